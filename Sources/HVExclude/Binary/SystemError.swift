@@ -1,0 +1,36 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A failed system call: the operation, the path and `strerror`'s text.
+public struct SystemError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The call that failed ("open", "opendir", "lgetxattr").
+    public var operation: String
+    /// The path it was called on.
+    public var path: String
+    /// The `errno` value.
+    public var code: Int32
+
+    /// Creates an error from an explicit `errno` value.
+    public init(_ operation: String, path: String, code: Int32) {
+        self.operation = operation
+        self.path = path
+        self.code = code
+    }
+
+    /// Creates an error from the current `errno`.
+    public static func current(_ operation: String, path: String) -> SystemError {
+        SystemError(operation, path: path, code: errno)
+    }
+
+    /// `strerror`'s text for the code.
+    public var reason: String { SystemError.text(for: code) }
+
+    public var description: String { "\(operation) \(path): \(reason)" }
+
+    /// `strerror`'s text for an `errno` value.
+    public static func text(for code: Int32) -> String {
+        guard let message = strerror(code) else { return "error \(code)" }
+        return String(cString: message)
+    }
+}

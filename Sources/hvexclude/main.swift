@@ -1,0 +1,2 @@
+import HVExclude
+print("hvexclude")
