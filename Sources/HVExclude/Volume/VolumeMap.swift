@@ -1,0 +1,187 @@
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where a Windows path was found on the host.
+public enum PathResolution: Equatable, Sendable {
+    /// The path exists; `hostPath` is its real spelling on the host.
+    case found(hostPath: String, kind: EntryKind)
+    /// The path is on a mapped volume but does not exist (the reason names the missing component).
+    case missing(reason: String)
+    /// No mapping covers the path's root (another drive, a share, a volume GUID nobody named).
+    case unmapped
+
+    /// The host path, when found.
+    public var hostPath: String? {
+        if case .found(let path, _) = self { return path }
+        return nil
+    }
+}
+
+/// Windows path prefixes → host folders: `C:` is the scanned root, more drives, Cluster Shared Volumes,
+/// shares and volume GUIDs come from `--drive` and `--map`. The longest matching prefix wins.
+///
+/// Resolution is case-insensitive per component (NTFS is), through cached directory listings. A link met on
+/// the way is never followed on the host: its Windows target is read (reparse data first) and resolved through
+/// this map again, so resolution can never leave the mapped roots.
+public final class VolumeMap: Sendable {
+    /// One prefix → host folder pair.
+    public struct Mapping: Sendable, Equatable {
+        /// The Windows prefix (`C:\`, `C:\ClusterStorage\Volume1`, `\\?\Volume{…}\`).
+        public var prefix: WindowsPath
+        /// The host folder it is mounted or copied at (no trailing `/`).
+        public var hostRoot: String
+
+        /// Creates a mapping.
+        public init(prefix: WindowsPath, hostRoot: String) {
+            self.prefix = prefix
+            var root = hostRoot
+            while root.count > 1 && root.hasSuffix("/") { root.removeLast() }
+            self.hostRoot = root
+        }
+    }
+
+    /// The mappings, longest prefix first.
+    public let mappings: [Mapping]
+    private let listings = Mutex<[String: DirectoryListing]>([:])
+    /// Upper bound on link hops during one resolution.
+    static let maximumLinkHops = 32
+
+    /// A map from explicit mappings; later duplicates of the same prefix replace earlier ones.
+    public init(_ mappings: [Mapping]) {
+        var unique: [String: Mapping] = [:]
+        for mapping in mappings { unique[mapping.prefix.key] = mapping }
+        self.mappings = unique.values.sorted {
+            $0.prefix.components.count != $1.prefix.components.count
+                ? $0.prefix.components.count > $1.prefix.components.count
+                : $0.prefix < $1.prefix
+        }
+    }
+
+    /// The mapping whose prefix is the longest one containing `path`.
+    public func mapping(for path: WindowsPath) -> Mapping? {
+        mappings.first { $0.prefix.contains(path) }
+    }
+
+    /// Resolves a Windows path to the host; a link as the final component is returned as the link itself.
+    public func resolve(_ path: WindowsPath) -> PathResolution {
+        resolve(path, hops: 0)
+    }
+
+    /// Resolves a Windows path, or `nil` when it does not exist on a mapped volume.
+    public func hostPath(for path: WindowsPath) -> String? { resolve(path).hostPath }
+
+    private func resolve(_ path: WindowsPath, hops: Int) -> PathResolution {
+        guard let mapping = mapping(for: path) else { return .unmapped }
+        var host = mapping.hostRoot
+        var kind = EntryKind.directory
+        let rest = path.components.dropFirst(mapping.prefix.components.count)
+        var walked = mapping.prefix
+        for (index, component) in rest.enumerated() {
+            guard kind == .directory else {
+                return .missing(reason: "\(walked) is not a folder")
+            }
+            guard let entry = listing(of: host).find(component) else {
+                return .missing(reason: "no \"\(component)\" in \(walked)")
+            }
+            walked = WindowsPath(root: walked.root, components: walked.components + [entry.name])
+            host = host == "/" ? "/" + entry.name : host + "/" + entry.name
+            kind = entry.kind
+            let isLast = index == rest.count - 1
+            if entry.kind == .symlink && !isLast {
+                // A junction or folder link in the middle: continue at its Windows target.
+                guard hops < VolumeMap.maximumLinkHops else {
+                    return .missing(reason: "more than \(VolumeMap.maximumLinkHops) links while resolving \(path)")
+                }
+                let target = LinkReader.target(ofLinkAt: host, linkPath: walked, map: self)
+                guard let targetPath = target.windowsPath else {
+                    return .missing(reason: "link \(walked): \(target.problem ?? "target unknown")")
+                }
+                let remaining = Array(rest.dropFirst(index + 1))
+                return resolve(WindowsPath(root: targetPath.root, components: targetPath.components + remaining), hops: hops + 1)
+            }
+        }
+        return .found(hostPath: host, kind: kind)
+    }
+
+    /// The Windows path of a host path inside a mapped root (its real on-disk spelling), `nil` outside them.
+    public func windowsPath(forHostPath hostPath: String) -> WindowsPath? {
+        var best: (mapping: Mapping, rest: [String])?
+        for mapping in mappings {
+            let root = mapping.hostRoot
+            let rest: Substring
+            if hostPath == root {
+                rest = ""
+            } else if root == "/" {
+                rest = hostPath.dropFirst()
+            } else if hostPath.hasPrefix(root + "/") {
+                rest = hostPath.dropFirst(root.count + 1)
+            } else {
+                continue
+            }
+            let parts = rest.split(separator: "/").map(String.init)
+            guard !parts.contains("..") else { return nil }
+            // The deepest host root wins (a --map inside the C: tree).
+            if best == nil || mapping.hostRoot.count > best!.mapping.hostRoot.count {
+                best = (mapping, parts)
+            }
+        }
+        guard let best else { return nil }
+        return WindowsPath(root: best.mapping.prefix.root, components: best.mapping.prefix.components + best.rest.filter { $0 != "." })
+    }
+
+    /// The cached listing of a host folder.
+    func listing(of hostDirectory: String) -> DirectoryListing {
+        if let cached = listings.withLock({ $0[hostDirectory] }) { return cached }
+        let listing = DirectoryListing(reading: hostDirectory)
+        listings.withLock { $0[hostDirectory] = listing }
+        return listing
+    }
+
+    /// Forgets cached listings (after the volume changed under us, in tests).
+    public func invalidateCache() { listings.withLock { $0.removeAll() } }
+}
+
+/// One folder's entries, for case-insensitive lookups.
+struct DirectoryListing: Sendable {
+    struct Entry: Sendable {
+        var name: String
+        var kind: EntryKind
+    }
+
+    private var exact: [String: Entry] = [:]
+    private var folded: [String: [Entry]] = [:]
+    /// Why the folder could not be listed, if it could not.
+    var problem: SystemError?
+
+    init(reading path: String) {
+        guard let dir = opendir(path) else {
+            problem = SystemError.current("opendir", path: path)
+            return
+        }
+        defer { closedir(dir) }
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw -> String in
+                let bytes = raw.bindMemory(to: UInt8.self)
+                let length = bytes.firstIndex(of: 0) ?? bytes.count
+                return String(decoding: UnsafeBufferPointer(rebasing: bytes[..<length]), as: UTF8.self)
+            }
+            if name == "." || name == ".." { continue }
+            var kind = EntryKind(direntType: entry.pointee.d_type)
+            if kind == .unknown {
+                kind = EntryKind(lstatPath: path == "/" ? "/" + name : path + "/" + name)
+            }
+            let item = Entry(name: name, kind: kind)
+            exact[name] = item
+            folded[WindowsPath.fold(name), default: []].append(item)
+        }
+    }
+
+    /// The entry named `name`: the exact spelling first, else the one case-insensitive match (the first in
+    /// byte order when a copied tree holds several spellings, which NTFS itself cannot).
+    func find(_ name: String) -> Entry? {
+        if let hit = exact[name] { return hit }
+        return folded[WindowsPath.fold(name)]?.min { $0.name < $1.name }
+    }
+}

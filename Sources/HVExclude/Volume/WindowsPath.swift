@@ -1,0 +1,173 @@
+/// An absolute Windows path, parsed and normalised: `C:\…`, `\\?\C:\…`, `\??\C:\…`, `\\?\Volume{GUID}\…`,
+/// `\\server\share\…` and `\\?\UNC\server\share\…`.
+///
+/// Components keep their spelling; comparisons (`==`, `key`, ``isAncestor(of:)``) are case-insensitive,
+/// as NTFS is. `.` is dropped and `..` is applied; a path that climbs above its root does not parse.
+public struct WindowsPath: Hashable, Sendable, Comparable, CustomStringConvertible, Codable {
+    /// What a path hangs from.
+    public enum Root: Hashable, Sendable {
+        /// A drive letter, upper-case.
+        case drive(Character)
+        /// A volume named by its GUID (`\\?\Volume{…}\`).
+        case volume(GUID)
+        /// An SMB share.
+        case unc(server: String, share: String)
+    }
+
+    /// The root.
+    public let root: Root
+    /// The components below the root, in their original spelling.
+    public let components: [String]
+
+    /// A path from a root and components (already split, without separators).
+    public init(root: Root, components: [String]) {
+        self.root = root
+        self.components = components
+    }
+
+    /// Parses an absolute Windows path; `nil` for relative paths, unexpanded `%VAR%` forms and paths that
+    /// climb above their root.
+    public init?(_ text: String) {
+        var rest = Substring(text.replacing("/", with: "\\"))
+        let root: Root
+        // Win32 file namespace and NT object namespace prefixes.
+        for prefix in ["\\\\?\\", "\\??\\", "\\\\.\\"] where rest.hasPrefix(prefix) {
+            rest = rest.dropFirst(prefix.count)
+            if rest.uppercased().hasPrefix("UNC\\") {
+                rest = "\\\\" + rest.dropFirst(4)
+            }
+            break
+        }
+        if rest.hasPrefix("\\\\") {
+            let parts = rest.dropFirst(2).split(separator: "\\", omittingEmptySubsequences: true)
+            guard parts.count >= 2 else { return nil }
+            root = .unc(server: String(parts[0]), share: String(parts[1]))
+            rest = parts.dropFirst(2).joined(separator: "\\")[...]
+        } else if rest.count >= 2, let letter = rest.first, letter.isASCII, letter.isLetter,
+                  rest[rest.index(after: rest.startIndex)] == ":" {
+            root = .drive(Character(letter.uppercased()))
+            rest = rest.dropFirst(2)
+            // "C:relative" is relative to the drive's current directory: not an absolute path.
+            guard rest.isEmpty || rest.hasPrefix("\\") else { return nil }
+        } else if rest.lowercased().hasPrefix("volume{"), let close = rest.firstIndex(of: "}"),
+                  let guid = GUID(rest[rest.index(rest.startIndex, offsetBy: 6)...close]) {
+            root = .volume(guid)
+            rest = rest[rest.index(after: close)...]
+            guard rest.isEmpty || rest.hasPrefix("\\") else { return nil }
+        } else {
+            return nil
+        }
+        guard let components = WindowsPath.normalise(rest.split(separator: "\\").map(String.init), base: []) else {
+            return nil
+        }
+        if components.contains(where: { $0.contains("%") && $0.split(separator: "%", omittingEmptySubsequences: false).count > 2 }) {
+            // An unexpanded environment form such as %SystemRoot% inside the path.
+            return nil
+        }
+        self.init(root: root, components: components)
+    }
+
+    /// Applies `.` and `..` to `parts` appended to `base`; `nil` when `..` climbs above the root.
+    static func normalise(_ parts: [String], base: [String]) -> [String]? {
+        var out = base
+        for part in parts {
+            switch part {
+            case "", ".": continue
+            case "..":
+                guard !out.isEmpty else { return nil }
+                out.removeLast()
+            default:
+                // Windows ignores trailing dots and spaces in a component.
+                var trimmed = Substring(part)
+                while let last = trimmed.last, last == "." || last == " " { trimmed = trimmed.dropLast() }
+                if trimmed.isEmpty { return nil }
+                out.append(String(trimmed))
+            }
+        }
+        return out
+    }
+
+    /// The root as printed: `C:`, `\\?\Volume{…}`, `\\server\share`.
+    public var rootDescription: String {
+        switch root {
+        case .drive(let letter): return "\(letter):"
+        case .volume(let guid): return "\\\\?\\Volume{\(guid.description.lowercased())}"
+        case .unc(let server, let share): return "\\\\\(server)\\\(share)"
+        }
+    }
+
+    /// The canonical spelling: `C:\VMs\a`, `C:\` for a drive root.
+    public var description: String {
+        components.isEmpty ? rootDescription + "\\" : rootDescription + "\\" + components.joined(separator: "\\")
+    }
+
+    /// A case-folded form for comparisons and dictionary keys.
+    public var key: String { WindowsPath.fold(description) }
+
+    /// The drive letter, for a drive path.
+    public var driveLetter: Character? {
+        if case .drive(let letter) = root { return letter }
+        return nil
+    }
+
+    /// Whether this is a volume root (`C:\`, `\\server\share\`).
+    public var isRoot: Bool { components.isEmpty }
+
+    /// The last component, `nil` for a root.
+    public var lastComponent: String? { components.last }
+
+    /// The containing folder, `nil` for a root.
+    public var parent: WindowsPath? {
+        components.isEmpty ? nil : WindowsPath(root: root, components: Array(components.dropLast()))
+    }
+
+    /// Appends a relative path (`x\y`, `..\x`, `.\x`, `/` accepted); `nil` when it climbs above the root.
+    public func appending(_ relative: String) -> WindowsPath? {
+        let parts = relative.replacing("/", with: "\\").split(separator: "\\").map(String.init)
+        guard let joined = WindowsPath.normalise(parts, base: components) else { return nil }
+        return WindowsPath(root: root, components: joined)
+    }
+
+    /// Whether `other` lies strictly below this path (case-insensitive).
+    public func isAncestor(of other: WindowsPath) -> Bool {
+        guard sameRoot(as: other), other.components.count > components.count else { return false }
+        return zip(components, other.components).allSatisfy { WindowsPath.fold($0) == WindowsPath.fold($1) }
+    }
+
+    /// Whether `other` is this path or lies below it.
+    public func contains(_ other: WindowsPath) -> Bool { self == other || isAncestor(of: other) }
+
+    /// Whether both paths hang from the same root (case-insensitive for UNC names).
+    public func sameRoot(as other: WindowsPath) -> Bool {
+        switch (root, other.root) {
+        case (.drive(let a), .drive(let b)): return a == b
+        case (.volume(let a), .volume(let b)): return a == b
+        case (.unc(let s1, let h1), .unc(let s2, let h2)): return WindowsPath.fold(s1) == WindowsPath.fold(s2) && WindowsPath.fold(h1) == WindowsPath.fold(h2)
+        default: return false
+        }
+    }
+
+    /// Folds case the way NTFS compares names (upper-casing, including non-ASCII letters).
+    public static func fold(_ text: some StringProtocol) -> String {
+        text.uppercased()
+    }
+
+    public static func == (lhs: WindowsPath, rhs: WindowsPath) -> Bool { lhs.key == rhs.key }
+    public func hash(into hasher: inout Hasher) { hasher.combine(key) }
+    public static func < (lhs: WindowsPath, rhs: WindowsPath) -> Bool {
+        lhs.key == rhs.key ? lhs.description < rhs.description : lhs.key < rhs.key
+    }
+
+    public init(from decoder: Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let path = WindowsPath(text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not an absolute Windows path: \(text)"))
+        }
+        self = path
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}
