@@ -1,2 +1,6 @@
 import HVExclude
-print("hvexclude")
+#if canImport(Glibc)
+import Glibc
+#endif
+
+exit(HVExcludeCommand.run(Array(CommandLine.arguments.dropFirst())).rawValue)

@@ -1,35 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
-/// What a directory entry is, from `d_type` (or `lstat` when the file system leaves it unknown).
-public enum EntryKind: String, Sendable, Codable, Hashable {
+/// What a directory entry is, as `d_type` (or `lstat` when the file system leaves it unknown) says.
+public enum EntryKind: String, Sendable, Hashable, Codable {
+    /// A regular file.
     case file
+    /// A directory (entered unless it is a mount point and mounts are not crossed).
     case directory
+    /// A symbolic link: recorded, never followed.
     case symlink
+    /// A FIFO, socket or device node.
     case other
-    case unknown
-
-    /// The kind a `d_type` value names.
-    public init(direntType: UInt8) {
-        switch Int32(direntType) {
-        case Int32(DT_REG): self = .file
-        case Int32(DT_DIR): self = .directory
-        case Int32(DT_LNK): self = .symlink
-        case Int32(DT_UNKNOWN): self = .unknown
-        default: self = .other
-        }
-    }
-
-    /// The kind `lstat` reports for `path`, `.unknown` when it fails.
-    public init(lstatPath path: String) {
-        var info = stat()
-        guard lstat(path, &info) == 0 else { self = .unknown; return }
-        switch info.st_mode & S_IFMT {
-        case S_IFREG: self = .file
-        case S_IFDIR: self = .directory
-        case S_IFLNK: self = .symlink
-        default: self = .other
-        }
-    }
 }

@@ -168,10 +168,8 @@ struct DirectoryListing: Sendable {
                 return String(decoding: UnsafeBufferPointer(rebasing: bytes[..<length]), as: UTF8.self)
             }
             if name == "." || name == ".." { continue }
-            var kind = EntryKind(direntType: entry.pointee.d_type)
-            if kind == .unknown {
-                kind = EntryKind(lstatPath: path == "/" ? "/" + name : path + "/" + name)
-            }
+            guard let kind = EntryKind(direntType: entry.pointee.d_type)
+                ?? EntryKind(lstatPath: path == "/" ? "/" + name : path + "/" + name) else { continue }
             let item = Entry(name: name, kind: kind)
             exact[name] = item
             folded[WindowsPath.fold(name), default: []].append(item)

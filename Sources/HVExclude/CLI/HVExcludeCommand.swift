@@ -1,0 +1,164 @@
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The whole command-line program, so `main.swift` stays one call and tests can drive it in-process.
+public enum HVExcludeCommand {
+    /// Runs `hvexclude` with `arguments` (without the program name) and returns the exit code.
+    public static func run(_ arguments: [String]) -> ExitCode {
+        let options: CommandLineOptions
+        do {
+            options = try CommandLineOptions.parse(arguments)
+        } catch {
+            printError("hvexclude: \(error)\nRun 'hvexclude --help' for usage.")
+            return .usage
+        }
+        switch options.command {
+        case .help:
+            print(usage, terminator: "")
+            return .success
+        case .version:
+            print("hvexclude \(ToolInfo.currentVersion)")
+            return .success
+        case .scan, .audit:
+            return scan(options)
+        case .hive, .vmcx:
+            printError("hvexclude: '\(options.command.rawValue)' is not available in this build yet")
+            return .usage
+        }
+    }
+
+    static func scan(_ options: CommandLineOptions) -> ExitCode {
+        let scanOptions: ScanOptions
+        do {
+            scanOptions = try ScanOptions(commandLine: options)
+        } catch {
+            printError("hvexclude: \(error)")
+            return .usage
+        }
+        let roots = scanOptions.mappings.map(\.hostRoot)
+        if let output = options.output, let problem = outputProblem(output, roots: roots) {
+            printError("hvexclude: \(problem)")
+            return .usage
+        }
+        let scanner = HostScanner(options: scanOptions)
+        let progress = options.quiet || isatty(2) == 0 ? nil : ProgressLine(walker: scanner.walker)
+        progress?.start()
+        let report: Report
+        do {
+            report = try scanner.run()
+        } catch {
+            progress?.stop()
+            printError("hvexclude: \(error)")
+            return .couldNotScan
+        }
+        progress?.stop()
+        let text: String
+        do {
+            switch options.format {
+            case .json: text = try JSONExporter.render(report)
+            case .text: text = TextExporter.render(report)
+            case .powershell, .list, .reg:
+                printError("hvexclude: --format \(options.format.rawValue) is not available in this build yet")
+                return .usage
+            }
+            try OutputWriter.write(text, to: options.output, scannedRoots: roots)
+        } catch let error as UsageError {
+            printError("hvexclude: \(error)")
+            return .usage
+        } catch {
+            printError("hvexclude: cannot write the report: \(error)")
+            return .couldNotScan
+        }
+        let warnings = report.scan.warnings
+        if !options.quiet {
+            let shown = warnings.filter { $0.severity != .info }
+            for warning in shown.prefix(20) { printError("warning: \(warning.path): \(warning.message)") }
+            if shown.count > 20 { printError("… and \(shown.count - 20) more warnings in the report") }
+        }
+        if warnings.contains(where: { $0.severity == .error }) { return .finishedWithErrors }
+        if options.strict && warnings.contains(where: { $0.severity == .warning }) { return .finishedWithErrors }
+        return .success
+    }
+
+    /// Why `--output` cannot be used, checked before the scan starts.
+    static func outputProblem(_ output: String, roots: [String]) -> String? {
+        let folder = output.contains("/") ? String(output[..<output.lastIndex(of: "/")!]) : "."
+        guard let realFolder = OutputWriter.realPath(folder.isEmpty ? "/" : folder) else {
+            return "--output: folder \(folder) does not exist"
+        }
+        for root in roots {
+            guard let realRoot = OutputWriter.realPath(root) else { continue }
+            if realFolder == realRoot || realFolder.hasPrefix(realRoot == "/" ? "/" : realRoot + "/") {
+                return "--output \(output) lies inside the scanned root \(root): nothing is ever written to the scanned volume"
+            }
+        }
+        return nil
+    }
+
+    static func printError(_ text: String) {
+        fputs(text + "\n", stderr)
+    }
+
+    /// `hvexclude --help`.
+    public static let usage = """
+        hvexclude \(ToolInfo.currentVersion) — exact antivirus exclusions for a Hyper-V host, derived offline from its volumes
+
+        Usage:
+          hvexclude scan ROOT [options]     scan the host's C: volume mounted or copied at ROOT
+          hvexclude audit ROOT [options]    scan, then compare with the host's Defender exclusions
+          hvexclude hive FILE [KEYPATH]     list a registry hive key's subkeys and values
+          hvexclude vmcx FILE               dump a VMCX/XML configuration's key tree as JSON
+          hvexclude --help | --version
+
+        Options:
+          --drive X=PATH        drive X: is mounted at PATH (repeatable)
+          --map WINPATH=PATH    any Windows prefix (CSV, \\\\server\\share, \\\\?\\Volume{GUID}\\) is at PATH (repeatable)
+          --hive-dir PATH       read SOFTWARE and SYSTEM hives from PATH instead of the volume
+          --format FORMAT       json (default), text, powershell, list, reg
+          --output FILE, -o     write the result atomically to FILE (never inside a scanned root)
+          --jobs N, -j          walker threads (default: active processors)
+          --cross-mounts        descend into file systems mounted below a root
+          --include-unregistered  also exclude VMs and disks no registration uses
+          --broad-extensions    also list .xml .bin .iso as extension exclusions (too broad; warned)
+          --env-paths           write %ProgramData%\\…-style paths where a path sits under a known root
+          --quiet, -q           no progress and no warnings on stderr
+          --strict              any warning makes the exit code 1
+
+        Exit codes:
+          0   success
+          1   finished, but some inputs could not be read or parsed (listed in the report); with --strict, any warning
+          2   could not scan at all (root unreadable, output not writable)
+          3   audit: required exclusions are missing from the host's Defender configuration
+          64  usage error
+        Precedence: 64, then 2, then 3, then 1, then 0.
+
+        """
+}
+
+/// A one-line progress display on stderr (TTY only): entries per second and the current folder.
+final class ProgressLine: @unchecked Sendable {
+    private let walker: DirectoryWalker
+    private let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "hvexclude.progress"))
+
+    init(walker: DirectoryWalker) { self.walker = walker }
+
+    func start() {
+        let begun = ContinuousClock.now
+        timer.schedule(deadline: .now() + .milliseconds(200), repeating: .milliseconds(200))
+        timer.setEventHandler { [walker] in
+            let elapsed = Double((ContinuousClock.now - begun).components.seconds) + 0.001
+            let entries = walker.progress.entriesVisited
+            var folder = walker.progress.currentDirectory
+            if folder.count > 60 { folder = "…" + folder.suffix(59) }
+            fputs("\r\u{1B}[K\(entries) entries, \(Int(Double(entries) / max(elapsed, 0.2)))/s  \(folder)", stderr)
+        }
+        timer.resume()
+    }
+
+    func stop() {
+        timer.cancel()
+        fputs("\r\u{1B}[K", stderr)
+    }
+}

@@ -1,0 +1,58 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes the result to stdout or, atomically (temporary file + rename), to `--output`, never inside a
+/// scanned root.
+public enum OutputWriter {
+    /// Writes `text` to `path` (or stdout when `nil`).
+    /// - Throws: ``SystemError`` when the file cannot be written, ``UsageError`` when it lies in a scanned root.
+    public static func write(_ text: String, to path: String?, scannedRoots: [String]) throws {
+        guard let path else {
+            fputs(text, stdout)
+            fflush(stdout)
+            return
+        }
+        let folder = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+        let realFolder = realPath(folder.isEmpty ? "/" : folder)
+        guard let realFolder else { throw SystemError.current("realpath", path: folder) }
+        for root in scannedRoots {
+            guard let realRoot = realPath(root) else { continue }
+            if realFolder == realRoot || realFolder.hasPrefix(realRoot == "/" ? "/" : realRoot + "/") {
+                throw UsageError("--output \(path) lies inside the scanned root \(root): nothing is ever written to the scanned volume")
+            }
+        }
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        let temporary = realFolder + "/.\(name).\(getpid()).tmp"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw SystemError.current("open", path: temporary) }
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                let error = SystemError.current("write", path: temporary)
+                close(fd); unlink(temporary)
+                throw error
+            }
+            bytes = bytes.dropFirst(written)
+        }
+        guard fsync(fd) == 0, close(fd) == 0 else {
+            let error = SystemError.current("fsync", path: temporary)
+            unlink(temporary)
+            throw error
+        }
+        guard rename(temporary, realFolder + "/" + name) == 0 else {
+            let error = SystemError.current("rename", path: path)
+            unlink(temporary)
+            throw error
+        }
+    }
+
+    /// `realpath(3)`, `nil` when the path does not exist.
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+}

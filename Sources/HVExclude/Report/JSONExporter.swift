@@ -1,0 +1,11 @@
+import FoundationEssentials
+
+/// Writes a ``Report`` as JSON: pretty-printed, keys sorted, slashes unescaped.
+public enum JSONExporter {
+    /// The report as UTF-8 JSON text with a final newline.
+    public static func render(_ report: Report) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(report), as: UTF8.self) + "\n"
+    }
+}

@@ -1,0 +1,128 @@
+/// The scan's result, as written to JSON (schema version 1; see `docs/json-schema.json`).
+///
+/// Keys are stable API and sorted on output. Every `path` is a Windows path; `hostPath` is where it was
+/// found on this machine.
+public struct Report: Codable, Sendable, Equatable {
+    /// Version of this JSON layout; bumped on any incompatible change.
+    public static let currentSchemaVersion = 1
+
+    /// See ``currentSchemaVersion``.
+    public var schemaVersion = Report.currentSchemaVersion
+    /// The program that wrote the report.
+    public var tool = ToolInfo()
+    /// What was scanned, how long it took, and everything that could not be read.
+    public var scan: ScanSummary
+    /// Hyper-V artifacts found on the volumes, sorted by Windows path.
+    public var artifacts: [Artifact]
+
+    /// Creates a report.
+    public init(scan: ScanSummary, artifacts: [Artifact]) {
+        self.scan = scan
+        self.artifacts = artifacts
+    }
+}
+
+/// Name and version of hvexclude.
+public struct ToolInfo: Codable, Sendable, Equatable {
+    /// The release version, also printed by `hvexclude --version`.
+    public static let currentVersion = "0.1.0"
+    /// `hvexclude`.
+    public var name = "hvexclude"
+    /// See ``currentVersion``.
+    public var version = ToolInfo.currentVersion
+}
+
+/// What was scanned and what could not be read.
+public struct ScanSummary: Codable, Sendable, Equatable {
+    /// The mapped roots, in prefix order.
+    public var roots: [ScanRoot]
+    /// Directory entries the walker saw.
+    public var entriesVisited: Int
+    /// Directories the walker read.
+    public var directoriesVisited: Int
+    /// Wall time of the whole scan.
+    public var durationSeconds: Double
+    /// When the scan started (ISO 8601, UTC).
+    public var startedAt: String
+    /// Every link met on the volumes, with its true target.
+    public var links: [LinkRecord]
+    /// Everything that could not be read, resolved or trusted, each with its path.
+    public var warnings: [ReportWarning]
+}
+
+/// One Windows prefix and the host folder it was read from.
+public struct ScanRoot: Codable, Sendable, Equatable {
+    /// `C:`, `C:\ClusterStorage\Volume1`, `\\?\Volume{…}`.
+    public var drive: String
+    /// The host folder.
+    public var path: String
+}
+
+/// A problem found during the scan; the scan goes on.
+public struct ReportWarning: Codable, Sendable, Equatable, Comparable {
+    /// How much a warning matters for the exit code.
+    public enum Severity: String, Codable, Sendable, Comparable {
+        /// Noted on purpose (a mount point not crossed): never changes the exit code.
+        case info
+        /// Read, but not to be trusted fully (bad checksum read on, dirty hive, unresolved reference):
+        /// exit code 1 only with `--strict`.
+        case warning
+        /// Could not be read or parsed: exit code 1.
+        case error
+
+        public static func < (lhs: Severity, rhs: Severity) -> Bool {
+            [Severity.info, .warning, .error].firstIndex(of: lhs)! < [Severity.info, .warning, .error].firstIndex(of: rhs)!
+        }
+    }
+
+    /// Windows path when known, else the host path.
+    public var path: String
+    /// What went wrong, specifically.
+    public var message: String
+    /// See ``Severity``.
+    public var severity: Severity
+
+    /// Creates a warning.
+    public init(path: String, message: String, severity: Severity = .warning) {
+        self.path = path
+        self.message = message
+        self.severity = severity
+    }
+
+    public static func < (lhs: ReportWarning, rhs: ReportWarning) -> Bool {
+        (lhs.path, lhs.message) < (rhs.path, rhs.message)
+    }
+}
+
+/// A symlink or junction on a scanned volume and where it really points.
+public struct LinkRecord: Codable, Sendable, Equatable {
+    /// The link's Windows path.
+    public var path: String
+    /// The link's host path.
+    public var hostPath: String
+    /// The true Windows target, when known.
+    public var target: String?
+    /// The raw target text (reparse substitute name or `readlink` text).
+    public var targetText: String
+    /// `reparseData` (authoritative) or `linkText`.
+    public var targetSource: LinkTarget.Source
+    /// `symlink` or `junction`, from the reparse tag.
+    public var linkKind: ReparsePoint.Kind?
+}
+
+/// A Hyper-V artifact found on a volume.
+public struct Artifact: Codable, Sendable, Equatable {
+    /// Windows path.
+    public var path: String
+    /// Host path.
+    public var hostPath: String
+    /// What it is.
+    public var kind: ArtifactKind
+
+    /// Creates an artifact record.
+    public init(path: String, hostPath: String, kind: ArtifactKind) {
+        self.path = path
+        self.hostPath = hostPath
+        self.kind = kind
+    }
+}

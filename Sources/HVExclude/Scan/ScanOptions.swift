@@ -1,0 +1,36 @@
+/// What to scan and how: the volume map and the walk settings.
+public struct ScanOptions: Sendable {
+    /// Windows prefixes → host folders (`C:` is the positional root).
+    public var mappings: [VolumeMap.Mapping]
+    /// Walker threads.
+    public var jobs: Int
+    /// Whether to descend into file systems mounted below a root.
+    public var crossMounts: Bool
+    /// A folder holding exported SOFTWARE/SYSTEM hives, instead of the volume's own.
+    public var hiveDirectory: String?
+
+    /// Creates options.
+    public init(mappings: [VolumeMap.Mapping], jobs: Int = WalkOptions.defaultJobs, crossMounts: Bool = false, hiveDirectory: String? = nil) {
+        self.mappings = mappings
+        self.jobs = jobs
+        self.crossMounts = crossMounts
+        self.hiveDirectory = hiveDirectory
+    }
+
+    /// Options from the command line: ROOT as `C:`, then `--drive` and `--map` in order.
+    /// - Throws: ``UsageError`` for a mapping that is not a Windows path.
+    public init(commandLine options: CommandLineOptions) throws {
+        guard let root = options.arguments.first else { throw UsageError("missing ROOT") }
+        var mappings = [VolumeMap.Mapping(prefix: WindowsPath(root: .drive("C"), components: []), hostRoot: root)]
+        for drive in options.drives {
+            mappings.append(.init(prefix: WindowsPath(root: .drive(drive.letter), components: []), hostRoot: drive.path))
+        }
+        for map in options.maps {
+            guard let prefix = WindowsPath(map.windowsPath) else { throw UsageError("--map: '\(map.windowsPath)' is not a Windows path") }
+            mappings.append(.init(prefix: prefix, hostRoot: map.path))
+        }
+        self.init(
+            mappings: mappings, jobs: options.jobs ?? WalkOptions.defaultJobs, crossMounts: options.crossMounts,
+            hiveDirectory: options.hiveDirectory)
+    }
+}

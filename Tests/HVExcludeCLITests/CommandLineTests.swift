@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+
+@Suite struct CommandLineTests {
+    @Test func versionAndHelp() throws {
+        let version = try CLI.run(["--version"])
+        #expect(version.status == 0)
+        #expect(version.stdout.hasPrefix("hvexclude "))
+        let help = try CLI.run(["--help"])
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("Exit codes:"))
+        #expect(help.stderr.isEmpty)
+    }
+
+    @Test func unknownFlagSuggestsTheClosestAndExits64() throws {
+        let result = try CLI.run(["scan", "/tmp", "--jbos", "2"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("unknown option '--jbos'"))
+        #expect(result.stderr.contains("did you mean '--jobs'?"))
+        #expect(result.stdout.isEmpty)
+        let command = try CLI.run(["scna", "/tmp"])
+        #expect(command.status == 64)
+        #expect(command.stderr.contains("did you mean 'scan'?"))
+    }
+
+    @Test func badValuesAreUsageErrors() throws {
+        #expect(try CLI.run(["scan", "/tmp", "--drive", "DD=/x"]).status == 64)
+        #expect(try CLI.run(["scan", "/tmp", "--jobs", "0"]).status == 64)
+        #expect(try CLI.run(["scan", "/tmp", "--format", "yaml"]).status == 64)
+        #expect(try CLI.run(["scan"]).status == 64)
+        #expect(try CLI.run(["scan", "/tmp", "--map", "relative=/x"]).status == 64)
+    }
+
+    @Test func unreadableRootExits2() throws {
+        let result = try CLI.run(["scan", "/nonexistent/hvx-root"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("/nonexistent/hvx-root"))
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test func outputIsRefusedInsideTheScannedRoot() throws {
+        let folder = try TemporaryFolder()
+        let result = try CLI.run(["scan", folder.path, "--output", folder.path + "/report.json"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("inside the scanned root"))
+        #expect(!FileManager.default.fileExists(atPath: folder.path + "/report.json"))
+    }
+
+    @Test func outputIsWrittenAtomicallyElsewhere() throws {
+        let root = try TemporaryFolder()
+        let out = try TemporaryFolder()
+        FileManager.default.createFile(atPath: root.path + "/disk.vhdx", contents: Data())
+        let result = try CLI.run(["scan", root.path, "--output", out.path + "/report.json", "--quiet"])
+        #expect(result.stdout.isEmpty)
+        let written = try String(contentsOfFile: out.path + "/report.json", encoding: .utf8)
+        let json = try CLI.json(written)
+        #expect(json["schemaVersion"] as? Int == 1)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out.path) == ["report.json"])
+    }
+}
