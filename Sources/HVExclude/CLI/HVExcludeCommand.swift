@@ -43,7 +43,7 @@ public enum HVExcludeCommand {
             return .usage
         }
         let scanner = HostScanner(options: scanOptions)
-        let progress = options.quiet || isatty(2) == 0 ? nil : ProgressLine(walker: scanner.walker)
+        let progress = options.quiet || !StandardStream.error.isTerminal ? nil : ProgressLine(walker: scanner.walker)
         progress?.start()
         let report: Report
         do {
@@ -98,7 +98,7 @@ public enum HVExcludeCommand {
     }
 
     static func printError(_ text: String) {
-        fputs(text + "\n", stderr)
+        StandardStream.error.write(text + "\n")
     }
 
     /// `hvexclude --help`.
@@ -152,13 +152,13 @@ final class ProgressLine: @unchecked Sendable {
             let entries = walker.progress.entriesVisited
             var folder = walker.progress.currentDirectory
             if folder.count > 60 { folder = "…" + folder.suffix(59) }
-            fputs("\r\u{1B}[K\(entries) entries, \(Int(Double(entries) / max(elapsed, 0.2)))/s  \(folder)", stderr)
+            StandardStream.error.write("\r\u{1B}[K\(entries) entries, \(Int(Double(entries) / max(elapsed, 0.2)))/s  \(folder)")
         }
         timer.resume()
     }
 
     func stop() {
         timer.cancel()
-        fputs("\r\u{1B}[K", stderr)
+        StandardStream.error.write("\r\u{1B}[K")
     }
 }

@@ -9,8 +9,7 @@ public enum OutputWriter {
     /// - Throws: ``SystemError`` when the file cannot be written, ``UsageError`` when it lies in a scanned root.
     public static func write(_ text: String, to path: String?, scannedRoots: [String]) throws {
         guard let path else {
-            fputs(text, stdout)
-            fflush(stdout)
+            StandardStream.output.write(text)
             return
         }
         let folder = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
