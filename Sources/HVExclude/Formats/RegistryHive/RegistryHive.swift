@@ -1,0 +1,466 @@
+// Reference: libyal libregf "Windows NT Registry File (REGF) format", sections 2 (base block), 3 (hive bins
+// and cells), 4 (keys, lists, values, big data).
+import Synchronization
+
+/// An offline Windows registry hive (regf): the base block, the hbins region read once, and keys read on demand.
+///
+/// File layout:
+///
+/// | offset | size | field |
+/// |---|---|---|
+/// | 0 | 4096 | base block (``RegistryBaseBlock``) |
+/// | 4096 | hbins size | hive bins: each a 32-byte `hbin` header then cells, sizes multiples of 4096 |
+///
+/// hbin header: 0 `hbin` · 4 u32 offset of this bin (relative to the first) · 8 u32 bin size · 12 reserved ·
+/// 20 FILETIME (first bin only) · 28 spare. A cell is an i32 size (negative = allocated; size includes these
+/// 4 bytes; 8-byte aligned) then its data. Cell offsets stored on disk are relative to the first hbin.
+///
+/// Looking up a path reads only the keys on that path. Structural problems met while reading throw
+/// ``BinaryFormatError`` with the absolute offset; non-fatal oddities are appended to ``warnings``.
+public final class RegistryHive: Sendable {
+    /// Largest hbins region we accept; real SOFTWARE hives stay well below 200 MiB.
+    public static let maximumHbinsSize = 240 << 20
+    /// Size of the `hbin` header at the start of each bin.
+    static let binHeaderSize = 32
+    /// Bytes one `db` segment carries.
+    static let bigDataSegmentSize = 16344
+    /// Deepest chain of `ri` lists followed.
+    static let maximumListDepth = 16
+    /// Deepest key tree ``walk(from:maximumDepth:_:)`` descends by default.
+    public static let defaultMaximumDepth = 512
+    /// Marker for "no cell".
+    static let noCell: UInt32 = 0xFFFF_FFFF
+
+    /// Where the hive was read from (host path, or the name given for in-memory bytes).
+    public let path: String
+    /// The hive's file name (last path component), as used in messages ("SOFTWARE").
+    public let name: String
+    /// The parsed base block.
+    public let baseBlock: RegistryBaseBlock
+    /// The hbins region (file offset 4096 onwards).
+    private let hbins: [UInt8]
+    /// Usable bins as ranges relative to the first bin, in file order.
+    private let bins: [Range<Int>]
+    private let collected: Mutex<[String]>
+
+    /// Warnings so far: those found on open plus any met while reading keys and values.
+    public var warnings: [String] { collected.withLock { $0 } }
+
+    /// Opens a hive file and reads its hbins region once (capped at ``maximumHbinsSize``).
+    /// - Throws: ``SystemError`` when the file cannot be opened or read; ``BinaryFormatError`` when the base
+    ///   block is short or not a regf base block, or the hbins size exceeds the cap.
+    public convenience init(path: String) throws {
+        let file = try FileReader(path: path, readBudget: UInt64(RegistryBaseBlock.size + RegistryHive.maximumHbinsSize))
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        var header = try file.reader(at: 0, count: RegistryBaseBlock.size, structure: "regf base block")
+        let base = try RegistryBaseBlock(parsing: &header)
+        let available = file.size > UInt64(RegistryBaseBlock.size) ? file.size - UInt64(RegistryBaseBlock.size) : 0
+        let wanted = try RegistryHive.hbinsLength(declared: base.hbinsSize, available: available)
+        let data = try file.read(at: UInt64(RegistryBaseBlock.size), count: wanted)
+        try self.init(path: path, name: name, baseBlock: base, hbins: data, fileSize: file.size)
+    }
+
+    /// Reads a hive already in memory (the whole file, base block first).
+    /// - Throws: as ``init(path:)``.
+    public convenience init(bytes: [UInt8], name: String) throws {
+        var header = ByteReader(
+            Array(bytes.prefix(RegistryBaseBlock.size)), baseOffset: 0, structure: "regf base block")
+        let base = try RegistryBaseBlock(parsing: &header)
+        let available = UInt64(bytes.count - RegistryBaseBlock.size)
+        let wanted = try RegistryHive.hbinsLength(declared: base.hbinsSize, available: available)
+        let data = Array(bytes[RegistryBaseBlock.size..<RegistryBaseBlock.size + wanted])
+        try self.init(path: name, name: name, baseBlock: base, hbins: data, fileSize: UInt64(bytes.count))
+    }
+
+    private init(path: String, name: String, baseBlock: RegistryBaseBlock, hbins: [UInt8], fileSize: UInt64) throws {
+        self.path = path
+        self.name = name
+        self.baseBlock = baseBlock
+        self.hbins = hbins
+        var warnings: [String] = []
+        let stem = name
+        if baseBlock.sequencesDiffer {
+            warnings.append(
+                "regf base block at 0x0: sequence numbers differ (primary \(baseBlock.primarySequence), secondary "
+                    + "\(baseBlock.secondarySequence)): hive may be missing recent changes that live in "
+                    + "\(stem).LOG1/.LOG2; read on")
+        }
+        if !baseBlock.checksumValid {
+            warnings.append(
+                "regf base block at 0x1FC: checksum mismatch (stored \(hex(baseBlock.storedChecksum)), computed "
+                    + "\(hex(baseBlock.computedChecksum))): hive may be missing recent changes that live in "
+                    + "\(stem).LOG1/.LOG2; read on")
+        }
+        if !(2...6).contains(baseBlock.minorVersion) {
+            warnings.append("regf base block at 0x18: unexpected minor version \(baseBlock.minorVersion); read on")
+        }
+        if baseBlock.fileType != 0 {
+            warnings.append("regf base block at 0x1C: file type \(baseBlock.fileType) is not a primary hive file; read on")
+        }
+        let declared = Int(baseBlock.hbinsSize)
+        if declared == 0 || declared % 4096 != 0 {
+            warnings.append(
+                "regf base block at 0x28: hbins size \(hex(declared)) is not a positive multiple of 4096; "
+                    + "reading the \(hbins.count) bytes that follow the base block")
+        } else if declared > hbins.count {
+            warnings.append(
+                "regf base block at 0x28: hbins size \(hex(declared)) runs past the end of the file "
+                    + "(file size \(fileSize)); reading the \(hbins.count) bytes present")
+        }
+        bins = RegistryHive.scanBins(hbins, warnings: &warnings)
+        collected = Mutex(warnings)
+    }
+
+    /// How many bytes of the hbins region to read: the declared size when sane, else what the file holds, capped.
+    private static func hbinsLength(declared: UInt32, available: UInt64) throws -> Int {
+        var wanted = UInt64(declared)
+        if wanted == 0 || wanted % 4096 != 0 { wanted = available - available % 4096 }
+        wanted = min(wanted, available)
+        guard wanted <= UInt64(maximumHbinsSize) else {
+            throw BinaryFormatError(
+                "regf base block", at: 40,
+                "hbins size \(hex(wanted)) exceeds the \(maximumHbinsSize >> 20) MiB cap for one hive")
+        }
+        return Int(wanted)
+    }
+
+    /// Walks the chain of `hbin` headers; stops (with a warning) at the first one that is not sane.
+    private static func scanBins(_ data: [UInt8], warnings: inout [String]) -> [Range<Int>] {
+        var bins: [Range<Int>] = []
+        var position = 0
+        while position + binHeaderSize <= data.count {
+            let absolute = hex(position + RegistryBaseBlock.size)
+            guard data[position..<position + 4].elementsEqual("hbin".utf8) else {
+                // Windows pads the region after the last bin with zeroes; only non-zero garbage is news.
+                if data[position..<position + 4].contains(where: { $0 != 0 }) || bins.isEmpty {
+                    warnings.append(
+                        "hbin at \(absolute): signature is "
+                            + "\(RegistryBaseBlock.printable(Array(data[position..<position + 4]))), expected \"hbin\"; "
+                            + "cells from here on cannot be read")
+                }
+                break
+            }
+            let stored = readU32(data, position + 4)
+            let size = Int(readU32(data, position + 8))
+            if Int(stored) != position {
+                warnings.append("hbin at \(absolute): stored offset \(hex(stored)) differs from its position \(hex(position)); read on")
+            }
+            guard size >= 4096, size % 4096 == 0 else {
+                warnings.append(
+                    "hbin at \(absolute): size \(hex(size)) is not a positive multiple of 4096; "
+                        + "cells from here on cannot be read")
+                break
+            }
+            guard size <= data.count - position else {
+                warnings.append(
+                    "hbin at \(absolute): size \(hex(size)) runs past the end of the hbins data "
+                        + "(\(data.count - position) bytes left); cells from here on cannot be read")
+                break
+            }
+            bins.append(position..<position + size)
+            position += size
+        }
+        return bins
+    }
+
+    private static func readU32(_ data: [UInt8], _ at: Int) -> UInt32 {
+        UInt32(data[at]) | UInt32(data[at + 1]) << 8 | UInt32(data[at + 2]) << 16 | UInt32(data[at + 3]) << 24
+    }
+
+    /// Records a non-fatal problem once.
+    func warn(_ message: String) {
+        collected.withLock { list in
+            if !list.contains(message) { list.append(message) }
+        }
+    }
+
+    // MARK: Cells
+
+    /// The data of the cell at `offset` (relative to the first hbin), bounds-checked against its bin.
+    /// - Throws: ``BinaryFormatError`` naming `structure` when the offset or size is impossible.
+    func cell(at offset: UInt32, structure: String) throws -> ByteReader {
+        let absolute = UInt64(offset) + UInt64(RegistryBaseBlock.size)
+        guard offset != RegistryHive.noCell else {
+            throw BinaryFormatError(structure, at: absolute, "cell offset is 0xFFFFFFFF (none)")
+        }
+        guard offset % 8 == 0 else {
+            throw BinaryFormatError(structure, at: absolute, "cell offset \(hex(offset)) is not 8-byte aligned")
+        }
+        let start = Int(offset)
+        guard let bin = binContaining(start) else {
+            throw BinaryFormatError(
+                structure, at: absolute,
+                "cell offset \(hex(offset)) lies outside every readable hbin (hbins data is \(hex(hbins.count)) bytes)")
+        }
+        guard start >= bin.lowerBound + RegistryHive.binHeaderSize, start + 4 <= bin.upperBound else {
+            throw BinaryFormatError(structure, at: absolute, "cell offset \(hex(offset)) points into an hbin header")
+        }
+        let rawSize = Int32(bitPattern: RegistryHive.readU32(hbins, start))
+        let size = Int(rawSize).magnitude
+        if rawSize > 0 {
+            warn("\(structure) at \(hex(absolute)): cell is marked free (size \(rawSize)) but still referenced; read on")
+        }
+        guard size >= 8 else {
+            throw BinaryFormatError(structure, at: absolute, "cell size \(rawSize) is smaller than 8 bytes")
+        }
+        guard size <= bin.upperBound - start else {
+            throw BinaryFormatError(
+                structure, at: absolute,
+                "cell size \(size) runs past the end of its hbin at \(hex(bin.lowerBound + RegistryBaseBlock.size)) "
+                    + "(\(bin.upperBound - start) bytes left in the bin)")
+        }
+        return ByteReader(
+            Array(hbins[start + 4..<start + Int(size)]), baseOffset: absolute + 4, structure: structure)
+    }
+
+    private func binContaining(_ position: Int) -> Range<Int>? {
+        var low = 0
+        var high = bins.count
+        while low < high {
+            let middle = (low + high) / 2
+            if bins[middle].upperBound <= position {
+                low = middle + 1
+            } else if bins[middle].lowerBound > position {
+                high = middle
+            } else {
+                return bins[middle]
+            }
+        }
+        return nil
+    }
+
+    // MARK: Keys
+
+    /// The root key.
+    /// - Throws: ``BinaryFormatError`` when the root cell is unreadable.
+    public func rootKey() throws -> RegistryKey {
+        let key = try key(atCell: baseBlock.rootCellOffset)
+        if key.flags & RegistryKey.rootFlag == 0 {
+            warn("root key at \(hex(key.fileOffset)): the root flag (0x4) is not set; read on")
+        }
+        return key
+    }
+
+    /// The key stored at cell `offset`.
+    /// - Throws: ``BinaryFormatError`` when the cell is not a readable `nk` record.
+    public func key(atCell offset: UInt32) throws -> RegistryKey {
+        var reader = try cell(at: offset, structure: "regf key (nk)")
+        return try RegistryKey(parsing: &reader, cellOffset: offset)
+    }
+
+    /// The key at a backslash-separated `path` below the root (`""` is the root), matched case-insensitively;
+    /// `nil` when some component does not exist. Reads only the keys on the path.
+    /// - Throws: ``BinaryFormatError`` when a structure on the path is corrupt.
+    public func key(_ path: String) throws -> RegistryKey? {
+        var current = try rootKey()
+        for component in RegistryName.components(of: path) {
+            guard let next = try subkey(component, of: current) else { return nil }
+            current = next
+        }
+        return current
+    }
+
+    /// The direct subkey of `parent` called `name` (case-insensitive), or `nil`.
+    /// - Throws: ``BinaryFormatError`` when the subkey list or a candidate key is corrupt.
+    public func subkey(_ name: String, of parent: RegistryKey) throws -> RegistryKey? {
+        let entries = try subkeyEntries(of: parent)
+        let wanted = RegistryName.uppercased(name)
+        let hash = RegistrySubkeyList.hash(ofUppercased: wanted)
+        var tried = Set<UInt32>()
+        // lh hashes narrow the search; if none matches (a hash computed with a different upper-case table),
+        // every entry is still compared by name.
+        for entry in entries where entry.hash == hash {
+            tried.insert(entry.offset)
+            let key = try key(atCell: entry.offset)
+            if RegistryName.uppercased(key.name) == wanted { return key }
+        }
+        for entry in entries where !tried.contains(entry.offset) {
+            let key = try key(atCell: entry.offset)
+            if RegistryName.uppercased(key.name) == wanted { return key }
+        }
+        return nil
+    }
+
+    /// All direct subkeys of `key`, in stored order.
+    /// - Throws: ``BinaryFormatError`` when a list or a key is corrupt.
+    public func subkeys(of key: RegistryKey) throws -> [RegistryKey] {
+        try subkeyEntries(of: key).map { try self.key(atCell: $0.offset) }
+    }
+
+    /// Subkey cell offsets (with `lh` hashes) of `key`, flattening `ri` lists and refusing cycles.
+    private func subkeyEntries(of key: RegistryKey) throws -> [(offset: UInt32, hash: UInt32?)] {
+        guard key.subkeyCount > 0, key.subkeyListOffset != RegistryHive.noCell else { return [] }
+        var entries: [(offset: UInt32, hash: UInt32?)] = []
+        var visited = Set<UInt32>()
+        try collectEntries(list: key.subkeyListOffset, depth: 0, visited: &visited, into: &entries)
+        if entries.count != Int(key.subkeyCount) {
+            warn(
+                "regf key (nk) at \(hex(key.fileOffset)) \"\(key.name)\": declares \(key.subkeyCount) subkeys, "
+                    + "its lists hold \(entries.count); read on")
+        }
+        return entries
+    }
+
+    private func collectEntries(
+        list offset: UInt32, depth: Int, visited: inout Set<UInt32>, into entries: inout [(offset: UInt32, hash: UInt32?)]
+    ) throws {
+        let absolute = UInt64(offset) + UInt64(RegistryBaseBlock.size)
+        guard visited.insert(offset).inserted else {
+            throw BinaryFormatError(
+                "regf subkey list", at: absolute, "list \(hex(offset)) is reached twice (a cycle in the ri lists)")
+        }
+        guard depth < RegistryHive.maximumListDepth else {
+            throw BinaryFormatError(
+                "regf subkey list", at: absolute, "ri lists nest deeper than \(RegistryHive.maximumListDepth) levels")
+        }
+        var reader = try cell(at: offset, structure: "regf subkey list")
+        let list = try RegistrySubkeyList(parsing: &reader)
+        switch list.kind {
+        case .ri:
+            for child in list.offsets { try collectEntries(list: child, depth: depth + 1, visited: &visited, into: &entries) }
+        case .lf, .lh, .li:
+            for (index, child) in list.offsets.enumerated() { entries.append((child, list.hashes?[index])) }
+        }
+    }
+
+    // MARK: Values
+
+    /// All values of `key`, in stored order, with their data.
+    /// - Throws: ``BinaryFormatError`` when the value list, a `vk` record or its data is corrupt.
+    public func values(of key: RegistryKey) throws -> [RegistryValue] {
+        try valueOffsets(of: key).map { try value(atCell: $0) }
+    }
+
+    /// The value of `key` called `name` (case-insensitive; `""` is the default value), or `nil`.
+    /// - Throws: ``BinaryFormatError`` when the value list or a `vk` record is corrupt.
+    public func value(_ name: String, of key: RegistryKey) throws -> RegistryValue? {
+        let wanted = RegistryName.uppercased(name)
+        for offset in try valueOffsets(of: key) {
+            var reader = try cell(at: offset, structure: "regf value (vk)")
+            let header = try RegistryValueHeader(parsing: &reader)
+            if RegistryName.uppercased(header.name) == wanted {
+                return try gather(header, cellOffset: offset, fileOffset: reader.baseOffset)
+            }
+        }
+        return nil
+    }
+
+    /// The value `name` of the key at `keyPath`, or `nil` when either is absent.
+    /// - Throws: ``BinaryFormatError`` when a structure on the way is corrupt.
+    public func value(_ name: String, at keyPath: String) throws -> RegistryValue? {
+        guard let key = try key(keyPath) else { return nil }
+        return try value(name, of: key)
+    }
+
+    /// The value stored at cell `offset`, with its data.
+    /// - Throws: ``BinaryFormatError`` when the record or its data is corrupt.
+    public func value(atCell offset: UInt32) throws -> RegistryValue {
+        var reader = try cell(at: offset, structure: "regf value (vk)")
+        let header = try RegistryValueHeader(parsing: &reader)
+        return try gather(header, cellOffset: offset, fileOffset: reader.baseOffset)
+    }
+
+    private func valueOffsets(of key: RegistryKey) throws -> [UInt32] {
+        guard key.valueCount > 0, key.valueListOffset != RegistryHive.noCell else { return [] }
+        var reader = try cell(at: key.valueListOffset, structure: "regf value list")
+        let count = Int(key.valueCount)
+        guard count <= reader.count / 4 else {
+            throw reader.error(
+                "key \"\(key.name)\" declares \(count) values, the list cell holds room for \(reader.count / 4)", at: 0)
+        }
+        return try (0..<count).map { _ in try reader.u32(.little) }
+    }
+
+    /// Collects a value's data: inline, one data cell, or the segments of a `db` record.
+    private func gather(_ header: RegistryValueHeader, cellOffset: UInt32, fileOffset: UInt64) throws -> RegistryValue {
+        let type = RegistryValueType(rawValue: header.type)
+        let length = Int(header.dataLength)
+        var raw: [UInt8]
+        if header.isInline {
+            if length > 4 {
+                throw BinaryFormatError(
+                    "regf value (vk)", at: fileOffset + 4,
+                    "value \"\(header.name)\": inline data length \(length) exceeds 4 bytes")
+            }
+            raw = Array(header.inlineBytes.prefix(length))
+        } else if length == 0 {
+            raw = []
+        } else {
+            guard length <= hbins.count else {
+                throw BinaryFormatError(
+                    "regf value (vk)", at: fileOffset + 4,
+                    "value \"\(header.name)\": data length \(length) exceeds the whole hbins region (\(hbins.count) bytes)")
+            }
+            let structure = "regf value data"
+            var data = try cell(at: header.dataOffset, structure: structure)
+            let isBigData = length > RegistryHive.bigDataSegmentSize && baseBlock.minorVersion >= 4
+                && data.count >= 8 && data.bytes[0] == 0x64 && data.bytes[1] == 0x62
+            if isBigData {
+                raw = try bigData(&data, length: length, name: header.name)
+            } else {
+                guard length <= data.count else {
+                    throw data.error(
+                        "value \"\(header.name)\": data length \(length) runs past its cell (\(data.count) bytes)", at: 0)
+                }
+                raw = try data.bytes(count: length)
+            }
+        }
+        return RegistryValue(name: header.name, type: type, raw: raw, cellOffset: cellOffset, fileOffset: fileOffset)
+    }
+
+    /// Reads a `db` record: 0 `db` · 2 u16 segment count · 4 u32 segment-list cell offset.
+    private func bigData(_ record: inout ByteReader, length: Int, name: String) throws -> [UInt8] {
+        try record.seek(to: 2)
+        let count = Int(try record.u16(.little))
+        let listOffset = try record.u32(.little)
+        let needed = (length + RegistryHive.bigDataSegmentSize - 1) / RegistryHive.bigDataSegmentSize
+        guard count >= needed else {
+            throw record.error(
+                "value \"\(name)\": \(count) big-data segments cannot hold \(length) bytes (needs \(needed))", at: 2)
+        }
+        var list = try cell(at: listOffset, structure: "regf big data segment list")
+        guard count * 4 <= list.count else {
+            throw list.error("\(count) segment offsets run past the cell (\(list.count) bytes)", at: 0)
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(length)
+        for _ in 0..<needed {
+            let segmentOffset = try list.u32(.little)
+            var segment = try cell(at: segmentOffset, structure: "regf big data segment")
+            let part = min(RegistryHive.bigDataSegmentSize, length - out.count)
+            guard part <= segment.count else {
+                throw segment.error("segment needs \(part) bytes, the cell holds \(segment.count)", at: 0)
+            }
+            out += try segment.bytes(count: part)
+        }
+        return out
+    }
+
+    // MARK: Walking
+
+    /// Visits `key` (default: the root) and every key below it depth-first with its path relative to `key`.
+    /// Keys reached twice (a cycle) and levels deeper than `maximumDepth` are skipped with a warning.
+    /// - Throws: whatever `body` throws, and ``BinaryFormatError`` for corrupt lists or keys.
+    public func walk(
+        from key: RegistryKey? = nil, maximumDepth: Int = RegistryHive.defaultMaximumDepth,
+        _ body: (_ path: [String], _ key: RegistryKey) throws -> Void
+    ) throws {
+        let start = try key ?? rootKey()
+        var visited: Set<UInt32> = [start.cellOffset]
+        var stack: [([String], RegistryKey)] = [([], start)]
+        while let (path, current) = stack.popLast() {
+            try body(path, current)
+            guard path.count < maximumDepth else {
+                warn("regf key (nk) at \(hex(current.fileOffset)): deeper than \(maximumDepth) levels; not descended")
+                continue
+            }
+            for child in try subkeys(of: current).reversed() {
+                guard visited.insert(child.cellOffset).inserted else {
+                    warn("regf key (nk) at \(hex(child.fileOffset)): reached twice (a cycle); skipped")
+                    continue
+                }
+                stack.append((path + [child.name], child))
+            }
+        }
+    }
+}

@@ -1,0 +1,242 @@
+/// What the host's registry says, for the JSON report's `host` object; every fact names its hive and key.
+///
+/// Read from SOFTWARE (Windows release, ProfileList folders, Hyper-V default paths, Defender exclusions) and
+/// SYSTEM (current control set, Hyper-V and cluster services, MountedDevices), optionally CLUSDB. Missing hives
+/// or keys leave facts nil; corrupt structures become warnings — reading never throws.
+public struct HostFacts: Codable, Sendable, Equatable {
+    /// The Windows release (SOFTWARE).
+    public var windows: Windows?
+    /// Well-known folders (SOFTWARE): `ProgramData`, `Public` from ProfileList, `SystemRoot`, `ProgramFilesDir`.
+    public var folders: Folders
+    /// Hyper-V's defaults for new VMs and disks (SOFTWARE `…\CurrentVersion\Virtualization`).
+    public var hyperVDefaults: HyperVDefaults
+    /// Configured Defender exclusions (SOFTWARE).
+    public var defender: Defender
+    /// The control set `Select\Current` points at ("ControlSet001") (SYSTEM).
+    public var controlSet: Fact<String>?
+    /// vmms, vmcompute and ClusSvc, present or not (SYSTEM).
+    public var services: [Service]
+    /// `MountedDevices` values (SYSTEM).
+    public var mountedDevices: [MountedDevice]
+    /// Cluster database facts, when a CLUSDB hive was given.
+    public var cluster: Cluster?
+    /// Problems met while reading (hive warnings prefixed with the hive name).
+    public var warnings: [String]
+
+    /// Folder facts from the SOFTWARE hive.
+    public struct Folders: Codable, Sendable, Equatable {
+        /// ProfileList `ProgramData`.
+        public var programData: PathFact?
+        /// ProfileList `Public`.
+        public var publicFolder: PathFact?
+        /// CurrentVersion `SystemRoot`.
+        public var systemRoot: PathFact?
+        /// `Microsoft\Windows\CurrentVersion` `ProgramFilesDir`.
+        public var programFiles: PathFact?
+    }
+
+    /// Hyper-V's default folders; nil when the value is absent (the built-in defaults then apply).
+    public struct HyperVDefaults: Codable, Sendable, Equatable {
+        /// `DefaultExternalDataRoot`: where new VMs are created.
+        public var virtualMachinePath: PathFact?
+        /// `DefaultVirtualHardDiskPath`: where new disks are created.
+        public var virtualHardDiskPath: PathFact?
+    }
+
+    /// The services looked up in SYSTEM.
+    public static let serviceNames = ["vmms", "vmcompute", "ClusSvc"]
+    static let currentVersionKey = "Microsoft\\Windows NT\\CurrentVersion"
+    static let profileListKey = "Microsoft\\Windows NT\\CurrentVersion\\ProfileList"
+    static let virtualizationKey = "Microsoft\\Windows NT\\CurrentVersion\\Virtualization"
+    static let windowsCurrentVersionKey = "Microsoft\\Windows\\CurrentVersion"
+    static let defenderKey = "Microsoft\\Windows Defender\\Exclusions"
+    static let defenderPolicyKey = "Policies\\Microsoft\\Windows Defender\\Exclusions"
+
+    /// Reads the facts from whichever hives are given.
+    /// - Parameters:
+    ///   - software: the SOFTWARE hive (`Windows\System32\config\SOFTWARE`), or nil.
+    ///   - system: the SYSTEM hive, or nil.
+    ///   - clusdb: the cluster database hive (`Windows\Cluster\CLUSDB`), or nil.
+    ///   - softwareName, systemName: names recorded in sources and warnings (default: the hives' file names).
+    public static func read(
+        software: RegistryHive?, system: RegistryHive?, clusdb: RegistryHive? = nil,
+        softwareName: String? = nil, systemName: String? = nil
+    ) -> HostFacts {
+        var facts = HostFacts(
+            windows: nil, folders: Folders(), hyperVDefaults: HyperVDefaults(),
+            defender: Defender(preferences: nil, policies: nil), controlSet: nil, services: [], mountedDevices: [],
+            cluster: nil, warnings: [])
+        if let software {
+            facts.readSoftware(software, name: softwareName ?? software.name)
+        }
+        if let system {
+            facts.readSystem(system, name: systemName ?? system.name)
+        }
+        if let clusdb {
+            let cluster = Cluster.read(clusdb: clusdb)
+            facts.cluster = cluster
+        }
+        return facts
+    }
+
+    /// The drive letter ("D:") whose MountedDevices data equals that of `\??\Volume{guid}`, if any.
+    public func driveLetter(forVolume guid: GUID) -> String? {
+        guard let volume = mountedDevices.first(where: { $0.volume == guid }) else { return nil }
+        return mountedDevices.first { $0.driveLetter != nil && $0.dataHex == volume.dataHex }?.driveLetter
+    }
+
+    /// Environment values known from the SOFTWARE hive: SystemRoot, windir, SystemDrive, ProgramData,
+    /// ALLUSERSPROFILE, Public, ProgramFiles (upper-cased names).
+    public var environment: [String: String] {
+        var environment: [String: String] = [:]
+        if let root = folders.systemRoot?.raw, !root.contains("%") {
+            environment["SYSTEMROOT"] = root
+            environment["WINDIR"] = root
+            if root.count >= 2, Array(root)[1] == ":" { environment["SYSTEMDRIVE"] = String(root.prefix(2)) }
+        }
+        // Without SystemRoot the scanned volume is C: (DESIGN.md: the scanned root is C: unless told otherwise).
+        if environment["SYSTEMDRIVE"] == nil { environment["SYSTEMDRIVE"] = "C:" }
+        if let value = folders.programData?.raw {
+            environment["PROGRAMDATA"] = HostFacts.expand(value, environment)
+            environment["ALLUSERSPROFILE"] = environment["PROGRAMDATA"]
+        }
+        if let value = folders.publicFolder?.raw { environment["PUBLIC"] = HostFacts.expand(value, environment) }
+        if let value = folders.programFiles?.raw { environment["PROGRAMFILES"] = HostFacts.expand(value, environment) }
+        return environment.compactMapValues { $0 }
+    }
+
+    /// `text` with `%VAR%` forms replaced from ``environment``; nil when one is unknown.
+    public func expand(_ text: String) -> String? {
+        HostFacts.expand(text, environment)
+    }
+
+    static func expand(_ text: String, _ environment: [String: String]) -> String? {
+        var out = ""
+        var rest = Substring(text)
+        while let start = rest.firstIndex(of: "%") {
+            out += rest[..<start]
+            let afterStart = rest.index(after: start)
+            guard let end = rest[afterStart...].firstIndex(of: "%") else { return nil }
+            let name = RegistryName.uppercased(String(rest[afterStart..<end]))
+            guard let value = environment[name], !value.contains("%") else { return nil }
+            out += value
+            rest = rest[rest.index(after: end)...]
+        }
+        return out + rest
+    }
+
+    // MARK: SOFTWARE
+
+    private mutating func readSoftware(_ hive: RegistryHive, name: String) {
+        warnings += hive.warnings.map { "\(name): \($0)" }
+        let currentVersion = attempt(name, HostFacts.currentVersionKey) { try hive.key(HostFacts.currentVersionKey) } ?? nil
+        if let currentVersion {
+            func text(_ valueName: String) -> Fact<String>? {
+                let value = attempt(name, HostFacts.currentVersionKey + "\\" + valueName) {
+                    try hive.value(valueName, of: currentVersion)
+                } ?? nil
+                guard let value, let string = value.stringValue else { return nil }
+                return Fact(string, source: Source(hive: name, key: HostFacts.currentVersionKey, value: value.name))
+            }
+            var windows = Windows(
+                productName: text("ProductName"), currentBuild: text("CurrentBuild"),
+                installationType: text("InstallationType"), editionID: text("EditionID"),
+                build: nil, isServer: nil, generation: nil, exactBuild: false)
+            windows.build = (windows.currentBuild?.value).flatMap { Int($0) } ?? text("CurrentBuildNumber").flatMap { Int($0.value) }
+            if let type = windows.installationType?.value {
+                windows.isServer = type.lowercased().contains("server")
+            } else if let product = windows.productName?.value {
+                windows.isServer = product.lowercased().contains("server")
+            }
+            if let build = windows.build, let match = WindowsGeneration.forBuild(build) {
+                windows.generation = match.generation
+                windows.exactBuild = match.exact && windows.isServer != false
+            }
+            self.windows = windows
+            folders.systemRoot = pathFact(hive, name, HostFacts.currentVersionKey, "SystemRoot", expand: false)
+        }
+        folders.programData = pathFact(hive, name, HostFacts.profileListKey, "ProgramData", expand: false)
+        folders.publicFolder = pathFact(hive, name, HostFacts.profileListKey, "Public", expand: false)
+        folders.programFiles = pathFact(hive, name, HostFacts.windowsCurrentVersionKey, "ProgramFilesDir", expand: false)
+        // Expanded forms need the folders above, so they are filled in a second pass.
+        for keyPath in [\Folders.programData, \Folders.publicFolder, \Folders.systemRoot, \Folders.programFiles] {
+            if var fact = folders[keyPath: keyPath] {
+                fact.expanded = expand(fact.raw)
+                folders[keyPath: keyPath] = fact
+            }
+        }
+        hyperVDefaults.virtualMachinePath = pathFact(hive, name, HostFacts.virtualizationKey, "DefaultExternalDataRoot", expand: true)
+        hyperVDefaults.virtualHardDiskPath = pathFact(
+            hive, name, HostFacts.virtualizationKey, "DefaultVirtualHardDiskPath", expand: true)
+        var collected: [String] = []
+        defender.preferences = ExclusionSet.read(hive, at: HostFacts.defenderKey, into: &collected)
+        defender.policies = ExclusionSet.read(hive, at: HostFacts.defenderPolicyKey, into: &collected)
+        warnings += collected
+    }
+
+    private mutating func pathFact(_ hive: RegistryHive, _ name: String, _ key: String, _ valueName: String, expand: Bool) -> PathFact? {
+        let value = attempt(name, key + "\\" + valueName) { try hive.value(valueName, at: key) } ?? nil
+        guard let value else { return nil }
+        guard let text = value.stringValue else {
+            warnings.append("\(name): \(key)\\\(valueName) has type \(value.type.name), not a string; ignored")
+            return nil
+        }
+        return PathFact(
+            raw: text, type: value.type, expanded: expand ? self.expand(text) : nil,
+            source: Source(hive: name, key: key, value: value.name))
+    }
+
+    // MARK: SYSTEM
+
+    private mutating func readSystem(_ hive: RegistryHive, name: String) {
+        warnings += hive.warnings.map { "\(name): \($0)" }
+        var setName: String?
+        if let current = attempt(name, "Select\\Current", { try hive.value("Current", at: "Select") }) ?? nil,
+            let number = current.integerValue, number > 0, number < 1000
+        {
+            let text = "ControlSet" + String(repeating: "0", count: max(0, 3 - String(number).count)) + String(number)
+            setName = text
+            controlSet = Fact(text, source: Source(hive: name, key: "Select", value: current.name))
+        } else {
+            warnings.append("\(name): Select\\Current is missing or not a number; trying ControlSet001")
+            setName = "ControlSet001"
+        }
+        if let setName {
+            let servicesPath = setName + "\\Services"
+            let servicesKey = attempt(name, servicesPath) { try hive.key(servicesPath) } ?? nil
+            if servicesKey == nil { warnings.append("\(name): \(servicesPath) is missing") }
+            for serviceName in HostFacts.serviceNames {
+                let keyPath = servicesPath + "\\" + serviceName
+                var service = Service(
+                    name: serviceName, present: false, start: nil, startType: nil, imagePath: nil,
+                    source: Source(hive: name, key: keyPath))
+                if let servicesKey, let key = attempt(name, keyPath, { try hive.subkey(serviceName, of: servicesKey) }) ?? nil {
+                    service.present = true
+                    service.source.key = servicesPath + "\\" + key.name
+                    if let start = (attempt(name, keyPath + "\\Start") { try hive.value("Start", of: key) } ?? nil)?.integerValue {
+                        service.start = UInt32(truncatingIfNeeded: start)
+                        service.startType = Service.startName(UInt32(truncatingIfNeeded: start))
+                    }
+                    service.imagePath = (attempt(name, keyPath + "\\ImagePath") { try hive.value("ImagePath", of: key) } ?? nil)?
+                        .stringValue
+                }
+                services.append(service)
+            }
+        }
+        if let mounted = attempt(name, "MountedDevices", { try hive.key("MountedDevices") }) ?? nil,
+            let values = attempt(name, "MountedDevices", { try hive.values(of: mounted) })
+        {
+            mountedDevices = values.map {
+                MountedDevice(value: $0, source: Source(hive: name, key: "MountedDevices", value: $0.name))
+            }
+        }
+    }
+
+    /// Runs one read; a thrown error becomes a warning naming the hive and what was being read.
+    private mutating func attempt<T>(_ hive: String, _ what: String, _ body: () throws -> T) -> T? {
+        do { return try body() } catch {
+            warnings.append("\(hive): could not read \(what): \(error)")
+            return nil
+        }
+    }
+}

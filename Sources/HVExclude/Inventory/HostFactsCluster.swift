@@ -1,0 +1,94 @@
+extension HostFacts {
+    /// Facts from the failover cluster database (`%SystemRoot%\Cluster\CLUSDB`, itself a regf hive).
+    ///
+    /// Layout taken from Microsoft's failover-cluster documentation (not checked against a real cluster):
+    /// `Resources\{GUID}` with values `Name` and `Type` and a `Parameters` subkey holding the private
+    /// properties (`VmId`; `VmStoreRootPath`, `ConfigStoreRootPath` on "Virtual Machine Configuration").
+    /// Cluster Shared Volume names are taken from the `C:\ClusterStorage\<Name>\…` paths those properties hold;
+    /// "Physical Disk" resources are listed by name.
+    public struct Cluster: Codable, Sendable, Equatable {
+        /// Resources of type "Virtual Machine" and "Virtual Machine Configuration".
+        public var virtualMachineResources: [Resource]
+        /// Names of "Physical Disk" resources ("Cluster Disk 1").
+        public var physicalDisks: [Fact<String>]
+        /// CSV folder names below `C:\ClusterStorage` referenced by VM resources ("Volume1"), sorted.
+        public var sharedVolumes: [String]
+        /// Problems met while reading.
+        public var warnings: [String]
+
+        /// One cluster resource with the private properties that name VM storage.
+        public struct Resource: Codable, Sendable, Equatable {
+            /// The resource key name (a GUID in braces).
+            public var id: String
+            /// `Name`.
+            public var name: String?
+            /// `Type` ("Virtual Machine", "Virtual Machine Configuration").
+            public var type: String
+            /// `Parameters\VmId`.
+            public var vmId: String?
+            /// `Parameters\VmStoreRootPath`.
+            public var vmStoreRootPath: String?
+            /// `Parameters\ConfigStoreRootPath`.
+            public var configStoreRootPath: String?
+            /// The resource key.
+            public var source: Source
+        }
+
+        /// The resource types listed.
+        public static let virtualMachineTypes = ["Virtual Machine", "Virtual Machine Configuration"]
+
+        /// Reads a cluster database hive; never throws: problems become warnings.
+        public static func read(clusdb hive: RegistryHive) -> Cluster {
+            var cluster = Cluster(virtualMachineResources: [], physicalDisks: [], sharedVolumes: [], warnings: [])
+            cluster.warnings += hive.warnings.map { "\(hive.name): \($0)" }
+            do {
+                guard let resources = try hive.key("Resources") else {
+                    cluster.warnings.append("\(hive.name): no Resources key; not a cluster database?")
+                    return cluster
+                }
+                for key in try hive.subkeys(of: resources) {
+                    let keyPath = "Resources\\" + key.name
+                    do {
+                        let type = try hive.value("Type", of: key)?.stringValue ?? ""
+                        let name = try hive.value("Name", of: key)?.stringValue
+                        if RegistryName.equal(type, "Physical Disk"), let name {
+                            cluster.physicalDisks.append(
+                                Fact(name, source: Source(hive: hive.name, key: keyPath, value: "Name")))
+                        }
+                        guard virtualMachineTypes.contains(where: { RegistryName.equal($0, type) }) else { continue }
+                        var resource = Resource(
+                            id: key.name, name: name, type: type, vmId: nil, vmStoreRootPath: nil,
+                            configStoreRootPath: nil, source: Source(hive: hive.name, key: keyPath))
+                        if let parameters = try hive.subkey("Parameters", of: key) {
+                            resource.vmId = try hive.value("VmId", of: parameters)?.stringValue
+                            resource.vmStoreRootPath = try hive.value("VmStoreRootPath", of: parameters)?.stringValue
+                            resource.configStoreRootPath = try hive.value("ConfigStoreRootPath", of: parameters)?.stringValue
+                        }
+                        cluster.virtualMachineResources.append(resource)
+                    } catch {
+                        cluster.warnings.append("\(hive.name): could not read \(keyPath): \(error)")
+                    }
+                }
+            } catch {
+                cluster.warnings.append("\(hive.name): could not read Resources: \(error)")
+            }
+            var volumes = Set<String>()
+            for resource in cluster.virtualMachineResources {
+                for path in [resource.vmStoreRootPath, resource.configStoreRootPath].compactMap({ $0 }) {
+                    if let volume = sharedVolume(in: path) { volumes.insert(volume) }
+                }
+            }
+            cluster.sharedVolumes = volumes.sorted()
+            return cluster
+        }
+
+        /// "Volume1" for `C:\ClusterStorage\Volume1\…` (any drive, any case).
+        static func sharedVolume(in path: String) -> String? {
+            let parts = RegistryName.components(of: path)
+            guard parts.count >= 3, parts[0].count == 2, parts[0].hasSuffix(":"),
+                RegistryName.equal(parts[1], "ClusterStorage")
+            else { return nil }
+            return parts[2]
+        }
+    }
+}

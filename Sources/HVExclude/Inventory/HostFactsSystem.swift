@@ -1,0 +1,79 @@
+extension HostFacts {
+    /// A service looked up under `ControlSet00N\Services` of the SYSTEM hive.
+    public struct Service: Codable, Sendable, Equatable {
+        /// Service key name ("vmms", "vmcompute", "ClusSvc").
+        public var name: String
+        /// Whether the key exists.
+        public var present: Bool
+        /// `Start` (0 boot, 1 system, 2 automatic, 3 manual, 4 disabled).
+        public var start: UInt32?
+        /// `Start` in words.
+        public var startType: String?
+        /// `ImagePath` as stored.
+        public var imagePath: String?
+        /// The key looked at.
+        public var source: Source
+
+        static func startName(_ start: UInt32) -> String {
+            switch start {
+            case 0: "boot"
+            case 1: "system"
+            case 2: "automatic"
+            case 3: "manual"
+            case 4: "disabled"
+            default: "unknown (\(start))"
+            }
+        }
+    }
+
+    /// One `MountedDevices` value of the SYSTEM hive.
+    ///
+    /// Data forms: 12 bytes = MBR disk signature (u32) + partition byte offset (u64); 24 bytes starting
+    /// `DMIO:ID:` = GPT partition GUID (mixed-endian) at 8; anything else (device paths in UTF-16) is "other".
+    public struct MountedDevice: Codable, Sendable, Equatable {
+        /// The value name (`\DosDevices\C:`, `\??\Volume{…}`).
+        public var name: String
+        /// The drive letter with colon ("C:") for `\DosDevices\X:` names.
+        public var driveLetter: String?
+        /// The volume GUID for `\??\Volume{GUID}` names.
+        public var volume: GUID?
+        /// "mbr", "gpt" or "other".
+        public var form: String
+        /// MBR disk signature.
+        public var diskSignature: UInt32?
+        /// MBR partition offset in bytes.
+        public var partitionOffset: UInt64?
+        /// GPT partition GUID.
+        public var partitionGUID: GUID?
+        /// The data in upper-case hex (used to pair letters with volumes).
+        public var dataHex: String
+        /// Where it was read.
+        public var source: Source
+
+        init(value: RegistryValue, source: Source) {
+            name = value.name
+            self.source = source
+            let raw = value.raw
+            dataHex = raw.map(RegistryBaseBlock.hexByte).joined()
+            let upper = RegistryName.uppercased(value.name)
+            if upper.hasPrefix("\\DOSDEVICES\\"), upper.count == 14, upper.hasSuffix(":") {
+                driveLetter = String(upper.dropFirst(12))
+            }
+            if upper.hasPrefix("\\??\\VOLUME{"), upper.hasSuffix("}") {
+                volume = GUID(value.name.dropFirst(10))
+            }
+            if raw.count == 12 {
+                form = "mbr"
+                diskSignature = UInt32(raw[0]) | UInt32(raw[1]) << 8 | UInt32(raw[2]) << 16 | UInt32(raw[3]) << 24
+                var offset: UInt64 = 0
+                for index in (4..<12).reversed() { offset = offset << 8 | UInt64(raw[index]) }
+                partitionOffset = offset
+            } else if raw.count == 24, raw.prefix(8).elementsEqual("DMIO:ID:".utf8) {
+                form = "gpt"
+                partitionGUID = GUID(mixedEndian: Array(raw[8..<24]))
+            } else {
+                form = "other"
+            }
+        }
+    }
+}
