@@ -54,6 +54,9 @@ public struct VHDFile: Sendable {
             found = try footer(at: file.size - UInt64(VHDFooter.size), count: VHDFooter.size)
         } catch let endError as BinaryFormatError {
             if let old = try? footer(at: file.size - UInt64(VHDFooter.size - 1), count: VHDFooter.size - 1) {
+                warnings.append(
+                    "VHD footer at \(hex(old.offset)): only 511 bytes long (an old Virtual PC footer, or the file lost "
+                        + "its last byte); read on")
                 found = old
             } else if file.size >= UInt64(VHDFooter.size), let copy = try? footer(at: 0, count: VHDFooter.size),
                 copy.diskType != 2
