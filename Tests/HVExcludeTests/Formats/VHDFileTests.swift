@@ -54,6 +54,7 @@ struct VHDFileTests {
         ("vhd-truncated.avhd", "truncated"),
         ("vhd-bad-cookie.vhd", "neither a VHDX file identifier"),
         ("vhd-dynamic-header-bad-cookie.avhd", "cookie is not \"cxsparse\""),
+        ("vhd-dynamic-header-past-eof.avhd", "VHD dynamic header at 0x10000000000: truncated"),
     ])
     func corruptErrors(name: String, message: String) throws {
         let tree = try GeneratedDisks.require()

@@ -91,6 +91,7 @@ public struct DiskChainResolver: Sendable {
         var attempts: [String] = []
         var firstMismatch: Step?
         var firstUnreadable: Step?
+        var firstLoop: Step?
         let expected = parent.expectedIdentities
         for candidate in parent.candidates {
             let found: String
@@ -102,9 +103,14 @@ public struct DiskChainResolver: Sendable {
             }
             let windows = windowsPath(for: candidate, host: found, childWindows: childWindows)
             if visited.contains(DiskChainResolver.canonical(found)) {
-                return Step(link: DiskChainLink(
-                    path: windows, hostPath: found, exists: true, verified: false, status: .loop,
-                    reason: "\(candidate.source) \"\(candidate.path)\" leads back to a disk already in the chain"))
+                // Another candidate may still name the real parent; report the loop only if none does.
+                attempts.append("\(candidate.source) \"\(candidate.path)\": \(found) is already in the chain")
+                if firstLoop == nil {
+                    firstLoop = Step(link: DiskChainLink(
+                        path: windows, hostPath: found, exists: true, verified: false, status: .loop,
+                        reason: "\(candidate.source) \"\(candidate.path)\" leads back to a disk already in the chain"))
+                }
+                continue
             }
             let disk: VirtualDisk
             do {
@@ -143,6 +149,7 @@ public struct DiskChainResolver: Sendable {
                     disk: disk))
             }
         }
+        if let firstLoop { return firstLoop }
         if let firstMismatch { return firstMismatch }
         if let firstUnreadable { return firstUnreadable }
         let paths = orderedCandidatePaths(parent, childWindows: childWindows)
