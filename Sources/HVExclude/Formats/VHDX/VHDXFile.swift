@@ -1,0 +1,204 @@
+// Reference: MS-VHDX 2.2 (file layout), 2.6 (metadata region)
+
+/// What a VHDX file says about itself, read from its first few hundred kilobytes.
+///
+/// | absolute offset | size | structure |
+/// |---|---|---|
+/// | 0 | 64 KiB | ``VHDXFileIdentifier`` |
+/// | 0x10000, 0x20000 | 4 KiB each | ``VHDXHeader`` 1 and 2 (current: the valid one with the higher sequence) |
+/// | 0x30000, 0x40000 | 64 KiB each | ``VHDXRegionTable`` 1 and 2 (copies) |
+/// | region table | | metadata region: ``VHDXMetadataTable`` and its items; BAT region (not read) |
+///
+/// The BAT itself is never read: only its place is checked, so a 2 TB disk costs the same as a small one.
+public struct VHDXFile: Sendable {
+    /// The creator recorded in the file identifier.
+    public var creator: String
+    /// Both headers as parsed (`nil` where invalid; the reason is in ``warnings``).
+    public var headers: [VHDXHeader?]
+    /// Index (0 or 1) of the current header in ``headers``.
+    public var currentHeaderIndex: Int
+    /// The region table in use.
+    public var regionTable: VHDXRegionTable
+    /// The metadata region's entry.
+    public var metadataRegion: VHDXRegionTable.Entry
+    /// The BAT region's entry.
+    public var batRegion: VHDXRegionTable.Entry
+    /// The metadata table.
+    public var metadataTable: VHDXMetadataTable
+    /// Virtual block size in bytes.
+    public var blockSize: UInt32
+    /// File parameters bit 0: blocks stay allocated (a fixed disk).
+    public var leaveBlocksAllocated: Bool
+    /// File parameters bit 1: a differencing disk.
+    public var hasParent: Bool
+    /// Size of the virtual disk in bytes.
+    public var virtualDiskSize: UInt64
+    /// Logical sector size in bytes (`nil` when the item is missing).
+    public var logicalSectorSize: UInt32?
+    /// Physical sector size in bytes (`nil` when the item is missing).
+    public var physicalSectorSize: UInt32?
+    /// The virtual disk id (page 83 data).
+    public var virtualDiskID: GUID?
+    /// The parent locator of a differencing disk.
+    public var parentLocator: VHDXParentLocator?
+    /// Non-fatal problems, each a sentence with an offset.
+    public var warnings: [String]
+
+    /// The current header.
+    public var currentHeader: VHDXHeader { headers[currentHeaderIndex]! }
+    /// The DataWriteGuid of the current header: the identity children link to.
+    public var dataWriteGuid: GUID { currentHeader.dataWriteGuid }
+
+    /// Reads the identifier, headers, region tables and metadata of the VHDX file behind `file`.
+    /// - Throws: ``BinaryFormatError`` when a structure needed to describe the disk is missing or invalid;
+    ///   ``SystemError`` on an I/O error.
+    public init(reading file: FileReader) throws {
+        var warnings: [String] = []
+        var identifierReader = try file.reader(
+            at: VHDXFileIdentifier.offset, count: VHDXFileIdentifier.size, structure: "VHDX file identifier")
+        creator = try VHDXFileIdentifier(parsing: &identifierReader).creator
+
+        // Headers: the valid one with the higher sequence wins; one bad copy is survivable.
+        var headers: [VHDXHeader?] = []
+        var headerErrors: [String] = []
+        for (index, offset) in VHDXHeader.offsets.enumerated() {
+            do {
+                var reader = try file.reader(at: offset, count: VHDXHeader.size, structure: "VHDX header \(index + 1)")
+                headers.append(try VHDXHeader(parsing: &reader))
+            } catch let error as BinaryFormatError {
+                headers.append(nil)
+                headerErrors.append(error.description)
+            }
+        }
+        guard let current = VHDXFile.currentHeader(headers) else {
+            throw BinaryFormatError(
+                "VHDX headers", at: VHDXHeader.offsets[0], "neither header is valid: " + headerErrors.joined(separator: "; "))
+        }
+        for message in headerErrors { warnings.append("\(message); using the other header") }
+        self.headers = headers
+        currentHeaderIndex = current
+        let header = headers[current]!
+        if !header.logGuid.isZero {
+            warnings.append(
+                "VHDX header \(current + 1) at \(hex(VHDXHeader.offsets[current])): LogGuid \(header.logGuid) is not zero: "
+                    + "the log was not replayed, so the metadata read here may be stale")
+        }
+
+        // Region tables are copies: use the first valid one.
+        var tables: [VHDXRegionTable?] = []
+        var tableErrors: [String] = []
+        for (index, offset) in VHDXRegionTable.offsets.enumerated() {
+            do {
+                var reader = try file.reader(
+                    at: offset, count: VHDXRegionTable.size, structure: "VHDX region table \(index + 1)")
+                tables.append(try VHDXRegionTable(parsing: &reader))
+            } catch let error as BinaryFormatError {
+                tables.append(nil)
+                tableErrors.append(error.description)
+            }
+        }
+        guard let table = tables.compactMap({ $0 }).first else {
+            throw BinaryFormatError(
+                "VHDX region tables", at: VHDXRegionTable.offsets[0],
+                "neither copy is valid: " + tableErrors.joined(separator: "; "))
+        }
+        for message in tableErrors { warnings.append("\(message); using the other copy") }
+        if let first = tables[0], let second = tables[1], first.entries.map(\.guid) != second.entries.map(\.guid)
+            || first.entries.map(\.fileOffset) != second.entries.map(\.fileOffset)
+        {
+            warnings.append("VHDX region tables at 0x30000 and 0x40000 differ; using table 1")
+        }
+        regionTable = table
+        let tableStructure = "VHDX region table"
+        guard let metadata = table.region(VHDXRegionTable.metadataRegion) else {
+            throw BinaryFormatError(tableStructure, at: VHDXRegionTable.offsets[0], "no metadata region")
+        }
+        guard let bat = table.region(VHDXRegionTable.batRegion) else {
+            throw BinaryFormatError(tableStructure, at: VHDXRegionTable.offsets[0], "no BAT region")
+        }
+        metadataRegion = metadata
+        batRegion = bat
+        let batEnd = try Checked.add(bat.fileOffset, UInt64(bat.length), tableStructure, at: bat.entryOffset)
+        if batEnd > file.size {
+            warnings.append(
+                "VHDX BAT region at \(hex(bat.fileOffset)) (\(bat.length) bytes) lies past the end of the file "
+                    + "(size \(hex(file.size))): the disk's data is cut off; metadata read on")
+        }
+
+        // Metadata table and items.
+        guard metadata.length >= UInt32(VHDXMetadataTable.size) else {
+            throw BinaryFormatError(
+                tableStructure, at: metadata.entryOffset,
+                "metadata region of \(metadata.length) bytes is smaller than its 64 KiB table")
+        }
+        _ = try Checked.add(metadata.fileOffset, UInt64(metadata.length), tableStructure, at: metadata.entryOffset)
+        var metadataReader = try file.reader(
+            at: metadata.fileOffset, count: VHDXMetadataTable.size, structure: "VHDX metadata table")
+        let items = try VHDXMetadataTable(parsing: &metadataReader, regionLength: metadata.length)
+        metadataTable = items
+
+        func item(_ guid: GUID, _ name: String, minimum: Int) throws -> ByteReader? {
+            guard let entry = items.item(guid) else { return nil }
+            guard Int(entry.length) >= minimum else {
+                throw BinaryFormatError(
+                    "VHDX metadata table", at: entry.entryOffset,
+                    "\(name) item is \(entry.length) bytes, needs \(minimum)")
+            }
+            let offset = metadata.fileOffset + UInt64(entry.offset)
+            return try file.reader(at: offset, count: Int(entry.length), structure: "VHDX \(name)")
+        }
+
+        guard var parameters = try item(VHDXMetadataTable.fileParameters, "file parameters", minimum: 8) else {
+            throw BinaryFormatError("VHDX metadata table", at: metadata.fileOffset, "no file parameters item")
+        }
+        blockSize = try parameters.u32(.little)
+        let flags = try parameters.u32(.little)
+        leaveBlocksAllocated = flags & 1 != 0
+        hasParent = flags & 2 != 0
+        if blockSize < 1 << 20 || blockSize > 256 << 20 || blockSize & (blockSize - 1) != 0 {
+            warnings.append(
+                "VHDX file parameters at \(hex(parameters.baseOffset)): block size \(blockSize) is not a power of two "
+                    + "between 1 MiB and 256 MiB")
+        }
+
+        guard var size = try item(VHDXMetadataTable.virtualDiskSize, "virtual disk size", minimum: 8) else {
+            throw BinaryFormatError("VHDX metadata table", at: metadata.fileOffset, "no virtual disk size item")
+        }
+        virtualDiskSize = try size.u64(.little)
+
+        if var reader = try item(VHDXMetadataTable.logicalSectorSize, "logical sector size", minimum: 4) {
+            logicalSectorSize = try reader.u32(.little)
+        }
+        if var reader = try item(VHDXMetadataTable.physicalSectorSize, "physical sector size", minimum: 4) {
+            physicalSectorSize = try reader.u32(.little)
+        }
+        if var reader = try item(VHDXMetadataTable.virtualDiskID, "virtual disk id", minimum: 16) {
+            virtualDiskID = try reader.guid()
+        }
+        if var reader = try item(VHDXMetadataTable.parentLocator, "parent locator", minimum: 0) {
+            let locator = try VHDXParentLocator(parsing: &reader)
+            if locator.locatorType != VHDXParentLocator.vhdxParentType {
+                warnings.append(
+                    "VHDX parent locator at \(hex(reader.baseOffset)): unknown locator type \(locator.locatorType); "
+                        + "its entries are not used to find the parent")
+            }
+            parentLocator = locator
+        }
+        if hasParent && parentLocator == nil {
+            warnings.append(
+                "VHDX file parameters at \(hex(parameters.baseOffset)): HasParent is set but there is no parent locator")
+        }
+        self.warnings = warnings
+    }
+
+    /// Index of the valid header with the higher sequence number (header 1 on a tie).
+    static func currentHeader(_ headers: [VHDXHeader?]) -> Int? {
+        var best: Int?
+        for (index, header) in headers.enumerated() {
+            guard let header else { continue }
+            if let chosen = best, headers[chosen]!.sequenceNumber >= header.sequenceNumber { continue }
+            best = index
+        }
+        return best
+    }
+}

@@ -1,0 +1,95 @@
+// Reference: MS-VHDX 2.2.3 (Region Table)
+
+/// One of the two 64 KiB VHDX region tables (at 192 KiB and 256 KiB).
+///
+/// | offset | size | field |
+/// |---|---|---|
+/// | 0 | 4 | signature `regi` |
+/// | 4 | 4 | CRC-32C over the 64 KiB with this field zeroed |
+/// | 8 | 4 | entry count (≤ 2047) |
+/// | 12 | 4 | reserved |
+/// | 16 | 32 × n | entries (``Entry``) |
+public struct VHDXRegionTable: Sendable, Equatable {
+    /// Size of a region table.
+    public static let size = 0x10000
+    /// Absolute offsets of region table 1 and region table 2.
+    public static let offsets: [UInt64] = [0x30000, 0x40000]
+    /// Most entries a table may hold (MS-VHDX 2.2.3.1).
+    public static let maximumEntryCount: UInt32 = 2047
+    /// The BAT region.
+    public static let batRegion = GUID("2DC27766-F623-4200-9D64-115E9BFD4A08")!
+    /// The metadata region.
+    public static let metadataRegion = GUID("8B7CA206-4790-4B9A-B8FE-575F050F886E")!
+
+    /// One region: where it lies and whether a reader must understand it.
+    ///
+    /// | offset | size | field |
+    /// |---|---|---|
+    /// | 0 | 16 | region GUID |
+    /// | 16 | 8 | absolute file offset |
+    /// | 24 | 4 | length |
+    /// | 28 | 4 | bit 0: required |
+    public struct Entry: Sendable, Equatable {
+        /// Which region this is.
+        public var guid: GUID
+        /// Absolute file offset of the region.
+        public var fileOffset: UInt64
+        /// Length of the region in bytes.
+        public var length: UInt32
+        /// Whether a reader that does not know the region must refuse the file.
+        public var required: Bool
+        /// Absolute offset of this entry in the file (for messages).
+        public var entryOffset: UInt64
+    }
+
+    /// Stored CRC-32C.
+    public var checksum: UInt32
+    /// The entries, in table order.
+    public var entries: [Entry]
+
+    /// Parses and validates a region table from a reader over exactly ``size`` bytes.
+    /// - Throws: ``BinaryFormatError`` on a short read, a wrong signature, a checksum mismatch, more than 2047
+    ///   entries, or an unknown region marked required.
+    public init(parsing reader: inout ByteReader) throws {
+        guard reader.remaining >= VHDXRegionTable.size else {
+            throw reader.error("truncated: needs \(VHDXRegionTable.size) bytes but only \(reader.remaining) remain")
+        }
+        let start = reader.position
+        let raw = Array(reader.bytes[start..<start + VHDXRegionTable.size])
+        guard try reader.bytes(count: 4) == Array("regi".utf8) else {
+            throw reader.error("signature is not \"regi\"", at: start)
+        }
+        checksum = try reader.u32(.little)
+        let computed = CRC32.castagnoli.checksum(raw, zeroingFieldAt: 4)
+        guard computed == checksum else {
+            throw reader.error("checksum mismatch (stored \(hex(checksum)), computed \(hex(computed)))", at: start + 4)
+        }
+        let count = try reader.u32(.little)
+        guard count <= VHDXRegionTable.maximumEntryCount else {
+            throw reader.error("entry count \(count) exceeds the limit of \(VHDXRegionTable.maximumEntryCount)", at: start + 8)
+        }
+        try reader.skip(4)
+        var entries: [Entry] = []
+        entries.reserveCapacity(Int(count))
+        for _ in 0..<Int(count) {
+            let entryOffset = reader.absolutePosition
+            let guid = try reader.guid()
+            let fileOffset = try reader.u64(.little)
+            let length = try reader.u32(.little)
+            let required = try reader.u32(.little) & 1 == 1
+            if required && guid != VHDXRegionTable.batRegion && guid != VHDXRegionTable.metadataRegion {
+                throw BinaryFormatError(
+                    reader.structure, at: entryOffset,
+                    "unknown region \(guid) is marked required; the file cannot be read safely")
+            }
+            entries.append(Entry(guid: guid, fileOffset: fileOffset, length: length, required: required, entryOffset: entryOffset))
+        }
+        self.entries = entries
+        try reader.seek(to: start + VHDXRegionTable.size)
+    }
+
+    /// The first entry for region `guid`, if any.
+    public func region(_ guid: GUID) -> Entry? {
+        entries.first { $0.guid == guid }
+    }
+}

@@ -1,0 +1,54 @@
+/// One disk of a differencing chain, from the disk asked about (first) to the base disk (last).
+public struct DiskChainLink: Codable, Sendable, Equatable {
+    /// What is known about this link.
+    public enum Status: String, Codable, Sendable {
+        /// The disk the chain was asked for.
+        case start
+        /// Found, and its identity matches what the child recorded.
+        case verified
+        /// Found, but the child recorded no identity to check it against.
+        case unverifiable
+        /// Found, but its identity differs from what the child recorded: the chain is broken here.
+        case broken
+        /// No candidate path leads to an existing file.
+        case unresolved
+        /// Found but not readable as a virtual disk.
+        case unreadable
+        /// The parent is a disk already in the chain.
+        case loop
+        /// The chain is longer than the depth cap.
+        case tooDeep
+    }
+
+    /// The Windows path when known, else the best path recorded (a candidate or the host path).
+    public var path: String
+    /// Where the file was found on this machine.
+    public var hostPath: String?
+    /// Whether the file exists.
+    public var exists: Bool
+    /// Whether the link to the child is confirmed (always true for the start disk when it could be read).
+    public var verified: Bool
+    /// What is known about this link.
+    public var status: Status
+    /// Why the link is not verified, in words.
+    public var reason: String?
+    /// For an unresolved parent: every candidate path, the absolute one first.
+    public var candidates: [String]?
+    /// The disk as read, when it could be.
+    public var disk: VirtualDisk?
+
+    /// Creates a link.
+    public init(
+        path: String, hostPath: String?, exists: Bool, verified: Bool, status: Status, reason: String? = nil,
+        candidates: [String]? = nil, disk: VirtualDisk? = nil
+    ) {
+        self.path = path
+        self.hostPath = hostPath
+        self.exists = exists
+        self.verified = verified
+        self.status = status
+        self.reason = reason
+        self.candidates = candidates
+        self.disk = disk
+    }
+}

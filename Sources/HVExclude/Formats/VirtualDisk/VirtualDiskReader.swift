@@ -1,0 +1,100 @@
+/// Reads VHDX and VHD files into ``VirtualDisk`` values, telling the formats apart by signature.
+public enum VirtualDiskReader {
+    /// Reads the disk at host path `path`.
+    /// - Throws: ``SystemError`` when the file cannot be opened or read; ``BinaryFormatError`` when it is neither
+    ///   a VHDX nor a VHD, or a structure needed to describe it is invalid.
+    public static func read(path: String) throws -> VirtualDisk {
+        try read(file: FileReader(path: path))
+    }
+
+    /// Reads the disk behind an open reader (lets callers measure ``FileReader/bytesRead``).
+    /// - Throws: as ``read(path:)``.
+    public static func read(file: FileReader) throws -> VirtualDisk {
+        let head = try file.read(at: 0, count: 8)
+        if head == VHDXFileIdentifier.signature {
+            return try disk(from: VHDXFile(reading: file))
+        }
+        if head == VHDFooter.cookie || hasVHDFooterAtEnd(file) {
+            return try disk(from: VHDFile(reading: file))
+        }
+        throw BinaryFormatError(
+            "virtual disk", at: 0,
+            "neither a VHDX file identifier (\"vhdxfile\") at 0x0 nor a VHD footer (\"conectix\") at the end "
+                + "(file size \(file.size))")
+    }
+
+    /// Whether a VHD cookie sits 512 or 511 bytes before the end (a fixed VHD has no copy at 0).
+    static func hasVHDFooterAtEnd(_ file: FileReader) -> Bool {
+        for back in [UInt64(VHDFooter.size), UInt64(VHDFooter.size - 1)] where file.size >= back {
+            if (try? file.read(at: file.size - back, count: 8)) == VHDFooter.cookie { return true }
+        }
+        return false
+    }
+
+    /// The common view of a parsed VHDX file.
+    public static func disk(from file: VHDXFile) -> VirtualDisk {
+        var warnings = file.warnings
+        let type: VirtualDisk.DiskType =
+            file.hasParent ? .differencing : file.leaveBlocksAllocated ? .fixed : .dynamic
+        var parent: VirtualDiskParent?
+        if file.hasParent, let locator = file.parentLocator, locator.locatorType == VHDXParentLocator.vhdxParentType {
+            var candidates: [VirtualDiskParent.Candidate] = []
+            for (key, kind) in [("relative_path", VirtualDiskParent.Candidate.Kind.relative),
+                                ("volume_path", .volume), ("absolute_win32_path", .absolute)]
+            {
+                if let value = locator.value(key), !value.isEmpty {
+                    candidates.append(.init(kind: kind, path: value, source: key))
+                }
+            }
+            var identities: [GUID] = []
+            for key in ["parent_linkage", "parent_linkage2"] {
+                guard let value = locator.value(key) else { continue }
+                if let guid = GUID(value) {
+                    if !guid.isZero { identities.append(guid) }
+                } else {
+                    warnings.append("VHDX parent locator: \(key) \"\(value)\" is not a GUID; ignored")
+                }
+            }
+            if identities.isEmpty {
+                warnings.append("VHDX parent locator: no parent_linkage; the parent cannot be verified")
+            }
+            parent = VirtualDiskParent(candidates: candidates, expectedIdentities: identities)
+        }
+        return VirtualDisk(
+            format: .vhdx, type: type, virtualSize: file.virtualDiskSize, blockSize: file.blockSize,
+            creator: file.creator, identity: file.dataWriteGuid, parent: parent, warnings: warnings)
+    }
+
+    /// The common view of a parsed VHD file.
+    public static func disk(from file: VHDFile) -> VirtualDisk {
+        let type: VirtualDisk.DiskType
+        switch file.footer.diskType {
+        case 2: type = .fixed
+        case 3: type = .dynamic
+        default: type = .differencing
+        }
+        var parent: VirtualDiskParent?
+        if type == .differencing, let header = file.dynamicHeader {
+            var candidates: [VirtualDiskParent.Candidate] = []
+            for (code, kind) in [("W2ru", VirtualDiskParent.Candidate.Kind.relative), ("W2ku", .absolute),
+                                 ("Wi2r", .relative), ("Wi2k", .absolute)]
+            {
+                for locator in file.locators where locator.platformCode == code {
+                    if let text = locator.text, !text.isEmpty {
+                        candidates.append(.init(kind: kind, path: text, source: code))
+                    }
+                }
+            }
+            if !header.parentUnicodeName.isEmpty {
+                candidates.append(.init(kind: .unicodeName, path: header.parentUnicodeName, source: "parent unicode name"))
+            }
+            parent = VirtualDiskParent(
+                candidates: candidates,
+                expectedIdentities: header.parentUniqueID.isZero ? [] : [header.parentUniqueID])
+        }
+        return VirtualDisk(
+            format: .vhd, type: type, virtualSize: file.footer.currentSize, blockSize: file.dynamicHeader?.blockSize,
+            creator: file.footer.creatorDescription, identity: file.footer.uniqueID, parent: parent,
+            warnings: file.warnings)
+    }
+}

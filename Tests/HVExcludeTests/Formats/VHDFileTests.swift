@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+@testable import HVExclude
+
+@Suite("VHD reader")
+struct VHDFileTests {
+    /// Decompresses a `.vhd.gz` fixture into `directory`.
+    func gunzip(_ name: String, into directory: TemporaryDirectory) throws -> String {
+        let target = directory.path + "/" + name.replacingOccurrences(of: ".gz", with: "")
+        let result = try runProcess("sh", ["-c", "gunzip -c \"$0\" > \"$1\"", Fixtures.path("vhd/" + name), target])
+        try #require(result.status == 0, "gunzip failed: \(result.stderr)")
+        return target
+    }
+
+    @Test(.enabled(if: Fixtures.available, Fixtures.missingReason))
+    func windowsFixtures() throws {
+        let directory = try TemporaryDirectory()
+        let dynamic = try VirtualDiskReader.read(path: gunzip("dynamic.vhd.gz", into: directory))
+        #expect(dynamic.format == .vhd && dynamic.type == .dynamic)
+        #expect(dynamic.creator.hasPrefix("win "))
+        #expect(dynamic.virtualSize == 10_485_760)
+        #expect(dynamic.identity == GUID("4b6a0d04-f946-d74e-836f-d3dc87e1816b"))  // vhdiinfo's "Identifier"
+        #expect(dynamic.warnings.isEmpty)
+        let fixed = try VirtualDiskReader.read(path: gunzip("fixed.vhd.gz", into: directory))
+        #expect(fixed.type == .fixed && fixed.blockSize == nil && fixed.parent == nil)
+        #expect(fixed.creator.hasPrefix("win "))
+        #expect(fixed.identity == GUID("b895e418-3894-e744-9a88-9a420be4e5ca"))
+        #expect(fixed.warnings.isEmpty)
+    }
+
+    @Test(.enabled(if: Fixtures.available, Fixtures.missingReason))
+    func handEditedQemuPair() throws {
+        let parentFile = try VHDFile(reading: FileReader(path: Fixtures.path("vhd/image.vhd")))
+        #expect(parentFile.footer.checksum == 0xFFFF_F683 && !parentFile.footer.checksumMatches)
+        let child = try VirtualDiskReader.read(path: Fixtures.path("vhd/image-differential.vhd"))
+        #expect(child.type == .differencing)
+        #expect(child.creator.hasPrefix("qemu"))
+        #expect(child.warnings.contains { $0.hasPrefix("VHD footer at 0x200A00: checksum mismatch") })
+        #expect(child.warnings.contains {
+            $0.hasPrefix("VHD dynamic header at 0x200: checksum mismatch (stored 0xFFFFF476")
+        })
+        let parent = try #require(child.parent)
+        #expect(parent.candidates == [.init(kind: .unicodeName, path: "image.vhd", source: "parent unicode name")])
+        #expect(parent.expectedIdentities == [GUID("d49c5c80-350a-4a89-898a-5ad6d10f6578")!])
+
+        let resolver = DiskChainResolver(mapping: .unmapped, roots: [Fixtures.path("vhd")])
+        let chain = resolver.chain(hostPath: Fixtures.path("vhd/image-differential.vhd"))
+        #expect(chain.map(\.status) == [.start, .verified])
+        #expect(chain.last?.hostPath == Fixtures.path("vhd/image.vhd"))
+        #expect(chain.last?.disk?.warnings.contains { $0.contains("checksum mismatch") } == true)
+    }
+
+    @Test(arguments: [
+        ("vhd-truncated.avhd", "truncated"),
+        ("vhd-bad-cookie.vhd", "neither a VHDX file identifier"),
+        ("vhd-dynamic-header-bad-cookie.avhd", "cookie is not \"cxsparse\""),
+        ("vhd-dynamic-header-past-eof.avhd", "VHD dynamic header at 0x10000000000: truncated"),
+    ])
+    func corruptErrors(name: String, message: String) throws {
+        let tree = try GeneratedDisks.require()
+        #expect { try VirtualDiskReader.read(path: tree.path("corrupt/" + name)) } throws: {
+            "\($0)".contains(message)
+        }
+    }
+
+    @Test(arguments: [
+        ("vhd-bad-footer-checksum.avhd", "checksum mismatch (stored 0x12345678"),
+        ("vhd-locator-past-eof.avhd", "lie past the end of the file"),
+        ("vhd-fixed-one-byte-short.vhd", "only 511 bytes long"),
+    ])
+    func corruptWarnings(name: String, message: String) throws {
+        let tree = try GeneratedDisks.require()
+        let disk = try VirtualDiskReader.read(path: tree.path("corrupt/" + name))
+        #expect(disk.warnings.contains { $0.contains(message) }, "\(disk.warnings)")
+    }
+
+    @Test func structureMatrix() throws {
+        let tree = try GeneratedDisks.require()
+        let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: tree.path("C/VHD/child.avhd"))))
+        let footer = Array(bytes[0..<512])
+        var good = ByteReader(footer, structure: "VHD footer")
+        #expect(try VHDFooter(parsing: &good).checksumMatches)
+        var badSum = footer
+        badSum[100] ^= 1
+        var reader = ByteReader(badSum, structure: "VHD footer")
+        #expect(try VHDFooter(parsing: &reader).checksumMatches == false)
+        for (data, text) in [([UInt8](), "truncated"), (Array(footer.prefix(510)), "truncated"),
+                             ([0x43] + Array(footer.dropFirst()), "cookie")] {
+            var reader = ByteReader(data, structure: "VHD footer")
+            #expect { try VHDFooter(parsing: &reader) } throws: { ($0 as? BinaryFormatError)?.message.contains(text) == true }
+        }
+        let header = Array(bytes[512..<1536])
+        for (data, text) in [([UInt8](), "truncated"), (Array(header.dropLast()), "truncated"),
+                             ([0x43] + Array(header.dropFirst()), "cookie")] {
+            var reader = ByteReader(data, baseOffset: 512, structure: "VHD dynamic header")
+            #expect { try VHDDynamicHeader(parsing: &reader) } throws: { ($0 as? BinaryFormatError)?.message.contains(text) == true }
+        }
+        // Windows-style locators: UTF-16 little-endian.
+        let disk = try VirtualDiskReader.read(path: tree.path("D/VHD/" + (try FileManager.default
+            .contentsOfDirectory(atPath: tree.path("D/VHD")).first { $0.hasSuffix(".avhd") }!)))
+        let parent = try #require(disk.parent)
+        #expect(parent.candidates.map(\.source) == ["W2ru", "W2ku", "parent unicode name"])
+        #expect(parent.candidates.map(\.path) == [#".\base.vhd"#, #"D:\VHD\base.vhd"#, "base.vhd"])
+        #expect(disk.warnings.isEmpty)
+    }
+}
