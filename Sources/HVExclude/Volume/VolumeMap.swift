@@ -59,6 +59,11 @@ public final class VolumeMap: Sendable {
         }
     }
 
+    /// A map of drive letters to host folders (`["C": "/mnt/c", "D": "/mnt/d"]`).
+    public static func drives(_ roots: [Character: String]) -> VolumeMap {
+        VolumeMap(roots.map { Mapping(prefix: WindowsPath(root: .drive(Character($0.key.uppercased())), components: []), hostRoot: $0.value) })
+    }
+
     /// The mapping whose prefix is the longest one containing `path`.
     public func mapping(for path: WindowsPath) -> Mapping? {
         mappings.first { $0.prefix.contains(path) }

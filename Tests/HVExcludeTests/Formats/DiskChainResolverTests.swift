@@ -5,8 +5,7 @@ import Testing
 @Suite("Disk chain resolver")
 struct DiskChainResolverTests {
     func resolver(_ tree: GeneratedDisks.Tree) -> DiskChainResolver {
-        DiskChainResolver(
-            mapping: .drives(["C": tree.path("C"), "D": tree.path("D")]), roots: [tree.path("C"), tree.path("D")])
+        DiskChainResolver(map: .drives(["C": tree.path("C"), "D": tree.path("D")]))
     }
 
     /// Every chain make-disks describes in its manifest: statuses, lengths, Windows paths, candidates.
@@ -72,8 +71,8 @@ struct DiskChainResolverTests {
         let chain = resolver(tree).chain(hostPath: tree.path("C/Hyper-V/Escape/escape.avhdx"))
         #expect(chain.last?.status == .unresolved)
         #expect(chain.last?.reason?.contains("climbs above") == true)
-        // Without roots the child's own folder bounds it.
-        let bare = DiskChainResolver(mapping: .unmapped, roots: [])
+        // With the child's own folder as the volume root, nothing above it is reachable either.
+        let bare = DiskChainResolver(map: .drives(["C": tree.path("C/Hyper-V/Escape")]))
         #expect(bare.chain(hostPath: tree.path("C/Hyper-V/Escape/escape.avhdx")).last?.status == .unresolved)
     }
 
@@ -92,25 +91,25 @@ struct DiskChainResolverTests {
         #expect(capped.chain(hostPath: folder + "/" + head).map(\.status) == [.start, .verified, .tooDeep])
     }
 
-    @Test func caseInsensitiveLookup() throws {
+    @Test func volumePathResolvesThroughMountedDevicesLetters() throws {
         let directory = try TemporaryDirectory()
         try directory.write("Virtual Hard Disks/Disk.VHDX")
-        let found = CaseInsensitivePath.resolve(["virtual hard disks", "disk.vhdx"], from: directory.path, within: directory.path)
-        #expect(try found.get() == directory.path + "/Virtual Hard Disks/Disk.VHDX")
-        let escape = CaseInsensitivePath.resolve(["..", "x"], from: directory.path, within: directory.path)
-        #expect(throws: CaseInsensitivePath.Failure.self) { try escape.get() }
-        let mapping = WindowsPathMapping.drives(["C": directory.path])
-        #expect(mapping.resolveWindowsPath(#"\\?\c:\VIRTUAL hard disks\disk.vhdx"#) == directory.path + "/Virtual Hard Disks/Disk.VHDX")
-        #expect(mapping.windowsPathForHost(directory.path + "/Virtual Hard Disks/Disk.VHDX") == #"C:\Virtual Hard Disks\Disk.VHDX"#)
-        #expect(mapping.resolveWindowsPath(#"\\?\Volume{0eba351e-5634-46d6-a8cf-4ddc2d6ac0b9}\x"#) == nil)
+        let guid = try #require(GUID("0eba351e-5634-46d6-a8cf-4ddc2d6ac0b9"))
+        let candidate = VirtualDiskParent.Candidate(kind: .volume, path: #"\\?\Volume{0eba351e-5634-46d6-a8cf-4ddc2d6ac0b9}\virtual hard disks\disk.vhdx"#, source: "volume_path")
+        let unknown = DiskChainResolver(map: .drives(["C": directory.path]))
+        guard case .failure = unknown.locate(candidate, childWindows: nil) else { Issue.record("an unknown volume resolved"); return }
+        let known = DiskChainResolver(map: .drives(["C": directory.path]), volumeLetters: [guid: "C"])
+        let found = try known.locate(candidate, childWindows: nil).get()
+        #expect(found.hostPath == directory.path + "/Virtual Hard Disks/Disk.VHDX")
+        #expect(found.windowsPath.description == #"C:\virtual hard disks\disk.vhdx"#)
     }
 
     @Test(.enabled(if: Fixtures.available, Fixtures.missingReason))
     func unresolvedFixtureKeepsEveryCandidate() throws {
-        let resolver = DiskChainResolver(mapping: .unmapped, roots: [Fixtures.path("vhdx")])
+        let resolver = DiskChainResolver(map: .drives(["C": Fixtures.path("vhdx")]))
         let chain = resolver.chain(
             hostPath: Fixtures.path("vhdx/differencing-head3MiB.avhdx"),
-            windowsPath: #"C:\Users\Public\Documents\Hyper-V\Virtual hard disks\differencing.avhdx"#)
+            windowsPath: WindowsPath(#"C:\Users\Public\Documents\Hyper-V\Virtual hard disks\differencing.avhdx"#))
         let link = try #require(chain.last)
         #expect(chain.count == 2 && link.status == .unresolved && !link.exists && !link.verified)
         let absolute = #"C:\Users\Public\Documents\Hyper-V\Virtual hard disks\Generation 1_49C4BAF3-4B25-4406-8C4B-D39E65C32385.avhdx"#

@@ -43,7 +43,7 @@ struct VHDFileTests {
         #expect(parent.candidates == [.init(kind: .unicodeName, path: "image.vhd", source: "parent unicode name")])
         #expect(parent.expectedIdentities == [GUID("d49c5c80-350a-4a89-898a-5ad6d10f6578")!])
 
-        let resolver = DiskChainResolver(mapping: .unmapped, roots: [Fixtures.path("vhd")])
+        let resolver = DiskChainResolver(map: .drives(["C": Fixtures.path("vhd")]))
         let chain = resolver.chain(hostPath: Fixtures.path("vhd/image-differential.vhd"))
         #expect(chain.map(\.status) == [.start, .verified])
         #expect(chain.last?.hostPath == Fixtures.path("vhd/image.vhd"))

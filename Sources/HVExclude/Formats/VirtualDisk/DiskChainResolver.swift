@@ -9,11 +9,11 @@ import Glibc
 /// candidate that exists and carries the expected identity wins; a found file with another identity is a broken
 /// link, reported as such rather than followed.
 public struct DiskChainResolver: Sendable {
-    /// Turns Windows paths into host paths and back.
-    public var mapping: WindowsPathMapping
-    /// Host folders relative candidates must not climb above (the innermost one holding the child applies;
-    /// with none, the child's own folder).
-    public var roots: [String]
+    /// Turns Windows paths into host paths and back (case-insensitively; never leaving the mapped roots).
+    public var map: VolumeMap
+    /// Volume GUID → drive letter (the SYSTEM hive's `MountedDevices`), for `volume_path` candidates on a volume
+    /// no `--map` names.
+    public var volumeLetters: [GUID: Character]
     /// Most disks in one chain.
     public var maximumDepth: Int
     /// Reads one disk (replaceable in tests).
@@ -21,12 +21,12 @@ public struct DiskChainResolver: Sendable {
 
     /// Creates a resolver.
     /// - Parameters:
-    ///   - mapping: the volume map's two directions.
-    ///   - roots: host folders (drive roots) relative candidates stay within.
+    ///   - map: the volume map.
+    ///   - volumeLetters: volume GUID → drive letter, from the host's `MountedDevices`.
     ///   - maximumDepth: chain length cap (256).
-    public init(mapping: WindowsPathMapping, roots: [String], maximumDepth: Int = 256) {
-        self.mapping = mapping
-        self.roots = roots.map(HostPath.trimmingTrailingSlash)
+    public init(map: VolumeMap, volumeLetters: [GUID: Character] = [:], maximumDepth: Int = 256) {
+        self.map = map
+        self.volumeLetters = volumeLetters
         self.maximumDepth = maximumDepth
         self.readDisk = { try VirtualDiskReader.read(path: $0) }
     }
@@ -34,20 +34,20 @@ public struct DiskChainResolver: Sendable {
     /// The chain of the disk at `hostPath`: that disk first, then each parent up to the base disk or the link
     /// that could not be followed.
     /// - Parameter windowsPath: the disk's Windows path when the caller knows it (else asked of the mapping).
-    public func chain(hostPath: String, windowsPath: String? = nil) -> [DiskChainLink] {
-        let startWindows = windowsPath ?? mapping.windowsPathForHost(hostPath)
+    public func chain(hostPath: String, windowsPath: WindowsPath? = nil) -> [DiskChainLink] {
+        let startWindows = windowsPath ?? map.windowsPath(forHostPath: hostPath)
         var links: [DiskChainLink] = []
         var disk: VirtualDisk
         do {
             disk = try readDisk(hostPath)
         } catch {
-            let exists = CaseInsensitivePath.exists(hostPath)
+            let exists = access(hostPath, F_OK) == 0
             return [DiskChainLink(
-                path: startWindows ?? hostPath, hostPath: hostPath, exists: exists, verified: false,
+                path: startWindows?.description ?? hostPath, hostPath: hostPath, exists: exists, verified: false,
                 status: exists ? .unreadable : .unresolved, reason: "\(error)")]
         }
         links.append(DiskChainLink(
-            path: startWindows ?? hostPath, hostPath: hostPath, exists: true, verified: true, status: .start, disk: disk))
+            path: startWindows?.description ?? hostPath, hostPath: hostPath, exists: true, verified: true, status: .start, disk: disk))
         var visited: Set<String> = [DiskChainResolver.canonical(hostPath)]
         var childHost = hostPath
         var childWindows = startWindows
@@ -82,11 +82,11 @@ public struct DiskChainResolver: Sendable {
         /// The parent disk when the chain goes on from it.
         var disk: VirtualDisk?
         /// The parent's Windows path when known.
-        var windowsPath: String?
+        var windowsPath: WindowsPath?
     }
 
     func resolveParent(
-        _ parent: VirtualDiskParent, childHost: String, childWindows: String?, visited: Set<String>
+        _ parent: VirtualDiskParent, childHost: String, childWindows: WindowsPath?, visited: Set<String>
     ) -> Step {
         var attempts: [String] = []
         var firstMismatch: Step?
@@ -95,13 +95,15 @@ public struct DiskChainResolver: Sendable {
         let expected = parent.expectedIdentities
         for candidate in parent.candidates {
             let found: String
-            switch locate(candidate, childHost: childHost) {
-            case .success(let host): found = host
+            let target: WindowsPath
+            switch locate(candidate, childWindows: childWindows) {
+            case .success(let located): (target, found) = (located.windowsPath, located.hostPath)
             case .failure(let failure):
-                attempts.append("\(candidate.source) \"\(candidate.path)\": \(failure)")
+                attempts.append("\(candidate.source) \"\(candidate.path)\": \(failure.reason)")
                 continue
             }
-            let windows = windowsPath(for: candidate, host: found, childWindows: childWindows)
+            let windowsPath = map.windowsPath(forHostPath: found) ?? target
+            let windows = windowsPath.description
             if visited.contains(DiskChainResolver.canonical(found)) {
                 // Another candidate may still name the real parent; report the loop only if none does.
                 attempts.append("\(candidate.source) \"\(candidate.path)\": \(found) is already in the chain")
@@ -130,13 +132,13 @@ public struct DiskChainResolver: Sendable {
                         path: windows, hostPath: found, exists: true, verified: false, status: .unverifiable,
                         reason: "found through \(candidate.source); the child records no parent identity to check",
                         disk: disk),
-                    disk: disk, windowsPath: windows)
+                    disk: disk, windowsPath: windowsPath)
             }
             if expected.contains(disk.identity) {
                 return Step(
                     link: DiskChainLink(
                         path: windows, hostPath: found, exists: true, verified: true, status: .verified, disk: disk),
-                    disk: disk, windowsPath: windows)
+                    disk: disk, windowsPath: windowsPath)
             }
             let names = expected.map(\.description).joined(separator: " or ")
             let what = disk.format == .vhdx ? "DataWriteGuid" : "unique id"
@@ -161,56 +163,57 @@ public struct DiskChainResolver: Sendable {
             reason: reason, candidates: paths))
     }
 
-    /// The host path a candidate leads to.
-    func locate(_ candidate: VirtualDiskParent.Candidate, childHost: String) -> Result<String, CaseInsensitivePath.Failure> {
-        switch candidate.kind {
-        case .absolute, .volume:
-            if let host = mapping.resolveWindowsPath(candidate.path) { return .success(host) }
-            return .failure(.init(description: "not found on any mapped volume"))
-        case .relative, .unicodeName:
-            let parts = WindowsPathText.components(candidate.path)
-            if candidate.kind == .unicodeName && parts.count != 1 {
-                return .failure(.init(description: "not a plain file name"))
+    /// Why a candidate did not lead to a file.
+    struct LocateFailure: Error {
+        var reason: String
+    }
+
+    /// The Windows path a candidate names and the host file it leads to.
+    func locate(_ candidate: VirtualDiskParent.Candidate, childWindows: WindowsPath?) -> Result<(windowsPath: WindowsPath, hostPath: String), LocateFailure> {
+        guard let target = targetPath(candidate, childWindows: childWindows) else {
+            switch candidate.kind {
+            case .absolute, .volume: return .failure(.init(reason: "not an absolute Windows path"))
+            case .relative, .unicodeName:
+                return .failure(.init(reason: childWindows == nil
+                    ? "the child's Windows folder is unknown" : "not a relative path, or it climbs above the volume root"))
             }
-            if WindowsPathText.splitDrive(candidate.path) != nil || candidate.path.hasPrefix("\\") {
-                return .failure(.init(description: "not a relative path"))
-            }
-            let folder = HostPath.folder(childHost)
-            return CaseInsensitivePath.resolve(parts, from: folder, within: boundary(for: folder))
+        }
+        switch map.resolve(target) {
+        case .found(let host, .file): return .success((target, host))
+        case .found(_, let kind): return .failure(.init(reason: "\(target) is a \(kind.rawValue), not a disk file"))
+        case .missing(let reason): return .failure(.init(reason: reason))
+        case .unmapped: return .failure(.init(reason: "\(target) is on no mapped volume"))
         }
     }
 
-    /// The innermost root holding `folder`, or `folder` itself.
-    func boundary(for folder: String) -> String {
-        roots.filter { HostPath.isInside(folder, $0) }.max { $0.count < $1.count } ?? folder
-    }
-
-    /// The Windows path to report for a parent found at `host`.
-    func windowsPath(for candidate: VirtualDiskParent.Candidate, host: String, childWindows: String?) -> String {
-        if let mapped = mapping.windowsPathForHost(host) { return mapped }
+    /// The Windows path a candidate names: absolute ones as written (a volume GUID translated to its drive
+    /// letter when only `MountedDevices` knows it), relative ones joined to the child's folder.
+    func targetPath(_ candidate: VirtualDiskParent.Candidate, childWindows: WindowsPath?) -> WindowsPath? {
         switch candidate.kind {
-        case .absolute, .volume: return candidate.path
+        case .absolute, .volume:
+            guard let path = WindowsPath(candidate.path) else { return nil }
+            if case .volume(let guid) = path.root, map.mapping(for: path) == nil, let letter = volumeLetters[guid] {
+                return WindowsPath(root: .drive(letter), components: path.components)
+            }
+            return path
         case .relative, .unicodeName:
-            if let childWindows, let joined = WindowsPathText.join(folderOf: childWindows, candidate.path) { return joined }
-            return host
+            let text = candidate.path
+            if text.hasPrefix("\\") || text.hasPrefix("/") || WindowsPath(text) != nil { return nil }
+            if candidate.kind == .unicodeName && (text.contains("\\") || text.contains("/")) { return nil }
+            return childWindows?.parent?.appending(text)
         }
     }
 
     /// Every candidate as a path to report, absolute ones first, relative ones joined to the child's Windows
     /// folder when it is known.
-    func orderedCandidatePaths(_ parent: VirtualDiskParent, childWindows: String?) -> [String] {
+    func orderedCandidatePaths(_ parent: VirtualDiskParent, childWindows: WindowsPath?) -> [String] {
         let absolute = parent.candidates.filter { $0.kind == .absolute }
         let others = parent.candidates.filter { $0.kind != .absolute }
         var seen: Set<String> = []
         var paths: [String] = []
         for candidate in absolute + others {
-            var text = candidate.path
-            if candidate.kind == .relative || candidate.kind == .unicodeName, let childWindows,
-                let joined = WindowsPathText.join(folderOf: childWindows, candidate.path)
-            {
-                text = joined
-            }
-            if seen.insert(text.lowercased()).inserted { paths.append(text) }
+            let text = targetPath(candidate, childWindows: childWindows)?.description ?? candidate.path
+            if seen.insert(WindowsPath.fold(text)).inserted { paths.append(text) }
         }
         return paths
     }
