@@ -170,4 +170,21 @@ import Testing
         let sample: [UInt8] = (0..<255).map { UInt8($0) }
         #expect(Base64Decoder.decode(Data(sample).base64EncodedString(options: .lineLength64Characters)) == sample)
     }
+
+    @Test(.enabled(if: Fixtures.available, Fixtures.missingReason))
+    func everyTruncationIsAnErrorWithPosition() throws {
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Fixtures.path(Self.fixture))))
+        for length in stride(from: 0, to: bytes.count - 1, by: 331) {
+            #expect(throws: XMLParseError.self) { _ = try VMConfigXML.parse(Array(bytes[0..<length])) }
+        }
+    }
+
+    @Test(.enabled(if: Fixtures.available, Fixtures.missingReason))
+    func readsOnlyTheFileAndFast() throws {
+        let file = try FileReader(path: Fixtures.path(Self.fixture))
+        let clock = ContinuousClock()
+        let elapsed = try clock.measure { _ = try VMConfigXML.read(file: file) }
+        #expect(file.bytesRead == file.size)
+        #expect(elapsed < .seconds(2))
+    }
 }
