@@ -12,13 +12,31 @@ public struct Report: Codable, Sendable, Equatable {
     public var tool = ToolInfo()
     /// What was scanned, how long it took, and everything that could not be read.
     public var scan: ScanSummary
+    /// What the host's registry says; nil when no hive could be read.
+    public var host: HostFacts?
+    /// Every VM and checkpoint configuration found or registered, registered ones first.
+    public var virtualMachines: [VirtualMachineRecord]
     /// Hyper-V artifacts found on the volumes, sorted by Windows path.
     public var artifacts: [Artifact]
+    /// The exclusions this host needs.
+    public var exclusions: ExclusionPlan
+    /// Configurations and disks no registered VM uses (not excluded unless `--include-unregistered`).
+    public var unreferenced: [UnreferencedItem]
+    /// The comparison with the host's Defender exclusions (when its SOFTWARE hive was read).
+    public var audit: DefenderAudit?
 
     /// Creates a report.
-    public init(scan: ScanSummary, artifacts: [Artifact]) {
+    public init(
+        scan: ScanSummary, host: HostFacts? = nil, virtualMachines: [VirtualMachineRecord] = [], artifacts: [Artifact],
+        exclusions: ExclusionPlan = ExclusionPlan(), unreferenced: [UnreferencedItem] = [], audit: DefenderAudit? = nil
+    ) {
         self.scan = scan
+        self.host = host
+        self.virtualMachines = virtualMachines
         self.artifacts = artifacts
+        self.exclusions = exclusions
+        self.unreferenced = unreferenced
+        self.audit = audit
     }
 }
 
@@ -118,11 +136,53 @@ public struct Artifact: Codable, Sendable, Equatable {
     public var hostPath: String
     /// What it is.
     public var kind: ArtifactKind
+    /// Ids of the VMs that use it (config, disk, runtime file), when any.
+    public var vms: [String]?
+    /// For a virtual disk: what its headers say, and its parent chain.
+    public var disk: DiskInfo?
 
     /// Creates an artifact record.
-    public init(path: String, hostPath: String, kind: ArtifactKind) {
+    public init(path: String, hostPath: String, kind: ArtifactKind, vms: [String]? = nil, disk: DiskInfo? = nil) {
         self.path = path
         self.hostPath = hostPath
         self.kind = kind
+        self.vms = vms
+        self.disk = disk
+    }
+}
+
+/// A virtual disk's header facts and its chain, as the report shows them for a disk artifact.
+public struct DiskInfo: Codable, Sendable, Equatable {
+    /// `vhdx` or `vhd`; nil when unreadable.
+    public var format: VirtualDisk.Format?
+    /// fixed, dynamic or differencing.
+    public var type: VirtualDisk.DiskType?
+    /// Virtual size in bytes.
+    public var virtualSize: UInt64?
+    /// Block size in bytes (dynamic and differencing disks).
+    public var blockSize: UInt32?
+    /// Creator application or file identifier text.
+    public var creator: String?
+    /// The parent's Windows path, for a differencing disk, when resolved (else the first candidate).
+    public var parent: String?
+    /// The disk, then each parent down to the base disk, each with its link status.
+    public var chain: [ChainEntry]
+    /// Why the disk could not be read, when it could not.
+    public var error: String?
+
+    /// One link of a chain, without the parsed disk (that is in the parent's own artifact entry).
+    public struct ChainEntry: Codable, Sendable, Equatable {
+        /// Windows path.
+        public var path: String
+        /// Whether it exists.
+        public var exists: Bool
+        /// Whether the link to it was verified (identity checked).
+        public var verified: Bool
+        /// Link status.
+        public var status: DiskChainLink.Status
+        /// Why it is not verified, when it is not.
+        public var reason: String?
+        /// For an unresolved parent: every path the headers named, absolute first.
+        public var candidates: [String]?
     }
 }

@@ -1,0 +1,67 @@
+/// The comparison of the planned exclusions with what the host's Defender already has.
+///
+/// Each planned entry is `missing`, `present` (configured exactly, after normalising) or `covered` (by a broader
+/// configured entry, or by Defender's automatic Hyper-V role exclusions on 2016+ — those apply to real-time
+/// protection only). Each configured entry may carry findings: `stale`, `overBroad`, `typo`.
+public struct DefenderAudit: Codable, Sendable, Equatable {
+    /// What happened to one planned entry.
+    public enum Status: String, Codable, Sendable {
+        case missing, present, covered
+    }
+
+    /// Where a configured exclusion lives.
+    public enum Origin: String, Codable, Sendable {
+        /// `Microsoft\Windows Defender\Exclusions` (Set-MpPreference / Add-MpPreference).
+        case preference
+        /// `Policies\Microsoft\Windows Defender\Exclusions` (Group Policy).
+        case policy
+        /// Defender's automatic server-role exclusions for Hyper-V (Windows Server 2016 and later).
+        case automatic
+    }
+
+    /// What kind of exclusion.
+    public enum EntryType: String, Codable, Sendable {
+        case path, `extension`, process
+    }
+
+    /// One planned exclusion and its status on the host.
+    public struct PlannedEntry: Codable, Sendable, Equatable {
+        /// path, extension or process.
+        public var type: EntryType
+        /// The planned value (Windows path, extension without dot, process path).
+        public var value: String
+        /// missing, present or covered.
+        public var status: Status
+        /// The configured entry that covers or matches it.
+        public var matchedBy: String?
+        /// Where that entry lives.
+        public var matchedOrigin: Origin?
+        /// A remark, e.g. that automatic exclusions apply to real-time protection only.
+        public var note: String?
+    }
+
+    /// One configured exclusion and what is wrong with it.
+    public struct ConfiguredEntry: Codable, Sendable, Equatable {
+        /// path, extension or process.
+        public var type: EntryType
+        /// The value as configured.
+        public var value: String
+        /// preference or policy.
+        public var origin: Origin
+        /// `stale`, `overBroad`, `typo`; empty when it is fine.
+        public var findings: [String]
+        /// Why, in words.
+        public var messages: [String]
+    }
+
+    /// Whether Defender's automatic Hyper-V exclusions apply (Windows Server 2016+, not disabled).
+    public var automaticExclusionsApply: Bool
+    /// Why they do or do not.
+    public var automaticExclusionsReason: String
+    /// Every planned entry, in plan order.
+    public var planned: [PlannedEntry]
+    /// Every configured entry with its findings.
+    public var configured: [ConfiguredEntry]
+    /// Number of planned entries that are missing.
+    public var missingCount: Int
+}
