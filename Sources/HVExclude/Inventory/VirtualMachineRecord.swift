@@ -23,6 +23,8 @@ public struct VirtualMachineRecord: Codable, Sendable, Equatable {
     public var exists: Bool
     /// For a checkpoint configuration: the id of the VM it belongs to.
     public var checkpointOf: String?
+    /// The checkpoint ids the configuration lists (`global_settings/snapshots/list`).
+    public var checkpoints: [String]
     /// The VM's folders: data roots (or the folder above `Virtual Machines`), snapshot and smart-paging roots.
     public var folders: [PathRecord]
     /// Virtual disks attached, each with its differencing chain.

@@ -77,7 +77,7 @@ public struct ScanRoot: Codable, Sendable, Equatable {
 }
 
 /// A problem found during the scan; the scan goes on.
-public struct ReportWarning: Codable, Sendable, Equatable, Comparable {
+public struct ReportWarning: Codable, Sendable, Hashable, Comparable {
     /// How much a warning matters for the exit code.
     public enum Severity: String, Codable, Sendable, Comparable {
         /// Noted on purpose (a mount point not crossed): never changes the exit code.
@@ -108,7 +108,7 @@ public struct ReportWarning: Codable, Sendable, Equatable, Comparable {
     }
 
     public static func < (lhs: ReportWarning, rhs: ReportWarning) -> Bool {
-        (lhs.path, lhs.message) < (rhs.path, rhs.message)
+        (lhs.path, lhs.message, lhs.severity) < (rhs.path, rhs.message, rhs.severity)
     }
 }
 

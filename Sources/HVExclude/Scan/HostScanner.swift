@@ -58,6 +58,11 @@ public final class HostScanner: Sendable {
         }
         artifacts.sort { ($0.path.uppercased(), $0.path) < ($1.path.uppercased(), $1.path) }
         links.sort { $0.path < $1.path }
+
+        let inventory = InventoryBuilder(map: map, jobs: options.jobs, hiveDirectory: options.hiveDirectory).build(artifacts: artifacts)
+        let planned = ExclusionPlanner(map: map, options: options.planner).plan(inventory)
+        warnings += inventory.warnings + planned.warnings
+        warnings = Array(Set(warnings))
         warnings.sort()
         let summary = ScanSummary(
             roots: roots.map { ScanRoot(drive: $0.prefix.components.isEmpty ? $0.prefix.rootDescription : $0.prefix.description, path: $0.hostRoot) },
@@ -67,7 +72,9 @@ public final class HostScanner: Sendable {
             startedAt: startedAt.formatted(.iso8601),
             links: links,
             warnings: warnings)
-        return Report(scan: summary, artifacts: artifacts)
+        return Report(
+            scan: summary, host: inventory.facts, virtualMachines: inventory.virtualMachines, artifacts: inventory.artifacts,
+            exclusions: planned.plan, unreferenced: inventory.unreferenced, audit: nil)
     }
 
     static func seconds(_ duration: Duration) -> Double {

@@ -8,6 +8,8 @@ public struct ScanOptions: Sendable {
     public var crossMounts: Bool
     /// A folder holding exported SOFTWARE/SYSTEM hives, instead of the volume's own.
     public var hiveDirectory: String?
+    /// Choices that change the exclusion plan.
+    public var planner = PlannerOptions()
 
     /// Creates options.
     public init(mappings: [VolumeMap.Mapping], jobs: Int = WalkOptions.defaultJobs, crossMounts: Bool = false, hiveDirectory: String? = nil) {
@@ -32,5 +34,8 @@ public struct ScanOptions: Sendable {
         self.init(
             mappings: mappings, jobs: options.jobs ?? WalkOptions.defaultJobs, crossMounts: options.crossMounts,
             hiveDirectory: options.hiveDirectory)
+        planner = PlannerOptions(
+            includeUnregistered: options.includeUnregistered, broadExtensions: options.broadExtensions,
+            environmentPaths: options.environmentPaths)
     }
 }

@@ -144,6 +144,21 @@ public final class VolumeMap: Sendable {
         return listing
     }
 
+    /// The entries of the folder at Windows path `folder` (empty when it does not exist or is unmapped).
+    func entries(of folder: WindowsPath) -> [(path: WindowsPath, hostPath: String, kind: EntryKind)] {
+        guard case .found(let host, .directory) = resolve(folder),
+              let spelled = windowsPath(forHostPath: host) else { return [] }
+        return listing(of: host).entries.compactMap { entry in
+            guard let path = spelled.appending(entry.name) else { return nil }
+            return (path, host == "/" ? "/" + entry.name : host + "/" + entry.name, entry.kind)
+        }
+    }
+
+    /// The on-disk spelling of `path` when it exists, else `path` as given.
+    public func spelling(of path: WindowsPath) -> WindowsPath {
+        resolve(path).hostPath.flatMap { windowsPath(forHostPath: $0) } ?? path
+    }
+
     /// Forgets cached listings (after the volume changed under us, in tests).
     public func invalidateCache() { listings.withLock { $0.removeAll() } }
 }
@@ -180,6 +195,9 @@ struct DirectoryListing: Sendable {
             folded[WindowsPath.fold(name), default: []].append(item)
         }
     }
+
+    /// Every entry, sorted by name.
+    var entries: [Entry] { exact.values.sorted { $0.name < $1.name } }
 
     /// The entry named `name`: the exact spelling first, else the one case-insensitive match (the first in
     /// byte order when a copied tree holds several spellings, which NTFS itself cannot).

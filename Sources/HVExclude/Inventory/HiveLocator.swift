@@ -1,0 +1,66 @@
+/// Finds and reads the host's registry hives: SOFTWARE and SYSTEM under `Windows\System32\config` (or a
+/// `--hive-dir`), and the cluster database `Windows\Cluster\CLUSDB`, all case-insensitively.
+struct HiveLocator {
+    let map: VolumeMap
+    let hiveDirectory: String?
+
+    /// The hives found, what they say, and what went wrong.
+    struct Result {
+        var facts: HostFacts?
+        var softwareRead: Bool
+        var warnings: [ReportWarning]
+    }
+
+    func read() -> Result {
+        var warnings: [ReportWarning] = []
+        func open(_ name: String, windows: String, optional: Bool = false) -> RegistryHive? {
+            let location: (display: String, host: String)?
+            if let hiveDirectory {
+                let hostDirectory = hiveDirectory.hasSuffix("/") && hiveDirectory.count > 1 ? String(hiveDirectory.dropLast()) : hiveDirectory
+                let entry = map.listing(of: hostDirectory).find(name)
+                location = entry.map { (hostDirectory + "/" + $0.name, hostDirectory + "/" + $0.name) }
+                if entry == nil && !optional {
+                    warnings.append(ReportWarning(path: hostDirectory + "/" + name, message: "no \(name) hive in --hive-dir; its facts are unknown and defaults apply", severity: .warning))
+                }
+            } else {
+                let path = WindowsPath(windows)!
+                switch map.resolve(path) {
+                case .found(let host, .file):
+                    location = (map.windowsPath(forHostPath: host)?.description ?? windows, host)
+                case .found(let host, let kind):
+                    location = nil
+                    warnings.append(ReportWarning(path: windows, message: "\(host) is a \(kind.rawValue), not a hive file; not read", severity: .error))
+                case .missing(let reason):
+                    location = nil
+                    if !optional {
+                        warnings.append(ReportWarning(path: windows, message: "hive not found (\(reason)); its facts are unknown and defaults apply", severity: .warning))
+                    }
+                case .unmapped:
+                    location = nil
+                }
+            }
+            guard let location else { return nil }
+            do {
+                let hive = try RegistryHive(path: location.host)
+                for warning in hive.warnings {
+                    warnings.append(ReportWarning(path: location.display, message: warning, severity: .warning))
+                }
+                return hive
+            } catch {
+                warnings.append(ReportWarning(path: location.display, message: "unreadable hive: \(error)", severity: .error))
+                return nil
+            }
+        }
+        let software = open("SOFTWARE", windows: "C:\\Windows\\System32\\config\\SOFTWARE")
+        let system = open("SYSTEM", windows: "C:\\Windows\\System32\\config\\SYSTEM")
+        let clusdb = hiveDirectory == nil ? open("CLUSDB", windows: "C:\\Windows\\Cluster\\CLUSDB", optional: true) : nil
+        guard software != nil || system != nil || clusdb != nil else {
+            return Result(facts: nil, softwareRead: false, warnings: warnings)
+        }
+        let facts = HostFacts.read(software: software, system: system, clusdb: clusdb)
+        for warning in facts.warnings + (facts.cluster?.warnings ?? []) {
+            warnings.append(ReportWarning(path: "registry", message: warning, severity: .warning))
+        }
+        return Result(facts: facts, softwareRead: software != nil, warnings: warnings)
+    }
+}
