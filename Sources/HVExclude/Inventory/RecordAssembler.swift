@@ -120,26 +120,22 @@ struct RecordAssembler {
 
     /// A disk a configuration names, with its chain.
     func diskRecord(_ text: String, controller: String, keyPath: String) -> DiskRecord {
-        guard let path = environment.path(text) else {
-            return DiskRecord(path: text, controller: controller, keyPath: keyPath, exists: false, chain: [
-                DiskChainLink(path: text, hostPath: nil, exists: false, verified: false, status: .unresolved, reason: "not an absolute Windows path"),
-            ])
+        func missing(_ path: String, _ reason: String) -> DiskRecord {
+            let link = DiskChainLink(path: path, hostPath: nil, exists: false, verified: false, status: .unresolved, reason: reason)
+            return DiskRecord(path: path, controller: controller, keyPath: keyPath, exists: false, chain: [DiskInfo.ChainEntry(link)])
         }
+        guard let path = environment.path(text) else { return missing(text, "not an absolute Windows path") }
         switch map.resolve(path) {
         case .found(let host, _):
             let spelled = map.windowsPath(forHostPath: host) ?? path
             let chain = chains[host] ?? [DiskChainLink(path: spelled.description, hostPath: host, exists: true, verified: false, status: .unreadable, reason: "not read")]
-            return DiskRecord(path: spelled.description, controller: controller, keyPath: keyPath, exists: true, chain: chain)
+            return DiskRecord(
+                path: spelled.description, controller: controller, keyPath: keyPath, exists: true,
+                format: chain.first?.disk?.format, type: chain.first?.disk?.type, chain: chain.map(DiskInfo.ChainEntry.init))
         case .missing(let reason):
-            return DiskRecord(path: path.description, controller: controller, keyPath: keyPath, exists: false, chain: [
-                DiskChainLink(path: path.description, hostPath: nil, exists: false, verified: false, status: .unresolved, reason: reason),
-            ])
+            return missing(path.description, reason)
         case .unmapped:
-            return DiskRecord(path: path.description, controller: controller, keyPath: keyPath, exists: false, chain: [
-                DiskChainLink(
-                    path: path.description, hostPath: nil, exists: false, verified: false, status: .unresolved,
-                    reason: "on \(path.rootDescription), which was not given (add --drive or --map)"),
-            ])
+            return missing(path.description, "on \(path.rootDescription), which was not given (add --drive or --map)")
         }
     }
 
@@ -219,9 +215,7 @@ struct RecordAssembler {
     func diskInfo(_ hostPath: String) -> DiskInfo {
         let chain = chains[hostPath] ?? []
         let disk = chain.first?.disk
-        let entries = chain.map {
-            DiskInfo.ChainEntry(path: $0.path, exists: $0.exists, verified: $0.verified, status: $0.status, reason: $0.reason, candidates: $0.candidates)
-        }
+        let entries = chain.map(DiskInfo.ChainEntry.init)
         let error = chain.first.flatMap { $0.status == .start ? nil : $0.reason }
         return DiskInfo(
             format: disk?.format, type: disk?.type, virtualSize: disk?.virtualSize, blockSize: disk?.blockSize,

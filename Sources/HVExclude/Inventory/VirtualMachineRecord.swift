@@ -65,8 +65,13 @@ public struct DiskRecord: Codable, Sendable, Equatable {
     public var keyPath: String
     /// Whether the disk exists.
     public var exists: Bool
-    /// The disk and each parent down to the base disk (first entry: the disk itself).
-    public var chain: [DiskChainLink]
+    /// `vhdx` or `vhd`, when read.
+    public var format: VirtualDisk.Format?
+    /// fixed, dynamic or differencing, when read.
+    public var type: VirtualDisk.DiskType?
+    /// The disk and each parent down to the base disk (first entry: the disk itself); the disks' header facts
+    /// are in their `artifacts` entries.
+    public var chain: [DiskInfo.ChainEntry]
 }
 
 /// Something found on the volume that no registered VM uses: reported, not excluded (unless

@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+
+/// Scans the bundled sample hosts end to end with the built binary and checks what `TestTrees/README.md`
+/// says the scanner must report, and that the JSON validates against `docs/json-schema.json`.
+@Suite struct TestTreeScanTests {
+    static func scan(_ tree: String, _ extra: [String] = []) throws -> (result: CLI.Result, json: JSONValue) {
+        var arguments = ["scan", CLI.testTree(tree) + "/C", "--quiet"]
+        if FileManager.default.fileExists(atPath: CLI.testTree(tree) + "/D") {
+            arguments += ["--drive", "D=" + CLI.testTree(tree) + "/D"]
+        }
+        let result = try CLI.run(arguments + extra)
+        return (result, try JSONValue.parse(result.stdout))
+    }
+
+    static func validate(_ json: JSONValue) throws -> [SchemaValidator.Violation] {
+        try SchemaValidator(schemaFile: CLI.projectRoot.appendingPathComponent("docs/json-schema.json").path).validate(json)
+    }
+
+    static func vm(_ json: JSONValue, named name: String) -> JSONValue? {
+        json["virtualMachines"]?.arrayValue.first { $0["name"]?.stringValue == name }
+    }
+
+    static func exclusionPaths(_ json: JSONValue) -> [String: JSONValue] {
+        Dictionary(uniqueKeysWithValues: (json["exclusions"]?["paths"]?.arrayValue ?? []).map { ($0["path"]!.stringValue!, $0) })
+    }
+
+    @Test func ws2019CustomInventoryAndPlan() throws {
+        let (result, json) = try Self.scan("ws2019-custom")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try Self.validate(json).map(\.description) == [])
+
+        // Registered VMs, the missing one, the unregistered one; the decoy XML is no VM.
+        let app = try #require(Self.vm(json, named: "App01"))
+        #expect(app["registered"]?.boolValue == true)
+        #expect(app["generation"]?.intValue == 2)
+        let chain = try #require(app["disks"]?.arrayValue.first?["chain"]?.arrayValue)
+        #expect(chain.map { $0["status"]?.stringValue } == ["start", "verified", "verified"])
+        #expect(chain.last?["path"]?.stringValue == #"D:\Golden\ws2019-base.vhdx"#)
+        let gone = try #require(json["virtualMachines"]?.arrayValue.first { $0["id"]?.stringValue == "60E01000-1111-4222-8333-444455556666" })
+        #expect(gone["registered"]?.boolValue == true && gone["exists"]?.boolValue == false)
+        let old = try #require(Self.vm(json, named: "Old01"))
+        #expect(old["registered"]?.boolValue == false)
+        let names = json["virtualMachines"]!.arrayValue.compactMap { $0["configurationFile"]?.stringValue }
+        #expect(!names.contains { $0.lowercased().hasSuffix("notes.xml") || $0.lowercased().hasSuffix("app.config.xml") })
+        #expect(!names.contains { $0.contains("DE1E7ED0") }, "a deleted registration came back from a stale key table")
+
+        // The plan: the golden image sits beside other files → the file; Db01's disk in D:\ → the file, never D:\.
+        let paths = Self.exclusionPaths(json)
+        #expect(paths[#"D:\Golden\ws2019-base.vhdx"#]?["kind"]?.stringValue == "file")
+        #expect(paths[#"D:\Golden"#] == nil)
+        #expect(paths[#"D:\Db01.vhdx"#]?["kind"]?.stringValue == "file")
+        #expect(paths[#"D:\"#] == nil && paths[#"C:\"#] == nil)
+        #expect(paths[#"D:\VMs\App01"#]?["kind"]?.stringValue == "directory")
+        #expect(!paths.keys.contains { $0.hasPrefix(#"D:\VMs\App01\"#) }, "nothing below an excluded folder")
+        #expect(paths[#"D:\VMs\Gone01"#]?["verified"]?.boolValue == false)
+        #expect(paths[#"D:\Hyper-V"#] != nil, "DefaultExternalDataRoot")
+        #expect(!paths.keys.contains { $0.hasPrefix(#"D:\Old"#) }, "unregistered VMs are reported, not excluded")
+        #expect(!paths.keys.contains { $0.contains("Downloads") })
+        let unreferenced = json["unreferenced"]!.arrayValue.compactMap { $0["path"]?.stringValue }
+        #expect(unreferenced.contains(#"D:\Old\Virtual Hard Disks\old.vhdx"#))
+        #expect(unreferenced.contains { $0.hasSuffix("ubuntu-22.04-live-server-amd64.iso") })
+        let extensions = json["exclusions"]!["extensions"]!.arrayValue.compactMap { $0["extension"]?.stringValue }
+        #expect(extensions.contains("vhdpmem") && extensions.contains("vmcx") && !extensions.contains("xml"))
+        let processes = json["exclusions"]!["processes"]!.arrayValue.compactMap { $0["path"]?.stringValue }
+        #expect(processes.contains(#"C:\Windows\System32\vmcompute.exe"#))
+    }
+
+    @Test func ws2012r2DefaultInventoryAndPlan() throws {
+        let (result, json) = try Self.scan("ws2012r2-default")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try Self.validate(json).map(\.description) == [])
+        #expect(json["host"]?["windows"]?["generation"]?.stringValue == "2012 R2")
+        let web = try #require(Self.vm(json, named: "Web01"))
+        #expect(web["registered"]?.boolValue == true)
+        let sql = try #require(Self.vm(json, named: "Sql01"))
+        #expect(sql["disks"]?.arrayValue.first?["chain"]?.arrayValue.map { $0["status"]?.stringValue } == ["start", "verified"])
+        let checkpoint = try #require(json["virtualMachines"]?.arrayValue.first { $0["checkpointOf"]?.stringValue != nil })
+        #expect(checkpoint["checkpointOf"]?.stringValue == web["id"]?.stringValue)
+        let extensions = json["exclusions"]!["extensions"]!.arrayValue.compactMap { $0["extension"]?.stringValue }
+        #expect(Set(extensions) == ["vhd", "vhdx", "avhd", "avhdx", "vsv"])
+        let processes = json["exclusions"]!["processes"]!.arrayValue.compactMap { $0["path"]?.stringValue }
+        #expect(processes.sorted() == [#"C:\Windows\System32\vmms.exe"#, #"C:\Windows\System32\vmwp.exe"#], "no vmsp/vmcompute binary on this host")
+        let paths = Self.exclusionPaths(json)
+        #expect(paths[#"C:\ProgramData\Microsoft\Windows\Hyper-V"#] != nil)
+        #expect(paths[#"C:\Users\Public\Documents\Hyper-V\Virtual Hard Disks"#]?["kind"]?.stringValue == "directory")
+    }
+
+    @Test func unmappedDriveGivesUnverifiedEntriesWithWarnings() throws {
+        // The same host without its D: drive: every VM on D: is still planned, unverified, with a warning.
+        let result = try CLI.run(["scan", CLI.testTree("ws2019-custom") + "/C", "--quiet"])
+        let json = try JSONValue.parse(result.stdout)
+        let paths = Self.exclusionPaths(json)
+        let app = try #require(paths[#"D:\VMs\App01\Virtual Machines"#] ?? paths[#"D:\VMs"#] ?? paths.first { $0.key.hasPrefix(#"D:\VMs\App01"#) }?.value)
+        #expect(app["verified"]?.boolValue == false)
+        let warnings = json["scan"]!["warnings"]!.arrayValue.compactMap { $0["message"]?.stringValue }
+        #expect(warnings.contains { $0.contains("which was not given") })
+    }
+
+    @Test func jobsDoNotChangeTheResult() throws {
+        func normalised(_ jobs: String) throws -> String {
+            var text = try Self.scan("ws2019-custom", ["--jobs", jobs]).result.stdout
+            for key in ["durationSeconds", "startedAt"] {
+                text = text.split(separator: "\n").filter { !$0.contains("\"\(key)\"") }.joined(separator: "\n")
+            }
+            return text
+        }
+        #expect(try normalised("1") == normalised("8"))
+    }
+}
