@@ -4,7 +4,7 @@ qemu-img writes base disks but no differencing ones; these functions write the l
 tables, metadata and parent locator; VHD footer, dynamic header, BAT and parent locators) with no data
 blocks. They are imported by scripts/make-disks and by test-tree builders:
 
-    from vdisk_writer import write_differencing_vhdx, vhdx_data_write_guid
+    from vdisk_writer import write_base_vhdx, write_differencing_vhdx, vhdx_data_write_guid
     guid = write_differencing_vhdx("child.avhdx", parent_linkage=vhdx_data_write_guid("base.vhdx"),
                                    relative_path=r".\\base.vhdx", absolute_win32_path=r"D:\\VMs\\base.vhdx")
 """
@@ -112,13 +112,15 @@ def write_differencing_vhdx(path, parent_linkage, relative_path=None, volume_pat
                             parent_linkage2=None, extra_locator_entries=(), virtual_size=1 << 30, block_size=2 * MIB,
                             logical_sector_size=512, physical_sector_size=4096, data_write_guid=None,
                             creator="hvexclude make-disks", log_guid=None, locator_item=None,
-                            region_entry_count=None, extra_regions=(), metadata_offset=None):
+                            region_entry_count=None, extra_regions=(), metadata_offset=None,
+                            file_write_guid=None, virtual_disk_id=None, compact=False):
     """Writes a differencing VHDX (or .avhdx) with no data blocks and returns its DataWriteGuid (a uuid.UUID).
 
     The locator holds parent_linkage, then the path keys given (None = omitted), in Windows' order.
     `locator_item` replaces the encoded parent locator bytes (for corrupt variants); `region_entry_count`,
-    `extra_regions` and `metadata_offset` shape the region table for corrupt variants."""
-    data_write_guid = _guid(data_write_guid)
+    `extra_regions` and `metadata_offset` shape the region table for corrupt variants.
+    `file_write_guid` and `virtual_disk_id` (None = random) make the bytes reproducible; `compact` drops the
+    log region (LogLength 0) so the file is 3 MiB instead of 4 (see write_base_vhdx)."""
     entries = [("parent_linkage", "{%s}" % _guid(parent_linkage))]
     if parent_linkage2 is not None:
         entries.append(("parent_linkage2", "{%s}" % _guid(parent_linkage2)))
@@ -128,23 +130,58 @@ def write_differencing_vhdx(path, parent_linkage, relative_path=None, volume_pat
             entries.append((key, value))
     entries += list(extra_locator_entries)
     locator = locator_item if locator_item is not None else vhdx_parent_locator(entries)
+    return _write_vhdx(path, locator, virtual_size, block_size, logical_sector_size, physical_sector_size,
+                       data_write_guid, file_write_guid, virtual_disk_id, creator, log_guid, region_entry_count,
+                       extra_regions, metadata_offset, compact)
 
-    log_offset, log_length = MIB, MIB
-    meta_offset, meta_length = 2 * MIB, MIB
-    bat_offset = 3 * MIB
+
+def write_base_vhdx(path, virtual_size, block_size=32 * MIB, logical_sector_size=512, physical_sector_size=4096,
+                    data_write_guid=None, file_write_guid=None, virtual_disk_id=None,
+                    creator="hvexclude make-testtrees"):
+    """Writes a dynamic VHDX with no parent and no data blocks (all BAT entries PAYLOAD_BLOCK_NOT_PRESENT) and
+    returns its DataWriteGuid.
+
+    qemu-img's dynamic VHDX is 8 MiB; this one is 3 MiB (MS-VHDX 2.1: every region on a 1 MiB boundary):
+    1 MiB for the file identifier, headers and region tables, a 1 MiB metadata region, a 1 MiB BAT region.
+    There is no log (LogGuid zero, LogOffset and LogLength 0): a clean disk needs none to be read. The block
+    size defaults to Windows' 32 MiB for dynamic disks."""
+    return _write_vhdx(path, None, virtual_size, block_size, logical_sector_size, physical_sector_size,
+                       data_write_guid, file_write_guid, virtual_disk_id, creator, None, None, (), None, True)
+
+
+def _write_vhdx(path, locator, virtual_size, block_size, logical_sector_size, physical_sector_size,
+                data_write_guid, file_write_guid, virtual_disk_id, creator, log_guid, region_entry_count,
+                extra_regions, metadata_offset, compact):
+    """The shared VHDX layout; `locator` None = a base disk (HasParent 0, no locator item)."""
+    data_write_guid = _guid(data_write_guid)
+    file_write_guid = _guid(file_write_guid)
+    if compact:
+        log_offset, log_length = MIB, 0
+        meta_offset, meta_length = MIB, MIB
+        bat_offset = 2 * MIB
+    else:
+        log_offset, log_length = MIB, MIB
+        meta_offset, meta_length = 2 * MIB, MIB
+        bat_offset = 3 * MIB
     chunk_ratio = (1 << 23) * logical_sector_size // block_size
     data_blocks = -(-virtual_size // block_size)
-    bitmap_blocks = -(-data_blocks // chunk_ratio)
-    bat_length = _round_up(bitmap_blocks * (chunk_ratio + 1) * 8, MIB)
+    if locator is None:
+        # MS-VHDX 2.5: a dynamic disk's BAT interleaves a sector-bitmap entry after every chunk_ratio data
+        # blocks; only a differencing disk has bitmap blocks for every chunk.
+        bat_entries = data_blocks + (data_blocks - 1) // chunk_ratio
+    else:
+        bitmap_blocks = -(-data_blocks // chunk_ratio)
+        bat_entries = bitmap_blocks * (chunk_ratio + 1)
+    bat_length = _round_up(bat_entries * 8, MIB)
 
     image = bytearray(bat_offset + bat_length)
     image[0:8] = b"vhdxfile"
     creator_bytes = creator.encode("utf-16-le")[:512]
     image[8:8 + len(creator_bytes)] = creator_bytes
-    image[0x10000:0x11000] = vhdx_header(1, data_write_guid, log_guid=log_guid, log_offset=log_offset,
-                                         log_length=log_length)
-    image[0x20000:0x21000] = vhdx_header(2, data_write_guid, log_guid=log_guid, log_offset=log_offset,
-                                         log_length=log_length)
+    image[0x10000:0x11000] = vhdx_header(1, data_write_guid, file_write_guid, log_guid=log_guid,
+                                         log_offset=log_offset, log_length=log_length)
+    image[0x20000:0x21000] = vhdx_header(2, data_write_guid, file_write_guid, log_guid=log_guid,
+                                         log_offset=log_offset, log_length=log_length)
     regions = [(BAT_REGION, bat_offset, bat_length, True),
                (METADATA_REGION, meta_offset if metadata_offset is None else metadata_offset, meta_length, True)]
     regions += list(extra_regions)
@@ -154,13 +191,14 @@ def write_differencing_vhdx(path, parent_linkage, relative_path=None, volume_pat
 
     # Metadata table and items, laid out as Windows does (items from 64 KiB into the region).
     items = [
-        (FILE_PARAMETERS, struct.pack("<II", block_size, 2), 4),
+        (FILE_PARAMETERS, struct.pack("<II", block_size, 0 if locator is None else 2), 4),
         (VIRTUAL_DISK_SIZE, struct.pack("<Q", virtual_size), 6),
         (LOGICAL_SECTOR_SIZE, struct.pack("<I", logical_sector_size), 6),
         (PHYSICAL_SECTOR_SIZE, struct.pack("<I", physical_sector_size), 6),
-        (VIRTUAL_DISK_ID, uuid.uuid4().bytes_le, 6),
-        (PARENT_LOCATOR, locator, 4),
+        (VIRTUAL_DISK_ID, _guid(virtual_disk_id).bytes_le, 6),
     ]
+    if locator is not None:
+        items.append((PARENT_LOCATOR, locator, 4))
     table = bytearray(0x10000)
     table[0:8] = b"metadata"
     struct.pack_into("<H", table, 10, len(items))
@@ -245,12 +283,13 @@ def vhd_footer(disk_type, size, unique_id, data_offset=512, creator_app=b"win ",
 
 def write_differencing_vhd(path, parent_unique_id, parent_name, locators=(), virtual_size=1 << 30,
                            block_size=2 * MIB, unique_id=None, parent_timestamp=0, footer_checksum=None,
-                           locator_overrides=None):
+                           locator_overrides=None, timestamp=None):
     """Writes a differencing VHD (or .avhd) and returns its unique id (16 bytes).
 
     `locators` are (platform code, text) pairs: W2ru/W2ku are stored UTF-16 little-endian as Windows writes
     them, Wi2r/Wi2k as ANSI, anything else as UTF-8. `locator_overrides` maps an index to (offset, length) to
-    make a locator point elsewhere (corrupt variants)."""
+    make a locator point elsewhere (corrupt variants). `timestamp` (seconds since 2000-01-01 UTC; None = now)
+    makes the footer reproducible."""
     unique_id = uuid.uuid4().bytes if unique_id is None else bytes(unique_id)
     parent_unique_id = bytes(parent_unique_id)
     entries = -(-virtual_size // block_size)
@@ -285,7 +324,7 @@ def write_differencing_vhd(path, parent_unique_id, parent_name, locators=(), vir
         struct.pack_into(">4sIIIQ", header, at, code.encode("ascii"), space, length, 0, offset)
     struct.pack_into(">I", header, 36, _vhd_checksum(header, 36))
 
-    footer = vhd_footer(4, virtual_size, unique_id, checksum=footer_checksum)
+    footer = vhd_footer(4, virtual_size, unique_id, checksum=footer_checksum, timestamp=timestamp)
     image = bytearray(cursor + 512)
     image[0:512] = footer
     image[512:1536] = header
