@@ -143,7 +143,11 @@ struct HostFactsTests {
         #expect(try JSONDecoder().decode(HostFacts.self, from: encoded) == broken)
     }
 
-    @Test("reading facts from a ~100 MiB hive stays fast", .enabled(if: Fixtures.available, Fixtures.missingReason))
+    /// A measurement, not a gate (timings are not asserted in tests): `scripts/bench-hive.sh` runs it.
+    @Test(
+        "reading facts from a ~100 MiB hive (HVX_BENCH=1)",
+        .enabled(if: ProcessInfo.processInfo.environment["HVX_BENCH"] == "1", "a benchmark: run scripts/bench-hive.sh"),
+        .enabled(if: Fixtures.available, Fixtures.missingReason))
     func largeHive() throws {
         try #require(programAvailable("hivexsh"))
         let folder = try TemporaryDirectory("bighive")
@@ -164,6 +168,5 @@ struct HostFactsTests {
         print("HostFacts from a \(size >> 20) MiB SOFTWARE hive: best of 3 = \(String(format: "%.1f", best)) ms")
         #expect(facts?.windows?.generation == .v2019)
         #expect(facts?.hyperVDefaults.virtualMachinePath?.raw == "D:\\Hyper-V")
-        #expect(best < 200, "took \(best) ms")
     }
 }
