@@ -23,9 +23,10 @@ public enum HVExcludeCommand {
             return .success
         case .scan, .audit:
             return scan(options)
-        case .hive, .vmcx:
-            printError("hvexclude: '\(options.command.rawValue)' is not available in this build yet")
-            return .usage
+        case .hive:
+            return InspectCommands.hive(options)
+        case .vmcx:
+            return InspectCommands.vmcx(options)
         }
     }
 

@@ -1,0 +1,41 @@
+/// The debugging aids: `hvexclude hive FILE [KEYPATH]` (like `reg query`) and `hvexclude vmcx FILE` (a VMCX or
+/// XML configuration's key tree as JSON).
+enum InspectCommands {
+    /// Lists a hive key's values and subkeys.
+    static func hive(_ options: CommandLineOptions) -> ExitCode {
+        let file = options.arguments[0]
+        let keyPath = options.arguments.count > 1 ? options.arguments[1] : ""
+        let hive: RegistryHive
+        do {
+            hive = try RegistryHive(path: file)
+        } catch {
+            HVExcludeCommand.printError("hvexclude: cannot read hive \(file): \(error)")
+            return .couldNotScan
+        }
+        for warning in hive.warnings where !options.quiet { HVExcludeCommand.printError("warning: \(file): \(warning)") }
+        do {
+            StandardStream.output.write(try RegistryQuery.render(hive, keyPath: keyPath))
+            return hive.warnings.isEmpty || !options.strict ? .success : .finishedWithErrors
+        } catch {
+            HVExcludeCommand.printError("hvexclude: \(error)")
+            return .finishedWithErrors
+        }
+    }
+
+    /// Dumps a configuration's key tree.
+    static func vmcx(_ options: CommandLineOptions) -> ExitCode {
+        let file = options.arguments[0]
+        do {
+            let tree = try ConfigTree.read(path: file)
+            for warning in tree.warnings where !options.quiet { HVExcludeCommand.printError("warning: \(file): \(warning)") }
+            StandardStream.output.write(try ConfigTreeJSON.text(tree))
+            return tree.warnings.isEmpty || !options.strict ? .success : .finishedWithErrors
+        } catch let error as SystemError {
+            HVExcludeCommand.printError("hvexclude: \(error)")
+            return .couldNotScan
+        } catch {
+            HVExcludeCommand.printError("hvexclude: \(file): \(error)")
+            return .finishedWithErrors
+        }
+    }
+}
