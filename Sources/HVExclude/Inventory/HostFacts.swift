@@ -110,19 +110,11 @@ public struct HostFacts: Codable, Sendable, Equatable {
         HostFacts.expand(text, environment)
     }
 
+    /// `text` with every `%VAR%` replaced from `environment`; nil when one is unknown (a value that still
+    /// holds `%` after expansion).
     static func expand(_ text: String, _ environment: [String: String]) -> String? {
-        var out = ""
-        var rest = Substring(text)
-        while let start = rest.firstIndex(of: "%") {
-            out += rest[..<start]
-            let afterStart = rest.index(after: start)
-            guard let end = rest[afterStart...].firstIndex(of: "%") else { return nil }
-            let name = RegistryName.uppercased(String(rest[afterStart..<end]))
-            guard let value = environment[name], !value.contains("%") else { return nil }
-            out += value
-            rest = rest[rest.index(after: end)...]
-        }
-        return out + rest
+        let expanded = WindowsEnvironment(values: environment).expand(text)
+        return expanded.contains("%") ? nil : expanded
     }
 
     // MARK: SOFTWARE
