@@ -74,8 +74,8 @@ public final class DirectoryWalker: Sendable {
             // workers really run at once even when they block in I/O (FUSE round trips).
             let queue = DispatchQueue(label: "hvexclude.walker.\(index)")
             queue.async(group: group) {
-                while let directory = stack.pop() {
-                    worker.read(directory)
+                while var directory = stack.pop() {
+                    worker.read(&directory)
                     stack.push(worker.children)
                     worker.children.removeAll(keepingCapacity: true)
                     stack.completeOne()
@@ -115,6 +115,43 @@ struct PendingDirectory: Sendable {
     var root: Int
     /// Roots may be links (`/mnt/c` → elsewhere); nothing below a root is opened through a link.
     var isRoot: Bool
+    /// The parent, still open, so the directory is opened with `openat(parent, name)`: one path component
+    /// to look up instead of the whole path, and no PATH_MAX limit. `nil` for roots and when the walker
+    /// already holds its cap of open parents (then the full path is used).
+    var parent: OpenDirectory? = nil
+    /// Where the directory's own name starts in ``path``.
+    var nameOffset: Int = 0
+}
+
+/// An open directory descriptor shared by the pending children that will be opened relative to it;
+/// closed when the last of them has been opened.
+final class OpenDirectory: Sendable {
+    let fd: Int32
+    private let openCount: OpenCount
+
+    init(fd: Int32, openCount: OpenCount) {
+        self.fd = fd
+        self.openCount = openCount
+    }
+
+    deinit {
+        close(fd)
+        openCount.count.subtract(1, ordering: .relaxed)
+    }
+}
+
+/// How many ``OpenDirectory`` descriptors are held, so a wide and deep tree cannot exhaust descriptors.
+final class OpenCount: Sendable {
+    let count = Atomic<Int>(0)
+    /// Held parents at most; far below the usual 1,024-descriptor soft limit.
+    static let cap = 256
+
+    /// Reserves one slot; false when the cap is reached.
+    func reserve() -> Bool {
+        if count.add(1, ordering: .relaxed).newValue <= Self.cap { return true }
+        count.subtract(1, ordering: .relaxed)
+        return false
+    }
 }
 
 /// What every worker shares (read-only).
@@ -123,6 +160,7 @@ struct WalkContext: Sendable {
     let progress: WalkProgress
     let match: @Sendable (UnsafeBufferPointer<UInt8>, EntryKind) -> Bool
     let mounts: [[UInt8]: String]
+    let openCount = OpenCount()
 }
 
 /// The shared LIFO stack: a mutex-guarded array, a semaphore counting items, and the pending counter.
@@ -189,12 +227,13 @@ final class Worker: @unchecked Sendable {
     deinit { buffer.deallocate() }
 
     /// Reads one directory: records matches, symlinks and issues, and queues subdirectories in `children`.
-    func read(_ directory: PendingDirectory) {
+    func read(_ directory: inout PendingDirectory) {
         context.progress.started(directory: directory.path)
         if !directory.isRoot, let hook = context.options.beforeOpeningDirectory {
             hook(Self.text(directory.path))
         }
         let fd = openDirectory(directory)
+        directory.parent = nil  // the parent's descriptor may close as soon as its last child is open
         guard fd >= 0 else {
             let code = errno
             // O_DIRECTORY|O_NOFOLLOW answers ENOTDIR (not ELOOP) when the directory became a link.
@@ -207,7 +246,11 @@ final class Worker: @unchecked Sendable {
             issue(directory.path, "open", code, note)
             return
         }
-        defer { close(fd) }
+        // Subdirectories share this descriptor through `handle` (made on the first one); it then closes
+        // when the last of them has been opened.
+        var handle: OpenDirectory? = nil
+        var mayShare = true
+        defer { if handle == nil { close(fd) } }
         var seen = 0
         reading: while true {
             let count = hvx_getdents64(fd, buffer, DirectoryWalker.bufferSize)
@@ -236,7 +279,7 @@ final class Worker: @unchecked Sendable {
                     continue
                 }
                 seen += 1
-                visit(name, namePointer: namePointer, type: type, fd: fd, in: directory)
+                visit(name, namePointer: namePointer, type: type, fd: fd, in: directory, handle: &handle, mayShare: &mayShare)
             }
         }
         context.progress.finished(entries: seen)
@@ -244,7 +287,7 @@ final class Worker: @unchecked Sendable {
 
     private func visit(
         _ name: UnsafeBufferPointer<UInt8>, namePointer: UnsafePointer<CChar>, type: UInt8, fd: Int32,
-        in directory: PendingDirectory
+        in directory: PendingDirectory, handle: inout OpenDirectory?, mayShare: inout Bool
     ) {
         let kind: EntryKind
         switch type {
@@ -284,7 +327,14 @@ final class Worker: @unchecked Sendable {
                         message: "not crossing mount point \(Self.text(path)) (\(type)); walk it as a root of "
                             + "its own or allow crossing mounts", severity: .info))
             } else {
-                children.append(PendingDirectory(path: path, depth: directory.depth + 1, root: directory.root, isRoot: false))
+                if handle == nil && mayShare {
+                    mayShare = context.openCount.reserve()
+                    if mayShare { handle = OpenDirectory(fd: fd, openCount: context.openCount) }
+                }
+                children.append(
+                    PendingDirectory(
+                        path: path, depth: directory.depth + 1, root: directory.root, isRoot: false, parent: handle,
+                        nameOffset: path.count - 1 - name.count))
             }
             if matched { record(path, name, kind, target: nil, matched: true, in: directory) }
         } else if matched || kind == .symlink {
@@ -326,6 +376,14 @@ final class Worker: @unchecked Sendable {
     /// `openat`, each piece below PATH_MAX.
     private func openDirectory(_ directory: PendingDirectory) -> Int32 {
         let flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | (directory.isRoot ? 0 : O_NOFOLLOW)
+        if let parent = directory.parent {
+            return directory.path.withUnsafeBufferPointer { bytes in
+                let name = UnsafeRawPointer(bytes.baseAddress! + directory.nameOffset).assumingMemoryBound(to: CChar.self)
+                var fd = openat(parent.fd, name, flags | hvx_O_NOATIME)
+                if fd < 0 && errno == EPERM { fd = openat(parent.fd, name, flags) }
+                return fd
+            }
+        }
         var fd = Self.open(AT_FDCWD, directory.path, flags)
         if fd < 0 && errno == ENAMETOOLONG { fd = openLong(directory.path, flags: flags) }
         return fd

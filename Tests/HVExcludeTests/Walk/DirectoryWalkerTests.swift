@@ -152,6 +152,36 @@ import Testing
         #expect(result.directoriesVisited == 301)
     }
 
+    /// A sibling left pending at every one of 300 levels keeps 300 parents waiting: past the cap of held
+    /// parent descriptors the walker opens by full path (piecewise past PATH_MAX), and closes everything.
+    @Test func deepTreeWithPendingSiblingsDoesNotLeakDescriptors() throws {
+        let dir = try TemporaryDirectory("walk")
+        defer { _ = try? runProcess("rm", ["-rf", dir.path]) }
+        var fd = open(dir.path, O_RDONLY | O_DIRECTORY)
+        for level in 0..<300 {
+            let name = String(format: "level%03d-abcdefghijk", level)
+            #expect(mkdirat(fd, "side", 0o755) == 0)
+            let side = openat(fd, "side/x.vmgs", O_CREAT | O_WRONLY, 0o644)
+            close(side)
+            #expect(mkdirat(fd, name, 0o755) == 0)
+            let next = openat(fd, name, O_RDONLY | O_DIRECTORY)
+            close(fd)
+            fd = next
+        }
+        close(fd)
+        for jobs in [1, 3] {
+            let result = try Self.walk([dir.path], jobs: jobs)
+            #expect(result.issues.isEmpty, "\(result.issues.prefix(2))")
+            #expect(result.entries.count == 300 && result.directoriesVisited == 601)
+            #expect(result.entries.map(\.depth).max() == 301)
+        }
+        // Other tests run concurrently in this process: count only descriptors open on this tree.
+        let open = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").filter {
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + $0))?.hasPrefix(dir.path) == true
+        }
+        #expect(open.isEmpty)
+    }
+
     @Test func directoryVanishingOrTurningIntoALinkDuringTheWalk() throws {
         let dir = try TemporaryDirectory("walk")
         try dir.write("keep/a.vhdx")
