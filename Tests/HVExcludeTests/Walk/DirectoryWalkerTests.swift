@@ -106,12 +106,36 @@ import Testing
         let issue = try #require(result.issues.first)
         #expect(issue.code == EILSEQ && issue.operation == "decode name" && issue.severity == .error)
         #expect(issue.message.contains("caf\\xE9.vhdx"))
+        #expect(result.issues.count == 1)
         // The raw bytes open the real file.
         let fd = entry.hostPathBytes.withUnsafeBufferPointer { bytes in
             (bytes.map { CChar(bitPattern: $0) } + [0]).withUnsafeBufferPointer { Glibc.open($0.baseAddress!, O_RDONLY) }
         }
         #expect(fd >= 0)
         close(fd)
+    }
+
+    @Test func nonUTF8DirectoryIsEnteredThroughItsRawBytes() throws {
+        let dir = try TemporaryDirectory("walk")
+        let name: [UInt8] = [0x56, 0x4D, 0xC3, 0x28]  // "VM" + a broken two-byte sequence
+        let cName = name.map { CChar(bitPattern: $0) } + [0]
+        let parent = open(dir.path, O_RDONLY | O_DIRECTORY)
+        defer { close(parent) }
+        #expect(cName.withUnsafeBufferPointer { mkdirat(parent, $0.baseAddress!, 0o755) } == 0)
+        let child = cName.withUnsafeBufferPointer { openat(parent, $0.baseAddress!, O_RDONLY | O_DIRECTORY) }
+        #expect(child >= 0)
+        close(openat(child, "disk.vhdx", O_CREAT | O_WRONLY, 0o644))
+        close(child)
+        for jobs in [1, 2] {
+            let result = try Self.walk([dir.path], jobs: jobs)
+            let entry = try #require(result.entries.first)
+            #expect(result.entries.count == 1)
+            #expect(entry.hostPathBytes == Array((dir.path + "/").utf8) + name + Array("/disk.vhdx".utf8))
+            #expect(entry.escapedHostPath == dir.path + "/VM\\xC3(/disk.vhdx")
+            #expect(entry.hostPath == dir.path + "/VM\u{FFFD}(/disk.vhdx")
+            #expect(result.issues.map(\.code) == [EILSEQ])
+            #expect(result.issues.first?.message.contains("VM\\xC3(") == true)
+        }
     }
 
     @Test func hugeDirectory() throws {
