@@ -359,8 +359,11 @@ import Testing
         chmod(out, 0o777)
         chmod(dir.path, 0o755)
         chmod(dir.path + "/locked", 0o000)
-        let binary = try #require(Self.testBinary)
-        // Re-run this very test binary, filtered to the child half, as uid/gid 65534.
+        // Re-run this very test binary, filtered to the child half, as uid/gid 65534. A copy beside the tree,
+        // because the build folder may sit below a home nobody cannot enter (/root is 0700).
+        let binary = dir.path + "/tests.xctest"
+        try FileManager.default.copyItem(atPath: try #require(Self.testBinary), toPath: binary)
+        chmod(binary, 0o755)
         let child = try runProcess(
             "env",
             [
