@@ -87,7 +87,8 @@ tool_argv() { # name root
     esac
 }
 
-# Alternating rounds; one line per run: tool seconds rss_kib.
+# Alternating rounds; one line per run: tool wall_us rss_kib user_s sys_s. CPU time (user+sys) is printed
+# too: on a shared, loaded machine it moves less than wall time.
 bench() { # label root
     local label=$1 root=$2 results="$BENCH_DIR/results-$1.txt" names=("${tool_names[@]}")
     [[ -n "${HVX_CMD:-}" ]] && names+=(cli)
@@ -102,7 +103,7 @@ bench() { # label root
             local start end
             tool_argv "$name" "$root"
             start=$(date +%s%N)
-            /usr/bin/time -f %M -o "$BENCH_DIR/rss.txt" "${CMD[@]}" > /dev/null 2>&1
+            /usr/bin/time -f '%M %U %S' -o "$BENCH_DIR/rss.txt" "${CMD[@]}" > /dev/null 2>&1
             end=$(date +%s%N)
             echo "$name $(((end - start) / 1000)) $(tail -1 "$BENCH_DIR/rss.txt")" >> "$results"
         done
@@ -113,12 +114,13 @@ rows = [line.split() for line in open(sys.argv[1])]
 tools = list(dict.fromkeys(r[0] for r in rows))
 wall = {t: [int(r[1]) / 1e6 for r in rows if r[0] == t] for t in tools}
 rss = {t: max(int(r[2]) for r in rows if r[0] == t) for t in tools}
+cpu = {t: statistics.median(float(r[3]) + float(r[4]) for r in rows if r[0] == t) for t in tools}
 fd = statistics.median(wall["fd"])
 print(f"{sys.argv[2]}: median wall time of {len(wall['fd'])} alternating rounds")
-print(f"  {'tool':7} {'median s':>9} {'min s':>7} {'max s':>7} {'vs fd':>6} {'peak RSS MiB':>13}")
+print(f"  {'tool':7} {'median s':>9} {'min s':>7} {'max s':>7} {'vs fd':>6} {'cpu s':>6} {'cpu vs fd':>9} {'peak RSS MiB':>13}")
 for t in tools:
     m = statistics.median(wall[t])
-    print(f"  {t:7} {m:9.3f} {min(wall[t]):7.3f} {max(wall[t]):7.3f} {m / fd:6.2f} {rss[t] / 1024:13.1f}")
+    print(f"  {t:7} {m:9.3f} {min(wall[t]):7.3f} {max(wall[t]):7.3f} {m / fd:6.2f} {cpu[t]:6.2f} {cpu[t] / cpu['fd']:9.2f} {rss[t] / 1024:13.1f}")
 EOF
 }
 
