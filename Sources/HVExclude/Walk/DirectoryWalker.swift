@@ -1,4 +1,3 @@
-import CSystemShims
 import Dispatch
 import Synchronization
 #if canImport(Glibc)
@@ -13,7 +12,8 @@ import Glibc
 /// built only for recorded entries, so memory does not grow with the number of non-matching entries.
 /// A pending counter reaching zero ends the walk; ``cancel()`` ends it early. Symlinks are never
 /// followed and directories are never entered through a link, so loops cannot occur. Errors become
-/// ``WalkIssue`` values; only an unreadable root throws.
+/// ``WalkIssue`` values; only an unreadable root throws. Mount points below a root are read once from
+/// `/proc/self/mountinfo` and not crossed unless asked (no `stat` per directory).
 public final class DirectoryWalker: Sendable {
     /// The options the walker was created with.
     public let options: WalkOptions
@@ -37,7 +37,7 @@ public final class DirectoryWalker: Sendable {
         running.withLock { $0?.finish() }
     }
 
-    /// Walks `roots` and returns the recorded entries and issues, sorted.
+    /// Walks `roots` and returns the recorded entries and issues, sorted (one walk at a time per walker).
     /// - Parameters:
     ///   - roots: directories to walk (a root may itself be a link; nothing below it is followed).
     ///   - match: called once per entry with its raw name bytes (valid only during the call) and kind; it
@@ -67,15 +67,15 @@ public final class DirectoryWalker: Sendable {
             spelled.enumerated().map { index, root in
                 PendingDirectory(path: Array(root.utf8) + [0], depth: 0, root: index, isRoot: true)
             })
-        let workers = (0..<options.jobs).map { _ in Worker(context: context, roots: spelled) }
+        let workers = (0..<options.jobs).map { _ in WalkWorker(context: context, roots: spelled) }
         let group = DispatchGroup()
         for (index, worker) in workers.enumerated() {
             // A private serial queue gets a thread of its own (it targets the overcommit pool), so `jobs`
             // workers really run at once even when they block in I/O (FUSE round trips).
             let queue = DispatchQueue(label: "hvexclude.walker.\(index)")
             queue.async(group: group) {
-                while let directory = stack.pop() {
-                    worker.read(directory)
+                while var directory = stack.pop() {
+                    worker.read(&directory)
                     stack.push(worker.children)
                     worker.children.removeAll(keepingCapacity: true)
                     stack.completeOne()
@@ -105,292 +105,11 @@ public final class DirectoryWalker: Sendable {
     }
 }
 
-/// A directory waiting to be read.
-struct PendingDirectory: Sendable {
-    /// Host path bytes, NUL-terminated.
-    var path: [UInt8]
-    /// 0 for a root.
-    var depth: Int
-    /// Index of its root in the walk's root list.
-    var root: Int
-    /// Roots may be links (`/mnt/c` → elsewhere); nothing below a root is opened through a link.
-    var isRoot: Bool
-}
-
 /// What every worker shares (read-only).
 struct WalkContext: Sendable {
     let options: WalkOptions
     let progress: WalkProgress
     let match: @Sendable (UnsafeBufferPointer<UInt8>, EntryKind) -> Bool
     let mounts: [[UInt8]: String]
-}
-
-/// The shared LIFO stack: a mutex-guarded array, a semaphore counting items, and the pending counter.
-final class WorkStack: Sendable {
-    private let items = Mutex<[PendingDirectory]>([])
-    private let available = DispatchSemaphore(value: 0)
-    private let pending = Atomic<Int>(0)
-    private let finished = Atomic<Bool>(false)
-    private let workers: Int
-
-    init(workers: Int) { self.workers = workers }
-
-    /// Adds directories; they count as pending until ``completeOne()`` is called for each.
-    func push(_ directories: [PendingDirectory]) {
-        guard !directories.isEmpty else { return }
-        pending.add(directories.count, ordering: .sequentiallyConsistent)
-        items.withLock { $0.append(contentsOf: directories) }
-        for _ in directories { available.signal() }
-    }
-
-    /// The next directory, or `nil` once the walk is over (blocks while others may still add work).
-    func pop() -> PendingDirectory? {
-        available.wait()
-        if finished.load(ordering: .sequentiallyConsistent) { return nil }
-        return items.withLock { $0.popLast() }
-    }
-
-    /// Marks one popped directory done; its children were pushed before, so zero means nothing is left.
-    func completeOne() {
-        if pending.subtract(1, ordering: .sequentiallyConsistent).newValue == 0 { finish() }
-    }
-
-    /// Wakes every worker so each sees the walk is over.
-    func finish() {
-        guard !finished.exchange(true, ordering: .sequentiallyConsistent) else { return }
-        for _ in 0..<workers { available.signal() }
-    }
-}
-
-/// One worker's private state: its read buffer and what it recorded. Only its own thread touches it
-/// until the walk's `DispatchGroup` is waited on.
-final class Worker: @unchecked Sendable {
-    let context: WalkContext
-    let roots: [String]
-    var entries: [WalkEntry] = []
-    var issues: [WalkIssue] = []
-    var children: [PendingDirectory] = []
-    private let buffer: UnsafeMutableRawPointer
-
-    // d_type values from <dirent.h>.
-    private static let typeUnknown: UInt8 = 0
-    private static let typeDirectory: UInt8 = 4
-    private static let typeRegular: UInt8 = 8
-    private static let typeLink: UInt8 = 10
-    private static let slash = UInt8(ascii: "/")
-    private static let dot = UInt8(ascii: ".")
-
-    init(context: WalkContext, roots: [String]) {
-        self.context = context
-        self.roots = roots
-        buffer = UnsafeMutableRawPointer.allocate(byteCount: DirectoryWalker.bufferSize, alignment: 8)
-    }
-
-    deinit { buffer.deallocate() }
-
-    /// Reads one directory: records matches, symlinks and issues, and queues subdirectories in `children`.
-    func read(_ directory: PendingDirectory) {
-        context.progress.started(directory: directory.path)
-        if !directory.isRoot, let hook = context.options.beforeOpeningDirectory {
-            hook(Self.text(directory.path))
-        }
-        let fd = openDirectory(directory)
-        guard fd >= 0 else {
-            let code = errno
-            // O_DIRECTORY|O_NOFOLLOW answers ENOTDIR (not ELOOP) when the directory became a link.
-            let note =
-                code == ENOENT
-                ? " (it vanished during the walk)"
-                : code == ENOTDIR || code == ELOOP
-                    ? " (it was replaced during the walk by something that is not a directory; links are not followed)"
-                    : ""
-            issue(directory.path, "open", code, note)
-            return
-        }
-        defer { close(fd) }
-        var seen = 0
-        reading: while true {
-            let count = hvx_getdents64(fd, buffer, DirectoryWalker.bufferSize)
-            if count == 0 { break }
-            if count < 0 {
-                if errno == EINTR { continue }
-                issue(directory.path, "getdents64", errno, " (entries read before the error are kept)")
-                break
-            }
-            // struct linux_dirent64: d_ino u64 @0, d_off i64 @8, d_reclen u16 @16, d_type u8 @18, d_name @19.
-            var offset = 0
-            while offset < count {
-                let record = buffer + offset
-                let length = Int(record.loadUnaligned(fromByteOffset: 16, as: UInt16.self))
-                guard length >= 20, offset + length <= count else {
-                    issue(directory.path, "getdents64", EIO, " (malformed record of \(length) bytes at \(offset))")
-                    break reading
-                }
-                let type = record.load(fromByteOffset: 18, as: UInt8.self)
-                let namePointer = (record + 19).assumingMemoryBound(to: CChar.self)
-                let nameLength = strnlen(namePointer, length - 19)
-                offset += length
-                let name = UnsafeBufferPointer(
-                    start: UnsafeRawPointer(namePointer).assumingMemoryBound(to: UInt8.self), count: nameLength)
-                if name.first == Self.dot && (nameLength == 1 || (nameLength == 2 && name[1] == Self.dot)) {
-                    continue
-                }
-                seen += 1
-                visit(name, namePointer: namePointer, type: type, fd: fd, in: directory)
-            }
-        }
-        context.progress.finished(entries: seen)
-    }
-
-    private func visit(
-        _ name: UnsafeBufferPointer<UInt8>, namePointer: UnsafePointer<CChar>, type: UInt8, fd: Int32,
-        in directory: PendingDirectory
-    ) {
-        let kind: EntryKind
-        switch type {
-        case Self.typeDirectory: kind = .directory
-        case Self.typeRegular: kind = .file
-        case Self.typeLink: kind = .symlink
-        case Self.typeUnknown:
-            var info = stat()
-            guard fstatat(fd, namePointer, &info, AT_SYMLINK_NOFOLLOW) == 0 else {
-                issue(childPath(directory.path, name), "lstat", errno, "")
-                return
-            }
-            switch info.st_mode & S_IFMT {
-            case S_IFDIR: kind = .directory
-            case S_IFREG: kind = .file
-            case S_IFLNK: kind = .symlink
-            default: kind = .other
-            }
-        default: kind = .other
-        }
-        let validName = RawName.isValidUTF8(name)
-        if !validName {
-            let path = childPath(directory.path, name)
-            issues.append(
-                WalkIssue(
-                    path: Self.text(path), operation: "decode name", code: EILSEQ,
-                    message: "name is not valid UTF-8: \"\(RawName.escaped(path.dropLast()))\" "
-                        + "(bytes that are not UTF-8 written as \\xHH); reported with U+FFFD in their place"))
-        }
-        let matched = context.match(name, kind)
-        if kind == .directory {
-            let path = childPath(directory.path, name)
-            if let type = context.mounts[path] {
-                issues.append(
-                    WalkIssue(
-                        path: Self.text(path), operation: "mount point", code: 0,
-                        message: "not crossing mount point \(Self.text(path)) (\(type)); walk it as a root of "
-                            + "its own or allow crossing mounts", severity: .info))
-            } else {
-                children.append(PendingDirectory(path: path, depth: directory.depth + 1, root: directory.root, isRoot: false))
-            }
-            if matched { record(path, name, kind, target: nil, matched: true, in: directory) }
-        } else if matched || kind == .symlink {
-            let path = childPath(directory.path, name)
-            let target = kind == .symlink ? readLink(fd, namePointer, path) : nil
-            record(path, name, kind, target: target, matched: matched, in: directory)
-        }
-    }
-
-    private func record(
-        _ path: [UInt8], _ name: UnsafeBufferPointer<UInt8>, _ kind: EntryKind, target: String?, matched: Bool,
-        in directory: PendingDirectory
-    ) {
-        let bytes = Array(path.dropLast())
-        entries.append(
-            WalkEntry(
-                root: roots[directory.root], hostPath: String(decoding: bytes, as: UTF8.self), hostPathBytes: bytes,
-                name: String(decoding: name, as: UTF8.self), kind: kind, linkTarget: target,
-                depth: directory.depth + 1, matched: matched))
-    }
-
-    private func readLink(_ fd: Int32, _ name: UnsafePointer<CChar>, _ path: [UInt8]) -> String? {
-        var size = 4096
-        while size <= 1 << 20 {
-            var buffer = [UInt8](repeating: 0, count: size)
-            let count = buffer.withUnsafeMutableBytes { readlinkat(fd, name, $0.baseAddress!, size) }
-            if count < 0 {
-                issue(path, "readlink", errno, "")
-                return nil
-            }
-            if count < size { return String(decoding: buffer[0..<count], as: UTF8.self) }
-            size *= 4
-        }
-        issue(path, "readlink", ENAMETOOLONG, "")
-        return nil
-    }
-
-    /// Opens a directory without following a final link; paths past PATH_MAX are opened piecewise with
-    /// `openat`, each piece below PATH_MAX.
-    private func openDirectory(_ directory: PendingDirectory) -> Int32 {
-        let flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | (directory.isRoot ? 0 : O_NOFOLLOW)
-        var fd = Self.open(AT_FDCWD, directory.path, flags)
-        if fd < 0 && errno == ENAMETOOLONG { fd = openLong(directory.path, flags: flags) }
-        return fd
-    }
-
-    private static func open(_ base: Int32, _ path: [UInt8], _ flags: Int32) -> Int32 {
-        path.withUnsafeBufferPointer { bytes in
-            bytes.withMemoryRebound(to: CChar.self) { chars in
-                // O_NOATIME keeps the scanned volume unchanged; only the owner or root may ask for it.
-                var fd = openat(base, chars.baseAddress!, flags | hvx_O_NOATIME)
-                if fd < 0 && errno == EPERM { fd = openat(base, chars.baseAddress!, flags) }
-                return fd
-            }
-        }
-    }
-
-    private func openLong(_ path: [UInt8], flags: Int32) -> Int32 {
-        let limit = Int(PATH_MAX) - 1
-        let end = path.count - 1  // the NUL
-        var start = 0
-        var base = AT_FDCWD
-        while start < end {
-            var stop = end
-            if end - start > limit {
-                // Cut at the last slash that keeps this piece under the limit.
-                guard let cut = path[start..<(start + limit)].lastIndex(of: Self.slash), cut > start else {
-                    if base != AT_FDCWD { close(base) }
-                    errno = ENAMETOOLONG
-                    return -1
-                }
-                stop = cut
-            }
-            let fd = Self.open(base, Array(path[start..<stop]) + [0], flags)
-            let code = errno
-            if base != AT_FDCWD { close(base) }
-            guard fd >= 0 else {
-                errno = code
-                return -1
-            }
-            base = fd
-            start = stop + 1
-        }
-        return base
-    }
-
-    private func childPath(_ parent: [UInt8], _ name: UnsafeBufferPointer<UInt8>) -> [UInt8] {
-        var path: [UInt8] = []
-        path.reserveCapacity(parent.count + name.count + 1)
-        path.append(contentsOf: parent.dropLast())
-        if path.last != Self.slash { path.append(Self.slash) }
-        path.append(contentsOf: name)
-        path.append(0)
-        return path
-    }
-
-    private func issue(_ path: [UInt8], _ operation: String, _ code: Int32, _ note: String) {
-        let text = Self.text(path)
-        issues.append(
-            WalkIssue(
-                path: text, operation: operation, code: code,
-                message: "\(operation) \(text): \(SystemError.text(for: code))\(note)"))
-    }
-
-    /// NUL-terminated path bytes as (lossy) text.
-    static func text(_ path: [UInt8]) -> String {
-        String(decoding: path.last == 0 ? path.dropLast() : path[...], as: UTF8.self)
-    }
+    let openCount = OpenCount()
 }

@@ -106,12 +106,36 @@ import Testing
         let issue = try #require(result.issues.first)
         #expect(issue.code == EILSEQ && issue.operation == "decode name" && issue.severity == .error)
         #expect(issue.message.contains("caf\\xE9.vhdx"))
+        #expect(result.issues.count == 1)
         // The raw bytes open the real file.
         let fd = entry.hostPathBytes.withUnsafeBufferPointer { bytes in
             (bytes.map { CChar(bitPattern: $0) } + [0]).withUnsafeBufferPointer { Glibc.open($0.baseAddress!, O_RDONLY) }
         }
         #expect(fd >= 0)
         close(fd)
+    }
+
+    @Test func nonUTF8DirectoryIsEnteredThroughItsRawBytes() throws {
+        let dir = try TemporaryDirectory("walk")
+        let name: [UInt8] = [0x56, 0x4D, 0xC3, 0x28]  // "VM" + a broken two-byte sequence
+        let cName = name.map { CChar(bitPattern: $0) } + [0]
+        let parent = open(dir.path, O_RDONLY | O_DIRECTORY)
+        defer { close(parent) }
+        #expect(cName.withUnsafeBufferPointer { mkdirat(parent, $0.baseAddress!, 0o755) } == 0)
+        let child = cName.withUnsafeBufferPointer { openat(parent, $0.baseAddress!, O_RDONLY | O_DIRECTORY) }
+        #expect(child >= 0)
+        close(openat(child, "disk.vhdx", O_CREAT | O_WRONLY, 0o644))
+        close(child)
+        for jobs in [1, 2] {
+            let result = try Self.walk([dir.path], jobs: jobs)
+            let entry = try #require(result.entries.first)
+            #expect(result.entries.count == 1)
+            #expect(entry.hostPathBytes == Array((dir.path + "/").utf8) + name + Array("/disk.vhdx".utf8))
+            #expect(entry.escapedHostPath == dir.path + "/VM\\xC3(/disk.vhdx")
+            #expect(entry.hostPath == dir.path + "/VM\u{FFFD}(/disk.vhdx")
+            #expect(result.issues.map(\.code) == [EILSEQ])
+            #expect(result.issues.first?.message.contains("VM\\xC3(") == true)
+        }
     }
 
     @Test func hugeDirectory() throws {
@@ -150,6 +174,36 @@ import Testing
         #expect(deep.name == "deep.vhdx" && deep.depth == 301)
         #expect(deep.hostPathBytes.count > 4096 + 2000)
         #expect(result.directoriesVisited == 301)
+    }
+
+    /// A sibling left pending at every one of 300 levels keeps 300 parents waiting: past the cap of held
+    /// parent descriptors the walker opens by full path (piecewise past PATH_MAX), and closes everything.
+    @Test func deepTreeWithPendingSiblingsDoesNotLeakDescriptors() throws {
+        let dir = try TemporaryDirectory("walk")
+        defer { _ = try? runProcess("rm", ["-rf", dir.path]) }
+        var fd = open(dir.path, O_RDONLY | O_DIRECTORY)
+        for level in 0..<300 {
+            let name = String(format: "level%03d-abcdefghijk", level)
+            #expect(mkdirat(fd, "side", 0o755) == 0)
+            let side = openat(fd, "side/x.vmgs", O_CREAT | O_WRONLY, 0o644)
+            close(side)
+            #expect(mkdirat(fd, name, 0o755) == 0)
+            let next = openat(fd, name, O_RDONLY | O_DIRECTORY)
+            close(fd)
+            fd = next
+        }
+        close(fd)
+        for jobs in [1, 3] {
+            let result = try Self.walk([dir.path], jobs: jobs)
+            #expect(result.issues.isEmpty, "\(result.issues.prefix(2))")
+            #expect(result.entries.count == 300 && result.directoriesVisited == 601)
+            #expect(result.entries.map(\.depth).max() == 301)
+        }
+        // Other tests run concurrently in this process: count only descriptors open on this tree.
+        let open = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").filter {
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + $0))?.hasPrefix(dir.path) == true
+        }
+        #expect(open.isEmpty)
     }
 
     @Test func directoryVanishingOrTurningIntoALinkDuringTheWalk() throws {
@@ -305,8 +359,11 @@ import Testing
         chmod(out, 0o777)
         chmod(dir.path, 0o755)
         chmod(dir.path + "/locked", 0o000)
-        let binary = try #require(Self.testBinary)
-        // Re-run this very test binary, filtered to the child half, as uid/gid 65534.
+        // Re-run this very test binary, filtered to the child half, as uid/gid 65534. A copy beside the tree,
+        // because the build folder may sit below a home nobody cannot enter (/root is 0700).
+        let binary = dir.path + "/tests.xctest"
+        try FileManager.default.copyItem(atPath: try #require(Self.testBinary), toPath: binary)
+        chmod(binary, 0o755)
         let child = try runProcess(
             "env",
             [
