@@ -6,6 +6,9 @@ public enum ArtifactClassifier {
     static let diskExtensions: Set<String> = ["vhd", "vhdx", "avhd", "avhdx", "vhds", "vhdpmem"]
     static let runtimeExtensions: Set<String> = ["vmrs", "vmgs", "vsv", "bin"]
     static let candidateExtensions: Set<String> = diskExtensions.union(runtimeExtensions).union(["vmcx", "xml", "rct", "mrt", "iso", "vfd"])
+    /// The same set, tested on raw bytes without building a `String` per entry.
+    static let candidateMatcher = ExtensionMatcher(candidateExtensions)
+    static let executableMatcher = ExtensionMatcher(["exe"])
     /// Hyper-V worker and management processes in `%SystemRoot%\System32`.
     public static let hyperVProcesses = ["vmms.exe", "vmwp.exe", "vmsp.exe", "vmcompute.exe"]
     /// Failover-cluster processes in `%SystemRoot%\Cluster`.
@@ -27,10 +30,8 @@ public enum ArtifactClassifier {
             guard name.count <= longestName else { return false }
             return candidateFolders.contains(asciiLowercase(name))
         case .file, .other:
-            guard let dot = name.lastIndex(of: UInt8(ascii: ".")), name.count - dot - 1 <= 7 else { return false }
-            let ext = asciiLowercase(UnsafeBufferPointer(rebasing: name[(dot + 1)...]))
-            if candidateExtensions.contains(ext) { return true }
-            return ext == "exe" && name.count <= 14 && processNames.contains(asciiLowercase(name))
+            if candidateMatcher.matches(name) { return true }
+            return name.count <= 14 && executableMatcher.matches(name) && processNames.contains(asciiLowercase(name))
         }
     }
 
