@@ -31,12 +31,15 @@ public enum RegExporter {
             lines.append("\(quote("Exclusions_" + list.name))=dword:00000001")
         }
         for list in lists where !list.items.isEmpty {
-            lines += ["", "[\(policyKey)\\\(list.name)]"]
+            lines.append("")
+            // Comments go above the key: some importers (hivexregedit) end a key's block at a comment line, and
+            // a line ending in a backslash continues on the next, so each comment ends with a word.
             if list.name == "Paths" {
                 for entry in plan.paths where !entry.verified {
-                    lines.append("; not verified on the scanned volumes: \(oneLine(entry.environmentPath ?? entry.path))")
+                    lines.append("; \(oneLine(entry.environmentPath ?? entry.path)) was not verified on the scanned volumes")
                 }
             }
+            lines.append("[\(policyKey)\\\(list.name)]")
             lines += list.items.map { "\(quote($0))=dword:00000000" }
         }
         return lines.joined(separator: "\n") + "\n\n"
