@@ -53,7 +53,7 @@ public enum DefenderAuditor {
         }
         for entry in plan.extensions {
             let ext = AuditPattern.normaliseExtension(entry.extension)
-            planned.append(judge(type: .extension, value: entry.extension, target: .extension(ext), rules: rules, automatic: automaticRules))
+            planned.append(judge(type: .extension, value: ext, target: .extension(ext), rules: rules, automatic: automaticRules))
         }
         for entry in plan.processes {
             let path = WindowsPath(entry.path) ?? environment.path(entry.path)

@@ -238,7 +238,7 @@ public enum TextExporter {
         let color: Bool
         var text = ""
 
-        mutating func line(_ line: String) { text += line + "\n" }
+        mutating func line(_ line: String) { text += String(line.map { $0.isNewline ? " " : $0 }) + "\n" }
 
         mutating func section(_ title: String) {
             text += "\n" + bold(title) + "\n"
@@ -253,6 +253,8 @@ public enum TextExporter {
         /// Rows with aligned columns (the last column is not padded); widths ignore colour sequences and are
         /// capped so one long path does not push every other row far right.
         mutating func table(_ rows: [[String]], indent: String, maximumWidth: Int = 64) {
+            // A line break inside a cell (a reason, a message) would break the table.
+            let rows = rows.map { $0.map { String($0.map { $0.isNewline ? " " : $0 }) } }
             guard let columns = rows.map(\.count).max(), columns > 0 else { return }
             var widths = Array(repeating: 0, count: columns)
             for row in rows {

@@ -124,6 +124,9 @@ struct DefenderAuditorTests {
         #expect(try Self.entry(audit, "C:\\VMs\\VM1").matchedBy == "c:\\vms\\VM1\\")
         #expect(try Self.entry(audit, "C:\\VMs\\VM1").matchedOrigin == .preference)
         #expect(try Self.entry(audit, "vmcx").matchedOrigin == .policy)
+        // Planned extensions are reported without their dot, however the plan spelled them.
+        let dotted = try Self.audit(facts, plan: ExclusionPlan(extensions: [ExtensionExclusion(extension: ".VHDX", reason: "r")]))
+        #expect(dotted.planned.map(\.value) == ["vhdx"] && dotted.planned[0].status == .present)
         #expect(try Self.entry(audit, "vhds").status == .missing)
         #expect(try Self.entry(audit, "C:\\Windows\\System32\\vmwp.exe").status == .missing)
         #expect(audit.missingCount == 2)

@@ -68,3 +68,13 @@ struct TextExporterTests {
         #expect(text.contains("not done: no SOFTWARE hive was read"))
     }
 }
+
+extension TextExporterTests {
+    @Test("a line break in a reason stays on its row; extensions print with one dot")
+    func oneLinePerRow() {
+        let text = TextExporter.render(SampleReport.report(), color: false)
+        #expect(text.contains("base disk of VM1 second line"))
+        #expect(!text.contains(".."))
+        #expect(text.contains("extension  .avhdx"))
+    }
+}
