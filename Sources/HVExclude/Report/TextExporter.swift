@@ -1,27 +1,218 @@
-/// A readable summary of a ``Report``: roots, artifacts grouped by kind with counts, links, warnings.
+/// A readable summary of a ``Report``: the host, its VMs, disks with their chains, the exclusions with their
+/// reasons, the Defender audit, unreferenced items and warnings.
+///
+/// Colour (ANSI SGR) only when asked: the CLI asks on a terminal without `NO_COLOR`.
 public enum TextExporter {
     /// The summary text.
-    public static func render(_ report: Report) -> String {
-        var out = "hvexclude \(report.tool.version) — scan of "
-        out += report.scan.roots.map { "\($0.drive) = \($0.path)" }.joined(separator: ", ") + "\n"
-        out += "\(report.scan.entriesVisited) entries in \(report.scan.directoriesVisited) folders, \(report.scan.durationSeconds) s\n"
-        let groups = Dictionary(grouping: report.artifacts, by: \.kind)
-        for kind in groups.keys.sorted() {
-            let items = groups[kind]!
-            out += "\n\(title(kind)) (\(items.count))\n"
-            for item in items { out += "  \(item.path)\n" }
+    /// - Parameters:
+    ///   - report: the scan's result.
+    ///   - color: whether to emit ANSI colour and bold sequences.
+    public static func render(_ report: Report, color: Bool = false) -> String {
+        var out = Output(color: color)
+        header(report, &out)
+        host(report, &out)
+        machines(report, &out)
+        disks(report, &out)
+        exclusions(report, &out)
+        audit(report, &out)
+        unreferenced(report, &out)
+        warnings(report, &out)
+        return out.text
+    }
+
+    // MARK: Sections
+
+    static func header(_ report: Report, _ out: inout Output) {
+        out.line(out.bold("\(report.tool.name) \(report.tool.version)") + " — scan of "
+            + (report.scan.roots.isEmpty ? "nothing" : report.scan.roots.map { "\($0.drive) = \($0.path)" }.joined(separator: ", ")))
+        let seconds = (report.scan.durationSeconds * 100).rounded() / 100
+        out.line("started \(report.scan.startedAt); \(report.scan.entriesVisited) entries in \(report.scan.directoriesVisited) folders, \(seconds) s")
+        let counts = Dictionary(grouping: report.artifacts, by: \.kind).sorted { $0.key < $1.key }
+        if !counts.isEmpty {
+            out.line("found: " + counts.map { "\($0.value.count) \(title($0.key).lowercased())" }.joined(separator: ", "))
         }
-        if !report.scan.links.isEmpty {
-            out += "\nLinks (\(report.scan.links.count))\n"
-            for link in report.scan.links {
-                out += "  \(link.path) -> \(link.target ?? "(unresolved: \(link.targetText))") [\(link.targetSource.rawValue)]\n"
+    }
+
+    static func host(_ report: Report, _ out: inout Output) {
+        out.section("Host")
+        guard let host = report.host else {
+            out.line("  no registry hive was read: Windows version, Hyper-V defaults and Defender settings are unknown")
+            return
+        }
+        var rows: [[String]] = []
+        if let windows = host.windows {
+            var facts: [String] = []
+            if let build = windows.build { facts.append("build \(build)") }
+            if let type = windows.installationType?.value { facts.append(type) }
+            if let generation = windows.generation { facts.append("rules for \(generation.rawValue)" + (windows.exactBuild ? "" : ", nearest release")) }
+            rows.append(["Windows", (windows.productName?.value ?? "unknown product") + (facts.isEmpty ? "" : " (" + facts.joined(separator: "; ") + ")")])
+        } else {
+            rows.append(["Windows", "unknown (no SOFTWARE CurrentVersion key)"])
+        }
+        func defaultFolder(_ fact: HostFacts.PathFact?, builtIn: String) -> String {
+            guard let fact else { return "\(builtIn) (built-in default: the value is absent)" }
+            if let expanded = fact.expanded, expanded != fact.raw { return "\(fact.raw) = \(expanded)" }
+            return fact.raw
+        }
+        rows.append(["New VMs", defaultFolder(host.hyperVDefaults.virtualMachinePath, builtIn: "%ProgramData%\\Microsoft\\Windows\\Hyper-V")])
+        rows.append(["New disks", defaultFolder(host.hyperVDefaults.virtualHardDiskPath, builtIn: "%Public%\\Documents\\Hyper-V\\Virtual Hard Disks")])
+        if !host.services.isEmpty {
+            rows.append(["Services", host.services.map { "\($0.name) " + ($0.present ? ($0.startType ?? "present") : "absent") }.joined(separator: ", ")])
+        }
+        if let cluster = host.cluster {
+            rows.append(["Cluster", "\(cluster.virtualMachineResources.count) VM resources, shared volumes: " + (cluster.sharedVolumes.isEmpty ? "none" : cluster.sharedVolumes.joined(separator: ", "))])
+        }
+        let defender = host.defender
+        func count(_ set: HostFacts.ExclusionSet?) -> String {
+            guard let set else { return "none" }
+            return "\(set.paths.count) paths, \(set.extensions.count) extensions, \(set.processes.count) processes"
+        }
+        rows.append(["Defender", "preferences: \(count(defender.preferences)); policies: \(count(defender.policies))"])
+        out.table(rows, indent: "  ")
+    }
+
+    static func machines(_ report: Report, _ out: inout Output) {
+        out.section("Virtual machines (\(report.virtualMachines.count))")
+        if report.virtualMachines.isEmpty { out.line("  none") }
+        for vm in report.virtualMachines {
+            var state: [String] = [vm.registered ? "registered" : out.yellow("not registered"), vm.exists ? "exists" : out.red("missing")]
+            if let version = vm.configurationVersion { state.append("version \(version)") }
+            if let generation = vm.generation { state.append("generation \(generation)") }
+            if let parent = vm.checkpointOf { state.append("checkpoint of \(parent)") }
+            out.line("  " + out.bold(vm.name ?? "(unnamed)") + "  " + (vm.id ?? "(no id)") + "  " + state.joined(separator: ", "))
+            var rows: [[String]] = [["config", vm.configurationFile]]
+            for folder in vm.folders { rows.append([folder.role, folder.path + (folder.exists ? "" : "  " + out.yellow("(not found)"))]) }
+            for disk in vm.disks { rows.append(["disk \(disk.controller)", disk.path + (disk.exists ? "" : "  " + out.red("(missing)"))]) }
+            for dvd in vm.dvds { rows.append(["dvd", dvd.path + (dvd.exists ? "" : "  " + out.yellow("(not found)"))]) }
+            for floppy in vm.floppies { rows.append(["floppy", floppy.path]) }
+            out.table(rows, indent: "      ")
+            for warning in vm.warnings { out.line("      " + out.yellow("! ") + warning) }
+        }
+    }
+
+    static func disks(_ report: Report, _ out: inout Output) {
+        let disks = report.artifacts.filter { $0.disk != nil }
+        out.section("Virtual disks (\(disks.count))")
+        if disks.isEmpty { out.line("  none") }
+        for artifact in disks {
+            guard let disk = artifact.disk else { continue }
+            var facts: [String] = []
+            if let format = disk.format { facts.append(format.rawValue) }
+            if let type = disk.type { facts.append(type.rawValue) }
+            if let size = disk.virtualSize { facts.append(byteCount(size)) }
+            out.line("  " + artifact.path + (facts.isEmpty ? "" : "  (" + facts.joined(separator: ", ") + ")"))
+            if let error = disk.error { out.line("      " + out.red("unreadable: ") + error) }
+            // The first chain entry is the disk itself; show the parents below it.
+            for (depth, link) in disk.chain.enumerated().dropFirst() {
+                let status = statusText(link.status, &out)
+                var line = String(repeating: "  ", count: depth + 2) + "└ " + link.path + "  " + status
+                if let reason = link.reason { line += " — " + reason }
+                out.line(line)
+                for candidate in link.candidates ?? [] where candidate != link.path {
+                    out.line(String(repeating: "  ", count: depth + 4) + "candidate " + candidate)
+                }
             }
         }
+    }
+
+    static func exclusions(_ report: Report, _ out: inout Output) {
+        let plan = report.exclusions
+        out.section("Exclusions (\(plan.paths.count) paths, \(plan.extensions.count) extensions, \(plan.processes.count) processes)")
+        if !plan.paths.isEmpty {
+            out.line("  Paths")
+            out.table(plan.paths.map { entry in
+                [entry.path, entry.kind == .directory ? "folder" : "file", entry.verified ? "" : out.yellow("not verified"), entry.reasons.joined(separator: "; ")]
+            }, indent: "    ")
+        }
+        if !plan.extensions.isEmpty {
+            out.line("  Extensions")
+            out.table(plan.extensions.map { ["." + AuditPattern.normaliseExtension($0.extension), $0.reason] }, indent: "    ")
+        }
+        if !plan.processes.isEmpty {
+            out.line("  Processes")
+            out.table(plan.processes.map { [$0.path, $0.reason] }, indent: "    ")
+        }
+        if plan.paths.isEmpty && plan.extensions.isEmpty && plan.processes.isEmpty { out.line("  none") }
+    }
+
+    static func audit(_ report: Report, _ out: inout Output) {
+        guard let audit = report.audit else {
+            out.section("Defender audit")
+            out.line("  not done: no SOFTWARE hive was read")
+            return
+        }
+        let present = audit.planned.count { $0.status == .present }
+        let covered = audit.planned.count { $0.status == .covered }
+        out.section("Defender audit (\(audit.missingCount) missing, \(present) present, \(covered) covered)")
+        out.line("  automatic Hyper-V exclusions: " + (audit.automaticExclusionsApply ? "apply" : "do not apply") + " — " + audit.automaticExclusionsReason)
+        var notes: [String] = []
+        out.table(audit.planned.map { entry in
+            var by = ""
+            if let matched = entry.matchedBy { by = "by " + matched + (entry.matchedOrigin.map { " (\($0.rawValue))" } ?? "") }
+            if let note = entry.note {
+                if !notes.contains(note) { notes.append(note) }
+                by += (by.isEmpty ? "" : " ") + "[\(notes.firstIndex(of: note)! + 1)]"
+            }
+            let status: String
+            switch entry.status {
+            case .missing: status = out.red("missing")
+            case .present: status = out.green("present")
+            case .covered: status = out.yellow("covered")
+            }
+            return [status, entry.type.rawValue, entry.type == .extension ? "." + entry.value : entry.value, by]
+        }, indent: "  ")
+        for (index, note) in notes.enumerated() { out.line("  [\(index + 1)] \(note)") }
+        let flagged = audit.configured.filter { !$0.findings.isEmpty || !$0.messages.isEmpty }
+        out.line("  configured entries: \(audit.configured.count), with findings: \(audit.configured.count { !$0.findings.isEmpty })")
+        for entry in flagged {
+            let findings = entry.findings.isEmpty ? "note" : entry.findings.joined(separator: ", ")
+            out.line("    " + (entry.findings.isEmpty ? findings : out.red(findings)) + "  \(entry.type.rawValue) \(entry.value) (\(entry.origin.rawValue))")
+            for message in entry.messages { out.line("        " + message) }
+        }
+    }
+
+    static func unreferenced(_ report: Report, _ out: inout Output) {
+        out.section("Unreferenced (\(report.unreferenced.count)) — not excluded")
+        if report.unreferenced.isEmpty { out.line("  none") }
+        out.table(report.unreferenced.map { [$0.path, $0.kind.rawValue, $0.reason] }, indent: "  ")
+    }
+
+    static func warnings(_ report: Report, _ out: inout Output) {
         let warnings = report.scan.warnings
-        out += "\nWarnings (\(warnings.count))\n"
-        if warnings.isEmpty { out += "  none\n" }
-        for warning in warnings { out += "  [\(warning.severity.rawValue)] \(warning.path): \(warning.message)\n" }
-        return out
+        out.section("Warnings (\(warnings.count))")
+        if warnings.isEmpty { out.line("  none") }
+        for warning in warnings {
+            let severity: String
+            switch warning.severity {
+            case .error: severity = out.red("error")
+            case .warning: severity = out.yellow("warning")
+            case .info: severity = "info"
+            }
+            out.line("  [\(severity)] \(warning.path): \(warning.message)")
+        }
+    }
+
+    // MARK: Helpers
+
+    static func statusText(_ status: DiskChainLink.Status, _ out: inout Output) -> String {
+        switch status {
+        case .start, .verified: return out.green(status.rawValue)
+        case .unverifiable: return out.yellow(status.rawValue)
+        case .broken, .unresolved, .unreadable, .loop, .tooDeep: return out.red(status.rawValue)
+        }
+    }
+
+    /// "40 GiB", "3.5 MiB".
+    static func byteCount(_ bytes: UInt64) -> String {
+        let units = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB"]
+        var value = Double(bytes), unit = 0
+        while value >= 1024 && unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        if unit == 0 { return "\(bytes) bytes" }
+        let rounded = (value * 10).rounded() / 10
+        return rounded == rounded.rounded() ? "\(Int(rounded)) \(units[unit])" : "\(rounded) \(units[unit])"
     }
 
     static func title(_ kind: ArtifactKind) -> String {
@@ -39,6 +230,66 @@ public enum TextExporter {
         case .dataRoot: return "Hyper-V data roots"
         case .markerFolder: return "Hyper-V folders"
         case .clusterStorage: return "Cluster storage"
+        }
+    }
+
+    /// The text being built, and whether it may hold colour.
+    struct Output {
+        let color: Bool
+        var text = ""
+
+        mutating func line(_ line: String) { text += String(line.map { $0.isNewline ? " " : $0 }) + "\n" }
+
+        mutating func section(_ title: String) {
+            text += "\n" + bold(title) + "\n"
+        }
+
+        func paint(_ code: String, _ text: String) -> String { color && !text.isEmpty ? "\u{1B}[\(code)m" + text + "\u{1B}[0m" : text }
+        func bold(_ text: String) -> String { paint("1", text) }
+        func red(_ text: String) -> String { paint("31", text) }
+        func green(_ text: String) -> String { paint("32", text) }
+        func yellow(_ text: String) -> String { paint("33", text) }
+
+        /// Rows with aligned columns (the last column is not padded); widths ignore colour sequences and are
+        /// capped so one long path does not push every other row far right.
+        mutating func table(_ rows: [[String]], indent: String, maximumWidth: Int = 64) {
+            // A line break inside a cell (a reason, a message) would break the table.
+            let rows = rows.map { $0.map { String($0.map { $0.isNewline ? " " : $0 }) } }
+            guard let columns = rows.map(\.count).max(), columns > 0 else { return }
+            var widths = Array(repeating: 0, count: columns)
+            for row in rows {
+                for (index, cell) in row.enumerated() where index < columns - 1 {
+                    widths[index] = min(maximumWidth, max(widths[index], Output.visibleWidth(cell)))
+                }
+            }
+            for row in rows {
+                var cells: [String] = []
+                for (index, cell) in row.enumerated() {
+                    if index == row.count - 1 {
+                        cells.append(cell)
+                    } else {
+                        cells.append(cell + String(repeating: " ", count: max(0, widths[index] - Output.visibleWidth(cell))))
+                    }
+                }
+                var joined = indent + cells.joined(separator: "  ")
+                while joined.last == " " { joined.removeLast() }
+                line(joined)
+            }
+        }
+
+        /// Characters shown, without ANSI sequences.
+        static func visibleWidth(_ text: String) -> Int {
+            var count = 0, escaped = false
+            for character in text {
+                if escaped {
+                    if character == "m" { escaped = false }
+                } else if character == "\u{1B}" {
+                    escaped = true
+                } else {
+                    count += 1
+                }
+            }
+            return count
         }
     }
 }

@@ -1,0 +1,237 @@
+// Reference: Microsoft Learn, "Microsoft Defender Antivirus exclusions on Windows Server" (automatic
+// server-role exclusions, Hyper-V section); "Configure and validate exclusions based on file extension and
+// folder location" (wildcards, environment variables); KB 3105657 (recommended Hyper-V exclusions).
+
+/// Compares an ``ExclusionPlan`` with the Defender exclusions the host already has (SOFTWARE hive):
+/// each planned entry is missing, present or covered, and each configured entry is checked for staleness,
+/// over-breadth and known typos.
+public enum DefenderAuditor {
+    /// Defender's automatic Hyper-V file-type exclusions (Windows Server 2016 and later).
+    public static let automaticExtensions = ["*.vhd", "*.vhdx", "*.avhd", "*.avhdx", "*.vsv", "*.iso", "*.rct", "*.vmcx", "*.vmrs"]
+    /// Defender's automatic Hyper-V folder exclusions.
+    public static let automaticFolders = [
+        "%ProgramData%\\Microsoft\\Windows\\Hyper-V", "%ProgramFiles%\\Hyper-V",
+        "%SystemDrive%\\ProgramData\\Microsoft\\Windows\\Hyper-V\\Snapshots", "%Public%\\Documents\\Hyper-V\\Virtual Hard Disks",
+    ]
+    /// Defender's automatic Hyper-V process exclusions.
+    public static let automaticProcesses = ["%SystemRoot%\\System32\\Vmms.exe", "%SystemRoot%\\System32\\Vmwp.exe"]
+    /// Extensions too common to exclude host-wide (Hyper-V's files of these types are covered by path).
+    public static let broadExtensions: Set<String> = ["xml", "bin", "iso"]
+    /// Folder names whose doubling in a path is always a typing error.
+    static let wellKnownFolderNames: Set<String> = Set([
+        "ProgramData", "Microsoft", "Windows", "Hyper-V", "Virtual Machines", "Virtual Hard Disks", "Snapshots", "Users",
+        "Public", "Documents", "Program Files", "System32", "ClusterStorage",
+    ].map { WindowsPath.fold($0) })
+    /// The remark on every entry covered only by an automatic exclusion.
+    public static let automaticNote =
+        "covered by Defender's automatic Hyper-V exclusion, which applies to real-time protection only: quick, full and custom scans still read it; add it explicitly if scheduled scans must skip it"
+
+    /// Audits `plan` against the configured exclusions in `facts` (call only when a SOFTWARE hive was read).
+    /// - Parameters:
+    ///   - plan: the exclusions the host needs.
+    ///   - facts: the host's registry facts (Defender preferences and policies, Windows release, services).
+    ///   - map: the scanned volumes, to tell whether a configured path still exists.
+    ///   - environment: the host's `%VAR%` values, to expand configured entries.
+    /// - Returns: the status of each planned entry and the findings on each configured entry.
+    public static func audit(plan: ExclusionPlan, facts: HostFacts, map: VolumeMap, environment: WindowsEnvironment) -> DefenderAudit {
+        let automatic = automaticExclusions(facts)
+        var rules: [AuditRule] = []
+        for (set, origin) in [(facts.defender.preferences, DefenderAudit.Origin.preference), (facts.defender.policies, .policy)] {
+            guard let set else { continue }
+            rules += set.paths.map { AuditRule(type: .path, value: $0.value, origin: origin, environment: environment) }
+            rules += set.extensions.map { AuditRule(type: .extension, value: $0.value, origin: origin, environment: environment) }
+            rules += set.processes.map { AuditRule(type: .process, value: $0.value, origin: origin, environment: environment) }
+        }
+        let automaticRules = automatic.apply ? automaticRules(environment) : []
+
+        var planned: [DefenderAudit.PlannedEntry] = []
+        for entry in plan.paths {
+            let path = WindowsPath(entry.path) ?? environment.path(entry.path)
+            planned.append(judge(
+                type: .path, value: entry.path, target: path.map { .path($0, isFile: entry.kind == .file) },
+                rules: rules, automatic: automaticRules))
+        }
+        for entry in plan.extensions {
+            let ext = AuditPattern.normaliseExtension(entry.extension)
+            planned.append(judge(type: .extension, value: ext, target: .extension(ext), rules: rules, automatic: automaticRules))
+        }
+        for entry in plan.processes {
+            let path = WindowsPath(entry.path) ?? environment.path(entry.path)
+            planned.append(judge(type: .process, value: entry.path, target: path.map { .process($0) }, rules: rules, automatic: automaticRules))
+        }
+
+        let configured = rules.map { findings(for: $0, map: map, environment: environment) }
+        return DefenderAudit(
+            automaticExclusionsApply: automatic.apply, automaticExclusionsReason: automatic.reason, planned: planned,
+            configured: configured, missingCount: planned.count { $0.status == .missing })
+    }
+
+    /// Whether Defender's automatic Hyper-V exclusions apply on this host, and why (or why not).
+    ///
+    /// They exist on Windows Server 2016 and later with the Hyper-V role, unless `DisableAutoExclusions` is 1
+    /// (the Group Policy value wins over the local preference when both are set).
+    public static func automaticExclusions(_ facts: HostFacts) -> (apply: Bool, reason: String) {
+        guard let windows = facts.windows else {
+            return (false, "the Windows release is unknown (no CurrentVersion key in SOFTWARE), so Defender's automatic Hyper-V exclusions are not counted")
+        }
+        let product = describe(windows)
+        if windows.isServer == false {
+            return (false, "\(product) is a client Windows: Defender's automatic server-role exclusions exist only on Windows Server 2016 and later")
+        }
+        guard let generation = windows.generation, generation >= .v2016 else {
+            return (false, "\(product) is older than Windows Server 2016: Defender adds no automatic Hyper-V exclusions there")
+        }
+        if let vmms = facts.services.first(where: { RegistryName.equal($0.name, "vmms") }), !vmms.present {
+            return (false, "the Hyper-V service vmms is not installed (\(vmms.source.hive) \(vmms.source.key)): Defender adds its Hyper-V exclusions only with the role")
+        }
+        if let disable = facts.defender.policies?.disableAutoExclusions ?? facts.defender.preferences?.disableAutoExclusions {
+            if disable.value == 1 {
+                return (false, "DisableAutoExclusions = 1 in \(disable.source.hive) \(disable.source.key): the automatic exclusions are switched off")
+            }
+        }
+        return (true, "\(product) is Windows Server 2016 or later with the Hyper-V role: Defender excludes the role's files automatically, for real-time protection only")
+    }
+
+    /// "Windows Server 2019 Datacenter (build 17763)".
+    static func describe(_ windows: HostFacts.Windows) -> String {
+        let name = windows.productName?.value ?? "Windows"
+        return windows.build.map { "\(name) (build \($0))" } ?? name
+    }
+
+    /// The automatic list as rules.
+    static func automaticRules(_ environment: WindowsEnvironment) -> [AuditRule] {
+        automaticFolders.map { AuditRule(type: .path, value: $0, origin: .automatic, environment: environment) }
+            + automaticExtensions.map { AuditRule(type: .extension, value: $0, origin: .automatic, environment: environment) }
+            + automaticProcesses.map { AuditRule(type: .process, value: $0, origin: .automatic, environment: environment) }
+    }
+
+    /// The best match for one planned entry: present over covered; a configured entry over an automatic one; of
+    /// several covering folders, the deepest.
+    static func judge(
+        type: DefenderAudit.EntryType, value: String, target: AuditTarget?, rules: [AuditRule], automatic: [AuditRule]
+    ) -> DefenderAudit.PlannedEntry {
+        var entry = DefenderAudit.PlannedEntry(type: type, value: value, status: .missing, matchedBy: nil, matchedOrigin: nil, note: nil)
+        guard let target else {
+            entry.note = "not an absolute Windows path: it cannot be compared with the configured exclusions"
+            return entry
+        }
+        var best: (rank: Int, depth: Int, rule: AuditRule, note: String?)?
+        for (rule, isAutomatic) in rules.map({ ($0, false) }) + automatic.map({ ($0, true) }) {
+            guard let hit = rule.match(target) else { continue }
+            let rank = isAutomatic ? 2 : (hit.status == .present ? 0 : 1)
+            let depth = rule.pattern?.path.components.count ?? 0
+            if let current = best, (current.rank, -current.depth) <= (rank, -depth) { continue }
+            best = (rank, depth, rule, hit.note)
+        }
+        guard let best else { return entry }
+        entry.status = best.rank == 0 ? .present : .covered
+        entry.matchedBy = best.rule.value
+        entry.matchedOrigin = best.rule.origin
+        if best.rule.origin == .automatic {
+            entry.note = [automaticNote, best.note].compactMap { $0 }.joined(separator: "; ")
+        } else {
+            entry.note = best.note
+        }
+        return entry
+    }
+
+    // MARK: Findings on configured entries
+
+    /// The findings on one configured entry.
+    static func findings(for rule: AuditRule, map: VolumeMap, environment: WindowsEnvironment) -> DefenderAudit.ConfiguredEntry {
+        var entry = DefenderAudit.ConfiguredEntry(type: rule.type, value: rule.value, origin: rule.origin, findings: [], messages: [])
+        func add(_ finding: String, _ message: String) {
+            if !entry.findings.contains(finding) { entry.findings.append(finding) }
+            entry.messages.append(message)
+        }
+        switch rule.type {
+        case .extension:
+            let ext = rule.name ?? ""
+            if ext.isEmpty || ext.allSatisfy({ $0 == "*" }) {
+                add("overBroad", "\(rule.value) matches every file name: Defender would scan nothing; remove it")
+            } else if broadExtensions.contains(ext) {
+                add("overBroad", "the extension .\(ext) is excluded on every path: any .\(ext) file anywhere on the host goes unscanned, though Hyper-V's .\(ext) files need only their folders excluded; remove it and rely on the path exclusions")
+            }
+        case .path, .process:
+            let noun = rule.type == .path ? "exclusion" : "process exclusion"
+            guard let pattern = rule.pattern else {
+                if rule.type == .path {
+                    if rule.hasWildcard {
+                        add("overBroad", "\(rule.value) uses wildcards without an absolute folder: it may match files anywhere on the host; list the exact folders instead")
+                    }
+                    entry.messages.append("\(rule.value) is not an absolute Windows path, or uses a variable this scan cannot expand: it was not checked")
+                }
+                return entry
+            }
+            let literal = pattern.literalPrefix
+            if pattern.hasWildcard {
+                add("overBroad", "\(rule.value) uses wildcards: Defender lets each * or ? stand for one folder and then includes every subfolder, so it may \(rule.type == .path ? "exclude" : "trust") more than meant; list the exact \(rule.type == .path ? "folders" : "binaries") instead")
+            }
+            if rule.type == .path && !pattern.hasWildcard, let why = overBroadReason(pattern.path, environment: environment) {
+                add("overBroad", "\(pattern.path) is \(why): Defender would skip every file below it, where malware can then hide; exclude only the Hyper-V folders and files it holds (see the planned paths)")
+            }
+            let resolution = map.resolve(literal)
+            switch resolution {
+            case .found:
+                break
+            case .missing(let reason):
+                let what = pattern.hasWildcard ? "\(literal), the fixed part of \(rule.value)," : "\(pattern.path)"
+                add("stale", "\(what) does not exist on the scanned volume (\(reason)): the \(noun) protects nothing; remove it, or correct it if the \(rule.type == .path ? "folder" : "binary") moved")
+            case .unmapped:
+                entry.messages.append("\(literal.rootDescription) was not scanned, so whether \(pattern.path) exists cannot be checked (map the drive with --drive to check it)")
+            }
+            if rule.type == .path, let typo = typo(pattern.path, map: map, found: resolution.hostPath != nil) {
+                add("typo", typo)
+            }
+        }
+        return entry
+    }
+
+    /// Why a folder is too broad to exclude whole, or nil.
+    static func overBroadReason(_ path: WindowsPath, environment: WindowsEnvironment) -> String? {
+        if path.isRoot { return "a whole volume" }
+        if path.components.count == 2, WindowsPath.fold(path.components[0]) == "USERS" { return "a user profile" }
+        if MinimalCover.isForbidden(path, forbidden: MinimalCover.forbiddenFolders(environment)) { return "a whole system folder" }
+        // On a host whose SOFTWARE hive names other locations, the defaults are still worth catching.
+        if MinimalCover.isForbidden(path, forbidden: MinimalCover.forbiddenFolders(.defaults)) { return "a whole system folder" }
+        return nil
+    }
+
+    /// A sentence when `path` looks like a known mis-typing, else nil.
+    /// - Parameter found: whether the path exists on a scanned volume (an existing folder is not a pattern typo).
+    static func typo(_ path: WindowsPath, map: VolumeMap, found: Bool) -> String? {
+        let parts = path.components
+        let folded = parts.map { WindowsPath.fold($0) }
+        // A folder name typed twice in a row: "C:\ProgramData\ProgramData\Microsoft\…".
+        for index in folded.indices.dropLast() where folded[index] == folded[index + 1] {
+            var fixed = parts
+            fixed.remove(at: index + 1)
+            let corrected = WindowsPath(root: path.root, components: fixed)
+            let known = wellKnownFolderNames.contains(folded[index])
+            // Another name may legitimately repeat (D:\VMs\VMs): only a missing path with an existing fix counts.
+            if known || (!found && map.resolve(corrected).hostPath != nil) {
+                return "\(path) repeats \"\(parts[index])\": very likely a typing error for \(corrected); correct the entry"
+            }
+        }
+        guard !found else { return nil }
+        // "…\ProgramData\Microsoft\Windows\Snapshots": the Hyper-V folder is left out of the snapshot path.
+        for index in folded.indices where index + 3 < folded.count {
+            if folded[index] == "PROGRAMDATA", folded[index + 1] == "MICROSOFT", folded[index + 2] == "WINDOWS", folded[index + 3] == "SNAPSHOTS" {
+                var fixed = parts
+                fixed.insert("Hyper-V", at: index + 3)
+                let corrected = WindowsPath(root: path.root, components: fixed)
+                return "\(path) is a common mis-typing of Hyper-V's snapshot folder \(corrected) (\"Hyper-V\" is missing): as written it excludes nothing Hyper-V uses; correct the entry"
+            }
+        }
+        // "…\ProgramData\Microsoft\Hyper-V": "Windows" left out of the data root.
+        for index in folded.indices where index + 2 < folded.count {
+            if folded[index] == "PROGRAMDATA", folded[index + 1] == "MICROSOFT", folded[index + 2] == "HYPER-V" {
+                var fixed = parts
+                fixed.insert("Windows", at: index + 2)
+                let corrected = WindowsPath(root: path.root, components: fixed)
+                return "\(path) is a mis-typing of Hyper-V's data root \(corrected) (\"Windows\" is missing); correct the entry"
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,66 @@
+/// Writes the plan as a `.reg` file of Defender's Group Policy exclusion keys, for import with regedit or into
+/// an offline image / GPO.
+///
+/// Layout (the same keys the "Windows Defender Antivirus > Exclusions" policies write):
+/// `HKLM\SOFTWARE\Policies\Microsoft\Windows Defender\Exclusions` holds `Exclusions_Paths`,
+/// `Exclusions_Extensions`, `Exclusions_Processes` = 1 (list enabled); its subkeys `Paths`, `Extensions`,
+/// `Processes` hold one value per item, the item being the value NAME (data 0; Defender reads only names).
+/// regedit writes version 5.00 files as UTF-16LE with a BOM and CRLF line ends: ``renderBytes(_:)`` gives
+/// exactly that; ``render(_:)`` gives the same text as a String for display and tests.
+public enum RegExporter {
+    /// The policy key.
+    public static let policyKey = "HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows Defender\\Exclusions"
+
+    /// The `.reg` text, with `\n` line ends.
+    public static func render(_ report: Report) -> String {
+        let plan = report.exclusions
+        var lines = [
+            "Windows Registry Editor Version 5.00",
+            "",
+            "; Microsoft Defender exclusions (Group Policy keys) for a Hyper-V host, written by \(report.tool.name) \(report.tool.version)",
+            "; Scanned: \(oneLine(report.scan.startedAt)); host: \(oneLine(PowerShellExporter.hostDescription(report)))",
+            "",
+            "[\(policyKey)]",
+        ]
+        let lists: [(name: String, items: [String])] = [
+            ("Paths", plan.paths.map { $0.environmentPath ?? $0.path }),
+            ("Extensions", plan.extensions.map { "." + AuditPattern.normaliseExtension($0.extension) }),
+            ("Processes", plan.processes.map(\.path)),
+        ]
+        for list in lists where !list.items.isEmpty {
+            lines.append("\(quote("Exclusions_" + list.name))=dword:00000001")
+        }
+        for list in lists where !list.items.isEmpty {
+            lines.append("")
+            // Comments go above the key: some importers (hivexregedit) end a key's block at a comment line, and
+            // a line ending in a backslash continues on the next, so each comment ends with a word.
+            if list.name == "Paths" {
+                for entry in plan.paths where !entry.verified {
+                    lines.append("; \(oneLine(entry.environmentPath ?? entry.path)) was not verified on the scanned volumes")
+                }
+            }
+            lines.append("[\(policyKey)\\\(list.name)]")
+            lines += list.items.map { "\(quote($0))=dword:00000000" }
+        }
+        return lines.joined(separator: "\n") + "\n\n"
+    }
+
+    /// The file as regedit writes it: UTF-16LE with a byte-order mark, CRLF line ends.
+    public static func renderBytes(_ report: Report) -> [UInt8] {
+        let text = render(report).replacing("\n", with: "\r\n")
+        return [0xFF, 0xFE] + UTF16Text.encode(text, .little)
+    }
+
+    /// A quoted `.reg` string: `\` and `"` escaped with a backslash.
+    public static func quote(_ text: String) -> String {
+        var out = "\""
+        for character in oneLine(text) {
+            if character == "\\" || character == "\"" { out.append("\\") }
+            out.append(character)
+        }
+        return out + "\""
+    }
+
+    /// A `.reg` line cannot hold a line break.
+    static func oneLine(_ text: String) -> String { String(text.map { $0.isNewline ? " " : $0 }) }
+}

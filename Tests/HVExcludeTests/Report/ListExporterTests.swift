@@ -1,0 +1,24 @@
+import Foundation
+import Testing
+@testable import HVExclude
+
+@Suite("ListExporter")
+struct ListExporterTests {
+    @Test("one entry per line with path:, ext: and process: prefixes, in plan order")
+    func lines() {
+        let text = ListExporter.render(SampleReport.report())
+        let plan = SampleReport.plan
+        let expected = plan.paths.map { "path:" + $0.path } + ["ext:.vhdx", "ext:.avhdx", "process:C:\\Windows\\System32\\vmms.exe"]
+        // The reason's line break never reaches the list: it holds values only.
+        #expect(text == expected.joined(separator: "\n") + "\n")
+        // Real paths, never the %VAR% form another product may not expand.
+        #expect(!text.contains("%"))
+    }
+
+    @Test("an empty plan is empty output")
+    func empty() {
+        var report = SampleReport.report(audit: false)
+        report.exclusions = ExclusionPlan()
+        #expect(ListExporter.render(report) == "")
+    }
+}
