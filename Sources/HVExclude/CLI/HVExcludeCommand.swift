@@ -55,16 +55,9 @@ public enum HVExcludeCommand {
             return .couldNotScan
         }
         progress?.stop()
-        let text: String
         do {
-            switch options.format {
-            case .json: text = try JSONExporter.render(report)
-            case .text: text = TextExporter.render(report)
-            case .powershell, .list, .reg:
-                printError("hvexclude: --format \(options.format.rawValue) is not available in this build yet")
-                return .usage
-            }
-            try OutputWriter.write(text, to: options.output, scannedRoots: roots)
+            let bytes = try render(report, format: options.format)
+            try OutputWriter.write(bytes, to: options.output, scannedRoots: roots)
         } catch let error as UsageError {
             printError("hvexclude: \(error)")
             return .usage
@@ -78,9 +71,36 @@ public enum HVExcludeCommand {
             for warning in shown.prefix(20) { printError("warning: \(warning.path): \(warning.message)") }
             if shown.count > 20 { printError("… and \(shown.count - 20) more warnings in the report") }
         }
+        if options.command == .audit {
+            guard let audit = report.audit else {
+                printError("hvexclude: audit: no SOFTWARE hive was read, so the host's Defender exclusions are unknown")
+                return .couldNotScan
+            }
+            if !options.quiet {
+                printError("audit: \(audit.missingCount) of \(audit.planned.count) planned exclusions missing")
+            }
+            if audit.missingCount > 0 { return .exclusionsMissing }
+        }
         if warnings.contains(where: { $0.severity == .error }) { return .finishedWithErrors }
         if options.strict && warnings.contains(where: { $0.severity == .warning }) { return .finishedWithErrors }
         return .success
+    }
+
+    /// The report in the chosen format, as the bytes to write (`reg` is UTF-16LE with a BOM, as regedit
+    /// writes it; everything else UTF-8).
+    static func render(_ report: Report, format: CommandLineOptions.Format) throws -> [UInt8] {
+        switch format {
+        case .json: return Array(try JSONExporter.render(report).utf8)
+        case .text: return Array(TextExporter.render(report, color: useColor).utf8)
+        case .powershell: return Array(PowerShellExporter.render(report).utf8)
+        case .list: return Array(ListExporter.render(report).utf8)
+        case .reg: return RegExporter.renderBytes(report)
+        }
+    }
+
+    /// Colour only on a terminal, and never with `NO_COLOR` set (no-color.org).
+    static var useColor: Bool {
+        StandardStream.output.isTerminal && getenv("NO_COLOR") == nil
     }
 
     /// Why `--output` cannot be used, checked before the scan starts.

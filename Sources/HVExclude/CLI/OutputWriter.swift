@@ -8,8 +8,14 @@ public enum OutputWriter {
     /// Writes `text` to `path` (or stdout when `nil`).
     /// - Throws: ``SystemError`` when the file cannot be written, ``UsageError`` when it lies in a scanned root.
     public static func write(_ text: String, to path: String?, scannedRoots: [String]) throws {
+        try write(Array(text.utf8), to: path, scannedRoots: scannedRoots)
+    }
+
+    /// Writes `data` to `path` (or stdout when `nil`).
+    /// - Throws: as ``write(_:to:scannedRoots:)``.
+    public static func write(_ data: [UInt8], to path: String?, scannedRoots: [String]) throws {
         guard let path else {
-            StandardStream.output.write(text)
+            StandardStream.output.write(data)
             return
         }
         let folder = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
@@ -25,7 +31,7 @@ public enum OutputWriter {
         let temporary = realFolder + "/.\(name).\(getpid()).tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw SystemError.current("open", path: temporary) }
-        var bytes = Array(text.utf8)[...]
+        var bytes = data[...]
         while !bytes.isEmpty {
             let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
             if written < 0 {

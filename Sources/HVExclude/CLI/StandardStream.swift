@@ -9,7 +9,12 @@ public enum StandardStream: Int32, Sendable {
 
     /// Writes all of `text`, retrying on EINTR and short writes; errors (a closed pipe) are ignored.
     public func write(_ text: String) {
-        var bytes = Array(text.utf8)[...]
+        write(Array(text.utf8))
+    }
+
+    /// Writes all of `data`, retrying on EINTR and short writes; errors (a closed pipe) are ignored.
+    public func write(_ data: [UInt8]) {
+        var bytes = data[...]
         while !bytes.isEmpty {
             let written = bytes.withUnsafeBytes { Glibc.write(rawValue, $0.baseAddress, $0.count) }
             if written < 0 && errno == EINTR { continue }

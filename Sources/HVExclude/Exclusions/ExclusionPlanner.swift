@@ -142,7 +142,8 @@ public struct ExclusionPlanner {
     /// The candidates one VM (or checkpoint) contributes.
     func vmCandidates(_ record: VirtualMachineRecord, warnings: inout [ReportWarning]) -> [PathCandidate] {
         var candidates: [PathCandidate] = []
-        let who = "VM \(record.name.map { "'\($0)'" } ?? record.id ?? "?")" + (record.checkpointOf == nil ? "" : " checkpoint")
+        let label = record.name.map { "'\($0)'" } ?? record.id ?? "?"
+        let who = record.checkpointOf == nil ? "VM \(label)" : "checkpoint \(label)"
         let state = record.registered ? "" : " (unregistered; --include-unregistered)"
         let source = record.configurationFile
         guard record.exists else {

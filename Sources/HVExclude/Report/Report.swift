@@ -184,15 +184,14 @@ public struct DiskInfo: Codable, Sendable, Equatable {
         public var reason: String?
         /// For an unresolved parent: every path the headers named, absolute first.
         public var candidates: [String]?
+    }
+}
 
-        /// The entry for a resolved chain link.
-        public init(_ link: DiskChainLink) {
-            path = link.path
-            exists = link.exists
-            verified = link.verified
-            status = link.status
-            reason = link.reason
-            candidates = link.candidates
-        }
+extension DiskInfo.ChainEntry {
+    /// The entry for a resolved chain link.
+    public init(_ link: DiskChainLink) {
+        self.init(
+            path: link.path, exists: link.exists, verified: link.verified, status: link.status, reason: link.reason,
+            candidates: link.candidates)
     }
 }

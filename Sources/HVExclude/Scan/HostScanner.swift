@@ -61,6 +61,10 @@ public final class HostScanner: Sendable {
 
         let inventory = InventoryBuilder(map: map, jobs: options.jobs, hiveDirectory: options.hiveDirectory).build(artifacts: artifacts)
         let planned = ExclusionPlanner(map: map, options: options.planner).plan(inventory)
+        // The audit compares with the host's configured exclusions, which only a SOFTWARE hive can tell.
+        let audit = inventory.softwareHiveRead && inventory.facts != nil
+            ? DefenderAuditor.audit(plan: planned.plan, facts: inventory.facts!, map: map, environment: inventory.environment)
+            : nil
         warnings += inventory.warnings + planned.warnings
         warnings = Array(Set(warnings))
         warnings.sort()
@@ -74,7 +78,7 @@ public final class HostScanner: Sendable {
             warnings: warnings)
         return Report(
             scan: summary, host: inventory.facts, virtualMachines: inventory.virtualMachines, artifacts: inventory.artifacts,
-            exclusions: planned.plan, unreferenced: inventory.unreferenced, audit: nil)
+            exclusions: planned.plan, unreferenced: inventory.unreferenced, audit: audit)
     }
 
     static func seconds(_ duration: Duration) -> Double {

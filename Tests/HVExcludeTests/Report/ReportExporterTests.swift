@@ -50,9 +50,9 @@ enum SampleReport {
         let vm = VirtualMachineRecord(
             id: "8A3F2C61-1111-2222-3333-444455556666", name: "VM1", configurationVersion: "9.0", generation: 2,
             configurationFile: "C:\\VMs\\VM1\\Virtual Machines\\8A3F2C61-1111-2222-3333-444455556666.vmcx", hostPath: nil,
-            format: "vmcx", registered: true, registration: [], exists: true, checkpointOf: nil,
+            format: "vmcx", registered: true, registration: [], exists: true, checkpointOf: nil, checkpoints: [],
             folders: [PathRecord(path: "C:\\VMs\\VM1", role: "dataRoot", exists: true, problem: nil, keyPath: "global_settings/data_root")],
-            disks: [DiskRecord(path: "C:\\VMs\\VM1\\disk_1234.avhdx", controller: "scsi 0:0", keyPath: "k", exists: true, chain: [])],
+            disks: [DiskRecord(path: "C:\\VMs\\VM1\\disk_1234.avhdx", controller: "scsi 0:0", keyPath: "k", exists: true, format: .vhdx, type: .differencing, chain: [])],
             dvds: [], floppies: [], files: [], otherPaths: [], warnings: ["saved state file is missing"])
         var report = Report(
             scan: scan, host: facts, virtualMachines: [vm], artifacts: [artifact], exclusions: plan,

@@ -327,7 +327,7 @@ import Testing
     // MARK: - Unreadable directory (root reads everything, so a child process runs as nobody)
 
     /// The child half: runs only inside the privilege-dropped child started by the test below.
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["HVX_WALK_CHILD_ROOT"] != nil))
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["HVX_WALK_CHILD_ROOT"] != nil, "the child half of unreadableDirectoryIsAnIssue; runs only inside that test's unprivileged child"))
     func childWalkAsUnprivilegedUser() throws {
         let env = ProcessInfo.processInfo.environment
         let root = try #require(env["HVX_WALK_CHILD_ROOT"])
