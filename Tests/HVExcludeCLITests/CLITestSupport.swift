@@ -25,14 +25,17 @@ enum CLI {
         var status: Int32
         var stdout: String
         var stderr: String
+        /// stdout's raw bytes (the `reg` format is UTF-16LE).
+        var stdoutData = Data()
     }
 
     /// Runs `hvexclude arguments…` with stdin closed and captures everything.
-    static func run(_ arguments: [String], environment: [String: String]? = nil) throws -> Result {
+    static func run(_ arguments: [String], environment: [String: String]? = nil, currentDirectory: String? = nil) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
         if let environment { process.environment = environment }
+        if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -44,7 +47,8 @@ enum CLI {
         return Result(
             status: process.terminationStatus,
             stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self))
+            stderr: String(decoding: errData, as: UTF8.self),
+            stdoutData: outData)
     }
 
     /// Runs any program (looked up on PATH) and captures its output.
