@@ -167,6 +167,8 @@ public struct PartitionTable: Sendable, Equatable {
             sectorSize = 4096
         }
         let sector = UInt64(sectorSize)
+        // Without a protective MBR, only a primary header's signature makes this worth calling GPT.
+        if protective == nil, (try? file.read(at: sector, count: 8)) != GPTHeader.signature { return false }
         var problems: [String] = []
         let primary = loadGPT(file, headerOffset: sector, role: "primary", problems: &problems)
         var chosen = primary
@@ -184,8 +186,7 @@ public struct PartitionTable: Sendable, Equatable {
             }
         }
         guard let (header, entries) = chosen else {
-            // Without a protective MBR, a missing signature only means "not GPT"; anything else is worth saying.
-            warnings += problems.filter { protective != nil || !$0.contains("signature") }
+            warnings += problems
             return false
         }
         warnings += problems
