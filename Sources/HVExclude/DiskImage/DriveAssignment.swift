@@ -126,7 +126,10 @@ public struct DriveAssignment: Sendable, Equatable {
             }
             assigned.insert(next)
             chosen.append((index, Drive(mounted: item, prefix: WindowsPath(root: .drive(next), components: []), basis: .order)))
-            if !devices.isEmpty {
+            let named = DriveAssignment.matching(item.partition, letterDevices).compactMap(\.driveLetter)
+            if !named.isEmpty {
+                warnings.append("MountedDevices names partition \(item.partition.number) \(named.sorted().joined(separator: ", ")), a letter already used here; scanned as \(next): — correct with --drive if that is wrong")
+            } else if !devices.isEmpty {
                 warnings.append("MountedDevices does not name partition \(item.partition.number) (\(DriveAssignment.identity(item.partition))); scanned as \(next): by partition order — correct with --drive if that is wrong")
             } else if windows != nil {
                 warnings.append("partition \(item.partition.number) scanned as \(next): by partition order — correct with --drive if that is wrong")
