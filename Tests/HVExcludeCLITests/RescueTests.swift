@@ -181,4 +181,40 @@ struct RescueTests {
         #expect(result.stderr.contains("--mount needs root"))
         #expect(result.stderr.contains("losetup -r -o 1048576 --sizelimit 25165824 --show -f"))
     }
+
+    @Test("SIGTERM while the partitions are mounted: unmounted, detached and removed before exiting 143",
+          .enabled(if: RescueImageBuilder.canMount, RescueImageBuilder.skipReason))
+    func signalCleansUp() throws {
+        try RescueImageBuilder.requireTools()
+        let work = try TemporaryFolder()
+        let c = work.path + "/c"
+        try FileManager.default.createDirectory(atPath: c + "/VMs", withIntermediateDirectories: true)
+        // Enough artifacts that the JSON report overflows a pipe nobody reads: the scan then waits, mounted.
+        for index in 0..<800 {
+            FileManager.default.createFile(atPath: c + "/VMs/disk-\(index)-with-a-long-name-to-fill-the-report.vhdx", contents: nil)
+        }
+        let image = work.path + "/volume.ntfs"
+        try RescueImageBuilder.volume(image, mib: 32, from: c)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLI.binary)
+        process.arguments = ["scan", image, "--mount", "--quiet"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var mounted = false
+        for _ in 0..<200 {
+            if try String(contentsOfFile: "/proc/mounts", encoding: .utf8).contains("/tmp/hvexclude-") { mounted = true; break }
+            usleep(50_000)
+        }
+        #expect(mounted)
+        usleep(500_000)
+        #expect(process.isRunning, "the scan should be blocked writing its report")
+        process.terminate()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 128 + 15)
+        #expect(try RescueImageBuilder.attachedLoops(image).isEmpty)
+        #expect(!(try String(contentsOfFile: "/proc/mounts", encoding: .utf8)).contains("/tmp/hvexclude-"))
+        _ = out.fileHandleForReading.readDataToEndOfFile()
+    }
 }
