@@ -217,4 +217,42 @@ struct RescueTests {
         #expect(!(try String(contentsOfFile: "/proc/mounts", encoding: .utf8)).contains("/tmp/hvexclude-"))
         _ = out.fileHandleForReading.readDataToEndOfFile()
     }
+
+    @Test("a whole-disk block device as ROOT (a read-only loop device over the image) lists and mounts like the image",
+          .enabled(if: RescueImageBuilder.canMount, RescueImageBuilder.skipReason))
+    func blockDevice() throws {
+        try RescueImageBuilder.requireTools()
+        let work = try TemporaryFolder()
+        let image = try RescueImageBuilder.gptHost(in: work.path)
+        let device = try RescueImageBuilder.must("losetup", ["-r", "--show", "-f", image]).trimmingCharacters(in: .whitespacesAndNewlines)
+        defer { _ = try? RescueImageBuilder.shell("losetup", ["-d", device]) }
+        let listing = try CLI.run(["scan", device])
+        #expect(listing.status == 2)
+        #expect(listing.stderr.contains("\(device): GPT disk"))
+        #expect(listing.stderr.contains("67108864 bytes"))
+        let result = try CLI.run(["scan", device, "--mount", "--quiet"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let roots = try #require((try CLI.json(result.stdout)["scan"] as? [String: Any])?["roots"] as? [[String: String]])
+        #expect(roots.map { $0["drive"] } == ["C:", "D:"])
+        #expect(try RescueImageBuilder.must("losetup", ["-j", device]).isEmpty)
+    }
+
+    @Test("a VHDX host disk through qemu-nbd --read-only: scan /dev/nbd0 --mount",
+          .enabled(if: RescueImageBuilder.canMount && FileManager.default.fileExists(atPath: "/dev/nbd0") && RescueImageBuilder.programAvailable("qemu-nbd"),
+                   "skipped: /dev/nbd0 is missing (load the nbd module: modprobe nbd max_part=8) or qemu-nbd is not installed"))
+    func vhdxThroughNBD() throws {
+        try RescueImageBuilder.requireTools()
+        let work = try TemporaryFolder()
+        let image = try RescueImageBuilder.gptHost(in: work.path)
+        let vhdx = work.path + "/host.vhdx"
+        try RescueImageBuilder.must("qemu-img", ["convert", "-f", "raw", "-O", "vhdx", image, vhdx])
+        try RescueImageBuilder.must("qemu-nbd", ["--read-only", "--connect=/dev/nbd0", vhdx])
+        defer { _ = try? RescueImageBuilder.shell("qemu-nbd", ["--disconnect", "/dev/nbd0"]) }
+        // qemu-nbd returns before the kernel knows the size.
+        for _ in 0..<50 where (try? RescueImageBuilder.must("blockdev", ["--getsize64", "/dev/nbd0"]))?.hasPrefix("0") != false { usleep(100_000) }
+        let result = try CLI.run(["scan", "/dev/nbd0", "--mount", "--quiet"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let artifacts = try #require(try CLI.json(result.stdout)["artifacts"] as? [[String: Any]])
+        #expect(artifacts.contains { $0["path"] as? String == "D:\\VMs\\Virtual Hard Disks\\web.vhdx" })
+    }
 }
