@@ -255,4 +255,16 @@ struct RescueTests {
         let artifacts = try #require(try CLI.json(result.stdout)["artifacts"] as? [[String: Any]])
         #expect(artifacts.contains { $0["path"] as? String == "D:\\VMs\\Virtual Hard Disks\\web.vhdx" })
     }
+
+    @Test("a VHDX or dynamic VHD as ROOT: exit 2 with the qemu-nbd commands", arguments: ["vhdx", "vpc"])
+    func virtualDiskRoot(format: String) throws {
+        try #require(RescueImageBuilder.programAvailable("qemu-img"), "qemu-img is missing (Debian qemu-utils)")
+        let work = try TemporaryFolder()
+        let disk = work.path + "/host." + (format == "vpc" ? "vhd" : "vhdx")
+        try RescueImageBuilder.must("qemu-img", ["create", "-f", format, disk, "64M"])
+        let result = try CLI.run(["scan", disk, "--mount"])
+        #expect(result.status == 2)
+        #expect(result.stderr.hasPrefix("hvexclude: could not scan: \(disk) is a \(format == "vpc" ? "VHD" : "VHDX") virtual disk"))
+        #expect(result.stderr.contains("  qemu-nbd --read-only --connect=/dev/nbd0 \(disk)\n"))
+    }
 }

@@ -35,6 +35,13 @@ public enum DiskImageScan {
             printError("hvexclude: could not scan: cannot read the disk image \(root): \(error)")
             return .couldNotScan
         }
+        if table.kind == .unknown, let format = virtualDiskFormat(root) {
+            printError("hvexclude: could not scan: \(root) is a \(format) virtual disk, not a raw disk image or a mounted folder. "
+                + "Expose it read-only as a block device and scan that (docs/rescue.md):\n"
+                + "  modprobe nbd max_part=8\n  qemu-nbd --read-only --connect=/dev/nbd0 \(quote(root))\n"
+                + "  hvexclude scan /dev/nbd0 --mount -o report.json\n  qemu-nbd --disconnect /dev/nbd0")
+            return .couldNotScan
+        }
         guard options.mount else {
             printError("hvexclude: could not scan: \(root) is a disk image, not a mounted folder\n\n" + listing(table, image: root) + "\n" + instructions(table, image: root))
             return .couldNotScan
@@ -83,6 +90,15 @@ public enum DiskImageScan {
         let code = scan(assignment.mappings, notes)
         for problem in session.cleanup() { printError("warning: \(problem)") }
         return code
+    }
+
+    /// "VHDX" or "VHD" when the file starts like one (a dynamic or differencing VHD starts with a footer copy;
+    /// a fixed VHD is a raw image plus a footer and is read as one).
+    static func virtualDiskFormat(_ path: String) -> String? {
+        guard let file = try? FileReader(path: path), let head = try? file.read(at: 0, count: 8) else { return nil }
+        if head == Array("vhdxfile".utf8) { return "VHDX" }
+        if head == Array("conectix".utf8) { return "VHD" }
+        return nil
     }
 
     // MARK: listing
