@@ -175,9 +175,10 @@ public struct PartitionTable: Sendable, Equatable {
         if chosen == nil {
             // The backup lives at AlternateLBA of an intact primary header, else at the disk's last LBA.
             var backupLBA = diskSize / sector &- 1
-            var probe = try? file.reader(at: sector, count: sectorSize, structure: "GPT primary header")
-            if var reader = probe, let header = try? GPTHeader(parsing: &reader) { backupLBA = header.alternateLBA }
-            probe = nil
+            if var reader = try? file.reader(at: sector, count: sectorSize, structure: "GPT primary header"),
+               let header = try? GPTHeader(parsing: &reader) {
+                backupLBA = header.alternateLBA
+            }
             if let offset = backupLBA.multipliedReportingOverflow(by: sector).overflow ? nil : backupLBA * sector {
                 chosen = loadGPT(file, headerOffset: offset, role: "backup", problems: &problems)
                 if chosen != nil {
