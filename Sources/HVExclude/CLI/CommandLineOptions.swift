@@ -41,6 +41,8 @@ public struct CommandLineOptions: Equatable, Sendable {
     public var broadExtensions = false
     /// `--env-paths`.
     public var environmentPaths = false
+    /// `--mount`: ROOT is a disk image or block device; mount its NTFS partitions read-only and scan them.
+    public var mount = false
 
     /// Creates default options.
     public init() {}
@@ -52,13 +54,13 @@ public struct CommandLineOptions: Equatable, Sendable {
             && lhs.format == rhs.format && lhs.output == rhs.output && lhs.jobs == rhs.jobs && lhs.quiet == rhs.quiet
             && lhs.strict == rhs.strict && lhs.crossMounts == rhs.crossMounts && lhs.hiveDirectory == rhs.hiveDirectory
             && lhs.includeUnregistered == rhs.includeUnregistered && lhs.broadExtensions == rhs.broadExtensions
-            && lhs.environmentPaths == rhs.environmentPaths
+            && lhs.environmentPaths == rhs.environmentPaths && lhs.mount == rhs.mount
     }
 
     /// Flags that take a value.
     static let valueFlags = ["--drive", "--map", "--format", "--output", "--jobs", "--hive-dir"]
     /// Flags that do not.
-    static let switchFlags = ["--quiet", "--strict", "--cross-mounts", "--include-unregistered", "--broad-extensions", "--env-paths", "--help", "--version"]
+    static let switchFlags = ["--quiet", "--strict", "--cross-mounts", "--include-unregistered", "--broad-extensions", "--env-paths", "--mount", "--help", "--version"]
 
     /// Parses `arguments` (without the program name).
     /// - Throws: ``UsageError`` with a precise message and, for a typo, the closest valid spelling.
@@ -161,6 +163,7 @@ public struct CommandLineOptions: Equatable, Sendable {
         case "--include-unregistered": includeUnregistered = true
         case "--broad-extensions": broadExtensions = true
         case "--env-paths": environmentPaths = true
+        case "--mount": mount = true
         case "--help": command = .help
         case "--version": command = .version
         default: break

@@ -31,13 +31,25 @@ public enum HVExcludeCommand {
     }
 
     static func scan(_ options: CommandLineOptions) -> ExitCode {
-        let scanOptions: ScanOptions
+        // ROOT is a disk image or block device (docs/rescue.md): list it, or with --mount mount it and scan.
+        if let root = options.arguments.first, options.mount || DiskImageScan.isImage(root) {
+            return DiskImageScan.run(options) { mappings, notes in scan(options, imageMappings: mappings, notes: notes) }
+        }
+        return scan(options, imageMappings: nil, notes: [])
+    }
+
+    /// The scan; `imageMappings` replace ROOT's `C:` mapping when ROOT was a mounted disk image, `notes` join the
+    /// report's warnings.
+    static func scan(_ options: CommandLineOptions, imageMappings: [VolumeMap.Mapping]?, notes: [ReportWarning]) -> ExitCode {
+        var scanOptions: ScanOptions
         do {
             scanOptions = try ScanOptions(commandLine: options)
         } catch {
             printError("hvexclude: \(error)")
             return .usage
         }
+        if let imageMappings { scanOptions.mappings = imageMappings + scanOptions.mappings.dropFirst() }
+        let notes = notes + HibernationFile.warnings(for: scanOptions.mappings)
         let roots = scanOptions.mappings.map(\.hostRoot)
         if let output = options.output, let problem = outputProblem(output, roots: roots) {
             printError("hvexclude: \(problem)")
@@ -46,7 +58,7 @@ public enum HVExcludeCommand {
         let scanner = HostScanner(options: scanOptions)
         let progress = options.quiet || !StandardStream.error.isTerminal ? nil : ProgressLine(walker: scanner.walker)
         progress?.start()
-        let report: Report
+        var report: Report
         do {
             report = try scanner.run()
         } catch {
@@ -55,6 +67,7 @@ public enum HVExcludeCommand {
             return .couldNotScan
         }
         progress?.stop()
+        report.scan.warnings = (report.scan.warnings + notes).sorted()
         do {
             let bytes = try render(report, format: options.format)
             try OutputWriter.write(bytes, to: options.output, scannedRoots: roots)
@@ -127,7 +140,7 @@ public enum HVExcludeCommand {
         hvexclude \(ToolInfo.currentVersion) — exact antivirus exclusions for a Hyper-V host, derived offline from its volumes
 
         Usage:
-          hvexclude scan ROOT [options]     scan the host's C: volume mounted or copied at ROOT
+          hvexclude scan ROOT [options]     scan the host's C: volume mounted or copied at ROOT (or a disk image, see --mount)
           hvexclude audit ROOT [options]    scan, then compare with the host's Defender exclusions
           hvexclude hive FILE [KEYPATH]     list a registry hive key's subkeys and values
           hvexclude vmcx FILE               dump a VMCX/XML configuration's key tree as JSON
@@ -144,6 +157,8 @@ public enum HVExcludeCommand {
           --include-unregistered  also exclude VMs and disks no registration uses
           --broad-extensions    also list .xml .bin .iso as extension exclusions (too broad; warned)
           --env-paths           write %ProgramData%\\…-style paths where a path sits under a known root
+          --mount               ROOT is a disk image or block device: mount its NTFS partitions read-only (root
+                                needed), scan them as C:, D:… (letters from MountedDevices), unmount again
           --quiet, -q           no progress and no warnings on stderr
           --strict              any warning makes the exit code 1
 

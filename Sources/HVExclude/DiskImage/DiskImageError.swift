@@ -1,0 +1,25 @@
+/// Why a disk image could not be mounted for a scan (exit code 2).
+public enum DiskImageError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Mounting needs root.
+    case notRoot
+    /// A needed program is not installed.
+    case toolMissing(String, package: String)
+    /// A command failed.
+    case commandFailed(command: String, status: Int32, errorOutput: String)
+    /// The image holds no NTFS partition.
+    case noNTFSPartition(String)
+
+    public var description: String {
+        switch self {
+        case .notRoot:
+            return "--mount needs root (it attaches loop devices and mounts them); run it with sudo, or mount by hand as shown"
+        case .toolMissing(let tool, let package):
+            return "\(tool) is not installed (Debian package \(package))"
+        case .commandFailed(let command, let status, let errorOutput):
+            let text = errorOutput.split(whereSeparator: \.isNewline).map { String($0.drop(while: \.isWhitespace)) }.joined(separator: " / ")
+            return "\(command) failed with exit code \(status)" + (text.isEmpty ? "" : ": \(text)")
+        case .noNTFSPartition(let image):
+            return "\(image) holds no NTFS partition"
+        }
+    }
+}

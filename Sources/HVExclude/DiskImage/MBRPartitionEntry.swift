@@ -1,0 +1,60 @@
+// Reference: UEFI Specification 2.10, 5.2.1 "Legacy Master Boot Record (MBR)", Table 5.2 (partition record)
+
+/// One 16-byte partition record of an MBR or of an extended boot record (EBR).
+///
+/// | offset | size | field |
+/// |---|---|---|
+/// | 0 | 1 | boot indicator (0x80 active) |
+/// | 1 | 3 | starting CHS (ignored: LBA fields rule) |
+/// | 4 | 1 | OS type (0x07 NTFS/exFAT, 0x05/0x0F/0x85 extended, 0xEE GPT protective) |
+/// | 5 | 3 | ending CHS (ignored) |
+/// | 8 | 4 | starting LBA (little-endian; relative to the table's reference sector) |
+/// | 12 | 4 | size in LBA (little-endian) |
+public struct MBRPartitionEntry: Sendable, Equatable {
+    /// Bytes per record.
+    public static let size = 16
+    /// Boot indicator byte.
+    public var bootIndicator: UInt8
+    /// OS type byte.
+    public var type: UInt8
+    /// Starting LBA, relative to the sector the record's meaning is anchored to.
+    public var startLBA: UInt32
+    /// Number of sectors.
+    public var sectorCount: UInt32
+
+    /// Parses one record at the reader's position.
+    /// - Throws: ``BinaryFormatError`` when fewer than 16 bytes remain.
+    public init(parsing reader: inout ByteReader) throws {
+        try reader.require(MBRPartitionEntry.size)
+        bootIndicator = try reader.u8()
+        try reader.skip(3)
+        type = try reader.u8()
+        try reader.skip(3)
+        startLBA = try reader.u32(.little)
+        sectorCount = try reader.u32(.little)
+    }
+
+    /// Whether the record describes nothing (type 0 or no sectors).
+    public var isEmpty: Bool { type == 0 || sectorCount == 0 }
+    /// Whether the record points at an extended partition (a chain of EBRs).
+    public var isExtended: Bool { [0x05, 0x0F, 0x85].contains(type) }
+    /// Whether the record is GPT's protective (or hybrid) 0xEE entry.
+    public var isGPTProtective: Bool { type == 0xEE }
+
+    /// A name for the OS type byte, for listings.
+    public static func typeName(_ type: UInt8) -> String {
+        switch type {
+        case 0x01, 0x04, 0x06, 0x0B, 0x0C, 0x0E: return "FAT"
+        case 0x05, 0x0F, 0x85: return "extended"
+        case 0x07: return "NTFS/exFAT"
+        case 0x27: return "Windows recovery"
+        case 0x42: return "Windows dynamic disk"
+        case 0x82: return "Linux swap"
+        case 0x83: return "Linux"
+        case 0x8E: return "Linux LVM"
+        case 0xEE: return "GPT protective"
+        case 0xEF: return "EFI system"
+        default: return "type " + hex(type)
+        }
+    }
+}

@@ -1,0 +1,38 @@
+// Reference: UEFI Specification 2.10, 5.2.1 "Legacy Master Boot Record (MBR)", Table 5.1; the disk signature
+// at 440 is what Windows stores in MountedDevices (12-byte form) to name a partition.
+
+/// Sector 0 of an MBR-partitioned disk, or an extended boot record (same layout, only two records used).
+///
+/// | offset | size | field |
+/// |---|---|---|
+/// | 0 | 440 | boot code |
+/// | 440 | 4 | unique MBR disk signature (little-endian) |
+/// | 444 | 2 | unknown (zero) |
+/// | 446 | 64 | four ``MBRPartitionEntry`` records |
+/// | 510 | 2 | signature 0x55 0xAA |
+public struct MasterBootRecord: Sendable, Equatable {
+    /// Bytes in the sector that holds it.
+    public static let size = 512
+    /// The disk signature Windows names MBR partitions by.
+    public var diskSignature: UInt32
+    /// The four partition records in slot order (empty ones included).
+    public var entries: [MBRPartitionEntry]
+
+    /// Parses a 512-byte sector.
+    /// - Throws: ``BinaryFormatError`` when the sector is short or lacks the 0x55AA signature.
+    public init(parsing reader: inout ByteReader) throws {
+        guard reader.count >= MasterBootRecord.size else {
+            throw reader.error("truncated: needs \(MasterBootRecord.size) bytes, got \(reader.count)", at: 0)
+        }
+        let signature = try reader.peek(UInt16.self, at: 510, .little)
+        guard signature == 0xAA55 else {
+            throw reader.error("no 0x55AA boot signature (found \(hex(signature)))", at: 510)
+        }
+        diskSignature = try reader.peek(UInt32.self, at: 440, .little)
+        try reader.seek(to: 446)
+        entries = try (0..<4).map { _ in try MBRPartitionEntry(parsing: &reader) }
+    }
+
+    /// Whether the record is a GPT protective (or hybrid) MBR.
+    public var isProtective: Bool { entries.contains { $0.isGPTProtective } }
+}

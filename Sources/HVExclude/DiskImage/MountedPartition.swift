@@ -1,0 +1,16 @@
+/// A partition of a disk image mounted read-only at a host folder.
+public struct MountedPartition: Sendable, Equatable {
+    /// The partition.
+    public var partition: DiskPartition
+    /// Where it is mounted.
+    public var mountPoint: String
+    /// The loop device it was attached as, when hvexclude attached it.
+    public var device: String?
+
+    /// Creates a record.
+    public init(partition: DiskPartition, mountPoint: String, device: String? = nil) {
+        self.partition = partition
+        self.mountPoint = mountPoint
+        self.device = device
+    }
+}

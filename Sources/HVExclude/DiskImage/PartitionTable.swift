@@ -1,0 +1,271 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The partitions of a raw disk image, a block device, or a bare NTFS partition image.
+///
+/// MBR (with the EBR chain of an extended partition) and GPT (primary header, else the backup, both
+/// CRC-checked, behind a protective MBR) are read; every partition's first sector is checked for an NTFS boot
+/// sector. Only the few sectors the tables need are read.
+public struct PartitionTable: Sendable, Equatable {
+    /// The kind of layout found.
+    public enum Kind: String, Sendable, Equatable {
+        /// MBR partition table.
+        case mbr
+        /// GUID partition table.
+        case gpt
+        /// No table: the image is one NTFS volume.
+        case bareNTFS = "ntfs-volume"
+        /// Nothing recognised.
+        case unknown
+    }
+
+    /// What was found.
+    public var kind: Kind
+    /// Logical block size used for LBA arithmetic.
+    public var sectorSize: Int
+    /// Image or device size in bytes.
+    public var diskSize: UInt64
+    /// The MBR disk signature (MBR disks; also the protective MBR's, usually 0, on GPT disks).
+    public var diskSignature: UInt32?
+    /// The GPT disk GUID.
+    public var diskGUID: GUID?
+    /// Partitions in table order (empty MBR slots and unused GPT entries left out).
+    public var partitions: [DiskPartition]
+    /// Non-fatal problems, each naming the offset.
+    public var warnings: [String]
+
+    /// The NTFS partitions.
+    public var ntfsPartitions: [DiskPartition] { partitions.filter(\.isNTFS) }
+
+    /// Cap on logical partitions followed in an EBR chain (a loop or hostile chain stops here).
+    public static let maximumLogicalPartitions = 128
+
+    /// Reads the table of the image or block device at `path`.
+    /// - Throws: ``SystemError`` when it cannot be opened, ``BinaryFormatError`` when it is shorter than one sector.
+    public static func read(path: String) throws -> PartitionTable {
+        let file = try FileReader(path: path, readBudget: 16 << 20)
+        let size = try deviceSize(path: path, statSize: file.size)
+        return try read(file, size: size)
+    }
+
+    /// Reads the table through `file`, whose size is `size` bytes.
+    /// - Throws: ``BinaryFormatError`` when the image is shorter than one sector.
+    public static func read(_ file: FileReader, size: UInt64) throws -> PartitionTable {
+        var table = PartitionTable(kind: .unknown, sectorSize: 512, diskSize: size, diskSignature: nil, diskGUID: nil, partitions: [], warnings: [])
+        var first = try file.reader(at: 0, count: 512, structure: "sector 0")
+        if var boot = try? NTFSBootSector(parsing: &first) {
+            var volume = DiskPartition(number: 1, scheme: .bareVolume, offset: 0, size: size, typeName: "NTFS volume")
+            table.warnings += boot.warnings
+            boot.warnings = []
+            volume.ntfs = boot
+            table.kind = .bareNTFS
+            table.sectorSize = Int(boot.bytesPerSector)
+            table.partitions = [volume]
+            return table
+        }
+        first = try file.reader(at: 0, count: 512, structure: "MBR")
+        let mbr: MasterBootRecord
+        do {
+            mbr = try MasterBootRecord(parsing: &first)
+        } catch {
+            // A GPT disk whose protective MBR was wiped still has its headers: look before giving up.
+            if table.readGPT(file, protective: nil) { return table.checkedNTFS(file) }
+            table.warnings.append("\(error); no partition table or NTFS volume recognised")
+            return table
+        }
+        table.diskSignature = mbr.diskSignature
+        if mbr.isProtective {
+            if table.readGPT(file, protective: mbr) { return table.checkedNTFS(file) }
+            table.warnings.append("the MBR is GPT-protective but no valid GPT header was found; the MBR's own records are listed")
+        }
+        table.kind = .mbr
+        table.readMBR(mbr, file)
+        return table.checkedNTFS(file)
+    }
+
+    /// Size of a regular file or block device (fstat reports 0 for a block device, so seek to its end).
+    static func deviceSize(path: String, statSize: UInt64) throws -> UInt64 {
+        guard statSize == 0 else { return statSize }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw SystemError.current("open", path: path) }
+        defer { close(fd) }
+        let end = lseek(fd, 0, SEEK_END)
+        guard end >= 0 else { throw SystemError.current("lseek", path: path) }
+        return UInt64(end)
+    }
+
+    // MARK: MBR
+
+    private mutating func readMBR(_ mbr: MasterBootRecord, _ file: FileReader) {
+        let sector = UInt64(sectorSize)
+        var extended: (start: UInt64, count: UInt64)?
+        for (slot, entry) in mbr.entries.enumerated() where !entry.isEmpty {
+            if entry.isExtended {
+                if extended == nil {
+                    extended = (UInt64(entry.startLBA), UInt64(entry.sectorCount))
+                } else {
+                    warnings.append("MBR at 0x0: slot \(slot + 1) is a second extended partition; ignored")
+                }
+                continue
+            }
+            var partition = DiskPartition(
+                number: slot + 1, scheme: .mbrPrimary, offset: UInt64(entry.startLBA) * sector,
+                size: UInt64(entry.sectorCount) * sector, typeName: MBRPartitionEntry.typeName(entry.type))
+            partition.mbrType = entry.type
+            partition.diskSignature = mbr.diskSignature
+            add(partition, at: 446 + UInt64(slot) * 16)
+        }
+        guard let extended else { return }
+        // Each EBR: record 1 = the logical partition relative to this EBR, record 2 = the next EBR relative to
+        // the extended partition's start.
+        var ebrLBA = extended.start
+        var visited = Set<UInt64>()
+        var number = 5
+        while visited.insert(ebrLBA).inserted {
+            guard number - 5 < PartitionTable.maximumLogicalPartitions else {
+                warnings.append("EBR chain: more than \(PartitionTable.maximumLogicalPartitions) logical partitions; the rest are not listed")
+                return
+            }
+            let offset = ebrLBA * sector
+            let ebr: MasterBootRecord
+            do {
+                var reader = try file.reader(at: offset, count: 512, structure: "EBR")
+                ebr = try MasterBootRecord(parsing: &reader)
+            } catch {
+                warnings.append("\(error); the EBR chain stops here")
+                return
+            }
+            let logical = ebr.entries[0]
+            if !logical.isEmpty {
+                var partition = DiskPartition(
+                    number: number, scheme: .mbrLogical, offset: (ebrLBA + UInt64(logical.startLBA)) * sector,
+                    size: UInt64(logical.sectorCount) * sector, typeName: MBRPartitionEntry.typeName(logical.type))
+                partition.mbrType = logical.type
+                partition.diskSignature = mbr.diskSignature
+                add(partition, at: offset + 446)
+                number += 1
+            }
+            let next = ebr.entries[1]
+            guard !next.isEmpty, next.isExtended else { return }
+            ebrLBA = extended.start + UInt64(next.startLBA)
+            if ebrLBA >= extended.start + extended.count {
+                warnings.append("EBR at \(hex(offset)): next EBR at LBA \(ebrLBA) lies outside the extended partition; the chain stops here")
+                return
+            }
+        }
+        warnings.append("EBR chain loops back to LBA \(ebrLBA); the chain stops here")
+    }
+
+    // MARK: GPT
+
+    /// Reads GPT: the primary header and array, else the backup ones. Returns whether one was usable.
+    private mutating func readGPT(_ file: FileReader, protective: MasterBootRecord?) -> Bool {
+        // 512-byte logical blocks unless "EFI PART" sits at 4096 rather than at 512 (4Kn disks).
+        if let at512 = try? file.read(at: 512, count: 8), at512 != GPTHeader.signature,
+           let at4096 = try? file.read(at: 4096, count: 8), at4096 == GPTHeader.signature {
+            sectorSize = 4096
+        }
+        let sector = UInt64(sectorSize)
+        // Without a protective MBR, only a primary header's signature makes this worth calling GPT.
+        if protective == nil, (try? file.read(at: sector, count: 8)) != GPTHeader.signature { return false }
+        var problems: [String] = []
+        let primary = loadGPT(file, headerOffset: sector, role: "primary", problems: &problems)
+        var chosen = primary
+        if chosen == nil {
+            // The backup lives at AlternateLBA of an intact primary header, else at the disk's last LBA.
+            var backupLBA = diskSize / sector &- 1
+            if var reader = try? file.reader(at: sector, count: sectorSize, structure: "GPT primary header"),
+               let header = try? GPTHeader(parsing: &reader) {
+                backupLBA = header.alternateLBA
+            }
+            if let offset = backupLBA.multipliedReportingOverflow(by: sector).overflow ? nil : backupLBA * sector {
+                chosen = loadGPT(file, headerOffset: offset, role: "backup", problems: &problems)
+                if chosen != nil {
+                    problems.append("using the backup GPT header at \(hex(offset))")
+                }
+            }
+        }
+        guard let (header, entries) = chosen else {
+            warnings += problems
+            return false
+        }
+        warnings += problems
+        kind = .gpt
+        diskGUID = header.diskGUID
+        if protective == nil { warnings.append("GPT found without a protective MBR (sector 0 has no 0x55AA signature)") }
+        for (index, entry) in entries.enumerated() where !entry.isUnused {
+            let location = header.entryArrayLBA * sector + UInt64(index) * UInt64(header.entrySize)
+            guard entry.endingLBA >= entry.startingLBA else {
+                warnings.append("GPT entry \(index + 1) at \(hex(location)): ending LBA \(entry.endingLBA) lies before starting LBA \(entry.startingLBA); skipped")
+                continue
+            }
+            let (start, overflowStart) = entry.startingLBA.multipliedReportingOverflow(by: sector)
+            let (size, overflowSize) = (entry.endingLBA - entry.startingLBA + 1).multipliedReportingOverflow(by: sector)
+            guard !overflowStart, !overflowSize else {
+                warnings.append("GPT entry \(index + 1) at \(hex(location)): LBAs overflow; skipped")
+                continue
+            }
+            var partition = DiskPartition(number: index + 1, scheme: .gpt, offset: start, size: size, typeName: GPTPartitionEntry.typeName(entry.typeGUID))
+            partition.gptType = entry.typeGUID
+            partition.partitionGUID = entry.partitionGUID
+            partition.name = entry.name.isEmpty ? nil : entry.name
+            add(partition, at: location)
+        }
+        return true
+    }
+
+    /// One GPT header and its entry array, or nil with the reason appended to `problems`.
+    private func loadGPT(_ file: FileReader, headerOffset: UInt64, role: String, problems: inout [String]) -> (GPTHeader, [GPTPartitionEntry])? {
+        let sector = UInt64(sectorSize)
+        do {
+            var reader = try file.reader(at: headerOffset, count: sectorSize, structure: "GPT \(role) header")
+            let header = try GPTHeader(parsing: &reader)
+            if header.myLBA * sector != headerOffset {
+                problems.append("GPT \(role) header at \(hex(headerOffset)): MyLBA \(header.myLBA) does not match its location; read on")
+            }
+            let arrayOffset = try Checked.multiply(header.entryArrayLBA, sector, "GPT \(role) header", at: headerOffset + 72)
+            let array = try file.reader(at: arrayOffset, count: header.entryArrayBytes, structure: "GPT \(role) partition entry array")
+            let computed = CRC32.ieee.checksum(array.bytes)
+            guard computed == header.entryArrayCRC else {
+                throw array.error("CRC-32 mismatch (stored \(hex(header.entryArrayCRC)), computed \(hex(computed)))", at: 0)
+            }
+            var entries: [GPTPartitionEntry] = []
+            for index in 0..<Int(header.entryCount) {
+                var entryReader = try array.sub(at: index * Int(header.entrySize), count: Int(header.entrySize))
+                entries.append(try GPTPartitionEntry(parsing: &entryReader))
+            }
+            return (header, entries)
+        } catch {
+            problems.append("\(error)")
+            return nil
+        }
+    }
+
+    // MARK: common
+
+    private mutating func add(_ partition: DiskPartition, at recordOffset: UInt64) {
+        let (end, overflow) = partition.offset.addingReportingOverflow(partition.size)
+        if overflow || end > diskSize {
+            warnings.append("partition \(partition.number) (record at \(hex(recordOffset))): ends at \(overflow ? "an overflowing offset" : hex(end)), past the end of the \(diskSize)-byte image; listed anyway")
+        }
+        partitions.append(partition)
+    }
+
+    /// The table with each partition's first sector checked for NTFS.
+    private func checkedNTFS(_ file: FileReader) -> PartitionTable {
+        var table = self
+        for index in table.partitions.indices {
+            let offset = table.partitions[index].offset
+            guard offset < diskSize, var reader = try? file.reader(at: offset, count: 512, structure: "partition \(table.partitions[index].number) boot sector"),
+                  var boot = try? NTFSBootSector(parsing: &reader) else { continue }
+            table.warnings += boot.warnings
+            boot.warnings = []
+            if let bytes = boot.volumeBytes, bytes > table.partitions[index].size {
+                table.warnings.append("partition \(table.partitions[index].number) at \(hex(offset)): the NTFS boot sector states \(bytes) bytes, more than the partition's \(table.partitions[index].size); mounting may fail")
+            }
+            table.partitions[index].ntfs = boot
+        }
+        return table
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import Testing
+
+/// Builds partitioned disk images holding NTFS volumes filled from folders, for the rescue (`--mount`) tests:
+/// sgdisk/sfdisk for the table, `scripts/ntfs-volume create` (mkntfs + an ntfs-3g mount) for each volume, dd to
+/// place it, `scripts/make-hives` (hivexsh) for a SYSTEM hive whose MountedDevices names the partitions.
+enum RescueImageBuilder {
+    /// Why images cannot be mounted here, or nil when loop devices, FUSE and root are all available.
+    static let mountUnavailableReason: String? = {
+        guard getuid() == 0 else { return "not root: --mount attaches loop devices" }
+        guard FileManager.default.fileExists(atPath: "/dev/fuse") else { return "/dev/fuse does not exist: FUSE is unavailable" }
+        guard let probe = try? shell("losetup", ["-f"]), probe.status == 0 else { return "losetup -f found no free loop device" }
+        guard let check = try? shell(CLI.projectRoot.appendingPathComponent("scripts/ntfs-volume").path, ["check"]), check.status == 0 else {
+            return "scripts/ntfs-volume check failed: an ntfs-3g mount does not work here"
+        }
+        return nil
+    }()
+
+    /// Whether `--mount` can be tested here.
+    static var canMount: Bool { mountUnavailableReason == nil }
+    /// The printed reason when it cannot.
+    static var skipReason: Comment { Comment(rawValue: "skipped: " + (mountUnavailableReason ?? "")) }
+
+    /// Runs a program found on PATH.
+    @discardableResult
+    static func shell(_ program: String, _ arguments: [String], input: String? = nil) throws -> CLI.Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [program] + arguments
+        let out = Pipe(), err = Pipe(), stdin = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input == nil ? FileHandle.nullDevice : stdin
+        try process.run()
+        if let input {
+            stdin.fileHandleForWriting.write(Data(input.utf8))
+            try stdin.fileHandleForWriting.close()
+        }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return CLI.Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// Runs and throws with stderr when the program fails.
+    @discardableResult
+    static func must(_ program: String, _ arguments: [String], input: String? = nil) throws -> String {
+        let result = try shell(program, arguments, input: input)
+        guard result.status == 0 else {
+            throw RescueFixtureError("\(program) \(arguments.joined(separator: " ")) failed (\(result.status)): \(result.stderr)")
+        }
+        return result.stdout
+    }
+
+    static func requireTools() throws {
+        for tool in ["sgdisk", "sfdisk", "mkntfs", "ntfs-3g", "hivexsh", "python3", "dd", "truncate"] {
+            try #require(programAvailable(tool), "\(tool) is missing (CI installs gdisk, fdisk, ntfs-3g, libhivex-bin)")
+        }
+        try #require(FileManager.default.fileExists(atPath: CLI.projectRoot.deletingLastPathComponent().appendingPathComponent("shared/fixtures/regf/minimal.hive").path),
+                     "../shared/fixtures is missing: make-hives copies minimal.hive from it")
+    }
+
+    static func programAvailable(_ program: String) -> Bool {
+        (try? shell("sh", ["-c", "command -v \(program)"]).status) == 0
+    }
+
+    /// A folder tree → an NTFS volume file of `mib` MiB.
+    static func volume(_ path: String, mib: Int, from folder: String) throws {
+        try must(CLI.projectRoot.appendingPathComponent("scripts/ntfs-volume").path, ["create", path, String(mib), folder])
+    }
+
+    /// Writes `root/Windows/System32/config/SYSTEM` whose MountedDevices maps each name to a GPT partition GUID
+    /// (`["gpt", guid]`) or an MBR disk signature + offset (`["mbr", signature, offset]`).
+    static func systemHive(volumeRoot root: String, mounted: [String: [Any]]) throws {
+        let folder = root + "/Windows/System32/config"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let script = """
+            import importlib.machinery, importlib.util, json, struct, sys, uuid
+            loader = importlib.machinery.SourceFileLoader("make_hives", sys.argv[1])
+            spec = importlib.util.spec_from_loader("make_hives", loader)
+            mh = importlib.util.module_from_spec(spec)
+            loader.exec_module(mh)
+            def data(item):
+                if item[0] == "gpt":
+                    return b"DMIO:ID:" + uuid.UUID(item[1]).bytes_le
+                return struct.pack("<IQ", item[1], item[2])
+            mounted = {name: mh.binary(data(item)) for name, item in json.loads(sys.argv[3]).items()}
+            mh.write_hive(sys.argv[2], mh.system_tree("2022", mounted=mounted))
+            """
+        let spec = String(decoding: try JSONSerialization.data(withJSONObject: mounted), as: UTF8.self)
+        try must("python3", ["-c", script, CLI.projectRoot.appendingPathComponent("scripts/make-hives").path, folder + "/SYSTEM", spec])
+    }
+
+    static let systemGUID = "5A1C2E3F-4B5D-4E6F-8A9B-1C2D3E4F5A61"
+    static let dataGUID = "5A1C2E3F-4B5D-4E6F-8A9B-1C2D3E4F5A62"
+
+    /// A 64 MiB GPT image: partition 1 (1 MiB, 24 MiB) holds Windows with a SYSTEM hive naming partition 1 C: and
+    /// partition 2 D:; partition 2 (25 MiB, 24 MiB) holds `VMs\Virtual Hard Disks\web.vhdx`; partition 3 is an
+    /// unformatted EFI system partition.
+    static func gptHost(in work: String) throws -> String {
+        let c = work + "/c", d = work + "/d"
+        try FileManager.default.createDirectory(atPath: c + "/Windows/System32", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: d + "/VMs/Virtual Hard Disks", withIntermediateDirectories: true)
+        try Data("MZ".utf8).write(to: URL(fileURLWithPath: c + "/Windows/System32/vmms.exe"))
+        try Data("not really a disk".utf8).write(to: URL(fileURLWithPath: d + "/VMs/Virtual Hard Disks/web.vhdx"))
+        try systemHive(volumeRoot: c, mounted: ["\\DosDevices\\C:": ["gpt", systemGUID], "\\DosDevices\\D:": ["gpt", dataGUID]])
+        let image = work + "/host disk.img"
+        try must("truncate", ["-s", "64M", image])
+        try must("sgdisk", [
+            "-n", "1:1M:+24M", "-t", "1:0700", "-u", "1:\(systemGUID)",
+            "-n", "2:25M:+24M", "-t", "2:0700", "-u", "2:\(dataGUID)",
+            "-n", "3:49M:+8M", "-t", "3:EF00", image,
+        ])
+        try volume(work + "/c.ntfs", mib: 24, from: c)
+        try volume(work + "/d.ntfs", mib: 24, from: d)
+        try must("dd", ["if=\(work)/c.ntfs", "of=\(image)", "bs=1M", "seek=1", "conv=notrunc", "status=none"])
+        try must("dd", ["if=\(work)/d.ntfs", "of=\(image)", "bs=1M", "seek=25", "conv=notrunc", "status=none"])
+        return image
+    }
+
+    /// Loop devices still attached to `image` (`losetup -j`).
+    static func attachedLoops(_ image: String) throws -> String {
+        try must("losetup", ["-j", image]).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+struct RescueFixtureError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,270 @@
+import Foundation
+import Testing
+
+/// `hvexclude scan IMAGE` and `--mount` on partitioned disk images (docs/rescue.md).
+@Suite("Rescue", .serialized)
+struct RescueTests {
+    @Test("an image ROOT without --mount: exit 2, the listing and the mount commands on stderr, nothing on stdout")
+    func imageWithoutMount() throws {
+        try RescueImageBuilder.requireTools()
+        let work = try TemporaryFolder()
+        let image = try RescueImageBuilder.gptHost(in: work.path)
+        let result = try CLI.run(["scan", image])
+        #expect(result.status == 2)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr.hasPrefix("hvexclude: could not scan: \(image) is a disk image, not a mounted folder\n"))
+        let lines = result.stderr.split(separator: "\n").map(String.init)
+        let row1 = try #require(lines.first { $0.hasPrefix("  1  ") })
+        #expect(row1.contains("1048576") && row1.contains("25165824") && row1.contains("partition GUID \(RescueImageBuilder.systemGUID)") && row1.contains("NTFS, serial"))
+        let row2 = try #require(lines.first { $0.hasPrefix("  2  ") })
+        #expect(row2.contains("26214400") && row2.contains("partition GUID \(RescueImageBuilder.dataGUID)") && row2.contains("NTFS"))
+        let row3 = try #require(lines.first { $0.hasPrefix("  3  ") })
+        #expect(row3.contains("EFI system") && row3.hasSuffix("-"))
+        #expect(result.stderr.contains("  L1=$(losetup -r -o 1048576 --sizelimit 25165824 --show -f '\(image)')\n"))
+        #expect(result.stderr.contains("  L2=$(losetup -r -o 26214400 --sizelimit 25165824 --show -f '\(image)')\n"))
+        #expect(!result.stderr.contains("L3="))
+        #expect(result.stderr.contains("  hvexclude scan '\(image)' --mount -o report.json\n"))
+    }
+
+    @Test("the printed commands mount the partitions, and a scan of the mounts finds D:'s disk",
+          .enabled(if: RescueImageBuilder.canMount, RescueImageBuilder.skipReason))
+    func printedCommandsWork() throws {
+        try RescueImageBuilder.requireTools()
+        let work = try TemporaryFolder()
+        let image = try RescueImageBuilder.gptHost(in: work.path)
+        let listing = try CLI.run(["scan", image]).stderr
+        let mountRoot = work.path + "/mnt"
+        // Every indented command line up to the scan, with /mnt/hvx moved into the test's folder.
+        let commands = listing.split(separator: "\n").map(String.init)
+            .filter { $0.hasPrefix("  mkdir") || $0.hasPrefix("  L") || $0.hasPrefix("  ntfs-3g") }
+            .map { $0.replacingOccurrences(of: "/mnt/hvx", with: mountRoot) }
+        let unmount = try #require(listing.split(separator: "\n").first { $0.hasPrefix("  umount") }).replacingOccurrences(of: "/mnt/hvx", with: mountRoot)
+        let scanLine = try #require(listing.split(separator: "\n").first { $0.hasPrefix("  hvexclude scan /mnt/hvx") })
+        #expect(commands.count == 5)
+        let script = "set -e\n" + commands.joined(separator: "\n") + "\ntrap '\(unmount)' EXIT\n"
+            + "\"$HVX\" " + scanLine.replacingOccurrences(of: "/mnt/hvx", with: mountRoot).replacingOccurrences(of: "  hvexclude ", with: "")
+                .replacingOccurrences(of: "-o report.json", with: "-o \(work.path)/report.json --quiet") + "\n"
+        let process = try RescueImageBuilder.shell("env", ["HVX=\(CLI.binary)", "bash", "-c", script])
+        #expect(process.status == 0, "\(process.stderr)")
+        let report = try CLI.json(String(contentsOfFile: work.path + "/report.json", encoding: .utf8))
+        let artifacts = try #require(report["artifacts"] as? [[String: Any]])
+        #expect(artifacts.contains { $0["path"] as? String == "D:\\VMs\\Virtual Hard Disks\\web.vhdx" })
+        #expect(try RescueImageBuilder.attachedLoops(image).isEmpty)
+    }
+
+    @Test("--mount scans the Windows partition as C: and the data partition as D: (from MountedDevices), then cleans up",
+          .enabled(if: RescueImageBuilder.canMount, RescueImageBuilder.skipReason))
+    func mountGPT() throws {
+        try RescueImageBuilder.requireTools()
+        let work = try TemporaryFolder()
+        let image = try RescueImageBuilder.gptHost(in: work.path)
+        let result = try CLI.run(["scan", image, "--mount"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try CLI.json(result.stdout)
+        let scan = try #require(report["scan"] as? [String: Any])
+        let roots = try #require(scan["roots"] as? [[String: String]])
+        #expect(roots.map { $0["drive"] } == ["C:", "D:"])
+        let c = try #require(roots.first?["path"]), d = try #require(roots.last?["path"])
+        #expect(c.hasPrefix("/tmp/hvexclude-") && c.hasSuffix("/p1"))
+        #expect(d.hasPrefix("/tmp/hvexclude-") && d.hasSuffix("/p2"))
+        let artifacts = try #require(report["artifacts"] as? [[String: Any]])
+        let disk = try #require(artifacts.first { $0["path"] as? String == "D:\\VMs\\Virtual Hard Disks\\web.vhdx" })
+        #expect(disk["hostPath"] as? String == d + "/VMs/Virtual Hard Disks/web.vhdx")
+        #expect(artifacts.contains { $0["path"] as? String == "C:\\Windows\\System32\\vmms.exe" })
+        let warnings = try #require(scan["warnings"] as? [[String: Any]])
+        #expect(warnings.isEmpty, "\(warnings)")
+        #expect(result.stderr.contains("hvexclude: C: = partition 1 of \(image), mounted read-only at \(c) (Windows partition)"))
+        #expect(result.stderr.contains("hvexclude: D: = partition 2 of \(image), mounted read-only at \(d) (MountedDevices)"))
+        // Unmounted, detached, folders gone; the image unchanged in size.
+        #expect(!FileManager.default.fileExists(atPath: c))
+        let temporary = (c as NSString).deletingLastPathComponent
+        #expect(!FileManager.default.fileExists(atPath: temporary))
+        #expect(try RescueImageBuilder.attachedLoops(image).isEmpty)
+        #expect(!(try String(contentsOfFile: "/proc/mounts", encoding: .utf8)).contains(temporary))
+    }
+
+    @Test("--mount on an MBR image with the Windows volume in a logical partition, letters by signature + offset",
+          .enabled(if: RescueImageBuilder.canMount, RescueImageBuilder.skipReason))
+    func mountMBR() throws {
+        try RescueImageBuilder.requireTools()
+        let work = try TemporaryFolder()
+        let c = work.path + "/c", e = work.path + "/e"
+        try FileManager.default.createDirectory(atPath: e + "/Hyper-V/Virtual Hard Disks", withIntermediateDirectories: true)
+        try Data("x".utf8).write(to: URL(fileURLWithPath: e + "/Hyper-V/Virtual Hard Disks/db.avhdx"))
+        let signature = 0x7E57_D15C
+        try RescueImageBuilder.systemHive(volumeRoot: c, mounted: [
+            "\\DosDevices\\C:": ["mbr", signature, 30 << 20], "\\DosDevices\\E:": ["mbr", signature, 1 << 20],
+        ])
+        let image = work.path + "/mbr.img"
+        try RescueImageBuilder.must("truncate", ["-s", "64M", image])
+        try RescueImageBuilder.must("sfdisk", ["-q", image], input: """
+            label: dos
+            label-id: 0x7E57D15C
+            start=2048, size=40960, type=7
+            start=43008, type=5
+            start=61440, size=40960, type=7
+            """)
+        try RescueImageBuilder.volume(work.path + "/e.ntfs", mib: 20, from: e)
+        try RescueImageBuilder.volume(work.path + "/c.ntfs", mib: 20, from: c)
+        try RescueImageBuilder.must("dd", ["if=\(work.path)/e.ntfs", "of=\(image)", "bs=1M", "seek=1", "conv=notrunc", "status=none"])
+        try RescueImageBuilder.must("dd", ["if=\(work.path)/c.ntfs", "of=\(image)", "bs=1M", "seek=30", "conv=notrunc", "status=none"])
+        let result = try CLI.run(["scan", image, "--mount", "--quiet"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try CLI.json(result.stdout)
+        let roots = try #require((report["scan"] as? [String: Any])?["roots"] as? [[String: String]])
+        #expect(roots.map { $0["drive"] } == ["C:", "E:"])
+        #expect(roots.first?["path"]?.hasSuffix("/p5") == true)
+        #expect(roots.last?["path"]?.hasSuffix("/p1") == true)
+        let artifacts = try #require(report["artifacts"] as? [[String: Any]])
+        #expect(artifacts.contains { $0["path"] as? String == "E:\\Hyper-V\\Virtual Hard Disks\\db.avhdx" })
+        #expect(try RescueImageBuilder.attachedLoops(image).isEmpty)
+    }
+
+    @Test("a hibernated volume (hiberfil.sys \"HIBR\") is scanned read-only and explained; --strict makes it exit 1",
+          .enabled(if: RescueImageBuilder.canMount, RescueImageBuilder.skipReason))
+    func hibernated() throws {
+        try RescueImageBuilder.requireTools()
+        let work = try TemporaryFolder()
+        let c = work.path + "/c"
+        try FileManager.default.createDirectory(atPath: c + "/VMs", withIntermediateDirectories: true)
+        try Data("x".utf8).write(to: URL(fileURLWithPath: c + "/VMs/a.vhdx"))
+        try Data(Array("HIBR".utf8) + [UInt8](repeating: 0, count: 4092)).write(to: URL(fileURLWithPath: c + "/hiberfil.sys"))
+        let image = work.path + "/volume.ntfs"
+        try RescueImageBuilder.volume(image, mib: 16, from: c)
+        for strict in [false, true] {
+            let result = try CLI.run(["scan", image, "--mount"] + (strict ? ["--strict"] : []))
+            #expect(result.status == (strict ? 1 : 0), "\(result.stderr)")
+            let report = try CLI.json(result.stdout)
+            let scan = try #require(report["scan"] as? [String: Any])
+            let warnings = try #require(scan["warnings"] as? [[String: Any]])
+            let hiber = try #require(warnings.first { $0["path"] as? String == "C:\\hiberfil.sys" })
+            let message = try #require(hiber["message"] as? String)
+            #expect(message.contains("Windows was hibernated or shut down with Fast Startup"))
+            #expect(message.contains("Never mount it read-write with ntfs-3g's remove_hiberfile"))
+            // The bare volume has no SYSTEM hive: it is C: by default, and said so.
+            #expect(warnings.contains { ($0["message"] as? String)?.hasPrefix("no partition holds Windows\\System32\\config\\SYSTEM") == true })
+            let artifacts = try #require(report["artifacts"] as? [[String: Any]])
+            #expect(artifacts.contains { $0["path"] as? String == "C:\\VMs\\a.vhdx" })
+            #expect(result.stderr.contains("warning: C:\\hiberfil.sys: C:\\hiberfil.sys starts with \"HIBR\""))
+        }
+        #expect(try RescueImageBuilder.attachedLoops(image).isEmpty)
+    }
+
+    @Test("a mounted folder ROOT with a hibernated hiberfil.sys gets the same explanation")
+    func hibernatedFolder() throws {
+        let root = try TemporaryFolder()
+        try Data(Array("hibr".utf8)).write(to: URL(fileURLWithPath: root.path + "/hiberfil.sys"))
+        let result = try CLI.run(["scan", root.path, "--quiet"])
+        #expect(result.status == 0)
+        let warnings = try #require((try CLI.json(result.stdout)["scan"] as? [String: Any])?["warnings"] as? [[String: Any]])
+        #expect(warnings.contains { ($0["message"] as? String)?.hasPrefix("C:\\hiberfil.sys starts with \"hibr\"") == true })
+    }
+
+    @Test("--mount with a folder ROOT is a usage error")
+    func mountFolder() throws {
+        let root = try TemporaryFolder()
+        let result = try CLI.run(["scan", root.path, "--mount"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("--mount takes a disk image file or a block device as ROOT"))
+    }
+
+    @Test("--mount as an ordinary user: exit 2, needs root, with the manual commands",
+          .enabled(if: getuid() == 0 && RescueImageBuilder.programAvailable("setpriv"), "needs root and setpriv to run as nobody"))
+    func mountNeedsRoot() throws {
+        try RescueImageBuilder.requireTools()
+        let work = try TemporaryFolder()
+        let image = try RescueImageBuilder.gptHost(in: work.path)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: work.path)
+        let result = try RescueImageBuilder.shell("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", CLI.binary, "scan", image, "--mount"])
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr.contains("--mount needs root"))
+        #expect(result.stderr.contains("losetup -r -o 1048576 --sizelimit 25165824 --show -f"))
+    }
+
+    @Test("SIGTERM while the partitions are mounted: unmounted, detached and removed before exiting 143",
+          .enabled(if: RescueImageBuilder.canMount, RescueImageBuilder.skipReason))
+    func signalCleansUp() throws {
+        try RescueImageBuilder.requireTools()
+        let work = try TemporaryFolder()
+        let c = work.path + "/c"
+        try FileManager.default.createDirectory(atPath: c + "/VMs", withIntermediateDirectories: true)
+        // Enough artifacts that the JSON report overflows a pipe nobody reads: the scan then waits, mounted.
+        for index in 0..<800 {
+            FileManager.default.createFile(atPath: c + "/VMs/disk-\(index)-with-a-long-name-to-fill-the-report.vhdx", contents: nil)
+        }
+        let image = work.path + "/volume.ntfs"
+        try RescueImageBuilder.volume(image, mib: 32, from: c)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLI.binary)
+        process.arguments = ["scan", image, "--mount", "--quiet"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var mounted = false
+        for _ in 0..<200 {
+            if try String(contentsOfFile: "/proc/mounts", encoding: .utf8).contains("/tmp/hvexclude-") { mounted = true; break }
+            usleep(50_000)
+        }
+        #expect(mounted)
+        usleep(500_000)
+        #expect(process.isRunning, "the scan should be blocked writing its report")
+        process.terminate()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 128 + 15)
+        #expect(try RescueImageBuilder.attachedLoops(image).isEmpty)
+        #expect(!(try String(contentsOfFile: "/proc/mounts", encoding: .utf8)).contains("/tmp/hvexclude-"))
+        _ = out.fileHandleForReading.readDataToEndOfFile()
+    }
+
+    @Test("a whole-disk block device as ROOT (a read-only loop device over the image) lists and mounts like the image",
+          .enabled(if: RescueImageBuilder.canMount, RescueImageBuilder.skipReason))
+    func blockDevice() throws {
+        try RescueImageBuilder.requireTools()
+        let work = try TemporaryFolder()
+        let image = try RescueImageBuilder.gptHost(in: work.path)
+        let device = try RescueImageBuilder.must("losetup", ["-r", "--show", "-f", image]).trimmingCharacters(in: .whitespacesAndNewlines)
+        defer { _ = try? RescueImageBuilder.shell("losetup", ["-d", device]) }
+        let listing = try CLI.run(["scan", device])
+        #expect(listing.status == 2)
+        #expect(listing.stderr.contains("\(device): GPT disk"))
+        #expect(listing.stderr.contains("67108864 bytes"))
+        let result = try CLI.run(["scan", device, "--mount", "--quiet"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let roots = try #require((try CLI.json(result.stdout)["scan"] as? [String: Any])?["roots"] as? [[String: String]])
+        #expect(roots.map { $0["drive"] } == ["C:", "D:"])
+        #expect(try RescueImageBuilder.must("losetup", ["-j", device]).isEmpty)
+    }
+
+    @Test("a VHDX host disk through qemu-nbd --read-only: scan /dev/nbd0 --mount",
+          .enabled(if: RescueImageBuilder.canMount && FileManager.default.fileExists(atPath: "/dev/nbd0") && RescueImageBuilder.programAvailable("qemu-nbd"),
+                   "skipped: /dev/nbd0 is missing (load the nbd module: modprobe nbd max_part=8) or qemu-nbd is not installed"))
+    func vhdxThroughNBD() throws {
+        try RescueImageBuilder.requireTools()
+        let work = try TemporaryFolder()
+        let image = try RescueImageBuilder.gptHost(in: work.path)
+        let vhdx = work.path + "/host.vhdx"
+        try RescueImageBuilder.must("qemu-img", ["convert", "-f", "raw", "-O", "vhdx", image, vhdx])
+        try RescueImageBuilder.must("qemu-nbd", ["--read-only", "--connect=/dev/nbd0", vhdx])
+        defer { _ = try? RescueImageBuilder.shell("qemu-nbd", ["--disconnect", "/dev/nbd0"]) }
+        // qemu-nbd returns before the kernel knows the size.
+        for _ in 0..<50 where (try? RescueImageBuilder.must("blockdev", ["--getsize64", "/dev/nbd0"]))?.hasPrefix("0") != false { usleep(100_000) }
+        let result = try CLI.run(["scan", "/dev/nbd0", "--mount", "--quiet"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let artifacts = try #require(try CLI.json(result.stdout)["artifacts"] as? [[String: Any]])
+        #expect(artifacts.contains { $0["path"] as? String == "D:\\VMs\\Virtual Hard Disks\\web.vhdx" })
+    }
+
+    @Test("a VHDX or dynamic VHD as ROOT: exit 2 with the qemu-nbd commands", arguments: ["vhdx", "vpc"])
+    func virtualDiskRoot(format: String) throws {
+        try #require(RescueImageBuilder.programAvailable("qemu-img"), "qemu-img is missing (Debian qemu-utils)")
+        let work = try TemporaryFolder()
+        let disk = work.path + "/host." + (format == "vpc" ? "vhd" : "vhdx")
+        try RescueImageBuilder.must("qemu-img", ["create", "-f", format, disk, "64M"])
+        let result = try CLI.run(["scan", disk, "--mount"])
+        #expect(result.status == 2)
+        #expect(result.stderr.hasPrefix("hvexclude: could not scan: \(disk) is a \(format == "vpc" ? "VHD" : "VHDX") virtual disk"))
+        #expect(result.stderr.contains("  qemu-nbd --read-only --connect=/dev/nbd0 \(disk)\n"))
+    }
+}
