@@ -23,6 +23,12 @@ enum RescueImageBuilder {
 
     /// Runs a program found on PATH.
     @discardableResult
+    /// Writes a real (3 MiB, dynamic, empty) VHDX with the project's own writer, so the scan reads a valid disk.
+    static func virtualDisk(at path: String) throws {
+        let lib = CLI.projectRoot.appendingPathComponent("scripts/lib").path
+        try must("python3", ["-c", "import sys; sys.path.insert(0, sys.argv[1]); import vdisk_writer; vdisk_writer.write_base_vhdx(sys.argv[2], 1 << 30)", lib, path])
+    }
+
     static func shell(_ program: String, _ arguments: [String], input: String? = nil) throws -> CLI.Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -102,7 +108,7 @@ enum RescueImageBuilder {
         try FileManager.default.createDirectory(atPath: c + "/Windows/System32", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: d + "/VMs/Virtual Hard Disks", withIntermediateDirectories: true)
         try Data("MZ".utf8).write(to: URL(fileURLWithPath: c + "/Windows/System32/vmms.exe"))
-        try Data("not really a disk".utf8).write(to: URL(fileURLWithPath: d + "/VMs/Virtual Hard Disks/web.vhdx"))
+        try virtualDisk(at: d + "/VMs/Virtual Hard Disks/web.vhdx")
         try systemHive(volumeRoot: c, mounted: ["\\DosDevices\\C:": ["gpt", systemGUID], "\\DosDevices\\D:": ["gpt", dataGUID]])
         let image = work + "/host disk.img"
         try must("truncate", ["-s", "64M", image])

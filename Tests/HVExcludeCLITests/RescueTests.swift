@@ -72,7 +72,8 @@ struct RescueTests {
         #expect(disk["hostPath"] as? String == d + "/VMs/Virtual Hard Disks/web.vhdx")
         #expect(artifacts.contains { $0["path"] as? String == "C:\\Windows\\System32\\vmms.exe" })
         let warnings = try #require(scan["warnings"] as? [[String: Any]])
-        #expect(warnings.isEmpty, "\(warnings)")
+        // Nothing unreadable: only notes about what this minimal Windows volume lacks (a SOFTWARE hive).
+        #expect(!warnings.contains { $0["severity"] as? String == "error" }, "\(warnings)")
         #expect(result.stderr.contains("hvexclude: C: = partition 1 of \(image), mounted read-only at \(c) (Windows partition)"))
         #expect(result.stderr.contains("hvexclude: D: = partition 2 of \(image), mounted read-only at \(d) (MountedDevices)"))
         // Unmounted, detached, folders gone; the image unchanged in size.
@@ -90,7 +91,7 @@ struct RescueTests {
         let work = try TemporaryFolder()
         let c = work.path + "/c", e = work.path + "/e"
         try FileManager.default.createDirectory(atPath: e + "/Hyper-V/Virtual Hard Disks", withIntermediateDirectories: true)
-        try Data("x".utf8).write(to: URL(fileURLWithPath: e + "/Hyper-V/Virtual Hard Disks/db.avhdx"))
+        try RescueImageBuilder.virtualDisk(at: e + "/Hyper-V/Virtual Hard Disks/db.avhdx")
         let signature = 0x7E57_D15C
         try RescueImageBuilder.systemHive(volumeRoot: c, mounted: [
             "\\DosDevices\\C:": ["mbr", signature, 30 << 20], "\\DosDevices\\E:": ["mbr", signature, 1 << 20],
@@ -127,7 +128,7 @@ struct RescueTests {
         let work = try TemporaryFolder()
         let c = work.path + "/c"
         try FileManager.default.createDirectory(atPath: c + "/VMs", withIntermediateDirectories: true)
-        try Data("x".utf8).write(to: URL(fileURLWithPath: c + "/VMs/a.vhdx"))
+        try RescueImageBuilder.virtualDisk(at: c + "/VMs/a.vhdx")
         try Data(Array("HIBR".utf8) + [UInt8](repeating: 0, count: 4092)).write(to: URL(fileURLWithPath: c + "/hiberfil.sys"))
         let image = work.path + "/volume.ntfs"
         try RescueImageBuilder.volume(image, mib: 16, from: c)

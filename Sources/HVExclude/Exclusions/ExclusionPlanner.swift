@@ -32,6 +32,14 @@ public struct ExclusionPlanner {
         }
         var candidates = pathCandidates(inventory, warnings: &warnings)
         candidates.sort { $0.path < $1.path }
+        // One note per unverified path, with the rule that asked for it: a warning for what a VM uses, an
+        // info for a default folder Hyper-V creates only on first use.
+        for candidate in candidates where !candidate.verified {
+            warnings.append(ReportWarning(
+                path: candidate.path.description,
+                message: "excluded, but not found on the scanned volumes: \(candidate.reason)",
+                severity: candidate.mayNotExistYet ? .info : .warning))
+        }
         let forbidden = MinimalCover.forbiddenFolders(environment)
         let covered = MinimalCover.cover(candidates, forbidden: forbidden)
         plan.paths = covered.paths
@@ -41,9 +49,6 @@ public struct ExclusionPlanner {
                 guard let path = WindowsPath(plan.paths[index].path) else { continue }
                 plan.paths[index].environmentPath = environment.environmentForm(of: path)
             }
-        }
-        for entry in plan.paths where !entry.verified {
-            warnings.append(ReportWarning(path: entry.path, message: "excluded, but not verified: not found on the scanned volumes (\(entry.reasons.joined(separator: "; ")))", severity: .warning))
         }
         return (plan, warnings)
     }
@@ -106,7 +111,7 @@ public struct ExclusionPlanner {
             candidates.append(PathCandidate(
                 path: spelled, kind: .directory,
                 reason: "where Hyper-V creates \(folder.what) (\(folder.fact == nil ? "built-in default" : folder.value))",
-                evidence: [evidence], verified: exists))
+                evidence: [evidence], verified: exists, mayNotExistYet: true))
         }
 
         // Per VM: its folders, disks and their chains, ISOs, state files.

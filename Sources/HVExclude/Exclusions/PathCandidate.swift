@@ -13,14 +13,21 @@ public struct PathCandidate: Sendable, Equatable {
     /// For a folder: the files to exclude instead when the folder itself may not be (a drive root, a system
     /// or profile folder).
     public var fallbackFiles: [WindowsPath]
+    /// Whether the path may well not exist yet (Hyper-V's default folders are created on first use), so its
+    /// absence is a note, not a warning.
+    public var mayNotExistYet: Bool
 
     /// Creates a candidate.
-    public init(path: WindowsPath, kind: PathExclusion.Kind, reason: String, evidence: [Evidence], verified: Bool, fallbackFiles: [WindowsPath] = []) {
+    public init(
+        path: WindowsPath, kind: PathExclusion.Kind, reason: String, evidence: [Evidence], verified: Bool,
+        fallbackFiles: [WindowsPath] = [], mayNotExistYet: Bool = false
+    ) {
         self.path = path
         self.kind = kind
         self.reason = reason
         self.evidence = evidence
         self.verified = verified
         self.fallbackFiles = fallbackFiles
+        self.mayNotExistYet = mayNotExistYet
     }
 }
