@@ -29,7 +29,7 @@ strip "$OUT"
 
 echo "== static?"
 LDD=$(ldd "$OUT" 2>&1 || true)
-FILE=$(file "$OUT")
+FILE=$(file "$OUT" 2>/dev/null || true)
 if ! grep -q "not a dynamic executable" <<<"$LDD" && ! grep -q "statically linked" <<<"$FILE"; then
     echo "error: $OUT is not statically linked" >&2
     echo "ldd: $LDD" >&2
