@@ -14,7 +14,7 @@ let package = Package(
         .target(name: "HVExclude", dependencies: ["CSystemShims"]),
         .executableTarget(name: "hvexclude", dependencies: ["HVExclude"]),
         .testTarget(name: "HVExcludeTests", dependencies: ["HVExclude"]),
-        .testTarget(name: "HVExcludeCLITests", dependencies: ["hvexclude"]),
+        .testTarget(name: "HVExcludeCLITests", dependencies: ["hvexclude"], exclude: ["Golden"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -21,14 +21,14 @@ enum RescueImageBuilder {
     /// The printed reason when it cannot.
     static var skipReason: Comment { Comment(rawValue: "skipped: " + (mountUnavailableReason ?? "")) }
 
-    /// Runs a program found on PATH.
-    @discardableResult
     /// Writes a real (3 MiB, dynamic, empty) VHDX with the project's own writer, so the scan reads a valid disk.
     static func virtualDisk(at path: String) throws {
         let lib = CLI.projectRoot.appendingPathComponent("scripts/lib").path
         try must("python3", ["-c", "import sys; sys.path.insert(0, sys.argv[1]); import vdisk_writer; vdisk_writer.write_base_vhdx(sys.argv[2], 1 << 30)", lib, path])
     }
 
+    /// Runs a program found on PATH.
+    @discardableResult
     static func shell(_ program: String, _ arguments: [String], input: String? = nil) throws -> CLI.Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

@@ -192,7 +192,7 @@ struct RescueTests {
         try FileManager.default.createDirectory(atPath: c + "/VMs", withIntermediateDirectories: true)
         // Enough artifacts that the JSON report overflows a pipe nobody reads: the scan then waits, mounted.
         for index in 0..<800 {
-            FileManager.default.createFile(atPath: c + "/VMs/disk-\(index)-with-a-long-name-to-fill-the-report.vhdx", contents: nil)
+            #expect(FileManager.default.createFile(atPath: c + "/VMs/disk-\(index)-with-a-long-name-to-fill-the-report.vhdx", contents: nil))
         }
         let image = work.path + "/volume.ntfs"
         try RescueImageBuilder.volume(image, mib: 32, from: c)
