@@ -19,6 +19,14 @@ public struct ScanOptions: Sendable {
         self.hiveDirectory = hiveDirectory
     }
 
+    /// Walker threads when `--jobs` is not given: the active processors, but at least 4 when a root is a FUSE
+    /// mount (ntfs-3g), where each directory read waits on a user-space round trip (measured: 4 threads walk an
+    /// ntfs-3g tree in 0.21–0.26 s where 2 take 0.29–0.53 s; local disks gain nothing).
+    public static func defaultJobs(roots: [String]) -> Int {
+        let fuse = roots.contains { MountTable.fileSystemType(of: $0)?.hasPrefix("fuse") == true }
+        return fuse ? max(4, WalkOptions.defaultJobs) : WalkOptions.defaultJobs
+    }
+
     /// Options from the command line: ROOT as `C:`, then `--drive` and `--map` in order.
     /// - Throws: ``UsageError`` for a mapping that is not a Windows path.
     public init(commandLine options: CommandLineOptions) throws {
@@ -32,8 +40,8 @@ public struct ScanOptions: Sendable {
             mappings.append(.init(prefix: prefix, hostRoot: map.path))
         }
         self.init(
-            mappings: mappings, jobs: options.jobs ?? WalkOptions.defaultJobs, crossMounts: options.crossMounts,
-            hiveDirectory: options.hiveDirectory)
+            mappings: mappings, jobs: options.jobs ?? ScanOptions.defaultJobs(roots: mappings.map(\.hostRoot)),
+            crossMounts: options.crossMounts, hiveDirectory: options.hiveDirectory)
         planner = PlannerOptions(
             includeUnregistered: options.includeUnregistered, broadExtensions: options.broadExtensions,
             environmentPaths: options.environmentPaths)

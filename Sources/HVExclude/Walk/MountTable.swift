@@ -90,6 +90,16 @@ struct MountTable: Sendable {
         return data
     }
 
+    /// The type of the file system holding `path` (the mount with the longest mount point above it), e.g.
+    /// `fuseblk` for ntfs-3g, `ntfs3`, `ext4`; nil when mountinfo cannot be read.
+    static func fileSystemType(of path: String, mountinfo: [UInt8]? = MountTable.readMountinfo()) -> String? {
+        guard let mountinfo, let canonical = realPath(path) else { return nil }
+        let target = canonical + [UInt8(ascii: "/")]
+        return parse(mountinfo)
+            .filter { point in point.path == [UInt8(ascii: "/")] || target.starts(with: point.path + [UInt8(ascii: "/")]) }
+            .max { $0.path.count < $1.path.count }?.type
+    }
+
     static func realPath(_ path: String) -> [UInt8]? {
         guard let resolved = realpath(path, nil) else { return nil }
         defer { free(resolved) }
