@@ -16,8 +16,11 @@ echo "== import check"
 scripts/check-imports.sh
 
 echo "== release build (static)"
-swift build -c release -Xswiftc -static-executable --scratch-path .build-release
-BUILT=$(swift build -c release -Xswiftc -static-executable --scratch-path .build-release --show-bin-path)/hvexclude
+# -Osize: the scanner waits on the file system, not the CPU, and the binary goes onto rescue sticks; measured
+# 15.9 MB stripped against 16.2 MB with -O (the Swift runtime and FoundationEssentials make up ~14 MB of it).
+FLAGS=(-c release -Xswiftc -static-executable -Xswiftc -Osize --scratch-path .build-release)
+swift build "${FLAGS[@]}"
+BUILT=$(swift build "${FLAGS[@]}" --show-bin-path)/hvexclude
 
 VERSION=$("$BUILT" --version | awk '{print $2}')
 ARCH=$(uname -m)
