@@ -17,7 +17,7 @@ import Testing
         #expect(kind(#"C:\ProgramData\Microsoft\Windows\Hyper-V\Virtual Machines Cache\A0100000-1111-4222-8333-444455556666.vmcx"#) == .configurationCache)
         #expect(kind(#"D:\VMs\Virtual Machines\A0100000-1111-4222-8333-444455556666.xml"#) == .vmConfiguration)
         #expect(kind(#"D:\anywhere\A0100000-1111-4222-8333-444455556666.xml"#) == .vmConfiguration)
-        #expect(kind(#"D:\VMs\App01\Virtual Machines\notes.xml"#) == .vmConfiguration, "a candidate: the reader decides")
+        #expect(kind(#"D:\VMs\App01\Virtual Machines\notes.xml"#) == nil, "Hyper-V names every XML configuration after an id")
         #expect(kind(#"C:\Tools\app.config.xml"#) == nil, "an .xml outside Hyper-V folders that is not GUID-named")
         #expect(kind(#"D:\VMs\Virtual Machines\A0100000-1111-4222-8333-444455556666.vmrs"#) == .runtimeState)
         #expect(kind(#"C:\Windows\Temp\setup.bin"#) == nil, "a .bin that is not GUID-named")
@@ -32,6 +32,8 @@ import Testing
     @Test func prefilterOnRawBytes() {
         #expect(mayMatch("DISK.VhDx"))
         #expect(mayMatch("x.iso"))
+        #expect(mayMatch("A0100000-1111-4222-8333-444455556666.XML") && mayMatch("{A0100000-1111-4222-8333-444455556666}.vmrs"))
+        #expect(!mayMatch("settings.xml") && !mayMatch("boot.bin"), "no GUID name, no candidate")
         #expect(!mayMatch("x.vhdx.txt"))
         #expect(!mayMatch("kernel32.dll"))
         #expect(mayMatch("vmwp.exe") && !mayMatch("notepad.exe"))
