@@ -200,8 +200,9 @@ import Testing
         for name in ["line\nfeed.vhdx", "double\"quote.avhdx", "single'quote.vhd", "dollar$HOME.vmcx", "-dash-first.vhdx"] {
             #expect(artifactPaths.contains(windows("Names/" + name)), "\(label): Names/\(name.debugDescription) missing")
         }
+        let backslashNameListedAsAnotherPath = artifactPaths.contains(windows("Names/back") + "\\slash.vhdx")
         withKnownIssue("a host name containing a backslash maps to a different Windows path (C:\\Names\\back\\slash.vhdx) without a warning") {
-            #expect(!artifactPaths.contains(windows("Names/back") + "\\slash.vhdx"))
+            #expect(!backslashNameListedAsAnotherPath)
         }
     }
 

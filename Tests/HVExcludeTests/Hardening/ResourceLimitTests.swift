@@ -141,6 +141,35 @@ import Testing
         #expect(error.message.contains("exceeds the whole hbins region"))
     }
 
+    @Test(arguments: [1, 100])
+    func valuesSharingOneDataCellCannotMultiplyMemory(entries: Int) throws {
+        // The value list repeats one vk whose data is 3000 bytes: one entry is fine, 100 would gather 300 kB
+        // from a 4 KiB hbins region (a 240 MiB hive could ask for terabytes the same way).
+        var builder = RegistryHiveTestBuilder()
+        let listOffset: UInt32 = 0x20 + 88
+        let listCell = (4 * entries + 4 + 7) / 8 * 8
+        let vk = listOffset + UInt32(listCell)
+        let data = vk + 32
+        builder.cell(RegistryHiveTestBuilder.nk("ROOT", flags: 0x2C, values: UInt32(entries), valueList: listOffset))
+        #expect(builder.nextOffset == listOffset)
+        builder.cell(Array(repeating: le32(vk), count: entries).flatMap { $0 })
+        #expect(builder.nextOffset == vk)
+        builder.cell(RegistryHiveTestBuilder.vk("V", type: 3, length: 3000, dataOffset: data))
+        #expect(builder.nextOffset == data)
+        builder.cell([UInt8](repeating: 0x5A, count: 3000))
+        let hive = try RegistryHive(bytes: builder.bytes(), name: "SYSTEM")
+        let root = try hive.rootKey()
+        if entries == 1 {
+            #expect(try hive.values(of: root).map(\.raw.count) == [3000])
+        } else {
+            let error = try #require(throws: BinaryFormatError.self) { try hive.values(of: root) }
+            #expect(error.message.contains("hold more data than the whole hbins region"))
+            #expect(error.offset == UInt64(listOffset) + 4096)
+            // Looking one value up by name still works: only the bulk read is capped.
+            #expect(try hive.value("V", of: root)?.raw.count == 3000)
+        }
+    }
+
     // MARK: XML configurations
 
     @Test(arguments: [
