@@ -110,7 +110,7 @@ for parser in "${selected[@]}"; do
         echo "fuzz: $parser exited with $rc; the log follows" >&2
         grep -vE '^#[0-9]+|^INFO:|^\s*$' "$log" | tail -60 >&2
     fi
-    line="$parser: execs=${execs:-?} cov=${cov:-?} ft=${ft:-?} corpus=${corp:-?} crashes=$crashes exit=$rc"
+    line="$parser: execs=${execs:-?} cov=${cov:-?} ft=${ft:-?} corpus=${corp:-?} findings=$crashes exit=$rc"
     [[ -n $crash_files ]] && line+=" artifacts=$(tr '\n' ' ' <<<"$crash_files")"
     summary+=("$line")
 done
