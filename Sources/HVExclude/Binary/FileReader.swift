@@ -14,6 +14,8 @@ public final class FileReader: @unchecked Sendable {
     /// File size in bytes at open time.
     public let size: UInt64
     private let descriptor: Int32
+    /// Whether `size` is the real end (a block device reports 0).
+    private let isRegularFile: Bool
     /// Total bytes returned by ``read(at:count:)`` so far (for the "reads kilobytes" measurements).
     public private(set) var bytesRead: UInt64 = 0
     /// Hard cap on bytes one reader may return, so a hostile file cannot make a parser read it all.
@@ -41,6 +43,7 @@ public final class FileReader: @unchecked Sendable {
         self.path = path
         self.descriptor = fd
         self.size = UInt64(max(0, info.st_size))
+        self.isRegularFile = (info.st_mode & S_IFMT) == S_IFREG
         self.readBudget = readBudget
     }
 
@@ -53,6 +56,11 @@ public final class FileReader: @unchecked Sendable {
         guard bytesRead + UInt64(count) <= readBudget else {
             throw BinaryFormatError(path, at: offset, "refusing to read more than \(readBudget) bytes from one file")
         }
+        // An on-disk offset past Int64.max lies beyond any file (and would trap in the off_t conversion).
+        guard offset <= UInt64(Int64.max) - UInt64(count) else { return [] }
+        // The buffer never outgrows what the file holds, whatever count an on-disk field asked for.
+        let count = isRegularFile ? Int(min(UInt64(count), size > offset ? size - offset : 0)) : count
+        guard count > 0 else { return [] }
         var buffer = [UInt8](repeating: 0, count: count)
         var done = 0
         while done < count {

@@ -39,10 +39,13 @@ public struct WindowsPath: Hashable, Sendable, Comparable, CustomStringConvertib
             break
         }
         if rest.hasPrefix("\\\\") {
-            let parts = rest.dropFirst(2).split(separator: "\\", omittingEmptySubsequences: true)
-            guard parts.count >= 2 else { return nil }
+            // Server and share are the next two components exactly: `\\\\?\C:` is not server "?" (its canonical
+            // spelling `\\?\C:\` would parse as drive C:), and `.`/`..` name no server or share.
+            let parts = rest.dropFirst(2).split(separator: "\\", maxSplits: 2, omittingEmptySubsequences: false)
+            guard parts.count >= 2, !parts[0].isEmpty, !parts[1].isEmpty, !["?", ".", ".."].contains(parts[0]),
+                  ![".", ".."].contains(parts[1]) else { return nil }
             root = .unc(server: String(parts[0]), share: String(parts[1]))
-            rest = parts.dropFirst(2).joined(separator: "\\")[...]
+            rest = parts.count > 2 ? parts[2] : ""
         } else if rest.count >= 2, let letter = rest.first, letter.isASCII, letter.isLetter,
                   rest[rest.index(after: rest.startIndex)] == ":" {
             root = .drive(Character(letter.uppercased()))

@@ -328,7 +328,20 @@ public final class RegistryHive: Sendable {
     /// All values of `key`, in stored order, with their data.
     /// - Throws: ``BinaryFormatError`` when the value list, a `vk` record or its data is corrupt.
     public func values(of key: RegistryKey) throws -> [RegistryValue] {
-        try valueOffsets(of: key).map { try value(atCell: $0) }
+        // Distinct values own distinct data cells, so one key's values never hold more than the hbins region;
+        // more means list entries share one big value, which would multiply memory by the entry count.
+        var total = 0
+        return try valueOffsets(of: key).map { offset in
+            let value = try value(atCell: offset)
+            total += value.raw.count
+            guard total <= hbins.count else {
+                throw BinaryFormatError(
+                    "regf value list", at: UInt64(key.valueListOffset) + UInt64(RegistryBaseBlock.size),
+                    "key \"\(key.name)\": its values hold more data than the whole hbins region (\(hbins.count) bytes); "
+                        + "entries share data cells")
+            }
+            return value
+        }
     }
 
     /// The value of `key` called `name` (case-insensitive; `""` is the default value), or `nil`.
