@@ -13,7 +13,7 @@ let package = Package(
         .systemLibrary(name: "CSystemShims", path: "Sources/CSystemShims"),
         .target(name: "HVExclude", dependencies: ["CSystemShims"]),
         .executableTarget(name: "hvexclude", dependencies: ["HVExclude"]),
-        .testTarget(name: "HVExcludeTests", dependencies: ["HVExclude"]),
+        .testTarget(name: "HVExcludeTests", dependencies: ["HVExclude"], exclude: ["Corpus"]),
         .testTarget(name: "HVExcludeCLITests", dependencies: ["hvexclude"], exclude: ["Golden"]),
     ],
     swiftLanguageModes: [.v6]

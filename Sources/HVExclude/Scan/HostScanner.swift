@@ -42,7 +42,13 @@ public final class HostScanner: Sendable {
         var links: [LinkRecord] = []
         var seen = Set<String>()
         for entry in walk.entries where seen.insert(entry.hostPath).inserted {
-            guard let windows = map.windowsPath(forHostPath: entry.hostPath) else { continue }
+            guard let windows = map.windowsPath(forHostPath: entry.hostPath) else {
+                warnings.append(ReportWarning(
+                    path: entry.hostPath,
+                    message: "has no Windows path: a name holds '\\', which Windows reads as a folder separator (a copied tree or a POSIX name); not classified",
+                    severity: .warning))
+                continue
+            }
             if entry.kind == .symlink {
                 let target = LinkReader.target(ofLinkAt: entry.hostPath, linkPath: windows, map: map)
                 links.append(LinkRecord(

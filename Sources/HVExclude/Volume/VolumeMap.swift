@@ -110,7 +110,8 @@ public final class VolumeMap: Sendable {
         return .found(hostPath: host, kind: kind)
     }
 
-    /// The Windows path of a host path inside a mapped root (its real on-disk spelling), `nil` outside them.
+    /// The Windows path of a host path inside a mapped root (its real on-disk spelling), `nil` outside them or
+    /// when a name holds a `\`.
     public func windowsPath(forHostPath hostPath: String) -> WindowsPath? {
         var best: (mapping: Mapping, rest: [String])?
         for mapping in mappings {
@@ -126,7 +127,9 @@ public final class VolumeMap: Sendable {
                 continue
             }
             let parts = rest.split(separator: "/").map(String.init)
-            guard !parts.contains("..") else { return nil }
+            // A '\' inside a host name (possible on Linux, in a copied tree or an ntfs-3g POSIX name) would read as a
+            // separator and name another path: such an entry has no Windows path.
+            guard !parts.contains(".."), !parts.contains(where: { $0.contains("\\") }) else { return nil }
             // The deepest host root wins (a --map inside the C: tree).
             if best == nil || mapping.hostRoot.count > best!.mapping.hostRoot.count {
                 best = (mapping, parts)
