@@ -47,3 +47,43 @@ import Testing
         })
     }
 }
+
+extension PlannerPolicyTests {
+    static let fixturesAvailable = FileManager.default.fileExists(
+        atPath: CLI.projectRoot.deletingLastPathComponent().appendingPathComponent("shared/fixtures/regf/minimal.hive").path)
+
+    /// A cluster node: the cluster database names VM stores on a CSV (mapped with --map) and on a share (not
+    /// mapped); both are planned, the share's unverified. The CLUSDB layout follows documentation, not a real cluster.
+    @Test(.enabled(if: fixturesAvailable, "../shared/fixtures/regf/minimal.hive is needed to build a CLUSDB hive"))
+    func clusteredVMStoresFromTheClusterDatabase() throws {
+        let work = try TemporaryFolder()
+        try Self.copyTree("ws2019-custom", to: work.path)
+        try FileManager.default.createDirectory(atPath: work.path + "/C/Windows/Cluster", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: work.path + "/csv1/VM1/Virtual Machines", withIntermediateDirectories: true)
+        let script = CLI.projectRoot.appendingPathComponent("scripts/make-hives").path
+        let python = """
+            import importlib.machinery, sys
+            mh = importlib.machinery.SourceFileLoader("mh", sys.argv[1]).load_module()
+            resources = [
+                ("{A1B2C3D4-0002-4000-8000-000000000002}", "Virtual Machine Configuration VM1", "Virtual Machine Configuration",
+                 {"VmId": mh.sz("11111111-2222-4333-8444-555555555555"), "ConfigStoreRootPath": mh.sz(r"C:\\ClusterStorage\\Volume1\\VM1"),
+                  "VmStoreRootPath": mh.sz(r"C:\\ClusterStorage\\Volume1\\VM1")}),
+                ("{A1B2C3D4-0005-4000-8000-000000000005}", "Virtual Machine Configuration VM2", "Virtual Machine Configuration",
+                 {"VmId": mh.sz("66666666-2222-4333-8444-555555555555"), "ConfigStoreRootPath": mh.sz(r"\\\\fs01\\vms\\VM2")}),
+            ]
+            mh.write_hive(sys.argv[2], mh.clusdb_tree(resources))
+            """
+        let made = try CLI.runTool("python3", ["-c", python, script, work.path + "/C/Windows/Cluster/CLUSDB"])
+        try #require(made.status == 0, "\(made.stderr)")
+        let (_, json) = try Self.plan([
+            work.path + "/C", "--drive", "D=" + work.path + "/D", "--map", #"C:\ClusterStorage\Volume1="# + work.path + "/csv1",
+        ])
+        let paths = Dictionary(uniqueKeysWithValues: json["exclusions"]!["paths"]!.arrayValue.map { ($0["path"]!.stringValue!, $0) })
+        let csv = try #require(paths[#"C:\ClusterStorage\Volume1\VM1"#])
+        #expect(csv["verified"]?.boolValue == true)
+        #expect(csv["reasons"]?.arrayValue.contains { $0.stringValue?.contains("clustered VM") == true } == true)
+        let share = try #require(paths[#"\\fs01\vms\VM2"#])
+        #expect(share["verified"]?.boolValue == false)
+        #expect(json["host"]?["cluster"] != nil)
+    }
+}

@@ -134,6 +134,19 @@ public struct ExclusionPlanner {
                 path: path, kind: .directory, reason: "Cluster Shared Volumes mount point (KB 3105657, KB 250355)",
                 evidence: [Evidence(source: artifact.path, detail: "exists on the volume")], verified: true))
         }
+        // Clustered VMs run on whichever node owns them: this node's registrations may not name them, the
+        // cluster database does (from documentation: Resources\{id}\Parameters).
+        for resource in inventory.facts?.cluster?.virtualMachineResources ?? [] {
+            let stores = [(resource.configStoreRootPath, "ConfigStoreRootPath"), (resource.vmStoreRootPath, "VmStoreRootPath")]
+            for (text, value) in stores {
+                guard let text, let path = environment.path(text) else { continue }
+                candidates.append(PathCandidate(
+                    path: map.spelling(of: path), kind: .directory,
+                    reason: "clustered VM \(resource.name ?? resource.vmId ?? resource.id) store; it runs here after a failover (cluster database \(value))",
+                    evidence: [Evidence(source: resource.source.hive, detail: "\(resource.source.key)\\Parameters\\\(value)")],
+                    verified: map.resolve(path).hostPath != nil))
+            }
+        }
         if let clusterService = inventory.facts?.services.first(where: { $0.name.lowercased() == "clussvc" && $0.present }),
            let path = environment.path("%SystemRoot%\\Cluster") {
             candidates.append(PathCandidate(
