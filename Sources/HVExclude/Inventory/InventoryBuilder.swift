@@ -61,7 +61,7 @@ public struct InventoryBuilder: Sendable {
         }
         let chains = readChains(Array(diskPaths), resolver: DiskChainResolver(map: map, volumeLetters: volumeLetters))
         for host in chains.keys.sorted() {
-            warnings += InventoryBuilder.chainWarnings(chains[host]!, map: map)
+            warnings += InventoryBuilder.chainWarnings(chains[host]!)
         }
 
         // One record per configuration: registered ones first.
@@ -100,9 +100,11 @@ public struct InventoryBuilder: Sendable {
             records.append(assembler.record(read, registered: false, registrations: []))
         }
         assembler.attachCheckpoints(&records)
-        for index in records.indices {
-            for message in records[index].warnings {
-                warnings.append(ReportWarning(path: records[index].configurationFile, message: message, severity: records[index].exists ? .warning : .warning))
+        for record in records {
+            // A configuration file that exists but could not be parsed is an input that could not be read.
+            let unreadable = record.exists && record.format == nil
+            for message in record.warnings {
+                warnings.append(ReportWarning(path: record.configurationFile, message: message, severity: unreadable ? .error : .warning))
             }
         }
         records.sort { ($0.registered ? 0 : 1, $0.configurationFile.uppercased()) < ($1.registered ? 0 : 1, $1.configurationFile.uppercased()) }
@@ -116,7 +118,7 @@ public struct InventoryBuilder: Sendable {
     /// One warning per problem in a chain: an unreadable disk, header warnings, and every link that is not
     /// verified (the first disk's own problems only; each parent is reported by its own chain too, but a parent
     /// outside the walk is reported here).
-    static func chainWarnings(_ chain: [DiskChainLink], map: VolumeMap) -> [ReportWarning] {
+    static func chainWarnings(_ chain: [DiskChainLink]) -> [ReportWarning] {
         guard let first = chain.first else { return [] }
         var warnings: [ReportWarning] = []
         if first.status != .start {
