@@ -105,12 +105,7 @@ final class WalkWorker: @unchecked Sendable {
                 issue(childPath(directory.path, name), "lstat", errno, "")
                 return
             }
-            switch info.st_mode & S_IFMT {
-            case S_IFDIR: kind = .directory
-            case S_IFREG: kind = .file
-            case S_IFLNK: kind = .symlink
-            default: kind = .other
-            }
+            kind = EntryKind(mode: info.st_mode)
         default: kind = .other
         }
         let validName = RawName.isValidUTF8(name)

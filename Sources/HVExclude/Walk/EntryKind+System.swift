@@ -18,7 +18,12 @@ extension EntryKind {
     init?(lstatPath path: String) {
         var info = stat()
         guard lstat(path, &info) == 0 else { return nil }
-        switch info.st_mode & S_IFMT {
+        self.init(mode: info.st_mode)
+    }
+
+    /// The kind a `stat` mode names.
+    init(mode: mode_t) {
+        switch mode & S_IFMT {
         case S_IFREG: self = .file
         case S_IFDIR: self = .directory
         case S_IFLNK: self = .symlink
