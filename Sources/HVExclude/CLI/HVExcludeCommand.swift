@@ -184,7 +184,7 @@ final class ProgressLine: @unchecked Sendable {
         let begun = ContinuousClock.now
         timer.schedule(deadline: .now() + .milliseconds(200), repeating: .milliseconds(200))
         timer.setEventHandler { [walker] in
-            let elapsed = Double((ContinuousClock.now - begun).components.seconds) + 0.001
+            let elapsed = HostScanner.seconds(ContinuousClock.now - begun)
             let entries = walker.progress.entriesVisited
             var folder = walker.progress.currentDirectory
             if folder.count > 60 { folder = "…" + folder.suffix(59) }
