@@ -24,7 +24,8 @@ struct ConfigurationRead: Sendable {
                 do {
                     let configuration = try VMConfiguration.read(path: host)
                     return ConfigurationRead(path: spelled, hostPath: host, configuration: configuration, problem: nil, exists: true, notAConfiguration: false)
-                } catch let error as VMConfigXMLError {
+                } catch let error as VMConfigXMLError where !(spelled.lastComponent ?? "").lowercased().hasSuffix(".vmcx") {
+                    // An .xml that is not a VM configuration is simply not one; a .vmcx without the keys is damaged.
                     return ConfigurationRead(path: spelled, hostPath: host, configuration: nil, problem: "\(error)", exists: true, notAConfiguration: true)
                 } catch {
                     return ConfigurationRead(path: spelled, hostPath: host, configuration: nil, problem: "unreadable configuration: \(error)", exists: true, notAConfiguration: false)
