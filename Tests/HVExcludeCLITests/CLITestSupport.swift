@@ -35,21 +35,29 @@ enum CLI {
     }
 
     /// Runs any program (looked up on PATH) and captures its output.
-    static func runTool(_ program: String, _ arguments: [String]) throws -> Result {
-        try launch("/usr/bin/env", [program] + arguments)
+    static func runTool(_ program: String, _ arguments: [String], input: String? = nil) throws -> Result {
+        try launch("/usr/bin/env", [program] + arguments, input: input)
     }
 
-    static func launch(_ executable: String, _ arguments: [String], environment: [String: String]? = nil, currentDirectory: String? = nil) throws -> Result {
+    /// Runs `executable`, feeding `input` (or nothing) to its stdin, and captures stdout and stderr.
+    static func launch(
+        _ executable: String, _ arguments: [String], environment: [String: String]? = nil, currentDirectory: String? = nil,
+        input: String? = nil
+    ) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         if let environment { process.environment = environment }
         if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
-        let out = Pipe(), err = Pipe()
+        let out = Pipe(), err = Pipe(), stdin = Pipe()
         process.standardOutput = out
         process.standardError = err
-        process.standardInput = FileHandle.nullDevice
+        process.standardInput = input == nil ? FileHandle.nullDevice : stdin
         try process.run()
+        if let input {
+            stdin.fileHandleForWriting.write(Data(input.utf8))
+            try stdin.fileHandleForWriting.close()
+        }
         // stderr is drained on another thread so a chatty child cannot block on a full pipe.
         final class Box: @unchecked Sendable { var data = Data() }
         let errBox = Box()
