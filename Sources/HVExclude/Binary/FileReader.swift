@@ -14,6 +14,8 @@ public final class FileReader: @unchecked Sendable {
     /// File size in bytes at open time.
     public let size: UInt64
     private let descriptor: Int32
+    /// Where the bytes come from when they are not a host file (a partition, a virtual disk, an NTFS file).
+    private let source: (any ByteSource)?
     /// Whether `size` is the real end (a block device reports 0).
     private let isRegularFile: Bool
     /// Total bytes returned by ``read(at:count:)`` so far (for the "reads kilobytes" measurements).
@@ -42,12 +44,26 @@ public final class FileReader: @unchecked Sendable {
         }
         self.path = path
         self.descriptor = fd
+        self.source = nil
         self.size = UInt64(max(0, info.st_size))
         self.isRegularFile = (info.st_mode & S_IFMT) == S_IFREG
         self.readBudget = readBudget
     }
 
-    deinit { close(descriptor) }
+    /// A reader over `source`, named `path` in messages (a file inside an image has no host path of its own).
+    public init(path: String, source: any ByteSource, readBudget: UInt64 = 256 << 20) {
+        self.path = path
+        self.descriptor = -1
+        self.source = source
+        self.size = source.size
+        self.isRegularFile = true
+        self.readBudget = readBudget
+    }
+
+    /// This reader's bytes as a ``ByteSource`` (a disk image that itself holds a disk).
+    public var byteSource: any ByteSource { source ?? FileBytes(reader: self) }
+
+    deinit { if descriptor >= 0 { close(descriptor) } }
 
     /// Reads up to `count` bytes at `offset`; fewer only at end of file.
     /// - Throws: ``SystemError`` on an I/O error, ``BinaryFormatError`` when the read budget is exhausted.
@@ -56,6 +72,16 @@ public final class FileReader: @unchecked Sendable {
         guard bytesRead + UInt64(count) <= readBudget else {
             throw BinaryFormatError(path, at: offset, "refusing to read more than \(readBudget) bytes from one file")
         }
+        let bytes = try readUnbudgeted(at: offset, count: count)
+        bytesRead += UInt64(bytes.count)
+        return bytes
+    }
+
+    /// Reads like ``read(at:count:)`` without counting against the budget: for a disk image read as the
+    /// volume beneath many files, each of which has a budget of its own.
+    func readUnbudgeted(at offset: UInt64, count: Int) throws -> [UInt8] {
+        guard count > 0 else { return [] }
+        if let source { return try source.read(at: offset, count: count) }
         // An on-disk offset past Int64.max lies beyond any file (and would trap in the off_t conversion).
         guard offset <= UInt64(Int64.max) - UInt64(count) else { return [] }
         // The buffer never outgrows what the file holds, whatever count an on-disk field asked for.
@@ -75,7 +101,6 @@ public final class FileReader: @unchecked Sendable {
             done += result
         }
         if done < count { buffer.removeSubrange(done...) }
-        bytesRead += UInt64(done)
         return buffer
     }
 
@@ -90,4 +115,17 @@ public final class FileReader: @unchecked Sendable {
         }
         return ByteReader(bytes, baseOffset: offset, structure: structure)
     }
+}
+
+/// A host file as a ``ByteSource``, without a read budget (an image is read in many small pieces).
+public struct FileBytes: ByteSource, @unchecked Sendable {
+    let reader: FileReader
+    public let size: UInt64
+    /// `reader`'s bytes; `size` overrides its size (a block device's `stat` size is 0).
+    public init(reader: FileReader, size: UInt64? = nil) {
+        self.reader = reader
+        self.size = size ?? reader.size
+    }
+    public
+    func read(at offset: UInt64, count: Int) throws -> [UInt8] { try reader.readUnbudgeted(at: offset, count: count) }
 }

@@ -36,7 +36,9 @@ public struct DriveAssignment: Sendable, Equatable {
     public var warnings: [String]
 
     /// The mappings for ``ScanOptions/mappings``.
-    public var mappings: [VolumeMap.Mapping] { drives.map { VolumeMap.Mapping(prefix: $0.prefix, hostRoot: $0.mounted.mountPoint) } }
+    public var mappings: [VolumeMap.Mapping] {
+        drives.map { VolumeMap.Mapping(prefix: $0.prefix, hostRoot: $0.mounted.mountPoint, fileSystem: $0.mounted.fileSystem) }
+    }
 
     /// The same as `hvexclude scan` arguments: ROOT then `--drive X=PATH` / `--map WINPATH=PATH`.
     public var commandLineArguments: [String] {
@@ -72,7 +74,7 @@ public struct DriveAssignment: Sendable, Equatable {
         let systemHive = WindowsPath(root: .drive("C"), components: ["Windows", "System32", "config", "SYSTEM"])
         var windows: (index: Int, hive: String)?
         for (index, item) in mounted.enumerated() {
-            let map = VolumeMap([.init(prefix: WindowsPath(root: .drive("C"), components: []), hostRoot: item.mountPoint)])
+            let map = VolumeMap([.init(prefix: WindowsPath(root: .drive("C"), components: []), hostRoot: item.mountPoint, fileSystem: item.fileSystem)])
             if case .found(let path, .file) = map.resolve(systemHive) {
                 windows = (index, path)
                 break
@@ -82,7 +84,7 @@ public struct DriveAssignment: Sendable, Equatable {
         if let windows {
             windowsPartition = mounted[windows.index].partition
             do {
-                let hive = try RegistryHive(path: windows.hive)
+                let hive = try RegistryHive(file: mounted[windows.index].fileSystem.openFile(windows.hive, readBudget: RegistryHive.readBudget))
                 let facts = HostFacts.read(software: nil, system: hive)
                 devices = facts.mountedDevices
                 if devices.isEmpty {

@@ -6,11 +6,18 @@ public struct MountedPartition: Sendable, Equatable {
     public var mountPoint: String
     /// The loop device it was attached as, when hvexclude attached it.
     public var device: String?
+    /// What reads it: the host's mount, or the native NTFS reader (then `mountPoint` is a synthetic root).
+    public var fileSystem: any VolumeFileSystem
 
     /// Creates a record.
-    public init(partition: DiskPartition, mountPoint: String, device: String? = nil) {
+    public init(partition: DiskPartition, mountPoint: String, device: String? = nil, fileSystem: any VolumeFileSystem = POSIXFileSystem.shared) {
         self.partition = partition
         self.mountPoint = mountPoint
         self.device = device
+        self.fileSystem = fileSystem
+    }
+
+    public static func == (lhs: MountedPartition, rhs: MountedPartition) -> Bool {
+        lhs.partition == rhs.partition && lhs.mountPoint == rhs.mountPoint && lhs.device == rhs.device && lhs.fileSystem === rhs.fileSystem
     }
 }

@@ -22,7 +22,7 @@ struct ConfigurationRead: Sendable {
             case .found(let host, .file):
                 let spelled = map.windowsPath(forHostPath: host) ?? current
                 do {
-                    let configuration = try VMConfiguration.read(path: host)
+                    let configuration = try VMConfiguration.read(file: map.openFile(host))
                     return ConfigurationRead(path: spelled, hostPath: host, configuration: configuration, problem: nil, exists: true, notAConfiguration: false)
                 } catch let error as VMConfigXMLError where !(spelled.lastComponent ?? "").lowercased().hasSuffix(".vmcx") {
                     // An .xml that is not a VM configuration is simply not one; a .vmcx without the keys is damaged.

@@ -41,7 +41,7 @@ struct HiveLocator {
             }
             guard let location else { return nil }
             do {
-                let hive = try RegistryHive(path: location.host)
+                let hive = try RegistryHive(file: map.openFile(location.host, readBudget: RegistryHive.readBudget))
                 for warning in hive.warnings {
                     warnings.append(ReportWarning(path: location.display, message: warning, severity: .warning))
                 }

@@ -28,7 +28,7 @@ struct RegistrationReader {
             case .found(let host, .file):
                 let spelled = map.windowsPath(forHostPath: host) ?? store
                 do {
-                    let read = try VMRegistrations.read(path: host)
+                    let read = try VMRegistrations(tree: VMCXFile(file: map.openFile(host)).tree)
                     for warning in read.warnings {
                         warnings.append(ReportWarning(path: spelled.description, message: warning, severity: .warning))
                     }

@@ -117,6 +117,12 @@ public struct VMConfiguration: Sendable, Equatable {
         try VMConfiguration(tree: try ConfigTree.read(path: path))
     }
 
+    /// Reads a configuration through an open reader.
+    /// - Throws: as ``read(path:)``.
+    public static func read(file: FileReader) throws -> VMConfiguration {
+        try VMConfiguration(tree: try ConfigTree.read(file: file))
+    }
+
     /// Interprets a key tree.
     /// - Throws: ``VMConfigXMLError`` ("not a Hyper-V VM configuration: …") when `configuration/properties` has no
     ///   `global_id`: a registration store, a resource-type file or an unrelated XML file.

@@ -28,7 +28,7 @@ public final class HostScanner: Sendable {
         let roots = map.mappings.sorted { $0.prefix < $1.prefix }
         let walk: WalkResult
         do {
-            walk = try walker.walk(roots: roots.map(\.hostRoot), match: ArtifactClassifier.mayMatch)
+            walk = try HostScanner.walk(roots, walker: walker, match: ArtifactClassifier.mayMatch)
         } catch let error as SystemError {
             throw ScanError.rootUnreadable(error)
         }
@@ -85,6 +85,32 @@ public final class HostScanner: Sendable {
         return Report(
             scan: summary, host: inventory.facts, virtualMachines: inventory.virtualMachines, artifacts: inventory.artifacts,
             exclusions: planned.plan, unreferenced: inventory.unreferenced, audit: audit)
+    }
+
+    /// Walks each root with its own file system: the POSIX ones together (one walker, cancellable), each native
+    /// volume through its MFT; the results merged.
+    static func walk(_ roots: [VolumeMap.Mapping], walker: DirectoryWalker,
+                     match: @escaping @Sendable (UnsafeBufferPointer<UInt8>, EntryKind) -> Bool) throws -> WalkResult {
+        var groups: [(fileSystem: any VolumeFileSystem, roots: [String])] = []
+        for root in roots {
+            if let index = groups.firstIndex(where: { $0.fileSystem === root.fileSystem }) {
+                groups[index].roots.append(root.hostRoot)
+            } else {
+                groups.append((root.fileSystem, [root.hostRoot]))
+            }
+        }
+        if groups.count == 1, groups[0].fileSystem === POSIXFileSystem.shared {
+            return try walker.walk(roots: groups[0].roots, match: match)
+        }
+        var results: [WalkResult] = []
+        for group in groups {
+            if group.fileSystem === POSIXFileSystem.shared {
+                results.append(try walker.walk(roots: group.roots, match: match))
+            } else {
+                results.append(try group.fileSystem.walk(roots: group.roots, options: walker.options, progress: walker.progress, match: match))
+            }
+        }
+        return WalkResult.merged(results)
     }
 
     static func seconds(_ duration: Duration) -> Double {

@@ -53,7 +53,8 @@ public enum LinkReader {
     /// path, a host path inside a mapped root, or a path relative to the link's folder. A host path outside every
     /// mapped root is reported, never followed.
     public static func target(ofLinkAt hostPath: String, linkPath: WindowsPath?, map: VolumeMap) -> LinkTarget {
-        if let data = reparseData(hostPath) {
+        let fileSystem = map.fileSystem(forHostPath: hostPath)
+        if let data = fileSystem.reparseData(hostPath) {
             do {
                 let point = try ReparsePoint(parsing: data)
                 if let absolute = point.absoluteTarget {
@@ -67,7 +68,7 @@ public enum LinkReader {
                 return LinkTarget(windowsPath: nil, text: "", source: .reparseData, kind: nil, problem: "\(error)")
             }
         }
-        guard let text = linkText(hostPath) else {
+        guard let text = fileSystem.linkText(hostPath) else {
             return LinkTarget(windowsPath: nil, text: "", source: .linkText, kind: nil, problem: "not a link, or unreadable")
         }
         return LinkTarget(text: text, linkPath: linkPath, map: map)

@@ -30,15 +30,22 @@ public final class VolumeMap: Sendable {
     public struct Mapping: Sendable, Equatable {
         /// The Windows prefix (`C:\`, `C:\ClusterStorage\Volume1`, `\\?\Volume{…}\`).
         public var prefix: WindowsPath
-        /// The host folder it is mounted or copied at (no trailing `/`).
+        /// The host folder it is mounted or copied at (no trailing `/`), or a native volume's synthetic root.
         public var hostRoot: String
+        /// What answers file-system questions below `hostRoot`.
+        public var fileSystem: any VolumeFileSystem
 
         /// Creates a mapping.
-        public init(prefix: WindowsPath, hostRoot: String) {
+        public init(prefix: WindowsPath, hostRoot: String, fileSystem: any VolumeFileSystem = POSIXFileSystem.shared) {
             self.prefix = prefix
             var root = hostRoot
             while root.count > 1 && root.hasSuffix("/") { root.removeLast() }
             self.hostRoot = root
+            self.fileSystem = fileSystem
+        }
+
+        public static func == (lhs: Mapping, rhs: Mapping) -> Bool {
+            lhs.prefix == rhs.prefix && lhs.hostRoot == rhs.hostRoot && lhs.fileSystem === rhs.fileSystem
         }
     }
 
@@ -139,10 +146,32 @@ public final class VolumeMap: Sendable {
         return WindowsPath(root: best.mapping.prefix.root, components: best.mapping.prefix.components + best.rest.filter { $0 != "." })
     }
 
+    /// The file system holding `hostPath`: that of the deepest mapped root containing it (POSIX outside them).
+    public func fileSystem(forHostPath hostPath: String) -> any VolumeFileSystem {
+        var best: Mapping?
+        for mapping in mappings {
+            let root = mapping.hostRoot
+            guard hostPath == root || root == "/" || hostPath.hasPrefix(root + "/") else { continue }
+            if best == nil || root.count > best!.hostRoot.count { best = mapping }
+        }
+        return best?.fileSystem ?? POSIXFileSystem.shared
+    }
+
+    /// Opens the file at `hostPath` through the file system holding it.
+    /// - Throws: ``SystemError`` or the native reader's error when it cannot be opened.
+    public func openFile(_ hostPath: String, readBudget: UInt64 = 256 << 20) throws -> FileReader {
+        try fileSystem(forHostPath: hostPath).openFile(hostPath, readBudget: readBudget)
+    }
+
+    /// What is at `hostPath` (links not followed), `nil` when nothing is.
+    public func kind(ofHostPath hostPath: String) -> EntryKind? {
+        fileSystem(forHostPath: hostPath).kind(of: hostPath)
+    }
+
     /// The cached listing of a host folder.
     func listing(of hostDirectory: String) -> DirectoryListing {
         if let cached = listings.withLock({ $0[hostDirectory] }) { return cached }
-        let listing = DirectoryListing(reading: hostDirectory)
+        let listing = DirectoryListing(reading: hostDirectory, in: fileSystem(forHostPath: hostDirectory))
         listings.withLock { $0[hostDirectory] = listing }
         return listing
     }
@@ -178,24 +207,24 @@ struct DirectoryListing: Sendable {
     /// Why the folder could not be listed, if it could not.
     var problem: SystemError?
 
-    init(reading path: String) {
-        guard let dir = opendir(path) else {
-            problem = SystemError.current("opendir", path: path)
+    private var fold: @Sendable (String) -> String = { WindowsPath.fold($0) }
+
+    init(reading path: String, in fileSystem: any VolumeFileSystem = POSIXFileSystem.shared) {
+        fold = { fileSystem.fold($0) }
+        let listed: [(name: String, kind: EntryKind)]
+        do {
+            listed = try fileSystem.listFolder(path)
+        } catch let error as SystemError {
+            problem = error
+            return
+        } catch {
+            problem = SystemError("opendir", path: path, code: EIO)
             return
         }
-        defer { closedir(dir) }
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw -> String in
-                let bytes = raw.bindMemory(to: UInt8.self)
-                let length = bytes.firstIndex(of: 0) ?? bytes.count
-                return String(decoding: UnsafeBufferPointer(rebasing: bytes[..<length]), as: UTF8.self)
-            }
-            if name == "." || name == ".." { continue }
-            guard let kind = EntryKind(direntType: entry.pointee.d_type)
-                ?? EntryKind(lstatPath: path == "/" ? "/" + name : path + "/" + name) else { continue }
+        for (name, kind) in listed {
             let item = Entry(name: name, kind: kind)
             exact[name] = item
-            folded[WindowsPath.fold(name), default: []].append(item)
+            folded[fold(name), default: []].append(item)
         }
     }
 
@@ -206,6 +235,6 @@ struct DirectoryListing: Sendable {
     /// byte order when a copied tree holds several spellings, which NTFS itself cannot).
     func find(_ name: String) -> Entry? {
         if let hit = exact[name] { return hit }
-        return folded[WindowsPath.fold(name)]?.min { $0.name < $1.name }
+        return folded[fold(name)]?.min { $0.name < $1.name }
     }
 }

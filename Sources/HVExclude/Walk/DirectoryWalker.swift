@@ -18,7 +18,7 @@ public final class DirectoryWalker: Sendable {
     /// The options the walker was created with.
     public let options: WalkOptions
     /// Live counters of the current (or last) walk, readable from any thread.
-    public let progress = WalkProgress()
+    public let progress: WalkProgress
     private let running = Mutex<WorkStack?>(nil)
     private let cancelRequested = Atomic<Bool>(false)
 
@@ -26,8 +26,9 @@ public final class DirectoryWalker: Sendable {
     static let bufferSize = 64 * 1024
 
     /// Creates a walker.
-    public init(options: WalkOptions = WalkOptions()) {
+    public init(options: WalkOptions = WalkOptions(), progress: WalkProgress = WalkProgress()) {
         self.options = options
+        self.progress = progress
     }
 
     /// Stops the running walk: workers finish their current directory and ``walk(roots:match:)`` returns

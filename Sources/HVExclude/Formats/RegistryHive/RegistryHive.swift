@@ -50,7 +50,16 @@ public final class RegistryHive: Sendable {
     /// - Throws: ``SystemError`` when the file cannot be opened or read; ``BinaryFormatError`` when the base
     ///   block is short or not a regf base block, or the hbins size exceeds the cap.
     public convenience init(path: String) throws {
-        let file = try FileReader(path: path, readBudget: UInt64(RegistryBaseBlock.size + RegistryHive.maximumHbinsSize))
+        try self.init(file: try FileReader(path: path, readBudget: RegistryHive.readBudget))
+    }
+
+    /// Bytes one hive may read.
+    public static var readBudget: UInt64 { UInt64(RegistryBaseBlock.size + RegistryHive.maximumHbinsSize) }
+
+    /// Reads a hive through an open reader (a file inside a disk image); see ``init(path:)``.
+    /// - Throws: as ``init(path:)``.
+    public convenience init(file: FileReader) throws {
+        let path = file.path
         let name = path.split(separator: "/").last.map(String.init) ?? path
         var header = try file.reader(at: 0, count: RegistryBaseBlock.size, structure: "regf base block")
         let base = try RegistryBaseBlock(parsing: &header)

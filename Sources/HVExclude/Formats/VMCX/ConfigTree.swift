@@ -41,7 +41,12 @@ public struct ConfigTree: Sendable, Equatable {
     /// - Throws: ``BinaryFormatError`` for a damaged VMCX, ``XMLParseError`` or ``VMConfigXMLError`` for XML,
     ///   ``SystemError`` when the file cannot be read.
     public static func read(path: String) throws -> ConfigTree {
-        let file = try FileReader(path: path)
+        try read(file: try FileReader(path: path))
+    }
+
+    /// Reads a configuration through an open reader (a file inside a disk image), chosen by its first bytes.
+    /// - Throws: as ``read(path:)``.
+    public static func read(file: FileReader) throws -> ConfigTree {
         guard file.size > 0 else { throw BinaryFormatError("configuration", at: 0, "empty file (0 bytes)") }
         let head = try file.read(at: 0, count: 4)
         if head == [0x14, 0x20, 0x28, 0x01] {

@@ -28,7 +28,7 @@ public struct DiskChainResolver: Sendable {
         self.map = map
         self.volumeLetters = volumeLetters
         self.maximumDepth = maximumDepth
-        self.readDisk = { try VirtualDiskReader.read(path: $0) }
+        self.readDisk = { try VirtualDiskReader.read(file: map.openFile($0)) }
     }
 
     /// The chain of the disk at `hostPath`: that disk first, then each parent up to the base disk or the link
@@ -41,7 +41,7 @@ public struct DiskChainResolver: Sendable {
         do {
             disk = try readDisk(hostPath)
         } catch {
-            let exists = access(hostPath, F_OK) == 0
+            let exists = map.kind(ofHostPath: hostPath) != nil
             return [DiskChainLink(
                 path: startWindows?.description ?? hostPath, hostPath: hostPath, exists: exists, verified: false,
                 status: exists ? .unreadable : .unresolved, reason: "\(error)")]

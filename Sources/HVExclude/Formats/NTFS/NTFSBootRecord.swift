@@ -1,0 +1,103 @@
+// Reference: libyal libfsntfs, "New Technologies File System (NTFS)", section "Volume header"; Sleuth Kit
+// tsk/fs/tsk_ntfs.h (ntfs_sb).
+
+/// The boot record (volume header) at offset 0 of an NTFS volume: geometry and where the MFT starts.
+///
+/// | off | size | field |
+/// |---|---|---|
+/// | 0 | 3 | boot entry point |
+/// | 3 | 8 | file system signature `NTFS    ` (`-FVE-FS-` on a BitLocker volume) |
+/// | 11 | 2 | bytes per sector |
+/// | 13 | 1 | sectors per cluster block (above 0x80: 2^(256−n)) |
+/// | 40 | 8 | total sectors |
+/// | 48 | 8 | MFT cluster number |
+/// | 56 | 8 | MFT mirror cluster number |
+/// | 64 | 1 | MFT entry size (clusters when positive, 2^−n bytes when negative) |
+/// | 68 | 1 | index entry size (same encoding) |
+/// | 72 | 8 | volume serial number |
+/// | 510 | 2 | 0x55 0xAA |
+public struct NTFSBootRecord: Sendable, Equatable {
+    /// Bytes read.
+    public static let size = 512
+    /// Caps: an MFT record of more than 64 KiB, or a cluster of more than 2 MiB, is not something Windows writes.
+    public static let maximumRecordSize = 65536
+    public static let maximumClusterSize: UInt64 = 2 << 20
+
+    /// Bytes per sector.
+    public var bytesPerSector: Int
+    /// Bytes per cluster.
+    public var clusterSize: UInt64
+    /// Sectors in the volume.
+    public var totalSectors: UInt64
+    /// First cluster of $MFT.
+    public var mftCluster: UInt64
+    /// Bytes per MFT record.
+    public var recordSize: Int
+    /// Bytes per index record.
+    public var indexRecordSize: Int
+    /// Volume serial number.
+    public var serialNumber: UInt64
+
+    /// Volume size in bytes.
+    public var volumeSize: UInt64 { totalSectors &* UInt64(bytesPerSector) }
+    /// Clusters in the volume.
+    public var clusterCount: UInt64 { volumeSize / clusterSize }
+
+    /// Parses the first 512 bytes of a volume.
+    /// - Throws: ``NTFSError/bitLocker(offset:)`` for a BitLocker volume, ``NTFSError/notNTFS(_:)`` otherwise.
+    public init(parsing reader: inout ByteReader) throws {
+        do {
+            guard reader.count >= NTFSBootRecord.size else {
+                throw reader.error("truncated: needs \(NTFSBootRecord.size) bytes, got \(reader.count)", at: 0)
+            }
+            let signature = Array(reader.bytes[3..<11])
+            if signature == Array("-FVE-FS-".utf8) { throw NTFSError.bitLocker(offset: reader.baseOffset) }
+            guard signature == Array("NTFS    ".utf8) else {
+                throw reader.error("no \"NTFS    \" signature", at: 3)
+            }
+            let sector = try reader.peek(UInt16.self, at: 11, .little)
+            guard (256...4096).contains(sector), sector.nonzeroBitCount == 1 else {
+                throw reader.error("bytes per sector \(sector) is not a power of two in 256…4096", at: 11)
+            }
+            bytesPerSector = Int(sector)
+            let rawCluster = try reader.peek(UInt8.self, at: 13, .little)
+            if rawCluster == 0 || (rawCluster <= 0x80 && rawCluster.nonzeroBitCount != 1) {
+                throw reader.error("sectors per cluster \(rawCluster) is not a power of two", at: 13)
+            }
+            clusterSize = rawCluster <= 0x80 ? UInt64(rawCluster) * UInt64(sector) : 1 << UInt64(min(63, 256 - Int(rawCluster)))
+            guard clusterSize <= NTFSBootRecord.maximumClusterSize else {
+                throw reader.error("cluster size \(clusterSize) exceeds \(NTFSBootRecord.maximumClusterSize)", at: 13)
+            }
+            totalSectors = try reader.peek(UInt64.self, at: 40, .little)
+            mftCluster = try reader.peek(UInt64.self, at: 48, .little)
+            serialNumber = try reader.peek(UInt64.self, at: 72, .little)
+            recordSize = try NTFSBootRecord.entrySize(reader, at: 64, cluster: clusterSize)
+            indexRecordSize = try NTFSBootRecord.entrySize(reader, at: 68, cluster: clusterSize)
+            guard recordSize >= 256, recordSize.nonzeroBitCount == 1, recordSize % 512 == 0 || recordSize < 512 else {
+                throw reader.error("MFT record size \(recordSize) is not a power of two of at least 256 bytes", at: 64)
+            }
+            guard totalSectors > 0, mftCluster < clusterCount else {
+                throw reader.error("MFT cluster \(mftCluster) lies outside the \(clusterCount)-cluster volume", at: 48)
+            }
+        } catch let error as BinaryFormatError {
+            throw NTFSError.notNTFS(error)
+        }
+    }
+
+    /// An entry size byte: clusters when positive, 2^−n bytes when negative.
+    static func entrySize(_ reader: ByteReader, at offset: Int, cluster: UInt64) throws -> Int {
+        let raw = Int8(bitPattern: try reader.peek(UInt8.self, at: offset, .little))
+        let size: UInt64
+        if raw > 0 {
+            size = UInt64(raw) * cluster
+        } else {
+            let shift = -Int(raw)
+            guard shift <= 16 else { throw reader.error("entry size 2^\(shift) is too large", at: offset) }
+            size = 1 << UInt64(shift)
+        }
+        guard size <= UInt64(maximumRecordSize) else {
+            throw reader.error("entry size \(size) exceeds \(maximumRecordSize) bytes", at: offset)
+        }
+        return Int(size)
+    }
+}

@@ -1,0 +1,144 @@
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An NTFS volume read natively (no mount, no root), answering a scan's file-system questions under a synthetic
+/// host root such as `/backups/host.vhdx#p2`, which exists nowhere on the host.
+///
+/// The tree comes from one pass over the MFT (``NTFSTree``); names below the root are the on-disk spellings,
+/// metafiles are hidden as ntfs-3g hides them, NTFS symlinks and junctions are links whose reparse data is
+/// handed to the same link resolution a mounted volume uses, and names compare through the volume's `$UpCase`.
+public final class NTFSFileSystem: VolumeFileSystem {
+    /// The volume.
+    public let volume: NTFSVolume
+    /// The synthetic host root.
+    public let root: String
+    /// The tree.
+    public let tree: NTFSTree
+    private let lookups = Mutex<[UInt64: [String: UInt64]]>([:])
+
+    /// Reads the MFT of `volume` and serves it under `root`.
+    public init(volume: NTFSVolume, root: String) {
+        self.volume = volume
+        var root = root
+        while root.count > 1 && root.hasSuffix("/") { root.removeLast() }
+        self.root = root
+        self.tree = NTFSTree(volume: volume)
+    }
+
+    /// Problems met reading the volume and its MFT, each naming the record.
+    public var warnings: [String] { volume.warnings + tree.warnings }
+
+    // MARK: paths
+
+    /// The record at `hostPath` (exact on-disk spelling), `nil` outside this volume or when nothing is there.
+    public func record(atHostPath hostPath: String) -> UInt64? {
+        guard hostPath == root || hostPath.hasPrefix(root + "/") else { return nil }
+        var record = NTFSVolume.rootRecord
+        for component in hostPath.dropFirst(root.count).split(separator: "/", omittingEmptySubsequences: true) {
+            guard tree.kind(of: record) == .directory, let child = child(named: String(component), of: record) else { return nil }
+            record = child
+        }
+        return record
+    }
+
+    private func child(named name: String, of folder: UInt64) -> UInt64? {
+        if let cached = lookups.withLock({ $0[folder] }) { return cached[name] }
+        var table: [String: UInt64] = [:]
+        for index in tree.children[folder] ?? [] {
+            let entry = tree.names[index]
+            if folder == NTFSVolume.rootRecord && NTFSTree.isHidden(entry.record) { continue }
+            table[entry.name] = entry.record
+        }
+        lookups.withLock { $0[folder] = table }
+        return table[name]
+    }
+
+    /// The visible children of folder `record`: name and record number.
+    public func children(of record: UInt64) -> [(name: String, record: UInt64)] {
+        (tree.children[record] ?? []).compactMap { index in
+            let entry = tree.names[index]
+            if record == NTFSVolume.rootRecord && NTFSTree.isHidden(entry.record) { return nil }
+            return (entry.name, entry.record)
+        }
+    }
+
+    // MARK: VolumeFileSystem
+
+    public func listFolder(_ hostPath: String) throws -> [(name: String, kind: EntryKind)] {
+        guard let record = record(atHostPath: hostPath) else { throw SystemError("opendir", path: hostPath, code: ENOENT) }
+        guard tree.kind(of: record) == .directory else { throw SystemError("opendir", path: hostPath, code: ENOTDIR) }
+        return children(of: record).map { ($0.name, tree.kind(of: $0.record)) }
+    }
+
+    public func kind(of hostPath: String) -> EntryKind? {
+        record(atHostPath: hostPath).map { tree.kind(of: $0) }
+    }
+
+    public func openFile(_ hostPath: String, readBudget: UInt64) throws -> FileReader {
+        guard let record = record(atHostPath: hostPath) else { throw SystemError("open", path: hostPath, code: ENOENT) }
+        switch tree.kind(of: record) {
+        case .directory: throw SystemError("open", path: hostPath, code: EISDIR)
+        case .symlink: throw SystemError("open", path: hostPath, code: ELOOP)
+        default: break
+        }
+        let stream = try volume.dataStream(try volume.attributes(ofRecord: record), record: record)
+        return FileReader(path: hostPath, source: stream, readBudget: readBudget)
+    }
+
+    public func reparseData(_ hostPath: String) -> [UInt8]? {
+        guard let record = record(atHostPath: hostPath), tree.nodes[Int(record)].reparseTag != 0 else { return nil }
+        return try? volume.reparseData(ofRecord: record)
+    }
+
+    public func linkText(_ hostPath: String) -> String? { nil }
+
+    public func fold(_ name: String) -> String { volume.upcase.fold(name) }
+
+    public func walk(roots: [String], options: WalkOptions, progress: WalkProgress,
+                     match: @escaping @Sendable (UnsafeBufferPointer<UInt8>, EntryKind) -> Bool) throws -> WalkResult {
+        var result = WalkResult(roots: roots, entries: [], issues: [], entriesVisited: 0, directoriesVisited: 0, cancelled: false)
+        for warning in warnings {
+            result.issues.append(WalkIssue(path: root, operation: "read MFT", code: EIO, message: "\(volume.name): \(warning)"))
+        }
+        for walkRoot in roots {
+            guard let start = record(atHostPath: walkRoot), tree.kind(of: start) == .directory else {
+                throw SystemError("open", path: walkRoot, code: ENOENT)
+            }
+            var stack: [(record: UInt64, path: String, depth: Int)] = [(start, walkRoot, 0)]
+            var visited: Set<UInt64> = [start]
+            while let folder = stack.popLast() {
+                progress.started(directory: Array(folder.path.utf8))
+                let listed = children(of: folder.record)
+                for child in listed {
+                    let kind = tree.kind(of: child.record)
+                    var utf8 = Array(child.name.utf8)
+                    let matched = utf8.withUnsafeMutableBufferPointer { match(UnsafeBufferPointer($0), kind) }
+                    let path = folder.path == "/" ? "/" + child.name : folder.path + "/" + child.name
+                    if kind == .directory {
+                        // A folder reachable twice would be a corrupt tree (folders have one name): enter it once.
+                        if visited.insert(child.record).inserted {
+                            stack.append((child.record, path, folder.depth + 1))
+                        } else {
+                            result.issues.append(WalkIssue(path: path, operation: "read MFT", code: ELOOP,
+                                message: "\(volume.name): MFT record \(child.record): folder reached a second time (corrupt parent references); not entered again"))
+                        }
+                    }
+                    if matched || kind == .symlink {
+                        result.entries.append(WalkEntry(
+                            root: walkRoot, hostPath: path, hostPathBytes: Array(path.utf8), name: child.name, kind: kind,
+                            linkTarget: nil, depth: folder.depth + 1, matched: matched))
+                    }
+                    utf8.removeAll()
+                }
+                progress.finished(entries: listed.count)
+                result.entriesVisited += listed.count
+                result.directoriesVisited += 1
+            }
+        }
+        result.entries.sort()
+        result.issues.sort()
+        return result
+    }
+}

@@ -1,0 +1,160 @@
+// Reference: libyal libfsntfs, "New Technologies File System (NTFS)" (MFT entries, $FILE_NAME parent references);
+// Sleuth Kit tsk/fs/ntfs.c (building the parent map for orphan detection).
+
+/// The folder tree of an NTFS volume, built from one sequential pass over the MFT: every in-use record's names
+/// (`$FILE_NAME`, DOS 8.3 duplicates left out, hard links kept), kind, data size and reparse tag, and each folder's
+/// children by parent reference.
+///
+/// Reading the MFT in large pieces and linking names by parent reference costs one pass over a few hundred
+/// megabytes at most, where walking the `$I30` indexes would seek once per folder.
+public struct NTFSTree: Sendable {
+    /// What the tree knows of one record.
+    public struct Node: Sendable {
+        public var sequence: UInt16 = 0
+        public var inUse = false
+        public var isDirectory = false
+        public var isEncrypted = false
+        public var isCompressed = false
+        /// Size of the unnamed `$DATA`.
+        public var size: UInt64 = 0
+        /// The `$REPARSE_POINT` tag, 0 when there is none.
+        public var reparseTag: UInt32 = 0
+        /// Names of the named `$DATA` streams (listed, never read).
+        public var streams: [String] = []
+    }
+
+    /// One name of a record in a folder.
+    public struct Name: Sendable {
+        public var record: UInt64
+        public var parent: NTFSReference
+        public var name: String
+    }
+
+    /// Records by number.
+    public private(set) var nodes: [Node]
+    /// Every live name.
+    public private(set) var names: [Name] = []
+    /// Folder record → indexes into ``names`` of its children.
+    public private(set) var children: [UInt64: [Int]] = [:]
+    /// One message per record that could not be read, naming the record.
+    public private(set) var warnings: [String] = []
+
+    /// Bytes read from the MFT at a time.
+    public static let chunkSize = 8 << 20
+
+    /// Reads the MFT of `volume` once.
+    public init(volume: NTFSVolume) {
+        let recordSize = volume.boot.recordSize
+        let count = Int(min(volume.recordCount, UInt64(Int32.max)))
+        nodes = [Node](repeating: Node(), count: count)
+        var offset: UInt64 = 0
+        let total = UInt64(count) * UInt64(recordSize)
+        var number: UInt64 = 0
+        reading: while offset < total {
+            let wanted = Int(min(UInt64(NTFSTree.chunkSize), total - offset))
+            let chunk: [UInt8]
+            do {
+                chunk = try volume.mft.read(at: offset, count: wanted)
+            } catch {
+                warnings.append("MFT record \(number): the MFT could not be read from here on (\(error)); the records after it are missing")
+                break
+            }
+            var start = 0
+            while start + recordSize <= chunk.count {
+                add(chunk[start..<(start + recordSize)], number: number, recordSize: recordSize)
+                start += recordSize
+                number += 1
+            }
+            if chunk.count < wanted {
+                warnings.append("MFT record \(number): the image ends inside the MFT (truncated image); the records after it are missing")
+                break reading
+            }
+            offset += UInt64(wanted)
+        }
+        link()
+    }
+
+    private mutating func add(_ bytes: ArraySlice<UInt8>, number: UInt64, recordSize: Int) {
+        if NTFSFileRecord.isEmpty(bytes) { return }
+        let record: NTFSFileRecord
+        do {
+            record = try NTFSFileRecord(parsing: bytes, number: number, baseOffset: number * UInt64(recordSize))
+        } catch {
+            warnings.append("\(error)")
+            return
+        }
+        for warning in record.warnings { warnings.append("MFT record \(number): \(warning)") }
+        guard record.inUse else { return }
+        let owner = record.baseRecord.map { NTFSReference($0).record } ?? number
+        guard owner < UInt64(nodes.count) else {
+            warnings.append("MFT record \(number): names base record \(owner), past the end of the MFT")
+            return
+        }
+        let index = Int(owner)
+        if record.baseRecord == nil {
+            nodes[index].sequence = record.sequence
+            nodes[index].inUse = true
+            nodes[index].isDirectory = record.isDirectory
+        }
+        for attribute in record.attributes {
+            switch attribute.type {
+            case NTFSAttribute.Kind.fileName.rawValue:
+                guard let value = attribute.residentValue else { continue }
+                do {
+                    let name = try NTFSFileName(parsing: value)
+                    if name.namespace == NTFSFileName.dosNamespace { continue }
+                    names.append(Name(record: owner, parent: name.parent, name: name.name))
+                } catch {
+                    warnings.append("MFT record \(number): $FILE_NAME skipped: \(error)")
+                }
+            case NTFSAttribute.Kind.data.rawValue:
+                if !attribute.name.isEmpty {
+                    if nodes[index].streams.count < 256 && !nodes[index].streams.contains(attribute.name) {
+                        nodes[index].streams.append(attribute.name)
+                    }
+                } else if attribute.nonResident?.firstVCN ?? 0 == 0 {
+                    nodes[index].size = attribute.dataSize
+                    nodes[index].isEncrypted = attribute.isEncrypted
+                    nodes[index].isCompressed = attribute.isCompressed
+                }
+            case NTFSAttribute.Kind.reparsePoint.rawValue:
+                if let value = attribute.residentValue, value.count >= 4 {
+                    nodes[index].reparseTag = UInt32(value[0]) | UInt32(value[1]) << 8 | UInt32(value[2]) << 16 | UInt32(value[3]) << 24
+                } else {
+                    nodes[index].reparseTag = 0xFFFF_FFFF  // non-resident: read on demand
+                }
+            default:
+                continue
+            }
+        }
+    }
+
+    /// Groups names under their folders, keeping only names whose folder is a live folder of the same sequence.
+    private mutating func link() {
+        var seen = Set<String>()
+        var kept: [Name] = []
+        for name in names {
+            let parent = name.parent.record
+            guard parent < UInt64(nodes.count), nodes[Int(parent)].inUse, nodes[Int(parent)].isDirectory,
+                  nodes[Int(parent)].sequence == name.parent.sequence || name.parent.sequence == 0 else { continue }
+            // A POSIX and a Win32 name of the same spelling in the same folder are one entry.
+            guard seen.insert("\(parent)/\(name.record)/\(name.name)").inserted else { continue }
+            if name.record == NTFSVolume.rootRecord && parent == NTFSVolume.rootRecord { continue }
+            kept.append(name)
+        }
+        names = kept
+        for (index, name) in names.enumerated() { children[name.parent.record, default: []].append(index) }
+    }
+
+    /// The kind a listing shows for record `number`: NTFS symlinks and junctions are links (as ntfs-3g shows them).
+    public func kind(of number: UInt64) -> EntryKind {
+        let node = nodes[Int(number)]
+        if node.reparseTag == ReparsePoint.symlinkTag || node.reparseTag == ReparsePoint.mountPointTag { return .symlink }
+        return node.isDirectory ? .directory : .file
+    }
+
+    /// Whether a child is hidden from listings: metafiles (records below 16 but the root), as ntfs-3g hides them.
+    public static func isHidden(_ record: UInt64) -> Bool {
+        record < NTFSVolume.firstUserRecord
+    }
+}

@@ -1,0 +1,39 @@
+// Reference: libyal libfsntfs, "New Technologies File System (NTFS)", section "Case folding ($UpCase)".
+
+/// The volume's upper-case table (`$UpCase`, MFT record 10): 65,536 UTF-16 code units, the upper-case form of each.
+///
+/// NTFS compares names by mapping every UTF-16 unit through this table, which is what Windows wrote when it formatted
+/// the volume — not Unicode case folding ("ß" stays "ß", Turkish dotless i is not special).
+public struct NTFSUpCase: Sendable {
+    /// The table.
+    public let table: [UInt16]
+
+    /// Bytes of a complete table.
+    public static let byteCount = 131_072
+
+    /// Parses the table from `$UpCase`'s data.
+    /// - Throws: ``BinaryFormatError`` when the data is shorter than 128 KiB.
+    public init(parsing bytes: [UInt8]) throws {
+        guard bytes.count >= NTFSUpCase.byteCount else {
+            throw BinaryFormatError("NTFS $UpCase", at: 0, "truncated: \(bytes.count) bytes, needs \(NTFSUpCase.byteCount)")
+        }
+        var table = [UInt16](repeating: 0, count: 65536)
+        for index in 0..<65536 { table[index] = UInt16(bytes[index * 2]) | UInt16(bytes[index * 2 + 1]) << 8 }
+        self.table = table
+    }
+
+    /// A table that upper-cases ASCII only (a volume whose `$UpCase` is unreadable; a warning says so).
+    public static let ascii: NTFSUpCase = {
+        var table = (0..<65536).map { UInt16($0) }
+        for unit in UInt16(0x61)...UInt16(0x7A) { table[Int(unit)] = unit - 0x20 }
+        return NTFSUpCase(table: table)
+    }()
+
+    private init(table: [UInt16]) { self.table = table }
+
+    /// `units` upper-cased unit by unit.
+    public func upper(_ units: some Sequence<UInt16>) -> [UInt16] { units.map { table[Int($0)] } }
+
+    /// `name` upper-cased as NTFS compares it.
+    public func fold(_ name: String) -> String { String(decoding: upper(name.utf16), as: UTF16.self) }
+}

@@ -1,0 +1,217 @@
+// Reference: libyal libfsntfs, "New Technologies File System (NTFS)" (volume header, MFT, attributes, attribute
+// list); Sleuth Kit tsk/fs/ntfs.c (loading $MFT and its attribute list).
+import Synchronization
+
+/// A read-only NTFS volume over a byte source: its boot record, the runlist of `$MFT`, the `$UpCase` table, and
+/// the attributes and data of any record.
+///
+/// Nothing is cached but `$MFT`'s own runlist and `$UpCase`; the MFT walk (``NTFSTree``) reads the MFT once,
+/// sequentially, in large pieces.
+public final class NTFSVolume: Sendable {
+    /// Well-known record numbers.
+    public static let mftRecord: UInt64 = 0
+    public static let rootRecord: UInt64 = 5
+    public static let upcaseRecord: UInt64 = 10
+    /// Records below this are metafiles (hidden from listings, as ntfs-3g hides them).
+    public static let firstUserRecord: UInt64 = 16
+    /// Cap on extension records one file's attribute list may name.
+    public static let maximumExtensionRecords = 4096
+    /// Cap on a non-resident attribute list's size.
+    public static let maximumAttributeListSize: UInt64 = 4 << 20
+
+    /// The bytes of the volume.
+    public let source: any ByteSource
+    /// A name for messages ("disk.vhdx partition 2").
+    public let name: String
+    /// Geometry.
+    public let boot: NTFSBootRecord
+    /// `$MFT`'s data.
+    public let mft: NTFSDataStream
+    /// Case folding table.
+    public let upcase: NTFSUpCase
+    /// Problems met while opening (an unreadable `$UpCase`, …).
+    public let warnings: [String]
+
+    /// Records in the MFT.
+    public var recordCount: UInt64 { mft.size / UInt64(boot.recordSize) }
+
+    /// Opens the volume in `source`.
+    /// - Throws: ``NTFSError`` when the boot record is not NTFS (or BitLocker) or `$MFT` cannot be mapped.
+    public init(source: any ByteSource, name: String) throws {
+        self.source = source
+        self.name = name
+        var reader = ByteReader(try source.read(at: 0, count: NTFSBootRecord.size), structure: "NTFS boot record")
+        let boot = try NTFSBootRecord(parsing: &reader)
+        self.boot = boot
+        let recordSize = boot.recordSize
+        let mftStart = try Checked.multiply(boot.mftCluster, boot.clusterSize, "NTFS boot record", at: 48)
+        let first = try source.read(at: mftStart, count: recordSize)
+        guard first.count == recordSize else {
+            throw NTFSError.record(0, "the image ends before the MFT (offset \(hex(mftStart))); truncated image")
+        }
+        let record = try NTFSFileRecord(parsing: first[...], number: 0, baseOffset: mftStart)
+        // $MFT's data may itself be fragmented over extension records (a huge MFT): map the first fragment, then
+        // read the extension records through it.
+        var fragments = record.attributes.filter { $0.type == NTFSAttribute.Kind.data.rawValue && $0.name.isEmpty }
+            .compactMap(\.nonResident)
+        guard let head = fragments.first(where: { $0.firstVCN == 0 }) else {
+            throw NTFSError.record(0, "$MFT has no non-resident unnamed $DATA attribute")
+        }
+        var warnings: [String] = []
+        if let list = record.attributes.first(where: { $0.type == NTFSAttribute.Kind.attributeList.rawValue }) {
+            let partial = try NTFSDataStream(fragments: [head], flags: 0, volume: source, clusterSize: boot.clusterSize,
+                                             clusterCount: boot.clusterCount, record: 0)
+            let listBytes: [UInt8]
+            if let value = list.residentValue {
+                listBytes = value
+            } else if let runs = list.nonResident {
+                let stream = try NTFSDataStream(fragments: [runs], flags: 0, volume: source, clusterSize: boot.clusterSize,
+                                                clusterCount: boot.clusterCount, record: 0)
+                listBytes = try stream.read(at: 0, count: Int(min(stream.size, NTFSVolume.maximumAttributeListSize)))
+            } else {
+                listBytes = []
+            }
+            let entries: [NTFSAttributeListEntry]
+            do { entries = try NTFSAttributeListEntry.parseList(listBytes) } catch {
+                throw NTFSError.record(0, "$ATTRIBUTE_LIST: \(error)")
+            }
+            var seen = Set<UInt64>()
+            for entry in entries where entry.type == NTFSAttribute.Kind.data.rawValue && entry.record.record != 0 {
+                guard seen.insert(entry.record.record).inserted else { continue }
+                let offset = entry.record.record * UInt64(recordSize)
+                guard offset + UInt64(recordSize) <= partial.size else {
+                    throw NTFSError.record(0, "$ATTRIBUTE_LIST names record \(entry.record.record), which lies outside the part of $MFT mapped so far")
+                }
+                let bytes = try partial.read(at: offset, count: recordSize)
+                let extension_ = try NTFSFileRecord(parsing: bytes[...], number: entry.record.record, baseOffset: offset)
+                guard extension_.baseRecord.map({ NTFSReference($0).record }) == 0 else {
+                    throw NTFSError.record(entry.record.record, "named by $MFT's attribute list but belongs to another record")
+                }
+                fragments += extension_.attributes.filter { $0.type == NTFSAttribute.Kind.data.rawValue && $0.name.isEmpty }
+                    .compactMap(\.nonResident)
+            }
+        }
+        fragments.sort { $0.firstVCN < $1.firstVCN }
+        mft = try NTFSDataStream(fragments: fragments, flags: 0, volume: source, clusterSize: boot.clusterSize,
+                                 clusterCount: boot.clusterCount, record: 0)
+        // $UpCase: read through the MFT now mapped.
+        var upcase = NTFSUpCase.ascii
+        do {
+            let attributes = try NTFSVolume.attributes(ofRecord: NTFSVolume.upcaseRecord, mft: mft, boot: boot, source: source)
+            let stream = try NTFSVolume.dataStream(attributes, streamName: "", record: NTFSVolume.upcaseRecord, source: source, boot: boot)
+            upcase = try NTFSUpCase(parsing: try stream.read(at: 0, count: NTFSUpCase.byteCount))
+        } catch {
+            warnings.append("\(name): $UpCase unreadable (\(error)); names are compared with ASCII case folding only")
+        }
+        self.upcase = upcase
+        self.warnings = warnings
+    }
+
+    /// The raw bytes of record `number`.
+    public func recordBytes(_ number: UInt64) throws -> [UInt8] {
+        try NTFSVolume.recordBytes(number, mft: mft, recordSize: boot.recordSize)
+    }
+
+    static func recordBytes(_ number: UInt64, mft: NTFSDataStream, recordSize: Int) throws -> [UInt8] {
+        let (offset, overflow) = number.multipliedReportingOverflow(by: UInt64(recordSize))
+        guard !overflow, offset < mft.size else { throw NTFSError.record(number, "lies past the end of $MFT") }
+        let bytes = try mft.read(at: offset, count: recordSize)
+        guard bytes.count == recordSize else { throw NTFSError.record(number, "cut short by the end of $MFT") }
+        return bytes
+    }
+
+    /// Record `number`, parsed.
+    public func record(_ number: UInt64) throws -> NTFSFileRecord {
+        try NTFSFileRecord(parsing: try recordBytes(number)[...], number: number, baseOffset: number * UInt64(boot.recordSize))
+    }
+
+    /// Every attribute of base record `number`, those in extension records included (through `$ATTRIBUTE_LIST`).
+    public func attributes(ofRecord number: UInt64) throws -> [NTFSAttribute] {
+        try NTFSVolume.attributes(ofRecord: number, mft: mft, boot: boot, source: source)
+    }
+
+    static func attributes(ofRecord number: UInt64, mft: NTFSDataStream, boot: NTFSBootRecord, source: any ByteSource) throws -> [NTFSAttribute] {
+        let recordSize = boot.recordSize
+        let base = try NTFSFileRecord(parsing: try recordBytes(number, mft: mft, recordSize: recordSize)[...], number: number,
+                                      baseOffset: number * UInt64(recordSize))
+        guard base.inUse else { throw NTFSError.record(number, "not in use") }
+        guard base.baseRecord == nil else { throw NTFSError.record(number, "is an extension record, not a file") }
+        guard let list = base.attributes.first(where: { $0.type == NTFSAttribute.Kind.attributeList.rawValue }) else {
+            return base.attributes
+        }
+        let bytes: [UInt8]
+        if let value = list.residentValue {
+            bytes = value
+        } else if let runs = list.nonResident {
+            guard runs.dataSize <= maximumAttributeListSize else {
+                throw NTFSError.record(number, "$ATTRIBUTE_LIST of \(runs.dataSize) bytes exceeds \(maximumAttributeListSize)")
+            }
+            // The list's own runs are never fragmented (it cannot name itself), so one fragment maps it.
+            let stream = try NTFSDataStream(fragments: [runs], flags: 0, volume: source, clusterSize: boot.clusterSize,
+                                            clusterCount: boot.clusterCount, record: number)
+            bytes = try stream.read(at: 0, count: Int(runs.dataSize))
+        } else {
+            bytes = []
+        }
+        let entries: [NTFSAttributeListEntry]
+        do { entries = try NTFSAttributeListEntry.parseList(bytes) } catch {
+            throw NTFSError.record(number, "$ATTRIBUTE_LIST: \(error)")
+        }
+        var attributes = base.attributes.filter { $0.type != NTFSAttribute.Kind.attributeList.rawValue }
+        var loaded: Set<UInt64> = [number]
+        for entry in entries where !loaded.contains(entry.record.record) {
+            loaded.insert(entry.record.record)
+            guard loaded.count <= maximumExtensionRecords else {
+                throw NTFSError.record(number, "$ATTRIBUTE_LIST names more than \(maximumExtensionRecords) records")
+            }
+            let other = entry.record.record
+            let record = try NTFSFileRecord(parsing: try recordBytes(other, mft: mft, recordSize: recordSize)[...], number: other,
+                                            baseOffset: other * UInt64(recordSize))
+            guard record.inUse, let owner = record.baseRecord, NTFSReference(owner).record == number else {
+                throw NTFSError.record(number, "$ATTRIBUTE_LIST names record \(other), which is not an extension of this one")
+            }
+            // An extension record never carries a list of its own; one that does is ignored, not followed.
+            attributes += record.attributes.filter { $0.type != NTFSAttribute.Kind.attributeList.rawValue }
+        }
+        return attributes
+    }
+
+    /// The data stream named `streamName` (empty: the unnamed `$DATA`) among `attributes` of record `record`.
+    public func dataStream(_ attributes: [NTFSAttribute], streamName: String = "", record: UInt64) throws -> NTFSDataStream {
+        try NTFSVolume.dataStream(attributes, streamName: streamName, record: record, source: source, boot: boot)
+    }
+
+    static func dataStream(_ attributes: [NTFSAttribute], streamName: String, record: UInt64, source: any ByteSource,
+                           boot: NTFSBootRecord) throws -> NTFSDataStream {
+        let data = attributes.filter { $0.type == NTFSAttribute.Kind.data.rawValue && $0.name == streamName }
+        guard let first = data.first else {
+            throw NTFSError.record(record, streamName.isEmpty ? "no unnamed $DATA attribute" : "no $DATA stream \(streamName)")
+        }
+        if first.isEncrypted { throw NTFSError.encrypted(record) }
+        if let value = first.residentValue {
+            return NTFSDataStream(resident: value, volume: source, clusterSize: boot.clusterSize, record: record)
+        }
+        let fragments = data.compactMap(\.nonResident).sorted { $0.firstVCN < $1.firstVCN }
+        return try NTFSDataStream(fragments: fragments, flags: first.flags, volume: source, clusterSize: boot.clusterSize,
+                                  clusterCount: boot.clusterCount, record: record)
+    }
+
+    /// The raw `$REPARSE_POINT` value of record `number` (as ntfs-3g's `system.ntfs_reparse_data` shows it).
+    public func reparseData(ofRecord number: UInt64) throws -> [UInt8]? {
+        let attributes = try attributes(ofRecord: number)
+        guard let point = attributes.first(where: { $0.type == NTFSAttribute.Kind.reparsePoint.rawValue }) else { return nil }
+        if let value = point.residentValue { return value }
+        let stream = try dataStream([NTFSAttribute(copying: point, asData: true)], record: number)
+        return try stream.read(at: 0, count: Int(min(stream.size, 16 * 1024)))
+    }
+}
+
+extension NTFSAttribute {
+    /// The same attribute presented as an unnamed `$DATA`, so its value is read through a ``NTFSDataStream``.
+    init(copying attribute: NTFSAttribute, asData: Bool) {
+        self = attribute
+        type = NTFSAttribute.Kind.data.rawValue
+        name = ""
+        flags = 0
+    }
+}
