@@ -31,6 +31,7 @@ public final class FileReader: @unchecked Sendable {
             // O_NOATIME is allowed only to the file's owner or a privileged process.
             fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         }
+        if fd < 0 && errno == ENAMETOOLONG { fd = FileReader.openLong(path) }
         guard fd >= 0 else { throw SystemError.current("open", path: path) }
         var info = stat()
         guard fstat(fd, &info) == 0 else {
@@ -48,6 +49,40 @@ public final class FileReader: @unchecked Sendable {
         self.size = UInt64(max(0, info.st_size))
         self.isRegularFile = (info.st_mode & S_IFMT) == S_IFREG
         self.readBudget = readBudget
+    }
+
+    /// Opens a path longer than PATH_MAX piece by piece with `openat` (each piece below the limit), as the walker
+    /// reads such folders; the last piece is the file, opened without following a link.
+    static func openLong(_ path: String, lastFlags: Int32 = O_NOFOLLOW) -> Int32 {
+        let bytes = Array(path.utf8)
+        let limit = Int(PATH_MAX) - 1
+        var start = 0
+        var base = AT_FDCWD
+        while start < bytes.count {
+            var stop = bytes.count
+            if bytes.count - start > limit {
+                guard let cut = bytes[start..<(start + limit)].lastIndex(of: UInt8(ascii: "/")), cut > start else {
+                    if base != AT_FDCWD { close(base) }
+                    errno = ENAMETOOLONG
+                    return -1
+                }
+                stop = cut
+            }
+            let last = stop == bytes.count
+            let flags = O_RDONLY | O_CLOEXEC | (last ? lastFlags : O_DIRECTORY)
+            let piece = String(decoding: bytes[start..<stop], as: UTF8.self)
+            var fd = openat(base, piece, flags | hvx_O_NOATIME)
+            if fd < 0 && errno == EPERM { fd = openat(base, piece, flags) }
+            let code = errno
+            if base != AT_FDCWD { close(base) }
+            guard fd >= 0 else {
+                errno = code
+                return -1
+            }
+            base = fd
+            start = stop + 1
+        }
+        return base
     }
 
     /// A reader over `source`, named `path` in messages (a file inside an image has no host path of its own).

@@ -32,8 +32,12 @@ public enum HVExcludeCommand {
 
     static func scan(_ options: CommandLineOptions) -> ExitCode {
         // ROOT is a disk image or block device (docs/rescue.md): list it, or with --mount mount it and scan.
-        if let root = options.arguments.first, options.mount || DiskImageScan.isImage(root) {
+        if let root = options.arguments.first, options.mount {
             return DiskImageScan.run(options) { mappings, notes in scan(options, imageMappings: mappings, notes: notes) }
+        }
+        // Without --mount an image is read natively: no root, no FUSE.
+        if let root = options.arguments.first, DiskImageScan.isImage(root) {
+            return NativeImageScan.run(options) { mappings, notes in scan(options, imageMappings: mappings, notes: notes) }
         }
         return scan(options, imageMappings: nil, notes: [])
     }
@@ -49,7 +53,20 @@ public enum HVExcludeCommand {
             return .usage
         }
         if let imageMappings { scanOptions.mappings = imageMappings + scanOptions.mappings.dropFirst() }
-        let notes = notes + HibernationFile.warnings(for: scanOptions.mappings)
+        var notes = notes
+        // --drive X=IMAGE: a partition or disk image read natively.
+        for (index, mapping) in scanOptions.mappings.enumerated()
+        where mapping.fileSystem === POSIXFileSystem.shared && (index > 0 || imageMappings == nil) && DiskImageScan.isImage(mapping.hostRoot) {
+            do {
+                let (native, imageNotes) = try NativeImageScan.driveMapping(prefix: mapping.prefix, image: mapping.hostRoot)
+                scanOptions.mappings[index] = native
+                notes += imageNotes
+            } catch {
+                printError("hvexclude: could not scan: cannot read the disk image \(mapping.hostRoot) given for \(mapping.prefix.rootDescription): \(error)")
+                return .couldNotScan
+            }
+        }
+        notes += HibernationFile.warnings(for: scanOptions.mappings.filter { $0.fileSystem === POSIXFileSystem.shared })
         let roots = scanOptions.mappings.map(\.hostRoot)
         if let output = options.output, let problem = outputProblem(output, roots: roots) {
             printError("hvexclude: \(problem)")

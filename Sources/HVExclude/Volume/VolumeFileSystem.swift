@@ -58,7 +58,17 @@ public final class POSIXFileSystem: VolumeFileSystem {
         return entries
     }
 
-    public func kind(of hostPath: String) -> EntryKind? { EntryKind(lstatPath: hostPath) }
+    public func kind(of hostPath: String) -> EntryKind? {
+        var info = stat()
+        if lstat(hostPath, &info) == 0 { return EntryKind(mode: info.st_mode) }
+        // Past PATH_MAX (a 300-deep folder chain): open the parent piece by piece, then ask about the name.
+        guard errno == ENAMETOOLONG, let slash = hostPath.lastIndex(of: "/") else { return nil }
+        let parent = FileReader.openLong(String(hostPath[..<slash]), lastFlags: O_DIRECTORY)
+        guard parent >= 0 else { return nil }
+        defer { close(parent) }
+        guard fstatat(parent, String(hostPath[hostPath.index(after: slash)...]), &info, AT_SYMLINK_NOFOLLOW) == 0 else { return nil }
+        return EntryKind(mode: info.st_mode)
+    }
 
     public func openFile(_ hostPath: String, readBudget: UInt64) throws -> FileReader {
         try FileReader(path: hostPath, readBudget: readBudget)

@@ -92,7 +92,11 @@ public final class NTFSFileSystem: VolumeFileSystem {
         return try? volume.reparseData(ofRecord: record)
     }
 
-    public func linkText(_ hostPath: String) -> String? { nil }
+    /// An Interix symlink's target (ntfs-3g shows it as the link text); NTFS symlinks have reparse data instead.
+    public func linkText(_ hostPath: String) -> String? {
+        guard let record = record(atHostPath: hostPath), tree.kind(of: record) == .symlink else { return nil }
+        return tree.nodes[Int(record)].interixTarget
+    }
 
     public func fold(_ name: String) -> String { volume.upcase.fold(name) }
 

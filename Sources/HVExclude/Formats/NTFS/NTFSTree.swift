@@ -21,7 +21,16 @@ public struct NTFSTree: Sendable {
         public var reparseTag: UInt32 = 0
         /// Names of the named `$DATA` streams (listed, never read).
         public var streams: [String] = []
+        /// The `$STANDARD_INFORMATION` file attributes (0x4 system).
+        public var fileAttributes: UInt32 = 0
+        /// The target of an Interix symlink (what ntfs-3g's `ln -s` writes), which ntfs-3g shows as a link.
+        public var interixTarget: String?
     }
+
+    /// The header of an Interix symlink's data: "IntxLNK" and 0x01, then the target in UTF-16LE.
+    static let interixMagic: [UInt8] = Array("IntxLNK".utf8) + [1]
+    /// ntfs-3g reads an Interix link of at most this many bytes.
+    static let interixMaximum: UInt64 = 8 + 2 * 4096
 
     /// One name of a record in a folder.
     public struct Name: Sendable {
@@ -71,7 +80,34 @@ public struct NTFSTree: Sendable {
             }
             offset += UInt64(wanted)
         }
+        resolveInterixLinks(volume)
         link()
+    }
+
+    /// Interix symlinks whose data is not resident: read the few candidates (system files of link size).
+    private mutating func resolveInterixLinks(_ volume: NTFSVolume) {
+        for index in nodes.indices where nodes[index].inUse && !nodes[index].isDirectory && nodes[index].interixTarget == nil
+            && nodes[index].fileAttributes & 0x4 != 0 && nodes[index].size > 8 && nodes[index].size <= NTFSTree.interixMaximum
+            && nodes[index].reparseTag == 0 {
+            let number = UInt64(index)
+            guard let attributes = try? volume.attributes(ofRecord: number),
+                  let stream = try? volume.dataStream(attributes, record: number),
+                  let data = try? stream.read(at: 0, count: Int(stream.size)) else { continue }
+            nodes[index].interixTarget = NTFSTree.interixTarget(data[...])
+        }
+    }
+
+    /// The target an Interix symlink's data names, `nil` when the data is not one.
+    static func interixTarget(_ data: ArraySlice<UInt8>) -> String? {
+        guard data.count > 8, data.count % 2 == 0, Array(data.prefix(8)) == interixMagic else { return nil }
+        let body = data.dropFirst(8)
+        var units: [UInt16] = []
+        var index = body.startIndex
+        while index + 1 < body.endIndex {
+            units.append(UInt16(body[index]) | UInt16(body[index + 1]) << 8)
+            index += 2
+        }
+        return String(decoding: units, as: UTF16.self)
     }
 
     private mutating func add(_ bytes: ArraySlice<UInt8>, number: UInt64, recordSize: Int) {
@@ -107,6 +143,10 @@ public struct NTFSTree: Sendable {
                 } catch {
                     warnings.append("MFT record \(number): $FILE_NAME skipped: \(error)")
                 }
+            case NTFSAttribute.Kind.standardInformation.rawValue:
+                if let value = attribute.residentValue, value.count >= 36 {
+                    nodes[index].fileAttributes = UInt32(value[32]) | UInt32(value[33]) << 8 | UInt32(value[34]) << 16 | UInt32(value[35]) << 24
+                }
             case NTFSAttribute.Kind.data.rawValue:
                 if !attribute.name.isEmpty {
                     if nodes[index].streams.count < 256 && !nodes[index].streams.contains(attribute.name) {
@@ -116,6 +156,9 @@ public struct NTFSTree: Sendable {
                     nodes[index].size = attribute.dataSize
                     nodes[index].isEncrypted = attribute.isEncrypted
                     nodes[index].isCompressed = attribute.isCompressed
+                    if let value = attribute.residentValue, value.count <= Int(NTFSTree.interixMaximum) {
+                        nodes[index].interixTarget = NTFSTree.interixTarget(value[...])
+                    }
                 }
             case NTFSAttribute.Kind.reparsePoint.rawValue:
                 if let value = attribute.residentValue, value.count >= 4 {
@@ -150,6 +193,7 @@ public struct NTFSTree: Sendable {
     public func kind(of number: UInt64) -> EntryKind {
         let node = nodes[Int(number)]
         if node.reparseTag == ReparsePoint.symlinkTag || node.reparseTag == ReparsePoint.mountPointTag { return .symlink }
+        if !node.isDirectory, node.interixTarget != nil, node.fileAttributes & 0x4 != 0 { return .symlink }
         return node.isDirectory ? .directory : .file
     }
 

@@ -1,0 +1,112 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `hvexclude scan IMAGE` without `--mount`: every NTFS partition of a raw image, block device, VHD or VHDX read
+/// natively (no root, no FUSE, no loop device), lettered from the Windows partition's MountedDevices exactly as
+/// `--mount` letters them; and `--drive X=IMAGE` for one partition or disk image as a drive.
+public enum NativeImageScan {
+    /// The natively opened NTFS partitions of one image.
+    public struct Volumes {
+        /// The partitions, each with its ``NTFSFileSystem`` and synthetic root (`IMAGE#pN`).
+        public var partitions: [MountedPartition]
+        /// What the container, the table and the reader had to say.
+        public var notes: [ReportWarning]
+        /// The partition table.
+        public var table: PartitionTable
+        /// "VHDX dynamic", "raw", …
+        public var format: String
+        /// Partitions the native reader refused (BitLocker, unreadable boot record): number and reason.
+        public var refused: [(number: Int, reason: String)]
+    }
+
+    /// The synthetic host root of partition `number` of `image`: no such path exists on the host.
+    public static func root(image: String, partition number: Int) -> String { "\(image)#p\(number)" }
+
+    /// Opens every NTFS partition of `image`.
+    /// - Throws: ``SystemError``, ``BinaryFormatError`` or ``DiskImageBytes/OpenError`` when the image itself cannot be read.
+    public static func open(image: String) throws -> Volumes {
+        let opened = try DiskImageBytes.open(path: image)
+        let disk = FileReader(path: image, source: opened.source, readBudget: 16 << 20)
+        let table = try PartitionTable.read(disk, size: opened.source.size)
+        var notes = (opened.warnings + table.warnings).map { ReportWarning(path: image, message: $0, severity: .warning) }
+        var partitions: [MountedPartition] = []
+        var refused: [(Int, String)] = []
+        for partition in table.partitions {
+            let bytes = ByteRange(opened.source, offset: partition.offset, size: partition.size)
+            if !partition.isNTFS {
+                let head = (try? bytes.read(at: 0, count: 11)) ?? []
+                if head.count == 11, Array(head[3..<11]) == Array("-FVE-FS-".utf8) {
+                    let reason = NTFSError.bitLocker(offset: partition.offset).description
+                    refused.append((partition.number, reason))
+                    notes.append(ReportWarning(path: image, message: "partition \(partition.number): \(reason); it is not scanned", severity: .error))
+                }
+                continue
+            }
+            do {
+                let volume = try NTFSVolume(source: bytes, name: "partition \(partition.number) of \(image)")
+                let root = root(image: image, partition: partition.number)
+                partitions.append(MountedPartition(partition: partition, mountPoint: root, fileSystem: NTFSFileSystem(volume: volume, root: root)))
+            } catch {
+                refused.append((partition.number, "\(error)"))
+                notes.append(ReportWarning(
+                    path: image, message: "partition \(partition.number) cannot be read natively (\(error)); it is not scanned (try --mount)",
+                    severity: .error))
+            }
+        }
+        return Volumes(partitions: partitions, notes: notes, table: table, format: opened.format, refused: refused)
+    }
+
+    /// Runs `scan`/`audit` for an image ROOT, natively.
+    public static func run(_ options: CommandLineOptions, scan: DiskImageScan.Scan) -> ExitCode {
+        let image = options.arguments[0]
+        let volumes: Volumes
+        do {
+            volumes = try open(image: image)
+        } catch {
+            DiskImageScan.printError("hvexclude: could not scan: cannot read the disk image \(image): \(error)")
+            return .couldNotScan
+        }
+        guard !volumes.partitions.isEmpty else {
+            var text = "hvexclude: could not scan: "
+            if volumes.refused.isEmpty {
+                text += "\(DiskImageError.noNTFSPartition(image))"
+            } else {
+                text += "no NTFS partition of \(image) can be read natively:\n"
+                    + volumes.refused.map { "  partition \($0.number): \($0.reason)" }.joined(separator: "\n")
+            }
+            DiskImageScan.printError(text + "\n\n" + DiskImageScan.listing(volumes.table, image: image))
+            return .couldNotScan
+        }
+        let assignment = DriveAssignment(mounted: volumes.partitions)
+        // A bare volume is C: by definition (as a mounted folder is); a partitioned disk gets --mount's notes.
+        let lettering = volumes.table.kind == .bareNTFS ? [] : assignment.warnings
+        let notes = volumes.notes + lettering.map { ReportWarning(path: image, message: $0, severity: .warning) }
+        if !options.quiet {
+            for drive in assignment.drives {
+                DiskImageScan.printError("hvexclude: \(drive.prefix.rootDescription) = partition \(drive.mounted.partition.number) of \(image), read natively (\(volumes.format)) as \(drive.mounted.mountPoint) (\(drive.basis.rawValue))")
+            }
+        }
+        return scan(assignment.mappings, notes)
+    }
+
+    /// The mapping for `--drive X=PATH` when PATH is a partition or disk image: its Windows partition (the one
+    /// holding `Windows\System32\config\SYSTEM`), else its only NTFS partition, else its first one (with a note).
+    /// - Throws: as ``open(image:)``, or ``DiskImageError/noNTFSPartition(_:)``.
+    public static func driveMapping(prefix: WindowsPath, image: String) throws -> (VolumeMap.Mapping, [ReportWarning]) {
+        let volumes = try open(image: image)
+        guard !volumes.partitions.isEmpty else { throw DiskImageError.noNTFSPartition(image) }
+        var notes = volumes.notes
+        var chosen = volumes.partitions[0]
+        if volumes.partitions.count > 1 {
+            let assignment = DriveAssignment(mounted: volumes.partitions)
+            if let windows = assignment.windowsPartition, let match = volumes.partitions.first(where: { $0.partition == windows }) {
+                chosen = match
+            }
+            notes.append(ReportWarning(
+                path: image, message: "\(volumes.partitions.count) NTFS partitions: partition \(chosen.partition.number) is scanned as \(prefix.rootDescription)",
+                severity: .warning))
+        }
+        return (VolumeMap.Mapping(prefix: prefix, hostRoot: chosen.mountPoint, fileSystem: chosen.fileSystem), notes)
+    }
+}
