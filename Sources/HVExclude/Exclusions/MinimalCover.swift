@@ -25,13 +25,13 @@ public enum MinimalCover {
 
     /// The minimal cover of `candidates`.
     /// - Returns: sorted path exclusions, and a note for every folder replaced by its files.
-    public static func cover(_ candidates: [PathCandidate], forbidden: [WindowsPath]) -> (paths: [PathExclusion], notes: [ReportWarning]) {
-        var notes: [ReportWarning] = []
+    public static func cover(_ candidates: [PathCandidate], forbidden: [WindowsPath]) -> (paths: [PathExclusion], notes: [Finding]) {
+        var notes: [Finding] = []
         var expanded: [PathCandidate] = []
         for candidate in candidates {
             if candidate.kind == .directory && isForbidden(candidate.path, forbidden: forbidden) {
-                notes.append(ReportWarning(
-                    path: candidate.path.description,
+                notes.append(Finding(
+                    .exclusion, path: candidate.path.description,
                     message: "not excluded as a folder (a volume root, system or profile folder is far too broad); its Hyper-V files are excluded one by one",
                     severity: .info))
                 for file in candidate.fallbackFiles {

@@ -25,7 +25,7 @@ public struct VMConfiguration: Sendable, Equatable {
     }
 
     /// One drive slot `controllerN/driveM`.
-    public struct Drive: Sendable, Equatable, Codable {
+    public struct Drive: Sendable, Equatable {
         /// Controller kind.
         public var controllerKind: ControllerKind
         /// The controller's device key as stored (`_83f8638b-…_`).
@@ -34,8 +34,8 @@ public struct VMConfiguration: Sendable, Equatable {
         public var controller: Int
         /// M of `driveM`.
         public var drive: Int
-        /// `type`: VHD, ISO, VFD, NONE, …, upper-cased; nil when absent.
-        public var type: String?
+        /// `type`: VHD, ISO, VFD, NONE, ….
+        public var kind: DriveKind
         /// `pathname`; nil when absent or empty.
         public var path: String?
         /// Key path of `pathname` (evidence).
@@ -167,21 +167,21 @@ public struct VMConfiguration: Sendable, Equatable {
                 for slot in controller.children where slot.isNode {
                     guard let m = VMConfiguration.number(slot.name, prefix: "drive") else { continue }
                     let base = "configuration/\(device.name)/\(controller.name)/\(slot.name)"
-                    let type = slot.string(at: "type")?.uppercased()
+                    let driveKind = DriveKind(type: slot.string(at: "type"))
                     let pathKey = slot.child(named: "pathname")
                     let keyPath = "\(base)/\(pathKey?.name ?? "pathname")"
                     var path = pathKey?.value.stringValue
                     if path?.isEmpty == true { path = nil }
                     drives.append(Drive(
                         controllerKind: kind, controllerKey: device.name, controller: n, drive: m,
-                        type: type, path: path, keyPath: keyPath))
+                        kind: driveKind, path: path, keyPath: keyPath))
                     if let path {
                         let role: PathRole
-                        switch type {
-                        case "VHD": role = .disk
-                        case "ISO": role = .iso
-                        case "VFD": role = .floppy
-                        default: role = .drive
+                        switch driveKind {
+                        case .hardDisk: role = .disk
+                        case .iso: role = .iso
+                        case .floppy: role = .floppy
+                        case .other, .unknown: role = .drive
                         }
                         paths.append(PathReference(role: role, path: path, keyPath: keyPath))
                         claimed.insert(keyPath)

@@ -150,9 +150,9 @@ public struct WindowsPath: Hashable, Sendable, Comparable, CustomStringConvertib
         }
     }
 
-    /// Folds case the way NTFS compares names (upper-casing, including non-ASCII letters).
+    /// Folds case the way NTFS compares names (``NTFSName/fold(_:)``).
     public static func fold(_ text: some StringProtocol) -> String {
-        text.uppercased()
+        NTFSName.fold(text)
     }
 
     public static func == (lhs: WindowsPath, rhs: WindowsPath) -> Bool { lhs.key == rhs.key }
