@@ -19,7 +19,7 @@ public enum MinimalCover {
         if path.isRoot { return true }
         if forbidden.contains(path) { return true }
         // A user profile: <drive>:\Users\<name>.
-        if path.components.count == 2, WindowsPath.fold(path.components[0]) == "USERS" { return true }
+        if path.components.count == 2, NTFSName.equal(path.components[0], "Users") { return true }
         return false
     }
 

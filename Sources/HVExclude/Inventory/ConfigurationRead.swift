@@ -24,7 +24,7 @@ struct ConfigurationRead: Sendable {
                 do {
                     let configuration = try VMConfiguration.read(path: host)
                     return ConfigurationRead(spelled, hostPath: host, .parsed(configuration.format), configuration: configuration)
-                } catch let error as VMConfigXMLError where !WindowsPath.fold(spelled.lastComponent ?? "").hasSuffix(".VMCX") {
+                } catch let error as VMConfigXMLError where !NTFSName.hasSuffix(spelled.lastComponent ?? "", ".vmcx") {
                     // An .xml that is not a VM configuration is simply not one; a .vmcx without the keys is damaged.
                     return ConfigurationRead(spelled, hostPath: host, .notAConfiguration("\(error)"))
                 } catch {

@@ -56,7 +56,7 @@ struct RegistrationReader {
         for (folder, checkpoint) in [("Virtual Machines", false), ("Snapshots", true)] {
             guard let directory = dataRoot.appending(folder) else { continue }
             for entry in map.entries(of: directory) {
-                guard let name = entry.path.lastComponent, name.lowercased().hasSuffix(".xml"),
+                guard let name = entry.path.lastComponent, NTFSName.hasSuffix(name, ".xml"),
                       let id = VMRegistrations.guid(fromXMLFileName: name) else { continue }
                 switch entry.kind {
                 case .symlink:

@@ -143,21 +143,21 @@ public struct VMConfiguration: Sendable, Equatable {
         var scsiKeys = Set<String>()
         if let manifest = configuration.child(named: "manifest") {
             for vdev in manifest.children where vdev.isNode {
-                guard let device = vdev.string(at: "device"), ConfigNode.sameName(device, VMConfiguration.scsiDeviceID),
+                guard let device = vdev.string(at: "device"), NTFSName.equal(device, VMConfiguration.scsiDeviceID),
                       let instance = vdev.string(at: "instance")
                 else { continue }
-                scsiKeys.insert("_\(instance)_".lowercased())
+                scsiKeys.insert(NTFSName.fold("_\(instance)_"))
             }
         }
 
         var claimed = Set<String>()
         for device in configuration.children where device.isNode {
             let kind: ControllerKind
-            if ConfigNode.sameName(device.name, VMConfiguration.ideControllerKey) {
+            if NTFSName.equal(device.name, VMConfiguration.ideControllerKey) {
                 kind = .ide
-            } else if scsiKeys.contains(device.name.lowercased()) {
+            } else if scsiKeys.contains(NTFSName.fold(device.name)) {
                 kind = .scsi
-            } else if ConfigNode.sameName(device.name, VMConfiguration.floppyControllerKey) {
+            } else if NTFSName.equal(device.name, VMConfiguration.floppyControllerKey) {
                 kind = .floppy
             } else {
                 kind = .other
@@ -191,7 +191,7 @@ public struct VMConfiguration: Sendable, Equatable {
         }
 
         if let list = configuration.node(at: "global_settings/snapshots/list") {
-            for entry in list.children where !ConfigNode.sameName(entry.name, "size") {
+            for entry in list.children where !NTFSName.equal(entry.name, "size") {
                 if let text = entry.value.stringValue, !text.isEmpty { snapshots.append(text) }
             }
         }
@@ -231,7 +231,7 @@ public struct VMConfiguration: Sendable, Equatable {
     }
 
     private static func number(_ name: String, prefix: String) -> Int? {
-        guard name.count > prefix.count, name.lowercased().hasPrefix(prefix) else { return nil }
+        guard name.count > prefix.count, NTFSName.hasPrefix(name, prefix) else { return nil }
         let digits = name.dropFirst(prefix.count)
         guard digits.count <= 6, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
         return Int(digits)

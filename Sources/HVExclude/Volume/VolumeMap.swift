@@ -190,7 +190,7 @@ struct DirectoryListing: Sendable {
                 ?? EntryKind(lstatPath: path == "/" ? "/" + name : path + "/" + name) else { continue }
             let item = Entry(name: name, kind: kind)
             exact[name] = item
-            folded[WindowsPath.fold(name), default: []].append(item)
+            folded[NTFSName.fold(name), default: []].append(item)
         }
     }
 
@@ -201,6 +201,6 @@ struct DirectoryListing: Sendable {
     /// byte order when a copied tree holds several spellings, which NTFS itself cannot).
     func find(_ name: String) -> Entry? {
         if let hit = exact[name] { return hit }
-        return folded[WindowsPath.fold(name)]?.min { $0.name < $1.name }
+        return folded[NTFSName.fold(name)]?.min { $0.name < $1.name }
     }
 }

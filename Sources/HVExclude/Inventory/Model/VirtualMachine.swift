@@ -172,7 +172,7 @@ public enum DriveKind: Sendable, Hashable {
     /// Reads a `type` value (any case).
     public init(type: String?) {
         guard let type else { self = .unknown; return }
-        switch type.uppercased() {
+        switch NTFSName.fold(type) {
         case "VHD": self = .hardDisk
         case "ISO": self = .iso
         case "VFD": self = .floppy
