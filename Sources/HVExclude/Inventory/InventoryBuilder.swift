@@ -92,7 +92,7 @@ public struct InventoryBuilder: Sendable {
                 continue
             }
             guard recordedPaths.insert(read.path.key).inserted else { continue }
-            var record = assembler.record(read, registered: true, registrations: byPath[read.path.key] ?? [registration])
+            var record = assembler.record(read.file, configuration: read.configuration, registered: true, registrations: byPath[read.path.key] ?? [registration])
             if let id = registration.id, let configID = read.configuration?.id, id != configID {
                 record.problems.append("the registration names id \(id), but the configuration's global_id is \(configID)")
             }
@@ -111,7 +111,7 @@ public struct InventoryBuilder: Sendable {
                     message: "a copy of registered VM \(id)'s configuration outside its registered place; reported as unregistered",
                     severity: .info))
             }
-            records.append(assembler.record(read, registered: false, registrations: []))
+            records.append(assembler.record(read.file, configuration: read.configuration, registered: false, registrations: []))
         }
         RecordAssembler.attachCheckpoints(&records)
         return records

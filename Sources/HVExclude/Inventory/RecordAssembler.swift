@@ -48,32 +48,31 @@ struct RecordAssembler {
             problems: ["registered, but its configuration path '\(registration.rawPath)' cannot be resolved"])
     }
 
-    /// The VM of one configuration.
-    func record(_ read: ConfigurationRead, registered: Bool, registrations: [Registration]) -> VirtualMachine {
-        let configuration = read.configuration
+    /// The VM of one configuration file that was looked for (`file.path` is set), with what it said when it parsed.
+    func record(_ file: ConfigurationFile, configuration: VMConfiguration?, registered: Bool, registrations: [Registration]) -> VirtualMachine {
         var record = VirtualMachine(
             id: configuration?.id ?? registrations.first?.id, name: configuration?.name,
             configurationVersion: configuration?.configurationVersion, generation: configuration?.generation,
-            configuration: read.file, registered: registered, registration: registrations.map(\.evidence).sorted(),
+            configuration: file, registered: registered, registration: registrations.map(\.evidence).sorted(),
             checkpointOf: nil, checkpoints: configuration?.snapshots.map { GUID($0)?.description ?? $0 } ?? [],
             folders: [], disks: [], isos: [], floppies: [], stateFiles: [], otherPaths: [],
             problems: configuration?.warnings ?? [])
-        if let problem = read.file.outcome.problem {
+        if let problem = file.outcome.problem {
             record.problems.append(registered ? "registered, but \(problem)" : problem)
         }
-        record.folders = folders(configuration, path: read.path)
+        record.folders = folders(configuration, path: file.path)
         addDrives(configuration, to: &record)
         addPaths(configuration, to: &record)
-        addRuntimeFiles(beside: read.path, to: &record)
+        if let path = file.path { addRuntimeFiles(beside: path, to: &record) }
         return record
     }
 
     /// The data roots when the configuration sets them, else the folder above `Virtual Machines`.
-    private func folders(_ configuration: VMConfiguration?, path: WindowsPath) -> [UsedPath] {
+    private func folders(_ configuration: VMConfiguration?, path: WindowsPath?) -> [UsedPath] {
         var folders: [UsedPath] = []
         if let root = configuration?.dataRoot {
             folders.append(usedPath(root.path, role: .dataRoot, keyPath: root.keyPath))
-        } else if let folder = RecordAssembler.folderAboveVirtualMachines(path) {
+        } else if let path, let folder = RecordAssembler.folderAboveVirtualMachines(path) {
             folders.append(usedPath(folder.description, role: .vmFolder, keyPath: "folder above the configuration's 'Virtual Machines' folder"))
         }
         if let root = configuration?.snapshotDataRoot {
