@@ -11,7 +11,7 @@ public enum NativeImageScan {
         /// The partitions, each with its ``NTFSFileSystem`` and synthetic root (`IMAGE#pN`).
         public var partitions: [MountedPartition]
         /// What the container, the table and the reader had to say.
-        public var notes: [ReportWarning]
+        public var notes: [Finding]
         /// The partition table.
         public var table: PartitionTable
         /// "VHDX dynamic", "raw", …
@@ -29,7 +29,7 @@ public enum NativeImageScan {
         let opened = try DiskImageBytes.open(path: image)
         let disk = FileReader(path: image, source: opened.source, readBudget: 16 << 20)
         let table = try PartitionTable.read(disk, size: opened.source.size)
-        var notes = (opened.warnings + table.warnings).map { ReportWarning(path: image, message: $0, severity: .warning) }
+        var notes = (opened.warnings + table.warnings).map { Finding(.image, path: image, message: $0, severity: .warning) }
         var partitions: [MountedPartition] = []
         var refused: [(Int, String)] = []
         for partition in table.partitions {
@@ -39,7 +39,7 @@ public enum NativeImageScan {
                 if head.count == 11, Array(head[3..<11]) == Array("-FVE-FS-".utf8) {
                     let reason = NTFSError.bitLocker(offset: partition.offset).description
                     refused.append((partition.number, reason))
-                    notes.append(ReportWarning(path: image, message: "partition \(partition.number): \(reason); it is not scanned", severity: .error))
+                    notes.append(Finding(.image, path: image, message: "partition \(partition.number): \(reason); it is not scanned", severity: .error))
                 }
                 continue
             }
@@ -49,8 +49,8 @@ public enum NativeImageScan {
                 partitions.append(MountedPartition(partition: partition, mountPoint: root, fileSystem: NTFSFileSystem(volume: volume, root: root)))
             } catch {
                 refused.append((partition.number, "\(error)"))
-                notes.append(ReportWarning(
-                    path: image, message: "partition \(partition.number) cannot be read natively (\(error)); it is not scanned (try --mount)",
+                notes.append(Finding(
+                    .image, path: image, message: "partition \(partition.number) cannot be read natively (\(error)); it is not scanned (try --mount)",
                     severity: .error))
             }
         }
@@ -81,7 +81,7 @@ public enum NativeImageScan {
         let assignment = DriveAssignment(mounted: volumes.partitions)
         // A bare volume is C: by definition (as a mounted folder is); a partitioned disk gets --mount's notes.
         let lettering = volumes.table.kind == .bareNTFS ? [] : assignment.warnings
-        let notes = volumes.notes + lettering.map { ReportWarning(path: image, message: $0, severity: .warning) }
+        let notes = volumes.notes + lettering.map { Finding(.image, path: image, message: $0, severity: .warning) }
         if !options.quiet {
             for drive in assignment.drives {
                 DiskImageScan.printError("hvexclude: \(drive.prefix.rootDescription) = partition \(drive.mounted.partition.number) of \(image), read natively (\(volumes.format)) as \(drive.mounted.mountPoint) (\(drive.basis.rawValue))")
@@ -93,7 +93,7 @@ public enum NativeImageScan {
     /// The mapping for `--drive X=PATH` when PATH is a partition or disk image: its Windows partition (the one
     /// holding `Windows\System32\config\SYSTEM`), else its only NTFS partition, else its first one (with a note).
     /// - Throws: as ``open(image:)``, or ``DiskImageError/noNTFSPartition(_:)``.
-    public static func driveMapping(prefix: WindowsPath, image: String) throws -> (VolumeMap.Mapping, [ReportWarning]) {
+    public static func driveMapping(prefix: WindowsPath, image: String) throws -> (VolumeMap.Mapping, [Finding]) {
         let volumes = try open(image: image)
         guard !volumes.partitions.isEmpty else { throw DiskImageError.noNTFSPartition(image) }
         var notes = volumes.notes
@@ -103,8 +103,8 @@ public enum NativeImageScan {
             if let windows = assignment.windowsPartition, let match = volumes.partitions.first(where: { $0.partition == windows }) {
                 chosen = match
             }
-            notes.append(ReportWarning(
-                path: image, message: "\(volumes.partitions.count) NTFS partitions: partition \(chosen.partition.number) is scanned as \(prefix.rootDescription)",
+            notes.append(Finding(
+                .image, path: image, message: "\(volumes.partitions.count) NTFS partitions: partition \(chosen.partition.number) is scanned as \(prefix.rootDescription)",
                 severity: .warning))
         }
         return (VolumeMap.Mapping(prefix: prefix, hostRoot: chosen.mountPoint, fileSystem: chosen.fileSystem), notes)

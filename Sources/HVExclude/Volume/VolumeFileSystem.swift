@@ -78,7 +78,7 @@ public final class POSIXFileSystem: VolumeFileSystem {
 
     public func linkText(_ hostPath: String) -> String? { LinkReader.linkText(hostPath) }
 
-    public func fold(_ name: String) -> String { WindowsPath.fold(name) }
+    public func fold(_ name: String) -> String { NTFSName.fold(name) }
 }
 
 extension WalkResult {
