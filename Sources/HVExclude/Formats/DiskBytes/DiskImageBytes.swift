@@ -47,7 +47,7 @@ public enum DiskImageBytes {
     static func open(path: String, depth: Int) throws -> Opened {
         guard depth <= maximumChainLength else { throw OpenError.chainTooLong(path) }
         let file = try FileReader(path: path, readBudget: UInt64.max)
-        let size = try PartitionTable.deviceSize(path: path, statSize: file.size)
+        let size = try deviceSize(path: path, statSize: file.size)
         let head = try file.readUnbudgeted(at: 0, count: 8)
         if head == Array("vhdxfile".utf8) {
             let header = try VHDXFile(reading: file)
@@ -100,6 +100,17 @@ public enum DiskImageBytes {
                 warnings: header.warnings + (parent?.warnings ?? []))
         }
         return Opened(source: FileBytes(reader: file, size: size), format: "raw", warnings: [])
+    }
+
+    /// Size of a regular file or block device (fstat reports 0 for a block device: seek to its end).
+    static func deviceSize(path: String, statSize: UInt64) throws -> UInt64 {
+        guard statSize == 0 else { return statSize }
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw SystemError.current("open", path: path) }
+        defer { close(fd) }
+        let end = lseek(fd, 0, SEEK_END)
+        guard end >= 0 else { throw SystemError.current("lseek", path: path) }
+        return UInt64(end)
     }
 
     /// Host paths where a parent may be: the relative path from the child's folder, then the absolute path's file
