@@ -17,7 +17,7 @@ public struct NTFSDataStream: ByteSource {
     /// The value's size.
     public let size: UInt64
     /// Bytes past this offset read as zeros (never written).
-    let initializedSize: UInt64
+    public let initializedSize: UInt64
     /// The record it belongs to, for messages.
     let record: UInt64
 
@@ -125,7 +125,7 @@ public struct NTFSDataStream: ByteSource {
                 let diskOffset = lcn * clusterSize + (position - runStart)
                 let bytes = try volume.read(at: diskOffset, count: Int(pieceEnd - position))
                 guard bytes.count == Int(pieceEnd - position) else {
-                    throw NTFSError.record(record, "the image ends inside the file's data (volume offset \(hex(diskOffset)); truncated image)")
+                    throw NTFSError.record(record, "the image ends inside the data at volume offset \(hex(diskOffset)) (truncated image)")
                 }
                 let target = Int(position - outputStart)
                 output.replaceSubrange(target..<(target + bytes.count), with: bytes)

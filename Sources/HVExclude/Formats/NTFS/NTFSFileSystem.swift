@@ -95,7 +95,7 @@ public final class NTFSFileSystem: VolumeFileSystem {
     /// An Interix symlink's target (ntfs-3g shows it as the link text); NTFS symlinks have reparse data instead.
     public func linkText(_ hostPath: String) -> String? {
         guard let record = record(atHostPath: hostPath), tree.kind(of: record) == .symlink else { return nil }
-        return tree.nodes[Int(record)].interixTarget
+        return tree.interixTargets[record]
     }
 
     public func fold(_ name: String) -> String { volume.upcase.fold(name) }

@@ -19,13 +19,18 @@ public struct NTFSTree: Sendable {
         public var size: UInt64 = 0
         /// The `$REPARSE_POINT` tag, 0 when there is none.
         public var reparseTag: UInt32 = 0
-        /// Names of the named `$DATA` streams (listed, never read).
-        public var streams: [String] = []
         /// The `$STANDARD_INFORMATION` file attributes (0x4 system).
         public var fileAttributes: UInt32 = 0
-        /// The target of an Interix symlink (what ntfs-3g's `ln -s` writes), which ntfs-3g shows as a link.
-        public var interixTarget: String?
+        /// Whether the data is an Interix symlink (what ntfs-3g's `ln -s` writes; ntfs-3g shows it as a link).
+        public var isInterix = false
     }
+
+    /// Names of each record's named `$DATA` streams (listed, never read); kept apart so a node stays small.
+    public private(set) var streams: [UInt64: [String]] = [:]
+    /// Interix symlink targets by record.
+    public private(set) var interixTargets: [UInt64: String] = [:]
+    /// Cap on MFT records (8 Mi records: an 8 GiB MFT; the nodes alone then take about 200 MiB).
+    public static let maximumRecords: UInt64 = 1 << 23
 
     /// The header of an Interix symlink's data: "IntxLNK" and 0x01, then the target in UTF-16LE.
     static let interixMagic: [UInt8] = Array("IntxLNK".utf8) + [1]
@@ -54,7 +59,12 @@ public struct NTFSTree: Sendable {
     /// Reads the MFT of `volume` once.
     public init(volume: NTFSVolume) {
         let recordSize = volume.boot.recordSize
-        let count = Int(min(volume.recordCount, UInt64(Int32.max)))
+        // Records past the MFT's valid data size were never written; a hostile size is capped.
+        let valid = min(volume.mft.size, volume.mft.initializedSize) / UInt64(recordSize)
+        if valid > NTFSTree.maximumRecords {
+            warnings.append("MFT record \(NTFSTree.maximumRecords): the MFT claims \(valid) records; only the first \(NTFSTree.maximumRecords) are read")
+        }
+        let count = Int(min(valid, NTFSTree.maximumRecords))
         nodes = [Node](repeating: Node(), count: count)
         var offset: UInt64 = 0
         let total = UInt64(count) * UInt64(recordSize)
@@ -65,8 +75,15 @@ public struct NTFSTree: Sendable {
             do {
                 chunk = try volume.mft.read(at: offset, count: wanted)
             } catch {
-                warnings.append("MFT record \(number): the MFT could not be read from here on (\(error)); the records after it are missing")
-                break
+                // A cut or unreadable stretch: keep every record before it, one read each.
+                while number < UInt64(count), let bytes = try? volume.recordBytes(number) {
+                    add(bytes[...], number: number, recordSize: recordSize)
+                    number += 1
+                }
+                if number < UInt64(count) {
+                    warnings.append("MFT record \(number): the MFT cannot be read from here on (\(error)); the records after it are missing")
+                }
+                break reading
             }
             var start = 0
             while start + recordSize <= chunk.count {
@@ -86,14 +103,17 @@ public struct NTFSTree: Sendable {
 
     /// Interix symlinks whose data is not resident: read the few candidates (system files of link size).
     private mutating func resolveInterixLinks(_ volume: NTFSVolume) {
-        for index in nodes.indices where nodes[index].inUse && !nodes[index].isDirectory && nodes[index].interixTarget == nil
+        for index in nodes.indices where nodes[index].inUse && !nodes[index].isDirectory && !nodes[index].isInterix
             && nodes[index].fileAttributes & 0x4 != 0 && nodes[index].size > 8 && nodes[index].size <= NTFSTree.interixMaximum
             && nodes[index].reparseTag == 0 {
             let number = UInt64(index)
             guard let attributes = try? volume.attributes(ofRecord: number),
                   let stream = try? volume.dataStream(attributes, record: number),
                   let data = try? stream.read(at: 0, count: Int(stream.size)) else { continue }
-            nodes[index].interixTarget = NTFSTree.interixTarget(data[...])
+            if let target = NTFSTree.interixTarget(data[...]) {
+                interixTargets[number] = target
+                nodes[index].isInterix = true
+            }
         }
     }
 
@@ -149,15 +169,18 @@ public struct NTFSTree: Sendable {
                 }
             case NTFSAttribute.Kind.data.rawValue:
                 if !attribute.name.isEmpty {
-                    if nodes[index].streams.count < 256 && !nodes[index].streams.contains(attribute.name) {
-                        nodes[index].streams.append(attribute.name)
+                    if streams[owner, default: []].count < 256 && !(streams[owner]?.contains(attribute.name) ?? false) {
+                        streams[owner, default: []].append(attribute.name)
                     }
                 } else if attribute.nonResident?.firstVCN ?? 0 == 0 {
                     nodes[index].size = attribute.dataSize
                     nodes[index].isEncrypted = attribute.isEncrypted
                     nodes[index].isCompressed = attribute.isCompressed
                     if let value = attribute.residentValue, value.count <= Int(NTFSTree.interixMaximum) {
-                        nodes[index].interixTarget = NTFSTree.interixTarget(value[...])
+                        if let target = NTFSTree.interixTarget(value[...]) {
+                            interixTargets[owner] = target
+                            nodes[index].isInterix = true
+                        }
                     }
                 }
             case NTFSAttribute.Kind.reparsePoint.rawValue:
@@ -193,7 +216,7 @@ public struct NTFSTree: Sendable {
     public func kind(of number: UInt64) -> EntryKind {
         let node = nodes[Int(number)]
         if node.reparseTag == ReparsePoint.symlinkTag || node.reparseTag == ReparsePoint.mountPointTag { return .symlink }
-        if !node.isDirectory, node.interixTarget != nil, node.fileAttributes & 0x4 != 0 { return .symlink }
+        if !node.isDirectory, node.isInterix, node.fileAttributes & 0x4 != 0 { return .symlink }
         return node.isDirectory ? .directory : .file
     }
 
