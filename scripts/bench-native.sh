@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Times `hvexclude scan IMAGE` (the native NTFS reader: one sequential pass over the MFT) against
+# `hvexclude scan MOUNT` over the ntfs-3g mount of the same image, and Sleuth Kit's `fls -r`, on an NTFS image
+# holding the walker benchmark's 400k-entry tree (scripts/lib/bench-walk-tree.py at scale 1.0).
+#
+# Usage: scripts/bench-native.sh
+# Environment:
+#   BENCH_DIR  work folder outside the repository (default /tmp/hvx-bench): tree/, ntfs-400k.img (made once,
+#              through ntfs-3g, and reused), bin/
+#   ROUNDS     timed rounds per reader after one warm-up (default 3); medians are printed
+#   SCALE      tree scale (default 1.0 ≈ 400k files, 40k folders)
+# Prints each reader's median wall time and peak RSS (/usr/bin/time %M), and the ratio mounted/native.
+# Needs: root and /dev/fuse, mkntfs and ntfs-3g (Debian ntfs-3g), fls (Debian sleuthkit), python3,
+# /usr/bin/time, and a release build (built here when missing).
+set -euo pipefail
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+BENCH_DIR=${BENCH_DIR:-/tmp/hvx-bench}
+ROUNDS=${ROUNDS:-3}
+SCALE=${SCALE:-1.0}
+TREE="$BENCH_DIR/tree"
+IMAGE="$BENCH_DIR/ntfs-400k.img"
+MOUNT="$BENCH_DIR/ntfs-400k.mnt"
+HVX="$REPO/.build/release/hvexclude"
+
+case "$BENCH_DIR" in "$REPO"*) echo "BENCH_DIR must lie outside the repository" >&2; exit 64 ;; esac
+for tool in python3 mkntfs ntfs-3g fls /usr/bin/time; do
+    command -v "$tool" > /dev/null || { echo "missing: $tool" >&2; exit 2; }
+done
+[[ $(id -u) == 0 && -e /dev/fuse ]] || { echo "needs root and /dev/fuse (ntfs-3g mount)" >&2; exit 2; }
+mkdir -p "$BENCH_DIR"
+if [[ ! -x $HVX || -n $(find "$REPO/Sources" -newer "$HVX" -name '*.swift' -print -quit) ]]; then
+    echo "building the release binary" >&2
+    (cd "$REPO" && swift build -c release --product hvexclude > /dev/null)
+fi
+
+if [[ ! -f $TREE.stamp ]]; then
+    rm -rf "$TREE"
+    python3 "$REPO/scripts/lib/bench-walk-tree.py" "$TREE" --scale "$SCALE" > "$TREE.stamp.tmp"
+    mv "$TREE.stamp.tmp" "$TREE.stamp"
+fi
+echo "tree: $(cat "$TREE.stamp")" >&2
+if [[ ! -f $IMAGE.stamp ]]; then
+    echo "building $IMAGE through ntfs-3g (once)" >&2
+    rm -f "$IMAGE"
+    truncate -s 4G "$IMAGE"
+    mkntfs -F -Q -q -L hvx-bench "$IMAGE"
+    mkdir -p "$MOUNT"
+    ntfs-3g -o rw,noatime,big_writes "$IMAGE" "$MOUNT"
+    cp -a "$TREE/." "$MOUNT/"
+    umount "$MOUNT"
+    cp "$TREE.stamp" "$IMAGE.stamp"
+fi
+
+mkdir -p "$MOUNT"
+mountpoint -q "$MOUNT" || ntfs-3g -o ro "$IMAGE" "$MOUNT"
+trap 'umount "$MOUNT" 2>/dev/null || true' EXIT
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+declare -A seconds rss
+readers=(native mounted fls)
+command_for() {
+    case $1 in
+        native) echo "$HVX scan $IMAGE --format json --quiet" ;;
+        mounted) echo "$HVX scan $MOUNT --format json --quiet" ;;
+        fls) echo "fls -r $IMAGE" ;;
+    esac
+}
+for reader in "${readers[@]}"; do
+    sh -c "$(command_for "$reader") > /dev/null 2>&1 || true"  # warm-up: the image in the page cache
+    times=() peaks=()
+    for _ in $(seq "$ROUNDS"); do
+        read -r t m < <(/usr/bin/time -f '%e %M' sh -c "$(command_for "$reader") > /dev/null 2>&1 || true" 2>&1 >/dev/null | tail -1)
+        times+=("$t") peaks+=("$m")
+    done
+    seconds[$reader]=$(printf '%s\n' "${times[@]}" | median)
+    rss[$reader]=$(printf '%s\n' "${peaks[@]}" | median)
+    echo "$reader: ${times[*]} s" >&2
+done
+
+printf '%-8s %10s %12s   %s\n' reader seconds "peak RSS" command
+for reader in "${readers[@]}"; do
+    printf '%-8s %10s %9s MiB   %s\n' "$reader" "${seconds[$reader]}" "$(( ${rss[$reader]} / 1024 ))" "$(command_for "$reader")"
+done
+awk -v n="${seconds[native]}" -v m="${seconds[mounted]}" -v f="${seconds[fls]}" 'BEGIN {
+    printf "native is %.1fx faster than the ntfs-3g mount scan, %.1fx faster than fls -r\n", m / n, f / n }'
+echo "(wall-clock medians of $ROUNDS warm rounds; the machine may be shared: read ratios, not absolutes)"
