@@ -165,4 +165,28 @@ import Testing
         // Hello.txt.txt, Users, Windows, $RECYCLE.BIN, System Volume Information and what they hold; metafiles hidden.
         #expect(scan["entriesVisited"] as? Int == 12)
     }
+
+    @Test("a BitLocker partition is refused natively with what to do; exit 2 when nothing else is readable",
+          .enabled(if: Shell.available("sfdisk"), "needs sfdisk (Debian fdisk)"))
+    func bitLockerPartition() throws {
+        let work = try TemporaryFolder()
+        let image = work.path + "/bitlocker.img"
+        try Shell.check("truncate", ["-s", "8M", image])
+        try Shell.check("sh", ["-c", "echo 'start=2048, type=7' | sfdisk -q \"$0\"", image])
+        // A BitLocker volume's boot sector: jump, then the "-FVE-FS-" signature where NTFS has "NTFS    ".
+        var sector = [UInt8](repeating: 0, count: 512)
+        sector[0...2] = [0xEB, 0x58, 0x90]
+        sector[3..<11] = ArraySlice(Array("-FVE-FS-".utf8))
+        sector[510] = 0x55
+        sector[511] = 0xAA
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: image))
+        try handle.seek(toOffset: 1 << 20)
+        try handle.write(contentsOf: Data(sector))
+        try handle.close()
+        let result = try CLI.run(["scan", image])
+        #expect(result.status == 2)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr.contains("partition 1: the volume at 0x100000 is BitLocker-encrypted (boot signature -FVE-FS-)"), "\(result.stderr)")
+        #expect(result.stderr.contains("dislocker") && result.stderr.contains("--mount"))
+    }
 }

@@ -122,20 +122,23 @@ public final class FileReader: @unchecked Sendable {
         // The buffer never outgrows what the file holds, whatever count an on-disk field asked for.
         let count = isRegularFile ? Int(min(UInt64(count), size > offset ? size - offset : 0)) : count
         guard count > 0 else { return [] }
-        var buffer = [UInt8](repeating: 0, count: count)
-        var done = 0
-        while done < count {
-            let result = buffer.withUnsafeMutableBytes { raw in
-                pread(descriptor, raw.baseAddress! + done, count - done, off_t(offset) + off_t(done))
+        var failure: SystemError?
+        // Filled by pread, not zeroed first: a large read (an MFT piece) pays once for its pages.
+        let buffer = [UInt8](unsafeUninitializedCapacity: count) { raw, initialized in
+            var done = 0
+            while done < count {
+                let result = pread(descriptor, raw.baseAddress! + done, count - done, off_t(offset) + off_t(done))
+                if result < 0 {
+                    if errno == EINTR { continue }
+                    failure = SystemError.current("read", path: path)
+                    break
+                }
+                if result == 0 { break }
+                done += result
             }
-            if result < 0 {
-                if errno == EINTR { continue }
-                throw SystemError.current("read", path: path)
-            }
-            if result == 0 { break }
-            done += result
+            initialized = done
         }
-        if done < count { buffer.removeSubrange(done...) }
+        if let failure { throw failure }
         return buffer
     }
 

@@ -66,7 +66,7 @@ public enum HVExcludeCommand {
                 return .couldNotScan
             }
         }
-        notes += HibernationFile.warnings(for: scanOptions.mappings.filter { $0.fileSystem === POSIXFileSystem.shared })
+        notes += HibernationFile.warnings(for: scanOptions.mappings)
         let roots = scanOptions.mappings.map(\.hostRoot)
         if let output = options.output, let problem = outputProblem(output, roots: roots) {
             printError("hvexclude: \(problem)")
@@ -158,14 +158,15 @@ public enum HVExcludeCommand {
         hvexclude \(ToolInfo.currentVersion) — exact antivirus exclusions for a Hyper-V host, derived offline from its volumes
 
         Usage:
-          hvexclude scan ROOT [options]     scan the host's C: volume mounted or copied at ROOT (or a disk image, see --mount)
+          hvexclude scan ROOT [options]     scan the host's C: volume mounted or copied at ROOT, or a disk image,
+                                            block device, VHD or VHDX read natively (no root needed)
           hvexclude audit ROOT [options]    scan, then compare with the host's Defender exclusions
           hvexclude hive FILE [KEYPATH]     list a registry hive key's subkeys and values
           hvexclude vmcx FILE               dump a VMCX/XML configuration's key tree as JSON
           hvexclude --help | --version
 
         Options:
-          --drive X=PATH        drive X: is mounted at PATH (repeatable)
+          --drive X=PATH        drive X: is mounted at PATH, or is the partition/disk image PATH (repeatable)
           --map WINPATH=PATH    any Windows prefix (CSV, \\\\server\\share, \\\\?\\Volume{GUID}\\) is at PATH (repeatable)
           --hive-dir PATH       read SOFTWARE and SYSTEM hives from PATH instead of the volume
           --format FORMAT       json (default), text, powershell, list, reg
@@ -176,7 +177,8 @@ public enum HVExcludeCommand {
           --broad-extensions    also list .xml .bin .iso as extension exclusions (too broad; warned)
           --env-paths           write %ProgramData%\\…-style paths where a path sits under a known root
           --mount               ROOT is a disk image or block device: mount its NTFS partitions read-only (root
-                                needed), scan them as C:, D:… (letters from MountedDevices), unmount again
+                                needed) instead of reading them natively, scan them as C:, D:… (letters from
+                                MountedDevices), unmount again (for what the native reader refuses, e.g. BitLocker)
           --quiet, -q           no progress and no warnings on stderr
           --strict              any warning makes the exit code 1
 

@@ -28,10 +28,10 @@ public struct HibernationFile: Sendable, Equatable {
 
     /// Reads `hiberfil.sys` (any case) at the root of the volume mounted at `volumeRoot`; nil when there is none
     /// or it cannot be read.
-    public static func read(volumeRoot: String) -> HibernationFile? {
-        let map = VolumeMap([.init(prefix: WindowsPath(root: .drive("C"), components: []), hostRoot: volumeRoot)])
+    public static func read(volumeRoot: String, fileSystem: any VolumeFileSystem = POSIXFileSystem.shared) -> HibernationFile? {
+        let map = VolumeMap([.init(prefix: WindowsPath(root: .drive("C"), components: []), hostRoot: volumeRoot, fileSystem: fileSystem)])
         guard let path = map.hostPath(for: WindowsPath(root: .drive("C"), components: ["hiberfil.sys"])),
-              let file = try? FileReader(path: path), let header = try? file.read(at: 0, count: 4) else { return nil }
+              let file = try? map.openFile(path, readBudget: 4), let header = try? file.read(at: 0, count: 4) else { return nil }
         return HibernationFile(hostPath: path, header: header)
     }
 
@@ -48,7 +48,7 @@ public struct HibernationFile: Sendable, Equatable {
     public static func warnings(for mappings: [VolumeMap.Mapping]) -> [Finding] {
         mappings.compactMap { mapping in
             guard mapping.prefix.components.isEmpty, case .drive = mapping.prefix.root,
-                  let file = read(volumeRoot: mapping.hostRoot), file.isHibernated else { return nil }
+                  let file = read(volumeRoot: mapping.hostRoot, fileSystem: mapping.fileSystem), file.isHibernated else { return nil }
             let drive = mapping.prefix.rootDescription
             return Finding(.image, path: drive + "\\hiberfil.sys", message: file.explanation(drive: drive), severity: .warning)
         }

@@ -85,8 +85,18 @@ public struct NTFSDataStream: ByteSource {
         case .resident(let value):
             return Array(value[Int(offset)..<(Int(offset) + wanted)])
         case .runs(let runs, let unit):
-            var output = [UInt8](repeating: 0, count: wanted)
             let end = offset + UInt64(wanted)
+            // The common case (the MFT read in large pieces, a file in one extent): one read, no second buffer.
+            if unit == nil, end <= initializedSize, let index = NTFSDataStream.runIndex(runs, vcn: offset / clusterSize),
+               let lcn = runs[index].lcn, end <= (runs[index].vcn + runs[index].length) * clusterSize {
+                let diskOffset = lcn * clusterSize + (offset - runs[index].vcn * clusterSize)
+                let bytes = try volume.read(at: diskOffset, count: wanted)
+                guard bytes.count == wanted else {
+                    throw NTFSError.record(record, "the image ends inside the data at volume offset \(hex(diskOffset)) (truncated image)")
+                }
+                return bytes
+            }
+            var output = [UInt8](repeating: 0, count: wanted)
             let validEnd = min(end, initializedSize)
             if offset < validEnd {
                 if let unit {

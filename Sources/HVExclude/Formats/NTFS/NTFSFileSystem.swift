@@ -117,8 +117,10 @@ public final class NTFSFileSystem: VolumeFileSystem {
                 let listed = children(of: folder.record)
                 for child in listed {
                     let kind = tree.kind(of: child.record)
-                    var utf8 = Array(child.name.utf8)
-                    let matched = utf8.withUnsafeMutableBufferPointer { match(UnsafeBufferPointer($0), kind) }
+                    var name = child.name
+                    // Native strings are contiguous UTF-8: the predicate sees their bytes without a copy.
+                    let matched = name.withUTF8 { match($0, kind) }
+                    guard kind == .directory || matched || kind == .symlink else { continue }
                     let path = folder.path == "/" ? "/" + child.name : folder.path + "/" + child.name
                     if kind == .directory {
                         // A folder reachable twice would be a corrupt tree (folders have one name): enter it once.
@@ -134,7 +136,6 @@ public final class NTFSFileSystem: VolumeFileSystem {
                             root: walkRoot, hostPath: path, hostPathBytes: Array(path.utf8), name: child.name, kind: kind,
                             linkTarget: nil, depth: folder.depth + 1, matched: matched))
                     }
-                    utf8.removeAll()
                 }
                 progress.finished(entries: listed.count)
                 result.entriesVisited += listed.count

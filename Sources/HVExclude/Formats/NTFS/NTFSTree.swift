@@ -71,7 +71,7 @@ public struct NTFSTree: Sendable {
         var number: UInt64 = 0
         reading: while offset < total {
             let wanted = Int(min(UInt64(NTFSTree.chunkSize), total - offset))
-            let chunk: [UInt8]
+            var chunk: [UInt8]
             do {
                 chunk = try volume.mft.read(at: offset, count: wanted)
             } catch {
@@ -86,10 +86,21 @@ public struct NTFSTree: Sendable {
                 break reading
             }
             var start = 0
-            while start + recordSize <= chunk.count {
-                add(chunk[start..<(start + recordSize)], number: number, recordSize: recordSize)
-                start += recordSize
-                number += 1
+            chunk.withUnsafeMutableBytes { buffer in
+                while start + recordSize <= buffer.count {
+                    let record = UnsafeMutableRawBufferPointer(rebasing: buffer[start..<(start + recordSize)])
+                    if record[0] == 0 && record[1] == 0 && record[2] == 0 && record[3] == 0 {
+                        // never written
+                    } else if let scanned = NTFSTree.scan(record) {
+                        add(scanned, number: number)
+                    } else {
+                        // The slow path names what is wrong (the fast path may have applied some fixups: re-read).
+                        let original = (try? volume.recordBytes(number)) ?? Array(record)
+                        add(original[...], number: number, recordSize: recordSize)
+                    }
+                    start += recordSize
+                    number += 1
+                }
             }
             if chunk.count < wanted {
                 warnings.append("MFT record \(number): the image ends inside the MFT (truncated image); the records after it are missing")
@@ -130,6 +141,41 @@ public struct NTFSTree: Sendable {
         return String(decoding: units, as: UTF16.self)
     }
 
+    /// Adds what the fast path read of a well-formed record.
+    private mutating func add(_ scanned: Scanned, number: UInt64) {
+        guard scanned.inUse else { return }
+        let owner = scanned.base == 0 ? number : scanned.base
+        guard owner < UInt64(nodes.count) else {
+            warnings.append("MFT record \(number): names base record \(owner), past the end of the MFT")
+            return
+        }
+        let index = Int(owner)
+        if scanned.base == 0 {
+            nodes[index].sequence = scanned.sequence
+            nodes[index].inUse = true
+            nodes[index].isDirectory = scanned.isDirectory
+        }
+        if let attributes = scanned.fileAttributes { nodes[index].fileAttributes = attributes }
+        // Names of one record in one folder are one entry (a POSIX and a Win32 name of the same spelling).
+        for (offset, entry) in scanned.names.enumerated()
+        where !scanned.names[..<offset].contains(where: { $0.parent == entry.parent && $0.name == entry.name }) {
+            names.append(Name(record: owner, parent: entry.parent, name: entry.name))
+        }
+        if let size = scanned.dataSize {
+            nodes[index].size = size
+            nodes[index].isEncrypted = scanned.dataFlags & 0x4000 != 0
+            nodes[index].isCompressed = scanned.dataFlags & 0x0001 != 0
+        }
+        if let target = scanned.interixTarget {
+            interixTargets[owner] = target
+            nodes[index].isInterix = true
+        }
+        if let tag = scanned.reparseTag { nodes[index].reparseTag = tag }
+        for stream in scanned.streams where streams[owner, default: []].count < 256 && !(streams[owner]?.contains(stream) ?? false) {
+            streams[owner, default: []].append(stream)
+        }
+    }
+
     private mutating func add(_ bytes: ArraySlice<UInt8>, number: UInt64, recordSize: Int) {
         if NTFSFileRecord.isEmpty(bytes) { return }
         let record: NTFSFileRecord
@@ -159,7 +205,9 @@ public struct NTFSTree: Sendable {
                 do {
                     let name = try NTFSFileName(parsing: value)
                     if name.namespace == NTFSFileName.dosNamespace { continue }
-                    names.append(Name(record: owner, parent: name.parent, name: name.name))
+                    if !names.suffix(16).contains(where: { $0.record == owner && $0.parent == name.parent && $0.name == name.name }) {
+                        names.append(Name(record: owner, parent: name.parent, name: name.name))
+                    }
                 } catch {
                     warnings.append("MFT record \(number): $FILE_NAME skipped: \(error)")
                 }
@@ -197,14 +245,12 @@ public struct NTFSTree: Sendable {
 
     /// Groups names under their folders, keeping only names whose folder is a live folder of the same sequence.
     private mutating func link() {
-        var seen = Set<String>()
         var kept: [Name] = []
+        kept.reserveCapacity(names.count)
         for name in names {
             let parent = name.parent.record
             guard parent < UInt64(nodes.count), nodes[Int(parent)].inUse, nodes[Int(parent)].isDirectory,
                   nodes[Int(parent)].sequence == name.parent.sequence || name.parent.sequence == 0 else { continue }
-            // A POSIX and a Win32 name of the same spelling in the same folder are one entry.
-            guard seen.insert("\(parent)/\(name.record)/\(name.name)").inserted else { continue }
             if name.record == NTFSVolume.rootRecord && parent == NTFSVolume.rootRecord { continue }
             kept.append(name)
         }

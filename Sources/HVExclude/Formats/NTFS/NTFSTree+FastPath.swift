@@ -1,0 +1,131 @@
+// Reference: libyal libfsntfs, "New Technologies File System (NTFS)" (MFT entry header, fix-up values, attribute
+// headers, $STANDARD_INFORMATION, $FILE_NAME, $DATA, $REPARSE_POINT) — the same fields NTFSFileRecord,
+// NTFSAttribute and NTFSFileName parse, read here in place.
+
+extension NTFSTree {
+    /// What one well-formed record contributes, read without allocating an attribute per attribute.
+    struct Scanned {
+        var inUse = false
+        var isDirectory = false
+        var sequence: UInt16 = 0
+        var base: UInt64 = 0
+        var names: [(parent: NTFSReference, name: String)] = []
+        var fileAttributes: UInt32?
+        var dataSize: UInt64?
+        var dataFlags: UInt16 = 0
+        var interixTarget: String?
+        var reparseTag: UInt32?
+        var streams: [String] = []
+    }
+
+    /// Reads record `bytes` in place (fixups applied to the buffer): the fields the tree needs, or `nil` when
+    /// anything is out of the ordinary — then ``NTFSFileRecord`` parses it and says precisely what is wrong.
+    ///
+    /// The MFT walk spends its time here: 400k records must cost microseconds each, so no `Array` per record, no
+    /// attribute values copied, no runlists decoded, and ASCII names (nearly all) turned into `String`s directly.
+    static func scan(_ bytes: UnsafeMutableRawBufferPointer) -> Scanned? {
+        let size = bytes.count
+        guard size >= 512, size % 512 == 0 else { return nil }
+        func u16(_ at: Int) -> UInt16 { UInt16(bytes[at]) | UInt16(bytes[at + 1]) << 8 }
+        func u32(_ at: Int) -> UInt32 { UInt32(u16(at)) | UInt32(u16(at + 2)) << 16 }
+        func u64(_ at: Int) -> UInt64 { UInt64(u32(at)) | UInt64(u32(at + 4)) << 32 }
+        guard bytes[0] == 0x46, bytes[1] == 0x49, bytes[2] == 0x4C, bytes[3] == 0x45 else { return nil }  // "FILE"
+        let fixupOffset = Int(u16(4))
+        let fixupCount = Int(u16(6))
+        guard fixupCount == size / 512 + 1, fixupOffset >= 42, fixupOffset + fixupCount * 2 <= size else { return nil }
+        let usn = u16(fixupOffset)
+        for index in 1..<fixupCount {
+            let end = index * 512 - 2
+            guard u16(end) == usn else { return nil }
+            bytes[end] = bytes[fixupOffset + index * 2]
+            bytes[end + 1] = bytes[fixupOffset + index * 2 + 1]
+        }
+        var result = Scanned()
+        let flags = u16(22)
+        result.inUse = flags & 1 != 0
+        result.isDirectory = flags & 2 != 0
+        result.sequence = u16(16)
+        result.base = u64(32) & 0xFFFF_FFFF_FFFF
+        guard result.inUse else { return result }
+        let used = Int(u32(24))
+        guard used >= 48, used <= size else { return nil }
+        var offset = Int(u16(20))
+        var count = 0
+        while true {
+            guard offset >= 0, offset + 4 <= used else { return nil }
+            let type = u32(offset)
+            if type == 0xFFFF_FFFF { break }
+            guard offset + 16 <= used else { return nil }
+            let length = Int(u32(offset + 4))
+            guard length >= 16, length <= used - offset else { return nil }
+            count += 1
+            guard count < NTFSFileRecord.maximumAttributes else { return nil }
+            let nonResident = bytes[offset + 8] != 0
+            let nameLength = Int(bytes[offset + 9])
+            let nameOffset = Int(u16(offset + 10))
+            let attributeFlags = u16(offset + 12)
+            guard nameLength == 0 || nameOffset + nameLength * 2 <= length else { return nil }
+            var valueStart = 0
+            var valueLength = 0
+            if nonResident {
+                guard length >= 64 else { return nil }
+            } else {
+                guard length >= 24 else { return nil }
+                valueLength = Int(u32(offset + 16))
+                let valueOffset = Int(u16(offset + 20))
+                guard valueOffset <= length, valueLength <= length - valueOffset else { return nil }
+                valueStart = offset + valueOffset
+            }
+            switch type {
+            case NTFSAttribute.Kind.standardInformation.rawValue where !nonResident && valueLength >= 36:
+                result.fileAttributes = u32(valueStart + 32)
+            case NTFSAttribute.Kind.fileName.rawValue:
+                guard !nonResident, valueLength >= 66 else { return nil }
+                let units = Int(bytes[valueStart + 64])
+                guard 66 + units * 2 <= valueLength else { return nil }
+                if bytes[valueStart + 65] == NTFSFileName.dosNamespace { break }
+                result.names.append((NTFSReference(u64(valueStart)), text(bytes, at: valueStart + 66, units: units)))
+            case NTFSAttribute.Kind.data.rawValue:
+                if nameLength > 0 {
+                    result.streams.append(text(bytes, at: offset + nameOffset, units: nameLength))
+                } else if nonResident {
+                    if u64(offset + 16) == 0 {
+                        result.dataSize = u64(offset + 48)
+                        result.dataFlags = attributeFlags
+                    }
+                } else {
+                    result.dataSize = UInt64(valueLength)
+                    result.dataFlags = attributeFlags
+                    if valueLength > 8, valueLength <= Int(NTFSTree.interixMaximum), bytes[valueStart] == 0x49 {  // "I"
+                        result.interixTarget = NTFSTree.interixTarget(ArraySlice(UnsafeRawBufferPointer(rebasing: bytes[valueStart..<(valueStart + valueLength)])))
+                    }
+                }
+            case NTFSAttribute.Kind.reparsePoint.rawValue:
+                result.reparseTag = !nonResident && valueLength >= 4 ? u32(valueStart) : 0xFFFF_FFFF
+            default:
+                break
+            }
+            offset += length
+        }
+        return result
+    }
+
+    /// UTF-16LE text at `at`: ASCII (nearly every name) without the general decoder.
+    static func text(_ bytes: UnsafeMutableRawBufferPointer, at: Int, units: Int) -> String {
+        var ascii = true
+        for index in 0..<units where bytes[at + index * 2 + 1] != 0 || bytes[at + index * 2] >= 0x80 {
+            ascii = false
+            break
+        }
+        if ascii {
+            return String(unsafeUninitializedCapacity: units) { buffer in
+                for index in 0..<units { buffer[index] = bytes[at + index * 2] }
+                return units
+            }
+        }
+        var decoded: [UInt16] = []
+        decoded.reserveCapacity(units)
+        for index in 0..<units { decoded.append(UInt16(bytes[at + index * 2]) | UInt16(bytes[at + index * 2 + 1]) << 8) }
+        return String(decoding: decoded, as: UTF16.self)
+    }
+}
