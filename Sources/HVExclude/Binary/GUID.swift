@@ -1,5 +1,5 @@
 /// A 128-bit GUID, stored in the canonical (big-endian, as printed) byte order.
-public struct GUID: Hashable, Sendable, Comparable, CustomStringConvertible, Codable {
+public struct GUID: Hashable, Sendable, Comparable, TextCodable {
     /// The 16 bytes in the order they are printed.
     public let bytes: [UInt8]
 
@@ -71,16 +71,7 @@ public struct GUID: Hashable, Sendable, Comparable, CustomStringConvertible, Cod
 
     public static func < (lhs: GUID, rhs: GUID) -> Bool { lhs.bytes.lexicographicallyPrecedes(rhs.bytes) }
 
-    public init(from decoder: Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let value = GUID(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a GUID: \(text)"))
-        }
-        self = value
-    }
+    public static let textForm = "a GUID"
 
-    public func encode(to encoder: Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
+    public init?(text: String) { self.init(text) }
 }

@@ -58,12 +58,8 @@ public struct GPTHeader: Sendable, Equatable {
     /// - Throws: ``BinaryFormatError`` for a short block, a wrong signature, a bad size, a header CRC
     ///   mismatch, or entry counts and sizes beyond the caps.
     public init(parsing reader: inout ByteReader) throws {
-        guard reader.count >= GPTHeader.minimumSize else {
-            throw reader.error("truncated: needs \(GPTHeader.minimumSize) bytes, got \(reader.count)", at: 0)
-        }
-        guard Array(reader.bytes[0..<8]) == GPTHeader.signature else {
-            throw reader.error("no \"EFI PART\" signature", at: 0)
-        }
+        try reader.requireBlock(GPTHeader.minimumSize)
+        try reader.expectBytes(GPTHeader.signature, at: 0, "signature")
         headerSize = try reader.peek(UInt32.self, at: 12, .little)
         guard headerSize >= GPTHeader.minimumSize, headerSize <= reader.count else {
             throw reader.error("header size \(headerSize) is outside 92…\(reader.count)", at: 12)

@@ -11,8 +11,6 @@
 /// | 8 | 4 | starting LBA (little-endian; relative to the table's reference sector) |
 /// | 12 | 4 | size in LBA (little-endian) |
 public struct MBRPartitionEntry: Sendable, Equatable {
-    /// Bytes per record.
-    public static let size = 16
     /// Boot indicator byte.
     public var bootIndicator: UInt8
     /// OS type byte.
@@ -21,6 +19,8 @@ public struct MBRPartitionEntry: Sendable, Equatable {
     public var startLBA: UInt32
     /// Number of sectors.
     public var sectorCount: UInt32
+    /// Bytes per record.
+    public static let size = 16
 
     /// Parses one record at the reader's position.
     /// - Throws: ``BinaryFormatError`` when fewer than 16 bytes remain.

@@ -6,11 +6,4 @@ public struct MountedPartition: Sendable, Equatable {
     public var mountPoint: String
     /// The loop device it was attached as, when hvexclude attached it.
     public var device: String?
-
-    /// Creates a record.
-    public init(partition: DiskPartition, mountPoint: String, device: String? = nil) {
-        self.partition = partition
-        self.mountPoint = mountPoint
-        self.device = device
-    }
 }

@@ -34,12 +34,8 @@ public struct NTFSBootSector: Sendable, Equatable {
     /// Parses a 512-byte sector.
     /// - Throws: ``BinaryFormatError`` when it is short, lacks the OEM id or has impossible geometry.
     public init(parsing reader: inout ByteReader) throws {
-        guard reader.count >= NTFSBootSector.size else {
-            throw reader.error("truncated: needs \(NTFSBootSector.size) bytes, got \(reader.count)", at: 0)
-        }
-        guard Array(reader.bytes[3..<11]) == NTFSBootSector.oemID else {
-            throw reader.error("no \"NTFS    \" OEM id", at: 3)
-        }
+        try reader.requireBlock(NTFSBootSector.size)
+        try reader.expectBytes(NTFSBootSector.oemID, at: 3, "OEM id")
         bytesPerSector = try reader.peek(UInt16.self, at: 11, .little)
         guard (256...4096).contains(bytesPerSector), bytesPerSector.nonzeroBitCount == 1 else {
             throw reader.error("bytes per sector \(bytesPerSector) is not a power of two in 256…4096", at: 11)

@@ -128,15 +128,6 @@ public struct Artifact: Codable, Sendable, Equatable {
     public var vms: [String]?
     /// For a virtual disk: what its headers say, and its parent chain.
     public var disk: DiskInfo?
-
-    /// Creates an artifact record.
-    public init(path: String, hostPath: String, kind: ArtifactKind, vms: [String]? = nil, disk: DiskInfo? = nil) {
-        self.path = path
-        self.hostPath = hostPath
-        self.kind = kind
-        self.vms = vms
-        self.disk = disk
-    }
 }
 
 /// A virtual disk's header facts and its chain, as the report shows them for a disk artifact.

@@ -20,13 +20,6 @@ public struct VolumeEntry: Sendable, Equatable {
     public var hostPath: String
     /// What it is.
     public var kind: EntryKind
-
-    /// Creates an entry.
-    public init(path: WindowsPath, hostPath: String, kind: EntryKind) {
-        self.path = path
-        self.hostPath = hostPath
-        self.kind = kind
-    }
 }
 
 extension VolumeQueries {

@@ -3,7 +3,7 @@
 ///
 /// Components keep their spelling; comparisons (`==`, `key`, ``isAncestor(of:)``) are case-insensitive,
 /// as NTFS is. `.` is dropped and `..` is applied; a path that climbs above its root does not parse.
-public struct WindowsPath: Hashable, Sendable, Comparable, CustomStringConvertible, Codable {
+public struct WindowsPath: Hashable, Sendable, Comparable, TextCodable {
     /// What a path hangs from.
     public enum Root: Hashable, Sendable {
         /// A drive letter, upper-case.
@@ -156,16 +156,7 @@ public struct WindowsPath: Hashable, Sendable, Comparable, CustomStringConvertib
         lhs.key == rhs.key ? lhs.description < rhs.description : lhs.key < rhs.key
     }
 
-    public init(from decoder: Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let path = WindowsPath(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not an absolute Windows path: \(text)"))
-        }
-        self = path
-    }
+    public static let textForm = "an absolute Windows path"
 
-    public func encode(to encoder: Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
+    public init?(text: String) { self.init(text) }
 }

@@ -43,19 +43,10 @@ public struct VHDXHeader: Sendable, Equatable {
     /// Parses and validates a header from a reader over exactly ``size`` bytes.
     /// - Throws: ``BinaryFormatError`` on a short read, a wrong signature, a checksum mismatch or a version other than 1.
     public init(parsing reader: inout ByteReader) throws {
-        guard reader.remaining >= VHDXHeader.size else {
-            throw reader.error("truncated: needs \(VHDXHeader.size) bytes but only \(reader.remaining) remain")
-        }
         let start = reader.position
-        let raw = Array(reader.bytes[start..<start + VHDXHeader.size])
-        guard try reader.bytes(count: 4) == Array("head".utf8) else {
-            throw reader.error("signature is not \"head\"", at: start)
-        }
-        checksum = try reader.u32(.little)
-        let computed = CRC32.castagnoli.checksum(raw, zeroingFieldAt: 4)
-        guard computed == checksum else {
-            throw reader.error("checksum mismatch (stored \(hex(checksum)), computed \(hex(computed)))", at: start + 4)
-        }
+        let raw = try reader.structureBytes(VHDXHeader.size)
+        try reader.expectSignature("head")
+        checksum = try reader.verifiedChecksum(.castagnoli, over: raw, fieldAt: 4)
         sequenceNumber = try reader.u64(.little)
         fileWriteGuid = try reader.guid()
         dataWriteGuid = try reader.guid()

@@ -51,19 +51,10 @@ public struct VHDXRegionTable: Sendable, Equatable {
     /// - Throws: ``BinaryFormatError`` on a short read, a wrong signature, a checksum mismatch, more than 2047
     ///   entries, or an unknown region marked required.
     public init(parsing reader: inout ByteReader) throws {
-        guard reader.remaining >= VHDXRegionTable.size else {
-            throw reader.error("truncated: needs \(VHDXRegionTable.size) bytes but only \(reader.remaining) remain")
-        }
         let start = reader.position
-        let raw = Array(reader.bytes[start..<start + VHDXRegionTable.size])
-        guard try reader.bytes(count: 4) == Array("regi".utf8) else {
-            throw reader.error("signature is not \"regi\"", at: start)
-        }
-        checksum = try reader.u32(.little)
-        let computed = CRC32.castagnoli.checksum(raw, zeroingFieldAt: 4)
-        guard computed == checksum else {
-            throw reader.error("checksum mismatch (stored \(hex(checksum)), computed \(hex(computed)))", at: start + 4)
-        }
+        let raw = try reader.structureBytes(VHDXRegionTable.size)
+        try reader.expectSignature("regi")
+        checksum = try reader.verifiedChecksum(.castagnoli, over: raw, fieldAt: 4)
         let count = try reader.u32(.little)
         guard count <= VHDXRegionTable.maximumEntryCount else {
             throw reader.error("entry count \(count) exceeds the limit of \(VHDXRegionTable.maximumEntryCount)", at: start + 8)

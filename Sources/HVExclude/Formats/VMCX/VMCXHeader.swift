@@ -43,12 +43,8 @@ public struct VMCXHeader: Sendable, Equatable {
     public init(parsing reader: inout ByteReader) throws {
         offset = reader.absolutePosition
         let start = reader.position
-        try reader.require(VMCXHeader.size)
-        let raw = Array(reader.bytes[start..<start + VMCXHeader.size])
-        let magic = try reader.u32(.little)
-        guard magic == VMCXHeader.signature else {
-            throw reader.error("bad signature \(hex(magic)) (expected \(hex(VMCXHeader.signature)))", at: start)
-        }
+        let raw = try reader.structureBytes(VMCXHeader.size)
+        try reader.expectSignature(VMCXHeader.signature)
         checksum = try reader.u32(.little)
         let computed = CRC32.ieee.checksum(raw, zeroingFieldAt: 4)
         guard computed == checksum else {

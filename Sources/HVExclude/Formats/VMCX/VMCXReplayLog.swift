@@ -24,13 +24,8 @@ public struct VMCXReplayLog: Sendable, Equatable {
     /// - Throws: ``BinaryFormatError`` on a short read or a bad signature.
     public init(parsing reader: inout ByteReader) throws {
         offset = reader.absolutePosition
-        let start = reader.position
-        try reader.require(VMCXReplayLog.size)
-        let raw = Array(reader.bytes[start..<start + VMCXReplayLog.size])
-        let magic = try reader.u32(.little)
-        guard magic == VMCXReplayLog.signature else {
-            throw reader.error("bad signature \(hex(magic)) (expected \(hex(VMCXReplayLog.signature)))", at: start)
-        }
+        let raw = try reader.structureBytes(VMCXReplayLog.size)
+        try reader.expectSignature(VMCXReplayLog.signature)
         let stored = try reader.u32(.little)
         checksumValid = CRC32.ieee.checksum(raw, zeroingFieldAt: 4) == stored
         entryCount = try reader.u32(.little)

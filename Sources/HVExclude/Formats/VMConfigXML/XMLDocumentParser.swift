@@ -320,18 +320,27 @@ public struct XMLDocumentParser {
     private mutating func parseMisc(beforeRoot: Bool) throws {
         while true {
             skipSpace()
-            if looking(at: "<!--") {
-                try parseComment()
-            } else if looking(at: "<?") {
-                try parseProcessingInstruction()
-            } else if looking(at: "<!DOCTYPE") {
-                throw fail("DOCTYPE is not allowed (no DTDs or entity declarations are read)")
-            } else if looking(at: "<!") {
-                throw fail("markup declaration outside the root element is not allowed")
-            } else {
+            guard try parseNonElementMarkup(context: "outside the root element") else {
                 return
             }
         }
+    }
+
+    /// Parses one comment or processing instruction starting here, or refuses a DOCTYPE or other markup
+    /// declaration; false when none starts here.
+    private mutating func parseNonElementMarkup(context: String) throws -> Bool {
+        if looking(at: "<!--") {
+            try parseComment()
+        } else if looking(at: "<?") {
+            try parseProcessingInstruction()
+        } else if looking(at: "<!DOCTYPE") {
+            throw fail("DOCTYPE is not allowed (no DTDs or entity declarations are read)")
+        } else if looking(at: "<!") {
+            throw fail("markup declaration \(context) is not allowed")
+        } else {
+            return false
+        }
+        return true
     }
 
     private mutating func parseComment() throws {
@@ -399,8 +408,6 @@ public struct XMLDocumentParser {
                     }
                     if stack.isEmpty { return done }
                     stack[stack.count - 1].element.children.append(done)
-                } else if looking(at: "<!--") {
-                    try parseComment()
                 } else if looking(at: "<![CDATA[") {
                     index += 9
                     var found = false
@@ -411,12 +418,8 @@ public struct XMLDocumentParser {
                     }
                     guard found else { throw fail("unexpected end of document inside a CDATA section") }
                     flushText(&stack, &text)
-                } else if looking(at: "<?") {
-                    try parseProcessingInstruction()
-                } else if looking(at: "<!DOCTYPE") {
-                    throw fail("DOCTYPE is not allowed (no DTDs or entity declarations are read)")
-                } else if looking(at: "<!") {
-                    throw fail("markup declaration inside an element is not allowed")
+                } else if try parseNonElementMarkup(context: "inside an element") {
+                    continue
                 } else {
                     let (element, empty) = try parseStartTag(depth: stack.count + 1)
                     if empty {

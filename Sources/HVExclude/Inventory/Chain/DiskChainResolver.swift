@@ -104,26 +104,24 @@ public struct DiskChainResolver: Sendable {
             }
             let windowsPath = map.windowsPath(forHostPath: found) ?? target
             let windows = windowsPath.description
-            if visited.contains(DiskChainResolver.canonical(found)) {
-                // Another candidate may still name the real parent; report the loop only if none does.
-                attempts.append("\(candidate.source) \"\(candidate.path)\": \(found) is already in the chain")
-                if firstLoop == nil {
-                    firstLoop = Step(link: DiskChainLink(
-                        path: windows, hostPath: found, exists: true, verified: false, status: .loop,
-                        reason: "\(candidate.source) \"\(candidate.path)\" leads back to a disk already in the chain"))
+            // Another candidate may still name the real parent: a loop or an unreadable file is reported only
+            // if none does (the first of each kind).
+            func setBack(_ step: inout Step?, _ status: DiskChainLink.Status, attempt: String, reason: String) {
+                attempts.append("\(candidate.source) \"\(candidate.path)\": \(attempt)")
+                if step == nil {
+                    step = Step(link: DiskChainLink(path: windows, hostPath: found, exists: true, verified: false, status: status, reason: reason))
                 }
+            }
+            if visited.contains(DiskChainResolver.canonical(found)) {
+                setBack(&firstLoop, .loop, attempt: "\(found) is already in the chain",
+                        reason: "\(candidate.source) \"\(candidate.path)\" leads back to a disk already in the chain")
                 continue
             }
             let disk: VirtualDisk
             do {
                 disk = try readDisk(found)
             } catch {
-                attempts.append("\(candidate.source) \"\(candidate.path)\": \(found) is unreadable: \(error)")
-                if firstUnreadable == nil {
-                    firstUnreadable = Step(link: DiskChainLink(
-                        path: windows, hostPath: found, exists: true, verified: false, status: .unreadable,
-                        reason: "\(error)"))
-                }
+                setBack(&firstUnreadable, .unreadable, attempt: "\(found) is unreadable: \(error)", reason: "\(error)")
                 continue
             }
             if expected.isEmpty {
