@@ -83,7 +83,8 @@ public final class HostScanner: Sendable {
         return (artifacts, links)
     }
 
-    static func seconds(_ duration: Duration) -> Double {
+    /// A duration in seconds, rounded to milliseconds (as the report gives it).
+    public static func seconds(_ duration: Duration) -> Double {
         let (seconds, attoseconds) = duration.components
         return ((Double(seconds) + Double(attoseconds) / 1e18) * 1000).rounded() / 1000
     }

@@ -26,24 +26,4 @@ public struct ScanOptions: Sendable {
         let fuse = roots.contains { MountTable.fileSystemType(of: $0)?.hasPrefix("fuse") == true }
         return fuse ? max(4, WalkOptions.defaultJobs) : WalkOptions.defaultJobs
     }
-
-    /// Options from the command line: ROOT as `C:`, then `--drive` and `--map` in order.
-    /// - Throws: ``UsageError`` for a mapping that is not a Windows path.
-    public init(commandLine options: CommandLineOptions) throws {
-        guard let root = options.arguments.first else { throw UsageError("missing ROOT") }
-        var mappings = [VolumeMap.Mapping(prefix: WindowsPath(root: .drive("C"), components: []), hostRoot: root)]
-        for drive in options.drives {
-            mappings.append(.init(prefix: WindowsPath(root: .drive(drive.letter), components: []), hostRoot: drive.path))
-        }
-        for map in options.maps {
-            guard let prefix = WindowsPath(map.windowsPath) else { throw UsageError("--map: '\(map.windowsPath)' is not a Windows path") }
-            mappings.append(.init(prefix: prefix, hostRoot: map.path))
-        }
-        self.init(
-            mappings: mappings, jobs: options.jobs ?? ScanOptions.defaultJobs(roots: mappings.map(\.hostRoot)),
-            crossMounts: options.crossMounts, hiveDirectory: options.hiveDirectory)
-        planner = PlannerOptions(
-            includeUnregistered: options.includeUnregistered, broadExtensions: options.broadExtensions,
-            environmentPaths: options.environmentPaths)
-    }
 }

@@ -1,6 +1,7 @@
 import Dispatch
 #if canImport(Glibc)
 import Glibc
+import HVExclude
 #endif
 
 /// The whole command-line program, so `main.swift` stays one call and tests can drive it in-process.
@@ -33,7 +34,7 @@ public enum HVExcludeCommand {
     static func scan(_ options: CommandLineOptions) -> ExitCode {
         // ROOT is a disk image or block device (docs/rescue.md): list it, or with --mount mount it and scan.
         if let root = options.arguments.first, options.mount || DiskImageScan.isImage(root) {
-            return DiskImageScan.run(options) { mappings, notes in scan(options, imageMappings: mappings, notes: notes) }
+            return DiskImageCommand.run(options) { mappings, notes in scan(options, imageMappings: mappings, notes: notes) }
         }
         return scan(options, imageMappings: nil, notes: [])
     }
