@@ -119,15 +119,15 @@ public enum HVExcludeCommand {
     }
 
     /// Why `--output` cannot be used, checked before the scan starts.
-    static func outputProblem(_ output: String, roots: [String]) -> String? {
+    static func outputProblem(_ output: String, roots: [String]) -> UsageError? {
         let folder = output.contains("/") ? String(output[..<output.lastIndex(of: "/")!]) : "."
         guard let realFolder = OutputWriter.realPath(folder.isEmpty ? "/" : folder) else {
-            return "--output: folder \(folder) does not exist"
+            return .outputFolderMissing(folder)
         }
         for root in roots {
             guard let realRoot = OutputWriter.realPath(root) else { continue }
             if realFolder == realRoot || realFolder.hasPrefix(realRoot == "/" ? "/" : realRoot + "/") {
-                return "--output \(output) lies inside the scanned root \(root): nothing is ever written to the scanned volume"
+                return .outputInsideRoot(output: output, root: root)
             }
         }
         return nil
