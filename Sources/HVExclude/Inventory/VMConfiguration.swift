@@ -122,11 +122,10 @@ public struct VMConfiguration: Sendable, Equatable {
     ///   `global_id`: a registration store, a resource-type file or an unrelated XML file.
     public init(tree: ConfigTree) throws {
         guard let configuration = tree.node(at: "configuration"), configuration.isNode else {
-            let top = tree.root.children.map(\.name).prefix(3).joined(separator: ", ")
-            throw VMConfigXMLError("no 'configuration' key at the top level (found: \(top.isEmpty ? "nothing" : top))")
+            throw VMConfigXMLError.noConfigurationKey(found: Array(tree.root.children.map(\.name).prefix(3)))
         }
         guard let idText = configuration.string(at: "properties/global_id") else {
-            throw VMConfigXMLError("no string 'configuration/properties/global_id'")
+            throw VMConfigXMLError.noGlobalID
         }
         format = tree.format
         warnings = tree.warnings

@@ -34,7 +34,7 @@ public struct VMRegistrations: Sendable, Equatable {
     /// - Throws: ``VMConfigXMLError`` when there is no `Configurations` node.
     public init(tree: ConfigTree) throws {
         guard let configurations = tree.node(at: "Configurations"), configurations.isNode else {
-            throw VMConfigXMLError("no 'Configurations' key: not a Hyper-V registration store (data.vmcx)")
+            throw VMConfigXMLError.notARegistrationStore
         }
         warnings = tree.warnings
         formatVersion = configurations.integer(at: "FormatVersion")

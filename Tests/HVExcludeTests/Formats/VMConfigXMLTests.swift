@@ -143,20 +143,16 @@ import Testing
               <appSettings><add key="DataPath" value="C:\\Data\\app.vhdx"/></appSettings>
             </configuration>
             """
-        #expect {
+        #expect(throws: VMConfigXMLError.foreignAttribute(element: "supportedRuntime", line: 3, column: 12, attribute: "version")) {
             _ = try VMConfigXML.parse(Array(appConfig.utf8))
-        } throws: { error in
-            String(describing: error).contains("not a Hyper-V VM configuration")
         }
         // Hyper-V-shaped but with no VM identity: the tree reads, the VM model refuses.
         let shaped = try VMConfigXML.parse(Array("<configuration><settings><a type=\"string\">C:\\x</a></settings></configuration>".utf8))
-        #expect {
+        #expect(throws: VMConfigXMLError.noGlobalID) {
             _ = try VMConfiguration(tree: shaped)
-        } throws: { error in
-            String(describing: error).contains("not a Hyper-V VM configuration")
         }
         let other = try XMLDocumentParser.parse(Array("<root><a/></root>".utf8))
-        #expect(throws: VMConfigXMLError.self) { _ = try VMConfigXML.map(other) }
+        #expect(throws: VMConfigXMLError.rootElement(name: "root", line: 1)) { _ = try VMConfigXML.map(other) }
     }
 
     @Test func base64() {

@@ -35,7 +35,7 @@ public enum VMConfigXML {
     /// - Throws: ``VMConfigXMLError`` when the document does not have the Hyper-V shape.
     public static func map(_ document: XMLElementNode) throws -> ConfigTree {
         guard document.name == "configuration" else {
-            throw VMConfigXMLError("root element is <\(document.name)> (line \(document.line)), not <configuration>")
+            throw VMConfigXMLError.rootElement(name: document.name, line: document.line)
         }
         var warnings: [String] = []
         let node = try map(document, warnings: &warnings)
@@ -46,7 +46,7 @@ public enum VMConfigXML {
         let location = "line \(element.line)"
         let at = "<\(element.name)> at line \(element.line), column \(element.column)"
         for attribute in element.attributes where attribute.name != "type" {
-            throw VMConfigXMLError("\(at) carries attribute '\(attribute.name)'; Hyper-V configurations use only 'type'")
+            throw VMConfigXMLError.foreignAttribute(element: element.name, line: element.line, column: element.column, attribute: attribute.name)
         }
         let hasText = element.text.unicodeScalars.contains { !($0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r") }
         guard let type = element.attribute("type") else {
