@@ -92,7 +92,7 @@ public enum HVExcludeCommand {
                 return .couldNotScan
             }
             if !options.quiet {
-                printError("audit: \(audit.missingCount) of \(audit.planned.count) planned exclusions missing")
+                printError("audit: \(audit.missingCount) of \(audit.plannedCount) planned exclusions missing")
             }
             if audit.missingCount > 0 { return .exclusionsMissing }
         }

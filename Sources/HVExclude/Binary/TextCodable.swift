@@ -8,6 +8,7 @@ public protocol TextCodable: Codable, CustomStringConvertible {
 }
 
 extension TextCodable {
+    /// Decodes the text form.
     public init(from decoder: Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let value = Self(text: text) else {
@@ -16,6 +17,7 @@ extension TextCodable {
         self = value
     }
 
+    /// Encodes `description`.
     public func encode(to encoder: Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(description)

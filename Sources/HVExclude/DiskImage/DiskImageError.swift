@@ -9,6 +9,7 @@ public enum DiskImageError: Error, Sendable, Equatable, CustomStringConvertible 
     /// The image holds no NTFS partition.
     case noNTFSPartition(String)
 
+    /// What went wrong, for stderr.
     public var description: String {
         switch self {
         case .notRoot:

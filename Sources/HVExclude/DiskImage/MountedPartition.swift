@@ -5,5 +5,5 @@ public struct MountedPartition: Sendable, Equatable {
     /// Where it is mounted.
     public var mountPoint: String
     /// The loop device it was attached as, when hvexclude attached it.
-    public var device: String?
+    var device: String?
 }

@@ -1,19 +1,19 @@
 /// Derives the exact exclusions a host needs from its inventory (DESIGN.md "Exclusion policy (v1)"):
 /// processes whose binaries exist, the version's extensions, and the minimal set of paths real VMs use.
-public struct ExclusionPlanner {
+struct ExclusionPlanner {
     /// The scanned volumes.
-    public let map: any VolumeQueries
+    let map: any VolumeQueries
     /// The user's choices.
-    public let options: PlannerOptions
+    let options: PlannerOptions
 
     /// Creates a planner.
-    public init(map: any VolumeQueries, options: PlannerOptions) {
+    init(map: any VolumeQueries, options: PlannerOptions) {
         self.map = map
         self.options = options
     }
 
     /// The plan, and notes about entries that were narrowed or could not be verified.
-    public func plan(_ inventory: HostInventory) -> (plan: ExclusionPlan, findings: [Finding]) {
+    func plan(_ inventory: HostInventory) -> (plan: ExclusionPlan, findings: [Finding]) {
         var warnings: [Finding] = []
         let environment = inventory.environment
         let generation = windowsGeneration(inventory)

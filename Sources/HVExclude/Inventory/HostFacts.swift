@@ -3,48 +3,48 @@
 /// Read from SOFTWARE (Windows release, ProfileList folders, Hyper-V default paths, Defender exclusions) and
 /// SYSTEM (current control set, Hyper-V and cluster services, MountedDevices), optionally CLUSDB. Missing hives
 /// or keys leave facts nil; corrupt structures become warnings — reading never throws.
-public struct HostFacts: Codable, Sendable, Equatable {
+struct HostFacts: Codable, Sendable, Equatable {
     /// The Windows release (SOFTWARE).
-    public var windows: Windows?
+    var windows: Windows?
     /// Well-known folders (SOFTWARE): `ProgramData`, `Public` from ProfileList, `SystemRoot`, `ProgramFilesDir`.
-    public var folders: Folders
+    var folders: Folders
     /// Hyper-V's defaults for new VMs and disks (SOFTWARE `…\CurrentVersion\Virtualization`).
-    public var hyperVDefaults: HyperVDefaults
+    var hyperVDefaults: HyperVDefaults
     /// Configured Defender exclusions (SOFTWARE).
-    public var defender: Defender
+    var defender: Defender
     /// The control set `Select\Current` points at ("ControlSet001") (SYSTEM).
-    public var controlSet: Fact<String>?
+    var controlSet: Fact<String>?
     /// vmms, vmcompute and ClusSvc, present or not (SYSTEM).
-    public var services: [Service]
+    var services: [Service]
     /// `MountedDevices` values (SYSTEM).
-    public var mountedDevices: [MountedDevice]
+    var mountedDevices: [MountedDevice]
     /// Cluster database facts, when a CLUSDB hive was given.
-    public var cluster: Cluster?
+    var cluster: Cluster?
     /// Problems met while reading (hive warnings prefixed with the hive name).
-    public var warnings: [String]
+    var warnings: [String]
 
     /// Folder facts from the SOFTWARE hive.
-    public struct Folders: Codable, Sendable, Equatable {
+    struct Folders: Codable, Sendable, Equatable {
         /// ProfileList `ProgramData`.
-        public var programData: PathFact?
+        var programData: PathFact?
         /// ProfileList `Public`.
-        public var publicFolder: PathFact?
+        var publicFolder: PathFact?
         /// CurrentVersion `SystemRoot`.
-        public var systemRoot: PathFact?
+        var systemRoot: PathFact?
         /// `Microsoft\Windows\CurrentVersion` `ProgramFilesDir`.
-        public var programFiles: PathFact?
+        var programFiles: PathFact?
     }
 
     /// Hyper-V's default folders; nil when the value is absent (the built-in defaults then apply).
-    public struct HyperVDefaults: Codable, Sendable, Equatable {
+    struct HyperVDefaults: Codable, Sendable, Equatable {
         /// `DefaultExternalDataRoot`: where new VMs are created.
-        public var virtualMachinePath: PathFact?
+        var virtualMachinePath: PathFact?
         /// `DefaultVirtualHardDiskPath`: where new disks are created.
-        public var virtualHardDiskPath: PathFact?
+        var virtualHardDiskPath: PathFact?
     }
 
     /// The services looked up in SYSTEM.
-    public static let serviceNames = ["vmms", "vmcompute", "ClusSvc"]
+    static let serviceNames = ["vmms", "vmcompute", "ClusSvc"]
     static let currentVersionKey = "Microsoft\\Windows NT\\CurrentVersion"
     static let profileListKey = "Microsoft\\Windows NT\\CurrentVersion\\ProfileList"
     static let virtualizationKey = "Microsoft\\Windows NT\\CurrentVersion\\Virtualization"
@@ -58,7 +58,7 @@ public struct HostFacts: Codable, Sendable, Equatable {
     ///   - system: the SYSTEM hive, or nil.
     ///   - clusdb: the cluster database hive (`Windows\Cluster\CLUSDB`), or nil.
     ///   - softwareName, systemName: names recorded in sources and warnings (default: the hives' file names).
-    public static func read(
+    static func read(
         software: RegistryHive?, system: RegistryHive?, clusdb: RegistryHive? = nil,
         softwareName: String? = nil, systemName: String? = nil
     ) -> HostFacts {
@@ -80,14 +80,14 @@ public struct HostFacts: Codable, Sendable, Equatable {
     }
 
     /// The drive letter ("D:") whose MountedDevices data equals that of `\??\Volume{guid}`, if any.
-    public func driveLetter(forVolume guid: GUID) -> String? {
+    func driveLetter(forVolume guid: GUID) -> String? {
         guard let volume = mountedDevices.first(where: { $0.volume == guid }) else { return nil }
         return mountedDevices.first { $0.driveLetter != nil && $0.dataHex == volume.dataHex }?.driveLetter
     }
 
     /// Environment values known from the SOFTWARE hive: SystemRoot, windir, SystemDrive, ProgramData,
     /// ALLUSERSPROFILE, Public, ProgramFiles (upper-cased names).
-    public var environment: [String: String] {
+    var environment: [String: String] {
         var environment: [String: String] = [:]
         if let root = folders.systemRoot?.raw, !root.contains("%") {
             environment["SYSTEMROOT"] = root
@@ -106,7 +106,7 @@ public struct HostFacts: Codable, Sendable, Equatable {
     }
 
     /// `text` with `%VAR%` forms replaced from ``environment``; nil when one is unknown.
-    public func expand(_ text: String) -> String? {
+    func expand(_ text: String) -> String? {
         HostFacts.expand(text, environment)
     }
 

@@ -6,9 +6,9 @@ import FoundationEssentials
 /// readers touch the file system, and only for reading.
 public final class HostScanner: Sendable {
     /// The options of this scan.
-    public let options: ScanOptions
+    let options: ScanOptions
     /// The volume map built from them.
-    public let map: VolumeMap
+    let map: VolumeMap
     /// The walker, exposed so a caller can show its progress.
     public let walker: DirectoryWalker
 
@@ -91,11 +91,11 @@ public final class HostScanner: Sendable {
 }
 
 /// Why a scan could not run at all (exit code 2).
-public enum ScanError: Error, CustomStringConvertible, Sendable {
+enum ScanError: Error, CustomStringConvertible, Sendable {
     /// A mapped root cannot be opened as a folder.
     case rootUnreadable(SystemError)
 
-    public var description: String {
+    var description: String {
         switch self {
         case .rootUnreadable(let error): return "cannot read the root folder: \(error)"
         }

@@ -15,7 +15,7 @@ public struct WindowsPath: Hashable, Sendable, Comparable, TextCodable {
     }
 
     /// The root.
-    public let root: Root
+    let root: Root
     /// The components below the root, in their original spelling.
     public let components: [String]
 
@@ -105,10 +105,10 @@ public struct WindowsPath: Hashable, Sendable, Comparable, TextCodable {
     }
 
     /// A case-folded form for comparisons and dictionary keys.
-    public var key: String { NTFSName.fold(description) }
+    var key: String { NTFSName.fold(description) }
 
     /// The drive letter, for a drive path.
-    public var driveLetter: Character? {
+    var driveLetter: Character? {
         if case .drive(let letter) = root { return letter }
         return nil
     }
@@ -117,31 +117,31 @@ public struct WindowsPath: Hashable, Sendable, Comparable, TextCodable {
     public var isRoot: Bool { components.isEmpty }
 
     /// The last component, `nil` for a root.
-    public var lastComponent: String? { components.last }
+    var lastComponent: String? { components.last }
 
     /// The containing folder, `nil` for a root.
-    public var parent: WindowsPath? {
+    var parent: WindowsPath? {
         components.isEmpty ? nil : WindowsPath(root: root, components: Array(components.dropLast()))
     }
 
     /// Appends a relative path (`x\y`, `..\x`, `.\x`, `/` accepted); `nil` when it climbs above the root.
-    public func appending(_ relative: String) -> WindowsPath? {
+    func appending(_ relative: String) -> WindowsPath? {
         let parts = relative.replacing("/", with: "\\").split(separator: "\\").map(String.init)
         guard let joined = WindowsPath.normalise(parts, base: components) else { return nil }
         return WindowsPath(root: root, components: joined)
     }
 
     /// Whether `other` lies strictly below this path (case-insensitive).
-    public func isAncestor(of other: WindowsPath) -> Bool {
+    func isAncestor(of other: WindowsPath) -> Bool {
         guard sameRoot(as: other), other.components.count > components.count else { return false }
         return zip(components, other.components).allSatisfy { NTFSName.fold($0) == NTFSName.fold($1) }
     }
 
     /// Whether `other` is this path or lies below it.
-    public func contains(_ other: WindowsPath) -> Bool { self == other || isAncestor(of: other) }
+    func contains(_ other: WindowsPath) -> Bool { self == other || isAncestor(of: other) }
 
     /// Whether both paths hang from the same root (case-insensitive for UNC names).
-    public func sameRoot(as other: WindowsPath) -> Bool {
+    func sameRoot(as other: WindowsPath) -> Bool {
         switch (root, other.root) {
         case (.drive(let a), .drive(let b)): return a == b
         case (.volume(let a), .volume(let b)): return a == b
@@ -150,13 +150,18 @@ public struct WindowsPath: Hashable, Sendable, Comparable, TextCodable {
         }
     }
 
+    /// Equal ignoring case (``NTFSName``).
     public static func == (lhs: WindowsPath, rhs: WindowsPath) -> Bool { lhs.key == rhs.key }
+    /// Hashes the folded form.
     public func hash(into hasher: inout Hasher) { hasher.combine(key) }
+    /// By folded form, then spelling.
     public static func < (lhs: WindowsPath, rhs: WindowsPath) -> Bool {
         lhs.key == rhs.key ? lhs.description < rhs.description : lhs.key < rhs.key
     }
 
+    /// See ``TextCodable/textForm``.
     public static let textForm = "an absolute Windows path"
 
+    /// Parses a path (``init(_:)``).
     public init?(text: String) { self.init(text) }
 }

@@ -11,12 +11,12 @@
 /// everything else as upper-case hex. A NUL inside a name or string is shown as `\0`.
 public enum RegistryQuery {
     /// A key path that is not in the hive.
-    public struct KeyNotFound: Error, Equatable, Sendable, CustomStringConvertible {
+    struct KeyNotFound: Error, Equatable, Sendable, CustomStringConvertible {
         /// The path asked for.
-        public var path: String
+        var path: String
         /// The hive it was looked up in.
-        public var hive: String
-        public var description: String { "\(hive): key \"\(path)\" does not exist" }
+        var hive: String
+        var description: String { "\(hive): key \"\(path)\" does not exist" }
     }
 
     /// The text for `keyPath` (default: the root) in `hive`; lines start with `rootName` (default: the file name).
@@ -36,7 +36,7 @@ public enum RegistryQuery {
     }
 
     /// The data column of one value.
-    public static func dataText(_ value: RegistryValue) -> String {
+    static func dataText(_ value: RegistryValue) -> String {
         switch value.data {
         case .string(let text), .expandString(let text): return visible(text)
         case .multiString(let items): return items.map(visible).joined(separator: "\\0")

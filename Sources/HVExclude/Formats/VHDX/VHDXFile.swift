@@ -10,49 +10,49 @@
 /// | region table | | metadata region: ``VHDXMetadataTable`` and its items; BAT region (not read) |
 ///
 /// The BAT itself is never read: only its place is checked, so a 2 TB disk costs the same as a small one.
-public struct VHDXFile: Sendable {
+struct VHDXFile: Sendable {
     /// The creator recorded in the file identifier.
-    public var creator: String
+    var creator: String
     /// Both headers as parsed (`nil` where invalid; the reason is in ``warnings``).
-    public var headers: [VHDXHeader?]
+    var headers: [VHDXHeader?]
     /// Index (0 or 1) of the current header in ``headers``.
-    public var currentHeaderIndex: Int
+    var currentHeaderIndex: Int
     /// The region table in use.
-    public var regionTable: VHDXRegionTable
+    var regionTable: VHDXRegionTable
     /// The metadata region's entry.
-    public var metadataRegion: VHDXRegionTable.Entry
+    var metadataRegion: VHDXRegionTable.Entry
     /// The BAT region's entry.
-    public var batRegion: VHDXRegionTable.Entry
+    var batRegion: VHDXRegionTable.Entry
     /// The metadata table.
-    public var metadataTable: VHDXMetadataTable
+    var metadataTable: VHDXMetadataTable
     /// Virtual block size in bytes.
-    public var blockSize: UInt32
+    var blockSize: UInt32
     /// File parameters bit 0: blocks stay allocated (a fixed disk).
-    public var leaveBlocksAllocated: Bool
+    var leaveBlocksAllocated: Bool
     /// File parameters bit 1: a differencing disk.
-    public var hasParent: Bool
+    var hasParent: Bool
     /// Size of the virtual disk in bytes.
-    public var virtualDiskSize: UInt64
+    var virtualDiskSize: UInt64
     /// Logical sector size in bytes (`nil` when the item is missing).
-    public var logicalSectorSize: UInt32?
+    var logicalSectorSize: UInt32?
     /// Physical sector size in bytes (`nil` when the item is missing).
-    public var physicalSectorSize: UInt32?
+    var physicalSectorSize: UInt32?
     /// The virtual disk id (page 83 data).
-    public var virtualDiskID: GUID?
+    var virtualDiskID: GUID?
     /// The parent locator of a differencing disk.
-    public var parentLocator: VHDXParentLocator?
+    var parentLocator: VHDXParentLocator?
     /// Non-fatal problems, each a sentence with an offset.
-    public var warnings: [String]
+    var warnings: [String]
 
     /// The current header.
-    public var currentHeader: VHDXHeader { headers[currentHeaderIndex]! }
+    var currentHeader: VHDXHeader { headers[currentHeaderIndex]! }
     /// The DataWriteGuid of the current header: the identity children link to.
-    public var dataWriteGuid: GUID { currentHeader.dataWriteGuid }
+    var dataWriteGuid: GUID { currentHeader.dataWriteGuid }
 
     /// Reads the identifier, headers, region tables and metadata of the VHDX file behind `file`.
     /// - Throws: ``BinaryFormatError`` when a structure needed to describe the disk is missing or invalid;
     ///   ``SystemError`` on an I/O error.
-    public init(reading file: FileReader) throws {
+    init(reading file: FileReader) throws {
         var warnings: [String] = []
         var identifierReader = try file.reader(
             at: VHDXFileIdentifier.offset, count: VHDXFileIdentifier.size, structure: "VHDX file identifier")

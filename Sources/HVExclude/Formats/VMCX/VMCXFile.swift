@@ -14,43 +14,43 @@
 /// | 0x1000 | 0x1000 | header 2 |
 /// | 0x2000 | … | object table (``VMCXObjectTable``) |
 /// | object offsets | object sizes | key tables (``VMCXKeyTable``), file objects, free space, replay log |
-public struct VMCXFile: Sendable {
+struct VMCXFile: Sendable {
     /// Cap on live key tables.
-    public static let maximumKeyTables = 4096
+    static let maximumKeyTables = 4096
     /// Cap on key entries over all tables.
-    public static let maximumEntries = 1 << 20
+    static let maximumEntries = 1 << 20
     /// Cap on one value stored in a file object.
-    public static let maximumFileObjectValue: UInt32 = 16 << 20
+    static let maximumFileObjectValue: UInt32 = 16 << 20
     /// Cap on key nesting depth.
-    public static let maximumDepth = 128
+    static let maximumDepth = 128
     /// Cap on warnings kept (the rest are counted).
-    public static let maximumWarnings = 100
+    static let maximumWarnings = 100
 
     /// The header in use.
-    public var header: VMCXHeader
+    var header: VMCXHeader
     /// The object table at 0x2000.
-    public var objectTable: VMCXObjectTable
+    var objectTable: VMCXObjectTable
     /// The live key tables, by index (the higher sequence when an index repeats).
-    public var keyTables: [VMCXKeyTable]
+    var keyTables: [VMCXKeyTable]
     /// The replay-log header, when it could be read.
-    public var replayLog: VMCXReplayLog?
+    var replayLog: VMCXReplayLog?
     /// The key tree with every warning met while reading.
-    public var tree: ConfigTree
+    var tree: ConfigTree
 
     /// Non-fatal problems.
-    public var warnings: [String] { tree.warnings }
+    var warnings: [String] { tree.warnings }
 
     /// Opens and reads `path`.
     /// - Throws: ``SystemError`` when the file cannot be opened, ``BinaryFormatError`` when it is not a readable
     ///   HyperVStorage container.
-    public static func read(path: String) throws -> VMCXFile {
+    static func read(path: String) throws -> VMCXFile {
         try VMCXFile(file: try FileReader(path: path))
     }
 
     /// Reads a container from an open file.
     /// - Throws: ``BinaryFormatError`` when no header is valid, the version is unsupported or the object table is
     ///   unreadable.
-    public init(file: FileReader) throws {
+    init(file: FileReader) throws {
         var warnings = WarningList(limit: VMCXFile.maximumWarnings)
         let minimum = VMCXObjectTable.standardOffset + 8
         guard file.size >= minimum else {

@@ -7,22 +7,22 @@
 /// comments, processing instructions and CDATA sections. Refuses DOCTYPE (so no entity expansion attacks and
 /// no external fetches), any other markup declaration, encodings other than UTF-8/UTF-16 and input beyond the
 /// caps in ``Limits``. Every refusal is an ``XMLParseError`` with line and column.
-public struct XMLDocumentParser {
+struct XMLDocumentParser {
     /// Caps that bound memory and time on hostile input.
-    public struct Limits: Sendable {
+    struct Limits: Sendable {
         /// Largest input in bytes.
-        public var maximumInputBytes = 32 << 20
+        var maximumInputBytes = 32 << 20
         /// Deepest element nesting.
-        public var maximumDepth = 256
+        var maximumDepth = 256
         /// Most elements in one document.
-        public var maximumElements = 500_000
+        var maximumElements = 500_000
         /// Most characters of text in one element.
-        public var maximumTextCharacters = 4 << 20
+        var maximumTextCharacters = 4 << 20
         /// Most attributes on one element.
-        public var maximumAttributes = 256
+        var maximumAttributes = 256
 
         /// The default caps (a Hyper-V configuration has about 1,000 elements and is well under 1 MiB).
-        public init() {}
+        init() {}
     }
 
     private var scalars: [Unicode.Scalar] = []
@@ -35,7 +35,7 @@ public struct XMLDocumentParser {
 
     /// Parses a whole document and returns its root element.
     /// - Throws: ``XMLParseError`` for malformed, truncated, wrongly encoded or refused input.
-    public static func parse(_ bytes: [UInt8], limits: Limits = Limits()) throws -> XMLElementNode {
+    static func parse(_ bytes: [UInt8], limits: Limits = Limits()) throws -> XMLElementNode {
         var parser = XMLDocumentParser(limits: limits)
         guard bytes.count <= limits.maximumInputBytes else {
             throw XMLParseError(line: 1, column: 1, "document of \(bytes.count) bytes exceeds the cap of \(limits.maximumInputBytes)")
