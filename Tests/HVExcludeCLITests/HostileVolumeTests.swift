@@ -119,6 +119,7 @@ import Testing
     @Test func namesThatAreNotUTF8ScanToValidJSON() throws {
         // ntfs-3g refuses such names, so a plain folder stands in for the volume.
         let root = try TemporaryFolder()
+        try root.markAsSystemVolume()
         let names: [[UInt8]] = [
             Array("bad-".utf8) + [0xFF, 0xFE] + Array(".vhdx".utf8),
             Array("latin1-".utf8) + [0xE9] + Array(".avhdx".utf8),

@@ -25,6 +25,7 @@ import Testing
 
     @Test func aDiskOnAnUnmappedDriveIsPlannedUnverifiedWithAWarning() throws {
         let work = try TemporaryFolder()
+        try work.markAsSystemVolume("C")
         let folder = work.path + "/C/VMs/Web/Virtual Machines"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let id = "E0E0E0E0-1111-4222-8333-444455556666"

@@ -62,9 +62,16 @@ struct RescueTests {
         #expect(result.status == 0, "\(result.stderr)")
         let report = try CLI.json(result.stdout)
         let scan = try #require(report["scan"] as? [String: Any])
-        let roots = try #require(scan["roots"] as? [[String: String]])
-        #expect(roots.map { $0["drive"] } == ["C:", "D:"])
-        let c = try #require(roots.first?["path"]), d = try #require(roots.last?["path"])
+        let roots = try #require(scan["roots"] as? [[String: Any]])
+        #expect(roots.map { $0["drive"] as? String } == ["C:", "D:"])
+        let c = try #require(roots.first?["path"] as? String), d = try #require(roots.last?["path"] as? String)
+        // Which partition became which drive stays in the report after the mount points are gone.
+        let partitions = roots.compactMap { $0["partition"] as? [String: Any] }
+        #expect(partitions.map { $0["index"] as? Int } == [1, 2])
+        #expect(partitions.map { $0["device"] as? String } == [image, image])
+        #expect(partitions.map { $0["basis"] as? String } == ["Windows partition", "MountedDevices"])
+        #expect(partitions.map { $0["offset"] as? Int } == [1_048_576, 26_214_400])
+        #expect(partitions.allSatisfy { ($0["gptPartitionGuid"] as? String).flatMap(UUID.init(uuidString:)) != nil })
         #expect(c.hasPrefix("/tmp/hvexclude-") && c.hasSuffix("/p1"))
         #expect(d.hasPrefix("/tmp/hvexclude-") && d.hasSuffix("/p2"))
         let artifacts = try #require(report["artifacts"] as? [[String: Any]])
@@ -112,10 +119,14 @@ struct RescueTests {
         let result = try CLI.run(["scan", image, "--mount", "--quiet"])
         #expect(result.status == 0, "\(result.stderr)")
         let report = try CLI.json(result.stdout)
-        let roots = try #require((report["scan"] as? [String: Any])?["roots"] as? [[String: String]])
-        #expect(roots.map { $0["drive"] } == ["C:", "E:"])
-        #expect(roots.first?["path"]?.hasSuffix("/p5") == true)
-        #expect(roots.last?["path"]?.hasSuffix("/p1") == true)
+        let roots = try #require((report["scan"] as? [String: Any])?["roots"] as? [[String: Any]])
+        #expect(roots.map { $0["drive"] as? String } == ["C:", "E:"])
+        #expect((roots.first?["path"] as? String)?.hasSuffix("/p5") == true)
+        #expect((roots.last?["path"] as? String)?.hasSuffix("/p1") == true)
+        let partitions = roots.compactMap { $0["partition"] as? [String: Any] }
+        #expect(partitions.map { $0["index"] as? Int } == [5, 1])
+        #expect(partitions.map { $0["basis"] as? String } == ["Windows partition", "MountedDevices"])
+        #expect(partitions.allSatisfy { ($0["mbrDiskSignature"] as? String)?.hasPrefix("0x") == true && $0["gptPartitionGuid"] == nil })
         let artifacts = try #require(report["artifacts"] as? [[String: Any]])
         #expect(artifacts.contains { $0["path"] as? String == "E:\\Hyper-V\\Virtual Hard Disks\\db.avhdx" })
         #expect(try RescueImageBuilder.attachedLoops(image).isEmpty)
@@ -128,6 +139,8 @@ struct RescueTests {
         let work = try TemporaryFolder()
         let c = work.path + "/c"
         try FileManager.default.createDirectory(atPath: c + "/VMs", withIntermediateDirectories: true)
+        // A system volume whose hives are not there (the check for a wrong ROOT wants the folder, not the hive).
+        try FileManager.default.createDirectory(atPath: c + "/Windows/System32/config", withIntermediateDirectories: true)
         try RescueImageBuilder.virtualDisk(at: c + "/VMs/a.vhdx")
         try Data(Array("HIBR".utf8) + [UInt8](repeating: 0, count: 4092)).write(to: URL(fileURLWithPath: c + "/hiberfil.sys"))
         let image = work.path + "/volume.ntfs"
@@ -154,6 +167,7 @@ struct RescueTests {
     @Test("a mounted folder ROOT with a hibernated hiberfil.sys gets the same explanation")
     func hibernatedFolder() throws {
         let root = try TemporaryFolder()
+        try root.markAsSystemVolume()
         try Data(Array("hibr".utf8)).write(to: URL(fileURLWithPath: root.path + "/hiberfil.sys"))
         let result = try CLI.run(["scan", root.path, "--quiet"])
         #expect(result.status == 0)
@@ -190,6 +204,7 @@ struct RescueTests {
         let work = try TemporaryFolder()
         let c = work.path + "/c"
         try FileManager.default.createDirectory(atPath: c + "/VMs", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: c + "/Windows/System32/config", withIntermediateDirectories: true)
         // Enough artifacts that the JSON report overflows a pipe nobody reads: the scan then waits, mounted.
         for index in 0..<800 {
             #expect(FileManager.default.createFile(atPath: c + "/VMs/disk-\(index)-with-a-long-name-to-fill-the-report.vhdx", contents: nil))
@@ -233,8 +248,9 @@ struct RescueTests {
         #expect(listing.stderr.contains("67108864 bytes"))
         let result = try CLI.run(["scan", device, "--mount", "--quiet"])
         #expect(result.status == 0, "\(result.stderr)")
-        let roots = try #require((try CLI.json(result.stdout)["scan"] as? [String: Any])?["roots"] as? [[String: String]])
-        #expect(roots.map { $0["drive"] } == ["C:", "D:"])
+        let roots = try #require((try CLI.json(result.stdout)["scan"] as? [String: Any])?["roots"] as? [[String: Any]])
+        #expect(roots.map { $0["drive"] as? String } == ["C:", "D:"])
+        #expect(roots.map { ($0["partition"] as? [String: Any])?["device"] as? String } == [device, device])
         #expect(try RescueImageBuilder.must("losetup", ["-j", device]).isEmpty)
     }
 

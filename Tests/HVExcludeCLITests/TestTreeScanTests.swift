@@ -112,11 +112,11 @@ import Testing
 @Suite struct SchemaValidatorTests {
     @Test func rejectsWhatTheSchemaForbids() throws {
         let validator = try SchemaValidator(schemaFile: CLI.projectRoot.appendingPathComponent("docs/json-schema.json").path)
-        let broken = try JSONValue.parse(#"{"schemaVersion": 2, "tool": {"name": "hvexclude"}, "surprise": true}"#)
+        let broken = try JSONValue.parse(#"{"schemaVersion": 1, "tool": {"name": "hvexclude"}, "surprise": true}"#)
         let messages = validator.validate(broken).map(\.description)
         #expect(messages.contains { $0.contains("missing required \"scan\"") })
         #expect(messages.contains { $0.contains("unexpected key \"surprise\"") })
-        #expect(messages.contains { $0.contains("is not 1") })
+        #expect(messages.contains { $0.contains("is not 2") })
         #expect(messages.contains { $0.contains("$.tool: missing required \"version\"") })
     }
 }

@@ -43,6 +43,10 @@ public struct CommandLineOptions: Equatable, Sendable {
     public var environmentPaths = false
     /// `--mount`: ROOT is a disk image or block device; mount its NTFS partitions read-only and scan them.
     public var mount = false
+    /// `--data-only`: scan a ROOT that is not a Windows system volume (a copy of VM folders) on purpose.
+    public var dataOnly = false
+    /// `COMMAND --help`: the command whose help to print.
+    public var helpTopic: Command?
 
     /// Creates default options.
     public init() {}
@@ -55,12 +59,13 @@ public struct CommandLineOptions: Equatable, Sendable {
             && lhs.strict == rhs.strict && lhs.crossMounts == rhs.crossMounts && lhs.hiveDirectory == rhs.hiveDirectory
             && lhs.includeUnregistered == rhs.includeUnregistered && lhs.broadExtensions == rhs.broadExtensions
             && lhs.environmentPaths == rhs.environmentPaths && lhs.mount == rhs.mount
+            && lhs.dataOnly == rhs.dataOnly && lhs.helpTopic == rhs.helpTopic
     }
 
     /// Flags that take a value.
     static let valueFlags = ["--drive", "--map", "--format", "--output", "--jobs", "--hive-dir"]
     /// Flags that do not.
-    static let switchFlags = ["--quiet", "--strict", "--cross-mounts", "--include-unregistered", "--broad-extensions", "--env-paths", "--mount", "--help", "--version"]
+    static let switchFlags = ["--quiet", "--strict", "--cross-mounts", "--include-unregistered", "--broad-extensions", "--env-paths", "--mount", "--data-only", "--help", "--version"]
 
     /// Parses `arguments` (without the program name).
     /// - Throws: ``UsageError`` with a precise message and, for a typo, the closest valid spelling.
@@ -164,7 +169,10 @@ public struct CommandLineOptions: Equatable, Sendable {
         case "--broad-extensions": broadExtensions = true
         case "--env-paths": environmentPaths = true
         case "--mount": mount = true
-        case "--help": command = .help
+        case "--data-only": dataOnly = true
+        case "--help":
+            if command != .help { helpTopic = command }
+            command = .help
         case "--version": command = .version
         default: break
         }

@@ -11,7 +11,9 @@ import Glibc
 /// SIGINT, SIGTERM and SIGHUP.
 public enum DiskImageScan {
     /// The ordinary scan, given the mappings of the mounted partitions and notes for the report.
-    public typealias Scan = (_ mappings: [VolumeMap.Mapping], _ notes: [ReportWarning]) -> ExitCode
+    public typealias Scan = (
+        _ mappings: [VolumeMap.Mapping], _ notes: [ReportWarning], _ partitions: [String: ScanRoot.PartitionSource]
+    ) -> ExitCode
 
     /// Whether `path` is a regular file or a block device (after following links), i.e. not a folder to walk.
     public static func isImage(_ path: String) -> Bool {
@@ -31,6 +33,10 @@ public enum DiskImageScan {
         let table: PartitionTable
         do {
             table = try PartitionTable.read(path: root)
+        } catch is BinaryFormatError {
+            // Shorter than one sector: no image at all, whatever its name says.
+            printError("hvexclude: could not scan: \(DiskImageError.notADiskImage(root))")
+            return .couldNotScan
         } catch {
             printError("hvexclude: could not scan: cannot read the disk image \(root): \(error)")
             return .couldNotScan
@@ -40,6 +46,10 @@ public enum DiskImageScan {
                 + "Expose it read-only as a block device and scan that (docs/rescue.md):\n"
                 + "  modprobe nbd max_part=8\n  qemu-nbd --read-only --connect=/dev/nbd0 \(quote(root))\n"
                 + "  hvexclude scan /dev/nbd0 --mount -o report.json\n  qemu-nbd --disconnect /dev/nbd0")
+            return .couldNotScan
+        }
+        if table.kind == .unknown {
+            printError("hvexclude: could not scan: \(DiskImageError.notADiskImage(root))")
             return .couldNotScan
         }
         guard options.mount else {
@@ -87,7 +97,15 @@ public enum DiskImageScan {
                 printError("hvexclude: \(drive.prefix.rootDescription) = partition \(drive.mounted.partition.number) of \(root), mounted read-only at \(drive.mounted.mountPoint) (\(drive.basis.rawValue))")
             }
         }
-        let code = scan(assignment.mappings, notes)
+        var partitions: [String: ScanRoot.PartitionSource] = [:]
+        for drive in assignment.drives {
+            let partition = drive.mounted.partition
+            partitions[drive.mounted.mountPoint] = ScanRoot.PartitionSource(
+                device: root, index: partition.number, offset: partition.offset, gptPartitionGuid: partition.partitionGUID,
+                mbrDiskSignature: partition.partitionGUID == nil ? partition.diskSignature.map(hex) : nil,
+                basis: drive.basis.rawValue, ntfsSerial: partition.ntfs?.serialText)
+        }
+        let code = scan(assignment.mappings, notes, partitions)
         for problem in session.cleanup() { printError("warning: \(problem)") }
         return code
     }

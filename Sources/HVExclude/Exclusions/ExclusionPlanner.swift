@@ -65,7 +65,7 @@ public struct ExclusionPlanner {
     /// Process exclusions for the binaries present on the volume.
     func processes(_ inventory: HostInventory, environment: WindowsEnvironment) -> [ProcessExclusion] {
         var result: [ProcessExclusion] = []
-        let clusterService = inventory.facts?.services.contains { $0.name.lowercased() == "clussvc" && $0.present } == true
+        let clusterService = inventory.facts?.services.contains { $0.name.lowercased() == "clussvc" && $0.present == true } == true
         let sets: [(folder: String, names: [String])] = [("%SystemRoot%\\System32", ArtifactClassifier.hyperVProcesses)]
             + (clusterService ? [("%SystemRoot%\\Cluster", ArtifactClassifier.clusterProcesses)] : [])
         for set in sets {
@@ -147,7 +147,7 @@ public struct ExclusionPlanner {
                     verified: map.resolve(path).hostPath != nil))
             }
         }
-        if let clusterService = inventory.facts?.services.first(where: { $0.name.lowercased() == "clussvc" && $0.present }),
+        if let clusterService = inventory.facts?.services.first(where: { $0.name.lowercased() == "clussvc" && $0.present == true }),
            let path = environment.path("%SystemRoot%\\Cluster") {
             candidates.append(PathCandidate(
                 path: map.spelling(of: path), kind: .directory, reason: "Failover Cluster database and logs (KB 250355)",

@@ -61,6 +61,9 @@ struct HiveLocator {
         for warning in facts.warnings + (facts.cluster?.warnings ?? []) {
             warnings.append(ReportWarning(path: "registry", message: warning, severity: .warning))
         }
+        for error in facts.errors {
+            warnings.append(ReportWarning(path: "registry", message: error, severity: .error))
+        }
         return Result(facts: facts, softwareRead: software != nil, warnings: warnings)
     }
 }

@@ -3,8 +3,9 @@ extension HostFacts {
     public struct Service: Codable, Sendable, Equatable {
         /// Service key name ("vmms", "vmcompute", "ClusSvc").
         public var name: String
-        /// Whether the key exists.
-        public var present: Bool
+        /// Whether the key exists; nil when the Services key could not be read (unknown is never false). Encoded as
+        /// `null` then, not left out.
+        public var present: Bool?
         /// `Start` (0 boot, 1 system, 2 automatic, 3 manual, 4 disabled).
         public var start: UInt32?
         /// `Start` in words.
@@ -13,6 +14,18 @@ extension HostFacts {
         public var imagePath: String?
         /// The key looked at.
         public var source: Source
+
+        private enum CodingKeys: String, CodingKey { case name, present, start, startType, imagePath, source }
+
+        public func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(name, forKey: .name)
+            try container.encode(present, forKey: .present)
+            try container.encodeIfPresent(start, forKey: .start)
+            try container.encodeIfPresent(startType, forKey: .startType)
+            try container.encodeIfPresent(imagePath, forKey: .imagePath)
+            try container.encode(source, forKey: .source)
+        }
 
         static func startName(_ start: UInt32) -> String {
             switch start {

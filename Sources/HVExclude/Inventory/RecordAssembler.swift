@@ -219,6 +219,8 @@ struct RecordAssembler {
         let error = chain.first.flatMap { $0.status == .start ? nil : $0.reason }
         return DiskInfo(
             format: disk?.format, type: disk?.type, virtualSize: disk?.virtualSize, blockSize: disk?.blockSize,
-            creator: disk?.creator, parent: chain.count > 1 ? chain[1].path : nil, chain: entries, error: error)
+            creator: disk?.creator, id: disk?.identity, virtualDiskId: disk?.virtualDiskID,
+            parentId: disk?.parent?.expectedIdentities.first, parent: chain.count > 1 ? chain[1].path : nil, chain: entries,
+            error: error)
     }
 }

@@ -1,10 +1,10 @@
-/// The scan's result, as written to JSON (schema version 1; see `docs/json-schema.json`).
+/// The scan's result, as written to JSON (schema version 2; see `docs/json-schema.json`).
 ///
 /// Keys are stable API and sorted on output. Every `path` is a Windows path; `hostPath` is where it was
 /// found on this machine.
 public struct Report: Codable, Sendable, Equatable {
     /// Version of this JSON layout; bumped on any incompatible change.
-    public static let currentSchemaVersion = 1
+    public static let currentSchemaVersion = 2
 
     /// See ``currentSchemaVersion``.
     public var schemaVersion = Report.currentSchemaVersion
@@ -66,6 +66,15 @@ public struct ScanSummary: Codable, Sendable, Equatable {
     public var links: [LinkRecord]
     /// Everything that could not be read, resolved or trusted, each with its path.
     public var warnings: [ReportWarning]
+    /// `true` when ROOT was scanned with `--data-only`: not a system volume, so the host's registry and VM
+    /// registrations were not there to read (``dataOnlyNote`` says what that leaves unknown); absent otherwise.
+    public var dataOnly: Bool?
+
+    /// What a data-only scan could not know, as its report says.
+    public static let dataOnlyNote = "data-only scan (--data-only): ROOT is not a Windows system volume, so the host's "
+        + "Windows version, Hyper-V default folders, services, drive letters, Defender exclusions and VM registrations "
+        + "are unknown; every VM and disk found is planned as with --include-unregistered, and default folders are "
+        + "Windows Server's built-in ones"
 }
 
 /// One Windows prefix and the host folder it was read from.
@@ -74,6 +83,38 @@ public struct ScanRoot: Codable, Sendable, Equatable {
     public var drive: String
     /// The host folder.
     public var path: String
+    /// With `--mount`: the partition of the disk image that became this drive, and why.
+    public var partition: PartitionSource?
+
+    /// Creates a root record.
+    public init(drive: String, path: String, partition: PartitionSource? = nil) {
+        self.drive = drive
+        self.path = path
+        self.partition = partition
+    }
+
+    /// The name a mapping's prefix goes by in the report and in messages.
+    static func name(of mapping: VolumeMap.Mapping) -> String {
+        mapping.prefix.components.isEmpty ? mapping.prefix.rootDescription : mapping.prefix.description
+    }
+
+    /// A partition of a disk image or block device mounted for the scan (`--mount`).
+    public struct PartitionSource: Codable, Sendable, Equatable {
+        /// The image file or block device.
+        public var device: String
+        /// The partition's number in its table (1-based; MBR logical partitions from 5).
+        public var index: Int
+        /// Byte offset of the partition on the device.
+        public var offset: UInt64
+        /// The GPT partition GUID (GPT disks).
+        public var gptPartitionGuid: GUID?
+        /// The MBR disk signature in hex (MBR disks); with ``offset`` it is what MountedDevices names.
+        public var mbrDiskSignature: String?
+        /// How the drive was decided: `Windows partition`, `MountedDevices`, `MountedDevices volume GUID`, `partition order`.
+        public var basis: String
+        /// NTFS volume serial number, when read.
+        public var ntfsSerial: String?
+    }
 }
 
 /// A problem found during the scan; the scan goes on.
@@ -163,12 +204,38 @@ public struct DiskInfo: Codable, Sendable, Equatable {
     public var blockSize: UInt32?
     /// Creator application or file identifier text.
     public var creator: String?
+    /// The identifier a child's parent link names: the VHDX DataWriteGuid, or the VHD footer's unique id read as a
+    /// Windows GUID (first three fields little-endian; `vhdiinfo` prints the same bytes in stored order).
+    public var id: GUID?
+    /// The VHDX virtual disk id (metadata item `BECA12AB-…`); nil for VHD.
+    public var virtualDiskId: GUID?
+    /// For a differencing disk: the identifier its parent must have (VHDX `parent_linkage`, VHD parent unique id),
+    /// when the child recorded one.
+    public var parentId: GUID?
     /// The parent's Windows path, for a differencing disk, when resolved (else the first candidate).
     public var parent: String?
     /// The disk, then each parent down to the base disk, each with its link status.
     public var chain: [ChainEntry]
     /// Why the disk could not be read, when it could not.
     public var error: String?
+
+    /// Creates a disk record.
+    public init(
+        format: VirtualDisk.Format?, type: VirtualDisk.DiskType?, virtualSize: UInt64?, blockSize: UInt32?, creator: String?,
+        id: GUID? = nil, virtualDiskId: GUID? = nil, parentId: GUID? = nil, parent: String?, chain: [ChainEntry], error: String?
+    ) {
+        self.format = format
+        self.type = type
+        self.virtualSize = virtualSize
+        self.blockSize = blockSize
+        self.creator = creator
+        self.id = id
+        self.virtualDiskId = virtualDiskId
+        self.parentId = parentId
+        self.parent = parent
+        self.chain = chain
+        self.error = error
+    }
 
     /// One link of a chain, without the parsed disk (that is in the parent's own artifact entry).
     public struct ChainEntry: Codable, Sendable, Equatable {

@@ -30,7 +30,9 @@ public final class HostScanner: Sendable {
         do {
             walk = try walker.walk(roots: roots.map(\.hostRoot), match: ArtifactClassifier.mayMatch)
         } catch let error as SystemError {
-            throw ScanError.rootUnreadable(error)
+            // Name the drive or prefix whose folder failed, not only the folder (`--drive D=/nope`).
+            let root = roots.first { DirectoryWalker.trimmingTrailingSlashes($0.hostRoot) == error.path }
+            throw ScanError.rootUnreadable(drive: root.map(ScanRoot.name(of:)), error)
         }
         var warnings = walk.issues.map { issue in
             ReportWarning(
@@ -72,16 +74,20 @@ public final class HostScanner: Sendable {
             ? DefenderAuditor.audit(plan: planned.plan, facts: inventory.facts!, map: map, environment: inventory.environment)
             : nil
         warnings += inventory.warnings + planned.warnings
+        if options.dataOnly {
+            warnings.append(ReportWarning(path: "C:", message: ScanSummary.dataOnlyNote, severity: .warning))
+        }
         warnings = Array(Set(warnings))
         warnings.sort()
         let summary = ScanSummary(
-            roots: roots.map { ScanRoot(drive: $0.prefix.components.isEmpty ? $0.prefix.rootDescription : $0.prefix.description, path: $0.hostRoot) },
+            roots: roots.map { ScanRoot(drive: ScanRoot.name(of: $0), path: $0.hostRoot) },
             entriesVisited: walk.entriesVisited,
             directoriesVisited: walk.directoriesVisited,
             durationSeconds: HostScanner.seconds(clock.now - started),
             startedAt: startedAt.formatted(.iso8601),
             links: links,
-            warnings: warnings)
+            warnings: warnings,
+            dataOnly: options.dataOnly ? true : nil)
         return Report(
             scan: summary, host: inventory.facts, virtualMachines: inventory.virtualMachines, artifacts: inventory.artifacts,
             exclusions: planned.plan, unreferenced: inventory.unreferenced, audit: audit)
@@ -94,13 +100,27 @@ public final class HostScanner: Sendable {
 }
 
 /// Why a scan could not run at all (exit code 2).
-public enum ScanError: Error, CustomStringConvertible, Sendable {
-    /// A mapped root cannot be opened as a folder.
-    case rootUnreadable(SystemError)
+public enum ScanError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// A mapped root cannot be opened as a folder; `drive` names its mapping (`C:`, `D:`, a `--map` prefix).
+    case rootUnreadable(drive: String?, SystemError)
+    /// ROOT is a folder without `Windows\System32\config` or `ProgramData\Microsoft\Windows\Hyper-V`;
+    /// `candidates` are subfolders that have one (at most three).
+    case notASystemVolume(root: String, candidates: [String])
 
     public var description: String {
         switch self {
-        case .rootUnreadable(let error): return "cannot read the root folder: \(error)"
+        case .rootUnreadable(let drive?, let error):
+            return "cannot read the folder of \(drive) (\(error.path)): \(error)"
+        case .rootUnreadable(nil, let error):
+            return "cannot read the root folder: \(error)"
+        case .notASystemVolume(let root, let candidates):
+            var text = "ROOT \(root) does not look like a Windows system volume: it has neither Windows\\System32\\config nor "
+                + "ProgramData\\Microsoft\\Windows\\Hyper-V."
+            if !candidates.isEmpty {
+                text += " Subfolders that do: " + candidates.joined(separator: ", ") + " (ROOT is the C: volume itself)."
+            }
+            text += " To scan a copy that holds only VM data on purpose, add --data-only."
+            return text
         }
     }
 }

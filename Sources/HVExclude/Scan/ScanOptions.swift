@@ -10,6 +10,8 @@ public struct ScanOptions: Sendable {
     public var hiveDirectory: String?
     /// Choices that change the exclusion plan.
     public var planner = PlannerOptions()
+    /// `--data-only`: ROOT is knowingly not a system volume; the report says what that leaves unknown.
+    public var dataOnly = false
 
     /// Creates options.
     public init(mappings: [VolumeMap.Mapping], jobs: Int = WalkOptions.defaultJobs, crossMounts: Bool = false, hiveDirectory: String? = nil) {
@@ -42,8 +44,10 @@ public struct ScanOptions: Sendable {
         self.init(
             mappings: mappings, jobs: options.jobs ?? ScanOptions.defaultJobs(roots: mappings.map(\.hostRoot)),
             crossMounts: options.crossMounts, hiveDirectory: options.hiveDirectory)
+        dataOnly = options.dataOnly
+        // A data-only copy has no registrations to tell used from unused: everything found is planned.
         planner = PlannerOptions(
-            includeUnregistered: options.includeUnregistered, broadExtensions: options.broadExtensions,
+            includeUnregistered: options.includeUnregistered || options.dataOnly, broadExtensions: options.broadExtensions,
             environmentPaths: options.environmentPaths)
     }
 }

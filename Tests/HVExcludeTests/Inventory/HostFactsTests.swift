@@ -34,7 +34,7 @@ struct HostFactsTests {
             #expect(facts.folders.programData?.expanded == "C:\\ProgramData")
             #expect(facts.folders.publicFolder?.expanded == "C:\\Users\\Public")
             let vmms = try #require(facts.services.first { $0.name == "vmms" })
-            #expect(vmms.present && vmms.start == 2 && vmms.startType == "automatic")
+            #expect(vmms.present == true && vmms.start == 2 && vmms.startType == "automatic")
             let vmcompute = try #require(facts.services.first { $0.name == "vmcompute" })
             #expect(vmcompute.present == (version != "2012r2"))
             let clussvc = try #require(facts.services.first { $0.name == "ClusSvc" })
@@ -140,7 +140,10 @@ struct HostFactsTests {
         #expect(broken.warnings.contains { $0.hasPrefix("SOFTWARE: could not read") && $0.contains("runs past the end of its hbin") })
         #expect(broken.warnings.contains { $0.hasPrefix("SYSTEM: could not read") })
         let encoded = try JSONEncoder().encode(broken)
-        #expect(try JSONDecoder().decode(HostFacts.self, from: encoded) == broken)
+        // `errors` become scan warnings of severity error; they are not part of `host`.
+        var expected = broken
+        expected.errors = []
+        #expect(try JSONDecoder().decode(HostFacts.self, from: encoded) == expected)
     }
 
     /// A measurement, not a gate (timings are not asserted in tests): `scripts/bench-hive.sh` runs it.

@@ -30,6 +30,8 @@ public struct VirtualDisk: Codable, Sendable, Equatable {
     public var creator: String
     /// What a child's link names: the VHDX DataWriteGuid or the VHD footer's unique id.
     public var identity: GUID
+    /// The VHDX virtual disk id (metadata item `BECA12AB-…`), which stays the same across writes; nil for VHD.
+    public var virtualDiskID: GUID?
     /// Where the parent should be, for a differencing disk.
     public var parent: VirtualDiskParent?
     /// Non-fatal problems found while reading, each a sentence with an offset.
@@ -38,8 +40,9 @@ public struct VirtualDisk: Codable, Sendable, Equatable {
     /// Creates a value; readers fill it from a parsed file.
     public init(
         format: Format, type: DiskType, virtualSize: UInt64, blockSize: UInt32?, creator: String, identity: GUID,
-        parent: VirtualDiskParent?, warnings: [String]
+        parent: VirtualDiskParent?, warnings: [String], virtualDiskID: GUID? = nil
     ) {
+        self.virtualDiskID = virtualDiskID
         self.format = format
         self.type = type
         self.virtualSize = virtualSize
