@@ -4,9 +4,9 @@ import Testing
 /// `hvexclude scan IMAGE` and `--mount` on partitioned disk images (docs/rescue.md).
 @Suite("Rescue", .serialized)
 struct RescueTests {
-    @Test("an image ROOT without --mount: exit 2, the listing and the mount commands on stderr, nothing on stdout")
+    @Test("an image ROOT without --mount: exit 2, the listing and the mount commands on stderr, nothing on stdout",
+          .requires(RescueImageBuilder.requirements))
     func imageWithoutMount() throws {
-        try RescueImageBuilder.requireTools()
         let work = try TemporaryFolder()
         let image = try RescueImageBuilder.gptHost(in: work.path)
         let result = try CLI.run(["scan", image])
@@ -27,9 +27,8 @@ struct RescueTests {
     }
 
     @Test("the printed commands mount the partitions, and a scan of the mounts finds D:'s disk",
-          .enabled(if: RescueImageBuilder.canMount, RescueImageBuilder.skipReason))
+          .requires(RescueImageBuilder.requirements + [.tool("bash")]))
     func printedCommandsWork() throws {
-        try RescueImageBuilder.requireTools()
         let work = try TemporaryFolder()
         let image = try RescueImageBuilder.gptHost(in: work.path)
         let listing = try CLI.run(["scan", image]).stderr
@@ -53,9 +52,8 @@ struct RescueTests {
     }
 
     @Test("--mount scans the Windows partition as C: and the data partition as D: (from MountedDevices), then cleans up",
-          .enabled(if: RescueImageBuilder.canMount, RescueImageBuilder.skipReason))
+          .requires(RescueImageBuilder.requirements))
     func mountGPT() throws {
-        try RescueImageBuilder.requireTools()
         let work = try TemporaryFolder()
         let image = try RescueImageBuilder.gptHost(in: work.path)
         let result = try CLI.run(["scan", image, "--mount"])
@@ -92,9 +90,8 @@ struct RescueTests {
     }
 
     @Test("--mount on an MBR image with the Windows volume in a logical partition, letters by signature + offset",
-          .enabled(if: RescueImageBuilder.canMount, RescueImageBuilder.skipReason))
+          .requires(RescueImageBuilder.requirements))
     func mountMBR() throws {
-        try RescueImageBuilder.requireTools()
         let work = try TemporaryFolder()
         let c = work.path + "/c", e = work.path + "/e"
         try FileManager.default.createDirectory(atPath: e + "/Hyper-V/Virtual Hard Disks", withIntermediateDirectories: true)
@@ -133,9 +130,8 @@ struct RescueTests {
     }
 
     @Test("a hibernated volume (hiberfil.sys \"HIBR\") is scanned read-only and explained; --strict makes it exit 1",
-          .enabled(if: RescueImageBuilder.canMount, RescueImageBuilder.skipReason))
+          .requires(RescueImageBuilder.requirements))
     func hibernated() throws {
-        try RescueImageBuilder.requireTools()
         let work = try TemporaryFolder()
         let c = work.path + "/c"
         try FileManager.default.createDirectory(atPath: c + "/VMs", withIntermediateDirectories: true)
@@ -184,9 +180,8 @@ struct RescueTests {
     }
 
     @Test("--mount as an ordinary user: exit 2, needs root, with the manual commands",
-          .enabled(if: getuid() == 0 && RescueImageBuilder.programAvailable("setpriv"), "needs root and setpriv to run as nobody"))
+          .requires(RescueImageBuilder.requirements + [.tool("setpriv")]))
     func mountNeedsRoot() throws {
-        try RescueImageBuilder.requireTools()
         let work = try TemporaryFolder()
         let image = try RescueImageBuilder.gptHost(in: work.path)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: work.path)
@@ -198,9 +193,8 @@ struct RescueTests {
     }
 
     @Test("SIGTERM while the partitions are mounted: unmounted, detached and removed before exiting 143",
-          .enabled(if: RescueImageBuilder.canMount, RescueImageBuilder.skipReason))
+          .requires(RescueImageBuilder.requirements))
     func signalCleansUp() throws {
-        try RescueImageBuilder.requireTools()
         let work = try TemporaryFolder()
         let c = work.path + "/c"
         try FileManager.default.createDirectory(atPath: c + "/VMs", withIntermediateDirectories: true)
@@ -235,9 +229,8 @@ struct RescueTests {
     }
 
     @Test("a whole-disk block device as ROOT (a read-only loop device over the image) lists and mounts like the image",
-          .enabled(if: RescueImageBuilder.canMount, RescueImageBuilder.skipReason))
+          .requires(RescueImageBuilder.requirements))
     func blockDevice() throws {
-        try RescueImageBuilder.requireTools()
         let work = try TemporaryFolder()
         let image = try RescueImageBuilder.gptHost(in: work.path)
         let device = try RescueImageBuilder.must("losetup", ["-r", "--show", "-f", image]).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -255,10 +248,8 @@ struct RescueTests {
     }
 
     @Test("a VHDX host disk through qemu-nbd --read-only: scan /dev/nbd0 --mount",
-          .enabled(if: RescueImageBuilder.canMount && FileManager.default.fileExists(atPath: "/dev/nbd0") && RescueImageBuilder.programAvailable("qemu-nbd"),
-                   "skipped: /dev/nbd0 is missing (load the nbd module: modprobe nbd max_part=8) or qemu-nbd is not installed"))
+          .requires(RescueImageBuilder.requirements + [.tool("qemu-img"), .tool("qemu-nbd"), .tool("blockdev"), .nbd0]))
     func vhdxThroughNBD() throws {
-        try RescueImageBuilder.requireTools()
         let work = try TemporaryFolder()
         let image = try RescueImageBuilder.gptHost(in: work.path)
         let vhdx = work.path + "/host.vhdx"
@@ -273,9 +264,8 @@ struct RescueTests {
         #expect(artifacts.contains { $0["path"] as? String == "D:\\VMs\\Virtual Hard Disks\\web.vhdx" })
     }
 
-    @Test("a VHDX or dynamic VHD as ROOT: exit 2 with the qemu-nbd commands", arguments: ["vhdx", "vpc"])
+    @Test("a VHDX or dynamic VHD as ROOT: exit 2 with the qemu-nbd commands", .requires(.tool("qemu-img")), arguments: ["vhdx", "vpc"])
     func virtualDiskRoot(format: String) throws {
-        try #require(RescueImageBuilder.programAvailable("qemu-img"), "qemu-img is missing (Debian qemu-utils)")
         let work = try TemporaryFolder()
         let disk = work.path + "/host." + (format == "vpc" ? "vhd" : "vhdx")
         try RescueImageBuilder.must("qemu-img", ["create", "-f", format, disk, "64M"])

@@ -6,13 +6,10 @@ import Testing
 @Suite("Disk identities")
 struct DiskIdentityTests {
     func gunzip(_ relative: String, into directory: TemporaryDirectory) throws -> String {
-        let target = directory.path + "/" + (relative.split(separator: "/").last.map(String.init) ?? relative).replacingOccurrences(of: ".gz", with: "")
-        let result = try runProcess("sh", ["-c", "gunzip -c \"$0\" > \"$1\"", Fixtures.path(relative), target])
-        try #require(result.status == 0, "gunzip failed: \(result.stderr)")
-        return target
+        try gunzipFixture(relative, into: directory)
     }
 
-    @Test(.enabled(if: Fixtures.available, Fixtures.missingReason))
+    @Test(.requires(Requirement.gzipFixture))
     func vhdxDataWriteGuidAndVirtualDiskID() throws {
         let directory = try TemporaryDirectory()
         let disk = try VirtualDiskReader.read(path: gunzip("vhdx/real/ws2022-gpt-ntfs.vhdx.gz", into: directory))
@@ -21,7 +18,7 @@ struct DiskIdentityTests {
         #expect(disk.parent == nil)
     }
 
-    @Test(.enabled(if: Fixtures.available, Fixtures.missingReason))
+    @Test(.requires(Requirement.gzipFixture))
     func vhdUniqueIDsAreReadAsWindowsGUIDs() throws {
         let directory = try TemporaryDirectory()
         let disk = try VirtualDiskReader.read(path: gunzip("vhd/real/win10-fat-differential.vhd.gz", into: directory))
@@ -32,7 +29,7 @@ struct DiskIdentityTests {
         #expect(disk.virtualDiskID == nil)
     }
 
-    @Test(.enabled(if: Fixtures.available, Fixtures.missingReason))
+    @Test(.requires(Requirement.gzipFixture))
     func theReportCarriesBothIDsAndTheParentsExpectedID() throws {
         let directory = try TemporaryDirectory()
         let child = try gunzip("vhd/real/win10-fat-differential.vhd.gz", into: directory)

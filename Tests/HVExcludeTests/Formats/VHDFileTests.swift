@@ -4,15 +4,11 @@ import Testing
 
 @Suite("VHD reader")
 struct VHDFileTests {
-    /// Decompresses a `.vhd.gz` fixture into `directory`.
     func gunzip(_ name: String, into directory: TemporaryDirectory) throws -> String {
-        let target = directory.path + "/" + name.replacingOccurrences(of: ".gz", with: "")
-        let result = try runProcess("sh", ["-c", "gunzip -c \"$0\" > \"$1\"", Fixtures.path("vhd/" + name), target])
-        try #require(result.status == 0, "gunzip failed: \(result.stderr)")
-        return target
+        try gunzipFixture("vhd/" + name, into: directory)
     }
 
-    @Test(.enabled(if: Fixtures.available, Fixtures.missingReason))
+    @Test(.requires(Requirement.gzipFixture))
     func windowsFixtures() throws {
         let directory = try TemporaryDirectory()
         let dynamic = try VirtualDiskReader.read(path: gunzip("dynamic.vhd.gz", into: directory))
@@ -29,7 +25,7 @@ struct VHDFileTests {
         #expect(fixed.warnings.isEmpty)
     }
 
-    @Test(.enabled(if: Fixtures.available, Fixtures.missingReason))
+    @Test(.requires(.sharedFixtures))
     func handEditedQemuPair() throws {
         let parentFile = try VHDFile(reading: FileReader(path: Fixtures.path("vhd/image.vhd")))
         #expect(parentFile.footer.checksum == 0xFFFF_F683 && !parentFile.footer.checksumMatches)
@@ -52,7 +48,7 @@ struct VHDFileTests {
         #expect(chain.last?.disk?.warnings.contains { $0.contains("checksum mismatch") } == true)
     }
 
-    @Test(arguments: [
+    @Test(.requires(Requirement.makeDisks), arguments: [
         ("vhd-truncated.avhd", "truncated"),
         ("vhd-bad-cookie.vhd", "neither a VHDX file identifier"),
         ("vhd-dynamic-header-bad-cookie.avhd", "cookie is not \"cxsparse\""),
@@ -65,7 +61,7 @@ struct VHDFileTests {
         }
     }
 
-    @Test(arguments: [
+    @Test(.requires(Requirement.makeDisks), arguments: [
         ("vhd-bad-footer-checksum.avhd", "checksum mismatch (stored 0x12345678"),
         ("vhd-locator-past-eof.avhd", "lie past the end of the file"),
         ("vhd-fixed-one-byte-short.vhd", "only 511 bytes long"),
@@ -76,7 +72,7 @@ struct VHDFileTests {
         #expect(disk.warnings.contains { $0.contains(message) }, "\(disk.warnings)")
     }
 
-    @Test func structureMatrix() throws {
+    @Test(.requires(Requirement.makeDisks)) func structureMatrix() throws {
         let tree = try GeneratedDisks.require()
         let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: tree.path("C/VHD/child.avhd"))))
         let footer = Array(bytes[0..<512])

@@ -12,7 +12,7 @@ struct VirtualDiskReaderTests {
     }
 
     /// Every good disk make-disks wrote: our reader and vhdiinfo agree on type, virtual size and parent name.
-    @Test func agreesWithVhdiinfo() throws {
+    @Test(.requires(Requirement.makeDisks)) func agreesWithVhdiinfo() throws {
         let tree = try GeneratedDisks.require()
         #expect(tree.disks.count >= 14)
         let names: [VirtualDisk.DiskType: String] = [.fixed: "Fixed", .dynamic: "Dynamic", .differencing: "Differential"]
@@ -50,8 +50,7 @@ struct VirtualDiskReaderTests {
     }
 
     /// Reads a 64 GiB sparse dynamic VHDX made by qemu-img and prints time and bytes read (no assertion on time).
-    @Test func measureLargeSparseVHDX() throws {
-        try #require(programAvailable("qemu-img"), "qemu-img (Debian qemu-utils) is needed")
+    @Test(.requires(.tool("qemu-img"))) func measureLargeSparseVHDX() throws {
         let directory = try TemporaryDirectory()
         let path = directory.path + "/big.vhdx"
         let made = try runProcess("qemu-img", ["create", "-q", "-f", "vhdx", path, "64G"])
