@@ -1,4 +1,4 @@
-/// Derives the exact exclusions a host needs from its inventory (DESIGN.md "Exclusion policy (v1)"):
+/// Derives the exact exclusions a host needs from its inventory (docs/exclusion-policy.md):
 /// processes whose binaries exist, the version's extensions, and the minimal set of paths real VMs use.
 public struct ExclusionPlanner {
     /// The volume map of the scan.

@@ -101,7 +101,7 @@ public struct HostFacts: Codable, Sendable, Equatable {
             environment["WINDIR"] = root
             if root.count >= 2, Array(root)[1] == ":" { environment["SYSTEMDRIVE"] = String(root.prefix(2)) }
         }
-        // Without SystemRoot the scanned volume is C: (DESIGN.md: the scanned root is C: unless told otherwise).
+        // Without SystemRoot the scanned volume is C: (the scanned root is C: unless told otherwise, README "Usage").
         if environment["SYSTEMDRIVE"] == nil { environment["SYSTEMDRIVE"] = "C:" }
         if let value = folders.programData?.raw {
             environment["PROGRAMDATA"] = HostFacts.expand(value, environment)
