@@ -48,7 +48,7 @@ public enum HVExcludeCommand {
     /// The scan; `imageMappings` replace ROOT's `C:` mapping when ROOT was a mounted disk image, `notes` join the
     /// report's warnings.
     static func scan(
-        _ options: CommandLineOptions, imageMappings: [VolumeMap.Mapping]?, notes: [ReportWarning],
+        _ options: CommandLineOptions, imageMappings: [VolumeMap.Mapping]?, notes: [Finding],
         partitions: [String: ScanRoot.PartitionSource]
     ) -> ExitCode {
         var scanOptions: ScanOptions
@@ -76,16 +76,17 @@ public enum HVExcludeCommand {
         let scanner = HostScanner(options: scanOptions)
         let progress = options.quiet || !StandardStream.error.isTerminal ? nil : ProgressLine(walker: scanner.walker)
         progress?.start()
-        var report: Report
+        var result: ScanResult
         do {
-            report = try scanner.run()
+            result = try scanner.run()
         } catch {
             progress?.stop()
             printError("hvexclude: \(error)")
             return .couldNotScan
         }
         progress?.stop()
-        report.scan.warnings = (report.scan.warnings + notes).sorted()
+        result.notes = notes
+        var report = Report(result)
         for index in report.scan.roots.indices {
             report.scan.roots[index].partition = partitions[report.scan.roots[index].path]
         }

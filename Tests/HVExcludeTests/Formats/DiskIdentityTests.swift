@@ -33,7 +33,7 @@ struct DiskIdentityTests {
     func theReportCarriesBothIDsAndTheParentsExpectedID() throws {
         let directory = try TemporaryDirectory()
         let child = try gunzip("vhd/real/win10-fat-differential.vhd.gz", into: directory)
-        let report = try HostScanner(options: ScanOptions(mappings: [.init(prefix: WindowsPath("C:\\")!, hostRoot: directory.path)])).run()
+        let report = Report(try HostScanner(options: ScanOptions(mappings: [.init(prefix: WindowsPath("C:\\")!, hostRoot: directory.path)])).run())
         let artifact = try #require(report.artifacts.first { $0.hostPath == child })
         let disk = try #require(artifact.disk)
         #expect(disk.id?.description == "36164FF8-9ECD-4190-A69E-DCC2380E416A")
