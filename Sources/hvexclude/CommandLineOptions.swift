@@ -45,6 +45,10 @@ public struct CommandLineOptions: Equatable, Sendable {
     public var environmentPaths = false
     /// `--mount`: ROOT is a disk image or block device; mount its NTFS partitions read-only and scan them.
     public var mount = false
+    /// `--data-only`: scan a ROOT that is not a Windows system volume (a copy of VM folders) on purpose.
+    public var dataOnly = false
+    /// `COMMAND --help`: the command whose help to print.
+    public var helpTopic: Command?
 
     /// Creates default options.
     public init() {}
@@ -57,12 +61,13 @@ public struct CommandLineOptions: Equatable, Sendable {
             && lhs.strict == rhs.strict && lhs.crossMounts == rhs.crossMounts && lhs.hiveDirectory == rhs.hiveDirectory
             && lhs.includeUnregistered == rhs.includeUnregistered && lhs.broadExtensions == rhs.broadExtensions
             && lhs.environmentPaths == rhs.environmentPaths && lhs.mount == rhs.mount
+            && lhs.dataOnly == rhs.dataOnly && lhs.helpTopic == rhs.helpTopic
     }
 
     /// Flags that take a value.
     static let valueFlags = ["--drive", "--map", "--format", "--output", "--jobs", "--hive-dir"]
     /// Flags that do not.
-    static let switchFlags = ["--quiet", "--strict", "--cross-mounts", "--include-unregistered", "--broad-extensions", "--env-paths", "--mount", "--help", "--version"]
+    static let switchFlags = ["--quiet", "--strict", "--cross-mounts", "--include-unregistered", "--broad-extensions", "--env-paths", "--mount", "--data-only", "--help", "--version"]
 
     /// Parses `arguments` (without the program name).
     /// - Throws: ``UsageError`` with a precise message and, for a typo, the closest valid spelling.
@@ -166,7 +171,10 @@ public struct CommandLineOptions: Equatable, Sendable {
         case "--broad-extensions": broadExtensions = true
         case "--env-paths": environmentPaths = true
         case "--mount": mount = true
-        case "--help": command = .help
+        case "--data-only": dataOnly = true
+        case "--help":
+            if command != .help { helpTopic = command }
+            command = .help
         case "--version": command = .version
         default: break
         }
@@ -236,6 +244,8 @@ enum UsageError: Error, Equatable, Sendable, CustomStringConvertible {
     case outputInsideRoot(output: String, root: String)
     /// `--output`'s folder does not exist.
     case outputFolderMissing(String)
+    /// `--output` names a directory.
+    case outputIsDirectory(String)
 
     var description: String {
         func hint(_ suggestion: String?) -> String { suggestion.map { "; did you mean '\($0)'?" } ?? "" }
@@ -259,6 +269,8 @@ enum UsageError: Error, Equatable, Sendable, CustomStringConvertible {
         case .outputInsideRoot(let output, let root):
             return "--output \(output) lies inside the scanned root \(root): nothing is ever written to the scanned volume"
         case .outputFolderMissing(let folder): return "--output: folder \(folder) does not exist"
+        case .outputIsDirectory(let output):
+            return "--output \(output) is a directory; name the file to write, e.g. \(output.hasSuffix("/") ? output : output + "/")report.json"
         }
     }
 }
@@ -279,8 +291,10 @@ extension ScanOptions {
         self.init(
             mappings: mappings, jobs: options.jobs ?? ScanOptions.defaultJobs(roots: mappings.map(\.hostRoot)),
             crossMounts: options.crossMounts, hiveDirectory: options.hiveDirectory)
+        dataOnly = options.dataOnly
+        // A data-only copy has no registrations to tell used from unused: everything found is planned.
         planner = PlannerOptions(
-            includeUnregistered: options.includeUnregistered, broadExtensions: options.broadExtensions,
+            includeUnregistered: options.includeUnregistered || options.dataOnly, broadExtensions: options.broadExtensions,
             environmentPaths: options.environmentPaths)
     }
 }

@@ -12,7 +12,7 @@ import Glibc
 /// SIGINT, SIGTERM and SIGHUP.
 enum DiskImageCommand {
     /// The ordinary scan, given the mappings of the mounted partitions and notes for the report.
-    typealias Scan = (_ mappings: [VolumeMap.Mapping], _ notes: [Finding]) -> ExitCode
+    typealias Scan = (_ mappings: [VolumeMap.Mapping], _ notes: [Finding], _ drives: [DriveAssignment.Drive]) -> ExitCode
 
     /// Runs `scan`/`audit` for an image ROOT.
     static func run(_ options: CommandLineOptions, scan: Scan) -> ExitCode {
@@ -24,6 +24,10 @@ enum DiskImageCommand {
         let table: PartitionTable
         do {
             table = try PartitionTable.read(path: root)
+        } catch is BinaryFormatError {
+            // Shorter than one sector: no image at all, whatever its name says.
+            printError("hvexclude: could not scan: \(DiskImageError.notADiskImage(root))")
+            return .couldNotScan
         } catch {
             printError("hvexclude: could not scan: cannot read the disk image \(root): \(error)")
             return .couldNotScan
@@ -33,6 +37,10 @@ enum DiskImageCommand {
                 + "Expose it read-only as a block device and scan that (docs/rescue.md):\n"
                 + "  modprobe nbd max_part=8\n  qemu-nbd --read-only --connect=/dev/nbd0 \(DiskImageScan.quote(root))\n"
                 + "  hvexclude scan /dev/nbd0 --mount -o report.json\n  qemu-nbd --disconnect /dev/nbd0")
+            return .couldNotScan
+        }
+        if table.kind == .unknown {
+            printError("hvexclude: could not scan: \(DiskImageError.notADiskImage(root))")
             return .couldNotScan
         }
         guard options.mount else {
@@ -80,7 +88,7 @@ enum DiskImageCommand {
                 printError("hvexclude: \(drive.prefix.rootDescription) = partition \(drive.mounted.partition.number) of \(root), mounted read-only at \(drive.mounted.mountPoint) (\(drive.basis.rawValue))")
             }
         }
-        let code = scan(assignment.mappings, notes)
+        let code = scan(assignment.mappings, notes, assignment.drives)
         for problem in session.cleanup() { printError("warning: \(problem)") }
         return code
     }

@@ -81,7 +81,7 @@ enum DefenderAuditor {
         guard let generation = windows.generation, generation >= .v2016 else {
             return (false, "\(product) is older than Windows Server 2016: Defender adds no automatic Hyper-V exclusions there")
         }
-        if let vmms = facts.services.first(where: { RegistryName.equal($0.name, "vmms") }), !vmms.present {
+        if let vmms = facts.services.first(where: { RegistryName.equal($0.name, "vmms") }), vmms.present == false {
             return (false, "the Hyper-V service vmms is not installed (\(vmms.source.hive) \(vmms.source.key)): Defender adds its Hyper-V exclusions only with the role")
         }
         if let disable = facts.defender.policies?.disableAutoExclusions ?? facts.defender.preferences?.disableAutoExclusions {

@@ -1,4 +1,4 @@
-/// Derives the exact exclusions a host needs from its inventory (DESIGN.md "Exclusion policy (v1)"):
+/// Derives the exact exclusions a host needs from its inventory (docs/exclusion-policy.md):
 /// processes whose binaries exist, the version's extensions, and the minimal set of paths real VMs use.
 struct ExclusionPlanner {
     /// The scanned volumes.
@@ -65,7 +65,7 @@ struct ExclusionPlanner {
     /// Process exclusions for the binaries present on the volume.
     func processes(_ inventory: HostInventory, environment: WindowsEnvironment) -> [ProcessExclusion] {
         var result: [ProcessExclusion] = []
-        let clusterService = inventory.facts?.services.contains { NTFSName.equal($0.name, "clussvc") && $0.present } == true
+        let clusterService = inventory.facts?.services.contains { NTFSName.equal($0.name, "clussvc") && $0.present == true } == true
         let sets: [(folder: String, names: [String])] = [("%SystemRoot%\\System32", ArtifactClassifier.hyperVProcesses)]
             + (clusterService ? [("%SystemRoot%\\Cluster", ArtifactClassifier.clusterProcesses)] : [])
         for set in sets {
@@ -145,7 +145,7 @@ struct ExclusionPlanner {
                     verified: map.resolve(path).hostPath != nil))
             }
         }
-        if let clusterService = inventory.facts?.services.first(where: { NTFSName.equal($0.name, "clussvc") && $0.present }),
+        if let clusterService = inventory.facts?.services.first(where: { NTFSName.equal($0.name, "clussvc") && $0.present == true }),
            let path = environment.path("%SystemRoot%\\Cluster") {
             candidates.append(PathCandidate(
                 path: map.spelling(of: path), kind: .directory, reason: "Failover Cluster database and logs (KB 250355)",

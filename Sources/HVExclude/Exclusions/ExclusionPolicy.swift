@@ -1,4 +1,4 @@
-/// The fixed parts of the exclusion policy (DESIGN.md "Exclusion policy (v1)", docs/exclusion-policy.md).
+/// The fixed parts of the exclusion policy (docs/exclusion-policy.md).
 enum ExclusionPolicy {
     /// Hyper-V-specific extensions by Windows generation (KB 3105657): never narrowed to the files present.
     static func extensions(for generation: HostFacts.WindowsGeneration) -> [String] {

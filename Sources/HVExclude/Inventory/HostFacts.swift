@@ -22,6 +22,13 @@ struct HostFacts: Codable, Sendable, Equatable {
     var cluster: Cluster?
     /// Problems met while reading (hive warnings prefixed with the hive name).
     var warnings: [String]
+    /// Evidence that exists but could not be read, so a fact is unknown (exit code 1); reported as errors, not in
+    /// `host.warnings`.
+    var errors: [String] = []
+
+    private enum CodingKeys: String, CodingKey {
+        case windows, folders, hyperVDefaults, defender, controlSet, services, mountedDevices, cluster, warnings
+    }
 
     /// Folder facts from the SOFTWARE hive.
     struct Folders: Codable, Sendable, Equatable {
@@ -94,7 +101,7 @@ struct HostFacts: Codable, Sendable, Equatable {
             environment["WINDIR"] = root
             if root.count >= 2, Array(root)[1] == ":" { environment["SYSTEMDRIVE"] = String(root.prefix(2)) }
         }
-        // Without SystemRoot the scanned volume is C: (DESIGN.md: the scanned root is C: unless told otherwise).
+        // Without SystemRoot the scanned volume is C: (the scanned root is C: unless told otherwise, README "Usage").
         if environment["SYSTEMDRIVE"] == nil { environment["SYSTEMDRIVE"] = "C:" }
         if let value = folders.programData?.raw {
             environment["PROGRAMDATA"] = HostFacts.expand(value, environment)
@@ -120,7 +127,6 @@ struct HostFacts: Codable, Sendable, Equatable {
     // MARK: SOFTWARE
 
     private mutating func readSoftware(_ hive: RegistryHive, name: String) {
-        warnings += hive.warnings.map { "\(name): \($0)" }
         let currentVersion = attempt(name, HostFacts.currentVersionKey) { try hive.key(HostFacts.currentVersionKey) } ?? nil
         if let currentVersion {
             func text(_ valueName: String) -> Fact<String>? {
@@ -181,7 +187,6 @@ struct HostFacts: Codable, Sendable, Equatable {
     // MARK: SYSTEM
 
     private mutating func readSystem(_ hive: RegistryHive, name: String) {
-        warnings += hive.warnings.map { "\(name): \($0)" }
         var setName: String?
         if let current = attempt(name, "Select\\Current", { try hive.value("Current", at: "Select") }) ?? nil,
             let number = current.integerValue, number > 0, number < 1000
@@ -195,22 +200,39 @@ struct HostFacts: Codable, Sendable, Equatable {
         }
         if let setName {
             let servicesPath = setName + "\\Services"
-            let servicesKey = attempt(name, servicesPath) { try hive.key(servicesPath) } ?? nil
-            if servicesKey == nil { warnings.append("\(name): \(servicesPath) is missing") }
+            // A Services key that cannot be read leaves every service unknown (present nil), with one error; a
+            // missing key means the services are absent.
+            var servicesKey: RegistryKey?
+            var servicesUnreadable = false
+            do {
+                servicesKey = try hive.key(servicesPath)
+                if servicesKey == nil { warnings.append("\(name): \(servicesPath) is missing") }
+            } catch {
+                servicesUnreadable = true
+                errors.append("\(name): could not read \(servicesPath): \(error); whether "
+                    + HostFacts.serviceNames.joined(separator: ", ") + " are installed is unknown")
+            }
             for serviceName in HostFacts.serviceNames {
                 let keyPath = servicesPath + "\\" + serviceName
                 var service = Service(
-                    name: serviceName, present: false, start: nil, startType: nil, imagePath: nil,
+                    name: serviceName, present: servicesUnreadable ? nil : false, start: nil, startType: nil, imagePath: nil,
                     source: Source(hive: name, key: keyPath))
-                if let servicesKey, let key = attempt(name, keyPath, { try hive.subkey(serviceName, of: servicesKey) }) ?? nil {
-                    service.present = true
-                    service.source.key = servicesPath + "\\" + key.name
-                    if let start = (attempt(name, keyPath + "\\Start") { try hive.value("Start", of: key) } ?? nil)?.integerValue {
-                        service.start = UInt32(truncatingIfNeeded: start)
-                        service.startType = Service.startName(UInt32(truncatingIfNeeded: start))
+                if let servicesKey {
+                    do {
+                        if let key = try hive.subkey(serviceName, of: servicesKey) {
+                            service.present = true
+                            service.source.key = servicesPath + "\\" + key.name
+                            if let start = (attempt(name, keyPath + "\\Start") { try hive.value("Start", of: key) } ?? nil)?.integerValue {
+                                service.start = UInt32(truncatingIfNeeded: start)
+                                service.startType = Service.startName(UInt32(truncatingIfNeeded: start))
+                            }
+                            service.imagePath = (attempt(name, keyPath + "\\ImagePath") { try hive.value("ImagePath", of: key) } ?? nil)?
+                                .stringValue
+                        }
+                    } catch {
+                        service.present = nil
+                        errors.append("\(name): could not read \(keyPath): \(error); whether \(serviceName) is installed is unknown")
                     }
-                    service.imagePath = (attempt(name, keyPath + "\\ImagePath") { try hive.value("ImagePath", of: key) } ?? nil)?
-                        .stringValue
                 }
                 services.append(service)
             }

@@ -40,7 +40,6 @@ extension HostFacts {
         /// Reads a cluster database hive; never throws: problems become warnings.
         static func read(clusdb hive: RegistryHive) -> Cluster {
             var cluster = Cluster(virtualMachineResources: [], physicalDisks: [], sharedVolumes: [], warnings: [])
-            cluster.warnings += hive.warnings.map { "\(hive.name): \($0)" }
             do {
                 guard let resources = try hive.key("Resources") else {
                     cluster.warnings.append("\(hive.name): no Resources key; not a cluster database?")

@@ -3,8 +3,9 @@ extension HostFacts {
     struct Service: Codable, Sendable, Equatable {
         /// Service key name ("vmms", "vmcompute", "ClusSvc").
         var name: String
-        /// Whether the key exists.
-        var present: Bool
+        /// Whether the key exists; nil when the Services key could not be read (unknown is never false). Encoded as
+        /// `null` then, not left out.
+        var present: Bool?
         /// `Start` (0 boot, 1 system, 2 automatic, 3 manual, 4 disabled).
         var start: UInt32?
         /// `Start` in words.
@@ -13,6 +14,18 @@ extension HostFacts {
         var imagePath: String?
         /// The key looked at.
         var source: Source
+
+        private enum CodingKeys: String, CodingKey { case name, present, start, startType, imagePath, source }
+
+        func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(name, forKey: .name)
+            try container.encode(present, forKey: .present)
+            try container.encodeIfPresent(start, forKey: .start)
+            try container.encodeIfPresent(startType, forKey: .startType)
+            try container.encodeIfPresent(imagePath, forKey: .imagePath)
+            try container.encode(source, forKey: .source)
+        }
 
         static func startName(_ start: UInt32) -> String {
             switch start {

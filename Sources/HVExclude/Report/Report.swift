@@ -1,10 +1,10 @@
-/// The scan's result, as written to JSON (schema version 1; see `docs/json-schema.json`).
+/// The scan's result, as written to JSON (schema version 2; see `docs/json-schema.json`).
 ///
 /// Keys are stable API and sorted on output. Every `path` is a Windows path; `hostPath` is where it was
 /// found on this machine.
 public struct Report: Codable, Sendable, Equatable {
     /// Version of this JSON layout; bumped on any incompatible change.
-    static let currentSchemaVersion = 1
+    static let currentSchemaVersion = 2
 
     /// See ``currentSchemaVersion``.
     var schemaVersion = Report.currentSchemaVersion
@@ -66,6 +66,9 @@ public struct ScanSummary: Codable, Sendable, Equatable {
     var links: [LinkRecord]
     /// Everything that could not be read, resolved or trusted, each with its path.
     public var warnings: [ReportWarning]
+    /// `true` when ROOT was scanned with `--data-only`: not a system volume, so the host's registry and VM
+    /// registrations were not there to read (``ScanResult/dataOnlyNote`` says what that leaves unknown); absent otherwise.
+    var dataOnly: Bool?
 }
 
 /// One Windows prefix and the host folder it was read from.
@@ -73,7 +76,34 @@ struct ScanRoot: Codable, Sendable, Equatable {
     /// `C:`, `C:\ClusterStorage\Volume1`, `\\?\Volume{…}`.
     var drive: String
     /// The host folder.
-    var path: String
+    public var path: String
+    /// With `--mount`: the partition of the disk image that became this drive, and why.
+    var partition: PartitionSource?
+
+    /// Creates a root record.
+    init(drive: String, path: String, partition: PartitionSource? = nil) {
+        self.drive = drive
+        self.path = path
+        self.partition = partition
+    }
+
+    /// A partition of a disk image or block device mounted for the scan (`--mount`).
+    struct PartitionSource: Codable, Sendable, Equatable {
+        /// The image file or block device.
+        var device: String
+        /// The partition's number in its table (1-based; MBR logical partitions from 5).
+        var index: Int
+        /// Byte offset of the partition on the device.
+        var offset: UInt64
+        /// The GPT partition GUID (GPT disks).
+        var gptPartitionGuid: GUID?
+        /// The MBR disk signature in hex (MBR disks); with ``offset`` it is what MountedDevices names.
+        var mbrDiskSignature: String?
+        /// How the drive was decided: `Windows partition`, `MountedDevices`, `MountedDevices volume GUID`, `partition order`.
+        var basis: String
+        /// NTFS volume serial number, when read.
+        var ntfsSerial: String?
+    }
 }
 
 /// A problem found during the scan; the scan goes on.
@@ -89,7 +119,7 @@ public struct ReportWarning: Codable, Sendable, Hashable, Comparable {
     public var severity: Severity
 
     /// Creates a warning.
-    public init(path: String, message: String, severity: Severity = .warning) {
+    init(path: String, message: String, severity: Severity = .warning) {
         self.path = path
         self.message = message
         self.severity = severity
@@ -104,7 +134,7 @@ public struct ReportWarning: Codable, Sendable, Hashable, Comparable {
 /// A symlink or junction on a scanned volume and where it really points.
 struct LinkRecord: Codable, Sendable, Equatable {
     /// The link's Windows path.
-    var path: String
+    public var path: String
     /// The link's host path.
     var hostPath: String
     /// The true Windows target, when known.
@@ -120,7 +150,7 @@ struct LinkRecord: Codable, Sendable, Equatable {
 /// A Hyper-V artifact found on a volume.
 struct Artifact: Codable, Sendable, Equatable {
     /// Windows path.
-    var path: String
+    public var path: String
     /// Host path.
     var hostPath: String
     /// What it is.
@@ -129,6 +159,15 @@ struct Artifact: Codable, Sendable, Equatable {
     var vms: [String]?
     /// For a virtual disk: what its headers say, and its parent chain.
     var disk: DiskInfo?
+
+    /// Creates an artifact record.
+    init(path: String, hostPath: String, kind: ArtifactKind, vms: [String]? = nil, disk: DiskInfo? = nil) {
+        self.path = path
+        self.hostPath = hostPath
+        self.kind = kind
+        self.vms = vms
+        self.disk = disk
+    }
 }
 
 /// A virtual disk's header facts and its chain, as the report shows them for a disk artifact.
@@ -143,6 +182,14 @@ struct DiskInfo: Codable, Sendable, Equatable {
     var blockSize: UInt32?
     /// Creator application or file identifier text.
     var creator: String?
+    /// The identifier a child's parent link names: the VHDX DataWriteGuid, or the VHD footer's unique id read as a
+    /// Windows GUID (first three fields little-endian; `vhdiinfo` prints the same bytes in stored order).
+    var id: GUID?
+    /// The VHDX virtual disk id (metadata item `BECA12AB-…`); nil for VHD.
+    var virtualDiskId: GUID?
+    /// For a differencing disk: the identifier its parent must have (VHDX `parent_linkage`, VHD parent unique id),
+    /// when the child recorded one.
+    var parentId: GUID?
     /// The parent's Windows path, for a differencing disk, when resolved (else the first candidate).
     var parent: String?
     /// The disk, then each parent down to the base disk, each with its link status.
@@ -150,10 +197,28 @@ struct DiskInfo: Codable, Sendable, Equatable {
     /// Why the disk could not be read, when it could not.
     var error: String?
 
+    /// Creates a disk record.
+    init(
+        format: VirtualDisk.Format?, type: VirtualDisk.DiskType?, virtualSize: UInt64?, blockSize: UInt32?, creator: String?,
+        id: GUID? = nil, virtualDiskId: GUID? = nil, parentId: GUID? = nil, parent: String?, chain: [ChainEntry], error: String?
+    ) {
+        self.format = format
+        self.type = type
+        self.virtualSize = virtualSize
+        self.blockSize = blockSize
+        self.creator = creator
+        self.id = id
+        self.virtualDiskId = virtualDiskId
+        self.parentId = parentId
+        self.parent = parent
+        self.chain = chain
+        self.error = error
+    }
+
     /// One link of a chain, without the parsed disk (that is in the parent's own artifact entry).
     struct ChainEntry: Codable, Sendable, Equatable {
         /// Windows path.
-        var path: String
+        public var path: String
         /// Whether it exists.
         var exists: Bool
         /// Whether the link to it was verified (identity checked).

@@ -57,7 +57,10 @@ public enum TextExporter {
         rows.append(["New VMs", defaultFolder(host.hyperVDefaults.virtualMachinePath, builtIn: "%ProgramData%\\Microsoft\\Windows\\Hyper-V")])
         rows.append(["New disks", defaultFolder(host.hyperVDefaults.virtualHardDiskPath, builtIn: "%Public%\\Documents\\Hyper-V\\Virtual Hard Disks")])
         if !host.services.isEmpty {
-            rows.append(["Services", host.services.map { "\($0.name) " + ($0.present ? ($0.startType ?? "present") : "absent") }.joined(separator: ", ")])
+            rows.append(["Services", host.services.map { service in
+                let state = service.present.map { $0 ? (service.startType ?? "present") : "absent" } ?? "unknown"
+                return "\(service.name) \(state)"
+            }.joined(separator: ", ")])
         }
         if let cluster = host.cluster {
             rows.append(["Cluster", "\(cluster.virtualMachineResources.count) VM resources, shared volumes: " + (cluster.sharedVolumes.isEmpty ? "none" : cluster.sharedVolumes.joined(separator: ", "))])

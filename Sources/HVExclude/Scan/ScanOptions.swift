@@ -5,11 +5,13 @@ public struct ScanOptions: Sendable {
     /// Walker threads.
     public var jobs: Int
     /// Whether to descend into file systems mounted below a root.
-    public var crossMounts: Bool
+    var crossMounts: Bool
     /// A folder holding exported SOFTWARE/SYSTEM hives, instead of the volume's own.
-    public var hiveDirectory: String?
+    var hiveDirectory: String?
     /// Choices that change the exclusion plan.
     public var planner = PlannerOptions()
+    /// `--data-only`: ROOT is knowingly not a system volume; the report says what that leaves unknown.
+    public var dataOnly = false
 
     /// Creates options.
     public init(mappings: [VolumeMap.Mapping], jobs: Int = WalkOptions.defaultJobs, crossMounts: Bool = false, hiveDirectory: String? = nil) {

@@ -33,7 +33,10 @@ public final class VolumeMap: VolumeQueries {
         /// The host folder it is mounted or copied at (no trailing `/`).
         public var hostRoot: String
 
-        /// Creates a mapping.
+        /// The name the prefix goes by in the report and in messages: `C:`, `\\server\share`, `C:\ClusterStorage\Volume1`.
+        var name: String { prefix.components.isEmpty ? prefix.rootDescription : prefix.description }
+
+        /// Creates a mapping; trailing slashes of the host folder are dropped.
         public init(prefix: WindowsPath, hostRoot: String) {
             self.prefix = prefix
             var root = hostRoot
@@ -43,13 +46,13 @@ public final class VolumeMap: VolumeQueries {
     }
 
     /// The mappings, longest prefix first.
-    public let mappings: [Mapping]
+    let mappings: [Mapping]
     private let listings = Mutex<[String: DirectoryListing]>([:])
     /// Upper bound on link hops during one resolution.
     static let maximumLinkHops = 32
 
     /// A map from explicit mappings; later duplicates of the same prefix replace earlier ones.
-    public init(_ mappings: [Mapping]) {
+    init(_ mappings: [Mapping]) {
         var unique: [String: Mapping] = [:]
         for mapping in mappings { unique[mapping.prefix.key] = mapping }
         self.mappings = unique.values.sorted {

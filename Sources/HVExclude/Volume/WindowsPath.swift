@@ -17,7 +17,7 @@ public struct WindowsPath: Hashable, Sendable, Comparable, TextCodable {
     /// The root.
     let root: Root
     /// The components below the root, in their original spelling.
-    public let components: [String]
+    let components: [String]
 
     /// A path from a root and components (already split, without separators).
     public init(root: Root, components: [String]) {
@@ -114,7 +114,7 @@ public struct WindowsPath: Hashable, Sendable, Comparable, TextCodable {
     }
 
     /// Whether this is a volume root (`C:\`, `\\server\share\`).
-    public var isRoot: Bool { components.isEmpty }
+    var isRoot: Bool { components.isEmpty }
 
     /// The last component, `nil` for a root.
     var lastComponent: String? { components.last }

@@ -12,7 +12,7 @@ import Testing
         (bom ? [0xFF, 0xFE] : []) + UTF16Text.encode(text, .little)
     }
 
-    @Test(.enabled(if: Fixtures.available, Fixtures.missingReason))
+    @Test(.requires(.sharedFixtures))
     func realUTF16Configuration() throws {
         let tree = try VMConfigXML.read(path: Fixtures.path(Self.fixture))
         #expect(tree.format == .xml)
@@ -33,7 +33,7 @@ import Testing
         #expect(tree.node(at: "configuration/global_settings/metrics")?.children(named: "devicetype").count ?? 0 > 1)
     }
 
-    @Test(.enabled(if: Fixtures.available, Fixtures.missingReason))
+    @Test(.requires(.sharedFixtures))
     func matchesAnIndependentXMLParser() throws {
         // Foundation's XMLParser (tests may use it) must see the same leaves as our parser.
         let url = URL(fileURLWithPath: Fixtures.path(Self.fixture))
@@ -167,7 +167,7 @@ import Testing
         #expect(Base64Decoder.decode(Data(sample).base64EncodedString(options: .lineLength64Characters)) == sample)
     }
 
-    @Test(.enabled(if: Fixtures.available, Fixtures.missingReason))
+    @Test(.requires(.sharedFixtures))
     func everyTruncationIsAnErrorWithPosition() throws {
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Fixtures.path(Self.fixture))))
         for length in stride(from: 0, to: bytes.count - 1, by: 331) {
@@ -175,7 +175,7 @@ import Testing
         }
     }
 
-    @Test(.enabled(if: Fixtures.available, Fixtures.missingReason))
+    @Test(.requires(.sharedFixtures))
     func readsOnlyTheFileAndFast() throws {
         let file = try FileReader(path: Fixtures.path(Self.fixture))
         let clock = ContinuousClock()

@@ -1,6 +1,9 @@
 // Reference: libyal libregf "Windows NT Registry File (REGF) format", sections 2 (base block), 3 (hive bins
 // and cells), 4 (keys, lists, values, big data).
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// An offline Windows registry hive (regf): the base block, the hbins region read once, and keys read on demand.
 ///
@@ -57,7 +60,26 @@ public final class RegistryHive: Sendable {
         let available = file.size > UInt64(RegistryBaseBlock.size) ? file.size - UInt64(RegistryBaseBlock.size) : 0
         let wanted = try RegistryHive.hbinsLength(declared: base.hbinsSize, available: available)
         let data = try file.read(at: UInt64(RegistryBaseBlock.size), count: wanted)
-        try self.init(path: path, name: name, baseBlock: base, hbins: data, fileSize: file.size)
+        try self.init(path: path, name: name, baseBlock: base, hbins: data, fileSize: file.size,
+                      logFiles: RegistryHive.logFiles(besideHiveAt: path))
+    }
+
+    /// The transaction logs that exist beside the hive at `path` (`NAME.LOG`, `.LOG1`, `.LOG2`, any case), by
+    /// their real names, so a warning names only files that are there.
+    static func logFiles(besideHiveAt path: String) -> [String] {
+        let slash = path.lastIndex(of: "/")
+        let folder = slash.map { path[..<$0].isEmpty ? "/" : String(path[..<$0]) } ?? "."
+        let stem = (slash.map { String(path[path.index(after: $0)...]) } ?? path).uppercased()
+        guard let directory = opendir(folder) else { return [] }
+        defer { closedir(directory) }
+        var found: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if [".LOG", ".LOG1", ".LOG2"].contains(where: { stem + $0 == name.uppercased() }) { found.append(name) }
+        }
+        return found.sorted()
     }
 
     /// Reads a hive already in memory (the whole file, base block first).
@@ -72,24 +94,27 @@ public final class RegistryHive: Sendable {
         try self.init(path: name, name: name, baseBlock: base, hbins: data, fileSize: UInt64(bytes.count))
     }
 
-    private init(path: String, name: String, baseBlock: RegistryBaseBlock, hbins: [UInt8], fileSize: UInt64) throws {
+    private init(
+        path: String, name: String, baseBlock: RegistryBaseBlock, hbins: [UInt8], fileSize: UInt64, logFiles: [String] = []
+    ) throws {
         self.path = path
         self.name = name
         self.baseBlock = baseBlock
         self.hbins = hbins
         var warnings: [String] = []
-        let stem = name
+        let logNote = logFiles.isEmpty
+            ? "(no transaction log \(name).LOG1/.LOG2 beside it)"
+            : "that live in " + logFiles.joined(separator: " and ")
         if baseBlock.sequencesDiffer {
             warnings.append(
                 "regf base block at 0x0: sequence numbers differ (primary \(baseBlock.primarySequence), secondary "
-                    + "\(baseBlock.secondarySequence)): hive may be missing recent changes that live in "
-                    + "\(stem).LOG1/.LOG2; read on")
+                    + "\(baseBlock.secondarySequence)): hive may be missing recent changes \(logNote); read on")
         }
         if !baseBlock.checksumValid {
             warnings.append(
                 "regf base block at 0x1FC: checksum mismatch (stored \(hex(baseBlock.storedChecksum)), computed "
-                    + "\(hex(baseBlock.computedChecksum))): hive may be missing recent changes that live in "
-                    + "\(stem).LOG1/.LOG2; read on")
+                    + "\(hex(baseBlock.computedChecksum)))" + (baseBlock.sequencesDiffer ? "" : ": hive may be missing recent changes \(logNote)")
+                    + "; read on")
         }
         if !(2...6).contains(baseBlock.minorVersion) {
             warnings.append("regf base block at 0x18: unexpected minor version \(baseBlock.minorVersion); read on")

@@ -89,7 +89,8 @@ struct VHDDynamicHeader: Sendable, Equatable {
         blockSize = try reader.u32(.big)
         checksum = try reader.u32(.big)
         computedChecksum = VHDFooter.onesComplementSum(raw, zeroingFieldAt: 36)
-        parentUniqueID = GUID(canonical: try reader.bytes(count: 16))
+        // The same Windows GUID reading as the footer's unique id (VHDFooter), so the two compare.
+        parentUniqueID = GUID(mixedEndian: try reader.bytes(count: 16))
         parentTimestamp = try reader.u32(.big)
         try reader.skip(4)
         parentUnicodeName = try reader.utf16(byteCount: 512, .big, stopAtNUL: true)

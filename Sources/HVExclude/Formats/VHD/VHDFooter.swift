@@ -83,8 +83,10 @@ struct VHDFooter: Sendable, Equatable {
         }
         checksum = try reader.u32(.big)
         computedChecksum = VHDFooter.onesComplementSum(raw, zeroingFieldAt: 64)
-        // The id is a plain 16-byte value here, printed in stored order as libvhdi does.
-        uniqueID = GUID(canonical: try reader.bytes(count: 16))
+        // Read as Windows writes a GUID (first three fields little-endian), not in stored order as vhdiinfo
+        // prints it: Windows-written ids are then valid version-4 GUIDs (../shared/fixtures/vhd/real: f84f1636-cd9e-9041-…
+        // in stored order is 36164FF8-9ECD-4190-…). The parent link in the dynamic header is read the same way.
+        uniqueID = GUID(mixedEndian: try reader.bytes(count: 16))
     }
 
     /// One's complement of the byte sum with the 4 bytes at `fieldOffset` left out (the VHD checksum).

@@ -30,6 +30,8 @@ struct VirtualDisk: Codable, Sendable, Equatable {
     var creator: String
     /// What a child's link names: the VHDX DataWriteGuid or the VHD footer's unique id.
     var identity: GUID
+    /// The VHDX virtual disk id (metadata item `BECA12AB-…`), which stays the same across writes; nil for VHD.
+    var virtualDiskID: GUID?
     /// Where the parent should be, for a differencing disk.
     var parent: VirtualDiskParent?
     /// Non-fatal problems found while reading, each a sentence with an offset.
@@ -38,8 +40,9 @@ struct VirtualDisk: Codable, Sendable, Equatable {
     /// Creates a value; readers fill it from a parsed file.
     init(
         format: Format, type: DiskType, virtualSize: UInt64, blockSize: UInt32?, creator: String, identity: GUID,
-        parent: VirtualDiskParent?, warnings: [String]
+        parent: VirtualDiskParent?, warnings: [String], virtualDiskID: GUID? = nil
     ) {
+        self.virtualDiskID = virtualDiskID
         self.format = format
         self.type = type
         self.virtualSize = virtualSize

@@ -62,7 +62,8 @@ enum VirtualDiskReader {
         }
         return VirtualDisk(
             format: .vhdx, type: type, virtualSize: file.virtualDiskSize, blockSize: file.blockSize,
-            creator: file.creator, identity: file.dataWriteGuid, parent: parent, warnings: warnings)
+            creator: file.creator, identity: file.dataWriteGuid, parent: parent, warnings: warnings,
+            virtualDiskID: file.virtualDiskID)
     }
 
     /// The common view of a parsed VHD file.

@@ -25,9 +25,12 @@ public enum RegistryQuery {
         guard let key = try hive.key(keyPath) else { throw KeyNotFound(path: keyPath, hive: hive.name) }
         let prefix = ([rootName ?? hive.name] + RegistryName.components(of: keyPath)).joined(separator: "\\")
         var out = prefix + "\n"
+        let mountedDevices = RegistryName.components(of: keyPath).last.map { RegistryName.equal($0, "MountedDevices") } ?? false
         for value in try hive.values(of: key) {
             let name = value.isDefault ? "(Default)" : visible(value.name)
-            out += "    \(name)    \(value.type.name)    \(dataText(value))\n"
+            var line = "    \(name)    \(value.type.name)    \(dataText(value))"
+            if mountedDevices, let decoded = mountedDeviceText(value) { line += "    (\(decoded))" }
+            out += line + "\n"
         }
         let subkeys = try hive.subkeys(of: key)
         if !subkeys.isEmpty { out += "\n" }
@@ -45,6 +48,22 @@ public enum RegistryQuery {
         case .binary(let bytes), .none(let bytes), .raw(let bytes):
             return bytes.map(RegistryBaseBlock.hexByte).joined()
         }
+    }
+
+    /// What a `MountedDevices` value's data names, in words: the GPT partition GUID, the MBR disk signature and
+    /// partition offset, or the device path a UTF-16 value holds; nil when it is none of these.
+    static func mountedDeviceText(_ value: RegistryValue) -> String? {
+        let device = HostFacts.MountedDevice(value: value, source: HostFacts.Source(hive: "", key: "MountedDevices"))
+        if let guid = device.partitionGUID { return "GPT partition GUID \(guid)" }
+        if let signature = device.diskSignature, let offset = device.partitionOffset {
+            return "MBR disk signature \(hex(signature)), partition offset \(offset) (\(hex(offset)))"
+        }
+        let raw = value.raw
+        guard raw.count >= 4, raw.count % 2 == 0 else { return nil }
+        let units = stride(from: 0, to: raw.count, by: 2).map { UInt16(raw[$0]) | UInt16(raw[$0 + 1]) << 8 }
+        let text = String(decoding: units.prefix { $0 != 0 }, as: UTF16.self)
+        guard text.hasPrefix("\\"), text.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0 != "\u{FFFD}" }) else { return nil }
+        return "device \(text)"
     }
 
     private static func visible(_ text: String) -> String {
