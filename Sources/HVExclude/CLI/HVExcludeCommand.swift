@@ -49,7 +49,7 @@ public enum HVExcludeCommand {
     /// report's warnings.
     static func scan(
         _ options: CommandLineOptions, imageMappings: [VolumeMap.Mapping]?, notes: [Finding],
-        partitions: [String: ScanRoot.PartitionSource]
+        partitions: [String: MountedPartitionSource]
     ) -> ExitCode {
         var scanOptions: ScanOptions
         do {

@@ -12,7 +12,7 @@ import Glibc
 public enum DiskImageScan {
     /// The ordinary scan, given the mappings of the mounted partitions and notes for the report.
     public typealias Scan = (
-        _ mappings: [VolumeMap.Mapping], _ notes: [Finding], _ partitions: [String: ScanRoot.PartitionSource]
+        _ mappings: [VolumeMap.Mapping], _ notes: [Finding], _ partitions: [String: MountedPartitionSource]
     ) -> ExitCode
 
     /// Whether `path` is a regular file or a block device (after following links), i.e. not a folder to walk.
@@ -97,10 +97,10 @@ public enum DiskImageScan {
                 printError("hvexclude: \(drive.prefix.rootDescription) = partition \(drive.mounted.partition.number) of \(root), mounted read-only at \(drive.mounted.mountPoint) (\(drive.basis.rawValue))")
             }
         }
-        var partitions: [String: ScanRoot.PartitionSource] = [:]
+        var partitions: [String: MountedPartitionSource] = [:]
         for drive in assignment.drives {
             let partition = drive.mounted.partition
-            partitions[drive.mounted.mountPoint] = ScanRoot.PartitionSource(
+            partitions[drive.mounted.mountPoint] = MountedPartitionSource(
                 device: root, index: partition.number, offset: partition.offset, gptPartitionGuid: partition.partitionGUID,
                 mbrDiskSignature: partition.partitionGUID == nil ? partition.diskSignature.map(hex) : nil,
                 basis: drive.basis.rawValue, ntfsSerial: partition.ntfs?.serialText)

@@ -67,14 +67,9 @@ public struct ScanSummary: Codable, Sendable, Equatable {
     /// Everything that could not be read, resolved or trusted, each with its path.
     public var warnings: [ReportWarning]
     /// `true` when ROOT was scanned with `--data-only`: not a system volume, so the host's registry and VM
-    /// registrations were not there to read (``dataOnlyNote`` says what that leaves unknown); absent otherwise.
+    /// registrations were not there to read (``ScanResult/dataOnlyNote`` says what that leaves unknown); absent otherwise.
     public var dataOnly: Bool?
 
-    /// What a data-only scan could not know, as its report says.
-    public static let dataOnlyNote = "data-only scan (--data-only): ROOT is not a Windows system volume, so the host's "
-        + "Windows version, Hyper-V default folders, services, drive letters, Defender exclusions and VM registrations "
-        + "are unknown; every VM and disk found is planned as with --include-unregistered, and default folders are "
-        + "Windows Server's built-in ones"
 }
 
 /// One Windows prefix and the host folder it was read from.
@@ -84,36 +79,13 @@ public struct ScanRoot: Codable, Sendable, Equatable {
     /// The host folder.
     public var path: String
     /// With `--mount`: the partition of the disk image that became this drive, and why.
-    public var partition: PartitionSource?
+    public var partition: MountedPartitionSource?
 
     /// Creates a root record.
-    public init(drive: String, path: String, partition: PartitionSource? = nil) {
+    public init(drive: String, path: String, partition: MountedPartitionSource? = nil) {
         self.drive = drive
         self.path = path
         self.partition = partition
-    }
-
-    /// The name a mapping's prefix goes by in the report and in messages.
-    static func name(of mapping: VolumeMap.Mapping) -> String {
-        mapping.prefix.components.isEmpty ? mapping.prefix.rootDescription : mapping.prefix.description
-    }
-
-    /// A partition of a disk image or block device mounted for the scan (`--mount`).
-    public struct PartitionSource: Codable, Sendable, Equatable {
-        /// The image file or block device.
-        public var device: String
-        /// The partition's number in its table (1-based; MBR logical partitions from 5).
-        public var index: Int
-        /// Byte offset of the partition on the device.
-        public var offset: UInt64
-        /// The GPT partition GUID (GPT disks).
-        public var gptPartitionGuid: GUID?
-        /// The MBR disk signature in hex (MBR disks); with ``offset`` it is what MountedDevices names.
-        public var mbrDiskSignature: String?
-        /// How the drive was decided: `Windows partition`, `MountedDevices`, `MountedDevices volume GUID`, `partition order`.
-        public var basis: String
-        /// NTFS volume serial number, when read.
-        public var ntfsSerial: String?
     }
 }
 

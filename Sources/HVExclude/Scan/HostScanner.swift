@@ -32,7 +32,7 @@ public final class HostScanner: Sendable {
         } catch let error as SystemError {
             // Name the drive or prefix whose folder failed, not only the folder (`--drive D=/nope`).
             let root = roots.first { DirectoryWalker.trimmingTrailingSlashes($0.hostRoot) == error.path }
-            throw ScanError.rootUnreadable(drive: root.map(ScanRoot.name(of:)), error)
+            throw ScanError.rootUnreadable(drive: root.map(HostScanner.name(of:)), error)
         }
         var findings = walk.issues.map { issue in
             Finding(
@@ -49,7 +49,7 @@ public final class HostScanner: Sendable {
         }
         findings += inventory.findings + planned.findings
         if options.dataOnly {
-            findings.append(Finding(.walk, path: "C:", message: ScanSummary.dataOnlyNote, severity: .warning))
+            findings.append(Finding(.walk, path: "C:", message: ScanResult.dataOnlyNote, severity: .warning))
         }
         var seen = Set<Finding>()
         findings = findings.filter { seen.insert($0).inserted }
@@ -88,6 +88,11 @@ public final class HostScanner: Sendable {
         artifacts.sort { (NTFSName.fold($0.path.description), $0.path.description) < (NTFSName.fold($1.path.description), $1.path.description) }
         links.sort { $0.path.description < $1.path.description }
         return (artifacts, links)
+    }
+
+    /// The name a mapping goes by in messages: the drive (`D:`) or the prefix.
+    static func name(of mapping: VolumeMap.Mapping) -> String {
+        mapping.prefix.components.isEmpty ? mapping.prefix.rootDescription : mapping.prefix.description
     }
 
     static func seconds(_ duration: Duration) -> Double {

@@ -25,6 +25,12 @@ public struct ScanResult: Sendable {
     public var findings: [Finding]
     /// Problems met before the scan (the disk image, its mounts, hibernation files), added by the caller.
     public var notes: [Finding] = []
-    /// ROOT was scanned with `--data-only`: not a Windows system volume (``ScanSummary/dataOnlyNote``).
+    /// ROOT was scanned with `--data-only`: not a Windows system volume (``dataOnlyNote``).
     public var dataOnly = false
+
+    /// What a data-only scan could not know, as its report says.
+    public static let dataOnlyNote = "data-only scan (--data-only): ROOT is not a Windows system volume, so the host's "
+        + "Windows version, Hyper-V default folders, services, drive letters, Defender exclusions and VM registrations "
+        + "are unknown; every VM and disk found is planned as with --include-unregistered, and default folders are "
+        + "Windows Server's built-in ones"
 }

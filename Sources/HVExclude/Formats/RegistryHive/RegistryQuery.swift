@@ -53,12 +53,17 @@ public enum RegistryQuery {
     /// What a `MountedDevices` value's data names, in words: the GPT partition GUID, the MBR disk signature and
     /// partition offset, or the device path a UTF-16 value holds; nil when it is none of these.
     public static func mountedDeviceText(_ value: RegistryValue) -> String? {
-        let device = HostFacts.MountedDevice(value: value, source: HostFacts.Source(hive: "", key: "MountedDevices"))
-        if let guid = device.partitionGUID { return "GPT partition GUID \(guid)" }
-        if let signature = device.diskSignature, let offset = device.partitionOffset {
+        // The two binary forms (as HostFacts.MountedDevice reads them): 12 bytes = MBR disk signature (u32 LE) and
+        // partition byte offset (u64 LE); "DMIO:ID:" + 16 bytes = a GPT partition GUID in Microsoft's layout.
+        let raw = value.raw
+        if raw.count == 24, raw.prefix(8).elementsEqual("DMIO:ID:".utf8) {
+            return "GPT partition GUID \(GUID(mixedEndian: Array(raw[8..<24])))"
+        }
+        if raw.count == 12 {
+            let signature = raw[0..<4].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+            let offset = raw[4..<12].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
             return "MBR disk signature \(hex(signature)), partition offset \(offset) (\(hex(offset)))"
         }
-        let raw = value.raw
         guard raw.count >= 4, raw.count % 2 == 0 else { return nil }
         let units = stride(from: 0, to: raw.count, by: 2).map { UInt16(raw[$0]) | UInt16(raw[$0 + 1]) << 8 }
         let text = String(decoding: units.prefix { $0 != 0 }, as: UTF16.self)
