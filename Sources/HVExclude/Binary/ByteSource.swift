@@ -3,7 +3,7 @@
 ///
 /// A ``FileReader`` can be opened over one, so every parser that reads a `FileReader` (hives, VMCX, VHDX, VHD,
 /// partition tables) reads such bytes unchanged.
-public protocol ByteSource: Sendable {
+protocol ByteSource: Sendable {
     /// Size in bytes; reads stop there.
     var size: UInt64 { get }
     /// Up to `count` bytes at `offset`; fewer only at the end.
@@ -12,22 +12,22 @@ public protocol ByteSource: Sendable {
 }
 
 /// A window `[offset, offset + size)` of another source: one partition of a disk.
-public struct ByteRange: ByteSource {
+struct ByteRange: ByteSource {
     /// The whole source.
-    public let base: any ByteSource
+    let base: any ByteSource
     /// Where the window starts in `base`.
-    public let offset: UInt64
-    public let size: UInt64
+    let offset: UInt64
+    let size: UInt64
 
     /// A window of `base`; `size` is cut to what `base` holds.
-    public init(_ base: any ByteSource, offset: UInt64, size: UInt64) {
+    init(_ base: any ByteSource, offset: UInt64, size: UInt64) {
         self.base = base
         self.offset = offset
         let available = base.size > offset ? base.size - offset : 0
         self.size = min(size, available)
     }
 
-    public func read(at offset: UInt64, count: Int) throws -> [UInt8] {
+    func read(at offset: UInt64, count: Int) throws -> [UInt8] {
         guard offset < size, count > 0 else { return [] }
         let wanted = Int(min(UInt64(count), size - offset))
         return try base.read(at: self.offset + offset, count: wanted)
@@ -35,15 +35,15 @@ public struct ByteRange: ByteSource {
 }
 
 /// Bytes held in memory (tests, fuzzing, small resident NTFS attributes).
-public struct MemoryBytes: ByteSource {
+struct MemoryBytes: ByteSource {
     /// The bytes.
-    public let bytes: [UInt8]
-    public var size: UInt64 { UInt64(bytes.count) }
+    let bytes: [UInt8]
+    var size: UInt64 { UInt64(bytes.count) }
 
     /// Wraps `bytes`.
-    public init(_ bytes: [UInt8]) { self.bytes = bytes }
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
 
-    public func read(at offset: UInt64, count: Int) throws -> [UInt8] {
+    func read(at offset: UInt64, count: Int) throws -> [UInt8] {
         guard offset < size, count > 0 else { return [] }
         let start = Int(offset)
         return Array(bytes[start..<min(bytes.count, start + count)])

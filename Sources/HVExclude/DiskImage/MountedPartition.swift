@@ -1,22 +1,22 @@
-/// A partition of a disk image mounted read-only at a host folder.
+/// A partition of a disk image mounted read-only at a host folder, or read natively below a synthetic root.
 public struct MountedPartition: Sendable, Equatable {
     /// The partition.
     public var partition: DiskPartition
     /// Where it is mounted.
     public var mountPoint: String
     /// The loop device it was attached as, when hvexclude attached it.
-    public var device: String?
+    var device: String?
     /// What reads it: the host's mount, or the native NTFS reader (then `mountPoint` is a synthetic root).
-    public var fileSystem: any VolumeFileSystem
+    var fileSystem: any VolumeFileSystem
 
-    /// Creates a record.
-    public init(partition: DiskPartition, mountPoint: String, device: String? = nil, fileSystem: any VolumeFileSystem = POSIXFileSystem.shared) {
+    init(partition: DiskPartition, mountPoint: String, device: String? = nil, fileSystem: any VolumeFileSystem = POSIXFileSystem.shared) {
         self.partition = partition
         self.mountPoint = mountPoint
         self.device = device
         self.fileSystem = fileSystem
     }
 
+    /// Equal when partition, mount point, device and file system (the same object) are.
     public static func == (lhs: MountedPartition, rhs: MountedPartition) -> Bool {
         lhs.partition == rhs.partition && lhs.mountPoint == rhs.mountPoint && lhs.device == rhs.device && lhs.fileSystem === rhs.fileSystem
     }

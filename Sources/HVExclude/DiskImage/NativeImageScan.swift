@@ -4,7 +4,8 @@ import Glibc
 
 /// `hvexclude scan IMAGE` without `--mount`: every NTFS partition of a raw image, block device, VHD or VHDX read
 /// natively (no root, no FUSE, no loop device), lettered from the Windows partition's MountedDevices exactly as
-/// `--mount` letters them; and `--drive X=IMAGE` for one partition or disk image as a drive.
+/// `--mount` letters them; and `--drive X=IMAGE` for one partition or disk image as a drive. The command line (the
+/// executable's `NativeImageCommand`) prints and decides exit codes; this only opens and maps.
 public enum NativeImageScan {
     /// The natively opened NTFS partitions of one image.
     public struct Volumes {
@@ -21,14 +22,22 @@ public enum NativeImageScan {
     }
 
     /// The synthetic host root of partition `number` of `image`: no such path exists on the host.
-    public static func root(image: String, partition number: Int) -> String { "\(image)#p\(number)" }
+    static func root(image: String, partition number: Int) -> String { "\(image)#p\(number)" }
 
     /// Opens every NTFS partition of `image`.
-    /// - Throws: ``SystemError``, ``BinaryFormatError`` or ``DiskImageBytes/OpenError`` when the image itself cannot be read.
+    /// - Throws: ``DiskImageError/notADiskImage(_:)`` when it starts with no partition table or NTFS volume;
+    ///   ``SystemError`` or the VHD/VHDX reader's error when the image itself cannot be read.
     public static func open(image: String) throws -> Volumes {
         let opened = try DiskImageBytes.open(path: image)
         let disk = FileReader(path: image, source: opened.source, readBudget: 16 << 20)
-        let table = try PartitionTable.read(disk, size: opened.source.size)
+        let table: PartitionTable
+        do {
+            table = try PartitionTable.read(disk, size: opened.source.size)
+        } catch is BinaryFormatError {
+            // Shorter than one sector: no image at all, whatever its name says.
+            throw DiskImageError.notADiskImage(image)
+        }
+        guard table.kind != .unknown else { throw DiskImageError.notADiskImage(image) }
         var notes = (opened.warnings + table.warnings).map { Finding(.image, path: image, message: $0, severity: .warning) }
         var partitions: [MountedPartition] = []
         var refused: [(Int, String)] = []
@@ -57,43 +66,10 @@ public enum NativeImageScan {
         return Volumes(partitions: partitions, notes: notes, table: table, format: opened.format, refused: refused)
     }
 
-    /// Runs `scan`/`audit` for an image ROOT, natively.
-    public static func run(_ options: CommandLineOptions, scan: DiskImageScan.Scan) -> ExitCode {
-        let image = options.arguments[0]
-        let volumes: Volumes
-        do {
-            volumes = try open(image: image)
-        } catch {
-            DiskImageScan.printError("hvexclude: could not scan: cannot read the disk image \(image): \(error)")
-            return .couldNotScan
-        }
-        guard !volumes.partitions.isEmpty else {
-            var text = "hvexclude: could not scan: "
-            if volumes.refused.isEmpty {
-                text += "\(DiskImageError.noNTFSPartition(image))"
-            } else {
-                text += "no NTFS partition of \(image) can be read natively:\n"
-                    + volumes.refused.map { "  partition \($0.number): \($0.reason)" }.joined(separator: "\n")
-            }
-            DiskImageScan.printError(text + "\n\n" + DiskImageScan.listing(volumes.table, image: image))
-            return .couldNotScan
-        }
-        let assignment = DriveAssignment(mounted: volumes.partitions)
-        // A bare volume is C: by definition (as a mounted folder is); a partitioned disk gets --mount's notes.
-        let lettering = volumes.table.kind == .bareNTFS ? [] : assignment.warnings
-        let notes = volumes.notes + lettering.map { Finding(.image, path: image, message: $0, severity: .warning) }
-        if !options.quiet {
-            for drive in assignment.drives {
-                DiskImageScan.printError("hvexclude: \(drive.prefix.rootDescription) = partition \(drive.mounted.partition.number) of \(image), read natively (\(volumes.format)) as \(drive.mounted.mountPoint) (\(drive.basis.rawValue))")
-            }
-        }
-        return scan(assignment.mappings, notes)
-    }
-
     /// The mapping for `--drive X=PATH` when PATH is a partition or disk image: its Windows partition (the one
     /// holding `Windows\System32\config\SYSTEM`), else its only NTFS partition, else its first one (with a note).
     /// - Throws: as ``open(image:)``, or ``DiskImageError/noNTFSPartition(_:)``.
-    public static func driveMapping(prefix: WindowsPath, image: String) throws -> (VolumeMap.Mapping, [Finding]) {
+    static func driveMapping(prefix: WindowsPath, image: String) throws -> (VolumeMap.Mapping, [Finding]) {
         let volumes = try open(image: image)
         guard !volumes.partitions.isEmpty else { throw DiskImageError.noNTFSPartition(image) }
         var notes = volumes.notes
@@ -108,5 +84,26 @@ public enum NativeImageScan {
                 severity: .warning))
         }
         return (VolumeMap.Mapping(prefix: prefix, hostRoot: chosen.mountPoint, fileSystem: chosen.fileSystem), notes)
+    }
+
+    /// `mappings` with every `--drive X=IMAGE` (a host-folder mapping whose root is a file or block device) replaced
+    /// by that image's natively read partition (``driveMapping(prefix:image:)``), and the notes the images gave.
+    /// `from` skips the first mappings (ROOT's, already a mounted or native image).
+    /// - Throws: ``DiskImageError/imageDriveUnreadable(image:drive:reason:)`` naming the first image that cannot be read.
+    public static func openImageDrives(_ mappings: [VolumeMap.Mapping], from first: Int = 0) throws -> (mappings: [VolumeMap.Mapping], notes: [Finding]) {
+        var mappings = mappings
+        var notes: [Finding] = []
+        for index in mappings.indices where index >= first && mappings[index].fileSystem === POSIXFileSystem.shared
+            && DiskImageScan.isImage(mappings[index].hostRoot) {
+            let mapping = mappings[index]
+            do {
+                let (native, imageNotes) = try driveMapping(prefix: mapping.prefix, image: mapping.hostRoot)
+                mappings[index] = native
+                notes += imageNotes
+            } catch {
+                throw DiskImageError.imageDriveUnreadable(image: mapping.hostRoot, drive: mapping.name, reason: "\(error)")
+            }
+        }
+        return (mappings, notes)
     }
 }

@@ -9,7 +9,7 @@ import Glibc
 ///
 /// Host paths are `/`-separated; below a native volume they start with that volume's synthetic root (which does
 /// not exist on the host) and name each component with its on-disk spelling.
-public protocol VolumeFileSystem: AnyObject, Sendable {
+protocol VolumeFileSystem: AnyObject, Sendable {
     /// Walks `roots` (each a root of this file system), recording what `match` accepts plus every link.
     func walk(roots: [String], options: WalkOptions, progress: WalkProgress,
               match: @escaping @Sendable (UnsafeBufferPointer<UInt8>, EntryKind) -> Bool) throws -> WalkResult
@@ -29,18 +29,18 @@ public protocol VolumeFileSystem: AnyObject, Sendable {
 }
 
 /// Mounted or copied folders on the host, read with POSIX calls.
-public final class POSIXFileSystem: VolumeFileSystem {
+final class POSIXFileSystem: VolumeFileSystem {
     /// The one instance.
-    public static let shared = POSIXFileSystem()
+    static let shared = POSIXFileSystem()
     /// The walker of the current scan (for cancellation and its progress counters).
     private init() {}
 
-    public func walk(roots: [String], options: WalkOptions, progress: WalkProgress,
+    func walk(roots: [String], options: WalkOptions, progress: WalkProgress,
                      match: @escaping @Sendable (UnsafeBufferPointer<UInt8>, EntryKind) -> Bool) throws -> WalkResult {
         try DirectoryWalker(options: options, progress: progress).walk(roots: roots, match: match)
     }
 
-    public func listFolder(_ hostPath: String) throws -> [(name: String, kind: EntryKind)] {
+    func listFolder(_ hostPath: String) throws -> [(name: String, kind: EntryKind)] {
         guard let dir = opendir(hostPath) else { throw SystemError.current("opendir", path: hostPath) }
         defer { closedir(dir) }
         var entries: [(name: String, kind: EntryKind)] = []
@@ -58,7 +58,7 @@ public final class POSIXFileSystem: VolumeFileSystem {
         return entries
     }
 
-    public func kind(of hostPath: String) -> EntryKind? {
+    func kind(of hostPath: String) -> EntryKind? {
         var info = stat()
         if lstat(hostPath, &info) == 0 { return EntryKind(mode: info.st_mode) }
         // Past PATH_MAX (a 300-deep folder chain): open the parent piece by piece, then ask about the name.
@@ -70,15 +70,15 @@ public final class POSIXFileSystem: VolumeFileSystem {
         return EntryKind(mode: info.st_mode)
     }
 
-    public func openFile(_ hostPath: String, readBudget: UInt64) throws -> FileReader {
+    func openFile(_ hostPath: String, readBudget: UInt64) throws -> FileReader {
         try FileReader(path: hostPath, readBudget: readBudget)
     }
 
-    public func reparseData(_ hostPath: String) -> [UInt8]? { LinkReader.reparseData(hostPath) }
+    func reparseData(_ hostPath: String) -> [UInt8]? { LinkReader.reparseData(hostPath) }
 
-    public func linkText(_ hostPath: String) -> String? { LinkReader.linkText(hostPath) }
+    func linkText(_ hostPath: String) -> String? { LinkReader.linkText(hostPath) }
 
-    public func fold(_ name: String) -> String { NTFSName.fold(name) }
+    func fold(_ name: String) -> String { NTFSName.fold(name) }
 }
 
 extension WalkResult {

@@ -5,27 +5,27 @@ import Glibc
 /// Opens a disk image on the host as the bytes of the disk it holds: a raw image or block device as is, a VHD or
 /// VHDX through its BAT, a differencing VHD/VHDX together with its parents (found beside it on the host by the
 /// parent locator's relative path or file name, and checked by identity).
-public enum DiskImageBytes {
+enum DiskImageBytes {
     /// Most parents followed.
-    public static let maximumChainLength = 16
+    static let maximumChainLength = 16
 
     /// What was opened.
-    public struct Opened: Sendable {
+    struct Opened: Sendable {
         /// The guest disk's bytes.
-        public var source: any ByteSource
+        var source: any ByteSource
         /// "raw", "VHD fixed", "VHDX dynamic", …, with the chain for a differencing disk.
-        public var format: String
+        var format: String
         /// Warnings from the container headers.
-        public var warnings: [String]
+        var warnings: [String]
     }
 
     /// Why an image could not be opened as a disk.
-    public enum OpenError: Error, CustomStringConvertible, Sendable {
+    enum OpenError: Error, CustomStringConvertible, Sendable {
         case parentMissing(child: String, candidates: [String])
         case parentMismatch(child: String, parent: String)
         case chainTooLong(String)
 
-        public var description: String {
+        var description: String {
             switch self {
             case .parentMissing(let child, let candidates):
                 return "\(child) is a differencing disk whose parent was not found beside it (tried: \(candidates.joined(separator: ", "))); put the parent next to it"
@@ -40,7 +40,7 @@ public enum DiskImageBytes {
     /// Opens `path`.
     /// - Throws: ``SystemError`` when it cannot be opened, ``BinaryFormatError`` for damaged headers,
     ///   ``OpenError`` for a parent that cannot be found or does not match.
-    public static func open(path: String) throws -> Opened {
+    static func open(path: String) throws -> Opened {
         try open(path: path, depth: 0)
     }
 

@@ -4,8 +4,8 @@
 /// The guest view of a VHD: a fixed disk's bytes before the footer, or a dynamic/differencing disk's blocks through
 /// its BAT (big-endian sector numbers, 0xFFFFFFFF unallocated; each block a sector bitmap, then the data). A
 /// differencing disk reads sectors whose bitmap bit is clear, and unallocated blocks, from its parent.
-public final class VHDDiskBytes: ByteSource {
-    public let size: UInt64
+final class VHDDiskBytes: ByteSource {
+    let size: UInt64
     let file: FileReader
     let header: VHDFile
     let parent: (any ByteSource)?
@@ -14,11 +14,11 @@ public final class VHDDiskBytes: ByteSource {
     let bitmapBytes: UInt64
 
     /// Cap on BAT entries (a 2 TiB disk of 2 MiB blocks has 1 Mi).
-    public static let maximumEntries: UInt32 = 1 << 22
+    static let maximumEntries: UInt32 = 1 << 22
 
     /// Opens the guest view of the VHD behind `file`.
     /// - Throws: ``BinaryFormatError`` for a BAT past the end of the file or over the cap.
-    public init(file: FileReader, header: VHDFile, parent: (any ByteSource)?) throws {
+    init(file: FileReader, header: VHDFile, parent: (any ByteSource)?) throws {
         self.file = file
         self.header = header
         self.parent = parent
@@ -47,7 +47,7 @@ public final class VHDDiskBytes: ByteSource {
         self.table = table
     }
 
-    public func read(at offset: UInt64, count: Int) throws -> [UInt8] {
+    func read(at offset: UInt64, count: Int) throws -> [UInt8] {
         guard offset < size, count > 0 else { return [] }
         let wanted = Int(min(UInt64(count), size - offset))
         if header.footer.diskType == 2 { return try file.readUnbudgeted(at: offset, count: wanted) }

@@ -8,23 +8,23 @@
 /// | 0–2 | state (payload: 0 not present, 1 undefined, 2 zero, 3 unmapped, 6 fully present, 7 partially present; sector bitmap: 0 not present, 6 present) |
 /// | 3–19 | reserved |
 /// | 20–63 | file offset in MiB |
-public struct VHDXBATEntry: Sendable, Equatable {
-    public var state: UInt8
-    public var fileOffset: UInt64
+struct VHDXBATEntry: Sendable, Equatable {
+    var state: UInt8
+    var fileOffset: UInt64
 
-    public init(_ raw: UInt64) {
+    init(_ raw: UInt64) {
         state = UInt8(raw & 7)
         fileOffset = (raw >> 20) << 20
     }
 
-    public static let fullyPresent: UInt8 = 6
-    public static let partiallyPresent: UInt8 = 7
+    static let fullyPresent: UInt8 = 6
+    static let partiallyPresent: UInt8 = 7
 }
 
 /// The guest view of a VHDX (fixed, dynamic or differencing): virtual disk bytes through its BAT, blocks not
 /// present in a differencing disk read from its parent.
-public final class VHDXDiskBytes: ByteSource {
-    public let size: UInt64
+final class VHDXDiskBytes: ByteSource {
+    let size: UInt64
     let file: FileReader
     let header: VHDXFile
     let parent: (any ByteSource)?
@@ -34,11 +34,11 @@ public final class VHDXDiskBytes: ByteSource {
     let chunkRatio: UInt64
 
     /// Cap on the BAT read into memory (a 64 TiB disk with 1 MiB blocks has 64 Mi entries; refuse beyond 512 MiB).
-    public static let maximumBATBytes: UInt64 = 512 << 20
+    static let maximumBATBytes: UInt64 = 512 << 20
 
     /// Opens the guest view of the VHDX behind `file`; `parent` serves a differencing disk's missing blocks.
     /// - Throws: ``BinaryFormatError`` for a BAT past the end, too small for the disk, or over the cap.
-    public init(file: FileReader, header: VHDXFile, parent: (any ByteSource)?) throws {
+    init(file: FileReader, header: VHDXFile, parent: (any ByteSource)?) throws {
         self.file = file
         self.header = header
         self.parent = parent
@@ -71,7 +71,7 @@ public final class VHDXDiskBytes: ByteSource {
         self.entries = entries
     }
 
-    public func read(at offset: UInt64, count: Int) throws -> [UInt8] {
+    func read(at offset: UInt64, count: Int) throws -> [UInt8] {
         guard offset < size, count > 0 else { return [] }
         let end = offset + min(UInt64(count), size - offset)
         var output: [UInt8] = []

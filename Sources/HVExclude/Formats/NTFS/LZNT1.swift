@@ -12,13 +12,13 @@
 /// A compressed chunk is a run of groups: a flag byte, then eight tokens, bit i clear = one literal byte, set =
 /// a 2-byte back-reference whose split between offset and length bits depends on how far into the chunk the
 /// output is (the further, the more offset bits).
-public enum LZNT1 {
+enum LZNT1 {
     /// Uncompressed chunk size.
-    public static let chunkSize = 4096
+    static let chunkSize = 4096
 
     /// Decompresses `input`, producing at most `limit` bytes (a compression unit).
     /// - Throws: ``BinaryFormatError`` for a back-reference before the chunk start or a chunk past the input.
-    public static func decompress(_ input: ArraySlice<UInt8>, limit: Int) throws -> [UInt8] {
+    static func decompress(_ input: ArraySlice<UInt8>, limit: Int) throws -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(limit)
         var position = input.startIndex

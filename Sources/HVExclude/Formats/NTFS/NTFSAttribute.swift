@@ -21,9 +21,9 @@
 /// | non-resident: 40 | 8 | allocated size |
 /// | non-resident: 48 | 8 | data size |
 /// | non-resident: 56 | 8 | valid (initialized) data size |
-public struct NTFSAttribute: Sendable, Equatable {
+struct NTFSAttribute: Sendable, Equatable {
     /// Attribute types this reader uses.
-    public enum Kind: UInt32, Sendable {
+    enum Kind: UInt32, Sendable {
         case standardInformation = 0x10
         case attributeList = 0x20
         case fileName = 0x30
@@ -34,40 +34,40 @@ public struct NTFSAttribute: Sendable, Equatable {
     }
 
     /// The non-resident part.
-    public struct NonResident: Sendable, Equatable {
-        public var firstVCN: UInt64
-        public var lastVCN: UInt64
+    struct NonResident: Sendable, Equatable {
+        var firstVCN: UInt64
+        var lastVCN: UInt64
         /// log2 of the clusters in a compression unit (4 = 16 clusters), 0 when not compressed.
-        public var compressionUnit: Int
-        public var allocatedSize: UInt64
-        public var dataSize: UInt64
-        public var initializedSize: UInt64
-        public var runs: [NTFSRun]
+        var compressionUnit: Int
+        var allocatedSize: UInt64
+        var dataSize: UInt64
+        var initializedSize: UInt64
+        var runs: [NTFSRun]
     }
 
     /// The attribute type.
-    public var type: UInt32
+    var type: UInt32
     /// The attribute name (`$I30` for a folder index, a stream name for a named `$DATA`), empty when unnamed.
-    public var name: String
+    var name: String
     /// Flags: compressed, encrypted, sparse.
-    public var flags: UInt16
+    var flags: UInt16
     /// The attribute id within the record.
-    public var id: UInt16
+    var id: UInt16
     /// The value, for a resident attribute.
-    public var residentValue: [UInt8]?
+    var residentValue: [UInt8]?
     /// The runlist and sizes, for a non-resident attribute.
-    public var nonResident: NonResident?
+    var nonResident: NonResident?
 
     /// Whether the data is LZNT1-compressed.
-    public var isCompressed: Bool { flags & 0x0001 != 0 }
+    var isCompressed: Bool { flags & 0x0001 != 0 }
     /// Whether the data is EFS-encrypted.
-    public var isEncrypted: Bool { flags & 0x4000 != 0 }
+    var isEncrypted: Bool { flags & 0x4000 != 0 }
     /// The value's size in bytes.
-    public var dataSize: UInt64 { nonResident?.dataSize ?? UInt64(residentValue?.count ?? 0) }
+    var dataSize: UInt64 { nonResident?.dataSize ?? UInt64(residentValue?.count ?? 0) }
 
     /// Parses the attribute at `offset` of a record (fixups already applied); `length` is its record length.
     /// - Throws: ``BinaryFormatError`` for a header, name, value or runlist outside the attribute.
-    public init(record: [UInt8], offset: Int, length: Int, baseOffset: UInt64) throws {
+    init(record: [UInt8], offset: Int, length: Int, baseOffset: UInt64) throws {
         let end = offset + length
         func fail(_ message: String, _ at: Int) -> BinaryFormatError {
             BinaryFormatError("NTFS attribute", at: baseOffset &+ UInt64(at), message)

@@ -16,36 +16,36 @@
 /// | 68 | 1 | index entry size (same encoding) |
 /// | 72 | 8 | volume serial number |
 /// | 510 | 2 | 0x55 0xAA |
-public struct NTFSBootRecord: Sendable, Equatable {
+struct NTFSBootRecord: Sendable, Equatable {
     /// Bytes read.
-    public static let size = 512
+    static let size = 512
     /// Caps: an MFT record of more than 64 KiB, or a cluster of more than 2 MiB, is not something Windows writes.
-    public static let maximumRecordSize = 65536
-    public static let maximumClusterSize: UInt64 = 2 << 20
+    static let maximumRecordSize = 65536
+    static let maximumClusterSize: UInt64 = 2 << 20
 
     /// Bytes per sector.
-    public var bytesPerSector: Int
+    var bytesPerSector: Int
     /// Bytes per cluster.
-    public var clusterSize: UInt64
+    var clusterSize: UInt64
     /// Sectors in the volume.
-    public var totalSectors: UInt64
+    var totalSectors: UInt64
     /// First cluster of $MFT.
-    public var mftCluster: UInt64
+    var mftCluster: UInt64
     /// Bytes per MFT record.
-    public var recordSize: Int
+    var recordSize: Int
     /// Bytes per index record.
-    public var indexRecordSize: Int
+    var indexRecordSize: Int
     /// Volume serial number.
-    public var serialNumber: UInt64
+    var serialNumber: UInt64
 
     /// Volume size in bytes.
-    public var volumeSize: UInt64 { totalSectors &* UInt64(bytesPerSector) }
+    var volumeSize: UInt64 { totalSectors &* UInt64(bytesPerSector) }
     /// Clusters in the volume.
-    public var clusterCount: UInt64 { volumeSize / clusterSize }
+    var clusterCount: UInt64 { volumeSize / clusterSize }
 
     /// Parses the first 512 bytes of a volume.
     /// - Throws: ``NTFSError/bitLocker(offset:)`` for a BitLocker volume, ``NTFSError/notNTFS(_:)`` otherwise.
-    public init(parsing reader: inout ByteReader) throws {
+    init(parsing reader: inout ByteReader) throws {
         do {
             guard reader.count >= NTFSBootRecord.size else {
                 throw reader.error("truncated: needs \(NTFSBootRecord.size) bytes, got \(reader.count)", at: 0)

@@ -4,7 +4,7 @@
 /// The bytes of one attribute value (a file's unnamed `$DATA`, `$MFT`, `$UpCase`, a non-resident attribute
 /// list), read through its runlist: sparse runs read as zeros, bytes past the valid data size as zeros,
 /// LZNT1-compressed units decompressed.
-public struct NTFSDataStream: ByteSource {
+struct NTFSDataStream: ByteSource {
     /// Where the value lives.
     enum Storage: Sendable {
         case resident([UInt8])
@@ -15,14 +15,14 @@ public struct NTFSDataStream: ByteSource {
     let clusterSize: UInt64
     let storage: Storage
     /// The value's size.
-    public let size: UInt64
+    let size: UInt64
     /// Bytes past this offset read as zeros (never written).
-    public let initializedSize: UInt64
+    let initializedSize: UInt64
     /// The record it belongs to, for messages.
     let record: UInt64
 
     /// Cap on runs in one stream (across attribute-list fragments).
-    public static let maximumRuns = 1 << 20
+    static let maximumRuns = 1 << 20
 
     /// A stream over a resident value.
     init(resident value: [UInt8], volume: any ByteSource, clusterSize: UInt64, record: UInt64) {
@@ -78,7 +78,7 @@ public struct NTFSDataStream: ByteSource {
         self.record = record
     }
 
-    public func read(at offset: UInt64, count: Int) throws -> [UInt8] {
+    func read(at offset: UInt64, count: Int) throws -> [UInt8] {
         guard offset < size, count > 0 else { return [] }
         let wanted = Int(min(UInt64(count), size - offset))
         switch storage {

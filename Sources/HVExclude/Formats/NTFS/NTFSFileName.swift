@@ -13,24 +13,24 @@
 /// | 64 | 1 | name length (UTF-16 units) |
 /// | 65 | 1 | namespace (0 POSIX, 1 Win32, 2 DOS, 3 Win32 and DOS) |
 /// | 66 | … | name, UTF-16LE |
-public struct NTFSFileName: Sendable, Equatable {
+struct NTFSFileName: Sendable, Equatable {
     /// The DOS 8.3 namespace: a duplicate short name, never listed.
-    public static let dosNamespace: UInt8 = 2
+    static let dosNamespace: UInt8 = 2
 
     /// The folder holding this name.
-    public var parent: NTFSReference
+    var parent: NTFSReference
     /// File attribute flags (0x400 reparse point, 0x800 compressed, 0x4000 encrypted, 0x10000000 folder).
-    public var fileAttributes: UInt32
+    var fileAttributes: UInt32
     /// The name namespace.
-    public var namespace: UInt8
+    var namespace: UInt8
     /// The name.
-    public var name: String
+    var name: String
     /// The name's raw UTF-16 code units, for $UpCase comparison.
-    public var units: [UInt16]
+    var units: [UInt16]
 
     /// Parses a resident `$FILE_NAME` value.
     /// - Throws: ``BinaryFormatError`` when the value is shorter than its header or name.
-    public init(parsing value: [UInt8], baseOffset: UInt64 = 0) throws {
+    init(parsing value: [UInt8], baseOffset: UInt64 = 0) throws {
         var reader = ByteReader(value, baseOffset: baseOffset, structure: "NTFS $FILE_NAME")
         guard value.count >= 66 else { throw reader.error("truncated: \(value.count) bytes, needs 66", at: 0) }
         parent = NTFSReference(try reader.u64(.little))
@@ -59,18 +59,18 @@ public struct NTFSFileName: Sendable, Equatable {
 /// | 8 | 8 | first VCN of this fragment |
 /// | 16 | 8 | reference of the MFT record holding it |
 /// | 24 | 2 | attribute id |
-public struct NTFSAttributeListEntry: Sendable, Equatable {
-    public var type: UInt32
-    public var firstVCN: UInt64
-    public var record: NTFSReference
-    public var id: UInt16
+struct NTFSAttributeListEntry: Sendable, Equatable {
+    var type: UInt32
+    var firstVCN: UInt64
+    var record: NTFSReference
+    var id: UInt16
 
     /// Cap on entries: more than this many fragments is not a file Windows wrote.
-    public static let maximumEntries = 65536
+    static let maximumEntries = 65536
 
     /// Parses a whole `$ATTRIBUTE_LIST` value.
     /// - Throws: ``BinaryFormatError`` for an entry shorter than 26 bytes or past the value.
-    public static func parseList(_ value: [UInt8]) throws -> [NTFSAttributeListEntry] {
+    static func parseList(_ value: [UInt8]) throws -> [NTFSAttributeListEntry] {
         var entries: [NTFSAttributeListEntry] = []
         var offset = 0
         while offset + 26 <= value.count {

@@ -18,34 +18,34 @@
 ///
 /// The last two bytes of every 512-byte stride hold the update sequence number on disk; the real bytes are in the
 /// fixup array. A stride whose bytes do not match was torn by a partial write: the record is corrupt.
-public struct NTFSFileRecord: Sendable {
+struct NTFSFileRecord: Sendable {
     /// The record number.
-    public var number: UInt64
+    var number: UInt64
     /// The sequence number (a reference to this record must carry it).
-    public var sequence: UInt16
+    var sequence: UInt16
     /// Whether the record is in use.
-    public var inUse: Bool
+    var inUse: Bool
     /// Whether the record is a folder (has a file-name index).
-    public var isDirectory: Bool
+    var isDirectory: Bool
     /// The base record this extension record belongs to; `nil` for a base record.
-    public var baseRecord: UInt64?
+    var baseRecord: UInt64?
     /// Attributes in record order.
-    public var attributes: [NTFSAttribute]
+    var attributes: [NTFSAttribute]
     /// Why some attributes were skipped (the record is read on).
-    public var warnings: [String] = []
+    var warnings: [String] = []
 
     /// Cap on attributes in one record: a 1 KiB record holds at most 64 of their 16-byte headers.
-    public static let maximumAttributes = 512
+    static let maximumAttributes = 512
 
     /// Whether `bytes` are an unused, never-written record (all zeros at the signature).
-    public static func isEmpty(_ bytes: ArraySlice<UInt8>) -> Bool {
+    static func isEmpty(_ bytes: ArraySlice<UInt8>) -> Bool {
         bytes.prefix(4).allSatisfy { $0 == 0 }
     }
 
     /// Parses record `number` from `bytes` (exactly one record), applying its fixups.
     /// - Throws: ``NTFSError/record(_:_:)`` for a bad signature, fixup array or mismatch, or an attribute chain
     ///   that leaves the record.
-    public init(parsing bytes: ArraySlice<UInt8>, number: UInt64, baseOffset: UInt64) throws {
+    init(parsing bytes: ArraySlice<UInt8>, number: UInt64, baseOffset: UInt64) throws {
         self.number = number
         var record = Array(bytes)
         func fail(_ message: String) -> NTFSError { .record(number, message) }
@@ -110,14 +110,14 @@ public struct NTFSFileRecord: Sendable {
 }
 
 /// A reference to an MFT record: 48-bit record number and 16-bit sequence number.
-public struct NTFSReference: Sendable, Hashable {
+struct NTFSReference: Sendable, Hashable {
     /// The record number.
-    public var record: UInt64
+    var record: UInt64
     /// The sequence number the record must carry for the reference to be current.
-    public var sequence: UInt16
+    var sequence: UInt16
 
     /// Splits a raw 64-bit reference.
-    public init(_ raw: UInt64) {
+    init(_ raw: UInt64) {
         record = raw & 0xFFFF_FFFF_FFFF
         sequence = UInt16(raw >> 48)
     }

@@ -3,13 +3,13 @@
 
 /// One run of a non-resident attribute: `length` clusters from virtual cluster `vcn`, stored at logical
 /// cluster `lcn`, or sparse (`lcn == nil`: reads as zeros).
-public struct NTFSRun: Sendable, Equatable {
+struct NTFSRun: Sendable, Equatable {
     /// First virtual cluster of the run.
-    public var vcn: UInt64
+    var vcn: UInt64
     /// Clusters in the run.
-    public var length: UInt64
+    var length: UInt64
     /// First logical cluster on the volume; `nil` for a sparse run.
-    public var lcn: UInt64?
+    var lcn: UInt64?
 }
 
 /// A runlist ("mapping pairs"): a sequence of runs, each a header byte then a length and an LCN delta.
@@ -21,11 +21,11 @@ public struct NTFSRun: Sendable, Equatable {
 /// | m | LCN delta from the previous run's LCN (signed, little-endian) |
 ///
 /// A header byte of 0 ends the list.
-public enum NTFSRunList {
+enum NTFSRunList {
     /// Decodes the runlist in `bytes`, starting at virtual cluster `firstVCN`.
     /// - Throws: ``BinaryFormatError`` for a field wider than 8 bytes, a zero-length run, an LCN below 0, or VCN
     ///   overflow; the list ends at the end of `bytes` without a terminator too (read on).
-    public static func decode(_ bytes: ArraySlice<UInt8>, firstVCN: UInt64, baseOffset: UInt64) throws -> [NTFSRun] {
+    static func decode(_ bytes: ArraySlice<UInt8>, firstVCN: UInt64, baseOffset: UInt64) throws -> [NTFSRun] {
         var runs: [NTFSRun] = []
         var position = bytes.startIndex
         var vcn = firstVCN

@@ -7,30 +7,30 @@
 ///
 /// Reading the MFT in large pieces and linking names by parent reference costs one pass over a few hundred
 /// megabytes at most, where walking the `$I30` indexes would seek once per folder.
-public struct NTFSTree: Sendable {
+struct NTFSTree: Sendable {
     /// What the tree knows of one record.
-    public struct Node: Sendable {
-        public var sequence: UInt16 = 0
-        public var inUse = false
-        public var isDirectory = false
-        public var isEncrypted = false
-        public var isCompressed = false
+    struct Node: Sendable {
+        var sequence: UInt16 = 0
+        var inUse = false
+        var isDirectory = false
+        var isEncrypted = false
+        var isCompressed = false
         /// Size of the unnamed `$DATA`.
-        public var size: UInt64 = 0
+        var size: UInt64 = 0
         /// The `$REPARSE_POINT` tag, 0 when there is none.
-        public var reparseTag: UInt32 = 0
+        var reparseTag: UInt32 = 0
         /// The `$STANDARD_INFORMATION` file attributes (0x4 system).
-        public var fileAttributes: UInt32 = 0
+        var fileAttributes: UInt32 = 0
         /// Whether the data is an Interix symlink (what ntfs-3g's `ln -s` writes; ntfs-3g shows it as a link).
-        public var isInterix = false
+        var isInterix = false
     }
 
     /// Names of each record's named `$DATA` streams (listed, never read); kept apart so a node stays small.
-    public private(set) var streams: [UInt64: [String]] = [:]
+    private(set) var streams: [UInt64: [String]] = [:]
     /// Interix symlink targets by record.
-    public private(set) var interixTargets: [UInt64: String] = [:]
+    private(set) var interixTargets: [UInt64: String] = [:]
     /// Cap on MFT records (8 Mi records: an 8 GiB MFT; the nodes alone then take about 200 MiB).
-    public static let maximumRecords: UInt64 = 1 << 23
+    static let maximumRecords: UInt64 = 1 << 23
 
     /// The header of an Interix symlink's data: "IntxLNK" and 0x01, then the target in UTF-16LE.
     static let interixMagic: [UInt8] = Array("IntxLNK".utf8) + [1]
@@ -38,26 +38,26 @@ public struct NTFSTree: Sendable {
     static let interixMaximum: UInt64 = 8 + 2 * 4096
 
     /// One name of a record in a folder.
-    public struct Name: Sendable {
-        public var record: UInt64
-        public var parent: NTFSReference
-        public var name: String
+    struct Name: Sendable {
+        var record: UInt64
+        var parent: NTFSReference
+        var name: String
     }
 
     /// Records by number.
-    public private(set) var nodes: [Node]
+    private(set) var nodes: [Node]
     /// Every live name.
-    public private(set) var names: [Name] = []
+    private(set) var names: [Name] = []
     /// Folder record → indexes into ``names`` of its children.
-    public private(set) var children: [UInt64: [Int]] = [:]
+    private(set) var children: [UInt64: [Int]] = [:]
     /// One message per record that could not be read, naming the record.
-    public private(set) var warnings: [String] = []
+    private(set) var warnings: [String] = []
 
     /// Bytes read from the MFT at a time.
-    public static let chunkSize = 8 << 20
+    static let chunkSize = 8 << 20
 
     /// Reads the MFT of `volume` once.
-    public init(volume: NTFSVolume) {
+    init(volume: NTFSVolume) {
         let recordSize = volume.boot.recordSize
         // Records past the MFT's valid data size were never written; a hostile size is capped.
         let valid = min(volume.mft.size, volume.mft.initializedSize) / UInt64(recordSize)
@@ -259,7 +259,7 @@ public struct NTFSTree: Sendable {
     }
 
     /// The kind a listing shows for record `number`: NTFS symlinks and junctions are links (as ntfs-3g shows them).
-    public func kind(of number: UInt64) -> EntryKind {
+    func kind(of number: UInt64) -> EntryKind {
         let node = nodes[Int(number)]
         if node.reparseTag == ReparsePoint.symlinkTag || node.reparseTag == ReparsePoint.mountPointTag { return .symlink }
         if !node.isDirectory, node.isInterix, node.fileAttributes & 0x4 != 0 { return .symlink }
@@ -267,7 +267,7 @@ public struct NTFSTree: Sendable {
     }
 
     /// Whether a child is hidden from listings: metafiles (records below 16 but the root), as ntfs-3g hides them.
-    public static func isHidden(_ record: UInt64) -> Bool {
+    static func isHidden(_ record: UInt64) -> Bool {
         record < NTFSVolume.firstUserRecord
     }
 }

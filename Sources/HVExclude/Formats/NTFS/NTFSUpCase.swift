@@ -4,16 +4,16 @@
 ///
 /// NTFS compares names by mapping every UTF-16 unit through this table, which is what Windows wrote when it formatted
 /// the volume — not Unicode case folding ("ß" stays "ß", Turkish dotless i is not special).
-public struct NTFSUpCase: Sendable {
+struct NTFSUpCase: Sendable {
     /// The table.
-    public let table: [UInt16]
+    let table: [UInt16]
 
     /// Bytes of a complete table.
-    public static let byteCount = 131_072
+    static let byteCount = 131_072
 
     /// Parses the table from `$UpCase`'s data.
     /// - Throws: ``BinaryFormatError`` when the data is shorter than 128 KiB.
-    public init(parsing bytes: [UInt8]) throws {
+    init(parsing bytes: [UInt8]) throws {
         guard bytes.count >= NTFSUpCase.byteCount else {
             throw BinaryFormatError("NTFS $UpCase", at: 0, "truncated: \(bytes.count) bytes, needs \(NTFSUpCase.byteCount)")
         }
@@ -23,7 +23,7 @@ public struct NTFSUpCase: Sendable {
     }
 
     /// A table that upper-cases ASCII only (a volume whose `$UpCase` is unreadable; a warning says so).
-    public static let ascii: NTFSUpCase = {
+    static let ascii: NTFSUpCase = {
         var table = (0..<65536).map { UInt16($0) }
         for unit in UInt16(0x61)...UInt16(0x7A) { table[Int(unit)] = unit - 0x20 }
         return NTFSUpCase(table: table)
@@ -32,8 +32,8 @@ public struct NTFSUpCase: Sendable {
     private init(table: [UInt16]) { self.table = table }
 
     /// `units` upper-cased unit by unit.
-    public func upper(_ units: some Sequence<UInt16>) -> [UInt16] { units.map { table[Int($0)] } }
+    func upper(_ units: some Sequence<UInt16>) -> [UInt16] { units.map { table[Int($0)] } }
 
     /// `name` upper-cased as NTFS compares it.
-    public func fold(_ name: String) -> String { String(decoding: upper(name.utf16), as: UTF16.self) }
+    func fold(_ name: String) -> String { String(decoding: upper(name.utf16), as: UTF16.self) }
 }

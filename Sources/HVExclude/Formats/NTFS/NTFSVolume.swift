@@ -7,37 +7,37 @@ import Synchronization
 ///
 /// Nothing is cached but `$MFT`'s own runlist and `$UpCase`; the MFT walk (``NTFSTree``) reads the MFT once,
 /// sequentially, in large pieces.
-public final class NTFSVolume: Sendable {
+final class NTFSVolume: Sendable {
     /// Well-known record numbers.
-    public static let mftRecord: UInt64 = 0
-    public static let rootRecord: UInt64 = 5
-    public static let upcaseRecord: UInt64 = 10
+    static let mftRecord: UInt64 = 0
+    static let rootRecord: UInt64 = 5
+    static let upcaseRecord: UInt64 = 10
     /// Records below this are metafiles (hidden from listings, as ntfs-3g hides them).
-    public static let firstUserRecord: UInt64 = 16
+    static let firstUserRecord: UInt64 = 16
     /// Cap on extension records one file's attribute list may name.
-    public static let maximumExtensionRecords = 4096
+    static let maximumExtensionRecords = 4096
     /// Cap on a non-resident attribute list's size.
-    public static let maximumAttributeListSize: UInt64 = 4 << 20
+    static let maximumAttributeListSize: UInt64 = 4 << 20
 
     /// The bytes of the volume.
-    public let source: any ByteSource
+    let source: any ByteSource
     /// A name for messages ("disk.vhdx partition 2").
-    public let name: String
+    let name: String
     /// Geometry.
-    public let boot: NTFSBootRecord
+    let boot: NTFSBootRecord
     /// `$MFT`'s data.
-    public let mft: NTFSDataStream
+    let mft: NTFSDataStream
     /// Case folding table.
-    public let upcase: NTFSUpCase
+    let upcase: NTFSUpCase
     /// Problems met while opening (an unreadable `$UpCase`, …).
-    public let warnings: [String]
+    let warnings: [String]
 
     /// Records in the MFT.
-    public var recordCount: UInt64 { mft.size / UInt64(boot.recordSize) }
+    var recordCount: UInt64 { mft.size / UInt64(boot.recordSize) }
 
     /// Opens the volume in `source`.
     /// - Throws: ``NTFSError`` when the boot record is not NTFS (or BitLocker) or `$MFT` cannot be mapped.
-    public init(source: any ByteSource, name: String) throws {
+    init(source: any ByteSource, name: String) throws {
         self.source = source
         self.name = name
         var reader = ByteReader(try source.read(at: 0, count: NTFSBootRecord.size), structure: "NTFS boot record")
@@ -108,7 +108,7 @@ public final class NTFSVolume: Sendable {
     }
 
     /// The raw bytes of record `number`.
-    public func recordBytes(_ number: UInt64) throws -> [UInt8] {
+    func recordBytes(_ number: UInt64) throws -> [UInt8] {
         try NTFSVolume.recordBytes(number, mft: mft, recordSize: boot.recordSize)
     }
 
@@ -121,12 +121,12 @@ public final class NTFSVolume: Sendable {
     }
 
     /// Record `number`, parsed.
-    public func record(_ number: UInt64) throws -> NTFSFileRecord {
+    func record(_ number: UInt64) throws -> NTFSFileRecord {
         try NTFSFileRecord(parsing: try recordBytes(number)[...], number: number, baseOffset: number * UInt64(boot.recordSize))
     }
 
     /// Every attribute of base record `number`, those in extension records included (through `$ATTRIBUTE_LIST`).
-    public func attributes(ofRecord number: UInt64) throws -> [NTFSAttribute] {
+    func attributes(ofRecord number: UInt64) throws -> [NTFSAttribute] {
         try NTFSVolume.attributes(ofRecord: number, mft: mft, boot: boot, source: source)
     }
 
@@ -177,7 +177,7 @@ public final class NTFSVolume: Sendable {
     }
 
     /// The data stream named `streamName` (empty: the unnamed `$DATA`) among `attributes` of record `record`.
-    public func dataStream(_ attributes: [NTFSAttribute], streamName: String = "", record: UInt64) throws -> NTFSDataStream {
+    func dataStream(_ attributes: [NTFSAttribute], streamName: String = "", record: UInt64) throws -> NTFSDataStream {
         try NTFSVolume.dataStream(attributes, streamName: streamName, record: record, source: source, boot: boot)
     }
 
@@ -197,7 +197,7 @@ public final class NTFSVolume: Sendable {
     }
 
     /// The raw `$REPARSE_POINT` value of record `number` (as ntfs-3g's `system.ntfs_reparse_data` shows it).
-    public func reparseData(ofRecord number: UInt64) throws -> [UInt8]? {
+    func reparseData(ofRecord number: UInt64) throws -> [UInt8]? {
         let attributes = try attributes(ofRecord: number)
         guard let point = attributes.first(where: { $0.type == NTFSAttribute.Kind.reparsePoint.rawValue }) else { return nil }
         if let value = point.residentValue { return value }

@@ -20,7 +20,7 @@ struct DiskImageBytesTests {
         return bytes
     }
 
-    @Test(.enabled(if: programAvailable("qemu-img") && programAvailable("qemu-io"), "needs qemu-img and qemu-io (Debian qemu-utils)"),
+    @Test(.requires(.tool("qemu-img"), .tool("qemu-io")),
           arguments: [("vhdx", "dynamic"), ("vhdx", "fixed"), ("vpc", "dynamic"), ("vpc", "fixed")])
     func guestBytesEqualQemuRawConversion(format: String, subformat: String) throws {
         let folder = try TemporaryDirectory("hvx-diskbytes")
@@ -41,7 +41,7 @@ struct DiskImageBytesTests {
         #expect(actual == expected)
     }
 
-    @Test(.enabled(if: Fixtures.available, Fixtures.missingReason))
+    @Test(.requires(Requirement.gzipFixture + [.tool("sh")]))
     func realWindowsVHDXIsDynamicWithItsFacts() throws {
         let opened = try DiskImageBytes.open(path: NTFSRealVolumeTests.image)
         #expect(opened.format == "VHDX dynamic")
@@ -51,7 +51,7 @@ struct DiskImageBytesTests {
         #expect(try opened.source.read(at: 512, count: 8) == Array("EFI PART".utf8))
     }
 
-    @Test(.enabled(if: Fixtures.available, Fixtures.missingReason))
+    @Test(.requires(.sharedFixtures))
     func differencingVHDReadsThroughItsParent() throws {
         // dfvfs's qemu-made pair (checksums edited, so qemu-img refuses them): the child holds no block of its own,
         // so its guest view is its parent's, found beside it by the parent unicode name and checked by unique id.
@@ -68,7 +68,7 @@ struct DiskImageBytesTests {
         #expect(try Self.readAll(child.source) == parentBytes)
     }
 
-    @Test(.enabled(if: Fixtures.available, Fixtures.missingReason))
+    @Test(.requires(.sharedFixtures))
     func missingParentNamesTheCandidates() throws {
         let folder = try TemporaryDirectory("hvx-vhd-orphan")
         try FileManager.default.copyItem(atPath: Fixtures.path("vhd/image-differential.vhd"), toPath: folder.path + "/child.vhd")

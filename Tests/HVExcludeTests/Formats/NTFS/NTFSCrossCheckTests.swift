@@ -10,14 +10,6 @@ import Testing
 @Suite(.serialized) struct NTFSCrossCheckTests {
     static let script = Fixtures.projectRoot.appendingPathComponent("scripts").path
 
-    static let unavailable: String? = {
-        if !programAvailable("fls") || !programAvailable("icat") { return "needs fls and icat (Debian sleuthkit)" }
-        guard let check = try? runProcess(script + "/ntfs-volume", ["check"]), check.status == 0 else {
-            return "needs root, FUSE, mkntfs, ntfs-3g and setfattr (Debian ntfs-3g, attr) to build and mount the image"
-        }
-        return nil
-    }()
-
     /// One listed entry: path below the root, folder or not, data size (0 for folders).
     struct Listed: Hashable, CustomStringConvertible {
         var path: String
@@ -69,7 +61,7 @@ import Testing
         return image
     }
 
-    @Test(.enabled(if: unavailable == nil, Comment(rawValue: unavailable ?? "")))
+    @Test(.requires(.tool("fls"), .tool("icat"), .ntfsMount))
     func sameListingSizesAndBytesAsSleuthKitAndTheMount() throws {
         let folder = try TemporaryDirectory("hvx-ntfs-features")
         let image = try Self.featureImage(in: folder)
@@ -124,9 +116,7 @@ import Testing
         #expect(mounted == native, "only mounted: \(mounted.subtracting(native).prefix(5)); only native: \(native.subtracting(mounted).prefix(5))")
     }
 
-    @Test(.enabled(if: Fixtures.available, Fixtures.missingReason),
-          .enabled(if: programAvailable("fls") && programAvailable("icat") && programAvailable("qemu-img"),
-                   "needs fls, icat (Debian sleuthkit) and qemu-img (Debian qemu-utils)"))
+    @Test(.requires(Requirement.gzipFixture + [.tool("sh"), .tool("fls"), .tool("icat"), .tool("qemu-img")]))
     func realWindowsVolumeMatchesSleuthKit() throws {
         let folder = try TemporaryDirectory("hvx-ntfs-real")
         let raw = folder.path + "/disk.raw"

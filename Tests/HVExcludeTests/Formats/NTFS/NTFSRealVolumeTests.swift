@@ -4,7 +4,7 @@ import Testing
 
 /// The real Windows Server 2022 VHDX of ../shared/fixtures (facts in its README), read natively end to end:
 /// VHDX BAT → GPT → NTFS → MFT tree → file contents.
-@Suite(.enabled(if: Fixtures.available, Fixtures.missingReason))
+@Suite(.requires(Requirement.gzipFixture + [.tool("sh")]))
 struct NTFSRealVolumeTests {
     /// The fixture decompressed once per process (it is read-only afterwards).
     static let image: String = {
