@@ -1,7 +1,7 @@
 // libFuzzer harness: the native NTFS reader (NTFSVolume, NTFSTree/NTFSFileSystem walk, file data through runlists
 // with sparse and LZNT1 units, $ATTRIBUTE_LIST, reparse data) behind the disk-image byte sources (raw, VHD, VHDX)
 // and the partition table. Input: a SparseImage (no checksums gate NTFS, so flag bit 0 changes nothing).
-import HVExclude
+@testable import HVExclude
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzNTFS(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
