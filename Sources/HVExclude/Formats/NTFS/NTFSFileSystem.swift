@@ -46,10 +46,10 @@ final class NTFSFileSystem: VolumeFileSystem {
     private func child(named name: String, of folder: UInt64) -> UInt64? {
         if let cached = lookups.withLock({ $0[folder] }) { return cached[name] }
         var table: [String: UInt64] = [:]
-        for index in tree.children[folder] ?? [] {
-            let entry = tree.names[index]
+        for index in tree.children(of: folder) {
+            let entry = tree.names[Int(index)]
             if folder == NTFSVolume.rootRecord && NTFSTree.isHidden(entry.record) { continue }
-            table[entry.name] = entry.record
+            table[tree.name(Int(index))] = entry.record
         }
         lookups.withLock { $0[folder] = table }
         return table[name]
@@ -57,10 +57,10 @@ final class NTFSFileSystem: VolumeFileSystem {
 
     /// The visible children of folder `record`: name and record number.
     func children(of record: UInt64) -> [(name: String, record: UInt64)] {
-        (tree.children[record] ?? []).compactMap { index in
-            let entry = tree.names[index]
+        tree.children(of: record).compactMap { index in
+            let entry = tree.names[Int(index)]
             if record == NTFSVolume.rootRecord && NTFSTree.isHidden(entry.record) { return nil }
-            return (entry.name, entry.record)
+            return (tree.name(Int(index)), entry.record)
         }
     }
 
@@ -110,35 +110,40 @@ final class NTFSFileSystem: VolumeFileSystem {
             guard let start = record(atHostPath: walkRoot), tree.kind(of: start) == .directory else {
                 throw SystemError("open", path: walkRoot, code: ENOENT)
             }
-            var stack: [(record: UInt64, path: String, depth: Int)] = [(start, walkRoot, 0)]
+            var stack: [(record: UInt64, path: [UInt8], depth: Int)] = [(start, Array(walkRoot.utf8), 0)]
             var visited: Set<UInt64> = [start]
             while let folder = stack.popLast() {
-                progress.started(directory: Array(folder.path.utf8))
-                let listed = children(of: folder.record)
-                for child in listed {
+                progress.started(directory: folder.path)
+                var listed = 0
+                for index in tree.children(of: folder.record) {
+                    let child = (record: tree.names[Int(index)].record, index: Int(index))
+                    if folder.record == NTFSVolume.rootRecord && NTFSTree.isHidden(child.record) { continue }
+                    listed += 1
                     let kind = tree.kind(of: child.record)
-                    var name = child.name
-                    // Native strings are contiguous UTF-8: the predicate sees their bytes without a copy.
-                    let matched = name.withUTF8 { match($0, kind) }
+                    // The predicate sees the stored UTF-8 bytes: no String for the many names it rejects.
+                    let matched = tree.withNameBytes(child.index) { match($0, kind) }
                     guard kind == .directory || matched || kind == .symlink else { continue }
-                    let path = folder.path == "/" ? "/" + child.name : folder.path + "/" + child.name
+                    var pathBytes = folder.path
+                    if pathBytes != [UInt8(ascii: "/")] { pathBytes.append(UInt8(ascii: "/")) }
+                    tree.withNameBytes(child.index) { pathBytes.append(contentsOf: $0) }
                     if kind == .directory {
                         // A folder reachable twice would be a corrupt tree (folders have one name): enter it once.
                         if visited.insert(child.record).inserted {
-                            stack.append((child.record, path, folder.depth + 1))
+                            stack.append((child.record, pathBytes, folder.depth + 1))
                         } else {
+                            let path = String(decoding: pathBytes, as: UTF8.self)
                             result.issues.append(WalkIssue(path: path, operation: "read MFT", code: ELOOP,
                                 message: "\(volume.name): MFT record \(child.record): folder reached a second time (corrupt parent references); not entered again"))
                         }
                     }
                     if matched || kind == .symlink {
                         result.entries.append(WalkEntry(
-                            root: walkRoot, hostPath: path, hostPathBytes: Array(path.utf8), name: child.name, kind: kind,
-                            linkTarget: nil, depth: folder.depth + 1, matched: matched))
+                            root: walkRoot, hostPath: String(decoding: pathBytes, as: UTF8.self), hostPathBytes: pathBytes,
+                            name: tree.name(child.index), kind: kind, linkTarget: nil, depth: folder.depth + 1, matched: matched))
                     }
                 }
-                progress.finished(entries: listed.count)
-                result.entriesVisited += listed.count
+                progress.finished(entries: listed)
+                result.entriesVisited += listed
                 result.directoriesVisited += 1
             }
         }

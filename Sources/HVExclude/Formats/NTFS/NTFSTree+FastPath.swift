@@ -9,7 +9,6 @@ extension NTFSTree {
         var isDirectory = false
         var sequence: UInt16 = 0
         var base: UInt64 = 0
-        var names: [(parent: NTFSReference, name: String)] = []
         var fileAttributes: UInt32?
         var dataSize: UInt64?
         var dataFlags: UInt16 = 0
@@ -18,12 +17,20 @@ extension NTFSTree {
         var streams: [String] = []
     }
 
+    /// One `$FILE_NAME` the fast path read: its folder and where its UTF-8 bytes went in ``NTFSTree/nameBytes``.
+    struct ScannedName {
+        var parent: NTFSReference
+        var start: Int
+        var length: Int
+    }
+
     /// Reads record `bytes` in place (fixups applied to the buffer): the fields the tree needs, or `nil` when
-    /// anything is out of the ordinary — then ``NTFSFileRecord`` parses it and says precisely what is wrong.
+    /// anything is out of the ordinary — then ``NTFSFileRecord`` parses it and says precisely what is wrong (the
+    /// caller drops what this appended to `nameBytes`). Names go to `nameBytes` as UTF-8 and to `names`.
     ///
-    /// The MFT walk spends its time here: 400k records must cost microseconds each, so no `Array` per record, no
-    /// attribute values copied, no runlists decoded, and ASCII names (nearly all) turned into `String`s directly.
-    static func scan(_ bytes: UnsafeMutableRawBufferPointer) -> Scanned? {
+    /// The MFT walk spends its time here: 400k records must cost microseconds each, so no `Array` and no `String`
+    /// per record, no attribute values copied, no runlists decoded, and ASCII names (nearly all) copied byte by byte.
+    static func scan(_ bytes: UnsafeMutableRawBufferPointer, nameBytes: inout [UInt8], names: inout [ScannedName]) -> Scanned? {
         let size = bytes.count
         guard size >= 512, size % 512 == 0 else { return nil }
         func u16(_ at: Int) -> UInt16 { UInt16(bytes[at]) | UInt16(bytes[at + 1]) << 8 }
@@ -84,7 +91,9 @@ extension NTFSTree {
                 let units = Int(bytes[valueStart + 64])
                 guard 66 + units * 2 <= valueLength else { return nil }
                 if bytes[valueStart + 65] == NTFSFileName.dosNamespace { break }
-                result.names.append((NTFSReference(u64(valueStart)), text(bytes, at: valueStart + 66, units: units)))
+                let start = nameBytes.count
+                appendUTF8(bytes, at: valueStart + 66, units: units, to: &nameBytes)
+                names.append(ScannedName(parent: NTFSReference(u64(valueStart)), start: start, length: nameBytes.count - start))
             case NTFSAttribute.Kind.data.rawValue:
                 if nameLength > 0 {
                     result.streams.append(text(bytes, at: offset + nameOffset, units: nameLength))
@@ -108,6 +117,23 @@ extension NTFSTree {
             offset += length
         }
         return result
+    }
+
+    /// Appends UTF-16LE text at `at` to `output` as UTF-8: ASCII (nearly every name) without the general decoder.
+    static func appendUTF8(_ bytes: UnsafeMutableRawBufferPointer, at: Int, units: Int, to output: inout [UInt8]) {
+        // Narrowed into a stack buffer in the same pass that checks for ASCII, then appended in one copy.
+        let ascii = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(units, 1)) { narrow -> Bool in
+            var high: UInt8 = 0
+            for index in 0..<units {
+                let low = bytes[at + index * 2]
+                high |= bytes[at + index * 2 + 1] | (low & 0x80)
+                narrow[index] = low
+            }
+            guard high == 0 else { return false }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: narrow[0..<units]))
+            return true
+        }
+        if !ascii { output.append(contentsOf: text(bytes, at: at, units: units).utf8) }
     }
 
     /// UTF-16LE text at `at`: ASCII (nearly every name) without the general decoder.

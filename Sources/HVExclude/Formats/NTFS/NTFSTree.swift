@@ -1,9 +1,10 @@
 // Reference: libyal libfsntfs, "New Technologies File System (NTFS)" (MFT entries, $FILE_NAME parent references);
 // Sleuth Kit tsk/fs/ntfs.c (building the parent map for orphan detection).
+import Dispatch
 
-/// The folder tree of an NTFS volume, built from one sequential pass over the MFT: every in-use record's names
-/// (`$FILE_NAME`, DOS 8.3 duplicates left out, hard links kept), kind, data size and reparse tag, and each folder's
-/// children by parent reference.
+/// The folder tree of an NTFS volume, built from one pass over the MFT (each chunk parsed on all cores, added in
+/// record order): every in-use record's names (`$FILE_NAME`, DOS 8.3 duplicates left out, hard links kept), kind,
+/// data size and reparse tag, and each folder's children by parent reference.
 ///
 /// Reading the MFT in large pieces and linking names by parent reference costs one pass over a few hundred
 /// megabytes at most, where walking the `$I30` indexes would seek once per folder.
@@ -37,19 +38,24 @@ struct NTFSTree: Sendable {
     /// ntfs-3g reads an Interix link of at most this many bytes.
     static let interixMaximum: UInt64 = 8 + 2 * 4096
 
-    /// One name of a record in a folder.
+    /// One name of a record in a folder; its UTF-8 bytes are `nameBytes[start..<start + length]`. A plain value:
+    /// half a million of them cost no allocation and no reference counting each.
     struct Name: Sendable {
         var record: UInt64
         var parent: NTFSReference
-        var name: String
+        var start: Int
+        var length: Int
     }
 
     /// Records by number.
     private(set) var nodes: [Node]
     /// Every live name.
     private(set) var names: [Name] = []
-    /// Folder record → indexes into ``names`` of its children.
-    private(set) var children: [UInt64: [Int]] = [:]
+    /// The UTF-8 bytes of every name, one after another.
+    private(set) var nameBytes: [UInt8] = []
+    /// Folder record `r`'s children are `names[childIndexes[childStart[r]..<childStart[r + 1]]]`, in MFT order.
+    private(set) var childStart: [Int32] = []
+    private(set) var childIndexes: [Int32] = []
     /// One message per record that could not be read, naming the record.
     private(set) var warnings: [String] = []
 
@@ -85,23 +91,8 @@ struct NTFSTree: Sendable {
                 }
                 break reading
             }
-            var start = 0
-            chunk.withUnsafeMutableBytes { buffer in
-                while start + recordSize <= buffer.count {
-                    let record = UnsafeMutableRawBufferPointer(rebasing: buffer[start..<(start + recordSize)])
-                    if record[0] == 0 && record[1] == 0 && record[2] == 0 && record[3] == 0 {
-                        // never written
-                    } else if let scanned = NTFSTree.scan(record) {
-                        add(scanned, number: number)
-                    } else {
-                        // The slow path names what is wrong (the fast path may have applied some fixups: re-read).
-                        let original = (try? volume.recordBytes(number)) ?? Array(record)
-                        add(original[...], number: number, recordSize: recordSize)
-                    }
-                    start += recordSize
-                    number += 1
-                }
-            }
+            addChunk(&chunk, firstNumber: number, recordSize: recordSize, volume: volume)
+            number += UInt64(chunk.count / recordSize)
             if chunk.count < wanted {
                 warnings.append("MFT record \(number): the image ends inside the MFT (truncated image); the records after it are missing")
                 break reading
@@ -110,6 +101,70 @@ struct NTFSTree: Sendable {
         }
         resolveInterixLinks(volume)
         link()
+    }
+
+    /// What one slice of a chunk's records gave the fast path, scanned on its own thread.
+    private struct Slice: @unchecked Sendable {
+        /// The names' UTF-8 bytes, as ``NTFSTree/nameBytes`` will hold them after `base` is added.
+        var nameBytes: [UInt8] = []
+        var names: [ScannedName] = []
+        /// Each written record: its index in the chunk, what the fast path read (`nil`: take the slow path), and
+        /// its range of `names`.
+        var records: [(index: Int, scanned: Scanned?, names: Range<Int>)] = []
+    }
+
+    /// Records per slice: enough to keep a thread busy for a while, few enough to spread a chunk over the cores.
+    static let sliceRecords = 1024
+
+    /// Adds the records of one MFT chunk: slices scanned concurrently (fixups applied in place, names gathered),
+    /// then added in record order, so the tree is the same as a sequential pass gives.
+    private mutating func addChunk(_ chunk: inout [UInt8], firstNumber: UInt64, recordSize: Int, volume: NTFSVolume) {
+        let recordCount = chunk.count / recordSize
+        let sliceCount = (recordCount + NTFSTree.sliceRecords - 1) / NTFSTree.sliceRecords
+        var slices = [Slice](repeating: Slice(), count: sliceCount)
+        chunk.withUnsafeMutableBytes { buffer in
+            slices.withUnsafeMutableBufferPointer { output in
+                // Each slice touches only its own records and its own output element.
+                nonisolated(unsafe) let buffer = buffer
+                nonisolated(unsafe) let output = output
+                DispatchQueue.concurrentPerform(iterations: sliceCount) { slice in
+                    var result = Slice()
+                    let first = slice * NTFSTree.sliceRecords
+                    for index in first..<min(first + NTFSTree.sliceRecords, recordCount) {
+                        let record = UnsafeMutableRawBufferPointer(rebasing: buffer[(index * recordSize)..<((index + 1) * recordSize)])
+                        if record[0] == 0 && record[1] == 0 && record[2] == 0 && record[3] == 0 { continue }  // never written
+                        let byteMark = result.nameBytes.count
+                        let nameMark = result.names.count
+                        if let scanned = NTFSTree.scan(record, nameBytes: &result.nameBytes, names: &result.names) {
+                            result.records.append((index, scanned, nameMark..<result.names.count))
+                        } else {
+                            result.nameBytes.removeSubrange(byteMark...)
+                            result.names.removeSubrange(nameMark...)
+                            result.records.append((index, nil, nameMark..<nameMark))
+                        }
+                    }
+                    output[slice] = result
+                }
+            }
+        }
+        var scratch: [ScannedName] = []
+        for slice in slices {
+            let base = nameBytes.count
+            nameBytes.append(contentsOf: slice.nameBytes)
+            for item in slice.records {
+                let number = firstNumber + UInt64(item.index)
+                if let scanned = item.scanned {
+                    scratch.removeAll(keepingCapacity: true)
+                    for name in slice.names[item.names] { scratch.append(ScannedName(parent: name.parent, start: name.start + base, length: name.length)) }
+                    add(scanned, names: scratch, number: number)
+                } else {
+                    // The slow path names what is wrong (the fast path may have applied some fixups: re-read).
+                    let start = item.index * recordSize
+                    let original = (try? volume.recordBytes(number)) ?? Array(chunk[start..<(start + recordSize)])
+                    add(original[...], number: number, recordSize: recordSize)
+                }
+            }
+        }
     }
 
     /// Interix symlinks whose data is not resident: read the few candidates (system files of link size).
@@ -141,8 +196,39 @@ struct NTFSTree: Sendable {
         return String(decoding: units, as: UTF16.self)
     }
 
-    /// Adds what the fast path read of a well-formed record.
-    private mutating func add(_ scanned: Scanned, number: UInt64) {
+    /// The name of ``names``[`index`].
+    func name(_ index: Int) -> String {
+        let name = names[index]
+        // Through a buffer pointer: String's fast UTF-8 validation (an ArraySlice takes the slow generic path).
+        return nameBytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[name.start..<(name.start + name.length)]), as: UTF8.self) }
+    }
+
+    /// Runs `body` on the UTF-8 bytes of ``names``[`index`], without making a `String`.
+    func withNameBytes<Result>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        let name = names[index]
+        return nameBytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[name.start..<(name.start + name.length)])) }
+    }
+
+    /// Indexes into ``names`` of folder `record`'s children.
+    func children(of record: UInt64) -> ArraySlice<Int32> {
+        guard record + 1 < UInt64(childStart.count) else { return [] }
+        return childIndexes[Int(childStart[Int(record)])..<Int(childStart[Int(record) + 1])]
+    }
+
+    /// Whether two stored names have the same bytes.
+    private func sameBytes(_ a: (start: Int, length: Int), _ b: (start: Int, length: Int)) -> Bool {
+        a.length == b.length && nameBytes[a.start..<(a.start + a.length)].elementsEqual(nameBytes[b.start..<(b.start + b.length)])
+    }
+
+    /// Appends `text` to ``nameBytes`` and returns where it is.
+    private mutating func store(_ text: String) -> (start: Int, length: Int) {
+        let start = nameBytes.count
+        nameBytes.append(contentsOf: text.utf8)
+        return (start, nameBytes.count - start)
+    }
+
+    /// Adds what the fast path read of a well-formed record; `names` are its names, already in ``nameBytes``.
+    private mutating func add(_ scanned: Scanned, names scannedNames: [ScannedName], number: UInt64) {
         guard scanned.inUse else { return }
         let owner = scanned.base == 0 ? number : scanned.base
         guard owner < UInt64(nodes.count) else {
@@ -157,9 +243,9 @@ struct NTFSTree: Sendable {
         }
         if let attributes = scanned.fileAttributes { nodes[index].fileAttributes = attributes }
         // Names of one record in one folder are one entry (a POSIX and a Win32 name of the same spelling).
-        for (offset, entry) in scanned.names.enumerated()
-        where !scanned.names[..<offset].contains(where: { $0.parent == entry.parent && $0.name == entry.name }) {
-            names.append(Name(record: owner, parent: entry.parent, name: entry.name))
+        for (offset, entry) in scannedNames.enumerated()
+        where !scannedNames[..<offset].contains(where: { $0.parent == entry.parent && sameBytes(($0.start, $0.length), (entry.start, entry.length)) }) {
+            names.append(Name(record: owner, parent: entry.parent, start: entry.start, length: entry.length))
         }
         if let size = scanned.dataSize {
             nodes[index].size = size
@@ -205,8 +291,11 @@ struct NTFSTree: Sendable {
                 do {
                     let name = try NTFSFileName(parsing: value)
                     if name.namespace == NTFSFileName.dosNamespace { continue }
-                    if !names.suffix(16).contains(where: { $0.record == owner && $0.parent == name.parent && $0.name == name.name }) {
-                        names.append(Name(record: owner, parent: name.parent, name: name.name))
+                    let stored = store(name.name)
+                    if names.suffix(16).contains(where: { $0.record == owner && $0.parent == name.parent && sameBytes(($0.start, $0.length), stored) }) {
+                        nameBytes.removeSubrange(stored.start...)
+                    } else {
+                        names.append(Name(record: owner, parent: name.parent, start: stored.start, length: stored.length))
                     }
                 } catch {
                     warnings.append("MFT record \(number): $FILE_NAME skipped: \(error)")
@@ -255,7 +344,19 @@ struct NTFSTree: Sendable {
             kept.append(name)
         }
         names = kept
-        for (index, name) in names.enumerated() { children[name.parent.record, default: []].append(index) }
+        // A counting sort by parent (stable: each folder's children stay in MFT order), no array per folder.
+        var start = [Int32](repeating: 0, count: nodes.count + 1)
+        for name in names { start[Int(name.parent.record) + 1] += 1 }
+        for index in 0..<nodes.count { start[index + 1] += start[index] }
+        var next = start
+        var indexes = [Int32](repeating: 0, count: names.count)
+        for (index, name) in names.enumerated() {
+            let parent = Int(name.parent.record)
+            indexes[Int(next[parent])] = Int32(index)
+            next[parent] += 1
+        }
+        childStart = start
+        childIndexes = indexes
     }
 
     /// The kind a listing shows for record `number`: NTFS symlinks and junctions are links (as ntfs-3g shows them).
