@@ -68,7 +68,13 @@ command_for() {
     esac
 }
 for reader in "${readers[@]}"; do
-    sh -c "$(command_for "$reader") > /dev/null 2>&1 || true"  # warm-up: the image in the page cache
+    # Warm-up (the image in the page cache); a scan that refuses (2) or misreads its options (64) is not timed.
+    status=0
+    sh -c "$(command_for "$reader") > /dev/null 2>&1" || status=$?
+    if [[ $reader != fls && ( $status == 2 || $status == 64 ) ]]; then
+        echo "$reader: exit $status, nothing to time: $(command_for "$reader")" >&2
+        exit 1
+    fi
     times=() peaks=()
     for _ in $(seq "$ROUNDS"); do
         read -r t m < <(/usr/bin/time -f '%e %M' sh -c "$(command_for "$reader") > /dev/null 2>&1 || true" 2>&1 >/dev/null | tail -1)
