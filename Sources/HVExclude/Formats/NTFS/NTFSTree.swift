@@ -108,9 +108,18 @@ struct NTFSTree: Sendable {
         /// The names' UTF-8 bytes, as ``NTFSTree/nameBytes`` will hold them after `base` is added.
         var nameBytes: [UInt8] = []
         var names: [ScannedName] = []
-        /// Each written record: its index in the chunk, what the fast path read (`nil`: take the slow path), and
-        /// its range of `names`.
-        var records: [(index: Int, scanned: Scanned?, names: Range<Int>)] = []
+        /// Each written record.
+        var records: [SliceRecord] = []
+    }
+
+    /// A written record of a slice: its index in the chunk, what the fast path read (`nil`: take the slow path),
+    /// and its range of the slice's names. A struct, not a tuple: tuples of generic parts are copied through the
+    /// runtime's value witnesses, which cost more than the parsing.
+    private struct SliceRecord {
+        var index: Int
+        var scanned: Scanned?
+        var firstName: Int
+        var endName: Int
     }
 
     /// Records per slice: enough to keep a thread busy for a while, few enough to spread a chunk over the cores.
@@ -136,11 +145,11 @@ struct NTFSTree: Sendable {
                         let byteMark = result.nameBytes.count
                         let nameMark = result.names.count
                         if let scanned = NTFSTree.scan(record, nameBytes: &result.nameBytes, names: &result.names) {
-                            result.records.append((index, scanned, nameMark..<result.names.count))
+                            result.records.append(SliceRecord(index: index, scanned: scanned, firstName: nameMark, endName: result.names.count))
                         } else {
                             result.nameBytes.removeSubrange(byteMark...)
                             result.names.removeSubrange(nameMark...)
-                            result.records.append((index, nil, nameMark..<nameMark))
+                            result.records.append(SliceRecord(index: index, scanned: nil, firstName: nameMark, endName: nameMark))
                         }
                     }
                     output[slice] = result
@@ -148,18 +157,22 @@ struct NTFSTree: Sendable {
             }
         }
         var scratch: [ScannedName] = []
-        for slice in slices {
+        for sliceIndex in slices.indices {
             let base = nameBytes.count
-            nameBytes.append(contentsOf: slice.nameBytes)
-            for item in slice.records {
-                let number = firstNumber + UInt64(item.index)
-                if let scanned = item.scanned {
+            nameBytes.append(contentsOf: slices[sliceIndex].nameBytes)
+            for recordIndex in slices[sliceIndex].records.indices {
+                let index = slices[sliceIndex].records[recordIndex].index
+                let number = firstNumber + UInt64(index)
+                if let scanned = slices[sliceIndex].records[recordIndex].scanned {
                     scratch.removeAll(keepingCapacity: true)
-                    for name in slice.names[item.names] { scratch.append(ScannedName(parent: name.parent, start: name.start + base, length: name.length)) }
+                    for nameIndex in slices[sliceIndex].records[recordIndex].firstName..<slices[sliceIndex].records[recordIndex].endName {
+                        let name = slices[sliceIndex].names[nameIndex]
+                        scratch.append(ScannedName(parent: name.parent, start: name.start + base, length: name.length))
+                    }
                     add(scanned, names: scratch, number: number)
                 } else {
                     // The slow path names what is wrong (the fast path may have applied some fixups: re-read).
-                    let start = item.index * recordSize
+                    let start = index * recordSize
                     let original = (try? volume.recordBytes(number)) ?? Array(chunk[start..<(start + recordSize)])
                     add(original[...], number: number, recordSize: recordSize)
                 }
