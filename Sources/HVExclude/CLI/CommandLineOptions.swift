@@ -39,6 +39,12 @@ public struct CommandLineOptions: Equatable, Sendable {
     public var includeUnregistered = false
     /// `--broad-extensions`.
     public var broadExtensions = false
+    /// `--extensions`: Hyper-V's file types for the detected version as extension exclusions.
+    public var extensions = false
+    /// `--plan-deferred`: plan default folders Hyper-V has not created yet.
+    public var planDeferred = false
+    /// `--replica-storage WINPATH` (repeatable): Hyper-V Replica storage locations.
+    public var replicaStorage: [String] = []
     /// `--env-paths`.
     public var environmentPaths = false
     /// `--mount`: ROOT is a disk image or block device; mount its NTFS partitions read-only and scan them.
@@ -54,13 +60,14 @@ public struct CommandLineOptions: Equatable, Sendable {
             && lhs.format == rhs.format && lhs.output == rhs.output && lhs.jobs == rhs.jobs && lhs.quiet == rhs.quiet
             && lhs.strict == rhs.strict && lhs.crossMounts == rhs.crossMounts && lhs.hiveDirectory == rhs.hiveDirectory
             && lhs.includeUnregistered == rhs.includeUnregistered && lhs.broadExtensions == rhs.broadExtensions
-            && lhs.environmentPaths == rhs.environmentPaths && lhs.mount == rhs.mount
+            && lhs.environmentPaths == rhs.environmentPaths && lhs.mount == rhs.mount && lhs.extensions == rhs.extensions
+            && lhs.planDeferred == rhs.planDeferred && lhs.replicaStorage == rhs.replicaStorage
     }
 
     /// Flags that take a value.
-    static let valueFlags = ["--drive", "--map", "--format", "--output", "--jobs", "--hive-dir"]
+    static let valueFlags = ["--drive", "--map", "--format", "--output", "--jobs", "--hive-dir", "--replica-storage"]
     /// Flags that do not.
-    static let switchFlags = ["--quiet", "--strict", "--cross-mounts", "--include-unregistered", "--broad-extensions", "--env-paths", "--mount", "--help", "--version"]
+    static let switchFlags = ["--quiet", "--strict", "--cross-mounts", "--include-unregistered", "--broad-extensions", "--extensions", "--plan-deferred", "--env-paths", "--mount", "--help", "--version"]
 
     /// Parses `arguments` (without the program name).
     /// - Throws: ``UsageError`` with a precise message and, for a typo, the closest valid spelling.
@@ -151,6 +158,11 @@ public struct CommandLineOptions: Equatable, Sendable {
             }
             jobs = count
         case "--hive-dir": hiveDirectory = value
+        case "--replica-storage":
+            guard WindowsPath(value) != nil else {
+                throw UsageError("--replica-storage takes an absolute Windows path, e.g. --replica-storage 'D:\\Replica' (got '\(value)')")
+            }
+            replicaStorage.append(value)
         default: break
         }
     }
@@ -162,6 +174,8 @@ public struct CommandLineOptions: Equatable, Sendable {
         case "--cross-mounts": crossMounts = true
         case "--include-unregistered": includeUnregistered = true
         case "--broad-extensions": broadExtensions = true
+        case "--extensions": extensions = true
+        case "--plan-deferred": planDeferred = true
         case "--env-paths": environmentPaths = true
         case "--mount": mount = true
         case "--help": command = .help

@@ -155,7 +155,12 @@ public enum HVExcludeCommand {
           --jobs N, -j          walker threads (default: active processors)
           --cross-mounts        descend into file systems mounted below a root
           --include-unregistered  also exclude VMs and disks no registration uses
+          --extensions          also list Hyper-V's file types for the detected version as extension
+                                exclusions (host-wide: every such file anywhere goes unscanned)
           --broad-extensions    also list .xml .bin .iso as extension exclusions (too broad; warned)
+          --plan-deferred       also plan default folders Hyper-V has not created yet (see "deferred")
+          --replica-storage WINPATH
+                                a Hyper-V Replica storage location of this replica server (repeatable)
           --env-paths           write %ProgramData%\\…-style paths where a path sits under a known root
           --mount               ROOT is a disk image or block device: mount its NTFS partitions read-only (root
                                 needed), scan them as C:, D:… (letters from MountedDevices), unmount again

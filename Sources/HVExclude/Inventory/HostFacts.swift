@@ -20,6 +20,8 @@ public struct HostFacts: Codable, Sendable, Equatable {
     public var mountedDevices: [MountedDevice]
     /// Cluster database facts, when a CLUSDB hive was given.
     public var cluster: Cluster?
+    /// SMB shares (SYSTEM `Services\LanmanServer\Shares`): folders never excluded whole.
+    public var shares: [Share] = []
     /// Problems met while reading (hive warnings prefixed with the hive name).
     public var warnings: [String]
 
@@ -133,7 +135,7 @@ public struct HostFacts: Codable, Sendable, Equatable {
             var windows = Windows(
                 productName: text("ProductName"), currentBuild: text("CurrentBuild"),
                 installationType: text("InstallationType"), editionID: text("EditionID"),
-                build: nil, isServer: nil, generation: nil, exactBuild: false)
+                build: nil, isServer: nil, generation: nil, exactBuild: false, release: nil)
             windows.build = (windows.currentBuild?.value).flatMap { Int($0) } ?? text("CurrentBuildNumber").flatMap { Int($0.value) }
             if let type = windows.installationType?.value {
                 windows.isServer = type.lowercased().contains("server")
@@ -144,6 +146,7 @@ public struct HostFacts: Codable, Sendable, Equatable {
                 windows.generation = match.generation
                 windows.exactBuild = match.exact && windows.isServer != false
             }
+            windows.release = windows.build.flatMap { Windows.releaseName(build: $0, isServer: windows.isServer) }
             self.windows = windows
             folders.systemRoot = pathFact(hive, name, HostFacts.currentVersionKey, "SystemRoot", expand: false)
         }
@@ -214,6 +217,7 @@ public struct HostFacts: Codable, Sendable, Equatable {
                 }
                 services.append(service)
             }
+            readShares(hive, name: name, key: servicesPath + "\\LanmanServer\\Shares")
         }
         if let mounted = attempt(name, "MountedDevices", { try hive.key("MountedDevices") }) ?? nil,
             let values = attempt(name, "MountedDevices", { try hive.values(of: mounted) })

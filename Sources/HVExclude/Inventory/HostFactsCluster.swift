@@ -15,6 +15,25 @@ extension HostFacts {
         public var sharedVolumes: [String]
         /// Problems met while reading.
         public var warnings: [String]
+        /// The quorum (witness) resource, when the database names one (`Quorum\Resource`; the key's layout is
+        /// known from community scripts only, so what is built on it is marked inferred).
+        public var witness: WitnessResource? = nil
+
+        /// The witness resource and, for a disk witness, the disk's identity.
+        public struct WitnessResource: Codable, Sendable, Equatable {
+            /// The resource key name.
+            public var id: String
+            /// `Name`.
+            public var name: String?
+            /// `Type` ("Physical Disk", "File Share Witness", "Cloud Witness").
+            public var type: String?
+            /// `Parameters\DiskSignature` (MBR disks).
+            public var diskSignature: UInt32?
+            /// `Parameters\DiskIdGuid` (GPT disks).
+            public var diskIdGuid: String?
+            /// The `Quorum` value and the resource key.
+            public var sources: [Source]
+        }
 
         /// One cluster resource with the private properties that name VM storage.
         public struct Resource: Codable, Sendable, Equatable {
@@ -72,6 +91,7 @@ extension HostFacts {
             } catch {
                 cluster.warnings.append("\(hive.name): could not read Resources: \(error)")
             }
+            cluster.readWitness(hive)
             var volumes = Set<String>()
             for resource in cluster.virtualMachineResources {
                 for path in [resource.vmStoreRootPath, resource.configStoreRootPath].compactMap({ $0 }) {
@@ -80,6 +100,30 @@ extension HostFacts {
             }
             cluster.sharedVolumes = volumes.sorted()
             return cluster
+        }
+
+        /// Reads `Quorum\Resource` and the resource it names; problems become warnings.
+        mutating func readWitness(_ hive: RegistryHive) {
+            do {
+                guard let value = try hive.value("Resource", at: "Quorum"), let id = value.stringValue else { return }
+                var witness = WitnessResource(
+                    id: id, name: nil, type: nil, diskSignature: nil, diskIdGuid: nil,
+                    sources: [Source(hive: hive.name, key: "Quorum", value: "Resource")])
+                if let resources = try hive.key("Resources"),
+                   let key = try hive.subkeys(of: resources).first(where: { GUID($0.name) != nil && GUID($0.name) == GUID(id) })
+                {
+                    witness.sources.append(Source(hive: hive.name, key: "Resources\\" + key.name))
+                    witness.name = try hive.value("Name", of: key)?.stringValue
+                    witness.type = try hive.value("Type", of: key)?.stringValue
+                    if let parameters = try hive.subkey("Parameters", of: key) {
+                        witness.diskSignature = try hive.value("DiskSignature", of: parameters)?.integerValue.map { UInt32(truncatingIfNeeded: $0) }
+                        witness.diskIdGuid = try hive.value("DiskIdGuid", of: parameters)?.stringValue
+                    }
+                }
+                self.witness = witness
+            } catch {
+                warnings.append("\(hive.name): could not read Quorum: \(error)")
+            }
         }
 
         /// "Volume1" for `C:\ClusterStorage\Volume1\…` (any drive, any case).

@@ -20,6 +20,8 @@ public struct Report: Codable, Sendable, Equatable {
     public var artifacts: [Artifact]
     /// The exclusions this host needs.
     public var exclusions: ExclusionPlan
+    /// What to exclude on each SMB file server that holds this host's VM files (never in `exclusions`).
+    public var fileServers: [FileServerPlan]
     /// Configurations and disks no registered VM uses (not excluded unless `--include-unregistered`).
     public var unreferenced: [UnreferencedItem]
     /// The comparison with the host's Defender exclusions (when its SOFTWARE hive was read).
@@ -28,8 +30,10 @@ public struct Report: Codable, Sendable, Equatable {
     /// Creates a report.
     public init(
         scan: ScanSummary, host: HostFacts? = nil, virtualMachines: [VirtualMachineRecord] = [], artifacts: [Artifact],
-        exclusions: ExclusionPlan = ExclusionPlan(), unreferenced: [UnreferencedItem] = [], audit: DefenderAudit? = nil
+        exclusions: ExclusionPlan = ExclusionPlan(), fileServers: [FileServerPlan] = [], unreferenced: [UnreferencedItem] = [],
+        audit: DefenderAudit? = nil
     ) {
+        self.fileServers = fileServers
         self.scan = scan
         self.host = host
         self.virtualMachines = virtualMachines

@@ -130,9 +130,27 @@ public enum TextExporter {
         }
         if !plan.processes.isEmpty {
             out.line("  Processes")
-            out.table(plan.processes.map { [$0.path, $0.reason] }, indent: "    ")
+            out.table(plan.processes.map { [$0.path, $0.verified ? "" : out.yellow("not verified"), $0.reason] }, indent: "    ")
         }
         if plan.paths.isEmpty && plan.extensions.isEmpty && plan.processes.isEmpty { out.line("  none") }
+        if !plan.extensionPolicy.isEmpty { out.line("  Extensions: " + plan.extensionPolicy) }
+        if !plan.deferred.isEmpty {
+            out.line("  Deferred (not planned; --plan-deferred plans them)")
+            out.table(plan.deferred.map { [$0.path, $0.reason] }, indent: "    ")
+        }
+        if !plan.refused.isEmpty {
+            out.line("  Not excluded as folders")
+            out.table(plan.refused.map { [$0.path, $0.reason + "; instead: " + $0.instead] }, indent: "    ")
+        }
+        for server in report.fileServers {
+            out.section("On the file server \(server.server) (KB 3105657: exclude VM files on the SMB 3.0 server, not on this host)")
+            for share in server.shares {
+                out.line("  Share \(share.name)")
+                out.table(share.paths.map { entry in
+                    [entry.path, entry.kind == .directory ? "folder" : "file", entry.reasons.joined(separator: "; ")]
+                }, indent: "    ")
+            }
+        }
     }
 
     static func audit(_ report: Report, _ out: inout Output) {
@@ -230,6 +248,8 @@ public enum TextExporter {
         case .dataRoot: return "Hyper-V data roots"
         case .markerFolder: return "Hyper-V folders"
         case .clusterStorage: return "Cluster storage"
+        case .replicaLog: return "Hyper-V Replica logs"
+        case .replicaFolder: return "Hyper-V Replica folders"
         }
     }
 

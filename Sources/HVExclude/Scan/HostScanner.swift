@@ -66,12 +66,14 @@ public final class HostScanner: Sendable {
         links.sort { $0.path < $1.path }
 
         let inventory = InventoryBuilder(map: map, jobs: options.jobs, hiveDirectory: options.hiveDirectory).build(artifacts: artifacts)
-        let planned = ExclusionPlanner(map: map, options: options.planner).plan(inventory)
+        let input = PolicyInput(inventory: inventory, map: map, options: options.planner)
+        let planned = ExclusionPlanner(input: input, volume: MappedVolume(map: map)).plan()
         // The audit compares with the host's configured exclusions, which only a SOFTWARE hive can tell.
         let audit = inventory.softwareHiveRead && inventory.facts != nil
             ? DefenderAuditor.audit(plan: planned.plan, facts: inventory.facts!, map: map, environment: inventory.environment)
             : nil
         warnings += inventory.warnings + planned.warnings
+        let (claimedArtifacts, unreferenced) = HostScanner.apply(planned.claimed, to: inventory)
         warnings = Array(Set(warnings))
         warnings.sort()
         let summary = ScanSummary(
@@ -83,8 +85,28 @@ public final class HostScanner: Sendable {
             links: links,
             warnings: warnings)
         return Report(
-            scan: summary, host: inventory.facts, virtualMachines: inventory.virtualMachines, artifacts: inventory.artifacts,
-            exclusions: planned.plan, unreferenced: inventory.unreferenced, audit: audit)
+            scan: summary, host: inventory.facts, virtualMachines: inventory.virtualMachines, artifacts: claimedArtifacts,
+            exclusions: planned.plan, fileServers: planned.fileServers, unreferenced: unreferenced, audit: audit)
+    }
+
+    /// Files a policy rule attributed to VMs (VHD Set members, replica files still arriving) are no longer
+    /// unreferenced; a set member's artifact names the set's VMs.
+    static func apply(_ claimed: [ExclusionPlanner.ClaimedFile], to inventory: HostInventory) -> ([Artifact], [UnreferencedItem]) {
+        var artifacts = inventory.artifacts
+        let byKey = Dictionary(claimed.map { ($0.path.key, $0) }, uniquingKeysWith: { first, second in
+            var merged = first
+            merged.vms = Array(Set(first.vms + second.vms)).sorted()
+            return merged
+        })
+        for index in artifacts.indices {
+            guard let key = WindowsPath(artifacts[index].path)?.key, let claim = byKey[key], !claim.vms.isEmpty else { continue }
+            artifacts[index].vms = Array(Set((artifacts[index].vms ?? []) + claim.vms)).sorted()
+        }
+        let unreferenced = inventory.unreferenced.filter { item in
+            guard let key = WindowsPath(item.path)?.key else { return true }
+            return byKey[key] == nil
+        }
+        return (artifacts, unreferenced)
     }
 
     static func seconds(_ duration: Duration) -> Double {

@@ -43,7 +43,8 @@ public struct ScanOptions: Sendable {
             mappings: mappings, jobs: options.jobs ?? ScanOptions.defaultJobs(roots: mappings.map(\.hostRoot)),
             crossMounts: options.crossMounts, hiveDirectory: options.hiveDirectory)
         planner = PlannerOptions(
-            includeUnregistered: options.includeUnregistered, broadExtensions: options.broadExtensions,
-            environmentPaths: options.environmentPaths)
+            includeUnregistered: options.includeUnregistered, extensions: options.extensions, broadExtensions: options.broadExtensions,
+            planDeferred: options.planDeferred, environmentPaths: options.environmentPaths,
+            replicaStorage: options.replicaStorage.compactMap(WindowsPath.init))
     }
 }
