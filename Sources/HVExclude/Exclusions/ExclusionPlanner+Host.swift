@@ -40,7 +40,7 @@ extension ExclusionPlanner {
     ]
 
     func service(_ name: String) -> PolicyInput.ServiceFact? {
-        input.services.first { WindowsPath.fold($0.name) == WindowsPath.fold(name) && $0.present }
+        input.services.first { NTFSName.fold($0.name) == NTFSName.fold(name) && $0.present }
     }
 
     /// Process exclusions: the binaries present on the volume; where the copy lacks one but the SYSTEM hive has
@@ -106,8 +106,8 @@ extension ExclusionPlanner {
                 state.plan.extensions.append(ExtensionExclusion(
                     extension: ext, reason: "--broad-extensions: host-wide and far too broad; the paths above already cover Hyper-V's own files"))
             }
-            state.warnings.append(ReportWarning(
-                path: "exclusions", message: "--broad-extensions lists .xml .bin .iso host-wide: every such file on the host escapes scanning, not only Hyper-V's",
+            state.warnings.append(Finding(
+                .exclusion, path: "exclusions", message: "--broad-extensions lists .xml .bin .iso host-wide: every such file on the host escapes scanning, not only Hyper-V's",
                 severity: .warning))
         }
     }
@@ -218,7 +218,7 @@ extension ExclusionPlanner {
                     reason: "\\Cluster folder on the witness (quorum) disk (KB 250355)", evidence: evidence, verified: false))
             }
         } else if let problem = input.cluster?.witnessProblem {
-            state.warnings.append(ReportWarning(path: "CLUSDB", message: problem, severity: .warning))
+            state.warnings.append(Finding(.exclusion, path: "CLUSDB", message: problem, severity: .warning))
         }
         for store in input.cluster?.vmStores ?? [] {
             let reason = "clustered \(store.what); it runs here after a failover"

@@ -82,13 +82,13 @@ extension ExclusionPlanner {
         }
         for (_, entry) in sets.sorted(by: { $0.key < $1.key }) {
             guard let folder = entry.set.parent, volume.kind(of: entry.set) == .file else { continue }
-            let stem = WindowsPath.fold(String((entry.set.lastComponent ?? "").dropLast(5)))
+            let stem = NTFSName.fold(String((entry.set.lastComponent ?? "").dropLast(5)))
             for file in input.setFiles where file.parent == folder && !attached.contains(file.key) {
                 guard HyperVFiles.fileExtension(file.lastComponent ?? "") == "avhdx" else { continue }
                 // Prefer the `<set name>_<GUID>.avhdx` files when the name says so; otherwise every unattached one.
-                let name = WindowsPath.fold(file.lastComponent ?? "")
+                let name = NTFSName.fold(file.lastComponent ?? "")
                 let named = name.hasPrefix(stem + "_")
-                let others = input.setFiles.contains { $0.parent == folder && WindowsPath.fold($0.lastComponent ?? "").hasPrefix(stem + "_") }
+                let others = input.setFiles.contains { $0.parent == folder && NTFSName.fold($0.lastComponent ?? "").hasPrefix(stem + "_") }
                 if others && !named { continue }
                 let labels = entry.vms.map(\.label).joined(separator: ", ")
                 state.cover(

@@ -17,7 +17,7 @@ public struct ExclusionPlanner {
         /// What to exclude on each SMB file server that holds VM files.
         public var fileServers: [FileServerPlan]
         /// Notes on entries that were refused, narrowed, inferred or could not be verified.
-        public var warnings: [ReportWarning]
+        public var findings: [Finding]
         /// Files no VM names directly that a rule attributed to VMs (VHD Set members, replica files still
         /// arriving): no longer unreferenced.
         public var claimed: [ClaimedFile]
@@ -74,7 +74,7 @@ struct PlanState {
     var fileServerEntries: [String: (server: String, share: String, entry: FileServerPlan.Entry)] = [:]
     var refused: [String: RefusedFolder] = [:]
     var deferred: [String: DeferredPath] = [:]
-    var warnings: [ReportWarning] = []
+    var warnings: [Finding] = []
     var claimed: [ExclusionPlanner.ClaimedFile] = []
     /// Folder key → whether the folder rule lets it be excluded whole.
     var decisions: [String: Bool] = [:]
@@ -103,8 +103,8 @@ struct PlanState {
     /// The reason every folder the folder rule admits carries.
     static let onlyHyperV = "Hyper-V owns this folder and it holds only Hyper-V files (checked on the scanned volume)"
 
-    mutating func warn(_ path: WindowsPath, _ message: String, _ severity: ReportWarning.Severity = .warning) {
-        warnings.append(ReportWarning(path: path.description, message: message, severity: severity))
+    mutating func warn(_ path: WindowsPath, _ message: String, _ severity: Finding.Severity = .warning) {
+        warnings.append(Finding(.exclusion, path: path.description, message: message, severity: severity))
     }
 
     mutating func refuse(_ folder: WindowsPath, _ reason: String, instead: String) {
@@ -236,7 +236,7 @@ struct PlanState {
             return !planned.contains { $0.isAncestor(of: path) }
         }.sorted { $0.path < $1.path }
         for item in plan.refused {
-            warnings.append(ReportWarning(path: item.path, message: "\(item.reason); excluded instead: \(item.instead)", severity: .info))
+            warnings.append(Finding(.exclusion, path: item.path, message: "\(item.reason); excluded instead: \(item.instead)", severity: .info))
         }
         if input.options.environmentPaths {
             for index in plan.paths.indices {
@@ -252,9 +252,9 @@ struct PlanState {
         for (key, value) in fileServerEntries.sorted(by: { $0.key < $1.key }) {
             guard let path = WindowsPath(value.entry.path) else { continue }
             if folders.contains(where: { $0.isAncestor(of: path) }) { continue }
-            let server = WindowsPath.fold(value.server)
+            let server = NTFSName.fold(value.server)
             serverNames[server] = serverNames[server] ?? value.server
-            let share = server + "\\" + WindowsPath.fold(value.share)
+            let share = server + "\\" + NTFSName.fold(value.share)
             shareNames[share] = shareNames[share] ?? value.share
             servers[server, default: [:]][share, default: []].append(value.entry)
             _ = key
@@ -265,6 +265,6 @@ struct PlanState {
             })
         }
         return ExclusionPlanner.Result(
-            plan: plan, fileServers: fileServers, warnings: Array(Set(warnings)).sorted(), claimed: claimed)
+            plan: plan, fileServers: fileServers, findings: Array(Set(warnings)).sorted { ($0.path, $0.message) < ($1.path, $1.message) }, claimed: claimed)
     }
 }

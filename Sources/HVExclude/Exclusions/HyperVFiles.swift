@@ -7,9 +7,9 @@ public enum HyperVFiles {
     ]
     /// Folder names Hyper-V creates (compared case-insensitively).
     public static let folderNames: Set<String> = Set(
-        ["Virtual Machines", "Snapshots", "Virtual Hard Disks", "UndoLog Configuration", "Hyper-V Replica"].map { WindowsPath.fold($0) })
+        ["Virtual Machines", "Snapshots", "Virtual Hard Disks", "UndoLog Configuration", "Hyper-V Replica"].map { NTFSName.fold($0) })
     /// The folder names that make a folder Hyper-V-owned by name alone.
-    static let ownedNames: Set<String> = Set(["Virtual Machines", "Snapshots", "Virtual Hard Disks"].map { WindowsPath.fold($0) })
+    static let ownedNames: Set<String> = Set(["Virtual Machines", "Snapshots", "Virtual Hard Disks"].map { NTFSName.fold($0) })
 
     /// The lower-case extension of a file name, without the dot.
     static func fileExtension(_ name: String) -> String? {
@@ -31,15 +31,15 @@ public enum HyperVFiles {
     /// Whether a folder is one Hyper-V creates: a listed name or a GUID-named folder.
     public static func isHyperVFolder(_ path: WindowsPath) -> Bool {
         guard let name = path.lastComponent else { return false }
-        return folderNames.contains(WindowsPath.fold(name)) || GUID(name) != nil
+        return folderNames.contains(NTFSName.fold(name)) || GUID(name) != nil
     }
 
     /// Whether `folder` is Hyper-V's by its name: `Virtual Machines`, `Snapshots`, `Virtual Hard Disks`, or a
     /// GUID-named folder below one of them.
     static func isOwnedByName(_ folder: WindowsPath) -> Bool {
         guard let name = folder.lastComponent else { return false }
-        if ownedNames.contains(WindowsPath.fold(name)) { return true }
-        if GUID(name) != nil, let parent = folder.parent?.lastComponent { return ownedNames.contains(WindowsPath.fold(parent)) }
+        if ownedNames.contains(NTFSName.fold(name)) { return true }
+        if GUID(name) != nil, let parent = folder.parent?.lastComponent { return ownedNames.contains(NTFSName.fold(parent)) }
         return false
     }
 

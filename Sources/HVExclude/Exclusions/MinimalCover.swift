@@ -18,7 +18,7 @@ public enum MinimalCover {
     public static func isForbidden(_ path: WindowsPath, forbidden: [WindowsPath]) -> Bool {
         if path.isRoot { return true }
         if forbidden.contains(path) { return true }
-        if path.components.count == 2, WindowsPath.fold(path.components[0]) == "USERS" { return true }
+        if path.components.count == 2, NTFSName.fold(path.components[0]) == "USERS" { return true }
         return false
     }
 

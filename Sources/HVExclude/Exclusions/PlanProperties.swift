@@ -21,25 +21,6 @@ public enum PlanProperties {
         public var description: String { "\(property): \(path): \(message)" }
     }
 
-    /// Every violation of the properties by `report`'s plan, on the volumes of `map`.
-    public static func violations(of report: Report, map: VolumeMap) -> [Violation] {
-        let registered = report.virtualMachines.filter(\.registered)
-        var used: [(vm: String, path: WindowsPath)] = []
-        for vm in registered {
-            var texts = [vm.configurationFile] + vm.files.filter { $0.role != "runtimeFolder" }.map(\.path) + vm.dvds.map(\.path) + vm.floppies.map(\.path)
-            texts += vm.disks.flatMap { disk in [disk.path] + disk.chain.map(\.path) }
-            used += texts.compactMap { text in WindowsPath(text).map { (vm.name ?? vm.id ?? "?", $0) } }
-        }
-        let environment = report.host.map { WindowsEnvironment(values: WindowsEnvironment.defaults.values.merging($0.environment) { _, host in host }) } ?? .defaults
-        let shares = (report.host?.shares ?? []).compactMap { share in
-            environment.path(share.path).map { PolicyInput.Share(name: share.name, path: $0, evidence: Evidence(source: share.source.hive, detail: share.source.key)) }
-        }
-        let attachedISOs = Set(registered.flatMap { $0.dvds.compactMap { WindowsPath($0.path)?.key } })
-        return violations(
-            used: used, plan: report.exclusions, fileServers: report.fileServers, environment: environment, shares: shares,
-            attachedISOs: attachedISOs, volume: MappedVolume(map: map))
-    }
-
     /// Every violation by a planner result, for an input built in Swift.
     public static func violations(of result: ExclusionPlanner.Result, input: PolicyInput, volume: some VolumeView) -> [Violation] {
         let registered = input.virtualMachines.filter(\.registered)
@@ -79,7 +60,7 @@ public enum PlanProperties {
             }
             // Nothing that does not exist.
             let exempt = entry.reasons.contains { $0.hasPrefix("--plan-deferred") }
-                || (entry.basis == .microsoftFolder && WindowsPath.fold(path.lastComponent ?? "") == "CLUSTERSTORAGE")
+                || (entry.basis == .microsoftFolder && NTFSName.fold(path.lastComponent ?? "") == "CLUSTERSTORAGE")
             if volume.isScanned(path) && volume.kind(of: path) == nil && !exempt {
                 found.append(Violation(property: "exists", path: entry.path, message: "planned, but it does not exist on the scanned volume"))
             }
@@ -118,7 +99,7 @@ public enum PlanProperties {
 
     /// Whether a folder is one Microsoft names for exclusion (KB 3105657, KB 250355).
     static func isNamedByMicrosoft(_ path: WindowsPath, entry: PathExclusion, dataRoot: WindowsPath, environment: WindowsEnvironment) -> Bool {
-        let name = WindowsPath.fold(path.lastComponent ?? "")
+        let name = NTFSName.fold(path.lastComponent ?? "")
         if path == dataRoot { return true }
         if path.components.count == 1 && (name == "CLUSTERSTORAGE" || name == "CLUSTER") { return true }
         if let cluster = environment.path("%SystemRoot%\\Cluster"), path == cluster { return true }

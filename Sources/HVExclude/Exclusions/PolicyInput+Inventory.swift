@@ -14,11 +14,11 @@ extension PolicyInput {
             (facts?.hyperVDefaults.virtualMachinePath, "%ProgramData%\\Microsoft\\Windows\\Hyper-V", "DefaultExternalDataRoot"),
             (facts?.hyperVDefaults.virtualHardDiskPath, "%Public%\\Documents\\Hyper-V\\Virtual Hard Disks", "DefaultVirtualHardDiskPath"),
         ]
-        var notes: [ReportWarning] = []
+        var notes: [Finding] = []
         for folder in folders {
             let text = folder.fact.map { $0.expanded ?? $0.raw } ?? folder.builtIn
             guard let path = environment.path(text) else {
-                notes.append(ReportWarning(path: text, message: "\(folder.value) '\(text)' is not an absolute Windows path; not excluded"))
+                notes.append(Finding(.exclusion, path: text, message: "\(folder.value) '\(text)' is not an absolute Windows path; not excluded"))
                 continue
             }
             let evidence = folder.fact.map { Evidence(source: $0.source.hive, detail: "\($0.source.key)\\\($0.source.value ?? folder.value)") }
@@ -32,22 +32,22 @@ extension PolicyInput {
             guard let path = environment.path(share.path) else { return nil }
             return Share(name: share.name, path: path, evidence: Evidence(source: share.source.hive, detail: "\(share.source.key)\\\(share.name)"))
         }
-        virtualMachines = inventory.virtualMachines.map { PolicyInput.vmInput($0, environment: environment) }
+        virtualMachines = inventory.virtualMachines.map(PolicyInput.vmInput)
         unreferenced = inventory.unreferenced.compactMap { item in
-            guard item.kind == .virtualDisk || item.kind == .iso, let path = WindowsPath(item.path) else { return nil }
-            return UnreferencedFile(path: path, reason: item.reason)
+            guard item.kind == .virtualDisk || item.kind == .iso else { return nil }
+            return UnreferencedFile(path: item.path, reason: item.reason.description)
         }
         // Replica storage: what the user names, and every folder that holds a `Hyper-V Replica` folder.
         for path in options.replicaStorage {
             replicaStorage.append(ReplicaStorage(path: path, evidence: Evidence(source: "--replica-storage", detail: path.description), confirmed: true))
         }
         for artifact in inventory.artifacts {
-            guard let path = WindowsPath(artifact.path) else { continue }
+            let path = artifact.path
             switch artifact.kind {
             case .replicaFolder:
                 guard let parent = path.parent, !replicaStorage.contains(where: { $0.path == parent }) else { continue }
                 replicaStorage.append(ReplicaStorage(
-                    path: parent, evidence: Evidence(source: artifact.path, detail: "a 'Hyper-V Replica' folder: replica VM files go below the storage location"),
+                    path: parent, evidence: Evidence(source: path.description, detail: "a 'Hyper-V Replica' folder: replica VM files go below the storage location"),
                     confirmed: false))
             case .replicaLog:
                 replicaLogs.append(path)
@@ -62,53 +62,48 @@ extension PolicyInput {
         _ = notes
     }
 
-    /// One VM record as typed paths.
-    static func vmInput(_ record: VirtualMachineRecord, environment: WindowsEnvironment) -> VMInput {
+    /// One VM of the inventory as the policy's typed paths.
+    static func vmInput(_ vm: VirtualMachine) -> VMInput {
         var paths: [VMPath] = []
-        let source = record.configurationFile
-        func add(_ text: String, _ role: VMPath.Role, _ what: String, _ detail: String, inferred: Bool = false) {
-            guard let path = WindowsPath(text) else { return }
+        let source = vm.configuration.text
+        func add(_ path: WindowsPath?, _ role: VMPath.Role, _ what: String, _ detail: String, inferred: Bool = false) {
+            guard let path else { return }
             paths.append(VMPath(path: path, role: role, what: what, evidence: Evidence(source: source, detail: detail), inferred: inferred))
         }
-        for folder in record.folders {
+        for folder in vm.folders {
             switch folder.role {
-            case "dataRoot": add(folder.path, .dataRoot, "data root (configuration, checkpoints, runtime state)", folder.keyPath)
-            case "vmFolder": add(folder.path, .dataRoot, "folder (configuration, checkpoints, runtime state)", folder.keyPath)
-            case "snapshotDataRoot": add(folder.path, .snapshotRoot, "checkpoint data root", folder.keyPath)
-            case "smartPagingDataRoot": add(folder.path, .smartPagingRoot, "smart paging folder", folder.keyPath)
+            case .dataRoot: add(folder.path, .dataRoot, "data root (configuration, checkpoints, runtime state)", folder.keyPath)
+            case .vmFolder: add(folder.path, .dataRoot, "folder (configuration, checkpoints, runtime state)", folder.keyPath)
+            case .snapshotDataRoot: add(folder.path, .snapshotRoot, "checkpoint data root", folder.keyPath)
+            case .smartPagingDataRoot: add(folder.path, .smartPagingRoot, "smart paging folder", folder.keyPath)
             default: add(folder.path, .dataRoot, "folder", folder.keyPath)
             }
         }
-        add(record.configurationFile, .configuration, "configuration", "configuration file")
-        for file in record.files {
-            if file.role == "runtimeFolder" {
+        add(vm.configuration.path, .configuration, "configuration", "configuration file")
+        for file in vm.stateFiles {
+            if file.role == .runtimeFolder {
                 add(file.path, .runtimeFolder, "runtime folder", file.keyPath)
             } else {
                 add(file.path, .state, "runtime/state file", file.keyPath)
             }
         }
-        for dvd in record.dvds { add(dvd.path, .iso, "attached ISO image", dvd.keyPath) }
-        for floppy in record.floppies { add(floppy.path, .floppy, "attached virtual floppy", floppy.keyPath) }
-        for disk in record.disks {
-            for (index, link) in disk.chain.enumerated() {
+        for iso in vm.isos { add(iso.path, .iso, "attached ISO image", iso.keyPath) }
+        for floppy in vm.floppies { add(floppy.path, .floppy, "attached virtual floppy", floppy.keyPath) }
+        for disk in vm.disks {
+            add(disk.path, .disk, "virtual disk (\(disk.controller))", disk.keyPath)
+            for (index, link) in disk.chain.enumerated() where index > 0 {
                 // An unresolved parent is named at the first path its child gives (absolute first).
                 let text = link.path.isEmpty ? (link.candidates?.first ?? "") : link.path
-                if index == 0 {
-                    add(text, .disk, "virtual disk (\(disk.controller))", disk.keyPath)
-                } else {
-                    let child = disk.chain[index - 1].path
-                    guard let path = WindowsPath(text) else { continue }
-                    paths.append(VMPath(
-                        path: path, role: .parentDisk, what: "parent disk of \(child) (\(link.status.rawValue))",
-                        evidence: Evidence(source: child, detail: "parent locator")))
-                }
+                guard let path = WindowsPath(text) else { continue }
+                let child = disk.chain[index - 1].path
+                paths.append(VMPath(
+                    path: path, role: .parentDisk, what: "parent disk of \(child) (\(link.status.rawValue))",
+                    evidence: Evidence(source: child, detail: "parent locator")))
             }
-            if disk.chain.isEmpty { add(disk.path, .disk, "virtual disk (\(disk.controller))", disk.keyPath) }
         }
         return VMInput(
-            id: record.id, name: record.name, registered: record.registered, checkpointOf: record.checkpointOf,
-            configurationFile: WindowsPath(record.configurationFile), exists: record.exists, registration: record.registration,
-            paths: paths)
+            id: vm.id?.description, name: vm.name, registered: vm.registered, checkpointOf: vm.checkpointOf?.description,
+            configurationFile: vm.configuration.path, exists: vm.configuration.exists, registration: vm.registration, paths: paths)
     }
 
     /// Cluster facts: CSVs from the database and `--map`, clustered VM stores, the witness disk's drive.
@@ -146,7 +141,7 @@ extension PolicyInput {
             }
         }
         // A --map under X:\ClusterStorage: the user says CSVs exist.
-        for mapping in map.mappings where mapping.prefix.components.count >= 2 && WindowsPath.fold(mapping.prefix.components[0]) == "CLUSTERSTORAGE" {
+        for mapping in map.mappings where mapping.prefix.components.count >= 2 && NTFSName.fold(mapping.prefix.components[0]) == "CLUSTERSTORAGE" {
             any = true
             cluster.sharedVolumeEvidence.append(Evidence(source: "--map", detail: mapping.prefix.description))
         }

@@ -18,8 +18,8 @@ public struct ProtectedPlaces: Sendable {
     static let knownFolders: Set<String> = Set([
         "AppData", "Contacts", "Desktop", "Documents", "Downloads", "Favorites", "Links", "Music", "OneDrive", "Pictures",
         "Saved Games", "Searches", "Videos", "3D Objects", "Local Settings", "My Documents", "Application Data",
-    ].map { WindowsPath.fold($0) })
-    static let tempNames: Set<String> = Set(["Temp", "Tmp", "$Recycle.Bin"].map { WindowsPath.fold($0) })
+    ].map { NTFSName.fold($0) })
+    static let tempNames: Set<String> = Set(["Temp", "Tmp", "$Recycle.Bin"].map { NTFSName.fold($0) })
 
     /// The protected places of a host.
     public init(environment: WindowsEnvironment, dataRoot: WindowsPath, shares: [PolicyInput.Share]) {
@@ -33,7 +33,7 @@ public struct ProtectedPlaces: Sendable {
     /// Why `folder` may not be excluded whole, or nil when it may.
     public func reason(_ folder: WindowsPath) -> String? {
         if folder.isRoot { return "it is a volume root" }
-        let parts = folder.components.map { WindowsPath.fold($0) }
+        let parts = folder.components.map { NTFSName.fold($0) }
         if let share = shares.first(where: { folder.contains($0.path) }) {
             return folder == share.path
                 ? "it is the SMB share '\(share.name)' (\(share.evidence.source) \(share.evidence.detail)): its users can write there"

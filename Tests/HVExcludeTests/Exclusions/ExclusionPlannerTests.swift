@@ -127,7 +127,7 @@ import Testing
         let input = PolicyInput(virtualMachines: [F.vm("Gone", root: root, disks: [#"D:\VMs\Gone\Virtual Hard Disks\g.vhdx"#], exists: false)])
         let result = plan(input, MemoryVolume(files: [#"D:\other.txt"#]))
         #expect(result.plan.paths.isEmpty)
-        #expect(result.warnings.contains { $0.path.hasPrefix(root) && $0.message.contains("not planned") || $0.message.contains("nothing of it is planned") })
+        #expect(result.findings.contains { $0.path.hasPrefix(root) && $0.message.contains("not planned") || $0.message.contains("nothing of it is planned") })
     }
 
     @Test func aVMOnADriveThatWasNotScannedIsPlannedUnverified() {
@@ -135,7 +135,7 @@ import Testing
         let result = plan(input, MemoryVolume(files: []))
         #expect(result.plan.paths.map(\.path) == [#"E:\Disks\far.vhdx"#, #"E:\VMs\Far\Virtual Machines"#])
         #expect(result.plan.paths.allSatisfy { !$0.verified })
-        #expect(result.warnings.contains { $0.path == #"E:\Disks\far.vhdx"# && $0.message.contains("was not scanned") })
+        #expect(result.findings.contains { $0.path == #"E:\Disks\far.vhdx"# && $0.message.contains("was not scanned") })
     }
 
     @Test func defaultFoldersNotCreatedYetAreDeferredAndPlannedOnRequest() {
@@ -236,7 +236,7 @@ import Testing
         ])
         #expect(result.plan.processes.allSatisfy { !$0.verified })
         #expect(result.plan.processes[0].evidence.first?.detail.contains(#"ImagePath = %SystemRoot%\system32\vmms.exe"#) == true)
-        #expect(result.warnings.filter { $0.message.contains("is not in the scanned copy") }.count == 4)
+        #expect(result.findings.filter { $0.message.contains("is not in the scanned copy") }.count == 4)
     }
 
     @Test func aBinaryOnTheVolumeNeedsNoService() {
