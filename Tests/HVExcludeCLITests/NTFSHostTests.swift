@@ -28,6 +28,7 @@ import Testing
         let result = try CLI.run(["scan", c, "--drive", "D=" + d, "--quiet"])
         #expect(result.status == 0, "\(result.stderr)")
         let json = try JSONValue.parse(result.stdout)
+        #expect(PlanCheck.violations(result.stdout, roots: ["C:": c, "D:": d]) == [])
 
         // The link's true Windows target comes from its reparse data, not from ntfs-3g's readlink.
         let registration = try #require(manifest["registration"]?.stringValue)

@@ -8,8 +8,15 @@ import Testing
         try #require(result.status == 0, "\(result.stderr)")
     }
 
+    /// Scans, checks the plan properties on the scanned roots (ROOT as C:, then --drive and --map), returns the JSON.
     static func plan(_ arguments: [String]) throws -> (status: Int32, json: JSONValue) {
         let result = try CLI.run(["scan"] + arguments + ["--quiet"])
+        var roots = ["C:": arguments[0]]
+        for index in arguments.indices.dropFirst() where arguments[index - 1] == "--drive" || arguments[index - 1] == "--map" {
+            let parts = arguments[index].split(separator: "=", maxSplits: 1).map(String.init)
+            roots[arguments[index - 1] == "--drive" ? parts[0] + ":" : parts[0]] = parts[1]
+        }
+        #expect(PlanCheck.violations(result.stdout, roots: roots) == [])
         return (result.status, try JSONValue.parse(result.stdout))
     }
 
