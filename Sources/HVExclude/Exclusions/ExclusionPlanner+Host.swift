@@ -140,8 +140,11 @@ extension ExclusionPlanner {
                 state.warn(storage.path, "Hyper-V Replica storage location \(storage.path) does not exist on the scanned volume: not planned")
                 continue
             }
-            if protectedReason(storage.path) != nil {
-                state.refuse(storage.path, "not excluded as a folder: \(protectedReason(storage.path)!)", instead: "the replica VMs' files, one by one")
+            // A location only inferred from the folders on disk passes the protected-place test like any folder; one the
+            // user names is taken as named, but never a volume root.
+            let why = storage.confirmed ? (storage.path.isRoot ? "it is a volume root" : nil) : state.protected.reason(storage.path)
+            if let why {
+                state.refuse(storage.path, "not excluded as a folder: \(why)", instead: "the replica VMs' files, one by one")
                 continue
             }
             let path = volume.spelling(of: storage.path)
@@ -156,11 +159,6 @@ extension ExclusionPlanner {
                     reason: "in the Hyper-V Replica storage location \(path): a replica VM's file (its initial copy may still be arriving)"))
             }
         }
-    }
-
-    /// A named folder that is protected all the same (a replica location set to a volume root).
-    func protectedReason(_ folder: WindowsPath) -> String? {
-        folder.isRoot ? "it is a volume root" : nil
     }
 
     /// Cluster nodes (KB 250355, KB 3105657): `C:\ClusterStorage` when CSVs are known, the witness disk's
@@ -252,7 +250,7 @@ extension ExclusionPlanner {
             let why = volume.isScanned(folder.path)
                 ? "Hyper-V has not created it yet"
                 : "it is on \(folder.path.rootDescription), which was not scanned"
-            if input.options.planDeferred && protectedReasonForDeferred(folder.path, state) == nil {
+            if input.options.planDeferred && state.protected.reason(folder.path) == nil {
                 state.add(PathCandidate(
                     path: folder.path, kind: .directory, reason: "--plan-deferred: \(reason); \(why)", evidence: [folder.evidence], verified: false))
             } else {
@@ -262,10 +260,6 @@ extension ExclusionPlanner {
         }
     }
 
-    func protectedReasonForDeferred(_ folder: WindowsPath, _ state: PlanState) -> String? {
-        guard let why = state.protected.reason(folder) else { return nil }
-        return why
-    }
 }
 
 /// Service `ImagePath` values as Windows writes them, turned into Windows paths (DESIGN.md "Reading evidence").

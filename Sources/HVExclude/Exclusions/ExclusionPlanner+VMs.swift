@@ -3,12 +3,12 @@ extension ExclusionPlanner {
     /// items on drives that were not scanned are planned unverified, items on shares go to their file server,
     /// and missing items are reported, never planned.
     func virtualMachine(_ vm: PolicyInput.VMInput, _ state: inout PlanState) {
-        let state_ = vm.registered ? "" : " (unregistered; --include-unregistered)"
+        let unregistered = vm.registered ? "" : " (unregistered; --include-unregistered)"
         if !vm.exists, let config = vm.configurationFile, volume.isScanned(config) {
             state.warn(config, "\(vm.label)\(vm.name != nil ? " (\(vm.id ?? "?"))" : "") is registered, but its configuration does not exist on the scanned volume: nothing of it is planned (a folder that does not exist would only be a place to hide)")
         }
         for item in vm.paths {
-            let reason = "\(vm.label) \(item.what)\(state_)"
+            let reason = "\(vm.label) \(item.what)\(unregistered)"
             var evidence = [item.evidence]
             if item.inferred { evidence.append(Evidence(source: "hvexclude", detail: "inferred: the folder above the configuration's 'Virtual Machines' folder")) }
             let isFolder = item.role.isRoot || item.role == .runtimeFolder
@@ -16,7 +16,7 @@ extension ExclusionPlanner {
                 state.fileServer(item.path, kind: isFolder ? .directory : .file, reason: reason, evidence: evidence)
                 // The configuration's folder is where Hyper-V writes runtime files next to it.
                 if item.role == .configuration, let folder = item.path.parent {
-                    state.fileServer(folder, kind: .directory, reason: "\(vm.label) configuration folder\(state_)", evidence: evidence)
+                    state.fileServer(folder, kind: .directory, reason: "\(vm.label) configuration folder\(unregistered)", evidence: evidence)
                 }
                 continue
             }

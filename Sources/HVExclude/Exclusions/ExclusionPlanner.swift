@@ -42,6 +42,7 @@ public struct ExclusionPlanner {
     /// The plan.
     public func plan() -> Result {
         var state = PlanState(input: input, volume: volume)
+        state.warnings = input.findings
         state.plan.processes = processes(&state)
         extensions(&state)
         hostFolders(&state)

@@ -14,11 +14,10 @@ extension PolicyInput {
             (facts?.hyperVDefaults.virtualMachinePath, "%ProgramData%\\Microsoft\\Windows\\Hyper-V", "DefaultExternalDataRoot"),
             (facts?.hyperVDefaults.virtualHardDiskPath, "%Public%\\Documents\\Hyper-V\\Virtual Hard Disks", "DefaultVirtualHardDiskPath"),
         ]
-        var notes: [Finding] = []
         for folder in folders {
             let text = folder.fact.map { $0.expanded ?? $0.raw } ?? folder.builtIn
             guard let path = environment.path(text) else {
-                notes.append(Finding(.exclusion, path: text, message: "\(folder.value) '\(text)' is not an absolute Windows path; not excluded"))
+                findings.append(Finding(.exclusion, path: text, message: "\(folder.value) '\(text)' is not an absolute Windows path; not excluded"))
                 continue
             }
             let evidence = folder.fact.map { Evidence(source: $0.source.hive, detail: "\($0.source.key)\\\($0.source.value ?? folder.value)") }
@@ -59,7 +58,6 @@ extension PolicyInput {
             }
         }
         cluster = PolicyInput.clusterInput(facts: facts, map: map, environment: environment)
-        _ = notes
     }
 
     /// One VM of the inventory as the policy's typed paths.

@@ -30,6 +30,8 @@ public struct PolicyInput: Sendable {
     public var setFiles: [WindowsPath]
     /// The user's choices.
     public var options: PlannerOptions
+    /// Problems met while building the input (a default folder that is not a Windows path), passed on.
+    public var findings: [Finding] = []
 
     /// Creates an input; everything but the environment and data root defaults to empty.
     public init(

@@ -42,7 +42,7 @@ public enum TextExporter {
         var rows: [[String]] = []
         if let windows = host.windows {
             var facts: [String] = []
-            if let release = windows.release { facts.append(release) }
+            if windows.isServer == false, let release = windows.release { facts.append(release) }
             if let build = windows.build { facts.append("build \(build)") }
             if let type = windows.installationType?.value { facts.append(type) }
             if let generation = windows.generation { facts.append("rules for \(generation.rawValue)" + (windows.exactBuild ? "" : ", nearest release")) }
