@@ -2,13 +2,13 @@
 /// Hyper-V's processes, the files and folders registered VMs really use, and the folders Microsoft names — never
 /// a folder that holds anything but Hyper-V files, never a protected place, never something that does not exist.
 ///
-/// Input is plain values (``PolicyInput``) and a ``VolumeView``; the planner reads nothing else, so every rule
+/// Input is plain values (``PolicyInput``) and ``VolumeQueries``; the planner reads nothing else, so every rule
 /// is tested by building its input in Swift.
 public struct ExclusionPlanner {
     /// What the plan is derived from.
     public let input: PolicyInput
     /// The scanned volumes.
-    public let volume: any VolumeView
+    public let volume: any VolumeQueries
 
     /// The planner's output.
     public struct Result: Sendable {
@@ -34,7 +34,7 @@ public struct ExclusionPlanner {
     }
 
     /// Creates a planner.
-    public init(input: PolicyInput, volume: any VolumeView) {
+    public init(input: PolicyInput, volume: any VolumeQueries) {
         self.input = input
         self.volume = volume
     }
@@ -68,7 +68,7 @@ public struct ExclusionPlanner {
 /// far (each folder is checked once).
 struct PlanState {
     let input: PolicyInput
-    let volume: any VolumeView
+    let volume: any VolumeQueries
     let protected: ProtectedPlaces
     var plan = ExclusionPlan()
     var candidates: [PathCandidate] = []
@@ -86,7 +86,7 @@ struct PlanState {
     /// Keys of the ISOs registered VMs attach (Hyper-V files for the folder rule).
     let attachedISOs: Set<String>
 
-    init(input: PolicyInput, volume: any VolumeView) {
+    init(input: PolicyInput, volume: any VolumeQueries) {
         self.input = input
         self.volume = volume
         protected = ProtectedPlaces(environment: input.environment, dataRoot: input.dataRoot, shares: input.shares)

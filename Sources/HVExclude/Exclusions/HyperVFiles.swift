@@ -48,7 +48,7 @@ public enum HyperVFiles {
     /// Walks the whole subtree on the scanned volume, at most `limit` entries: a folder too large to check is
     /// refused as if it held a foreign file (the returned reason says so).
     static func firstForeignEntry(
-        in folder: WindowsPath, volume: some VolumeView, attachedISOs: Set<String>, limit: Int = 20_000
+        in folder: WindowsPath, volume: some VolumeQueries, attachedISOs: Set<String>, limit: Int = 20_000
     ) -> (path: WindowsPath, why: String)? {
         var stack = [folder]
         var seen = 0

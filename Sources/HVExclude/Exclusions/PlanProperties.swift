@@ -22,7 +22,7 @@ public enum PlanProperties {
     }
 
     /// Every violation by a planner result, for an input built in Swift.
-    public static func violations(of result: ExclusionPlanner.Result, input: PolicyInput, volume: some VolumeView) -> [Violation] {
+    public static func violations(of result: ExclusionPlanner.Result, input: PolicyInput, volume: some VolumeQueries) -> [Violation] {
         let registered = input.virtualMachines.filter(\.registered)
         let used = registered.flatMap { vm in vm.paths.filter { !$0.role.isRoot && $0.role != .runtimeFolder }.map { (vm.label, $0.path) } }
         let attachedISOs = Set(registered.flatMap { $0.paths.filter { $0.role == .iso }.map(\.path.key) })
@@ -34,7 +34,7 @@ public enum PlanProperties {
     /// The check itself, on plain values.
     static func violations(
         used: [(vm: String, path: WindowsPath)], plan: ExclusionPlan, fileServers: [FileServerPlan], environment: WindowsEnvironment,
-        shares: [PolicyInput.Share], attachedISOs: Set<String>, volume: some VolumeView
+        shares: [PolicyInput.Share], attachedISOs: Set<String>, volume: some VolumeQueries
     ) -> [Violation] {
         var found: [Violation] = []
         let planned = plan.paths.compactMap { entry in WindowsPath(entry.path).map { (entry, $0) } }
@@ -85,7 +85,7 @@ public enum PlanProperties {
     }
 
     /// The first file or folder under `folder` (depth-first, sorted) that is not Hyper-V's, or nil.
-    static func firstForeign(in folder: WindowsPath, volume: some VolumeView, attachedISOs: Set<String>) -> WindowsPath? {
+    static func firstForeign(in folder: WindowsPath, volume: some VolumeQueries, attachedISOs: Set<String>) -> WindowsPath? {
         for entry in (volume.children(of: folder) ?? []).sorted(by: { $0.path < $1.path }) {
             switch entry.kind {
             case .file where HyperVFiles.isHyperVFile(entry.path, attachedISOs: attachedISOs): continue

@@ -2,7 +2,7 @@
 ///
 /// The planner never reads hives or configurations itself: a scan fills this in from its inventory
 /// (``PolicyInput/init(inventory:map:options:)``) and a unit test builds it directly in Swift. What lies on the
-/// volumes is asked of a ``VolumeView``, which a test can also build in memory.
+/// volumes is asked of ``VolumeQueries``, which a test can also build in memory.
 public struct PolicyInput: Sendable {
     /// The Windows release, when a SOFTWARE hive said it.
     public var release: WindowsRelease?

@@ -15,6 +15,6 @@ extension PlanProperties {
         let attachedISOs = Set(registered.flatMap { $0.dvds.compactMap { WindowsPath($0.path)?.key } })
         return violations(
             used: used, plan: report.exclusions, fileServers: report.fileServers, environment: environment, shares: shares,
-            attachedISOs: attachedISOs, volume: MappedVolume(map: map))
+            attachedISOs: attachedISOs, volume: map)
     }
 }

@@ -40,7 +40,7 @@ public final class HostScanner: Sendable {
         let (artifacts, links) = classify(walk, findings: &findings)
         var inventory = InventoryBuilder(map: map, jobs: options.jobs, hiveDirectory: options.hiveDirectory).build(artifacts: artifacts)
         let input = PolicyInput(inventory: inventory, map: map, options: options.planner)
-        let planned = ExclusionPlanner(input: input, volume: MappedVolume(map: map)).plan()
+        let planned = ExclusionPlanner(input: input, volume: map).plan()
         HostScanner.apply(planned.claimed, to: &inventory)
         // The audit compares with the host's configured exclusions, which only a SOFTWARE hive can tell.
         var audit: DefenderAudit?

@@ -10,6 +10,9 @@ public protocol VolumeQueries: Sendable {
     func windowsPath(forHostPath hostPath: String) -> WindowsPath?
     /// The entries of the folder at `folder` (empty when it does not exist or is unmapped).
     func entries(of folder: WindowsPath) -> [VolumeEntry]
+    /// Whether the existing folder `folder` could be listed (an empty answer from ``entries(of:)`` can also mean
+    /// "unreadable"; the exclusion policy must not take an unreadable folder for an empty one).
+    func isListable(_ folder: WindowsPath) -> Bool
 }
 
 /// One entry of a folder on a scanned volume.
@@ -30,6 +33,24 @@ public struct VolumeEntry: Sendable, Equatable {
 }
 
 extension VolumeQueries {
+    /// Every folder can be listed unless the conforming type says otherwise.
+    public func isListable(_ folder: WindowsPath) -> Bool { true }
+
+    /// Whether `path` lies on a scanned (mapped) volume.
+    public func isScanned(_ path: WindowsPath) -> Bool { resolve(path) != .unmapped }
+
+    /// What exists at `path` on a scanned volume; nil when nothing does (or it is not scanned).
+    public func kind(of path: WindowsPath) -> EntryKind? {
+        if case .found(_, let kind) = resolve(path) { return kind }
+        return nil
+    }
+
+    /// The entries of the folder `folder` in their on-disk spelling; nil when it is no folder or cannot be listed.
+    public func children(of folder: WindowsPath) -> [(path: WindowsPath, kind: EntryKind)]? {
+        guard kind(of: folder) == .directory, isListable(folder) else { return nil }
+        return entries(of: folder).map { ($0.path, $0.kind) }
+    }
+
     /// The on-disk spelling of `path` when it exists, else `path` as given.
     public func spelling(of path: WindowsPath) -> WindowsPath {
         resolve(path).hostPath.flatMap { windowsPath(forHostPath: $0) } ?? path

@@ -8,7 +8,7 @@ import Testing
     func path(_ text: String) -> WindowsPath { WindowsPath(text)! }
 
     /// Plans, checks the properties, and returns the result.
-    func plan(_ input: PolicyInput, _ volume: MemoryVolume, sourceLocation: SourceLocation = #_sourceLocation) -> ExclusionPlanner.Result {
+    func plan(_ input: PolicyInput, _ volume: InMemoryVolume, sourceLocation: SourceLocation = #_sourceLocation) -> ExclusionPlanner.Result {
         let result = F.plan(input, volume)
         let violations = PlanProperties.violations(of: result, input: input, volume: volume)
         #expect(violations.isEmpty, "\(violations)", sourceLocation: sourceLocation)
@@ -21,7 +21,7 @@ import Testing
 
     @Test func aVMInAUsersDocumentsFolderGetsItsHyperVFoldersNotDocuments() {
         let root = #"C:\Users\alice\Documents"#
-        let volume = MemoryVolume(files: F.vmFiles(root: root) + [
+        let volume = InMemoryVolume(drives: ["C", "D"], files: F.vmFiles(root: root) + [
             #"C:\Users\alice\Documents\taxes.xlsx"#, #"C:\Users\alice\Documents\Virtual Hard Disks\web.vhdx"#,
         ])
         let input = PolicyInput(virtualMachines: [F.vm("Web", root: root, disks: [#"C:\Users\alice\Documents\Virtual Hard Disks\web.vhdx"#], dataRootKey: true)])
@@ -34,7 +34,7 @@ import Testing
 
     @Test func aDataRootThatIsAnSMBShareIsRefusedWithTheShareNamed() {
         let root = #"D:\Shares"#
-        let volume = MemoryVolume(files: F.vmFiles(root: root) + [#"D:\Shares\Finance\q3.xlsx"#])
+        let volume = InMemoryVolume(drives: ["C", "D"], files: F.vmFiles(root: root) + [#"D:\Shares\Finance\q3.xlsx"#])
         var input = PolicyInput(virtualMachines: [F.vm("Files", root: root, dataRootKey: true)])
         input.shares = [.init(name: "Shares", path: path(root), evidence: Evidence(source: "SYSTEM", detail: #"ControlSet001\Services\LanmanServer\Shares\Shares"#))]
         let result = plan(input, volume)
@@ -71,7 +71,7 @@ import Testing
     }
 
     @Test func aDiskAloneInTempIsExcludedAsAFile() {
-        let volume = MemoryVolume(files: F.vmFiles(root: #"D:\VMs\Web"#) + [#"C:\Temp\scratch.vhdx"#])
+        let volume = InMemoryVolume(drives: ["C", "D"], files: F.vmFiles(root: #"D:\VMs\Web"#) + [#"C:\Temp\scratch.vhdx"#])
         let input = PolicyInput(virtualMachines: [F.vm("Web", root: #"D:\VMs\Web"#, disks: [#"C:\Temp\scratch.vhdx"#])])
         let result = plan(input, volume)
         #expect(entry(result, #"C:\Temp\scratch.vhdx"#)?.kind == .file)
@@ -82,7 +82,7 @@ import Testing
 
     @Test func aForeignFileInAVMsOwnFolderNarrowsTheExclusionToItsFiles() {
         let root = #"D:\VMs\App"#
-        let volume = MemoryVolume(files: F.vmFiles(root: root) + [#"D:\VMs\App\Virtual Machines\notes.xml"#])
+        let volume = InMemoryVolume(drives: ["C", "D"], files: F.vmFiles(root: root) + [#"D:\VMs\App\Virtual Machines\notes.xml"#])
         let result = plan(PolicyInput(virtualMachines: [F.vm("App", root: root, dataRootKey: true)]), volume)
         #expect(result.plan.paths.map(\.path) == F.vmFiles(root: root).sorted())
         #expect(result.plan.refused.map(\.path) == [root, #"D:\VMs\App\Virtual Machines"#])
@@ -91,14 +91,14 @@ import Testing
 
     @Test func aDiskFolderHyperVDoesNotOwnIsNeverExcludedWhole() {
         // D:\Golden holds only a .vhdx, but nothing names it a Hyper-V folder.
-        let volume = MemoryVolume(files: F.vmFiles(root: #"D:\VMs\App"#) + [#"D:\Golden\base.vhdx"#])
+        let volume = InMemoryVolume(drives: ["C", "D"], files: F.vmFiles(root: #"D:\VMs\App"#) + [#"D:\Golden\base.vhdx"#])
         let result = plan(PolicyInput(virtualMachines: [F.vm("App", root: #"D:\VMs\App"#, parents: [#"D:\Golden\base.vhdx"#])]), volume)
         #expect(entry(result, #"D:\Golden\base.vhdx"#)?.kind == .file)
         #expect(result.plan.refused.first { $0.path == #"D:\Golden"# }?.reason.contains("not a folder Hyper-V owns") == true)
     }
 
     @Test func noExtensionsByDefaultAndTheVersionsTypesOnRequest() {
-        let volume = MemoryVolume(files: [])
+        let volume = InMemoryVolume(drives: ["C", "D"], files: [])
         var input = PolicyInput()
         input.release = .init(name: "Windows 11", generation: .v2022, isClient: true, evidence: F.evidence)
         var result = plan(input, volume)
@@ -125,14 +125,14 @@ import Testing
     @Test func aMissingVMOnAScannedDriveIsReportedNotPlanned() {
         let root = #"D:\VMs\Gone"#
         let input = PolicyInput(virtualMachines: [F.vm("Gone", root: root, disks: [#"D:\VMs\Gone\Virtual Hard Disks\g.vhdx"#], exists: false)])
-        let result = plan(input, MemoryVolume(files: [#"D:\other.txt"#]))
+        let result = plan(input, InMemoryVolume(drives: ["C", "D"], files: [#"D:\other.txt"#]))
         #expect(result.plan.paths.isEmpty)
         #expect(result.findings.contains { $0.path.hasPrefix(root) && $0.message.contains("not planned") || $0.message.contains("nothing of it is planned") })
     }
 
     @Test func aVMOnADriveThatWasNotScannedIsPlannedUnverified() {
         let input = PolicyInput(virtualMachines: [F.vm("Far", root: #"E:\VMs\Far"#, disks: [#"E:\Disks\far.vhdx"#], exists: false)])
-        let result = plan(input, MemoryVolume(files: []))
+        let result = plan(input, InMemoryVolume(drives: ["C", "D"], files: []))
         #expect(result.plan.paths.map(\.path) == [#"E:\Disks\far.vhdx"#, #"E:\VMs\Far\Virtual Machines"#])
         #expect(result.plan.paths.allSatisfy { !$0.verified })
         #expect(result.findings.contains { $0.path == #"E:\Disks\far.vhdx"# && $0.message.contains("was not scanned") })
@@ -144,7 +144,7 @@ import Testing
             .init(path: path(#"D:\Hyper-V\Virtual Hard Disks"#), valueName: "DefaultVirtualHardDiskPath", fromRegistry: true, evidence: F.evidence),
             .init(path: path(#"D:\New Disks"#), valueName: "DefaultVirtualHardDiskPath", fromRegistry: true, evidence: F.evidence),
         ])
-        let volume = MemoryVolume(files: [#"D:\Hyper-V\Virtual Machines\A0100000-1111-4222-8333-444455556666.vmcx"#])
+        let volume = InMemoryVolume(drives: ["C", "D"], files: [#"D:\Hyper-V\Virtual Machines\A0100000-1111-4222-8333-444455556666.vmcx"#])
         var result = plan(input, volume)
         #expect(result.plan.paths.map(\.path) == [#"D:\Hyper-V"#])
         #expect(result.plan.deferred.map(\.path) == [#"D:\New Disks"#], "a folder inside a planned one is covered, not deferred")
@@ -155,7 +155,7 @@ import Testing
     }
 
     @Test func replicaLogsBesideAPrimaryVMsDisksAreExcluded() {
-        let volume = MemoryVolume(files: F.vmFiles(root: #"D:\VMs\Web"#) + [
+        let volume = InMemoryVolume(drives: ["C", "D"], files: F.vmFiles(root: #"D:\VMs\Web"#) + [
             #"D:\Data\web.vhdx"#, #"D:\Data\web_6F1A.hrl"#, #"D:\Data\readme.txt"#,
         ])
         var input = PolicyInput(virtualMachines: [F.vm("Web", root: #"D:\VMs\Web"#, disks: [#"D:\Data\web.vhdx"#])])
@@ -166,12 +166,10 @@ import Testing
     }
 
     @Test func aReplicaServersStorageLocationIsPlannedAndArrivingDisksAreClaimed() {
-        let volume = MemoryVolume(files: [
-            #"E:\Replica\Hyper-V Replica\Virtual hard disks\6F1A0000-1111-4222-8333-444455556666\web.vhdx"#,
-        ])
+        let files = [#"E:\Replica\Hyper-V Replica\Virtual hard disks\6F1A0000-1111-4222-8333-444455556666\web.vhdx"#]
         var input = PolicyInput(replicaStorage: [.init(path: path(#"E:\Replica"#), evidence: F.evidence, confirmed: false)])
         input.unreferenced = [.init(path: path(#"E:\Replica\Hyper-V Replica\Virtual hard disks\6F1A0000-1111-4222-8333-444455556666\web.vhdx"#), reason: "no VM uses this disk")]
-        let result = plan(input, MemoryVolume(scanned: ["C", "E"], files: volume.entries.values.filter { $0.kind == .file }.map(\.path.description)))
+        let result = plan(input, InMemoryVolume(drives: ["C", "E"], files: files))
         let storage = entry(result, #"E:\Replica"#)
         #expect(storage?.basis == .microsoftFolder)
         #expect(storage?.verified == false, "inferred from the folder layout")
@@ -180,7 +178,7 @@ import Testing
     }
 
     @Test func aClusterNodeGetsClusterStorageTheWitnessClusterFolderAndItsProcesses() {
-        let volume = MemoryVolume(scanned: ["C", "Q"], files: [
+        let volume = InMemoryVolume(drives: ["C", "Q"], files: [
             #"C:\Windows\Cluster\clussvc.exe"#, #"C:\Windows\Cluster\rhs.exe"#, #"C:\Windows\Cluster\CLUSDB"#, #"Q:\Cluster\0.hive"#,
         ])
         var input = PolicyInput(services: [.init(name: "ClusSvc", present: true, imagePath: #"%SystemRoot%\Cluster\clussvc.exe"#, evidence: F.evidence)])
@@ -199,7 +197,7 @@ import Testing
     @Test func vmsOnAnSMBShareGoToTheirFileServerNotTheHostPlan() {
         var vm = F.vm("Web", root: #"\\fs01\vms\Web"#, disks: [#"\\fs01\vms\Web\Virtual Hard Disks\web.vhdx"#, #"\\fs01\Disks\data.vhdx"#])
         vm.exists = false
-        let result = plan(PolicyInput(virtualMachines: [vm]), MemoryVolume(files: []))
+        let result = plan(PolicyInput(virtualMachines: [vm]), InMemoryVolume(drives: ["C", "D"], files: []))
         #expect(result.plan.paths.isEmpty)
         #expect(result.fileServers.map(\.server) == ["fs01"])
         let shares = result.fileServers.first?.shares ?? []
@@ -210,7 +208,7 @@ import Testing
 
     @Test func aVHDSetsDataFilesBelongToItsVMs() {
         let folder = #"D:\Shared"#
-        let volume = MemoryVolume(files: F.vmFiles(root: #"D:\VMs\Node1"#) + [
+        let volume = InMemoryVolume(drives: ["C", "D"], files: F.vmFiles(root: #"D:\VMs\Node1"#) + [
             #"D:\Shared\quorum.vhds"#, #"D:\Shared\quorum_8E2D0000-1111-4222-8333-444455556666.avhdx"#, #"D:\Shared\other.avhdx"#,
             #"D:\Shared\notes.txt"#,
         ])
@@ -230,7 +228,7 @@ import Testing
             .init(name: "vmcompute", present: true, imagePath: nil, evidence: F.evidence),
         ])
         input.release = .init(name: "Windows Server 2019", generation: .v2019, isClient: false, evidence: F.evidence)
-        let result = plan(input, MemoryVolume(files: [#"D:\x.txt"#]))
+        let result = plan(input, InMemoryVolume(drives: ["C", "D"], files: [#"D:\x.txt"#]))
         #expect(result.plan.processes.map(\.path) == [
             #"C:\Windows\system32\vmms.exe"#, #"C:\Windows\system32\vmwp.exe"#, #"C:\Windows\system32\vmsp.exe"#, #"C:\Windows\System32\vmcompute.exe"#,
         ])
@@ -240,7 +238,7 @@ import Testing
     }
 
     @Test func aBinaryOnTheVolumeNeedsNoService() {
-        let result = plan(PolicyInput(), MemoryVolume(files: [#"C:\Windows\System32\vmms.exe"#]))
+        let result = plan(PolicyInput(), InMemoryVolume(drives: ["C", "D"], files: [#"C:\Windows\System32\vmms.exe"#]))
         #expect(result.plan.processes.map(\.path) == [#"C:\Windows\System32\vmms.exe"#])
         #expect(result.plan.processes.first?.verified == true)
     }
@@ -258,12 +256,32 @@ import Testing
     }
 
     @Test func thePropertyCheckCatchesAFolderHidingAForeignFile() {
-        let volume = MemoryVolume(files: F.vmFiles(root: #"D:\VMs\App"#) + [#"D:\VMs\App\Virtual Machines\payload.exe"#])
+        let volume = InMemoryVolume(drives: ["C", "D"], files: F.vmFiles(root: #"D:\VMs\App"#) + [#"D:\VMs\App\Virtual Machines\payload.exe"#])
         var result = F.plan(PolicyInput(virtualMachines: [F.vm("App", root: #"D:\VMs\App"#)]), volume)
         result.plan.paths = [PathExclusion(path: #"D:\VMs\App"#, environmentPath: nil, kind: .directory, basis: .hyperVFolder, reasons: [], evidence: [], verified: true)]
         let violations = PlanProperties.violations(of: result, input: PolicyInput(virtualMachines: [F.vm("App", root: #"D:\VMs\App"#)]), volume: volume)
         #expect(violations.map(\.property) == ["noHidingPlace"])
         result.plan.paths = []
         #expect(PlanProperties.violations(of: result, input: PolicyInput(virtualMachines: [F.vm("App", root: #"D:\VMs\App"#)]), volume: volume).map(\.property) == ["coverage", "coverage"])
+    }
+
+    /// A volume on which one folder cannot be listed.
+    struct UnreadableFolder: VolumeQueries {
+        var base: InMemoryVolume
+        var folder: WindowsPath
+        func resolve(_ path: WindowsPath) -> PathResolution { base.resolve(path) }
+        func windowsPath(forHostPath hostPath: String) -> WindowsPath? { base.windowsPath(forHostPath: hostPath) }
+        func entries(of folder: WindowsPath) -> [VolumeEntry] { folder == self.folder ? [] : base.entries(of: folder) }
+        func isListable(_ folder: WindowsPath) -> Bool { folder != self.folder }
+    }
+
+    @Test func anUnreadableFolderIsNeverTakenForAnEmptyOne() {
+        let root = #"D:\VMs\App"#
+        let volume = UnreadableFolder(
+            base: InMemoryVolume(drives: ["C", "D"], files: F.vmFiles(root: root) + [#"D:\VMs\App\Snapshots\secret.txt"#]),
+            folder: path(#"D:\VMs\App\Snapshots"#))
+        let result = ExclusionPlanner(input: PolicyInput(virtualMachines: [F.vm("App", root: root, dataRootKey: true)]), volume: volume).plan()
+        #expect(result.plan.paths.map(\.path) == [#"D:\VMs\App\Virtual Machines"#])
+        #expect(result.plan.refused.first { $0.path == root }?.reason.contains("could not be listed") == true)
     }
 }

@@ -1,43 +1,6 @@
 @testable import HVExclude
 
-/// A scanned volume as a set of Windows paths, for planner tests that need no files: folders are implied by the
-/// files below them; `scanned` lists the drives that were scanned.
-struct MemoryVolume: VolumeView {
-    var entries: [String: (path: WindowsPath, kind: EntryKind)] = [:]
-    var scanned: Set<Character>
-
-    init(scanned: Set<Character> = ["C", "D"], files: [String], folders: [String] = []) {
-        self.scanned = scanned
-        for text in files { add(WindowsPath(text)!, .file) }
-        for text in folders { add(WindowsPath(text)!, .directory) }
-    }
-
-    mutating func add(_ path: WindowsPath, _ kind: EntryKind) {
-        entries[path.key] = (path, kind)
-        var parent = path.parent
-        while let folder = parent, !folder.isRoot {
-            if entries[folder.key] == nil { entries[folder.key] = (folder, .directory) }
-            parent = folder.parent
-        }
-    }
-
-    func isScanned(_ path: WindowsPath) -> Bool { path.driveLetter.map(scanned.contains) ?? false }
-
-    func kind(of path: WindowsPath) -> EntryKind? {
-        guard isScanned(path) else { return nil }
-        if path.isRoot { return .directory }
-        return entries[path.key]?.kind
-    }
-
-    func children(of folder: WindowsPath) -> [(path: WindowsPath, kind: EntryKind)]? {
-        guard kind(of: folder) == .directory else { return nil }
-        return entries.values.filter { $0.path.parent == folder }.map { ($0.path, $0.kind) }.sorted { $0.path < $1.path }
-    }
-
-    func spelling(of path: WindowsPath) -> WindowsPath { entries[path.key]?.path ?? path }
-}
-
-/// Building blocks for planner inputs.
+/// Building blocks for exclusion-policy inputs (``PolicyInput``), planned over an ``InMemoryVolume``.
 enum PolicyFixture {
     static func path(_ text: String) -> WindowsPath { WindowsPath(text)! }
     static let evidence = Evidence(source: "test", detail: "test")
@@ -64,7 +27,7 @@ enum PolicyFixture {
         ["\(root)\\Virtual Machines\\\(id).vmcx", "\(root)\\Virtual Machines\\\(id).vmgs"]
     }
 
-    static func plan(_ input: PolicyInput, _ volume: MemoryVolume) -> ExclusionPlanner.Result {
+    static func plan(_ input: PolicyInput, _ volume: InMemoryVolume) -> ExclusionPlanner.Result {
         ExclusionPlanner(input: input, volume: volume).plan()
     }
 }
