@@ -40,6 +40,12 @@ extension PolicyInput {
         for path in options.replicaStorage {
             replicaStorage.append(ReplicaStorage(path: path, evidence: Evidence(source: "--replica-storage", detail: path.description), confirmed: true))
         }
+        for fact in facts?.cluster?.replicaStorage ?? [] {
+            guard let path = environment.path(fact.value), !replicaStorage.contains(where: { $0.path == path }) else { continue }
+            replicaStorage.append(ReplicaStorage(
+                path: path, evidence: Evidence(source: fact.source.hive, detail: "\(fact.source.key)\\\(fact.source.value ?? "")"),
+                confirmed: false))
+        }
         for artifact in inventory.artifacts {
             let path = artifact.path
             switch artifact.kind {

@@ -18,6 +18,9 @@ extension HostFacts {
         /// The quorum (witness) resource, when the database names one (`Quorum\Resource`; the key's layout is
         /// known from community scripts only, so what is built on it is marked inferred).
         public var witness: WitnessResource? = nil
+        /// Replica storage locations from a Hyper-V Replica Broker resource's `Parameters\Authorization` (server,
+        /// location, trust group triples separated by U+00A0 — known from decompiled PowerShell code only).
+        public var replicaStorage: [Fact<String>] = []
 
         /// The witness resource and, for a disk witness, the disk's identity.
         public struct WitnessResource: Codable, Sendable, Equatable {
@@ -74,6 +77,14 @@ extension HostFacts {
                             cluster.physicalDisks.append(
                                 Fact(name, source: Source(hive: hive.name, key: keyPath, value: "Name")))
                         }
+                        if type.lowercased().contains("replication broker"),
+                           let parameters = try hive.subkey("Parameters", of: key),
+                           let text = try hive.value("Authorization", of: parameters)?.stringValue
+                        {
+                            for location in Cluster.authorizationLocations(text) {
+                                cluster.replicaStorage.append(Fact(location, source: Source(hive: hive.name, key: keyPath + "\\Parameters", value: "Authorization")))
+                            }
+                        }
                         guard virtualMachineTypes.contains(where: { RegistryName.equal($0, type) }) else { continue }
                         var resource = Resource(
                             id: key.name, name: name, type: type, vmId: nil, vmStoreRootPath: nil,
@@ -100,6 +111,20 @@ extension HostFacts {
             }
             cluster.sharedVolumes = volumes.sorted()
             return cluster
+        }
+
+        /// The storage locations of a Replica Broker `Authorization` value: (server, location, trust group) triples,
+        /// fields separated by U+00A0 (line breaks of a multi-string count as separators too); distinct, in order.
+        static func authorizationLocations(_ text: String) -> [String] {
+            let fields = text.split(whereSeparator: { $0 == "\u{00A0}" || $0 == "\n" }).map(String.init)
+            var locations: [String] = []
+            var index = 1
+            while index < fields.count {
+                let location = fields[index]
+                if !location.isEmpty && !locations.contains(location) { locations.append(location) }
+                index += 3
+            }
+            return locations
         }
 
         /// Reads `Quorum\Resource` and the resource it names; problems become warnings.

@@ -284,4 +284,10 @@ import Testing
         #expect(result.plan.paths.map(\.path) == [#"D:\VMs\App\Virtual Machines"#])
         #expect(result.plan.refused.first { $0.path == root }?.reason.contains("could not be listed") == true)
     }
+
+    @Test func replicaBrokerAuthorizationTriples() {
+        let text = "*\u{00A0}C:\\ClusterStorage\\Volume1\\Replica\u{00A0}DEFAULT\u{00A0}hv01.corp\u{00A0}D:\\Replica\u{00A0}GROUP1\u{00A0}hv02.corp\u{00A0}D:\\Replica\u{00A0}GROUP1"
+        #expect(HostFacts.Cluster.authorizationLocations(text) == [#"C:\ClusterStorage\Volume1\Replica"#, #"D:\Replica"#])
+        #expect(HostFacts.Cluster.authorizationLocations("") == [])
+    }
 }
