@@ -69,7 +69,9 @@ public struct InventoryBuilder: Sendable {
                 if let path = environment.path(reference.path), let host = map.resolve(path).hostPath { paths.insert(host) }
             }
         }
-        return Array(paths)
+        // A VHD Set file (.vhds) has no published layout (DOMAIN.md): it is not read as a disk, so it is no error;
+        // the exclusion policy groups its data files by name.
+        return paths.filter { !$0.lowercased().hasSuffix(".vhds") }
     }
 
     /// One VM per configuration: registered ones first (one per configuration file, however many
