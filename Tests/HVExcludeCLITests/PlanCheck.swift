@@ -1,5 +1,5 @@
 import Foundation
-import HVExclude
+@testable import HVExclude
 
 /// Runs the library's one property check (``PlanProperties``) on a report the binary printed: every tree a CLI
 /// test scans goes through it.

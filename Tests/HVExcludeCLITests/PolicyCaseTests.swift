@@ -5,17 +5,6 @@ import Testing
 /// built binary: each report validates against the schema, keeps the plan properties (``PlanCheck``), and shows
 /// the behaviour its case is about.
 @Suite(.serialized) struct PolicyCaseTests {
-    /// Why the cases cannot be built here, or nil.
-    static let missing: String? = {
-        let fixture = CLI.projectRoot.deletingLastPathComponent().appendingPathComponent("shared/fixtures/regf/minimal.hive").path
-        if !FileManager.default.fileExists(atPath: fixture) { return "../shared/fixtures/regf/minimal.hive" }
-        for tool in ["python3", "hivexsh"] {
-            let found = (try? CLI.runTool("sh", ["-c", "command -v \(tool)"]))?.status == 0
-            if !found { return tool == "hivexsh" ? "hivexsh (Debian libhivex-bin)" : "python3 (Debian python3)" }
-        }
-        return nil
-    }()
-
     /// The cases, built once into a temporary folder.
     static let cases: Result<String, Error> = Result {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hvx-policy-cases-\(getpid())").path
@@ -62,16 +51,16 @@ import Testing
         "smb-vms", "vhd-set", "no-system32",
     ]
 
-    @Test(.enabled(if: missing == nil, "needs \(missing ?? "")"), arguments: names)
+    @Test(.requires(Requirement.makeHives), arguments: names)
     func everyCaseKeepsThePlanPropertiesAndTheSchema(name: String) throws {
         let (stdout, json, roots) = try Self.scan(name)
         #expect(PlanCheck.violations(stdout, roots: roots) == [], "\(name)")
         let schema = try SchemaValidator(schemaFile: CLI.projectRoot.appendingPathComponent("docs/json-schema.json").path)
-        #expect(try schema.validate(json).map(\.description) == [], "\(name)")
+        #expect(schema.validate(json).map(\.description) == [], "\(name)")
         #expect(json["exclusions"]!["extensions"]!.arrayValue.isEmpty, "no extension exclusions by default")
     }
 
-    @Test(.enabled(if: missing == nil, "needs \(missing ?? "")"))
+    @Test(.requires(Requirement.makeHives))
     func aVMInDocumentsNeverExcludesDocuments() throws {
         let (_, json, _) = try Self.scan("vm-in-documents")
         let paths = Self.paths(json)
@@ -81,7 +70,7 @@ import Testing
         #expect(Self.refused(json, #"C:\Users\alice\Documents"#)?.contains("known folder Documents") == true)
     }
 
-    @Test(.enabled(if: missing == nil, "needs \(missing ?? "")"))
+    @Test(.requires(Requirement.makeHives))
     func thePropertyCheckCatchesATamperedPlan() throws {
         let (stdout, _, roots) = try Self.scan("vm-in-documents")
         let tampered = stdout.replacingOccurrences(of: #""C:\\Users\\alice\\Documents\\Virtual Machines""#, with: #""C:\\Users\\alice\\Documents""#)
@@ -91,7 +80,7 @@ import Testing
         #expect(violations.contains { $0.contains(#"taxes.xlsx, which is not a Hyper-V file"#) })
     }
 
-    @Test(.enabled(if: missing == nil, "needs \(missing ?? "")"))
+    @Test(.requires(Requirement.makeHives))
     func aShareAsDataRootIsRefused() throws {
         let (_, json, _) = try Self.scan("share-data-root")
         #expect(json["host"]?["shares"]?.arrayValue.first?["path"]?.stringValue == #"D:\Shares"#)
@@ -101,7 +90,7 @@ import Testing
         #expect(Self.refused(json, #"D:\Shares"#)?.contains("SMB share 'Shares'") == true)
     }
 
-    @Test(.enabled(if: missing == nil, "needs \(missing ?? "")"))
+    @Test(.requires(Requirement.makeHives))
     func aDiskAloneInTempIsAFile() throws {
         let (_, json, _) = try Self.scan("temp-disk")
         let paths = Self.paths(json)
@@ -111,7 +100,7 @@ import Testing
         #expect(paths[#"D:\VMs\Scratch"#]?["basis"]?.stringValue == "hyperVFolder")
     }
 
-    @Test(.enabled(if: missing == nil, "needs \(missing ?? "")"))
+    @Test(.requires(Requirement.makeHives))
     func aWindows11ClientIsNamedAsSuch() throws {
         let (_, json, _) = try Self.scan("win11-client")
         #expect(json["host"]?["windows"]?["release"]?.stringValue == "Windows 11")
@@ -123,7 +112,7 @@ import Testing
         #expect(Self.paths(json)[#"C:\Users\Public\Documents\Hyper-V\Virtual hard disks"#]?["basis"]?.stringValue == "hyperVFolder")
     }
 
-    @Test(.enabled(if: missing == nil, "needs \(missing ?? "")"))
+    @Test(.requires(Requirement.makeHives))
     func replicaLogsBesideAPrimaryVMsDisks() throws {
         let (_, json, _) = try Self.scan("replica-primary")
         let paths = Self.paths(json)
@@ -134,7 +123,7 @@ import Testing
         #expect(artifacts.count == 2)
     }
 
-    @Test(.enabled(if: missing == nil, "needs \(missing ?? "")"))
+    @Test(.requires(Requirement.makeHives))
     func aReplicaServersStorageIsPlannedAndArrivingDisksAreNotUnreferenced() throws {
         let (_, json, _) = try Self.scan("replica-server")
         let storage = try #require(Self.paths(json)[#"D:\Replica"#])
@@ -146,7 +135,7 @@ import Testing
         #expect(Self.paths(confirmed)[#"D:\Replica"#]?["verified"]?.boolValue == true)
     }
 
-    @Test(.enabled(if: missing == nil, "needs \(missing ?? "")"))
+    @Test(.requires(Requirement.makeHives))
     func aCSVClusterNodeWithADiskWitness() throws {
         let (_, json, _) = try Self.scan("csv-cluster")
         let paths = Self.paths(json)
@@ -159,7 +148,7 @@ import Testing
         #expect(processes.contains(#"C:\Windows\Cluster\clussvc.exe"#) && processes.contains(#"C:\Windows\Cluster\rhs.exe"#))
     }
 
-    @Test(.enabled(if: missing == nil, "needs \(missing ?? "")"))
+    @Test(.requires(Requirement.makeHives))
     func vmsOnAShareGoToTheFileServer() throws {
         let (_, json, _) = try Self.scan("smb-vms")
         #expect(!Self.paths(json).keys.contains { $0.hasPrefix(#"\\"#) })
@@ -176,7 +165,7 @@ import Testing
         #expect(!script.contains(#"-ExclusionPath '\\fs01"#), "no UNC exclusion on the host")
     }
 
-    @Test(.enabled(if: missing == nil, "needs \(missing ?? "")"))
+    @Test(.requires(Requirement.makeHives))
     func aVHDSetsDataFileBelongsToItsVM() throws {
         let (_, json, _) = try Self.scan("vhd-set")
         let member = #"D:\Shared\quorum_5D4E6F70-8192-4DAE-BFC0-31425D6E7F80.avhdx"#
@@ -190,7 +179,7 @@ import Testing
         #expect(!json["scan"]!["warnings"]!.arrayValue.contains { $0["severity"]?.stringValue == "error" })
     }
 
-    @Test(.enabled(if: missing == nil, "needs \(missing ?? "")"))
+    @Test(.requires(Requirement.makeHives))
     func aCopyWithoutSystem32StillNamesTheProcesses() throws {
         let (_, json, _) = try Self.scan("no-system32")
         let processes = json["exclusions"]!["processes"]!.arrayValue

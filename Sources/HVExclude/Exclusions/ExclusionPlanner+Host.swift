@@ -1,5 +1,5 @@
 extension ExclusionPlanner {
-    /// Hyper-V's file types by server generation (KB 3105657; DESIGN.md table): listed only on request.
+    /// Hyper-V's file types by server generation (KB 3105657; docs/exclusion-policy.md rule 2): listed only on request.
     static func hyperVExtensions(for generation: HostFacts.WindowsGeneration) -> [String] {
         var list = ["vhd", "avhd", "vsv"]
         if generation >= .v2012 { list = ["vhd", "vhdx", "avhd", "avhdx", "vsv"] }
@@ -262,7 +262,7 @@ extension ExclusionPlanner {
 
 }
 
-/// Service `ImagePath` values as Windows writes them, turned into Windows paths (DESIGN.md "Reading evidence").
+/// Service `ImagePath` values as Windows writes them (forms below), turned into Windows paths.
 enum ServiceImagePath {
     /// `system32\drivers\x.sys`, `\SystemRoot\System32\x.exe`, `%SystemRoot%\System32\x.exe`, `\??\C:\…`, or a
     /// quoted path with arguments → a Windows path; nil when it names none.

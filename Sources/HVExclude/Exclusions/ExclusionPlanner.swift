@@ -1,46 +1,46 @@
-/// Derives the exact exclusions a host needs (DESIGN.md "Exclusion policy (v2)", docs/exclusion-policy.md):
+/// Derives the exact exclusions a host needs (docs/exclusion-policy.md):
 /// Hyper-V's processes, the files and folders registered VMs really use, and the folders Microsoft names — never
 /// a folder that holds anything but Hyper-V files, never a protected place, never something that does not exist.
 ///
 /// Input is plain values (``PolicyInput``) and ``VolumeQueries``; the planner reads nothing else, so every rule
 /// is tested by building its input in Swift.
-public struct ExclusionPlanner {
+struct ExclusionPlanner {
     /// What the plan is derived from.
-    public let input: PolicyInput
+    let input: PolicyInput
     /// The scanned volumes.
-    public let volume: any VolumeQueries
+    let volume: any VolumeQueries
 
     /// The planner's output.
-    public struct Result: Sendable {
+    struct Result: Sendable {
         /// The host's plan.
-        public var plan: ExclusionPlan
+        var plan: ExclusionPlan
         /// What to exclude on each SMB file server that holds VM files.
-        public var fileServers: [FileServerPlan]
+        var fileServers: [FileServerPlan]
         /// Notes on entries that were refused, narrowed, inferred or could not be verified.
-        public var findings: [Finding]
+        var findings: [Finding]
         /// Files no VM names directly that a rule attributed to VMs (VHD Set members, replica files still
         /// arriving): no longer unreferenced.
-        public var claimed: [ClaimedFile]
+        var claimed: [ClaimedFile]
     }
 
     /// A file a rule attributed to VMs although no configuration names it.
-    public struct ClaimedFile: Sendable, Equatable {
+    struct ClaimedFile: Sendable, Equatable {
         /// The file.
-        public var path: WindowsPath
+        var path: WindowsPath
         /// The VMs (ids) it belongs to; empty when only its place is known (replica storage).
-        public var vms: [String]
+        var vms: [String]
         /// Why.
-        public var reason: String
+        var reason: String
     }
 
     /// Creates a planner.
-    public init(input: PolicyInput, volume: any VolumeQueries) {
+    init(input: PolicyInput, volume: any VolumeQueries) {
         self.input = input
         self.volume = volume
     }
 
     /// The plan.
-    public func plan() -> Result {
+    func plan() -> Result {
         var state = PlanState(input: input, volume: volume)
         state.warnings = input.findings
         state.plan.processes = processes(&state)

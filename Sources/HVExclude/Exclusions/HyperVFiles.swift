@@ -1,12 +1,12 @@
-/// What counts as a Hyper-V file or folder for the folder rule (DESIGN.md "Exclusion policy (v2)" §4): a folder
+/// What counts as a Hyper-V file or folder for the folder rule (docs/exclusion-policy.md, rule 3): a folder
 /// is excluded whole only when everything it holds passes this test.
-public enum HyperVFiles {
+enum HyperVFiles {
     /// File types only Hyper-V writes (disks, change tracking, state, configurations, Replica logs).
-    public static let extensions: Set<String> = [
+    static let extensions: Set<String> = [
         "vhd", "vhdx", "avhd", "avhdx", "vhds", "vhdpmem", "rct", "mrt", "vsv", "bin", "vmcx", "vmrs", "vmgs", "hrl", "hru",
     ]
     /// Folder names Hyper-V creates (compared case-insensitively).
-    public static let folderNames: Set<String> = Set(
+    static let folderNames: Set<String> = Set(
         ["Virtual Machines", "Snapshots", "Virtual Hard Disks", "UndoLog Configuration", "Hyper-V Replica"].map { NTFSName.fold($0) })
     /// The folder names that make a folder Hyper-V-owned by name alone.
     static let ownedNames: Set<String> = Set(["Virtual Machines", "Snapshots", "Virtual Hard Disks"].map { NTFSName.fold($0) })
@@ -19,7 +19,7 @@ public enum HyperVFiles {
 
     /// Whether a file is one Hyper-V writes: a listed type, a GUID-named `.xml`, `data.vmcx`, or an `.iso` a
     /// registered VM attaches (`attachedISOs` holds their keys).
-    public static func isHyperVFile(_ path: WindowsPath, attachedISOs: Set<String>) -> Bool {
+    static func isHyperVFile(_ path: WindowsPath, attachedISOs: Set<String>) -> Bool {
         guard let name = path.lastComponent, let ext = fileExtension(name) else { return false }
         if extensions.contains(ext) { return true }
         let stem = String(name.dropLast(ext.count + 1))
@@ -29,7 +29,7 @@ public enum HyperVFiles {
     }
 
     /// Whether a folder is one Hyper-V creates: a listed name or a GUID-named folder.
-    public static func isHyperVFolder(_ path: WindowsPath) -> Bool {
+    static func isHyperVFolder(_ path: WindowsPath) -> Bool {
         guard let name = path.lastComponent else { return false }
         return folderNames.contains(NTFSName.fold(name)) || GUID(name) != nil
     }

@@ -1,4 +1,4 @@
-/// The properties every plan keeps (DESIGN.md "Exclusion policy (v2)" §4), checked against the volumes
+/// The properties every plan keeps (docs/exclusion-policy.md, rule 5), checked against the volumes
 /// themselves. Tests run this one check over every tree they build; it reads nothing but the report and the
 /// scanned volumes.
 ///
@@ -8,21 +8,21 @@
 ///   place; every other planned folder is one Microsoft names.
 /// - *nothing that does not exist*: every planned path on a scanned drive exists, but for `C:\ClusterStorage`
 ///   (CSV mount points exist only while the cluster runs) and folders planned by `--plan-deferred`.
-public enum PlanProperties {
+enum PlanProperties {
     /// One broken property: which, and where.
-    public struct Violation: Sendable, Equatable, CustomStringConvertible {
+    struct Violation: Sendable, Equatable, CustomStringConvertible {
         /// `coverage`, `noHidingPlace` or `exists`.
-        public var property: String
+        var property: String
         /// The path concerned.
-        public var path: String
+        var path: String
         /// What is wrong.
-        public var message: String
+        var message: String
 
-        public var description: String { "\(property): \(path): \(message)" }
+        var description: String { "\(property): \(path): \(message)" }
     }
 
     /// Every violation by a planner result, for an input built in Swift.
-    public static func violations(of result: ExclusionPlanner.Result, input: PolicyInput, volume: some VolumeQueries) -> [Violation] {
+    static func violations(of result: ExclusionPlanner.Result, input: PolicyInput, volume: some VolumeQueries) -> [Violation] {
         let registered = input.virtualMachines.filter(\.registered)
         let used = registered.flatMap { vm in vm.paths.filter { !$0.role.isRoot && $0.role != .runtimeFolder }.map { (vm.label, $0.path) } }
         let attachedISOs = Set(registered.flatMap { $0.paths.filter { $0.role == .iso }.map(\.path.key) })

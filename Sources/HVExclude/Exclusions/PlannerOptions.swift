@@ -1,17 +1,17 @@
 /// The user's choices that change the plan.
 public struct PlannerOptions: Sendable, Equatable {
     /// `--include-unregistered`: also exclude unregistered VMs and unreferenced disks.
-    public var includeUnregistered = false
+    var includeUnregistered = false
     /// `--extensions`: list Hyper-V's file types for the detected version as extension exclusions.
-    public var extensions = false
+    var extensions = false
     /// `--broad-extensions`: also list `.xml .bin .iso` (with a warning).
-    public var broadExtensions = false
+    var broadExtensions = false
     /// `--plan-deferred`: plan the default folders Hyper-V has not created yet.
-    public var planDeferred = false
+    var planDeferred = false
     /// `--env-paths`: add `%ProgramData%\…`-style forms.
-    public var environmentPaths = false
+    var environmentPaths = false
     /// `--replica-storage`: Hyper-V Replica storage locations the user names.
-    public var replicaStorage: [WindowsPath] = []
+    var replicaStorage: [WindowsPath] = []
 
     /// Creates options.
     public init(

@@ -1,6 +1,6 @@
 extension PolicyInput {
     /// The policy's input from a scan's inventory: the one place report-shaped records become typed values.
-    public init(inventory: HostInventory, map: VolumeMap, options: PlannerOptions) {
+    init(inventory: HostInventory, map: VolumeMap, options: PlannerOptions) {
         let environment = inventory.environment
         let facts = inventory.facts
         self.init(environment: environment, dataRoot: inventory.dataRoot, options: options)
@@ -24,8 +24,10 @@ extension PolicyInput {
                 ?? Evidence(source: "built-in default", detail: facts == nil ? "no SOFTWARE hive: \(folder.value) unknown" : "\(folder.value) absent")
             defaultFolders.append(DefaultFolder(path: path, valueName: folder.value, fromRegistry: folder.fact != nil, evidence: evidence))
         }
+        // A service whose key could not be read (present nil) is reported as an error by the inventory; the policy
+        // plans nothing on it, as for an absent one.
         services = (facts?.services ?? []).map {
-            ServiceFact(name: $0.name, present: $0.present, imagePath: $0.imagePath, evidence: Evidence(source: $0.source.hive, detail: $0.source.key))
+            ServiceFact(name: $0.name, present: $0.present == true, imagePath: $0.imagePath, evidence: Evidence(source: $0.source.hive, detail: $0.source.key))
         }
         shares = (facts?.shares ?? []).compactMap { share in
             guard let path = environment.path(share.path) else { return nil }

@@ -1,40 +1,40 @@
-/// Everything exclusion policy v2 decides from, as plain typed values (DESIGN.md "Exclusion policy (v2)").
+/// Everything exclusion policy v2 decides from, as plain typed values (docs/exclusion-policy.md).
 ///
 /// The planner never reads hives or configurations itself: a scan fills this in from its inventory
 /// (``PolicyInput/init(inventory:map:options:)``) and a unit test builds it directly in Swift. What lies on the
 /// volumes is asked of ``VolumeQueries``, which a test can also build in memory.
-public struct PolicyInput: Sendable {
+struct PolicyInput: Sendable {
     /// The Windows release, when a SOFTWARE hive said it.
-    public var release: WindowsRelease?
+    var release: WindowsRelease?
     /// `%VAR%` values (the host's, else Windows' defaults).
-    public var environment: WindowsEnvironment
+    var environment: WindowsEnvironment
     /// `%ProgramData%\Microsoft\Windows\Hyper-V` in its on-disk spelling.
-    public var dataRoot: WindowsPath
+    var dataRoot: WindowsPath
     /// Where Hyper-V creates new VMs and disks (registry values, else the built-in defaults).
-    public var defaultFolders: [DefaultFolder]
+    var defaultFolders: [DefaultFolder]
     /// Hyper-V and cluster services of the SYSTEM hive (vmms, vmcompute, ClusSvc); empty without a SYSTEM hive.
-    public var services: [ServiceFact]
+    var services: [ServiceFact]
     /// SMB shares (SYSTEM `Services\LanmanServer\Shares`): folders that may never be excluded whole.
-    public var shares: [Share]
+    var shares: [Share]
     /// Every VM and checkpoint configuration, registered or not.
-    public var virtualMachines: [VMInput]
+    var virtualMachines: [VMInput]
     /// Disks and ISOs no registered VM uses (planned only with `--include-unregistered`).
-    public var unreferenced: [UnreferencedFile]
+    var unreferenced: [UnreferencedFile]
     /// Cluster facts, when this is a cluster node.
-    public var cluster: ClusterInput?
+    var cluster: ClusterInput?
     /// Hyper-V Replica storage locations on this host (a replica server).
-    public var replicaStorage: [ReplicaStorage]
+    var replicaStorage: [ReplicaStorage]
     /// Replica log files (`.hrl`) found on the scanned volumes.
-    public var replicaLogs: [WindowsPath]
+    var replicaLogs: [WindowsPath]
     /// VHD Set files (`.vhds`) and the `.avhdx` files found on the scanned volumes.
-    public var setFiles: [WindowsPath]
+    var setFiles: [WindowsPath]
     /// The user's choices.
-    public var options: PlannerOptions
+    var options: PlannerOptions
     /// Problems met while building the input (a default folder that is not a Windows path), passed on.
-    public var findings: [Finding] = []
+    var findings: [Finding] = []
 
     /// Creates an input; everything but the environment and data root defaults to empty.
-    public init(
+    init(
         release: WindowsRelease? = nil, environment: WindowsEnvironment = .defaults, dataRoot: WindowsPath? = nil,
         defaultFolders: [DefaultFolder] = [], services: [ServiceFact] = [], shares: [Share] = [],
         virtualMachines: [VMInput] = [], unreferenced: [UnreferencedFile] = [], cluster: ClusterInput? = nil,
@@ -58,18 +58,18 @@ public struct PolicyInput: Sendable {
     }
 
     /// A Windows release as the policy names it: a server generation, or a client named as such.
-    public struct WindowsRelease: Sendable, Equatable {
+    struct WindowsRelease: Sendable, Equatable {
         /// "Windows Server 2019", "Windows 11".
-        public var name: String
+        var name: String
         /// The server generation whose Hyper-V file types apply (a client takes the one its build matches).
-        public var generation: HostFacts.WindowsGeneration
+        var generation: HostFacts.WindowsGeneration
         /// Whether this is a client Windows (10, 11, …) with Hyper-V.
-        public var isClient: Bool
+        var isClient: Bool
         /// What said so.
-        public var evidence: Evidence
+        var evidence: Evidence
 
         /// Creates a release.
-        public init(name: String, generation: HostFacts.WindowsGeneration, isClient: Bool, evidence: Evidence) {
+        init(name: String, generation: HostFacts.WindowsGeneration, isClient: Bool, evidence: Evidence) {
             self.name = name
             self.generation = generation
             self.isClient = isClient
@@ -78,18 +78,18 @@ public struct PolicyInput: Sendable {
     }
 
     /// A folder Hyper-V creates new VMs or disks in.
-    public struct DefaultFolder: Sendable, Equatable {
+    struct DefaultFolder: Sendable, Equatable {
         /// The folder.
-        public var path: WindowsPath
+        var path: WindowsPath
         /// `DefaultExternalDataRoot` or `DefaultVirtualHardDiskPath`.
-        public var valueName: String
+        var valueName: String
         /// Whether the registry set it (false: the built-in default).
-        public var fromRegistry: Bool
+        var fromRegistry: Bool
         /// What said so.
-        public var evidence: Evidence
+        var evidence: Evidence
 
         /// Creates a default folder.
-        public init(path: WindowsPath, valueName: String, fromRegistry: Bool, evidence: Evidence) {
+        init(path: WindowsPath, valueName: String, fromRegistry: Bool, evidence: Evidence) {
             self.path = path
             self.valueName = valueName
             self.fromRegistry = fromRegistry
@@ -98,18 +98,18 @@ public struct PolicyInput: Sendable {
     }
 
     /// A service key of the SYSTEM hive.
-    public struct ServiceFact: Sendable, Equatable {
+    struct ServiceFact: Sendable, Equatable {
         /// The key name (`vmms`, `vmcompute`, `ClusSvc`).
-        public var name: String
+        var name: String
         /// Whether the key exists.
-        public var present: Bool
+        var present: Bool
         /// `ImagePath` as stored.
-        public var imagePath: String?
+        var imagePath: String?
         /// The key.
-        public var evidence: Evidence
+        var evidence: Evidence
 
         /// Creates a service fact.
-        public init(name: String, present: Bool, imagePath: String? = nil, evidence: Evidence) {
+        init(name: String, present: Bool, imagePath: String? = nil, evidence: Evidence) {
             self.name = name
             self.present = present
             self.imagePath = imagePath
@@ -118,16 +118,16 @@ public struct PolicyInput: Sendable {
     }
 
     /// One SMB share of this host.
-    public struct Share: Sendable, Equatable {
+    struct Share: Sendable, Equatable {
         /// The share name.
-        public var name: String
+        var name: String
         /// The shared folder.
-        public var path: WindowsPath
+        var path: WindowsPath
         /// The registry value.
-        public var evidence: Evidence
+        var evidence: Evidence
 
         /// Creates a share.
-        public init(name: String, path: WindowsPath, evidence: Evidence) {
+        init(name: String, path: WindowsPath, evidence: Evidence) {
             self.name = name
             self.path = path
             self.evidence = evidence
@@ -135,9 +135,9 @@ public struct PolicyInput: Sendable {
     }
 
     /// A file or folder a VM uses, or a folder it names as a Hyper-V root.
-    public struct VMPath: Sendable, Equatable {
+    struct VMPath: Sendable, Equatable {
         /// What the VM uses it for.
-        public enum Role: String, Sendable, Equatable {
+        enum Role: String, Sendable, Equatable {
             /// A data root (configuration, checkpoints, runtime state) named by the configuration, or the folder
             /// above its `Virtual Machines` folder.
             case dataRoot
@@ -165,18 +165,18 @@ public struct PolicyInput: Sendable {
         }
 
         /// The path.
-        public var path: WindowsPath
+        var path: WindowsPath
         /// What it is for.
-        public var role: Role
+        var role: Role
         /// Why, in words ("virtual disk (scsi 0:0)").
-        public var what: String
+        var what: String
         /// The configuration key (or rule) that named it.
-        public var evidence: Evidence
+        var evidence: Evidence
         /// For a folder named only by inference (the folder above `Virtual Machines`).
-        public var inferred: Bool
+        var inferred: Bool
 
         /// Creates a VM path.
-        public init(path: WindowsPath, role: Role, what: String, evidence: Evidence, inferred: Bool = false) {
+        init(path: WindowsPath, role: Role, what: String, evidence: Evidence, inferred: Bool = false) {
             self.path = path
             self.role = role
             self.what = what
@@ -186,26 +186,26 @@ public struct PolicyInput: Sendable {
     }
 
     /// One VM or checkpoint configuration.
-    public struct VMInput: Sendable, Equatable {
+    struct VMInput: Sendable, Equatable {
         /// `properties/global_id`, upper-case.
-        public var id: String?
+        var id: String?
         /// `properties/name`.
-        public var name: String?
+        var name: String?
         /// Whether the host registers it.
-        public var registered: Bool
+        var registered: Bool
         /// For a checkpoint: the VM's id.
-        public var checkpointOf: String?
+        var checkpointOf: String?
         /// The configuration file.
-        public var configurationFile: WindowsPath?
+        var configurationFile: WindowsPath?
         /// Whether the configuration file exists.
-        public var exists: Bool
+        var exists: Bool
         /// The registration entries that name it.
-        public var registration: [Evidence]
+        var registration: [Evidence]
         /// Everything it uses, disk chains included.
-        public var paths: [VMPath]
+        var paths: [VMPath]
 
         /// Creates a VM input.
-        public init(
+        init(
             id: String?, name: String?, registered: Bool, checkpointOf: String? = nil, configurationFile: WindowsPath?,
             exists: Bool, registration: [Evidence] = [], paths: [VMPath]
         ) {
@@ -227,34 +227,34 @@ public struct PolicyInput: Sendable {
     }
 
     /// A disk or ISO no registered VM uses.
-    public struct UnreferencedFile: Sendable, Equatable {
+    struct UnreferencedFile: Sendable, Equatable {
         /// The file.
-        public var path: WindowsPath
+        var path: WindowsPath
         /// Why it is listed.
-        public var reason: String
+        var reason: String
 
         /// Creates an unreferenced file.
-        public init(path: WindowsPath, reason: String) {
+        init(path: WindowsPath, reason: String) {
             self.path = path
             self.reason = reason
         }
     }
 
     /// A failover cluster node's facts.
-    public struct ClusterInput: Sendable, Equatable {
+    struct ClusterInput: Sendable, Equatable {
         /// Cluster Shared Volume names known from the cluster database ("Volume1").
-        public var sharedVolumes: [String]
+        var sharedVolumes: [String]
         /// What named them.
-        public var sharedVolumeEvidence: [Evidence]
+        var sharedVolumeEvidence: [Evidence]
         /// VM store roots of clustered VMs (`ConfigStoreRootPath`, `VmStoreRootPath`).
-        public var vmStores: [VMPath]
+        var vmStores: [VMPath]
         /// The witness disk's drive, when the quorum resource could be tied to a drive letter.
-        public var witness: Witness?
+        var witness: Witness?
         /// Why no witness folder can be named, when a witness disk exists but its drive is unknown.
-        public var witnessProblem: String?
+        var witnessProblem: String?
 
         /// Creates cluster facts.
-        public init(
+        init(
             sharedVolumes: [String] = [], sharedVolumeEvidence: [Evidence] = [], vmStores: [VMPath] = [],
             witness: Witness? = nil, witnessProblem: String? = nil
         ) {
@@ -266,14 +266,14 @@ public struct PolicyInput: Sendable {
         }
 
         /// The disk witness.
-        public struct Witness: Sendable, Equatable {
+        struct Witness: Sendable, Equatable {
             /// Its drive root (`Q:\`).
-            public var drive: WindowsPath
+            var drive: WindowsPath
             /// The quorum key, the resource and the MountedDevices value that tie it to the drive.
-            public var evidence: [Evidence]
+            var evidence: [Evidence]
 
             /// Creates a witness.
-            public init(drive: WindowsPath, evidence: [Evidence]) {
+            init(drive: WindowsPath, evidence: [Evidence]) {
                 self.drive = drive
                 self.evidence = evidence
             }
@@ -281,16 +281,16 @@ public struct PolicyInput: Sendable {
     }
 
     /// A Hyper-V Replica storage location.
-    public struct ReplicaStorage: Sendable, Equatable {
+    struct ReplicaStorage: Sendable, Equatable {
         /// The folder.
-        public var path: WindowsPath
+        var path: WindowsPath
         /// What named it.
-        public var evidence: Evidence
+        var evidence: Evidence
         /// Whether a source confirms it is a storage location (false: inferred from the folders on disk).
-        public var confirmed: Bool
+        var confirmed: Bool
 
         /// Creates a storage location.
-        public init(path: WindowsPath, evidence: Evidence, confirmed: Bool) {
+        init(path: WindowsPath, evidence: Evidence, confirmed: Bool) {
             self.path = path
             self.evidence = evidence
             self.confirmed = confirmed

@@ -1,8 +1,8 @@
-/// Folders that are never excluded whole, however Hyper-V uses them (DESIGN.md "Exclusion policy (v2)"): a
+/// Folders that are never excluded whole, however Hyper-V uses them (docs/exclusion-policy.md): a
 /// volume root, `Windows`, `Program Files*`, `ProgramData` (except Hyper-V's subtree), `Users`, every profile and
 /// its known folders (except `Public\Documents\Hyper-V`), temp folders, and any SMB share or folder holding one.
 /// An exclusion there would hide everything else the folder holds, now and later.
-public struct ProtectedPlaces: Sendable {
+struct ProtectedPlaces: Sendable {
     /// `%SystemRoot%`.
     let systemRoot: WindowsPath?
     /// `%ProgramData%`.
@@ -22,7 +22,7 @@ public struct ProtectedPlaces: Sendable {
     static let tempNames: Set<String> = Set(["Temp", "Tmp", "$Recycle.Bin"].map { NTFSName.fold($0) })
 
     /// The protected places of a host.
-    public init(environment: WindowsEnvironment, dataRoot: WindowsPath, shares: [PolicyInput.Share]) {
+    init(environment: WindowsEnvironment, dataRoot: WindowsPath, shares: [PolicyInput.Share]) {
         systemRoot = environment.path("%SystemRoot%")
         programData = environment.path("%ProgramData%")
         self.dataRoot = dataRoot
@@ -31,7 +31,7 @@ public struct ProtectedPlaces: Sendable {
     }
 
     /// Why `folder` may not be excluded whole, or nil when it may.
-    public func reason(_ folder: WindowsPath) -> String? {
+    func reason(_ folder: WindowsPath) -> String? {
         if folder.isRoot { return "it is a volume root" }
         let parts = folder.components.map { NTFSName.fold($0) }
         if let share = shares.first(where: { folder.contains($0.path) }) {

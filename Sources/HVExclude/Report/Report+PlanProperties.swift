@@ -1,6 +1,6 @@
 extension PlanProperties {
     /// Every violation of the properties by `report`'s plan, on the volumes of `map`.
-    public static func violations(of report: Report, map: VolumeMap) -> [Violation] {
+    static func violations(of report: Report, map: VolumeMap) -> [Violation] {
         let registered = report.virtualMachines.filter(\.registered)
         var used: [(vm: String, path: WindowsPath)] = []
         for vm in registered {

@@ -3,7 +3,7 @@
 ///
 /// ``VolumeMap`` answers them from the mounted or copied volumes; tests answer them from memory
 /// (`InMemoryVolume` in the tests), so the rules above the volume are tested on plain values.
-public protocol VolumeQueries: Sendable {
+protocol VolumeQueries: Sendable {
     /// Where `path` is on this machine and what it is, following Windows case rules.
     func resolve(_ path: WindowsPath) -> PathResolution
     /// The Windows path of a host path below a mapped root, in its on-disk spelling.
@@ -16,43 +16,36 @@ public protocol VolumeQueries: Sendable {
 }
 
 /// One entry of a folder on a scanned volume.
-public struct VolumeEntry: Sendable, Equatable {
+struct VolumeEntry: Sendable, Equatable {
     /// Its Windows path, in on-disk spelling.
-    public var path: WindowsPath
+    var path: WindowsPath
     /// Where it is on this machine.
-    public var hostPath: String
+    var hostPath: String
     /// What it is.
-    public var kind: EntryKind
-
-    /// Creates an entry.
-    public init(path: WindowsPath, hostPath: String, kind: EntryKind) {
-        self.path = path
-        self.hostPath = hostPath
-        self.kind = kind
-    }
+    var kind: EntryKind
 }
 
 extension VolumeQueries {
     /// Every folder can be listed unless the conforming type says otherwise.
-    public func isListable(_ folder: WindowsPath) -> Bool { true }
+    func isListable(_ folder: WindowsPath) -> Bool { true }
 
     /// Whether `path` lies on a scanned (mapped) volume.
-    public func isScanned(_ path: WindowsPath) -> Bool { resolve(path) != .unmapped }
+    func isScanned(_ path: WindowsPath) -> Bool { resolve(path) != .unmapped }
 
     /// What exists at `path` on a scanned volume; nil when nothing does (or it is not scanned).
-    public func kind(of path: WindowsPath) -> EntryKind? {
+    func kind(of path: WindowsPath) -> EntryKind? {
         if case .found(_, let kind) = resolve(path) { return kind }
         return nil
     }
 
     /// The entries of the folder `folder` in their on-disk spelling; nil when it is no folder or cannot be listed.
-    public func children(of folder: WindowsPath) -> [(path: WindowsPath, kind: EntryKind)]? {
+    func children(of folder: WindowsPath) -> [(path: WindowsPath, kind: EntryKind)]? {
         guard kind(of: folder) == .directory, isListable(folder) else { return nil }
         return entries(of: folder).map { ($0.path, $0.kind) }
     }
 
     /// The on-disk spelling of `path` when it exists, else `path` as given.
-    public func spelling(of path: WindowsPath) -> WindowsPath {
+    func spelling(of path: WindowsPath) -> WindowsPath {
         resolve(path).hostPath.flatMap { windowsPath(forHostPath: $0) } ?? path
     }
 }
