@@ -163,6 +163,15 @@ import Testing
         #expect(script.contains("function Add-HvxFileServerExclusions1 {"))
         #expect(script.contains("(Get-SmbShare -Name 'vms').Path"))
         #expect(!script.contains(#"-ExclusionPath '\\fs01"#), "no UNC exclusion on the host")
+        let list = try CLI.run(["scan"] + [try Self.cases.get() + "/smb-vms/C", "--format", "list", "--quiet"]).stdout
+        let listed = list.split(separator: "\n").map(String.init)
+        #expect(listed.contains { $0.hasPrefix(#"fileserver-path:\\fs01\vms\Web"#) })
+        #expect(!listed.contains { $0.hasPrefix(#"path:\\"#) }, "no UNC entry for the host")
+        let regBytes = try CLI.run(["scan"] + [try Self.cases.get() + "/smb-vms/C", "--format", "reg", "--quiet"]).stdoutData
+        let reg = try #require(String(data: regBytes.dropFirst(2), encoding: .utf16LittleEndian), "a .reg file is UTF-16LE after its BOM")
+        #expect(reg.contains("; Not in this file: the SMB file server fs01 holds VM files"))
+        #expect(reg.contains(#"; on fs01: \\fs01\vms\Web"#))
+        #expect(!reg.contains(#""\\\\fs01"#), "no UNC value for the host")
     }
 
     @Test(.requires(Requirement.makeHives))
