@@ -5,7 +5,7 @@
 public struct CommandLineOptions: Equatable, Sendable {
     /// What to do.
     public enum Command: String, Sendable, CaseIterable {
-        case scan, audit, hive, vmcx, help, version
+        case scan, audit, hive, vmcx, events, help, version
     }
 
     /// Output formats of `scan`/`audit`.
@@ -43,6 +43,10 @@ public struct CommandLineOptions: Equatable, Sendable {
     public var environmentPaths = false
     /// `--mount`: ROOT is a disk image or block device; mount its NTFS partitions read-only and scan them.
     public var mount = false
+    /// `events --id N` (repeatable): only these event ids.
+    public var eventIds: [UInt32] = []
+    /// `events --since T`: only events at or after this time (UTC).
+    public var since: EVTXTimestamp?
 
     /// Creates default options.
     public init() {}
@@ -55,10 +59,11 @@ public struct CommandLineOptions: Equatable, Sendable {
             && lhs.strict == rhs.strict && lhs.crossMounts == rhs.crossMounts && lhs.hiveDirectory == rhs.hiveDirectory
             && lhs.includeUnregistered == rhs.includeUnregistered && lhs.broadExtensions == rhs.broadExtensions
             && lhs.environmentPaths == rhs.environmentPaths && lhs.mount == rhs.mount
+            && lhs.eventIds == rhs.eventIds && lhs.since == rhs.since
     }
 
     /// Flags that take a value.
-    static let valueFlags = ["--drive", "--map", "--format", "--output", "--jobs", "--hive-dir"]
+    static let valueFlags = ["--drive", "--map", "--format", "--output", "--jobs", "--hive-dir", "--id", "--since"]
     /// Flags that do not.
     static let switchFlags = ["--quiet", "--strict", "--cross-mounts", "--include-unregistered", "--broad-extensions", "--env-paths", "--mount", "--help", "--version"]
 
@@ -151,6 +156,19 @@ public struct CommandLineOptions: Equatable, Sendable {
             }
             jobs = count
         case "--hive-dir": hiveDirectory = value
+        case "--id":
+            // `--id 4096,19060` and repeated `--id` both work.
+            for part in value.split(separator: ",") {
+                guard let id = UInt32(part.trimmingPrefix(" ")), id <= 0xFFFF else {
+                    throw UsageError("--id takes event ids from 0 to 65535 (got '\(value)')")
+                }
+                eventIds.append(id)
+            }
+        case "--since":
+            guard let time = EVTXTimestamp(iso8601: value) else {
+                throw UsageError("--since takes a UTC time like 2024-05-01 or 2024-05-01T12:00:00Z (got '\(value)')")
+            }
+            since = time
         default: break
         }
     }
@@ -180,6 +198,8 @@ public struct CommandLineOptions: Equatable, Sendable {
             guard (1...2).contains(arguments.count) else { throw UsageError("hive takes FILE [KEYPATH]") }
         case .vmcx:
             guard arguments.count == 1 else { throw UsageError("vmcx takes one FILE") }
+        case .events:
+            guard arguments.count == 1 else { throw UsageError("events takes one FILE (an .evtx event log)") }
         case .help, .version:
             break
         }

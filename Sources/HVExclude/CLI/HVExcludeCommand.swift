@@ -27,6 +27,8 @@ public enum HVExcludeCommand {
             return InspectCommands.hive(options)
         case .vmcx:
             return InspectCommands.vmcx(options)
+        case .events:
+            return EventsCommand.run(options)
         }
     }
 
@@ -144,6 +146,8 @@ public enum HVExcludeCommand {
           hvexclude audit ROOT [options]    scan, then compare with the host's Defender exclusions
           hvexclude hive FILE [KEYPATH]     list a registry hive key's subkeys and values
           hvexclude vmcx FILE               dump a VMCX/XML configuration's key tree as JSON
+          hvexclude events FILE [--id N…] [--since T]
+                                            an .evtx event log's records, one JSON object per line
           hvexclude --help | --version
 
         Options:

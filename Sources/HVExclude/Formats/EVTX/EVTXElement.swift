@@ -1,0 +1,157 @@
+/// An element of a record's event XML after substitution, as Event Viewer's XML view shows it.
+public struct EVTXElement: Sendable, Equatable {
+    /// Element name.
+    public var name: String
+    /// Attributes in document order.
+    public var attributes: [EVTXAttribute] = []
+    /// Child elements.
+    public var children: [EVTXElement] = []
+    /// The element's text (its text pieces concatenated).
+    public var text = ""
+
+    /// An element named `name`.
+    public init(name: String) { self.name = name }
+
+    /// The first child named `name`.
+    public func child(_ name: String) -> EVTXElement? { children.first { $0.name == name } }
+
+    /// The value of attribute `name`.
+    public func attribute(_ name: String) -> String? { attributes.first { $0.name == name }?.value }
+}
+
+/// One attribute of an ``EVTXElement``.
+public struct EVTXAttribute: Sendable, Equatable {
+    /// Attribute name.
+    public var name: String
+    /// Attribute value.
+    public var value: String
+}
+
+/// Fills templates with their values, producing ``EVTXElement`` trees under the caps of ``EVTXLimits``.
+struct BinXMLRenderer {
+    let limits: EVTXLimits
+    private var elements = 0
+    private var outputBytes = 0
+    /// Chunk offset of the record, for messages.
+    let recordOffset: Int
+
+    init(limits: EVTXLimits, recordOffset: Int) {
+        self.limits = limits
+        self.recordOffset = recordOffset
+    }
+
+    /// The elements of a record's fragment.
+    mutating func render(_ nodes: [BinXMLNode]) throws -> [EVTXElement] {
+        var root = EVTXElement(name: "")
+        try render(nodes, values: [], into: &root, depth: 0)
+        return root.children
+    }
+
+    /// `override` replaces one value (an array's current item) without copying `values`.
+    private mutating func render(
+        _ nodes: [BinXMLNode], values: [EVTXValue], override: (index: Int, item: String)? = nil,
+        into parent: inout EVTXElement, depth: Int
+    ) throws {
+        func value(_ index: Int) -> EVTXValue {
+            if let override, override.index == index { return .text(override.item) }
+            return index < values.count ? values[index] : .null
+        }
+        guard depth < limits.maxDepth else {
+            throw EVTXError.limitExceeded("record nests more than \(limits.maxDepth) levels", offset: recordOffset)
+        }
+        for node in nodes {
+            switch node {
+            case .element(let element):
+                // An element whose content substitutes an array is repeated once per item; an empty array still
+                // gives one empty element (libyal, "Normal substitution").
+                var arrayIndex: Int?
+                var items: [String] = []
+                for child in element.children {
+                    if case .substitution(let index, _) = child, override?.index != index, case .array(let list) = value(index) {
+                        arrayIndex = index
+                        items = list.isEmpty ? [""] : list
+                        break
+                    }
+                }
+                if let arrayIndex {
+                    for item in items {
+                        try renderElement(element, values: values, override: (arrayIndex, item), into: &parent, depth: depth)
+                    }
+                } else {
+                    try renderElement(element, values: values, override: override, into: &parent, depth: depth)
+                }
+            case .text(let text):
+                try count(text)
+                parent.text += text
+            case .substitution(let index, _):
+                switch value(index) {
+                case .null: break
+                case .text(let text):
+                    try count(text)
+                    parent.text += text
+                case .array(let items):
+                    // Outside an element of its own (e.g. in mixed content), the items are listed.
+                    let text = items.joined(separator: ", ")
+                    try count(text)
+                    parent.text += text
+                case .binXML(let inner):
+                    try render(inner, values: [], into: &parent, depth: depth + 1)
+                }
+            case .templateInstance(let template, let templateValues):
+                try render(template.nodes, values: templateValues, into: &parent, depth: depth + 1)
+            }
+        }
+    }
+
+    /// One element with its attributes and content; an optional substitution of a NULL value in its content
+    /// means the element is not created (libyal, "Optional substitution").
+    private mutating func renderElement(
+        _ element: BinXMLElement, values: [EVTXValue], override: (index: Int, item: String)?,
+        into parent: inout EVTXElement, depth: Int
+    ) throws {
+        func value(_ index: Int) -> EVTXValue {
+            if let override, override.index == index { return .text(override.item) }
+            return index < values.count ? values[index] : .null
+        }
+        for child in element.children {
+            if case .substitution(let index, true) = child, case .null = value(index) { return }
+        }
+        elements += 1
+        guard elements <= limits.maxElements else {
+            throw EVTXError.limitExceeded("record expands to more than \(limits.maxElements) elements", offset: recordOffset)
+        }
+        var rendered = EVTXElement(name: element.name)
+        for attribute in element.attributes {
+            var text = ""
+            var present = attribute.value.isEmpty
+            for piece in attribute.value {
+                switch piece {
+                case .substitution(let index, let optional):
+                    switch value(index) {
+                    case .text(let piece): text += piece; present = true
+                    case .array(let items): text += items.joined(separator: ", "); present = true
+                    default: if !optional { present = true }
+                    }
+                case .text(let piece):
+                    text += piece; present = true
+                default:
+                    present = true
+                }
+            }
+            // An optional substitution of a NULL value leaves the attribute out (libyal, "Optional substitution").
+            if present {
+                try count(text)
+                rendered.attributes.append(EVTXAttribute(name: attribute.name, value: text))
+            }
+        }
+        try render(element.children, values: values, override: override, into: &rendered, depth: depth + 1)
+        parent.children.append(rendered)
+    }
+
+    private mutating func count(_ text: String) throws {
+        outputBytes += text.utf8.count
+        guard outputBytes <= limits.maxOutputBytes else {
+            throw EVTXError.limitExceeded("record expands to more than \(limits.maxOutputBytes) bytes of text", offset: recordOffset)
+        }
+    }
+}
