@@ -283,10 +283,11 @@ extension WindowsPath {
     /// A drive or UNC path below its root (not a bare `C:\`).
     var isAbsoluteFilePath: Bool { !isRoot }
 
-    /// Whether the last component carries a Hyper-V file extension (DESIGN.md "Hyper-V file").
+    /// Whether the last component carries a Hyper-V file extension (DESIGN.md "Hyper-V file"; not `.xml`, `.bin`
+    /// or `.iso`, which other software uses as well).
     var hasHyperVExtension: Bool {
         guard let name = lastComponent?.lowercased(), let dot = name.lastIndex(of: ".") else { return false }
-        return [".vhd", ".vhdx", ".avhd", ".avhdx", ".vhds", ".vhdpmem", ".rct", ".mrt", ".vsv", ".bin", ".vmcx", ".vmrs",
-                ".vmgs", ".hrl", ".hru", ".iso", ".xml"].contains(String(name[dot...]))
+        return [".vhd", ".vhdx", ".avhd", ".avhdx", ".vhds", ".vhdpmem", ".rct", ".mrt", ".vsv", ".vmcx", ".vmrs",
+                ".vmgs", ".hrl", ".hru"].contains(String(name[dot...]))
     }
 }
