@@ -81,7 +81,7 @@ public struct Diagnosis: Sendable, Equatable {
             for entry in missed.flatMap(\.plannedEntries) where !entries.contains(entry) { entries.append(entry) }
             let what = missed.compactMap { $0.file?.description ?? $0.vmName }
             text += "; not covered today by the configured exclusions: \(Self.list(what))"
-            if !entries.isEmpty { text += " — the plan covers \(entries.count == 1 ? "it" : "them") with \(Self.list(entries.map(\.description)))" }
+            if !entries.isEmpty { text += " — the plan covers \(missed.count == 1 ? "it" : "them") with \(Self.list(entries.map(\.description)))" }
             if missed.contains(where: { !$0.coveredByPlan }) { text += " (some not even by the plan)" }
         }
         return text

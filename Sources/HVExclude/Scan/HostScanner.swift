@@ -82,9 +82,15 @@ public final class HostScanner: Sendable {
             startedAt: startedAt.formatted(.iso8601),
             links: links,
             warnings: warnings)
-        return Report(
+        var report = Report(
             scan: summary, host: inventory.facts, virtualMachines: inventory.virtualMachines, artifacts: inventory.artifacts,
             exclusions: planned.plan, unreferenced: inventory.unreferenced, audit: audit)
+        // The event-log diagnosis reads the finished report's values (docs/diagnosis.md).
+        let (diagnosis, logWarnings) = EventLogDiagnosis.run(report: report, map: map)
+        report.diagnosis = diagnosis
+        report.scan.warnings = (report.scan.warnings + logWarnings).sorted()
+        report.scan.durationSeconds = HostScanner.seconds(clock.now - started)
+        return report
     }
 
     static func seconds(_ duration: Duration) -> Double {
