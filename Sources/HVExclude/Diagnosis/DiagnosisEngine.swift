@@ -200,8 +200,8 @@ public enum DiagnosisEngine {
         let file = paths.first { path in vm?.owns(path) ?? vms.contains { $0.owns(path) } } ?? paths.first { $0.hasHyperVExtension }
         if vm == nil, let file { vm = vms.first { $0.owns(file) } }
         if vm == nil {
-            let names = Set(event.data.map { WindowsPath.fold($0.value) })
-            vm = vms.first { names.contains(WindowsPath.fold($0.name)) }
+            let names = Set(event.data.map { NTFSName.fold($0.value) })
+            vm = vms.first { names.contains(NTFSName.fold($0.name)) }
         }
         if signature.needsVMFile && file.map({ path in vms.contains { $0.owns(path) } || path.hasHyperVExtension }) != true { return nil }
         guard vm != nil || file != nil else { return nil }

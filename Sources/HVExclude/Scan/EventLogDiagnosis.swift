@@ -1,15 +1,26 @@
 /// The scan's one seam to the event-log diagnosis: finds the Hyper-V and Defender logs on the scanned volume,
-/// reads them, and runs ``DiagnosisEngine`` with the report's VMs, its plan and the host's configured
-/// exclusions. It takes the finished report's values only, so the layers below stay unaware of it.
+/// reads them, and runs ``DiagnosisEngine`` with the inventory's VMs, the plan and the host's configured
+/// exclusions. It takes the finished stages' values only, so the layers below stay unaware of it.
 public enum EventLogDiagnosis {
-    /// The diagnosis section and the warnings of the logs that could not be read whole.
-    public static func run(report: Report, map: VolumeMap) -> (DiagnosisReport, [ReportWarning]) {
-        var environment = WindowsEnvironment.defaults
-        for (name, value) in report.host?.environment ?? [:] { environment.set(name, value) }
+    /// One log read.
+    public struct LogRead: Sendable, Equatable {
+        /// Channel name.
+        public var channel: String
+        /// Windows path of the file.
+        public var path: WindowsPath
+        /// Records read.
+        public var records: Int
+    }
+
+    /// The diagnosis, the logs read, and a finding for each log that could not be read whole.
+    public static func run(
+        inventory: HostInventory, plan: ExclusionPlan, audit: DefenderAudit?, map: VolumeMap
+    ) -> (diagnosis: Diagnosis, logs: [LogRead], findings: [Finding]) {
+        let environment = inventory.environment
         let systemRoot = WindowsPath(environment.value("SystemRoot") ?? "C:\\Windows") ?? WindowsPath("C:\\Windows")!
-        let folder = systemRoot.appending("System32\\winevt\\Logs")!
-        var warnings: [ReportWarning] = []
-        var logs: [DiagnosisReport.Log] = []
+        guard let folder = systemRoot.appending("System32\\winevt\\Logs") else { return (Diagnosis(), [], []) }
+        var findings: [Finding] = []
+        var logs: [LogRead] = []
         var events: [EVTXEvent] = []
         for channel in DiagnosisChannels.all {
             guard let path = folder.appending(DiagnosisChannels.fileName(channel)), let host = map.hostPath(for: path) else {
@@ -18,18 +29,18 @@ public enum EventLogDiagnosis {
             do {
                 let log = try EVTXLog(path: host, include: relevant)
                 events += log.events
-                logs.append(DiagnosisReport.Log(channel: channel, path: path.description, records: log.recordsRead))
+                logs.append(LogRead(channel: channel, path: path, records: log.recordsRead))
                 for warning in log.warnings {
-                    warnings.append(ReportWarning(path: path.description, message: "event log: \(warning)", severity: .warning))
+                    findings.append(Finding(.eventLog, path: path.description, message: "event log: \(warning)", severity: .warning))
                 }
             } catch {
-                warnings.append(ReportWarning(path: path.description, message: "event log cannot be read: \(error)", severity: .error))
+                findings.append(Finding(.eventLog, path: path.description, message: "event log cannot be read: \(error)", severity: .error))
             }
         }
         let diagnosis = DiagnosisEngine.diagnose(
-            events: events, vms: vms(report), plannedEntry: planned(report.exclusions),
-            configuredCovers: report.audit.map { configured($0, environment: environment) })
-        return (DiagnosisReport(diagnosis, logs: logs), warnings)
+            events: events, vms: vms(inventory.virtualMachines), plannedEntry: planned(plan),
+            configuredCovers: audit.map { configured($0, environment: environment) })
+        return (diagnosis, logs, findings)
     }
 
     /// Only what a signature can use is kept in memory: Hyper-V failures and Defender's detections and changes.
@@ -38,20 +49,21 @@ public enum EventLogDiagnosis {
         return (event.level ?? 4) < 4
     }
 
-    /// The report's VMs with every path they use.
-    static func vms(_ report: Report) -> [DiagnosisVM] {
-        report.virtualMachines.compactMap { vm in
-            guard let id = vm.id.flatMap({ GUID($0) }) else { return nil }
-            var paths = [vm.configurationFile] + vm.folders.map(\.path) + vm.files.map(\.path) + vm.otherPaths.map(\.path)
-            paths += vm.disks.flatMap { [$0.path] + $0.chain.map(\.path) } + vm.dvds.map(\.path)
-            return DiagnosisVM(id: id, name: vm.name ?? id.description, files: paths.compactMap { WindowsPath($0) })
+    /// The VMs with every path they use.
+    static func vms(_ machines: [VirtualMachine]) -> [DiagnosisVM] {
+        machines.compactMap { vm in
+            guard let id = vm.id else { return nil }
+            var paths: [WindowsPath?] = [vm.configuration.path]
+            paths += (vm.folders + vm.isos + vm.stateFiles + vm.otherPaths).map(\.path)
+            paths += vm.disks.flatMap { [$0.path] + $0.chain.map { WindowsPath($0.path) } }
+            return DiagnosisVM(id: id, name: vm.name ?? id.description, files: paths.compactMap { $0 })
         }
     }
 
     /// The planned entry that covers a path: a folder entry holding it, a file entry equal to it, or an extension.
     static func planned(_ plan: ExclusionPlan) -> (WindowsPath) -> WindowsPath? {
         let entries = plan.paths.compactMap { entry in WindowsPath(entry.path).map { ($0, entry.kind != .file) } }
-        let extensions = Set(plan.extensions.map { WindowsPath.fold($0.extension.hasPrefix(".") ? $0.extension : "." + $0.extension) })
+        let extensions = Set(plan.extensions.map { NTFSName.fold($0.extension.hasPrefix(".") ? $0.extension : "." + $0.extension) })
         return { path in
             if let hit = entries.first(where: { $0.1 ? $0.0.contains(path) : $0.0 == path }) { return hit.0 }
             if let ext = path.extensionKey, extensions.contains(ext), let name = path.lastComponent {
@@ -68,13 +80,13 @@ public enum EventLogDiagnosis {
         func add(path text: String) { if let path = WindowsPath(environment.expand(text)) { folders.append(path) } }
         func add(extension text: String) {
             let trimmed = text.hasPrefix("*") ? String(text.dropFirst()) : text
-            extensions.insert(WindowsPath.fold(trimmed.hasPrefix(".") ? trimmed : "." + trimmed))
+            extensions.insert(NTFSName.fold(trimmed.hasPrefix(".") ? trimmed : "." + trimmed))
         }
         for entry in audit.configured {
             switch entry.type {
             case .path: add(path: entry.value)
             case .extension: add(extension: entry.value)
-            case .process: break  // a process exclusion covers what vmwp opens, not what a scan of the file does
+            case .process: break  // a process exclusion covers what vmwp opens, not a scan of the file by others
             }
         }
         if audit.automaticExclusionsApply {
@@ -91,6 +103,6 @@ extension WindowsPath {
     /// The folded extension of the last component, with its dot (`.VHDX`).
     var extensionKey: String? {
         guard let name = lastComponent, let dot = name.lastIndex(of: "."), dot != name.startIndex else { return nil }
-        return WindowsPath.fold(name[dot...])
+        return NTFSName.fold(name[dot...])
     }
 }
