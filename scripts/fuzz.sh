@@ -68,7 +68,7 @@ sources=()
 "$ROOT/scripts/make-hives" "$WORK/gen/hives" >/dev/null 2>&1 && sources+=("$WORK/gen/hives") \
     || echo "fuzz: make-hives failed; no generated hive seeds" >&2
 if [[ -x $ROOT/scripts/make-evtx ]]; then
-    "$ROOT/scripts/make-evtx" --no-check "$WORK/gen/evtx" >/dev/null 2>&1 && sources+=("$WORK/gen/evtx") \
+    "$ROOT/scripts/make-evtx" --no-check demo "$WORK/gen/evtx" >/dev/null 2>&1 && sources+=("$WORK/gen/evtx") \
         || echo "fuzz: make-evtx failed; no generated event log seeds" >&2
 fi
 if [[ -x $ROOT/scripts/make-vmcx ]]; then
