@@ -248,6 +248,15 @@ import Testing
         #expect(log.warnings.contains { $0.contains("nested more than 64 levels") })
     }
 
+    /// Records that each stay under the per-record caps still cannot make one chunk expand without end.
+    @Test func chunkBudgetStopsTheChunkWithAWarning() throws {
+        var limits = EVTXLimits()
+        limits.maxElementsPerChunk = 3  // one record of the built chunk: Event, System, EventID
+        let log = try EVTXLog(bytes: Self.file([Self.twoRecordChunk(), Self.twoRecordChunk()]), limits: limits)
+        #expect(log.events.map(\.eventId) == [4096, 4096])
+        #expect(log.warnings.filter { $0.contains("expand beyond the chunk's limits") }.count == 2)
+    }
+
     @Test func timestampsRoundTrip() throws {
         let time = try #require(EVTXTimestamp(iso8601: "2019-03-19T23:34:25.8943413Z"))
         #expect(time.description == "2019-03-19T23:34:25.8943413Z")

@@ -301,7 +301,10 @@ final class BinXMLParser {
                 end = saved
                 values.append(.binXML(nodes))
             } else {
-                values.append(try EVTXValue.decode(descriptor.type, bytes, at: valueStart, size: descriptor.size))
+                guard EVTXValueType(rawValue: descriptor.type & 0x7F) != nil else {
+                    throw EVTXError.unknownValueType(descriptor.type, offset: valueStart)
+                }
+                values.append(descriptor.type == 0 ? .null : .deferred(type: descriptor.type, offset: valueStart, size: descriptor.size))
             }
             position = valueStart + descriptor.size
         }

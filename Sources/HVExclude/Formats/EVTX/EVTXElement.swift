@@ -30,14 +30,39 @@ public struct EVTXAttribute: Sendable, Equatable {
 /// Fills templates with their values, producing ``EVTXElement`` trees under the caps of ``EVTXLimits``.
 struct BinXMLRenderer {
     let limits: EVTXLimits
-    private var elements = 0
-    private var outputBytes = 0
+    /// The chunk, for decoding deferred values.
+    let bytes: [UInt8]
+    /// Children of `System` left out (``EVTXEvent`` does not use them): their values are never decoded.
+    let prunedSystemChildren: Set<String>
+    /// Elements and text bytes produced so far (also after a failure: they count against the chunk's budget).
+    private(set) var elements = 0
+    private(set) var outputBytes = 0
+    /// This record's caps: the per-record limits or what is left of the chunk's budget, whichever is smaller.
+    private let maxElements: Int
+    private let maxOutputBytes: Int
     /// Chunk offset of the record, for messages.
     let recordOffset: Int
 
-    init(limits: EVTXLimits, recordOffset: Int) {
+    init(
+        limits: EVTXLimits, recordOffset: Int, chunk bytes: [UInt8], prunedSystemChildren: Set<String> = [],
+        chunkElementsLeft: Int = .max, chunkBytesLeft: Int = .max
+    ) {
         self.limits = limits
+        maxElements = min(limits.maxElements, chunkElementsLeft)
+        maxOutputBytes = min(limits.maxOutputBytes, chunkBytesLeft)
         self.recordOffset = recordOffset
+        self.bytes = bytes
+        self.prunedSystemChildren = prunedSystemChildren
+    }
+
+    /// `values[index]` (or the array item standing in for it), decoded.
+    private func value(_ index: Int, _ values: [EVTXValue], _ override: (index: Int, item: String)?) throws -> EVTXValue {
+        if let override, override.index == index { return .text(override.item) }
+        guard index < values.count else { return .null }
+        if case .deferred(let type, let offset, let size) = values[index] {
+            return try EVTXValue.decode(type, bytes, at: offset, size: size)
+        }
+        return values[index]
     }
 
     /// The elements of a record's fragment.
@@ -52,22 +77,21 @@ struct BinXMLRenderer {
         _ nodes: [BinXMLNode], values: [EVTXValue], override: (index: Int, item: String)? = nil,
         into parent: inout EVTXElement, depth: Int
     ) throws {
-        func value(_ index: Int) -> EVTXValue {
-            if let override, override.index == index { return .text(override.item) }
-            return index < values.count ? values[index] : .null
-        }
+        func value(_ index: Int) throws -> EVTXValue { try self.value(index, values, override) }
         guard depth < limits.maxDepth else {
             throw EVTXError.limitExceeded("record nests more than \(limits.maxDepth) levels", offset: recordOffset)
         }
+        let pruning = parent.name == "System" && !prunedSystemChildren.isEmpty
         for node in nodes {
             switch node {
             case .element(let element):
+                if pruning && prunedSystemChildren.contains(element.name) { continue }
                 // An element whose content substitutes an array is repeated once per item; an empty array still
                 // gives one empty element (libyal, "Normal substitution").
                 var arrayIndex: Int?
                 var items: [String] = []
                 for child in element.children {
-                    if case .substitution(let index, _) = child, override?.index != index, case .array(let list) = value(index) {
+                    if case .substitution(let index, _) = child, override?.index != index, case .array(let list) = try value(index) {
                         arrayIndex = index
                         items = list.isEmpty ? [""] : list
                         break
@@ -84,7 +108,7 @@ struct BinXMLRenderer {
                 try count(text)
                 parent.text += text
             case .substitution(let index, _):
-                switch value(index) {
+                switch try value(index) {
                 case .null: break
                 case .text(let text):
                     try count(text)
@@ -96,6 +120,8 @@ struct BinXMLRenderer {
                     parent.text += text
                 case .binXML(let inner):
                     try render(inner, values: [], into: &parent, depth: depth + 1)
+                case .deferred:
+                    break  // value(_:) has decoded it
                 }
             case .templateInstance(let template, let templateValues):
                 try render(template.nodes, values: templateValues, into: &parent, depth: depth + 1)
@@ -109,25 +135,25 @@ struct BinXMLRenderer {
         _ element: BinXMLElement, values: [EVTXValue], override: (index: Int, item: String)?,
         into parent: inout EVTXElement, depth: Int
     ) throws {
-        func value(_ index: Int) -> EVTXValue {
-            if let override, override.index == index { return .text(override.item) }
-            return index < values.count ? values[index] : .null
-        }
+        func value(_ index: Int) throws -> EVTXValue { try self.value(index, values, override) }
         for child in element.children {
-            if case .substitution(let index, true) = child, case .null = value(index) { return }
+            if case .substitution(let index, true) = child, case .null = try value(index) { return }
         }
         elements += 1
-        guard elements <= limits.maxElements else {
-            throw EVTXError.limitExceeded("record expands to more than \(limits.maxElements) elements", offset: recordOffset)
+        guard elements <= maxElements else {
+            throw EVTXError.limitExceeded(
+                maxElements < limits.maxElements ? "the chunk's records expand to more than \(limits.maxElementsPerChunk) elements"
+                    : "record expands to more than \(limits.maxElements) elements", offset: recordOffset)
         }
         var rendered = EVTXElement(name: element.name)
+        rendered.attributes.reserveCapacity(element.attributes.count)
         for attribute in element.attributes {
             var text = ""
             var present = attribute.value.isEmpty
             for piece in attribute.value {
                 switch piece {
                 case .substitution(let index, let optional):
-                    switch value(index) {
+                    switch try value(index) {
                     case .text(let piece): text += piece; present = true
                     case .array(let items): text += items.joined(separator: ", "); present = true
                     default: if !optional { present = true }
@@ -150,8 +176,10 @@ struct BinXMLRenderer {
 
     private mutating func count(_ text: String) throws {
         outputBytes += text.utf8.count
-        guard outputBytes <= limits.maxOutputBytes else {
-            throw EVTXError.limitExceeded("record expands to more than \(limits.maxOutputBytes) bytes of text", offset: recordOffset)
+        guard outputBytes <= maxOutputBytes else {
+            throw EVTXError.limitExceeded(
+                maxOutputBytes < limits.maxOutputBytes ? "the chunk's records expand to more than \(limits.maxOutputBytesPerChunk) bytes of text"
+                    : "record expands to more than \(limits.maxOutputBytes) bytes of text", offset: recordOffset)
         }
     }
 }

@@ -50,6 +50,11 @@ public struct EVTXLimits: Sendable {
     public var maxElements = 20_000
     /// UTF-8 bytes of text and attribute values one record may expand to.
     public var maxOutputBytes = 4 << 20
+    /// Elements all records of one chunk may expand to together (real chunks: a few thousand), so that
+    /// thousands of tiny records that each expand to the per-record limit cannot make a chunk cost minutes.
+    public var maxElementsPerChunk = 200_000
+    /// UTF-8 bytes all records of one chunk may expand to together.
+    public var maxOutputBytesPerChunk = 32 << 20
     /// Chunks read from one file (64 KiB each: 16 GiB).
     public var maxChunks = 0x40000
 

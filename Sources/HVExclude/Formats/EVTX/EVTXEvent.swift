@@ -6,8 +6,10 @@
 public struct EVTXEvent: Sendable, Equatable {
     /// `System/Provider/@Name`.
     public var provider: String
-    /// `System/Provider/@Guid`, when present and a GUID.
-    public var providerGUID: GUID?
+    /// `System/Provider/@Guid` as written.
+    public var providerGUIDText: String?
+    /// `System/Provider/@Guid`, when present and a GUID (parsed on demand: most readers never ask).
+    public var providerGUID: GUID? { providerGUIDText.flatMap { GUID($0) } }
     /// `System/EventID` (without its qualifiers).
     public var eventId: UInt32?
     /// `System/Level`.
@@ -24,6 +26,9 @@ public struct EVTXEvent: Sendable, Equatable {
     /// UserData root), in document order.
     public var data: [EVTXDataField]
 
+    /// `System` children the event does not keep; the reader skips them (and the values they would decode).
+    static let unusedSystemElements: Set<String> = ["Version", "Task", "Opcode", "Keywords", "Correlation", "Execution", "Security"]
+
     /// The value of field `name`.
     public func field(_ name: String) -> String? { data.first { $0.name == name }?.value }
 
@@ -32,7 +37,7 @@ public struct EVTXEvent: Sendable, Equatable {
         let system = event.child("System")
         let providerElement = system?.child("Provider")
         provider = providerElement?.attribute("Name") ?? ""
-        providerGUID = providerElement?.attribute("Guid").flatMap { GUID($0) }
+        providerGUIDText = providerElement?.attribute("Guid")
         eventId = system?.child("EventID").flatMap { UInt32(trimmedText($0.text)) }
         level = system?.child("Level").flatMap { UInt8(trimmedText($0.text)) }
         time = system?.child("TimeCreated")?.attribute("SystemTime").flatMap { EVTXTimestamp(iso8601: trimmedText($0)) } ?? written
@@ -88,6 +93,8 @@ private struct EVTXDataFieldCollector {
 
 /// `text` without leading and trailing ASCII white space.
 private func trimmedText(_ text: String) -> String {
+    func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x09 || c == 0x0D }
+    if let first = text.utf8.first, let last = text.utf8.last, !isSpace(first), !isSpace(last) { return text }
     var slice = text[...]
     while let first = slice.first, first == " " || first == "\n" || first == "\t" || first == "\r" { slice = slice.dropFirst() }
     while let last = slice.last, last == " " || last == "\n" || last == "\t" || last == "\r" { slice = slice.dropLast() }

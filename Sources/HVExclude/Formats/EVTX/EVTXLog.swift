@@ -111,6 +111,8 @@ public struct EVTXLog: Sendable {
         var position = EVTXChunkHeader.size
         var firstRead: UInt64?
         var lastRead: UInt64?
+        var elementsLeft = limits.maxElementsPerChunk
+        var bytesLeft = limits.maxOutputBytesPerChunk
         while position < limit {
             let record: EVTXRecordHeader
             do {
@@ -126,9 +128,19 @@ public struct EVTXLog: Sendable {
                 }
                 return
             }
+            guard elementsLeft > 0, bytesLeft > 0 else {
+                warnings.append("\(place): its records expand beyond the chunk's limits (\(limits.maxElementsPerChunk) elements, \(limits.maxOutputBytesPerChunk) bytes); the rest of the chunk from record \(record.identifier) is skipped")
+                return
+            }
+            var renderer = BinXMLRenderer(
+                limits: limits, recordOffset: position, chunk: bytes, prunedSystemChildren: EVTXEvent.unusedSystemElements,
+                chunkElementsLeft: elementsLeft, chunkBytesLeft: bytesLeft)
+            defer {
+                elementsLeft -= max(1, renderer.elements)
+                bytesLeft -= renderer.outputBytes
+            }
             do {
                 let nodes = try parser.parseFragment(record.binXMLRange)
-                var renderer = BinXMLRenderer(limits: limits, recordOffset: position)
                 let elements = try renderer.render(nodes)
                 guard let event = elements.first(where: { $0.name == "Event" }) ?? elements.first else {
                     throw EVTXError.badRecord("no event element", offset: position)

@@ -62,10 +62,29 @@ public struct EVTXTimestamp: Sendable, Hashable, Comparable, CustomStringConvert
     }
 
     static func format(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, fraction: Substring) -> String {
-        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
-        var yearText = String(year)
-        while yearText.count < 4 { yearText = "0" + yearText }
-        return "\(yearText)-\(two(month))-\(two(day))T\(two(hour)):\(two(minute)):\(two(second)).\(fraction)Z"
+        // Written byte by byte: every record's TimeCreated passes here.
+        let fractionBytes = Array(fraction.utf8)
+        return String(unsafeUninitializedCapacity: 21 + fractionBytes.count) { buffer in
+            var out = 0
+            func digits(_ value: Int, _ count: Int) {
+                var divisor = 1
+                for _ in 1..<count { divisor *= 10 }
+                var rest = value
+                for _ in 0..<count {
+                    buffer[out] = UInt8(48 + (rest / divisor) % 10)
+                    out += 1
+                    rest %= divisor
+                    divisor /= 10
+                    if divisor == 0 { divisor = 1 }
+                }
+            }
+            func put(_ c: Character) { buffer[out] = c.asciiValue!; out += 1 }
+            digits(year, 4); put("-"); digits(month, 2); put("-"); digits(day, 2); put("T")
+            digits(hour, 2); put(":"); digits(minute, 2); put(":"); digits(second, 2); put(".")
+            for byte in fractionBytes { buffer[out] = byte; out += 1 }
+            put("Z")
+            return out
+        }
     }
 
     /// Days since 1601-01-01 → (year, month, day), proleptic Gregorian (H. Hinnant's civil_from_days, shifted).

@@ -15,6 +15,9 @@ enum EVTXValue: Sendable {
     case array([String])
     /// An embedded binary XML fragment.
     case binXML([BinXMLNode])
+    /// A value not decoded yet: `size` bytes of type `type` at chunk offset `offset`. Decoding waits until a
+    /// substitution uses it, so values of pruned elements cost nothing.
+    case deferred(type: UInt8, offset: Int, size: Int)
 
     /// Decodes `size` bytes of type `rawType` at `offset` of `bytes`.
     /// - Throws: ``EVTXError`` when the size does not suit the type.
@@ -96,7 +99,7 @@ enum EVTXValue: Sendable {
         case .float32: return String(Float(bitPattern: UInt32(le(bytes, offset, 4))))
         case .float64: return String(Double(bitPattern: le(bytes, offset, 8)))
         case .bool: return le(bytes, offset, 4) != 0 ? "true" : "false"
-        case .guid: return "{" + GUID(mixedEndian: Array(bytes[offset..<offset + 16])).description + "}"
+        case .guid: return guidText(bytes, offset)
         case .fileTime: return EVTXTimestamp(fileTime: le(bytes, offset, 8)).description
         case .systemTime: return systemTime(bytes, offset)
         case .hex32: return hexInteger(le(bytes, offset, 4), digits: 8)
@@ -158,6 +161,25 @@ enum EVTXValue: Sendable {
                 buffer[index * 2 + 1] = hexDigits[Int(bytes[offset + index] & 0xF)]
             }
             return size * 2
+        }
+    }
+
+    /// `{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}` from the mixed-endian bytes at `offset` (first three fields
+    /// little-endian), written directly: logs hold one or more GUIDs per record.
+    static func guidText(_ bytes: [UInt8], _ offset: Int) -> String {
+        let order = [3, 2, 1, 0, -1, 5, 4, -1, 7, 6, -1, 8, 9, -1, 10, 11, 12, 13, 14, 15]
+        return String(unsafeUninitializedCapacity: 38) { buffer in
+            buffer[0] = UInt8(ascii: "{")
+            var out = 1
+            for index in order {
+                if index < 0 { buffer[out] = UInt8(ascii: "-"); out += 1; continue }
+                let byte = bytes[offset + index]
+                buffer[out] = hexDigits[Int(byte >> 4)]
+                buffer[out + 1] = hexDigits[Int(byte & 0xF)]
+                out += 2
+            }
+            buffer[out] = UInt8(ascii: "}")
+            return out + 1
         }
     }
 
