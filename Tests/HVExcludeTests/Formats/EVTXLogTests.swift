@@ -257,6 +257,10 @@ import Testing
         #expect(log.warnings.filter { $0.contains("expand beyond the chunk's limits") }.count == 2)
     }
 
+    @Test func eventsLinesQuoteJSON() {
+        #expect(EventsCommand.quoted("a\"b\\c\r\n\t\u{1}é") == "\"a\\\"b\\\\c\\r\\n\\t\\u0001é\"")
+    }
+
     @Test func timestampsRoundTrip() throws {
         let time = try #require(EVTXTimestamp(iso8601: "2019-03-19T23:34:25.8943413Z"))
         #expect(time.description == "2019-03-19T23:34:25.8943413Z")
