@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import hvexclude
 
 /// The scan of the sample host ws2019-custom reads the event logs scripts/make-testtrees put in
 /// C:\Windows\System32\winevt\Logs and opens its text output with the diagnosis.
@@ -62,5 +63,15 @@ import Testing
         #expect(Array(objects.first?.keys.sorted() ?? []) == ["channel", "computer", "data", "eventId", "level", "provider", "recordId", "time"])
         let bad = try CLI.run(["events", log, "--since", "yesterday"])
         #expect(bad.status == 64)
+    }
+
+    @Test func eventsLinesQuoteJSON() {
+        #expect(EventsCommand.quoted("a\"b\\c\r\n\t\u{1}é") == "\"a\\\"b\\\\c\\r\\n\\t\\u0001é\"")
+    }
+
+    @Test func eventsUsageMistakesNameTheFlag() throws {
+        #expect(throws: UsageError.badEventId("70000")) { try CommandLineOptions.parse(["events", "x.evtx", "--id", "70000"]) }
+        #expect(throws: UsageError.badSince("yesterday")) { try CommandLineOptions.parse(["events", "x.evtx", "--since", "yesterday"]) }
+        #expect(throws: UsageError.argumentCount(.events, got: 2)) { try CommandLineOptions.parse(["events", "a.evtx", "b.evtx"]) }
     }
 }

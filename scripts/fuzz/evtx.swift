@@ -4,7 +4,7 @@
 // Input: a flags byte, then the bytes of one chunk. Flag bit 0 recomputes the chunk's header and records CRC-32s
 // (the fuzzer cannot forge them), bit 1 pads the chunk to its full 64 KiB (else the file ends mid-chunk), bit 2
 // uses the rest as the whole file instead (file header parsing).
-import HVExclude
+@testable import HVExclude
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzEVTX(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {

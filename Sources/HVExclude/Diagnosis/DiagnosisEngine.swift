@@ -1,13 +1,13 @@
 /// A VM as the diagnosis sees it: its id, its name and the files and folders that belong to it.
-public struct DiagnosisVM: Sendable, Equatable {
+struct DiagnosisVM: Sendable, Equatable {
     /// VM id.
-    public var id: GUID
+    var id: GUID
     /// VM name.
-    public var name: String
+    var name: String
     /// Its configuration, disks (with their chains), state files and data folders.
-    public var files: [WindowsPath]
+    var files: [WindowsPath]
 
-    public init(id: GUID, name: String, files: [WindowsPath]) {
+    init(id: GUID, name: String, files: [WindowsPath]) {
         self.id = id
         self.name = name
         self.files = files
@@ -18,54 +18,54 @@ public struct DiagnosisVM: Sendable, Equatable {
 }
 
 /// One VM file (or, when the events name no file, one VM) that the event logs show held by an antivirus.
-public struct LockFinding: Sendable, Equatable {
+struct LockFinding: Sendable, Equatable {
     /// The VM, when the events or the file identify it.
-    public var vm: GUID?
+    var vm: GUID?
     /// The VM's name.
-    public var vmName: String?
+    var vmName: String?
     /// The held file; nil when the events name only the VM.
-    public var file: WindowsPath?
+    var file: WindowsPath?
     /// What the events showed.
-    public var signatures: [LockSignature]
+    var signatures: [LockSignature]
     /// The HRESULTs seen, e.g. `0x800704C8`.
-    public var codes: [UInt32]
+    var codes: [UInt32]
     /// First and last event.
-    public var first: EVTXTimestamp
-    public var last: EVTXTimestamp
+    var first: EVTXTimestamp
+    var last: EVTXTimestamp
     /// Number of events.
-    public var count: Int
+    var count: Int
     /// Whether the planned exclusions cover the file (for a VM-only finding: all of the VM's files).
-    public var coveredByPlan: Bool
+    var coveredByPlan: Bool
     /// Whether the host's configured exclusions cover it; nil when they are unknown.
-    public var coveredByConfigured: Bool?
+    var coveredByConfigured: Bool?
     /// The planned entries that would cover what the configured exclusions miss.
-    public var plannedEntries: [WindowsPath]
+    var plannedEntries: [WindowsPath]
 }
 
 /// A Defender configuration change (event 5007) that touched the exclusions.
-public struct ExclusionChange: Sendable, Equatable {
-    public var time: EVTXTimestamp
-    public var oldValue: String
-    public var newValue: String
+struct ExclusionChange: Sendable, Equatable {
+    var time: EVTXTimestamp
+    var oldValue: String
+    var newValue: String
 }
 
 /// The diagnosis: what the logs say about antivirus locks, and how the exclusions answer it.
-public struct Diagnosis: Sendable, Equatable {
+struct Diagnosis: Sendable, Equatable {
     /// One per VM file (or VM) hit, VMs by name then files.
-    public var findings: [LockFinding] = []
+    var findings: [LockFinding] = []
     /// Exclusion changes recorded by Defender, oldest first.
-    public var exclusionChanges: [ExclusionChange] = []
+    var exclusionChanges: [ExclusionChange] = []
     /// Events read from the logs (before matching).
-    public var eventsRead = 0
+    var eventsRead = 0
 
-    public init(findings: [LockFinding] = [], exclusionChanges: [ExclusionChange] = [], eventsRead: Int = 0) {
+    init(findings: [LockFinding] = [], exclusionChanges: [ExclusionChange] = [], eventsRead: Int = 0) {
         self.findings = findings
         self.exclusionChanges = exclusionChanges
         self.eventsRead = eventsRead
     }
 
     /// The line the text output opens with.
-    public var summary: String {
+    var summary: String {
         guard !findings.isEmpty else { return "no antivirus file locks in the event logs (\(eventsRead) events read)" }
         let vms = Set(findings.compactMap { $0.vm?.description ?? $0.file.map { "path:" + $0.key } }).count
         let events = findings.reduce(0) { $0 + $1.count }
@@ -99,13 +99,13 @@ public struct Diagnosis: Sendable, Equatable {
 
 /// Matches event-log events against the lock signatures and answers, for each VM file hit, whether the plan and
 /// the configured exclusions cover it. Pure: events, VMs and two coverage questions in, findings out.
-public enum DiagnosisEngine {
+enum DiagnosisEngine {
     /// - Parameters:
     ///   - events: events of the Hyper-V admin channels and Defender's operational channel.
     ///   - vms: the host's VMs.
     ///   - plannedEntry: the planned exclusion entry that covers a path, or nil.
     ///   - configuredCovers: whether the host's configured exclusions cover a path; nil when they are unknown.
-    public static func diagnose(
+    static func diagnose(
         events: [EVTXEvent], vms: [DiagnosisVM], plannedEntry: (WindowsPath) -> WindowsPath?,
         configuredCovers: ((WindowsPath) -> Bool)?
     ) -> Diagnosis {

@@ -2,7 +2,7 @@
 ///
 /// Classification uses the provider, the event id and the HRESULT found in any data field — never the message
 /// text, which is localized.
-public enum LockSignature: String, Codable, Sendable, CaseIterable, Comparable {
+enum LockSignature: String, Codable, Sendable, CaseIterable, Comparable {
     /// Hyper-V-Config 4096: the VM configuration is no longer accessible, 0x800704C8 (user-mapped section open).
     case configurationInaccessible
     /// Hyper-V-VMMS 19060: saved-state information unavailable, 0x80070037.
@@ -32,25 +32,25 @@ public enum LockSignature: String, Codable, Sendable, CaseIterable, Comparable {
     /// backup software) and mean an antivirus only together with a VM file.
     var needsVMFile: Bool { self == .sharingViolation || self == .accessDenied }
 
-    public static func < (lhs: LockSignature, rhs: LockSignature) -> Bool {
+    static func < (lhs: LockSignature, rhs: LockSignature) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
     }
 }
 
 /// The event-log channels and providers the diagnosis reads.
-public enum DiagnosisChannels {
+enum DiagnosisChannels {
     /// Hyper-V's admin channels, in the order they are read (Compute-Admin exists from Windows Server 2019).
-    public static let hyperV = [
+    static let hyperV = [
         "Microsoft-Windows-Hyper-V-Config-Admin", "Microsoft-Windows-Hyper-V-VMMS-Admin",
         "Microsoft-Windows-Hyper-V-Worker-Admin", "Microsoft-Windows-Hyper-V-Compute-Admin",
     ]
     /// Defender's operational channel.
-    public static let defender = "Microsoft-Windows-Windows Defender/Operational"
+    static let defender = "Microsoft-Windows-Windows Defender/Operational"
     /// Every channel read.
-    public static var all: [String] { hyperV + [defender] }
+    static var all: [String] { hyperV + [defender] }
 
     /// The file name Windows gives a channel's log: `/` written as `%4` (DOMAIN.md "Event logs").
-    public static func fileName(_ channel: String) -> String {
+    static func fileName(_ channel: String) -> String {
         channel.replacing("/", with: "%4") + ".evtx"
     }
 

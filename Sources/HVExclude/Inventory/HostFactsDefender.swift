@@ -1,22 +1,22 @@
 extension HostFacts {
     /// Defender exclusions configured on the host: local preferences and Group Policy, kept apart.
-    public struct Defender: Codable, Sendable, Equatable {
+    struct Defender: Codable, Sendable, Equatable {
         /// `Microsoft\Windows Defender\Exclusions` (Set-MpPreference); nil when the key is absent.
-        public var preferences: ExclusionSet?
+        var preferences: ExclusionSet?
         /// `Policies\Microsoft\Windows Defender\Exclusions` (Group Policy); nil when the key is absent.
-        public var policies: ExclusionSet?
+        var policies: ExclusionSet?
     }
 
     /// One Exclusions key: the value NAMES under Paths/Extensions/Processes are the excluded items.
-    public struct ExclusionSet: Codable, Sendable, Equatable {
+    struct ExclusionSet: Codable, Sendable, Equatable {
         /// Excluded paths, exactly as named (wildcards and environment forms untouched).
-        public var paths: [Fact<String>]
+        var paths: [Fact<String>]
         /// Excluded extensions, exactly as named.
-        public var extensions: [Fact<String>]
+        var extensions: [Fact<String>]
         /// Excluded processes, exactly as named.
-        public var processes: [Fact<String>]
+        var processes: [Fact<String>]
         /// `DisableAutoExclusions` when present (1 = the built-in Hyper-V auto exclusions are off).
-        public var disableAutoExclusions: Fact<UInt32>?
+        var disableAutoExclusions: Fact<UInt32>?
 
         static func read(_ hive: RegistryHive, at keyPath: String, into warnings: inout [String]) -> ExclusionSet? {
             let root: RegistryKey?

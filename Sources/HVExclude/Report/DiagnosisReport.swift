@@ -19,8 +19,8 @@ public struct DiagnosisReport: Codable, Sendable, Equatable {
         public var vmName: String?
         /// Windows path of the held file; null when the events name only the VM.
         public var file: String?
-        /// Signatures seen (docs/diagnosis.md).
-        public var signatures: [LockSignature]
+        /// Signatures seen, by name (docs/diagnosis.md).
+        public var signatures: [String]
         /// HRESULTs seen, `0x800704C8`.
         public var codes: [String]
         /// First and last event, UTC ISO 8601.
@@ -73,13 +73,13 @@ public struct DiagnosisReport: Codable, Sendable, Equatable {
     public var exclusionChanges: [ExclusionChange]
 
     /// The report section for a diagnosis.
-    public init(_ diagnosis: Diagnosis, logs: [Log]) {
+    init(_ diagnosis: Diagnosis, logs: [Log]) {
         summary = logs.isEmpty ? "no Hyper-V or Defender event logs found" : diagnosis.summary
         self.logs = logs
         findings = diagnosis.findings.map { finding in
             Finding(
                 vm: finding.vm?.description, vmName: finding.vmName, file: finding.file?.description,
-                signatures: finding.signatures, codes: finding.codes.map { "0x" + String($0, radix: 16, uppercase: true) },
+                signatures: finding.signatures.map(\.rawValue), codes: finding.codes.map { "0x" + String($0, radix: 16, uppercase: true) },
                 firstTime: finding.first.description, lastTime: finding.last.description, count: finding.count,
                 coveredByPlan: finding.coveredByPlan, coveredByConfigured: finding.coveredByConfigured,
                 plannedEntries: finding.plannedEntries.map(\.description))

@@ -1,19 +1,19 @@
 /// The scan's one seam to the event-log diagnosis: finds the Hyper-V and Defender logs on the scanned volume,
 /// reads them, and runs ``DiagnosisEngine`` with the inventory's VMs, the plan and the host's configured
 /// exclusions. It takes the finished stages' values only, so the layers below stay unaware of it.
-public enum EventLogDiagnosis {
+enum EventLogDiagnosis {
     /// One log read.
-    public struct LogRead: Sendable, Equatable {
+    struct LogRead: Sendable, Equatable {
         /// Channel name.
-        public var channel: String
+        var channel: String
         /// Windows path of the file.
-        public var path: WindowsPath
+        var path: WindowsPath
         /// Records read.
-        public var records: Int
+        var records: Int
     }
 
     /// The diagnosis, the logs read, and a finding for each log that could not be read whole.
-    public static func run(
+    static func run(
         inventory: HostInventory, plan: ExclusionPlan, audit: DefenderAudit?, map: VolumeMap
     ) -> (diagnosis: Diagnosis, logs: [LogRead], findings: [Finding]) {
         let environment = inventory.environment

@@ -6,8 +6,8 @@ import Testing
 /// hand-built corrupt files.
 @Suite struct EVTXLogTests {
     static let fixtureFiles = ["System.evtx", "System2.evtx", "LocalSessionManager.evtx", "System-log-cleared.evtx"]
-    static var evtxexportReady: Bool { Fixtures.available && programAvailable("evtxexport") }
-    static let evtxexportReason: Comment = "needs ../shared/fixtures and evtxexport (Debian libevtx-utils)"
+    /// python-evtx, the second independent reader.
+    static let pythonEvtx = Requirement.pip(module: "Evtx", package: "python-evtx")
 
     /// What evtxexport's `-f xml` view says of one record.
     struct Reference: Equatable, CustomStringConvertible {
@@ -53,7 +53,7 @@ import Testing
                   values: event.data.map { $0.value.replacingOccurrences(of: "\r\n", with: "\n") })
     }
 
-    @Test(.enabled(if: evtxexportReady, evtxexportReason), arguments: fixtureFiles)
+    @Test(.requires(.sharedFixtures, .tool("evtxexport")), arguments: fixtureFiles)
     func everyRecordEqualsEvtxexport(_ name: String) throws {
         let path = Fixtures.path("evtx/\(name)")
         let log = try EVTXLog(path: path)
@@ -70,7 +70,7 @@ import Testing
         #expect(mismatches == 0)
     }
 
-    @Test(.enabled(if: Fixtures.available, Fixtures.missingReason))
+    @Test(.requires(.sharedFixtures))
     func systemLogFacts() throws {
         let log = try EVTXLog(path: Fixtures.path("evtx/System.evtx"))
         #expect(log.events.count == 5009)
@@ -85,7 +85,7 @@ import Testing
         #expect(log.events[1].data.map(\.value) == ["37L4247F27-26", "WIN-NBRJP24VCHB"])
     }
 
-    @Test(.enabled(if: Fixtures.available, Fixtures.missingReason))
+    @Test(.requires(.sharedFixtures))
     func cutSecurityLogGivesItsWholeRecordsAndAWarning() throws {
         let log = try EVTXLog(path: Fixtures.path("evtx/System2.evtx"))
         // We return records 1–283: the 194 of the two whole chunks and the 89 whole ones of the cut chunk.
@@ -95,7 +95,7 @@ import Testing
         #expect(log.warnings.contains { $0.contains("chunk 2") && $0.contains("64832 of 65536") && $0.contains("195–283") })
     }
 
-    @Test(.enabled(if: Fixtures.available, Fixtures.missingReason))
+    @Test(.requires(.sharedFixtures))
     func dirtyLogIsReadWithAWarning() throws {
         let log = try EVTXLog(path: Fixtures.path("evtx/LocalSessionManager.evtx"))
         #expect(log.header.isDirty)
@@ -104,7 +104,7 @@ import Testing
         #expect(log.events.first?.data.map(\.name) == ["User", "SessionID"])
     }
 
-    @Test(.enabled(if: Fixtures.available, Fixtures.missingReason))
+    @Test(.requires(.sharedFixtures))
     func clearedLogTakesIdAndTimeFromTheXML() throws {
         let log = try EVTXLog(path: Fixtures.path("evtx/System-log-cleared.evtx"))
         let event = try #require(log.events.first)
@@ -116,9 +116,7 @@ import Testing
         #expect(event.field("BackupPath") == "")
     }
 
-    @Test(.enabled(if: Fixtures.available && programAvailable("python3")
-                   && (try? runProcess("python3", ["-c", "import Evtx"]).status) == 0,
-                   "needs ../shared/fixtures and python-evtx (pip install python-evtx)"),
+    @Test(.requires(.sharedFixtures, pythonEvtx),
           arguments: ["LocalSessionManager.evtx", "System2.evtx", "System-log-cleared.evtx"])
     func recordsAgreeWithPythonEvtx(_ name: String) throws {
         let path = Fixtures.path("evtx/\(name)")
@@ -255,10 +253,6 @@ import Testing
         let log = try EVTXLog(bytes: Self.file([Self.twoRecordChunk(), Self.twoRecordChunk()]), limits: limits)
         #expect(log.events.map(\.eventId) == [4096, 4096])
         #expect(log.warnings.filter { $0.contains("expand beyond the chunk's limits") }.count == 2)
-    }
-
-    @Test func eventsLinesQuoteJSON() {
-        #expect(EventsCommand.quoted("a\"b\\c\r\n\t\u{1}é") == "\"a\\\"b\\\\c\\r\\n\\t\\u0001é\"")
     }
 
     @Test func timestampsRoundTrip() throws {

@@ -4,15 +4,12 @@ import Testing
 
 /// scripts/make-evtx writes logs that evtxexport, python-evtx and our reader all read the same way.
 @Suite struct EVTXWriterCrossCheckTests {
-    static var toolsReady: Bool {
-        programAvailable("evtxexport") && (try? runProcess("python3", ["-c", "import Evtx"]).status) == 0
-    }
 
     struct ManifestLog: Decodable {
         var file: String, channel: String, provider: String, providerGuid: String, records: Int, chunks: Int, eventIds: [UInt32]
     }
 
-    @Test(.enabled(if: toolsReady, "needs evtxexport (Debian libevtx-utils) and python-evtx (pip install python-evtx)"))
+    @Test(.requires(.tool("python3"), .tool("evtxexport"), EVTXLogTests.pythonEvtx))
     func demoLogsReadAlikeEverywhere() throws {
         let folder = try TemporaryDirectory("evtx")
         // Without --no-check, make-evtx itself reads every log back with evtxexport and python-evtx.

@@ -18,40 +18,40 @@
 /// | 124 | 4 | CRC-32 of bytes 0–119 and 128–511 |
 /// | 128 | 256 | 64 common string offsets |
 /// | 384 | 128 | 32 template pointers |
-public struct EVTXChunkHeader: Sendable, Equatable {
+struct EVTXChunkHeader: Sendable, Equatable {
     /// `ElfChnk\0`.
-    public static let signature: [UInt8] = Array("ElfChnk".utf8) + [0]
+    static let signature: [UInt8] = Array("ElfChnk".utf8) + [0]
     /// Header size; records start here.
-    public static let size = 512
+    static let size = 512
     /// Chunk size.
-    public static let chunkSize = 0x10000
+    static let chunkSize = 0x10000
 
     /// First record number in the chunk.
-    public var firstRecordNumber: UInt64
+    var firstRecordNumber: UInt64
     /// Last record number in the chunk.
-    public var lastRecordNumber: UInt64
+    var lastRecordNumber: UInt64
     /// First record identifier.
-    public var firstRecordIdentifier: UInt64
+    var firstRecordIdentifier: UInt64
     /// Last record identifier.
-    public var lastRecordIdentifier: UInt64
+    var lastRecordIdentifier: UInt64
     /// Offset of the last record.
-    public var lastRecordOffset: UInt32
+    var lastRecordOffset: UInt32
     /// End of the records.
-    public var freeSpaceOffset: UInt32
+    var freeSpaceOffset: UInt32
     /// Stored CRC-32 of the records.
-    public var recordsChecksum: UInt32
+    var recordsChecksum: UInt32
     /// Stored CRC-32 of the header.
-    public var headerChecksum: UInt32
+    var headerChecksum: UInt32
     /// CRC-32 computed over the header.
-    public var computedHeaderChecksum: UInt32
+    var computedHeaderChecksum: UInt32
 
     /// Whether the header's checksum matches.
-    public var headerChecksumMatches: Bool { headerChecksum == computedHeaderChecksum }
+    var headerChecksumMatches: Bool { headerChecksum == computedHeaderChecksum }
 
     /// Parses a chunk header from a reader positioned at the chunk start: size, signature, then fields.
     /// - Throws: ``BinaryFormatError`` when the bytes are short, the signature is wrong or the free space offset
     ///   lies outside the chunk.
-    public init(parsing reader: inout ByteReader) throws {
+    init(parsing reader: inout ByteReader) throws {
         let start = reader.position
         try reader.require(EVTXChunkHeader.size)
         let magic = try reader.bytes(count: 8)

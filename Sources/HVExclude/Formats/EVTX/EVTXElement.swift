@@ -1,30 +1,30 @@
 /// An element of a record's event XML after substitution, as Event Viewer's XML view shows it.
-public struct EVTXElement: Sendable, Equatable {
+struct EVTXElement: Sendable, Equatable {
     /// Element name.
-    public var name: String
+    var name: String
     /// Attributes in document order.
-    public var attributes: [EVTXAttribute] = []
+    var attributes: [EVTXAttribute] = []
     /// Child elements.
-    public var children: [EVTXElement] = []
+    var children: [EVTXElement] = []
     /// The element's text (its text pieces concatenated).
-    public var text = ""
+    var text = ""
 
     /// An element named `name`.
-    public init(name: String) { self.name = name }
+    init(name: String) { self.name = name }
 
     /// The first child named `name`.
-    public func child(_ name: String) -> EVTXElement? { children.first { $0.name == name } }
+    func child(_ name: String) -> EVTXElement? { children.first { $0.name == name } }
 
     /// The value of attribute `name`.
-    public func attribute(_ name: String) -> String? { attributes.first { $0.name == name }?.value }
+    func attribute(_ name: String) -> String? { attributes.first { $0.name == name }?.value }
 }
 
 /// One attribute of an ``EVTXElement``.
-public struct EVTXAttribute: Sendable, Equatable {
+struct EVTXAttribute: Sendable, Equatable {
     /// Attribute name.
-    public var name: String
+    var name: String
     /// Attribute value.
-    public var value: String
+    var value: String
 }
 
 /// Fills templates with their values, producing ``EVTXElement`` trees under the caps of ``EVTXLimits``.

@@ -1,6 +1,6 @@
 /// Why a record, a chunk or a whole EVTX file could not be read. Offsets are chunk-relative for binary XML
 /// and absolute for file structures.
-public enum EVTXError: Error, Equatable, Sendable, CustomStringConvertible {
+enum EVTXError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A token or structure runs past the data that holds it.
     case truncated(String, offset: Int)
     /// A binary XML token that may not stand where it was found.
@@ -18,7 +18,7 @@ public enum EVTXError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A record header that is not one.
     case badRecord(String, offset: Int)
 
-    public var description: String {
+    var description: String {
         switch self {
         case .truncated(let what, let offset):
             "\(what) at chunk offset \(hex(offset)) runs past its data"
@@ -41,23 +41,23 @@ public enum EVTXError: Error, Equatable, Sendable, CustomStringConvertible {
 }
 
 /// Caps that keep a hostile or corrupt log from costing more than a real one ever needs.
-public struct EVTXLimits: Sendable {
+struct EVTXLimits: Sendable {
     /// Nesting of elements, embedded binary XML and template instances together.
-    public var maxDepth = 64
+    var maxDepth = 64
     /// Values of one template instance (real templates have well under 100).
-    public var maxSubstitutions = 4096
+    var maxSubstitutions = 4096
     /// Elements one record may expand to.
-    public var maxElements = 20_000
+    var maxElements = 20_000
     /// UTF-8 bytes of text and attribute values one record may expand to.
-    public var maxOutputBytes = 4 << 20
+    var maxOutputBytes = 4 << 20
     /// Elements all records of one chunk may expand to together (real chunks: a few thousand), so that
     /// thousands of tiny records that each expand to the per-record limit cannot make a chunk cost minutes.
-    public var maxElementsPerChunk = 200_000
+    var maxElementsPerChunk = 200_000
     /// UTF-8 bytes all records of one chunk may expand to together.
-    public var maxOutputBytesPerChunk = 32 << 20
+    var maxOutputBytesPerChunk = 32 << 20
     /// Chunks read from one file (64 KiB each: 16 GiB).
-    public var maxChunks = 0x40000
+    var maxChunks = 0x40000
 
     /// The default caps.
-    public init() {}
+    init() {}
 }

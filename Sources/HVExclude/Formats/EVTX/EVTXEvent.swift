@@ -7,9 +7,9 @@ public struct EVTXEvent: Sendable, Equatable {
     /// `System/Provider/@Name`.
     public var provider: String
     /// `System/Provider/@Guid` as written.
-    public var providerGUIDText: String?
+    var providerGUIDText: String?
     /// `System/Provider/@Guid`, when present and a GUID (parsed on demand: most readers never ask).
-    public var providerGUID: GUID? { providerGUIDText.flatMap { GUID($0) } }
+    var providerGUID: GUID? { providerGUIDText.flatMap { GUID($0) } }
     /// `System/EventID` (without its qualifiers).
     public var eventId: UInt32?
     /// `System/Level`.
@@ -30,7 +30,7 @@ public struct EVTXEvent: Sendable, Equatable {
     static let unusedSystemElements: Set<String> = ["Version", "Task", "Opcode", "Keywords", "Correlation", "Execution", "Security"]
 
     /// The value of field `name`.
-    public func field(_ name: String) -> String? { data.first { $0.name == name }?.value }
+    func field(_ name: String) -> String? { data.first { $0.name == name }?.value }
 
     /// Builds the event from a record's `Event` element and its header.
     init(xml event: EVTXElement, recordIdentifier: UInt64, written: EVTXTimestamp) {

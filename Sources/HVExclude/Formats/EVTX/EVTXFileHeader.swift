@@ -16,44 +16,44 @@
 /// | 44  | 76 | unknown (zero) |
 /// | 120 | 4 | flags: 0x1 dirty (not closed cleanly), 0x2 full |
 /// | 124 | 4 | CRC-32 (IEEE) of bytes 0–119 |
-public struct EVTXFileHeader: Sendable, Equatable {
+struct EVTXFileHeader: Sendable, Equatable {
     /// `ElfFile\0`.
-    public static let signature: [UInt8] = Array("ElfFile".utf8) + [0]
+    static let signature: [UInt8] = Array("ElfFile".utf8) + [0]
     /// Bytes the fields occupy.
-    public static let size = 128
+    static let size = 128
 
     /// First chunk number.
-    public var firstChunk: UInt64
+    var firstChunk: UInt64
     /// Last chunk number (the chunk Windows wrote last; logs wrap around).
-    public var lastChunk: UInt64
+    var lastChunk: UInt64
     /// Identifier the next record will get.
-    public var nextRecordIdentifier: UInt64
+    var nextRecordIdentifier: UInt64
     /// Major format version.
-    public var majorVersion: UInt16
+    var majorVersion: UInt16
     /// Minor format version.
-    public var minorVersion: UInt16
+    var minorVersion: UInt16
     /// Offset of the first chunk.
-    public var blockSize: UInt16
+    var blockSize: UInt16
     /// Number of chunks the header declares.
-    public var chunkCount: UInt16
+    var chunkCount: UInt16
     /// Header flags.
-    public var flags: UInt32
+    var flags: UInt32
     /// Stored checksum.
-    public var checksum: UInt32
+    var checksum: UInt32
     /// Checksum computed over bytes 0–119.
-    public var computedChecksum: UInt32
+    var computedChecksum: UInt32
 
     /// The log was not closed cleanly: the header's counts may lag behind the chunks.
-    public var isDirty: Bool { flags & 0x1 != 0 }
+    var isDirty: Bool { flags & 0x1 != 0 }
     /// The log reached its maximum size.
-    public var isFull: Bool { flags & 0x2 != 0 }
+    var isFull: Bool { flags & 0x2 != 0 }
     /// Whether the stored checksum matches.
-    public var checksumMatches: Bool { checksum == computedChecksum }
+    var checksumMatches: Bool { checksum == computedChecksum }
 
     /// Parses the header: size, signature, then fields. A checksum mismatch is not fatal (the caller warns):
     /// the chunks carry their own checksums.
     /// - Throws: ``BinaryFormatError`` when the bytes are too short or the signature is wrong.
-    public init(parsing reader: inout ByteReader) throws {
+    init(parsing reader: inout ByteReader) throws {
         let start = reader.position
         try reader.require(EVTXFileHeader.size)
         let magic = try reader.bytes(count: 8)

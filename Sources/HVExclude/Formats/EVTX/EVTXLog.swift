@@ -11,19 +11,25 @@
 /// the records that are whole. One bad record costs that record only.
 public struct EVTXLog: Sendable {
     /// The file header.
-    public var header: EVTXFileHeader
+    var header: EVTXFileHeader
     /// The events, in file order.
     public var events: [EVTXEvent] = []
     /// What could not be read whole, in words.
     public var warnings: [String] = []
     /// Chunks read.
-    public var chunksRead = 0
+    var chunksRead = 0
     /// Records read (before filtering).
-    public var recordsRead = 0
+    var recordsRead = 0
+
+    /// Reads the log at `path` with the default limits, keeping the events `include` accepts (`hvexclude events`).
+    /// - Throws: ``SystemError`` when the file cannot be opened or read, a format error when it is no EVTX file.
+    public init(path: String, include: (EVTXEvent) -> Bool = { _ in true }) throws {
+        try self.init(path: path, limits: EVTXLimits(), include: include)
+    }
 
     /// Reads the log at `path`, keeping the events `include` accepts.
     /// - Throws: ``SystemError`` when the file cannot be opened or read, ``BinaryFormatError`` when it is no EVTX file.
-    public init(path: String, limits: EVTXLimits = EVTXLimits(), include: (EVTXEvent) -> Bool = { _ in true }) throws {
+    init(path: String, limits: EVTXLimits, include: (EVTXEvent) -> Bool = { _ in true }) throws {
         let budget = UInt64(limits.maxChunks) * UInt64(EVTXChunkHeader.chunkSize) + 0x10000
         let file = try FileReader(path: path, readBudget: budget)
         try self.init(size: file.size, limits: limits, include: include) { offset, count in
@@ -32,7 +38,7 @@ public struct EVTXLog: Sendable {
     }
 
     /// Reads a log held in memory (tests, fuzzing).
-    public init(bytes: [UInt8], limits: EVTXLimits = EVTXLimits(), include: (EVTXEvent) -> Bool = { _ in true }) throws {
+    init(bytes: [UInt8], limits: EVTXLimits = EVTXLimits(), include: (EVTXEvent) -> Bool = { _ in true }) throws {
         try self.init(size: UInt64(bytes.count), limits: limits, include: include) { offset, count in
             guard offset < UInt64(bytes.count) else { return [] }
             let start = Int(offset)

@@ -1,10 +1,10 @@
 /// A point in time as Windows logs it: 100-nanosecond intervals since 1601-01-01 UTC (FILETIME).
 public struct EVTXTimestamp: Sendable, Hashable, Comparable, CustomStringConvertible, Codable {
     /// Ticks of 100 ns since 1601-01-01T00:00:00Z.
-    public var fileTime: UInt64
+    var fileTime: UInt64
 
     /// A timestamp from FILETIME ticks.
-    public init(fileTime: UInt64) { self.fileTime = fileTime }
+    init(fileTime: UInt64) { self.fileTime = fileTime }
 
     private static let ticksPerSecond: UInt64 = 10_000_000
     private static let secondsPerDay: UInt64 = 86_400

@@ -11,12 +11,12 @@
 /// everything else as upper-case hex. A NUL inside a name or string is shown as `\0`.
 public enum RegistryQuery {
     /// A key path that is not in the hive.
-    public struct KeyNotFound: Error, Equatable, Sendable, CustomStringConvertible {
+    struct KeyNotFound: Error, Equatable, Sendable, CustomStringConvertible {
         /// The path asked for.
-        public var path: String
+        var path: String
         /// The hive it was looked up in.
-        public var hive: String
-        public var description: String { "\(hive): key \"\(path)\" does not exist" }
+        var hive: String
+        var description: String { "\(hive): key \"\(path)\" does not exist" }
     }
 
     /// The text for `keyPath` (default: the root) in `hive`; lines start with `rootName` (default: the file name).
@@ -25,9 +25,12 @@ public enum RegistryQuery {
         guard let key = try hive.key(keyPath) else { throw KeyNotFound(path: keyPath, hive: hive.name) }
         let prefix = ([rootName ?? hive.name] + RegistryName.components(of: keyPath)).joined(separator: "\\")
         var out = prefix + "\n"
+        let mountedDevices = RegistryName.components(of: keyPath).last.map { RegistryName.equal($0, "MountedDevices") } ?? false
         for value in try hive.values(of: key) {
             let name = value.isDefault ? "(Default)" : visible(value.name)
-            out += "    \(name)    \(value.type.name)    \(dataText(value))\n"
+            var line = "    \(name)    \(value.type.name)    \(dataText(value))"
+            if mountedDevices, let decoded = mountedDeviceText(value) { line += "    (\(decoded))" }
+            out += line + "\n"
         }
         let subkeys = try hive.subkeys(of: key)
         if !subkeys.isEmpty { out += "\n" }
@@ -36,7 +39,7 @@ public enum RegistryQuery {
     }
 
     /// The data column of one value.
-    public static func dataText(_ value: RegistryValue) -> String {
+    static func dataText(_ value: RegistryValue) -> String {
         switch value.data {
         case .string(let text), .expandString(let text): return visible(text)
         case .multiString(let items): return items.map(visible).joined(separator: "\\0")
@@ -45,6 +48,22 @@ public enum RegistryQuery {
         case .binary(let bytes), .none(let bytes), .raw(let bytes):
             return bytes.map(RegistryBaseBlock.hexByte).joined()
         }
+    }
+
+    /// What a `MountedDevices` value's data names, in words: the GPT partition GUID, the MBR disk signature and
+    /// partition offset, or the device path a UTF-16 value holds; nil when it is none of these.
+    static func mountedDeviceText(_ value: RegistryValue) -> String? {
+        let device = HostFacts.MountedDevice(value: value, source: HostFacts.Source(hive: "", key: "MountedDevices"))
+        if let guid = device.partitionGUID { return "GPT partition GUID \(guid)" }
+        if let signature = device.diskSignature, let offset = device.partitionOffset {
+            return "MBR disk signature \(hex(signature)), partition offset \(offset) (\(hex(offset)))"
+        }
+        let raw = value.raw
+        guard raw.count >= 4, raw.count % 2 == 0 else { return nil }
+        let units = stride(from: 0, to: raw.count, by: 2).map { UInt16(raw[$0]) | UInt16(raw[$0 + 1]) << 8 }
+        let text = String(decoding: units.prefix { $0 != 0 }, as: UTF16.self)
+        guard text.hasPrefix("\\"), text.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0 != "\u{FFFD}" }) else { return nil }
+        return "device \(text)"
     }
 
     private static func visible(_ text: String) -> String {

@@ -1,3 +1,5 @@
+import HVExclude
+
 /// `hvexclude events FILE [--id N…] [--since T]`: an event log's records as JSON Lines.
 enum EventsCommand {
     static func run(_ options: CommandLineOptions) -> ExitCode {
