@@ -23,9 +23,15 @@ enum EventLogDiagnosis {
         var logs: [LogRead] = []
         var events: [EVTXEvent] = []
         for channel in DiagnosisChannels.all {
-            guard let path = folder.appending(DiagnosisChannels.fileName(channel)), let host = map.hostPath(for: path) else {
-                continue  // a host without the role has no such channel: not a finding
+            let configured = inventory.facts?.eventLogFiles(of: channel) ?? []
+            var located = locate(configured, environment: environment, map: map, findings: &findings)
+            if located == nil, let path = folder.appending(DiagnosisChannels.fileName(channel)),
+                case .found(let host, .file) = map.resolve(path)
+            {
+                located = (path, host)
             }
+            // A host without the role has no such channel: not a finding (a configured file that is missing is).
+            guard let (path, host) = located else { continue }
             do {
                 let log = try EVTXLog(path: host, include: relevant)
                 events += log.events
@@ -41,6 +47,31 @@ enum EventLogDiagnosis {
             events: events, vms: vms(inventory.virtualMachines), plannedEntry: planned(plan),
             configuredCovers: audit.map { configured($0, environment: environment) })
         return (diagnosis, logs, findings)
+    }
+
+    /// The first configured file of a channel that exists; each configured file that does not is a warning with
+    /// its path, where it is configured, and why it cannot be read. Nil: none exists (the default folder is next).
+    static func locate(
+        _ configured: [HostFacts.EventLogFile], environment: WindowsEnvironment, map: VolumeMap, findings: inout [Finding]
+    ) -> (path: WindowsPath, host: String)? {
+        for file in configured {
+            let expanded = environment.expand(file.raw)
+            let whereFrom = "configured in \(file.source.hive) \(file.source.key)\\\(file.source.value ?? "File")"
+            func problem(_ reason: String) {
+                findings.append(Finding(
+                    .eventLog, path: expanded, message: "event log \(file.channel) \(whereFrom) cannot be read: \(reason)",
+                    severity: .warning))
+            }
+            guard !expanded.contains("%") else { problem("\(file.raw) names a variable the host's registry does not define"); continue }
+            guard let path = WindowsPath(expanded) else { problem("not an absolute Windows path"); continue }
+            switch map.resolve(path) {
+            case .found(let host, .file): return (path, host)
+            case .found(_, let kind): problem("it is a \(kind.rawValue), not a file")
+            case .missing(let reason): problem("the file does not exist (\(reason))")
+            case .unmapped: problem("its drive is not mapped (give it with --drive or --map)")
+            }
+        }
+        return nil
     }
 
     /// Only what a signature can use is kept in memory: Hyper-V failures and Defender's detections and changes.
