@@ -7,7 +7,7 @@ import HVExclude
 public struct CommandLineOptions: Equatable, Sendable {
     /// What to do.
     public enum Command: String, Sendable, CaseIterable {
-        case scan, audit, hive, vmcx, help, version
+        case scan, audit, hive, vmcx, events, help, version
     }
 
     /// Output formats of `scan`/`audit`.
@@ -51,6 +51,10 @@ public struct CommandLineOptions: Equatable, Sendable {
     public var environmentPaths = false
     /// `--mount`: ROOT is a disk image or block device; mount its NTFS partitions read-only and scan them.
     public var mount = false
+    /// `events --id N` (repeatable): only these event ids.
+    public var eventIds: [UInt32] = []
+    /// `events --since T`: only events at or after this time (UTC).
+    public var since: EVTXTimestamp?
     /// `--data-only`: scan a ROOT that is not a Windows system volume (a copy of VM folders) on purpose.
     public var dataOnly = false
     /// `COMMAND --help`: the command whose help to print.
@@ -69,10 +73,11 @@ public struct CommandLineOptions: Equatable, Sendable {
             && lhs.environmentPaths == rhs.environmentPaths && lhs.mount == rhs.mount && lhs.extensions == rhs.extensions
             && lhs.planDeferred == rhs.planDeferred && lhs.replicaStorage == rhs.replicaStorage
             && lhs.dataOnly == rhs.dataOnly && lhs.helpTopic == rhs.helpTopic
+            && lhs.eventIds == rhs.eventIds && lhs.since == rhs.since
     }
 
     /// Flags that take a value.
-    static let valueFlags = ["--drive", "--map", "--format", "--output", "--jobs", "--hive-dir", "--replica-storage"]
+    static let valueFlags = ["--drive", "--map", "--format", "--output", "--jobs", "--hive-dir", "--replica-storage", "--id", "--since"]
     /// Flags that do not.
     static let switchFlags = ["--quiet", "--strict", "--cross-mounts", "--include-unregistered", "--broad-extensions", "--extensions", "--plan-deferred", "--env-paths", "--mount", "--data-only", "--help", "--version"]
 
@@ -170,6 +175,19 @@ public struct CommandLineOptions: Equatable, Sendable {
                 throw UsageError.badReplicaStorage(value)
             }
             replicaStorage.append(value)
+        case "--id":
+            // `--id 4096,19060` and repeated `--id` both work.
+            for part in value.split(separator: ",") {
+                guard let id = UInt32(part.trimmingPrefix(" ")), id <= 0xFFFF else {
+                    throw UsageError.badEventId(value)
+                }
+                eventIds.append(id)
+            }
+        case "--since":
+            guard let time = EVTXTimestamp(iso8601: value) else {
+                throw UsageError.badSince(value)
+            }
+            since = time
         default: break
         }
     }
@@ -204,6 +222,8 @@ public struct CommandLineOptions: Equatable, Sendable {
             guard (1...2).contains(arguments.count) else { throw UsageError.argumentCount(.hive, got: arguments.count) }
         case .vmcx:
             guard arguments.count == 1 else { throw UsageError.argumentCount(.vmcx, got: arguments.count) }
+        case .events:
+            guard arguments.count == 1 else { throw UsageError.argumentCount(.events, got: arguments.count) }
         case .help, .version:
             break
         }
@@ -254,6 +274,10 @@ enum UsageError: Error, Equatable, Sendable, CustomStringConvertible {
     case badJobs(String)
     /// `--replica-storage` is not an absolute Windows path.
     case badReplicaStorage(String)
+    /// `events --id` that is not an event id (0…65535).
+    case badEventId(String)
+    /// `events --since` that is not a UTC date or time.
+    case badSince(String)
     /// Too many or too few positional arguments for the command.
     case argumentCount(CommandLineOptions.Command, got: Int)
     /// `--output` inside a scanned root.
@@ -278,10 +302,13 @@ enum UsageError: Error, Equatable, Sendable, CustomStringConvertible {
         case .badJobs(let value): return "--jobs takes a whole number from 1 to 256 (got '\(value)')"
         case .badReplicaStorage(let value):
             return "--replica-storage takes an absolute Windows path, e.g. --replica-storage 'D:\\Replica' (got '\(value)')"
+        case .badEventId(let value): return "--id takes event ids from 0 to 65535 (got '\(value)')"
+        case .badSince(let value): return "--since takes a UTC time like 2024-05-01 or 2024-05-01T12:00:00Z (got '\(value)')"
         case .argumentCount(let command, let count):
             switch command {
             case .hive: return "hive takes FILE [KEYPATH]"
             case .vmcx: return "vmcx takes one FILE"
+            case .events: return "events takes one FILE (an .evtx event log), got \(count)"
             default: return "\(command.rawValue) takes one ROOT folder (the C: volume), got \(count)"
             }
         case .outputInsideRoot(let output, let root):

@@ -33,6 +33,8 @@ public enum HVExcludeCommand {
             return InspectCommands.hive(options)
         case .vmcx:
             return InspectCommands.vmcx(options)
+        case .events:
+            return EventsCommand.run(options)
         }
     }
 
@@ -187,6 +189,17 @@ public enum HVExcludeCommand {
                 Dumps a VMCX (Hyper-V 2016+) or XML (2008–2012 R2) configuration's key tree as JSON.
 
                 """
+        case .events:
+            return """
+                Usage: hvexclude events FILE [--id N…] [--since T]
+
+                Prints an .evtx event log's records as JSON Lines (one object per record: provider, eventId, level,
+                time, recordId, computer, channel, data). A damaged chunk or record is a warning; the rest is read.
+                Options: --id N (repeatable, or N,M,…: only these event ids); --since T (UTC, 2024-05-01 or
+                2024-05-01T12:00:00Z: only records at or after T); --quiet, -q (no warnings on stderr);
+                --strict (a warning makes the exit code 1).
+
+                """
         case .help, .version:
             return usage
         }
@@ -201,6 +214,8 @@ public enum HVExcludeCommand {
           hvexclude audit ROOT [options]    scan, then compare with the host's Defender exclusions
           hvexclude hive FILE [KEYPATH]     list a registry hive key's subkeys and values
           hvexclude vmcx FILE               dump a VMCX/XML configuration's key tree as JSON
+          hvexclude events FILE [--id N…] [--since T]
+                                            an .evtx event log's records, one JSON object per line
           hvexclude --help | --version
 
         Run 'hvexclude scan --help' for the options of scan and audit.

@@ -27,6 +27,9 @@ struct HostFacts: Codable, Sendable, Equatable {
     /// Evidence that exists but could not be read, so a fact is unknown (exit code 1); reported as errors, not in
     /// `host.warnings`.
     var errors: [String] = []
+    /// Event log files the registry places elsewhere than the default folder (SOFTWARE WINEVT\Channels first, then
+    /// SYSTEM Services\EventLog); not part of the report's `host` object: the diagnosis reports the logs it read.
+    var eventLogFiles: [EventLogFile] = []
 
     private enum CodingKeys: String, CodingKey {
         case windows, folders, hyperVDefaults, defender, controlSet, services, mountedDevices, cluster, shares, warnings
@@ -173,6 +176,7 @@ struct HostFacts: Codable, Sendable, Equatable {
         defender.preferences = ExclusionSet.read(hive, at: HostFacts.defenderKey, into: &collected)
         defender.policies = ExclusionSet.read(hive, at: HostFacts.defenderPolicyKey, into: &collected)
         warnings += collected
+        readEventLogFiles(hive, name: name, at: HostFacts.eventLogChannelsKey)
     }
 
     private mutating func pathFact(_ hive: RegistryHive, _ name: String, _ key: String, _ valueName: String, expand: Bool) -> PathFact? {
@@ -240,6 +244,8 @@ struct HostFacts: Codable, Sendable, Equatable {
                 services.append(service)
             }
             readShares(hive, name: name, key: servicesPath + "\\LanmanServer\\Shares")
+            // An unreadable Services key is already one error; the event log locations below it stay default.
+            if !servicesUnreadable { readEventLogFiles(hive, name: name, at: servicesPath + "\\EventLog") }
         }
         if let mounted = attempt(name, "MountedDevices", { try hive.key("MountedDevices") }) ?? nil,
             let values = attempt(name, "MountedDevices", { try hive.values(of: mounted) })

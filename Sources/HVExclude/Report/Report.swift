@@ -26,6 +26,8 @@ public struct Report: Codable, Sendable, Equatable {
     var unreferenced: [UnreferencedItem]
     /// The comparison with the host's Defender exclusions (when its SOFTWARE hive was read).
     public var audit: DefenderAudit?
+    /// What the host's event logs say about antivirus locks on VM files (docs/diagnosis.md); nil when not run.
+    public var diagnosis: DiagnosisReport?
 
     /// Creates a report.
     init(

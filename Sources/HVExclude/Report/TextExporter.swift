@@ -18,12 +18,15 @@ public enum TextExporter {
     ///   - color: whether to emit ANSI colour and bold sequences.
     public static func render(_ report: Report, color: Bool = false) -> String {
         var out = Output(color: color)
+        // The answer admins come for first: did an antivirus lock VM files, and do the exclusions cover them.
+        if let diagnosis = report.diagnosis { out.line(out.bold("Diagnosis: ") + diagnosis.summary) }
         header(report, &out)
         host(report, &out)
         machines(report, &out)
         disks(report, &out)
         exclusions(report, &out)
         audit(report, &out)
+        diagnosis(report, &out)
         unreferenced(report, &out)
         warnings(report, &out)
         return out.text
@@ -163,6 +166,27 @@ public enum TextExporter {
                     [entry.path, entry.kind == .directory ? "folder" : "file", entry.reasons.joined(separator: "; ")]
                 }, indent: "    ")
             }
+        }
+    }
+
+    static func diagnosis(_ report: Report, _ out: inout Output) {
+        guard let diagnosis = report.diagnosis, !diagnosis.logs.isEmpty else { return }
+        out.section("Diagnosis from the event logs (\(diagnosis.findings.count) findings, \(diagnosis.logs.count) logs)")
+        out.table(diagnosis.findings.map { finding in
+            let what = finding.file ?? "(all of its files)"
+            let times = finding.firstTime == finding.lastTime ? String(finding.firstTime.prefix(19)) + "Z"
+                : String(finding.firstTime.prefix(19)) + "Z – " + String(finding.lastTime.prefix(19)) + "Z"
+            var coverage = finding.coveredByPlan ? "plan covers" : "plan misses"
+            switch finding.coveredByConfigured {
+            case true?: coverage += ", configured covers"
+            case false?: coverage += ", configured misses" + (finding.plannedEntries.isEmpty ? "" : " → " + finding.plannedEntries.joined(separator: ", "))
+            case nil: coverage += ", configured unknown"
+            }
+            let signature = finding.signatures.joined(separator: ", ") + (finding.codes.isEmpty ? "" : " " + finding.codes.joined(separator: ", "))
+            return [finding.vmName ?? finding.vm ?? "unknown VM", what, "\(finding.count)× \(times)", signature, coverage]
+        }, indent: "  ")
+        for change in diagnosis.exclusionChanges {
+            out.line("  exclusions changed \(change.time.prefix(19))Z: \(change.oldValue.isEmpty ? "(none)" : change.oldValue) → \(change.newValue)")
         }
     }
 

@@ -49,7 +49,9 @@ public final class HostScanner: Sendable {
         if inventory.softwareHiveRead, let facts = inventory.facts {
             audit = DefenderAuditor.audit(plan: planned.plan, facts: facts, map: map, environment: inventory.environment)
         }
-        findings += inventory.findings + planned.findings
+        // The event-log diagnosis reads the finished stages' values (docs/diagnosis.md).
+        let diagnosed = EventLogDiagnosis.run(inventory: inventory, plan: planned.plan, audit: audit, map: map)
+        findings += inventory.findings + planned.findings + diagnosed.findings
         if options.dataOnly {
             findings.append(Finding(.walk, path: "C:", message: ScanResult.dataOnlyNote, severity: .warning))
         }
@@ -59,6 +61,8 @@ public final class HostScanner: Sendable {
             roots: roots, entriesVisited: walk.entriesVisited, directoriesVisited: walk.directoriesVisited,
             durationSeconds: HostScanner.seconds(clock.now - started), startedAt: startedAt, links: links,
             inventory: inventory, plan: planned.plan, fileServers: planned.fileServers, audit: audit, findings: findings)
+        result.diagnosis = diagnosed.diagnosis
+        result.eventLogs = diagnosed.logs
         result.dataOnly = options.dataOnly
         return result
     }
