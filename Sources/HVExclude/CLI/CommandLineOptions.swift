@@ -44,6 +44,11 @@ public struct CommandLineOptions: Equatable, Sendable {
     /// `--mount`: ROOT is a disk image or block device; mount its NTFS partitions read-only and scan them.
     public var mount = false
 
+    /// `hive --no-replay`: read a dirty hive file as it is, without applying its transaction logs.
+    public var noReplay = false
+    /// `hive --json`: print the key as JSON instead of `reg query` text.
+    public var json = false
+
     /// Creates default options.
     public init() {}
 
@@ -55,12 +60,13 @@ public struct CommandLineOptions: Equatable, Sendable {
             && lhs.strict == rhs.strict && lhs.crossMounts == rhs.crossMounts && lhs.hiveDirectory == rhs.hiveDirectory
             && lhs.includeUnregistered == rhs.includeUnregistered && lhs.broadExtensions == rhs.broadExtensions
             && lhs.environmentPaths == rhs.environmentPaths && lhs.mount == rhs.mount
+            && lhs.noReplay == rhs.noReplay && lhs.json == rhs.json
     }
 
     /// Flags that take a value.
     static let valueFlags = ["--drive", "--map", "--format", "--output", "--jobs", "--hive-dir"]
     /// Flags that do not.
-    static let switchFlags = ["--quiet", "--strict", "--cross-mounts", "--include-unregistered", "--broad-extensions", "--env-paths", "--mount", "--help", "--version"]
+    static let switchFlags = ["--quiet", "--strict", "--cross-mounts", "--include-unregistered", "--broad-extensions", "--env-paths", "--mount", "--help", "--version", "--no-replay", "--json"]
 
     /// Parses `arguments` (without the program name).
     /// - Throws: ``UsageError`` with a precise message and, for a typo, the closest valid spelling.
@@ -164,6 +170,8 @@ public struct CommandLineOptions: Equatable, Sendable {
         case "--broad-extensions": broadExtensions = true
         case "--env-paths": environmentPaths = true
         case "--mount": mount = true
+        case "--no-replay": noReplay = true
+        case "--json": json = true
         case "--help": command = .help
         case "--version": command = .version
         default: break

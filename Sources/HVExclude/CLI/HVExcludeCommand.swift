@@ -142,7 +142,9 @@ public enum HVExcludeCommand {
         Usage:
           hvexclude scan ROOT [options]     scan the host's C: volume mounted or copied at ROOT (or a disk image, see --mount)
           hvexclude audit ROOT [options]    scan, then compare with the host's Defender exclusions
-          hvexclude hive FILE [KEYPATH]     list a registry hive key's subkeys and values
+          hvexclude hive FILE [KEYPATH]     list a registry hive key's subkeys and values (a dirty hive's
+                                            .LOG1/.LOG2 are replayed in memory first; --no-replay reads
+                                            the file as it is; --json prints JSON)
           hvexclude vmcx FILE               dump a VMCX/XML configuration's key tree as JSON
           hvexclude --help | --version
 

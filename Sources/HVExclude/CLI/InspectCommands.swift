@@ -7,12 +7,13 @@ enum InspectCommands {
         let keyPath = options.arguments.count > 1 ? options.arguments[1] : ""
         let hive: RegistryHive
         do {
-            hive = try RegistryHive(path: file)
+            hive = try RegistryHive(path: file, logs: options.noReplay ? .ignore : .replay)
         } catch {
             HVExcludeCommand.printError("hvexclude: cannot read hive \(file): \(error)")
             return .couldNotScan
         }
         for warning in hive.warnings where !options.quiet { HVExcludeCommand.printError("warning: \(file): \(warning)") }
+        if let recovery = hive.recovery, !options.quiet { HVExcludeCommand.printError("note: \(file): \(recovery.summary)") }
         do {
             StandardStream.output.write(try RegistryQuery.render(hive, keyPath: keyPath))
             return hive.warnings.isEmpty || !options.strict ? .success : .finishedWithErrors

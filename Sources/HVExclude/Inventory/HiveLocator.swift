@@ -45,6 +45,12 @@ struct HiveLocator {
                 for warning in hive.warnings {
                     warnings.append(ReportWarning(path: location.display, message: warning, severity: .warning))
                 }
+                if let recovery = hive.recovery {
+                    // Not a problem: the record that the facts include the changes only the logs held.
+                    warnings.append(ReportWarning(
+                        path: location.display, message: "dirty hive: \(recovery.summary) in memory before reading it",
+                        severity: .info))
+                }
                 return hive
             } catch {
                 warnings.append(ReportWarning(path: location.display, message: "unreadable hive: \(error)", severity: .error))

@@ -22,6 +22,8 @@ public struct HostFacts: Codable, Sendable, Equatable {
     public var cluster: Cluster?
     /// Problems met while reading (hive warnings prefixed with the hive name).
     public var warnings: [String]
+    /// Dirty hives whose transaction logs were replayed in memory first; nil when every hive read was clean.
+    public var logReplays: [LogReplay]? = nil
 
     /// Folder facts from the SOFTWARE hive.
     public struct Folders: Codable, Sendable, Equatable {
@@ -75,6 +77,7 @@ public struct HostFacts: Codable, Sendable, Equatable {
         if let clusdb {
             let cluster = Cluster.read(clusdb: clusdb)
             facts.cluster = cluster
+            facts.noteReplay(clusdb, name: clusdb.name)
         }
         return facts
     }
@@ -121,6 +124,7 @@ public struct HostFacts: Codable, Sendable, Equatable {
 
     private mutating func readSoftware(_ hive: RegistryHive, name: String) {
         warnings += hive.warnings.map { "\(name): \($0)" }
+        noteReplay(hive, name: name)
         let currentVersion = attempt(name, HostFacts.currentVersionKey) { try hive.key(HostFacts.currentVersionKey) } ?? nil
         if let currentVersion {
             func text(_ valueName: String) -> Fact<String>? {
@@ -182,6 +186,7 @@ public struct HostFacts: Codable, Sendable, Equatable {
 
     private mutating func readSystem(_ hive: RegistryHive, name: String) {
         warnings += hive.warnings.map { "\(name): \($0)" }
+        noteReplay(hive, name: name)
         var setName: String?
         if let current = attempt(name, "Select\\Current", { try hive.value("Current", at: "Select") }) ?? nil,
             let number = current.integerValue, number > 0, number < 1000
