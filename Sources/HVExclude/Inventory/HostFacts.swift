@@ -24,6 +24,8 @@ public struct HostFacts: Codable, Sendable, Equatable {
     public var warnings: [String]
     /// Dirty hives whose transaction logs were replayed in memory first; nil when every hive read was clean.
     public var logReplays: [LogReplay]? = nil
+    /// The antivirus engines that scan the host (SYSTEM minifilters, Defender's state); nil without SYSTEM.
+    public var antivirus: Antivirus? = nil
 
     /// Folder facts from the SOFTWARE hive.
     public struct Folders: Codable, Sendable, Equatable {
@@ -74,6 +76,8 @@ public struct HostFacts: Codable, Sendable, Equatable {
         if let system {
             facts.readSystem(system, name: systemName ?? system.name)
         }
+        facts.decideDefenderState(systemRead: system != nil)
+        facts.decideEngines()
         if let clusdb {
             let cluster = Cluster.read(clusdb: clusdb)
             facts.cluster = cluster
@@ -168,6 +172,7 @@ public struct HostFacts: Codable, Sendable, Equatable {
         defender.preferences = ExclusionSet.read(hive, at: HostFacts.defenderKey, into: &collected)
         defender.policies = ExclusionSet.read(hive, at: HostFacts.defenderPolicyKey, into: &collected)
         warnings += collected
+        readDefenderSoftware(hive, name: name)
     }
 
     private mutating func pathFact(_ hive: RegistryHive, _ name: String, _ key: String, _ valueName: String, expand: Bool) -> PathFact? {
@@ -202,6 +207,8 @@ public struct HostFacts: Codable, Sendable, Equatable {
             let servicesPath = setName + "\\Services"
             let servicesKey = attempt(name, servicesPath) { try hive.key(servicesPath) } ?? nil
             if servicesKey == nil { warnings.append("\(name): \(servicesPath) is missing") }
+            readDefenderServices(hive, name: name, servicesPath: servicesPath, servicesKey: servicesKey)
+            readAntivirus(hive, name: name, servicesPath: servicesPath, servicesKey: servicesKey)
             for serviceName in HostFacts.serviceNames {
                 let keyPath = servicesPath + "\\" + serviceName
                 var service = Service(

@@ -9,6 +9,7 @@ public enum TextExporter {
     ///   - color: whether to emit ANSI colour and bold sequences.
     public static func render(_ report: Report, color: Bool = false) -> String {
         var out = Output(color: color)
+        engines(report, &out)
         header(report, &out)
         host(report, &out)
         machines(report, &out)
@@ -145,6 +146,7 @@ public enum TextExporter {
         let covered = audit.planned.count { $0.status == .covered }
         out.section("Defender audit (\(audit.missingCount) missing, \(present) present, \(covered) covered)")
         out.line("  automatic Hyper-V exclusions: " + (audit.automaticExclusionsApply ? "apply" : "do not apply") + " — " + audit.automaticExclusionsReason)
+        auditContext(audit, &out)
         var notes: [String] = []
         out.table(audit.planned.map { entry in
             var by = ""
@@ -158,6 +160,7 @@ public enum TextExporter {
             case .missing: status = out.red("missing")
             case .present: status = out.green("present")
             case .covered: status = out.yellow("covered")
+            case .unknown: status = out.yellow("unknown")
             }
             return [status, entry.type.rawValue, entry.type == .extension ? "." + entry.value : entry.value, by]
         }, indent: "  ")

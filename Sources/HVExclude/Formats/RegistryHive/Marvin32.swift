@@ -10,19 +10,17 @@ enum Marvin32 {
     static func hash(_ bytes: UnsafeRawBufferPointer, seed: UInt64 = hiveLogSeed) -> UInt64 {
         var low = UInt32(truncatingIfNeeded: seed)
         var high = UInt32(truncatingIfNeeded: seed >> 32)
-        @inline(__always) func mix(_ value: UInt32) {
-            low &+= value
-            high ^= low
-            low = rotate(low, 20) &+ high
-            high = rotate(high, 9) ^ low
-            low = rotate(low, 27) &+ high
-            high = rotate(high, 19)
-        }
         let whole = bytes.count / 4
         var index = 0
+        // The mixing rounds are written out (not a nested function) so the optimiser keeps both halves in registers.
         while index < whole {
-            mix(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self)))
-            index += 1
+            low &+= UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: index &* 4, as: UInt32.self))
+            high ^= low
+            low = (low << 20 | low >> 12) &+ high
+            high = (high << 9 | high >> 23) ^ low
+            low = (low << 27 | low >> 5) &+ high
+            high = high << 19 | high >> 13
+            index &+= 1
         }
         // The tail (0–3 bytes) is padded with a single 0x80 byte, then one more round of zero.
         let tail = bytes.count - whole * 4
@@ -30,17 +28,19 @@ enum Marvin32 {
         for position in (0..<tail).reversed() {
             final = final << 8 | UInt32(bytes[whole * 4 + position])
         }
-        mix(final)
-        mix(0)
+        for value in [final, 0] {
+            low &+= value
+            high ^= low
+            low = (low << 20 | low >> 12) &+ high
+            high = (high << 9 | high >> 23) ^ low
+            low = (low << 27 | low >> 5) &+ high
+            high = high << 19 | high >> 13
+        }
         return UInt64(high) << 32 | UInt64(low)
     }
 
     /// The hash of `bytes[range]`.
     static func hash(_ bytes: [UInt8], _ range: Range<Int>, seed: UInt64 = hiveLogSeed) -> UInt64 {
         bytes.withUnsafeBytes { raw in hash(UnsafeRawBufferPointer(rebasing: raw[range]), seed: seed) }
-    }
-
-    @inline(__always) private static func rotate(_ value: UInt32, _ count: UInt32) -> UInt32 {
-        value << count | value >> (32 - count)
     }
 }
