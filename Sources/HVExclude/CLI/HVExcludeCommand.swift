@@ -40,7 +40,7 @@ public enum HVExcludeCommand {
 
     /// The scan; `imageMappings` replace ROOT's `C:` mapping when ROOT was a mounted disk image, `notes` join the
     /// report's warnings.
-    static func scan(_ options: CommandLineOptions, imageMappings: [VolumeMap.Mapping]?, notes: [ReportWarning]) -> ExitCode {
+    static func scan(_ options: CommandLineOptions, imageMappings: [VolumeMap.Mapping]?, notes: [Finding]) -> ExitCode {
         var scanOptions: ScanOptions
         do {
             scanOptions = try ScanOptions(commandLine: options)
@@ -58,16 +58,17 @@ public enum HVExcludeCommand {
         let scanner = HostScanner(options: scanOptions)
         let progress = options.quiet || !StandardStream.error.isTerminal ? nil : ProgressLine(walker: scanner.walker)
         progress?.start()
-        var report: Report
+        var result: ScanResult
         do {
-            report = try scanner.run()
+            result = try scanner.run()
         } catch {
             progress?.stop()
             printError("hvexclude: \(error)")
             return .couldNotScan
         }
         progress?.stop()
-        report.scan.warnings = (report.scan.warnings + notes).sorted()
+        result.notes = notes
+        let report = Report(result)
         do {
             let bytes = try render(report, format: options.format)
             try OutputWriter.write(bytes, to: options.output, scannedRoots: roots)

@@ -11,7 +11,7 @@ import Glibc
 /// SIGINT, SIGTERM and SIGHUP.
 public enum DiskImageScan {
     /// The ordinary scan, given the mappings of the mounted partitions and notes for the report.
-    public typealias Scan = (_ mappings: [VolumeMap.Mapping], _ notes: [ReportWarning]) -> ExitCode
+    public typealias Scan = (_ mappings: [VolumeMap.Mapping], _ notes: [Finding]) -> ExitCode
 
     /// Whether `path` is a regular file or a block device (after following links), i.e. not a folder to walk.
     public static func isImage(_ path: String) -> Bool {
@@ -59,7 +59,7 @@ public enum DiskImageScan {
         }
         let handlers = installSignalHandlers(session)
         defer { removeSignalHandlers(handlers) }
-        var notes = table.warnings.map { ReportWarning(path: root, message: $0, severity: .warning) }
+        var notes = table.warnings.map { Finding(.image, path: root, message: $0, severity: .warning) }
         var mounted: [MountedPartition] = []
         for partition in table.ntfsPartitions {
             do {
@@ -71,7 +71,7 @@ public enum DiskImageScan {
                     message += ". The volume is hibernated or was left unclean by Fast Startup: boot Windows and shut it down fully "
                         + "(shutdown /s /t 0), then try again. Never use ntfs-3g's remove_hiberfile: it deletes the hibernated session and unsaved work."
                 }
-                notes.append(ReportWarning(path: root, message: message, severity: .error))
+                notes.append(Finding(.image, path: root, message: message, severity: .error))
             }
         }
         guard !mounted.isEmpty else {
@@ -81,7 +81,7 @@ public enum DiskImageScan {
             return .couldNotScan
         }
         let assignment = DriveAssignment(mounted: mounted)
-        notes += assignment.warnings.map { ReportWarning(path: root, message: $0, severity: .warning) }
+        notes += assignment.warnings.map { Finding(.image, path: root, message: $0, severity: .warning) }
         if !options.quiet {
             for drive in assignment.drives {
                 printError("hvexclude: \(drive.prefix.rootDescription) = partition \(drive.mounted.partition.number) of \(root), mounted read-only at \(drive.mounted.mountPoint) (\(drive.basis.rawValue))")

@@ -45,12 +45,12 @@ public struct HibernationFile: Sendable, Equatable {
     }
 
     /// A report warning for every drive root among `mappings` that holds a hibernated hiberfil.sys.
-    public static func warnings(for mappings: [VolumeMap.Mapping]) -> [ReportWarning] {
+    public static func warnings(for mappings: [VolumeMap.Mapping]) -> [Finding] {
         mappings.compactMap { mapping in
             guard mapping.prefix.components.isEmpty, case .drive = mapping.prefix.root,
                   let file = read(volumeRoot: mapping.hostRoot), file.isHibernated else { return nil }
             let drive = mapping.prefix.rootDescription
-            return ReportWarning(path: drive + "\\hiberfil.sys", message: file.explanation(drive: drive), severity: .warning)
+            return Finding(.image, path: drive + "\\hiberfil.sys", message: file.explanation(drive: drive), severity: .warning)
         }
     }
 

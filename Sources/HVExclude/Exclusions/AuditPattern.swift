@@ -46,7 +46,7 @@ struct AuditPattern: Sendable, Equatable {
 
     /// Case-insensitive match of `text` against `pattern`, where `*` is any run of characters and `?` one.
     static func glob(_ pattern: String, _ text: String) -> Bool {
-        let p = Array(WindowsPath.fold(pattern)), t = Array(WindowsPath.fold(text))
+        let p = Array(NTFSName.fold(pattern)), t = Array(NTFSName.fold(text))
         // Iterative matcher with one backtrack point: linear in practice, never recursive.
         var pi = 0, ti = 0
         var star: Int?, mark = 0

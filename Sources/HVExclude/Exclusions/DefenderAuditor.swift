@@ -21,7 +21,7 @@ public enum DefenderAuditor {
     static let wellKnownFolderNames: Set<String> = Set([
         "ProgramData", "Microsoft", "Windows", "Hyper-V", "Virtual Machines", "Virtual Hard Disks", "Snapshots", "Users",
         "Public", "Documents", "Program Files", "System32", "ClusterStorage",
-    ].map { WindowsPath.fold($0) })
+    ].map { NTFSName.fold($0) })
     /// The remark on every entry covered only by an automatic exclusion.
     public static let automaticNote =
         "covered by Defender's automatic Hyper-V exclusion, which applies to real-time protection only: quick, full and custom scans still read it; add it explicitly if scheduled scans must skip it"
@@ -252,7 +252,7 @@ public enum DefenderAuditor {
     /// Why a folder is too broad to exclude whole, or nil.
     static func overBroadReason(_ path: WindowsPath, environment: WindowsEnvironment) -> String? {
         if path.isRoot { return "a whole volume" }
-        if path.components.count == 2, WindowsPath.fold(path.components[0]) == "USERS" { return "a user profile" }
+        if path.components.count == 2, NTFSName.fold(path.components[0]) == "USERS" { return "a user profile" }
         if MinimalCover.isForbidden(path, forbidden: MinimalCover.forbiddenFolders(environment)) { return "a whole system folder" }
         // On a host whose SOFTWARE hive names other locations, the defaults are still worth catching.
         if MinimalCover.isForbidden(path, forbidden: MinimalCover.forbiddenFolders(.defaults)) { return "a whole system folder" }
@@ -263,7 +263,7 @@ public enum DefenderAuditor {
     /// - Parameter found: whether the path exists on a scanned volume (an existing folder is not a pattern typo).
     static func typo(_ path: WindowsPath, map: VolumeMap, found: Bool) -> String? {
         let parts = path.components
-        let folded = parts.map { WindowsPath.fold($0) }
+        let folded = parts.map { NTFSName.fold($0) }
         // A folder name typed twice in a row: "C:\ProgramData\ProgramData\Microsoft\…".
         for index in folded.indices.dropLast() where folded[index] == folded[index + 1] {
             var fixed = parts

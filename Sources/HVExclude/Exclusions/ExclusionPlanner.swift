@@ -1,20 +1,20 @@
 /// Derives the exact exclusions a host needs from its inventory (DESIGN.md "Exclusion policy (v1)"):
 /// processes whose binaries exist, the version's extensions, and the minimal set of paths real VMs use.
 public struct ExclusionPlanner {
-    /// The volume map of the scan.
-    public let map: VolumeMap
+    /// The scanned volumes.
+    public let map: any VolumeQueries
     /// The user's choices.
     public let options: PlannerOptions
 
     /// Creates a planner.
-    public init(map: VolumeMap, options: PlannerOptions) {
+    public init(map: any VolumeQueries, options: PlannerOptions) {
         self.map = map
         self.options = options
     }
 
     /// The plan, and notes about entries that were narrowed or could not be verified.
-    public func plan(_ inventory: HostInventory) -> (plan: ExclusionPlan, warnings: [ReportWarning]) {
-        var warnings: [ReportWarning] = []
+    public func plan(_ inventory: HostInventory) -> (plan: ExclusionPlan, findings: [Finding]) {
+        var warnings: [Finding] = []
         let environment = inventory.environment
         let generation = windowsGeneration(inventory)
         var plan = ExclusionPlan()
@@ -26,8 +26,8 @@ public struct ExclusionPlanner {
             for ext in ExclusionPolicy.broadExtensions {
                 plan.extensions.append(ExtensionExclusion(extension: ext, reason: "--broad-extensions: host-wide and far too broad; the paths above already cover Hyper-V's own files"))
             }
-            warnings.append(ReportWarning(
-                path: "exclusions", message: "--broad-extensions lists .xml .bin .iso host-wide: every such file on the host escapes scanning, not only Hyper-V's",
+            warnings.append(Finding(
+                .exclusion, path: "exclusions", message: "--broad-extensions lists .xml .bin .iso host-wide: every such file on the host escapes scanning, not only Hyper-V's",
                 severity: .warning))
         }
         var candidates = pathCandidates(inventory, warnings: &warnings)
@@ -35,8 +35,8 @@ public struct ExclusionPlanner {
         // One note per unverified path, with the rule that asked for it: a warning for what a VM uses, an
         // info for a default folder Hyper-V creates only on first use.
         for candidate in candidates where !candidate.verified {
-            warnings.append(ReportWarning(
-                path: candidate.path.description,
+            warnings.append(Finding(
+                .exclusion, path: candidate.path.description,
                 message: "excluded, but not found on the scanned volumes: \(candidate.reason)",
                 severity: candidate.mayNotExistYet ? .info : .warning))
         }
@@ -58,14 +58,14 @@ public struct ExclusionPlanner {
         if let generation = inventory.facts?.windows?.generation {
             return (generation, "SOFTWARE hive CurrentBuild \(inventory.facts?.windows?.build.map(String.init) ?? "?")")
         }
-        let hasVMCX = inventory.artifacts.contains { $0.kind == .registrationStore || $0.path.uppercased().hasSuffix(".VMCX") }
+        let hasVMCX = inventory.artifacts.contains { $0.kind == .registrationStore || NTFSName.hasSuffix($0.path.description, ".vmcx") }
         return hasVMCX ? (.v2016, "no SOFTWARE hive; .vmcx files mean 2016 or later") : (.v2012R2, "no SOFTWARE hive and no .vmcx files: 2012 R2 rules")
     }
 
     /// Process exclusions for the binaries present on the volume.
     func processes(_ inventory: HostInventory, environment: WindowsEnvironment) -> [ProcessExclusion] {
         var result: [ProcessExclusion] = []
-        let clusterService = inventory.facts?.services.contains { $0.name.lowercased() == "clussvc" && $0.present } == true
+        let clusterService = inventory.facts?.services.contains { NTFSName.equal($0.name, "clussvc") && $0.present } == true
         let sets: [(folder: String, names: [String])] = [("%SystemRoot%\\System32", ArtifactClassifier.hyperVProcesses)]
             + (clusterService ? [("%SystemRoot%\\Cluster", ArtifactClassifier.clusterProcesses)] : [])
         for set in sets {
@@ -81,7 +81,7 @@ public struct ExclusionPlanner {
     }
 
     /// Every path some rule asks for, before the minimal cover.
-    func pathCandidates(_ inventory: HostInventory, warnings: inout [ReportWarning]) -> [PathCandidate] {
+    func pathCandidates(_ inventory: HostInventory, warnings: inout [Finding]) -> [PathCandidate] {
         var candidates: [PathCandidate] = []
         let environment = inventory.environment
 
@@ -101,7 +101,7 @@ public struct ExclusionPlanner {
         for folder in folders {
             let text = folder.fact?.raw ?? folder.builtIn
             guard let path = environment.path(text) else {
-                warnings.append(ReportWarning(path: text, message: "\(folder.value) '\(text)' is not an absolute Windows path; not excluded", severity: .warning))
+                warnings.append(Finding(.exclusion, path: text, message: "\(folder.value) '\(text)' is not an absolute Windows path; not excluded", severity: .warning))
                 continue
             }
             let spelled = map.spelling(of: path)
@@ -120,19 +120,17 @@ public struct ExclusionPlanner {
         }
         if options.includeUnregistered {
             for item in inventory.unreferenced where item.kind == .virtualDisk || item.kind == .iso {
-                guard let path = WindowsPath(item.path) else { continue }
                 candidates.append(PathCandidate(
-                    path: path, kind: .file, reason: "--include-unregistered: \(item.reason)",
-                    evidence: [Evidence(source: item.path, detail: "found on the volume")], verified: true))
+                    path: item.path, kind: .file, reason: "--include-unregistered: \(item.reason)",
+                    evidence: [Evidence(source: item.path.description, detail: "found on the volume")], verified: true))
             }
         }
 
         // Cluster storage and the cluster folder (KB 250355).
         for artifact in inventory.artifacts where artifact.kind == .clusterStorage {
-            guard let path = WindowsPath(artifact.path) else { continue }
             candidates.append(PathCandidate(
-                path: path, kind: .directory, reason: "Cluster Shared Volumes mount point (KB 3105657, KB 250355)",
-                evidence: [Evidence(source: artifact.path, detail: "exists on the volume")], verified: true))
+                path: artifact.path, kind: .directory, reason: "Cluster Shared Volumes mount point (KB 3105657, KB 250355)",
+                evidence: [Evidence(source: artifact.path.description, detail: "exists on the volume")], verified: true))
         }
         // Clustered VMs run on whichever node owns them: this node's registrations may not name them, the
         // cluster database does (from documentation: Resources\{id}\Parameters).
@@ -147,7 +145,7 @@ public struct ExclusionPlanner {
                     verified: map.resolve(path).hostPath != nil))
             }
         }
-        if let clusterService = inventory.facts?.services.first(where: { $0.name.lowercased() == "clussvc" && $0.present }),
+        if let clusterService = inventory.facts?.services.first(where: { NTFSName.equal($0.name, "clussvc") && $0.present }),
            let path = environment.path("%SystemRoot%\\Cluster") {
             candidates.append(PathCandidate(
                 path: map.spelling(of: path), kind: .directory, reason: "Failover Cluster database and logs (KB 250355)",
@@ -158,27 +156,27 @@ public struct ExclusionPlanner {
     }
 
     /// The candidates one VM (or checkpoint) contributes.
-    func vmCandidates(_ record: VirtualMachineRecord, warnings: inout [ReportWarning]) -> [PathCandidate] {
+    func vmCandidates(_ record: VirtualMachine, warnings: inout [Finding]) -> [PathCandidate] {
         var candidates: [PathCandidate] = []
-        let label = record.name.map { "'\($0)'" } ?? record.id ?? "?"
+        let label = record.name.map { "'\($0)'" } ?? record.id?.description ?? "?"
         let who = record.checkpointOf == nil ? "VM \(label)" : "checkpoint \(label)"
         let state = record.registered ? "" : " (unregistered; --include-unregistered)"
-        let source = record.configurationFile
-        guard record.exists else {
+        let source = record.configuration.text
+        guard record.configuration.exists else {
             // A registered VM whose configuration is missing or on an unmapped drive still gets its folder.
-            guard let config = WindowsPath(record.configurationFile), let folder = RecordAssembler.folderAboveVirtualMachines(config) else { return [] }
+            guard let config = record.configuration.path, let folder = RecordAssembler.folderAboveVirtualMachines(config) else { return [] }
             candidates.append(PathCandidate(
                 path: folder, kind: .directory, reason: "\(who): folder of a registered VM whose configuration is missing\(state)",
                 evidence: record.registration, verified: false))
             return candidates
         }
         for folder in record.folders {
-            guard let path = WindowsPath(folder.path) else { continue }
+            guard let path = folder.path else { continue }
             let what: String
             switch folder.role {
-            case "dataRoot": what = "data root (configuration, checkpoints, runtime state)"
-            case "snapshotDataRoot": what = "checkpoint data root"
-            case "smartPagingDataRoot": what = "smart paging folder"
+            case .dataRoot: what = "data root (configuration, checkpoints, runtime state)"
+            case .snapshotDataRoot: what = "checkpoint data root"
+            case .smartPagingDataRoot: what = "smart paging folder"
             default: what = "folder (configuration, checkpoints, runtime state)"
             }
             candidates.append(PathCandidate(
@@ -186,17 +184,17 @@ public struct ExclusionPlanner {
                 evidence: [Evidence(source: source, detail: folder.keyPath)], verified: folder.exists,
                 fallbackFiles: []))
         }
-        if let config = WindowsPath(record.configurationFile), let folder = config.parent {
+        if let config = record.configuration.path, let folder = config.parent {
             candidates.append(PathCandidate(
                 path: folder, kind: .directory, reason: "\(who) configuration folder\(state)",
                 evidence: [Evidence(source: source, detail: "configuration file")], verified: true,
                 fallbackFiles: [config]))
         }
-        for file in record.files + record.dvds + record.floppies {
-            guard let path = WindowsPath(file.path) else { continue }
+        for file in record.stateFiles + record.isos + record.floppies {
+            guard let path = file.path else { continue }
             candidates.append(PathCandidate(
-                path: path, kind: file.role == "runtimeFolder" ? .directory : .file,
-                reason: "\(who) \(file.role == "iso" ? "attached ISO image" : file.role == "floppy" ? "attached virtual floppy" : "runtime/state file")\(state)",
+                path: path, kind: file.role == .runtimeFolder ? .directory : .file,
+                reason: "\(who) \(file.role == .iso ? "attached ISO image" : file.role == .floppy ? "attached virtual floppy" : "runtime/state file")\(state)",
                 evidence: [Evidence(source: source, detail: file.keyPath)], verified: file.exists))
         }
         for disk in record.disks {

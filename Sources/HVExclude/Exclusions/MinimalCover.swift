@@ -19,19 +19,19 @@ public enum MinimalCover {
         if path.isRoot { return true }
         if forbidden.contains(path) { return true }
         // A user profile: <drive>:\Users\<name>.
-        if path.components.count == 2, WindowsPath.fold(path.components[0]) == "USERS" { return true }
+        if path.components.count == 2, NTFSName.equal(path.components[0], "Users") { return true }
         return false
     }
 
     /// The minimal cover of `candidates`.
     /// - Returns: sorted path exclusions, and a note for every folder replaced by its files.
-    public static func cover(_ candidates: [PathCandidate], forbidden: [WindowsPath]) -> (paths: [PathExclusion], notes: [ReportWarning]) {
-        var notes: [ReportWarning] = []
+    public static func cover(_ candidates: [PathCandidate], forbidden: [WindowsPath]) -> (paths: [PathExclusion], notes: [Finding]) {
+        var notes: [Finding] = []
         var expanded: [PathCandidate] = []
         for candidate in candidates {
             if candidate.kind == .directory && isForbidden(candidate.path, forbidden: forbidden) {
-                notes.append(ReportWarning(
-                    path: candidate.path.description,
+                notes.append(Finding(
+                    .exclusion, path: candidate.path.description,
                     message: "not excluded as a folder (a volume root, system or profile folder is far too broad); its Hyper-V files are excluded one by one",
                     severity: .info))
                 for file in candidate.fallbackFiles {

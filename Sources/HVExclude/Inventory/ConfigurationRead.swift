@@ -1,17 +1,17 @@
 /// The outcome of looking for and reading one configuration file.
 struct ConfigurationRead: Sendable {
-    /// The path asked for, in on-disk spelling when found.
-    var path: WindowsPath
-    /// Where it was read.
-    var hostPath: String?
+    /// The file: its path in on-disk spelling when found, where it was read, and the outcome.
+    var file: ConfigurationFile
     /// The configuration, when it parsed.
     var configuration: VMConfiguration?
-    /// Why it is missing or unreadable.
-    var problem: String?
-    /// Whether the file exists.
-    var exists: Bool
-    /// Whether it parsed as something that is not a VM configuration (a decoy `.xml`).
-    var notAConfiguration: Bool
+
+    /// The path asked for, in on-disk spelling when found.
+    var path: WindowsPath { file.path! }
+
+    private init(_ path: WindowsPath, hostPath: String?, _ outcome: ReadOutcome, configuration: VMConfiguration? = nil) {
+        file = ConfigurationFile(path: path, text: path.description, hostPath: hostPath, outcome: outcome)
+        self.configuration = configuration
+    }
 
     /// Looks `path` up through the map (a final link is followed through its Windows target, at most 8 hops)
     /// and reads it.
@@ -23,30 +23,27 @@ struct ConfigurationRead: Sendable {
                 let spelled = map.windowsPath(forHostPath: host) ?? current
                 do {
                     let configuration = try VMConfiguration.read(path: host)
-                    return ConfigurationRead(path: spelled, hostPath: host, configuration: configuration, problem: nil, exists: true, notAConfiguration: false)
-                } catch let error as VMConfigXMLError where !(spelled.lastComponent ?? "").lowercased().hasSuffix(".vmcx") {
+                    return ConfigurationRead(spelled, hostPath: host, .parsed(configuration.format), configuration: configuration)
+                } catch let error as VMConfigXMLError where !NTFSName.hasSuffix(spelled.lastComponent ?? "", ".vmcx") {
                     // An .xml that is not a VM configuration is simply not one; a .vmcx without the keys is damaged.
-                    return ConfigurationRead(path: spelled, hostPath: host, configuration: nil, problem: "\(error)", exists: true, notAConfiguration: true)
+                    return ConfigurationRead(spelled, hostPath: host, .notAConfiguration("\(error)"))
                 } catch {
-                    return ConfigurationRead(path: spelled, hostPath: host, configuration: nil, problem: "unreadable configuration: \(error)", exists: true, notAConfiguration: false)
+                    return ConfigurationRead(spelled, hostPath: host, .unreadable("\(error)"))
                 }
             case .found(let host, .symlink):
                 let target = LinkReader.target(ofLinkAt: host, linkPath: current, map: map)
                 guard let next = target.windowsPath else {
-                    return ConfigurationRead(path: current, hostPath: host, configuration: nil, problem: "link: \(target.problem ?? "target unknown")", exists: true, notAConfiguration: false)
+                    return ConfigurationRead(current, hostPath: host, .unresolvedLink(target.problem ?? "target unknown"))
                 }
                 current = next
             case .found(let host, let kind):
-                return ConfigurationRead(path: current, hostPath: host, configuration: nil, problem: "is a \(kind.rawValue), not a configuration file", exists: true, notAConfiguration: false)
+                return ConfigurationRead(current, hostPath: host, .notAFile(kind))
             case .missing(let reason):
-                return ConfigurationRead(path: current, hostPath: nil, configuration: nil, problem: "configuration file is missing: \(reason)", exists: false, notAConfiguration: false)
+                return ConfigurationRead(current, hostPath: nil, .missing(reason))
             case .unmapped:
-                return ConfigurationRead(
-                    path: current, hostPath: nil, configuration: nil,
-                    problem: "configuration is on \(current.rootDescription), which was not given (add --drive or --map)",
-                    exists: false, notAConfiguration: false)
+                return ConfigurationRead(current, hostPath: nil, .unmapped(root: current.rootDescription))
             }
         }
-        return ConfigurationRead(path: current, hostPath: nil, configuration: nil, problem: "more than 8 links in a row", exists: false, notAConfiguration: false)
+        return ConfigurationRead(current, hostPath: nil, .tooManyLinks)
     }
 }

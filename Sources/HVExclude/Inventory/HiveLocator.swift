@@ -8,11 +8,11 @@ struct HiveLocator {
     struct Result {
         var facts: HostFacts?
         var softwareRead: Bool
-        var warnings: [ReportWarning]
+        var findings: [Finding]
     }
 
     func read() -> Result {
-        var warnings: [ReportWarning] = []
+        var findings: [Finding] = []
         func open(_ name: String, windows: String, optional: Bool = false) -> RegistryHive? {
             let location: (display: String, host: String)?
             if let hiveDirectory {
@@ -20,7 +20,7 @@ struct HiveLocator {
                 let entry = map.listing(of: hostDirectory).find(name)
                 location = entry.map { (hostDirectory + "/" + $0.name, hostDirectory + "/" + $0.name) }
                 if entry == nil && !optional {
-                    warnings.append(ReportWarning(path: hostDirectory + "/" + name, message: "no \(name) hive in --hive-dir; its facts are unknown and defaults apply", severity: .warning))
+                    findings.append(Finding(.hive, path: hostDirectory + "/" + name, message: "no \(name) hive in --hive-dir; its facts are unknown and defaults apply", severity: .warning))
                 }
             } else {
                 let path = WindowsPath(windows)!
@@ -29,11 +29,11 @@ struct HiveLocator {
                     location = (map.windowsPath(forHostPath: host)?.description ?? windows, host)
                 case .found(let host, let kind):
                     location = nil
-                    warnings.append(ReportWarning(path: windows, message: "\(host) is a \(kind.rawValue), not a hive file; not read", severity: .error))
+                    findings.append(Finding(.hive, path: windows, message: "\(host) is a \(kind.rawValue), not a hive file; not read", severity: .error))
                 case .missing(let reason):
                     location = nil
                     if !optional {
-                        warnings.append(ReportWarning(path: windows, message: "hive not found (\(reason)); its facts are unknown and defaults apply", severity: .warning))
+                        findings.append(Finding(.hive, path: windows, message: "hive not found (\(reason)); its facts are unknown and defaults apply", severity: .warning))
                     }
                 case .unmapped:
                     location = nil
@@ -43,17 +43,17 @@ struct HiveLocator {
             do {
                 let hive = try RegistryHive(path: location.host)
                 for warning in hive.warnings {
-                    warnings.append(ReportWarning(path: location.display, message: warning, severity: .warning))
+                    findings.append(Finding(.hive, path: location.display, message: warning, severity: .warning))
                 }
                 if let recovery = hive.recovery {
                     // Not a problem: the record that the facts include the changes only the logs held.
-                    warnings.append(ReportWarning(
-                        path: location.display, message: "dirty hive: \(recovery.summary) in memory before reading it",
+                    findings.append(Finding(
+                        .hive, path: location.display, message: "dirty hive: \(recovery.summary) in memory before reading it",
                         severity: .info))
                 }
                 return hive
             } catch {
-                warnings.append(ReportWarning(path: location.display, message: "unreadable hive: \(error)", severity: .error))
+                findings.append(Finding(.hive, path: location.display, message: "unreadable hive: \(error)", severity: .error))
                 return nil
             }
         }
@@ -61,12 +61,12 @@ struct HiveLocator {
         let system = open("SYSTEM", windows: "C:\\Windows\\System32\\config\\SYSTEM")
         let clusdb = hiveDirectory == nil ? open("CLUSDB", windows: "C:\\Windows\\Cluster\\CLUSDB", optional: true) : nil
         guard software != nil || system != nil || clusdb != nil else {
-            return Result(facts: nil, softwareRead: false, warnings: warnings)
+            return Result(facts: nil, softwareRead: false, findings: findings)
         }
         let facts = HostFacts.read(software: software, system: system, clusdb: clusdb)
         for warning in facts.warnings + (facts.cluster?.warnings ?? []) {
-            warnings.append(ReportWarning(path: "registry", message: warning, severity: .warning))
+            findings.append(Finding(.hive, path: "registry", message: warning, severity: .warning))
         }
-        return Result(facts: facts, softwareRead: software != nil, warnings: warnings)
+        return Result(facts: facts, softwareRead: software != nil, findings: findings)
     }
 }

@@ -10,11 +10,11 @@ public struct HostInventory: Sendable {
     /// The Hyper-V data root, `%ProgramData%\Microsoft\Windows\Hyper-V`, in its on-disk spelling.
     public var dataRoot: WindowsPath
     /// VMs and checkpoints, registered first, then by configuration path.
-    public var virtualMachines: [VirtualMachineRecord]
-    /// Artifacts, with the VMs that use them and disk facts.
-    public var artifacts: [Artifact]
+    public var virtualMachines: [VirtualMachine]
+    /// Artifacts, with the VMs that use them and disk chains.
+    public var artifacts: [FoundArtifact]
     /// What no registered VM uses.
-    public var unreferenced: [UnreferencedItem]
+    public var unreferenced: [UnreferencedFile]
     /// Problems met.
-    public var warnings: [ReportWarning]
+    public var findings: [Finding]
 }

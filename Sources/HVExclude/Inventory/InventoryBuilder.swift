@@ -19,135 +19,150 @@ public struct InventoryBuilder: Sendable {
     }
 
     /// Builds the inventory from the classified artifacts of the walk.
-    public func build(artifacts found: [Artifact]) -> HostInventory {
-        var warnings: [ReportWarning] = []
+    public func build(artifacts found: [FoundArtifact]) -> HostInventory {
+        var findings: [Finding] = []
         let hives = HiveLocator(map: map, hiveDirectory: hiveDirectory).read()
-        warnings += hives.warnings
-        var environment = WindowsEnvironment.defaults
-        for (name, value) in hives.facts?.environment ?? [:] { environment.set(name, value) }
-        let volumeLetters = Dictionary(
-            (hives.facts?.mountedDevices ?? []).compactMap { device -> (GUID, Character)? in
-                guard let volume = device.volume, let letter = hives.facts?.driveLetter(forVolume: volume)?.first else { return nil }
-                return (volume, letter)
-            }, uniquingKeysWith: { first, _ in first })
+        findings += hives.findings
+        let environment = InventoryBuilder.environment(hives.facts)
         let dataRoot = map.spelling(of: environment.path("%ProgramData%\\Microsoft\\Windows\\Hyper-V")
-            ?? WindowsPath("C:\\ProgramData\\Microsoft\\Windows\\Hyper-V")!)
+            ?? WindowsPath(root: .drive("C"), components: ["ProgramData", "Microsoft", "Windows", "Hyper-V"]))
 
-        // Registrations, then every configuration they name or the walk found.
-        let (registrations, registrationWarnings) = RegistrationReader(map: map, environment: environment).read(dataRoot: dataRoot)
-        warnings += registrationWarnings
-        var reads: [String: ConfigurationRead] = [:]
-        var order: [WindowsPath] = []
-        func readOnce(_ path: WindowsPath) -> ConfigurationRead {
-            if let done = reads[path.key] { return done }
-            let read = ConfigurationRead.read(path, map: map)
-            reads[path.key] = read
-            reads[read.path.key] = read
-            order.append(path)
-            return read
-        }
+        let (registrations, registrationFindings) = RegistrationReader(map: map, environment: environment).read(dataRoot: dataRoot)
+        findings += registrationFindings
+        var reads = ConfigurationReads(map: map)
         for registration in registrations {
-            if let path = registration.configuration { _ = readOnce(path) }
+            if let path = registration.configuration { _ = reads.read(path) }
         }
-        let foundConfigurations = found.filter { $0.kind == .vmConfiguration }.compactMap { WindowsPath($0.path) }
-        for path in foundConfigurations { _ = readOnce(path) }
+        let foundConfigurations = found.filter { $0.kind == .vmConfiguration }.map(\.path)
+        for path in foundConfigurations { _ = reads.read(path) }
 
-        // Disk chains, read in parallel: every disk artifact plus every disk a configuration names.
-        var diskPaths = Set(found.filter { $0.kind == .virtualDisk }.map(\.hostPath))
-        for read in reads.values {
-            for reference in read.configuration?.paths(.disk) ?? [] {
-                if let path = environment.path(reference.path), let host = map.resolve(path).hostPath { diskPaths.insert(host) }
-            }
-        }
-        let chains = readChains(Array(diskPaths), resolver: DiskChainResolver(map: map, volumeLetters: volumeLetters))
+        let chains = readChains(diskHostPaths(found, reads: reads, environment: environment), facts: hives.facts)
         for host in chains.keys.sorted() {
-            warnings += InventoryBuilder.chainWarnings(chains[host]!)
+            findings += InventoryBuilder.chainFindings(chains[host] ?? [])
         }
 
-        // One record per configuration: registered ones first.
-        let assembler = RecordAssembler(map: map, environment: environment, chains: chains, artifacts: found)
-        var records: [VirtualMachineRecord] = []
-        var recordedPaths = Set<String>()
-        var registeredIDs = Set<String>()
-        let byPath = Dictionary(grouping: registrations.filter { $0.configuration != nil }, by: { reads[$0.configuration!.key]?.path.key ?? $0.configuration!.key })
-        for registration in registrations {
-            guard let path = registration.configuration else {
-                records.append(assembler.unresolvedRegistration(registration))
-                continue
-            }
-            let read = reads[path.key]!
-            guard recordedPaths.insert(read.path.key).inserted else { continue }
-            var record = assembler.record(read, registered: true, registrations: byPath[read.path.key] ?? [registration])
-            if let id = registration.id, let configID = read.configuration?.id, id != configID {
-                record.warnings.append("the registration names id \(id), but the configuration's global_id is \(configID)")
-            }
-            if let id = record.id ?? registration.id?.description { registeredIDs.insert(id) }
-            records.append(record)
-        }
-        for path in foundConfigurations {
-            let read = reads[path.key]!
-            guard recordedPaths.insert(read.path.key).inserted else { continue }
-            if read.notAConfiguration {
-                warnings.append(ReportWarning(path: read.path.description, message: "\(read.problem ?? "not a VM configuration"); not treated as a VM", severity: .info))
-                continue
-            }
-            if let id = read.configuration?.id?.description, registeredIDs.contains(id), !assembler.isCheckpointFolder(read.path) {
-                warnings.append(ReportWarning(
-                    path: read.path.description,
-                    message: "a copy of registered VM \(id)'s configuration outside its registered place; reported as unregistered",
-                    severity: .info))
-            }
-            records.append(assembler.record(read, registered: false, registrations: []))
-        }
-        assembler.attachCheckpoints(&records)
-        for record in records {
-            // A configuration file that exists but could not be parsed is an input that could not be read.
-            let unreadable = record.exists && record.format == nil
-            for message in record.warnings {
-                warnings.append(ReportWarning(path: record.configurationFile, message: message, severity: unreadable ? .error : .warning))
-            }
-        }
-        records.sort { ($0.registered ? 0 : 1, $0.configurationFile.uppercased()) < ($1.registered ? 0 : 1, $1.configurationFile.uppercased()) }
+        let assembler = RecordAssembler(volume: map, environment: environment, chains: chains, artifacts: found)
+        var records = InventoryBuilder.records(
+            registrations: registrations, foundConfigurations: foundConfigurations, reads: reads, assembler: assembler,
+            findings: &findings)
+        findings += InventoryBuilder.recordFindings(records)
+        records.sort { ($0.registered ? 0 : 1, NTFSName.fold($0.configuration.text)) < ($1.registered ? 0 : 1, NTFSName.fold($1.configuration.text)) }
 
         let (artifacts, unreferenced) = assembler.relate(records)
         return HostInventory(
             facts: hives.facts, softwareHiveRead: hives.softwareRead, environment: environment, dataRoot: dataRoot,
-            virtualMachines: records, artifacts: artifacts, unreferenced: unreferenced, warnings: warnings)
+            virtualMachines: records, artifacts: artifacts, unreferenced: unreferenced, findings: findings)
     }
 
-    /// One warning per problem in a chain: an unreadable disk, header warnings, and every link that is not
+    /// Windows' default environment, overridden by the host's values.
+    static func environment(_ facts: HostFacts?) -> WindowsEnvironment {
+        var environment = WindowsEnvironment.defaults
+        for (name, value) in facts?.environment ?? [:] { environment.set(name, value) }
+        return environment
+    }
+
+    /// Every disk artifact plus every disk a configuration names, as host paths.
+    func diskHostPaths(_ found: [FoundArtifact], reads: ConfigurationReads, environment: WindowsEnvironment) -> [String] {
+        var paths = Set(found.filter { $0.kind == .virtualDisk }.map(\.hostPath))
+        for read in reads.all {
+            for reference in read.configuration?.paths(.disk) ?? [] {
+                if let path = environment.path(reference.path), let host = map.resolve(path).hostPath { paths.insert(host) }
+            }
+        }
+        return Array(paths)
+    }
+
+    /// One VM per configuration: registered ones first (one per configuration file, however many
+    /// registrations name it), then the configurations only the walk found.
+    static func records(
+        registrations: [Registration], foundConfigurations: [WindowsPath], reads: ConfigurationReads, assembler: RecordAssembler,
+        findings: inout [Finding]
+    ) -> [VirtualMachine] {
+        var records: [VirtualMachine] = []
+        var recordedPaths = Set<String>()
+        var registeredIDs = Set<GUID>()
+        var byPath: [String: [Registration]] = [:]
+        for registration in registrations {
+            guard let path = registration.configuration else { continue }
+            byPath[reads[path]?.path.key ?? path.key, default: []].append(registration)
+        }
+        for registration in registrations {
+            guard let path = registration.configuration, let read = reads[path] else {
+                records.append(assembler.unresolvedRegistration(registration))
+                continue
+            }
+            guard recordedPaths.insert(read.path.key).inserted else { continue }
+            var record = assembler.record(read.file, configuration: read.configuration, registered: true, registrations: byPath[read.path.key] ?? [registration])
+            if let id = registration.id, let configID = read.configuration?.id, id != configID {
+                record.problems.append("the registration names id \(id), but the configuration's global_id is \(configID)")
+            }
+            if let id = record.id ?? registration.id { registeredIDs.insert(id) }
+            records.append(record)
+        }
+        for path in foundConfigurations {
+            guard let read = reads[path], recordedPaths.insert(read.path.key).inserted else { continue }
+            if case .notAConfiguration(let reason) = read.file.outcome {
+                findings.append(Finding(.configuration, path: read.path.description, message: "\(reason); not treated as a VM", severity: .info))
+                continue
+            }
+            if let id = read.configuration?.id, registeredIDs.contains(id), !RecordAssembler.isCheckpointFolder(read.path) {
+                findings.append(Finding(
+                    .configuration, path: read.path.description,
+                    message: "a copy of registered VM \(id)'s configuration outside its registered place; reported as unregistered",
+                    severity: .info))
+            }
+            records.append(assembler.record(read.file, configuration: read.configuration, registered: false, registrations: []))
+        }
+        RecordAssembler.attachCheckpoints(&records)
+        return records
+    }
+
+    /// Each VM's problems as findings: errors when the configuration exists but could not be parsed.
+    static func recordFindings(_ records: [VirtualMachine]) -> [Finding] {
+        records.flatMap { record in
+            let unreadable = record.configuration.exists && record.configuration.format == nil
+            return record.problems.map { message in
+                Finding(.configuration, path: record.configuration.text, message: message, severity: unreadable ? .error : .warning)
+            }
+        }
+    }
+
+    /// One finding per problem in a chain: an unreadable disk, header warnings, and every link that is not
     /// verified (the first disk's own problems only; each parent is reported by its own chain too, but a parent
     /// outside the walk is reported here).
-    static func chainWarnings(_ chain: [DiskChainLink]) -> [ReportWarning] {
+    static func chainFindings(_ chain: [DiskChainLink]) -> [Finding] {
         guard let first = chain.first else { return [] }
-        var warnings: [ReportWarning] = []
         if first.status != .start {
-            warnings.append(ReportWarning(path: first.path, message: "unreadable virtual disk: \(first.reason ?? first.status.rawValue)", severity: .error))
-            return warnings
+            return [Finding(.disk, path: first.path, message: "unreadable virtual disk: \(first.reason ?? first.status.rawValue)", severity: .error)]
         }
-        for message in first.disk?.warnings ?? [] {
-            warnings.append(ReportWarning(path: first.path, message: message, severity: .warning))
-        }
+        var findings = (first.disk?.warnings ?? []).map { Finding(.disk, path: first.path, message: $0, severity: .warning) }
         if chain.count > 1 {
             let link = chain[1]
             switch link.status {
             case .verified, .start:
                 break
             case .unverifiable:
-                warnings.append(ReportWarning(path: first.path, message: "parent \(link.path): \(link.reason ?? "not verifiable")", severity: .info))
+                findings.append(Finding(.disk, path: first.path, message: "parent \(link.path): \(link.reason ?? "not verifiable")", severity: .info))
             default:
                 let candidates = link.candidates.map { " (candidates: \($0.joined(separator: "; ")))" } ?? ""
-                warnings.append(ReportWarning(
-                    path: first.path,
+                findings.append(Finding(
+                    .disk, path: first.path,
                     message: "parent \(link.status.rawValue): \(link.path.isEmpty ? "?" : link.path): \(link.reason ?? "")\(candidates)",
                     severity: .warning))
             }
         }
-        return warnings
+        return findings
     }
 
-    /// Reads each disk's chain with bounded parallelism.
-    func readChains(_ hostPaths: [String], resolver: DiskChainResolver) -> [String: [DiskChainLink]] {
+    /// Reads each disk's chain with bounded parallelism; parents on other volumes are found through the
+    /// drive letters MountedDevices gives each volume GUID.
+    func readChains(_ hostPaths: [String], facts: HostFacts?) -> [String: [DiskChainLink]] {
+        let volumeLetters = Dictionary(
+            (facts?.mountedDevices ?? []).compactMap { device -> (GUID, Character)? in
+                guard let volume = device.volume, let letter = facts?.driveLetter(forVolume: volume)?.first else { return nil }
+                return (volume, letter)
+            }, uniquingKeysWith: { first, _ in first })
+        let resolver = DiskChainResolver(map: map, volumeLetters: volumeLetters)
         let results = Mutex<[String: [DiskChainLink]]>([:])
         let paths = hostPaths.sorted()
         let workers = min(jobs, max(1, paths.count))
@@ -160,5 +175,27 @@ public struct InventoryBuilder: Sendable {
             }
         }
         return results.withLock { $0 }
+    }
+}
+
+/// Every configuration read once, by the path asked for and by its on-disk spelling.
+struct ConfigurationReads {
+    let map: VolumeMap
+    private var byKey: [String: ConfigurationRead] = [:]
+    private(set) var all: [ConfigurationRead] = []
+
+    init(map: VolumeMap) { self.map = map }
+
+    /// The read of `path`, when it was read.
+    subscript(path: WindowsPath) -> ConfigurationRead? { byKey[path.key] }
+
+    /// Reads `path` unless it (or its spelling) was read already.
+    mutating func read(_ path: WindowsPath) -> ConfigurationRead {
+        if let done = byKey[path.key] { return done }
+        let read = ConfigurationRead.read(path, map: map)
+        byKey[path.key] = read
+        byKey[read.path.key] = read
+        all.append(read)
+        return read
     }
 }

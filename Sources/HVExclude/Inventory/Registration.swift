@@ -20,9 +20,9 @@ struct RegistrationReader {
     let environment: WindowsEnvironment
 
     /// The registrations and the problems met.
-    func read(dataRoot: WindowsPath) -> (registrations: [Registration], warnings: [ReportWarning]) {
+    func read(dataRoot: WindowsPath) -> (registrations: [Registration], findings: [Finding]) {
         var registrations: [Registration] = []
-        var warnings: [ReportWarning] = []
+        var findings: [Finding] = []
         if let store = dataRoot.appending("data.vmcx") {
             switch map.resolve(store) {
             case .found(let host, .file):
@@ -30,13 +30,13 @@ struct RegistrationReader {
                 do {
                     let read = try VMRegistrations.read(path: host)
                     for warning in read.warnings {
-                        warnings.append(ReportWarning(path: spelled.description, message: warning, severity: .warning))
+                        findings.append(Finding(.registration, path: spelled.description, message: warning, severity: .warning))
                     }
                     for entry in read.virtualMachines {
                         let path = environment.path(entry.configurationPath)
                         if path == nil {
-                            warnings.append(ReportWarning(
-                                path: spelled.description,
+                            findings.append(Finding(
+                                .registration, path: spelled.description,
                                 message: "registration \(entry.keyPath) names '\(entry.configurationPath)', which is not an absolute Windows path",
                                 severity: .warning))
                         }
@@ -45,10 +45,10 @@ struct RegistrationReader {
                             evidence: Evidence(source: spelled.description, detail: entry.keyPath), checkpoint: false))
                     }
                 } catch {
-                    warnings.append(ReportWarning(path: spelled.description, message: "unreadable registration store: \(error)", severity: .error))
+                    findings.append(Finding(.registration, path: spelled.description, message: "unreadable registration store: \(error)", severity: .error))
                 }
             case .found(_, let kind):
-                warnings.append(ReportWarning(path: store.description, message: "is a \(kind.rawValue), not a registration store; not read", severity: .warning))
+                findings.append(Finding(.registration, path: store.description, message: "is a \(kind.rawValue), not a registration store; not read", severity: .warning))
             case .missing, .unmapped:
                 break
             }
@@ -56,15 +56,15 @@ struct RegistrationReader {
         for (folder, checkpoint) in [("Virtual Machines", false), ("Snapshots", true)] {
             guard let directory = dataRoot.appending(folder) else { continue }
             for entry in map.entries(of: directory) {
-                guard let name = entry.path.lastComponent, name.lowercased().hasSuffix(".xml"),
+                guard let name = entry.path.lastComponent, NTFSName.hasSuffix(name, ".xml"),
                       let id = VMRegistrations.guid(fromXMLFileName: name) else { continue }
                 switch entry.kind {
                 case .symlink:
                     let target = LinkReader.target(ofLinkAt: entry.hostPath, linkPath: entry.path, map: map)
                     let how = target.source == .reparseData ? "NTFS symlink (reparse data)" : "link (link text; no reparse data)"
                     if target.windowsPath == nil {
-                        warnings.append(ReportWarning(
-                            path: entry.path.description,
+                        findings.append(Finding(
+                                .registration, path: entry.path.description,
                             message: "registration link target cannot be worked out: \(target.problem ?? target.text)",
                             severity: .warning))
                     }
@@ -83,6 +83,6 @@ struct RegistrationReader {
                 }
             }
         }
-        return (registrations, warnings)
+        return (registrations, findings)
     }
 }

@@ -25,7 +25,7 @@ public struct VMConfiguration: Sendable, Equatable {
     }
 
     /// One drive slot `controllerN/driveM`.
-    public struct Drive: Sendable, Equatable, Codable {
+    public struct Drive: Sendable, Equatable {
         /// Controller kind.
         public var controllerKind: ControllerKind
         /// The controller's device key as stored (`_83f8638b-…_`).
@@ -34,8 +34,8 @@ public struct VMConfiguration: Sendable, Equatable {
         public var controller: Int
         /// M of `driveM`.
         public var drive: Int
-        /// `type`: VHD, ISO, VFD, NONE, …, upper-cased; nil when absent.
-        public var type: String?
+        /// `type`: VHD, ISO, VFD, NONE, ….
+        public var kind: DriveKind
         /// `pathname`; nil when absent or empty.
         public var path: String?
         /// Key path of `pathname` (evidence).
@@ -143,21 +143,21 @@ public struct VMConfiguration: Sendable, Equatable {
         var scsiKeys = Set<String>()
         if let manifest = configuration.child(named: "manifest") {
             for vdev in manifest.children where vdev.isNode {
-                guard let device = vdev.string(at: "device"), ConfigNode.sameName(device, VMConfiguration.scsiDeviceID),
+                guard let device = vdev.string(at: "device"), NTFSName.equal(device, VMConfiguration.scsiDeviceID),
                       let instance = vdev.string(at: "instance")
                 else { continue }
-                scsiKeys.insert("_\(instance)_".lowercased())
+                scsiKeys.insert(NTFSName.fold("_\(instance)_"))
             }
         }
 
         var claimed = Set<String>()
         for device in configuration.children where device.isNode {
             let kind: ControllerKind
-            if ConfigNode.sameName(device.name, VMConfiguration.ideControllerKey) {
+            if NTFSName.equal(device.name, VMConfiguration.ideControllerKey) {
                 kind = .ide
-            } else if scsiKeys.contains(device.name.lowercased()) {
+            } else if scsiKeys.contains(NTFSName.fold(device.name)) {
                 kind = .scsi
-            } else if ConfigNode.sameName(device.name, VMConfiguration.floppyControllerKey) {
+            } else if NTFSName.equal(device.name, VMConfiguration.floppyControllerKey) {
                 kind = .floppy
             } else {
                 kind = .other
@@ -167,21 +167,21 @@ public struct VMConfiguration: Sendable, Equatable {
                 for slot in controller.children where slot.isNode {
                     guard let m = VMConfiguration.number(slot.name, prefix: "drive") else { continue }
                     let base = "configuration/\(device.name)/\(controller.name)/\(slot.name)"
-                    let type = slot.string(at: "type")?.uppercased()
+                    let driveKind = DriveKind(type: slot.string(at: "type"))
                     let pathKey = slot.child(named: "pathname")
                     let keyPath = "\(base)/\(pathKey?.name ?? "pathname")"
                     var path = pathKey?.value.stringValue
                     if path?.isEmpty == true { path = nil }
                     drives.append(Drive(
                         controllerKind: kind, controllerKey: device.name, controller: n, drive: m,
-                        type: type, path: path, keyPath: keyPath))
+                        kind: driveKind, path: path, keyPath: keyPath))
                     if let path {
                         let role: PathRole
-                        switch type {
-                        case "VHD": role = .disk
-                        case "ISO": role = .iso
-                        case "VFD": role = .floppy
-                        default: role = .drive
+                        switch driveKind {
+                        case .hardDisk: role = .disk
+                        case .iso: role = .iso
+                        case .floppy: role = .floppy
+                        case .other, .unknown: role = .drive
                         }
                         paths.append(PathReference(role: role, path: path, keyPath: keyPath))
                         claimed.insert(keyPath)
@@ -191,7 +191,7 @@ public struct VMConfiguration: Sendable, Equatable {
         }
 
         if let list = configuration.node(at: "global_settings/snapshots/list") {
-            for entry in list.children where !ConfigNode.sameName(entry.name, "size") {
+            for entry in list.children where !NTFSName.equal(entry.name, "size") {
                 if let text = entry.value.stringValue, !text.isEmpty { snapshots.append(text) }
             }
         }
@@ -231,7 +231,7 @@ public struct VMConfiguration: Sendable, Equatable {
     }
 
     private static func number(_ name: String, prefix: String) -> Int? {
-        guard name.count > prefix.count, name.lowercased().hasPrefix(prefix) else { return nil }
+        guard name.count > prefix.count, NTFSName.hasPrefix(name, prefix) else { return nil }
         let digits = name.dropFirst(prefix.count)
         guard digits.count <= 6, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
         return Int(digits)

@@ -65,7 +65,7 @@ public struct VMRegistrations: Sendable, Equatable {
 
     /// The VM id of a ≤ 2012 R2 registration file name `<GUID>.xml` (any case), or nil.
     public static func guid(fromXMLFileName name: String) -> GUID? {
-        guard name.count == 40, name.lowercased().hasSuffix(".xml") else { return nil }
+        guard name.count == 40, NTFSName.hasSuffix(name, ".xml") else { return nil }
         return GUID(name.dropLast(4))
     }
 }

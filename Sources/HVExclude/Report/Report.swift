@@ -78,20 +78,8 @@ public struct ScanRoot: Codable, Sendable, Equatable {
 
 /// A problem found during the scan; the scan goes on.
 public struct ReportWarning: Codable, Sendable, Hashable, Comparable {
-    /// How much a warning matters for the exit code.
-    public enum Severity: String, Codable, Sendable, Comparable {
-        /// Noted on purpose (a mount point not crossed): never changes the exit code.
-        case info
-        /// Read, but not to be trusted fully (bad checksum read on, dirty hive, unresolved reference):
-        /// exit code 1 only with `--strict`.
-        case warning
-        /// Could not be read or parsed: exit code 1.
-        case error
-
-        public static func < (lhs: Severity, rhs: Severity) -> Bool {
-            [Severity.info, .warning, .error].firstIndex(of: lhs)! < [Severity.info, .warning, .error].firstIndex(of: rhs)!
-        }
-    }
+    /// How much a warning matters for the exit code (``Finding/Severity``).
+    public typealias Severity = Finding.Severity
 
     /// Windows path when known, else the host path.
     public var path: String
@@ -184,14 +172,5 @@ public struct DiskInfo: Codable, Sendable, Equatable {
         public var reason: String?
         /// For an unresolved parent: every path the headers named, absolute first.
         public var candidates: [String]?
-    }
-}
-
-extension DiskInfo.ChainEntry {
-    /// The entry for a resolved chain link.
-    public init(_ link: DiskChainLink) {
-        self.init(
-            path: link.path, exists: link.exists, verified: link.verified, status: link.status, reason: link.reason,
-            candidates: link.candidates)
     }
 }

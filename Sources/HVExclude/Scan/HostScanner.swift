@@ -19,9 +19,9 @@ public final class HostScanner: Sendable {
         self.walker = DirectoryWalker(options: WalkOptions(jobs: options.jobs, crossMounts: options.crossMounts))
     }
 
-    /// Scans and returns the report.
+    /// Scans and returns what it found.
     /// - Throws: ``ScanError`` when a root cannot be read at all.
-    public func run() throws -> Report {
+    public func run() throws -> ScanResult {
         let clock = ContinuousClock()
         let started = clock.now
         let startedAt = Date()
@@ -32,59 +32,55 @@ public final class HostScanner: Sendable {
         } catch let error as SystemError {
             throw ScanError.rootUnreadable(error)
         }
-        var warnings = walk.issues.map { issue in
-            ReportWarning(
-                path: map.windowsPath(forHostPath: issue.path)?.description ?? issue.path,
-                message: "\(issue.operation): \(issue.message)",
-                severity: issue.severity == .info ? .info : .error)
+        var findings = walk.issues.map { issue in
+            Finding(
+                .walk, path: map.windowsPath(forHostPath: issue.path)?.description ?? issue.path,
+                message: "\(issue.operation): \(issue.message)", severity: issue.severity == .info ? .info : .error)
         }
-        var artifacts: [Artifact] = []
-        var links: [LinkRecord] = []
+        let (artifacts, links) = classify(walk, findings: &findings)
+        let inventory = InventoryBuilder(map: map, jobs: options.jobs, hiveDirectory: options.hiveDirectory).build(artifacts: artifacts)
+        let planned = ExclusionPlanner(map: map, options: options.planner).plan(inventory)
+        // The audit compares with the host's configured exclusions, which only a SOFTWARE hive can tell.
+        var audit: DefenderAudit?
+        if inventory.softwareHiveRead, let facts = inventory.facts {
+            audit = DefenderAuditor.audit(plan: planned.plan, facts: facts, map: map, environment: inventory.environment)
+        }
+        findings += inventory.findings + planned.findings
+        var seen = Set<Finding>()
+        findings = findings.filter { seen.insert($0).inserted }
+        return ScanResult(
+            roots: roots, entriesVisited: walk.entriesVisited, directoriesVisited: walk.directoriesVisited,
+            durationSeconds: HostScanner.seconds(clock.now - started), startedAt: startedAt, links: links,
+            inventory: inventory, plan: planned.plan, audit: audit, findings: findings)
+    }
+
+    /// The walk's entries as Hyper-V artifacts (sorted by Windows path) and links (with their true targets).
+    func classify(_ walk: WalkResult, findings: inout [Finding]) -> (artifacts: [FoundArtifact], links: [FoundLink]) {
+        var artifacts: [FoundArtifact] = []
+        var links: [FoundLink] = []
         var seen = Set<String>()
         for entry in walk.entries where seen.insert(entry.hostPath).inserted {
             guard let windows = map.windowsPath(forHostPath: entry.hostPath) else {
-                warnings.append(ReportWarning(
-                    path: entry.hostPath,
+                findings.append(Finding(
+                    .walk, path: entry.hostPath,
                     message: "has no Windows path: a name holds '\\', which Windows reads as a folder separator (a copied tree or a POSIX name); not classified",
                     severity: .warning))
                 continue
             }
             if entry.kind == .symlink {
                 let target = LinkReader.target(ofLinkAt: entry.hostPath, linkPath: windows, map: map)
-                links.append(LinkRecord(
-                    path: windows.description, hostPath: entry.hostPath, target: target.windowsPath?.description,
-                    targetText: target.text, targetSource: target.source, linkKind: target.kind))
+                links.append(FoundLink(path: windows, hostPath: entry.hostPath, target: target))
                 if let problem = target.problem {
-                    warnings.append(ReportWarning(path: windows.description, message: "link: \(problem)", severity: .warning))
+                    findings.append(Finding(.link, path: windows.description, message: "link: \(problem)", severity: .warning))
                 }
                 continue
             }
             guard let kind = ArtifactClassifier.classify(windows, kind: entry.kind) else { continue }
-            artifacts.append(Artifact(path: windows.description, hostPath: entry.hostPath, kind: kind))
+            artifacts.append(FoundArtifact(path: windows, hostPath: entry.hostPath, kind: kind))
         }
-        artifacts.sort { ($0.path.uppercased(), $0.path) < ($1.path.uppercased(), $1.path) }
-        links.sort { $0.path < $1.path }
-
-        let inventory = InventoryBuilder(map: map, jobs: options.jobs, hiveDirectory: options.hiveDirectory).build(artifacts: artifacts)
-        let planned = ExclusionPlanner(map: map, options: options.planner).plan(inventory)
-        // The audit compares with the host's configured exclusions, which only a SOFTWARE hive can tell.
-        let audit = inventory.softwareHiveRead && inventory.facts != nil
-            ? DefenderAuditor.audit(plan: planned.plan, facts: inventory.facts!, map: map, environment: inventory.environment)
-            : nil
-        warnings += inventory.warnings + planned.warnings
-        warnings = Array(Set(warnings))
-        warnings.sort()
-        let summary = ScanSummary(
-            roots: roots.map { ScanRoot(drive: $0.prefix.components.isEmpty ? $0.prefix.rootDescription : $0.prefix.description, path: $0.hostRoot) },
-            entriesVisited: walk.entriesVisited,
-            directoriesVisited: walk.directoriesVisited,
-            durationSeconds: HostScanner.seconds(clock.now - started),
-            startedAt: startedAt.formatted(.iso8601),
-            links: links,
-            warnings: warnings)
-        return Report(
-            scan: summary, host: inventory.facts, virtualMachines: inventory.virtualMachines, artifacts: inventory.artifacts,
-            exclusions: planned.plan, unreferenced: inventory.unreferenced, audit: audit)
+        artifacts.sort { (NTFSName.fold($0.path.description), $0.path.description) < (NTFSName.fold($1.path.description), $1.path.description) }
+        links.sort { $0.path.description < $1.path.description }
+        return (artifacts, links)
     }
 
     static func seconds(_ duration: Duration) -> Double {

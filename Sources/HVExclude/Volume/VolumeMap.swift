@@ -25,7 +25,7 @@ public enum PathResolution: Equatable, Sendable {
 /// Resolution is case-insensitive per component (NTFS is), through cached directory listings. A link met on
 /// the way is never followed on the host: its Windows target is read (reparse data first) and resolved through
 /// this map again, so resolution can never leave the mapped roots.
-public final class VolumeMap: Sendable {
+public final class VolumeMap: VolumeQueries {
     /// One prefix → host folder pair.
     public struct Mapping: Sendable, Equatable {
         /// The Windows prefix (`C:\`, `C:\ClusterStorage\Volume1`, `\\?\Volume{…}\`).
@@ -148,18 +148,13 @@ public final class VolumeMap: Sendable {
     }
 
     /// The entries of the folder at Windows path `folder` (empty when it does not exist or is unmapped).
-    func entries(of folder: WindowsPath) -> [(path: WindowsPath, hostPath: String, kind: EntryKind)] {
+    public func entries(of folder: WindowsPath) -> [VolumeEntry] {
         guard case .found(let host, .directory) = resolve(folder),
               let spelled = windowsPath(forHostPath: host) else { return [] }
         return listing(of: host).entries.compactMap { entry in
             guard let path = spelled.appending(entry.name) else { return nil }
-            return (path, host == "/" ? "/" + entry.name : host + "/" + entry.name, entry.kind)
+            return VolumeEntry(path: path, hostPath: host == "/" ? "/" + entry.name : host + "/" + entry.name, kind: entry.kind)
         }
-    }
-
-    /// The on-disk spelling of `path` when it exists, else `path` as given.
-    public func spelling(of path: WindowsPath) -> WindowsPath {
-        resolve(path).hostPath.flatMap { windowsPath(forHostPath: $0) } ?? path
     }
 
     /// Forgets cached listings (after the volume changed under us, in tests).
@@ -195,7 +190,7 @@ struct DirectoryListing: Sendable {
                 ?? EntryKind(lstatPath: path == "/" ? "/" + name : path + "/" + name) else { continue }
             let item = Entry(name: name, kind: kind)
             exact[name] = item
-            folded[WindowsPath.fold(name), default: []].append(item)
+            folded[NTFSName.fold(name), default: []].append(item)
         }
     }
 
@@ -206,6 +201,6 @@ struct DirectoryListing: Sendable {
     /// byte order when a copied tree holds several spellings, which NTFS itself cannot).
     func find(_ name: String) -> Entry? {
         if let hit = exact[name] { return hit }
-        return folded[WindowsPath.fold(name)]?.min { $0.name < $1.name }
+        return folded[NTFSName.fold(name)]?.min { $0.name < $1.name }
     }
 }

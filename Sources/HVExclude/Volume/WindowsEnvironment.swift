@@ -20,16 +20,16 @@ public struct WindowsEnvironment: Sendable, Equatable {
 
     /// An environment from explicit values (names are case-insensitive).
     public init(values: [String: String]) {
-        self.values = Dictionary(values.map { (WindowsPath.fold($0.key), $0.value) }, uniquingKeysWith: { _, last in last })
+        self.values = Dictionary(values.map { (NTFSName.fold($0.key), $0.value) }, uniquingKeysWith: { _, last in last })
     }
 
     /// Sets one variable.
     public mutating func set(_ name: String, _ value: String) {
-        values[WindowsPath.fold(name)] = value
+        values[NTFSName.fold(name)] = value
     }
 
     /// The value of `name`, case-insensitively.
-    public func value(_ name: String) -> String? { values[WindowsPath.fold(name)] }
+    public func value(_ name: String) -> String? { values[NTFSName.fold(name)] }
 
     /// Replaces every `%NAME%` whose value is known (repeatedly, for values that are themselves env forms,
     /// at most 8 rounds); unknown variables stay as written.

@@ -33,7 +33,7 @@ public struct WindowsPath: Hashable, Sendable, Comparable, CustomStringConvertib
         // Win32 file namespace and NT object namespace prefixes.
         for prefix in ["\\\\?\\", "\\??\\", "\\\\.\\"] where rest.hasPrefix(prefix) {
             rest = rest.dropFirst(prefix.count)
-            if rest.uppercased().hasPrefix("UNC\\") {
+            if NTFSName.hasPrefix(rest, "UNC\\") {
                 rest = "\\\\" + rest.dropFirst(4)
             }
             break
@@ -52,7 +52,7 @@ public struct WindowsPath: Hashable, Sendable, Comparable, CustomStringConvertib
             rest = rest.dropFirst(2)
             // "C:relative" is relative to the drive's current directory: not an absolute path.
             guard rest.isEmpty || rest.hasPrefix("\\") else { return nil }
-        } else if rest.lowercased().hasPrefix("volume{"), let close = rest.firstIndex(of: "}"),
+        } else if NTFSName.hasPrefix(rest, "volume{"), let close = rest.firstIndex(of: "}"),
                   let guid = GUID(rest[rest.index(rest.startIndex, offsetBy: 6)...close]) {
             root = .volume(guid)
             rest = rest[rest.index(after: close)...]
@@ -105,7 +105,7 @@ public struct WindowsPath: Hashable, Sendable, Comparable, CustomStringConvertib
     }
 
     /// A case-folded form for comparisons and dictionary keys.
-    public var key: String { WindowsPath.fold(description) }
+    public var key: String { NTFSName.fold(description) }
 
     /// The drive letter, for a drive path.
     public var driveLetter: Character? {
@@ -134,7 +134,7 @@ public struct WindowsPath: Hashable, Sendable, Comparable, CustomStringConvertib
     /// Whether `other` lies strictly below this path (case-insensitive).
     public func isAncestor(of other: WindowsPath) -> Bool {
         guard sameRoot(as: other), other.components.count > components.count else { return false }
-        return zip(components, other.components).allSatisfy { WindowsPath.fold($0) == WindowsPath.fold($1) }
+        return zip(components, other.components).allSatisfy { NTFSName.fold($0) == NTFSName.fold($1) }
     }
 
     /// Whether `other` is this path or lies below it.
@@ -145,14 +145,9 @@ public struct WindowsPath: Hashable, Sendable, Comparable, CustomStringConvertib
         switch (root, other.root) {
         case (.drive(let a), .drive(let b)): return a == b
         case (.volume(let a), .volume(let b)): return a == b
-        case (.unc(let s1, let h1), .unc(let s2, let h2)): return WindowsPath.fold(s1) == WindowsPath.fold(s2) && WindowsPath.fold(h1) == WindowsPath.fold(h2)
+        case (.unc(let s1, let h1), .unc(let s2, let h2)): return NTFSName.fold(s1) == NTFSName.fold(s2) && NTFSName.fold(h1) == NTFSName.fold(h2)
         default: return false
         }
-    }
-
-    /// Folds case the way NTFS compares names (upper-casing, including non-ASCII letters).
-    public static func fold(_ text: some StringProtocol) -> String {
-        text.uppercased()
     }
 
     public static func == (lhs: WindowsPath, rhs: WindowsPath) -> Bool { lhs.key == rhs.key }

@@ -18,7 +18,7 @@ import Testing
         #expect(vm.guestStateFile?.path == #"C:\Hyper-V\EasyToFind\Virtual Machines\EC04F346-DB96-4700-AF5B-77B3C56C38BD.vmgs"#)
         #expect(vm.dataRoot == nil && vm.snapshotDataRoot == nil && vm.smartPagingDataRoot == nil)
         // Empty ISO/VFD drives name nothing; no other path hides in the tree.
-        #expect(vm.drives.filter { $0.type == "ISO" || $0.type == "VFD" }.allSatisfy { $0.path == nil })
+        #expect(vm.drives.filter { $0.kind == .iso || $0.kind == .floppy }.allSatisfy { $0.path == nil })
         #expect(vm.paths.count == 2, "\(vm.paths)")
         #expect(vm.warnings.isEmpty)
     }
@@ -45,7 +45,7 @@ import Testing
         #expect(vm.generation == 1)
         #expect(vm.paths.map(\.path) == [#"C:\Disks\Default Generation 1.vhdx"#])
         #expect(vm.paths.first?.role == .disk)
-        let types = Set(vm.drives.compactMap(\.type))
+        let types = Set(vm.drives.compactMap(\.kind.typeText))
         #expect(types == ["VHD", "ISO", "VFD", "NONE"])
         #expect(vm.drives.filter { $0.path != nil }.count == 1)
     }

@@ -27,12 +27,12 @@ public struct ConfigNode: Sendable, Equatable {
 
     /// The first child whose name equals `name`, ignoring ASCII case.
     public func child(named name: String) -> ConfigNode? {
-        children.first { ConfigNode.sameName($0.name, name) }
+        children.first { NTFSName.equal($0.name, name) }
     }
 
     /// Every child whose name equals `name`, ignoring ASCII case.
     public func children(named name: String) -> [ConfigNode] {
-        children.filter { ConfigNode.sameName($0.name, name) }
+        children.filter { NTFSName.equal($0.name, name) }
     }
 
     /// The key at a `/`-separated path below this one (`properties/name`), or nil.
@@ -70,17 +70,5 @@ public struct ConfigNode: Sendable, Equatable {
         var total = 0
         forEach { _, _ in total += 1 }
         return total
-    }
-
-    /// ASCII case-insensitive name comparison (key names are ASCII in every sample; others compare exactly).
-    public static func sameName(_ a: String, _ b: String) -> Bool {
-        let x = a.utf8, y = b.utf8
-        guard x.count == y.count else { return false }
-        for (p, q) in zip(x, y) where p != q {
-            let lp = (p >= 65 && p <= 90) ? p + 32 : p
-            let lq = (q >= 65 && q <= 90) ? q + 32 : q
-            if lp != lq { return false }
-        }
-        return true
     }
 }

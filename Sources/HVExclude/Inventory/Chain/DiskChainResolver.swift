@@ -213,7 +213,7 @@ public struct DiskChainResolver: Sendable {
         var paths: [String] = []
         for candidate in absolute + others {
             let text = targetPath(candidate, childWindows: childWindows)?.description ?? candidate.path
-            if seen.insert(WindowsPath.fold(text)).inserted { paths.append(text) }
+            if seen.insert(NTFSName.fold(text)).inserted { paths.append(text) }
         }
         return paths
     }

@@ -1,0 +1,45 @@
+/// The one case-insensitive comparison of names and paths, with NTFS semantics, used for file names, paths,
+/// registry key and value names and configuration keys alike.
+///
+/// NTFS (`$UpCase`) and the registry (RtlUpcaseUnicodeChar) upper-case each UTF-16 unit through a one-to-one
+/// table: characters never expand. We approximate that table with Unicode's upper-case mapping per scalar,
+/// taken only when it maps to exactly one scalar — so `ß` stays `ß` (Swift's `uppercased()` gives "SS", which
+/// would make `Straße` and `STRASSE` one name; on NTFS they are two). Differences from the real table are
+/// limited to rare scripts and Unicode-version drift.
+public enum NTFSName {
+    /// `text` folded for comparison and hashing: upper-cased per character, never changing its length.
+    public static func fold(_ text: some StringProtocol) -> String {
+        var allASCII = true
+        for byte in text.utf8 where byte >= 0x80 { allASCII = false; break }
+        if allASCII {
+            var bytes = Array(text.utf8)
+            for index in bytes.indices where bytes[index] >= 0x61 && bytes[index] <= 0x7A { bytes[index] -= 0x20 }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            let mapping = scalar.properties.uppercaseMapping.unicodeScalars
+            if mapping.count == 1, let single = mapping.first {
+                out.append(single)
+            } else {
+                out.append(scalar)
+            }
+        }
+        return String(out)
+    }
+
+    /// Whether two names are equal ignoring case.
+    public static func equal(_ lhs: some StringProtocol, _ rhs: some StringProtocol) -> Bool {
+        lhs.elementsEqual(rhs) || fold(lhs) == fold(rhs)
+    }
+
+    /// Whether `text` ends with `suffix`, ignoring case (`.VHDX`, `.vmcx`).
+    public static func hasSuffix(_ text: some StringProtocol, _ suffix: some StringProtocol) -> Bool {
+        fold(text).hasSuffix(fold(suffix))
+    }
+
+    /// Whether `text` starts with `prefix`, ignoring case.
+    public static func hasPrefix(_ text: some StringProtocol, _ prefix: some StringProtocol) -> Bool {
+        fold(text).hasPrefix(fold(prefix))
+    }
+}

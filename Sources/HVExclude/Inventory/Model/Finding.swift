@@ -1,0 +1,63 @@
+/// A problem met while scanning, as a value the pipeline carries; the scan goes on.
+///
+/// Every stage from the walk to the planner returns findings; the report turns them into its `warnings` in
+/// its one mapping step (`Report(_:)`).
+public struct Finding: Sendable, Hashable {
+    /// Which stage met the problem, for callers that sort or filter findings.
+    public enum Category: String, Sendable, Hashable, CaseIterable {
+        /// A folder or entry the walker could not read, or a name with no Windows form.
+        case walk
+        /// A symlink or junction whose target could not be worked out.
+        case link
+        /// A registry hive that is missing, unreadable or dirty.
+        case hive
+        /// The host's VM registrations (`data.vmcx`, `Virtual Machines\<GUID>.xml` links).
+        case registration
+        /// A VM or checkpoint configuration.
+        case configuration
+        /// A virtual disk or its differencing chain.
+        case disk
+        /// The exclusion plan (an unverified or narrowed entry, a broad option).
+        case exclusion
+        /// A disk image, its partitions or its mounts (`--mount`).
+        case image
+    }
+
+    /// How much a finding matters for the exit code.
+    public enum Severity: String, Codable, Sendable, Comparable {
+        /// Noted on purpose (a mount point not crossed): never changes the exit code.
+        case info
+        /// Read, but not to be trusted fully (bad checksum read on, dirty hive, unresolved reference):
+        /// exit code 1 only with `--strict`.
+        case warning
+        /// Could not be read or parsed: exit code 1.
+        case error
+
+        private var rank: Int {
+            switch self {
+            case .info: 0
+            case .warning: 1
+            case .error: 2
+            }
+        }
+
+        public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
+    }
+
+    /// Which stage met it.
+    public var category: Category
+    /// The Windows path when known, else the host path, else what it is about (`registry`, `exclusions`).
+    public var path: String
+    /// What went wrong, specifically.
+    public var message: String
+    /// See ``Severity``.
+    public var severity: Severity
+
+    /// Creates a finding.
+    public init(_ category: Category, path: String, message: String, severity: Severity = .warning) {
+        self.category = category
+        self.path = path
+        self.message = message
+        self.severity = severity
+    }
+}

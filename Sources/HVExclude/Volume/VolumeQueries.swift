@@ -1,0 +1,37 @@
+/// The questions the inventory and the planner ask of the scanned volumes: does a Windows path exist, what
+/// is it, where is it on this machine, how is it spelled on disk, what does a folder hold.
+///
+/// ``VolumeMap`` answers them from the mounted or copied volumes; tests answer them from memory
+/// (`InMemoryVolume` in the tests), so the rules above the volume are tested on plain values.
+public protocol VolumeQueries: Sendable {
+    /// Where `path` is on this machine and what it is, following Windows case rules.
+    func resolve(_ path: WindowsPath) -> PathResolution
+    /// The Windows path of a host path below a mapped root, in its on-disk spelling.
+    func windowsPath(forHostPath hostPath: String) -> WindowsPath?
+    /// The entries of the folder at `folder` (empty when it does not exist or is unmapped).
+    func entries(of folder: WindowsPath) -> [VolumeEntry]
+}
+
+/// One entry of a folder on a scanned volume.
+public struct VolumeEntry: Sendable, Equatable {
+    /// Its Windows path, in on-disk spelling.
+    public var path: WindowsPath
+    /// Where it is on this machine.
+    public var hostPath: String
+    /// What it is.
+    public var kind: EntryKind
+
+    /// Creates an entry.
+    public init(path: WindowsPath, hostPath: String, kind: EntryKind) {
+        self.path = path
+        self.hostPath = hostPath
+        self.kind = kind
+    }
+}
+
+extension VolumeQueries {
+    /// The on-disk spelling of `path` when it exists, else `path` as given.
+    public func spelling(of path: WindowsPath) -> WindowsPath {
+        resolve(path).hostPath.flatMap { windowsPath(forHostPath: $0) } ?? path
+    }
+}
