@@ -397,3 +397,32 @@ struct RegistryLogReplayBenchmark {
         #expect(facts.windows?.generation == .v2019)
     }
 }
+
+@Suite("RegistryQuery")
+struct RegistryQueryTests {
+    @Test("text is printed unambiguously", arguments: [
+        ("two\nlines", #"two\nlines"#), ("x  ", #"x\x20\x20"#), (#"C:\new\Windows"#, #"C:\\new\Windows"#),
+        ("a\tb\r", #"a\tb\r"#), ("bell\u{7}", #"bell\x07"#), ("zero\0key", #"zero\0key"#), (#"end\"#, #"end\"#),
+        (#"lit\\n"#, #"lit\\\\n"#), ("in ner", "in ner"),
+    ])
+    func visible(raw: String, shown: String) {
+        #expect(RegistryQuery.visible(raw) == shown)
+    }
+
+    @Test("HKLM\\<hive>\\ is stripped and CurrentControlSet follows Select\\Current")
+    func resolve() throws {
+        var builder = RegistryHiveTestBuilder()
+        let current = builder.cell(RegistryHiveTestBuilder.vk("Current", type: 4, length: 0x8000_0004, dataOffset: 2))
+        let list = builder.cell(le32(current))
+        let select = builder.cell(RegistryHiveTestBuilder.nk("Select", values: 1, valueList: list))
+        let subkeys = builder.cell(RegistryHiveTestBuilder.list("li", [select]))
+        builder.rootOffset = builder.nextOffset
+        builder.cell(RegistryHiveTestBuilder.nk("ROOT", flags: 0x24, subkeys: 1, subkeyList: subkeys))
+        let hive = try RegistryHive(bytes: builder.bytes(), name: "SYSTEM")
+        let resolved = try RegistryQuery.resolve(#"HKLM\SYSTEM\CurrentControlSet\Services\vmms"#, in: hive)
+        #expect(resolved.components == ["ControlSet002", "Services", "vmms"])
+        #expect(resolved.notes == [#"CurrentControlSet is ControlSet002 (Select\Current = 2)"#])
+        #expect(try RegistryQuery.resolve(#"hkey_local_machine\software\X"#, in: hive).notes.first?.contains("names the software hive") == true)
+        #expect(try RegistryQuery.resolve(#"Select"#, in: hive).components == ["Select"])
+    }
+}
