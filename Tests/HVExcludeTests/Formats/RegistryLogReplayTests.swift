@@ -426,3 +426,68 @@ struct RegistryQueryTests {
         #expect(try RegistryQuery.resolve(#"Select"#, in: hive).components == ["Select"])
     }
 }
+
+@Suite("RegistryLogReplay edge cases")
+struct RegistryLogReplayEdgeTests {
+    @Test("a torn primary base block: only the log with the latest entries is used, and the base block is rebuilt from it")
+    func tornPrimary() throws {
+        let staged = StagedHive()
+        var primary = staged.stages[0]
+        primary[12] ^= 0x55  // a byte of the last-written time: the checksum no longer matches
+        let folder = try TemporaryDirectory()
+        try folder.write("HIVE.LOG1", TestLogBuilder.newLog(hive: staged.stages[0], start: 2, entries: [staged.entry(2, stage: 2)]))
+        try folder.write("HIVE.LOG2", TestLogBuilder.newLog(hive: staged.stages[0], start: 3, entries: [staged.entry(3, stage: 3)]))
+        let path = try folder.write("HIVE", primary)
+        let hive = try RegistryHive(path: path)
+        #expect(try StagedHive.stage(of: hive) == 3)
+        #expect(hive.recovery?.logs == ["HIVE.LOG2"])
+        #expect(hive.baseBlock.checksumValid)
+        #expect(hive.warnings.contains { $0.contains("rebuilt from HIVE.LOG2") })
+    }
+
+    @Test("the real dirty hive without logs is read as it is, with a warning naming the missing logs",
+          .enabled(if: Fixtures.available, Fixtures.missingReason))
+    func realDirtyWithoutLogs() throws {
+        let folder = try TemporaryDirectory()
+        let path = folder.path + "/SYSTEM"
+        let unzip = try runProcess("sh", ["-c", "gzip -dc '\(Fixtures.path("regf/real/SYSTEM-win10-18362-dirty-nolog.gz"))' > '\(path)'"])
+        try #require(unzip.status == 0)
+        let hive = try RegistryHive(path: path)
+        #expect(hive.recovery == nil)
+        #expect(hive.warnings.contains { $0.contains("none found beside the hive") })
+        #expect(hive.warnings.contains { $0.contains("sequence numbers differ (primary 4317, secondary 4316)") })
+        #expect(try hive.key("ControlSet001\\Services\\vmcompute") != nil)
+    }
+
+    @Test("garbage logs never crash the replay and never change the hive", arguments: 0..<40)
+    func garbage(seed: Int) throws {
+        var generator = SplitMix(seed: UInt64(seed))
+        let staged = StagedHive()
+        var log = TestLogBuilder.newLog(hive: staged.stages[0], start: 2, entries: [staged.entry(2, stage: 2), staged.entry(3, stage: 3)])
+        // Flip a few bytes anywhere past the base block copy, or cut the log short.
+        for _ in 0..<(1 + Int(generator.next() % 4)) {
+            let at = 512 + Int(generator.next() % UInt64(log.count - 512))
+            log[at] ^= UInt8(truncatingIfNeeded: generator.next() | 1)
+        }
+        if generator.next() % 3 == 0 { log.removeLast(Int(generator.next() % UInt64(log.count - 512))) }
+        let folder = try TemporaryDirectory()
+        let path = try staged.write(folder, logs: ["LOG1": log])
+        let hive = try RegistryHive(path: path)
+        // Whatever was damaged, the hive is one Windows could produce: stage 1, 2 or 3, whole.
+        let stage = try StagedHive.stage(of: hive)
+        #expect(stage == 1 || stage == 2 || stage == 3)
+    }
+}
+
+/// A small deterministic generator for the garbage test.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
