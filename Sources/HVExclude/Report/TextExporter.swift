@@ -47,6 +47,7 @@ public enum TextExporter {
             if let type = windows.installationType?.value { facts.append(type) }
             if let generation = windows.generation { facts.append("rules for \(generation.rawValue)" + (windows.exactBuild ? "" : ", nearest release")) }
             rows.append(["Windows", (windows.productName?.value ?? "unknown product") + (facts.isEmpty ? "" : " (" + facts.joined(separator: "; ") + ")")])
+            if let evidence = windows.evidence { rows.append(["", "inferred: " + evidence]) }
         } else {
             rows.append(["Windows", "unknown (no SOFTWARE CurrentVersion key)"])
         }
@@ -68,7 +69,9 @@ public enum TextExporter {
             guard let set else { return "none" }
             return "\(set.paths.count) paths, \(set.extensions.count) extensions, \(set.processes.count) processes"
         }
-        rows.append(["Defender", "preferences: \(count(defender.preferences)); policies: \(count(defender.policies))"])
+        rows.append(["Defender", "preferences: \(count(defender.preferences)); policies: \(count(defender.policies))"
+            + (defender.mdm.map { "; MDM: \(count($0))" } ?? "")])
+        for replay in host.logReplays ?? [] { rows.append(["Hive logs", "\(replay.hive): \(replay.summary)"]) }
         out.table(rows, indent: "  ")
     }
 

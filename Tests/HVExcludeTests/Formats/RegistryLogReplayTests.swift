@@ -491,3 +491,34 @@ struct SplitMix {
         return z ^ (z >> 31)
     }
 }
+
+@Suite("RegistryLogReplay in the scan")
+struct RegistryLogReplayScanTests {
+    @Test("a dirty SYSTEM with its LOG1: the host facts come from the replayed hive, and the evidence names the log")
+    func hiveLocatorEvidence() throws {
+        let clean = Fixtures.projectRoot.appendingPathComponent("TestTrees/ws2019-custom/C/Windows/System32/config")
+        var system = [UInt8](try Data(contentsOf: clean.appendingPathComponent("SYSTEM")))
+        let software = [UInt8](try Data(contentsOf: clean.appendingPathComponent("SOFTWARE")))
+        // Dirty it: the primary sequence one ahead; the log's one entry rewrites the first bin with itself.
+        let secondary = UInt32(system[8]) | UInt32(system[9]) << 8 | UInt32(system[10]) << 16 | UInt32(system[11]) << 24
+        system.replaceSubrange(4..<8, with: le32(secondary + 1))
+        system.replaceSubrange(508..<512, with: le32(RegistryBaseBlock.checksum(Array(system[0..<508]))))
+        let hbinsSize = system.count - 4096
+        let log = TestLogBuilder.newLog(hive: system, start: secondary, entries: [
+            TestLogBuilder.entry(sequence: secondary, hbinsSize: hbinsSize, pages: [(0, Array(system[4096..<8192]))]),
+        ])
+        let folder = try TemporaryDirectory()
+        try folder.write("hives/SOFTWARE", software)
+        try folder.write("hives/SYSTEM", system)
+        try folder.write("hives/SYSTEM.LOG1", log)
+        try folder.write("C/Windows/placeholder")
+        let map = VolumeMap.drives(["C": folder.path + "/C"])
+        let result = HiveLocator(map: map, hiveDirectory: folder.path + "/hives").read()
+        let replays = try #require(result.facts?.logReplays)
+        #expect(replays.map(\.summary) == ["replayed 1 log entry from SYSTEM.LOG1 (to sequence \(secondary))"])
+        #expect(replays.first?.hive == "SYSTEM")
+        #expect(result.findings.contains { $0.severity == .info && $0.message.contains("replayed 1 log entry from SYSTEM.LOG1") })
+        #expect(!result.findings.contains { $0.message.contains("sequence numbers differ") })
+        #expect(result.facts?.services.first { $0.name == "vmms" }?.present == true)
+    }
+}
