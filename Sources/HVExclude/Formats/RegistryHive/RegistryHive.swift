@@ -81,27 +81,54 @@ public final class RegistryHive: Sendable {
         let base = try RegistryBaseBlock(parsing: &header)
         let available = file.size > UInt64(RegistryBaseBlock.size) ? file.size - UInt64(RegistryBaseBlock.size) : 0
         let wanted = try RegistryHive.hbinsLength(declared: base.hbinsSize, available: available)
-        var data = try file.read(at: UInt64(RegistryBaseBlock.size), count: wanted)
+        let data = try file.read(at: UInt64(RegistryBaseBlock.size), count: wanted)
         guard logs == .replay, base.sequencesDiffer || !base.checksumValid else {
             try self.init(path: path, name: name, baseBlock: base, hbins: data, fileSize: file.size)
             return
         }
         let found = RegistryHive.readLogs(besideHive: path, name: name)
-        let replay = RegistryLogReplay(
-            primaryBase: header.bytes, base: base, hiveName: name, maximumHbinsSize: RegistryHive.maximumHbinsSize)
-        let outcome = replay.replay(hbins: &data, logs: found.logs)
-        var extra = found.warnings + outcome.warnings
-        guard let rebuilt = outcome.baseBlock, let summary = outcome.summary else {
-            try self.init(path: path, name: name, baseBlock: base, hbins: data, fileSize: file.size, logWarnings: extra)
+        let result = try RegistryHive.replay(header: header.bytes, base: base, hbins: data, logs: found.logs, name: name)
+        try self.init(
+            path: path, name: name, baseBlock: result.base, hbins: result.hbins, fileSize: file.size,
+            logWarnings: found.warnings + result.warnings, recovery: result.recovery)
+    }
+
+    /// Reads a hive already in memory and, when it is dirty, replays `logs` (whole log files with their names,
+    /// LOG1 before LOG2) onto it, exactly as ``init(path:logs:)`` does with the files beside a hive.
+    /// - Throws: as ``init(path:logs:)``.
+    public convenience init(bytes: [UInt8], name: String, logs: [(name: String, bytes: [UInt8])]) throws {
+        var header = ByteReader(
+            Array(bytes.prefix(RegistryBaseBlock.size)), baseOffset: 0, structure: "regf base block")
+        let base = try RegistryBaseBlock(parsing: &header)
+        let available = UInt64(bytes.count - RegistryBaseBlock.size)
+        let wanted = try RegistryHive.hbinsLength(declared: base.hbinsSize, available: available)
+        let data = Array(bytes[RegistryBaseBlock.size..<RegistryBaseBlock.size + wanted])
+        guard base.sequencesDiffer || !base.checksumValid else {
+            try self.init(path: name, name: name, baseBlock: base, hbins: data, fileSize: UInt64(bytes.count))
             return
+        }
+        let result = try RegistryHive.replay(header: header.bytes, base: base, hbins: data, logs: logs, name: name)
+        try self.init(
+            path: name, name: name, baseBlock: result.base, hbins: result.hbins, fileSize: UInt64(bytes.count),
+            logWarnings: result.warnings, recovery: result.recovery)
+    }
+
+    /// Replays `logs` onto a dirty hive's bins: the base block and bins to read, the log warnings, and the record.
+    private static func replay(
+        header: [UInt8], base: RegistryBaseBlock, hbins: [UInt8], logs: [(name: String, bytes: [UInt8])], name: String
+    ) throws -> (base: RegistryBaseBlock, hbins: [UInt8], warnings: [String], recovery: Recovery?) {
+        var data = hbins
+        let replay = RegistryLogReplay(primaryBase: header, base: base, hiveName: name, maximumHbinsSize: maximumHbinsSize)
+        let outcome = replay.replay(hbins: &data, logs: logs)
+        var warnings = outcome.warnings
+        guard let rebuilt = outcome.baseBlock, let summary = outcome.summary else {
+            return (base, data, warnings, nil)
         }
         var reader = ByteReader(rebuilt, structure: "regf base block (recovered)")
         let recovered = try RegistryBaseBlock(parsing: &reader)
         let used = outcome.applied.filter { $0.count > 0 }
-        if !outcome.warnings.isEmpty { extra.append("\(name): \(summary) before that problem; read on") }
-        try self.init(
-            path: path, name: name, baseBlock: recovered, hbins: data, fileSize: file.size, logWarnings: extra,
-            recovery: Recovery(summary: summary, logs: used.map(\.log), count: used.reduce(0) { $0 + $1.count }))
+        if !outcome.warnings.isEmpty { warnings.append("\(name): \(summary) before that problem; read on") }
+        return (recovered, data, warnings, Recovery(summary: summary, logs: used.map(\.log), count: used.reduce(0) { $0 + $1.count }))
     }
 
     /// Reads `NAME.LOG1`, `NAME.LOG2` and `NAME.LOG` (names matched case-insensitively, as on NTFS) from the folder
