@@ -2,9 +2,12 @@
 // server-role exclusions, Hyper-V section); "Configure and validate exclusions based on file extension and
 // folder location" (wildcards, environment variables); KB 3105657 (recommended Hyper-V exclusions).
 
-/// Compares an ``ExclusionPlan`` with the Defender exclusions the host already has (SOFTWARE hive):
-/// each planned entry is missing, present or covered, and each configured entry is checked for staleness,
-/// over-breadth and known typos.
+/// Compares an ``ExclusionPlan`` with the Defender exclusions the host already has (SOFTWARE hive: local
+/// preferences, Group Policy and MDM `Policy Manager` lists): each planned entry is missing, present, covered, or
+/// unknown (hidden exclusions make it unknowable offline), and each configured entry is checked for staleness,
+/// over-breadth and known typos. Local preferences under `DisableLocalAdminMerge` = 1 are listed as `notApplied`
+/// and not counted; when Defender is passive, disabled or absent, ``DefenderAudit/engineNote`` says its exclusions
+/// are not what protects the host (docs/antivirus-altitudes.md).
 public enum DefenderAuditor {
     /// Defender's automatic Hyper-V file-type exclusions (Windows Server 2016 and later).
     public static let automaticExtensions = ["*.vhd", "*.vhdx", "*.avhd", "*.avhdx", "*.vsv", "*.iso", "*.rct", "*.vmcx", "*.vmrs"]
