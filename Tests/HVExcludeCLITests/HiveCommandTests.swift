@@ -79,3 +79,39 @@ import Testing
         #expect(values.contains { $0["name"]?.stringValue == ("trailing ") && $0["data"]?.stringValue == ("x  ") })
     }
 }
+
+/// The audit end to end on the generated Defender cases (`scripts/make-hives --defender-cases`).
+@Suite struct DefenderCaseAuditTests {
+    static let fixtures = CLI.projectRoot.deletingLastPathComponent().path + "/shared/fixtures"
+    static let ready = FileManager.default.fileExists(atPath: fixtures + "/README.md")
+        && (try? CLI.runTool("sh", ["-c", "command -v hivexsh"]).status) == 0
+
+    @Test(.enabled(if: ready, "needs ../shared/fixtures and hivexsh (Debian libhivex-bin)"))
+    func passiveDefenderTextStartsWithTheEngine() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hvx-cases-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let made = try CLI.runTool(CLI.projectRoot.appendingPathComponent("scripts/make-hives").path, [
+            "--defender-cases", folder.path, "--fixtures", Self.fixtures])
+        try #require(made.status == 0, "\(made.stderr)")
+        let tree = CLI.testTree("ws2019-custom")
+        let result = try CLI.run([
+            "audit", tree + "/C", "--drive", "D=" + tree + "/D", "--hive-dir", folder.path + "/passive", "--format", "text", "-q"])
+        #expect(result.status == 3, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first == "Antivirus: Symantec Endpoint Protection scans this host")
+        #expect(lines.contains { $0.contains("Microsoft Defender Antivirus: does not scan") && $0.contains("ForceDefenderPassiveMode = 1") })
+        #expect(lines.contains { $0.contains("Defender is not the active engine") && $0.contains("not what protects this host") })
+        // Every case's JSON report follows the schema.
+        for name in ["mdm", "merge", "passive", "thirdparty", "hidden"] {
+            let report = try JSONValue.parse(try CLI.run([
+                "audit", tree + "/C", "--drive", "D=" + tree + "/D", "--hive-dir", folder.path + "/" + name, "-q"]).stdout)
+            #expect(try SchemaValidator(schemaFile: CLI.projectRoot.appendingPathComponent("docs/json-schema.json").path)
+                .validate(report).map(\.description) == [], "\(name)")
+        }
+        let json = try JSONValue.parse(try CLI.run([
+            "audit", tree + "/C", "--drive", "D=" + tree + "/D", "--hive-dir", folder.path + "/passive", "-q"]).stdout)
+        #expect(json["audit"]?["defenderStatus"]?.stringValue == "passive")
+        let filters = json["host"]?["antivirus"]?["minifilters"]?.arrayValue ?? []
+        #expect(filters.contains { $0["service"]?.stringValue == "SRTSP" && $0["altitude"]?.stringValue == "329000" })
+    }
+}
