@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// No package dependencies: the tool links as one fully static executable (see docs and DESIGN.md).
+// No package dependencies: the tool links as one fully static executable (README.md, "From a rescue system").
 let package = Package(
     name: "hvexclude",
     products: [

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Fails when a folder of the library names a type declared in a folder above it (docs/architecture.md):
-#   Binary ← Walk ← Volume ← Formats ← Inventory ← Exclusions ← Scan ← DiskImage ← Report
+#   Binary ← Walk ← Volume ← Formats ← Inventory ← Exclusions ← Scan ← DiskImage ← Report (← the executable)
 # A folder may use the types of its own folder and of every folder below it, never above. Top-level type
 # declarations (struct/enum/class/protocol/actor/typealias at column 0) define a folder's names; uses are
 # whole words in code with comments stripped (// to end of line), so doc references do not count.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 src=Sources/HVExclude
-layers=(Binary Walk Volume Formats Inventory Exclusions Scan DiskImage Report CLI)
+layers=(Binary Walk Volume Formats Inventory Exclusions Scan DiskImage Report)
 
 for folder in "$src"/*/; do
     name=$(basename "$folder")
@@ -42,4 +42,12 @@ for ((i = 0; i < ${#layers[@]}; i++)); do
     done
 done
 if [[ $status == 0 ]]; then echo "ok: no folder of $src names a type from a folder above it (${layers[*]})"; fi
+
+# The library never prints or exits: the command line (Sources/hvexclude) owns stdout, stderr and exit codes.
+if grep -rnE '(^|[^.A-Za-z_])(print|exit|_exit|fputs|perror)\(|STDERR_FILENO|STDOUT_FILENO' "$src" | grep -vE '^[^:]+:[0-9]+:\s*//'; then
+    echo "error: the library above prints or exits; return values or typed errors and let Sources/hvexclude print" >&2
+    status=1
+else
+    echo "ok: $src never prints or exits"
+fi
 exit $status

@@ -37,8 +37,10 @@ if [[ ! -f $LIB/libHVExclude.a ]]; then
     echo "fuzz: building the instrumented library ($LIB)" >&2
     rm -rf "$BUILD"/lib-*
     mkdir -p "$LIB.tmp"
+    # -enable-testing: the harnesses reach the parsers' internal API with @testable import; the library's
+    # public API is only what the executable and a library user need (docs/architecture.md).
     (cd "$LIB.tmp" && library_sources | xargs "$SWIFTC" -emit-library -static -emit-module -module-name HVExclude \
-        -parse-as-library "${FLAGS[@]}" -o libHVExclude.a) >"$BUILD/build.log" 2>&1 \
+        -parse-as-library -enable-testing "${FLAGS[@]}" -o libHVExclude.a) >"$BUILD/build.log" 2>&1 \
         || { cat "$BUILD/build.log" >&2; exit 1; }
     mv "$LIB.tmp" "$LIB"
 fi

@@ -92,4 +92,10 @@ final class TemporaryFolder {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
     deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    /// Gives the folder (or `subfolder`) a `Windows\System32\config` folder, so a scan takes it for a system volume.
+    func markAsSystemVolume(_ subfolder: String = "") throws {
+        let base = subfolder.isEmpty ? path : path + "/" + subfolder
+        try FileManager.default.createDirectory(atPath: base + "/Windows/System32/config", withIntermediateDirectories: true)
+    }
 }

@@ -40,6 +40,7 @@ import Testing
 
     @Test func outputIsRefusedInsideTheScannedRoot() throws {
         let folder = try TemporaryFolder()
+        try folder.markAsSystemVolume()
         let result = try CLI.run(["scan", folder.path, "--output", folder.path + "/report.json"])
         #expect(result.status == 64)
         #expect(result.stderr.contains("inside the scanned root"))
@@ -49,12 +50,13 @@ import Testing
     @Test func outputIsWrittenAtomicallyElsewhere() throws {
         let root = try TemporaryFolder()
         let out = try TemporaryFolder()
+        try root.markAsSystemVolume()
         #expect(FileManager.default.createFile(atPath: root.path + "/disk.vhdx", contents: Data()))
         let result = try CLI.run(["scan", root.path, "--output", out.path + "/report.json", "--quiet"])
         #expect(result.stdout.isEmpty)
         let written = try String(contentsOfFile: out.path + "/report.json", encoding: .utf8)
         let json = try CLI.json(written)
-        #expect(json["schemaVersion"] as? Int == 1)
+        #expect(json["schemaVersion"] as? Int == 2)
         #expect(try FileManager.default.contentsOfDirectory(atPath: out.path) == ["report.json"])
     }
 }
@@ -62,6 +64,7 @@ import Testing
 extension CommandLineTests {
     @Test func aCorruptConfigurationIsAnErrorAndExits1() throws {
         let root = try TemporaryFolder()
+        try root.markAsSystemVolume()
         let folder = root.path + "/VMs/Virtual Machines"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         // A VMCX signature, then nothing: the headers are cut off.

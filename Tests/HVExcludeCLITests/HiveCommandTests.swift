@@ -3,11 +3,9 @@ import Testing
 
 /// `hvexclude hive`: log replay, `--no-replay`, HKLM paths, escaping and `--json`.
 @Suite struct HiveCommandTests {
-    static let fixtures = CLI.projectRoot.deletingLastPathComponent().path + "/shared/fixtures"
-    static let fixturesPresent = FileManager.default.fileExists(atPath: fixtures + "/README.md")
-    static let newDirty = fixtures + "/regf-dirty/NewDirtyHive1/NewDirtyHive"
+    static let newDirty = Requirements.sharedFixtures + "/regf-dirty/NewDirtyHive1/NewDirtyHive"
 
-    @Test(.enabled(if: fixturesPresent, "../shared/fixtures is missing beside the project root"))
+    @Test(.requires(.sharedFixtures))
     func replaysADirtyHiveUnlessAskedNotTo() throws {
         let replayed = try CLI.run(["hive", Self.newDirty])
         #expect(replayed.status == 0, "\(replayed.stderr)")
@@ -47,8 +45,7 @@ import Testing
         #expect(values.contains { $0["name"]?.stringValue == ("ImagePath") && $0["data"]?.stringValue == (#"%SystemRoot%\system32\vmms.exe"#) })
     }
 
-    @Test(.enabled(if: fixturesPresent, "../shared/fixtures is missing beside the project root"),
-          .enabled(if: (try? CLI.runTool("sh", ["-c", "command -v hivexsh"]).status) == 0, "hivexsh is missing (Debian libhivex-bin)"))
+    @Test(.requires(Requirement.makeHives))
     func escapesNewlinesTrailingSpacesAndAmbiguousBackslashes() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hvx-hive-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -63,7 +60,7 @@ import Testing
         try JSONSerialization.data(withJSONObject: spec).write(to: specFile)
         let hive = folder.appendingPathComponent("ODD").path
         let made = try CLI.runTool(CLI.projectRoot.appendingPathComponent("scripts/make-hives").path, [
-            "--spec", specFile.path, hive, "--fixtures", Self.fixtures])
+            "--spec", specFile.path, hive])
         try #require(made.status == 0, "\(made.stderr)")
         let result = try CLI.run(["hive", hive, "Odd"])
         #expect(result.status == 0, "\(result.stderr)")
@@ -82,16 +79,12 @@ import Testing
 
 /// The audit end to end on the generated Defender cases (`scripts/make-hives --defender-cases`).
 @Suite struct DefenderCaseAuditTests {
-    static let fixtures = CLI.projectRoot.deletingLastPathComponent().path + "/shared/fixtures"
-    static let ready = FileManager.default.fileExists(atPath: fixtures + "/README.md")
-        && (try? CLI.runTool("sh", ["-c", "command -v hivexsh"]).status) == 0
-
-    @Test(.enabled(if: ready, "needs ../shared/fixtures and hivexsh (Debian libhivex-bin)"))
+    @Test(.requires(Requirement.makeHives))
     func passiveDefenderTextStartsWithTheEngine() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hvx-cases-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         let made = try CLI.runTool(CLI.projectRoot.appendingPathComponent("scripts/make-hives").path, [
-            "--defender-cases", folder.path, "--fixtures", Self.fixtures])
+            "--defender-cases", folder.path])
         try #require(made.status == 0, "\(made.stderr)")
         let tree = CLI.testTree("ws2019-custom")
         let result = try CLI.run([

@@ -21,7 +21,7 @@ import Testing
         #expect(unreadable.stderr.contains("regf base block"))
     }
 
-    @Test(.enabled(if: FileManager.default.fileExists(atPath: CLI.projectRoot.deletingLastPathComponent().path + "/shared/fixtures/vmcx/data.vmcx"), "../shared/fixtures is missing"))
+    @Test(.requires(.sharedFixtures))
     func vmcxDumpsTheLiveTreeOnly() throws {
         let file = CLI.projectRoot.deletingLastPathComponent().path + "/shared/fixtures/vmcx/data.vmcx"
         let result = try CLI.run(["vmcx", file])

@@ -4,15 +4,8 @@ import Testing
 /// End to end on real NTFS: two images made by mkntfs, filled through ntfs-3g, with a real NTFS symlink
 /// (reparse data) as a 2012 R2 registration pointing at D:, mounted read-only and scanned.
 @Suite(.serialized) struct NTFSHostTests {
-    /// Why FUSE/NTFS tests cannot run here, or nil when they can.
-    static let unavailable: String? = {
-        guard let result = try? CLI.runTool(CLI.projectRoot.appendingPathComponent("scripts/ntfs-volume").path, ["check"]) else {
-            return "scripts/ntfs-volume could not run"
-        }
-        return result.status == 0 ? nil : "NTFS image tests skipped: \(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines))"
-    }()
-
-    @Test(.enabled(if: unavailable == nil, Comment(rawValue: unavailable ?? "")))
+    /// make-ntfs-host writes the images through ntfs-3g with make-disks, make-hives and make-vmcx.
+    @Test(.requires([.ntfsMount] + Requirement.makeDisks + Requirement.makeHives))
     func crossDriveRegistrationAndChainOnMountedNTFS() throws {
         let work = try TemporaryFolder()
         let script = CLI.projectRoot.appendingPathComponent("scripts").path

@@ -23,8 +23,9 @@ import Testing
         #expect(processes.contains { $0.lowercased().hasSuffix("vmms.exe") })
     }
 
-    @Test func aDiskOnAnUnmappedDriveIsPlannedUnverifiedWithAWarning() throws {
+    @Test(.requires(.tool("python3"))) func aDiskOnAnUnmappedDriveIsPlannedUnverifiedWithAWarning() throws {
         let work = try TemporaryFolder()
+        try work.markAsSystemVolume("C")
         let folder = work.path + "/C/VMs/Web/Virtual Machines"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let id = "E0E0E0E0-1111-4222-8333-444455556666"
@@ -49,12 +50,9 @@ import Testing
 }
 
 extension PlannerPolicyTests {
-    static let fixturesAvailable = FileManager.default.fileExists(
-        atPath: CLI.projectRoot.deletingLastPathComponent().appendingPathComponent("shared/fixtures/regf/minimal.hive").path)
-
     /// A cluster node: the cluster database names VM stores on a CSV (mapped with --map) and on a share (not
     /// mapped); both are planned, the share's unverified. The CLUSDB layout follows documentation, not a real cluster.
-    @Test(.enabled(if: fixturesAvailable, "../shared/fixtures/regf/minimal.hive is needed to build a CLUSDB hive"))
+    @Test(.requires(Requirement.makeHives))
     func clusteredVMStoresFromTheClusterDatabase() throws {
         let work = try TemporaryFolder()
         try Self.copyTree("ws2019-custom", to: work.path)

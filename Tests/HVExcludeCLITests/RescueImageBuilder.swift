@@ -5,21 +5,10 @@ import Testing
 /// sgdisk/sfdisk for the table, `scripts/ntfs-volume create` (mkntfs + an ntfs-3g mount) for each volume, dd to
 /// place it, `scripts/make-hives` (hivexsh) for a SYSTEM hive whose MountedDevices names the partitions.
 enum RescueImageBuilder {
-    /// Why images cannot be mounted here, or nil when loop devices, FUSE and root are all available.
-    static let mountUnavailableReason: String? = {
-        guard getuid() == 0 else { return "not root: --mount attaches loop devices" }
-        guard FileManager.default.fileExists(atPath: "/dev/fuse") else { return "/dev/fuse does not exist: FUSE is unavailable" }
-        guard let probe = try? shell("losetup", ["-f"]), probe.status == 0 else { return "losetup -f found no free loop device" }
-        guard let check = try? shell(CLI.projectRoot.appendingPathComponent("scripts/ntfs-volume").path, ["check"]), check.status == 0 else {
-            return "scripts/ntfs-volume check failed: an ntfs-3g mount does not work here"
-        }
-        return nil
-    }()
-
-    /// Whether `--mount` can be tested here.
-    static var canMount: Bool { mountUnavailableReason == nil }
-    /// The printed reason when it cannot.
-    static var skipReason: Comment { Comment(rawValue: "skipped: " + (mountUnavailableReason ?? "")) }
+    /// What building and mounting the images needs: root, FUSE and ntfs-3g, loop devices, the partitioning tools,
+    /// and make-hives (python3, hivexsh) for the SYSTEM hive.
+    static let requirements: [Requirement] =
+        [.ntfsMount, .loopDevice, .tool("sgdisk"), .tool("sfdisk"), .tool("dd"), .tool("truncate")] + Requirement.makeHives
 
     /// Writes a real (3 MiB, dynamic, empty) VHDX with the project's own writer, so the scan reads a valid disk.
     static func virtualDisk(at path: String) throws {
@@ -41,18 +30,6 @@ enum RescueImageBuilder {
             throw RescueFixtureError("\(program) \(arguments.joined(separator: " ")) failed (\(result.status)): \(result.stderr)")
         }
         return result.stdout
-    }
-
-    static func requireTools() throws {
-        for tool in ["sgdisk", "sfdisk", "mkntfs", "ntfs-3g", "hivexsh", "python3", "dd", "truncate"] {
-            try #require(programAvailable(tool), "\(tool) is missing (CI installs gdisk, fdisk, ntfs-3g, libhivex-bin)")
-        }
-        try #require(FileManager.default.fileExists(atPath: CLI.projectRoot.deletingLastPathComponent().appendingPathComponent("shared/fixtures/regf/minimal.hive").path),
-                     "../shared/fixtures is missing: make-hives copies minimal.hive from it")
-    }
-
-    static func programAvailable(_ program: String) -> Bool {
-        (try? shell("sh", ["-c", "command -v \(program)"]).status) == 0
     }
 
     /// A folder tree → an NTFS volume file of `mib` MiB.

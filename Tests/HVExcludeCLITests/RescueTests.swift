@@ -4,9 +4,9 @@ import Testing
 /// `hvexclude scan IMAGE` and `--mount` on partitioned disk images (docs/rescue.md).
 @Suite("Rescue", .serialized)
 struct RescueTests {
-    @Test("an image ROOT without --mount: exit 2, the listing and the mount commands on stderr, nothing on stdout")
+    @Test("an image ROOT without --mount: exit 2, the listing and the mount commands on stderr, nothing on stdout",
+          .requires(RescueImageBuilder.requirements))
     func imageWithoutMount() throws {
-        try RescueImageBuilder.requireTools()
         let work = try TemporaryFolder()
         let image = try RescueImageBuilder.gptHost(in: work.path)
         let result = try CLI.run(["scan", image])
@@ -27,9 +27,8 @@ struct RescueTests {
     }
 
     @Test("the printed commands mount the partitions, and a scan of the mounts finds D:'s disk",
-          .enabled(if: RescueImageBuilder.canMount, RescueImageBuilder.skipReason))
+          .requires(RescueImageBuilder.requirements + [.tool("bash")]))
     func printedCommandsWork() throws {
-        try RescueImageBuilder.requireTools()
         let work = try TemporaryFolder()
         let image = try RescueImageBuilder.gptHost(in: work.path)
         let listing = try CLI.run(["scan", image]).stderr
@@ -53,18 +52,27 @@ struct RescueTests {
     }
 
     @Test("--mount scans the Windows partition as C: and the data partition as D: (from MountedDevices), then cleans up",
-          .enabled(if: RescueImageBuilder.canMount, RescueImageBuilder.skipReason))
+          .requires(RescueImageBuilder.requirements))
     func mountGPT() throws {
-        try RescueImageBuilder.requireTools()
         let work = try TemporaryFolder()
         let image = try RescueImageBuilder.gptHost(in: work.path)
         let result = try CLI.run(["scan", image, "--mount"])
         #expect(result.status == 0, "\(result.stderr)")
         let report = try CLI.json(result.stdout)
         let scan = try #require(report["scan"] as? [String: Any])
-        let roots = try #require(scan["roots"] as? [[String: String]])
-        #expect(roots.map { $0["drive"] } == ["C:", "D:"])
-        let c = try #require(roots.first?["path"]), d = try #require(roots.last?["path"])
+        let roots = try #require(scan["roots"] as? [[String: Any]])
+        #expect(roots.map { $0["drive"] as? String } == ["C:", "D:"])
+        let c = try #require(roots.first?["path"] as? String), d = try #require(roots.last?["path"] as? String)
+        // Which partition became which drive stays in the report after the mount points are gone.
+        let partitions = roots.compactMap { $0["partition"] as? [String: Any] }
+        #expect(partitions.map { $0["index"] as? Int } == [1, 2])
+        #expect(partitions.map { $0["device"] as? String } == [image, image])
+        #expect(partitions.map { $0["basis"] as? String } == ["Windows partition", "MountedDevices"])
+        #expect(partitions.map { $0["offset"] as? Int } == [1_048_576, 26_214_400])
+        #expect(partitions.allSatisfy { ($0["gptPartitionGuid"] as? String).flatMap(UUID.init(uuidString:)) != nil })
+        #expect(partitions.map { $0["gptPartitionGuid"] as? String } == [RescueImageBuilder.systemGUID, RescueImageBuilder.dataGUID])
+        let text = try CLI.run(["scan", image, "--mount", "--quiet", "--format", "text"])
+        #expect(text.stdout.contains("C: = partition 1 of \(image) (offset 1048576, GPT partition GUID \(RescueImageBuilder.systemGUID); Windows partition)"))
         #expect(c.hasPrefix("/tmp/hvexclude-") && c.hasSuffix("/p1"))
         #expect(d.hasPrefix("/tmp/hvexclude-") && d.hasSuffix("/p2"))
         let artifacts = try #require(report["artifacts"] as? [[String: Any]])
@@ -85,9 +93,8 @@ struct RescueTests {
     }
 
     @Test("--mount on an MBR image with the Windows volume in a logical partition, letters by signature + offset",
-          .enabled(if: RescueImageBuilder.canMount, RescueImageBuilder.skipReason))
+          .requires(RescueImageBuilder.requirements))
     func mountMBR() throws {
-        try RescueImageBuilder.requireTools()
         let work = try TemporaryFolder()
         let c = work.path + "/c", e = work.path + "/e"
         try FileManager.default.createDirectory(atPath: e + "/Hyper-V/Virtual Hard Disks", withIntermediateDirectories: true)
@@ -112,22 +119,27 @@ struct RescueTests {
         let result = try CLI.run(["scan", image, "--mount", "--quiet"])
         #expect(result.status == 0, "\(result.stderr)")
         let report = try CLI.json(result.stdout)
-        let roots = try #require((report["scan"] as? [String: Any])?["roots"] as? [[String: String]])
-        #expect(roots.map { $0["drive"] } == ["C:", "E:"])
-        #expect(roots.first?["path"]?.hasSuffix("/p5") == true)
-        #expect(roots.last?["path"]?.hasSuffix("/p1") == true)
+        let roots = try #require((report["scan"] as? [String: Any])?["roots"] as? [[String: Any]])
+        #expect(roots.map { $0["drive"] as? String } == ["C:", "E:"])
+        #expect((roots.first?["path"] as? String)?.hasSuffix("/p5") == true)
+        #expect((roots.last?["path"] as? String)?.hasSuffix("/p1") == true)
+        let partitions = roots.compactMap { $0["partition"] as? [String: Any] }
+        #expect(partitions.map { $0["index"] as? Int } == [5, 1])
+        #expect(partitions.map { $0["basis"] as? String } == ["Windows partition", "MountedDevices"])
+        #expect(partitions.allSatisfy { ($0["mbrDiskSignature"] as? String)?.hasPrefix("0x") == true && $0["gptPartitionGuid"] == nil })
         let artifacts = try #require(report["artifacts"] as? [[String: Any]])
         #expect(artifacts.contains { $0["path"] as? String == "E:\\Hyper-V\\Virtual Hard Disks\\db.avhdx" })
         #expect(try RescueImageBuilder.attachedLoops(image).isEmpty)
     }
 
     @Test("a hibernated volume (hiberfil.sys \"HIBR\") is scanned read-only and explained; --strict makes it exit 1",
-          .enabled(if: RescueImageBuilder.canMount, RescueImageBuilder.skipReason))
+          .requires(RescueImageBuilder.requirements))
     func hibernated() throws {
-        try RescueImageBuilder.requireTools()
         let work = try TemporaryFolder()
         let c = work.path + "/c"
         try FileManager.default.createDirectory(atPath: c + "/VMs", withIntermediateDirectories: true)
+        // A system volume whose hives are not there (the check for a wrong ROOT wants the folder, not the hive).
+        try FileManager.default.createDirectory(atPath: c + "/Windows/System32/config", withIntermediateDirectories: true)
         try RescueImageBuilder.virtualDisk(at: c + "/VMs/a.vhdx")
         try Data(Array("HIBR".utf8) + [UInt8](repeating: 0, count: 4092)).write(to: URL(fileURLWithPath: c + "/hiberfil.sys"))
         let image = work.path + "/volume.ntfs"
@@ -154,6 +166,7 @@ struct RescueTests {
     @Test("a mounted folder ROOT with a hibernated hiberfil.sys gets the same explanation")
     func hibernatedFolder() throws {
         let root = try TemporaryFolder()
+        try root.markAsSystemVolume()
         try Data(Array("hibr".utf8)).write(to: URL(fileURLWithPath: root.path + "/hiberfil.sys"))
         let result = try CLI.run(["scan", root.path, "--quiet"])
         #expect(result.status == 0)
@@ -170,9 +183,8 @@ struct RescueTests {
     }
 
     @Test("--mount as an ordinary user: exit 2, needs root, with the manual commands",
-          .enabled(if: getuid() == 0 && RescueImageBuilder.programAvailable("setpriv"), "needs root and setpriv to run as nobody"))
+          .requires(RescueImageBuilder.requirements + [.tool("setpriv")]))
     func mountNeedsRoot() throws {
-        try RescueImageBuilder.requireTools()
         let work = try TemporaryFolder()
         let image = try RescueImageBuilder.gptHost(in: work.path)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: work.path)
@@ -184,12 +196,12 @@ struct RescueTests {
     }
 
     @Test("SIGTERM while the partitions are mounted: unmounted, detached and removed before exiting 143",
-          .enabled(if: RescueImageBuilder.canMount, RescueImageBuilder.skipReason))
+          .requires(RescueImageBuilder.requirements))
     func signalCleansUp() throws {
-        try RescueImageBuilder.requireTools()
         let work = try TemporaryFolder()
         let c = work.path + "/c"
         try FileManager.default.createDirectory(atPath: c + "/VMs", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: c + "/Windows/System32/config", withIntermediateDirectories: true)
         // Enough artifacts that the JSON report overflows a pipe nobody reads: the scan then waits, mounted.
         for index in 0..<800 {
             #expect(FileManager.default.createFile(atPath: c + "/VMs/disk-\(index)-with-a-long-name-to-fill-the-report.vhdx", contents: nil))
@@ -220,9 +232,8 @@ struct RescueTests {
     }
 
     @Test("a whole-disk block device as ROOT (a read-only loop device over the image) lists and mounts like the image",
-          .enabled(if: RescueImageBuilder.canMount, RescueImageBuilder.skipReason))
+          .requires(RescueImageBuilder.requirements))
     func blockDevice() throws {
-        try RescueImageBuilder.requireTools()
         let work = try TemporaryFolder()
         let image = try RescueImageBuilder.gptHost(in: work.path)
         let device = try RescueImageBuilder.must("losetup", ["-r", "--show", "-f", image]).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -233,16 +244,15 @@ struct RescueTests {
         #expect(listing.stderr.contains("67108864 bytes"))
         let result = try CLI.run(["scan", device, "--mount", "--quiet"])
         #expect(result.status == 0, "\(result.stderr)")
-        let roots = try #require((try CLI.json(result.stdout)["scan"] as? [String: Any])?["roots"] as? [[String: String]])
-        #expect(roots.map { $0["drive"] } == ["C:", "D:"])
+        let roots = try #require((try CLI.json(result.stdout)["scan"] as? [String: Any])?["roots"] as? [[String: Any]])
+        #expect(roots.map { $0["drive"] as? String } == ["C:", "D:"])
+        #expect(roots.map { ($0["partition"] as? [String: Any])?["device"] as? String } == [device, device])
         #expect(try RescueImageBuilder.must("losetup", ["-j", device]).isEmpty)
     }
 
     @Test("a VHDX host disk through qemu-nbd --read-only: scan /dev/nbd0 --mount",
-          .enabled(if: RescueImageBuilder.canMount && FileManager.default.fileExists(atPath: "/dev/nbd0") && RescueImageBuilder.programAvailable("qemu-nbd"),
-                   "skipped: /dev/nbd0 is missing (load the nbd module: modprobe nbd max_part=8) or qemu-nbd is not installed"))
+          .requires(RescueImageBuilder.requirements + [.tool("qemu-img"), .tool("qemu-nbd"), .tool("blockdev"), .nbd0]))
     func vhdxThroughNBD() throws {
-        try RescueImageBuilder.requireTools()
         let work = try TemporaryFolder()
         let image = try RescueImageBuilder.gptHost(in: work.path)
         let vhdx = work.path + "/host.vhdx"
@@ -257,9 +267,8 @@ struct RescueTests {
         #expect(artifacts.contains { $0["path"] as? String == "D:\\VMs\\Virtual Hard Disks\\web.vhdx" })
     }
 
-    @Test("a VHDX or dynamic VHD as ROOT: exit 2 with the qemu-nbd commands", arguments: ["vhdx", "vpc"])
+    @Test("a VHDX or dynamic VHD as ROOT: exit 2 with the qemu-nbd commands", .requires(.tool("qemu-img")), arguments: ["vhdx", "vpc"])
     func virtualDiskRoot(format: String) throws {
-        try #require(RescueImageBuilder.programAvailable("qemu-img"), "qemu-img is missing (Debian qemu-utils)")
         let work = try TemporaryFolder()
         let disk = work.path + "/host." + (format == "vpc" ? "vhd" : "vhdx")
         try RescueImageBuilder.must("qemu-img", ["create", "-f", format, disk, "64M"])

@@ -107,6 +107,12 @@ struct SchemaValidator {
         if let constant = schema["const"], constant.description != value.description {
             errors.append(.init(path: path, message: "\(value) is not \(constant)"))
         }
+        if let pattern = schema["pattern"]?.stringValue, case .string(let text) = value {
+            // Anchored patterns only (the schema's GUID pattern): NSRegularExpression over the whole string.
+            let matches = (try? NSRegularExpression(pattern: pattern))
+                .map { $0.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil } ?? false
+            if !matches { errors.append(.init(path: path, message: "\"\(text)\" does not match \(pattern)")) }
+        }
         if let minimum = schema["minimum"] {
             let bound: Double? = minimum.intValue.map(Double.init) ?? { if case .number(let d) = minimum { return d }; return nil }()
             let number: Double? = value.intValue.map(Double.init) ?? { if case .number(let d) = value { return d }; return nil }()

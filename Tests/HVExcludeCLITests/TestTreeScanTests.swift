@@ -112,11 +112,22 @@ import Testing
 @Suite struct SchemaValidatorTests {
     @Test func rejectsWhatTheSchemaForbids() throws {
         let validator = try SchemaValidator(schemaFile: CLI.projectRoot.appendingPathComponent("docs/json-schema.json").path)
-        let broken = try JSONValue.parse(#"{"schemaVersion": 2, "tool": {"name": "hvexclude"}, "surprise": true}"#)
+        let broken = try JSONValue.parse(#"{"schemaVersion": 1, "tool": {"name": "hvexclude"}, "surprise": true}"#)
         let messages = validator.validate(broken).map(\.description)
         #expect(messages.contains { $0.contains("missing required \"scan\"") })
         #expect(messages.contains { $0.contains("unexpected key \"surprise\"") })
-        #expect(messages.contains { $0.contains("is not 1") })
+        #expect(messages.contains { $0.contains("is not 2") })
         #expect(messages.contains { $0.contains("$.tool: missing required \"version\"") })
+    }
+
+    @Test func guidValuesMustBeUpperCase() throws {
+        let validator = try SchemaValidator(schemaFile: CLI.projectRoot.appendingPathComponent("docs/json-schema.json").path)
+        let report = try JSONValue.parse(try CLI.run(["scan", CLI.testTree("ws2012r2-default/C"), "--quiet"]).stdout)
+        #expect(validator.validate(report).isEmpty)
+        // The same report with one disk id in lower case is refused.
+        let text = try CLI.run(["scan", CLI.testTree("ws2012r2-default/C"), "--quiet"]).stdout
+            .replacingOccurrences(of: "\"id\" : \"1D5A7C3E-9B2F-4D60-8E14-A3C5E7092B41\"", with: "\"id\" : \"1d5a7c3e-9b2f-4d60-8e14-a3c5e7092b41\"")
+        let messages = validator.validate(try JSONValue.parse(text)).map(\.description)
+        #expect(messages.contains { $0.contains("\"1d5a7c3e-9b2f-4d60-8e14-a3c5e7092b41\" does not match") }, "\(messages)")
     }
 }

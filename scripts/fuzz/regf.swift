@@ -1,6 +1,6 @@
 // libFuzzer harness: registry hive reader, in memory (RegistryHive(bytes:name:)): walks every key, reads
 // every value and interprets its data, and looks up the paths HostFacts reads.
-import HVExclude
+@testable import HVExclude
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzRegf(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {

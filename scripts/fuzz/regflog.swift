@@ -1,6 +1,6 @@
 // libFuzzer harness: hive transaction-log replay, in memory (RegistryHive(bytes:name:logs:)). Input: u32 hive
 // length, the hive's bytes, then one log file's bytes (LOG1); the replayed hive is walked like regf.swift's.
-import HVExclude
+@testable import HVExclude
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzRegfLog(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {

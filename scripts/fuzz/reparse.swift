@@ -1,5 +1,5 @@
 // libFuzzer harness: NTFS reparse data (ReparsePoint(parsing:)) and the Windows path it names.
-import HVExclude
+@testable import HVExclude
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzReparse(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {

@@ -1,6 +1,6 @@
 // libFuzzer harness: VHD reader (VHDFile, VirtualDiskReader.read). Input: a SparseImage (VHD checksums are
 // warnings, not gates, so flag bit 0 changes nothing).
-import HVExclude
+@testable import HVExclude
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzVHD(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {

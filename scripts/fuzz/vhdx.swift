@@ -1,6 +1,6 @@
 // libFuzzer harness: VHDX reader (VHDXFile, VirtualDiskReader.disk(from:)). Input: a SparseImage; with flag
 // bit 0 the CRC-32C of both headers and both region tables is recomputed after layout.
-import HVExclude
+@testable import HVExclude
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzVHDX(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {

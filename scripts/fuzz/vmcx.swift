@@ -1,6 +1,6 @@
 // libFuzzer harness: VMCX (HyperVStorage) reader, then the VM and registration models built on its tree.
 // Input: a SparseImage; with flag bit 0 the CRC-32 of both 0x2E-byte headers is recomputed after layout.
-import HVExclude
+@testable import HVExclude
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzVMCX(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {

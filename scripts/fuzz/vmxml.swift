@@ -1,6 +1,6 @@
 // libFuzzer harness: Hyper-V XML configuration reader (XMLDocumentParser, VMConfigXML mapping), in memory,
 // then the VM model built on its tree.
-import HVExclude
+@testable import HVExclude
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzVMXML(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {

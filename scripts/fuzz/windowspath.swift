@@ -1,6 +1,6 @@
 // libFuzzer harness: Windows path parsing and normalisation (WindowsPath, WindowsEnvironment expansion).
 // Input: UTF-8 text; a NUL byte splits it into a path and a relative path to append.
-import HVExclude
+@testable import HVExclude
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzWindowsPath(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {

@@ -4,19 +4,20 @@
 /// "VHDX region table at 0x30000: checksum mismatch (stored 0x1234ABCD, computed 0x0BADF00D)".
 public struct BinaryFormatError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The on-disk structure being read ("VHDX header 1", "regf base block").
-    public var structure: String
+    var structure: String
     /// Absolute file offset of the structure or field that failed.
-    public var offset: UInt64
+    var offset: UInt64
     /// What was wrong, in words.
-    public var message: String
+    var message: String
 
     /// Creates an error for `structure` at absolute `offset`.
-    public init(_ structure: String, at offset: UInt64, _ message: String) {
+    init(_ structure: String, at offset: UInt64, _ message: String) {
         self.structure = structure
         self.offset = offset
         self.message = message
     }
 
+    /// "structure at 0xOFFSET: message".
     public var description: String {
         "\(structure) at \(hex(offset)): \(message)"
     }
@@ -24,6 +25,6 @@ public struct BinaryFormatError: Error, Equatable, Sendable, CustomStringConvert
 
 /// `0x`-prefixed upper-case hexadecimal, the way offsets and checksums are printed in messages.
 @inlinable
-public func hex<T: BinaryInteger>(_ value: T) -> String {
+func hex<T: BinaryInteger>(_ value: T) -> String {
     "0x" + String(value, radix: 16, uppercase: true)
 }

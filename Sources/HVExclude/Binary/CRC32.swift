@@ -2,16 +2,16 @@
 ///
 /// CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320, as zlib's `crc32`) checks VMCX headers;
 /// CRC-32C (Castagnoli, reflected 0x82F63B78) checks VHDX headers, region tables and log entries.
-public struct CRC32: Sendable {
+struct CRC32: Sendable {
     private let table: [UInt32]
 
     /// CRC-32 (IEEE).
-    public static let ieee = CRC32(polynomial: 0xEDB8_8320)
+    static let ieee = CRC32(polynomial: 0xEDB8_8320)
     /// CRC-32C (Castagnoli).
-    public static let castagnoli = CRC32(polynomial: 0x82F6_3B78)
+    static let castagnoli = CRC32(polynomial: 0x82F6_3B78)
 
     /// A CRC over the reflected `polynomial`.
-    public init(polynomial: UInt32) {
+    init(polynomial: UInt32) {
         table = (0..<256).map { index -> UInt32 in
             var crc = UInt32(index)
             for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ polynomial : crc >> 1 }
@@ -20,14 +20,14 @@ public struct CRC32: Sendable {
     }
 
     /// The checksum of `bytes`.
-    public func checksum<C: Collection>(_ bytes: C) -> UInt32 where C.Element == UInt8 {
+    func checksum<C: Collection>(_ bytes: C) -> UInt32 where C.Element == UInt8 {
         var crc: UInt32 = 0xFFFF_FFFF
         for byte in bytes { crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8) }
         return ~crc
     }
 
     /// The checksum of `bytes` with the 4 bytes at `fieldOffset` taken as zero (how on-disk checksums are made).
-    public func checksum(_ bytes: [UInt8], zeroingFieldAt fieldOffset: Int) -> UInt32 {
+    func checksum(_ bytes: [UInt8], zeroingFieldAt fieldOffset: Int) -> UInt32 {
         var copy = bytes
         for index in fieldOffset..<min(fieldOffset + 4, copy.count) { copy[index] = 0 }
         return checksum(copy)

@@ -8,22 +8,22 @@ import Glibc
 ///
 /// Files are opened `O_RDONLY | O_NOFOLLOW | O_CLOEXEC` (plus `O_NOATIME` where permitted), so a link is
 /// never opened and nothing on the scanned volume changes — not even an access time.
-public final class FileReader: @unchecked Sendable {
+final class FileReader: @unchecked Sendable {
     /// Host path the reader was opened on.
-    public let path: String
+    let path: String
     /// File size in bytes at open time.
-    public let size: UInt64
+    let size: UInt64
     private let descriptor: Int32
     /// Whether `size` is the real end (a block device reports 0).
     private let isRegularFile: Bool
     /// Total bytes returned by ``read(at:count:)`` so far (for the "reads kilobytes" measurements).
-    public private(set) var bytesRead: UInt64 = 0
+    private(set) var bytesRead: UInt64 = 0
     /// Hard cap on bytes one reader may return, so a hostile file cannot make a parser read it all.
-    public let readBudget: UInt64
+    let readBudget: UInt64
 
     /// Opens `path` read-only without following a final link.
     /// - Throws: ``SystemError`` when open or fstat fails (ELOOP for a link).
-    public init(path: String, readBudget: UInt64 = 256 << 20) throws {
+    init(path: String, readBudget: UInt64 = 256 << 20) throws {
         var fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | hvx_O_NOATIME)
         if fd < 0 && errno == EPERM {
             // O_NOATIME is allowed only to the file's owner or a privileged process.
@@ -51,7 +51,7 @@ public final class FileReader: @unchecked Sendable {
 
     /// Reads up to `count` bytes at `offset`; fewer only at end of file.
     /// - Throws: ``SystemError`` on an I/O error, ``BinaryFormatError`` when the read budget is exhausted.
-    public func read(at offset: UInt64, count: Int) throws -> [UInt8] {
+    func read(at offset: UInt64, count: Int) throws -> [UInt8] {
         guard count > 0 else { return [] }
         guard bytesRead + UInt64(count) <= readBudget else {
             throw BinaryFormatError(path, at: offset, "refusing to read more than \(readBudget) bytes from one file")
@@ -81,7 +81,7 @@ public final class FileReader: @unchecked Sendable {
 
     /// Reads exactly `count` bytes at `offset` into a ``ByteReader`` named `structure`.
     /// - Throws: ``BinaryFormatError`` "truncated" when the file ends first.
-    public func reader(at offset: UInt64, count: Int, structure: String) throws -> ByteReader {
+    func reader(at offset: UInt64, count: Int, structure: String) throws -> ByteReader {
         let bytes = try read(at: offset, count: count)
         guard bytes.count == count else {
             throw BinaryFormatError(

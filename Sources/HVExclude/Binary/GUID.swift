@@ -1,25 +1,25 @@
 /// A 128-bit GUID, stored in the canonical (big-endian, as printed) byte order.
-public struct GUID: Hashable, Sendable, Comparable, CustomStringConvertible, Codable {
+public struct GUID: Hashable, Sendable, Comparable, TextCodable {
     /// The 16 bytes in the order they are printed.
-    public let bytes: [UInt8]
+    let bytes: [UInt8]
 
     /// The all-zero GUID.
-    public static let zero = GUID(canonical: [UInt8](repeating: 0, count: 16))
+    static let zero = GUID(canonical: [UInt8](repeating: 0, count: 16))
 
     /// A GUID from bytes already in printed order.
-    public init(canonical bytes: [UInt8]) {
+    init(canonical bytes: [UInt8]) {
         precondition(bytes.count == 16, "a GUID has 16 bytes")
         self.bytes = bytes
     }
 
     /// A GUID from Microsoft's on-disk layout: the first three fields little-endian, the rest as is.
-    public init(mixedEndian raw: [UInt8]) {
+    init(mixedEndian raw: [UInt8]) {
         precondition(raw.count == 16, "a GUID has 16 bytes")
         self.bytes = [raw[3], raw[2], raw[1], raw[0], raw[5], raw[4], raw[7], raw[6]] + raw[8..<16]
     }
 
     /// Parses `XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX`, with or without braces, any case.
-    public init?(_ text: some StringProtocol) {
+    init?(_ text: some StringProtocol) {
         var hexDigits = Array(text.utf8)
         if hexDigits.first == UInt8(ascii: "{") && hexDigits.last == UInt8(ascii: "}") {
             hexDigits = Array(hexDigits.dropFirst().dropLast())
@@ -48,12 +48,12 @@ public struct GUID: Hashable, Sendable, Comparable, CustomStringConvertible, Cod
     }
 
     /// The mixed-endian on-disk form (inverse of ``init(mixedEndian:)``).
-    public var mixedEndianBytes: [UInt8] {
+    var mixedEndianBytes: [UInt8] {
         [bytes[3], bytes[2], bytes[1], bytes[0], bytes[5], bytes[4], bytes[7], bytes[6]] + bytes[8..<16]
     }
 
     /// Whether every byte is zero.
-    public var isZero: Bool { bytes.allSatisfy { $0 == 0 } }
+    var isZero: Bool { bytes.allSatisfy { $0 == 0 } }
 
     /// Upper-case `8-4-4-4-12` form, as Hyper-V prints VM ids.
     public var description: String {
@@ -69,18 +69,12 @@ public struct GUID: Hashable, Sendable, Comparable, CustomStringConvertible, Cod
         return out
     }
 
+    /// Byte order, as stored.
     public static func < (lhs: GUID, rhs: GUID) -> Bool { lhs.bytes.lexicographicallyPrecedes(rhs.bytes) }
 
-    public init(from decoder: Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let value = GUID(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a GUID: \(text)"))
-        }
-        self = value
-    }
+    /// See ``TextCodable/textForm``.
+    public static let textForm = "a GUID"
 
-    public func encode(to encoder: Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
+    /// Parses the registry form (``init(_:)``).
+    public init?(text: String) { self.init(text) }
 }

@@ -5,14 +5,14 @@ import Glibc
 /// A failed system call: the operation, the path and `strerror`'s text.
 public struct SystemError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The call that failed ("open", "opendir", "lgetxattr").
-    public var operation: String
+    var operation: String
     /// The path it was called on.
-    public var path: String
+    var path: String
     /// The `errno` value.
-    public var code: Int32
+    var code: Int32
 
     /// Creates an error from an explicit `errno` value.
-    public init(_ operation: String, path: String, code: Int32) {
+    init(_ operation: String, path: String, code: Int32) {
         self.operation = operation
         self.path = path
         self.code = code
@@ -24,12 +24,13 @@ public struct SystemError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 
     /// `strerror`'s text for the code.
-    public var reason: String { SystemError.text(for: code) }
+    var reason: String { SystemError.text(for: code) }
 
+    /// "operation path: reason".
     public var description: String { "\(operation) \(path): \(reason)" }
 
     /// `strerror`'s text for an `errno` value.
-    public static func text(for code: Int32) -> String {
+    static func text(for code: Int32) -> String {
         guard let message = strerror(code) else { return "error \(code)" }
         return String(cString: message)
     }

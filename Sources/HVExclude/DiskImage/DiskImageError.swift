@@ -8,7 +8,10 @@ public enum DiskImageError: Error, Sendable, Equatable, CustomStringConvertible 
     case commandFailed(command: String, status: Int32, errorOutput: String)
     /// The image holds no NTFS partition.
     case noNTFSPartition(String)
+    /// A regular file or device that starts with no partition table and no NTFS volume (nor a VHD/VHDX header).
+    case notADiskImage(String)
 
+    /// What went wrong, for stderr.
     public var description: String {
         switch self {
         case .notRoot:
@@ -20,6 +23,9 @@ public enum DiskImageError: Error, Sendable, Equatable, CustomStringConvertible 
             return "\(command) failed with exit code \(status)" + (text.isEmpty ? "" : ": \(text)")
         case .noNTFSPartition(let image):
             return "\(image) holds no NTFS partition"
+        case .notADiskImage(let path):
+            return "\(path) is a file, not a folder, and no disk image: no MBR, GPT or NTFS boot sector "
+                + "(ROOT is the host's C: volume mounted or copied as a folder, or a raw disk image, see docs/rescue.md)"
         }
     }
 }

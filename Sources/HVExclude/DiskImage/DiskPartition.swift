@@ -1,7 +1,7 @@
 /// One partition found on a disk image or block device, with what Windows names it by and whether it is NTFS.
 public struct DiskPartition: Sendable, Equatable {
     /// How the partition was described.
-    public enum Scheme: String, Sendable, Equatable {
+    enum Scheme: String, Sendable, Equatable {
         /// A primary MBR record.
         case mbrPrimary = "mbr"
         /// A logical partition in an MBR extended partition's EBR chain.
@@ -15,28 +15,28 @@ public struct DiskPartition: Sendable, Equatable {
     /// Linux-style number: MBR slots 1–4, logical partitions from 5, GPT entries by array index + 1, 1 for a bare volume.
     public var number: Int
     /// The scheme that described it.
-    public var scheme: Scheme
+    var scheme: Scheme
     /// Byte offset of the partition in the image.
     public var offset: UInt64
     /// Size in bytes.
-    public var size: UInt64
+    var size: UInt64
     /// A readable type ("Microsoft basic data", "NTFS/exFAT", "type 0x83").
-    public var typeName: String
+    var typeName: String
     /// The MBR type byte.
-    public var mbrType: UInt8?
+    var mbrType: UInt8?
     /// The GPT type GUID.
-    public var gptType: GUID?
+    var gptType: GUID?
     /// The GPT unique partition GUID (MountedDevices `DMIO:ID:` form).
-    public var partitionGUID: GUID?
+    var partitionGUID: GUID?
     /// The GPT partition name.
-    public var name: String?
+    var name: String?
     /// The MBR disk signature (MountedDevices 12-byte form, together with ``offset``).
-    public var diskSignature: UInt32?
+    var diskSignature: UInt32?
     /// The NTFS boot sector, when the partition starts with one.
-    public var ntfs: NTFSBootSector?
+    var ntfs: NTFSBootSector?
 
     /// Creates a partition record.
-    public init(number: Int, scheme: Scheme, offset: UInt64, size: UInt64, typeName: String) {
+    init(number: Int, scheme: Scheme, offset: UInt64, size: UInt64, typeName: String) {
         self.number = number
         self.scheme = scheme
         self.offset = offset
@@ -45,5 +45,5 @@ public struct DiskPartition: Sendable, Equatable {
     }
 
     /// Whether the partition holds an NTFS volume.
-    public var isNTFS: Bool { ntfs != nil }
+    var isNTFS: Bool { ntfs != nil }
 }

@@ -31,7 +31,7 @@ public struct DriveAssignment: Sendable, Equatable {
     /// The drives, `C:` first, then in partition order.
     public var drives: [Drive]
     /// The partition holding Windows, if one does.
-    public var windowsPartition: DiskPartition?
+    var windowsPartition: DiskPartition?
     /// Guesses and conflicts, one sentence each.
     public var warnings: [String]
 
@@ -39,7 +39,7 @@ public struct DriveAssignment: Sendable, Equatable {
     public var mappings: [VolumeMap.Mapping] { drives.map { VolumeMap.Mapping(prefix: $0.prefix, hostRoot: $0.mounted.mountPoint) } }
 
     /// The same as `hvexclude scan` arguments: ROOT then `--drive X=PATH` / `--map WINPATH=PATH`.
-    public var commandLineArguments: [String] {
+    var commandLineArguments: [String] {
         drives.enumerated().flatMap { index, drive -> [String] in
             if index == 0 && drive.prefix == WindowsPath(root: .drive("C"), components: []) { return [drive.mounted.mountPoint] }
             if case .drive(let letter) = drive.prefix.root { return ["--drive", "\(letter)=\(drive.mounted.mountPoint)"] }
@@ -51,7 +51,7 @@ public struct DriveAssignment: Sendable, Equatable {
     ///
     /// The image's table is read again only to learn its MBR disk signature when the records lack it.
     /// - Throws: ``SystemError``/``BinaryFormatError`` when the image cannot be read.
-    public static func assign(imagePath: String, mounted: [MountedPartition]) throws -> DriveAssignment {
+    static func assign(imagePath: String, mounted: [MountedPartition]) throws -> DriveAssignment {
         let table = try PartitionTable.read(path: imagePath)
         let completed = mounted.map { item -> MountedPartition in
             var item = item

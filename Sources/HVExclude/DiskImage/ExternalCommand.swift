@@ -6,17 +6,17 @@ import Glibc
 ///
 /// Only the `--mount` path uses it. Programs are looked up on PATH and in the sbin folders, so the tool works
 /// under `env -i` and from a rescue shell whose PATH lacks `/sbin`.
-public enum ExternalCommand {
+enum ExternalCommand {
     /// The outcome of one run.
-    public struct Result: Sendable, Equatable {
+    struct Result: Sendable, Equatable {
         /// Exit status (128 + signal number when killed).
-        public var status: Int32
+        var status: Int32
         /// Standard output.
-        public var output: String
+        var output: String
         /// Standard error.
-        public var errorOutput: String
+        var errorOutput: String
         /// Whether the status is 0.
-        public var succeeded: Bool { status == 0 }
+        var succeeded: Bool { status == 0 }
     }
 
     /// Folders searched after PATH.
@@ -25,7 +25,7 @@ public enum ExternalCommand {
     static let outputCap = 1 << 20
 
     /// The full path of `program`, or nil when it is not installed.
-    public static func locate(_ program: String) -> String? {
+    static func locate(_ program: String) -> String? {
         if program.contains("/") { return access(program, X_OK) == 0 ? program : nil }
         let path = getenv("PATH").map { String(cString: $0) } ?? ""
         let folders = path.split(separator: ":").map(String.init) + fallbackPath
@@ -34,7 +34,7 @@ public enum ExternalCommand {
 
     /// Runs `program` with `arguments`, stdin from /dev/null.
     /// - Throws: ``SystemError`` when the program is missing or cannot be started.
-    public static func run(_ program: String, _ arguments: [String]) throws -> Result {
+    static func run(_ program: String, _ arguments: [String]) throws -> Result {
         guard let path = locate(program) else { throw SystemError("exec", path: program, code: ENOENT) }
         var outPipe: [Int32] = [-1, -1]
         var errPipe: [Int32] = [-1, -1]

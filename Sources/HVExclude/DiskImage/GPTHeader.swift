@@ -18,52 +18,48 @@
 /// | 80 | 4 | number of partition entries |
 /// | 84 | 4 | size of one partition entry (128 × 2ⁿ) |
 /// | 88 | 4 | partition entry array CRC-32 |
-public struct GPTHeader: Sendable, Equatable {
+struct GPTHeader: Sendable, Equatable {
     /// The signature at offset 0.
-    public static let signature = Array("EFI PART".utf8)
+    static let signature = Array("EFI PART".utf8)
     /// Smallest valid header size.
-    public static let minimumSize = 92
+    static let minimumSize = 92
     /// Cap on the entry count: the spec minimum is 128 and real tools write 128; 4096 leaves room for odd
     /// writers while keeping the array read bounded.
-    public static let maximumEntryCount: UInt32 = 4096
+    static let maximumEntryCount: UInt32 = 4096
     /// Cap on one entry's size.
-    public static let maximumEntrySize: UInt32 = 4096
+    static let maximumEntrySize: UInt32 = 4096
     /// Cap on the whole entry array read.
-    public static let maximumArrayBytes = 1 << 20
+    static let maximumArrayBytes = 1 << 20
 
     /// Header size field.
-    public var headerSize: UInt32
+    var headerSize: UInt32
     /// Stored header CRC-32.
-    public var headerCRC: UInt32
+    var headerCRC: UInt32
     /// LBA of this header.
-    public var myLBA: UInt64
+    var myLBA: UInt64
     /// LBA of the other copy.
-    public var alternateLBA: UInt64
+    var alternateLBA: UInt64
     /// First LBA a partition may use.
-    public var firstUsableLBA: UInt64
+    var firstUsableLBA: UInt64
     /// Last LBA a partition may use.
-    public var lastUsableLBA: UInt64
+    var lastUsableLBA: UInt64
     /// The disk GUID.
-    public var diskGUID: GUID
+    var diskGUID: GUID
     /// LBA of the partition entry array.
-    public var entryArrayLBA: UInt64
+    var entryArrayLBA: UInt64
     /// Number of entries in the array.
-    public var entryCount: UInt32
+    var entryCount: UInt32
     /// Bytes per entry.
-    public var entrySize: UInt32
+    var entrySize: UInt32
     /// Stored CRC-32 of the entry array.
-    public var entryArrayCRC: UInt32
+    var entryArrayCRC: UInt32
 
     /// Parses and checks a header read as one logical block.
     /// - Throws: ``BinaryFormatError`` for a short block, a wrong signature, a bad size, a header CRC
     ///   mismatch, or entry counts and sizes beyond the caps.
-    public init(parsing reader: inout ByteReader) throws {
-        guard reader.count >= GPTHeader.minimumSize else {
-            throw reader.error("truncated: needs \(GPTHeader.minimumSize) bytes, got \(reader.count)", at: 0)
-        }
-        guard Array(reader.bytes[0..<8]) == GPTHeader.signature else {
-            throw reader.error("no \"EFI PART\" signature", at: 0)
-        }
+    init(parsing reader: inout ByteReader) throws {
+        try reader.requireBlock(GPTHeader.minimumSize)
+        try reader.expectBytes(GPTHeader.signature, at: 0, "signature")
         headerSize = try reader.peek(UInt32.self, at: 12, .little)
         guard headerSize >= GPTHeader.minimumSize, headerSize <= reader.count else {
             throw reader.error("header size \(headerSize) is outside 92…\(reader.count)", at: 12)
@@ -93,5 +89,5 @@ public struct GPTHeader: Sendable, Equatable {
     }
 
     /// Bytes of the partition entry array.
-    public var entryArrayBytes: Int { Int(entryCount) * Int(entrySize) }
+    var entryArrayBytes: Int { Int(entryCount) * Int(entrySize) }
 }

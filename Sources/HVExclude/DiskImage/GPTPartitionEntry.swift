@@ -11,23 +11,23 @@
 /// | 40 | 8 | ending LBA (inclusive) |
 /// | 48 | 8 | attributes |
 /// | 56 | 72 | partition name, UTF-16LE, NUL-padded |
-public struct GPTPartitionEntry: Sendable, Equatable {
+struct GPTPartitionEntry: Sendable, Equatable {
     /// Partition type GUID.
-    public var typeGUID: GUID
+    var typeGUID: GUID
     /// Unique partition GUID.
-    public var partitionGUID: GUID
+    var partitionGUID: GUID
     /// First LBA.
-    public var startingLBA: UInt64
+    var startingLBA: UInt64
     /// Last LBA, inclusive.
-    public var endingLBA: UInt64
+    var endingLBA: UInt64
     /// Attribute bits.
-    public var attributes: UInt64
+    var attributes: UInt64
     /// The partition's name.
-    public var name: String
+    var name: String
 
     /// Parses one entry at the reader's position (reads 128 bytes; larger entries are skipped by the caller).
     /// - Throws: ``BinaryFormatError`` when fewer than 128 bytes remain.
-    public init(parsing reader: inout ByteReader) throws {
+    init(parsing reader: inout ByteReader) throws {
         try reader.require(128)
         typeGUID = try reader.guid()
         partitionGUID = try reader.guid()
@@ -38,25 +38,25 @@ public struct GPTPartitionEntry: Sendable, Equatable {
     }
 
     /// Whether the entry is unused.
-    public var isUnused: Bool { typeGUID.isZero }
+    var isUnused: Bool { typeGUID.isZero }
 
     /// Microsoft basic data (NTFS, FAT, exFAT data volumes).
-    public static let basicData = GUID("EBD0A0A2-B9E5-4433-87C0-68B6B72699C7")!
+    static let basicData = GUID("EBD0A0A2-B9E5-4433-87C0-68B6B72699C7")!
     /// EFI system partition.
-    public static let efiSystem = GUID("C12A7328-F81F-11D2-BA4B-00A0C93EC93B")!
+    static let efiSystem = GUID("C12A7328-F81F-11D2-BA4B-00A0C93EC93B")!
     /// Microsoft reserved partition.
-    public static let microsoftReserved = GUID("E3C9E316-0B5C-4DB8-817D-F92DF00215AE")!
+    static let microsoftReserved = GUID("E3C9E316-0B5C-4DB8-817D-F92DF00215AE")!
     /// Windows recovery environment.
-    public static let windowsRecovery = GUID("DE94BBA4-06D1-4D40-A16A-BFD50179D6AC")!
+    static let windowsRecovery = GUID("DE94BBA4-06D1-4D40-A16A-BFD50179D6AC")!
     /// Storage Spaces / dynamic disk metadata and data (LDM).
-    public static let ldmMetadata = GUID("5808C8AA-7E8F-42E0-85D2-E1E90434CFB3")!
+    static let ldmMetadata = GUID("5808C8AA-7E8F-42E0-85D2-E1E90434CFB3")!
     /// LDM data.
-    public static let ldmData = GUID("AF9B60A0-1431-4F62-BC68-3311714A69AD")!
+    static let ldmData = GUID("AF9B60A0-1431-4F62-BC68-3311714A69AD")!
     /// Linux file system data.
-    public static let linuxData = GUID("0FC63DAF-8483-4772-8E79-3D69D8477DE4")!
+    static let linuxData = GUID("0FC63DAF-8483-4772-8E79-3D69D8477DE4")!
 
     /// A name for a type GUID, for listings.
-    public static func typeName(_ type: GUID) -> String {
+    static func typeName(_ type: GUID) -> String {
         switch type {
         case basicData: return "Microsoft basic data"
         case efiSystem: return "EFI system"

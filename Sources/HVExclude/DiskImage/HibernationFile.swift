@@ -9,17 +9,17 @@
 /// | 0 | 4 | signature: `hibr`, `HIBR` (hibernated), `RSTR` (resume in progress), `wake` or zeros (resumed) |
 public struct HibernationFile: Sendable, Equatable {
     /// The host path of the file.
-    public var hostPath: String
+    var hostPath: String
     /// The signature as text (non-printable bytes as `.`).
-    public var signature: String
+    var signature: String
     /// Whether the signature says a hibernated session is stored.
-    public var isHibernated: Bool
+    var isHibernated: Bool
 
     /// Signatures that mean "hibernated" (ntfs-3g's two, plus a resume cut short).
     static let hibernatedSignatures = ["hibr", "HIBR", "rstr", "RSTR"]
 
     /// Classifies the first bytes of a hiberfil.sys.
-    public init(hostPath: String, header: [UInt8]) {
+    init(hostPath: String, header: [UInt8]) {
         self.hostPath = hostPath
         let first = Array(header.prefix(4))
         signature = String(decoding: first.map { (0x20..<0x7F).contains($0) ? $0 : UInt8(ascii: ".") }, as: UTF8.self)
@@ -28,7 +28,7 @@ public struct HibernationFile: Sendable, Equatable {
 
     /// Reads `hiberfil.sys` (any case) at the root of the volume mounted at `volumeRoot`; nil when there is none
     /// or it cannot be read.
-    public static func read(volumeRoot: String) -> HibernationFile? {
+    static func read(volumeRoot: String) -> HibernationFile? {
         let map = VolumeMap([.init(prefix: WindowsPath(root: .drive("C"), components: []), hostRoot: volumeRoot)])
         guard let path = map.hostPath(for: WindowsPath(root: .drive("C"), components: ["hiberfil.sys"])),
               let file = try? FileReader(path: path), let header = try? file.read(at: 0, count: 4) else { return nil }
@@ -36,7 +36,7 @@ public struct HibernationFile: Sendable, Equatable {
     }
 
     /// Why a hibernated volume matters and what to do, for a drive named `drive` ("C:").
-    public func explanation(drive: String) -> String {
+    func explanation(drive: String) -> String {
         "\(drive)\\hiberfil.sys starts with \"\(signature)\": Windows was hibernated or shut down with Fast Startup, so this volume "
             + "was not cleanly unmounted and changes made just before may exist only in the hibernation image. Reading it "
             + "read-only (all hvexclude needs) is safe. For a clean volume, boot Windows and shut it down fully "

@@ -11,7 +11,7 @@ import Glibc
 /// `mount -t ntfs3 -o ro` when ntfs-3g is missing or fails.
 public final class ImageMountSession: Sendable {
     /// The image or block device.
-    public let imagePath: String
+    let imagePath: String
     /// The private folder the partitions are mounted under (`/tmp/hvexclude-XXXXXX`).
     public let directory: String
     private let state = Mutex(State())
@@ -102,7 +102,7 @@ public final class ImageMountSession: Sendable {
     }
 
     /// `losetup` arguments that attach `partition` of `image` read-only and print the device.
-    public static func losetupArguments(image: String, partition: DiskPartition) -> [String] {
+    static func losetupArguments(image: String, partition: DiskPartition) -> [String] {
         ["-r", "-o", String(partition.offset), "--sizelimit", String(partition.size), "--show", "-f", image]
     }
 }

@@ -10,21 +10,21 @@
 /// | 5 | 3 | ending CHS (ignored) |
 /// | 8 | 4 | starting LBA (little-endian; relative to the table's reference sector) |
 /// | 12 | 4 | size in LBA (little-endian) |
-public struct MBRPartitionEntry: Sendable, Equatable {
-    /// Bytes per record.
-    public static let size = 16
+struct MBRPartitionEntry: Sendable, Equatable {
     /// Boot indicator byte.
-    public var bootIndicator: UInt8
+    var bootIndicator: UInt8
     /// OS type byte.
-    public var type: UInt8
+    var type: UInt8
     /// Starting LBA, relative to the sector the record's meaning is anchored to.
-    public var startLBA: UInt32
+    var startLBA: UInt32
     /// Number of sectors.
-    public var sectorCount: UInt32
+    var sectorCount: UInt32
+    /// Bytes per record.
+    static let size = 16
 
     /// Parses one record at the reader's position.
     /// - Throws: ``BinaryFormatError`` when fewer than 16 bytes remain.
-    public init(parsing reader: inout ByteReader) throws {
+    init(parsing reader: inout ByteReader) throws {
         try reader.require(MBRPartitionEntry.size)
         bootIndicator = try reader.u8()
         try reader.skip(3)
@@ -35,14 +35,14 @@ public struct MBRPartitionEntry: Sendable, Equatable {
     }
 
     /// Whether the record describes nothing (type 0 or no sectors).
-    public var isEmpty: Bool { type == 0 || sectorCount == 0 }
+    var isEmpty: Bool { type == 0 || sectorCount == 0 }
     /// Whether the record points at an extended partition (a chain of EBRs).
-    public var isExtended: Bool { [0x05, 0x0F, 0x85].contains(type) }
+    var isExtended: Bool { [0x05, 0x0F, 0x85].contains(type) }
     /// Whether the record is GPT's protective (or hybrid) 0xEE entry.
-    public var isGPTProtective: Bool { type == 0xEE }
+    var isGPTProtective: Bool { type == 0xEE }
 
     /// A name for the OS type byte, for listings.
-    public static func typeName(_ type: UInt8) -> String {
+    static func typeName(_ type: UInt8) -> String {
         switch type {
         case 0x01, 0x04, 0x06, 0x0B, 0x0C, 0x0E: return "FAT"
         case 0x05, 0x0F, 0x85: return "extended"

@@ -10,17 +10,17 @@
 /// | 444 | 2 | unknown (zero) |
 /// | 446 | 64 | four ``MBRPartitionEntry`` records |
 /// | 510 | 2 | signature 0x55 0xAA |
-public struct MasterBootRecord: Sendable, Equatable {
+struct MasterBootRecord: Sendable, Equatable {
     /// Bytes in the sector that holds it.
-    public static let size = 512
+    static let size = 512
     /// The disk signature Windows names MBR partitions by.
-    public var diskSignature: UInt32
+    var diskSignature: UInt32
     /// The four partition records in slot order (empty ones included).
-    public var entries: [MBRPartitionEntry]
+    var entries: [MBRPartitionEntry]
 
     /// Parses a 512-byte sector.
     /// - Throws: ``BinaryFormatError`` when the sector is short or lacks the 0x55AA signature.
-    public init(parsing reader: inout ByteReader) throws {
+    init(parsing reader: inout ByteReader) throws {
         guard reader.count >= MasterBootRecord.size else {
             throw reader.error("truncated: needs \(MasterBootRecord.size) bytes, got \(reader.count)", at: 0)
         }
@@ -34,5 +34,5 @@ public struct MasterBootRecord: Sendable, Equatable {
     }
 
     /// Whether the record is a GPT protective (or hybrid) MBR.
-    public var isProtective: Bool { entries.contains { $0.isGPTProtective } }
+    var isProtective: Bool { entries.contains { $0.isGPTProtective } }
 }

@@ -5,12 +5,5 @@ public struct MountedPartition: Sendable, Equatable {
     /// Where it is mounted.
     public var mountPoint: String
     /// The loop device it was attached as, when hvexclude attached it.
-    public var device: String?
-
-    /// Creates a record.
-    public init(partition: DiskPartition, mountPoint: String, device: String? = nil) {
-        self.partition = partition
-        self.mountPoint = mountPoint
-        self.device = device
-    }
+    var device: String?
 }

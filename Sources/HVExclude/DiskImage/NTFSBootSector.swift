@@ -13,33 +13,29 @@
 /// | 48 | 8 | cluster number of $MFT |
 /// | 72 | 8 | volume serial number |
 /// | 510 | 2 | 0x55 0xAA |
-public struct NTFSBootSector: Sendable, Equatable {
+struct NTFSBootSector: Sendable, Equatable {
     /// OEM id that marks NTFS.
-    public static let oemID = Array("NTFS    ".utf8)
+    static let oemID = Array("NTFS    ".utf8)
     /// Bytes needed.
-    public static let size = 512
+    static let size = 512
     /// Bytes per sector.
-    public var bytesPerSector: UInt16
+    var bytesPerSector: UInt16
     /// Bytes per cluster.
-    public var bytesPerCluster: UInt64
+    var bytesPerCluster: UInt64
     /// Total sectors of the volume.
-    public var totalSectors: UInt64
+    var totalSectors: UInt64
     /// Cluster number of the MFT.
-    public var mftCluster: UInt64
+    var mftCluster: UInt64
     /// The 64-bit volume serial number (what `blkid` prints as UUID).
-    public var serialNumber: UInt64
+    var serialNumber: UInt64
     /// Non-fatal findings (a missing 0x55AA).
-    public var warnings: [String] = []
+    var warnings: [String] = []
 
     /// Parses a 512-byte sector.
     /// - Throws: ``BinaryFormatError`` when it is short, lacks the OEM id or has impossible geometry.
-    public init(parsing reader: inout ByteReader) throws {
-        guard reader.count >= NTFSBootSector.size else {
-            throw reader.error("truncated: needs \(NTFSBootSector.size) bytes, got \(reader.count)", at: 0)
-        }
-        guard Array(reader.bytes[3..<11]) == NTFSBootSector.oemID else {
-            throw reader.error("no \"NTFS    \" OEM id", at: 3)
-        }
+    init(parsing reader: inout ByteReader) throws {
+        try reader.requireBlock(NTFSBootSector.size)
+        try reader.expectBytes(NTFSBootSector.oemID, at: 3, "OEM id")
         bytesPerSector = try reader.peek(UInt16.self, at: 11, .little)
         guard (256...4096).contains(bytesPerSector), bytesPerSector.nonzeroBitCount == 1 else {
             throw reader.error("bytes per sector \(bytesPerSector) is not a power of two in 256…4096", at: 11)
@@ -65,13 +61,13 @@ public struct NTFSBootSector: Sendable, Equatable {
     }
 
     /// Volume size in bytes as the boot sector states it (total sectors + the backup boot sector), or nil on overflow.
-    public var volumeBytes: UInt64? {
+    var volumeBytes: UInt64? {
         let (product, overflow) = (totalSectors &+ 1).multipliedReportingOverflow(by: UInt64(bytesPerSector))
         return overflow ? nil : product
     }
 
     /// The serial in 16 upper-case hex digits, as `blkid` prints it.
-    public var serialText: String {
+    var serialText: String {
         let text = String(serialNumber, radix: 16, uppercase: true)
         return String(repeating: "0", count: max(0, 16 - text.count)) + text
     }

@@ -23,15 +23,15 @@ public struct PartitionTable: Sendable, Equatable {
     /// What was found.
     public var kind: Kind
     /// Logical block size used for LBA arithmetic.
-    public var sectorSize: Int
+    var sectorSize: Int
     /// Image or device size in bytes.
-    public var diskSize: UInt64
+    var diskSize: UInt64
     /// The MBR disk signature (MBR disks; also the protective MBR's, usually 0, on GPT disks).
-    public var diskSignature: UInt32?
+    var diskSignature: UInt32?
     /// The GPT disk GUID.
-    public var diskGUID: GUID?
+    var diskGUID: GUID?
     /// Partitions in table order (empty MBR slots and unused GPT entries left out).
-    public var partitions: [DiskPartition]
+    var partitions: [DiskPartition]
     /// Non-fatal problems, each naming the offset.
     public var warnings: [String]
 
@@ -39,7 +39,7 @@ public struct PartitionTable: Sendable, Equatable {
     public var ntfsPartitions: [DiskPartition] { partitions.filter(\.isNTFS) }
 
     /// Cap on logical partitions followed in an EBR chain (a loop or hostile chain stops here).
-    public static let maximumLogicalPartitions = 128
+    static let maximumLogicalPartitions = 128
 
     /// Reads the table of the image or block device at `path`.
     /// - Throws: ``SystemError`` when it cannot be opened, ``BinaryFormatError`` when it is shorter than one sector.
@@ -51,7 +51,7 @@ public struct PartitionTable: Sendable, Equatable {
 
     /// Reads the table through `file`, whose size is `size` bytes.
     /// - Throws: ``BinaryFormatError`` when the image is shorter than one sector.
-    public static func read(_ file: FileReader, size: UInt64) throws -> PartitionTable {
+    static func read(_ file: FileReader, size: UInt64) throws -> PartitionTable {
         var table = PartitionTable(kind: .unknown, sectorSize: 512, diskSize: size, diskSignature: nil, diskGUID: nil, partitions: [], warnings: [])
         var first = try file.reader(at: 0, count: 512, structure: "sector 0")
         if var boot = try? NTFSBootSector(parsing: &first) {

@@ -5,7 +5,7 @@
 /// protection only). Each configured entry may carry findings: `stale`, `overBroad`, `typo`.
 public struct DefenderAudit: Codable, Sendable, Equatable {
     /// What happened to one planned entry.
-    public enum Status: String, Codable, Sendable {
+    enum Status: String, Codable, Sendable {
         case missing, present, covered
         /// Not found in what the registry shows, but a blind spot (hidden exclusions) means it may be configured:
         /// cannot be known offline, never reported as missing.
@@ -13,7 +13,7 @@ public struct DefenderAudit: Codable, Sendable, Equatable {
     }
 
     /// Where a configured exclusion lives.
-    public enum Origin: String, Codable, Sendable {
+    enum Origin: String, Codable, Sendable {
         /// `Microsoft\Windows Defender\Exclusions` (Set-MpPreference / Add-MpPreference).
         case preference
         /// `Policies\Microsoft\Windows Defender\Exclusions` (Group Policy).
@@ -25,56 +25,58 @@ public struct DefenderAudit: Codable, Sendable, Equatable {
     }
 
     /// What kind of exclusion.
-    public enum EntryType: String, Codable, Sendable {
+    enum EntryType: String, Codable, Sendable {
         case path, `extension`, process
     }
 
     /// One planned exclusion and its status on the host.
-    public struct PlannedEntry: Codable, Sendable, Equatable {
+    struct PlannedEntry: Codable, Sendable, Equatable {
         /// path, extension or process.
-        public var type: EntryType
+        var type: EntryType
         /// The planned value (Windows path, extension without dot, process path).
-        public var value: String
+        var value: String
         /// missing, present or covered.
-        public var status: Status
+        var status: Status
         /// The configured entry that covers or matches it.
-        public var matchedBy: String?
+        var matchedBy: String?
         /// Where that entry lives.
-        public var matchedOrigin: Origin?
+        var matchedOrigin: Origin?
         /// A remark, e.g. that automatic exclusions apply to real-time protection only.
-        public var note: String?
+        var note: String?
     }
 
     /// One configured exclusion and what is wrong with it.
-    public struct ConfiguredEntry: Codable, Sendable, Equatable {
+    struct ConfiguredEntry: Codable, Sendable, Equatable {
         /// path, extension or process.
-        public var type: EntryType
+        var type: EntryType
         /// The value as configured.
-        public var value: String
+        var value: String
         /// preference or policy.
-        public var origin: Origin
+        var origin: Origin
         /// `stale`, `overBroad`, `typo`; empty when it is fine.
-        public var findings: [String]
+        var findings: [String]
         /// Why, in words.
-        public var messages: [String]
+        var messages: [String]
     }
 
     /// Whether Defender's automatic Hyper-V exclusions apply (Windows Server 2016+, not disabled).
-    public var automaticExclusionsApply: Bool
+    var automaticExclusionsApply: Bool
     /// Why they do or do not.
-    public var automaticExclusionsReason: String
+    var automaticExclusionsReason: String
     /// Every planned entry, in plan order.
-    public var planned: [PlannedEntry]
+    var planned: [PlannedEntry]
+    /// How many exclusions the plan holds (the denominator of "N of M missing").
+    public var plannedCount: Int { planned.count }
     /// Every configured entry with its findings.
-    public var configured: [ConfiguredEntry]
+    var configured: [ConfiguredEntry]
     /// Number of planned entries that are missing.
     public var missingCount: Int
     /// Defender's state (`active`, `passive`, `disabled`, `notInstalled`, `unknown`), when the hives told.
-    public var defenderStatus: HostFacts.DefenderState.Status? = nil
+    var defenderStatus: HostFacts.DefenderState.Status? = nil
     /// Set when Defender is not the engine that scans: its exclusions are not what protects this host.
-    public var engineNote: String? = nil
+    var engineNote: String? = nil
     /// Settings that make part of the configuration invisible offline (the affected entries are `unknown`).
-    public var blindSpots: [String]? = nil
+    var blindSpots: [String]? = nil
     /// Configured sources that exist but do not apply (local preferences under `DisableLocalAdminMerge`).
-    public var ignoredSources: [String]? = nil
+    var ignoredSources: [String]? = nil
 }

@@ -8,25 +8,25 @@
 /// over-breadth and known typos. Local preferences under `DisableLocalAdminMerge` = 1 are listed as `notApplied`
 /// and not counted; when Defender is passive, disabled or absent, ``DefenderAudit/engineNote`` says its exclusions
 /// are not what protects the host (docs/antivirus-altitudes.md).
-public enum DefenderAuditor {
+enum DefenderAuditor {
     /// Defender's automatic Hyper-V file-type exclusions (Windows Server 2016 and later).
-    public static let automaticExtensions = ["*.vhd", "*.vhdx", "*.avhd", "*.avhdx", "*.vsv", "*.iso", "*.rct", "*.vmcx", "*.vmrs"]
+    static let automaticExtensions = ["*.vhd", "*.vhdx", "*.avhd", "*.avhdx", "*.vsv", "*.iso", "*.rct", "*.vmcx", "*.vmrs"]
     /// Defender's automatic Hyper-V folder exclusions.
-    public static let automaticFolders = [
+    static let automaticFolders = [
         "%ProgramData%\\Microsoft\\Windows\\Hyper-V", "%ProgramFiles%\\Hyper-V",
         "%SystemDrive%\\ProgramData\\Microsoft\\Windows\\Hyper-V\\Snapshots", "%Public%\\Documents\\Hyper-V\\Virtual Hard Disks",
     ]
     /// Defender's automatic Hyper-V process exclusions.
-    public static let automaticProcesses = ["%SystemRoot%\\System32\\Vmms.exe", "%SystemRoot%\\System32\\Vmwp.exe"]
+    static let automaticProcesses = ["%SystemRoot%\\System32\\Vmms.exe", "%SystemRoot%\\System32\\Vmwp.exe"]
     /// Extensions too common to exclude host-wide (Hyper-V's files of these types are covered by path).
-    public static let broadExtensions: Set<String> = ["xml", "bin", "iso"]
+    static let broadExtensions: Set<String> = ["xml", "bin", "iso"]
     /// Folder names whose doubling in a path is always a typing error.
     static let wellKnownFolderNames: Set<String> = Set([
         "ProgramData", "Microsoft", "Windows", "Hyper-V", "Virtual Machines", "Virtual Hard Disks", "Snapshots", "Users",
         "Public", "Documents", "Program Files", "System32", "ClusterStorage",
     ].map { NTFSName.fold($0) })
     /// The remark on every entry covered only by an automatic exclusion.
-    public static let automaticNote =
+    static let automaticNote =
         "covered by Defender's automatic Hyper-V exclusion, which applies to real-time protection only: quick, full and custom scans still read it; add it explicitly if scheduled scans must skip it"
 
     /// Audits `plan` against the configured exclusions in `facts` (call only when a SOFTWARE hive was read).
@@ -36,7 +36,7 @@ public enum DefenderAuditor {
     ///   - map: the scanned volumes, to tell whether a configured path still exists.
     ///   - environment: the host's `%VAR%` values, to expand configured entries.
     /// - Returns: the status of each planned entry and the findings on each configured entry.
-    public static func audit(plan: ExclusionPlan, facts: HostFacts, map: VolumeMap, environment: WindowsEnvironment) -> DefenderAudit {
+    static func audit(plan: ExclusionPlan, facts: HostFacts, map: VolumeMap, environment: WindowsEnvironment) -> DefenderAudit {
         let automatic = automaticExclusions(facts)
         var rules: [AuditRule] = []
         var ignored: [AuditRule] = []
@@ -135,7 +135,7 @@ public enum DefenderAuditor {
     ///
     /// They exist on Windows Server 2016 and later with the Hyper-V role, unless `DisableAutoExclusions` is 1
     /// (the Group Policy value wins over the local preference when both are set).
-    public static func automaticExclusions(_ facts: HostFacts) -> (apply: Bool, reason: String) {
+    static func automaticExclusions(_ facts: HostFacts) -> (apply: Bool, reason: String) {
         guard let windows = facts.windows else {
             return (false, "the Windows release is unknown (no CurrentVersion key in SOFTWARE), so Defender's automatic Hyper-V exclusions are not counted")
         }
@@ -146,7 +146,7 @@ public enum DefenderAuditor {
         guard let generation = windows.generation, generation >= .v2016 else {
             return (false, "\(product) is older than Windows Server 2016: Defender adds no automatic Hyper-V exclusions there")
         }
-        if let vmms = facts.services.first(where: { RegistryName.equal($0.name, "vmms") }), !vmms.present {
+        if let vmms = facts.services.first(where: { RegistryName.equal($0.name, "vmms") }), vmms.present == false {
             return (false, "the Hyper-V service vmms is not installed (\(vmms.source.hive) \(vmms.source.key)): Defender adds its Hyper-V exclusions only with the role")
         }
         if let disable = facts.defender.policies?.disableAutoExclusions ?? facts.defender.preferences?.disableAutoExclusions {

@@ -1,19 +1,19 @@
-/// Derives the exact exclusions a host needs from its inventory (DESIGN.md "Exclusion policy (v1)"):
+/// Derives the exact exclusions a host needs from its inventory (docs/exclusion-policy.md):
 /// processes whose binaries exist, the version's extensions, and the minimal set of paths real VMs use.
-public struct ExclusionPlanner {
+struct ExclusionPlanner {
     /// The scanned volumes.
-    public let map: any VolumeQueries
+    let map: any VolumeQueries
     /// The user's choices.
-    public let options: PlannerOptions
+    let options: PlannerOptions
 
     /// Creates a planner.
-    public init(map: any VolumeQueries, options: PlannerOptions) {
+    init(map: any VolumeQueries, options: PlannerOptions) {
         self.map = map
         self.options = options
     }
 
     /// The plan, and notes about entries that were narrowed or could not be verified.
-    public func plan(_ inventory: HostInventory) -> (plan: ExclusionPlan, findings: [Finding]) {
+    func plan(_ inventory: HostInventory) -> (plan: ExclusionPlan, findings: [Finding]) {
         var warnings: [Finding] = []
         let environment = inventory.environment
         let generation = windowsGeneration(inventory)
@@ -66,7 +66,7 @@ public struct ExclusionPlanner {
     /// Process exclusions for the binaries present on the volume.
     func processes(_ inventory: HostInventory, environment: WindowsEnvironment) -> [ProcessExclusion] {
         var result: [ProcessExclusion] = []
-        let clusterService = inventory.facts?.services.contains { NTFSName.equal($0.name, "clussvc") && $0.present } == true
+        let clusterService = inventory.facts?.services.contains { NTFSName.equal($0.name, "clussvc") && $0.present == true } == true
         let sets: [(folder: String, names: [String])] = [("%SystemRoot%\\System32", ArtifactClassifier.hyperVProcesses)]
             + (clusterService ? [("%SystemRoot%\\Cluster", ArtifactClassifier.clusterProcesses)] : [])
         for set in sets {
@@ -146,7 +146,7 @@ public struct ExclusionPlanner {
                     verified: map.resolve(path).hostPath != nil))
             }
         }
-        if let clusterService = inventory.facts?.services.first(where: { NTFSName.equal($0.name, "clussvc") && $0.present }),
+        if let clusterService = inventory.facts?.services.first(where: { NTFSName.equal($0.name, "clussvc") && $0.present == true }),
            let path = environment.path("%SystemRoot%\\Cluster") {
             candidates.append(PathCandidate(
                 path: map.spelling(of: path), kind: .directory, reason: "Failover Cluster database and logs (KB 250355)",

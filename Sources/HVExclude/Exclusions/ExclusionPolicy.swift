@@ -1,7 +1,7 @@
-/// The fixed parts of the exclusion policy (DESIGN.md "Exclusion policy (v1)", docs/exclusion-policy.md).
-public enum ExclusionPolicy {
+/// The fixed parts of the exclusion policy (docs/exclusion-policy.md).
+enum ExclusionPolicy {
     /// Hyper-V-specific extensions by Windows generation (KB 3105657): never narrowed to the files present.
-    public static func extensions(for generation: HostFacts.WindowsGeneration) -> [String] {
+    static func extensions(for generation: HostFacts.WindowsGeneration) -> [String] {
         var list = ["vhd", "avhd", "vsv"]
         if generation >= .v2012 { list = ["vhd", "vhdx", "avhd", "avhdx", "vsv"] }
         if generation >= .v2016 { list += ["vhds", "vmcx", "vmrs", "vmgs", "rct", "mrt"] }
@@ -10,10 +10,10 @@ public enum ExclusionPolicy {
     }
 
     /// Host-wide extensions far too broad to exclude; listed only with `--broad-extensions`.
-    public static let broadExtensions = ["xml", "bin", "iso"]
+    static let broadExtensions = ["xml", "bin", "iso"]
 
     /// Why each process is excluded.
-    public static let processReasons: [String: String] = [
+    static let processReasons: [String: String] = [
         "vmms.exe": "Hyper-V Virtual Machine Management service (KB 3105657)",
         "vmwp.exe": "Hyper-V VM worker process, one per running VM (KB 3105657)",
         "vmsp.exe": "Hyper-V VM security process for shielded VMs and vTPM, 2016 and later (KB 3105657)",

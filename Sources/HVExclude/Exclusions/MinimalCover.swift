@@ -1,11 +1,11 @@
 /// Reduces path candidates to the smallest exact set: one entry per path (case-insensitive, after
 /// normalisation), no entry below an excluded folder, and never a folder too broad to exclude.
-public enum MinimalCover {
+enum MinimalCover {
     /// Folders that must never be excluded as a whole, for a given environment: volume roots (always),
     /// `%SystemRoot%`, `%SystemRoot%\System32`, `%ProgramData%`, `%ProgramData%\Microsoft`,
     /// `%ProgramData%\Microsoft\Windows`, `Users`, each user profile, `Program Files` (both), `Users\Public`
     /// and `Users\Public\Documents`.
-    public static func forbiddenFolders(_ environment: WindowsEnvironment) -> [WindowsPath] {
+    static func forbiddenFolders(_ environment: WindowsEnvironment) -> [WindowsPath] {
         let forms = [
             "%SystemRoot%", "%SystemRoot%\\System32", "%SystemRoot%\\SysWOW64", "%ProgramData%", "%ProgramData%\\Microsoft",
             "%ProgramData%\\Microsoft\\Windows", "%SystemDrive%\\Users", "%Public%", "%Public%\\Documents",
@@ -15,7 +15,7 @@ public enum MinimalCover {
     }
 
     /// Whether `path` is a folder that may not be excluded whole.
-    public static func isForbidden(_ path: WindowsPath, forbidden: [WindowsPath]) -> Bool {
+    static func isForbidden(_ path: WindowsPath, forbidden: [WindowsPath]) -> Bool {
         if path.isRoot { return true }
         if forbidden.contains(path) { return true }
         // A user profile: <drive>:\Users\<name>.
@@ -25,7 +25,7 @@ public enum MinimalCover {
 
     /// The minimal cover of `candidates`.
     /// - Returns: sorted path exclusions, and a note for every folder replaced by its files.
-    public static func cover(_ candidates: [PathCandidate], forbidden: [WindowsPath]) -> (paths: [PathExclusion], notes: [Finding]) {
+    static func cover(_ candidates: [PathCandidate], forbidden: [WindowsPath]) -> (paths: [PathExclusion], notes: [Finding]) {
         var notes: [Finding] = []
         var expanded: [PathCandidate] = []
         for candidate in candidates {

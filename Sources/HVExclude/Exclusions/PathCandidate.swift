@@ -1,24 +1,24 @@
 /// A path some rule wants excluded, before the minimal cover is taken.
-public struct PathCandidate: Sendable, Equatable {
+struct PathCandidate: Sendable, Equatable {
     /// The path.
-    public var path: WindowsPath
+    var path: WindowsPath
     /// Folder or file.
-    public var kind: PathExclusion.Kind
+    var kind: PathExclusion.Kind
     /// Why.
-    public var reason: String
+    var reason: String
     /// Which files and keys said so.
-    public var evidence: [Evidence]
+    var evidence: [Evidence]
     /// Whether the path exists on a scanned volume.
-    public var verified: Bool
+    var verified: Bool
     /// For a folder: the files to exclude instead when the folder itself may not be (a drive root, a system
     /// or profile folder).
-    public var fallbackFiles: [WindowsPath]
+    var fallbackFiles: [WindowsPath]
     /// Whether the path may well not exist yet (Hyper-V's default folders are created on first use), so its
     /// absence is a note, not a warning.
-    public var mayNotExistYet: Bool
+    var mayNotExistYet: Bool
 
     /// Creates a candidate.
-    public init(
+    init(
         path: WindowsPath, kind: PathExclusion.Kind, reason: String, evidence: [Evidence], verified: Bool,
         fallbackFiles: [WindowsPath] = [], mayNotExistYet: Bool = false
     ) {

@@ -1,11 +1,11 @@
 /// The user's choices that change the plan.
 public struct PlannerOptions: Sendable, Equatable {
     /// `--include-unregistered`: also exclude unregistered VMs and unreferenced disks.
-    public var includeUnregistered = false
+    var includeUnregistered = false
     /// `--broad-extensions`: also list `.xml .bin .iso` (with a warning).
-    public var broadExtensions = false
+    var broadExtensions = false
     /// `--env-paths`: add `%ProgramData%\…`-style forms.
-    public var environmentPaths = false
+    var environmentPaths = false
 
     /// Creates options.
     public init(includeUnregistered: Bool = false, broadExtensions: Bool = false, environmentPaths: Bool = false) {

@@ -2,7 +2,7 @@
 ///
 /// Two steps: ``mayMatch(_:_:)`` is the walker's cheap test on the raw `d_name` bytes, so strings are built only
 /// for candidates; ``classify(_:kind:)`` then decides with the whole Windows path.
-public enum ArtifactClassifier {
+enum ArtifactClassifier {
     static let diskExtensions: Set<String> = ["vhd", "vhdx", "avhd", "avhdx", "vhds", "vhdpmem"]
     static let runtimeExtensions: Set<String> = ["vmrs", "vmgs", "vsv", "bin"]
     static let candidateExtensions: Set<String> = diskExtensions.union(["vmcx", "rct", "mrt", "iso", "vfd"])
@@ -14,9 +14,9 @@ public enum ArtifactClassifier {
     static let guidNamedMatcher = ExtensionMatcher(runtimeExtensions.union(["xml"]))
     static let executableMatcher = ExtensionMatcher(["exe"])
     /// Hyper-V worker and management processes in `%SystemRoot%\System32`.
-    public static let hyperVProcesses = ["vmms.exe", "vmwp.exe", "vmsp.exe", "vmcompute.exe"]
+    static let hyperVProcesses = ["vmms.exe", "vmwp.exe", "vmsp.exe", "vmcompute.exe"]
     /// Failover-cluster processes in `%SystemRoot%\Cluster`.
-    public static let clusterProcesses = ["clussvc.exe", "rhs.exe"]
+    static let clusterProcesses = ["clussvc.exe", "rhs.exe"]
     static let processNames: Set<String> = Set(hyperVProcesses + clusterProcesses)
     static let markerFolders: Set<String> = ["virtual machines", "snapshots", "virtual hard disks"]
     static let candidateFolders: Set<String> = markerFolders.union(["hyper-v", "clusterstorage", "virtual machines cache"])
@@ -25,7 +25,7 @@ public enum ArtifactClassifier {
     private static let longestName = 24
 
     /// The walker's prefilter: could an entry with this raw name be an artifact? Symlinks always are kept.
-    public static func mayMatch(_ name: UnsafeBufferPointer<UInt8>, _ kind: EntryKind) -> Bool {
+    static func mayMatch(_ name: UnsafeBufferPointer<UInt8>, _ kind: EntryKind) -> Bool {
         switch kind {
         case .symlink:
             return true
@@ -41,7 +41,7 @@ public enum ArtifactClassifier {
     }
 
     /// The artifact kind of an entry at `path`, `nil` when it is none (a decoy `.xml`, an unrelated `.exe`).
-    public static func classify(_ path: WindowsPath, kind: EntryKind) -> ArtifactKind? {
+    static func classify(_ path: WindowsPath, kind: EntryKind) -> ArtifactKind? {
         guard let name = path.lastComponent else { return nil }
         let lower = name.lowercased()
         let folders = path.components.dropLast().map { $0.lowercased() }
@@ -78,7 +78,7 @@ public enum ArtifactClassifier {
     }
 
     /// Whether a name is a GUID, bare or in braces (`EC04F346-DB96-4700-AF5B-77B3C56C38BD`).
-    public static func isGUIDName(_ name: String) -> Bool { GUID(name) != nil }
+    static func isGUIDName(_ name: String) -> Bool { GUID(name) != nil }
 
     /// Whether the part of `name` before its last dot is a GUID (bare or in braces), tested on bytes.
     static func hasGUIDStem(_ name: UnsafeBufferPointer<UInt8>) -> Bool {

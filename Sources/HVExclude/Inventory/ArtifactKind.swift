@@ -1,5 +1,5 @@
 /// What a Hyper-V-related entry found on the volume is.
-public enum ArtifactKind: String, Sendable, Codable, CaseIterable, Comparable {
+enum ArtifactKind: String, Sendable, Codable, CaseIterable, Comparable {
     /// `.vhd .vhdx .avhd .avhdx .vhds .vhdpmem`.
     case virtualDisk
     /// A VM configuration (`.vmcx`, or an `.xml` under a Hyper-V folder or GUID-named).
@@ -27,7 +27,7 @@ public enum ArtifactKind: String, Sendable, Codable, CaseIterable, Comparable {
     /// `<volume>\ClusterStorage`, where Cluster Shared Volumes are mounted.
     case clusterStorage
 
-    public static func < (lhs: ArtifactKind, rhs: ArtifactKind) -> Bool {
+    static func < (lhs: ArtifactKind, rhs: ArtifactKind) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
     }
 }

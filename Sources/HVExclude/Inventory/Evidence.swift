@@ -1,15 +1,15 @@
 /// Where a fact came from: a file (Windows path) and the field or key inside it.
-public struct Evidence: Codable, Hashable, Sendable, Comparable {
+struct Evidence: Codable, Hashable, Sendable, Comparable {
     /// The file or hive that said so (`C:\ProgramData\Microsoft\Windows\Hyper-V\data.vmcx`, `SOFTWARE`).
-    public var source: String
+    var source: String
     /// The key, value or structure inside it (`Configurations/VirtualMachines/_…_`, `parent locator relative_path`).
-    public var detail: String
+    var detail: String
 
     /// Creates evidence.
-    public init(source: String, detail: String) {
+    init(source: String, detail: String) {
         self.source = source
         self.detail = detail
     }
 
-    public static func < (lhs: Evidence, rhs: Evidence) -> Bool { (lhs.source, lhs.detail) < (rhs.source, rhs.detail) }
+    static func < (lhs: Evidence, rhs: Evidence) -> Bool { (lhs.source, lhs.detail) < (rhs.source, rhs.detail) }
 }

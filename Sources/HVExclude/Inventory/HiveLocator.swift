@@ -75,6 +75,9 @@ struct HiveLocator {
         for warning in facts.warnings + (facts.cluster?.warnings ?? []) {
             findings.append(Finding(.hive, path: "registry", message: warning, severity: .warning))
         }
+        for error in facts.errors {
+            findings.append(Finding(.hive, path: "registry", message: error, severity: .error))
+        }
         return Result(facts: facts, softwareRead: software != nil, findings: findings, softwareProblem: softwareProblem)
     }
 }

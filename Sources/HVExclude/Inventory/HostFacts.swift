@@ -3,52 +3,60 @@
 /// Read from SOFTWARE (Windows release, ProfileList folders, Hyper-V default paths, Defender exclusions) and
 /// SYSTEM (current control set, Hyper-V and cluster services, MountedDevices), optionally CLUSDB. Missing hives
 /// or keys leave facts nil; corrupt structures become warnings — reading never throws.
-public struct HostFacts: Codable, Sendable, Equatable {
+struct HostFacts: Codable, Sendable, Equatable {
     /// The Windows release (SOFTWARE).
-    public var windows: Windows?
+    var windows: Windows?
     /// Well-known folders (SOFTWARE): `ProgramData`, `Public` from ProfileList, `SystemRoot`, `ProgramFilesDir`.
-    public var folders: Folders
+    var folders: Folders
     /// Hyper-V's defaults for new VMs and disks (SOFTWARE `…\CurrentVersion\Virtualization`).
-    public var hyperVDefaults: HyperVDefaults
+    var hyperVDefaults: HyperVDefaults
     /// Configured Defender exclusions (SOFTWARE).
-    public var defender: Defender
+    var defender: Defender
     /// The control set `Select\Current` points at ("ControlSet001") (SYSTEM).
-    public var controlSet: Fact<String>?
+    var controlSet: Fact<String>?
     /// vmms, vmcompute and ClusSvc, present or not (SYSTEM).
-    public var services: [Service]
+    var services: [Service]
     /// `MountedDevices` values (SYSTEM).
-    public var mountedDevices: [MountedDevice]
+    var mountedDevices: [MountedDevice]
     /// Cluster database facts, when a CLUSDB hive was given.
-    public var cluster: Cluster?
+    var cluster: Cluster?
     /// Problems met while reading (hive warnings prefixed with the hive name).
-    public var warnings: [String]
+    var warnings: [String]
+    /// Evidence that exists but could not be read, so a fact is unknown (exit code 1); reported as errors, not in
+    /// `host.warnings`.
+    var errors: [String] = []
     /// Dirty hives whose transaction logs were replayed in memory first; nil when every hive read was clean.
-    public var logReplays: [LogReplay]? = nil
+    var logReplays: [LogReplay]? = nil
     /// The antivirus engines that scan the host (SYSTEM minifilters, Defender's state); nil without SYSTEM.
-    public var antivirus: Antivirus? = nil
+    var antivirus: Antivirus? = nil
+
+    private enum CodingKeys: String, CodingKey {
+        case windows, folders, hyperVDefaults, defender, controlSet, services, mountedDevices, cluster, warnings
+        case logReplays, antivirus
+    }
 
     /// Folder facts from the SOFTWARE hive.
-    public struct Folders: Codable, Sendable, Equatable {
+    struct Folders: Codable, Sendable, Equatable {
         /// ProfileList `ProgramData`.
-        public var programData: PathFact?
+        var programData: PathFact?
         /// ProfileList `Public`.
-        public var publicFolder: PathFact?
+        var publicFolder: PathFact?
         /// CurrentVersion `SystemRoot`.
-        public var systemRoot: PathFact?
+        var systemRoot: PathFact?
         /// `Microsoft\Windows\CurrentVersion` `ProgramFilesDir`.
-        public var programFiles: PathFact?
+        var programFiles: PathFact?
     }
 
     /// Hyper-V's default folders; nil when the value is absent (the built-in defaults then apply).
-    public struct HyperVDefaults: Codable, Sendable, Equatable {
+    struct HyperVDefaults: Codable, Sendable, Equatable {
         /// `DefaultExternalDataRoot`: where new VMs are created.
-        public var virtualMachinePath: PathFact?
+        var virtualMachinePath: PathFact?
         /// `DefaultVirtualHardDiskPath`: where new disks are created.
-        public var virtualHardDiskPath: PathFact?
+        var virtualHardDiskPath: PathFact?
     }
 
     /// The services looked up in SYSTEM.
-    public static let serviceNames = ["vmms", "vmcompute", "ClusSvc"]
+    static let serviceNames = ["vmms", "vmcompute", "ClusSvc"]
     static let currentVersionKey = "Microsoft\\Windows NT\\CurrentVersion"
     static let profileListKey = "Microsoft\\Windows NT\\CurrentVersion\\ProfileList"
     static let virtualizationKey = "Microsoft\\Windows NT\\CurrentVersion\\Virtualization"
@@ -62,7 +70,7 @@ public struct HostFacts: Codable, Sendable, Equatable {
     ///   - system: the SYSTEM hive, or nil.
     ///   - clusdb: the cluster database hive (`Windows\Cluster\CLUSDB`), or nil.
     ///   - softwareName, systemName: names recorded in sources and warnings (default: the hives' file names).
-    public static func read(
+    static func read(
         software: RegistryHive?, system: RegistryHive?, clusdb: RegistryHive? = nil,
         softwareName: String? = nil, systemName: String? = nil
     ) -> HostFacts {
@@ -87,21 +95,21 @@ public struct HostFacts: Codable, Sendable, Equatable {
     }
 
     /// The drive letter ("D:") whose MountedDevices data equals that of `\??\Volume{guid}`, if any.
-    public func driveLetter(forVolume guid: GUID) -> String? {
+    func driveLetter(forVolume guid: GUID) -> String? {
         guard let volume = mountedDevices.first(where: { $0.volume == guid }) else { return nil }
         return mountedDevices.first { $0.driveLetter != nil && $0.dataHex == volume.dataHex }?.driveLetter
     }
 
     /// Environment values known from the SOFTWARE hive: SystemRoot, windir, SystemDrive, ProgramData,
     /// ALLUSERSPROFILE, Public, ProgramFiles (upper-cased names).
-    public var environment: [String: String] {
+    var environment: [String: String] {
         var environment: [String: String] = [:]
         if let root = folders.systemRoot?.raw, !root.contains("%") {
             environment["SYSTEMROOT"] = root
             environment["WINDIR"] = root
             if root.count >= 2, Array(root)[1] == ":" { environment["SYSTEMDRIVE"] = String(root.prefix(2)) }
         }
-        // Without SystemRoot the scanned volume is C: (DESIGN.md: the scanned root is C: unless told otherwise).
+        // Without SystemRoot the scanned volume is C: (the scanned root is C: unless told otherwise, README "Usage").
         if environment["SYSTEMDRIVE"] == nil { environment["SYSTEMDRIVE"] = "C:" }
         if let value = folders.programData?.raw {
             environment["PROGRAMDATA"] = HostFacts.expand(value, environment)
@@ -113,7 +121,7 @@ public struct HostFacts: Codable, Sendable, Equatable {
     }
 
     /// `text` with `%VAR%` forms replaced from ``environment``; nil when one is unknown.
-    public func expand(_ text: String) -> String? {
+    func expand(_ text: String) -> String? {
         HostFacts.expand(text, environment)
     }
 
@@ -127,7 +135,6 @@ public struct HostFacts: Codable, Sendable, Equatable {
     // MARK: SOFTWARE
 
     private mutating func readSoftware(_ hive: RegistryHive, name: String) {
-        warnings += hive.warnings.map { "\(name): \($0)" }
         noteReplay(hive, name: name)
         let currentVersion = attempt(name, HostFacts.currentVersionKey) { try hive.key(HostFacts.currentVersionKey) } ?? nil
         if let currentVersion {
@@ -190,7 +197,6 @@ public struct HostFacts: Codable, Sendable, Equatable {
     // MARK: SYSTEM
 
     private mutating func readSystem(_ hive: RegistryHive, name: String) {
-        warnings += hive.warnings.map { "\(name): \($0)" }
         noteReplay(hive, name: name)
         var setName: String?
         if let current = attempt(name, "Select\\Current", { try hive.value("Current", at: "Select") }) ?? nil,
@@ -205,24 +211,41 @@ public struct HostFacts: Codable, Sendable, Equatable {
         }
         if let setName {
             let servicesPath = setName + "\\Services"
-            let servicesKey = attempt(name, servicesPath) { try hive.key(servicesPath) } ?? nil
-            if servicesKey == nil { warnings.append("\(name): \(servicesPath) is missing") }
-            readDefenderServices(hive, name: name, servicesPath: servicesPath, servicesKey: servicesKey)
+            // A Services key that cannot be read leaves every service unknown (present nil), with one error; a
+            // missing key means the services are absent.
+            var servicesKey: RegistryKey?
+            var servicesUnreadable = false
+            do {
+                servicesKey = try hive.key(servicesPath)
+                if servicesKey == nil { warnings.append("\(name): \(servicesPath) is missing") }
+            } catch {
+                servicesUnreadable = true
+                errors.append("\(name): could not read \(servicesPath): \(error); whether "
+                    + HostFacts.serviceNames.joined(separator: ", ") + " are installed is unknown")
+            }
+            readDefenderServices(hive, name: name, servicesPath: servicesPath, servicesKey: servicesKey, unreadable: servicesUnreadable)
             readAntivirus(hive, name: name, servicesPath: servicesPath, servicesKey: servicesKey)
             for serviceName in HostFacts.serviceNames {
                 let keyPath = servicesPath + "\\" + serviceName
                 var service = Service(
-                    name: serviceName, present: false, start: nil, startType: nil, imagePath: nil,
+                    name: serviceName, present: servicesUnreadable ? nil : false, start: nil, startType: nil, imagePath: nil,
                     source: Source(hive: name, key: keyPath))
-                if let servicesKey, let key = attempt(name, keyPath, { try hive.subkey(serviceName, of: servicesKey) }) ?? nil {
-                    service.present = true
-                    service.source.key = servicesPath + "\\" + key.name
-                    if let start = (attempt(name, keyPath + "\\Start") { try hive.value("Start", of: key) } ?? nil)?.integerValue {
-                        service.start = UInt32(truncatingIfNeeded: start)
-                        service.startType = Service.startName(UInt32(truncatingIfNeeded: start))
+                if let servicesKey {
+                    do {
+                        if let key = try hive.subkey(serviceName, of: servicesKey) {
+                            service.present = true
+                            service.source.key = servicesPath + "\\" + key.name
+                            if let start = (attempt(name, keyPath + "\\Start") { try hive.value("Start", of: key) } ?? nil)?.integerValue {
+                                service.start = UInt32(truncatingIfNeeded: start)
+                                service.startType = Service.startName(UInt32(truncatingIfNeeded: start))
+                            }
+                            service.imagePath = (attempt(name, keyPath + "\\ImagePath") { try hive.value("ImagePath", of: key) } ?? nil)?
+                                .stringValue
+                        }
+                    } catch {
+                        service.present = nil
+                        errors.append("\(name): could not read \(keyPath): \(error); whether \(serviceName) is installed is unknown")
                     }
-                    service.imagePath = (attempt(name, keyPath + "\\ImagePath") { try hive.value("ImagePath", of: key) } ?? nil)?
-                        .stringValue
                 }
                 services.append(service)
             }

@@ -5,47 +5,47 @@
 
 extension HostFacts {
     /// The antivirus engines that scan this host's files, from its file-system minifilters and Defender's state.
-    public struct Antivirus: Codable, Sendable, Equatable {
+    struct Antivirus: Codable, Sendable, Equatable {
         /// Minifilter instances in the anti-virus altitude range, and known endpoint products outside it.
-        public var minifilters: [Minifilter]
+        var minifilters: [Minifilter]
         /// The engines, one per product, in the order they are named in the summary.
-        public var engines: [Engine]
+        var engines: [Engine]
         /// One sentence: which engine(s) scan this host.
-        public var summary: String
+        var summary: String
     }
 
     /// One file-system minifilter instance.
-    public struct Minifilter: Codable, Sendable, Equatable {
+    struct Minifilter: Codable, Sendable, Equatable {
         /// The service (driver) name.
-        public var service: String
+        var service: String
         /// The instance name.
-        public var instance: String
+        var instance: String
         /// The altitude as stored ("328010", "329355.5").
-        public var altitude: String
+        var altitude: String
         /// Whether the altitude lies in the FSFilter Anti-Virus range 320000–329999.
-        public var antivirusGroup: Bool
+        var antivirusGroup: Bool
         /// The driver's `ImagePath` as stored.
-        public var imagePath: String?
+        var imagePath: String?
         /// `Start` in words ("boot", "disabled").
-        public var startType: String?
+        var startType: String?
         /// The vendor, when Microsoft's allocation list names this filter.
-        public var vendor: String?
+        var vendor: String?
         /// The product, when known.
-        public var product: String?
+        var product: String?
         /// The `Altitude` value read.
-        public var source: Source
+        var source: Source
     }
 
     /// One product that scans (or could scan) files on the host.
-    public struct Engine: Codable, Sendable, Equatable {
+    struct Engine: Codable, Sendable, Equatable {
         /// "Microsoft Defender Antivirus", "Symantec Endpoint Protection", or the filter name when unknown.
-        public var name: String
+        var name: String
         /// Whether it scans files in real time as far as the registry tells (nil: cannot be known offline).
-        public var scans: Bool?
+        var scans: Bool?
         /// Why, in words.
-        public var reason: String
+        var reason: String
         /// Its filter services.
-        public var filters: [String]
+        var filters: [String]
     }
 
     /// Reads every service's minifilter instances (both key layouts) and keeps the anti-virus ones.

@@ -6,41 +6,40 @@ extension HostFacts {
     /// properties (`VmId`; `VmStoreRootPath`, `ConfigStoreRootPath` on "Virtual Machine Configuration").
     /// Cluster Shared Volume names are taken from the `C:\ClusterStorage\<Name>\…` paths those properties hold;
     /// "Physical Disk" resources are listed by name.
-    public struct Cluster: Codable, Sendable, Equatable {
+    struct Cluster: Codable, Sendable, Equatable {
         /// Resources of type "Virtual Machine" and "Virtual Machine Configuration".
-        public var virtualMachineResources: [Resource]
+        var virtualMachineResources: [Resource]
         /// Names of "Physical Disk" resources ("Cluster Disk 1").
-        public var physicalDisks: [Fact<String>]
+        var physicalDisks: [Fact<String>]
         /// CSV folder names below `C:\ClusterStorage` referenced by VM resources ("Volume1"), sorted.
-        public var sharedVolumes: [String]
+        var sharedVolumes: [String]
         /// Problems met while reading.
-        public var warnings: [String]
+        var warnings: [String]
 
         /// One cluster resource with the private properties that name VM storage.
-        public struct Resource: Codable, Sendable, Equatable {
+        struct Resource: Codable, Sendable, Equatable {
             /// The resource key name (a GUID in braces).
-            public var id: String
+            var id: String
             /// `Name`.
-            public var name: String?
+            var name: String?
             /// `Type` ("Virtual Machine", "Virtual Machine Configuration").
-            public var type: String
+            var type: String
             /// `Parameters\VmId`.
-            public var vmId: String?
+            var vmId: String?
             /// `Parameters\VmStoreRootPath`.
-            public var vmStoreRootPath: String?
+            var vmStoreRootPath: String?
             /// `Parameters\ConfigStoreRootPath`.
-            public var configStoreRootPath: String?
+            var configStoreRootPath: String?
             /// The resource key.
-            public var source: Source
+            var source: Source
         }
 
         /// The resource types listed.
-        public static let virtualMachineTypes = ["Virtual Machine", "Virtual Machine Configuration"]
+        static let virtualMachineTypes = ["Virtual Machine", "Virtual Machine Configuration"]
 
         /// Reads a cluster database hive; never throws: problems become warnings.
-        public static func read(clusdb hive: RegistryHive) -> Cluster {
+        static func read(clusdb hive: RegistryHive) -> Cluster {
             var cluster = Cluster(virtualMachineResources: [], physicalDisks: [], sharedVolumes: [], warnings: [])
-            cluster.warnings += hive.warnings.map { "\(hive.name): \($0)" }
             do {
                 guard let resources = try hive.key("Resources") else {
                     cluster.warnings.append("\(hive.name): no Resources key; not a cluster database?")

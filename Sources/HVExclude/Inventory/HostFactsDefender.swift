@@ -6,36 +6,36 @@
 extension HostFacts {
     /// Defender's configuration as the host holds it: exclusions from every source kept apart, the switches that
     /// decide which of them apply, and whether Defender is the engine that scans at all.
-    public struct Defender: Codable, Sendable, Equatable {
+    struct Defender: Codable, Sendable, Equatable {
         /// `Microsoft\Windows Defender\Exclusions` (Set-MpPreference); nil when the key is absent.
-        public var preferences: ExclusionSet?
+        var preferences: ExclusionSet?
         /// `Policies\Microsoft\Windows Defender\Exclusions` (Group Policy, security settings management); nil when absent.
-        public var policies: ExclusionSet?
+        var policies: ExclusionSet?
         /// `Policies\Microsoft\Windows Defender\Policy Manager` `ExcludedPaths|Extensions|Processes` (MDM: Intune,
         /// tenant attach); nil when none of the three values exists.
-        public var mdm: ExclusionSet? = nil
+        var mdm: ExclusionSet? = nil
         /// `DisableLocalAdminMerge` (policy or MDM): 1 = local preference exclusions do not apply.
-        public var disableLocalAdminMerge: Fact<UInt32>? = nil
+        var disableLocalAdminMerge: Fact<UInt32>? = nil
         /// `HideExclusionsFromLocalAdmins` (policy or MDM): 1 = exclusions are hidden, so what is configured cannot
         /// be fully known from a copy of the registry.
-        public var hideExclusionsFromLocalAdmins: Fact<UInt32>? = nil
+        var hideExclusionsFromLocalAdmins: Fact<UInt32>? = nil
         /// Whether Defender is installed, active, passive or disabled, with the evidence.
-        public var state: DefenderState? = nil
+        var state: DefenderState? = nil
 
         /// Whether local preference exclusions are ignored (`DisableLocalAdminMerge` = 1).
-        public var localPreferencesIgnored: Bool { disableLocalAdminMerge?.value == 1 }
+        var localPreferencesIgnored: Bool { disableLocalAdminMerge?.value == 1 }
     }
 
     /// One Exclusions key: the value NAMES under Paths/Extensions/Processes are the excluded items.
-    public struct ExclusionSet: Codable, Sendable, Equatable {
+    struct ExclusionSet: Codable, Sendable, Equatable {
         /// Excluded paths, exactly as named (wildcards and environment forms untouched).
-        public var paths: [Fact<String>]
+        var paths: [Fact<String>]
         /// Excluded extensions, exactly as named.
-        public var extensions: [Fact<String>]
+        var extensions: [Fact<String>]
         /// Excluded processes, exactly as named.
-        public var processes: [Fact<String>]
+        var processes: [Fact<String>]
         /// `DisableAutoExclusions` when present (1 = the built-in Hyper-V auto exclusions are off).
-        public var disableAutoExclusions: Fact<UInt32>?
+        var disableAutoExclusions: Fact<UInt32>?
 
         /// Reads the MDM form: three REG_SZ values under `keyPath`, each a `|`-separated list.
         static func readMDM(_ hive: RegistryHive, at keyPath: String, into warnings: inout [String]) -> ExclusionSet? {

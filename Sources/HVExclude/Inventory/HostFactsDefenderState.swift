@@ -5,9 +5,9 @@
 
 extension HostFacts {
     /// Whether Microsoft Defender Antivirus is the engine that scans this host, and the evidence.
-    public struct DefenderState: Codable, Sendable, Equatable {
+    struct DefenderState: Codable, Sendable, Equatable {
         /// Defender's state as far as the registry tells.
-        public enum Status: String, Codable, Sendable {
+        enum Status: String, Codable, Sendable {
             /// Installed, services not disabled, not passive: it scans files in real time.
             case active
             /// Passive mode: it scans on demand only; real-time protection is another product's.
@@ -21,24 +21,24 @@ extension HostFacts {
         }
 
         /// The state.
-        public var status: Status
+        var status: Status
         /// Why, in words, naming the values that decided it.
-        public var reason: String
+        var reason: String
         /// The WinDefend service (SYSTEM), when SYSTEM was read.
-        public var winDefend: Service?
+        var winDefend: Service?
         /// The WdFilter minifilter service (SYSTEM), when SYSTEM was read.
-        public var wdFilter: Service?
+        var wdFilter: Service?
         /// `Microsoft\Windows Defender` `PassiveMode`.
-        public var passiveMode: Fact<UInt32>?
+        var passiveMode: Fact<UInt32>?
         /// `Policies\Microsoft\Windows Advanced Threat Protection` `ForceDefenderPassiveMode`.
-        public var forcePassiveMode: Fact<UInt32>?
+        var forcePassiveMode: Fact<UInt32>?
         /// `DisableAntiSpyware` (policy first, then local).
-        public var disableAntiSpyware: Fact<UInt32>?
+        var disableAntiSpyware: Fact<UInt32>?
         /// Whether SOFTWARE holds `Microsoft\Windows Defender` (nil when SOFTWARE was not read).
-        public var settingsPresent: Bool?
+        var settingsPresent: Bool?
 
         /// Whether Defender's exclusions are what protects the host's files from real-time scanning.
-        public var isActiveEngine: Bool { status == .active }
+        var isActiveEngine: Bool { status == .active }
     }
 
     static let defenderRootKey = "Microsoft\\Windows Defender"
@@ -71,11 +71,14 @@ extension HostFacts {
         defender.state = state
     }
 
-    /// Reads the WinDefend and WdFilter services (the SYSTEM half of Defender's state).
-    mutating func readDefenderServices(_ hive: RegistryHive, name: String, servicesPath: String, servicesKey: RegistryKey?) {
+    /// Reads the WinDefend and WdFilter services (the SYSTEM half of Defender's state); `unreadable` says the
+    /// Services key exists but could not be read (both are then unknown; that error is already reported).
+    mutating func readDefenderServices(
+        _ hive: RegistryHive, name: String, servicesPath: String, servicesKey: RegistryKey?, unreadable: Bool = false
+    ) {
         var state = defender.state ?? DefenderState(status: .unknown, reason: "")
-        state.winDefend = service(hive, name, servicesPath: servicesPath, servicesKey: servicesKey, "WinDefend")
-        state.wdFilter = service(hive, name, servicesPath: servicesPath, servicesKey: servicesKey, "WdFilter")
+        state.winDefend = service(hive, name, servicesPath: servicesPath, servicesKey: servicesKey, unreadable: unreadable, "WinDefend")
+        state.wdFilter = service(hive, name, servicesPath: servicesPath, servicesKey: servicesKey, unreadable: unreadable, "WdFilter")
         defender.state = state
     }
 
@@ -83,15 +86,18 @@ extension HostFacts {
     mutating func decideDefenderState(systemRead: Bool) {
         var state = defender.state ?? DefenderState(status: .unknown, reason: "")
         func at(_ fact: Fact<UInt32>) -> String { "\(fact.source.value ?? "") = \(fact.value) in \(fact.source.hive) \(fact.source.key)" }
-        if let winDefend = state.winDefend, !winDefend.present, state.settingsPresent == true {
+        if let unread = [state.winDefend, state.wdFilter].compactMap({ $0 }).first(where: { $0.present == nil }) {
+            state.status = .unknown
+            state.reason = "\(unread.source.hive) \(unread.source.key) could not be read: whether Defender is installed and enabled is unknown"
+        } else if let winDefend = state.winDefend, winDefend.present == false, state.settingsPresent == true {
             state.status = .unknown
             state.reason = "SOFTWARE holds Defender's settings (\(HostFacts.defenderRootKey)) but \(winDefend.source.hive) has no "
                 + "\(winDefend.source.key): whether Defender is installed cannot be told from these hives"
-        } else if let winDefend = state.winDefend, !winDefend.present {
+        } else if let winDefend = state.winDefend, winDefend.present == false {
             state.status = .notInstalled
             let software = state.settingsPresent == false ? " and no Defender settings in SOFTWARE" : ""
             state.reason = "no WinDefend service in \(winDefend.source.hive) \(winDefend.source.key)\(software): Microsoft Defender Antivirus is not installed"
-        } else if let service = [state.winDefend, state.wdFilter].compactMap({ $0 }).first(where: { $0.present && $0.start == 4 }) {
+        } else if let service = [state.winDefend, state.wdFilter].compactMap({ $0 }).first(where: { $0.present == true && $0.start == 4 }) {
             state.status = .disabled
             state.reason = "the \(service.name) service is disabled (Start = 4 in \(service.source.hive) \(service.source.key)): Defender does not scan"
         } else if let force = state.forcePassiveMode, force.value == 1 {
@@ -128,13 +134,15 @@ extension HostFacts {
         return Fact(UInt32(truncatingIfNeeded: number), source: Source(hive: name, key: key, value: value.name))
     }
 
-    /// One service under `servicesPath`, present or not.
+    /// One service under `servicesPath`: present, absent, or unknown (nil) when its key could not be read.
     mutating func service(
-        _ hive: RegistryHive, _ name: String, servicesPath: String, servicesKey: RegistryKey?, _ serviceName: String
+        _ hive: RegistryHive, _ name: String, servicesPath: String, servicesKey: RegistryKey?, unreadable: Bool = false,
+        _ serviceName: String
     ) -> Service {
         let keyPath = servicesPath + "\\" + serviceName
         var service = Service(
-            name: serviceName, present: false, start: nil, startType: nil, imagePath: nil, source: Source(hive: name, key: keyPath))
+            name: serviceName, present: unreadable ? nil : false, start: nil, startType: nil, imagePath: nil,
+            source: Source(hive: name, key: keyPath))
         guard let servicesKey else { return service }
         do {
             guard let key = try hive.subkey(serviceName, of: servicesKey) else { return service }
@@ -146,7 +154,8 @@ extension HostFacts {
             }
             service.imagePath = try hive.value("ImagePath", of: key)?.stringValue
         } catch {
-            warnings.append("\(name): could not read \(keyPath): \(error)")
+            service.present = nil
+            errors.append("\(name): could not read \(keyPath): \(error); whether \(serviceName) is installed is unknown")
         }
         return service
     }

@@ -1,15 +1,15 @@
 extension HostFacts {
     /// A dirty hive whose transaction logs were applied in memory before its facts were read (the evidence that
     /// the facts are what Windows would see, not the stale file).
-    public struct LogReplay: Codable, Sendable, Equatable {
+    struct LogReplay: Codable, Sendable, Equatable {
         /// The hive's file name ("SYSTEM").
-        public var hive: String
+        var hive: String
         /// "replayed 3 log entries from SYSTEM.LOG1 (to sequence 812)".
-        public var summary: String
+        var summary: String
         /// The logs applied, in order.
-        public var logs: [String]
+        var logs: [String]
         /// Log entries (or, for the old format, dirty pages) applied.
-        public var count: Int
+        var count: Int
 
         init?(_ hive: RegistryHive, name: String) {
             guard let recovery = hive.recovery else { return nil }

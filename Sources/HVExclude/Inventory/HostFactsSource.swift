@@ -1,15 +1,15 @@
 extension HostFacts {
     /// Where a fact was read: the hive's file name, the key path inside it, and the value name.
-    public struct Source: Codable, Sendable, Equatable, Hashable {
+    struct Source: Codable, Sendable, Equatable, Hashable {
         /// Hive file name ("SOFTWARE", "SYSTEM", "CLUSDB").
-        public var hive: String
+        var hive: String
         /// Backslash key path below the hive root.
-        public var key: String
+        var key: String
         /// Value name, when the fact is one value (nil when it is the key itself; "" is the default value).
-        public var value: String?
+        var value: String?
 
         /// Creates a source record.
-        public init(hive: String, key: String, value: String? = nil) {
+        init(hive: String, key: String, value: String? = nil) {
             self.hive = hive
             self.key = key
             self.value = value
@@ -17,32 +17,32 @@ extension HostFacts {
     }
 
     /// One value read from a hive, with where it came from.
-    public struct Fact<Value: Codable & Sendable & Equatable>: Codable, Sendable, Equatable {
+    struct Fact<Value: Codable & Sendable & Equatable>: Codable, Sendable, Equatable {
         /// The value as read.
-        public var value: Value
+        var value: Value
         /// Where it was read.
-        public var source: Source
+        var source: Source
 
         /// Creates a fact.
-        public init(_ value: Value, source: Source) {
+        init(_ value: Value, source: Source) {
             self.value = value
             self.source = source
         }
     }
 
     /// A path-valued setting kept exactly as stored, with its type and, when possible, its expanded form.
-    public struct PathFact: Codable, Sendable, Equatable {
+    struct PathFact: Codable, Sendable, Equatable {
         /// The text as stored (REG_EXPAND_SZ left unexpanded).
-        public var raw: String
+        var raw: String
         /// The stored type (REG_SZ or REG_EXPAND_SZ, or whatever the host wrote).
-        public var type: RegistryValueType
+        var type: RegistryValueType
         /// The text with `%VAR%` forms replaced from the hive's own facts; nil when a variable is unknown.
-        public var expanded: String?
+        var expanded: String?
         /// Where it was read.
-        public var source: Source
+        var source: Source
 
         /// Creates a path fact.
-        public init(raw: String, type: RegistryValueType, expanded: String?, source: Source) {
+        init(raw: String, type: RegistryValueType, expanded: String?, source: Source) {
             self.raw = raw
             self.type = type
             self.expanded = expanded

@@ -1,18 +1,31 @@
 extension HostFacts {
     /// A service looked up under `ControlSet00N\Services` of the SYSTEM hive.
-    public struct Service: Codable, Sendable, Equatable {
+    struct Service: Codable, Sendable, Equatable {
         /// Service key name ("vmms", "vmcompute", "ClusSvc").
-        public var name: String
-        /// Whether the key exists.
-        public var present: Bool
+        var name: String
+        /// Whether the key exists; nil when the Services key could not be read (unknown is never false). Encoded as
+        /// `null` then, not left out.
+        var present: Bool?
         /// `Start` (0 boot, 1 system, 2 automatic, 3 manual, 4 disabled).
-        public var start: UInt32?
+        var start: UInt32?
         /// `Start` in words.
-        public var startType: String?
+        var startType: String?
         /// `ImagePath` as stored.
-        public var imagePath: String?
+        var imagePath: String?
         /// The key looked at.
-        public var source: Source
+        var source: Source
+
+        private enum CodingKeys: String, CodingKey { case name, present, start, startType, imagePath, source }
+
+        func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(name, forKey: .name)
+            try container.encode(present, forKey: .present)
+            try container.encodeIfPresent(start, forKey: .start)
+            try container.encodeIfPresent(startType, forKey: .startType)
+            try container.encodeIfPresent(imagePath, forKey: .imagePath)
+            try container.encode(source, forKey: .source)
+        }
 
         static func startName(_ start: UInt32) -> String {
             switch start {
@@ -30,25 +43,25 @@ extension HostFacts {
     ///
     /// Data forms: 12 bytes = MBR disk signature (u32) + partition byte offset (u64); 24 bytes starting
     /// `DMIO:ID:` = GPT partition GUID (mixed-endian) at 8; anything else (device paths in UTF-16) is "other".
-    public struct MountedDevice: Codable, Sendable, Equatable {
+    struct MountedDevice: Codable, Sendable, Equatable {
         /// The value name (`\DosDevices\C:`, `\??\Volume{…}`).
-        public var name: String
+        var name: String
         /// The drive letter with colon ("C:") for `\DosDevices\X:` names.
-        public var driveLetter: String?
+        var driveLetter: String?
         /// The volume GUID for `\??\Volume{GUID}` names.
-        public var volume: GUID?
+        var volume: GUID?
         /// "mbr", "gpt" or "other".
-        public var form: String
+        var form: String
         /// MBR disk signature.
-        public var diskSignature: UInt32?
+        var diskSignature: UInt32?
         /// MBR partition offset in bytes.
-        public var partitionOffset: UInt64?
+        var partitionOffset: UInt64?
         /// GPT partition GUID.
-        public var partitionGUID: GUID?
+        var partitionGUID: GUID?
         /// The data in upper-case hex (used to pair letters with volumes).
-        public var dataHex: String
+        var dataHex: String
         /// Where it was read.
-        public var source: Source
+        var source: Source
 
         init(value: RegistryValue, source: Source) {
             name = value.name

@@ -1,29 +1,29 @@
 extension HostFacts {
     /// The Windows release, from SOFTWARE `Microsoft\Windows NT\CurrentVersion`.
-    public struct Windows: Codable, Sendable, Equatable {
+    struct Windows: Codable, Sendable, Equatable {
         /// `ProductName` ("Windows Server 2019 Datacenter").
-        public var productName: Fact<String>?
+        var productName: Fact<String>?
         /// `CurrentBuild` as stored ("17763").
-        public var currentBuild: Fact<String>?
+        var currentBuild: Fact<String>?
         /// `InstallationType` ("Server", "Server Core", "Client").
-        public var installationType: Fact<String>?
+        var installationType: Fact<String>?
         /// `EditionID` ("ServerDatacenter").
-        public var editionID: Fact<String>?
+        var editionID: Fact<String>?
         /// `CurrentBuild` as a number (falls back to `CurrentBuildNumber`).
-        public var build: Int?
+        var build: Int?
         /// Whether this is a server: from `InstallationType`, else from `ProductName`.
-        public var isServer: Bool?
+        var isServer: Bool?
         /// The Hyper-V generation whose rules apply (server release, or the server release a client build matches).
-        public var generation: WindowsGeneration?
+        var generation: WindowsGeneration?
         /// Whether `build` is exactly a listed server build (false for clients and in-between builds).
-        public var exactBuild: Bool
+        var exactBuild: Bool
         /// When the release was not read from SOFTWARE: why not, and what it was inferred from (the kernel's file
         /// version, the newest VM configuration version, a VHDX creator string). Nil when SOFTWARE said it.
-        public var evidence: String? = nil
+        var evidence: String? = nil
     }
 
     /// Windows Server generations, as the exclusion rules distinguish them.
-    public enum WindowsGeneration: String, Codable, Sendable, CaseIterable, Comparable {
+    enum WindowsGeneration: String, Codable, Sendable, CaseIterable, Comparable {
         case v2008 = "2008"
         case v2008R2 = "2008 R2"
         case v2012 = "2012"
@@ -34,7 +34,7 @@ extension HostFacts {
         case v2025 = "2025"
 
         /// The release build of each server generation.
-        public static let serverBuilds: [(builds: [Int], generation: WindowsGeneration)] = [
+        static let serverBuilds: [(builds: [Int], generation: WindowsGeneration)] = [
             ([6001, 6002], .v2008), ([7600, 7601], .v2008R2), ([9200], .v2012), ([9600], .v2012R2),
             ([14393], .v2016), ([17763], .v2019), ([20348], .v2022), ([26100], .v2025),
         ]
@@ -46,7 +46,7 @@ extension HostFacts {
         /// base: Windows 7 (7601) → 2008 R2, 8 (9200) → 2012, 8.1 (9600) → 2012 R2, 10 1507–1803
         /// (10240–17134) → 2016 (VMCX already), 10 1809–22H2 (17763–19045) → 2019, 11 21H2–23H2
         /// (22000–22631) → 2022, 11 24H2 (26100) and later → 2025. Builds below 6001 have no generation.
-        public static func forBuild(_ build: Int) -> (generation: WindowsGeneration, exact: Bool)? {
+        static func forBuild(_ build: Int) -> (generation: WindowsGeneration, exact: Bool)? {
             if let hit = serverBuilds.first(where: { $0.builds.contains(build) }) { return (hit.generation, true) }
             let below = serverBuilds.filter { $0.builds[0] <= build }.last
             // 10240–14392 (Windows 10 before the 2016 release build) already write VMCX: 2016 rules.
@@ -54,7 +54,7 @@ extension HostFacts {
             return below.map { ($0.generation, false) }
         }
 
-        public static func < (lhs: WindowsGeneration, rhs: WindowsGeneration) -> Bool {
+        static func < (lhs: WindowsGeneration, rhs: WindowsGeneration) -> Bool {
             allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
         }
     }

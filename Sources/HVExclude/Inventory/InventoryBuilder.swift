@@ -3,23 +3,23 @@ import Synchronization
 
 /// Assembles the ``HostInventory`` from the walk's artifacts: reads the hives, the registrations, every
 /// configuration (registered or found), every disk header and chain, and relates them.
-public struct InventoryBuilder: Sendable {
+struct InventoryBuilder: Sendable {
     /// The volume map of the scan.
-    public let map: VolumeMap
+    let map: VolumeMap
     /// Parallelism for reading disks.
-    public let jobs: Int
+    let jobs: Int
     /// `--hive-dir`, when given.
-    public let hiveDirectory: String?
+    let hiveDirectory: String?
 
     /// Creates a builder.
-    public init(map: VolumeMap, jobs: Int, hiveDirectory: String? = nil) {
+    init(map: VolumeMap, jobs: Int, hiveDirectory: String? = nil) {
         self.map = map
         self.jobs = max(1, jobs)
         self.hiveDirectory = hiveDirectory
     }
 
     /// Builds the inventory from the classified artifacts of the walk.
-    public func build(artifacts found: [FoundArtifact]) -> HostInventory {
+    func build(artifacts found: [FoundArtifact]) -> HostInventory {
         var findings: [Finding] = []
         let hives = HiveLocator(map: map, hiveDirectory: hiveDirectory).read()
         findings += hives.findings

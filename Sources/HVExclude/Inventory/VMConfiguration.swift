@@ -2,18 +2,18 @@
 /// Windows path it names, each with the key path it came from as evidence.
 ///
 /// Paths stay Windows strings (`C:\Disks\a.vhdx`) here; mapping them onto mounted volumes happens later.
-public struct VMConfiguration: Sendable, Equatable {
+struct VMConfiguration: Sendable, Equatable {
     /// The IDE controller key, the same in every VM.
-    public static let ideControllerKey = "_83f8638b-8dca-4152-9eda-2ca8b33039b4_"
+    static let ideControllerKey = "_83f8638b-8dca-4152-9eda-2ca8b33039b4_"
     /// The floppy controller key, the same in every VM.
-    public static let floppyControllerKey = "_8f0d2762-0b00-4e04-af4f-19010527cb93_"
+    static let floppyControllerKey = "_8f0d2762-0b00-4e04-af4f-19010527cb93_"
     /// The device id of a synthetic SCSI controller in `configuration/manifest/vdevNNN/device`.
-    public static let scsiDeviceID = "d422512d-2bf2-4752-809d-7b82b5fcb1b4"
+    static let scsiDeviceID = "d422512d-2bf2-4752-809d-7b82b5fcb1b4"
     /// The key of the guest-state device holding `StateFilePath`.
-    public static let guestStateKey = "_917bd8cb-3bb6-4124-9383-b7d21ac07f79_"
+    static let guestStateKey = "_917bd8cb-3bb6-4124-9383-b7d21ac07f79_"
 
     /// Kinds of storage controller.
-    public enum ControllerKind: String, Sendable, Codable {
+    enum ControllerKind: String, Sendable, Codable {
         /// Emulated IDE (generation 1).
         case ide
         /// Synthetic SCSI, found through the manifest.
@@ -25,25 +25,25 @@ public struct VMConfiguration: Sendable, Equatable {
     }
 
     /// One drive slot `controllerN/driveM`.
-    public struct Drive: Sendable, Equatable {
+    struct Drive: Sendable, Equatable {
         /// Controller kind.
-        public var controllerKind: ControllerKind
+        var controllerKind: ControllerKind
         /// The controller's device key as stored (`_83f8638b-…_`).
-        public var controllerKey: String
+        var controllerKey: String
         /// N of `controllerN`.
-        public var controller: Int
+        var controller: Int
         /// M of `driveM`.
-        public var drive: Int
+        var drive: Int
         /// `type`: VHD, ISO, VFD, NONE, ….
-        public var kind: DriveKind
+        var kind: DriveKind
         /// `pathname`; nil when absent or empty.
-        public var path: String?
+        var path: String?
         /// Key path of `pathname` (evidence).
-        public var keyPath: String
+        var keyPath: String
     }
 
     /// What a path is for.
-    public enum PathRole: String, Sendable, Codable {
+    enum PathRole: String, Sendable, Codable {
         /// A virtual hard disk (drive type VHD).
         case disk
         /// An optical image (drive type ISO).
@@ -67,66 +67,65 @@ public struct VMConfiguration: Sendable, Equatable {
     }
 
     /// One Windows path named by the configuration.
-    public struct PathReference: Sendable, Equatable, Codable {
+    struct PathReference: Sendable, Equatable, Codable {
         /// What the path is for.
-        public var role: PathRole
+        var role: PathRole
         /// The Windows path as stored.
-        public var path: String
+        var path: String
         /// The key path it came from (`configuration/_83f8638b-…_/controller0/drive0/pathname`).
-        public var keyPath: String
+        var keyPath: String
     }
 
     /// Format of the file the configuration came from.
-    public var format: ConfigTree.Format
+    var format: ConfigTree.Format
     /// `properties/global_id`, when it is a GUID.
-    public var id: GUID?
+    var id: GUID?
     /// `properties/name`.
-    public var name: String?
+    var name: String?
     /// `properties/version` (major << 8 | minor), e.g. 2304.
-    public var configurationVersion: Int?
+    var configurationVersion: Int?
     /// `properties/subtype` + 1.
-    public var generation: Int?
+    var generation: Int?
     /// Every drive slot, empty ones included, in tree order.
-    public var drives: [Drive]
+    var drives: [Drive]
     /// Every Windows path the tree names, with its role and key path, in tree order; one entry per key.
-    public var paths: [PathReference]
+    var paths: [PathReference]
     /// Snapshot ids listed under `global_settings/snapshots/list`.
-    public var snapshots: [String]
+    var snapshots: [String]
     /// Problems met reading the file and interpreting the tree.
-    public var warnings: [String]
+    var warnings: [String]
 
     /// `configurationVersion` as "major.minor" ("9.0"), or nil.
-    public var configurationVersionString: String? {
+    var configurationVersionString: String? {
         configurationVersion.map { "\($0 >> 8).\($0 & 0xFF)" }
     }
 
     /// Paths with `role`.
-    public func paths(_ role: PathRole) -> [PathReference] { paths.filter { $0.role == role } }
+    func paths(_ role: PathRole) -> [PathReference] { paths.filter { $0.role == role } }
     /// `global_settings/data_root`, when set.
-    public var dataRoot: PathReference? { paths(.dataRoot).first }
+    var dataRoot: PathReference? { paths(.dataRoot).first }
     /// `global_settings/snapshots/data_root`, when set.
-    public var snapshotDataRoot: PathReference? { paths(.snapshotDataRoot).first }
+    var snapshotDataRoot: PathReference? { paths(.snapshotDataRoot).first }
     /// `global_settings/slp_data_root`, when set.
-    public var smartPagingDataRoot: PathReference? { paths(.smartPagingDataRoot).first }
+    var smartPagingDataRoot: PathReference? { paths(.smartPagingDataRoot).first }
     /// The guest state file (.vmgs), when set.
-    public var guestStateFile: PathReference? { paths(.guestState).first }
+    var guestStateFile: PathReference? { paths(.guestState).first }
 
     /// Reads a configuration file (VMCX or XML, chosen by content).
     /// - Throws: the reader's errors, or ``VMConfigXMLError`` when the file is not a VM configuration.
-    public static func read(path: String) throws -> VMConfiguration {
+    static func read(path: String) throws -> VMConfiguration {
         try VMConfiguration(tree: try ConfigTree.read(path: path))
     }
 
     /// Interprets a key tree.
     /// - Throws: ``VMConfigXMLError`` ("not a Hyper-V VM configuration: …") when `configuration/properties` has no
     ///   `global_id`: a registration store, a resource-type file or an unrelated XML file.
-    public init(tree: ConfigTree) throws {
+    init(tree: ConfigTree) throws {
         guard let configuration = tree.node(at: "configuration"), configuration.isNode else {
-            let top = tree.root.children.map(\.name).prefix(3).joined(separator: ", ")
-            throw VMConfigXMLError("no 'configuration' key at the top level (found: \(top.isEmpty ? "nothing" : top))")
+            throw VMConfigXMLError.noConfigurationKey(found: Array(tree.root.children.map(\.name).prefix(3)))
         }
         guard let idText = configuration.string(at: "properties/global_id") else {
-            throw VMConfigXMLError("no string 'configuration/properties/global_id'")
+            throw VMConfigXMLError.noGlobalID
         }
         format = tree.format
         warnings = tree.warnings
@@ -204,7 +203,7 @@ public struct VMConfiguration: Sendable, Equatable {
     }
 
     /// Whether `text` looks like an absolute Windows path: `X:\…`, `X:/…`, `\\server\…`, `\\?\…`, or `%VAR%\…`.
-    public static func isWindowsPath(_ text: String) -> Bool {
+    static func isWindowsPath(_ text: String) -> Bool {
         let u = Array(text.utf8.prefix(3))
         if u.count >= 3, (u[0] | 0x20) >= 0x61, (u[0] | 0x20) <= 0x7A, u[1] == 0x3A, u[2] == 0x5C || u[2] == 0x2F { return true }
         if text.hasPrefix("\\\\") && text.utf8.count > 2 { return true }

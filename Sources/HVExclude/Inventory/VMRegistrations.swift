@@ -3,38 +3,38 @@
 /// `Configurations/VirtualMachines/_<GUID>_` = the absolute path of each registered VM's .vmcx;
 /// `Configurations/VirtualMachinesCache` lists vmms's cached copies separately. `ResourceTypes` is ignored.
 /// Only the live key tree counts: deleted registrations surviving in free space are never reported.
-public struct VMRegistrations: Sendable, Equatable {
+struct VMRegistrations: Sendable, Equatable {
     /// One registration: a VM id and the configuration path it points at.
-    public struct Entry: Sendable, Equatable, Codable {
+    struct Entry: Sendable, Equatable, Codable {
         /// The VM id from the key name.
-        public var id: GUID
+        var id: GUID
         /// The configuration path (a Windows path, as stored).
-        public var configurationPath: String
+        var configurationPath: String
         /// The key path (evidence), e.g. `Configurations/VirtualMachines/_EC04…_`.
-        public var keyPath: String
+        var keyPath: String
     }
 
     /// `Configurations/VirtualMachines`: the registered VMs, in stored order.
-    public var virtualMachines: [Entry]
+    var virtualMachines: [Entry]
     /// `Configurations/VirtualMachinesCache`: cached configuration copies, in stored order.
-    public var cache: [Entry]
+    var cache: [Entry]
     /// `Configurations/FormatVersion`, when present.
-    public var formatVersion: Int64?
+    var formatVersion: Int64?
     /// Problems met reading the file and interpreting the tree.
-    public var warnings: [String]
+    var warnings: [String]
 
     /// Reads `data.vmcx`.
     /// - Throws: ``BinaryFormatError`` or ``SystemError`` from the reader, ``VMConfigXMLError`` when the file
     ///   holds no `Configurations` key.
-    public static func read(path: String) throws -> VMRegistrations {
+    static func read(path: String) throws -> VMRegistrations {
         try VMRegistrations(tree: try VMCXFile.read(path: path).tree)
     }
 
     /// Interprets the key tree of a registration store.
     /// - Throws: ``VMConfigXMLError`` when there is no `Configurations` node.
-    public init(tree: ConfigTree) throws {
+    init(tree: ConfigTree) throws {
         guard let configurations = tree.node(at: "Configurations"), configurations.isNode else {
-            throw VMConfigXMLError("no 'Configurations' key: not a Hyper-V registration store (data.vmcx)")
+            throw VMConfigXMLError.notARegistrationStore
         }
         warnings = tree.warnings
         formatVersion = configurations.integer(at: "FormatVersion")
@@ -58,13 +58,13 @@ public struct VMRegistrations: Sendable, Equatable {
     }
 
     /// The GUID of a registration key `_<GUID>_`, or nil.
-    public static func guid(fromKey key: String) -> GUID? {
+    static func guid(fromKey key: String) -> GUID? {
         guard key.hasPrefix("_"), key.hasSuffix("_"), key.count == 38 else { return nil }
         return GUID(key.dropFirst().dropLast())
     }
 
     /// The VM id of a ≤ 2012 R2 registration file name `<GUID>.xml` (any case), or nil.
-    public static func guid(fromXMLFileName name: String) -> GUID? {
+    static func guid(fromXMLFileName name: String) -> GUID? {
         guard name.count == 40, NTFSName.hasSuffix(name, ".xml") else { return nil }
         return GUID(name.dropLast(4))
     }

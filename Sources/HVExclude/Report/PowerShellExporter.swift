@@ -59,7 +59,7 @@ public enum PowerShellExporter {
 
     /// `text` as a PowerShell single-quoted string literal: every single-quote character doubled, nothing else
     /// touched (`$`, backticks and double quotes are literal there).
-    public static func quote(_ text: String) -> String {
+    static func quote(_ text: String) -> String {
         var out = "'"
         for character in text {
             out.append(character)

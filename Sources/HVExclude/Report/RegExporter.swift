@@ -9,7 +9,7 @@
 /// exactly that; ``render(_:)`` gives the same text as a String for display and tests.
 public enum RegExporter {
     /// The policy key.
-    public static let policyKey = "HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows Defender\\Exclusions"
+    static let policyKey = "HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows Defender\\Exclusions"
 
     /// The `.reg` text, with `\n` line ends.
     public static func render(_ report: Report) -> String {
@@ -52,7 +52,7 @@ public enum RegExporter {
     }
 
     /// A quoted `.reg` string: `\` and `"` escaped with a backslash.
-    public static func quote(_ text: String) -> String {
+    static func quote(_ text: String) -> String {
         var out = "\""
         for character in oneLine(text) {
             if character == "\\" || character == "\"" { out.append("\\") }

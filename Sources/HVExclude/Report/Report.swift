@@ -1,32 +1,32 @@
-/// The scan's result, as written to JSON (schema version 1; see `docs/json-schema.json`).
+/// The scan's result, as written to JSON (schema version 2; see `docs/json-schema.json`).
 ///
 /// Keys are stable API and sorted on output. Every `path` is a Windows path; `hostPath` is where it was
 /// found on this machine.
 public struct Report: Codable, Sendable, Equatable {
     /// Version of this JSON layout; bumped on any incompatible change.
-    public static let currentSchemaVersion = 1
+    static let currentSchemaVersion = 2
 
     /// See ``currentSchemaVersion``.
-    public var schemaVersion = Report.currentSchemaVersion
+    var schemaVersion = Report.currentSchemaVersion
     /// The program that wrote the report.
-    public var tool = ToolInfo()
+    var tool = ToolInfo()
     /// What was scanned, how long it took, and everything that could not be read.
     public var scan: ScanSummary
     /// What the host's registry says; nil when no hive could be read.
-    public var host: HostFacts?
+    var host: HostFacts?
     /// Every VM and checkpoint configuration found or registered, registered ones first.
-    public var virtualMachines: [VirtualMachineRecord]
+    var virtualMachines: [VirtualMachineRecord]
     /// Hyper-V artifacts found on the volumes, sorted by Windows path.
-    public var artifacts: [Artifact]
+    var artifacts: [Artifact]
     /// The exclusions this host needs.
-    public var exclusions: ExclusionPlan
+    var exclusions: ExclusionPlan
     /// Configurations and disks no registered VM uses (not excluded unless `--include-unregistered`).
-    public var unreferenced: [UnreferencedItem]
+    var unreferenced: [UnreferencedItem]
     /// The comparison with the host's Defender exclusions (when its SOFTWARE hive was read).
     public var audit: DefenderAudit?
 
     /// Creates a report.
-    public init(
+    init(
         scan: ScanSummary, host: HostFacts? = nil, virtualMachines: [VirtualMachineRecord] = [], artifacts: [Artifact],
         exclusions: ExclusionPlan = ExclusionPlan(), unreferenced: [UnreferencedItem] = [], audit: DefenderAudit? = nil
     ) {
@@ -45,35 +45,65 @@ public struct ToolInfo: Codable, Sendable, Equatable {
     /// The release version, also printed by `hvexclude --version`.
     public static let currentVersion = "0.1.0"
     /// `hvexclude`.
-    public var name = "hvexclude"
+    var name = "hvexclude"
     /// See ``currentVersion``.
-    public var version = ToolInfo.currentVersion
+    var version = ToolInfo.currentVersion
 }
 
 /// What was scanned and what could not be read.
 public struct ScanSummary: Codable, Sendable, Equatable {
     /// The mapped roots, in prefix order.
-    public var roots: [ScanRoot]
+    var roots: [ScanRoot]
     /// Directory entries the walker saw.
-    public var entriesVisited: Int
+    var entriesVisited: Int
     /// Directories the walker read.
-    public var directoriesVisited: Int
+    var directoriesVisited: Int
     /// Wall time of the whole scan.
-    public var durationSeconds: Double
+    var durationSeconds: Double
     /// When the scan started (ISO 8601, UTC).
-    public var startedAt: String
+    var startedAt: String
     /// Every link met on the volumes, with its true target.
-    public var links: [LinkRecord]
+    var links: [LinkRecord]
     /// Everything that could not be read, resolved or trusted, each with its path.
     public var warnings: [ReportWarning]
+    /// `true` when ROOT was scanned with `--data-only`: not a system volume, so the host's registry and VM
+    /// registrations were not there to read (``ScanResult/dataOnlyNote`` says what that leaves unknown); absent otherwise.
+    var dataOnly: Bool?
 }
 
 /// One Windows prefix and the host folder it was read from.
-public struct ScanRoot: Codable, Sendable, Equatable {
+struct ScanRoot: Codable, Sendable, Equatable {
     /// `C:`, `C:\ClusterStorage\Volume1`, `\\?\Volume{…}`.
-    public var drive: String
+    var drive: String
     /// The host folder.
     public var path: String
+    /// With `--mount`: the partition of the disk image that became this drive, and why.
+    var partition: PartitionSource?
+
+    /// Creates a root record.
+    init(drive: String, path: String, partition: PartitionSource? = nil) {
+        self.drive = drive
+        self.path = path
+        self.partition = partition
+    }
+
+    /// A partition of a disk image or block device mounted for the scan (`--mount`).
+    struct PartitionSource: Codable, Sendable, Equatable {
+        /// The image file or block device.
+        var device: String
+        /// The partition's number in its table (1-based; MBR logical partitions from 5).
+        var index: Int
+        /// Byte offset of the partition on the device.
+        var offset: UInt64
+        /// The GPT partition GUID (GPT disks).
+        var gptPartitionGuid: GUID?
+        /// The MBR disk signature in hex (MBR disks); with ``offset`` it is what MountedDevices names.
+        var mbrDiskSignature: String?
+        /// How the drive was decided: `Windows partition`, `MountedDevices`, `MountedDevices volume GUID`, `partition order`.
+        var basis: String
+        /// NTFS volume serial number, when read.
+        var ntfsSerial: String?
+    }
 }
 
 /// A problem found during the scan; the scan goes on.
@@ -89,48 +119,49 @@ public struct ReportWarning: Codable, Sendable, Hashable, Comparable {
     public var severity: Severity
 
     /// Creates a warning.
-    public init(path: String, message: String, severity: Severity = .warning) {
+    init(path: String, message: String, severity: Severity = .warning) {
         self.path = path
         self.message = message
         self.severity = severity
     }
 
+    /// By path, then message, then severity: the report's order.
     public static func < (lhs: ReportWarning, rhs: ReportWarning) -> Bool {
         (lhs.path, lhs.message, lhs.severity) < (rhs.path, rhs.message, rhs.severity)
     }
 }
 
 /// A symlink or junction on a scanned volume and where it really points.
-public struct LinkRecord: Codable, Sendable, Equatable {
+struct LinkRecord: Codable, Sendable, Equatable {
     /// The link's Windows path.
     public var path: String
     /// The link's host path.
-    public var hostPath: String
+    var hostPath: String
     /// The true Windows target, when known.
-    public var target: String?
+    var target: String?
     /// The raw target text (reparse substitute name or `readlink` text).
-    public var targetText: String
+    var targetText: String
     /// `reparseData` (authoritative) or `linkText`.
-    public var targetSource: LinkTarget.Source
+    var targetSource: LinkTarget.Source
     /// `symlink` or `junction`, from the reparse tag.
-    public var linkKind: ReparsePoint.Kind?
+    var linkKind: ReparsePoint.Kind?
 }
 
 /// A Hyper-V artifact found on a volume.
-public struct Artifact: Codable, Sendable, Equatable {
+struct Artifact: Codable, Sendable, Equatable {
     /// Windows path.
     public var path: String
     /// Host path.
-    public var hostPath: String
+    var hostPath: String
     /// What it is.
-    public var kind: ArtifactKind
+    var kind: ArtifactKind
     /// Ids of the VMs that use it (config, disk, runtime file), when any.
-    public var vms: [String]?
+    var vms: [String]?
     /// For a virtual disk: what its headers say, and its parent chain.
-    public var disk: DiskInfo?
+    var disk: DiskInfo?
 
     /// Creates an artifact record.
-    public init(path: String, hostPath: String, kind: ArtifactKind, vms: [String]? = nil, disk: DiskInfo? = nil) {
+    init(path: String, hostPath: String, kind: ArtifactKind, vms: [String]? = nil, disk: DiskInfo? = nil) {
         self.path = path
         self.hostPath = hostPath
         self.kind = kind
@@ -140,37 +171,63 @@ public struct Artifact: Codable, Sendable, Equatable {
 }
 
 /// A virtual disk's header facts and its chain, as the report shows them for a disk artifact.
-public struct DiskInfo: Codable, Sendable, Equatable {
+struct DiskInfo: Codable, Sendable, Equatable {
     /// `vhdx` or `vhd`; nil when unreadable.
-    public var format: VirtualDisk.Format?
+    var format: VirtualDisk.Format?
     /// fixed, dynamic or differencing.
-    public var type: VirtualDisk.DiskType?
+    var type: VirtualDisk.DiskType?
     /// Virtual size in bytes.
-    public var virtualSize: UInt64?
+    var virtualSize: UInt64?
     /// Block size in bytes (dynamic and differencing disks).
-    public var blockSize: UInt32?
+    var blockSize: UInt32?
     /// Creator application or file identifier text.
-    public var creator: String?
+    var creator: String?
+    /// The identifier a child's parent link names: the VHDX DataWriteGuid, or the VHD footer's unique id read as a
+    /// Windows GUID (first three fields little-endian; `vhdiinfo` prints the same bytes in stored order).
+    var id: GUID?
+    /// The VHDX virtual disk id (metadata item `BECA12AB-…`); nil for VHD.
+    var virtualDiskId: GUID?
+    /// For a differencing disk: the identifier its parent must have (VHDX `parent_linkage`, VHD parent unique id),
+    /// when the child recorded one.
+    var parentId: GUID?
     /// The parent's Windows path, for a differencing disk, when resolved (else the first candidate).
-    public var parent: String?
+    var parent: String?
     /// The disk, then each parent down to the base disk, each with its link status.
-    public var chain: [ChainEntry]
+    var chain: [ChainEntry]
     /// Why the disk could not be read, when it could not.
-    public var error: String?
+    var error: String?
+
+    /// Creates a disk record.
+    init(
+        format: VirtualDisk.Format?, type: VirtualDisk.DiskType?, virtualSize: UInt64?, blockSize: UInt32?, creator: String?,
+        id: GUID? = nil, virtualDiskId: GUID? = nil, parentId: GUID? = nil, parent: String?, chain: [ChainEntry], error: String?
+    ) {
+        self.format = format
+        self.type = type
+        self.virtualSize = virtualSize
+        self.blockSize = blockSize
+        self.creator = creator
+        self.id = id
+        self.virtualDiskId = virtualDiskId
+        self.parentId = parentId
+        self.parent = parent
+        self.chain = chain
+        self.error = error
+    }
 
     /// One link of a chain, without the parsed disk (that is in the parent's own artifact entry).
-    public struct ChainEntry: Codable, Sendable, Equatable {
+    struct ChainEntry: Codable, Sendable, Equatable {
         /// Windows path.
         public var path: String
         /// Whether it exists.
-        public var exists: Bool
+        var exists: Bool
         /// Whether the link to it was verified (identity checked).
-        public var verified: Bool
+        var verified: Bool
         /// Link status.
-        public var status: DiskChainLink.Status
+        var status: DiskChainLink.Status
         /// Why it is not verified, when it is not.
-        public var reason: String?
+        var reason: String?
         /// For an unresolved parent: every path the headers named, absolute first.
-        public var candidates: [String]?
+        var candidates: [String]?
     }
 }

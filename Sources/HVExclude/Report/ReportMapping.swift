@@ -3,19 +3,25 @@ import FoundationEssentials
 // The one step from the typed model to the report's JSON layout. Nothing below Report knows a report type.
 
 extension Report {
-    /// The report of a scan.
-    public init(_ result: ScanResult) {
+    /// The report of a scan; with `--mount`, `drives` say which partition of the disk image at `image` each root was
+    /// mounted from.
+    public init(_ result: ScanResult, image: String? = nil, drives: [DriveAssignment.Drive] = []) {
+        var partitions: [String: ScanRoot.PartitionSource] = [:]
+        if let image {
+            for drive in drives { partitions[drive.mounted.mountPoint] = ScanRoot.PartitionSource(image: image, drive: drive) }
+        }
         let inventory = result.inventory
         // Findings are reported once each (path, message, severity), sorted; the caller's notes join them.
         let warnings = Array(Set(result.findings.map(ReportWarning.init))).sorted() + result.notes.map(ReportWarning.init)
         let summary = ScanSummary(
-            roots: result.roots.map(ScanRoot.init),
+            roots: result.roots.map { ScanRoot(drive: $0.name, path: $0.hostRoot, partition: partitions[$0.hostRoot]) },
             entriesVisited: result.entriesVisited,
             directoriesVisited: result.directoriesVisited,
             durationSeconds: result.durationSeconds,
             startedAt: result.startedAt.formatted(.iso8601),
             links: result.links.map(LinkRecord.init),
-            warnings: warnings.sorted())
+            warnings: warnings.sorted(),
+            dataOnly: result.dataOnly ? true : nil)
         self.init(
             scan: summary, host: inventory.facts, virtualMachines: inventory.virtualMachines.map(VirtualMachineRecord.init),
             artifacts: inventory.artifacts.map(Artifact.init), exclusions: result.plan,
@@ -30,11 +36,14 @@ extension ReportWarning {
     }
 }
 
-extension ScanRoot {
-    /// A mapping as the report lists it: the drive (`C:`) or prefix, and its host folder.
-    init(_ mapping: VolumeMap.Mapping) {
-        let prefix = mapping.prefix
-        self.init(drive: prefix.components.isEmpty ? prefix.rootDescription : prefix.description, path: mapping.hostRoot)
+extension ScanRoot.PartitionSource {
+    /// The partition a drive of a mounted disk image came from, and how its letter was decided.
+    init(image: String, drive: DriveAssignment.Drive) {
+        let partition = drive.mounted.partition
+        self.init(
+            device: image, index: partition.number, offset: partition.offset, gptPartitionGuid: partition.partitionGUID,
+            mbrDiskSignature: partition.partitionGUID == nil ? partition.diskSignature.map(hex) : nil,
+            basis: drive.basis.rawValue, ntfsSerial: partition.ntfs?.serialText)
     }
 }
 
@@ -62,7 +71,9 @@ extension DiskInfo {
         let disk = chain.first?.disk
         self.init(
             format: disk?.format, type: disk?.type, virtualSize: disk?.virtualSize, blockSize: disk?.blockSize,
-            creator: disk?.creator, parent: chain.count > 1 ? chain[1].path : nil, chain: chain.map(ChainEntry.init),
+            creator: disk?.creator, id: disk?.identity, virtualDiskId: disk?.virtualDiskID,
+            parentId: disk?.parent?.expectedIdentities.first, parent: chain.count > 1 ? chain[1].path : nil,
+            chain: chain.map(ChainEntry.init),
             error: chain.first.flatMap { $0.status == .start ? nil : $0.reason })
     }
 }

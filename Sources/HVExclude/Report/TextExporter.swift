@@ -3,6 +3,15 @@
 ///
 /// Colour (ANSI SGR) only when asked: the CLI asks on a terminal without `NO_COLOR`.
 public enum TextExporter {
+    /// `C: = /mnt/c`, and for a mounted image partition which one it was (the mount point is gone by now).
+    static func rootText(_ root: ScanRoot) -> String {
+        guard let partition = root.partition else { return "\(root.drive) = \(root.path)" }
+        let identity = partition.gptPartitionGuid.map { "GPT partition GUID \($0)" }
+            ?? partition.mbrDiskSignature.map { "MBR signature \($0)" } ?? "no partition identity"
+        return "\(root.drive) = partition \(partition.index) of \(partition.device) (offset \(partition.offset), \(identity); "
+            + "\(partition.basis))"
+    }
+
     /// The summary text.
     /// - Parameters:
     ///   - report: the scan's result.
@@ -25,7 +34,7 @@ public enum TextExporter {
 
     static func header(_ report: Report, _ out: inout Output) {
         out.line(out.bold("\(report.tool.name) \(report.tool.version)") + " — scan of "
-            + (report.scan.roots.isEmpty ? "nothing" : report.scan.roots.map { "\($0.drive) = \($0.path)" }.joined(separator: ", ")))
+            + (report.scan.roots.isEmpty ? "nothing" : report.scan.roots.map(rootText).joined(separator: ", ")))
         let seconds = (report.scan.durationSeconds * 100).rounded() / 100
         out.line("started \(report.scan.startedAt); \(report.scan.entriesVisited) entries in \(report.scan.directoriesVisited) folders, \(seconds) s")
         let counts = Dictionary(grouping: report.artifacts, by: \.kind).sorted { $0.key < $1.key }
@@ -59,7 +68,10 @@ public enum TextExporter {
         rows.append(["New VMs", defaultFolder(host.hyperVDefaults.virtualMachinePath, builtIn: "%ProgramData%\\Microsoft\\Windows\\Hyper-V")])
         rows.append(["New disks", defaultFolder(host.hyperVDefaults.virtualHardDiskPath, builtIn: "%Public%\\Documents\\Hyper-V\\Virtual Hard Disks")])
         if !host.services.isEmpty {
-            rows.append(["Services", host.services.map { "\($0.name) " + ($0.present ? ($0.startType ?? "present") : "absent") }.joined(separator: ", ")])
+            rows.append(["Services", host.services.map { service in
+                let state = service.present.map { $0 ? (service.startType ?? "present") : "absent" } ?? "unknown"
+                return "\(service.name) \(state)"
+            }.joined(separator: ", ")])
         }
         if let cluster = host.cluster {
             rows.append(["Cluster", "\(cluster.virtualMachineResources.count) VM resources, shared volumes: " + (cluster.sharedVolumes.isEmpty ? "none" : cluster.sharedVolumes.joined(separator: ", "))])

@@ -6,9 +6,9 @@ import FoundationEssentials
 /// readers touch the file system, and only for reading.
 public final class HostScanner: Sendable {
     /// The options of this scan.
-    public let options: ScanOptions
+    let options: ScanOptions
     /// The volume map built from them.
-    public let map: VolumeMap
+    let map: VolumeMap
     /// The walker, exposed so a caller can show its progress.
     public let walker: DirectoryWalker
 
@@ -30,7 +30,9 @@ public final class HostScanner: Sendable {
         do {
             walk = try walker.walk(roots: roots.map(\.hostRoot), match: ArtifactClassifier.mayMatch)
         } catch let error as SystemError {
-            throw ScanError.rootUnreadable(error)
+            // Name the drive or prefix whose folder failed, not only the folder (`--drive D=/nope`).
+            let root = roots.first { DirectoryWalker.trimmingTrailingSlashes($0.hostRoot) == error.path }
+            throw ScanError.rootUnreadable(drive: root?.name, error)
         }
         var findings = walk.issues.map { issue in
             Finding(
@@ -46,12 +48,17 @@ public final class HostScanner: Sendable {
             audit = DefenderAuditor.audit(plan: planned.plan, facts: facts, map: map, environment: inventory.environment)
         }
         findings += inventory.findings + planned.findings
+        if options.dataOnly {
+            findings.append(Finding(.walk, path: "C:", message: ScanResult.dataOnlyNote, severity: .warning))
+        }
         var seen = Set<Finding>()
         findings = findings.filter { seen.insert($0).inserted }
-        return ScanResult(
+        var result = ScanResult(
             roots: roots, entriesVisited: walk.entriesVisited, directoriesVisited: walk.directoriesVisited,
             durationSeconds: HostScanner.seconds(clock.now - started), startedAt: startedAt, links: links,
             inventory: inventory, plan: planned.plan, audit: audit, findings: findings)
+        result.dataOnly = options.dataOnly
+        return result
     }
 
     /// The walk's entries as Hyper-V artifacts (sorted by Windows path) and links (with their true targets).
@@ -83,20 +90,35 @@ public final class HostScanner: Sendable {
         return (artifacts, links)
     }
 
-    static func seconds(_ duration: Duration) -> Double {
+    /// A duration in seconds, rounded to milliseconds (as the report gives it).
+    public static func seconds(_ duration: Duration) -> Double {
         let (seconds, attoseconds) = duration.components
         return ((Double(seconds) + Double(attoseconds) / 1e18) * 1000).rounded() / 1000
     }
 }
 
 /// Why a scan could not run at all (exit code 2).
-public enum ScanError: Error, CustomStringConvertible, Sendable {
-    /// A mapped root cannot be opened as a folder.
-    case rootUnreadable(SystemError)
+enum ScanError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// A mapped root cannot be opened as a folder; `drive` names its mapping (`C:`, `D:`, a `--map` prefix).
+    case rootUnreadable(drive: String?, SystemError)
+    /// ROOT is a folder without `Windows\System32\config` or `ProgramData\Microsoft\Windows\Hyper-V`;
+    /// `candidates` are subfolders that have one (at most three).
+    case notASystemVolume(root: String, candidates: [String])
 
-    public var description: String {
+    var description: String {
         switch self {
-        case .rootUnreadable(let error): return "cannot read the root folder: \(error)"
+        case .rootUnreadable(let drive?, let error):
+            return "cannot read the folder of \(drive) (\(error.path)): \(error)"
+        case .rootUnreadable(nil, let error):
+            return "cannot read the root folder: \(error)"
+        case .notASystemVolume(let root, let candidates):
+            var text = "ROOT \(root) does not look like a Windows system volume: it has neither Windows\\System32\\config nor "
+                + "ProgramData\\Microsoft\\Windows\\Hyper-V."
+            if !candidates.isEmpty {
+                text += " Subfolders that do: " + candidates.joined(separator: ", ") + " (ROOT is the C: volume itself)."
+            }
+            text += " To scan a copy that holds only VM data on purpose, add --data-only."
+            return text
         }
     }
 }

@@ -5,11 +5,13 @@ public struct ScanOptions: Sendable {
     /// Walker threads.
     public var jobs: Int
     /// Whether to descend into file systems mounted below a root.
-    public var crossMounts: Bool
+    var crossMounts: Bool
     /// A folder holding exported SOFTWARE/SYSTEM hives, instead of the volume's own.
-    public var hiveDirectory: String?
+    var hiveDirectory: String?
     /// Choices that change the exclusion plan.
     public var planner = PlannerOptions()
+    /// `--data-only`: ROOT is knowingly not a system volume; the report says what that leaves unknown.
+    public var dataOnly = false
 
     /// Creates options.
     public init(mappings: [VolumeMap.Mapping], jobs: Int = WalkOptions.defaultJobs, crossMounts: Bool = false, hiveDirectory: String? = nil) {
@@ -25,25 +27,5 @@ public struct ScanOptions: Sendable {
     public static func defaultJobs(roots: [String]) -> Int {
         let fuse = roots.contains { MountTable.fileSystemType(of: $0)?.hasPrefix("fuse") == true }
         return fuse ? max(4, WalkOptions.defaultJobs) : WalkOptions.defaultJobs
-    }
-
-    /// Options from the command line: ROOT as `C:`, then `--drive` and `--map` in order.
-    /// - Throws: ``UsageError`` for a mapping that is not a Windows path.
-    public init(commandLine options: CommandLineOptions) throws {
-        guard let root = options.arguments.first else { throw UsageError("missing ROOT") }
-        var mappings = [VolumeMap.Mapping(prefix: WindowsPath(root: .drive("C"), components: []), hostRoot: root)]
-        for drive in options.drives {
-            mappings.append(.init(prefix: WindowsPath(root: .drive(drive.letter), components: []), hostRoot: drive.path))
-        }
-        for map in options.maps {
-            guard let prefix = WindowsPath(map.windowsPath) else { throw UsageError("--map: '\(map.windowsPath)' is not a Windows path") }
-            mappings.append(.init(prefix: prefix, hostRoot: map.path))
-        }
-        self.init(
-            mappings: mappings, jobs: options.jobs ?? ScanOptions.defaultJobs(roots: mappings.map(\.hostRoot)),
-            crossMounts: options.crossMounts, hiveDirectory: options.hiveDirectory)
-        planner = PlannerOptions(
-            includeUnregistered: options.includeUnregistered, broadExtensions: options.broadExtensions,
-            environmentPaths: options.environmentPaths)
     }
 }

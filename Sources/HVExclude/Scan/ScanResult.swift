@@ -4,25 +4,33 @@ import FoundationEssentials
 /// audit and every finding. `Report(_:)` turns it into the report in one step.
 public struct ScanResult: Sendable {
     /// The mapped roots, in prefix order.
-    public var roots: [VolumeMap.Mapping]
+    var roots: [VolumeMap.Mapping]
     /// Directory entries the walker saw.
-    public var entriesVisited: Int
+    var entriesVisited: Int
     /// Directories the walker read.
-    public var directoriesVisited: Int
+    var directoriesVisited: Int
     /// Wall time of the whole scan, in seconds (millisecond precision).
-    public var durationSeconds: Double
+    var durationSeconds: Double
     /// When the scan started.
-    public var startedAt: Date
+    var startedAt: Date
     /// Every link met on the volumes, sorted by Windows path.
-    public var links: [FoundLink]
+    var links: [FoundLink]
     /// What the readers found.
-    public var inventory: HostInventory
+    var inventory: HostInventory
     /// The exclusions the host needs.
-    public var plan: ExclusionPlan
+    var plan: ExclusionPlan
     /// The comparison with the host's Defender exclusions, when a SOFTWARE hive was read.
-    public var audit: DefenderAudit?
+    var audit: DefenderAudit?
     /// The problems the walk, the inventory and the planner met (each once).
-    public var findings: [Finding]
+    var findings: [Finding]
     /// Problems met before the scan (the disk image, its mounts, hibernation files), added by the caller.
     public var notes: [Finding] = []
+    /// ROOT was scanned with `--data-only`: not a Windows system volume (``dataOnlyNote``).
+    var dataOnly = false
+
+    /// What a data-only scan could not know, as its report says.
+    static let dataOnlyNote = "data-only scan (--data-only): ROOT is not a Windows system volume, so the host's "
+        + "Windows version, Hyper-V default folders, services, drive letters, Defender exclusions and VM registrations "
+        + "are unknown; every VM and disk found is planned as with --include-unregistered, and default folders are "
+        + "Windows Server's built-in ones"
 }

@@ -4,9 +4,9 @@ import Glibc
 #endif
 
 /// Where a link on the scanned volume really points, as a Windows path, and how we know.
-public struct LinkTarget: Equatable, Sendable, Codable {
+struct LinkTarget: Equatable, Sendable, Codable {
     /// Where the target came from.
-    public enum Source: String, Sendable, Codable {
+    enum Source: String, Sendable, Codable {
         /// NTFS reparse data read through ntfs-3g's `system.ntfs_reparse_data` (authoritative).
         case reparseData
         /// The link text `readlink` returns (ntfs3 driver, copied trees); ntfs-3g's is not trustworthy.
@@ -14,21 +14,21 @@ public struct LinkTarget: Equatable, Sendable, Codable {
     }
 
     /// The target as a Windows path, when it could be worked out.
-    public var windowsPath: WindowsPath?
+    var windowsPath: WindowsPath?
     /// The raw target text (reparse substitute name or `readlink` text).
-    public var text: String
+    var text: String
     /// How the target was read.
-    public var source: Source
+    var source: Source
     /// `symlink` or `junction` (reparse data only).
-    public var kind: ReparsePoint.Kind?
+    var kind: ReparsePoint.Kind?
     /// Why `windowsPath` is missing, when it is.
-    public var problem: String?
+    var problem: String?
 }
 
 /// Reads link targets without following links.
-public enum LinkReader {
+enum LinkReader {
     /// Reads the raw NTFS reparse data of `hostPath`, `nil` when the file system has none to give.
-    public static func reparseData(_ hostPath: String) -> [UInt8]? {
+    static func reparseData(_ hostPath: String) -> [UInt8]? {
         let name = "system.ntfs_reparse_data"
         // Ask for the size first: ntfs-3g answers a too-small buffer with EIO, not ERANGE.
         let size = hvx_lgetxattr(hostPath, name, nil, 0)
@@ -40,7 +40,7 @@ public enum LinkReader {
     }
 
     /// `readlink` text of `hostPath`, `nil` when it is not a link.
-    public static func linkText(_ hostPath: String) -> String? {
+    static func linkText(_ hostPath: String) -> String? {
         var buffer = [CChar](repeating: 0, count: 4097)
         let count = readlink(hostPath, &buffer, 4096)
         guard count >= 0 else { return nil }
@@ -52,7 +52,7 @@ public enum LinkReader {
     /// Reparse data wins; without it the link text is interpreted: ntfs-3g's `/.NTFS-3G/D:/…` form, a Windows
     /// path, a host path inside a mapped root, or a path relative to the link's folder. A host path outside every
     /// mapped root is reported, never followed.
-    public static func target(ofLinkAt hostPath: String, linkPath: WindowsPath?, map: VolumeMap) -> LinkTarget {
+    static func target(ofLinkAt hostPath: String, linkPath: WindowsPath?, map: VolumeMap) -> LinkTarget {
         if let data = reparseData(hostPath) {
             do {
                 let point = try ReparsePoint(parsing: data)

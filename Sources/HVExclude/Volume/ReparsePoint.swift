@@ -14,30 +14,30 @@
 /// | 14 | 2 | print name length |
 /// | 16 | 4 | flags, symlinks only (1 = relative) |
 /// | 20 / 16 | … | path buffer, UTF-16LE |
-public struct ReparsePoint: Equatable, Sendable {
+struct ReparsePoint: Equatable, Sendable {
     /// What kind of link the tag says it is.
-    public enum Kind: String, Sendable, Codable {
+    enum Kind: String, Sendable, Codable {
         case symlink
         case junction
     }
 
     /// Reparse tag of an NTFS symbolic link.
-    public static let symlinkTag: UInt32 = 0xA000_000C
+    static let symlinkTag: UInt32 = 0xA000_000C
     /// Reparse tag of a junction or volume mount point.
-    public static let mountPointTag: UInt32 = 0xA000_0003
+    static let mountPointTag: UInt32 = 0xA000_0003
 
     /// Symlink or junction.
-    public var kind: Kind
+    var kind: Kind
     /// The substitute name: the target as the system resolves it (`\??\D:\VMs\x.xml`, or relative).
-    public var substituteName: String
+    var substituteName: String
     /// The print name: the target as shown to users.
-    public var printName: String
+    var printName: String
     /// Whether a symlink's target is relative to the link's folder.
-    public var isRelative: Bool
+    var isRelative: Bool
 
     /// Parses a REPARSE_DATA_BUFFER.
     /// - Throws: ``BinaryFormatError`` for a tag other than symlink/junction, or names outside the buffer.
-    public init(parsing bytes: [UInt8]) throws {
+    init(parsing bytes: [UInt8]) throws {
         var reader = ByteReader(bytes, structure: "NTFS reparse data")
         let tag = try reader.u32(.little)
         let dataLength = Int(try reader.u16(.little))
@@ -63,7 +63,7 @@ public struct ReparsePoint: Equatable, Sendable {
     }
 
     /// The target as a Windows path for an absolute link, resolving `\??\` forms.
-    public var absoluteTarget: WindowsPath? {
+    var absoluteTarget: WindowsPath? {
         isRelative ? nil : WindowsPath(substituteName) ?? WindowsPath(printName)
     }
 }

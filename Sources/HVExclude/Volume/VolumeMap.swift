@@ -4,7 +4,7 @@ import Glibc
 #endif
 
 /// Where a Windows path was found on the host.
-public enum PathResolution: Equatable, Sendable {
+enum PathResolution: Equatable, Sendable {
     /// The path exists; `hostPath` is its real spelling on the host.
     case found(hostPath: String, kind: EntryKind)
     /// The path is on a mapped volume but does not exist (the reason names the missing component).
@@ -13,7 +13,7 @@ public enum PathResolution: Equatable, Sendable {
     case unmapped
 
     /// The host path, when found.
-    public var hostPath: String? {
+    var hostPath: String? {
         if case .found(let path, _) = self { return path }
         return nil
     }
@@ -33,7 +33,10 @@ public final class VolumeMap: VolumeQueries {
         /// The host folder it is mounted or copied at (no trailing `/`).
         public var hostRoot: String
 
-        /// Creates a mapping.
+        /// The name the prefix goes by in the report and in messages: `C:`, `\\server\share`, `C:\ClusterStorage\Volume1`.
+        var name: String { prefix.components.isEmpty ? prefix.rootDescription : prefix.description }
+
+        /// Creates a mapping; trailing slashes of the host folder are dropped.
         public init(prefix: WindowsPath, hostRoot: String) {
             self.prefix = prefix
             var root = hostRoot
@@ -43,13 +46,13 @@ public final class VolumeMap: VolumeQueries {
     }
 
     /// The mappings, longest prefix first.
-    public let mappings: [Mapping]
+    let mappings: [Mapping]
     private let listings = Mutex<[String: DirectoryListing]>([:])
     /// Upper bound on link hops during one resolution.
     static let maximumLinkHops = 32
 
     /// A map from explicit mappings; later duplicates of the same prefix replace earlier ones.
-    public init(_ mappings: [Mapping]) {
+    init(_ mappings: [Mapping]) {
         var unique: [String: Mapping] = [:]
         for mapping in mappings { unique[mapping.prefix.key] = mapping }
         self.mappings = unique.values.sorted {
@@ -60,22 +63,22 @@ public final class VolumeMap: VolumeQueries {
     }
 
     /// A map of drive letters to host folders (`["C": "/mnt/c", "D": "/mnt/d"]`).
-    public static func drives(_ roots: [Character: String]) -> VolumeMap {
+    static func drives(_ roots: [Character: String]) -> VolumeMap {
         VolumeMap(roots.map { Mapping(prefix: WindowsPath(root: .drive(Character($0.key.uppercased())), components: []), hostRoot: $0.value) })
     }
 
     /// The mapping whose prefix is the longest one containing `path`.
-    public func mapping(for path: WindowsPath) -> Mapping? {
+    func mapping(for path: WindowsPath) -> Mapping? {
         mappings.first { $0.prefix.contains(path) }
     }
 
     /// Resolves a Windows path to the host; a link as the final component is returned as the link itself.
-    public func resolve(_ path: WindowsPath) -> PathResolution {
+    func resolve(_ path: WindowsPath) -> PathResolution {
         resolve(path, hops: 0)
     }
 
     /// Resolves a Windows path, or `nil` when it does not exist on a mapped volume.
-    public func hostPath(for path: WindowsPath) -> String? { resolve(path).hostPath }
+    func hostPath(for path: WindowsPath) -> String? { resolve(path).hostPath }
 
     private func resolve(_ path: WindowsPath, hops: Int) -> PathResolution {
         guard let mapping = mapping(for: path) else { return .unmapped }
@@ -112,7 +115,7 @@ public final class VolumeMap: VolumeQueries {
 
     /// The Windows path of a host path inside a mapped root (its real on-disk spelling), `nil` outside them or
     /// when a name holds a `\`.
-    public func windowsPath(forHostPath hostPath: String) -> WindowsPath? {
+    func windowsPath(forHostPath hostPath: String) -> WindowsPath? {
         var best: (mapping: Mapping, rest: [String])?
         for mapping in mappings {
             let root = mapping.hostRoot
@@ -148,7 +151,7 @@ public final class VolumeMap: VolumeQueries {
     }
 
     /// The entries of the folder at Windows path `folder` (empty when it does not exist or is unmapped).
-    public func entries(of folder: WindowsPath) -> [VolumeEntry] {
+    func entries(of folder: WindowsPath) -> [VolumeEntry] {
         guard case .found(let host, .directory) = resolve(folder),
               let spelled = windowsPath(forHostPath: host) else { return [] }
         return listing(of: host).entries.compactMap { entry in
@@ -158,7 +161,7 @@ public final class VolumeMap: VolumeQueries {
     }
 
     /// Forgets cached listings (after the volume changed under us, in tests).
-    public func invalidateCache() { listings.withLock { $0.removeAll() } }
+    func invalidateCache() { listings.withLock { $0.removeAll() } }
 }
 
 /// One folder's entries, for case-insensitive lookups.

@@ -3,7 +3,7 @@
 ///
 /// ``VolumeMap`` answers them from the mounted or copied volumes; tests answer them from memory
 /// (`InMemoryVolume` in the tests), so the rules above the volume are tested on plain values.
-public protocol VolumeQueries: Sendable {
+protocol VolumeQueries: Sendable {
     /// Where `path` is on this machine and what it is, following Windows case rules.
     func resolve(_ path: WindowsPath) -> PathResolution
     /// The Windows path of a host path below a mapped root, in its on-disk spelling.
@@ -13,25 +13,18 @@ public protocol VolumeQueries: Sendable {
 }
 
 /// One entry of a folder on a scanned volume.
-public struct VolumeEntry: Sendable, Equatable {
+struct VolumeEntry: Sendable, Equatable {
     /// Its Windows path, in on-disk spelling.
-    public var path: WindowsPath
+    var path: WindowsPath
     /// Where it is on this machine.
-    public var hostPath: String
+    var hostPath: String
     /// What it is.
-    public var kind: EntryKind
-
-    /// Creates an entry.
-    public init(path: WindowsPath, hostPath: String, kind: EntryKind) {
-        self.path = path
-        self.hostPath = hostPath
-        self.kind = kind
-    }
+    var kind: EntryKind
 }
 
 extension VolumeQueries {
     /// The on-disk spelling of `path` when it exists, else `path` as given.
-    public func spelling(of path: WindowsPath) -> WindowsPath {
+    func spelling(of path: WindowsPath) -> WindowsPath {
         resolve(path).hostPath.flatMap { windowsPath(forHostPath: $0) } ?? path
     }
 }

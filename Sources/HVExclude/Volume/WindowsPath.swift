@@ -3,7 +3,7 @@
 ///
 /// Components keep their spelling; comparisons (`==`, `key`, ``isAncestor(of:)``) are case-insensitive,
 /// as NTFS is. `.` is dropped and `..` is applied; a path that climbs above its root does not parse.
-public struct WindowsPath: Hashable, Sendable, Comparable, CustomStringConvertible, Codable {
+public struct WindowsPath: Hashable, Sendable, Comparable, TextCodable {
     /// What a path hangs from.
     public enum Root: Hashable, Sendable {
         /// A drive letter, upper-case.
@@ -15,9 +15,9 @@ public struct WindowsPath: Hashable, Sendable, Comparable, CustomStringConvertib
     }
 
     /// The root.
-    public let root: Root
+    let root: Root
     /// The components below the root, in their original spelling.
-    public let components: [String]
+    let components: [String]
 
     /// A path from a root and components (already split, without separators).
     public init(root: Root, components: [String]) {
@@ -105,43 +105,43 @@ public struct WindowsPath: Hashable, Sendable, Comparable, CustomStringConvertib
     }
 
     /// A case-folded form for comparisons and dictionary keys.
-    public var key: String { NTFSName.fold(description) }
+    var key: String { NTFSName.fold(description) }
 
     /// The drive letter, for a drive path.
-    public var driveLetter: Character? {
+    var driveLetter: Character? {
         if case .drive(let letter) = root { return letter }
         return nil
     }
 
     /// Whether this is a volume root (`C:\`, `\\server\share\`).
-    public var isRoot: Bool { components.isEmpty }
+    var isRoot: Bool { components.isEmpty }
 
     /// The last component, `nil` for a root.
-    public var lastComponent: String? { components.last }
+    var lastComponent: String? { components.last }
 
     /// The containing folder, `nil` for a root.
-    public var parent: WindowsPath? {
+    var parent: WindowsPath? {
         components.isEmpty ? nil : WindowsPath(root: root, components: Array(components.dropLast()))
     }
 
     /// Appends a relative path (`x\y`, `..\x`, `.\x`, `/` accepted); `nil` when it climbs above the root.
-    public func appending(_ relative: String) -> WindowsPath? {
+    func appending(_ relative: String) -> WindowsPath? {
         let parts = relative.replacing("/", with: "\\").split(separator: "\\").map(String.init)
         guard let joined = WindowsPath.normalise(parts, base: components) else { return nil }
         return WindowsPath(root: root, components: joined)
     }
 
     /// Whether `other` lies strictly below this path (case-insensitive).
-    public func isAncestor(of other: WindowsPath) -> Bool {
+    func isAncestor(of other: WindowsPath) -> Bool {
         guard sameRoot(as: other), other.components.count > components.count else { return false }
         return zip(components, other.components).allSatisfy { NTFSName.fold($0) == NTFSName.fold($1) }
     }
 
     /// Whether `other` is this path or lies below it.
-    public func contains(_ other: WindowsPath) -> Bool { self == other || isAncestor(of: other) }
+    func contains(_ other: WindowsPath) -> Bool { self == other || isAncestor(of: other) }
 
     /// Whether both paths hang from the same root (case-insensitive for UNC names).
-    public func sameRoot(as other: WindowsPath) -> Bool {
+    func sameRoot(as other: WindowsPath) -> Bool {
         switch (root, other.root) {
         case (.drive(let a), .drive(let b)): return a == b
         case (.volume(let a), .volume(let b)): return a == b
@@ -150,22 +150,18 @@ public struct WindowsPath: Hashable, Sendable, Comparable, CustomStringConvertib
         }
     }
 
+    /// Equal ignoring case (``NTFSName``).
     public static func == (lhs: WindowsPath, rhs: WindowsPath) -> Bool { lhs.key == rhs.key }
+    /// Hashes the folded form.
     public func hash(into hasher: inout Hasher) { hasher.combine(key) }
+    /// By folded form, then spelling.
     public static func < (lhs: WindowsPath, rhs: WindowsPath) -> Bool {
         lhs.key == rhs.key ? lhs.description < rhs.description : lhs.key < rhs.key
     }
 
-    public init(from decoder: Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let path = WindowsPath(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not an absolute Windows path: \(text)"))
-        }
-        self = path
-    }
+    /// See ``TextCodable/textForm``.
+    public static let textForm = "an absolute Windows path"
 
-    public func encode(to encoder: Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
+    /// Parses a path (``init(_:)``).
+    public init?(text: String) { self.init(text) }
 }

@@ -16,7 +16,7 @@ import Glibc
 /// `/proc/self/mountinfo` and not crossed unless asked (no `stat` per directory).
 public final class DirectoryWalker: Sendable {
     /// The options the walker was created with.
-    public let options: WalkOptions
+    let options: WalkOptions
     /// Live counters of the current (or last) walk, readable from any thread.
     public let progress = WalkProgress()
     private let running = Mutex<WorkStack?>(nil)
@@ -26,13 +26,13 @@ public final class DirectoryWalker: Sendable {
     static let bufferSize = 64 * 1024
 
     /// Creates a walker.
-    public init(options: WalkOptions = WalkOptions()) {
+    init(options: WalkOptions = WalkOptions()) {
         self.options = options
     }
 
     /// Stops the running walk: workers finish their current directory and ``walk(roots:match:)`` returns
     /// a partial result marked `cancelled`. Safe to call from any thread.
-    public func cancel() {
+    func cancel() {
         cancelRequested.store(true, ordering: .sequentiallyConsistent)
         running.withLock { $0?.finish() }
     }
@@ -44,7 +44,7 @@ public final class DirectoryWalker: Sendable {
     ///     runs concurrently on the worker threads.
     /// - Returns: the matched entries plus every symlink, the issues, and the counts.
     /// - Throws: ``SystemError`` when a root cannot be opened as a directory.
-    public func walk(
+    func walk(
         roots: [String], match: @escaping @Sendable (UnsafeBufferPointer<UInt8>, EntryKind) -> Bool
     ) throws -> WalkResult {
         let spelled = roots.map(Self.trimmingTrailingSlashes)

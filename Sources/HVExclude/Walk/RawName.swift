@@ -1,7 +1,7 @@
 /// Helpers for file names as the kernel returns them: bytes that need not be valid UTF-8.
-public enum RawName {
+enum RawName {
     /// Whether `bytes` are valid UTF-8 (an ASCII-only fast path first: nearly every name on a Windows volume).
-    public static func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    static func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var ascii = true
         for byte in bytes where byte >= 0x80 {
             ascii = false
@@ -22,7 +22,7 @@ public enum RawName {
     /// `bytes` as text, with each byte that is not part of valid UTF-8 written as `\xHH` (upper-case hex);
     /// valid text, backslashes included, is kept as is. Reversible except where a name itself contains
     /// the four characters `\xHH`.
-    public static func escaped<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
+    static func escaped<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
         let array = Array(bytes)
         var output = ""
         var position = 0

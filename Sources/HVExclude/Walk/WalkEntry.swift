@@ -1,24 +1,24 @@
 /// One recorded directory entry: every entry the match predicate accepted, plus every symlink.
-public struct WalkEntry: Sendable, Hashable, Comparable {
+struct WalkEntry: Sendable, Hashable, Comparable {
     /// The root (as given to ``DirectoryWalker/walk(roots:match:)``, trailing `/` removed) it was found under.
-    public var root: String
+    var root: String
     /// Full host path; invalid UTF-8 bytes appear as U+FFFD (use ``hostPathBytes`` to open it).
-    public var hostPath: String
+    var hostPath: String
     /// The exact bytes of the host path, for opening the file when the name is not valid UTF-8.
-    public var hostPathBytes: [UInt8]
+    var hostPathBytes: [UInt8]
     /// The entry's own name (lossy like ``hostPath``).
-    public var name: String
+    var name: String
     /// What the entry is.
-    public var kind: EntryKind
+    var kind: EntryKind
     /// The link's text as `readlink` returns it (lossy UTF-8), for symlinks only; `nil` when unreadable.
-    public var linkTarget: String?
+    var linkTarget: String?
     /// Depth below the root: 1 for the root's own children.
-    public var depth: Int
+    var depth: Int
     /// Whether the match predicate accepted the entry (symlinks are recorded either way).
-    public var matched: Bool
+    var matched: Bool
 
     /// Creates an entry.
-    public init(
+    init(
         root: String, hostPath: String, hostPathBytes: [UInt8], name: String, kind: EntryKind,
         linkTarget: String?, depth: Int, matched: Bool
     ) {
@@ -33,10 +33,10 @@ public struct WalkEntry: Sendable, Hashable, Comparable {
     }
 
     /// The host path with every byte that is not valid UTF-8 written as `\xHH` (see ``RawName/escaped(_:)``).
-    public var escapedHostPath: String { RawName.escaped(hostPathBytes) }
+    var escapedHostPath: String { RawName.escaped(hostPathBytes) }
 
     /// Orders by the raw path bytes, so results do not depend on thread scheduling or locale.
-    public static func < (lhs: WalkEntry, rhs: WalkEntry) -> Bool {
+    static func < (lhs: WalkEntry, rhs: WalkEntry) -> Bool {
         lhs.hostPathBytes.lexicographicallyPrecedes(rhs.hostPathBytes)
     }
 }

@@ -8,12 +8,12 @@ public final class WalkProgress: Sendable {
     private let current = Mutex<[UInt8]>([])
 
     /// Creates zeroed counters.
-    public init() {}
+    init() {}
 
     /// Directory entries seen so far.
     public var entriesVisited: Int { entries.load(ordering: .relaxed) }
     /// Directories read so far.
-    public var directoriesVisited: Int { directories.load(ordering: .relaxed) }
+    var directoriesVisited: Int { directories.load(ordering: .relaxed) }
     /// The directory a worker most recently started on (lossy UTF-8; empty before the walk starts).
     public var currentDirectory: String {
         let bytes = current.withLock { $0 }

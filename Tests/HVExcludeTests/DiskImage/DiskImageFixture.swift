@@ -111,12 +111,8 @@ enum DiskImageFixture {
         return [UInt8](data)
     }
 
-    /// Whether the tools the builders need are installed (CI installs them: gdisk, fdisk, ntfs-3g, util-linux).
-    static func requireTools() throws {
-        for tool in ["sgdisk", "sfdisk", "mkntfs", "blkid", "truncate", "dd"] {
-            try #require(programAvailable(tool), "\(tool) is missing (Debian gdisk, fdisk, ntfs-3g, util-linux, coreutils)")
-        }
-    }
+    /// The tools the builders and the independent readers need.
+    static let requirements: [Requirement] = ["sgdisk", "sfdisk", "mkntfs", "blkid", "truncate", "dd"].map(Requirement.tool)
 }
 
 struct FixtureError: Error, CustomStringConvertible {

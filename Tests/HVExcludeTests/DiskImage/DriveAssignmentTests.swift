@@ -3,7 +3,7 @@ import Testing
 @testable import HVExclude
 
 /// Drive letters from MountedDevices, on folders standing in for mounted partitions (no mounting needed).
-@Suite("DriveAssignment", .enabled(if: Fixtures.available, Fixtures.missingReason))
+@Suite("DriveAssignment")
 struct DriveAssignmentTests {
     static func gptPartition(_ number: Int, _ guid: String) -> DiskPartition {
         var partition = DiskPartition(number: number, scheme: .gpt, offset: UInt64(number) << 20, size: 1 << 20, typeName: "Microsoft basic data")
@@ -32,7 +32,7 @@ struct DriveAssignmentTests {
     static let g4 = "11111111-AAAA-4BBB-8CCC-000000000004"
     static let volume3 = "A3A3A3A3-0000-4000-8000-000000000003"
 
-    @Test("GPT: letters and volume GUIDs from MountedDevices; an unnamed partition gets the next free letter")
+    @Test("GPT: letters and volume GUIDs from MountedDevices; an unnamed partition gets the next free letter", .requires(Requirement.makeHives))
     func gpt() throws {
         let folder = try TemporaryDirectory("hvx-drives-gpt")
         let mounted = try Self.mounts(folder, [
@@ -60,7 +60,7 @@ struct DriveAssignmentTests {
         #expect(assignment.mappings.map(\.hostRoot) == mounted.map(\.mountPoint))
     }
 
-    @Test("MBR: the partition holding Windows is C: even when it is not the first; others by signature + offset")
+    @Test("MBR: the partition holding Windows is C: even when it is not the first; others by signature + offset", .requires(Requirement.makeHives))
     func mbr() throws {
         let folder = try TemporaryDirectory("hvx-drives-mbr")
         let mounted = try Self.mounts(folder, [Self.mbrPartition(1, offset: 1 << 20), Self.mbrPartition(6, offset: 15 << 20)])
@@ -89,7 +89,7 @@ struct DriveAssignmentTests {
         ])
     }
 
-    @Test("a SYSTEM hive without MountedDevices values: letters by order, with warnings")
+    @Test("a SYSTEM hive without MountedDevices values: letters by order, with warnings", .requires(Requirement.makeHives))
     func emptyMountedDevices() throws {
         let folder = try TemporaryDirectory("hvx-drives-empty")
         let mounted = try Self.mounts(folder, [Self.gptPartition(1, Self.g1), Self.gptPartition(2, Self.g2)])
@@ -112,7 +112,7 @@ struct DriveAssignmentTests {
         #expect(assignment.warnings.first?.hasPrefix("cannot read the SYSTEM hive of partition 1 (") == true, "\(assignment.warnings)")
     }
 
-    @Test("MountedDevices naming the Windows partition E: is reported; it is still scanned as C:")
+    @Test("MountedDevices naming the Windows partition E: is reported; it is still scanned as C:", .requires(Requirement.makeHives))
     func windowsNotC() throws {
         let folder = try TemporaryDirectory("hvx-drives-e")
         let mounted = try Self.mounts(folder, [Self.gptPartition(1, Self.g1), Self.gptPartition(2, Self.g2)])

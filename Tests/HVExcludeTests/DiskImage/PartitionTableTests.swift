@@ -4,9 +4,8 @@ import Testing
 
 @Suite("PartitionTable")
 struct PartitionTableTests {
-    @Test("GPT with two NTFS partitions matches sfdisk --json and blkid")
+    @Test("GPT with two NTFS partitions matches sfdisk --json and blkid", .requires(DiskImageFixture.requirements))
     func gptMatchesSfdisk() throws {
-        try DiskImageFixture.requireTools()
         let folder = try TemporaryDirectory("hvx-gpt")
         let image = try DiskImageFixture.gptImage(in: folder)
         let table = try PartitionTable.read(path: image)
@@ -35,9 +34,8 @@ struct PartitionTableTests {
         #expect(table.partitions[0].ntfs?.bytesPerSector == 512)
     }
 
-    @Test("MBR with an extended partition: primary and logical partitions match sfdisk --json and blkid")
+    @Test("MBR with an extended partition: primary and logical partitions match sfdisk --json and blkid", .requires(DiskImageFixture.requirements))
     func mbrMatchesSfdisk() throws {
-        try DiskImageFixture.requireTools()
         let folder = try TemporaryDirectory("hvx-mbr")
         let image = try DiskImageFixture.mbrImage(in: folder)
         let table = try PartitionTable.read(path: image)
@@ -62,9 +60,8 @@ struct PartitionTableTests {
         #expect(table.ntfsPartitions.map(\.offset) == [1 << 20, 15 << 20])
     }
 
-    @Test("a damaged primary GPT header falls back to the backup header, with a specific warning")
+    @Test("a damaged primary GPT header falls back to the backup header, with a specific warning", .requires(DiskImageFixture.requirements))
     func damagedPrimaryHeader() throws {
-        try DiskImageFixture.requireTools()
         let folder = try TemporaryDirectory("hvx-gpt-crc")
         let image = try DiskImageFixture.gptImage(in: folder)
         let intact = try PartitionTable.read(path: image)
@@ -80,9 +77,8 @@ struct PartitionTableTests {
         #expect(table.warnings.contains("using the backup GPT header at \(backup)"), "\(table.warnings)")
     }
 
-    @Test("a damaged primary partition entry array falls back to the backup array")
+    @Test("a damaged primary partition entry array falls back to the backup array", .requires(DiskImageFixture.requirements))
     func damagedPrimaryArray() throws {
-        try DiskImageFixture.requireTools()
         let folder = try TemporaryDirectory("hvx-gpt-array")
         let image = try DiskImageFixture.gptImage(in: folder)
         let intact = try PartitionTable.read(path: image)
@@ -93,9 +89,8 @@ struct PartitionTableTests {
         #expect(table.warnings.contains { $0.hasPrefix("GPT primary partition entry array at 0x400: CRC-32 mismatch") }, "\(table.warnings)")
     }
 
-    @Test("both GPT headers damaged: no partitions from GPT, and warnings that say so")
+    @Test("both GPT headers damaged: no partitions from GPT, and warnings that say so", .requires(DiskImageFixture.requirements))
     func bothHeadersDamaged() throws {
-        try DiskImageFixture.requireTools()
         let folder = try TemporaryDirectory("hvx-gpt-both")
         let image = try DiskImageFixture.gptImage(in: folder)
         try DiskImageFixture.poke(image, at: 512 + 56, [0x00, 0x11, 0x22])
@@ -109,9 +104,8 @@ struct PartitionTableTests {
         #expect(table.warnings.contains("the MBR is GPT-protective but no valid GPT header was found; the MBR's own records are listed"))
     }
 
-    @Test("an image of one NTFS partition is a bare volume at offset 0")
+    @Test("an image of one NTFS partition is a bare volume at offset 0", .requires(DiskImageFixture.requirements))
     func bareVolume() throws {
-        try DiskImageFixture.requireTools()
         let folder = try TemporaryDirectory("hvx-bare")
         let image = folder.path + "/volume.ntfs"
         try DiskImageFixture.ntfsVolume(image, mib: 8, label: "bare")
@@ -124,9 +118,8 @@ struct PartitionTableTests {
         #expect(table.partitions[0].ntfs?.volumeBytes == 8 << 20)
     }
 
-    @Test("a GPT image without NTFS lists partitions but no NTFS")
+    @Test("a GPT image without NTFS lists partitions but no NTFS", .requires(DiskImageFixture.requirements))
     func gptWithoutNTFS() throws {
-        try DiskImageFixture.requireTools()
         let folder = try TemporaryDirectory("hvx-gpt-empty")
         let table = try PartitionTable.read(path: try DiskImageFixture.gptImage(in: folder, withNTFS: false))
         #expect(table.partitions.count == 3)

@@ -9,7 +9,7 @@ struct DiskChainResolverTests {
     }
 
     /// Every chain make-disks describes in its manifest: statuses, lengths, Windows paths, candidates.
-    @Test func generatedChains() throws {
+    @Test(.requires(Requirement.makeDisks)) func generatedChains() throws {
         let tree = try GeneratedDisks.require()
         let resolver = resolver(tree)
         #expect(tree.chains.count >= 8)
@@ -35,7 +35,7 @@ struct DiskChainResolverTests {
         }
     }
 
-    @Test func depthThreeAcrossDrives() throws {
+    @Test(.requires(Requirement.makeDisks)) func depthThreeAcrossDrives() throws {
         let tree = try GeneratedDisks.require()
         let folder = tree.path("C/Hyper-V/VM1/Virtual Hard Disks")
         let head = try #require(try FileManager.default.contentsOfDirectory(atPath: folder).first)
@@ -50,7 +50,7 @@ struct DiskChainResolverTests {
         #expect(String(decoding: json, as: UTF8.self).contains("\"status\":\"verified\""))
     }
 
-    @Test func wrongLinkageIsBroken() throws {
+    @Test(.requires(Requirement.makeDisks)) func wrongLinkageIsBroken() throws {
         let tree = try GeneratedDisks.require()
         let chain = resolver(tree).chain(hostPath: tree.path("C/Hyper-V/Broken/broken.avhdx"))
         let link = try #require(chain.last)
@@ -59,14 +59,14 @@ struct DiskChainResolverTests {
         #expect(link.reason?.contains("does not match") == true)
     }
 
-    @Test func differentCaseAbsolutePath() throws {
+    @Test(.requires(Requirement.makeDisks)) func differentCaseAbsolutePath() throws {
         let tree = try GeneratedDisks.require()
         let chain = resolver(tree).chain(hostPath: tree.path("C/Hyper-V/CaseTest/case.avhdx"))
         #expect(chain.map(\.status) == [.start, .verified])
         #expect(chain.last?.hostPath == tree.path("D/VMs/Base/base.vhdx"))
     }
 
-    @Test func relativePathNeverEscapesTheRoot() throws {
+    @Test(.requires(Requirement.makeDisks)) func relativePathNeverEscapesTheRoot() throws {
         let tree = try GeneratedDisks.require()
         let chain = resolver(tree).chain(hostPath: tree.path("C/Hyper-V/Escape/escape.avhdx"))
         #expect(chain.last?.status == .unresolved)
@@ -76,13 +76,13 @@ struct DiskChainResolverTests {
         #expect(bare.chain(hostPath: tree.path("C/Hyper-V/Escape/escape.avhdx")).last?.status == .unresolved)
     }
 
-    @Test func loopIsDetected() throws {
+    @Test(.requires(Requirement.makeDisks)) func loopIsDetected() throws {
         let tree = try GeneratedDisks.require()
         let chain = resolver(tree).chain(hostPath: tree.path("C/Hyper-V/Loop/a.avhdx"))
         #expect(chain.map(\.status) == [.start, .verified, .loop])
     }
 
-    @Test func depthIsCapped() throws {
+    @Test(.requires(Requirement.makeDisks)) func depthIsCapped() throws {
         let tree = try GeneratedDisks.require()
         var capped = resolver(tree)
         capped.maximumDepth = 2
@@ -104,7 +104,7 @@ struct DiskChainResolverTests {
         #expect(found.windowsPath.description == #"C:\virtual hard disks\disk.vhdx"#)
     }
 
-    @Test(.enabled(if: Fixtures.available, Fixtures.missingReason))
+    @Test(.requires(.sharedFixtures))
     func unresolvedFixtureKeepsEveryCandidate() throws {
         let resolver = DiskChainResolver(map: .drives(["C": Fixtures.path("vhdx")]))
         let chain = resolver.chain(

@@ -78,7 +78,7 @@ func le32(_ value: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: 
 func makeStandardHives() throws -> (TemporaryDirectory, [String: [String: [String: [String: Any]]]]) {
     let folder = try TemporaryDirectory("hives")
     let script = Fixtures.projectRoot.appendingPathComponent("scripts/make-hives").path
-    let result = try runProcess(script, [folder.path, "--fixtures", Fixtures.root.path])
+    let result = try runProcess("python3", [script, folder.path])
     guard result.status == 0 else { throw HiveTestError.script(result.stderr) }
     let data = try Data(contentsOf: folder.url.appendingPathComponent("manifest.json"))
     let manifest = try JSONSerialization.jsonObject(with: data) as? [String: [String: [String: [String: Any]]]] ?? [:]

@@ -115,10 +115,9 @@ struct RegistryHiveTests {
     // MARK: Real fixtures against hivexml and regfexport
 
     @Test(
-        "every key and value equals hivexml's listing", .enabled(if: Fixtures.available, Fixtures.missingReason),
+        "every key and value equals hivexml's listing", .requires(.sharedFixtures, .tool("hivexml")),
         arguments: ["regf/Syscache.hve", "regf/minimal.hive", "regf/special.hive"])
     func matchesHivexml(fixture: String) throws {
-        try #require(programAvailable("hivexml"))
         let file = Fixtures.path(fixture)
         let hive = try RegistryHive(path: file)
         let ours = try ourListing(hive)
@@ -132,10 +131,9 @@ struct RegistryHiveTests {
     }
 
     @Test(
-        "key paths, value names and data sizes equal regfexport's", .enabled(if: Fixtures.available, Fixtures.missingReason),
+        "key paths, value names and data sizes equal regfexport's", .requires(.sharedFixtures, .tool("regfexport")),
         arguments: ["regf/Syscache.hve", "regf/minimal.hive", "regf/special.hive"])
     func matchesRegfexport(fixture: String) throws {
-        try #require(programAvailable("regfexport"))
         let file = Fixtures.path(fixture)
         let hive = try RegistryHive(path: file)
         let root = try hive.rootKey()
@@ -155,7 +153,7 @@ struct RegistryHiveTests {
         #expect(ours == theirs)
     }
 
-    @Test("special.hive keeps names with an embedded NUL whole", .enabled(if: Fixtures.available, Fixtures.missingReason))
+    @Test("special.hive keeps names with an embedded NUL whole", .requires(.sharedFixtures))
     func embeddedNUL() throws {
         let hive = try RegistryHive(path: Fixtures.path("regf/special.hive"))
         let names = try hive.subkeys(of: hive.rootKey()).map(\.name)
@@ -168,7 +166,7 @@ struct RegistryHiveTests {
         #expect(try hive.key("weird™")?.hasCompressedName == false)
     }
 
-    @Test("lookups are case-insensitive, also for non-ASCII", .enabled(if: Fixtures.available, Fixtures.missingReason))
+    @Test("lookups are case-insensitive, also for non-ASCII", .requires(.sharedFixtures))
     func caseInsensitive() throws {
         let hive = try RegistryHive(path: Fixtures.path("regf/special.hive"))
         #expect(try hive.key("ABCD_ÄÖÜß")?.name == "abcd_äöüß")
@@ -180,7 +178,7 @@ struct RegistryHiveTests {
         #expect(RegistryName.uppercased("straße") == "STRAßE")
     }
 
-    @Test("Syscache.hve lookups walk only the path", .enabled(if: Fixtures.available, Fixtures.missingReason))
+    @Test("Syscache.hve lookups walk only the path", .requires(.sharedFixtures))
     func syscacheLookup() throws {
         let hive = try RegistryHive(path: Fixtures.path("regf/Syscache.hve"))
         let value = try #require(
@@ -194,9 +192,8 @@ struct RegistryHiveTests {
 
     // MARK: Generated hives
 
-    @Test("generated hives read back every key and value hivexsh wrote", .enabled(if: Fixtures.available, Fixtures.missingReason))
+    @Test("generated hives read back every key and value hivexsh wrote", .requires(Requirement.makeHives))
     func generatedHives() throws {
-        try #require(programAvailable("hivexsh"))
         let (folder, manifest) = try makeStandardHives()
         #expect(manifest.count == 11)
         for (file, tree) in manifest {
@@ -226,9 +223,8 @@ struct RegistryHiveTests {
 
     // MARK: Crafted structures hivexsh cannot write
 
-    @Test("li, nested ri and big data (db) read like regfexport reads them")
+    @Test("li, nested ri and big data (db) read like regfexport reads them", .requires(.tool("regfexport")))
     func craftedValid() throws {
-        try #require(programAvailable("regfexport"))
         var builder = RegistryHiveTestBuilder()
         builder.rootOffset = builder.nextOffset
         let rootSize = RegistryHiveTestBuilder.nk("ROOT", flags: 0x2C, subkeys: 3, subkeyList: 0).count
@@ -360,6 +356,22 @@ struct RegistryHiveTests {
         }
     }
 
+    @Test("the project's own minimal hive: hvexclude, regfexport and hivexsh read it and what hivexsh adds to it",
+          .requires(.tool("python3"), .tool("hivexsh"), .tool("regfexport")))
+    func ownMinimalHive() throws {
+        let folder = try TemporaryDirectory("minimal-hive")
+        let script = Fixtures.projectRoot.appendingPathComponent("scripts/make-hives").path
+        let made = try runProcess("python3", [script, "--minimal", folder.path + "/minimal"])
+        try #require(made.status == 0, "\(made.stderr)")
+        let hive = try RegistryHive(path: folder.path + "/minimal")
+        #expect(hive.warnings.isEmpty, "\(hive.warnings)")
+        #expect(try hive.rootKey().name == "ROOT")
+        #expect(try hive.subkeys(of: hive.rootKey()).isEmpty)
+        #expect(try FileManager.default.attributesOfItem(atPath: folder.path + "/minimal")[.size] as? Int == 8192)
+        let checked = try runProcess("python3", [script, "--check-minimal"])
+        #expect(checked.status == 0, "\(checked.stderr)")
+    }
+
     @Test("dirty hives warn about the transaction logs and still read")
     func dirtyHive() throws {
         var builder = RegistryHiveTestBuilder()
@@ -369,7 +381,7 @@ struct RegistryHiveTests {
         let hive = try RegistryHive(bytes: builder.bytes(), name: "SYSTEM")
         #expect(hive.warnings.contains {
             $0.contains("sequence numbers differ (primary 7, secondary 6)")
-                && $0.contains("hive may be missing recent changes that live in SYSTEM.LOG1/.LOG2")
+                && $0.contains("hive may be missing recent changes (no transaction log SYSTEM.LOG1/.LOG2 beside it)")
         })
         #expect(try hive.rootKey().name == "ROOT")
 

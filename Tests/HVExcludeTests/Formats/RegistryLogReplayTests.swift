@@ -104,7 +104,7 @@ struct RegistryLogReplayTests {
 
     @Test(
         "a dirty hive replays to exactly the hive Windows recovered from it",
-        .enabled(if: Fixtures.available, Fixtures.missingReason),
+        .requires(.sharedFixtures),
         arguments: [
             ("regf-dirty/NewDirtyHive1/NewDirtyHive", "regf-dirty/NewDirtyHive1/RecoveredHive_Windows10"),
             ("regf-dirty/OldDirtyHive/OldDirtyHive", "regf-dirty/OldDirtyHive/RecoveredHive_Windows7"),
@@ -125,7 +125,7 @@ struct RegistryLogReplayTests {
         #expect(asIs.warnings.contains { $0.contains("sequence numbers differ") })
     }
 
-    @Test("the new-format fixture takes its entries from both logs, LOG1 first", .enabled(if: Fixtures.available, Fixtures.missingReason))
+    @Test("the new-format fixture takes its entries from both logs, LOG1 first", .requires(.sharedFixtures))
     func newFormatSummary() throws {
         let hive = try RegistryHive(path: Fixtures.path("regf-dirty/NewDirtyHive1/NewDirtyHive"))
         let recovery = try #require(hive.recovery)
@@ -136,7 +136,7 @@ struct RegistryLogReplayTests {
         #expect(!hive.baseBlock.sequencesDiffer && hive.baseBlock.checksumValid)
     }
 
-    @Test("the old-format fixture applies LOG1's dirty pages; the empty LOG2 is no warning", .enabled(if: Fixtures.available, Fixtures.missingReason))
+    @Test("the old-format fixture applies LOG1's dirty pages; the empty LOG2 is no warning", .requires(.sharedFixtures))
     func oldFormatSummary() throws {
         let hive = try RegistryHive(path: Fixtures.path("regf-dirty/OldDirtyHive/OldDirtyHive"))
         let recovery = try #require(hive.recovery)
@@ -146,8 +146,8 @@ struct RegistryLogReplayTests {
         #expect(hive.warnings.isEmpty)
     }
 
-    @Test("the recovered fixtures read the same through hivexml", .enabled(if: Fixtures.available, Fixtures.missingReason),
-          .enabled(if: programAvailable("hivexml"), "hivexml is missing (Debian libhivex-bin)"))
+    @Test("the recovered fixtures read the same through hivexml", .requires(.sharedFixtures),
+          .requires(.tool("hivexml")))
     func recoveredCrossCheck() throws {
         for file in ["regf-dirty/NewDirtyHive1/RecoveredHive_Windows10", "regf-dirty/OldDirtyHive/RecoveredHive_Windows7"] {
             let path = Fixtures.path(file)
@@ -173,7 +173,7 @@ struct RegistryLogReplayTests {
         }
     }
 
-    @Test("Marvin32 matches the hashes Windows wrote into the fixture's log entries", .enabled(if: Fixtures.available, Fixtures.missingReason))
+    @Test("Marvin32 matches the hashes Windows wrote into the fixture's log entries", .requires(.sharedFixtures))
     func marvinAgainstWindows() throws {
         let log = try [UInt8](Data(contentsOf: URL(fileURLWithPath: Fixtures.path("regf-dirty/NewDirtyHive1/NewDirtyHive.LOG1"))))
         let stored = log[512 + 32..<512 + 40].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
@@ -339,19 +339,19 @@ struct RegistryLogReplayTests {
     }
 }
 
-/// A measurement, not a gate (timings are not asserted in tests): `scripts/bench-hive-replay.sh` runs it.
+/// A measurement, not a gate (timings are not asserted in tests): with `HVX_BENCH=1` (`scripts/bench-hive-replay.sh`)
+/// it replays 12 MiB of dirty pages over a ~100 MiB SOFTWARE hive; otherwise a small one, so the measuring code
+/// itself runs on every test run.
 @Suite("RegistryLogReplay benchmark")
 struct RegistryLogReplayBenchmark {
-    @Test(
-        "replaying 12 MiB of dirty pages over a ~100 MiB SOFTWARE hive (HVX_BENCH=1)",
-        .enabled(if: ProcessInfo.processInfo.environment["HVX_BENCH"] == "1", "a benchmark: run scripts/bench-hive-replay.sh"),
-        .enabled(if: Fixtures.available, Fixtures.missingReason),
-        .enabled(if: programAvailable("hivexsh"), "hivexsh is missing (Debian libhivex-bin)"))
+    static let full = ProcessInfo.processInfo.environment["HVX_BENCH"] == "1"
+
+    @Test("replaying dirty pages over a generated SOFTWARE hive, timed", .requires(Requirement.makeHives))
     func replayLargeHive() throws {
         let folder = try TemporaryDirectory("bigreplay")
         let clean = folder.url.appendingPathComponent("clean").path
         let script = Fixtures.projectRoot.appendingPathComponent("scripts/make-hives").path
-        let made = try runProcess(script, ["--big", clean, "100", "--fixtures", Fixtures.root.path])
+        let made = try runProcess(script, ["--big", clean, Self.full ? "100" : "4"])
         try #require(made.status == 0, "\(made.stderr)")
         var hive = try [UInt8](Data(contentsOf: URL(fileURLWithPath: clean)))
         let hbinsSize = hive.count - 4096
@@ -362,7 +362,7 @@ struct RegistryLogReplayBenchmark {
         hive.replaceSubrange(508..<512, with: le32(RegistryBaseBlock.checksum(Array(hive[0..<508]))))
         // 24 entries of 128 pages × 4 KiB = 12 MiB, spread over the whole hive; each page carries the hive's own
         // bytes, so the replayed hive must read exactly like the clean one.
-        let pagesPerEntry = 128, entries = 24
+        let pagesPerEntry = Self.full ? 128 : 16, entries = Self.full ? 24 : 4
         let stride = max(1, (hbinsSize / 4096) / (pagesPerEntry * entries))
         var log: [UInt8] = TestLogBuilder.baseCopy(of: hive, type: 6, sequence: secondary)
         var page = 0
@@ -387,10 +387,9 @@ struct RegistryLogReplayBenchmark {
             }
         }
         var withReplay = Double.infinity, asIs = Double.infinity
-        var replayed: RegistryHive?
         for _ in 0..<5 {
             var start = DispatchTime.now().uptimeNanoseconds
-            replayed = try RegistryHive(path: path)
+            _ = try RegistryHive(path: path)
             withReplay = min(withReplay, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
             start = DispatchTime.now().uptimeNanoseconds
             _ = try RegistryHive(path: path, logs: .ignore)
@@ -400,8 +399,9 @@ struct RegistryLogReplayBenchmark {
         print(String(
             format: "hive log replay: %d MiB hive, %.0f MiB of dirty pages in %d entries (log %d MiB): open with replay %.1f ms, as is %.1f ms, replay adds %.1f ms (best of 5)",
             hive.count >> 20, dirtyMiB, entries, log.count >> 20, withReplay, asIs, withReplay - asIs))
-        #expect(replayed?.recovery?.count == entries)
-        let facts = HostFacts.read(software: try #require(replayed), system: nil)
+        let replayed = try RegistryHive(path: path)
+        #expect(replayed.recovery?.count == entries)
+        let facts = HostFacts.read(software: replayed, system: nil)
         #expect(facts.windows?.generation == .v2019)
     }
 }
@@ -454,7 +454,7 @@ struct RegistryLogReplayEdgeTests {
     }
 
     @Test("the real dirty hive without logs is read as it is, with a warning naming the missing logs",
-          .enabled(if: Fixtures.available, Fixtures.missingReason))
+          .requires(Requirement.gzipFixture))
     func realDirtyWithoutLogs() throws {
         let folder = try TemporaryDirectory()
         let path = folder.path + "/SYSTEM"

@@ -4,7 +4,7 @@ import Testing
 
 @Suite("VHDX reader")
 struct VHDXFileTests {
-    @Test(.enabled(if: Fixtures.available, Fixtures.missingReason))
+    @Test(.requires(.sharedFixtures))
     func differencingFixture() throws {
         let file = try VHDXFile(reading: FileReader(path: Fixtures.path("vhdx/differencing-head3MiB.avhdx")))
         #expect(file.creator == "Microsoft Windows 10.0.17763.0")
@@ -37,7 +37,7 @@ struct VHDXFileTests {
         #expect(parent.candidates.map(\.kind) == [.relative, .volume, .absolute])
     }
 
-    @Test(.enabled(if: Fixtures.available, Fixtures.missingReason))
+    @Test(.requires(.sharedFixtures))
     func dynamicAndFixedFixtures() throws {
         let dynamic = try VirtualDiskReader.read(path: Fixtures.path("vhdx/dynamic-head3MiB.vhdx"))
         #expect(dynamic.type == .dynamic)
@@ -53,7 +53,7 @@ struct VHDXFileTests {
     }
 
     /// Generated corrupt variants: each a specific error or warning, never a crash.
-    @Test(arguments: [
+    @Test(.requires(Requirement.makeDisks), arguments: [
         ("vhdx-truncated-in-header2.vhdx", "truncated"),
         ("vhdx-both-headers-bad.vhdx", "neither header is valid"),
         ("vhdx-bad-signature.vhdx", "neither a VHDX file identifier"),
@@ -73,13 +73,13 @@ struct VHDXFileTests {
         }
     }
 
-    @Test func badSignatureDirectly() throws {
+    @Test(.requires(Requirement.makeDisks)) func badSignatureDirectly() throws {
         let tree = try GeneratedDisks.require()
         let file = try FileReader(path: tree.path("corrupt/vhdx-bad-signature.vhdx"))
         #expect { try VHDXFile(reading: file) } throws: { "\($0)" == #"VHDX file identifier at 0x0: signature is not "vhdxfile""# }
     }
 
-    @Test(arguments: [
+    @Test(.requires(Requirement.makeDisks), arguments: [
         ("vhdx-header1-bad-crc.vhdx", "VHDX header 1 at 0x10004: checksum mismatch"),
         ("vhdx-bat-past-eof.vhdx", "lies past the end of the file"),
         ("vhdx-log-not-replayed.vhdx", "LogGuid"),
@@ -93,7 +93,7 @@ struct VHDXFileTests {
     }
 
     /// Structure-level matrix over in-memory bytes of a generated disk.
-    @Test func structureMatrix() throws {
+    @Test(.requires(Requirement.makeDisks)) func structureMatrix() throws {
         let tree = try GeneratedDisks.require()
         let good = try Array(Data(contentsOf: URL(fileURLWithPath: tree.path("D/VMs/Base/base.vhdx"))))
         // Header: empty, one byte short, bad signature, bad checksum.

@@ -5,7 +5,7 @@ import Testing
 @Suite struct VMCXFileTests {
     static let vmEC04 = "vmcx/EC04F346-DB96-4700-AF5B-77B3C56C38BD.vmcx"
 
-    @Test(.enabled(if: Fixtures.available, Fixtures.missingReason))
+    @Test(.requires(.sharedFixtures))
     func dataVMCXHeadersAndTables() throws {
         let file = try VMCXFile.read(path: Fixtures.path("vmcx/data.vmcx"))
         #expect(file.header.sequence == 105)
@@ -22,7 +22,7 @@ import Testing
         #expect(file.warnings.first?.contains("cut short") == true)
     }
 
-    @Test(.enabled(if: Fixtures.available, Fixtures.missingReason))
+    @Test(.requires(.sharedFixtures))
     func dataVMCXHoldsNoStaleRegistrations() throws {
         let tree = try VMCXFile.read(path: Fixtures.path("vmcx/data.vmcx")).tree
         var strings: [String] = []
@@ -35,7 +35,7 @@ import Testing
         }
     }
 
-    @Test(.enabled(if: Fixtures.available, Fixtures.missingReason))
+    @Test(.requires(.sharedFixtures))
     func vmConfigurationTree() throws {
         let file = try VMCXFile.read(path: Fixtures.path(Self.vmEC04))
         #expect(file.warnings.isEmpty, "\(file.warnings)")
@@ -58,7 +58,7 @@ import Testing
         }
     }
 
-    @Test(.enabled(if: Fixtures.available, Fixtures.missingReason))
+    @Test(.requires(.sharedFixtures))
     func jsonDumpIsValidJSON() throws {
         let tree = try VMCXFile.read(path: Fixtures.path(Self.vmEC04)).tree
         let text = try ConfigTreeJSON.text(tree)
@@ -108,7 +108,7 @@ import Testing
         put32(&bytes, offset + 4, CRC32.ieee.checksum(bytes[offset..<offset + 0x2E]))
     }
 
-    @Test(.enabled(if: Fixtures.available, Fixtures.missingReason), arguments: Damage.allCases)
+    @Test(.requires(.sharedFixtures), arguments: Damage.allCases)
     func damagedFile(_ damage: Damage) throws {
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Fixtures.path(Self.vmEC04))))
         // Entry offsets in table 1 (0x3000): 0x0A 'configuration' (node), 0x39 child node, 0x81 its Int,
@@ -152,7 +152,7 @@ import Testing
         }
     }
 
-    @Test(.enabled(if: Fixtures.available, Fixtures.missingReason))
+    @Test(.requires(.sharedFixtures))
     func parentCycleDropsOnlyTheCycle() throws {
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Fixtures.path(Self.vmEC04))))
         Self.put32(&bytes, 0x3039 + 8, 0xB6)
@@ -163,7 +163,7 @@ import Testing
         #expect(tree.string(at: "configuration/properties/name") == "Default Generation 1")
     }
 
-    @Test(.enabled(if: Fixtures.available, Fixtures.missingReason))
+    @Test(.requires(.sharedFixtures))
     func higherSequenceWinsOnlyAmongValidHeaders() throws {
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Fixtures.path(Self.vmEC04))))
         // Header 2 gets the higher sequence but a bad checksum: header 1 must still be used.
@@ -179,19 +179,29 @@ import Testing
         #expect(fixed.header.sequence == 999)
     }
 
-    @Test func truncatedPrefixesNeverCrash() throws {
-        guard Fixtures.available else { return }
+    @Test(.requires(.sharedFixtures))
+    func truncatedPrefixesNeverCrash() throws {
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("vmcx/data.vmcx"))))
         let dir = try TemporaryDirectory("vmcx")
+        var refused = 0
         for length in stride(from: 0, to: bytes.count, by: 997) {
             let path = try dir.write("t\(length).vmcx", Array(bytes[0..<length]))
-            _ = try? VMCXFile.read(path: path)
+            // Each prefix either reads or is refused with a format error that says where: never a crash or another error.
+            do {
+                _ = try VMCXFile.read(path: path)
+            } catch let error as BinaryFormatError {
+                refused += 1
+                #expect(!error.description.isEmpty, "\(length) bytes")
+            }
         }
+        // The empty file and the headers-only prefixes cannot be read; the whole file can.
+        #expect(refused > 0)
+        #expect(throws: Never.self) { _ = try VMCXFile.read(path: Fixtures.path("vmcx/data.vmcx")) }
     }
 }
 
 extension VMCXFileTests {
-    @Test(.enabled(if: Fixtures.available, Fixtures.missingReason))
+    @Test(.requires(.sharedFixtures))
     func readsOnlyTheStructuresItNeeds() throws {
         let file = try FileReader(path: Fixtures.path("vmcx/data.vmcx"))
         _ = try VMCXFile(file: file)

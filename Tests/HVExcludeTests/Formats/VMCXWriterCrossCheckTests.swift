@@ -21,12 +21,6 @@ import Testing
         var deleted: [String]?
     }
 
-    static func requireTools() throws {
-        try #require(programAvailable("python3"), "python3 is needed to run scripts/make-vmcx")
-        let probe = try runProcess("python3", ["-c", "import dissect.hypervisor"])
-        try #require(probe.status == 0, "pip install dissect.hypervisor: \(probe.stderr)")
-    }
-
     static func flatten(_ tree: ConfigTree) -> [String: String] {
         var out: [String: String] = [:]
         for top in tree.root.children {
@@ -45,8 +39,7 @@ import Testing
         return out
     }
 
-    @Test func writerOutputReadsTheSameInDissectAndOurReader() throws {
-        try Self.requireTools()
+    @Test(.requires(.pip(module: "dissect.hypervisor", package: "dissect.hypervisor"))) func writerOutputReadsTheSameInDissectAndOurReader() throws {
         let dir = try TemporaryDirectory("make-vmcx")
         let script = Fixtures.projectRoot.appendingPathComponent("scripts/make-vmcx").path
         let made = try runProcess("python3", [script, "demo", dir.path])
@@ -106,8 +99,7 @@ import Testing
         #expect(checked == 4)
     }
 
-    @Test func longValuesLiveInFileObjects() throws {
-        try Self.requireTools()
+    @Test(.requires(.pip(module: "dissect.hypervisor", package: "dissect.hypervisor"))) func longValuesLiveInFileObjects() throws {
         let dir = try TemporaryDirectory("make-vmcx")
         let script = Fixtures.projectRoot.appendingPathComponent("scripts/make-vmcx").path
         let out = dir.url.appendingPathComponent("long.vmcx").path

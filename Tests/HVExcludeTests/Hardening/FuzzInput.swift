@@ -14,7 +14,7 @@ enum FuzzInput {
     /// Decodes a SparseImage input into `directory/image` and returns the file's path.
     static func sparseFile(_ data: [UInt8], in directory: TemporaryDirectory, fix: (FileHandle, String) throws -> Void) throws -> String {
         let path = directory.url.appendingPathComponent("image").path
-        FileManager.default.createFile(atPath: path, contents: nil)
+        guard FileManager.default.createFile(atPath: path, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
         let handle = try FileHandle(forUpdating: URL(fileURLWithPath: path))
         defer { try? handle.close() }
         guard let flags = data.first else { return path }

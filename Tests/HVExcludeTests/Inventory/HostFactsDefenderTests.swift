@@ -6,13 +6,12 @@ import Testing
 /// `scripts/make-hives --defender-cases` (hivexsh) and on a real Windows 10 SYSTEM hive.
 @Suite("HostFacts Defender and antivirus")
 struct HostFactsDefenderTests {
-    static let hivexsh = programAvailable("hivexsh")
 
     /// The cases folder, made once per test.
     static func cases() throws -> TemporaryDirectory {
         let folder = try TemporaryDirectory("defender")
         let script = Fixtures.projectRoot.appendingPathComponent("scripts/make-hives").path
-        let result = try runProcess(script, ["--defender-cases", folder.path, "--fixtures", Fixtures.root.path])
+        let result = try runProcess(script, ["--defender-cases", folder.path])
         guard result.status == 0 else { throw HiveTestError.script(result.stderr) }
         return folder
     }
@@ -48,7 +47,7 @@ struct HostFactsDefenderTests {
     }
 
     @Test("MDM exclusions are read from Policy Manager as |-separated lists and count in the audit",
-          .enabled(if: Fixtures.available, Fixtures.missingReason), .enabled(if: hivexsh, "hivexsh is missing (Debian libhivex-bin)"))
+          .requires(Requirement.makeHives))
     func mdm() throws {
         let folder = try Self.cases()
         let facts = try Self.facts(folder, "mdm")
@@ -68,7 +67,7 @@ struct HostFactsDefenderTests {
     }
 
     @Test("DisableLocalAdminMerge: local preference exclusions are listed as not applied and not counted",
-          .enabled(if: Fixtures.available, Fixtures.missingReason), .enabled(if: hivexsh, "hivexsh is missing (Debian libhivex-bin)"))
+          .requires(Requirement.makeHives))
     func localAdminMerge() throws {
         let folder = try Self.cases()
         let facts = try Self.facts(folder, "merge")
@@ -87,7 +86,7 @@ struct HostFactsDefenderTests {
     }
 
     @Test("passive Defender: the audit says its exclusions are not what protects the host, and names the engine",
-          .enabled(if: Fixtures.available, Fixtures.missingReason), .enabled(if: hivexsh, "hivexsh is missing (Debian libhivex-bin)"))
+          .requires(Requirement.makeHives))
     func passive() throws {
         let folder = try Self.cases()
         let facts = try Self.facts(folder, "passive")
@@ -104,7 +103,7 @@ struct HostFactsDefenderTests {
     }
 
     @Test("a third-party minifilter beside an active Defender: both scan; names, images, altitudes and both key layouts",
-          .enabled(if: Fixtures.available, Fixtures.missingReason), .enabled(if: hivexsh, "hivexsh is missing (Debian libhivex-bin)"))
+          .requires(Requirement.makeHives))
     func thirdParty() throws {
         let folder = try Self.cases()
         let facts = try Self.facts(folder, "thirdparty")
@@ -124,7 +123,7 @@ struct HostFactsDefenderTests {
     }
 
     @Test("hidden exclusions: what the registry does not show is unknown, never missing",
-          .enabled(if: Fixtures.available, Fixtures.missingReason), .enabled(if: hivexsh, "hivexsh is missing (Debian libhivex-bin)"))
+          .requires(Requirement.makeHives))
     func hidden() throws {
         let folder = try Self.cases()
         let facts = try Self.facts(folder, "hidden")
@@ -139,7 +138,7 @@ struct HostFactsDefenderTests {
     }
 
     @Test("the real Windows 10 SYSTEM hive: WdFilter at 328010, Defender installed and enabled",
-          .enabled(if: Fixtures.available, Fixtures.missingReason))
+          .requires(Requirement.gzipFixture))
     func realSystem() throws {
         let folder = try TemporaryDirectory()
         let path = folder.path + "/SYSTEM"

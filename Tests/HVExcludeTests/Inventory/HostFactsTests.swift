@@ -12,9 +12,8 @@ struct HostFactsTests {
         return HostFacts.read(software: software, system: system, clusdb: clusdb)
     }
 
-    @Test("facts from the generated hives of every version", .enabled(if: Fixtures.available, Fixtures.missingReason))
+    @Test("facts from the generated hives of every version", .requires(Requirement.makeHives))
     func generated() throws {
-        try #require(programAvailable("hivexsh"))
         let (folder, _) = try makeStandardHives()
         let expected: [(String, HostFacts.WindowsGeneration, Int)] = [
             ("2012r2", .v2012R2, 9600), ("2016", .v2016, 14393), ("2019", .v2019, 17763),
@@ -34,7 +33,7 @@ struct HostFactsTests {
             #expect(facts.folders.programData?.expanded == "C:\\ProgramData")
             #expect(facts.folders.publicFolder?.expanded == "C:\\Users\\Public")
             let vmms = try #require(facts.services.first { $0.name == "vmms" })
-            #expect(vmms.present && vmms.start == 2 && vmms.startType == "automatic")
+            #expect(vmms.present == true && vmms.start == 2 && vmms.startType == "automatic")
             let vmcompute = try #require(facts.services.first { $0.name == "vmcompute" })
             #expect(vmcompute.present == (version != "2012r2"))
             let clussvc = try #require(facts.services.first { $0.name == "ClusSvc" })
@@ -44,9 +43,8 @@ struct HostFactsTests {
         }
     }
 
-    @Test("Hyper-V defaults keep raw value and type, with an expanded form", .enabled(if: Fixtures.available, Fixtures.missingReason))
+    @Test("Hyper-V defaults keep raw value and type, with an expanded form", .requires(Requirement.makeHives))
     func defaults() throws {
-        try #require(programAvailable("hivexsh"))
         let (folder, _) = try makeStandardHives()
         let old = try Self.facts(folder, "2012r2")
         #expect(old.hyperVDefaults.virtualMachinePath == nil)
@@ -64,9 +62,8 @@ struct HostFactsTests {
         #expect(try Self.facts(folder, "2025").hyperVDefaults.virtualMachinePath?.raw == "E:\\Hyper-V\\")
     }
 
-    @Test("Defender exclusions from preferences and policies", .enabled(if: Fixtures.available, Fixtures.missingReason))
+    @Test("Defender exclusions from preferences and policies", .requires(Requirement.makeHives))
     func defender() throws {
-        try #require(programAvailable("hivexsh"))
         let (folder, _) = try makeStandardHives()
         let defender = try Self.facts(folder, "2016").defender
         let preferences = try #require(defender.preferences)
@@ -85,9 +82,8 @@ struct HostFactsTests {
         #expect(policies.disableAutoExclusions?.source.key == "Policies\\Microsoft\\Windows Defender\\Exclusions")
     }
 
-    @Test("MountedDevices: MBR and GPT forms, volume GUID to drive letter", .enabled(if: Fixtures.available, Fixtures.missingReason))
+    @Test("MountedDevices: MBR and GPT forms, volume GUID to drive letter", .requires(Requirement.makeHives))
     func mountedDevices() throws {
-        try #require(programAvailable("hivexsh"))
         let (folder, _) = try makeStandardHives()
         let facts = try Self.facts(folder, "2019")
         let c = try #require(facts.mountedDevices.first { $0.driveLetter == "C:" })
@@ -100,9 +96,8 @@ struct HostFactsTests {
         #expect(facts.mountedDevices.filter { $0.form == "other" }.count == 1)
     }
 
-    @Test("cluster database: VM resources, private properties, CSV names", .enabled(if: Fixtures.available, Fixtures.missingReason))
+    @Test("cluster database: VM resources, private properties, CSV names", .requires(Requirement.makeHives))
     func cluster() throws {
-        try #require(programAvailable("hivexsh"))
         let (folder, _) = try makeStandardHives()
         let cluster = try #require(try Self.facts(folder, "2019").cluster)
         #expect(cluster.warnings.isEmpty)
@@ -140,23 +135,24 @@ struct HostFactsTests {
         #expect(broken.warnings.contains { $0.hasPrefix("SOFTWARE: could not read") && $0.contains("runs past the end of its hbin") })
         #expect(broken.warnings.contains { $0.hasPrefix("SYSTEM: could not read") })
         let encoded = try JSONEncoder().encode(broken)
-        #expect(try JSONDecoder().decode(HostFacts.self, from: encoded) == broken)
+        // `errors` become scan warnings of severity error; they are not part of `host`.
+        var expected = broken
+        expected.errors = []
+        #expect(try JSONDecoder().decode(HostFacts.self, from: encoded) == expected)
     }
 
-    /// A measurement, not a gate (timings are not asserted in tests): `scripts/bench-hive.sh` runs it.
-    @Test(
-        "reading facts from a ~100 MiB hive (HVX_BENCH=1)",
-        .enabled(if: ProcessInfo.processInfo.environment["HVX_BENCH"] == "1", "a benchmark: run scripts/bench-hive.sh"),
-        .enabled(if: Fixtures.available, Fixtures.missingReason))
+    /// A measurement, not a gate (timings are not asserted in tests): with `HVX_BENCH=1` (`scripts/bench-hive.sh`)
+    /// on a ~100 MiB hive; otherwise on a 2 MiB one, so the reading path is exercised on every run.
+    @Test("reading facts from a large hive (~100 MiB with HVX_BENCH=1)", .requires(Requirement.makeHives))
     func largeHive() throws {
-        try #require(programAvailable("hivexsh"))
+        let mebibytes = ProcessInfo.processInfo.environment["HVX_BENCH"] == "1" ? 100 : 2
         let folder = try TemporaryDirectory("bighive")
         let file = folder.url.appendingPathComponent("SOFTWARE").path
         let script = Fixtures.projectRoot.appendingPathComponent("scripts/make-hives").path
-        let made = try runProcess(script, ["--big", file, "100", "--fixtures", Fixtures.root.path])
+        let made = try runProcess("python3", [script, "--big", file, String(mebibytes)])
         try #require(made.status == 0, "\(made.stderr)")
         let size = try #require(try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int)
-        #expect(size > 90 << 20)
+        #expect(size > mebibytes * 9 / 10 << 20)
         var best = Double.infinity
         var facts: HostFacts?
         for _ in 0..<3 {

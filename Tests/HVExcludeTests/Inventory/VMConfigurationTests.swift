@@ -3,7 +3,7 @@ import Testing
 @testable import HVExclude
 
 @Suite struct VMConfigurationTests {
-    @Test(.enabled(if: Fixtures.available, Fixtures.missingReason))
+    @Test(.requires(.sharedFixtures))
     func generation1VMCX() throws {
         let vm = try VMConfiguration.read(path: Fixtures.path("vmcx/EC04F346-DB96-4700-AF5B-77B3C56C38BD.vmcx"))
         #expect(vm.format == .vmcx)
@@ -23,7 +23,7 @@ import Testing
         #expect(vm.warnings.isEmpty)
     }
 
-    @Test(.enabled(if: Fixtures.available, Fixtures.missingReason))
+    @Test(.requires(.sharedFixtures))
     func otherLocationVMCX() throws {
         let vm = try VMConfiguration.read(path: Fixtures.path("vmcx/test.vmcx"))
         #expect(vm.id == GUID("282874FC-59D6-4F30-BC04-5FDD909C82E0"))
@@ -34,7 +34,7 @@ import Testing
         #expect(vm.guestStateFile?.path == #"C:\Hyper-V\EasyToFind\Virtual Machines\282874FC-59D6-4F30-BC04-5FDD909C82E0.vmgs"#)
     }
 
-    @Test(.enabled(if: Fixtures.available, Fixtures.missingReason))
+    @Test(.requires(.sharedFixtures))
     func xml2012R2() throws {
         let vm = try VMConfiguration.read(path: Fixtures.path("xml/B90AC31B-C6F8-479F-9B91-07B894A6A3F6.xml"))
         #expect(vm.format == .xml)
@@ -97,7 +97,7 @@ import Testing
         }
     }
 
-    @Test(.enabled(if: Fixtures.available, Fixtures.missingReason))
+    @Test(.requires(.sharedFixtures))
     func dataVMCXIsNotAVM() {
         #expect(throws: VMConfigXMLError.self) { _ = try VMConfiguration.read(path: Fixtures.path("vmcx/data.vmcx")) }
     }

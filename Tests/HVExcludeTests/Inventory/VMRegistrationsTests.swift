@@ -3,7 +3,7 @@ import Testing
 @testable import HVExclude
 
 @Suite struct VMRegistrationsTests {
-    @Test(.enabled(if: Fixtures.available, Fixtures.missingReason))
+    @Test(.requires(.sharedFixtures))
     func liveRegistrationsOnly() throws {
         let registrations = try VMRegistrations.read(path: Fixtures.path("vmcx/data.vmcx"))
         #expect(registrations.formatVersion == 2)
@@ -37,7 +37,7 @@ import Testing
         #expect(VMRegistrations.guid(fromXMLFileName: "notes.xml") == nil)
     }
 
-    @Test(.enabled(if: Fixtures.available, Fixtures.missingReason))
+    @Test(.requires(.sharedFixtures))
     func aVMConfigIsNotARegistrationStore() {
         #expect(throws: VMConfigXMLError.self) {
             _ = try VMRegistrations.read(path: Fixtures.path("vmcx/test.vmcx"))

@@ -4,7 +4,6 @@ import Testing
 
 @Suite("Windows version from evidence")
 struct WindowsVersionEvidenceTests {
-    static let pefile = (try? runProcess("python3", ["-c", "import pefile"]).status) == 0
 
     /// Writes a PE image with a version resource through scripts/make-pe.
     static func makePE(_ path: String, _ version: String) throws {
@@ -13,7 +12,7 @@ struct WindowsVersionEvidenceTests {
         guard result.status == 0 else { throw HiveTestError.script(result.stderr) }
     }
 
-    @Test("the version resource equals what pefile reads", .enabled(if: pefile, "pefile is missing (pip install pefile)"),
+    @Test("the version resource equals what pefile reads", .requires(.pip(module: "pefile", package: "pefile")),
           arguments: ["10.0.17763.1", "6.3.9600.20144", "10.0.26100.2894"])
     func peVersionMatchesPefile(version: String) throws {
         let folder = try TemporaryDirectory()
@@ -53,7 +52,7 @@ struct WindowsVersionEvidenceTests {
     }
 
     @Test("SOFTWARE that is not a machine hive: the kernel's file version decides, and the evidence says so",
-          .enabled(if: Fixtures.available, Fixtures.missingReason))
+          .requires(.sharedFixtures, .tool("python3")))
     func kernelWhenSoftwareIsNotAMachineHive() throws {
         let tree = try TemporaryDirectory()
         try Self.makePE(tree.path + "/ntoskrnl.exe", "10.0.17763.1")

@@ -31,9 +31,12 @@ final class TemporaryDirectory {
     let url: URL
     var path: String { url.path }
 
-    init(_ prefix: String = "hvx") throws {
+    /// - Parameter removeAtExit: for a folder held by a `static` (built once per run), which is never released: it is
+    ///   removed when the test process exits instead, so a run leaves nothing in /tmp.
+    init(_ prefix: String = "hvx", removeAtExit: Bool = false) throws {
         url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        if removeAtExit { ExitCleanup.remove(url.path) }
     }
 
     deinit { try? FileManager.default.removeItem(at: url) }
@@ -45,6 +48,30 @@ final class TemporaryDirectory {
         try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
         try Data(bytes).write(to: file)
         return file.path
+    }
+}
+
+/// Folders removed when the test process exits (atexit runs after the last test).
+enum ExitCleanup {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var paths: [String] = []
+    nonisolated(unsafe) private static var installed = false
+
+    static func remove(_ path: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        paths.append(path)
+        if !installed {
+            installed = true
+            atexit { ExitCleanup.removeAll() }
+        }
+    }
+
+    private static func removeAll() {
+        lock.lock()
+        let list = paths
+        lock.unlock()
+        for path in list { try? FileManager.default.removeItem(atPath: path) }
     }
 }
 
@@ -76,7 +103,25 @@ func runProcess(_ program: String, _ arguments: [String], currentDirectory: Stri
         stderr: String(decoding: errData, as: UTF8.self))
 }
 
-/// Whether `program` is on PATH.
-func programAvailable(_ program: String) -> Bool {
-    (try? runProcess("sh", ["-c", "command -v \(program)"]).status) == 0
+/// Decompresses the gzip fixture `relative` (of ../shared/fixtures) into `directory` with gunzip and returns the
+/// path; the test declares `.requires(Requirement.gzipFixture)`.
+func gunzipFixture(_ relative: String, into directory: TemporaryDirectory) throws -> String {
+    let name = (relative.split(separator: "/").last.map(String.init) ?? relative).replacingOccurrences(of: ".gz", with: "")
+    let target = directory.path + "/" + name
+    guard FileManager.default.createFile(atPath: target, contents: nil), let output = FileHandle(forWritingAtPath: target) else {
+        throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: target])
+    }
+    defer { try? output.close() }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["gunzip", "-c", Fixtures.path(relative)]
+    process.standardOutput = output
+    let errors = Pipe()
+    process.standardError = errors
+    try process.run()
+    let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    try #require(process.terminationStatus == 0, "gunzip \(relative): \(message)")
+    return target
 }
+

@@ -40,7 +40,7 @@ import Testing
         try fm.createSymbolicLink(atPath: dir.path + "/ISO/linked.vhdx", withDestinationPath: "../Hyper-V/Virtual Hard Disks/disk.vhdx")
     }
 
-    @Test func recordsMatchesAndEveryLinkWithoutFollowingAny() throws {
+    @Test(.requires(.tool("find"))) func recordsMatchesAndEveryLinkWithoutFollowingAny() throws {
         let dir = try TemporaryDirectory("walk")
         try Self.makeTree(dir)
         let result = try Self.walk([dir.path + "/"])
@@ -290,14 +290,7 @@ import Testing
 
     // MARK: - Mount points (root only: mounts a tmpfs)
 
-    static let canMount: Bool = {
-        guard getuid() == 0, let dir = try? TemporaryDirectory("mnt-probe") else { return false }
-        guard (try? runProcess("mount", ["-t", "tmpfs", "hvx-probe", dir.path]))?.status == 0 else { return false }
-        _ = try? runProcess("umount", [dir.path])
-        return true
-    }()
-
-    @Test(.enabled(if: canMount, "needs root and a working `mount -t tmpfs` (not permitted in this environment)"))
+    @Test(.requires(.root, .tool("mount"), .tool("umount")))
     func mountPointIsNotCrossedUnlessAsked() throws {
         let dir = try TemporaryDirectory("walk")
         try dir.write("local/a.vhdx")
@@ -326,12 +319,24 @@ import Testing
 
     // MARK: - Unreadable directory (root reads everything, so a child process runs as nobody)
 
-    /// The child half: runs only inside the privilege-dropped child started by the test below.
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["HVX_WALK_CHILD_ROOT"] != nil, "the child half of unreadableDirectoryIsAnIssue; runs only inside that test's unprivileged child"))
-    func childWalkAsUnprivilegedUser() throws {
+    /// The child half of the test below: inside the privilege-dropped child (`HVX_WALK_CHILD_ROOT` set) it walks
+    /// that test's tree and writes what it saw; in an ordinary run it checks itself on a readable tree of its own.
+    @Test func childWalkAsUnprivilegedUser() throws {
         let env = ProcessInfo.processInfo.environment
-        let root = try #require(env["HVX_WALK_CHILD_ROOT"])
-        let output = try #require(env["HVX_WALK_CHILD_OUT"])
+        guard let root = env["HVX_WALK_CHILD_ROOT"], let output = env["HVX_WALK_CHILD_OUT"] else {
+            let dir = try TemporaryDirectory("walk-child")
+            try dir.write("open/a.vhdx")
+            try dir.write("locked/inner/b.vhdx")
+            let lines = try Self.childWalk(root: dir.path)
+            #expect(lines == [
+                "uid \(getuid())", "entry \(dir.path)/locked/inner/b.vhdx", "entry \(dir.path)/open/a.vhdx", "root did not throw",
+            ])
+            return
+        }
+        try Self.childWalk(root: root).joined(separator: "\n").write(toFile: output, atomically: false, encoding: .utf8)
+    }
+
+    static func childWalk(root: String) throws -> [String] {
         var lines = ["uid \(getuid())"]
         let result = try Self.walk([root])
         lines += result.entries.map { "entry \($0.hostPath)" }
@@ -342,14 +347,14 @@ import Testing
         } catch let error as SystemError {
             lines.append("root throws \(error.operation) \(error.code)")
         }
-        try lines.joined(separator: "\n").write(toFile: output, atomically: false, encoding: .utf8)
+        return lines
     }
 
     static var testBinary: String? {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
     }
 
-    @Test(.enabled(if: getuid() == 0 && programAvailable("setpriv"), "needs root and setpriv(1) to run a child as nobody"))
+    @Test(.requires(.root, .tool("setpriv")))
     func unreadableDirectoryIsAnIssue() throws {
         let dir = try TemporaryDirectory("walk")
         try dir.write("open/a.vhdx")

@@ -1,7 +1,7 @@
 // Fuzz-input encoding for readers that need a file: a sparse image described in a few kilobytes, so a
 // 64 KiB input can still place structures at 0x30000 (VHDX region tables), 2 MiB (a metadata region) or at
 // the end of a large file (a VHD footer). Not part of the product: built only by scripts/fuzz.sh.
-import HVExclude
+@testable import HVExclude
 #if canImport(Glibc)
 import Glibc
 #endif

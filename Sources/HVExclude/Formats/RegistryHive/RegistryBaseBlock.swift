@@ -17,41 +17,41 @@
 /// | 44 | 4 | clustering factor |
 /// | 48 | 64 | file name (UTF-16LE, tail of the path the hive was saved from) |
 /// | 508 | 4 | XOR-32 checksum of bytes 0..<508 |
-public struct RegistryBaseBlock: Sendable, Equatable {
+struct RegistryBaseBlock: Sendable, Equatable {
     /// Size of the base block; the first hbin follows it.
-    public static let size = 4096
+    static let size = 4096
 
     /// Primary sequence number.
-    public var primarySequence: UInt32
+    var primarySequence: UInt32
     /// Secondary sequence number.
-    public var secondarySequence: UInt32
+    var secondarySequence: UInt32
     /// Last written time as a Windows FILETIME (100 ns ticks since 1601).
-    public var lastWritten: UInt64
+    var lastWritten: UInt64
     /// Major format version.
-    public var majorVersion: UInt32
+    var majorVersion: UInt32
     /// Minor format version.
-    public var minorVersion: UInt32
+    var minorVersion: UInt32
     /// File type (0 for a primary hive file).
-    public var fileType: UInt32
+    var fileType: UInt32
     /// Cell offset of the root key.
-    public var rootCellOffset: UInt32
+    var rootCellOffset: UInt32
     /// Size of the hbins data that follows the base block.
-    public var hbinsSize: UInt32
+    var hbinsSize: UInt32
     /// The embedded file name (often the tail of the original path).
-    public var fileName: String
+    var fileName: String
     /// The checksum stored at offset 508.
-    public var storedChecksum: UInt32
+    var storedChecksum: UInt32
     /// The checksum computed over bytes 0..<508.
-    public var computedChecksum: UInt32
+    var computedChecksum: UInt32
 
     /// Whether the sequence numbers differ, meaning changes may sit in the transaction logs.
-    public var sequencesDiffer: Bool { primarySequence != secondarySequence }
+    var sequencesDiffer: Bool { primarySequence != secondarySequence }
     /// Whether the stored checksum matches.
-    public var checksumValid: Bool { storedChecksum == computedChecksum }
+    var checksumValid: Bool { storedChecksum == computedChecksum }
 
     /// Parses a base block; `reader` must start at file offset 0 and hold 4096 bytes.
     /// - Throws: ``BinaryFormatError`` for a short block, a wrong signature or an unknown major version.
-    public init(parsing reader: inout ByteReader) throws {
+    init(parsing reader: inout ByteReader) throws {
         guard reader.count >= RegistryBaseBlock.size else {
             throw reader.error(
                 "truncated: a base block needs \(RegistryBaseBlock.size) bytes, the file holds \(reader.count)", at: 0)
@@ -80,7 +80,7 @@ public struct RegistryBaseBlock: Sendable, Equatable {
     }
 
     /// XOR-32 over the first 508 bytes, with Windows' two special cases (0xFFFFFFFF → 0xFFFFFFFE, 0 → 1).
-    public static func checksum(_ bytes: [UInt8]) -> UInt32 {
+    static func checksum(_ bytes: [UInt8]) -> UInt32 {
         var sum: UInt32 = 0
         var index = 0
         while index + 4 <= min(bytes.count, 508) {

@@ -1,6 +1,9 @@
 // Reference: libyal libregf "Windows NT Registry File (REGF) format", sections 2 (base block), 3 (hive bins
 // and cells), 4 (keys, lists, values, big data).
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// An offline Windows registry hive (regf): the base block, the hbins region read once, and keys read on demand.
 ///
@@ -19,7 +22,7 @@ import Synchronization
 /// ``BinaryFormatError`` with the absolute offset; non-fatal oddities are appended to ``warnings``.
 public final class RegistryHive: Sendable {
     /// Largest hbins region we accept; real SOFTWARE hives stay well below 200 MiB.
-    public static let maximumHbinsSize = 240 << 20
+    static let maximumHbinsSize = 240 << 20
     /// Size of the `hbin` header at the start of each bin.
     static let binHeaderSize = 32
     /// Bytes one `db` segment carries.
@@ -27,16 +30,16 @@ public final class RegistryHive: Sendable {
     /// Deepest chain of `ri` lists followed.
     static let maximumListDepth = 16
     /// Deepest key tree ``walk(from:maximumDepth:_:)`` descends by default.
-    public static let defaultMaximumDepth = 512
+    static let defaultMaximumDepth = 512
     /// Marker for "no cell".
     static let noCell: UInt32 = 0xFFFF_FFFF
 
     /// Where the hive was read from (host path, or the name given for in-memory bytes).
-    public let path: String
+    let path: String
     /// The hive's file name (last path component), as used in messages ("SOFTWARE").
-    public let name: String
+    let name: String
     /// The parsed base block.
-    public let baseBlock: RegistryBaseBlock
+    let baseBlock: RegistryBaseBlock
     /// The hbins region (file offset 4096 onwards).
     private let hbins: [UInt8]
     /// Usable bins as ranges relative to the first bin, in file order.
@@ -59,13 +62,13 @@ public final class RegistryHive: Sendable {
         /// "replayed 3 log entries from SYSTEM.LOG1 and 1 from SYSTEM.LOG2 (to sequence 5)".
         public var summary: String
         /// The logs applied, in order, with the number of entries (or old-format dirty pages) taken from each.
-        public var logs: [String]
+        var logs: [String]
         /// Entries (or old-format pages) applied in all.
-        public var count: Int
+        var count: Int
     }
 
     /// Largest transaction log read into memory.
-    public static let maximumLogSize = 256 << 20
+    static let maximumLogSize = 256 << 20
 
     /// The result of replaying the transaction logs; nil when the hive was clean, logs were ignored, or none applied.
     public let recovery: Recovery?
@@ -83,20 +86,39 @@ public final class RegistryHive: Sendable {
         let wanted = try RegistryHive.hbinsLength(declared: base.hbinsSize, available: available)
         let data = try file.read(at: UInt64(RegistryBaseBlock.size), count: wanted)
         guard logs == .replay, base.sequencesDiffer || !base.checksumValid else {
-            try self.init(path: path, name: name, baseBlock: base, hbins: data, fileSize: file.size)
+            try self.init(path: path, name: name, baseBlock: base, hbins: data, fileSize: file.size,
+                          logFiles: RegistryHive.logFiles(besideHiveAt: path))
             return
         }
         let found = RegistryHive.readLogs(besideHive: path, name: name)
         let result = try RegistryHive.replay(header: header.bytes, base: base, hbins: data, logs: found.logs, name: name)
         try self.init(
             path: path, name: name, baseBlock: result.base, hbins: result.hbins, fileSize: file.size,
-            logWarnings: found.warnings + result.warnings, recovery: result.recovery)
+            logFiles: found.names, logWarnings: found.warnings + result.warnings, recovery: result.recovery)
+    }
+
+    /// The transaction logs that exist beside the hive at `path` (`NAME.LOG`, `.LOG1`, `.LOG2`, any case), by
+    /// their real names, so a warning names only files that are there.
+    static func logFiles(besideHiveAt path: String) -> [String] {
+        let slash = path.lastIndex(of: "/")
+        let folder = slash.map { path[..<$0].isEmpty ? "/" : String(path[..<$0]) } ?? "."
+        let stem = (slash.map { String(path[path.index(after: $0)...]) } ?? path).uppercased()
+        guard let directory = opendir(folder) else { return [] }
+        defer { closedir(directory) }
+        var found: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if [".LOG", ".LOG1", ".LOG2"].contains(where: { stem + $0 == name.uppercased() }) { found.append(name) }
+        }
+        return found.sorted()
     }
 
     /// Reads a hive already in memory and, when it is dirty, replays `logs` (whole log files with their names,
     /// LOG1 before LOG2) onto it, exactly as ``init(path:logs:)`` does with the files beside a hive.
     /// - Throws: as ``init(path:logs:)``.
-    public convenience init(bytes: [UInt8], name: String, logs: [(name: String, bytes: [UInt8])]) throws {
+    convenience init(bytes: [UInt8], name: String, logs: [(name: String, bytes: [UInt8])]) throws {
         var header = ByteReader(
             Array(bytes.prefix(RegistryBaseBlock.size)), baseOffset: 0, structure: "regf base block")
         let base = try RegistryBaseBlock(parsing: &header)
@@ -110,7 +132,7 @@ public final class RegistryHive: Sendable {
         let result = try RegistryHive.replay(header: header.bytes, base: base, hbins: data, logs: logs, name: name)
         try self.init(
             path: name, name: name, baseBlock: result.base, hbins: result.hbins, fileSize: UInt64(bytes.count),
-            logWarnings: result.warnings, recovery: result.recovery)
+            logFiles: logs.map(\.name).sorted(), logWarnings: result.warnings, recovery: result.recovery)
     }
 
     /// Replays `logs` onto a dirty hive's bins: the base block and bins to read, the log warnings, and the record.
@@ -133,13 +155,17 @@ public final class RegistryHive: Sendable {
 
     /// Reads `NAME.LOG1`, `NAME.LOG2` and `NAME.LOG` (names matched case-insensitively, as on NTFS) from the folder
     /// of `path`; the folder is the hive's own, so nothing outside the scanned roots is read.
-    static func readLogs(besideHive path: String, name: String) -> (logs: [(name: String, bytes: [UInt8])], warnings: [String]) {
+    static func readLogs(
+        besideHive path: String, name: String
+    ) -> (logs: [(name: String, bytes: [UInt8])], names: [String], warnings: [String]) {
         let folder = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
         let listing = DirectoryListing(reading: folder.isEmpty ? "/" : folder)
         var logs: [(name: String, bytes: [UInt8])] = []
+        var names: [String] = []
         var warnings: [String] = []
         for suffix in ["LOG1", "LOG2", "LOG"] {
             guard let entry = listing.find(name + "." + suffix), entry.kind == .file else { continue }
+            names.append(entry.name)
             let logPath = (folder.isEmpty ? "" : folder) + "/" + entry.name
             do {
                 let reader = try FileReader(path: logPath, readBudget: UInt64(maximumLogSize))
@@ -152,7 +178,7 @@ public final class RegistryHive: Sendable {
                 warnings.append("\(entry.name): unreadable: \(error); not used")
             }
         }
-        return (logs, warnings)
+        return (logs, names.sorted(), warnings)
     }
 
     /// Reads a hive already in memory (the whole file, base block first); its logs are not looked for.
@@ -169,7 +195,7 @@ public final class RegistryHive: Sendable {
 
     private init(
         path: String, name: String, baseBlock: RegistryBaseBlock, hbins: [UInt8], fileSize: UInt64,
-        logWarnings: [String] = [], recovery: Recovery? = nil
+        logFiles: [String] = [], logWarnings: [String] = [], recovery: Recovery? = nil
     ) throws {
         self.path = path
         self.name = name
@@ -177,19 +203,20 @@ public final class RegistryHive: Sendable {
         self.hbins = hbins
         self.recovery = recovery
         var warnings = logWarnings
-        let stem = name
+        let logNote = logFiles.isEmpty
+            ? "(no transaction log \(name).LOG1/.LOG2 beside it)"
+            : "that live in " + logFiles.joined(separator: " and ")
         // A recovered hive's base block is the rebuilt one: it is clean by construction.
         if recovery == nil && baseBlock.sequencesDiffer {
             warnings.append(
                 "regf base block at 0x0: sequence numbers differ (primary \(baseBlock.primarySequence), secondary "
-                    + "\(baseBlock.secondarySequence)): hive may be missing recent changes that live in "
-                    + "\(stem).LOG1/.LOG2; read on")
+                    + "\(baseBlock.secondarySequence)): hive may be missing recent changes \(logNote); read on")
         }
         if recovery == nil && !baseBlock.checksumValid {
             warnings.append(
                 "regf base block at 0x1FC: checksum mismatch (stored \(hex(baseBlock.storedChecksum)), computed "
-                    + "\(hex(baseBlock.computedChecksum))): hive may be missing recent changes that live in "
-                    + "\(stem).LOG1/.LOG2; read on")
+                    + "\(hex(baseBlock.computedChecksum)))" + (baseBlock.sequencesDiffer ? "" : ": hive may be missing recent changes \(logNote)")
+                    + "; read on")
         }
         if !(2...6).contains(baseBlock.minorVersion) {
             warnings.append("regf base block at 0x18: unexpected minor version \(baseBlock.minorVersion); read on")
@@ -333,7 +360,7 @@ public final class RegistryHive: Sendable {
 
     /// The root key.
     /// - Throws: ``BinaryFormatError`` when the root cell is unreadable.
-    public func rootKey() throws -> RegistryKey {
+    func rootKey() throws -> RegistryKey {
         let key = try key(atCell: baseBlock.rootCellOffset)
         if key.flags & RegistryKey.rootFlag == 0 {
             warn("root key at \(hex(key.fileOffset)): the root flag (0x4) is not set; read on")
@@ -343,7 +370,7 @@ public final class RegistryHive: Sendable {
 
     /// The key stored at cell `offset`.
     /// - Throws: ``BinaryFormatError`` when the cell is not a readable `nk` record.
-    public func key(atCell offset: UInt32) throws -> RegistryKey {
+    func key(atCell offset: UInt32) throws -> RegistryKey {
         var reader = try cell(at: offset, structure: "regf key (nk)")
         return try RegistryKey(parsing: &reader, cellOffset: offset)
     }
@@ -351,7 +378,7 @@ public final class RegistryHive: Sendable {
     /// The key at a backslash-separated `path` below the root (`""` is the root), matched case-insensitively;
     /// `nil` when some component does not exist. Reads only the keys on the path.
     /// - Throws: ``BinaryFormatError`` when a structure on the path is corrupt.
-    public func key(_ path: String) throws -> RegistryKey? {
+    func key(_ path: String) throws -> RegistryKey? {
         var current = try rootKey()
         for component in RegistryName.components(of: path) {
             guard let next = try subkey(component, of: current) else { return nil }
@@ -362,7 +389,7 @@ public final class RegistryHive: Sendable {
 
     /// The direct subkey of `parent` called `name` (case-insensitive), or `nil`.
     /// - Throws: ``BinaryFormatError`` when the subkey list or a candidate key is corrupt.
-    public func subkey(_ name: String, of parent: RegistryKey) throws -> RegistryKey? {
+    func subkey(_ name: String, of parent: RegistryKey) throws -> RegistryKey? {
         let entries = try subkeyEntries(of: parent)
         let wanted = RegistryName.uppercased(name)
         let hash = RegistrySubkeyList.hash(ofUppercased: wanted)
@@ -383,7 +410,7 @@ public final class RegistryHive: Sendable {
 
     /// All direct subkeys of `key`, in stored order.
     /// - Throws: ``BinaryFormatError`` when a list or a key is corrupt.
-    public func subkeys(of key: RegistryKey) throws -> [RegistryKey] {
+    func subkeys(of key: RegistryKey) throws -> [RegistryKey] {
         try subkeyEntries(of: key).map { try self.key(atCell: $0.offset) }
     }
 
@@ -427,7 +454,7 @@ public final class RegistryHive: Sendable {
 
     /// All values of `key`, in stored order, with their data.
     /// - Throws: ``BinaryFormatError`` when the value list, a `vk` record or its data is corrupt.
-    public func values(of key: RegistryKey) throws -> [RegistryValue] {
+    func values(of key: RegistryKey) throws -> [RegistryValue] {
         // Distinct values own distinct data cells, so one key's values never hold more than the hbins region;
         // more means list entries share one big value, which would multiply memory by the entry count.
         var total = 0
@@ -446,7 +473,7 @@ public final class RegistryHive: Sendable {
 
     /// The value of `key` called `name` (case-insensitive; `""` is the default value), or `nil`.
     /// - Throws: ``BinaryFormatError`` when the value list or a `vk` record is corrupt.
-    public func value(_ name: String, of key: RegistryKey) throws -> RegistryValue? {
+    func value(_ name: String, of key: RegistryKey) throws -> RegistryValue? {
         let wanted = RegistryName.uppercased(name)
         for offset in try valueOffsets(of: key) {
             var reader = try cell(at: offset, structure: "regf value (vk)")
@@ -460,14 +487,14 @@ public final class RegistryHive: Sendable {
 
     /// The value `name` of the key at `keyPath`, or `nil` when either is absent.
     /// - Throws: ``BinaryFormatError`` when a structure on the way is corrupt.
-    public func value(_ name: String, at keyPath: String) throws -> RegistryValue? {
+    func value(_ name: String, at keyPath: String) throws -> RegistryValue? {
         guard let key = try key(keyPath) else { return nil }
         return try value(name, of: key)
     }
 
     /// The value stored at cell `offset`, with its data.
     /// - Throws: ``BinaryFormatError`` when the record or its data is corrupt.
-    public func value(atCell offset: UInt32) throws -> RegistryValue {
+    func value(atCell offset: UInt32) throws -> RegistryValue {
         var reader = try cell(at: offset, structure: "regf value (vk)")
         let header = try RegistryValueHeader(parsing: &reader)
         return try gather(header, cellOffset: offset, fileOffset: reader.baseOffset)
@@ -554,7 +581,7 @@ public final class RegistryHive: Sendable {
     /// Visits `key` (default: the root) and every key below it depth-first with its path relative to `key`.
     /// Keys reached twice (a cycle) and levels deeper than `maximumDepth` are skipped with a warning.
     /// - Throws: whatever `body` throws, and ``BinaryFormatError`` for corrupt lists or keys.
-    public func walk(
+    func walk(
         from key: RegistryKey? = nil, maximumDepth: Int = RegistryHive.defaultMaximumDepth,
         _ body: (_ path: [String], _ key: RegistryKey) throws -> Void
     ) throws {

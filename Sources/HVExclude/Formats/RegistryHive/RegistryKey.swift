@@ -23,41 +23,41 @@
 /// | 72 | 2 | key name length in bytes |
 /// | 74 | 2 | class name length in bytes |
 /// | 76 | … | key name (Latin-1 when compressed, else UTF-16LE) |
-public struct RegistryKey: Sendable, Equatable {
+struct RegistryKey: Sendable, Equatable {
     /// Flag bit: the root key of the hive.
-    public static let rootFlag: UInt16 = 0x0004
+    static let rootFlag: UInt16 = 0x0004
     /// Flag bit: the name is stored one byte per character (Latin-1).
-    public static let compressedNameFlag: UInt16 = 0x0020
+    static let compressedNameFlag: UInt16 = 0x0020
     /// Fixed part of an `nk` record before the name.
     static let headerSize = 76
 
     /// The key name, whole (an embedded NUL stays in the string).
-    public var name: String
+    var name: String
     /// Cell offset of this key (relative to the first hbin).
-    public var cellOffset: UInt32
+    var cellOffset: UInt32
     /// Absolute file offset of the cell data.
-    public var fileOffset: UInt64
+    var fileOffset: UInt64
     /// Raw flags.
-    public var flags: UInt16
+    var flags: UInt16
     /// Last written time as a Windows FILETIME.
-    public var lastWritten: UInt64
+    var lastWritten: UInt64
     /// Cell offset of the parent key.
-    public var parentOffset: UInt32
+    var parentOffset: UInt32
     /// Number of subkeys the key declares.
-    public var subkeyCount: UInt32
+    var subkeyCount: UInt32
     /// Cell offset of the subkey list, or 0xFFFFFFFF.
-    public var subkeyListOffset: UInt32
+    var subkeyListOffset: UInt32
     /// Number of values the key declares.
-    public var valueCount: UInt32
+    var valueCount: UInt32
     /// Cell offset of the value list, or 0xFFFFFFFF.
-    public var valueListOffset: UInt32
+    var valueListOffset: UInt32
 
     /// Whether the name was stored compressed (one Latin-1 byte per character).
-    public var hasCompressedName: Bool { flags & RegistryKey.compressedNameFlag != 0 }
+    var hasCompressedName: Bool { flags & RegistryKey.compressedNameFlag != 0 }
 
     /// Parses an `nk` record from its cell data.
     /// - Throws: ``BinaryFormatError`` for a short record, a wrong signature or a name running past the cell.
-    public init(parsing reader: inout ByteReader, cellOffset: UInt32) throws {
+    init(parsing reader: inout ByteReader, cellOffset: UInt32) throws {
         guard reader.count >= RegistryKey.headerSize else {
             throw reader.error("an nk record needs \(RegistryKey.headerSize) bytes, the cell holds \(reader.count)", at: 0)
         }

@@ -11,9 +11,9 @@
 /// | 4 | 8·n (`lf`/`lh`) or 4·n (`li`/`ri`) | entries: u32 cell offset [+ u32 hash] |
 ///
 /// `lf` hashes are the first four name characters; `lh` hashes are h = h·37 + upper(c) over the name.
-public struct RegistrySubkeyList: Sendable, Equatable {
+struct RegistrySubkeyList: Sendable, Equatable {
     /// The list's kind.
-    public enum Kind: String, Sendable {
+    enum Kind: String, Sendable {
         /// Fast leaf (name hint).
         case lf
         /// Hash leaf.
@@ -25,15 +25,15 @@ public struct RegistrySubkeyList: Sendable, Equatable {
     }
 
     /// The list's kind.
-    public var kind: Kind
+    var kind: Kind
     /// Cell offsets of keys (or, for `ri`, of further lists).
-    public var offsets: [UInt32]
+    var offsets: [UInt32]
     /// Hash per entry (`lh` only; `lf` name hints are not used).
-    public var hashes: [UInt32]?
+    var hashes: [UInt32]?
 
     /// Parses a list from its cell data.
     /// - Throws: ``BinaryFormatError`` for an unknown signature or a count running past the cell.
-    public init(parsing reader: inout ByteReader) throws {
+    init(parsing reader: inout ByteReader) throws {
         guard reader.count >= 4 else {
             throw reader.error("a subkey list needs 4 bytes, the cell holds \(reader.count)", at: 0)
         }
@@ -65,7 +65,7 @@ public struct RegistrySubkeyList: Sendable, Equatable {
     }
 
     /// The `lh` hash of a name already upper-cased the Windows way.
-    public static func hash(ofUppercased name: String) -> UInt32 {
+    static func hash(ofUppercased name: String) -> UInt32 {
         var value: UInt32 = 0
         for unit in name.utf16 { value = value &* 37 &+ UInt32(unit) }
         return value

@@ -14,30 +14,30 @@
 /// | 16 | 2 | flags (0x0001 compressed Latin-1 name) |
 /// | 18 | 2 | spare |
 /// | 20 | … | value name |
-public struct RegistryValue: Sendable, Equatable {
+struct RegistryValue: Sendable, Equatable {
     /// Flag bit: the name is stored one byte per character (Latin-1).
-    public static let compressedNameFlag: UInt16 = 0x0001
+    static let compressedNameFlag: UInt16 = 0x0001
     /// Bit 31 of the data length: the data sits in the offset field.
     static let inlineDataBit: UInt32 = 0x8000_0000
     /// Fixed part of a `vk` record before the name.
     static let headerSize = 20
 
     /// The value name, whole; empty for the default value.
-    public var name: String
+    var name: String
     /// The stored data type.
-    public var type: RegistryValueType
+    var type: RegistryValueType
     /// The data bytes exactly as stored (length as declared).
-    public var raw: [UInt8]
+    var raw: [UInt8]
     /// Cell offset of the `vk` record.
-    public var cellOffset: UInt32
+    var cellOffset: UInt32
     /// Absolute file offset of the `vk` cell data.
-    public var fileOffset: UInt64
+    var fileOffset: UInt64
 
     /// Whether this is the key's default value (empty name).
-    public var isDefault: Bool { name.isEmpty }
+    var isDefault: Bool { name.isEmpty }
 
     /// Creates a value from parts (used by the hive reader once the data is gathered).
-    public init(name: String, type: RegistryValueType, raw: [UInt8], cellOffset: UInt32, fileOffset: UInt64) {
+    init(name: String, type: RegistryValueType, raw: [UInt8], cellOffset: UInt32, fileOffset: UInt64) {
         self.name = name
         self.type = type
         self.raw = raw
@@ -46,10 +46,10 @@ public struct RegistryValue: Sendable, Equatable {
     }
 
     /// The data interpreted by type; wrong-sized numbers and unknown types stay raw.
-    public var data: RegistryData { RegistryData(type: type, raw: raw) }
+    var data: RegistryData { RegistryData(type: type, raw: raw) }
 
     /// The data as text when the type is a string type (SZ, EXPAND_SZ; MULTI_SZ joined with `\n`).
-    public var stringValue: String? {
+    var stringValue: String? {
         switch data {
         case .string(let text), .expandString(let text): return text
         case .multiString(let items): return items.joined(separator: "\n")
@@ -58,7 +58,7 @@ public struct RegistryValue: Sendable, Equatable {
     }
 
     /// The data as a number when the type is DWORD, DWORD_BE or QWORD and the size fits.
-    public var integerValue: UInt64? {
+    var integerValue: UInt64? {
         switch data {
         case .dword(let number): return UInt64(number)
         case .qword(let number): return number

@@ -16,34 +16,34 @@
 /// | 9 | REG_FULL_RESOURCE_DESCRIPTOR |
 /// | 10 | REG_RESOURCE_REQUIREMENTS_LIST |
 /// | 11 | REG_QWORD (little-endian) |
-public struct RegistryValueType: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
+struct RegistryValueType: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
     /// The stored type number.
-    public var rawValue: UInt32
+    var rawValue: UInt32
 
     /// Creates a type from its stored number.
-    public init(rawValue: UInt32) { self.rawValue = rawValue }
+    init(rawValue: UInt32) { self.rawValue = rawValue }
 
     /// REG_NONE.
-    public static let none = RegistryValueType(rawValue: 0)
+    static let none = RegistryValueType(rawValue: 0)
     /// REG_SZ.
-    public static let string = RegistryValueType(rawValue: 1)
+    static let string = RegistryValueType(rawValue: 1)
     /// REG_EXPAND_SZ.
-    public static let expandString = RegistryValueType(rawValue: 2)
+    static let expandString = RegistryValueType(rawValue: 2)
     /// REG_BINARY.
-    public static let binary = RegistryValueType(rawValue: 3)
+    static let binary = RegistryValueType(rawValue: 3)
     /// REG_DWORD.
-    public static let dword = RegistryValueType(rawValue: 4)
+    static let dword = RegistryValueType(rawValue: 4)
     /// REG_DWORD_BIG_ENDIAN.
-    public static let dwordBigEndian = RegistryValueType(rawValue: 5)
+    static let dwordBigEndian = RegistryValueType(rawValue: 5)
     /// REG_LINK.
-    public static let link = RegistryValueType(rawValue: 6)
+    static let link = RegistryValueType(rawValue: 6)
     /// REG_MULTI_SZ.
-    public static let multiString = RegistryValueType(rawValue: 7)
+    static let multiString = RegistryValueType(rawValue: 7)
     /// REG_QWORD.
-    public static let qword = RegistryValueType(rawValue: 11)
+    static let qword = RegistryValueType(rawValue: 11)
 
     /// The `reg query` name (`REG_SZ`), or `REG_0x…` for an unknown number.
-    public var name: String {
+    var name: String {
         switch rawValue {
         case 0: "REG_NONE"
         case 1: "REG_SZ"
@@ -61,9 +61,9 @@ public struct RegistryValueType: RawRepresentable, Hashable, Sendable, Codable, 
         }
     }
 
-    public var description: String { name }
+    var description: String { name }
 
-    public init(from decoder: Decoder) throws {
+    init(from decoder: Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         if let known = (0...11).first(where: { RegistryValueType(rawValue: UInt32($0)).name == text }) {
             rawValue = UInt32(known)
@@ -74,14 +74,14 @@ public struct RegistryValueType: RawRepresentable, Hashable, Sendable, Codable, 
         }
     }
 
-    public func encode(to encoder: Encoder) throws {
+    func encode(to encoder: Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(name)
     }
 }
 
 /// Registry value data interpreted by its type.
-public enum RegistryData: Sendable, Equatable {
+enum RegistryData: Sendable, Equatable {
     /// REG_SZ text, cut at the first NUL.
     case string(String)
     /// REG_EXPAND_SZ text, unexpanded, cut at the first NUL.
@@ -100,7 +100,7 @@ public enum RegistryData: Sendable, Equatable {
     case raw([UInt8])
 
     /// Interprets `raw` as `type` says.
-    public init(type: RegistryValueType, raw: [UInt8]) {
+    init(type: RegistryValueType, raw: [UInt8]) {
         switch type.rawValue {
         case 1: self = .string(RegistryData.text(raw))
         case 2: self = .expandString(RegistryData.text(raw))

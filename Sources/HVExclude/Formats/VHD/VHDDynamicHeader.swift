@@ -17,11 +17,11 @@
 /// | 64 | 512 | parent unicode name, UTF-16BE, NUL-padded |
 /// | 576 | 8 × 24 | parent locator entries (``Locator``) |
 /// | 768 | 256 | reserved |
-public struct VHDDynamicHeader: Sendable, Equatable {
+struct VHDDynamicHeader: Sendable, Equatable {
     /// Size of the header.
-    public static let size = 1024
+    static let size = 1024
     /// `cxsparse` as stored.
-    public static let cookie: [UInt8] = Array("cxsparse".utf8)
+    static let cookie: [UInt8] = Array("cxsparse".utf8)
 
     /// One parent locator entry; only length and offset are trusted (Windows fills "data space" in bytes,
     /// the specification says sectors).
@@ -33,46 +33,46 @@ public struct VHDDynamicHeader: Sendable, Equatable {
     /// | 8 | 4 | data length in bytes |
     /// | 12 | 4 | reserved |
     /// | 16 | 8 | absolute file offset of the data |
-    public struct Locator: Sendable, Equatable {
+    struct Locator: Sendable, Equatable {
         /// Platform code as four characters.
-        public var platformCode: String
+        var platformCode: String
         /// Data space as stored (not trusted).
-        public var dataSpace: UInt32
+        var dataSpace: UInt32
         /// Length of the locator data in bytes.
-        public var dataLength: UInt32
+        var dataLength: UInt32
         /// Absolute file offset of the locator data.
-        public var dataOffset: UInt64
+        var dataOffset: UInt64
         /// Absolute offset of this entry (for messages).
-        public var entryOffset: UInt64
+        var entryOffset: UInt64
     }
 
     /// Absolute offset the header was read from.
-    public var offset: UInt64
+    var offset: UInt64
     /// Absolute offset of the block allocation table.
-    public var tableOffset: UInt64
+    var tableOffset: UInt64
     /// Number of BAT entries.
-    public var maxTableEntries: UInt32
+    var maxTableEntries: UInt32
     /// Block size in bytes.
-    public var blockSize: UInt32
+    var blockSize: UInt32
     /// Stored checksum.
-    public var checksum: UInt32
+    var checksum: UInt32
     /// Checksum computed with the field zeroed.
-    public var computedChecksum: UInt32
+    var computedChecksum: UInt32
     /// The parent's unique id (zero for a dynamic disk).
-    public var parentUniqueID: GUID
+    var parentUniqueID: GUID
     /// The parent's modification time, seconds since 2000-01-01 UTC.
-    public var parentTimestamp: UInt32
+    var parentTimestamp: UInt32
     /// The parent's file name.
-    public var parentUnicodeName: String
+    var parentUnicodeName: String
     /// The non-empty locator entries.
-    public var locators: [Locator]
+    var locators: [Locator]
 
     /// Whether the stored checksum is right.
-    public var checksumMatches: Bool { checksum == computedChecksum }
+    var checksumMatches: Bool { checksum == computedChecksum }
 
     /// Parses a header from a reader over exactly ``size`` bytes.
     /// - Throws: ``BinaryFormatError`` on a short read or a wrong cookie. A checksum mismatch is left to the caller.
-    public init(parsing reader: inout ByteReader) throws {
+    init(parsing reader: inout ByteReader) throws {
         guard reader.remaining >= VHDDynamicHeader.size else {
             throw reader.error("truncated: needs \(VHDDynamicHeader.size) bytes but only \(reader.remaining) remain")
         }
@@ -89,7 +89,8 @@ public struct VHDDynamicHeader: Sendable, Equatable {
         blockSize = try reader.u32(.big)
         checksum = try reader.u32(.big)
         computedChecksum = VHDFooter.onesComplementSum(raw, zeroingFieldAt: 36)
-        parentUniqueID = GUID(canonical: try reader.bytes(count: 16))
+        // The same Windows GUID reading as the footer's unique id (VHDFooter), so the two compare.
+        parentUniqueID = GUID(mixedEndian: try reader.bytes(count: 16))
         parentTimestamp = try reader.u32(.big)
         try reader.skip(4)
         parentUnicodeName = try reader.utf16(byteCount: 512, .big, stopAtNUL: true)

@@ -9,33 +9,33 @@
 /// | 0 | 512 | footer copy (dynamic and differencing disks) |
 /// | footer data offset | 1024 | ``VHDDynamicHeader`` |
 /// | locator data offsets | data length each | parent locator data (``LocatorData``) |
-public struct VHDFile: Sendable {
+struct VHDFile: Sendable {
     /// Largest parent locator data read (a Windows path of 32767 UTF-16 units fits).
-    public static let maximumLocatorLength: UInt32 = 0x10000
+    static let maximumLocatorLength: UInt32 = 0x10000
 
     /// A parent locator's decoded data.
-    public struct LocatorData: Sendable, Equatable {
+    struct LocatorData: Sendable, Equatable {
         /// Platform code (`W2ru`, `W2ku`, `Wi2r`, `Wi2k`, `Mac `, `MacX`, …).
-        public var platformCode: String
+        var platformCode: String
         /// Absolute offset of the data.
-        public var offset: UInt64
+        var offset: UInt64
         /// The path it holds; `nil` for Mac aliases and unknown codes, which are read but not resolved.
-        public var text: String?
+        var text: String?
     }
 
     /// The footer in use (normally the one at the end of the file).
-    public var footer: VHDFooter
+    var footer: VHDFooter
     /// The dynamic header of a dynamic or differencing disk.
-    public var dynamicHeader: VHDDynamicHeader?
+    var dynamicHeader: VHDDynamicHeader?
     /// Decoded parent locator data, in entry order.
-    public var locators: [LocatorData]
+    var locators: [LocatorData]
     /// Non-fatal problems, each a sentence with an offset.
-    public var warnings: [String]
+    var warnings: [String]
 
     /// Reads the footer, its copy, the dynamic header and the parent locators of the VHD file behind `file`.
     /// - Throws: ``BinaryFormatError`` when no valid footer exists or the dynamic header is missing or invalid;
     ///   ``SystemError`` on an I/O error.
-    public init(reading file: FileReader) throws {
+    init(reading file: FileReader) throws {
         var warnings: [String] = []
         guard file.size >= UInt64(VHDFooter.size - 1) else {
             throw BinaryFormatError(

@@ -21,44 +21,44 @@
 /// | 68 | 16 | unique id |
 /// | 84 | 1 | saved state |
 /// | 85 | 427 | reserved |
-public struct VHDFooter: Sendable, Equatable {
+struct VHDFooter: Sendable, Equatable {
     /// Size of a footer; very old files end with a 511-byte one.
-    public static let size = 512
+    static let size = 512
     /// `conectix` as stored.
-    public static let cookie: [UInt8] = Array("conectix".utf8)
+    static let cookie: [UInt8] = Array("conectix".utf8)
 
     /// Absolute offset the footer was read from.
-    public var offset: UInt64
+    var offset: UInt64
     /// Data offset (the dynamic header's place, or all 0xFF).
-    public var dataOffset: UInt64
+    var dataOffset: UInt64
     /// Seconds since 2000-01-01 00:00 UTC.
-    public var timestamp: UInt32
+    var timestamp: UInt32
     /// Creator application, 4 characters.
-    public var creatorApplication: String
+    var creatorApplication: String
     /// Creator version (major in the high 16 bits).
-    public var creatorVersion: UInt32
+    var creatorVersion: UInt32
     /// Creator host OS, 4 characters.
-    public var creatorHostOS: String
+    var creatorHostOS: String
     /// Original size in bytes.
-    public var originalSize: UInt64
+    var originalSize: UInt64
     /// Current (virtual) size in bytes.
-    public var currentSize: UInt64
+    var currentSize: UInt64
     /// Disk type code (2, 3 or 4).
-    public var diskType: UInt32
+    var diskType: UInt32
     /// Stored checksum.
-    public var checksum: UInt32
+    var checksum: UInt32
     /// Checksum computed over the footer with the field zeroed.
-    public var computedChecksum: UInt32
+    var computedChecksum: UInt32
     /// Unique id (a differencing child's dynamic header names its parent by it).
-    public var uniqueID: GUID
+    var uniqueID: GUID
 
     /// Whether the stored checksum is right.
-    public var checksumMatches: Bool { checksum == computedChecksum }
+    var checksumMatches: Bool { checksum == computedChecksum }
 
     /// Parses a footer from a reader over 511 or 512 bytes.
     /// - Throws: ``BinaryFormatError`` on a short read, a wrong cookie or an unknown disk type. A checksum
     ///   mismatch is not an error: callers turn it into a warning.
-    public init(parsing reader: inout ByteReader) throws {
+    init(parsing reader: inout ByteReader) throws {
         guard reader.remaining >= VHDFooter.size - 1 else {
             throw reader.error("truncated: needs \(VHDFooter.size) bytes but only \(reader.remaining) remain")
         }
@@ -83,12 +83,14 @@ public struct VHDFooter: Sendable, Equatable {
         }
         checksum = try reader.u32(.big)
         computedChecksum = VHDFooter.onesComplementSum(raw, zeroingFieldAt: 64)
-        // The id is a plain 16-byte value here, printed in stored order as libvhdi does.
-        uniqueID = GUID(canonical: try reader.bytes(count: 16))
+        // Read as Windows writes a GUID (first three fields little-endian), not in stored order as vhdiinfo
+        // prints it: Windows-written ids are then valid version-4 GUIDs (../shared/fixtures/vhd/real: f84f1636-cd9e-9041-…
+        // in stored order is 36164FF8-9ECD-4190-…). The parent link in the dynamic header is read the same way.
+        uniqueID = GUID(mixedEndian: try reader.bytes(count: 16))
     }
 
     /// One's complement of the byte sum with the 4 bytes at `fieldOffset` left out (the VHD checksum).
-    public static func onesComplementSum(_ bytes: [UInt8], zeroingFieldAt fieldOffset: Int) -> UInt32 {
+    static func onesComplementSum(_ bytes: [UInt8], zeroingFieldAt fieldOffset: Int) -> UInt32 {
         var sum: UInt32 = 0
         for (index, byte) in bytes.enumerated() where index < fieldOffset || index >= fieldOffset + 4 {
             sum &+= UInt32(byte)
@@ -102,7 +104,7 @@ public struct VHDFooter: Sendable, Equatable {
     }
 
     /// "win  10.0 (Wi2k)"-style description of the creator.
-    public var creatorDescription: String {
+    var creatorDescription: String {
         let application = creatorApplication.trimmingSpaces
         return "\(application) \(creatorVersion >> 16).\(creatorVersion & 0xFFFF) (\(creatorHostOS.trimmingSpaces))"
     }

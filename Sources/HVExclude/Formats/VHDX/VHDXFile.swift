@@ -10,73 +10,56 @@
 /// | region table | | metadata region: ``VHDXMetadataTable`` and its items; BAT region (not read) |
 ///
 /// The BAT itself is never read: only its place is checked, so a 2 TB disk costs the same as a small one.
-public struct VHDXFile: Sendable {
+struct VHDXFile: Sendable {
     /// The creator recorded in the file identifier.
-    public var creator: String
+    var creator: String
     /// Both headers as parsed (`nil` where invalid; the reason is in ``warnings``).
-    public var headers: [VHDXHeader?]
+    var headers: [VHDXHeader?]
     /// Index (0 or 1) of the current header in ``headers``.
-    public var currentHeaderIndex: Int
+    var currentHeaderIndex: Int
     /// The region table in use.
-    public var regionTable: VHDXRegionTable
+    var regionTable: VHDXRegionTable
     /// The metadata region's entry.
-    public var metadataRegion: VHDXRegionTable.Entry
+    var metadataRegion: VHDXRegionTable.Entry
     /// The BAT region's entry.
-    public var batRegion: VHDXRegionTable.Entry
+    var batRegion: VHDXRegionTable.Entry
     /// The metadata table.
-    public var metadataTable: VHDXMetadataTable
+    var metadataTable: VHDXMetadataTable
     /// Virtual block size in bytes.
-    public var blockSize: UInt32
+    var blockSize: UInt32
     /// File parameters bit 0: blocks stay allocated (a fixed disk).
-    public var leaveBlocksAllocated: Bool
+    var leaveBlocksAllocated: Bool
     /// File parameters bit 1: a differencing disk.
-    public var hasParent: Bool
+    var hasParent: Bool
     /// Size of the virtual disk in bytes.
-    public var virtualDiskSize: UInt64
+    var virtualDiskSize: UInt64
     /// Logical sector size in bytes (`nil` when the item is missing).
-    public var logicalSectorSize: UInt32?
+    var logicalSectorSize: UInt32?
     /// Physical sector size in bytes (`nil` when the item is missing).
-    public var physicalSectorSize: UInt32?
+    var physicalSectorSize: UInt32?
     /// The virtual disk id (page 83 data).
-    public var virtualDiskID: GUID?
+    var virtualDiskID: GUID?
     /// The parent locator of a differencing disk.
-    public var parentLocator: VHDXParentLocator?
+    var parentLocator: VHDXParentLocator?
     /// Non-fatal problems, each a sentence with an offset.
-    public var warnings: [String]
+    var warnings: [String]
 
     /// The current header.
-    public var currentHeader: VHDXHeader { headers[currentHeaderIndex]! }
+    var currentHeader: VHDXHeader { headers[currentHeaderIndex]! }
     /// The DataWriteGuid of the current header: the identity children link to.
-    public var dataWriteGuid: GUID { currentHeader.dataWriteGuid }
+    var dataWriteGuid: GUID { currentHeader.dataWriteGuid }
 
     /// Reads the identifier, headers, region tables and metadata of the VHDX file behind `file`.
     /// - Throws: ``BinaryFormatError`` when a structure needed to describe the disk is missing or invalid;
     ///   ``SystemError`` on an I/O error.
-    public init(reading file: FileReader) throws {
+    init(reading file: FileReader) throws {
         var warnings: [String] = []
         var identifierReader = try file.reader(
             at: VHDXFileIdentifier.offset, count: VHDXFileIdentifier.size, structure: "VHDX file identifier")
         creator = try VHDXFileIdentifier(parsing: &identifierReader).creator
 
-        // Headers: the valid one with the higher sequence wins; one bad copy is survivable.
-        var headers: [VHDXHeader?] = []
-        var headerErrors: [String] = []
-        for (index, offset) in VHDXHeader.offsets.enumerated() {
-            do {
-                var reader = try file.reader(at: offset, count: VHDXHeader.size, structure: "VHDX header \(index + 1)")
-                headers.append(try VHDXHeader(parsing: &reader))
-            } catch let error as BinaryFormatError {
-                headers.append(nil)
-                headerErrors.append(error.description)
-            }
-        }
-        guard let current = VHDXFile.currentHeader(headers) else {
-            throw BinaryFormatError(
-                "VHDX headers", at: VHDXHeader.offsets[0], "neither header is valid: " + headerErrors.joined(separator: "; "))
-        }
-        for message in headerErrors { warnings.append("\(message); using the other header") }
-        self.headers = headers
-        currentHeaderIndex = current
+        (headers, currentHeaderIndex) = try VHDXFile.readHeaders(file, warnings: &warnings)
+        let current = currentHeaderIndex
         let header = headers[current]!
         if !header.logGuid.isZero {
             warnings.append(
@@ -84,30 +67,7 @@ public struct VHDXFile: Sendable {
                     + "the log was not replayed, so the metadata read here may be stale")
         }
 
-        // Region tables are copies: use the first valid one.
-        var tables: [VHDXRegionTable?] = []
-        var tableErrors: [String] = []
-        for (index, offset) in VHDXRegionTable.offsets.enumerated() {
-            do {
-                var reader = try file.reader(
-                    at: offset, count: VHDXRegionTable.size, structure: "VHDX region table \(index + 1)")
-                tables.append(try VHDXRegionTable(parsing: &reader))
-            } catch let error as BinaryFormatError {
-                tables.append(nil)
-                tableErrors.append(error.description)
-            }
-        }
-        guard let table = tables.compactMap({ $0 }).first else {
-            throw BinaryFormatError(
-                "VHDX region tables", at: VHDXRegionTable.offsets[0],
-                "neither copy is valid: " + tableErrors.joined(separator: "; "))
-        }
-        for message in tableErrors { warnings.append("\(message); using the other copy") }
-        if let first = tables[0], let second = tables[1], first.entries.map(\.guid) != second.entries.map(\.guid)
-            || first.entries.map(\.fileOffset) != second.entries.map(\.fileOffset)
-        {
-            warnings.append("VHDX region tables at 0x30000 and 0x40000 differ; using table 1")
-        }
+        let table = try VHDXFile.readRegionTable(file, warnings: &warnings)
         regionTable = table
         let tableStructure = "VHDX region table"
         guard let metadata = table.region(VHDXRegionTable.metadataRegion) else {
@@ -189,6 +149,58 @@ public struct VHDXFile: Sendable {
                 "VHDX file parameters at \(hex(parameters.baseOffset)): HasParent is set but there is no parent locator")
         }
         self.warnings = warnings
+    }
+
+    /// Both headers (nil where invalid) and the index of the one in use: the valid one with the higher
+    /// sequence wins; one bad copy is survivable.
+    /// - Throws: ``BinaryFormatError`` when neither is valid.
+    static func readHeaders(_ file: FileReader, warnings: inout [String]) throws -> (headers: [VHDXHeader?], current: Int) {
+    var headers: [VHDXHeader?] = []
+    var headerErrors: [String] = []
+    for (index, offset) in VHDXHeader.offsets.enumerated() {
+        do {
+            var reader = try file.reader(at: offset, count: VHDXHeader.size, structure: "VHDX header \(index + 1)")
+            headers.append(try VHDXHeader(parsing: &reader))
+        } catch let error as BinaryFormatError {
+            headers.append(nil)
+            headerErrors.append(error.description)
+        }
+    }
+    guard let current = VHDXFile.currentHeader(headers) else {
+        throw BinaryFormatError(
+            "VHDX headers", at: VHDXHeader.offsets[0], "neither header is valid: " + headerErrors.joined(separator: "; "))
+    }
+    for message in headerErrors { warnings.append("\(message); using the other header") }
+    return (headers, current)
+    }
+
+    /// The region table: the copies should agree; the first valid one is used.
+    /// - Throws: ``BinaryFormatError`` when neither copy is valid.
+    static func readRegionTable(_ file: FileReader, warnings: inout [String]) throws -> VHDXRegionTable {
+    var tables: [VHDXRegionTable?] = []
+    var tableErrors: [String] = []
+    for (index, offset) in VHDXRegionTable.offsets.enumerated() {
+        do {
+            var reader = try file.reader(
+                at: offset, count: VHDXRegionTable.size, structure: "VHDX region table \(index + 1)")
+            tables.append(try VHDXRegionTable(parsing: &reader))
+        } catch let error as BinaryFormatError {
+            tables.append(nil)
+            tableErrors.append(error.description)
+        }
+    }
+    guard let table = tables.compactMap({ $0 }).first else {
+        throw BinaryFormatError(
+            "VHDX region tables", at: VHDXRegionTable.offsets[0],
+            "neither copy is valid: " + tableErrors.joined(separator: "; "))
+    }
+    for message in tableErrors { warnings.append("\(message); using the other copy") }
+    if let first = tables[0], let second = tables[1], first.entries.map(\.guid) != second.entries.map(\.guid)
+        || first.entries.map(\.fileOffset) != second.entries.map(\.fileOffset)
+    {
+        warnings.append("VHDX region tables at 0x30000 and 0x40000 differ; using table 1")
+    }
+    return table
     }
 
     /// Index of the valid header with the higher sequence number (header 1 on a tie).

@@ -6,20 +6,20 @@
 /// |---|---|---|
 /// | 0 | 8 | signature `vhdxfile` |
 /// | 8 | 512 | creator, UTF-16LE, NUL-padded (e.g. "Microsoft Windows 10.0.17763.0") |
-public struct VHDXFileIdentifier: Sendable, Equatable {
+struct VHDXFileIdentifier: Sendable, Equatable {
     /// The bytes read for this structure (the rest of the 64 KiB is reserved).
-    public static let size = 520
+    static let size = 520
     /// Absolute offset of the identifier.
-    public static let offset: UInt64 = 0
+    static let offset: UInt64 = 0
     /// `vhdxfile` as stored.
-    public static let signature: [UInt8] = Array("vhdxfile".utf8)
+    static let signature: [UInt8] = Array("vhdxfile".utf8)
 
     /// The program that created the file, as it wrote itself.
-    public var creator: String
+    var creator: String
 
     /// Parses the identifier from a reader over its first ``size`` bytes.
     /// - Throws: ``BinaryFormatError`` on a short read or a wrong signature.
-    public init(parsing reader: inout ByteReader) throws {
+    init(parsing reader: inout ByteReader) throws {
         try reader.require(VHDXFileIdentifier.size)
         let start = reader.position
         let magic = try reader.bytes(count: 8)

@@ -15,47 +15,38 @@
 /// | 68 | 4 | LogLength |
 /// | 72 | 8 | LogOffset |
 /// | 80 | 4016 | reserved |
-public struct VHDXHeader: Sendable, Equatable {
+struct VHDXHeader: Sendable, Equatable {
     /// Size of a header.
-    public static let size = 4096
+    static let size = 4096
     /// Absolute offsets of header 1 and header 2.
-    public static let offsets: [UInt64] = [0x10000, 0x20000]
+    static let offsets: [UInt64] = [0x10000, 0x20000]
 
     /// Stored CRC-32C.
-    public var checksum: UInt32
+    var checksum: UInt32
     /// Sequence number.
-    public var sequenceNumber: UInt64
+    var sequenceNumber: UInt64
     /// Changes whenever the file is written.
-    public var fileWriteGuid: GUID
+    var fileWriteGuid: GUID
     /// Changes whenever the virtual disk's data is written; children link to it.
-    public var dataWriteGuid: GUID
+    var dataWriteGuid: GUID
     /// Non-zero while the log holds entries not yet applied.
-    public var logGuid: GUID
+    var logGuid: GUID
     /// Log format version.
-    public var logVersion: UInt16
+    var logVersion: UInt16
     /// Header version (1).
-    public var version: UInt16
+    var version: UInt16
     /// Length of the log region.
-    public var logLength: UInt32
+    var logLength: UInt32
     /// Absolute offset of the log region.
-    public var logOffset: UInt64
+    var logOffset: UInt64
 
     /// Parses and validates a header from a reader over exactly ``size`` bytes.
     /// - Throws: ``BinaryFormatError`` on a short read, a wrong signature, a checksum mismatch or a version other than 1.
-    public init(parsing reader: inout ByteReader) throws {
-        guard reader.remaining >= VHDXHeader.size else {
-            throw reader.error("truncated: needs \(VHDXHeader.size) bytes but only \(reader.remaining) remain")
-        }
+    init(parsing reader: inout ByteReader) throws {
         let start = reader.position
-        let raw = Array(reader.bytes[start..<start + VHDXHeader.size])
-        guard try reader.bytes(count: 4) == Array("head".utf8) else {
-            throw reader.error("signature is not \"head\"", at: start)
-        }
-        checksum = try reader.u32(.little)
-        let computed = CRC32.castagnoli.checksum(raw, zeroingFieldAt: 4)
-        guard computed == checksum else {
-            throw reader.error("checksum mismatch (stored \(hex(checksum)), computed \(hex(computed)))", at: start + 4)
-        }
+        let raw = try reader.structureBytes(VHDXHeader.size)
+        try reader.expectSignature("head")
+        checksum = try reader.verifiedChecksum(.castagnoli, over: raw, fieldAt: 4)
         sequenceNumber = try reader.u64(.little)
         fileWriteGuid = try reader.guid()
         dataWriteGuid = try reader.guid()

@@ -9,28 +9,28 @@
 /// | 10 | 2 | entry count (≤ 2047) |
 /// | 12 | 20 | reserved |
 /// | 32 | 32 × n | entries (``Entry``) |
-public struct VHDXMetadataTable: Sendable, Equatable {
+struct VHDXMetadataTable: Sendable, Equatable {
     /// Size of the table.
-    public static let size = 0x10000
+    static let size = 0x10000
     /// Most entries a table may hold (MS-VHDX 2.6.1.1).
-    public static let maximumEntryCount: UInt16 = 2047
+    static let maximumEntryCount: UInt16 = 2047
     /// Largest item MS-VHDX allows (1 MiB); also our allocation cap.
-    public static let maximumItemLength: UInt32 = 1 << 20
+    static let maximumItemLength: UInt32 = 1 << 20
 
     /// File parameters item.
-    public static let fileParameters = GUID("CAA16737-FA36-4D43-B3B6-33F0AA44E76B")!
+    static let fileParameters = GUID("CAA16737-FA36-4D43-B3B6-33F0AA44E76B")!
     /// Virtual disk size item.
-    public static let virtualDiskSize = GUID("2FA54224-CD1B-4876-B211-5DBED83BF4B8")!
+    static let virtualDiskSize = GUID("2FA54224-CD1B-4876-B211-5DBED83BF4B8")!
     /// Virtual disk id (page 83 data) item.
-    public static let virtualDiskID = GUID("BECA12AB-B2E6-4523-93EF-C309E000C746")!
+    static let virtualDiskID = GUID("BECA12AB-B2E6-4523-93EF-C309E000C746")!
     /// Logical sector size item.
-    public static let logicalSectorSize = GUID("8141BF1D-A96F-4709-BA47-F233A8FAAB5F")!
+    static let logicalSectorSize = GUID("8141BF1D-A96F-4709-BA47-F233A8FAAB5F")!
     /// Physical sector size item.
-    public static let physicalSectorSize = GUID("CDA348C7-445D-4471-9CC9-E9885251C556")!
+    static let physicalSectorSize = GUID("CDA348C7-445D-4471-9CC9-E9885251C556")!
     /// Parent locator item.
-    public static let parentLocator = GUID("A8D35F2D-B30B-454D-ABF7-D3D84834AB0C")!
+    static let parentLocator = GUID("A8D35F2D-B30B-454D-ABF7-D3D84834AB0C")!
     /// Every item this reader understands.
-    public static let knownItems: Set<GUID> = [
+    static let knownItems: Set<GUID> = [
         fileParameters, virtualDiskSize, virtualDiskID, logicalSectorSize, physicalSectorSize, parentLocator,
     ]
 
@@ -43,32 +43,32 @@ public struct VHDXMetadataTable: Sendable, Equatable {
     /// | 20 | 4 | length |
     /// | 24 | 4 | bit 0 IsUser, bit 1 IsVirtualDisk, bit 2 IsRequired |
     /// | 28 | 4 | reserved |
-    public struct Entry: Sendable, Equatable {
+    struct Entry: Sendable, Equatable {
         /// Which item this is.
-        public var guid: GUID
+        var guid: GUID
         /// Offset from the start of the metadata region.
-        public var offset: UInt32
+        var offset: UInt32
         /// Length in bytes.
-        public var length: UInt32
+        var length: UInt32
         /// Raw flags.
-        public var flags: UInt32
+        var flags: UInt32
         /// Absolute offset of this entry in the file (for messages).
-        public var entryOffset: UInt64
+        var entryOffset: UInt64
 
         /// Whether a reader that does not know the item must refuse the file.
-        public var isRequired: Bool { flags & 4 != 0 }
+        var isRequired: Bool { flags & 4 != 0 }
         /// Whether the item is user metadata (which has its own namespace of GUIDs).
-        public var isUser: Bool { flags & 1 != 0 }
+        var isUser: Bool { flags & 1 != 0 }
     }
 
     /// The entries, in table order.
-    public var entries: [Entry]
+    var entries: [Entry]
 
     /// Parses the table from a reader over exactly ``size`` bytes, checking each entry lies within a region of
     /// `regionLength` bytes.
     /// - Throws: ``BinaryFormatError`` on a short read, a wrong signature, more than 2047 entries, an item outside
     ///   the region or over 1 MiB, or an unknown system item marked required.
-    public init(parsing reader: inout ByteReader, regionLength: UInt32) throws {
+    init(parsing reader: inout ByteReader, regionLength: UInt32) throws {
         guard reader.remaining >= VHDXMetadataTable.size else {
             throw reader.error("truncated: needs \(VHDXMetadataTable.size) bytes but only \(reader.remaining) remain")
         }
@@ -116,7 +116,7 @@ public struct VHDXMetadataTable: Sendable, Equatable {
     }
 
     /// The system (non-user) entry for item `guid`, if any.
-    public func item(_ guid: GUID) -> Entry? {
+    func item(_ guid: GUID) -> Entry? {
         entries.first { $0.guid == guid && !$0.isUser }
     }
 }

@@ -10,27 +10,27 @@
 /// | 20 | 12 × n | entries: u32 key offset, u32 value offset (both from the locator start), u16 key length, u16 value length (bytes) |
 ///
 /// Keys and values are UTF-16LE without a terminating NUL.
-public struct VHDXParentLocator: Sendable, Equatable {
+struct VHDXParentLocator: Sendable, Equatable {
     /// The only locator type MS-VHDX defines.
-    public static let vhdxParentType = GUID("B04AEFB7-D19E-4A81-B789-25B8E9445913")!
+    static let vhdxParentType = GUID("B04AEFB7-D19E-4A81-B789-25B8E9445913")!
 
     /// One key/value pair.
-    public struct Entry: Sendable, Equatable {
+    struct Entry: Sendable, Equatable {
         /// Key, e.g. `parent_linkage`, `relative_path`.
-        public var key: String
+        var key: String
         /// Value.
-        public var value: String
+        var value: String
     }
 
     /// Locator type GUID.
-    public var locatorType: GUID
+    var locatorType: GUID
     /// The pairs in stored order.
-    public var entries: [Entry]
+    var entries: [Entry]
 
     /// Parses a locator from a reader over exactly the item's bytes.
     /// - Throws: ``BinaryFormatError`` when the item is shorter than its header or an entry's key or value lies
     ///   outside the item.
-    public init(parsing reader: inout ByteReader) throws {
+    init(parsing reader: inout ByteReader) throws {
         let itemLength = reader.remaining
         let start = reader.position
         guard itemLength >= 20 else {
@@ -66,7 +66,7 @@ public struct VHDXParentLocator: Sendable, Equatable {
     }
 
     /// The value of the first entry with `key` (keys compare exactly, as Hyper-V writes them).
-    public func value(_ key: String) -> String? {
+    func value(_ key: String) -> String? {
         entries.first { $0.key == key }?.value
     }
 }

@@ -9,17 +9,17 @@
 /// | 8 | 4 | entry count (≤ 2047) |
 /// | 12 | 4 | reserved |
 /// | 16 | 32 × n | entries (``Entry``) |
-public struct VHDXRegionTable: Sendable, Equatable {
+struct VHDXRegionTable: Sendable, Equatable {
     /// Size of a region table.
-    public static let size = 0x10000
+    static let size = 0x10000
     /// Absolute offsets of region table 1 and region table 2.
-    public static let offsets: [UInt64] = [0x30000, 0x40000]
+    static let offsets: [UInt64] = [0x30000, 0x40000]
     /// Most entries a table may hold (MS-VHDX 2.2.3.1).
-    public static let maximumEntryCount: UInt32 = 2047
+    static let maximumEntryCount: UInt32 = 2047
     /// The BAT region.
-    public static let batRegion = GUID("2DC27766-F623-4200-9D64-115E9BFD4A08")!
+    static let batRegion = GUID("2DC27766-F623-4200-9D64-115E9BFD4A08")!
     /// The metadata region.
-    public static let metadataRegion = GUID("8B7CA206-4790-4B9A-B8FE-575F050F886E")!
+    static let metadataRegion = GUID("8B7CA206-4790-4B9A-B8FE-575F050F886E")!
 
     /// One region: where it lies and whether a reader must understand it.
     ///
@@ -29,41 +29,32 @@ public struct VHDXRegionTable: Sendable, Equatable {
     /// | 16 | 8 | absolute file offset |
     /// | 24 | 4 | length |
     /// | 28 | 4 | bit 0: required |
-    public struct Entry: Sendable, Equatable {
+    struct Entry: Sendable, Equatable {
         /// Which region this is.
-        public var guid: GUID
+        var guid: GUID
         /// Absolute file offset of the region.
-        public var fileOffset: UInt64
+        var fileOffset: UInt64
         /// Length of the region in bytes.
-        public var length: UInt32
+        var length: UInt32
         /// Whether a reader that does not know the region must refuse the file.
-        public var required: Bool
+        var required: Bool
         /// Absolute offset of this entry in the file (for messages).
-        public var entryOffset: UInt64
+        var entryOffset: UInt64
     }
 
     /// Stored CRC-32C.
-    public var checksum: UInt32
+    var checksum: UInt32
     /// The entries, in table order.
-    public var entries: [Entry]
+    var entries: [Entry]
 
     /// Parses and validates a region table from a reader over exactly ``size`` bytes.
     /// - Throws: ``BinaryFormatError`` on a short read, a wrong signature, a checksum mismatch, more than 2047
     ///   entries, or an unknown region marked required.
-    public init(parsing reader: inout ByteReader) throws {
-        guard reader.remaining >= VHDXRegionTable.size else {
-            throw reader.error("truncated: needs \(VHDXRegionTable.size) bytes but only \(reader.remaining) remain")
-        }
+    init(parsing reader: inout ByteReader) throws {
         let start = reader.position
-        let raw = Array(reader.bytes[start..<start + VHDXRegionTable.size])
-        guard try reader.bytes(count: 4) == Array("regi".utf8) else {
-            throw reader.error("signature is not \"regi\"", at: start)
-        }
-        checksum = try reader.u32(.little)
-        let computed = CRC32.castagnoli.checksum(raw, zeroingFieldAt: 4)
-        guard computed == checksum else {
-            throw reader.error("checksum mismatch (stored \(hex(checksum)), computed \(hex(computed)))", at: start + 4)
-        }
+        let raw = try reader.structureBytes(VHDXRegionTable.size)
+        try reader.expectSignature("regi")
+        checksum = try reader.verifiedChecksum(.castagnoli, over: raw, fieldAt: 4)
         let count = try reader.u32(.little)
         guard count <= VHDXRegionTable.maximumEntryCount else {
             throw reader.error("entry count \(count) exceeds the limit of \(VHDXRegionTable.maximumEntryCount)", at: start + 8)
@@ -89,7 +80,7 @@ public struct VHDXRegionTable: Sendable, Equatable {
     }
 
     /// The first entry for region `guid`, if any.
-    public func region(_ guid: GUID) -> Entry? {
+    func region(_ guid: GUID) -> Entry? {
         entries.first { $0.guid == guid }
     }
 }

@@ -4,18 +4,18 @@
 /// serves both. Names compare case-insensitively, as Hyper-V's own lookups do (`_83F8638B-…_` and
 /// `_83f8638b-…_` are the same key). XML configurations may repeat a name among siblings (`metric`); lookups
 /// return the first, ``children(named:)`` all of them.
-public struct ConfigNode: Sendable, Equatable {
+struct ConfigNode: Sendable, Equatable {
     /// The key name as stored.
-    public var name: String
+    var name: String
     /// The value; `.node` for keys that hold children.
-    public var value: ConfigValue
+    var value: ConfigValue
     /// Child keys in stored order (VMCX insertion sequence, XML document order).
-    public var children: [ConfigNode]
+    var children: [ConfigNode]
     /// Where the key was read: "0x303A" (absolute VMCX entry offset) or "line 35" (XML).
-    public var location: String
+    var location: String
 
     /// Creates a key.
-    public init(name: String, value: ConfigValue, children: [ConfigNode] = [], location: String = "") {
+    init(name: String, value: ConfigValue, children: [ConfigNode] = [], location: String = "") {
         self.name = name
         self.value = value
         self.children = children
@@ -23,20 +23,20 @@ public struct ConfigNode: Sendable, Equatable {
     }
 
     /// Whether this key holds children rather than a leaf value.
-    public var isNode: Bool { value == .node }
+    var isNode: Bool { value == .node }
 
     /// The first child whose name equals `name`, ignoring ASCII case.
-    public func child(named name: String) -> ConfigNode? {
+    func child(named name: String) -> ConfigNode? {
         children.first { NTFSName.equal($0.name, name) }
     }
 
     /// Every child whose name equals `name`, ignoring ASCII case.
-    public func children(named name: String) -> [ConfigNode] {
+    func children(named name: String) -> [ConfigNode] {
         children.filter { NTFSName.equal($0.name, name) }
     }
 
     /// The key at a `/`-separated path below this one (`properties/name`), or nil.
-    public func node(at path: String) -> ConfigNode? {
+    func node(at path: String) -> ConfigNode? {
         var current = self
         for component in path.split(separator: "/", omittingEmptySubsequences: true) {
             guard let next = current.child(named: String(component)) else { return nil }
@@ -46,16 +46,16 @@ public struct ConfigNode: Sendable, Equatable {
     }
 
     /// The string value at `path`, or nil when absent or not a string.
-    public func string(at path: String) -> String? { node(at: path)?.value.stringValue }
+    func string(at path: String) -> String? { node(at: path)?.value.stringValue }
 
     /// The integer value at `path`, or nil when absent or not an integer.
-    public func integer(at path: String) -> Int64? { node(at: path)?.value.integerValue }
+    func integer(at path: String) -> Int64? { node(at: path)?.value.integerValue }
 
     /// The Boolean value at `path`, or nil when absent or not a bool.
-    public func bool(at path: String) -> Bool? { node(at: path)?.value.boolValue }
+    func bool(at path: String) -> Bool? { node(at: path)?.value.boolValue }
 
     /// Calls `visit` for this key and every descendant, depth first, with its `/`-separated path from here.
-    public func forEach(path prefix: String = "", _ visit: (String, ConfigNode) -> Void) {
+    func forEach(path prefix: String = "", _ visit: (String, ConfigNode) -> Void) {
         var stack: [(String, ConfigNode)] = [(prefix, self)]
         while let (path, node) = stack.popLast() {
             visit(path, node)
@@ -66,7 +66,7 @@ public struct ConfigNode: Sendable, Equatable {
     }
 
     /// Number of keys in this subtree, this one included.
-    public var count: Int {
+    var count: Int {
         var total = 0
         forEach { _, _ in total += 1 }
         return total

@@ -3,7 +3,7 @@
 /// The unnamed `root` holds the top-level keys: `configuration` for a VM, `Configurations` for `data.vmcx`.
 public struct ConfigTree: Sendable, Equatable {
     /// Which file format the tree came from.
-    public enum Format: String, Sendable, Codable {
+    enum Format: String, Sendable, Codable {
         /// A "HyperVStorage" container (.vmcx, .vmrs, data.vmcx), Hyper-V 2016 and later.
         case vmcx
         /// An XML configuration, Hyper-V 2008 to 2012 R2.
@@ -11,14 +11,14 @@ public struct ConfigTree: Sendable, Equatable {
     }
 
     /// The file format.
-    public var format: Format
+    var format: Format
     /// The unnamed root key; its children are the file's top-level keys.
-    public var root: ConfigNode
+    var root: ConfigNode
     /// Non-fatal problems met while reading, each a sentence naming the offset or line.
     public var warnings: [String]
 
     /// Creates a tree.
-    public init(format: Format, root: ConfigNode, warnings: [String] = []) {
+    init(format: Format, root: ConfigNode, warnings: [String] = []) {
         self.format = format
         self.root = root
         self.warnings = warnings
@@ -26,16 +26,16 @@ public struct ConfigTree: Sendable, Equatable {
 
     /// The key at a `/`-separated path from the root (`configuration/properties/name`), names compared
     /// ignoring case.
-    public func node(at path: String) -> ConfigNode? { root.node(at: path) }
+    func node(at path: String) -> ConfigNode? { root.node(at: path) }
 
     /// The string value at `path`, or nil when absent or not a string.
-    public func string(at path: String) -> String? { root.string(at: path) }
+    func string(at path: String) -> String? { root.string(at: path) }
 
     /// The integer value at `path`, or nil when absent or not an integer.
-    public func integer(at path: String) -> Int64? { root.integer(at: path) }
+    func integer(at path: String) -> Int64? { root.integer(at: path) }
 
     /// The Boolean value at `path`, or nil when absent or not a bool.
-    public func bool(at path: String) -> Bool? { root.bool(at: path) }
+    func bool(at path: String) -> Bool? { root.bool(at: path) }
 
     /// Reads a configuration file, choosing the reader by its first bytes (VMCX signature, else XML).
     /// - Throws: ``BinaryFormatError`` for a damaged VMCX, ``XMLParseError`` or ``VMConfigXMLError`` for XML,

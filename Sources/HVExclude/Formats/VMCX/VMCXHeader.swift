@@ -13,42 +13,38 @@
 /// | 0x1A | 8 | replay-log offset |
 /// | 0x22 | 8 | replay-log size |
 /// | 0x2A | 4 | header area size (0x1000) |
-public struct VMCXHeader: Sendable, Equatable {
+struct VMCXHeader: Sendable, Equatable {
     /// The header signature.
-    public static let signature: UInt32 = 0x0128_2014
+    static let signature: UInt32 = 0x0128_2014
     /// Bytes covered by the checksum (the fields end at 0x2E).
-    public static let size = 0x2E
+    static let size = 0x2E
     /// The only format version seen and supported.
-    public static let supportedVersion: UInt32 = 0x400
+    static let supportedVersion: UInt32 = 0x400
 
     /// Absolute offset of the header.
-    public var offset: UInt64
+    var offset: UInt64
     /// Stored checksum.
-    public var checksum: UInt32
+    var checksum: UInt32
     /// Sequence number.
-    public var sequence: UInt16
+    var sequence: UInt16
     /// Format version.
-    public var version: UInt32
+    var version: UInt32
     /// Allocation alignment.
-    public var alignment: UInt32
+    var alignment: UInt32
     /// Absolute offset of the replay log header.
-    public var replayLogOffset: UInt64
+    var replayLogOffset: UInt64
     /// Size of the replay-log area.
-    public var replayLogSize: UInt64
+    var replayLogSize: UInt64
     /// Size of the header area.
-    public var headerAreaSize: UInt32
+    var headerAreaSize: UInt32
 
     /// Parses and validates a header: size, signature, checksum, then fields.
     /// - Throws: ``BinaryFormatError`` naming what makes this header invalid.
-    public init(parsing reader: inout ByteReader) throws {
+    init(parsing reader: inout ByteReader) throws {
         offset = reader.absolutePosition
         let start = reader.position
-        try reader.require(VMCXHeader.size)
-        let raw = Array(reader.bytes[start..<start + VMCXHeader.size])
-        let magic = try reader.u32(.little)
-        guard magic == VMCXHeader.signature else {
-            throw reader.error("bad signature \(hex(magic)) (expected \(hex(VMCXHeader.signature)))", at: start)
-        }
+        let raw = try reader.structureBytes(VMCXHeader.size)
+        try reader.expectSignature(VMCXHeader.signature)
         checksum = try reader.u32(.little)
         let computed = CRC32.ieee.checksum(raw, zeroingFieldAt: 4)
         guard computed == checksum else {

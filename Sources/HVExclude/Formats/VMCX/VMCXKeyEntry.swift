@@ -16,16 +16,16 @@
 /// Values: 3 Int (i64), 4 UInt (u64), 5 Double, 6 String (u32 byte length + UTF-16LE), 7 Array (u32 length +
 /// bytes), 8 Bool (u32), 9 Node (8 unknown bytes + u32 next child sequence). With flag 0x01 the value is a u32
 /// size and a u64 absolute offset of a file object.
-public struct VMCXKeyEntry: Sendable, Equatable {
+struct VMCXKeyEntry: Sendable, Equatable {
     /// Size of the fixed header.
-    public static let headerSize = 21
+    static let headerSize = 21
     /// Type code of a free (deleted) entry.
-    public static let freeType: UInt8 = 1
+    static let freeType: UInt8 = 1
     /// Flag: the value lives in a file object.
-    public static let fileObjectFlag: UInt8 = 0x01
+    static let fileObjectFlag: UInt8 = 0x01
 
     /// Where the value bytes are.
-    public enum Payload: Sendable, Equatable {
+    enum Payload: Sendable, Equatable {
         /// The value bytes inside the entry (length prefix already removed for strings and arrays).
         case inline([UInt8])
         /// A value stored in a file object: `size` bytes at absolute `offset`.
@@ -33,29 +33,29 @@ public struct VMCXKeyEntry: Sendable, Equatable {
     }
 
     /// Index of the table holding the entry.
-    public var tableIndex: UInt16
+    var tableIndex: UInt16
     /// Offset of the entry from its table's start (what children's parent offsets refer to).
-    public var offset: UInt32
+    var offset: UInt32
     /// Absolute file offset of the entry.
-    public var absoluteOffset: UInt64
+    var absoluteOffset: UInt64
     /// Value type code (low byte of the first field).
-    public var type: UInt8
+    var type: UInt8
     /// Flags (high byte of the first field).
-    public var flags: UInt8
+    var flags: UInt8
     /// Entry size, padding included.
-    public var size: UInt32
+    var size: UInt32
     /// Parent table index; 0 for top-level keys.
-    public var parentTable: UInt16
+    var parentTable: UInt16
     /// Parent entry offset within the parent table.
-    public var parentOffset: UInt32
+    var parentOffset: UInt32
     /// Whether the stored entry checksum matches.
-    public var checksumValid: Bool
+    var checksumValid: Bool
     /// Order among siblings.
-    public var insertionSequence: UInt32
+    var insertionSequence: UInt32
     /// Key name.
-    public var name: String
+    var name: String
     /// Value bytes or their file-object location.
-    public var payload: Payload
+    var payload: Payload
 
     /// Reads the header of the entry at the reader's position and returns its type and size without validating
     /// the rest, so a table can skip free entries and stop at size 0.
@@ -67,7 +67,7 @@ public struct VMCXKeyEntry: Sendable, Equatable {
 
     /// Parses the non-free entry occupying `entry` (a reader over exactly the entry's `size` bytes).
     /// - Throws: ``BinaryFormatError`` when the name or value does not fit the entry or the type is unknown.
-    public init(parsing entry: ByteReader, tableIndex: UInt16, offset: UInt32) throws {
+    init(parsing entry: ByteReader, tableIndex: UInt16, offset: UInt32) throws {
         var reader = entry
         let word = try reader.u16(.little)
         type = UInt8(word & 0xFF)
@@ -145,7 +145,7 @@ public struct VMCXKeyEntry: Sendable, Equatable {
 
     /// Decodes value bytes (inline, or read from a file object) according to the entry's type.
     /// - Throws: ``BinaryFormatError`` when the bytes are too short for the type.
-    public func decode(_ raw: [UInt8]) throws -> ConfigValue {
+    func decode(_ raw: [UInt8]) throws -> ConfigValue {
         func integer(_ count: Int) throws -> UInt64 {
             guard raw.count >= count else {
                 throw BinaryFormatError("VMCX key entry '\(name)'", at: absoluteOffset, "value needs \(count) bytes, has \(raw.count)")

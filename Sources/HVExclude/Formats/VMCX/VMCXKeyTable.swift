@@ -12,32 +12,32 @@
 ///
 /// Only tables that the object table lists as allocated key-table objects are live: stale copies with the same
 /// index (even the same sequence) lie in free objects and the replay-log area.
-public struct VMCXKeyTable: Sendable, Equatable {
+struct VMCXKeyTable: Sendable, Equatable {
     /// The key-table signature.
-    public static let signature: UInt16 = 0x0002
+    static let signature: UInt16 = 0x0002
     /// Size of the table header.
-    public static let headerSize = 10
+    static let headerSize = 10
     /// Cap on one table's size (every sample uses 0x1000).
-    public static let maximumSize: UInt32 = 1 << 20
+    static let maximumSize: UInt32 = 1 << 20
 
     /// Absolute offset of the table.
-    public var offset: UInt64
+    var offset: UInt64
     /// Size of the table object.
-    public var size: UInt32
+    var size: UInt32
     /// Table index.
-    public var index: UInt16
+    var index: UInt16
     /// Sequence number.
-    public var sequence: UInt16
+    var sequence: UInt16
     /// Whether the stored header checksum matches.
-    public var checksumValid: Bool
+    var checksumValid: Bool
     /// Non-free entries, in stored order.
-    public var entries: [VMCXKeyEntry]
+    var entries: [VMCXKeyEntry]
     /// Problems met in this table (the table is kept up to the damage).
-    public var warnings: [String]
+    var warnings: [String]
 
     /// Parses a table over `reader`, which holds exactly the table object's bytes.
     /// - Throws: ``BinaryFormatError`` when the table is too small or its signature is wrong.
-    public init(parsing reader: ByteReader) throws {
+    init(parsing reader: ByteReader) throws {
         guard reader.count >= VMCXKeyTable.headerSize else {
             throw reader.error("key table of \(reader.count) bytes is smaller than its \(VMCXKeyTable.headerSize)-byte header", at: 0)
         }

@@ -7,18 +7,18 @@
 /// | 0x00 | 4 | signature 0x01110001 |
 /// | 0x04 | 4 | entry count |
 /// | 0x08 | 18 × count | entries (see ``Entry``) |
-public struct VMCXObjectTable: Sendable, Equatable {
+struct VMCXObjectTable: Sendable, Equatable {
     /// The table signature.
-    public static let signature: UInt32 = 0x0111_0001
+    static let signature: UInt32 = 0x0111_0001
     /// Absolute offset of the first object table.
-    public static let standardOffset: UInt64 = 0x2000
+    static let standardOffset: UInt64 = 0x2000
     /// Size of one entry.
-    public static let entrySize = 18
+    static let entrySize = 18
     /// Cap on entries per table: far above the 227 of every sample, far below what a hostile count asks for.
-    public static let maximumEntries = 1 << 20
+    static let maximumEntries = 1 << 20
 
     /// Object kinds.
-    public enum ObjectType: UInt8, Sendable {
+    enum ObjectType: UInt8, Sendable {
         /// Unused slot.
         case unused = 0
         /// A further object table.
@@ -46,33 +46,33 @@ public struct VMCXObjectTable: Sendable, Equatable {
     /// | 5 | 8 | absolute offset |
     /// | 13 | 4 | size |
     /// | 17 | 1 | allocated flag |
-    public struct Entry: Sendable, Equatable {
+    struct Entry: Sendable, Equatable {
         /// Raw type byte.
-        public var rawType: UInt8
+        var rawType: UInt8
         /// Type, when known.
-        public var type: ObjectType? { ObjectType(rawValue: rawType) }
+        var type: ObjectType? { ObjectType(rawValue: rawType) }
         /// Stored checksum.
-        public var checksum: UInt32
+        var checksum: UInt32
         /// Whether the stored checksum matches.
-        public var checksumValid: Bool
+        var checksumValid: Bool
         /// Absolute offset of the object.
-        public var offset: UInt64
+        var offset: UInt64
         /// Size of the object.
-        public var size: UInt32
+        var size: UInt32
         /// Whether the object is in use.
-        public var allocated: Bool
+        var allocated: Bool
         /// Absolute offset of this entry in the file.
-        public var entryOffset: UInt64
+        var entryOffset: UInt64
     }
 
     /// Absolute offset of the table.
-    public var offset: UInt64
+    var offset: UInt64
     /// The entries, in stored order.
-    public var entries: [Entry]
+    var entries: [Entry]
 
     /// Reads the table at `offset`; checks the signature and that all `count` entries lie inside the file.
     /// - Throws: ``BinaryFormatError`` on a bad signature or a count that runs past the file or the cap.
-    public init(file: FileReader, offset: UInt64) throws {
+    init(file: FileReader, offset: UInt64) throws {
         let structure = "VMCX object table"
         var head = try file.reader(at: offset, count: 8, structure: structure)
         let magic = try head.u32(.little)

@@ -7,30 +7,25 @@
 /// | 0x00 | 4 | signature 0x01110003 |
 /// | 0x04 | 4 | CRC-32 (IEEE) over 0x00–0x21 with this field zeroed |
 /// | 0x08 | 4 | outstanding entry count |
-public struct VMCXReplayLog: Sendable, Equatable {
+struct VMCXReplayLog: Sendable, Equatable {
     /// The replay-log signature.
-    public static let signature: UInt32 = 0x0111_0003
+    static let signature: UInt32 = 0x0111_0003
     /// Bytes read (the checksummed part).
-    public static let size = 0x22
+    static let size = 0x22
 
     /// Absolute offset of the header.
-    public var offset: UInt64
+    var offset: UInt64
     /// Outstanding entries (0 in a cleanly closed file).
-    public var entryCount: UInt32
+    var entryCount: UInt32
     /// Whether the stored checksum matches.
-    public var checksumValid: Bool
+    var checksumValid: Bool
 
     /// Parses a replay-log header.
     /// - Throws: ``BinaryFormatError`` on a short read or a bad signature.
-    public init(parsing reader: inout ByteReader) throws {
+    init(parsing reader: inout ByteReader) throws {
         offset = reader.absolutePosition
-        let start = reader.position
-        try reader.require(VMCXReplayLog.size)
-        let raw = Array(reader.bytes[start..<start + VMCXReplayLog.size])
-        let magic = try reader.u32(.little)
-        guard magic == VMCXReplayLog.signature else {
-            throw reader.error("bad signature \(hex(magic)) (expected \(hex(VMCXReplayLog.signature)))", at: start)
-        }
+        let raw = try reader.structureBytes(VMCXReplayLog.size)
+        try reader.expectSignature(VMCXReplayLog.signature)
         let stored = try reader.u32(.little)
         checksumValid = CRC32.ieee.checksum(raw, zeroingFieldAt: 4) == stored
         entryCount = try reader.u32(.little)

@@ -5,19 +5,19 @@
 /// The document must have the shape Hyper-V writes: a `<configuration>` root, elements with no attributes but
 /// `type`, leaves typed `string`, `integer`, `bool` or `bytes` (base64). Anything else (an application's
 /// `app.config`, a random XML file) is refused with ``VMConfigXMLError`` rather than turned into a VM.
-public enum VMConfigXML {
+enum VMConfigXML {
     /// Largest XML configuration read (real ones are tens of kilobytes).
-    public static let maximumFileSize: UInt64 = 16 << 20
+    static let maximumFileSize: UInt64 = 16 << 20
 
     /// Reads and maps the XML configuration at `path`.
     /// - Throws: ``SystemError``, ``XMLParseError`` or ``VMConfigXMLError``.
-    public static func read(path: String) throws -> ConfigTree {
+    static func read(path: String) throws -> ConfigTree {
         try read(file: try FileReader(path: path))
     }
 
     /// Reads and maps the XML configuration in an open file.
     /// - Throws: ``XMLParseError`` or ``VMConfigXMLError``; ``BinaryFormatError`` when the file exceeds the cap.
-    public static func read(file: FileReader) throws -> ConfigTree {
+    static func read(file: FileReader) throws -> ConfigTree {
         guard file.size <= maximumFileSize else {
             throw BinaryFormatError("XML configuration", at: 0, "file of \(file.size) bytes exceeds the cap of \(maximumFileSize)")
         }
@@ -26,16 +26,16 @@ public enum VMConfigXML {
 
     /// Parses and maps XML configuration bytes.
     /// - Throws: ``XMLParseError`` for malformed XML, ``VMConfigXMLError`` when it is not a Hyper-V configuration.
-    public static func parse(_ bytes: [UInt8]) throws -> ConfigTree {
+    static func parse(_ bytes: [UInt8]) throws -> ConfigTree {
         let document = try XMLDocumentParser.parse(bytes)
         return try map(document)
     }
 
     /// Maps a parsed document.
     /// - Throws: ``VMConfigXMLError`` when the document does not have the Hyper-V shape.
-    public static func map(_ document: XMLElementNode) throws -> ConfigTree {
+    static func map(_ document: XMLElementNode) throws -> ConfigTree {
         guard document.name == "configuration" else {
-            throw VMConfigXMLError("root element is <\(document.name)> (line \(document.line)), not <configuration>")
+            throw VMConfigXMLError.rootElement(name: document.name, line: document.line)
         }
         var warnings: [String] = []
         let node = try map(document, warnings: &warnings)
@@ -46,7 +46,7 @@ public enum VMConfigXML {
         let location = "line \(element.line)"
         let at = "<\(element.name)> at line \(element.line), column \(element.column)"
         for attribute in element.attributes where attribute.name != "type" {
-            throw VMConfigXMLError("\(at) carries attribute '\(attribute.name)'; Hyper-V configurations use only 'type'")
+            throw VMConfigXMLError.foreignAttribute(element: element.name, line: element.line, column: element.column, attribute: attribute.name)
         }
         let hasText = element.text.unicodeScalars.contains { !($0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r") }
         guard let type = element.attribute("type") else {

@@ -7,22 +7,22 @@
 /// comments, processing instructions and CDATA sections. Refuses DOCTYPE (so no entity expansion attacks and
 /// no external fetches), any other markup declaration, encodings other than UTF-8/UTF-16 and input beyond the
 /// caps in ``Limits``. Every refusal is an ``XMLParseError`` with line and column.
-public struct XMLDocumentParser {
+struct XMLDocumentParser {
     /// Caps that bound memory and time on hostile input.
-    public struct Limits: Sendable {
+    struct Limits: Sendable {
         /// Largest input in bytes.
-        public var maximumInputBytes = 32 << 20
+        var maximumInputBytes = 32 << 20
         /// Deepest element nesting.
-        public var maximumDepth = 256
+        var maximumDepth = 256
         /// Most elements in one document.
-        public var maximumElements = 500_000
+        var maximumElements = 500_000
         /// Most characters of text in one element.
-        public var maximumTextCharacters = 4 << 20
+        var maximumTextCharacters = 4 << 20
         /// Most attributes on one element.
-        public var maximumAttributes = 256
+        var maximumAttributes = 256
 
         /// The default caps (a Hyper-V configuration has about 1,000 elements and is well under 1 MiB).
-        public init() {}
+        init() {}
     }
 
     private var scalars: [Unicode.Scalar] = []
@@ -35,7 +35,7 @@ public struct XMLDocumentParser {
 
     /// Parses a whole document and returns its root element.
     /// - Throws: ``XMLParseError`` for malformed, truncated, wrongly encoded or refused input.
-    public static func parse(_ bytes: [UInt8], limits: Limits = Limits()) throws -> XMLElementNode {
+    static func parse(_ bytes: [UInt8], limits: Limits = Limits()) throws -> XMLElementNode {
         var parser = XMLDocumentParser(limits: limits)
         guard bytes.count <= limits.maximumInputBytes else {
             throw XMLParseError(line: 1, column: 1, "document of \(bytes.count) bytes exceeds the cap of \(limits.maximumInputBytes)")
@@ -320,18 +320,27 @@ public struct XMLDocumentParser {
     private mutating func parseMisc(beforeRoot: Bool) throws {
         while true {
             skipSpace()
-            if looking(at: "<!--") {
-                try parseComment()
-            } else if looking(at: "<?") {
-                try parseProcessingInstruction()
-            } else if looking(at: "<!DOCTYPE") {
-                throw fail("DOCTYPE is not allowed (no DTDs or entity declarations are read)")
-            } else if looking(at: "<!") {
-                throw fail("markup declaration outside the root element is not allowed")
-            } else {
+            guard try parseNonElementMarkup(context: "outside the root element") else {
                 return
             }
         }
+    }
+
+    /// Parses one comment or processing instruction starting here, or refuses a DOCTYPE or other markup
+    /// declaration; false when none starts here.
+    private mutating func parseNonElementMarkup(context: String) throws -> Bool {
+        if looking(at: "<!--") {
+            try parseComment()
+        } else if looking(at: "<?") {
+            try parseProcessingInstruction()
+        } else if looking(at: "<!DOCTYPE") {
+            throw fail("DOCTYPE is not allowed (no DTDs or entity declarations are read)")
+        } else if looking(at: "<!") {
+            throw fail("markup declaration \(context) is not allowed")
+        } else {
+            return false
+        }
+        return true
     }
 
     private mutating func parseComment() throws {
@@ -399,8 +408,6 @@ public struct XMLDocumentParser {
                     }
                     if stack.isEmpty { return done }
                     stack[stack.count - 1].element.children.append(done)
-                } else if looking(at: "<!--") {
-                    try parseComment()
                 } else if looking(at: "<![CDATA[") {
                     index += 9
                     var found = false
@@ -411,12 +418,8 @@ public struct XMLDocumentParser {
                     }
                     guard found else { throw fail("unexpected end of document inside a CDATA section") }
                     flushText(&stack, &text)
-                } else if looking(at: "<?") {
-                    try parseProcessingInstruction()
-                } else if looking(at: "<!DOCTYPE") {
-                    throw fail("DOCTYPE is not allowed (no DTDs or entity declarations are read)")
-                } else if looking(at: "<!") {
-                    throw fail("markup declaration inside an element is not allowed")
+                } else if try parseNonElementMarkup(context: "inside an element") {
+                    continue
                 } else {
                     let (element, empty) = try parseStartTag(depth: stack.count + 1)
                     if empty {

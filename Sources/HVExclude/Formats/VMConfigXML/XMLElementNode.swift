@@ -1,28 +1,28 @@
 /// One element of a parsed XML document: name, attributes, child elements and its own character data.
-public struct XMLElementNode: Sendable, Equatable {
+struct XMLElementNode: Sendable, Equatable {
     /// One attribute, in document order.
-    public struct Attribute: Sendable, Equatable {
+    struct Attribute: Sendable, Equatable {
         /// Attribute name.
-        public var name: String
+        var name: String
         /// Value after entity expansion and whitespace normalisation.
-        public var value: String
+        var value: String
     }
 
     /// Element name (with any prefix, as written).
-    public var name: String
+    var name: String
     /// Attributes in document order.
-    public var attributes: [Attribute]
+    var attributes: [Attribute]
     /// Child elements in document order.
-    public var children: [XMLElementNode]
+    var children: [XMLElementNode]
     /// The element's own character data (text and CDATA, references expanded), concatenated.
-    public var text: String
+    var text: String
     /// 1-based line of the start tag.
-    public var line: Int
+    var line: Int
     /// 1-based column of the start tag's `<`.
-    public var column: Int
+    var column: Int
 
     /// Creates an element.
-    public init(name: String, attributes: [Attribute] = [], children: [XMLElementNode] = [], text: String = "", line: Int = 0, column: Int = 0) {
+    init(name: String, attributes: [Attribute] = [], children: [XMLElementNode] = [], text: String = "", line: Int = 0, column: Int = 0) {
         self.name = name
         self.attributes = attributes
         self.children = children
@@ -32,7 +32,7 @@ public struct XMLElementNode: Sendable, Equatable {
     }
 
     /// The value of attribute `name`, or nil.
-    public func attribute(_ name: String) -> String? {
+    func attribute(_ name: String) -> String? {
         attributes.first { $0.name == name }?.value
     }
 }

@@ -1,18 +1,18 @@
 /// Malformed or refused XML input, with the 1-based line and column where reading stopped.
-public struct XMLParseError: Error, Equatable, Sendable, CustomStringConvertible {
+struct XMLParseError: Error, Equatable, Sendable, CustomStringConvertible {
     /// 1-based line of the problem.
-    public var line: Int
+    var line: Int
     /// 1-based column (in characters) of the problem.
-    public var column: Int
+    var column: Int
     /// What was wrong.
-    public var message: String
+    var message: String
 
     /// Creates an error at `line`, `column`.
-    public init(line: Int, column: Int, _ message: String) {
+    init(line: Int, column: Int, _ message: String) {
         self.line = line
         self.column = column
         self.message = message
     }
 
-    public var description: String { "XML line \(line), column \(column): \(message)" }
+    var description: String { "XML line \(line), column \(column): \(message)" }
 }

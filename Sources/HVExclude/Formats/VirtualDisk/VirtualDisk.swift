@@ -1,7 +1,7 @@
 /// A virtual disk as the report sees it, whichever format it is stored in.
-public struct VirtualDisk: Codable, Sendable, Equatable {
+struct VirtualDisk: Codable, Sendable, Equatable {
     /// On-disk format.
-    public enum Format: String, Codable, Sendable {
+    enum Format: String, Codable, Sendable {
         /// MS-VHDX (`.vhdx`, `.avhdx`).
         case vhdx
         /// Legacy VHD (`.vhd`, `.avhd`).
@@ -9,7 +9,7 @@ public struct VirtualDisk: Codable, Sendable, Equatable {
     }
 
     /// Allocation type.
-    public enum DiskType: String, Codable, Sendable {
+    enum DiskType: String, Codable, Sendable {
         /// Every block allocated up front.
         case fixed
         /// Blocks allocated on first write.
@@ -19,27 +19,30 @@ public struct VirtualDisk: Codable, Sendable, Equatable {
     }
 
     /// On-disk format.
-    public var format: Format
+    var format: Format
     /// Allocation type.
-    public var type: DiskType
+    var type: DiskType
     /// Size the guest sees, in bytes.
-    public var virtualSize: UInt64
+    var virtualSize: UInt64
     /// Block size in bytes (`nil` for a fixed VHD, which has no blocks).
-    public var blockSize: UInt32?
+    var blockSize: UInt32?
     /// The program that wrote the disk ("Microsoft Windows 10.0.17763.0", "win 10.0 (Wi2k)").
-    public var creator: String
+    var creator: String
     /// What a child's link names: the VHDX DataWriteGuid or the VHD footer's unique id.
-    public var identity: GUID
+    var identity: GUID
+    /// The VHDX virtual disk id (metadata item `BECA12AB-…`), which stays the same across writes; nil for VHD.
+    var virtualDiskID: GUID?
     /// Where the parent should be, for a differencing disk.
-    public var parent: VirtualDiskParent?
+    var parent: VirtualDiskParent?
     /// Non-fatal problems found while reading, each a sentence with an offset.
-    public var warnings: [String]
+    var warnings: [String]
 
     /// Creates a value; readers fill it from a parsed file.
-    public init(
+    init(
         format: Format, type: DiskType, virtualSize: UInt64, blockSize: UInt32?, creator: String, identity: GUID,
-        parent: VirtualDiskParent?, warnings: [String]
+        parent: VirtualDiskParent?, warnings: [String], virtualDiskID: GUID? = nil
     ) {
+        self.virtualDiskID = virtualDiskID
         self.format = format
         self.type = type
         self.virtualSize = virtualSize

@@ -1,9 +1,9 @@
 /// Where a differencing disk says its parent is, and how to recognise the right one.
-public struct VirtualDiskParent: Codable, Sendable, Equatable {
+struct VirtualDiskParent: Codable, Sendable, Equatable {
     /// One place the parent may be, as the child recorded it.
-    public struct Candidate: Codable, Sendable, Equatable, Hashable {
+    struct Candidate: Codable, Sendable, Equatable, Hashable {
         /// How the path is to be read.
-        public enum Kind: String, Codable, Sendable {
+        enum Kind: String, Codable, Sendable {
             /// Relative to the child's folder (`relative_path`, `W2ru`, `Wi2r`).
             case relative
             /// A `\\?\Volume{GUID}\…` path (`volume_path`).
@@ -15,14 +15,14 @@ public struct VirtualDiskParent: Codable, Sendable, Equatable {
         }
 
         /// How the path is to be read.
-        public var kind: Kind
+        var kind: Kind
         /// The path as stored.
-        public var path: String
+        var path: String
         /// Which field it came from (`relative_path`, `W2ku`, `parent unicode name`).
-        public var source: String
+        var source: String
 
         /// Creates a candidate.
-        public init(kind: Kind, path: String, source: String) {
+        init(kind: Kind, path: String, source: String) {
             self.kind = kind
             self.path = path
             self.source = source
@@ -30,13 +30,13 @@ public struct VirtualDiskParent: Codable, Sendable, Equatable {
     }
 
     /// Candidates in the order they are to be tried.
-    public var candidates: [Candidate]
+    var candidates: [Candidate]
     /// Identities the parent may have (VHDX `parent_linkage`/`parent_linkage2`, VHD parent unique id); empty when
     /// the child recorded none, so a found parent cannot be verified.
-    public var expectedIdentities: [GUID]
+    var expectedIdentities: [GUID]
 
     /// Creates a parent reference.
-    public init(candidates: [Candidate], expectedIdentities: [GUID]) {
+    init(candidates: [Candidate], expectedIdentities: [GUID]) {
         self.candidates = candidates
         self.expectedIdentities = expectedIdentities
     }

@@ -1,15 +1,15 @@
 /// Reads VHDX and VHD files into ``VirtualDisk`` values, telling the formats apart by signature.
-public enum VirtualDiskReader {
+enum VirtualDiskReader {
     /// Reads the disk at host path `path`.
     /// - Throws: ``SystemError`` when the file cannot be opened or read; ``BinaryFormatError`` when it is neither
     ///   a VHDX nor a VHD, or a structure needed to describe it is invalid.
-    public static func read(path: String) throws -> VirtualDisk {
+    static func read(path: String) throws -> VirtualDisk {
         try read(file: FileReader(path: path))
     }
 
     /// Reads the disk behind an open reader (lets callers measure ``FileReader/bytesRead``).
     /// - Throws: as ``read(path:)``.
-    public static func read(file: FileReader) throws -> VirtualDisk {
+    static func read(file: FileReader) throws -> VirtualDisk {
         let head = try file.read(at: 0, count: 8)
         if head == VHDXFileIdentifier.signature {
             return try disk(from: VHDXFile(reading: file))
@@ -32,7 +32,7 @@ public enum VirtualDiskReader {
     }
 
     /// The common view of a parsed VHDX file.
-    public static func disk(from file: VHDXFile) -> VirtualDisk {
+    static func disk(from file: VHDXFile) -> VirtualDisk {
         var warnings = file.warnings
         let type: VirtualDisk.DiskType =
             file.hasParent ? .differencing : file.leaveBlocksAllocated ? .fixed : .dynamic
@@ -62,11 +62,12 @@ public enum VirtualDiskReader {
         }
         return VirtualDisk(
             format: .vhdx, type: type, virtualSize: file.virtualDiskSize, blockSize: file.blockSize,
-            creator: file.creator, identity: file.dataWriteGuid, parent: parent, warnings: warnings)
+            creator: file.creator, identity: file.dataWriteGuid, parent: parent, warnings: warnings,
+            virtualDiskID: file.virtualDiskID)
     }
 
     /// The common view of a parsed VHD file.
-    public static func disk(from file: VHDFile) -> VirtualDisk {
+    static func disk(from file: VHDFile) -> VirtualDisk {
         let type: VirtualDisk.DiskType
         switch file.footer.diskType {
         case 2: type = .fixed

@@ -1,7 +1,7 @@
 /// One disk of a differencing chain, from the disk asked about (first) to the base disk (last).
-public struct DiskChainLink: Codable, Sendable, Equatable {
+struct DiskChainLink: Codable, Sendable, Equatable {
     /// What is known about this link.
-    public enum Status: String, Codable, Sendable {
+    enum Status: String, Codable, Sendable {
         /// The disk the chain was asked for.
         case start
         /// Found, and its identity matches what the child recorded.
@@ -21,24 +21,24 @@ public struct DiskChainLink: Codable, Sendable, Equatable {
     }
 
     /// The Windows path when known, else the best path recorded (a candidate or the host path).
-    public var path: String
+    var path: String
     /// Where the file was found on this machine.
-    public var hostPath: String?
+    var hostPath: String?
     /// Whether the file exists.
-    public var exists: Bool
+    var exists: Bool
     /// Whether the link to the child is confirmed (always true for the start disk when it could be read).
-    public var verified: Bool
+    var verified: Bool
     /// What is known about this link.
-    public var status: Status
+    var status: Status
     /// Why the link is not verified, in words.
-    public var reason: String?
+    var reason: String?
     /// For an unresolved parent: every candidate path, the absolute one first.
-    public var candidates: [String]?
+    var candidates: [String]?
     /// The disk as read, when it could be.
-    public var disk: VirtualDisk?
+    var disk: VirtualDisk?
 
     /// Creates a link.
-    public init(
+    init(
         path: String, hostPath: String?, exists: Bool, verified: Bool, status: Status, reason: String? = nil,
         candidates: [String]? = nil, disk: VirtualDisk? = nil
     ) {

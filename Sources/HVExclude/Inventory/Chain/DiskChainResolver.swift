@@ -8,23 +8,23 @@ import Glibc
 /// `absolute_win32_path`; VHD: `W2ru`, `W2ku`, then the parent unicode name in the child's folder). The first
 /// candidate that exists and carries the expected identity wins; a found file with another identity is a broken
 /// link, reported as such rather than followed.
-public struct DiskChainResolver: Sendable {
+struct DiskChainResolver: Sendable {
     /// Turns Windows paths into host paths and back (case-insensitively; never leaving the mapped roots).
-    public var map: VolumeMap
+    var map: VolumeMap
     /// Volume GUID → drive letter (the SYSTEM hive's `MountedDevices`), for `volume_path` candidates on a volume
     /// no `--map` names.
-    public var volumeLetters: [GUID: Character]
+    var volumeLetters: [GUID: Character]
     /// Most disks in one chain.
-    public var maximumDepth: Int
+    var maximumDepth: Int
     /// Reads one disk (replaceable in tests).
-    public var readDisk: @Sendable (String) throws -> VirtualDisk
+    var readDisk: @Sendable (String) throws -> VirtualDisk
 
     /// Creates a resolver.
     /// - Parameters:
     ///   - map: the volume map.
     ///   - volumeLetters: volume GUID → drive letter, from the host's `MountedDevices`.
     ///   - maximumDepth: chain length cap (256).
-    public init(map: VolumeMap, volumeLetters: [GUID: Character] = [:], maximumDepth: Int = 256) {
+    init(map: VolumeMap, volumeLetters: [GUID: Character] = [:], maximumDepth: Int = 256) {
         self.map = map
         self.volumeLetters = volumeLetters
         self.maximumDepth = maximumDepth
@@ -34,7 +34,7 @@ public struct DiskChainResolver: Sendable {
     /// The chain of the disk at `hostPath`: that disk first, then each parent up to the base disk or the link
     /// that could not be followed.
     /// - Parameter windowsPath: the disk's Windows path when the caller knows it (else asked of the mapping).
-    public func chain(hostPath: String, windowsPath: WindowsPath? = nil) -> [DiskChainLink] {
+    func chain(hostPath: String, windowsPath: WindowsPath? = nil) -> [DiskChainLink] {
         let startWindows = windowsPath ?? map.windowsPath(forHostPath: hostPath)
         var links: [DiskChainLink] = []
         var disk: VirtualDisk
@@ -104,26 +104,24 @@ public struct DiskChainResolver: Sendable {
             }
             let windowsPath = map.windowsPath(forHostPath: found) ?? target
             let windows = windowsPath.description
-            if visited.contains(DiskChainResolver.canonical(found)) {
-                // Another candidate may still name the real parent; report the loop only if none does.
-                attempts.append("\(candidate.source) \"\(candidate.path)\": \(found) is already in the chain")
-                if firstLoop == nil {
-                    firstLoop = Step(link: DiskChainLink(
-                        path: windows, hostPath: found, exists: true, verified: false, status: .loop,
-                        reason: "\(candidate.source) \"\(candidate.path)\" leads back to a disk already in the chain"))
+            // Another candidate may still name the real parent: a loop or an unreadable file is reported only
+            // if none does (the first of each kind).
+            func setBack(_ step: inout Step?, _ status: DiskChainLink.Status, attempt: String, reason: String) {
+                attempts.append("\(candidate.source) \"\(candidate.path)\": \(attempt)")
+                if step == nil {
+                    step = Step(link: DiskChainLink(path: windows, hostPath: found, exists: true, verified: false, status: status, reason: reason))
                 }
+            }
+            if visited.contains(DiskChainResolver.canonical(found)) {
+                setBack(&firstLoop, .loop, attempt: "\(found) is already in the chain",
+                        reason: "\(candidate.source) \"\(candidate.path)\" leads back to a disk already in the chain")
                 continue
             }
             let disk: VirtualDisk
             do {
                 disk = try readDisk(found)
             } catch {
-                attempts.append("\(candidate.source) \"\(candidate.path)\": \(found) is unreadable: \(error)")
-                if firstUnreadable == nil {
-                    firstUnreadable = Step(link: DiskChainLink(
-                        path: windows, hostPath: found, exists: true, verified: false, status: .unreadable,
-                        reason: "\(error)"))
-                }
+                setBack(&firstUnreadable, .unreadable, attempt: "\(found) is unreadable: \(error)", reason: "\(error)")
                 continue
             }
             if expected.isEmpty {

@@ -41,6 +41,7 @@ public struct Finding: Sendable, Hashable {
             }
         }
 
+        /// info < warning < error.
         public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
     }
 

@@ -2,71 +2,71 @@
 /// registers it, and every file and folder it uses, as typed values.
 ///
 /// The report's `VirtualMachineRecord` is built from this in one step at the end (`Report(_:)`).
-public struct VirtualMachine: Sendable, Equatable {
+struct VirtualMachine: Sendable, Equatable {
     /// `properties/global_id`, else the id the registration names.
-    public var id: GUID?
+    var id: GUID?
     /// `properties/name`.
-    public var name: String?
+    var name: String?
     /// `properties/version` (major << 8 | minor).
-    public var configurationVersion: Int?
+    var configurationVersion: Int?
     /// `properties/subtype` + 1.
-    public var generation: Int?
+    var generation: Int?
     /// The configuration file and how reading it went.
-    public var configuration: ConfigurationFile
+    var configuration: ConfigurationFile
     /// Whether the host's registrations name it (or, for a checkpoint, its VM's).
-    public var registered: Bool
+    var registered: Bool
     /// The registration entries that name it.
-    public var registration: [Evidence]
+    var registration: [Evidence]
     /// For a checkpoint configuration: the VM it belongs to.
-    public var checkpointOf: GUID?
+    var checkpointOf: GUID?
     /// The checkpoint ids the configuration lists, upper-case when they are GUIDs.
-    public var checkpoints: [String]
+    var checkpoints: [String]
     /// The VM's folders: data roots (or the folder above `Virtual Machines`), snapshot and smart-paging roots.
-    public var folders: [UsedPath]
+    var folders: [UsedPath]
     /// Virtual disks attached, each with its differencing chain.
-    public var disks: [AttachedDisk]
+    var disks: [AttachedDisk]
     /// Attached ISO images.
-    public var isos: [UsedPath]
+    var isos: [UsedPath]
     /// Attached virtual floppies.
-    public var floppies: [UsedPath]
+    var floppies: [UsedPath]
     /// Guest state, saved state and runtime files (and folders) found beside the configuration.
-    public var stateFiles: [UsedPath]
+    var stateFiles: [UsedPath]
     /// Every other absolute Windows path in the configuration.
-    public var otherPaths: [UsedPath]
+    var otherPaths: [UsedPath]
     /// Problems with this VM, in words.
-    public var problems: [String]
+    var problems: [String]
 
     /// `configurationVersion` as "major.minor" ("9.0").
-    public var configurationVersionText: String? { configurationVersion.map { "\($0 >> 8).\($0 & 0xFF)" } }
+    var configurationVersionText: String? { configurationVersion.map { "\($0 >> 8).\($0 & 0xFF)" } }
     /// Whether it is a checkpoint of another VM.
-    public var isCheckpoint: Bool { checkpointOf != nil }
+    var isCheckpoint: Bool { checkpointOf != nil }
 }
 
 /// A configuration's file format: VMCX (2016+) or XML (up to 2012 R2).
-public typealias ConfigurationFormat = ConfigTree.Format
+typealias ConfigurationFormat = ConfigTree.Format
 
 /// A VM's configuration file and the outcome of reading it.
-public struct ConfigurationFile: Sendable, Equatable {
+struct ConfigurationFile: Sendable, Equatable {
     /// The Windows path (on-disk spelling when found); nil when a registration's path cannot be worked out.
-    public var path: WindowsPath?
+    var path: WindowsPath?
     /// The path as the report shows it: `path`, else the registration's raw text.
-    public var text: String
+    var text: String
     /// Where it was read on this machine.
-    public var hostPath: String?
+    var hostPath: String?
     /// What reading it gave.
-    public var outcome: ReadOutcome
+    var outcome: ReadOutcome
 
     /// VMCX or XML, when it parsed.
-    public var format: ConfigurationFormat? {
+    var format: ConfigurationFormat? {
         if case .parsed(let format) = outcome { return format }
         return nil
     }
     /// Whether the file exists (on a mapped volume).
-    public var exists: Bool { outcome.exists }
+    var exists: Bool { outcome.exists }
 }
 
 /// What looking for and reading one configuration file gave.
-public enum ReadOutcome: Sendable, Equatable {
+enum ReadOutcome: Sendable, Equatable {
     /// Read and understood.
     case parsed(ConfigurationFormat)
     /// An `.xml` file that is not a VM configuration (a decoy): reason.
@@ -87,7 +87,7 @@ public enum ReadOutcome: Sendable, Equatable {
     case unresolvableRegistration
 
     /// Whether the file exists.
-    public var exists: Bool {
+    var exists: Bool {
         switch self {
         case .parsed, .notAConfiguration, .unreadable, .notAFile, .unresolvedLink: true
         case .tooManyLinks, .missing, .unmapped, .unresolvableRegistration: false
@@ -95,7 +95,7 @@ public enum ReadOutcome: Sendable, Equatable {
     }
 
     /// Why it is missing or unreadable, as the VM's warning says it; nil when parsed.
-    public var problem: String? {
+    var problem: String? {
         switch self {
         case .parsed: nil
         case .notAConfiguration(let reason): reason
@@ -111,7 +111,7 @@ public enum ReadOutcome: Sendable, Equatable {
 }
 
 /// What a path a VM uses is for.
-public enum PathRole: Sendable, Hashable {
+enum PathRole: Sendable, Hashable {
     /// `global_settings/data_root`.
     case dataRoot
     /// The folder above `Virtual Machines` (no data-root key).
@@ -138,7 +138,7 @@ public enum PathRole: Sendable, Hashable {
     case other
 
     /// The name the report uses (`dataRoot`, `iso`, `drive NONE`).
-    public var name: String {
+    var name: String {
         switch self {
         case .dataRoot: "dataRoot"
         case .vmFolder: "vmFolder"
@@ -157,7 +157,7 @@ public enum PathRole: Sendable, Hashable {
 }
 
 /// A drive slot's `type` value.
-public enum DriveKind: Sendable, Hashable {
+enum DriveKind: Sendable, Hashable {
     /// `VHD`: a virtual hard disk.
     case hardDisk
     /// `ISO`: an optical image.
@@ -170,7 +170,7 @@ public enum DriveKind: Sendable, Hashable {
     case unknown
 
     /// Reads a `type` value (any case).
-    public init(type: String?) {
+    init(type: String?) {
         guard let type else { self = .unknown; return }
         switch NTFSName.fold(type) {
         case "VHD": self = .hardDisk
@@ -181,7 +181,7 @@ public enum DriveKind: Sendable, Hashable {
     }
 
     /// The `type` value, upper-case; nil when absent.
-    public var typeText: String? {
+    var typeText: String? {
         switch self {
         case .hardDisk: "VHD"
         case .iso: "ISO"
@@ -193,58 +193,58 @@ public enum DriveKind: Sendable, Hashable {
 }
 
 /// A path a VM uses, whether it exists, and where it was named.
-public struct UsedPath: Sendable, Equatable {
+struct UsedPath: Sendable, Equatable {
     /// The Windows path (on-disk spelling when it exists); nil when the text is not an absolute Windows path.
-    public var path: WindowsPath?
+    var path: WindowsPath?
     /// The path as written, when `path` is nil.
-    public var text: String
+    var text: String
     /// What it is for.
-    public var role: PathRole
+    var role: PathRole
     /// Whether it exists on a mapped volume.
-    public var exists: Bool
+    var exists: Bool
     /// Why it could not be checked or found.
-    public var problem: String?
+    var problem: String?
     /// The configuration key (or rule) that named it.
-    public var keyPath: String
+    var keyPath: String
 
     /// The path as the report shows it.
-    public var display: String { path?.description ?? text }
+    var display: String { path?.description ?? text }
 }
 
 /// A virtual disk attached to a VM, with its differencing chain.
-public struct AttachedDisk: Sendable, Equatable {
+struct AttachedDisk: Sendable, Equatable {
     /// The Windows path (on-disk spelling when found); nil when the text is not an absolute Windows path.
-    public var path: WindowsPath?
+    var path: WindowsPath?
     /// The path as written, when `path` is nil.
-    public var text: String
+    var text: String
     /// `ide 0:1`, `scsi 0:0`.
-    public var controller: String
+    var controller: String
     /// Key path of `pathname`.
-    public var keyPath: String
+    var keyPath: String
     /// Whether the disk exists.
-    public var exists: Bool
+    var exists: Bool
     /// The disk and each parent down to the base disk (first: the disk itself).
-    public var chain: [DiskChainLink]
+    var chain: [DiskChainLink]
 
     /// The path as the report shows it.
-    public var display: String { path?.description ?? text }
+    var display: String { path?.description ?? text }
 }
 
 /// A Hyper-V artifact the walk found, with what the inventory learnt about it.
-public struct FoundArtifact: Sendable, Equatable {
+struct FoundArtifact: Sendable, Equatable {
     /// Windows path.
-    public var path: WindowsPath
+    var path: WindowsPath
     /// Host path.
-    public var hostPath: String
+    var hostPath: String
     /// What it is.
-    public var kind: ArtifactKind
+    var kind: ArtifactKind
     /// The VMs that use it; nil when none does.
-    public var users: [GUID]?
+    var users: [GUID]?
     /// For a virtual disk: its chain (first link: the disk itself).
-    public var chain: [DiskChainLink]?
+    var chain: [DiskChainLink]?
 
     /// Creates an artifact as the walk classifies it.
-    public init(path: WindowsPath, hostPath: String, kind: ArtifactKind) {
+    init(path: WindowsPath, hostPath: String, kind: ArtifactKind) {
         self.path = path
         self.hostPath = hostPath
         self.kind = kind
@@ -252,9 +252,9 @@ public struct FoundArtifact: Sendable, Equatable {
 }
 
 /// Something found that no registered VM uses: reported, not excluded (unless `--include-unregistered`).
-public struct UnreferencedFile: Sendable, Equatable {
+struct UnreferencedFile: Sendable, Equatable {
     /// Why it is listed.
-    public enum Reason: Sendable, Equatable, CustomStringConvertible {
+    enum Reason: Sendable, Equatable, CustomStringConvertible {
         /// A disk no VM uses, directly or as a parent.
         case diskUnused
         /// A disk only unregistered VMs use.
@@ -264,7 +264,7 @@ public struct UnreferencedFile: Sendable, Equatable {
         /// A configuration no registration names.
         case configurationUnregistered(name: String?, id: GUID?)
 
-        public var description: String {
+        var description: String {
             switch self {
             case .diskUnused: "no VM uses this disk, directly or as a parent"
             case .diskUsedOnlyByUnregistered(let ids):
@@ -277,19 +277,19 @@ public struct UnreferencedFile: Sendable, Equatable {
     }
 
     /// Windows path.
-    public var path: WindowsPath
+    var path: WindowsPath
     /// `vmConfiguration`, `virtualDisk` or `iso`.
-    public var kind: ArtifactKind
+    var kind: ArtifactKind
     /// Why it is listed.
-    public var reason: Reason
+    var reason: Reason
 }
 
 /// A symlink or junction on a scanned volume and its true target.
-public struct FoundLink: Sendable, Equatable {
+struct FoundLink: Sendable, Equatable {
     /// The link's Windows path.
-    public var path: WindowsPath
+    var path: WindowsPath
     /// The link's host path.
-    public var hostPath: String
+    var hostPath: String
     /// Its target as read.
-    public var target: LinkTarget
+    var target: LinkTarget
 }

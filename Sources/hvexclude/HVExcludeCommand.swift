@@ -1,12 +1,18 @@
 import Dispatch
 #if canImport(Glibc)
 import Glibc
+import HVExclude
 #endif
 
 /// The whole command-line program, so `main.swift` stays one call and tests can drive it in-process.
 public enum HVExcludeCommand {
     /// Runs `hvexclude` with `arguments` (without the program name) and returns the exit code.
     public static func run(_ arguments: [String]) -> ExitCode {
+        // No command at all is a usage mistake: the usage goes to stderr, so a pipe never takes it for a result.
+        guard !arguments.isEmpty else {
+            printError(usage, terminator: "")
+            return .usage
+        }
         let options: CommandLineOptions
         do {
             options = try CommandLineOptions.parse(arguments)
@@ -16,7 +22,7 @@ public enum HVExcludeCommand {
         }
         switch options.command {
         case .help:
-            print(usage, terminator: "")
+            print(options.helpTopic.map(help(for:)) ?? usage, terminator: "")
             return .success
         case .version:
             print("hvexclude \(ToolInfo.currentVersion)")
@@ -33,14 +39,19 @@ public enum HVExcludeCommand {
     static func scan(_ options: CommandLineOptions) -> ExitCode {
         // ROOT is a disk image or block device (docs/rescue.md): list it, or with --mount mount it and scan.
         if let root = options.arguments.first, options.mount || DiskImageScan.isImage(root) {
-            return DiskImageScan.run(options) { mappings, notes in scan(options, imageMappings: mappings, notes: notes) }
+            return DiskImageCommand.run(options) { mappings, notes, drives in
+                scan(options, imageMappings: mappings, notes: notes, image: (root, drives))
+            }
         }
-        return scan(options, imageMappings: nil, notes: [])
+        return scan(options, imageMappings: nil, notes: [], image: nil)
     }
 
     /// The scan; `imageMappings` replace ROOT's `C:` mapping when ROOT was a mounted disk image, `notes` join the
     /// report's warnings.
-    static func scan(_ options: CommandLineOptions, imageMappings: [VolumeMap.Mapping]?, notes: [Finding]) -> ExitCode {
+    static func scan(
+        _ options: CommandLineOptions, imageMappings: [VolumeMap.Mapping]?, notes: [Finding],
+        image: (path: String, drives: [DriveAssignment.Drive])?
+    ) -> ExitCode {
         var scanOptions: ScanOptions
         do {
             scanOptions = try ScanOptions(commandLine: options)
@@ -49,6 +60,14 @@ public enum HVExcludeCommand {
             return .usage
         }
         if let imageMappings { scanOptions.mappings = imageMappings + scanOptions.mappings.dropFirst() }
+        if !options.dataOnly, let root = scanOptions.mappings.first?.hostRoot {
+            do {
+                try SystemVolumeCheck.check(root)
+            } catch {
+                printError("hvexclude: could not scan: \(error)")
+                return .couldNotScan
+            }
+        }
         let notes = notes + HibernationFile.warnings(for: scanOptions.mappings)
         let roots = scanOptions.mappings.map(\.hostRoot)
         if let output = options.output, let problem = outputProblem(output, roots: roots) {
@@ -68,7 +87,7 @@ public enum HVExcludeCommand {
         }
         progress?.stop()
         result.notes = notes
-        let report = Report(result)
+        let report = Report(result, image: image?.path, drives: image?.drives ?? [])
         do {
             let bytes = try render(report, format: options.format)
             try OutputWriter.write(bytes, to: options.output, scannedRoots: roots)
@@ -91,7 +110,7 @@ public enum HVExcludeCommand {
                 return .couldNotScan
             }
             if !options.quiet {
-                printError("audit: \(audit.missingCount) of \(audit.planned.count) planned exclusions missing")
+                printError("audit: \(audit.missingCount) of \(audit.plannedCount) planned exclusions missing")
             }
             if audit.missingCount > 0 { return .exclusionsMissing }
         }
@@ -118,22 +137,64 @@ public enum HVExcludeCommand {
     }
 
     /// Why `--output` cannot be used, checked before the scan starts.
-    static func outputProblem(_ output: String, roots: [String]) -> String? {
+    static func outputProblem(_ output: String, roots: [String]) -> UsageError? {
+        if SystemVolumeCheck.isDirectory(output) { return .outputIsDirectory(output) }
         let folder = output.contains("/") ? String(output[..<output.lastIndex(of: "/")!]) : "."
         guard let realFolder = OutputWriter.realPath(folder.isEmpty ? "/" : folder) else {
-            return "--output: folder \(folder) does not exist"
+            return .outputFolderMissing(folder)
         }
         for root in roots {
             guard let realRoot = OutputWriter.realPath(root) else { continue }
             if realFolder == realRoot || realFolder.hasPrefix(realRoot == "/" ? "/" : realRoot + "/") {
-                return "--output \(output) lies inside the scanned root \(root): nothing is ever written to the scanned volume"
+                return .outputInsideRoot(output: output, root: root)
             }
         }
         return nil
     }
 
-    static func printError(_ text: String) {
-        StandardStream.error.write(text + "\n")
+    static func printError(_ text: String, terminator: String = "\n") {
+        StandardStream.error.write(text + terminator)
+    }
+
+    /// `hvexclude COMMAND --help`: that command's usage and options.
+    public static func help(for command: CommandLineOptions.Command) -> String {
+        switch command {
+        case .scan, .audit:
+            let what = command == .scan
+                ? "the exclusions this host needs, derived from its volumes"
+                : "the exclusions this host needs, compared with its Defender configuration (exit 3 when some are missing)"
+            return """
+                Usage: hvexclude \(command.rawValue) ROOT [options]
+
+                \(what).
+                ROOT is the host's C: volume, mounted or copied (it must hold Windows\\System32\\config or
+                ProgramData\\Microsoft\\Windows\\Hyper-V), or a disk image or block device with --mount.
+
+                """ + "\n" + optionsHelp + "\n" + exitCodesHelp
+        case .hive:
+            return """
+                Usage: hvexclude hive FILE [KEYPATH]
+
+                Lists a registry hive key's subkeys and values, like reg query (the root key without KEYPATH).
+                KEYPATH may be written as Windows shows it: HKLM\\SOFTWARE\\..., HKEY_LOCAL_MACHINE\\SYSTEM\\...,
+                and CurrentControlSet (resolved through Select\\Current). Control characters, trailing spaces
+                and ambiguous backslashes are escaped. MountedDevices values are decoded (GPT partition GUID,
+                or MBR disk signature and partition offset). A dirty hive's .LOG1/.LOG2/.LOG are replayed in
+                memory first (nothing is written); a note on stderr says what was applied.
+                Options: --quiet, -q (no warnings on stderr); --strict (a hive warning makes the exit code 1);
+                --no-replay (read the file as it is); --json (the key as JSON, names and data exact).
+
+                """
+        case .vmcx:
+            return """
+                Usage: hvexclude vmcx FILE
+
+                Dumps a VMCX (Hyper-V 2016+) or XML (2008–2012 R2) configuration's key tree as JSON.
+
+                """
+        case .help, .version:
+            return usage
+        }
     }
 
     /// `hvexclude --help`.
@@ -149,6 +210,11 @@ public enum HVExcludeCommand {
           hvexclude vmcx FILE               dump a VMCX/XML configuration's key tree as JSON
           hvexclude --help | --version
 
+        Run 'hvexclude scan --help' for the options of scan and audit.
+
+        """ + "\n" + optionsHelp + "\n" + exitCodesHelp
+
+    static let optionsHelp = """
         Options:
           --drive X=PATH        drive X: is mounted at PATH (repeatable)
           --map WINPATH=PATH    any Windows prefix (CSV, \\\\server\\share, \\\\?\\Volume{GUID}\\) is at PATH (repeatable)
@@ -164,11 +230,16 @@ public enum HVExcludeCommand {
                                 needed), scan them as C:, D:… (letters from MountedDevices), unmount again
           --quiet, -q           no progress and no warnings on stderr
           --strict              any warning makes the exit code 1
+          --data-only           ROOT is not a system volume (a copy of VM folders): scan it anyway; the report says
+                                what is then unknown (host registry, registrations)
 
+        """
+
+    static let exitCodesHelp = """
         Exit codes:
           0   success
           1   finished, but some inputs could not be read or parsed (listed in the report); with --strict, any warning
-          2   could not scan at all (root unreadable, output not writable)
+          2   could not scan at all (root unreadable or not a Windows system volume, output not writable)
           3   audit: required exclusions are missing from the host's Defender configuration
           64  usage error
         Precedence: 64, then 2, then 3, then 1, then 0.

@@ -19,18 +19,18 @@ import FoundationEssentials
 /// that would read as one of these escapes is doubled (`C:\new` prints as `C:\\new`; `C:\Windows` stays).
 public enum RegistryQuery {
     /// A key path that is not in the hive.
-    public struct KeyNotFound: Error, Equatable, Sendable, CustomStringConvertible {
+    struct KeyNotFound: Error, Equatable, Sendable, CustomStringConvertible {
         /// The path asked for.
-        public var path: String
+        var path: String
         /// The hive it was looked up in.
-        public var hive: String
-        public var description: String { "\(hive): key \"\(path)\" does not exist" }
+        var hive: String
+        var description: String { "\(hive): key \"\(path)\" does not exist" }
     }
 
     /// A key path as given, resolved to a path inside the hive.
     public struct ResolvedPath: Sendable, Equatable {
         /// The components below the hive's root.
-        public var components: [String]
+        var components: [String]
         /// Notes for the user (the control set `CurrentControlSet` stood for, a root name that is not this hive's).
         public var notes: [String]
     }
@@ -74,9 +74,12 @@ public enum RegistryQuery {
         guard let key = try hive.key(path) else { throw KeyNotFound(path: keyPath, hive: hive.name) }
         let prefix = ([rootName ?? hive.name] + resolved.components).map(visible).joined(separator: "\\")
         var out = prefix + "\n"
+        let mountedDevices = resolved.components.last.map { RegistryName.equal($0, "MountedDevices") } ?? false
         for value in try hive.values(of: key) {
             let name = value.isDefault ? "(Default)" : visible(value.name)
-            out += "    \(name)    \(value.type.name)    \(dataText(value))\n"
+            var line = "    \(name)    \(value.type.name)    \(dataText(value))"
+            if mountedDevices, let decoded = mountedDeviceText(value) { line += "    (\(decoded))" }
+            out += line + "\n"
         }
         let subkeys = try hive.subkeys(of: key)
         if !subkeys.isEmpty { out += "\n" }
@@ -101,7 +104,7 @@ public enum RegistryQuery {
     }
 
     /// The data column of one value.
-    public static func dataText(_ value: RegistryValue) -> String {
+    static func dataText(_ value: RegistryValue) -> String {
         switch value.data {
         case .string(let text), .expandString(let text): return visible(text)
         case .multiString(let items): return items.map(visible).joined(separator: "\\0")
@@ -112,8 +115,24 @@ public enum RegistryQuery {
         }
     }
 
+    /// What a `MountedDevices` value's data names, in words: the GPT partition GUID, the MBR disk signature and
+    /// partition offset, or the device path a UTF-16 value holds; nil when it is none of these.
+    static func mountedDeviceText(_ value: RegistryValue) -> String? {
+        let device = HostFacts.MountedDevice(value: value, source: HostFacts.Source(hive: "", key: "MountedDevices"))
+        if let guid = device.partitionGUID { return "GPT partition GUID \(guid)" }
+        if let signature = device.diskSignature, let offset = device.partitionOffset {
+            return "MBR disk signature \(hex(signature)), partition offset \(offset) (\(hex(offset)))"
+        }
+        let raw = value.raw
+        guard raw.count >= 4, raw.count % 2 == 0 else { return nil }
+        let units = stride(from: 0, to: raw.count, by: 2).map { UInt16(raw[$0]) | UInt16(raw[$0 + 1]) << 8 }
+        let text = String(decoding: units.prefix { $0 != 0 }, as: UTF16.self)
+        guard text.hasPrefix("\\"), text.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0 != "\u{FFFD}" }) else { return nil }
+        return "device \(text)"
+    }
+
     /// `text` with every character that would be invisible or ambiguous on a terminal escaped.
-    public static func visible(_ text: String) -> String {
+    static func visible(_ text: String) -> String {
         let scalars = Array(text.unicodeScalars)
         var trailing = scalars.count
         while trailing > 0, scalars[trailing - 1] == " " { trailing -= 1 }

@@ -1,3 +1,5 @@
+import HVExclude
+
 /// The debugging aids: `hvexclude hive FILE [KEYPATH]` (like `reg query`) and `hvexclude vmcx FILE` (a VMCX or
 /// XML configuration's key tree as JSON).
 enum InspectCommands {

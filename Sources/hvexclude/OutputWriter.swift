@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import HVExclude
 #endif
 
 /// Writes the result to stdout or, atomically (temporary file + rename), to `--output`, never inside a
@@ -24,7 +25,7 @@ public enum OutputWriter {
         for root in scannedRoots {
             guard let realRoot = realPath(root) else { continue }
             if realFolder == realRoot || realFolder.hasPrefix(realRoot == "/" ? "/" : realRoot + "/") {
-                throw UsageError("--output \(path) lies inside the scanned root \(root): nothing is ever written to the scanned volume")
+                throw UsageError.outputInsideRoot(output: path, root: root)
             }
         }
         let name = path.split(separator: "/").last.map(String.init) ?? path

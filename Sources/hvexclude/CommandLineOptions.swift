@@ -1,3 +1,5 @@
+import HVExclude
+
 /// The parsed command line of `hvexclude`.
 ///
 /// Hand-written on purpose (the project takes no packages): small, exact, and with a suggestion for every
@@ -43,6 +45,10 @@ public struct CommandLineOptions: Equatable, Sendable {
     public var environmentPaths = false
     /// `--mount`: ROOT is a disk image or block device; mount its NTFS partitions read-only and scan them.
     public var mount = false
+    /// `--data-only`: scan a ROOT that is not a Windows system volume (a copy of VM folders) on purpose.
+    public var dataOnly = false
+    /// `COMMAND --help`: the command whose help to print.
+    public var helpTopic: Command?
 
     /// `hive --no-replay`: read a dirty hive file as it is, without applying its transaction logs.
     public var noReplay = false
@@ -60,13 +66,14 @@ public struct CommandLineOptions: Equatable, Sendable {
             && lhs.strict == rhs.strict && lhs.crossMounts == rhs.crossMounts && lhs.hiveDirectory == rhs.hiveDirectory
             && lhs.includeUnregistered == rhs.includeUnregistered && lhs.broadExtensions == rhs.broadExtensions
             && lhs.environmentPaths == rhs.environmentPaths && lhs.mount == rhs.mount
+            && lhs.dataOnly == rhs.dataOnly && lhs.helpTopic == rhs.helpTopic
             && lhs.noReplay == rhs.noReplay && lhs.json == rhs.json
     }
 
     /// Flags that take a value.
     static let valueFlags = ["--drive", "--map", "--format", "--output", "--jobs", "--hive-dir"]
     /// Flags that do not.
-    static let switchFlags = ["--quiet", "--strict", "--cross-mounts", "--include-unregistered", "--broad-extensions", "--env-paths", "--mount", "--help", "--version", "--no-replay", "--json"]
+    static let switchFlags = ["--quiet", "--strict", "--cross-mounts", "--include-unregistered", "--broad-extensions", "--env-paths", "--mount", "--data-only", "--help", "--version", "--no-replay", "--json"]
 
     /// Parses `arguments` (without the program name).
     /// - Throws: ``UsageError`` with a precise message and, for a typo, the closest valid spelling.
@@ -78,7 +85,7 @@ public struct CommandLineOptions: Equatable, Sendable {
         if first == "--version" || first == "-V" { options.command = .version; return options }
         guard let command = Command(rawValue: first) else {
             let hint = closest(first, among: Command.allCases.map(\.rawValue))
-            throw UsageError("unknown command '\(first)'" + (hint.map { "; did you mean '\($0)'?" } ?? ""))
+            throw UsageError.unknownCommand(first, suggestion: hint)
         }
         options.command = command
         rest = rest.dropFirst()
@@ -108,15 +115,15 @@ public struct CommandLineOptions: Equatable, Sendable {
                     value = next
                     rest = rest.dropFirst()
                 } else {
-                    throw UsageError("\(flag) needs a value")
+                    throw UsageError.missingValue(flag: flag)
                 }
                 try options.apply(flag, value)
             } else if switchFlags.contains(flag) {
-                guard inlineValue == nil else { throw UsageError("\(flag) takes no value") }
+                guard inlineValue == nil else { throw UsageError.unexpectedValue(flag: flag) }
                 options.apply(switch: flag)
             } else {
                 let hint = closest(flag, among: valueFlags + switchFlags)
-                throw UsageError("unknown option '\(argument)'" + (hint.map { "; did you mean '\($0)'?" } ?? ""))
+                throw UsageError.unknownOption(argument, suggestion: hint)
             }
         }
         try options.validate()
@@ -130,30 +137,30 @@ public struct CommandLineOptions: Equatable, Sendable {
             guard parts.count == 2, !parts[1].isEmpty,
                   let letter = parts[0].replacing(":", with: "").first, parts[0].replacing(":", with: "").count == 1,
                   letter.isASCII, letter.isLetter else {
-                throw UsageError("--drive takes LETTER=PATH, e.g. --drive D=/mnt/d (got '\(value)')")
+                throw UsageError.badDrive(value)
             }
             drives.append((Character(letter.uppercased()), parts[1]))
         case "--map":
             // The host path follows the last '=': Windows paths may hold '=' but mount points rarely do.
             guard let equals = value.lastIndex(of: "="), equals != value.startIndex,
                   value.index(after: equals) != value.endIndex else {
-                throw UsageError("--map takes WINPATH=PATH, e.g. --map 'C:\\ClusterStorage\\Volume1=/mnt/csv1' (got '\(value)')")
+                throw UsageError.badMap(value)
             }
             let windows = String(value[..<equals])
             guard WindowsPath(windows) != nil else {
-                throw UsageError("--map: '\(windows)' is not an absolute Windows path (C:\\…, \\\\server\\share, \\\\?\\Volume{GUID}\\)")
+                throw UsageError.mapNotAWindowsPath(windows)
             }
             maps.append((windows, String(value[value.index(after: equals)...])))
         case "--format":
             guard let parsed = Format(rawValue: value.lowercased()) else {
                 let hint = CommandLineOptions.closest(value, among: Format.allCases.map(\.rawValue))
-                throw UsageError("unknown format '\(value)' (json, text, powershell, list, reg)" + (hint.map { "; did you mean '\($0)'?" } ?? ""))
+                throw UsageError.unknownFormat(value, suggestion: hint)
             }
             format = parsed
         case "--output": output = value
         case "--jobs":
             guard let count = Int(value), (1...256).contains(count) else {
-                throw UsageError("--jobs takes a whole number from 1 to 256 (got '\(value)')")
+                throw UsageError.badJobs(value)
             }
             jobs = count
         case "--hive-dir": hiveDirectory = value
@@ -170,9 +177,12 @@ public struct CommandLineOptions: Equatable, Sendable {
         case "--broad-extensions": broadExtensions = true
         case "--env-paths": environmentPaths = true
         case "--mount": mount = true
+        case "--data-only": dataOnly = true
         case "--no-replay": noReplay = true
         case "--json": json = true
-        case "--help": command = .help
+        case "--help":
+            if command != .help { helpTopic = command }
+            command = .help
         case "--version": command = .version
         default: break
         }
@@ -182,12 +192,12 @@ public struct CommandLineOptions: Equatable, Sendable {
         switch command {
         case .scan, .audit:
             guard arguments.count == 1 else {
-                throw UsageError("\(command.rawValue) takes one ROOT folder (the C: volume), got \(arguments.count)")
+                throw UsageError.argumentCount(command, got: arguments.count)
             }
         case .hive:
-            guard (1...2).contains(arguments.count) else { throw UsageError("hive takes FILE [KEYPATH]") }
+            guard (1...2).contains(arguments.count) else { throw UsageError.argumentCount(.hive, got: arguments.count) }
         case .vmcx:
-            guard arguments.count == 1 else { throw UsageError("vmcx takes one FILE") }
+            guard arguments.count == 1 else { throw UsageError.argumentCount(.vmcx, got: arguments.count) }
         case .help, .version:
             break
         }
@@ -216,11 +226,83 @@ public struct CommandLineOptions: Equatable, Sendable {
     }
 }
 
-/// A mistake on the command line (exit code 64).
-public struct UsageError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// What was wrong.
-    public var message: String
-    /// Creates a usage error.
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
+/// A mistake on the command line (exit code 64), found before any work starts.
+enum UsageError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// Not a command; the closest one, when near.
+    case unknownCommand(String, suggestion: String?)
+    /// Not an option; the closest one, when near.
+    case unknownOption(String, suggestion: String?)
+    /// A value flag at the end of the line.
+    case missingValue(flag: String)
+    /// `--quiet=yes`.
+    case unexpectedValue(flag: String)
+    /// `--drive` without LETTER=PATH.
+    case badDrive(String)
+    /// `--map` without WINPATH=PATH.
+    case badMap(String)
+    /// `--map`'s Windows side is not an absolute Windows path.
+    case mapNotAWindowsPath(String)
+    /// Not a format; the closest one, when near.
+    case unknownFormat(String, suggestion: String?)
+    /// `--jobs` outside 1…256.
+    case badJobs(String)
+    /// Too many or too few positional arguments for the command.
+    case argumentCount(CommandLineOptions.Command, got: Int)
+    /// `--output` inside a scanned root.
+    case outputInsideRoot(output: String, root: String)
+    /// `--output`'s folder does not exist.
+    case outputFolderMissing(String)
+    /// `--output` names a directory.
+    case outputIsDirectory(String)
+
+    var description: String {
+        func hint(_ suggestion: String?) -> String { suggestion.map { "; did you mean '\($0)'?" } ?? "" }
+        switch self {
+        case .unknownCommand(let word, let suggestion): return "unknown command '\(word)'" + hint(suggestion)
+        case .unknownOption(let word, let suggestion): return "unknown option '\(word)'" + hint(suggestion)
+        case .missingValue(let flag): return "\(flag) needs a value"
+        case .unexpectedValue(let flag): return "\(flag) takes no value"
+        case .badDrive(let value): return "--drive takes LETTER=PATH, e.g. --drive D=/mnt/d (got '\(value)')"
+        case .badMap(let value): return "--map takes WINPATH=PATH, e.g. --map 'C:\\ClusterStorage\\Volume1=/mnt/csv1' (got '\(value)')"
+        case .mapNotAWindowsPath(let windows):
+            return "--map: '\(windows)' is not an absolute Windows path (C:\\…, \\\\server\\share, \\\\?\\Volume{GUID}\\)"
+        case .unknownFormat(let value, let suggestion): return "unknown format '\(value)' (json, text, powershell, list, reg)" + hint(suggestion)
+        case .badJobs(let value): return "--jobs takes a whole number from 1 to 256 (got '\(value)')"
+        case .argumentCount(let command, let count):
+            switch command {
+            case .hive: return "hive takes FILE [KEYPATH]"
+            case .vmcx: return "vmcx takes one FILE"
+            default: return "\(command.rawValue) takes one ROOT folder (the C: volume), got \(count)"
+            }
+        case .outputInsideRoot(let output, let root):
+            return "--output \(output) lies inside the scanned root \(root): nothing is ever written to the scanned volume"
+        case .outputFolderMissing(let folder): return "--output: folder \(folder) does not exist"
+        case .outputIsDirectory(let output):
+            return "--output \(output) is a directory; name the file to write, e.g. \(output.hasSuffix("/") ? output : output + "/")report.json"
+        }
+    }
+}
+
+extension ScanOptions {
+    /// Options from the command line: ROOT as `C:`, then `--drive` and `--map` in order.
+    /// - Throws: ``UsageError`` for a mapping that is not a Windows path.
+    init(commandLine options: CommandLineOptions) throws {
+        guard let root = options.arguments.first else { throw UsageError.argumentCount(options.command, got: 0) }
+        var mappings = [VolumeMap.Mapping(prefix: WindowsPath(root: .drive("C"), components: []), hostRoot: root)]
+        for drive in options.drives {
+            mappings.append(.init(prefix: WindowsPath(root: .drive(drive.letter), components: []), hostRoot: drive.path))
+        }
+        for map in options.maps {
+            guard let prefix = WindowsPath(map.windowsPath) else { throw UsageError.mapNotAWindowsPath(map.windowsPath) }
+            mappings.append(.init(prefix: prefix, hostRoot: map.path))
+        }
+        self.init(
+            mappings: mappings, jobs: options.jobs ?? ScanOptions.defaultJobs(roots: mappings.map(\.hostRoot)),
+            crossMounts: options.crossMounts, hiveDirectory: options.hiveDirectory)
+        dataOnly = options.dataOnly
+        // A data-only copy has no registrations to tell used from unused: everything found is planned.
+        planner = PlannerOptions(
+            includeUnregistered: options.includeUnregistered || options.dataOnly, broadExtensions: options.broadExtensions,
+            environmentPaths: options.environmentPaths)
+    }
 }
