@@ -17,13 +17,13 @@
 /// | resource data entry | 0 / 4 | u32 RVA / u32 size |
 /// | VS_VERSIONINFO | 0 / 2 / 6 | u16 length / u16 value length / "VS_VERSION_INFO" UTF-16, padded to 4 bytes, then VS_FIXEDFILEINFO |
 /// | VS_FIXEDFILEINFO | 0 / 8 / 12 | u32 0xFEEF04BD / u32 file version MS (major << 16 | minor) / LS (build << 16 | revision) |
-public struct PEFileVersion: Sendable, Equatable, CustomStringConvertible {
-    public var major: Int
-    public var minor: Int
-    public var build: Int
-    public var revision: Int
+struct PEFileVersion: Sendable, Equatable, CustomStringConvertible {
+    var major: Int
+    var minor: Int
+    var build: Int
+    var revision: Int
 
-    public var description: String { "\(major).\(minor).\(build).\(revision)" }
+    var description: String { "\(major).\(minor).\(build).\(revision)" }
 
     /// Largest resource section walked.
     static let maximumResourceSize = 32 << 20
@@ -31,7 +31,7 @@ public struct PEFileVersion: Sendable, Equatable, CustomStringConvertible {
     /// Reads the version resource of the PE file at `path`; nil when the image has none.
     /// - Throws: ``SystemError`` when the file cannot be read; ``BinaryFormatError`` when it is not a PE image
     ///   or a structure on the way is out of bounds.
-    public static func read(path: String) throws -> PEFileVersion? {
+    static func read(path: String) throws -> PEFileVersion? {
         let file = try FileReader(path: path, readBudget: UInt64(4096 + maximumResourceSize))
         var dos = try file.reader(at: 0, count: 64, structure: "PE DOS header")
         guard try dos.bytes(count: 2) == Array("MZ".utf8) else { throw dos.error("signature is not \"MZ\": not a PE image", at: 0) }
