@@ -56,7 +56,8 @@ struct ExclusionPlanner {
     /// The Windows generation whose extension list applies, and what said so.
     func windowsGeneration(_ inventory: HostInventory) -> (generation: HostFacts.WindowsGeneration, evidence: String) {
         if let generation = inventory.facts?.windows?.generation {
-            return (generation, "SOFTWARE hive CurrentBuild \(inventory.facts?.windows?.build.map(String.init) ?? "?")")
+            return (generation, inventory.facts?.windows?.evidence
+                ?? "SOFTWARE hive CurrentBuild \(inventory.facts?.windows?.build.map(String.init) ?? "?")")
         }
         let hasVMCX = inventory.artifacts.contains { $0.kind == .registrationStore || NTFSName.hasSuffix($0.path.description, ".vmcx") }
         return hasVMCX ? (.v2016, "no SOFTWARE hive; .vmcx files mean 2016 or later") : (.v2012R2, "no SOFTWARE hive and no .vmcx files: 2012 R2 rules")

@@ -17,6 +17,9 @@ extension HostFacts {
         var generation: WindowsGeneration?
         /// Whether `build` is exactly a listed server build (false for clients and in-between builds).
         var exactBuild: Bool
+        /// When the release was not read from SOFTWARE: why not, and what it was inferred from (the kernel's file
+        /// version, the newest VM configuration version, a VHDX creator string). Nil when SOFTWARE said it.
+        var evidence: String? = nil
     }
 
     /// Windows Server generations, as the exclusion rules distinguish them.
