@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # fuzz.sh PARSER|all SECONDS [libFuzzer options...] — builds and runs the libFuzzer harnesses in scripts/fuzz/.
 #
-# PARSER: vhdx vhd regf vmcx vmxml windowspath reparse evtx (or `all`, run one after another).
+# PARSER: vhdx vhd regf regflog vmcx vmxml windowspath reparse evtx (or `all`, run one after another).
 # The library is compiled once with -sanitize=fuzzer,address into .build-fuzz/ (rebuilt when a source changes),
 # each harness links against it. Seeds come from ../shared/fixtures and freshly generated fixtures
 # (scripts/make-disks, make-hives, make-vmcx), all in a temporary folder; nothing is copied into the repository.
@@ -10,7 +10,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-PARSERS=(vhdx vhd regf vmcx vmxml windowspath reparse evtx)
+PARSERS=(vhdx vhd regf regflog vmcx vmxml windowspath reparse evtx)
 usage() { echo "usage: scripts/fuzz.sh {$(IFS=\|; echo "${PARSERS[*]}")|all} SECONDS [libFuzzer options...]" >&2; exit 64; }
 [[ $# -ge 2 ]] || usage
 TARGET=$1 SECONDS_EACH=$2

@@ -60,6 +60,11 @@ public struct CommandLineOptions: Equatable, Sendable {
     /// `COMMAND --help`: the command whose help to print.
     public var helpTopic: Command?
 
+    /// `hive --no-replay`: read a dirty hive file as it is, without applying its transaction logs.
+    public var noReplay = false
+    /// `hive --json`: print the key as JSON instead of `reg query` text.
+    public var json = false
+
     /// Creates default options.
     public init() {}
 
@@ -74,12 +79,13 @@ public struct CommandLineOptions: Equatable, Sendable {
             && lhs.planDeferred == rhs.planDeferred && lhs.replicaStorage == rhs.replicaStorage
             && lhs.dataOnly == rhs.dataOnly && lhs.helpTopic == rhs.helpTopic
             && lhs.eventIds == rhs.eventIds && lhs.since == rhs.since
+            && lhs.noReplay == rhs.noReplay && lhs.json == rhs.json
     }
 
     /// Flags that take a value.
     static let valueFlags = ["--drive", "--map", "--format", "--output", "--jobs", "--hive-dir", "--replica-storage", "--id", "--since"]
     /// Flags that do not.
-    static let switchFlags = ["--quiet", "--strict", "--cross-mounts", "--include-unregistered", "--broad-extensions", "--extensions", "--plan-deferred", "--env-paths", "--mount", "--data-only", "--help", "--version"]
+    static let switchFlags = ["--quiet", "--strict", "--cross-mounts", "--include-unregistered", "--broad-extensions", "--extensions", "--plan-deferred", "--env-paths", "--mount", "--data-only", "--help", "--version", "--no-replay", "--json"]
 
     /// Parses `arguments` (without the program name).
     /// - Throws: ``UsageError`` with a precise message and, for a typo, the closest valid spelling.
@@ -204,6 +210,8 @@ public struct CommandLineOptions: Equatable, Sendable {
         case "--env-paths": environmentPaths = true
         case "--mount": mount = true
         case "--data-only": dataOnly = true
+        case "--no-replay": noReplay = true
+        case "--json": json = true
         case "--help":
             if command != .help { helpTopic = command }
             command = .help

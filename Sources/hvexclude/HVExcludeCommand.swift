@@ -178,8 +178,13 @@ public enum HVExcludeCommand {
                 Usage: hvexclude hive FILE [KEYPATH]
 
                 Lists a registry hive key's subkeys and values, like reg query (the root key without KEYPATH).
-                MountedDevices values are decoded (GPT partition GUID, or MBR disk signature and partition offset).
-                Options: --quiet, -q (no warnings on stderr); --strict (a hive warning makes the exit code 1).
+                KEYPATH may be written as Windows shows it: HKLM\\SOFTWARE\\..., HKEY_LOCAL_MACHINE\\SYSTEM\\...,
+                and CurrentControlSet (resolved through Select\\Current). Control characters, trailing spaces
+                and ambiguous backslashes are escaped. MountedDevices values are decoded (GPT partition GUID,
+                or MBR disk signature and partition offset). A dirty hive's .LOG1/.LOG2/.LOG are replayed in
+                memory first (nothing is written); a note on stderr says what was applied.
+                Options: --quiet, -q (no warnings on stderr); --strict (a hive warning makes the exit code 1);
+                --no-replay (read the file as it is); --json (the key as JSON, names and data exact).
 
                 """
         case .vmcx:
@@ -212,7 +217,9 @@ public enum HVExcludeCommand {
         Usage:
           hvexclude scan ROOT [options]     scan the host's C: volume mounted or copied at ROOT (or a disk image, see --mount)
           hvexclude audit ROOT [options]    scan, then compare with the host's Defender exclusions
-          hvexclude hive FILE [KEYPATH]     list a registry hive key's subkeys and values
+          hvexclude hive FILE [KEYPATH]     list a registry hive key's subkeys and values (a dirty hive's
+                                            .LOG1/.LOG2 are replayed in memory first; --no-replay reads
+                                            the file as it is; --json prints JSON)
           hvexclude vmcx FILE               dump a VMCX/XML configuration's key tree as JSON
           hvexclude events FILE [--id N…] [--since T]
                                             an .evtx event log's records, one JSON object per line

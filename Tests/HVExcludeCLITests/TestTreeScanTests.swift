@@ -79,6 +79,16 @@ import Testing
         #expect(PlanCheck.violations(result.stdout, roots: Self.roots("ws2019-custom")) == [])
         let processes = json["exclusions"]!["processes"]!.arrayValue.compactMap { $0["path"]?.stringValue }
         #expect(processes.contains(#"C:\Windows\System32\vmcompute.exe"#))
+
+        // Defender as Server 2016+ installs it: WinDefend and the WdFilter minifilter, so its state is known.
+        let state = try #require(json["host"]?["defender"]?["state"])
+        #expect(state["status"]?.stringValue == "active")
+        #expect(state["winDefend"]?["present"]?.boolValue == true && state["winDefend"]?["startType"]?.stringValue == "automatic")
+        #expect(state["wdFilter"]?["startType"]?.stringValue == "boot")
+        let filters = json["host"]?["antivirus"]?["minifilters"]?.arrayValue ?? []
+        #expect(filters.map { $0["service"]?.stringValue } == ["WdFilter"])
+        #expect(filters.first?["altitude"]?.stringValue == "328010" && filters.first?["antivirusGroup"]?.boolValue == true)
+        #expect(json["host"]?["antivirus"]?["summary"]?.stringValue == "Microsoft Defender Antivirus scans this host")
     }
 
     @Test func ws2012r2DefaultInventoryAndPlan() throws {
@@ -101,6 +111,9 @@ import Testing
         let paths = Self.exclusionPaths(json)
         #expect(paths[#"C:\ProgramData\Microsoft\Windows\Hyper-V"#] != nil)
         #expect(paths[#"C:\Users\Public\Documents\Hyper-V\Virtual Hard Disks"#]?["kind"]?.stringValue == "directory")
+        // As on a real 2012 R2 host: no WinDefend service, no Defender keys.
+        #expect(json["host"]?["defender"]?["state"]?["status"]?.stringValue == "notInstalled")
+        #expect(json["host"]?["antivirus"]?["minifilters"]?.arrayValue.isEmpty == true)
     }
 
     @Test func unmappedDriveGivesUnverifiedEntriesWithWarnings() throws {

@@ -4,10 +4,14 @@ extension PolicyInput {
         let environment = inventory.environment
         let facts = inventory.facts
         self.init(environment: environment, dataRoot: inventory.dataRoot, options: options)
-        if let windows = facts?.windows, let generation = windows.generation, let name = windows.release {
-            release = WindowsRelease(
-                name: name, generation: generation, isClient: windows.isServer == false,
-                evidence: Evidence(source: windows.currentBuild?.source.hive ?? "SOFTWARE", detail: "CurrentVersion CurrentBuild \(windows.build.map(String.init) ?? "?")"))
+        if let windows = facts?.windows, let generation = windows.generation {
+            // A release inferred without SOFTWARE (the kernel's version, a VM configuration version) has no name
+            // from the hive: it is named from its build, and its evidence says what it was inferred from.
+            let name = windows.release ?? windows.build.flatMap { HostFacts.Windows.releaseName(build: $0, isServer: windows.isServer) }
+                ?? "Windows Server \(generation.rawValue)"
+            let evidence = windows.evidence.map { Evidence(source: "inferred", detail: $0) }
+                ?? Evidence(source: windows.currentBuild?.source.hive ?? "SOFTWARE", detail: "CurrentVersion CurrentBuild \(windows.build.map(String.init) ?? "?")")
+            release = WindowsRelease(name: name, generation: generation, isClient: windows.isServer == false, evidence: evidence)
         }
         // Where new VMs and disks go: the registry's values, else the built-in defaults.
         let folders: [(fact: HostFacts.PathFact?, builtIn: String, value: String)] = [

@@ -30,9 +30,14 @@ struct HostFacts: Codable, Sendable, Equatable {
     /// Event log files the registry places elsewhere than the default folder (SOFTWARE WINEVT\Channels first, then
     /// SYSTEM Services\EventLog); not part of the report's `host` object: the diagnosis reports the logs it read.
     var eventLogFiles: [EventLogFile] = []
+    /// Dirty hives whose transaction logs were replayed in memory first; nil when every hive read was clean.
+    var logReplays: [LogReplay]? = nil
+    /// The antivirus engines that scan the host (SYSTEM minifilters, Defender's state); nil without SYSTEM.
+    var antivirus: Antivirus? = nil
 
     private enum CodingKeys: String, CodingKey {
         case windows, folders, hyperVDefaults, defender, controlSet, services, mountedDevices, cluster, shares, warnings
+        case logReplays, antivirus
     }
 
     /// Folder facts from the SOFTWARE hive.
@@ -84,9 +89,12 @@ struct HostFacts: Codable, Sendable, Equatable {
         if let system {
             facts.readSystem(system, name: systemName ?? system.name)
         }
+        facts.decideDefenderState(systemRead: system != nil)
+        facts.decideEngines()
         if let clusdb {
             let cluster = Cluster.read(clusdb: clusdb)
             facts.cluster = cluster
+            facts.noteReplay(clusdb, name: clusdb.name)
         }
         return facts
     }
@@ -132,6 +140,7 @@ struct HostFacts: Codable, Sendable, Equatable {
     // MARK: SOFTWARE
 
     private mutating func readSoftware(_ hive: RegistryHive, name: String) {
+        noteReplay(hive, name: name)
         let currentVersion = attempt(name, HostFacts.currentVersionKey) { try hive.key(HostFacts.currentVersionKey) } ?? nil
         if let currentVersion {
             func text(_ valueName: String) -> Fact<String>? {
@@ -177,6 +186,7 @@ struct HostFacts: Codable, Sendable, Equatable {
         defender.policies = ExclusionSet.read(hive, at: HostFacts.defenderPolicyKey, into: &collected)
         warnings += collected
         readEventLogFiles(hive, name: name, at: HostFacts.eventLogChannelsKey)
+        readDefenderSoftware(hive, name: name)
     }
 
     private mutating func pathFact(_ hive: RegistryHive, _ name: String, _ key: String, _ valueName: String, expand: Bool) -> PathFact? {
@@ -194,6 +204,7 @@ struct HostFacts: Codable, Sendable, Equatable {
     // MARK: SYSTEM
 
     private mutating func readSystem(_ hive: RegistryHive, name: String) {
+        noteReplay(hive, name: name)
         var setName: String?
         if let current = attempt(name, "Select\\Current", { try hive.value("Current", at: "Select") }) ?? nil,
             let number = current.integerValue, number > 0, number < 1000
@@ -219,6 +230,8 @@ struct HostFacts: Codable, Sendable, Equatable {
                 errors.append("\(name): could not read \(servicesPath): \(error); whether "
                     + HostFacts.serviceNames.joined(separator: ", ") + " are installed is unknown")
             }
+            readDefenderServices(hive, name: name, servicesPath: servicesPath, servicesKey: servicesKey, unreadable: servicesUnreadable)
+            readAntivirus(hive, name: name, servicesPath: servicesPath, servicesKey: servicesKey)
             for serviceName in HostFacts.serviceNames {
                 let keyPath = servicesPath + "\\" + serviceName
                 var service = Service(

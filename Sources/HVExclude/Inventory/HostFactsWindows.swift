@@ -35,6 +35,9 @@ extension HostFacts {
             }
             return WindowsGeneration.forBuild(build).map { "Windows Server \($0.generation.rawValue)" }
         }
+        /// When the release was not read from SOFTWARE: why not, and what it was inferred from (the kernel's file
+        /// version, the newest VM configuration version, a VHDX creator string). Nil when SOFTWARE said it.
+        var evidence: String? = nil
     }
 
     /// Windows Server generations, as the exclusion rules distinguish them.

@@ -20,6 +20,7 @@ public enum TextExporter {
         var out = Output(color: color)
         // The answer admins come for first: did an antivirus lock VM files, and do the exclusions cover them.
         if let diagnosis = report.diagnosis { out.line(out.bold("Diagnosis: ") + diagnosis.summary) }
+        engines(report, &out)
         header(report, &out)
         host(report, &out)
         machines(report, &out)
@@ -59,6 +60,7 @@ public enum TextExporter {
             if let type = windows.installationType?.value { facts.append(type) }
             if let generation = windows.generation { facts.append("rules for \(generation.rawValue)" + (windows.exactBuild ? "" : ", nearest release")) }
             rows.append(["Windows", (windows.productName?.value ?? "unknown product") + (facts.isEmpty ? "" : " (" + facts.joined(separator: "; ") + ")")])
+            if let evidence = windows.evidence { rows.append(["", "inferred: " + evidence]) }
         } else {
             rows.append(["Windows", "unknown (no SOFTWARE CurrentVersion key)"])
         }
@@ -83,7 +85,9 @@ public enum TextExporter {
             guard let set else { return "none" }
             return "\(set.paths.count) paths, \(set.extensions.count) extensions, \(set.processes.count) processes"
         }
-        rows.append(["Defender", "preferences: \(count(defender.preferences)); policies: \(count(defender.policies))"])
+        rows.append(["Defender", "preferences: \(count(defender.preferences)); policies: \(count(defender.policies))"
+            + (defender.mdm.map { "; MDM: \(count($0))" } ?? "")])
+        for replay in host.logReplays ?? [] { rows.append(["Hive logs", "\(replay.hive): \(replay.summary)"]) }
         out.table(rows, indent: "  ")
     }
 
@@ -200,6 +204,7 @@ public enum TextExporter {
         let covered = audit.planned.count { $0.status == .covered }
         out.section("Defender audit (\(audit.missingCount) missing, \(present) present, \(covered) covered)")
         out.line("  automatic Hyper-V exclusions: " + (audit.automaticExclusionsApply ? "apply" : "do not apply") + " — " + audit.automaticExclusionsReason)
+        auditContext(audit, &out)
         var notes: [String] = []
         out.table(audit.planned.map { entry in
             var by = ""
@@ -213,6 +218,7 @@ public enum TextExporter {
             case .missing: status = out.red("missing")
             case .present: status = out.green("present")
             case .covered: status = out.yellow("covered")
+            case .unknown: status = out.yellow("unknown")
             }
             return [status, entry.type.rawValue, entry.type == .extension ? "." + entry.value : entry.value, by]
         }, indent: "  ")
