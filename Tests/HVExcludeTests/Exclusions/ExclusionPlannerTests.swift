@@ -290,4 +290,28 @@ import Testing
         #expect(HostFacts.Cluster.authorizationLocations(text) == [#"C:\ClusterStorage\Volume1\Replica"#, #"D:\Replica"#])
         #expect(HostFacts.Cluster.authorizationLocations("") == [])
     }
+
+    /// Without SOFTWARE the release comes from other evidence (ntoskrnl.exe's version): the policy names it from its
+    /// build and keeps what it was inferred from; a release read from SOFTWARE keeps its hive evidence.
+    @Test func anInferredReleaseIsNamedFromItsBuildWithItsEvidence() throws {
+        let why = "SOFTWARE is missing; the release comes from ntoskrnl.exe file version 10.0.17763.1 (build 17763)"
+        var facts = HostFacts.read(software: nil, system: nil)
+        facts.windows = HostFacts.Windows(
+            productName: nil, currentBuild: nil, installationType: nil, editionID: nil, build: 17763, isServer: nil,
+            generation: .v2019, exactBuild: false, evidence: why)
+        var inventory = ModelFixture.inventory([])
+        inventory.facts = facts
+        let release = try #require(PolicyInput(inventory: inventory, map: VolumeMap.drives([:]), options: PlannerOptions()).release)
+        #expect(release.name == "Windows Server 2019")
+        #expect(release.generation == .v2019)
+        #expect(!release.isClient)
+        #expect(release.evidence == Evidence(source: "inferred", detail: why))
+        facts.windows?.evidence = nil
+        facts.windows?.release = "Windows 10"
+        facts.windows?.isServer = false
+        inventory.facts = facts
+        let read = try #require(PolicyInput(inventory: inventory, map: VolumeMap.drives([:]), options: PlannerOptions()).release)
+        #expect(read.name == "Windows 10" && read.isClient)
+        #expect(read.evidence.source == "SOFTWARE")
+    }
 }
