@@ -283,7 +283,7 @@ extension WindowsPath {
     /// A drive or UNC path below its root (not a bare `C:\`).
     var isAbsoluteFilePath: Bool { !isRoot }
 
-    /// Whether the last component carries a Hyper-V file extension (DESIGN.md "Hyper-V file"; not `.xml`, `.bin`
+    /// Whether the last component carries a Hyper-V file extension (docs/exclusion-policy.md, rule 2; not `.xml`, `.bin`
     /// or `.iso`, which other software uses as well).
     var hasHyperVExtension: Bool {
         guard let name = lastComponent?.lowercased(), let dot = name.lastIndex(of: ".") else { return false }

@@ -39,7 +39,7 @@ public struct DiagnosisReport: Codable, Sendable, Equatable {
             case vm, vmName, file, signatures, codes, firstTime, lastTime, count, coveredByPlan, coveredByConfigured, plannedEntries
         }
 
-        /// Unknown is written as null, never left out (DESIGN.md "JSON contract").
+        /// Unknown is written as null, never left out (README, "Output": a fact that could not be read is `null`).
         public func encode(to encoder: Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(vm, forKey: .vm)
