@@ -14,7 +14,7 @@ let package = Package(
         .target(name: "HVExclude", dependencies: ["CSystemShims"]),
         .executableTarget(name: "hvexclude", dependencies: ["HVExclude"]),
         .testTarget(name: "HVExcludeTests", dependencies: ["HVExclude"], exclude: ["Corpus"]),
-        .testTarget(name: "HVExcludeCLITests", dependencies: ["hvexclude"], exclude: ["Golden"]),
+        .testTarget(name: "HVExcludeCLITests", dependencies: ["hvexclude", "HVExclude"], exclude: ["Golden"]),
     ],
     swiftLanguageModes: [.v6]
 )

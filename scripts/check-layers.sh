@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Fails when a folder of the library names a type declared in a folder above it (docs/architecture.md):
-#   Binary ← Walk ← Volume ← Formats ← Inventory ← Exclusions ← Scan ← DiskImage ← Report (← the executable)
+#   Binary ← Walk ← Volume ← Formats ← Inventory ← Exclusions ← Diagnosis ← Scan ← DiskImage ← Report (← the executable)
 # A folder may use the types of its own folder and of every folder below it, never above. Top-level type
 # declarations (struct/enum/class/protocol/actor/typealias at column 0) define a folder's names; uses are
 # whole words in code with comments stripped (// to end of line), so doc references do not count.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 src=Sources/HVExclude
-layers=(Binary Walk Volume Formats Inventory Exclusions Scan DiskImage Report)
+layers=(Binary Walk Volume Formats Inventory Exclusions Diagnosis Scan DiskImage Report)
 
 for folder in "$src"/*/; do
     name=$(basename "$folder")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # fuzz.sh PARSER|all SECONDS [libFuzzer options...] — builds and runs the libFuzzer harnesses in scripts/fuzz/.
 #
-# PARSER: vhdx vhd regf vmcx vmxml windowspath reparse ntfs (or `all`, run one after another).
+# PARSER: vhdx vhd regf regflog vmcx vmxml windowspath reparse evtx ntfs (or `all`, run one after another).
 # The library is compiled once with -sanitize=fuzzer,address into .build-fuzz/ (rebuilt when a source changes),
 # each harness links against it. Seeds come from ../shared/fixtures and freshly generated fixtures
 # (scripts/make-disks, make-hives, make-vmcx), all in a temporary folder; nothing is copied into the repository.
@@ -10,7 +10,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-PARSERS=(vhdx vhd regf vmcx vmxml windowspath reparse ntfs)
+PARSERS=(vhdx vhd regf regflog vmcx vmxml windowspath reparse evtx ntfs)
 usage() { echo "usage: scripts/fuzz.sh {$(IFS=\|; echo "${PARSERS[*]}")|all} SECONDS [libFuzzer options...]" >&2; exit 64; }
 [[ $# -ge 2 ]] || usage
 TARGET=$1 SECONDS_EACH=$2
@@ -69,6 +69,10 @@ sources=()
     || echo "fuzz: make-disks failed; no generated disk seeds" >&2
 "$ROOT/scripts/make-hives" "$WORK/gen/hives" >/dev/null 2>&1 && sources+=("$WORK/gen/hives") \
     || echo "fuzz: make-hives failed; no generated hive seeds" >&2
+if [[ -x $ROOT/scripts/make-evtx ]]; then
+    "$ROOT/scripts/make-evtx" --no-check demo "$WORK/gen/evtx" >/dev/null 2>&1 && sources+=("$WORK/gen/evtx") \
+        || echo "fuzz: make-evtx failed; no generated event log seeds" >&2
+fi
 if [[ -x $ROOT/scripts/make-vmcx ]]; then
     "$ROOT/scripts/make-vmcx" demo "$WORK/gen/vmcx" >/dev/null 2>&1 && sources+=("$WORK/gen/vmcx") \
         || echo "fuzz: make-vmcx failed; no generated configuration seeds" >&2

@@ -7,7 +7,7 @@ import HVExclude
 public struct CommandLineOptions: Equatable, Sendable {
     /// What to do.
     public enum Command: String, Sendable, CaseIterable {
-        case scan, audit, hive, vmcx, help, version
+        case scan, audit, hive, vmcx, events, help, version
     }
 
     /// Output formats of `scan`/`audit`.
@@ -41,14 +41,29 @@ public struct CommandLineOptions: Equatable, Sendable {
     public var includeUnregistered = false
     /// `--broad-extensions`.
     public var broadExtensions = false
+    /// `--extensions`: Hyper-V's file types for the detected version as extension exclusions.
+    public var extensions = false
+    /// `--plan-deferred`: plan default folders Hyper-V has not created yet.
+    public var planDeferred = false
+    /// `--replica-storage WINPATH` (repeatable): Hyper-V Replica storage locations.
+    public var replicaStorage: [String] = []
     /// `--env-paths`.
     public var environmentPaths = false
     /// `--mount`: ROOT is a disk image or block device; mount its NTFS partitions read-only and scan them.
     public var mount = false
+    /// `events --id N` (repeatable): only these event ids.
+    public var eventIds: [UInt32] = []
+    /// `events --since T`: only events at or after this time (UTC).
+    public var since: EVTXTimestamp?
     /// `--data-only`: scan a ROOT that is not a Windows system volume (a copy of VM folders) on purpose.
     public var dataOnly = false
     /// `COMMAND --help`: the command whose help to print.
     public var helpTopic: Command?
+
+    /// `hive --no-replay`: read a dirty hive file as it is, without applying its transaction logs.
+    public var noReplay = false
+    /// `hive --json`: print the key as JSON instead of `reg query` text.
+    public var json = false
 
     /// Creates default options.
     public init() {}
@@ -60,14 +75,17 @@ public struct CommandLineOptions: Equatable, Sendable {
             && lhs.format == rhs.format && lhs.output == rhs.output && lhs.jobs == rhs.jobs && lhs.quiet == rhs.quiet
             && lhs.strict == rhs.strict && lhs.crossMounts == rhs.crossMounts && lhs.hiveDirectory == rhs.hiveDirectory
             && lhs.includeUnregistered == rhs.includeUnregistered && lhs.broadExtensions == rhs.broadExtensions
-            && lhs.environmentPaths == rhs.environmentPaths && lhs.mount == rhs.mount
+            && lhs.environmentPaths == rhs.environmentPaths && lhs.mount == rhs.mount && lhs.extensions == rhs.extensions
+            && lhs.planDeferred == rhs.planDeferred && lhs.replicaStorage == rhs.replicaStorage
             && lhs.dataOnly == rhs.dataOnly && lhs.helpTopic == rhs.helpTopic
+            && lhs.eventIds == rhs.eventIds && lhs.since == rhs.since
+            && lhs.noReplay == rhs.noReplay && lhs.json == rhs.json
     }
 
     /// Flags that take a value.
-    static let valueFlags = ["--drive", "--map", "--format", "--output", "--jobs", "--hive-dir"]
+    static let valueFlags = ["--drive", "--map", "--format", "--output", "--jobs", "--hive-dir", "--replica-storage", "--id", "--since"]
     /// Flags that do not.
-    static let switchFlags = ["--quiet", "--strict", "--cross-mounts", "--include-unregistered", "--broad-extensions", "--env-paths", "--mount", "--data-only", "--help", "--version"]
+    static let switchFlags = ["--quiet", "--strict", "--cross-mounts", "--include-unregistered", "--broad-extensions", "--extensions", "--plan-deferred", "--env-paths", "--mount", "--data-only", "--help", "--version", "--no-replay", "--json"]
 
     /// Parses `arguments` (without the program name).
     /// - Throws: ``UsageError`` with a precise message and, for a typo, the closest valid spelling.
@@ -158,6 +176,24 @@ public struct CommandLineOptions: Equatable, Sendable {
             }
             jobs = count
         case "--hive-dir": hiveDirectory = value
+        case "--replica-storage":
+            guard WindowsPath(value) != nil else {
+                throw UsageError.badReplicaStorage(value)
+            }
+            replicaStorage.append(value)
+        case "--id":
+            // `--id 4096,19060` and repeated `--id` both work.
+            for part in value.split(separator: ",") {
+                guard let id = UInt32(part.trimmingPrefix(" ")), id <= 0xFFFF else {
+                    throw UsageError.badEventId(value)
+                }
+                eventIds.append(id)
+            }
+        case "--since":
+            guard let time = EVTXTimestamp(iso8601: value) else {
+                throw UsageError.badSince(value)
+            }
+            since = time
         default: break
         }
     }
@@ -169,9 +205,13 @@ public struct CommandLineOptions: Equatable, Sendable {
         case "--cross-mounts": crossMounts = true
         case "--include-unregistered": includeUnregistered = true
         case "--broad-extensions": broadExtensions = true
+        case "--extensions": extensions = true
+        case "--plan-deferred": planDeferred = true
         case "--env-paths": environmentPaths = true
         case "--mount": mount = true
         case "--data-only": dataOnly = true
+        case "--no-replay": noReplay = true
+        case "--json": json = true
         case "--help":
             if command != .help { helpTopic = command }
             command = .help
@@ -190,6 +230,8 @@ public struct CommandLineOptions: Equatable, Sendable {
             guard (1...2).contains(arguments.count) else { throw UsageError.argumentCount(.hive, got: arguments.count) }
         case .vmcx:
             guard arguments.count == 1 else { throw UsageError.argumentCount(.vmcx, got: arguments.count) }
+        case .events:
+            guard arguments.count == 1 else { throw UsageError.argumentCount(.events, got: arguments.count) }
         case .help, .version:
             break
         }
@@ -238,6 +280,12 @@ enum UsageError: Error, Equatable, Sendable, CustomStringConvertible {
     case unknownFormat(String, suggestion: String?)
     /// `--jobs` outside 1…256.
     case badJobs(String)
+    /// `--replica-storage` is not an absolute Windows path.
+    case badReplicaStorage(String)
+    /// `events --id` that is not an event id (0…65535).
+    case badEventId(String)
+    /// `events --since` that is not a UTC date or time.
+    case badSince(String)
     /// Too many or too few positional arguments for the command.
     case argumentCount(CommandLineOptions.Command, got: Int)
     /// `--output` inside a scanned root.
@@ -260,10 +308,15 @@ enum UsageError: Error, Equatable, Sendable, CustomStringConvertible {
             return "--map: '\(windows)' is not an absolute Windows path (C:\\…, \\\\server\\share, \\\\?\\Volume{GUID}\\)"
         case .unknownFormat(let value, let suggestion): return "unknown format '\(value)' (json, text, powershell, list, reg)" + hint(suggestion)
         case .badJobs(let value): return "--jobs takes a whole number from 1 to 256 (got '\(value)')"
+        case .badReplicaStorage(let value):
+            return "--replica-storage takes an absolute Windows path, e.g. --replica-storage 'D:\\Replica' (got '\(value)')"
+        case .badEventId(let value): return "--id takes event ids from 0 to 65535 (got '\(value)')"
+        case .badSince(let value): return "--since takes a UTC time like 2024-05-01 or 2024-05-01T12:00:00Z (got '\(value)')"
         case .argumentCount(let command, let count):
             switch command {
             case .hive: return "hive takes FILE [KEYPATH]"
             case .vmcx: return "vmcx takes one FILE"
+            case .events: return "events takes one FILE (an .evtx event log), got \(count)"
             default: return "\(command.rawValue) takes one ROOT folder (the C: volume), got \(count)"
             }
         case .outputInsideRoot(let output, let root):
@@ -294,7 +347,8 @@ extension ScanOptions {
         dataOnly = options.dataOnly
         // A data-only copy has no registrations to tell used from unused: everything found is planned.
         planner = PlannerOptions(
-            includeUnregistered: options.includeUnregistered || options.dataOnly, broadExtensions: options.broadExtensions,
-            environmentPaths: options.environmentPaths)
+            includeUnregistered: options.includeUnregistered || options.dataOnly, extensions: options.extensions,
+            broadExtensions: options.broadExtensions, planDeferred: options.planDeferred,
+            environmentPaths: options.environmentPaths, replicaStorage: options.replicaStorage.compactMap { WindowsPath($0) })
     }
 }

@@ -33,6 +33,8 @@ public enum HVExcludeCommand {
             return InspectCommands.hive(options)
         case .vmcx:
             return InspectCommands.vmcx(options)
+        case .events:
+            return EventsCommand.run(options)
         }
     }
 
@@ -192,8 +194,13 @@ public enum HVExcludeCommand {
                 Usage: hvexclude hive FILE [KEYPATH]
 
                 Lists a registry hive key's subkeys and values, like reg query (the root key without KEYPATH).
-                MountedDevices values are decoded (GPT partition GUID, or MBR disk signature and partition offset).
-                Options: --quiet, -q (no warnings on stderr); --strict (a hive warning makes the exit code 1).
+                KEYPATH may be written as Windows shows it: HKLM\\SOFTWARE\\..., HKEY_LOCAL_MACHINE\\SYSTEM\\...,
+                and CurrentControlSet (resolved through Select\\Current). Control characters, trailing spaces
+                and ambiguous backslashes are escaped. MountedDevices values are decoded (GPT partition GUID,
+                or MBR disk signature and partition offset). A dirty hive's .LOG1/.LOG2/.LOG are replayed in
+                memory first (nothing is written); a note on stderr says what was applied.
+                Options: --quiet, -q (no warnings on stderr); --strict (a hive warning makes the exit code 1);
+                --no-replay (read the file as it is); --json (the key as JSON, names and data exact).
 
                 """
         case .vmcx:
@@ -201,6 +208,17 @@ public enum HVExcludeCommand {
                 Usage: hvexclude vmcx FILE
 
                 Dumps a VMCX (Hyper-V 2016+) or XML (2008–2012 R2) configuration's key tree as JSON.
+
+                """
+        case .events:
+            return """
+                Usage: hvexclude events FILE [--id N…] [--since T]
+
+                Prints an .evtx event log's records as JSON Lines (one object per record: provider, eventId, level,
+                time, recordId, computer, channel, data). A damaged chunk or record is a warning; the rest is read.
+                Options: --id N (repeatable, or N,M,…: only these event ids); --since T (UTC, 2024-05-01 or
+                2024-05-01T12:00:00Z: only records at or after T); --quiet, -q (no warnings on stderr);
+                --strict (a warning makes the exit code 1).
 
                 """
         case .help, .version:
@@ -216,8 +234,12 @@ public enum HVExcludeCommand {
           hvexclude scan ROOT [options]     scan the host's C: volume mounted or copied at ROOT, or a disk image,
                                             block device, VHD or VHDX read natively (no root needed)
           hvexclude audit ROOT [options]    scan, then compare with the host's Defender exclusions
-          hvexclude hive FILE [KEYPATH]     list a registry hive key's subkeys and values
+          hvexclude hive FILE [KEYPATH]     list a registry hive key's subkeys and values (a dirty hive's
+                                            .LOG1/.LOG2 are replayed in memory first; --no-replay reads
+                                            the file as it is; --json prints JSON)
           hvexclude vmcx FILE               dump a VMCX/XML configuration's key tree as JSON
+          hvexclude events FILE [--id N…] [--since T]
+                                            an .evtx event log's records, one JSON object per line
           hvexclude --help | --version
 
         Run 'hvexclude scan --help' for the options of scan and audit.
@@ -234,7 +256,12 @@ public enum HVExcludeCommand {
           --jobs N, -j          walker threads (default: active processors)
           --cross-mounts        descend into file systems mounted below a root
           --include-unregistered  also exclude VMs and disks no registration uses
+          --extensions          also list Hyper-V's file types for the detected version as extension
+                                exclusions (host-wide: every such file anywhere goes unscanned)
           --broad-extensions    also list .xml .bin .iso as extension exclusions (too broad; warned)
+          --plan-deferred       also plan default folders Hyper-V has not created yet (see "deferred")
+          --replica-storage WINPATH
+                                a Hyper-V Replica storage location of this replica server (repeatable)
           --env-paths           write %ProgramData%\\…-style paths where a path sits under a known root
           --mount               ROOT is a disk image or block device: mount its NTFS partitions read-only (root
                                 needed) instead of reading them natively, scan them as C:, D:… (letters from

@@ -9,14 +9,19 @@ enum InspectCommands {
         let keyPath = options.arguments.count > 1 ? options.arguments[1] : ""
         let hive: RegistryHive
         do {
-            hive = try RegistryHive(path: file)
+            hive = try RegistryHive(path: file, logs: options.noReplay ? .ignore : .replay)
         } catch {
             HVExcludeCommand.printError("hvexclude: cannot read hive \(file): \(error)")
             return .couldNotScan
         }
         for warning in hive.warnings where !options.quiet { HVExcludeCommand.printError("warning: \(file): \(warning)") }
+        if let recovery = hive.recovery, !options.quiet { HVExcludeCommand.printError("note: \(file): \(recovery.summary)") }
         do {
-            StandardStream.output.write(try RegistryQuery.render(hive, keyPath: keyPath))
+            if !options.quiet {
+                for note in try RegistryQuery.resolve(keyPath, in: hive).notes { HVExcludeCommand.printError("note: \(note)") }
+            }
+            StandardStream.output.write(
+                options.json ? try RegistryQuery.json(hive, keyPath: keyPath) : try RegistryQuery.render(hive, keyPath: keyPath))
             return hive.warnings.isEmpty || !options.strict ? .success : .finishedWithErrors
         } catch {
             HVExcludeCommand.printError("hvexclude: \(error)")

@@ -64,6 +64,8 @@ import Testing
 
             let report = try CLI.json(scan.stdout)
             try checkReport(report, problems: problems, status: scan.status, label: label)
+            // The plan keeps its properties on a volume built to break it (link loops, odd names, corrupt files).
+            #expect(PlanCheck.violations(scan.stdout, roots: ["C:": mount]) == [], "\(label)")
             // Every planted link problem is a warning: --strict turns them into exit code 1.
             #expect(strict.status == 1, "\(label): --strict exit \(strict.status)")
             reports.append(report)
@@ -131,6 +133,7 @@ import Testing
         }
         let scan = try CLI.run(["scan", root.path, "--quiet"])
         #expect(scan.status == 0 || scan.status == 1)
+        #expect(PlanCheck.violations(scan.stdout, roots: ["C:": root.path]) == [])
         let report = try CLI.json(scan.stdout)
         let artifacts = (report["artifacts"] as? [[String: Any]] ?? []).compactMap { $0["path"] as? String }
         let warnings = ((report["scan"] as? [String: Any])?["warnings"] as? [[String: Any]] ?? []).compactMap { $0["path"] as? String }

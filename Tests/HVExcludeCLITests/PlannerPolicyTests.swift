@@ -8,19 +8,30 @@ import Testing
         try #require(result.status == 0, "\(result.stderr)")
     }
 
+    /// Scans, checks the plan properties on the scanned roots (ROOT as C:, then --drive and --map), returns the JSON.
     static func plan(_ arguments: [String]) throws -> (status: Int32, json: JSONValue) {
         let result = try CLI.run(["scan"] + arguments + ["--quiet"])
+        var roots = ["C:": arguments[0]]
+        for index in arguments.indices.dropFirst() where arguments[index - 1] == "--drive" || arguments[index - 1] == "--map" {
+            let parts = arguments[index].split(separator: "=", maxSplits: 1).map(String.init)
+            roots[arguments[index - 1] == "--drive" ? parts[0] + ":" : parts[0]] = parts[1]
+        }
+        #expect(PlanCheck.violations(result.stdout, roots: roots) == [])
         return (result.status, try JSONValue.parse(result.stdout))
     }
 
-    @Test func noProcessEntryWithoutItsBinary() throws {
+    @Test func aMissingBinaryWithItsServiceIsPlannedFromImagePathWithAWarning() throws {
         let work = try TemporaryFolder()
         try Self.copyTree("ws2019-custom", to: work.path)
         try FileManager.default.removeItem(atPath: work.path + "/C/Windows/System32/vmcompute.exe")
         let (_, json) = try Self.plan([work.path + "/C", "--drive", "D=" + work.path + "/D"])
-        let processes = json["exclusions"]!["processes"]!.arrayValue.compactMap { $0["path"]?.stringValue }
-        #expect(!processes.contains { $0.lowercased().hasSuffix("vmcompute.exe") })
-        #expect(processes.contains { $0.lowercased().hasSuffix("vmms.exe") })
+        let processes = json["exclusions"]!["processes"]!.arrayValue
+        let compute = try #require(processes.first { $0["path"]?.stringValue?.lowercased().hasSuffix("vmcompute.exe") == true })
+        #expect(compute["verified"]?.boolValue == false)
+        #expect(compute["evidence"]?.arrayValue.contains { $0["detail"]?.stringValue?.contains("vmcompute") == true } == true)
+        #expect(processes.first { $0["path"]?.stringValue?.lowercased().hasSuffix("vmms.exe") == true }?["verified"]?.boolValue == true)
+        let warnings = json["scan"]!["warnings"]!.arrayValue.compactMap { $0["message"]?.stringValue }
+        #expect(warnings.contains { $0.contains("vmcompute.exe is not in the scanned copy") })
     }
 
     @Test(.requires(.tool("python3"))) func aDiskOnAnUnmappedDriveIsPlannedUnverifiedWithAWarning() throws {
@@ -77,11 +88,15 @@ extension PlannerPolicyTests {
             work.path + "/C", "--drive", "D=" + work.path + "/D", "--map", #"C:\ClusterStorage\Volume1="# + work.path + "/csv1",
         ])
         let paths = Dictionary(uniqueKeysWithValues: json["exclusions"]!["paths"]!.arrayValue.map { ($0["path"]!.stringValue!, $0) })
-        let csv = try #require(paths[#"C:\ClusterStorage\Volume1\VM1"#])
-        #expect(csv["verified"]?.boolValue == true)
+        // CSVs are known, so C:\ClusterStorage is planned (it covers the clustered VM's store on Volume1).
+        let csv = try #require(paths[#"C:\ClusterStorage"#])
+        #expect(csv["basis"]?.stringValue == "microsoftFolder")
         #expect(csv["reasons"]?.arrayValue.contains { $0.stringValue?.contains("clustered VM") == true } == true)
-        let share = try #require(paths[#"\\fs01\vms\VM2"#])
-        #expect(share["verified"]?.boolValue == false)
+        // The share's store goes to its file server, never into the host's plan.
+        #expect(!paths.keys.contains { $0.hasPrefix(#"\\"#) })
+        let server = try #require(json["fileServers"]?.arrayValue.first)
+        #expect(server["server"]?.stringValue == "fs01")
+        #expect(server["shares"]?.arrayValue.first?["paths"]?.arrayValue.first?["relativePath"]?.stringValue == "VM2")
         #expect(json["host"]?["cluster"] != nil)
     }
 }

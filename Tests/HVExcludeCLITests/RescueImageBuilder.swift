@@ -62,6 +62,10 @@ enum RescueImageBuilder {
     static let systemGUID = "5A1C2E3F-4B5D-4E6F-8A9B-1C2D3E4F5A61"
     static let dataGUID = "5A1C2E3F-4B5D-4E6F-8A9B-1C2D3E4F5A62"
 
+    /// The folders ``gptHost(in:)`` filled its volumes from, by drive: the plan properties (``PlanCheck``) of a
+    /// `--mount` scan are checked on them once the mounts are gone.
+    static func gptHostFolders(in work: String) -> [String: String] { ["C:": work + "/c", "D:": work + "/d"] }
+
     /// A 64 MiB GPT image: partition 1 (1 MiB, 24 MiB) holds Windows with a SYSTEM hive naming partition 1 C: and
     /// partition 2 D:; partition 2 (25 MiB, 24 MiB) holds `VMs\Virtual Hard Disks\web.vhdx`; partition 3 is an
     /// unformatted EFI system partition.
@@ -89,6 +93,22 @@ enum RescueImageBuilder {
     /// Loop devices still attached to `image` (`losetup -j`).
     static func attachedLoops(_ image: String) throws -> String {
         try must("losetup", ["-j", image]).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// The mount points of the loop devices attached to `image`: a scan's own mounts, told apart from those of
+    /// other scans running on the same machine at the same time (all below `/tmp/hvexclude-…`).
+    static func mountPoints(of image: String) throws -> Set<String> {
+        let loops = Set(try attachedLoops(image).split(separator: "\n").compactMap { $0.split(separator: ":").first.map(String.init) })
+        return mountPoints(where: { loops.contains($0) })
+    }
+
+    /// The mount points in /proc/mounts whose device passes `test`.
+    static func mountPoints(where test: (String) -> Bool) -> Set<String> {
+        let table = (try? String(contentsOfFile: "/proc/mounts", encoding: .utf8)) ?? ""
+        return Set(table.split(separator: "\n").compactMap { line in
+            let fields = line.split(separator: " ")
+            return fields.count > 1 && test(String(fields[0])) ? String(fields[1]) : nil
+        })
     }
 }
 

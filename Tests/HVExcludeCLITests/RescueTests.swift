@@ -45,10 +45,12 @@ struct RescueTests {
                 .replacingOccurrences(of: "-o report.json", with: "-o \(work.path)/report.json --quiet") + "\n"
         let process = try RescueImageBuilder.shell("env", ["HVX=\(CLI.binary)", "bash", "-c", script])
         #expect(process.status == 0, "\(process.stderr)")
-        let report = try CLI.json(String(contentsOfFile: work.path + "/report.json", encoding: .utf8))
+        let reportText = try String(contentsOfFile: work.path + "/report.json", encoding: .utf8)
+        let report = try CLI.json(reportText)
         let artifacts = try #require(report["artifacts"] as? [[String: Any]])
         #expect(artifacts.contains { $0["path"] as? String == "D:\\VMs\\Virtual Hard Disks\\web.vhdx" })
         #expect(try RescueImageBuilder.attachedLoops(image).isEmpty)
+        #expect(PlanCheck.violations(reportText, roots: RescueImageBuilder.gptHostFolders(in: work.path)) == [])
     }
 
     @Test("--mount scans the Windows partition as C: and the data partition as D: (from MountedDevices), then cleans up",
@@ -58,6 +60,7 @@ struct RescueTests {
         let image = try RescueImageBuilder.gptHost(in: work.path)
         let result = try CLI.run(["scan", image, "--mount"])
         #expect(result.status == 0, "\(result.stderr)")
+        #expect(PlanCheck.violations(result.stdout, roots: RescueImageBuilder.gptHostFolders(in: work.path)) == [])
         let report = try CLI.json(result.stdout)
         let scan = try #require(report["scan"] as? [String: Any])
         let roots = try #require(scan["roots"] as? [[String: Any]])
@@ -116,9 +119,13 @@ struct RescueTests {
         try RescueImageBuilder.volume(work.path + "/c.ntfs", mib: 20, from: c)
         try RescueImageBuilder.must("dd", ["if=\(work.path)/e.ntfs", "of=\(image)", "bs=1M", "seek=1", "conv=notrunc", "status=none"])
         try RescueImageBuilder.must("dd", ["if=\(work.path)/c.ntfs", "of=\(image)", "bs=1M", "seek=30", "conv=notrunc", "status=none"])
-        let result = try CLI.run(["scan", image, "--mount", "--quiet"])
+        // --include-unregistered: the disk no VM names is planned, so the plan check below has a folder to judge.
+        let result = try CLI.run(["scan", image, "--mount", "--quiet", "--include-unregistered"])
         #expect(result.status == 0, "\(result.stderr)")
+        #expect(PlanCheck.violations(result.stdout, roots: ["C:": c, "E:": e]) == [])
         let report = try CLI.json(result.stdout)
+        let planned = ((report["exclusions"] as? [String: Any])?["paths"] as? [[String: Any]] ?? []).compactMap { $0["path"] as? String }
+        #expect(planned.contains { $0.hasPrefix("E:\\Hyper-V") }, "\(planned)")
         let roots = try #require((report["scan"] as? [String: Any])?["roots"] as? [[String: Any]])
         #expect(roots.map { $0["drive"] as? String } == ["C:", "E:"])
         #expect((roots.first?["path"] as? String)?.hasSuffix("/p5") == true)
@@ -147,6 +154,7 @@ struct RescueTests {
         for strict in [false, true] {
             let result = try CLI.run(["scan", image, "--mount"] + (strict ? ["--strict"] : []))
             #expect(result.status == (strict ? 1 : 0), "\(result.stderr)")
+            #expect(PlanCheck.violations(result.stdout, roots: ["C:": c]) == [])
             let report = try CLI.json(result.stdout)
             let scan = try #require(report["scan"] as? [String: Any])
             let warnings = try #require(scan["warnings"] as? [[String: Any]])
@@ -215,19 +223,22 @@ struct RescueTests {
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
         try process.run()
-        var mounted = false
+        // This scan's mounts only: other scans on a shared machine may have their own /tmp/hvexclude-… mounts.
+        var mounts: Set<String> = []
         for _ in 0..<200 {
-            if try String(contentsOfFile: "/proc/mounts", encoding: .utf8).contains("/tmp/hvexclude-") { mounted = true; break }
+            mounts = try RescueImageBuilder.mountPoints(of: image)
+            if !mounts.isEmpty { break }
             usleep(50_000)
         }
-        #expect(mounted)
+        #expect(!mounts.isEmpty && mounts.allSatisfy { $0.hasPrefix("/tmp/hvexclude-") }, "\(mounts)")
         usleep(500_000)
         #expect(process.isRunning, "the scan should be blocked writing its report")
         process.terminate()
         process.waitUntilExit()
         #expect(process.terminationStatus == 128 + 15)
         #expect(try RescueImageBuilder.attachedLoops(image).isEmpty)
-        #expect(!(try String(contentsOfFile: "/proc/mounts", encoding: .utf8)).contains("/tmp/hvexclude-"))
+        #expect(RescueImageBuilder.mountPoints { _ in true }.isDisjoint(with: mounts))
+        #expect(mounts.allSatisfy { !FileManager.default.fileExists(atPath: $0) }, "mount folders removed")
         _ = out.fileHandleForReading.readDataToEndOfFile()
     }
 
@@ -245,6 +256,7 @@ struct RescueTests {
         #expect(nativeRoots.map { $0["drive"] as? String } == ["C:", "D:"])
         let result = try CLI.run(["scan", device, "--mount", "--quiet"])
         #expect(result.status == 0, "\(result.stderr)")
+        #expect(PlanCheck.violations(result.stdout, roots: RescueImageBuilder.gptHostFolders(in: work.path)) == [])
         let roots = try #require((try CLI.json(result.stdout)["scan"] as? [String: Any])?["roots"] as? [[String: Any]])
         #expect(roots.map { $0["drive"] as? String } == ["C:", "D:"])
         #expect(roots.map { ($0["partition"] as? [String: Any])?["device"] as? String } == [device, device])
@@ -264,6 +276,7 @@ struct RescueTests {
         for _ in 0..<50 where (try? RescueImageBuilder.must("blockdev", ["--getsize64", "/dev/nbd0"]))?.hasPrefix("0") != false { usleep(100_000) }
         let result = try CLI.run(["scan", "/dev/nbd0", "--mount", "--quiet"])
         #expect(result.status == 0, "\(result.stderr)")
+        #expect(PlanCheck.violations(result.stdout, roots: RescueImageBuilder.gptHostFolders(in: work.path)) == [])
         let artifacts = try #require(try CLI.json(result.stdout)["artifacts"] as? [[String: Any]])
         #expect(artifacts.contains { $0["path"] as? String == "D:\\VMs\\Virtual Hard Disks\\web.vhdx" })
     }

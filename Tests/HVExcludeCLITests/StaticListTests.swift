@@ -46,7 +46,7 @@ import Testing
         let plan = try Self.plan("ws2019-custom")
         let beyond = plan.paths.filter { !Self.covered($0, by: Self.staticPaths) }
         // Everything this host keeps on D: is invisible to the static list.
-        #expect(beyond.contains(#"D:\VMs\App01"#))
+        #expect(beyond.contains(#"D:\VMs\App01\Virtual Hard Disks"#))
         #expect(beyond.contains(#"D:\Golden\ws2019-base.vhdx"#))
         #expect(beyond.contains(#"D:\Db01.vhdx"#))
         #expect(beyond.contains(#"D:\Hyper-V"#))

@@ -13,6 +13,13 @@ import Testing
         return (result, try JSONValue.parse(result.stdout))
     }
 
+    /// The drive roots a scan of `tree` maps.
+    static func roots(_ tree: String) -> [String: String] {
+        var roots = ["C:": CLI.testTree(tree) + "/C"]
+        if FileManager.default.fileExists(atPath: CLI.testTree(tree) + "/D") { roots["D:"] = CLI.testTree(tree) + "/D" }
+        return roots
+    }
+
     static func validate(_ json: JSONValue) throws -> [SchemaValidator.Violation] {
         try SchemaValidator(schemaFile: CLI.projectRoot.appendingPathComponent("docs/json-schema.json").path).validate(json)
     }
@@ -51,19 +58,37 @@ import Testing
         #expect(paths[#"D:\Golden"#] == nil)
         #expect(paths[#"D:\Db01.vhdx"#]?["kind"]?.stringValue == "file")
         #expect(paths[#"D:\"#] == nil && paths[#"C:\"#] == nil)
-        #expect(paths[#"D:\VMs\App01"#]?["kind"]?.stringValue == "directory")
-        #expect(!paths.keys.contains { $0.hasPrefix(#"D:\VMs\App01\"#) }, "nothing below an excluded folder")
-        #expect(paths[#"D:\VMs\Gone01"#]?["verified"]?.boolValue == false)
+        // App01's folder holds the decoy notes.xml: not excluded whole; its Hyper-V folders and files instead.
+        #expect(paths[#"D:\VMs\App01"#] == nil)
+        #expect(paths[#"D:\VMs\App01\Snapshots"#]?["basis"]?.stringValue == "hyperVFolder")
+        #expect(paths[#"D:\VMs\App01\Virtual Hard Disks"#]?["kind"]?.stringValue == "directory")
+        #expect(paths[#"D:\VMs\App01\Virtual Machines\A0100000-1111-4222-8333-444455556666.vmcx"#]?["kind"]?.stringValue == "file")
+        let refused = json["exclusions"]!["refused"]!.arrayValue
+        #expect(refused.contains { $0["path"]?.stringValue == #"D:\VMs\App01"# && $0["reason"]?.stringValue?.contains("notes.xml is not a Hyper-V file") == true })
+        // Gone01's configuration is missing on a scanned drive: reported, never planned.
+        #expect(!paths.keys.contains { $0.hasPrefix(#"D:\VMs\Gone01"#) })
         #expect(paths[#"D:\Hyper-V"#] != nil, "DefaultExternalDataRoot")
         #expect(!paths.keys.contains { $0.hasPrefix(#"D:\Old"#) }, "unregistered VMs are reported, not excluded")
         #expect(!paths.keys.contains { $0.contains("Downloads") })
         let unreferenced = json["unreferenced"]!.arrayValue.compactMap { $0["path"]?.stringValue }
         #expect(unreferenced.contains(#"D:\Old\Virtual Hard Disks\old.vhdx"#))
         #expect(unreferenced.contains { $0.hasSuffix("ubuntu-22.04-live-server-amd64.iso") })
-        let extensions = json["exclusions"]!["extensions"]!.arrayValue.compactMap { $0["extension"]?.stringValue }
+        #expect(json["exclusions"]!["extensions"]!.arrayValue.isEmpty, "no extension exclusions by default")
+        let extensions = try Self.scan("ws2019-custom", ["--extensions"]).json["exclusions"]!["extensions"]!.arrayValue.compactMap { $0["extension"]?.stringValue }
         #expect(extensions.contains("vhdpmem") && extensions.contains("vmcx") && !extensions.contains("xml"))
+        #expect(PlanCheck.violations(result.stdout, roots: Self.roots("ws2019-custom")) == [])
         let processes = json["exclusions"]!["processes"]!.arrayValue.compactMap { $0["path"]?.stringValue }
         #expect(processes.contains(#"C:\Windows\System32\vmcompute.exe"#))
+
+        // Defender as Server 2016+ installs it: WinDefend and the WdFilter minifilter, so its state is known.
+        let state = try #require(json["host"]?["defender"]?["state"])
+        #expect(state["status"]?.stringValue == "active")
+        #expect(state["winDefend"]?["present"]?.boolValue == true && state["winDefend"]?["startType"]?.stringValue == "automatic")
+        #expect(state["wdFilter"]?["startType"]?.stringValue == "boot")
+        let filters = json["host"]?["antivirus"]?["minifilters"]?.arrayValue ?? []
+        #expect(filters.map { $0["service"]?.stringValue } == ["WdFilter"])
+        #expect(filters.first?["altitude"]?.stringValue == "328010" && filters.first?["antivirusGroup"]?.boolValue == true)
+        #expect(json["host"]?["antivirus"]?["summary"]?.stringValue == "Microsoft Defender Antivirus scans this host")
     }
 
     @Test func ws2012r2DefaultInventoryAndPlan() throws {
@@ -77,13 +102,18 @@ import Testing
         #expect(sql["disks"]?.arrayValue.first?["chain"]?.arrayValue.map { $0["status"]?.stringValue } == ["start", "verified"])
         let checkpoint = try #require(json["virtualMachines"]?.arrayValue.first { $0["checkpointOf"]?.stringValue != nil })
         #expect(checkpoint["checkpointOf"]?.stringValue == web["id"]?.stringValue)
-        let extensions = json["exclusions"]!["extensions"]!.arrayValue.compactMap { $0["extension"]?.stringValue }
+        #expect(json["exclusions"]!["extensions"]!.arrayValue.isEmpty)
+        let extensions = try Self.scan("ws2012r2-default", ["--extensions"]).json["exclusions"]!["extensions"]!.arrayValue.compactMap { $0["extension"]?.stringValue }
         #expect(Set(extensions) == ["vhd", "vhdx", "avhd", "avhdx", "vsv"])
+        #expect(PlanCheck.violations(result.stdout, roots: Self.roots("ws2012r2-default")) == [])
         let processes = json["exclusions"]!["processes"]!.arrayValue.compactMap { $0["path"]?.stringValue }
         #expect(processes.sorted() == [#"C:\Windows\System32\vmms.exe"#, #"C:\Windows\System32\vmwp.exe"#], "no vmsp/vmcompute binary on this host")
         let paths = Self.exclusionPaths(json)
         #expect(paths[#"C:\ProgramData\Microsoft\Windows\Hyper-V"#] != nil)
         #expect(paths[#"C:\Users\Public\Documents\Hyper-V\Virtual Hard Disks"#]?["kind"]?.stringValue == "directory")
+        // As on a real 2012 R2 host: no WinDefend service, no Defender keys.
+        #expect(json["host"]?["defender"]?["state"]?["status"]?.stringValue == "notInstalled")
+        #expect(json["host"]?["antivirus"]?["minifilters"]?.arrayValue.isEmpty == true)
     }
 
     @Test func unmappedDriveGivesUnverifiedEntriesWithWarnings() throws {

@@ -21,6 +21,16 @@ struct CRC32: Sendable {
 
     /// The checksum of `bytes`.
     func checksum<C: Collection>(_ bytes: C) -> UInt32 where C.Element == UInt8 {
+        // Contiguous bytes (arrays, slices: every caller) take the unchecked path: an event log checks megabytes.
+        if let fast = bytes.withContiguousStorageIfAvailable({ buffer in
+            table.withUnsafeBufferPointer { table in
+                var crc: UInt32 = 0xFFFF_FFFF
+                for byte in buffer { crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8) }
+                return ~crc
+            }
+        }) {
+            return fast
+        }
         var crc: UInt32 = 0xFFFF_FFFF
         for byte in bytes { crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8) }
         return ~crc

@@ -84,7 +84,8 @@ public struct DriveAssignment: Sendable, Equatable {
         if let windows {
             windowsPartition = mounted[windows.index].partition
             do {
-                let hive = try RegistryHive(file: mounted[windows.index].fileSystem.openFile(windows.hive, readBudget: RegistryHive.readBudget))
+                let fileSystem = mounted[windows.index].fileSystem
+                let hive = try RegistryHive(file: fileSystem.openFile(windows.hive, readBudget: RegistryHive.readBudget), fileSystem: fileSystem)
                 let facts = HostFacts.read(software: nil, system: hive)
                 devices = facts.mountedDevices
                 if devices.isEmpty {

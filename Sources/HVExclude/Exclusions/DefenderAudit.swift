@@ -7,6 +7,9 @@ public struct DefenderAudit: Codable, Sendable, Equatable {
     /// What happened to one planned entry.
     enum Status: String, Codable, Sendable {
         case missing, present, covered
+        /// Not found in what the registry shows, but a blind spot (hidden exclusions) means it may be configured:
+        /// cannot be known offline, never reported as missing.
+        case unknown
     }
 
     /// Where a configured exclusion lives.
@@ -15,6 +18,8 @@ public struct DefenderAudit: Codable, Sendable, Equatable {
         case preference
         /// `Policies\Microsoft\Windows Defender\Exclusions` (Group Policy).
         case policy
+        /// `Policies\Microsoft\Windows Defender\Policy Manager` (MDM: Intune, tenant attach).
+        case mdm
         /// Defender's automatic server-role exclusions for Hyper-V (Windows Server 2016 and later).
         case automatic
     }
@@ -66,4 +71,12 @@ public struct DefenderAudit: Codable, Sendable, Equatable {
     var configured: [ConfiguredEntry]
     /// Number of planned entries that are missing.
     public var missingCount: Int
+    /// Defender's state (`active`, `passive`, `disabled`, `notInstalled`, `unknown`), when the hives told.
+    var defenderStatus: HostFacts.DefenderState.Status? = nil
+    /// Set when Defender is not the engine that scans: its exclusions are not what protects this host.
+    var engineNote: String? = nil
+    /// Settings that make part of the configuration invisible offline (the affected entries are `unknown`).
+    var blindSpots: [String]? = nil
+    /// Configured sources that exist but do not apply (local preferences under `DisableLocalAdminMerge`).
+    var ignoredSources: [String]? = nil
 }

@@ -2,9 +2,12 @@
 // server-role exclusions, Hyper-V section); "Configure and validate exclusions based on file extension and
 // folder location" (wildcards, environment variables); KB 3105657 (recommended Hyper-V exclusions).
 
-/// Compares an ``ExclusionPlan`` with the Defender exclusions the host already has (SOFTWARE hive):
-/// each planned entry is missing, present or covered, and each configured entry is checked for staleness,
-/// over-breadth and known typos.
+/// Compares an ``ExclusionPlan`` with the Defender exclusions the host already has (SOFTWARE hive: local
+/// preferences, Group Policy and MDM `Policy Manager` lists): each planned entry is missing, present, covered, or
+/// unknown (hidden exclusions make it unknowable offline), and each configured entry is checked for staleness,
+/// over-breadth and known typos. Local preferences under `DisableLocalAdminMerge` = 1 are listed as `notApplied`
+/// and not counted; when Defender is passive, disabled or absent, ``DefenderAudit/engineNote`` says its exclusions
+/// are not what protects the host (docs/antivirus-altitudes.md).
 enum DefenderAuditor {
     /// Defender's automatic Hyper-V file-type exclusions (Windows Server 2016 and later).
     static let automaticExtensions = ["*.vhd", "*.vhdx", "*.avhd", "*.avhdx", "*.vsv", "*.iso", "*.rct", "*.vmcx", "*.vmrs"]
@@ -36,12 +39,23 @@ enum DefenderAuditor {
     static func audit(plan: ExclusionPlan, facts: HostFacts, map: VolumeMap, environment: WindowsEnvironment) -> DefenderAudit {
         let automatic = automaticExclusions(facts)
         var rules: [AuditRule] = []
-        for (set, origin) in [(facts.defender.preferences, DefenderAudit.Origin.preference), (facts.defender.policies, .policy)] {
+        var ignored: [AuditRule] = []
+        let sources: [(HostFacts.ExclusionSet?, DefenderAudit.Origin)] = [
+            (facts.defender.preferences, .preference), (facts.defender.policies, .policy), (facts.defender.mdm, .mdm),
+        ]
+        for (set, origin) in sources {
             guard let set else { continue }
-            rules += set.paths.map { AuditRule(type: .path, value: $0.value, origin: origin, environment: environment) }
-            rules += set.extensions.map { AuditRule(type: .extension, value: $0.value, origin: origin, environment: environment) }
-            rules += set.processes.map { AuditRule(type: .process, value: $0.value, origin: origin, environment: environment) }
+            var these = set.paths.map { AuditRule(type: .path, value: $0.value, origin: origin, environment: environment) }
+            these += set.extensions.map { AuditRule(type: .extension, value: $0.value, origin: origin, environment: environment) }
+            these += set.processes.map { AuditRule(type: .process, value: $0.value, origin: origin, environment: environment) }
+            // DisableLocalAdminMerge = 1: Defender applies only policy-defined items; local ones are not counted.
+            if origin == .preference && facts.defender.localPreferencesIgnored {
+                ignored += these
+            } else {
+                rules += these
+            }
         }
+        let blindSpots = DefenderAuditor.blindSpots(facts)
         let automaticRules = automatic.apply ? automaticRules(environment) : []
 
         var planned: [DefenderAudit.PlannedEntry] = []
@@ -60,10 +74,61 @@ enum DefenderAuditor {
             planned.append(judge(type: .process, value: entry.path, target: path.map { .process($0) }, rules: rules, automatic: automaticRules))
         }
 
-        let configured = rules.map { findings(for: $0, map: map, environment: environment) }
-        return DefenderAudit(
+        if !blindSpots.isEmpty {
+            for index in planned.indices where planned[index].status == .missing {
+                planned[index].status = .unknown
+                planned[index].note = "cannot be known offline: " + blindSpots.joined(separator: "; ")
+            }
+        }
+        var configured = rules.map { findings(for: $0, map: map, environment: environment) }
+        var ignoredSources: [String]?
+        if !ignored.isEmpty, let merge = facts.defender.disableLocalAdminMerge {
+            let why = "DisableLocalAdminMerge = 1 (\(merge.source.hive) \(merge.source.key)): Defender applies only policy-defined exclusions, so this local preference does not apply; it is not counted"
+            ignoredSources = ["local preferences (\(HostFacts.defenderKey)): \(why)"]
+            configured += ignored.map { rule in
+                DefenderAudit.ConfiguredEntry(
+                    type: rule.type, value: rule.value, origin: rule.origin, findings: ["notApplied"], messages: [why])
+            }
+        }
+        var audit = DefenderAudit(
             automaticExclusionsApply: automatic.apply, automaticExclusionsReason: automatic.reason, planned: planned,
             configured: configured, missingCount: planned.count { $0.status == .missing })
+        audit.blindSpots = blindSpots.isEmpty ? nil : blindSpots
+        audit.ignoredSources = ignoredSources
+        if let state = facts.defender.state {
+            audit.defenderStatus = state.status
+            audit.engineNote = engineNote(state, facts.antivirus)
+        }
+        return audit
+    }
+
+    /// Why part of Defender's configuration cannot be seen in an offline copy, one sentence per cause.
+    static func blindSpots(_ facts: HostFacts) -> [String] {
+        var spots: [String] = []
+        if let hide = facts.defender.hideExclusionsFromLocalAdmins, hide.value == 1 {
+            spots.append(
+                "HideExclusionsFromLocalAdmins = 1 (\(hide.source.hive) \(hide.source.key)) hides exclusions from local "
+                    + "administrators and the registry editor, so the exclusions read here may be incomplete")
+        }
+        return spots
+    }
+
+    /// The sentence that says Defender's exclusions do not protect the host, when Defender is not the active engine.
+    static func engineNote(_ state: HostFacts.DefenderState, _ antivirus: HostFacts.Antivirus?) -> String? {
+        let others = (antivirus?.engines ?? []).filter { $0.name != "Microsoft Defender Antivirus" && $0.scans == true }.map(\.name)
+        let elsewhere = others.isEmpty
+            ? "no other antivirus filter was found in SYSTEM"
+            : "the engine that scans is " + others.joined(separator: " and ") + ": configure these exclusions there (--format list)"
+        switch state.status {
+        case .active, .unknown:
+            return nil
+        case .passive:
+            return "Defender is in passive mode (\(state.reason)): its exclusions are not what protects this host from real-time scanning; \(elsewhere)"
+        case .disabled:
+            return "Defender is disabled (\(state.reason)): its exclusions are not what protects this host; \(elsewhere)"
+        case .notInstalled:
+            return "Defender is not installed (\(state.reason)): its exclusions are not what protects this host; \(elsewhere)"
+        }
     }
 
     /// Whether Defender's automatic Hyper-V exclusions apply on this host, and why (or why not).

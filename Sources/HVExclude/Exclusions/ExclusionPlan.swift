@@ -1,17 +1,30 @@
-/// The exclusions a host needs: paths, extensions and processes, each with why.
+/// The exclusions a host needs: paths, processes and (only on request) extensions, each with why; plus what
+/// was left for later (`deferred`) and every folder the policy refused to exclude whole (`refused`).
 struct ExclusionPlan: Codable, Sendable, Equatable {
     /// Folder and file exclusions, minimal and sorted.
     var paths: [PathExclusion]
-    /// Extension exclusions for the detected Windows version.
+    /// Extension exclusions: empty unless `--extensions` or `--broad-extensions` asked for them.
     var extensions: [ExtensionExclusion]
-    /// Process exclusions, only for binaries present on the volume.
+    /// Process exclusions.
     var processes: [ProcessExclusion]
+    /// Default folders Hyper-V has not created yet: not planned unless `--plan-deferred`.
+    var deferred: [DeferredPath]
+    /// Folders a rule asked for that the policy would not exclude whole, and why.
+    var refused: [RefusedFolder]
+    /// Why extensions are (or are not) in the plan: the trade-off in one sentence.
+    var extensionPolicy: String
 
     /// Creates a plan.
-    init(paths: [PathExclusion] = [], extensions: [ExtensionExclusion] = [], processes: [ProcessExclusion] = []) {
+    init(
+        paths: [PathExclusion] = [], extensions: [ExtensionExclusion] = [], processes: [ProcessExclusion] = [],
+        deferred: [DeferredPath] = [], refused: [RefusedFolder] = [], extensionPolicy: String = ""
+    ) {
         self.paths = paths
         self.extensions = extensions
         self.processes = processes
+        self.deferred = deferred
+        self.refused = refused
+        self.extensionPolicy = extensionPolicy
     }
 }
 
@@ -20,17 +33,31 @@ struct PathExclusion: Codable, Sendable, Equatable {
     /// Whether the path is a folder or a single file.
     enum Kind: String, Codable, Sendable { case directory, file }
 
+    /// Which rule made the entry.
+    enum Basis: String, Codable, Sendable {
+        /// A folder Hyper-V owns that holds only Hyper-V files (the folder rule).
+        case hyperVFolder
+        /// A folder Microsoft names for exclusion (the Hyper-V data root, `C:\ClusterStorage`, `%SystemRoot%\Cluster`,
+        /// the witness disk's `\Cluster`, a replica storage location, the cluster account's temp folder).
+        case microsoftFolder
+        /// A single file (or, on a drive that was not scanned, a folder named by a VM that could not be checked).
+        case file
+    }
+
     /// The Windows path, in the spelling found on disk when it exists.
     var path: String
     /// `%ProgramData%\…` form, with `--env-paths`, where the path sits under a known root.
     var environmentPath: String?
     /// Folder or file.
     var kind: Kind
+    /// Which rule made the entry.
+    var basis: Basis = .file
     /// Why, in words (one per rule that asked for it).
     var reasons: [String]
     /// Which files and keys said so.
     var evidence: [Evidence]
-    /// Whether the path was seen on a scanned volume (false: on an unmapped drive, or missing).
+    /// Whether the path was seen on a scanned volume and every fact behind it has a source (false: on a drive
+    /// that was not scanned, or inferred).
     var verified: Bool
 }
 
@@ -48,4 +75,59 @@ struct ProcessExclusion: Codable, Sendable, Equatable {
     var path: String
     /// Why.
     var reason: String
+    /// What said so: the binary on the volume, or the service's `ImagePath`.
+    var evidence: [Evidence] = []
+    /// Whether the binary was found on the scanned volume.
+    var verified: Bool = true
+}
+
+/// A folder Hyper-V will create on first use: listed, planned only with `--plan-deferred`.
+struct DeferredPath: Codable, Sendable, Equatable {
+    /// The folder.
+    var path: String
+    /// Why it would be excluded, and why it is not yet.
+    var reason: String
+    /// What named it.
+    var evidence: [Evidence]
+}
+
+/// A folder the policy would not exclude whole.
+struct RefusedFolder: Codable, Sendable, Equatable {
+    /// The folder.
+    var path: String
+    /// Why not: the protected place, or the first file in it that is not Hyper-V's.
+    var reason: String
+    /// What was planned instead.
+    var instead: String
+}
+
+/// What to exclude on one SMB file server that holds this host's VM files (KB 3105657 asks for the exclusions
+/// there, not on the Hyper-V host).
+struct FileServerPlan: Codable, Sendable, Equatable {
+    /// The server name as the host spells it.
+    var server: String
+    /// Its shares that hold VM files.
+    var shares: [Share]
+
+    /// One share and the paths to exclude in it.
+    struct Share: Codable, Sendable, Equatable {
+        /// The share name.
+        var name: String
+        /// The folders and files, as UNC paths; `relativePath` is the part inside the share.
+        var paths: [Entry]
+    }
+
+    /// One folder or file on the share.
+    struct Entry: Codable, Sendable, Equatable {
+        /// `\\server\share\…`.
+        var path: String
+        /// The path inside the share (`VM2\Virtual Machines`); empty for the share itself.
+        var relativePath: String
+        /// Folder or file.
+        var kind: PathExclusion.Kind
+        /// Why.
+        var reasons: [String]
+        /// What said so.
+        var evidence: [Evidence]
+    }
 }

@@ -1,238 +1,271 @@
-/// Derives the exact exclusions a host needs from its inventory (docs/exclusion-policy.md):
-/// processes whose binaries exist, the version's extensions, and the minimal set of paths real VMs use.
+/// Derives the exact exclusions a host needs (docs/exclusion-policy.md):
+/// Hyper-V's processes, the files and folders registered VMs really use, and the folders Microsoft names — never
+/// a folder that holds anything but Hyper-V files, never a protected place, never something that does not exist.
+///
+/// Input is plain values (``PolicyInput``) and ``VolumeQueries``; the planner reads nothing else, so every rule
+/// is tested by building its input in Swift.
 struct ExclusionPlanner {
+    /// What the plan is derived from.
+    let input: PolicyInput
     /// The scanned volumes.
-    let map: any VolumeQueries
-    /// The user's choices.
-    let options: PlannerOptions
+    let volume: any VolumeQueries
+
+    /// The planner's output.
+    struct Result: Sendable {
+        /// The host's plan.
+        var plan: ExclusionPlan
+        /// What to exclude on each SMB file server that holds VM files.
+        var fileServers: [FileServerPlan]
+        /// Notes on entries that were refused, narrowed, inferred or could not be verified.
+        var findings: [Finding]
+        /// Files no VM names directly that a rule attributed to VMs (VHD Set members, replica files still
+        /// arriving): no longer unreferenced.
+        var claimed: [ClaimedFile]
+    }
+
+    /// A file a rule attributed to VMs although no configuration names it.
+    struct ClaimedFile: Sendable, Equatable {
+        /// The file.
+        var path: WindowsPath
+        /// The VMs (ids) it belongs to; empty when only its place is known (replica storage).
+        var vms: [String]
+        /// Why.
+        var reason: String
+    }
 
     /// Creates a planner.
-    init(map: any VolumeQueries, options: PlannerOptions) {
-        self.map = map
-        self.options = options
+    init(input: PolicyInput, volume: any VolumeQueries) {
+        self.input = input
+        self.volume = volume
     }
 
-    /// The plan, and notes about entries that were narrowed or could not be verified.
-    func plan(_ inventory: HostInventory) -> (plan: ExclusionPlan, findings: [Finding]) {
-        var warnings: [Finding] = []
-        let environment = inventory.environment
-        let generation = windowsGeneration(inventory)
-        var plan = ExclusionPlan()
-        plan.processes = processes(inventory, environment: environment)
-        plan.extensions = ExclusionPolicy.extensions(for: generation.generation).map {
-            ExtensionExclusion(extension: $0, reason: "Hyper-V file type on Windows Server \(generation.generation.rawValue) (\(generation.evidence); KB 3105657)")
+    /// The plan.
+    func plan() -> Result {
+        var state = PlanState(input: input, volume: volume)
+        state.warnings = input.findings
+        state.plan.processes = processes(&state)
+        extensions(&state)
+        hostFolders(&state)
+        for vm in input.virtualMachines where vm.registered || input.options.includeUnregistered {
+            virtualMachine(vm, &state)
         }
-        if options.broadExtensions {
-            for ext in ExclusionPolicy.broadExtensions {
-                plan.extensions.append(ExtensionExclusion(extension: ext, reason: "--broad-extensions: host-wide and far too broad; the paths above already cover Hyper-V's own files"))
-            }
-            warnings.append(Finding(
-                .exclusion, path: "exclusions", message: "--broad-extensions lists .xml .bin .iso host-wide: every such file on the host escapes scanning, not only Hyper-V's",
-                severity: .warning))
-        }
-        var candidates = pathCandidates(inventory, warnings: &warnings)
-        candidates.sort { $0.path < $1.path }
-        // One note per unverified path, with the rule that asked for it: a warning for what a VM uses, an
-        // info for a default folder Hyper-V creates only on first use.
-        for candidate in candidates where !candidate.verified {
-            warnings.append(Finding(
-                .exclusion, path: candidate.path.description,
-                message: "excluded, but not found on the scanned volumes: \(candidate.reason)",
-                severity: candidate.mayNotExistYet ? .info : .warning))
-        }
-        let forbidden = MinimalCover.forbiddenFolders(environment)
-        let covered = MinimalCover.cover(candidates, forbidden: forbidden)
-        plan.paths = covered.paths
-        warnings += covered.notes
-        if options.environmentPaths {
-            for index in plan.paths.indices {
-                guard let path = WindowsPath(plan.paths[index].path) else { continue }
-                plan.paths[index].environmentPath = environment.environmentForm(of: path)
+        replicaLogs(&state)
+        vhdSets(&state)
+        cluster(&state)
+        defaultFolders(&state)
+        if input.options.includeUnregistered {
+            for file in input.unreferenced where volume.kind(of: file.path) != nil {
+                state.add(PathCandidate(
+                    path: volume.spelling(of: file.path), kind: .file, reason: "--include-unregistered: \(file.reason)",
+                    evidence: [Evidence(source: file.path.description, detail: "found on the volume")], verified: true))
             }
         }
-        return (plan, warnings)
+        return state.finish()
+    }
+}
+
+/// The plan being built: candidates, refusals, deferred folders and notes, and the folder-rule decisions made so
+/// far (each folder is checked once).
+struct PlanState {
+    let input: PolicyInput
+    let volume: any VolumeQueries
+    let protected: ProtectedPlaces
+    var plan = ExclusionPlan()
+    var candidates: [PathCandidate] = []
+    var fileServerEntries: [String: (server: String, share: String, entry: FileServerPlan.Entry)] = [:]
+    var refused: [String: RefusedFolder] = [:]
+    var deferred: [String: DeferredPath] = [:]
+    var warnings: [Finding] = []
+    var claimed: [ExclusionPlanner.ClaimedFile] = []
+    /// Folder key → whether the folder rule lets it be excluded whole.
+    var decisions: [String: Bool] = [:]
+    /// Folders Microsoft names that are planned whatever they hold (keys).
+    var namedFolders: [WindowsPath] = []
+    /// Folders a configuration or the registry names as Hyper-V roots (keys).
+    let ownedRoots: Set<String>
+    /// Keys of the ISOs registered VMs attach (Hyper-V files for the folder rule).
+    let attachedISOs: Set<String>
+
+    init(input: PolicyInput, volume: any VolumeQueries) {
+        self.input = input
+        self.volume = volume
+        protected = ProtectedPlaces(environment: input.environment, dataRoot: input.dataRoot, shares: input.shares)
+        let vms = input.virtualMachines.filter { $0.registered || input.options.includeUnregistered }
+        var roots = Set(vms.flatMap { $0.paths.filter(\.role.isRoot).map(\.path.key) })
+        roots.formUnion(input.defaultFolders.map(\.path.key))
+        roots.formUnion((input.cluster?.vmStores ?? []).map(\.path.key))
+        roots.insert(input.dataRoot.key)
+        ownedRoots = roots
+        attachedISOs = Set(vms.flatMap { $0.paths.filter { $0.role == .iso }.map(\.path.key) })
     }
 
-    /// The Windows generation whose extension list applies, and what said so.
-    func windowsGeneration(_ inventory: HostInventory) -> (generation: HostFacts.WindowsGeneration, evidence: String) {
-        if let generation = inventory.facts?.windows?.generation {
-            return (generation, "SOFTWARE hive CurrentBuild \(inventory.facts?.windows?.build.map(String.init) ?? "?")")
-        }
-        let hasVMCX = inventory.artifacts.contains { $0.kind == .registrationStore || NTFSName.hasSuffix($0.path.description, ".vmcx") }
-        return hasVMCX ? (.v2016, "no SOFTWARE hive; .vmcx files mean 2016 or later") : (.v2012R2, "no SOFTWARE hive and no .vmcx files: 2012 R2 rules")
+    mutating func add(_ candidate: PathCandidate) { candidates.append(candidate) }
+
+    /// The reason every folder the folder rule admits carries.
+    static let onlyHyperV = "Hyper-V owns this folder and it holds only Hyper-V files (checked on the scanned volume)"
+
+    mutating func warn(_ path: WindowsPath, _ message: String, _ severity: Finding.Severity = .warning) {
+        warnings.append(Finding(.exclusion, path: path.description, message: message, severity: severity))
     }
 
-    /// Process exclusions for the binaries present on the volume.
-    func processes(_ inventory: HostInventory, environment: WindowsEnvironment) -> [ProcessExclusion] {
-        var result: [ProcessExclusion] = []
-        let clusterService = inventory.facts?.services.contains { NTFSName.equal($0.name, "clussvc") && $0.present == true } == true
-        let sets: [(folder: String, names: [String])] = [("%SystemRoot%\\System32", ArtifactClassifier.hyperVProcesses)]
-            + (clusterService ? [("%SystemRoot%\\Cluster", ArtifactClassifier.clusterProcesses)] : [])
-        for set in sets {
-            for name in set.names {
-                guard let path = environment.path(set.folder + "\\" + name),
-                      case .found(let host, .file) = map.resolve(path) else { continue }
-                result.append(ProcessExclusion(
-                    path: (map.windowsPath(forHostPath: host) ?? path).description,
-                    reason: ExclusionPolicy.processReasons[name] ?? "Hyper-V process"))
-            }
-        }
-        return result
+    mutating func refuse(_ folder: WindowsPath, _ reason: String, instead: String) {
+        guard refused[folder.key] == nil else { return }
+        refused[folder.key] = RefusedFolder(path: folder.description, reason: reason, instead: instead)
     }
 
-    /// Every path some rule asks for, before the minimal cover.
-    func pathCandidates(_ inventory: HostInventory, warnings: inout [Finding]) -> [PathCandidate] {
-        var candidates: [PathCandidate] = []
-        let environment = inventory.environment
-
-        // The Hyper-V data root: registrations, the 2012 R2 default VM and snapshot folders.
-        if case .found(_, .directory) = map.resolve(inventory.dataRoot) {
-            candidates.append(PathCandidate(
-                path: inventory.dataRoot, kind: .directory, reason: "Hyper-V data root: VM registrations and default configurations (KB 3105657)",
-                evidence: [Evidence(source: inventory.dataRoot.description, detail: "exists on the volume")], verified: true))
+    /// Whether the Hyper-V-owned `folder` may be excluded whole; records the refusal when not.
+    mutating func folderRule(_ folder: WindowsPath) -> Bool {
+        if let decided = decisions[folder.key] { return decided }
+        var allowed = true
+        if let why = protected.reason(folder) {
+            refuse(folder, "not excluded as a folder: \(why)", instead: "its Hyper-V subfolders and files, one by one")
+            allowed = false
+        } else if let foreign = HyperVFiles.firstForeignEntry(in: folder, volume: volume, attachedISOs: attachedISOs) {
+            refuse(
+                folder, "not excluded as a folder: \(foreign.path) \(foreign.why); an exclusion would hide it and anything put beside it",
+                instead: "its Hyper-V subfolders and files, one by one")
+            allowed = false
         }
-
-        // Default folders for new VMs and disks: the registry's values, else the built-in defaults.
-        let defaults = inventory.facts?.hyperVDefaults
-        let folders: [(fact: HostFacts.PathFact?, builtIn: String, what: String, value: String)] = [
-            (defaults?.virtualMachinePath, "%ProgramData%\\Microsoft\\Windows\\Hyper-V", "new VMs", "DefaultExternalDataRoot"),
-            (defaults?.virtualHardDiskPath, "%Public%\\Documents\\Hyper-V\\Virtual Hard Disks", "new virtual disks", "DefaultVirtualHardDiskPath"),
-        ]
-        for folder in folders {
-            let text = folder.fact?.raw ?? folder.builtIn
-            guard let path = environment.path(text) else {
-                warnings.append(Finding(.exclusion, path: text, message: "\(folder.value) '\(text)' is not an absolute Windows path; not excluded", severity: .warning))
-                continue
-            }
-            let spelled = map.spelling(of: path)
-            let exists = map.resolve(path).hostPath != nil
-            let evidence = folder.fact.map { Evidence(source: $0.source.hive, detail: "\($0.source.key)\\\($0.source.value ?? folder.value)") }
-                ?? Evidence(source: "built-in default", detail: inventory.facts == nil ? "no SOFTWARE hive: \(folder.value) unknown" : "\(folder.value) absent")
-            candidates.append(PathCandidate(
-                path: spelled, kind: .directory,
-                reason: "where Hyper-V creates \(folder.what) (\(folder.fact == nil ? "built-in default" : folder.value))",
-                evidence: [evidence], verified: exists, mayNotExistYet: true))
-        }
-
-        // Per VM: its folders, disks and their chains, ISOs, state files.
-        for record in inventory.virtualMachines where record.registered || options.includeUnregistered {
-            candidates += vmCandidates(record, warnings: &warnings)
-        }
-        if options.includeUnregistered {
-            for item in inventory.unreferenced where item.kind == .virtualDisk || item.kind == .iso {
-                candidates.append(PathCandidate(
-                    path: item.path, kind: .file, reason: "--include-unregistered: \(item.reason)",
-                    evidence: [Evidence(source: item.path.description, detail: "found on the volume")], verified: true))
-            }
-        }
-
-        // Cluster storage and the cluster folder (KB 250355).
-        for artifact in inventory.artifacts where artifact.kind == .clusterStorage {
-            candidates.append(PathCandidate(
-                path: artifact.path, kind: .directory, reason: "Cluster Shared Volumes mount point (KB 3105657, KB 250355)",
-                evidence: [Evidence(source: artifact.path.description, detail: "exists on the volume")], verified: true))
-        }
-        // Clustered VMs run on whichever node owns them: this node's registrations may not name them, the
-        // cluster database does (from documentation: Resources\{id}\Parameters).
-        for resource in inventory.facts?.cluster?.virtualMachineResources ?? [] {
-            let stores = [(resource.configStoreRootPath, "ConfigStoreRootPath"), (resource.vmStoreRootPath, "VmStoreRootPath")]
-            for (text, value) in stores {
-                guard let text, let path = environment.path(text) else { continue }
-                candidates.append(PathCandidate(
-                    path: map.spelling(of: path), kind: .directory,
-                    reason: "clustered VM \(resource.name ?? resource.vmId ?? resource.id) store; it runs here after a failover (cluster database \(value))",
-                    evidence: [Evidence(source: resource.source.hive, detail: "\(resource.source.key)\\Parameters\\\(value)")],
-                    verified: map.resolve(path).hostPath != nil))
-            }
-        }
-        if let clusterService = inventory.facts?.services.first(where: { NTFSName.equal($0.name, "clussvc") && $0.present == true }),
-           let path = environment.path("%SystemRoot%\\Cluster") {
-            candidates.append(PathCandidate(
-                path: map.spelling(of: path), kind: .directory, reason: "Failover Cluster database and logs (KB 250355)",
-                evidence: [Evidence(source: clusterService.source.hive, detail: clusterService.source.key)],
-                verified: map.resolve(path).hostPath != nil))
-        }
-        return candidates
+        decisions[folder.key] = allowed
+        return allowed
     }
 
-    /// The candidates one VM (or checkpoint) contributes.
-    func vmCandidates(_ record: VirtualMachine, warnings: inout [Finding]) -> [PathCandidate] {
-        var candidates: [PathCandidate] = []
-        let label = record.name.map { "'\($0)'" } ?? record.id?.description ?? "?"
-        let who = record.checkpointOf == nil ? "VM \(label)" : "checkpoint \(label)"
-        let state = record.registered ? "" : " (unregistered; --include-unregistered)"
-        let source = record.configuration.text
-        guard record.configuration.exists else {
-            // A registered VM whose configuration is missing or on an unmapped drive still gets its folder.
-            guard let config = record.configuration.path, let folder = RecordAssembler.folderAboveVirtualMachines(config) else { return [] }
-            candidates.append(PathCandidate(
-                path: folder, kind: .directory, reason: "\(who): folder of a registered VM whose configuration is missing\(state)",
-                evidence: record.registration, verified: false))
-            return candidates
+    /// Whether `folder` is Hyper-V's: by name, or named as a root by a configuration, the registry or the cluster.
+    func isOwned(_ folder: WindowsPath) -> Bool {
+        HyperVFiles.isOwnedByName(folder) || ownedRoots.contains(folder.key)
+            || input.replicaStorage.contains { $0.path == folder }
+    }
+
+    /// The folder Microsoft names that already covers `path`, if any.
+    func namedCover(_ path: WindowsPath) -> WindowsPath? {
+        namedFolders.first { $0.contains(path) }
+    }
+
+    /// Covers one existing item (a file, or a runtime folder) on a scanned volume: by the highest Hyper-V-owned
+    /// folder above it that passes the folder rule, else by the item itself (a folder that fails: its Hyper-V
+    /// files one by one).
+    mutating func cover(_ item: WindowsPath, isFolder: Bool, reason: String, evidence: [Evidence], verified: Bool = true) {
+        if namedCover(item) != nil {
+            add(PathCandidate(path: item, kind: isFolder ? .directory : .file, reason: reason, evidence: evidence, verified: verified))
+            return
         }
-        for folder in record.folders {
-            guard let path = folder.path else { continue }
-            let what: String
-            switch folder.role {
-            case .dataRoot: what = "data root (configuration, checkpoints, runtime state)"
-            case .snapshotDataRoot: what = "checkpoint data root"
-            case .smartPagingDataRoot: what = "smart paging folder"
-            default: what = "folder (configuration, checkpoints, runtime state)"
+        let ancestors = (1..<max(item.components.count, 1)).map { WindowsPath(root: item.root, components: Array(item.components.prefix($0))) }
+        for folder in ancestors where isOwned(folder) {
+            if folderRule(folder) {
+                add(PathCandidate(path: folder, kind: .directory, reason: reason, evidence: evidence, verified: verified))
+                add(PathCandidate(path: folder, kind: .directory, reason: PlanState.onlyHyperV, evidence: [], verified: verified))
+                return
             }
-            candidates.append(PathCandidate(
-                path: path, kind: .directory, reason: "\(who) \(what)\(state)",
-                evidence: [Evidence(source: source, detail: folder.keyPath)], verified: folder.exists,
-                fallbackFiles: []))
         }
-        if let config = record.configuration.path, let folder = config.parent {
-            candidates.append(PathCandidate(
-                path: folder, kind: .directory, reason: "\(who) configuration folder\(state)",
-                evidence: [Evidence(source: source, detail: "configuration file")], verified: true,
-                fallbackFiles: [config]))
-        }
-        for file in record.stateFiles + record.isos + record.floppies {
-            guard let path = file.path else { continue }
-            candidates.append(PathCandidate(
-                path: path, kind: file.role == .runtimeFolder ? .directory : .file,
-                reason: "\(who) \(file.role == .iso ? "attached ISO image" : file.role == .floppy ? "attached virtual floppy" : "runtime/state file")\(state)",
-                evidence: [Evidence(source: source, detail: file.keyPath)], verified: file.exists))
-        }
-        for disk in record.disks {
-            for (index, link) in disk.chain.enumerated() {
-                // An unresolved parent is excluded, unverified, at the first path its child names (absolute first).
-                let text = link.path.isEmpty ? link.candidates?.first : link.path
-                if let text, let path = WindowsPath(text) {
-                    let role = index == 0 ? "virtual disk (\(disk.controller))" : "parent disk of \(disk.chain[index - 1].path) (\(link.status.rawValue))"
-                    let evidence = index == 0
-                        ? Evidence(source: source, detail: disk.keyPath)
-                        : Evidence(source: disk.chain[index - 1].path, detail: "parent locator")
-                    candidates.append(diskCandidate(path, exists: link.exists, reason: "\(who) \(role)\(state)", evidence: evidence))
+        if isFolder {
+            if isOwned(item) && folderRule(item) {
+                add(PathCandidate(path: item, kind: .directory, reason: reason, evidence: evidence, verified: verified))
+                add(PathCandidate(path: item, kind: .directory, reason: PlanState.onlyHyperV, evidence: [], verified: verified))
+                return
+            }
+            for entry in volume.children(of: item) ?? [] {
+                if entry.kind == .file && HyperVFiles.isHyperVFile(entry.path, attachedISOs: attachedISOs) {
+                    cover(entry.path, isFolder: false, reason: reason, evidence: evidence, verified: verified)
+                } else if entry.kind == .directory && HyperVFiles.isHyperVFolder(entry.path) {
+                    cover(entry.path, isFolder: true, reason: reason, evidence: evidence, verified: verified)
                 }
             }
+            return
         }
-        return candidates
+        add(PathCandidate(path: item, kind: .file, reason: reason, evidence: evidence, verified: verified))
+        if let parent = item.parent, refused[parent.key] == nil, !isOwned(parent) {
+            let why = protected.reason(parent).map { "it is not a folder Hyper-V owns, and \($0)" }
+                ?? "it is not a folder Hyper-V owns (no configuration or registry value names it, and its name is not one Hyper-V gives)"
+            refuse(parent, "not excluded as a folder: \(why)", instead: "the file \(item.lastComponent ?? "")")
+        }
     }
 
-    /// A disk's folder when that folder holds only Hyper-V files, else the file itself.
-    func diskCandidate(_ path: WindowsPath, exists: Bool, reason: String, evidence: Evidence) -> PathCandidate {
-        if exists, let folder = path.parent, onlyHyperVFiles(folder) {
-            return PathCandidate(
-                path: folder, kind: .directory, reason: reason + "; its folder holds only Hyper-V files",
-                evidence: [evidence], verified: true, fallbackFiles: [path])
+    /// Covers a Hyper-V root a VM, the registry or the cluster names: the whole folder when the folder rule allows,
+    /// else the Hyper-V folders it holds (`Virtual Machines`, `Snapshots`, `Virtual Hard Disks`, …).
+    mutating func coverRoot(_ root: WindowsPath, reason: String, evidence: [Evidence]) {
+        if namedCover(root) != nil {
+            // Inside a folder Microsoft names: the minimal cover folds the reason into it.
+            add(PathCandidate(path: root, kind: .directory, reason: reason, evidence: evidence, verified: true))
+            return
         }
-        return PathCandidate(path: path, kind: .file, reason: reason, evidence: [evidence], verified: exists)
+        // A higher owned folder that passes covers this one too (a VM's root inside DefaultExternalDataRoot).
+        let ancestors = (1..<max(root.components.count, 1)).map { WindowsPath(root: root.root, components: Array(root.components.prefix($0))) }
+        for folder in ancestors + [root] where isOwned(folder) && folderRule(folder) {
+            add(PathCandidate(path: folder, kind: .directory, reason: reason, evidence: evidence, verified: true))
+            add(PathCandidate(path: folder, kind: .directory, reason: PlanState.onlyHyperV, evidence: [], verified: true))
+            return
+        }
+        // Refused: the Hyper-V folders it holds, each by the same rule.
+        for entry in volume.children(of: root) ?? [] where entry.kind == .directory && HyperVFiles.isOwnedByName(entry.path) {
+            coverRoot(entry.path, reason: reason, evidence: evidence)
+        }
     }
 
-    /// Whether every entry of `folder` is a Hyper-V file or folder (by name and place).
-    func onlyHyperVFiles(_ folder: WindowsPath) -> Bool {
-        let entries = map.entries(of: folder)
-        guard !entries.isEmpty else { return false }
-        return entries.allSatisfy { entry in
-            switch entry.kind {
-            case .file: return ArtifactClassifier.classify(entry.path, kind: .file).map { $0 != .iso && $0 != .processBinary } ?? false
-            case .directory: return ArtifactClassifier.classify(entry.path, kind: .directory) != nil
-            default: return false
+    /// A path on an SMB share: recorded for that file server, never in the host's plan.
+    mutating func fileServer(_ path: WindowsPath, kind: PathExclusion.Kind, reason: String, evidence: [Evidence]) {
+        guard case .unc(let server, let share) = path.root else { return }
+        let key = path.key
+        if var existing = fileServerEntries[key] {
+            if !existing.entry.reasons.contains(reason) { existing.entry.reasons.append(reason) }
+            existing.entry.evidence = Array(Set(existing.entry.evidence + evidence)).sorted()
+            if kind == .directory { existing.entry.kind = .directory }
+            fileServerEntries[key] = existing
+        } else {
+            fileServerEntries[key] = (server, share, FileServerPlan.Entry(
+                path: path.description, relativePath: path.components.joined(separator: "\\"), kind: kind, reasons: [reason],
+                evidence: evidence.sorted()))
+        }
+    }
+
+    /// The result: minimal covers, sorted lists.
+    mutating func finish() -> ExclusionPlanner.Result {
+        for candidate in candidates where !candidate.verified {
+            let scanned = volume.isScanned(candidate.path)
+            warn(candidate.path, scanned
+                ? "excluded, but inferred: \(candidate.reason)"
+                : "excluded, but \(candidate.path.rootDescription) was not scanned, so it could not be checked (add --drive or --map): \(candidate.reason)")
+        }
+        plan.paths = MinimalCover.cover(candidates)
+        let planned = plan.paths.compactMap { entry in entry.kind == .directory ? WindowsPath(entry.path) : nil }
+        plan.deferred = deferred.values.filter { item in
+            guard let path = WindowsPath(item.path) else { return true }
+            return !planned.contains { $0.contains(path) }
+        }.sorted { $0.path < $1.path }
+        plan.refused = refused.values.filter { item in
+            // A refusal inside a folder excluded anyway (a named one) explains nothing.
+            guard let path = WindowsPath(item.path) else { return true }
+            return !planned.contains { $0.isAncestor(of: path) }
+        }.sorted { $0.path < $1.path }
+        for item in plan.refused {
+            warnings.append(Finding(.exclusion, path: item.path, message: "\(item.reason); excluded instead: \(item.instead)", severity: .info))
+        }
+        if input.options.environmentPaths {
+            for index in plan.paths.indices {
+                guard let path = WindowsPath(plan.paths[index].path) else { continue }
+                plan.paths[index].environmentPath = input.environment.environmentForm(of: path)
             }
         }
+        var servers: [String: [String: [FileServerPlan.Entry]]] = [:]
+        var serverNames: [String: String] = [:]
+        var shareNames: [String: String] = [:]
+        // Minimal cover inside each share, as on the host.
+        let folders = fileServerEntries.values.filter { $0.entry.kind == .directory }.compactMap { WindowsPath($0.entry.path) }
+        for (key, value) in fileServerEntries.sorted(by: { $0.key < $1.key }) {
+            guard let path = WindowsPath(value.entry.path) else { continue }
+            if folders.contains(where: { $0.isAncestor(of: path) }) { continue }
+            let server = NTFSName.fold(value.server)
+            serverNames[server] = serverNames[server] ?? value.server
+            let share = server + "\\" + NTFSName.fold(value.share)
+            shareNames[share] = shareNames[share] ?? value.share
+            servers[server, default: [:]][share, default: []].append(value.entry)
+            _ = key
+        }
+        let fileServers = servers.keys.sorted().map { server in
+            FileServerPlan(server: serverNames[server]!, shares: servers[server]!.keys.sorted().map { share in
+                FileServerPlan.Share(name: shareNames[share]!, paths: servers[server]![share]!)
+            })
+        }
+        return ExclusionPlanner.Result(
+            plan: plan, fileServers: fileServers, findings: Array(Set(warnings)).sorted { ($0.path, $0.message) < ($1.path, $1.message) }, claimed: claimed)
     }
 }

@@ -1,10 +1,10 @@
 /// Reduces path candidates to the smallest exact set: one entry per path (case-insensitive, after
-/// normalisation), no entry below an excluded folder, and never a folder too broad to exclude.
+/// normalisation), and no entry below an excluded folder. Which folders may be excluded at all is decided
+/// before, by the folder rule (``ProtectedPlaces``, ``HyperVFiles``).
 enum MinimalCover {
-    /// Folders that must never be excluded as a whole, for a given environment: volume roots (always),
-    /// `%SystemRoot%`, `%SystemRoot%\System32`, `%ProgramData%`, `%ProgramData%\Microsoft`,
-    /// `%ProgramData%\Microsoft\Windows`, `Users`, each user profile, `Program Files` (both), `Users\Public`
-    /// and `Users\Public\Documents`.
+    /// Folders the audit calls too broad whatever they hold: `%SystemRoot%`, `System32`, `SysWOW64`,
+    /// `%ProgramData%` and its `Microsoft`, `Microsoft\Windows`, `Users`, `%Public%` and its `Documents`, both
+    /// `Program Files`.
     static func forbiddenFolders(_ environment: WindowsEnvironment) -> [WindowsPath] {
         let forms = [
             "%SystemRoot%", "%SystemRoot%\\System32", "%SystemRoot%\\SysWOW64", "%ProgramData%", "%ProgramData%\\Microsoft",
@@ -14,37 +14,20 @@ enum MinimalCover {
         return forms.compactMap { environment.path($0) }
     }
 
-    /// Whether `path` is a folder that may not be excluded whole.
+    /// Whether `path` is a volume root, one of `forbidden`, or a user profile (`<drive>:\Users\<name>`).
     static func isForbidden(_ path: WindowsPath, forbidden: [WindowsPath]) -> Bool {
         if path.isRoot { return true }
         if forbidden.contains(path) { return true }
-        // A user profile: <drive>:\Users\<name>.
-        if path.components.count == 2, NTFSName.equal(path.components[0], "Users") { return true }
+        if path.components.count == 2, NTFSName.fold(path.components[0]) == "USERS" { return true }
         return false
     }
 
-    /// The minimal cover of `candidates`.
-    /// - Returns: sorted path exclusions, and a note for every folder replaced by its files.
-    static func cover(_ candidates: [PathCandidate], forbidden: [WindowsPath]) -> (paths: [PathExclusion], notes: [Finding]) {
-        var notes: [Finding] = []
-        var expanded: [PathCandidate] = []
-        for candidate in candidates {
-            if candidate.kind == .directory && isForbidden(candidate.path, forbidden: forbidden) {
-                notes.append(Finding(
-                    .exclusion, path: candidate.path.description,
-                    message: "not excluded as a folder (a volume root, system or profile folder is far too broad); its Hyper-V files are excluded one by one",
-                    severity: .info))
-                for file in candidate.fallbackFiles {
-                    expanded.append(PathCandidate(path: file, kind: .file, reason: candidate.reason, evidence: candidate.evidence, verified: candidate.verified))
-                }
-            } else {
-                expanded.append(candidate)
-            }
-        }
+    /// The minimal cover of `candidates`, sorted by path.
+    static func cover(_ candidates: [PathCandidate]) -> [PathExclusion] {
         // One entry per path: merge reasons and evidence; keep the on-disk spelling of a verified entry.
         var merged: [String: PathExclusion] = [:]
         var paths: [String: WindowsPath] = [:]
-        for candidate in expanded {
+        for candidate in candidates {
             let key = candidate.path.key
             if var existing = merged[key] {
                 if !existing.reasons.contains(candidate.reason) { existing.reasons.append(candidate.reason) }
@@ -55,11 +38,13 @@ enum MinimalCover {
                 }
                 existing.verified = existing.verified || candidate.verified
                 if candidate.kind == .directory { existing.kind = .directory }
+                // A folder Microsoft names outranks the folder rule: it is planned whatever it holds.
+                if candidate.basis == .microsoftFolder || existing.basis == .file { existing.basis = candidate.basis }
                 merged[key] = existing
             } else {
                 merged[key] = PathExclusion(
-                    path: candidate.path.description, environmentPath: nil, kind: candidate.kind, reasons: [candidate.reason],
-                    evidence: candidate.evidence.sorted(), verified: candidate.verified)
+                    path: candidate.path.description, environmentPath: nil, kind: candidate.kind, basis: candidate.basis,
+                    reasons: [candidate.reason], evidence: candidate.evidence.sorted(), verified: candidate.verified)
                 paths[key] = candidate.path
             }
         }
@@ -76,7 +61,6 @@ enum MinimalCover {
             parent.evidence = Array(Set(parent.evidence + child.evidence)).sorted()
             kept[ancestor] = parent
         }
-        let sorted = kept.keys.sorted().map { kept[$0]! }
-        return (sorted, notes)
+        return kept.keys.sorted().map { kept[$0]! }
     }
 }

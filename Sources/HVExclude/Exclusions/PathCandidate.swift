@@ -4,30 +4,25 @@ struct PathCandidate: Sendable, Equatable {
     var path: WindowsPath
     /// Folder or file.
     var kind: PathExclusion.Kind
+    /// Which rule asked for it.
+    var basis: PathExclusion.Basis
     /// Why.
     var reason: String
     /// Which files and keys said so.
     var evidence: [Evidence]
-    /// Whether the path exists on a scanned volume.
+    /// Whether the path exists on a scanned volume and every fact behind it has a source.
     var verified: Bool
-    /// For a folder: the files to exclude instead when the folder itself may not be (a drive root, a system
-    /// or profile folder).
-    var fallbackFiles: [WindowsPath]
-    /// Whether the path may well not exist yet (Hyper-V's default folders are created on first use), so its
-    /// absence is a note, not a warning.
-    var mayNotExistYet: Bool
 
     /// Creates a candidate.
     init(
-        path: WindowsPath, kind: PathExclusion.Kind, reason: String, evidence: [Evidence], verified: Bool,
-        fallbackFiles: [WindowsPath] = [], mayNotExistYet: Bool = false
+        path: WindowsPath, kind: PathExclusion.Kind, basis: PathExclusion.Basis? = nil, reason: String, evidence: [Evidence],
+        verified: Bool
     ) {
         self.path = path
         self.kind = kind
+        self.basis = basis ?? (kind == .file ? .file : .hyperVFolder)
         self.reason = reason
         self.evidence = evidence
         self.verified = verified
-        self.fallbackFiles = fallbackFiles
-        self.mayNotExistYet = mayNotExistYet
     }
 }

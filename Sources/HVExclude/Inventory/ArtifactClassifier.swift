@@ -5,7 +5,7 @@
 enum ArtifactClassifier {
     static let diskExtensions: Set<String> = ["vhd", "vhdx", "avhd", "avhdx", "vhds", "vhdpmem"]
     static let runtimeExtensions: Set<String> = ["vmrs", "vmgs", "vsv", "bin"]
-    static let candidateExtensions: Set<String> = diskExtensions.union(["vmcx", "rct", "mrt", "iso", "vfd"])
+    static let candidateExtensions: Set<String> = diskExtensions.union(["vmcx", "rct", "mrt", "iso", "vfd", "hrl", "hru"])
     /// The same set, tested on raw bytes without building a `String` per entry.
     static let candidateMatcher = ExtensionMatcher(candidateExtensions)
     /// Extensions Hyper-V uses only with a GUID file name (`<VM id>.xml`, `<VM id>.vmrs`, …). A Windows system
@@ -19,7 +19,7 @@ enum ArtifactClassifier {
     static let clusterProcesses = ["clussvc.exe", "rhs.exe"]
     static let processNames: Set<String> = Set(hyperVProcesses + clusterProcesses)
     static let markerFolders: Set<String> = ["virtual machines", "snapshots", "virtual hard disks"]
-    static let candidateFolders: Set<String> = markerFolders.union(["hyper-v", "clusterstorage", "virtual machines cache"])
+    static let candidateFolders: Set<String> = markerFolders.union(["hyper-v", "clusterstorage", "virtual machines cache", "hyper-v replica"])
 
     /// Longest candidate name we test byte-wise ("virtual machines cache").
     private static let longestName = 24
@@ -50,6 +50,7 @@ enum ArtifactClassifier {
             if lower == "hyper-v" && folders.suffix(2) == ["microsoft", "windows"] { return .dataRoot }
             if markerFolders.contains(lower) { return .markerFolder }
             if lower == "clusterstorage" && folders.isEmpty { return .clusterStorage }
+            if lower == "hyper-v replica" { return .replicaFolder }
             if isGUIDName(name) && (parent == "virtual machines" || parent == "snapshots") { return .runtimeFolder }
             return nil
         }
@@ -67,6 +68,7 @@ enum ArtifactClassifier {
             return parent == "virtual machines cache" ? .configurationCache : .vmConfiguration
         case _ where runtimeExtensions.contains(ext): return isGUIDName(stem) ? .runtimeState : nil
         case "rct", "mrt": return .changeTracking
+        case "hrl", "hru": return .replicaLog
         case "iso": return .iso
         case "vfd": return .floppy
         case "exe":

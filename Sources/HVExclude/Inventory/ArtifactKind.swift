@@ -26,6 +26,10 @@ enum ArtifactKind: String, Sendable, Codable, CaseIterable, Comparable {
     case markerFolder
     /// `<volume>\ClusterStorage`, where Cluster Shared Volumes are mounted.
     case clusterStorage
+    /// A Hyper-V Replica log (`.hrl`) or undo log (`.hru`).
+    case replicaLog
+    /// A `Hyper-V Replica` folder: its parent is a replica server's storage location.
+    case replicaFolder
 
     static func < (lhs: ArtifactKind, rhs: ArtifactKind) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!

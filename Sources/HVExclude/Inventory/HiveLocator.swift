@@ -9,10 +9,13 @@ struct HiveLocator {
         var facts: HostFacts?
         var softwareRead: Bool
         var findings: [Finding]
+        /// Why SOFTWARE told nothing about the release ("missing", "unreadable: …", "not a machine hive: …").
+        var softwareProblem: String?
     }
 
     func read() -> Result {
         var findings: [Finding] = []
+        var problems: [String: String] = [:]
         func open(_ name: String, windows: String, optional: Bool = false) -> RegistryHive? {
             let location: (display: String, host: String)?
             if let hiveDirectory {
@@ -41,13 +44,21 @@ struct HiveLocator {
             }
             guard let location else { return nil }
             do {
-                let hive = try RegistryHive(file: map.openFile(location.host, readBudget: RegistryHive.readBudget))
+                let hive = try RegistryHive(
+                    file: map.openFile(location.host, readBudget: RegistryHive.readBudget), fileSystem: map.fileSystem(forHostPath: location.host))
                 for warning in hive.warnings {
                     findings.append(Finding(.hive, path: location.display, message: warning, severity: .warning))
+                }
+                if let recovery = hive.recovery {
+                    // Not a problem: the record that the facts include the changes only the logs held.
+                    findings.append(Finding(
+                        .hive, path: location.display, message: "dirty hive: \(recovery.summary) in memory before reading it",
+                        severity: .info))
                 }
                 return hive
             } catch {
                 findings.append(Finding(.hive, path: location.display, message: "unreadable hive: \(error)", severity: .error))
+                problems[name] = "unreadable (\(error))"
                 return nil
             }
         }
@@ -55,15 +66,19 @@ struct HiveLocator {
         let system = open("SYSTEM", windows: "C:\\Windows\\System32\\config\\SYSTEM")
         let clusdb = hiveDirectory == nil ? open("CLUSDB", windows: "C:\\Windows\\Cluster\\CLUSDB", optional: true) : nil
         guard software != nil || system != nil || clusdb != nil else {
-            return Result(facts: nil, softwareRead: false, findings: findings)
+            return Result(facts: nil, softwareRead: false, findings: findings, softwareProblem: problems["SOFTWARE"] ?? "missing")
         }
         let facts = HostFacts.read(software: software, system: system, clusdb: clusdb)
+        var softwareProblem = software == nil ? problems["SOFTWARE"] ?? "missing" : nil
+        if software != nil, facts.windows == nil {
+            softwareProblem = "not a machine hive: it has no \(HostFacts.currentVersionKey) key"
+        }
         for warning in facts.warnings + (facts.cluster?.warnings ?? []) {
             findings.append(Finding(.hive, path: "registry", message: warning, severity: .warning))
         }
         for error in facts.errors {
             findings.append(Finding(.hive, path: "registry", message: error, severity: .error))
         }
-        return Result(facts: facts, softwareRead: software != nil, findings: findings)
+        return Result(facts: facts, softwareRead: software != nil, findings: findings, softwareProblem: softwareProblem)
     }
 }

@@ -20,14 +20,24 @@ struct HostFacts: Codable, Sendable, Equatable {
     var mountedDevices: [MountedDevice]
     /// Cluster database facts, when a CLUSDB hive was given.
     var cluster: Cluster?
+    /// SMB shares (SYSTEM `Services\LanmanServer\Shares`): folders never excluded whole.
+    var shares: [Share] = []
     /// Problems met while reading (hive warnings prefixed with the hive name).
     var warnings: [String]
     /// Evidence that exists but could not be read, so a fact is unknown (exit code 1); reported as errors, not in
     /// `host.warnings`.
     var errors: [String] = []
+    /// Event log files the registry places elsewhere than the default folder (SOFTWARE WINEVT\Channels first, then
+    /// SYSTEM Services\EventLog); not part of the report's `host` object: the diagnosis reports the logs it read.
+    var eventLogFiles: [EventLogFile] = []
+    /// Dirty hives whose transaction logs were replayed in memory first; nil when every hive read was clean.
+    var logReplays: [LogReplay]? = nil
+    /// The antivirus engines that scan the host (SYSTEM minifilters, Defender's state); nil without SYSTEM.
+    var antivirus: Antivirus? = nil
 
     private enum CodingKeys: String, CodingKey {
-        case windows, folders, hyperVDefaults, defender, controlSet, services, mountedDevices, cluster, warnings
+        case windows, folders, hyperVDefaults, defender, controlSet, services, mountedDevices, cluster, shares, warnings
+        case logReplays, antivirus
     }
 
     /// Folder facts from the SOFTWARE hive.
@@ -79,9 +89,12 @@ struct HostFacts: Codable, Sendable, Equatable {
         if let system {
             facts.readSystem(system, name: systemName ?? system.name)
         }
+        facts.decideDefenderState(systemRead: system != nil)
+        facts.decideEngines()
         if let clusdb {
             let cluster = Cluster.read(clusdb: clusdb)
             facts.cluster = cluster
+            facts.noteReplay(clusdb, name: clusdb.name)
         }
         return facts
     }
@@ -127,6 +140,7 @@ struct HostFacts: Codable, Sendable, Equatable {
     // MARK: SOFTWARE
 
     private mutating func readSoftware(_ hive: RegistryHive, name: String) {
+        noteReplay(hive, name: name)
         let currentVersion = attempt(name, HostFacts.currentVersionKey) { try hive.key(HostFacts.currentVersionKey) } ?? nil
         if let currentVersion {
             func text(_ valueName: String) -> Fact<String>? {
@@ -139,7 +153,7 @@ struct HostFacts: Codable, Sendable, Equatable {
             var windows = Windows(
                 productName: text("ProductName"), currentBuild: text("CurrentBuild"),
                 installationType: text("InstallationType"), editionID: text("EditionID"),
-                build: nil, isServer: nil, generation: nil, exactBuild: false)
+                build: nil, isServer: nil, generation: nil, exactBuild: false, release: nil)
             windows.build = (windows.currentBuild?.value).flatMap { Int($0) } ?? text("CurrentBuildNumber").flatMap { Int($0.value) }
             if let type = windows.installationType?.value {
                 windows.isServer = type.lowercased().contains("server")
@@ -150,6 +164,7 @@ struct HostFacts: Codable, Sendable, Equatable {
                 windows.generation = match.generation
                 windows.exactBuild = match.exact && windows.isServer != false
             }
+            windows.release = windows.build.flatMap { Windows.releaseName(build: $0, isServer: windows.isServer) }
             self.windows = windows
             folders.systemRoot = pathFact(hive, name, HostFacts.currentVersionKey, "SystemRoot", expand: false)
         }
@@ -170,6 +185,8 @@ struct HostFacts: Codable, Sendable, Equatable {
         defender.preferences = ExclusionSet.read(hive, at: HostFacts.defenderKey, into: &collected)
         defender.policies = ExclusionSet.read(hive, at: HostFacts.defenderPolicyKey, into: &collected)
         warnings += collected
+        readEventLogFiles(hive, name: name, at: HostFacts.eventLogChannelsKey)
+        readDefenderSoftware(hive, name: name)
     }
 
     private mutating func pathFact(_ hive: RegistryHive, _ name: String, _ key: String, _ valueName: String, expand: Bool) -> PathFact? {
@@ -187,6 +204,7 @@ struct HostFacts: Codable, Sendable, Equatable {
     // MARK: SYSTEM
 
     private mutating func readSystem(_ hive: RegistryHive, name: String) {
+        noteReplay(hive, name: name)
         var setName: String?
         if let current = attempt(name, "Select\\Current", { try hive.value("Current", at: "Select") }) ?? nil,
             let number = current.integerValue, number > 0, number < 1000
@@ -212,6 +230,8 @@ struct HostFacts: Codable, Sendable, Equatable {
                 errors.append("\(name): could not read \(servicesPath): \(error); whether "
                     + HostFacts.serviceNames.joined(separator: ", ") + " are installed is unknown")
             }
+            readDefenderServices(hive, name: name, servicesPath: servicesPath, servicesKey: servicesKey, unreadable: servicesUnreadable)
+            readAntivirus(hive, name: name, servicesPath: servicesPath, servicesKey: servicesKey)
             for serviceName in HostFacts.serviceNames {
                 let keyPath = servicesPath + "\\" + serviceName
                 var service = Service(
@@ -236,6 +256,9 @@ struct HostFacts: Codable, Sendable, Equatable {
                 }
                 services.append(service)
             }
+            readShares(hive, name: name, key: servicesPath + "\\LanmanServer\\Shares")
+            // An unreadable Services key is already one error; the event log locations below it stay default.
+            if !servicesUnreadable { readEventLogFiles(hive, name: name, at: servicesPath + "\\EventLog") }
         }
         if let mounted = attempt(name, "MountedDevices", { try hive.key("MountedDevices") }) ?? nil,
             let values = attempt(name, "MountedDevices", { try hive.values(of: mounted) })

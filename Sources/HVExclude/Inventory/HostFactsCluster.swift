@@ -15,6 +15,28 @@ extension HostFacts {
         var sharedVolumes: [String]
         /// Problems met while reading.
         var warnings: [String]
+        /// The quorum (witness) resource, when the database names one (`Quorum\Resource`; the key's layout is
+        /// known from community scripts only, so what is built on it is marked inferred).
+        var witness: WitnessResource? = nil
+        /// Replica storage locations from a Hyper-V Replica Broker resource's `Parameters\Authorization` (server,
+        /// location, trust group triples separated by U+00A0 — known from decompiled PowerShell code only).
+        var replicaStorage: [Fact<String>] = []
+
+        /// The witness resource and, for a disk witness, the disk's identity.
+        struct WitnessResource: Codable, Sendable, Equatable {
+            /// The resource key name.
+            var id: String
+            /// `Name`.
+            var name: String?
+            /// `Type` ("Physical Disk", "File Share Witness", "Cloud Witness").
+            var type: String?
+            /// `Parameters\DiskSignature` (MBR disks).
+            var diskSignature: UInt32?
+            /// `Parameters\DiskIdGuid` (GPT disks).
+            var diskIdGuid: String?
+            /// The `Quorum` value and the resource key.
+            var sources: [Source]
+        }
 
         /// One cluster resource with the private properties that name VM storage.
         struct Resource: Codable, Sendable, Equatable {
@@ -54,6 +76,14 @@ extension HostFacts {
                             cluster.physicalDisks.append(
                                 Fact(name, source: Source(hive: hive.name, key: keyPath, value: "Name")))
                         }
+                        if type.lowercased().contains("replication broker"),
+                           let parameters = try hive.subkey("Parameters", of: key),
+                           let text = try hive.value("Authorization", of: parameters)?.stringValue
+                        {
+                            for location in Cluster.authorizationLocations(text) {
+                                cluster.replicaStorage.append(Fact(location, source: Source(hive: hive.name, key: keyPath + "\\Parameters", value: "Authorization")))
+                            }
+                        }
                         guard virtualMachineTypes.contains(where: { RegistryName.equal($0, type) }) else { continue }
                         var resource = Resource(
                             id: key.name, name: name, type: type, vmId: nil, vmStoreRootPath: nil,
@@ -71,6 +101,7 @@ extension HostFacts {
             } catch {
                 cluster.warnings.append("\(hive.name): could not read Resources: \(error)")
             }
+            cluster.readWitness(hive)
             var volumes = Set<String>()
             for resource in cluster.virtualMachineResources {
                 for path in [resource.vmStoreRootPath, resource.configStoreRootPath].compactMap({ $0 }) {
@@ -79,6 +110,44 @@ extension HostFacts {
             }
             cluster.sharedVolumes = volumes.sorted()
             return cluster
+        }
+
+        /// The storage locations of a Replica Broker `Authorization` value: (server, location, trust group) triples,
+        /// fields separated by U+00A0 (line breaks of a multi-string count as separators too); distinct, in order.
+        static func authorizationLocations(_ text: String) -> [String] {
+            let fields = text.split(whereSeparator: { $0 == "\u{00A0}" || $0 == "\n" }).map(String.init)
+            var locations: [String] = []
+            var index = 1
+            while index < fields.count {
+                let location = fields[index]
+                if !location.isEmpty && !locations.contains(location) { locations.append(location) }
+                index += 3
+            }
+            return locations
+        }
+
+        /// Reads `Quorum\Resource` and the resource it names; problems become warnings.
+        mutating func readWitness(_ hive: RegistryHive) {
+            do {
+                guard let value = try hive.value("Resource", at: "Quorum"), let id = value.stringValue else { return }
+                var witness = WitnessResource(
+                    id: id, name: nil, type: nil, diskSignature: nil, diskIdGuid: nil,
+                    sources: [Source(hive: hive.name, key: "Quorum", value: "Resource")])
+                if let resources = try hive.key("Resources"),
+                   let key = try hive.subkeys(of: resources).first(where: { GUID($0.name) != nil && GUID($0.name) == GUID(id) })
+                {
+                    witness.sources.append(Source(hive: hive.name, key: "Resources\\" + key.name))
+                    witness.name = try hive.value("Name", of: key)?.stringValue
+                    witness.type = try hive.value("Type", of: key)?.stringValue
+                    if let parameters = try hive.subkey("Parameters", of: key) {
+                        witness.diskSignature = try hive.value("DiskSignature", of: parameters)?.integerValue.map { UInt32(truncatingIfNeeded: $0) }
+                        witness.diskIdGuid = try hive.value("DiskIdGuid", of: parameters)?.stringValue
+                    }
+                }
+                self.witness = witness
+            } catch {
+                warnings.append("\(hive.name): could not read Quorum: \(error)")
+            }
         }
 
         /// "Volume1" for `C:\ClusterStorage\Volume1\…` (any drive, any case).

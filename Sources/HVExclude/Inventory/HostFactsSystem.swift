@@ -90,3 +90,32 @@ extension HostFacts {
         }
     }
 }
+
+extension HostFacts {
+    /// One SMB share of the host: SYSTEM `ControlSet00N\Services\LanmanServer\Shares`, one REG_MULTI_SZ value per
+    /// share whose lines are `Name=Value` pairs (`Path=D:\Shares`, `Permissions=0`, …).
+    struct Share: Codable, Sendable, Equatable {
+        /// The share name (the value name).
+        var name: String
+        /// The shared folder (`Path=`), as stored.
+        var path: String
+        /// Where it was read.
+        var source: Source
+    }
+
+    mutating func readShares(_ hive: RegistryHive, name: String, key: String) {
+        guard let sharesKey = (try? hive.key(key)) ?? nil else { return }
+        let values: [RegistryValue]
+        do { values = try hive.values(of: sharesKey) } catch {
+            warnings.append("\(name): could not read \(key): \(error)")
+            return
+        }
+        for value in values {
+            guard let text = value.stringValue else { continue }
+            let lines = text.split(separator: "\n").map(String.init)
+            guard let line = lines.first(where: { $0.uppercased().hasPrefix("PATH=") }) else { continue }
+            shares.append(Share(name: value.name, path: String(line.dropFirst(5)), source: Source(hive: name, key: key, value: value.name)))
+        }
+        shares.sort { $0.name.uppercased() < $1.name.uppercased() }
+    }
+}

@@ -17,6 +17,27 @@ extension HostFacts {
         var generation: WindowsGeneration?
         /// Whether `build` is exactly a listed server build (false for clients and in-between builds).
         var exactBuild: Bool
+        /// The release as the policy names it: "Windows Server 2019", or for a client "Windows 10", "Windows 11".
+        var release: String? = nil
+
+        /// "Windows 11" for a client build, "Windows Server 2022" for a server one (the nearest release at or
+        /// below the build); nil below Windows Server 2008 / Windows 7.
+        static func releaseName(build: Int, isServer: Bool?) -> String? {
+            if isServer == false {
+                switch build {
+                case 22000...: return "Windows 11"
+                case 10240...: return "Windows 10"
+                case 9600...: return "Windows 8.1"
+                case 9200...: return "Windows 8"
+                case 7600...: return "Windows 7"
+                default: return nil
+                }
+            }
+            return WindowsGeneration.forBuild(build).map { "Windows Server \($0.generation.rawValue)" }
+        }
+        /// When the release was not read from SOFTWARE: why not, and what it was inferred from (the kernel's file
+        /// version, the newest VM configuration version, a VHDX creator string). Nil when SOFTWARE said it.
+        var evidence: String? = nil
     }
 
     /// Windows Server generations, as the exclusion rules distinguish them.

@@ -49,8 +49,12 @@ struct InventoryBuilder: Sendable {
         records.sort { ($0.registered ? 0 : 1, NTFSName.fold($0.configuration.text)) < ($1.registered ? 0 : 1, NTFSName.fold($1.configuration.text)) }
 
         let (artifacts, unreferenced) = assembler.relate(records)
+        var facts = hives.facts
+        WindowsVersionEvidence.fill(
+            &facts, softwareProblem: hives.softwareProblem, map: map, environment: environment, records: records,
+            disks: chains.values.flatMap { $0.compactMap(\.disk) }, findings: &findings)
         return HostInventory(
-            facts: hives.facts, softwareHiveRead: hives.softwareRead, environment: environment, dataRoot: dataRoot,
+            facts: facts, softwareHiveRead: hives.softwareRead, environment: environment, dataRoot: dataRoot,
             virtualMachines: records, artifacts: artifacts, unreferenced: unreferenced, findings: findings)
     }
 
@@ -69,7 +73,9 @@ struct InventoryBuilder: Sendable {
                 if let path = environment.path(reference.path), let host = map.resolve(path).hostPath { paths.insert(host) }
             }
         }
-        return Array(paths)
+        // A VHD Set file (.vhds) has no published layout (DOMAIN.md): it is not read as a disk, so it is no error;
+        // the exclusion policy groups its data files by name.
+        return paths.filter { !$0.lowercased().hasSuffix(".vhds") }
     }
 
     /// One VM per configuration: registered ones first (one per configuration file, however many

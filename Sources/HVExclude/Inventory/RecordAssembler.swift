@@ -138,7 +138,9 @@ struct RecordAssembler {
         case .found(let host, _):
             let spelled = volume.windowsPath(forHostPath: host) ?? path
             let chain = chains[host]
-                ?? [DiskChainLink(path: spelled.description, hostPath: host, exists: true, verified: false, status: .unreadable, reason: "not read")]
+                ?? [DiskChainLink(path: spelled.description, hostPath: host, exists: true, verified: false, status: .unreadable,
+                    reason: spelled.lastComponent?.lowercased().hasSuffix(".vhds") == true
+                        ? "a VHD Set file: its format is not published, so it is not read (its data files are grouped by name)" : "not read")]
             return AttachedDisk(path: spelled, text: spelled.description, controller: controller, keyPath: keyPath, exists: true, chain: chain)
         case .missing(let reason):
             return missing(path, path.description, reason)

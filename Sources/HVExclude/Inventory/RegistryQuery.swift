@@ -1,4 +1,7 @@
-/// Renders one key of a hive the way `reg query` prints it, for `hvexclude hive FILE [KEYPATH]`.
+import FoundationEssentials
+
+/// Renders one key of a hive for people, the way `reg query` prints it, or as JSON — for `hvexclude hive FILE
+/// [KEYPATH]`.
 ///
 /// ```
 /// SOFTWARE\Microsoft\Windows NT\CurrentVersion\Virtualization
@@ -7,8 +10,13 @@
 ///
 /// SOFTWARE\Microsoft\Windows NT\CurrentVersion\Virtualization\Worker
 /// ```
-/// Data: REG_SZ/REG_EXPAND_SZ as stored (unexpanded), REG_MULTI_SZ joined with `\0`, DWORD/QWORD as `0x…`,
-/// everything else as upper-case hex. A NUL inside a name or string is shown as `\0`.
+/// Key paths may be written as Windows shows them: `HKLM\SOFTWARE\…`, `HKEY_LOCAL_MACHINE\SYSTEM\…`, and
+/// `CurrentControlSet` (resolved through `Select\Current`, as Windows does at boot).
+///
+/// Data: REG_SZ/REG_EXPAND_SZ as stored (unexpanded), REG_MULTI_SZ items joined with `\0`, DWORD/QWORD as `0x…`,
+/// everything else as upper-case hex. Names and text are printed unambiguously: a newline, carriage return, tab
+/// and NUL become `\n`, `\r`, `\t`, `\0`, other control characters and trailing spaces `\xHH`, and a backslash
+/// that would read as one of these escapes is doubled (`C:\new` prints as `C:\\new`; `C:\Windows` stays).
 public enum RegistryQuery {
     /// A key path that is not in the hive.
     struct KeyNotFound: Error, Equatable, Sendable, CustomStringConvertible {
@@ -19,13 +27,54 @@ public enum RegistryQuery {
         var description: String { "\(hive): key \"\(path)\" does not exist" }
     }
 
+    /// A key path as given, resolved to a path inside the hive.
+    public struct ResolvedPath: Sendable, Equatable {
+        /// The components below the hive's root.
+        var components: [String]
+        /// Notes for the user (the control set `CurrentControlSet` stood for, a root name that is not this hive's).
+        public var notes: [String]
+    }
+
+    /// Root key names Windows shows for the machine hive.
+    static let machineRoots = ["HKLM", "HKEY_LOCAL_MACHINE", "HKLM:", "Registry::HKEY_LOCAL_MACHINE"]
+
+    /// Resolves `keyPath`: strips `HKLM\<HIVE>\` (or `HKEY_LOCAL_MACHINE\…`) and replaces a leading
+    /// `CurrentControlSet` with the control set `Select\Current` names.
+    /// - Throws: ``BinaryFormatError`` when `Select` cannot be read.
+    public static func resolve(_ keyPath: String, in hive: RegistryHive) throws -> ResolvedPath {
+        var parts = RegistryName.components(of: keyPath)
+        var notes: [String] = []
+        if let first = parts.first, machineRoots.contains(where: { RegistryName.equal($0, first) }) {
+            parts.removeFirst()
+            if let hiveName = parts.first {
+                parts.removeFirst()
+                let fileStem = hive.name.split(separator: ".").first.map(String.init) ?? hive.name
+                if !RegistryName.equal(hiveName, fileStem) {
+                    notes.append("\(keyPath) names the \(hiveName) hive; reading it in \(hive.name) anyway")
+                }
+            }
+        }
+        if let first = parts.first, RegistryName.equal(first, "CurrentControlSet") {
+            guard let current = try hive.value("Current", at: "Select")?.integerValue, current > 0, current < 1000 else {
+                throw KeyNotFound(path: keyPath + " (no Select\\Current to resolve CurrentControlSet)", hive: hive.name)
+            }
+            let digits = String(current)
+            let name = "ControlSet" + String(repeating: "0", count: max(0, 3 - digits.count)) + digits
+            parts[0] = name
+            notes.append("CurrentControlSet is \(name) (Select\\Current = \(current))")
+        }
+        return ResolvedPath(components: parts, notes: notes)
+    }
+
     /// The text for `keyPath` (default: the root) in `hive`; lines start with `rootName` (default: the file name).
     /// - Throws: ``KeyNotFound`` when the path is absent; ``BinaryFormatError`` for corrupt structures.
     public static func render(_ hive: RegistryHive, keyPath: String = "", rootName: String? = nil) throws -> String {
-        guard let key = try hive.key(keyPath) else { throw KeyNotFound(path: keyPath, hive: hive.name) }
-        let prefix = ([rootName ?? hive.name] + RegistryName.components(of: keyPath)).joined(separator: "\\")
+        let resolved = try resolve(keyPath, in: hive)
+        let path = resolved.components.joined(separator: "\\")
+        guard let key = try hive.key(path) else { throw KeyNotFound(path: keyPath, hive: hive.name) }
+        let prefix = ([rootName ?? hive.name] + resolved.components).map(visible).joined(separator: "\\")
         var out = prefix + "\n"
-        let mountedDevices = RegistryName.components(of: keyPath).last.map { RegistryName.equal($0, "MountedDevices") } ?? false
+        let mountedDevices = resolved.components.last.map { RegistryName.equal($0, "MountedDevices") } ?? false
         for value in try hive.values(of: key) {
             let name = value.isDefault ? "(Default)" : visible(value.name)
             var line = "    \(name)    \(value.type.name)    \(dataText(value))"
@@ -36,6 +85,22 @@ public enum RegistryQuery {
         if !subkeys.isEmpty { out += "\n" }
         for subkey in subkeys { out += prefix + "\\" + visible(subkey.name) + "\n" }
         return out
+    }
+
+    /// The key as JSON: `{"path", "hive", "lastWritten", "values": [{"name", "type", "data"}], "subkeys": [...]}`.
+    /// Data is typed: strings, an array for REG_MULTI_SZ, numbers for DWORD/QWORD, upper-case hex for the rest.
+    /// Names and text are exact (JSON escapes what needs escaping).
+    /// - Throws: as ``render(_:keyPath:rootName:)``.
+    public static func json(_ hive: RegistryHive, keyPath: String = "") throws -> String {
+        let resolved = try resolve(keyPath, in: hive)
+        let path = resolved.components.joined(separator: "\\")
+        guard let key = try hive.key(path) else { throw KeyNotFound(path: keyPath, hive: hive.name) }
+        let listing = KeyListing(
+            hive: hive.name, path: path, values: try hive.values(of: key).map(ValueListing.init),
+            subkeys: try hive.subkeys(of: key).map(\.name), replayed: hive.recovery?.summary)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(listing), as: UTF8.self) + "\n"
     }
 
     /// The data column of one value.
@@ -66,15 +131,72 @@ public enum RegistryQuery {
         return "device \(text)"
     }
 
-    private static func visible(_ text: String) -> String {
-        text.contains("\0") ? text.replacingNUL() : text
-    }
-}
-
-extension String {
-    fileprivate func replacingNUL() -> String {
+    /// `text` with every character that would be invisible or ambiguous on a terminal escaped.
+    static func visible(_ text: String) -> String {
+        let scalars = Array(text.unicodeScalars)
+        var trailing = scalars.count
+        while trailing > 0, scalars[trailing - 1] == " " { trailing -= 1 }
         var out = ""
-        for character in self { out += character == "\0" ? "\\0" : String(character) }
+        for (index, scalar) in scalars.enumerated() {
+            switch scalar {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\0": out += "\\0"
+            case "\\":
+                let next = index + 1 < scalars.count ? scalars[index + 1] : nil
+                out += next.map { "nrt0x\\".unicodeScalars.contains($0) } == true ? "\\\\" : "\\"
+            case " " where index >= trailing: out += "\\x20"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F {
+                    out += "\\x" + RegistryBaseBlock.hexByte(UInt8(scalar.value))
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
         return out
+    }
+
+    private struct KeyListing: Encodable {
+        var hive: String
+        var path: String
+        var values: [ValueListing]
+        var subkeys: [String]
+        var replayed: String?
+    }
+
+    private struct ValueListing: Encodable {
+        var name: String
+        var type: String
+        var data: Data
+
+        enum Data: Encodable {
+            case text(String)
+            case list([String])
+            case number(UInt64)
+
+            func encode(to encoder: Encoder) throws {
+                var container = encoder.singleValueContainer()
+                switch self {
+                case .text(let text): try container.encode(text)
+                case .list(let items): try container.encode(items)
+                case .number(let number): try container.encode(number)
+                }
+            }
+        }
+
+        init(_ value: RegistryValue) {
+            name = value.name
+            type = value.type.name
+            switch value.data {
+            case .string(let text), .expandString(let text): data = .text(text)
+            case .multiString(let items): data = .list(items)
+            case .dword(let number): data = .number(UInt64(number))
+            case .qword(let number): data = .number(number)
+            case .binary(let bytes), .none(let bytes), .raw(let bytes):
+                data = .text(bytes.map(RegistryBaseBlock.hexByte).joined())
+            }
+        }
     }
 }

@@ -54,7 +54,38 @@ public enum PowerShellExporter {
             }
         }
         lines += ["", "Write-Output \"hvexclude: $added Defender exclusion(s) added\""]
+        lines += fileServerScripts(report.fileServers)
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A separate script for each SMB file server: KB 3105657 asks for these exclusions on the server, so they
+    /// are a function this script defines but never calls on the host; run it there, e.g. with
+    /// `Invoke-Command -ComputerName <server> -ScriptBlock ${function:…}`. Each share's local folder is looked up
+    /// on the server with `Get-SmbShare`, which this host cannot know.
+    static func fileServerScripts(_ servers: [FileServerPlan]) -> [String] {
+        var lines: [String] = []
+        for (index, server) in servers.enumerated() {
+            let function = "Add-HvxFileServerExclusions\(index + 1)"
+            lines += [
+                "", "# ---- File server \(comment(server.server)): run there, not on this host ----",
+                "# Invoke-Command -ComputerName \(quote(server.server)) -ScriptBlock ${function:\(function)}",
+                "function \(function) {",
+                "    $ErrorActionPreference = 'Stop'",
+                "    $existingPaths = @((Get-MpPreference).ExclusionPath | Where-Object { $_ } | ForEach-Object { $_.TrimEnd('\\') })",
+                "    $added = 0",
+            ]
+            for share in server.shares {
+                lines.append("    $root = (Get-SmbShare -Name \(quote(share.name))).Path")
+                for entry in share.paths {
+                    for reason in entry.reasons { lines.append("    # " + comment(reason)) }
+                    let target = entry.relativePath.isEmpty ? "$root" : "(Join-Path $root \(quote(entry.relativePath)))"
+                    lines.append("    $path = \(target).TrimEnd('\\')")
+                    lines.append("    if ($existingPaths -notcontains $path) { Add-MpPreference -ExclusionPath $path; $added++ }")
+                }
+            }
+            lines += ["    Write-Output \"hvexclude: $added Defender exclusion(s) added on $env:COMPUTERNAME\"", "}"]
+        }
+        return lines
     }
 
     /// `text` as a PowerShell single-quoted string literal: every single-quote character doubled, nothing else

@@ -7,6 +7,10 @@
 /// `Processes` hold one value per item, the item being the value NAME (data 0; Defender reads only names).
 /// regedit writes version 5.00 files as UTF-16LE with a BOM and CRLF line ends: ``renderBytes(_:)`` gives
 /// exactly that; ``render(_:)`` gives the same text as a String for display and tests.
+///
+/// File servers: a `.reg` file is imported on one machine and would need each share's local folder on the
+/// server, which this host cannot know, so their entries are not keys here; the header says so in comment lines
+/// and names each UNC path (the PowerShell output has a function to run on the server).
 public enum RegExporter {
     /// The policy key.
     static let policyKey = "HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows Defender\\Exclusions"
@@ -19,9 +23,9 @@ public enum RegExporter {
             "",
             "; Microsoft Defender exclusions (Group Policy keys) for a Hyper-V host, written by \(report.tool.name) \(report.tool.version)",
             "; Scanned: \(oneLine(report.scan.startedAt)); host: \(oneLine(PowerShellExporter.hostDescription(report)))",
-            "",
-            "[\(policyKey)]",
         ]
+        lines += fileServerComments(report.fileServers)
+        lines += ["", "[\(policyKey)]"]
         let lists: [(name: String, items: [String])] = [
             ("Paths", plan.paths.map { $0.environmentPath ?? $0.path }),
             ("Extensions", plan.extensions.map { "." + AuditPattern.normaliseExtension($0.extension) }),
@@ -43,6 +47,23 @@ public enum RegExporter {
             lines += list.items.map { "\(quote($0))=dword:00000000" }
         }
         return lines.joined(separator: "\n") + "\n\n"
+    }
+
+    /// Comment lines for the file servers' entries, which this file cannot apply (see the type's note). Each
+    /// ends with a word, never a backslash (a trailing backslash continues a `.reg` line).
+    static func fileServerComments(_ servers: [FileServerPlan]) -> [String] {
+        var lines: [String] = []
+        for (index, server) in servers.enumerated() {
+            lines.append("; Not in this file: the SMB file server \(oneLine(server.server)) holds VM files; KB 3105657 asks for their "
+                + "exclusions on that server, where each share's local folder is known (--format powershell: "
+                + "Add-HvxFileServerExclusions\(index + 1))")
+            for share in server.shares {
+                for entry in share.paths {
+                    lines.append("; on \(oneLine(server.server)): \(oneLine(entry.path)) (\(entry.kind == .directory ? "folder" : "file"))")
+                }
+            }
+        }
+        return lines
     }
 
     /// The file as regedit writes it: UTF-16LE with a byte-order mark, CRLF line ends.

@@ -20,16 +20,22 @@ public struct Report: Codable, Sendable, Equatable {
     var artifacts: [Artifact]
     /// The exclusions this host needs.
     var exclusions: ExclusionPlan
+    /// What to exclude on each SMB file server that holds this host's VM files (never in `exclusions`).
+    var fileServers: [FileServerPlan]
     /// Configurations and disks no registered VM uses (not excluded unless `--include-unregistered`).
     var unreferenced: [UnreferencedItem]
     /// The comparison with the host's Defender exclusions (when its SOFTWARE hive was read).
     public var audit: DefenderAudit?
+    /// What the host's event logs say about antivirus locks on VM files (docs/diagnosis.md); nil when not run.
+    public var diagnosis: DiagnosisReport?
 
     /// Creates a report.
     init(
         scan: ScanSummary, host: HostFacts? = nil, virtualMachines: [VirtualMachineRecord] = [], artifacts: [Artifact],
-        exclusions: ExclusionPlan = ExclusionPlan(), unreferenced: [UnreferencedItem] = [], audit: DefenderAudit? = nil
+        exclusions: ExclusionPlan = ExclusionPlan(), fileServers: [FileServerPlan] = [], unreferenced: [UnreferencedItem] = [],
+        audit: DefenderAudit? = nil
     ) {
+        self.fileServers = fileServers
         self.scan = scan
         self.host = host
         self.virtualMachines = virtualMachines

@@ -24,8 +24,11 @@ extension Report {
             dataOnly: result.dataOnly ? true : nil)
         self.init(
             scan: summary, host: inventory.facts, virtualMachines: inventory.virtualMachines.map(VirtualMachineRecord.init),
-            artifacts: inventory.artifacts.map(Artifact.init), exclusions: result.plan,
+            artifacts: inventory.artifacts.map(Artifact.init), exclusions: result.plan, fileServers: result.fileServers,
             unreferenced: inventory.unreferenced.map(UnreferencedItem.init), audit: result.audit)
+        diagnosis = DiagnosisReport(result.diagnosis, logs: result.eventLogs.map {
+            DiagnosisReport.Log(channel: $0.channel, path: $0.path.description, records: $0.records)
+        })
     }
 }
 

@@ -18,12 +18,16 @@ public enum TextExporter {
     ///   - color: whether to emit ANSI colour and bold sequences.
     public static func render(_ report: Report, color: Bool = false) -> String {
         var out = Output(color: color)
+        // The answer admins come for first: did an antivirus lock VM files, and do the exclusions cover them.
+        if let diagnosis = report.diagnosis { out.line(out.bold("Diagnosis: ") + diagnosis.summary) }
+        engines(report, &out)
         header(report, &out)
         host(report, &out)
         machines(report, &out)
         disks(report, &out)
         exclusions(report, &out)
         audit(report, &out)
+        diagnosis(report, &out)
         unreferenced(report, &out)
         warnings(report, &out)
         return out.text
@@ -51,10 +55,12 @@ public enum TextExporter {
         var rows: [[String]] = []
         if let windows = host.windows {
             var facts: [String] = []
+            if windows.isServer == false, let release = windows.release { facts.append(release) }
             if let build = windows.build { facts.append("build \(build)") }
             if let type = windows.installationType?.value { facts.append(type) }
             if let generation = windows.generation { facts.append("rules for \(generation.rawValue)" + (windows.exactBuild ? "" : ", nearest release")) }
             rows.append(["Windows", (windows.productName?.value ?? "unknown product") + (facts.isEmpty ? "" : " (" + facts.joined(separator: "; ") + ")")])
+            if let evidence = windows.evidence { rows.append(["", "inferred: " + evidence]) }
         } else {
             rows.append(["Windows", "unknown (no SOFTWARE CurrentVersion key)"])
         }
@@ -79,7 +85,9 @@ public enum TextExporter {
             guard let set else { return "none" }
             return "\(set.paths.count) paths, \(set.extensions.count) extensions, \(set.processes.count) processes"
         }
-        rows.append(["Defender", "preferences: \(count(defender.preferences)); policies: \(count(defender.policies))"])
+        rows.append(["Defender", "preferences: \(count(defender.preferences)); policies: \(count(defender.policies))"
+            + (defender.mdm.map { "; MDM: \(count($0))" } ?? "")])
+        for replay in host.logReplays ?? [] { rows.append(["Hive logs", "\(replay.hive): \(replay.summary)"]) }
         out.table(rows, indent: "  ")
     }
 
@@ -142,9 +150,48 @@ public enum TextExporter {
         }
         if !plan.processes.isEmpty {
             out.line("  Processes")
-            out.table(plan.processes.map { [$0.path, $0.reason] }, indent: "    ")
+            out.table(plan.processes.map { [$0.path, $0.verified ? "" : out.yellow("not verified"), $0.reason] }, indent: "    ")
         }
         if plan.paths.isEmpty && plan.extensions.isEmpty && plan.processes.isEmpty { out.line("  none") }
+        if !plan.extensionPolicy.isEmpty { out.line("  Extensions: " + plan.extensionPolicy) }
+        if !plan.deferred.isEmpty {
+            out.line("  Deferred (not planned; --plan-deferred plans them)")
+            out.table(plan.deferred.map { [$0.path, $0.reason] }, indent: "    ")
+        }
+        if !plan.refused.isEmpty {
+            out.line("  Not excluded as folders")
+            out.table(plan.refused.map { [$0.path, $0.reason + "; instead: " + $0.instead] }, indent: "    ")
+        }
+        for server in report.fileServers {
+            out.section("On the file server \(server.server) (KB 3105657: exclude VM files on the SMB 3.0 server, not on this host)")
+            for share in server.shares {
+                out.line("  Share \(share.name)")
+                out.table(share.paths.map { entry in
+                    [entry.path, entry.kind == .directory ? "folder" : "file", entry.reasons.joined(separator: "; ")]
+                }, indent: "    ")
+            }
+        }
+    }
+
+    static func diagnosis(_ report: Report, _ out: inout Output) {
+        guard let diagnosis = report.diagnosis, !diagnosis.logs.isEmpty else { return }
+        out.section("Diagnosis from the event logs (\(diagnosis.findings.count) findings, \(diagnosis.logs.count) logs)")
+        out.table(diagnosis.findings.map { finding in
+            let what = finding.file ?? "(all of its files)"
+            let times = finding.firstTime == finding.lastTime ? String(finding.firstTime.prefix(19)) + "Z"
+                : String(finding.firstTime.prefix(19)) + "Z – " + String(finding.lastTime.prefix(19)) + "Z"
+            var coverage = finding.coveredByPlan ? "plan covers" : "plan misses"
+            switch finding.coveredByConfigured {
+            case true?: coverage += ", configured covers"
+            case false?: coverage += ", configured misses" + (finding.plannedEntries.isEmpty ? "" : " → " + finding.plannedEntries.joined(separator: ", "))
+            case nil: coverage += ", configured unknown"
+            }
+            let signature = finding.signatures.joined(separator: ", ") + (finding.codes.isEmpty ? "" : " " + finding.codes.joined(separator: ", "))
+            return [finding.vmName ?? finding.vm ?? "unknown VM", what, "\(finding.count)× \(times)", signature, coverage]
+        }, indent: "  ")
+        for change in diagnosis.exclusionChanges {
+            out.line("  exclusions changed \(change.time.prefix(19))Z: \(change.oldValue.isEmpty ? "(none)" : change.oldValue) → \(change.newValue)")
+        }
     }
 
     static func audit(_ report: Report, _ out: inout Output) {
@@ -157,6 +204,7 @@ public enum TextExporter {
         let covered = audit.planned.count { $0.status == .covered }
         out.section("Defender audit (\(audit.missingCount) missing, \(present) present, \(covered) covered)")
         out.line("  automatic Hyper-V exclusions: " + (audit.automaticExclusionsApply ? "apply" : "do not apply") + " — " + audit.automaticExclusionsReason)
+        auditContext(audit, &out)
         var notes: [String] = []
         out.table(audit.planned.map { entry in
             var by = ""
@@ -170,6 +218,7 @@ public enum TextExporter {
             case .missing: status = out.red("missing")
             case .present: status = out.green("present")
             case .covered: status = out.yellow("covered")
+            case .unknown: status = out.yellow("unknown")
             }
             return [status, entry.type.rawValue, entry.type == .extension ? "." + entry.value : entry.value, by]
         }, indent: "  ")
@@ -242,6 +291,8 @@ public enum TextExporter {
         case .dataRoot: return "Hyper-V data roots"
         case .markerFolder: return "Hyper-V folders"
         case .clusterStorage: return "Cluster storage"
+        case .replicaLog: return "Hyper-V Replica logs"
+        case .replicaFolder: return "Hyper-V Replica folders"
         }
     }
 

@@ -40,14 +40,18 @@ public final class HostScanner: Sendable {
                 message: "\(issue.operation): \(issue.message)", severity: issue.severity == .info ? .info : .error)
         }
         let (artifacts, links) = classify(walk, findings: &findings)
-        let inventory = InventoryBuilder(map: map, jobs: options.jobs, hiveDirectory: options.hiveDirectory).build(artifacts: artifacts)
-        let planned = ExclusionPlanner(map: map, options: options.planner).plan(inventory)
+        var inventory = InventoryBuilder(map: map, jobs: options.jobs, hiveDirectory: options.hiveDirectory).build(artifacts: artifacts)
+        let input = PolicyInput(inventory: inventory, map: map, options: options.planner)
+        let planned = ExclusionPlanner(input: input, volume: map).plan()
+        HostScanner.apply(planned.claimed, to: &inventory)
         // The audit compares with the host's configured exclusions, which only a SOFTWARE hive can tell.
         var audit: DefenderAudit?
         if inventory.softwareHiveRead, let facts = inventory.facts {
             audit = DefenderAuditor.audit(plan: planned.plan, facts: facts, map: map, environment: inventory.environment)
         }
-        findings += inventory.findings + planned.findings
+        // The event-log diagnosis reads the finished stages' values (docs/diagnosis.md).
+        let diagnosed = EventLogDiagnosis.run(inventory: inventory, plan: planned.plan, audit: audit, map: map)
+        findings += inventory.findings + planned.findings + diagnosed.findings
         if options.dataOnly {
             findings.append(Finding(.walk, path: "C:", message: ScanResult.dataOnlyNote, severity: .warning))
         }
@@ -56,7 +60,9 @@ public final class HostScanner: Sendable {
         var result = ScanResult(
             roots: roots, entriesVisited: walk.entriesVisited, directoriesVisited: walk.directoriesVisited,
             durationSeconds: HostScanner.seconds(clock.now - started), startedAt: startedAt, links: links,
-            inventory: inventory, plan: planned.plan, audit: audit, findings: findings)
+            inventory: inventory, plan: planned.plan, fileServers: planned.fileServers, audit: audit, findings: findings)
+        result.diagnosis = diagnosed.diagnosis
+        result.eventLogs = diagnosed.logs
         result.dataOnly = options.dataOnly
         return result
     }
@@ -114,6 +120,20 @@ public final class HostScanner: Sendable {
             }
         }
         return WalkResult.merged(results)
+    }
+
+    /// Files a policy rule attributed to VMs (VHD Set members, replica files still arriving) are no longer
+    /// unreferenced; a set member's artifact names the set's VMs.
+    static func apply(_ claimed: [ExclusionPlanner.ClaimedFile], to inventory: inout HostInventory) {
+        guard !claimed.isEmpty else { return }
+        var byKey: [String: [GUID]] = [:]
+        for claim in claimed { byKey[claim.path.key, default: []] += claim.vms.compactMap { GUID($0) } }
+        for index in inventory.artifacts.indices {
+            guard let vms = byKey[inventory.artifacts[index].path.key], !vms.isEmpty else { continue }
+            let users = Set((inventory.artifacts[index].users ?? []) + vms)
+            inventory.artifacts[index].users = users.sorted { $0.description < $1.description }
+        }
+        inventory.unreferenced.removeAll { byKey[$0.path.key] != nil }
     }
 
     /// A duration in seconds, rounded to milliseconds (as the report gives it).

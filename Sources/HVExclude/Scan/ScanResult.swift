@@ -19,8 +19,14 @@ public struct ScanResult: Sendable {
     var inventory: HostInventory
     /// The exclusions the host needs.
     var plan: ExclusionPlan
+    /// What to exclude on each SMB file server that holds VM files.
+    var fileServers: [FileServerPlan] = []
     /// The comparison with the host's Defender exclusions, when a SOFTWARE hive was read.
     var audit: DefenderAudit?
+    /// What the event logs say about antivirus locks (docs/diagnosis.md).
+    var diagnosis = Diagnosis()
+    /// The event logs the diagnosis read.
+    var eventLogs: [EventLogDiagnosis.LogRead] = []
     /// The problems the walk, the inventory and the planner met (each once).
     var findings: [Finding]
     /// Problems met before the scan (the disk image, its mounts, hibernation files), added by the caller.

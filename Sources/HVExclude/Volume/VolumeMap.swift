@@ -195,6 +195,12 @@ public final class VolumeMap: VolumeQueries {
         }
     }
 
+    /// Whether the existing folder `folder` could be read.
+    func isListable(_ folder: WindowsPath) -> Bool {
+        guard case .found(let host, .directory) = resolve(folder) else { return false }
+        return listing(of: host).problem == nil
+    }
+
     /// Forgets cached listings (after the volume changed under us, in tests).
     func invalidateCache() { listings.withLock { $0.removeAll() } }
 }

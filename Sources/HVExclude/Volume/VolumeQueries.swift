@@ -10,6 +10,9 @@ protocol VolumeQueries: Sendable {
     func windowsPath(forHostPath hostPath: String) -> WindowsPath?
     /// The entries of the folder at `folder` (empty when it does not exist or is unmapped).
     func entries(of folder: WindowsPath) -> [VolumeEntry]
+    /// Whether the existing folder `folder` could be listed (an empty answer from ``entries(of:)`` can also mean
+    /// "unreadable"; the exclusion policy must not take an unreadable folder for an empty one).
+    func isListable(_ folder: WindowsPath) -> Bool
 }
 
 /// One entry of a folder on a scanned volume.
@@ -23,6 +26,24 @@ struct VolumeEntry: Sendable, Equatable {
 }
 
 extension VolumeQueries {
+    /// Every folder can be listed unless the conforming type says otherwise.
+    func isListable(_ folder: WindowsPath) -> Bool { true }
+
+    /// Whether `path` lies on a scanned (mapped) volume.
+    func isScanned(_ path: WindowsPath) -> Bool { resolve(path) != .unmapped }
+
+    /// What exists at `path` on a scanned volume; nil when nothing does (or it is not scanned).
+    func kind(of path: WindowsPath) -> EntryKind? {
+        if case .found(_, let kind) = resolve(path) { return kind }
+        return nil
+    }
+
+    /// The entries of the folder `folder` in their on-disk spelling; nil when it is no folder or cannot be listed.
+    func children(of folder: WindowsPath) -> [(path: WindowsPath, kind: EntryKind)]? {
+        guard kind(of: folder) == .directory, isListable(folder) else { return nil }
+        return entries(of: folder).map { ($0.path, $0.kind) }
+    }
+
     /// The on-disk spelling of `path` when it exists, else `path` as given.
     func spelling(of path: WindowsPath) -> WindowsPath {
         resolve(path).hostPath.flatMap { windowsPath(forHostPath: $0) } ?? path

@@ -3,7 +3,6 @@ import Testing
 
 @Suite struct MinimalCoverTests {
     func path(_ text: String) -> WindowsPath { WindowsPath(text)! }
-    let forbidden = MinimalCover.forbiddenFolders(.defaults)
 
     @Test func onePathPerSpellingAndNothingBelowAnExcludedFolder() {
         let candidates = [
@@ -13,38 +12,37 @@ import Testing
             PathCandidate(path: path(#"D:\VMs\App01\Virtual Hard Disks\a.vhdx"#), kind: .file, reason: "disk", evidence: [], verified: true),
             PathCandidate(path: path(#"D:\VMs\App011"#), kind: .directory, reason: "other VM", evidence: [], verified: true),
         ]
-        let (paths, notes) = MinimalCover.cover(candidates, forbidden: forbidden)
+        let paths = MinimalCover.cover(candidates)
         #expect(paths.map(\.path) == [#"D:\VMs\App01"#, #"D:\VMs\App011"#], "a sibling with a common prefix is not a child")
-        #expect(notes.isEmpty)
         let root = paths[0]
         #expect(Set(root.reasons) == ["data root", "config", "disk"], "reasons of collapsed entries are kept")
         #expect(root.evidence.count == 3)
     }
 
     @Test func theVerifiedSpellingWins() {
-        let (paths, _) = MinimalCover.cover([
+        let paths = MinimalCover.cover([
             PathCandidate(path: path(#"C:\USERS\PUBLIC\DOCUMENTS\HYPER-V\VIRTUAL HARD DISKS"#), kind: .directory, reason: "default", evidence: [], verified: false),
             PathCandidate(path: path(#"C:\Users\Public\Documents\Hyper-V\Virtual hard disks"#), kind: .directory, reason: "disk", evidence: [], verified: true),
-        ], forbidden: forbidden)
+        ])
         #expect(paths.map(\.path) == [#"C:\Users\Public\Documents\Hyper-V\Virtual hard disks"#])
         #expect(paths[0].verified)
     }
 
-    @Test(arguments: [#"D:\"#, #"C:\Windows"#, #"C:\Windows\System32"#, #"C:\ProgramData"#, #"C:\ProgramData\Microsoft\Windows"#, #"C:\Users"#, #"C:\Users\Admin"#, #"C:\Program Files"#, #"C:\Users\Public\Documents"#])
-    func broadFoldersBecomeTheirFiles(folder: String) {
-        let disk = path(folder).appending("x.vhdx")!
-        let (paths, notes) = MinimalCover.cover([
-            PathCandidate(path: path(folder), kind: .directory, reason: "disk folder", evidence: [], verified: true, fallbackFiles: [disk]),
-        ], forbidden: forbidden)
-        #expect(paths.map(\.path) == [disk.description])
-        #expect(paths.first?.kind == .file)
-        #expect(notes.count == 1)
+    @Test func aFolderMicrosoftNamesKeepsItsBasis() {
+        let paths = MinimalCover.cover([
+            PathCandidate(path: path(#"C:\ClusterStorage"#), kind: .directory, reason: "folder rule", evidence: [], verified: true),
+            PathCandidate(path: path(#"C:\ClusterStorage"#), kind: .directory, basis: .microsoftFolder, reason: "CSV", evidence: [], verified: true),
+            PathCandidate(path: path(#"C:\ClusterStorage\Volume1\a.vhdx"#), kind: .file, reason: "disk", evidence: [], verified: true),
+        ])
+        #expect(paths.map(\.path) == [#"C:\ClusterStorage"#])
+        #expect(paths.first?.basis == .microsoftFolder)
+        #expect(paths.first?.reasons == ["folder rule", "CSV", "disk"])
     }
 
     @Test func aHyperVFolderUnderProgramDataIsAllowed() {
-        let (paths, _) = MinimalCover.cover([
+        let paths = MinimalCover.cover([
             PathCandidate(path: path(#"C:\ProgramData\Microsoft\Windows\Hyper-V"#), kind: .directory, reason: "data root", evidence: [], verified: true),
-        ], forbidden: forbidden)
+        ])
         #expect(paths.map(\.path) == [#"C:\ProgramData\Microsoft\Windows\Hyper-V"#])
     }
 }

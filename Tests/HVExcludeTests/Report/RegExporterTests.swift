@@ -26,6 +26,24 @@ struct RegExporterTests {
         #expect(text.hasSuffix("\n\n"))
     }
 
+    @Test("file servers are not keys: header comments say why and name each UNC path")
+    func fileServers() throws {
+        var report = SampleReport.report(audit: false)
+        report.fileServers = SampleReport.fileServers
+        let lines = RegExporter.render(report).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let root = try #require(lines.firstIndex(of: "[\(Self.key)]"))
+        let header = Array(lines[..<root])
+        #expect(header.contains { $0.hasPrefix("; Not in this file: the SMB file server fs01 holds VM files;") && $0.hasSuffix("Add-HvxFileServerExclusions1)") })
+        #expect(header.contains("; on fs01: \\\\fs01\\vms\\Web (folder)"))
+        #expect(header.contains("; on fs01: \\\\fs01\\vms\\Golden\\base.vhdx (file)"))
+        #expect(header.contains("; on fs01: \\\\fs01\\db (folder)"))
+        // No value anywhere names the server, and no comment ends in a backslash (it would continue the line).
+        #expect(!lines.contains { $0.hasPrefix("\"\\\\\\\\fs01") })
+        #expect(!lines.contains { $0.hasPrefix(";") && $0.hasSuffix("\\") })
+        // Without file servers the header has no such lines.
+        #expect(!RegExporter.render(SampleReport.report(audit: false)).contains("file server"))
+    }
+
     @Test("quoting escapes backslash and double quote only")
     func quoting() {
         #expect(RegExporter.quote("C:\\a\"b'c$d") == "\"C:\\\\a\\\"b'c$d\"")
@@ -50,8 +68,10 @@ struct RegExporterTests {
         let hivePath = folder.path + "/SOFTWARE"
         let made = try runProcess("python3", [Fixtures.projectRoot.appendingPathComponent("scripts/make-hives").path, "--minimal", hivePath])
         try #require(made.status == 0, "make-hives --minimal: \(made.stderr)")
-        // hivexregedit wants the local encoding (UTF-8, LF): convert the bytes regedit would read.
-        let report = SampleReport.report()
+        // hivexregedit wants the local encoding (UTF-8, LF): convert the bytes regedit would read. The file
+        // servers' comment lines must not disturb the import.
+        var report = SampleReport.report()
+        report.fileServers = SampleReport.fileServers
         let decoded = try #require(String(data: Data(RegExporter.renderBytes(report).dropFirst(2)), encoding: .utf16LittleEndian))
         let regPath = folder.path + "/exclusions.reg"
         // regedit creates missing parent keys; hivexregedit does not, so the test names them first.

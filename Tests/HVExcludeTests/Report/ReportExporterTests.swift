@@ -25,6 +25,19 @@ enum SampleReport {
         extensions: [ExtensionExclusion(extension: "vhdx", reason: "virtual hard disk v2"), ExtensionExclusion(extension: ".avhdx", reason: "checkpoint disk")],
         processes: [ProcessExclusion(path: "C:\\Windows\\System32\\vmms.exe", reason: "Virtual Machine Management Service")])
 
+    /// Two shares on one SMB server: a VM's folder, one of its disks in a folder it shares, and a share itself.
+    static let fileServers = [
+        FileServerPlan(server: "fs01", shares: [
+            FileServerPlan.Share(name: "vms", paths: [
+                FileServerPlan.Entry(path: "\\\\fs01\\vms\\Web", relativePath: "Web", kind: .directory, reasons: ["VM folder of Web"], evidence: []),
+                FileServerPlan.Entry(path: "\\\\fs01\\vms\\Golden\\base.vhdx", relativePath: "Golden\\base.vhdx", kind: .file, reasons: ["base disk"], evidence: []),
+            ]),
+            FileServerPlan.Share(name: "db", paths: [
+                FileServerPlan.Entry(path: "\\\\fs01\\db", relativePath: "", kind: .directory, reasons: ["share holding only Hyper-V files"], evidence: []),
+            ]),
+        ]),
+    ]
+
     static func report(audit: Bool = true) -> Report {
         let facts = DefenderAuditorTests.facts(preferences: DefenderAuditorTests.preferences(
             paths: ["C:\\ProgramData\\ProgramData\\Microsoft\\Windows\\Hyper-V", "C:\\"], extensions: [".xml", "vhdx"]))

@@ -49,19 +49,45 @@ public final class RegistryHive: Sendable {
     /// Warnings so far: those found on open plus any met while reading keys and values.
     public var warnings: [String] { collected.withLock { $0 } }
 
-    /// Opens a hive file and reads its hbins region once (capped at ``maximumHbinsSize``).
+    /// What to do with a dirty hive's transaction logs.
+    public enum LogHandling: Sendable, Equatable {
+        /// Apply `NAME.LOG1`/`.LOG2`/`.LOG` beside the file in memory, as Windows does when it loads the hive.
+        case replay
+        /// Read the file as it is (a dirty hive then lacks its most recent changes; a warning says so).
+        case ignore
+    }
+
+    /// What a log replay did to this hive.
+    public struct Recovery: Sendable, Equatable {
+        /// "replayed 3 log entries from SYSTEM.LOG1 and 1 from SYSTEM.LOG2 (to sequence 5)".
+        public var summary: String
+        /// The logs applied, in order, with the number of entries (or old-format dirty pages) taken from each.
+        var logs: [String]
+        /// Entries (or old-format pages) applied in all.
+        var count: Int
+    }
+
+    /// Largest transaction log read into memory.
+    static let maximumLogSize = 256 << 20
+
+    /// The result of replaying the transaction logs; nil when the hive was clean, logs were ignored, or none applied.
+    public let recovery: Recovery?
+
+    /// Opens a hive file and reads its hbins region once (capped at ``maximumHbinsSize``); when the hive is dirty
+    /// and `logs` is `.replay`, applies its transaction logs from the same folder in memory (nothing is written).
     /// - Throws: ``SystemError`` when the file cannot be opened or read; ``BinaryFormatError`` when the base
     ///   block is short or not a regf base block, or the hbins size exceeds the cap.
-    public convenience init(path: String) throws {
-        try self.init(file: try FileReader(path: path, readBudget: RegistryHive.readBudget))
+    public convenience init(path: String, logs: LogHandling = .replay) throws {
+        try self.init(file: try FileReader(path: path, readBudget: RegistryHive.readBudget), logs: logs)
     }
 
     /// Bytes one hive may read.
     static var readBudget: UInt64 { UInt64(RegistryBaseBlock.size + RegistryHive.maximumHbinsSize) }
 
-    /// Reads a hive through an open reader (a file inside a disk image); see ``init(path:)``.
-    /// - Throws: as ``init(path:)``.
-    convenience init(file: FileReader) throws {
+    /// Reads a hive through an open reader (a file inside a disk image), its logs beside it through `fileSystem`;
+    /// see ``init(path:logs:)``.
+    /// - Throws: as ``init(path:logs:)``.
+    convenience init(file: FileReader, logs: LogHandling = .replay, fileSystem: any VolumeFileSystem = POSIXFileSystem.shared) throws {
         let path = file.path
         let name = path.split(separator: "/").last.map(String.init) ?? path
         var header = try file.reader(at: 0, count: RegistryBaseBlock.size, structure: "regf base block")
@@ -69,30 +95,96 @@ public final class RegistryHive: Sendable {
         let available = file.size > UInt64(RegistryBaseBlock.size) ? file.size - UInt64(RegistryBaseBlock.size) : 0
         let wanted = try RegistryHive.hbinsLength(declared: base.hbinsSize, available: available)
         let data = try file.read(at: UInt64(RegistryBaseBlock.size), count: wanted)
-        try self.init(path: path, name: name, baseBlock: base, hbins: data, fileSize: file.size,
-                      logFiles: RegistryHive.logFiles(besideHiveAt: path))
+        guard logs == .replay, base.sequencesDiffer || !base.checksumValid else {
+            try self.init(path: path, name: name, baseBlock: base, hbins: data, fileSize: file.size,
+                          logFiles: RegistryHive.logFiles(besideHiveAt: path, in: fileSystem))
+            return
+        }
+        let found = RegistryHive.readLogs(besideHive: path, name: name, in: fileSystem)
+        let result = try RegistryHive.replay(header: header.bytes, base: base, hbins: data, logs: found.logs, name: name)
+        try self.init(
+            path: path, name: name, baseBlock: result.base, hbins: result.hbins, fileSize: file.size,
+            logFiles: found.names, logWarnings: found.warnings + result.warnings, recovery: result.recovery)
     }
 
     /// The transaction logs that exist beside the hive at `path` (`NAME.LOG`, `.LOG1`, `.LOG2`, any case), by
     /// their real names, so a warning names only files that are there.
-    static func logFiles(besideHiveAt path: String) -> [String] {
+    static func logFiles(besideHiveAt path: String, in fileSystem: any VolumeFileSystem = POSIXFileSystem.shared) -> [String] {
         let slash = path.lastIndex(of: "/")
         let folder = slash.map { path[..<$0].isEmpty ? "/" : String(path[..<$0]) } ?? "."
         let stem = (slash.map { String(path[path.index(after: $0)...]) } ?? path).uppercased()
-        guard let directory = opendir(folder) else { return [] }
-        defer { closedir(directory) }
-        var found: [String] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
-            if [".LOG", ".LOG1", ".LOG2"].contains(where: { stem + $0 == name.uppercased() }) { found.append(name) }
-        }
-        return found.sorted()
+        guard let listed = try? fileSystem.listFolder(folder) else { return [] }
+        return listed.map(\.name).filter { name in [".LOG", ".LOG1", ".LOG2"].contains(where: { stem + $0 == name.uppercased() }) }.sorted()
     }
 
-    /// Reads a hive already in memory (the whole file, base block first).
-    /// - Throws: as ``init(path:)``.
+    /// Reads a hive already in memory and, when it is dirty, replays `logs` (whole log files with their names,
+    /// LOG1 before LOG2) onto it, exactly as ``init(path:logs:)`` does with the files beside a hive.
+    /// - Throws: as ``init(path:logs:)``.
+    convenience init(bytes: [UInt8], name: String, logs: [(name: String, bytes: [UInt8])]) throws {
+        var header = ByteReader(
+            Array(bytes.prefix(RegistryBaseBlock.size)), baseOffset: 0, structure: "regf base block")
+        let base = try RegistryBaseBlock(parsing: &header)
+        let available = UInt64(bytes.count - RegistryBaseBlock.size)
+        let wanted = try RegistryHive.hbinsLength(declared: base.hbinsSize, available: available)
+        let data = Array(bytes[RegistryBaseBlock.size..<RegistryBaseBlock.size + wanted])
+        guard base.sequencesDiffer || !base.checksumValid else {
+            try self.init(path: name, name: name, baseBlock: base, hbins: data, fileSize: UInt64(bytes.count))
+            return
+        }
+        let result = try RegistryHive.replay(header: header.bytes, base: base, hbins: data, logs: logs, name: name)
+        try self.init(
+            path: name, name: name, baseBlock: result.base, hbins: result.hbins, fileSize: UInt64(bytes.count),
+            logFiles: logs.map(\.name).sorted(), logWarnings: result.warnings, recovery: result.recovery)
+    }
+
+    /// Replays `logs` onto a dirty hive's bins: the base block and bins to read, the log warnings, and the record.
+    private static func replay(
+        header: [UInt8], base: RegistryBaseBlock, hbins: [UInt8], logs: [(name: String, bytes: [UInt8])], name: String
+    ) throws -> (base: RegistryBaseBlock, hbins: [UInt8], warnings: [String], recovery: Recovery?) {
+        var data = hbins
+        let replay = RegistryLogReplay(primaryBase: header, base: base, hiveName: name, maximumHbinsSize: maximumHbinsSize)
+        let outcome = replay.replay(hbins: &data, logs: logs)
+        var warnings = outcome.warnings
+        guard let rebuilt = outcome.baseBlock, let summary = outcome.summary else {
+            return (base, data, warnings, nil)
+        }
+        var reader = ByteReader(rebuilt, structure: "regf base block (recovered)")
+        let recovered = try RegistryBaseBlock(parsing: &reader)
+        let used = outcome.applied.filter { $0.count > 0 }
+        if !outcome.warnings.isEmpty { warnings.append("\(name): \(summary) before that problem; read on") }
+        return (recovered, data, warnings, Recovery(summary: summary, logs: used.map(\.log), count: used.reduce(0) { $0 + $1.count }))
+    }
+
+    /// Reads `NAME.LOG1`, `NAME.LOG2` and `NAME.LOG` (names matched case-insensitively, as on NTFS) from the folder
+    /// of `path`; the folder is the hive's own, so nothing outside the scanned roots is read.
+    static func readLogs(
+        besideHive path: String, name: String, in fileSystem: any VolumeFileSystem = POSIXFileSystem.shared
+    ) -> (logs: [(name: String, bytes: [UInt8])], names: [String], warnings: [String]) {
+        let folder = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+        let listing = DirectoryListing(reading: folder.isEmpty ? "/" : folder, in: fileSystem)
+        var logs: [(name: String, bytes: [UInt8])] = []
+        var names: [String] = []
+        var warnings: [String] = []
+        for suffix in ["LOG1", "LOG2", "LOG"] {
+            guard let entry = listing.find(name + "." + suffix), entry.kind == .file else { continue }
+            names.append(entry.name)
+            let logPath = (folder.isEmpty ? "" : folder) + "/" + entry.name
+            do {
+                let reader = try fileSystem.openFile(logPath, readBudget: UInt64(maximumLogSize))
+                guard reader.size <= UInt64(maximumLogSize) else {
+                    warnings.append("\(entry.name): \(reader.size) bytes exceed the \(maximumLogSize >> 20) MiB cap for a log; not used")
+                    continue
+                }
+                logs.append((entry.name, try reader.read(at: 0, count: Int(reader.size))))
+            } catch {
+                warnings.append("\(entry.name): unreadable: \(error); not used")
+            }
+        }
+        return (logs, names.sorted(), warnings)
+    }
+
+    /// Reads a hive already in memory (the whole file, base block first); its logs are not looked for.
+    /// - Throws: as ``init(path:logs:)``.
     public convenience init(bytes: [UInt8], name: String) throws {
         var header = ByteReader(
             Array(bytes.prefix(RegistryBaseBlock.size)), baseOffset: 0, structure: "regf base block")
@@ -104,22 +196,25 @@ public final class RegistryHive: Sendable {
     }
 
     private init(
-        path: String, name: String, baseBlock: RegistryBaseBlock, hbins: [UInt8], fileSize: UInt64, logFiles: [String] = []
+        path: String, name: String, baseBlock: RegistryBaseBlock, hbins: [UInt8], fileSize: UInt64,
+        logFiles: [String] = [], logWarnings: [String] = [], recovery: Recovery? = nil
     ) throws {
         self.path = path
         self.name = name
         self.baseBlock = baseBlock
         self.hbins = hbins
-        var warnings: [String] = []
+        self.recovery = recovery
+        var warnings = logWarnings
         let logNote = logFiles.isEmpty
             ? "(no transaction log \(name).LOG1/.LOG2 beside it)"
             : "that live in " + logFiles.joined(separator: " and ")
-        if baseBlock.sequencesDiffer {
+        // A recovered hive's base block is the rebuilt one: it is clean by construction.
+        if recovery == nil && baseBlock.sequencesDiffer {
             warnings.append(
                 "regf base block at 0x0: sequence numbers differ (primary \(baseBlock.primarySequence), secondary "
                     + "\(baseBlock.secondarySequence)): hive may be missing recent changes \(logNote); read on")
         }
-        if !baseBlock.checksumValid {
+        if recovery == nil && !baseBlock.checksumValid {
             warnings.append(
                 "regf base block at 0x1FC: checksum mismatch (stored \(hex(baseBlock.storedChecksum)), computed "
                     + "\(hex(baseBlock.computedChecksum)))" + (baseBlock.sequencesDiffer ? "" : ": hive may be missing recent changes \(logNote)")

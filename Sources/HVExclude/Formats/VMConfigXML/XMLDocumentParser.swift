@@ -38,7 +38,7 @@ struct XMLDocumentParser {
     static func parse(_ bytes: [UInt8], limits: Limits = Limits()) throws -> XMLElementNode {
         var parser = XMLDocumentParser(limits: limits)
         guard bytes.count <= limits.maximumInputBytes else {
-            throw XMLParseError(line: 1, column: 1, "document of \(bytes.count) bytes exceeds the cap of \(limits.maximumInputBytes)")
+            throw XMLParseError(.capExceeded(.inputBytes), line: 1, column: 1, "document of \(bytes.count) bytes exceeds the cap of \(limits.maximumInputBytes)")
         }
         let encoding = try parser.decode(bytes)
         return try parser.parseDocument(encoding: encoding)
@@ -160,9 +160,9 @@ struct XMLDocumentParser {
 
     // MARK: Positions and errors
 
-    private func position(_ offset: Int, _ message: String) -> XMLParseError {
+    private func position(_ offset: Int, _ message: String, _ kind: XMLParseError.Kind = .malformed) -> XMLParseError {
         let (line, column) = lineAndColumn(offset)
-        return XMLParseError(line: line, column: column, message)
+        return XMLParseError(kind, line: line, column: column, message)
     }
 
     private func lineAndColumn(_ offset: Int) -> (Int, Int) {
@@ -174,7 +174,7 @@ struct XMLDocumentParser {
         return (low + 1, offset - lineStarts[low] + 1)
     }
 
-    private func fail(_ message: String) -> XMLParseError { position(index, message) }
+    private func fail(_ message: String, _ kind: XMLParseError.Kind = .malformed) -> XMLParseError { position(index, message, kind) }
 
     // MARK: Scanning helpers
 
@@ -334,9 +334,9 @@ struct XMLDocumentParser {
         } else if looking(at: "<?") {
             try parseProcessingInstruction()
         } else if looking(at: "<!DOCTYPE") {
-            throw fail("DOCTYPE is not allowed (no DTDs or entity declarations are read)")
+            throw fail("DOCTYPE is not allowed (no DTDs or entity declarations are read)", .declarationRefused)
         } else if looking(at: "<!") {
-            throw fail("markup declaration \(context) is not allowed")
+            throw fail("markup declaration \(context) is not allowed", .declarationRefused)
         } else {
             return false
         }
@@ -442,17 +442,17 @@ struct XMLDocumentParser {
     private mutating func addText(_ c: Unicode.Scalar, _ text: inout String.UnicodeScalarView, _ stack: inout [Open]) throws {
         stack[stack.count - 1].textCount += 1
         guard stack[stack.count - 1].textCount <= limits.maximumTextCharacters else {
-            throw fail("text of <\(stack[stack.count - 1].element.name)> exceeds the cap of \(limits.maximumTextCharacters) characters")
+            throw fail("text of <\(stack[stack.count - 1].element.name)> exceeds the cap of \(limits.maximumTextCharacters) characters", .capExceeded(.textCharacters))
         }
         text.append(c)
     }
 
     private mutating func parseStartTag(depth: Int) throws -> (XMLElementNode, Bool) {
         let (line, column) = lineAndColumn(index)
-        guard depth <= limits.maximumDepth else { throw fail("elements nest deeper than the cap of \(limits.maximumDepth)") }
+        guard depth <= limits.maximumDepth else { throw fail("elements nest deeper than the cap of \(limits.maximumDepth)", .capExceeded(.depth)) }
         elementCount += 1
         guard elementCount <= limits.maximumElements else {
-            throw fail("more than \(limits.maximumElements) elements (cap)")
+            throw fail("more than \(limits.maximumElements) elements (cap)", .capExceeded(.elements))
         }
         index += 1
         let elementName = try name("after '<'")
@@ -476,7 +476,7 @@ struct XMLDocumentParser {
                 throw fail("attribute '\(attributeName)' repeated in <\(elementName)>")
             }
             guard element.attributes.count < limits.maximumAttributes else {
-                throw fail("more than \(limits.maximumAttributes) attributes on <\(elementName)>")
+                throw fail("more than \(limits.maximumAttributes) attributes on <\(elementName)>", .capExceeded(.attributes))
             }
             element.attributes.append(.init(name: attributeName, value: value))
         }
@@ -500,7 +500,7 @@ struct XMLDocumentParser {
             out.append(XMLDocumentParser.isSpace(c) ? " " : c)
             index += 1
             guard out.count <= limits.maximumTextCharacters else {
-                throw fail("value of attribute '\(attribute)' exceeds the cap of \(limits.maximumTextCharacters) characters")
+                throw fail("value of attribute '\(attribute)' exceeds the cap of \(limits.maximumTextCharacters) characters", .capExceeded(.textCharacters))
             }
         }
         return String(out)

@@ -1,14 +1,32 @@
 /// Malformed or refused XML input, with the 1-based line and column where reading stopped.
 struct XMLParseError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// Why reading stopped, for callers and tests that tell refusals apart from broken syntax.
+    enum Kind: Equatable, Sendable {
+        /// Not well-formed XML (or an encoding the declaration contradicts).
+        case malformed
+        /// A DOCTYPE or markup declaration: no DTDs or entity declarations are read.
+        case declarationRefused
+        /// A resource cap of ``XMLDocumentParser/Limits`` was reached.
+        case capExceeded(Cap)
+    }
+
+    /// The cap that was reached.
+    enum Cap: Equatable, Sendable {
+        case inputBytes, depth, elements, attributes, textCharacters
+    }
+
+    /// Why reading stopped.
+    var kind: Kind
     /// 1-based line of the problem.
     var line: Int
     /// 1-based column (in characters) of the problem.
     var column: Int
-    /// What was wrong.
+    /// What was wrong, in words.
     var message: String
 
     /// Creates an error at `line`, `column`.
-    init(line: Int, column: Int, _ message: String) {
+    init(_ kind: Kind = .malformed, line: Int, column: Int, _ message: String) {
+        self.kind = kind
         self.line = line
         self.column = column
         self.message = message

@@ -21,6 +21,8 @@ public struct Finding: Sendable, Hashable {
         case exclusion
         /// A disk image, its partitions or its mounts (`--mount`).
         case image
+        /// An event log the diagnosis could not read whole (docs/diagnosis.md).
+        case eventLog
     }
 
     /// How much a finding matters for the exit code.

@@ -1,0 +1,293 @@
+/// A VM as the diagnosis sees it: its id, its name and the files and folders that belong to it.
+struct DiagnosisVM: Sendable, Equatable {
+    /// VM id.
+    var id: GUID
+    /// VM name.
+    var name: String
+    /// Its configuration, disks (with their chains), state files and data folders.
+    var files: [WindowsPath]
+
+    init(id: GUID, name: String, files: [WindowsPath]) {
+        self.id = id
+        self.name = name
+        self.files = files
+    }
+
+    /// Whether `path` is one of the VM's files or lies in one of its folders.
+    func owns(_ path: WindowsPath) -> Bool { files.contains { $0.contains(path) } }
+}
+
+/// One VM file (or, when the events name no file, one VM) that the event logs show held by an antivirus.
+struct LockFinding: Sendable, Equatable {
+    /// The VM, when the events or the file identify it.
+    var vm: GUID?
+    /// The VM's name.
+    var vmName: String?
+    /// The held file; nil when the events name only the VM.
+    var file: WindowsPath?
+    /// What the events showed.
+    var signatures: [LockSignature]
+    /// The HRESULTs seen, e.g. `0x800704C8`.
+    var codes: [UInt32]
+    /// First and last event.
+    var first: EVTXTimestamp
+    var last: EVTXTimestamp
+    /// Number of events.
+    var count: Int
+    /// Whether the planned exclusions cover the file (for a VM-only finding: all of the VM's files).
+    var coveredByPlan: Bool
+    /// Whether the host's configured exclusions cover it; nil when they are unknown.
+    var coveredByConfigured: Bool?
+    /// The planned entries that would cover what the configured exclusions miss.
+    var plannedEntries: [WindowsPath]
+}
+
+/// A Defender configuration change (event 5007) that touched the exclusions.
+struct ExclusionChange: Sendable, Equatable {
+    var time: EVTXTimestamp
+    var oldValue: String
+    var newValue: String
+}
+
+/// The diagnosis: what the logs say about antivirus locks, and how the exclusions answer it.
+struct Diagnosis: Sendable, Equatable {
+    /// One per VM file (or VM) hit, VMs by name then files.
+    var findings: [LockFinding] = []
+    /// Exclusion changes recorded by Defender, oldest first.
+    var exclusionChanges: [ExclusionChange] = []
+    /// Events read from the logs (before matching).
+    var eventsRead = 0
+
+    init(findings: [LockFinding] = [], exclusionChanges: [ExclusionChange] = [], eventsRead: Int = 0) {
+        self.findings = findings
+        self.exclusionChanges = exclusionChanges
+        self.eventsRead = eventsRead
+    }
+
+    /// The line the text output opens with.
+    var summary: String {
+        guard !findings.isEmpty else { return "no antivirus file locks in the event logs (\(eventsRead) events read)" }
+        let vms = Set(findings.compactMap { $0.vm?.description ?? $0.file.map { "path:" + $0.key } }).count
+        let events = findings.reduce(0) { $0 + $1.count }
+        let last = findings.map(\.last).max()!
+        var text = "\(vms) VM\(vms == 1 ? "" : "s") hit by file locks (\(events) event\(events == 1 ? "" : "s")), last on \(Self.minutes(last))"
+        let missed = findings.filter { $0.coveredByConfigured == false }
+        if findings.contains(where: { $0.coveredByConfigured == nil }) && missed.isEmpty {
+            text += "; the configured exclusions are unknown (no SOFTWARE hive)"
+        } else if missed.isEmpty {
+            text += "; all covered by the configured exclusions"
+        } else {
+            var entries: [WindowsPath] = []
+            for entry in missed.flatMap(\.plannedEntries) where !entries.contains(entry) { entries.append(entry) }
+            let what = missed.compactMap { $0.file?.description ?? $0.vmName }
+            text += "; not covered today by the configured exclusions: \(Self.list(what))"
+            if !entries.isEmpty { text += " — the plan covers \(missed.count == 1 ? "it" : "them") with \(Self.list(entries.map(\.description)))" }
+            if missed.contains(where: { !$0.coveredByPlan }) { text += " (some not even by the plan)" }
+        }
+        return text
+    }
+
+    static func minutes(_ time: EVTXTimestamp) -> String {
+        let text = time.description
+        return String(text.prefix(16)).replacing("T", with: " ") + " UTC"
+    }
+
+    static func list(_ items: [String]) -> String {
+        items.count <= 3 ? items.joined(separator: ", ") : items.prefix(3).joined(separator: ", ") + " and \(items.count - 3) more"
+    }
+}
+
+/// Matches event-log events against the lock signatures and answers, for each VM file hit, whether the plan and
+/// the configured exclusions cover it. Pure: events, VMs and two coverage questions in, findings out.
+enum DiagnosisEngine {
+    /// - Parameters:
+    ///   - events: events of the Hyper-V admin channels and Defender's operational channel.
+    ///   - vms: the host's VMs.
+    ///   - plannedEntry: the planned exclusion entry that covers a path, or nil.
+    ///   - configuredCovers: whether the host's configured exclusions cover a path; nil when they are unknown.
+    static func diagnose(
+        events: [EVTXEvent], vms: [DiagnosisVM], plannedEntry: (WindowsPath) -> WindowsPath?,
+        configuredCovers: ((WindowsPath) -> Bool)?
+    ) -> Diagnosis {
+        var groups: [GroupKey: LockFinding] = [:]
+        var order: [GroupKey] = []
+        var changes: [ExclusionChange] = []
+        for event in events {
+            if let change = exclusionChange(event) { changes.append(change); continue }
+            guard let hit = classify(event, vms: vms) else { continue }
+            let key = GroupKey(vm: hit.vm?.id, file: hit.file)
+            if var finding = groups[key] {
+                if !finding.signatures.contains(hit.signature) { finding.signatures.append(hit.signature) }
+                if let code = hit.code, !finding.codes.contains(code) { finding.codes.append(code) }
+                finding.first = min(finding.first, event.time)
+                finding.last = max(finding.last, event.time)
+                finding.count += 1
+                groups[key] = finding
+            } else {
+                order.append(key)
+                groups[key] = LockFinding(
+                    vm: hit.vm?.id, vmName: hit.vm?.name, file: hit.file, signatures: [hit.signature],
+                    codes: hit.code.map { [$0] } ?? [], first: event.time, last: event.time, count: 1,
+                    coveredByPlan: false, coveredByConfigured: nil, plannedEntries: [])
+            }
+        }
+        var findings = order.map { groups[$0]! }
+        for index in findings.indices {
+            var finding = findings[index]
+            finding.signatures.sort()
+            finding.codes.sort()
+            let targets: [WindowsPath] = finding.file.map { [$0] }
+                ?? vms.first { $0.id == finding.vm }?.files ?? []
+            finding.coveredByPlan = !targets.isEmpty && targets.allSatisfy { plannedEntry($0) != nil }
+            if let configuredCovers {
+                let missed = targets.filter { !configuredCovers($0) }
+                finding.coveredByConfigured = !targets.isEmpty && missed.isEmpty
+                var entries: [WindowsPath] = []
+                for path in missed { if let entry = plannedEntry(path), !entries.contains(entry) { entries.append(entry) } }
+                finding.plannedEntries = entries
+            } else {
+                finding.plannedEntries = []
+            }
+            findings[index] = finding
+        }
+        findings.sort { lhs, rhs in
+            let l = (lhs.vmName ?? "\u{10FFFF}", lhs.file?.key ?? ""), r = (rhs.vmName ?? "\u{10FFFF}", rhs.file?.key ?? "")
+            return l < r
+        }
+        return Diagnosis(findings: findings, exclusionChanges: changes.sorted { $0.time < $1.time }, eventsRead: events.count)
+    }
+
+    private struct GroupKey: Hashable {
+        var vm: GUID?
+        var file: WindowsPath?
+    }
+
+    struct Hit {
+        var signature: LockSignature
+        var code: UInt32?
+        var vm: DiagnosisVM?
+        var file: WindowsPath?
+    }
+
+    /// The lock signature an event shows, with the VM and file it names; nil when it shows none.
+    static func classify(_ event: EVTXEvent, vms: [DiagnosisVM]) -> Hit? {
+        if isDefender(event) {
+            guard [1116, 1117, 1118, 1119].contains(event.eventId ?? 0) else { return nil }
+            let signature: LockSignature = event.eventId == 1116 ? .defenderDetection : .defenderRemediation
+            // Defender lists resources as `file:_C:\…; process:_pid:…` (one or more, separated by "; ").
+            let resources = event.data.filter { normalized($0.name) == "path" }.flatMap { $0.value.split(separator: ";") }
+            for resource in resources {
+                var text = resource.trimmingPrefix(" ")
+                guard text.hasPrefix("file:_") else { continue }
+                text = text.dropFirst(6)
+                guard let path = WindowsPath(String(text)), path.isAbsoluteFilePath else { continue }
+                if let vm = vms.first(where: { $0.owns(path) }) { return Hit(signature: signature, vm: vm, file: path) }
+                if path.hasHyperVExtension { return Hit(signature: signature, file: path) }
+            }
+            return nil
+        }
+        guard isHyperV(event) else { return nil }
+        // Informational events never report a failure; critical, error and warning do (levels 1–3, 0 = always).
+        if let level = event.level, level >= 4 { return nil }
+        guard let code = event.data.lazy.compactMap({ hresult(in: $0.value) }).first,
+              let byCode = LockSignature.codes[code] else { return nil }
+        var signature = byCode
+        if event.eventId == 4096 && code == 0x8007_04C8 && event.isFrom("Config") { signature = .configurationInaccessible }
+        if event.eventId == 19060 && code == 0x8007_0037 && event.isFrom("VMMS") { signature = .savedStateUnavailable }
+        let paths = event.data.flatMap { windowsPaths(in: $0.value) }
+        let ids = event.data.compactMap { GUID(trimmedBraces($0.value)) }
+        var vm = vms.first { ids.contains($0.id) }
+        let file = paths.first { path in vm?.owns(path) ?? vms.contains { $0.owns(path) } } ?? paths.first { $0.hasHyperVExtension }
+        if vm == nil, let file { vm = vms.first { $0.owns(file) } }
+        if vm == nil {
+            let names = Set(event.data.map { NTFSName.fold($0.value) })
+            vm = vms.first { names.contains(NTFSName.fold($0.name)) }
+        }
+        if signature.needsVMFile && file.map({ path in vms.contains { $0.owns(path) } || path.hasHyperVExtension }) != true { return nil }
+        guard vm != nil || file != nil else { return nil }
+        return Hit(signature: signature, code: code, vm: vm, file: file)
+    }
+
+    static func exclusionChange(_ event: EVTXEvent) -> ExclusionChange? {
+        guard isDefender(event), event.eventId == 5007 else { return nil }
+        let old = event.data.first { normalized($0.name) == "oldvalue" }?.value ?? ""
+        let new = event.data.first { normalized($0.name) == "newvalue" }?.value ?? ""
+        // Sigma's rule for added exclusions matches this key inside NewValue (DOMAIN.md).
+        guard (old + "\n" + new).lowercased().contains("\\windows defender\\exclusions\\") else { return nil }
+        return ExclusionChange(time: event.time, oldValue: old, newValue: new)
+    }
+
+    static func isDefender(_ event: EVTXEvent) -> Bool {
+        event.provider == DiagnosisChannels.defenderProvider || event.channel == DiagnosisChannels.defender
+    }
+
+    static func isHyperV(_ event: EVTXEvent) -> Bool {
+        event.provider.hasPrefix(DiagnosisChannels.hyperVProviderPrefix) || DiagnosisChannels.hyperV.contains(event.channel)
+    }
+
+    /// Field names as Defender writes them vary (`Threat Name` in the log, `ThreatName` in the manifest).
+    static func normalized(_ name: String) -> String { name.lowercased().filter { $0 != " " } }
+
+    static func trimmedBraces(_ text: String) -> String {
+        text.hasPrefix("{") && text.hasSuffix("}") ? String(text.dropFirst().dropLast()) : text
+    }
+
+    /// The first lock-relevant HRESULT in `text`: `0x8007….` in hex, or as a signed or unsigned decimal.
+    static func hresult(in text: String) -> UInt32? {
+        let bytes = Array(text.utf8)
+        var index = 0
+        while index + 10 <= bytes.count {
+            if bytes[index] == UInt8(ascii: "0"), bytes[index + 1] | 0x20 == UInt8(ascii: "x"),
+               let value = UInt32(String(decoding: bytes[index + 2..<index + 10], as: UTF8.self), radix: 16),
+               index + 10 == bytes.count || !isHexDigit(bytes[index + 10]) {
+                if LockSignature.codes[value] != nil { return value }
+            }
+            index += 1
+        }
+        // Some fields carry the code as a number: 2147943624 or -2147023672.
+        if let value = Int64(text), let code = UInt32(exactly: value < 0 ? value + 0x1_0000_0000 : value),
+           LockSignature.codes[code] != nil {
+            return code
+        }
+        return nil
+    }
+
+    private static func isHexDigit(_ c: UInt8) -> Bool {
+        (c >= 48 && c <= 57) || (c | 0x20 >= 97 && c | 0x20 <= 102)
+    }
+
+    /// Absolute Windows paths in a field: the whole value, or a quoted part of it (`'D:\VMs\a.vhdx'`).
+    static func windowsPaths(in text: String) -> [WindowsPath] {
+        if let path = WindowsPath(text), path.isAbsoluteFilePath { return [path] }
+        var out: [WindowsPath] = []
+        for quote in ["'", "\""] {
+            let parts = text.split(separator: Character(quote), omittingEmptySubsequences: false)
+            guard parts.count >= 3 else { continue }
+            for index in stride(from: 1, to: parts.count - 1, by: 2) {
+                if let path = WindowsPath(String(parts[index])), path.isAbsoluteFilePath { out.append(path) }
+            }
+        }
+        return out
+    }
+}
+
+extension EVTXEvent {
+    /// Whether the event comes from Hyper-V's `component` (provider `…-Hyper-V-<component>` or channel
+    /// `…-Hyper-V-<component>-Admin`).
+    func isFrom(_ component: String) -> Bool {
+        provider == "Microsoft-Windows-Hyper-V-\(component)" || channel == "Microsoft-Windows-Hyper-V-\(component)-Admin"
+    }
+}
+
+extension WindowsPath {
+    /// A drive or UNC path below its root (not a bare `C:\`).
+    var isAbsoluteFilePath: Bool { !isRoot }
+
+    /// Whether the last component carries a Hyper-V file extension (docs/exclusion-policy.md, rule 2; not `.xml`, `.bin`
+    /// or `.iso`, which other software uses as well).
+    var hasHyperVExtension: Bool {
+        guard let name = lastComponent?.lowercased(), let dot = name.lastIndex(of: ".") else { return false }
+        return [".vhd", ".vhdx", ".avhd", ".avhdx", ".vhds", ".vhdpmem", ".rct", ".mrt", ".vsv", ".vmcx", ".vmrs",
+                ".vmgs", ".hrl", ".hru"].contains(String(name[dot...]))
+    }
+}

@@ -1,0 +1,59 @@
+/// The event-log signatures of an antivirus holding a VM file (docs/diagnosis.md gives each one's source).
+///
+/// Classification uses the provider, the event id and the HRESULT found in any data field — never the message
+/// text, which is localized.
+enum LockSignature: String, Codable, Sendable, CaseIterable, Comparable {
+    /// Hyper-V-Config 4096: the VM configuration is no longer accessible, 0x800704C8 (user-mapped section open).
+    case configurationInaccessible
+    /// Hyper-V-VMMS 19060: saved-state information unavailable, 0x80070037.
+    case savedStateUnavailable
+    /// 0x800704C8 ERROR_USER_MAPPED_FILE in another Hyper-V admin event.
+    case userMappedFile
+    /// 0x80070037 ERROR_DEV_NOT_EXIST in another Hyper-V admin event.
+    case deviceNotExist
+    /// 0x800703E3 ERROR_OPERATION_ABORTED in a Hyper-V admin event.
+    case operationAborted
+    /// 0x80070020 sharing violation on a VM file.
+    case sharingViolation
+    /// 0x80070005 access denied on a VM file.
+    case accessDenied
+    /// Defender Operational 1116: malware detected in a VM file.
+    case defenderDetection
+    /// Defender Operational 1117/1118/1119: remediation of a VM file (taken, failed, critical failure).
+    case defenderRemediation
+
+    /// The HRESULTs that mean a file was held (KB 3105657 names the first three; DOMAIN.md the win32 codes).
+    static let codes: [UInt32: LockSignature] = [
+        0x8007_04C8: .userMappedFile, 0x8007_0037: .deviceNotExist, 0x8007_03E3: .operationAborted,
+        0x8007_0020: .sharingViolation, 0x8007_0005: .accessDenied,
+    ]
+
+    /// Codes that only count when the event names a VM file: both also have innocent causes (permissions,
+    /// backup software) and mean an antivirus only together with a VM file.
+    var needsVMFile: Bool { self == .sharingViolation || self == .accessDenied }
+
+    static func < (lhs: LockSignature, rhs: LockSignature) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+}
+
+/// The event-log channels and providers the diagnosis reads.
+enum DiagnosisChannels {
+    /// Hyper-V's admin channels, in the order they are read (Compute-Admin exists from Windows Server 2019).
+    static let hyperV = [
+        "Microsoft-Windows-Hyper-V-Config-Admin", "Microsoft-Windows-Hyper-V-VMMS-Admin",
+        "Microsoft-Windows-Hyper-V-Worker-Admin", "Microsoft-Windows-Hyper-V-Compute-Admin",
+    ]
+    /// Defender's operational channel.
+    static let defender = "Microsoft-Windows-Windows Defender/Operational"
+    /// Every channel read.
+    static var all: [String] { hyperV + [defender] }
+
+    /// The file name Windows gives a channel's log: `/` written as `%4` (DOMAIN.md "Event logs").
+    static func fileName(_ channel: String) -> String {
+        channel.replacing("/", with: "%4") + ".evtx"
+    }
+
+    static let defenderProvider = "Microsoft-Windows-Windows Defender"
+    static let hyperVProviderPrefix = "Microsoft-Windows-Hyper-V-"
+}

@@ -1,0 +1,299 @@
+/// Everything exclusion policy v2 decides from, as plain typed values (docs/exclusion-policy.md).
+///
+/// The planner never reads hives or configurations itself: a scan fills this in from its inventory
+/// (``PolicyInput/init(inventory:map:options:)``) and a unit test builds it directly in Swift. What lies on the
+/// volumes is asked of ``VolumeQueries``, which a test can also build in memory.
+struct PolicyInput: Sendable {
+    /// The Windows release, when a SOFTWARE hive said it.
+    var release: WindowsRelease?
+    /// `%VAR%` values (the host's, else Windows' defaults).
+    var environment: WindowsEnvironment
+    /// `%ProgramData%\Microsoft\Windows\Hyper-V` in its on-disk spelling.
+    var dataRoot: WindowsPath
+    /// Where Hyper-V creates new VMs and disks (registry values, else the built-in defaults).
+    var defaultFolders: [DefaultFolder]
+    /// Hyper-V and cluster services of the SYSTEM hive (vmms, vmcompute, ClusSvc); empty without a SYSTEM hive.
+    var services: [ServiceFact]
+    /// SMB shares (SYSTEM `Services\LanmanServer\Shares`): folders that may never be excluded whole.
+    var shares: [Share]
+    /// Every VM and checkpoint configuration, registered or not.
+    var virtualMachines: [VMInput]
+    /// Disks and ISOs no registered VM uses (planned only with `--include-unregistered`).
+    var unreferenced: [UnreferencedFile]
+    /// Cluster facts, when this is a cluster node.
+    var cluster: ClusterInput?
+    /// Hyper-V Replica storage locations on this host (a replica server).
+    var replicaStorage: [ReplicaStorage]
+    /// Replica log files (`.hrl`) found on the scanned volumes.
+    var replicaLogs: [WindowsPath]
+    /// VHD Set files (`.vhds`) and the `.avhdx` files found on the scanned volumes.
+    var setFiles: [WindowsPath]
+    /// The user's choices.
+    var options: PlannerOptions
+    /// Problems met while building the input (a default folder that is not a Windows path), passed on.
+    var findings: [Finding] = []
+
+    /// Creates an input; everything but the environment and data root defaults to empty.
+    init(
+        release: WindowsRelease? = nil, environment: WindowsEnvironment = .defaults, dataRoot: WindowsPath? = nil,
+        defaultFolders: [DefaultFolder] = [], services: [ServiceFact] = [], shares: [Share] = [],
+        virtualMachines: [VMInput] = [], unreferenced: [UnreferencedFile] = [], cluster: ClusterInput? = nil,
+        replicaStorage: [ReplicaStorage] = [], replicaLogs: [WindowsPath] = [], setFiles: [WindowsPath] = [],
+        options: PlannerOptions = PlannerOptions()
+    ) {
+        self.release = release
+        self.environment = environment
+        self.dataRoot = dataRoot ?? environment.path("%ProgramData%\\Microsoft\\Windows\\Hyper-V")
+            ?? WindowsPath(root: .drive("C"), components: ["ProgramData", "Microsoft", "Windows", "Hyper-V"])
+        self.defaultFolders = defaultFolders
+        self.services = services
+        self.shares = shares
+        self.virtualMachines = virtualMachines
+        self.unreferenced = unreferenced
+        self.cluster = cluster
+        self.replicaStorage = replicaStorage
+        self.replicaLogs = replicaLogs
+        self.setFiles = setFiles
+        self.options = options
+    }
+
+    /// A Windows release as the policy names it: a server generation, or a client named as such.
+    struct WindowsRelease: Sendable, Equatable {
+        /// "Windows Server 2019", "Windows 11".
+        var name: String
+        /// The server generation whose Hyper-V file types apply (a client takes the one its build matches).
+        var generation: HostFacts.WindowsGeneration
+        /// Whether this is a client Windows (10, 11, …) with Hyper-V.
+        var isClient: Bool
+        /// What said so.
+        var evidence: Evidence
+
+        /// Creates a release.
+        init(name: String, generation: HostFacts.WindowsGeneration, isClient: Bool, evidence: Evidence) {
+            self.name = name
+            self.generation = generation
+            self.isClient = isClient
+            self.evidence = evidence
+        }
+    }
+
+    /// A folder Hyper-V creates new VMs or disks in.
+    struct DefaultFolder: Sendable, Equatable {
+        /// The folder.
+        var path: WindowsPath
+        /// `DefaultExternalDataRoot` or `DefaultVirtualHardDiskPath`.
+        var valueName: String
+        /// Whether the registry set it (false: the built-in default).
+        var fromRegistry: Bool
+        /// What said so.
+        var evidence: Evidence
+
+        /// Creates a default folder.
+        init(path: WindowsPath, valueName: String, fromRegistry: Bool, evidence: Evidence) {
+            self.path = path
+            self.valueName = valueName
+            self.fromRegistry = fromRegistry
+            self.evidence = evidence
+        }
+    }
+
+    /// A service key of the SYSTEM hive.
+    struct ServiceFact: Sendable, Equatable {
+        /// The key name (`vmms`, `vmcompute`, `ClusSvc`).
+        var name: String
+        /// Whether the key exists.
+        var present: Bool
+        /// `ImagePath` as stored.
+        var imagePath: String?
+        /// The key.
+        var evidence: Evidence
+
+        /// Creates a service fact.
+        init(name: String, present: Bool, imagePath: String? = nil, evidence: Evidence) {
+            self.name = name
+            self.present = present
+            self.imagePath = imagePath
+            self.evidence = evidence
+        }
+    }
+
+    /// One SMB share of this host.
+    struct Share: Sendable, Equatable {
+        /// The share name.
+        var name: String
+        /// The shared folder.
+        var path: WindowsPath
+        /// The registry value.
+        var evidence: Evidence
+
+        /// Creates a share.
+        init(name: String, path: WindowsPath, evidence: Evidence) {
+            self.name = name
+            self.path = path
+            self.evidence = evidence
+        }
+    }
+
+    /// A file or folder a VM uses, or a folder it names as a Hyper-V root.
+    struct VMPath: Sendable, Equatable {
+        /// What the VM uses it for.
+        enum Role: String, Sendable, Equatable {
+            /// A data root (configuration, checkpoints, runtime state) named by the configuration, or the folder
+            /// above its `Virtual Machines` folder.
+            case dataRoot
+            /// The checkpoint data root.
+            case snapshotRoot
+            /// The smart paging folder.
+            case smartPagingRoot
+            /// The configuration file.
+            case configuration
+            /// Runtime or guest state (`.vmrs .vmgs .vsv .bin`).
+            case state
+            /// A GUID-named runtime folder beside the configuration.
+            case runtimeFolder
+            /// An attached virtual disk.
+            case disk
+            /// A parent of an attached differencing disk.
+            case parentDisk
+            /// An attached ISO image.
+            case iso
+            /// An attached virtual floppy.
+            case floppy
+
+            /// Roots the VM names: folders Hyper-V owns, which may be planned whole but need not exist as files do.
+            var isRoot: Bool { self == .dataRoot || self == .snapshotRoot || self == .smartPagingRoot }
+        }
+
+        /// The path.
+        var path: WindowsPath
+        /// What it is for.
+        var role: Role
+        /// Why, in words ("virtual disk (scsi 0:0)").
+        var what: String
+        /// The configuration key (or rule) that named it.
+        var evidence: Evidence
+        /// For a folder named only by inference (the folder above `Virtual Machines`).
+        var inferred: Bool
+
+        /// Creates a VM path.
+        init(path: WindowsPath, role: Role, what: String, evidence: Evidence, inferred: Bool = false) {
+            self.path = path
+            self.role = role
+            self.what = what
+            self.evidence = evidence
+            self.inferred = inferred
+        }
+    }
+
+    /// One VM or checkpoint configuration.
+    struct VMInput: Sendable, Equatable {
+        /// `properties/global_id`, upper-case.
+        var id: String?
+        /// `properties/name`.
+        var name: String?
+        /// Whether the host registers it.
+        var registered: Bool
+        /// For a checkpoint: the VM's id.
+        var checkpointOf: String?
+        /// The configuration file.
+        var configurationFile: WindowsPath?
+        /// Whether the configuration file exists.
+        var exists: Bool
+        /// The registration entries that name it.
+        var registration: [Evidence]
+        /// Everything it uses, disk chains included.
+        var paths: [VMPath]
+
+        /// Creates a VM input.
+        init(
+            id: String?, name: String?, registered: Bool, checkpointOf: String? = nil, configurationFile: WindowsPath?,
+            exists: Bool, registration: [Evidence] = [], paths: [VMPath]
+        ) {
+            self.id = id
+            self.name = name
+            self.registered = registered
+            self.checkpointOf = checkpointOf
+            self.configurationFile = configurationFile
+            self.exists = exists
+            self.registration = registration
+            self.paths = paths
+        }
+
+        /// "VM 'Web01'" or "checkpoint 'Web01 - (…)'".
+        var label: String {
+            let name = self.name.map { "'\($0)'" } ?? id ?? "?"
+            return checkpointOf == nil ? "VM \(name)" : "checkpoint \(name)"
+        }
+    }
+
+    /// A disk or ISO no registered VM uses.
+    struct UnreferencedFile: Sendable, Equatable {
+        /// The file.
+        var path: WindowsPath
+        /// Why it is listed.
+        var reason: String
+
+        /// Creates an unreferenced file.
+        init(path: WindowsPath, reason: String) {
+            self.path = path
+            self.reason = reason
+        }
+    }
+
+    /// A failover cluster node's facts.
+    struct ClusterInput: Sendable, Equatable {
+        /// Cluster Shared Volume names known from the cluster database ("Volume1").
+        var sharedVolumes: [String]
+        /// What named them.
+        var sharedVolumeEvidence: [Evidence]
+        /// VM store roots of clustered VMs (`ConfigStoreRootPath`, `VmStoreRootPath`).
+        var vmStores: [VMPath]
+        /// The witness disk's drive, when the quorum resource could be tied to a drive letter.
+        var witness: Witness?
+        /// Why no witness folder can be named, when a witness disk exists but its drive is unknown.
+        var witnessProblem: String?
+
+        /// Creates cluster facts.
+        init(
+            sharedVolumes: [String] = [], sharedVolumeEvidence: [Evidence] = [], vmStores: [VMPath] = [],
+            witness: Witness? = nil, witnessProblem: String? = nil
+        ) {
+            self.sharedVolumes = sharedVolumes
+            self.sharedVolumeEvidence = sharedVolumeEvidence
+            self.vmStores = vmStores
+            self.witness = witness
+            self.witnessProblem = witnessProblem
+        }
+
+        /// The disk witness.
+        struct Witness: Sendable, Equatable {
+            /// Its drive root (`Q:\`).
+            var drive: WindowsPath
+            /// The quorum key, the resource and the MountedDevices value that tie it to the drive.
+            var evidence: [Evidence]
+
+            /// Creates a witness.
+            init(drive: WindowsPath, evidence: [Evidence]) {
+                self.drive = drive
+                self.evidence = evidence
+            }
+        }
+    }
+
+    /// A Hyper-V Replica storage location.
+    struct ReplicaStorage: Sendable, Equatable {
+        /// The folder.
+        var path: WindowsPath
+        /// What named it.
+        var evidence: Evidence
+        /// Whether a source confirms it is a storage location (false: inferred from the folders on disk).
+        var confirmed: Bool
+
+        /// Creates a storage location.
+        init(path: WindowsPath, evidence: Evidence, confirmed: Bool) {
+            self.path = path
+            self.evidence = evidence
+            self.confirmed = confirmed
+        }
+    }
+}

@@ -1,0 +1,177 @@
+// Reference: libyal/libevtx, documentation/Windows XML Event Log (EVTX).asciidoc ("File header", "Chunk",
+// "Event record") and its notes on dirty files and corruption.
+
+/// A whole EVTX file read chunk by chunk: its header, the events that passed the filter, and a warning for
+/// everything that could not be read whole.
+///
+/// Recovery rules: a file header with a bad checksum or the dirty flag is read on (the chunks carry their own
+/// checksums); every 64 KiB block with a chunk signature is read, including those past the header's chunk count
+/// (a dirty log's header lags behind); a chunk whose header checksum fails is skipped; a chunk whose records'
+/// checksum fails is read record by record, each record checked on its own; a file that ends inside a chunk gives
+/// the records that are whole. One bad record costs that record only.
+public struct EVTXLog: Sendable {
+    /// The file header.
+    var header: EVTXFileHeader
+    /// The events, in file order.
+    public var events: [EVTXEvent] = []
+    /// What could not be read whole, in words.
+    public var warnings: [String] = []
+    /// Chunks read.
+    var chunksRead = 0
+    /// Records read (before filtering).
+    var recordsRead = 0
+
+    /// Reads the log at `path` with the default limits, keeping the events `include` accepts (`hvexclude events`).
+    /// - Throws: ``SystemError`` when the file cannot be opened or read, a format error when it is no EVTX file.
+    public init(path: String, include: (EVTXEvent) -> Bool = { _ in true }) throws {
+        try self.init(path: path, limits: EVTXLimits(), include: include)
+    }
+
+    /// Reads the log at `path`, keeping the events `include` accepts.
+    /// - Throws: ``SystemError`` when the file cannot be opened or read, ``BinaryFormatError`` when it is no EVTX file.
+    init(path: String, limits: EVTXLimits, include: (EVTXEvent) -> Bool = { _ in true }) throws {
+        try self.init(file: try FileReader(path: path, readBudget: EVTXLog.readBudget(limits)), limits: limits, include: include)
+    }
+
+    /// Bytes one log may read under `limits`.
+    static func readBudget(_ limits: EVTXLimits) -> UInt64 {
+        UInt64(limits.maxChunks) * UInt64(EVTXChunkHeader.chunkSize) + 0x10000
+    }
+
+    /// Reads the log through an open reader (a file inside a disk image), keeping the events `include` accepts.
+    /// - Throws: as ``init(path:limits:include:)``.
+    init(file: FileReader, limits: EVTXLimits = EVTXLimits(), include: (EVTXEvent) -> Bool = { _ in true }) throws {
+        try self.init(size: file.size, limits: limits, include: include) { offset, count in
+            try file.read(at: offset, count: count)
+        }
+    }
+
+    /// Reads a log held in memory (tests, fuzzing).
+    init(bytes: [UInt8], limits: EVTXLimits = EVTXLimits(), include: (EVTXEvent) -> Bool = { _ in true }) throws {
+        try self.init(size: UInt64(bytes.count), limits: limits, include: include) { offset, count in
+            guard offset < UInt64(bytes.count) else { return [] }
+            let start = Int(offset)
+            return Array(bytes[start..<min(bytes.count, start + count)])
+        }
+    }
+
+    private init(size: UInt64, limits: EVTXLimits, include: (EVTXEvent) -> Bool,
+                 read: (UInt64, Int) throws -> [UInt8]) throws {
+        let headerBytes = try read(0, EVTXFileHeader.size)
+        var reader = ByteReader(headerBytes, baseOffset: 0, structure: "EVTX file header")
+        header = try EVTXFileHeader(parsing: &reader)
+        if !header.checksumMatches {
+            warnings.append("file header checksum mismatch (stored \(hex(header.checksum)), computed \(hex(header.computedChecksum))); reading the chunks on their own checksums")
+        }
+        if header.isDirty {
+            warnings.append("the file header's dirty flag is set (the log was not closed cleanly): its chunk count may lag; every chunk present is read")
+        }
+        let first = UInt64(header.blockSize)
+        let chunkSize = UInt64(EVTXChunkHeader.chunkSize)
+        let available = size > first ? (size - first + chunkSize - 1) / chunkSize : 0
+        if available > UInt64(limits.maxChunks) {
+            warnings.append("the file holds \(available) chunks; only the first \(limits.maxChunks) are read (limit)")
+        }
+        for index in 0..<Int(min(available, UInt64(limits.maxChunks))) {
+            let offset = first + UInt64(index) * chunkSize
+            let bytes = try read(offset, EVTXChunkHeader.chunkSize)
+            readChunk(index: index, offset: offset, bytes: bytes, limits: limits, include: include)
+        }
+    }
+
+    private mutating func readChunk(index: Int, offset: UInt64, bytes: [UInt8], limits: EVTXLimits, include: (EVTXEvent) -> Bool) {
+        let declared = index < Int(header.chunkCount)
+        let place = "chunk \(index) at \(hex(offset))"
+        guard bytes.count >= EVTXChunkHeader.size else {
+            if bytes.contains(where: { $0 != 0 }) {
+                warnings.append("\(place): the file ends \(bytes.count) bytes into the chunk, inside its header; nothing read")
+            }
+            return
+        }
+        guard bytes.starts(with: EVTXChunkHeader.signature) else {
+            // Space past the declared chunks is normally zero-filled preallocation, not a finding.
+            if declared || bytes.contains(where: { $0 != 0 }) {
+                warnings.append("\(place): no chunk signature; skipped")
+            }
+            return
+        }
+        var reader = ByteReader(bytes, baseOffset: offset, structure: "EVTX \(place)")
+        let chunk: EVTXChunkHeader
+        do {
+            chunk = try EVTXChunkHeader(parsing: &reader)
+        } catch {
+            warnings.append("\(error); chunk skipped")
+            return
+        }
+        guard chunk.headerChecksumMatches else {
+            warnings.append("\(place): header checksum mismatch (stored \(hex(chunk.headerChecksum)), computed \(hex(chunk.computedHeaderChecksum))); chunk skipped")
+            return
+        }
+        if !declared {
+            warnings.append("\(place) lies past the \(header.chunkCount) chunks the file header declares; read anyway")
+        }
+        let cut = bytes.count < EVTXChunkHeader.chunkSize
+        let recordsEnd = Int(chunk.freeSpaceOffset)
+        if cut {
+            // The records' checksum cannot be checked without all of them.
+        } else {
+            let computed = CRC32.ieee.checksum(bytes[EVTXChunkHeader.size..<recordsEnd])
+            if computed != chunk.recordsChecksum {
+                warnings.append("\(place): event records checksum mismatch (stored \(hex(chunk.recordsChecksum)), computed \(hex(computed))); each record is checked on its own")
+            }
+        }
+        chunksRead += 1
+        let parser = BinXMLParser(chunk: bytes, limits: limits)
+        let limit = min(recordsEnd, bytes.count)
+        var position = EVTXChunkHeader.size
+        var firstRead: UInt64?
+        var lastRead: UInt64?
+        var elementsLeft = limits.maxElementsPerChunk
+        var bytesLeft = limits.maxOutputBytesPerChunk
+        while position < limit {
+            let record: EVTXRecordHeader
+            do {
+                record = try EVTXRecordHeader(chunk: bytes, at: position, limit: limit)
+            } catch {
+                if cut {
+                    let lost = position + 16 <= bytes.count ? " from record \(EVTXValue.le(bytes, position + 8, 8))" : ""
+                    warnings.append("\(place): the file ends \(bytes.count) of \(EVTXChunkHeader.chunkSize) bytes into the chunk; records \(firstRead.map { "\($0)–\(lastRead ?? $0)" } ?? "none") read whole, the rest\(lost) cut off")
+                } else if position + 4 <= bytes.count && EVTXValue.le(bytes, position, 4) == 0 {
+                    // Zero fill after the last record where the free space offset says more: nothing lost.
+                } else {
+                    warnings.append("\(place): \(error); the rest of the chunk is skipped")
+                }
+                return
+            }
+            guard elementsLeft > 0, bytesLeft > 0 else {
+                warnings.append("\(place): its records expand beyond the chunk's limits (\(limits.maxElementsPerChunk) elements, \(limits.maxOutputBytesPerChunk) bytes); the rest of the chunk from record \(record.identifier) is skipped")
+                return
+            }
+            var renderer = BinXMLRenderer(
+                limits: limits, recordOffset: position, chunk: bytes, prunedSystemChildren: EVTXEvent.unusedSystemElements,
+                chunkElementsLeft: elementsLeft, chunkBytesLeft: bytesLeft)
+            defer {
+                elementsLeft -= max(1, renderer.elements)
+                bytesLeft -= renderer.outputBytes
+            }
+            do {
+                let nodes = try parser.parseFragment(record.binXMLRange)
+                let elements = try renderer.render(nodes)
+                guard let event = elements.first(where: { $0.name == "Event" }) ?? elements.first else {
+                    throw EVTXError.badRecord("no event element", offset: position)
+                }
+                let parsed = EVTXEvent(xml: event, recordIdentifier: record.identifier, written: record.written)
+                recordsRead += 1
+                if firstRead == nil { firstRead = record.identifier }
+                lastRead = record.identifier
+                if include(parsed) { events.append(parsed) }
+            } catch {
+                warnings.append("\(place): record \(record.identifier) at \(hex(offset + UInt64(position))): \(error); record skipped")
+            }
+            position += record.size
+        }
+        if cut {
+            warnings.append("\(place): the file ends \(bytes.count) of \(EVTXChunkHeader.chunkSize) bytes into the chunk; records \(firstRead.map { "\($0)–\(lastRead ?? $0)" } ?? "none") read whole")
+        }
+    }
+}

@@ -1,0 +1,21 @@
+import Foundation
+@testable import HVExclude
+
+/// Runs the library's one property check (``PlanProperties``) on a report the binary printed: every tree a CLI
+/// test scans goes through it.
+enum PlanCheck {
+    /// The violations, as text, of the JSON report `stdout` of a scan whose roots were `roots` (Windows prefix →
+    /// host folder, as given with ROOT, --drive and --map).
+    static func violations(_ stdout: String, roots: [String: String]) -> [String] {
+        let report: Report
+        do {
+            report = try JSONDecoder().decode(Report.self, from: Data(stdout.utf8))
+        } catch {
+            return ["the report does not decode: \(error)"]
+        }
+        let mappings = roots.compactMap { prefix, host in
+            WindowsPath(prefix.hasSuffix(":") ? prefix + "\\" : prefix).map { VolumeMap.Mapping(prefix: $0, hostRoot: host) }
+        }
+        return PlanProperties.violations(of: report, map: VolumeMap(mappings)).map(\.description)
+    }
+}

@@ -1,0 +1,203 @@
+import Foundation
+import Testing
+
+/// The policy-v2 sample hosts `scripts/make-policy-cases` builds (one per finding of issue 13), scanned with the
+/// built binary: each report validates against the schema, keeps the plan properties (``PlanCheck``), and shows
+/// the behaviour its case is about.
+@Suite(.serialized) struct PolicyCaseTests {
+    /// The cases, built once into a temporary folder.
+    static let cases: Result<String, Error> = Result {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hvx-policy-cases-\(getpid())").path
+        try? FileManager.default.removeItem(atPath: folder)
+        let made = try CLI.runTool("python3", [CLI.projectRoot.appendingPathComponent("scripts/make-policy-cases").path, folder])
+        guard made.status == 0 else { throw CaseError(message: made.stderr) }
+        return folder
+    }
+
+    struct CaseError: Error { var message: String }
+
+    /// Scans one case: its report text, parsed JSON, and the roots it mapped.
+    static func scan(_ name: String, _ extra: [String] = []) throws -> (stdout: String, json: JSONValue, roots: [String: String]) {
+        let folder = try cases.get() + "/" + name
+        let spec = try JSONValue.parse(String(contentsOfFile: folder + "/args.json", encoding: .utf8))
+        var arguments = spec["args"]!.arrayValue.compactMap(\.stringValue)
+        var roots = ["C:": folder + "/" + arguments[0]]
+        arguments[0] = folder + "/" + arguments[0]
+        for index in arguments.indices.dropFirst() where ["--drive", "--map", "--hive-dir"].contains(arguments[index - 1]) {
+            if arguments[index - 1] == "--hive-dir" {
+                arguments[index] = folder + "/" + arguments[index]
+                continue
+            }
+            let parts = arguments[index].split(separator: "=", maxSplits: 1).map(String.init)
+            let prefix = arguments[index - 1] == "--drive" ? parts[0] + ":" : parts[0]
+            roots[prefix] = folder + "/" + parts[1]
+            arguments[index] = parts[0] + "=" + folder + "/" + parts[1]
+        }
+        let result = try CLI.run(["scan"] + arguments + ["--quiet"] + extra)
+        #expect(result.status == 0 || result.status == 1, "\(result.stderr)")
+        return (result.stdout, try JSONValue.parse(result.stdout), roots)
+    }
+
+    static func paths(_ json: JSONValue) -> [String: JSONValue] {
+        Dictionary(uniqueKeysWithValues: (json["exclusions"]?["paths"]?.arrayValue ?? []).map { ($0["path"]!.stringValue!, $0) })
+    }
+
+    static func refused(_ json: JSONValue, _ path: String) -> String? {
+        json["exclusions"]?["refused"]?.arrayValue.first { $0["path"]?.stringValue == path }?["reason"]?.stringValue
+    }
+
+    static let names = [
+        "vm-in-documents", "share-data-root", "temp-disk", "win11-client", "replica-primary", "replica-server", "csv-cluster",
+        "smb-vms", "vhd-set", "no-system32",
+    ]
+
+    @Test(.requires(Requirement.makeHives), arguments: names)
+    func everyCaseKeepsThePlanPropertiesAndTheSchema(name: String) throws {
+        let (stdout, json, roots) = try Self.scan(name)
+        #expect(PlanCheck.violations(stdout, roots: roots) == [], "\(name)")
+        let schema = try SchemaValidator(schemaFile: CLI.projectRoot.appendingPathComponent("docs/json-schema.json").path)
+        #expect(schema.validate(json).map(\.description) == [], "\(name)")
+        #expect(json["exclusions"]!["extensions"]!.arrayValue.isEmpty, "no extension exclusions by default")
+    }
+
+    @Test(.requires(Requirement.makeHives))
+    func aVMInDocumentsNeverExcludesDocuments() throws {
+        let (_, json, _) = try Self.scan("vm-in-documents")
+        let paths = Self.paths(json)
+        #expect(paths[#"C:\Users\alice\Documents"#] == nil)
+        #expect(paths[#"C:\Users\alice\Documents\Virtual Machines"#]?["basis"]?.stringValue == "hyperVFolder")
+        #expect(paths[#"C:\Users\alice\Documents\Virtual Hard Disks"#] != nil)
+        #expect(Self.refused(json, #"C:\Users\alice\Documents"#)?.contains("known folder Documents") == true)
+    }
+
+    @Test(.requires(Requirement.makeHives))
+    func thePropertyCheckCatchesATamperedPlan() throws {
+        let (stdout, _, roots) = try Self.scan("vm-in-documents")
+        let tampered = stdout.replacingOccurrences(of: #""C:\\Users\\alice\\Documents\\Virtual Machines""#, with: #""C:\\Users\\alice\\Documents""#)
+        #expect(tampered != stdout)
+        let violations = PlanCheck.violations(tampered, roots: roots)
+        #expect(violations.contains { $0.hasPrefix(#"noHidingPlace: C:\Users\alice\Documents: a protected place"#) })
+        #expect(violations.contains { $0.contains(#"taxes.xlsx, which is not a Hyper-V file"#) })
+    }
+
+    @Test(.requires(Requirement.makeHives))
+    func aShareAsDataRootIsRefused() throws {
+        let (_, json, _) = try Self.scan("share-data-root")
+        #expect(json["host"]?["shares"]?.arrayValue.first?["path"]?.stringValue == #"D:\Shares"#)
+        let paths = Self.paths(json)
+        #expect(paths[#"D:\Shares"#] == nil)
+        #expect(paths[#"D:\Shares\Virtual Machines"#] != nil && paths[#"D:\Shares\Virtual Hard Disks"#] != nil)
+        #expect(Self.refused(json, #"D:\Shares"#)?.contains("SMB share 'Shares'") == true)
+    }
+
+    @Test(.requires(Requirement.makeHives))
+    func aDiskAloneInTempIsAFile() throws {
+        let (_, json, _) = try Self.scan("temp-disk")
+        let paths = Self.paths(json)
+        #expect(paths[#"C:\Temp\scratch.vhdx"#]?["kind"]?.stringValue == "file")
+        #expect(paths[#"C:\Temp"#] == nil)
+        #expect(Self.refused(json, #"C:\Temp"#)?.contains("temporary folder") == true)
+        #expect(paths[#"D:\VMs\Scratch"#]?["basis"]?.stringValue == "hyperVFolder")
+    }
+
+    @Test(.requires(Requirement.makeHives))
+    func aWindows11ClientIsNamedAsSuch() throws {
+        let (_, json, _) = try Self.scan("win11-client")
+        #expect(json["host"]?["windows"]?["release"]?.stringValue == "Windows 11")
+        #expect(json["exclusions"]?["extensionPolicy"]?.stringValue?.contains("Windows 11") == true)
+        let extensions = try Self.scan("win11-client", ["--extensions"]).json["exclusions"]!["extensions"]!.arrayValue
+        #expect(extensions.count == 12)
+        #expect(extensions.allSatisfy { $0["reason"]?.stringValue?.contains("Windows 11") == true })
+        #expect(json["audit"]?["automaticExclusionsApply"]?.boolValue == false, "Windows 10/11 get no automatic exclusions")
+        #expect(Self.paths(json)[#"C:\Users\Public\Documents\Hyper-V\Virtual hard disks"#]?["basis"]?.stringValue == "hyperVFolder")
+    }
+
+    @Test(.requires(Requirement.makeHives))
+    func replicaLogsBesideAPrimaryVMsDisks() throws {
+        let (_, json, _) = try Self.scan("replica-primary")
+        let paths = Self.paths(json)
+        #expect(paths[#"D:\Data\web-data_3B2C4D5E-6F70-4B8C-9DAE-1F203B4C5D6E.hrl"#]?["kind"]?.stringValue == "file")
+        #expect(paths[#"D:\Data\web-data.vhdx"#] != nil)
+        #expect(paths[#"D:\VMs\Web"#] != nil, "the .hrl beside the other disk is inside the VM's folder, which holds only Hyper-V files")
+        let artifacts = json["artifacts"]!.arrayValue.filter { $0["kind"]?.stringValue == "replicaLog" }
+        #expect(artifacts.count == 2)
+    }
+
+    @Test(.requires(Requirement.makeHives))
+    func aReplicaServersStorageIsPlannedAndArrivingDisksAreNotUnreferenced() throws {
+        let (_, json, _) = try Self.scan("replica-server")
+        let storage = try #require(Self.paths(json)[#"D:\Replica"#])
+        #expect(storage["basis"]?.stringValue == "microsoftFolder")
+        #expect(storage["verified"]?.boolValue == false, "inferred from the 'Hyper-V Replica' folder")
+        let unreferenced = json["unreferenced"]!.arrayValue.compactMap { $0["path"]?.stringValue }
+        #expect(!unreferenced.contains { $0.hasSuffix("app.vhdx") }, "a replica disk still arriving is not 'unreferenced'")
+        let confirmed = try Self.scan("replica-server", ["--replica-storage", #"D:\Replica"#]).json
+        #expect(Self.paths(confirmed)[#"D:\Replica"#]?["verified"]?.boolValue == true)
+    }
+
+    @Test(.requires(Requirement.makeHives))
+    func aCSVClusterNodeWithADiskWitness() throws {
+        let (_, json, _) = try Self.scan("csv-cluster")
+        let paths = Self.paths(json)
+        #expect(paths[#"C:\ClusterStorage"#]?["basis"]?.stringValue == "microsoftFolder")
+        #expect(paths[#"C:\Windows\Cluster"#]?["basis"]?.stringValue == "microsoftFolder")
+        let witness = try #require(paths[#"Q:\Cluster"#])
+        #expect(witness["verified"]?.boolValue == false)
+        #expect(witness["evidence"]?.arrayValue.contains { $0["detail"]?.stringValue?.contains("DosDevices\\Q:") == true } == true)
+        let processes = json["exclusions"]!["processes"]!.arrayValue.compactMap { $0["path"]?.stringValue }
+        #expect(processes.contains(#"C:\Windows\Cluster\clussvc.exe"#) && processes.contains(#"C:\Windows\Cluster\rhs.exe"#))
+    }
+
+    @Test(.requires(Requirement.makeHives))
+    func vmsOnAShareGoToTheFileServer() throws {
+        let (_, json, _) = try Self.scan("smb-vms")
+        #expect(!Self.paths(json).keys.contains { $0.hasPrefix(#"\\"#) })
+        let server = try #require(json["fileServers"]?.arrayValue.first)
+        #expect(server["server"]?.stringValue == "fs01")
+        let share = try #require(server["shares"]?.arrayValue.first)
+        #expect(share["name"]?.stringValue == "vms")
+        #expect(share["paths"]?.arrayValue.first?["relativePath"]?.stringValue == "Web")
+        let text = try CLI.run(["scan"] + [try Self.cases.get() + "/smb-vms/C", "--format", "text", "--quiet"]).stdout
+        #expect(text.contains("On the file server fs01"))
+        let script = try CLI.run(["scan"] + [try Self.cases.get() + "/smb-vms/C", "--format", "powershell", "--quiet"]).stdout
+        #expect(script.contains("function Add-HvxFileServerExclusions1 {"))
+        #expect(script.contains("(Get-SmbShare -Name 'vms').Path"))
+        #expect(!script.contains(#"-ExclusionPath '\\fs01"#), "no UNC exclusion on the host")
+        let list = try CLI.run(["scan"] + [try Self.cases.get() + "/smb-vms/C", "--format", "list", "--quiet"]).stdout
+        let listed = list.split(separator: "\n").map(String.init)
+        #expect(listed.contains { $0.hasPrefix(#"fileserver-path:\\fs01\vms\Web"#) })
+        #expect(!listed.contains { $0.hasPrefix(#"path:\\"#) }, "no UNC entry for the host")
+        let regBytes = try CLI.run(["scan"] + [try Self.cases.get() + "/smb-vms/C", "--format", "reg", "--quiet"]).stdoutData
+        let reg = try #require(String(data: regBytes.dropFirst(2), encoding: .utf16LittleEndian), "a .reg file is UTF-16LE after its BOM")
+        #expect(reg.contains("; Not in this file: the SMB file server fs01 holds VM files"))
+        #expect(reg.contains(#"; on fs01: \\fs01\vms\Web"#))
+        #expect(!reg.contains(#""\\\\fs01"#), "no UNC value for the host")
+    }
+
+    @Test(.requires(Requirement.makeHives))
+    func aVHDSetsDataFileBelongsToItsVM() throws {
+        let (_, json, _) = try Self.scan("vhd-set")
+        let member = #"D:\Shared\quorum_5D4E6F70-8192-4DAE-BFC0-31425D6E7F80.avhdx"#
+        let entry = try #require(Self.paths(json)[member])
+        #expect(entry["verified"]?.boolValue == false)
+        #expect(entry["evidence"]?.arrayValue.contains { $0["detail"]?.stringValue?.hasPrefix("inferred") == true } == true)
+        #expect(!json["unreferenced"]!.arrayValue.contains { $0["path"]?.stringValue == member })
+        let artifact = json["artifacts"]!.arrayValue.first { $0["path"]?.stringValue == member }
+        #expect(artifact?["vms"]?.arrayValue.compactMap(\.stringValue) == ["C000000A-1111-4222-8333-444455556666"])
+        // The .vhds file's layout is not published: it is not read, so it is no "unreadable disk" error.
+        #expect(!json["scan"]!["warnings"]!.arrayValue.contains { $0["severity"]?.stringValue == "error" })
+    }
+
+    @Test(.requires(Requirement.makeHives))
+    func aCopyWithoutSystem32StillNamesTheProcesses() throws {
+        let (_, json, _) = try Self.scan("no-system32")
+        let processes = json["exclusions"]!["processes"]!.arrayValue
+        #expect(processes.compactMap { $0["path"]?.stringValue } == [
+            #"C:\Windows\system32\vmms.exe"#, #"C:\Windows\system32\vmwp.exe"#, #"C:\Windows\system32\vmsp.exe"#,
+            #"C:\Windows\system32\vmcompute.exe"#,
+        ])
+        #expect(processes.allSatisfy { $0["verified"]?.boolValue == false })
+        let warnings = json["scan"]!["warnings"]!.arrayValue.compactMap { $0["message"]?.stringValue }
+        #expect(warnings.filter { $0.contains("is not in the scanned copy") }.count == 4)
+    }
+}
