@@ -11,12 +11,8 @@ enum EventsCommand {
             log = try EVTXLog(path: file) { event in
                 (ids.isEmpty || event.eventId.map(ids.contains) == true) && (since.map { event.time >= $0 } ?? true)
             }
-        } catch let error as SystemError {
-            HVExcludeCommand.printError("hvexclude: \(error)")
-            return .couldNotScan
         } catch {
-            HVExcludeCommand.printError("hvexclude: \(file): \(error)")
-            return .finishedWithErrors
+            return InspectCommands.fileFailed(file, error)
         }
         var output = ""
         output.reserveCapacity(64 << 10)

@@ -37,12 +37,19 @@ enum InspectCommands {
             for warning in tree.warnings where !options.quiet { HVExcludeCommand.printError("warning: \(file): \(warning)") }
             StandardStream.output.write(try ConfigTreeJSON.text(tree))
             return tree.warnings.isEmpty || !options.strict ? .success : .finishedWithErrors
-        } catch let error as SystemError {
+        } catch {
+            return InspectCommands.fileFailed(file, error)
+        }
+    }
+
+    /// Reports a file that could not be inspected: a file that cannot be opened or read is exit 2 (nothing was
+    /// inspected), damaged content exit 1.
+    static func fileFailed(_ file: String, _ error: any Error) -> ExitCode {
+        if let error = error as? SystemError {
             HVExcludeCommand.printError("hvexclude: \(error)")
             return .couldNotScan
-        } catch {
-            HVExcludeCommand.printError("hvexclude: \(file): \(error)")
-            return .finishedWithErrors
         }
+        HVExcludeCommand.printError("hvexclude: \(file): \(error)")
+        return .finishedWithErrors
     }
 }

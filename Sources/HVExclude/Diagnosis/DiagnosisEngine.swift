@@ -7,12 +7,6 @@ struct DiagnosisVM: Sendable, Equatable {
     /// Its configuration, disks (with their chains), state files and data folders.
     var files: [WindowsPath]
 
-    init(id: GUID, name: String, files: [WindowsPath]) {
-        self.id = id
-        self.name = name
-        self.files = files
-    }
-
     /// Whether `path` is one of the VM's files or lies in one of its folders.
     func owns(_ path: WindowsPath) -> Bool { files.contains { $0.contains(path) } }
 }

@@ -33,12 +33,6 @@ struct ExclusionPlanner {
         var reason: String
     }
 
-    /// Creates a planner.
-    init(input: PolicyInput, volume: any VolumeQueries) {
-        self.input = input
-        self.volume = volume
-    }
-
     /// The plan.
     func plan() -> Result {
         var state = PlanState(input: input, volume: volume)

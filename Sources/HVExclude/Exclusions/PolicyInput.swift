@@ -67,14 +67,6 @@ struct PolicyInput: Sendable {
         var isClient: Bool
         /// What said so.
         var evidence: Evidence
-
-        /// Creates a release.
-        init(name: String, generation: HostFacts.WindowsGeneration, isClient: Bool, evidence: Evidence) {
-            self.name = name
-            self.generation = generation
-            self.isClient = isClient
-            self.evidence = evidence
-        }
     }
 
     /// A folder Hyper-V creates new VMs or disks in.
@@ -87,14 +79,6 @@ struct PolicyInput: Sendable {
         var fromRegistry: Bool
         /// What said so.
         var evidence: Evidence
-
-        /// Creates a default folder.
-        init(path: WindowsPath, valueName: String, fromRegistry: Bool, evidence: Evidence) {
-            self.path = path
-            self.valueName = valueName
-            self.fromRegistry = fromRegistry
-            self.evidence = evidence
-        }
     }
 
     /// A service key of the SYSTEM hive.
@@ -107,14 +91,6 @@ struct PolicyInput: Sendable {
         var imagePath: String?
         /// The key.
         var evidence: Evidence
-
-        /// Creates a service fact.
-        init(name: String, present: Bool, imagePath: String? = nil, evidence: Evidence) {
-            self.name = name
-            self.present = present
-            self.imagePath = imagePath
-            self.evidence = evidence
-        }
     }
 
     /// One SMB share of this host.
@@ -125,13 +101,6 @@ struct PolicyInput: Sendable {
         var path: WindowsPath
         /// The registry value.
         var evidence: Evidence
-
-        /// Creates a share.
-        init(name: String, path: WindowsPath, evidence: Evidence) {
-            self.name = name
-            self.path = path
-            self.evidence = evidence
-        }
     }
 
     /// A file or folder a VM uses, or a folder it names as a Hyper-V root.
@@ -232,12 +201,6 @@ struct PolicyInput: Sendable {
         var path: WindowsPath
         /// Why it is listed.
         var reason: String
-
-        /// Creates an unreferenced file.
-        init(path: WindowsPath, reason: String) {
-            self.path = path
-            self.reason = reason
-        }
     }
 
     /// A failover cluster node's facts.
@@ -271,12 +234,6 @@ struct PolicyInput: Sendable {
             var drive: WindowsPath
             /// The quorum key, the resource and the MountedDevices value that tie it to the drive.
             var evidence: [Evidence]
-
-            /// Creates a witness.
-            init(drive: WindowsPath, evidence: [Evidence]) {
-                self.drive = drive
-                self.evidence = evidence
-            }
         }
     }
 
@@ -288,12 +245,5 @@ struct PolicyInput: Sendable {
         var evidence: Evidence
         /// Whether a source confirms it is a storage location (false: inferred from the folders on disk).
         var confirmed: Bool
-
-        /// Creates a storage location.
-        init(path: WindowsPath, evidence: Evidence, confirmed: Bool) {
-            self.path = path
-            self.evidence = evidence
-            self.confirmed = confirmed
-        }
     }
 }

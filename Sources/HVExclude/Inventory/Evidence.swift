@@ -5,11 +5,5 @@ struct Evidence: Codable, Hashable, Sendable, Comparable {
     /// The key, value or structure inside it (`Configurations/VirtualMachines/_…_`, `parent locator relative_path`).
     var detail: String
 
-    /// Creates evidence.
-    init(source: String, detail: String) {
-        self.source = source
-        self.detail = detail
-    }
-
     static func < (lhs: Evidence, rhs: Evidence) -> Bool { (lhs.source, lhs.detail) < (rhs.source, rhs.detail) }
 }

@@ -7,13 +7,6 @@ extension HostFacts {
         var key: String
         /// Value name, when the fact is one value (nil when it is the key itself; "" is the default value).
         var value: String?
-
-        /// Creates a source record.
-        init(hive: String, key: String, value: String? = nil) {
-            self.hive = hive
-            self.key = key
-            self.value = value
-        }
     }
 
     /// One value read from a hive, with where it came from.

@@ -121,17 +121,13 @@ public final class RegistryHive: Sendable {
     /// LOG1 before LOG2) onto it, exactly as ``init(path:logs:)`` does with the files beside a hive.
     /// - Throws: as ``init(path:logs:)``.
     convenience init(bytes: [UInt8], name: String, logs: [(name: String, bytes: [UInt8])]) throws {
-        var header = ByteReader(
-            Array(bytes.prefix(RegistryBaseBlock.size)), baseOffset: 0, structure: "regf base block")
-        let base = try RegistryBaseBlock(parsing: &header)
-        let available = UInt64(bytes.count - RegistryBaseBlock.size)
-        let wanted = try RegistryHive.hbinsLength(declared: base.hbinsSize, available: available)
-        let data = Array(bytes[RegistryBaseBlock.size..<RegistryBaseBlock.size + wanted])
+        let (base, data) = try RegistryHive.split(bytes)
         guard base.sequencesDiffer || !base.checksumValid else {
             try self.init(path: name, name: name, baseBlock: base, hbins: data, fileSize: UInt64(bytes.count))
             return
         }
-        let result = try RegistryHive.replay(header: header.bytes, base: base, hbins: data, logs: logs, name: name)
+        let result = try RegistryHive.replay(
+            header: Array(bytes.prefix(RegistryBaseBlock.size)), base: base, hbins: data, logs: logs, name: name)
         try self.init(
             path: name, name: name, baseBlock: result.base, hbins: result.hbins, fileSize: UInt64(bytes.count),
             logFiles: logs.map(\.name).sorted(), logWarnings: result.warnings, recovery: result.recovery)
@@ -183,15 +179,21 @@ public final class RegistryHive: Sendable {
         return (logs, names.sorted(), warnings)
     }
 
-    /// Reads a hive already in memory (the whole file, base block first); its logs are not looked for.
-    /// - Throws: as ``init(path:logs:)``.
-    public convenience init(bytes: [UInt8], name: String) throws {
+    /// A whole hive file in memory: its base block, parsed, and its hive bins (as many as the base block declares
+    /// and the bytes hold).
+    private static func split(_ bytes: [UInt8]) throws -> (RegistryBaseBlock, [UInt8]) {
         var header = ByteReader(
             Array(bytes.prefix(RegistryBaseBlock.size)), baseOffset: 0, structure: "regf base block")
         let base = try RegistryBaseBlock(parsing: &header)
         let available = UInt64(bytes.count - RegistryBaseBlock.size)
         let wanted = try RegistryHive.hbinsLength(declared: base.hbinsSize, available: available)
-        let data = Array(bytes[RegistryBaseBlock.size..<RegistryBaseBlock.size + wanted])
+        return (base, Array(bytes[RegistryBaseBlock.size..<RegistryBaseBlock.size + wanted]))
+    }
+
+    /// Reads a hive already in memory (the whole file, base block first); its logs are not looked for.
+    /// - Throws: as ``init(path:logs:)``.
+    public convenience init(bytes: [UInt8], name: String) throws {
+        let (base, data) = try RegistryHive.split(bytes)
         try self.init(path: name, name: name, baseBlock: base, hbins: data, fileSize: UInt64(bytes.count))
     }
 

@@ -36,15 +36,6 @@ struct RegistryValue: Sendable, Equatable {
     /// Whether this is the key's default value (empty name).
     var isDefault: Bool { name.isEmpty }
 
-    /// Creates a value from parts (used by the hive reader once the data is gathered).
-    init(name: String, type: RegistryValueType, raw: [UInt8], cellOffset: UInt32, fileOffset: UInt64) {
-        self.name = name
-        self.type = type
-        self.raw = raw
-        self.cellOffset = cellOffset
-        self.fileOffset = fileOffset
-    }
-
     /// The data interpreted by type; wrong-sized numbers and unknown types stay raw.
     var data: RegistryData { RegistryData(type: type, raw: raw) }
 

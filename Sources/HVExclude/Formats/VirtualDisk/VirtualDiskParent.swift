@@ -20,13 +20,6 @@ struct VirtualDiskParent: Codable, Sendable, Equatable {
         var path: String
         /// Which field it came from (`relative_path`, `W2ku`, `parent unicode name`).
         var source: String
-
-        /// Creates a candidate.
-        init(kind: Kind, path: String, source: String) {
-            self.kind = kind
-            self.path = path
-            self.source = source
-        }
     }
 
     /// Candidates in the order they are to be tried.
@@ -34,10 +27,4 @@ struct VirtualDiskParent: Codable, Sendable, Equatable {
     /// Identities the parent may have (VHDX `parent_linkage`/`parent_linkage2`, VHD parent unique id); empty when
     /// the child recorded none, so a found parent cannot be verified.
     var expectedIdentities: [GUID]
-
-    /// Creates a parent reference.
-    init(candidates: [Candidate], expectedIdentities: [GUID]) {
-        self.candidates = candidates
-        self.expectedIdentities = expectedIdentities
-    }
 }
