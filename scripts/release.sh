@@ -4,20 +4,23 @@
 # Usage: scripts/release.sh [TREE]
 #   TREE  a folder to scan for the "same JSON as swift run" check (e.g. TestTrees/<name>/C); default: a small
 #         temporary tree made here.
-# Checks: shipped sources import no Foundation; the binary is static (ldd/file); at most 16 MB stripped;
+# Checks: shipped sources import no Foundation; the binary is static (ldd/file); at most 20 MiB stripped;
 # start time (`--version`, median of 20 runs; target < 50 ms); run with `env -i` from an empty folder it
 # writes the same JSON as `swift run hvexclude scan` (ignoring scan.durationSeconds and scan.startedAt).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
-MAX_BYTES=$((16 * 1024 * 1024))
+# The Swift runtime and FoundationEssentials are ~14 MB of it; the product's own code was ~2 MB at 0.1 and
+# ~3 MB once the native NTFS, VHD/VHDX, EVTX and hive-log readers joined (16.1 MiB, 2026-12). The cap keeps
+# a stray dependency (Foundation's ICU data is ~45 MB) from slipping in, with room for the readers to grow.
+MAX_BYTES=$((20 * 1024 * 1024))
 
 echo "== import check"
 scripts/check-imports.sh
 
 echo "== release build (static)"
 # -Osize: the scanner waits on the file system, not the CPU, and the binary goes onto rescue sticks; measured
-# 15.9 MB stripped against 16.2 MB with -O (the Swift runtime and FoundationEssentials make up ~14 MB of it).
+# 15.9 MB stripped against 16.2 MB with -O at 0.1 (the Swift runtime and FoundationEssentials make up ~14 MB of it).
 FLAGS=(-c release -Xswiftc -static-executable -Xswiftc -Osize --scratch-path .build-release)
 swift build "${FLAGS[@]}"
 BUILT=$(swift build "${FLAGS[@]}" --show-bin-path)/hvexclude
@@ -44,7 +47,7 @@ echo "ok: ${LDD//$'\n'/ } / ${FILE#*: }"
 SIZE=$(stat -c %s "$OUT")
 echo "== size: $SIZE bytes ($(awk "BEGIN{printf \"%.1f\", $SIZE/1048576}") MiB stripped)"
 if [ "$SIZE" -gt "$MAX_BYTES" ]; then
-    echo "error: $OUT is larger than 16 MB stripped" >&2
+    echo "error: $OUT is larger than 20 MiB stripped" >&2
     exit 1
 fi
 
