@@ -51,38 +51,10 @@ final class FileReader: @unchecked Sendable {
         self.readBudget = readBudget
     }
 
-    /// Opens a path longer than PATH_MAX piece by piece with `openat` (each piece below the limit), as the walker
-    /// reads such folders; the last piece is the file, opened without following a link.
+    /// Opens a path longer than PATH_MAX piece by piece (``LongPath``), as the walker reads such folders; the last
+    /// piece is the file, opened without following a link.
     static func openLong(_ path: String, lastFlags: Int32 = O_NOFOLLOW) -> Int32 {
-        let bytes = Array(path.utf8)
-        let limit = Int(PATH_MAX) - 1
-        var start = 0
-        var base = AT_FDCWD
-        while start < bytes.count {
-            var stop = bytes.count
-            if bytes.count - start > limit {
-                guard let cut = bytes[start..<(start + limit)].lastIndex(of: UInt8(ascii: "/")), cut > start else {
-                    if base != AT_FDCWD { close(base) }
-                    errno = ENAMETOOLONG
-                    return -1
-                }
-                stop = cut
-            }
-            let last = stop == bytes.count
-            let flags = O_RDONLY | O_CLOEXEC | (last ? lastFlags : O_DIRECTORY)
-            let piece = String(decoding: bytes[start..<stop], as: UTF8.self)
-            var fd = openat(base, piece, flags | hvx_O_NOATIME)
-            if fd < 0 && errno == EPERM { fd = openat(base, piece, flags) }
-            let code = errno
-            if base != AT_FDCWD { close(base) }
-            guard fd >= 0 else {
-                errno = code
-                return -1
-            }
-            base = fd
-            start = stop + 1
-        }
-        return base
+        LongPath.open(Array(path.utf8), folderFlags: O_RDONLY | O_CLOEXEC | O_DIRECTORY, lastFlags: O_RDONLY | O_CLOEXEC | lastFlags)
     }
 
     /// A reader over `source`, named `path` in messages (a file inside an image has no host path of its own).

@@ -184,49 +184,9 @@ final class WalkWorker: @unchecked Sendable {
                 return fd
             }
         }
-        var fd = Self.open(AT_FDCWD, directory.path, flags)
-        if fd < 0 && errno == ENAMETOOLONG { fd = openLong(directory.path, flags: flags) }
+        var fd = LongPath.openPiece(AT_FDCWD, directory.path, flags)
+        if fd < 0 && errno == ENAMETOOLONG { fd = LongPath.open(Array(directory.path.dropLast()), folderFlags: flags, lastFlags: flags) }
         return fd
-    }
-
-    private static func open(_ base: Int32, _ path: [UInt8], _ flags: Int32) -> Int32 {
-        path.withUnsafeBufferPointer { bytes in
-            bytes.withMemoryRebound(to: CChar.self) { chars in
-                // O_NOATIME keeps the scanned volume unchanged; only the owner or root may ask for it.
-                var fd = openat(base, chars.baseAddress!, flags | hvx_O_NOATIME)
-                if fd < 0 && errno == EPERM { fd = openat(base, chars.baseAddress!, flags) }
-                return fd
-            }
-        }
-    }
-
-    private func openLong(_ path: [UInt8], flags: Int32) -> Int32 {
-        let limit = Int(PATH_MAX) - 1
-        let end = path.count - 1  // the NUL
-        var start = 0
-        var base = AT_FDCWD
-        while start < end {
-            var stop = end
-            if end - start > limit {
-                // Cut at the last slash that keeps this piece under the limit.
-                guard let cut = path[start..<(start + limit)].lastIndex(of: Self.slash), cut > start else {
-                    if base != AT_FDCWD { close(base) }
-                    errno = ENAMETOOLONG
-                    return -1
-                }
-                stop = cut
-            }
-            let fd = Self.open(base, Array(path[start..<stop]) + [0], flags)
-            let code = errno
-            if base != AT_FDCWD { close(base) }
-            guard fd >= 0 else {
-                errno = code
-                return -1
-            }
-            base = fd
-            start = stop + 1
-        }
-        return base
     }
 
     private func childPath(_ parent: [UInt8], _ name: UnsafeBufferPointer<UInt8>) -> [UInt8] {

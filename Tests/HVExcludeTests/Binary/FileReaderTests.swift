@@ -27,4 +27,33 @@ import Testing
         try FileManager.default.createSymbolicLink(at: link, withDestinationURL: target)
         #expect(throws: SystemError.self) { try FileReader(path: link.path) }
     }
+
+    /// A file deeper than PATH_MAX is opened piece by piece (``LongPath``), still without following a final link;
+    /// one name longer than PATH_MAX alone cannot be cut and stays ENAMETOOLONG.
+    @Test func opensAFileDeeperThanPathMax() throws {
+        let dir = try TemporaryDirectory("long")
+        defer { _ = try? runProcess("rm", ["-rf", dir.path]) }  // FileManager gives up past PATH_MAX
+        var fd = open(dir.path, O_RDONLY | O_DIRECTORY)
+        for level in 0..<250 {
+            let name = String(format: "level%03d-abcdefghijk", level)
+            #expect(mkdirat(fd, name, 0o755) == 0)
+            let next = openat(fd, name, O_RDONLY | O_DIRECTORY)
+            close(fd)
+            fd = next
+        }
+        let file = openat(fd, "deep.bin", O_CREAT | O_WRONLY, 0o644)
+        #expect(write(file, [UInt8]([7, 8, 9]), 3) == 3)
+        close(file)
+        #expect(symlinkat("deep.bin", fd, "link.bin") == 0)
+        close(fd)
+        let folder = dir.path + (0..<250).map { String(format: "/level%03d-abcdefghijk", $0) }.joined()
+        #expect(folder.utf8.count > Int(PATH_MAX))
+        let reader = try FileReader(path: folder + "/deep.bin")
+        #expect(try reader.read(at: 0, count: 3) == [7, 8, 9])
+        #expect(throws: SystemError.self) { try FileReader(path: folder + "/link.bin") }
+        let tooLong = "/" + String(repeating: "a", count: Int(PATH_MAX) + 10)
+        let refused = LongPath.open(Array(tooLong.utf8), folderFlags: O_RDONLY | O_DIRECTORY, lastFlags: O_RDONLY)
+        let code = errno
+        #expect(refused == -1 && code == ENAMETOOLONG)
+    }
 }
