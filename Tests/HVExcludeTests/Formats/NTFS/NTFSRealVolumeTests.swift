@@ -10,6 +10,7 @@ struct NTFSRealVolumeTests {
     static let image: String = {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hvx-ntfs-real-\(getpid())")
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        ExitCleanup.remove(folder.path)  // a run leaves nothing in /tmp
         let target = folder.appendingPathComponent("ws2022-gpt-ntfs.vhdx").path
         if !FileManager.default.fileExists(atPath: target) {
             _ = try? runProcess("sh", ["-c", "gunzip -c \"$0\" > \"$1\"", Fixtures.path("vhdx/real/ws2022-gpt-ntfs.vhdx.gz"), target])
