@@ -186,7 +186,8 @@ public enum HVExcludeCommand {
 
                 \(what).
                 ROOT is the host's C: volume, mounted or copied (it must hold Windows\\System32\\config or
-                ProgramData\\Microsoft\\Windows\\Hyper-V), or a disk image or block device with --mount.
+                ProgramData\\Microsoft\\Windows\\Hyper-V), or a disk image, block device, VHD or VHDX of the
+                host's disk, read natively without root (--mount reads it through ntfs-3g instead).
 
                 """ + "\n" + optionsHelp + "\n" + exitCodesHelp
         case .hive:
