@@ -1,9 +1,6 @@
 import Foundation
 import Testing
 
-/// Where ``PolicyCaseTests/cases`` built the cases, for the exit-time removal (set once, before any test reads it).
-nonisolated(unsafe) private var policyCasesFolder: String?
-
 /// The policy-v2 sample hosts `scripts/make-policy-cases` builds (one per finding of issue 13), scanned with the
 /// built binary: each report validates against the schema, keeps the plan properties (``PlanCheck``), and shows
 /// the behaviour its case is about.
@@ -14,8 +11,7 @@ nonisolated(unsafe) private var policyCasesFolder: String?
         try? FileManager.default.removeItem(atPath: folder)
         // Built once per process and shared by the tests: removed when the test process exits, so a run leaves
         // nothing in /tmp.
-        policyCasesFolder = folder
-        atexit { if let folder = policyCasesFolder { try? FileManager.default.removeItem(atPath: folder) } }
+        ExitCleanup.remove(folder)
         let made = try CLI.runTool("python3", [CLI.projectRoot.appendingPathComponent("scripts/make-policy-cases").path, folder])
         guard made.status == 0 else { throw CaseError(message: made.stderr) }
         return folder

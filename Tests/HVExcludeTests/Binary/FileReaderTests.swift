@@ -33,20 +33,12 @@ import Testing
     @Test func opensAFileDeeperThanPathMax() throws {
         let dir = try TemporaryDirectory("long")
         defer { _ = try? runProcess("rm", ["-rf", dir.path]) }  // FileManager gives up past PATH_MAX
-        var fd = open(dir.path, O_RDONLY | O_DIRECTORY)
-        for level in 0..<250 {
-            let name = String(format: "level%03d-abcdefghijk", level)
-            #expect(mkdirat(fd, name, 0o755) == 0)
-            let next = openat(fd, name, O_RDONLY | O_DIRECTORY)
-            close(fd)
-            fd = next
-        }
+        let (fd, folder) = makeDeepFolders(in: dir.path, levels: 250)
         let file = openat(fd, "deep.bin", O_CREAT | O_WRONLY, 0o644)
         #expect(write(file, [UInt8]([7, 8, 9]), 3) == 3)
         close(file)
         #expect(symlinkat("deep.bin", fd, "link.bin") == 0)
         close(fd)
-        let folder = dir.path + (0..<250).map { String(format: "/level%03d-abcdefghijk", $0) }.joined()
         #expect(folder.utf8.count > Int(PATH_MAX))
         let reader = try FileReader(path: folder + "/deep.bin")
         #expect(try reader.read(at: 0, count: 3) == [7, 8, 9])

@@ -51,28 +51,23 @@ final class TemporaryDirectory {
     }
 }
 
-/// Folders removed when the test process exits (atexit runs after the last test).
-enum ExitCleanup {
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var paths: [String] = []
-    nonisolated(unsafe) private static var installed = false
-
-    static func remove(_ path: String) {
-        lock.lock()
-        defer { lock.unlock() }
-        paths.append(path)
-        if !installed {
-            installed = true
-            atexit { ExitCleanup.removeAll() }
-        }
+/// Builds `levels` nested folders `level000-abcdefghijk/level001-…` below `directory` with `mkdirat`/`openat`, which
+/// reach past PATH_MAX where FileManager gives up (300 levels make a path of over 6,300 bytes). `eachLevel` gets every
+/// parent's descriptor before the next level is made in it.
+/// - Returns: the deepest folder's descriptor (the caller closes it) and its path.
+func makeDeepFolders(in directory: String, levels: Int, eachLevel: (Int32) -> Void = { _ in }) -> (fd: Int32, path: String) {
+    var fd = open(directory, O_RDONLY | O_DIRECTORY)
+    var path = directory
+    for level in 0..<levels {
+        let name = String(format: "level%03d-abcdefghijk", level)
+        eachLevel(fd)
+        #expect(mkdirat(fd, name, 0o755) == 0)
+        let next = openat(fd, name, O_RDONLY | O_DIRECTORY)
+        close(fd)
+        fd = next
+        path += "/" + name
     }
-
-    private static func removeAll() {
-        lock.lock()
-        let list = paths
-        lock.unlock()
-        for path in list { try? FileManager.default.removeItem(atPath: path) }
-    }
+    return (fd, path)
 }
 
 /// Result of running an external program.

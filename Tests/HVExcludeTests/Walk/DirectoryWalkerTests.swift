@@ -156,14 +156,7 @@ import Testing
         let dir = try TemporaryDirectory("walk")
         defer { _ = try? runProcess("rm", ["-rf", dir.path]) }  // FileManager gives up past PATH_MAX
         // 300 levels of 20-byte names: the deepest path is over 6,300 bytes.
-        var fd = open(dir.path, O_RDONLY | O_DIRECTORY)
-        for level in 0..<300 {
-            let name = String(format: "level%03d-abcdefghijk", level)
-            #expect(mkdirat(fd, name, 0o755) == 0)
-            let next = openat(fd, name, O_RDONLY | O_DIRECTORY)
-            close(fd)
-            fd = next
-        }
+        let (fd, _) = makeDeepFolders(in: dir.path, levels: 300)
         let file = openat(fd, "deep.vhdx", O_CREAT | O_WRONLY, 0o644)
         #expect(file >= 0)
         close(file)
@@ -181,16 +174,9 @@ import Testing
     @Test func deepTreeWithPendingSiblingsDoesNotLeakDescriptors() throws {
         let dir = try TemporaryDirectory("walk")
         defer { _ = try? runProcess("rm", ["-rf", dir.path]) }
-        var fd = open(dir.path, O_RDONLY | O_DIRECTORY)
-        for level in 0..<300 {
-            let name = String(format: "level%03d-abcdefghijk", level)
-            #expect(mkdirat(fd, "side", 0o755) == 0)
-            let side = openat(fd, "side/x.vmgs", O_CREAT | O_WRONLY, 0o644)
-            close(side)
-            #expect(mkdirat(fd, name, 0o755) == 0)
-            let next = openat(fd, name, O_RDONLY | O_DIRECTORY)
-            close(fd)
-            fd = next
+        let (fd, _) = makeDeepFolders(in: dir.path, levels: 300) { parent in
+            #expect(mkdirat(parent, "side", 0o755) == 0)
+            close(openat(parent, "side/x.vmgs", O_CREAT | O_WRONLY, 0o644))
         }
         close(fd)
         for jobs in [1, 3] {

@@ -1,5 +1,5 @@
 /// A point in time as Windows logs it: 100-nanosecond intervals since 1601-01-01 UTC (FILETIME).
-public struct EVTXTimestamp: Sendable, Hashable, Comparable, CustomStringConvertible, Codable {
+public struct EVTXTimestamp: Sendable, Hashable, Comparable, TextCodable {
     /// Ticks of 100 ns since 1601-01-01T00:00:00Z.
     var fileTime: UInt64
 
@@ -113,16 +113,9 @@ public struct EVTXTimestamp: Sendable, Hashable, Comparable, CustomStringConvert
 
     public static func < (lhs: EVTXTimestamp, rhs: EVTXTimestamp) -> Bool { lhs.fileTime < rhs.fileTime }
 
-    public init(from decoder: Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let value = EVTXTimestamp(iso8601: text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not an ISO 8601 time: \(text)"))
-        }
-        self = value
-    }
+    /// JSON stores a time as its ISO 8601 text (``TextCodable``).
+    public static let textForm = "an ISO 8601 time"
 
-    public func encode(to encoder: Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
+    /// Parses the ISO 8601 text form, as ``init(iso8601:)``.
+    public init?(text: String) { self.init(iso8601: text) }
 }

@@ -1,0 +1,1 @@
+../HVExcludeTests/Support/ExitCleanup.swift
