@@ -71,7 +71,12 @@ struct NTFSTree: Sendable {
             warnings.append("MFT record \(NTFSTree.maximumRecords): the MFT claims \(valid) records; only the first \(NTFSTree.maximumRecords) are read")
         }
         let count = Int(min(valid, NTFSTree.maximumRecords))
-        nodes = [Node](repeating: Node(), count: count)
+        // The metafiles' slots, the root folder (record 5) among them, always exist: a damaged MFT too short to
+        // hold them leaves them unused (the root lists nothing) rather than out of range for every lookup.
+        nodes = [Node](repeating: Node(), count: max(count, Int(NTFSVolume.firstUserRecord)))
+        if count <= Int(NTFSVolume.rootRecord) {
+            warnings.append("MFT record \(count): the MFT holds only \(count) records and not the root folder (record \(NTFSVolume.rootRecord))")
+        }
         var offset: UInt64 = 0
         let total = UInt64(count) * UInt64(recordSize)
         var number: UInt64 = 0

@@ -119,6 +119,22 @@ struct NTFSCorruptionTests {
         #expect(try fs.listFolder("/t").map(\.name).contains("VMs"))
     }
 
+    /// Found by the ntfs fuzzer: an MFT whose data holds fewer records than the metafiles (here 4) has no root
+    /// folder; every lookup starts there.
+    @Test func mftTooShortForTheRootFolderIsAWarningNotACrash() throws {
+        var volume = Self.healthy()
+        volume.records[0] = NTFSTestVolume.record(number: 0, attributes: [
+            NTFSTestVolume.fileName(parent: 5, name: "$MFT"),
+            NTFSTestVolume.nonResident(type: 0x80, runs: [(1, UInt64(NTFSTestVolume.mftCluster))], size: UInt64(4 * NTFSTestVolume.recordSize)),
+        ])
+        let fs = try Self.open(volume)
+        #expect(fs.warnings.contains { $0 == "MFT record 4: the MFT holds only 4 records and not the root folder (record 5)" }, "\(fs.warnings)")
+        #expect(fs.record(atHostPath: "/t/a.vhdx") == nil)
+        #expect(throws: SystemError.self) {
+            try fs.walk(roots: ["/t"], options: WalkOptions(), progress: WalkProgress()) { _, _ in true }
+        }
+    }
+
     @Test func parentLoopIsNotWalkedForever() throws {
         // Folders 25 and 26 name each other as parent: unreachable from the root, so never listed or entered.
         var volume = Self.healthy()
