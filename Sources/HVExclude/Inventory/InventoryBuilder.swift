@@ -70,7 +70,7 @@ struct InventoryBuilder: Sendable {
         var paths = Set(found.filter { $0.kind == .virtualDisk }.map(\.hostPath))
         for read in reads.all {
             for reference in read.configuration?.paths(.disk) ?? [] {
-                if let path = environment.path(reference.path), let host = map.resolve(path).hostPath { paths.insert(host) }
+                if let path = environment.literalPath(reference.path), let host = map.resolve(path).hostPath { paths.insert(host) }
             }
         }
         // A VHD Set file (.vhds) has no published layout (DOMAIN.md): it is not read as a disk, so it is no error;

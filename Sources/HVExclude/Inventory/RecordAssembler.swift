@@ -22,7 +22,7 @@ struct RecordAssembler {
 
     /// A used path for `text`, checked on the volumes.
     func usedPath(_ text: String, role: PathRole, keyPath: String) -> UsedPath {
-        guard let path = environment.path(text) else {
+        guard let path = environment.literalPath(text) else {
             return UsedPath(path: nil, text: text, role: role, exists: false, problem: "not an absolute Windows path", keyPath: keyPath)
         }
         switch volume.resolve(path) {
@@ -133,7 +133,7 @@ struct RecordAssembler {
             let link = DiskChainLink(path: text, hostPath: nil, exists: false, verified: false, status: .unresolved, reason: reason)
             return AttachedDisk(path: path, text: text, controller: controller, keyPath: keyPath, exists: false, chain: [link])
         }
-        guard let path = environment.path(text) else { return missing(nil, text, "not an absolute Windows path") }
+        guard let path = environment.literalPath(text) else { return missing(nil, text, "not an absolute Windows path") }
         switch volume.resolve(path) {
         case .found(let host, _):
             let spelled = volume.windowsPath(forHostPath: host) ?? path

@@ -33,7 +33,7 @@ struct RegistrationReader {
                         findings.append(Finding(.registration, path: spelled.description, message: warning, severity: .warning))
                     }
                     for entry in read.virtualMachines {
-                        let path = environment.path(entry.configurationPath)
+                        let path = environment.literalPath(entry.configurationPath)
                         if path == nil {
                             findings.append(Finding(
                                 .registration, path: spelled.description,

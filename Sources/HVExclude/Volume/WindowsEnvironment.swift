@@ -64,8 +64,20 @@ struct WindowsEnvironment: Sendable, Equatable {
         return out + rest
     }
 
-    /// Parses `text` as a Windows path after expanding environment forms.
-    func path(_ text: String) -> WindowsPath? { WindowsPath(expand(text)) }
+    /// Parses `text` as a Windows path after expanding environment forms; nil when a `%NAME%` form is left that
+    /// this environment does not know (for text that may hold variables: registry values, Defender entries,
+    /// options). Paths from VM configurations and registrations are literal: parse them with `WindowsPath(_:)`.
+    func path(_ text: String) -> WindowsPath? {
+        guard let path = WindowsPath(expand(text)), !path.hasEnvironmentForm else { return nil }
+        return path
+    }
+
+    /// A path as a VM configuration or registration names it: literal when it is absolute as written (`%` is a
+    /// letter there: a folder may be called `%PATH%`); only a path that starts with a `%NAME%` form, which no
+    /// literal absolute path can, is expanded.
+    func literalPath(_ text: String) -> WindowsPath? {
+        WindowsPath(text) ?? path(text)
+    }
 
     /// The `%NAME%\…` form of `path` under the deepest of `names` that contains it, for `--env-paths`.
     func environmentForm(of path: WindowsPath, using names: [String] = ["ProgramData", "Public", "SystemRoot", "ProgramFiles", "SystemDrive"]) -> String? {

@@ -25,8 +25,9 @@ public struct WindowsPath: Hashable, Sendable, Comparable, TextCodable {
         self.components = components
     }
 
-    /// Parses an absolute Windows path; `nil` for relative paths, unexpanded `%VAR%` forms and paths that
-    /// climb above their root.
+    /// Parses an absolute Windows path, literally: `%` is a letter in an NTFS name (a VM folder may be called
+    /// `%PATH%`), so only ``WindowsEnvironment/path(_:)`` expands or refuses `%VAR%` forms. `nil` for relative
+    /// paths and paths that climb above their root.
     public init?(_ text: String) {
         var rest = Substring(text.replacing("/", with: "\\"))
         let root: Root
@@ -61,10 +62,6 @@ public struct WindowsPath: Hashable, Sendable, Comparable, TextCodable {
             return nil
         }
         guard let components = WindowsPath.normalise(rest.split(separator: "\\").map(String.init), base: []) else {
-            return nil
-        }
-        if components.contains(where: { $0.contains("%") && $0.split(separator: "%", omittingEmptySubsequences: false).count > 2 }) {
-            // An unexpanded environment form such as %SystemRoot% inside the path.
             return nil
         }
         self.init(root: root, components: components)
@@ -135,6 +132,11 @@ public struct WindowsPath: Hashable, Sendable, Comparable, TextCodable {
     func isAncestor(of other: WindowsPath) -> Bool {
         guard sameRoot(as: other), other.components.count > components.count else { return false }
         return zip(components, other.components).allSatisfy { NTFSName.fold($0) == NTFSName.fold($1) }
+    }
+
+    /// Whether a component holds a `%NAME%` form (a name between two `%`), which Windows tools may expand.
+    var hasEnvironmentForm: Bool {
+        components.contains { $0.split(separator: "%", omittingEmptySubsequences: false).count > 2 }
     }
 
     /// Whether `other` is this path or lies below it.
