@@ -51,7 +51,8 @@ import Testing
 
     static let names = [
         "vm-in-documents", "share-data-root", "temp-disk", "win11-client", "replica-primary", "replica-server", "csv-cluster",
-        "smb-vms", "vhd-set", "no-system32",
+        "smb-vms", "vhd-set", "no-system32", "foreign-in-disk-folder", "legacy-defaults", "literal-percent", "witness-folder",
+        "win11-programdata",
     ]
 
     @Test(.requires(Requirement.makeHives), arguments: names)
@@ -202,5 +203,68 @@ import Testing
         #expect(processes.allSatisfy { $0["verified"]?.boolValue == false })
         let warnings = json["scan"]!["warnings"]!.arrayValue.compactMap { $0["message"]?.stringValue }
         #expect(warnings.filter { $0.contains("is not in the scanned copy") }.count == 4)
+    }
+
+    // MARK: Policy v3
+
+    @Test(.requires(Requirement.makeHives))
+    func aForeignFileInADiskFolderGivesTypedPatternsAndChangeTrackingIsPlanned() throws {
+        let (_, json, _) = try Self.scan("foreign-in-disk-folder")
+        let paths = Self.paths(json)
+        let disks = #"D:\VMs\App\Virtual Hard Disks"#
+        #expect(paths[disks] == nil)
+        #expect(Self.refused(json, disks)?.contains("desktop.ini is not a Hyper-V file") == true)
+        let checkpoint = try #require(paths[disks + #"\app_*.avhdx"#])
+        #expect(checkpoint["form"]?.stringValue == "pattern" && checkpoint["lifecycle"]?.stringValue == "checkpoint")
+        #expect(checkpoint["kind"]?.stringValue == "file")
+        // .rct/.mrt found beside D:\Data\data.vhdx are planned now, and what the next backup writes too.
+        #expect(paths[#"D:\Data\data.vhdx.rct"#]?["lifecycle"]?.stringValue == "changeTracking")
+        #expect(paths[#"D:\Data\data_*.avhdx.mrt"#]?["form"]?.stringValue == "pattern")
+        #expect(paths[#"D:\Data"#] == nil, "report.docx stays scanned")
+        // A paging folder holding a .slp is a Hyper-V folder.
+        #expect(paths[#"D:\Paging\App"#]?["basis"]?.stringValue == "hyperVFolder")
+        let snapshots = try #require(paths[#"D:\VMs\App\Snapshots"#])
+        #expect(snapshots["verified"]?.boolValue == false && snapshots["lifecycle"]?.stringValue == "snapshotFolder")
+        // Every entry says its form; patterns only where a folder is refused.
+        #expect(paths.values.allSatisfy { $0["form"]?.stringValue != nil })
+    }
+
+    @Test(.requires(Requirement.makeHives))
+    func aLegacyHostsDataRootWithItsDiskFolderBelowIsExcludedWhole() throws {
+        let (_, json, _) = try Self.scan("legacy-defaults")
+        let paths = Self.paths(json)
+        #expect(paths[#"D:\VMs"#]?["basis"]?.stringValue == "hyperVFolder")
+        #expect(paths.keys.sorted() == [#"C:\ProgramData\Microsoft\Windows\Hyper-V"#, #"D:\VMs"#])
+        #expect(json["exclusions"]?["refused"]?.arrayValue.isEmpty == true)
+    }
+
+    @Test(.requires(Requirement.makeHives))
+    func aVMFolderCalledPercentPathIsRegisteredAndPlanned() throws {
+        let (_, json, _) = try Self.scan("literal-percent")
+        let vm = try #require(json["virtualMachines"]?.arrayValue.first { $0["name"]?.stringValue == "Pct" })
+        #expect(vm["registered"]?.boolValue == true && vm["exists"]?.boolValue == true)
+        #expect(vm["configurationFile"]?.stringValue == #"D:\VMs\%PATH%\Virtual Machines\C000000E-1111-4222-8333-444455556666.vmcx"#)
+        #expect(Self.paths(json)[#"D:\VMs\%PATH%"#]?["basis"]?.stringValue == "hyperVFolder")
+        let warnings = json["scan"]!["warnings"]!.arrayValue
+        #expect(warnings.contains { $0["path"]?.stringValue == #"D:\VMs\%PATH%"# && $0["message"]?.stringValue?.contains("Defender expands") == true })
+        #expect(!warnings.contains { $0["message"]?.stringValue?.contains("not an absolute Windows path") == true })
+    }
+
+    @Test(.requires(Requirement.makeHives))
+    func aWitnessDisksClusterFolderIsFoundByTheDatabaseCopyItHolds() throws {
+        let (_, json, _) = try Self.scan("witness-folder")
+        let witness = try #require(Self.paths(json)[#"Q:\Cluster"#])
+        #expect(witness["basis"]?.stringValue == "microsoftFolder" && witness["verified"]?.boolValue == false)
+        let evidence = witness["evidence"]?.arrayValue ?? []
+        #expect(evidence.contains { $0["source"]?.stringValue == #"Q:\Cluster\0.hive"# && $0["detail"]?.stringValue?.contains("ClusSvc") == true })
+        #expect(Self.paths(json)[#"C:\Windows\Cluster"#] != nil)
+    }
+
+    @Test(.requires(Requirement.makeHives))
+    func aWindows11DefaultDiskFolderInProgramDataIsAHyperVFolder() throws {
+        let (_, json, _) = try Self.scan("win11-programdata")
+        let folder = #"C:\ProgramData\Microsoft\Windows\Virtual Hard Disks"#
+        #expect(Self.paths(json)[folder]?["basis"]?.stringValue == "hyperVFolder")
+        #expect(Self.refused(json, folder) == nil)
     }
 }

@@ -7,7 +7,7 @@ struct AuditRule: Sendable {
     /// Where it lives.
     let origin: DefenderAudit.Origin
     /// For a path, or a process given with a folder: the parsed (expanded) path; nil when it does not parse.
-    let pattern: AuditPattern?
+    let pattern: DefenderPathPattern?
     /// For an extension: the normalised extension (no `*.`/`.`, lower-case); for a process given by name: the name.
     let name: String?
 
@@ -18,16 +18,16 @@ struct AuditRule: Sendable {
         self.origin = origin
         switch type {
         case .path:
-            pattern = AuditPattern(value, environment: environment)
+            pattern = DefenderPathPattern(value, environment: environment)
             name = nil
         case .extension:
             pattern = nil
-            name = AuditPattern.normaliseExtension(value)
+            name = DefenderPathPattern.normaliseExtension(value)
         case .process:
             // Defender takes a process either by image name ("vmms.exe", any folder) or by full path.
             let trimmed = value.auditTrimmed
             if trimmed.contains("\\") || trimmed.contains("/") {
-                pattern = AuditPattern(trimmed, environment: environment)
+                pattern = DefenderPathPattern(trimmed, environment: environment)
                 name = nil
             } else {
                 pattern = nil
@@ -37,28 +37,29 @@ struct AuditRule: Sendable {
     }
 
     /// Whether the entry holds `*` or `?` anywhere.
-    var hasWildcard: Bool { AuditPattern.isWildcard(value) }
+    var hasWildcard: Bool { DefenderPathPattern.isWildcard(value) }
 
     /// How well this rule matches a planned entry: nil (not at all), or present/covered with a note.
     func match(_ planned: AuditTarget) -> (status: DefenderAudit.Status, note: String?)? {
         switch (planned, type) {
-        case (.path(let path, _), .path):
+        case (.path(let planned, _), .path):
             guard let pattern else { return nil }
-            if pattern.equals(path) { return (.present, nil) }
-            if pattern.covers(path) {
+            if pattern.path == planned.path && pattern.hasWildcard == planned.hasWildcard { return (.present, nil) }
+            if pattern.covers(planned) {
                 return (.covered, pattern.hasWildcard ? "matched through the wildcard entry \(value)" : nil)
             }
             return nil
-        case (.path(let path, let isFile), .extension):
-            // An extension exclusion covers a single file of that extension wherever it is.
-            guard isFile, let name, let ext = path.lastComponent.flatMap(AuditPattern.fileExtension),
-                AuditPattern.glob(name, ext)
+        case (.path(let planned, let isFile), .extension):
+            // An extension exclusion covers a single file (or a file-name pattern ending in a fixed type) of that
+            // extension wherever it is.
+            guard isFile, let name, let ext = planned.path.lastComponent.flatMap(DefenderPathPattern.fileExtension),
+                !DefenderPathPattern.isWildcard(ext), DefenderPathPattern.glob(name, ext)
             else { return nil }
             return (.covered, "every .\(ext) file on the host is excluded by the extension exclusion \(value)")
         case (.extension(let ext), .extension):
             guard let name else { return nil }
-            if !AuditPattern.isWildcard(name) && name == ext { return (.present, nil) }
-            if AuditPattern.glob(name, ext) { return (.covered, "matched through the wildcard entry \(value)") }
+            if !DefenderPathPattern.isWildcard(name) && name == ext { return (.present, nil) }
+            if DefenderPathPattern.glob(name, ext) { return (.covered, "matched through the wildcard entry \(value)") }
             return nil
         case (.process(let path), .process):
             if let pattern {
@@ -66,7 +67,7 @@ struct AuditRule: Sendable {
                 if pattern.matches(path) { return (.covered, "matched through the wildcard entry \(value)") }
                 return nil
             }
-            guard let name, let file = path.lastComponent, AuditPattern.glob(name, file) else { return nil }
+            guard let name, let file = path.lastComponent, DefenderPathPattern.glob(name, file) else { return nil }
             return (.covered, "excluded by image name: any process called \(file) is excluded, wherever it runs from")
         default:
             return nil
@@ -76,8 +77,8 @@ struct AuditRule: Sendable {
 
 /// A planned entry in the form the rules compare against.
 enum AuditTarget: Sendable {
-    /// A folder or file path.
-    case path(WindowsPath, isFile: Bool)
+    /// A folder or file path, or a file-name pattern (as Defender reads it).
+    case path(DefenderPathPattern, isFile: Bool)
     /// A normalised extension.
     case `extension`(String)
     /// A process binary's path.

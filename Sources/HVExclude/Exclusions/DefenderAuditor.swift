@@ -62,11 +62,11 @@ enum DefenderAuditor {
         for entry in plan.paths {
             let path = WindowsPath(entry.path) ?? environment.path(entry.path)
             planned.append(judge(
-                type: .path, value: entry.path, target: path.map { .path($0, isFile: entry.kind == .file) },
+                type: .path, value: entry.path, target: path.map { .path(DefenderPathPattern(path: $0), isFile: entry.kind == .file) },
                 rules: rules, automatic: automaticRules))
         }
         for entry in plan.extensions {
-            let ext = AuditPattern.normaliseExtension(entry.extension)
+            let ext = DefenderPathPattern.normaliseExtension(entry.extension)
             planned.append(judge(type: .extension, value: ext, target: .extension(ext), rules: rules, automatic: automaticRules))
         }
         for entry in plan.processes {
@@ -229,8 +229,13 @@ enum DefenderAuditor {
                 return entry
             }
             let literal = pattern.literalPrefix
-            if pattern.hasWildcard {
-                add("overBroad", "\(rule.value) uses wildcards: Defender lets each * or ? stand for one folder and then includes every subfolder, so it may \(rule.type == .path ? "exclude" : "trust") more than meant; list the exact \(rule.type == .path ? "folders" : "binaries") instead")
+            if !pattern.isWithinWildcardLimit {
+                add("invalid", "\(rule.value) holds \(pattern.wildcardCount) wildcards: Defender accepts at most \(DefenderPathPattern.maximumWildcards) in one entry, so it may not apply at all; list the exact \(rule.type == .path ? "folders and files" : "binaries") instead")
+            }
+            if rule.type == .process && pattern.hasWildcard {
+                add("overBroad", "\(rule.value) uses wildcards: every binary whose path matches is trusted, and what it opens goes unscanned; list the exact binaries instead")
+            } else if rule.type == .path, let why = wildcardBreadth(pattern) {
+                add("overBroad", "\(rule.value) \(why); list the exact folders, or typed file-name patterns such as D:\\Disks\\Db01_*.avhdx, instead")
             }
             if rule.type == .path && !pattern.hasWildcard, let why = overBroadReason(pattern.path, environment: environment) {
                 add("overBroad", "\(pattern.path) is \(why): Defender would skip every file below it, where malware can then hide; exclude only the Hyper-V folders and files it holds (see the planned paths)")
@@ -250,6 +255,20 @@ enum DefenderAuditor {
             }
         }
         return entry
+    }
+
+    /// Why a configured wildcard path is broader than the plan's own pattern rule allows, or nil when it keeps
+    /// it (docs/exclusion-policy.md, "Patterns"): a wildcard only in the last part, ending in a fixed Hyper-V type.
+    static func wildcardBreadth(_ pattern: DefenderPathPattern) -> String? {
+        guard pattern.hasWildcard else { return nil }
+        if pattern.hasFolderWildcard {
+            return "has a wildcard in a folder part: Defender lets it stand for any folder there and then excludes every subfolder, so folders made later (by anyone) are excluded too"
+        }
+        let name = pattern.path.lastComponent ?? ""
+        guard let ext = DefenderPathPattern.fileExtension(name), !DefenderPathPattern.isWildcard(ext), HyperVFiles.extensions.contains(ext) else {
+            return "is a file-name pattern that does not end in a fixed Hyper-V file type: it matches files of any kind in \(pattern.folder)"
+        }
+        return nil
     }
 
     /// Why a folder is too broad to exclude whole, or nil.

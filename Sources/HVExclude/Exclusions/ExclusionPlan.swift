@@ -33,6 +33,26 @@ struct PathExclusion: Codable, Sendable, Equatable {
     /// Whether the path is a folder or a single file.
     enum Kind: String, Codable, Sendable { case directory, file }
 
+    /// The form Defender reads the entry in: a folder and everything below it, one file, or a file-name pattern
+    /// (a wildcard in the last part only, ending in a Hyper-V type: names in that folder only).
+    enum Form: String, Codable, Sendable { case folder, file, pattern }
+
+    /// What Hyper-V will write that the entry exists for (policy v3, docs/exclusion-policy.md "Lifecycle").
+    enum Lifecycle: String, Codable, Sendable, CaseIterable {
+        /// Checkpoint differencing disks `<disk name>_<GUID>.avhdx` beside a disk.
+        case checkpoint
+        /// Resilient change tracking: `<disk file name>.rct` and `.mrt` beside each disk.
+        case changeTracking
+        /// The checkpoint folder `<snapshot data root>\Snapshots`, or its typed files.
+        case snapshotFolder
+        /// Hyper-V Replica logs (`.hrl`) beside a replicated VM's disks.
+        case replicaLog
+        /// Smart paging files (`.slp`) in the smart-paging folder.
+        case smartPaging
+        /// Saved and runtime state beside the configuration.
+        case savedState
+    }
+
     /// Which rule made the entry.
     enum Basis: String, Codable, Sendable {
         /// A folder Hyper-V owns that holds only Hyper-V files (the folder rule).
@@ -48,8 +68,12 @@ struct PathExclusion: Codable, Sendable, Equatable {
     var path: String
     /// `%ProgramData%\…` form, with `--env-paths`, where the path sits under a known root.
     var environmentPath: String?
-    /// Folder or file.
+    /// Folder or file (a pattern's kind is `file`).
     var kind: Kind
+    /// Folder, file or pattern, as Defender reads the entry.
+    var form: Form
+    /// What Hyper-V will write that the entry exists for; nil for an entry that covers what exists today.
+    var lifecycle: Lifecycle?
     /// Which rule made the entry.
     var basis: Basis = .file
     /// Why, in words (one per rule that asked for it).
@@ -129,5 +153,22 @@ struct FileServerPlan: Codable, Sendable, Equatable {
         var reasons: [String]
         /// What said so.
         var evidence: [Evidence]
+    }
+}
+
+extension PathExclusion {
+    /// Decodes an entry; a report written before policy v3 has no `form`, which then follows from `kind` and the path.
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        path = try container.decode(String.self, forKey: .path)
+        environmentPath = try container.decodeIfPresent(String.self, forKey: .environmentPath)
+        kind = try container.decode(Kind.self, forKey: .kind)
+        form = try container.decodeIfPresent(Form.self, forKey: .form)
+            ?? (kind == .directory ? .folder : (DefenderPathPattern.isWildcard(path) ? .pattern : .file))
+        lifecycle = try container.decodeIfPresent(Lifecycle.self, forKey: .lifecycle)
+        basis = try container.decodeIfPresent(Basis.self, forKey: .basis) ?? .file
+        reasons = try container.decode([String].self, forKey: .reasons)
+        evidence = try container.decode([Evidence].self, forKey: .evidence)
+        verified = try container.decode(Bool.self, forKey: .verified)
     }
 }

@@ -206,7 +206,8 @@ extension ExclusionPlanner {
             }
         }
         if let witness = input.cluster?.witness, let folder = witness.drive.appending("Cluster") {
-            let evidence = witness.evidence + [Evidence(source: "hvexclude", detail: "inferred: the quorum resource and its disk are read from CLUSDB keys known from community scripts")]
+            let fromFolder = witness.evidence.contains { $0.detail.hasPrefix("inferred:") }
+            let evidence = witness.evidence + (fromFolder ? [] : [Evidence(source: "hvexclude", detail: "inferred: the quorum resource and its disk are read from CLUSDB keys known from community scripts")])
             if volume.isScanned(folder) && volume.kind(of: folder) != .directory {
                 state.warn(folder, "the witness disk's \\Cluster folder does not exist on the scanned volume \(witness.drive.rootDescription): not planned")
             } else {

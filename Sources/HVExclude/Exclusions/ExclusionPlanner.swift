@@ -46,6 +46,11 @@ struct ExclusionPlanner {
         replicaLogs(&state)
         vhdSets(&state)
         cluster(&state)
+        // After the folders Microsoft names are known: what Hyper-V will write (policy v3).
+        let replicated = replicatedVMs()
+        for vm in input.virtualMachines where vm.registered || input.options.includeUnregistered {
+            lifecycle(vm, replicated: replicated.contains(vm.checkpointOf ?? vm.id ?? vm.label), &state)
+        }
         defaultFolders(&state)
         if input.options.includeUnregistered {
             for file in input.unreferenced where volume.kind(of: file.path) != nil {
@@ -114,7 +119,7 @@ struct PlanState {
         if let why = protected.reason(folder) {
             refuse(folder, "not excluded as a folder: \(why)", instead: "its Hyper-V subfolders and files, one by one")
             allowed = false
-        } else if let foreign = HyperVFiles.firstForeignEntry(in: folder, volume: volume, attachedISOs: attachedISOs) {
+        } else if let foreign = HyperVFiles.firstForeignEntry(in: folder, volume: volume, attachedISOs: attachedISOs, ownedRoots: ownedRoots) {
             refuse(
                 folder, "not excluded as a folder: \(foreign.path) \(foreign.why); an exclusion would hide it and anything put beside it",
                 instead: "its Hyper-V subfolders and files, one by one")
@@ -160,7 +165,7 @@ struct PlanState {
             for entry in volume.children(of: item) ?? [] {
                 if entry.kind == .file && HyperVFiles.isHyperVFile(entry.path, attachedISOs: attachedISOs) {
                     cover(entry.path, isFolder: false, reason: reason, evidence: evidence, verified: verified)
-                } else if entry.kind == .directory && HyperVFiles.isHyperVFolder(entry.path) {
+                } else if entry.kind == .directory && HyperVFiles.isHyperVFolder(entry.path, ownedRoots: ownedRoots) {
                     cover(entry.path, isFolder: true, reason: reason, evidence: evidence, verified: verified)
                 }
             }
@@ -215,11 +220,24 @@ struct PlanState {
     mutating func finish() -> ExclusionPlanner.Result {
         for candidate in candidates where !candidate.verified {
             let scanned = volume.isScanned(candidate.path)
-            warn(candidate.path, scanned
-                ? "excluded, but inferred: \(candidate.reason)"
-                : "excluded, but \(candidate.path.rootDescription) was not scanned, so it could not be checked (add --drive or --map): \(candidate.reason)")
+            if scanned && candidate.lifecycle != nil && candidate.kind == .directory {
+                warn(candidate.path, "planned before it exists: \(candidate.reason)", .info)
+            } else if scanned && candidate.lifecycle != nil && volume.kind(of: candidate.path.parent ?? candidate.path) == .directory {
+                // What Hyper-V will write in a folder that exists: nothing to check yet; a rule no source confirms says so.
+                if candidate.evidence.contains(where: { $0.detail.hasPrefix("inferred") }) {
+                    warn(candidate.path, "excluded before Hyper-V writes it, by a naming rule no source confirms: \(candidate.reason)", .info)
+                }
+            } else {
+                warn(candidate.path, scanned
+                    ? "excluded, but inferred: \(candidate.reason)"
+                    : "excluded, but \(candidate.path.rootDescription) was not scanned, so it could not be checked (add --drive or --map): \(candidate.reason)")
+            }
         }
         plan.paths = MinimalCover.cover(candidates)
+        for entry in plan.paths {
+            guard let path = WindowsPath(entry.path), path.hasEnvironmentForm else { continue }
+            warn(path, "the path holds a %NAME% form, which Defender expands as an environment variable where the name is one: the exclusion may then name another path; check it with MpCmdRun -CheckExclusion -path, or rename the folder")
+        }
         let planned = plan.paths.compactMap { entry in entry.kind == .directory ? WindowsPath(entry.path) : nil }
         plan.deferred = deferred.values.filter { item in
             guard let path = WindowsPath(item.path) else { return true }

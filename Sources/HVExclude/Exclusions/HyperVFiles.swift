@@ -1,9 +1,9 @@
 /// What counts as a Hyper-V file or folder for the folder rule (docs/exclusion-policy.md, rule 3): a folder
 /// is excluded whole only when everything it holds passes this test.
 enum HyperVFiles {
-    /// File types only Hyper-V writes (disks, change tracking, state, configurations, Replica logs).
+    /// File types only Hyper-V writes (disks, change tracking, state, configurations, smart paging, Replica logs).
     static let extensions: Set<String> = [
-        "vhd", "vhdx", "avhd", "avhdx", "vhds", "vhdpmem", "rct", "mrt", "vsv", "bin", "vmcx", "vmrs", "vmgs", "hrl", "hru",
+        "vhd", "vhdx", "avhd", "avhdx", "vhds", "vhdpmem", "rct", "mrt", "vsv", "bin", "vmcx", "vmrs", "vmgs", "slp", "hrl", "hru",
     ]
     /// Folder names Hyper-V creates (compared case-insensitively).
     static let folderNames: Set<String> = Set(
@@ -28,10 +28,12 @@ enum HyperVFiles {
         return false
     }
 
-    /// Whether a folder is one Hyper-V creates: a listed name or a GUID-named folder.
-    static func isHyperVFolder(_ path: WindowsPath) -> Bool {
+    /// Whether a folder is one Hyper-V creates: a listed name or a GUID-named folder; or one a configuration, the
+    /// registry or the cluster names as a Hyper-V root (`ownedRoots`, keys): such a folder is Hyper-V content
+    /// inside another one (`D:\VMs\Disks` under `D:\VMs`).
+    static func isHyperVFolder(_ path: WindowsPath, ownedRoots: Set<String> = []) -> Bool {
         guard let name = path.lastComponent else { return false }
-        return folderNames.contains(NTFSName.fold(name)) || GUID(name) != nil
+        return folderNames.contains(NTFSName.fold(name)) || GUID(name) != nil || ownedRoots.contains(path.key)
     }
 
     /// Whether `folder` is Hyper-V's by its name: `Virtual Machines`, `Snapshots`, `Virtual Hard Disks`, or a
@@ -48,7 +50,8 @@ enum HyperVFiles {
     /// Walks the whole subtree on the scanned volume, at most `limit` entries: a folder too large to check is
     /// refused as if it held a foreign file (the returned reason says so).
     static func firstForeignEntry(
-        in folder: WindowsPath, volume: some VolumeQueries, attachedISOs: Set<String>, limit: Int = 20_000
+        in folder: WindowsPath, volume: some VolumeQueries, attachedISOs: Set<String>, ownedRoots: Set<String> = [],
+        limit: Int = 20_000
     ) -> (path: WindowsPath, why: String)? {
         var stack = [folder]
         var seen = 0
@@ -61,7 +64,9 @@ enum HyperVFiles {
                 if seen > limit { return (folder, "holds more than \(limit) entries, too many to check one by one") }
                 switch entry.kind {
                 case .directory:
-                    guard isHyperVFolder(entry.path) else { return (entry.path, "is a folder Hyper-V does not create") }
+                    guard isHyperVFolder(entry.path, ownedRoots: ownedRoots) else {
+                        return (entry.path, "is a folder Hyper-V does not create (and no configuration or registry value names it)")
+                    }
                     stack.append(entry.path)
                 case .file:
                     guard isHyperVFile(entry.path, attachedISOs: attachedISOs) else { return (entry.path, "is not a Hyper-V file") }

@@ -37,14 +37,20 @@ enum MinimalCover {
                     paths[key] = candidate.path
                 }
                 existing.verified = existing.verified || candidate.verified
-                if candidate.kind == .directory { existing.kind = .directory }
+                if candidate.kind == .directory {
+                    existing.kind = .directory
+                    existing.form = .folder
+                }
+                // An entry needed for what exists today is not one for what Hyper-V will write.
+                if existing.lifecycle != candidate.lifecycle { existing.lifecycle = nil }
                 // A folder Microsoft names outranks the folder rule: it is planned whatever it holds.
                 if candidate.basis == .microsoftFolder || existing.basis == .file { existing.basis = candidate.basis }
                 merged[key] = existing
             } else {
                 merged[key] = PathExclusion(
-                    path: candidate.path.description, environmentPath: nil, kind: candidate.kind, basis: candidate.basis,
-                    reasons: [candidate.reason], evidence: candidate.evidence.sorted(), verified: candidate.verified)
+                    path: candidate.path.description, environmentPath: nil, kind: candidate.kind, form: candidate.form,
+                    lifecycle: candidate.lifecycle, basis: candidate.basis, reasons: [candidate.reason],
+                    evidence: candidate.evidence.sorted(), verified: candidate.verified)
                 paths[key] = candidate.path
             }
         }
@@ -57,9 +63,17 @@ enum MinimalCover {
             guard let ancestor = folders.first(where: { kept[$0] != nil && paths[$0]!.isAncestor(of: path) }) else { continue }
             let child = kept.removeValue(forKey: key)!
             var parent = kept[ancestor]!
-            for reason in child.reasons where !parent.reasons.contains(reason) { parent.reasons.append(reason) }
+            // "Hyper-V owns this folder" explains a folder the folder rule admitted, never a folder Microsoft names.
+            for reason in child.reasons where !parent.reasons.contains(reason) {
+                if parent.basis == .microsoftFolder && reason == PlanState.onlyHyperV { continue }
+                parent.reasons.append(reason)
+            }
             parent.evidence = Array(Set(parent.evidence + child.evidence)).sorted()
             kept[ancestor] = parent
+        }
+        // "Hyper-V owns this folder" explains what the folder rule admitted, never a folder Microsoft names.
+        for key in kept.keys where kept[key]!.basis == .microsoftFolder {
+            kept[key]!.reasons.removeAll { $0 == PlanState.onlyHyperV }
         }
         return kept.keys.sorted().map { kept[$0]! }
     }

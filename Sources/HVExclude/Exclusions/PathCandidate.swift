@@ -12,12 +12,21 @@ struct PathCandidate: Sendable, Equatable {
     var evidence: [Evidence]
     /// Whether the path exists on a scanned volume and every fact behind it has a source.
     var verified: Bool
+    /// What Hyper-V will write that the candidate is for (nil: what exists today).
+    var lifecycle: PathExclusion.Lifecycle?
+
+    /// Folder, file or pattern: a file candidate with a wildcard in its last part is a pattern.
+    var form: PathExclusion.Form {
+        if kind == .directory { return .folder }
+        return DefenderPathPattern(path: path).isFileNamePattern ? .pattern : .file
+    }
 
     /// Creates a candidate.
     init(
         path: WindowsPath, kind: PathExclusion.Kind, basis: PathExclusion.Basis? = nil, reason: String, evidence: [Evidence],
-        verified: Bool
+        verified: Bool, lifecycle: PathExclusion.Lifecycle? = nil
     ) {
+        self.lifecycle = lifecycle
         self.path = path
         self.kind = kind
         self.basis = basis ?? (kind == .file ? .file : .hyperVFolder)

@@ -113,7 +113,25 @@ extension PolicyInput {
         }
         return VMInput(
             id: vm.id?.description, name: vm.name, registered: vm.registered, checkpointOf: vm.checkpointOf?.description,
-            configurationFile: vm.configuration.path, exists: vm.configuration.exists, registration: vm.registration, paths: paths)
+            configurationFile: vm.configuration.path, exists: vm.configuration.exists, registration: vm.registration, paths: paths,
+            configurationVersion: vm.configurationVersion)
+    }
+
+    /// The scanned drive (not the system drive) whose root `\Cluster` folder holds a registry hive — the cluster
+    /// database copy on a disk witness — with the file as evidence; nil when there is none.
+    static func witnessVolume(map: VolumeMap, environment: WindowsEnvironment) -> ClusterInput.Witness? {
+        let systemDrive = environment.path("%SystemDrive%\\")
+        for mapping in map.mappings where mapping.prefix.isRoot && mapping.prefix.driveLetter != nil && mapping.prefix != systemDrive {
+            guard let folder = mapping.prefix.appending("Cluster") else { continue }
+            for entry in (map.children(of: folder) ?? []).sorted(by: { $0.path < $1.path }) where entry.kind == .file {
+                guard let host = map.resolve(entry.path).hostPath, let bytes = try? map.openFile(host).read(at: 0, count: 4),
+                      bytes == Array("regf".utf8) else { continue }
+                return ClusterInput.Witness(
+                    drive: mapping.prefix,
+                    evidence: [Evidence(source: entry.path.description, detail: "inferred: a registry hive in the volume's root \\Cluster folder, the copy of the cluster database a disk witness keeps; the cluster service (ClusSvc) is installed")])
+            }
+        }
+        return nil
     }
 
     /// Cluster facts: CSVs from the database and `--map`, clustered VM stores, the witness disk's drive.
@@ -149,6 +167,15 @@ extension PolicyInput {
                     cluster.witnessProblem = "the witness disk \(witness.name ?? witness.id) has no drive letter this scan can tie it to (MountedDevices has no MBR entry with its DiskSignature\(witness.diskIdGuid != nil ? "; a GPT DiskIdGuid names the disk, not a partition" : "")): exclude the \\Cluster folder on it by hand (KB 250355)"
                 }
             }
+        }
+        // No disk witness in the database (or none tied to a letter), but the cluster service is installed: a scanned
+        // volume whose root `\Cluster` folder holds a registry hive holds the copy of the cluster database a disk
+        // witness keeps (inferred: the witness folder's layout is not a Microsoft document).
+        let clusterService = facts?.services.contains { RegistryName.equal($0.name, "ClusSvc") && $0.present == true } ?? false
+        if clusterService && cluster.witness == nil, let found = witnessVolume(map: map, environment: environment) {
+            any = true
+            cluster.witness = found
+            cluster.witnessProblem = nil
         }
         // A --map under X:\ClusterStorage: the user says CSVs exist.
         for mapping in map.mappings where mapping.prefix.components.count >= 2 && NTFSName.fold(mapping.prefix.components[0]) == "CLUSTERSTORAGE" {

@@ -172,12 +172,15 @@ struct PolicyInput: Sendable {
         var registration: [Evidence]
         /// Everything it uses, disk chains included.
         var paths: [VMPath]
+        /// `properties/version` as major << 8 | minor (0x0902 for 9.0), when read.
+        var configurationVersion: Int?
 
         /// Creates a VM input.
         init(
             id: String?, name: String?, registered: Bool, checkpointOf: String? = nil, configurationFile: WindowsPath?,
-            exists: Bool, registration: [Evidence] = [], paths: [VMPath]
+            exists: Bool, registration: [Evidence] = [], paths: [VMPath], configurationVersion: Int? = nil
         ) {
+            self.configurationVersion = configurationVersion
             self.id = id
             self.name = name
             self.registered = registered
@@ -186,6 +189,18 @@ struct PolicyInput: Sendable {
             self.exists = exists
             self.registration = registration
             self.paths = paths
+        }
+
+        /// Whether the configuration is an XML file (Windows Server 2012 R2 and before) rather than VMCX.
+        var isXMLConfiguration: Bool {
+            HyperVFiles.fileExtension(configurationFile?.lastComponent ?? "") == "xml"
+        }
+
+        /// Whether Hyper-V keeps resilient change tracking (`.rct`/`.mrt`) for its disks: configuration version 6.2
+        /// and later (a VMCX configuration of unknown version counts as one).
+        var usesChangeTracking: Bool {
+            if let configurationVersion { return configurationVersion >= 0x0602 }
+            return !isXMLConfiguration && configurationFile != nil
         }
 
         /// "VM 'Web01'" or "checkpoint 'Web01 - (…)'".

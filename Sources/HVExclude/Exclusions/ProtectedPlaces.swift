@@ -7,8 +7,11 @@ struct ProtectedPlaces: Sendable {
     let systemRoot: WindowsPath?
     /// `%ProgramData%`.
     let programData: WindowsPath?
-    /// `%ProgramData%\Microsoft\Windows\Hyper-V`, the one subtree of ProgramData that may be excluded.
+    /// `%ProgramData%\Microsoft\Windows\Hyper-V`, a subtree of ProgramData that may be excluded.
     let dataRoot: WindowsPath
+    /// `%ProgramData%\Microsoft\Windows\Virtual Hard Disks`, client Hyper-V's default disk folder (Windows 10/11):
+    /// the other subtree of ProgramData that may be excluded.
+    let clientDiskFolder: WindowsPath?
     /// `%Public%\Documents\Hyper-V`, the one subtree of Users that may be excluded.
     let publicHyperV: WindowsPath?
     /// The folders of the host's SMB shares, with their names.
@@ -26,6 +29,7 @@ struct ProtectedPlaces: Sendable {
         systemRoot = environment.path("%SystemRoot%")
         programData = environment.path("%ProgramData%")
         self.dataRoot = dataRoot
+        clientDiskFolder = environment.path("%ProgramData%\\Microsoft\\Windows\\Virtual Hard Disks")
         publicHyperV = environment.path("%Public%\\Documents\\Hyper-V")
         self.shares = shares
     }
@@ -45,10 +49,13 @@ struct ProtectedPlaces: Sendable {
         if parts.count >= 1, parts[0] == "WINDOWS" { return "it is in a Windows folder" }
         if parts[0].hasPrefix("PROGRAM FILES") { return "it is in \(folder.components[0])" }
         if dataRoot.contains(folder) { return nil }
+        if let clientDiskFolder, clientDiskFolder.contains(folder) { return nil }
         if let programData, programData.contains(folder) {
-            return "it is in ProgramData (only \(dataRoot) may be excluded there)"
+            return "it is in ProgramData (only \(dataRoot) and \(clientDiskFolder?.description ?? "its Virtual Hard Disks folder") may be excluded there)"
         }
-        if parts[0] == "PROGRAMDATA" { return "it is in ProgramData (only its Microsoft\\Windows\\Hyper-V subtree may be excluded)" }
+        if parts[0] == "PROGRAMDATA" {
+            return "it is in ProgramData (only its Microsoft\\Windows\\Hyper-V and Microsoft\\Windows\\Virtual Hard Disks subtrees may be excluded)"
+        }
         if let temp = parts.firstIndex(where: { ProtectedPlaces.tempNames.contains($0) }) {
             return "it is \(temp == parts.count - 1 ? "" : "in ")the temporary folder \(WindowsPath(root: folder.root, components: Array(folder.components[...temp])))"
         }

@@ -1,5 +1,9 @@
-/// Writes the plan one exclusion per line, `path:`, `ext:` or `process:` followed by the value, for antivirus
-/// products other than Defender (and for scripts).
+/// Writes the plan one exclusion per line, `path:`, `pattern:`, `ext:` or `process:` followed by the value, for
+/// antivirus products other than Defender (and for scripts).
+///
+/// `pattern:` lines are file-name patterns in Defender's syntax (`D:\Db01_*.avhdx`: a `*` or `?` in the last part
+/// only, matching file names in that folder, never in its subfolders; always ending in a Hyper-V type). A product
+/// that takes no wildcards cannot express them: exclude the files they match as they appear, never the folder.
 ///
 /// Paths are the real Windows paths (never `%VAR%` forms, which other products may not expand); extensions
 /// carry their dot (`ext:.vhdx`). Nothing else is printed, so every line is an entry.
@@ -13,8 +17,8 @@ public enum ListExporter {
     public static func render(_ report: Report) -> String {
         let plan = report.exclusions
         var lines: [String] = []
-        lines += plan.paths.map { "path:" + $0.path }
-        lines += plan.extensions.map { "ext:." + AuditPattern.normaliseExtension($0.extension) }
+        lines += plan.paths.map { ($0.form == .pattern ? "pattern:" : "path:") + $0.path }
+        lines += plan.extensions.map { "ext:." + DefenderPathPattern.normaliseExtension($0.extension) }
         lines += plan.processes.map { "process:" + $0.path }
         lines += report.fileServers.flatMap { server in server.shares.flatMap { $0.paths.map { "fileserver-path:" + $0.path } } }
         return lines.isEmpty ? "" : lines.map(oneLine).joined(separator: "\n") + "\n"

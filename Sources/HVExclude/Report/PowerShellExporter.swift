@@ -29,7 +29,12 @@ public enum PowerShellExporter {
             lines += ["", "# Paths (\(plan.paths.count))"]
             for entry in plan.paths {
                 for reason in entry.reasons { lines.append("# " + comment(reason)) }
-                if !entry.verified {
+                if entry.form == .pattern {
+                    lines.append("# pattern: Defender matches the file names in this folder only (a * or ? in the last part)")
+                }
+                if !entry.verified, let lifecycle = entry.lifecycle {
+                    lines.append("# not there yet: Hyper-V writes it later (\(lifecycle.rawValue)); excluded before it exists")
+                } else if !entry.verified {
                     lines.append("# not verified: \(comment(entry.path)) was not found on the scanned volumes (unmapped drive, or missing); check it on the host")
                 }
                 let value = entry.environmentPath ?? entry.path
@@ -41,7 +46,7 @@ public enum PowerShellExporter {
         if !plan.extensions.isEmpty {
             lines += ["", "# Extensions (\(plan.extensions.count))"]
             for entry in plan.extensions {
-                let bare = AuditPattern.normaliseExtension(entry.extension)
+                let bare = DefenderPathPattern.normaliseExtension(entry.extension)
                 lines.append("# " + comment(entry.reason))
                 lines.append("if ($existingExtensions -notcontains \(quote(bare))) { Add-MpPreference -ExclusionExtension \(quote("." + bare)); $added++ }")
             }

@@ -28,7 +28,7 @@ public enum RegExporter {
         lines += ["", "[\(policyKey)]"]
         let lists: [(name: String, items: [String])] = [
             ("Paths", plan.paths.map { $0.environmentPath ?? $0.path }),
-            ("Extensions", plan.extensions.map { "." + AuditPattern.normaliseExtension($0.extension) }),
+            ("Extensions", plan.extensions.map { "." + DefenderPathPattern.normaliseExtension($0.extension) }),
             ("Processes", plan.processes.map(\.path)),
         ]
         for list in lists where !list.items.isEmpty {

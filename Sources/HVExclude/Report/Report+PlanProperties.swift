@@ -13,8 +13,13 @@ extension PlanProperties {
             environment.path(share.path).map { PolicyInput.Share(name: share.name, path: $0, evidence: Evidence(source: share.source.hive, detail: share.source.key)) }
         }
         let attachedISOs = Set(registered.flatMap { $0.dvds.compactMap { WindowsPath($0.path)?.key } })
+        // Folders a configuration or the registry names as Hyper-V roots are Hyper-V content inside another one.
+        var ownedRoots = Set(registered.flatMap { $0.folders.compactMap { WindowsPath($0.path)?.key } })
+        for fact in [report.host?.hyperVDefaults.virtualMachinePath, report.host?.hyperVDefaults.virtualHardDiskPath] {
+            if let fact, let path = environment.path(fact.expanded ?? fact.raw) { ownedRoots.insert(path.key) }
+        }
         return violations(
             used: used, plan: report.exclusions, fileServers: report.fileServers, environment: environment, shares: shares,
-            attachedISOs: attachedISOs, volume: map)
+            attachedISOs: attachedISOs, ownedRoots: ownedRoots, volume: map)
     }
 }

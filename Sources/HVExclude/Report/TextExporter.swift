@@ -141,12 +141,16 @@ public enum TextExporter {
         if !plan.paths.isEmpty {
             out.line("  Paths")
             out.table(plan.paths.map { entry in
-                [entry.path, entry.kind == .directory ? "folder" : "file", entry.verified ? "" : out.yellow("not verified"), entry.reasons.joined(separator: "; ")]
+                let status = entry.verified ? "" : out.yellow(entry.lifecycle != nil ? "not yet there" : "not verified")
+                return [entry.path, entry.form.rawValue, status, entry.reasons.joined(separator: "; ")]
             }, indent: "    ")
+            if plan.paths.contains(where: { $0.form == .pattern }) {
+                out.line("    (pattern: Defender's syntax — a * or ? in the last part matches file names in that folder only; for a product without wildcards, see --format list)")
+            }
         }
         if !plan.extensions.isEmpty {
             out.line("  Extensions")
-            out.table(plan.extensions.map { ["." + AuditPattern.normaliseExtension($0.extension), $0.reason] }, indent: "    ")
+            out.table(plan.extensions.map { ["." + DefenderPathPattern.normaliseExtension($0.extension), $0.reason] }, indent: "    ")
         }
         if !plan.processes.isEmpty {
             out.line("  Processes")

@@ -54,9 +54,9 @@ struct DefenderAuditorTests {
     /// A plan as the planner would make it for one VM on C:.
     static let plan = ExclusionPlan(
         paths: [
-            PathExclusion(path: dataRoot, environmentPath: nil, kind: .directory, reasons: ["data root"], evidence: [], verified: true),
-            PathExclusion(path: "C:\\VMs\\VM1", environmentPath: nil, kind: .directory, reasons: ["VM folder"], evidence: [], verified: true),
-            PathExclusion(path: "C:\\Shared\\base.vhdx", environmentPath: nil, kind: .file, reasons: ["disk"], evidence: [], verified: true),
+            PathExclusion(path: dataRoot, environmentPath: nil, kind: .directory, form: .folder, reasons: ["data root"], evidence: [], verified: true),
+            PathExclusion(path: "C:\\VMs\\VM1", environmentPath: nil, kind: .directory, form: .folder, reasons: ["VM folder"], evidence: [], verified: true),
+            PathExclusion(path: "C:\\Shared\\base.vhdx", environmentPath: nil, kind: .file, form: .file, reasons: ["disk"], evidence: [], verified: true),
         ],
         extensions: ["vhd", "vhdx", "avhdx", "vhds", "vmcx"].map { ExtensionExclusion(extension: $0, reason: "Hyper-V") },
         processes: [
@@ -320,6 +320,47 @@ struct DefenderAuditorTests {
         #expect(audit.configured.map(\.type) == [.path, .extension, .process, .path])
     }
 
+    // MARK: Configured patterns (policy v3)
+
+    /// The plan's typed patterns beside a disk at a volume root, and a VM's disk folder.
+    static let patternPlan = ExclusionPlan(paths: [
+        PathExclusion(path: #"C:\Shared\base_*.avhdx"#, environmentPath: nil, kind: .file, form: .pattern, lifecycle: .checkpoint, reasons: ["checkpoint disks"], evidence: [], verified: true),
+        PathExclusion(path: #"C:\Shared\base.vhdx.rct"#, environmentPath: nil, kind: .file, form: .file, lifecycle: .changeTracking, reasons: ["change tracking"], evidence: [], verified: true),
+        PathExclusion(path: #"C:\VMs\VM1\Virtual Hard Disks"#, environmentPath: nil, kind: .directory, form: .folder, reasons: ["disks"], evidence: [], verified: true),
+        PathExclusion(path: #"C:\VMs\VM1\Virtual Machines"#, environmentPath: nil, kind: .directory, form: .folder, reasons: ["configuration"], evidence: [], verified: true),
+    ])
+
+    @Test("a configured typed pattern is present for the same pattern and covers nothing else; a folder wildcard covers but is over-broad")
+    func configuredPatterns() throws {
+        let facts = Self.facts(build: 9600, product: "Windows Server 2012 R2 Datacenter", preferences: Self.preferences(paths: [
+            #"C:\Shared\BASE_*.avhdx"#, #"C:\VMs\*\Virtual Hard Disks"#, #"C:\Shared\*.txt"#, #"C:\Shared\???????.vhdx.rct"#,
+        ]))
+        let audit = try Self.audit(facts, plan: Self.patternPlan)
+        #expect(try Self.entry(audit, #"C:\Shared\base_*.avhdx"#).status == .present)
+        #expect(try Self.entry(audit, #"C:\Shared\base.vhdx.rct"#).status == .missing, "seven wildcards: Defender may not apply it")
+        let disks = try Self.entry(audit, #"C:\VMs\VM1\Virtual Hard Disks"#)
+        #expect(disks.status == .covered && disks.matchedBy == #"C:\VMs\*\Virtual Hard Disks"#)
+        #expect(try Self.entry(audit, #"C:\VMs\VM1\Virtual Machines"#).status == .missing)
+        // Findings: the typed pattern is fine; the folder wildcard and the untyped file pattern are over-broad.
+        #expect(try Self.configured(audit, #"C:\Shared\BASE_*.avhdx"#).findings == [])
+        #expect(try Self.configured(audit, #"C:\VMs\*\Virtual Hard Disks"#).findings == ["overBroad"])
+        #expect(try Self.configured(audit, #"C:\Shared\*.txt"#).findings == ["overBroad"])
+        #expect(try Self.configured(audit, #"C:\Shared\???????.vhdx.rct"#).findings.contains("invalid"))
+    }
+
+    @Test("a configured folder or extension covers the plan's patterns; a pattern of another disk does not")
+    func patternsCoveredByBroaderEntries() throws {
+        let facts = Self.facts(build: 9600, product: "Windows Server 2012 R2 Datacenter", preferences: Self.preferences(
+            paths: [#"C:\Shared\other_*.avhdx"#], extensions: ["rct"]))
+        var audit = try Self.audit(facts, plan: Self.patternPlan)
+        #expect(try Self.entry(audit, #"C:\Shared\base_*.avhdx"#).status == .missing)
+        #expect(try Self.entry(audit, #"C:\Shared\base.vhdx.rct"#).status == .covered)
+        audit = try Self.audit(Self.facts(build: 9600, product: "Windows Server 2012 R2 Datacenter", preferences: Self.preferences(
+            paths: [#"C:\Shared"#], extensions: ["avhdx"])), plan: Self.patternPlan)
+        #expect(try Self.entry(audit, #"C:\Shared\base_*.avhdx"#).status == .covered)
+        #expect(try Self.entry(audit, #"C:\Shared\base_*.avhdx"#).matchedBy == #"C:\Shared"#)
+    }
+
     // MARK: Matching primitives
 
     @Test(
@@ -329,16 +370,16 @@ struct DefenderAuditorTests {
             ("a*b*c", "aXXbYYc", true), ("a*b*c", "aXXbYY", false), ("Hyper-V", "hyper-v", true), ("", "x", false),
         ])
     func glob(_ pattern: String, _ text: String, _ expected: Bool) {
-        #expect(AuditPattern.glob(pattern, text) == expected)
+        #expect(DefenderPathPattern.glob(pattern, text) == expected)
     }
 
     @Test("a folder pattern covers its subfolders once its components are matched")
     func patternCovers() throws {
-        let pattern = try #require(AuditPattern("C:\\Serv\\*\\*\\Backup", environment: .defaults))
+        let pattern = try #require(DefenderPathPattern("C:\\Serv\\*\\*\\Backup", environment: .defaults))
         #expect(pattern.covers(try #require(WindowsPath("C:\\serv\\Primary\\Denied\\Backup\\x\\y.vhdx"))))
         #expect(!pattern.covers(try #require(WindowsPath("C:\\Serv\\Primary\\Backup"))))
         #expect(pattern.literalPrefix == WindowsPath("C:\\Serv"))
-        #expect(AuditPattern.normaliseExtension(" *.VHDX ") == "vhdx")
-        #expect(AuditPattern.normaliseExtension(".Vhd") == "vhd")
+        #expect(DefenderPathPattern.normaliseExtension(" *.VHDX ") == "vhdx")
+        #expect(DefenderPathPattern.normaliseExtension(".Vhd") == "vhd")
     }
 }

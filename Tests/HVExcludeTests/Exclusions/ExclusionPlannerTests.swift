@@ -26,8 +26,13 @@ import Testing
         ])
         let input = PolicyInput(virtualMachines: [F.vm("Web", root: root, disks: [#"C:\Users\alice\Documents\Virtual Hard Disks\web.vhdx"#], dataRootKey: true)])
         let result = plan(input, volume)
-        #expect(result.plan.paths.map(\.path) == [#"C:\Users\alice\Documents\Virtual Hard Disks"#, #"C:\Users\alice\Documents\Virtual Machines"#])
-        #expect(result.plan.paths.allSatisfy { $0.basis == .hyperVFolder && $0.verified })
+        // The checkpoint folder is planned before Hyper-V creates it, unverified; Documents itself never.
+        #expect(result.plan.paths.map(\.path) == [
+            #"C:\Users\alice\Documents\Snapshots"#, #"C:\Users\alice\Documents\Virtual Hard Disks"#, #"C:\Users\alice\Documents\Virtual Machines"#,
+        ])
+        #expect(result.plan.paths.allSatisfy { $0.basis == .hyperVFolder && $0.form == .folder })
+        #expect(result.plan.paths.map(\.verified) == [false, true, true])
+        #expect(entry(result, #"C:\Users\alice\Documents\Snapshots"#)?.lifecycle == .snapshotFolder)
         let refusal = result.plan.refused.first { $0.path == root }
         #expect(refusal?.reason.contains("known folder Documents of the profile alice") == true)
     }
@@ -38,7 +43,7 @@ import Testing
         var input = PolicyInput(virtualMachines: [F.vm("Files", root: root, dataRootKey: true)])
         input.shares = [.init(name: "Shares", path: path(root), evidence: Evidence(source: "SYSTEM", detail: #"ControlSet001\Services\LanmanServer\Shares\Shares"#))]
         let result = plan(input, volume)
-        #expect(result.plan.paths.map(\.path) == [#"D:\Shares\Virtual Machines"#])
+        #expect(result.plan.paths.map(\.path) == [#"D:\Shares\Snapshots"#, #"D:\Shares\Virtual Machines"#])
         #expect(result.plan.refused.first { $0.path == root }?.reason.contains("SMB share 'Shares'") == true)
     }
 
@@ -52,7 +57,7 @@ import Testing
 
     @Test(arguments: [
         (#"D:\"#, "volume root"), (#"C:\Windows\Hyper-V"#, "Windows folder"), (#"C:\Program Files\Hyper-V"#, "Program Files"),
-        (#"C:\Program Files (x86)\VMs"#, "Program Files (x86)"), (#"C:\ProgramData\VMs"#, "ProgramData"),
+        (#"C:\Program Files (x86)\VMs"#, "Program Files (x86)"), (#"C:\ProgramData\VMs"#, "ProgramData"), (#"C:\ProgramData\Microsoft\Windows\Start Menu"#, "ProgramData"),
         (#"C:\Users"#, "all user profiles"), (#"C:\Users\bob"#, "user profile"), (#"C:\Users\bob\Downloads"#, "known folder"),
         (#"C:\Users\bob\AppData\Local\VMs"#, "application data"), (#"C:\Temp"#, "temporary folder"), (#"D:\tmp\VMs"#, "temporary folder"),
     ])
@@ -63,7 +68,7 @@ import Testing
 
     @Test(arguments: [
         #"C:\ProgramData\Microsoft\Windows\Hyper-V\Snapshots"#, #"C:\Users\Public\Documents\Hyper-V\Virtual Hard Disks"#,
-        #"D:\VMs\Web"#, #"C:\Users\bob\Documents\VMs\Web"#,
+        #"D:\VMs\Web"#, #"C:\Users\bob\Documents\VMs\Web"#, #"C:\ProgramData\Microsoft\Windows\Virtual Hard Disks"#,
     ])
     func allowedPlaces(folder: String) {
         let places = ProtectedPlaces(environment: .defaults, dataRoot: path(#"C:\ProgramData\Microsoft\Windows\Hyper-V"#), shares: [])
@@ -84,7 +89,11 @@ import Testing
         let root = #"D:\VMs\App"#
         let volume = InMemoryVolume(drives: ["C", "D"], files: F.vmFiles(root: root) + [#"D:\VMs\App\Virtual Machines\notes.xml"#])
         let result = plan(PolicyInput(virtualMachines: [F.vm("App", root: root, dataRootKey: true)]), volume)
-        #expect(result.plan.paths.map(\.path) == F.vmFiles(root: root).sorted())
+        // Today's files one by one, the .vmrs its next start writes, and the checkpoint folder before it exists.
+        #expect(result.plan.paths.map(\.path) == ([#"D:\VMs\App\Snapshots"#] + F.vmFiles(root: root) + [
+            #"D:\VMs\App\Virtual Machines\A0100000-1111-4222-8333-444455556666.vmrs"#,
+        ]).sorted())
+        #expect(entry(result, #"D:\VMs\App\Virtual Machines\A0100000-1111-4222-8333-444455556666.vmrs"#)?.lifecycle == .savedState)
         #expect(result.plan.refused.map(\.path) == [root, #"D:\VMs\App\Virtual Machines"#])
         #expect(result.plan.refused[0].reason.contains(#"D:\VMs\App\Virtual Machines\notes.xml is not a Hyper-V file"#))
     }
@@ -133,7 +142,10 @@ import Testing
     @Test func aVMOnADriveThatWasNotScannedIsPlannedUnverified() {
         let input = PolicyInput(virtualMachines: [F.vm("Far", root: #"E:\VMs\Far"#, disks: [#"E:\Disks\far.vhdx"#], exists: false)])
         let result = plan(input, InMemoryVolume(drives: ["C", "D"], files: []))
-        #expect(result.plan.paths.map(\.path) == [#"E:\Disks\far.vhdx"#, #"E:\VMs\Far\Virtual Machines"#])
+        #expect(result.plan.paths.map(\.path) == [
+            #"E:\Disks\far.vhdx"#, #"E:\Disks\far.vhdx.mrt"#, #"E:\Disks\far.vhdx.rct"#, #"E:\Disks\far_*.avhdx"#,
+            #"E:\Disks\far_*.avhdx.mrt"#, #"E:\Disks\far_*.avhdx.rct"#, #"E:\VMs\Far\Snapshots"#, #"E:\VMs\Far\Virtual Machines"#,
+        ])
         #expect(result.plan.paths.allSatisfy { !$0.verified })
         #expect(result.findings.contains { $0.path == #"E:\Disks\far.vhdx"# && $0.message.contains("was not scanned") })
     }
@@ -203,7 +215,10 @@ import Testing
         let shares = result.fileServers.first?.shares ?? []
         #expect(shares.map(\.name) == ["Disks", "vms"])
         #expect(shares.last?.paths.map(\.relativePath) == [#"Web"#])
-        #expect(shares.first?.paths.map(\.kind) == [.file])
+        #expect(shares.first?.paths.map(\.relativePath) == [
+            "data.vhdx", "data.vhdx.mrt", "data.vhdx.rct", "data_*.avhdx", "data_*.avhdx.mrt", "data_*.avhdx.rct",
+        ])
+        #expect(shares.first?.paths.allSatisfy { $0.kind == .file } == true)
     }
 
     @Test func aVHDSetsDataFilesBelongToItsVMs() {
@@ -258,7 +273,7 @@ import Testing
     @Test func thePropertyCheckCatchesAFolderHidingAForeignFile() {
         let volume = InMemoryVolume(drives: ["C", "D"], files: F.vmFiles(root: #"D:\VMs\App"#) + [#"D:\VMs\App\Virtual Machines\payload.exe"#])
         var result = F.plan(PolicyInput(virtualMachines: [F.vm("App", root: #"D:\VMs\App"#)]), volume)
-        result.plan.paths = [PathExclusion(path: #"D:\VMs\App"#, environmentPath: nil, kind: .directory, basis: .hyperVFolder, reasons: [], evidence: [], verified: true)]
+        result.plan.paths = [PathExclusion(path: #"D:\VMs\App"#, environmentPath: nil, kind: .directory, form: .folder, basis: .hyperVFolder, reasons: [], evidence: [], verified: true)]
         let violations = PlanProperties.violations(of: result, input: PolicyInput(virtualMachines: [F.vm("App", root: #"D:\VMs\App"#)]), volume: volume)
         #expect(violations.map(\.property) == ["noHidingPlace"])
         result.plan.paths = []
@@ -281,7 +296,10 @@ import Testing
             base: InMemoryVolume(drives: ["C", "D"], files: F.vmFiles(root: root) + [#"D:\VMs\App\Snapshots\secret.txt"#]),
             folder: path(#"D:\VMs\App\Snapshots"#))
         let result = ExclusionPlanner(input: PolicyInput(virtualMachines: [F.vm("App", root: root, dataRootKey: true)]), volume: volume).plan()
-        #expect(result.plan.paths.map(\.path) == [#"D:\VMs\App\Virtual Machines"#])
+        // Its checkpoints' typed files only: a pattern ending in .vmcx cannot match what the folder may hide.
+        #expect(result.plan.paths.map(\.path) == [
+            #"D:\VMs\App\Snapshots\*.vmcx"#, #"D:\VMs\App\Snapshots\*.vmgs"#, #"D:\VMs\App\Snapshots\*.vmrs"#, #"D:\VMs\App\Virtual Machines"#,
+        ])
         #expect(result.plan.refused.first { $0.path == root }?.reason.contains("could not be listed") == true)
     }
 

@@ -32,9 +32,9 @@ struct HostFactsDefenderTests {
         let map = VolumeMap.drives(["C": tree.path + "/C", "D": tree.path + "/D"])
         let plan = ExclusionPlan(
             paths: [
-                PathExclusion(path: "C:\\ProgramData\\Microsoft\\Windows\\Hyper-V", environmentPath: nil, kind: .directory,
+                PathExclusion(path: "C:\\ProgramData\\Microsoft\\Windows\\Hyper-V", environmentPath: nil, kind: .directory, form: .folder,
                               reasons: ["data root"], evidence: [], verified: true),
-                PathExclusion(path: "D:\\VMs", environmentPath: nil, kind: .directory, reasons: ["VM folder"], evidence: [], verified: true),
+                PathExclusion(path: "D:\\VMs", environmentPath: nil, kind: .directory, form: .folder, reasons: ["VM folder"], evidence: [], verified: true),
             ],
             extensions: [],
             processes: [ProcessExclusion(path: "C:\\Windows\\System32\\vmms.exe", reason: "VMMS")])

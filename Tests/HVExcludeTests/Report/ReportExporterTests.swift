@@ -14,13 +14,13 @@ enum SampleReport {
         paths: [
             PathExclusion(
                 path: "C:\\ProgramData\\Microsoft\\Windows\\Hyper-V", environmentPath: "%ProgramData%\\Microsoft\\Windows\\Hyper-V",
-                kind: .directory, reasons: ["Hyper-V data root", "registration store data.vmcx"],
+                kind: .directory, form: .folder, reasons: ["Hyper-V data root", "registration store data.vmcx"],
                 evidence: [Evidence(source: "C:\\ProgramData\\Microsoft\\Windows\\Hyper-V\\data.vmcx", detail: "file")], verified: true),
         ] + trickyPaths.map {
-            PathExclusion(path: $0, environmentPath: nil, kind: .directory, reasons: ["VM folder of \($0)"], evidence: [], verified: true)
+            PathExclusion(path: $0, environmentPath: nil, kind: .directory, form: .folder, reasons: ["VM folder of \($0)"], evidence: [], verified: true)
         } + [
-            PathExclusion(path: "D:\\Hyper-V\\VM2", environmentPath: nil, kind: .directory, reasons: ["VM folder (configuration on an unmapped drive)"], evidence: [], verified: false),
-            PathExclusion(path: "C:\\Shared\\base.vhdx", environmentPath: nil, kind: .file, reasons: ["base disk of VM1\nsecond line"], evidence: [], verified: true),
+            PathExclusion(path: "D:\\Hyper-V\\VM2", environmentPath: nil, kind: .directory, form: .folder, reasons: ["VM folder (configuration on an unmapped drive)"], evidence: [], verified: false),
+            PathExclusion(path: "C:\\Shared\\base.vhdx", environmentPath: nil, kind: .file, form: .file, reasons: ["base disk of VM1\nsecond line"], evidence: [], verified: true),
         ],
         extensions: [ExtensionExclusion(extension: "vhdx", reason: "virtual hard disk v2"), ExtensionExclusion(extension: ".avhdx", reason: "checkpoint disk")],
         processes: [ProcessExclusion(path: "C:\\Windows\\System32\\vmms.exe", reason: "Virtual Machine Management Service")])
