@@ -83,6 +83,32 @@ struct PathExclusion: Codable, Sendable, Equatable {
     /// Whether the path was seen on a scanned volume and every fact behind it has a source (false: on a drive
     /// that was not scanned, or inferred).
     var verified: Bool
+    /// Why the entry must not be applied yet: a Defender detection on a file it covers. Absent (never null) on
+    /// every other entry.
+    var hold: EntryHold? = nil
+}
+
+/// Why a planned entry is held: malware was detected in a file it covers, so excluding it would hide the threat
+/// (the entry stays in the plan; every export marks it, and nothing applies it without being told to).
+struct EntryHold: Codable, Sendable, Equatable {
+    /// `detection`.
+    var reason: String
+    /// The threat name Defender gave (`Trojan:Win32/Wacatac.B!ml`), when an event names one.
+    var threat: String?
+    /// The events behind the hold.
+    var events: [HoldEvent]
+}
+
+/// One event behind a hold.
+struct HoldEvent: Codable, Sendable, Equatable {
+    /// The event id (1116, 1006, 1015, 1117, …).
+    var id: Int
+    /// When it was logged, ISO 8601 UTC.
+    var time: String
+    /// The file it names.
+    var file: String
+    /// The action Defender took or failed to take, when the event says.
+    var action: String?
 }
 
 /// One extension to exclude.
@@ -170,5 +196,6 @@ extension PathExclusion {
         reasons = try container.decode([String].self, forKey: .reasons)
         evidence = try container.decode([Evidence].self, forKey: .evidence)
         verified = try container.decode(Bool.self, forKey: .verified)
+        hold = try container.decodeIfPresent(EntryHold.self, forKey: .hold)
     }
 }
