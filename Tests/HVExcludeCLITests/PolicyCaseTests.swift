@@ -52,7 +52,7 @@ import Testing
     static let names = [
         "vm-in-documents", "share-data-root", "temp-disk", "win11-client", "replica-primary", "replica-server", "csv-cluster",
         "smb-vms", "vhd-set", "no-system32", "foreign-in-disk-folder", "legacy-defaults", "literal-percent", "witness-folder",
-        "win11-programdata",
+        "win11-programdata", "security-names",
     ]
 
     @Test(.requires(Requirement.makeHives), arguments: names)
