@@ -33,6 +33,8 @@ public struct CommandLineOptions: Equatable, Sendable {
     public var quiet = false
     /// `--strict`: warnings make the exit code 1.
     public var strict = false
+    /// `--verbose`, `-v`: the full text report (every reason, its evidence, every warning).
+    public var verbose = false
     /// `--cross-mounts`: descend into file systems mounted below a root.
     public var crossMounts = false
     /// `--hive-dir PATH`: read SOFTWARE/SYSTEM from here instead of the volume.
@@ -73,7 +75,7 @@ public struct CommandLineOptions: Equatable, Sendable {
             && lhs.drives.map { "\($0.letter)=\($0.path)" } == rhs.drives.map { "\($0.letter)=\($0.path)" }
             && lhs.maps.map { "\($0.windowsPath)=\($0.path)" } == rhs.maps.map { "\($0.windowsPath)=\($0.path)" }
             && lhs.format == rhs.format && lhs.output == rhs.output && lhs.jobs == rhs.jobs && lhs.quiet == rhs.quiet
-            && lhs.strict == rhs.strict && lhs.crossMounts == rhs.crossMounts && lhs.hiveDirectory == rhs.hiveDirectory
+            && lhs.strict == rhs.strict && lhs.verbose == rhs.verbose && lhs.crossMounts == rhs.crossMounts && lhs.hiveDirectory == rhs.hiveDirectory
             && lhs.includeUnregistered == rhs.includeUnregistered && lhs.broadExtensions == rhs.broadExtensions
             && lhs.environmentPaths == rhs.environmentPaths && lhs.mount == rhs.mount && lhs.extensions == rhs.extensions
             && lhs.planDeferred == rhs.planDeferred && lhs.replicaStorage == rhs.replicaStorage
@@ -85,7 +87,7 @@ public struct CommandLineOptions: Equatable, Sendable {
     /// Flags that take a value.
     static let valueFlags = ["--drive", "--map", "--format", "--output", "--jobs", "--hive-dir", "--replica-storage", "--id", "--since"]
     /// Flags that do not.
-    static let switchFlags = ["--quiet", "--strict", "--cross-mounts", "--include-unregistered", "--broad-extensions", "--extensions", "--plan-deferred", "--env-paths", "--mount", "--data-only", "--help", "--version", "--no-replay", "--json"]
+    static let switchFlags = ["--quiet", "--strict", "--verbose", "--cross-mounts", "--include-unregistered", "--broad-extensions", "--extensions", "--plan-deferred", "--env-paths", "--mount", "--data-only", "--help", "--version", "--no-replay", "--json"]
 
     /// Parses `arguments` (without the program name).
     /// - Throws: ``UsageError`` with a precise message and, for a typo, the closest valid spelling.
@@ -119,6 +121,7 @@ public struct CommandLineOptions: Equatable, Sendable {
             if flag == "-o" { flag = "--output" }
             if flag == "-j" { flag = "--jobs" }
             if flag == "-q" { flag = "--quiet" }
+            if flag == "-v" { flag = "--verbose" }
             if valueFlags.contains(flag) {
                 let value: String
                 if let inlineValue {
@@ -202,6 +205,7 @@ public struct CommandLineOptions: Equatable, Sendable {
         switch flag {
         case "--quiet": quiet = true
         case "--strict": strict = true
+        case "--verbose": verbose = true
         case "--cross-mounts": crossMounts = true
         case "--include-unregistered": includeUnregistered = true
         case "--broad-extensions": broadExtensions = true

@@ -107,7 +107,7 @@ public enum HVExcludeCommand {
         result.notes = notes
         let report = Report(result, image: image?.path, drives: image?.drives ?? [])
         do {
-            let bytes = try render(report, format: options.format)
+            let bytes = try render(report, format: options.format, verbose: options.verbose)
             try OutputWriter.write(bytes, to: options.output, scannedRoots: roots)
         } catch let error as UsageError {
             printError("hvexclude: \(error)")
@@ -139,14 +139,24 @@ public enum HVExcludeCommand {
 
     /// The report in the chosen format, as the bytes to write (`reg` is UTF-16LE with a BOM, as regedit
     /// writes it; everything else UTF-8).
-    static func render(_ report: Report, format: CommandLineOptions.Format) throws -> [UInt8] {
+    static func render(_ report: Report, format: CommandLineOptions.Format, verbose: Bool = false) throws -> [UInt8] {
         switch format {
         case .json: return Array(try JSONExporter.render(report).utf8)
-        case .text: return Array(TextExporter.render(report, color: useColor).utf8)
+        case .text: return Array(TextExporter.render(report, color: useColor, width: outputWidth, verbose: verbose).utf8)
         case .powershell: return Array(PowerShellExporter.render(report).utf8)
         case .list: return Array(ListExporter.render(report).utf8)
         case .reg: return RegExporter.renderBytes(report)
         }
+    }
+
+    /// The widest a text line may be: the terminal's width; not a terminal: `$COLUMNS` when set, else 120.
+    static var outputWidth: Int {
+        if StandardStream.output.isTerminal {
+            var size = winsize()
+            if ioctl(StandardStream.output.rawValue, UInt(TIOCGWINSZ), &size) == 0, size.ws_col >= 40 { return Int(size.ws_col) }
+        }
+        if let text = getenv("COLUMNS").map({ String(cString: $0) }), let columns = Int(text), columns >= 40 { return columns }
+        return 120
     }
 
     /// Colour only on a terminal, and never with `NO_COLOR` set (no-color.org).
@@ -267,6 +277,7 @@ public enum HVExcludeCommand {
           --mount               ROOT is a disk image or block device: mount its NTFS partitions read-only (root
                                 needed) instead of reading them natively, scan them as C:, D:… (letters from
                                 MountedDevices), unmount again (for what the native reader refuses, e.g. BitLocker)
+          --verbose, -v         --format text: the full report (every reason, its evidence, every warning)
           --quiet, -q           no progress and no warnings on stderr
           --strict              any warning makes the exit code 1
           --data-only           ROOT is not a system volume (a copy of VM folders): scan it anyway; the report says

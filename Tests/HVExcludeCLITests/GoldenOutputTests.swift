@@ -6,7 +6,7 @@ import Testing
 /// GoldenOutput` rewrites them; review the diff before committing.
 @Suite struct GoldenOutputTests {
     static let trees = ["ws2012r2-default", "ws2019-custom"]
-    static let formats = ["json", "text", "powershell", "list", "reg"]
+    static let formats = ["json", "text", "text-verbose", "powershell", "list", "reg"]
     static let folder = CLI.projectRoot.appendingPathComponent("Tests/HVExcludeCLITests/Golden")
 
     /// Blanks the scan time and duration, in every format.
@@ -33,9 +33,10 @@ import Testing
     }
 
     static func render(_ tree: String, _ format: String) throws -> String {
-        var arguments = ["scan", "TestTrees/\(tree)/C", "--quiet", "--format", format]
+        var arguments = ["scan", "TestTrees/\(tree)/C", "--quiet", "--format"]
+        arguments += format == "text-verbose" ? ["text", "--verbose"] : [format]
         if FileManager.default.fileExists(atPath: CLI.testTree(tree) + "/D") { arguments += ["--drive", "D=TestTrees/\(tree)/D"] }
-        let result = try CLI.run(arguments, environment: ["NO_COLOR": "1"], currentDirectory: CLI.projectRoot.path)
+        let result = try CLI.run(arguments, environment: ["NO_COLOR": "1", "COLUMNS": "120"], currentDirectory: CLI.projectRoot.path)
         #expect(result.status == 0, "\(tree) \(format): \(result.stderr)")
         if format == "reg" {
             // regedit's own encoding: UTF-16LE with a BOM and CRLF; the golden file holds it as UTF-8 text.

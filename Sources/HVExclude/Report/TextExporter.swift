@@ -12,12 +12,20 @@ public enum TextExporter {
             + "\(partition.basis))"
     }
 
-    /// The summary text.
+    /// The text report.
     /// - Parameters:
     ///   - report: the scan's result.
     ///   - color: whether to emit ANSI colour and bold sequences.
-    public static func render(_ report: Report, color: Bool = false) -> String {
-        var out = Output(color: color)
+    ///   - width: the widest a line may be (the terminal's width; 120 when not a terminal).
+    ///   - verbose: the full report (every reason, its evidence, every warning) instead of the summary.
+    public static func render(_ report: Report, color: Bool = false, width: Int = 120, verbose: Bool = false) -> String {
+        verbose ? renderVerbose(report, color: color, width: width) : renderSummary(report, color: color, width: width)
+    }
+
+    /// The full report: host, VMs, disks with their chains, every exclusion with all its reasons and evidence,
+    /// the audit, the diagnosis, unreferenced items and every warning; long lines wrapped at `width`.
+    static func renderVerbose(_ report: Report, color: Bool, width: Int) -> String {
+        var out = Output(color: color, width: width, wrap: true)
         // The answer admins come for first: did an antivirus lock VM files, and do the exclusions cover them.
         if let diagnosis = report.diagnosis { out.line(out.bold("Diagnosis: ") + diagnosis.summary) }
         engines(report, &out)
@@ -140,10 +148,13 @@ public enum TextExporter {
         out.section("Exclusions (\(plan.paths.count) paths, \(plan.extensions.count) extensions, \(plan.processes.count) processes)")
         if !plan.paths.isEmpty {
             out.line("  Paths")
-            out.table(plan.paths.map { entry in
+            for entry in plan.paths {
                 let status = entry.verified ? "" : out.yellow(entry.lifecycle != nil ? "not yet there" : "not verified")
-                return [entry.path, entry.form.rawValue, status, entry.reasons.joined(separator: "; ")]
-            }, indent: "    ")
+                out.line("    " + [entry.path, entry.form.rawValue + (entry.lifecycle.map { " (\($0.rawValue))" } ?? ""), status].filter { !$0.isEmpty }.joined(separator: "  "))
+                if let hold = entry.hold { out.line("        " + out.red("held: \(hold.reason)") + (hold.threat.map { " \($0)" } ?? "")) }
+                for reason in entry.reasons { out.line("        why: " + reason) }
+                for evidence in entry.evidence { out.line("        evidence: \(evidence.source) — \(evidence.detail)") }
+            }
             if plan.paths.contains(where: { $0.form == .pattern }) {
                 out.line("    (pattern: Defender's syntax — a * or ? in the last part matches file names in that folder only; for a product without wildcards, see --format list)")
             }
@@ -300,15 +311,81 @@ public enum TextExporter {
         }
     }
 
-    /// The text being built, and whether it may hold colour.
+    /// The text being built, whether it may hold colour, and the width no line may pass: longer lines are cut
+    /// with `…` (the summary) or wrapped with an indent (`--verbose`).
     struct Output {
         let color: Bool
+        var width: Int = .max
+        var wrap = false
+        var compact = false
         var text = ""
 
-        mutating func line(_ line: String) { text += String(line.map { $0.isNewline ? " " : $0 }) + "\n" }
+        init(color: Bool, width: Int = .max, wrap: Bool = false) {
+            self.color = color
+            self.width = max(width, 40)
+            self.wrap = wrap
+        }
 
+        mutating func line(_ line: String) {
+            let flat = String(line.map { $0.isNewline ? " " : $0 })
+            for piece in fit(flat) { text += piece + "\n" }
+        }
+
+        /// `line` as lines no wider than `width`.
+        func fit(_ line: String) -> [String] {
+            guard width != .max, Output.visibleWidth(line) > width else { return [line] }
+            let reset = color ? "\u{1B}[0m" : ""
+            if !wrap { return [Output.prefix(line, width - 1) + reset + "…"] }
+            var pieces: [String] = []
+            var rest = line
+            var first = true
+            while Output.visibleWidth(rest) > (first ? width : width - 6) {
+                let room = first ? width : width - 6
+                pieces.append((first ? "" : "      ") + Output.prefix(rest, room) + reset)
+                rest = Output.dropPrefix(rest, room)
+                first = false
+            }
+            pieces.append((first ? "" : "      ") + rest)
+            return pieces
+        }
+
+        /// The first `count` visible characters of `text`, colour sequences kept.
+        static func prefix(_ text: String, _ count: Int) -> String {
+            var out = "", shown = 0, escaped = false
+            for character in text {
+                if escaped {
+                    out.append(character)
+                    if character == "m" { escaped = false }
+                } else if character == "\u{1B}" {
+                    escaped = true
+                    out.append(character)
+                } else {
+                    if shown == count { break }
+                    out.append(character)
+                    shown += 1
+                }
+            }
+            return out
+        }
+
+        /// `text` without its first `count` visible characters.
+        static func dropPrefix(_ text: String, _ count: Int) -> String {
+            let head = prefix(text, count)
+            return String(text.dropFirst(head.count))
+        }
+
+        /// `text` shortened in the middle to `count` characters (`D:\VMs\App01\…\disk.vhdx`), when longer.
+        static func middle(_ text: String, _ count: Int) -> String {
+            guard text.count > count, count >= 5 else { return text }
+            let tail = (count - 1) / 2 + (count - 1) % 2
+            let head = count - 1 - tail
+            return String(text.prefix(head)) + "…" + String(text.suffix(tail))
+        }
+
+        /// A section title: after a blank line in the full report; the summary saves lines (`compact`).
         mutating func section(_ title: String) {
-            text += "\n" + bold(title) + "\n"
+            if !compact { text += "\n" }
+            line(bold(title))
         }
 
         func paint(_ code: String, _ text: String) -> String { color && !text.isEmpty ? "\u{1B}[\(code)m" + text + "\u{1B}[0m" : text }
@@ -336,6 +413,38 @@ public enum TextExporter {
                         cells.append(cell)
                     } else {
                         cells.append(cell + String(repeating: " ", count: max(0, widths[index] - Output.visibleWidth(cell))))
+                    }
+                }
+                var joined = indent + cells.joined(separator: "  ")
+                while joined.last == " " { joined.removeLast() }
+                line(joined)
+            }
+        }
+
+        /// Rows with aligned columns where column `pathColumn` holds paths: shortened in the middle so that the
+        /// other columns and at least 24 characters of the last one fit in `width`; the rest is cut by ``line(_:)``.
+        mutating func table(_ rows: [[String]], indent: String, pathColumn: Int, pathLimit: Int = .max) {
+            let rows = rows.map { $0.map { String($0.map { $0.isNewline ? " " : $0 }) } }
+            guard let columns = rows.map(\.count).max(), columns > 0 else { return }
+            var widths = Array(repeating: 0, count: columns)
+            for row in rows {
+                for (index, cell) in row.enumerated() where index < columns - 1 {
+                    widths[index] = max(widths[index], Output.visibleWidth(cell))
+                }
+            }
+            if width != .max && pathColumn < columns - 1 {
+                let others = widths.enumerated().filter { $0.offset != pathColumn && $0.offset < columns - 1 }.map(\.element).reduce(0, +)
+                let room = width - indent.count - others - 2 * (columns - 1) - 24
+                widths[pathColumn] = min(widths[pathColumn], max(room, 24), pathLimit)
+            }
+            for row in rows {
+                var cells: [String] = []
+                for (index, cell) in row.enumerated() {
+                    let shown = index == pathColumn ? Output.middle(cell, widths[index]) : cell
+                    if index == row.count - 1 {
+                        cells.append(shown)
+                    } else {
+                        cells.append(shown + String(repeating: " ", count: max(0, widths[index] - Output.visibleWidth(shown))))
                     }
                 }
                 var joined = indent + cells.joined(separator: "  ")

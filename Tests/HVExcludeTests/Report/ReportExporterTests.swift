@@ -85,10 +85,12 @@ struct ReportExporterTests {
         let report = SampleReport.report()
         let outputs = [
             PowerShellExporter.render(report), ListExporter.render(report), RegExporter.render(report),
-            TextExporter.render(report, color: false),
+            TextExporter.render(report, color: false, width: 10_000), TextExporter.render(report, color: false, width: 10_000, verbose: true),
         ]
-        for output in outputs {
-            for path in SampleReport.trickyPaths + ["D:\\Hyper-V\\VM2", "C:\\Windows\\System32\\vmms.exe"] {
+        for (index, output) in outputs.enumerated() {
+            // The text summary names processes by folder (`processes in C:\Windows\System32\: vmms.exe …`).
+            let process = index == 3 ? "processes in C:\\Windows\\System32\\: vmms.exe" : "C:\\Windows\\System32\\vmms.exe"
+            for path in SampleReport.trickyPaths + ["D:\\Hyper-V\\VM2", process] {
                 // The reg file doubles backslashes; the others keep them.
                 #expect(output.contains(path) || output.contains(path.replacing("\\", with: "\\\\")), "\(path)")
             }

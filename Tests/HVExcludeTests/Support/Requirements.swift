@@ -77,7 +77,7 @@ enum Requirements {
         "sfdisk": "fdisk", "mkntfs": "ntfs-3g", "ntfs-3g": "ntfs-3g", "setfattr": "attr", "strace": "strace",
         "losetup": "mount", "mount": "mount", "umount": "mount", "blkid": "util-linux", "setpriv": "util-linux",
         "python3": "python3", "gunzip": "gzip", "sh": "dash", "dd": "coreutils", "truncate": "coreutils", "touch": "coreutils",
-        "fls": "sleuthkit", "icat": "sleuthkit", "qemu-io": "qemu-utils", "evtxexport": "libevtx-utils", "find": "findutils", "bash": "bash", "blockdev": "util-linux",
+        "fls": "sleuthkit", "icat": "sleuthkit", "script": "bsdutils", "chromium": "chromium", "qemu-io": "qemu-utils", "evtxexport": "libevtx-utils", "find": "findutils", "bash": "bash", "blockdev": "util-linux",
     ]
 
     /// Whether a failing requirement fails the test instead of skipping it.
