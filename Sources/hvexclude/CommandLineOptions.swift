@@ -12,7 +12,7 @@ public struct CommandLineOptions: Equatable, Sendable {
 
     /// Output formats of `scan`/`audit`.
     public enum Format: String, Sendable, CaseIterable {
-        case json, text, powershell, list, reg
+        case json, text, html, powershell, list, reg
     }
 
     /// The subcommand.

@@ -93,7 +93,7 @@ public enum HVExcludeCommand {
             return .usage
         }
         let scanner = HostScanner(options: scanOptions)
-        let progress = options.quiet || !StandardStream.error.isTerminal ? nil : ProgressLine(walker: scanner.walker)
+        let progress = options.quiet || !StandardStream.error.isTerminal ? nil : ProgressLine(scanner.walker.progress)
         progress?.start()
         var result: ScanResult
         do {
@@ -143,6 +143,7 @@ public enum HVExcludeCommand {
         switch format {
         case .json: return Array(try JSONExporter.render(report).utf8)
         case .text: return Array(TextExporter.render(report, color: useColor, width: outputWidth, verbose: verbose).utf8)
+        case .html: return Array(HTMLExporter.render(report).utf8)
         case .powershell: return Array(PowerShellExporter.render(report).utf8)
         case .list: return Array(ListExporter.render(report).utf8)
         case .reg: return RegExporter.renderBytes(report)
@@ -262,7 +263,7 @@ public enum HVExcludeCommand {
           --drive X=PATH        drive X: is mounted at PATH, or is the partition/disk image PATH (repeatable)
           --map WINPATH=PATH    any Windows prefix (CSV, \\\\server\\share, \\\\?\\Volume{GUID}\\) is at PATH (repeatable)
           --hive-dir PATH       read SOFTWARE and SYSTEM hives from PATH instead of the volume
-          --format FORMAT       json (default), text, powershell, list, reg
+          --format FORMAT       json (default), text, html (one page for the customer), powershell, list, reg
           --output FILE, -o     write the result atomically to FILE (never inside a scanned root)
           --jobs N, -j          walker threads (default: active processors)
           --cross-mounts        descend into file systems mounted below a root
@@ -297,22 +298,32 @@ public enum HVExcludeCommand {
         """
 }
 
-/// A one-line progress display on stderr (TTY only): entries per second and the current folder.
+/// A one-line progress display on stderr (on a terminal only, never with `--quiet`): the phase, entries walked,
+/// bytes read, elapsed time and the current folder, five times a second.
 final class ProgressLine: @unchecked Sendable {
-    private let walker: DirectoryWalker
+    private let progress: WalkProgress
     private let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "hvexclude.progress"))
 
-    init(walker: DirectoryWalker) { self.walker = walker }
+    init(_ progress: WalkProgress) { self.progress = progress }
+
+    /// A progress line when stderr is a terminal and `quiet` is off, else nil.
+    static func onTerminal(_ progress: WalkProgress, quiet: Bool) -> ProgressLine? {
+        quiet || !StandardStream.error.isTerminal ? nil : ProgressLine(progress)
+    }
 
     func start() {
         let begun = ContinuousClock.now
         timer.schedule(deadline: .now() + .milliseconds(200), repeating: .milliseconds(200))
-        timer.setEventHandler { [walker] in
+        timer.setEventHandler { [progress] in
             let elapsed = HostScanner.seconds(ContinuousClock.now - begun)
-            let entries = walker.progress.entriesVisited
-            var folder = walker.progress.currentDirectory
-            if folder.count > 60 { folder = "…" + folder.suffix(59) }
-            StandardStream.error.write("\r\u{1B}[K\(entries) entries, \(Int(Double(entries) / max(elapsed, 0.2)))/s  \(folder)")
+            let entries = progress.entriesVisited
+            var line = progress.phase.isEmpty ? "" : progress.phase + ": "
+            line += "\(entries) entries (\(Int(Double(entries) / max(elapsed, 0.2)))/s)"
+            if progress.bytesRead > 0 { line += ", \(progress.bytesRead / 1_048_576) MiB read" }
+            line += ", \(Int(elapsed)) s"
+            var folder = progress.currentDirectory
+            if folder.count > 50 { folder = "…" + folder.suffix(49) }
+            StandardStream.error.write("\r\u{1B}[K" + line + (folder.isEmpty ? "" : "  " + folder))
         }
         timer.resume()
     }

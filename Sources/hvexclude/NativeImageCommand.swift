@@ -7,7 +7,13 @@ enum NativeImageCommand {
     static func run(_ options: CommandLineOptions, scan: DiskImageCommand.Scan) -> ExitCode {
         let image = options.arguments[0]
         let volumes: NativeImageScan.Volumes
+        // Opening reads every NTFS partition's MFT, which takes a while on a large image: say so on a terminal.
+        let opening = WalkProgress()
+        opening.enter("reading the partition table and each NTFS partition's MFT of \(image)")
+        let progress = ProgressLine.onTerminal(opening, quiet: options.quiet)
+        progress?.start()
         do {
+            defer { progress?.stop() }
             volumes = try NativeImageScan.open(image: image)
         } catch let error as DiskImageError {
             printError("hvexclude: could not scan: \(error)")

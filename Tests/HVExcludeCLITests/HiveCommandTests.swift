@@ -88,9 +88,9 @@ import Testing
         try #require(made.status == 0, "\(made.stderr)")
         let tree = CLI.testTree("ws2019-custom")
         let result = try CLI.run([
-            "audit", tree + "/C", "--drive", "D=" + tree + "/D", "--hive-dir", folder.path + "/passive", "--format", "text", "-q"])
+            "audit", tree + "/C", "--drive", "D=" + tree + "/D", "--hive-dir", folder.path + "/passive", "--format", "text", "--verbose", "-q"])
         #expect(result.status == 3, "\(result.stderr)")
-        let lines = result.stdout.split(separator: "\n").map(String.init)
+        let lines = result.stdout.replacingOccurrences(of: "\n      ", with: "").split(separator: "\n").map(String.init)  // wrapped lines joined
         // The diagnosis line comes first (docs/diagnosis.md), the engine that really scans right after it.
         #expect(lines.first?.hasPrefix("Diagnosis: ") == true)
         #expect(lines.dropFirst().first == "Antivirus: Symantec Endpoint Protection scans this host")

@@ -5,9 +5,10 @@ import Testing
 /// wider than the terminal, colour only on a terminal and never with `NO_COLOR`.
 @Suite struct TextReportTests {
     static func text(_ tree: String, _ extra: [String] = [], columns: Int = 120) throws -> String {
-        var arguments = ["scan", CLI.testTree(tree + "/C"), "--quiet", "--format", "text"] + extra
-        if FileManager.default.fileExists(atPath: CLI.testTree(tree + "/D")) { arguments += ["--drive", "D=" + CLI.testTree(tree + "/D")] }
-        let result = try CLI.run(arguments, environment: ["NO_COLOR": "1", "COLUMNS": String(columns)])
+        // Relative roots, as in the README's first command (and the golden files).
+        var arguments = ["scan", "TestTrees/\(tree)/C", "--quiet", "--format", "text"] + extra
+        if FileManager.default.fileExists(atPath: CLI.testTree(tree + "/D")) { arguments += ["--drive", "D=TestTrees/\(tree)/D"] }
+        let result = try CLI.run(arguments, environment: ["NO_COLOR": "1", "COLUMNS": String(columns)], currentDirectory: CLI.projectRoot.path)
         #expect(result.status == 0, "\(result.stderr)")
         return result.stdout
     }
@@ -19,8 +20,12 @@ import Testing
         let lines = Self.lines(text)
         #expect(lines.count <= 60, "\(lines.count) lines")
         #expect(lines.allSatisfy { $0.count <= 120 })
-        #expect(lines[1].hasPrefix("Diagnosis: ") && lines[2].hasPrefix("Antivirus: ") && lines[3].hasPrefix("To do: "))
-        #expect(lines[3].contains("6 exclusions to add, 5 configured entries to fix"))
+        // What to do first: the diagnosis (wrapped, never cut), the antivirus, the counts.
+        let joined = Self.lines(text.replacingOccurrences(of: "\n      ", with: ""))
+        #expect(joined[0].hasPrefix("Diagnosis: ") && joined[0].hasSuffix("the plan covers them with D:\\Hyper-V"))
+        #expect(lines[1].hasPrefix("      "), "the diagnosis line wraps, it is not cut")
+        #expect(joined[1].hasPrefix("Antivirus: ") && joined[2].hasPrefix("To do: "))
+        #expect(joined[2].contains("6 exclusions to add, 5 configured entries to fix"))
         // A checkpoint is not a VM: it is nested under its VM.
         let vms = try #require(lines.firstIndex { $0.hasPrefix("Virtual machines (") })
         #expect(lines[vms] == "Virtual machines (2 registered, 1 registered but missing, 1 not registered, 1 checkpoint)")
@@ -68,5 +73,17 @@ import Testing
         #expect(!noColor.stdout.contains("\u{1B}["), "NO_COLOR")
         let piped = try CLI.run(["scan", CLI.testTree("ws2012r2-default/C"), "--quiet", "--format", "text"])
         #expect(!piped.stdout.contains("\u{1B}["), "not a terminal")
+    }
+
+    @Test(.requires(.tool("script")))
+    func progressOnlyOnATerminalAndNeverWithQuiet() throws {
+        let scan = "\(CLI.binary) scan \(CLI.testTree("ws2012r2-default/C")) --format json -o /dev/null"
+        // On a terminal the progress line is cleared when the scan ends (it shows after 200 ms on longer scans).
+        let terminal = try CLI.runTool("script", ["-qec", scan, "/dev/null"])
+        #expect(terminal.stdout.contains("\r\u{1B}[K"))
+        let quiet = try CLI.runTool("script", ["-qec", scan + " --quiet", "/dev/null"])
+        #expect(!quiet.stdout.contains("\u{1B}[K"))
+        let piped = try CLI.run(["scan", CLI.testTree("ws2012r2-default/C"), "--format", "json", "-o", "/dev/null"])
+        #expect(!piped.stderr.contains("\u{1B}["), "not a terminal: no progress")
     }
 }

@@ -122,7 +122,7 @@ import Testing
         #expect(message.hasSuffix("whether vmms, vmcompute, ClusSvc are installed is unknown"))
         #expect(!warnings.contains { ($0["message"] as? String)?.contains("is missing") == true && ($0["message"] as? String)?.contains("Services") == true })
         #expect(result.stderr.contains("warning: registry: SYSTEM: could not read ControlSet001\\Services"))
-        let text = try CLI.run(["scan", root.path, "--format", "text", "--quiet"])
+        let text = try CLI.run(["scan", root.path, "--format", "text", "--verbose", "--quiet"])
         #expect(text.stdout.contains("vmms unknown, vmcompute unknown, ClusSvc unknown"))
     }
 

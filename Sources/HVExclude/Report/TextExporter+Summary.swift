@@ -7,13 +7,15 @@ extension TextExporter {
     static func renderSummary(_ report: Report, color: Bool, width: Int) -> String {
         var out = Output(color: color, width: width)
         out.compact = true
-        out.line(out.bold("\(report.tool.name) \(report.tool.version)") + " — scan of "
-            + (report.scan.roots.isEmpty ? "nothing" : report.scan.roots.map(rootText).joined(separator: ", "))
-            + " (\(report.scan.entriesVisited) entries)")
+        // What to do comes first, whole: these lines wrap rather than lose their end.
+        out.wrap = true
         if let diagnosis = report.diagnosis { out.line(out.bold("Diagnosis: ") + diagnosis.summary) }
         out.line(out.bold("Antivirus: ") + (report.host?.antivirus?.summary ?? "unknown (no SYSTEM hive was read)"))
         toDo(report, &out)
-        out.line("")
+        out.line("\(report.tool.name) \(report.tool.version) — scan of "
+            + (report.scan.roots.isEmpty ? "nothing" : report.scan.roots.map(rootText).joined(separator: ", "))
+            + " (\(report.scan.entriesVisited) entries)")
+        out.wrap = false
         plan(report, &out)
         fixes(report, &out)
         lockups(report, &out)
@@ -32,14 +34,16 @@ extension TextExporter {
         let what = "\(toAdd) exclusion\(toAdd == 1 ? "" : "s") to add\(report.audit == nil ? " (no audit: nothing known to be configured)" : ""), "
             + "\(fix) configured entr\(fix == 1 ? "y" : "ies") to fix, \(held) held"
         out.line(out.bold("To do: ") + what)
-        out.line("  apply: run this scan again with --format powershell -o exclusions.ps1, review the script, run it elevated")
+        out.line("  apply: this scan with --format powershell -o exclusions.ps1; review the script; run it elevated")
     }
 
     /// One line per planned entry: audit status (when audited), form, path, a short reason.
     static func plan(_ report: Report, _ out: inout Output) {
         let plan = report.exclusions
         let statuses = Dictionary((report.audit?.planned ?? []).map { ("\($0.type.rawValue) \($0.value)", $0) }, uniquingKeysWith: { first, _ in first })
-        out.section("Plan (\(plan.paths.count) paths, \(plan.processes.count) processes, \(plan.extensions.count) extensions)")
+        let patterns = plan.paths.contains { $0.form == .pattern }
+            ? "; pattern: Defender's syntax, a * in the last part matches file names in that folder only" : ""
+        out.section("Plan (\(plan.paths.count) paths, \(plan.processes.count) processes, \(plan.extensions.count) extensions\(patterns))")
         var rows: [[String]] = []
         for entry in plan.paths {
             let status = statuses["path \(entry.path)"].map { statusWord($0.status, &out) } ?? ""
@@ -49,12 +53,17 @@ extension TextExporter {
         }
         // Processes one line per folder: `C:\Windows\System32\ vmms.exe (covered), vmsp.exe (missing), …`.
         var folders: [String] = []
+        var spelling: [String: String] = [:]
         var byFolder: [String: [String]] = [:]
         for entry in plan.processes {
-            let folder = WindowsPath(entry.path)?.parent.map { $0.description + "\\" } ?? ""
+            let parent = WindowsPath(entry.path)?.parent
+            let folder = parent?.key ?? ""
             let name = WindowsPath(entry.path)?.lastComponent ?? entry.path
             let status = statuses["process \(entry.path)"].map { statusWord($0.status, &out) }
-            if byFolder[folder] == nil { folders.append(folder) }
+            if byFolder[folder] == nil {
+                folders.append(folder)
+                spelling[folder] = parent.map { $0.description + "\\" } ?? ""
+            }
             byFolder[folder, default: []].append(name + (status.map { " (\($0))" } ?? "") + (entry.verified ? "" : " not verified"))
         }
         for entry in plan.extensions {
@@ -65,10 +74,7 @@ extension TextExporter {
         if rows.isEmpty && folders.isEmpty { out.line("  none") }
         // Plan paths are shortened only when the terminal is too narrow to show them whole with 24 columns of reason.
         out.table(rows, indent: "  ", pathColumn: 2)
-        for folder in folders { out.line("  processes in " + folder + ": " + byFolder[folder]!.joined(separator: ", ")) }
-        if plan.paths.contains(where: { $0.form == .pattern }) {
-            out.line("  pattern: Defender's syntax: a * in the last part matches file names in that folder only (list: pattern: lines)")
-        }
+        for folder in folders { out.line("  processes in " + spelling[folder]! + ": " + byFolder[folder]!.joined(separator: ", ")) }
     }
 
     /// A plan entry's reason in a few words: a VM's reason before a checkpoint's, `VM 'X' …` as `X: …`, and how

@@ -336,13 +336,19 @@ public enum TextExporter {
             guard width != .max, Output.visibleWidth(line) > width else { return [line] }
             let reset = color ? "\u{1B}[0m" : ""
             if !wrap { return [Output.prefix(line, width - 1) + reset + "…"] }
+            // Break after the last space that fits (keeping it at the line's end, so that removing the newline and
+            // the six-space indent gives the line back), else mid-word.
             var pieces: [String] = []
             var rest = line
             var first = true
             while Output.visibleWidth(rest) > (first ? width : width - 6) {
                 let room = first ? width : width - 6
-                pieces.append((first ? "" : "      ") + Output.prefix(rest, room) + reset)
-                rest = Output.dropPrefix(rest, room)
+                var head = Output.prefix(rest, room)
+                if let space = head.lastIndex(of: " "), head.distance(from: head.startIndex, to: space) > room / 2 {
+                    head = String(head[...space])
+                }
+                pieces.append((first ? "" : "      ") + head + reset)
+                rest = String(rest.dropFirst(head.count))
                 first = false
             }
             pieces.append((first ? "" : "      ") + rest)
@@ -366,12 +372,6 @@ public enum TextExporter {
                 }
             }
             return out
-        }
-
-        /// `text` without its first `count` visible characters.
-        static func dropPrefix(_ text: String, _ count: Int) -> String {
-            let head = prefix(text, count)
-            return String(text.dropFirst(head.count))
         }
 
         /// `text` shortened in the middle to `count` characters (`D:\VMs\App01\…\disk.vhdx`), when longer.

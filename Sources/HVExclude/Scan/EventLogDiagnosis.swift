@@ -14,7 +14,7 @@ enum EventLogDiagnosis {
 
     /// The diagnosis, the logs read, and a finding for each log that could not be read whole.
     static func run(
-        inventory: HostInventory, plan: ExclusionPlan, audit: DefenderAudit?, map: VolumeMap
+        inventory: HostInventory, plan: ExclusionPlan, audit: DefenderAudit?, map: VolumeMap, progress: WalkProgress? = nil
     ) -> (diagnosis: Diagnosis, logs: [LogRead], findings: [Finding]) {
         let environment = inventory.environment
         let systemRoot = WindowsPath(environment.value("SystemRoot") ?? "C:\\Windows") ?? WindowsPath("C:\\Windows")!
@@ -33,7 +33,9 @@ enum EventLogDiagnosis {
             // A host without the role has no such channel: not a finding (a configured file that is missing is).
             guard let (path, host) = located else { continue }
             do {
-                let log = try EVTXLog(file: map.openFile(host, readBudget: EVTXLog.readBudget(EVTXLimits())), include: relevant)
+                let file = try map.openFile(host, readBudget: EVTXLog.readBudget(EVTXLimits()))
+                let log = try EVTXLog(file: file, include: relevant)
+                progress?.add(bytes: Int(clamping: file.size))
                 events += log.events
                 logs.append(LogRead(channel: channel, path: path, records: log.recordsRead))
                 for warning in log.warnings {

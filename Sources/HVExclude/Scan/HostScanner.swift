@@ -27,6 +27,7 @@ public final class HostScanner: Sendable {
         let startedAt = Date()
         let roots = map.mappings.sorted { $0.prefix < $1.prefix }
         let walk: WalkResult
+        walker.progress.enter("walking")
         do {
             walk = try HostScanner.walk(roots, walker: walker, match: ArtifactClassifier.mayMatch)
         } catch let error as SystemError {
@@ -40,6 +41,7 @@ public final class HostScanner: Sendable {
                 message: "\(issue.operation): \(issue.message)", severity: issue.severity == .info ? .info : .error)
         }
         let (artifacts, links) = classify(walk, findings: &findings)
+        walker.progress.enter("reading hives, configurations and disks")
         var inventory = InventoryBuilder(map: map, jobs: options.jobs, hiveDirectory: options.hiveDirectory).build(artifacts: artifacts)
         let input = PolicyInput(inventory: inventory, map: map, options: options.planner)
         let planned = ExclusionPlanner(input: input, volume: map).plan()
@@ -50,7 +52,8 @@ public final class HostScanner: Sendable {
             audit = DefenderAuditor.audit(plan: planned.plan, facts: facts, map: map, environment: inventory.environment)
         }
         // The event-log diagnosis reads the finished stages' values (docs/diagnosis.md).
-        let diagnosed = EventLogDiagnosis.run(inventory: inventory, plan: planned.plan, audit: audit, map: map)
+        walker.progress.enter("reading event logs")
+        let diagnosed = EventLogDiagnosis.run(inventory: inventory, plan: planned.plan, audit: audit, map: map, progress: walker.progress)
         findings += inventory.findings + planned.findings + diagnosed.findings
         if options.dataOnly {
             findings.append(Finding(.walk, path: "C:", message: ScanResult.dataOnlyNote, severity: .warning))

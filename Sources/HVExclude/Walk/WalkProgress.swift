@@ -7,8 +7,21 @@ public final class WalkProgress: Sendable {
     // The bytes are stored as is (an array retain per directory); a String is built only when asked.
     private let current = Mutex<[UInt8]>([])
 
+    private let stage = Mutex<String>("")
+    private let bytes = Atomic<Int>(0)
+
     /// Creates zeroed counters.
-    init() {}
+    public init() {}
+
+    /// What the scan is doing now ("walking", "reading event logs", …), for the progress line.
+    public var phase: String { stage.withLock { $0 } }
+    /// Bytes read so far by the phases that count them (event logs).
+    public var bytesRead: Int { bytes.load(ordering: .relaxed) }
+
+    /// Enters a phase.
+    public func enter(_ phase: String) { stage.withLock { $0 = phase } }
+    /// Counts bytes read.
+    func add(bytes count: Int) { bytes.add(count, ordering: .relaxed) }
 
     /// Directory entries seen so far.
     public var entriesVisited: Int { entries.load(ordering: .relaxed) }

@@ -17,9 +17,9 @@ struct TextExporterTests {
         #expect(coloured.replacing(/\x{1B}\[[0-9;]*m/, with: "") == plain)
     }
 
-    @Test("sections: host, VMs, disks with chain status, exclusions with reasons, audit, unreferenced, warnings")
+    @Test("the full report (--verbose): host, VMs, disks with chain status, exclusions with reasons, audit, unreferenced, warnings")
     func sections() throws {
-        let text = TextExporter.render(SampleReport.report(), color: false)
+        let text = TextExporter.render(SampleReport.report(), color: false, width: 1000, verbose: true)
         for title in ["Host", "Virtual machines (1)", "Virtual disks (1)", "Exclusions (", "Defender audit (", "Unreferenced (1)", "Warnings (2)"] {
             #expect(text.contains("\n" + title), "\(title)")
         }
@@ -32,31 +32,23 @@ struct TextExporterTests {
         #expect(text.contains("E:\\Gone\\root.vhdx  unresolved — no candidate exists"))
         #expect(text.contains("candidate C:\\Shared\\root.vhdx"))
         #expect(text.contains("not verified"))
-        #expect(text.contains("Hyper-V data root; registration store data.vmcx"))
+        #expect(text.contains("why: Hyper-V data root") && text.contains("why: registration store data.vmcx"))
         #expect(text.contains("automatic Hyper-V exclusions: apply"))
         #expect(text.contains("typo") && text.contains("overBroad"))
         #expect(text.contains("C:\\Old\\orphan.vhdx"))
         #expect(text.contains("[error] C:\\VMs\\bad.vmcx: not a VMCX file"))
     }
 
-    @Test("table columns line up: every reason starts in the same column")
+    @Test("the summary's plan lines up: every path starts in the same column, every reason too")
     func alignment() throws {
         let text = TextExporter.render(SampleReport.report(), color: false)
         let lines = text.split(separator: "\n").map(String.init)
-        let start = try #require(lines.firstIndex(of: "  Paths"))
-        let rows = lines[(start + 1)...].prefix { $0.hasPrefix("    ") }
-        #expect(rows.count == SampleReport.plan.paths.count)
-        // The kind column ("folder"/"file") starts at the same offset on every row.
-        let offsets = Set(rows.map { row -> Int in
-            let chars = Array(row)
-            for index in chars.indices where index + 6 <= chars.count {
-                if String(chars[index..<index + 6]) == "folder" || String(chars[index..<min(chars.count, index + 4)]) == "file" && (index + 4 == chars.count || chars[index + 4] == " ") {
-                    if chars[index - 1] == " " && chars[index - 2] == " " { return index }
-                }
-            }
-            return -1
-        })
-        #expect(offsets.count == 1 && !offsets.contains(-1), "\(Array(rows))")
+        let start = try #require(lines.firstIndex { $0.hasPrefix("Plan (") })
+        let rows = Array(lines[(start + 1)...].prefix { $0.hasPrefix("  ") && !$0.hasPrefix("  processes") && !$0.hasPrefix("  pattern:") })
+        #expect(rows.count == SampleReport.plan.paths.count + SampleReport.plan.extensions.count)
+        let paths = SampleReport.plan.paths.map(\.path)
+        let offsets = Set(rows.compactMap { row in paths.compactMap { row.firstRange(of: $0).map { row.distance(from: row.startIndex, to: $0.lowerBound) } }.min() })
+        #expect(offsets.count == 1, "\(rows)")
     }
 
     @Test("a report without host or audit says so")
@@ -64,17 +56,20 @@ struct TextExporterTests {
         var report = SampleReport.report(audit: false)
         report.host = nil
         let text = TextExporter.render(report, color: false)
-        #expect(text.contains("no registry hive was read"))
-        #expect(text.contains("not done: no SOFTWARE hive was read"))
+        #expect(text.contains("Antivirus: unknown (no SYSTEM hive was read)"))
+        #expect(text.contains("Defender audit: not done (no SOFTWARE hive was read)"))
+        let full = TextExporter.render(report, color: false, verbose: true)
+        #expect(full.contains("no registry hive was read"))
+        #expect(full.contains("not done: no SOFTWARE hive was read"))
     }
 }
 
 extension TextExporterTests {
     @Test("a line break in a reason stays on its row; extensions print with one dot")
     func oneLinePerRow() {
-        let text = TextExporter.render(SampleReport.report(), color: false)
+        let text = TextExporter.render(SampleReport.report(), color: false, width: 1000, verbose: true)
         #expect(text.contains("base disk of VM1 second line"))
         #expect(!text.contains(".."))
-        #expect(text.contains("extension  .avhdx"))
+        #expect(text.contains("    .avhdx"))
     }
 }
