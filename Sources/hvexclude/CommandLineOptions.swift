@@ -7,7 +7,7 @@ import HVExclude
 public struct CommandLineOptions: Equatable, Sendable {
     /// What to do.
     public enum Command: String, Sendable, CaseIterable {
-        case scan, audit, hive, vmcx, events, help, version
+        case scan, audit, hive, vmcx, events, merge, diff, help, version
     }
 
     /// Output formats of `scan`/`audit`.
@@ -35,6 +35,8 @@ public struct CommandLineOptions: Equatable, Sendable {
     public var strict = false
     /// `--verbose`, `-v`: the full text report (every reason, its evidence, every warning).
     public var verbose = false
+    /// `audit --against FILE`: a saved plan or merged policy to audit the host's configured exclusions against.
+    public var against: String?
     /// `--cross-mounts`: descend into file systems mounted below a root.
     public var crossMounts = false
     /// `--hive-dir PATH`: read SOFTWARE/SYSTEM from here instead of the volume.
@@ -75,7 +77,7 @@ public struct CommandLineOptions: Equatable, Sendable {
             && lhs.drives.map { "\($0.letter)=\($0.path)" } == rhs.drives.map { "\($0.letter)=\($0.path)" }
             && lhs.maps.map { "\($0.windowsPath)=\($0.path)" } == rhs.maps.map { "\($0.windowsPath)=\($0.path)" }
             && lhs.format == rhs.format && lhs.output == rhs.output && lhs.jobs == rhs.jobs && lhs.quiet == rhs.quiet
-            && lhs.strict == rhs.strict && lhs.verbose == rhs.verbose && lhs.crossMounts == rhs.crossMounts && lhs.hiveDirectory == rhs.hiveDirectory
+            && lhs.strict == rhs.strict && lhs.verbose == rhs.verbose && lhs.against == rhs.against && lhs.crossMounts == rhs.crossMounts && lhs.hiveDirectory == rhs.hiveDirectory
             && lhs.includeUnregistered == rhs.includeUnregistered && lhs.broadExtensions == rhs.broadExtensions
             && lhs.environmentPaths == rhs.environmentPaths && lhs.mount == rhs.mount && lhs.extensions == rhs.extensions
             && lhs.planDeferred == rhs.planDeferred && lhs.replicaStorage == rhs.replicaStorage
@@ -85,7 +87,7 @@ public struct CommandLineOptions: Equatable, Sendable {
     }
 
     /// Flags that take a value.
-    static let valueFlags = ["--drive", "--map", "--format", "--output", "--jobs", "--hive-dir", "--replica-storage", "--id", "--since"]
+    static let valueFlags = ["--against", "--drive", "--map", "--format", "--output", "--jobs", "--hive-dir", "--replica-storage", "--id", "--since"]
     /// Flags that do not.
     static let switchFlags = ["--quiet", "--strict", "--verbose", "--cross-mounts", "--include-unregistered", "--broad-extensions", "--extensions", "--plan-deferred", "--env-paths", "--mount", "--data-only", "--help", "--version", "--no-replay", "--json"]
 
@@ -197,6 +199,7 @@ public struct CommandLineOptions: Equatable, Sendable {
                 throw UsageError.badSince(value)
             }
             since = time
+        case "--against": against = value
         default: break
         }
     }
@@ -236,6 +239,10 @@ public struct CommandLineOptions: Equatable, Sendable {
             guard arguments.count == 1 else { throw UsageError.argumentCount(.vmcx, got: arguments.count) }
         case .events:
             guard arguments.count == 1 else { throw UsageError.argumentCount(.events, got: arguments.count) }
+        case .merge:
+            guard !arguments.isEmpty else { throw UsageError.argumentCount(.merge, got: 0) }
+        case .diff:
+            guard arguments.count == 2 else { throw UsageError.argumentCount(.diff, got: arguments.count) }
         case .help, .version:
             break
         }
@@ -321,6 +328,8 @@ enum UsageError: Error, Equatable, Sendable, CustomStringConvertible {
             case .hive: return "hive takes FILE [KEYPATH]"
             case .vmcx: return "vmcx takes one FILE"
             case .events: return "events takes one FILE (an .evtx event log), got \(count)"
+            case .merge: return "merge takes the JSON reports of the nodes to merge (hvexclude scan … --format json), one or more"
+            case .diff: return "diff takes OLD.json NEW.json, got \(count)"
             default: return "\(command.rawValue) takes one ROOT folder (the C: volume), got \(count)"
             }
         case .outputInsideRoot(let output, let root):

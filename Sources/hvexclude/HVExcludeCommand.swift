@@ -35,6 +35,10 @@ public enum HVExcludeCommand {
             return InspectCommands.vmcx(options)
         case .events:
             return EventsCommand.run(options)
+        case .merge:
+            return FleetCommands.merge(options)
+        case .diff:
+            return FleetCommands.diff(options)
         }
     }
 
@@ -105,6 +109,14 @@ public enum HVExcludeCommand {
         }
         progress?.stop()
         result.notes = notes
+        if let file = options.against {
+            do {
+                result.audit(against: try SavedReport.loadPolicy(file), file: file)
+            } catch {
+                printError("hvexclude: --against: \(error)")
+                return .couldNotScan
+            }
+        }
         let report = Report(result, image: image?.path, drives: image?.drives ?? [])
         do {
             let bytes = try render(report, format: options.format, verbose: options.verbose)
@@ -233,6 +245,31 @@ public enum HVExcludeCommand {
                 --strict (a warning makes the exit code 1).
 
                 """
+        case .merge:
+            return """
+                Usage: hvexclude merge REPORT.json… [--format json|text|powershell] [-o FILE]
+
+                One policy for a failover cluster: the union of the plans in the nodes' JSON reports (each node
+                scanned offline with hvexclude scan … --format json). Paths on shared storage (C:\\ClusterStorage,
+                SMB shares) apply to every node, paths on a node's local drives to that node (each entry says which);
+                every entry once; a conflict section where the nodes disagree (VM configurations, releases,
+                processes, a path that is a folder on one node and a file on another, Defender channels). A node is
+                named by SYSTEM's ComputerName, else by its report's file name. --format powershell writes one script
+                to run on every node. Reports of different schema versions, or the same node twice, are refused.
+                Exit codes: 0 merged; 1 merged, but an entry is held by a malware detection; 2 a report cannot be
+                read or merged; 64 usage.
+
+                """
+        case .diff:
+            return """
+                Usage: hvexclude diff OLD.json NEW.json [--format json|text] [-o FILE]
+
+                What changed between two scans of a host: VMs added, removed or moved, checkpoints, disk chains,
+                plan entries added or removed (with why), audit statuses, new event-log findings. Scan times are
+                ignored. Exit codes: 0 the exclusions need no change; 3 they must change; 2 a report cannot be read;
+                64 usage.
+
+                """
         case .help, .version:
             return usage
         }
@@ -252,6 +289,8 @@ public enum HVExcludeCommand {
           hvexclude vmcx FILE               dump a VMCX/XML configuration's key tree as JSON
           hvexclude events FILE [--id N…] [--since T]
                                             an .evtx event log's records, one JSON object per line
+          hvexclude merge REPORT.json…     one policy for a cluster's nodes (json, text, powershell)
+          hvexclude diff OLD.json NEW.json  what changed between two scans; exit 3 when the exclusions must change
           hvexclude --help | --version
 
         Run 'hvexclude scan --help' for the options of scan and audit.
@@ -281,6 +320,8 @@ public enum HVExcludeCommand {
           --verbose, -v         --format text: the full report (every reason, its evidence, every warning)
           --quiet, -q           no progress and no warnings on stderr
           --strict              any warning makes the exit code 1
+          --against FILE        audit: compare with a saved plan or merged policy (hvexclude merge) instead of
+                                this scan's own plan: its shared entries and this node's (SYSTEM ComputerName)
           --data-only           ROOT is not a system volume (a copy of VM folders): scan it anyway; the report says
                                 what is then unknown (host registry, registrations)
 

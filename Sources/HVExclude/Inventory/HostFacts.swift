@@ -34,10 +34,12 @@ struct HostFacts: Codable, Sendable, Equatable {
     var logReplays: [LogReplay]? = nil
     /// The antivirus engines that scan the host (SYSTEM minifilters, Defender's state); nil without SYSTEM.
     var antivirus: Antivirus? = nil
+    /// SYSTEM `<ControlSet>\Control\ComputerName\ComputerName` `ComputerName`: the node's name for `merge`/`diff`.
+    var computerName: Fact<String>? = nil
 
     private enum CodingKeys: String, CodingKey {
         case windows, folders, hyperVDefaults, defender, controlSet, services, mountedDevices, cluster, shares, warnings
-        case logReplays, antivirus
+        case logReplays, antivirus, computerName
     }
 
     /// Folder facts from the SOFTWARE hive.
@@ -257,6 +259,10 @@ struct HostFacts: Codable, Sendable, Equatable {
                 services.append(service)
             }
             readShares(hive, name: name, key: servicesPath + "\\LanmanServer\\Shares")
+            let computerKey = setName + "\\Control\\ComputerName\\ComputerName"
+            if let value = attempt(name, computerKey, { try hive.value("ComputerName", at: computerKey) }) ?? nil, let text = value.stringValue {
+                computerName = Fact(text, source: Source(hive: name, key: computerKey, value: value.name))
+            }
             // An unreadable Services key is already one error; the event log locations below it stay default.
             if !servicesUnreadable { readEventLogFiles(hive, name: name, at: servicesPath + "\\EventLog") }
         }

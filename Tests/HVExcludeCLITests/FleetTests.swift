@@ -1,0 +1,125 @@
+import Foundation
+import Testing
+@testable import HVExclude
+
+/// `merge`, `diff` and `audit --against` on hosts `scripts/make-fleet-cases` builds: a three-node cluster (shared
+/// CSV, one local VM per node, node3 on 2016, a stale exclusion on node2) and one host before and after a VM moved,
+/// a checkpoint taken and a VM deleted.
+@Suite(.serialized) struct FleetTests {
+    static let cases: Result<String, Error> = Result {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hvx-fleet-cases-\(getpid())").path
+        try? FileManager.default.removeItem(atPath: folder)
+        ExitCleanup.remove(folder)
+        let made = try CLI.runTool("python3", [CLI.projectRoot.appendingPathComponent("scripts/make-fleet-cases").path, folder])
+        guard made.status == 0 else { throw PolicyCaseTests.CaseError(message: made.stderr) }
+        return folder
+    }
+
+    /// Scans one host of the cases and writes its JSON report beside it; returns the report's file and roots.
+    static func scan(_ host: String, into name: String? = nil) throws -> (file: String, roots: [String: String], stdout: String) {
+        let folder = try cases.get() + "/" + host
+        let spec = try JSONValue.parse(String(contentsOfFile: folder + "/args.json", encoding: .utf8))
+        let (arguments, roots) = LifecycleTests.resolve(spec["args"]!.arrayValue.compactMap(\.stringValue), in: folder)
+        let result = try CLI.run(["scan"] + arguments + ["--quiet"])
+        #expect(result.status == 0, "\(host): \(result.stderr)")
+        let file = try cases.get() + "/" + (name ?? host.replacingOccurrences(of: "/", with: "-")) + ".json"
+        try result.stdout.write(toFile: file, atomically: true, encoding: .utf8)
+        return (file, roots, result.stdout)
+    }
+
+    static let nodes = ["cluster/node1", "cluster/node2", "cluster/node3"]
+
+    @Test(.requires(Requirement.makeHives))
+    func aClusterMergesIntoOnePolicyThatCoversEveryNode() throws {
+        let scans = try Self.nodes.map { try Self.scan($0) }
+        let merged = try CLI.run(["merge"] + scans.map(\.file) + ["--quiet"])
+        #expect(merged.status == 0, "\(merged.stderr)")
+        let policy = try JSONDecoder().decode(MergedPolicy.self, from: Data(merged.stdout.utf8))
+        #expect(policy.nodes.map(\.name) == ["HV-NODE1", "HV-NODE2", "HV-NODE3"], "named by SYSTEM's ComputerName")
+        // Every entry once.
+        let keys = policy.exclusions.paths.map { NTFSName.fold($0.path) }
+        #expect(Set(keys).count == keys.count)
+        #expect(Set(policy.exclusions.processes.map { NTFSName.fold($0.path) }).count == policy.exclusions.processes.count)
+        // Shared storage for all nodes, local VMs with their node.
+        let storage = try #require(policy.exclusions.paths.first { $0.path == #"C:\ClusterStorage"# })
+        #expect(storage.shared && storage.nodes == ["HV-NODE1", "HV-NODE2", "HV-NODE3"])
+        #expect(policy.exclusions.paths.first { $0.path == #"D:\VMs\Local2"# }?.nodes == ["HV-NODE2"])
+        #expect(policy.virtualMachines.first { $0.name == "Local3" }.map { ($0.shared, $0.nodes) } ?? (true, []) == (false, ["HV-NODE3"]))
+        #expect(policy.virtualMachines.filter(\.shared).compactMap(\.name).sorted() == ["Clu1", "Clu2"])
+        // The release difference and what it means for the processes; node2's stale exclusion counts as one to fix.
+        #expect(policy.conflicts.contains { $0.kind == "release" && $0.detail.contains("Windows Server 2016: HV-NODE3") })
+        #expect(policy.conflicts.contains { $0.kind == "processes" && $0.subject.hasSuffix("vmcompute.exe") && $0.nodes == ["HV-NODE1", "HV-NODE2"] })
+        #expect(policy.nodes.map(\.toFix) == [0, 1, 0])
+        // On every node, the node's share of the merged policy keeps the properties: coverage, no hiding place,
+        // and the lifecycle (what Hyper-V writes next is covered).
+        for (index, scan) in scans.enumerated() {
+            var report = try JSONDecoder().decode(Report.self, from: Data(scan.stdout.utf8))
+            report.exclusions = policy.plan(forNode: policy.nodes[index].name).plan
+            let violations = PlanCheck.violations(try JSONExporter.render(report), roots: scan.roots)
+            #expect(violations == [], "\(policy.nodes[index].name)")
+        }
+        // One script for every node: node-specific entries are guarded by the node's name.
+        let script = try CLI.run(["merge"] + scans.map(\.file) + ["--format", "powershell", "--quiet"])
+        let bytes = [UInt8](script.stdoutData)
+        #expect(bytes.starts(with: [0xEF, 0xBB, 0xBF]) && !script.stdout.replacingOccurrences(of: "\r\n", with: "").contains("\n"))
+        #expect(script.stdout.contains(#"Add-HvxPath -Nodes @('HV-NODE2') -Path 'D:\VMs\Local2' -Held $false"#))
+        #expect(script.stdout.contains(#"Add-HvxPath -Nodes @() -Path 'C:\ClusterStorage' -Held $false"#))
+    }
+
+    @Test(.requires(Requirement.makeHives))
+    func mergeRefusesTheSameNodeTwiceAndMixedSchemaVersions() throws {
+        let one = try Self.scan("cluster/node1")
+        let twice = try CLI.run(["merge", one.file, one.file])
+        #expect(twice.status == 2 && twice.stderr.contains("node HV-NODE1 is given twice"))
+        let old = try Self.cases.get() + "/old-schema.json"
+        try one.stdout.replacingOccurrences(of: "\"schemaVersion\" : 2", with: "\"schemaVersion\" : 1").write(toFile: old, atomically: true, encoding: .utf8)
+        let two = try Self.scan("cluster/node2")
+        let mixed = try CLI.run(["merge", old, two.file])
+        #expect(mixed.status == 2 && mixed.stderr.contains("different schema versions"), "\(mixed.stderr)")
+        let missing = try CLI.run(["merge", old + ".nope"])
+        #expect(missing.status == 2 && missing.stderr.contains("cannot be read"))
+    }
+
+    @Test(.requires(Requirement.makeHives))
+    func diffReportsExactlyWhatChangedAndExitsThree() throws {
+        let before = try Self.scan("host-before")
+        let after = try Self.scan("host-after")
+        let text = try CLI.run(["diff", before.file, after.file, "--format", "text"])
+        #expect(text.status == 3)
+        let lines = text.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first == "The exclusions must change: 1 to add, 2 to remove.")
+        #expect(lines.filter { $0.hasPrefix("VM ") || $0.hasPrefix("checkpoint ") } == [
+            "VM removed: Gone (C0000053-1111-4222-8333-444455556666)",
+            #"VM moved: Mover (C0000051-1111-4222-8333-444455556666): D:\VMs\Mover\Virtual Machines\C0000051-1111-4222-8333-444455556666.vmcx → E:\Moved\Mover\Virtual Machines\C0000051-1111-4222-8333-444455556666.vmcx"#,
+            "checkpoint added: Keeper - (12/1/2026 - 10:00:00 AM) (6F708192-A3B4-4C5D-8E6F-708192A3B4C5)",
+        ])
+        #expect(lines.filter { $0.hasPrefix("plan ") }.map { String($0.prefix { $0 != "—" }) } == [
+            #"plan + path E:\Moved\Mover "#, #"plan - path D:\VMs\Gone "#, #"plan - path D:\VMs\Mover "#,
+        ])
+        let json = try CLI.run(["diff", before.file, after.file])
+        let diff = try JSONDecoder().decode(ReportDiff.self, from: Data(json.stdout.utf8))
+        #expect(diff.planChanged && diff.virtualMachines.added.isEmpty && diff.checkpoints.removed.isEmpty)
+        // Two scans of an unchanged host: nothing to do, whatever their scan times.
+        let again = try Self.scan("host-before", into: "host-before-again")
+        let same = try CLI.run(["diff", before.file, again.file, "--format", "text"])
+        #expect(same.status == 0 && same.stdout == "The exclusions need no change.\n", "\(same.stdout)")
+    }
+
+    @Test(.requires(Requirement.makeHives))
+    func auditAgainstTheMergedPolicyAuditsThisNodesShare() throws {
+        let scans = try Self.nodes.map { try Self.scan($0) }
+        let policy = try Self.cases.get() + "/cluster-policy.json"
+        let merged = try CLI.run(["merge"] + scans.map(\.file) + ["-o", policy, "--quiet"])
+        #expect(merged.status == 0)
+        let folder = try Self.cases.get() + "/cluster/node2"
+        let spec = try JSONValue.parse(String(contentsOfFile: folder + "/args.json", encoding: .utf8))
+        let (arguments, _) = LifecycleTests.resolve(spec["args"]!.arrayValue.compactMap(\.stringValue), in: folder)
+        let audit = try CLI.run(["audit"] + arguments + ["--against", policy, "--quiet"])
+        #expect(audit.status == 3, "nothing of the policy is configured on node2")
+        let report = try JSONDecoder().decode(Report.self, from: Data(audit.stdout.utf8))
+        let planned = report.audit?.planned.filter { $0.type == .path }.map(\.value) ?? []
+        #expect(planned.contains(#"D:\VMs\Local2"#) && !planned.contains(#"D:\VMs\Local1"#), "shared entries and node2's own")
+        #expect(planned.contains(#"C:\ClusterStorage"#))
+        #expect(report.scan.warnings.contains { $0.message.hasPrefix("audited against the policy in \(policy) for node HV-NODE2") })
+    }
+}
