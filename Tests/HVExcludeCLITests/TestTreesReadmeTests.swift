@@ -34,4 +34,21 @@ import Testing
         }
         #expect((Self.block("audit-configured", tree) ?? []).map(Self.normalised) == configured.map(Self.normalised))
     }
+
+    /// The `text diagnosis` block is the text output's first line; the `text held` block lists the held entries.
+    @Test func diagnosisAndHeldEntriesMatchTheRealOutput() throws {
+        let tree = CLI.testTree("ws2019-custom")
+        let text = try CLI.run(["scan", tree + "/C", "--drive", "D=" + tree + "/D", "--quiet", "--format", "text"], environment: ["NO_COLOR": "1"])
+        #expect(text.status == 3)
+        let documented = try #require(Self.block("diagnosis", "ws2019-custom"))
+        #expect(documented == [text.stdout.split(separator: "\n").first.map(String.init) ?? ""])
+        let json = try CLI.run(["scan", tree + "/C", "--drive", "D=" + tree + "/D", "--quiet"])
+        let paths = try #require((try CLI.json(json.stdout)["exclusions"] as? [String: Any])?["paths"] as? [[String: Any]])
+        let held = paths.compactMap { entry -> String? in
+            guard let hold = entry["hold"] as? [String: Any] else { return nil }
+            let ids = (hold["events"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? Int }.map(String.init)
+            return "\(entry["path"] ?? "?"): \(hold["reason"] ?? "?") \(hold["threat"] ?? "?") \(ids.joined(separator: " "))"
+        }
+        #expect(Self.block("held", "ws2019-custom") == held)
+    }
 }
