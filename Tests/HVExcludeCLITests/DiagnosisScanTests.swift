@@ -99,6 +99,37 @@ import Testing
         #expect(first.hasSuffix("— the plan covers them with D:\\Hyper-V"))
     }
 
+    @Test func eventsExitCodesAndIdLists() throws {
+        let temporary = try TemporaryFolder()
+        let folder = (path: temporary.path, url: URL(fileURLWithPath: temporary.path))
+        let notALog = folder.url.appendingPathComponent("notes.evtx")
+        try Data("not an event log".utf8).write(to: notALog)
+        let log = CLI.testTree("ws2019-custom") + "/C/Windows/System32/winevt/Logs/Microsoft-Windows-Hyper-V-Worker-Admin.evtx"
+        let asFolder = try CLI.run(["events", folder.path])
+        #expect(asFolder.status == 2)
+        #expect(asFolder.stderr.contains("is a folder"))
+        #expect(asFolder.stdout.isEmpty)
+        #expect(try CLI.run(["events", notALog.path]).status == 2)
+        #expect(try CLI.run(["events", folder.url.appendingPathComponent("missing.evtx").path]).status == 2)
+        // A log with one damaged record: exit 1, the count on stderr, the other records on stdout.
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: log)))
+        bytes[0x1000 + 512] = 0  // the first record's signature
+        let damaged = folder.url.appendingPathComponent("damaged.evtx")
+        try Data(bytes).write(to: damaged)
+        let partial = try CLI.run(["events", damaged.path])
+        #expect(partial.status == 1, "\(partial.stderr)")
+        #expect(partial.stdout.split(separator: "\n").count == 41)
+        #expect(partial.stderr.contains("41 records read, 1 skipped"))
+        #expect(partial.stderr.contains("record at 0x1200") && partial.stderr.contains("bad signature"))
+        // --id takes repeated values and commas.
+        let spaced = try CLI.run(["events", log, "--id", "12010", "13002"])
+        let commas = try CLI.run(["events", log, "--id", "12010,13002"])
+        #expect(spaced.status == 0 && commas.status == 0)
+        #expect(spaced.stdout == commas.stdout)
+        let ids = Set(spaced.stdout.split(separator: "\n").compactMap { try? CLI.json(String($0))["eventId"] as? Int })
+        #expect(ids == [12010, 13002])
+    }
+
     @Test func eventsCommandPrintsOneJSONObjectPerRecord() throws {
         let log = CLI.testTree("ws2019-custom") + "/C/Windows/System32/winevt/Logs/Microsoft-Windows-Hyper-V-Worker-Admin.evtx"
         let all = try CLI.run(["events", log])
