@@ -72,6 +72,10 @@ sources=()
 if [[ -x $ROOT/scripts/make-evtx ]]; then
     "$ROOT/scripts/make-evtx" --no-check demo "$WORK/gen/evtx" >/dev/null 2>&1 && sources+=("$WORK/gen/evtx") \
         || echo "fuzz: make-evtx failed; no generated event log seeds" >&2
+    # Every record shape the reader must read whole (direct elements with and without dependency ids, forwarded
+    # logs, zero and wrong chunk checksums, UserData attributes).
+    "$ROOT/scripts/make-evtx" --no-check shapes "$WORK/gen/evtx-shapes" >/dev/null 2>&1 && sources+=("$WORK/gen/evtx-shapes") \
+        || echo "fuzz: make-evtx shapes failed; no record-shape seeds" >&2
 fi
 if [[ -x $ROOT/scripts/make-vmcx ]]; then
     "$ROOT/scripts/make-vmcx" demo "$WORK/gen/vmcx" >/dev/null 2>&1 && sources+=("$WORK/gen/vmcx") \

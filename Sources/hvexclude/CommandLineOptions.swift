@@ -64,6 +64,10 @@ public struct CommandLineOptions: Equatable, Sendable {
     /// `COMMAND --help`: the command whose help to print.
     public var helpTopic: Command?
 
+    /// `--accept-detections`: a planned entry held by a Defender detection does not make `scan`/`audit` exit 3
+    /// (the entries stay marked in every export).
+    public var acceptDetections = false
+
     /// `hive --no-replay`: read a dirty hive file as it is, without applying its transaction logs.
     public var noReplay = false
     /// `hive --json`: print the key as JSON instead of `reg query` text.
@@ -83,13 +87,13 @@ public struct CommandLineOptions: Equatable, Sendable {
             && lhs.planDeferred == rhs.planDeferred && lhs.replicaStorage == rhs.replicaStorage
             && lhs.dataOnly == rhs.dataOnly && lhs.helpTopic == rhs.helpTopic
             && lhs.eventIds == rhs.eventIds && lhs.since == rhs.since
-            && lhs.noReplay == rhs.noReplay && lhs.json == rhs.json
+            && lhs.noReplay == rhs.noReplay && lhs.json == rhs.json && lhs.acceptDetections == rhs.acceptDetections
     }
 
     /// Flags that take a value.
     static let valueFlags = ["--against", "--drive", "--map", "--format", "--output", "--jobs", "--hive-dir", "--replica-storage", "--id", "--since"]
     /// Flags that do not.
-    static let switchFlags = ["--quiet", "--strict", "--verbose", "--cross-mounts", "--include-unregistered", "--broad-extensions", "--extensions", "--plan-deferred", "--env-paths", "--mount", "--data-only", "--help", "--version", "--no-replay", "--json"]
+    static let switchFlags = ["--quiet", "--strict", "--verbose", "--cross-mounts", "--include-unregistered", "--broad-extensions", "--extensions", "--plan-deferred", "--env-paths", "--mount", "--data-only", "--help", "--version", "--no-replay", "--json", "--accept-detections"]
 
     /// Parses `arguments` (without the program name).
     /// - Throws: ``UsageError`` with a precise message and, for a typo, the closest valid spelling.
@@ -135,6 +139,14 @@ public struct CommandLineOptions: Equatable, Sendable {
                     throw UsageError.missingValue(flag: flag)
                 }
                 try options.apply(flag, value)
+                // `--id 4624 4625`: the values after --id that are event ids (digits and commas) belong to it, as
+                // the help's `--id N…` says; a log file named like a number is given after `--` or as `./4625`.
+                if flag == "--id" && inlineValue == nil && !positionalOnly {
+                    while let next = rest.first, !next.isEmpty, next.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ",") }) {
+                        rest = rest.dropFirst()
+                        try options.apply(flag, next)
+                    }
+                }
             } else if switchFlags.contains(flag) {
                 guard inlineValue == nil else { throw UsageError.unexpectedValue(flag: flag) }
                 options.apply(switch: flag)
@@ -188,7 +200,7 @@ public struct CommandLineOptions: Equatable, Sendable {
             replicaStorage.append(value)
         case "--id":
             // `--id 4096,19060` and repeated `--id` both work.
-            for part in value.split(separator: ",") {
+            for part in value.split(separator: ",", omittingEmptySubsequences: false) {
                 guard let id = UInt32(part.trimmingPrefix(" ")), id <= 0xFFFF else {
                     throw UsageError.badEventId(value)
                 }
@@ -219,6 +231,7 @@ public struct CommandLineOptions: Equatable, Sendable {
         case "--data-only": dataOnly = true
         case "--no-replay": noReplay = true
         case "--json": json = true
+        case "--accept-detections": acceptDetections = true
         case "--help":
             if command != .help { helpTopic = command }
             command = .help

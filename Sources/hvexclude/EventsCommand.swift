@@ -1,18 +1,28 @@
+import Foundation
 import HVExclude
 
-/// `hvexclude events FILE [--id N…] [--since T]`: an event log's records as JSON Lines.
+/// `hvexclude events FILE [--id N…] [--since T]`: an event log's records as JSON Lines, exactly one object per
+/// record on stdout; warnings and the count of skipped records on stderr. Exit 1 when records were skipped, 2 when
+/// the file yields nothing (not an event log, a folder, unreadable).
 enum EventsCommand {
     static func run(_ options: CommandLineOptions) -> ExitCode {
         let file = options.arguments[0]
         let ids = Set(options.eventIds)
         let since = options.since
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: file, isDirectory: &isFolder), isFolder.boolValue {
+            HVExcludeCommand.printError("hvexclude: \(file) is a folder, not an event log file (.evtx)")
+            return .couldNotScan
+        }
         let log: EVTXLog
         do {
             log = try EVTXLog(path: file) { event in
                 (ids.isEmpty || event.eventId.map(ids.contains) == true) && (since.map { event.time >= $0 } ?? true)
             }
         } catch {
-            return InspectCommands.fileFailed(file, error)
+            // Nothing could be read: not an event log, or not readable.
+            HVExcludeCommand.printError("hvexclude: \(file): \(error)")
+            return .couldNotScan
         }
         var output = ""
         output.reserveCapacity(64 << 10)
@@ -25,6 +35,15 @@ enum EventsCommand {
         }
         StandardStream.output.write(output)
         for warning in log.warnings where !options.quiet { HVExcludeCommand.printError("warning: \(file): \(warning)") }
+        if log.recordsSkipped > 0 {
+            // The count goes to stderr even with --quiet: it is the result's other half.
+            HVExcludeCommand.printError("hvexclude: \(file): \(log.recordsRead) records read, \(log.recordsSkipped) skipped")
+        }
+        if log.recordsRead == 0 && !log.warnings.isEmpty {
+            HVExcludeCommand.printError("hvexclude: \(file): no record could be read")
+            return .couldNotScan
+        }
+        if log.recordsSkipped > 0 { return .finishedWithErrors }
         return log.warnings.isEmpty || !options.strict ? .success : .finishedWithErrors
     }
 

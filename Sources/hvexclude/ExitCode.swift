@@ -1,6 +1,6 @@
 import HVExclude
 
-/// Exit codes, documented in `--help` and the README. Precedence: 64, then 2, then 3 (audit), then 1, then 0.
+/// Exit codes, documented in `--help` and the README. Precedence: 64, then 2, then 3 (action needed), then 1, then 0.
 public enum ExitCode: Int32, Sendable, Comparable {
     /// Success.
     case success = 0
@@ -9,7 +9,8 @@ public enum ExitCode: Int32, Sendable, Comparable {
     case finishedWithErrors = 1
     /// Could not scan at all: root unreadable, output not writable.
     case couldNotScan = 2
-    /// `audit`: required exclusions are missing from the host's Defender configuration.
+    /// Action needed: `audit`: required exclusions are missing from the host's Defender configuration;
+    /// `scan`/`audit`: a planned entry is held by a Defender detection (unless `--accept-detections`).
     case exclusionsMissing = 3
     /// The command line was wrong.
     case usage = 64

@@ -144,6 +144,15 @@ public enum HVExcludeCommand {
             }
             if audit.missingCount > 0 { return .exclusionsMissing }
         }
+        let held = report.heldEntries
+        if !held.isEmpty {
+            if !options.quiet {
+                printError("hvexclude: malware detected in a file \(held.count == 1 ? "this planned entry covers" : "these planned entries cover"): "
+                    + held.joined(separator: ", ") + " — investigate before excluding"
+                    + (options.acceptDetections ? " (--accept-detections: exit code not raised)" : "; --accept-detections accepts it"))
+            }
+            if !options.acceptDetections { return .exclusionsMissing }
+        }
         if warnings.contains(where: { $0.severity == .error }) { return .finishedWithErrors }
         if options.strict && warnings.contains(where: { $0.severity == .warning }) { return .finishedWithErrors }
         return .success
@@ -240,9 +249,11 @@ public enum HVExcludeCommand {
 
                 Prints an .evtx event log's records as JSON Lines (one object per record: provider, eventId, level,
                 time, recordId, computer, channel, data). A damaged chunk or record is a warning; the rest is read.
-                Options: --id N (repeatable, or N,M,…: only these event ids); --since T (UTC, 2024-05-01 or
-                2024-05-01T12:00:00Z: only records at or after T); --quiet, -q (no warnings on stderr);
-                --strict (a warning makes the exit code 1).
+                Options: --id N… (--id 4624 4625, --id 4624,4625 or repeated: only these event ids); --since T
+                (UTC, 2024-05-01 or 2024-05-01T12:00:00Z: only records at or after T); --quiet, -q (no warnings on
+                stderr); --strict (a warning makes the exit code 1).
+                Exit codes: 0 every record read; 1 some records were skipped (each named on stderr, with the count);
+                2 nothing could be read (not an event log, a folder, unreadable); 64 usage error.
 
                 """
         case .merge:
@@ -322,6 +333,8 @@ public enum HVExcludeCommand {
           --strict              any warning makes the exit code 1
           --against FILE        audit: compare with a saved plan or merged policy (hvexclude merge) instead of
                                 this scan's own plan: its shared entries and this node's (SYSTEM ComputerName)
+          --accept-detections   a planned entry held by a Defender malware detection (its file is named in the
+                                diagnosis) does not make the exit code 3; the entry stays marked in every export
           --data-only           ROOT is not a system volume (a copy of VM folders): scan it anyway; the report says
                                 what is then unknown (host registry, registrations)
 
@@ -332,7 +345,10 @@ public enum HVExcludeCommand {
           0   success
           1   finished, but some inputs could not be read or parsed (listed in the report); with --strict, any warning
           2   could not scan at all (root unreadable or not a Windows system volume, output not writable)
-          3   audit: required exclusions are missing from the host's Defender configuration
+          3   action needed: audit: required exclusions are missing from the host's Defender configuration;
+              scan/audit: a planned entry covers a file with a Defender malware detection (--accept-detections)
+              events: 1 = some records were skipped (named on stderr); 2 = the file yields no record (not an event
+              log, a folder, unreadable)
           64  usage error
         Precedence: 64, then 2, then 3, then 1, then 0.
 

@@ -39,14 +39,98 @@ import Testing
         #expect(app["plannedEntries"] as? [String] == [])
         let changes = try #require(diagnosis["exclusionChanges"] as? [[String: Any]])
         #expect(changes.count == 1)
+        #expect(findings.filter { $0["kind"] as? String == "lock" }.count == 3)
+    }
+
+    @Test func theDetectionIsNotALockAndHoldsThePlannedEntry() throws {
+        let result = try Self.scan("json")
+        #expect(result.status == 3, "\(result.stderr)")
+        let report = try CLI.json(result.stdout)
+        let diagnosis = try #require(report["diagnosis"] as? [String: Any])
+        let findings = try #require(diagnosis["findings"] as? [[String: Any]])
+        let detection = try #require(findings.first { $0["kind"] as? String == "detection" })
+        #expect(detection["file"] as? String == "D:\\Db01.vhdx")
+        #expect(detection["vmName"] as? String == "Db01")
+        #expect(detection["threat"] as? String == "Trojan:Win32/Wacatac.B!ml")
+        #expect(detection["action"] as? String == "Not Applicable")
+        #expect(detection["remediated"] as? Bool == false)
+        #expect(detection["signatures"] as? [String] == ["defenderDetection"])
+        #expect((detection["events"] as? [[String: Any]])?.map { $0["id"] as? Int } == [1116])
+        // No lock finding names the detection's event.
+        #expect(!findings.contains { $0["kind"] as? String == "lock" && ($0["signatures"] as? [String])?.contains("defenderDetection") == true })
+        let paths = try #require((report["exclusions"] as? [String: Any])?["paths"] as? [[String: Any]])
+        let held = paths.filter { $0["hold"] != nil }
+        #expect(held.compactMap { $0["path"] as? String } == ["D:\\Db01.vhdx"])
+        let hold = try #require(held.first?["hold"] as? [String: Any])
+        #expect(hold["reason"] as? String == "detection")
+        #expect(hold["threat"] as? String == "Trojan:Win32/Wacatac.B!ml")
+        let events = try #require(hold["events"] as? [[String: Any]])
+        #expect(events.count == 1)
+        #expect(events.first?["id"] as? Int == 1116)
+        #expect(events.first?["file"] as? String == "D:\\Db01.vhdx")
+        #expect(events.first?["time"] as? String == "2024-05-04T02:00:00.0000000Z")
+    }
+
+    @Test func acceptDetectionsKeepsTheHoldButNotTheExitCode() throws {
+        let tree = CLI.testTree("ws2019-custom")
+        let accepted = try CLI.run(["scan", tree + "/C", "--drive", "D=" + tree + "/D", "--format", "list", "--accept-detections"])
+        #expect(accepted.status == 0, "\(accepted.stderr)")
+        #expect(accepted.stderr.contains("malware detected") && accepted.stderr.contains("D:\\Db01.vhdx"))
+        let lines = accepted.stdout.split(separator: "\n").map(String.init)
+        let index = try #require(lines.firstIndex(of: "path:D:\\Db01.vhdx"))
+        #expect(lines[index - 1].hasPrefix("# held: malware detected in D:\\Db01.vhdx (Trojan:Win32/Wacatac.B!ml"))
+        #expect(lines.filter { $0.hasPrefix("#") }.count == 1)
+        let script = try CLI.run(["scan", tree + "/C", "--drive", "D=" + tree + "/D", "--format", "powershell", "--quiet"])
+        #expect(script.status == 3)
+        let scriptLines = script.stdout.split(separator: "\n").map(String.init)
+        let add = try #require(scriptLines.firstIndex { $0.contains("-ExclusionPath 'D:\\Db01.vhdx'") })
+        #expect(scriptLines[..<add].suffix(3).contains { $0.hasPrefix("# held: malware detected in D:\\Db01.vhdx") })
+        // audit: missing exclusions are action needed on their own; accepting the detection leaves that exit code.
+        let audit = try CLI.run(["audit", tree + "/C", "--drive", "D=" + tree + "/D", "--accept-detections"])
+        #expect(audit.status == 3)
+        #expect(audit.stderr.contains("planned exclusions missing"))
     }
 
     @Test func textOutputOpensWithTheDiagnosis() throws {
         let result = try Self.scan("text")
         // The summary's first lines wrap rather than lose their end (six spaces mark a continuation).
         let first = result.stdout.replacingOccurrences(of: "\n      ", with: "").split(separator: "\n").first.map(String.init) ?? ""
-        #expect(first.hasPrefix("Diagnosis: 2 VMs hit by file locks (5 events), last on 2024-05-04 02:00 UTC; not covered today by the configured exclusions: "))
-        #expect(first.hasSuffix("— the plan covers them with D:\\Hyper-V"))
+        // The detection first, then detections and locks counted apart.
+        // (The coverage half, "not covered today by …", is in the event-log lines of the summary and in --verbose.)
+        #expect(first == "Diagnosis: Malware detected in D:\\Db01.vhdx on 2024-05-04 02:00 UTC (Trojan:Win32/Wacatac.B!ml): investigate before excluding; 1 malware detection (1 Defender event); 2 VMs hit by file locks (4 events), last on 2024-05-03 21:47 UTC")
+        let verbose = try CLI.run(["scan", CLI.testTree("ws2019-custom/C"), "--drive", "D=" + CLI.testTree("ws2019-custom/D"), "--quiet", "--format", "text", "--verbose"])
+        #expect(verbose.stdout.replacingOccurrences(of: "\n      ", with: "").contains("not covered today by the configured exclusions: Db01, "))
+    }
+
+    @Test func eventsExitCodesAndIdLists() throws {
+        let temporary = try TemporaryFolder()
+        let folder = (path: temporary.path, url: URL(fileURLWithPath: temporary.path))
+        let notALog = folder.url.appendingPathComponent("notes.evtx")
+        try Data("not an event log".utf8).write(to: notALog)
+        let log = CLI.testTree("ws2019-custom") + "/C/Windows/System32/winevt/Logs/Microsoft-Windows-Hyper-V-Worker-Admin.evtx"
+        let asFolder = try CLI.run(["events", folder.path])
+        #expect(asFolder.status == 2)
+        #expect(asFolder.stderr.contains("is a folder"))
+        #expect(asFolder.stdout.isEmpty)
+        #expect(try CLI.run(["events", notALog.path]).status == 2)
+        #expect(try CLI.run(["events", folder.url.appendingPathComponent("missing.evtx").path]).status == 2)
+        // A log with one damaged record: exit 1, the count on stderr, the other records on stdout.
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: log)))
+        bytes[0x1000 + 512] = 0  // the first record's signature
+        let damaged = folder.url.appendingPathComponent("damaged.evtx")
+        try Data(bytes).write(to: damaged)
+        let partial = try CLI.run(["events", damaged.path])
+        #expect(partial.status == 1, "\(partial.stderr)")
+        #expect(partial.stdout.split(separator: "\n").count == 41)
+        #expect(partial.stderr.contains("41 records read, 1 skipped"))
+        #expect(partial.stderr.contains("record at 0x1200") && partial.stderr.contains("bad signature"))
+        // --id takes repeated values and commas.
+        let spaced = try CLI.run(["events", log, "--id", "12010", "13002"])
+        let commas = try CLI.run(["events", log, "--id", "12010,13002"])
+        #expect(spaced.status == 0 && commas.status == 0)
+        #expect(spaced.stdout == commas.stdout)
+        let ids = Set(spaced.stdout.split(separator: "\n").compactMap { try? CLI.json(String($0))["eventId"] as? Int })
+        #expect(ids == [12010, 13002])
     }
 
     @Test func eventsCommandPrintsOneJSONObjectPerRecord() throws {

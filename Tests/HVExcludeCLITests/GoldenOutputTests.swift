@@ -37,7 +37,8 @@ import Testing
         arguments += format == "text-verbose" ? ["text", "--verbose"] : [format]
         if FileManager.default.fileExists(atPath: CLI.testTree(tree) + "/D") { arguments += ["--drive", "D=TestTrees/\(tree)/D"] }
         let result = try CLI.run(arguments, environment: ["NO_COLOR": "1", "COLUMNS": "120"], currentDirectory: CLI.projectRoot.path)
-        #expect(result.status == 0, "\(tree) \(format): \(result.stderr)")
+        // ws2019-custom holds a Defender detection (1116 on D:\Db01.vhdx): the entry covering it is held, exit 3.
+        #expect(result.status == (tree == "ws2019-custom" ? 3 : 0), "\(tree) \(format): \(result.stderr)")
         if format == "reg" {
             // regedit's own encoding: UTF-16LE with a BOM and CRLF; the golden file holds it as UTF-8 text.
             let bytes = [UInt8](result.stdoutData)

@@ -19,7 +19,8 @@ import Testing
     /// The page for `arguments`, written to a temporary file removed at exit.
     static func page(_ name: String, _ arguments: [String]) throws -> String {
         let result = try CLI.run(["scan"] + arguments + ["--quiet", "--format", "html"])
-        #expect(result.status == 0, "\(result.stderr)")
+        // ws2019-custom holds a Defender detection on D:\Db01.vhdx: its entry is held, and a scan exits 3.
+        #expect(result.status == (name == "ws2019-custom" ? 3 : 0), "\(result.stderr)")
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("hvx-html-\(getpid())-\(name).html").path
         try result.stdout.write(toFile: file, atomically: true, encoding: .utf8)
         ExitCleanup.remove(file)

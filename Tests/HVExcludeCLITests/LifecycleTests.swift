@@ -58,7 +58,8 @@ import Testing
     }
 
     static func scan(_ args: [String]) throws -> (stdout: String, report: Report) {
-        let result = try CLI.run(["scan"] + args + ["--quiet"])
+        // --accept-detections: ws2019-custom's Defender detection (a held entry, exit 3) is not what these tests check.
+        let result = try CLI.run(["scan"] + args + ["--quiet", "--accept-detections"])
         #expect(result.status == 0 || result.status == 1, "\(result.stderr)")
         return (result.stdout, try JSONDecoder().decode(Report.self, from: Data(result.stdout.utf8)))
     }

@@ -34,7 +34,8 @@ import Testing
 
     @Test func ws2019CustomInventoryAndPlan() throws {
         let (result, json) = try Self.scan("ws2019-custom")
-        #expect(result.status == 0, "\(result.stderr)")
+        // Action needed: a Defender detection holds the planned entry D:\Db01.vhdx (DiagnosisScanTests).
+        #expect(result.status == 3, "\(result.stderr)")
         #expect(try Self.validate(json).map(\.description) == [])
 
         // Registered VMs, the missing one, the unregistered one; the decoy XML is no VM.

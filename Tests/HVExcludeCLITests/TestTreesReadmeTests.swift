@@ -34,4 +34,27 @@ import Testing
         }
         #expect((Self.block("audit-configured", tree) ?? []).map(Self.normalised) == configured.map(Self.normalised))
     }
+
+    /// The `text diagnosis` block is the text output's first line; the `text held` block lists the held entries.
+    @Test func diagnosisAndHeldEntriesMatchTheRealOutput() throws {
+        let tree = CLI.testTree("ws2019-custom")
+        let text = try CLI.run(["scan", tree + "/C", "--drive", "D=" + tree + "/D", "--quiet", "--format", "text"], environment: ["NO_COLOR": "1"])
+        #expect(text.status == 3)
+        let documented = try #require(Self.block("diagnosis", "ws2019-custom"))
+        // The whole diagnosis summary (the text's first line, which wraps and leaves its coverage half to the
+        // event-log lines below, begins with it).
+        let json0 = try CLI.json(try CLI.run(["scan", tree + "/C", "--drive", "D=" + tree + "/D", "--quiet"]).stdout)
+        let summary = (json0["diagnosis"] as? [String: Any])?["summary"] as? String ?? ""
+        #expect(documented == [summary])
+        let first = text.stdout.replacingOccurrences(of: "\n      ", with: "").split(separator: "\n").first.map(String.init) ?? ""
+        #expect(summary.hasPrefix(String(first.dropFirst("Diagnosis: ".count))) && first.hasPrefix("Diagnosis: Malware detected in D:\\Db01.vhdx"))
+        let json = try CLI.run(["scan", tree + "/C", "--drive", "D=" + tree + "/D", "--quiet"])
+        let paths = try #require((try CLI.json(json.stdout)["exclusions"] as? [String: Any])?["paths"] as? [[String: Any]])
+        let held = paths.compactMap { entry -> String? in
+            guard let hold = entry["hold"] as? [String: Any] else { return nil }
+            let ids = (hold["events"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? Int }.map(String.init)
+            return "\(entry["path"] ?? "?"): \(hold["reason"] ?? "?") \(hold["threat"] ?? "?") \(ids.joined(separator: " "))"
+        }
+        #expect(Self.block("held", "ws2019-custom") == held)
+    }
 }

@@ -9,7 +9,8 @@ import Testing
         var arguments = ["scan", "TestTrees/\(tree)/C", "--quiet", "--format", "text"] + extra
         if FileManager.default.fileExists(atPath: CLI.testTree(tree + "/D")) { arguments += ["--drive", "D=TestTrees/\(tree)/D"] }
         let result = try CLI.run(arguments, environment: ["NO_COLOR": "1", "COLUMNS": String(columns)], currentDirectory: CLI.projectRoot.path)
-        #expect(result.status == 0, "\(result.stderr)")
+        // ws2019-custom holds a Defender detection on D:\Db01.vhdx: its entry is held, and a scan exits 3.
+        #expect(result.status == (tree == "ws2019-custom" ? 3 : 0), "\(result.stderr)")
         return result.stdout
     }
 
@@ -22,10 +23,10 @@ import Testing
         #expect(lines.allSatisfy { $0.count <= 120 })
         // What to do first: the diagnosis (wrapped, never cut), the antivirus, the counts.
         let joined = Self.lines(text.replacingOccurrences(of: "\n      ", with: ""))
-        #expect(joined[0].hasPrefix("Diagnosis: ") && joined[0].hasSuffix("the plan covers them with D:\\Hyper-V"))
+        #expect(joined[0].hasPrefix("Diagnosis: Malware detected in D:\\Db01.vhdx") && joined[0].hasSuffix("last on 2024-05-03 21:47 UTC"))
         #expect(lines[1].hasPrefix("      "), "the diagnosis line wraps, it is not cut")
         #expect(joined[1].hasPrefix("Antivirus: ") && joined[2].hasPrefix("To do: "))
-        #expect(joined[2].contains("6 exclusions to add, 5 configured entries to fix"))
+        #expect(joined[2].contains("6 exclusions to add, 5 configured entries to fix, 1 held"))
         // A checkpoint is not a VM: it is nested under its VM.
         let vms = try #require(lines.firstIndex { $0.hasPrefix("Virtual machines (") })
         #expect(lines[vms] == "Virtual machines (2 registered, 1 registered but missing, 1 not registered, 1 checkpoint)")

@@ -48,9 +48,13 @@ def utf16(text):
 class Fragment:
     """Binary XML being written at a known chunk offset (names and template offsets are chunk-relative)."""
 
-    def __init__(self, offset):
+    def __init__(self, offset, dependency=True):
         self.base = offset
         self.out = bytearray()
+        # Windows writes a u16 dependency identifier in each element start; some writers (forwarded logs) leave
+        # it out of direct, template-less elements.
+        self.dependency = dependency
+        self.header = 7 if dependency else 5
 
     def here(self):
         return self.base + len(self.out)
@@ -64,7 +68,7 @@ class Fragment:
     def open(self, name, attributes=()):
         # token (0x41 with attributes), dependency id 0xFFFF, data size (patched), name offset, [attribute list size]
         start = len(self.out)
-        self.out += bytes([0x41 if attributes else 0x01]) + struct.pack("<HI", 0xFFFF, 0)
+        self.out += bytes([0x41 if attributes else 0x01]) + (struct.pack("<H", 0xFFFF) if self.dependency else b"") + struct.pack("<I", 0)
         self.name(name)
         if attributes:
             list_at = len(self.out)
@@ -81,11 +85,11 @@ class Fragment:
 
     def close_empty(self, start):
         self.out += b"\x03"
-        struct.pack_into("<I", self.out, start + 3, len(self.out) - start - 7)
+        struct.pack_into("<I", self.out, start + self.header - 4, len(self.out) - start - self.header)
 
     def end(self, start):
         self.out += b"\x04"
-        struct.pack_into("<I", self.out, start + 3, len(self.out) - start - 7)
+        struct.pack_into("<I", self.out, start + self.header - 4, len(self.out) - start - self.header)
 
     def content(self, value):
         """value: ("text", str) | ("sub", index, type) | ("opt", index, type)."""
@@ -147,12 +151,16 @@ def values_block(values):
 class Event:
     def __init__(self, provider, guid, channel, event_id, level, time, computer, event_data=None, user_data=None,
                  qualifiers=None, process_id=1234, thread_id=5678, user_sid="S-1-5-18", version=0, task=0, opcode=0,
-                 keywords=0x8000000000000000):
+                 keywords=0x8000000000000000, direct=False, dependency=True, rendering=None, user_elements=()):
         self.provider, self.guid, self.channel = provider, guid, channel
         self.event_id, self.level, self.time, self.computer = event_id, level, time, computer
         self.event_data, self.user_data = event_data, user_data  # [(name, value)] / (root, [(name, value)])
         self.process_id, self.thread_id, self.user_sid = process_id, thread_id, user_sid
         self.version, self.task, self.opcode, self.keywords = version, task, opcode, keywords
+        # direct: template-less elements with text values (as forwarded logs hold them), with or without
+        # dependency ids; rendering: the forwarded shape's RenderingInfo (Message); user_elements: elements with
+        # attributes inside the UserData root, [(name, [(attribute, value)])].
+        self.direct, self.dependency, self.rendering, self.user_elements = direct, dependency, rendering, list(user_elements)
 
 
 def system_template(provider, guid, channel):
@@ -186,7 +194,7 @@ def data_template(event):
     if event.user_data is not None:
         root, fields = event.user_data
         names = [n for n, _ in fields]
-        key = "U|%s|%s" % (root, "|".join(names))
+        key = "U|%s|%s" % (root, "|".join(names)) + ("|%r" % event.user_elements if event.user_elements else "")
 
         def body(f):
             user = f.open("UserData")
@@ -195,6 +203,8 @@ def data_template(event):
             f.close_start()
             for index, name in enumerate(names):
                 f.leaf(name, ("sub", index, STRING))
+            for name, attributes in event.user_elements:
+                f.leaf(name, None, [(a, ("text", v)) for a, v in attributes])
             f.end(element)
             f.end(user)
     else:
@@ -212,8 +222,56 @@ def data_template(event):
     return key, body, values
 
 
+def direct_payload(offset, event, record_id):
+    """A record without templates: every element and value written in place, as text."""
+    f = Fragment(offset, dependency=event.dependency)
+    f.out += b"\x0f\x01\x01\x00"
+    root = f.open("Event", [("xmlns", ("text", EVENT_NS))])
+    f.close_start()
+    system = f.open("System")
+    f.close_start()
+    f.leaf("Provider", None, [("Name", ("text", event.provider)), ("Guid", ("text", "{%s}" % str(event.guid).upper()))])
+    f.leaf("EventID", ("text", str(event.event_id)))
+    f.leaf("Level", ("text", str(event.level)))
+    f.leaf("TimeCreated", None, [("SystemTime", ("text", event.time))])
+    f.leaf("EventRecordID", ("text", str(record_id)))
+    f.leaf("Channel", ("text", event.channel))
+    f.leaf("Computer", ("text", event.computer))
+    f.end(system)
+    if event.user_data is not None:
+        name, fields = event.user_data
+        user = f.open("UserData")
+        f.close_start()
+        element = f.open(name, [("xmlns", ("text", VML_NS))])
+        f.close_start()
+        for field, value in fields:
+            f.leaf(field, ("text", value))
+        for field, attributes in event.user_elements:
+            f.leaf(field, None, [(a, ("text", v)) for a, v in attributes])
+        f.end(element)
+        f.end(user)
+    else:
+        data = f.open("EventData")
+        f.close_start()
+        for field, value in event.event_data or []:
+            f.leaf("Data", ("text", value), [("Name", ("text", field))])
+        f.end(data)
+    if event.rendering is not None:
+        info = f.open("RenderingInfo", [("Culture", ("text", "en-US"))])
+        f.close_start()
+        f.leaf("Message", ("text", event.rendering))
+        f.leaf("Level", ("text", "Warning"))
+        f.leaf("Provider", ("text", event.provider))
+        f.end(info)
+    f.end(root)
+    f.out += b"\x00"
+    return bytes(f.out)
+
+
 def record_payload(offset, event, record_id, templates):
     """The binary XML of one record whose payload starts at chunk offset `offset`."""
+    if event.direct:
+        return direct_payload(offset, event, record_id)
     f = Fragment(offset)
     f.out += b"\x0f\x01\x01\x00"
     key = "S|%s|%s" % (event.provider, event.channel)
@@ -238,7 +296,7 @@ def record_payload(offset, event, record_id, templates):
     return bytes(f.out)
 
 
-def chunk_bytes(events, first_id, written):
+def chunk_bytes(events, first_id, written, header_checksum="valid"):
     """One chunk holding `events` (record ids from `first_id`); returns (bytes, events that did not fit)."""
     templates = {}
     records = bytearray()
@@ -262,19 +320,23 @@ def chunk_bytes(events, first_id, written):
     header[0:8] = b"ElfChnk\0"
     struct.pack_into("<QQQQIIII", header, 8, first_id, record_id - 1, first_id, record_id - 1, 128, last,
                      512 + len(records), zlib.crc32(bytes(records)) & 0xFFFFFFFF)
-    struct.pack_into("<I", header, 124, zlib.crc32(bytes(header[:120]) + bytes(header[128:512])) & 0xFFFFFFFF)
+    # header_checksum: "valid", "zero" (never written) or "wrong" (a byte of the unused area changed afterwards).
+    if header_checksum != "zero":
+        struct.pack_into("<I", header, 124, zlib.crc32(bytes(header[:120]) + bytes(header[128:512])) & 0xFFFFFFFF)
+    if header_checksum == "wrong":
+        header[60] ^= 0x5A
     data = bytes(header) + bytes(records)
     return data + b"\0" * (CHUNK - len(data)), events[placed:]
 
 
-def write_log(path, events, max_chunk_records=None, dirty=False):
+def write_log(path, events, max_chunk_records=None, dirty=False, header_checksum="valid"):
     """Writes `events` to `path`, as many chunks as they need (at most `max_chunk_records` per chunk)."""
     chunks = []
     pending = list(events)
     next_id = 1
     while pending:
         batch = pending[:max_chunk_records] if max_chunk_records else pending
-        data, rest = chunk_bytes(batch, next_id, None)
+        data, rest = chunk_bytes(batch, next_id, None, header_checksum)
         placed = len(batch) - len(rest)
         if placed == 0:
             raise ValueError("an event does not fit in a chunk")

@@ -11,8 +11,69 @@ struct DiagnosisVM: Sendable, Equatable {
     func owns(_ path: WindowsPath) -> Bool { files.contains { $0.contains(path) } }
 }
 
-/// One VM file (or, when the events name no file, one VM) that the event logs show held by an antivirus.
+/// What a finding is: a file held by an antivirus, or malware Defender found in a VM file.
+enum FindingKind: String, Codable, Sendable {
+    /// An antivirus (or another file-system filter) held a VM file.
+    case lock
+    /// Defender detected malware in a VM file, or acted on it (1006/1015/1116, 1007/1008/1117–1119).
+    case detection
+}
+
+/// What Defender's events say about malware in one file (docs/diagnosis.md, "Detections").
+struct DetectionFacts: Sendable, Equatable {
+    /// One Defender event on the file.
+    struct Event: Sendable, Equatable {
+        var id: Int
+        var time: EVTXTimestamp
+        /// `Action Name` as written (`Quarantine`, `Not Applicable`, …), when the event carries one.
+        var action: String?
+    }
+
+    /// `Threat Name` of the latest event that names one.
+    var threat: String?
+    /// `Severity Name` (`Severe`, …).
+    var severity: String?
+    /// `Action Name` of the latest event.
+    var action: String?
+    /// `Process Name`: what opened the file when Defender scanned it.
+    var process: String?
+    /// The events, oldest first.
+    var events: [Event]
+    /// Whether a taken action (1117, 1007) that quarantined or removed the threat followed the last event that
+    /// leaves it in place (a detection, a failed or critically failed action); only that ends a hold (DOMAIN.md).
+    var remediated: Bool
+
+    /// Detections (1006, 1015, 1116) and failed remediations (1008, 1118, 1119) leave the threat in place.
+    static let threatStays: Set<Int> = [1006, 1015, 1116, 1008, 1118, 1119]
+    /// Taken actions (1007, 1117): they end a hold when the action is quarantine or remove.
+    static let actionTaken: Set<Int> = [1007, 1117]
+    /// Every Defender event id the diagnosis reads as a detection or remediation.
+    static let eventIds: Set<Int> = threatStays.union(actionTaken)
+
+    /// Whether an action's name says the threat left the file (Quarantine, Remove; not Clean, Allow, Block, …).
+    static func removes(_ action: String?) -> Bool {
+        guard let action = action?.lowercased() else { return false }
+        return action.contains("quarantine") || action.contains("remove")
+    }
+
+    /// Recomputes `remediated` from the events (sorted by time first).
+    mutating func settle() {
+        events.sort { ($0.time, $0.id) < ($1.time, $1.id) }
+        let lastThreat = events.last { DetectionFacts.threatStays.contains($0.id) }?.time
+        remediated = events.contains { event in
+            DetectionFacts.actionTaken.contains(event.id) && DetectionFacts.removes(event.action)
+                && lastThreat.map { event.time >= $0 } ?? true
+        }
+    }
+}
+
+/// One VM file (or, when the events name no file, one VM) that the event logs show held by an antivirus, or in
+/// which Defender found malware (`kind`).
 struct LockFinding: Sendable, Equatable {
+    /// A lock or a detection; a detection is never counted as a lock.
+    var kind: FindingKind = .lock
+    /// Defender's facts, on detections only.
+    var detection: DetectionFacts? = nil
     /// The VM, when the events or the file identify it.
     var vm: GUID?
     /// The VM's name.
@@ -58,8 +119,38 @@ struct Diagnosis: Sendable, Equatable {
         self.eventsRead = eventsRead
     }
 
-    /// The line the text output opens with.
+    /// The lock findings.
+    var locks: [LockFinding] { findings.filter { $0.kind == .lock } }
+    /// The detection findings.
+    var detections: [LockFinding] { findings.filter { $0.kind == .detection } }
+    /// Detections whose threat may still be in the file: their planned entries are held.
+    var heldDetections: [LockFinding] { detections.filter { $0.detection?.remediated != true } }
+
+    /// The line the text output opens with: detections first (they change what to do), then locks, counted apart.
     var summary: String {
+        var parts: [String] = []
+        let held = heldDetections
+        if !held.isEmpty {
+            let files = held.compactMap { $0.file?.description }
+            let threats = Set(held.compactMap { $0.detection?.threat }).sorted()
+            let last = held.map(\.last).max()!
+            parts.append("Malware detected in \(Self.list(files)) on \(Self.minutes(last))"
+                + (threats.isEmpty ? "" : " (\(Self.list(threats)))") + ": investigate before excluding")
+        }
+        let detections = self.detections
+        if !detections.isEmpty {
+            let events = detections.reduce(0) { $0 + $1.count }
+            let removed = detections.count - held.count
+            parts.append("\(detections.count) malware detection\(detections.count == 1 ? "" : "s") (\(events) Defender event\(events == 1 ? "" : "s")"
+                + (removed > 0 ? ", \(removed) quarantined or removed" : "") + ")")
+        }
+        parts.append(lockSummary)
+        return parts.joined(separator: "; ")
+    }
+
+    /// The locks' part of the summary.
+    private var lockSummary: String {
+        let findings = locks
         guard !findings.isEmpty else { return "no antivirus file locks in the event logs (\(eventsRead) events read)" }
         let vms = Set(findings.compactMap { $0.vm?.description ?? $0.file.map { "path:" + $0.key } }).count
         let events = findings.reduce(0) { $0 + $1.count }
@@ -109,8 +200,15 @@ enum DiagnosisEngine {
         for event in events {
             if let change = exclusionChange(event) { changes.append(change); continue }
             guard let hit = classify(event, vms: vms) else { continue }
-            let key = GroupKey(vm: hit.vm?.id, file: hit.file)
+            let key = GroupKey(vm: hit.vm?.id, file: hit.file, kind: hit.detection == nil ? .lock : .detection)
             if var finding = groups[key] {
+                if let facts = hit.detection {
+                    finding.detection?.events += facts.events
+                    if let threat = facts.threat { finding.detection?.threat = threat }
+                    if let severity = facts.severity { finding.detection?.severity = severity }
+                    if let action = facts.action { finding.detection?.action = action }
+                    if let process = facts.process { finding.detection?.process = process }
+                }
                 if !finding.signatures.contains(hit.signature) { finding.signatures.append(hit.signature) }
                 if let code = hit.code, !finding.codes.contains(code) { finding.codes.append(code) }
                 finding.first = min(finding.first, event.time)
@@ -120,6 +218,7 @@ enum DiagnosisEngine {
             } else {
                 order.append(key)
                 groups[key] = LockFinding(
+                    kind: key.kind, detection: hit.detection,
                     vm: hit.vm?.id, vmName: hit.vm?.name, file: hit.file, signatures: [hit.signature],
                     codes: hit.code.map { [$0] } ?? [], first: event.time, last: event.time, count: 1,
                     coveredByPlan: false, coveredByConfigured: nil, plannedEntries: [])
@@ -130,6 +229,7 @@ enum DiagnosisEngine {
             var finding = findings[index]
             finding.signatures.sort()
             finding.codes.sort()
+            finding.detection?.settle()
             let targets: [WindowsPath] = finding.file.map { [$0] }
                 ?? vms.first { $0.id == finding.vm }?.files ?? []
             finding.coveredByPlan = !targets.isEmpty && targets.allSatisfy { plannedEntry($0) != nil }
@@ -144,8 +244,10 @@ enum DiagnosisEngine {
             }
             findings[index] = finding
         }
+        // Detections first: they change what to do with the plan.
         findings.sort { lhs, rhs in
-            let l = (lhs.vmName ?? "\u{10FFFF}", lhs.file?.key ?? ""), r = (rhs.vmName ?? "\u{10FFFF}", rhs.file?.key ?? "")
+            let l = (lhs.kind == .detection ? 0 : 1, lhs.vmName ?? "\u{10FFFF}", lhs.file?.key ?? "")
+            let r = (rhs.kind == .detection ? 0 : 1, rhs.vmName ?? "\u{10FFFF}", rhs.file?.key ?? "")
             return l < r
         }
         return Diagnosis(findings: findings, exclusionChanges: changes.sorted { $0.time < $1.time }, eventsRead: events.count)
@@ -154,6 +256,7 @@ enum DiagnosisEngine {
     private struct GroupKey: Hashable {
         var vm: GUID?
         var file: WindowsPath?
+        var kind: FindingKind
     }
 
     struct Hit {
@@ -161,13 +264,23 @@ enum DiagnosisEngine {
         var code: UInt32?
         var vm: DiagnosisVM?
         var file: WindowsPath?
+        /// Defender's facts, for a detection or remediation.
+        var detection: DetectionFacts? = nil
     }
 
     /// The lock signature an event shows, with the VM and file it names; nil when it shows none.
     static func classify(_ event: EVTXEvent, vms: [DiagnosisVM]) -> Hit? {
         if isDefender(event) {
-            guard [1116, 1117, 1118, 1119].contains(event.eventId ?? 0) else { return nil }
-            let signature: LockSignature = event.eventId == 1116 ? .defenderDetection : .defenderRemediation
+            let id = Int(event.eventId ?? 0)
+            guard DetectionFacts.eventIds.contains(id) else { return nil }
+            let signature: LockSignature = [1006, 1015, 1116].contains(id) ? .defenderDetection : .defenderRemediation
+            func field(_ name: String) -> String? {
+                event.data.first { normalized($0.name) == name }.map(\.value).flatMap { $0.isEmpty ? nil : $0 }
+            }
+            let action = field("actionname")
+            let facts = DetectionFacts(
+                threat: field("threatname"), severity: field("severityname"), action: action, process: field("processname"),
+                events: [DetectionFacts.Event(id: id, time: event.time, action: action)], remediated: false)
             // Defender lists resources as `file:_C:\…; process:_pid:…` (one or more, separated by "; ").
             let resources = event.data.filter { normalized($0.name) == "path" }.flatMap { $0.value.split(separator: ";") }
             for resource in resources {
@@ -175,8 +288,8 @@ enum DiagnosisEngine {
                 guard text.hasPrefix("file:_") else { continue }
                 text = text.dropFirst(6)
                 guard let path = WindowsPath(String(text)), path.isAbsoluteFilePath else { continue }
-                if let vm = vms.first(where: { $0.owns(path) }) { return Hit(signature: signature, vm: vm, file: path) }
-                if path.hasHyperVExtension { return Hit(signature: signature, file: path) }
+                if let vm = vms.first(where: { $0.owns(path) }) { return Hit(signature: signature, vm: vm, file: path, detection: facts) }
+                if path.hasHyperVExtension { return Hit(signature: signature, file: path, detection: facts) }
             }
             return nil
         }
@@ -196,6 +309,13 @@ enum DiagnosisEngine {
         if vm == nil {
             let names = Set(event.data.map { NTFSName.fold($0.value) })
             vm = vms.first { names.contains(NTFSName.fold($0.name)) }
+        }
+        if event.eventId == 19100 && code == 0x8007_0020 && event.isFrom("VMMS") {
+            signature = .checkpointMergeFailed
+        } else if event.isFrom("Worker") || event.isFrom("Config"), signature != .configurationInaccessible,
+                  let name = file?.lastComponent?.lowercased(), let dot = name.lastIndex(of: "."),
+                  let byType = LockSignature.byFileType(String(name[dot...])) {
+            signature = byType
         }
         if signature.needsVMFile && file.map({ path in vms.contains { $0.owns(path) } || path.hasHyperVExtension }) != true { return nil }
         guard vm != nil || file != nil else { return nil }

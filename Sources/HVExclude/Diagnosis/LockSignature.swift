@@ -17,9 +17,19 @@ enum LockSignature: String, Codable, Sendable, CaseIterable, Comparable {
     case sharingViolation
     /// 0x80070005 access denied on a VM file.
     case accessDenied
-    /// Defender Operational 1116: malware detected in a VM file.
+    /// Hyper-V-VMMS 19100: the background merge of a checkpoint (a backup's `.avhdx`) failed with a sharing
+    /// violation, 0x80070020, on a VM file.
+    case checkpointMergeFailed
+    /// A Worker or Config event with a lock code on a checkpoint disk (`.avhdx`).
+    case checkpointDiskLocked
+    /// A Worker or Config event with a lock code on a change-tracking file (`.rct`, `.mrt`).
+    case changeTrackingLocked
+    /// A Worker or Config event with a lock code on a runtime state file (`.vmrs`).
+    case runtimeStateLocked
+    /// Defender Operational 1116, 1006, 1015: malware detected in a VM file — a `detection` finding, never a lock.
     case defenderDetection
-    /// Defender Operational 1117/1118/1119: remediation of a VM file (taken, failed, critical failure).
+    /// Defender Operational 1117/1007 (taken), 1118/1008 (failed), 1119 (critical failure) on a VM file — a
+    /// `detection` finding, never a lock.
     case defenderRemediation
 
     /// The HRESULTs that mean a file was held (KB 3105657 names the first three; DOMAIN.md the win32 codes).
@@ -30,7 +40,20 @@ enum LockSignature: String, Codable, Sendable, CaseIterable, Comparable {
 
     /// Codes that only count when the event names a VM file: both also have innocent causes (permissions,
     /// backup software) and mean an antivirus only together with a VM file.
-    var needsVMFile: Bool { self == .sharingViolation || self == .accessDenied }
+    var needsVMFile: Bool {
+        [.sharingViolation, .accessDenied, .checkpointMergeFailed, .checkpointDiskLocked, .changeTrackingLocked, .runtimeStateLocked]
+            .contains(self)
+    }
+
+    /// The Worker/Config signature for a lock code on a file of this extension (lower case, with the dot).
+    static func byFileType(_ extensionKey: String) -> LockSignature? {
+        switch extensionKey {
+        case ".avhdx", ".avhd": return .checkpointDiskLocked
+        case ".rct", ".mrt": return .changeTrackingLocked
+        case ".vmrs": return .runtimeStateLocked
+        default: return nil
+        }
+    }
 
     static func < (lhs: LockSignature, rhs: LockSignature) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!

@@ -9,6 +9,34 @@ public struct DiagnosisReport: Codable, Sendable, Equatable {
         public var path: String
         /// Records read.
         public var records: Int
+        /// Records found but not read (each named in a warning).
+        public var recordsSkipped: Int = 0
+
+        init(channel: String, path: String, records: Int, recordsSkipped: Int) {
+            self.channel = channel
+            self.path = path
+            self.records = records
+            self.recordsSkipped = recordsSkipped
+        }
+
+        /// A report written before `recordsSkipped` existed reads as 0 skipped.
+        public init(from decoder: Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            channel = try container.decode(String.self, forKey: .channel)
+            path = try container.decode(String.self, forKey: .path)
+            records = try container.decode(Int.self, forKey: .records)
+            recordsSkipped = try container.decodeIfPresent(Int.self, forKey: .recordsSkipped) ?? 0
+        }
+    }
+
+    /// One Defender event behind a detection finding.
+    public struct DetectionEvent: Codable, Sendable, Equatable {
+        /// Event id (1116, 1006, 1015, 1117, …).
+        public var id: Int
+        /// When it was logged, UTC ISO 8601.
+        public var time: String
+        /// `Action Name`, when the event carries one.
+        public var action: String?
     }
 
     /// One VM file (or VM) hit.
@@ -34,14 +62,26 @@ public struct DiagnosisReport: Codable, Sendable, Equatable {
         public var coveredByConfigured: Bool?
         /// Planned entries that would cover what the configured exclusions miss.
         public var plannedEntries: [String]
+        /// `lock` or `detection` (Defender found malware in the file; never counted as a lock).
+        public var kind: String = "lock"
+        /// Detections only: the threat name, severity, latest action, the process that opened the file, whether a
+        /// quarantine or removal followed (then the plan entry is not held), and the events.
+        public var threat: String? = nil
+        public var severity: String? = nil
+        public var action: String? = nil
+        public var process: String? = nil
+        public var remediated: Bool? = nil
+        public var events: [DetectionEvent]? = nil
 
         private enum CodingKeys: String, CodingKey {
-            case vm, vmName, file, signatures, codes, firstTime, lastTime, count, coveredByPlan, coveredByConfigured, plannedEntries
+            case kind, vm, vmName, file, signatures, codes, firstTime, lastTime, count, coveredByPlan, coveredByConfigured, plannedEntries
+            case threat, severity, action, process, remediated, events
         }
 
         /// Unknown is written as null, never left out (README, "Output": a fact that could not be read is `null`).
         public func encode(to encoder: Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(kind, forKey: .kind)
             try container.encode(vm, forKey: .vm)
             try container.encode(vmName, forKey: .vmName)
             try container.encode(file, forKey: .file)
@@ -53,6 +93,54 @@ public struct DiagnosisReport: Codable, Sendable, Equatable {
             try container.encode(coveredByPlan, forKey: .coveredByPlan)
             try container.encode(coveredByConfigured, forKey: .coveredByConfigured)
             try container.encode(plannedEntries, forKey: .plannedEntries)
+            if kind == "detection" {
+                // Unknown facts of a detection are null, as everywhere else; a lock has none of these keys.
+                try container.encode(threat, forKey: .threat)
+                try container.encode(severity, forKey: .severity)
+                try container.encode(action, forKey: .action)
+                try container.encode(process, forKey: .process)
+                try container.encode(remediated, forKey: .remediated)
+                try container.encode(events ?? [], forKey: .events)
+            }
+        }
+
+        public init(from decoder: Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            kind = try container.decodeIfPresent(String.self, forKey: .kind) ?? "lock"
+            vm = try container.decodeIfPresent(String.self, forKey: .vm)
+            vmName = try container.decodeIfPresent(String.self, forKey: .vmName)
+            file = try container.decodeIfPresent(String.self, forKey: .file)
+            signatures = try container.decode([String].self, forKey: .signatures)
+            codes = try container.decode([String].self, forKey: .codes)
+            firstTime = try container.decode(String.self, forKey: .firstTime)
+            lastTime = try container.decode(String.self, forKey: .lastTime)
+            count = try container.decode(Int.self, forKey: .count)
+            coveredByPlan = try container.decode(Bool.self, forKey: .coveredByPlan)
+            coveredByConfigured = try container.decodeIfPresent(Bool.self, forKey: .coveredByConfigured)
+            plannedEntries = try container.decode([String].self, forKey: .plannedEntries)
+            threat = try container.decodeIfPresent(String.self, forKey: .threat)
+            severity = try container.decodeIfPresent(String.self, forKey: .severity)
+            action = try container.decodeIfPresent(String.self, forKey: .action)
+            process = try container.decodeIfPresent(String.self, forKey: .process)
+            remediated = try container.decodeIfPresent(Bool.self, forKey: .remediated)
+            events = try container.decodeIfPresent([DetectionEvent].self, forKey: .events)
+        }
+
+        init(
+            vm: String?, vmName: String?, file: String?, signatures: [String], codes: [String], firstTime: String,
+            lastTime: String, count: Int, coveredByPlan: Bool, coveredByConfigured: Bool?, plannedEntries: [String]
+        ) {
+            self.vm = vm
+            self.vmName = vmName
+            self.file = file
+            self.signatures = signatures
+            self.codes = codes
+            self.firstTime = firstTime
+            self.lastTime = lastTime
+            self.count = count
+            self.coveredByPlan = coveredByPlan
+            self.coveredByConfigured = coveredByConfigured
+            self.plannedEntries = plannedEntries
         }
     }
 
@@ -77,12 +165,22 @@ public struct DiagnosisReport: Codable, Sendable, Equatable {
         summary = logs.isEmpty ? "no Hyper-V or Defender event logs found" : diagnosis.summary
         self.logs = logs
         findings = diagnosis.findings.map { finding in
-            Finding(
+            var record = Finding(
                 vm: finding.vm?.description, vmName: finding.vmName, file: finding.file?.description,
                 signatures: finding.signatures.map(\.rawValue), codes: finding.codes.map { "0x" + String($0, radix: 16, uppercase: true) },
                 firstTime: finding.first.description, lastTime: finding.last.description, count: finding.count,
                 coveredByPlan: finding.coveredByPlan, coveredByConfigured: finding.coveredByConfigured,
                 plannedEntries: finding.plannedEntries.map(\.description))
+            record.kind = finding.kind.rawValue
+            if let facts = finding.detection {
+                record.threat = facts.threat
+                record.severity = facts.severity
+                record.action = facts.action
+                record.process = facts.process
+                record.remediated = facts.remediated
+                record.events = facts.events.map { DetectionEvent(id: $0.id, time: $0.time.description, action: $0.action) }
+            }
+            return record
         }
         exclusionChanges = diagnosis.exclusionChanges.map {
             ExclusionChange(time: $0.time.description, oldValue: $0.oldValue, newValue: $0.newValue)

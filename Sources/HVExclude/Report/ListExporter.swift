@@ -6,7 +6,8 @@
 /// that takes no wildcards cannot express them: exclude the files they match as they appear, never the folder.
 ///
 /// Paths are the real Windows paths (never `%VAR%` forms, which other products may not expand); extensions
-/// carry their dot (`ext:.vhdx`). Nothing else is printed, so every line is an entry.
+/// carry their dot (`ext:.vhdx`). The one other line is a `#` note above an entry held by a Defender malware
+/// detection (`# held: malware detected …`); a reader skips lines that start with `#`.
 ///
 /// Then the file servers' entries, `fileserver-path:` and the UNC path (`\\fs01\vms\Web`): KB 3105657 asks for
 /// these on the SMB server, not on this host, so they have their own prefix; the UNC path names the server, the
@@ -17,7 +18,10 @@ public enum ListExporter {
     public static func render(_ report: Report) -> String {
         let plan = report.exclusions
         var lines: [String] = []
-        lines += plan.paths.map { ($0.form == .pattern ? "pattern:" : "path:") + $0.path }
+        for entry in plan.paths {
+            if let hold = entry.hold { lines.append(PowerShellExporter.holdNote(hold)) }
+            lines.append((entry.form == .pattern ? "pattern:" : "path:") + entry.path)
+        }
         lines += plan.extensions.map { "ext:." + DefenderPathPattern.normaliseExtension($0.extension) }
         lines += plan.processes.map { "process:" + $0.path }
         lines += report.fileServers.flatMap { server in server.shares.flatMap { $0.paths.map { "fileserver-path:" + $0.path } } }

@@ -28,6 +28,7 @@ public enum PowerShellExporter {
         if !plan.paths.isEmpty {
             lines += ["", "# Paths (\(plan.paths.count))"]
             for entry in plan.paths {
+                if let hold = entry.hold { lines.append(comment(holdNote(hold))) }
                 for reason in entry.reasons { lines.append("# " + comment(reason)) }
                 if entry.form == .pattern {
                     lines.append("# pattern: Defender matches the file names in this folder only (a * or ? in the last part)")
@@ -105,6 +106,15 @@ public enum PowerShellExporter {
     }
 
     /// One line of comment text: line breaks would end the comment and start code.
+    /// The note above a held entry: `# held: malware detected in D:\Db01.vhdx (Trojan:Win32/Wacatac.B!ml, event 1116
+    /// on 2024-05-04T02:00:00Z): investigate before excluding`.
+    static func holdNote(_ hold: EntryHold) -> String {
+        let files = hold.events.reduce(into: [String]()) { if !$0.contains($1.file) { $0.append($1.file) } }
+        let last = hold.events.last.map { ", event \($0.id) on \($0.time.prefix(19))Z" } ?? ""
+        return "# held: malware detected in \(files.joined(separator: ", "))"
+            + " (\(hold.threat ?? "threat not named")\(last)): investigate before excluding"
+    }
+
     static func comment(_ text: String) -> String {
         String(text.map { $0.isNewline ? " " : $0 })
     }

@@ -27,7 +27,7 @@ extension Report {
             artifacts: inventory.artifacts.map(Artifact.init), exclusions: result.plan, fileServers: result.fileServers,
             unreferenced: inventory.unreferenced.map(UnreferencedItem.init), audit: result.audit)
         diagnosis = DiagnosisReport(result.diagnosis, logs: result.eventLogs.map {
-            DiagnosisReport.Log(channel: $0.channel, path: $0.path.description, records: $0.records)
+            DiagnosisReport.Log(channel: $0.channel, path: $0.path.description, records: $0.records, recordsSkipped: $0.recordsSkipped)
         })
     }
 }

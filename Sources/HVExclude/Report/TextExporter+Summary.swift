@@ -9,7 +9,10 @@ extension TextExporter {
         out.compact = true
         // What to do comes first, whole: these lines wrap rather than lose their end.
         out.wrap = true
-        if let diagnosis = report.diagnosis { out.line(out.bold("Diagnosis: ") + diagnosis.summary) }
+        // The coverage half of the summary ("not covered today by …") is in the event-log lines below, per finding.
+        if let diagnosis = report.diagnosis {
+            out.line(out.bold("Diagnosis: ") + (diagnosis.summary.components(separatedBy: "; not covered today").first ?? diagnosis.summary))
+        }
         out.line(out.bold("Antivirus: ") + (report.host?.antivirus?.summary ?? "unknown (no SYSTEM hive was read)"))
         toDo(report, &out)
         out.line("\(report.tool.name) \(report.tool.version) — scan of "

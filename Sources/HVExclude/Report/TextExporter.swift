@@ -190,7 +190,8 @@ public enum TextExporter {
 
     static func diagnosis(_ report: Report, _ out: inout Output) {
         guard let diagnosis = report.diagnosis, !diagnosis.logs.isEmpty else { return }
-        out.section("Diagnosis from the event logs (\(diagnosis.findings.count) findings, \(diagnosis.logs.count) logs)")
+        let detections = diagnosis.findings.filter { $0.kind == "detection" }.count
+        out.section("Diagnosis from the event logs (\(diagnosis.findings.count - detections) lock\(diagnosis.findings.count - detections == 1 ? "" : "s"), \(detections) malware detection\(detections == 1 ? "" : "s"), \(diagnosis.logs.count) logs)")
         out.table(diagnosis.findings.map { finding in
             let what = finding.file ?? "(all of its files)"
             let times = finding.firstTime == finding.lastTime ? String(finding.firstTime.prefix(19)) + "Z"
@@ -201,7 +202,13 @@ public enum TextExporter {
             case false?: coverage += ", configured misses" + (finding.plannedEntries.isEmpty ? "" : " → " + finding.plannedEntries.joined(separator: ", "))
             case nil: coverage += ", configured unknown"
             }
-            let signature = finding.signatures.joined(separator: ", ") + (finding.codes.isEmpty ? "" : " " + finding.codes.joined(separator: ", "))
+            var signature = finding.signatures.joined(separator: ", ") + (finding.codes.isEmpty ? "" : " " + finding.codes.joined(separator: ", "))
+            if finding.kind == "detection" {
+                // Malware, not a lock: what Defender found and did, and whether the plan entry is held.
+                signature = "MALWARE \(finding.threat ?? "(threat not named)")" + (finding.severity.map { " (\($0))" } ?? "")
+                    + (finding.action.map { ", action \($0)" } ?? "") + (finding.process.map { ", process \($0)" } ?? "")
+                    + (finding.remediated == true ? "; quarantined or removed" : "; investigate before excluding")
+            }
             return [finding.vmName ?? finding.vm ?? "unknown VM", what, "\(finding.count)× \(times)", signature, coverage]
         }, indent: "  ")
         for change in diagnosis.exclusionChanges {

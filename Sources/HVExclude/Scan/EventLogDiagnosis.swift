@@ -10,6 +10,8 @@ enum EventLogDiagnosis {
         var path: WindowsPath
         /// Records read.
         var records: Int
+        /// Records found but not read (each named in a warning).
+        var recordsSkipped: Int = 0
     }
 
     /// The diagnosis, the logs read, and a finding for each log that could not be read whole.
@@ -37,7 +39,7 @@ enum EventLogDiagnosis {
                 let log = try EVTXLog(file: file, include: relevant)
                 progress?.add(bytes: Int(clamping: file.size))
                 events += log.events
-                logs.append(LogRead(channel: channel, path: path, records: log.recordsRead))
+                logs.append(LogRead(channel: channel, path: path, records: log.recordsRead, recordsSkipped: log.recordsSkipped))
                 for warning in log.warnings {
                     findings.append(Finding(.eventLog, path: path.description, message: "event log: \(warning)", severity: .warning))
                 }
@@ -78,7 +80,10 @@ enum EventLogDiagnosis {
 
     /// Only what a signature can use is kept in memory: Hyper-V failures and Defender's detections and changes.
     static func relevant(_ event: EVTXEvent) -> Bool {
-        if DiagnosisEngine.isDefender(event) { return [1116, 1117, 1118, 1119, 5007].contains(event.eventId ?? 0) }
+        if DiagnosisEngine.isDefender(event) {
+            let id = Int(event.eventId ?? 0)
+            return id == 5007 || DetectionFacts.eventIds.contains(id)
+        }
         return (event.level ?? 4) < 4
     }
 
@@ -93,17 +98,42 @@ enum EventLogDiagnosis {
         }
     }
 
-    /// The planned entry that covers a path: a folder entry holding it, a file entry equal to it, or an extension.
+    /// The planned entry that covers a path as Defender reads it (``DefenderPathPattern``: a folder holding it, the
+    /// file itself, a pattern matching it), or an extension.
     static func planned(_ plan: ExclusionPlan) -> (WindowsPath) -> WindowsPath? {
-        let entries = plan.paths.compactMap { entry in WindowsPath(entry.path).map { ($0, entry.kind != .file) } }
+        let entries = plan.paths.compactMap { entry in WindowsPath(entry.path).map { ($0, DefenderPathPattern(path: $0)) } }
         let extensions = Set(plan.extensions.map { NTFSName.fold($0.extension.hasPrefix(".") ? $0.extension : "." + $0.extension) })
         return { path in
-            if let hit = entries.first(where: { $0.1 ? $0.0.contains(path) : $0.0 == path }) { return hit.0 }
+            if let hit = entries.first(where: { $0.1.covers(path) }) { return hit.0 }
             if let ext = path.extensionKey, extensions.contains(ext), let name = path.lastComponent {
                 return WindowsPath("*" + name[name.lastIndex(of: ".")!...]) ?? path
             }
             return nil
         }
+    }
+
+    /// The plan with a hold on every path entry that covers a file whose detection still stands (no quarantine or
+    /// removal after it): the entry stays, marked, so that no export applies it unseen (docs/diagnosis.md).
+    static func holding(_ plan: ExclusionPlan, _ diagnosis: Diagnosis) -> ExclusionPlan {
+        let held = diagnosis.heldDetections.compactMap { finding in finding.file.map { ($0, finding) } }
+        guard !held.isEmpty else { return plan }
+        var plan = plan
+        for index in plan.paths.indices {
+            guard let path = WindowsPath(plan.paths[index].path) else { continue }
+            let pattern = DefenderPathPattern(path: path)
+            let hits = held.filter { pattern.covers($0.0) }
+            guard !hits.isEmpty else { continue }
+            var events: [HoldEvent] = []
+            for (file, finding) in hits {
+                for event in finding.detection?.events ?? [] {
+                    events.append(HoldEvent(id: event.id, time: event.time.description, file: file.description, action: event.action))
+                }
+            }
+            events.sort { ($0.time, $0.file, $0.id) < ($1.time, $1.file, $1.id) }
+            let threats = hits.compactMap { $0.1.detection?.threat }
+            plan.paths[index].hold = EntryHold(reason: "detection", threat: threats.last, events: events)
+        }
+        return plan
     }
 
     /// Whether the host's configured Defender exclusions (and the automatic ones, when they apply) cover a path.

@@ -63,7 +63,8 @@ public final class HostScanner: Sendable {
         var result = ScanResult(
             roots: roots, entriesVisited: walk.entriesVisited, directoriesVisited: walk.directoriesVisited,
             durationSeconds: HostScanner.seconds(clock.now - started), startedAt: startedAt, links: links,
-            inventory: inventory, plan: planned.plan, fileServers: planned.fileServers, audit: audit, findings: findings)
+            inventory: inventory, plan: EventLogDiagnosis.holding(planned.plan, diagnosed.diagnosis),
+            fileServers: planned.fileServers, audit: audit, findings: findings)
         result.diagnosis = diagnosed.diagnosis
         result.eventLogs = diagnosed.logs
         result.dataOnly = options.dataOnly

@@ -132,6 +132,95 @@ import Testing
         #expect(finding.count == 2)
         #expect(finding.vm == Self.dbID)
         #expect(finding.codes.isEmpty)
+        #expect(finding.kind == .detection)
+        #expect(finding.detection?.threat == "Trojan:Win32/Wacatac.B!ml")
+        // 1117 quarantined the threat after its detection: remediated, so nothing is held.
+        #expect(finding.detection?.remediated == true)
+        #expect(result.heldDetections.isEmpty)
+        #expect(result.locks.isEmpty)
+    }
+
+    static let wacatac = [("Threat Name", "Trojan:Win32/Wacatac.B!ml"), ("Severity Name", "Severe"),
+                          ("Process Name", "C:\\Windows\\System32\\vmwp.exe"), ("Path", "file:_D:\\Db01.vhdx")]
+    static func defenderEvent(_ id: UInt32, _ time: String, action: String) -> EVTXEvent {
+        event(defender, id, level: 3, time, wacatac + [("Action Name", action)])
+    }
+
+    /// Only a taken action (1117, 1007) that quarantined or removed the threat, after its last detection or failed
+    /// action, ends the hold (DOMAIN.md, "Defender events").
+    @Test(arguments: [
+        ([(1116, "Not Applicable")], false),
+        ([(1006, "Not Applicable")], false),
+        ([(1015, "Not Applicable")], false),
+        ([(1116, "Not Applicable"), (1117, "Quarantine")], true),
+        ([(1116, "Not Applicable"), (1007, "Remove")], true),
+        ([(1116, "Not Applicable"), (1117, "Clean")], false),
+        ([(1116, "Not Applicable"), (1117, "Allow")], false),
+        ([(1116, "Not Applicable"), (1118, "Quarantine")], false),
+        ([(1116, "Not Applicable"), (1119, "Remove")], false),
+        ([(1116, "Not Applicable"), (1117, "Quarantine"), (1116, "Not Applicable")], false),
+        ([(1117, "Quarantine"), (1118, "Quarantine")], false),
+    ] as [([(UInt32, String)], Bool)])
+    func onlyATakenQuarantineOrRemovalEndsTheHold(_ sequence: [(UInt32, String)], _ remediated: Bool) throws {
+        let events = sequence.enumerated().map { index, step in
+            Self.defenderEvent(step.0, "2024-05-05T12:0\(index):00Z", action: step.1)
+        }
+        let result = Self.diagnose(events)
+        let finding = try #require(result.findings.first)
+        #expect(result.findings.count == 1)
+        #expect(finding.kind == .detection)
+        #expect(finding.detection?.remediated == remediated)
+        #expect(result.heldDetections.count == (remediated ? 0 : 1))
+        #expect(finding.detection?.events.map(\.id) == sequence.map { Int($0.0) })
+        #expect(finding.detection?.severity == "Severe")
+        #expect(finding.detection?.process == "C:\\Windows\\System32\\vmwp.exe")
+        #expect(finding.detection?.action == sequence.last?.1)
+    }
+
+    @Test func detectionsAndLocksAreCountedApartAndTheDetectionComesFirst() throws {
+        let result = Self.diagnose([
+            Self.event(Self.worker, 12010, "2024-05-03T09:16:00Z", [("VmId", Self.dbID.description), ("Path", "D:\\Db01.vhdx"), ("ErrorCode", "0x80070020")]),
+            Self.defenderEvent(1116, "2024-05-04T02:00:00Z", action: "Not Applicable"),
+        ])
+        #expect(result.findings.map(\.kind) == [.detection, .lock])
+        #expect(result.summary.hasPrefix("Malware detected in D:\\Db01.vhdx on 2024-05-04 02:00 UTC (Trojan:Win32/Wacatac.B!ml): investigate before excluding; 1 malware detection (1 Defender event); 1 VM hit by file locks (1 event), last on 2024-05-03 09:16 UTC"))
+    }
+
+    @Test func aHeldDetectionHoldsEveryPlannedEntryCoveringTheFileAndNoOther() throws {
+        let result = Self.diagnose([Self.defenderEvent(1116, "2024-05-04T02:00:00Z", action: "Not Applicable")])
+        func entry(_ path: String, _ kind: PathExclusion.Kind, _ form: PathExclusion.Form) -> PathExclusion {
+            PathExclusion(path: path, kind: kind, form: form, reasons: ["test"], evidence: [], verified: true)
+        }
+        var plan = ExclusionPlan()
+        plan.paths = [entry("D:\\Db01.vhdx", .file, .file), entry("D:\\Db01*.vhdx", .file, .pattern),
+                      entry("D:\\Db01_*.avhdx", .file, .pattern), entry("D:\\VMs", .directory, .folder)]
+        let held = EventLogDiagnosis.holding(plan, result)
+        #expect(held.paths.map { $0.hold != nil } == [true, true, false, false])
+        let hold = try #require(held.paths.first?.hold)
+        #expect(hold == EntryHold(reason: "detection", threat: "Trojan:Win32/Wacatac.B!ml", events: [
+            HoldEvent(id: 1116, time: "2024-05-04T02:00:00.0000000Z", file: "D:\\Db01.vhdx", action: "Not Applicable")]))
+        // Remediated: nothing held.
+        let removed = Self.diagnose([Self.defenderEvent(1116, "2024-05-04T02:00:00Z", action: "Not Applicable"),
+                                     Self.defenderEvent(1117, "2024-05-04T02:01:00Z", action: "Quarantine")])
+        #expect(EventLogDiagnosis.holding(plan, removed).paths.allSatisfy { $0.hold == nil })
+    }
+
+    @Test func checkpointMergeFailureAndLifecycleFileLocks() throws {
+        let result = Self.diagnose([
+            Self.event(Self.vmms, 19100, "2024-05-03T01:00:00Z", [("VmName", "Db01"), ("Path", "D:\\Db01_8F1C.avhdx"), ("ErrorCode", "0x80070020")]),
+            Self.event(Self.worker, 12010, "2024-05-03T01:01:00Z", [("VmId", Self.dbID.description), ("Path", "D:\\Db01.vhdx.rct"), ("ErrorCode", "0x800704C8")]),
+            Self.event(Self.worker, 12011, "2024-05-03T01:02:00Z", [("VmId", Self.appID.description), ("Path", "D:\\VMs\\App01\\x.vmrs"), ("ErrorCode", "0x80070037")]),
+            Self.event(Self.config, 4097, "2024-05-03T01:03:00Z", [("VmId", Self.appID.description), ("Path", "D:\\VMs\\App01\\x_1.avhdx"), ("ErrorCode", "0x80070020")]),
+            // 19100 with another code, or on a file that is no VM's and no Hyper-V type: not a lock.
+            Self.event(Self.vmms, 19100, "2024-05-03T01:04:00Z", [("Path", "C:\\Temp\\notes.txt"), ("ErrorCode", "0x80070020")]),
+        ])
+        let signatures = Dictionary(uniqueKeysWithValues: result.findings.map { ($0.file?.description ?? "", $0.signatures) })
+        #expect(signatures["D:\\Db01_8F1C.avhdx"] == [.checkpointMergeFailed])
+        #expect(signatures["D:\\Db01.vhdx.rct"] == [.changeTrackingLocked])
+        #expect(signatures["D:\\VMs\\App01\\x.vmrs"] == [.runtimeStateLocked])
+        #expect(signatures["D:\\VMs\\App01\\x_1.avhdx"] == [.checkpointDiskLocked])
+        #expect(result.findings.count == 4)
+        #expect(result.findings.allSatisfy { $0.kind == .lock })
     }
 
     @Test func exclusionChangesAreListedOthersIgnored() {

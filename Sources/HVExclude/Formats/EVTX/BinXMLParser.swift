@@ -11,7 +11,7 @@
 /// Token layouts (chunk-relative offsets throughout):
 /// | token | layout after the token byte |
 /// |-------|------------------------------|
-/// | 0x01/0x41 open start element | u16 dependency id (absent inside an embedded binary XML value), u32 data size, u32 name offset, [u32 attribute list size if 0x41] |
+/// | 0x01/0x41 open start element | u16 dependency id (absent inside an embedded binary XML value, and in some writers' direct elements), u32 data size, u32 name offset, [u32 attribute list size if 0x41] |
 /// | 0x02 close start · 0x03 close empty · 0x04 end element · 0x00 end of fragment | — |
 /// | 0x05/0x45 value text | u8 value type (0x01), u16 character count, UTF-16LE |
 /// | 0x06/0x46 attribute | u32 name offset, then value tokens; 0x46 = another attribute follows |
@@ -106,6 +106,27 @@ final class BinXMLParser {
 
     private func peek() -> UInt8? { position < end ? bytes[position] : nil }
 
+    /// Whether an element start at `start` read with (or without) a dependency identifier has a data size that
+    /// ends inside the data being parsed and a name offset that is inline, already known, or a name stored
+    /// earlier in the chunk.
+    private func elementHeaderPlausible(at start: Int, dependencyIdentifier: Bool) -> Bool {
+        let sizeAt = start + 1 + (dependencyIdentifier ? 2 : 0)
+        guard sizeAt + 8 <= end else { return false }
+        let dataSize = Int(EVTXValue.le(bytes, sizeAt, 4))
+        guard dataSize <= end - (sizeAt + 4) else { return false }
+        let nameAt = sizeAt + 8
+        let offset = Int(EVTXValue.le(bytes, sizeAt + 4, 4))
+        if offset == nameAt {
+            guard nameAt + 8 <= end else { return false }
+            let count = Int(bytes[nameAt + 6]) | Int(bytes[nameAt + 7]) << 8
+            return nameAt + 8 + count * 2 + 2 <= end
+        }
+        if names[offset] != nil { return true }
+        guard offset >= EVTXChunkHeader.size, offset < start, offset + 8 <= bytes.count else { return false }
+        let count = Int(bytes[offset + 6]) | Int(bytes[offset + 7]) << 8
+        return offset + 8 + count * 2 <= start
+    }
+
     // MARK: - Structure
 
     /// Tokens up to the end-of-fragment token or the end of the data.
@@ -141,8 +162,18 @@ final class BinXMLParser {
         guard depth < limits.maxDepth else {
             throw EVTXError.limitExceeded("elements nested more than \(limits.maxDepth) levels", offset: position)
         }
+        let start = position
         let token = try u8()
-        if dependencyIdentifiers { _ = try u16() }
+        // The dependency identifier is absent inside an embedded binary XML value (libyal) and, in direct
+        // (template-less) elements, some writers leave it out (forwarded logs; the Rust `evtx` crate rereads the
+        // element without it when the data size it read is implausible). Each element is read the way the format
+        // expects here unless only the other way gives a data size inside the data and a name where one can be.
+        var withDependency = dependencyIdentifiers
+        if !elementHeaderPlausible(at: start, dependencyIdentifier: withDependency)
+            && elementHeaderPlausible(at: start, dependencyIdentifier: !withDependency) {
+            withDependency.toggle()
+        }
+        if withDependency { _ = try u16() }
         _ = try u32()  // data size: the tokens delimit the element themselves
         let elementName = try name(at: u32())
         var attributes: [(name: String, value: [BinXMLNode])] = []

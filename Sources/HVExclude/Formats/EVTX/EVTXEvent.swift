@@ -23,7 +23,7 @@ public struct EVTXEvent: Sendable, Equatable {
     /// `System/Channel`.
     public var channel: String
     /// EventData fields (by `Name`, unnamed `Data` as `Data[n]`) and UserData leaves (by element path below the
-    /// UserData root), in document order.
+    /// UserData root), with every element's attributes as `Path/@Name`, in document order.
     public var data: [EVTXDataField]
 
     /// `System` children the event does not keep; the reader skips them (and the values they would decode).
@@ -51,11 +51,14 @@ public struct EVTXEvent: Sendable, Equatable {
                 for item in section.children {
                     var key = item.attribute("Name") ?? item.name
                     if item.attribute("Name") == nil && item.name == "Data" { unnamed += 1; key = "Data[\(unnamed)]" }
-                    fields.add(key, item)
+                    fields.add(key, item, keyAttribute: item.attribute("Name") != nil ? "Name" : nil)
                 }
             } else {
                 // UserData holds one provider-defined element (e.g. VmlEventLog, LogFileCleared); its leaves are the fields.
                 for root in section.children {
+                    for attribute in root.attributes where !EVTXDataFieldCollector.isNamespace(attribute.name) {
+                        fields.append("@\(attribute.name)", attribute.value)
+                    }
                     for item in root.children { fields.add(item.name, item) }
                 }
             }
@@ -72,19 +75,34 @@ public struct EVTXDataField: Sendable, Equatable {
     public var value: String
 }
 
-/// Flattens data elements into uniquely named fields: nested elements become `Parent/Child`, a repeated name
-/// gets `[2]`, `[3]`, ….
+/// Flattens data elements into uniquely named fields: nested elements become `Parent/Child`, an attribute
+/// `Element/@Attribute` (`EventAuxInfo/@ProcessName`), a repeated name gets `[2]`, `[3]`, ….
 private struct EVTXDataFieldCollector {
     var fields: [EVTXDataField] = []
     private var seen: [String: Int] = [:]
 
-    mutating func add(_ key: String, _ element: EVTXElement) {
+    /// `xmlns` and `xmlns:…` declare namespaces; they are not data.
+    static func isNamespace(_ name: String) -> Bool { name == "xmlns" || name.hasPrefix("xmlns:") }
+
+    mutating func append(_ key: String, _ value: String) {
+        let count = (seen[key] ?? 0) + 1
+        seen[key] = count
+        fields.append(EVTXDataField(name: count == 1 ? key : "\(key)[\(count)]", value: value))
+    }
+
+    /// `keyAttribute` names the attribute already used as the field's name (`Data Name="…"`).
+    mutating func add(_ key: String, _ element: EVTXElement, keyAttribute: String? = nil) {
+        var attributes = 0
+        for attribute in element.attributes where attribute.name != keyAttribute && !EVTXDataFieldCollector.isNamespace(attribute.name) {
+            append("\(key)/@\(attribute.name)", attribute.value)
+            attributes += 1
+        }
         if element.children.isEmpty {
-            let count = (seen[key] ?? 0) + 1
-            seen[key] = count
+            // An element that only carries attributes has no value of its own to list.
+            if attributes > 0 && element.text.isEmpty { return }
             // A value that is only a line break shows as empty in Event Viewer and evtxexport (libyal, "Content string").
             let value = element.text.allSatisfy { $0 == "\n" || $0 == "\r\n" || $0 == "\r" } ? "" : element.text
-            fields.append(EVTXDataField(name: count == 1 ? key : "\(key)[\(count)]", value: value))
+            append(key, value)
         } else {
             for child in element.children { add("\(key)/\(child.name)", child) }
         }

@@ -6,7 +6,8 @@
 ///
 /// Recovery rules: a file header with a bad checksum or the dirty flag is read on (the chunks carry their own
 /// checksums); every 64 KiB block with a chunk signature is read, including those past the header's chunk count
-/// (a dirty log's header lags behind); a chunk whose header checksum fails is skipped; a chunk whose records'
+/// (a dirty log's header lags behind); a chunk whose header checksum fails (or was never written) is read record by record,
+/// with one warning; a chunk whose records'
 /// checksum fails is read record by record, each record checked on its own; a file that ends inside a chunk gives
 /// the records that are whole. One bad record costs that record only.
 public struct EVTXLog: Sendable {
@@ -19,7 +20,9 @@ public struct EVTXLog: Sendable {
     /// Chunks read.
     var chunksRead = 0
     /// Records read (before filtering).
-    var recordsRead = 0
+    public internal(set) var recordsRead = 0
+    /// Records found but not read (each named in ``warnings`` with its offset and reason).
+    public internal(set) var recordsSkipped = 0
 
     /// Reads the log at `path` with the default limits, keeping the events `include` accepts (`hvexclude events`).
     /// - Throws: ``SystemError`` when the file cannot be opened or read, a format error when it is no EVTX file.
@@ -79,6 +82,19 @@ public struct EVTXLog: Sendable {
         }
     }
 
+    /// The chunk offset of the first whole record header after `position`, if any.
+    private static func nextRecord(in bytes: [UInt8], after position: Int, limit: Int) -> Int? {
+        var candidate = position + 1
+        while candidate + 24 <= limit {
+            if bytes[candidate] == 0x2A, bytes[candidate + 1] == 0x2A, bytes[candidate + 2] == 0, bytes[candidate + 3] == 0,
+               (try? EVTXRecordHeader(chunk: bytes, at: candidate, limit: limit)) != nil {
+                return candidate
+            }
+            candidate += 1
+        }
+        return nil
+    }
+
     private mutating func readChunk(index: Int, offset: UInt64, bytes: [UInt8], limits: EVTXLimits, include: (EVTXEvent) -> Bool) {
         let declared = index < Int(header.chunkCount)
         let place = "chunk \(index) at \(hex(offset))"
@@ -103,9 +119,11 @@ public struct EVTXLog: Sendable {
             warnings.append("\(error); chunk skipped")
             return
         }
-        guard chunk.headerChecksumMatches else {
-            warnings.append("\(place): header checksum mismatch (stored \(hex(chunk.headerChecksum)), computed \(hex(chunk.computedHeaderChecksum))); chunk skipped")
-            return
+        // A failed (or never written, 0) header checksum guards tables that record parsing re-derives: each record
+        // has its own size, signature and copy of the size, and the binary XML's offsets are checked one by one.
+        let headerChecksumFailed = !chunk.headerChecksumMatches
+        if headerChecksumFailed {
+            warnings.append("\(place): header checksum mismatch (stored \(hex(chunk.headerChecksum)), computed \(hex(chunk.computedHeaderChecksum))); each record is checked on its own")
         }
         if !declared {
             warnings.append("\(place) lies past the \(header.chunkCount) chunks the file header declares; read anyway")
@@ -116,7 +134,7 @@ public struct EVTXLog: Sendable {
             // The records' checksum cannot be checked without all of them.
         } else {
             let computed = CRC32.ieee.checksum(bytes[EVTXChunkHeader.size..<recordsEnd])
-            if computed != chunk.recordsChecksum {
+            if computed != chunk.recordsChecksum && !headerChecksumFailed {
                 warnings.append("\(place): event records checksum mismatch (stored \(hex(chunk.recordsChecksum)), computed \(hex(computed))); each record is checked on its own")
             }
         }
@@ -139,11 +157,20 @@ public struct EVTXLog: Sendable {
                 } else if position + 4 <= bytes.count && EVTXValue.le(bytes, position, 4) == 0 {
                     // Zero fill after the last record where the free space offset says more: nothing lost.
                 } else {
-                    warnings.append("\(place): \(error); the rest of the chunk is skipped")
+                    // The record header is damaged: this record is lost; the next record signature whose header
+                    // is whole starts the rest.
+                    recordsSkipped += 1
+                    warnings.append("\(place): record at \(hex(offset + UInt64(position))): \(error); record skipped")
+                    if let next = EVTXLog.nextRecord(in: bytes, after: position, limit: limit) {
+                        position = next
+                        continue
+                    }
                 }
                 return
             }
             guard elementsLeft > 0, bytesLeft > 0 else {
+                recordsSkipped += chunk.lastRecordIdentifier >= record.identifier
+                    ? Int(min(chunk.lastRecordIdentifier - record.identifier, 1 << 20)) + 1 : 1
                 warnings.append("\(place): its records expand beyond the chunk's limits (\(limits.maxElementsPerChunk) elements, \(limits.maxOutputBytesPerChunk) bytes); the rest of the chunk from record \(record.identifier) is skipped")
                 return
             }
@@ -166,6 +193,7 @@ public struct EVTXLog: Sendable {
                 lastRead = record.identifier
                 if include(parsed) { events.append(parsed) }
             } catch {
+                recordsSkipped += 1
                 warnings.append("\(place): record \(record.identifier) at \(hex(offset + UInt64(position))): \(error); record skipped")
             }
             position += record.size

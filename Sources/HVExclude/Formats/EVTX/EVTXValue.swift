@@ -3,8 +3,8 @@
 
 /// One substitution value of a template instance, decoded.
 ///
-/// Scalars are rendered to text once, when decoded, in the spelling `evtxexport -f xml` uses (hex as
-/// `0x%08x`/`0x%016x`, binary as upper-case hex, SIDs as `S-1-…`, GUIDs as `{…}`), except FILETIME and
+/// Scalars are rendered to text once, when decoded, as Windows renders them (hex without leading zeros,
+/// `0x4`, where `evtxexport -f xml` zero-pads), binary as upper-case hex, SIDs as `S-1-…`, GUIDs as `{…}`), except FILETIME and
 /// SYSTEMTIME, which are written as ISO 8601 UTC with Windows's seven fraction digits.
 enum EVTXValue: Sendable {
     /// No value; an optional substitution of it leaves its attribute out.
@@ -40,7 +40,7 @@ enum EVTXValue: Sendable {
             return .text(try sid(bytes, offset, size))
         case .sizeT:
             guard size == 4 || size == 8 else { throw EVTXError.badValueSize(rawType, size: size, offset: offset) }
-            return .text(hexInteger(le(bytes, offset, size), digits: size * 2))
+            return .text(hexInteger(le(bytes, offset, size)))
         default:
             guard let element = type.elementSize, size == element else {
                 throw EVTXError.badValueSize(rawType, size: size, offset: offset)
@@ -74,7 +74,7 @@ enum EVTXValue: Sendable {
             let width = size % 8 == 0 ? 8 : 4
             guard size % width == 0 else { throw EVTXError.badValueSize(type.rawValue | 0x80, size: size, offset: offset) }
             for start in stride(from: offset, to: offset + size, by: width) {
-                items.append(hexInteger(le(bytes, start, width), digits: width * 2))
+                items.append(hexInteger(le(bytes, start, width)))
             }
         default:
             guard let width = type.elementSize, size % width == 0 else {
@@ -102,8 +102,8 @@ enum EVTXValue: Sendable {
         case .guid: return guidText(bytes, offset)
         case .fileTime: return EVTXTimestamp(fileTime: le(bytes, offset, 8)).description
         case .systemTime: return systemTime(bytes, offset)
-        case .hex32: return hexInteger(le(bytes, offset, 4), digits: 8)
-        case .hex64: return hexInteger(le(bytes, offset, 8), digits: 16)
+        case .hex32: return hexInteger(le(bytes, offset, 4))
+        case .hex64: return hexInteger(le(bytes, offset, 8))
         default: return ""
         }
     }
@@ -183,9 +183,11 @@ enum EVTXValue: Sendable {
         }
     }
 
-    /// `0x` and `digits` lower-case hex digits.
-    static func hexInteger(_ value: UInt64, digits: Int) -> String {
-        String(unsafeUninitializedCapacity: digits + 2) { buffer in
+    /// `0x` and the value in lower-case hex without leading zeros, as Windows renders HexInt32/HexInt64 and
+    /// size_t values (`0x4`, `0x0`); evtxexport and python-evtx zero-pad them, so comparisons with them are numeric.
+    static func hexInteger(_ value: UInt64) -> String {
+        let digits = max(1, (64 - value.leadingZeroBitCount + 3) / 4)
+        return String(unsafeUninitializedCapacity: digits + 2) { buffer in
             buffer[0] = UInt8(ascii: "0"); buffer[1] = UInt8(ascii: "x")
             for index in 0..<digits {
                 buffer[2 + index] = lowerHexDigits[Int((value >> UInt64((digits - 1 - index) * 4)) & 0xF)]
