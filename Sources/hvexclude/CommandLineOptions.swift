@@ -12,7 +12,7 @@ public struct CommandLineOptions: Equatable, Sendable {
 
     /// Output formats of `scan`/`audit`.
     public enum Format: String, Sendable, CaseIterable {
-        case json, text, html, powershell, list, reg
+        case json, text, html, powershell, list, reg, pol, intune, csv
     }
 
     /// The subcommand.
@@ -25,6 +25,8 @@ public struct CommandLineOptions: Equatable, Sendable {
     public var maps: [(windowsPath: String, path: String)] = []
     /// `--format`.
     public var format: Format = .json
+    /// `--vendor NAME`: `--format list` in that product's syntax.
+    public var vendor: VendorProfile?
     /// `--output FILE`.
     public var output: String?
     /// `--jobs N`.
@@ -80,7 +82,7 @@ public struct CommandLineOptions: Equatable, Sendable {
         lhs.command == rhs.command && lhs.arguments == rhs.arguments
             && lhs.drives.map { "\($0.letter)=\($0.path)" } == rhs.drives.map { "\($0.letter)=\($0.path)" }
             && lhs.maps.map { "\($0.windowsPath)=\($0.path)" } == rhs.maps.map { "\($0.windowsPath)=\($0.path)" }
-            && lhs.format == rhs.format && lhs.output == rhs.output && lhs.jobs == rhs.jobs && lhs.quiet == rhs.quiet
+            && lhs.format == rhs.format && lhs.vendor == rhs.vendor && lhs.output == rhs.output && lhs.jobs == rhs.jobs && lhs.quiet == rhs.quiet
             && lhs.strict == rhs.strict && lhs.verbose == rhs.verbose && lhs.against == rhs.against && lhs.crossMounts == rhs.crossMounts && lhs.hiveDirectory == rhs.hiveDirectory
             && lhs.includeUnregistered == rhs.includeUnregistered && lhs.broadExtensions == rhs.broadExtensions
             && lhs.environmentPaths == rhs.environmentPaths && lhs.mount == rhs.mount && lhs.extensions == rhs.extensions
@@ -91,7 +93,7 @@ public struct CommandLineOptions: Equatable, Sendable {
     }
 
     /// Flags that take a value.
-    static let valueFlags = ["--against", "--drive", "--map", "--format", "--output", "--jobs", "--hive-dir", "--replica-storage", "--id", "--since"]
+    static let valueFlags = ["--against", "--drive", "--map", "--format", "--vendor", "--output", "--jobs", "--hive-dir", "--replica-storage", "--id", "--since"]
     /// Flags that do not.
     static let switchFlags = ["--quiet", "--strict", "--verbose", "--cross-mounts", "--include-unregistered", "--broad-extensions", "--extensions", "--plan-deferred", "--env-paths", "--mount", "--data-only", "--help", "--version", "--no-replay", "--json", "--accept-detections"]
 
@@ -186,6 +188,12 @@ public struct CommandLineOptions: Equatable, Sendable {
                 throw UsageError.unknownFormat(value, suggestion: hint)
             }
             format = parsed
+        case "--vendor":
+            guard let parsed = VendorProfile(rawValue: value.lowercased()) else {
+                let hint = CommandLineOptions.closest(value, among: VendorProfile.allCases.map(\.rawValue))
+                throw UsageError.unknownVendor(value, suggestion: hint)
+            }
+            vendor = parsed
         case "--output": output = value
         case "--jobs":
             guard let count = Int(value), (1...256).contains(count) else {
@@ -241,6 +249,7 @@ public struct CommandLineOptions: Equatable, Sendable {
     }
 
     private func validate() throws {
+        if vendor != nil && format != .list { throw UsageError.vendorNeedsList(format) }
         switch command {
         case .scan, .audit:
             guard arguments.count == 1 else {
@@ -302,6 +311,10 @@ enum UsageError: Error, Equatable, Sendable, CustomStringConvertible {
     case mapNotAWindowsPath(String)
     /// Not a format; the closest one, when near.
     case unknownFormat(String, suggestion: String?)
+    /// Not a vendor profile; the closest one, when near.
+    case unknownVendor(String, suggestion: String?)
+    /// `--vendor` with a format other than `list`.
+    case vendorNeedsList(CommandLineOptions.Format)
     /// `--jobs` outside 1…256.
     case badJobs(String)
     /// `--replica-storage` is not an absolute Windows path.
@@ -330,7 +343,11 @@ enum UsageError: Error, Equatable, Sendable, CustomStringConvertible {
         case .badMap(let value): return "--map takes WINPATH=PATH, e.g. --map 'C:\\ClusterStorage\\Volume1=/mnt/csv1' (got '\(value)')"
         case .mapNotAWindowsPath(let windows):
             return "--map: '\(windows)' is not an absolute Windows path (C:\\…, \\\\server\\share, \\\\?\\Volume{GUID}\\)"
-        case .unknownFormat(let value, let suggestion): return "unknown format '\(value)' (json, text, powershell, list, reg)" + hint(suggestion)
+        case .unknownFormat(let value, let suggestion):
+            return "unknown format '\(value)' (\(CommandLineOptions.Format.allCases.map(\.rawValue).joined(separator: ", ")))" + hint(suggestion)
+        case .unknownVendor(let value, let suggestion):
+            return "unknown vendor '\(value)' (\(VendorProfile.allCases.map(\.rawValue).joined(separator: ", ")))" + hint(suggestion)
+        case .vendorNeedsList(let format): return "--vendor writes the list format; it does not apply to --format \(format.rawValue)"
         case .badJobs(let value): return "--jobs takes a whole number from 1 to 256 (got '\(value)')"
         case .badReplicaStorage(let value):
             return "--replica-storage takes an absolute Windows path, e.g. --replica-storage 'D:\\Replica' (got '\(value)')"

@@ -119,8 +119,11 @@ public enum HVExcludeCommand {
         }
         let report = Report(result, image: image?.path, drives: image?.drives ?? [])
         do {
-            let bytes = try render(report, format: options.format, verbose: options.verbose)
+            let (bytes, refused) = try render(report, format: options.format, vendor: options.vendor, verbose: options.verbose)
             try OutputWriter.write(bytes, to: options.output, scannedRoots: roots)
+            if !options.quiet {
+                for item in refused { printError("hvexclude: not in the \(options.format.rawValue) output: \(item)") }
+            }
         } catch let error as UsageError {
             printError("hvexclude: \(error)")
             return .usage
@@ -159,15 +162,25 @@ public enum HVExcludeCommand {
     }
 
     /// The report in the chosen format, as the bytes to write (`reg` is UTF-16LE with a BOM, as regedit
-    /// writes it; everything else UTF-8).
-    static func render(_ report: Report, format: CommandLineOptions.Format, verbose: Bool = false) throws -> [UInt8] {
+    /// writes it; `powershell` UTF-8 with a BOM and CRLF, as Windows PowerShell 5.1 needs; `pol` binary; everything
+    /// else UTF-8), and the planned items the format could not hold, each with why.
+    static func render(
+        _ report: Report, format: CommandLineOptions.Format, vendor: VendorProfile? = nil, verbose: Bool = false
+    ) throws -> (bytes: [UInt8], refused: [String]) {
         switch format {
-        case .json: return Array(try JSONExporter.render(report).utf8)
-        case .text: return Array(TextExporter.render(report, color: useColor, width: outputWidth, verbose: verbose).utf8)
-        case .html: return Array(HTMLExporter.render(report).utf8)
-        case .powershell: return Array(PowerShellExporter.render(report).utf8)
-        case .list: return Array(ListExporter.render(report).utf8)
-        case .reg: return RegExporter.renderBytes(report)
+        case .json: return (Array(try JSONExporter.render(report).utf8), [])
+        case .text: return (Array(TextExporter.render(report, color: useColor, width: outputWidth, verbose: verbose).utf8), [])
+        case .html: return (Array(HTMLExporter.render(report).utf8), [])
+        case .powershell: return (PowerShellExporter.renderBytes(report), [])
+        case .list: return (Array(ListExporter.render(report, vendor: vendor).utf8), [])
+        case .reg: return (RegExporter.renderBytes(report), [])
+        case .pol:
+            let output = RegistryPolicyExporter.render(report)
+            return (output.bytes, output.refused)
+        case .intune:
+            let output = try IntuneExporter.render(report)
+            return (Array(output.json.utf8), output.refused)
+        case .csv: return (Array(CSVExporter.render(report).utf8), [])
         }
     }
 
@@ -313,7 +326,20 @@ public enum HVExcludeCommand {
           --drive X=PATH        drive X: is mounted at PATH, or is the partition/disk image PATH (repeatable)
           --map WINPATH=PATH    any Windows prefix (CSV, \\\\server\\share, \\\\?\\Volume{GUID}\\) is at PATH (repeatable)
           --hive-dir PATH       read SOFTWARE and SYSTEM hives from PATH instead of the volume
-          --format FORMAT       json (default), text, html (one page for the customer), powershell, list, reg
+          --format FORMAT       json (default), text, html, powershell, list, reg, pol, intune, csv:
+                                text        a summary for the terminal (--verbose: everything)
+                                html        one self-contained page for the customer
+                                powershell  a script to run on the host (UTF-8 with BOM, CRLF): -WhatIf, -Confirm,
+                                            -Undo, -RemoveFindings, -AcceptDetections, -LogPath; checks its
+                                            preconditions, validates with MpCmdRun -CheckExclusion
+                                reg         Defender's Group Policy keys as a .reg file (regedit, UTF-16LE)
+                                pol         the same keys as a Registry.pol (PReg v1) for LGPO.exe or a GPO
+                                intune      an Intune custom profile (Graph JSON): the Defender policy CSP's
+                                            ExcludedPaths/Extensions/Processes, items joined with '|'
+                                list        folder:, file:, pattern:, ext:, process: lines for other products
+                                csv         form, path, reason, verified, hold: one row per entry (RFC 4180)
+          --vendor NAME         with --format list: write the entries in a product's documented syntax
+                                (eset, sophos, trendmicro); what it cannot express becomes an unsupported: line
           --output FILE, -o     write the result atomically to FILE (never inside a scanned root)
           --jobs N, -j          walker threads (default: active processors)
           --cross-mounts        descend into file systems mounted below a root
@@ -324,7 +350,9 @@ public enum HVExcludeCommand {
           --plan-deferred       also plan default folders Hyper-V has not created yet (see "deferred")
           --replica-storage WINPATH
                                 a Hyper-V Replica storage location of this replica server (repeatable)
-          --env-paths           write %ProgramData%\\…-style paths where a path sits under a known root
+          --env-paths           write %ProgramData%\\…-style paths where a path sits under a known root (in the
+                                formats whose target expands variables: powershell, reg, pol, intune, list, and
+                                --vendor eset; never csv, sophos or trendmicro)
           --mount               ROOT is a disk image or block device: mount its NTFS partitions read-only (root
                                 needed) instead of reading them natively, scan them as C:, D:… (letters from
                                 MountedDevices), unmount again (for what the native reader refuses, e.g. BitLocker)

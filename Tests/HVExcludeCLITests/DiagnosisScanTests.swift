@@ -77,14 +77,14 @@ import Testing
         #expect(accepted.status == 0, "\(accepted.stderr)")
         #expect(accepted.stderr.contains("malware detected") && accepted.stderr.contains("D:\\Db01.vhdx"))
         let lines = accepted.stdout.split(separator: "\n").map(String.init)
-        let index = try #require(lines.firstIndex(of: "path:D:\\Db01.vhdx"))
+        let index = try #require(lines.firstIndex(of: "file:D:\\Db01.vhdx"))
         #expect(lines[index - 1].hasPrefix("# held: malware detected in D:\\Db01.vhdx (Trojan:Win32/Wacatac.B!ml"))
         #expect(lines.filter { $0.hasPrefix("#") }.count == 1)
         let script = try CLI.run(["scan", tree + "/C", "--drive", "D=" + tree + "/D", "--format", "powershell", "--quiet"])
         #expect(script.status == 3)
         let scriptLines = script.stdout.split(separator: "\n").map(String.init)
-        let add = try #require(scriptLines.firstIndex { $0.contains("-ExclusionPath 'D:\\Db01.vhdx'") })
-        #expect(scriptLines[..<add].suffix(3).contains { $0.hasPrefix("# held: malware detected in D:\\Db01.vhdx") })
+        // The script's plan row carries the threat; the script applies it only with -AcceptDetections.
+        #expect(scriptLines.contains { $0.contains("Value = 'D:\\Db01.vhdx'") && $0.contains("Threat = 'Trojan:Win32/Wacatac.B!ml'") })
         // audit: missing exclusions are action needed on their own; accepting the detection leaves that exit code.
         let audit = try CLI.run(["audit", tree + "/C", "--drive", "D=" + tree + "/D", "--accept-detections"])
         #expect(audit.status == 3)

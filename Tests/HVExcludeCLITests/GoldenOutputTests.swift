@@ -6,7 +6,7 @@ import Testing
 /// GoldenOutput` rewrites them; review the diff before committing.
 @Suite struct GoldenOutputTests {
     static let trees = ["ws2012r2-default", "ws2019-custom"]
-    static let formats = ["json", "text", "text-verbose", "powershell", "list", "reg"]
+    static let formats = ["json", "text", "text-verbose", "powershell", "list", "reg", "intune", "csv"]
     static let folder = CLI.projectRoot.appendingPathComponent("Tests/HVExcludeCLITests/Golden")
 
     /// Blanks the scan time and duration, in every format.
@@ -44,6 +44,14 @@ import Testing
             let bytes = [UInt8](result.stdoutData)
             #expect(bytes.starts(with: [0xFF, 0xFE]), "a .reg file starts with the UTF-16LE BOM")
             let text = String(decoding: stride(from: 2, to: bytes.count - 1, by: 2).map { UInt16(bytes[$0]) | UInt16(bytes[$0 + 1]) << 8 }, as: UTF16.self)
+            return normalise(text.replacingOccurrences(of: "\r\n", with: "\n"))
+        }
+        if format == "powershell" || format == "csv" {
+            // PowerShell: UTF-8 with a BOM (Windows PowerShell 5.1 reads a script without one as ANSI); both CRLF.
+            let bytes = [UInt8](result.stdoutData)
+            if format == "powershell" { #expect(bytes.starts(with: [0xEF, 0xBB, 0xBF]), "the script starts with the UTF-8 BOM") }
+            let text = String(decoding: format == "powershell" ? bytes.dropFirst(3) : bytes[...], as: UTF8.self)
+            #expect(!text.replacingOccurrences(of: "\r\n", with: "").contains("\n"), "\(format): CRLF line ends only")
             return normalise(text.replacingOccurrences(of: "\r\n", with: "\n"))
         }
         return normalise(result.stdout)

@@ -21,6 +21,14 @@ import Testing
 
     /// Scans one case: its report text, parsed JSON, and the roots it mapped.
     static func scan(_ name: String, _ extra: [String] = []) throws -> (stdout: String, json: JSONValue, roots: [String: String]) {
+        let (arguments, roots) = try arguments(name)
+        let result = try CLI.run(["scan"] + arguments + ["--quiet"] + extra)
+        #expect(result.status == 0 || result.status == 1, "\(result.stderr)")
+        return (result.stdout, try JSONValue.parse(result.stdout), roots)
+    }
+
+    /// One case's scan arguments (ROOT first, every path absolute) and the roots they map.
+    static func arguments(_ name: String) throws -> (arguments: [String], roots: [String: String]) {
         let folder = try cases.get() + "/" + name
         let spec = try JSONValue.parse(String(contentsOfFile: folder + "/args.json", encoding: .utf8))
         var arguments = spec["args"]!.arrayValue.compactMap(\.stringValue)
@@ -36,9 +44,7 @@ import Testing
             roots[prefix] = folder + "/" + parts[1]
             arguments[index] = parts[0] + "=" + folder + "/" + parts[1]
         }
-        let result = try CLI.run(["scan"] + arguments + ["--quiet"] + extra)
-        #expect(result.status == 0 || result.status == 1, "\(result.stderr)")
-        return (result.stdout, try JSONValue.parse(result.stdout), roots)
+        return (arguments, roots)
     }
 
     static func paths(_ json: JSONValue) -> [String: JSONValue] {

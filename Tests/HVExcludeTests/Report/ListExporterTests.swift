@@ -4,15 +4,19 @@ import Testing
 
 @Suite("ListExporter")
 struct ListExporterTests {
-    @Test("one entry per line with path:, ext: and process: prefixes, in plan order")
+    @Test("one entry per line with folder:, file:, ext: and process: prefixes, in plan order; %VAR% forms only with --env-paths")
     func lines() {
         let text = ListExporter.render(SampleReport.report())
         let plan = SampleReport.plan
-        let expected = plan.paths.map { "path:" + $0.path } + ["ext:.vhdx", "ext:.avhdx", "process:C:\\Windows\\System32\\vmms.exe"]
+        let expected = plan.paths.map { ($0.kind == .directory ? "folder:" : "file:") + ($0.environmentPath ?? $0.path) }
+            + ["ext:.vhdx", "ext:.avhdx", "process:C:\\Windows\\System32\\vmms.exe"]
         // The reason's line break never reaches the list: it holds values only.
         #expect(text == expected.joined(separator: "\n") + "\n")
-        // Real paths, never the %VAR% form another product may not expand.
-        #expect(!text.contains("%"))
+        #expect(text.hasPrefix("folder:%ProgramData%\\Microsoft\\Windows\\Hyper-V\n"), "the plan's --env-paths form")
+        #expect(text.contains("\nfile:C:\\Shared\\base.vhdx\n"))
+        var plain = SampleReport.report()
+        plain.exclusions.paths[0].environmentPath = nil
+        #expect(!ListExporter.render(plain).contains("%"), "without --env-paths, real paths only")
     }
 
     @Test("file servers' entries follow the host's, each a UNC path under its own prefix")
@@ -25,7 +29,7 @@ struct ListExporterTests {
         ])
         // The host's entries are unchanged and come first.
         #expect(Array(lines.dropLast(3)) == ListExporter.render(SampleReport.report(audit: false)).split(separator: "\n").map(String.init))
-        #expect(!lines.contains { $0.hasPrefix("path:\\\\fs01") })
+        #expect(!lines.contains { $0.hasPrefix("folder:\\\\fs01") })
     }
 
     @Test("an empty plan is empty output")

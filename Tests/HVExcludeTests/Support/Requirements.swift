@@ -13,6 +13,9 @@ enum Requirement: Hashable, Sendable {
     case tool(String)
     /// A Python module importable by python3, from a pip package.
     case pip(module: String, package: String)
+    /// A Python module of the system interpreter `/usr/bin/python3`, from a Debian package (python3-samba installs
+    /// there, not for a python3 earlier on PATH).
+    case systemPython(module: String, debianPackage: String)
     /// Running as root (mounts, loop devices).
     case root
     /// `../shared/fixtures` beside the project root.
@@ -29,6 +32,8 @@ enum Requirement: Hashable, Sendable {
         switch self {
         case .tool(let name): return Requirements.onPath(name)
         case .pip(let module, _): return Requirements.onPath("python3") && Requirements.probe("python3", ["-c", "import " + module]) == nil
+        case .systemPython(let module, _):
+            return FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") && Requirements.probe("/usr/bin/python3", ["-c", "import " + module]) == nil
         case .root: return getuid() == 0
         case .sharedFixtures: return FileManager.default.fileExists(atPath: Requirements.sharedFixtures + "/README.md")
         case .device(let path, _): return FileManager.default.fileExists(atPath: path)
@@ -44,6 +49,8 @@ enum Requirement: Hashable, Sendable {
             return "\(name) (Debian package \(Requirements.debianPackages[name] ?? name))"
         case .pip(let module, let package):
             return Requirements.onPath("python3") ? "the Python module \(module) (pip install \(package))" : "python3 (Debian package python3)"
+        case .systemPython(let module, let package):
+            return "the Python module \(module) for /usr/bin/python3 (Debian package \(package))"
         case .root: return "root (run as root)"
         case .sharedFixtures: return "../shared/fixtures (the real sample files, beside the project root)"
         case .device(let path, let how): return "\(path) (\(how))"
@@ -184,6 +191,11 @@ extension Requirement {
     static let makeHives: [Requirement] = [.tool("python3"), .tool("hivexsh")]
     /// The first network block device, which qemu-nbd attaches a VHDX to (CI machines often lack the module).
     static let nbd0 = Requirement.device("/dev/nbd0", how: "load the nbd module: modprobe nbd max_part=8")
+    /// A real PowerShell grammar: PyPI tree-sitter and tree-sitter-powershell, in versions that work together.
+    static let powerShellGrammar = Requirement.pip(
+        module: "tree_sitter, tree_sitter_powershell", package: "tree-sitter==0.26.1 tree-sitter-powershell==0.26.4")
+    /// Samba's Registry.pol parser, the independent reader of `--format pol`.
+    static let sambaPolicyParser = Requirement.systemPython(module: "samba.gp_parse.gp_pol", debianPackage: "python3-samba")
     /// A gzip-compressed file of `../shared/fixtures`, decompressed by the test.
     static let gzipFixture: [Requirement] = [.sharedFixtures, .tool("gunzip")]
 }
