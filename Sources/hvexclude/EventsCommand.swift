@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HVExclude
 
 /// `hvexclude events FILE [--id N…] [--since T]`: an event log's records as JSON Lines, exactly one object per
@@ -9,8 +9,7 @@ enum EventsCommand {
         let file = options.arguments[0]
         let ids = Set(options.eventIds)
         let since = options.since
-        var isFolder: ObjCBool = false
-        if FileManager.default.fileExists(atPath: file, isDirectory: &isFolder), isFolder.boolValue {
+        if SystemVolumeCheck.isDirectory(file) {
             HVExcludeCommand.printError("hvexclude: \(file) is a folder, not an event log file (.evtx)")
             return .couldNotScan
         }
