@@ -1,4 +1,4 @@
-import HVExclude
+import HVXFormats
 
 /// `hvexclude events FILE [--id N…] [--since T]`: an event log's records as JSON Lines.
 enum EventsCommand {

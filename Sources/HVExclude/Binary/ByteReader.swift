@@ -2,37 +2,37 @@
 ///
 /// Every read throws a ``BinaryFormatError`` naming the structure and the absolute file offset instead of
 /// trapping, and every offset computed from on-disk values is overflow-checked.
-struct ByteReader: Sendable {
+package struct ByteReader: Sendable {
     /// The bytes this reader sees.
-    let bytes: [UInt8]
+    package let bytes: [UInt8]
     /// Absolute file offset of `bytes[0]`.
-    let baseOffset: UInt64
+    package let baseOffset: UInt64
     /// Name of the structure being read, used in error messages.
-    var structure: String
+    package var structure: String
     /// Current position, relative to `bytes[0]`.
-    private(set) var position: Int = 0
+    package private(set) var position: Int = 0
 
     /// Creates a reader over `bytes` that were read from absolute file offset `baseOffset`.
-    init(_ bytes: [UInt8], baseOffset: UInt64 = 0, structure: String) {
+    package init(_ bytes: [UInt8], baseOffset: UInt64 = 0, structure: String) {
         self.bytes = bytes
         self.baseOffset = baseOffset
         self.structure = structure
     }
 
     /// Number of bytes in the reader.
-    var count: Int { bytes.count }
+    package var count: Int { bytes.count }
     /// Bytes left after the current position.
-    var remaining: Int { bytes.count - position }
+    package var remaining: Int { bytes.count - position }
     /// Absolute file offset of the current position.
-    var absolutePosition: UInt64 { baseOffset + UInt64(position) }
+    package var absolutePosition: UInt64 { baseOffset + UInt64(position) }
 
     /// An error at relative offset `at` (default: the current position).
-    func error(_ message: String, at relative: Int? = nil) -> BinaryFormatError {
+    package func error(_ message: String, at relative: Int? = nil) -> BinaryFormatError {
         BinaryFormatError(structure, at: baseOffset &+ UInt64(max(0, relative ?? position)), message)
     }
 
     /// Moves to relative offset `offset`; throws when it lies past the end.
-    mutating func seek(to offset: Int) throws {
+    package mutating func seek(to offset: Int) throws {
         guard offset >= 0, offset <= bytes.count else {
             throw error("offset \(hex(offset)) lies outside the \(bytes.count)-byte structure", at: 0)
         }
@@ -40,38 +40,38 @@ struct ByteReader: Sendable {
     }
 
     /// Skips `count` bytes.
-    mutating func skip(_ count: Int) throws {
+    package mutating func skip(_ count: Int) throws {
         try require(count)
         position += count
     }
 
     /// Throws unless `count` more bytes are available.
-    func require(_ count: Int) throws {
+    package func require(_ count: Int) throws {
         guard count >= 0, count <= remaining else {
             throw error("needs \(count) bytes but only \(remaining) remain")
         }
     }
 
     /// Reads one byte.
-    mutating func u8() throws -> UInt8 {
+    package mutating func u8() throws -> UInt8 {
         try require(1)
         defer { position += 1 }
         return bytes[position]
     }
 
     /// Reads an unsigned 16-bit integer.
-    mutating func u16(_ order: Endianness) throws -> UInt16 { try integer(order) }
+    package mutating func u16(_ order: Endianness) throws -> UInt16 { try integer(order) }
     /// Reads an unsigned 32-bit integer.
-    mutating func u32(_ order: Endianness) throws -> UInt32 { try integer(order) }
+    package mutating func u32(_ order: Endianness) throws -> UInt32 { try integer(order) }
     /// Reads an unsigned 64-bit integer.
-    mutating func u64(_ order: Endianness) throws -> UInt64 { try integer(order) }
+    package mutating func u64(_ order: Endianness) throws -> UInt64 { try integer(order) }
     /// Reads a signed 32-bit integer.
     mutating func i32(_ order: Endianness) throws -> Int32 { Int32(bitPattern: try integer(order)) }
     /// Reads a signed 64-bit integer.
     mutating func i64(_ order: Endianness) throws -> Int64 { Int64(bitPattern: try integer(order)) }
 
     /// Reads a fixed-width unsigned integer.
-    mutating func integer<T: FixedWidthInteger & UnsignedInteger>(_ order: Endianness) throws -> T {
+    package mutating func integer<T: FixedWidthInteger & UnsignedInteger>(_ order: Endianness) throws -> T {
         let size = MemoryLayout<T>.size
         try require(size)
         var value: T = 0
@@ -86,28 +86,28 @@ struct ByteReader: Sendable {
     }
 
     /// Reads `count` bytes.
-    mutating func bytes(count: Int) throws -> [UInt8] {
+    package mutating func bytes(count: Int) throws -> [UInt8] {
         try require(count)
         defer { position += count }
         return Array(bytes[position..<position + count])
     }
 
     /// Reads a GUID in Microsoft's mixed-endian layout (first three fields little-endian).
-    mutating func guid() throws -> GUID {
+    package mutating func guid() throws -> GUID {
         GUID(mixedEndian: try bytes(count: 16))
     }
 
     /// Reads `byteCount` bytes of UTF-16 text; stops at the first NUL when `stopAtNUL` is set.
     ///
     /// Unpaired surrogates become U+FFFD rather than an error: names on disk are data, not contracts.
-    mutating func utf16(byteCount: Int, _ order: Endianness, stopAtNUL: Bool = false) throws -> String {
+    package mutating func utf16(byteCount: Int, _ order: Endianness, stopAtNUL: Bool = false) throws -> String {
         guard byteCount % 2 == 0 else { throw error("UTF-16 string of odd length \(byteCount)") }
         let raw = try bytes(count: byteCount)
         return UTF16Text.decode(raw, order, stopAtNUL: stopAtNUL)
     }
 
     /// A reader over `count` bytes at relative offset `offset`, checked against this reader's bounds.
-    func sub(at offset: Int, count: Int, structure: String? = nil) throws -> ByteReader {
+    package func sub(at offset: Int, count: Int, structure: String? = nil) throws -> ByteReader {
         let (end, overflow) = offset.addingReportingOverflow(count)
         guard offset >= 0, count >= 0, !overflow, end <= bytes.count else {
             throw error(
@@ -120,7 +120,7 @@ struct ByteReader: Sendable {
     }
 
     /// Reads an integer at relative `offset` without moving the cursor.
-    func peek<T: FixedWidthInteger & UnsignedInteger>(_ type: T.Type, at offset: Int, _ order: Endianness) throws -> T {
+    package func peek<T: FixedWidthInteger & UnsignedInteger>(_ type: T.Type, at offset: Int, _ order: Endianness) throws -> T {
         var copy = self
         try copy.seek(to: offset)
         return try copy.integer(order)
@@ -128,9 +128,9 @@ struct ByteReader: Sendable {
 }
 
 /// UTF-16 decoding for on-disk strings.
-enum UTF16Text {
+package enum UTF16Text {
     /// Decodes UTF-16 code units from raw bytes in the given order.
-    static func decode(_ raw: [UInt8], _ order: Endianness, stopAtNUL: Bool = false) -> String {
+    package static func decode(_ raw: [UInt8], _ order: Endianness, stopAtNUL: Bool = false) -> String {
         var units: [UInt16] = []
         units.reserveCapacity(raw.count / 2)
         var index = 0
@@ -146,7 +146,7 @@ enum UTF16Text {
     }
 
     /// Encodes a string as UTF-16 bytes in the given order (no BOM, no NUL).
-    static func encode(_ text: String, _ order: Endianness) -> [UInt8] {
+    package static func encode(_ text: String, _ order: Endianness) -> [UInt8] {
         var out: [UInt8] = []
         for unit in text.utf16 {
             if order == .little {
@@ -160,16 +160,16 @@ enum UTF16Text {
 }
 
 /// Overflow-checked arithmetic on values read from disk.
-enum Checked {
+package enum Checked {
     /// `a + b`, or a ``BinaryFormatError`` when it overflows.
-    static func add(_ a: UInt64, _ b: UInt64, _ structure: String, at offset: UInt64) throws -> UInt64 {
+    package static func add(_ a: UInt64, _ b: UInt64, _ structure: String, at offset: UInt64) throws -> UInt64 {
         let (sum, overflow) = a.addingReportingOverflow(b)
         if overflow { throw BinaryFormatError(structure, at: offset, "offset \(hex(a)) + \(hex(b)) overflows") }
         return sum
     }
 
     /// `a * b`, or a ``BinaryFormatError`` when it overflows.
-    static func multiply(_ a: UInt64, _ b: UInt64, _ structure: String, at offset: UInt64) throws -> UInt64 {
+    package static func multiply(_ a: UInt64, _ b: UInt64, _ structure: String, at offset: UInt64) throws -> UInt64 {
         let (product, overflow) = a.multipliedReportingOverflow(by: b)
         if overflow { throw BinaryFormatError(structure, at: offset, "\(a) × \(b) overflows") }
         return product

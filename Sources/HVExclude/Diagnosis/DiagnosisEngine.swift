@@ -1,65 +1,83 @@
+import HVXBinary
+import HVXFormats
+import HVXVolume
+
 /// A VM as the diagnosis sees it: its id, its name and the files and folders that belong to it.
-struct DiagnosisVM: Sendable, Equatable {
+package struct DiagnosisVM: Sendable, Equatable {
     /// VM id.
-    var id: GUID
+    package var id: GUID
     /// VM name.
-    var name: String
+    package var name: String
     /// Its configuration, disks (with their chains), state files and data folders.
-    var files: [WindowsPath]
+    package var files: [WindowsPath]
 
     /// Whether `path` is one of the VM's files or lies in one of its folders.
     func owns(_ path: WindowsPath) -> Bool { files.contains { $0.contains(path) } }
+
+    /// The memberwise initialiser, `package` for the layers above (Swift synthesises it internal).
+    package init(id: GUID, name: String, files: [WindowsPath]) {
+        self.id = id
+        self.name = name
+        self.files = files
+    }
 }
 
 /// One VM file (or, when the events name no file, one VM) that the event logs show held by an antivirus.
-struct LockFinding: Sendable, Equatable {
+package struct LockFinding: Sendable, Equatable {
     /// The VM, when the events or the file identify it.
-    var vm: GUID?
+    package var vm: GUID?
     /// The VM's name.
-    var vmName: String?
+    package var vmName: String?
     /// The held file; nil when the events name only the VM.
-    var file: WindowsPath?
+    package var file: WindowsPath?
     /// What the events showed.
-    var signatures: [LockSignature]
+    package var signatures: [LockSignature]
     /// The HRESULTs seen, e.g. `0x800704C8`.
-    var codes: [UInt32]
+    package var codes: [UInt32]
     /// First and last event.
-    var first: EVTXTimestamp
-    var last: EVTXTimestamp
+    package var first: EVTXTimestamp
+    package var last: EVTXTimestamp
     /// Number of events.
-    var count: Int
+    package var count: Int
     /// Whether the planned exclusions cover the file (for a VM-only finding: all of the VM's files).
-    var coveredByPlan: Bool
+    package var coveredByPlan: Bool
     /// Whether the host's configured exclusions cover it; nil when they are unknown.
-    var coveredByConfigured: Bool?
+    package var coveredByConfigured: Bool?
     /// The planned entries that would cover what the configured exclusions miss.
-    var plannedEntries: [WindowsPath]
+    package var plannedEntries: [WindowsPath]
 }
 
 /// A Defender configuration change (event 5007) that touched the exclusions.
-struct ExclusionChange: Sendable, Equatable {
-    var time: EVTXTimestamp
-    var oldValue: String
-    var newValue: String
+package struct ExclusionChange: Sendable, Equatable {
+    package var time: EVTXTimestamp
+    package var oldValue: String
+    package var newValue: String
+
+    /// The memberwise initialiser, `package` for the layers above (Swift synthesises it internal).
+    package init(time: EVTXTimestamp, oldValue: String, newValue: String) {
+        self.time = time
+        self.oldValue = oldValue
+        self.newValue = newValue
+    }
 }
 
 /// The diagnosis: what the logs say about antivirus locks, and how the exclusions answer it.
-struct Diagnosis: Sendable, Equatable {
+package struct Diagnosis: Sendable, Equatable {
     /// One per VM file (or VM) hit, VMs by name then files.
-    var findings: [LockFinding] = []
+    package var findings: [LockFinding] = []
     /// Exclusion changes recorded by Defender, oldest first.
-    var exclusionChanges: [ExclusionChange] = []
+    package var exclusionChanges: [ExclusionChange] = []
     /// Events read from the logs (before matching).
     var eventsRead = 0
 
-    init(findings: [LockFinding] = [], exclusionChanges: [ExclusionChange] = [], eventsRead: Int = 0) {
+    package init(findings: [LockFinding] = [], exclusionChanges: [ExclusionChange] = [], eventsRead: Int = 0) {
         self.findings = findings
         self.exclusionChanges = exclusionChanges
         self.eventsRead = eventsRead
     }
 
     /// The line the text output opens with.
-    var summary: String {
+    package var summary: String {
         guard !findings.isEmpty else { return "no antivirus file locks in the event logs (\(eventsRead) events read)" }
         let vms = Set(findings.compactMap { $0.vm?.description ?? $0.file.map { "path:" + $0.key } }).count
         let events = findings.reduce(0) { $0 + $1.count }
@@ -86,20 +104,20 @@ struct Diagnosis: Sendable, Equatable {
         return String(text.prefix(16)).replacing("T", with: " ") + " UTC"
     }
 
-    static func list(_ items: [String]) -> String {
+    package static func list(_ items: [String]) -> String {
         items.count <= 3 ? items.joined(separator: ", ") : items.prefix(3).joined(separator: ", ") + " and \(items.count - 3) more"
     }
 }
 
 /// Matches event-log events against the lock signatures and answers, for each VM file hit, whether the plan and
 /// the configured exclusions cover it. Pure: events, VMs and two coverage questions in, findings out.
-enum DiagnosisEngine {
+package enum DiagnosisEngine {
     /// - Parameters:
     ///   - events: events of the Hyper-V admin channels and Defender's operational channel.
     ///   - vms: the host's VMs.
     ///   - plannedEntry: the planned exclusion entry that covers a path, or nil.
     ///   - configuredCovers: whether the host's configured exclusions cover a path; nil when they are unknown.
-    static func diagnose(
+    package static func diagnose(
         events: [EVTXEvent], vms: [DiagnosisVM], plannedEntry: (WindowsPath) -> WindowsPath?,
         configuredCovers: ((WindowsPath) -> Bool)?
     ) -> Diagnosis {
@@ -152,19 +170,19 @@ enum DiagnosisEngine {
     }
 
     private struct GroupKey: Hashable {
-        var vm: GUID?
-        var file: WindowsPath?
+        package var vm: GUID?
+        package var file: WindowsPath?
     }
 
-    struct Hit {
-        var signature: LockSignature
-        var code: UInt32?
-        var vm: DiagnosisVM?
-        var file: WindowsPath?
+    package struct Hit {
+        package var signature: LockSignature
+        package var code: UInt32?
+        package var vm: DiagnosisVM?
+        package var file: WindowsPath?
     }
 
     /// The lock signature an event shows, with the VM and file it names; nil when it shows none.
-    static func classify(_ event: EVTXEvent, vms: [DiagnosisVM]) -> Hit? {
+    package static func classify(_ event: EVTXEvent, vms: [DiagnosisVM]) -> Hit? {
         if isDefender(event) {
             guard [1116, 1117, 1118, 1119].contains(event.eventId ?? 0) else { return nil }
             let signature: LockSignature = event.eventId == 1116 ? .defenderDetection : .defenderRemediation
@@ -211,7 +229,7 @@ enum DiagnosisEngine {
         return ExclusionChange(time: event.time, oldValue: old, newValue: new)
     }
 
-    static func isDefender(_ event: EVTXEvent) -> Bool {
+    package static func isDefender(_ event: EVTXEvent) -> Bool {
         event.provider == DiagnosisChannels.defenderProvider || event.channel == DiagnosisChannels.defender
     }
 

@@ -1,5 +1,6 @@
 // Reference: Microsoft, "NTFS Technical Reference" (BIOS parameter block and extended BPB of an NTFS volume);
 // the same fields libfsntfs documents in "NTFS volume header".
+import HVXBinary
 
 /// The boot sector at offset 0 of an NTFS volume, read only far enough to recognise one.
 ///
@@ -13,27 +14,27 @@
 /// | 48 | 8 | cluster number of $MFT |
 /// | 72 | 8 | volume serial number |
 /// | 510 | 2 | 0x55 0xAA |
-struct NTFSBootSector: Sendable, Equatable {
+package struct NTFSBootSector: Sendable, Equatable {
     /// OEM id that marks NTFS.
     static let oemID = Array("NTFS    ".utf8)
     /// Bytes needed.
-    static let size = 512
+    package static let size = 512
     /// Bytes per sector.
-    var bytesPerSector: UInt16
+    package var bytesPerSector: UInt16
     /// Bytes per cluster.
     var bytesPerCluster: UInt64
     /// Total sectors of the volume.
-    var totalSectors: UInt64
+    package var totalSectors: UInt64
     /// Cluster number of the MFT.
-    var mftCluster: UInt64
+    package var mftCluster: UInt64
     /// The 64-bit volume serial number (what `blkid` prints as UUID).
-    var serialNumber: UInt64
+    package var serialNumber: UInt64
     /// Non-fatal findings (a missing 0x55AA).
-    var warnings: [String] = []
+    package var warnings: [String] = []
 
     /// Parses a 512-byte sector.
     /// - Throws: ``BinaryFormatError`` when it is short, lacks the OEM id or has impossible geometry.
-    init(parsing reader: inout ByteReader) throws {
+    package init(parsing reader: inout ByteReader) throws {
         try reader.requireBlock(NTFSBootSector.size)
         try reader.expectBytes(NTFSBootSector.oemID, at: 3, "OEM id")
         bytesPerSector = try reader.peek(UInt16.self, at: 11, .little)
@@ -67,7 +68,7 @@ struct NTFSBootSector: Sendable, Equatable {
     }
 
     /// The serial in 16 upper-case hex digits, as `blkid` prints it.
-    var serialText: String {
+    package var serialText: String {
         let text = String(serialNumber, radix: 16, uppercase: true)
         return String(repeating: "0", count: max(0, 16 - text.count)) + text
     }

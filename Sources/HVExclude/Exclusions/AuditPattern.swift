@@ -1,10 +1,13 @@
+import HVXBinary
+import HVXVolume
+
 /// A Defender path or process exclusion parsed for comparison: an absolute Windows path whose components may
 /// hold `*` and `?`.
 ///
 /// Defender's folder wildcards replace exactly one folder each, and once the named and wild-carded folders are
 /// matched every subfolder is included too (Microsoft Learn, "Use wildcards in the file name and folder path or
 /// extension exclusion lists"); so a pattern of N components covers a path whose first N components match it.
-struct AuditPattern: Sendable, Equatable {
+package struct AuditPattern: Sendable, Equatable {
     /// The parsed path (wildcard characters kept in its components).
     let path: WindowsPath
 
@@ -71,7 +74,7 @@ struct AuditPattern: Sendable, Equatable {
     }
 
     /// An extension as Defender compares it: without `*.` or `.`, lower-cased, spaces trimmed.
-    static func normaliseExtension(_ text: String) -> String {
+    package static func normaliseExtension(_ text: String) -> String {
         var rest = Substring(text.auditTrimmed)
         if rest.hasPrefix("*.") { rest = rest.dropFirst(2) } else if rest.hasPrefix(".") { rest = rest.dropFirst() }
         return rest.lowercased()

@@ -1,3 +1,5 @@
+import HVXVolume
+
 /// One configured (or automatic) Defender exclusion, parsed once for every comparison the audit makes.
 struct AuditRule: Sendable {
     /// path, extension or process.

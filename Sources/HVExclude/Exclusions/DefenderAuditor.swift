@@ -1,6 +1,10 @@
 // Reference: Microsoft Learn, "Microsoft Defender Antivirus exclusions on Windows Server" (automatic
 // server-role exclusions, Hyper-V section); "Configure and validate exclusions based on file extension and
 // folder location" (wildcards, environment variables); KB 3105657 (recommended Hyper-V exclusions).
+import HVXBinary
+import HVXFormats
+import HVXInventory
+import HVXVolume
 
 /// Compares an ``ExclusionPlan`` with the Defender exclusions the host already has (SOFTWARE hive: local
 /// preferences, Group Policy and MDM `Policy Manager` lists): each planned entry is missing, present, covered, or
@@ -8,11 +12,11 @@
 /// over-breadth and known typos. Local preferences under `DisableLocalAdminMerge` = 1 are listed as `notApplied`
 /// and not counted; when Defender is passive, disabled or absent, ``DefenderAudit/engineNote`` says its exclusions
 /// are not what protects the host (docs/antivirus-altitudes.md).
-enum DefenderAuditor {
+package enum DefenderAuditor {
     /// Defender's automatic Hyper-V file-type exclusions (Windows Server 2016 and later).
-    static let automaticExtensions = ["*.vhd", "*.vhdx", "*.avhd", "*.avhdx", "*.vsv", "*.iso", "*.rct", "*.vmcx", "*.vmrs"]
+    package static let automaticExtensions = ["*.vhd", "*.vhdx", "*.avhd", "*.avhdx", "*.vsv", "*.iso", "*.rct", "*.vmcx", "*.vmrs"]
     /// Defender's automatic Hyper-V folder exclusions.
-    static let automaticFolders = [
+    package static let automaticFolders = [
         "%ProgramData%\\Microsoft\\Windows\\Hyper-V", "%ProgramFiles%\\Hyper-V",
         "%SystemDrive%\\ProgramData\\Microsoft\\Windows\\Hyper-V\\Snapshots", "%Public%\\Documents\\Hyper-V\\Virtual Hard Disks",
     ]
@@ -36,7 +40,7 @@ enum DefenderAuditor {
     ///   - map: the scanned volumes, to tell whether a configured path still exists.
     ///   - environment: the host's `%VAR%` values, to expand configured entries.
     /// - Returns: the status of each planned entry and the findings on each configured entry.
-    static func audit(plan: ExclusionPlan, facts: HostFacts, map: VolumeMap, environment: WindowsEnvironment) -> DefenderAudit {
+    package static func audit(plan: ExclusionPlan, facts: HostFacts, map: VolumeMap, environment: WindowsEnvironment) -> DefenderAudit {
         let automatic = automaticExclusions(facts)
         var rules: [AuditRule] = []
         var ignored: [AuditRule] = []

@@ -1,21 +1,23 @@
+import HVXInventory
+
 /// The exclusions a host needs: paths, processes and (only on request) extensions, each with why; plus what
 /// was left for later (`deferred`) and every folder the policy refused to exclude whole (`refused`).
-struct ExclusionPlan: Codable, Sendable, Equatable {
+package struct ExclusionPlan: Codable, Sendable, Equatable {
     /// Folder and file exclusions, minimal and sorted.
-    var paths: [PathExclusion]
+    package var paths: [PathExclusion]
     /// Extension exclusions: empty unless `--extensions` or `--broad-extensions` asked for them.
-    var extensions: [ExtensionExclusion]
+    package var extensions: [ExtensionExclusion]
     /// Process exclusions.
-    var processes: [ProcessExclusion]
+    package var processes: [ProcessExclusion]
     /// Default folders Hyper-V has not created yet: not planned unless `--plan-deferred`.
-    var deferred: [DeferredPath]
+    package var deferred: [DeferredPath]
     /// Folders a rule asked for that the policy would not exclude whole, and why.
-    var refused: [RefusedFolder]
+    package var refused: [RefusedFolder]
     /// Why extensions are (or are not) in the plan: the trade-off in one sentence.
-    var extensionPolicy: String
+    package var extensionPolicy: String
 
     /// Creates a plan.
-    init(
+    package init(
         paths: [PathExclusion] = [], extensions: [ExtensionExclusion] = [], processes: [ProcessExclusion] = [],
         deferred: [DeferredPath] = [], refused: [RefusedFolder] = [], extensionPolicy: String = ""
     ) {
@@ -29,9 +31,9 @@ struct ExclusionPlan: Codable, Sendable, Equatable {
 }
 
 /// One path to exclude.
-struct PathExclusion: Codable, Sendable, Equatable {
+package struct PathExclusion: Codable, Sendable, Equatable {
     /// Whether the path is a folder or a single file.
-    enum Kind: String, Codable, Sendable { case directory, file }
+    package enum Kind: String, Codable, Sendable { case directory, file }
 
     /// Which rule made the entry.
     enum Basis: String, Codable, Sendable {
@@ -45,88 +47,88 @@ struct PathExclusion: Codable, Sendable, Equatable {
     }
 
     /// The Windows path, in the spelling found on disk when it exists.
-    var path: String
+    package var path: String
     /// `%ProgramData%\…` form, with `--env-paths`, where the path sits under a known root.
-    var environmentPath: String?
+    package var environmentPath: String?
     /// Folder or file.
-    var kind: Kind
+    package var kind: Kind
     /// Which rule made the entry.
     var basis: Basis = .file
     /// Why, in words (one per rule that asked for it).
-    var reasons: [String]
+    package var reasons: [String]
     /// Which files and keys said so.
     var evidence: [Evidence]
     /// Whether the path was seen on a scanned volume and every fact behind it has a source (false: on a drive
     /// that was not scanned, or inferred).
-    var verified: Bool
+    package var verified: Bool
 }
 
 /// One extension to exclude.
-struct ExtensionExclusion: Codable, Sendable, Equatable {
+package struct ExtensionExclusion: Codable, Sendable, Equatable {
     /// Without the dot: `vhdx`.
-    var `extension`: String
+    package var `extension`: String
     /// Why.
-    var reason: String
+    package var reason: String
 }
 
 /// One process to exclude.
-struct ProcessExclusion: Codable, Sendable, Equatable {
+package struct ProcessExclusion: Codable, Sendable, Equatable {
     /// The binary's Windows path.
-    var path: String
+    package var path: String
     /// Why.
-    var reason: String
+    package var reason: String
     /// What said so: the binary on the volume, or the service's `ImagePath`.
     var evidence: [Evidence] = []
     /// Whether the binary was found on the scanned volume.
-    var verified: Bool = true
+    package var verified: Bool = true
 }
 
 /// A folder Hyper-V will create on first use: listed, planned only with `--plan-deferred`.
-struct DeferredPath: Codable, Sendable, Equatable {
+package struct DeferredPath: Codable, Sendable, Equatable {
     /// The folder.
-    var path: String
+    package var path: String
     /// Why it would be excluded, and why it is not yet.
-    var reason: String
+    package var reason: String
     /// What named it.
     var evidence: [Evidence]
 }
 
 /// A folder the policy would not exclude whole.
-struct RefusedFolder: Codable, Sendable, Equatable {
+package struct RefusedFolder: Codable, Sendable, Equatable {
     /// The folder.
-    var path: String
+    package var path: String
     /// Why not: the protected place, or the first file in it that is not Hyper-V's.
-    var reason: String
+    package var reason: String
     /// What was planned instead.
-    var instead: String
+    package var instead: String
 }
 
 /// What to exclude on one SMB file server that holds this host's VM files (KB 3105657 asks for the exclusions
 /// there, not on the Hyper-V host).
-struct FileServerPlan: Codable, Sendable, Equatable {
+package struct FileServerPlan: Codable, Sendable, Equatable {
     /// The server name as the host spells it.
-    var server: String
+    package var server: String
     /// Its shares that hold VM files.
-    var shares: [Share]
+    package var shares: [Share]
 
     /// One share and the paths to exclude in it.
-    struct Share: Codable, Sendable, Equatable {
+    package struct Share: Codable, Sendable, Equatable {
         /// The share name.
-        var name: String
+        package var name: String
         /// The folders and files, as UNC paths; `relativePath` is the part inside the share.
-        var paths: [Entry]
+        package var paths: [Entry]
     }
 
     /// One folder or file on the share.
-    struct Entry: Codable, Sendable, Equatable {
+    package struct Entry: Codable, Sendable, Equatable {
         /// `\\server\share\…`.
-        var path: String
+        package var path: String
         /// The path inside the share (`VM2\Virtual Machines`); empty for the share itself.
-        var relativePath: String
+        package var relativePath: String
         /// Folder or file.
-        var kind: PathExclusion.Kind
+        package var kind: PathExclusion.Kind
         /// Why.
-        var reasons: [String]
+        package var reasons: [String]
         /// What said so.
         var evidence: [Evidence]
     }

@@ -1,3 +1,7 @@
+import HVXBinary
+import HVXInventory
+import HVXVolume
+
 extension ExclusionPlanner {
     /// Hyper-V's file types by server generation (KB 3105657; docs/exclusion-policy.md rule 2): listed only on request.
     static func hyperVExtensions(for generation: HostFacts.WindowsGeneration) -> [String] {

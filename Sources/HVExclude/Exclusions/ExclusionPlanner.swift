@@ -1,40 +1,44 @@
+import HVXBinary
+import HVXInventory
+import HVXVolume
+
 /// Derives the exact exclusions a host needs (docs/exclusion-policy.md):
 /// Hyper-V's processes, the files and folders registered VMs really use, and the folders Microsoft names — never
 /// a folder that holds anything but Hyper-V files, never a protected place, never something that does not exist.
 ///
 /// Input is plain values (``PolicyInput``) and ``VolumeQueries``; the planner reads nothing else, so every rule
 /// is tested by building its input in Swift.
-struct ExclusionPlanner {
+package struct ExclusionPlanner {
     /// What the plan is derived from.
     let input: PolicyInput
     /// The scanned volumes.
     let volume: any VolumeQueries
 
     /// The planner's output.
-    struct Result: Sendable {
+    package struct Result: Sendable {
         /// The host's plan.
-        var plan: ExclusionPlan
+        package var plan: ExclusionPlan
         /// What to exclude on each SMB file server that holds VM files.
-        var fileServers: [FileServerPlan]
+        package var fileServers: [FileServerPlan]
         /// Notes on entries that were refused, narrowed, inferred or could not be verified.
-        var findings: [Finding]
+        package var findings: [Finding]
         /// Files no VM names directly that a rule attributed to VMs (VHD Set members, replica files still
         /// arriving): no longer unreferenced.
-        var claimed: [ClaimedFile]
+        package var claimed: [ClaimedFile]
     }
 
     /// A file a rule attributed to VMs although no configuration names it.
-    struct ClaimedFile: Sendable, Equatable {
+    package struct ClaimedFile: Sendable, Equatable {
         /// The file.
-        var path: WindowsPath
+        package var path: WindowsPath
         /// The VMs (ids) it belongs to; empty when only its place is known (replica storage).
-        var vms: [String]
+        package var vms: [String]
         /// Why.
         var reason: String
     }
 
     /// The plan.
-    func plan() -> Result {
+    package func plan() -> Result {
         var state = PlanState(input: input, volume: volume)
         state.warnings = input.findings
         state.plan.processes = processes(&state)
@@ -55,6 +59,12 @@ struct ExclusionPlanner {
             }
         }
         return state.finish()
+    }
+
+    /// The memberwise initialiser, `package` for the layers above (Swift synthesises it internal).
+    package init(input: PolicyInput, volume: any VolumeQueries) {
+        self.input = input
+        self.volume = volume
     }
 }
 

@@ -1,3 +1,6 @@
+import HVXBinary
+import HVXVolume
+
 /// What counts as a Hyper-V file or folder for the folder rule (docs/exclusion-policy.md, rule 3): a folder
 /// is excluded whole only when everything it holds passes this test.
 enum HyperVFiles {

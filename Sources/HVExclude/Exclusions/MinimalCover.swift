@@ -1,3 +1,6 @@
+import HVXBinary
+import HVXVolume
+
 /// Reduces path candidates to the smallest exact set: one entry per path (case-insensitive, after
 /// normalisation), and no entry below an excluded folder. Which folders may be excluded at all is decided
 /// before, by the folder rule (``ProtectedPlaces``, ``HyperVFiles``).

@@ -1,3 +1,6 @@
+import HVXInventory
+import HVXVolume
+
 /// A path some rule wants excluded, before the minimal cover is taken.
 struct PathCandidate: Sendable, Equatable {
     /// The path.

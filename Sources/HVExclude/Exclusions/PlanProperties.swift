@@ -1,3 +1,6 @@
+import HVXBinary
+import HVXVolume
+
 /// The properties every plan keeps (docs/exclusion-policy.md, rule 5), checked against the volumes
 /// themselves. Tests run this one check over every tree they build; it reads nothing but the report and the
 /// scanned volumes.
@@ -8,9 +11,9 @@
 ///   place; every other planned folder is one Microsoft names.
 /// - *nothing that does not exist*: every planned path on a scanned drive exists, but for `C:\ClusterStorage`
 ///   (CSV mount points exist only while the cluster runs) and folders planned by `--plan-deferred`.
-enum PlanProperties {
+package enum PlanProperties {
     /// One broken property: which, and where.
-    struct Violation: Sendable, Equatable, CustomStringConvertible {
+    package struct Violation: Sendable, Equatable, CustomStringConvertible {
         /// `coverage`, `noHidingPlace` or `exists`.
         var property: String
         /// The path concerned.
@@ -18,7 +21,7 @@ enum PlanProperties {
         /// What is wrong.
         var message: String
 
-        var description: String { "\(property): \(path): \(message)" }
+        package var description: String { "\(property): \(path): \(message)" }
     }
 
     /// Every violation by a planner result, for an input built in Swift.
@@ -32,7 +35,7 @@ enum PlanProperties {
     }
 
     /// The check itself, on plain values.
-    static func violations(
+    package static func violations(
         used: [(vm: String, path: WindowsPath)], plan: ExclusionPlan, fileServers: [FileServerPlan], environment: WindowsEnvironment,
         shares: [PolicyInput.Share], attachedISOs: Set<String>, volume: some VolumeQueries
     ) -> [Violation] {

@@ -1,6 +1,11 @@
+import HVXBinary
+import HVXFormats
+import HVXInventory
+import HVXVolume
+
 extension PolicyInput {
     /// The policy's input from a scan's inventory: the one place report-shaped records become typed values.
-    init(inventory: HostInventory, map: VolumeMap, options: PlannerOptions) {
+    package init(inventory: HostInventory, map: VolumeMap, options: PlannerOptions) {
         let environment = inventory.environment
         let facts = inventory.facts
         self.init(environment: environment, dataRoot: inventory.dataRoot, options: options)

@@ -1,9 +1,12 @@
+import HVXInventory
+import HVXVolume
+
 /// Everything exclusion policy v2 decides from, as plain typed values (docs/exclusion-policy.md).
 ///
 /// The planner never reads hives or configurations itself: a scan fills this in from its inventory
 /// (``PolicyInput/init(inventory:map:options:)``) and a unit test builds it directly in Swift. What lies on the
 /// volumes is asked of ``VolumeQueries``, which a test can also build in memory.
-struct PolicyInput: Sendable {
+package struct PolicyInput: Sendable {
     /// The Windows release, when a SOFTWARE hive said it.
     var release: WindowsRelease?
     /// `%VAR%` values (the host's, else Windows' defaults).
@@ -94,13 +97,20 @@ struct PolicyInput: Sendable {
     }
 
     /// One SMB share of this host.
-    struct Share: Sendable, Equatable {
+    package struct Share: Sendable, Equatable {
         /// The share name.
         var name: String
         /// The shared folder.
         var path: WindowsPath
         /// The registry value.
         var evidence: Evidence
+
+        /// The memberwise initialiser, `package` for the report's plan check (Swift synthesises it internal).
+        package init(name: String, path: WindowsPath, evidence: Evidence) {
+            self.name = name
+            self.path = path
+            self.evidence = evidence
+        }
     }
 
     /// A file or folder a VM uses, or a folder it names as a Hyper-V root.

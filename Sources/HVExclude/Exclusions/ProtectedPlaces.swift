@@ -1,3 +1,6 @@
+import HVXBinary
+import HVXVolume
+
 /// Folders that are never excluded whole, however Hyper-V uses them (docs/exclusion-policy.md): a
 /// volume root, `Windows`, `Program Files*`, `ProgramData` (except Hyper-V's subtree), `Users`, every profile and
 /// its known folders (except `Public\Documents\Hyper-V`), temp folders, and any SMB share or folder holding one.

@@ -1,25 +1,27 @@
 import Dispatch
+import HVXBinary
+import HVXVolume
 import Synchronization
 
 /// Assembles the ``HostInventory`` from the walk's artifacts: reads the hives, the registrations, every
 /// configuration (registered or found), every disk header and chain, and relates them.
-struct InventoryBuilder: Sendable {
+package struct InventoryBuilder: Sendable {
     /// The volume map of the scan.
-    let map: VolumeMap
+    package let map: VolumeMap
     /// Parallelism for reading disks.
-    let jobs: Int
+    package let jobs: Int
     /// `--hive-dir`, when given.
-    let hiveDirectory: String?
+    package let hiveDirectory: String?
 
     /// Creates a builder.
-    init(map: VolumeMap, jobs: Int, hiveDirectory: String? = nil) {
+    package init(map: VolumeMap, jobs: Int, hiveDirectory: String? = nil) {
         self.map = map
         self.jobs = max(1, jobs)
         self.hiveDirectory = hiveDirectory
     }
 
     /// Builds the inventory from the classified artifacts of the walk.
-    func build(artifacts found: [FoundArtifact]) -> HostInventory {
+    package func build(artifacts found: [FoundArtifact]) -> HostInventory {
         var findings: [Finding] = []
         let hives = HiveLocator(map: map, hiveDirectory: hiveDirectory).read()
         findings += hives.findings
@@ -59,7 +61,7 @@ struct InventoryBuilder: Sendable {
     }
 
     /// Windows' default environment, overridden by the host's values.
-    static func environment(_ facts: HostFacts?) -> WindowsEnvironment {
+    package static func environment(_ facts: HostFacts?) -> WindowsEnvironment {
         var environment = WindowsEnvironment.defaults
         for (name, value) in facts?.environment ?? [:] { environment.set(name, value) }
         return environment
@@ -80,7 +82,7 @@ struct InventoryBuilder: Sendable {
 
     /// One VM per configuration: registered ones first (one per configuration file, however many
     /// registrations name it), then the configurations only the walk found.
-    static func records(
+    package static func records(
         registrations: [Registration], foundConfigurations: [WindowsPath], reads: ConfigurationReads, assembler: RecordAssembler,
         findings: inout [Finding]
     ) -> [VirtualMachine] {
@@ -185,18 +187,18 @@ struct InventoryBuilder: Sendable {
 }
 
 /// Every configuration read once, by the path asked for and by its on-disk spelling.
-struct ConfigurationReads {
-    let map: VolumeMap
+package struct ConfigurationReads {
+    package let map: VolumeMap
     private var byKey: [String: ConfigurationRead] = [:]
-    private(set) var all: [ConfigurationRead] = []
+    package private(set) var all: [ConfigurationRead] = []
 
-    init(map: VolumeMap) { self.map = map }
+    package init(map: VolumeMap) { self.map = map }
 
     /// The read of `path`, when it was read.
-    subscript(path: WindowsPath) -> ConfigurationRead? { byKey[path.key] }
+    package subscript(path: WindowsPath) -> ConfigurationRead? { byKey[path.key] }
 
     /// Reads `path` unless it (or its spelling) was read already.
-    mutating func read(_ path: WindowsPath) -> ConfigurationRead {
+    package mutating func read(_ path: WindowsPath) -> ConfigurationRead {
         if let done = byKey[path.key] { return done }
         let read = ConfigurationRead.read(path, map: map)
         byKey[path.key] = read

@@ -1,10 +1,13 @@
+import HVXBinary
+import HVXVolume
+
 /// Turns configurations into ``VirtualMachine``s and relates them to the artifacts of the walk.
-struct RecordAssembler {
-    let volume: any VolumeQueries
-    let environment: WindowsEnvironment
+package struct RecordAssembler {
+    package let volume: any VolumeQueries
+    package let environment: WindowsEnvironment
     /// Host path → chain (first link: the disk itself).
     let chains: [String: [DiskChainLink]]
-    let artifacts: [FoundArtifact]
+    package let artifacts: [FoundArtifact]
 
     /// The folder a VM's files hang from without data-root keys: the one above `Virtual Machines` (or
     /// `Snapshots`), else the configuration's own folder.
@@ -49,7 +52,7 @@ struct RecordAssembler {
     }
 
     /// The VM of one configuration file that was looked for (`file.path` is set), with what it said when it parsed.
-    func record(_ file: ConfigurationFile, configuration: VMConfiguration?, registered: Bool, registrations: [Registration]) -> VirtualMachine {
+    package func record(_ file: ConfigurationFile, configuration: VMConfiguration?, registered: Bool, registrations: [Registration]) -> VirtualMachine {
         var record = VirtualMachine(
             id: configuration?.id ?? registrations.first?.id, name: configuration?.name,
             configurationVersion: configuration?.configurationVersion, generation: configuration?.generation,

@@ -1,3 +1,6 @@
+import HVXDiagnosis
+import HVXInventory
+
 /// The `diagnosis` section of the report (schema version 2): what the host's event logs say about antivirus
 /// locks on VM files, and whether the exclusions answer them (docs/diagnosis.md).
 public struct DiagnosisReport: Codable, Sendable, Equatable {

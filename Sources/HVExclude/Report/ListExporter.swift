@@ -1,3 +1,5 @@
+import HVXExclusions
+
 /// Writes the plan one exclusion per line, `path:`, `ext:` or `process:` followed by the value, for antivirus
 /// products other than Defender (and for scripts).
 ///

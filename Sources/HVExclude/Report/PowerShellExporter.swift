@@ -1,3 +1,5 @@
+import HVXExclusions
+
 /// Writes the plan as a PowerShell script of `Add-MpPreference` calls for Microsoft Defender.
 ///
 /// The script reads `Get-MpPreference` once and adds only what is not there yet (PowerShell's `-contains` is

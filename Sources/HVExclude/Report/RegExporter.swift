@@ -1,3 +1,6 @@
+import HVXBinary
+import HVXExclusions
+
 /// Writes the plan as a `.reg` file of Defender's Group Policy exclusion keys, for import with regedit or into
 /// an offline image / GPO.
 ///

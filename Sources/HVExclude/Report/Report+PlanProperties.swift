@@ -1,3 +1,7 @@
+import HVXExclusions
+import HVXInventory
+import HVXVolume
+
 extension PlanProperties {
     /// Every violation of the properties by `report`'s plan, on the volumes of `map`.
     static func violations(of report: Report, map: VolumeMap) -> [Violation] {

@@ -1,4 +1,8 @@
 import FoundationEssentials
+import HVXBinary
+import HVXDiskImage
+import HVXInventory
+import HVXScan
 
 // The one step from the typed model to the report's JSON layout. Nothing below Report knows a report type.
 

@@ -1,3 +1,6 @@
+import HVXExclusions
+import HVXInventory
+
 /// A readable summary of a ``Report``: the host, its VMs, disks with their chains, the exclusions with their
 /// reasons, the Defender audit, unreferenced items and warnings.
 ///

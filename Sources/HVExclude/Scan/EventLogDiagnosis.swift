@@ -1,19 +1,26 @@
+import HVXBinary
+import HVXDiagnosis
+import HVXExclusions
+import HVXFormats
+import HVXInventory
+import HVXVolume
+
 /// The scan's one seam to the event-log diagnosis: finds the Hyper-V and Defender logs on the scanned volume,
 /// reads them, and runs ``DiagnosisEngine`` with the inventory's VMs, the plan and the host's configured
 /// exclusions. It takes the finished stages' values only, so the layers below stay unaware of it.
-enum EventLogDiagnosis {
+package enum EventLogDiagnosis {
     /// One log read.
-    struct LogRead: Sendable, Equatable {
+    package struct LogRead: Sendable, Equatable {
         /// Channel name.
-        var channel: String
+        package var channel: String
         /// Windows path of the file.
-        var path: WindowsPath
+        package var path: WindowsPath
         /// Records read.
-        var records: Int
+        package var records: Int
     }
 
     /// The diagnosis, the logs read, and a finding for each log that could not be read whole.
-    static func run(
+    package static func run(
         inventory: HostInventory, plan: ExclusionPlan, audit: DefenderAudit?, map: VolumeMap
     ) -> (diagnosis: Diagnosis, logs: [LogRead], findings: [Finding]) {
         let environment = inventory.environment
@@ -51,7 +58,7 @@ enum EventLogDiagnosis {
 
     /// The first configured file of a channel that exists; each configured file that does not is a warning with
     /// its path, where it is configured, and why it cannot be read. Nil: none exists (the default folder is next).
-    static func locate(
+    package static func locate(
         _ configured: [HostFacts.EventLogFile], environment: WindowsEnvironment, map: VolumeMap, findings: inout [Finding]
     ) -> (path: WindowsPath, host: String)? {
         for file in configured {
@@ -81,7 +88,7 @@ enum EventLogDiagnosis {
     }
 
     /// The VMs with every path they use.
-    static func vms(_ machines: [VirtualMachine]) -> [DiagnosisVM] {
+    package static func vms(_ machines: [VirtualMachine]) -> [DiagnosisVM] {
         machines.compactMap { vm in
             guard let id = vm.id else { return nil }
             var paths: [WindowsPath?] = [vm.configuration.path]
@@ -92,7 +99,7 @@ enum EventLogDiagnosis {
     }
 
     /// The planned entry that covers a path: a folder entry holding it, a file entry equal to it, or an extension.
-    static func planned(_ plan: ExclusionPlan) -> (WindowsPath) -> WindowsPath? {
+    package static func planned(_ plan: ExclusionPlan) -> (WindowsPath) -> WindowsPath? {
         let entries = plan.paths.compactMap { entry in WindowsPath(entry.path).map { ($0, entry.kind != .file) } }
         let extensions = Set(plan.extensions.map { NTFSName.fold($0.extension.hasPrefix(".") ? $0.extension : "." + $0.extension) })
         return { path in
@@ -105,7 +112,7 @@ enum EventLogDiagnosis {
     }
 
     /// Whether the host's configured Defender exclusions (and the automatic ones, when they apply) cover a path.
-    static func configured(_ audit: DefenderAudit, environment: WindowsEnvironment) -> (WindowsPath) -> Bool {
+    package static func configured(_ audit: DefenderAudit, environment: WindowsEnvironment) -> (WindowsPath) -> Bool {
         var folders: [WindowsPath] = []
         var extensions: Set<String> = []
         func add(path text: String) { if let path = WindowsPath(environment.expand(text)) { folders.append(path) } }

@@ -1,4 +1,13 @@
-@testable import HVExclude
+@testable import HVXBinary
+@testable import HVXDiagnosis
+@testable import HVXDiskImage
+@testable import HVXExclusions
+@testable import HVXFormats
+@testable import HVXInventory
+@testable import HVXReport
+@testable import HVXScan
+@testable import HVXVolume
+@testable import HVXWalk
 
 /// Building blocks for exclusion-policy inputs (``PolicyInput``), planned over an ``InMemoryVolume``.
 enum PolicyFixture {

@@ -1,5 +1,14 @@
 import Foundation
-@testable import HVExclude
+@testable import HVXBinary
+@testable import HVXDiagnosis
+@testable import HVXDiskImage
+@testable import HVXExclusions
+@testable import HVXFormats
+@testable import HVXInventory
+@testable import HVXReport
+@testable import HVXScan
+@testable import HVXVolume
+@testable import HVXWalk
 
 /// Builds small EVTX files in memory for negative tests: one file header and chunks with valid checksums
 /// around hand-written binary XML.

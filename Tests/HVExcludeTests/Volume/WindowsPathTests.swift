@@ -1,5 +1,14 @@
 import Testing
-@testable import HVExclude
+@testable import HVXBinary
+@testable import HVXDiagnosis
+@testable import HVXDiskImage
+@testable import HVXExclusions
+@testable import HVXFormats
+@testable import HVXInventory
+@testable import HVXReport
+@testable import HVXScan
+@testable import HVXVolume
+@testable import HVXWalk
 
 @Suite struct WindowsPathTests {
     @Test(arguments: [

@@ -1,5 +1,14 @@
 import Testing
-@testable import HVExclude
+@testable import HVXBinary
+@testable import HVXDiagnosis
+@testable import HVXDiskImage
+@testable import HVXExclusions
+@testable import HVXFormats
+@testable import HVXInventory
+@testable import HVXReport
+@testable import HVXScan
+@testable import HVXVolume
+@testable import HVXWalk
 
 @Suite struct MountTableTests {
     /// Two mountinfo lines in the kernel's layout (proc(5)): field 5 the mount point, after " - " the type.

@@ -1,5 +1,6 @@
 // Reference: libyal/libevtx, documentation/Windows XML Event Log (EVTX).asciidoc, "Binary XML", "Token types",
 // "Template instance", "Template definition", "Template instance data", "Name"
+import HVXBinary
 
 /// Parses the binary XML of one chunk into ``BinXMLNode`` trees.
 ///
@@ -24,8 +25,8 @@
 /// | 0x0f fragment header | u8 major (1), u8 minor (1), u8 flags |
 /// A name is u32 next-name offset, u16 hash, u16 character count, UTF-16LE, u16 NUL; a name or template
 /// definition whose offset is the current position is stored inline and skipped over.
-final class BinXMLParser {
-    let bytes: [UInt8]
+package final class BinXMLParser {
+    package let bytes: [UInt8]
     let limits: EVTXLimits
     private var names: [Int: String] = [:]
     private var templates: [Int: EVTXTemplate] = [:]
@@ -35,7 +36,7 @@ final class BinXMLParser {
     /// End of the data being parsed (a record's or a value's end).
     private var end = 0
 
-    init(chunk bytes: [UInt8], limits: EVTXLimits) {
+    package init(chunk bytes: [UInt8], limits: EVTXLimits) {
         self.bytes = bytes
         self.limits = limits
     }

@@ -6,7 +6,7 @@
 /// Scalars are rendered to text once, when decoded, in the spelling `evtxexport -f xml` uses (hex as
 /// `0x%08x`/`0x%016x`, binary as upper-case hex, SIDs as `S-1-…`, GUIDs as `{…}`), except FILETIME and
 /// SYSTEMTIME, which are written as ISO 8601 UTC with Windows's seven fraction digits.
-enum EVTXValue: Sendable {
+package enum EVTXValue: Sendable {
     /// No value; an optional substitution of it leaves its attribute out.
     case null
     /// A rendered scalar or string.
@@ -21,7 +21,7 @@ enum EVTXValue: Sendable {
 
     /// Decodes `size` bytes of type `rawType` at `offset` of `bytes`.
     /// - Throws: ``EVTXError`` when the size does not suit the type.
-    static func decode(_ rawType: UInt8, _ bytes: [UInt8], at offset: Int, size: Int) throws -> EVTXValue {
+    package static func decode(_ rawType: UInt8, _ bytes: [UInt8], at offset: Int, size: Int) throws -> EVTXValue {
         guard let type = EVTXValueType(rawValue: rawType & 0x7F) else {
             throw EVTXError.unknownValueType(rawType, offset: offset)
         }
@@ -116,7 +116,7 @@ enum EVTXValue: Sendable {
     }
 
     /// UTF-16LE text; trailing NULs (some writers count the terminator) are dropped.
-    static func utf16(_ bytes: [UInt8], _ offset: Int, _ size: Int) -> String {
+    package static func utf16(_ bytes: [UInt8], _ offset: Int, _ size: Int) -> String {
         var end = offset + size - size % 2
         while end >= offset + 2 && bytes[end - 1] == 0 && bytes[end - 2] == 0 { end -= 2 }
         if end == offset { return "" }

@@ -1,4 +1,5 @@
 // Reference: MS-XCA 2.5 (LZNT1 algorithm details); libyal libfwnt "LZNT1 compression method".
+import HVXBinary
 
 /// LZNT1 decompression, as NTFS stores compressed files: the data is cut into 4 KiB chunks, each with a
 /// 2-byte header.
@@ -12,7 +13,7 @@
 /// A compressed chunk is a run of groups: a flag byte, then eight tokens, bit i clear = one literal byte, set =
 /// a 2-byte back-reference whose split between offset and length bits depends on how far into the chunk the
 /// output is (the further, the more offset bits).
-enum LZNT1 {
+package enum LZNT1 {
     /// Uncompressed chunk size.
     static let chunkSize = 4096
 

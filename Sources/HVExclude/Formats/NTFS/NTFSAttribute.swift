@@ -1,5 +1,6 @@
 // Reference: libyal libfsntfs, "New Technologies File System (NTFS)", section "The attribute"; Sleuth Kit
 // tsk/fs/tsk_ntfs.h (ntfs_attr).
+import HVXBinary
 
 /// One attribute of an MFT record, resident (value inside the record) or non-resident (a runlist).
 ///
@@ -21,9 +22,9 @@
 /// | non-resident: 40 | 8 | allocated size |
 /// | non-resident: 48 | 8 | data size |
 /// | non-resident: 56 | 8 | valid (initialized) data size |
-struct NTFSAttribute: Sendable, Equatable {
+package struct NTFSAttribute: Sendable, Equatable {
     /// Attribute types this reader uses.
-    enum Kind: UInt32, Sendable {
+    package enum Kind: UInt32, Sendable {
         case standardInformation = 0x10
         case attributeList = 0x20
         case fileName = 0x30
@@ -34,7 +35,7 @@ struct NTFSAttribute: Sendable, Equatable {
     }
 
     /// The non-resident part.
-    struct NonResident: Sendable, Equatable {
+    package struct NonResident: Sendable, Equatable {
         var firstVCN: UInt64
         var lastVCN: UInt64
         /// log2 of the clusters in a compression unit (4 = 16 clusters), 0 when not compressed.
@@ -46,13 +47,13 @@ struct NTFSAttribute: Sendable, Equatable {
     }
 
     /// The attribute type.
-    var type: UInt32
+    package var type: UInt32
     /// The attribute name (`$I30` for a folder index, a stream name for a named `$DATA`), empty when unnamed.
-    var name: String
+    package var name: String
     /// Flags: compressed, encrypted, sparse.
-    var flags: UInt16
+    package var flags: UInt16
     /// The attribute id within the record.
-    var id: UInt16
+    package var id: UInt16
     /// The value, for a resident attribute.
     var residentValue: [UInt8]?
     /// The runlist and sizes, for a non-resident attribute.
@@ -67,7 +68,7 @@ struct NTFSAttribute: Sendable, Equatable {
 
     /// Parses the attribute at `offset` of a record (fixups already applied); `length` is its record length.
     /// - Throws: ``BinaryFormatError`` for a header, name, value or runlist outside the attribute.
-    init(record: [UInt8], offset: Int, length: Int, baseOffset: UInt64) throws {
+    package init(record: [UInt8], offset: Int, length: Int, baseOffset: UInt64) throws {
         let end = offset + length
         func fail(_ message: String, _ at: Int) -> BinaryFormatError {
             BinaryFormatError("NTFS attribute", at: baseOffset &+ UInt64(at), message)

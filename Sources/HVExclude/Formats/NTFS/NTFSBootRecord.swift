@@ -1,5 +1,6 @@
 // Reference: libyal libfsntfs, "New Technologies File System (NTFS)", section "Volume header"; Sleuth Kit
 // tsk/fs/tsk_ntfs.h (ntfs_sb).
+import HVXBinary
 
 /// The boot record (volume header) at offset 0 of an NTFS volume: geometry and where the MFT starts.
 ///
@@ -16,27 +17,27 @@
 /// | 68 | 1 | index entry size (same encoding) |
 /// | 72 | 8 | volume serial number |
 /// | 510 | 2 | 0x55 0xAA |
-struct NTFSBootRecord: Sendable, Equatable {
+package struct NTFSBootRecord: Sendable, Equatable {
     /// Bytes read.
-    static let size = 512
+    package static let size = 512
     /// Caps: an MFT record of more than 64 KiB, or a cluster of more than 2 MiB, is not something Windows writes.
     static let maximumRecordSize = 65536
     static let maximumClusterSize: UInt64 = 2 << 20
 
     /// Bytes per sector.
-    var bytesPerSector: Int
+    package var bytesPerSector: Int
     /// Bytes per cluster.
     var clusterSize: UInt64
     /// Sectors in the volume.
-    var totalSectors: UInt64
+    package var totalSectors: UInt64
     /// First cluster of $MFT.
-    var mftCluster: UInt64
+    package var mftCluster: UInt64
     /// Bytes per MFT record.
     var recordSize: Int
     /// Bytes per index record.
     var indexRecordSize: Int
     /// Volume serial number.
-    var serialNumber: UInt64
+    package var serialNumber: UInt64
 
     /// Volume size in bytes.
     var volumeSize: UInt64 { totalSectors &* UInt64(bytesPerSector) }
@@ -45,7 +46,7 @@ struct NTFSBootRecord: Sendable, Equatable {
 
     /// Parses the first 512 bytes of a volume.
     /// - Throws: ``NTFSError/bitLocker(offset:)`` for a BitLocker volume, ``NTFSError/notNTFS(_:)`` otherwise.
-    init(parsing reader: inout ByteReader) throws {
+    package init(parsing reader: inout ByteReader) throws {
         do {
             guard reader.count >= NTFSBootRecord.size else {
                 throw reader.error("truncated: needs \(NTFSBootRecord.size) bytes, got \(reader.count)", at: 0)
@@ -85,7 +86,7 @@ struct NTFSBootRecord: Sendable, Equatable {
     }
 
     /// An entry size byte: clusters when positive, 2^−n bytes when negative.
-    static func entrySize(_ reader: ByteReader, at offset: Int, cluster: UInt64) throws -> Int {
+    package static func entrySize(_ reader: ByteReader, at offset: Int, cluster: UInt64) throws -> Int {
         let raw = Int8(bitPattern: try reader.peek(UInt8.self, at: offset, .little))
         let size: UInt64
         if raw > 0 {

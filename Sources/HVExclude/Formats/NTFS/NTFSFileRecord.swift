@@ -1,5 +1,6 @@
 // Reference: libyal libfsntfs, "New Technologies File System (NTFS)", sections "MFT entry header" and "Fix-up
 // values"; Sleuth Kit tsk/fs/tsk_ntfs.h (ntfs_mft).
+import HVXBinary
 
 /// One MFT record ("FILE" entry) with its update-sequence fixups applied and its attributes parsed.
 ///
@@ -18,34 +19,34 @@
 ///
 /// The last two bytes of every 512-byte stride hold the update sequence number on disk; the real bytes are in the
 /// fixup array. A stride whose bytes do not match was torn by a partial write: the record is corrupt.
-struct NTFSFileRecord: Sendable {
+package struct NTFSFileRecord: Sendable {
     /// The record number.
-    var number: UInt64
+    package var number: UInt64
     /// The sequence number (a reference to this record must carry it).
     var sequence: UInt16
     /// Whether the record is in use.
     var inUse: Bool
     /// Whether the record is a folder (has a file-name index).
-    var isDirectory: Bool
+    package var isDirectory: Bool
     /// The base record this extension record belongs to; `nil` for a base record.
     var baseRecord: UInt64?
     /// Attributes in record order.
-    var attributes: [NTFSAttribute]
+    package var attributes: [NTFSAttribute]
     /// Why some attributes were skipped (the record is read on).
-    var warnings: [String] = []
+    package var warnings: [String] = []
 
     /// Cap on attributes in one record: a 1 KiB record holds at most 64 of their 16-byte headers.
     static let maximumAttributes = 512
 
     /// Whether `bytes` are an unused, never-written record (all zeros at the signature).
-    static func isEmpty(_ bytes: ArraySlice<UInt8>) -> Bool {
+    package static func isEmpty(_ bytes: ArraySlice<UInt8>) -> Bool {
         bytes.prefix(4).allSatisfy { $0 == 0 }
     }
 
     /// Parses record `number` from `bytes` (exactly one record), applying its fixups.
     /// - Throws: ``NTFSError/record(_:_:)`` for a bad signature, fixup array or mismatch, or an attribute chain
     ///   that leaves the record.
-    init(parsing bytes: ArraySlice<UInt8>, number: UInt64, baseOffset: UInt64) throws {
+    package init(parsing bytes: ArraySlice<UInt8>, number: UInt64, baseOffset: UInt64) throws {
         self.number = number
         var record = Array(bytes)
         func fail(_ message: String) -> NTFSError { .record(number, message) }
@@ -110,14 +111,14 @@ struct NTFSFileRecord: Sendable {
 }
 
 /// A reference to an MFT record: 48-bit record number and 16-bit sequence number.
-struct NTFSReference: Sendable, Hashable {
+package struct NTFSReference: Sendable, Hashable {
     /// The record number.
-    var record: UInt64
+    package var record: UInt64
     /// The sequence number the record must carry for the reference to be current.
     var sequence: UInt16
 
     /// Splits a raw 64-bit reference.
-    init(_ raw: UInt64) {
+    package init(_ raw: UInt64) {
         record = raw & 0xFFFF_FFFF_FFFF
         sequence = UInt16(raw >> 48)
     }

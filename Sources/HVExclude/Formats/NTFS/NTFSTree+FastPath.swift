@@ -4,11 +4,11 @@
 
 extension NTFSTree {
     /// What one well-formed record contributes, read without allocating an attribute per attribute.
-    struct Scanned {
+    package struct Scanned {
         var inUse = false
-        var isDirectory = false
+        package var isDirectory = false
         var sequence: UInt16 = 0
-        var base: UInt64 = 0
+        package var base: UInt64 = 0
         var fileAttributes: UInt32?
         var dataSize: UInt64?
         var dataFlags: UInt16 = 0
@@ -18,10 +18,10 @@ extension NTFSTree {
     }
 
     /// One `$FILE_NAME` the fast path read: its folder and where its UTF-8 bytes went in ``NTFSTree/nameBytes``.
-    struct ScannedName {
-        var parent: NTFSReference
-        var start: Int
-        var length: Int
+    package struct ScannedName {
+        package var parent: NTFSReference
+        package var start: Int
+        package var length: Int
     }
 
     /// Reads record `bytes` in place (fixups applied to the buffer): the fields the tree needs, or `nil` when
@@ -30,7 +30,7 @@ extension NTFSTree {
     ///
     /// The MFT walk spends its time here: 400k records must cost microseconds each, so no `Array` and no `String`
     /// per record, no attribute values copied, no runlists decoded, and ASCII names (nearly all) copied byte by byte.
-    static func scan(_ bytes: UnsafeMutableRawBufferPointer, nameBytes: inout [UInt8], names: inout [ScannedName]) -> Scanned? {
+    package static func scan(_ bytes: UnsafeMutableRawBufferPointer, nameBytes: inout [UInt8], names: inout [ScannedName]) -> Scanned? {
         let size = bytes.count
         guard size >= 512, size % 512 == 0 else { return nil }
         func u16(_ at: Int) -> UInt16 { UInt16(bytes[at]) | UInt16(bytes[at + 1]) << 8 }
@@ -137,7 +137,7 @@ extension NTFSTree {
     }
 
     /// UTF-16LE text at `at`: ASCII (nearly every name) without the general decoder.
-    static func text(_ bytes: UnsafeMutableRawBufferPointer, at: Int, units: Int) -> String {
+    package static func text(_ bytes: UnsafeMutableRawBufferPointer, at: Int, units: Int) -> String {
         var ascii = true
         for index in 0..<units where bytes[at + index * 2 + 1] != 0 || bytes[at + index * 2] >= 0x80 {
             ascii = false

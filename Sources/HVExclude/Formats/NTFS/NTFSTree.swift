@@ -1,6 +1,8 @@
 // Reference: libyal libfsntfs, "New Technologies File System (NTFS)" (MFT entries, $FILE_NAME parent references);
 // Sleuth Kit tsk/fs/ntfs.c (building the parent map for orphan detection).
 import Dispatch
+import HVXVolume
+import HVXWalk
 
 /// The folder tree of an NTFS volume, built from one pass over the MFT (each chunk parsed on all cores, added in
 /// record order): every in-use record's names (`$FILE_NAME`, DOS 8.3 duplicates left out, hard links kept), kind,
@@ -8,16 +10,16 @@ import Dispatch
 ///
 /// Reading the MFT in large pieces and linking names by parent reference costs one pass over a few hundred
 /// megabytes at most, where walking the `$I30` indexes would seek once per folder.
-struct NTFSTree: Sendable {
+package struct NTFSTree: Sendable {
     /// What the tree knows of one record.
-    struct Node: Sendable {
+    package struct Node: Sendable {
         var sequence: UInt16 = 0
         var inUse = false
-        var isDirectory = false
+        package var isDirectory = false
         var isEncrypted = false
         var isCompressed = false
         /// Size of the unnamed `$DATA`.
-        var size: UInt64 = 0
+        package var size: UInt64 = 0
         /// The `$REPARSE_POINT` tag, 0 when there is none.
         var reparseTag: UInt32 = 0
         /// The `$STANDARD_INFORMATION` file attributes (0x4 system).
@@ -40,30 +42,30 @@ struct NTFSTree: Sendable {
 
     /// One name of a record in a folder; its UTF-8 bytes are `nameBytes[start..<start + length]`. A plain value:
     /// half a million of them cost no allocation and no reference counting each.
-    struct Name: Sendable {
-        var record: UInt64
-        var parent: NTFSReference
-        var start: Int
-        var length: Int
+    package struct Name: Sendable {
+        package var record: UInt64
+        package var parent: NTFSReference
+        package var start: Int
+        package var length: Int
     }
 
     /// Records by number.
     private(set) var nodes: [Node]
     /// Every live name.
-    private(set) var names: [Name] = []
+    package private(set) var names: [Name] = []
     /// The UTF-8 bytes of every name, one after another.
     private(set) var nameBytes: [UInt8] = []
     /// Folder record `r`'s children are `names[childIndexes[childStart[r]..<childStart[r + 1]]]`, in MFT order.
     private(set) var childStart: [Int32] = []
     private(set) var childIndexes: [Int32] = []
     /// One message per record that could not be read, naming the record.
-    private(set) var warnings: [String] = []
+    package private(set) var warnings: [String] = []
 
     /// Bytes read from the MFT at a time.
     static let chunkSize = 8 << 20
 
     /// Reads the MFT of `volume` once.
-    init(volume: NTFSVolume) {
+    package init(volume: NTFSVolume) {
         let recordSize = volume.boot.recordSize
         // Records past the MFT's valid data size were never written; a hostile size is capped.
         let valid = min(volume.mft.size, volume.mft.initializedSize) / UInt64(recordSize)
@@ -112,17 +114,17 @@ struct NTFSTree: Sendable {
     private struct Slice: @unchecked Sendable {
         /// The names' UTF-8 bytes, as ``NTFSTree/nameBytes`` will hold them after `base` is added.
         var nameBytes: [UInt8] = []
-        var names: [ScannedName] = []
+        package var names: [ScannedName] = []
         /// Each written record.
-        var records: [SliceRecord] = []
+        package var records: [SliceRecord] = []
     }
 
     /// A written record of a slice: its index in the chunk, what the fast path read (`nil`: take the slow path),
     /// and its range of the slice's names. A struct, not a tuple: tuples of generic parts are copied through the
     /// runtime's value witnesses, which cost more than the parsing.
     private struct SliceRecord {
-        var index: Int
-        var scanned: Scanned?
+        package var index: Int
+        package var scanned: Scanned?
         var firstName: Int
         var endName: Int
     }
@@ -215,7 +217,7 @@ struct NTFSTree: Sendable {
     }
 
     /// The name of ``names``[`index`].
-    func name(_ index: Int) -> String {
+    package func name(_ index: Int) -> String {
         let name = names[index]
         // Through a buffer pointer: String's fast UTF-8 validation (an ArraySlice takes the slow generic path).
         return nameBytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[name.start..<(name.start + name.length)]), as: UTF8.self) }
@@ -228,7 +230,7 @@ struct NTFSTree: Sendable {
     }
 
     /// Indexes into ``names`` of folder `record`'s children.
-    func children(of record: UInt64) -> ArraySlice<Int32> {
+    package func children(of record: UInt64) -> ArraySlice<Int32> {
         guard record + 1 < UInt64(childStart.count) else { return [] }
         return childIndexes[Int(childStart[Int(record)])..<Int(childStart[Int(record) + 1])]
     }
@@ -378,7 +380,7 @@ struct NTFSTree: Sendable {
     }
 
     /// The kind a listing shows for record `number`: NTFS symlinks and junctions are links (as ntfs-3g shows them).
-    func kind(of number: UInt64) -> EntryKind {
+    package func kind(of number: UInt64) -> EntryKind {
         let node = nodes[Int(number)]
         if node.reparseTag == ReparsePoint.symlinkTag || node.reparseTag == ReparsePoint.mountPointTag { return .symlink }
         if !node.isDirectory, node.isInterix, node.fileAttributes & 0x4 != 0 { return .symlink }

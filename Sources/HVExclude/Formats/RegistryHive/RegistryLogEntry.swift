@@ -1,5 +1,6 @@
 // Reference: msuhanov/regf "Windows registry file format specification", "Format of transaction log files",
 // "New format" → "Log entries" and its notes (the yarp author's write-up); libyal libregf "REGF format" §7.
+import HVXBinary
 
 /// One `HvLE` log entry of a Windows 8.1+ transaction log (`.LOG1`/`.LOG2`): dirty pages of the hive bins data,
 /// written as one unit and applied as one unit.
@@ -18,18 +19,18 @@
 /// | 32 | 8 | Hash-2: Marvin32 of bytes 0 ..< 32 (Hash-1 included) |
 /// | 40 | 8·n | dirty page references: u32 offset (from the start of the hive bins data), u32 size |
 /// | … | … | the pages' bytes, in reference order, without gaps |
-struct RegistryLogEntry: Sendable, Equatable {
+package struct RegistryLogEntry: Sendable, Equatable {
     /// Bytes before the page references.
-    static let headerSize = 40
+    package static let headerSize = 40
     /// The log's sector: entries start and end on these boundaries.
-    static let alignment = 512
+    package static let alignment = 512
 
     /// One page to copy into the hive bins data.
-    struct Page: Sendable, Equatable {
+    package struct Page: Sendable, Equatable {
         /// Where the page goes, relative to the start of the hive bins data.
-        var offset: Int
+        package var offset: Int
         /// Its size in bytes.
-        var size: Int
+        package var size: Int
         /// Where its bytes start, relative to the start of the log file.
         var logOffset: Int
     }
@@ -37,9 +38,9 @@ struct RegistryLogEntry: Sendable, Equatable {
     /// Absolute offset of the entry in the log file.
     var fileOffset: Int
     /// Size of the entry in bytes.
-    var size: Int
+    package var size: Int
     /// Flags (only bit 0 is meaningful).
-    var flags: UInt32
+    package var flags: UInt32
     /// Sequence number.
     var sequence: UInt32
     /// Hive bins data size once the entry is applied.
@@ -48,7 +49,7 @@ struct RegistryLogEntry: Sendable, Equatable {
     var pages: [Page]
 
     /// Why an entry cannot be used; ``RegistryLogReplay`` decides which of these end the log quietly.
-    enum Problem: Error, Equatable, Sendable {
+    package enum Problem: Error, Equatable, Sendable {
         /// No `HvLE` signature: the end of the written entries (zeroes or older bytes).
         case noEntry
         /// The entry's declared size runs past the end of the log file.
@@ -62,7 +63,7 @@ struct RegistryLogEntry: Sendable, Equatable {
     /// Reads the entry at `offset` of `log` (the whole log file) and verifies its hashes and page bounds.
     /// - Parameter maximumHbinsSize: the cap on the hive bins size an entry may declare.
     /// - Throws: ``Problem``.
-    init(log: [UInt8], at offset: Int, maximumHbinsSize: Int) throws(Problem) {
+    package init(log: [UInt8], at offset: Int, maximumHbinsSize: Int) throws(Problem) {
         guard offset >= 0, offset <= log.count - 4, log[offset..<offset + 4].elementsEqual("HvLE".utf8) else {
             throw .noEntry
         }

@@ -1,6 +1,7 @@
 // Reference: msuhanov/regf "Windows registry file format specification": "Dirty state of a hive", "Multiple
 // transaction log files" (old and new format), the notes under "Log entries" and "Dirty pages"; the yarp
 // author's write-up "Missing log entries for a dirty primary file" (partial reconciliation).
+import HVXBinary
 
 /// Applies a dirty hive's transaction logs in memory, the way the Windows kernel recovers a hive on load.
 ///
@@ -17,27 +18,27 @@
 ///
 /// Stops that Windows makes silently on a healthy log (zeroes or an older entry after the last one, an
 /// already reconciled log) are not warnings; a torn or corrupt entry, a sequence gap and a cut-off log are.
-struct RegistryLogReplay {
+package struct RegistryLogReplay {
     /// What a replay did.
-    struct Outcome: Sendable, Equatable {
+    package struct Outcome: Sendable, Equatable {
         /// The recovered base block (4096 bytes, file type 0, checksum recomputed); nil when nothing was applied.
         var baseBlock: [UInt8]?
         /// Entries (new format) or dirty pages (old format) applied, per log, in the order applied.
-        var applied: [(log: String, count: Int)]
+        package var applied: [(log: String, count: Int)]
         /// The log format used.
-        var format: RegistryTransactionLog.Format?
+        package var format: RegistryTransactionLog.Format?
         /// The sequence number of the last entry applied (new format).
         var lastSequence: UInt32?
         /// Problems that stopped the replay early or made a log unusable.
-        var warnings: [String]
+        package var warnings: [String]
 
-        static func == (lhs: Outcome, rhs: Outcome) -> Bool {
+        package static func == (lhs: Outcome, rhs: Outcome) -> Bool {
             lhs.baseBlock == rhs.baseBlock && lhs.applied.map { "\($0.log):\($0.count)" } == rhs.applied.map { "\($0.log):\($0.count)" }
                 && lhs.format == rhs.format && lhs.lastSequence == rhs.lastSequence && lhs.warnings == rhs.warnings
         }
 
         /// "replayed 3 log entries from NewDirtyHive.LOG1 and 1 from NewDirtyHive.LOG2 (to sequence 5)".
-        var summary: String? {
+        package var summary: String? {
             let used = applied.filter { $0.count > 0 }
             guard !used.isEmpty else { return nil }
             let unit = format == .dirtyVector ? "dirty page" : "log entr"
@@ -56,14 +57,14 @@ struct RegistryLogReplay {
     /// The primary file's base block bytes (4096).
     let primaryBase: [UInt8]
     /// The parsed primary base block.
-    let base: RegistryBaseBlock
+    package let base: RegistryBaseBlock
     /// The hive's file name, for messages.
-    let hiveName: String
+    package let hiveName: String
     /// The cap on the hive bins size a log may grow the hive to.
     let maximumHbinsSize: Int
 
     /// Replays `logs` (whole files with their names, LOG1 before LOG2 before LOG) onto `hbins`.
-    func replay(hbins: inout [UInt8], logs: [(name: String, bytes: [UInt8])]) -> Outcome {
+    package func replay(hbins: inout [UInt8], logs: [(name: String, bytes: [UInt8])]) -> Outcome {
         var outcome = Outcome(baseBlock: nil, applied: [], format: nil, lastSequence: nil, warnings: [])
         var usable: [RegistryTransactionLog] = []
         for (name, bytes) in logs {

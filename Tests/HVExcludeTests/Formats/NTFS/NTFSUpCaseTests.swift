@@ -1,5 +1,14 @@
 import Testing
-@testable import HVExclude
+@testable import HVXBinary
+@testable import HVXDiagnosis
+@testable import HVXDiskImage
+@testable import HVXExclusions
+@testable import HVXFormats
+@testable import HVXInventory
+@testable import HVXReport
+@testable import HVXScan
+@testable import HVXVolume
+@testable import HVXWalk
 
 /// Names fold through the volume's own `$UpCase` table, also on the ASCII fast path.
 struct NTFSUpCaseTests {
