@@ -46,8 +46,12 @@ let package = Package(
             name: "hvexclude",
             dependencies: ["HVXReport", "HVXScan", "HVXDiskImage", "HVXExclusions", "HVXInventory", "HVXFormats",
                            "HVXVolume", "HVXWalk", "HVXBinary"]),
-        .testTarget(name: "HVExcludeTests", dependencies: allLayers, exclude: ["Corpus"]),
-        .testTarget(name: "HVExcludeCLITests", dependencies: ["hvexclude"] + allLayers, exclude: ["Golden"]),
+        // What both test targets share: the runtime requirements of a test (tools, root, ../shared) and cleanup at exit.
+        .target(name: "HVExcludeTestSupport", path: "Tests/HVExcludeTestSupport"),
+        .testTarget(name: "HVExcludeTests", dependencies: ["HVExcludeTestSupport"] + allLayers, exclude: ["Corpus"]),
+        .testTarget(
+            name: "HVExcludeCLITests", dependencies: ["hvexclude", "HVExcludeTestSupport"] + allLayers,
+            exclude: ["Golden"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 import CSystemShims
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -8,7 +9,7 @@ import Glibc
 ///
 /// Files are opened `O_RDONLY | O_NOFOLLOW | O_CLOEXEC` (plus `O_NOATIME` where permitted), so a link is
 /// never opened and nothing on the scanned volume changes — not even an access time.
-package final class FileReader: @unchecked Sendable {
+package final class FileReader: Sendable {
     /// Host path the reader was opened on.
     package let path: String
     /// File size in bytes at open time.
@@ -19,7 +20,9 @@ package final class FileReader: @unchecked Sendable {
     /// Whether `size` is the real end (a block device reports 0).
     private let isRegularFile: Bool
     /// Total bytes returned by ``read(at:count:)`` so far (for the "reads kilobytes" measurements).
-    private(set) var bytesRead: UInt64 = 0
+    var bytesRead: UInt64 { counted.withLock { $0 } }
+    /// ``bytesRead``, behind a lock: the workers of a scan may share one reader (an image's volume).
+    private let counted = Mutex<UInt64>(0)
     /// Hard cap on bytes one reader may return, so a hostile file cannot make a parser read it all.
     package let readBudget: UInt64
 
@@ -76,12 +79,24 @@ package final class FileReader: @unchecked Sendable {
     /// - Throws: ``SystemError`` on an I/O error, ``BinaryFormatError`` when the read budget is exhausted.
     package func read(at offset: UInt64, count: Int) throws -> [UInt8] {
         guard count > 0 else { return [] }
-        guard bytesRead + UInt64(count) <= readBudget else {
+        // The budget is reserved before the read and the reservation corrected after it, so two threads cannot
+        // both pass the check with the last bytes of the budget.
+        let reserved = counted.withLock { total -> Bool in
+            guard total + UInt64(count) <= readBudget else { return false }
+            total += UInt64(count)
+            return true
+        }
+        guard reserved else {
             throw BinaryFormatError(path, at: offset, "refusing to read more than \(readBudget) bytes from one file")
         }
-        let bytes = try readUnbudgeted(at: offset, count: count)
-        bytesRead += UInt64(bytes.count)
-        return bytes
+        do {
+            let bytes = try readUnbudgeted(at: offset, count: count)
+            counted.withLock { $0 -= UInt64(count - bytes.count) }
+            return bytes
+        } catch {
+            counted.withLock { $0 -= UInt64(count) }
+            throw error
+        }
     }
 
     /// Reads like ``read(at:count:)`` without counting against the budget: for a disk image read as the
@@ -128,7 +143,7 @@ package final class FileReader: @unchecked Sendable {
 }
 
 /// A host file as a ``ByteSource``, without a read budget (an image is read in many small pieces).
-package struct FileBytes: ByteSource, @unchecked Sendable {
+package struct FileBytes: ByteSource, Sendable {
     package let reader: FileReader
     package let size: UInt64
     /// `reader`'s bytes; `size` overrides its size (a block device's `stat` size is 0).

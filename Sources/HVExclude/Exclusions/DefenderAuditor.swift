@@ -40,7 +40,7 @@ package enum DefenderAuditor {
     ///   - map: the scanned volumes, to tell whether a configured path still exists.
     ///   - environment: the host's `%VAR%` values, to expand configured entries.
     /// - Returns: the status of each planned entry and the findings on each configured entry.
-    package static func audit(plan: ExclusionPlan, facts: HostFacts, map: VolumeMap, environment: WindowsEnvironment) -> DefenderAudit {
+    package static func audit(plan: ExclusionPlan, facts: HostFacts, map: some VolumeQueries, environment: WindowsEnvironment) -> DefenderAudit {
         let automatic = automaticExclusions(facts)
         var rules: [AuditRule] = []
         var ignored: [AuditRule] = []
@@ -207,7 +207,7 @@ package enum DefenderAuditor {
     // MARK: Findings on configured entries
 
     /// The findings on one configured entry.
-    static func findings(for rule: AuditRule, map: VolumeMap, environment: WindowsEnvironment) -> DefenderAudit.ConfiguredEntry {
+    static func findings(for rule: AuditRule, map: some VolumeQueries, environment: WindowsEnvironment) -> DefenderAudit.ConfiguredEntry {
         var entry = DefenderAudit.ConfiguredEntry(type: rule.type, value: rule.value, origin: rule.origin, findings: [], messages: [])
         func add(_ finding: String, _ message: String) {
             if !entry.findings.contains(finding) { entry.findings.append(finding) }
@@ -268,7 +268,7 @@ package enum DefenderAuditor {
 
     /// A sentence when `path` looks like a known mis-typing, else nil.
     /// - Parameter found: whether the path exists on a scanned volume (an existing folder is not a pattern typo).
-    static func typo(_ path: WindowsPath, map: VolumeMap, found: Bool) -> String? {
+    static func typo(_ path: WindowsPath, map: some VolumeQueries, found: Bool) -> String? {
         let parts = path.components
         let folded = parts.map { NTFSName.fold($0) }
         // A folder name typed twice in a row: "C:\ProgramData\ProgramData\Microsoft\…".
