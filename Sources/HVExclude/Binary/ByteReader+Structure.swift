@@ -9,7 +9,7 @@ extension ByteReader {
         guard size >= 0, size <= remaining else {
             throw error("truncated: needs \(size) bytes but only \(remaining) remain")
         }
-        return Array(bytes[position..<position + size])
+        return Array(storage[(start + position)..<(start + position + size)])
     }
 
     /// Reads an ASCII signature (`head`, `regi`) and checks it.
@@ -56,7 +56,8 @@ extension ByteReader {
     /// Checks the bytes at fixed offset `offset` of the buffer against `expected` (a signature or OEM id).
     /// - Throws: ``BinaryFormatError`` "no "…" `what`", at the offset.
     package func expectBytes(_ expected: [UInt8], at offset: Int, _ what: String) throws {
-        guard offset + expected.count <= count, Array(bytes[offset..<offset + expected.count]) == expected else {
+        guard offset >= 0, offset + expected.count <= count,
+              storage[(start + offset)..<(start + offset + expected.count)].elementsEqual(expected) else {
             throw error("no \"\(String(decoding: expected, as: UTF8.self))\" \(what)", at: offset)
         }
     }

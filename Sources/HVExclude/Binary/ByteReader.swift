@@ -1,28 +1,38 @@
-/// A bounds-checked cursor over bytes read from a file.
+/// A bounds-checked cursor over bytes read from a file: the one way the readers look at untrusted bytes.
 ///
 /// Every read throws a ``BinaryFormatError`` naming the structure and the absolute file offset instead of
-/// trapping, and every offset computed from on-disk values is overflow-checked.
+/// trapping, and every offset computed from on-disk values is overflow-checked. Reads come in two kinds: at the
+/// cursor (`u32(.little)`, which advances) and at a relative offset (`u32(at: 8, .little)`, which does not).
+/// A reader made by ``sub(at:count:structure:)`` shares its parent's storage: slicing copies nothing.
 package struct ByteReader: Sendable {
-    /// The bytes this reader sees.
-    package let bytes: [UInt8]
-    /// Absolute file offset of `bytes[0]`.
+    /// The bytes this reader sees are `storage[start..<start + count]`.
+    @usableFromInline let storage: [UInt8]
+    /// Index in `storage` of relative offset 0.
+    @usableFromInline let start: Int
+    /// Number of bytes in the reader.
+    package let count: Int
+    /// Absolute file offset of relative offset 0.
     package let baseOffset: UInt64
     /// Name of the structure being read, used in error messages.
     package var structure: String
-    /// Current position, relative to `bytes[0]`.
+    /// Current position, relative to offset 0.
     package private(set) var position: Int = 0
 
     /// Creates a reader over `bytes` that were read from absolute file offset `baseOffset`.
     package init(_ bytes: [UInt8], baseOffset: UInt64 = 0, structure: String) {
-        self.bytes = bytes
+        self.init(storage: bytes, start: 0, count: bytes.count, baseOffset: baseOffset, structure: structure)
+    }
+
+    private init(storage: [UInt8], start: Int, count: Int, baseOffset: UInt64, structure: String) {
+        self.storage = storage
+        self.start = start
+        self.count = count
         self.baseOffset = baseOffset
         self.structure = structure
     }
 
-    /// Number of bytes in the reader.
-    package var count: Int { bytes.count }
     /// Bytes left after the current position.
-    package var remaining: Int { bytes.count - position }
+    package var remaining: Int { count - position }
     /// Absolute file offset of the current position.
     package var absolutePosition: UInt64 { baseOffset + UInt64(position) }
 
@@ -31,10 +41,15 @@ package struct ByteReader: Sendable {
         BinaryFormatError(structure, at: baseOffset &+ UInt64(max(0, relative ?? position)), message)
     }
 
+    /// The error of a read of `size` bytes at `offset` that does not fit.
+    @usableFromInline func outOfBounds(_ offset: Int, _ size: Int) -> BinaryFormatError {
+        error("\(size) bytes at \(hex(max(0, offset))) lie outside the \(count)-byte structure", at: 0)
+    }
+
     /// Moves to relative offset `offset`; throws when it lies past the end.
     package mutating func seek(to offset: Int) throws {
-        guard offset >= 0, offset <= bytes.count else {
-            throw error("offset \(hex(offset)) lies outside the \(bytes.count)-byte structure", at: 0)
+        guard offset >= 0, offset <= count else {
+            throw error("offset \(hex(offset)) lies outside the \(count)-byte structure", at: 0)
         }
         position = offset
     }
@@ -52,11 +67,13 @@ package struct ByteReader: Sendable {
         }
     }
 
+    // MARK: Reads at the cursor
+
     /// Reads one byte.
     package mutating func u8() throws -> UInt8 {
         try require(1)
         defer { position += 1 }
-        return bytes[position]
+        return storage[start + position]
     }
 
     /// Reads an unsigned 16-bit integer.
@@ -66,30 +83,22 @@ package struct ByteReader: Sendable {
     /// Reads an unsigned 64-bit integer.
     package mutating func u64(_ order: Endianness) throws -> UInt64 { try integer(order) }
     /// Reads a signed 32-bit integer.
-    mutating func i32(_ order: Endianness) throws -> Int32 { Int32(bitPattern: try integer(order)) }
+    package mutating func i32(_ order: Endianness) throws -> Int32 { Int32(bitPattern: try integer(order)) }
     /// Reads a signed 64-bit integer.
-    mutating func i64(_ order: Endianness) throws -> Int64 { Int64(bitPattern: try integer(order)) }
+    package mutating func i64(_ order: Endianness) throws -> Int64 { Int64(bitPattern: try integer(order)) }
 
     /// Reads a fixed-width unsigned integer.
     package mutating func integer<T: FixedWidthInteger & UnsignedInteger>(_ order: Endianness) throws -> T {
-        let size = MemoryLayout<T>.size
-        try require(size)
-        var value: T = 0
-        switch order {
-        case .little:
-            for index in (0..<size).reversed() { value = value << 8 | T(bytes[position + index]) }
-        case .big:
-            for index in 0..<size { value = value << 8 | T(bytes[position + index]) }
-        }
-        position += size
-        return value
+        try require(MemoryLayout<T>.size)
+        defer { position += MemoryLayout<T>.size }
+        return try integer(at: position, order)
     }
 
     /// Reads `count` bytes.
     package mutating func bytes(count: Int) throws -> [UInt8] {
         try require(count)
         defer { position += count }
-        return Array(bytes[position..<position + count])
+        return Array(storage[(start + position)..<(start + position + count)])
     }
 
     /// Reads a GUID in Microsoft's mixed-endian layout (first three fields little-endian).
@@ -106,24 +115,71 @@ package struct ByteReader: Sendable {
         return UTF16Text.decode(raw, order, stopAtNUL: stopAtNUL)
     }
 
-    /// A reader over `count` bytes at relative offset `offset`, checked against this reader's bounds.
-    package func sub(at offset: Int, count: Int, structure: String? = nil) throws -> ByteReader {
-        let (end, overflow) = offset.addingReportingOverflow(count)
-        guard offset >= 0, count >= 0, !overflow, end <= bytes.count else {
-            throw error(
-                "\(count) bytes at \(hex(max(0, offset))) lie outside the \(bytes.count)-byte structure",
-                at: 0)
+    // MARK: Reads at an offset (the cursor stays)
+
+    /// The byte at relative `offset`.
+    @inlinable package func u8(at offset: Int) throws -> UInt8 {
+        guard offset >= 0, offset < count else { throw outOfBounds(offset, 1) }
+        return storage[start + offset]
+    }
+
+    /// The unsigned 16-bit integer at relative `offset`.
+    @inlinable package func u16(at offset: Int, _ order: Endianness) throws -> UInt16 { try integer(at: offset, order) }
+    /// The unsigned 32-bit integer at relative `offset`.
+    @inlinable package func u32(at offset: Int, _ order: Endianness) throws -> UInt32 { try integer(at: offset, order) }
+    /// The unsigned 64-bit integer at relative `offset`.
+    @inlinable package func u64(at offset: Int, _ order: Endianness) throws -> UInt64 { try integer(at: offset, order) }
+
+    /// The fixed-width unsigned integer at relative `offset`.
+    @inlinable package func integer<T: FixedWidthInteger & UnsignedInteger>(at offset: Int, _ order: Endianness) throws -> T {
+        let size = MemoryLayout<T>.size
+        guard offset >= 0, offset <= count - size else { throw outOfBounds(offset, size) }
+        let first = start + offset
+        var value: T = 0
+        switch order {
+        case .little:
+            for index in (0..<size).reversed() { value = value << 8 | T(storage[first + index]) }
+        case .big:
+            for index in 0..<size { value = value << 8 | T(storage[first + index]) }
         }
-        return ByteReader(
-            Array(bytes[offset..<end]), baseOffset: baseOffset + UInt64(offset),
-            structure: structure ?? self.structure)
+        return value
     }
 
     /// Reads an integer at relative `offset` without moving the cursor.
     package func peek<T: FixedWidthInteger & UnsignedInteger>(_ type: T.Type, at offset: Int, _ order: Endianness) throws -> T {
-        var copy = self
-        try copy.seek(to: offset)
-        return try copy.integer(order)
+        guard offset >= 0, offset <= count else {
+            throw error("offset \(hex(offset)) lies outside the \(count)-byte structure", at: 0)
+        }
+        guard MemoryLayout<T>.size <= count - offset else {
+            throw error("needs \(MemoryLayout<T>.size) bytes but only \(count - offset) remain", at: offset)
+        }
+        return try integer(at: offset, order)
+    }
+
+    /// The bytes at relative `range`, not copied (the slice keeps the storage's indices, not relative ones).
+    package func slice(_ range: Range<Int>) throws -> ArraySlice<UInt8> {
+        guard range.lowerBound >= 0, range.upperBound <= count else { throw outOfBounds(range.lowerBound, range.count) }
+        return storage[(start + range.lowerBound)..<(start + range.upperBound)]
+    }
+
+    /// All the reader's bytes: its storage itself, copied only when the reader is a slice of a larger buffer.
+    package var array: [UInt8] { start == 0 && count == storage.count ? storage : Array(storage[start..<(start + count)]) }
+
+    /// A copy of the bytes at relative `range`.
+    package func copy(_ range: Range<Int>) throws -> [UInt8] { Array(try slice(range)) }
+
+    /// A reader over `count` bytes at relative offset `offset`, checked against this reader's bounds; it shares
+    /// this reader's storage.
+    package func sub(at offset: Int, count: Int, structure: String? = nil) throws -> ByteReader {
+        let (end, overflow) = offset.addingReportingOverflow(count)
+        guard offset >= 0, count >= 0, !overflow, end <= self.count else {
+            throw error(
+                "\(count) bytes at \(hex(max(0, offset))) lie outside the \(self.count)-byte structure",
+                at: 0)
+        }
+        return ByteReader(
+            storage: storage, start: start + offset, count: count, baseOffset: baseOffset + UInt64(offset),
+            structure: structure ?? self.structure)
     }
 }
 

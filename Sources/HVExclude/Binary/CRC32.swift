@@ -3,7 +3,7 @@
 /// CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320, as zlib's `crc32`) checks VMCX headers;
 /// CRC-32C (Castagnoli, reflected 0x82F63B78) checks VHDX headers, region tables and log entries.
 package struct CRC32: Sendable {
-    private let table: [UInt32]
+    @usableFromInline let table: [UInt32]
 
     /// CRC-32 (IEEE).
     package static let ieee = CRC32(polynomial: 0xEDB8_8320)
@@ -20,7 +20,7 @@ package struct CRC32: Sendable {
     }
 
     /// The checksum of `bytes`.
-    package func checksum<C: Collection>(_ bytes: C) -> UInt32 where C.Element == UInt8 {
+    @inlinable package func checksum<C: Collection>(_ bytes: C) -> UInt32 where C.Element == UInt8 {
         // Contiguous bytes (arrays, slices: every caller) take the unchecked path: an event log checks megabytes.
         if let fast = bytes.withContiguousStorageIfAvailable({ buffer in
             table.withUnsafeBufferPointer { table in

@@ -8,7 +8,7 @@
 /// limited to rare scripts and Unicode-version drift.
 package enum NTFSName {
     /// `text` folded for comparison and hashing: upper-cased per character, never changing its length.
-    package static func fold(_ text: some StringProtocol) -> String {
+    @inlinable package static func fold(_ text: some StringProtocol) -> String {
         var allASCII = true
         for byte in text.utf8 where byte >= 0x80 { allASCII = false; break }
         if allASCII {
@@ -29,17 +29,17 @@ package enum NTFSName {
     }
 
     /// Whether two names are equal ignoring case.
-    package static func equal(_ lhs: some StringProtocol, _ rhs: some StringProtocol) -> Bool {
+    @inlinable package static func equal(_ lhs: some StringProtocol, _ rhs: some StringProtocol) -> Bool {
         lhs.elementsEqual(rhs) || fold(lhs) == fold(rhs)
     }
 
     /// Whether `text` ends with `suffix`, ignoring case (`.VHDX`, `.vmcx`).
-    package static func hasSuffix(_ text: some StringProtocol, _ suffix: some StringProtocol) -> Bool {
+    @inlinable package static func hasSuffix(_ text: some StringProtocol, _ suffix: some StringProtocol) -> Bool {
         fold(text).hasSuffix(fold(suffix))
     }
 
     /// Whether `text` starts with `prefix`, ignoring case.
-    package static func hasPrefix(_ text: some StringProtocol, _ prefix: some StringProtocol) -> Bool {
+    @inlinable package static func hasPrefix(_ text: some StringProtocol, _ prefix: some StringProtocol) -> Bool {
         fold(text).hasPrefix(fold(prefix))
     }
 }

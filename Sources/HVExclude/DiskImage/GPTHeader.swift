@@ -66,7 +66,7 @@ package struct GPTHeader: Sendable, Equatable {
             throw reader.error("header size \(headerSize) is outside 92…\(reader.count)", at: 12)
         }
         headerCRC = try reader.peek(UInt32.self, at: 16, .little)
-        let computed = CRC32.ieee.checksum(Array(reader.bytes[0..<Int(headerSize)]), zeroingFieldAt: 16)
+        let computed = CRC32.ieee.checksum(try reader.copy(0..<Int(headerSize)), zeroingFieldAt: 16)
         guard computed == headerCRC else {
             throw reader.error("header CRC-32 mismatch (stored \(hex(headerCRC)), computed \(hex(computed)))", at: 16)
         }

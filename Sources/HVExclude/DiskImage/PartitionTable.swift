@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 import HVXBinary
+import HVXFormats
 #endif
 
 /// The partitions of a raw disk image, a block device, or a bare NTFS partition image.
@@ -227,7 +228,7 @@ package struct PartitionTable: Sendable, Equatable {
             }
             let arrayOffset = try Checked.multiply(header.entryArrayLBA, sector, "GPT \(role) header", at: headerOffset + 72)
             let array = try file.reader(at: arrayOffset, count: header.entryArrayBytes, structure: "GPT \(role) partition entry array")
-            let computed = CRC32.ieee.checksum(array.bytes)
+            let computed = CRC32.ieee.checksum(array.array)
             guard computed == header.entryArrayCRC else {
                 throw array.error("CRC-32 mismatch (stored \(hex(header.entryArrayCRC)), computed \(hex(computed)))", at: 0)
             }

@@ -80,9 +80,9 @@ extension HostFacts {
             }
             if raw.count == 12 {
                 form = "mbr"
-                diskSignature = UInt32(raw[0]) | UInt32(raw[1]) << 8 | UInt32(raw[2]) << 16 | UInt32(raw[3]) << 24
-                var offset: UInt64 = 0
-                for index in (4..<12).reversed() { offset = offset << 8 | UInt64(raw[index]) }
+                let reader = ByteReader(raw, structure: "MountedDevices value")
+                diskSignature = (try? reader.u32(at: 0, .little)) ?? 0
+                let offset = (try? reader.u64(at: 4, .little)) ?? 0
                 partitionOffset = offset
             } else if raw.count == 24, raw.prefix(8).elementsEqual("DMIO:ID:".utf8) {
                 form = "gpt"

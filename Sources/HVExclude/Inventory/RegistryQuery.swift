@@ -127,8 +127,7 @@ package enum RegistryQuery {
         }
         let raw = value.raw
         guard raw.count >= 4, raw.count % 2 == 0 else { return nil }
-        let units = stride(from: 0, to: raw.count, by: 2).map { UInt16(raw[$0]) | UInt16(raw[$0 + 1]) << 8 }
-        let text = String(decoding: units.prefix { $0 != 0 }, as: UTF16.self)
+        let text = UTF16Text.decode(raw, .little, stopAtNUL: true)
         guard text.hasPrefix("\\"), text.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0 != "\u{FFFD}" }) else { return nil }
         return "device \(text)"
     }

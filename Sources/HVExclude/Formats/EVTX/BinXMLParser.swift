@@ -36,8 +36,12 @@ package final class BinXMLParser {
     /// End of the data being parsed (a record's or a value's end).
     private var end = 0
 
+    /// The same bytes, for the integer reads.
+    private let reader: ByteReader
+
     package init(chunk bytes: [UInt8], limits: EVTXLimits) {
         self.bytes = bytes
+        self.reader = ByteReader(bytes, structure: "EVTX binary XML")
         self.limits = limits
     }
 
@@ -66,14 +70,13 @@ package final class BinXMLParser {
     private func u16() throws -> Int {
         try need(2, "16-bit field")
         defer { position += 2 }
-        return Int(bytes[position]) | Int(bytes[position + 1]) << 8
+        return Int(try reader.u16(at: position, .little))
     }
 
     private func u32() throws -> Int {
         try need(4, "32-bit field")
         defer { position += 4 }
-        return Int(bytes[position]) | Int(bytes[position + 1]) << 8 | Int(bytes[position + 2]) << 16
-            | Int(bytes[position + 3]) << 24
+        return Int(try reader.u32(at: position, .little))
     }
 
     /// UTF-16LE text of `count` characters at the current position.
@@ -87,7 +90,7 @@ package final class BinXMLParser {
     private func name(at offset: Int) throws -> String {
         if offset == position {
             try need(8, "name")
-            let count = Int(bytes[position + 6]) | Int(bytes[position + 7]) << 8
+            let count = Int(try reader.u16(at: position + 6, .little))
             try need(8 + count * 2 + 2, "name")
             let value = names[offset] ?? EVTXValue.utf16(bytes, position + 8, count * 2)
             names[offset] = value
@@ -98,7 +101,7 @@ package final class BinXMLParser {
         guard offset >= EVTXChunkHeader.size, offset + 8 <= bytes.count else {
             throw EVTXError.badOffset("name", offset, offset: position)
         }
-        let count = Int(bytes[offset + 6]) | Int(bytes[offset + 7]) << 8
+        let count = Int(try reader.u16(at: offset + 6, .little))
         guard offset + 8 + count * 2 <= bytes.count else { throw EVTXError.badOffset("name", offset, offset: position) }
         let value = EVTXValue.utf16(bytes, offset + 8, count * 2)
         names[offset] = value
@@ -287,7 +290,7 @@ package final class BinXMLParser {
         descriptors.reserveCapacity(count)
         for index in 0..<count {
             let at = position + index * 4
-            descriptors.append((Int(bytes[at]) | Int(bytes[at + 1]) << 8, bytes[at + 2]))
+            descriptors.append((Int(try reader.u16(at: at, .little)), try reader.u8(at: at + 2)))
         }
         position += count * 4
         var values: [EVTXValue] = []

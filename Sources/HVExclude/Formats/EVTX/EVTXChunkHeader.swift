@@ -70,7 +70,7 @@ package struct EVTXChunkHeader: Sendable, Equatable {
         try reader.skip(64 + 4)
         headerChecksum = try reader.u32(.little)
         computedHeaderChecksum = CRC32.ieee.checksum(
-            Array(reader.bytes[start..<start + 120]) + reader.bytes[start + 128..<start + 512])
+            try reader.copy(start..<start + 120) + reader.slice(start + 128..<start + 512))
         try reader.seek(to: start + EVTXChunkHeader.size)
         guard freeSpaceOffset >= UInt32(EVTXChunkHeader.size), freeSpaceOffset <= UInt32(EVTXChunkHeader.chunkSize) else {
             throw reader.error("free space offset \(hex(freeSpaceOffset)) lies outside the records area 0x200–0x10000", at: start + 48)

@@ -72,7 +72,7 @@ package struct EVTXFileHeader: Sendable, Equatable {
         try reader.skip(76)
         flags = try reader.u32(.little)
         checksum = try reader.u32(.little)
-        computedChecksum = CRC32.ieee.checksum(reader.bytes[start..<start + 120])
+        computedChecksum = CRC32.ieee.checksum(try reader.slice(start..<start + 120))
         guard majorVersion == 3 else {
             throw reader.error("format version \(majorVersion).\(minorVersion) is not 3.x", at: start + 36)
         }

@@ -1,5 +1,6 @@
 // Reference: libyal/libevtx, documentation/Windows XML Event Log (EVTX).asciidoc, "Value types",
 // "Systemtime"; SID layout as libyal's libfwnt documents it.
+import HVXBinary
 
 /// One substitution value of a template instance, decoded.
 ///
@@ -135,11 +136,7 @@ package enum EVTXValue: Sendable {
                 return out
             }
         }
-        var units: [UInt16] = []
-        units.reserveCapacity((end - offset) / 2)
-        index = offset
-        while index < end { units.append(UInt16(bytes[index]) | UInt16(bytes[index + 1]) << 8); index += 2 }
-        return String(decoding: units, as: UTF16.self)
+        return UTF16Text.decode(Array(bytes[offset..<end]), .little)
     }
 
     /// ANSI text: the code page is not recorded, so bytes over 0x7F are read as Latin-1 (Windows-1252's

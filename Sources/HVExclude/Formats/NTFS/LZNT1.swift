@@ -23,11 +23,13 @@ package enum LZNT1 {
         var output: [UInt8] = []
         output.reserveCapacity(limit)
         var position = input.startIndex
+        let reader = ByteReader(Array(input), structure: "LZNT1 chunk")
+        func u16(_ at: Int) throws -> Int { Int(try reader.u16(at: at - input.startIndex, .little)) }
         func fail(_ message: String) -> BinaryFormatError {
             BinaryFormatError("LZNT1 chunk", at: UInt64(position - input.startIndex), message)
         }
         while position + 2 <= input.endIndex, output.count < limit {
-            let header = Int(input[position]) | Int(input[position + 1]) << 8
+            let header = try u16(position)
             if header == 0 { break }
             let size = (header & 0x0FFF) + 1  // data bytes after the header
             let start = position + 2
@@ -47,7 +49,7 @@ package enum LZNT1 {
                             index += 1
                         } else {
                             guard index + 1 < end else { throw fail("back-reference cut off at the chunk end") }
-                            let token = Int(input[index]) | Int(input[index + 1]) << 8
+                            let token = try u16(index)
                             index += 2
                             var lengthBits = 12
                             var used = output.count - chunkStart - 1

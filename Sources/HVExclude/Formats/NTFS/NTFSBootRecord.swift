@@ -51,7 +51,7 @@ package struct NTFSBootRecord: Sendable, Equatable {
             guard reader.count >= NTFSBootRecord.size else {
                 throw reader.error("truncated: needs \(NTFSBootRecord.size) bytes, got \(reader.count)", at: 0)
             }
-            let signature = Array(reader.bytes[3..<11])
+            let signature = try reader.copy(3..<11)
             if signature == Array("-FVE-FS-".utf8) { throw NTFSError.bitLocker(offset: reader.baseOffset) }
             guard signature == Array("NTFS    ".utf8) else {
                 throw reader.error("no \"NTFS    \" signature", at: 3)

@@ -43,7 +43,7 @@ package struct NTFSFileName: Sendable, Equatable {
         guard 66 + length * 2 <= value.count else { throw reader.error("name of \(length) units runs past the value", at: 64) }
         var units: [UInt16] = []
         units.reserveCapacity(length)
-        for index in 0..<length { units.append(UInt16(value[66 + index * 2]) | UInt16(value[67 + index * 2]) << 8) }
+        for index in 0..<length { units.append(try reader.u16(at: 66 + index * 2, .little)) }
         self.units = units
         name = String(decoding: units, as: UTF16.self)
     }

@@ -1,6 +1,7 @@
 // Reference: libyal libfsntfs, "New Technologies File System (NTFS)" (MFT entries, $FILE_NAME parent references);
 // Sleuth Kit tsk/fs/ntfs.c (building the parent map for orphan detection).
 import Dispatch
+import HVXBinary
 import HVXVolume
 import HVXWalk
 
@@ -12,7 +13,7 @@ import HVXWalk
 /// megabytes at most, where walking the `$I30` indexes would seek once per folder.
 package struct NTFSTree: Sendable {
     /// What the tree knows of one record.
-    package struct Node: Sendable {
+    package struct Node: Sendable, Equatable {
         var sequence: UInt16 = 0
         var inUse = false
         package var isDirectory = false
@@ -65,7 +66,9 @@ package struct NTFSTree: Sendable {
     static let chunkSize = 8 << 20
 
     /// Reads the MFT of `volume` once.
-    package init(volume: NTFSVolume) {
+    /// - Parameter fastPath: `false` reads every record through ``NTFSFileRecord`` (the agreement test compares
+    ///   both ways on every record of every test image).
+    package init(volume: NTFSVolume, fastPath: Bool = true) {
         let recordSize = volume.boot.recordSize
         // Records past the MFT's valid data size were never written; a hostile size is capped.
         let valid = min(volume.mft.size, volume.mft.initializedSize) / UInt64(recordSize)
@@ -98,7 +101,7 @@ package struct NTFSTree: Sendable {
                 }
                 break reading
             }
-            addChunk(&chunk, firstNumber: number, recordSize: recordSize, volume: volume)
+            addChunk(&chunk, firstNumber: number, recordSize: recordSize, volume: volume, fastPath: fastPath)
             number += UInt64(chunk.count / recordSize)
             if chunk.count < wanted {
                 warnings.append("MFT record \(number): the image ends inside the MFT (truncated image); the records after it are missing")
@@ -134,7 +137,9 @@ package struct NTFSTree: Sendable {
 
     /// Adds the records of one MFT chunk: slices scanned concurrently (fixups applied in place, names gathered),
     /// then added in record order, so the tree is the same as a sequential pass gives.
-    private mutating func addChunk(_ chunk: inout [UInt8], firstNumber: UInt64, recordSize: Int, volume: NTFSVolume) {
+    private mutating func addChunk(
+        _ chunk: inout [UInt8], firstNumber: UInt64, recordSize: Int, volume: NTFSVolume, fastPath: Bool
+    ) {
         let recordCount = chunk.count / recordSize
         let sliceCount = (recordCount + NTFSTree.sliceRecords - 1) / NTFSTree.sliceRecords
         var slices = [Slice](repeating: Slice(), count: sliceCount)
@@ -151,7 +156,7 @@ package struct NTFSTree: Sendable {
                         if record[0] == 0 && record[1] == 0 && record[2] == 0 && record[3] == 0 { continue }  // never written
                         let byteMark = result.nameBytes.count
                         let nameMark = result.names.count
-                        if let scanned = NTFSTree.scan(record, nameBytes: &result.nameBytes, names: &result.names) {
+                        if fastPath, let scanned = NTFSTree.scan(record, nameBytes: &result.nameBytes, names: &result.names) {
                             result.records.append(SliceRecord(index: index, scanned: scanned, firstName: nameMark, endName: result.names.count))
                         } else {
                             result.nameBytes.removeSubrange(byteMark...)
@@ -206,14 +211,7 @@ package struct NTFSTree: Sendable {
     /// The target an Interix symlink's data names, `nil` when the data is not one.
     static func interixTarget(_ data: ArraySlice<UInt8>) -> String? {
         guard data.count > 8, data.count % 2 == 0, Array(data.prefix(8)) == interixMagic else { return nil }
-        let body = data.dropFirst(8)
-        var units: [UInt16] = []
-        var index = body.startIndex
-        while index + 1 < body.endIndex {
-            units.append(UInt16(body[index]) | UInt16(body[index + 1]) << 8)
-            index += 2
-        }
-        return String(decoding: units, as: UTF16.self)
+        return UTF16Text.decode(Array(data.dropFirst(8)), .little)
     }
 
     /// The name of ``names``[`index`].
@@ -321,8 +319,9 @@ package struct NTFSTree: Sendable {
                     warnings.append("MFT record \(number): $FILE_NAME skipped: \(error)")
                 }
             case NTFSAttribute.Kind.standardInformation.rawValue:
-                if let value = attribute.residentValue, value.count >= 36 {
-                    nodes[index].fileAttributes = UInt32(value[32]) | UInt32(value[33]) << 8 | UInt32(value[34]) << 16 | UInt32(value[35]) << 24
+                if let value = attribute.residentValue,
+                   let attributes = try? ByteReader(value, structure: "$STANDARD_INFORMATION").u32(at: 32, .little) {
+                    nodes[index].fileAttributes = attributes
                 }
             case NTFSAttribute.Kind.data.rawValue:
                 if !attribute.name.isEmpty {
@@ -341,8 +340,9 @@ package struct NTFSTree: Sendable {
                     }
                 }
             case NTFSAttribute.Kind.reparsePoint.rawValue:
-                if let value = attribute.residentValue, value.count >= 4 {
-                    nodes[index].reparseTag = UInt32(value[0]) | UInt32(value[1]) << 8 | UInt32(value[2]) << 16 | UInt32(value[3]) << 24
+                if let value = attribute.residentValue,
+                   let tag = try? ByteReader(value, structure: "$REPARSE_POINT").u32(at: 0, .little) {
+                    nodes[index].reparseTag = tag
                 } else {
                     nodes[index].reparseTag = 0xFFFF_FFFF  // non-resident: read on demand
                 }

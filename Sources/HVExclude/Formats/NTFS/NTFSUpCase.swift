@@ -19,7 +19,8 @@ package struct NTFSUpCase: Sendable {
             throw BinaryFormatError("NTFS $UpCase", at: 0, "truncated: \(bytes.count) bytes, needs \(NTFSUpCase.byteCount)")
         }
         var table = [UInt16](repeating: 0, count: 65536)
-        for index in 0..<65536 { table[index] = UInt16(bytes[index * 2]) | UInt16(bytes[index * 2 + 1]) << 8 }
+        let reader = ByteReader(bytes, structure: "NTFS $UpCase")
+        for index in 0..<65536 { table[index] = try reader.u16(at: index * 2, .little) }
         self.table = table
     }
 

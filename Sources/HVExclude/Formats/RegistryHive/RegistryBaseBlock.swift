@@ -77,16 +77,16 @@ package struct RegistryBaseBlock: Sendable, Equatable {
         fileName = try reader.utf16(byteCount: 64, .little, stopAtNUL: true)
         try reader.seek(to: 508)
         storedChecksum = try reader.u32(.little)
-        computedChecksum = RegistryBaseBlock.checksum(Array(reader.bytes[0..<508]))
+        computedChecksum = RegistryBaseBlock.checksum(try reader.copy(0..<508))
     }
 
     /// XOR-32 over the first 508 bytes, with Windows' two special cases (0xFFFFFFFF → 0xFFFFFFFE, 0 → 1).
     package static func checksum(_ bytes: [UInt8]) -> UInt32 {
+        let reader = ByteReader(bytes, structure: "regf base block")
         var sum: UInt32 = 0
         var index = 0
         while index + 4 <= min(bytes.count, 508) {
-            sum ^= UInt32(bytes[index]) | UInt32(bytes[index + 1]) << 8
-                | UInt32(bytes[index + 2]) << 16 | UInt32(bytes[index + 3]) << 24
+            sum ^= (try? reader.u32(at: index, .little)) ?? 0  // inside the bytes: the loop's bound
             index += 4
         }
         if sum == 0xFFFF_FFFF { return 0xFFFF_FFFE }

@@ -103,7 +103,7 @@ package final class RegistryHive: Sendable {
             return
         }
         let found = RegistryHive.readLogs(besideHive: path, name: name, in: fileSystem)
-        let result = try RegistryHive.replay(header: header.bytes, base: base, hbins: data, logs: found.logs, name: name)
+        let result = try RegistryHive.replay(header: header.array, base: base, hbins: data, logs: found.logs, name: name)
         try self.init(
             path: path, name: name, baseBlock: result.base, hbins: result.hbins, fileSize: file.size,
             logFiles: found.names, logWarnings: found.warnings + result.warnings, recovery: result.recovery)
@@ -296,8 +296,9 @@ package final class RegistryHive: Sendable {
         return bins
     }
 
+    /// The little-endian 32-bit integer at `at`, which the caller has checked lies inside `data` (0 if not).
     private static func readU32(_ data: [UInt8], _ at: Int) -> UInt32 {
-        UInt32(data[at]) | UInt32(data[at + 1]) << 8 | UInt32(data[at + 2]) << 16 | UInt32(data[at + 3]) << 24
+        (try? ByteReader(data, structure: "regf hive bins").u32(at: at, .little)) ?? 0
     }
 
     /// Records a non-fatal problem once.
@@ -539,8 +540,8 @@ package final class RegistryHive: Sendable {
             }
             let structure = "regf value data"
             var data = try cell(at: header.dataOffset, structure: structure)
-            let isBigData = length > RegistryHive.bigDataSegmentSize && baseBlock.minorVersion >= 4
-                && data.count >= 8 && data.bytes[0] == 0x64 && data.bytes[1] == 0x62
+            let isBigData = try length > RegistryHive.bigDataSegmentSize && baseBlock.minorVersion >= 4
+                && data.count >= 8 && data.u8(at: 0) == 0x64 && data.u8(at: 1) == 0x62
             if isBigData {
                 raw = try bigData(&data, length: length, name: header.name)
             } else {

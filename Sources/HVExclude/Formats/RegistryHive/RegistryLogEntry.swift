@@ -70,17 +70,24 @@ package struct RegistryLogEntry: Sendable, Equatable {
         guard RegistryLogEntry.headerSize <= log.count - offset else {
             throw .truncated(declared: RegistryLogEntry.headerSize, available: log.count - offset)
         }
-        func u32(_ at: Int) -> UInt32 {
-            UInt32(log[offset + at]) | UInt32(log[offset + at + 1]) << 8 | UInt32(log[offset + at + 2]) << 16
-                | UInt32(log[offset + at + 3]) << 24
+        // The header and the page references lie inside the entry the guards above and below establish.
+        let reader = ByteReader(log, structure: "regf log entry")
+        func u32(_ at: Int) throws(Problem) -> UInt32 {
+            do { return try reader.u32(at: offset + at, .little) } catch {
+                throw .truncated(declared: at + 4, available: log.count - offset)
+            }
         }
-        func u64(_ at: Int) -> UInt64 { UInt64(u32(at)) | UInt64(u32(at + 4)) << 32 }
+        func u64(_ at: Int) throws(Problem) -> UInt64 {
+            do { return try reader.u64(at: offset + at, .little) } catch {
+                throw .truncated(declared: at + 8, available: log.count - offset)
+            }
+        }
         fileOffset = offset
-        size = Int(u32(4))
-        flags = u32(8)
-        sequence = u32(12)
-        hbinsSize = Int(u32(16))
-        let count = Int(u32(20))
+        size = Int(try u32(4))
+        flags = try u32(8)
+        sequence = try u32(12)
+        hbinsSize = Int(try u32(16))
+        let count = Int(try u32(20))
         guard size >= RegistryLogEntry.alignment, size % RegistryLogEntry.alignment == 0 else {
             throw .malformed("size \(hex(size)) is not a positive multiple of 512")
         }
@@ -95,12 +102,12 @@ package struct RegistryLogEntry: Sendable, Equatable {
             throw .malformed("dirty page count \(count) does not fit an entry of \(size) bytes")
         }
         // Hashes before the references: a torn entry must not be half-trusted.
-        let storedHash2 = u64(32)
+        let storedHash2 = try u64(32)
         let computedHash2 = Marvin32.hash(log, offset..<offset + 32)
         guard storedHash2 == computedHash2 else {
             throw .checksum("Hash-2 mismatch (stored \(hex(storedHash2)), computed \(hex(computedHash2)))")
         }
-        let storedHash1 = u64(24)
+        let storedHash1 = try u64(24)
         let computedHash1 = Marvin32.hash(log, offset + RegistryLogEntry.headerSize..<offset + size)
         guard storedHash1 == computedHash1 else {
             throw .checksum("Hash-1 mismatch (stored \(hex(storedHash1)), computed \(hex(computedHash1)))")
@@ -109,8 +116,8 @@ package struct RegistryLogEntry: Sendable, Equatable {
         pages.reserveCapacity(count)
         var data = offset + RegistryLogEntry.headerSize + count * 8
         for index in 0..<count {
-            let pageOffset = Int(u32(RegistryLogEntry.headerSize + index * 8))
-            let pageSize = Int(u32(RegistryLogEntry.headerSize + index * 8 + 4))
+            let pageOffset = Int(try u32(RegistryLogEntry.headerSize + index * 8))
+            let pageSize = Int(try u32(RegistryLogEntry.headerSize + index * 8 + 4))
             guard pageSize > 0, pageSize % RegistryLogEntry.alignment == 0, pageOffset % RegistryLogEntry.alignment == 0 else {
                 throw .malformed("dirty page \(index): offset \(hex(pageOffset)), size \(hex(pageSize)) are not whole 512-byte sectors")
             }

@@ -143,11 +143,10 @@ package struct RegistryLogReplay {
         var count = 0
         defer { outcome.applied.append((log.name, count)) }
         let bytes = log.bytes
+        let reader = ByteReader(bytes, structure: "regf log")
         while position < bytes.count {
             let stored = position + 16 <= bytes.count && bytes[position..<position + 4].elementsEqual("HvLE".utf8)
-                ? UInt32(bytes[position + 12]) | UInt32(bytes[position + 13]) << 8 | UInt32(bytes[position + 14]) << 16
-                    | UInt32(bytes[position + 15]) << 24
-                : nil
+                ? (try? reader.u32(at: position + 12, .little)) : nil
             // An older entry after the newest one is what the log held before it was reused: its normal end.
             if let stored, RegistryLogReplay.precedes(stored, expected) { return true }
             let entry: RegistryLogEntry
@@ -188,13 +187,9 @@ package struct RegistryLogReplay {
                     hbins.removeSubrange(entry.hbinsSize...)
                 }
             }
-            hbins.withUnsafeMutableBytes { target in
-                bytes.withUnsafeBytes { source in
-                    for page in entry.pages {
-                        (target.baseAddress! + page.offset).copyMemory(
-                            from: source.baseAddress! + page.logOffset, byteCount: page.size)
-                    }
-                }
+            // Checked copies: RegistryLogEntry has put every page inside the hive bins and inside its entry.
+            for page in entry.pages {
+                hbins[page.offset..<(page.offset + page.size)] = bytes[page.logOffset..<(page.logOffset + page.size)]
             }
             flags = flags & ~1 | entry.flags & 1
             outcome.lastSequence = entry.sequence
@@ -214,7 +209,7 @@ package struct RegistryLogReplay {
         if base.checksumValid {
             primaryTime = base.lastWritten
         } else if hbins.count >= 28 {
-            primaryTime = (0..<8).reduce(UInt64(0)) { $0 | UInt64(hbins[20 + $1]) << (8 * UInt64($1)) }
+            primaryTime = (try? ByteReader(hbins, structure: "regf hive bins").u64(at: 20, .little)) ?? 0
         } else {
             primaryTime = 0
         }
@@ -275,8 +270,10 @@ package struct RegistryLogReplay {
             if first.offset % 4096 == 0, isBinStart(chosen.bytes, first.logOffset) || isBinStart(original, first.offset) {
                 let page = chosen.bytes
                 let at = first.logOffset
-                let valid = isBinStart(page, at) && readU32(page, at + 4) == UInt32(first.offset)
-                    && readU32(page, at + 8) >= 4096 && readU32(page, at + 8) % 4096 == 0
+                let reader = ByteReader(page, structure: "regf log page")
+                let binOffset = try? reader.u32(at: at + 4, .little)
+                let binSize = (try? reader.u32(at: at + 8, .little)) ?? 0
+                let valid = isBinStart(page, at) && binOffset == UInt32(first.offset) && binSize >= 4096 && binSize % 4096 == 0
                 guard valid else {
                     outcome.warnings.append(
                         "\(chosen.name) at \(hex(at)): the dirty hive bin for hive bins offset \(hex(first.offset)) is invalid "
@@ -284,12 +281,8 @@ package struct RegistryLogReplay {
                     break groups
                 }
             }
-            hbins.withUnsafeMutableBytes { target in
-                chosen.bytes.withUnsafeBytes { source in
-                    for page in group {
-                        (target.baseAddress! + page.offset).copyMemory(from: source.baseAddress! + page.logOffset, byteCount: 512)
-                    }
-                }
+            for page in group {
+                hbins[page.offset..<(page.offset + 512)] = chosen.bytes[page.logOffset..<(page.logOffset + 512)]
             }
             applied += group.count
         }
@@ -322,9 +315,7 @@ package struct RegistryLogReplay {
         return block
     }
 
-    private func baseFlags(_ bytes: [UInt8]) -> UInt32 { bytes.count >= 148 ? readU32(bytes, 144) : 0 }
-
-    private func readU32(_ bytes: [UInt8], _ at: Int) -> UInt32 {
-        UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24
+    private func baseFlags(_ bytes: [UInt8]) -> UInt32 {
+        (try? ByteReader(bytes, structure: "regf base block").u32(at: 144, .little)) ?? 0
     }
 }

@@ -111,9 +111,9 @@ package enum RegistryData: Sendable, Equatable {
             while items.last == "" { items.removeLast() }
             self = .multiString(items)
         case 4 where raw.count == 4:
-            self = .dword(UInt32(raw[0]) | UInt32(raw[1]) << 8 | UInt32(raw[2]) << 16 | UInt32(raw[3]) << 24)
+            self = .dword((try? ByteReader(raw, structure: "regf value").u32(at: 0, .little)) ?? 0)
         case 5 where raw.count == 4:
-            self = .dword(UInt32(raw[3]) | UInt32(raw[2]) << 8 | UInt32(raw[1]) << 16 | UInt32(raw[0]) << 24)
+            self = .dword((try? ByteReader(raw, structure: "regf value").u32(at: 0, .big)) ?? 0)
         case 11 where raw.count == 8:
             var number: UInt64 = 0
             for index in (0..<8).reversed() { number = number << 8 | UInt64(raw[index]) }

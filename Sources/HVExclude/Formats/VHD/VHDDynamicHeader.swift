@@ -79,7 +79,7 @@ package struct VHDDynamicHeader: Sendable, Equatable {
         }
         let start = reader.position
         offset = reader.absolutePosition
-        let raw = Array(reader.bytes[start..<start + VHDDynamicHeader.size])
+        let raw = try reader.copy(start..<start + VHDDynamicHeader.size)
         guard try reader.bytes(count: 8) == VHDDynamicHeader.cookie else {
             throw reader.error("cookie is not \"cxsparse\"", at: start)
         }

@@ -65,7 +65,7 @@ package struct VHDFooter: Sendable, Equatable {
         }
         let start = reader.position
         offset = reader.absolutePosition
-        let raw = Array(reader.bytes[start..<start + min(VHDFooter.size, reader.remaining)])
+        let raw = try reader.copy(start..<start + min(VHDFooter.size, reader.remaining))
         guard try reader.bytes(count: 8) == VHDFooter.cookie else {
             throw reader.error("cookie is not \"conectix\"", at: start)
         }

@@ -217,7 +217,7 @@ package struct VMCXFile: Sendable {
                         "VMCX key entry '\(entry.name)'", at: entry.absoluteOffset,
                         "value of \(size) bytes exceeds its file object (\(objectSize) bytes) or the cap of \(VMCXFile.maximumFileObjectValue)")
                 }
-                raw = try file.reader(at: offset, count: Int(size), structure: "VMCX file object").bytes
+                raw = try file.reader(at: offset, count: Int(size), structure: "VMCX file object").array
             }
             values.append(try entry.decode(raw))
         } catch let error as BinaryFormatError {

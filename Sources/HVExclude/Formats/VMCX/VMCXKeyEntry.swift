@@ -137,7 +137,7 @@ package struct VMCXKeyEntry: Sendable, Equatable {
         self.payload = payload
         let dataSize = type == 9 ? valueStart + 12 : reader.position
         if dataSize <= entry.count {
-            let covered = Array(entry.bytes[0..<dataSize])
+            let covered = try entry.copy(0..<dataSize)
             checksumValid = CRC32.ieee.checksum(covered, zeroingFieldAt: 12) == checksum
         } else {
             checksumValid = false

@@ -51,7 +51,7 @@ package struct VMCXKeyTable: Sendable, Equatable {
         index = try reader.peek(UInt16.self, at: 2, .little)
         sequence = try reader.peek(UInt16.self, at: 4, .little)
         let stored = try reader.peek(UInt32.self, at: 6, .little)
-        checksumValid = CRC32.ieee.checksum(Array(reader.bytes[0..<10]), zeroingFieldAt: 6) == stored
+        checksumValid = CRC32.ieee.checksum(try reader.copy(0..<10), zeroingFieldAt: 6) == stored
         var entries: [VMCXKeyEntry] = []
         var warnings: [String] = []
         var position = VMCXKeyTable.headerSize

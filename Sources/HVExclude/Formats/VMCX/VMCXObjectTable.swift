@@ -115,7 +115,7 @@ package struct VMCXObjectTable: Sendable, Equatable {
         entries.reserveCapacity(Int(count))
         for _ in 0..<Int(count) {
             let start = reader.position
-            let raw = Array(reader.bytes[start..<start + VMCXObjectTable.entrySize])
+            let raw = try reader.copy(start..<start + VMCXObjectTable.entrySize)
             let type = try reader.u8()
             let checksum = try reader.u32(.little)
             let objectOffset = try reader.u64(.little)

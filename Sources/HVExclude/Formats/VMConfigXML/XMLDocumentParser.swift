@@ -133,11 +133,10 @@ package struct XMLDocumentParser {
             guard (bytes.count - start) % 2 == 0 else {
                 throw position(0, "UTF-16 document has an odd number of bytes (\(bytes.count)): truncated or not UTF-16")
             }
-            func unit(_ offset: Int) -> UInt16 {
-                encoding == .utf16LE
-                    ? UInt16(bytes[offset]) | UInt16(bytes[offset + 1]) << 8
-                    : UInt16(bytes[offset]) << 8 | UInt16(bytes[offset + 1])
-            }
+            let reader = ByteReader(bytes, structure: "XML document")
+            let order: Endianness = encoding == .utf16LE ? .little : .big
+            // Inside the bytes: an even count from `start`, and every read at `at < bytes.count`.
+            func unit(_ offset: Int) -> UInt16 { (try? reader.u16(at: offset, order)) ?? 0 }
             while at < bytes.count {
                 let first = unit(at)
                 at += 2
