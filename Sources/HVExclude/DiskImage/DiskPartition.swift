@@ -1,4 +1,5 @@
 import HVXBinary
+import HVXFormats
 
 /// One partition found on a disk image or block device, with what Windows names it by and whether it is NTFS.
 public struct DiskPartition: Sendable, Equatable {
