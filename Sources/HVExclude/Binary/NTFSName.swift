@@ -7,8 +7,14 @@
 /// would make `Straße` and `STRASSE` one name; on NTFS they are two). Differences from the real table are
 /// limited to rare scripts and Unicode-version drift.
 package enum NTFSName {
+    /// `text` folded for comparison and hashing (a substring is folded as a string).
+    @inlinable package static func fold(_ text: some StringProtocol) -> String { fold(String(text)) }
+
     /// `text` folded for comparison and hashing: upper-cased per character, never changing its length.
-    @inlinable package static func fold(_ text: some StringProtocol) -> String {
+    ///
+    /// Concrete, not generic: the layers above call it across a module boundary, where a generic body would run
+    /// unspecialized (its string iteration through witness tables cost a tenth of a host-folder scan).
+    package static func fold(_ text: String) -> String {
         var allASCII = true
         for byte in text.utf8 where byte >= 0x80 { allASCII = false; break }
         if allASCII {
