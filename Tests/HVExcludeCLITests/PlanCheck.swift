@@ -1,14 +1,7 @@
 import Foundation
-@testable import HVXBinary
-@testable import HVXDiagnosis
-@testable import HVXDiskImage
 @testable import HVXExclusions
-@testable import HVXFormats
-@testable import HVXInventory
 @testable import HVXReport
-@testable import HVXScan
 @testable import HVXVolume
-@testable import HVXWalk
 
 /// Runs the library's one property check (``PlanProperties``) on a report the binary printed: every tree a CLI
 /// test scans goes through it.

@@ -1,14 +1,8 @@
 import Testing
 @testable import HVXBinary
 @testable import HVXDiagnosis
-@testable import HVXDiskImage
-@testable import HVXExclusions
 @testable import HVXFormats
-@testable import HVXInventory
-@testable import HVXReport
-@testable import HVXScan
 @testable import HVXVolume
-@testable import HVXWalk
 
 /// The diagnosis rules on values built here: events, VMs and coverage answers in, findings out.
 @Suite struct DiagnosisEngineTests {

@@ -1,15 +1,8 @@
 import Foundation
 import Testing
 @testable import HVXBinary
-@testable import HVXDiagnosis
 @testable import HVXDiskImage
-@testable import HVXExclusions
 @testable import HVXFormats
-@testable import HVXInventory
-@testable import HVXReport
-@testable import HVXScan
-@testable import HVXVolume
-@testable import HVXWalk
 
 @Suite("DiskImageScan")
 struct DiskImageScanTests {

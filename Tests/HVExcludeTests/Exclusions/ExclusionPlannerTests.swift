@@ -1,14 +1,7 @@
 import Testing
-@testable import HVXBinary
-@testable import HVXDiagnosis
-@testable import HVXDiskImage
 @testable import HVXExclusions
-@testable import HVXFormats
 @testable import HVXInventory
-@testable import HVXReport
-@testable import HVXScan
 @testable import HVXVolume
-@testable import HVXWalk
 
 /// Policy v2 rule by rule, on inputs built in Swift over an in-memory volume; every case also runs the reusable
 /// property check (``PlanProperties``).

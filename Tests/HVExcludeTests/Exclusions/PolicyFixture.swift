@@ -1,13 +1,6 @@
-@testable import HVXBinary
-@testable import HVXDiagnosis
-@testable import HVXDiskImage
 @testable import HVXExclusions
-@testable import HVXFormats
 @testable import HVXInventory
-@testable import HVXReport
-@testable import HVXScan
 @testable import HVXVolume
-@testable import HVXWalk
 
 /// Building blocks for exclusion-policy inputs (``PolicyInput``), planned over an ``InMemoryVolume``.
 enum PolicyFixture {

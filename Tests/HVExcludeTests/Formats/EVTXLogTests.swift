@@ -1,15 +1,7 @@
 import Foundation
 import Testing
 @testable import HVXBinary
-@testable import HVXDiagnosis
-@testable import HVXDiskImage
-@testable import HVXExclusions
 @testable import HVXFormats
-@testable import HVXInventory
-@testable import HVXReport
-@testable import HVXScan
-@testable import HVXVolume
-@testable import HVXWalk
 
 /// The EVTX reader against the real logs of ../shared/fixtures/evtx, evtxexport and python-evtx, and against
 /// hand-built corrupt files.

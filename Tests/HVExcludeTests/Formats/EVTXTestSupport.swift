@@ -1,14 +1,5 @@
 import Foundation
 @testable import HVXBinary
-@testable import HVXDiagnosis
-@testable import HVXDiskImage
-@testable import HVXExclusions
-@testable import HVXFormats
-@testable import HVXInventory
-@testable import HVXReport
-@testable import HVXScan
-@testable import HVXVolume
-@testable import HVXWalk
 
 /// Builds small EVTX files in memory for negative tests: one file header and chunks with valid checksums
 /// around hand-written binary XML.

@@ -2,14 +2,8 @@ import Foundation
 import Testing
 @testable import HVXBinary
 @testable import HVXDiagnosis
-@testable import HVXDiskImage
-@testable import HVXExclusions
 @testable import HVXFormats
-@testable import HVXInventory
-@testable import HVXReport
-@testable import HVXScan
 @testable import HVXVolume
-@testable import HVXWalk
 
 /// scripts/make-evtx writes logs that evtxexport, python-evtx and our reader all read the same way.
 @Suite struct EVTXWriterCrossCheckTests {

@@ -1,14 +1,5 @@
 import Foundation
-@testable import HVXBinary
-@testable import HVXDiagnosis
-@testable import HVXDiskImage
-@testable import HVXExclusions
 @testable import HVXFormats
-@testable import HVXInventory
-@testable import HVXReport
-@testable import HVXScan
-@testable import HVXVolume
-@testable import HVXWalk
 
 /// Builds small regf files cell by cell, for structures hivexsh cannot write (db, li, ri, corrupt cells).
 /// Files it writes are cross-checked with regfexport where they are meant to be valid.

@@ -4,15 +4,8 @@ import FoundationXML
 #endif
 import Testing
 @testable import HVXBinary
-@testable import HVXDiagnosis
-@testable import HVXDiskImage
-@testable import HVXExclusions
 @testable import HVXFormats
 @testable import HVXInventory
-@testable import HVXReport
-@testable import HVXScan
-@testable import HVXVolume
-@testable import HVXWalk
 
 /// One key as an independent tool lists it: path from the root (names cut at NUL) and its values.
 struct ListedKey: Equatable, CustomStringConvertible {

@@ -1,15 +1,8 @@
 import Foundation
 import Testing
-@testable import HVXBinary
-@testable import HVXDiagnosis
-@testable import HVXDiskImage
-@testable import HVXExclusions
 @testable import HVXFormats
 @testable import HVXInventory
-@testable import HVXReport
-@testable import HVXScan
 @testable import HVXVolume
-@testable import HVXWalk
 
 /// A full listing of one hive from our reader: every key path with every value's name, type and data bytes.
 func fullListing(_ hive: RegistryHive) throws -> [String] {

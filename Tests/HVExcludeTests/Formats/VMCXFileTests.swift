@@ -1,15 +1,7 @@
 import Foundation
 import Testing
 @testable import HVXBinary
-@testable import HVXDiagnosis
-@testable import HVXDiskImage
-@testable import HVXExclusions
 @testable import HVXFormats
-@testable import HVXInventory
-@testable import HVXReport
-@testable import HVXScan
-@testable import HVXVolume
-@testable import HVXWalk
 
 @Suite struct VMCXFileTests {
     static let vmEC04 = "vmcx/EC04F346-DB96-4700-AF5B-77B3C56C38BD.vmcx"

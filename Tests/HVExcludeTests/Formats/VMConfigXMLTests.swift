@@ -4,15 +4,8 @@ import FoundationXML
 #endif
 import Testing
 @testable import HVXBinary
-@testable import HVXDiagnosis
-@testable import HVXDiskImage
-@testable import HVXExclusions
 @testable import HVXFormats
 @testable import HVXInventory
-@testable import HVXReport
-@testable import HVXScan
-@testable import HVXVolume
-@testable import HVXWalk
 
 @Suite struct VMConfigXMLTests {
     static let fixture = "xml/B90AC31B-C6F8-479F-9B91-07B894A6A3F6.xml"

@@ -1,15 +1,8 @@
 import Foundation
 import Testing
 @testable import HVXBinary
-@testable import HVXDiagnosis
-@testable import HVXDiskImage
-@testable import HVXExclusions
 @testable import HVXFormats
-@testable import HVXInventory
-@testable import HVXReport
-@testable import HVXScan
 @testable import HVXVolume
-@testable import HVXWalk
 
 /// Every input under `Tests/HVExcludeTests/Corpus/<parser>/` once crashed a libFuzzer harness (`scripts/fuzz.sh`).
 /// Each is replayed exactly as the harness ran it: reaching the end of the test is the regression check (the

@@ -1,14 +1,5 @@
 import Foundation
 @testable import HVXBinary
-@testable import HVXDiagnosis
-@testable import HVXDiskImage
-@testable import HVXExclusions
-@testable import HVXFormats
-@testable import HVXInventory
-@testable import HVXReport
-@testable import HVXScan
-@testable import HVXVolume
-@testable import HVXWalk
 
 /// Replays fuzz inputs the way the libFuzzer harnesses in `scripts/fuzz/` run them, so every crash the fuzzer
 /// found stays a test. The SparseImage layout is documented in `scripts/fuzz/Support/SparseImage.swift`.

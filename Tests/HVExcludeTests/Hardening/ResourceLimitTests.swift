@@ -1,15 +1,8 @@
 import Foundation
 import Testing
 @testable import HVXBinary
-@testable import HVXDiagnosis
-@testable import HVXDiskImage
-@testable import HVXExclusions
 @testable import HVXFormats
-@testable import HVXInventory
-@testable import HVXReport
-@testable import HVXScan
 @testable import HVXVolume
-@testable import HVXWalk
 
 /// The caps that keep a hostile file from costing unbounded memory, reads or recursion: each is driven past
 /// its limit with a crafted input, and the reader must refuse (or warn and skip) with a specific message.

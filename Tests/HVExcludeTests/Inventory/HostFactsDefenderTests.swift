@@ -1,15 +1,9 @@
 import Foundation
 import Testing
-@testable import HVXBinary
-@testable import HVXDiagnosis
-@testable import HVXDiskImage
 @testable import HVXExclusions
 @testable import HVXFormats
 @testable import HVXInventory
-@testable import HVXReport
-@testable import HVXScan
 @testable import HVXVolume
-@testable import HVXWalk
 
 /// The Defender sources, Defender's state and the antivirus minifilters, on hives written by
 /// `scripts/make-hives --defender-cases` (hivexsh) and on a real Windows 10 SYSTEM hive.

@@ -1,14 +1,8 @@
 import Testing
 @testable import HVXBinary
-@testable import HVXDiagnosis
-@testable import HVXDiskImage
-@testable import HVXExclusions
 @testable import HVXFormats
 @testable import HVXInventory
-@testable import HVXReport
-@testable import HVXScan
 @testable import HVXVolume
-@testable import HVXWalk
 
 /// Record assembly on plain values: configurations built as key trees in Swift, an in-memory volume.
 @Suite("RecordAssembler on an in-memory volume")

@@ -1,15 +1,6 @@
 import Foundation
 import Testing
-@testable import HVXBinary
-@testable import HVXDiagnosis
-@testable import HVXDiskImage
-@testable import HVXExclusions
-@testable import HVXFormats
-@testable import HVXInventory
 @testable import HVXReport
-@testable import HVXScan
-@testable import HVXVolume
-@testable import HVXWalk
 
 /// A reader of PowerShell single-quoted string literals written from the language specification
 /// (PowerShell 3.0 spec §2.3.5.2: `verbatim-string-literal`), independent of the exporter: inside

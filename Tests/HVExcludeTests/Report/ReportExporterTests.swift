@@ -1,15 +1,9 @@
 import Foundation
 import Testing
-@testable import HVXBinary
-@testable import HVXDiagnosis
-@testable import HVXDiskImage
 @testable import HVXExclusions
-@testable import HVXFormats
 @testable import HVXInventory
 @testable import HVXReport
-@testable import HVXScan
 @testable import HVXVolume
-@testable import HVXWalk
 
 /// A report with one of everything, and paths that are hard to quote, shared by the exporter tests.
 enum SampleReport {

@@ -1,15 +1,8 @@
 import Foundation
 import Testing
-@testable import HVXBinary
 @testable import HVXDiagnosis
-@testable import HVXDiskImage
-@testable import HVXExclusions
-@testable import HVXFormats
-@testable import HVXInventory
-@testable import HVXReport
 @testable import HVXScan
 @testable import HVXVolume
-@testable import HVXWalk
 
 /// The scan reads each event log where the host's registry puts it (SOFTWARE WINEVT\Channels, SYSTEM
 /// Services\EventLog, `File` values with %SystemRoot% expanded through the drive map), not only in the default

@@ -1,11 +1,5 @@
 @testable import HVXBinary
-@testable import HVXDiagnosis
-@testable import HVXDiskImage
-@testable import HVXExclusions
-@testable import HVXFormats
 @testable import HVXInventory
-@testable import HVXReport
-@testable import HVXScan
 @testable import HVXVolume
 @testable import HVXWalk
 

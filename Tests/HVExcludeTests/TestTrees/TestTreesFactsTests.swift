@@ -1,15 +1,9 @@
 import Foundation
 import Testing
 @testable import HVXBinary
-@testable import HVXDiagnosis
-@testable import HVXDiskImage
-@testable import HVXExclusions
 @testable import HVXFormats
 @testable import HVXInventory
-@testable import HVXReport
-@testable import HVXScan
 @testable import HVXVolume
-@testable import HVXWalk
 
 /// The facts TestTrees/README.md states (the generator's inputs, vouched for by vhdiinfo, regfexport and
 /// dissect in `make-testtrees --check`) as our own readers see them in the committed trees.

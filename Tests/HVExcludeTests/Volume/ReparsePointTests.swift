@@ -1,14 +1,6 @@
 import Testing
 @testable import HVXBinary
-@testable import HVXDiagnosis
-@testable import HVXDiskImage
-@testable import HVXExclusions
-@testable import HVXFormats
-@testable import HVXInventory
-@testable import HVXReport
-@testable import HVXScan
 @testable import HVXVolume
-@testable import HVXWalk
 
 @Suite struct ReparsePointTests {
     /// The symlink to `D:\VMs\x.xml` exactly as FORMATS.md shows it was read from an ntfs-3g mount.

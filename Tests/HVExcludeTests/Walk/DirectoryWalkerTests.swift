@@ -3,14 +3,6 @@ import Glibc
 import Synchronization
 import Testing
 @testable import HVXBinary
-@testable import HVXDiagnosis
-@testable import HVXDiskImage
-@testable import HVXExclusions
-@testable import HVXFormats
-@testable import HVXInventory
-@testable import HVXReport
-@testable import HVXScan
-@testable import HVXVolume
 @testable import HVXWalk
 
 /// Temporary trees for the walker: loops, links out of the root, unreadable and vanishing directories,

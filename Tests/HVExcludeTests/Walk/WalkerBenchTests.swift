@@ -1,14 +1,5 @@
 import Foundation
 import Testing
-@testable import HVXBinary
-@testable import HVXDiagnosis
-@testable import HVXDiskImage
-@testable import HVXExclusions
-@testable import HVXFormats
-@testable import HVXInventory
-@testable import HVXReport
-@testable import HVXScan
-@testable import HVXVolume
 @testable import HVXWalk
 
 /// Timing of the walker, printed, never asserted: on a big tree when `HVX_BENCH_ROOT` names one (scripts/bench-walk.sh

@@ -1,15 +1,7 @@
 import Foundation
 import Testing
 @testable import HVXBinary
-@testable import HVXDiagnosis
-@testable import HVXDiskImage
-@testable import HVXExclusions
 @testable import HVXFormats
-@testable import HVXInventory
-@testable import HVXReport
-@testable import HVXScan
-@testable import HVXVolume
-@testable import HVXWalk
 
 /// The guest bytes of VHD and VHDX containers, read through their BATs, against independent readers: qemu-img's
 /// raw conversion (fixed and dynamic VHD/VHDX written by qemu, with data written by qemu-io), a real

@@ -1,15 +1,8 @@
 import Foundation
 import Testing
 @testable import HVXBinary
-@testable import HVXDiagnosis
-@testable import HVXDiskImage
-@testable import HVXExclusions
 @testable import HVXFormats
-@testable import HVXInventory
-@testable import HVXReport
-@testable import HVXScan
 @testable import HVXVolume
-@testable import HVXWalk
 
 /// The native NTFS reader against the independent readers, on an image with the structures that matter
 /// (`scripts/make-ntfs-features`: sparse, fragmented, LZNT1-compressed, a non-resident `$ATTRIBUTE_LIST` from 41

@@ -1,15 +1,8 @@
 import Foundation
 import Testing
 @testable import HVXBinary
-@testable import HVXDiagnosis
 @testable import HVXDiskImage
-@testable import HVXExclusions
 @testable import HVXFormats
-@testable import HVXInventory
-@testable import HVXReport
-@testable import HVXScan
-@testable import HVXVolume
-@testable import HVXWalk
 
 /// The real Windows Server 2022 VHDX of ../shared/fixtures (facts in its README), read natively end to end:
 /// VHDX BAT → GPT → NTFS → MFT tree → file contents.
