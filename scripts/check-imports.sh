@@ -2,11 +2,13 @@
 # Fails when shipped code imports a module outside the allow-list: the tool must link as one fully static
 # executable (README.md, "From a rescue system"), so no Foundation, FoundationXML or FoundationNetworking.
 # Allowed: FoundationEssentials, Dispatch, Glibc, Synchronization, the C shim (CSystemShims) and the library's own
-# layer targets (every `HVX…` target of Package.swift). Tests may import what they like.
+# layer targets (every `layer("…")` of Package.swift, named HVX…). Tests may import what they like.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 allowed=(FoundationEssentials Dispatch Glibc Synchronization CSystemShims)
-while IFS= read -r target; do allowed+=("$target"); done < <(grep -oE 'name: "HVX[A-Za-z]+"' Package.swift | sed -E 's/.*"([A-Za-z]+)"/\1/')
+# Package.swift declares each layer as `layer("Binary", …)`, the target HVXBinary.
+while IFS= read -r folder; do allowed+=("HVX$folder"); done < <(grep -oE '^\s*layer\("[A-Za-z]+"' Package.swift |
+    sed -E 's/.*"([A-Za-z]+)"/\1/')
 [[ ${#allowed[@]} -gt 5 ]] || { echo "error: no library targets found in Package.swift" >&2; exit 1; }
 pattern=$(IFS='|'; echo "${allowed[*]}")
 # Every import line, whatever its attributes or kind (`@testable import`, `import struct X.Y`), minus allowed modules.

@@ -14,6 +14,7 @@ scratch=$(mktemp -d "${TMPDIR:-/tmp}/hvx-layers-selftest.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
 cp -R "$repo/Package.swift" "$repo/Sources" "$scratch/"
 mkdir -p "$scratch/Tests/HVExcludeTests" "$scratch/Tests/HVExcludeCLITests"   # targets Package.swift names
+cp -R "$repo/Tests/HVExcludeTestSupport" "$scratch/Tests/"
 failed=0
 build() { swift build --package-path "$scratch" --explicit-target-dependency-import-check error "$@"; }
 
