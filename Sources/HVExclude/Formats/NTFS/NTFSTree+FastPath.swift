@@ -40,7 +40,7 @@ extension NTFSTree {
     /// by `length >= 64`; its name by `nameOffset + nameLength * 2 <= length`; a `$FILE_NAME`'s fields (to 66) by
     /// `valueLength >= 66` and its name by `66 + units * 2 <= valueLength`. `NTFSFastPathAgreementTests` checks
     /// that the parser agrees on every record of every test image and on randomly damaged records, in a debug build
-    /// that bounds-checks each read.
+    /// that bounds-checks each read (one known disagreement is recorded there: a damaged runlist offset).
     package static func scan(_ bytes: UnsafeMutableRawBufferPointer, nameBytes: inout [UInt8], names: inout [ScannedName]) -> Scanned? {
         let size = bytes.count
         guard size >= 512, size % 512 == 0 else { return nil }
