@@ -11,7 +11,8 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/hvx-layers-selftest.XXXXXX")
-trap 'rm -rf "$scratch"' EXIT
+# SwiftPM also leaves lock files for the scratch package in the temporary folder, named after its path.
+trap 'rm -rf "$scratch" "${TMPDIR:-/tmp}/$(tr / _ <<<"$scratch")"_.build*.lock' EXIT
 cp -R "$repo/Package.swift" "$repo/Sources" "$scratch/"
 mkdir -p "$scratch/Tests/HVExcludeTests" "$scratch/Tests/HVExcludeCLITests"   # targets Package.swift names
 cp -R "$repo/Tests/HVExcludeTestSupport" "$scratch/Tests/"
