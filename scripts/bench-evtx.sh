@@ -25,7 +25,10 @@ stale=0
 for file in "${sources[@]}"; do [[ $file -nt $HARNESS ]] && stale=1; done
 if ((stale)); then
     echo "building $HARNESS (swiftc -O -wmo)" >&2
-    swiftc -O -wmo -parse-as-library -module-name BenchEVTX -I "$REPO/Sources/CSystemShims" "${sources[@]}" -o "$HARNESS"
+    source "$REPO/scripts/lib/one-module.sh"   # the layers' sources as one module
+    mapfile -t copies < <(one_module_sources "$BUILD/bench-evtx-sources" "${sources[@]}")
+    swiftc -O -wmo -parse-as-library -module-name BenchEVTX "${ONE_MODULE_FLAGS[@]}" -I "$REPO/Sources/CSystemShims" \
+        "${copies[@]}" -o "$HARNESS"
 fi
 [[ -x $REPO/.build/release/hvexclude ]] || (cd "$REPO" && swift build -c release >&2)
 HVX="$REPO/.build/release/hvexclude"

@@ -13,7 +13,8 @@
 #              '.build/release/hvexclude scan "$ROOT" --format json > /dev/null'
 #              (used by default when .build/release/hvexclude answers `scan --help`)
 # The walker itself is timed through scripts/lib/bench-walk-harness.swift, compiled here with swiftc together
-# with Sources/HVExclude/Walk (outside Package.swift). Wall time is measured around each process; peak RSS is
+# with Sources/HVExclude/Walk and the Binary files it uses, as one module (outside Package.swift). Wall time is
+# measured around each process; peak RSS is
 # /usr/bin/time's %M. Needs: python3, swiftc, fdfind (fd-find), bfs, /usr/bin/time; ntfs mode: mkntfs and
 # ntfs-3g (ntfs-3g package), root and /dev/fuse.
 set -euo pipefail
@@ -50,17 +51,20 @@ if [[ -z "${HVX_CMD:-}" && -x "$REPO/.build/release/hvexclude" ]] &&
     HVX_CMD="\"$REPO/.build/release/hvexclude\" scan \"\$ROOT\" --format json --quiet > /dev/null || [ \$? -eq 1 ]"
 fi
 
-# The harness, rebuilt when a walker source is newer than it.
+# The harness, rebuilt when a walker source is newer than it; the walker's layers compiled as one module
+# (scripts/lib/one-module.sh).
+source "$REPO/scripts/lib/one-module.sh"
 build_harness() {
     local sources=("$REPO"/Sources/HVExclude/Walk/*.swift "$REPO/Sources/HVExclude/Binary/SystemError.swift"
-        "$REPO/scripts/lib/bench-walk-harness.swift")
-    local stale=0 file
+        "$REPO/Sources/HVExclude/Binary/LongPath.swift" "$REPO/scripts/lib/bench-walk-harness.swift")
+    local stale=0 file copies
     [[ -x "$HARNESS" ]] || stale=1
     for file in "${sources[@]}"; do [[ "$file" -nt "$HARNESS" ]] && stale=1; done
     if ((stale)); then
         echo "building $HARNESS (swiftc -O)" >&2
-        swiftc -O -wmo -parse-as-library -module-name BenchWalk -I "$REPO/Sources/CSystemShims" \
-            "${sources[@]}" -o "$HARNESS"
+        mapfile -t copies < <(one_module_sources "$BENCH_DIR/bin/bench-walk-sources" "${sources[@]}")
+        swiftc -O -wmo -parse-as-library -module-name BenchWalk "${ONE_MODULE_FLAGS[@]}" \
+            -I "$REPO/Sources/CSystemShims" "${copies[@]}" -o "$HARNESS"
     fi
 }
 

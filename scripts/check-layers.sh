@@ -1,53 +1,86 @@
 #!/usr/bin/env bash
-# Fails when a folder of the library names a type declared in a folder above it (docs/architecture.md):
-#   Binary ← Walk ← Volume ← Formats ← Inventory ← Exclusions ← Diagnosis ← Scan ← DiskImage ← Report (← the executable)
-# A folder may use the types of its own folder and of every folder below it, never above. Top-level type
-# declarations (struct/enum/class/protocol/actor/typealias at column 0) define a folder's names; uses are
-# whole words in code with comments stripped (// to end of line), so doc references do not count.
+# What the compiler cannot check about the layers (docs/architecture.md). The layer graph itself is Package.swift:
+# each folder of Sources/HVExclude is one target, so an upward import does not compile (CI builds with
+# `--explicit-target-dependency-import-check error`, which also refuses an import that only an incremental build
+# would find). This script checks the rest:
+#   1. every folder of Sources/HVExclude is a target in Package.swift (SwiftPM would silently build nothing
+#      from a folder no target names);
+#   2. the library never prints, exits or traps: no print/debugPrint/dump, exit/_exit/abort/fatalError,
+#      fputs/fprintf/perror/puts, stdout/stderr/STDOUT_FILENO/STDERR_FILENO, nor write(1|2, …) — the
+#      executable (Sources/hvexclude) owns the process. Comments and string literals (also multi-line ones and
+#      nested interpolations) are removed first, so a message that mentions `exit(` is no violation.
+# Usage: scripts/check-layers.sh [ROOT]   (ROOT defaults to the repository; scripts/check-layers-selftest.sh
+#        runs it on a scratch copy with planted violations)
 set -euo pipefail
-cd "$(dirname "$0")/.."
+root=${1:-$(cd "$(dirname "$0")/.." && pwd)}
+cd "$root"
 src=Sources/HVExclude
-layers=(Binary Walk Volume Formats Inventory Exclusions Diagnosis Scan DiskImage Report)
+status=0
 
 for folder in "$src"/*/; do
-    name=$(basename "$folder")
-    found=0
-    for layer in "${layers[@]}"; do [[ $layer == "$name" ]] && found=1; done
-    if [[ $found == 0 ]]; then echo "error: $src/$name is not in the layer list of $0" >&2; exit 1; fi
+    folder=${folder%/}
+    if ! grep -qF "layer(\"${folder##*/}\"" Package.swift; then
+        echo "error: $folder is no target of Package.swift (layer(\"${folder##*/}\", …))" >&2
+        status=1
+    fi
 done
+[[ $status == 0 ]] && echo "ok: every folder of $src is a target of Package.swift"
 
-declared() { # the top-level type names declared under one folder
-    grep -rhoE '^(public |package |internal |fileprivate |private )?(final )?(indirect )?(struct|enum|class|protocol|actor|typealias) [A-Za-z_][A-Za-z0-9_]*' \
-        "$src/$1" 2>/dev/null | awk '{print $NF}' | sort -u
-}
+# Prints file:line: text for every forbidden call, after a small Swift lexer has blanked comments and strings.
+violations=$(find "$src" -name '*.swift' -print0 | sort -z | xargs -0 python3 -c '
+import re, sys
 
-status=0
-for ((i = 0; i < ${#layers[@]}; i++)); do
-    lower=${layers[$i]}
-    [[ -d $src/$lower ]] || continue
-    above=()
-    for ((j = i + 1; j < ${#layers[@]}; j++)); do
-        while IFS= read -r type; do [[ -n $type ]] && above+=("$type:${layers[$j]}"); done < <(declared "${layers[$j]}")
-    done
-    code=$(find "$src/$lower" -name '*.swift' -print0 | xargs -0 awk '{ sub(/\/\/.*/, ""); print FILENAME ":" FNR ": " $0 }')
-    for entry in "${above[@]}"; do
-        type=${entry%%:*}
-        owner=${entry#*:}
-        hits=$(grep -E "^[^:]+:[0-9]+: .*\\b$type\\b" <<<"$code" || true)
-        if [[ -n $hits ]]; then
-            echo "error: $lower uses $type, declared in $owner (above it):" >&2
-            awk 'NR <= 5 { print "    " $0 }' <<<"$hits" >&2
-            status=1
-        fi
-    done
-done
-if [[ $status == 0 ]]; then echo "ok: no folder of $src names a type from a folder above it (${layers[*]})"; fi
+def code_only(text):
+    """The source with comments and string-literal contents replaced by spaces (newlines kept)."""
+    out, i, n = [], 0, len(text)
+    stack = []  # open string literals: ("\"" or "\"\"\"", raw hashes, interpolation depth marker)
+    def blank(s): return re.sub(r"[^\n]", " ", s)
+    while i < n:
+        if stack:  # inside a string literal
+            quote, hashes = stack[-1]
+            close = quote + "#" * hashes
+            if text.startswith(close, i):
+                stack.pop(); out.append(" " * len(close)); i += len(close); continue
+            if text.startswith("\\" + "#" * hashes + "(", i):  # interpolation: code until the matching )
+                j = i + 2 + hashes; depth = 1; k = j
+                while k < n and depth:
+                    if text[k] == "(": depth += 1
+                    elif text[k] == ")": depth -= 1
+                    k += 1
+                out.append(" " * (j - i)); out.append(code_only(text[j:k - 1])); out.append(" "); i = k; continue
+            if text[i] == "\\" and hashes == 0: out.append("  " if text[i+1:i+2] != "\n" else " \n"); i += 2; continue
+            out.append("\n" if text[i] == "\n" else " "); i += 1; continue
+        if text.startswith("//", i):
+            j = text.find("\n", i); j = n if j < 0 else j
+            out.append(" " * (j - i)); i = j; continue
+        if text.startswith("/*", i):
+            depth, j = 1, i + 2
+            while j < n and depth:
+                if text.startswith("/*", j): depth += 1; j += 2
+                elif text.startswith("*/", j): depth -= 1; j += 2
+                else: j += 1
+            out.append(blank(text[i:j])); i = j; continue
+        m = re.match(r"(#*)(\"\"\"|\")", text[i:])
+        if m and (m.group(1) == "" or not re.match(r"\w", text[i-1:i] or " ")):
+            stack.append((m.group(2), len(m.group(1)))); out.append(" " * m.end()); i += m.end(); continue
+        out.append(text[i]); i += 1
+    return "".join(out)
 
-# The library never prints or exits: the command line (Sources/hvexclude) owns stdout, stderr and exit codes.
-if grep -rnE '(^|[^.A-Za-z_])(print|exit|_exit|fputs|perror)\(|STDERR_FILENO|STDOUT_FILENO' "$src" | grep -vE '^[^:]+:[0-9]+:\s*//'; then
-    echo "error: the library above prints or exits; return values or typed errors and let Sources/hvexclude print" >&2
+forbidden = re.compile(
+    r"(?<![\w.])(print|debugPrint|dump|exit|_exit|abort|fatalError|fputs|fprintf|perror|puts|putchar)\s*\("
+    r"|(?<![\w.])(stdout|stderr|STDOUT_FILENO|STDERR_FILENO)(?!\w)"
+    r"|(?<![\w.])write\s*\(\s*(1|2)\s*,")
+for path in sys.argv[1:]:
+    source = open(path, encoding="utf-8").read()
+    for number, line in enumerate(code_only(source).split("\n"), 1):
+        if forbidden.search(line):
+            print("%s:%d: %s" % (path, number, source.split("\n")[number - 1].strip()))
+')
+if [[ -n $violations ]]; then
+    echo "$violations" >&2
+    echo "error: the library above prints, exits or traps; return values or typed errors and let Sources/hvexclude act" >&2
     status=1
 else
-    echo "ok: $src never prints or exits"
+    echo "ok: $src never prints, exits or traps"
 fi
 exit $status

@@ -39,8 +39,12 @@ if [[ ! -f $LIB/libHVExclude.a ]]; then
     mkdir -p "$LIB.tmp"
     # -enable-testing: the harnesses reach the parsers' internal API with @testable import; the library's
     # public API is only what the executable and a library user need (docs/architecture.md).
-    (cd "$LIB.tmp" && library_sources | xargs "$SWIFTC" -emit-library -static -emit-module -module-name HVExclude \
-        -parse-as-library -enable-testing "${FLAGS[@]}" -o libHVExclude.a) >"$BUILD/build.log" 2>&1 \
+    # The layers' targets compiled together as one module HVExclude (scripts/lib/one-module.sh).
+    source "$ROOT/scripts/lib/one-module.sh"
+    mapfile -t sources < <(library_sources)
+    mapfile -t copies < <(one_module_sources "$LIB.tmp/sources" "${sources[@]}")
+    (cd "$LIB.tmp" && "$SWIFTC" -emit-library -static -emit-module -module-name HVExclude "${ONE_MODULE_FLAGS[@]}" \
+        -parse-as-library -enable-testing "${FLAGS[@]}" "${copies[@]}" -o libHVExclude.a) >"$BUILD/build.log" 2>&1 \
         || { cat "$BUILD/build.log" >&2; exit 1; }
     mv "$LIB.tmp" "$LIB"
 fi
@@ -51,8 +55,8 @@ for parser in "${selected[@]}"; do
     if [[ ! -x $binary || $newest -nt $binary ]]; then
         echo "fuzz: linking $binary" >&2
         # ld.gold warns about every ASan helper symbol; only failures matter.
-        "$SWIFTC" -parse-as-library "${FLAGS[@]}" -I "$LIB" -module-name "Fuzz_$parser" "${harness[@]}" \
-            "$LIB/libHVExclude.a" -o "$binary" >"$BUILD/link-$parser.log" 2>&1 \
+        "$SWIFTC" -parse-as-library "${FLAGS[@]}" "${ONE_MODULE_FLAGS[@]}" -I "$LIB" -module-name "Fuzz_$parser" \
+            "${harness[@]}" "$LIB/libHVExclude.a" -o "$binary" >"$BUILD/link-$parser.log" 2>&1 \
             || { grep -v 'Cannot export local symbol' "$BUILD/link-$parser.log" >&2; exit 1; }
     fi
 done

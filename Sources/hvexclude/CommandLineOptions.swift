@@ -1,4 +1,8 @@
-import HVExclude
+import HVXReport
+import HVXExclusions
+import HVXFormats
+import HVXScan
+import HVXVolume
 
 /// The parsed command line of `hvexclude`.
 ///
@@ -60,7 +64,7 @@ public struct CommandLineOptions: Equatable, Sendable {
     /// `events --id N` (repeatable): only these event ids.
     public var eventIds: [UInt32] = []
     /// `events --since T`: only events at or after this time (UTC).
-    public var since: EVTXTimestamp?
+    package var since: EVTXTimestamp?
     /// `--data-only`: scan a ROOT that is not a Windows system volume (a copy of VM folders) on purpose.
     public var dataOnly = false
     /// `COMMAND --help`: the command whose help to print.

@@ -1,5 +1,8 @@
 import Dispatch
-import HVExclude
+import HVXBinary
+import HVXDiskImage
+import HVXInventory
+import HVXVolume
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,5 +1,6 @@
+import HVXFormats
 import FoundationEssentials
-import HVExclude
+import HVXScan
 
 /// `hvexclude events FILE [--id N…] [--since T]`: an event log's records as JSON Lines, exactly one object per
 /// record on stdout; warnings and the count of skipped records on stderr. Exit 1 when records were skipped, 2 when

@@ -1,4 +1,4 @@
-import HVExclude
+import HVXReport
 
 /// `merge` and `diff`: many hosts, and one host over time. The library does the work (``PolicyMerge``,
 /// ``ReportDiff``, ``SavedReport``); this maps it to output and exit codes.

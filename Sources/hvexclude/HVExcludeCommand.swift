@@ -1,7 +1,13 @@
 import Dispatch
+import HVXBinary
+import HVXDiskImage
+import HVXInventory
+import HVXReport
+import HVXScan
+import HVXVolume
+import HVXWalk
 #if canImport(Glibc)
 import Glibc
-import HVExclude
 #endif
 
 /// The whole command-line program, so `main.swift` stays one call and tests can drive it in-process.

@@ -1,4 +1,6 @@
-import HVExclude
+import HVXBinary
+import HVXFormats
+import HVXInventory
 
 /// The debugging aids: `hvexclude hive FILE [KEYPATH]` (like `reg query`) and `hvexclude vmcx FILE` (a VMCX or
 /// XML configuration's key tree as JSON).

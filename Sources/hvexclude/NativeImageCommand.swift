@@ -1,4 +1,6 @@
-import HVExclude
+import HVXWalk
+import HVXDiskImage
+import HVXInventory
 
 /// `hvexclude scan IMAGE` without `--mount`: the image's NTFS partitions read natively (``NativeImageScan``: no
 /// root, no FUSE, no loop device), lettered from MountedDevices as `--mount` letters them, then the ordinary scan.

@@ -1,6 +1,6 @@
 #if canImport(Glibc)
 import Glibc
-import HVExclude
+import HVXBinary
 #endif
 
 /// Writes the result to stdout or, atomically (temporary file + rename), to `--output`, never inside a

@@ -1,6 +1,5 @@
 #if canImport(Glibc)
 import Glibc
-import HVExclude
 #endif
 
 /// Unbuffered writes to stdout and stderr by descriptor (C's `FILE *` globals are not concurrency-safe).

@@ -1,4 +1,3 @@
-import HVExclude
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,4 +1,6 @@
 import Foundation
+// Requirements and ExitCleanup, shared by both test targets, for every file of this one.
+@_exported import HVExcludeTestSupport
 import Testing
 
 /// Runs the built `hvexclude` binary, which SwiftPM puts beside the test bundle.

@@ -1,5 +1,6 @@
 import Testing
-@testable import HVExclude
+@testable import HVXExclusions
+@testable import HVXScan
 @testable import hvexclude
 
 /// Option parsing on plain values: no process is started.

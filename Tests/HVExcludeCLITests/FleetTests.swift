@@ -1,6 +1,15 @@
 import Foundation
 import Testing
-@testable import HVExclude
+@testable import HVXBinary
+@testable import HVXWalk
+@testable import HVXVolume
+@testable import HVXFormats
+@testable import HVXInventory
+@testable import HVXExclusions
+@testable import HVXDiagnosis
+@testable import HVXScan
+@testable import HVXDiskImage
+@testable import HVXReport
 
 /// `merge`, `diff` and `audit --against` on hosts `scripts/make-fleet-cases` builds: a three-node cluster (shared
 /// CSV, one local VM per node, node3 on 2016, a stale exclusion on node2) and one host before and after a VM moved,

@@ -1,5 +1,14 @@
 import Foundation
-@testable import HVExclude
+@testable import HVXBinary
+@testable import HVXWalk
+@testable import HVXVolume
+@testable import HVXFormats
+@testable import HVXInventory
+@testable import HVXExclusions
+@testable import HVXDiagnosis
+@testable import HVXScan
+@testable import HVXDiskImage
+@testable import HVXReport
 
 /// What a Hyper-V host writes next — one checkpoint, a checkpoint of that checkpoint, one backup with resilient
 /// change tracking, Replica logs, a start or save, smart paging — applied to a report's registered VMs as Hyper-V

@@ -1,6 +1,15 @@
 import Foundation
 import Testing
-@testable import HVExclude
+@testable import HVXBinary
+@testable import HVXWalk
+@testable import HVXVolume
+@testable import HVXFormats
+@testable import HVXInventory
+@testable import HVXExclusions
+@testable import HVXDiagnosis
+@testable import HVXScan
+@testable import HVXDiskImage
+@testable import HVXReport
 
 /// The lifecycle property on real files: on a copy of each sample host and policy case, Hyper-V's next checkpoint,
 /// a checkpoint of it, a backup, Replica logs, a start and smart paging are written as Hyper-V names the files

@@ -1,5 +1,7 @@
 import Foundation
-@testable import HVExclude
+@testable import HVXExclusions
+@testable import HVXReport
+@testable import HVXVolume
 
 /// Runs the library's one property check (``PlanProperties``) and the lifecycle property (``LifecycleSimulation``:
 /// what Hyper-V writes next is covered by the plan made before) on a report the binary printed: every tree a CLI

@@ -4,14 +4,14 @@
 /// "VHDX region table at 0x30000: checksum mismatch (stored 0x1234ABCD, computed 0x0BADF00D)".
 public struct BinaryFormatError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The on-disk structure being read ("VHDX header 1", "regf base block").
-    var structure: String
+    package var structure: String
     /// Absolute file offset of the structure or field that failed.
-    var offset: UInt64
+    package var offset: UInt64
     /// What was wrong, in words.
-    var message: String
+    package var message: String
 
     /// Creates an error for `structure` at absolute `offset`.
-    init(_ structure: String, at offset: UInt64, _ message: String) {
+    package init(_ structure: String, at offset: UInt64, _ message: String) {
         self.structure = structure
         self.offset = offset
         self.message = message
@@ -25,6 +25,6 @@ public struct BinaryFormatError: Error, Equatable, Sendable, CustomStringConvert
 
 /// `0x`-prefixed upper-case hexadecimal, the way offsets and checksums are printed in messages.
 @inlinable
-func hex<T: BinaryInteger>(_ value: T) -> String {
+package func hex<T: BinaryInteger>(_ value: T) -> String {
     "0x" + String(value, radix: 16, uppercase: true)
 }

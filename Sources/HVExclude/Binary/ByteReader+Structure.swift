@@ -5,16 +5,16 @@ extension ByteReader {
     /// The `size` bytes of the structure starting here, once they are known to be there: the copy its
     /// checksum is computed over.
     /// - Throws: ``BinaryFormatError`` "truncated: needs N bytes but only M remain".
-    func structureBytes(_ size: Int) throws -> [UInt8] {
+    package func structureBytes(_ size: Int) throws -> [UInt8] {
         guard size >= 0, size <= remaining else {
             throw error("truncated: needs \(size) bytes but only \(remaining) remain")
         }
-        return Array(bytes[position..<position + size])
+        return Array(storage[(start + position)..<(start + position + size)])
     }
 
     /// Reads an ASCII signature (`head`, `regi`) and checks it.
     /// - Throws: ``BinaryFormatError`` `signature is not "head"`, at the signature.
-    mutating func expectSignature(_ text: String) throws {
+    package mutating func expectSignature(_ text: String) throws {
         let start = position
         guard try bytes(count: text.utf8.count) == Array(text.utf8) else {
             throw error("signature is not \"\(text)\"", at: start)
@@ -23,7 +23,7 @@ extension ByteReader {
 
     /// Reads a little-endian 32-bit signature and checks it.
     /// - Throws: ``BinaryFormatError`` "bad signature 0x… (expected 0x…)", at the signature.
-    mutating func expectSignature(_ value: UInt32) throws {
+    package mutating func expectSignature(_ value: UInt32) throws {
         let start = position
         let magic = try u32(.little)
         guard magic == value else {
@@ -35,7 +35,7 @@ extension ByteReader {
     /// - Parameter fieldOffset: the field's offset within `raw` (where this reader stands, relative to the structure).
     /// - Returns: the stored checksum.
     /// - Throws: ``BinaryFormatError`` "checksum mismatch (stored 0x…, computed 0x…)", at the field.
-    mutating func verifiedChecksum(_ crc: CRC32, over raw: [UInt8], fieldAt fieldOffset: Int) throws -> UInt32 {
+    package mutating func verifiedChecksum(_ crc: CRC32, over raw: [UInt8], fieldAt fieldOffset: Int) throws -> UInt32 {
         let at = position
         let stored = try u32(.little)
         let computed = crc.checksum(raw, zeroingFieldAt: fieldOffset)
@@ -49,14 +49,15 @@ extension ByteReader {
 extension ByteReader {
     /// Checks that the whole buffer holds at least `size` bytes (a sector-sized structure read as one block).
     /// - Throws: ``BinaryFormatError`` "truncated: needs N bytes, got M".
-    func requireBlock(_ size: Int) throws {
+    package func requireBlock(_ size: Int) throws {
         guard count >= size else { throw error("truncated: needs \(size) bytes, got \(count)", at: 0) }
     }
 
     /// Checks the bytes at fixed offset `offset` of the buffer against `expected` (a signature or OEM id).
     /// - Throws: ``BinaryFormatError`` "no "…" `what`", at the offset.
-    func expectBytes(_ expected: [UInt8], at offset: Int, _ what: String) throws {
-        guard offset + expected.count <= count, Array(bytes[offset..<offset + expected.count]) == expected else {
+    package func expectBytes(_ expected: [UInt8], at offset: Int, _ what: String) throws {
+        guard offset >= 0, offset + expected.count <= count,
+              storage[(start + offset)..<(start + offset + expected.count)].elementsEqual(expected) else {
             throw error("no \"\(String(decoding: expected, as: UTF8.self))\" \(what)", at: offset)
         }
     }

@@ -3,7 +3,7 @@
 ///
 /// A ``FileReader`` can be opened over one, so every parser that reads a `FileReader` (hives, VMCX, VHDX, VHD,
 /// partition tables) reads such bytes unchanged.
-protocol ByteSource: Sendable {
+package protocol ByteSource: Sendable {
     /// Size in bytes; reads stop there.
     var size: UInt64 { get }
     /// Up to `count` bytes at `offset`; fewer only at the end.
@@ -12,22 +12,22 @@ protocol ByteSource: Sendable {
 }
 
 /// A window `[offset, offset + size)` of another source: one partition of a disk.
-struct ByteRange: ByteSource {
+package struct ByteRange: ByteSource {
     /// The whole source.
-    let base: any ByteSource
+    package let base: any ByteSource
     /// Where the window starts in `base`.
-    let offset: UInt64
-    let size: UInt64
+    package let offset: UInt64
+    package let size: UInt64
 
     /// A window of `base`; `size` is cut to what `base` holds.
-    init(_ base: any ByteSource, offset: UInt64, size: UInt64) {
+    package init(_ base: any ByteSource, offset: UInt64, size: UInt64) {
         self.base = base
         self.offset = offset
         let available = base.size > offset ? base.size - offset : 0
         self.size = min(size, available)
     }
 
-    func read(at offset: UInt64, count: Int) throws -> [UInt8] {
+    package func read(at offset: UInt64, count: Int) throws -> [UInt8] {
         guard offset < size, count > 0 else { return [] }
         let wanted = Int(min(UInt64(count), size - offset))
         return try base.read(at: self.offset + offset, count: wanted)
@@ -35,15 +35,15 @@ struct ByteRange: ByteSource {
 }
 
 /// Bytes held in memory (tests, fuzzing, small resident NTFS attributes).
-struct MemoryBytes: ByteSource {
+package struct MemoryBytes: ByteSource {
     /// The bytes.
-    let bytes: [UInt8]
-    var size: UInt64 { UInt64(bytes.count) }
+    package let bytes: [UInt8]
+    package var size: UInt64 { UInt64(bytes.count) }
 
     /// Wraps `bytes`.
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    package init(_ bytes: [UInt8]) { self.bytes = bytes }
 
-    func read(at offset: UInt64, count: Int) throws -> [UInt8] {
+    package func read(at offset: UInt64, count: Int) throws -> [UInt8] {
         guard offset < size, count > 0 else { return [] }
         let start = Int(offset)
         return Array(bytes[start..<min(bytes.count, start + count)])

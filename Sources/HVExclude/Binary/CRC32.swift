@@ -2,16 +2,16 @@
 ///
 /// CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320, as zlib's `crc32`) checks VMCX headers;
 /// CRC-32C (Castagnoli, reflected 0x82F63B78) checks VHDX headers, region tables and log entries.
-struct CRC32: Sendable {
-    private let table: [UInt32]
+package struct CRC32: Sendable {
+    @usableFromInline let table: [UInt32]
 
     /// CRC-32 (IEEE).
-    static let ieee = CRC32(polynomial: 0xEDB8_8320)
+    package static let ieee = CRC32(polynomial: 0xEDB8_8320)
     /// CRC-32C (Castagnoli).
-    static let castagnoli = CRC32(polynomial: 0x82F6_3B78)
+    package static let castagnoli = CRC32(polynomial: 0x82F6_3B78)
 
     /// A CRC over the reflected `polynomial`.
-    init(polynomial: UInt32) {
+    package init(polynomial: UInt32) {
         table = (0..<256).map { index -> UInt32 in
             var crc = UInt32(index)
             for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ polynomial : crc >> 1 }
@@ -20,7 +20,7 @@ struct CRC32: Sendable {
     }
 
     /// The checksum of `bytes`.
-    func checksum<C: Collection>(_ bytes: C) -> UInt32 where C.Element == UInt8 {
+    @inlinable package func checksum<C: Collection>(_ bytes: C) -> UInt32 where C.Element == UInt8 {
         // Contiguous bytes (arrays, slices: every caller) take the unchecked path: an event log checks megabytes.
         if let fast = bytes.withContiguousStorageIfAvailable({ buffer in
             table.withUnsafeBufferPointer { table in
@@ -37,7 +37,7 @@ struct CRC32: Sendable {
     }
 
     /// The checksum of `bytes` with the 4 bytes at `fieldOffset` taken as zero (how on-disk checksums are made).
-    func checksum(_ bytes: [UInt8], zeroingFieldAt fieldOffset: Int) -> UInt32 {
+    package func checksum(_ bytes: [UInt8], zeroingFieldAt fieldOffset: Int) -> UInt32 {
         var copy = bytes
         for index in fieldOffset..<min(fieldOffset + 4, copy.count) { copy[index] = 0 }
         return checksum(copy)

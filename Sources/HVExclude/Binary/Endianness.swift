@@ -1,5 +1,5 @@
 /// Byte order of an on-disk integer. There is no default: VHD is big-endian; VHDX, regf and VMCX little-endian.
-enum Endianness: Sendable {
+package enum Endianness: Sendable {
     case little
     case big
 }

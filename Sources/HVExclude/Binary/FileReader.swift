@@ -1,4 +1,5 @@
 import CSystemShims
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -8,24 +9,26 @@ import Glibc
 ///
 /// Files are opened `O_RDONLY | O_NOFOLLOW | O_CLOEXEC` (plus `O_NOATIME` where permitted), so a link is
 /// never opened and nothing on the scanned volume changes — not even an access time.
-final class FileReader: @unchecked Sendable {
+package final class FileReader: Sendable {
     /// Host path the reader was opened on.
-    let path: String
+    package let path: String
     /// File size in bytes at open time.
-    let size: UInt64
+    package let size: UInt64
     private let descriptor: Int32
     /// Where the bytes come from when they are not a host file (a partition, a virtual disk, an NTFS file).
     private let source: (any ByteSource)?
     /// Whether `size` is the real end (a block device reports 0).
     private let isRegularFile: Bool
     /// Total bytes returned by ``read(at:count:)`` so far (for the "reads kilobytes" measurements).
-    private(set) var bytesRead: UInt64 = 0
+    var bytesRead: UInt64 { counted.withLock { $0 } }
+    /// ``bytesRead``, behind a lock: the workers of a scan may share one reader (an image's volume).
+    private let counted = Mutex<UInt64>(0)
     /// Hard cap on bytes one reader may return, so a hostile file cannot make a parser read it all.
-    let readBudget: UInt64
+    package let readBudget: UInt64
 
     /// Opens `path` read-only without following a final link.
     /// - Throws: ``SystemError`` when open or fstat fails (ELOOP for a link).
-    init(path: String, readBudget: UInt64 = 256 << 20) throws {
+    package init(path: String, readBudget: UInt64 = 256 << 20) throws {
         var fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | hvx_O_NOATIME)
         if fd < 0 && errno == EPERM {
             // O_NOATIME is allowed only to the file's owner or a privileged process.
@@ -53,12 +56,12 @@ final class FileReader: @unchecked Sendable {
 
     /// Opens a path longer than PATH_MAX piece by piece (``LongPath``), as the walker reads such folders; the last
     /// piece is the file, opened without following a link.
-    static func openLong(_ path: String, lastFlags: Int32 = O_NOFOLLOW) -> Int32 {
+    package static func openLong(_ path: String, lastFlags: Int32 = O_NOFOLLOW) -> Int32 {
         LongPath.open(Array(path.utf8), folderFlags: O_RDONLY | O_CLOEXEC | O_DIRECTORY, lastFlags: O_RDONLY | O_CLOEXEC | lastFlags)
     }
 
     /// A reader over `source`, named `path` in messages (a file inside an image has no host path of its own).
-    init(path: String, source: any ByteSource, readBudget: UInt64 = 256 << 20) {
+    package init(path: String, source: any ByteSource, readBudget: UInt64 = 256 << 20) {
         self.path = path
         self.descriptor = -1
         self.source = source
@@ -74,19 +77,31 @@ final class FileReader: @unchecked Sendable {
 
     /// Reads up to `count` bytes at `offset`; fewer only at end of file.
     /// - Throws: ``SystemError`` on an I/O error, ``BinaryFormatError`` when the read budget is exhausted.
-    func read(at offset: UInt64, count: Int) throws -> [UInt8] {
+    package func read(at offset: UInt64, count: Int) throws -> [UInt8] {
         guard count > 0 else { return [] }
-        guard bytesRead + UInt64(count) <= readBudget else {
+        // The budget is reserved before the read and the reservation corrected after it, so two threads cannot
+        // both pass the check with the last bytes of the budget.
+        let reserved = counted.withLock { total -> Bool in
+            guard total + UInt64(count) <= readBudget else { return false }
+            total += UInt64(count)
+            return true
+        }
+        guard reserved else {
             throw BinaryFormatError(path, at: offset, "refusing to read more than \(readBudget) bytes from one file")
         }
-        let bytes = try readUnbudgeted(at: offset, count: count)
-        bytesRead += UInt64(bytes.count)
-        return bytes
+        do {
+            let bytes = try readUnbudgeted(at: offset, count: count)
+            counted.withLock { $0 -= UInt64(count - bytes.count) }
+            return bytes
+        } catch {
+            counted.withLock { $0 -= UInt64(count) }
+            throw error
+        }
     }
 
     /// Reads like ``read(at:count:)`` without counting against the budget: for a disk image read as the
     /// volume beneath many files, each of which has a budget of its own.
-    func readUnbudgeted(at offset: UInt64, count: Int) throws -> [UInt8] {
+    package func readUnbudgeted(at offset: UInt64, count: Int) throws -> [UInt8] {
         guard count > 0 else { return [] }
         if let source { return try source.read(at: offset, count: count) }
         // An on-disk offset past Int64.max lies beyond any file (and would trap in the off_t conversion).
@@ -116,7 +131,7 @@ final class FileReader: @unchecked Sendable {
 
     /// Reads exactly `count` bytes at `offset` into a ``ByteReader`` named `structure`.
     /// - Throws: ``BinaryFormatError`` "truncated" when the file ends first.
-    func reader(at offset: UInt64, count: Int, structure: String) throws -> ByteReader {
+    package func reader(at offset: UInt64, count: Int, structure: String) throws -> ByteReader {
         let bytes = try read(at: offset, count: count)
         guard bytes.count == count else {
             throw BinaryFormatError(
@@ -128,13 +143,13 @@ final class FileReader: @unchecked Sendable {
 }
 
 /// A host file as a ``ByteSource``, without a read budget (an image is read in many small pieces).
-struct FileBytes: ByteSource, @unchecked Sendable {
-    let reader: FileReader
-    let size: UInt64
+package struct FileBytes: ByteSource, Sendable {
+    package let reader: FileReader
+    package let size: UInt64
     /// `reader`'s bytes; `size` overrides its size (a block device's `stat` size is 0).
-    init(reader: FileReader, size: UInt64? = nil) {
+    package init(reader: FileReader, size: UInt64? = nil) {
         self.reader = reader
         self.size = size ?? reader.size
     }
-    func read(at offset: UInt64, count: Int) throws -> [UInt8] { try reader.readUnbudgeted(at: offset, count: count) }
+    package func read(at offset: UInt64, count: Int) throws -> [UInt8] { try reader.readUnbudgeted(at: offset, count: count) }
 }

@@ -1,25 +1,25 @@
 /// A 128-bit GUID, stored in the canonical (big-endian, as printed) byte order.
 public struct GUID: Hashable, Sendable, Comparable, TextCodable {
     /// The 16 bytes in the order they are printed.
-    let bytes: [UInt8]
+    package let bytes: [UInt8]
 
     /// The all-zero GUID.
     static let zero = GUID(canonical: [UInt8](repeating: 0, count: 16))
 
     /// A GUID from bytes already in printed order.
-    init(canonical bytes: [UInt8]) {
+    package init(canonical bytes: [UInt8]) {
         precondition(bytes.count == 16, "a GUID has 16 bytes")
         self.bytes = bytes
     }
 
     /// A GUID from Microsoft's on-disk layout: the first three fields little-endian, the rest as is.
-    init(mixedEndian raw: [UInt8]) {
+    package init(mixedEndian raw: [UInt8]) {
         precondition(raw.count == 16, "a GUID has 16 bytes")
         self.bytes = [raw[3], raw[2], raw[1], raw[0], raw[5], raw[4], raw[7], raw[6]] + raw[8..<16]
     }
 
     /// Parses `XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX`, with or without braces, any case.
-    init?(_ text: some StringProtocol) {
+    package init?(_ text: some StringProtocol) {
         var hexDigits = Array(text.utf8)
         if hexDigits.first == UInt8(ascii: "{") && hexDigits.last == UInt8(ascii: "}") {
             hexDigits = Array(hexDigits.dropFirst().dropLast())
@@ -53,7 +53,7 @@ public struct GUID: Hashable, Sendable, Comparable, TextCodable {
     }
 
     /// Whether every byte is zero.
-    var isZero: Bool { bytes.allSatisfy { $0 == 0 } }
+    package var isZero: Bool { bytes.allSatisfy { $0 == 0 } }
 
     /// Upper-case `8-4-4-4-12` form, as Hyper-V prints VM ids.
     public var description: String {

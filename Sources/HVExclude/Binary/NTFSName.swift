@@ -6,9 +6,15 @@
 /// taken only when it maps to exactly one scalar — so `ß` stays `ß` (Swift's `uppercased()` gives "SS", which
 /// would make `Straße` and `STRASSE` one name; on NTFS they are two). Differences from the real table are
 /// limited to rare scripts and Unicode-version drift.
-enum NTFSName {
+package enum NTFSName {
+    /// `text` folded for comparison and hashing (a substring is folded as a string).
+    @inlinable package static func fold(_ text: some StringProtocol) -> String { fold(String(text)) }
+
     /// `text` folded for comparison and hashing: upper-cased per character, never changing its length.
-    static func fold(_ text: some StringProtocol) -> String {
+    ///
+    /// Concrete, not generic: the layers above call it across a module boundary, where a generic body would run
+    /// unspecialized (its string iteration through witness tables cost a tenth of a host-folder scan).
+    package static func fold(_ text: String) -> String {
         var allASCII = true
         for byte in text.utf8 where byte >= 0x80 { allASCII = false; break }
         if allASCII {
@@ -29,17 +35,17 @@ enum NTFSName {
     }
 
     /// Whether two names are equal ignoring case.
-    static func equal(_ lhs: some StringProtocol, _ rhs: some StringProtocol) -> Bool {
+    @inlinable package static func equal(_ lhs: some StringProtocol, _ rhs: some StringProtocol) -> Bool {
         lhs.elementsEqual(rhs) || fold(lhs) == fold(rhs)
     }
 
     /// Whether `text` ends with `suffix`, ignoring case (`.VHDX`, `.vmcx`).
-    static func hasSuffix(_ text: some StringProtocol, _ suffix: some StringProtocol) -> Bool {
+    @inlinable package static func hasSuffix(_ text: some StringProtocol, _ suffix: some StringProtocol) -> Bool {
         fold(text).hasSuffix(fold(suffix))
     }
 
     /// Whether `text` starts with `prefix`, ignoring case.
-    static func hasPrefix(_ text: some StringProtocol, _ prefix: some StringProtocol) -> Bool {
+    @inlinable package static func hasPrefix(_ text: some StringProtocol, _ prefix: some StringProtocol) -> Bool {
         fold(text).hasPrefix(fold(prefix))
     }
 }

@@ -5,32 +5,32 @@ import Glibc
 /// A failed system call: the operation, the path and `strerror`'s text.
 public struct SystemError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The call that failed ("open", "opendir", "lgetxattr").
-    var operation: String
+    package var operation: String
     /// The path it was called on.
-    var path: String
+    package var path: String
     /// The `errno` value.
-    var code: Int32
+    package var code: Int32
 
     /// Creates an error from an explicit `errno` value.
-    init(_ operation: String, path: String, code: Int32) {
+    package init(_ operation: String, path: String, code: Int32) {
         self.operation = operation
         self.path = path
         self.code = code
     }
 
     /// Creates an error from the current `errno`.
-    public static func current(_ operation: String, path: String) -> SystemError {
+    package static func current(_ operation: String, path: String) -> SystemError {
         SystemError(operation, path: path, code: errno)
     }
 
     /// `strerror`'s text for the code.
-    var reason: String { SystemError.text(for: code) }
+    package var reason: String { SystemError.text(for: code) }
 
     /// "operation path: reason".
     public var description: String { "\(operation) \(path): \(reason)" }
 
     /// `strerror`'s text for an `errno` value.
-    static func text(for code: Int32) -> String {
+    package static func text(for code: Int32) -> String {
         guard let message = strerror(code) else { return "error \(code)" }
         return String(cString: message)
     }

@@ -1,18 +1,29 @@
+import HVXBinary
+import HVXFormats
+import HVXVolume
+
 /// A VM as the diagnosis sees it: its id, its name and the files and folders that belong to it.
-struct DiagnosisVM: Sendable, Equatable {
+package struct DiagnosisVM: Sendable, Equatable {
     /// VM id.
-    var id: GUID
+    package var id: GUID
     /// VM name.
-    var name: String
+    package var name: String
     /// Its configuration, disks (with their chains), state files and data folders.
-    var files: [WindowsPath]
+    package var files: [WindowsPath]
 
     /// Whether `path` is one of the VM's files or lies in one of its folders.
-    func owns(_ path: WindowsPath) -> Bool { files.contains { $0.contains(path) } }
+    package func owns(_ path: WindowsPath) -> Bool { files.contains { $0.contains(path) } }
+
+    /// The memberwise initialiser, `package` for the layers above (Swift synthesises it internal).
+    package init(id: GUID, name: String, files: [WindowsPath]) {
+        self.id = id
+        self.name = name
+        self.files = files
+    }
 }
 
 /// What a finding is: a file held by an antivirus, or malware Defender found in a VM file.
-enum FindingKind: String, Codable, Sendable {
+package enum FindingKind: String, Codable, Sendable {
     /// An antivirus (or another file-system filter) held a VM file.
     case lock
     /// Defender detected malware in a VM file, or acted on it (1006/1015/1116, 1007/1008/1117–1119).
@@ -20,44 +31,44 @@ enum FindingKind: String, Codable, Sendable {
 }
 
 /// What Defender's events say about malware in one file (docs/diagnosis.md, "Detections").
-struct DetectionFacts: Sendable, Equatable {
+package struct DetectionFacts: Sendable, Equatable {
     /// One Defender event on the file.
-    struct Event: Sendable, Equatable {
-        var id: Int
-        var time: EVTXTimestamp
+    package struct Event: Sendable, Equatable {
+        package var id: Int
+        package var time: EVTXTimestamp
         /// `Action Name` as written (`Quarantine`, `Not Applicable`, …), when the event carries one.
-        var action: String?
+        package var action: String?
     }
 
     /// `Threat Name` of the latest event that names one.
-    var threat: String?
+    package var threat: String?
     /// `Severity Name` (`Severe`, …).
-    var severity: String?
+    package var severity: String?
     /// `Action Name` of the latest event.
-    var action: String?
+    package var action: String?
     /// `Process Name`: what opened the file when Defender scanned it.
-    var process: String?
+    package var process: String?
     /// The events, oldest first.
-    var events: [Event]
+    package var events: [Event]
     /// Whether a taken action (1117, 1007) that quarantined or removed the threat followed the last event that
     /// leaves it in place (a detection, a failed or critically failed action); only that ends a hold (DOMAIN.md).
-    var remediated: Bool
+    package var remediated: Bool
 
     /// Detections (1006, 1015, 1116) and failed remediations (1008, 1118, 1119) leave the threat in place.
-    static let threatStays: Set<Int> = [1006, 1015, 1116, 1008, 1118, 1119]
+    package static let threatStays: Set<Int> = [1006, 1015, 1116, 1008, 1118, 1119]
     /// Taken actions (1007, 1117): they end a hold when the action is quarantine or remove.
-    static let actionTaken: Set<Int> = [1007, 1117]
+    package static let actionTaken: Set<Int> = [1007, 1117]
     /// Every Defender event id the diagnosis reads as a detection or remediation.
-    static let eventIds: Set<Int> = threatStays.union(actionTaken)
+    package static let eventIds: Set<Int> = threatStays.union(actionTaken)
 
     /// Whether an action's name says the threat left the file (Quarantine, Remove; not Clean, Allow, Block, …).
-    static func removes(_ action: String?) -> Bool {
+    package static func removes(_ action: String?) -> Bool {
         guard let action = action?.lowercased() else { return false }
         return action.contains("quarantine") || action.contains("remove")
     }
 
     /// Recomputes `remediated` from the events (sorted by time first).
-    mutating func settle() {
+    package mutating func settle() {
         events.sort { ($0.time, $0.id) < ($1.time, $1.id) }
         let lastThreat = events.last { DetectionFacts.threatStays.contains($0.id) }?.time
         remediated = events.contains { event in
@@ -69,65 +80,72 @@ struct DetectionFacts: Sendable, Equatable {
 
 /// One VM file (or, when the events name no file, one VM) that the event logs show held by an antivirus, or in
 /// which Defender found malware (`kind`).
-struct LockFinding: Sendable, Equatable {
+package struct LockFinding: Sendable, Equatable {
     /// A lock or a detection; a detection is never counted as a lock.
-    var kind: FindingKind = .lock
+    package var kind: FindingKind = .lock
     /// Defender's facts, on detections only.
-    var detection: DetectionFacts? = nil
+    package var detection: DetectionFacts? = nil
     /// The VM, when the events or the file identify it.
-    var vm: GUID?
+    package var vm: GUID?
     /// The VM's name.
-    var vmName: String?
+    package var vmName: String?
     /// The held file; nil when the events name only the VM.
-    var file: WindowsPath?
+    package var file: WindowsPath?
     /// What the events showed.
-    var signatures: [LockSignature]
+    package var signatures: [LockSignature]
     /// The HRESULTs seen, e.g. `0x800704C8`.
-    var codes: [UInt32]
+    package var codes: [UInt32]
     /// First and last event.
-    var first: EVTXTimestamp
-    var last: EVTXTimestamp
+    package var first: EVTXTimestamp
+    package var last: EVTXTimestamp
     /// Number of events.
-    var count: Int
+    package var count: Int
     /// Whether the planned exclusions cover the file (for a VM-only finding: all of the VM's files).
-    var coveredByPlan: Bool
+    package var coveredByPlan: Bool
     /// Whether the host's configured exclusions cover it; nil when they are unknown.
-    var coveredByConfigured: Bool?
+    package var coveredByConfigured: Bool?
     /// The planned entries that would cover what the configured exclusions miss.
-    var plannedEntries: [WindowsPath]
+    package var plannedEntries: [WindowsPath]
 }
 
 /// A Defender configuration change (event 5007) that touched the exclusions.
-struct ExclusionChange: Sendable, Equatable {
-    var time: EVTXTimestamp
-    var oldValue: String
-    var newValue: String
+package struct ExclusionChange: Sendable, Equatable {
+    package var time: EVTXTimestamp
+    package var oldValue: String
+    package var newValue: String
+
+    /// The memberwise initialiser, `package` for the layers above (Swift synthesises it internal).
+    package init(time: EVTXTimestamp, oldValue: String, newValue: String) {
+        self.time = time
+        self.oldValue = oldValue
+        self.newValue = newValue
+    }
 }
 
 /// The diagnosis: what the logs say about antivirus locks, and how the exclusions answer it.
-struct Diagnosis: Sendable, Equatable {
+package struct Diagnosis: Sendable, Equatable {
     /// One per VM file (or VM) hit, VMs by name then files.
-    var findings: [LockFinding] = []
+    package var findings: [LockFinding] = []
     /// Exclusion changes recorded by Defender, oldest first.
-    var exclusionChanges: [ExclusionChange] = []
+    package var exclusionChanges: [ExclusionChange] = []
     /// Events read from the logs (before matching).
-    var eventsRead = 0
+    package var eventsRead = 0
 
-    init(findings: [LockFinding] = [], exclusionChanges: [ExclusionChange] = [], eventsRead: Int = 0) {
+    package init(findings: [LockFinding] = [], exclusionChanges: [ExclusionChange] = [], eventsRead: Int = 0) {
         self.findings = findings
         self.exclusionChanges = exclusionChanges
         self.eventsRead = eventsRead
     }
 
     /// The lock findings.
-    var locks: [LockFinding] { findings.filter { $0.kind == .lock } }
+    package var locks: [LockFinding] { findings.filter { $0.kind == .lock } }
     /// The detection findings.
-    var detections: [LockFinding] { findings.filter { $0.kind == .detection } }
+    package var detections: [LockFinding] { findings.filter { $0.kind == .detection } }
     /// Detections whose threat may still be in the file: their planned entries are held.
-    var heldDetections: [LockFinding] { detections.filter { $0.detection?.remediated != true } }
+    package var heldDetections: [LockFinding] { detections.filter { $0.detection?.remediated != true } }
 
     /// The line the text output opens with: detections first (they change what to do), then locks, counted apart.
-    var summary: String {
+    package var summary: String {
         var parts: [String] = []
         let held = heldDetections
         if !held.isEmpty {
@@ -172,25 +190,25 @@ struct Diagnosis: Sendable, Equatable {
         return text
     }
 
-    static func minutes(_ time: EVTXTimestamp) -> String {
+    package static func minutes(_ time: EVTXTimestamp) -> String {
         let text = time.description
         return String(text.prefix(16)).replacing("T", with: " ") + " UTC"
     }
 
-    static func list(_ items: [String]) -> String {
+    package static func list(_ items: [String]) -> String {
         items.count <= 3 ? items.joined(separator: ", ") : items.prefix(3).joined(separator: ", ") + " and \(items.count - 3) more"
     }
 }
 
 /// Matches event-log events against the lock signatures and answers, for each VM file hit, whether the plan and
 /// the configured exclusions cover it. Pure: events, VMs and two coverage questions in, findings out.
-enum DiagnosisEngine {
+package enum DiagnosisEngine {
     /// - Parameters:
     ///   - events: events of the Hyper-V admin channels and Defender's operational channel.
     ///   - vms: the host's VMs.
     ///   - plannedEntry: the planned exclusion entry that covers a path, or nil.
     ///   - configuredCovers: whether the host's configured exclusions cover a path; nil when they are unknown.
-    static func diagnose(
+    package static func diagnose(
         events: [EVTXEvent], vms: [DiagnosisVM], plannedEntry: (WindowsPath) -> WindowsPath?,
         configuredCovers: ((WindowsPath) -> Bool)?
     ) -> Diagnosis {
@@ -259,17 +277,17 @@ enum DiagnosisEngine {
         var kind: FindingKind
     }
 
-    struct Hit {
-        var signature: LockSignature
-        var code: UInt32?
-        var vm: DiagnosisVM?
-        var file: WindowsPath?
+    package struct Hit {
+        package var signature: LockSignature
+        package var code: UInt32?
+        package var vm: DiagnosisVM?
+        package var file: WindowsPath?
         /// Defender's facts, for a detection or remediation.
-        var detection: DetectionFacts? = nil
+        package var detection: DetectionFacts? = nil
     }
 
     /// The lock signature an event shows, with the VM and file it names; nil when it shows none.
-    static func classify(_ event: EVTXEvent, vms: [DiagnosisVM]) -> Hit? {
+    package static func classify(_ event: EVTXEvent, vms: [DiagnosisVM]) -> Hit? {
         if isDefender(event) {
             let id = Int(event.eventId ?? 0)
             guard DetectionFacts.eventIds.contains(id) else { return nil }
@@ -322,7 +340,7 @@ enum DiagnosisEngine {
         return Hit(signature: signature, code: code, vm: vm, file: file)
     }
 
-    static func exclusionChange(_ event: EVTXEvent) -> ExclusionChange? {
+    package static func exclusionChange(_ event: EVTXEvent) -> ExclusionChange? {
         guard isDefender(event), event.eventId == 5007 else { return nil }
         let old = event.data.first { normalized($0.name) == "oldvalue" }?.value ?? ""
         let new = event.data.first { normalized($0.name) == "newvalue" }?.value ?? ""
@@ -331,23 +349,23 @@ enum DiagnosisEngine {
         return ExclusionChange(time: event.time, oldValue: old, newValue: new)
     }
 
-    static func isDefender(_ event: EVTXEvent) -> Bool {
+    package static func isDefender(_ event: EVTXEvent) -> Bool {
         event.provider == DiagnosisChannels.defenderProvider || event.channel == DiagnosisChannels.defender
     }
 
-    static func isHyperV(_ event: EVTXEvent) -> Bool {
+    package static func isHyperV(_ event: EVTXEvent) -> Bool {
         event.provider.hasPrefix(DiagnosisChannels.hyperVProviderPrefix) || DiagnosisChannels.hyperV.contains(event.channel)
     }
 
     /// Field names as Defender writes them vary (`Threat Name` in the log, `ThreatName` in the manifest).
-    static func normalized(_ name: String) -> String { name.lowercased().filter { $0 != " " } }
+    package static func normalized(_ name: String) -> String { name.lowercased().filter { $0 != " " } }
 
-    static func trimmedBraces(_ text: String) -> String {
+    package static func trimmedBraces(_ text: String) -> String {
         text.hasPrefix("{") && text.hasSuffix("}") ? String(text.dropFirst().dropLast()) : text
     }
 
     /// The first lock-relevant HRESULT in `text`: `0x8007….` in hex, or as a signed or unsigned decimal.
-    static func hresult(in text: String) -> UInt32? {
+    package static func hresult(in text: String) -> UInt32? {
         let bytes = Array(text.utf8)
         var index = 0
         while index + 10 <= bytes.count {
@@ -371,7 +389,7 @@ enum DiagnosisEngine {
     }
 
     /// Absolute Windows paths in a field: the whole value, or a quoted part of it (`'D:\VMs\a.vhdx'`).
-    static func windowsPaths(in text: String) -> [WindowsPath] {
+    package static func windowsPaths(in text: String) -> [WindowsPath] {
         if let path = WindowsPath(text), path.isAbsoluteFilePath { return [path] }
         var out: [WindowsPath] = []
         for quote in ["'", "\""] {
@@ -388,18 +406,18 @@ enum DiagnosisEngine {
 extension EVTXEvent {
     /// Whether the event comes from Hyper-V's `component` (provider `…-Hyper-V-<component>` or channel
     /// `…-Hyper-V-<component>-Admin`).
-    func isFrom(_ component: String) -> Bool {
+    package func isFrom(_ component: String) -> Bool {
         provider == "Microsoft-Windows-Hyper-V-\(component)" || channel == "Microsoft-Windows-Hyper-V-\(component)-Admin"
     }
 }
 
 extension WindowsPath {
     /// A drive or UNC path below its root (not a bare `C:\`).
-    var isAbsoluteFilePath: Bool { !isRoot }
+    package var isAbsoluteFilePath: Bool { !isRoot }
 
     /// Whether the last component carries a Hyper-V file extension (docs/exclusion-policy.md, rule 2; not `.xml`, `.bin`
     /// or `.iso`, which other software uses as well).
-    var hasHyperVExtension: Bool {
+    package var hasHyperVExtension: Bool {
         guard let name = lastComponent?.lowercased(), let dot = name.lastIndex(of: ".") else { return false }
         return [".vhd", ".vhdx", ".avhd", ".avhdx", ".vhds", ".vhdpmem", ".rct", ".mrt", ".vsv", ".vmcx", ".vmrs",
                 ".vmgs", ".hrl", ".hru"].contains(String(name[dot...]))

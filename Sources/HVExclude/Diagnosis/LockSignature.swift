@@ -2,7 +2,7 @@
 ///
 /// Classification uses the provider, the event id and the HRESULT found in any data field — never the message
 /// text, which is localized.
-enum LockSignature: String, Codable, Sendable, CaseIterable, Comparable {
+package enum LockSignature: String, Codable, Sendable, CaseIterable, Comparable {
     /// Hyper-V-Config 4096: the VM configuration is no longer accessible, 0x800704C8 (user-mapped section open).
     case configurationInaccessible
     /// Hyper-V-VMMS 19060: saved-state information unavailable, 0x80070037.
@@ -33,20 +33,20 @@ enum LockSignature: String, Codable, Sendable, CaseIterable, Comparable {
     case defenderRemediation
 
     /// The HRESULTs that mean a file was held (KB 3105657 names the first three; DOMAIN.md the win32 codes).
-    static let codes: [UInt32: LockSignature] = [
+    package static let codes: [UInt32: LockSignature] = [
         0x8007_04C8: .userMappedFile, 0x8007_0037: .deviceNotExist, 0x8007_03E3: .operationAborted,
         0x8007_0020: .sharingViolation, 0x8007_0005: .accessDenied,
     ]
 
     /// Codes that only count when the event names a VM file: both also have innocent causes (permissions,
     /// backup software) and mean an antivirus only together with a VM file.
-    var needsVMFile: Bool {
+    package var needsVMFile: Bool {
         [.sharingViolation, .accessDenied, .checkpointMergeFailed, .checkpointDiskLocked, .changeTrackingLocked, .runtimeStateLocked]
             .contains(self)
     }
 
     /// The Worker/Config signature for a lock code on a file of this extension (lower case, with the dot).
-    static func byFileType(_ extensionKey: String) -> LockSignature? {
+    package static func byFileType(_ extensionKey: String) -> LockSignature? {
         switch extensionKey {
         case ".avhdx", ".avhd": return .checkpointDiskLocked
         case ".rct", ".mrt": return .changeTrackingLocked
@@ -55,28 +55,28 @@ enum LockSignature: String, Codable, Sendable, CaseIterable, Comparable {
         }
     }
 
-    static func < (lhs: LockSignature, rhs: LockSignature) -> Bool {
+    package static func < (lhs: LockSignature, rhs: LockSignature) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
     }
 }
 
 /// The event-log channels and providers the diagnosis reads.
-enum DiagnosisChannels {
+package enum DiagnosisChannels {
     /// Hyper-V's admin channels, in the order they are read (Compute-Admin exists from Windows Server 2019).
-    static let hyperV = [
+    package static let hyperV = [
         "Microsoft-Windows-Hyper-V-Config-Admin", "Microsoft-Windows-Hyper-V-VMMS-Admin",
         "Microsoft-Windows-Hyper-V-Worker-Admin", "Microsoft-Windows-Hyper-V-Compute-Admin",
     ]
     /// Defender's operational channel.
-    static let defender = "Microsoft-Windows-Windows Defender/Operational"
+    package static let defender = "Microsoft-Windows-Windows Defender/Operational"
     /// Every channel read.
-    static var all: [String] { hyperV + [defender] }
+    package static var all: [String] { hyperV + [defender] }
 
     /// The file name Windows gives a channel's log: `/` written as `%4` (DOMAIN.md "Event logs").
-    static func fileName(_ channel: String) -> String {
+    package static func fileName(_ channel: String) -> String {
         channel.replacing("/", with: "%4") + ".evtx"
     }
 
-    static let defenderProvider = "Microsoft-Windows-Windows Defender"
-    static let hyperVProviderPrefix = "Microsoft-Windows-Hyper-V-"
+    package static let defenderProvider = "Microsoft-Windows-Windows Defender"
+    package static let hyperVProviderPrefix = "Microsoft-Windows-Hyper-V-"
 }

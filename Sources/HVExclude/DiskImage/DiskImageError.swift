@@ -1,5 +1,5 @@
 /// Why a disk image could not be mounted or read for a scan (exit code 2).
-public enum DiskImageError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum DiskImageError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Mounting needs root.
     case notRoot
     /// A needed program is not installed.
@@ -14,7 +14,7 @@ public enum DiskImageError: Error, Sendable, Equatable, CustomStringConvertible 
     case imageDriveUnreadable(image: String, drive: String, reason: String)
 
     /// What went wrong, for stderr.
-    public var description: String {
+    package var description: String {
         switch self {
         case .notRoot:
             return "--mount needs root (it attaches loop devices and mounts them); run it with sudo, or mount by hand as shown"

@@ -1,13 +1,14 @@
 #if canImport(Glibc)
 import Glibc
+import HVXBinary
 #endif
 
 /// What `hvexclude scan ROOT` needs when ROOT is a disk image or block device rather than a folder
 /// (docs/rescue.md): whether it is one, what it holds, and the commands that mount it by hand. The command
 /// line (the executable's `DiskImageCommand`) prints them, or mounts with ``ImageMountSession`` and scans.
-public enum DiskImageScan {
+package enum DiskImageScan {
     /// Whether `path` is a regular file or a block device (after following links), i.e. not a folder to walk.
-    public static func isImage(_ path: String) -> Bool {
+    package static func isImage(_ path: String) -> Bool {
         var info = stat()
         guard stat(path, &info) == 0 else { return false }
         let type = info.st_mode & S_IFMT
@@ -16,7 +17,7 @@ public enum DiskImageScan {
 
     /// "VHDX" or "VHD" when the file starts like one (a dynamic or differencing VHD starts with a footer copy;
     /// a fixed VHD is a raw image plus a footer and is read as one).
-    public static func virtualDiskFormat(_ path: String) -> String? {
+    package static func virtualDiskFormat(_ path: String) -> String? {
         guard let file = try? FileReader(path: path), let head = try? file.read(at: 0, count: 8) else { return nil }
         if head == Array("vhdxfile".utf8) { return "VHDX" }
         if head == Array("conectix".utf8) { return "VHD" }
@@ -26,7 +27,7 @@ public enum DiskImageScan {
     // MARK: listing
 
     /// The partition listing printed for an image ROOT.
-    public static func listing(_ table: PartitionTable, image: String) -> String {
+    package static func listing(_ table: PartitionTable, image: String) -> String {
         var header = "\(image): "
         switch table.kind {
         case .gpt: header += "GPT disk" + (table.diskGUID.map { " (disk GUID \($0))" } ?? "")
@@ -63,7 +64,7 @@ public enum DiskImageScan {
     }
 
     /// The exact commands that mount the NTFS partitions read-only and scan them, for an image ROOT.
-    public static func instructions(_ table: PartitionTable, image: String) -> String {
+    package static func instructions(_ table: PartitionTable, image: String) -> String {
         let ntfs = table.ntfsPartitions
         guard !ntfs.isEmpty else { return "No NTFS partition found: nothing to scan.\n" }
         let quoted = quote(image)
@@ -92,7 +93,7 @@ public enum DiskImageScan {
     }
 
     /// `text` quoted for a POSIX shell when it needs quoting.
-    public static func quote(_ text: String) -> String {
+    package static func quote(_ text: String) -> String {
         let plain = text.unicodeScalars.allSatisfy { scalar in
             scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "/._-+=:,@%".unicodeScalars.contains(scalar))
         }

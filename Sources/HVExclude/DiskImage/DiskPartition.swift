@@ -1,7 +1,10 @@
+import HVXBinary
+import HVXFormats
+
 /// One partition found on a disk image or block device, with what Windows names it by and whether it is NTFS.
 public struct DiskPartition: Sendable, Equatable {
     /// How the partition was described.
-    enum Scheme: String, Sendable, Equatable {
+    package enum Scheme: String, Sendable, Equatable {
         /// A primary MBR record.
         case mbrPrimary = "mbr"
         /// A logical partition in an MBR extended partition's EBR chain.
@@ -13,30 +16,30 @@ public struct DiskPartition: Sendable, Equatable {
     }
 
     /// Linux-style number: MBR slots 1–4, logical partitions from 5, GPT entries by array index + 1, 1 for a bare volume.
-    public var number: Int
+    package var number: Int
     /// The scheme that described it.
     var scheme: Scheme
     /// Byte offset of the partition in the image.
-    public var offset: UInt64
+    package var offset: UInt64
     /// Size in bytes.
-    var size: UInt64
+    package var size: UInt64
     /// A readable type ("Microsoft basic data", "NTFS/exFAT", "type 0x83").
-    var typeName: String
+    package var typeName: String
     /// The MBR type byte.
     var mbrType: UInt8?
     /// The GPT type GUID.
     var gptType: GUID?
     /// The GPT unique partition GUID (MountedDevices `DMIO:ID:` form).
-    var partitionGUID: GUID?
+    package var partitionGUID: GUID?
     /// The GPT partition name.
-    var name: String?
+    package var name: String?
     /// The MBR disk signature (MountedDevices 12-byte form, together with ``offset``).
-    var diskSignature: UInt32?
+    package var diskSignature: UInt32?
     /// The NTFS boot sector, when the partition starts with one.
-    var ntfs: NTFSBootSector?
+    package var ntfs: NTFSBootSector?
 
     /// Creates a partition record.
-    init(number: Int, scheme: Scheme, offset: UInt64, size: UInt64, typeName: String) {
+    package init(number: Int, scheme: Scheme, offset: UInt64, size: UInt64, typeName: String) {
         self.number = number
         self.scheme = scheme
         self.offset = offset

@@ -1,3 +1,8 @@
+import HVXBinary
+import HVXFormats
+import HVXInventory
+import HVXVolume
+
 /// Which Windows drive each mounted partition of a disk image is: the `--drive` mappings of a scan.
 ///
 /// The Windows partition (the first holding `Windows\System32\config\SYSTEM`) is scanned as `C:`. The others
@@ -7,7 +12,7 @@
 /// order from `D:` (skipping letters the hive gives to other disks), each with a warning.
 public struct DriveAssignment: Sendable, Equatable {
     /// How a drive was decided.
-    public enum Basis: String, Sendable, Equatable {
+    package enum Basis: String, Sendable, Equatable {
         /// The partition holds Windows: always `C:`.
         case windowsPartition = "Windows partition"
         /// A `\DosDevices\X:` value of MountedDevices names it.
@@ -21,22 +26,29 @@ public struct DriveAssignment: Sendable, Equatable {
     /// One mounted partition and the Windows root it stands for.
     public struct Drive: Sendable, Equatable {
         /// The partition and its mount point.
-        public var mounted: MountedPartition
+        package var mounted: MountedPartition
         /// `C:\`, `D:\` or `\\?\Volume{…}\`.
-        public var prefix: WindowsPath
+        package var prefix: WindowsPath
         /// How it was decided.
-        public var basis: Basis
+        package var basis: Basis
+
+        /// The memberwise initialiser, `package` for the layers above (Swift synthesises it internal).
+        package init(mounted: MountedPartition, prefix: WindowsPath, basis: Basis) {
+            self.mounted = mounted
+            self.prefix = prefix
+            self.basis = basis
+        }
     }
 
     /// The drives, `C:` first, then in partition order.
-    public var drives: [Drive]
+    package var drives: [Drive]
     /// The partition holding Windows, if one does.
     var windowsPartition: DiskPartition?
     /// Guesses and conflicts, one sentence each.
-    public var warnings: [String]
+    package var warnings: [String]
 
     /// The mappings for ``ScanOptions/mappings``.
-    public var mappings: [VolumeMap.Mapping] {
+    package var mappings: [VolumeMap.Mapping] {
         drives.map { VolumeMap.Mapping(prefix: $0.prefix, hostRoot: $0.mounted.mountPoint, fileSystem: $0.mounted.fileSystem) }
     }
 
@@ -66,7 +78,7 @@ public struct DriveAssignment: Sendable, Equatable {
     }
 
     /// Assigns drives to `mounted` partitions (records carry their MBR disk signature or GPT partition GUID).
-    public init(mounted: [MountedPartition]) {
+    package init(mounted: [MountedPartition]) {
         drives = []
         warnings = []
         windowsPartition = nil
@@ -157,7 +169,7 @@ public struct DriveAssignment: Sendable, Equatable {
     }
 
     /// How Windows would name the partition, for messages.
-    static func identity(_ partition: DiskPartition) -> String {
+    package static func identity(_ partition: DiskPartition) -> String {
         if let guid = partition.partitionGUID { return "GPT partition GUID \(guid)" }
         if let signature = partition.diskSignature { return "MBR disk signature \(hex(signature)), offset \(partition.offset)" }
         return "offset \(partition.offset)"

@@ -1,22 +1,30 @@
 #if canImport(Glibc)
 import Glibc
+import HVXBinary
 #endif
 
 /// Runs a system tool (losetup, ntfs-3g, mount, umount) with posix_spawn and collects its output.
 ///
 /// Only the `--mount` path uses it. Programs are looked up on PATH and in the sbin folders, so the tool works
 /// under `env -i` and from a rescue shell whose PATH lacks `/sbin`.
-enum ExternalCommand {
+package enum ExternalCommand {
     /// The outcome of one run.
-    struct Result: Sendable, Equatable {
+    package struct Result: Sendable, Equatable {
         /// Exit status (128 + signal number when killed).
-        var status: Int32
+        package var status: Int32
         /// Standard output.
-        var output: String
+        package var output: String
         /// Standard error.
         var errorOutput: String
         /// Whether the status is 0.
         var succeeded: Bool { status == 0 }
+
+        /// The memberwise initialiser, `package` for the layers above (Swift synthesises it internal).
+        package init(status: Int32, output: String, errorOutput: String) {
+            self.status = status
+            self.output = output
+            self.errorOutput = errorOutput
+        }
     }
 
     /// Folders searched after PATH.
@@ -25,7 +33,7 @@ enum ExternalCommand {
     static let outputCap = 1 << 20
 
     /// The full path of `program`, or nil when it is not installed.
-    static func locate(_ program: String) -> String? {
+    package static func locate(_ program: String) -> String? {
         if program.contains("/") { return access(program, X_OK) == 0 ? program : nil }
         let path = getenv("PATH").map { String(cString: $0) } ?? ""
         let folders = path.split(separator: ":").map(String.init) + fallbackPath
@@ -34,7 +42,7 @@ enum ExternalCommand {
 
     /// Runs `program` with `arguments`, stdin from /dev/null.
     /// - Throws: ``SystemError`` when the program is missing or cannot be started.
-    static func run(_ program: String, _ arguments: [String]) throws -> Result {
+    package static func run(_ program: String, _ arguments: [String]) throws -> Result {
         guard let path = locate(program) else { throw SystemError("exec", path: program, code: ENOENT) }
         var outPipe: [Int32] = [-1, -1]
         var errPipe: [Int32] = [-1, -1]

@@ -1,4 +1,5 @@
 // Reference: UEFI Specification 2.10, 5.3.2 "GPT Header", Table 5.5
+import HVXBinary
 
 /// A GUID Partition Table header (primary at LBA 1, backup at the disk's last LBA).
 ///
@@ -18,21 +19,21 @@
 /// | 80 | 4 | number of partition entries |
 /// | 84 | 4 | size of one partition entry (128 × 2ⁿ) |
 /// | 88 | 4 | partition entry array CRC-32 |
-struct GPTHeader: Sendable, Equatable {
+package struct GPTHeader: Sendable, Equatable {
     /// The signature at offset 0.
-    static let signature = Array("EFI PART".utf8)
+    package static let signature = Array("EFI PART".utf8)
     /// Smallest valid header size.
     static let minimumSize = 92
     /// Cap on the entry count: the spec minimum is 128 and real tools write 128; 4096 leaves room for odd
     /// writers while keeping the array read bounded.
-    static let maximumEntryCount: UInt32 = 4096
+    package static let maximumEntryCount: UInt32 = 4096
     /// Cap on one entry's size.
     static let maximumEntrySize: UInt32 = 4096
     /// Cap on the whole entry array read.
     static let maximumArrayBytes = 1 << 20
 
     /// Header size field.
-    var headerSize: UInt32
+    package var headerSize: UInt32
     /// Stored header CRC-32.
     var headerCRC: UInt32
     /// LBA of this header.
@@ -48,16 +49,16 @@ struct GPTHeader: Sendable, Equatable {
     /// LBA of the partition entry array.
     var entryArrayLBA: UInt64
     /// Number of entries in the array.
-    var entryCount: UInt32
+    package var entryCount: UInt32
     /// Bytes per entry.
-    var entrySize: UInt32
+    package var entrySize: UInt32
     /// Stored CRC-32 of the entry array.
     var entryArrayCRC: UInt32
 
     /// Parses and checks a header read as one logical block.
     /// - Throws: ``BinaryFormatError`` for a short block, a wrong signature, a bad size, a header CRC
     ///   mismatch, or entry counts and sizes beyond the caps.
-    init(parsing reader: inout ByteReader) throws {
+    package init(parsing reader: inout ByteReader) throws {
         try reader.requireBlock(GPTHeader.minimumSize)
         try reader.expectBytes(GPTHeader.signature, at: 0, "signature")
         headerSize = try reader.peek(UInt32.self, at: 12, .little)
@@ -65,7 +66,7 @@ struct GPTHeader: Sendable, Equatable {
             throw reader.error("header size \(headerSize) is outside 92…\(reader.count)", at: 12)
         }
         headerCRC = try reader.peek(UInt32.self, at: 16, .little)
-        let computed = CRC32.ieee.checksum(Array(reader.bytes[0..<Int(headerSize)]), zeroingFieldAt: 16)
+        let computed = CRC32.ieee.checksum(try reader.copy(0..<Int(headerSize)), zeroingFieldAt: 16)
         guard computed == headerCRC else {
             throw reader.error("header CRC-32 mismatch (stored \(hex(headerCRC)), computed \(hex(computed)))", at: 16)
         }

@@ -1,5 +1,6 @@
 // Reference: UEFI Specification 2.10, 5.3.3 "GPT Partition Entry Array", Table 5.6; type GUIDs from
 // Microsoft's "PARTITION_INFORMATION_GPT" documentation.
+import HVXBinary
 
 /// One entry of the GPT partition entry array.
 ///
@@ -11,23 +12,23 @@
 /// | 40 | 8 | ending LBA (inclusive) |
 /// | 48 | 8 | attributes |
 /// | 56 | 72 | partition name, UTF-16LE, NUL-padded |
-struct GPTPartitionEntry: Sendable, Equatable {
+package struct GPTPartitionEntry: Sendable, Equatable {
     /// Partition type GUID.
     var typeGUID: GUID
     /// Unique partition GUID.
-    var partitionGUID: GUID
+    package var partitionGUID: GUID
     /// First LBA.
     var startingLBA: UInt64
     /// Last LBA, inclusive.
     var endingLBA: UInt64
     /// Attribute bits.
-    var attributes: UInt64
+    package var attributes: UInt64
     /// The partition's name.
-    var name: String
+    package var name: String
 
     /// Parses one entry at the reader's position (reads 128 bytes; larger entries are skipped by the caller).
     /// - Throws: ``BinaryFormatError`` when fewer than 128 bytes remain.
-    init(parsing reader: inout ByteReader) throws {
+    package init(parsing reader: inout ByteReader) throws {
         try reader.require(128)
         typeGUID = try reader.guid()
         partitionGUID = try reader.guid()
@@ -38,7 +39,7 @@ struct GPTPartitionEntry: Sendable, Equatable {
     }
 
     /// Whether the entry is unused.
-    var isUnused: Bool { typeGUID.isZero }
+    package var isUnused: Bool { typeGUID.isZero }
 
     /// Microsoft basic data (NTFS, FAT, exFAT data volumes).
     static let basicData = GUID("EBD0A0A2-B9E5-4433-87C0-68B6B72699C7")!
@@ -56,7 +57,7 @@ struct GPTPartitionEntry: Sendable, Equatable {
     static let linuxData = GUID("0FC63DAF-8483-4772-8E79-3D69D8477DE4")!
 
     /// A name for a type GUID, for listings.
-    static func typeName(_ type: GUID) -> String {
+    package static func typeName(_ type: GUID) -> String {
         switch type {
         case basicData: return "Microsoft basic data"
         case efiSystem: return "EFI system"

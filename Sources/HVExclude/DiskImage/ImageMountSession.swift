@@ -1,3 +1,4 @@
+import HVXBinary
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -9,22 +10,22 @@ import Glibc
 /// Each partition is attached with `losetup -r -o OFFSET --sizelimit SIZE --show -f IMAGE` (ntfs-3g has no
 /// offset option: it silently ignores `offset=`), then mounted with `ntfs-3g -o ro`, or with the kernel's
 /// `mount -t ntfs3 -o ro` when ntfs-3g is missing or fails.
-public final class ImageMountSession: Sendable {
+package final class ImageMountSession: Sendable {
     /// The image or block device.
-    let imagePath: String
+    package let imagePath: String
     /// The private folder the partitions are mounted under (`/tmp/hvexclude-XXXXXX`).
-    public let directory: String
+    package let directory: String
     private let state = Mutex(State())
 
     private struct State {
         var devices: [String] = []
         var mountPoints: [String] = []
-        var folders: [String] = []
+        package var folders: [String] = []
     }
 
     /// Creates the temporary folder.
     /// - Throws: ``DiskImageError/notRoot`` unless running as root, ``SystemError`` when mkdtemp fails.
-    public init(imagePath: String) throws {
+    package init(imagePath: String) throws {
         guard geteuid() == 0 else { throw DiskImageError.notRoot }
         self.imagePath = imagePath
         var template = Array("/tmp/hvexclude-XXXXXX".utf8CString)
@@ -39,7 +40,7 @@ public final class ImageMountSession: Sendable {
 
     /// Attaches `partition` read-only and mounts it read-only at `directory/pN`.
     /// - Throws: ``DiskImageError`` naming the command that failed and its message.
-    public func mount(_ partition: DiskPartition) throws -> MountedPartition {
+    package func mount(_ partition: DiskPartition) throws -> MountedPartition {
         guard ExternalCommand.locate("losetup") != nil else { throw DiskImageError.toolMissing("losetup", package: "mount") }
         let attach = try ExternalCommand.run("losetup", ImageMountSession.losetupArguments(image: imagePath, partition: partition))
         let device = attach.output.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
@@ -71,7 +72,7 @@ public final class ImageMountSession: Sendable {
     /// Idempotent; safe to call from a signal handler's queue while another call runs (they serialise).
     /// - Returns: what could not be undone, one sentence each.
     @discardableResult
-    public func cleanup(lazy: Bool = false) -> [String] {
+    package func cleanup(lazy: Bool = false) -> [String] {
         state.withLock { state in
             var problems: [String] = []
             for mountPoint in state.mountPoints.reversed() {

@@ -1,4 +1,5 @@
 // Reference: UEFI Specification 2.10, 5.2.1 "Legacy Master Boot Record (MBR)", Table 5.2 (partition record)
+import HVXBinary
 
 /// One 16-byte partition record of an MBR or of an extended boot record (EBR).
 ///
@@ -10,21 +11,21 @@
 /// | 5 | 3 | ending CHS (ignored) |
 /// | 8 | 4 | starting LBA (little-endian; relative to the table's reference sector) |
 /// | 12 | 4 | size in LBA (little-endian) |
-struct MBRPartitionEntry: Sendable, Equatable {
+package struct MBRPartitionEntry: Sendable, Equatable {
     /// Boot indicator byte.
     var bootIndicator: UInt8
     /// OS type byte.
-    var type: UInt8
+    package var type: UInt8
     /// Starting LBA, relative to the sector the record's meaning is anchored to.
     var startLBA: UInt32
     /// Number of sectors.
     var sectorCount: UInt32
     /// Bytes per record.
-    static let size = 16
+    package static let size = 16
 
     /// Parses one record at the reader's position.
     /// - Throws: ``BinaryFormatError`` when fewer than 16 bytes remain.
-    init(parsing reader: inout ByteReader) throws {
+    package init(parsing reader: inout ByteReader) throws {
         try reader.require(MBRPartitionEntry.size)
         bootIndicator = try reader.u8()
         try reader.skip(3)
@@ -35,14 +36,14 @@ struct MBRPartitionEntry: Sendable, Equatable {
     }
 
     /// Whether the record describes nothing (type 0 or no sectors).
-    var isEmpty: Bool { type == 0 || sectorCount == 0 }
+    package var isEmpty: Bool { type == 0 || sectorCount == 0 }
     /// Whether the record points at an extended partition (a chain of EBRs).
     var isExtended: Bool { [0x05, 0x0F, 0x85].contains(type) }
     /// Whether the record is GPT's protective (or hybrid) 0xEE entry.
     var isGPTProtective: Bool { type == 0xEE }
 
     /// A name for the OS type byte, for listings.
-    static func typeName(_ type: UInt8) -> String {
+    package static func typeName(_ type: UInt8) -> String {
         switch type {
         case 0x01, 0x04, 0x06, 0x0B, 0x0C, 0x0E: return "FAT"
         case 0x05, 0x0F, 0x85: return "extended"

@@ -1,5 +1,6 @@
 // Reference: UEFI Specification 2.10, 5.2.1 "Legacy Master Boot Record (MBR)", Table 5.1; the disk signature
 // at 440 is what Windows stores in MountedDevices (12-byte form) to name a partition.
+import HVXBinary
 
 /// Sector 0 of an MBR-partitioned disk, or an extended boot record (same layout, only two records used).
 ///
@@ -10,17 +11,17 @@
 /// | 444 | 2 | unknown (zero) |
 /// | 446 | 64 | four ``MBRPartitionEntry`` records |
 /// | 510 | 2 | signature 0x55 0xAA |
-struct MasterBootRecord: Sendable, Equatable {
+package struct MasterBootRecord: Sendable, Equatable {
     /// Bytes in the sector that holds it.
-    static let size = 512
+    package static let size = 512
     /// The disk signature Windows names MBR partitions by.
-    var diskSignature: UInt32
+    package var diskSignature: UInt32
     /// The four partition records in slot order (empty ones included).
-    var entries: [MBRPartitionEntry]
+    package var entries: [MBRPartitionEntry]
 
     /// Parses a 512-byte sector.
     /// - Throws: ``BinaryFormatError`` when the sector is short or lacks the 0x55AA signature.
-    init(parsing reader: inout ByteReader) throws {
+    package init(parsing reader: inout ByteReader) throws {
         guard reader.count >= MasterBootRecord.size else {
             throw reader.error("truncated: needs \(MasterBootRecord.size) bytes, got \(reader.count)", at: 0)
         }

@@ -1,15 +1,17 @@
+import HVXVolume
+
 /// A partition of a disk image mounted read-only at a host folder, or read natively below a synthetic root.
 public struct MountedPartition: Sendable, Equatable {
     /// The partition.
-    public var partition: DiskPartition
+    package var partition: DiskPartition
     /// Where it is mounted.
-    public var mountPoint: String
+    package var mountPoint: String
     /// The loop device it was attached as, when hvexclude attached it.
-    var device: String?
+    package var device: String?
     /// What reads it: the host's mount, or the native NTFS reader (then `mountPoint` is a synthetic root).
-    var fileSystem: any VolumeFileSystem
+    package var fileSystem: any VolumeFileSystem
 
-    init(partition: DiskPartition, mountPoint: String, device: String? = nil, fileSystem: any VolumeFileSystem = POSIXFileSystem.shared) {
+    package init(partition: DiskPartition, mountPoint: String, device: String? = nil, fileSystem: any VolumeFileSystem = POSIXFileSystem.shared) {
         self.partition = partition
         self.mountPoint = mountPoint
         self.device = device

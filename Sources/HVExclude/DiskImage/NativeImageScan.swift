@@ -1,33 +1,37 @@
 #if canImport(Glibc)
 import Glibc
+import HVXBinary
+import HVXFormats
+import HVXInventory
+import HVXVolume
 #endif
 
 /// `hvexclude scan IMAGE` without `--mount`: every NTFS partition of a raw image, block device, VHD or VHDX read
 /// natively (no root, no FUSE, no loop device), lettered from the Windows partition's MountedDevices exactly as
 /// `--mount` letters them; and `--drive X=IMAGE` for one partition or disk image as a drive. The command line (the
 /// executable's `NativeImageCommand`) prints and decides exit codes; this only opens and maps.
-public enum NativeImageScan {
+package enum NativeImageScan {
     /// The natively opened NTFS partitions of one image.
-    public struct Volumes {
+    package struct Volumes {
         /// The partitions, each with its ``NTFSFileSystem`` and synthetic root (`IMAGE#pN`).
-        public var partitions: [MountedPartition]
+        package var partitions: [MountedPartition]
         /// What the container, the table and the reader had to say.
-        public var notes: [Finding]
+        package var notes: [Finding]
         /// The partition table.
-        public var table: PartitionTable
+        package var table: PartitionTable
         /// "VHDX dynamic", "raw", …
-        public var format: String
+        package var format: String
         /// Partitions the native reader refused (BitLocker, unreadable boot record): number and reason.
-        public var refused: [(number: Int, reason: String)]
+        package var refused: [(number: Int, reason: String)]
     }
 
     /// The synthetic host root of partition `number` of `image`: no such path exists on the host.
-    static func root(image: String, partition number: Int) -> String { "\(image)#p\(number)" }
+    package static func root(image: String, partition number: Int) -> String { "\(image)#p\(number)" }
 
     /// Opens every NTFS partition of `image`.
     /// - Throws: ``DiskImageError/notADiskImage(_:)`` when it starts with no partition table or NTFS volume;
     ///   ``SystemError`` or the VHD/VHDX reader's error when the image itself cannot be read.
-    public static func open(image: String) throws -> Volumes {
+    package static func open(image: String) throws -> Volumes {
         let opened = try DiskImageBytes.open(path: image)
         let disk = FileReader(path: image, source: opened.source, readBudget: 16 << 20)
         let table: PartitionTable
@@ -90,7 +94,7 @@ public enum NativeImageScan {
     /// by that image's natively read partition (``driveMapping(prefix:image:)``), and the notes the images gave.
     /// `from` skips the first mappings (ROOT's, already a mounted or native image).
     /// - Throws: ``DiskImageError/imageDriveUnreadable(image:drive:reason:)`` naming the first image that cannot be read.
-    public static func openImageDrives(_ mappings: [VolumeMap.Mapping], from first: Int = 0) throws -> (mappings: [VolumeMap.Mapping], notes: [Finding]) {
+    package static func openImageDrives(_ mappings: [VolumeMap.Mapping], from first: Int = 0) throws -> (mappings: [VolumeMap.Mapping], notes: [Finding]) {
         var mappings = mappings
         var notes: [Finding] = []
         for index in mappings.indices where index >= first && mappings[index].fileSystem === POSIXFileSystem.shared

@@ -1,5 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+import HVXBinary
+import HVXFormats
 #endif
 
 /// The partitions of a raw disk image, a block device, or a bare NTFS partition image.
@@ -7,9 +9,9 @@ import Glibc
 /// MBR (with the EBR chain of an extended partition) and GPT (primary header, else the backup, both
 /// CRC-checked, behind a protective MBR) are read; every partition's first sector is checked for an NTFS boot
 /// sector. Only the few sectors the tables need are read.
-public struct PartitionTable: Sendable, Equatable {
+package struct PartitionTable: Sendable, Equatable {
     /// The kind of layout found.
-    public enum Kind: String, Sendable, Equatable {
+    package enum Kind: String, Sendable, Equatable {
         /// MBR partition table.
         case mbr
         /// GUID partition table.
@@ -21,29 +23,29 @@ public struct PartitionTable: Sendable, Equatable {
     }
 
     /// What was found.
-    public var kind: Kind
+    package var kind: Kind
     /// Logical block size used for LBA arithmetic.
-    var sectorSize: Int
+    package var sectorSize: Int
     /// Image or device size in bytes.
     var diskSize: UInt64
     /// The MBR disk signature (MBR disks; also the protective MBR's, usually 0, on GPT disks).
-    var diskSignature: UInt32?
+    package var diskSignature: UInt32?
     /// The GPT disk GUID.
     var diskGUID: GUID?
     /// Partitions in table order (empty MBR slots and unused GPT entries left out).
-    var partitions: [DiskPartition]
+    package var partitions: [DiskPartition]
     /// Non-fatal problems, each naming the offset.
-    public var warnings: [String]
+    package var warnings: [String]
 
     /// The NTFS partitions.
-    public var ntfsPartitions: [DiskPartition] { partitions.filter(\.isNTFS) }
+    package var ntfsPartitions: [DiskPartition] { partitions.filter(\.isNTFS) }
 
     /// Cap on logical partitions followed in an EBR chain (a loop or hostile chain stops here).
     static let maximumLogicalPartitions = 128
 
     /// Reads the table of the image or block device at `path`.
     /// - Throws: ``SystemError`` when it cannot be opened, ``BinaryFormatError`` when it is shorter than one sector.
-    public static func read(path: String) throws -> PartitionTable {
+    package static func read(path: String) throws -> PartitionTable {
         let file = try FileReader(path: path, readBudget: 16 << 20)
         let size = try deviceSize(path: path, statSize: file.size)
         return try read(file, size: size)
@@ -51,7 +53,7 @@ public struct PartitionTable: Sendable, Equatable {
 
     /// Reads the table through `file`, whose size is `size` bytes.
     /// - Throws: ``BinaryFormatError`` when the image is shorter than one sector.
-    static func read(_ file: FileReader, size: UInt64) throws -> PartitionTable {
+    package static func read(_ file: FileReader, size: UInt64) throws -> PartitionTable {
         var table = PartitionTable(kind: .unknown, sectorSize: 512, diskSize: size, diskSignature: nil, diskGUID: nil, partitions: [], warnings: [])
         var first = try file.reader(at: 0, count: 512, structure: "sector 0")
         if var boot = try? NTFSBootSector(parsing: &first) {
@@ -85,7 +87,7 @@ public struct PartitionTable: Sendable, Equatable {
     }
 
     /// Size of a regular file or block device (fstat reports 0 for a block device, so seek to its end).
-    static func deviceSize(path: String, statSize: UInt64) throws -> UInt64 {
+    package static func deviceSize(path: String, statSize: UInt64) throws -> UInt64 {
         guard statSize == 0 else { return statSize }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw SystemError.current("open", path: path) }
@@ -226,7 +228,7 @@ public struct PartitionTable: Sendable, Equatable {
             }
             let arrayOffset = try Checked.multiply(header.entryArrayLBA, sector, "GPT \(role) header", at: headerOffset + 72)
             let array = try file.reader(at: arrayOffset, count: header.entryArrayBytes, structure: "GPT \(role) partition entry array")
-            let computed = CRC32.ieee.checksum(array.bytes)
+            let computed = CRC32.ieee.checksum(array.array)
             guard computed == header.entryArrayCRC else {
                 throw array.error("CRC-32 mismatch (stored \(hex(header.entryArrayCRC)), computed \(hex(computed)))", at: 0)
             }

@@ -1,18 +1,20 @@
+import HVXVolume
+
 /// One configured (or automatic) Defender exclusion, parsed once for every comparison the audit makes.
-struct AuditRule: Sendable {
+package struct AuditRule: Sendable {
     /// path, extension or process.
-    let type: DefenderAudit.EntryType
+    package let type: DefenderAudit.EntryType
     /// The text as configured (or the automatic list's spelling).
-    let value: String
+    package let value: String
     /// Where it lives.
-    let origin: DefenderAudit.Origin
+    package let origin: DefenderAudit.Origin
     /// For a path, or a process given with a folder: the parsed (expanded) path; nil when it does not parse.
-    let pattern: DefenderPathPattern?
+    package let pattern: DefenderPathPattern?
     /// For an extension: the normalised extension (no `*.`/`.`, lower-case); for a process given by name: the name.
-    let name: String?
+    package let name: String?
 
     /// Parses a configured entry.
-    init(type: DefenderAudit.EntryType, value: String, origin: DefenderAudit.Origin, environment: WindowsEnvironment) {
+    package init(type: DefenderAudit.EntryType, value: String, origin: DefenderAudit.Origin, environment: WindowsEnvironment) {
         self.type = type
         self.value = value
         self.origin = origin
@@ -37,10 +39,10 @@ struct AuditRule: Sendable {
     }
 
     /// Whether the entry holds `*` or `?` anywhere.
-    var hasWildcard: Bool { DefenderPathPattern.isWildcard(value) }
+    package var hasWildcard: Bool { DefenderPathPattern.isWildcard(value) }
 
     /// How well this rule matches a planned entry: nil (not at all), or present/covered with a note.
-    func match(_ planned: AuditTarget) -> (status: DefenderAudit.Status, note: String?)? {
+    package func match(_ planned: AuditTarget) -> (status: DefenderAudit.Status, note: String?)? {
         switch (planned, type) {
         case (.path(let planned, _), .path):
             guard let pattern else { return nil }
@@ -76,7 +78,7 @@ struct AuditRule: Sendable {
 }
 
 /// A planned entry in the form the rules compare against.
-enum AuditTarget: Sendable {
+package enum AuditTarget: Sendable {
     /// A folder or file path, or a file-name pattern (as Defender reads it).
     case path(DefenderPathPattern, isFile: Bool)
     /// A normalised extension.

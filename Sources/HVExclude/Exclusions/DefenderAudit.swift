@@ -1,3 +1,5 @@
+import HVXInventory
+
 /// The comparison of the planned exclusions with what the host's Defender already has.
 ///
 /// Each planned entry is `missing`, `present` (configured exactly, after normalising) or `covered` (by a broader
@@ -5,7 +7,7 @@
 /// protection only). Each configured entry may carry findings: `stale`, `overBroad`, `typo`.
 public struct DefenderAudit: Codable, Sendable, Equatable {
     /// What happened to one planned entry.
-    enum Status: String, Codable, Sendable {
+    package enum Status: String, Codable, Sendable {
         case missing, present, covered
         /// Not found in what the registry shows, but a blind spot (hidden exclusions) means it may be configured:
         /// cannot be known offline, never reported as missing.
@@ -13,7 +15,7 @@ public struct DefenderAudit: Codable, Sendable, Equatable {
     }
 
     /// Where a configured exclusion lives.
-    enum Origin: String, Codable, Sendable {
+    package enum Origin: String, Codable, Sendable {
         /// `Microsoft\Windows Defender\Exclusions` (Set-MpPreference / Add-MpPreference).
         case preference
         /// `Policies\Microsoft\Windows Defender\Exclusions` (Group Policy).
@@ -25,58 +27,58 @@ public struct DefenderAudit: Codable, Sendable, Equatable {
     }
 
     /// What kind of exclusion.
-    enum EntryType: String, Codable, Sendable {
+    package enum EntryType: String, Codable, Sendable {
         case path, `extension`, process
     }
 
     /// One planned exclusion and its status on the host.
-    struct PlannedEntry: Codable, Sendable, Equatable {
+    package struct PlannedEntry: Codable, Sendable, Equatable {
         /// path, extension or process.
-        var type: EntryType
+        package var type: EntryType
         /// The planned value (Windows path, extension without dot, process path).
-        var value: String
+        package var value: String
         /// missing, present or covered.
-        var status: Status
+        package var status: Status
         /// The configured entry that covers or matches it.
-        var matchedBy: String?
+        package var matchedBy: String?
         /// Where that entry lives.
-        var matchedOrigin: Origin?
+        package var matchedOrigin: Origin?
         /// A remark, e.g. that automatic exclusions apply to real-time protection only.
-        var note: String?
+        package var note: String?
     }
 
     /// One configured exclusion and what is wrong with it.
-    struct ConfiguredEntry: Codable, Sendable, Equatable {
+    package struct ConfiguredEntry: Codable, Sendable, Equatable {
         /// path, extension or process.
-        var type: EntryType
+        package var type: EntryType
         /// The value as configured.
-        var value: String
+        package var value: String
         /// preference or policy.
-        var origin: Origin
+        package var origin: Origin
         /// `stale`, `overBroad`, `typo`; empty when it is fine.
-        var findings: [String]
+        package var findings: [String]
         /// Why, in words.
-        var messages: [String]
+        package var messages: [String]
     }
 
     /// Whether Defender's automatic Hyper-V exclusions apply (Windows Server 2016+, not disabled).
-    var automaticExclusionsApply: Bool
+    package var automaticExclusionsApply: Bool
     /// Why they do or do not.
-    var automaticExclusionsReason: String
+    package var automaticExclusionsReason: String
     /// Every planned entry, in plan order.
-    var planned: [PlannedEntry]
+    package var planned: [PlannedEntry]
     /// How many exclusions the plan holds (the denominator of "N of M missing").
     public var plannedCount: Int { planned.count }
     /// Every configured entry with its findings.
-    var configured: [ConfiguredEntry]
+    package var configured: [ConfiguredEntry]
     /// Number of planned entries that are missing.
     public var missingCount: Int
     /// Defender's state (`active`, `passive`, `disabled`, `notInstalled`, `unknown`), when the hives told.
     var defenderStatus: HostFacts.DefenderState.Status? = nil
     /// Set when Defender is not the engine that scans: its exclusions are not what protects this host.
-    var engineNote: String? = nil
+    package var engineNote: String? = nil
     /// Settings that make part of the configuration invisible offline (the affected entries are `unknown`).
-    var blindSpots: [String]? = nil
+    package var blindSpots: [String]? = nil
     /// Configured sources that exist but do not apply (local preferences under `DisableLocalAdminMerge`).
-    var ignoredSources: [String]? = nil
+    package var ignoredSources: [String]? = nil
 }

@@ -1,6 +1,10 @@
 // Reference: Microsoft Learn, "Microsoft Defender Antivirus exclusions on Windows Server" (automatic
 // server-role exclusions, Hyper-V section); "Configure and validate exclusions based on file extension and
 // folder location" (wildcards, environment variables); KB 3105657 (recommended Hyper-V exclusions).
+import HVXBinary
+import HVXFormats
+import HVXInventory
+import HVXVolume
 
 /// Compares an ``ExclusionPlan`` with the Defender exclusions the host already has (SOFTWARE hive: local
 /// preferences, Group Policy and MDM `Policy Manager` lists): each planned entry is missing, present, covered, or
@@ -8,25 +12,25 @@
 /// over-breadth and known typos. Local preferences under `DisableLocalAdminMerge` = 1 are listed as `notApplied`
 /// and not counted; when Defender is passive, disabled or absent, ``DefenderAudit/engineNote`` says its exclusions
 /// are not what protects the host (docs/antivirus-altitudes.md).
-enum DefenderAuditor {
+package enum DefenderAuditor {
     /// Defender's automatic Hyper-V file-type exclusions (Windows Server 2016 and later).
-    static let automaticExtensions = ["*.vhd", "*.vhdx", "*.avhd", "*.avhdx", "*.vsv", "*.iso", "*.rct", "*.vmcx", "*.vmrs"]
+    package static let automaticExtensions = ["*.vhd", "*.vhdx", "*.avhd", "*.avhdx", "*.vsv", "*.iso", "*.rct", "*.vmcx", "*.vmrs"]
     /// Defender's automatic Hyper-V folder exclusions.
-    static let automaticFolders = [
+    package static let automaticFolders = [
         "%ProgramData%\\Microsoft\\Windows\\Hyper-V", "%ProgramFiles%\\Hyper-V",
         "%SystemDrive%\\ProgramData\\Microsoft\\Windows\\Hyper-V\\Snapshots", "%Public%\\Documents\\Hyper-V\\Virtual Hard Disks",
     ]
     /// Defender's automatic Hyper-V process exclusions.
-    static let automaticProcesses = ["%SystemRoot%\\System32\\Vmms.exe", "%SystemRoot%\\System32\\Vmwp.exe"]
+    package static let automaticProcesses = ["%SystemRoot%\\System32\\Vmms.exe", "%SystemRoot%\\System32\\Vmwp.exe"]
     /// Extensions too common to exclude host-wide (Hyper-V's files of these types are covered by path).
-    static let broadExtensions: Set<String> = ["xml", "bin", "iso"]
+    package static let broadExtensions: Set<String> = ["xml", "bin", "iso"]
     /// Folder names whose doubling in a path is always a typing error.
-    static let wellKnownFolderNames: Set<String> = Set([
+    package static let wellKnownFolderNames: Set<String> = Set([
         "ProgramData", "Microsoft", "Windows", "Hyper-V", "Virtual Machines", "Virtual Hard Disks", "Snapshots", "Users",
         "Public", "Documents", "Program Files", "System32", "ClusterStorage",
     ].map { NTFSName.fold($0) })
     /// The remark on every entry covered only by an automatic exclusion.
-    static let automaticNote =
+    package static let automaticNote =
         "covered by Defender's automatic Hyper-V exclusion, which applies to real-time protection only: quick, full and custom scans still read it; add it explicitly if scheduled scans must skip it"
 
     /// Audits `plan` against the configured exclusions in `facts` (call only when a SOFTWARE hive was read).
@@ -36,7 +40,7 @@ enum DefenderAuditor {
     ///   - map: the scanned volumes, to tell whether a configured path still exists.
     ///   - environment: the host's `%VAR%` values, to expand configured entries.
     /// - Returns: the status of each planned entry and the findings on each configured entry.
-    static func audit(plan: ExclusionPlan, facts: HostFacts, map: VolumeMap, environment: WindowsEnvironment) -> DefenderAudit {
+    package static func audit(plan: ExclusionPlan, facts: HostFacts, map: some VolumeQueries, environment: WindowsEnvironment) -> DefenderAudit {
         let automatic = automaticExclusions(facts)
         var rules: [AuditRule] = []
         var ignored: [AuditRule] = []
@@ -103,7 +107,7 @@ enum DefenderAuditor {
     }
 
     /// Why part of Defender's configuration cannot be seen in an offline copy, one sentence per cause.
-    static func blindSpots(_ facts: HostFacts) -> [String] {
+    package static func blindSpots(_ facts: HostFacts) -> [String] {
         var spots: [String] = []
         if let hide = facts.defender.hideExclusionsFromLocalAdmins, hide.value == 1 {
             spots.append(
@@ -114,7 +118,7 @@ enum DefenderAuditor {
     }
 
     /// The sentence that says Defender's exclusions do not protect the host, when Defender is not the active engine.
-    static func engineNote(_ state: HostFacts.DefenderState, _ antivirus: HostFacts.Antivirus?) -> String? {
+    package static func engineNote(_ state: HostFacts.DefenderState, _ antivirus: HostFacts.Antivirus?) -> String? {
         let others = (antivirus?.engines ?? []).filter { $0.name != "Microsoft Defender Antivirus" && $0.scans == true }.map(\.name)
         let elsewhere = others.isEmpty
             ? "no other antivirus filter was found in SYSTEM"
@@ -135,7 +139,7 @@ enum DefenderAuditor {
     ///
     /// They exist on Windows Server 2016 and later with the Hyper-V role, unless `DisableAutoExclusions` is 1
     /// (the Group Policy value wins over the local preference when both are set).
-    static func automaticExclusions(_ facts: HostFacts) -> (apply: Bool, reason: String) {
+    package static func automaticExclusions(_ facts: HostFacts) -> (apply: Bool, reason: String) {
         guard let windows = facts.windows else {
             return (false, "the Windows release is unknown (no CurrentVersion key in SOFTWARE), so Defender's automatic Hyper-V exclusions are not counted")
         }
@@ -158,13 +162,13 @@ enum DefenderAuditor {
     }
 
     /// "Windows Server 2019 Datacenter (build 17763)".
-    static func describe(_ windows: HostFacts.Windows) -> String {
+    package static func describe(_ windows: HostFacts.Windows) -> String {
         let name = windows.productName?.value ?? "Windows"
         return windows.build.map { "\(name) (build \($0))" } ?? name
     }
 
     /// The automatic list as rules.
-    static func automaticRules(_ environment: WindowsEnvironment) -> [AuditRule] {
+    package static func automaticRules(_ environment: WindowsEnvironment) -> [AuditRule] {
         automaticFolders.map { AuditRule(type: .path, value: $0, origin: .automatic, environment: environment) }
             + automaticExtensions.map { AuditRule(type: .extension, value: $0, origin: .automatic, environment: environment) }
             + automaticProcesses.map { AuditRule(type: .process, value: $0, origin: .automatic, environment: environment) }
@@ -172,7 +176,7 @@ enum DefenderAuditor {
 
     /// The best match for one planned entry: present over covered; a configured entry over an automatic one; of
     /// several covering folders, the deepest.
-    static func judge(
+    package static func judge(
         type: DefenderAudit.EntryType, value: String, target: AuditTarget?, rules: [AuditRule], automatic: [AuditRule]
     ) -> DefenderAudit.PlannedEntry {
         var entry = DefenderAudit.PlannedEntry(type: type, value: value, status: .missing, matchedBy: nil, matchedOrigin: nil, note: nil)
@@ -203,7 +207,7 @@ enum DefenderAuditor {
     // MARK: Findings on configured entries
 
     /// The findings on one configured entry.
-    static func findings(for rule: AuditRule, map: VolumeMap, environment: WindowsEnvironment) -> DefenderAudit.ConfiguredEntry {
+    package static func findings(for rule: AuditRule, map: some VolumeQueries, environment: WindowsEnvironment) -> DefenderAudit.ConfiguredEntry {
         var entry = DefenderAudit.ConfiguredEntry(type: rule.type, value: rule.value, origin: rule.origin, findings: [], messages: [])
         func add(_ finding: String, _ message: String) {
             if !entry.findings.contains(finding) { entry.findings.append(finding) }
@@ -259,7 +263,7 @@ enum DefenderAuditor {
 
     /// Why a configured wildcard path is broader than the plan's own pattern rule allows, or nil when it keeps
     /// it (docs/exclusion-policy.md, "Patterns"): a wildcard only in the last part, ending in a fixed Hyper-V type.
-    static func wildcardBreadth(_ pattern: DefenderPathPattern) -> String? {
+    package static func wildcardBreadth(_ pattern: DefenderPathPattern) -> String? {
         guard pattern.hasWildcard else { return nil }
         if pattern.hasFolderWildcard {
             return "has a wildcard in a folder part: Defender lets it stand for any folder there and then excludes every subfolder, so folders made later (by anyone) are excluded too"
@@ -272,7 +276,7 @@ enum DefenderAuditor {
     }
 
     /// Why a folder is too broad to exclude whole, or nil.
-    static func overBroadReason(_ path: WindowsPath, environment: WindowsEnvironment) -> String? {
+    package static func overBroadReason(_ path: WindowsPath, environment: WindowsEnvironment) -> String? {
         if path.isRoot { return "a whole volume" }
         if path.components.count == 2, NTFSName.fold(path.components[0]) == "USERS" { return "a user profile" }
         if MinimalCover.isForbidden(path, forbidden: MinimalCover.forbiddenFolders(environment)) { return "a whole system folder" }
@@ -283,7 +287,7 @@ enum DefenderAuditor {
 
     /// A sentence when `path` looks like a known mis-typing, else nil.
     /// - Parameter found: whether the path exists on a scanned volume (an existing folder is not a pattern typo).
-    static func typo(_ path: WindowsPath, map: VolumeMap, found: Bool) -> String? {
+    package static func typo(_ path: WindowsPath, map: some VolumeQueries, found: Bool) -> String? {
         let parts = path.components
         let folded = parts.map { NTFSName.fold($0) }
         // A folder name typed twice in a row: "C:\ProgramData\ProgramData\Microsoft\…".

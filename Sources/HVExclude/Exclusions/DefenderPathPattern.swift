@@ -2,6 +2,12 @@
 // section "Use wildcards in the file name and folder path or extension exclusion lists" (MicrosoftDocs/defender-docs
 // defender-endpoint/configure-extension-file-exclusions-microsoft-defender-antivirus.md).
 
+import HVXInventory
+import HVXFormats
+import HVXVolume
+import HVXBinary
+
+
 /// A Defender path exclusion as Defender reads it — the one implementation of its documented matching, used by the
 /// planner's patterns, the audit and the plan properties:
 /// - a plain path excludes that file, or that folder and everything below it;
@@ -11,54 +17,54 @@
 ///   its subfolders (`C:\MyData\*.txt`, `c:\data\*\marked\date*`);
 /// - `%VAR%` forms are expanded with the host's values; at most six wildcards per entry; never in place of the
 ///   drive letter (such text does not parse as an absolute path).
-struct DefenderPathPattern: Sendable, Equatable, CustomStringConvertible {
+package struct DefenderPathPattern: Sendable, Equatable, CustomStringConvertible {
     /// Defender's documented cap on wildcards in one entry.
-    static let maximumWildcards = 6
+    package static let maximumWildcards = 6
 
     /// The expanded path; wildcard characters are kept in its components.
-    let path: WindowsPath
+    package let path: WindowsPath
 
     /// Parses `text` after expanding `%VAR%` forms; nil for a relative path, a wildcard drive or an unknown variable.
-    init?(_ text: String, environment: WindowsEnvironment) {
+    package init?(_ text: String, environment: WindowsEnvironment) {
         guard let path = environment.path(text.auditTrimmed) else { return nil }
         self.path = path
     }
 
     /// A pattern from an already parsed path (a planned entry, written literally).
-    init(path: WindowsPath) {
+    package init(path: WindowsPath) {
         self.path = path
     }
 
-    var description: String { path.description }
+    package var description: String { path.description }
 
     /// How many `*` and `?` the entry holds.
-    var wildcardCount: Int { path.components.reduce(0) { $0 + $1.count { $0 == "*" || $0 == "?" } } }
+    package var wildcardCount: Int { path.components.reduce(0) { $0 + $1.count { $0 == "*" || $0 == "?" } } }
 
     /// Whether Defender accepts the entry: at most six wildcards.
-    var isWithinWildcardLimit: Bool { wildcardCount <= DefenderPathPattern.maximumWildcards }
+    package var isWithinWildcardLimit: Bool { wildcardCount <= DefenderPathPattern.maximumWildcards }
 
     /// Whether any component holds `*` or `?`.
-    var hasWildcard: Bool { path.components.contains(where: DefenderPathPattern.isWildcard) }
+    package var hasWildcard: Bool { path.components.contains(where: DefenderPathPattern.isWildcard) }
 
     /// Whether the last part holds a wildcard: a file-name pattern, matching names in its folder only.
-    var isFileNamePattern: Bool { path.lastComponent.map(DefenderPathPattern.isWildcard) ?? false }
+    package var isFileNamePattern: Bool { path.lastComponent.map(DefenderPathPattern.isWildcard) ?? false }
 
     /// Whether a folder part (any but the last) holds a wildcard.
-    var hasFolderWildcard: Bool { path.components.dropLast().contains(where: DefenderPathPattern.isWildcard) }
+    package var hasFolderWildcard: Bool { path.components.dropLast().contains(where: DefenderPathPattern.isWildcard) }
 
     /// The folder a file-name pattern matches in (the path without its last part); the path itself otherwise.
-    var folder: WindowsPath { isFileNamePattern ? (path.parent ?? path) : path }
+    package var folder: WindowsPath { isFileNamePattern ? (path.parent ?? path) : path }
 
     /// The components before the first wildcard: what must exist for the pattern to match anything.
-    var literalPrefix: WindowsPath {
+    package var literalPrefix: WindowsPath {
         WindowsPath(root: path.root, components: Array(path.components.prefix { !DefenderPathPattern.isWildcard($0) }))
     }
 
     /// Whether the entry names exactly `target` (no wildcard, same path after normalising).
-    func equals(_ target: WindowsPath) -> Bool { !hasWildcard && path == target }
+    package func equals(_ target: WindowsPath) -> Bool { !hasWildcard && path == target }
 
     /// Whether Defender excludes the file or folder at `target` by this entry.
-    func covers(_ target: WindowsPath) -> Bool {
+    package func covers(_ target: WindowsPath) -> Bool {
         guard isWithinWildcardLimit, path.sameRoot(as: target) else { return false }
         let count = path.components.count
         if isFileNamePattern {
@@ -71,14 +77,14 @@ struct DefenderPathPattern: Sendable, Equatable, CustomStringConvertible {
 
     /// Whether the entry names `target` itself, wildcards expanded at the same depth (a process exclusion names
     /// one binary, never a folder's contents).
-    func matches(_ target: WindowsPath) -> Bool {
+    package func matches(_ target: WindowsPath) -> Bool {
         guard isWithinWildcardLimit, path.sameRoot(as: target), path.components.count == target.components.count else { return false }
         return zip(path.components, target.components).allSatisfy { DefenderPathPattern.glob($0, $1) }
     }
 
     /// Whether everything `other` excludes is excluded by this entry too (a configured entry against a planned
     /// pattern): component by component, each of `other`'s names is contained in this one's.
-    func covers(_ other: DefenderPathPattern) -> Bool {
+    package func covers(_ other: DefenderPathPattern) -> Bool {
         guard isWithinWildcardLimit, other.isWithinWildcardLimit, path.sameRoot(as: other.path) else { return false }
         if !other.hasWildcard { return covers(other.path) }
         let count = path.components.count
@@ -92,10 +98,10 @@ struct DefenderPathPattern: Sendable, Equatable, CustomStringConvertible {
         return zip(path.components, other.path.components).allSatisfy { DefenderPathPattern.contains($0, $1) }
     }
 
-    static func isWildcard(_ text: String) -> Bool { text.contains("*") || text.contains("?") }
+    package static func isWildcard(_ text: String) -> Bool { text.contains("*") || text.contains("?") }
 
     /// Case-insensitive match of `text` against `pattern`, where `*` is any run of characters and `?` one.
-    static func glob(_ pattern: String, _ text: String) -> Bool {
+    package static func glob(_ pattern: String, _ text: String) -> Bool {
         let p = Array(NTFSName.fold(pattern)), t = Array(NTFSName.fold(text))
         // Iterative matcher with one backtrack point: linear in practice, never recursive.
         var pi = 0, ti = 0
@@ -122,7 +128,7 @@ struct DefenderPathPattern: Sendable, Equatable, CustomStringConvertible {
 
     /// Whether every name `inner` matches is matched by `outer` (both glob patterns, case-insensitive): `*` in
     /// `outer` takes any run of `inner`'s characters and wildcards; `?` one character or `?`, never a `*`.
-    static func contains(_ outer: String, _ inner: String) -> Bool {
+    package static func contains(_ outer: String, _ inner: String) -> Bool {
         let p = Array(NTFSName.fold(outer)), q = Array(NTFSName.fold(inner))
         // match[i][j]: p[i...] contains q[j...]. Names are short (≤ 255), so the table is small.
         var next = [Bool](repeating: false, count: q.count + 1)
@@ -145,14 +151,14 @@ struct DefenderPathPattern: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// An extension as Defender compares it: without `*.` or `.`, lower-cased, spaces trimmed.
-    static func normaliseExtension(_ text: String) -> String {
+    package static func normaliseExtension(_ text: String) -> String {
         var rest = Substring(text.auditTrimmed)
         if rest.hasPrefix("*.") { rest = rest.dropFirst(2) } else if rest.hasPrefix(".") { rest = rest.dropFirst() }
         return rest.lowercased()
     }
 
     /// The extension of a file name, lower-cased, or nil.
-    static func fileExtension(_ name: String) -> String? {
+    package static func fileExtension(_ name: String) -> String? {
         guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return nil }
         let ext = name[name.index(after: dot)...]
         return ext.isEmpty ? nil : ext.lowercased()
@@ -161,7 +167,7 @@ struct DefenderPathPattern: Sendable, Equatable, CustomStringConvertible {
 
 extension String {
     /// The text without leading and trailing spaces and tabs (as Defender ignores them in list entries).
-    var auditTrimmed: String {
+    package var auditTrimmed: String {
         var slice = Substring(self)
         while let first = slice.first, first == " " || first == "\t" { slice = slice.dropFirst() }
         while let last = slice.last, last == " " || last == "\t" { slice = slice.dropLast() }

@@ -1,21 +1,23 @@
+import HVXInventory
+
 /// The exclusions a host needs: paths, processes and (only on request) extensions, each with why; plus what
 /// was left for later (`deferred`) and every folder the policy refused to exclude whole (`refused`).
-struct ExclusionPlan: Codable, Sendable, Equatable {
+package struct ExclusionPlan: Codable, Sendable, Equatable {
     /// Folder and file exclusions, minimal and sorted.
-    var paths: [PathExclusion]
+    package var paths: [PathExclusion]
     /// Extension exclusions: empty unless `--extensions` or `--broad-extensions` asked for them.
-    var extensions: [ExtensionExclusion]
+    package var extensions: [ExtensionExclusion]
     /// Process exclusions.
-    var processes: [ProcessExclusion]
+    package var processes: [ProcessExclusion]
     /// Default folders Hyper-V has not created yet: not planned unless `--plan-deferred`.
-    var deferred: [DeferredPath]
+    package var deferred: [DeferredPath]
     /// Folders a rule asked for that the policy would not exclude whole, and why.
-    var refused: [RefusedFolder]
+    package var refused: [RefusedFolder]
     /// Why extensions are (or are not) in the plan: the trade-off in one sentence.
-    var extensionPolicy: String
+    package var extensionPolicy: String
 
     /// Creates a plan.
-    init(
+    package init(
         paths: [PathExclusion] = [], extensions: [ExtensionExclusion] = [], processes: [ProcessExclusion] = [],
         deferred: [DeferredPath] = [], refused: [RefusedFolder] = [], extensionPolicy: String = ""
     ) {
@@ -29,16 +31,16 @@ struct ExclusionPlan: Codable, Sendable, Equatable {
 }
 
 /// One path to exclude.
-struct PathExclusion: Codable, Sendable, Equatable {
+package struct PathExclusion: Codable, Sendable, Equatable {
     /// Whether the path is a folder or a single file.
-    enum Kind: String, Codable, Sendable { case directory, file }
+    package enum Kind: String, Codable, Sendable { case directory, file }
 
     /// The form Defender reads the entry in: a folder and everything below it, one file, or a file-name pattern
     /// (a wildcard in the last part only, ending in a Hyper-V type: names in that folder only).
-    enum Form: String, Codable, Sendable { case folder, file, pattern }
+    package enum Form: String, Codable, Sendable { case folder, file, pattern }
 
     /// What Hyper-V will write that the entry exists for (policy v3, docs/exclusion-policy.md "Lifecycle").
-    enum Lifecycle: String, Codable, Sendable, CaseIterable {
+    package enum Lifecycle: String, Codable, Sendable, CaseIterable {
         /// Checkpoint differencing disks `<disk name>_<GUID>.avhdx` beside a disk.
         case checkpoint
         /// Resilient change tracking: `<disk file name>.rct` and `.mrt` beside each disk.
@@ -54,7 +56,7 @@ struct PathExclusion: Codable, Sendable, Equatable {
     }
 
     /// Which rule made the entry.
-    enum Basis: String, Codable, Sendable {
+    package enum Basis: String, Codable, Sendable {
         /// A folder Hyper-V owns that holds only Hyper-V files (the folder rule).
         case hyperVFolder
         /// A folder Microsoft names for exclusion (the Hyper-V data root, `C:\ClusterStorage`, `%SystemRoot%\Cluster`,
@@ -65,126 +67,164 @@ struct PathExclusion: Codable, Sendable, Equatable {
     }
 
     /// The Windows path, in the spelling found on disk when it exists.
-    var path: String
+    package var path: String
     /// `%ProgramData%\…` form, with `--env-paths`, where the path sits under a known root.
-    var environmentPath: String?
+    package var environmentPath: String?
     /// Folder or file (a pattern's kind is `file`).
-    var kind: Kind
+    package var kind: Kind
     /// Folder, file or pattern, as Defender reads the entry.
-    var form: Form
+    package var form: Form
     /// What Hyper-V will write that the entry exists for; nil for an entry that covers what exists today.
-    var lifecycle: Lifecycle?
+    package var lifecycle: Lifecycle?
     /// Which rule made the entry.
-    var basis: Basis = .file
+    package var basis: Basis = .file
     /// Why, in words (one per rule that asked for it).
-    var reasons: [String]
+    package var reasons: [String]
     /// Which files and keys said so.
-    var evidence: [Evidence]
+    package var evidence: [Evidence]
     /// Whether the path was seen on a scanned volume and every fact behind it has a source (false: on a drive
     /// that was not scanned, or inferred).
-    var verified: Bool
+    package var verified: Bool
     /// Why the entry must not be applied yet: a Defender detection on a file it covers. Absent (never null) on
     /// every other entry.
-    var hold: EntryHold? = nil
+    package var hold: EntryHold? = nil
+
+    /// An entry (explicit: a memberwise initialiser would be internal to this target).
+    package init(
+        path: String, environmentPath: String?, kind: Kind, form: Form, lifecycle: Lifecycle? = nil, basis: Basis = .file,
+        reasons: [String], evidence: [Evidence], verified: Bool, hold: EntryHold? = nil
+    ) {
+        self.path = path
+        self.environmentPath = environmentPath
+        self.kind = kind
+        self.form = form
+        self.lifecycle = lifecycle
+        self.basis = basis
+        self.reasons = reasons
+        self.evidence = evidence
+        self.verified = verified
+        self.hold = hold
+    }
 }
 
 /// Why a planned entry is held: malware was detected in a file it covers, so excluding it would hide the threat
 /// (the entry stays in the plan; every export marks it, and nothing applies it without being told to).
-struct EntryHold: Codable, Sendable, Equatable {
+package struct EntryHold: Codable, Sendable, Equatable {
     /// `detection`.
-    var reason: String
+    package var reason: String
     /// The threat name Defender gave (`Trojan:Win32/Wacatac.B!ml`), when an event names one.
-    var threat: String?
+    package var threat: String?
     /// The events behind the hold.
-    var events: [HoldEvent]
+    package var events: [HoldEvent]
+
+    package init(reason: String, threat: String?, events: [HoldEvent]) {
+        self.reason = reason
+        self.threat = threat
+        self.events = events
+    }
 }
 
 /// One event behind a hold.
-struct HoldEvent: Codable, Sendable, Equatable {
+package struct HoldEvent: Codable, Sendable, Equatable {
     /// The event id (1116, 1006, 1015, 1117, …).
-    var id: Int
+    package var id: Int
     /// When it was logged, ISO 8601 UTC.
-    var time: String
+    package var time: String
     /// The file it names.
-    var file: String
+    package var file: String
     /// The action Defender took or failed to take, when the event says.
-    var action: String?
+    package var action: String?
+
+    package init(id: Int, time: String, file: String, action: String?) {
+        self.id = id
+        self.time = time
+        self.file = file
+        self.action = action
+    }
 }
 
 /// One extension to exclude.
-struct ExtensionExclusion: Codable, Sendable, Equatable {
+package struct ExtensionExclusion: Codable, Sendable, Equatable {
     /// Without the dot: `vhdx`.
-    var `extension`: String
+    package var `extension`: String
     /// Why.
-    var reason: String
+    package var reason: String
 }
 
 /// One process to exclude.
-struct ProcessExclusion: Codable, Sendable, Equatable {
+package struct ProcessExclusion: Codable, Sendable, Equatable {
     /// The binary's Windows path.
-    var path: String
+    package var path: String
     /// Why.
-    var reason: String
+    package var reason: String
     /// What said so: the binary on the volume, or the service's `ImagePath`.
-    var evidence: [Evidence] = []
+    package var evidence: [Evidence] = []
     /// Whether the binary was found on the scanned volume.
-    var verified: Bool = true
+    package var verified: Bool = true
+
+    /// A process entry (explicit: a memberwise initialiser would be internal to this target).
+    package init(path: String, reason: String, evidence: [Evidence] = [], verified: Bool = true) {
+        self.path = path
+        self.reason = reason
+        self.evidence = evidence
+        self.verified = verified
+    }
 }
 
 /// A folder Hyper-V will create on first use: listed, planned only with `--plan-deferred`.
-struct DeferredPath: Codable, Sendable, Equatable {
+package struct DeferredPath: Codable, Sendable, Equatable {
     /// The folder.
-    var path: String
+    package var path: String
     /// Why it would be excluded, and why it is not yet.
-    var reason: String
+    package var reason: String
     /// What named it.
-    var evidence: [Evidence]
+    package var evidence: [Evidence]
 }
 
 /// A folder the policy would not exclude whole.
-struct RefusedFolder: Codable, Sendable, Equatable {
+package struct RefusedFolder: Codable, Sendable, Equatable {
     /// The folder.
-    var path: String
+    package var path: String
     /// Why not: the protected place, or the first file in it that is not Hyper-V's.
-    var reason: String
+    package var reason: String
     /// What was planned instead.
-    var instead: String
+    package var instead: String
 }
 
 /// What to exclude on one SMB file server that holds this host's VM files (KB 3105657 asks for the exclusions
 /// there, not on the Hyper-V host).
-struct FileServerPlan: Codable, Sendable, Equatable {
+package struct FileServerPlan: Codable, Sendable, Equatable {
     /// The server name as the host spells it.
-    var server: String
+    package var server: String
     /// Its shares that hold VM files.
-    var shares: [Share]
+    package var shares: [Share]
 
     /// One share and the paths to exclude in it.
-    struct Share: Codable, Sendable, Equatable {
+    package struct Share: Codable, Sendable, Equatable {
         /// The share name.
-        var name: String
+        package var name: String
         /// The folders and files, as UNC paths; `relativePath` is the part inside the share.
-        var paths: [Entry]
+        package var paths: [Entry]
     }
 
     /// One folder or file on the share.
-    struct Entry: Codable, Sendable, Equatable {
+    package struct Entry: Codable, Sendable, Equatable {
         /// `\\server\share\…`.
-        var path: String
+        package var path: String
         /// The path inside the share (`VM2\Virtual Machines`); empty for the share itself.
-        var relativePath: String
+        package var relativePath: String
         /// Folder or file.
-        var kind: PathExclusion.Kind
+        package var kind: PathExclusion.Kind
         /// Why.
-        var reasons: [String]
+        package var reasons: [String]
         /// What said so.
-        var evidence: [Evidence]
+        package var evidence: [Evidence]
     }
 }
 
 extension PathExclusion {
     /// Decodes an entry; a report written before policy v3 has no `form`, which then follows from `kind` and the path.
-    init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         path = try container.decode(String.self, forKey: .path)
         environmentPath = try container.decodeIfPresent(String.self, forKey: .environmentPath)

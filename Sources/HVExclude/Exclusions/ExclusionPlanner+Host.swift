@@ -1,6 +1,10 @@
+import HVXBinary
+import HVXInventory
+import HVXVolume
+
 extension ExclusionPlanner {
     /// Hyper-V's file types by server generation (KB 3105657; docs/exclusion-policy.md rule 2): listed only on request.
-    static func hyperVExtensions(for generation: HostFacts.WindowsGeneration) -> [String] {
+    package static func hyperVExtensions(for generation: HostFacts.WindowsGeneration) -> [String] {
         var list = ["vhd", "avhd", "vsv"]
         if generation >= .v2012 { list = ["vhd", "vhdx", "avhd", "avhdx", "vsv"] }
         if generation >= .v2016 { list += ["vhds", "vmcx", "vmrs", "vmgs", "rct", "mrt"] }
@@ -9,20 +13,20 @@ extension ExclusionPlanner {
     }
 
     /// Host-wide extensions far too broad to exclude; listed only with `--broad-extensions`.
-    static let broadExtensions = ["xml", "bin", "iso"]
+    package static let broadExtensions = ["xml", "bin", "iso"]
 
     /// One process KB 3105657 or KB 250355 names: its binary, the service whose `ImagePath` stands in when the
     /// binary is not in the copy, and the release that introduced it.
-    struct ProcessRule {
-        var name: String
-        var folder: String
-        var service: String
-        var ownService: Bool
-        var since: HostFacts.WindowsGeneration
-        var reason: String
+    package struct ProcessRule {
+        package var name: String
+        package var folder: String
+        package var service: String
+        package var ownService: Bool
+        package var since: HostFacts.WindowsGeneration
+        package var reason: String
     }
 
-    static let hyperVProcessRules = [
+    package static let hyperVProcessRules = [
         ProcessRule(name: "vmms.exe", folder: "%SystemRoot%\\System32", service: "vmms", ownService: true, since: .v2008,
                     reason: "Hyper-V Virtual Machine Management service (KB 3105657)"),
         ProcessRule(name: "vmwp.exe", folder: "%SystemRoot%\\System32", service: "vmms", ownService: false, since: .v2008,
@@ -32,20 +36,20 @@ extension ExclusionPlanner {
         ProcessRule(name: "vmcompute.exe", folder: "%SystemRoot%\\System32", service: "vmcompute", ownService: true, since: .v2019,
                     reason: "Hyper-V Host Compute Service, 2019 and later (KB 3105657)"),
     ]
-    static let clusterProcessRules = [
+    package static let clusterProcessRules = [
         ProcessRule(name: "clussvc.exe", folder: "%SystemRoot%\\Cluster", service: "ClusSvc", ownService: true, since: .v2008,
                     reason: "Failover Cluster service (KB 250355)"),
         ProcessRule(name: "rhs.exe", folder: "%SystemRoot%\\Cluster", service: "ClusSvc", ownService: false, since: .v2008,
                     reason: "Failover Cluster resource host subsystem (KB 250355)"),
     ]
 
-    func service(_ name: String) -> PolicyInput.ServiceFact? {
+    package func service(_ name: String) -> PolicyInput.ServiceFact? {
         input.services.first { NTFSName.fold($0.name) == NTFSName.fold(name) && $0.present }
     }
 
     /// Process exclusions: the binaries present on the volume; where the copy lacks one but the SYSTEM hive has
     /// its service, the path from the service's `ImagePath` (or beside the service's binary), with a warning.
-    func processes(_ state: inout PlanState) -> [ProcessExclusion] {
+    package func processes(_ state: inout PlanState) -> [ProcessExclusion] {
         var result: [ProcessExclusion] = []
         let clusterService = service("ClusSvc") != nil
         let rules = ExclusionPlanner.hyperVProcessRules + (clusterService ? ExclusionPlanner.clusterProcessRules : [])
@@ -89,7 +93,7 @@ extension ExclusionPlanner {
 
     /// Extensions: none by default; Hyper-V's types for the release with `--extensions`; `.xml .bin .iso` with
     /// `--broad-extensions`. The plan says why either way.
-    func extensions(_ state: inout PlanState) {
+    package func extensions(_ state: inout PlanState) {
         let generation = input.release?.generation ?? fallbackGeneration
         let releaseName = input.release?.name ?? "an unknown Windows (\(fallbackGeneration == .v2016 ? ".vmcx files: 2016 or later" : "no .vmcx files: 2012 R2 rules"))"
         state.plan.extensionPolicy = input.options.extensions || input.options.broadExtensions
@@ -113,14 +117,14 @@ extension ExclusionPlanner {
     }
 
     /// Without a release: 2016 rules when VMCX configurations exist, else 2012 R2.
-    var fallbackGeneration: HostFacts.WindowsGeneration {
+    package var fallbackGeneration: HostFacts.WindowsGeneration {
         let vmcx = input.virtualMachines.contains { HyperVFiles.fileExtension($0.configurationFile?.lastComponent ?? "") == "vmcx" }
         return vmcx ? .v2016 : .v2012R2
     }
 
     /// The folders Microsoft names on every Hyper-V host: the data root, and on a replica server its storage
     /// locations (KB 3105657: "any custom replication data directories").
-    func hostFolders(_ state: inout PlanState) {
+    package func hostFolders(_ state: inout PlanState) {
         if volume.kind(of: input.dataRoot) == .directory {
             state.namedFolders.append(input.dataRoot)
             state.add(PathCandidate(
@@ -163,7 +167,7 @@ extension ExclusionPlanner {
 
     /// Cluster nodes (KB 250355, KB 3105657): `C:\ClusterStorage` when CSVs are known, the witness disk's
     /// `\Cluster`, `%SystemRoot%\Cluster`, the cluster account's temp folder, and clustered VMs' stores.
-    func cluster(_ state: inout PlanState) {
+    package func cluster(_ state: inout PlanState) {
         let clusterService = service("ClusSvc")
         let systemDrive = input.environment.path("%SystemDrive%\\") ?? WindowsPath(root: .drive("C"), components: [])
         let storage = systemDrive.appending("ClusterStorage")!
@@ -235,7 +239,7 @@ extension ExclusionPlanner {
 
     /// Where Hyper-V creates new VMs and disks: planned when the folder exists and passes the folder rule;
     /// deferred when Hyper-V has not created it yet (planned then only with `--plan-deferred`).
-    func defaultFolders(_ state: inout PlanState) {
+    package func defaultFolders(_ state: inout PlanState) {
         for folder in input.defaultFolders {
             let what = folder.valueName == "DefaultVirtualHardDiskPath" ? "new virtual disks" : "new VMs"
             let source = folder.fromRegistry ? folder.valueName : "built-in default; \(folder.valueName) absent"
@@ -264,10 +268,10 @@ extension ExclusionPlanner {
 }
 
 /// Service `ImagePath` values as Windows writes them (forms below), turned into Windows paths.
-enum ServiceImagePath {
+package enum ServiceImagePath {
     /// `system32\drivers\x.sys`, `\SystemRoot\System32\x.exe`, `%SystemRoot%\System32\x.exe`, `\??\C:\…`, or a
     /// quoted path with arguments → a Windows path; nil when it names none.
-    static func windowsPath(_ text: String, environment: WindowsEnvironment) -> WindowsPath? {
+    package static func windowsPath(_ text: String, environment: WindowsEnvironment) -> WindowsPath? {
         var value = Substring(text.trimmingWhitespace())
         if value.hasPrefix("\"") {
             value = value.dropFirst()
@@ -291,7 +295,7 @@ enum ServiceImagePath {
 
 extension String {
     /// The string without leading and trailing spaces and tabs.
-    func trimmingWhitespace() -> String {
+    package func trimmingWhitespace() -> String {
         var slice = Substring(self)
         while let first = slice.first, first == " " || first == "\t" { slice = slice.dropFirst() }
         while let last = slice.last, last == " " || last == "\t" { slice = slice.dropLast() }

@@ -1,10 +1,16 @@
 /// Policy v3, the lifecycle (docs/exclusion-policy.md "Lifecycle"): what Hyper-V will write for a registered VM in
 /// normal operation — at its next checkpoint, backup, start or save — covered before it exists, by the folder that
 /// will hold it when the folder rule admits that folder, else by typed file-name patterns in that very folder.
+
+import HVXInventory
+import HVXFormats
+import HVXVolume
+import HVXBinary
+
 extension ExclusionPlanner {
     /// The lifecycle entries of one registered VM or checkpoint configuration. A checkpoint contributes only its
     /// disks (applying it creates a differencing disk beside its disk); the VM contributes its folders too.
-    func lifecycle(_ vm: PolicyInput.VMInput, replicated: Bool, _ state: inout PlanState) {
+    package func lifecycle(_ vm: PolicyInput.VMInput, replicated: Bool, _ state: inout PlanState) {
         // A registered VM whose configuration is missing from a scanned drive was reported; nothing of it is planned.
         if let config = vm.configurationFile, volume.isScanned(config), !vm.exists { return }
         let evidence = [Evidence(source: vm.configurationFile?.description ?? vm.label, detail: "configuration file")]
@@ -64,7 +70,7 @@ extension ExclusionPlanner {
 
     /// `<snapshot data root>\Snapshots`: the whole folder when it exists and passes the folder rule, its typed files
     /// when it fails, and the folder itself before it exists ("created at the first checkpoint").
-    func snapshotFolder(_ vm: PolicyInput.VMInput, evidence: [Evidence], _ state: inout PlanState) {
+    package func snapshotFolder(_ vm: PolicyInput.VMInput, evidence: [Evidence], _ state: inout PlanState) {
         let root = vm.paths.first(where: { $0.role == .snapshotRoot })?.path
             ?? vm.paths.first(where: { $0.role == .dataRoot })?.path
         guard let root, let snapshots = root.appending("Snapshots") else { return }
@@ -101,7 +107,7 @@ extension ExclusionPlanner {
 
     /// Saved and runtime state beside the configuration: `<id>.vmrs` (VMCX), the `<id>` folder with `.vsv`/`.bin`
     /// (XML); existing ones are covered with the VM's files, missing ones are what its next start or save writes.
-    func savedState(_ vm: PolicyInput.VMInput, evidence: [Evidence], _ state: inout PlanState) {
+    package func savedState(_ vm: PolicyInput.VMInput, evidence: [Evidence], _ state: inout PlanState) {
         guard let config = vm.configurationFile, let folder = config.parent, let id = vm.id, vm.exists else { return }
         let why = evidence + [LifecycleRules.savedStateSource]
         if vm.isXMLConfiguration {
@@ -119,7 +125,7 @@ extension ExclusionPlanner {
     }
 
     /// The VMs a Replica log (`.hrl`) beside one of their disks shows to be replicated.
-    func replicatedVMs() -> Set<String> {
+    package func replicatedVMs() -> Set<String> {
         let logFolders = Set(input.replicaLogs.compactMap { $0.parent?.key })
         var ids: Set<String> = []
         for vm in input.virtualMachines {
@@ -131,40 +137,40 @@ extension ExclusionPlanner {
 }
 
 /// The naming rules of the lifecycle, each with its source (docs/exclusion-policy.md "Lifecycle").
-enum LifecycleRules {
-    static let checkpointSource = Evidence(
+package enum LifecycleRules {
+    package static let checkpointSource = Evidence(
         source: "lifecycle rule",
         detail: "a checkpoint's differencing disk is created in the folder of the disk it extends, named <disk name>_<GUID>.avhdx (.avhd for VHD): real Windows-written AVHDX (fixtures/vhdx) and a public incident write-up")
-    static let changeTrackingSource = Evidence(
+    package static let changeTrackingSource = Evidence(
         source: "lifecycle rule",
         detail: "resilient change tracking writes <disk file name>.rct and .mrt beside each disk of the chain, configuration version 6.2 and later: public incident write-up listing X.vhdx.rct, X.vhdx.mrt, X_<GUID>.avhdx.rct, X_<GUID>.avhdx.mrt")
-    static let snapshotSource = Evidence(
+    package static let snapshotSource = Evidence(
         source: "lifecycle rule",
         detail: "checkpoint configurations and runtime state go to <snapshot data root>\\Snapshots (KB 3105657 names the default Snapshots folder)")
-    static let replicaSource = Evidence(
+    package static let replicaSource = Evidence(
         source: "lifecycle rule",
         detail: "Replica log files sit in the same folder as the disks they track (azure-docs hyper-v-azure-architecture); their names are unverified, so any .hrl there")
-    static let smartPagingSource = Evidence(
+    package static let smartPagingSource = Evidence(
         source: "hvexclude",
         detail: "inferred: smart paging files (.slp) go to the VM's smart-paging folder (secondary sources only)")
-    static let savedStateSource = Evidence(
+    package static let savedStateSource = Evidence(
         source: "lifecycle rule",
         detail: "runtime and saved state sit beside the configuration: <VMID>.vmrs (VMCX), <VMID>\\<VMID>.vsv and .bin (XML)")
 }
 
 /// A virtual disk's family, for the names its checkpoints and change tracking take.
-struct DiskFamily {
+package struct DiskFamily {
     /// The disk name without its extension, and without the `_<GUID>` a checkpoint disk adds (`Db01` for
     /// `Db01_<GUID>.avhdx`): a checkpoint of a checkpoint keeps the base name, and `Db01_*.avhdx` also matches the
     /// other reading, `Db01_<GUID>_<GUID2>.avhdx`.
-    var stem: String
+    package var stem: String
     /// `avhdx` (VHDX, VHD Set) or `avhd` (VHD).
-    var differencingExtension: String
+    package var differencingExtension: String
     /// Whether Hyper-V keeps `.rct`/`.mrt` for it (VHDX only).
-    var tracksChanges: Bool
+    package var tracksChanges: Bool
 
     /// The family of a disk file name; nil for a name that is not a checkpointable disk.
-    init?(_ name: String) {
+    package init?(_ name: String) {
         guard let ext = HyperVFiles.fileExtension(name) else { return nil }
         switch ext {
         case "vhdx", "avhdx", "vhds":
@@ -190,7 +196,7 @@ extension PlanState {
     /// Covers a file Hyper-V will write in `folder` (a name or a typed file-name pattern): by the folder the
     /// folder rule admits at or above it, else by the name itself, in that folder only. On a share it goes to the
     /// file server; on a drive that was not scanned it is planned as named, unverified.
-    mutating func coverFuture(
+    package mutating func coverFuture(
         in folder: WindowsPath, name: String, lifecycle: PathExclusion.Lifecycle, reason: String, evidence: [Evidence],
         verified: Bool = true
     ) {
@@ -217,7 +223,7 @@ extension PlanState {
 
     /// Covers a folder Hyper-V will create (`Snapshots`, a runtime folder): by an admitted folder above it, else
     /// the folder itself, planned before it exists (`verified: false`) unless it would be a protected place.
-    mutating func coverFutureFolder(
+    package mutating func coverFutureFolder(
         _ folder: WindowsPath, reason: String, evidence: [Evidence], lifecycle: PathExclusion.Lifecycle, created: String
     ) {
         if namedCover(folder) != nil {
@@ -237,7 +243,7 @@ extension PlanState {
 
     /// Plans the highest Hyper-V-owned folder above `item` (or `item` itself) that passes the folder rule, with
     /// `reason`; false when there is none.
-    mutating func wholeFolder(
+    package mutating func wholeFolder(
         containing item: WindowsPath, orItself: Bool, reason: String, evidence: [Evidence], lifecycle: PathExclusion.Lifecycle
     ) -> Bool {
         let count = item.components.count

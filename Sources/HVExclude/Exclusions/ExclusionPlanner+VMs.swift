@@ -1,3 +1,7 @@
+import HVXBinary
+import HVXInventory
+import HVXVolume
+
 extension ExclusionPlanner {
     /// Everything one VM (or checkpoint) uses: existing items on scanned drives are covered by the folder rule,
     /// items on drives that were not scanned are planned unverified, items on shares go to their file server,

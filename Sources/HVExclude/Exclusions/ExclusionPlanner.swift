@@ -1,40 +1,44 @@
+import HVXBinary
+import HVXInventory
+import HVXVolume
+
 /// Derives the exact exclusions a host needs (docs/exclusion-policy.md):
 /// Hyper-V's processes, the files and folders registered VMs really use, and the folders Microsoft names — never
 /// a folder that holds anything but Hyper-V files, never a protected place, never something that does not exist.
 ///
 /// Input is plain values (``PolicyInput``) and ``VolumeQueries``; the planner reads nothing else, so every rule
 /// is tested by building its input in Swift.
-struct ExclusionPlanner {
+package struct ExclusionPlanner {
     /// What the plan is derived from.
-    let input: PolicyInput
+    package let input: PolicyInput
     /// The scanned volumes.
-    let volume: any VolumeQueries
+    package let volume: any VolumeQueries
 
     /// The planner's output.
-    struct Result: Sendable {
+    package struct Result: Sendable {
         /// The host's plan.
-        var plan: ExclusionPlan
+        package var plan: ExclusionPlan
         /// What to exclude on each SMB file server that holds VM files.
-        var fileServers: [FileServerPlan]
+        package var fileServers: [FileServerPlan]
         /// Notes on entries that were refused, narrowed, inferred or could not be verified.
-        var findings: [Finding]
+        package var findings: [Finding]
         /// Files no VM names directly that a rule attributed to VMs (VHD Set members, replica files still
         /// arriving): no longer unreferenced.
-        var claimed: [ClaimedFile]
+        package var claimed: [ClaimedFile]
     }
 
     /// A file a rule attributed to VMs although no configuration names it.
-    struct ClaimedFile: Sendable, Equatable {
+    package struct ClaimedFile: Sendable, Equatable {
         /// The file.
-        var path: WindowsPath
+        package var path: WindowsPath
         /// The VMs (ids) it belongs to; empty when only its place is known (replica storage).
-        var vms: [String]
+        package var vms: [String]
         /// Why.
-        var reason: String
+        package var reason: String
     }
 
     /// The plan.
-    func plan() -> Result {
+    package func plan() -> Result {
         var state = PlanState(input: input, volume: volume)
         state.warnings = input.findings
         state.plan.processes = processes(&state)
@@ -61,31 +65,37 @@ struct ExclusionPlanner {
         }
         return state.finish()
     }
+
+    /// The memberwise initialiser, `package` for the layers above (Swift synthesises it internal).
+    package init(input: PolicyInput, volume: any VolumeQueries) {
+        self.input = input
+        self.volume = volume
+    }
 }
 
 /// The plan being built: candidates, refusals, deferred folders and notes, and the folder-rule decisions made so
 /// far (each folder is checked once).
-struct PlanState {
-    let input: PolicyInput
-    let volume: any VolumeQueries
-    let protected: ProtectedPlaces
-    var plan = ExclusionPlan()
-    var candidates: [PathCandidate] = []
-    var fileServerEntries: [String: (server: String, share: String, entry: FileServerPlan.Entry)] = [:]
-    var refused: [String: RefusedFolder] = [:]
-    var deferred: [String: DeferredPath] = [:]
-    var warnings: [Finding] = []
-    var claimed: [ExclusionPlanner.ClaimedFile] = []
+package struct PlanState {
+    package let input: PolicyInput
+    package let volume: any VolumeQueries
+    package let protected: ProtectedPlaces
+    package var plan = ExclusionPlan()
+    package var candidates: [PathCandidate] = []
+    package var fileServerEntries: [String: (server: String, share: String, entry: FileServerPlan.Entry)] = [:]
+    package var refused: [String: RefusedFolder] = [:]
+    package var deferred: [String: DeferredPath] = [:]
+    package var warnings: [Finding] = []
+    package var claimed: [ExclusionPlanner.ClaimedFile] = []
     /// Folder key → whether the folder rule lets it be excluded whole.
-    var decisions: [String: Bool] = [:]
+    package var decisions: [String: Bool] = [:]
     /// Folders Microsoft names that are planned whatever they hold (keys).
-    var namedFolders: [WindowsPath] = []
+    package var namedFolders: [WindowsPath] = []
     /// Folders a configuration or the registry names as Hyper-V roots (keys).
-    let ownedRoots: Set<String>
+    package let ownedRoots: Set<String>
     /// Keys of the ISOs registered VMs attach (Hyper-V files for the folder rule).
-    let attachedISOs: Set<String>
+    package let attachedISOs: Set<String>
 
-    init(input: PolicyInput, volume: any VolumeQueries) {
+    package init(input: PolicyInput, volume: any VolumeQueries) {
         self.input = input
         self.volume = volume
         protected = ProtectedPlaces(environment: input.environment, dataRoot: input.dataRoot, shares: input.shares)
@@ -98,22 +108,22 @@ struct PlanState {
         attachedISOs = Set(vms.flatMap { $0.paths.filter { $0.role == .iso }.map(\.path.key) })
     }
 
-    mutating func add(_ candidate: PathCandidate) { candidates.append(candidate) }
+    package mutating func add(_ candidate: PathCandidate) { candidates.append(candidate) }
 
     /// The reason every folder the folder rule admits carries.
-    static let onlyHyperV = "Hyper-V owns this folder and it holds only Hyper-V files (checked on the scanned volume)"
+    package static let onlyHyperV = "Hyper-V owns this folder and it holds only Hyper-V files (checked on the scanned volume)"
 
-    mutating func warn(_ path: WindowsPath, _ message: String, _ severity: Finding.Severity = .warning) {
+    package mutating func warn(_ path: WindowsPath, _ message: String, _ severity: Finding.Severity = .warning) {
         warnings.append(Finding(.exclusion, path: path.description, message: message, severity: severity))
     }
 
-    mutating func refuse(_ folder: WindowsPath, _ reason: String, instead: String) {
+    package mutating func refuse(_ folder: WindowsPath, _ reason: String, instead: String) {
         guard refused[folder.key] == nil else { return }
         refused[folder.key] = RefusedFolder(path: folder.description, reason: reason, instead: instead)
     }
 
     /// Whether the Hyper-V-owned `folder` may be excluded whole; records the refusal when not.
-    mutating func folderRule(_ folder: WindowsPath) -> Bool {
+    package mutating func folderRule(_ folder: WindowsPath) -> Bool {
         if let decided = decisions[folder.key] { return decided }
         var allowed = true
         if let why = protected.reason(folder) {
@@ -130,20 +140,20 @@ struct PlanState {
     }
 
     /// Whether `folder` is Hyper-V's: by name, or named as a root by a configuration, the registry or the cluster.
-    func isOwned(_ folder: WindowsPath) -> Bool {
+    package func isOwned(_ folder: WindowsPath) -> Bool {
         HyperVFiles.isOwnedByName(folder) || ownedRoots.contains(folder.key)
             || input.replicaStorage.contains { $0.path == folder }
     }
 
     /// The folder Microsoft names that already covers `path`, if any.
-    func namedCover(_ path: WindowsPath) -> WindowsPath? {
+    package func namedCover(_ path: WindowsPath) -> WindowsPath? {
         namedFolders.first { $0.contains(path) }
     }
 
     /// Covers one existing item (a file, or a runtime folder) on a scanned volume: by the highest Hyper-V-owned
     /// folder above it that passes the folder rule, else by the item itself (a folder that fails: its Hyper-V
     /// files one by one).
-    mutating func cover(_ item: WindowsPath, isFolder: Bool, reason: String, evidence: [Evidence], verified: Bool = true) {
+    package mutating func cover(_ item: WindowsPath, isFolder: Bool, reason: String, evidence: [Evidence], verified: Bool = true) {
         if namedCover(item) != nil {
             add(PathCandidate(path: item, kind: isFolder ? .directory : .file, reason: reason, evidence: evidence, verified: verified))
             return
@@ -181,7 +191,7 @@ struct PlanState {
 
     /// Covers a Hyper-V root a VM, the registry or the cluster names: the whole folder when the folder rule allows,
     /// else the Hyper-V folders it holds (`Virtual Machines`, `Snapshots`, `Virtual Hard Disks`, …).
-    mutating func coverRoot(_ root: WindowsPath, reason: String, evidence: [Evidence]) {
+    package mutating func coverRoot(_ root: WindowsPath, reason: String, evidence: [Evidence]) {
         if namedCover(root) != nil {
             // Inside a folder Microsoft names: the minimal cover folds the reason into it.
             add(PathCandidate(path: root, kind: .directory, reason: reason, evidence: evidence, verified: true))
@@ -201,7 +211,7 @@ struct PlanState {
     }
 
     /// A path on an SMB share: recorded for that file server, never in the host's plan.
-    mutating func fileServer(_ path: WindowsPath, kind: PathExclusion.Kind, reason: String, evidence: [Evidence]) {
+    package mutating func fileServer(_ path: WindowsPath, kind: PathExclusion.Kind, reason: String, evidence: [Evidence]) {
         guard case .unc(let server, let share) = path.root else { return }
         let key = path.key
         if var existing = fileServerEntries[key] {
@@ -217,7 +227,7 @@ struct PlanState {
     }
 
     /// The result: minimal covers, sorted lists.
-    mutating func finish() -> ExclusionPlanner.Result {
+    package mutating func finish() -> ExclusionPlanner.Result {
         for candidate in candidates where !candidate.verified {
             let scanned = volume.isScanned(candidate.path)
             if scanned && candidate.lifecycle != nil && candidate.kind == .directory {

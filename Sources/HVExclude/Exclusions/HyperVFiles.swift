@@ -1,25 +1,28 @@
+import HVXBinary
+import HVXVolume
+
 /// What counts as a Hyper-V file or folder for the folder rule (docs/exclusion-policy.md, rule 3): a folder
 /// is excluded whole only when everything it holds passes this test.
-enum HyperVFiles {
+package enum HyperVFiles {
     /// File types only Hyper-V writes (disks, change tracking, state, configurations, smart paging, Replica logs).
-    static let extensions: Set<String> = [
+    package static let extensions: Set<String> = [
         "vhd", "vhdx", "avhd", "avhdx", "vhds", "vhdpmem", "rct", "mrt", "vsv", "bin", "vmcx", "vmrs", "vmgs", "slp", "hrl", "hru",
     ]
     /// Folder names Hyper-V creates (compared case-insensitively).
-    static let folderNames: Set<String> = Set(
+    package static let folderNames: Set<String> = Set(
         ["Virtual Machines", "Snapshots", "Virtual Hard Disks", "UndoLog Configuration", "Hyper-V Replica"].map { NTFSName.fold($0) })
     /// The folder names that make a folder Hyper-V-owned by name alone.
-    static let ownedNames: Set<String> = Set(["Virtual Machines", "Snapshots", "Virtual Hard Disks"].map { NTFSName.fold($0) })
+    package static let ownedNames: Set<String> = Set(["Virtual Machines", "Snapshots", "Virtual Hard Disks"].map { NTFSName.fold($0) })
 
     /// The lower-case extension of a file name, without the dot.
-    static func fileExtension(_ name: String) -> String? {
+    package static func fileExtension(_ name: String) -> String? {
         guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return nil }
         return String(name[name.index(after: dot)...]).lowercased()
     }
 
     /// Whether a file is one Hyper-V writes: a listed type, a GUID-named `.xml`, `data.vmcx`, or an `.iso` a
     /// registered VM attaches (`attachedISOs` holds their keys).
-    static func isHyperVFile(_ path: WindowsPath, attachedISOs: Set<String>) -> Bool {
+    package static func isHyperVFile(_ path: WindowsPath, attachedISOs: Set<String>) -> Bool {
         guard let name = path.lastComponent, let ext = fileExtension(name) else { return false }
         if extensions.contains(ext) { return true }
         let stem = String(name.dropLast(ext.count + 1))
@@ -31,14 +34,14 @@ enum HyperVFiles {
     /// Whether a folder is one Hyper-V creates: a listed name or a GUID-named folder; or one a configuration, the
     /// registry or the cluster names as a Hyper-V root (`ownedRoots`, keys): such a folder is Hyper-V content
     /// inside another one (`D:\VMs\Disks` under `D:\VMs`).
-    static func isHyperVFolder(_ path: WindowsPath, ownedRoots: Set<String> = []) -> Bool {
+    package static func isHyperVFolder(_ path: WindowsPath, ownedRoots: Set<String> = []) -> Bool {
         guard let name = path.lastComponent else { return false }
         return folderNames.contains(NTFSName.fold(name)) || GUID(name) != nil || ownedRoots.contains(path.key)
     }
 
     /// Whether `folder` is Hyper-V's by its name: `Virtual Machines`, `Snapshots`, `Virtual Hard Disks`, or a
     /// GUID-named folder below one of them.
-    static func isOwnedByName(_ folder: WindowsPath) -> Bool {
+    package static func isOwnedByName(_ folder: WindowsPath) -> Bool {
         guard let name = folder.lastComponent else { return false }
         if ownedNames.contains(NTFSName.fold(name)) { return true }
         if GUID(name) != nil, let parent = folder.parent?.lastComponent { return ownedNames.contains(NTFSName.fold(parent)) }
@@ -49,7 +52,7 @@ enum HyperVFiles {
     ///
     /// Walks the whole subtree on the scanned volume, at most `limit` entries: a folder too large to check is
     /// refused as if it held a foreign file (the returned reason says so).
-    static func firstForeignEntry(
+    package static func firstForeignEntry(
         in folder: WindowsPath, volume: some VolumeQueries, attachedISOs: Set<String>, ownedRoots: Set<String> = [],
         limit: Int = 20_000
     ) -> (path: WindowsPath, why: String)? {

@@ -1,11 +1,14 @@
+import HVXBinary
+import HVXVolume
+
 /// Reduces path candidates to the smallest exact set: one entry per path (case-insensitive, after
 /// normalisation), and no entry below an excluded folder. Which folders may be excluded at all is decided
 /// before, by the folder rule (``ProtectedPlaces``, ``HyperVFiles``).
-enum MinimalCover {
+package enum MinimalCover {
     /// Folders the audit calls too broad whatever they hold: `%SystemRoot%`, `System32`, `SysWOW64`,
     /// `%ProgramData%` and its `Microsoft`, `Microsoft\Windows`, `Users`, `%Public%` and its `Documents`, both
     /// `Program Files`.
-    static func forbiddenFolders(_ environment: WindowsEnvironment) -> [WindowsPath] {
+    package static func forbiddenFolders(_ environment: WindowsEnvironment) -> [WindowsPath] {
         let forms = [
             "%SystemRoot%", "%SystemRoot%\\System32", "%SystemRoot%\\SysWOW64", "%ProgramData%", "%ProgramData%\\Microsoft",
             "%ProgramData%\\Microsoft\\Windows", "%SystemDrive%\\Users", "%Public%", "%Public%\\Documents",
@@ -15,7 +18,7 @@ enum MinimalCover {
     }
 
     /// Whether `path` is a volume root, one of `forbidden`, or a user profile (`<drive>:\Users\<name>`).
-    static func isForbidden(_ path: WindowsPath, forbidden: [WindowsPath]) -> Bool {
+    package static func isForbidden(_ path: WindowsPath, forbidden: [WindowsPath]) -> Bool {
         if path.isRoot { return true }
         if forbidden.contains(path) { return true }
         if path.components.count == 2, NTFSName.fold(path.components[0]) == "USERS" { return true }
@@ -23,7 +26,7 @@ enum MinimalCover {
     }
 
     /// The minimal cover of `candidates`, sorted by path.
-    static func cover(_ candidates: [PathCandidate]) -> [PathExclusion] {
+    package static func cover(_ candidates: [PathCandidate]) -> [PathExclusion] {
         // One entry per path: merge reasons and evidence; keep the on-disk spelling of a verified entry.
         var merged: [String: PathExclusion] = [:]
         var paths: [String: WindowsPath] = [:]

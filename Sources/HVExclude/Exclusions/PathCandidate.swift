@@ -1,28 +1,31 @@
+import HVXInventory
+import HVXVolume
+
 /// A path some rule wants excluded, before the minimal cover is taken.
-struct PathCandidate: Sendable, Equatable {
+package struct PathCandidate: Sendable, Equatable {
     /// The path.
-    var path: WindowsPath
+    package var path: WindowsPath
     /// Folder or file.
-    var kind: PathExclusion.Kind
+    package var kind: PathExclusion.Kind
     /// Which rule asked for it.
-    var basis: PathExclusion.Basis
+    package var basis: PathExclusion.Basis
     /// Why.
-    var reason: String
+    package var reason: String
     /// Which files and keys said so.
-    var evidence: [Evidence]
+    package var evidence: [Evidence]
     /// Whether the path exists on a scanned volume and every fact behind it has a source.
-    var verified: Bool
+    package var verified: Bool
     /// What Hyper-V will write that the candidate is for (nil: what exists today).
-    var lifecycle: PathExclusion.Lifecycle?
+    package var lifecycle: PathExclusion.Lifecycle?
 
     /// Folder, file or pattern: a file candidate with a wildcard in its last part is a pattern.
-    var form: PathExclusion.Form {
+    package var form: PathExclusion.Form {
         if kind == .directory { return .folder }
         return DefenderPathPattern(path: path).isFileNamePattern ? .pattern : .file
     }
 
     /// Creates a candidate.
-    init(
+    package init(
         path: WindowsPath, kind: PathExclusion.Kind, basis: PathExclusion.Basis? = nil, reason: String, evidence: [Evidence],
         verified: Bool, lifecycle: PathExclusion.Lifecycle? = nil
     ) {

@@ -1,3 +1,6 @@
+import HVXBinary
+import HVXVolume
+
 /// The properties every plan keeps (docs/exclusion-policy.md, rule 5), checked against the volumes
 /// themselves. Tests run this one check over every tree they build; it reads nothing but the report and the
 /// scanned volumes.
@@ -8,21 +11,21 @@
 ///   place; every other planned folder is one Microsoft names.
 /// - *nothing that does not exist*: every planned path on a scanned drive exists, but for `C:\ClusterStorage`
 ///   (CSV mount points exist only while the cluster runs) and folders planned by `--plan-deferred`.
-enum PlanProperties {
+package enum PlanProperties {
     /// One broken property: which, and where.
-    struct Violation: Sendable, Equatable, CustomStringConvertible {
+    package struct Violation: Sendable, Equatable, CustomStringConvertible {
         /// `coverage`, `noHidingPlace` or `exists`.
-        var property: String
+        package var property: String
         /// The path concerned.
-        var path: String
+        package var path: String
         /// What is wrong.
-        var message: String
+        package var message: String
 
-        var description: String { "\(property): \(path): \(message)" }
+        package var description: String { "\(property): \(path): \(message)" }
     }
 
     /// Every violation by a planner result, for an input built in Swift.
-    static func violations(of result: ExclusionPlanner.Result, input: PolicyInput, volume: some VolumeQueries) -> [Violation] {
+    package static func violations(of result: ExclusionPlanner.Result, input: PolicyInput, volume: some VolumeQueries) -> [Violation] {
         let registered = input.virtualMachines.filter(\.registered)
         let used = registered.flatMap { vm in vm.paths.filter { !$0.role.isRoot && $0.role != .runtimeFolder }.map { (vm.label, $0.path) } }
         let attachedISOs = Set(registered.flatMap { $0.paths.filter { $0.role == .iso }.map(\.path.key) })
@@ -36,13 +39,13 @@ enum PlanProperties {
 
     /// The files of `written` (what Hyper-V wrote after the plan was made) that no entry of `plan` covers under
     /// Defender's matching (``DefenderPathPattern``): the lifecycle property holds when this is empty.
-    static func uncovered(_ written: [WindowsPath], by plan: ExclusionPlan) -> [WindowsPath] {
+    package static func uncovered(_ written: [WindowsPath], by plan: ExclusionPlan) -> [WindowsPath] {
         let rules = plan.paths.compactMap { WindowsPath($0.path).map(DefenderPathPattern.init(path:)) }
         return written.filter { file in !rules.contains { $0.covers(file) } }
     }
 
     /// The check itself, on plain values.
-    static func violations(
+    package static func violations(
         used: [(vm: String, path: WindowsPath)], plan: ExclusionPlan, fileServers: [FileServerPlan], environment: WindowsEnvironment,
         shares: [PolicyInput.Share], attachedISOs: Set<String>, ownedRoots: Set<String> = [], volume: some VolumeQueries
     ) -> [Violation] {
@@ -107,7 +110,7 @@ enum PlanProperties {
     /// Why a file or pattern entry could hide a file that is not Hyper-V's, or nil: a pattern keeps its wildcards
     /// in the last part (at most six), ends in a fixed Hyper-V type, and matches no existing file of another kind;
     /// a file entry for what Hyper-V will write has a Hyper-V type.
-    static func patternBreadth(_ entry: PathExclusion, path: WindowsPath, volume: some VolumeQueries, attachedISOs: Set<String>) -> String? {
+    package static func patternBreadth(_ entry: PathExclusion, path: WindowsPath, volume: some VolumeQueries, attachedISOs: Set<String>) -> String? {
         let pattern = DefenderPathPattern(path: path)
         guard entry.form == .pattern || entry.lifecycle != nil else { return nil }
         if pattern.hasFolderWildcard { return "a wildcard in a folder part: it stands for any folder" }
@@ -126,7 +129,7 @@ enum PlanProperties {
     }
 
     /// The first file or folder under `folder` (depth-first, sorted) that is not Hyper-V's, or nil.
-    static func firstForeign(
+    package static func firstForeign(
         in folder: WindowsPath, volume: some VolumeQueries, attachedISOs: Set<String>, ownedRoots: Set<String> = []
     ) -> WindowsPath? {
         for entry in (volume.children(of: folder) ?? []).sorted(by: { $0.path < $1.path }) {
@@ -141,7 +144,7 @@ enum PlanProperties {
     }
 
     /// Whether a folder is one Microsoft names for exclusion (KB 3105657, KB 250355).
-    static func isNamedByMicrosoft(_ path: WindowsPath, entry: PathExclusion, dataRoot: WindowsPath, environment: WindowsEnvironment) -> Bool {
+    package static func isNamedByMicrosoft(_ path: WindowsPath, entry: PathExclusion, dataRoot: WindowsPath, environment: WindowsEnvironment) -> Bool {
         let name = NTFSName.fold(path.lastComponent ?? "")
         if path == dataRoot { return true }
         if path.components.count == 1 && (name == "CLUSTERSTORAGE" || name == "CLUSTER") { return true }

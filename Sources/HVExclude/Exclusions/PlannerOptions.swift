@@ -1,3 +1,5 @@
+import HVXVolume
+
 /// The user's choices that change the plan.
 public struct PlannerOptions: Sendable, Equatable {
     /// `--include-unregistered`: also exclude unregistered VMs and unreferenced disks.

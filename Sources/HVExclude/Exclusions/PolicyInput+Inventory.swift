@@ -1,6 +1,11 @@
+import HVXBinary
+import HVXFormats
+import HVXInventory
+import HVXVolume
+
 extension PolicyInput {
     /// The policy's input from a scan's inventory: the one place report-shaped records become typed values.
-    init(inventory: HostInventory, map: VolumeMap, options: PlannerOptions) {
+    package init(inventory: HostInventory, map: VolumeMap, options: PlannerOptions) {
         let environment = inventory.environment
         let facts = inventory.facts
         self.init(environment: environment, dataRoot: inventory.dataRoot, options: options)
@@ -73,7 +78,7 @@ extension PolicyInput {
     }
 
     /// One VM of the inventory as the policy's typed paths.
-    static func vmInput(_ vm: VirtualMachine) -> VMInput {
+    package static func vmInput(_ vm: VirtualMachine) -> VMInput {
         var paths: [VMPath] = []
         let source = vm.configuration.text
         func add(_ path: WindowsPath?, _ role: VMPath.Role, _ what: String, _ detail: String, inferred: Bool = false) {
@@ -119,7 +124,7 @@ extension PolicyInput {
 
     /// The scanned drive (not the system drive) whose root `\Cluster` folder holds a registry hive — the cluster
     /// database copy on a disk witness — with the file as evidence; nil when there is none.
-    static func witnessVolume(map: VolumeMap, environment: WindowsEnvironment) -> ClusterInput.Witness? {
+    package static func witnessVolume(map: VolumeMap, environment: WindowsEnvironment) -> ClusterInput.Witness? {
         let systemDrive = environment.path("%SystemDrive%\\")
         for mapping in map.mappings where mapping.prefix.isRoot && mapping.prefix.driveLetter != nil && mapping.prefix != systemDrive {
             guard let folder = mapping.prefix.appending("Cluster") else { continue }
@@ -135,7 +140,7 @@ extension PolicyInput {
     }
 
     /// Cluster facts: CSVs from the database and `--map`, clustered VM stores, the witness disk's drive.
-    static func clusterInput(facts: HostFacts?, map: VolumeMap, environment: WindowsEnvironment) -> ClusterInput? {
+    package static func clusterInput(facts: HostFacts?, map: VolumeMap, environment: WindowsEnvironment) -> ClusterInput? {
         var cluster = ClusterInput()
         var any = false
         if let database = facts?.cluster {

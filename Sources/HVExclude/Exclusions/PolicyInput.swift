@@ -1,40 +1,43 @@
+import HVXInventory
+import HVXVolume
+
 /// Everything exclusion policy v2 decides from, as plain typed values (docs/exclusion-policy.md).
 ///
 /// The planner never reads hives or configurations itself: a scan fills this in from its inventory
 /// (``PolicyInput/init(inventory:map:options:)``) and a unit test builds it directly in Swift. What lies on the
 /// volumes is asked of ``VolumeQueries``, which a test can also build in memory.
-struct PolicyInput: Sendable {
+package struct PolicyInput: Sendable {
     /// The Windows release, when a SOFTWARE hive said it.
-    var release: WindowsRelease?
+    package var release: WindowsRelease?
     /// `%VAR%` values (the host's, else Windows' defaults).
-    var environment: WindowsEnvironment
+    package var environment: WindowsEnvironment
     /// `%ProgramData%\Microsoft\Windows\Hyper-V` in its on-disk spelling.
-    var dataRoot: WindowsPath
+    package var dataRoot: WindowsPath
     /// Where Hyper-V creates new VMs and disks (registry values, else the built-in defaults).
-    var defaultFolders: [DefaultFolder]
+    package var defaultFolders: [DefaultFolder]
     /// Hyper-V and cluster services of the SYSTEM hive (vmms, vmcompute, ClusSvc); empty without a SYSTEM hive.
-    var services: [ServiceFact]
+    package var services: [ServiceFact]
     /// SMB shares (SYSTEM `Services\LanmanServer\Shares`): folders that may never be excluded whole.
-    var shares: [Share]
+    package var shares: [Share]
     /// Every VM and checkpoint configuration, registered or not.
-    var virtualMachines: [VMInput]
+    package var virtualMachines: [VMInput]
     /// Disks and ISOs no registered VM uses (planned only with `--include-unregistered`).
-    var unreferenced: [UnreferencedFile]
+    package var unreferenced: [UnreferencedFile]
     /// Cluster facts, when this is a cluster node.
-    var cluster: ClusterInput?
+    package var cluster: ClusterInput?
     /// Hyper-V Replica storage locations on this host (a replica server).
-    var replicaStorage: [ReplicaStorage]
+    package var replicaStorage: [ReplicaStorage]
     /// Replica log files (`.hrl`) found on the scanned volumes.
-    var replicaLogs: [WindowsPath]
+    package var replicaLogs: [WindowsPath]
     /// VHD Set files (`.vhds`) and the `.avhdx` files found on the scanned volumes.
-    var setFiles: [WindowsPath]
+    package var setFiles: [WindowsPath]
     /// The user's choices.
-    var options: PlannerOptions
+    package var options: PlannerOptions
     /// Problems met while building the input (a default folder that is not a Windows path), passed on.
-    var findings: [Finding] = []
+    package var findings: [Finding] = []
 
     /// Creates an input; everything but the environment and data root defaults to empty.
-    init(
+    package init(
         release: WindowsRelease? = nil, environment: WindowsEnvironment = .defaults, dataRoot: WindowsPath? = nil,
         defaultFolders: [DefaultFolder] = [], services: [ServiceFact] = [], shares: [Share] = [],
         virtualMachines: [VMInput] = [], unreferenced: [UnreferencedFile] = [], cluster: ClusterInput? = nil,
@@ -58,55 +61,62 @@ struct PolicyInput: Sendable {
     }
 
     /// A Windows release as the policy names it: a server generation, or a client named as such.
-    struct WindowsRelease: Sendable, Equatable {
+    package struct WindowsRelease: Sendable, Equatable {
         /// "Windows Server 2019", "Windows 11".
-        var name: String
+        package var name: String
         /// The server generation whose Hyper-V file types apply (a client takes the one its build matches).
-        var generation: HostFacts.WindowsGeneration
+        package var generation: HostFacts.WindowsGeneration
         /// Whether this is a client Windows (10, 11, …) with Hyper-V.
-        var isClient: Bool
+        package var isClient: Bool
         /// What said so.
-        var evidence: Evidence
+        package var evidence: Evidence
     }
 
     /// A folder Hyper-V creates new VMs or disks in.
-    struct DefaultFolder: Sendable, Equatable {
+    package struct DefaultFolder: Sendable, Equatable {
         /// The folder.
-        var path: WindowsPath
+        package var path: WindowsPath
         /// `DefaultExternalDataRoot` or `DefaultVirtualHardDiskPath`.
-        var valueName: String
+        package var valueName: String
         /// Whether the registry set it (false: the built-in default).
-        var fromRegistry: Bool
+        package var fromRegistry: Bool
         /// What said so.
-        var evidence: Evidence
+        package var evidence: Evidence
     }
 
     /// A service key of the SYSTEM hive.
-    struct ServiceFact: Sendable, Equatable {
+    package struct ServiceFact: Sendable, Equatable {
         /// The key name (`vmms`, `vmcompute`, `ClusSvc`).
-        var name: String
+        package var name: String
         /// Whether the key exists.
-        var present: Bool
+        package var present: Bool
         /// `ImagePath` as stored.
-        var imagePath: String?
+        package var imagePath: String?
         /// The key.
-        var evidence: Evidence
+        package var evidence: Evidence
     }
 
     /// One SMB share of this host.
-    struct Share: Sendable, Equatable {
+    package struct Share: Sendable, Equatable {
         /// The share name.
-        var name: String
+        package var name: String
         /// The shared folder.
-        var path: WindowsPath
+        package var path: WindowsPath
         /// The registry value.
-        var evidence: Evidence
+        package var evidence: Evidence
+
+        /// The memberwise initialiser, `package` for the report's plan check (Swift synthesises it internal).
+        package init(name: String, path: WindowsPath, evidence: Evidence) {
+            self.name = name
+            self.path = path
+            self.evidence = evidence
+        }
     }
 
     /// A file or folder a VM uses, or a folder it names as a Hyper-V root.
-    struct VMPath: Sendable, Equatable {
+    package struct VMPath: Sendable, Equatable {
         /// What the VM uses it for.
-        enum Role: String, Sendable, Equatable {
+        package enum Role: String, Sendable, Equatable {
             /// A data root (configuration, checkpoints, runtime state) named by the configuration, or the folder
             /// above its `Virtual Machines` folder.
             case dataRoot
@@ -130,22 +140,22 @@ struct PolicyInput: Sendable {
             case floppy
 
             /// Roots the VM names: folders Hyper-V owns, which may be planned whole but need not exist as files do.
-            var isRoot: Bool { self == .dataRoot || self == .snapshotRoot || self == .smartPagingRoot }
+            package var isRoot: Bool { self == .dataRoot || self == .snapshotRoot || self == .smartPagingRoot }
         }
 
         /// The path.
-        var path: WindowsPath
+        package var path: WindowsPath
         /// What it is for.
-        var role: Role
+        package var role: Role
         /// Why, in words ("virtual disk (scsi 0:0)").
-        var what: String
+        package var what: String
         /// The configuration key (or rule) that named it.
-        var evidence: Evidence
+        package var evidence: Evidence
         /// For a folder named only by inference (the folder above `Virtual Machines`).
-        var inferred: Bool
+        package var inferred: Bool
 
         /// Creates a VM path.
-        init(path: WindowsPath, role: Role, what: String, evidence: Evidence, inferred: Bool = false) {
+        package init(path: WindowsPath, role: Role, what: String, evidence: Evidence, inferred: Bool = false) {
             self.path = path
             self.role = role
             self.what = what
@@ -155,28 +165,28 @@ struct PolicyInput: Sendable {
     }
 
     /// One VM or checkpoint configuration.
-    struct VMInput: Sendable, Equatable {
+    package struct VMInput: Sendable, Equatable {
         /// `properties/global_id`, upper-case.
-        var id: String?
+        package var id: String?
         /// `properties/name`.
-        var name: String?
+        package var name: String?
         /// Whether the host registers it.
-        var registered: Bool
+        package var registered: Bool
         /// For a checkpoint: the VM's id.
-        var checkpointOf: String?
+        package var checkpointOf: String?
         /// The configuration file.
-        var configurationFile: WindowsPath?
+        package var configurationFile: WindowsPath?
         /// Whether the configuration file exists.
-        var exists: Bool
+        package var exists: Bool
         /// The registration entries that name it.
-        var registration: [Evidence]
+        package var registration: [Evidence]
         /// Everything it uses, disk chains included.
-        var paths: [VMPath]
+        package var paths: [VMPath]
         /// `properties/version` as major << 8 | minor (0x0902 for 9.0), when read.
-        var configurationVersion: Int?
+        package var configurationVersion: Int?
 
         /// Creates a VM input.
-        init(
+        package init(
             id: String?, name: String?, registered: Bool, checkpointOf: String? = nil, configurationFile: WindowsPath?,
             exists: Bool, registration: [Evidence] = [], paths: [VMPath], configurationVersion: Int? = nil
         ) {
@@ -192,47 +202,47 @@ struct PolicyInput: Sendable {
         }
 
         /// Whether the configuration is an XML file (Windows Server 2012 R2 and before) rather than VMCX.
-        var isXMLConfiguration: Bool {
+        package var isXMLConfiguration: Bool {
             HyperVFiles.fileExtension(configurationFile?.lastComponent ?? "") == "xml"
         }
 
         /// Whether Hyper-V keeps resilient change tracking (`.rct`/`.mrt`) for its disks: configuration version 6.2
         /// and later (a VMCX configuration of unknown version counts as one).
-        var usesChangeTracking: Bool {
+        package var usesChangeTracking: Bool {
             if let configurationVersion { return configurationVersion >= 0x0602 }
             return !isXMLConfiguration && configurationFile != nil
         }
 
         /// "VM 'Web01'" or "checkpoint 'Web01 - (…)'".
-        var label: String {
+        package var label: String {
             let name = self.name.map { "'\($0)'" } ?? id ?? "?"
             return checkpointOf == nil ? "VM \(name)" : "checkpoint \(name)"
         }
     }
 
     /// A disk or ISO no registered VM uses.
-    struct UnreferencedFile: Sendable, Equatable {
+    package struct UnreferencedFile: Sendable, Equatable {
         /// The file.
-        var path: WindowsPath
+        package var path: WindowsPath
         /// Why it is listed.
-        var reason: String
+        package var reason: String
     }
 
     /// A failover cluster node's facts.
-    struct ClusterInput: Sendable, Equatable {
+    package struct ClusterInput: Sendable, Equatable {
         /// Cluster Shared Volume names known from the cluster database ("Volume1").
-        var sharedVolumes: [String]
+        package var sharedVolumes: [String]
         /// What named them.
-        var sharedVolumeEvidence: [Evidence]
+        package var sharedVolumeEvidence: [Evidence]
         /// VM store roots of clustered VMs (`ConfigStoreRootPath`, `VmStoreRootPath`).
-        var vmStores: [VMPath]
+        package var vmStores: [VMPath]
         /// The witness disk's drive, when the quorum resource could be tied to a drive letter.
-        var witness: Witness?
+        package var witness: Witness?
         /// Why no witness folder can be named, when a witness disk exists but its drive is unknown.
-        var witnessProblem: String?
+        package var witnessProblem: String?
 
         /// Creates cluster facts.
-        init(
+        package init(
             sharedVolumes: [String] = [], sharedVolumeEvidence: [Evidence] = [], vmStores: [VMPath] = [],
             witness: Witness? = nil, witnessProblem: String? = nil
         ) {
@@ -244,21 +254,21 @@ struct PolicyInput: Sendable {
         }
 
         /// The disk witness.
-        struct Witness: Sendable, Equatable {
+        package struct Witness: Sendable, Equatable {
             /// Its drive root (`Q:\`).
-            var drive: WindowsPath
+            package var drive: WindowsPath
             /// The quorum key, the resource and the MountedDevices value that tie it to the drive.
-            var evidence: [Evidence]
+            package var evidence: [Evidence]
         }
     }
 
     /// A Hyper-V Replica storage location.
-    struct ReplicaStorage: Sendable, Equatable {
+    package struct ReplicaStorage: Sendable, Equatable {
         /// The folder.
-        var path: WindowsPath
+        package var path: WindowsPath
         /// What named it.
-        var evidence: Evidence
+        package var evidence: Evidence
         /// Whether a source confirms it is a storage location (false: inferred from the folders on disk).
-        var confirmed: Bool
+        package var confirmed: Bool
     }
 }

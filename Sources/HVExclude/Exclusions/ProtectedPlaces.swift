@@ -1,31 +1,34 @@
+import HVXBinary
+import HVXVolume
+
 /// Folders that are never excluded whole, however Hyper-V uses them (docs/exclusion-policy.md): a
 /// volume root, `Windows`, `Program Files*`, `ProgramData` (except Hyper-V's subtree), `Users`, every profile and
 /// its known folders (except `Public\Documents\Hyper-V`), temp folders, and any SMB share or folder holding one.
 /// An exclusion there would hide everything else the folder holds, now and later.
-struct ProtectedPlaces: Sendable {
+package struct ProtectedPlaces: Sendable {
     /// `%SystemRoot%`.
-    let systemRoot: WindowsPath?
+    package let systemRoot: WindowsPath?
     /// `%ProgramData%`.
-    let programData: WindowsPath?
+    package let programData: WindowsPath?
     /// `%ProgramData%\Microsoft\Windows\Hyper-V`, a subtree of ProgramData that may be excluded.
-    let dataRoot: WindowsPath
+    package let dataRoot: WindowsPath
     /// `%ProgramData%\Microsoft\Windows\Virtual Hard Disks`, client Hyper-V's default disk folder (Windows 10/11):
     /// the other subtree of ProgramData that may be excluded.
-    let clientDiskFolder: WindowsPath?
+    package let clientDiskFolder: WindowsPath?
     /// `%Public%\Documents\Hyper-V`, the one subtree of Users that may be excluded.
-    let publicHyperV: WindowsPath?
+    package let publicHyperV: WindowsPath?
     /// The folders of the host's SMB shares, with their names.
-    let shares: [PolicyInput.Share]
+    package let shares: [PolicyInput.Share]
 
     /// Folder names Windows creates in every profile (the shell's known folders), compared case-insensitively.
-    static let knownFolders: Set<String> = Set([
+    package static let knownFolders: Set<String> = Set([
         "AppData", "Contacts", "Desktop", "Documents", "Downloads", "Favorites", "Links", "Music", "OneDrive", "Pictures",
         "Saved Games", "Searches", "Videos", "3D Objects", "Local Settings", "My Documents", "Application Data",
     ].map { NTFSName.fold($0) })
-    static let tempNames: Set<String> = Set(["Temp", "Tmp", "$Recycle.Bin"].map { NTFSName.fold($0) })
+    package static let tempNames: Set<String> = Set(["Temp", "Tmp", "$Recycle.Bin"].map { NTFSName.fold($0) })
 
     /// The protected places of a host.
-    init(environment: WindowsEnvironment, dataRoot: WindowsPath, shares: [PolicyInput.Share]) {
+    package init(environment: WindowsEnvironment, dataRoot: WindowsPath, shares: [PolicyInput.Share]) {
         systemRoot = environment.path("%SystemRoot%")
         programData = environment.path("%ProgramData%")
         self.dataRoot = dataRoot
@@ -35,7 +38,7 @@ struct ProtectedPlaces: Sendable {
     }
 
     /// Why `folder` may not be excluded whole, or nil when it may.
-    func reason(_ folder: WindowsPath) -> String? {
+    package func reason(_ folder: WindowsPath) -> String? {
         if folder.isRoot { return "it is a volume root" }
         let parts = folder.components.map { NTFSName.fold($0) }
         if let share = shares.first(where: { folder.contains($0.path) }) {

@@ -1,25 +1,34 @@
 // Reference: Microsoft Learn (MicrosoftDocs/windows-driver-docs) ifs/allocated-altitudes.md ("Allocated filter
 // altitudes", 10/2025) and ifs/load-order-groups-and-altitudes-for-minifilter-drivers.md (FSFilter Anti-Virus =
 // 320000–329999). The table below is the subset listed in docs/antivirus-altitudes.md.
+import HVXFormats
 
 /// Well-known file-system minifilters of antivirus and endpoint-protection products, by service name and altitude.
-enum AntivirusFilterTable {
+package enum AntivirusFilterTable {
     /// One allocated altitude.
-    struct Entry: Sendable, Equatable {
+    package struct Entry: Sendable, Equatable {
         /// The driver / service name Microsoft lists (case-insensitive match); nil where only the altitude is known here.
-        var filter: String?
+        package var filter: String?
         /// The allocated altitude as Microsoft writes it ("329355.5").
         var altitude: String
         /// The vendor.
         var vendor: String
         /// The product, as a person would name it.
-        var product: String
+        package var product: String
+
+        /// The memberwise initialiser, `package` for the layers above (Swift synthesises it internal).
+        package init(filter: String?, altitude: String, vendor: String, product: String) {
+            self.filter = filter
+            self.altitude = altitude
+            self.vendor = vendor
+            self.product = product
+        }
     }
 
     /// The FSFilter Anti-Virus load order group's altitude range.
     static let antivirusRange = 320000.0..<330000.0
 
-    static let entries: [Entry] = [
+    package static let entries: [Entry] = [
         Entry(filter: "WdFilter", altitude: "328010", vendor: "Microsoft", product: "Microsoft Defender Antivirus"),
         Entry(filter: "MpFilter", altitude: "328000", vendor: "Microsoft", product: "Microsoft Defender Antivirus (older platform)"),
         Entry(filter: "SentinelMonitor", altitude: "329355.5", vendor: "SentinelOne", product: "SentinelOne"),
@@ -52,7 +61,7 @@ enum AntivirusFilterTable {
     ]
 
     /// The table entry for a filter service, by name (and, when the name is unknown, by exact altitude).
-    static func entry(service: String, altitude: String) -> Entry? {
+    package static func entry(service: String, altitude: String) -> Entry? {
         if let byName = entries.first(where: { $0.filter.map { RegistryName.equal($0, service) } ?? false }) { return byName }
         return entries.first { $0.altitude == altitude }
     }

@@ -1,8 +1,12 @@
+import HVXBinary
+import HVXVolume
+import HVXWalk
+
 /// Classifies walked entries as Hyper-V artifacts by name and place (case-insensitive throughout).
 ///
 /// Two steps: ``mayMatch(_:_:)`` is the walker's cheap test on the raw `d_name` bytes, so strings are built only
 /// for candidates; ``classify(_:kind:)`` then decides with the whole Windows path.
-enum ArtifactClassifier {
+package enum ArtifactClassifier {
     static let diskExtensions: Set<String> = ["vhd", "vhdx", "avhd", "avhdx", "vhds", "vhdpmem"]
     static let runtimeExtensions: Set<String> = ["vmrs", "vmgs", "vsv", "bin"]
     static let candidateExtensions: Set<String> = diskExtensions.union(["vmcx", "rct", "mrt", "iso", "vfd", "hrl", "hru"])
@@ -25,7 +29,7 @@ enum ArtifactClassifier {
     private static let longestName = 24
 
     /// The walker's prefilter: could an entry with this raw name be an artifact? Symlinks always are kept.
-    static func mayMatch(_ name: UnsafeBufferPointer<UInt8>, _ kind: EntryKind) -> Bool {
+    package static func mayMatch(_ name: UnsafeBufferPointer<UInt8>, _ kind: EntryKind) -> Bool {
         switch kind {
         case .symlink:
             return true
@@ -41,7 +45,7 @@ enum ArtifactClassifier {
     }
 
     /// The artifact kind of an entry at `path`, `nil` when it is none (a decoy `.xml`, an unrelated `.exe`).
-    static func classify(_ path: WindowsPath, kind: EntryKind) -> ArtifactKind? {
+    package static func classify(_ path: WindowsPath, kind: EntryKind) -> ArtifactKind? {
         guard let name = path.lastComponent else { return nil }
         let lower = name.lowercased()
         let folders = path.components.dropLast().map { $0.lowercased() }

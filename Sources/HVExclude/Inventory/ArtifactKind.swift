@@ -1,5 +1,5 @@
 /// What a Hyper-V-related entry found on the volume is.
-enum ArtifactKind: String, Sendable, Codable, CaseIterable, Comparable {
+package enum ArtifactKind: String, Sendable, Codable, CaseIterable, Comparable {
     /// `.vhd .vhdx .avhd .avhdx .vhds .vhdpmem`.
     case virtualDisk
     /// A VM configuration (`.vmcx`, or an `.xml` under a Hyper-V folder or GUID-named).
@@ -31,7 +31,7 @@ enum ArtifactKind: String, Sendable, Codable, CaseIterable, Comparable {
     /// A `Hyper-V Replica` folder: its parent is a replica server's storage location.
     case replicaFolder
 
-    static func < (lhs: ArtifactKind, rhs: ArtifactKind) -> Bool {
+    package static func < (lhs: ArtifactKind, rhs: ArtifactKind) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
     }
 }

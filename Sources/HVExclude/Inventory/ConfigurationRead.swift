@@ -1,12 +1,16 @@
+import HVXBinary
+import HVXFormats
+import HVXVolume
+
 /// The outcome of looking for and reading one configuration file.
-struct ConfigurationRead: Sendable {
+package struct ConfigurationRead: Sendable {
     /// The file: its path in on-disk spelling when found, where it was read, and the outcome.
-    var file: ConfigurationFile
+    package var file: ConfigurationFile
     /// The configuration, when it parsed.
-    var configuration: VMConfiguration?
+    package var configuration: VMConfiguration?
 
     /// The path asked for, in on-disk spelling when found.
-    var path: WindowsPath { file.path! }
+    package var path: WindowsPath { file.path! }
 
     private init(_ path: WindowsPath, hostPath: String?, _ outcome: ReadOutcome, configuration: VMConfiguration? = nil) {
         file = ConfigurationFile(path: path, text: path.description, hostPath: hostPath, outcome: outcome)
@@ -15,7 +19,7 @@ struct ConfigurationRead: Sendable {
 
     /// Looks `path` up through the map (a final link is followed through its Windows target, at most 8 hops)
     /// and reads it.
-    static func read(_ path: WindowsPath, map: VolumeMap) -> ConfigurationRead {
+    package static func read(_ path: WindowsPath, map: VolumeMap) -> ConfigurationRead {
         var current = path
         for _ in 0..<8 {
             switch map.resolve(current) {

@@ -1,19 +1,30 @@
+import HVXFormats
+import HVXVolume
+
 /// Finds and reads the host's registry hives: SOFTWARE and SYSTEM under `Windows\System32\config` (or a
 /// `--hive-dir`), and the cluster database `Windows\Cluster\CLUSDB`, all case-insensitively.
-struct HiveLocator {
-    let map: VolumeMap
-    let hiveDirectory: String?
+package struct HiveLocator {
+    package let map: VolumeMap
+    package let hiveDirectory: String?
 
     /// The hives found, what they say, and what went wrong.
-    struct Result {
-        var facts: HostFacts?
+    package struct Result {
+        package var facts: HostFacts?
         var softwareRead: Bool
-        var findings: [Finding]
+        package var findings: [Finding]
         /// Why SOFTWARE told nothing about the release ("missing", "unreadable: …", "not a machine hive: …").
         var softwareProblem: String?
+
+        /// The memberwise initialiser, `package` for the layers above (Swift synthesises it internal).
+        package init(facts: HostFacts?, softwareRead: Bool, findings: [Finding], softwareProblem: String?) {
+            self.facts = facts
+            self.softwareRead = softwareRead
+            self.findings = findings
+            self.softwareProblem = softwareProblem
+        }
     }
 
-    func read() -> Result {
+    package func read() -> Result {
         var findings: [Finding] = []
         var problems: [String: String] = [:]
         func open(_ name: String, windows: String, optional: Bool = false) -> RegistryHive? {

@@ -1,41 +1,45 @@
+import HVXBinary
+import HVXFormats
+import HVXVolume
+
 /// What the host's registry says, for the JSON report's `host` object; every fact names its hive and key.
 ///
 /// Read from SOFTWARE (Windows release, ProfileList folders, Hyper-V default paths, Defender exclusions) and
 /// SYSTEM (current control set, Hyper-V and cluster services, MountedDevices), optionally CLUSDB. Missing hives
 /// or keys leave facts nil; corrupt structures become warnings — reading never throws.
-struct HostFacts: Codable, Sendable, Equatable {
+package struct HostFacts: Codable, Sendable, Equatable {
     /// The Windows release (SOFTWARE).
-    var windows: Windows?
+    package var windows: Windows?
     /// Well-known folders (SOFTWARE): `ProgramData`, `Public` from ProfileList, `SystemRoot`, `ProgramFilesDir`.
-    var folders: Folders
+    package var folders: Folders
     /// Hyper-V's defaults for new VMs and disks (SOFTWARE `…\CurrentVersion\Virtualization`).
-    var hyperVDefaults: HyperVDefaults
+    package var hyperVDefaults: HyperVDefaults
     /// Configured Defender exclusions (SOFTWARE).
-    var defender: Defender
+    package var defender: Defender
     /// The control set `Select\Current` points at ("ControlSet001") (SYSTEM).
-    var controlSet: Fact<String>?
+    package var controlSet: Fact<String>?
     /// vmms, vmcompute and ClusSvc, present or not (SYSTEM).
-    var services: [Service]
+    package var services: [Service]
     /// `MountedDevices` values (SYSTEM).
-    var mountedDevices: [MountedDevice]
+    package var mountedDevices: [MountedDevice]
     /// Cluster database facts, when a CLUSDB hive was given.
-    var cluster: Cluster?
+    package var cluster: Cluster?
     /// SMB shares (SYSTEM `Services\LanmanServer\Shares`): folders never excluded whole.
-    var shares: [Share] = []
+    package var shares: [Share] = []
     /// Problems met while reading (hive warnings prefixed with the hive name).
-    var warnings: [String]
+    package var warnings: [String]
     /// Evidence that exists but could not be read, so a fact is unknown (exit code 1); reported as errors, not in
     /// `host.warnings`.
-    var errors: [String] = []
+    package var errors: [String] = []
     /// Event log files the registry places elsewhere than the default folder (SOFTWARE WINEVT\Channels first, then
     /// SYSTEM Services\EventLog); not part of the report's `host` object: the diagnosis reports the logs it read.
-    var eventLogFiles: [EventLogFile] = []
+    package var eventLogFiles: [EventLogFile] = []
     /// Dirty hives whose transaction logs were replayed in memory first; nil when every hive read was clean.
-    var logReplays: [LogReplay]? = nil
+    package var logReplays: [LogReplay]? = nil
     /// The antivirus engines that scan the host (SYSTEM minifilters, Defender's state); nil without SYSTEM.
-    var antivirus: Antivirus? = nil
+    package var antivirus: Antivirus? = nil
     /// SYSTEM `<ControlSet>\Control\ComputerName\ComputerName` `ComputerName`: the node's name for `merge`/`diff`.
-    var computerName: Fact<String>? = nil
+    package var computerName: Fact<String>? = nil
 
     private enum CodingKeys: String, CodingKey {
         case windows, folders, hyperVDefaults, defender, controlSet, services, mountedDevices, cluster, shares, warnings
@@ -43,33 +47,33 @@ struct HostFacts: Codable, Sendable, Equatable {
     }
 
     /// Folder facts from the SOFTWARE hive.
-    struct Folders: Codable, Sendable, Equatable {
+    package struct Folders: Codable, Sendable, Equatable {
         /// ProfileList `ProgramData`.
-        var programData: PathFact?
+        package var programData: PathFact?
         /// ProfileList `Public`.
-        var publicFolder: PathFact?
+        package var publicFolder: PathFact?
         /// CurrentVersion `SystemRoot`.
-        var systemRoot: PathFact?
+        package var systemRoot: PathFact?
         /// `Microsoft\Windows\CurrentVersion` `ProgramFilesDir`.
-        var programFiles: PathFact?
+        package var programFiles: PathFact?
     }
 
     /// Hyper-V's default folders; nil when the value is absent (the built-in defaults then apply).
-    struct HyperVDefaults: Codable, Sendable, Equatable {
+    package struct HyperVDefaults: Codable, Sendable, Equatable {
         /// `DefaultExternalDataRoot`: where new VMs are created.
-        var virtualMachinePath: PathFact?
+        package var virtualMachinePath: PathFact?
         /// `DefaultVirtualHardDiskPath`: where new disks are created.
-        var virtualHardDiskPath: PathFact?
+        package var virtualHardDiskPath: PathFact?
     }
 
     /// The services looked up in SYSTEM.
-    static let serviceNames = ["vmms", "vmcompute", "ClusSvc"]
-    static let currentVersionKey = "Microsoft\\Windows NT\\CurrentVersion"
-    static let profileListKey = "Microsoft\\Windows NT\\CurrentVersion\\ProfileList"
-    static let virtualizationKey = "Microsoft\\Windows NT\\CurrentVersion\\Virtualization"
-    static let windowsCurrentVersionKey = "Microsoft\\Windows\\CurrentVersion"
-    static let defenderKey = "Microsoft\\Windows Defender\\Exclusions"
-    static let defenderPolicyKey = "Policies\\Microsoft\\Windows Defender\\Exclusions"
+    package static let serviceNames = ["vmms", "vmcompute", "ClusSvc"]
+    package static let currentVersionKey = "Microsoft\\Windows NT\\CurrentVersion"
+    package static let profileListKey = "Microsoft\\Windows NT\\CurrentVersion\\ProfileList"
+    package static let virtualizationKey = "Microsoft\\Windows NT\\CurrentVersion\\Virtualization"
+    package static let windowsCurrentVersionKey = "Microsoft\\Windows\\CurrentVersion"
+    package static let defenderKey = "Microsoft\\Windows Defender\\Exclusions"
+    package static let defenderPolicyKey = "Policies\\Microsoft\\Windows Defender\\Exclusions"
 
     /// Reads the facts from whichever hives are given.
     /// - Parameters:
@@ -77,7 +81,7 @@ struct HostFacts: Codable, Sendable, Equatable {
     ///   - system: the SYSTEM hive, or nil.
     ///   - clusdb: the cluster database hive (`Windows\Cluster\CLUSDB`), or nil.
     ///   - softwareName, systemName: names recorded in sources and warnings (default: the hives' file names).
-    static func read(
+    package static func read(
         software: RegistryHive?, system: RegistryHive?, clusdb: RegistryHive? = nil,
         softwareName: String? = nil, systemName: String? = nil
     ) -> HostFacts {
@@ -102,14 +106,14 @@ struct HostFacts: Codable, Sendable, Equatable {
     }
 
     /// The drive letter ("D:") whose MountedDevices data equals that of `\??\Volume{guid}`, if any.
-    func driveLetter(forVolume guid: GUID) -> String? {
+    package func driveLetter(forVolume guid: GUID) -> String? {
         guard let volume = mountedDevices.first(where: { $0.volume == guid }) else { return nil }
         return mountedDevices.first { $0.driveLetter != nil && $0.dataHex == volume.dataHex }?.driveLetter
     }
 
     /// Environment values known from the SOFTWARE hive: SystemRoot, windir, SystemDrive, ProgramData,
     /// ALLUSERSPROFILE, Public, ProgramFiles (upper-cased names).
-    var environment: [String: String] {
+    package var environment: [String: String] {
         var environment: [String: String] = [:]
         if let root = folders.systemRoot?.raw, !root.contains("%") {
             environment["SYSTEMROOT"] = root
@@ -128,13 +132,13 @@ struct HostFacts: Codable, Sendable, Equatable {
     }
 
     /// `text` with `%VAR%` forms replaced from ``environment``; nil when one is unknown.
-    func expand(_ text: String) -> String? {
+    package func expand(_ text: String) -> String? {
         HostFacts.expand(text, environment)
     }
 
     /// `text` with every `%VAR%` replaced from `environment`; nil when one is unknown (a value that still
     /// holds `%` after expansion).
-    static func expand(_ text: String, _ environment: [String: String]) -> String? {
+    package static func expand(_ text: String, _ environment: [String: String]) -> String? {
         let expanded = WindowsEnvironment(values: environment).expand(text)
         return expanded.contains("%") ? nil : expanded
     }

@@ -2,22 +2,23 @@
 // minifilter-drivers.md — a minifilter instance's altitude is the REG_SZ `Altitude` under
 // Services\<service>\Instances\<instance>; from Windows 11 24H2 also under Services\<service>\Parameters\Instances.
 // FSFilter Anti-Virus = 320000–329999. Products: ifs/allocated-altitudes.md (docs/antivirus-altitudes.md).
+import HVXFormats
 
 extension HostFacts {
     /// The antivirus engines that scan this host's files, from its file-system minifilters and Defender's state.
-    struct Antivirus: Codable, Sendable, Equatable {
+    package struct Antivirus: Codable, Sendable, Equatable {
         /// Minifilter instances in the anti-virus altitude range, and known endpoint products outside it.
         var minifilters: [Minifilter]
         /// The engines, one per product, in the order they are named in the summary.
-        var engines: [Engine]
+        package var engines: [Engine]
         /// One sentence: which engine(s) scan this host.
-        var summary: String
+        package var summary: String
     }
 
     /// One file-system minifilter instance.
-    struct Minifilter: Codable, Sendable, Equatable {
+    package struct Minifilter: Codable, Sendable, Equatable {
         /// The service (driver) name.
-        var service: String
+        package var service: String
         /// The instance name.
         var instance: String
         /// The altitude as stored ("328010", "329355.5").
@@ -25,27 +26,27 @@ extension HostFacts {
         /// Whether the altitude lies in the FSFilter Anti-Virus range 320000–329999.
         var antivirusGroup: Bool
         /// The driver's `ImagePath` as stored.
-        var imagePath: String?
+        package var imagePath: String?
         /// `Start` in words ("boot", "disabled").
-        var startType: String?
+        package var startType: String?
         /// The vendor, when Microsoft's allocation list names this filter.
         var vendor: String?
         /// The product, when known.
-        var product: String?
+        package var product: String?
         /// The `Altitude` value read.
-        var source: Source
+        package var source: Source
     }
 
     /// One product that scans (or could scan) files on the host.
-    struct Engine: Codable, Sendable, Equatable {
+    package struct Engine: Codable, Sendable, Equatable {
         /// "Microsoft Defender Antivirus", "Symantec Endpoint Protection", or the filter name when unknown.
-        var name: String
+        package var name: String
         /// Whether it scans files in real time as far as the registry tells (nil: cannot be known offline).
-        var scans: Bool?
+        package var scans: Bool?
         /// Why, in words.
-        var reason: String
+        package var reason: String
         /// Its filter services.
-        var filters: [String]
+        package var filters: [String]
     }
 
     /// Reads every service's minifilter instances (both key layouts) and keeps the anti-virus ones.

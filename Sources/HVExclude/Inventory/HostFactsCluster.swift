@@ -1,3 +1,6 @@
+import HVXBinary
+import HVXFormats
+
 extension HostFacts {
     /// Facts from the failover cluster database (`%SystemRoot%\Cluster\CLUSDB`, itself a regf hive).
     ///
@@ -6,61 +9,61 @@ extension HostFacts {
     /// properties (`VmId`; `VmStoreRootPath`, `ConfigStoreRootPath` on "Virtual Machine Configuration").
     /// Cluster Shared Volume names are taken from the `C:\ClusterStorage\<Name>\…` paths those properties hold;
     /// "Physical Disk" resources are listed by name.
-    struct Cluster: Codable, Sendable, Equatable {
+    package struct Cluster: Codable, Sendable, Equatable {
         /// Resources of type "Virtual Machine" and "Virtual Machine Configuration".
-        var virtualMachineResources: [Resource]
+        package var virtualMachineResources: [Resource]
         /// Names of "Physical Disk" resources ("Cluster Disk 1").
         var physicalDisks: [Fact<String>]
         /// CSV folder names below `C:\ClusterStorage` referenced by VM resources ("Volume1"), sorted.
-        var sharedVolumes: [String]
+        package var sharedVolumes: [String]
         /// Problems met while reading.
-        var warnings: [String]
+        package var warnings: [String]
         /// The quorum (witness) resource, when the database names one (`Quorum\Resource`; the key's layout is
         /// known from community scripts only, so what is built on it is marked inferred).
-        var witness: WitnessResource? = nil
+        package var witness: WitnessResource? = nil
         /// Replica storage locations from a Hyper-V Replica Broker resource's `Parameters\Authorization` (server,
         /// location, trust group triples separated by U+00A0 — known from decompiled PowerShell code only).
-        var replicaStorage: [Fact<String>] = []
+        package var replicaStorage: [Fact<String>] = []
 
         /// The witness resource and, for a disk witness, the disk's identity.
-        struct WitnessResource: Codable, Sendable, Equatable {
+        package struct WitnessResource: Codable, Sendable, Equatable {
             /// The resource key name.
-            var id: String
+            package var id: String
             /// `Name`.
-            var name: String?
+            package var name: String?
             /// `Type` ("Physical Disk", "File Share Witness", "Cloud Witness").
-            var type: String?
+            package var type: String?
             /// `Parameters\DiskSignature` (MBR disks).
-            var diskSignature: UInt32?
+            package var diskSignature: UInt32?
             /// `Parameters\DiskIdGuid` (GPT disks).
-            var diskIdGuid: String?
+            package var diskIdGuid: String?
             /// The `Quorum` value and the resource key.
-            var sources: [Source]
+            package var sources: [Source]
         }
 
         /// One cluster resource with the private properties that name VM storage.
-        struct Resource: Codable, Sendable, Equatable {
+        package struct Resource: Codable, Sendable, Equatable {
             /// The resource key name (a GUID in braces).
-            var id: String
+            package var id: String
             /// `Name`.
-            var name: String?
+            package var name: String?
             /// `Type` ("Virtual Machine", "Virtual Machine Configuration").
-            var type: String
+            package var type: String
             /// `Parameters\VmId`.
-            var vmId: String?
+            package var vmId: String?
             /// `Parameters\VmStoreRootPath`.
-            var vmStoreRootPath: String?
+            package var vmStoreRootPath: String?
             /// `Parameters\ConfigStoreRootPath`.
-            var configStoreRootPath: String?
+            package var configStoreRootPath: String?
             /// The resource key.
-            var source: Source
+            package var source: Source
         }
 
         /// The resource types listed.
         static let virtualMachineTypes = ["Virtual Machine", "Virtual Machine Configuration"]
 
         /// Reads a cluster database hive; never throws: problems become warnings.
-        static func read(clusdb hive: RegistryHive) -> Cluster {
+        package static func read(clusdb hive: RegistryHive) -> Cluster {
             var cluster = Cluster(virtualMachineResources: [], physicalDisks: [], sharedVolumes: [], warnings: [])
             do {
                 guard let resources = try hive.key("Resources") else {

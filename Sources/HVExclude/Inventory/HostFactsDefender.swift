@@ -2,40 +2,41 @@
 // management tool writes Defender's settings (local: Microsoft\Windows Defender; Group Policy and security settings
 // management: Policies\Microsoft\Windows Defender; MDM: …\Windows Defender\Policy Manager); MicrosoftDocs/
 // windows-itpro-docs policy-csp-defender.md (ExcludedPaths/Extensions/Processes: one string, items separated by |).
+import HVXFormats
 
 extension HostFacts {
     /// Defender's configuration as the host holds it: exclusions from every source kept apart, the switches that
     /// decide which of them apply, and whether Defender is the engine that scans at all.
-    struct Defender: Codable, Sendable, Equatable {
+    package struct Defender: Codable, Sendable, Equatable {
         /// `Microsoft\Windows Defender\Exclusions` (Set-MpPreference); nil when the key is absent.
-        var preferences: ExclusionSet?
+        package var preferences: ExclusionSet?
         /// `Policies\Microsoft\Windows Defender\Exclusions` (Group Policy, security settings management); nil when absent.
-        var policies: ExclusionSet?
+        package var policies: ExclusionSet?
         /// `Policies\Microsoft\Windows Defender\Policy Manager` `ExcludedPaths|Extensions|Processes` (MDM: Intune,
         /// tenant attach); nil when none of the three values exists.
-        var mdm: ExclusionSet? = nil
+        package var mdm: ExclusionSet? = nil
         /// `DisableLocalAdminMerge` (policy or MDM): 1 = local preference exclusions do not apply.
-        var disableLocalAdminMerge: Fact<UInt32>? = nil
+        package var disableLocalAdminMerge: Fact<UInt32>? = nil
         /// `HideExclusionsFromLocalAdmins` (policy or MDM): 1 = exclusions are hidden, so what is configured cannot
         /// be fully known from a copy of the registry.
-        var hideExclusionsFromLocalAdmins: Fact<UInt32>? = nil
+        package var hideExclusionsFromLocalAdmins: Fact<UInt32>? = nil
         /// Whether Defender is installed, active, passive or disabled, with the evidence.
-        var state: DefenderState? = nil
+        package var state: DefenderState? = nil
 
         /// Whether local preference exclusions are ignored (`DisableLocalAdminMerge` = 1).
-        var localPreferencesIgnored: Bool { disableLocalAdminMerge?.value == 1 }
+        package var localPreferencesIgnored: Bool { disableLocalAdminMerge?.value == 1 }
     }
 
     /// One Exclusions key: the value NAMES under Paths/Extensions/Processes are the excluded items.
-    struct ExclusionSet: Codable, Sendable, Equatable {
+    package struct ExclusionSet: Codable, Sendable, Equatable {
         /// Excluded paths, exactly as named (wildcards and environment forms untouched).
-        var paths: [Fact<String>]
+        package var paths: [Fact<String>]
         /// Excluded extensions, exactly as named.
-        var extensions: [Fact<String>]
+        package var extensions: [Fact<String>]
         /// Excluded processes, exactly as named.
-        var processes: [Fact<String>]
+        package var processes: [Fact<String>]
         /// `DisableAutoExclusions` when present (1 = the built-in Hyper-V auto exclusions are off).
-        var disableAutoExclusions: Fact<UInt32>?
+        package var disableAutoExclusions: Fact<UInt32>?
 
         /// Reads the MDM form: three REG_SZ values under `keyPath`, each a `|`-separated list.
         static func readMDM(_ hive: RegistryHive, at keyPath: String, into warnings: inout [String]) -> ExclusionSet? {
@@ -70,7 +71,7 @@ extension HostFacts {
             return found ? set : nil
         }
 
-        static func read(_ hive: RegistryHive, at keyPath: String, into warnings: inout [String]) -> ExclusionSet? {
+        package static func read(_ hive: RegistryHive, at keyPath: String, into warnings: inout [String]) -> ExclusionSet? {
             let root: RegistryKey?
             do { root = try hive.key(keyPath) } catch {
                 warnings.append("\(hive.name): could not read \(keyPath): \(error)")

@@ -2,12 +2,13 @@
 // ForceDefenderPassiveMode under Policies\Microsoft\Windows Advanced Threat Protection (1 = passive); Windows
 // Server 2012 R2/2016/2019 do not make Defender passive by themselves when another antivirus is installed,
 // Windows 10/11 turn it off; DisableAntiSpyware is ignored by platform 4.18.2108.4 and later.
+import HVXFormats
 
 extension HostFacts {
     /// Whether Microsoft Defender Antivirus is the engine that scans this host, and the evidence.
-    struct DefenderState: Codable, Sendable, Equatable {
+    package struct DefenderState: Codable, Sendable, Equatable {
         /// Defender's state as far as the registry tells.
-        enum Status: String, Codable, Sendable {
+        package enum Status: String, Codable, Sendable {
             /// Installed, services not disabled, not passive: it scans files in real time.
             case active
             /// Passive mode: it scans on demand only; real-time protection is another product's.
@@ -21,9 +22,9 @@ extension HostFacts {
         }
 
         /// The state.
-        var status: Status
+        package var status: Status
         /// Why, in words, naming the values that decided it.
-        var reason: String
+        package var reason: String
         /// The WinDefend service (SYSTEM), when SYSTEM was read.
         var winDefend: Service?
         /// The WdFilter minifilter service (SYSTEM), when SYSTEM was read.
@@ -120,7 +121,7 @@ extension HostFacts {
     }
 
     /// A DWORD value as a fact, or nil when absent or not a number (a warning then says why).
-    mutating func dword(_ hive: RegistryHive, _ name: String, _ key: String, _ valueName: String) -> Fact<UInt32>? {
+    package mutating func dword(_ hive: RegistryHive, _ name: String, _ key: String, _ valueName: String) -> Fact<UInt32>? {
         let value: RegistryValue?
         do { value = try hive.value(valueName, at: key) } catch {
             warnings.append("\(name): could not read \(key)\\\(valueName): \(error)")
@@ -135,7 +136,7 @@ extension HostFacts {
     }
 
     /// One service under `servicesPath`: present, absent, or unknown (nil) when its key could not be read.
-    mutating func service(
+    package mutating func service(
         _ hive: RegistryHive, _ name: String, servicesPath: String, servicesKey: RegistryKey?, unreadable: Bool = false,
         _ serviceName: String
     ) -> Service {

@@ -1,16 +1,18 @@
 // Reference: Microsoft Learn, "Eventlog Key" (SYSTEM CurrentControlSet\Services\EventLog\<log>, value File) and
 // "wevtutil set-log /logfilename" (SOFTWARE Microsoft\Windows\CurrentVersion\WINEVT\Channels\<channel>, value File).
+import HVXBinary
+import HVXFormats
 
 extension HostFacts {
     /// Where the registry puts one event log's file, when it names one (the default is
     /// `%SystemRoot%\System32\winevt\Logs\<channel, '/' as %4>.evtx`).
-    struct EventLogFile: Sendable, Equatable {
+    package struct EventLogFile: Sendable, Equatable {
         /// The channel or log, as the key is named (`Microsoft-Windows-Hyper-V-VMMS-Admin`).
-        var channel: String
+        package var channel: String
         /// The `File` value as stored, usually REG_EXPAND_SZ with `%SystemRoot%`.
-        var raw: String
+        package var raw: String
         /// Hive, key and value it came from.
-        var source: Source
+        package var source: Source
     }
 
     /// The channels' configuration in SOFTWARE (crimson channels: Hyper-V's, Defender's).
@@ -43,7 +45,7 @@ extension HostFacts {
     }
 
     /// The configured files of `channel` (NTFS-style case-insensitive), SOFTWARE's channel configuration first.
-    func eventLogFiles(of channel: String) -> [EventLogFile] {
+    package func eventLogFiles(of channel: String) -> [EventLogFile] {
         let wanted = NTFSName.fold(channel)
         return eventLogFiles.filter { NTFSName.fold($0.channel) == wanted }
     }

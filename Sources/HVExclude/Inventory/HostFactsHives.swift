@@ -1,17 +1,19 @@
+import HVXFormats
+
 extension HostFacts {
     /// A dirty hive whose transaction logs were applied in memory before its facts were read (the evidence that
     /// the facts are what Windows would see, not the stale file).
-    struct LogReplay: Codable, Sendable, Equatable {
+    package struct LogReplay: Codable, Sendable, Equatable {
         /// The hive's file name ("SYSTEM").
-        var hive: String
+        package var hive: String
         /// "replayed 3 log entries from SYSTEM.LOG1 (to sequence 812)".
-        var summary: String
+        package var summary: String
         /// The logs applied, in order.
-        var logs: [String]
+        package var logs: [String]
         /// Log entries (or, for the old format, dirty pages) applied.
-        var count: Int
+        package var count: Int
 
-        init?(_ hive: RegistryHive, name: String) {
+        package init?(_ hive: RegistryHive, name: String) {
             guard let recovery = hive.recovery else { return nil }
             self.hive = name
             summary = recovery.summary

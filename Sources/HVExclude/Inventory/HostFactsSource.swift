@@ -1,41 +1,43 @@
+import HVXFormats
+
 extension HostFacts {
     /// Where a fact was read: the hive's file name, the key path inside it, and the value name.
-    struct Source: Codable, Sendable, Equatable, Hashable {
+    package struct Source: Codable, Sendable, Equatable, Hashable {
         /// Hive file name ("SOFTWARE", "SYSTEM", "CLUSDB").
-        var hive: String
+        package var hive: String
         /// Backslash key path below the hive root.
-        var key: String
+        package var key: String
         /// Value name, when the fact is one value (nil when it is the key itself; "" is the default value).
-        var value: String?
+        package var value: String?
     }
 
     /// One value read from a hive, with where it came from.
-    struct Fact<Value: Codable & Sendable & Equatable>: Codable, Sendable, Equatable {
+    package struct Fact<Value: Codable & Sendable & Equatable>: Codable, Sendable, Equatable {
         /// The value as read.
-        var value: Value
+        package var value: Value
         /// Where it was read.
-        var source: Source
+        package var source: Source
 
         /// Creates a fact.
-        init(_ value: Value, source: Source) {
+        package init(_ value: Value, source: Source) {
             self.value = value
             self.source = source
         }
     }
 
     /// A path-valued setting kept exactly as stored, with its type and, when possible, its expanded form.
-    struct PathFact: Codable, Sendable, Equatable {
+    package struct PathFact: Codable, Sendable, Equatable {
         /// The text as stored (REG_EXPAND_SZ left unexpanded).
-        var raw: String
+        package var raw: String
         /// The stored type (REG_SZ or REG_EXPAND_SZ, or whatever the host wrote).
-        var type: RegistryValueType
+        package var type: RegistryValueType
         /// The text with `%VAR%` forms replaced from the hive's own facts; nil when a variable is unknown.
-        var expanded: String?
+        package var expanded: String?
         /// Where it was read.
-        var source: Source
+        package var source: Source
 
         /// Creates a path fact.
-        init(raw: String, type: RegistryValueType, expanded: String?, source: Source) {
+        package init(raw: String, type: RegistryValueType, expanded: String?, source: Source) {
             self.raw = raw
             self.type = type
             self.expanded = expanded

@@ -1,23 +1,26 @@
+import HVXBinary
+import HVXFormats
+
 extension HostFacts {
     /// A service looked up under `ControlSet00N\Services` of the SYSTEM hive.
-    struct Service: Codable, Sendable, Equatable {
+    package struct Service: Codable, Sendable, Equatable {
         /// Service key name ("vmms", "vmcompute", "ClusSvc").
-        var name: String
+        package var name: String
         /// Whether the key exists; nil when the Services key could not be read (unknown is never false). Encoded as
         /// `null` then, not left out.
-        var present: Bool?
+        package var present: Bool?
         /// `Start` (0 boot, 1 system, 2 automatic, 3 manual, 4 disabled).
-        var start: UInt32?
+        package var start: UInt32?
         /// `Start` in words.
-        var startType: String?
+        package var startType: String?
         /// `ImagePath` as stored.
-        var imagePath: String?
+        package var imagePath: String?
         /// The key looked at.
-        var source: Source
+        package var source: Source
 
         private enum CodingKeys: String, CodingKey { case name, present, start, startType, imagePath, source }
 
-        func encode(to encoder: Encoder) throws {
+        package func encode(to encoder: Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(name, forKey: .name)
             try container.encode(present, forKey: .present)
@@ -43,27 +46,27 @@ extension HostFacts {
     ///
     /// Data forms: 12 bytes = MBR disk signature (u32) + partition byte offset (u64); 24 bytes starting
     /// `DMIO:ID:` = GPT partition GUID (mixed-endian) at 8; anything else (device paths in UTF-16) is "other".
-    struct MountedDevice: Codable, Sendable, Equatable {
+    package struct MountedDevice: Codable, Sendable, Equatable {
         /// The value name (`\DosDevices\C:`, `\??\Volume{…}`).
-        var name: String
+        package var name: String
         /// The drive letter with colon ("C:") for `\DosDevices\X:` names.
-        var driveLetter: String?
+        package var driveLetter: String?
         /// The volume GUID for `\??\Volume{GUID}` names.
-        var volume: GUID?
+        package var volume: GUID?
         /// "mbr", "gpt" or "other".
-        var form: String
+        package var form: String
         /// MBR disk signature.
-        var diskSignature: UInt32?
+        package var diskSignature: UInt32?
         /// MBR partition offset in bytes.
-        var partitionOffset: UInt64?
+        package var partitionOffset: UInt64?
         /// GPT partition GUID.
-        var partitionGUID: GUID?
+        package var partitionGUID: GUID?
         /// The data in upper-case hex (used to pair letters with volumes).
         var dataHex: String
         /// Where it was read.
-        var source: Source
+        package var source: Source
 
-        init(value: RegistryValue, source: Source) {
+        package init(value: RegistryValue, source: Source) {
             name = value.name
             self.source = source
             let raw = value.raw
@@ -77,9 +80,9 @@ extension HostFacts {
             }
             if raw.count == 12 {
                 form = "mbr"
-                diskSignature = UInt32(raw[0]) | UInt32(raw[1]) << 8 | UInt32(raw[2]) << 16 | UInt32(raw[3]) << 24
-                var offset: UInt64 = 0
-                for index in (4..<12).reversed() { offset = offset << 8 | UInt64(raw[index]) }
+                let reader = ByteReader(raw, structure: "MountedDevices value")
+                diskSignature = (try? reader.u32(at: 0, .little)) ?? 0
+                let offset = (try? reader.u64(at: 4, .little)) ?? 0
                 partitionOffset = offset
             } else if raw.count == 24, raw.prefix(8).elementsEqual("DMIO:ID:".utf8) {
                 form = "gpt"
@@ -94,13 +97,20 @@ extension HostFacts {
 extension HostFacts {
     /// One SMB share of the host: SYSTEM `ControlSet00N\Services\LanmanServer\Shares`, one REG_MULTI_SZ value per
     /// share whose lines are `Name=Value` pairs (`Path=D:\Shares`, `Permissions=0`, …).
-    struct Share: Codable, Sendable, Equatable {
+    package struct Share: Codable, Sendable, Equatable {
         /// The share name (the value name).
-        var name: String
+        package var name: String
         /// The shared folder (`Path=`), as stored.
-        var path: String
+        package var path: String
         /// Where it was read.
-        var source: Source
+        package var source: Source
+
+        /// The memberwise initialiser, `package` for the layers above (Swift synthesises it internal).
+        package init(name: String, path: String, source: Source) {
+            self.name = name
+            self.path = path
+            self.source = source
+        }
     }
 
     mutating func readShares(_ hive: RegistryHive, name: String, key: String) {

@@ -1,28 +1,28 @@
 extension HostFacts {
     /// The Windows release, from SOFTWARE `Microsoft\Windows NT\CurrentVersion`.
-    struct Windows: Codable, Sendable, Equatable {
+    package struct Windows: Codable, Sendable, Equatable {
         /// `ProductName` ("Windows Server 2019 Datacenter").
-        var productName: Fact<String>?
+        package var productName: Fact<String>?
         /// `CurrentBuild` as stored ("17763").
-        var currentBuild: Fact<String>?
+        package var currentBuild: Fact<String>?
         /// `InstallationType` ("Server", "Server Core", "Client").
-        var installationType: Fact<String>?
+        package var installationType: Fact<String>?
         /// `EditionID` ("ServerDatacenter").
         var editionID: Fact<String>?
         /// `CurrentBuild` as a number (falls back to `CurrentBuildNumber`).
-        var build: Int?
+        package var build: Int?
         /// Whether this is a server: from `InstallationType`, else from `ProductName`.
-        var isServer: Bool?
+        package var isServer: Bool?
         /// The Hyper-V generation whose rules apply (server release, or the server release a client build matches).
-        var generation: WindowsGeneration?
+        package var generation: WindowsGeneration?
         /// Whether `build` is exactly a listed server build (false for clients and in-between builds).
-        var exactBuild: Bool
+        package var exactBuild: Bool
         /// The release as the policy names it: "Windows Server 2019", or for a client "Windows 10", "Windows 11".
-        var release: String? = nil
+        package var release: String? = nil
 
         /// "Windows 11" for a client build, "Windows Server 2022" for a server one (the nearest release at or
         /// below the build); nil below Windows Server 2008 / Windows 7.
-        static func releaseName(build: Int, isServer: Bool?) -> String? {
+        package static func releaseName(build: Int, isServer: Bool?) -> String? {
             if isServer == false {
                 switch build {
                 case 22000...: return "Windows 11"
@@ -37,11 +37,11 @@ extension HostFacts {
         }
         /// When the release was not read from SOFTWARE: why not, and what it was inferred from (the kernel's file
         /// version, the newest VM configuration version, a VHDX creator string). Nil when SOFTWARE said it.
-        var evidence: String? = nil
+        package var evidence: String? = nil
     }
 
     /// Windows Server generations, as the exclusion rules distinguish them.
-    enum WindowsGeneration: String, Codable, Sendable, CaseIterable, Comparable {
+    package enum WindowsGeneration: String, Codable, Sendable, CaseIterable, Comparable {
         case v2008 = "2008"
         case v2008R2 = "2008 R2"
         case v2012 = "2012"
@@ -72,7 +72,7 @@ extension HostFacts {
             return below.map { ($0.generation, false) }
         }
 
-        static func < (lhs: WindowsGeneration, rhs: WindowsGeneration) -> Bool {
+        package static func < (lhs: WindowsGeneration, rhs: WindowsGeneration) -> Bool {
             allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
         }
     }

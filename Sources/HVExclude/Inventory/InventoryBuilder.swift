@@ -1,25 +1,27 @@
 import Dispatch
+import HVXBinary
+import HVXVolume
 import Synchronization
 
 /// Assembles the ``HostInventory`` from the walk's artifacts: reads the hives, the registrations, every
 /// configuration (registered or found), every disk header and chain, and relates them.
-struct InventoryBuilder: Sendable {
+package struct InventoryBuilder: Sendable {
     /// The volume map of the scan.
-    let map: VolumeMap
+    package let map: VolumeMap
     /// Parallelism for reading disks.
-    let jobs: Int
+    package let jobs: Int
     /// `--hive-dir`, when given.
-    let hiveDirectory: String?
+    package let hiveDirectory: String?
 
     /// Creates a builder.
-    init(map: VolumeMap, jobs: Int, hiveDirectory: String? = nil) {
+    package init(map: VolumeMap, jobs: Int, hiveDirectory: String? = nil) {
         self.map = map
         self.jobs = max(1, jobs)
         self.hiveDirectory = hiveDirectory
     }
 
     /// Builds the inventory from the classified artifacts of the walk.
-    func build(artifacts found: [FoundArtifact]) -> HostInventory {
+    package func build(artifacts found: [FoundArtifact]) -> HostInventory {
         var findings: [Finding] = []
         let hives = HiveLocator(map: map, hiveDirectory: hiveDirectory).read()
         findings += hives.findings
@@ -59,14 +61,14 @@ struct InventoryBuilder: Sendable {
     }
 
     /// Windows' default environment, overridden by the host's values.
-    static func environment(_ facts: HostFacts?) -> WindowsEnvironment {
+    package static func environment(_ facts: HostFacts?) -> WindowsEnvironment {
         var environment = WindowsEnvironment.defaults
         for (name, value) in facts?.environment ?? [:] { environment.set(name, value) }
         return environment
     }
 
     /// Every disk artifact plus every disk a configuration names, as host paths.
-    func diskHostPaths(_ found: [FoundArtifact], reads: ConfigurationReads, environment: WindowsEnvironment) -> [String] {
+    package func diskHostPaths(_ found: [FoundArtifact], reads: ConfigurationReads, environment: WindowsEnvironment) -> [String] {
         var paths = Set(found.filter { $0.kind == .virtualDisk }.map(\.hostPath))
         for read in reads.all {
             for reference in read.configuration?.paths(.disk) ?? [] {
@@ -80,7 +82,7 @@ struct InventoryBuilder: Sendable {
 
     /// One VM per configuration: registered ones first (one per configuration file, however many
     /// registrations name it), then the configurations only the walk found.
-    static func records(
+    package static func records(
         registrations: [Registration], foundConfigurations: [WindowsPath], reads: ConfigurationReads, assembler: RecordAssembler,
         findings: inout [Finding]
     ) -> [VirtualMachine] {
@@ -124,7 +126,7 @@ struct InventoryBuilder: Sendable {
     }
 
     /// Each VM's problems as findings: errors when the configuration exists but could not be parsed.
-    static func recordFindings(_ records: [VirtualMachine]) -> [Finding] {
+    package static func recordFindings(_ records: [VirtualMachine]) -> [Finding] {
         records.flatMap { record in
             let unreadable = record.configuration.exists && record.configuration.format == nil
             return record.problems.map { message in
@@ -136,7 +138,7 @@ struct InventoryBuilder: Sendable {
     /// One finding per problem in a chain: an unreadable disk, header warnings, and every link that is not
     /// verified (the first disk's own problems only; each parent is reported by its own chain too, but a parent
     /// outside the walk is reported here).
-    static func chainFindings(_ chain: [DiskChainLink]) -> [Finding] {
+    package static func chainFindings(_ chain: [DiskChainLink]) -> [Finding] {
         guard let first = chain.first else { return [] }
         if first.status != .start {
             return [Finding(.disk, path: first.path, message: "unreadable virtual disk: \(first.reason ?? first.status.rawValue)", severity: .error)]
@@ -162,7 +164,7 @@ struct InventoryBuilder: Sendable {
 
     /// Reads each disk's chain with bounded parallelism; parents on other volumes are found through the
     /// drive letters MountedDevices gives each volume GUID.
-    func readChains(_ hostPaths: [String], facts: HostFacts?) -> [String: [DiskChainLink]] {
+    package func readChains(_ hostPaths: [String], facts: HostFacts?) -> [String: [DiskChainLink]] {
         let volumeLetters = Dictionary(
             (facts?.mountedDevices ?? []).compactMap { device -> (GUID, Character)? in
                 guard let volume = device.volume, let letter = facts?.driveLetter(forVolume: volume)?.first else { return nil }
@@ -185,18 +187,18 @@ struct InventoryBuilder: Sendable {
 }
 
 /// Every configuration read once, by the path asked for and by its on-disk spelling.
-struct ConfigurationReads {
-    let map: VolumeMap
+package struct ConfigurationReads {
+    package let map: VolumeMap
     private var byKey: [String: ConfigurationRead] = [:]
-    private(set) var all: [ConfigurationRead] = []
+    package private(set) var all: [ConfigurationRead] = []
 
-    init(map: VolumeMap) { self.map = map }
+    package init(map: VolumeMap) { self.map = map }
 
     /// The read of `path`, when it was read.
-    subscript(path: WindowsPath) -> ConfigurationRead? { byKey[path.key] }
+    package subscript(path: WindowsPath) -> ConfigurationRead? { byKey[path.key] }
 
     /// Reads `path` unless it (or its spelling) was read already.
-    mutating func read(_ path: WindowsPath) -> ConfigurationRead {
+    package mutating func read(_ path: WindowsPath) -> ConfigurationRead {
         if let done = byKey[path.key] { return done }
         let read = ConfigurationRead.read(path, map: map)
         byKey[path.key] = read

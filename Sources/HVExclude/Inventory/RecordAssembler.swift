@@ -1,14 +1,17 @@
+import HVXBinary
+import HVXVolume
+
 /// Turns configurations into ``VirtualMachine``s and relates them to the artifacts of the walk.
-struct RecordAssembler {
-    let volume: any VolumeQueries
-    let environment: WindowsEnvironment
+package struct RecordAssembler {
+    package let volume: any VolumeQueries
+    package let environment: WindowsEnvironment
     /// Host path → chain (first link: the disk itself).
-    let chains: [String: [DiskChainLink]]
-    let artifacts: [FoundArtifact]
+    package let chains: [String: [DiskChainLink]]
+    package let artifacts: [FoundArtifact]
 
     /// The folder a VM's files hang from without data-root keys: the one above `Virtual Machines` (or
     /// `Snapshots`), else the configuration's own folder.
-    static func folderAboveVirtualMachines(_ configuration: WindowsPath) -> WindowsPath? {
+    package static func folderAboveVirtualMachines(_ configuration: WindowsPath) -> WindowsPath? {
         guard let folder = configuration.parent else { return nil }
         let name = folder.lastComponent ?? ""
         if NTFSName.equal(name, "Virtual Machines") || NTFSName.equal(name, "Snapshots") { return folder.parent ?? folder }
@@ -16,12 +19,12 @@ struct RecordAssembler {
     }
 
     /// Whether the configuration sits in a `Snapshots` folder (a checkpoint's configuration).
-    static func isCheckpointFolder(_ configuration: WindowsPath) -> Bool {
+    package static func isCheckpointFolder(_ configuration: WindowsPath) -> Bool {
         NTFSName.equal(configuration.parent?.lastComponent ?? "", "Snapshots")
     }
 
     /// A used path for `text`, checked on the volumes.
-    func usedPath(_ text: String, role: PathRole, keyPath: String) -> UsedPath {
+    package func usedPath(_ text: String, role: PathRole, keyPath: String) -> UsedPath {
         guard let path = environment.literalPath(text) else {
             return UsedPath(path: nil, text: text, role: role, exists: false, problem: "not an absolute Windows path", keyPath: keyPath)
         }
@@ -39,7 +42,7 @@ struct RecordAssembler {
     }
 
     /// The VM of a registration whose path could not be worked out at all.
-    func unresolvedRegistration(_ registration: Registration) -> VirtualMachine {
+    package func unresolvedRegistration(_ registration: Registration) -> VirtualMachine {
         VirtualMachine(
             id: registration.id, name: nil, configurationVersion: nil, generation: nil,
             configuration: ConfigurationFile(path: nil, text: registration.rawPath, hostPath: nil, outcome: .unresolvableRegistration),
@@ -49,7 +52,7 @@ struct RecordAssembler {
     }
 
     /// The VM of one configuration file that was looked for (`file.path` is set), with what it said when it parsed.
-    func record(_ file: ConfigurationFile, configuration: VMConfiguration?, registered: Bool, registrations: [Registration]) -> VirtualMachine {
+    package func record(_ file: ConfigurationFile, configuration: VMConfiguration?, registered: Bool, registrations: [Registration]) -> VirtualMachine {
         var record = VirtualMachine(
             id: configuration?.id ?? registrations.first?.id, name: configuration?.name,
             configurationVersion: configuration?.configurationVersion, generation: configuration?.generation,
@@ -128,7 +131,7 @@ struct RecordAssembler {
     }
 
     /// A disk a configuration names, with its chain.
-    func attachedDisk(_ text: String, controller: String, keyPath: String) -> AttachedDisk {
+    package func attachedDisk(_ text: String, controller: String, keyPath: String) -> AttachedDisk {
         func missing(_ path: WindowsPath?, _ text: String, _ reason: String) -> AttachedDisk {
             let link = DiskChainLink(path: text, hostPath: nil, exists: false, verified: false, status: .unresolved, reason: reason)
             return AttachedDisk(path: path, text: text, controller: controller, keyPath: keyPath, exists: false, chain: [link])
@@ -152,7 +155,7 @@ struct RecordAssembler {
     /// Marks checkpoint configurations with the VM they belong to: the VM whose checkpoint list names them,
     /// else the one VM whose snapshot folder holds them (several VMs sharing a folder, as in the 2012 R2
     /// default layout, decide nothing). A checkpoint of a registered VM is registered with it.
-    static func attachCheckpoints(_ records: inout [VirtualMachine]) {
+    package static func attachCheckpoints(_ records: inout [VirtualMachine]) {
         let vms = records.indices.filter { index in
             records[index].configuration.path.map { !isCheckpointFolder($0) } ?? true
         }
@@ -179,7 +182,7 @@ struct RecordAssembler {
     }
 
     /// Adds to each artifact the VMs that use it and its chain; lists what no registered VM uses.
-    func relate(_ records: [VirtualMachine]) -> (artifacts: [FoundArtifact], unreferenced: [UnreferencedFile]) {
+    package func relate(_ records: [VirtualMachine]) -> (artifacts: [FoundArtifact], unreferenced: [UnreferencedFile]) {
         var users: [String: Set<GUID>] = [:]
         var registeredUse = Set<String>()
         func use(_ text: String, _ record: VirtualMachine) {

@@ -1,26 +1,30 @@
+import HVXBinary
+import HVXFormats
+import HVXVolume
+
 /// One VM (or checkpoint) the host registers, and where its configuration is.
-struct Registration: Sendable {
+package struct Registration: Sendable {
     /// The id the registration names.
-    var id: GUID?
+    package var id: GUID?
     /// The configuration's Windows path, when it could be worked out.
-    var configuration: WindowsPath?
+    package var configuration: WindowsPath?
     /// The path text as stored (for reports when it does not parse).
-    var rawPath: String
+    package var rawPath: String
     /// Which file or link said so.
-    var evidence: Evidence
+    package var evidence: Evidence
     /// Whether it registers a checkpoint (`Snapshots\<GUID>.xml`).
-    var checkpoint: Bool
+    package var checkpoint: Bool
 }
 
 /// Reads the host's registrations from the Hyper-V data root: `data.vmcx` (2016+) and the
 /// `Virtual Machines\<GUID>.xml` / `Snapshots\<GUID>.xml` entries (≤ 2012 R2), which are NTFS symlinks to the
 /// real configuration — resolved from their reparse data, never by opening them.
-struct RegistrationReader {
-    let map: VolumeMap
-    let environment: WindowsEnvironment
+package struct RegistrationReader {
+    package let map: VolumeMap
+    package let environment: WindowsEnvironment
 
     /// The registrations and the problems met.
-    func read(dataRoot: WindowsPath) -> (registrations: [Registration], findings: [Finding]) {
+    package func read(dataRoot: WindowsPath) -> (registrations: [Registration], findings: [Finding]) {
         var registrations: [Registration] = []
         var findings: [Finding] = []
         if let store = dataRoot.appending("data.vmcx") {

@@ -1,4 +1,6 @@
 import FoundationEssentials
+import HVXBinary
+import HVXFormats
 
 /// Renders one key of a hive for people, the way `reg query` prints it, or as JSON — for `hvexclude hive FILE
 /// [KEYPATH]`.
@@ -17,22 +19,22 @@ import FoundationEssentials
 /// everything else as upper-case hex. Names and text are printed unambiguously: a newline, carriage return, tab
 /// and NUL become `\n`, `\r`, `\t`, `\0`, other control characters and trailing spaces `\xHH`, and a backslash
 /// that would read as one of these escapes is doubled (`C:\new` prints as `C:\\new`; `C:\Windows` stays).
-public enum RegistryQuery {
+package enum RegistryQuery {
     /// A key path that is not in the hive.
-    struct KeyNotFound: Error, Equatable, Sendable, CustomStringConvertible {
+    package struct KeyNotFound: Error, Equatable, Sendable, CustomStringConvertible {
         /// The path asked for.
-        var path: String
+        package var path: String
         /// The hive it was looked up in.
-        var hive: String
-        var description: String { "\(hive): key \"\(path)\" does not exist" }
+        package var hive: String
+        package var description: String { "\(hive): key \"\(path)\" does not exist" }
     }
 
     /// A key path as given, resolved to a path inside the hive.
-    public struct ResolvedPath: Sendable, Equatable {
+    package struct ResolvedPath: Sendable, Equatable {
         /// The components below the hive's root.
-        var components: [String]
+        package var components: [String]
         /// Notes for the user (the control set `CurrentControlSet` stood for, a root name that is not this hive's).
-        public var notes: [String]
+        package var notes: [String]
     }
 
     /// Root key names Windows shows for the machine hive.
@@ -41,7 +43,7 @@ public enum RegistryQuery {
     /// Resolves `keyPath`: strips `HKLM\<HIVE>\` (or `HKEY_LOCAL_MACHINE\…`) and replaces a leading
     /// `CurrentControlSet` with the control set `Select\Current` names.
     /// - Throws: ``BinaryFormatError`` when `Select` cannot be read.
-    public static func resolve(_ keyPath: String, in hive: RegistryHive) throws -> ResolvedPath {
+    package static func resolve(_ keyPath: String, in hive: RegistryHive) throws -> ResolvedPath {
         var parts = RegistryName.components(of: keyPath)
         var notes: [String] = []
         if let first = parts.first, machineRoots.contains(where: { RegistryName.equal($0, first) }) {
@@ -68,7 +70,7 @@ public enum RegistryQuery {
 
     /// The text for `keyPath` (default: the root) in `hive`; lines start with `rootName` (default: the file name).
     /// - Throws: ``KeyNotFound`` when the path is absent; ``BinaryFormatError`` for corrupt structures.
-    public static func render(_ hive: RegistryHive, keyPath: String = "", rootName: String? = nil) throws -> String {
+    package static func render(_ hive: RegistryHive, keyPath: String = "", rootName: String? = nil) throws -> String {
         let resolved = try resolve(keyPath, in: hive)
         let path = resolved.components.joined(separator: "\\")
         guard let key = try hive.key(path) else { throw KeyNotFound(path: keyPath, hive: hive.name) }
@@ -91,7 +93,7 @@ public enum RegistryQuery {
     /// Data is typed: strings, an array for REG_MULTI_SZ, numbers for DWORD/QWORD, upper-case hex for the rest.
     /// Names and text are exact (JSON escapes what needs escaping).
     /// - Throws: as ``render(_:keyPath:rootName:)``.
-    public static func json(_ hive: RegistryHive, keyPath: String = "") throws -> String {
+    package static func json(_ hive: RegistryHive, keyPath: String = "") throws -> String {
         let resolved = try resolve(keyPath, in: hive)
         let path = resolved.components.joined(separator: "\\")
         guard let key = try hive.key(path) else { throw KeyNotFound(path: keyPath, hive: hive.name) }
@@ -125,8 +127,7 @@ public enum RegistryQuery {
         }
         let raw = value.raw
         guard raw.count >= 4, raw.count % 2 == 0 else { return nil }
-        let units = stride(from: 0, to: raw.count, by: 2).map { UInt16(raw[$0]) | UInt16(raw[$0 + 1]) << 8 }
-        let text = String(decoding: units.prefix { $0 != 0 }, as: UTF16.self)
+        let text = UTF16Text.decode(raw, .little, stopAtNUL: true)
         guard text.hasPrefix("\\"), text.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0 != "\u{FFFD}" }) else { return nil }
         return "device \(text)"
     }
@@ -159,24 +160,24 @@ public enum RegistryQuery {
     }
 
     private struct KeyListing: Encodable {
-        var hive: String
-        var path: String
-        var values: [ValueListing]
-        var subkeys: [String]
-        var replayed: String?
+        package var hive: String
+        package var path: String
+        package var values: [ValueListing]
+        package var subkeys: [String]
+        package var replayed: String?
     }
 
     private struct ValueListing: Encodable {
-        var name: String
-        var type: String
-        var data: Data
+        package var name: String
+        package var type: String
+        package var data: Data
 
-        enum Data: Encodable {
+        package enum Data: Encodable {
             case text(String)
             case list([String])
             case number(UInt64)
 
-            func encode(to encoder: Encoder) throws {
+            package func encode(to encoder: Encoder) throws {
                 var container = encoder.singleValueContainer()
                 switch self {
                 case .text(let text): try container.encode(text)
@@ -186,7 +187,7 @@ public enum RegistryQuery {
             }
         }
 
-        init(_ value: RegistryValue) {
+        package init(_ value: RegistryValue) {
             name = value.name
             type = value.type.name
             switch value.data {

@@ -1,8 +1,11 @@
+import HVXBinary
+import HVXFormats
+
 /// What a VM configuration (VMCX or XML) says about the VM: identity, version, generation, drives and every
 /// Windows path it names, each with the key path it came from as evidence.
 ///
 /// Paths stay Windows strings (`C:\Disks\a.vhdx`) here; mapping them onto mounted volumes happens later.
-struct VMConfiguration: Sendable, Equatable {
+package struct VMConfiguration: Sendable, Equatable {
     /// The IDE controller key, the same in every VM.
     static let ideControllerKey = "_83f8638b-8dca-4152-9eda-2ca8b33039b4_"
     /// The floppy controller key, the same in every VM.
@@ -13,7 +16,7 @@ struct VMConfiguration: Sendable, Equatable {
     static let guestStateKey = "_917bd8cb-3bb6-4124-9383-b7d21ac07f79_"
 
     /// Kinds of storage controller.
-    enum ControllerKind: String, Sendable, Codable {
+    package enum ControllerKind: String, Sendable, Codable {
         /// Emulated IDE (generation 1).
         case ide
         /// Synthetic SCSI, found through the manifest.
@@ -25,25 +28,44 @@ struct VMConfiguration: Sendable, Equatable {
     }
 
     /// One drive slot `controllerN/driveM`.
-    struct Drive: Sendable, Equatable {
+    package struct Drive: Sendable, Equatable {
         /// Controller kind.
         var controllerKind: ControllerKind
         /// The controller's device key as stored (`_83f8638b-…_`).
         var controllerKey: String
         /// N of `controllerN`.
-        var controller: Int
+        package var controller: Int
         /// M of `driveM`.
-        var drive: Int
+        package var drive: Int
         /// `type`: VHD, ISO, VFD, NONE, ….
-        var kind: DriveKind
+        package var kind: DriveKind
         /// `pathname`; nil when absent or empty.
-        var path: String?
+        package var path: String?
         /// Key path of `pathname` (evidence).
-        var keyPath: String
+        package var keyPath: String
+
+        /// The memberwise initialiser, `package` for the layers above (Swift synthesises it internal).
+        package init(
+            controllerKind: ControllerKind,
+            controllerKey: String,
+            controller: Int,
+            drive: Int,
+            kind: DriveKind,
+            path: String?,
+            keyPath: String
+        ) {
+            self.controllerKind = controllerKind
+            self.controllerKey = controllerKey
+            self.controller = controller
+            self.drive = drive
+            self.kind = kind
+            self.path = path
+            self.keyPath = keyPath
+        }
     }
 
     /// What a path is for.
-    enum PathRole: String, Sendable, Codable {
+    package enum PathRole: String, Sendable, Codable {
         /// A virtual hard disk (drive type VHD).
         case disk
         /// An optical image (drive type ISO).
@@ -67,33 +89,33 @@ struct VMConfiguration: Sendable, Equatable {
     }
 
     /// One Windows path named by the configuration.
-    struct PathReference: Sendable, Equatable, Codable {
+    package struct PathReference: Sendable, Equatable, Codable {
         /// What the path is for.
-        var role: PathRole
+        package var role: PathRole
         /// The Windows path as stored.
-        var path: String
+        package var path: String
         /// The key path it came from (`configuration/_83f8638b-…_/controller0/drive0/pathname`).
-        var keyPath: String
+        package var keyPath: String
     }
 
     /// Format of the file the configuration came from.
-    var format: ConfigTree.Format
+    package var format: ConfigTree.Format
     /// `properties/global_id`, when it is a GUID.
-    var id: GUID?
+    package var id: GUID?
     /// `properties/name`.
-    var name: String?
+    package var name: String?
     /// `properties/version` (major << 8 | minor), e.g. 2304.
-    var configurationVersion: Int?
+    package var configurationVersion: Int?
     /// `properties/subtype` + 1.
-    var generation: Int?
+    package var generation: Int?
     /// Every drive slot, empty ones included, in tree order.
-    var drives: [Drive]
+    package var drives: [Drive]
     /// Every Windows path the tree names, with its role and key path, in tree order; one entry per key.
-    var paths: [PathReference]
+    package var paths: [PathReference]
     /// Snapshot ids listed under `global_settings/snapshots/list`.
     var snapshots: [String]
     /// Problems met reading the file and interpreting the tree.
-    var warnings: [String]
+    package var warnings: [String]
 
     /// `configurationVersion` as "major.minor" ("9.0"), or nil.
     var configurationVersionString: String? {
@@ -101,32 +123,32 @@ struct VMConfiguration: Sendable, Equatable {
     }
 
     /// Paths with `role`.
-    func paths(_ role: PathRole) -> [PathReference] { paths.filter { $0.role == role } }
+    package func paths(_ role: PathRole) -> [PathReference] { paths.filter { $0.role == role } }
     /// `global_settings/data_root`, when set.
-    var dataRoot: PathReference? { paths(.dataRoot).first }
+    package var dataRoot: PathReference? { paths(.dataRoot).first }
     /// `global_settings/snapshots/data_root`, when set.
-    var snapshotDataRoot: PathReference? { paths(.snapshotDataRoot).first }
+    package var snapshotDataRoot: PathReference? { paths(.snapshotDataRoot).first }
     /// `global_settings/slp_data_root`, when set.
-    var smartPagingDataRoot: PathReference? { paths(.smartPagingDataRoot).first }
+    package var smartPagingDataRoot: PathReference? { paths(.smartPagingDataRoot).first }
     /// The guest state file (.vmgs), when set.
     var guestStateFile: PathReference? { paths(.guestState).first }
 
     /// Reads a configuration file (VMCX or XML, chosen by content).
     /// - Throws: the reader's errors, or ``VMConfigXMLError`` when the file is not a VM configuration.
-    static func read(path: String) throws -> VMConfiguration {
+    package static func read(path: String) throws -> VMConfiguration {
         try VMConfiguration(tree: try ConfigTree.read(path: path))
     }
 
     /// Reads a configuration through an open reader.
     /// - Throws: as ``read(path:)``.
-    static func read(file: FileReader) throws -> VMConfiguration {
+    package static func read(file: FileReader) throws -> VMConfiguration {
         try VMConfiguration(tree: try ConfigTree.read(file: file))
     }
 
     /// Interprets a key tree.
     /// - Throws: ``VMConfigXMLError`` ("not a Hyper-V VM configuration: …") when `configuration/properties` has no
     ///   `global_id`: a registration store, a resource-type file or an unrelated XML file.
-    init(tree: ConfigTree) throws {
+    package init(tree: ConfigTree) throws {
         guard let configuration = tree.node(at: "configuration"), configuration.isNode else {
             throw VMConfigXMLError.noConfigurationKey(found: Array(tree.root.children.map(\.name).prefix(3)))
         }

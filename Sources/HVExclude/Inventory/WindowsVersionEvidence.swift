@@ -1,20 +1,22 @@
 // Reference: Microsoft Learn "Supported virtual machine configuration versions" (virtualization docs: 5.0 =
 // Windows Server 2012 R2, 8.0 = 2016, 9.0 = 2019, 10.0 = 2022, 12.0 = 2025) — used as "at least" evidence only;
 // MS-VHDX 2.2.1 (the file identifier's creator string, "Microsoft Windows 10.0.20348.0" as Windows writes it).
+import HVXFormats
+import HVXVolume
 
 /// The Windows release when SOFTWARE cannot tell it: from the kernel's file version, else from the newest VM
 /// configuration version or VHDX creator string on the volumes — each named as the evidence, never a silent guess.
-enum WindowsVersionEvidence {
+package enum WindowsVersionEvidence {
     /// One inferred release with what it came from.
-    struct Inference: Equatable {
-        var build: Int?
-        var generation: HostFacts.WindowsGeneration
-        var exact: Bool
-        var evidence: String
+    package struct Inference: Equatable {
+        package var build: Int?
+        package var generation: HostFacts.WindowsGeneration
+        package var exact: Bool
+        package var evidence: String
     }
 
     /// The lowest server generation that runs VM configuration version `version` (major << 8 | minor).
-    static func generation(configurationVersion version: Int) -> HostFacts.WindowsGeneration? {
+    package static func generation(configurationVersion version: Int) -> HostFacts.WindowsGeneration? {
         switch version >> 8 {
         case 12...: .v2025
         case 10, 11: .v2022
@@ -27,7 +29,7 @@ enum WindowsVersionEvidence {
     }
 
     /// The build in a creator string such as "Microsoft Windows 10.0.20348.0" (the third number).
-    static func build(creator: String) -> Int? {
+    package static func build(creator: String) -> Int? {
         guard creator.contains("Windows") else { return nil }
         for word in creator.split(separator: " ") {
             let parts = word.split(separator: ".")
@@ -57,7 +59,7 @@ enum WindowsVersionEvidence {
     }
 
     /// The newest release the VM configurations and VHDX creator strings point at.
-    static func artifacts(records: [VirtualMachine], disks: [VirtualDisk]) -> Inference? {
+    package static func artifacts(records: [VirtualMachine], disks: [VirtualDisk]) -> Inference? {
         var best: Inference?
         func consider(_ candidate: Inference) {
             if best == nil || best!.generation < candidate.generation { best = candidate }

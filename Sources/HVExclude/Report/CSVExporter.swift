@@ -1,5 +1,15 @@
 // Reference: RFC 4180 (Common Format and MIME Type for CSV Files).
 
+import HVXScan
+import HVXDiskImage
+import HVXExclusions
+import HVXDiagnosis
+import HVXInventory
+import HVXFormats
+import HVXVolume
+import HVXBinary
+
+
 /// Writes the host's plan as CSV for any antivirus console that imports a table: one row per entry, the columns
 /// `form` (`folder`, `file`, `pattern`, `process`, `extension`), `path` (the Windows path, a pattern in Defender's
 /// syntax, or `.ext`), `reason` (the entry's reasons joined with `; `), `verified` (`true`/`false`) and `hold` (the
@@ -10,10 +20,10 @@
 /// entries are not rows: they belong to the server (`--format list` names them).
 public enum CSVExporter {
     /// The columns, in order.
-    static let header = ["form", "path", "reason", "verified", "hold"]
+    package static let header = ["form", "path", "reason", "verified", "hold"]
 
     /// The rows, header first, without quoting.
-    static func rows(_ report: Report) -> [[String]] {
+    package static func rows(_ report: Report) -> [[String]] {
         let plan = report.exclusions
         var rows = [header]
         for entry in plan.paths {
@@ -34,7 +44,7 @@ public enum CSVExporter {
     }
 
     /// One field, quoted when RFC 4180 requires it.
-    static func field(_ text: String) -> String {
+    package static func field(_ text: String) -> String {
         guard text.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) else { return text }
         return "\"" + text.replacing("\"", with: "\"\"") + "\""
     }

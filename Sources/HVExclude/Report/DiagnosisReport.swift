@@ -1,3 +1,6 @@
+import HVXDiagnosis
+import HVXInventory
+
 /// The `diagnosis` section of the report (schema version 2): what the host's event logs say about antivirus
 /// locks on VM files, and whether the exclusions answer them (docs/diagnosis.md).
 public struct DiagnosisReport: Codable, Sendable, Equatable {
@@ -12,7 +15,7 @@ public struct DiagnosisReport: Codable, Sendable, Equatable {
         /// Records found but not read (each named in a warning).
         public var recordsSkipped: Int = 0
 
-        init(channel: String, path: String, records: Int, recordsSkipped: Int) {
+        package init(channel: String, path: String, records: Int, recordsSkipped: Int) {
             self.channel = channel
             self.path = path
             self.records = records
@@ -126,7 +129,7 @@ public struct DiagnosisReport: Codable, Sendable, Equatable {
             events = try container.decodeIfPresent([DetectionEvent].self, forKey: .events)
         }
 
-        init(
+        package init(
             vm: String?, vmName: String?, file: String?, signatures: [String], codes: [String], firstTime: String,
             lastTime: String, count: Int, coveredByPlan: Bool, coveredByConfigured: Bool?, plannedEntries: [String]
         ) {
@@ -161,7 +164,7 @@ public struct DiagnosisReport: Codable, Sendable, Equatable {
     public var exclusionChanges: [ExclusionChange]
 
     /// The report section for a diagnosis.
-    init(_ diagnosis: Diagnosis, logs: [Log]) {
+    package init(_ diagnosis: Diagnosis, logs: [Log]) {
         summary = logs.isEmpty ? "no Hyper-V or Defender event logs found" : diagnosis.summary
         self.logs = logs
         findings = diagnosis.findings.map { finding in

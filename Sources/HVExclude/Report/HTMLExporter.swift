@@ -5,6 +5,16 @@
 /// Nothing is loaded from anywhere: a `Content-Security-Policy` of `default-src 'none'` (inline CSS only) forbids
 /// every request, there is no script, font or image file, and it prints to PDF. Every string from the volume is
 /// escaped (`&`, `<`, `>`, `"`, `'`), so a VM named `<script>…` renders as text.
+
+import HVXScan
+import HVXDiskImage
+import HVXExclusions
+import HVXDiagnosis
+import HVXInventory
+import HVXFormats
+import HVXVolume
+import HVXBinary
+
 public enum HTMLExporter {
     /// The page.
     public static func render(_ report: Report) -> String {
@@ -30,7 +40,7 @@ public enum HTMLExporter {
 
     // MARK: Sections
 
-    static func summary(_ report: Report, _ page: inout Page) {
+    package static func summary(_ report: Report, _ page: inout Page) {
         page.raw("<section id=\"summary\"><h2>Summary</h2><dl>")
         let windows = report.host?.windows
         let release = [windows?.productName?.value, windows?.build.map { "build \($0)" }].compactMap { $0 }.joined(separator: ", ")
@@ -51,7 +61,7 @@ public enum HTMLExporter {
         page.raw("</ul></dd></dl></section>\n")
     }
 
-    static func diagnosis(_ report: Report, _ page: inout Page) {
+    package static func diagnosis(_ report: Report, _ page: inout Page) {
         guard let diagnosis = report.diagnosis else { return }
         page.raw("<section id=\"diagnosis\"><h2>Diagnosis: lock-ups and detections</h2><p>\(escape(diagnosis.summary))</p>")
         guard !diagnosis.findings.isEmpty else {
@@ -70,7 +80,7 @@ public enum HTMLExporter {
         page.raw("</tbody></table></section>\n")
     }
 
-    static func machines(_ report: Report, _ page: inout Page) {
+    package static func machines(_ report: Report, _ page: inout Page) {
         let vms = report.virtualMachines.filter { $0.checkpointOf == nil }
         page.raw("<section id=\"vms\"><h2>Virtual machines (\(vms.count))</h2><table><thead><tr><th>Name</th><th>State</th><th>Version</th><th>Configuration</th><th>Checkpoints</th></tr></thead><tbody>")
         for vm in vms {
@@ -85,7 +95,7 @@ public enum HTMLExporter {
 
     /// Each differencing chain as a column of boxes, the disk on top, linked to its parent by a line whose colour
     /// says whether the link was verified.
-    static func chains(_ report: Report, _ page: inout Page) {
+    package static func chains(_ report: Report, _ page: inout Page) {
         let disks = report.artifacts.compactMap { artifact in artifact.disk.map { (artifact.path, $0) } }.filter { $0.1.chain.count > 1 }
         let parents = Set(disks.flatMap { $0.1.chain.dropFirst().map(\.path) })
         let leaves = disks.filter { !parents.contains($0.0) }
@@ -111,7 +121,7 @@ public enum HTMLExporter {
 
     /// The plan grouped by the VM each entry is first for; the host's own entries (data root, cluster, processes)
     /// last. Each entry folds out its reasons and evidence.
-    static func plan(_ report: Report, _ page: inout Page) {
+    package static func plan(_ report: Report, _ page: inout Page) {
         let plan = report.exclusions
         page.raw("<section id=\"plan\"><h2>The plan (\(plan.paths.count) paths, \(plan.processes.count) processes, \(plan.extensions.count) extensions)</h2>")
         page.raw("<p>A pattern (<code>D:\\Disk_*.avhdx</code>) is Defender's syntax: a <code>*</code> in the last part matches file names in that folder only, never in its subfolders. “Not yet there” entries cover what Hyper-V writes at the next checkpoint, backup or start.</p>")
@@ -163,7 +173,7 @@ public enum HTMLExporter {
         page.raw("</section>\n")
     }
 
-    static func audit(_ report: Report, _ page: inout Page) {
+    package static func audit(_ report: Report, _ page: inout Page) {
         page.raw("<section id=\"audit\"><h2>Defender audit</h2>")
         guard let audit = report.audit else {
             page.raw("<p>Not done: no SOFTWARE hive was read.</p></section>\n")
@@ -185,7 +195,7 @@ public enum HTMLExporter {
         page.raw("</tbody></table></section>\n")
     }
 
-    static func warnings(_ report: Report, _ page: inout Page) {
+    package static func warnings(_ report: Report, _ page: inout Page) {
         page.raw("<section id=\"warnings\"><h2>Warnings (\(report.scan.warnings.count))</h2><ul>")
         for warning in report.scan.warnings {
             page.raw("<li class=\"\(warning.severity.rawValue)\"><b>\(warning.severity.rawValue)</b> <code>\(escape(warning.path))</code>: \(escape(warning.message))</li>")
@@ -197,21 +207,21 @@ public enum HTMLExporter {
 
     /// The VM an entry is first for: the first reason that starts with one of the report's VM labels
     /// (`VM 'X' …`, `checkpoint 'X - (…)' …`). Names may hold quotes, so they are matched, not parsed.
-    static func vmName(of entry: PathExclusion, names: [(vm: String, label: String)]) -> String? {
+    package static func vmName(of entry: PathExclusion, names: [(vm: String, label: String)]) -> String? {
         for reason in entry.reasons {
             if let match = names.first(where: { reason.hasPrefix($0.label + " ") }) { return "VM " + match.vm }
         }
         return nil
     }
 
-    static func hostName(_ report: Report) -> String {
+    package static func hostName(_ report: Report) -> String {
         let root: String = report.scan.roots.first?.path ?? "unknown"
         guard let product = report.host?.windows?.productName?.value else { return root }
         return root + " (" + product + ")"
     }
 
     /// Text safe in element content and attribute values.
-    static func escape(_ text: String) -> String {
+    package static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.count)
         for character in text {
@@ -228,20 +238,20 @@ public enum HTMLExporter {
     }
 
     /// A long path shortened in the middle for a drawing (the full path is in its title).
-    static func middle(_ text: String, _ count: Int) -> String {
+    package static func middle(_ text: String, _ count: Int) -> String {
         guard text.count > count else { return text }
         return String(text.prefix(count / 2)) + "…" + String(text.suffix(count - count / 2 - 1))
     }
 
     /// The page being written.
-    struct Page {
-        var text = ""
-        mutating func raw(_ html: String) { text += html }
-        mutating func term(_ name: String, _ value: String) { text += "<dt>\(escape(name))</dt><dd>\(escape(value))</dd>" }
+    package struct Page {
+        package var text = ""
+        package mutating func raw(_ html: String) { text += html }
+        package mutating func term(_ name: String, _ value: String) { text += "<dt>\(escape(name))</dt><dd>\(escape(value))</dd>" }
     }
 
     /// Readable on screen and on paper; no web fonts.
-    static let style = """
+    package static let style = """
     body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2430;max-width:1100px;margin:0 auto;padding:1.5em}
     h1{font-size:1.5em;margin:.2em 0}h2{font-size:1.2em;border-bottom:2px solid #d8dee9;padding-bottom:.2em;margin-top:1.6em}
     h3{font-size:1em;margin:1em 0 .3em}.meta{color:#5b6573;overflow-wrap:anywhere}

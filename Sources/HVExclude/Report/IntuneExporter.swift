@@ -1,4 +1,12 @@
 import FoundationEssentials
+import HVXScan
+import HVXDiskImage
+import HVXExclusions
+import HVXDiagnosis
+import HVXInventory
+import HVXFormats
+import HVXVolume
+import HVXBinary
 
 // Reference: Microsoft Learn, "Policy CSP - Defender" (ExcludedPaths, ExcludedExtensions, ExcludedProcesses);
 // Microsoft Graph, windows10CustomConfiguration and omaSettingString.
@@ -15,24 +23,24 @@ import FoundationEssentials
 /// policy under Defender for Endpoint security settings management, or Group Policy (`--format pol`).
 public enum IntuneExporter {
     /// The CSP's list separator.
-    static let separator: Character = "|"
+    package static let separator: Character = "|"
     /// OMA-URI prefix of the Defender area of the Policy CSP.
-    static let uriPrefix = "./Device/Vendor/MSFT/Policy/Config/Defender/"
+    package static let uriPrefix = "./Device/Vendor/MSFT/Policy/Config/Defender/"
 
     /// One CSP setting.
-    struct Setting: Equatable, Sendable {
+    package struct Setting: Equatable, Sendable {
         /// `ExcludedPaths`, `ExcludedExtensions`, `ExcludedProcesses`.
-        var name: String
+        package var name: String
         /// The items, in plan order.
-        var items: [String]
+        package var items: [String]
         /// The OMA-URI.
-        var uri: String { uriPrefix + name }
+        package var uri: String { uriPrefix + name }
         /// The `|`-joined value.
-        var value: String { items.joined(separator: String(separator)) }
+        package var value: String { items.joined(separator: String(separator)) }
     }
 
     /// The settings (only non-empty lists) and the items left out, each with why.
-    static func settings(_ report: Report) -> (settings: [Setting], refused: [String]) {
+    package static func settings(_ report: Report) -> (settings: [Setting], refused: [String]) {
         let plan = report.exclusions
         var refused: [String] = []
         var paths: [String] = []
@@ -87,24 +95,24 @@ public enum IntuneExporter {
     }
 
     /// `windows10CustomConfiguration`, the body Graph takes to create a custom profile.
-    struct Profile: Encodable {
-        var odataType: String
-        var displayName: String
-        var description: String
-        var omaSettings: [OMASetting]
-        enum CodingKeys: String, CodingKey {
+    package struct Profile: Encodable {
+        package var odataType: String
+        package var displayName: String
+        package var description: String
+        package var omaSettings: [OMASetting]
+        package enum CodingKeys: String, CodingKey {
             case odataType = "@odata.type", displayName, description, omaSettings
         }
     }
 
     /// `omaSettingString`.
-    struct OMASetting: Encodable {
-        var odataType: String
-        var displayName: String
-        var description: String
-        var omaUri: String
-        var value: String
-        enum CodingKeys: String, CodingKey {
+    package struct OMASetting: Encodable {
+        package var odataType: String
+        package var displayName: String
+        package var description: String
+        package var omaUri: String
+        package var value: String
+        package enum CodingKeys: String, CodingKey {
             case odataType = "@odata.type", displayName, description, omaUri, value
         }
     }

@@ -1,3 +1,4 @@
+import HVXExclusions
 /// Writes the plan one exclusion per line, `folder:`, `file:`, `pattern:`, `ext:` or `process:` followed by the
 /// value, for antivirus products other than Defender (and for scripts); with a ``VendorProfile``, in that product's
 /// syntax instead.
@@ -34,5 +35,5 @@ public enum ListExporter {
     }
 
     /// A value cannot hold a line break without breaking the format.
-    static func oneLine(_ text: String) -> String { String(text.map { $0.isNewline ? " " : $0 }) }
+    package static func oneLine(_ text: String) -> String { String(text.map { $0.isNewline ? " " : $0 }) }
 }

@@ -4,9 +4,19 @@
 /// FNV-1a (64 bit) over the planned entries in plan order, each as `type|value`: the same plan gives the same name
 /// on every run, any added, removed or changed entry a different one. Not a security boundary — it names a record,
 /// it does not protect it.
-enum PlanIdentity {
+
+import HVXScan
+import HVXDiskImage
+import HVXExclusions
+import HVXDiagnosis
+import HVXInventory
+import HVXFormats
+import HVXVolume
+import HVXBinary
+
+package enum PlanIdentity {
     /// `hvx-` and 16 hex digits.
-    static func of(_ plan: ExclusionPlan) -> String {
+    package static func of(_ plan: ExclusionPlan) -> String {
         var lines = plan.paths.map { "path|" + ($0.environmentPath ?? $0.path) }
         lines += plan.extensions.map { "extension|" + DefenderPathPattern.normaliseExtension($0.extension) }
         lines += plan.processes.map { "process|" + $0.path }

@@ -6,21 +6,31 @@
 /// extension appears once (a shared folder also absorbs what it covers on every node); where the nodes disagree
 /// (a VM registered with different configurations, releases with different process sets, a path that is a folder
 /// on one node and a file on another, different Defender channels) a conflict says so.
+
+import HVXScan
+import HVXDiskImage
+import HVXExclusions
+import HVXDiagnosis
+import HVXInventory
+import HVXFormats
+import HVXVolume
+import HVXBinary
+
 public struct MergedPolicy: Codable, Sendable, Equatable {
     /// The report layout this policy follows (the reports' own).
-    var schemaVersion = Report.currentSchemaVersion
+    package var schemaVersion = Report.currentSchemaVersion
     /// The program that wrote it.
-    var tool = ToolInfo()
+    package var tool = ToolInfo()
     /// `mergedPolicy`: what this JSON is (a report has no `kind`).
-    var kind = "mergedPolicy"
+    package var kind = "mergedPolicy"
     /// The nodes, in the order their reports were given.
     public var nodes: [Node]
     /// Every node's VMs, each once.
-    var virtualMachines: [VM]
+    package var virtualMachines: [VM]
     /// The union plan.
-    var exclusions: Exclusions
+    package var exclusions: Exclusions
     /// What to exclude on the SMB file servers (each entry once).
-    var fileServers: [FileServerPlan]
+    package var fileServers: [FileServerPlan]
     /// Where the nodes disagree.
     public var conflicts: [Conflict]
 
@@ -32,60 +42,60 @@ public struct MergedPolicy: Codable, Sendable, Equatable {
         /// SYSTEM's ComputerName, else the report file's name.
         public var name: String
         /// The report file.
-        var report: String
+        package var report: String
         /// The Windows release the report names.
-        var release: String?
+        package var release: String?
         /// Its build.
-        var build: Int?
+        package var build: Int?
         /// Registered VMs (names) of this node.
-        var virtualMachines: [String]
+        package var virtualMachines: [String]
         /// Its configured Defender exclusion channels (`preferences`, `policies`, `mdm`) that hold entries.
-        var defenderChannels: [String]
+        package var defenderChannels: [String]
         /// Entries the node's own audit found missing, stale, over-broad or mistyped.
-        var missing: Int
-        var toFix: Int
+        package var missing: Int
+        package var toFix: Int
     }
 
     /// One VM of the cluster.
-    struct VM: Codable, Sendable, Equatable {
-        var id: String?
-        var name: String?
+    package struct VM: Codable, Sendable, Equatable {
+        package var id: String?
+        package var name: String?
         /// The nodes that register it.
-        var nodes: [String]
+        package var nodes: [String]
         /// Its configuration file as the first node names it.
-        var configurationFile: String
+        package var configurationFile: String
         /// Whether it lives on shared storage (a CSV or a share): it may run on any node.
-        var shared: Bool
+        package var shared: Bool
     }
 
     /// The union plan.
-    struct Exclusions: Codable, Sendable, Equatable {
-        var paths: [Path]
-        var processes: [Process]
-        var extensions: [ExtensionExclusion]
+    package struct Exclusions: Codable, Sendable, Equatable {
+        package var paths: [Path]
+        package var processes: [Process]
+        package var extensions: [ExtensionExclusion]
     }
 
     /// One path of the union plan.
-    struct Path: Codable, Sendable, Equatable {
-        var path: String
-        var kind: PathExclusion.Kind
-        var form: PathExclusion.Form
-        var lifecycle: PathExclusion.Lifecycle?
-        var basis: PathExclusion.Basis
-        var reasons: [String]
-        var verified: Bool
+    package struct Path: Codable, Sendable, Equatable {
+        package var path: String
+        package var kind: PathExclusion.Kind
+        package var form: PathExclusion.Form
+        package var lifecycle: PathExclusion.Lifecycle?
+        package var basis: PathExclusion.Basis
+        package var reasons: [String]
+        package var verified: Bool
         /// The nodes it applies to: every node for shared storage, else the nodes that planned it.
-        var nodes: [String]
+        package var nodes: [String]
         /// Whether it is on shared storage (the same path on every node).
-        var shared: Bool
-        var hold: EntryHold?
+        package var shared: Bool
+        package var hold: EntryHold?
     }
 
     /// One process of the union plan.
-    struct Process: Codable, Sendable, Equatable {
-        var path: String
-        var reason: String
-        var nodes: [String]
+    package struct Process: Codable, Sendable, Equatable {
+        package var path: String
+        package var reason: String
+        package var nodes: [String]
     }
 
     /// Where the nodes disagree.
@@ -192,7 +202,7 @@ public enum PolicyMerge {
     }
 
     /// SYSTEM's ComputerName, else the report file's name without folder and `.json`.
-    static func nodeName(_ report: Report, file: String) -> String {
+    package static func nodeName(_ report: Report, file: String) -> String {
         if let name = report.host?.computerName?.value, !name.isEmpty { return name }
         var base = String(file.split(separator: "/").last ?? Substring(file))
         if base.lowercased().hasSuffix(".json") { base.removeLast(5) }
@@ -200,12 +210,12 @@ public enum PolicyMerge {
     }
 
     /// Whether a path is on storage every node sees the same way: a share, or a Cluster Shared Volume.
-    static func isShared(_ path: WindowsPath) -> Bool {
+    package static func isShared(_ path: WindowsPath) -> Bool {
         if case .unc = path.root { return true }
         return path.components.count >= 1 && NTFSName.fold(path.components[0]) == "CLUSTERSTORAGE"
     }
 
-    static func mergePaths(_ reports: [Report], names: [String], into policy: inout MergedPolicy) {
+    package static func mergePaths(_ reports: [Report], names: [String], into policy: inout MergedPolicy) {
         var order: [String] = []
         var merged: [String: MergedPolicy.Path] = [:]
         for (index, report) in reports.enumerated() {
@@ -259,7 +269,7 @@ public enum PolicyMerge {
         policy.exclusions.extensions = extensions.keys.sorted().map { extensions[$0]! }
     }
 
-    static func mergeProcesses(_ reports: [Report], names: [String], into policy: inout MergedPolicy) {
+    package static func mergeProcesses(_ reports: [Report], names: [String], into policy: inout MergedPolicy) {
         var order: [String] = []
         var merged: [String: MergedPolicy.Process] = [:]
         for (index, report) in reports.enumerated() {
@@ -281,7 +291,7 @@ public enum PolicyMerge {
         }
     }
 
-    static func mergeVMs(_ reports: [Report], names: [String], into policy: inout MergedPolicy) {
+    package static func mergeVMs(_ reports: [Report], names: [String], into policy: inout MergedPolicy) {
         var order: [String] = []
         var merged: [String: (vm: MergedPolicy.VM, versions: Set<String>, configurations: Set<String>)] = [:]
         for (index, report) in reports.enumerated() {
@@ -312,7 +322,7 @@ public enum PolicyMerge {
 extension MergedPolicy {
     /// The plan for one node of the policy: every shared entry, and the node's own (matched case-insensitively);
     /// for a node the policy does not name, the shared entries and the processes every node runs.
-    func plan(forNode name: String?) -> (plan: ExclusionPlan, known: Bool) {
+    package func plan(forNode name: String?) -> (plan: ExclusionPlan, known: Bool) {
         let folded = name.map { NTFSName.fold($0) }
         let known = folded.map { node in nodes.contains { NTFSName.fold($0.name) == node } } ?? false
         let applies = { (entryNodes: [String]) in

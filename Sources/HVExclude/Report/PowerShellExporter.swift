@@ -1,3 +1,4 @@
+import HVXExclusions
 /// Writes the plan as a PowerShell script a consultant runs on the production host: it checks the preconditions,
 /// adds what is missing through `Add-MpPreference` (each change confirmed, `-WhatIf` honoured), logs every change,
 /// records what it added under the plan's identity (so `-Undo` removes exactly that), validates each path with
@@ -9,10 +10,10 @@
 /// UTF-8 with a BOM and CRLF line ends (docs/exclusion-policy.md, "Output formats for the plan").
 public enum PowerShellExporter {
     /// The characters PowerShell accepts as a single quote (its tokenizer treats the typographic ones alike).
-    static let singleQuotes: Set<Character> = ["'", "\u{2018}", "\u{2019}", "\u{201A}", "\u{201B}"]
+    package static let singleQuotes: Set<Character> = ["'", "\u{2018}", "\u{2019}", "\u{201A}", "\u{201B}"]
 
     /// The findings on configured entries that `-RemoveFindings` offers to remove.
-    static let removableFindings: Set<String> = ["stale", "typo", "overBroad", "invalid"]
+    package static let removableFindings: Set<String> = ["stale", "typo", "overBroad", "invalid"]
 
     /// The script as it is written to disk: UTF-8 with a byte-order mark, CRLF line ends.
     public static func renderBytes(_ report: Report) -> [UInt8] {
@@ -69,7 +70,7 @@ public enum PowerShellExporter {
     }
 
     /// What the offline audit already knows that decides how the script will go on this host.
-    static func auditNotes(_ report: Report) -> [String] {
+    package static func auditNotes(_ report: Report) -> [String] {
         var notes: [String] = []
         if report.host?.defender.localPreferencesIgnored == true {
             notes.append("# The offline audit found DisableLocalAdminMerge = 1: local exclusions do not apply on this host and the")
@@ -84,7 +85,7 @@ public enum PowerShellExporter {
     }
 
     /// The plan as data: one object per entry, every value a single-quoted literal, its reasons as comments above.
-    static func planTable(_ plan: ExclusionPlan) -> [String] {
+    package static func planTable(_ plan: ExclusionPlan) -> [String] {
         var rows: [String] = []
         for entry in plan.paths {
             rows += entry.reasons.map { "    # " + comment($0) }
@@ -124,7 +125,7 @@ public enum PowerShellExporter {
     }
 
     /// Helpers: the log, the record of what was added, the comparison with what is configured.
-    static let functions: [String] = [
+    package static let functions: [String] = [
         "function Write-HvxLog {",
         "    param([string]$Action, [string]$Type, [string]$Value, [string]$Result)",
         "    $folder = Split-Path -Path $LogPath -Parent",
@@ -176,7 +177,7 @@ public enum PowerShellExporter {
     ]
 
     /// Each precondition stops the run with a message saying what to do instead.
-    static let preconditions: [String] = [
+    package static let preconditions: [String] = [
         "# Preconditions: nothing is changed unless all of them hold.",
         "$principal = New-Object -TypeName Security.Principal.WindowsPrincipal -ArgumentList ([Security.Principal.WindowsIdentity]::GetCurrent())",
         "if (-not $principal.IsInRole([Security.Principal.WindowsBuiltInRole]::Administrator)) {",
@@ -208,7 +209,7 @@ public enum PowerShellExporter {
     ]
 
     /// `-Undo`: removes exactly what the record says this script added for this plan on this host.
-    static let undoBlock: [String] = [
+    package static let undoBlock: [String] = [
         "if ($Undo) {",
         "    $records = @()",
         "    if (Test-Path -LiteralPath $RecordPath) { $records = @(Import-Csv -LiteralPath $RecordPath) }",
@@ -240,7 +241,7 @@ public enum PowerShellExporter {
     ]
 
     /// Adds what is missing, never a held entry without `-AcceptDetections`, and records each addition.
-    static let applyBlock: [String] = [
+    package static let applyBlock: [String] = [
         "# Apply: what is configured already is left alone; what is added is logged and recorded for -Undo.",
         "$results = @()",
         "foreach ($entry in $Plan) {",
@@ -276,7 +277,7 @@ public enum PowerShellExporter {
 
     /// `-RemoveFindings`: one `Remove-MpPreference` per local entry the audit found wrong, each with its reason;
     /// entries set by Group Policy or MDM are named in comments (they are changed where they are set).
-    static func removeFindingsBlock(_ report: Report) -> [String] {
+    package static func removeFindingsBlock(_ report: Report) -> [String] {
         guard let audit = report.audit else {
             return ["# -RemoveFindings: no audit (the SOFTWARE hive was not read), so there is nothing to remove.", ""]
         }
@@ -304,7 +305,7 @@ public enum PowerShellExporter {
 
     /// Checks each added or present path with `MpCmdRun.exe -CheckExclusion -path` (platform 4.18.2111 and later,
     /// in the newest folder under `%ProgramData%\Microsoft\Windows Defender\Platform`), then prints the table.
-    static let validationBlock: [String] = [
+    package static let validationBlock: [String] = [
         "# Validation: MpCmdRun.exe -CheckExclusion -path (Defender platform 4.18.2111 and later).",
         "$mpCmdRun = $null",
         "$platform = Join-Path -Path $env:ProgramData -ChildPath 'Microsoft\\Windows Defender\\Platform'",
@@ -340,7 +341,7 @@ public enum PowerShellExporter {
     /// are a function this script defines but never calls on the host; run it there, e.g. with
     /// `Invoke-Command -ComputerName <server> -ScriptBlock ${function:…}`. Each share's local folder is looked up
     /// on the server with `Get-SmbShare`, which this host cannot know.
-    static func fileServerScripts(_ servers: [FileServerPlan]) -> [String] {
+    package static func fileServerScripts(_ servers: [FileServerPlan]) -> [String] {
         var lines: [String] = []
         for (index, server) in servers.enumerated() {
             let function = "Add-HvxFileServerExclusions\(index + 1)"
@@ -368,7 +369,7 @@ public enum PowerShellExporter {
 
     /// `text` as a PowerShell single-quoted string literal: every single-quote character doubled, nothing else
     /// touched (`$`, backticks and double quotes are literal there).
-    static func quote(_ text: String) -> String {
+    package static func quote(_ text: String) -> String {
         var out = "'"
         for character in oneLine(text) {
             out.append(character)
@@ -379,7 +380,7 @@ public enum PowerShellExporter {
 
     /// The note above a held entry: `# held: malware detected in D:\Db01.vhdx (Trojan:Win32/Wacatac.B!ml, event 1116
     /// on 2024-05-04T02:00:00Z): investigate before excluding`.
-    static func holdNote(_ hold: EntryHold) -> String {
+    package static func holdNote(_ hold: EntryHold) -> String {
         let files = hold.events.reduce(into: [String]()) { if !$0.contains($1.file) { $0.append($1.file) } }
         let last = hold.events.last.map { ", event \($0.id) on \($0.time.prefix(19))Z" } ?? ""
         return "# held: malware detected in \(files.joined(separator: ", "))"
@@ -388,13 +389,13 @@ public enum PowerShellExporter {
 
 
     /// A value never spans lines: a line break inside a literal would survive, but one in a comment would end it.
-    static func oneLine(_ text: String) -> String { String(text.map { $0.isNewline ? " " : $0 }) }
+    package static func oneLine(_ text: String) -> String { String(text.map { $0.isNewline ? " " : $0 }) }
 
     /// One line of comment text: line breaks would end the comment and start code.
-    static func comment(_ text: String) -> String { oneLine(text) }
+    package static func comment(_ text: String) -> String { oneLine(text) }
 
     /// "Windows Server 2019 Datacenter, build 17763" or what is known.
-    static func hostDescription(_ report: Report) -> String {
+    package static func hostDescription(_ report: Report) -> String {
         guard let windows = report.host?.windows else { return "unknown (no SOFTWARE hive was read)" }
         var parts: [String] = [windows.productName?.value ?? "Windows"]
         if let build = windows.build { parts.append("build \(build)") }

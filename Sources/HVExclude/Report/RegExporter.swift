@@ -1,3 +1,6 @@
+import HVXBinary
+import HVXExclusions
+
 /// Writes the plan as a `.reg` file of Defender's Group Policy exclusion keys, for import with regedit or into
 /// an offline image / GPO.
 ///
@@ -13,7 +16,7 @@
 /// and names each UNC path (the PowerShell output has a function to run on the server).
 public enum RegExporter {
     /// The policy key.
-    static let policyKey = "HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows Defender\\Exclusions"
+    package static let policyKey = "HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows Defender\\Exclusions"
 
     /// The `.reg` text, with `\n` line ends.
     public static func render(_ report: Report) -> String {
@@ -51,7 +54,7 @@ public enum RegExporter {
 
     /// Comment lines for the file servers' entries, which this file cannot apply (see the type's note). Each
     /// ends with a word, never a backslash (a trailing backslash continues a `.reg` line).
-    static func fileServerComments(_ servers: [FileServerPlan]) -> [String] {
+    package static func fileServerComments(_ servers: [FileServerPlan]) -> [String] {
         var lines: [String] = []
         for (index, server) in servers.enumerated() {
             lines.append("; Not in this file: the SMB file server \(oneLine(server.server)) holds VM files; KB 3105657 asks for their "
@@ -73,7 +76,7 @@ public enum RegExporter {
     }
 
     /// A quoted `.reg` string: `\` and `"` escaped with a backslash.
-    static func quote(_ text: String) -> String {
+    package static func quote(_ text: String) -> String {
         var out = "\""
         for character in oneLine(text) {
             if character == "\\" || character == "\"" { out.append("\\") }
@@ -83,5 +86,5 @@ public enum RegExporter {
     }
 
     /// A `.reg` line cannot hold a line break.
-    static func oneLine(_ text: String) -> String { String(text.map { $0.isNewline ? " " : $0 }) }
+    package static func oneLine(_ text: String) -> String { String(text.map { $0.isNewline ? " " : $0 }) }
 }

@@ -1,6 +1,16 @@
 // Reference: Microsoft, "Registry Policy File Format" (Group Policy, previous-versions/windows/desktop/Policy);
 // [MS-GPREG] 2.2.1 "Registry Policy Message Syntax".
 
+import HVXScan
+import HVXDiskImage
+import HVXExclusions
+import HVXDiagnosis
+import HVXInventory
+import HVXFormats
+import HVXVolume
+import HVXBinary
+
+
 /// Writes the plan as a Group Policy `Registry.pol` file (PReg version 1) holding Defender's exclusion policy keys,
 /// for `LGPO.exe /m` or a GPO's `Machine\Registry.pol`.
 ///
@@ -19,20 +29,20 @@
 /// returned in ``Output/refused`` instead.
 public enum RegistryPolicyExporter {
     /// The policy key, as a `Registry.pol` names it.
-    static let policyKey = "Software\\Policies\\Microsoft\\Windows Defender\\Exclusions"
+    package static let policyKey = "Software\\Policies\\Microsoft\\Windows Defender\\Exclusions"
     /// MS-GPREG 2.2.1: `Value = 1*259ValueCharacter`.
-    static let maximumValueNameLength = 259
+    package static let maximumValueNameLength = 259
     /// `REG_SZ`.
-    static let typeString: UInt32 = 1
+    package static let typeString: UInt32 = 1
     /// `REG_DWORD`.
-    static let typeDWORD: UInt32 = 4
+    package static let typeDWORD: UInt32 = 4
 
     /// One registry value of the file.
-    struct Instruction: Equatable, Sendable {
-        var key: String
-        var value: String
-        var type: UInt32
-        var data: [UInt8]
+    package struct Instruction: Equatable, Sendable {
+        package var key: String
+        package var value: String
+        package var type: UInt32
+        package var data: [UInt8]
     }
 
     /// The file and what could not go into it.
@@ -44,7 +54,7 @@ public enum RegistryPolicyExporter {
     }
 
     /// The instructions in file order, and the items that could not be written.
-    static func instructions(_ report: Report) -> (instructions: [Instruction], refused: [String]) {
+    package static func instructions(_ report: Report) -> (instructions: [Instruction], refused: [String]) {
         let plan = report.exclusions
         var refused: [String] = []
         var lists: [(name: String, items: [String])] = []
@@ -96,7 +106,7 @@ public enum RegistryPolicyExporter {
         return Output(bytes: bytes, refused: refused)
     }
 
-    static func utf16(_ text: String) -> [UInt8] { UTF16Text.encode(text, .little) }
-    static func utf16z(_ text: String) -> [UInt8] { utf16(text) + [0, 0] }
-    static func littleEndian(_ value: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) } }
+    package static func utf16(_ text: String) -> [UInt8] { UTF16Text.encode(text, .little) }
+    package static func utf16z(_ text: String) -> [UInt8] { utf16(text) + [0, 0] }
+    package static func littleEndian(_ value: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) } }
 }

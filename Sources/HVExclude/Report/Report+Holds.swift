@@ -1,3 +1,12 @@
+import HVXScan
+import HVXDiskImage
+import HVXExclusions
+import HVXDiagnosis
+import HVXInventory
+import HVXFormats
+import HVXVolume
+import HVXBinary
+
 extension Report {
     /// The planned path entries held by a Defender detection (docs/diagnosis.md, "Detections"): `scan` and
     /// `audit` exit 3 while there are any, unless `--accept-detections`.

@@ -1,6 +1,10 @@
+import HVXExclusions
+import HVXInventory
+import HVXVolume
+
 extension PlanProperties {
     /// Every violation of the properties by `report`'s plan, on the volumes of `map`.
-    static func violations(of report: Report, map: VolumeMap) -> [Violation] {
+    package static func violations(of report: Report, map: VolumeMap) -> [Violation] {
         let registered = report.virtualMachines.filter(\.registered)
         var used: [(vm: String, path: WindowsPath)] = []
         for vm in registered {

@@ -1,3 +1,9 @@
+import HVXBinary
+import HVXExclusions
+import HVXFormats
+import HVXInventory
+import HVXVolume
+
 /// The scan's result, as written to JSON (schema version 2; see `docs/json-schema.json`).
 ///
 /// Keys are stable API and sorted on output. Every `path` is a Windows path; `hostPath` is where it was

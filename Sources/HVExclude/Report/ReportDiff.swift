@@ -1,4 +1,12 @@
 import FoundationEssentials
+import HVXScan
+import HVXDiskImage
+import HVXExclusions
+import HVXDiagnosis
+import HVXInventory
+import HVXFormats
+import HVXVolume
+import HVXBinary
 
 /// What changed between two scans of a host (`hvexclude diff OLD.json NEW.json`): VMs added, removed or moved,
 /// checkpoints added or removed, disk chains changed, plan entries added or removed (with why), audit statuses that
@@ -7,64 +15,64 @@ import FoundationEssentials
 /// `planChanged` is what a scheduled task or monitoring system acts on: the exclusions in force must change.
 public struct ReportDiff: Codable, Sendable, Equatable {
     /// `reportDiff`.
-    var kind = "reportDiff"
+    package var kind = "reportDiff"
     /// The two reports' scan times.
-    var old: String
-    var new: String
+    package var old: String
+    package var new: String
     /// VMs (not checkpoints) by id.
-    var virtualMachines: VMChanges
+    package var virtualMachines: VMChanges
     /// Checkpoints by id.
-    var checkpoints: Changes
+    package var checkpoints: Changes
     /// Disks whose chain changed, per VM.
-    var disks: [DiskChange]
+    package var disks: [DiskChange]
     /// Plan entries (paths, processes, extensions) added or removed.
-    var plan: PlanChanges
+    package var plan: PlanChanges
     /// Audit statuses that changed.
-    var audit: [AuditChange]
+    package var audit: [AuditChange]
     /// Diagnosis findings (VM, file, signature) that are new.
-    var newFindings: [String]
+    package var newFindings: [String]
     /// Whether the exclusions must change.
     public var planChanged: Bool
 
-    struct VMChanges: Codable, Sendable, Equatable {
-        var added: [String]
-        var removed: [String]
-        var moved: [Move]
+    package struct VMChanges: Codable, Sendable, Equatable {
+        package var added: [String]
+        package var removed: [String]
+        package var moved: [Move]
     }
 
-    struct Move: Codable, Sendable, Equatable {
-        var vm: String
-        var from: String
-        var to: String
+    package struct Move: Codable, Sendable, Equatable {
+        package var vm: String
+        package var from: String
+        package var to: String
     }
 
-    struct Changes: Codable, Sendable, Equatable {
-        var added: [String]
-        var removed: [String]
+    package struct Changes: Codable, Sendable, Equatable {
+        package var added: [String]
+        package var removed: [String]
     }
 
-    struct DiskChange: Codable, Sendable, Equatable {
-        var vm: String
-        var old: [String]
-        var new: [String]
+    package struct DiskChange: Codable, Sendable, Equatable {
+        package var vm: String
+        package var old: [String]
+        package var new: [String]
     }
 
-    struct PlanChanges: Codable, Sendable, Equatable {
-        var added: [Entry]
-        var removed: [Entry]
+    package struct PlanChanges: Codable, Sendable, Equatable {
+        package var added: [Entry]
+        package var removed: [Entry]
     }
 
-    struct Entry: Codable, Sendable, Equatable {
+    package struct Entry: Codable, Sendable, Equatable {
         /// `path`, `process`, `extension`.
-        var type: String
-        var value: String
-        var reasons: [String]
+        package var type: String
+        package var value: String
+        package var reasons: [String]
     }
 
-    struct AuditChange: Codable, Sendable, Equatable {
-        var entry: String
-        var old: String
-        var new: String
+    package struct AuditChange: Codable, Sendable, Equatable {
+        package var entry: String
+        package var old: String
+        package var new: String
     }
 
     /// Whether anything at all changed.
@@ -165,7 +173,7 @@ public enum SavedReport {
         return try PolicyMerge.merge([(file, load(file))])
     }
 
-    static func read(_ file: String) throws -> [UInt8] {
+    package static func read(_ file: String) throws -> [UInt8] {
         do {
             let reader = try FileReader(path: file, readBudget: 512 << 20)
             guard reader.size <= 512 << 20 else { throw SavedReportError.tooLarge(file, reader.size) }

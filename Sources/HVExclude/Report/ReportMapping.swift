@@ -1,4 +1,8 @@
 import FoundationEssentials
+import HVXBinary
+import HVXDiskImage
+import HVXInventory
+import HVXScan
 
 // The one step from the typed model to the report's JSON layout. Nothing below Report knows a report type.
 
@@ -34,14 +38,14 @@ extension Report {
 
 extension ReportWarning {
     /// A finding as the report lists it.
-    init(_ finding: Finding) {
+    package init(_ finding: Finding) {
         self.init(path: finding.path, message: finding.message, severity: finding.severity)
     }
 }
 
 extension ScanRoot.PartitionSource {
     /// The partition a drive of a mounted disk image came from, and how its letter was decided.
-    init(image: String, drive: DriveAssignment.Drive) {
+    package init(image: String, drive: DriveAssignment.Drive) {
         let partition = drive.mounted.partition
         self.init(
             device: image, index: partition.number, offset: partition.offset, gptPartitionGuid: partition.partitionGUID,
@@ -52,7 +56,7 @@ extension ScanRoot.PartitionSource {
 
 extension LinkRecord {
     /// A link as the report lists it.
-    init(_ link: FoundLink) {
+    package init(_ link: FoundLink) {
         self.init(
             path: link.path.description, hostPath: link.hostPath, target: link.target.windowsPath?.description,
             targetText: link.target.text, targetSource: link.target.source, linkKind: link.target.kind)
@@ -61,7 +65,7 @@ extension LinkRecord {
 
 extension Artifact {
     /// An artifact as the report lists it, with its users and, for a disk, its header facts and chain.
-    init(_ artifact: FoundArtifact) {
+    package init(_ artifact: FoundArtifact) {
         self.init(
             path: artifact.path.description, hostPath: artifact.hostPath, kind: artifact.kind,
             vms: artifact.users?.map(\.description), disk: artifact.chain.map(DiskInfo.init(chain:)))
@@ -70,7 +74,7 @@ extension Artifact {
 
 extension DiskInfo {
     /// A disk's facts from its chain (first link: the disk itself).
-    init(chain: [DiskChainLink]) {
+    package init(chain: [DiskChainLink]) {
         let disk = chain.first?.disk
         self.init(
             format: disk?.format, type: disk?.type, virtualSize: disk?.virtualSize, blockSize: disk?.blockSize,
@@ -83,7 +87,7 @@ extension DiskInfo {
 
 extension DiskInfo.ChainEntry {
     /// The entry for a resolved chain link.
-    init(_ link: DiskChainLink) {
+    package init(_ link: DiskChainLink) {
         self.init(
             path: link.path, exists: link.exists, verified: link.verified, status: link.status, reason: link.reason,
             candidates: link.candidates)
@@ -92,7 +96,7 @@ extension DiskInfo.ChainEntry {
 
 extension VirtualMachineRecord {
     /// A VM as the report lists it.
-    init(_ vm: VirtualMachine) {
+    package init(_ vm: VirtualMachine) {
         self.init(
             id: vm.id?.description, name: vm.name, configurationVersion: vm.configurationVersionText, generation: vm.generation,
             configurationFile: vm.configuration.text, hostPath: vm.configuration.hostPath,
@@ -106,14 +110,14 @@ extension VirtualMachineRecord {
 
 extension PathRecord {
     /// A used path as the report lists it.
-    init(_ used: UsedPath) {
+    package init(_ used: UsedPath) {
         self.init(path: used.display, role: used.role.name, exists: used.exists, problem: used.problem, keyPath: used.keyPath)
     }
 }
 
 extension DiskRecord {
     /// An attached disk as the report lists it; the header facts are in the disk's artifact entry.
-    init(_ disk: AttachedDisk) {
+    package init(_ disk: AttachedDisk) {
         let read = disk.exists ? disk.chain.first?.disk : nil
         self.init(
             path: disk.display, controller: disk.controller, keyPath: disk.keyPath, exists: disk.exists,
@@ -123,7 +127,7 @@ extension DiskRecord {
 
 extension UnreferencedItem {
     /// Something no registered VM uses, as the report lists it.
-    init(_ item: UnreferencedFile) {
+    package init(_ item: UnreferencedFile) {
         self.init(path: item.path.description, kind: item.kind, reason: item.reason.description)
     }
 }

@@ -1,3 +1,5 @@
+import HVXExclusions
+
 extension TextExporter {
     /// The first line: which engine(s) scan this host, then one line per engine with its evidence.
     static func engines(_ report: Report, _ out: inout Output) {

@@ -1,10 +1,19 @@
+import HVXScan
+import HVXDiskImage
+import HVXExclusions
+import HVXDiagnosis
+import HVXInventory
+import HVXFormats
+import HVXVolume
+import HVXBinary
+
 extension TextExporter {
     /// The default text: what to do first (diagnosis, antivirus, the count of exclusions to add, entries to fix and
     /// holds, with the command that applies them), then the plan one line per entry with its audit status, the
     /// configured entries to fix, the lock-ups, the VMs with their checkpoints nested and disks as chains, what is
     /// not excluded, and the warnings not already shown — each line fitted to `width` (paths shortened in the
     /// middle, text cut at the end). `--verbose` gives the full report (``renderVerbose(_:color:width:)``).
-    static func renderSummary(_ report: Report, color: Bool, width: Int) -> String {
+    package static func renderSummary(_ report: Report, color: Bool, width: Int) -> String {
         var out = Output(color: color, width: width)
         out.compact = true
         // What to do comes first, whole: these lines wrap rather than lose their end.
@@ -29,7 +38,7 @@ extension TextExporter {
     }
 
     /// "To do: …" with the command that writes the script.
-    static func toDo(_ report: Report, _ out: inout Output) {
+    package static func toDo(_ report: Report, _ out: inout Output) {
         let held = report.exclusions.paths.count { $0.hold != nil }
         let fix = report.audit?.configured.count { !$0.findings.isEmpty && $0.findings != ["notApplied"] } ?? 0
         let toAdd = report.audit.map { $0.missingCount }
@@ -41,7 +50,7 @@ extension TextExporter {
     }
 
     /// One line per planned entry: audit status (when audited), form, path, a short reason.
-    static func plan(_ report: Report, _ out: inout Output) {
+    package static func plan(_ report: Report, _ out: inout Output) {
         let plan = report.exclusions
         let statuses = Dictionary((report.audit?.planned ?? []).map { ("\($0.type.rawValue) \($0.value)", $0) }, uniquingKeysWith: { first, _ in first })
         let patterns = plan.paths.contains { $0.form == .pattern }
@@ -82,7 +91,7 @@ extension TextExporter {
 
     /// A plan entry's reason in a few words: a VM's reason before a checkpoint's, `VM 'X' …` as `X: …`, and how
     /// many more reasons the full report (`--verbose`) gives.
-    static func shortReason(_ entry: PathExclusion) -> String {
+    package static func shortReason(_ entry: PathExclusion) -> String {
         let reasons = entry.reasons.filter { $0 != "Hyper-V owns this folder and it holds only Hyper-V files (checked on the scanned volume)" }
         guard let first = reasons.first(where: { $0.hasPrefix("VM ") }) ?? reasons.first else { return "" }
         var text = first
@@ -92,7 +101,7 @@ extension TextExporter {
         return reasons.count > 1 ? text + " (+\(reasons.count - 1))" : text
     }
 
-    static func statusWord(_ status: DefenderAudit.Status, _ out: inout Output) -> String {
+    package static func statusWord(_ status: DefenderAudit.Status, _ out: inout Output) -> String {
         switch status {
         case .missing: return out.red("missing")
         case .present: return out.green("present")
@@ -102,7 +111,7 @@ extension TextExporter {
     }
 
     /// Configured entries with findings, each once with its first message.
-    static func fixes(_ report: Report, _ out: inout Output) {
+    package static func fixes(_ report: Report, _ out: inout Output) {
         guard let audit = report.audit else {
             out.section("Defender audit: not done (no SOFTWARE hive was read)")
             return
@@ -119,7 +128,7 @@ extension TextExporter {
     }
 
     /// The lock-ups and detections from the event logs, one line each.
-    static func lockups(_ report: Report, _ out: inout Output) {
+    package static func lockups(_ report: Report, _ out: inout Output) {
         guard let diagnosis = report.diagnosis, !diagnosis.findings.isEmpty || !diagnosis.exclusionChanges.isEmpty else { return }
         out.section("Event logs (\(diagnosis.findings.count) findings in \(diagnosis.logs.count) logs)")
         out.table(diagnosis.findings.map { finding in
@@ -135,7 +144,7 @@ extension TextExporter {
     }
 
     /// VMs with their checkpoints nested under them (a checkpoint is not a VM), each disk as its chain.
-    static func machineTree(_ report: Report, _ out: inout Output) {
+    package static func machineTree(_ report: Report, _ out: inout Output) {
         let vms = report.virtualMachines.filter { $0.checkpointOf == nil }
         let checkpoints = report.virtualMachines.filter { $0.checkpointOf != nil }
         let registered = vms.count { $0.registered && $0.exists }
@@ -169,7 +178,7 @@ extension TextExporter {
     }
 
     /// Folders refused, deferred folders, file servers and unreferenced files, each once.
-    static func notExcluded(_ report: Report, _ out: inout Output) {
+    package static func notExcluded(_ report: Report, _ out: inout Output) {
         let plan = report.exclusions
         if !plan.refused.isEmpty {
             out.section("Not excluded as whole folders (\(plan.refused.count))")
@@ -190,7 +199,7 @@ extension TextExporter {
     }
 
     /// "not excluded as a folder: X is not a Hyper-V file; an exclusion would hide it…" → "X is not a Hyper-V file".
-    static func shortRefusal(_ reason: String) -> String {
+    package static func shortRefusal(_ reason: String) -> String {
         var text = reason
         for prefix in ["not excluded as a folder: "] where text.hasPrefix(prefix) { text.removeFirst(prefix.count) }
         if let cut = text.firstRange(of: "; an exclusion would hide it") { text = String(text[..<cut.lowerBound]) }
@@ -199,7 +208,7 @@ extension TextExporter {
 
     /// The warnings the sections above do not already say (a refusal, a folder planned before it exists), each
     /// once, errors first.
-    static func remainingWarnings(_ report: Report, _ out: inout Output) {
+    package static func remainingWarnings(_ report: Report, _ out: inout Output) {
         let shown = Set(report.exclusions.refused.map(\.path))
             .union(report.exclusions.paths.filter { $0.lifecycle != nil && !$0.verified }.map(\.path))
         // One line per severity and path, its messages joined: the same thing said twice is said once.
@@ -223,7 +232,7 @@ extension TextExporter {
     }
 
     /// A chain of paths on one line: shortened in the middle, the deepest first, until the line fits.
-    static func fitted(_ prefix: String, _ paths: [String], separator: String, missing: Bool, _ out: inout Output) -> String {
+    package static func fitted(_ prefix: String, _ paths: [String], separator: String, missing: Bool, _ out: inout Output) -> String {
         let suffix = missing ? "  " + out.red("(missing)") : ""
         var parts = paths
         let room = max(20, out.width - Output.visibleWidth(prefix) - Output.visibleWidth(suffix))

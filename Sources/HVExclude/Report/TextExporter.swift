@@ -1,3 +1,6 @@
+import HVXExclusions
+import HVXInventory
+
 /// A readable summary of a ``Report``: the host, its VMs, disks with their chains, the exclusions with their
 /// reasons, the Defender audit, unreferenced items and warnings.
 ///
@@ -24,7 +27,7 @@ public enum TextExporter {
 
     /// The full report: host, VMs, disks with their chains, every exclusion with all its reasons and evidence,
     /// the audit, the diagnosis, unreferenced items and every warning; long lines wrapped at `width`.
-    static func renderVerbose(_ report: Report, color: Bool, width: Int) -> String {
+    package static func renderVerbose(_ report: Report, color: Bool, width: Int) -> String {
         var out = Output(color: color, width: width, wrap: true)
         // The answer admins come for first: did an antivirus lock VM files, and do the exclusions cover them.
         if let diagnosis = report.diagnosis { out.line(out.bold("Diagnosis: ") + diagnosis.summary) }
@@ -43,7 +46,7 @@ public enum TextExporter {
 
     // MARK: Sections
 
-    static func header(_ report: Report, _ out: inout Output) {
+    package static func header(_ report: Report, _ out: inout Output) {
         out.line(out.bold("\(report.tool.name) \(report.tool.version)") + " — scan of "
             + (report.scan.roots.isEmpty ? "nothing" : report.scan.roots.map(rootText).joined(separator: ", ")))
         let seconds = (report.scan.durationSeconds * 100).rounded() / 100
@@ -54,7 +57,7 @@ public enum TextExporter {
         }
     }
 
-    static func host(_ report: Report, _ out: inout Output) {
+    package static func host(_ report: Report, _ out: inout Output) {
         out.section("Host")
         guard let host = report.host else {
             out.line("  no registry hive was read: Windows version, Hyper-V defaults and Defender settings are unknown")
@@ -99,7 +102,7 @@ public enum TextExporter {
         out.table(rows, indent: "  ")
     }
 
-    static func machines(_ report: Report, _ out: inout Output) {
+    package static func machines(_ report: Report, _ out: inout Output) {
         out.section("Virtual machines (\(report.virtualMachines.count))")
         if report.virtualMachines.isEmpty { out.line("  none") }
         for vm in report.virtualMachines {
@@ -118,7 +121,7 @@ public enum TextExporter {
         }
     }
 
-    static func disks(_ report: Report, _ out: inout Output) {
+    package static func disks(_ report: Report, _ out: inout Output) {
         let disks = report.artifacts.filter { $0.disk != nil }
         out.section("Virtual disks (\(disks.count))")
         if disks.isEmpty { out.line("  none") }
@@ -143,7 +146,7 @@ public enum TextExporter {
         }
     }
 
-    static func exclusions(_ report: Report, _ out: inout Output) {
+    package static func exclusions(_ report: Report, _ out: inout Output) {
         let plan = report.exclusions
         out.section("Exclusions (\(plan.paths.count) paths, \(plan.extensions.count) extensions, \(plan.processes.count) processes)")
         if !plan.paths.isEmpty {
@@ -188,7 +191,7 @@ public enum TextExporter {
         }
     }
 
-    static func diagnosis(_ report: Report, _ out: inout Output) {
+    package static func diagnosis(_ report: Report, _ out: inout Output) {
         guard let diagnosis = report.diagnosis, !diagnosis.logs.isEmpty else { return }
         let detections = diagnosis.findings.filter { $0.kind == "detection" }.count
         out.section("Diagnosis from the event logs (\(diagnosis.findings.count - detections) lock\(diagnosis.findings.count - detections == 1 ? "" : "s"), \(detections) malware detection\(detections == 1 ? "" : "s"), \(diagnosis.logs.count) logs)")
@@ -216,7 +219,7 @@ public enum TextExporter {
         }
     }
 
-    static func audit(_ report: Report, _ out: inout Output) {
+    package static func audit(_ report: Report, _ out: inout Output) {
         guard let audit = report.audit else {
             out.section("Defender audit")
             out.line("  not done: no SOFTWARE hive was read")
@@ -254,13 +257,13 @@ public enum TextExporter {
         }
     }
 
-    static func unreferenced(_ report: Report, _ out: inout Output) {
+    package static func unreferenced(_ report: Report, _ out: inout Output) {
         out.section("Unreferenced (\(report.unreferenced.count)) — not excluded")
         if report.unreferenced.isEmpty { out.line("  none") }
         out.table(report.unreferenced.map { [$0.path, $0.kind.rawValue, $0.reason] }, indent: "  ")
     }
 
-    static func warnings(_ report: Report, _ out: inout Output) {
+    package static func warnings(_ report: Report, _ out: inout Output) {
         let warnings = report.scan.warnings
         out.section("Warnings (\(warnings.count))")
         if warnings.isEmpty { out.line("  none") }
@@ -277,7 +280,7 @@ public enum TextExporter {
 
     // MARK: Helpers
 
-    static func statusText(_ status: DiskChainLink.Status, _ out: inout Output) -> String {
+    package static func statusText(_ status: DiskChainLink.Status, _ out: inout Output) -> String {
         switch status {
         case .start, .verified: return out.green(status.rawValue)
         case .unverifiable: return out.yellow(status.rawValue)
@@ -286,7 +289,7 @@ public enum TextExporter {
     }
 
     /// "40 GiB", "3.5 MiB".
-    static func byteCount(_ bytes: UInt64) -> String {
+    package static func byteCount(_ bytes: UInt64) -> String {
         let units = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB"]
         var value = Double(bytes), unit = 0
         while value >= 1024 && unit < units.count - 1 {
@@ -298,7 +301,7 @@ public enum TextExporter {
         return rounded == rounded.rounded() ? "\(Int(rounded)) \(units[unit])" : "\(rounded) \(units[unit])"
     }
 
-    static func title(_ kind: ArtifactKind) -> String {
+    package static func title(_ kind: ArtifactKind) -> String {
         switch kind {
         case .virtualDisk: return "Virtual disks"
         case .vmConfiguration: return "VM configurations"
@@ -320,26 +323,26 @@ public enum TextExporter {
 
     /// The text being built, whether it may hold colour, and the width no line may pass: longer lines are cut
     /// with `…` (the summary) or wrapped with an indent (`--verbose`).
-    struct Output {
-        let color: Bool
-        var width: Int = .max
-        var wrap = false
-        var compact = false
-        var text = ""
+    package struct Output {
+        package let color: Bool
+        package var width: Int = .max
+        package var wrap = false
+        package var compact = false
+        package var text = ""
 
-        init(color: Bool, width: Int = .max, wrap: Bool = false) {
+        package init(color: Bool, width: Int = .max, wrap: Bool = false) {
             self.color = color
             self.width = max(width, 40)
             self.wrap = wrap
         }
 
-        mutating func line(_ line: String) {
+        package mutating func line(_ line: String) {
             let flat = String(line.map { $0.isNewline ? " " : $0 })
             for piece in fit(flat) { text += piece + "\n" }
         }
 
         /// `line` as lines no wider than `width`.
-        func fit(_ line: String) -> [String] {
+        package func fit(_ line: String) -> [String] {
             guard width != .max, Output.visibleWidth(line) > width else { return [line] }
             let reset = color ? "\u{1B}[0m" : ""
             if !wrap { return [Output.prefix(line, width - 1) + reset + "…"] }
@@ -363,7 +366,7 @@ public enum TextExporter {
         }
 
         /// The first `count` visible characters of `text`, colour sequences kept.
-        static func prefix(_ text: String, _ count: Int) -> String {
+        package static func prefix(_ text: String, _ count: Int) -> String {
             var out = "", shown = 0, escaped = false
             for character in text {
                 if escaped {
@@ -382,7 +385,7 @@ public enum TextExporter {
         }
 
         /// `text` shortened in the middle to `count` characters (`D:\VMs\App01\…\disk.vhdx`), when longer.
-        static func middle(_ text: String, _ count: Int) -> String {
+        package static func middle(_ text: String, _ count: Int) -> String {
             guard text.count > count, count >= 5 else { return text }
             let tail = (count - 1) / 2 + (count - 1) % 2
             let head = count - 1 - tail
@@ -390,20 +393,20 @@ public enum TextExporter {
         }
 
         /// A section title: after a blank line in the full report; the summary saves lines (`compact`).
-        mutating func section(_ title: String) {
+        package mutating func section(_ title: String) {
             if !compact { text += "\n" }
             line(bold(title))
         }
 
-        func paint(_ code: String, _ text: String) -> String { color && !text.isEmpty ? "\u{1B}[\(code)m" + text + "\u{1B}[0m" : text }
-        func bold(_ text: String) -> String { paint("1", text) }
-        func red(_ text: String) -> String { paint("31", text) }
-        func green(_ text: String) -> String { paint("32", text) }
-        func yellow(_ text: String) -> String { paint("33", text) }
+        package func paint(_ code: String, _ text: String) -> String { color && !text.isEmpty ? "\u{1B}[\(code)m" + text + "\u{1B}[0m" : text }
+        package func bold(_ text: String) -> String { paint("1", text) }
+        package func red(_ text: String) -> String { paint("31", text) }
+        package func green(_ text: String) -> String { paint("32", text) }
+        package func yellow(_ text: String) -> String { paint("33", text) }
 
         /// Rows with aligned columns (the last column is not padded); widths ignore colour sequences and are
         /// capped so one long path does not push every other row far right.
-        mutating func table(_ rows: [[String]], indent: String, maximumWidth: Int = 64) {
+        package mutating func table(_ rows: [[String]], indent: String, maximumWidth: Int = 64) {
             // A line break inside a cell (a reason, a message) would break the table.
             let rows = rows.map { $0.map { String($0.map { $0.isNewline ? " " : $0 }) } }
             guard let columns = rows.map(\.count).max(), columns > 0 else { return }
@@ -430,7 +433,7 @@ public enum TextExporter {
 
         /// Rows with aligned columns where column `pathColumn` holds paths: shortened in the middle so that the
         /// other columns and at least 24 characters of the last one fit in `width`; the rest is cut by ``line(_:)``.
-        mutating func table(_ rows: [[String]], indent: String, pathColumn: Int, pathLimit: Int = .max) {
+        package mutating func table(_ rows: [[String]], indent: String, pathColumn: Int, pathLimit: Int = .max) {
             let rows = rows.map { $0.map { String($0.map { $0.isNewline ? " " : $0 }) } }
             guard let columns = rows.map(\.count).max(), columns > 0 else { return }
             var widths = Array(repeating: 0, count: columns)
@@ -461,7 +464,7 @@ public enum TextExporter {
         }
 
         /// Characters shown, without ANSI sequences.
-        static func visibleWidth(_ text: String) -> Int {
+        package static func visibleWidth(_ text: String) -> Int {
             var count = 0, escaped = false
             for character in text {
                 if escaped {

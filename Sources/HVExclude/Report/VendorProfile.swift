@@ -5,6 +5,16 @@
 /// What a product cannot express is never widened: the entry becomes an `unsupported:` line saying why and what to
 /// do, and where the plan's pattern matches files that exist today those files are listed one by one (they must be
 /// added again when Hyper-V writes new ones — re-export after each checkpoint).
+
+import HVXScan
+import HVXDiskImage
+import HVXExclusions
+import HVXDiagnosis
+import HVXInventory
+import HVXFormats
+import HVXVolume
+import HVXBinary
+
 public enum VendorProfile: String, CaseIterable, Sendable {
     /// ESET Endpoint Security / Server Security, performance exclusions (help.eset.com, "Add or Edit performance
     /// exclusion"): a folder is `PATH\*`; a mask in the last part (`C:\Tools\*.dat`); no wildcard in the middle of
@@ -19,7 +29,7 @@ public enum VendorProfile: String, CaseIterable, Sendable {
     case trendmicro
 
     /// The product's name as its vendor writes it.
-    var displayName: String {
+    package var displayName: String {
         switch self {
         case .eset: return "ESET"
         case .sophos: return "Sophos"
@@ -28,13 +38,13 @@ public enum VendorProfile: String, CaseIterable, Sendable {
     }
 
     /// Whether the product expands `%VAR%` forms in paths (then `--env-paths` applies).
-    var expandsVariables: Bool { self == .eset }
+    package var expandsVariables: Bool { self == .eset }
 
     /// The most items one list may hold, when the vendor documents a cap.
-    var listLimit: Int? { self == .trendmicro ? 256 : nil }
+    package var listLimit: Int? { self == .trendmicro ? 256 : nil }
 
     /// The lines for `report`'s plan.
-    func lines(_ report: Report) -> [String] {
+    package func lines(_ report: Report) -> [String] {
         let plan = report.exclusions
         var lines: [String] = []
         for entry in plan.paths {
@@ -58,7 +68,7 @@ public enum VendorProfile: String, CaseIterable, Sendable {
         return lines
     }
 
-    func folder(_ path: String) -> String {
+    package func folder(_ path: String) -> String {
         switch self {
         case .eset: return "path:" + withoutTrailingBackslash(path) + "\\*"
         case .sophos: return "path:" + withoutTrailingBackslash(path) + "\\"
@@ -66,7 +76,7 @@ public enum VendorProfile: String, CaseIterable, Sendable {
         }
     }
 
-    func file(_ path: String) -> String {
+    package func file(_ path: String) -> String {
         switch self {
         case .eset, .sophos: return "path:" + path
         case .trendmicro: return "file:" + path
@@ -75,7 +85,7 @@ public enum VendorProfile: String, CaseIterable, Sendable {
 
     /// A typed file-name pattern in one folder (`D:\Db01_*.avhdx`): ESET and Trend Micro take the mask in the last
     /// part as it is; Sophos takes `*` only as `name.*` or `*.ext` without a folder, which would be host-wide.
-    func pattern(_ path: String, report: Report) -> [String] {
+    package func pattern(_ path: String, report: Report) -> [String] {
         switch self {
         case .eset: return ["path:" + path]
         case .trendmicro: return ["file:" + path]
@@ -90,7 +100,7 @@ public enum VendorProfile: String, CaseIterable, Sendable {
         }
     }
 
-    func `extension`(_ bare: String) -> String {
+    package func `extension`(_ bare: String) -> String {
         switch self {
         case .eset: return "unsupported:.\(bare) — ESET's performance exclusions take paths, not a host-wide extension; the plan's folders and files already cover Hyper-V's files"
         case .sophos: return "path:*." + bare
@@ -98,14 +108,14 @@ public enum VendorProfile: String, CaseIterable, Sendable {
         }
     }
 
-    func process(_ path: String) -> String {
+    package func process(_ path: String) -> String {
         switch self {
         case .eset, .sophos: return "process:" + path
         case .trendmicro: return "unsupported:\(path) — Apex One's scan exclusions list directories, files and extensions, not processes; the plan's folders and files cover what the process opens"
         }
     }
 
-    func withoutTrailingBackslash(_ path: String) -> String {
+    package func withoutTrailingBackslash(_ path: String) -> String {
         var text = Substring(path)
         while text.count > 3, text.last == "\\" { text = text.dropLast() }
         if text.count == 3, text.last == "\\" { text = text.dropLast() }

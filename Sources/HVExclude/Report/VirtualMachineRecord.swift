@@ -1,3 +1,6 @@
+import HVXFormats
+import HVXInventory
+
 /// One VM (or checkpoint) configuration as the report shows it: where it is, whether the host registers it,
 /// and every file and folder it uses, each with `exists` and the key that named it.
 struct VirtualMachineRecord: Codable, Sendable, Equatable {

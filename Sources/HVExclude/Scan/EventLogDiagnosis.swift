@@ -1,21 +1,29 @@
+import HVXBinary
+import HVXWalk
+import HVXDiagnosis
+import HVXExclusions
+import HVXFormats
+import HVXInventory
+import HVXVolume
+
 /// The scan's one seam to the event-log diagnosis: finds the Hyper-V and Defender logs on the scanned volume,
 /// reads them, and runs ``DiagnosisEngine`` with the inventory's VMs, the plan and the host's configured
 /// exclusions. It takes the finished stages' values only, so the layers below stay unaware of it.
-enum EventLogDiagnosis {
+package enum EventLogDiagnosis {
     /// One log read.
-    struct LogRead: Sendable, Equatable {
+    package struct LogRead: Sendable, Equatable {
         /// Channel name.
-        var channel: String
+        package var channel: String
         /// Windows path of the file.
-        var path: WindowsPath
+        package var path: WindowsPath
         /// Records read.
-        var records: Int
+        package var records: Int
         /// Records found but not read (each named in a warning).
-        var recordsSkipped: Int = 0
+        package var recordsSkipped: Int = 0
     }
 
     /// The diagnosis, the logs read, and a finding for each log that could not be read whole.
-    static func run(
+    package static func run(
         inventory: HostInventory, plan: ExclusionPlan, audit: DefenderAudit?, map: VolumeMap, progress: WalkProgress? = nil
     ) -> (diagnosis: Diagnosis, logs: [LogRead], findings: [Finding]) {
         let environment = inventory.environment
@@ -55,7 +63,7 @@ enum EventLogDiagnosis {
 
     /// The first configured file of a channel that exists; each configured file that does not is a warning with
     /// its path, where it is configured, and why it cannot be read. Nil: none exists (the default folder is next).
-    static func locate(
+    package static func locate(
         _ configured: [HostFacts.EventLogFile], environment: WindowsEnvironment, map: VolumeMap, findings: inout [Finding]
     ) -> (path: WindowsPath, host: String)? {
         for file in configured {
@@ -79,7 +87,7 @@ enum EventLogDiagnosis {
     }
 
     /// Only what a signature can use is kept in memory: Hyper-V failures and Defender's detections and changes.
-    static func relevant(_ event: EVTXEvent) -> Bool {
+    package static func relevant(_ event: EVTXEvent) -> Bool {
         if DiagnosisEngine.isDefender(event) {
             let id = Int(event.eventId ?? 0)
             return id == 5007 || DetectionFacts.eventIds.contains(id)
@@ -88,7 +96,7 @@ enum EventLogDiagnosis {
     }
 
     /// The VMs with every path they use.
-    static func vms(_ machines: [VirtualMachine]) -> [DiagnosisVM] {
+    package static func vms(_ machines: [VirtualMachine]) -> [DiagnosisVM] {
         machines.compactMap { vm in
             guard let id = vm.id else { return nil }
             var paths: [WindowsPath?] = [vm.configuration.path]
@@ -100,7 +108,7 @@ enum EventLogDiagnosis {
 
     /// The planned entry that covers a path as Defender reads it (``DefenderPathPattern``: a folder holding it, the
     /// file itself, a pattern matching it), or an extension.
-    static func planned(_ plan: ExclusionPlan) -> (WindowsPath) -> WindowsPath? {
+    package static func planned(_ plan: ExclusionPlan) -> (WindowsPath) -> WindowsPath? {
         let entries = plan.paths.compactMap { entry in WindowsPath(entry.path).map { ($0, DefenderPathPattern(path: $0)) } }
         let extensions = Set(plan.extensions.map { NTFSName.fold($0.extension.hasPrefix(".") ? $0.extension : "." + $0.extension) })
         return { path in
@@ -114,7 +122,7 @@ enum EventLogDiagnosis {
 
     /// The plan with a hold on every path entry that covers a file whose detection still stands (no quarantine or
     /// removal after it): the entry stays, marked, so that no export applies it unseen (docs/diagnosis.md).
-    static func holding(_ plan: ExclusionPlan, _ diagnosis: Diagnosis) -> ExclusionPlan {
+    package static func holding(_ plan: ExclusionPlan, _ diagnosis: Diagnosis) -> ExclusionPlan {
         let held = diagnosis.heldDetections.compactMap { finding in finding.file.map { ($0, finding) } }
         guard !held.isEmpty else { return plan }
         var plan = plan
@@ -137,7 +145,7 @@ enum EventLogDiagnosis {
     }
 
     /// Whether the host's configured Defender exclusions (and the automatic ones, when they apply) cover a path.
-    static func configured(_ audit: DefenderAudit, environment: WindowsEnvironment) -> (WindowsPath) -> Bool {
+    package static func configured(_ audit: DefenderAudit, environment: WindowsEnvironment) -> (WindowsPath) -> Bool {
         var folders: [WindowsPath] = []
         var extensions: Set<String> = []
         func add(path text: String) { if let path = WindowsPath(environment.expand(text)) { folders.append(path) } }
@@ -164,7 +172,7 @@ enum EventLogDiagnosis {
 
 extension WindowsPath {
     /// The folded extension of the last component, with its dot (`.VHDX`).
-    var extensionKey: String? {
+    package var extensionKey: String? {
         guard let name = lastComponent, let dot = name.lastIndex(of: "."), dot != name.startIndex else { return nil }
         return NTFSName.fold(name[dot...])
     }

@@ -1,4 +1,9 @@
 import FoundationEssentials
+import HVXBinary
+import HVXExclusions
+import HVXInventory
+import HVXVolume
+import HVXWalk
 
 /// Runs a whole scan: walk every mapped root, classify what was found, read the evidence, build the report.
 ///
@@ -6,11 +11,11 @@ import FoundationEssentials
 /// readers touch the file system, and only for reading.
 public final class HostScanner: Sendable {
     /// The options of this scan.
-    let options: ScanOptions
+    package let options: ScanOptions
     /// The volume map built from them.
-    let map: VolumeMap
+    package let map: VolumeMap
     /// The walker, exposed so a caller can show its progress.
-    public let walker: DirectoryWalker
+    package let walker: DirectoryWalker
 
     /// Prepares a scan.
     public init(options: ScanOptions) {
@@ -72,7 +77,7 @@ public final class HostScanner: Sendable {
     }
 
     /// The walk's entries as Hyper-V artifacts (sorted by Windows path) and links (with their true targets).
-    func classify(_ walk: WalkResult, findings: inout [Finding]) -> (artifacts: [FoundArtifact], links: [FoundLink]) {
+    package func classify(_ walk: WalkResult, findings: inout [Finding]) -> (artifacts: [FoundArtifact], links: [FoundLink]) {
         var artifacts: [FoundArtifact] = []
         var links: [FoundLink] = []
         var seen = Set<String>()
@@ -102,7 +107,7 @@ public final class HostScanner: Sendable {
 
     /// Walks each root with its own file system: the POSIX ones together (one walker, cancellable), each native
     /// volume through its MFT; the results merged.
-    static func walk(_ roots: [VolumeMap.Mapping], walker: DirectoryWalker,
+    package static func walk(_ roots: [VolumeMap.Mapping], walker: DirectoryWalker,
                      match: @escaping @Sendable (UnsafeBufferPointer<UInt8>, EntryKind) -> Bool) throws -> WalkResult {
         var groups: [(fileSystem: any VolumeFileSystem, roots: [String])] = []
         for root in roots {
@@ -128,7 +133,7 @@ public final class HostScanner: Sendable {
 
     /// Files a policy rule attributed to VMs (VHD Set members, replica files still arriving) are no longer
     /// unreferenced; a set member's artifact names the set's VMs.
-    static func apply(_ claimed: [ExclusionPlanner.ClaimedFile], to inventory: inout HostInventory) {
+    package static func apply(_ claimed: [ExclusionPlanner.ClaimedFile], to inventory: inout HostInventory) {
         guard !claimed.isEmpty else { return }
         var byKey: [String: [GUID]] = [:]
         for claim in claimed { byKey[claim.path.key, default: []] += claim.vms.compactMap { GUID($0) } }
@@ -141,21 +146,21 @@ public final class HostScanner: Sendable {
     }
 
     /// A duration in seconds, rounded to milliseconds (as the report gives it).
-    public static func seconds(_ duration: Duration) -> Double {
+    package static func seconds(_ duration: Duration) -> Double {
         let (seconds, attoseconds) = duration.components
         return ((Double(seconds) + Double(attoseconds) / 1e18) * 1000).rounded() / 1000
     }
 }
 
 /// Why a scan could not run at all (exit code 2).
-enum ScanError: Error, CustomStringConvertible, Sendable, Equatable {
+package enum ScanError: Error, CustomStringConvertible, Sendable, Equatable {
     /// A mapped root cannot be opened as a folder; `drive` names its mapping (`C:`, `D:`, a `--map` prefix).
     case rootUnreadable(drive: String?, SystemError)
     /// ROOT is a folder without `Windows\System32\config` or `ProgramData\Microsoft\Windows\Hyper-V`;
     /// `candidates` are subfolders that have one (at most three).
     case notASystemVolume(root: String, candidates: [String])
 
-    var description: String {
+    package var description: String {
         switch self {
         case .rootUnreadable(let drive?, let error):
             return "cannot read the folder of \(drive) (\(error.path)): \(error)"

@@ -1,3 +1,7 @@
+import HVXExclusions
+import HVXVolume
+import HVXWalk
+
 /// What to scan and how: the volume map and the walk settings.
 public struct ScanOptions: Sendable {
     /// Windows prefixes → host folders (`C:` is the positional root).
@@ -5,9 +9,9 @@ public struct ScanOptions: Sendable {
     /// Walker threads.
     public var jobs: Int
     /// Whether to descend into file systems mounted below a root.
-    var crossMounts: Bool
+    package var crossMounts: Bool
     /// A folder holding exported SOFTWARE/SYSTEM hives, instead of the volume's own.
-    var hiveDirectory: String?
+    package var hiveDirectory: String?
     /// Choices that change the exclusion plan.
     public var planner = PlannerOptions()
     /// `--data-only`: ROOT is knowingly not a system volume; the report says what that leaves unknown.
@@ -24,7 +28,7 @@ public struct ScanOptions: Sendable {
     /// Walker threads when `--jobs` is not given: the active processors, but at least 4 when a root is a FUSE
     /// mount (ntfs-3g), where each directory read waits on a user-space round trip (measured: 4 threads walk an
     /// ntfs-3g tree in 0.21–0.26 s where 2 take 0.29–0.53 s; local disks gain nothing).
-    public static func defaultJobs(roots: [String]) -> Int {
+    package static func defaultJobs(roots: [String]) -> Int {
         let fuse = roots.contains { MountTable.fileSystemType(of: $0)?.hasPrefix("fuse") == true }
         return fuse ? max(4, WalkOptions.defaultJobs) : WalkOptions.defaultJobs
     }

@@ -1,38 +1,42 @@
 import FoundationEssentials
+import HVXDiagnosis
+import HVXExclusions
+import HVXInventory
+import HVXVolume
 
 /// Everything one scan found, as typed values: the walk's figures and links, the inventory, the plan, the
 /// audit and every finding. `Report(_:)` turns it into the report in one step.
 public struct ScanResult: Sendable {
     /// The mapped roots, in prefix order.
-    var roots: [VolumeMap.Mapping]
+    package var roots: [VolumeMap.Mapping]
     /// Directory entries the walker saw.
-    var entriesVisited: Int
+    package var entriesVisited: Int
     /// Directories the walker read.
-    var directoriesVisited: Int
+    package var directoriesVisited: Int
     /// Wall time of the whole scan, in seconds (millisecond precision).
-    var durationSeconds: Double
+    package var durationSeconds: Double
     /// When the scan started.
-    var startedAt: Date
+    package var startedAt: Date
     /// Every link met on the volumes, sorted by Windows path.
-    var links: [FoundLink]
+    package var links: [FoundLink]
     /// What the readers found.
-    var inventory: HostInventory
+    package var inventory: HostInventory
     /// The exclusions the host needs.
-    var plan: ExclusionPlan
+    package var plan: ExclusionPlan
     /// What to exclude on each SMB file server that holds VM files.
-    var fileServers: [FileServerPlan] = []
+    package var fileServers: [FileServerPlan] = []
     /// The comparison with the host's Defender exclusions, when a SOFTWARE hive was read.
-    var audit: DefenderAudit?
+    package var audit: DefenderAudit?
     /// What the event logs say about antivirus locks (docs/diagnosis.md).
-    var diagnosis = Diagnosis()
+    package var diagnosis = Diagnosis()
     /// The event logs the diagnosis read.
-    var eventLogs: [EventLogDiagnosis.LogRead] = []
+    package var eventLogs: [EventLogDiagnosis.LogRead] = []
     /// The problems the walk, the inventory and the planner met (each once).
-    var findings: [Finding]
+    package var findings: [Finding]
     /// Problems met before the scan (the disk image, its mounts, hibernation files), added by the caller.
     public var notes: [Finding] = []
     /// ROOT was scanned with `--data-only`: not a Windows system volume (``dataOnlyNote``).
-    var dataOnly = false
+    package var dataOnly = false
 
     /// What a data-only scan could not know, as its report says.
     static let dataOnlyNote = "data-only scan (--data-only): ROOT is not a Windows system volume, so the host's "

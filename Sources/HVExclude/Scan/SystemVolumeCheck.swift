@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import HVXVolume
 #endif
 
 /// Whether a ROOT looks like a Windows system volume, checked before a scan so a wrong folder (an empty one, or
@@ -8,7 +9,7 @@ import Glibc
 /// A system volume holds `Windows\System32\config` (the hives) or `ProgramData\Microsoft\Windows\Hyper-V` (the
 /// registrations); names are compared case-insensitively, as NTFS does. Links are not followed. A natively read
 /// image's volume is checked through its own file system (its root is no host folder).
-public enum SystemVolumeCheck {
+package enum SystemVolumeCheck {
     /// The folders, one of which marks a system volume.
     static let markers = [["Windows", "System32", "config"], ["ProgramData", "Microsoft", "Windows", "Hyper-V"]]
     /// How many subfolders a mistaken ROOT is searched for ones that do look right (two levels, capped).
@@ -47,19 +48,19 @@ public enum SystemVolumeCheck {
 
     /// Throws when ROOT's mapping is a folder that does not look like a system volume.
     /// - Throws: ``ScanError/notASystemVolume(root:candidates:)``.
-    public static func check(_ mapping: VolumeMap.Mapping) throws {
+    package static func check(_ mapping: VolumeMap.Mapping) throws {
         try check(mapping.hostRoot, in: mapping.fileSystem)
     }
 
     /// Throws when `root` is a folder that does not look like a system volume.
     /// - Throws: ``ScanError/notASystemVolume(root:candidates:)``.
-    static func check(_ root: String, in fileSystem: any VolumeFileSystem = POSIXFileSystem.shared) throws {
+    package static func check(_ root: String, in fileSystem: any VolumeFileSystem = POSIXFileSystem.shared) throws {
         let isFolder = fileSystem === POSIXFileSystem.shared ? isDirectory(root) : fileSystem.kind(of: root) == .directory
         guard isFolder, !isSystemVolume(root, in: fileSystem) else { return }
         throw ScanError.notASystemVolume(root: root, candidates: systemVolumesBelow(root, in: fileSystem))
     }
 
-    static func folder(_ root: String, holds components: [String], in fileSystem: any VolumeFileSystem) -> Bool {
+    package static func folder(_ root: String, holds components: [String], in fileSystem: any VolumeFileSystem) -> Bool {
         var current = root
         for component in components {
             guard let name = subfolders(of: current, in: fileSystem).first(where: { $0.uppercased() == component.uppercased() }) else { return false }
@@ -69,7 +70,7 @@ public enum SystemVolumeCheck {
     }
 
     /// Whether `path` is an existing directory (after following links).
-    public static func isDirectory(_ path: String) -> Bool {
+    package static func isDirectory(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
     }

@@ -4,9 +4,9 @@ import Glibc
 #endif
 
 /// Where a link on the scanned volume really points, as a Windows path, and how we know.
-struct LinkTarget: Equatable, Sendable, Codable {
+package struct LinkTarget: Equatable, Sendable, Codable {
     /// Where the target came from.
-    enum Source: String, Sendable, Codable {
+    package enum Source: String, Sendable, Codable {
         /// NTFS reparse data read through ntfs-3g's `system.ntfs_reparse_data` (authoritative).
         case reparseData
         /// The link text `readlink` returns (ntfs3 driver, copied trees); ntfs-3g's is not trustworthy.
@@ -14,21 +14,21 @@ struct LinkTarget: Equatable, Sendable, Codable {
     }
 
     /// The target as a Windows path, when it could be worked out.
-    var windowsPath: WindowsPath?
+    package var windowsPath: WindowsPath?
     /// The raw target text (reparse substitute name or `readlink` text).
-    var text: String
+    package var text: String
     /// How the target was read.
-    var source: Source
+    package var source: Source
     /// `symlink` or `junction` (reparse data only).
-    var kind: ReparsePoint.Kind?
+    package var kind: ReparsePoint.Kind?
     /// Why `windowsPath` is missing, when it is.
-    var problem: String?
+    package var problem: String?
 }
 
 /// Reads link targets without following links.
-enum LinkReader {
+package enum LinkReader {
     /// Reads the raw NTFS reparse data of `hostPath`, `nil` when the file system has none to give.
-    static func reparseData(_ hostPath: String) -> [UInt8]? {
+    package static func reparseData(_ hostPath: String) -> [UInt8]? {
         let name = "system.ntfs_reparse_data"
         // Ask for the size first: ntfs-3g answers a too-small buffer with EIO, not ERANGE.
         let size = hvx_lgetxattr(hostPath, name, nil, 0)
@@ -40,7 +40,7 @@ enum LinkReader {
     }
 
     /// `readlink` text of `hostPath`, `nil` when it is not a link.
-    static func linkText(_ hostPath: String) -> String? {
+    package static func linkText(_ hostPath: String) -> String? {
         var buffer = [CChar](repeating: 0, count: 4097)
         let count = readlink(hostPath, &buffer, 4096)
         guard count >= 0 else { return nil }
@@ -52,7 +52,7 @@ enum LinkReader {
     /// Reparse data wins; without it the link text is interpreted: ntfs-3g's `/.NTFS-3G/D:/…` form, a Windows
     /// path, a host path inside a mapped root, or a path relative to the link's folder. A host path outside every
     /// mapped root is reported, never followed.
-    static func target(ofLinkAt hostPath: String, linkPath: WindowsPath?, map: VolumeMap) -> LinkTarget {
+    package static func target(ofLinkAt hostPath: String, linkPath: WindowsPath?, map: VolumeMap) -> LinkTarget {
         let fileSystem = map.fileSystem(forHostPath: hostPath)
         if let data = fileSystem.reparseData(hostPath) {
             do {
@@ -77,7 +77,7 @@ enum LinkReader {
 
 extension LinkTarget {
     /// Interprets `readlink` text (no reparse data available).
-    init(text: String, linkPath: WindowsPath?, map: VolumeMap) {
+    package init(text: String, linkPath: WindowsPath?, map: VolumeMap) {
         self.text = text
         self.source = .linkText
         self.kind = nil

@@ -1,5 +1,6 @@
 // Reference: MS-FSCC 2.1.2.4 (symbolic link reparse data buffer) and 2.1.2.5 (mount point reparse data
 // buffer), as ntfs-3g exposes them in the `system.ntfs_reparse_data` extended attribute.
+import HVXBinary
 
 /// An NTFS symlink or junction's reparse data.
 ///
@@ -14,20 +15,20 @@
 /// | 14 | 2 | print name length |
 /// | 16 | 4 | flags, symlinks only (1 = relative) |
 /// | 20 / 16 | … | path buffer, UTF-16LE |
-struct ReparsePoint: Equatable, Sendable {
+package struct ReparsePoint: Equatable, Sendable {
     /// What kind of link the tag says it is.
-    enum Kind: String, Sendable, Codable {
+    package enum Kind: String, Sendable, Codable {
         case symlink
         case junction
     }
 
     /// Reparse tag of an NTFS symbolic link.
-    static let symlinkTag: UInt32 = 0xA000_000C
+    package static let symlinkTag: UInt32 = 0xA000_000C
     /// Reparse tag of a junction or volume mount point.
-    static let mountPointTag: UInt32 = 0xA000_0003
+    package static let mountPointTag: UInt32 = 0xA000_0003
 
     /// Symlink or junction.
-    var kind: Kind
+    package var kind: Kind
     /// The substitute name: the target as the system resolves it (`\??\D:\VMs\x.xml`, or relative).
     var substituteName: String
     /// The print name: the target as shown to users.
@@ -37,7 +38,7 @@ struct ReparsePoint: Equatable, Sendable {
 
     /// Parses a REPARSE_DATA_BUFFER.
     /// - Throws: ``BinaryFormatError`` for a tag other than symlink/junction, or names outside the buffer.
-    init(parsing bytes: [UInt8]) throws {
+    package init(parsing bytes: [UInt8]) throws {
         var reader = ByteReader(bytes, structure: "NTFS reparse data")
         let tag = try reader.u32(.little)
         let dataLength = Int(try reader.u16(.little))

@@ -1,5 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+import HVXBinary
+import HVXWalk
 #endif
 
 /// The file-system questions a scan asks of a mapped root: walk it, list a folder, what is at a path, read a file,
@@ -9,7 +11,7 @@ import Glibc
 ///
 /// Host paths are `/`-separated; below a native volume they start with that volume's synthetic root (which does
 /// not exist on the host) and name each component with its on-disk spelling.
-protocol VolumeFileSystem: AnyObject, Sendable {
+package protocol VolumeFileSystem: AnyObject, Sendable {
     /// Walks `roots` (each a root of this file system), recording what `match` accepts plus every link.
     func walk(roots: [String], options: WalkOptions, progress: WalkProgress,
               match: @escaping @Sendable (UnsafeBufferPointer<UInt8>, EntryKind) -> Bool) throws -> WalkResult
@@ -29,18 +31,18 @@ protocol VolumeFileSystem: AnyObject, Sendable {
 }
 
 /// Mounted or copied folders on the host, read with POSIX calls.
-final class POSIXFileSystem: VolumeFileSystem {
+package final class POSIXFileSystem: VolumeFileSystem {
     /// The one instance.
-    static let shared = POSIXFileSystem()
+    package static let shared = POSIXFileSystem()
     /// The walker of the current scan (for cancellation and its progress counters).
     private init() {}
 
-    func walk(roots: [String], options: WalkOptions, progress: WalkProgress,
+    package func walk(roots: [String], options: WalkOptions, progress: WalkProgress,
                      match: @escaping @Sendable (UnsafeBufferPointer<UInt8>, EntryKind) -> Bool) throws -> WalkResult {
         try DirectoryWalker(options: options, progress: progress).walk(roots: roots, match: match)
     }
 
-    func listFolder(_ hostPath: String) throws -> [(name: String, kind: EntryKind)] {
+    package func listFolder(_ hostPath: String) throws -> [(name: String, kind: EntryKind)] {
         guard let dir = opendir(hostPath) else { throw SystemError.current("opendir", path: hostPath) }
         defer { closedir(dir) }
         var entries: [(name: String, kind: EntryKind)] = []
@@ -58,7 +60,7 @@ final class POSIXFileSystem: VolumeFileSystem {
         return entries
     }
 
-    func kind(of hostPath: String) -> EntryKind? {
+    package func kind(of hostPath: String) -> EntryKind? {
         var info = stat()
         if lstat(hostPath, &info) == 0 { return EntryKind(mode: info.st_mode) }
         // Past PATH_MAX (a 300-deep folder chain): open the parent piece by piece, then ask about the name.
@@ -70,20 +72,20 @@ final class POSIXFileSystem: VolumeFileSystem {
         return EntryKind(mode: info.st_mode)
     }
 
-    func openFile(_ hostPath: String, readBudget: UInt64) throws -> FileReader {
+    package func openFile(_ hostPath: String, readBudget: UInt64) throws -> FileReader {
         try FileReader(path: hostPath, readBudget: readBudget)
     }
 
-    func reparseData(_ hostPath: String) -> [UInt8]? { LinkReader.reparseData(hostPath) }
+    package func reparseData(_ hostPath: String) -> [UInt8]? { LinkReader.reparseData(hostPath) }
 
-    func linkText(_ hostPath: String) -> String? { LinkReader.linkText(hostPath) }
+    package func linkText(_ hostPath: String) -> String? { LinkReader.linkText(hostPath) }
 
-    func fold(_ name: String) -> String { NTFSName.fold(name) }
+    package func fold(_ name: String) -> String { NTFSName.fold(name) }
 }
 
 extension WalkResult {
     /// Several walks (one per file system) as one result: entries and issues merged and sorted, counts summed.
-    static func merged(_ results: [WalkResult]) -> WalkResult {
+    package static func merged(_ results: [WalkResult]) -> WalkResult {
         var merged = WalkResult(roots: [], entries: [], issues: [], entriesVisited: 0, directoriesVisited: 0, cancelled: false)
         for result in results {
             merged.roots += result.roots

@@ -1,10 +1,12 @@
+import HVXBinary
+import HVXWalk
 import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// Where a Windows path was found on the host.
-enum PathResolution: Equatable, Sendable {
+package enum PathResolution: Equatable, Sendable {
     /// The path exists; `hostPath` is its real spelling on the host.
     case found(hostPath: String, kind: EntryKind)
     /// The path is on a mapped volume but does not exist (the reason names the missing component).
@@ -13,7 +15,7 @@ enum PathResolution: Equatable, Sendable {
     case unmapped
 
     /// The host path, when found.
-    var hostPath: String? {
+    package var hostPath: String? {
         if case .found(let path, _) = self { return path }
         return nil
     }
@@ -33,10 +35,10 @@ public final class VolumeMap: VolumeQueries {
         /// The host folder it is mounted or copied at (no trailing `/`), or a native volume's synthetic root.
         public var hostRoot: String
         /// What answers file-system questions below `hostRoot`.
-        var fileSystem: any VolumeFileSystem
+        package var fileSystem: any VolumeFileSystem
 
         /// The name the prefix goes by in the report and in messages: `C:`, `\\server\share`, `C:\ClusterStorage\Volume1`.
-        var name: String { prefix.components.isEmpty ? prefix.rootDescription : prefix.description }
+        package var name: String { prefix.components.isEmpty ? prefix.rootDescription : prefix.description }
 
         /// Creates a mapping; trailing slashes of the host folder are dropped.
         public init(prefix: WindowsPath, hostRoot: String) {
@@ -44,7 +46,7 @@ public final class VolumeMap: VolumeQueries {
         }
 
         /// Creates a mapping read through `fileSystem` (a native volume's synthetic root).
-        init(prefix: WindowsPath, hostRoot: String, fileSystem: any VolumeFileSystem) {
+        package init(prefix: WindowsPath, hostRoot: String, fileSystem: any VolumeFileSystem) {
             self.prefix = prefix
             var root = hostRoot
             while root.count > 1 && root.hasSuffix("/") { root.removeLast() }
@@ -59,13 +61,13 @@ public final class VolumeMap: VolumeQueries {
     }
 
     /// The mappings, longest prefix first.
-    let mappings: [Mapping]
+    package let mappings: [Mapping]
     private let listings = Mutex<[String: DirectoryListing]>([:])
     /// Upper bound on link hops during one resolution.
     static let maximumLinkHops = 32
 
     /// A map from explicit mappings; later duplicates of the same prefix replace earlier ones.
-    init(_ mappings: [Mapping]) {
+    package init(_ mappings: [Mapping]) {
         var unique: [String: Mapping] = [:]
         for mapping in mappings { unique[mapping.prefix.key] = mapping }
         self.mappings = unique.values.sorted {
@@ -76,22 +78,22 @@ public final class VolumeMap: VolumeQueries {
     }
 
     /// A map of drive letters to host folders (`["C": "/mnt/c", "D": "/mnt/d"]`).
-    static func drives(_ roots: [Character: String]) -> VolumeMap {
+    package static func drives(_ roots: [Character: String]) -> VolumeMap {
         VolumeMap(roots.map { Mapping(prefix: WindowsPath(root: .drive(Character($0.key.uppercased())), components: []), hostRoot: $0.value) })
     }
 
     /// The mapping whose prefix is the longest one containing `path`.
-    func mapping(for path: WindowsPath) -> Mapping? {
+    package func mapping(for path: WindowsPath) -> Mapping? {
         mappings.first { $0.prefix.contains(path) }
     }
 
     /// Resolves a Windows path to the host; a link as the final component is returned as the link itself.
-    func resolve(_ path: WindowsPath) -> PathResolution {
+    package func resolve(_ path: WindowsPath) -> PathResolution {
         resolve(path, hops: 0)
     }
 
     /// Resolves a Windows path, or `nil` when it does not exist on a mapped volume.
-    func hostPath(for path: WindowsPath) -> String? { resolve(path).hostPath }
+    package func hostPath(for path: WindowsPath) -> String? { resolve(path).hostPath }
 
     private func resolve(_ path: WindowsPath, hops: Int) -> PathResolution {
         guard let mapping = mapping(for: path) else { return .unmapped }
@@ -128,7 +130,7 @@ public final class VolumeMap: VolumeQueries {
 
     /// The Windows path of a host path inside a mapped root (its real on-disk spelling), `nil` outside them or
     /// when a name holds a `\`.
-    func windowsPath(forHostPath hostPath: String) -> WindowsPath? {
+    package func windowsPath(forHostPath hostPath: String) -> WindowsPath? {
         var best: (mapping: Mapping, rest: [String])?
         for mapping in mappings {
             let root = mapping.hostRoot
@@ -156,7 +158,7 @@ public final class VolumeMap: VolumeQueries {
     }
 
     /// The file system holding `hostPath`: that of the deepest mapped root containing it (POSIX outside them).
-    func fileSystem(forHostPath hostPath: String) -> any VolumeFileSystem {
+    package func fileSystem(forHostPath hostPath: String) -> any VolumeFileSystem {
         var best: Mapping?
         for mapping in mappings {
             let root = mapping.hostRoot
@@ -168,17 +170,17 @@ public final class VolumeMap: VolumeQueries {
 
     /// Opens the file at `hostPath` through the file system holding it.
     /// - Throws: ``SystemError`` or the native reader's error when it cannot be opened.
-    func openFile(_ hostPath: String, readBudget: UInt64 = 256 << 20) throws -> FileReader {
+    package func openFile(_ hostPath: String, readBudget: UInt64 = 256 << 20) throws -> FileReader {
         try fileSystem(forHostPath: hostPath).openFile(hostPath, readBudget: readBudget)
     }
 
     /// What is at `hostPath` (links not followed), `nil` when nothing is.
-    func kind(ofHostPath hostPath: String) -> EntryKind? {
+    package func kind(ofHostPath hostPath: String) -> EntryKind? {
         fileSystem(forHostPath: hostPath).kind(of: hostPath)
     }
 
     /// The cached listing of a host folder.
-    func listing(of hostDirectory: String) -> DirectoryListing {
+    package func listing(of hostDirectory: String) -> DirectoryListing {
         if let cached = listings.withLock({ $0[hostDirectory] }) { return cached }
         let listing = DirectoryListing(reading: hostDirectory, in: fileSystem(forHostPath: hostDirectory))
         listings.withLock { $0[hostDirectory] = listing }
@@ -186,7 +188,7 @@ public final class VolumeMap: VolumeQueries {
     }
 
     /// The entries of the folder at Windows path `folder` (empty when it does not exist or is unmapped).
-    func entries(of folder: WindowsPath) -> [VolumeEntry] {
+    package func entries(of folder: WindowsPath) -> [VolumeEntry] {
         guard case .found(let host, .directory) = resolve(folder),
               let spelled = windowsPath(forHostPath: host) else { return [] }
         return listing(of: host).entries.compactMap { entry in
@@ -196,7 +198,7 @@ public final class VolumeMap: VolumeQueries {
     }
 
     /// Whether the existing folder `folder` could be read.
-    func isListable(_ folder: WindowsPath) -> Bool {
+    package func isListable(_ folder: WindowsPath) -> Bool {
         guard case .found(let host, .directory) = resolve(folder) else { return false }
         return listing(of: host).problem == nil
     }
@@ -206,20 +208,26 @@ public final class VolumeMap: VolumeQueries {
 }
 
 /// One folder's entries, for case-insensitive lookups.
-struct DirectoryListing: Sendable {
-    struct Entry: Sendable {
-        var name: String
-        var kind: EntryKind
+package struct DirectoryListing: Sendable {
+    package struct Entry: Sendable {
+        package var name: String
+        package var kind: EntryKind
+
+        /// The memberwise initialiser, `package` for the layers above (Swift synthesises it internal).
+        package init(name: String, kind: EntryKind) {
+            self.name = name
+            self.kind = kind
+        }
     }
 
     private var exact: [String: Entry] = [:]
     private var folded: [String: [Entry]] = [:]
     /// Why the folder could not be listed, if it could not.
-    var problem: SystemError?
+    package var problem: SystemError?
 
     private var fold: @Sendable (String) -> String = { NTFSName.fold($0) }
 
-    init(reading path: String, in fileSystem: any VolumeFileSystem = POSIXFileSystem.shared) {
+    package init(reading path: String, in fileSystem: any VolumeFileSystem = POSIXFileSystem.shared) {
         fold = { fileSystem.fold($0) }
         let listed: [(name: String, kind: EntryKind)]
         do {
@@ -239,11 +247,11 @@ struct DirectoryListing: Sendable {
     }
 
     /// Every entry, sorted by name.
-    var entries: [Entry] { exact.values.sorted { $0.name < $1.name } }
+    package var entries: [Entry] { exact.values.sorted { $0.name < $1.name } }
 
     /// The entry named `name`: the exact spelling first, else the one case-insensitive match (the first in
     /// byte order when a copied tree holds several spellings, which NTFS itself cannot).
-    func find(_ name: String) -> Entry? {
+    package func find(_ name: String) -> Entry? {
         if let hit = exact[name] { return hit }
         return folded[fold(name)]?.min { $0.name < $1.name }
     }

@@ -1,9 +1,11 @@
+import HVXWalk
+
 /// The questions the inventory and the planner ask of the scanned volumes: does a Windows path exist, what
 /// is it, where is it on this machine, how is it spelled on disk, what does a folder hold.
 ///
 /// ``VolumeMap`` answers them from the mounted or copied volumes; tests answer them from memory
 /// (`InMemoryVolume` in the tests), so the rules above the volume are tested on plain values.
-protocol VolumeQueries: Sendable {
+package protocol VolumeQueries: Sendable {
     /// Where `path` is on this machine and what it is, following Windows case rules.
     func resolve(_ path: WindowsPath) -> PathResolution
     /// The Windows path of a host path below a mapped root, in its on-disk spelling.
@@ -16,13 +18,13 @@ protocol VolumeQueries: Sendable {
 }
 
 /// One entry of a folder on a scanned volume.
-struct VolumeEntry: Sendable, Equatable {
+package struct VolumeEntry: Sendable, Equatable {
     /// Its Windows path, in on-disk spelling.
-    var path: WindowsPath
+    package var path: WindowsPath
     /// Where it is on this machine.
-    var hostPath: String
+    package var hostPath: String
     /// What it is.
-    var kind: EntryKind
+    package var kind: EntryKind
 }
 
 extension VolumeQueries {
@@ -30,22 +32,22 @@ extension VolumeQueries {
     func isListable(_ folder: WindowsPath) -> Bool { true }
 
     /// Whether `path` lies on a scanned (mapped) volume.
-    func isScanned(_ path: WindowsPath) -> Bool { resolve(path) != .unmapped }
+    package func isScanned(_ path: WindowsPath) -> Bool { resolve(path) != .unmapped }
 
     /// What exists at `path` on a scanned volume; nil when nothing does (or it is not scanned).
-    func kind(of path: WindowsPath) -> EntryKind? {
+    package func kind(of path: WindowsPath) -> EntryKind? {
         if case .found(_, let kind) = resolve(path) { return kind }
         return nil
     }
 
     /// The entries of the folder `folder` in their on-disk spelling; nil when it is no folder or cannot be listed.
-    func children(of folder: WindowsPath) -> [(path: WindowsPath, kind: EntryKind)]? {
+    package func children(of folder: WindowsPath) -> [(path: WindowsPath, kind: EntryKind)]? {
         guard kind(of: folder) == .directory, isListable(folder) else { return nil }
         return entries(of: folder).map { ($0.path, $0.kind) }
     }
 
     /// The on-disk spelling of `path` when it exists, else `path` as given.
-    func spelling(of path: WindowsPath) -> WindowsPath {
+    package func spelling(of path: WindowsPath) -> WindowsPath {
         resolve(path).hostPath.flatMap { windowsPath(forHostPath: $0) } ?? path
     }
 }

@@ -1,11 +1,13 @@
+import HVXBinary
+
 /// The environment variables Windows paths on a host use (`%SystemRoot%`, `%ProgramData%`, …), with the
 /// host's real values where the SOFTWARE hive gives them and Windows' defaults otherwise.
-struct WindowsEnvironment: Sendable, Equatable {
+package struct WindowsEnvironment: Sendable, Equatable {
     /// Upper-cased variable name → value.
-    private(set) var values: [String: String]
+    package private(set) var values: [String: String]
 
     /// Windows' defaults for a system drive `C:`.
-    static let defaults = WindowsEnvironment(values: [
+    package static let defaults = WindowsEnvironment(values: [
         "SYSTEMDRIVE": "C:",
         "SYSTEMROOT": "C:\\Windows",
         "WINDIR": "C:\\Windows",
@@ -19,21 +21,21 @@ struct WindowsEnvironment: Sendable, Equatable {
     ])
 
     /// An environment from explicit values (names are case-insensitive).
-    init(values: [String: String]) {
+    package init(values: [String: String]) {
         self.values = Dictionary(values.map { (NTFSName.fold($0.key), $0.value) }, uniquingKeysWith: { _, last in last })
     }
 
     /// Sets one variable.
-    mutating func set(_ name: String, _ value: String) {
+    package mutating func set(_ name: String, _ value: String) {
         values[NTFSName.fold(name)] = value
     }
 
     /// The value of `name`, case-insensitively.
-    func value(_ name: String) -> String? { values[NTFSName.fold(name)] }
+    package func value(_ name: String) -> String? { values[NTFSName.fold(name)] }
 
     /// Replaces every `%NAME%` whose value is known (repeatedly, for values that are themselves env forms,
     /// at most 8 rounds); unknown variables stay as written.
-    func expand(_ text: String) -> String {
+    package func expand(_ text: String) -> String {
         var current = text
         for _ in 0..<8 {
             let next = expandOnce(current)
@@ -67,7 +69,7 @@ struct WindowsEnvironment: Sendable, Equatable {
     /// Parses `text` as a Windows path after expanding environment forms; nil when a `%NAME%` form is left that
     /// this environment does not know (for text that may hold variables: registry values, Defender entries,
     /// options). Paths from VM configurations and registrations are literal: parse them with `WindowsPath(_:)`.
-    func path(_ text: String) -> WindowsPath? {
+    package func path(_ text: String) -> WindowsPath? {
         guard let path = WindowsPath(expand(text)), !path.hasEnvironmentForm else { return nil }
         return path
     }
@@ -75,12 +77,12 @@ struct WindowsEnvironment: Sendable, Equatable {
     /// A path as a VM configuration or registration names it: literal when it is absolute as written (`%` is a
     /// letter there: a folder may be called `%PATH%`); only a path that starts with a `%NAME%` form, which no
     /// literal absolute path can, is expanded.
-    func literalPath(_ text: String) -> WindowsPath? {
+    package func literalPath(_ text: String) -> WindowsPath? {
         WindowsPath(text) ?? path(text)
     }
 
     /// The `%NAME%\…` form of `path` under the deepest of `names` that contains it, for `--env-paths`.
-    func environmentForm(of path: WindowsPath, using names: [String] = ["ProgramData", "Public", "SystemRoot", "ProgramFiles", "SystemDrive"]) -> String? {
+    package func environmentForm(of path: WindowsPath, using names: [String] = ["ProgramData", "Public", "SystemRoot", "ProgramFiles", "SystemDrive"]) -> String? {
         var best: (name: String, depth: Int, rootPath: WindowsPath)?
         for name in names {
             guard let value = value(name), let rootPath = WindowsPath(value), rootPath.contains(path) else { continue }

@@ -1,3 +1,5 @@
+import HVXBinary
+
 /// An absolute Windows path, parsed and normalised: `C:\…`, `\\?\C:\…`, `\??\C:\…`, `\\?\Volume{GUID}\…`,
 /// `\\server\share\…` and `\\?\UNC\server\share\…`.
 ///
@@ -15,9 +17,9 @@ public struct WindowsPath: Hashable, Sendable, Comparable, TextCodable {
     }
 
     /// The root.
-    let root: Root
+    package let root: Root
     /// The components below the root, in their original spelling.
-    let components: [String]
+    package let components: [String]
 
     /// A path from a root and components (already split, without separators).
     public init(root: Root, components: [String]) {
@@ -68,7 +70,7 @@ public struct WindowsPath: Hashable, Sendable, Comparable, TextCodable {
     }
 
     /// Applies `.` and `..` to `parts` appended to `base`; `nil` when `..` climbs above the root.
-    static func normalise(_ parts: [String], base: [String]) -> [String]? {
+    package static func normalise(_ parts: [String], base: [String]) -> [String]? {
         var out = base
         for part in parts {
             switch part {
@@ -102,48 +104,48 @@ public struct WindowsPath: Hashable, Sendable, Comparable, TextCodable {
     }
 
     /// A case-folded form for comparisons and dictionary keys.
-    var key: String { NTFSName.fold(description) }
+    package var key: String { NTFSName.fold(description) }
 
     /// The drive letter, for a drive path.
-    var driveLetter: Character? {
+    package var driveLetter: Character? {
         if case .drive(let letter) = root { return letter }
         return nil
     }
 
     /// Whether this is a volume root (`C:\`, `\\server\share\`).
-    var isRoot: Bool { components.isEmpty }
+    package var isRoot: Bool { components.isEmpty }
 
     /// The last component, `nil` for a root.
-    var lastComponent: String? { components.last }
+    package var lastComponent: String? { components.last }
 
     /// The containing folder, `nil` for a root.
-    var parent: WindowsPath? {
+    package var parent: WindowsPath? {
         components.isEmpty ? nil : WindowsPath(root: root, components: Array(components.dropLast()))
     }
 
     /// Appends a relative path (`x\y`, `..\x`, `.\x`, `/` accepted); `nil` when it climbs above the root.
-    func appending(_ relative: String) -> WindowsPath? {
+    package func appending(_ relative: String) -> WindowsPath? {
         let parts = relative.replacing("/", with: "\\").split(separator: "\\").map(String.init)
         guard let joined = WindowsPath.normalise(parts, base: components) else { return nil }
         return WindowsPath(root: root, components: joined)
     }
 
     /// Whether `other` lies strictly below this path (case-insensitive).
-    func isAncestor(of other: WindowsPath) -> Bool {
+    package func isAncestor(of other: WindowsPath) -> Bool {
         guard sameRoot(as: other), other.components.count > components.count else { return false }
         return zip(components, other.components).allSatisfy { NTFSName.fold($0) == NTFSName.fold($1) }
     }
 
     /// Whether a component holds a `%NAME%` form (a name between two `%`), which Windows tools may expand.
-    var hasEnvironmentForm: Bool {
+    package var hasEnvironmentForm: Bool {
         components.contains { $0.split(separator: "%", omittingEmptySubsequences: false).count > 2 }
     }
 
     /// Whether `other` is this path or lies below it.
-    func contains(_ other: WindowsPath) -> Bool { self == other || isAncestor(of: other) }
+    package func contains(_ other: WindowsPath) -> Bool { self == other || isAncestor(of: other) }
 
     /// Whether both paths hang from the same root (case-insensitive for UNC names).
-    func sameRoot(as other: WindowsPath) -> Bool {
+    package func sameRoot(as other: WindowsPath) -> Bool {
         switch (root, other.root) {
         case (.drive(let a), .drive(let b)): return a == b
         case (.volume(let a), .volume(let b)): return a == b

@@ -1,4 +1,5 @@
 import Dispatch
+import HVXBinary
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -14,11 +15,11 @@ import Glibc
 /// followed and directories are never entered through a link, so loops cannot occur. Errors become
 /// ``WalkIssue`` values; only an unreadable root throws. Mount points below a root are read once from
 /// `/proc/self/mountinfo` and not crossed unless asked (no `stat` per directory).
-public final class DirectoryWalker: Sendable {
+package final class DirectoryWalker: Sendable {
     /// The options the walker was created with.
-    let options: WalkOptions
+    package let options: WalkOptions
     /// Live counters of the current (or last) walk, readable from any thread.
-    public let progress: WalkProgress
+    package let progress: WalkProgress
     private let running = Mutex<WorkStack?>(nil)
     private let cancelRequested = Atomic<Bool>(false)
 
@@ -26,14 +27,14 @@ public final class DirectoryWalker: Sendable {
     static let bufferSize = 64 * 1024
 
     /// Creates a walker.
-    init(options: WalkOptions = WalkOptions(), progress: WalkProgress = WalkProgress()) {
+    package init(options: WalkOptions = WalkOptions(), progress: WalkProgress = WalkProgress()) {
         self.options = options
         self.progress = progress
     }
 
     /// Stops the running walk: workers finish their current directory and ``walk(roots:match:)`` returns
     /// a partial result marked `cancelled`. Safe to call from any thread.
-    func cancel() {
+    package func cancel() {
         cancelRequested.store(true, ordering: .sequentiallyConsistent)
         running.withLock { $0?.finish() }
     }
@@ -45,7 +46,7 @@ public final class DirectoryWalker: Sendable {
     ///     runs concurrently on the worker threads.
     /// - Returns: the matched entries plus every symlink, the issues, and the counts.
     /// - Throws: ``SystemError`` when a root cannot be opened as a directory.
-    func walk(
+    package func walk(
         roots: [String], match: @escaping @Sendable (UnsafeBufferPointer<UInt8>, EntryKind) -> Bool
     ) throws -> WalkResult {
         let spelled = roots.map(Self.trimmingTrailingSlashes)
@@ -99,7 +100,7 @@ public final class DirectoryWalker: Sendable {
             cancelled: cancelRequested.load(ordering: .sequentiallyConsistent))
     }
 
-    static func trimmingTrailingSlashes(_ root: String) -> String {
+    package static func trimmingTrailingSlashes(_ root: String) -> String {
         var bytes = Array(root.utf8)
         while bytes.count > 1, bytes.last == UInt8(ascii: "/") { bytes.removeLast() }
         return String(decoding: bytes, as: UTF8.self)
@@ -107,10 +108,10 @@ public final class DirectoryWalker: Sendable {
 }
 
 /// What every worker shares (read-only).
-struct WalkContext: Sendable {
-    let options: WalkOptions
-    let progress: WalkProgress
-    let match: @Sendable (UnsafeBufferPointer<UInt8>, EntryKind) -> Bool
-    let mounts: [[UInt8]: String]
+package struct WalkContext: Sendable {
+    package let options: WalkOptions
+    package let progress: WalkProgress
+    package let match: @Sendable (UnsafeBufferPointer<UInt8>, EntryKind) -> Bool
+    package let mounts: [[UInt8]: String]
     let openCount = OpenCount()
 }

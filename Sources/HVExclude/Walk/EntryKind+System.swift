@@ -4,7 +4,7 @@ import Glibc
 
 extension EntryKind {
     /// The kind a `d_type` value names; `nil` for `DT_UNKNOWN` (ask `lstat`).
-    init?(direntType: UInt8) {
+    package init?(direntType: UInt8) {
         switch Int32(direntType) {
         case Int32(DT_REG): self = .file
         case Int32(DT_DIR): self = .directory
@@ -15,14 +15,14 @@ extension EntryKind {
     }
 
     /// The kind `lstat` reports for `path`, `nil` when it fails.
-    init?(lstatPath path: String) {
+    package init?(lstatPath path: String) {
         var info = stat()
         guard lstat(path, &info) == 0 else { return nil }
         self.init(mode: info.st_mode)
     }
 
     /// The kind a `stat` mode names.
-    init(mode: mode_t) {
+    package init(mode: mode_t) {
         switch mode & S_IFMT {
         case S_IFREG: self = .file
         case S_IFDIR: self = .directory

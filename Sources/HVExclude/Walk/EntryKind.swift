@@ -1,5 +1,5 @@
 /// What a directory entry is, as `d_type` (or `lstat` when the file system leaves it unknown) says.
-enum EntryKind: String, Sendable, Hashable, Codable {
+package enum EntryKind: String, Sendable, Hashable, Codable {
     /// A regular file.
     case file
     /// A directory (entered unless it is a mount point and mounts are not crossed).

@@ -2,12 +2,12 @@
 ///
 /// Extensions are ASCII (`vhdx`, `avhdx`, `vmcx`…), so comparing ASCII-lowered bytes is exact and needs
 /// no `String` per entry.
-struct ExtensionMatcher: Sendable {
+package struct ExtensionMatcher: Sendable {
     private let extensions: [[UInt8]]
     private let longest: Int
 
     /// Creates a matcher for extensions given with or without the dot (`"vhdx"`, `".VHDX"`).
-    init<S: Sequence>(_ extensions: S) where S.Element == String {
+    package init<S: Sequence>(_ extensions: S) where S.Element == String {
         let lowered = extensions.map { text -> [UInt8] in
             let bytes = Array(text.utf8)
             let trimmed = bytes.first == UInt8(ascii: ".") ? Array(bytes.dropFirst()) : bytes
@@ -19,7 +19,7 @@ struct ExtensionMatcher: Sendable {
 
     /// Whether `name` ends in `.` + one of the extensions (any case); a name that is only the extension
     /// (`.vhdx`) counts too, as Windows treats it.
-    func matches(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+    package func matches(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
         let count = name.count
         var dot = count - 1
         let stop = max(0, count - longest - 1)

@@ -4,13 +4,13 @@ import Glibc
 
 /// Mount points below the walk's roots, read once from `/proc/self/mountinfo`, so staying on one file
 /// system costs a hash lookup per directory instead of a `stat` (a FUSE round trip on ntfs-3g).
-struct MountTable: Sendable {
+package struct MountTable: Sendable {
     /// Mount point path (as the walker spells it below its root, NUL-terminated) → file system type.
     let pointsBelowRoots: [[UInt8]: String]
 
     /// Reads `mountinfo` and keeps the mount points strictly below each root.
     /// - Parameter roots: roots as the walker spells them (trailing `/` removed).
-    init(roots: [String], mountinfo: [UInt8]? = MountTable.readMountinfo()) {
+    package init(roots: [String], mountinfo: [UInt8]? = MountTable.readMountinfo()) {
         guard let mountinfo else {
             pointsBelowRoots = [:]
             return
@@ -33,7 +33,7 @@ struct MountTable: Sendable {
 
     /// Parses mountinfo lines: field 5 is the mount point, the field after ` - ` the file system type;
     /// spaces, tabs, newlines and backslashes in paths are written as octal escapes (`\040`).
-    static func parse(_ text: [UInt8]) -> [(path: [UInt8], type: String)] {
+    package static func parse(_ text: [UInt8]) -> [(path: [UInt8], type: String)] {
         var result: [(path: [UInt8], type: String)] = []
         for line in text.split(separator: UInt8(ascii: "\n")) {
             let fields = line.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false)
@@ -92,7 +92,7 @@ struct MountTable: Sendable {
 
     /// The type of the file system holding `path` (the mount with the longest mount point above it), e.g.
     /// `fuseblk` for ntfs-3g, `ntfs3`, `ext4`; nil when mountinfo cannot be read.
-    static func fileSystemType(of path: String, mountinfo: [UInt8]? = MountTable.readMountinfo()) -> String? {
+    package static func fileSystemType(of path: String, mountinfo: [UInt8]? = MountTable.readMountinfo()) -> String? {
         guard let mountinfo, let canonical = realPath(path) else { return nil }
         let target = canonical + [UInt8(ascii: "/")]
         return parse(mountinfo)
@@ -100,7 +100,7 @@ struct MountTable: Sendable {
             .max { $0.path.count < $1.path.count }?.type
     }
 
-    static func realPath(_ path: String) -> [UInt8]? {
+    package static func realPath(_ path: String) -> [UInt8]? {
         guard let resolved = realpath(path, nil) else { return nil }
         defer { free(resolved) }
         return Array(UnsafeBufferPointer(start: resolved, count: strlen(resolved)).map { UInt8(bitPattern: $0) })

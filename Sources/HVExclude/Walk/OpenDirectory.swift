@@ -5,11 +5,11 @@ import Glibc
 
 /// An open directory descriptor shared by the pending children that will be opened relative to it;
 /// closed when the last of them has been opened.
-final class OpenDirectory: Sendable {
-    let fd: Int32
+package final class OpenDirectory: Sendable {
+    package let fd: Int32
     private let openCount: OpenCount
 
-    init(fd: Int32, openCount: OpenCount) {
+    package init(fd: Int32, openCount: OpenCount) {
         self.fd = fd
         self.openCount = openCount
     }
@@ -21,8 +21,8 @@ final class OpenDirectory: Sendable {
 }
 
 /// How many ``OpenDirectory`` descriptors are held, so a wide and deep tree cannot exhaust descriptors.
-final class OpenCount: Sendable {
-    let count = Atomic<Int>(0)
+package final class OpenCount: Sendable {
+    package let count = Atomic<Int>(0)
     /// Held parents at most; far below the usual 1,024-descriptor soft limit.
     static let cap = 256
 

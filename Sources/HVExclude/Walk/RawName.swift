@@ -1,5 +1,5 @@
 /// Helpers for file names as the kernel returns them: bytes that need not be valid UTF-8.
-enum RawName {
+package enum RawName {
     /// Whether `bytes` are valid UTF-8 (an ASCII-only fast path first: nearly every name on a Windows volume).
     static func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var ascii = true
@@ -22,7 +22,7 @@ enum RawName {
     /// `bytes` as text, with each byte that is not part of valid UTF-8 written as `\xHH` (upper-case hex);
     /// valid text, backslashes included, is kept as is. Reversible except where a name itself contains
     /// the four characters `\xHH`.
-    static func escaped<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
+    package static func escaped<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
         let array = Array(bytes)
         var output = ""
         var position = 0

@@ -1,24 +1,24 @@
 /// One recorded directory entry: every entry the match predicate accepted, plus every symlink.
-struct WalkEntry: Sendable, Hashable, Comparable {
+package struct WalkEntry: Sendable, Hashable, Comparable {
     /// The root (as given to ``DirectoryWalker/walk(roots:match:)``, trailing `/` removed) it was found under.
-    var root: String
+    package var root: String
     /// Full host path; invalid UTF-8 bytes appear as U+FFFD (use ``hostPathBytes`` to open it).
-    var hostPath: String
+    package var hostPath: String
     /// The exact bytes of the host path, for opening the file when the name is not valid UTF-8.
-    var hostPathBytes: [UInt8]
+    package var hostPathBytes: [UInt8]
     /// The entry's own name (lossy like ``hostPath``).
-    var name: String
+    package var name: String
     /// What the entry is.
-    var kind: EntryKind
+    package var kind: EntryKind
     /// The link's text as `readlink` returns it (lossy UTF-8), for symlinks only; `nil` when unreadable.
-    var linkTarget: String?
+    package var linkTarget: String?
     /// Depth below the root: 1 for the root's own children.
-    var depth: Int
+    package var depth: Int
     /// Whether the match predicate accepted the entry (symlinks are recorded either way).
-    var matched: Bool
+    package var matched: Bool
 
     /// Creates an entry.
-    init(
+    package init(
         root: String, hostPath: String, hostPathBytes: [UInt8], name: String, kind: EntryKind,
         linkTarget: String?, depth: Int, matched: Bool
     ) {
@@ -36,7 +36,7 @@ struct WalkEntry: Sendable, Hashable, Comparable {
     var escapedHostPath: String { RawName.escaped(hostPathBytes) }
 
     /// Orders by the raw path bytes, so results do not depend on thread scheduling or locale.
-    static func < (lhs: WalkEntry, rhs: WalkEntry) -> Bool {
+    package static func < (lhs: WalkEntry, rhs: WalkEntry) -> Bool {
         lhs.hostPathBytes.lexicographicallyPrecedes(rhs.hostPathBytes)
     }
 }

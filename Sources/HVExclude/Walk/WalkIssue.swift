@@ -1,7 +1,7 @@
 /// A problem (or a deliberate skip) met during a walk: errors are data, and the walk goes on.
-struct WalkIssue: Sendable, Hashable, Comparable {
+package struct WalkIssue: Sendable, Hashable, Comparable {
     /// Whether something could not be read, or was skipped on purpose.
-    enum Severity: String, Sendable, Hashable, Codable {
+    package enum Severity: String, Sendable, Hashable, Codable {
         /// Something could not be read (EACCES, ENOENT race, ELOOP, ENAMETOOLONG, EIO, a non-UTF-8 name).
         case error
         /// Skipped on purpose: a mount point not crossed.
@@ -9,18 +9,18 @@ struct WalkIssue: Sendable, Hashable, Comparable {
     }
 
     /// Host path concerned (lossy UTF-8; the message carries the escaped bytes when that matters).
-    var path: String
+    package var path: String
     /// The operation: "open", "getdents64", "lstat", "readlink", "decode name" or "mount point".
-    var operation: String
+    package var operation: String
     /// The `errno` value (EILSEQ for a non-UTF-8 name, 0 for a mount point not crossed).
-    var code: Int32
+    package var code: Int32
     /// A specific sentence including `strerror`'s text.
-    var message: String
+    package var message: String
     /// Error or info.
-    var severity: Severity
+    package var severity: Severity
 
     /// Creates an issue.
-    init(path: String, operation: String, code: Int32, message: String, severity: Severity = .error) {
+    package init(path: String, operation: String, code: Int32, message: String, severity: Severity = .error) {
         self.path = path
         self.operation = operation
         self.code = code
@@ -29,7 +29,7 @@ struct WalkIssue: Sendable, Hashable, Comparable {
     }
 
     /// Orders by path, then operation, code and message, so results are deterministic.
-    static func < (lhs: WalkIssue, rhs: WalkIssue) -> Bool {
+    package static func < (lhs: WalkIssue, rhs: WalkIssue) -> Bool {
         if lhs.path != rhs.path { return lhs.path.utf8.lexicographicallyPrecedes(rhs.path.utf8) }
         if lhs.operation != rhs.operation { return lhs.operation < rhs.operation }
         if lhs.code != rhs.code { return lhs.code < rhs.code }

@@ -5,16 +5,16 @@ import Glibc
 /// How a ``DirectoryWalker`` walks: how many threads, whether it crosses mount points, and a test hook.
 public struct WalkOptions: Sendable {
     /// Number of worker threads (each a private serial Dispatch queue); at least 1.
-    var jobs: Int
+    package var jobs: Int
     /// Whether to descend into file systems mounted below a root (off: such directories are reported as
     /// ``WalkIssue`` with severity `.info` and not entered).
-    var crossMounts: Bool
+    package var crossMounts: Bool
     /// Called with a directory's host path just before it is opened (never for a root). Tests use it to
     /// make "a directory vanishes during the walk" deterministic; it runs on a worker thread.
     var beforeOpeningDirectory: (@Sendable (String) -> Void)?
 
     /// Creates options; `jobs` defaults to the number of online processors.
-    init(
+    package init(
         jobs: Int = WalkOptions.defaultJobs, crossMounts: Bool = false,
         beforeOpeningDirectory: (@Sendable (String) -> Void)? = nil
     ) {

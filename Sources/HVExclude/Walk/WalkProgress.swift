@@ -1,7 +1,7 @@
 import Synchronization
 
 /// Live counters of a running walk, safe to read from another thread (for a TTY progress line).
-public final class WalkProgress: Sendable {
+package final class WalkProgress: Sendable {
     private let entries = Atomic<Int>(0)
     private let directories = Atomic<Int>(0)
     // The bytes are stored as is (an array retain per directory); a String is built only when asked.
@@ -21,27 +21,27 @@ public final class WalkProgress: Sendable {
     /// Enters a phase.
     public func enter(_ phase: String) { stage.withLock { $0 = phase } }
     /// Counts bytes read.
-    func add(bytes count: Int) { bytes.add(count, ordering: .relaxed) }
+    package func add(bytes count: Int) { bytes.add(count, ordering: .relaxed) }
 
     /// Directory entries seen so far.
-    public var entriesVisited: Int { entries.load(ordering: .relaxed) }
+    package var entriesVisited: Int { entries.load(ordering: .relaxed) }
     /// Directories read so far.
-    var directoriesVisited: Int { directories.load(ordering: .relaxed) }
+    package var directoriesVisited: Int { directories.load(ordering: .relaxed) }
     /// The directory a worker most recently started on (lossy UTF-8; empty before the walk starts).
-    public var currentDirectory: String {
+    package var currentDirectory: String {
         let bytes = current.withLock { $0 }
         return String(decoding: bytes.last == 0 ? bytes.dropLast() : bytes[...], as: UTF8.self)
     }
 
-    func reset() {
+    package func reset() {
         entries.store(0, ordering: .relaxed)
         directories.store(0, ordering: .relaxed)
         current.withLock { $0 = [] }
     }
 
-    func started(directory path: [UInt8]) { current.withLock { $0 = path } }
+    package func started(directory path: [UInt8]) { current.withLock { $0 = path } }
 
-    func finished(entries count: Int) {
+    package func finished(entries count: Int) {
         entries.add(count, ordering: .relaxed)
         directories.add(1, ordering: .relaxed)
     }

@@ -1,20 +1,20 @@
 /// What a walk found: recorded entries and issues, both sorted, and the counts.
-struct WalkResult: Sendable, Hashable {
+package struct WalkResult: Sendable, Hashable {
     /// The roots walked (trailing `/` removed).
-    var roots: [String]
+    package var roots: [String]
     /// Matched entries and every symlink, sorted by raw path bytes.
-    var entries: [WalkEntry]
+    package var entries: [WalkEntry]
     /// Errors and skipped mount points, sorted.
-    var issues: [WalkIssue]
+    package var issues: [WalkIssue]
     /// Directory entries seen (all kinds, `.` and `..` excluded).
-    var entriesVisited: Int
+    package var entriesVisited: Int
     /// Directories opened and read (roots included).
-    var directoriesVisited: Int
+    package var directoriesVisited: Int
     /// Whether ``DirectoryWalker/cancel()`` stopped the walk early (the result is then partial).
-    var cancelled: Bool
+    package var cancelled: Bool
 
     /// Creates a result.
-    init(
+    package init(
         roots: [String], entries: [WalkEntry], issues: [WalkIssue], entriesVisited: Int,
         directoriesVisited: Int, cancelled: Bool
     ) {

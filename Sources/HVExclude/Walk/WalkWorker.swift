@@ -1,5 +1,6 @@
 import CSystemShims
 import Dispatch
+import HVXBinary
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -7,12 +8,12 @@ import Glibc
 
 /// One worker's private state: its read buffer and what it recorded. Only its own thread touches it
 /// until the walk's `DispatchGroup` is waited on.
-final class WalkWorker: @unchecked Sendable {
-    let context: WalkContext
-    let roots: [String]
-    var entries: [WalkEntry] = []
-    var issues: [WalkIssue] = []
-    var children: [PendingDirectory] = []
+package final class WalkWorker: @unchecked Sendable {
+    package let context: WalkContext
+    package let roots: [String]
+    package var entries: [WalkEntry] = []
+    package var issues: [WalkIssue] = []
+    package var children: [PendingDirectory] = []
     private let buffer: UnsafeMutableRawPointer
 
     // d_type values from <dirent.h>.
@@ -23,7 +24,7 @@ final class WalkWorker: @unchecked Sendable {
     private static let slash = UInt8(ascii: "/")
     private static let dot = UInt8(ascii: ".")
 
-    init(context: WalkContext, roots: [String]) {
+    package init(context: WalkContext, roots: [String]) {
         self.context = context
         self.roots = roots
         buffer = UnsafeMutableRawPointer.allocate(byteCount: DirectoryWalker.bufferSize, alignment: 8)
@@ -32,7 +33,7 @@ final class WalkWorker: @unchecked Sendable {
     deinit { buffer.deallocate() }
 
     /// Reads one directory: records matches, symlinks and issues, and queues subdirectories in `children`.
-    func read(_ directory: inout PendingDirectory) {
+    package func read(_ directory: inout PendingDirectory) {
         context.progress.started(directory: directory.path)
         if !directory.isRoot, let hook = context.options.beforeOpeningDirectory {
             hook(Self.text(directory.path))
@@ -208,7 +209,7 @@ final class WalkWorker: @unchecked Sendable {
     }
 
     /// NUL-terminated path bytes as (lossy) text.
-    static func text(_ path: [UInt8]) -> String {
+    package static func text(_ path: [UInt8]) -> String {
         String(decoding: path.last == 0 ? path.dropLast() : path[...], as: UTF8.self)
     }
 }

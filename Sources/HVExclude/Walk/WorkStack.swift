@@ -2,14 +2,14 @@ import Dispatch
 import Synchronization
 
 /// The shared LIFO stack: a mutex-guarded array, a semaphore counting items, and the pending counter.
-final class WorkStack: Sendable {
+package final class WorkStack: Sendable {
     private let items = Mutex<[PendingDirectory]>([])
     private let available = DispatchSemaphore(value: 0)
     private let pending = Atomic<Int>(0)
     private let finished = Atomic<Bool>(false)
     private let workers: Int
 
-    init(workers: Int) { self.workers = workers }
+    package init(workers: Int) { self.workers = workers }
 
     /// Adds directories; they count as pending until ``completeOne()`` is called for each.
     func push(_ directories: [PendingDirectory]) {
@@ -32,26 +32,26 @@ final class WorkStack: Sendable {
     }
 
     /// Wakes every worker so each sees the walk is over.
-    func finish() {
+    package func finish() {
         guard !finished.exchange(true, ordering: .sequentiallyConsistent) else { return }
         for _ in 0..<workers { available.signal() }
     }
 }
 
 /// A directory waiting to be read.
-struct PendingDirectory: Sendable {
+package struct PendingDirectory: Sendable {
     /// Host path bytes, NUL-terminated.
-    var path: [UInt8]
+    package var path: [UInt8]
     /// 0 for a root.
-    var depth: Int
+    package var depth: Int
     /// Index of its root in the walk's root list.
-    var root: Int
+    package var root: Int
     /// Roots may be links (`/mnt/c` → elsewhere); nothing below a root is opened through a link.
-    var isRoot: Bool
+    package var isRoot: Bool
     /// The parent, still open, so the directory is opened with `openat(parent, name)`: one path component
     /// to look up instead of the whole path, and no PATH_MAX limit. `nil` for roots and when the walker
     /// already holds its cap of open parents (then the full path is used).
-    var parent: OpenDirectory? = nil
+    package var parent: OpenDirectory? = nil
     /// Where the directory's own name starts in ``path``.
-    var nameOffset: Int = 0
+    package var nameOffset: Int = 0
 }

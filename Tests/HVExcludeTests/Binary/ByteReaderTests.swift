@@ -1,5 +1,5 @@
 import Testing
-@testable import HVExclude
+@testable import HVXBinary
 
 @Suite struct ByteReaderTests {
     @Test func readsBothEndiannesses() throws {

@@ -1,5 +1,5 @@
 import Testing
-@testable import HVExclude
+@testable import HVXBinary
 
 @Suite struct CRC32Tests {
     @Test func ieeeCheckVector() {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import HVExclude
+@testable import HVXBinary
 
 @Suite struct FileReaderTests {
     @Test func readsRangesAndCountsBytes() throws {

@@ -1,5 +1,7 @@
 import Testing
-@testable import HVExclude
+@testable import HVXBinary
+@testable import HVXFormats
+@testable import HVXVolume
 
 @Suite("NTFSName: one case-insensitive comparison with NTFS semantics")
 struct NTFSNameTests {

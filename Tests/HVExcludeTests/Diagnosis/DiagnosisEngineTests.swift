@@ -1,5 +1,14 @@
 import Testing
-@testable import HVExclude
+@testable import HVXBinary
+@testable import HVXDiagnosis
+@testable import HVXFormats
+@testable import HVXVolume
+@testable import HVXWalk
+@testable import HVXInventory
+@testable import HVXExclusions
+@testable import HVXScan
+@testable import HVXDiskImage
+@testable import HVXReport
 
 /// The diagnosis rules on values built here: events, VMs and coverage answers in, findings out.
 @Suite struct DiagnosisEngineTests {
@@ -189,7 +198,7 @@ import Testing
     @Test func aHeldDetectionHoldsEveryPlannedEntryCoveringTheFileAndNoOther() throws {
         let result = Self.diagnose([Self.defenderEvent(1116, "2024-05-04T02:00:00Z", action: "Not Applicable")])
         func entry(_ path: String, _ kind: PathExclusion.Kind, _ form: PathExclusion.Form) -> PathExclusion {
-            PathExclusion(path: path, kind: kind, form: form, reasons: ["test"], evidence: [], verified: true)
+            PathExclusion(path: path, environmentPath: nil, kind: kind, form: form, reasons: ["test"], evidence: [], verified: true)
         }
         var plan = ExclusionPlan()
         plan.paths = [entry("D:\\Db01.vhdx", .file, .file), entry("D:\\Db01*.vhdx", .file, .pattern),

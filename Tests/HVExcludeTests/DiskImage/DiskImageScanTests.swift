@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-@testable import HVExclude
+@testable import HVXBinary
+@testable import HVXDiskImage
+@testable import HVXFormats
 
 @Suite("DiskImageScan")
 struct DiskImageScanTests {

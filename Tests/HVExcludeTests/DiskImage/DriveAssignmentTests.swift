@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import HVExclude
+@testable import HVXBinary
+@testable import HVXDiskImage
 
 /// Drive letters from MountedDevices, on folders standing in for mounted partitions (no mounting needed).
 @Suite("DriveAssignment")

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import HVExclude
+@testable import HVXBinary
+@testable import HVXDiskImage
 
 @Suite("ExternalCommand")
 struct ExternalCommandTests {

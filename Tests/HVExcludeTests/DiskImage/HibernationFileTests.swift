@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import HVExclude
+@testable import HVXDiskImage
+@testable import HVXVolume
 
 @Suite("HibernationFile")
 struct HibernationFileTests {

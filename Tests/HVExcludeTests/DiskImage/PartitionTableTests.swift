@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-@testable import HVExclude
+@testable import HVXBinary
+@testable import HVXDiskImage
+@testable import HVXFormats
 
 @Suite("PartitionTable")
 struct PartitionTableTests {
@@ -216,10 +218,10 @@ struct PartitionTableTests {
     }
 
     @Test("NTFS boot sector checks", arguments: [
-        (3, Array("NTFX    ".utf8), "no \"NTFS    \" OEM id"),
+        (3, Array("NTFX    ".utf8), "no \"NTFS    \" signature"),
         (11, [0x00, 0x03], "bytes per sector 768 is not a power of two"),
         (11, [0x00, 0x20], "bytes per sector 8192"),
-        (13, [0x00], "sectors per cluster is 0"),
+        (13, [0x00], "sectors per cluster 0 is not a power of two"),
         (13, [0x03], "sectors per cluster 3 is not a power of two"),
     ])
     func ntfsMatrix(offset: Int, bytes: [UInt8], message: String) throws {

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-@testable import HVExclude
+@testable import HVXExclusions
+@testable import HVXInventory
+@testable import HVXVolume
 
 @Suite("DefenderAuditor")
 struct DefenderAuditorTests {

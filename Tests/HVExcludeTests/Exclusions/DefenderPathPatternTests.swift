@@ -1,5 +1,14 @@
 import Testing
-@testable import HVExclude
+@testable import HVXBinary
+@testable import HVXWalk
+@testable import HVXVolume
+@testable import HVXFormats
+@testable import HVXInventory
+@testable import HVXExclusions
+@testable import HVXDiagnosis
+@testable import HVXScan
+@testable import HVXDiskImage
+@testable import HVXReport
 
 /// Defender's documented path matching (``DefenderPathPattern``), row by row from Microsoft's wildcard table
 /// ("Use wildcards in the file name and folder path or extension exclusion lists", MicrosoftDocs/defender-docs

@@ -1,5 +1,7 @@
 import Testing
-@testable import HVExclude
+@testable import HVXExclusions
+@testable import HVXInventory
+@testable import HVXVolume
 
 /// Policy v2 rule by rule, on inputs built in Swift over an in-memory volume; every case also runs the reusable
 /// property check (``PlanProperties``).

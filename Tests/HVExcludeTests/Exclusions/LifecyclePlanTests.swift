@@ -1,5 +1,14 @@
 import Testing
-@testable import HVExclude
+@testable import HVXBinary
+@testable import HVXWalk
+@testable import HVXVolume
+@testable import HVXFormats
+@testable import HVXInventory
+@testable import HVXExclusions
+@testable import HVXDiagnosis
+@testable import HVXScan
+@testable import HVXDiskImage
+@testable import HVXReport
 
 /// Policy v3, the lifecycle: what Hyper-V writes at the next checkpoint, backup, start or save is covered by the plan
 /// made before — by the folder the folder rule admits, else by typed file-name patterns in that very folder — and

@@ -1,5 +1,7 @@
 import Testing
-@testable import HVExclude
+@testable import HVXExclusions
+@testable import HVXInventory
+@testable import HVXVolume
 
 @Suite struct MinimalCoverTests {
     func path(_ text: String) -> WindowsPath { WindowsPath(text)! }

@@ -1,4 +1,6 @@
-@testable import HVExclude
+@testable import HVXExclusions
+@testable import HVXInventory
+@testable import HVXVolume
 
 /// Building blocks for exclusion-policy inputs (``PolicyInput``), planned over an ``InMemoryVolume``.
 enum PolicyFixture {

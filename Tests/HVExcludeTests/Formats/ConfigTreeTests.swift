@@ -1,5 +1,6 @@
 import Testing
-@testable import HVExclude
+@testable import HVXBinary
+@testable import HVXFormats
 
 @Suite struct ConfigTreeTests {
     @Test func emptyAndForeignFilesGetSpecificMessages() throws {

@@ -1,6 +1,9 @@
 import Foundation
 import Testing
-@testable import HVExclude
+@testable import HVXBinary
+@testable import HVXFormats
+@testable import HVXInventory
+@testable import HVXVolume
 
 @Suite("Disk chain resolver")
 struct DiskChainResolverTests {

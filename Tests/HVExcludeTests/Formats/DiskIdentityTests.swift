@@ -1,6 +1,10 @@
 import Foundation
 import Testing
-@testable import HVExclude
+@testable import HVXBinary
+@testable import HVXFormats
+@testable import HVXReport
+@testable import HVXScan
+@testable import HVXVolume
 
 /// The identities real Windows-written disks carry, as the report shows them (../shared/fixtures/README.md).
 @Suite("Disk identities")

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import HVExclude
+@testable import HVXBinary
+@testable import HVXFormats
 
 /// The EVTX reader against the real logs of ../shared/fixtures/evtx, evtxexport and python-evtx, and against
 /// hand-built corrupt files.

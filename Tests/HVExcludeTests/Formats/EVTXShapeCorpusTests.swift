@@ -1,6 +1,15 @@
 import Foundation
 import Testing
-@testable import HVExclude
+@testable import HVXBinary
+@testable import HVXWalk
+@testable import HVXVolume
+@testable import HVXFormats
+@testable import HVXInventory
+@testable import HVXExclusions
+@testable import HVXDiagnosis
+@testable import HVXScan
+@testable import HVXDiskImage
+@testable import HVXReport
 
 /// Every record shape scripts/make-evtx writes (`shapes`): direct elements with and without dependency ids, both
 /// in one chunk, the forwarded shape, zero and wrong chunk header checksums over intact records, UserData elements

@@ -1,5 +1,5 @@
 import Foundation
-@testable import HVExclude
+@testable import HVXBinary
 
 /// Builds small EVTX files in memory for negative tests: one file header and chunks with valid checksums
 /// around hand-written binary XML.

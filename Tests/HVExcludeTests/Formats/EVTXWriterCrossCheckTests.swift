@@ -1,6 +1,9 @@
 import Foundation
 import Testing
-@testable import HVExclude
+@testable import HVXBinary
+@testable import HVXDiagnosis
+@testable import HVXFormats
+@testable import HVXVolume
 
 /// scripts/make-evtx writes logs that evtxexport, python-evtx and our reader all read the same way.
 @Suite struct EVTXWriterCrossCheckTests {

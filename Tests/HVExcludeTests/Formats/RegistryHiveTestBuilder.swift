@@ -1,5 +1,5 @@
 import Foundation
-@testable import HVExclude
+@testable import HVXFormats
 
 /// Builds small regf files cell by cell, for structures hivexsh cannot write (db, li, ri, corrupt cells).
 /// Files it writes are cross-checked with regfexport where they are meant to be valid.

@@ -3,7 +3,9 @@ import Foundation
 import FoundationXML
 #endif
 import Testing
-@testable import HVExclude
+@testable import HVXBinary
+@testable import HVXFormats
+@testable import HVXInventory
 
 /// One key as an independent tool lists it: path from the root (names cut at NUL) and its values.
 struct ListedKey: Equatable, CustomStringConvertible {

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-@testable import HVExclude
+@testable import HVXFormats
+@testable import HVXInventory
+@testable import HVXVolume
 
 /// A full listing of one hive from our reader: every key path with every value's name, type and data bytes.
 func fullListing(_ hive: RegistryHive) throws -> [String] {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import HVExclude
+@testable import HVXBinary
+@testable import HVXFormats
 
 @Suite struct VMCXFileTests {
     static let vmEC04 = "vmcx/EC04F346-DB96-4700-AF5B-77B3C56C38BD.vmcx"

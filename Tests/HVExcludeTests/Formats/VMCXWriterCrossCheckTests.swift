@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-@testable import HVExclude
+@testable import HVXBinary
+@testable import HVXFormats
+@testable import HVXInventory
 
 /// Runs our own writer (scripts/make-vmcx) and checks every file with dissect.hypervisor (an independent
 /// reader) and with our reader, and our interpretation against the facts the writer was given.

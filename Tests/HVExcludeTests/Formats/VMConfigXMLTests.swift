@@ -3,7 +3,9 @@ import Foundation
 import FoundationXML
 #endif
 import Testing
-@testable import HVExclude
+@testable import HVXBinary
+@testable import HVXFormats
+@testable import HVXInventory
 
 @Suite struct VMConfigXMLTests {
     static let fixture = "xml/B90AC31B-C6F8-479F-9B91-07B894A6A3F6.xml"

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-@testable import HVExclude
+@testable import HVXBinary
+@testable import HVXFormats
+@testable import HVXVolume
 
 /// Every input under `Tests/HVExcludeTests/Corpus/<parser>/` once crashed a libFuzzer harness (`scripts/fuzz.sh`).
 /// Each is replayed exactly as the harness ran it: reaching the end of the test is the regression check (the

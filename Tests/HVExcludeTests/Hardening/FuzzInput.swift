@@ -1,5 +1,5 @@
 import Foundation
-@testable import HVExclude
+@testable import HVXBinary
 
 /// Replays fuzz inputs the way the libFuzzer harnesses in `scripts/fuzz/` run them, so every crash the fuzzer
 /// found stays a test. The SparseImage layout is documented in `scripts/fuzz/Support/SparseImage.swift`.

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-@testable import HVExclude
+@testable import HVXBinary
+@testable import HVXFormats
+@testable import HVXVolume
 
 /// The caps that keep a hostile file from costing unbounded memory, reads or recursion: each is driven past
 /// its limit with a crafted input, and the reader must refuse (or warn and skip) with a specific message.

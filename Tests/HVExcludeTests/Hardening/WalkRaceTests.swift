@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import HVExclude
+@testable import HVXWalk
 
 /// The volume changing under the walker, made deterministic with ``WalkOptions/beforeOpeningDirectory``: the
 /// walk must finish, report the change as an issue on the right path, and keep everything else it found.

@@ -1,5 +1,8 @@
 import Testing
-@testable import HVExclude
+@testable import HVXBinary
+@testable import HVXInventory
+@testable import HVXVolume
+@testable import HVXWalk
 
 @Suite struct ArtifactClassifierTests {
     func kind(_ path: String, _ entry: EntryKind = .file) -> ArtifactKind? {

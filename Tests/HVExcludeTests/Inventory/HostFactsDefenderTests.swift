@@ -1,6 +1,9 @@
 import Foundation
 import Testing
-@testable import HVExclude
+@testable import HVXExclusions
+@testable import HVXFormats
+@testable import HVXInventory
+@testable import HVXVolume
 
 /// The Defender sources, Defender's state and the antivirus minifilters, on hives written by
 /// `scripts/make-hives --defender-cases` (hivexsh) and on a real Windows 10 SYSTEM hive.

@@ -1,5 +1,8 @@
 import Testing
-@testable import HVExclude
+@testable import HVXBinary
+@testable import HVXFormats
+@testable import HVXInventory
+@testable import HVXVolume
 
 /// Record assembly on plain values: configurations built as key trees in Swift, an in-memory volume.
 @Suite("RecordAssembler on an in-memory volume")

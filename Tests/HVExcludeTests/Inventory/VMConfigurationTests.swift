@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-@testable import HVExclude
+@testable import HVXBinary
+@testable import HVXFormats
+@testable import HVXInventory
 
 @Suite struct VMConfigurationTests {
     @Test(.requires(.sharedFixtures))

@@ -1,6 +1,15 @@
 import Foundation
 import Testing
-@testable import HVExclude
+@testable import HVXBinary
+@testable import HVXWalk
+@testable import HVXVolume
+@testable import HVXFormats
+@testable import HVXInventory
+@testable import HVXExclusions
+@testable import HVXDiagnosis
+@testable import HVXScan
+@testable import HVXDiskImage
+@testable import HVXReport
 
 /// A plan with one of every form — folder, file, pattern, process, extension — and an artifact the pattern matches
 /// today, for the CSV, vendor, Registry.pol and Intune exporters.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import HVExclude
+@testable import HVXExclusions
+@testable import HVXReport
 
 @Suite("ListExporter")
 struct ListExporterTests {

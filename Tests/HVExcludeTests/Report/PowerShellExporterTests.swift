@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import HVExclude
+@testable import HVXReport
+@testable import HVXExclusions
 
 /// A reader of PowerShell single-quoted string literals written from the language specification
 /// (PowerShell 3.0 spec §2.3.5.2: `verbatim-string-literal`), independent of the exporter: inside

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
-@testable import HVExclude
+@testable import HVXExclusions
+@testable import HVXFormats
+@testable import HVXInventory
+@testable import HVXReport
+@testable import HVXVolume
 
 @Suite("RegExporter")
 struct RegExporterTests {

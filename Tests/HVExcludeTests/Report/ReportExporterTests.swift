@@ -1,6 +1,9 @@
 import Foundation
 import Testing
-@testable import HVExclude
+@testable import HVXExclusions
+@testable import HVXInventory
+@testable import HVXReport
+@testable import HVXVolume
 
 /// A report with one of everything, and paths that are hard to quote, shared by the exporter tests.
 enum SampleReport {

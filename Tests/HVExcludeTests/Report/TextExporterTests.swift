@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import HVExclude
+@testable import HVXReport
 
 @Suite("TextExporter")
 struct TextExporterTests {

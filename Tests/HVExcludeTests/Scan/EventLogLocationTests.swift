@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-@testable import HVExclude
+@testable import HVXDiagnosis
+@testable import HVXScan
+@testable import HVXVolume
 
 /// The scan reads each event log where the host's registry puts it (SOFTWARE WINEVT\Channels, SYSTEM
 /// Services\EventLog, `File` values with %SystemRoot% expanded through the drive map), not only in the default

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import HVExclude
+@testable import HVXScan
 
 @Suite struct SystemVolumeCheckTests {
     @Test func aFolderWithoutTheMarkersThrowsNamingCandidates() throws {

@@ -1,4 +1,7 @@
-@testable import HVExclude
+@testable import HVXBinary
+@testable import HVXInventory
+@testable import HVXVolume
+@testable import HVXWalk
 
 /// A scanned volume held in memory: Windows paths in their on-disk spelling and what each is. Answers the
 /// planner's and the inventory's file-system questions (``VolumeQueries``) without touching a disk.

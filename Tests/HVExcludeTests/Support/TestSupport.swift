@@ -1,4 +1,6 @@
 import Foundation
+// Requirements and ExitCleanup, shared by both test targets, for every file of this one.
+@_exported import HVExcludeTestSupport
 import Testing
 
 /// Where the real sample files of `../shared/fixtures` live, relative to the project root.

@@ -1,6 +1,9 @@
 import Foundation
 import Testing
-@testable import HVExclude
+@testable import HVXBinary
+@testable import HVXFormats
+@testable import HVXInventory
+@testable import HVXVolume
 
 /// The facts TestTrees/README.md states (the generator's inputs, vouched for by vhdiinfo, regfexport and
 /// dissect in `make-testtrees --check`) as our own readers see them in the committed trees.

@@ -1,5 +1,6 @@
 import Testing
-@testable import HVExclude
+@testable import HVXBinary
+@testable import HVXVolume
 
 @Suite struct ReparsePointTests {
     /// The symlink to `D:\VMs\x.xml` exactly as FORMATS.md shows it was read from an ntfs-3g mount.

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import HVExclude
+@testable import HVXVolume
 
 @Suite struct VolumeMapTests {
     @Test func resolvesCaseInsensitivelyAndByLongestPrefix() throws {

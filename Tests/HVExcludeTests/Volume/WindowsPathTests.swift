@@ -1,5 +1,5 @@
 import Testing
-@testable import HVExclude
+@testable import HVXVolume
 
 @Suite struct WindowsPathTests {
     @Test(arguments: [

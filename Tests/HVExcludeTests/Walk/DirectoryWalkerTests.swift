@@ -2,7 +2,8 @@ import Foundation
 import Glibc
 import Synchronization
 import Testing
-@testable import HVExclude
+@testable import HVXBinary
+@testable import HVXWalk
 
 /// Temporary trees for the walker: loops, links out of the root, unreadable and vanishing directories,
 /// non-UTF-8 names, a huge folder, a path past PATH_MAX, a mount point.

@@ -1,5 +1,5 @@
 import Testing
-@testable import HVExclude
+@testable import HVXWalk
 
 @Suite struct MountTableTests {
     /// Two mountinfo lines in the kernel's layout (proc(5)): field 5 the mount point, after " - " the type.

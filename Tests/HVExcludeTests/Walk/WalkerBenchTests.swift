@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import HVExclude
+@testable import HVXWalk
 
 /// Timing of the walker, printed, never asserted: on a big tree when `HVX_BENCH_ROOT` names one (scripts/bench-walk.sh
 /// makes one; `HVX_BENCH_ROOT=/tmp/hvx-bench/tree swift test -c release --filter WalkerBench`), else on a small

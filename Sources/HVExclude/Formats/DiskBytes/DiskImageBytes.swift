@@ -1,31 +1,32 @@
 #if canImport(Glibc)
 import Glibc
+import HVXBinary
 #endif
 
 /// Opens a disk image on the host as the bytes of the disk it holds: a raw image or block device as is, a VHD or
 /// VHDX through its BAT, a differencing VHD/VHDX together with its parents (found beside it on the host by the
 /// parent locator's relative path or file name, and checked by identity).
-enum DiskImageBytes {
+package enum DiskImageBytes {
     /// Most parents followed.
     static let maximumChainLength = 16
 
     /// What was opened.
-    struct Opened: Sendable {
+    package struct Opened: Sendable {
         /// The guest disk's bytes.
-        var source: any ByteSource
+        package var source: any ByteSource
         /// "raw", "VHD fixed", "VHDX dynamic", …, with the chain for a differencing disk.
-        var format: String
+        package var format: String
         /// Warnings from the container headers.
-        var warnings: [String]
+        package var warnings: [String]
     }
 
     /// Why an image could not be opened as a disk.
-    enum OpenError: Error, CustomStringConvertible, Sendable {
+    package enum OpenError: Error, CustomStringConvertible, Sendable {
         case parentMissing(child: String, candidates: [String])
         case parentMismatch(child: String, parent: String)
         case chainTooLong(String)
 
-        var description: String {
+        package var description: String {
             switch self {
             case .parentMissing(let child, let candidates):
                 return "\(child) is a differencing disk whose parent was not found beside it (tried: \(candidates.joined(separator: ", "))); put the parent next to it"
@@ -40,11 +41,11 @@ enum DiskImageBytes {
     /// Opens `path`.
     /// - Throws: ``SystemError`` when it cannot be opened, ``BinaryFormatError`` for damaged headers,
     ///   ``OpenError`` for a parent that cannot be found or does not match.
-    static func open(path: String) throws -> Opened {
+    package static func open(path: String) throws -> Opened {
         try open(path: path, depth: 0)
     }
 
-    static func open(path: String, depth: Int) throws -> Opened {
+    package static func open(path: String, depth: Int) throws -> Opened {
         guard depth <= maximumChainLength else { throw OpenError.chainTooLong(path) }
         let file = try FileReader(path: path, readBudget: UInt64.max)
         let size = try deviceSize(path: path, statSize: file.size)
@@ -103,7 +104,7 @@ enum DiskImageBytes {
     }
 
     /// Size of a regular file or block device (fstat reports 0 for a block device: seek to its end).
-    static func deviceSize(path: String, statSize: UInt64) throws -> UInt64 {
+    package static func deviceSize(path: String, statSize: UInt64) throws -> UInt64 {
         guard statSize == 0 else { return statSize }
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw SystemError.current("open", path: path) }

@@ -1,16 +1,17 @@
 // Reference: Microsoft "Virtual Hard Disk Image Format Specification" 1.0 (Block Allocation Table and Data
 // Blocks; sector bitmap); libyal libvhdi "VHD image format".
+import HVXBinary
 
 /// The guest view of a VHD: a fixed disk's bytes before the footer, or a dynamic/differencing disk's blocks through
 /// its BAT (big-endian sector numbers, 0xFFFFFFFF unallocated; each block a sector bitmap, then the data). A
 /// differencing disk reads sectors whose bitmap bit is clear, and unallocated blocks, from its parent.
-final class VHDDiskBytes: ByteSource {
-    let size: UInt64
-    let file: FileReader
-    let header: VHDFile
-    let parent: (any ByteSource)?
-    let table: [UInt32]
-    let blockSize: UInt64
+package final class VHDDiskBytes: ByteSource {
+    package let size: UInt64
+    package let file: FileReader
+    package let header: VHDFile
+    package let parent: (any ByteSource)?
+    package let table: [UInt32]
+    package let blockSize: UInt64
     let bitmapBytes: UInt64
 
     /// Cap on BAT entries (a 2 TiB disk of 2 MiB blocks has 1 Mi).
@@ -18,7 +19,7 @@ final class VHDDiskBytes: ByteSource {
 
     /// Opens the guest view of the VHD behind `file`.
     /// - Throws: ``BinaryFormatError`` for a BAT past the end of the file or over the cap.
-    init(file: FileReader, header: VHDFile, parent: (any ByteSource)?) throws {
+    package init(file: FileReader, header: VHDFile, parent: (any ByteSource)?) throws {
         self.file = file
         self.header = header
         self.parent = parent
@@ -47,7 +48,7 @@ final class VHDDiskBytes: ByteSource {
         self.table = table
     }
 
-    func read(at offset: UInt64, count: Int) throws -> [UInt8] {
+    package func read(at offset: UInt64, count: Int) throws -> [UInt8] {
         guard offset < size, count > 0 else { return [] }
         let wanted = Int(min(UInt64(count), size - offset))
         if header.footer.diskType == 2 { return try file.readUnbudgeted(at: offset, count: wanted) }

@@ -1,5 +1,6 @@
 // Reference: MS-VHDX 2.5 (BAT: payload and sector bitmap blocks, block states, chunk ratio), 2.6.1 (sector
 // bitmap); libyal libvhdi "VHDX image format" (block allocation table).
+import HVXBinary
 
 /// A BAT entry: the state of one block and where it starts in the file.
 ///
@@ -8,11 +9,11 @@
 /// | 0–2 | state (payload: 0 not present, 1 undefined, 2 zero, 3 unmapped, 6 fully present, 7 partially present; sector bitmap: 0 not present, 6 present) |
 /// | 3–19 | reserved |
 /// | 20–63 | file offset in MiB |
-struct VHDXBATEntry: Sendable, Equatable {
-    var state: UInt8
+package struct VHDXBATEntry: Sendable, Equatable {
+    package var state: UInt8
     var fileOffset: UInt64
 
-    init(_ raw: UInt64) {
+    package init(_ raw: UInt64) {
         state = UInt8(raw & 7)
         fileOffset = (raw >> 20) << 20
     }
@@ -23,14 +24,14 @@ struct VHDXBATEntry: Sendable, Equatable {
 
 /// The guest view of a VHDX (fixed, dynamic or differencing): virtual disk bytes through its BAT, blocks not
 /// present in a differencing disk read from its parent.
-final class VHDXDiskBytes: ByteSource {
-    let size: UInt64
-    let file: FileReader
-    let header: VHDXFile
-    let parent: (any ByteSource)?
-    let entries: [UInt64]
-    let blockSize: UInt64
-    let sectorSize: UInt64
+package final class VHDXDiskBytes: ByteSource {
+    package let size: UInt64
+    package let file: FileReader
+    package let header: VHDXFile
+    package let parent: (any ByteSource)?
+    package let entries: [UInt64]
+    package let blockSize: UInt64
+    package let sectorSize: UInt64
     let chunkRatio: UInt64
 
     /// Cap on the BAT read into memory (a 64 TiB disk with 1 MiB blocks has 64 Mi entries; refuse beyond 512 MiB).
@@ -38,7 +39,7 @@ final class VHDXDiskBytes: ByteSource {
 
     /// Opens the guest view of the VHDX behind `file`; `parent` serves a differencing disk's missing blocks.
     /// - Throws: ``BinaryFormatError`` for a BAT past the end, too small for the disk, or over the cap.
-    init(file: FileReader, header: VHDXFile, parent: (any ByteSource)?) throws {
+    package init(file: FileReader, header: VHDXFile, parent: (any ByteSource)?) throws {
         self.file = file
         self.header = header
         self.parent = parent
@@ -71,7 +72,7 @@ final class VHDXDiskBytes: ByteSource {
         self.entries = entries
     }
 
-    func read(at offset: UInt64, count: Int) throws -> [UInt8] {
+    package func read(at offset: UInt64, count: Int) throws -> [UInt8] {
         guard offset < size, count > 0 else { return [] }
         let end = offset + min(UInt64(count), size - offset)
         var output: [UInt8] = []

@@ -1,8 +1,9 @@
 // Reference: libyal/libevtx, documentation/Windows XML Event Log (EVTX).asciidoc, "Binary XML"
+import HVXBinary
 
 /// A parsed binary XML node, before substitution: what a template definition (or a record's own fragment)
 /// holds.
-indirect enum BinXMLNode: Sendable {
+package indirect enum BinXMLNode: Sendable {
     /// An element with its attributes and content.
     case element(BinXMLElement)
     /// Literal text (value text, CDATA, a resolved character or entity reference).
@@ -14,13 +15,13 @@ indirect enum BinXMLNode: Sendable {
 }
 
 /// An element of a binary XML fragment.
-struct BinXMLElement: Sendable {
+package struct BinXMLElement: Sendable {
     /// Element name.
-    var name: String
+    package var name: String
     /// Attributes in order; each value is a list of text and substitution nodes.
-    var attributes: [(name: String, value: [BinXMLNode])]
+    package var attributes: [(name: String, value: [BinXMLNode])]
     /// Content.
-    var children: [BinXMLNode]
+    package var children: [BinXMLNode]
 }
 
 /// A template definition of a chunk: parsed once, instantiated by every record that refers to it.
@@ -31,17 +32,17 @@ struct BinXMLElement: Sendable {
 /// | 4   | 16 | template identifier (GUID) |
 /// | 20  | 4 | data size (fragment header, element, end-of-file token) |
 /// | 24  | n | binary XML fragment |
-final class EVTXTemplate: Sendable {
+package final class EVTXTemplate: Sendable {
     /// Chunk offset of the definition.
-    let offset: Int
+    package let offset: Int
     /// Template identifier.
     let identifier: GUID
     /// Bytes the definition occupies (header and data).
-    let size: Int
+    package let size: Int
     /// The fragment's nodes.
     let nodes: [BinXMLNode]
 
-    init(offset: Int, identifier: GUID, size: Int, nodes: [BinXMLNode]) {
+    package init(offset: Int, identifier: GUID, size: Int, nodes: [BinXMLNode]) {
         self.offset = offset
         self.identifier = identifier
         self.size = size

@@ -1,5 +1,6 @@
 // Reference: libyal/libevtx, documentation/Windows XML Event Log (EVTX).asciidoc, "Binary XML", "Token types",
 // "Template instance", "Template definition", "Template instance data", "Name"
+import HVXBinary
 
 /// Parses the binary XML of one chunk into ``BinXMLNode`` trees.
 ///
@@ -24,9 +25,9 @@
 /// | 0x0f fragment header | u8 major (1), u8 minor (1), u8 flags |
 /// A name is u32 next-name offset, u16 hash, u16 character count, UTF-16LE, u16 NUL; a name or template
 /// definition whose offset is the current position is stored inline and skipped over.
-final class BinXMLParser {
-    let bytes: [UInt8]
-    let limits: EVTXLimits
+package final class BinXMLParser {
+    package let bytes: [UInt8]
+    package let limits: EVTXLimits
     private var names: [Int: String] = [:]
     private var templates: [Int: EVTXTemplate] = [:]
     private var templatesInProgress: Set<Int> = []
@@ -35,13 +36,17 @@ final class BinXMLParser {
     /// End of the data being parsed (a record's or a value's end).
     private var end = 0
 
-    init(chunk bytes: [UInt8], limits: EVTXLimits) {
+    /// The same bytes, for the integer reads.
+    private let reader: ByteReader
+
+    package init(chunk bytes: [UInt8], limits: EVTXLimits) {
         self.bytes = bytes
+        self.reader = ByteReader(bytes, structure: "EVTX binary XML")
         self.limits = limits
     }
 
     /// Parses the fragment in `range` (a record's event data).
-    func parseFragment(_ range: Range<Int>) throws -> [BinXMLNode] {
+    package func parseFragment(_ range: Range<Int>) throws -> [BinXMLNode] {
         guard range.lowerBound >= 0, range.upperBound <= bytes.count else {
             throw EVTXError.truncated("binary XML", offset: range.lowerBound)
         }
@@ -65,14 +70,13 @@ final class BinXMLParser {
     private func u16() throws -> Int {
         try need(2, "16-bit field")
         defer { position += 2 }
-        return Int(bytes[position]) | Int(bytes[position + 1]) << 8
+        return Int(try reader.u16(at: position, .little))
     }
 
     private func u32() throws -> Int {
         try need(4, "32-bit field")
         defer { position += 4 }
-        return Int(bytes[position]) | Int(bytes[position + 1]) << 8 | Int(bytes[position + 2]) << 16
-            | Int(bytes[position + 3]) << 24
+        return Int(try reader.u32(at: position, .little))
     }
 
     /// UTF-16LE text of `count` characters at the current position.
@@ -86,7 +90,7 @@ final class BinXMLParser {
     private func name(at offset: Int) throws -> String {
         if offset == position {
             try need(8, "name")
-            let count = Int(bytes[position + 6]) | Int(bytes[position + 7]) << 8
+            let count = Int(try reader.u16(at: position + 6, .little))
             try need(8 + count * 2 + 2, "name")
             let value = names[offset] ?? EVTXValue.utf16(bytes, position + 8, count * 2)
             names[offset] = value
@@ -97,7 +101,7 @@ final class BinXMLParser {
         guard offset >= EVTXChunkHeader.size, offset + 8 <= bytes.count else {
             throw EVTXError.badOffset("name", offset, offset: position)
         }
-        let count = Int(bytes[offset + 6]) | Int(bytes[offset + 7]) << 8
+        let count = Int(try reader.u16(at: offset + 6, .little))
         guard offset + 8 + count * 2 <= bytes.count else { throw EVTXError.badOffset("name", offset, offset: position) }
         let value = EVTXValue.utf16(bytes, offset + 8, count * 2)
         names[offset] = value
@@ -118,12 +122,12 @@ final class BinXMLParser {
         let offset = Int(EVTXValue.le(bytes, sizeAt + 4, 4))
         if offset == nameAt {
             guard nameAt + 8 <= end else { return false }
-            let count = Int(bytes[nameAt + 6]) | Int(bytes[nameAt + 7]) << 8
+            let count = Int(EVTXValue.le(bytes, nameAt + 6, 2))
             return nameAt + 8 + count * 2 + 2 <= end
         }
         if names[offset] != nil { return true }
         guard offset >= EVTXChunkHeader.size, offset < start, offset + 8 <= bytes.count else { return false }
-        let count = Int(bytes[offset + 6]) | Int(bytes[offset + 7]) << 8
+        let count = Int(EVTXValue.le(bytes, offset + 6, 2))
         return offset + 8 + count * 2 <= start
     }
 
@@ -317,7 +321,7 @@ final class BinXMLParser {
         descriptors.reserveCapacity(count)
         for index in 0..<count {
             let at = position + index * 4
-            descriptors.append((Int(bytes[at]) | Int(bytes[at + 1]) << 8, bytes[at + 2]))
+            descriptors.append((Int(try reader.u16(at: at, .little)), try reader.u8(at: at + 2)))
         }
         position += count * 4
         var values: [EVTXValue] = []

@@ -1,4 +1,5 @@
 // Reference: libyal/libevtx, documentation/Windows XML Event Log (EVTX).asciidoc, "Chunk header"
+import HVXBinary
 
 /// The 512-byte header of a 64 KiB chunk.
 ///
@@ -18,11 +19,11 @@
 /// | 124 | 4 | CRC-32 of bytes 0–119 and 128–511 |
 /// | 128 | 256 | 64 common string offsets |
 /// | 384 | 128 | 32 template pointers |
-struct EVTXChunkHeader: Sendable, Equatable {
+package struct EVTXChunkHeader: Sendable, Equatable {
     /// `ElfChnk\0`.
-    static let signature: [UInt8] = Array("ElfChnk".utf8) + [0]
+    package static let signature: [UInt8] = Array("ElfChnk".utf8) + [0]
     /// Header size; records start here.
-    static let size = 512
+    package static let size = 512
     /// Chunk size.
     static let chunkSize = 0x10000
 
@@ -51,7 +52,7 @@ struct EVTXChunkHeader: Sendable, Equatable {
     /// Parses a chunk header from a reader positioned at the chunk start: size, signature, then fields.
     /// - Throws: ``BinaryFormatError`` when the bytes are short, the signature is wrong or the free space offset
     ///   lies outside the chunk.
-    init(parsing reader: inout ByteReader) throws {
+    package init(parsing reader: inout ByteReader) throws {
         let start = reader.position
         try reader.require(EVTXChunkHeader.size)
         let magic = try reader.bytes(count: 8)
@@ -69,7 +70,7 @@ struct EVTXChunkHeader: Sendable, Equatable {
         try reader.skip(64 + 4)
         headerChecksum = try reader.u32(.little)
         computedHeaderChecksum = CRC32.ieee.checksum(
-            Array(reader.bytes[start..<start + 120]) + reader.bytes[start + 128..<start + 512])
+            try reader.copy(start..<start + 120) + reader.slice(start + 128..<start + 512))
         try reader.seek(to: start + EVTXChunkHeader.size)
         guard freeSpaceOffset >= UInt32(EVTXChunkHeader.size), freeSpaceOffset <= UInt32(EVTXChunkHeader.chunkSize) else {
             throw reader.error("free space offset \(hex(freeSpaceOffset)) lies outside the records area 0x200–0x10000", at: start + 48)

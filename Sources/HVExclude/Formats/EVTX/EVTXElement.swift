@@ -1,37 +1,37 @@
 /// An element of a record's event XML after substitution, as Event Viewer's XML view shows it.
-struct EVTXElement: Sendable, Equatable {
+package struct EVTXElement: Sendable, Equatable {
     /// Element name.
-    var name: String
+    package var name: String
     /// Attributes in document order.
-    var attributes: [EVTXAttribute] = []
+    package var attributes: [EVTXAttribute] = []
     /// Child elements.
-    var children: [EVTXElement] = []
+    package var children: [EVTXElement] = []
     /// The element's text (its text pieces concatenated).
-    var text = ""
+    package var text = ""
 
     /// An element named `name`.
-    init(name: String) { self.name = name }
+    package init(name: String) { self.name = name }
 
     /// The first child named `name`.
-    func child(_ name: String) -> EVTXElement? { children.first { $0.name == name } }
+    package func child(_ name: String) -> EVTXElement? { children.first { $0.name == name } }
 
     /// The value of attribute `name`.
     func attribute(_ name: String) -> String? { attributes.first { $0.name == name }?.value }
 }
 
 /// One attribute of an ``EVTXElement``.
-struct EVTXAttribute: Sendable, Equatable {
+package struct EVTXAttribute: Sendable, Equatable {
     /// Attribute name.
-    var name: String
+    package var name: String
     /// Attribute value.
-    var value: String
+    package var value: String
 }
 
 /// Fills templates with their values, producing ``EVTXElement`` trees under the caps of ``EVTXLimits``.
-struct BinXMLRenderer {
+package struct BinXMLRenderer {
     let limits: EVTXLimits
     /// The chunk, for decoding deferred values.
-    let bytes: [UInt8]
+    package let bytes: [UInt8]
     /// Children of `System` left out (``EVTXEvent`` does not use them): their values are never decoded.
     let prunedSystemChildren: Set<String>
     /// Elements and text bytes produced so far (also after a failure: they count against the chunk's budget).
@@ -41,9 +41,9 @@ struct BinXMLRenderer {
     private let maxElements: Int
     private let maxOutputBytes: Int
     /// Chunk offset of the record, for messages.
-    let recordOffset: Int
+    package let recordOffset: Int
 
-    init(
+    package init(
         limits: EVTXLimits, recordOffset: Int, chunk bytes: [UInt8], prunedSystemChildren: Set<String> = [],
         chunkElementsLeft: Int = .max, chunkBytesLeft: Int = .max
     ) {
@@ -66,7 +66,7 @@ struct BinXMLRenderer {
     }
 
     /// The elements of a record's fragment.
-    mutating func render(_ nodes: [BinXMLNode]) throws -> [EVTXElement] {
+    package mutating func render(_ nodes: [BinXMLNode]) throws -> [EVTXElement] {
         var root = EVTXElement(name: "")
         try render(nodes, values: [], into: &root, depth: 0)
         return root.children

@@ -1,6 +1,8 @@
+import HVXBinary
+
 /// Why a record, a chunk or a whole EVTX file could not be read. Offsets are chunk-relative for binary XML
 /// and absolute for file structures.
-enum EVTXError: Error, Equatable, Sendable, CustomStringConvertible {
+package enum EVTXError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A token or structure runs past the data that holds it.
     case truncated(String, offset: Int)
     /// A binary XML token that may not stand where it was found.
@@ -18,7 +20,7 @@ enum EVTXError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A record header that is not one.
     case badRecord(String, offset: Int)
 
-    var description: String {
+    package var description: String {
         switch self {
         case .truncated(let what, let offset):
             "\(what) at chunk offset \(hex(offset)) runs past its data"
@@ -41,7 +43,7 @@ enum EVTXError: Error, Equatable, Sendable, CustomStringConvertible {
 }
 
 /// Caps that keep a hostile or corrupt log from costing more than a real one ever needs.
-struct EVTXLimits: Sendable {
+package struct EVTXLimits: Sendable {
     /// Nesting of elements, embedded binary XML and template instances together.
     var maxDepth = 64
     /// Values of one template instance (real templates have well under 100).
@@ -59,5 +61,5 @@ struct EVTXLimits: Sendable {
     var maxChunks = 0x40000
 
     /// The default caps.
-    init() {}
+    package init() {}
 }

@@ -1,39 +1,41 @@
+import HVXBinary
+
 /// The facts of one event record that the diagnosis and `hvexclude events` use, taken from its XML.
 ///
 /// `recordId` and `time` come from `System/EventRecordID` and `System/TimeCreated/@SystemTime`; the record
 /// header's identifier and written time are the fallback when the XML lacks them (a cleared log's first
 /// record carries record 1 and time 0 in its header but the real values in its XML).
-public struct EVTXEvent: Sendable, Equatable {
+package struct EVTXEvent: Sendable, Equatable {
     /// `System/Provider/@Name`.
-    public var provider: String
+    package var provider: String
     /// `System/Provider/@Guid` as written.
-    var providerGUIDText: String?
+    package var providerGUIDText: String?
     /// `System/Provider/@Guid`, when present and a GUID (parsed on demand: most readers never ask).
-    var providerGUID: GUID? { providerGUIDText.flatMap { GUID($0) } }
+    package var providerGUID: GUID? { providerGUIDText.flatMap { GUID($0) } }
     /// `System/EventID` (without its qualifiers).
-    public var eventId: UInt32?
+    package var eventId: UInt32?
     /// `System/Level`.
-    public var level: UInt8?
+    package var level: UInt8?
     /// `System/TimeCreated/@SystemTime`, else the record's written time.
-    public var time: EVTXTimestamp
+    package var time: EVTXTimestamp
     /// `System/EventRecordID`, else the record header's identifier.
-    public var recordId: UInt64
+    package var recordId: UInt64
     /// `System/Computer`.
-    public var computer: String
+    package var computer: String
     /// `System/Channel`.
-    public var channel: String
+    package var channel: String
     /// EventData fields (by `Name`, unnamed `Data` as `Data[n]`) and UserData leaves (by element path below the
     /// UserData root), with every element's attributes as `Path/@Name`, in document order.
     public var data: [EVTXDataField]
 
     /// `System` children the event does not keep; the reader skips them (and the values they would decode).
-    static let unusedSystemElements: Set<String> = ["Version", "Task", "Opcode", "Keywords", "Correlation", "Execution", "Security"]
+    package static let unusedSystemElements: Set<String> = ["Version", "Task", "Opcode", "Keywords", "Correlation", "Execution", "Security"]
 
     /// The value of field `name`.
-    func field(_ name: String) -> String? { data.first { $0.name == name }?.value }
+    package func field(_ name: String) -> String? { data.first { $0.name == name }?.value }
 
     /// Builds the event from a record's `Event` element and its header.
-    init(xml event: EVTXElement, recordIdentifier: UInt64, written: EVTXTimestamp) {
+    package init(xml event: EVTXElement, recordIdentifier: UInt64, written: EVTXTimestamp) {
         let system = event.child("System")
         let providerElement = system?.child("Provider")
         provider = providerElement?.attribute("Name") ?? ""
@@ -68,30 +70,30 @@ public struct EVTXEvent: Sendable, Equatable {
 }
 
 /// One named value of an event's EventData or UserData.
-public struct EVTXDataField: Sendable, Equatable {
+package struct EVTXDataField: Sendable, Equatable {
     /// Field name.
-    public var name: String
+    package var name: String
     /// Field value as text.
-    public var value: String
+    package var value: String
 }
 
 /// Flattens data elements into uniquely named fields: nested elements become `Parent/Child`, an attribute
 /// `Element/@Attribute` (`EventAuxInfo/@ProcessName`), a repeated name gets `[2]`, `[3]`, ….
 private struct EVTXDataFieldCollector {
-    var fields: [EVTXDataField] = []
+    package var fields: [EVTXDataField] = []
     private var seen: [String: Int] = [:]
 
     /// `xmlns` and `xmlns:…` declare namespaces; they are not data.
-    static func isNamespace(_ name: String) -> Bool { name == "xmlns" || name.hasPrefix("xmlns:") }
+    package static func isNamespace(_ name: String) -> Bool { name == "xmlns" || name.hasPrefix("xmlns:") }
 
-    mutating func append(_ key: String, _ value: String) {
+    package mutating func append(_ key: String, _ value: String) {
         let count = (seen[key] ?? 0) + 1
         seen[key] = count
         fields.append(EVTXDataField(name: count == 1 ? key : "\(key)[\(count)]", value: value))
     }
 
     /// `keyAttribute` names the attribute already used as the field's name (`Data Name="…"`).
-    mutating func add(_ key: String, _ element: EVTXElement, keyAttribute: String? = nil) {
+    package mutating func add(_ key: String, _ element: EVTXElement, keyAttribute: String? = nil) {
         var attributes = 0
         for attribute in element.attributes where attribute.name != keyAttribute && !EVTXDataFieldCollector.isNamespace(attribute.name) {
             append("\(key)/@\(attribute.name)", attribute.value)

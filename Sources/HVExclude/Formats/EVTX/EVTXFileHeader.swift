@@ -1,4 +1,5 @@
 // Reference: libyal/libevtx, documentation/Windows XML Event Log (EVTX).asciidoc, "File header"
+import HVXBinary
 
 /// The file header of an EVTX file (the first 4096 bytes; the fields end at 128).
 ///
@@ -16,11 +17,11 @@
 /// | 44  | 76 | unknown (zero) |
 /// | 120 | 4 | flags: 0x1 dirty (not closed cleanly), 0x2 full |
 /// | 124 | 4 | CRC-32 (IEEE) of bytes 0–119 |
-struct EVTXFileHeader: Sendable, Equatable {
+package struct EVTXFileHeader: Sendable, Equatable {
     /// `ElfFile\0`.
-    static let signature: [UInt8] = Array("ElfFile".utf8) + [0]
+    package static let signature: [UInt8] = Array("ElfFile".utf8) + [0]
     /// Bytes the fields occupy.
-    static let size = 128
+    package static let size = 128
 
     /// First chunk number.
     var firstChunk: UInt64
@@ -33,13 +34,13 @@ struct EVTXFileHeader: Sendable, Equatable {
     /// Minor format version.
     var minorVersion: UInt16
     /// Offset of the first chunk.
-    var blockSize: UInt16
+    package var blockSize: UInt16
     /// Number of chunks the header declares.
     var chunkCount: UInt16
     /// Header flags.
-    var flags: UInt32
+    package var flags: UInt32
     /// Stored checksum.
-    var checksum: UInt32
+    package var checksum: UInt32
     /// Checksum computed over bytes 0–119.
     var computedChecksum: UInt32
 
@@ -53,7 +54,7 @@ struct EVTXFileHeader: Sendable, Equatable {
     /// Parses the header: size, signature, then fields. A checksum mismatch is not fatal (the caller warns):
     /// the chunks carry their own checksums.
     /// - Throws: ``BinaryFormatError`` when the bytes are too short or the signature is wrong.
-    init(parsing reader: inout ByteReader) throws {
+    package init(parsing reader: inout ByteReader) throws {
         let start = reader.position
         try reader.require(EVTXFileHeader.size)
         let magic = try reader.bytes(count: 8)
@@ -71,7 +72,7 @@ struct EVTXFileHeader: Sendable, Equatable {
         try reader.skip(76)
         flags = try reader.u32(.little)
         checksum = try reader.u32(.little)
-        computedChecksum = CRC32.ieee.checksum(reader.bytes[start..<start + 120])
+        computedChecksum = CRC32.ieee.checksum(try reader.slice(start..<start + 120))
         guard majorVersion == 3 else {
             throw reader.error("format version \(majorVersion).\(minorVersion) is not 3.x", at: start + 36)
         }

@@ -1,5 +1,6 @@
 // Reference: libyal/libevtx, documentation/Windows XML Event Log (EVTX).asciidoc ("File header", "Chunk",
 // "Event record") and its notes on dirty files and corruption.
+import HVXBinary
 
 /// A whole EVTX file read chunk by chunk: its header, the events that passed the filter, and a warning for
 /// everything that could not be read whole.
@@ -10,15 +11,15 @@
 /// with one warning; a chunk whose records'
 /// checksum fails is read record by record, each record checked on its own; a file that ends inside a chunk gives
 /// the records that are whole. One bad record costs that record only.
-public struct EVTXLog: Sendable {
+package struct EVTXLog: Sendable {
     /// The file header.
-    var header: EVTXFileHeader
+    package var header: EVTXFileHeader
     /// The events, in file order.
-    public var events: [EVTXEvent] = []
+    package var events: [EVTXEvent] = []
     /// What could not be read whole, in words.
-    public var warnings: [String] = []
+    package var warnings: [String] = []
     /// Chunks read.
-    var chunksRead = 0
+    package var chunksRead = 0
     /// Records read (before filtering).
     public internal(set) var recordsRead = 0
     /// Records found but not read (each named in ``warnings`` with its offset and reason).
@@ -26,31 +27,31 @@ public struct EVTXLog: Sendable {
 
     /// Reads the log at `path` with the default limits, keeping the events `include` accepts (`hvexclude events`).
     /// - Throws: ``SystemError`` when the file cannot be opened or read, a format error when it is no EVTX file.
-    public init(path: String, include: (EVTXEvent) -> Bool = { _ in true }) throws {
+    package init(path: String, include: (EVTXEvent) -> Bool = { _ in true }) throws {
         try self.init(path: path, limits: EVTXLimits(), include: include)
     }
 
     /// Reads the log at `path`, keeping the events `include` accepts.
     /// - Throws: ``SystemError`` when the file cannot be opened or read, ``BinaryFormatError`` when it is no EVTX file.
-    init(path: String, limits: EVTXLimits, include: (EVTXEvent) -> Bool = { _ in true }) throws {
+    package init(path: String, limits: EVTXLimits, include: (EVTXEvent) -> Bool = { _ in true }) throws {
         try self.init(file: try FileReader(path: path, readBudget: EVTXLog.readBudget(limits)), limits: limits, include: include)
     }
 
     /// Bytes one log may read under `limits`.
-    static func readBudget(_ limits: EVTXLimits) -> UInt64 {
+    package static func readBudget(_ limits: EVTXLimits) -> UInt64 {
         UInt64(limits.maxChunks) * UInt64(EVTXChunkHeader.chunkSize) + 0x10000
     }
 
     /// Reads the log through an open reader (a file inside a disk image), keeping the events `include` accepts.
     /// - Throws: as ``init(path:limits:include:)``.
-    init(file: FileReader, limits: EVTXLimits = EVTXLimits(), include: (EVTXEvent) -> Bool = { _ in true }) throws {
+    package init(file: FileReader, limits: EVTXLimits = EVTXLimits(), include: (EVTXEvent) -> Bool = { _ in true }) throws {
         try self.init(size: file.size, limits: limits, include: include) { offset, count in
             try file.read(at: offset, count: count)
         }
     }
 
     /// Reads a log held in memory (tests, fuzzing).
-    init(bytes: [UInt8], limits: EVTXLimits = EVTXLimits(), include: (EVTXEvent) -> Bool = { _ in true }) throws {
+    package init(bytes: [UInt8], limits: EVTXLimits = EVTXLimits(), include: (EVTXEvent) -> Bool = { _ in true }) throws {
         try self.init(size: UInt64(bytes.count), limits: limits, include: include) { offset, count in
             guard offset < UInt64(bytes.count) else { return [] }
             let start = Int(offset)

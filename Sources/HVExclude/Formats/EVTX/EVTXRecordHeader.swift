@@ -1,4 +1,5 @@
 // Reference: libyal/libevtx, documentation/Windows XML Event Log (EVTX).asciidoc, "Event record"
+import HVXBinary
 
 /// The header of an event record inside a chunk.
 ///
@@ -10,25 +11,25 @@
 /// | 16  | 8 | written time (FILETIME) |
 /// | 24  | n | binary XML (size − 28 bytes) |
 /// | n+24 | 4 | copy of the size |
-struct EVTXRecordHeader: Sendable, Equatable {
-    static let signature: UInt32 = 0x0000_2A2A
-    static let size = 24
+package struct EVTXRecordHeader: Sendable, Equatable {
+    package static let signature: UInt32 = 0x0000_2A2A
+    package static let size = 24
 
     /// Chunk offset of the record.
-    var offset: Int
+    package var offset: Int
     /// Record size.
-    var size: Int
+    package var size: Int
     /// Record identifier (the XML's EventRecordID normally agrees).
     var identifier: UInt64
     /// When the record was written.
-    var written: EVTXTimestamp
+    package var written: EVTXTimestamp
 
     /// The binary XML's range in the chunk.
     var binXMLRange: Range<Int> { offset + EVTXRecordHeader.size..<offset + size - 4 }
 
     /// Parses the record header at `offset`, which must end by `limit` (the free space offset or the end of
     /// what was read): size, signature, fields, then the trailing size copy.
-    init(chunk bytes: [UInt8], at offset: Int, limit: Int) throws {
+    package init(chunk bytes: [UInt8], at offset: Int, limit: Int) throws {
         guard offset + EVTXRecordHeader.size <= limit else {
             throw EVTXError.badRecord("header runs past the end of the records (\(hex(limit)))", offset: offset)
         }

@@ -1,17 +1,19 @@
+import HVXBinary
+
 /// A point in time as Windows logs it: 100-nanosecond intervals since 1601-01-01 UTC (FILETIME).
-public struct EVTXTimestamp: Sendable, Hashable, Comparable, TextCodable {
+package struct EVTXTimestamp: Sendable, Hashable, Comparable, TextCodable {
     /// Ticks of 100 ns since 1601-01-01T00:00:00Z.
     var fileTime: UInt64
 
     /// A timestamp from FILETIME ticks.
-    init(fileTime: UInt64) { self.fileTime = fileTime }
+    package init(fileTime: UInt64) { self.fileTime = fileTime }
 
     private static let ticksPerSecond: UInt64 = 10_000_000
     private static let secondsPerDay: UInt64 = 86_400
 
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction][Z]` (UTC; up to 9 fraction digits, beyond 7 are dropped) or a
     /// date `YYYY-MM-DD`.
-    public init?(iso8601 text: String) {
+    package init?(iso8601 text: String) {
         let chars = Array(text.utf8)
         func number(_ from: Int, _ count: Int) -> Int? {
             guard from + count <= chars.count else { return nil }
@@ -50,7 +52,7 @@ public struct EVTXTimestamp: Sendable, Hashable, Comparable, TextCodable {
     }
 
     /// ISO 8601 UTC with seven fraction digits, e.g. `2019-03-19T23:34:25.8943413Z`.
-    public var description: String {
+    package var description: String {
         let seconds = fileTime / EVTXTimestamp.ticksPerSecond
         let ticks = fileTime % EVTXTimestamp.ticksPerSecond
         let days = Int(seconds / EVTXTimestamp.secondsPerDay)
@@ -61,7 +63,7 @@ public struct EVTXTimestamp: Sendable, Hashable, Comparable, TextCodable {
             fraction: String(ticks + 10_000_000).dropFirst())
     }
 
-    static func format(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, fraction: Substring) -> String {
+    package static func format(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, fraction: Substring) -> String {
         // Written byte by byte: every record's TimeCreated passes here.
         let fractionBytes = Array(fraction.utf8)
         return String(unsafeUninitializedCapacity: 21 + fractionBytes.count) { buffer in
@@ -111,11 +113,11 @@ public struct EVTXTimestamp: Sendable, Hashable, Comparable, TextCodable {
         return era * 146_097 + doe - 719_468 + 134_774
     }
 
-    public static func < (lhs: EVTXTimestamp, rhs: EVTXTimestamp) -> Bool { lhs.fileTime < rhs.fileTime }
+    package static func < (lhs: EVTXTimestamp, rhs: EVTXTimestamp) -> Bool { lhs.fileTime < rhs.fileTime }
 
     /// JSON stores a time as its ISO 8601 text (``TextCodable``).
-    public static let textForm = "an ISO 8601 time"
+    package static let textForm = "an ISO 8601 time"
 
     /// Parses the ISO 8601 text form, as ``init(iso8601:)``.
-    public init?(text: String) { self.init(iso8601: text) }
+    package init?(text: String) { self.init(iso8601: text) }
 }

@@ -1,12 +1,13 @@
 // Reference: libyal/libevtx, documentation/Windows XML Event Log (EVTX).asciidoc, "Value types",
 // "Systemtime"; SID layout as libyal's libfwnt documents it.
+import HVXBinary
 
 /// One substitution value of a template instance, decoded.
 ///
 /// Scalars are rendered to text once, when decoded, as Windows renders them (hex without leading zeros,
 /// `0x4`, where `evtxexport -f xml` zero-pads), binary as upper-case hex, SIDs as `S-1-…`, GUIDs as `{…}`), except FILETIME and
 /// SYSTEMTIME, which are written as ISO 8601 UTC with Windows's seven fraction digits.
-enum EVTXValue: Sendable {
+package enum EVTXValue: Sendable {
     /// No value; an optional substitution of it leaves its attribute out.
     case null
     /// A rendered scalar or string.
@@ -21,7 +22,7 @@ enum EVTXValue: Sendable {
 
     /// Decodes `size` bytes of type `rawType` at `offset` of `bytes`.
     /// - Throws: ``EVTXError`` when the size does not suit the type.
-    static func decode(_ rawType: UInt8, _ bytes: [UInt8], at offset: Int, size: Int) throws -> EVTXValue {
+    package static func decode(_ rawType: UInt8, _ bytes: [UInt8], at offset: Int, size: Int) throws -> EVTXValue {
         guard let type = EVTXValueType(rawValue: rawType & 0x7F) else {
             throw EVTXError.unknownValueType(rawType, offset: offset)
         }
@@ -109,14 +110,14 @@ enum EVTXValue: Sendable {
     }
 
     /// Little-endian unsigned integer of `size` bytes.
-    static func le(_ bytes: [UInt8], _ offset: Int, _ size: Int) -> UInt64 {
+    package static func le(_ bytes: [UInt8], _ offset: Int, _ size: Int) -> UInt64 {
         var value: UInt64 = 0
         for index in stride(from: offset + size - 1, through: offset, by: -1) { value = value << 8 | UInt64(bytes[index]) }
         return value
     }
 
     /// UTF-16LE text; trailing NULs (some writers count the terminator) are dropped.
-    static func utf16(_ bytes: [UInt8], _ offset: Int, _ size: Int) -> String {
+    package static func utf16(_ bytes: [UInt8], _ offset: Int, _ size: Int) -> String {
         var end = offset + size - size % 2
         while end >= offset + 2 && bytes[end - 1] == 0 && bytes[end - 2] == 0 { end -= 2 }
         if end == offset { return "" }
@@ -135,16 +136,12 @@ enum EVTXValue: Sendable {
                 return out
             }
         }
-        var units: [UInt16] = []
-        units.reserveCapacity((end - offset) / 2)
-        index = offset
-        while index < end { units.append(UInt16(bytes[index]) | UInt16(bytes[index + 1]) << 8); index += 2 }
-        return String(decoding: units, as: UTF16.self)
+        return UTF16Text.decode(Array(bytes[offset..<end]), .little)
     }
 
     /// ANSI text: the code page is not recorded, so bytes over 0x7F are read as Latin-1 (Windows-1252's
     /// near relative); trailing NULs are dropped.
-    static func ansi(_ bytes: [UInt8], _ offset: Int, _ size: Int) -> String {
+    package static func ansi(_ bytes: [UInt8], _ offset: Int, _ size: Int) -> String {
         var end = offset + size
         while end > offset && bytes[end - 1] == 0 { end -= 1 }
         return String(String.UnicodeScalarView(bytes[offset..<end].map { Unicode.Scalar($0) }))
@@ -154,7 +151,7 @@ enum EVTXValue: Sendable {
     private static let lowerHexDigits = Array("0123456789abcdef".utf8)
 
     /// Upper-case hex of raw bytes, as evtxexport writes `<Binary>`.
-    static func hexBytes(_ bytes: [UInt8], _ offset: Int, _ size: Int) -> String {
+    package static func hexBytes(_ bytes: [UInt8], _ offset: Int, _ size: Int) -> String {
         String(unsafeUninitializedCapacity: size * 2) { buffer in
             for index in 0..<size {
                 buffer[index * 2] = hexDigits[Int(bytes[offset + index] >> 4)]
@@ -166,7 +163,7 @@ enum EVTXValue: Sendable {
 
     /// `{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}` from the mixed-endian bytes at `offset` (first three fields
     /// little-endian), written directly: logs hold one or more GUIDs per record.
-    static func guidText(_ bytes: [UInt8], _ offset: Int) -> String {
+    package static func guidText(_ bytes: [UInt8], _ offset: Int) -> String {
         let order = [3, 2, 1, 0, -1, 5, 4, -1, 7, 6, -1, 8, 9, -1, 10, 11, 12, 13, 14, 15]
         return String(unsafeUninitializedCapacity: 38) { buffer in
             buffer[0] = UInt8(ascii: "{")
@@ -185,7 +182,7 @@ enum EVTXValue: Sendable {
 
     /// `0x` and the value in lower-case hex without leading zeros, as Windows renders HexInt32/HexInt64 and
     /// size_t values (`0x4`, `0x0`); evtxexport and python-evtx zero-pad them, so comparisons with them are numeric.
-    static func hexInteger(_ value: UInt64) -> String {
+    package static func hexInteger(_ value: UInt64) -> String {
         let digits = max(1, (64 - value.leadingZeroBitCount + 3) / 4)
         return String(unsafeUninitializedCapacity: digits + 2) { buffer in
             buffer[0] = UInt8(ascii: "0"); buffer[1] = UInt8(ascii: "x")
@@ -198,7 +195,7 @@ enum EVTXValue: Sendable {
 
     /// `S-1-5-21-…`: revision, sub-authority count, 48-bit big-endian authority, 32-bit little-endian
     /// sub-authorities.
-    static func sid(_ bytes: [UInt8], _ offset: Int, _ size: Int) throws -> String {
+    package static func sid(_ bytes: [UInt8], _ offset: Int, _ size: Int) throws -> String {
         guard size >= 8 else { throw EVTXError.badValueSize(EVTXValueType.sid.rawValue, size: size, offset: offset) }
         let count = Int(bytes[offset + 1])
         guard size >= 8 + count * 4 else { throw EVTXError.badValueSize(EVTXValueType.sid.rawValue, size: size, offset: offset) }
@@ -210,7 +207,7 @@ enum EVTXValue: Sendable {
     }
 
     /// SYSTEMTIME (year, month, day of week, day, hour, minute, second, milliseconds; 16-bit each).
-    static func systemTime(_ bytes: [UInt8], _ offset: Int) -> String {
+    package static func systemTime(_ bytes: [UInt8], _ offset: Int) -> String {
         func field(_ index: Int) -> Int { Int(le(bytes, offset + index * 2, 2)) }
         return EVTXTimestamp.format(
             year: field(0), month: field(1), day: field(3), hour: field(4), minute: field(5), second: field(6),

@@ -18,7 +18,7 @@
 /// | 0x13 | SID | n |
 /// | 0x14, 0x15 | hex32, hex64 | 4, 8 |
 /// | 0x21 | embedded binary XML | n |
-enum EVTXValueType: UInt8, Sendable {
+package enum EVTXValueType: UInt8, Sendable {
     case null = 0x00, string, ansiString, int8, uint8, int16, uint16, int32, uint32, int64, uint64
     case float32, float64, bool, binary, guid, sizeT, fileTime, systemTime, sid, hex32, hex64
     case handle = 0x20, binXML = 0x21, evtXML = 0x23

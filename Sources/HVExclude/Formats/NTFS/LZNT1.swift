@@ -1,4 +1,5 @@
 // Reference: MS-XCA 2.5 (LZNT1 algorithm details); libyal libfwnt "LZNT1 compression method".
+import HVXBinary
 
 /// LZNT1 decompression, as NTFS stores compressed files: the data is cut into 4 KiB chunks, each with a
 /// 2-byte header.
@@ -12,7 +13,7 @@
 /// A compressed chunk is a run of groups: a flag byte, then eight tokens, bit i clear = one literal byte, set =
 /// a 2-byte back-reference whose split between offset and length bits depends on how far into the chunk the
 /// output is (the further, the more offset bits).
-enum LZNT1 {
+package enum LZNT1 {
     /// Uncompressed chunk size.
     static let chunkSize = 4096
 
@@ -22,11 +23,13 @@ enum LZNT1 {
         var output: [UInt8] = []
         output.reserveCapacity(limit)
         var position = input.startIndex
+        let reader = ByteReader(Array(input), structure: "LZNT1 chunk")
+        func u16(_ at: Int) throws -> Int { Int(try reader.u16(at: at - input.startIndex, .little)) }
         func fail(_ message: String) -> BinaryFormatError {
             BinaryFormatError("LZNT1 chunk", at: UInt64(position - input.startIndex), message)
         }
         while position + 2 <= input.endIndex, output.count < limit {
-            let header = Int(input[position]) | Int(input[position + 1]) << 8
+            let header = try u16(position)
             if header == 0 { break }
             let size = (header & 0x0FFF) + 1  // data bytes after the header
             let start = position + 2
@@ -46,7 +49,7 @@ enum LZNT1 {
                             index += 1
                         } else {
                             guard index + 1 < end else { throw fail("back-reference cut off at the chunk end") }
-                            let token = Int(input[index]) | Int(input[index + 1]) << 8
+                            let token = try u16(index)
                             index += 2
                             var lengthBits = 12
                             var used = output.count - chunkStart - 1

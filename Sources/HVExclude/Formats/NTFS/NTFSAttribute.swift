@@ -1,5 +1,6 @@
 // Reference: libyal libfsntfs, "New Technologies File System (NTFS)", section "The attribute"; Sleuth Kit
 // tsk/fs/tsk_ntfs.h (ntfs_attr).
+import HVXBinary
 
 /// One attribute of an MFT record, resident (value inside the record) or non-resident (a runlist).
 ///
@@ -21,9 +22,9 @@
 /// | non-resident: 40 | 8 | allocated size |
 /// | non-resident: 48 | 8 | data size |
 /// | non-resident: 56 | 8 | valid (initialized) data size |
-struct NTFSAttribute: Sendable, Equatable {
+package struct NTFSAttribute: Sendable, Equatable {
     /// Attribute types this reader uses.
-    enum Kind: UInt32, Sendable {
+    package enum Kind: UInt32, Sendable {
         case standardInformation = 0x10
         case attributeList = 0x20
         case fileName = 0x30
@@ -34,7 +35,7 @@ struct NTFSAttribute: Sendable, Equatable {
     }
 
     /// The non-resident part.
-    struct NonResident: Sendable, Equatable {
+    package struct NonResident: Sendable, Equatable {
         var firstVCN: UInt64
         var lastVCN: UInt64
         /// log2 of the clusters in a compression unit (4 = 16 clusters), 0 when not compressed.
@@ -46,13 +47,13 @@ struct NTFSAttribute: Sendable, Equatable {
     }
 
     /// The attribute type.
-    var type: UInt32
+    package var type: UInt32
     /// The attribute name (`$I30` for a folder index, a stream name for a named `$DATA`), empty when unnamed.
-    var name: String
+    package var name: String
     /// Flags: compressed, encrypted, sparse.
-    var flags: UInt16
+    package var flags: UInt16
     /// The attribute id within the record.
-    var id: UInt16
+    package var id: UInt16
     /// The value, for a resident attribute.
     var residentValue: [UInt8]?
     /// The runlist and sizes, for a non-resident attribute.
@@ -67,52 +68,54 @@ struct NTFSAttribute: Sendable, Equatable {
 
     /// Parses the attribute at `offset` of a record (fixups already applied); `length` is its record length.
     /// - Throws: ``BinaryFormatError`` for a header, name, value or runlist outside the attribute.
-    init(record: [UInt8], offset: Int, length: Int, baseOffset: UInt64) throws {
+    package init(record: [UInt8], offset: Int, length: Int, baseOffset: UInt64) throws {
         let end = offset + length
         func fail(_ message: String, _ at: Int) -> BinaryFormatError {
             BinaryFormatError("NTFS attribute", at: baseOffset &+ UInt64(at), message)
         }
-        func u16(_ at: Int) -> UInt16 { UInt16(record[at]) | UInt16(record[at + 1]) << 8 }
-        func u32(_ at: Int) -> UInt32 { UInt32(u16(at)) | UInt32(u16(at + 2)) << 16 }
-        func u64(_ at: Int) -> UInt64 { UInt64(u32(at)) | UInt64(u32(at + 4)) << 32 }
         guard length >= 16, end <= record.count else { throw fail("length \(length) runs past the record", offset) }
-        type = u32(offset)
-        let nonResidentFlag = record[offset + 8]
-        let nameLength = Int(record[offset + 9])
-        let nameOffset = Int(u16(offset + 10))
-        flags = u16(offset + 12)
-        id = u16(offset + 14)
+        // Every read below lies inside the bounds the guards before it establish; ByteReader checks them again.
+        let reader = ByteReader(record, baseOffset: baseOffset, structure: "NTFS attribute")
+        func u16(_ at: Int) throws -> UInt16 { try reader.u16(at: at, .little) }
+        func u32(_ at: Int) throws -> UInt32 { try reader.u32(at: at, .little) }
+        func u64(_ at: Int) throws -> UInt64 { try reader.u64(at: at, .little) }
+        type = try u32(offset)
+        let nonResidentFlag = try reader.u8(at: offset + 8)
+        let nameLength = Int(try reader.u8(at: offset + 9))
+        let nameOffset = Int(try u16(offset + 10))
+        flags = try u16(offset + 12)
+        id = try u16(offset + 14)
         if nameLength > 0 {
             guard nameOffset + nameLength * 2 <= length else { throw fail("name runs past the attribute", offset + 10) }
-            name = UTF16Text.decode(Array(record[(offset + nameOffset)..<(offset + nameOffset + nameLength * 2)]), .little)
+            name = UTF16Text.decode(try reader.copy((offset + nameOffset)..<(offset + nameOffset + nameLength * 2)), .little)
         } else {
             name = ""
         }
         if nonResidentFlag == 0 {
             guard length >= 24 else { throw fail("resident header needs 24 bytes, has \(length)", offset) }
-            let valueSize = Int(u32(offset + 16))
-            let valueOffset = Int(u16(offset + 20))
+            let valueSize = Int(try u32(offset + 16))
+            let valueOffset = Int(try u16(offset + 20))
             guard valueOffset <= length, valueSize <= length - valueOffset else {
                 throw fail("resident value (\(valueSize) bytes at \(valueOffset)) runs past the attribute", offset + 16)
             }
-            residentValue = Array(record[(offset + valueOffset)..<(offset + valueOffset + valueSize)])
+            residentValue = try reader.copy((offset + valueOffset)..<(offset + valueOffset + valueSize))
             nonResident = nil
         } else {
             guard length >= 64 else { throw fail("non-resident header needs 64 bytes, has \(length)", offset) }
-            let runsOffset = Int(u16(offset + 32))
+            let runsOffset = Int(try u16(offset + 32))
             guard runsOffset >= 64, runsOffset <= length else {
                 throw fail("runlist offset \(runsOffset) lies outside the attribute", offset + 32)
             }
-            let unit = Int(u16(offset + 34))
+            let unit = Int(try u16(offset + 34))
             guard unit <= 16 else { throw fail("compression unit 2^\(unit) clusters is too large", offset + 34) }
-            let first = u64(offset + 16)
-            let last = u64(offset + 24)
+            let first = try u64(offset + 16)
+            let last = try u64(offset + 24)
             let runs = try NTFSRunList.decode(
-                record[(offset + runsOffset)..<end], firstVCN: first, baseOffset: baseOffset &+ UInt64(offset + runsOffset))
+                try reader.slice((offset + runsOffset)..<end), firstVCN: first, baseOffset: baseOffset &+ UInt64(offset + runsOffset))
             residentValue = nil
             nonResident = NonResident(
-                firstVCN: first, lastVCN: last, compressionUnit: unit, allocatedSize: u64(offset + 40),
-                dataSize: u64(offset + 48), initializedSize: u64(offset + 56), runs: runs)
+                firstVCN: first, lastVCN: last, compressionUnit: unit, allocatedSize: try u64(offset + 40),
+                dataSize: try u64(offset + 48), initializedSize: try u64(offset + 56), runs: runs)
         }
     }
 }

@@ -1,31 +1,32 @@
 // Reference: libyal libfsntfs, "New Technologies File System (NTFS)", sections "Data runs" and "Compression";
 // Sleuth Kit tsk/fs/ntfs.c (ntfs_data_walk, ntfs_uncompress_compunit).
+import HVXBinary
 
 /// The bytes of one attribute value (a file's unnamed `$DATA`, `$MFT`, `$UpCase`, a non-resident attribute
 /// list), read through its runlist: sparse runs read as zeros, bytes past the valid data size as zeros,
 /// LZNT1-compressed units decompressed.
-struct NTFSDataStream: ByteSource {
+package struct NTFSDataStream: ByteSource {
     /// Where the value lives.
-    enum Storage: Sendable {
+    package enum Storage: Sendable {
         case resident([UInt8])
         case runs([NTFSRun], compressionUnitClusters: UInt64?)
     }
 
-    let volume: any ByteSource
+    package let volume: any ByteSource
     let clusterSize: UInt64
-    let storage: Storage
+    package let storage: Storage
     /// The value's size.
-    let size: UInt64
+    package let size: UInt64
     /// Bytes past this offset read as zeros (never written).
     let initializedSize: UInt64
     /// The record it belongs to, for messages.
-    let record: UInt64
+    package let record: UInt64
 
     /// Cap on runs in one stream (across attribute-list fragments).
     static let maximumRuns = 1 << 20
 
     /// A stream over a resident value.
-    init(resident value: [UInt8], volume: any ByteSource, clusterSize: UInt64, record: UInt64) {
+    package init(resident value: [UInt8], volume: any ByteSource, clusterSize: UInt64, record: UInt64) {
         self.volume = volume
         self.clusterSize = clusterSize
         storage = .resident(value)
@@ -37,7 +38,7 @@ struct NTFSDataStream: ByteSource {
     /// A stream over the fragments of one non-resident attribute (one per extension record, in VCN order).
     /// - Throws: ``NTFSError/record(_:_:)`` when fragments leave gaps or overlap, a run lies outside the volume,
     ///   or the runs do not cover the allocated size.
-    init(fragments: [NTFSAttribute.NonResident], flags: UInt16, volume: any ByteSource, clusterSize: UInt64,
+    package init(fragments: [NTFSAttribute.NonResident], flags: UInt16, volume: any ByteSource, clusterSize: UInt64,
          clusterCount: UInt64, record: UInt64) throws {
         guard let first = fragments.first else { throw NTFSError.record(record, "non-resident attribute without fragments") }
         var runs: [NTFSRun] = []
@@ -78,7 +79,7 @@ struct NTFSDataStream: ByteSource {
         self.record = record
     }
 
-    func read(at offset: UInt64, count: Int) throws -> [UInt8] {
+    package func read(at offset: UInt64, count: Int) throws -> [UInt8] {
         guard offset < size, count > 0 else { return [] }
         let wanted = Int(min(UInt64(count), size - offset))
         switch storage {

@@ -1,5 +1,7 @@
+import HVXBinary
+
 /// Why an NTFS volume, or one of its files, could not be read natively.
-enum NTFSError: Error, Equatable, Sendable, CustomStringConvertible {
+package enum NTFSError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The volume is BitLocker-encrypted (`-FVE-FS-` boot signature): only Windows or dislocker can read it.
     case bitLocker(offset: UInt64)
     /// The boot sector is not an NTFS one (or its geometry is impossible).
@@ -13,7 +15,7 @@ enum NTFSError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The path names something that is not what was asked for (a folder opened as a file, …).
     case wrongKind(String, expected: String)
 
-    var description: String {
+    package var description: String {
         switch self {
         case .bitLocker(let offset):
             return "the volume at \(hex(offset)) is BitLocker-encrypted (boot signature -FVE-FS-): unlock it first, "

@@ -1,4 +1,5 @@
 // Reference: libyal libfsntfs, "New Technologies File System (NTFS)", section "The file name attribute".
+import HVXBinary
 
 /// A `$FILE_NAME` attribute value: one name of the file in one folder.
 ///
@@ -13,24 +14,24 @@
 /// | 64 | 1 | name length (UTF-16 units) |
 /// | 65 | 1 | namespace (0 POSIX, 1 Win32, 2 DOS, 3 Win32 and DOS) |
 /// | 66 | … | name, UTF-16LE |
-struct NTFSFileName: Sendable, Equatable {
+package struct NTFSFileName: Sendable, Equatable {
     /// The DOS 8.3 namespace: a duplicate short name, never listed.
     static let dosNamespace: UInt8 = 2
 
     /// The folder holding this name.
-    var parent: NTFSReference
+    package var parent: NTFSReference
     /// File attribute flags (0x400 reparse point, 0x800 compressed, 0x4000 encrypted, 0x10000000 folder).
     var fileAttributes: UInt32
     /// The name namespace.
     var namespace: UInt8
     /// The name.
-    var name: String
+    package var name: String
     /// The name's raw UTF-16 code units, for $UpCase comparison.
-    var units: [UInt16]
+    package var units: [UInt16]
 
     /// Parses a resident `$FILE_NAME` value.
     /// - Throws: ``BinaryFormatError`` when the value is shorter than its header or name.
-    init(parsing value: [UInt8], baseOffset: UInt64 = 0) throws {
+    package init(parsing value: [UInt8], baseOffset: UInt64 = 0) throws {
         var reader = ByteReader(value, baseOffset: baseOffset, structure: "NTFS $FILE_NAME")
         guard value.count >= 66 else { throw reader.error("truncated: \(value.count) bytes, needs 66", at: 0) }
         parent = NTFSReference(try reader.u64(.little))
@@ -42,7 +43,7 @@ struct NTFSFileName: Sendable, Equatable {
         guard 66 + length * 2 <= value.count else { throw reader.error("name of \(length) units runs past the value", at: 64) }
         var units: [UInt16] = []
         units.reserveCapacity(length)
-        for index in 0..<length { units.append(UInt16(value[66 + index * 2]) | UInt16(value[67 + index * 2]) << 8) }
+        for index in 0..<length { units.append(try reader.u16(at: 66 + index * 2, .little)) }
         self.units = units
         name = String(decoding: units, as: UTF16.self)
     }
@@ -59,11 +60,11 @@ struct NTFSFileName: Sendable, Equatable {
 /// | 8 | 8 | first VCN of this fragment |
 /// | 16 | 8 | reference of the MFT record holding it |
 /// | 24 | 2 | attribute id |
-struct NTFSAttributeListEntry: Sendable, Equatable {
-    var type: UInt32
+package struct NTFSAttributeListEntry: Sendable, Equatable {
+    package var type: UInt32
     var firstVCN: UInt64
-    var record: NTFSReference
-    var id: UInt16
+    package var record: NTFSReference
+    package var id: UInt16
 
     /// Cap on entries: more than this many fragments is not a file Windows wrote.
     static let maximumEntries = 65536

@@ -1,5 +1,6 @@
 // Reference: libyal libfsntfs, "New Technologies File System (NTFS)", sections "MFT entry header" and "Fix-up
 // values"; Sleuth Kit tsk/fs/tsk_ntfs.h (ntfs_mft).
+import HVXBinary
 
 /// One MFT record ("FILE" entry) with its update-sequence fixups applied and its attributes parsed.
 ///
@@ -18,34 +19,34 @@
 ///
 /// The last two bytes of every 512-byte stride hold the update sequence number on disk; the real bytes are in the
 /// fixup array. A stride whose bytes do not match was torn by a partial write: the record is corrupt.
-struct NTFSFileRecord: Sendable {
+package struct NTFSFileRecord: Sendable {
     /// The record number.
-    var number: UInt64
+    package var number: UInt64
     /// The sequence number (a reference to this record must carry it).
     var sequence: UInt16
     /// Whether the record is in use.
     var inUse: Bool
     /// Whether the record is a folder (has a file-name index).
-    var isDirectory: Bool
+    package var isDirectory: Bool
     /// The base record this extension record belongs to; `nil` for a base record.
     var baseRecord: UInt64?
     /// Attributes in record order.
-    var attributes: [NTFSAttribute]
+    package var attributes: [NTFSAttribute]
     /// Why some attributes were skipped (the record is read on).
-    var warnings: [String] = []
+    package var warnings: [String] = []
 
     /// Cap on attributes in one record: a 1 KiB record holds at most 64 of their 16-byte headers.
     static let maximumAttributes = 512
 
     /// Whether `bytes` are an unused, never-written record (all zeros at the signature).
-    static func isEmpty(_ bytes: ArraySlice<UInt8>) -> Bool {
+    package static func isEmpty(_ bytes: ArraySlice<UInt8>) -> Bool {
         bytes.prefix(4).allSatisfy { $0 == 0 }
     }
 
     /// Parses record `number` from `bytes` (exactly one record), applying its fixups.
     /// - Throws: ``NTFSError/record(_:_:)`` for a bad signature, fixup array or mismatch, or an attribute chain
     ///   that leaves the record.
-    init(parsing bytes: ArraySlice<UInt8>, number: UInt64, baseOffset: UInt64) throws {
+    package init(parsing bytes: ArraySlice<UInt8>, number: UInt64, baseOffset: UInt64) throws {
         self.number = number
         var record = Array(bytes)
         func fail(_ message: String) -> NTFSError { .record(number, message) }
@@ -55,43 +56,47 @@ struct NTFSFileRecord: Sendable {
         guard signature == Array("FILE".utf8) else {
             throw fail("no FILE signature (found \(signature.map { hex($0) }.joined(separator: " ")))")
         }
-        func u16(_ at: Int) -> UInt16 { UInt16(record[at]) | UInt16(record[at + 1]) << 8 }
-        func u32(_ at: Int) -> UInt32 { UInt32(u16(at)) | UInt32(u16(at + 2)) << 16 }
-        let fixupOffset = Int(u16(4))
-        let fixupCount = Int(u16(6))
+        // Every read below lies inside the bounds the guards before it establish; ByteReader checks them again.
+        var reader = ByteReader(record, baseOffset: baseOffset, structure: "MFT record")
+        func u16(_ at: Int) throws -> UInt16 { try reader.u16(at: at, .little) }
+        func u32(_ at: Int) throws -> UInt32 { try reader.u32(at: at, .little) }
+        let fixupOffset = Int(try u16(4))
+        let fixupCount = Int(try u16(6))
         let strides = record.count / 512
         guard fixupCount >= 1, fixupCount - 1 <= max(1, strides), fixupOffset >= 42,
               fixupOffset + fixupCount * 2 <= record.count else {
             throw fail("fixup array (\(fixupCount) entries at \(fixupOffset)) does not fit the \(record.count)-byte record")
         }
-        let sequenceNumber = u16(fixupOffset)
+        let sequenceNumber = try u16(fixupOffset)
         for index in 1..<fixupCount {
             let end = index * 512 - 2
             guard end + 2 <= record.count else { break }
-            guard u16(end) == sequenceNumber else {
-                throw fail("fixup mismatch in sector \(index - 1) (found \(hex(u16(end))), expected \(hex(sequenceNumber))): torn write")
+            let found = try u16(end)
+            guard found == sequenceNumber else {
+                throw fail("fixup mismatch in sector \(index - 1) (found \(hex(found)), expected \(hex(sequenceNumber))): torn write")
             }
             record[end] = record[fixupOffset + index * 2]
             record[end + 1] = record[fixupOffset + index * 2 + 1]
         }
-        sequence = u16(16)
-        let flags = u16(22)
+        reader = ByteReader(record, baseOffset: baseOffset, structure: "MFT record")
+        sequence = try u16(16)
+        let flags = try u16(22)
         inUse = flags & 1 != 0
         isDirectory = flags & 2 != 0
-        let base = UInt64(u32(32)) | UInt64(u16(36)) << 32
+        let base = try reader.u64(at: 32, .little) & 0xFFFF_FFFF_FFFF
         baseRecord = base == 0 ? nil : base
-        let used = Int(u32(24))
+        let used = Int(try u32(24))
         guard used <= record.count, used >= 48 else { throw fail("used size \(used) exceeds the record") }
-        var offset = Int(u16(20))
+        var offset = Int(try u16(20))
         var attributes: [NTFSAttribute] = []
         while true {
             guard offset % 8 == 0 || offset >= 0, offset + 4 <= used else {
                 throw fail("attribute chain runs past the used size at \(offset)")
             }
-            let type = u32(offset)
+            let type = try u32(offset)
             if type == 0xFFFF_FFFF { break }
             guard offset + 8 <= used else { throw fail("attribute header at \(offset) runs past the used size") }
-            let length = Int(u32(offset + 4))
+            let length = Int(try u32(offset + 4))
             guard length >= 16, length <= used - offset else {
                 throw fail("attribute at \(offset) has length \(length), past the used size \(used)")
             }
@@ -110,14 +115,14 @@ struct NTFSFileRecord: Sendable {
 }
 
 /// A reference to an MFT record: 48-bit record number and 16-bit sequence number.
-struct NTFSReference: Sendable, Hashable {
+package struct NTFSReference: Sendable, Hashable {
     /// The record number.
-    var record: UInt64
+    package var record: UInt64
     /// The sequence number the record must carry for the reference to be current.
     var sequence: UInt16
 
     /// Splits a raw 64-bit reference.
-    init(_ raw: UInt64) {
+    package init(_ raw: UInt64) {
         record = raw & 0xFFFF_FFFF_FFFF
         sequence = UInt16(raw >> 48)
     }

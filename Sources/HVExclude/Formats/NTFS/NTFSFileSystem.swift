@@ -1,3 +1,6 @@
+import HVXBinary
+import HVXVolume
+import HVXWalk
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -9,17 +12,17 @@ import Glibc
 /// The tree comes from one pass over the MFT (``NTFSTree``); names below the root are the on-disk spellings,
 /// metafiles are hidden as ntfs-3g hides them, NTFS symlinks and junctions are links whose reparse data is
 /// handed to the same link resolution a mounted volume uses, and names compare through the volume's `$UpCase`.
-final class NTFSFileSystem: VolumeFileSystem {
+package final class NTFSFileSystem: VolumeFileSystem {
     /// The volume.
-    let volume: NTFSVolume
+    package let volume: NTFSVolume
     /// The synthetic host root.
-    let root: String
+    package let root: String
     /// The tree.
-    let tree: NTFSTree
+    package let tree: NTFSTree
     private let lookups = Mutex<[UInt64: [String: UInt64]]>([:])
 
     /// Reads the MFT of `volume` and serves it under `root`.
-    init(volume: NTFSVolume, root: String) {
+    package init(volume: NTFSVolume, root: String) {
         self.volume = volume
         var root = root
         while root.count > 1 && root.hasSuffix("/") { root.removeLast() }
@@ -28,12 +31,12 @@ final class NTFSFileSystem: VolumeFileSystem {
     }
 
     /// Problems met reading the volume and its MFT, each naming the record.
-    var warnings: [String] { volume.warnings + tree.warnings }
+    package var warnings: [String] { volume.warnings + tree.warnings }
 
     // MARK: paths
 
     /// The record at `hostPath` (exact on-disk spelling), `nil` outside this volume or when nothing is there.
-    func record(atHostPath hostPath: String) -> UInt64? {
+    package func record(atHostPath hostPath: String) -> UInt64? {
         guard hostPath == root || hostPath.hasPrefix(root + "/") else { return nil }
         var record = NTFSVolume.rootRecord
         for component in hostPath.dropFirst(root.count).split(separator: "/", omittingEmptySubsequences: true) {
@@ -56,7 +59,7 @@ final class NTFSFileSystem: VolumeFileSystem {
     }
 
     /// The visible children of folder `record`: name and record number.
-    func children(of record: UInt64) -> [(name: String, record: UInt64)] {
+    package func children(of record: UInt64) -> [(name: String, record: UInt64)] {
         tree.children(of: record).compactMap { index in
             let entry = tree.names[Int(index)]
             if record == NTFSVolume.rootRecord && NTFSTree.isHidden(entry.record) { return nil }
@@ -66,17 +69,17 @@ final class NTFSFileSystem: VolumeFileSystem {
 
     // MARK: VolumeFileSystem
 
-    func listFolder(_ hostPath: String) throws -> [(name: String, kind: EntryKind)] {
+    package func listFolder(_ hostPath: String) throws -> [(name: String, kind: EntryKind)] {
         guard let record = record(atHostPath: hostPath) else { throw SystemError("opendir", path: hostPath, code: ENOENT) }
         guard tree.kind(of: record) == .directory else { throw SystemError("opendir", path: hostPath, code: ENOTDIR) }
         return children(of: record).map { ($0.name, tree.kind(of: $0.record)) }
     }
 
-    func kind(of hostPath: String) -> EntryKind? {
+    package func kind(of hostPath: String) -> EntryKind? {
         record(atHostPath: hostPath).map { tree.kind(of: $0) }
     }
 
-    func openFile(_ hostPath: String, readBudget: UInt64) throws -> FileReader {
+    package func openFile(_ hostPath: String, readBudget: UInt64) throws -> FileReader {
         guard let record = record(atHostPath: hostPath) else { throw SystemError("open", path: hostPath, code: ENOENT) }
         switch tree.kind(of: record) {
         case .directory: throw SystemError("open", path: hostPath, code: EISDIR)
@@ -87,20 +90,20 @@ final class NTFSFileSystem: VolumeFileSystem {
         return FileReader(path: hostPath, source: stream, readBudget: readBudget)
     }
 
-    func reparseData(_ hostPath: String) -> [UInt8]? {
+    package func reparseData(_ hostPath: String) -> [UInt8]? {
         guard let record = record(atHostPath: hostPath), tree.nodes[Int(record)].reparseTag != 0 else { return nil }
         return try? volume.reparseData(ofRecord: record)
     }
 
     /// An Interix symlink's target (ntfs-3g shows it as the link text); NTFS symlinks have reparse data instead.
-    func linkText(_ hostPath: String) -> String? {
+    package func linkText(_ hostPath: String) -> String? {
         guard let record = record(atHostPath: hostPath), tree.kind(of: record) == .symlink else { return nil }
         return tree.interixTargets[record]
     }
 
-    func fold(_ name: String) -> String { volume.upcase.fold(name) }
+    package func fold(_ name: String) -> String { volume.upcase.fold(name) }
 
-    func walk(roots: [String], options: WalkOptions, progress: WalkProgress,
+    package func walk(roots: [String], options: WalkOptions, progress: WalkProgress,
                      match: @escaping @Sendable (UnsafeBufferPointer<UInt8>, EntryKind) -> Bool) throws -> WalkResult {
         var result = WalkResult(roots: roots, entries: [], issues: [], entriesVisited: 0, directoriesVisited: 0, cancelled: false)
         for warning in warnings {

@@ -1,13 +1,14 @@
 // Reference: libyal libfsntfs, "New Technologies File System (NTFS)", section "Data runs"; Sleuth Kit
 // tsk/fs/ntfs.c (ntfs_make_data_run).
+import HVXBinary
 
 /// One run of a non-resident attribute: `length` clusters from virtual cluster `vcn`, stored at logical
 /// cluster `lcn`, or sparse (`lcn == nil`: reads as zeros).
-struct NTFSRun: Sendable, Equatable {
+package struct NTFSRun: Sendable, Equatable {
     /// First virtual cluster of the run.
     var vcn: UInt64
     /// Clusters in the run.
-    var length: UInt64
+    package var length: UInt64
     /// First logical cluster on the volume; `nil` for a sparse run.
     var lcn: UInt64?
 }
@@ -21,11 +22,11 @@ struct NTFSRun: Sendable, Equatable {
 /// | m | LCN delta from the previous run's LCN (signed, little-endian) |
 ///
 /// A header byte of 0 ends the list.
-enum NTFSRunList {
+package enum NTFSRunList {
     /// Decodes the runlist in `bytes`, starting at virtual cluster `firstVCN`.
     /// - Throws: ``BinaryFormatError`` for a field wider than 8 bytes, a zero-length run, an LCN below 0, or VCN
     ///   overflow; the list ends at the end of `bytes` without a terminator too (read on).
-    static func decode(_ bytes: ArraySlice<UInt8>, firstVCN: UInt64, baseOffset: UInt64) throws -> [NTFSRun] {
+    package static func decode(_ bytes: ArraySlice<UInt8>, firstVCN: UInt64, baseOffset: UInt64) throws -> [NTFSRun] {
         var runs: [NTFSRun] = []
         var position = bytes.startIndex
         var vcn = firstVCN

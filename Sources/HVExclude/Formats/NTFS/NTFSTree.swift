@@ -1,6 +1,9 @@
 // Reference: libyal libfsntfs, "New Technologies File System (NTFS)" (MFT entries, $FILE_NAME parent references);
 // Sleuth Kit tsk/fs/ntfs.c (building the parent map for orphan detection).
 import Dispatch
+import HVXBinary
+import HVXVolume
+import HVXWalk
 
 /// The folder tree of an NTFS volume, built from one pass over the MFT (each chunk parsed on all cores, added in
 /// record order): every in-use record's names (`$FILE_NAME`, DOS 8.3 duplicates left out, hard links kept), kind,
@@ -8,16 +11,16 @@ import Dispatch
 ///
 /// Reading the MFT in large pieces and linking names by parent reference costs one pass over a few hundred
 /// megabytes at most, where walking the `$I30` indexes would seek once per folder.
-struct NTFSTree: Sendable {
+package struct NTFSTree: Sendable {
     /// What the tree knows of one record.
-    struct Node: Sendable {
+    package struct Node: Sendable, Equatable {
         var sequence: UInt16 = 0
         var inUse = false
-        var isDirectory = false
+        package var isDirectory = false
         var isEncrypted = false
         var isCompressed = false
         /// Size of the unnamed `$DATA`.
-        var size: UInt64 = 0
+        package var size: UInt64 = 0
         /// The `$REPARSE_POINT` tag, 0 when there is none.
         var reparseTag: UInt32 = 0
         /// The `$STANDARD_INFORMATION` file attributes (0x4 system).
@@ -40,30 +43,32 @@ struct NTFSTree: Sendable {
 
     /// One name of a record in a folder; its UTF-8 bytes are `nameBytes[start..<start + length]`. A plain value:
     /// half a million of them cost no allocation and no reference counting each.
-    struct Name: Sendable {
-        var record: UInt64
-        var parent: NTFSReference
-        var start: Int
-        var length: Int
+    package struct Name: Sendable {
+        package var record: UInt64
+        package var parent: NTFSReference
+        package var start: Int
+        package var length: Int
     }
 
     /// Records by number.
     private(set) var nodes: [Node]
     /// Every live name.
-    private(set) var names: [Name] = []
+    package private(set) var names: [Name] = []
     /// The UTF-8 bytes of every name, one after another.
     private(set) var nameBytes: [UInt8] = []
     /// Folder record `r`'s children are `names[childIndexes[childStart[r]..<childStart[r + 1]]]`, in MFT order.
     private(set) var childStart: [Int32] = []
     private(set) var childIndexes: [Int32] = []
     /// One message per record that could not be read, naming the record.
-    private(set) var warnings: [String] = []
+    package private(set) var warnings: [String] = []
 
     /// Bytes read from the MFT at a time.
     static let chunkSize = 8 << 20
 
     /// Reads the MFT of `volume` once.
-    init(volume: NTFSVolume) {
+    /// - Parameter fastPath: `false` reads every record through ``NTFSFileRecord`` (the agreement test compares
+    ///   both ways on every record of every test image).
+    package init(volume: NTFSVolume, fastPath: Bool = true) {
         let recordSize = volume.boot.recordSize
         // Records past the MFT's valid data size were never written; a hostile size is capped.
         let valid = min(volume.mft.size, volume.mft.initializedSize) / UInt64(recordSize)
@@ -96,7 +101,7 @@ struct NTFSTree: Sendable {
                 }
                 break reading
             }
-            addChunk(&chunk, firstNumber: number, recordSize: recordSize, volume: volume)
+            addChunk(&chunk, firstNumber: number, recordSize: recordSize, volume: volume, fastPath: fastPath)
             number += UInt64(chunk.count / recordSize)
             if chunk.count < wanted {
                 warnings.append("MFT record \(number): the image ends inside the MFT (truncated image); the records after it are missing")
@@ -112,17 +117,17 @@ struct NTFSTree: Sendable {
     private struct Slice: @unchecked Sendable {
         /// The names' UTF-8 bytes, as ``NTFSTree/nameBytes`` will hold them after `base` is added.
         var nameBytes: [UInt8] = []
-        var names: [ScannedName] = []
+        package var names: [ScannedName] = []
         /// Each written record.
-        var records: [SliceRecord] = []
+        package var records: [SliceRecord] = []
     }
 
     /// A written record of a slice: its index in the chunk, what the fast path read (`nil`: take the slow path),
     /// and its range of the slice's names. A struct, not a tuple: tuples of generic parts are copied through the
     /// runtime's value witnesses, which cost more than the parsing.
     private struct SliceRecord {
-        var index: Int
-        var scanned: Scanned?
+        package var index: Int
+        package var scanned: Scanned?
         var firstName: Int
         var endName: Int
     }
@@ -132,7 +137,9 @@ struct NTFSTree: Sendable {
 
     /// Adds the records of one MFT chunk: slices scanned concurrently (fixups applied in place, names gathered),
     /// then added in record order, so the tree is the same as a sequential pass gives.
-    private mutating func addChunk(_ chunk: inout [UInt8], firstNumber: UInt64, recordSize: Int, volume: NTFSVolume) {
+    private mutating func addChunk(
+        _ chunk: inout [UInt8], firstNumber: UInt64, recordSize: Int, volume: NTFSVolume, fastPath: Bool
+    ) {
         let recordCount = chunk.count / recordSize
         let sliceCount = (recordCount + NTFSTree.sliceRecords - 1) / NTFSTree.sliceRecords
         var slices = [Slice](repeating: Slice(), count: sliceCount)
@@ -149,7 +156,7 @@ struct NTFSTree: Sendable {
                         if record[0] == 0 && record[1] == 0 && record[2] == 0 && record[3] == 0 { continue }  // never written
                         let byteMark = result.nameBytes.count
                         let nameMark = result.names.count
-                        if let scanned = NTFSTree.scan(record, nameBytes: &result.nameBytes, names: &result.names) {
+                        if fastPath, let scanned = NTFSTree.scan(record, nameBytes: &result.nameBytes, names: &result.names) {
                             result.records.append(SliceRecord(index: index, scanned: scanned, firstName: nameMark, endName: result.names.count))
                         } else {
                             result.nameBytes.removeSubrange(byteMark...)
@@ -204,18 +211,11 @@ struct NTFSTree: Sendable {
     /// The target an Interix symlink's data names, `nil` when the data is not one.
     static func interixTarget(_ data: ArraySlice<UInt8>) -> String? {
         guard data.count > 8, data.count % 2 == 0, Array(data.prefix(8)) == interixMagic else { return nil }
-        let body = data.dropFirst(8)
-        var units: [UInt16] = []
-        var index = body.startIndex
-        while index + 1 < body.endIndex {
-            units.append(UInt16(body[index]) | UInt16(body[index + 1]) << 8)
-            index += 2
-        }
-        return String(decoding: units, as: UTF16.self)
+        return UTF16Text.decode(Array(data.dropFirst(8)), .little)
     }
 
     /// The name of ``names``[`index`].
-    func name(_ index: Int) -> String {
+    package func name(_ index: Int) -> String {
         let name = names[index]
         // Through a buffer pointer: String's fast UTF-8 validation (an ArraySlice takes the slow generic path).
         return nameBytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[name.start..<(name.start + name.length)]), as: UTF8.self) }
@@ -228,7 +228,7 @@ struct NTFSTree: Sendable {
     }
 
     /// Indexes into ``names`` of folder `record`'s children.
-    func children(of record: UInt64) -> ArraySlice<Int32> {
+    package func children(of record: UInt64) -> ArraySlice<Int32> {
         guard record + 1 < UInt64(childStart.count) else { return [] }
         return childIndexes[Int(childStart[Int(record)])..<Int(childStart[Int(record) + 1])]
     }
@@ -319,8 +319,9 @@ struct NTFSTree: Sendable {
                     warnings.append("MFT record \(number): $FILE_NAME skipped: \(error)")
                 }
             case NTFSAttribute.Kind.standardInformation.rawValue:
-                if let value = attribute.residentValue, value.count >= 36 {
-                    nodes[index].fileAttributes = UInt32(value[32]) | UInt32(value[33]) << 8 | UInt32(value[34]) << 16 | UInt32(value[35]) << 24
+                if let value = attribute.residentValue,
+                   let attributes = try? ByteReader(value, structure: "$STANDARD_INFORMATION").u32(at: 32, .little) {
+                    nodes[index].fileAttributes = attributes
                 }
             case NTFSAttribute.Kind.data.rawValue:
                 if !attribute.name.isEmpty {
@@ -339,8 +340,9 @@ struct NTFSTree: Sendable {
                     }
                 }
             case NTFSAttribute.Kind.reparsePoint.rawValue:
-                if let value = attribute.residentValue, value.count >= 4 {
-                    nodes[index].reparseTag = UInt32(value[0]) | UInt32(value[1]) << 8 | UInt32(value[2]) << 16 | UInt32(value[3]) << 24
+                if let value = attribute.residentValue,
+                   let tag = try? ByteReader(value, structure: "$REPARSE_POINT").u32(at: 0, .little) {
+                    nodes[index].reparseTag = tag
                 } else {
                     nodes[index].reparseTag = 0xFFFF_FFFF  // non-resident: read on demand
                 }
@@ -378,7 +380,7 @@ struct NTFSTree: Sendable {
     }
 
     /// The kind a listing shows for record `number`: NTFS symlinks and junctions are links (as ntfs-3g shows them).
-    func kind(of number: UInt64) -> EntryKind {
+    package func kind(of number: UInt64) -> EntryKind {
         let node = nodes[Int(number)]
         if node.reparseTag == ReparsePoint.symlinkTag || node.reparseTag == ReparsePoint.mountPointTag { return .symlink }
         if !node.isDirectory, node.isInterix, node.fileAttributes & 0x4 != 0 { return .symlink }

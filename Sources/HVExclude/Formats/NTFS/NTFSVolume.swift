@@ -1,5 +1,6 @@
 // Reference: libyal libfsntfs, "New Technologies File System (NTFS)" (volume header, MFT, attributes, attribute
 // list); Sleuth Kit tsk/fs/ntfs.c (loading $MFT and its attribute list).
+import HVXBinary
 import Synchronization
 
 /// A read-only NTFS volume over a byte source: its boot record, the runlist of `$MFT`, the `$UpCase` table, and
@@ -7,7 +8,7 @@ import Synchronization
 ///
 /// Nothing is cached but `$MFT`'s own runlist and `$UpCase`; the MFT walk (``NTFSTree``) reads the MFT once,
 /// sequentially, in large pieces.
-final class NTFSVolume: Sendable {
+package final class NTFSVolume: Sendable {
     /// Well-known record numbers.
     static let mftRecord: UInt64 = 0
     static let rootRecord: UInt64 = 5
@@ -20,24 +21,24 @@ final class NTFSVolume: Sendable {
     static let maximumAttributeListSize: UInt64 = 4 << 20
 
     /// The bytes of the volume.
-    let source: any ByteSource
+    package let source: any ByteSource
     /// A name for messages ("disk.vhdx partition 2").
-    let name: String
+    package let name: String
     /// Geometry.
-    let boot: NTFSBootRecord
+    package let boot: NTFSBootRecord
     /// `$MFT`'s data.
     let mft: NTFSDataStream
     /// Case folding table.
     let upcase: NTFSUpCase
     /// Problems met while opening (an unreadable `$UpCase`, …).
-    let warnings: [String]
+    package let warnings: [String]
 
     /// Records in the MFT.
     var recordCount: UInt64 { mft.size / UInt64(boot.recordSize) }
 
     /// Opens the volume in `source`.
     /// - Throws: ``NTFSError`` when the boot record is not NTFS (or BitLocker) or `$MFT` cannot be mapped.
-    init(source: any ByteSource, name: String) throws {
+    package init(source: any ByteSource, name: String) throws {
         self.source = source
         self.name = name
         var reader = ByteReader(try source.read(at: 0, count: NTFSBootRecord.size), structure: "NTFS boot record")
@@ -121,16 +122,16 @@ final class NTFSVolume: Sendable {
     }
 
     /// Record `number`, parsed.
-    func record(_ number: UInt64) throws -> NTFSFileRecord {
+    package func record(_ number: UInt64) throws -> NTFSFileRecord {
         try NTFSFileRecord(parsing: try recordBytes(number)[...], number: number, baseOffset: number * UInt64(boot.recordSize))
     }
 
     /// Every attribute of base record `number`, those in extension records included (through `$ATTRIBUTE_LIST`).
-    func attributes(ofRecord number: UInt64) throws -> [NTFSAttribute] {
+    package func attributes(ofRecord number: UInt64) throws -> [NTFSAttribute] {
         try NTFSVolume.attributes(ofRecord: number, mft: mft, boot: boot, source: source)
     }
 
-    static func attributes(ofRecord number: UInt64, mft: NTFSDataStream, boot: NTFSBootRecord, source: any ByteSource) throws -> [NTFSAttribute] {
+    package static func attributes(ofRecord number: UInt64, mft: NTFSDataStream, boot: NTFSBootRecord, source: any ByteSource) throws -> [NTFSAttribute] {
         let recordSize = boot.recordSize
         let base = try NTFSFileRecord(parsing: try recordBytes(number, mft: mft, recordSize: recordSize)[...], number: number,
                                       baseOffset: number * UInt64(recordSize))
@@ -197,7 +198,7 @@ final class NTFSVolume: Sendable {
     }
 
     /// The raw `$REPARSE_POINT` value of record `number` (as ntfs-3g's `system.ntfs_reparse_data` shows it).
-    func reparseData(ofRecord number: UInt64) throws -> [UInt8]? {
+    package func reparseData(ofRecord number: UInt64) throws -> [UInt8]? {
         let attributes = try attributes(ofRecord: number)
         guard let point = attributes.first(where: { $0.type == NTFSAttribute.Kind.reparsePoint.rawValue }) else { return nil }
         if let value = point.residentValue { return value }
@@ -208,7 +209,7 @@ final class NTFSVolume: Sendable {
 
 extension NTFSAttribute {
     /// The same attribute presented as an unnamed `$DATA`, so its value is read through a ``NTFSDataStream``.
-    init(copying attribute: NTFSAttribute, asData: Bool) {
+    package init(copying attribute: NTFSAttribute, asData: Bool) {
         self = attribute
         type = NTFSAttribute.Kind.data.rawValue
         name = ""

@@ -1,6 +1,7 @@
 // Reference: Microsoft Learn "PE Format" (Win32 docs: MS-DOS stub e_lfanew at 0x3C, COFF file header, optional
 // header data directories, section table, ".rsrc section" resource directory tables and entries) and
 // "VS_VERSIONINFO" / "VS_FIXEDFILEINFO" (version resource layout, signature 0xFEEF04BD).
+import HVXBinary
 
 /// The file version in a PE image's version resource (`VS_FIXEDFILEINFO`), e.g. ntoskrnl.exe's 10.0.17763.1.
 ///
@@ -17,13 +18,13 @@
 /// | resource data entry | 0 / 4 | u32 RVA / u32 size |
 /// | VS_VERSIONINFO | 0 / 2 / 6 | u16 length / u16 value length / "VS_VERSION_INFO" UTF-16, padded to 4 bytes, then VS_FIXEDFILEINFO |
 /// | VS_FIXEDFILEINFO | 0 / 8 / 12 | u32 0xFEEF04BD / u32 file version MS (major << 16 | minor) / LS (build << 16 | revision) |
-struct PEFileVersion: Sendable, Equatable, CustomStringConvertible {
+package struct PEFileVersion: Sendable, Equatable, CustomStringConvertible {
     var major: Int
     var minor: Int
-    var build: Int
+    package var build: Int
     var revision: Int
 
-    var description: String { "\(major).\(minor).\(build).\(revision)" }
+    package var description: String { "\(major).\(minor).\(build).\(revision)" }
 
     /// Largest resource section walked.
     static let maximumResourceSize = 32 << 20
@@ -31,16 +32,16 @@ struct PEFileVersion: Sendable, Equatable, CustomStringConvertible {
     /// Reads the version resource of the PE file at `path`; nil when the image has none.
     /// - Throws: ``SystemError`` when the file cannot be read; ``BinaryFormatError`` when it is not a PE image
     ///   or a structure on the way is out of bounds.
-    static func read(path: String) throws -> PEFileVersion? {
+    package static func read(path: String) throws -> PEFileVersion? {
         try read(file: try FileReader(path: path, readBudget: readBudget))
     }
 
     /// Bytes one image may read.
-    static var readBudget: UInt64 { UInt64(4096 + maximumResourceSize) }
+    package static var readBudget: UInt64 { UInt64(4096 + maximumResourceSize) }
 
     /// Reads the version resource through an open reader (a file inside a disk image); see ``read(path:)``.
     /// - Throws: as ``read(path:)``.
-    static func read(file: FileReader) throws -> PEFileVersion? {
+    package static func read(file: FileReader) throws -> PEFileVersion? {
         var dos = try file.reader(at: 0, count: 64, structure: "PE DOS header")
         guard try dos.bytes(count: 2) == Array("MZ".utf8) else { throw dos.error("signature is not \"MZ\": not a PE image", at: 0) }
         try dos.seek(to: 0x3C)

@@ -2,12 +2,12 @@
 // its use in hive logs: msuhanov/regf "Windows registry file format specification", "New format", notes 1–3.
 
 /// Marvin32, the 64-bit keyed hash Windows writes into each hive log entry (`HvLE` Hash-1 and Hash-2).
-enum Marvin32 {
+package enum Marvin32 {
     /// The seed of hive log entries (bytes 82 EF 4D 88 7A 4E 55 C5, read as one big-endian number).
     static let hiveLogSeed: UInt64 = 0x82EF_4D88_7A4E_55C5
 
     /// The hash of `bytes` with `seed`.
-    static func hash(_ bytes: UnsafeRawBufferPointer, seed: UInt64 = hiveLogSeed) -> UInt64 {
+    package static func hash(_ bytes: UnsafeRawBufferPointer, seed: UInt64 = hiveLogSeed) -> UInt64 {
         var low = UInt32(truncatingIfNeeded: seed)
         var high = UInt32(truncatingIfNeeded: seed >> 32)
         let whole = bytes.count / 4
@@ -40,7 +40,7 @@ enum Marvin32 {
     }
 
     /// The hash of `bytes[range]`.
-    static func hash(_ bytes: [UInt8], _ range: Range<Int>, seed: UInt64 = hiveLogSeed) -> UInt64 {
+    package static func hash(_ bytes: [UInt8], _ range: Range<Int>, seed: UInt64 = hiveLogSeed) -> UInt64 {
         bytes.withUnsafeBytes { raw in hash(UnsafeRawBufferPointer(rebasing: raw[range]), seed: seed) }
     }
 }

@@ -1,4 +1,5 @@
 // Reference: libyal libregf "Windows NT Registry File (REGF) format", section 2 (file header / base block).
+import HVXBinary
 
 /// The 4096-byte base block at the start of a regf hive file.
 ///
@@ -17,9 +18,9 @@
 /// | 44 | 4 | clustering factor |
 /// | 48 | 64 | file name (UTF-16LE, tail of the path the hive was saved from) |
 /// | 508 | 4 | XOR-32 checksum of bytes 0..<508 |
-struct RegistryBaseBlock: Sendable, Equatable {
+package struct RegistryBaseBlock: Sendable, Equatable {
     /// Size of the base block; the first hbin follows it.
-    static let size = 4096
+    package static let size = 4096
 
     /// Primary sequence number.
     var primarySequence: UInt32
@@ -38,7 +39,7 @@ struct RegistryBaseBlock: Sendable, Equatable {
     /// Size of the hbins data that follows the base block.
     var hbinsSize: UInt32
     /// The embedded file name (often the tail of the original path).
-    var fileName: String
+    package var fileName: String
     /// The checksum stored at offset 508.
     var storedChecksum: UInt32
     /// The checksum computed over bytes 0..<508.
@@ -51,7 +52,7 @@ struct RegistryBaseBlock: Sendable, Equatable {
 
     /// Parses a base block; `reader` must start at file offset 0 and hold 4096 bytes.
     /// - Throws: ``BinaryFormatError`` for a short block, a wrong signature or an unknown major version.
-    init(parsing reader: inout ByteReader) throws {
+    package init(parsing reader: inout ByteReader) throws {
         guard reader.count >= RegistryBaseBlock.size else {
             throw reader.error(
                 "truncated: a base block needs \(RegistryBaseBlock.size) bytes, the file holds \(reader.count)", at: 0)
@@ -76,16 +77,16 @@ struct RegistryBaseBlock: Sendable, Equatable {
         fileName = try reader.utf16(byteCount: 64, .little, stopAtNUL: true)
         try reader.seek(to: 508)
         storedChecksum = try reader.u32(.little)
-        computedChecksum = RegistryBaseBlock.checksum(Array(reader.bytes[0..<508]))
+        computedChecksum = RegistryBaseBlock.checksum(try reader.copy(0..<508))
     }
 
     /// XOR-32 over the first 508 bytes, with Windows' two special cases (0xFFFFFFFF → 0xFFFFFFFE, 0 → 1).
-    static func checksum(_ bytes: [UInt8]) -> UInt32 {
+    package static func checksum(_ bytes: [UInt8]) -> UInt32 {
+        let reader = ByteReader(bytes, structure: "regf base block")
         var sum: UInt32 = 0
         var index = 0
         while index + 4 <= min(bytes.count, 508) {
-            sum ^= UInt32(bytes[index]) | UInt32(bytes[index + 1]) << 8
-                | UInt32(bytes[index + 2]) << 16 | UInt32(bytes[index + 3]) << 24
+            sum ^= (try? reader.u32(at: index, .little)) ?? 0  // inside the bytes: the loop's bound
             index += 4
         }
         if sum == 0xFFFF_FFFF { return 0xFFFF_FFFE }
@@ -98,7 +99,7 @@ struct RegistryBaseBlock: Sendable, Equatable {
         return "\"\(text)\""
     }
 
-    static func hexByte(_ byte: UInt8) -> String {
+    package static func hexByte(_ byte: UInt8) -> String {
         let text = String(byte, radix: 16, uppercase: true)
         return text.count == 1 ? "0" + text : text
     }

@@ -1,5 +1,7 @@
 // Reference: libyal libregf "Windows NT Registry File (REGF) format", sections 2 (base block), 3 (hive bins
 // and cells), 4 (keys, lists, values, big data).
+import HVXBinary
+import HVXVolume
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -20,7 +22,7 @@ import Glibc
 ///
 /// Looking up a path reads only the keys on that path. Structural problems met while reading throw
 /// ``BinaryFormatError`` with the absolute offset; non-fatal oddities are appended to ``warnings``.
-public final class RegistryHive: Sendable {
+package final class RegistryHive: Sendable {
     /// Largest hbins region we accept; real SOFTWARE hives stay well below 200 MiB.
     static let maximumHbinsSize = 240 << 20
     /// Size of the `hbin` header at the start of each bin.
@@ -35,9 +37,9 @@ public final class RegistryHive: Sendable {
     static let noCell: UInt32 = 0xFFFF_FFFF
 
     /// Where the hive was read from (host path, or the name given for in-memory bytes).
-    let path: String
+    package let path: String
     /// The hive's file name (last path component), as used in messages ("SOFTWARE").
-    let name: String
+    package let name: String
     /// The parsed base block.
     let baseBlock: RegistryBaseBlock
     /// The hbins region (file offset 4096 onwards).
@@ -47,10 +49,10 @@ public final class RegistryHive: Sendable {
     private let collected: Mutex<[String]>
 
     /// Warnings so far: those found on open plus any met while reading keys and values.
-    public var warnings: [String] { collected.withLock { $0 } }
+    package var warnings: [String] { collected.withLock { $0 } }
 
     /// What to do with a dirty hive's transaction logs.
-    public enum LogHandling: Sendable, Equatable {
+    package enum LogHandling: Sendable, Equatable {
         /// Apply `NAME.LOG1`/`.LOG2`/`.LOG` beside the file in memory, as Windows does when it loads the hive.
         case replay
         /// Read the file as it is (a dirty hive then lacks its most recent changes; a warning says so).
@@ -58,36 +60,36 @@ public final class RegistryHive: Sendable {
     }
 
     /// What a log replay did to this hive.
-    public struct Recovery: Sendable, Equatable {
+    package struct Recovery: Sendable, Equatable {
         /// "replayed 3 log entries from SYSTEM.LOG1 and 1 from SYSTEM.LOG2 (to sequence 5)".
-        public var summary: String
+        package var summary: String
         /// The logs applied, in order, with the number of entries (or old-format dirty pages) taken from each.
-        var logs: [String]
+        package var logs: [String]
         /// Entries (or old-format pages) applied in all.
-        var count: Int
+        package var count: Int
     }
 
     /// Largest transaction log read into memory.
     static let maximumLogSize = 256 << 20
 
     /// The result of replaying the transaction logs; nil when the hive was clean, logs were ignored, or none applied.
-    public let recovery: Recovery?
+    package let recovery: Recovery?
 
     /// Opens a hive file and reads its hbins region once (capped at ``maximumHbinsSize``); when the hive is dirty
     /// and `logs` is `.replay`, applies its transaction logs from the same folder in memory (nothing is written).
     /// - Throws: ``SystemError`` when the file cannot be opened or read; ``BinaryFormatError`` when the base
     ///   block is short or not a regf base block, or the hbins size exceeds the cap.
-    public convenience init(path: String, logs: LogHandling = .replay) throws {
+    package convenience init(path: String, logs: LogHandling = .replay) throws {
         try self.init(file: try FileReader(path: path, readBudget: RegistryHive.readBudget), logs: logs)
     }
 
     /// Bytes one hive may read.
-    static var readBudget: UInt64 { UInt64(RegistryBaseBlock.size + RegistryHive.maximumHbinsSize) }
+    package static var readBudget: UInt64 { UInt64(RegistryBaseBlock.size + RegistryHive.maximumHbinsSize) }
 
     /// Reads a hive through an open reader (a file inside a disk image), its logs beside it through `fileSystem`;
     /// see ``init(path:logs:)``.
     /// - Throws: as ``init(path:logs:)``.
-    convenience init(file: FileReader, logs: LogHandling = .replay, fileSystem: any VolumeFileSystem = POSIXFileSystem.shared) throws {
+    package convenience init(file: FileReader, logs: LogHandling = .replay, fileSystem: any VolumeFileSystem = POSIXFileSystem.shared) throws {
         let path = file.path
         let name = path.split(separator: "/").last.map(String.init) ?? path
         var header = try file.reader(at: 0, count: RegistryBaseBlock.size, structure: "regf base block")
@@ -101,7 +103,7 @@ public final class RegistryHive: Sendable {
             return
         }
         let found = RegistryHive.readLogs(besideHive: path, name: name, in: fileSystem)
-        let result = try RegistryHive.replay(header: header.bytes, base: base, hbins: data, logs: found.logs, name: name)
+        let result = try RegistryHive.replay(header: header.array, base: base, hbins: data, logs: found.logs, name: name)
         try self.init(
             path: path, name: name, baseBlock: result.base, hbins: result.hbins, fileSize: file.size,
             logFiles: found.names, logWarnings: found.warnings + result.warnings, recovery: result.recovery)
@@ -120,7 +122,7 @@ public final class RegistryHive: Sendable {
     /// Reads a hive already in memory and, when it is dirty, replays `logs` (whole log files with their names,
     /// LOG1 before LOG2) onto it, exactly as ``init(path:logs:)`` does with the files beside a hive.
     /// - Throws: as ``init(path:logs:)``.
-    convenience init(bytes: [UInt8], name: String, logs: [(name: String, bytes: [UInt8])]) throws {
+    package convenience init(bytes: [UInt8], name: String, logs: [(name: String, bytes: [UInt8])]) throws {
         let (base, data) = try RegistryHive.split(bytes)
         guard base.sequencesDiffer || !base.checksumValid else {
             try self.init(path: name, name: name, baseBlock: base, hbins: data, fileSize: UInt64(bytes.count))
@@ -192,7 +194,7 @@ public final class RegistryHive: Sendable {
 
     /// Reads a hive already in memory (the whole file, base block first); its logs are not looked for.
     /// - Throws: as ``init(path:logs:)``.
-    public convenience init(bytes: [UInt8], name: String) throws {
+    package convenience init(bytes: [UInt8], name: String) throws {
         let (base, data) = try RegistryHive.split(bytes)
         try self.init(path: name, name: name, baseBlock: base, hbins: data, fileSize: UInt64(bytes.count))
     }
@@ -294,12 +296,13 @@ public final class RegistryHive: Sendable {
         return bins
     }
 
+    /// The little-endian 32-bit integer at `at`, which the caller has checked lies inside `data` (0 if not).
     private static func readU32(_ data: [UInt8], _ at: Int) -> UInt32 {
-        UInt32(data[at]) | UInt32(data[at + 1]) << 8 | UInt32(data[at + 2]) << 16 | UInt32(data[at + 3]) << 24
+        (try? ByteReader(data, structure: "regf hive bins").u32(at: at, .little)) ?? 0
     }
 
     /// Records a non-fatal problem once.
-    func warn(_ message: String) {
+    package func warn(_ message: String) {
         collected.withLock { list in
             if !list.contains(message) { list.append(message) }
         }
@@ -309,7 +312,7 @@ public final class RegistryHive: Sendable {
 
     /// The data of the cell at `offset` (relative to the first hbin), bounds-checked against its bin.
     /// - Throws: ``BinaryFormatError`` naming `structure` when the offset or size is impossible.
-    func cell(at offset: UInt32, structure: String) throws -> ByteReader {
+    package func cell(at offset: UInt32, structure: String) throws -> ByteReader {
         let absolute = UInt64(offset) + UInt64(RegistryBaseBlock.size)
         guard offset != RegistryHive.noCell else {
             throw BinaryFormatError(structure, at: absolute, "cell offset is 0xFFFFFFFF (none)")
@@ -374,7 +377,7 @@ public final class RegistryHive: Sendable {
 
     /// The key stored at cell `offset`.
     /// - Throws: ``BinaryFormatError`` when the cell is not a readable `nk` record.
-    func key(atCell offset: UInt32) throws -> RegistryKey {
+    package func key(atCell offset: UInt32) throws -> RegistryKey {
         var reader = try cell(at: offset, structure: "regf key (nk)")
         return try RegistryKey(parsing: &reader, cellOffset: offset)
     }
@@ -382,7 +385,7 @@ public final class RegistryHive: Sendable {
     /// The key at a backslash-separated `path` below the root (`""` is the root), matched case-insensitively;
     /// `nil` when some component does not exist. Reads only the keys on the path.
     /// - Throws: ``BinaryFormatError`` when a structure on the path is corrupt.
-    func key(_ path: String) throws -> RegistryKey? {
+    package func key(_ path: String) throws -> RegistryKey? {
         var current = try rootKey()
         for component in RegistryName.components(of: path) {
             guard let next = try subkey(component, of: current) else { return nil }
@@ -393,7 +396,7 @@ public final class RegistryHive: Sendable {
 
     /// The direct subkey of `parent` called `name` (case-insensitive), or `nil`.
     /// - Throws: ``BinaryFormatError`` when the subkey list or a candidate key is corrupt.
-    func subkey(_ name: String, of parent: RegistryKey) throws -> RegistryKey? {
+    package func subkey(_ name: String, of parent: RegistryKey) throws -> RegistryKey? {
         let entries = try subkeyEntries(of: parent)
         let wanted = RegistryName.uppercased(name)
         let hash = RegistrySubkeyList.hash(ofUppercased: wanted)
@@ -414,7 +417,7 @@ public final class RegistryHive: Sendable {
 
     /// All direct subkeys of `key`, in stored order.
     /// - Throws: ``BinaryFormatError`` when a list or a key is corrupt.
-    func subkeys(of key: RegistryKey) throws -> [RegistryKey] {
+    package func subkeys(of key: RegistryKey) throws -> [RegistryKey] {
         try subkeyEntries(of: key).map { try self.key(atCell: $0.offset) }
     }
 
@@ -458,7 +461,7 @@ public final class RegistryHive: Sendable {
 
     /// All values of `key`, in stored order, with their data.
     /// - Throws: ``BinaryFormatError`` when the value list, a `vk` record or its data is corrupt.
-    func values(of key: RegistryKey) throws -> [RegistryValue] {
+    package func values(of key: RegistryKey) throws -> [RegistryValue] {
         // Distinct values own distinct data cells, so one key's values never hold more than the hbins region;
         // more means list entries share one big value, which would multiply memory by the entry count.
         var total = 0
@@ -477,7 +480,7 @@ public final class RegistryHive: Sendable {
 
     /// The value of `key` called `name` (case-insensitive; `""` is the default value), or `nil`.
     /// - Throws: ``BinaryFormatError`` when the value list or a `vk` record is corrupt.
-    func value(_ name: String, of key: RegistryKey) throws -> RegistryValue? {
+    package func value(_ name: String, of key: RegistryKey) throws -> RegistryValue? {
         let wanted = RegistryName.uppercased(name)
         for offset in try valueOffsets(of: key) {
             var reader = try cell(at: offset, structure: "regf value (vk)")
@@ -491,14 +494,14 @@ public final class RegistryHive: Sendable {
 
     /// The value `name` of the key at `keyPath`, or `nil` when either is absent.
     /// - Throws: ``BinaryFormatError`` when a structure on the way is corrupt.
-    func value(_ name: String, at keyPath: String) throws -> RegistryValue? {
+    package func value(_ name: String, at keyPath: String) throws -> RegistryValue? {
         guard let key = try key(keyPath) else { return nil }
         return try value(name, of: key)
     }
 
     /// The value stored at cell `offset`, with its data.
     /// - Throws: ``BinaryFormatError`` when the record or its data is corrupt.
-    func value(atCell offset: UInt32) throws -> RegistryValue {
+    package func value(atCell offset: UInt32) throws -> RegistryValue {
         var reader = try cell(at: offset, structure: "regf value (vk)")
         let header = try RegistryValueHeader(parsing: &reader)
         return try gather(header, cellOffset: offset, fileOffset: reader.baseOffset)
@@ -537,8 +540,8 @@ public final class RegistryHive: Sendable {
             }
             let structure = "regf value data"
             var data = try cell(at: header.dataOffset, structure: structure)
-            let isBigData = length > RegistryHive.bigDataSegmentSize && baseBlock.minorVersion >= 4
-                && data.count >= 8 && data.bytes[0] == 0x64 && data.bytes[1] == 0x62
+            let isBigData = try length > RegistryHive.bigDataSegmentSize && baseBlock.minorVersion >= 4
+                && data.count >= 8 && data.u8(at: 0) == 0x64 && data.u8(at: 1) == 0x62
             if isBigData {
                 raw = try bigData(&data, length: length, name: header.name)
             } else {
@@ -585,7 +588,7 @@ public final class RegistryHive: Sendable {
     /// Visits `key` (default: the root) and every key below it depth-first with its path relative to `key`.
     /// Keys reached twice (a cycle) and levels deeper than `maximumDepth` are skipped with a warning.
     /// - Throws: whatever `body` throws, and ``BinaryFormatError`` for corrupt lists or keys.
-    func walk(
+    package func walk(
         from key: RegistryKey? = nil, maximumDepth: Int = RegistryHive.defaultMaximumDepth,
         _ body: (_ path: [String], _ key: RegistryKey) throws -> Void
     ) throws {

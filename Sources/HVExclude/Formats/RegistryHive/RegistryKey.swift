@@ -1,4 +1,5 @@
 // Reference: libyal libregf "Windows NT Registry File (REGF) format", section 4.2 (named key, "nk").
+import HVXBinary
 
 /// One registry key (`nk` cell), as stored; its subkeys and values are read on demand through ``RegistryHive``.
 ///
@@ -23,22 +24,22 @@
 /// | 72 | 2 | key name length in bytes |
 /// | 74 | 2 | class name length in bytes |
 /// | 76 | … | key name (Latin-1 when compressed, else UTF-16LE) |
-struct RegistryKey: Sendable, Equatable {
+package struct RegistryKey: Sendable, Equatable {
     /// Flag bit: the root key of the hive.
     static let rootFlag: UInt16 = 0x0004
     /// Flag bit: the name is stored one byte per character (Latin-1).
     static let compressedNameFlag: UInt16 = 0x0020
     /// Fixed part of an `nk` record before the name.
-    static let headerSize = 76
+    package static let headerSize = 76
 
     /// The key name, whole (an embedded NUL stays in the string).
-    var name: String
+    package var name: String
     /// Cell offset of this key (relative to the first hbin).
     var cellOffset: UInt32
     /// Absolute file offset of the cell data.
     var fileOffset: UInt64
     /// Raw flags.
-    var flags: UInt16
+    package var flags: UInt16
     /// Last written time as a Windows FILETIME.
     var lastWritten: UInt64
     /// Cell offset of the parent key.
@@ -57,7 +58,7 @@ struct RegistryKey: Sendable, Equatable {
 
     /// Parses an `nk` record from its cell data.
     /// - Throws: ``BinaryFormatError`` for a short record, a wrong signature or a name running past the cell.
-    init(parsing reader: inout ByteReader, cellOffset: UInt32) throws {
+    package init(parsing reader: inout ByteReader, cellOffset: UInt32) throws {
         guard reader.count >= RegistryKey.headerSize else {
             throw reader.error("an nk record needs \(RegistryKey.headerSize) bytes, the cell holds \(reader.count)", at: 0)
         }

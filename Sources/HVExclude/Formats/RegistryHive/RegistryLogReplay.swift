@@ -1,6 +1,7 @@
 // Reference: msuhanov/regf "Windows registry file format specification": "Dirty state of a hive", "Multiple
 // transaction log files" (old and new format), the notes under "Log entries" and "Dirty pages"; the yarp
 // author's write-up "Missing log entries for a dirty primary file" (partial reconciliation).
+import HVXBinary
 
 /// Applies a dirty hive's transaction logs in memory, the way the Windows kernel recovers a hive on load.
 ///
@@ -17,27 +18,27 @@
 ///
 /// Stops that Windows makes silently on a healthy log (zeroes or an older entry after the last one, an
 /// already reconciled log) are not warnings; a torn or corrupt entry, a sequence gap and a cut-off log are.
-struct RegistryLogReplay {
+package struct RegistryLogReplay {
     /// What a replay did.
-    struct Outcome: Sendable, Equatable {
+    package struct Outcome: Sendable, Equatable {
         /// The recovered base block (4096 bytes, file type 0, checksum recomputed); nil when nothing was applied.
         var baseBlock: [UInt8]?
         /// Entries (new format) or dirty pages (old format) applied, per log, in the order applied.
-        var applied: [(log: String, count: Int)]
+        package var applied: [(log: String, count: Int)]
         /// The log format used.
-        var format: RegistryTransactionLog.Format?
+        package var format: RegistryTransactionLog.Format?
         /// The sequence number of the last entry applied (new format).
         var lastSequence: UInt32?
         /// Problems that stopped the replay early or made a log unusable.
-        var warnings: [String]
+        package var warnings: [String]
 
-        static func == (lhs: Outcome, rhs: Outcome) -> Bool {
+        package static func == (lhs: Outcome, rhs: Outcome) -> Bool {
             lhs.baseBlock == rhs.baseBlock && lhs.applied.map { "\($0.log):\($0.count)" } == rhs.applied.map { "\($0.log):\($0.count)" }
                 && lhs.format == rhs.format && lhs.lastSequence == rhs.lastSequence && lhs.warnings == rhs.warnings
         }
 
         /// "replayed 3 log entries from NewDirtyHive.LOG1 and 1 from NewDirtyHive.LOG2 (to sequence 5)".
-        var summary: String? {
+        package var summary: String? {
             let used = applied.filter { $0.count > 0 }
             guard !used.isEmpty else { return nil }
             let unit = format == .dirtyVector ? "dirty page" : "log entr"
@@ -56,14 +57,14 @@ struct RegistryLogReplay {
     /// The primary file's base block bytes (4096).
     let primaryBase: [UInt8]
     /// The parsed primary base block.
-    let base: RegistryBaseBlock
+    package let base: RegistryBaseBlock
     /// The hive's file name, for messages.
-    let hiveName: String
+    package let hiveName: String
     /// The cap on the hive bins size a log may grow the hive to.
     let maximumHbinsSize: Int
 
     /// Replays `logs` (whole files with their names, LOG1 before LOG2 before LOG) onto `hbins`.
-    func replay(hbins: inout [UInt8], logs: [(name: String, bytes: [UInt8])]) -> Outcome {
+    package func replay(hbins: inout [UInt8], logs: [(name: String, bytes: [UInt8])]) -> Outcome {
         var outcome = Outcome(baseBlock: nil, applied: [], format: nil, lastSequence: nil, warnings: [])
         var usable: [RegistryTransactionLog] = []
         for (name, bytes) in logs {
@@ -142,11 +143,10 @@ struct RegistryLogReplay {
         var count = 0
         defer { outcome.applied.append((log.name, count)) }
         let bytes = log.bytes
+        let reader = ByteReader(bytes, structure: "regf log")
         while position < bytes.count {
             let stored = position + 16 <= bytes.count && bytes[position..<position + 4].elementsEqual("HvLE".utf8)
-                ? UInt32(bytes[position + 12]) | UInt32(bytes[position + 13]) << 8 | UInt32(bytes[position + 14]) << 16
-                    | UInt32(bytes[position + 15]) << 24
-                : nil
+                ? (try? reader.u32(at: position + 12, .little)) : nil
             // An older entry after the newest one is what the log held before it was reused: its normal end.
             if let stored, RegistryLogReplay.precedes(stored, expected) { return true }
             let entry: RegistryLogEntry
@@ -187,13 +187,9 @@ struct RegistryLogReplay {
                     hbins.removeSubrange(entry.hbinsSize...)
                 }
             }
-            hbins.withUnsafeMutableBytes { target in
-                bytes.withUnsafeBytes { source in
-                    for page in entry.pages {
-                        (target.baseAddress! + page.offset).copyMemory(
-                            from: source.baseAddress! + page.logOffset, byteCount: page.size)
-                    }
-                }
+            // Checked copies: RegistryLogEntry has put every page inside the hive bins and inside its entry.
+            for page in entry.pages {
+                hbins[page.offset..<(page.offset + page.size)] = bytes[page.logOffset..<(page.logOffset + page.size)]
             }
             flags = flags & ~1 | entry.flags & 1
             outcome.lastSequence = entry.sequence
@@ -213,7 +209,7 @@ struct RegistryLogReplay {
         if base.checksumValid {
             primaryTime = base.lastWritten
         } else if hbins.count >= 28 {
-            primaryTime = (0..<8).reduce(UInt64(0)) { $0 | UInt64(hbins[20 + $1]) << (8 * UInt64($1)) }
+            primaryTime = (try? ByteReader(hbins, structure: "regf hive bins").u64(at: 20, .little)) ?? 0
         } else {
             primaryTime = 0
         }
@@ -274,8 +270,10 @@ struct RegistryLogReplay {
             if first.offset % 4096 == 0, isBinStart(chosen.bytes, first.logOffset) || isBinStart(original, first.offset) {
                 let page = chosen.bytes
                 let at = first.logOffset
-                let valid = isBinStart(page, at) && readU32(page, at + 4) == UInt32(first.offset)
-                    && readU32(page, at + 8) >= 4096 && readU32(page, at + 8) % 4096 == 0
+                let reader = ByteReader(page, structure: "regf log page")
+                let binOffset = try? reader.u32(at: at + 4, .little)
+                let binSize = (try? reader.u32(at: at + 8, .little)) ?? 0
+                let valid = isBinStart(page, at) && binOffset == UInt32(first.offset) && binSize >= 4096 && binSize % 4096 == 0
                 guard valid else {
                     outcome.warnings.append(
                         "\(chosen.name) at \(hex(at)): the dirty hive bin for hive bins offset \(hex(first.offset)) is invalid "
@@ -283,12 +281,8 @@ struct RegistryLogReplay {
                     break groups
                 }
             }
-            hbins.withUnsafeMutableBytes { target in
-                chosen.bytes.withUnsafeBytes { source in
-                    for page in group {
-                        (target.baseAddress! + page.offset).copyMemory(from: source.baseAddress! + page.logOffset, byteCount: 512)
-                    }
-                }
+            for page in group {
+                hbins[page.offset..<(page.offset + 512)] = chosen.bytes[page.logOffset..<(page.logOffset + 512)]
             }
             applied += group.count
         }
@@ -321,9 +315,7 @@ struct RegistryLogReplay {
         return block
     }
 
-    private func baseFlags(_ bytes: [UInt8]) -> UInt32 { bytes.count >= 148 ? readU32(bytes, 144) : 0 }
-
-    private func readU32(_ bytes: [UInt8], _ at: Int) -> UInt32 {
-        UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24
+    private func baseFlags(_ bytes: [UInt8]) -> UInt32 {
+        (try? ByteReader(bytes, structure: "regf base block").u32(at: 144, .little)) ?? 0
     }
 }

@@ -1,13 +1,15 @@
+import HVXBinary
+
 /// Registry key and value names: compared the way Windows compares them, with ``NTFSName``.
-enum RegistryName {
+package enum RegistryName {
     /// The name upper-cased per character, never changing its length in characters (``NTFSName/fold(_:)``).
-    static func uppercased(_ name: String) -> String { NTFSName.fold(name) }
+    package static func uppercased(_ name: String) -> String { NTFSName.fold(name) }
 
     /// Whether two names are equal ignoring case, Windows-style (``NTFSName/equal(_:_:)``).
-    static func equal(_ lhs: String, _ rhs: String) -> Bool { NTFSName.equal(lhs, rhs) }
+    package static func equal(_ lhs: String, _ rhs: String) -> Bool { NTFSName.equal(lhs, rhs) }
 
     /// Splits a backslash-separated key path into its non-empty components.
-    static func components(of path: String) -> [String] {
+    package static func components(of path: String) -> [String] {
         path.split(separator: "\\", omittingEmptySubsequences: true).map(String.init)
     }
 }

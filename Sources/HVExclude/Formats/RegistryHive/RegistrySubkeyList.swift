@@ -1,4 +1,5 @@
 // Reference: libyal libregf "Windows NT Registry File (REGF) format", sections 4.3 (lf/lh/li) and 4.4 (ri).
+import HVXBinary
 
 /// One subkey list cell: `lf`/`lh` (offset + hash pairs), `li` (offsets) or `ri` (offsets of further lists).
 ///
@@ -11,9 +12,9 @@
 /// | 4 | 8·n (`lf`/`lh`) or 4·n (`li`/`ri`) | entries: u32 cell offset [+ u32 hash] |
 ///
 /// `lf` hashes are the first four name characters; `lh` hashes are h = h·37 + upper(c) over the name.
-struct RegistrySubkeyList: Sendable, Equatable {
+package struct RegistrySubkeyList: Sendable, Equatable {
     /// The list's kind.
-    enum Kind: String, Sendable {
+    package enum Kind: String, Sendable {
         /// Fast leaf (name hint).
         case lf
         /// Hash leaf.
@@ -25,7 +26,7 @@ struct RegistrySubkeyList: Sendable, Equatable {
     }
 
     /// The list's kind.
-    var kind: Kind
+    package var kind: Kind
     /// Cell offsets of keys (or, for `ri`, of further lists).
     var offsets: [UInt32]
     /// Hash per entry (`lh` only; `lf` name hints are not used).
@@ -33,7 +34,7 @@ struct RegistrySubkeyList: Sendable, Equatable {
 
     /// Parses a list from its cell data.
     /// - Throws: ``BinaryFormatError`` for an unknown signature or a count running past the cell.
-    init(parsing reader: inout ByteReader) throws {
+    package init(parsing reader: inout ByteReader) throws {
         guard reader.count >= 4 else {
             throw reader.error("a subkey list needs 4 bytes, the cell holds \(reader.count)", at: 0)
         }
@@ -65,7 +66,7 @@ struct RegistrySubkeyList: Sendable, Equatable {
     }
 
     /// The `lh` hash of a name already upper-cased the Windows way.
-    static func hash(ofUppercased name: String) -> UInt32 {
+    package static func hash(ofUppercased name: String) -> UInt32 {
         var value: UInt32 = 0
         for unit in name.utf16 { value = value &* 37 &+ UInt32(unit) }
         return value

@@ -1,6 +1,7 @@
 // Reference: msuhanov/regf "Windows registry file format specification", "Format of transaction log files"
 // (old format: base block, dirty vector, dirty pages; new format: base block, log entries); libyal libregf
 // "REGF format" §7 (transaction log).
+import HVXBinary
 
 /// One transaction log file of a hive (`SYSTEM.LOG1`, `SYSTEM.LOG2`, `SYSTEM.LOG`), held in memory.
 ///
@@ -8,12 +9,12 @@
 /// |---|---|---|
 /// | 0 | 512 | a copy of the hive's base block as it was when the log was started (file type 1 or 2 = old format, 6 = new format; both sequence numbers equal) |
 /// | 512 | … | old format: the dirty vector (``RegistryDirtyVector``) then 512-byte dirty pages; new format: `HvLE` log entries (``RegistryLogEntry``) |
-struct RegistryTransactionLog: Sendable {
+package struct RegistryTransactionLog: Sendable {
     /// The bytes of the base block copy at the start of a log.
     static let baseBlockSize = 512
 
     /// Which of the two log formats the file uses.
-    enum Format: String, Sendable, Equatable {
+    package enum Format: String, Sendable, Equatable {
         /// Windows 8.1 / Server 2012 R2 and later: `HvLE` entries with Marvin32 hashes and sequence numbers.
         case logEntries
         /// Earlier Windows: one dirty-page bitmap (`DIRT`) and the pages it marks.
@@ -21,28 +22,28 @@ struct RegistryTransactionLog: Sendable {
     }
 
     /// The log's file name ("SYSTEM.LOG1"), used in messages and evidence.
-    var name: String
+    package var name: String
     /// The whole file.
-    var bytes: [UInt8]
+    package var bytes: [UInt8]
     /// The base block copy.
     var baseBlock: RegistryBaseBlock
     /// The format its file type says.
-    var format: Format
+    package var format: Format
 
     /// Why a log file cannot be used at all.
-    struct Unusable: Error, Equatable, Sendable, CustomStringConvertible {
+    package struct Unusable: Error, Equatable, Sendable, CustomStringConvertible {
         /// The log's file name.
-        var name: String
+        package var name: String
         /// Why, in words.
-        var reason: String
+        package var reason: String
         /// Whether this is the normal state of an unused log (empty), not worth a warning.
-        var isUnused: Bool
-        var description: String { "\(name): \(reason)" }
+        package var isUnused: Bool
+        package var description: String { "\(name): \(reason)" }
     }
 
     /// Checks the base block copy of `bytes` (a whole log file).
     /// - Throws: ``Unusable`` when the file is empty, is not a log, or its base block copy is torn.
-    init(name: String, bytes: [UInt8]) throws(Unusable) {
+    package init(name: String, bytes: [UInt8]) throws(Unusable) {
         self.name = name
         self.bytes = bytes
         guard !bytes.isEmpty, bytes.contains(where: { $0 != 0 }) else {
@@ -90,7 +91,7 @@ struct RegistryTransactionLog: Sendable {
 /// | 4 | hive bins size / 4096 | bitmap, least significant bit first; bit n set = page n (at hive bins offset 512·n) is dirty |
 ///
 /// The dirty pages follow from the next 512-byte boundary of the log, one per set bit, in bit order.
-struct RegistryDirtyVector: Sendable, Equatable {
+package struct RegistryDirtyVector: Sendable, Equatable {
     /// Hive bins offsets of the dirty pages, ascending.
     var pageOffsets: [Int]
     /// Log offset of the first dirty page.
@@ -98,7 +99,7 @@ struct RegistryDirtyVector: Sendable, Equatable {
 
     /// Reads the vector at offset 512 of `log` for a hive bins region of `hbinsSize` bytes.
     /// - Throws: ``BinaryFormatError`` when the signature is wrong or the bitmap is cut off.
-    init(log: [UInt8], hbinsSize: Int, name: String) throws {
+    package init(log: [UInt8], hbinsSize: Int, name: String) throws {
         let start = RegistryTransactionLog.baseBlockSize
         let bitmapBytes = hbinsSize / 4096
         guard start + 4 + bitmapBytes <= log.count else {

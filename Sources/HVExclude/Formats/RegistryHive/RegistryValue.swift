@@ -1,4 +1,5 @@
 // Reference: libyal libregf "Windows NT Registry File (REGF) format", section 4.5 (value key, "vk").
+import HVXBinary
 
 /// One registry value (`vk` cell) with its data already gathered (inline, one cell, or `db` segments).
 ///
@@ -14,33 +15,33 @@
 /// | 16 | 2 | flags (0x0001 compressed Latin-1 name) |
 /// | 18 | 2 | spare |
 /// | 20 | … | value name |
-struct RegistryValue: Sendable, Equatable {
+package struct RegistryValue: Sendable, Equatable {
     /// Flag bit: the name is stored one byte per character (Latin-1).
     static let compressedNameFlag: UInt16 = 0x0001
     /// Bit 31 of the data length: the data sits in the offset field.
     static let inlineDataBit: UInt32 = 0x8000_0000
     /// Fixed part of a `vk` record before the name.
-    static let headerSize = 20
+    package static let headerSize = 20
 
     /// The value name, whole; empty for the default value.
-    var name: String
+    package var name: String
     /// The stored data type.
-    var type: RegistryValueType
+    package var type: RegistryValueType
     /// The data bytes exactly as stored (length as declared).
-    var raw: [UInt8]
+    package var raw: [UInt8]
     /// Cell offset of the `vk` record.
     var cellOffset: UInt32
     /// Absolute file offset of the `vk` cell data.
     var fileOffset: UInt64
 
     /// Whether this is the key's default value (empty name).
-    var isDefault: Bool { name.isEmpty }
+    package var isDefault: Bool { name.isEmpty }
 
     /// The data interpreted by type; wrong-sized numbers and unknown types stay raw.
-    var data: RegistryData { RegistryData(type: type, raw: raw) }
+    package var data: RegistryData { RegistryData(type: type, raw: raw) }
 
     /// The data as text when the type is a string type (SZ, EXPAND_SZ; MULTI_SZ joined with `\n`).
-    var stringValue: String? {
+    package var stringValue: String? {
         switch data {
         case .string(let text), .expandString(let text): return text
         case .multiString(let items): return items.joined(separator: "\n")
@@ -49,7 +50,7 @@ struct RegistryValue: Sendable, Equatable {
     }
 
     /// The data as a number when the type is DWORD, DWORD_BE or QWORD and the size fits.
-    var integerValue: UInt64? {
+    package var integerValue: UInt64? {
         switch data {
         case .dword(let number): return UInt64(number)
         case .qword(let number): return number
@@ -59,15 +60,15 @@ struct RegistryValue: Sendable, Equatable {
 }
 
 /// The fixed fields of a `vk` record, before its data is gathered.
-struct RegistryValueHeader {
-    var name: String
-    var dataLength: UInt32
+package struct RegistryValueHeader {
+    package var name: String
+    package var dataLength: UInt32
     var isInline: Bool
     var dataOffset: UInt32
     var inlineBytes: [UInt8]
-    var type: UInt32
+    package var type: UInt32
 
-    init(parsing reader: inout ByteReader) throws {
+    package init(parsing reader: inout ByteReader) throws {
         guard reader.count >= RegistryValue.headerSize else {
             throw reader.error("a vk record needs \(RegistryValue.headerSize) bytes, the cell holds \(reader.count)", at: 0)
         }

@@ -1,4 +1,5 @@
 // Reference: libyal libregf "Windows NT Registry File (REGF) format", section 5 (value data types).
+import HVXBinary
 
 /// A registry value's data type (REG_*); unknown numbers are kept as they are.
 ///
@@ -16,34 +17,34 @@
 /// | 9 | REG_FULL_RESOURCE_DESCRIPTOR |
 /// | 10 | REG_RESOURCE_REQUIREMENTS_LIST |
 /// | 11 | REG_QWORD (little-endian) |
-struct RegistryValueType: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
+package struct RegistryValueType: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
     /// The stored type number.
-    var rawValue: UInt32
+    package var rawValue: UInt32
 
     /// Creates a type from its stored number.
-    init(rawValue: UInt32) { self.rawValue = rawValue }
+    package init(rawValue: UInt32) { self.rawValue = rawValue }
 
     /// REG_NONE.
-    static let none = RegistryValueType(rawValue: 0)
+    package static let none = RegistryValueType(rawValue: 0)
     /// REG_SZ.
-    static let string = RegistryValueType(rawValue: 1)
+    package static let string = RegistryValueType(rawValue: 1)
     /// REG_EXPAND_SZ.
-    static let expandString = RegistryValueType(rawValue: 2)
+    package static let expandString = RegistryValueType(rawValue: 2)
     /// REG_BINARY.
-    static let binary = RegistryValueType(rawValue: 3)
+    package static let binary = RegistryValueType(rawValue: 3)
     /// REG_DWORD.
-    static let dword = RegistryValueType(rawValue: 4)
+    package static let dword = RegistryValueType(rawValue: 4)
     /// REG_DWORD_BIG_ENDIAN.
     static let dwordBigEndian = RegistryValueType(rawValue: 5)
     /// REG_LINK.
-    static let link = RegistryValueType(rawValue: 6)
+    package static let link = RegistryValueType(rawValue: 6)
     /// REG_MULTI_SZ.
-    static let multiString = RegistryValueType(rawValue: 7)
+    package static let multiString = RegistryValueType(rawValue: 7)
     /// REG_QWORD.
-    static let qword = RegistryValueType(rawValue: 11)
+    package static let qword = RegistryValueType(rawValue: 11)
 
     /// The `reg query` name (`REG_SZ`), or `REG_0x…` for an unknown number.
-    var name: String {
+    package var name: String {
         switch rawValue {
         case 0: "REG_NONE"
         case 1: "REG_SZ"
@@ -61,9 +62,9 @@ struct RegistryValueType: RawRepresentable, Hashable, Sendable, Codable, CustomS
         }
     }
 
-    var description: String { name }
+    package var description: String { name }
 
-    init(from decoder: Decoder) throws {
+    package init(from decoder: Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         if let known = (0...11).first(where: { RegistryValueType(rawValue: UInt32($0)).name == text }) {
             rawValue = UInt32(known)
@@ -74,14 +75,14 @@ struct RegistryValueType: RawRepresentable, Hashable, Sendable, Codable, CustomS
         }
     }
 
-    func encode(to encoder: Encoder) throws {
+    package func encode(to encoder: Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(name)
     }
 }
 
 /// Registry value data interpreted by its type.
-enum RegistryData: Sendable, Equatable {
+package enum RegistryData: Sendable, Equatable {
     /// REG_SZ text, cut at the first NUL.
     case string(String)
     /// REG_EXPAND_SZ text, unexpanded, cut at the first NUL.
@@ -100,7 +101,7 @@ enum RegistryData: Sendable, Equatable {
     case raw([UInt8])
 
     /// Interprets `raw` as `type` says.
-    init(type: RegistryValueType, raw: [UInt8]) {
+    package init(type: RegistryValueType, raw: [UInt8]) {
         switch type.rawValue {
         case 1: self = .string(RegistryData.text(raw))
         case 2: self = .expandString(RegistryData.text(raw))
@@ -110,9 +111,9 @@ enum RegistryData: Sendable, Equatable {
             while items.last == "" { items.removeLast() }
             self = .multiString(items)
         case 4 where raw.count == 4:
-            self = .dword(UInt32(raw[0]) | UInt32(raw[1]) << 8 | UInt32(raw[2]) << 16 | UInt32(raw[3]) << 24)
+            self = .dword((try? ByteReader(raw, structure: "regf value").u32(at: 0, .little)) ?? 0)
         case 5 where raw.count == 4:
-            self = .dword(UInt32(raw[3]) | UInt32(raw[2]) << 8 | UInt32(raw[1]) << 16 | UInt32(raw[0]) << 24)
+            self = .dword((try? ByteReader(raw, structure: "regf value").u32(at: 0, .big)) ?? 0)
         case 11 where raw.count == 8:
             var number: UInt64 = 0
             for index in (0..<8).reversed() { number = number << 8 | UInt64(raw[index]) }
@@ -124,7 +125,7 @@ enum RegistryData: Sendable, Equatable {
     }
 
     /// UTF-16LE text up to the first NUL; an odd trailing byte is ignored, as Windows does.
-    static func text(_ raw: [UInt8]) -> String {
+    package static func text(_ raw: [UInt8]) -> String {
         UTF16Text.decode(raw, .little, stopAtNUL: true)
     }
 }

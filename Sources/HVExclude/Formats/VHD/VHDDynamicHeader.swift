@@ -1,4 +1,5 @@
 // Reference: Microsoft "Virtual Hard Disk Image Format Specification" 1.0, Dynamic Disk Header Format
+import HVXBinary
 
 /// The 1024-byte dynamic disk header (big-endian) of dynamic and differencing VHDs.
 ///
@@ -17,9 +18,9 @@
 /// | 64 | 512 | parent unicode name, UTF-16BE, NUL-padded |
 /// | 576 | 8 × 24 | parent locator entries (``Locator``) |
 /// | 768 | 256 | reserved |
-struct VHDDynamicHeader: Sendable, Equatable {
+package struct VHDDynamicHeader: Sendable, Equatable {
     /// Size of the header.
-    static let size = 1024
+    package static let size = 1024
     /// `cxsparse` as stored.
     static let cookie: [UInt8] = Array("cxsparse".utf8)
 
@@ -33,13 +34,13 @@ struct VHDDynamicHeader: Sendable, Equatable {
     /// | 8 | 4 | data length in bytes |
     /// | 12 | 4 | reserved |
     /// | 16 | 8 | absolute file offset of the data |
-    struct Locator: Sendable, Equatable {
+    package struct Locator: Sendable, Equatable {
         /// Platform code as four characters.
         var platformCode: String
         /// Data space as stored (not trusted).
         var dataSpace: UInt32
         /// Length of the locator data in bytes.
-        var dataLength: UInt32
+        package var dataLength: UInt32
         /// Absolute file offset of the locator data.
         var dataOffset: UInt64
         /// Absolute offset of this entry (for messages).
@@ -47,15 +48,15 @@ struct VHDDynamicHeader: Sendable, Equatable {
     }
 
     /// Absolute offset the header was read from.
-    var offset: UInt64
+    package var offset: UInt64
     /// Absolute offset of the block allocation table.
     var tableOffset: UInt64
     /// Number of BAT entries.
     var maxTableEntries: UInt32
     /// Block size in bytes.
-    var blockSize: UInt32
+    package var blockSize: UInt32
     /// Stored checksum.
-    var checksum: UInt32
+    package var checksum: UInt32
     /// Checksum computed with the field zeroed.
     var computedChecksum: UInt32
     /// The parent's unique id (zero for a dynamic disk).
@@ -72,13 +73,13 @@ struct VHDDynamicHeader: Sendable, Equatable {
 
     /// Parses a header from a reader over exactly ``size`` bytes.
     /// - Throws: ``BinaryFormatError`` on a short read or a wrong cookie. A checksum mismatch is left to the caller.
-    init(parsing reader: inout ByteReader) throws {
+    package init(parsing reader: inout ByteReader) throws {
         guard reader.remaining >= VHDDynamicHeader.size else {
             throw reader.error("truncated: needs \(VHDDynamicHeader.size) bytes but only \(reader.remaining) remain")
         }
         let start = reader.position
         offset = reader.absolutePosition
-        let raw = Array(reader.bytes[start..<start + VHDDynamicHeader.size])
+        let raw = try reader.copy(start..<start + VHDDynamicHeader.size)
         guard try reader.bytes(count: 8) == VHDDynamicHeader.cookie else {
             throw reader.error("cookie is not \"cxsparse\"", at: start)
         }

@@ -1,4 +1,5 @@
 // Reference: Microsoft "Virtual Hard Disk Image Format Specification" 1.0 (footer, dynamic header, parent locators)
+import HVXBinary
 
 /// What a VHD file says about itself: the footer, and for dynamic and differencing disks the dynamic header
 /// and the decoded parent locators.
@@ -9,18 +10,18 @@
 /// | 0 | 512 | footer copy (dynamic and differencing disks) |
 /// | footer data offset | 1024 | ``VHDDynamicHeader`` |
 /// | locator data offsets | data length each | parent locator data (``LocatorData``) |
-struct VHDFile: Sendable {
+package struct VHDFile: Sendable {
     /// Largest parent locator data read (a Windows path of 32767 UTF-16 units fits).
     static let maximumLocatorLength: UInt32 = 0x10000
 
     /// A parent locator's decoded data.
-    struct LocatorData: Sendable, Equatable {
+    package struct LocatorData: Sendable, Equatable {
         /// Platform code (`W2ru`, `W2ku`, `Wi2r`, `Wi2k`, `Mac `, `MacX`, …).
         var platformCode: String
         /// Absolute offset of the data.
-        var offset: UInt64
+        package var offset: UInt64
         /// The path it holds; `nil` for Mac aliases and unknown codes, which are read but not resolved.
-        var text: String?
+        package var text: String?
     }
 
     /// The footer in use (normally the one at the end of the file).
@@ -30,12 +31,12 @@ struct VHDFile: Sendable {
     /// Decoded parent locator data, in entry order.
     var locators: [LocatorData]
     /// Non-fatal problems, each a sentence with an offset.
-    var warnings: [String]
+    package var warnings: [String]
 
     /// Reads the footer, its copy, the dynamic header and the parent locators of the VHD file behind `file`.
     /// - Throws: ``BinaryFormatError`` when no valid footer exists or the dynamic header is missing or invalid;
     ///   ``SystemError`` on an I/O error.
-    init(reading file: FileReader) throws {
+    package init(reading file: FileReader) throws {
         var warnings: [String] = []
         guard file.size >= UInt64(VHDFooter.size - 1) else {
             throw BinaryFormatError(

@@ -1,4 +1,5 @@
 // Reference: Microsoft "Virtual Hard Disk Image Format Specification" 1.0, Hard Disk Footer Format
+import HVXBinary
 
 /// The 512-byte VHD footer (big-endian), at the end of every VHD and copied at offset 0 of dynamic and
 /// differencing disks.
@@ -21,14 +22,14 @@
 /// | 68 | 16 | unique id |
 /// | 84 | 1 | saved state |
 /// | 85 | 427 | reserved |
-struct VHDFooter: Sendable, Equatable {
+package struct VHDFooter: Sendable, Equatable {
     /// Size of a footer; very old files end with a 511-byte one.
-    static let size = 512
+    package static let size = 512
     /// `conectix` as stored.
     static let cookie: [UInt8] = Array("conectix".utf8)
 
     /// Absolute offset the footer was read from.
-    var offset: UInt64
+    package var offset: UInt64
     /// Data offset (the dynamic header's place, or all 0xFF).
     var dataOffset: UInt64
     /// Seconds since 2000-01-01 00:00 UTC.
@@ -46,7 +47,7 @@ struct VHDFooter: Sendable, Equatable {
     /// Disk type code (2, 3 or 4).
     var diskType: UInt32
     /// Stored checksum.
-    var checksum: UInt32
+    package var checksum: UInt32
     /// Checksum computed over the footer with the field zeroed.
     var computedChecksum: UInt32
     /// Unique id (a differencing child's dynamic header names its parent by it).
@@ -58,13 +59,13 @@ struct VHDFooter: Sendable, Equatable {
     /// Parses a footer from a reader over 511 or 512 bytes.
     /// - Throws: ``BinaryFormatError`` on a short read, a wrong cookie or an unknown disk type. A checksum
     ///   mismatch is not an error: callers turn it into a warning.
-    init(parsing reader: inout ByteReader) throws {
+    package init(parsing reader: inout ByteReader) throws {
         guard reader.remaining >= VHDFooter.size - 1 else {
             throw reader.error("truncated: needs \(VHDFooter.size) bytes but only \(reader.remaining) remain")
         }
         let start = reader.position
         offset = reader.absolutePosition
-        let raw = Array(reader.bytes[start..<start + min(VHDFooter.size, reader.remaining)])
+        let raw = try reader.copy(start..<start + min(VHDFooter.size, reader.remaining))
         guard try reader.bytes(count: 8) == VHDFooter.cookie else {
             throw reader.error("cookie is not \"conectix\"", at: start)
         }

@@ -1,4 +1,5 @@
 // Reference: MS-VHDX 2.2 (file layout), 2.6 (metadata region)
+import HVXBinary
 
 /// What a VHDX file says about itself, read from its first few hundred kilobytes.
 ///
@@ -10,9 +11,9 @@
 /// | region table | | metadata region: ``VHDXMetadataTable`` and its items; BAT region (not read) |
 ///
 /// The BAT itself is never read: only its place is checked, so a 2 TB disk costs the same as a small one.
-struct VHDXFile: Sendable {
+package struct VHDXFile: Sendable {
     /// The creator recorded in the file identifier.
-    var creator: String
+    package var creator: String
     /// Both headers as parsed (`nil` where invalid; the reason is in ``warnings``).
     var headers: [VHDXHeader?]
     /// Index (0 or 1) of the current header in ``headers``.
@@ -26,7 +27,7 @@ struct VHDXFile: Sendable {
     /// The metadata table.
     var metadataTable: VHDXMetadataTable
     /// Virtual block size in bytes.
-    var blockSize: UInt32
+    package var blockSize: UInt32
     /// File parameters bit 0: blocks stay allocated (a fixed disk).
     var leaveBlocksAllocated: Bool
     /// File parameters bit 1: a differencing disk.
@@ -38,11 +39,11 @@ struct VHDXFile: Sendable {
     /// Physical sector size in bytes (`nil` when the item is missing).
     var physicalSectorSize: UInt32?
     /// The virtual disk id (page 83 data).
-    var virtualDiskID: GUID?
+    package var virtualDiskID: GUID?
     /// The parent locator of a differencing disk.
     var parentLocator: VHDXParentLocator?
     /// Non-fatal problems, each a sentence with an offset.
-    var warnings: [String]
+    package var warnings: [String]
 
     /// The current header.
     var currentHeader: VHDXHeader { headers[currentHeaderIndex]! }
@@ -52,7 +53,7 @@ struct VHDXFile: Sendable {
     /// Reads the identifier, headers, region tables and metadata of the VHDX file behind `file`.
     /// - Throws: ``BinaryFormatError`` when a structure needed to describe the disk is missing or invalid;
     ///   ``SystemError`` on an I/O error.
-    init(reading file: FileReader) throws {
+    package init(reading file: FileReader) throws {
         var warnings: [String] = []
         var identifierReader = try file.reader(
             at: VHDXFileIdentifier.offset, count: VHDXFileIdentifier.size, structure: "VHDX file identifier")

@@ -1,4 +1,5 @@
 // Reference: MS-VHDX 2.2.2 (Headers)
+import HVXBinary
 
 /// One of the two 4 KiB VHDX headers (at 64 KiB and 128 KiB).
 ///
@@ -15,14 +16,14 @@
 /// | 68 | 4 | LogLength |
 /// | 72 | 8 | LogOffset |
 /// | 80 | 4016 | reserved |
-struct VHDXHeader: Sendable, Equatable {
+package struct VHDXHeader: Sendable, Equatable {
     /// Size of a header.
-    static let size = 4096
+    package static let size = 4096
     /// Absolute offsets of header 1 and header 2.
     static let offsets: [UInt64] = [0x10000, 0x20000]
 
     /// Stored CRC-32C.
-    var checksum: UInt32
+    package var checksum: UInt32
     /// Sequence number.
     var sequenceNumber: UInt64
     /// Changes whenever the file is written.
@@ -34,7 +35,7 @@ struct VHDXHeader: Sendable, Equatable {
     /// Log format version.
     var logVersion: UInt16
     /// Header version (1).
-    var version: UInt16
+    package var version: UInt16
     /// Length of the log region.
     var logLength: UInt32
     /// Absolute offset of the log region.
@@ -42,7 +43,7 @@ struct VHDXHeader: Sendable, Equatable {
 
     /// Parses and validates a header from a reader over exactly ``size`` bytes.
     /// - Throws: ``BinaryFormatError`` on a short read, a wrong signature, a checksum mismatch or a version other than 1.
-    init(parsing reader: inout ByteReader) throws {
+    package init(parsing reader: inout ByteReader) throws {
         let start = reader.position
         let raw = try reader.structureBytes(VHDXHeader.size)
         try reader.expectSignature("head")

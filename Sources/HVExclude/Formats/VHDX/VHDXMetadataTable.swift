@@ -1,4 +1,5 @@
 // Reference: MS-VHDX 2.6.1 (Metadata Table)
+import HVXBinary
 
 /// The 64 KiB table at the start of the VHDX metadata region that lists the metadata items.
 ///
@@ -9,11 +10,11 @@
 /// | 10 | 2 | entry count (≤ 2047) |
 /// | 12 | 20 | reserved |
 /// | 32 | 32 × n | entries (``Entry``) |
-struct VHDXMetadataTable: Sendable, Equatable {
+package struct VHDXMetadataTable: Sendable, Equatable {
     /// Size of the table.
-    static let size = 0x10000
+    package static let size = 0x10000
     /// Most entries a table may hold (MS-VHDX 2.6.1.1).
-    static let maximumEntryCount: UInt16 = 2047
+    package static let maximumEntryCount: UInt16 = 2047
     /// Largest item MS-VHDX allows (1 MiB); also our allocation cap.
     static let maximumItemLength: UInt32 = 1 << 20
 
@@ -22,7 +23,7 @@ struct VHDXMetadataTable: Sendable, Equatable {
     /// Virtual disk size item.
     static let virtualDiskSize = GUID("2FA54224-CD1B-4876-B211-5DBED83BF4B8")!
     /// Virtual disk id (page 83 data) item.
-    static let virtualDiskID = GUID("BECA12AB-B2E6-4523-93EF-C309E000C746")!
+    package static let virtualDiskID = GUID("BECA12AB-B2E6-4523-93EF-C309E000C746")!
     /// Logical sector size item.
     static let logicalSectorSize = GUID("8141BF1D-A96F-4709-BA47-F233A8FAAB5F")!
     /// Physical sector size item.
@@ -43,15 +44,15 @@ struct VHDXMetadataTable: Sendable, Equatable {
     /// | 20 | 4 | length |
     /// | 24 | 4 | bit 0 IsUser, bit 1 IsVirtualDisk, bit 2 IsRequired |
     /// | 28 | 4 | reserved |
-    struct Entry: Sendable, Equatable {
+    package struct Entry: Sendable, Equatable {
         /// Which item this is.
-        var guid: GUID
+        package var guid: GUID
         /// Offset from the start of the metadata region.
-        var offset: UInt32
+        package var offset: UInt32
         /// Length in bytes.
-        var length: UInt32
+        package var length: UInt32
         /// Raw flags.
-        var flags: UInt32
+        package var flags: UInt32
         /// Absolute offset of this entry in the file (for messages).
         var entryOffset: UInt64
 
@@ -59,16 +60,25 @@ struct VHDXMetadataTable: Sendable, Equatable {
         var isRequired: Bool { flags & 4 != 0 }
         /// Whether the item is user metadata (which has its own namespace of GUIDs).
         var isUser: Bool { flags & 1 != 0 }
+
+        /// The memberwise initialiser, `package` for the layers above (Swift synthesises it internal).
+        package init(guid: GUID, offset: UInt32, length: UInt32, flags: UInt32, entryOffset: UInt64) {
+            self.guid = guid
+            self.offset = offset
+            self.length = length
+            self.flags = flags
+            self.entryOffset = entryOffset
+        }
     }
 
     /// The entries, in table order.
-    var entries: [Entry]
+    package var entries: [Entry]
 
     /// Parses the table from a reader over exactly ``size`` bytes, checking each entry lies within a region of
     /// `regionLength` bytes.
     /// - Throws: ``BinaryFormatError`` on a short read, a wrong signature, more than 2047 entries, an item outside
     ///   the region or over 1 MiB, or an unknown system item marked required.
-    init(parsing reader: inout ByteReader, regionLength: UInt32) throws {
+    package init(parsing reader: inout ByteReader, regionLength: UInt32) throws {
         guard reader.remaining >= VHDXMetadataTable.size else {
             throw reader.error("truncated: needs \(VHDXMetadataTable.size) bytes but only \(reader.remaining) remain")
         }
@@ -116,7 +126,7 @@ struct VHDXMetadataTable: Sendable, Equatable {
     }
 
     /// The system (non-user) entry for item `guid`, if any.
-    func item(_ guid: GUID) -> Entry? {
+    package func item(_ guid: GUID) -> Entry? {
         entries.first { $0.guid == guid && !$0.isUser }
     }
 }

@@ -1,4 +1,5 @@
 // Reference: MS-VHDX 2.6.2.6 (Parent Locator)
+import HVXBinary
 
 /// The parent locator metadata item of a differencing VHDX: UTF-16LE key/value pairs naming the parent.
 ///
@@ -10,27 +11,33 @@
 /// | 20 | 12 × n | entries: u32 key offset, u32 value offset (both from the locator start), u16 key length, u16 value length (bytes) |
 ///
 /// Keys and values are UTF-16LE without a terminating NUL.
-struct VHDXParentLocator: Sendable, Equatable {
+package struct VHDXParentLocator: Sendable, Equatable {
     /// The only locator type MS-VHDX defines.
     static let vhdxParentType = GUID("B04AEFB7-D19E-4A81-B789-25B8E9445913")!
 
     /// One key/value pair.
-    struct Entry: Sendable, Equatable {
+    package struct Entry: Sendable, Equatable {
         /// Key, e.g. `parent_linkage`, `relative_path`.
-        var key: String
+        package var key: String
         /// Value.
-        var value: String
+        package var value: String
+
+        /// The memberwise initialiser, `package` for the layers above (Swift synthesises it internal).
+        package init(key: String, value: String) {
+            self.key = key
+            self.value = value
+        }
     }
 
     /// Locator type GUID.
     var locatorType: GUID
     /// The pairs in stored order.
-    var entries: [Entry]
+    package var entries: [Entry]
 
     /// Parses a locator from a reader over exactly the item's bytes.
     /// - Throws: ``BinaryFormatError`` when the item is shorter than its header or an entry's key or value lies
     ///   outside the item.
-    init(parsing reader: inout ByteReader) throws {
+    package init(parsing reader: inout ByteReader) throws {
         let itemLength = reader.remaining
         let start = reader.position
         guard itemLength >= 20 else {
@@ -66,7 +73,7 @@ struct VHDXParentLocator: Sendable, Equatable {
     }
 
     /// The value of the first entry with `key` (keys compare exactly, as Hyper-V writes them).
-    func value(_ key: String) -> String? {
+    package func value(_ key: String) -> String? {
         entries.first { $0.key == key }?.value
     }
 }

@@ -1,4 +1,5 @@
 // Reference: MS-VHDX 2.2.3 (Region Table)
+import HVXBinary
 
 /// One of the two 64 KiB VHDX region tables (at 192 KiB and 256 KiB).
 ///
@@ -9,13 +10,13 @@
 /// | 8 | 4 | entry count (≤ 2047) |
 /// | 12 | 4 | reserved |
 /// | 16 | 32 × n | entries (``Entry``) |
-struct VHDXRegionTable: Sendable, Equatable {
+package struct VHDXRegionTable: Sendable, Equatable {
     /// Size of a region table.
-    static let size = 0x10000
+    package static let size = 0x10000
     /// Absolute offsets of region table 1 and region table 2.
     static let offsets: [UInt64] = [0x30000, 0x40000]
     /// Most entries a table may hold (MS-VHDX 2.2.3.1).
-    static let maximumEntryCount: UInt32 = 2047
+    package static let maximumEntryCount: UInt32 = 2047
     /// The BAT region.
     static let batRegion = GUID("2DC27766-F623-4200-9D64-115E9BFD4A08")!
     /// The metadata region.
@@ -29,28 +30,37 @@ struct VHDXRegionTable: Sendable, Equatable {
     /// | 16 | 8 | absolute file offset |
     /// | 24 | 4 | length |
     /// | 28 | 4 | bit 0: required |
-    struct Entry: Sendable, Equatable {
+    package struct Entry: Sendable, Equatable {
         /// Which region this is.
-        var guid: GUID
+        package var guid: GUID
         /// Absolute file offset of the region.
         var fileOffset: UInt64
         /// Length of the region in bytes.
-        var length: UInt32
+        package var length: UInt32
         /// Whether a reader that does not know the region must refuse the file.
-        var required: Bool
+        package var required: Bool
         /// Absolute offset of this entry in the file (for messages).
         var entryOffset: UInt64
+
+        /// The memberwise initialiser, `package` for the layers above (Swift synthesises it internal).
+        package init(guid: GUID, fileOffset: UInt64, length: UInt32, required: Bool, entryOffset: UInt64) {
+            self.guid = guid
+            self.fileOffset = fileOffset
+            self.length = length
+            self.required = required
+            self.entryOffset = entryOffset
+        }
     }
 
     /// Stored CRC-32C.
-    var checksum: UInt32
+    package var checksum: UInt32
     /// The entries, in table order.
-    var entries: [Entry]
+    package var entries: [Entry]
 
     /// Parses and validates a region table from a reader over exactly ``size`` bytes.
     /// - Throws: ``BinaryFormatError`` on a short read, a wrong signature, a checksum mismatch, more than 2047
     ///   entries, or an unknown region marked required.
-    init(parsing reader: inout ByteReader) throws {
+    package init(parsing reader: inout ByteReader) throws {
         let start = reader.position
         let raw = try reader.structureBytes(VHDXRegionTable.size)
         try reader.expectSignature("regi")

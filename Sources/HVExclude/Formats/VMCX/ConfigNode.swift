@@ -1,21 +1,23 @@
+import HVXBinary
+
 /// One key of a Hyper-V configuration key tree: a name, a typed value and, for nodes, children in stored order.
 ///
 /// VMCX files and XML configurations map to the same model, so one set of lookups (`configuration/properties/name`)
 /// serves both. Names compare case-insensitively, as Hyper-V's own lookups do (`_83F8638B-…_` and
 /// `_83f8638b-…_` are the same key). XML configurations may repeat a name among siblings (`metric`); lookups
 /// return the first, ``children(named:)`` all of them.
-struct ConfigNode: Sendable, Equatable {
+package struct ConfigNode: Sendable, Equatable {
     /// The key name as stored.
-    var name: String
+    package var name: String
     /// The value; `.node` for keys that hold children.
-    var value: ConfigValue
+    package var value: ConfigValue
     /// Child keys in stored order (VMCX insertion sequence, XML document order).
-    var children: [ConfigNode]
+    package var children: [ConfigNode]
     /// Where the key was read: "0x303A" (absolute VMCX entry offset) or "line 35" (XML).
-    var location: String
+    package var location: String
 
     /// Creates a key.
-    init(name: String, value: ConfigValue, children: [ConfigNode] = [], location: String = "") {
+    package init(name: String, value: ConfigValue, children: [ConfigNode] = [], location: String = "") {
         self.name = name
         self.value = value
         self.children = children
@@ -23,20 +25,20 @@ struct ConfigNode: Sendable, Equatable {
     }
 
     /// Whether this key holds children rather than a leaf value.
-    var isNode: Bool { value == .node }
+    package var isNode: Bool { value == .node }
 
     /// The first child whose name equals `name`, ignoring ASCII case.
-    func child(named name: String) -> ConfigNode? {
+    package func child(named name: String) -> ConfigNode? {
         children.first { NTFSName.equal($0.name, name) }
     }
 
     /// Every child whose name equals `name`, ignoring ASCII case.
-    func children(named name: String) -> [ConfigNode] {
+    package func children(named name: String) -> [ConfigNode] {
         children.filter { NTFSName.equal($0.name, name) }
     }
 
     /// The key at a `/`-separated path below this one (`properties/name`), or nil.
-    func node(at path: String) -> ConfigNode? {
+    package func node(at path: String) -> ConfigNode? {
         var current = self
         for component in path.split(separator: "/", omittingEmptySubsequences: true) {
             guard let next = current.child(named: String(component)) else { return nil }
@@ -46,16 +48,16 @@ struct ConfigNode: Sendable, Equatable {
     }
 
     /// The string value at `path`, or nil when absent or not a string.
-    func string(at path: String) -> String? { node(at: path)?.value.stringValue }
+    package func string(at path: String) -> String? { node(at: path)?.value.stringValue }
 
     /// The integer value at `path`, or nil when absent or not an integer.
-    func integer(at path: String) -> Int64? { node(at: path)?.value.integerValue }
+    package func integer(at path: String) -> Int64? { node(at: path)?.value.integerValue }
 
     /// The Boolean value at `path`, or nil when absent or not a bool.
     func bool(at path: String) -> Bool? { node(at: path)?.value.boolValue }
 
     /// Calls `visit` for this key and every descendant, depth first, with its `/`-separated path from here.
-    func forEach(path prefix: String = "", _ visit: (String, ConfigNode) -> Void) {
+    package func forEach(path prefix: String = "", _ visit: (String, ConfigNode) -> Void) {
         var stack: [(String, ConfigNode)] = [(prefix, self)]
         while let (path, node) = stack.popLast() {
             visit(path, node)
@@ -66,7 +68,7 @@ struct ConfigNode: Sendable, Equatable {
     }
 
     /// Number of keys in this subtree, this one included.
-    var count: Int {
+    package var count: Int {
         var total = 0
         forEach { _, _ in total += 1 }
         return total

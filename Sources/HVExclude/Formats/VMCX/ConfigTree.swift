@@ -1,9 +1,11 @@
+import HVXBinary
+
 /// A parsed Hyper-V configuration key tree (from a VMCX file or an XML configuration) and what went wrong reading it.
 ///
 /// The unnamed `root` holds the top-level keys: `configuration` for a VM, `Configurations` for `data.vmcx`.
-public struct ConfigTree: Sendable, Equatable {
+package struct ConfigTree: Sendable, Equatable {
     /// Which file format the tree came from.
-    enum Format: String, Sendable, Codable {
+    package enum Format: String, Sendable, Codable {
         /// A "HyperVStorage" container (.vmcx, .vmrs, data.vmcx), Hyper-V 2016 and later.
         case vmcx
         /// An XML configuration, Hyper-V 2008 to 2012 R2.
@@ -11,14 +13,14 @@ public struct ConfigTree: Sendable, Equatable {
     }
 
     /// The file format.
-    var format: Format
+    package var format: Format
     /// The unnamed root key; its children are the file's top-level keys.
-    var root: ConfigNode
+    package var root: ConfigNode
     /// Non-fatal problems met while reading, each a sentence naming the offset or line.
-    public var warnings: [String]
+    package var warnings: [String]
 
     /// Creates a tree.
-    init(format: Format, root: ConfigNode, warnings: [String] = []) {
+    package init(format: Format, root: ConfigNode, warnings: [String] = []) {
         self.format = format
         self.root = root
         self.warnings = warnings
@@ -26,13 +28,13 @@ public struct ConfigTree: Sendable, Equatable {
 
     /// The key at a `/`-separated path from the root (`configuration/properties/name`), names compared
     /// ignoring case.
-    func node(at path: String) -> ConfigNode? { root.node(at: path) }
+    package func node(at path: String) -> ConfigNode? { root.node(at: path) }
 
     /// The string value at `path`, or nil when absent or not a string.
-    func string(at path: String) -> String? { root.string(at: path) }
+    package func string(at path: String) -> String? { root.string(at: path) }
 
     /// The integer value at `path`, or nil when absent or not an integer.
-    func integer(at path: String) -> Int64? { root.integer(at: path) }
+    package func integer(at path: String) -> Int64? { root.integer(at: path) }
 
     /// The Boolean value at `path`, or nil when absent or not a bool.
     func bool(at path: String) -> Bool? { root.bool(at: path) }
@@ -40,13 +42,13 @@ public struct ConfigTree: Sendable, Equatable {
     /// Reads a configuration file, choosing the reader by its first bytes (VMCX signature, else XML).
     /// - Throws: ``BinaryFormatError`` for a damaged VMCX, ``XMLParseError`` or ``VMConfigXMLError`` for XML,
     ///   ``SystemError`` when the file cannot be read.
-    public static func read(path: String) throws -> ConfigTree {
+    package static func read(path: String) throws -> ConfigTree {
         try read(file: try FileReader(path: path))
     }
 
     /// Reads a configuration through an open reader (a file inside a disk image), chosen by its first bytes.
     /// - Throws: as ``read(path:)``.
-    static func read(file: FileReader) throws -> ConfigTree {
+    package static func read(file: FileReader) throws -> ConfigTree {
         guard file.size > 0 else { throw BinaryFormatError("configuration", at: 0, "empty file (0 bytes)") }
         let head = try file.read(at: 0, count: 4)
         if head == [0x14, 0x20, 0x28, 0x01] {

@@ -4,10 +4,10 @@ import FoundationEssentials
 ///
 /// Nodes become objects keyed by child name (keys sorted); a name repeated among siblings (XML `metric`)
 /// becomes an array; leaves become JSON strings, numbers and Booleans, byte arrays base64 strings.
-public enum ConfigTreeJSON {
+package enum ConfigTreeJSON {
     /// The tree as pretty-printed JSON (the root's children as the top-level object).
     /// - Throws: `EncodingError` only for values JSON cannot hold (a NaN double).
-    public static func text(_ tree: ConfigTree) throws -> String {
+    package static func text(_ tree: ConfigTree) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let data = try encoder.encode(JSONValue(tree.root))
@@ -19,7 +19,7 @@ public enum ConfigTreeJSON {
         case array([JSONValue])
         case leaf(ConfigValue)
 
-        init(_ node: ConfigNode) {
+        package init(_ node: ConfigNode) {
             guard node.isNode else {
                 self = .leaf(node.value)
                 return
@@ -29,7 +29,7 @@ public enum ConfigTreeJSON {
             self = .object(grouped.mapValues { $0.count == 1 ? $0[0] : .array($0) })
         }
 
-        func encode(to encoder: Encoder) throws {
+        package func encode(to encoder: Encoder) throws {
             var container = encoder.singleValueContainer()
             switch self {
             case .object(let members): try container.encode(members)

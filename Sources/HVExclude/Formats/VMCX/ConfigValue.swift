@@ -1,5 +1,5 @@
 /// A typed value in a Hyper-V configuration key tree, as VMCX entries and XML `type` attributes store it.
-enum ConfigValue: Sendable, Equatable, Hashable {
+package enum ConfigValue: Sendable, Equatable, Hashable {
     /// An interior key that holds children (VMCX type 9, an XML element without `type`).
     case node
     /// A signed integer (VMCX type 3 Int, XML `type="integer"`).
@@ -16,13 +16,13 @@ enum ConfigValue: Sendable, Equatable, Hashable {
     case bool(Bool)
 
     /// The text, when this is a string value.
-    var stringValue: String? {
+    package var stringValue: String? {
         if case .string(let text) = self { return text }
         return nil
     }
 
     /// The value as a signed integer when it is an integer that fits.
-    var integerValue: Int64? {
+    package var integerValue: Int64? {
         switch self {
         case .integer(let value): return value
         case .unsigned(let value): return Int64(exactly: value)
@@ -37,7 +37,7 @@ enum ConfigValue: Sendable, Equatable, Hashable {
     }
 
     /// A short name of the value's type ("node", "integer", "string", ...), as the JSON dump and messages use it.
-    var typeName: String {
+    package var typeName: String {
         switch self {
         case .node: return "node"
         case .integer: return "integer"

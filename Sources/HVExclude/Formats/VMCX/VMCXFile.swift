@@ -1,4 +1,5 @@
 // Reference: FORMATS.md "VMCX" (the HyperVStorage container as a whole)
+import HVXBinary
 
 /// A "HyperVStorage" container (.vmcx, .vmrs, data.vmcx) read into a key tree.
 ///
@@ -14,7 +15,7 @@
 /// | 0x1000 | 0x1000 | header 2 |
 /// | 0x2000 | … | object table (``VMCXObjectTable``) |
 /// | object offsets | object sizes | key tables (``VMCXKeyTable``), file objects, free space, replay log |
-struct VMCXFile: Sendable {
+package struct VMCXFile: Sendable {
     /// Cap on live key tables.
     static let maximumKeyTables = 4096
     /// Cap on key entries over all tables.
@@ -22,12 +23,12 @@ struct VMCXFile: Sendable {
     /// Cap on one value stored in a file object.
     static let maximumFileObjectValue: UInt32 = 16 << 20
     /// Cap on key nesting depth.
-    static let maximumDepth = 128
+    package static let maximumDepth = 128
     /// Cap on warnings kept (the rest are counted).
     static let maximumWarnings = 100
 
     /// The header in use.
-    var header: VMCXHeader
+    package var header: VMCXHeader
     /// The object table at 0x2000.
     var objectTable: VMCXObjectTable
     /// The live key tables, by index (the higher sequence when an index repeats).
@@ -35,22 +36,22 @@ struct VMCXFile: Sendable {
     /// The replay-log header, when it could be read.
     var replayLog: VMCXReplayLog?
     /// The key tree with every warning met while reading.
-    var tree: ConfigTree
+    package var tree: ConfigTree
 
     /// Non-fatal problems.
-    var warnings: [String] { tree.warnings }
+    package var warnings: [String] { tree.warnings }
 
     /// Opens and reads `path`.
     /// - Throws: ``SystemError`` when the file cannot be opened, ``BinaryFormatError`` when it is not a readable
     ///   HyperVStorage container.
-    static func read(path: String) throws -> VMCXFile {
+    package static func read(path: String) throws -> VMCXFile {
         try VMCXFile(file: try FileReader(path: path))
     }
 
     /// Reads a container from an open file.
     /// - Throws: ``BinaryFormatError`` when no header is valid, the version is unsupported or the object table is
     ///   unreadable.
-    init(file: FileReader) throws {
+    package init(file: FileReader) throws {
         var warnings = WarningList(limit: VMCXFile.maximumWarnings)
         let minimum = VMCXObjectTable.standardOffset + 8
         guard file.size >= minimum else {
@@ -192,7 +193,7 @@ struct VMCXFile: Sendable {
     }
 
     /// Each entry's value (inline, or from its file object); nil for an entry whose value cannot be read.
-    static func values(
+    package static func values(
         of entries: [VMCXKeyEntry], objects: [VMCXObjectTable.Entry], file: FileReader, warnings: inout WarningList
     ) throws -> [ConfigValue?] {
     let fileObjects = Dictionary(
@@ -216,7 +217,7 @@ struct VMCXFile: Sendable {
                         "VMCX key entry '\(entry.name)'", at: entry.absoluteOffset,
                         "value of \(size) bytes exceeds its file object (\(objectSize) bytes) or the cap of \(VMCXFile.maximumFileObjectValue)")
                 }
-                raw = try file.reader(at: offset, count: Int(size), structure: "VMCX file object").bytes
+                raw = try file.reader(at: offset, count: Int(size), structure: "VMCX file object").array
             }
             values.append(try entry.decode(raw))
         } catch let error as BinaryFormatError {
@@ -343,18 +344,18 @@ struct VMCXFile: Sendable {
 }
 
 /// Collects warning sentences up to a limit and counts the rest, so a hostile file cannot flood a report.
-struct WarningList {
-    let limit: Int
-    private(set) var items: [String] = []
+package struct WarningList {
+    package let limit: Int
+    package private(set) var items: [String] = []
     private(set) var suppressed = 0
 
-    init(limit: Int) { self.limit = limit }
+    package init(limit: Int) { self.limit = limit }
 
-    mutating func add(_ message: String) {
+    package mutating func add(_ message: String) {
         if items.count < limit { items.append(message) } else { suppressed += 1 }
     }
 
-    func finish() -> [String] {
+    package func finish() -> [String] {
         suppressed == 0 ? items : items + ["\(suppressed) more warnings were suppressed"]
     }
 }

@@ -1,4 +1,5 @@
 // Reference: FORMATS.md "VMCX" (VmDataStore.dll HyperVStorageHeader, as documented by dissect.hypervisor)
+import HVXBinary
 
 /// One of the two file headers of a "HyperVStorage" container, at 0x0000 and 0x1000.
 ///
@@ -13,24 +14,24 @@
 /// | 0x1A | 8 | replay-log offset |
 /// | 0x22 | 8 | replay-log size |
 /// | 0x2A | 4 | header area size (0x1000) |
-struct VMCXHeader: Sendable, Equatable {
+package struct VMCXHeader: Sendable, Equatable {
     /// The header signature.
-    static let signature: UInt32 = 0x0128_2014
+    package static let signature: UInt32 = 0x0128_2014
     /// Bytes covered by the checksum (the fields end at 0x2E).
-    static let size = 0x2E
+    package static let size = 0x2E
     /// The only format version seen and supported.
     static let supportedVersion: UInt32 = 0x400
 
     /// Absolute offset of the header.
-    var offset: UInt64
+    package var offset: UInt64
     /// Stored checksum.
-    var checksum: UInt32
+    package var checksum: UInt32
     /// Sequence number.
     var sequence: UInt16
     /// Format version.
-    var version: UInt32
+    package var version: UInt32
     /// Allocation alignment.
-    var alignment: UInt32
+    package var alignment: UInt32
     /// Absolute offset of the replay log header.
     var replayLogOffset: UInt64
     /// Size of the replay-log area.
@@ -40,7 +41,7 @@ struct VMCXHeader: Sendable, Equatable {
 
     /// Parses and validates a header: size, signature, checksum, then fields.
     /// - Throws: ``BinaryFormatError`` naming what makes this header invalid.
-    init(parsing reader: inout ByteReader) throws {
+    package init(parsing reader: inout ByteReader) throws {
         offset = reader.absolutePosition
         let start = reader.position
         let raw = try reader.structureBytes(VMCXHeader.size)

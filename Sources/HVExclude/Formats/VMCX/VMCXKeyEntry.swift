@@ -1,4 +1,5 @@
 // Reference: FORMATS.md "VMCX" (HyperVStorageKeyTableEntryHeader)
+import HVXBinary
 
 /// One entry of a key table: a key name, its parent reference and its value.
 ///
@@ -16,16 +17,16 @@
 /// Values: 3 Int (i64), 4 UInt (u64), 5 Double, 6 String (u32 byte length + UTF-16LE), 7 Array (u32 length +
 /// bytes), 8 Bool (u32), 9 Node (8 unknown bytes + u32 next child sequence). With flag 0x01 the value is a u32
 /// size and a u64 absolute offset of a file object.
-struct VMCXKeyEntry: Sendable, Equatable {
+package struct VMCXKeyEntry: Sendable, Equatable {
     /// Size of the fixed header.
-    static let headerSize = 21
+    package static let headerSize = 21
     /// Type code of a free (deleted) entry.
     static let freeType: UInt8 = 1
     /// Flag: the value lives in a file object.
     static let fileObjectFlag: UInt8 = 0x01
 
     /// Where the value bytes are.
-    enum Payload: Sendable, Equatable {
+    package enum Payload: Sendable, Equatable {
         /// The value bytes inside the entry (length prefix already removed for strings and arrays).
         case inline([UInt8])
         /// A value stored in a file object: `size` bytes at absolute `offset`.
@@ -35,15 +36,15 @@ struct VMCXKeyEntry: Sendable, Equatable {
     /// Index of the table holding the entry.
     var tableIndex: UInt16
     /// Offset of the entry from its table's start (what children's parent offsets refer to).
-    var offset: UInt32
+    package var offset: UInt32
     /// Absolute file offset of the entry.
     var absoluteOffset: UInt64
     /// Value type code (low byte of the first field).
-    var type: UInt8
+    package var type: UInt8
     /// Flags (high byte of the first field).
-    var flags: UInt8
+    package var flags: UInt8
     /// Entry size, padding included.
-    var size: UInt32
+    package var size: UInt32
     /// Parent table index; 0 for top-level keys.
     var parentTable: UInt16
     /// Parent entry offset within the parent table.
@@ -53,7 +54,7 @@ struct VMCXKeyEntry: Sendable, Equatable {
     /// Order among siblings.
     var insertionSequence: UInt32
     /// Key name.
-    var name: String
+    package var name: String
     /// Value bytes or their file-object location.
     var payload: Payload
 
@@ -67,7 +68,7 @@ struct VMCXKeyEntry: Sendable, Equatable {
 
     /// Parses the non-free entry occupying `entry` (a reader over exactly the entry's `size` bytes).
     /// - Throws: ``BinaryFormatError`` when the name or value does not fit the entry or the type is unknown.
-    init(parsing entry: ByteReader, tableIndex: UInt16, offset: UInt32) throws {
+    package init(parsing entry: ByteReader, tableIndex: UInt16, offset: UInt32) throws {
         var reader = entry
         let word = try reader.u16(.little)
         type = UInt8(word & 0xFF)
@@ -136,7 +137,7 @@ struct VMCXKeyEntry: Sendable, Equatable {
         self.payload = payload
         let dataSize = type == 9 ? valueStart + 12 : reader.position
         if dataSize <= entry.count {
-            let covered = Array(entry.bytes[0..<dataSize])
+            let covered = try entry.copy(0..<dataSize)
             checksumValid = CRC32.ieee.checksum(covered, zeroingFieldAt: 12) == checksum
         } else {
             checksumValid = false
@@ -145,7 +146,7 @@ struct VMCXKeyEntry: Sendable, Equatable {
 
     /// Decodes value bytes (inline, or read from a file object) according to the entry's type.
     /// - Throws: ``BinaryFormatError`` when the bytes are too short for the type.
-    func decode(_ raw: [UInt8]) throws -> ConfigValue {
+    package func decode(_ raw: [UInt8]) throws -> ConfigValue {
         func integer(_ count: Int) throws -> UInt64 {
             guard raw.count >= count else {
                 throw BinaryFormatError("VMCX key entry '\(name)'", at: absoluteOffset, "value needs \(count) bytes, has \(raw.count)")

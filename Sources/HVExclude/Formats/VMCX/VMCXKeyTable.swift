@@ -1,4 +1,5 @@
 // Reference: FORMATS.md "VMCX" (HyperVStorageKeyTable)
+import HVXBinary
 
 /// A key table: a 10-byte header followed by key entries up to the first entry of size 0.
 ///
@@ -12,32 +13,32 @@
 ///
 /// Only tables that the object table lists as allocated key-table objects are live: stale copies with the same
 /// index (even the same sequence) lie in free objects and the replay-log area.
-struct VMCXKeyTable: Sendable, Equatable {
+package struct VMCXKeyTable: Sendable, Equatable {
     /// The key-table signature.
-    static let signature: UInt16 = 0x0002
+    package static let signature: UInt16 = 0x0002
     /// Size of the table header.
-    static let headerSize = 10
+    package static let headerSize = 10
     /// Cap on one table's size (every sample uses 0x1000).
     static let maximumSize: UInt32 = 1 << 20
 
     /// Absolute offset of the table.
-    var offset: UInt64
+    package var offset: UInt64
     /// Size of the table object.
-    var size: UInt32
+    package var size: UInt32
     /// Table index.
-    var index: UInt16
+    package var index: UInt16
     /// Sequence number.
     var sequence: UInt16
     /// Whether the stored header checksum matches.
     var checksumValid: Bool
     /// Non-free entries, in stored order.
-    var entries: [VMCXKeyEntry]
+    package var entries: [VMCXKeyEntry]
     /// Problems met in this table (the table is kept up to the damage).
-    var warnings: [String]
+    package var warnings: [String]
 
     /// Parses a table over `reader`, which holds exactly the table object's bytes.
     /// - Throws: ``BinaryFormatError`` when the table is too small or its signature is wrong.
-    init(parsing reader: ByteReader) throws {
+    package init(parsing reader: ByteReader) throws {
         guard reader.count >= VMCXKeyTable.headerSize else {
             throw reader.error("key table of \(reader.count) bytes is smaller than its \(VMCXKeyTable.headerSize)-byte header", at: 0)
         }
@@ -50,7 +51,7 @@ struct VMCXKeyTable: Sendable, Equatable {
         index = try reader.peek(UInt16.self, at: 2, .little)
         sequence = try reader.peek(UInt16.self, at: 4, .little)
         let stored = try reader.peek(UInt32.self, at: 6, .little)
-        checksumValid = CRC32.ieee.checksum(Array(reader.bytes[0..<10]), zeroingFieldAt: 6) == stored
+        checksumValid = CRC32.ieee.checksum(try reader.copy(0..<10), zeroingFieldAt: 6) == stored
         var entries: [VMCXKeyEntry] = []
         var warnings: [String] = []
         var position = VMCXKeyTable.headerSize

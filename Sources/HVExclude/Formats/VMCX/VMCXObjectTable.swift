@@ -1,4 +1,5 @@
 // Reference: FORMATS.md "VMCX" (HyperVStorageObjectTable / HyperVStorageObjectTableEntry)
+import HVXBinary
 
 /// The object table at 0x2000: which regions of the file hold key tables, file objects, free space.
 ///
@@ -7,18 +8,18 @@
 /// | 0x00 | 4 | signature 0x01110001 |
 /// | 0x04 | 4 | entry count |
 /// | 0x08 | 18 × count | entries (see ``Entry``) |
-struct VMCXObjectTable: Sendable, Equatable {
+package struct VMCXObjectTable: Sendable, Equatable {
     /// The table signature.
-    static let signature: UInt32 = 0x0111_0001
+    package static let signature: UInt32 = 0x0111_0001
     /// Absolute offset of the first object table.
     static let standardOffset: UInt64 = 0x2000
     /// Size of one entry.
-    static let entrySize = 18
+    package static let entrySize = 18
     /// Cap on entries per table: far above the 227 of every sample, far below what a hostile count asks for.
     static let maximumEntries = 1 << 20
 
     /// Object kinds.
-    enum ObjectType: UInt8, Sendable {
+    package enum ObjectType: UInt8, Sendable {
         /// Unused slot.
         case unused = 0
         /// A further object table.
@@ -46,33 +47,52 @@ struct VMCXObjectTable: Sendable, Equatable {
     /// | 5 | 8 | absolute offset |
     /// | 13 | 4 | size |
     /// | 17 | 1 | allocated flag |
-    struct Entry: Sendable, Equatable {
+    package struct Entry: Sendable, Equatable {
         /// Raw type byte.
         var rawType: UInt8
         /// Type, when known.
-        var type: ObjectType? { ObjectType(rawValue: rawType) }
+        package var type: ObjectType? { ObjectType(rawValue: rawType) }
         /// Stored checksum.
-        var checksum: UInt32
+        package var checksum: UInt32
         /// Whether the stored checksum matches.
         var checksumValid: Bool
         /// Absolute offset of the object.
-        var offset: UInt64
+        package var offset: UInt64
         /// Size of the object.
-        var size: UInt32
+        package var size: UInt32
         /// Whether the object is in use.
         var allocated: Bool
         /// Absolute offset of this entry in the file.
         var entryOffset: UInt64
+
+        /// The memberwise initialiser, `package` for the layers above (Swift synthesises it internal).
+        package init(
+            rawType: UInt8,
+            checksum: UInt32,
+            checksumValid: Bool,
+            offset: UInt64,
+            size: UInt32,
+            allocated: Bool,
+            entryOffset: UInt64
+        ) {
+            self.rawType = rawType
+            self.checksum = checksum
+            self.checksumValid = checksumValid
+            self.offset = offset
+            self.size = size
+            self.allocated = allocated
+            self.entryOffset = entryOffset
+        }
     }
 
     /// Absolute offset of the table.
-    var offset: UInt64
+    package var offset: UInt64
     /// The entries, in stored order.
-    var entries: [Entry]
+    package var entries: [Entry]
 
     /// Reads the table at `offset`; checks the signature and that all `count` entries lie inside the file.
     /// - Throws: ``BinaryFormatError`` on a bad signature or a count that runs past the file or the cap.
-    init(file: FileReader, offset: UInt64) throws {
+    package init(file: FileReader, offset: UInt64) throws {
         let structure = "VMCX object table"
         var head = try file.reader(at: offset, count: 8, structure: structure)
         let magic = try head.u32(.little)
@@ -95,7 +115,7 @@ struct VMCXObjectTable: Sendable, Equatable {
         entries.reserveCapacity(Int(count))
         for _ in 0..<Int(count) {
             let start = reader.position
-            let raw = Array(reader.bytes[start..<start + VMCXObjectTable.entrySize])
+            let raw = try reader.copy(start..<start + VMCXObjectTable.entrySize)
             let type = try reader.u8()
             let checksum = try reader.u32(.little)
             let objectOffset = try reader.u64(.little)

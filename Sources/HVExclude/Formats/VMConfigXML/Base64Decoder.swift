@@ -2,9 +2,9 @@
 ///
 /// Whitespace (space, tab, CR, LF) is skipped, since Hyper-V ends such values with a line break; any other
 /// character outside the alphabet, or padding in the wrong place, makes the input invalid.
-enum Base64Decoder {
+package enum Base64Decoder {
     /// Decodes `text`; nil when it is not valid base64.
-    static func decode(_ text: String) -> [UInt8]? {
+    package static func decode(_ text: String) -> [UInt8]? {
         var sextets: [UInt8] = []
         var padding = 0
         for byte in text.utf8 {

@@ -1,23 +1,24 @@
 // Reference: FORMATS.md "VMCX" key tree (same names in XML configs); Hyper-V 2008–2012 R2 XML configuration files
+import HVXBinary
 
 /// Maps a Hyper-V XML configuration (2008 – 2012 R2) onto the same ``ConfigTree`` model as VMCX files.
 ///
 /// The document must have the shape Hyper-V writes: a `<configuration>` root, elements with no attributes but
 /// `type`, leaves typed `string`, `integer`, `bool` or `bytes` (base64). Anything else (an application's
 /// `app.config`, a random XML file) is refused with ``VMConfigXMLError`` rather than turned into a VM.
-enum VMConfigXML {
+package enum VMConfigXML {
     /// Largest XML configuration read (real ones are tens of kilobytes).
     static let maximumFileSize: UInt64 = 16 << 20
 
     /// Reads and maps the XML configuration at `path`.
     /// - Throws: ``SystemError``, ``XMLParseError`` or ``VMConfigXMLError``.
-    static func read(path: String) throws -> ConfigTree {
+    package static func read(path: String) throws -> ConfigTree {
         try read(file: try FileReader(path: path))
     }
 
     /// Reads and maps the XML configuration in an open file.
     /// - Throws: ``XMLParseError`` or ``VMConfigXMLError``; ``BinaryFormatError`` when the file exceeds the cap.
-    static func read(file: FileReader) throws -> ConfigTree {
+    package static func read(file: FileReader) throws -> ConfigTree {
         guard file.size <= maximumFileSize else {
             throw BinaryFormatError("XML configuration", at: 0, "file of \(file.size) bytes exceeds the cap of \(maximumFileSize)")
         }
@@ -26,14 +27,14 @@ enum VMConfigXML {
 
     /// Parses and maps XML configuration bytes.
     /// - Throws: ``XMLParseError`` for malformed XML, ``VMConfigXMLError`` when it is not a Hyper-V configuration.
-    static func parse(_ bytes: [UInt8]) throws -> ConfigTree {
+    package static func parse(_ bytes: [UInt8]) throws -> ConfigTree {
         let document = try XMLDocumentParser.parse(bytes)
         return try map(document)
     }
 
     /// Maps a parsed document.
     /// - Throws: ``VMConfigXMLError`` when the document does not have the Hyper-V shape.
-    static func map(_ document: XMLElementNode) throws -> ConfigTree {
+    package static func map(_ document: XMLElementNode) throws -> ConfigTree {
         guard document.name == "configuration" else {
             throw VMConfigXMLError.rootElement(name: document.name, line: document.line)
         }

@@ -1,5 +1,5 @@
 /// Why a well-formed document or key tree is not read as a Hyper-V configuration (or registration store).
-enum VMConfigXMLError: Error, Equatable, Sendable, CustomStringConvertible {
+package enum VMConfigXMLError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The XML root element is not `<configuration>`.
     case rootElement(name: String, line: Int)
     /// An element carries an attribute other than `type` (`<add key=…>` of an application config).
@@ -11,7 +11,7 @@ enum VMConfigXMLError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The key tree has no `Configurations` node, so it is not a `data.vmcx` registration store.
     case notARegistrationStore
 
-    var description: String {
+    package var description: String {
         let reason: String
         switch self {
         case .rootElement(let name, let line):

@@ -1,4 +1,5 @@
 // Reference: Extensible Markup Language (XML) 1.0 (Fifth Edition), W3C, sections 2.2–2.8, 3.1, 4.1, 4.3.3, 4.6
+import HVXBinary
 
 /// A small, strict, non-validating XML 1.0 parser for machine-written configuration files.
 ///
@@ -7,13 +8,13 @@
 /// comments, processing instructions and CDATA sections. Refuses DOCTYPE (so no entity expansion attacks and
 /// no external fetches), any other markup declaration, encodings other than UTF-8/UTF-16 and input beyond the
 /// caps in ``Limits``. Every refusal is an ``XMLParseError`` with line and column.
-struct XMLDocumentParser {
+package struct XMLDocumentParser {
     /// Caps that bound memory and time on hostile input.
-    struct Limits: Sendable {
+    package struct Limits: Sendable {
         /// Largest input in bytes.
         var maximumInputBytes = 32 << 20
         /// Deepest element nesting.
-        var maximumDepth = 256
+        package var maximumDepth = 256
         /// Most elements in one document.
         var maximumElements = 500_000
         /// Most characters of text in one element.
@@ -22,7 +23,7 @@ struct XMLDocumentParser {
         var maximumAttributes = 256
 
         /// The default caps (a Hyper-V configuration has about 1,000 elements and is well under 1 MiB).
-        init() {}
+        package init() {}
     }
 
     private var scalars: [Unicode.Scalar] = []
@@ -35,7 +36,7 @@ struct XMLDocumentParser {
 
     /// Parses a whole document and returns its root element.
     /// - Throws: ``XMLParseError`` for malformed, truncated, wrongly encoded or refused input.
-    static func parse(_ bytes: [UInt8], limits: Limits = Limits()) throws -> XMLElementNode {
+    package static func parse(_ bytes: [UInt8], limits: Limits = Limits()) throws -> XMLElementNode {
         var parser = XMLDocumentParser(limits: limits)
         guard bytes.count <= limits.maximumInputBytes else {
             throw XMLParseError(.capExceeded(.inputBytes), line: 1, column: 1, "document of \(bytes.count) bytes exceeds the cap of \(limits.maximumInputBytes)")
@@ -48,7 +49,7 @@ struct XMLDocumentParser {
 
     private enum Encoding: Equatable { case utf8, utf16LE, utf16BE
 
-        var name: String {
+        package var name: String {
             switch self {
             case .utf8: return "UTF-8"
             case .utf16LE: return "UTF-16LE"
@@ -132,11 +133,10 @@ struct XMLDocumentParser {
             guard (bytes.count - start) % 2 == 0 else {
                 throw position(0, "UTF-16 document has an odd number of bytes (\(bytes.count)): truncated or not UTF-16")
             }
-            func unit(_ offset: Int) -> UInt16 {
-                encoding == .utf16LE
-                    ? UInt16(bytes[offset]) | UInt16(bytes[offset + 1]) << 8
-                    : UInt16(bytes[offset]) << 8 | UInt16(bytes[offset + 1])
-            }
+            let reader = ByteReader(bytes, structure: "XML document")
+            let order: Endianness = encoding == .utf16LE ? .little : .big
+            // Inside the bytes: an even count from `start`, and every read at `at < bytes.count`.
+            func unit(_ offset: Int) -> UInt16 { (try? reader.u16(at: offset, order)) ?? 0 }
             while at < bytes.count {
                 let first = unit(at)
                 at += 2
@@ -372,7 +372,7 @@ struct XMLDocumentParser {
     // MARK: Elements
 
     private struct Open {
-        var element: XMLElementNode
+        package var element: XMLElementNode
         var textCount: Int
     }
 

@@ -1,7 +1,7 @@
 /// Malformed or refused XML input, with the 1-based line and column where reading stopped.
-struct XMLParseError: Error, Equatable, Sendable, CustomStringConvertible {
+package struct XMLParseError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Why reading stopped, for callers and tests that tell refusals apart from broken syntax.
-    enum Kind: Equatable, Sendable {
+    package enum Kind: Equatable, Sendable {
         /// Not well-formed XML (or an encoding the declaration contradicts).
         case malformed
         /// A DOCTYPE or markup declaration: no DTDs or entity declarations are read.
@@ -11,26 +11,26 @@ struct XMLParseError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 
     /// The cap that was reached.
-    enum Cap: Equatable, Sendable {
+    package enum Cap: Equatable, Sendable {
         case inputBytes, depth, elements, attributes, textCharacters
     }
 
     /// Why reading stopped.
-    var kind: Kind
+    package var kind: Kind
     /// 1-based line of the problem.
-    var line: Int
+    package var line: Int
     /// 1-based column (in characters) of the problem.
     var column: Int
     /// What was wrong, in words.
-    var message: String
+    package var message: String
 
     /// Creates an error at `line`, `column`.
-    init(_ kind: Kind = .malformed, line: Int, column: Int, _ message: String) {
+    package init(_ kind: Kind = .malformed, line: Int, column: Int, _ message: String) {
         self.kind = kind
         self.line = line
         self.column = column
         self.message = message
     }
 
-    var description: String { "XML line \(line), column \(column): \(message)" }
+    package var description: String { "XML line \(line), column \(column): \(message)" }
 }

@@ -1,7 +1,9 @@
+import HVXBinary
+
 /// A virtual disk as the report sees it, whichever format it is stored in.
-struct VirtualDisk: Codable, Sendable, Equatable {
+package struct VirtualDisk: Codable, Sendable, Equatable {
     /// On-disk format.
-    enum Format: String, Codable, Sendable {
+    package enum Format: String, Codable, Sendable {
         /// MS-VHDX (`.vhdx`, `.avhdx`).
         case vhdx
         /// Legacy VHD (`.vhd`, `.avhd`).
@@ -9,7 +11,7 @@ struct VirtualDisk: Codable, Sendable, Equatable {
     }
 
     /// Allocation type.
-    enum DiskType: String, Codable, Sendable {
+    package enum DiskType: String, Codable, Sendable {
         /// Every block allocated up front.
         case fixed
         /// Blocks allocated on first write.
@@ -19,26 +21,26 @@ struct VirtualDisk: Codable, Sendable, Equatable {
     }
 
     /// On-disk format.
-    var format: Format
+    package var format: Format
     /// Allocation type.
-    var type: DiskType
+    package var type: DiskType
     /// Size the guest sees, in bytes.
-    var virtualSize: UInt64
+    package var virtualSize: UInt64
     /// Block size in bytes (`nil` for a fixed VHD, which has no blocks).
-    var blockSize: UInt32?
+    package var blockSize: UInt32?
     /// The program that wrote the disk ("Microsoft Windows 10.0.17763.0", "win 10.0 (Wi2k)").
-    var creator: String
+    package var creator: String
     /// What a child's link names: the VHDX DataWriteGuid or the VHD footer's unique id.
-    var identity: GUID
+    package var identity: GUID
     /// The VHDX virtual disk id (metadata item `BECA12AB-…`), which stays the same across writes; nil for VHD.
-    var virtualDiskID: GUID?
+    package var virtualDiskID: GUID?
     /// Where the parent should be, for a differencing disk.
-    var parent: VirtualDiskParent?
+    package var parent: VirtualDiskParent?
     /// Non-fatal problems found while reading, each a sentence with an offset.
-    var warnings: [String]
+    package var warnings: [String]
 
     /// Creates a value; readers fill it from a parsed file.
-    init(
+    package init(
         format: Format, type: DiskType, virtualSize: UInt64, blockSize: UInt32?, creator: String, identity: GUID,
         parent: VirtualDiskParent?, warnings: [String], virtualDiskID: GUID? = nil
     ) {

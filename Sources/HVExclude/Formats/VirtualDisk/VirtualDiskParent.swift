@@ -1,9 +1,11 @@
+import HVXBinary
+
 /// Where a differencing disk says its parent is, and how to recognise the right one.
-struct VirtualDiskParent: Codable, Sendable, Equatable {
+package struct VirtualDiskParent: Codable, Sendable, Equatable {
     /// One place the parent may be, as the child recorded it.
-    struct Candidate: Codable, Sendable, Equatable, Hashable {
+    package struct Candidate: Codable, Sendable, Equatable, Hashable {
         /// How the path is to be read.
-        enum Kind: String, Codable, Sendable {
+        package enum Kind: String, Codable, Sendable {
             /// Relative to the child's folder (`relative_path`, `W2ru`, `Wi2r`).
             case relative
             /// A `\\?\Volume{GUID}\…` path (`volume_path`).
@@ -15,16 +17,16 @@ struct VirtualDiskParent: Codable, Sendable, Equatable {
         }
 
         /// How the path is to be read.
-        var kind: Kind
+        package var kind: Kind
         /// The path as stored.
-        var path: String
+        package var path: String
         /// Which field it came from (`relative_path`, `W2ku`, `parent unicode name`).
-        var source: String
+        package var source: String
     }
 
     /// Candidates in the order they are to be tried.
-    var candidates: [Candidate]
+    package var candidates: [Candidate]
     /// Identities the parent may have (VHDX `parent_linkage`/`parent_linkage2`, VHD parent unique id); empty when
     /// the child recorded none, so a found parent cannot be verified.
-    var expectedIdentities: [GUID]
+    package var expectedIdentities: [GUID]
 }

@@ -1,15 +1,17 @@
+import HVXBinary
+
 /// Reads VHDX and VHD files into ``VirtualDisk`` values, telling the formats apart by signature.
-enum VirtualDiskReader {
+package enum VirtualDiskReader {
     /// Reads the disk at host path `path`.
     /// - Throws: ``SystemError`` when the file cannot be opened or read; ``BinaryFormatError`` when it is neither
     ///   a VHDX nor a VHD, or a structure needed to describe it is invalid.
-    static func read(path: String) throws -> VirtualDisk {
+    package static func read(path: String) throws -> VirtualDisk {
         try read(file: FileReader(path: path))
     }
 
     /// Reads the disk behind an open reader (lets callers measure ``FileReader/bytesRead``).
     /// - Throws: as ``read(path:)``.
-    static func read(file: FileReader) throws -> VirtualDisk {
+    package static func read(file: FileReader) throws -> VirtualDisk {
         let head = try file.read(at: 0, count: 8)
         if head == VHDXFileIdentifier.signature {
             return try disk(from: VHDXFile(reading: file))
@@ -32,7 +34,7 @@ enum VirtualDiskReader {
     }
 
     /// The common view of a parsed VHDX file.
-    static func disk(from file: VHDXFile) -> VirtualDisk {
+    package static func disk(from file: VHDXFile) -> VirtualDisk {
         var warnings = file.warnings
         let type: VirtualDisk.DiskType =
             file.hasParent ? .differencing : file.leaveBlocksAllocated ? .fixed : .dynamic
@@ -67,7 +69,7 @@ enum VirtualDiskReader {
     }
 
     /// The common view of a parsed VHD file.
-    static func disk(from file: VHDFile) -> VirtualDisk {
+    package static func disk(from file: VHDFile) -> VirtualDisk {
         let type: VirtualDisk.DiskType
         switch file.footer.diskType {
         case 2: type = .fixed

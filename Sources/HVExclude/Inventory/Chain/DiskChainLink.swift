@@ -1,7 +1,9 @@
+import HVXFormats
+
 /// One disk of a differencing chain, from the disk asked about (first) to the base disk (last).
-struct DiskChainLink: Codable, Sendable, Equatable {
+package struct DiskChainLink: Codable, Sendable, Equatable {
     /// What is known about this link.
-    enum Status: String, Codable, Sendable {
+    package enum Status: String, Codable, Sendable {
         /// The disk the chain was asked for.
         case start
         /// Found, and its identity matches what the child recorded.
@@ -21,24 +23,24 @@ struct DiskChainLink: Codable, Sendable, Equatable {
     }
 
     /// The Windows path when known, else the best path recorded (a candidate or the host path).
-    var path: String
+    package var path: String
     /// Where the file was found on this machine.
-    var hostPath: String?
+    package var hostPath: String?
     /// Whether the file exists.
-    var exists: Bool
+    package var exists: Bool
     /// Whether the link to the child is confirmed (always true for the start disk when it could be read).
-    var verified: Bool
+    package var verified: Bool
     /// What is known about this link.
-    var status: Status
+    package var status: Status
     /// Why the link is not verified, in words.
-    var reason: String?
+    package var reason: String?
     /// For an unresolved parent: every candidate path, the absolute one first.
-    var candidates: [String]?
+    package var candidates: [String]?
     /// The disk as read, when it could be.
-    var disk: VirtualDisk?
+    package var disk: VirtualDisk?
 
     /// Creates a link.
-    init(
+    package init(
         path: String, hostPath: String?, exists: Bool, verified: Bool, status: Status, reason: String? = nil,
         candidates: [String]? = nil, disk: VirtualDisk? = nil
     ) {

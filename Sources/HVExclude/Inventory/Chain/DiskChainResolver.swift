@@ -1,5 +1,8 @@
 #if canImport(Glibc)
 import Glibc
+import HVXBinary
+import HVXFormats
+import HVXVolume
 #endif
 
 /// Follows a differencing disk to its base disk, verifying each link by identity.
@@ -8,14 +11,14 @@ import Glibc
 /// `absolute_win32_path`; VHD: `W2ru`, `W2ku`, then the parent unicode name in the child's folder). The first
 /// candidate that exists and carries the expected identity wins; a found file with another identity is a broken
 /// link, reported as such rather than followed.
-struct DiskChainResolver: Sendable {
+package struct DiskChainResolver: Sendable {
     /// Turns Windows paths into host paths and back (case-insensitively; never leaving the mapped roots).
-    var map: VolumeMap
+    package var map: VolumeMap
     /// Volume GUID → drive letter (the SYSTEM hive's `MountedDevices`), for `volume_path` candidates on a volume
     /// no `--map` names.
     var volumeLetters: [GUID: Character]
     /// Most disks in one chain.
-    var maximumDepth: Int
+    package var maximumDepth: Int
     /// Reads one disk (replaceable in tests).
     var readDisk: @Sendable (String) throws -> VirtualDisk
 
@@ -24,7 +27,7 @@ struct DiskChainResolver: Sendable {
     ///   - map: the volume map.
     ///   - volumeLetters: volume GUID → drive letter, from the host's `MountedDevices`.
     ///   - maximumDepth: chain length cap (256).
-    init(map: VolumeMap, volumeLetters: [GUID: Character] = [:], maximumDepth: Int = 256) {
+    package init(map: VolumeMap, volumeLetters: [GUID: Character] = [:], maximumDepth: Int = 256) {
         self.map = map
         self.volumeLetters = volumeLetters
         self.maximumDepth = maximumDepth
@@ -34,7 +37,7 @@ struct DiskChainResolver: Sendable {
     /// The chain of the disk at `hostPath`: that disk first, then each parent up to the base disk or the link
     /// that could not be followed.
     /// - Parameter windowsPath: the disk's Windows path when the caller knows it (else asked of the mapping).
-    func chain(hostPath: String, windowsPath: WindowsPath? = nil) -> [DiskChainLink] {
+    package func chain(hostPath: String, windowsPath: WindowsPath? = nil) -> [DiskChainLink] {
         let startWindows = windowsPath ?? map.windowsPath(forHostPath: hostPath)
         var links: [DiskChainLink] = []
         var disk: VirtualDisk
@@ -77,12 +80,12 @@ struct DiskChainResolver: Sendable {
     }
 
     /// The outcome of looking for one parent.
-    struct Step {
-        var link: DiskChainLink
+    package struct Step {
+        package var link: DiskChainLink
         /// The parent disk when the chain goes on from it.
-        var disk: VirtualDisk?
+        package var disk: VirtualDisk?
         /// The parent's Windows path when known.
-        var windowsPath: WindowsPath?
+        package var windowsPath: WindowsPath?
     }
 
     func resolveParent(
@@ -162,12 +165,12 @@ struct DiskChainResolver: Sendable {
     }
 
     /// Why a candidate did not lead to a file.
-    struct LocateFailure: Error {
-        var reason: String
+    package struct LocateFailure: Error {
+        package var reason: String
     }
 
     /// The Windows path a candidate names and the host file it leads to.
-    func locate(_ candidate: VirtualDiskParent.Candidate, childWindows: WindowsPath?) -> Result<(windowsPath: WindowsPath, hostPath: String), LocateFailure> {
+    package func locate(_ candidate: VirtualDiskParent.Candidate, childWindows: WindowsPath?) -> Result<(windowsPath: WindowsPath, hostPath: String), LocateFailure> {
         guard let target = targetPath(candidate, childWindows: childWindows) else {
             switch candidate.kind {
             case .absolute, .volume: return .failure(.init(reason: "not an absolute Windows path"))
@@ -186,7 +189,7 @@ struct DiskChainResolver: Sendable {
 
     /// The Windows path a candidate names: absolute ones as written (a volume GUID translated to its drive
     /// letter when only `MountedDevices` knows it), relative ones joined to the child's folder.
-    func targetPath(_ candidate: VirtualDiskParent.Candidate, childWindows: WindowsPath?) -> WindowsPath? {
+    package func targetPath(_ candidate: VirtualDiskParent.Candidate, childWindows: WindowsPath?) -> WindowsPath? {
         switch candidate.kind {
         case .absolute, .volume:
             guard let path = WindowsPath(candidate.path) else { return nil }
@@ -217,7 +220,7 @@ struct DiskChainResolver: Sendable {
     }
 
     /// `realpath` of `path`, or `path` itself when that fails (loops are detected on the canonical form).
-    static func canonical(_ path: String) -> String {
+    package static func canonical(_ path: String) -> String {
         guard let resolved = realpath(path, nil) else { return path }
         defer { free(resolved) }
         return String(cString: resolved)

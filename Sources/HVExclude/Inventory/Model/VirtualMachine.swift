@@ -1,72 +1,77 @@
+import HVXBinary
+import HVXFormats
+import HVXVolume
+import HVXWalk
+
 /// One VM (or checkpoint) configuration as the inventory knows it: where its file is, whether the host
 /// registers it, and every file and folder it uses, as typed values.
 ///
 /// The report's `VirtualMachineRecord` is built from this in one step at the end (`Report(_:)`).
-struct VirtualMachine: Sendable, Equatable {
+package struct VirtualMachine: Sendable, Equatable {
     /// `properties/global_id`, else the id the registration names.
-    var id: GUID?
+    package var id: GUID?
     /// `properties/name`.
-    var name: String?
+    package var name: String?
     /// `properties/version` (major << 8 | minor).
-    var configurationVersion: Int?
+    package var configurationVersion: Int?
     /// `properties/subtype` + 1.
-    var generation: Int?
+    package var generation: Int?
     /// The configuration file and how reading it went.
-    var configuration: ConfigurationFile
+    package var configuration: ConfigurationFile
     /// Whether the host's registrations name it (or, for a checkpoint, its VM's).
-    var registered: Bool
+    package var registered: Bool
     /// The registration entries that name it.
-    var registration: [Evidence]
+    package var registration: [Evidence]
     /// For a checkpoint configuration: the VM it belongs to.
-    var checkpointOf: GUID?
+    package var checkpointOf: GUID?
     /// The checkpoint ids the configuration lists, upper-case when they are GUIDs.
-    var checkpoints: [String]
+    package var checkpoints: [String]
     /// The VM's folders: data roots (or the folder above `Virtual Machines`), snapshot and smart-paging roots.
-    var folders: [UsedPath]
+    package var folders: [UsedPath]
     /// Virtual disks attached, each with its differencing chain.
-    var disks: [AttachedDisk]
+    package var disks: [AttachedDisk]
     /// Attached ISO images.
-    var isos: [UsedPath]
+    package var isos: [UsedPath]
     /// Attached virtual floppies.
-    var floppies: [UsedPath]
+    package var floppies: [UsedPath]
     /// Guest state, saved state and runtime files (and folders) found beside the configuration.
-    var stateFiles: [UsedPath]
+    package var stateFiles: [UsedPath]
     /// Every other absolute Windows path in the configuration.
-    var otherPaths: [UsedPath]
+    package var otherPaths: [UsedPath]
     /// Problems with this VM, in words.
-    var problems: [String]
+    package var problems: [String]
 
     /// `configurationVersion` as "major.minor" ("9.0").
-    var configurationVersionText: String? { configurationVersion.map { "\($0 >> 8).\($0 & 0xFF)" } }
+    package var configurationVersionText: String? { configurationVersion.map { "\($0 >> 8).\($0 & 0xFF)" } }
     /// Whether it is a checkpoint of another VM.
     var isCheckpoint: Bool { checkpointOf != nil }
 }
 
 /// A configuration's file format: VMCX (2016+) or XML (up to 2012 R2).
-typealias ConfigurationFormat = ConfigTree.Format
+package typealias ConfigurationFormat = ConfigTree.Format
 
 /// A VM's configuration file and the outcome of reading it.
-struct ConfigurationFile: Sendable, Equatable {
+package struct ConfigurationFile: Sendable, Equatable {
     /// The Windows path (on-disk spelling when found); nil when a registration's path cannot be worked out.
-    var path: WindowsPath?
+    package var path: WindowsPath?
     /// The path as the report shows it: `path`, else the registration's raw text.
-    var text: String
+    package var text: String
     /// Where it was read on this machine.
-    var hostPath: String?
+    package var hostPath: String?
     /// What reading it gave.
-    var outcome: ReadOutcome
+    package var outcome: ReadOutcome
 
     /// VMCX or XML, when it parsed.
-    var format: ConfigurationFormat? {
+    package var format: ConfigurationFormat? {
         if case .parsed(let format) = outcome { return format }
         return nil
     }
     /// Whether the file exists (on a mapped volume).
-    var exists: Bool { outcome.exists }
+    package var exists: Bool { outcome.exists }
 }
 
 /// What looking for and reading one configuration file gave.
-enum ReadOutcome: Sendable, Equatable {
+package enum ReadOutcome: Sendable, Equatable {
     /// Read and understood.
     case parsed(ConfigurationFormat)
     /// An `.xml` file that is not a VM configuration (a decoy): reason.
@@ -87,7 +92,7 @@ enum ReadOutcome: Sendable, Equatable {
     case unresolvableRegistration
 
     /// Whether the file exists.
-    var exists: Bool {
+    package var exists: Bool {
         switch self {
         case .parsed, .notAConfiguration, .unreadable, .notAFile, .unresolvedLink: true
         case .tooManyLinks, .missing, .unmapped, .unresolvableRegistration: false
@@ -95,7 +100,7 @@ enum ReadOutcome: Sendable, Equatable {
     }
 
     /// Why it is missing or unreadable, as the VM's warning says it; nil when parsed.
-    var problem: String? {
+    package var problem: String? {
         switch self {
         case .parsed: nil
         case .notAConfiguration(let reason): reason
@@ -111,7 +116,7 @@ enum ReadOutcome: Sendable, Equatable {
 }
 
 /// What a path a VM uses is for.
-enum PathRole: Sendable, Hashable {
+package enum PathRole: Sendable, Hashable {
     /// `global_settings/data_root`.
     case dataRoot
     /// The folder above `Virtual Machines` (no data-root key).
@@ -138,7 +143,7 @@ enum PathRole: Sendable, Hashable {
     case other
 
     /// The name the report uses (`dataRoot`, `iso`, `drive NONE`).
-    var name: String {
+    package var name: String {
         switch self {
         case .dataRoot: "dataRoot"
         case .vmFolder: "vmFolder"
@@ -157,7 +162,7 @@ enum PathRole: Sendable, Hashable {
 }
 
 /// A drive slot's `type` value.
-enum DriveKind: Sendable, Hashable {
+package enum DriveKind: Sendable, Hashable {
     /// `VHD`: a virtual hard disk.
     case hardDisk
     /// `ISO`: an optical image.
@@ -170,7 +175,7 @@ enum DriveKind: Sendable, Hashable {
     case unknown
 
     /// Reads a `type` value (any case).
-    init(type: String?) {
+    package init(type: String?) {
         guard let type else { self = .unknown; return }
         switch NTFSName.fold(type) {
         case "VHD": self = .hardDisk
@@ -193,58 +198,58 @@ enum DriveKind: Sendable, Hashable {
 }
 
 /// A path a VM uses, whether it exists, and where it was named.
-struct UsedPath: Sendable, Equatable {
+package struct UsedPath: Sendable, Equatable {
     /// The Windows path (on-disk spelling when it exists); nil when the text is not an absolute Windows path.
-    var path: WindowsPath?
+    package var path: WindowsPath?
     /// The path as written, when `path` is nil.
-    var text: String
+    package var text: String
     /// What it is for.
-    var role: PathRole
+    package var role: PathRole
     /// Whether it exists on a mapped volume.
-    var exists: Bool
+    package var exists: Bool
     /// Why it could not be checked or found.
-    var problem: String?
+    package var problem: String?
     /// The configuration key (or rule) that named it.
-    var keyPath: String
+    package var keyPath: String
 
     /// The path as the report shows it.
-    var display: String { path?.description ?? text }
+    package var display: String { path?.description ?? text }
 }
 
 /// A virtual disk attached to a VM, with its differencing chain.
-struct AttachedDisk: Sendable, Equatable {
+package struct AttachedDisk: Sendable, Equatable {
     /// The Windows path (on-disk spelling when found); nil when the text is not an absolute Windows path.
-    var path: WindowsPath?
+    package var path: WindowsPath?
     /// The path as written, when `path` is nil.
-    var text: String
+    package var text: String
     /// `ide 0:1`, `scsi 0:0`.
-    var controller: String
+    package var controller: String
     /// Key path of `pathname`.
-    var keyPath: String
+    package var keyPath: String
     /// Whether the disk exists.
-    var exists: Bool
+    package var exists: Bool
     /// The disk and each parent down to the base disk (first: the disk itself).
-    var chain: [DiskChainLink]
+    package var chain: [DiskChainLink]
 
     /// The path as the report shows it.
-    var display: String { path?.description ?? text }
+    package var display: String { path?.description ?? text }
 }
 
 /// A Hyper-V artifact the walk found, with what the inventory learnt about it.
-struct FoundArtifact: Sendable, Equatable {
+package struct FoundArtifact: Sendable, Equatable {
     /// Windows path.
-    var path: WindowsPath
+    package var path: WindowsPath
     /// Host path.
-    var hostPath: String
+    package var hostPath: String
     /// What it is.
-    var kind: ArtifactKind
+    package var kind: ArtifactKind
     /// The VMs that use it; nil when none does.
-    var users: [GUID]?
+    package var users: [GUID]?
     /// For a virtual disk: its chain (first link: the disk itself).
-    var chain: [DiskChainLink]?
+    package var chain: [DiskChainLink]?
 
     /// Creates an artifact as the walk classifies it.
-    init(path: WindowsPath, hostPath: String, kind: ArtifactKind) {
+    package init(path: WindowsPath, hostPath: String, kind: ArtifactKind) {
         self.path = path
         self.hostPath = hostPath
         self.kind = kind
@@ -252,9 +257,9 @@ struct FoundArtifact: Sendable, Equatable {
 }
 
 /// Something found that no registered VM uses: reported, not excluded (unless `--include-unregistered`).
-struct UnreferencedFile: Sendable, Equatable {
+package struct UnreferencedFile: Sendable, Equatable {
     /// Why it is listed.
-    enum Reason: Sendable, Equatable, CustomStringConvertible {
+    package enum Reason: Sendable, Equatable, CustomStringConvertible {
         /// A disk no VM uses, directly or as a parent.
         case diskUnused
         /// A disk only unregistered VMs use.
@@ -264,7 +269,7 @@ struct UnreferencedFile: Sendable, Equatable {
         /// A configuration no registration names.
         case configurationUnregistered(name: String?, id: GUID?)
 
-        var description: String {
+        package var description: String {
             switch self {
             case .diskUnused: "no VM uses this disk, directly or as a parent"
             case .diskUsedOnlyByUnregistered(let ids):
@@ -277,19 +282,33 @@ struct UnreferencedFile: Sendable, Equatable {
     }
 
     /// Windows path.
-    var path: WindowsPath
+    package var path: WindowsPath
     /// `vmConfiguration`, `virtualDisk` or `iso`.
-    var kind: ArtifactKind
+    package var kind: ArtifactKind
     /// Why it is listed.
-    var reason: Reason
+    package var reason: Reason
+
+    /// The memberwise initialiser, `package` for the layers above (Swift synthesises it internal).
+    package init(path: WindowsPath, kind: ArtifactKind, reason: Reason) {
+        self.path = path
+        self.kind = kind
+        self.reason = reason
+    }
 }
 
 /// A symlink or junction on a scanned volume and its true target.
-struct FoundLink: Sendable, Equatable {
+package struct FoundLink: Sendable, Equatable {
     /// The link's Windows path.
-    var path: WindowsPath
+    package var path: WindowsPath
     /// The link's host path.
-    var hostPath: String
+    package var hostPath: String
     /// Its target as read.
-    var target: LinkTarget
+    package var target: LinkTarget
+
+    /// The memberwise initialiser, `package` for the layers above (Swift synthesises it internal).
+    package init(path: WindowsPath, hostPath: String, target: LinkTarget) {
+        self.path = path
+        self.hostPath = hostPath
+        self.target = target
+    }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import HVExclude
+@testable import HVXBinary
+@testable import HVXFormats
 
 /// The guest bytes of VHD and VHDX containers, read through their BATs, against independent readers: qemu-img's
 /// raw conversion (fixed and dynamic VHD/VHDX written by qemu, with data written by qemu-io), a real

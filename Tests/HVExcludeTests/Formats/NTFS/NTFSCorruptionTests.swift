@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-@testable import HVExclude
+@testable import HVXBinary
+@testable import HVXFormats
+@testable import HVXWalk
 
 /// Damaged volumes built record by record (``NTFSTestVolume``): each damage ends in a warning or error naming the
 /// MFT record, the rest of the volume is still read, and nothing crashes or hangs.

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-@testable import HVExclude
+@testable import HVXBinary
+@testable import HVXFormats
+@testable import HVXVolume
 
 /// The native NTFS reader against the independent readers, on an image with the structures that matter
 /// (`scripts/make-ntfs-features`: sparse, fragmented, LZNT1-compressed, a non-resident `$ATTRIBUTE_LIST` from 41

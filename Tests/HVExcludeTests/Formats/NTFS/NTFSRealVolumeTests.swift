@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-@testable import HVExclude
+@testable import HVXBinary
+@testable import HVXDiskImage
+@testable import HVXFormats
 
 /// The real Windows Server 2022 VHDX of ../shared/fixtures (facts in its README), read natively end to end:
 /// VHDX BAT → GPT → NTFS → MFT tree → file contents.

@@ -1,4 +1,3 @@
-@testable import HVExclude
 
 /// A small NTFS volume built in memory, record by record, so tests (and fuzz seeds) can corrupt exactly one
 /// structure: 4 KiB clusters, 1 KiB records, the MFT (32 records) at cluster 4, `$UpCase` at cluster 16, data from

@@ -1,4 +1,4 @@
-// Shared by both test targets (Tests/HVExcludeCLITests/Requirements.swift is a link to this file).
+// Shared by both test targets through the HVExcludeTestSupport target.
 import Foundation
 import Testing
 
@@ -8,7 +8,7 @@ import Testing
 /// A test declares what it needs with `@Test(.requires(.tool("qemu-img"), .root))`. Where something is missing it
 /// is skipped with one line naming exactly what and how to get it; with `HVX_REQUIRE_ALL=1` (set by `.ci/run`)
 /// the same test fails with that line instead, unless everything missing is on ``Requirements/allowedMissing``.
-enum Requirement: Hashable, Sendable {
+package enum Requirement: Hashable, Sendable {
     /// A program on PATH; its Debian package comes from ``Requirements/debianPackages``.
     case tool(String)
     /// A Python module importable by python3, from a pip package.
@@ -28,7 +28,7 @@ enum Requirement: Hashable, Sendable {
     case loopDevice
 
     /// Whether it is there (probes run once per process).
-    var isMet: Bool {
+    package var isMet: Bool {
         switch self {
         case .tool(let name): return Requirements.onPath(name)
         case .pip(let module, _): return Requirements.onPath("python3") && Requirements.probe("python3", ["-c", "import " + module]) == nil
@@ -43,7 +43,7 @@ enum Requirement: Hashable, Sendable {
     }
 
     /// The phrase naming what is missing and how to get it.
-    var missingText: String {
+    package var missingText: String {
         switch self {
         case .tool(let name):
             return "\(name) (Debian package \(Requirements.debianPackages[name] ?? name))"
@@ -60,7 +60,7 @@ enum Requirement: Hashable, Sendable {
     }
 
     /// What it depends on itself, checked first so the line names the root cause (python3 before a module).
-    var prerequisites: [Requirement] {
+    package var prerequisites: [Requirement] {
         switch self {
         case .pip: return [.tool("python3")]
         case .ntfsMount: return [.root, .tool("python3"), .tool("mkntfs"), .tool("ntfs-3g"), .tool("setfattr"), .device("/dev/fuse", how: "FUSE: modprobe fuse")]
@@ -71,14 +71,14 @@ enum Requirement: Hashable, Sendable {
 }
 
 /// Checks ``Requirement``s and turns them into test traits.
-enum Requirements {
+package enum Requirements {
     /// The environment variable under which a test that would skip fails instead (`.ci/run` sets it to 1).
-    static let strictVariable = "HVX_REQUIRE_ALL"
+    package static let strictVariable = "HVX_REQUIRE_ALL"
     /// What may be missing even under ``strictVariable``: hardware CI machines do not have.
-    static let allowedMissing: Set<Requirement> = [.nbd0]
+    package static let allowedMissing: Set<Requirement> = [.nbd0]
 
     /// Debian packages of the programs the tests run.
-    static let debianPackages: [String: String] = [
+    package static let debianPackages: [String: String] = [
         "qemu-img": "qemu-utils", "qemu-nbd": "qemu-utils", "vhdiinfo": "libvhdi-utils", "regfexport": "libregf-utils",
         "hivexsh": "libhivex-bin", "hivexml": "libhivex-bin", "hivexregedit": "libwin-hivex-perl", "sgdisk": "gdisk",
         "sfdisk": "fdisk", "mkntfs": "ntfs-3g", "ntfs-3g": "ntfs-3g", "setfattr": "attr", "strace": "strace",
@@ -88,9 +88,9 @@ enum Requirements {
     ]
 
     /// Whether a failing requirement fails the test instead of skipping it.
-    static var strict: Bool { ProcessInfo.processInfo.environment[strictVariable].map { !$0.isEmpty && $0 != "0" } ?? false }
+    package static var strict: Bool { ProcessInfo.processInfo.environment[strictVariable].map { !$0.isEmpty && $0 != "0" } ?? false }
 
-    static let projectRoot: URL = {
+    package static let projectRoot: URL = {
         var url = URL(fileURLWithPath: #filePath)
         while url.path != "/" {
             url.deleteLastPathComponent()
@@ -100,10 +100,10 @@ enum Requirements {
     }()
 
     /// `../shared/fixtures`.
-    static let sharedFixtures = projectRoot.deletingLastPathComponent().appendingPathComponent("shared/fixtures").path
+    package static let sharedFixtures = projectRoot.deletingLastPathComponent().appendingPathComponent("shared/fixtures").path
 
     /// The requirements (with their prerequisites first) that are not met, without repeats.
-    static func missing(_ requirements: [Requirement]) -> [Requirement] {
+    package static func missing(_ requirements: [Requirement]) -> [Requirement] {
         var out: [Requirement] = []
         for requirement in requirements {
             for needed in requirement.prerequisites + [requirement] where !needed.isMet && !out.contains(needed) {
@@ -116,13 +116,13 @@ enum Requirements {
     }
 
     /// The one line a skipped (or, strictly, failed) test prints.
-    static func line(_ missing: [Requirement]) -> String {
+    package static func line(_ missing: [Requirement]) -> String {
         "needs " + missing.map(\.missingText).joined(separator: ", ")
     }
 
     /// Whether a test with `requirements` runs: all met, or strict mode with something missing that is not
     /// allowed to be (the test then fails with ``RequirementMissing`` before its body runs).
-    static func shouldRun(_ requirements: [Requirement]) throws -> Bool {
+    package static func shouldRun(_ requirements: [Requirement]) throws -> Bool {
         let lacking = missing(requirements)
         if lacking.isEmpty { return true }
         if strict && !lacking.allSatisfy(allowedMissing.contains) {
@@ -137,7 +137,7 @@ enum Requirements {
     nonisolated(unsafe) private static var pathCache: [String: Bool] = [:]
 
     /// Whether `program` is an executable file in a PATH folder.
-    static func onPath(_ program: String) -> Bool {
+    package static func onPath(_ program: String) -> Bool {
         cache.lock()
         defer { cache.unlock() }
         if let known = pathCache[program] { return known }
@@ -148,7 +148,7 @@ enum Requirements {
     }
 
     /// Runs a program; nil when it exits 0, else its output (or why it did not start).
-    static func probe(_ program: String, _ arguments: [String]) -> String? {
+    package static func probe(_ program: String, _ arguments: [String]) -> String? {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [program] + arguments
@@ -165,44 +165,44 @@ enum Requirements {
     }
 
     /// Why an ntfs-3g mount cannot be made here (after the prerequisites are met), or nil.
-    static let ntfsMountProblem: String? = {
+    package static let ntfsMountProblem: String? = {
         guard Requirement.ntfsMount.prerequisites.allSatisfy(\.isMet) else { return nil }
         return probe(projectRoot.appendingPathComponent("scripts/ntfs-volume").path, ["check"])
             .map { "a working ntfs-3g mount (scripts/ntfs-volume check: \($0))" }
     }()
 
     /// Why no loop device can be attached here (after the prerequisites are met), or nil.
-    static let loopDeviceProblem: String? = {
+    package static let loopDeviceProblem: String? = {
         guard Requirement.loopDevice.prerequisites.allSatisfy(\.isMet) else { return nil }
         return probe("losetup", ["-f"]).map { "a free loop device (losetup -f: \($0))" }
     }()
 }
 
 /// Thrown by a requirement trait under `HVX_REQUIRE_ALL`: the test fails with the line it would have skipped with.
-struct RequirementMissing: Error, CustomStringConvertible {
-    let line: String
-    var description: String { line }
+package struct RequirementMissing: Error, CustomStringConvertible {
+    package let line: String
+    package var description: String { line }
 }
 
 extension Requirement {
     /// `scripts/make-disks`: python3, qemu-img for the base disks, vhdiinfo to check them.
-    static let makeDisks: [Requirement] = [.tool("python3"), .tool("qemu-img"), .tool("vhdiinfo")]
+    package static let makeDisks: [Requirement] = [.tool("python3"), .tool("qemu-img"), .tool("vhdiinfo")]
     /// `scripts/make-hives`: python3 and hivexsh (the minimal hive is the project's own).
-    static let makeHives: [Requirement] = [.tool("python3"), .tool("hivexsh")]
+    package static let makeHives: [Requirement] = [.tool("python3"), .tool("hivexsh")]
     /// The first network block device, which qemu-nbd attaches a VHDX to (CI machines often lack the module).
-    static let nbd0 = Requirement.device("/dev/nbd0", how: "load the nbd module: modprobe nbd max_part=8")
+    package static let nbd0 = Requirement.device("/dev/nbd0", how: "load the nbd module: modprobe nbd max_part=8")
     /// A real PowerShell grammar: PyPI tree-sitter and tree-sitter-powershell, in versions that work together.
-    static let powerShellGrammar = Requirement.pip(
+    package static let powerShellGrammar = Requirement.pip(
         module: "tree_sitter, tree_sitter_powershell", package: "tree-sitter==0.26.1 tree-sitter-powershell==0.26.4")
     /// Samba's Registry.pol parser, the independent reader of `--format pol`.
-    static let sambaPolicyParser = Requirement.systemPython(module: "samba.gp_parse.gp_pol", debianPackage: "python3-samba")
+    package static let sambaPolicyParser = Requirement.systemPython(module: "samba.gp_parse.gp_pol", debianPackage: "python3-samba")
     /// A gzip-compressed file of `../shared/fixtures`, decompressed by the test.
-    static let gzipFixture: [Requirement] = [.sharedFixtures, .tool("gunzip")]
+    package static let gzipFixture: [Requirement] = [.sharedFixtures, .tool("gunzip")]
 }
 
 extension Trait where Self == ConditionTrait {
     /// ``requires(_:sourceLocation:)`` for a list built from the sets above.
-    static func requires(_ requirements: [Requirement], sourceLocation: SourceLocation = #_sourceLocation) -> Self {
+    package static func requires(_ requirements: [Requirement], sourceLocation: SourceLocation = #_sourceLocation) -> Self {
         let lacking = Requirements.missing(requirements)
         return .enabled(
             if: try Requirements.shouldRun(requirements),
@@ -212,7 +212,7 @@ extension Trait where Self == ConditionTrait {
 
     /// Runs the test only where every requirement is met; otherwise skips it with one line naming what is missing
     /// (or fails under `HVX_REQUIRE_ALL`).
-    static func requires(_ requirements: Requirement..., sourceLocation: SourceLocation = #_sourceLocation) -> Self {
+    package static func requires(_ requirements: Requirement..., sourceLocation: SourceLocation = #_sourceLocation) -> Self {
         requires(requirements, sourceLocation: sourceLocation)
     }
 }

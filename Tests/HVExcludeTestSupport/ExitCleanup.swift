@@ -1,14 +1,14 @@
 import Foundation
 
-// Shared by both test targets (Tests/HVExcludeCLITests/ExitCleanup.swift is a link to this file).
+// Shared by both test targets through the HVExcludeTestSupport target.
 
 /// Folders removed when the test process exits (atexit runs after the last test).
-enum ExitCleanup {
+package enum ExitCleanup {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var paths: [String] = []
     nonisolated(unsafe) private static var installed = false
 
-    static func remove(_ path: String) {
+    package static func remove(_ path: String) {
         lock.lock()
         defer { lock.unlock() }
         paths.append(path)

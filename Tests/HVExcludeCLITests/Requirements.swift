@@ -1,1 +1,0 @@
-../HVExcludeTests/Support/Requirements.swift
