@@ -7,8 +7,10 @@ enum FleetCommands {
     /// 2 when a report cannot be read or the reports cannot be merged (mixed schema versions, a node twice).
     static func merge(_ options: CommandLineOptions) -> ExitCode {
         let policy: MergedPolicy
+        let reports: [(String, Report)]
         do {
-            policy = try PolicyMerge.merge(options.arguments.map { ($0, try SavedReport.load($0)) })
+            reports = try options.arguments.map { ($0, try SavedReport.load($0)) }
+            policy = try PolicyMerge.merge(reports)
         } catch {
             HVExcludeCommand.printError("hvexclude: merge: \(error)")
             return .couldNotScan
@@ -24,8 +26,22 @@ enum FleetCommands {
                 HVExcludeCommand.printError("hvexclude: merge: \(error)")
                 return .couldNotScan
             }
+        case .pol, .intune, .reg, .csv, .list:
+            // One policy for every node alike: what every node shares; the rest is named (the script applies it).
+            let (common, left) = policy.clusterWide(template: reports[0].1)
+            for item in left where !options.quiet {
+                HVExcludeCommand.printError("left out of the cluster-wide \(options.format.rawValue) (apply it with --format powershell, node by node): \(item)")
+            }
+            do {
+                let rendered = try HVExcludeCommand.render(common, format: options.format, vendor: options.vendor)
+                for item in rendered.refused where !options.quiet { HVExcludeCommand.printError("not written: \(item)") }
+                bytes = rendered.bytes
+            } catch {
+                HVExcludeCommand.printError("hvexclude: merge: \(error)")
+                return .couldNotScan
+            }
         default:
-            HVExcludeCommand.printError("hvexclude: merge writes json, text or powershell, not \(options.format.rawValue)")
+            HVExcludeCommand.printError("hvexclude: merge writes json, text, powershell, pol, intune, reg, csv or list, not \(options.format.rawValue)")
             return .usage
         }
         do {

@@ -277,7 +277,7 @@ public enum HVExcludeCommand {
                 """
         case .merge:
             return """
-                Usage: hvexclude merge REPORT.json… [--format json|text|powershell] [-o FILE]
+                Usage: hvexclude merge REPORT.json… [--format json|text|powershell|pol|intune|reg|csv|list] [-o FILE]
 
                 One policy for a failover cluster: the union of the plans in the nodes' JSON reports (each node
                 scanned offline with hvexclude scan … --format json). Paths on shared storage (C:\\ClusterStorage,
@@ -285,7 +285,9 @@ public enum HVExcludeCommand {
                 every entry once; a conflict section where the nodes disagree (VM configurations, releases,
                 processes, a path that is a folder on one node and a file on another, Defender channels). A node is
                 named by SYSTEM's ComputerName, else by its report's file name. --format powershell writes one script
-                to run on every node. Reports of different schema versions, or the same node twice, are refused.
+                to run on every node; --format pol, intune, reg, csv or list writes what every node shares (for one Group
+                Policy or Intune policy) and names each entry left out. Reports of different schema versions, or the same
+                node twice, are refused.
                 Exit codes: 0 merged; 1 merged, but an entry is held by a malware detection; 2 a report cannot be
                 read or merged; 64 usage.
 

@@ -131,4 +131,19 @@ import Testing
         #expect(planned.contains(#"C:\ClusterStorage"#))
         #expect(report.scan.warnings.contains { $0.message.hasPrefix("audited against the policy in \(policy) for node HV-NODE2") })
     }
+
+    @Test(.requires([Requirement.sambaPolicyParser] + Requirement.makeHives))
+    func aClusterWideGroupPolicyHoldsWhatEveryNodeSharesAndNamesTheRest() throws {
+        let scans = try Self.nodes.map { try Self.scan($0) }
+        let pol = try Self.cases.get() + "/cluster.pol"
+        let merged = try CLI.run(["merge"] + scans.map(\.file) + ["--format", "pol", "-o", pol])
+        #expect(merged.status == 0, "\(merged.stderr)")
+        // A GPO reaches every node alike: a local VM's folder would be a pre-created exclusion on the other nodes.
+        let left = merged.stderr.split(separator: "\n").filter { $0.hasPrefix("left out of the cluster-wide pol") }.map { String($0.split(separator: ": ").last ?? "") }
+        #expect(left == [#"D:\VMs\Local1 (HV-NODE1 only)"#, #"D:\VMs\Local2 (HV-NODE2 only)"#, #"D:\VMs\Local3 (HV-NODE3 only)"#,
+                         #"process C:\Windows\System32\vmcompute.exe (HV-NODE1, HV-NODE2 only)"#])
+        let read = try ApplyFormatsTests.check("read-registry-pol", [pol], interpreter: "/usr/bin/python3")
+        let values = (read[pol]?["entries"]?.arrayValue ?? []).filter { $0["key"]?.stringValue?.hasSuffix("\\Paths") == true }.compactMap { $0["value"]?.stringValue }
+        #expect(values == [#"C:\ClusterStorage"#, #"C:\ProgramData\Microsoft\Windows\Hyper-V"#, #"C:\Windows\Cluster"#])
+    }
 }

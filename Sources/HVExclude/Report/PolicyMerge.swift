@@ -439,3 +439,38 @@ extension ScanResult {
         }
     }
 }
+
+extension MergedPolicy {
+    /// The part of the policy every node shares — shared storage, and what every node planned — as a report the
+    /// policy formats (`pol`, `intune`, `reg`, `csv`, `list`) write; `template` (a node's report) lends the tool and
+    /// host description. A Group Policy or Intune policy reaches every node alike, so an entry of only some nodes
+    /// would pre-create an exclusion (a hiding place) on the others: those are left out, each named in `left` with
+    /// its nodes (the merged PowerShell script applies them node by node).
+    public func clusterWide(template: Report) -> (report: Report, left: [String]) {
+        var report = template
+        let everyNode = { (entryNodes: [String]) in Set(entryNodes.map { NTFSName.fold($0) }) == Set(nodes.map { NTFSName.fold($0.name) }) }
+        var left: [String] = []
+        var plan = ExclusionPlan()
+        for entry in exclusions.paths {
+            guard entry.shared || everyNode(entry.nodes) else {
+                left.append("\(entry.path) (\(entry.nodes.joined(separator: ", ")) only)")
+                continue
+            }
+            plan.paths.append(PathExclusion(
+                path: entry.path, environmentPath: nil, kind: entry.kind, form: entry.form, lifecycle: entry.lifecycle,
+                basis: entry.basis, reasons: entry.reasons, evidence: [], verified: entry.verified, hold: entry.hold))
+        }
+        for process in exclusions.processes {
+            guard everyNode(process.nodes) else {
+                left.append("process \(process.path) (\(process.nodes.joined(separator: ", ")) only)")
+                continue
+            }
+            plan.processes.append(ProcessExclusion(path: process.path, reason: process.reason))
+        }
+        plan.extensions = exclusions.extensions
+        report.exclusions = plan
+        report.fileServers = []
+        report.audit = nil
+        return (report, left)
+    }
+}
