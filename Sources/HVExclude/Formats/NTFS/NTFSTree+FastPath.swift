@@ -37,10 +37,11 @@ extension NTFSTree {
     /// and each sector's last two bytes by `fixupOffset + fixupCount * 2 <= size` and `fixupCount == size / 512 +
     /// 1`; an attribute's header by `offset + 16 <= used <= size`; its resident value by `valueOffset <= length`,
     /// `valueLength <= length - valueOffset` and `length <= used - offset`; its non-resident sizes (to offset + 56)
-    /// by `length >= 64`; its name by `nameOffset + nameLength * 2 <= length`; a `$FILE_NAME`'s fields (to 66) by
+    /// by `length >= 64` (its runlist offset and compression unit are checked as the parser checks them, so a damaged
+    /// one goes to the parser); its name by `nameOffset + nameLength * 2 <= length`; a `$FILE_NAME`'s fields (to 66) by
     /// `valueLength >= 66` and its name by `66 + units * 2 <= valueLength`. `NTFSFastPathAgreementTests` checks
     /// that the parser agrees on every record of every test image and on randomly damaged records, in a debug build
-    /// that bounds-checks each read (one known disagreement is recorded there: a damaged runlist offset).
+    /// that bounds-checks each read.
     package static func scan(_ bytes: UnsafeMutableRawBufferPointer, nameBytes: inout [UInt8], names: inout [ScannedName]) -> Scanned? {
         let size = bytes.count
         guard size >= 512, size % 512 == 0 else { return nil }
@@ -86,7 +87,12 @@ extension NTFSTree {
             var valueStart = 0
             var valueLength = 0
             if nonResident {
+                // The runlist offset and compression unit are checked as the record parser checks them: a record
+                // whose non-resident header is out of bounds goes to the parser, which skips that attribute and
+                // says so (the fast path decodes no runlist, so it cannot skip it the same way itself).
                 guard length >= 64 else { return nil }
+                let runsOffset = Int(u16(offset + 32))
+                guard runsOffset >= 64, runsOffset <= length, u16(offset + 34) <= 16 else { return nil }
             } else {
                 guard length >= 24 else { return nil }
                 valueLength = Int(u32(offset + 16))

@@ -79,14 +79,9 @@ struct NTFSFastPathAgreementTests {
             image[at] = random.next() % 3 == 0 ? UInt8(truncatingIfNeeded: random.next()) : image[at] &+ UInt8(random.next() % 9) &- 4
         }
         let volume = try NTFSVolume(source: MemoryBytes(image), name: "damaged")
-        // Found by this test: seed 53 damages record 18's runlist offset. The fast path never decodes runlists, so it
-        // does not check that offset and keeps the file's size, where the parser skips the attribute with a warning.
-        // Fixing it changes what a damaged volume reports: a behaviour commit of its own, not this refactor's.
-        withKnownIssue("the MFT fast path does not check a non-resident attribute's runlist offset") {
-            Self.expectAgreement(volume, "seed \(seed)")
-        } when: {
-            seed == 53
-        }
+        // Seed 53 damages record 18's runlist offset: the fast path now hands such a record to the parser, which
+        // skips the attribute with a warning (found by this test; before, the fast path kept the file's size silently).
+        Self.expectAgreement(volume, "seed \(seed)")
     }
 
     /// A real volume Windows wrote (a GPT VHDX from ../shared).
