@@ -103,7 +103,7 @@ public enum HVExcludeCommand {
             return .usage
         }
         let scanner = HostScanner(options: scanOptions)
-        let progress = options.quiet || !StandardStream.error.isTerminal ? nil : ProgressLine(scanner.walker.progress)
+        let progress = ProgressLine.onTerminal(scanner.walker.progress, quiet: options.quiet)
         progress?.start()
         var result: ScanResult
         do {

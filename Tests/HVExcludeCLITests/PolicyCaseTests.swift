@@ -31,19 +31,7 @@ import Testing
     static func arguments(_ name: String) throws -> (arguments: [String], roots: [String: String]) {
         let folder = try cases.get() + "/" + name
         let spec = try JSONValue.parse(String(contentsOfFile: folder + "/args.json", encoding: .utf8))
-        var arguments = spec["args"]!.arrayValue.compactMap(\.stringValue)
-        var roots = ["C:": folder + "/" + arguments[0]]
-        arguments[0] = folder + "/" + arguments[0]
-        for index in arguments.indices.dropFirst() where ["--drive", "--map", "--hive-dir"].contains(arguments[index - 1]) {
-            if arguments[index - 1] == "--hive-dir" {
-                arguments[index] = folder + "/" + arguments[index]
-                continue
-            }
-            let parts = arguments[index].split(separator: "=", maxSplits: 1).map(String.init)
-            let prefix = arguments[index - 1] == "--drive" ? parts[0] + ":" : parts[0]
-            roots[prefix] = folder + "/" + parts[1]
-            arguments[index] = parts[0] + "=" + folder + "/" + parts[1]
-        }
+        let (arguments, roots) = LifecycleTests.resolve(spec["args"]!.arrayValue.compactMap(\.stringValue), in: folder)
         return (arguments, roots)
     }
 

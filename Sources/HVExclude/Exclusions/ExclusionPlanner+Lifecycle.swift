@@ -240,21 +240,4 @@ extension PlanState {
             evidence: evidence + [Evidence(source: "hvexclude", detail: "not on the volume yet: \(created)")], verified: false,
             lifecycle: lifecycle))
     }
-
-    /// Plans the highest Hyper-V-owned folder above `item` (or `item` itself) that passes the folder rule, with
-    /// `reason`; false when there is none.
-    package mutating func wholeFolder(
-        containing item: WindowsPath, orItself: Bool, reason: String, evidence: [Evidence], lifecycle: PathExclusion.Lifecycle
-    ) -> Bool {
-        let count = item.components.count
-        let depths = Array(1..<max(count, 1)) + (orItself && count > 0 ? [count] : [])
-        for depth in depths {
-            let folder = WindowsPath(root: item.root, components: Array(item.components.prefix(depth)))
-            guard isOwned(folder), volume.kind(of: folder) == .directory, folderRule(folder) else { continue }
-            add(PathCandidate(path: folder, kind: .directory, reason: reason, evidence: evidence, verified: true, lifecycle: lifecycle))
-            add(PathCandidate(path: folder, kind: .directory, reason: PlanState.onlyHyperV, evidence: [], verified: true, lifecycle: lifecycle))
-            return true
-        }
-        return false
-    }
 }

@@ -158,20 +158,8 @@ package struct PlanState {
             add(PathCandidate(path: item, kind: isFolder ? .directory : .file, reason: reason, evidence: evidence, verified: verified))
             return
         }
-        let ancestors = (1..<max(item.components.count, 1)).map { WindowsPath(root: item.root, components: Array(item.components.prefix($0))) }
-        for folder in ancestors where isOwned(folder) {
-            if folderRule(folder) {
-                add(PathCandidate(path: folder, kind: .directory, reason: reason, evidence: evidence, verified: verified))
-                add(PathCandidate(path: folder, kind: .directory, reason: PlanState.onlyHyperV, evidence: [], verified: verified))
-                return
-            }
-        }
+        if wholeFolder(containing: item, orItself: isFolder, reason: reason, evidence: evidence, verified: verified) { return }
         if isFolder {
-            if isOwned(item) && folderRule(item) {
-                add(PathCandidate(path: item, kind: .directory, reason: reason, evidence: evidence, verified: verified))
-                add(PathCandidate(path: item, kind: .directory, reason: PlanState.onlyHyperV, evidence: [], verified: verified))
-                return
-            }
             for entry in volume.children(of: item) ?? [] {
                 if entry.kind == .file && HyperVFiles.isHyperVFile(entry.path, attachedISOs: attachedISOs) {
                     cover(entry.path, isFolder: false, reason: reason, evidence: evidence, verified: verified)
@@ -189,6 +177,25 @@ package struct PlanState {
         }
     }
 
+    /// Plans the highest Hyper-V-owned folder above `item` (or `item` itself, with `orItself`) that passes the folder
+    /// rule, with `reason`; false when there is none. Every caller's `item` exists (or its parent does), so the
+    /// folders tried exist too.
+    package mutating func wholeFolder(
+        containing item: WindowsPath, orItself: Bool, reason: String, evidence: [Evidence], verified: Bool = true,
+        lifecycle: PathExclusion.Lifecycle? = nil
+    ) -> Bool {
+        let count = item.components.count
+        let depths = Array(1..<max(count, 1)) + (orItself && count > 0 ? [count] : [])
+        for depth in depths {
+            let folder = WindowsPath(root: item.root, components: Array(item.components.prefix(depth)))
+            guard isOwned(folder), folderRule(folder) else { continue }
+            add(PathCandidate(path: folder, kind: .directory, reason: reason, evidence: evidence, verified: verified, lifecycle: lifecycle))
+            add(PathCandidate(path: folder, kind: .directory, reason: PlanState.onlyHyperV, evidence: [], verified: verified, lifecycle: lifecycle))
+            return true
+        }
+        return false
+    }
+
     /// Covers a Hyper-V root a VM, the registry or the cluster names: the whole folder when the folder rule allows,
     /// else the Hyper-V folders it holds (`Virtual Machines`, `Snapshots`, `Virtual Hard Disks`, …).
     package mutating func coverRoot(_ root: WindowsPath, reason: String, evidence: [Evidence]) {
@@ -198,12 +205,7 @@ package struct PlanState {
             return
         }
         // A higher owned folder that passes covers this one too (a VM's root inside DefaultExternalDataRoot).
-        let ancestors = (1..<max(root.components.count, 1)).map { WindowsPath(root: root.root, components: Array(root.components.prefix($0))) }
-        for folder in ancestors + [root] where isOwned(folder) && folderRule(folder) {
-            add(PathCandidate(path: folder, kind: .directory, reason: reason, evidence: evidence, verified: true))
-            add(PathCandidate(path: folder, kind: .directory, reason: PlanState.onlyHyperV, evidence: [], verified: true))
-            return
-        }
+        if wholeFolder(containing: root, orItself: true, reason: reason, evidence: evidence) { return }
         // Refused: the Hyper-V folders it holds, each by the same rule.
         for entry in volume.children(of: root) ?? [] where entry.kind == .directory && HyperVFiles.isOwnedByName(entry.path) {
             coverRoot(entry.path, reason: reason, evidence: evidence)

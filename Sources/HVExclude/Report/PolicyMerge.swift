@@ -371,15 +371,7 @@ extension MergedPolicy {
     /// `$env:COMPUTERNAME` is that node; single-quoted literals, held entries only with `-AcceptDetections`.
     /// Written UTF-8 with a byte-order mark and CRLF, as Windows PowerShell 5.1 needs (DOMAIN.md).
     public func powershell() -> [UInt8] {
-        func quote(_ text: String) -> String {
-            var out = "'"
-            for character in text {
-                if ["'", "\u{2018}", "\u{2019}", "\u{201A}", "\u{201B}"].contains(character) { out.append(character) }
-                out.append(character)
-            }
-            return out + "'"
-        }
-        func comment(_ text: String) -> String { String(text.map { $0.isNewline ? " " : $0 }) }
+        let quote = PowerShellExporter.quote, comment = PowerShellExporter.comment
         var lines = [
             "#Requires -RunAsAdministrator",
             "# Microsoft Defender exclusions for the cluster nodes " + comment(nodes.map(\.name).joined(separator: ", ")) + ", merged by \(tool.name) \(tool.version).",

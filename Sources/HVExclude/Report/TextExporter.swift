@@ -407,6 +407,13 @@ public enum TextExporter {
         /// Rows with aligned columns (the last column is not padded); widths ignore colour sequences and are
         /// capped so one long path does not push every other row far right.
         package mutating func table(_ rows: [[String]], indent: String, maximumWidth: Int = 64) {
+            table(rows, indent: indent, pathColumn: nil, maximumWidth: maximumWidth)
+        }
+
+        /// Rows with aligned columns where column `pathColumn` holds paths: shortened in the middle so that the
+        /// other columns and at least 24 characters of the last one fit in `width`; the rest is cut by ``line(_:)``.
+        /// `maximumWidth` caps every column but the last (the full report's tables).
+        package mutating func table(_ rows: [[String]], indent: String, pathColumn: Int?, pathLimit: Int = .max, maximumWidth: Int = .max) {
             // A line break inside a cell (a reason, a message) would break the table.
             let rows = rows.map { $0.map { String($0.map { $0.isNewline ? " " : $0 }) } }
             guard let columns = rows.map(\.count).max(), columns > 0 else { return }
@@ -416,33 +423,7 @@ public enum TextExporter {
                     widths[index] = min(maximumWidth, max(widths[index], Output.visibleWidth(cell)))
                 }
             }
-            for row in rows {
-                var cells: [String] = []
-                for (index, cell) in row.enumerated() {
-                    if index == row.count - 1 {
-                        cells.append(cell)
-                    } else {
-                        cells.append(cell + String(repeating: " ", count: max(0, widths[index] - Output.visibleWidth(cell))))
-                    }
-                }
-                var joined = indent + cells.joined(separator: "  ")
-                while joined.last == " " { joined.removeLast() }
-                line(joined)
-            }
-        }
-
-        /// Rows with aligned columns where column `pathColumn` holds paths: shortened in the middle so that the
-        /// other columns and at least 24 characters of the last one fit in `width`; the rest is cut by ``line(_:)``.
-        package mutating func table(_ rows: [[String]], indent: String, pathColumn: Int, pathLimit: Int = .max) {
-            let rows = rows.map { $0.map { String($0.map { $0.isNewline ? " " : $0 }) } }
-            guard let columns = rows.map(\.count).max(), columns > 0 else { return }
-            var widths = Array(repeating: 0, count: columns)
-            for row in rows {
-                for (index, cell) in row.enumerated() where index < columns - 1 {
-                    widths[index] = max(widths[index], Output.visibleWidth(cell))
-                }
-            }
-            if width != .max && pathColumn < columns - 1 {
+            if let pathColumn, width != .max && pathColumn < columns - 1 {
                 let others = widths.enumerated().filter { $0.offset != pathColumn && $0.offset < columns - 1 }.map(\.element).reduce(0, +)
                 let room = width - indent.count - others - 2 * (columns - 1) - 24
                 widths[pathColumn] = min(widths[pathColumn], max(room, 24), pathLimit)
