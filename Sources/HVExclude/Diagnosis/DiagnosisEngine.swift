@@ -419,7 +419,6 @@ extension WindowsPath {
     /// or `.iso`, which other software uses as well).
     package var hasHyperVExtension: Bool {
         guard let name = lastComponent?.lowercased(), let dot = name.lastIndex(of: ".") else { return false }
-        return [".vhd", ".vhdx", ".avhd", ".avhdx", ".vhds", ".vhdpmem", ".rct", ".mrt", ".vsv", ".vmcx", ".vmrs",
-                ".vmgs", ".hrl", ".hru"].contains(String(name[dot...]))
+        return HyperVFileType.diagnosable.contains(String(name[name.index(after: dot)...]))
     }
 }

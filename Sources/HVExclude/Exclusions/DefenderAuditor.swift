@@ -269,7 +269,7 @@ package enum DefenderAuditor {
             return "has a wildcard in a folder part: Defender lets it stand for any folder there and then excludes every subfolder, so folders made later (by anyone) are excluded too"
         }
         let name = pattern.path.lastComponent ?? ""
-        guard let ext = DefenderPathPattern.fileExtension(name), !DefenderPathPattern.isWildcard(ext), HyperVFiles.extensions.contains(ext) else {
+        guard let ext = DefenderPathPattern.fileExtension(name), !DefenderPathPattern.isWildcard(ext), HyperVFileType.extensions.contains(ext) else {
             return "is a file-name pattern that does not end in a fixed Hyper-V file type: it matches files of any kind in \(pattern.folder)"
         }
         return nil

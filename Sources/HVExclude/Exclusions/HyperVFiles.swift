@@ -2,12 +2,8 @@ import HVXBinary
 import HVXVolume
 
 /// What counts as a Hyper-V file or folder for the folder rule (docs/exclusion-policy.md, rule 3): a folder
-/// is excluded whole only when everything it holds passes this test.
+/// is excluded whole only when everything it holds passes this test. The file types are ``HyperVFileType``'s.
 package enum HyperVFiles {
-    /// File types only Hyper-V writes (disks, change tracking, state, configurations, smart paging, Replica logs).
-    package static let extensions: Set<String> = [
-        "vhd", "vhdx", "avhd", "avhdx", "vhds", "vhdpmem", "rct", "mrt", "vsv", "bin", "vmcx", "vmrs", "vmgs", "slp", "hrl", "hru",
-    ]
     /// Folder names Hyper-V creates (compared case-insensitively).
     package static let folderNames: Set<String> = Set(
         ["Virtual Machines", "Snapshots", "Virtual Hard Disks", "UndoLog Configuration", "Hyper-V Replica"].map { NTFSName.fold($0) })
@@ -24,7 +20,7 @@ package enum HyperVFiles {
     /// registered VM attaches (`attachedISOs` holds their keys).
     package static func isHyperVFile(_ path: WindowsPath, attachedISOs: Set<String>) -> Bool {
         guard let name = path.lastComponent, let ext = fileExtension(name) else { return false }
-        if extensions.contains(ext) { return true }
+        if HyperVFileType.extensions.contains(ext) { return true }
         let stem = String(name.dropLast(ext.count + 1))
         if ext == "xml" { return GUID(stem) != nil }
         if ext == "iso" { return attachedISOs.contains(path.key) }

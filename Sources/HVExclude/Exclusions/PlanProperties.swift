@@ -116,7 +116,7 @@ package enum PlanProperties {
         if pattern.hasFolderWildcard { return "a wildcard in a folder part: it stands for any folder" }
         if !pattern.isWithinWildcardLimit { return "more than \(DefenderPathPattern.maximumWildcards) wildcards: Defender may not apply it" }
         let name = path.lastComponent ?? ""
-        guard let ext = HyperVFiles.fileExtension(name), !DefenderPathPattern.isWildcard(ext), HyperVFiles.extensions.contains(ext) else {
+        guard let ext = HyperVFiles.fileExtension(name), !DefenderPathPattern.isWildcard(ext), HyperVFileType.extensions.contains(ext) else {
             return "it does not end in a fixed Hyper-V file type, so it can match other files"
         }
         guard entry.form == .pattern else { return nil }

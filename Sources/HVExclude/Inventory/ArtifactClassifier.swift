@@ -7,9 +7,11 @@ import HVXWalk
 /// Two steps: ``mayMatch(_:_:)`` is the walker's cheap test on the raw `d_name` bytes, so strings are built only
 /// for candidates; ``classify(_:kind:)`` then decides with the whole Windows path.
 package enum ArtifactClassifier {
-    static let diskExtensions: Set<String> = ["vhd", "vhdx", "avhd", "avhdx", "vhds", "vhdpmem"]
-    static let runtimeExtensions: Set<String> = ["vmrs", "vmgs", "vsv", "bin"]
-    static let candidateExtensions: Set<String> = diskExtensions.union(["vmcx", "rct", "mrt", "iso", "vfd", "hrl", "hru"])
+    static let diskExtensions = HyperVFileType.extensions(.disk)
+    static let runtimeExtensions = HyperVFileType.extensions(.runtimeState)
+    /// Disks, configurations, change tracking and Replica logs by name, and the media a VM may attach.
+    static let candidateExtensions = HyperVFileType.extensions(.disk, .configuration, .changeTracking, .replicaLog)
+        .union(["iso", "vfd"])
     /// The same set, tested on raw bytes without building a `String` per entry.
     static let candidateMatcher = ExtensionMatcher(candidateExtensions)
     /// Extensions Hyper-V uses only with a GUID file name (`<VM id>.xml`, `<VM id>.vmrs`, …). A Windows system
