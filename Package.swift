@@ -20,14 +20,15 @@ func layer(_ folder: String, _ dependencies: [String], shims: Bool = false) -> T
 /// Every layer: the tests reach each with `@testable import`.
 let allLayers: [Target.Dependency] = [
     "Binary", "Walk", "Volume", "Formats", "Inventory", "Exclusions", "Diagnosis", "Scan", "DiskImage", "Report",
+    "Session",
 ].map { .target(name: "HVX" + $0) }
 
 let package = Package(
     name: "hvexclude",
     products: [
         .executable(name: "hvexclude", targets: ["hvexclude"]),
-        // The library API (docs/architecture.md, "Public API"): scan, map to a report, export.
-        .library(name: "HVExclude", targets: ["HVXScan", "HVXReport"]),
+        // The library API (docs/architecture.md, "Public API"): one entry per command, typed outcomes.
+        .library(name: "HVExclude", targets: ["HVXSession"]),
     ],
     targets: [
         // getdents64 and lgetxattr, which Swift's Glibc module does not export.
@@ -42,10 +43,13 @@ let package = Package(
         layer("Scan", ["Exclusions", "Diagnosis", "Inventory", "Formats", "Volume", "Walk", "Binary"]),
         layer("DiskImage", ["Inventory", "Formats", "Volume", "Binary"]),
         layer("Report", ["Scan", "DiskImage", "Exclusions", "Diagnosis", "Inventory", "Formats", "Volume", "Binary"]),
+        // The facade: one entry per command (ScanSession, HiveInspection, ConfigInspection, EventLogReading,
+        // FleetSession), typed outcomes and failures; the executable only translates.
+        layer("Session", ["Report", "Scan", "DiskImage", "Exclusions", "Inventory", "Formats", "Volume", "Walk", "Binary"]),
         .executableTarget(
             name: "hvexclude",
-            dependencies: ["HVXReport", "HVXScan", "HVXDiskImage", "HVXExclusions", "HVXInventory", "HVXFormats",
-                           "HVXVolume", "HVXWalk", "HVXBinary"]),
+            dependencies: ["HVXSession", "HVXReport", "HVXScan", "HVXExclusions", "HVXFormats", "HVXVolume", "HVXWalk",
+                           "HVXBinary"]),
         // What both test targets share: the runtime requirements of a test (tools, root, ../shared) and cleanup at exit.
         .target(name: "HVExcludeTestSupport", path: "Tests/HVExcludeTestSupport"),
         .testTarget(name: "HVExcludeTests", dependencies: ["HVExcludeTestSupport"] + allLayers, exclude: ["Corpus"]),

@@ -1,7 +1,7 @@
-import HVXReport
 import HVXExclusions
 import HVXFormats
-import HVXScan
+import HVXReport
+import HVXSession
 import HVXVolume
 
 /// The parsed command line of `hvexclude`.
@@ -14,10 +14,8 @@ public struct CommandLineOptions: Equatable, Sendable {
         case scan, audit, hive, vmcx, events, merge, diff, help, version
     }
 
-    /// Output formats of `scan`/`audit`.
-    public enum Format: String, Sendable, CaseIterable {
-        case json, text, html, powershell, list, reg, pol, intune, csv
-    }
+    /// Output formats of `scan`/`audit`/`merge`/`diff`.
+    public typealias Format = ReportFormat
 
     /// The subcommand.
     public var command: Command = .help
@@ -96,11 +94,6 @@ public struct CommandLineOptions: Equatable, Sendable {
             && lhs.noReplay == rhs.noReplay && lhs.json == rhs.json && lhs.acceptDetections == rhs.acceptDetections
     }
 
-    /// Flags that take a value.
-    static let valueFlags = ["--against", "--drive", "--map", "--format", "--vendor", "--output", "--jobs", "--hive-dir", "--replica-storage", "--id", "--since"]
-    /// Flags that do not.
-    static let switchFlags = ["--quiet", "--strict", "--verbose", "--cross-mounts", "--include-unregistered", "--broad-extensions", "--extensions", "--plan-deferred", "--env-paths", "--mount", "--data-only", "--help", "--version", "--no-replay", "--json", "--accept-detections"]
-
     /// Parses `arguments` (without the program name).
     /// - Throws: ``UsageError`` with a precise message and, for a typo, the closest valid spelling.
     public static func parse(_ arguments: [String]) throws -> CommandLineOptions {
@@ -129,12 +122,13 @@ public struct CommandLineOptions: Equatable, Sendable {
                 flag = String(argument[..<equals])
                 inlineValue = String(argument[argument.index(after: equals)...])
             }
-            if flag == "-h" { flag = "--help" }
-            if flag == "-o" { flag = "--output" }
-            if flag == "-j" { flag = "--jobs" }
-            if flag == "-q" { flag = "--quiet" }
-            if flag == "-v" { flag = "--verbose" }
-            if valueFlags.contains(flag) {
+            guard let option = CommandLineOption.named(flag) else {
+                let hint = closest(flag, among: CommandLineOption.suggestions)
+                throw UsageError.unknownOption(argument, suggestion: hint)
+            }
+            flag = option.name
+            switch option.action {
+            case .value(let apply):
                 let value: String
                 if let inlineValue {
                     value = inlineValue
@@ -144,112 +138,98 @@ public struct CommandLineOptions: Equatable, Sendable {
                 } else {
                     throw UsageError.missingValue(flag: flag)
                 }
-                try options.apply(flag, value)
+                try apply(&options, value)
                 // `--id 4624 4625`: the values after --id that are event ids (digits and commas) belong to it, as
                 // the help's `--id N…` says; a log file named like a number is given after `--` or as `./4625`.
                 if flag == "--id" && inlineValue == nil && !positionalOnly {
                     while let next = rest.first, !next.isEmpty, next.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ",") }) {
                         rest = rest.dropFirst()
-                        try options.apply(flag, next)
+                        try apply(&options, next)
                     }
                 }
-            } else if switchFlags.contains(flag) {
+            case .flag(let apply):
                 guard inlineValue == nil else { throw UsageError.unexpectedValue(flag: flag) }
-                options.apply(switch: flag)
-            } else {
-                let hint = closest(flag, among: valueFlags + switchFlags)
-                throw UsageError.unknownOption(argument, suggestion: hint)
+                apply(&options)
             }
         }
         try options.validate()
         return options
     }
 
-    private mutating func apply(_ flag: String, _ value: String) throws {
-        switch flag {
-        case "--drive":
-            let parts = value.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, !parts[1].isEmpty,
-                  let letter = parts[0].replacing(":", with: "").first, parts[0].replacing(":", with: "").count == 1,
-                  letter.isASCII, letter.isLetter else {
-                throw UsageError.badDrive(value)
+    /// `--drive X=PATH`.
+    static func drive(_ value: String) throws -> (letter: Character, path: String) {
+        let parts = value.split(separator: "=", maxSplits: 1).map(String.init)
+        guard parts.count == 2, !parts[1].isEmpty,
+              let letter = parts[0].replacing(":", with: "").first, parts[0].replacing(":", with: "").count == 1,
+              letter.isASCII, letter.isLetter else {
+            throw UsageError.badDrive(value)
+        }
+        return (Character(letter.uppercased()), parts[1])
+    }
+
+    /// `--map WINPATH=PATH`: the host path follows the last '=' (Windows paths may hold '=', mount points rarely).
+    static func map(_ value: String) throws -> (windowsPath: String, path: String) {
+        guard let equals = value.lastIndex(of: "="), equals != value.startIndex,
+              value.index(after: equals) != value.endIndex else {
+            throw UsageError.badMap(value)
+        }
+        let windows = String(value[..<equals])
+        guard WindowsPath(windows) != nil else {
+            throw UsageError.mapNotAWindowsPath(windows)
+        }
+        return (windows, String(value[value.index(after: equals)...]))
+    }
+
+    /// `--format`.
+    static func format(_ value: String) throws -> Format {
+        guard let parsed = Format(rawValue: value.lowercased()) else {
+            let hint = CommandLineOptions.closest(value, among: Format.allCases.map(\.rawValue))
+            throw UsageError.unknownFormat(value, suggestion: hint)
+        }
+        return parsed
+    }
+
+    /// `--vendor`.
+    static func vendor(_ value: String) throws -> VendorProfile {
+        guard let parsed = VendorProfile(rawValue: value.lowercased()) else {
+            let hint = CommandLineOptions.closest(value, among: VendorProfile.allCases.map(\.rawValue))
+            throw UsageError.unknownVendor(value, suggestion: hint)
+        }
+        return parsed
+    }
+
+    /// `--jobs`: 1…256.
+    static func jobs(_ value: String) throws -> Int {
+        guard let count = Int(value), (1...256).contains(count) else {
+            throw UsageError.badJobs(value)
+        }
+        return count
+    }
+
+    /// `--replica-storage`: an absolute Windows path.
+    static func replicaStorage(_ value: String) throws -> String {
+        guard WindowsPath(value) != nil else {
+            throw UsageError.badReplicaStorage(value)
+        }
+        return value
+    }
+
+    /// `--id 4096,19060` (repeated `--id` works too).
+    static func eventIds(_ value: String) throws -> [UInt32] {
+        try value.split(separator: ",", omittingEmptySubsequences: false).map { part in
+            guard let id = UInt32(part.trimmingPrefix(" ")), id <= 0xFFFF else {
+                throw UsageError.badEventId(value)
             }
-            drives.append((Character(letter.uppercased()), parts[1]))
-        case "--map":
-            // The host path follows the last '=': Windows paths may hold '=' but mount points rarely do.
-            guard let equals = value.lastIndex(of: "="), equals != value.startIndex,
-                  value.index(after: equals) != value.endIndex else {
-                throw UsageError.badMap(value)
-            }
-            let windows = String(value[..<equals])
-            guard WindowsPath(windows) != nil else {
-                throw UsageError.mapNotAWindowsPath(windows)
-            }
-            maps.append((windows, String(value[value.index(after: equals)...])))
-        case "--format":
-            guard let parsed = Format(rawValue: value.lowercased()) else {
-                let hint = CommandLineOptions.closest(value, among: Format.allCases.map(\.rawValue))
-                throw UsageError.unknownFormat(value, suggestion: hint)
-            }
-            format = parsed
-        case "--vendor":
-            guard let parsed = VendorProfile(rawValue: value.lowercased()) else {
-                let hint = CommandLineOptions.closest(value, among: VendorProfile.allCases.map(\.rawValue))
-                throw UsageError.unknownVendor(value, suggestion: hint)
-            }
-            vendor = parsed
-        case "--output": output = value
-        case "--jobs":
-            guard let count = Int(value), (1...256).contains(count) else {
-                throw UsageError.badJobs(value)
-            }
-            jobs = count
-        case "--hive-dir": hiveDirectory = value
-        case "--replica-storage":
-            guard WindowsPath(value) != nil else {
-                throw UsageError.badReplicaStorage(value)
-            }
-            replicaStorage.append(value)
-        case "--id":
-            // `--id 4096,19060` and repeated `--id` both work.
-            for part in value.split(separator: ",", omittingEmptySubsequences: false) {
-                guard let id = UInt32(part.trimmingPrefix(" ")), id <= 0xFFFF else {
-                    throw UsageError.badEventId(value)
-                }
-                eventIds.append(id)
-            }
-        case "--since":
-            guard let time = EVTXTimestamp(iso8601: value) else {
-                throw UsageError.badSince(value)
-            }
-            since = time
-        case "--against": against = value
-        default: break
+            return id
         }
     }
 
-    private mutating func apply(switch flag: String) {
-        switch flag {
-        case "--quiet": quiet = true
-        case "--strict": strict = true
-        case "--verbose": verbose = true
-        case "--cross-mounts": crossMounts = true
-        case "--include-unregistered": includeUnregistered = true
-        case "--broad-extensions": broadExtensions = true
-        case "--extensions": extensions = true
-        case "--plan-deferred": planDeferred = true
-        case "--env-paths": environmentPaths = true
-        case "--mount": mount = true
-        case "--data-only": dataOnly = true
-        case "--no-replay": noReplay = true
-        case "--json": json = true
-        case "--accept-detections": acceptDetections = true
-        case "--help":
-            if command != .help { helpTopic = command }
-            command = .help
-        case "--version": command = .version
-        default: break
+    /// `--since`: a UTC date or time.
+    static func since(_ value: String) throws -> EVTXTimestamp {
+        guard let time = EVTXTimestamp(iso8601: value) else {
+            throw UsageError.badSince(value)
         }
+        return time
     }
 
     private func validate() throws {
@@ -329,12 +309,6 @@ enum UsageError: Error, Equatable, Sendable, CustomStringConvertible {
     case badSince(String)
     /// Too many or too few positional arguments for the command.
     case argumentCount(CommandLineOptions.Command, got: Int)
-    /// `--output` inside a scanned root.
-    case outputInsideRoot(output: String, root: String)
-    /// `--output`'s folder does not exist.
-    case outputFolderMissing(String)
-    /// `--output` names a directory.
-    case outputIsDirectory(String)
 
     var description: String {
         func hint(_ suggestion: String?) -> String { suggestion.map { "; did you mean '\($0)'?" } ?? "" }
@@ -366,36 +340,29 @@ enum UsageError: Error, Equatable, Sendable, CustomStringConvertible {
             case .diff: return "diff takes OLD.json NEW.json, got \(count)"
             default: return "\(command.rawValue) takes one ROOT folder (the C: volume), got \(count)"
             }
-        case .outputInsideRoot(let output, let root):
-            return "--output \(output) lies inside the scanned root \(root): nothing is ever written to the scanned volume"
-        case .outputFolderMissing(let folder): return "--output: folder \(folder) does not exist"
-        case .outputIsDirectory(let output):
-            return "--output \(output) is a directory; name the file to write, e.g. \(output.hasSuffix("/") ? output : output + "/")report.json"
         }
     }
 }
 
-extension ScanOptions {
-    /// Options from the command line: ROOT as `C:`, then `--drive` and `--map` in order.
+extension ScanRequest {
+    /// The request of `scan`/`audit`: ROOT as `C:`, then `--drive` and `--map` in order, and the planner's and the
+    /// report's options.
     /// - Throws: ``UsageError`` for a mapping that is not a Windows path.
-    init(commandLine options: CommandLineOptions) throws {
+    init(commandLine options: CommandLineOptions, style: TextStyle = TextStyle()) throws {
         guard let root = options.arguments.first else { throw UsageError.argumentCount(options.command, got: 0) }
-        var mappings = [VolumeMap.Mapping(prefix: WindowsPath(root: .drive("C"), components: []), hostRoot: root)]
-        for drive in options.drives {
-            mappings.append(.init(prefix: WindowsPath(root: .drive(drive.letter), components: []), hostRoot: drive.path))
-        }
-        for map in options.maps {
+        self.init(options.command == .audit ? .audit : .scan, root: root)
+        drives = options.drives.map { DriveRequest(letter: $0.letter, path: $0.path) }
+        maps = try options.maps.map { map in
             guard let prefix = WindowsPath(map.windowsPath) else { throw UsageError.mapNotAWindowsPath(map.windowsPath) }
-            mappings.append(.init(prefix: prefix, hostRoot: map.path))
+            return MapRequest(prefix: prefix, path: map.path)
         }
-        self.init(
-            mappings: mappings, jobs: options.jobs ?? ScanOptions.defaultJobs(roots: mappings.map(\.hostRoot)),
-            crossMounts: options.crossMounts, hiveDirectory: options.hiveDirectory)
-        dataOnly = options.dataOnly
-        // A data-only copy has no registrations to tell used from unused: everything found is planned.
+        (jobs, crossMounts, hiveDirectory) = (options.jobs, options.crossMounts, options.hiveDirectory)
+        (dataOnly, mount, output, against) = (options.dataOnly, options.mount, options.output, options.against)
         planner = PlannerOptions(
-            includeUnregistered: options.includeUnregistered || options.dataOnly, extensions: options.extensions,
+            includeUnregistered: options.includeUnregistered, extensions: options.extensions,
             broadExtensions: options.broadExtensions, planDeferred: options.planDeferred,
             environmentPaths: options.environmentPaths, replicaStorage: options.replicaStorage.compactMap { WindowsPath($0) })
+        (format, vendor, verbose, self.style) = (options.format, options.vendor, options.verbose, style)
+        (acceptDetections, strict) = (options.acceptDetections, options.strict)
     }
 }

@@ -1,31 +1,29 @@
-import HVXBinary
-import HVXFormats
-import HVXInventory
+import HVXSession
 
 /// The debugging aids: `hvexclude hive FILE [KEYPATH]` (like `reg query`) and `hvexclude vmcx FILE` (a VMCX or
-/// XML configuration's key tree as JSON).
+/// XML configuration's key tree as JSON); ``HiveInspection`` and ``ConfigInspection`` read them.
 enum InspectCommands {
     /// Lists a hive key's values and subkeys.
     static func hive(_ options: CommandLineOptions) -> ExitCode {
         let file = options.arguments[0]
         let keyPath = options.arguments.count > 1 ? options.arguments[1] : ""
-        let hive: RegistryHive
+        let outcome: HiveInspection.Outcome
         do {
-            hive = try RegistryHive(path: file, logs: options.noReplay ? .ignore : .replay)
+            outcome = try HiveInspection.run(file: file, keyPath: keyPath, replay: !options.noReplay, json: options.json)
         } catch {
-            HVExcludeCommand.printError("hvexclude: cannot read hive \(file): \(error)")
+            HVExcludeCommand.printError("hvexclude: \(error)")
             return .couldNotScan
         }
-        for warning in hive.warnings where !options.quiet { HVExcludeCommand.printError("warning: \(file): \(warning)") }
-        if let recovery = hive.recovery, !options.quiet { HVExcludeCommand.printError("note: \(file): \(recovery.summary)") }
-        do {
-            if !options.quiet {
-                for note in try RegistryQuery.resolve(keyPath, in: hive).notes { HVExcludeCommand.printError("note: \(note)") }
-            }
-            StandardStream.output.write(
-                options.json ? try RegistryQuery.json(hive, keyPath: keyPath) : try RegistryQuery.render(hive, keyPath: keyPath))
-            return hive.warnings.isEmpty || !options.strict ? .success : .finishedWithErrors
-        } catch {
+        for warning in outcome.warnings where !options.quiet { HVExcludeCommand.printError("warning: \(file): \(warning)") }
+        if let recovery = outcome.recovery, !options.quiet { HVExcludeCommand.printError("note: \(file): \(recovery)") }
+        if !options.quiet {
+            for note in outcome.notes { HVExcludeCommand.printError("note: \(note)") }
+        }
+        switch outcome.listing {
+        case .success(let text):
+            StandardStream.output.write(text)
+            return outcome.warnings.isEmpty || !options.strict ? .success : .finishedWithErrors
+        case .failure(let error):
             HVExcludeCommand.printError("hvexclude: \(error)")
             return .finishedWithErrors
         }
@@ -34,24 +32,27 @@ enum InspectCommands {
     /// Dumps a configuration's key tree.
     static func vmcx(_ options: CommandLineOptions) -> ExitCode {
         let file = options.arguments[0]
-        do {
-            let tree = try ConfigTree.read(path: file)
-            for warning in tree.warnings where !options.quiet { HVExcludeCommand.printError("warning: \(file): \(warning)") }
-            StandardStream.output.write(try ConfigTreeJSON.text(tree))
-            return tree.warnings.isEmpty || !options.strict ? .success : .finishedWithErrors
-        } catch {
-            return InspectCommands.fileFailed(file, error)
+        let result = Result { () throws(CommandFailure) in try ConfigInspection.run(file: file) }
+        switch result {
+        case .failure(let failure):
+            return failed(failure)
+        case .success(let (warnings, json)):
+            for warning in warnings where !options.quiet { HVExcludeCommand.printError("warning: \(file): \(warning)") }
+            switch json {
+            case .failure(let failure): return failed(failure)
+            case .success(let text): StandardStream.output.write(text)
+            }
+            return warnings.isEmpty || !options.strict ? .success : .finishedWithErrors
         }
     }
 
-    /// Reports a file that could not be inspected: a file that cannot be opened or read is exit 2 (nothing was
-    /// inspected), damaged content exit 1.
-    static func fileFailed(_ file: String, _ error: any Error) -> ExitCode {
-        if let error = error as? SystemError {
-            HVExcludeCommand.printError("hvexclude: \(error)")
-            return .couldNotScan
+    /// The exit code and message of a command that failed.
+    static func failed(_ failure: CommandFailure) -> ExitCode {
+        HVExcludeCommand.printError("hvexclude: \(failure)")
+        switch failure {
+        case .usage: return .usage
+        case .couldNotRead: return .couldNotScan
+        case .damaged: return .finishedWithErrors
         }
-        HVExcludeCommand.printError("hvexclude: \(file): \(error)")
-        return .finishedWithErrors
     }
 }

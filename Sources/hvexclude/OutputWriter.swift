@@ -1,13 +1,14 @@
+import HVXBinary
+import HVXSession
 #if canImport(Glibc)
 import Glibc
-import HVXBinary
 #endif
 
 /// Writes the result to stdout or, atomically (temporary file + rename), to `--output`, never inside a
 /// scanned root.
 public enum OutputWriter {
     /// Writes `text` to `path` (or stdout when `nil`).
-    /// - Throws: ``SystemError`` when the file cannot be written, ``UsageError`` when it lies in a scanned root.
+    /// - Throws: ``SystemError`` when the file cannot be written, ``OutputProblem`` when it lies in a scanned root.
     public static func write(_ text: String, to path: String?, scannedRoots: [String]) throws {
         try write(Array(text.utf8), to: path, scannedRoots: scannedRoots)
     }
@@ -19,15 +20,11 @@ public enum OutputWriter {
             StandardStream.output.write(data)
             return
         }
-        let folder = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
-        let realFolder = realPath(folder.isEmpty ? "/" : folder)
-        guard let realFolder else { throw SystemError.current("realpath", path: folder) }
-        for root in scannedRoots {
-            guard let realRoot = realPath(root) else { continue }
-            if realFolder == realRoot || realFolder.hasPrefix(realRoot == "/" ? "/" : realRoot + "/") {
-                throw UsageError.outputInsideRoot(output: path, root: root)
-            }
+        let folder = OutputPlace.folder(of: path, bare: true)
+        guard let realFolder = OutputPlace.realPath(folder.isEmpty ? "/" : folder) else {
+            throw SystemError.current("realpath", path: folder)
         }
+        if let problem = OutputPlace.insideRoot(path, realFolder: realFolder, roots: scannedRoots) { throw problem }
         let name = path.split(separator: "/").last.map(String.init) ?? path
         let temporary = realFolder + "/.\(name).\(getpid()).tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
@@ -55,10 +52,4 @@ public enum OutputWriter {
         }
     }
 
-    /// `realpath(3)`, `nil` when the path does not exist.
-    static func realPath(_ path: String) -> String? {
-        guard let resolved = realpath(path, nil) else { return nil }
-        defer { free(resolved) }
-        return String(cString: resolved)
-    }
 }

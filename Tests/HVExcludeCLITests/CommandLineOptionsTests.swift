@@ -1,6 +1,7 @@
 import Testing
 @testable import HVXExclusions
 @testable import HVXScan
+@testable import HVXSession
 @testable import hvexclude
 
 /// Option parsing on plain values: no process is started.
@@ -51,7 +52,7 @@ struct CommandLineOptionsTests {
         let options = try CommandLineOptions.parse([
             "scan", "/mnt/c", "--drive", "E=/mnt/e", "--map", "\\\\srv\\vms=/mnt/share", "--jobs", "2", "--include-unregistered",
         ])
-        let scan = try ScanOptions(commandLine: options)
+        let scan = ScanOptions(try ScanRequest(commandLine: options))
         #expect(scan.mappings.map(\.prefix.description) == ["C:\\", "E:\\", "\\\\srv\\vms\\"])
         #expect(scan.mappings.map(\.hostRoot) == ["/mnt/c", "/mnt/e", "/mnt/share"])
         #expect(scan.jobs == 2)

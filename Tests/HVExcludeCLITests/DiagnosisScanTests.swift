@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import HVXSession
 @testable import hvexclude
 
 /// The scan of the sample host ws2019-custom reads the event logs scripts/make-testtrees put in
@@ -151,7 +152,7 @@ import Testing
     }
 
     @Test func eventsLinesQuoteJSON() {
-        #expect(EventsCommand.quoted("a\"b\\c\r\n\t\u{1}é") == "\"a\\\"b\\\\c\\r\\n\\t\\u0001é\"")
+        #expect(EventLogReading.quoted("a\"b\\c\r\n\t\u{1}é") == "\"a\\\"b\\\\c\\r\\n\\t\\u0001é\"")
     }
 
     @Test func eventsUsageMistakesNameTheFlag() throws {

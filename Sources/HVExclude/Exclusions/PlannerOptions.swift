@@ -3,7 +3,7 @@ import HVXVolume
 /// The user's choices that change the plan.
 public struct PlannerOptions: Sendable, Equatable {
     /// `--include-unregistered`: also exclude unregistered VMs and unreferenced disks.
-    var includeUnregistered = false
+    package var includeUnregistered = false
     /// `--extensions`: list Hyper-V's file types for the detected version as extension exclusions.
     var extensions = false
     /// `--broad-extensions`: also list `.xml .bin .iso` (with a warning).

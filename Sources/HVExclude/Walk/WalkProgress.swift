@@ -1,7 +1,7 @@
 import Synchronization
 
 /// Live counters of a running walk, safe to read from another thread (for a TTY progress line).
-package final class WalkProgress: Sendable {
+public final class WalkProgress: Sendable {
     private let entries = Atomic<Int>(0)
     private let directories = Atomic<Int>(0)
     // The bytes are stored as is (an array retain per directory); a String is built only when asked.
@@ -11,7 +11,7 @@ package final class WalkProgress: Sendable {
     private let bytes = Atomic<Int>(0)
 
     /// Creates zeroed counters.
-    public init() {}
+    package init() {}
 
     /// What the scan is doing now ("walking", "reading event logs", …), for the progress line.
     public var phase: String { stage.withLock { $0 } }
@@ -19,16 +19,16 @@ package final class WalkProgress: Sendable {
     public var bytesRead: Int { bytes.load(ordering: .relaxed) }
 
     /// Enters a phase.
-    public func enter(_ phase: String) { stage.withLock { $0 = phase } }
+    package func enter(_ phase: String) { stage.withLock { $0 = phase } }
     /// Counts bytes read.
     package func add(bytes count: Int) { bytes.add(count, ordering: .relaxed) }
 
     /// Directory entries seen so far.
-    package var entriesVisited: Int { entries.load(ordering: .relaxed) }
+    public var entriesVisited: Int { entries.load(ordering: .relaxed) }
     /// Directories read so far.
     package var directoriesVisited: Int { directories.load(ordering: .relaxed) }
     /// The directory a worker most recently started on (lossy UTF-8; empty before the walk starts).
-    package var currentDirectory: String {
+    public var currentDirectory: String {
         let bytes = current.withLock { $0 }
         return String(decoding: bytes.last == 0 ? bytes.dropLast() : bytes[...], as: UTF8.self)
     }

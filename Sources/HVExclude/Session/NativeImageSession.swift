@@ -1,54 +1,49 @@
 import HVXWalk
 import HVXDiskImage
 import HVXInventory
+import HVXVolume
 
 /// `hvexclude scan IMAGE` without `--mount`: the image's NTFS partitions read natively (``NativeImageScan``: no
 /// root, no FUSE, no loop device), lettered from MountedDevices as `--mount` letters them, then the ordinary scan.
-enum NativeImageCommand {
+enum NativeImageSession {
+    /// The ordinary scan, given the mappings of the image's partitions and notes for the report.
+    typealias Scan = (_ mappings: [VolumeMap.Mapping], _ notes: [Finding], _ drives: [DriveAssignment.Drive])
+        throws(ScanFailure) -> ScanOutcome
+
     /// Runs `scan`/`audit` for an image ROOT, natively.
-    static func run(_ options: CommandLineOptions, scan: DiskImageCommand.Scan) -> ExitCode {
-        let image = options.arguments[0]
+    static func run(_ request: ScanRequest, observer: some ScanObserver, scan: Scan) throws(ScanFailure) -> ScanOutcome {
+        let image = request.root
         let volumes: NativeImageScan.Volumes
         // Opening reads every NTFS partition's MFT, which takes a while on a large image: say so on a terminal.
         let opening = WalkProgress()
         opening.enter("reading the partition table and each NTFS partition's MFT of \(image)")
-        let progress = ProgressLine.onTerminal(opening, quiet: options.quiet)
-        progress?.start()
+        observer.phaseBegan(opening)
         do {
-            defer { progress?.stop() }
+            defer { observer.phaseEnded() }
             volumes = try NativeImageScan.open(image: image)
         } catch let error as DiskImageError {
-            printError("hvexclude: could not scan: \(error)")
-            return .couldNotScan
+            throw .couldNotScan("\(error)")
         } catch {
-            printError("hvexclude: could not scan: cannot read the disk image \(image): \(error)")
-            return .couldNotScan
+            throw .couldNotScan("cannot read the disk image \(image): \(error)")
         }
         guard !volumes.partitions.isEmpty else {
-            var text = "hvexclude: could not scan: "
+            var text = ""
             if volumes.refused.isEmpty {
                 text += "\(DiskImageError.noNTFSPartition(image))"
             } else {
                 text += "no NTFS partition of \(image) can be read natively:\n"
                     + volumes.refused.map { "  partition \($0.number): \($0.reason)" }.joined(separator: "\n")
             }
-            printError(text + "\n\n" + DiskImageScan.listing(volumes.table, image: image))
-            return .couldNotScan
+            throw .couldNotScan(text + "\n\n" + DiskImageScan.listing(volumes.table, image: image))
         }
         let assignment = DriveAssignment(mounted: volumes.partitions)
         // A bare volume is C: by definition (as a mounted folder is); a partitioned disk gets --mount's notes.
         let lettering = volumes.table.kind == .bareNTFS ? [] : assignment.warnings
         let notes = volumes.notes + lettering.map { Finding(.image, path: image, message: $0, severity: .warning) }
-        if !options.quiet {
-            for drive in assignment.drives {
-                printError("hvexclude: \(drive.prefix.rootDescription) = partition \(drive.mounted.partition.number) of \(image), "
-                    + "read natively (\(volumes.format)) as \(drive.mounted.mountPoint) (\(drive.basis.rawValue))")
-            }
+        for drive in assignment.drives {
+            observer.driveAssigned("\(drive.prefix.rootDescription) = partition \(drive.mounted.partition.number) of \(image), "
+                + "read natively (\(volumes.format)) as \(drive.mounted.mountPoint) (\(drive.basis.rawValue))")
         }
-        return scan(assignment.mappings, notes, assignment.drives)
-    }
-
-    static func printError(_ text: String) {
-        StandardStream.error.write(text + "\n")
+        return try scan(assignment.mappings, notes, assignment.drives)
     }
 }
