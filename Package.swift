@@ -48,7 +48,7 @@ let package = Package(
         layer("Session", ["Report", "Scan", "DiskImage", "Exclusions", "Inventory", "Formats", "Volume", "Walk", "Binary"]),
         .executableTarget(
             name: "hvexclude",
-            dependencies: ["HVXSession", "HVXReport", "HVXScan", "HVXExclusions", "HVXFormats", "HVXVolume", "HVXWalk",
+            dependencies: ["HVXSession", "HVXReport", "HVXScan", "HVXFormats", "HVXVolume", "HVXWalk",
                            "HVXBinary"]),
         // What both test targets share: the runtime requirements of a test (tools, root, ../shared) and cleanup at exit.
         .target(name: "HVExcludeTestSupport", path: "Tests/HVExcludeTestSupport"),

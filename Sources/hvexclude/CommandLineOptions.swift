@@ -1,4 +1,3 @@
-import HVXExclusions
 import HVXFormats
 import HVXReport
 import HVXSession
@@ -353,15 +352,16 @@ extension ScanRequest {
         self.init(options.command == .audit ? .audit : .scan, root: root)
         drives = options.drives.map { DriveRequest(letter: $0.letter, path: $0.path) }
         maps = try options.maps.map { map in
-            guard let prefix = WindowsPath(map.windowsPath) else { throw UsageError.mapNotAWindowsPath(map.windowsPath) }
-            return MapRequest(prefix: prefix, path: map.path)
+            guard let request = MapRequest(windowsPath: map.windowsPath, path: map.path) else {
+                throw UsageError.mapNotAWindowsPath(map.windowsPath)
+            }
+            return request
         }
         (jobs, crossMounts, hiveDirectory) = (options.jobs, options.crossMounts, options.hiveDirectory)
         (dataOnly, mount, output, against) = (options.dataOnly, options.mount, options.output, options.against)
-        planner = PlannerOptions(
-            includeUnregistered: options.includeUnregistered, extensions: options.extensions,
-            broadExtensions: options.broadExtensions, planDeferred: options.planDeferred,
-            environmentPaths: options.environmentPaths, replicaStorage: options.replicaStorage.compactMap { WindowsPath($0) })
+        (includeUnregistered, extensions, broadExtensions) =
+            (options.includeUnregistered, options.extensions, options.broadExtensions)
+        (planDeferred, environmentPaths, replicaStorage) = (options.planDeferred, options.environmentPaths, options.replicaStorage)
         (format, vendor, verbose, self.style) = (options.format, options.vendor, options.verbose, style)
         (acceptDetections, strict) = (options.acceptDetections, options.strict)
     }

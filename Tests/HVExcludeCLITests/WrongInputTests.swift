@@ -1,27 +1,46 @@
 import Foundation
 import Testing
+@testable import HVXReport
+@testable import HVXSession
 
 /// Easy mistakes a new user makes fail loudly, with the exit code and a message that says what to do.
 @Suite struct WrongInputTests {
+    /// The scan of `request` in-process, as ScanSession returns it.
+    static func scan(_ request: ScanRequest) -> Result<ScanOutcome, ScanFailure> {
+        Result { () throws(ScanFailure) in try ScanSession.run(request) }
+    }
+
+    /// The failure of `request`'s scan; nil (and a recorded issue) when it succeeded.
+    static func failure(_ request: ScanRequest) -> ScanFailure? {
+        guard case .failure(let failure) = scan(request) else {
+            Issue.record("the scan succeeded")
+            return nil
+        }
+        return failure
+    }
+
     @Test func anEmptyFolderIsNotASystemVolume() throws {
         let root = try TemporaryFolder()
+        let failure = try #require(Self.failure(ScanRequest(.scan, root: root.path)))
+        guard case .couldNotScan(let message) = failure.reason else { throw Failure("not couldNotScan: \(failure)") }
+        #expect(message.contains("ROOT \(root.path) does not look like a Windows system volume"))
+        #expect(message.contains("--data-only"))
+        #expect(!message.contains("Subfolders that do"))
+        // The command line says so on stderr with exit 2 and nothing on stdout.
         let result = try CLI.run(["scan", root.path])
         #expect(result.status == 2)
         #expect(result.stdout.isEmpty)
-        #expect(result.stderr.contains("ROOT \(root.path) does not look like a Windows system volume"))
-        #expect(result.stderr.contains("--data-only"))
-        #expect(!result.stderr.contains("Subfolders that do"))
+        #expect(result.stderr == "hvexclude: could not scan: \(message)\n")
     }
 
     @Test func theFolderAboveCNamesTheSubfoldersThatLookRight() throws {
         let above = CLI.testTree("ws2019-custom")
-        let result = try CLI.run(["scan", above])
-        #expect(result.status == 2)
-        #expect(result.stdout.isEmpty)
-        #expect(result.stderr.contains("does not look like a Windows system volume"))
+        let failure = try #require(Self.failure(ScanRequest(.scan, root: above)))
+        #expect(failure.description.hasPrefix("could not scan: "))
+        #expect(failure.description.contains("does not look like a Windows system volume"))
         // C holds Windows\System32\config; D holds only VM data and is not named.
-        #expect(result.stderr.contains("Subfolders that do: \(above)/C (ROOT is the C: volume itself)"))
-        #expect(!result.stderr.contains("\(above)/D"))
+        #expect(failure.description.contains("Subfolders that do: \(above)/C (ROOT is the C: volume itself)"))
+        #expect(!failure.description.contains("\(above)/D"))
     }
 
     @Test func atMostThreeSubfoldersAreNamedAndCaseDoesNotMatter() throws {
@@ -29,27 +48,52 @@ import Testing
         for name in ["a", "b", "c", "d"] {
             try FileManager.default.createDirectory(atPath: root.path + "/\(name)/programdata/MICROSOFT/windows/hyper-v", withIntermediateDirectories: true)
         }
-        let result = try CLI.run(["scan", root.path])
-        #expect(result.status == 2)
-        #expect(result.stderr.contains("Subfolders that do: \(root.path)/a, \(root.path)/b, \(root.path)/c (ROOT"))
-        #expect(!result.stderr.contains("\(root.path)/d"))
+        let failure = try #require(Self.failure(ScanRequest(.scan, root: root.path)))
+        #expect(failure.description.contains("Subfolders that do: \(root.path)/a, \(root.path)/b, \(root.path)/c (ROOT"))
+        #expect(!failure.description.contains("\(root.path)/d"))
         // The same lower-case folders make a system volume of the subfolder itself.
-        #expect(try CLI.run(["scan", root.path + "/a", "--quiet"]).status == 0)
+        let outcome = try Self.scan(ScanRequest(.scan, root: root.path + "/a")).get()
+        #expect(outcome.verdict == .success)
     }
 
     @Test func dataOnlyScansOnPurposeAndSaysWhatItCouldNotKnow() throws {
         let root = try TemporaryFolder()
         try FileManager.default.createDirectory(atPath: root.path + "/VMs", withIntermediateDirectories: true)
-        let result = try CLI.run(["scan", root.path, "--data-only", "--quiet"])
-        #expect(result.status == 0, "\(result.stderr)")
-        let report = try CLI.json(result.stdout)
-        let scan = try #require(report["scan"] as? [String: Any])
-        #expect(scan["dataOnly"] as? Bool == true)
-        let messages = (scan["warnings"] as? [[String: Any]] ?? []).compactMap { $0["message"] as? String }
-        #expect(messages.contains { $0.hasPrefix("data-only scan (--data-only): ROOT is not a Windows system volume") && $0.contains("VM registrations are unknown") })
-        // A normal scan has no such key.
-        let normal = try CLI.json(try CLI.run(["scan", CLI.testTree("ws2012r2-default/C"), "--quiet"]).stdout)
-        #expect((normal["scan"] as? [String: Any])?["dataOnly"] == nil)
+        var request = ScanRequest(.scan, root: root.path)
+        request.dataOnly = true
+        let outcome = try Self.scan(request).get()
+        #expect(outcome.verdict == .success)
+        #expect(outcome.report.scan.dataOnly == true)
+        #expect(outcome.shownWarnings.contains {
+            $0.message.hasPrefix("data-only scan (--data-only): ROOT is not a Windows system volume") && $0.message.contains("VM registrations are unknown")
+        })
+        // The JSON report says so; a normal scan has no such key.
+        let report = try CLI.json(String(decoding: outcome.bytes, as: UTF8.self))
+        #expect((report["scan"] as? [String: Any])?["dataOnly"] as? Bool == true)
+        let normal = try Self.scan(ScanRequest(.scan, root: CLI.testTree("ws2012r2-default/C"))).get()
+        #expect(normal.report.scan.dataOnly == nil)
+    }
+
+    @Test func theOutputIsCheckedBeforeTheScan() throws {
+        let tree = CLI.testTree("ws2019-custom/C")
+        for (output, expected) in [
+            ("/tmp", "--output /tmp is a directory; name the file to write, e.g. /tmp/report.json"),
+            ("/nonexistent-hvx/x.json", "--output: folder /nonexistent-hvx does not exist"),
+            (tree + "/x.json", "--output \(tree)/x.json lies inside the scanned root \(tree): nothing is ever written to the scanned volume"),
+        ] {
+            var request = ScanRequest(.scan, root: tree)
+            request.output = output
+            let failure = try #require(Self.failure(request))
+            #expect(failure.reason == .usage(expected))
+        }
+    }
+
+    @Test func mountTakesAnImageNotAFolder() throws {
+        var request = ScanRequest(.scan, root: CLI.testTree("ws2019-custom/C"))
+        request.mount = true
+        let failure = try #require(Self.failure(request))
+        guard case .usage(let message) = failure.reason else { throw Failure("not a usage error: \(failure)") }
+        #expect(message.hasPrefix("--mount takes a disk image file or a block device as ROOT"))
     }
 
     @Test func aFileThatIsNoDiskImageSaysSo() throws {
@@ -204,4 +248,10 @@ enum TinyHive {
             sum ^ (UInt32(bytes[index]) | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2]) << 16 | UInt32(bytes[index + 3]) << 24)
         }
     }
+}
+
+/// A test's own failure, with what went wrong.
+struct Failure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }

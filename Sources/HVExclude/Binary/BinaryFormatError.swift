@@ -2,7 +2,7 @@
 ///
 /// The message names the structure, the absolute file offset and what was wrong, e.g.
 /// "VHDX region table at 0x30000: checksum mismatch (stored 0x1234ABCD, computed 0x0BADF00D)".
-public struct BinaryFormatError: Error, Equatable, Sendable, CustomStringConvertible {
+package struct BinaryFormatError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The on-disk structure being read ("VHDX header 1", "regf base block").
     package var structure: String
     /// Absolute file offset of the structure or field that failed.
@@ -18,7 +18,7 @@ public struct BinaryFormatError: Error, Equatable, Sendable, CustomStringConvert
     }
 
     /// "structure at 0xOFFSET: message".
-    public var description: String {
+    package var description: String {
         "\(structure) at \(hex(offset)): \(message)"
     }
 }

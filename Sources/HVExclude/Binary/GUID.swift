@@ -1,5 +1,5 @@
 /// A 128-bit GUID, stored in the canonical (big-endian, as printed) byte order.
-public struct GUID: Hashable, Sendable, Comparable, TextCodable {
+package struct GUID: Hashable, Sendable, Comparable, TextCodable {
     /// The 16 bytes in the order they are printed.
     package let bytes: [UInt8]
 
@@ -56,7 +56,7 @@ public struct GUID: Hashable, Sendable, Comparable, TextCodable {
     package var isZero: Bool { bytes.allSatisfy { $0 == 0 } }
 
     /// Upper-case `8-4-4-4-12` form, as Hyper-V prints VM ids.
-    public var description: String {
+    package var description: String {
         let digits = bytes.map { byte -> String in
             let text = String(byte, radix: 16, uppercase: true)
             return text.count == 1 ? "0" + text : text
@@ -70,11 +70,11 @@ public struct GUID: Hashable, Sendable, Comparable, TextCodable {
     }
 
     /// Byte order, as stored.
-    public static func < (lhs: GUID, rhs: GUID) -> Bool { lhs.bytes.lexicographicallyPrecedes(rhs.bytes) }
+    package static func < (lhs: GUID, rhs: GUID) -> Bool { lhs.bytes.lexicographicallyPrecedes(rhs.bytes) }
 
     /// See ``TextCodable/textForm``.
-    public static let textForm = "a GUID"
+    package static let textForm = "a GUID"
 
     /// Parses the registry form (``init(_:)``).
-    public init?(text: String) { self.init(text) }
+    package init?(text: String) { self.init(text) }
 }

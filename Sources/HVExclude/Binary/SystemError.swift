@@ -3,7 +3,7 @@ import Glibc
 #endif
 
 /// A failed system call: the operation, the path and `strerror`'s text.
-public struct SystemError: Error, Equatable, Sendable, CustomStringConvertible {
+package struct SystemError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The call that failed ("open", "opendir", "lgetxattr").
     package var operation: String
     /// The path it was called on.
@@ -27,7 +27,7 @@ public struct SystemError: Error, Equatable, Sendable, CustomStringConvertible {
     package var reason: String { SystemError.text(for: code) }
 
     /// "operation path: reason".
-    public var description: String { "\(operation) \(path): \(reason)" }
+    package var description: String { "\(operation) \(path): \(reason)" }
 
     /// `strerror`'s text for an `errno` value.
     package static func text(for code: Int32) -> String {

@@ -1,6 +1,6 @@
 /// A value that JSON stores as its text form (`description`), read back with its failable text initialiser:
 /// GUIDs and Windows paths.
-public protocol TextCodable: Codable, CustomStringConvertible {
+package protocol TextCodable: Codable, CustomStringConvertible {
     /// What the text must be, for the decoding error ("a GUID").
     static var textForm: String { get }
     /// Parses the text form; nil when it is not one.
@@ -9,7 +9,7 @@ public protocol TextCodable: Codable, CustomStringConvertible {
 
 extension TextCodable {
     /// Decodes the text form.
-    public init(from decoder: Decoder) throws {
+    package init(from decoder: Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let value = Self(text: text) else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not \(Self.textForm): \(text)"))
@@ -18,7 +18,7 @@ extension TextCodable {
     }
 
     /// Encodes `description`.
-    public func encode(to encoder: Encoder) throws {
+    package func encode(to encoder: Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(description)
     }

@@ -2,7 +2,7 @@ import HVXBinary
 import HVXFormats
 
 /// One partition found on a disk image or block device, with what Windows names it by and whether it is NTFS.
-public struct DiskPartition: Sendable, Equatable {
+package struct DiskPartition: Sendable, Equatable {
     /// How the partition was described.
     package enum Scheme: String, Sendable, Equatable {
         /// A primary MBR record.

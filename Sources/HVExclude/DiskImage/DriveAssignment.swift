@@ -10,7 +10,7 @@ import HVXVolume
 /// byte offset, or by GPT partition GUID; a partition named there only by `\??\Volume{GUID}` is mapped as
 /// `\\?\Volume{GUID}\`. Without a usable hive, or for a partition it does not name, letters follow partition
 /// order from `D:` (skipping letters the hive gives to other disks), each with a warning.
-public struct DriveAssignment: Sendable, Equatable {
+package struct DriveAssignment: Sendable, Equatable {
     /// How a drive was decided.
     package enum Basis: String, Sendable, Equatable {
         /// The partition holds Windows: always `C:`.
@@ -24,7 +24,7 @@ public struct DriveAssignment: Sendable, Equatable {
     }
 
     /// One mounted partition and the Windows root it stands for.
-    public struct Drive: Sendable, Equatable {
+    package struct Drive: Sendable, Equatable {
         /// The partition and its mount point.
         package var mounted: MountedPartition
         /// `C:\`, `D:\` or `\\?\Volume{…}\`.

@@ -1,7 +1,7 @@
 import HVXVolume
 
 /// A partition of a disk image mounted read-only at a host folder, or read natively below a synthetic root.
-public struct MountedPartition: Sendable, Equatable {
+package struct MountedPartition: Sendable, Equatable {
     /// The partition.
     package var partition: DiskPartition
     /// Where it is mounted.
@@ -19,7 +19,7 @@ public struct MountedPartition: Sendable, Equatable {
     }
 
     /// Equal when partition, mount point, device and file system (the same object) are.
-    public static func == (lhs: MountedPartition, rhs: MountedPartition) -> Bool {
+    package static func == (lhs: MountedPartition, rhs: MountedPartition) -> Bool {
         lhs.partition == rhs.partition && lhs.mountPoint == rhs.mountPoint && lhs.device == rhs.device && lhs.fileSystem === rhs.fileSystem
     }
 }

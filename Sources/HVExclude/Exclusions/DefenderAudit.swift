@@ -5,7 +5,7 @@ import HVXInventory
 /// Each planned entry is `missing`, `present` (configured exactly, after normalising) or `covered` (by a broader
 /// configured entry, or by Defender's automatic Hyper-V role exclusions on 2016+ — those apply to real-time
 /// protection only). Each configured entry may carry findings: `stale`, `overBroad`, `typo`.
-public struct DefenderAudit: Codable, Sendable, Equatable {
+package struct DefenderAudit: Codable, Sendable, Equatable {
     /// What happened to one planned entry.
     package enum Status: String, Codable, Sendable {
         case missing, present, covered
@@ -68,11 +68,11 @@ public struct DefenderAudit: Codable, Sendable, Equatable {
     /// Every planned entry, in plan order.
     package var planned: [PlannedEntry]
     /// How many exclusions the plan holds (the denominator of "N of M missing").
-    public var plannedCount: Int { planned.count }
+    package var plannedCount: Int { planned.count }
     /// Every configured entry with its findings.
     package var configured: [ConfiguredEntry]
     /// Number of planned entries that are missing.
-    public var missingCount: Int
+    package var missingCount: Int
     /// Defender's state (`active`, `passive`, `disabled`, `notInstalled`, `unknown`), when the hives told.
     var defenderStatus: HostFacts.DefenderState.Status? = nil
     /// Set when Defender is not the engine that scans: its exclusions are not what protects this host.

@@ -1,7 +1,7 @@
 import HVXVolume
 
 /// The user's choices that change the plan.
-public struct PlannerOptions: Sendable, Equatable {
+package struct PlannerOptions: Sendable, Equatable {
     /// `--include-unregistered`: also exclude unregistered VMs and unreferenced disks.
     package var includeUnregistered = false
     /// `--extensions`: list Hyper-V's file types for the detected version as extension exclusions.
@@ -16,7 +16,7 @@ public struct PlannerOptions: Sendable, Equatable {
     var replicaStorage: [WindowsPath] = []
 
     /// Creates options.
-    public init(
+    package init(
         includeUnregistered: Bool = false, extensions: Bool = false, broadExtensions: Bool = false, planDeferred: Bool = false,
         environmentPaths: Bool = false, replicaStorage: [WindowsPath] = []
     ) {

@@ -18,7 +18,7 @@ import HVXBinary
 /// RFC 4180: CRLF line ends, a header row, a field quoted when it holds `,`, `"`, CR or LF (a `"` doubled inside).
 /// Paths are the real Windows paths, never `%VAR%` forms, since a console may not expand them. File servers'
 /// entries are not rows: they belong to the server (`--format list` names them).
-public enum CSVExporter {
+package enum CSVExporter {
     /// The columns, in order.
     package static let header = ["form", "path", "reason", "verified", "hold"]
 
@@ -39,7 +39,7 @@ public enum CSVExporter {
     }
 
     /// The CSV text, CRLF line ends.
-    public static func render(_ report: Report) -> String {
+    package static func render(_ report: Report) -> String {
         rows(report).map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
     }
 

@@ -3,17 +3,17 @@ import HVXInventory
 
 /// The `diagnosis` section of the report (schema version 2): what the host's event logs say about antivirus
 /// locks on VM files, and whether the exclusions answer them (docs/diagnosis.md).
-public struct DiagnosisReport: Codable, Sendable, Equatable {
+package struct DiagnosisReport: Codable, Sendable, Equatable {
     /// One log read (or found unreadable).
-    public struct Log: Codable, Sendable, Equatable {
+    package struct Log: Codable, Sendable, Equatable {
         /// Channel name.
-        public var channel: String
+        package var channel: String
         /// Windows path of the `.evtx` file.
-        public var path: String
+        package var path: String
         /// Records read.
-        public var records: Int
+        package var records: Int
         /// Records found but not read (each named in a warning).
-        public var recordsSkipped: Int = 0
+        package var recordsSkipped: Int = 0
 
         package init(channel: String, path: String, records: Int, recordsSkipped: Int) {
             self.channel = channel
@@ -23,7 +23,7 @@ public struct DiagnosisReport: Codable, Sendable, Equatable {
         }
 
         /// A report written before `recordsSkipped` existed reads as 0 skipped.
-        public init(from decoder: Decoder) throws {
+        package init(from decoder: Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             channel = try container.decode(String.self, forKey: .channel)
             path = try container.decode(String.self, forKey: .path)
@@ -33,48 +33,48 @@ public struct DiagnosisReport: Codable, Sendable, Equatable {
     }
 
     /// One Defender event behind a detection finding.
-    public struct DetectionEvent: Codable, Sendable, Equatable {
+    package struct DetectionEvent: Codable, Sendable, Equatable {
         /// Event id (1116, 1006, 1015, 1117, …).
-        public var id: Int
+        package var id: Int
         /// When it was logged, UTC ISO 8601.
-        public var time: String
+        package var time: String
         /// `Action Name`, when the event carries one.
-        public var action: String?
+        package var action: String?
     }
 
     /// One VM file (or VM) hit.
-    public struct Finding: Codable, Sendable, Equatable {
+    package struct Finding: Codable, Sendable, Equatable {
         /// VM id (upper case), when the events or the file identify the VM.
-        public var vm: String?
+        package var vm: String?
         /// VM name.
-        public var vmName: String?
+        package var vmName: String?
         /// Windows path of the held file; null when the events name only the VM.
-        public var file: String?
+        package var file: String?
         /// Signatures seen, by name (docs/diagnosis.md).
-        public var signatures: [String]
+        package var signatures: [String]
         /// HRESULTs seen, `0x800704C8`.
-        public var codes: [String]
+        package var codes: [String]
         /// First and last event, UTC ISO 8601.
-        public var firstTime: String
-        public var lastTime: String
+        package var firstTime: String
+        package var lastTime: String
         /// Number of events.
-        public var count: Int
+        package var count: Int
         /// Whether the planned exclusions cover it.
-        public var coveredByPlan: Bool
+        package var coveredByPlan: Bool
         /// Whether the host's configured exclusions cover it; null when unknown (no SOFTWARE hive).
-        public var coveredByConfigured: Bool?
+        package var coveredByConfigured: Bool?
         /// Planned entries that would cover what the configured exclusions miss.
-        public var plannedEntries: [String]
+        package var plannedEntries: [String]
         /// `lock` or `detection` (Defender found malware in the file; never counted as a lock).
-        public var kind: String = "lock"
+        package var kind: String = "lock"
         /// Detections only: the threat name, severity, latest action, the process that opened the file, whether a
         /// quarantine or removal followed (then the plan entry is not held), and the events.
-        public var threat: String? = nil
-        public var severity: String? = nil
-        public var action: String? = nil
-        public var process: String? = nil
-        public var remediated: Bool? = nil
-        public var events: [DetectionEvent]? = nil
+        package var threat: String? = nil
+        package var severity: String? = nil
+        package var action: String? = nil
+        package var process: String? = nil
+        package var remediated: Bool? = nil
+        package var events: [DetectionEvent]? = nil
 
         private enum CodingKeys: String, CodingKey {
             case kind, vm, vmName, file, signatures, codes, firstTime, lastTime, count, coveredByPlan, coveredByConfigured, plannedEntries
@@ -82,7 +82,7 @@ public struct DiagnosisReport: Codable, Sendable, Equatable {
         }
 
         /// Unknown is written as null, never left out (README, "Output": a fact that could not be read is `null`).
-        public func encode(to encoder: Encoder) throws {
+        package func encode(to encoder: Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(kind, forKey: .kind)
             try container.encode(vm, forKey: .vm)
@@ -107,7 +107,7 @@ public struct DiagnosisReport: Codable, Sendable, Equatable {
             }
         }
 
-        public init(from decoder: Decoder) throws {
+        package init(from decoder: Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             kind = try container.decodeIfPresent(String.self, forKey: .kind) ?? "lock"
             vm = try container.decodeIfPresent(String.self, forKey: .vm)
@@ -148,20 +148,20 @@ public struct DiagnosisReport: Codable, Sendable, Equatable {
     }
 
     /// A Defender exclusion change (event 5007).
-    public struct ExclusionChange: Codable, Sendable, Equatable {
-        public var time: String
-        public var oldValue: String
-        public var newValue: String
+    package struct ExclusionChange: Codable, Sendable, Equatable {
+        package var time: String
+        package var oldValue: String
+        package var newValue: String
     }
 
     /// The one-line summary the text output opens with.
-    public var summary: String
+    package var summary: String
     /// The logs read.
-    public var logs: [Log]
+    package var logs: [Log]
     /// The findings, by VM name then file.
-    public var findings: [Finding]
+    package var findings: [Finding]
     /// Defender exclusion changes, oldest first.
-    public var exclusionChanges: [ExclusionChange]
+    package var exclusionChanges: [ExclusionChange]
 
     /// The report section for a diagnosis.
     package init(_ diagnosis: Diagnosis, logs: [Log]) {

@@ -15,9 +15,9 @@ import HVXFormats
 import HVXVolume
 import HVXBinary
 
-public enum HTMLExporter {
+package enum HTMLExporter {
     /// The page.
-    public static func render(_ report: Report) -> String {
+    package static func render(_ report: Report) -> String {
         var page = Page()
         let host = hostName(report)
         page.raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")

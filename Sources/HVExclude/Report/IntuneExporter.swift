@@ -21,7 +21,7 @@ import HVXBinary
 /// length limit for the string ("no documented limit" — none is invented here). Custom OMA-URI profiles reach only
 /// devices enrolled in Intune: Windows Server cannot enrol, and gets these values through an antivirus-exclusions
 /// policy under Defender for Endpoint security settings management, or Group Policy (`--format pol`).
-public enum IntuneExporter {
+package enum IntuneExporter {
     /// The CSP's list separator.
     package static let separator: Character = "|"
     /// OMA-URI prefix of the Defender area of the Policy CSP.
@@ -75,7 +75,7 @@ public enum IntuneExporter {
     }
 
     /// The profile as JSON (keys sorted, two-space indent), and the items left out.
-    public static func render(_ report: Report) throws -> (json: String, refused: [String]) {
+    package static func render(_ report: Report) throws -> (json: String, refused: [String]) {
         let (settings, refused) = settings(report)
         let profile = Profile(
             odataType: "#microsoft.graph.windows10CustomConfiguration",

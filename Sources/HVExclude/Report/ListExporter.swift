@@ -15,9 +15,9 @@ import HVXExclusions
 /// these on the SMB server, not on this host, so they have their own prefix; the UNC path names the server, the
 /// share and the part inside it, and whoever applies them there maps the share to its local folder. A reader
 /// that applies the host's plan takes the other lines only.
-public enum ListExporter {
+package enum ListExporter {
     /// The list text, one entry per line, with a final newline (empty when the plan is empty).
-    public static func render(_ report: Report, vendor: VendorProfile? = nil) -> String {
+    package static func render(_ report: Report, vendor: VendorProfile? = nil) -> String {
         let plan = report.exclusions
         var lines: [String] = []
         if let vendor {

@@ -16,7 +16,7 @@ import HVXFormats
 import HVXVolume
 import HVXBinary
 
-public struct MergedPolicy: Codable, Sendable, Equatable {
+package struct MergedPolicy: Codable, Sendable, Equatable {
     /// The report layout this policy follows (the reports' own).
     package var schemaVersion = Report.currentSchemaVersion
     /// The program that wrote it.
@@ -24,7 +24,7 @@ public struct MergedPolicy: Codable, Sendable, Equatable {
     /// `mergedPolicy`: what this JSON is (a report has no `kind`).
     package var kind = "mergedPolicy"
     /// The nodes, in the order their reports were given.
-    public var nodes: [Node]
+    package var nodes: [Node]
     /// Every node's VMs, each once.
     package var virtualMachines: [VM]
     /// The union plan.
@@ -32,15 +32,15 @@ public struct MergedPolicy: Codable, Sendable, Equatable {
     /// What to exclude on the SMB file servers (each entry once).
     package var fileServers: [FileServerPlan]
     /// Where the nodes disagree.
-    public var conflicts: [Conflict]
+    package var conflicts: [Conflict]
 
     /// Entries held by a detection on some node.
-    public var heldCount: Int { exclusions.paths.count { $0.hold != nil } }
+    package var heldCount: Int { exclusions.paths.count { $0.hold != nil } }
 
     /// One node.
-    public struct Node: Codable, Sendable, Equatable {
+    package struct Node: Codable, Sendable, Equatable {
         /// SYSTEM's ComputerName, else the report file's name.
-        public var name: String
+        package var name: String
         /// The report file.
         package var report: String
         /// The Windows release the report names.
@@ -99,19 +99,19 @@ public struct MergedPolicy: Codable, Sendable, Equatable {
     }
 
     /// Where the nodes disagree.
-    public struct Conflict: Codable, Sendable, Equatable {
+    package struct Conflict: Codable, Sendable, Equatable {
         /// `vmConfiguration`, `release`, `processes`, `kind`, `defenderChannel`.
-        public var kind: String
+        package var kind: String
         /// What it is about (a VM, a path, the release).
-        public var subject: String
+        package var subject: String
         /// What each node says.
-        public var detail: String
-        public var nodes: [String]
+        package var detail: String
+        package var nodes: [String]
     }
 }
 
 /// Why `merge` refuses its input.
-public enum MergeError: Error, Equatable, CustomStringConvertible {
+package enum MergeError: Error, Equatable, CustomStringConvertible {
     /// Reports of different schema versions.
     case schemaVersions([String: Int])
     /// The same node twice.
@@ -119,7 +119,7 @@ public enum MergeError: Error, Equatable, CustomStringConvertible {
     /// Fewer than one report.
     case nothingToMerge
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .schemaVersions(let versions):
             return "the reports have different schema versions (" + versions.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
@@ -132,10 +132,10 @@ public enum MergeError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-public enum PolicyMerge {
+package enum PolicyMerge {
     /// Merges the reports (file name, report), in order.
     /// - Throws: ``MergeError`` for mixed schema versions or a node given twice.
-    public static func merge(_ reports: [(file: String, report: Report)]) throws -> MergedPolicy {
+    package static func merge(_ reports: [(file: String, report: Report)]) throws -> MergedPolicy {
         guard !reports.isEmpty else { throw MergeError.nothingToMerge }
         let versions = Dictionary(reports.map { ($0.file, $0.report.schemaVersion) }, uniquingKeysWith: { first, _ in first })
         if Set(versions.values).count > 1 { throw MergeError.schemaVersions(versions) }
@@ -340,7 +340,7 @@ extension MergedPolicy {
     }
 
     /// The policy in words: nodes, conflicts, then one line per entry with the nodes it applies to.
-    public func text() -> String {
+    package func text() -> String {
         var lines = ["Merged policy for \(nodes.count) node\(nodes.count == 1 ? "" : "s"): " + nodes.map { node in
             node.name + (node.release.map { " (\($0))" } ?? "")
         }.joined(separator: ", ")]
@@ -370,7 +370,7 @@ extension MergedPolicy {
     /// One PowerShell script for every node: shared entries everywhere, each node's own entries only where
     /// `$env:COMPUTERNAME` is that node; single-quoted literals, held entries only with `-AcceptDetections`.
     /// Written UTF-8 with a byte-order mark and CRLF, as Windows PowerShell 5.1 needs (DOMAIN.md).
-    public func powershell() -> [UInt8] {
+    package func powershell() -> [UInt8] {
         let quote = PowerShellExporter.quote, comment = PowerShellExporter.comment
         var lines = [
             "#Requires -RunAsAdministrator",
@@ -414,7 +414,7 @@ extension ScanResult {
     /// the plan this scan made: the policy's shared entries and this node's own (the node named by SYSTEM's
     /// ComputerName). A note says which policy and node; a node the policy does not name gets the shared entries
     /// and the processes every node runs, with a warning.
-    public mutating func audit(against policy: MergedPolicy, file: String) {
+    package mutating func audit(against policy: MergedPolicy, file: String) {
         guard inventory.softwareHiveRead, let facts = inventory.facts else { return }
         let node = facts.computerName?.value
         let (plan, known) = policy.plan(forNode: node)
@@ -438,7 +438,7 @@ extension MergedPolicy {
     /// host description. A Group Policy or Intune policy reaches every node alike, so an entry of only some nodes
     /// would pre-create an exclusion (a hiding place) on the others: those are left out, each named in `left` with
     /// its nodes (the merged PowerShell script applies them node by node).
-    public func clusterWide(template: Report) -> (report: Report, left: [String]) {
+    package func clusterWide(template: Report) -> (report: Report, left: [String]) {
         var report = template
         let everyNode = { (entryNodes: [String]) in Set(entryNodes.map { NTFSName.fold($0) }) == Set(nodes.map { NTFSName.fold($0.name) }) }
         var left: [String] = []

@@ -8,7 +8,7 @@ import HVXExclusions
 /// and the script holds no double-quoted (expandable) string at all: messages are built with `-f`. Windows
 /// PowerShell 5.1 reads a script without a byte-order mark in the ANSI code page, so ``renderBytes(_:)`` writes
 /// UTF-8 with a BOM and CRLF line ends (docs/exclusion-policy.md, "Output formats for the plan").
-public enum PowerShellExporter {
+package enum PowerShellExporter {
     /// The characters PowerShell accepts as a single quote (its tokenizer treats the typographic ones alike).
     package static let singleQuotes: Set<Character> = ["'", "\u{2018}", "\u{2019}", "\u{201A}", "\u{201B}"]
 
@@ -16,12 +16,12 @@ public enum PowerShellExporter {
     package static let removableFindings: Set<String> = ["stale", "typo", "overBroad", "invalid"]
 
     /// The script as it is written to disk: UTF-8 with a byte-order mark, CRLF line ends.
-    public static func renderBytes(_ report: Report) -> [UInt8] {
+    package static func renderBytes(_ report: Report) -> [UInt8] {
         [0xEF, 0xBB, 0xBF] + Array(render(report).replacing("\n", with: "\r\n").utf8)
     }
 
     /// The script text, with `\n` line ends (``renderBytes(_:)`` gives the bytes to write).
-    public static func render(_ report: Report) -> String {
+    package static func render(_ report: Report) -> String {
         let plan = report.exclusions
         let identity = PlanIdentity.of(plan)
         var lines: [String] = [

@@ -14,12 +14,12 @@ import HVXExclusions
 /// File servers: a `.reg` file is imported on one machine and would need each share's local folder on the
 /// server, which this host cannot know, so their entries are not keys here; the header says so in comment lines
 /// and names each UNC path (the PowerShell output has a function to run on the server).
-public enum RegExporter {
+package enum RegExporter {
     /// The policy key.
     package static let policyKey = "HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows Defender\\Exclusions"
 
     /// The `.reg` text, with `\n` line ends.
-    public static func render(_ report: Report) -> String {
+    package static func render(_ report: Report) -> String {
         let plan = report.exclusions
         var lines = [
             "Windows Registry Editor Version 5.00",
@@ -70,7 +70,7 @@ public enum RegExporter {
     }
 
     /// The file as regedit writes it: UTF-16LE with a byte-order mark, CRLF line ends.
-    public static func renderBytes(_ report: Report) -> [UInt8] {
+    package static func renderBytes(_ report: Report) -> [UInt8] {
         let text = render(report).replacing("\n", with: "\r\n")
         return [0xFF, 0xFE] + UTF16Text.encode(text, .little)
     }

@@ -27,7 +27,7 @@ import HVXBinary
 /// `Extensions`, `Processes`, named by the item, data `"0"` (Defender reads only the names; the Group Policy editor
 /// stores the string `0`). MS-GPREG caps a value name at 259 characters: a longer item cannot be written, and is
 /// returned in ``Output/refused`` instead.
-public enum RegistryPolicyExporter {
+package enum RegistryPolicyExporter {
     /// The policy key, as a `Registry.pol` names it.
     package static let policyKey = "Software\\Policies\\Microsoft\\Windows Defender\\Exclusions"
     /// MS-GPREG 2.2.1: `Value = 1*259ValueCharacter`.
@@ -46,11 +46,11 @@ public enum RegistryPolicyExporter {
     }
 
     /// The file and what could not go into it.
-    public struct Output: Sendable {
+    package struct Output: Sendable {
         /// The `Registry.pol` bytes.
-        public var bytes: [UInt8]
+        package var bytes: [UInt8]
         /// Items left out, each with why (a value name over 259 characters, a held entry).
-        public var refused: [String]
+        package var refused: [String]
     }
 
     /// The instructions in file order, and the items that could not be written.
@@ -95,7 +95,7 @@ public enum RegistryPolicyExporter {
     }
 
     /// The `Registry.pol` file for the plan.
-    public static func render(_ report: Report) -> Output {
+    package static func render(_ report: Report) -> Output {
         let (instructions, refused) = instructions(report)
         var bytes: [UInt8] = Array("PReg".utf8) + [1, 0, 0, 0]
         for instruction in instructions {

@@ -10,5 +10,5 @@ import HVXBinary
 extension Report {
     /// The planned path entries held by a Defender detection (docs/diagnosis.md, "Detections"): `scan` and
     /// `audit` exit 3 while there are any, unless `--accept-detections`.
-    public var heldEntries: [String] { exclusions.paths.filter { $0.hold != nil }.map(\.path) }
+    package var heldEntries: [String] { exclusions.paths.filter { $0.hold != nil }.map(\.path) }
 }

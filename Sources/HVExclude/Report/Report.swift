@@ -17,7 +17,7 @@ public struct Report: Codable, Sendable, Equatable {
     /// The program that wrote the report.
     var tool = ToolInfo()
     /// What was scanned, how long it took, and everything that could not be read.
-    public var scan: ScanSummary
+    package var scan: ScanSummary
     /// What the host's registry says; nil when no hive could be read.
     var host: HostFacts?
     /// Every VM and checkpoint configuration found or registered, registered ones first.
@@ -31,9 +31,9 @@ public struct Report: Codable, Sendable, Equatable {
     /// Configurations and disks no registered VM uses (not excluded unless `--include-unregistered`).
     var unreferenced: [UnreferencedItem]
     /// The comparison with the host's Defender exclusions (when its SOFTWARE hive was read).
-    public var audit: DefenderAudit?
+    package var audit: DefenderAudit?
     /// What the host's event logs say about antivirus locks on VM files (docs/diagnosis.md); nil when not run.
-    public var diagnosis: DiagnosisReport?
+    package var diagnosis: DiagnosisReport?
 
     /// Creates a report.
     init(
@@ -63,7 +63,7 @@ public struct ToolInfo: Codable, Sendable, Equatable {
 }
 
 /// What was scanned and what could not be read.
-public struct ScanSummary: Codable, Sendable, Equatable {
+package struct ScanSummary: Codable, Sendable, Equatable {
     /// The mapped roots, in prefix order.
     var roots: [ScanRoot]
     /// Directory entries the walker saw.
@@ -77,7 +77,7 @@ public struct ScanSummary: Codable, Sendable, Equatable {
     /// Every link met on the volumes, with its true target.
     var links: [LinkRecord]
     /// Everything that could not be read, resolved or trusted, each with its path.
-    public var warnings: [ReportWarning]
+    package var warnings: [ReportWarning]
     /// `true` when ROOT was scanned with `--data-only`: not a system volume, so the host's registry and VM
     /// registrations were not there to read (``ScanResult/dataOnlyNote`` says what that leaves unknown); absent otherwise.
     var dataOnly: Bool?
@@ -88,7 +88,7 @@ struct ScanRoot: Codable, Sendable, Equatable {
     /// `C:`, `C:\ClusterStorage\Volume1`, `\\?\Volume{…}`.
     var drive: String
     /// The host folder.
-    public var path: String
+    package var path: String
     /// With `--mount`: the partition of the disk image that became this drive, and why.
     var partition: PartitionSource?
 
@@ -119,16 +119,16 @@ struct ScanRoot: Codable, Sendable, Equatable {
 }
 
 /// A problem found during the scan; the scan goes on.
-public struct ReportWarning: Codable, Sendable, Hashable, Comparable {
+package struct ReportWarning: Codable, Sendable, Hashable, Comparable {
     /// How much a warning matters for the exit code (``Finding/Severity``).
-    public typealias Severity = Finding.Severity
+    package typealias Severity = Finding.Severity
 
     /// Windows path when known, else the host path.
-    public var path: String
+    package var path: String
     /// What went wrong, specifically.
-    public var message: String
+    package var message: String
     /// See ``Severity``.
-    public var severity: Severity
+    package var severity: Severity
 
     /// Creates a warning.
     init(path: String, message: String, severity: Severity = .warning) {
@@ -138,7 +138,7 @@ public struct ReportWarning: Codable, Sendable, Hashable, Comparable {
     }
 
     /// By path, then message, then severity: the report's order.
-    public static func < (lhs: ReportWarning, rhs: ReportWarning) -> Bool {
+    package static func < (lhs: ReportWarning, rhs: ReportWarning) -> Bool {
         (lhs.path, lhs.message, lhs.severity) < (rhs.path, rhs.message, rhs.severity)
     }
 }
@@ -146,7 +146,7 @@ public struct ReportWarning: Codable, Sendable, Hashable, Comparable {
 /// A symlink or junction on a scanned volume and where it really points.
 struct LinkRecord: Codable, Sendable, Equatable {
     /// The link's Windows path.
-    public var path: String
+    package var path: String
     /// The link's host path.
     var hostPath: String
     /// The true Windows target, when known.
@@ -162,7 +162,7 @@ struct LinkRecord: Codable, Sendable, Equatable {
 /// A Hyper-V artifact found on a volume.
 struct Artifact: Codable, Sendable, Equatable {
     /// Windows path.
-    public var path: String
+    package var path: String
     /// Host path.
     var hostPath: String
     /// What it is.
@@ -230,7 +230,7 @@ struct DiskInfo: Codable, Sendable, Equatable {
     /// One link of a chain, without the parsed disk (that is in the parent's own artifact entry).
     struct ChainEntry: Codable, Sendable, Equatable {
         /// Windows path.
-        public var path: String
+        package var path: String
         /// Whether it exists.
         var exists: Bool
         /// Whether the link to it was verified (identity checked).

@@ -13,7 +13,7 @@ import HVXBinary
 /// changed, and diagnosis findings that are new. The scan times and durations are not compared.
 ///
 /// `planChanged` is what a scheduled task or monitoring system acts on: the exclusions in force must change.
-public struct ReportDiff: Codable, Sendable, Equatable {
+package struct ReportDiff: Codable, Sendable, Equatable {
     /// `reportDiff`.
     package var kind = "reportDiff"
     /// The two reports' scan times.
@@ -32,7 +32,7 @@ public struct ReportDiff: Codable, Sendable, Equatable {
     /// Diagnosis findings (VM, file, signature) that are new.
     package var newFindings: [String]
     /// Whether the exclusions must change.
-    public var planChanged: Bool
+    package var planChanged: Bool
 
     package struct VMChanges: Codable, Sendable, Equatable {
         package var added: [String]
@@ -76,13 +76,13 @@ public struct ReportDiff: Codable, Sendable, Equatable {
     }
 
     /// Whether anything at all changed.
-    public var isEmpty: Bool {
+    package var isEmpty: Bool {
         virtualMachines.added.isEmpty && virtualMachines.removed.isEmpty && virtualMachines.moved.isEmpty
             && checkpoints.added.isEmpty && checkpoints.removed.isEmpty && disks.isEmpty && !planChanged && audit.isEmpty && newFindings.isEmpty
     }
 
     /// The differences from `old` to `new`.
-    public static func compare(_ old: Report, _ new: Report) -> ReportDiff {
+    package static func compare(_ old: Report, _ new: Report) -> ReportDiff {
         func label(_ vm: VirtualMachineRecord) -> String { "\(vm.name ?? "(unnamed)") (\(vm.id ?? "no id"))" }
         func byId(_ report: Report, checkpoints: Bool) -> [String: VirtualMachineRecord] {
             Dictionary(report.virtualMachines.filter { $0.registered && ($0.checkpointOf != nil) == checkpoints }
@@ -133,7 +133,7 @@ public struct ReportDiff: Codable, Sendable, Equatable {
     }
 
     /// The changes in words, one per line.
-    public func text() -> String {
+    package func text() -> String {
         var lines: [String] = []
         lines.append(planChanged ? "The exclusions must change: \(plan.added.count) to add, \(plan.removed.count) to remove." : "The exclusions need no change.")
         for vm in virtualMachines.added { lines.append("VM added: \(vm)") }
@@ -154,10 +154,10 @@ public struct ReportDiff: Codable, Sendable, Equatable {
 }
 
 /// Reads a report or merged policy file written by hvexclude.
-public enum SavedReport {
+package enum SavedReport {
     /// The report in `file`.
     /// - Throws: ``SavedReportError`` naming the file and what is wrong.
-    public static func load(_ file: String) throws -> Report {
+    package static func load(_ file: String) throws -> Report {
         let bytes = try read(file)
         do {
             return try JSONDecoder().decode(Report.self, from: Data(bytes))
@@ -167,7 +167,7 @@ public enum SavedReport {
     }
 
     /// The merged policy in `file`, or a single report taken as the policy of its one node.
-    public static func loadPolicy(_ file: String) throws -> MergedPolicy {
+    package static func loadPolicy(_ file: String) throws -> MergedPolicy {
         let bytes = try read(file)
         if let policy = try? JSONDecoder().decode(MergedPolicy.self, from: Data(bytes)), policy.kind == "mergedPolicy" { return policy }
         return try PolicyMerge.merge([(file, load(file))])
@@ -187,12 +187,12 @@ public enum SavedReport {
 }
 
 /// Why a saved report cannot be used.
-public enum SavedReportError: Error, Equatable, CustomStringConvertible {
+package enum SavedReportError: Error, Equatable, CustomStringConvertible {
     case unreadable(String, String)
     case notAReport(String, String)
     case tooLarge(String, UInt64)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .unreadable(let file, let why): return "\(file): cannot be read: \(why)"
         case .notAReport(let file, let why): return "\(file): not an hvexclude JSON report: \(why)"

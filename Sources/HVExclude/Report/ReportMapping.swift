@@ -9,7 +9,7 @@ import HVXScan
 extension Report {
     /// The report of a scan; with `--mount`, `drives` say which partition of the disk image at `image` each root was
     /// mounted from.
-    public init(_ result: ScanResult, image: String? = nil, drives: [DriveAssignment.Drive] = []) {
+    package init(_ result: ScanResult, image: String? = nil, drives: [DriveAssignment.Drive] = []) {
         var partitions: [String: ScanRoot.PartitionSource] = [:]
         if let image {
             for drive in drives { partitions[drive.mounted.mountPoint] = ScanRoot.PartitionSource(image: image, drive: drive) }

@@ -5,7 +5,7 @@ import HVXInventory
 /// reasons, the Defender audit, unreferenced items and warnings.
 ///
 /// Colour (ANSI SGR) only when asked: the CLI asks on a terminal without `NO_COLOR`.
-public enum TextExporter {
+package enum TextExporter {
     /// `C: = /mnt/c`, and for a mounted image partition which one it was (the mount point is gone by now).
     static func rootText(_ root: ScanRoot) -> String {
         guard let partition = root.partition else { return "\(root.drive) = \(root.path)" }
@@ -21,7 +21,7 @@ public enum TextExporter {
     ///   - color: whether to emit ANSI colour and bold sequences.
     ///   - width: the widest a line may be (the terminal's width; 120 when not a terminal).
     ///   - verbose: the full report (every reason, its evidence, every warning) instead of the summary.
-    public static func render(_ report: Report, color: Bool = false, width: Int = 120, verbose: Bool = false) -> String {
+    package static func render(_ report: Report, color: Bool = false, width: Int = 120, verbose: Bool = false) -> String {
         verbose ? renderVerbose(report, color: color, width: width) : renderSummary(report, color: color, width: width)
     }
 

@@ -9,7 +9,7 @@ import HVXWalk
 ///
 /// The one entry point the CLI calls. Each stage takes values and returns values; only the walker and the
 /// readers touch the file system, and only for reading.
-public final class HostScanner: Sendable {
+package final class HostScanner: Sendable {
     /// The options of this scan.
     package let options: ScanOptions
     /// The volume map built from them.
@@ -18,7 +18,7 @@ public final class HostScanner: Sendable {
     package let walker: DirectoryWalker
 
     /// Prepares a scan.
-    public init(options: ScanOptions) {
+    package init(options: ScanOptions) {
         self.options = options
         self.map = VolumeMap(options.mappings)
         self.walker = DirectoryWalker(options: WalkOptions(jobs: options.jobs, crossMounts: options.crossMounts))
@@ -26,7 +26,7 @@ public final class HostScanner: Sendable {
 
     /// Scans and returns what it found.
     /// - Throws: ``ScanError`` when a root cannot be read at all.
-    public func run() throws -> ScanResult {
+    package func run() throws -> ScanResult {
         let clock = ContinuousClock()
         let started = clock.now
         let startedAt = Date()

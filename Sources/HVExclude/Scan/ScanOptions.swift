@@ -3,22 +3,22 @@ import HVXVolume
 import HVXWalk
 
 /// What to scan and how: the volume map and the walk settings.
-public struct ScanOptions: Sendable {
+package struct ScanOptions: Sendable {
     /// Windows prefixes → host folders (`C:` is the positional root).
-    public var mappings: [VolumeMap.Mapping]
+    package var mappings: [VolumeMap.Mapping]
     /// Walker threads.
-    public var jobs: Int
+    package var jobs: Int
     /// Whether to descend into file systems mounted below a root.
     package var crossMounts: Bool
     /// A folder holding exported SOFTWARE/SYSTEM hives, instead of the volume's own.
     package var hiveDirectory: String?
     /// Choices that change the exclusion plan.
-    public var planner = PlannerOptions()
+    package var planner = PlannerOptions()
     /// `--data-only`: ROOT is knowingly not a system volume; the report says what that leaves unknown.
-    public var dataOnly = false
+    package var dataOnly = false
 
     /// Creates options.
-    public init(mappings: [VolumeMap.Mapping], jobs: Int = WalkOptions.defaultJobs, crossMounts: Bool = false, hiveDirectory: String? = nil) {
+    package init(mappings: [VolumeMap.Mapping], jobs: Int = WalkOptions.defaultJobs, crossMounts: Bool = false, hiveDirectory: String? = nil) {
         self.mappings = mappings
         self.jobs = jobs
         self.crossMounts = crossMounts

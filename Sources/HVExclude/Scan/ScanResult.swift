@@ -6,7 +6,7 @@ import HVXVolume
 
 /// Everything one scan found, as typed values: the walk's figures and links, the inventory, the plan, the
 /// audit and every finding. `Report(_:)` turns it into the report in one step.
-public struct ScanResult: Sendable {
+package struct ScanResult: Sendable {
     /// The mapped roots, in prefix order.
     package var roots: [VolumeMap.Mapping]
     /// Directory entries the walker saw.
@@ -34,7 +34,7 @@ public struct ScanResult: Sendable {
     /// The problems the walk, the inventory and the planner met (each once).
     package var findings: [Finding]
     /// Problems met before the scan (the disk image, its mounts, hibernation files), added by the caller.
-    public var notes: [Finding] = []
+    package var notes: [Finding] = []
     /// ROOT was scanned with `--data-only`: not a Windows system volume (``dataOnlyNote``).
     package var dataOnly = false
 

@@ -4,20 +4,20 @@ import HVXScan
 /// `hvexclude events FILE [--id N…] [--since T]`: an event log's records as JSON Lines, exactly one object per
 /// record; warnings and the count of skipped records for stderr. Exit 1 when records were skipped, 2 when the file
 /// yields nothing (not an event log, a folder, unreadable).
-public enum EventLogReading {
+package enum EventLogReading {
     /// The records read and what went wrong.
-    public struct Outcome: Sendable {
+    package struct Outcome: Sendable {
         let log: EVTXLog
         /// The log's warnings (a damaged chunk or record, each with its offset).
-        public var warnings: [String] { log.warnings }
+        package var warnings: [String] { log.warnings }
         /// Records read (after the filter) and records skipped as damaged.
-        public var recordsRead: Int { log.recordsRead }
-        public var recordsSkipped: Int { log.recordsSkipped }
+        package var recordsRead: Int { log.recordsRead }
+        package var recordsSkipped: Int { log.recordsSkipped }
         /// Nothing could be read: no record, and warnings saying why (exit 2).
-        public var nothingRead: Bool { log.recordsRead == 0 && !log.warnings.isEmpty }
+        package var nothingRead: Bool { log.recordsRead == 0 && !log.warnings.isEmpty }
 
         /// Hands the JSON Lines to `write` in pieces of about 60 KiB (a large log has millions of characters).
-        public func writeJSONLines(_ write: (String) -> Void) {
+        package func writeJSONLines(_ write: (String) -> Void) {
             var output = ""
             output.reserveCapacity(64 << 10)
             for event in log.events {

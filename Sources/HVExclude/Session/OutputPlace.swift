@@ -5,7 +5,7 @@ import HVXScan
 
 /// Where `--output` may go: never a folder, never into a missing folder, never inside a scanned root (nothing is
 /// ever written to the scanned volume).
-public enum OutputPlace {
+package enum OutputPlace {
     /// Why `output` cannot be written, checked before a scan starts; nil when it can.
     package static func problem(_ output: String, roots: [String]) -> OutputProblem? {
         if SystemVolumeCheck.isDirectory(output) { return .isDirectory(output) }
@@ -14,7 +14,7 @@ public enum OutputPlace {
     }
 
     /// The scanned root `output`'s folder (resolved: `realFolder`) lies in, as a problem; nil when none.
-    public static func insideRoot(_ output: String, realFolder: String, roots: [String]) -> OutputProblem? {
+    package static func insideRoot(_ output: String, realFolder: String, roots: [String]) -> OutputProblem? {
         for root in roots {
             guard let realRoot = realPath(root) else { continue }
             if realFolder == realRoot || realFolder.hasPrefix(realRoot == "/" ? "/" : realRoot + "/") {
@@ -26,13 +26,13 @@ public enum OutputPlace {
 
     /// The folder `path` is written into (`/` for a path right below the root, `.` for a bare name); `bare`: as
     /// written, before an empty folder (a path right below `/`) becomes `/`.
-    public static func folder(of path: String, bare: Bool = false) -> String {
+    package static func folder(of path: String, bare: Bool = false) -> String {
         let folder = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
         return folder.isEmpty && !bare ? "/" : folder
     }
 
     /// `realpath(3)`, `nil` when the path does not exist.
-    public static func realPath(_ path: String) -> String? {
+    package static func realPath(_ path: String) -> String? {
         guard let resolved = realpath(path, nil) else { return nil }
         defer { free(resolved) }
         return String(cString: resolved)
@@ -40,7 +40,7 @@ public enum OutputPlace {
 }
 
 /// Why `--output` cannot be used (a usage error: exit 64).
-public enum OutputProblem: Error, Equatable, Sendable, CustomStringConvertible {
+package enum OutputProblem: Error, Equatable, Sendable, CustomStringConvertible {
     /// `--output` inside a scanned root.
     case insideRoot(output: String, root: String)
     /// `--output`'s folder does not exist.
@@ -48,7 +48,7 @@ public enum OutputProblem: Error, Equatable, Sendable, CustomStringConvertible {
     /// `--output` names a directory.
     case isDirectory(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .insideRoot(let output, let root):
             return "--output \(output) lies inside the scanned root \(root): nothing is ever written to the scanned volume"

@@ -13,8 +13,10 @@ public struct ScanOutcome: Sendable {
     /// Problems undoing `--mount`'s mounts (after the scan; each a line for stderr).
     public var cleanupProblems: [String] = []
 
-    /// The report's warnings and errors (not its notes), in the report's order.
-    public var shownWarnings: [ReportWarning] { report.scan.warnings.filter { $0.severity != .info } }
+    /// The report's warnings and errors (not its notes), in the report's order: where, and what.
+    public var shownWarnings: [(path: String, message: String)] {
+        report.scan.warnings.filter { $0.severity != .info }.map { ($0.path, $0.message) }
+    }
 
     /// `audit`: how many planned exclusions the host's Defender configuration misses, of how many.
     public var audit: (missing: Int, planned: Int)? { report.audit.map { ($0.missingCount, $0.plannedCount) } }

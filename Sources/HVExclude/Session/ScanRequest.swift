@@ -19,8 +19,12 @@ public struct ScanRequest: Sendable {
     public var jobs: Int?
     /// `--cross-mounts`, `--hive-dir`, `--data-only`, `--mount`.
     public var crossMounts = false, hiveDirectory: String?, dataOnly = false, mount = false
-    /// The planner's options (`--include-unregistered`, `--extensions`, …); `--data-only` adds unregistered VMs.
-    public var planner = PlannerOptions()
+    /// The planner's switches: `--include-unregistered` (`--data-only` implies it), `--extensions`,
+    /// `--broad-extensions`, `--plan-deferred`, `--env-paths`.
+    public var includeUnregistered = false, extensions = false, broadExtensions = false, planDeferred = false,
+        environmentPaths = false
+    /// `--replica-storage WINPATH`, in order (what is no absolute Windows path is left out).
+    public var replicaStorage: [String] = []
     /// `--output FILE` (checked before the scan starts: ``OutputPlace``); nil: stdout.
     public var output: String?
     /// `audit --against FILE`.
@@ -43,8 +47,12 @@ public struct ScanRequest: Sendable {
 
     /// `--map WINPATH=PATH`.
     public struct MapRequest: Sendable {
-        public var prefix: WindowsPath, path: String
-        public init(prefix: WindowsPath, path: String) { (self.prefix, self.path) = (prefix, path) }
+        package var prefix: WindowsPath, path: String
+        /// Nil when `windowsPath` is no absolute Windows path (`C:\…`, `\\server\share`, `\\?\Volume{GUID}\`).
+        public init?(windowsPath: String, path: String) {
+            guard let prefix = WindowsPath(windowsPath) else { return nil }
+            (self.prefix, self.path) = (prefix, path)
+        }
     }
 }
 
@@ -61,8 +69,10 @@ extension ScanOptions {
             mappings: mappings, jobs: request.jobs ?? ScanOptions.defaultJobs(roots: mappings.map(\.hostRoot)),
             crossMounts: request.crossMounts, hiveDirectory: request.hiveDirectory)
         dataOnly = request.dataOnly
-        planner = request.planner
         // A data-only copy has no registrations to tell used from unused: everything found is planned.
-        if request.dataOnly { planner.includeUnregistered = true }
+        planner = PlannerOptions(
+            includeUnregistered: request.includeUnregistered || request.dataOnly, extensions: request.extensions,
+            broadExtensions: request.broadExtensions, planDeferred: request.planDeferred,
+            environmentPaths: request.environmentPaths, replicaStorage: request.replicaStorage.compactMap { WindowsPath($0) })
     }
 }

@@ -27,13 +27,13 @@ package enum PathResolution: Equatable, Sendable {
 /// Resolution is case-insensitive per component (NTFS is), through cached directory listings. A link met on
 /// the way is never followed on the host: its Windows target is read (reparse data first) and resolved through
 /// this map again, so resolution can never leave the mapped roots.
-public final class VolumeMap: VolumeQueries {
+package final class VolumeMap: VolumeQueries {
     /// One prefix → host folder pair.
-    public struct Mapping: Sendable, Equatable {
+    package struct Mapping: Sendable, Equatable {
         /// The Windows prefix (`C:\`, `C:\ClusterStorage\Volume1`, `\\?\Volume{…}\`).
-        public var prefix: WindowsPath
+        package var prefix: WindowsPath
         /// The host folder it is mounted or copied at (no trailing `/`), or a native volume's synthetic root.
-        public var hostRoot: String
+        package var hostRoot: String
         /// What answers file-system questions below `hostRoot`.
         package var fileSystem: any VolumeFileSystem
 
@@ -41,7 +41,7 @@ public final class VolumeMap: VolumeQueries {
         package var name: String { prefix.components.isEmpty ? prefix.rootDescription : prefix.description }
 
         /// Creates a mapping; trailing slashes of the host folder are dropped.
-        public init(prefix: WindowsPath, hostRoot: String) {
+        package init(prefix: WindowsPath, hostRoot: String) {
             self.init(prefix: prefix, hostRoot: hostRoot, fileSystem: POSIXFileSystem.shared)
         }
 
@@ -55,7 +55,7 @@ public final class VolumeMap: VolumeQueries {
         }
 
         /// Equal when prefix, host root and file system (the same object) are.
-        public static func == (lhs: Mapping, rhs: Mapping) -> Bool {
+        package static func == (lhs: Mapping, rhs: Mapping) -> Bool {
             lhs.prefix == rhs.prefix && lhs.hostRoot == rhs.hostRoot && lhs.fileSystem === rhs.fileSystem
         }
     }

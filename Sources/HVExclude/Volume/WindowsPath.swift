@@ -5,9 +5,9 @@ import HVXBinary
 ///
 /// Components keep their spelling; comparisons (`==`, `key`, ``isAncestor(of:)``) are case-insensitive,
 /// as NTFS is. `.` is dropped and `..` is applied; a path that climbs above its root does not parse.
-public struct WindowsPath: Hashable, Sendable, Comparable, TextCodable {
+package struct WindowsPath: Hashable, Sendable, Comparable, TextCodable {
     /// What a path hangs from.
-    public enum Root: Hashable, Sendable {
+    package enum Root: Hashable, Sendable {
         /// A drive letter, upper-case.
         case drive(Character)
         /// A volume named by its GUID (`\\?\Volume{…}\`).
@@ -22,7 +22,7 @@ public struct WindowsPath: Hashable, Sendable, Comparable, TextCodable {
     package let components: [String]
 
     /// A path from a root and components (already split, without separators).
-    public init(root: Root, components: [String]) {
+    package init(root: Root, components: [String]) {
         self.root = root
         self.components = components
     }
@@ -30,7 +30,7 @@ public struct WindowsPath: Hashable, Sendable, Comparable, TextCodable {
     /// Parses an absolute Windows path, literally: `%` is a letter in an NTFS name (a VM folder may be called
     /// `%PATH%`), so only ``WindowsEnvironment/path(_:)`` expands or refuses `%VAR%` forms. `nil` for relative
     /// paths and paths that climb above their root.
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         var rest = Substring(text.replacing("/", with: "\\"))
         let root: Root
         // Win32 file namespace and NT object namespace prefixes.
@@ -90,7 +90,7 @@ public struct WindowsPath: Hashable, Sendable, Comparable, TextCodable {
     }
 
     /// The root as printed: `C:`, `\\?\Volume{…}`, `\\server\share`.
-    public var rootDescription: String {
+    package var rootDescription: String {
         switch root {
         case .drive(let letter): return "\(letter):"
         case .volume(let guid): return "\\\\?\\Volume{\(guid.description.lowercased())}"
@@ -99,7 +99,7 @@ public struct WindowsPath: Hashable, Sendable, Comparable, TextCodable {
     }
 
     /// The canonical spelling: `C:\VMs\a`, `C:\` for a drive root.
-    public var description: String {
+    package var description: String {
         components.isEmpty ? rootDescription + "\\" : rootDescription + "\\" + components.joined(separator: "\\")
     }
 
@@ -155,17 +155,17 @@ public struct WindowsPath: Hashable, Sendable, Comparable, TextCodable {
     }
 
     /// Equal ignoring case (``NTFSName``).
-    public static func == (lhs: WindowsPath, rhs: WindowsPath) -> Bool { lhs.key == rhs.key }
+    package static func == (lhs: WindowsPath, rhs: WindowsPath) -> Bool { lhs.key == rhs.key }
     /// Hashes the folded form.
-    public func hash(into hasher: inout Hasher) { hasher.combine(key) }
+    package func hash(into hasher: inout Hasher) { hasher.combine(key) }
     /// By folded form, then spelling.
-    public static func < (lhs: WindowsPath, rhs: WindowsPath) -> Bool {
+    package static func < (lhs: WindowsPath, rhs: WindowsPath) -> Bool {
         lhs.key == rhs.key ? lhs.description < rhs.description : lhs.key < rhs.key
     }
 
     /// See ``TextCodable/textForm``.
-    public static let textForm = "an absolute Windows path"
+    package static let textForm = "an absolute Windows path"
 
     /// Parses a path (``init(_:)``).
-    public init?(text: String) { self.init(text) }
+    package init?(text: String) { self.init(text) }
 }

@@ -3,7 +3,7 @@ import Glibc
 #endif
 
 /// How a ``DirectoryWalker`` walks: how many threads, whether it crosses mount points, and a test hook.
-public struct WalkOptions: Sendable {
+package struct WalkOptions: Sendable {
     /// Number of worker threads (each a private serial Dispatch queue); at least 1.
     package var jobs: Int
     /// Whether to descend into file systems mounted below a root (off: such directories are reported as
@@ -24,5 +24,5 @@ public struct WalkOptions: Sendable {
     }
 
     /// The number of online processors (at least 1).
-    public static var defaultJobs: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+    package static var defaultJobs: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 }

@@ -26,7 +26,7 @@ package struct EVTXEvent: Sendable, Equatable {
     package var channel: String
     /// EventData fields (by `Name`, unnamed `Data` as `Data[n]`) and UserData leaves (by element path below the
     /// UserData root), with every element's attributes as `Path/@Name`, in document order.
-    public var data: [EVTXDataField]
+    package var data: [EVTXDataField]
 
     /// `System` children the event does not keep; the reader skips them (and the values they would decode).
     package static let unusedSystemElements: Set<String> = ["Version", "Task", "Opcode", "Keywords", "Correlation", "Execution", "Security"]

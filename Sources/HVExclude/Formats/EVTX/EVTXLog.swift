@@ -21,9 +21,9 @@ package struct EVTXLog: Sendable {
     /// Chunks read.
     package var chunksRead = 0
     /// Records read (before filtering).
-    public internal(set) var recordsRead = 0
+    package internal(set) var recordsRead = 0
     /// Records found but not read (each named in ``warnings`` with its offset and reason).
-    public internal(set) var recordsSkipped = 0
+    package internal(set) var recordsSkipped = 0
 
     /// Reads the log at `path` with the default limits, keeping the events `include` accepts (`hvexclude events`).
     /// - Throws: ``SystemError`` when the file cannot be opened or read, a format error when it is no EVTX file.

@@ -2,9 +2,9 @@
 ///
 /// Every stage from the walk to the planner returns findings; the report turns them into its `warnings` in
 /// its one mapping step (`Report(_:)`).
-public struct Finding: Sendable, Hashable {
+package struct Finding: Sendable, Hashable {
     /// Which stage met the problem, for callers that sort or filter findings.
-    public enum Category: String, Sendable, Hashable, CaseIterable {
+    package enum Category: String, Sendable, Hashable, CaseIterable {
         /// A folder or entry the walker could not read, or a name with no Windows form.
         case walk
         /// A symlink or junction whose target could not be worked out.
@@ -26,7 +26,7 @@ public struct Finding: Sendable, Hashable {
     }
 
     /// How much a finding matters for the exit code.
-    public enum Severity: String, Codable, Sendable, Comparable {
+    package enum Severity: String, Codable, Sendable, Comparable {
         /// Noted on purpose (a mount point not crossed): never changes the exit code.
         case info
         /// Read, but not to be trusted fully (bad checksum read on, dirty hive, unresolved reference):
@@ -44,20 +44,20 @@ public struct Finding: Sendable, Hashable {
         }
 
         /// info < warning < error.
-        public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
+        package static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
     }
 
     /// Which stage met it.
-    public var category: Category
+    package var category: Category
     /// The Windows path when known, else the host path, else what it is about (`registry`, `exclusions`).
-    public var path: String
+    package var path: String
     /// What went wrong, specifically.
-    public var message: String
+    package var message: String
     /// See ``Severity``.
-    public var severity: Severity
+    package var severity: Severity
 
     /// Creates a finding.
-    public init(_ category: Category, path: String, message: String, severity: Severity = .warning) {
+    package init(_ category: Category, path: String, message: String, severity: Severity = .warning) {
         self.category = category
         self.path = path
         self.message = message
