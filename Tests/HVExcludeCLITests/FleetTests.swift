@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import HVXBinary
+@testable import HVXSession
 @testable import HVXWalk
 @testable import HVXVolume
 @testable import HVXFormats
@@ -78,24 +79,40 @@ import Testing
     @Test(.requires(Requirement.makeHives))
     func mergeRefusesTheSameNodeTwiceAndMixedSchemaVersions() throws {
         let one = try Self.scan("cluster/node1")
-        let twice = try CLI.run(["merge", one.file, one.file])
-        #expect(twice.status == 2 && twice.stderr.contains("node HV-NODE1 is given twice"))
+        // In-process: FleetSession.merge's typed failures (the command line makes each exit 2).
+        func failure(_ files: [String]) -> CommandFailure? {
+            do {
+                _ = try FleetSession.merge(files, format: .json)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        let twice = try #require(failure([one.file, one.file]))
+        #expect(twice == .couldNotRead("\(twice)") && twice.description.contains("node HV-NODE1 is given twice"))
         let old = try Self.cases.get() + "/old-schema.json"
         try one.stdout.replacingOccurrences(of: "\"schemaVersion\" : 2", with: "\"schemaVersion\" : 1").write(toFile: old, atomically: true, encoding: .utf8)
         let two = try Self.scan("cluster/node2")
-        let mixed = try CLI.run(["merge", old, two.file])
-        #expect(mixed.status == 2 && mixed.stderr.contains("different schema versions"), "\(mixed.stderr)")
-        let missing = try CLI.run(["merge", old + ".nope"])
-        #expect(missing.status == 2 && missing.stderr.contains("cannot be read"))
+        let mixed = try #require(failure([old, two.file]))
+        #expect(mixed == .couldNotRead("\(mixed)") && mixed.description.contains("different schema versions"), "\(mixed)")
+        let missing = try #require(failure([old + ".nope"]))
+        #expect(missing.description.contains("cannot be read"))
+        // A format merge does not write is a usage error, after the reports were read.
+        #expect(throws: CommandFailure.usage("merge writes json, text, powershell, pol, intune, reg, csv or list, not html")) {
+            try FleetSession.merge([two.file], format: .html)
+        }
+        // The command line: exit 2 and the message on stderr.
+        let missingRun = try CLI.run(["merge", old + ".nope"])
+        #expect(missingRun.status == 2 && missingRun.stderr == "hvexclude: \(missing)\n")
     }
 
     @Test(.requires(Requirement.makeHives))
     func diffReportsExactlyWhatChangedAndExitsThree() throws {
         let before = try Self.scan("host-before")
         let after = try Self.scan("host-after")
-        let text = try CLI.run(["diff", before.file, after.file, "--format", "text"])
-        #expect(text.status == 3)
-        let lines = text.stdout.split(separator: "\n").map(String.init)
+        let text = try FleetSession.diff(old: before.file, new: after.file, format: .text)
+        #expect(text.planChanged)
+        let lines = String(decoding: text.bytes, as: UTF8.self).split(separator: "\n").map(String.init)
         #expect(lines.first == "The exclusions must change: 1 to add, 2 to remove.")
         #expect(lines.filter { $0.hasPrefix("VM ") || $0.hasPrefix("checkpoint ") } == [
             "VM removed: Gone (C0000053-1111-4222-8333-444455556666)",
@@ -105,13 +122,19 @@ import Testing
         #expect(lines.filter { $0.hasPrefix("plan ") }.map { String($0.prefix { $0 != "—" }) } == [
             #"plan + path E:\Moved\Mover "#, #"plan - path D:\VMs\Gone "#, #"plan - path D:\VMs\Mover "#,
         ])
-        let json = try CLI.run(["diff", before.file, after.file])
-        let diff = try JSONDecoder().decode(ReportDiff.self, from: Data(json.stdout.utf8))
+        let json = try FleetSession.diff(old: before.file, new: after.file, format: .json)
+        let diff = try JSONDecoder().decode(ReportDiff.self, from: Data(json.bytes))
         #expect(diff.planChanged && diff.virtualMachines.added.isEmpty && diff.checkpoints.removed.isEmpty)
         // Two scans of an unchanged host: nothing to do, whatever their scan times.
         let again = try Self.scan("host-before", into: "host-before-again")
-        let same = try CLI.run(["diff", before.file, again.file, "--format", "text"])
-        #expect(same.status == 0 && same.stdout == "The exclusions need no change.\n", "\(same.stdout)")
+        let same = try FleetSession.diff(old: before.file, new: again.file, format: .text)
+        #expect(!same.planChanged && same.bytes == Array("The exclusions need no change.\n".utf8))
+        #expect(throws: CommandFailure.usage("diff writes json or text, not csv")) {
+            try FleetSession.diff(old: before.file, new: again.file, format: .csv)
+        }
+        // The command line: exit 3 when the exclusions must change, 0 when not.
+        #expect(try CLI.run(["diff", before.file, after.file, "--format", "text"]).status == 3)
+        #expect(try CLI.run(["diff", before.file, again.file, "--format", "text"]).status == 0)
     }
 
     @Test(.requires(Requirement.makeHives))
