@@ -43,7 +43,7 @@ enum DiskImageCommand {
             return .couldNotScan
         }
         if table.kind == .unknown {
-            printError("hvexclude: could not scan: \(DiskImageError.notADiskImage(root))")
+            printError("hvexclude: could not scan: \(DiskImageError.unrecognised(table, image: root))")
             return .couldNotScan
         }
         guard !table.ntfsPartitions.isEmpty else {
@@ -60,6 +60,7 @@ enum DiskImageCommand {
         let handlers = installSignalHandlers(session)
         defer { removeSignalHandlers(handlers) }
         var notes = table.warnings.map { Finding(.image, path: root, message: $0, severity: .warning) }
+        notes += table.errors.map { Finding(.image, path: root, message: $0, severity: .error) }
         var mounted: [MountedPartition] = []
         for partition in table.ntfsPartitions {
             do {
