@@ -58,6 +58,34 @@ struct BlocksPastEndTests {
         #expect(throws: BlockPastEndError.self) { try opened.source.read(at: (17 << 20) + 512, count: 512) }
     }
 
+    @Test("libvhdi (vhdimount) fails the same read of a truncated dynamic VHD's missing half as hvexclude",
+          .requires(.tool("qemu-img"), .tool("qemu-io"), .tool("vhdimount"), .tool("dd"), .root,
+                    .device("/dev/fuse", how: "FUSE: modprobe fuse")))
+    func libvhdiAgrees() throws {
+        let folder = try TemporaryDirectory("hvx-vhd-cut-libvhdi")
+        let path = folder.path + "/disk.vhd"
+        try Self.qemu("vpc", path, writes: [("0xAB", 0), ("0x5C", 16 << 20)])
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        let footer = Array(bytes.suffix(512))
+        bytes.removeLast(512 + (1 << 20))
+        try Data(bytes + footer).write(to: URL(fileURLWithPath: path))
+        let mount = folder.path + "/mnt"
+        try FileManager.default.createDirectory(atPath: mount, withIntermediateDirectories: true)
+        // First block read (present), then the cut half of block 8 (17 MiB + 512 lies past the file's end).
+        let script = """
+            vhdimount "$0" "$1" > /dev/null 2>&1 &
+            for i in $(seq 100); do [ -e "$1/vhdi1" ] && break; sleep 0.1; done
+            dd if="$1/vhdi1" bs=512 count=1 of=/dev/null 2>/dev/null; a=$?
+            dd if="$1/vhdi1" bs=512 skip=$((17 * 2048 + 1)) count=1 of=/dev/null 2>/dev/null; b=$?
+            umount "$1"; wait; echo "$a $b"
+            """
+        let result = try runProcess("sh", ["-c", script, path, mount])
+        #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0 1", "\(result.stdout) \(result.stderr)")
+        let opened = try DiskImageBytes.open(path: path)
+        #expect(try opened.source.read(at: 0, count: 512).count == 512)
+        #expect(throws: BlockPastEndError.self) { try opened.source.read(at: (17 << 20) + 512, count: 512) }
+    }
+
     @Test("a truncated dynamic VHDX: the cut payload block is an error naming it",
           .requires(.tool("qemu-img"), .tool("qemu-io")))
     func truncatedDynamicVHDX() throws {
