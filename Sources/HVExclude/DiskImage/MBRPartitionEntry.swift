@@ -48,7 +48,9 @@ package struct MBRPartitionEntry: Sendable, Equatable {
     /// Why a non-empty record cannot be a partition record (status byte not 0x00/0x80, a CHS triple with sector
     /// 0, starting LBA 0), or nil. A volume boot sector read as an MBR fails here: its code fills these bytes.
     var problem: String? {
-        if bootIndicator != 0 && bootIndicator != 0x80 { return "status byte \(hex(bootIndicator)) is neither 0x00 nor 0x80" }
+        if bootIndicator != 0 && bootIndicator != 0x80 {
+            return "status byte \(hex(bootIndicator)) is neither 0x00 nor 0x80"
+        }
         for (name, chs) in [("starting", startCHS), ("ending", endCHS)] where chs != [0, 0, 0] && chs[1] & 0x3F == 0 {
             return "\(name) CHS has sector 0 (sectors count from 1)"
         }

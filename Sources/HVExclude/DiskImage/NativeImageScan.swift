@@ -45,7 +45,9 @@ package enum NativeImageScan {
             // A real read error (a VHDX payload block past the end) keeps its message and the format's name.
             throw DiskImageError.sectorZeroUnreadable(image: image, format: opened.format, reason: "\(error)")
         }
-        guard table.kind != .unknown else { throw DiskImageError.unrecognised(table, image: image, format: opened.format) }
+        guard table.kind != .unknown else {
+            throw DiskImageError.unrecognised(table, image: image, format: opened.format)
+        }
         var notes = (opened.warnings + table.warnings).map { Finding(.image, path: image, message: $0, severity: .warning) }
         notes += (opened.errors + table.errors).map { Finding(.image, path: image, message: $0, severity: .error) }
         var partitions: [MountedPartition] = []

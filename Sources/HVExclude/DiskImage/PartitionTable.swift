@@ -126,8 +126,9 @@ package struct PartitionTable: Sendable, Equatable {
         let name = partition.scheme == .bareVolume ? "the NTFS volume" : "partition \(partition.number)'s NTFS volume"
         if overflow || overflowEnd || end > diskSize {
             let missing = overflow || overflowEnd ? "" : " (\(end - diskSize) bytes missing: a truncated copy?)"
+            let bytes = overflow ? "overflowing" : String(data)
             errors.append("the image is shorter than \(name): its boot sector at \(hex(partition.offset)) states "
-                + "\(boot.totalSectors) sectors of \(boot.bytesPerSector) bytes (\(overflow ? "overflowing" : String(data)) bytes), "
+                + "\(boot.totalSectors) sectors of \(boot.bytesPerSector) bytes (\(bytes) bytes), "
                 + "the image has \(diskSize) bytes\(missing); what lies past the image's end cannot be read")
         } else if end + UInt64(boot.bytesPerSector) > diskSize, partition.scheme == .bareVolume {
             warnings.append("the image ends at \(hex(diskSize)), before \(name)'s backup boot sector at \(hex(end))")
@@ -271,8 +272,9 @@ package struct PartitionTable: Sendable, Equatable {
         let last = max(header.myLBA, header.alternateLBA)
         let (end, overflow) = (last &+ 1).multipliedReportingOverflow(by: UInt64(sectorSize))
         guard overflow || end > diskSize else { return }
-        errors.append("the image is shorter than its GPT disk: the GPT header at LBA \(header.myLBA) places the backup "
-            + "header at LBA \(header.alternateLBA) (a disk of \(overflow ? "overflowing" : String(end)) bytes), the image has "
+        let bytes = overflow ? "overflowing" : String(end)
+        errors.append("the image is shorter than its GPT disk: the GPT header at LBA \(header.myLBA) places the "
+            + "backup header at LBA \(header.alternateLBA) (a disk of \(bytes) bytes), the image has "
             + "\(diskSize) bytes; what lies past the image's end cannot be read")
     }
 
@@ -309,9 +311,10 @@ package struct PartitionTable: Sendable, Equatable {
         let (end, overflow) = partition.offset.addingReportingOverflow(partition.size)
         if overflow || end > diskSize {
             let missing = overflow ? "" : " (\(end - diskSize) bytes missing: a truncated copy?)"
-            errors.append("the image is shorter than partition \(partition.number) (record at \(hex(recordOffset))): the "
-                + "partition ends at \(overflow ? "an overflowing offset" : hex(end)) (\(overflow ? "overflow" : String(end)) bytes), "
-                + "the image has \(diskSize) bytes\(missing); listed anyway, what lies past the image's end cannot be read")
+            let ends = overflow ? "an overflowing offset (overflow bytes)" : "\(hex(end)) (\(end) bytes)"
+            errors.append("the image is shorter than partition \(partition.number) (record at \(hex(recordOffset))): "
+                + "the partition ends at \(ends), the image has \(diskSize) bytes\(missing); listed anyway, "
+                + "what lies past the image's end cannot be read")
         }
         partitions.append(partition)
     }

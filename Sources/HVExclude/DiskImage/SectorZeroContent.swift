@@ -34,7 +34,8 @@ package enum SectorZeroContent: Sendable, Equatable {
             head.count >= offset + text.count && Array(head[offset..<offset + text.count]) == text
         }
         if at(0, Array("QFI".utf8) + [0xFB]) { return .qcow }
-        if at(0, Array("EVF".utf8) + [0x09, 0x0D, 0x0A, 0xFF, 0x00]) || at(0, Array("EVF2".utf8) + [0x0D, 0x0A, 0x81, 0x00]) {
+        if at(0, Array("EVF".utf8) + [0x09, 0x0D, 0x0A, 0xFF, 0x00])
+            || at(0, Array("EVF2".utf8) + [0x0D, 0x0A, 0x81, 0x00]) {
             return .ewf
         }
         if at(0, Array("KDMV".utf8)) || at(0, Array("COWD".utf8)) || at(0, Array("# Disk DescriptorFile".utf8)) {
@@ -73,7 +74,8 @@ package enum SectorZeroContent: Sendable, Equatable {
         case .ewf: return "an EnCase/EWF evidence file (E01/Ex01, signature EVF at 0x0)"
         case .vmdk: return "a VMware VMDK virtual disk"
         case .vdi: return "a VirtualBox VDI virtual disk"
-        case .invalidMBR(let reason): return "a sector with the 0x55AA signature whose partition records are not valid (\(reason))"
+        case .invalidMBR(let reason):
+            return "a sector with the 0x55AA signature whose partition records are not valid (\(reason))"
         }
     }
 
@@ -84,25 +86,29 @@ package enum SectorZeroContent: Sendable, Equatable {
         switch self {
         case .bitLocker:
             return "it cannot be read while encrypted: unlock it first, e.g. with dislocker (Debian dislocker): "
-                + "dislocker -r -V \(quoted) -p -- /mnt/fve, then scan /mnt/fve/dislocker-file; or unlock it on a Windows host"
+                + "dislocker -r -V \(quoted) -p -- /mnt/fve, then scan /mnt/fve/dislocker-file; "
+                + "or unlock it on a Windows host"
         case .damagedNTFS:
-            return "it is not read as a partition table; the volume cannot be read natively (try chkdsk on a Windows host, "
-                + "or --mount, whose ntfs-3g may use the backup boot sector)"
+            return "it is not read as a partition table; the volume cannot be read natively "
+                + "(try chkdsk on a Windows host, or --mount, whose ntfs-3g may use the backup boot sector)"
         case .fat, .exFAT:
             return "hvexclude reads NTFS only (a Hyper-V host's system volume is NTFS); it is not scanned"
         case .refs:
-            return "hvexclude reads NTFS only; attach the volume on a Windows host, or copy the Hyper-V folders off it and scan the copy"
+            return "hvexclude reads NTFS only; attach the volume on a Windows host, "
+                + "or copy the Hyper-V folders off it and scan the copy"
         case .luks:
-            return "it cannot be read while encrypted: open it read-only first (cryptsetup open --readonly \(quoted) hvx) "
-                + "and scan /dev/mapper/hvx"
+            return "it cannot be read while encrypted: open it read-only first "
+                + "(cryptsetup open --readonly \(quoted) hvx) and scan /dev/mapper/hvx"
         case .ext:
             return "it is no Windows volume: mount it (mount -o ro) and scan the host's volume or copy it holds"
         case .qcow, .vmdk, .vdi:
-            return "hvexclude reads raw, VHD and VHDX images: convert it first (qemu-img convert -O raw \(quoted) \(raw)) "
-                + "and scan the raw image, or expose it read-only (qemu-nbd --read-only --connect=/dev/nbd0 \(quoted)) and scan /dev/nbd0"
+            return "hvexclude reads raw, VHD and VHDX images: convert it first "
+                + "(qemu-img convert -O raw \(quoted) \(raw)) and scan the raw image, or expose it read-only "
+                + "(qemu-nbd --read-only --connect=/dev/nbd0 \(quoted)) and scan /dev/nbd0"
         case .ewf:
-            return "hvexclude reads raw, VHD and VHDX images: export it first (ewfexport -u -f raw -t \(quoted) \(quoted), "
-                + "Debian ewf-tools) and scan \(raw), or mount it (ewfmount \(quoted) /mnt/ewf) and scan /mnt/ewf/ewf1"
+            return "hvexclude reads raw, VHD and VHDX images: export it first "
+                + "(ewfexport -u -f raw -t \(quoted) \(quoted), Debian ewf-tools) and scan \(raw), "
+                + "or mount it (ewfmount \(quoted) /mnt/ewf) and scan /mnt/ewf/ewf1"
         case .invalidMBR:
             return "it is not believed as an MBR; no partition table or volume recognised"
         }

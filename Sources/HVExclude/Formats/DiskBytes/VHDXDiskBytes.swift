@@ -87,9 +87,9 @@ package final class VHDXDiskBytes: ByteSource {
             let chunk = UInt64(index) / (chunkRatio + 1)
             if isBitmap, differencing, entry.state == VHDXBATEntry.fullyPresent {
                 let first = chunk * chunkRatio
-                pastEnd.check(entry: index, block: first,
-                              what: "VHDX sector bitmap block of chunk \(chunk) (payload blocks \(first)–\(first + chunkRatio - 1))",
-                              offset: entry.fileOffset, length: 1 << 20)
+                let last = first + chunkRatio - 1
+                let what = "VHDX sector bitmap block of chunk \(chunk) (payload blocks \(first)–\(last))"
+                pastEnd.check(entry: index, block: first, what: what, offset: entry.fileOffset, length: 1 << 20)
             } else if !isBitmap, entry.state == VHDXBATEntry.fullyPresent
                 || (differencing && entry.state == VHDXBATEntry.partiallyPresent) {
                 let block = UInt64(index) - chunk
