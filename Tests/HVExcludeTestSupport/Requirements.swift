@@ -79,7 +79,7 @@ package enum Requirements {
 
     /// Debian packages of the programs the tests run.
     package static let debianPackages: [String: String] = [
-        "qemu-img": "qemu-utils", "qemu-nbd": "qemu-utils", "vhdiinfo": "libvhdi-utils", "regfexport": "libregf-utils",
+        "qemu-img": "qemu-utils", "qemu-nbd": "qemu-utils", "vhdiinfo": "libvhdi-utils", "vhdimount": "libvhdi-utils", "mke2fs": "e2fsprogs", "regfexport": "libregf-utils",
         "hivexsh": "libhivex-bin", "hivexml": "libhivex-bin", "hivexregedit": "libwin-hivex-perl", "sgdisk": "gdisk",
         "sfdisk": "fdisk", "mkntfs": "ntfs-3g", "ntfs-3g": "ntfs-3g", "setfattr": "attr", "strace": "strace",
         "losetup": "mount", "mount": "mount", "umount": "mount", "blkid": "util-linux", "setpriv": "util-linux",

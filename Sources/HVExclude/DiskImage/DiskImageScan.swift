@@ -33,7 +33,9 @@ package enum DiskImageScan {
         case .gpt: header += "GPT disk" + (table.diskGUID.map { " (disk GUID \($0))" } ?? "")
         case .mbr: header += "MBR disk" + (table.diskSignature.map { " (disk signature \(hex($0)))" } ?? "")
         case .bareNTFS: header += "one NTFS volume, no partition table"
-        case .unknown: header += "no partition table or NTFS volume recognised"
+        case .unknown:
+            let what = table.content.map { "sector 0 holds \($0.what)" }
+            header += what ?? "no partition table or NTFS volume recognised"
         }
         header += ", \(table.diskSize) bytes, \(table.sectorSize)-byte sectors\n"
         var rows = [["#", "start (bytes)", "size (bytes)", "type", "Windows names it by", "file system"]]
@@ -60,6 +62,7 @@ package enum DiskImageScan {
             text += "  " + cells.joined(separator: "  ") + "\n"
         }
         for warning in table.warnings { text += "warning: \(warning)\n" }
+        for error in table.errors { text += "error: \(error)\n" }
         return text
     }
 

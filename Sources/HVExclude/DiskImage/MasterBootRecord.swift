@@ -34,6 +34,28 @@ package struct MasterBootRecord: Sendable, Equatable {
         entries = try (0..<4).map { _ in try MBRPartitionEntry(parsing: &reader) }
     }
 
+    /// Why the four records cannot be a partition table, or nil when they can: every non-empty record has a valid
+    /// status byte, sane CHS triples and a starting LBA past sector 0; no two overlap (a hybrid MBR's 0xEE record
+    /// spans the others and is left out); and when there are records, not all of them start past the disk's end
+    /// (`diskSectors`: a truncated image keeps its first partitions).
+    func invalidity(diskSectors: UInt64) -> String? {
+        var problems: [String] = []
+        let used = entries.enumerated().filter { !$0.element.isEmpty }
+        for (slot, entry) in used {
+            if let problem = entry.problem { problems.append("slot \(slot + 1): \(problem)") }
+        }
+        let ranged = used.filter { !$0.element.isGPTProtective }
+        for (index, (slot, entry)) in ranged.enumerated() {
+            for (otherSlot, other) in ranged.dropFirst(index + 1) where entry.lbaRange.overlaps(other.lbaRange) {
+                problems.append("slots \(slot + 1) and \(otherSlot + 1) overlap")
+            }
+        }
+        if !ranged.isEmpty, ranged.allSatisfy({ $0.element.lbaRange.lowerBound >= diskSectors }) {
+            problems.append("every record starts past the end of the \(diskSectors)-sector disk")
+        }
+        return problems.isEmpty ? nil : problems.joined(separator: "; ")
+    }
+
     /// Whether the record is a GPT protective (or hybrid) MBR.
     var isProtective: Bool { entries.contains { $0.isGPTProtective } }
 }

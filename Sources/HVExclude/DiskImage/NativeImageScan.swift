@@ -29,20 +29,27 @@ package enum NativeImageScan {
     package static func root(image: String, partition number: Int) -> String { "\(image)#p\(number)" }
 
     /// Opens every NTFS partition of `image`.
-    /// - Throws: ``DiskImageError/notADiskImage(_:)`` when it starts with no partition table or NTFS volume;
-    ///   ``SystemError`` or the VHD/VHDX reader's error when the image itself cannot be read.
+    /// - Throws: ``DiskImageError/notADiskImage(_:)`` when it starts with no partition table or NTFS volume,
+    ///   ``DiskImageError/unreadableContent(image:format:content:)`` when sector 0 holds something named that
+    ///   cannot be scanned, ``DiskImageError/sectorZeroUnreadable(image:format:reason:)`` when the first
+    ///   sectors cannot be read; ``SystemError`` or the VHD/VHDX reader's error when the image cannot be opened.
     package static func open(image: String) throws -> Volumes {
         let opened = try DiskImageBytes.open(path: image)
         let disk = FileReader(path: image, source: opened.source, readBudget: 16 << 20)
+        // Shorter than one sector: no image at all, whatever its name says.
+        guard opened.source.size >= 512 else { throw DiskImageError.notADiskImage(image) }
         let table: PartitionTable
         do {
             table = try PartitionTable.read(disk, size: opened.source.size)
-        } catch is BinaryFormatError {
-            // Shorter than one sector: no image at all, whatever its name says.
-            throw DiskImageError.notADiskImage(image)
+        } catch {
+            // A real read error (a VHDX payload block past the end) keeps its message and the format's name.
+            throw DiskImageError.sectorZeroUnreadable(image: image, format: opened.format, reason: "\(error)")
         }
-        guard table.kind != .unknown else { throw DiskImageError.notADiskImage(image) }
+        guard table.kind != .unknown else {
+            throw DiskImageError.unrecognised(table, image: image, format: opened.format)
+        }
         var notes = (opened.warnings + table.warnings).map { Finding(.image, path: image, message: $0, severity: .warning) }
+        notes += (opened.errors + table.errors).map { Finding(.image, path: image, message: $0, severity: .error) }
         var partitions: [MountedPartition] = []
         var refused: [(Int, String)] = []
         for partition in table.partitions {

@@ -36,6 +36,11 @@ package struct PartitionTable: Sendable, Equatable {
     package var partitions: [DiskPartition]
     /// Non-fatal problems, each naming the offset.
     package var warnings: [String]
+    /// Damage that leaves part of the disk unreadable (the image is shorter than its partitions or volume), each
+    /// a sentence with both sizes.
+    package var errors: [String] = []
+    /// What sector 0 holds when ``kind`` is ``Kind/unknown`` and it could be named.
+    package var content: SectorZeroContent?
 
     /// The NTFS partitions.
     package var ntfsPartitions: [DiskPartition] { partitions.filter(\.isNTFS) }
@@ -52,18 +57,26 @@ package struct PartitionTable: Sendable, Equatable {
     }
 
     /// Reads the table through `file`, whose size is `size` bytes.
-    /// - Throws: ``BinaryFormatError`` when the image is shorter than one sector.
+    ///
+    /// Sector 0 is identified strictly: a readable NTFS boot sector is a bare volume; an image container or a
+    /// volume of another kind (BitLocker, FAT, exFAT, ReFS, LUKS, a damaged NTFS boot sector) is named in
+    /// ``content`` and never read as an MBR; an MBR is believed only when its records are valid.
+    /// - Throws: ``BinaryFormatError`` when the image is shorter than one sector; the source's own error when
+    ///   sector 0 cannot be read.
     package static func read(_ file: FileReader, size: UInt64) throws -> PartitionTable {
         var table = PartitionTable(kind: .unknown, sectorSize: 512, diskSize: size, diskSignature: nil, diskGUID: nil, partitions: [], warnings: [])
         var first = try file.reader(at: 0, count: 512, structure: "sector 0")
-        if var boot = try? NTFSBootSector(parsing: &first) {
-            var volume = DiskPartition(number: 1, scheme: .bareVolume, offset: 0, size: size, typeName: "NTFS volume")
-            table.warnings += boot.warnings
-            boot.warnings = []
-            volume.ntfs = boot
-            table.kind = .bareNTFS
-            table.sectorSize = Int(boot.bytesPerSector)
-            table.partitions = [volume]
+        let damagedNTFS: SectorZeroContent?
+        do {
+            table.readBareNTFS(try NTFSBootSector(parsing: &first))
+            return table
+        } catch {
+            let isNTFS = Array(first.array[3..<11]) == Array("NTFS    ".utf8)
+            damagedNTFS = isNTFS ? .damagedNTFS("\(error)") : nil
+        }
+        let head = try file.read(at: 0, count: SectorZeroContent.inspectedBytes)
+        if let content = SectorZeroContent.identify(head) ?? damagedNTFS {
+            table.content = content
             return table
         }
         first = try file.reader(at: 0, count: 512, structure: "MBR")
@@ -73,7 +86,13 @@ package struct PartitionTable: Sendable, Equatable {
         } catch {
             // A GPT disk whose protective MBR was wiped still has its headers: look before giving up.
             if table.readGPT(file, protective: nil) { return table.checkedNTFS(file) }
+            if SectorZeroContent.isExt(head) { table.content = .ext }
             table.warnings.append("\(error); no partition table or NTFS volume recognised")
+            return table
+        }
+        if let problem = mbr.invalidity(diskSectors: size / 512) {
+            if table.readGPT(file, protective: nil) { return table.checkedNTFS(file) }
+            table.content = SectorZeroContent.isExt(head) ? .ext : .invalidMBR("MBR at 0x1BE: " + problem)
             return table
         }
         table.diskSignature = mbr.diskSignature
@@ -84,6 +103,36 @@ package struct PartitionTable: Sendable, Equatable {
         table.kind = .mbr
         table.readMBR(mbr, file)
         return table.checkedNTFS(file)
+    }
+
+    /// The image as one NTFS volume, with an error when it is shorter than the volume its boot sector states.
+    private mutating func readBareNTFS(_ boot: NTFSBootSector) {
+        var boot = boot
+        var volume = DiskPartition(number: 1, scheme: .bareVolume, offset: 0, size: diskSize, typeName: "NTFS volume")
+        warnings += boot.warnings
+        boot.warnings = []
+        volume.ntfs = boot
+        kind = .bareNTFS
+        sectorSize = Int(boot.bytesPerSector)
+        partitions = [volume]
+        checkVolumeFits(boot, partition: volume)
+    }
+
+    /// An error when the NTFS volume `boot` describes (total sectors × bytes per sector) reaches past the image's
+    /// end: a truncated image, whose missing part cannot be read. The backup boot sector alone missing is a warning.
+    private mutating func checkVolumeFits(_ boot: NTFSBootSector, partition: DiskPartition) {
+        let (data, overflow) = boot.totalSectors.multipliedReportingOverflow(by: UInt64(boot.bytesPerSector))
+        let (end, overflowEnd) = partition.offset.addingReportingOverflow(data)
+        let name = partition.scheme == .bareVolume ? "the NTFS volume" : "partition \(partition.number)'s NTFS volume"
+        if overflow || overflowEnd || end > diskSize {
+            let missing = overflow || overflowEnd ? "" : " (\(end - diskSize) bytes missing: a truncated copy?)"
+            let bytes = overflow ? "overflowing" : String(data)
+            errors.append("the image is shorter than \(name): its boot sector at \(hex(partition.offset)) states "
+                + "\(boot.totalSectors) sectors of \(boot.bytesPerSector) bytes (\(bytes) bytes), "
+                + "the image has \(diskSize) bytes\(missing); what lies past the image's end cannot be read")
+        } else if end + UInt64(boot.bytesPerSector) > diskSize, partition.scheme == .bareVolume {
+            warnings.append("the image ends at \(hex(diskSize)), before \(name)'s backup boot sector at \(hex(end))")
+        }
     }
 
     /// Size of a regular file or block device (fstat reports 0 for a block device, so seek to its end).
@@ -195,6 +244,7 @@ package struct PartitionTable: Sendable, Equatable {
         warnings += problems
         kind = .gpt
         diskGUID = header.diskGUID
+        checkGPTDiskFits(header)
         if protective == nil { warnings.append("GPT found without a protective MBR (sector 0 has no 0x55AA signature)") }
         for (index, entry) in entries.enumerated() where !entry.isUnused {
             let location = header.entryArrayLBA * sector + UInt64(index) * UInt64(header.entrySize)
@@ -215,6 +265,17 @@ package struct PartitionTable: Sendable, Equatable {
             add(partition, at: location)
         }
         return true
+    }
+
+    /// An error when the GPT headers place the disk's last LBA (the backup header's) past the image's end.
+    private mutating func checkGPTDiskFits(_ header: GPTHeader) {
+        let last = max(header.myLBA, header.alternateLBA)
+        let (end, overflow) = (last &+ 1).multipliedReportingOverflow(by: UInt64(sectorSize))
+        guard overflow || end > diskSize else { return }
+        let bytes = overflow ? "overflowing" : String(end)
+        errors.append("the image is shorter than its GPT disk: the GPT header at LBA \(header.myLBA) places the "
+            + "backup header at LBA \(header.alternateLBA) (a disk of \(bytes) bytes), the image has "
+            + "\(diskSize) bytes; what lies past the image's end cannot be read")
     }
 
     /// One GPT header and its entry array, or nil with the reason appended to `problems`.
@@ -249,7 +310,11 @@ package struct PartitionTable: Sendable, Equatable {
     private mutating func add(_ partition: DiskPartition, at recordOffset: UInt64) {
         let (end, overflow) = partition.offset.addingReportingOverflow(partition.size)
         if overflow || end > diskSize {
-            warnings.append("partition \(partition.number) (record at \(hex(recordOffset))): ends at \(overflow ? "an overflowing offset" : hex(end)), past the end of the \(diskSize)-byte image; listed anyway")
+            let missing = overflow ? "" : " (\(end - diskSize) bytes missing: a truncated copy?)"
+            let ends = overflow ? "an overflowing offset (overflow bytes)" : "\(hex(end)) (\(end) bytes)"
+            errors.append("the image is shorter than partition \(partition.number) (record at \(hex(recordOffset))): "
+                + "the partition ends at \(ends), the image has \(diskSize) bytes\(missing); listed anyway, "
+                + "what lies past the image's end cannot be read")
         }
         partitions.append(partition)
     }
@@ -265,6 +330,11 @@ package struct PartitionTable: Sendable, Equatable {
             boot.warnings = []
             if let bytes = boot.volumeBytes, bytes > table.partitions[index].size {
                 table.warnings.append("partition \(table.partitions[index].number) at \(hex(offset)): the NTFS boot sector states \(bytes) bytes, more than the partition's \(table.partitions[index].size); mounting may fail")
+            }
+            // The partition's own end is checked when it is listed; its volume may reach further.
+            let (end, overflow) = offset.addingReportingOverflow(table.partitions[index].size)
+            if !overflow, end <= table.diskSize {
+                table.checkVolumeFits(boot, partition: table.partitions[index])
             }
             table.partitions[index].ntfs = boot
         }

@@ -34,7 +34,7 @@ enum MountedImageScan {
                 + "  hvexclude scan /dev/nbd0 --mount -o report.json\n  qemu-nbd --disconnect /dev/nbd0")
         }
         if table.kind == .unknown {
-            throw .couldNotScan("\(DiskImageError.notADiskImage(root))")
+            throw .couldNotScan("\(DiskImageError.unrecognised(table, image: root))")
         }
         guard !table.ntfsPartitions.isEmpty else {
             throw .couldNotScan("\(DiskImageError.noNTFSPartition(root))\n\n" + DiskImageScan.listing(table, image: root))
@@ -52,6 +52,7 @@ enum MountedImageScan {
             throw ScanFailure(.couldNotScan("no NTFS partition of \(root) could be mounted"), before: before)
         }
         var notes = table.warnings.map { Finding(.image, path: root, message: $0, severity: .warning) } + failures
+        notes += table.errors.map { Finding(.image, path: root, message: $0, severity: .error) }
         let assignment = DriveAssignment(mounted: mounted)
         notes += assignment.warnings.map { Finding(.image, path: root, message: $0, severity: .warning) }
         for drive in assignment.drives {

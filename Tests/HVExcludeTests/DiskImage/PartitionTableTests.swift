@@ -162,14 +162,16 @@ struct PartitionTableTests {
         #expect(table.warnings == ["EBR chain loops back to LBA 2; the chain stops here"])
     }
 
-    @Test("a partition past the end of the image is listed with a warning")
+    @Test("a partition past the end of the image is listed, with an error naming both sizes")
     func partitionPastEnd() throws {
         let folder = try TemporaryDirectory("hvx-past-end")
         let path = try folder.write("short.img", PartitionTableTests.sector([(0x07, 1, 1000)]) + [UInt8](repeating: 0, count: 512))
         let table = try PartitionTable.read(path: path)
         #expect(table.partitions.count == 1)
-        #expect(table.warnings.count == 1)
-        #expect(table.warnings[0].hasPrefix("partition 1 (record at 0x1BE): ends at 0x7D200, past the end of the 1024-byte image"))
+        #expect(table.warnings.isEmpty)
+        #expect(table.errors == ["the image is shorter than partition 1 (record at 0x1BE): the partition ends at 0x7D200 "
+            + "(512512 bytes), the image has 1024 bytes (511488 bytes missing: a truncated copy?); listed anyway, "
+            + "what lies past the image's end cannot be read"])
     }
 
     @Test("an EBR without a signature ends the chain with a warning naming its offset")

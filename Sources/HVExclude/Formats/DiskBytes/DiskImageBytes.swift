@@ -18,6 +18,9 @@ package enum DiskImageBytes {
         package var format: String
         /// Warnings from the container headers.
         package var warnings: [String]
+        /// Damage that leaves guest bytes unreadable (BAT entries past the end of a file in the chain), each a
+        /// sentence with the file's path, the blocks, their offsets and the file size.
+        package var errors: [String] = []
     }
 
     /// Why an image could not be opened as a disk.
@@ -67,10 +70,12 @@ package enum DiskImageBytes {
                 parent = try open(path: found, depth: depth + 1)
             }
             let kind = header.hasParent ? "differencing" : header.leaveBlocksAllocated ? "fixed" : "dynamic"
+            let bytes = try VHDXDiskBytes(file: file, header: header, parent: parent?.source)
             return Opened(
-                source: try VHDXDiskBytes(file: file, header: header, parent: parent?.source),
+                source: bytes,
                 format: "VHDX \(kind)" + (parent.map { " over \($0.format)" } ?? ""),
-                warnings: header.warnings + (parent?.warnings ?? []))
+                warnings: header.warnings + (parent?.warnings ?? []),
+                errors: (bytes.pastEnd.summary.map { [$0] } ?? []) + (parent?.errors ?? []))
         }
         let tail = size >= 512 ? try file.readUnbudgeted(at: size - 512, count: 8) : []
         if head == Array("conectix".utf8) || tail == Array("conectix".utf8) {
@@ -95,10 +100,12 @@ package enum DiskImageBytes {
                 parent = try open(path: found, depth: depth + 1)
             }
             let kind = header.footer.diskType == 2 ? "fixed" : header.footer.diskType == 4 ? "differencing" : "dynamic"
+            let bytes = try VHDDiskBytes(file: file, header: header, parent: parent?.source)
             return Opened(
-                source: try VHDDiskBytes(file: file, header: header, parent: parent?.source),
+                source: bytes,
                 format: "VHD \(kind)" + (parent.map { " over \($0.format)" } ?? ""),
-                warnings: header.warnings + (parent?.warnings ?? []))
+                warnings: header.warnings + (parent?.warnings ?? []),
+                errors: (bytes.pastEnd.summary.map { [$0] } ?? []) + (parent?.errors ?? []))
         }
         return Opened(source: FileBytes(reader: file, size: size), format: "raw", warnings: [])
     }

@@ -13,6 +13,8 @@ package final class VHDDiskBytes: ByteSource {
     package let table: [UInt32]
     package let blockSize: UInt64
     let bitmapBytes: UInt64
+    /// Blocks whose BAT entry points past the end of the file: reading one fails.
+    package let pastEnd: BlocksPastEnd
 
     /// Cap on BAT entries (a 2 TiB disk of 2 MiB blocks has 1 Mi).
     static let maximumEntries: UInt32 = 1 << 22
@@ -28,6 +30,7 @@ package final class VHDDiskBytes: ByteSource {
             table = []
             blockSize = 0
             bitmapBytes = 0
+            pastEnd = BlocksPastEnd(path: file.path, fileSize: file.size)
             return
         }
         blockSize = UInt64(dynamic.blockSize)
@@ -40,12 +43,18 @@ package final class VHDDiskBytes: ByteSource {
         let raw = try file.readUnbudgeted(at: dynamic.tableOffset, count: count * 4)
         guard raw.count == count * 4 else { throw BinaryFormatError("VHD BAT", at: dynamic.tableOffset, "truncated: the file ends inside the BAT") }
         var table = [UInt32](repeating: 0, count: count)
+        var pastEnd = BlocksPastEnd(path: file.path, fileSize: file.size)
         for index in 0..<count {
             var value: UInt32 = 0
             for byte in 0..<4 { value = value << 8 | UInt32(raw[index * 4 + byte]) }
             table[index] = value
+            if value != 0xFFFF_FFFF {
+                pastEnd.check(entry: index, block: UInt64(index), what: "VHD data block \(index)",
+                              offset: UInt64(value) * 512, length: bitmapBytes + blockSize)
+            }
         }
         self.table = table
+        self.pastEnd = pastEnd
     }
 
     package func read(at offset: UInt64, count: Int) throws -> [UInt8] {
@@ -67,6 +76,8 @@ package final class VHDDiskBytes: ByteSource {
                 position += piece
                 continue
             }
+            // Never the parent's bytes (nor zeros) for a block the file does not hold.
+            try pastEnd.require(entry: block)
             let blockStart = UInt64(sector) * 512
             let piece = differencing ? min(end - position, 512 - within % 512) : min(end - position, blockSize - within)
             if differencing {

@@ -33,6 +33,8 @@ package final class VHDXDiskBytes: ByteSource {
     package let blockSize: UInt64
     package let sectorSize: UInt64
     let chunkRatio: UInt64
+    /// Payload and sector bitmap blocks whose BAT entry points past the end of the file: reading one fails.
+    package let pastEnd: BlocksPastEnd
 
     /// Cap on the BAT read into memory (a 64 TiB disk with 1 MiB blocks has 64 Mi entries; refuse beyond 512 MiB).
     static let maximumBATBytes: UInt64 = 512 << 20
@@ -70,6 +72,32 @@ package final class VHDXDiskBytes: ByteSource {
             entries[index] = value
         }
         self.entries = entries
+        pastEnd = VHDXDiskBytes.blocksPastEnd(
+            entries, file: file, blockSize: blockSize, chunkRatio: chunkRatio, differencing: header.hasParent)
+    }
+
+    /// The present payload blocks (fully or partially) and sector bitmap blocks that do not lie inside the file.
+    static func blocksPastEnd(
+        _ entries: [UInt64], file: FileReader, blockSize: UInt64, chunkRatio: UInt64, differencing: Bool
+    ) -> BlocksPastEnd {
+        var pastEnd = BlocksPastEnd(path: file.path, fileSize: file.size)
+        for (index, raw) in entries.enumerated() {
+            let entry = VHDXBATEntry(raw)
+            let isBitmap = UInt64(index) % (chunkRatio + 1) == chunkRatio
+            let chunk = UInt64(index) / (chunkRatio + 1)
+            if isBitmap, differencing, entry.state == VHDXBATEntry.fullyPresent {
+                let first = chunk * chunkRatio
+                let last = first + chunkRatio - 1
+                let what = "VHDX sector bitmap block of chunk \(chunk) (payload blocks \(first)–\(last))"
+                pastEnd.check(entry: index, block: first, what: what, offset: entry.fileOffset, length: 1 << 20)
+            } else if !isBitmap, entry.state == VHDXBATEntry.fullyPresent
+                || (differencing && entry.state == VHDXBATEntry.partiallyPresent) {
+                let block = UInt64(index) - chunk
+                pastEnd.check(entry: index, block: block, what: "VHDX payload block \(block)",
+                              offset: entry.fileOffset, length: blockSize)
+            }
+        }
+        return pastEnd
     }
 
     package func read(at offset: UInt64, count: Int) throws -> [UInt8] {
@@ -82,11 +110,14 @@ package final class VHDXDiskBytes: ByteSource {
             let block = position / blockSize
             let within = position % blockSize
             let piece = min(end - position, blockSize - within)
-            let entry = VHDXBATEntry(entries[Int(block + block / chunkRatio)])
+            let index = Int(block + block / chunkRatio)
+            let entry = VHDXBATEntry(entries[index])
             switch entry.state {
             case VHDXBATEntry.fullyPresent:
+                try pastEnd.require(entry: index)
                 output += try present(entry, within: within, count: piece)
             case VHDXBATEntry.partiallyPresent where header.hasParent:
+                try pastEnd.require(entry: index)
                 output += try partial(entry, block: block, position: position, within: within, count: piece)
             default:
                 if header.hasParent && (entry.state == 0 || entry.state == 1 || entry.state == 3), let parent {
@@ -117,7 +148,9 @@ package final class VHDXDiskBytes: ByteSource {
     /// A partially present block: each sector from this file when its sector bitmap bit is set, else the parent.
     private func partial(_ entry: VHDXBATEntry, block: UInt64, position: UInt64, within: UInt64, count: UInt64) throws -> [UInt8] {
         let chunk = block / chunkRatio
-        let bitmapEntry = VHDXBATEntry(entries[Int(chunk * (chunkRatio + 1) + chunkRatio)])
+        let bitmapIndex = Int(chunk * (chunkRatio + 1) + chunkRatio)
+        let bitmapEntry = VHDXBATEntry(entries[bitmapIndex])
+        try pastEnd.require(entry: bitmapIndex)
         guard bitmapEntry.state == VHDXBATEntry.fullyPresent else {
             throw BinaryFormatError("VHDX BAT", at: header.batRegion.fileOffset, "block \(block) is partially present but its sector bitmap is not")
         }

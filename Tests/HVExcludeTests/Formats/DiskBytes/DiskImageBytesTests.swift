@@ -36,6 +36,8 @@ struct DiskImageBytesTests {
         try #require(try runProcess("qemu-img", ["convert", "-f", format, "-O", "raw", disk, raw]).status == 0)
         let opened = try DiskImageBytes.open(path: disk)
         #expect(opened.format == (format == "vpc" ? "VHD " : "VHDX ") + subformat)
+        // Every block qemu allocated lies inside the file: no block past the end is claimed.
+        #expect(opened.errors.isEmpty, "\(opened.errors)")
         let expected = try [UInt8](Data(contentsOf: URL(fileURLWithPath: raw)))
         let actual = try Self.readAll(opened.source)
         #expect(actual.count == expected.count)
@@ -46,6 +48,7 @@ struct DiskImageBytesTests {
     func realWindowsVHDXIsDynamicWithItsFacts() throws {
         let opened = try DiskImageBytes.open(path: NTFSRealVolumeTests.image)
         #expect(opened.format == "VHDX dynamic")
+        #expect(opened.errors.isEmpty, "\(opened.errors)")
         #expect(opened.source.size == 5_242_880)
         // The protective MBR and the GPT header sit where a GPT disk has them.
         #expect(try opened.source.read(at: 510, count: 2) == [0x55, 0xAA])
@@ -63,6 +66,7 @@ struct DiskImageBytesTests {
         let child = try DiskImageBytes.open(path: folder.path + "/image-differential.vhd")
         let parent = try DiskImageBytes.open(path: folder.path + "/image.vhd")
         #expect(child.format == "VHD differencing over VHD dynamic")
+        #expect(child.errors.isEmpty && parent.errors.isEmpty, "\(child.errors) \(parent.errors)")
         #expect(child.source.size == parent.source.size)
         let parentBytes = try Self.readAll(parent.source)
         #expect(parentBytes.contains { $0 != 0 })
