@@ -51,16 +51,18 @@ package struct NTFSTree: Sendable {
     }
 
     /// Records by number.
-    private(set) var nodes: [Node]
+    internal(set) var nodes: [Node]
     /// Every live name.
-    package private(set) var names: [Name] = []
+    package internal(set) var names: [Name] = []
     /// The UTF-8 bytes of every name, one after another.
-    private(set) var nameBytes: [UInt8] = []
+    internal(set) var nameBytes: [UInt8] = []
     /// Folder record `r`'s children are `names[childIndexes[childStart[r]..<childStart[r + 1]]]`, in MFT order.
-    private(set) var childStart: [Int32] = []
-    private(set) var childIndexes: [Int32] = []
+    internal(set) var childStart: [Int32] = []
+    internal(set) var childIndexes: [Int32] = []
+    /// The synthetic folder holding the orphans (``orphansName``), `nil` when there are none.
+    package internal(set) var orphanFolder: UInt64?
     /// One message per record that could not be read, naming the record.
-    package private(set) var warnings: [String] = []
+    package internal(set) var warnings: [String] = []
 
     /// Bytes read from the MFT at a time.
     static let chunkSize = 8 << 20
@@ -234,12 +236,12 @@ package struct NTFSTree: Sendable {
     }
 
     /// Whether two stored names have the same bytes.
-    private func sameBytes(_ a: (start: Int, length: Int), _ b: (start: Int, length: Int)) -> Bool {
+    func sameBytes(_ a: (start: Int, length: Int), _ b: (start: Int, length: Int)) -> Bool {
         a.length == b.length && nameBytes[a.start..<(a.start + a.length)].elementsEqual(nameBytes[b.start..<(b.start + b.length)])
     }
 
     /// Appends `text` to ``nameBytes`` and returns where it is.
-    private mutating func store(_ text: String) -> (start: Int, length: Int) {
+    mutating func store(_ text: String) -> (start: Int, length: Int) {
         let start = nameBytes.count
         nameBytes.append(contentsOf: text.utf8)
         return (start, nameBytes.count - start)
@@ -352,25 +354,31 @@ package struct NTFSTree: Sendable {
         }
     }
 
-    /// Groups names under their folders, keeping only names whose folder is a live folder of the same sequence.
+    /// Groups names under their folders: names whose folder is a live folder of the same sequence, then every
+    /// record those leave out of the tree placed under ``orphansName`` (``placeOrphans(linked:)``).
     private mutating func link() {
-        var kept: [Name] = []
-        kept.reserveCapacity(names.count)
-        for name in names {
-            let parent = name.parent.record
-            guard parent < UInt64(nodes.count), nodes[Int(parent)].inUse, nodes[Int(parent)].isDirectory,
-                  nodes[Int(parent)].sequence == name.parent.sequence || name.parent.sequence == 0 else { continue }
-            if name.record == NTFSVolume.rootRecord && parent == NTFSVolume.rootRecord { continue }
-            kept.append(name)
+        var linked = [Bool](repeating: false, count: names.count)
+        for (index, name) in names.enumerated() {
+            if name.record == NTFSVolume.rootRecord && name.parent.record == NTFSVolume.rootRecord { continue }
+            linked[index] = linkProblem(name) == nil
         }
-        names = kept
-        // A counting sort by parent (stable: each folder's children stay in MFT order), no array per folder.
+        groupChildren(linked: linked)
+        if placeOrphans(linked: &linked) { groupChildren(linked: linked) }
+    }
+
+    /// Groups the names marked in `linked` under their folders (dropping the others) into ``childStart`` and
+    /// ``childIndexes``: a counting sort by parent, stable, so each folder's children stay in MFT order.
+    mutating func groupChildren(linked: [Bool]) {
         var start = [Int32](repeating: 0, count: nodes.count + 1)
-        for name in names { start[Int(name.parent.record) + 1] += 1 }
+        var count = 0
+        for (index, name) in names.enumerated() where linked[index] {
+            start[Int(name.parent.record) + 1] += 1
+            count += 1
+        }
         for index in 0..<nodes.count { start[index + 1] += start[index] }
         var next = start
-        var indexes = [Int32](repeating: 0, count: names.count)
-        for (index, name) in names.enumerated() {
+        var indexes = [Int32](repeating: 0, count: count)
+        for (index, name) in names.enumerated() where linked[index] {
             let parent = Int(name.parent.record)
             indexes[Int(next[parent])] = Int32(index)
             next[parent] += 1
