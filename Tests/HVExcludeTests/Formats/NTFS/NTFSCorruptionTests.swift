@@ -147,7 +147,8 @@ struct NTFSCorruptionTests {
         let walk = try fs.walk(roots: ["/t"], options: WalkOptions(), progress: WalkProgress()) { _, _ in true }
         #expect(Set(walk.entries.map(\.hostPath)).isSuperset(of: ["/t/$Orphans", "/t/$Orphans/x", "/t/$Orphans/x/y"]))
         #expect(walk.entries.count == 8)
-        #expect(walk.issues.map(\.message) == [
+        // (The test volume's folders have no $I30 index: the index check says so in issues of its own.)
+        #expect(walk.issues.map(\.message).filter { !$0.contains("($I30)") } == [
             "test: MFT record 25 (folder \"x\"): orphaned, its parent chain is a cycle (records 25 → 26 → 25); placed under \\$Orphans\\x",
         ])
     }
