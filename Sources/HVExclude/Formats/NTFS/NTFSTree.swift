@@ -95,7 +95,7 @@ package struct NTFSTree: Sendable {
             } catch {
                 // A cut or unreadable stretch: keep every record before it, one read each.
                 while number < UInt64(count), let bytes = try? volume.recordBytes(number) {
-                    add(bytes[...], number: number, recordSize: recordSize)
+                    add(bytes[...], number: number, recordSize: recordSize, volume: volume)
                     number += 1
                 }
                 if number < UInt64(count) {
@@ -188,7 +188,7 @@ package struct NTFSTree: Sendable {
                     // The slow path names what is wrong (the fast path may have applied some fixups: re-read).
                     let start = index * recordSize
                     let original = (try? volume.recordBytes(number)) ?? Array(chunk[start..<(start + recordSize)])
-                    add(original[...], number: number, recordSize: recordSize)
+                    add(original[...], number: number, recordSize: recordSize, volume: volume)
                 }
             }
         }
@@ -282,14 +282,20 @@ package struct NTFSTree: Sendable {
         }
     }
 
-    private mutating func add(_ bytes: ArraySlice<UInt8>, number: UInt64, recordSize: Int) {
+    private mutating func add(_ bytes: ArraySlice<UInt8>, number: UInt64, recordSize: Int, volume: NTFSVolume) {
         if NTFSFileRecord.isEmpty(bytes) { return }
-        let record: NTFSFileRecord
+        var record: NTFSFileRecord
         do {
             record = try NTFSFileRecord(parsing: bytes, number: number, baseOffset: number * UInt64(recordSize))
         } catch {
-            warnings.append("\(error)")
-            return
+            // Records 0–3 have a copy in $MFTMirr (chkdsk restores them from it).
+            guard let copy = try? volume.mirrorRecordBytes(number),
+                  let mirrored = try? NTFSFileRecord(parsing: copy[...], number: number, baseOffset: number * UInt64(recordSize)) else {
+                warnings.append("\(error)")
+                return
+            }
+            warnings.append("\(error); its copy in $MFTMirr is read instead")
+            record = mirrored
         }
         for warning in record.warnings { warnings.append("MFT record \(number): \(warning)") }
         guard record.inUse else { return }

@@ -28,6 +28,8 @@ package final class NTFSVolume: Sendable {
     package let boot: NTFSBootRecord
     /// `$MFT`'s data.
     let mft: NTFSDataStream
+    /// Where `$MFTMirr` (copies of records 0–3) starts, `nil` when it is the MFT itself.
+    let mirrorOffset: UInt64?
     /// Case folding table.
     let upcase: NTFSUpCase
     /// Problems met while opening (an unreadable `$UpCase`, …).
@@ -45,9 +47,10 @@ package final class NTFSVolume: Sendable {
         self.source = source
         self.name = name
         var warnings: [String] = []
-        let (boot, mft) = try NTFSVolume.openMFT(source: source, name: name, warnings: &warnings)
+        let (boot, mft, mirror) = try NTFSVolume.openMFT(source: source, name: name, warnings: &warnings)
         self.boot = boot
         self.mft = mft
+        mirrorOffset = mirror
         // $UpCase: read through the MFT now mapped.
         var upcase = NTFSUpCase.ascii
         do {
@@ -63,7 +66,8 @@ package final class NTFSVolume: Sendable {
 
     /// The boot record and `$MFT`'s data from the first copies that pass their checks: the primary boot sector, else
     /// the backup; `$MFT`'s record 0, else `$MFTMirr`'s copy of it.
-    static func openMFT(source: any ByteSource, name: String, warnings: inout [String]) throws -> (NTFSBootRecord, NTFSDataStream) {
+    static func openMFT(source: any ByteSource, name: String, warnings: inout [String]) throws
+        -> (NTFSBootRecord, NTFSDataStream, UInt64?) {
         var boots: [(boot: NTFSBootRecord, what: String)] = []
         var firstError: (any Error)?
         do {
@@ -79,7 +83,7 @@ package final class NTFSVolume: Sendable {
         // Why the copy before could not be used (named when the next is tried).
         var failure = firstError.map { "the boot sector is damaged (\($0))" }
         for candidate in boots {
-            if let failure { warnings.append("\(name): \(failure); read with \(candidate.what)") }
+            if let failure { warnings.append("\(failure); read with \(candidate.what)") }
             let boot = candidate.boot
             let primary = try? Checked.multiply(boot.mftCluster, boot.clusterSize, "NTFS boot record", at: 48)
             let mirror = boot.mftMirrorCluster == boot.mftCluster
@@ -90,10 +94,10 @@ package final class NTFSVolume: Sendable {
                 do {
                     let mft = try mapMFT(source: source, boot: boot, at: at)
                     if let recordError {
-                        warnings.append("\(name): $MFT's record 0 is damaged (\(recordError)); $MFT is mapped with its copy "
+                        warnings.append("$MFT's record 0 is damaged (\(recordError)); $MFT is mapped with its copy "
                             + "in $MFTMirr at \(hex(at))")
                     }
-                    return (boot, mft)
+                    return (boot, mft, mirror)
                 } catch {
                     if copy == "$MFT" { recordError = error }
                     if firstError == nil { firstError = error }
@@ -188,6 +192,14 @@ package final class NTFSVolume: Sendable {
         guard !overflow, offset < mft.size else { throw NTFSError.record(number, "lies past the end of $MFT") }
         let bytes = try mft.read(at: offset, count: recordSize)
         guard bytes.count == recordSize else { throw NTFSError.record(number, "cut short by the end of $MFT") }
+        return bytes
+    }
+
+    /// `$MFTMirr`'s copy of record `number` (0–3), for a damaged original.
+    func mirrorRecordBytes(_ number: UInt64) throws -> [UInt8] {
+        guard number < 4, let mirrorOffset else { throw NTFSError.record(number, "has no copy in $MFTMirr") }
+        let bytes = try source.read(at: mirrorOffset + number * UInt64(boot.recordSize), count: boot.recordSize)
+        guard bytes.count == boot.recordSize else { throw NTFSError.record(number, "$MFTMirr's copy is cut short") }
         return bytes
     }
 
