@@ -44,10 +44,32 @@ package struct NTFSTree: Sendable {
     /// One name of a record in a folder; its UTF-8 bytes are `nameBytes[start..<start + length]`. A plain value:
     /// half a million of them cost no allocation and no reference counting each.
     package struct Name: Sendable {
-        package var record: UInt64
-        package var parent: NTFSReference
-        package var start: Int
-        package var length: Int
+        // 24 bytes, not 40: one per name of the volume. Records are capped at 2^23 and a name's UTF-8 at 765 bytes.
+        private var parentRaw: UInt64
+        private var startStorage: UInt64
+        private var recordStorage: UInt32
+        private var lengthStorage: UInt16
+
+        package init(record: UInt64, parent: NTFSReference, start: Int, length: Int) {
+            parentRaw = parent.record | UInt64(parent.sequence) << 48
+            startStorage = UInt64(start)
+            recordStorage = UInt32(truncatingIfNeeded: record)
+            lengthStorage = UInt16(truncatingIfNeeded: length)
+        }
+
+        package var record: UInt64 { UInt64(recordStorage) }
+        package var parent: NTFSReference {
+            get { NTFSReference(parentRaw) }
+            set { parentRaw = newValue.record | UInt64(newValue.sequence) << 48 }
+        }
+        package var start: Int {
+            get { Int(startStorage) }
+            set { startStorage = UInt64(newValue) }
+        }
+        package var length: Int {
+            get { Int(lengthStorage) }
+            set { lengthStorage = UInt16(truncatingIfNeeded: newValue) }
+        }
     }
 
     /// Records by number.
@@ -81,6 +103,9 @@ package struct NTFSTree: Sendable {
         // The metafiles' slots, the root folder (record 5) among them, always exist: a damaged MFT too short to
         // hold them leaves them unused (the root lists nothing) rather than out of range for every lookup.
         nodes = [Node](repeating: Node(), count: max(count, Int(NTFSVolume.firstUserRecord)))
+        // About one name per record: reserved once, so the arrays never double (a doubling holds both copies at once).
+        names.reserveCapacity(count + 16)
+        nameBytes.reserveCapacity(count * 24)
         if count <= Int(NTFSVolume.rootRecord) {
             warnings.append("MFT record \(count): the MFT holds only \(count) records and not the root folder (record \(NTFSVolume.rootRecord))")
         }
