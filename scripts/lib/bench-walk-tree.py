@@ -31,8 +31,12 @@ class Tree:
         return rel
 
     def touch(self, rel):
-        # os.mknod is the cheapest way to make an empty regular file.
-        os.mknod(os.path.join(self.root, rel))
+        # os.mknod is the cheapest way to make an empty regular file. Above scale 1.0 a random name can repeat
+        # (a word and a number running into another): the repeat is skipped, not counted.
+        try:
+            os.mknod(os.path.join(self.root, rel))
+        except FileExistsError:
+            return
         self.files += 1
         if rel.rsplit(".", 1)[-1].lower() in HYPERV_EXTENSIONS:
             self.hyperv += 1

@@ -38,12 +38,19 @@ package enum NativeImageScan {
         let disk = FileReader(path: image, source: opened.source, readBudget: 16 << 20)
         // Shorter than one sector: no image at all, whatever its name says.
         guard opened.source.size >= 512 else { throw DiskImageError.notADiskImage(image) }
-        let table: PartitionTable
+        var table: PartitionTable
         do {
             table = try PartitionTable.read(disk, size: opened.source.size)
         } catch {
             // A real read error (a VHDX payload block past the end) keeps its message and the format's name.
             throw DiskImageError.sectorZeroUnreadable(image: image, format: opened.format, reason: "\(error)")
+        }
+        if table.kind == .unknown, let boot = backupBootSector(opened.source) {
+            // A bare NTFS volume whose first sector is damaged: NTFSVolume reads it through the backup and says so.
+            var volume = DiskPartition(number: 1, scheme: .bareVolume, offset: 0, size: opened.source.size, typeName: "NTFS volume")
+            volume.ntfs = boot
+            table = PartitionTable(kind: .bareNTFS, sectorSize: Int(boot.bytesPerSector), diskSize: opened.source.size,
+                                   diskSignature: nil, diskGUID: nil, partitions: [volume], warnings: [])
         }
         guard table.kind != .unknown else {
             throw DiskImageError.unrecognised(table, image: image, format: opened.format)
@@ -52,8 +59,9 @@ package enum NativeImageScan {
         notes += (opened.errors + table.errors).map { Finding(.image, path: image, message: $0, severity: .error) }
         var partitions: [MountedPartition] = []
         var refused: [(Int, String)] = []
-        for partition in table.partitions {
+        for var partition in table.partitions {
             let bytes = ByteRange(opened.source, offset: partition.offset, size: partition.size)
+            if !partition.isNTFS, let boot = backupBootSector(bytes) { partition.ntfs = boot }
             if !partition.isNTFS {
                 let head = (try? bytes.read(at: 0, count: 11)) ?? []
                 if head.count == 11, Array(head[3..<11]) == Array("-FVE-FS-".utf8) {
@@ -75,6 +83,18 @@ package enum NativeImageScan {
             }
         }
         return Volumes(partitions: partitions, notes: notes, table: table, format: opened.format, refused: refused)
+    }
+
+    /// The backup NTFS boot sector in the last sector of `bytes` (a volume whose first sector is damaged), `nil`
+    /// when there is none or the first sector is another file system's (a reformatted volume keeps its old backup).
+    static func backupBootSector(_ bytes: any ByteSource) -> NTFSBootSector? {
+        guard let head = try? bytes.read(at: 0, count: 512), head.count == 512,
+              Array(head[3..<11]) != Array("EXFAT   ".utf8), Array(head[3..<11]) != Array("-FVE-FS-".utf8),
+              Array(head[54..<57]) != Array("FAT".utf8), Array(head[82..<87]) != Array("FAT32".utf8),
+              let (_, offset) = NTFSVolume.backupBootRecord(bytes),
+              var reader = try? ByteReader(bytes.read(at: offset, count: 512), baseOffset: offset, structure: "NTFS backup boot sector"),
+              let boot = try? NTFSBootSector(parsing: &reader) else { return nil }
+        return boot
     }
 
     /// The mapping for `--drive X=PATH` when PATH is a partition or disk image: its Windows partition (the one

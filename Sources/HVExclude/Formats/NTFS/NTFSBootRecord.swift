@@ -103,6 +103,8 @@ package struct NTFSBootRecord: Sendable, Equatable {
     package var totalSectors: UInt64
     /// First cluster of $MFT.
     package var mftCluster: UInt64
+    /// First cluster of $MFTMirr (the copy of $MFT's first records).
+    var mftMirrorCluster: UInt64
     /// Bytes per MFT record.
     var recordSize: Int
     /// Bytes per index record.
@@ -127,6 +129,7 @@ package struct NTFSBootRecord: Sendable, Equatable {
             }
             totalSectors = sector.totalSectors
             mftCluster = sector.mftCluster
+            mftMirrorCluster = try reader.peek(UInt64.self, at: 56, .little)
             serialNumber = sector.serialNumber
             recordSize = try NTFSBootRecord.entrySize(reader, at: 64, cluster: clusterSize)
             indexRecordSize = try NTFSBootRecord.entrySize(reader, at: 68, cluster: clusterSize)

@@ -115,6 +115,9 @@ package final class NTFSFileSystem: VolumeFileSystem {
             }
             var stack: [(record: UInt64, path: [UInt8], depth: Int)] = [(start, Array(walkRoot.utf8), 0)]
             var visited: Set<UInt64> = [start]
+            // For the index check: each entered folder's parent, and the folders holding a matched file.
+            var parents: [UInt64: UInt64] = [:]
+            var matchedFolders: [UInt64: [UInt8]] = [:]
             while let folder = stack.popLast() {
                 progress.started(directory: folder.path)
                 var listed = 0
@@ -132,6 +135,7 @@ package final class NTFSFileSystem: VolumeFileSystem {
                     if kind == .directory {
                         // A folder reachable twice would be a corrupt tree (folders have one name): enter it once.
                         if visited.insert(child.record).inserted {
+                            parents[child.record] = folder.record
                             stack.append((child.record, pathBytes, folder.depth + 1))
                         } else {
                             let path = String(decoding: pathBytes, as: UTF8.self)
@@ -139,6 +143,7 @@ package final class NTFSFileSystem: VolumeFileSystem {
                                 message: "\(volume.name): MFT record \(child.record): folder reached a second time (corrupt parent references); not entered again"))
                         }
                     }
+                    if matched && kind != .directory { matchedFolders[folder.record] = folder.path }
                     if matched || kind == .symlink {
                         result.entries.append(WalkEntry(
                             root: walkRoot, hostPath: String(decoding: pathBytes, as: UTF8.self), hostPathBytes: pathBytes,
@@ -149,6 +154,7 @@ package final class NTFSFileSystem: VolumeFileSystem {
                 result.entriesVisited += listed
                 result.directoriesVisited += 1
             }
+            result.issues += indexDisagreements(foldersToCheck(matchedFolders, parents: parents))
         }
         result.entries.sort()
         result.issues.sort()

@@ -44,23 +44,47 @@ package struct NTFSTree: Sendable {
     /// One name of a record in a folder; its UTF-8 bytes are `nameBytes[start..<start + length]`. A plain value:
     /// half a million of them cost no allocation and no reference counting each.
     package struct Name: Sendable {
-        package var record: UInt64
-        package var parent: NTFSReference
-        package var start: Int
-        package var length: Int
+        // 24 bytes, not 40: one per name of the volume. Records are capped at 2^23 and a name's UTF-8 at 765 bytes.
+        private var parentRaw: UInt64
+        private var startStorage: UInt64
+        private var recordStorage: UInt32
+        private var lengthStorage: UInt16
+
+        package init(record: UInt64, parent: NTFSReference, start: Int, length: Int) {
+            parentRaw = parent.record | UInt64(parent.sequence) << 48
+            startStorage = UInt64(start)
+            recordStorage = UInt32(truncatingIfNeeded: record)
+            lengthStorage = UInt16(truncatingIfNeeded: length)
+        }
+
+        package var record: UInt64 { UInt64(recordStorage) }
+        package var parent: NTFSReference {
+            get { NTFSReference(parentRaw) }
+            set { parentRaw = newValue.record | UInt64(newValue.sequence) << 48 }
+        }
+        package var start: Int {
+            get { Int(startStorage) }
+            set { startStorage = UInt64(newValue) }
+        }
+        package var length: Int {
+            get { Int(lengthStorage) }
+            set { lengthStorage = UInt16(truncatingIfNeeded: newValue) }
+        }
     }
 
     /// Records by number.
-    private(set) var nodes: [Node]
+    internal(set) var nodes: [Node]
     /// Every live name.
-    package private(set) var names: [Name] = []
+    package internal(set) var names: [Name] = []
     /// The UTF-8 bytes of every name, one after another.
-    private(set) var nameBytes: [UInt8] = []
+    internal(set) var nameBytes: [UInt8] = []
     /// Folder record `r`'s children are `names[childIndexes[childStart[r]..<childStart[r + 1]]]`, in MFT order.
-    private(set) var childStart: [Int32] = []
-    private(set) var childIndexes: [Int32] = []
+    internal(set) var childStart: [Int32] = []
+    internal(set) var childIndexes: [Int32] = []
+    /// The synthetic folder holding the orphans (``orphansName``), `nil` when there are none.
+    package internal(set) var orphanFolder: UInt64?
     /// One message per record that could not be read, naming the record.
-    package private(set) var warnings: [String] = []
+    package internal(set) var warnings: [String] = []
 
     /// Bytes read from the MFT at a time.
     static let chunkSize = 8 << 20
@@ -79,6 +103,9 @@ package struct NTFSTree: Sendable {
         // The metafiles' slots, the root folder (record 5) among them, always exist: a damaged MFT too short to
         // hold them leaves them unused (the root lists nothing) rather than out of range for every lookup.
         nodes = [Node](repeating: Node(), count: max(count, Int(NTFSVolume.firstUserRecord)))
+        // About one name per record: reserved once, so the arrays never double (a doubling holds both copies at once).
+        names.reserveCapacity(count + 16)
+        nameBytes.reserveCapacity(count * 24)
         if count <= Int(NTFSVolume.rootRecord) {
             warnings.append("MFT record \(count): the MFT holds only \(count) records and not the root folder (record \(NTFSVolume.rootRecord))")
         }
@@ -93,7 +120,7 @@ package struct NTFSTree: Sendable {
             } catch {
                 // A cut or unreadable stretch: keep every record before it, one read each.
                 while number < UInt64(count), let bytes = try? volume.recordBytes(number) {
-                    add(bytes[...], number: number, recordSize: recordSize)
+                    add(bytes[...], number: number, recordSize: recordSize, volume: volume)
                     number += 1
                 }
                 if number < UInt64(count) {
@@ -186,7 +213,7 @@ package struct NTFSTree: Sendable {
                     // The slow path names what is wrong (the fast path may have applied some fixups: re-read).
                     let start = index * recordSize
                     let original = (try? volume.recordBytes(number)) ?? Array(chunk[start..<(start + recordSize)])
-                    add(original[...], number: number, recordSize: recordSize)
+                    add(original[...], number: number, recordSize: recordSize, volume: volume)
                 }
             }
         }
@@ -234,12 +261,12 @@ package struct NTFSTree: Sendable {
     }
 
     /// Whether two stored names have the same bytes.
-    private func sameBytes(_ a: (start: Int, length: Int), _ b: (start: Int, length: Int)) -> Bool {
+    func sameBytes(_ a: (start: Int, length: Int), _ b: (start: Int, length: Int)) -> Bool {
         a.length == b.length && nameBytes[a.start..<(a.start + a.length)].elementsEqual(nameBytes[b.start..<(b.start + b.length)])
     }
 
     /// Appends `text` to ``nameBytes`` and returns where it is.
-    private mutating func store(_ text: String) -> (start: Int, length: Int) {
+    mutating func store(_ text: String) -> (start: Int, length: Int) {
         let start = nameBytes.count
         nameBytes.append(contentsOf: text.utf8)
         return (start, nameBytes.count - start)
@@ -280,14 +307,20 @@ package struct NTFSTree: Sendable {
         }
     }
 
-    private mutating func add(_ bytes: ArraySlice<UInt8>, number: UInt64, recordSize: Int) {
+    private mutating func add(_ bytes: ArraySlice<UInt8>, number: UInt64, recordSize: Int, volume: NTFSVolume) {
         if NTFSFileRecord.isEmpty(bytes) { return }
-        let record: NTFSFileRecord
+        var record: NTFSFileRecord
         do {
             record = try NTFSFileRecord(parsing: bytes, number: number, baseOffset: number * UInt64(recordSize))
         } catch {
-            warnings.append("\(error)")
-            return
+            // Records 0–3 have a copy in $MFTMirr (chkdsk restores them from it).
+            guard let copy = try? volume.mirrorRecordBytes(number),
+                  let mirrored = try? NTFSFileRecord(parsing: copy[...], number: number, baseOffset: number * UInt64(recordSize)) else {
+                warnings.append("\(error)")
+                return
+            }
+            warnings.append("\(error); its copy in $MFTMirr is read instead")
+            record = mirrored
         }
         for warning in record.warnings { warnings.append("MFT record \(number): \(warning)") }
         guard record.inUse else { return }
@@ -352,25 +385,31 @@ package struct NTFSTree: Sendable {
         }
     }
 
-    /// Groups names under their folders, keeping only names whose folder is a live folder of the same sequence.
+    /// Groups names under their folders: names whose folder is a live folder of the same sequence, then every
+    /// record those leave out of the tree placed under ``orphansName`` (``placeOrphans(linked:)``).
     private mutating func link() {
-        var kept: [Name] = []
-        kept.reserveCapacity(names.count)
-        for name in names {
-            let parent = name.parent.record
-            guard parent < UInt64(nodes.count), nodes[Int(parent)].inUse, nodes[Int(parent)].isDirectory,
-                  nodes[Int(parent)].sequence == name.parent.sequence || name.parent.sequence == 0 else { continue }
-            if name.record == NTFSVolume.rootRecord && parent == NTFSVolume.rootRecord { continue }
-            kept.append(name)
+        var linked = [Bool](repeating: false, count: names.count)
+        for (index, name) in names.enumerated() {
+            if name.record == NTFSVolume.rootRecord && name.parent.record == NTFSVolume.rootRecord { continue }
+            linked[index] = linkProblem(name) == nil
         }
-        names = kept
-        // A counting sort by parent (stable: each folder's children stay in MFT order), no array per folder.
+        groupChildren(linked: linked)
+        if placeOrphans(linked: &linked) { groupChildren(linked: linked) }
+    }
+
+    /// Groups the names marked in `linked` under their folders (dropping the others) into ``childStart`` and
+    /// ``childIndexes``: a counting sort by parent, stable, so each folder's children stay in MFT order.
+    mutating func groupChildren(linked: [Bool]) {
         var start = [Int32](repeating: 0, count: nodes.count + 1)
-        for name in names { start[Int(name.parent.record) + 1] += 1 }
+        var count = 0
+        for (index, name) in names.enumerated() where linked[index] {
+            start[Int(name.parent.record) + 1] += 1
+            count += 1
+        }
         for index in 0..<nodes.count { start[index + 1] += start[index] }
         var next = start
-        var indexes = [Int32](repeating: 0, count: names.count)
-        for (index, name) in names.enumerated() {
+        var indexes = [Int32](repeating: 0, count: count)
+        for (index, name) in names.enumerated() where linked[index] {
             let parent = Int(name.parent.record)
             indexes[Int(next[parent])] = Int32(index)
             next[parent] += 1

@@ -28,6 +28,8 @@ package final class NTFSVolume: Sendable {
     package let boot: NTFSBootRecord
     /// `$MFT`'s data.
     let mft: NTFSDataStream
+    /// Where `$MFTMirr` (copies of records 0–3) starts, `nil` when it is the MFT itself.
+    let mirrorOffset: UInt64?
     /// Case folding table.
     let upcase: NTFSUpCase
     /// Problems met while opening (an unreadable `$UpCase`, …).
@@ -36,65 +38,19 @@ package final class NTFSVolume: Sendable {
     /// Records in the MFT.
     var recordCount: UInt64 { mft.size / UInt64(boot.recordSize) }
 
-    /// Opens the volume in `source`.
-    /// - Throws: ``NTFSError`` when the boot record is not NTFS (or BitLocker) or `$MFT` cannot be mapped.
+    /// Opens the volume in `source`. When the primary boot sector or `$MFT`'s record 0 fails its checks, the
+    /// backup boot sector (the volume's last sector) and `$MFTMirr`'s copy of record 0 are tried, as `chkdsk` does,
+    /// with a warning naming what was damaged.
+    /// - Throws: ``NTFSError`` when the boot record is not NTFS (or BitLocker) or `$MFT` cannot be mapped from any
+    ///   copy (the error of the primary copies).
     package init(source: any ByteSource, name: String) throws {
         self.source = source
         self.name = name
-        var reader = ByteReader(try source.read(at: 0, count: NTFSBootRecord.size), structure: "NTFS boot record")
-        let boot = try NTFSBootRecord(parsing: &reader)
-        self.boot = boot
-        let recordSize = boot.recordSize
-        let mftStart = try Checked.multiply(boot.mftCluster, boot.clusterSize, "NTFS boot record", at: 48)
-        let first = try source.read(at: mftStart, count: recordSize)
-        guard first.count == recordSize else {
-            throw NTFSError.record(0, "the image ends before the MFT (offset \(hex(mftStart))); truncated image")
-        }
-        let record = try NTFSFileRecord(parsing: first[...], number: 0, baseOffset: mftStart)
-        // $MFT's data may itself be fragmented over extension records (a huge MFT): map the first fragment, then
-        // read the extension records through it.
-        var fragments = record.attributes.filter { $0.type == NTFSAttribute.Kind.data.rawValue && $0.name.isEmpty }
-            .compactMap(\.nonResident)
-        guard let head = fragments.first(where: { $0.firstVCN == 0 }) else {
-            throw NTFSError.record(0, "$MFT has no non-resident unnamed $DATA attribute")
-        }
         var warnings: [String] = []
-        if let list = record.attributes.first(where: { $0.type == NTFSAttribute.Kind.attributeList.rawValue }) {
-            let partial = try NTFSDataStream(fragments: [head], flags: 0, volume: source, clusterSize: boot.clusterSize,
-                                             clusterCount: boot.clusterCount, record: 0)
-            let listBytes: [UInt8]
-            if let value = list.residentValue {
-                listBytes = value
-            } else if let runs = list.nonResident {
-                let stream = try NTFSDataStream(fragments: [runs], flags: 0, volume: source, clusterSize: boot.clusterSize,
-                                                clusterCount: boot.clusterCount, record: 0)
-                listBytes = try stream.read(at: 0, count: Int(min(stream.size, NTFSVolume.maximumAttributeListSize)))
-            } else {
-                listBytes = []
-            }
-            let entries: [NTFSAttributeListEntry]
-            do { entries = try NTFSAttributeListEntry.parseList(listBytes) } catch {
-                throw NTFSError.record(0, "$ATTRIBUTE_LIST: \(error)")
-            }
-            var seen = Set<UInt64>()
-            for entry in entries where entry.type == NTFSAttribute.Kind.data.rawValue && entry.record.record != 0 {
-                guard seen.insert(entry.record.record).inserted else { continue }
-                let offset = entry.record.record * UInt64(recordSize)
-                guard offset + UInt64(recordSize) <= partial.size else {
-                    throw NTFSError.record(0, "$ATTRIBUTE_LIST names record \(entry.record.record), which lies outside the part of $MFT mapped so far")
-                }
-                let bytes = try partial.read(at: offset, count: recordSize)
-                let extension_ = try NTFSFileRecord(parsing: bytes[...], number: entry.record.record, baseOffset: offset)
-                guard extension_.baseRecord.map({ NTFSReference($0).record }) == 0 else {
-                    throw NTFSError.record(entry.record.record, "named by $MFT's attribute list but belongs to another record")
-                }
-                fragments += extension_.attributes.filter { $0.type == NTFSAttribute.Kind.data.rawValue && $0.name.isEmpty }
-                    .compactMap(\.nonResident)
-            }
-        }
-        fragments.sort { $0.firstVCN < $1.firstVCN }
-        mft = try NTFSDataStream(fragments: fragments, flags: 0, volume: source, clusterSize: boot.clusterSize,
-                                 clusterCount: boot.clusterCount, record: 0)
+        let (boot, mft, mirror) = try NTFSVolume.openMFT(source: source, name: name, warnings: &warnings)
+        self.boot = boot
+        self.mft = mft
+        mirrorOffset = mirror
         // $UpCase: read through the MFT now mapped.
         var upcase = NTFSUpCase.ascii
         do {
@@ -108,6 +64,124 @@ package final class NTFSVolume: Sendable {
         self.warnings = warnings
     }
 
+    /// The boot record and `$MFT`'s data from the first copies that pass their checks: the primary boot sector, else
+    /// the backup; `$MFT`'s record 0, else `$MFTMirr`'s copy of it.
+    static func openMFT(source: any ByteSource, name: String, warnings: inout [String]) throws
+        -> (NTFSBootRecord, NTFSDataStream, UInt64?) {
+        var boots: [(boot: NTFSBootRecord, what: String)] = []
+        var firstError: (any Error)?
+        do {
+            var reader = ByteReader(try source.read(at: 0, count: NTFSBootRecord.size), structure: "NTFS boot record")
+            boots.append((try NTFSBootRecord(parsing: &reader), "the boot sector"))
+        } catch let error as NTFSError {
+            if case .bitLocker = error { throw error }
+            firstError = error
+        }
+        if let (backup, offset) = backupBootRecord(source), !boots.contains(where: { $0.boot == backup }) {
+            boots.append((backup, "the backup boot sector at \(hex(offset))"))
+        }
+        // Why the copy before could not be used (named when the next is tried).
+        var failure = firstError.map { "the boot sector is damaged (\($0))" }
+        for candidate in boots {
+            if let failure { warnings.append("\(failure); read with \(candidate.what)") }
+            let boot = candidate.boot
+            let primary = try? Checked.multiply(boot.mftCluster, boot.clusterSize, "NTFS boot record", at: 48)
+            let mirror = boot.mftMirrorCluster == boot.mftCluster
+                ? nil : try? Checked.multiply(boot.mftMirrorCluster, boot.clusterSize, "NTFS boot record", at: 56)
+            var recordError: (any Error)?
+            for (copy, at) in [("$MFT", primary), ("$MFTMirr", mirror)] {
+                guard let at else { continue }
+                do {
+                    let mft = try mapMFT(source: source, boot: boot, at: at)
+                    if let recordError {
+                        warnings.append("$MFT's record 0 is damaged (\(recordError)); $MFT is mapped with its copy "
+                            + "in $MFTMirr at \(hex(at))")
+                    }
+                    return (boot, mft, mirror)
+                } catch {
+                    if copy == "$MFT" { recordError = error }
+                    if firstError == nil { firstError = error }
+                    failure = "$MFT cannot be mapped with \(candidate.what) (\(error))"
+                }
+            }
+        }
+        throw firstError ?? NTFSError.record(0, "no boot record")
+    }
+
+    /// The backup boot sector, in the last sector of the volume (where Windows and mkntfs write it), and its offset.
+    package static func backupBootRecord(_ source: any ByteSource) -> (NTFSBootRecord, UInt64)? {
+        for sectorSize in [512, 4096, 1024, 2048] where source.size >= UInt64(2 * sectorSize) {
+            let offset = source.size - UInt64(sectorSize)
+            guard let bytes = try? source.read(at: offset, count: NTFSBootRecord.size) else { continue }
+            var reader = ByteReader(bytes, baseOffset: offset, structure: "NTFS backup boot record")
+            if let boot = try? NTFSBootRecord(parsing: &reader), boot.bytesPerSector == sectorSize { return (boot, offset) }
+        }
+        return nil
+    }
+
+    /// `$MFT`'s data, mapped from the copy of its record 0 at `mftStart` (the MFT's or its mirror's).
+    static func mapMFT(source: any ByteSource, boot: NTFSBootRecord, at mftStart: UInt64) throws -> NTFSDataStream {
+        let recordSize = boot.recordSize
+        let first = try source.read(at: mftStart, count: recordSize)
+        guard first.count == recordSize else {
+            throw NTFSError.record(0, "the image ends before the MFT (offset \(hex(mftStart))); truncated image")
+        }
+        let record = try NTFSFileRecord(parsing: first[...], number: 0, baseOffset: mftStart)
+        guard record.inUse, record.baseRecord == nil else { throw NTFSError.record(0, "$MFT's record is not a file in use") }
+        // $MFT's data may itself be fragmented over extension records (a huge MFT): map the first fragment, then
+        // read the extension records through it.
+        var fragments = record.attributes.filter { $0.type == NTFSAttribute.Kind.data.rawValue && $0.name.isEmpty }
+            .compactMap(\.nonResident)
+        guard let head = fragments.first(where: { $0.firstVCN == 0 }) else {
+            throw NTFSError.record(0, "$MFT has no non-resident unnamed $DATA attribute")
+        }
+        if let list = record.attributes.first(where: { $0.type == NTFSAttribute.Kind.attributeList.rawValue }) {
+            fragments += try extensionFragments(list, head: head, source: source, boot: boot)
+        }
+        fragments.sort { $0.firstVCN < $1.firstVCN }
+        return try NTFSDataStream(fragments: fragments, flags: 0, volume: source, clusterSize: boot.clusterSize,
+                                  clusterCount: boot.clusterCount, record: 0)
+    }
+
+    /// The `$DATA` fragments of `$MFT` held in the extension records its attribute list names.
+    static func extensionFragments(_ list: NTFSAttribute, head: NTFSAttribute.NonResident, source: any ByteSource,
+                                   boot: NTFSBootRecord) throws -> [NTFSAttribute.NonResident] {
+        let recordSize = boot.recordSize
+        let partial = try NTFSDataStream(fragments: [head], flags: 0, volume: source, clusterSize: boot.clusterSize,
+                                         clusterCount: boot.clusterCount, record: 0)
+        let listBytes: [UInt8]
+        if let value = list.residentValue {
+            listBytes = value
+        } else if let runs = list.nonResident {
+            let stream = try NTFSDataStream(fragments: [runs], flags: 0, volume: source, clusterSize: boot.clusterSize,
+                                            clusterCount: boot.clusterCount, record: 0)
+            listBytes = try stream.read(at: 0, count: Int(min(stream.size, NTFSVolume.maximumAttributeListSize)))
+        } else {
+            listBytes = []
+        }
+        let entries: [NTFSAttributeListEntry]
+        do { entries = try NTFSAttributeListEntry.parseList(listBytes) } catch {
+            throw NTFSError.record(0, "$ATTRIBUTE_LIST: \(error)")
+        }
+        var fragments: [NTFSAttribute.NonResident] = []
+        var seen = Set<UInt64>()
+        for entry in entries where entry.type == NTFSAttribute.Kind.data.rawValue && entry.record.record != 0 {
+            guard seen.insert(entry.record.record).inserted else { continue }
+            let offset = entry.record.record * UInt64(recordSize)
+            guard offset + UInt64(recordSize) <= partial.size else {
+                throw NTFSError.record(0, "$ATTRIBUTE_LIST names record \(entry.record.record), which lies outside the part of $MFT mapped so far")
+            }
+            let bytes = try partial.read(at: offset, count: recordSize)
+            let extension_ = try NTFSFileRecord(parsing: bytes[...], number: entry.record.record, baseOffset: offset)
+            guard extension_.baseRecord.map({ NTFSReference($0).record }) == 0 else {
+                throw NTFSError.record(entry.record.record, "named by $MFT's attribute list but belongs to another record")
+            }
+            fragments += extension_.attributes.filter { $0.type == NTFSAttribute.Kind.data.rawValue && $0.name.isEmpty }
+                .compactMap(\.nonResident)
+        }
+        return fragments
+    }
+
     /// The raw bytes of record `number`.
     func recordBytes(_ number: UInt64) throws -> [UInt8] {
         try NTFSVolume.recordBytes(number, mft: mft, recordSize: boot.recordSize)
@@ -118,6 +192,14 @@ package final class NTFSVolume: Sendable {
         guard !overflow, offset < mft.size else { throw NTFSError.record(number, "lies past the end of $MFT") }
         let bytes = try mft.read(at: offset, count: recordSize)
         guard bytes.count == recordSize else { throw NTFSError.record(number, "cut short by the end of $MFT") }
+        return bytes
+    }
+
+    /// `$MFTMirr`'s copy of record `number` (0–3), for a damaged original.
+    func mirrorRecordBytes(_ number: UInt64) throws -> [UInt8] {
+        guard number < 4, let mirrorOffset else { throw NTFSError.record(number, "has no copy in $MFTMirr") }
+        let bytes = try source.read(at: mirrorOffset + number * UInt64(boot.recordSize), count: boot.recordSize)
+        guard bytes.count == boot.recordSize else { throw NTFSError.record(number, "$MFTMirr's copy is cut short") }
         return bytes
     }
 
