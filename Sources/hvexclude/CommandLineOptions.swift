@@ -78,6 +78,8 @@ public struct CommandLineOptions: Equatable, Sendable {
     public var noReplay = false
     /// `hive --json`: print the key as JSON instead of `reg query` text.
     public var json = false
+    /// `hive --recursive`: every key from KEYPATH down as JSON lines, one key with its values per line.
+    public var recursive = false
 
     /// Creates default options.
     public init() {}
@@ -93,13 +95,13 @@ public struct CommandLineOptions: Equatable, Sendable {
             && lhs.planDeferred == rhs.planDeferred && lhs.replicaStorage == rhs.replicaStorage
             && lhs.dataOnly == rhs.dataOnly && lhs.helpTopic == rhs.helpTopic
             && lhs.eventIds == rhs.eventIds && lhs.since == rhs.since
-            && lhs.noReplay == rhs.noReplay && lhs.json == rhs.json && lhs.acceptDetections == rhs.acceptDetections
+            && lhs.noReplay == rhs.noReplay && lhs.json == rhs.json && lhs.recursive == rhs.recursive && lhs.acceptDetections == rhs.acceptDetections
     }
 
     /// Flags that take a value.
     static let valueFlags = ["--against", "--drive", "--map", "--format", "--vendor", "--output", "--jobs", "--hive-dir", "--replica-storage", "--id", "--since"]
     /// Flags that do not.
-    static let switchFlags = ["--quiet", "--strict", "--verbose", "--cross-mounts", "--include-unregistered", "--broad-extensions", "--extensions", "--plan-deferred", "--env-paths", "--mount", "--data-only", "--help", "--version", "--no-replay", "--json", "--accept-detections"]
+    static let switchFlags = ["--quiet", "--strict", "--verbose", "--cross-mounts", "--include-unregistered", "--broad-extensions", "--extensions", "--plan-deferred", "--env-paths", "--mount", "--data-only", "--help", "--version", "--no-replay", "--json", "--recursive", "--accept-detections"]
 
     /// Parses `arguments` (without the program name).
     /// - Throws: ``UsageError`` with a precise message and, for a typo, the closest valid spelling.
@@ -243,6 +245,7 @@ public struct CommandLineOptions: Equatable, Sendable {
         case "--data-only": dataOnly = true
         case "--no-replay": noReplay = true
         case "--json": json = true
+        case "--recursive": recursive = true
         case "--accept-detections": acceptDetections = true
         case "--help":
             if command != .help { helpTopic = command }

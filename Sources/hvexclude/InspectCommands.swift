@@ -16,14 +16,21 @@ enum InspectCommands {
             HVExcludeCommand.printError("hvexclude: cannot read hive \(file): \(error)")
             return .couldNotScan
         }
+        let opened = hive.warnings.count
         for warning in hive.warnings where !options.quiet { HVExcludeCommand.printError("warning: \(file): \(warning)") }
         if let recovery = hive.recovery, !options.quiet { HVExcludeCommand.printError("note: \(file): \(recovery.summary)") }
+        // Damage met while reading keys is warned about after the output.
+        defer { for warning in hive.warnings.dropFirst(opened) where !options.quiet { HVExcludeCommand.printError("warning: \(file): \(warning)") } }
         do {
             if !options.quiet {
                 for note in try RegistryQuery.resolve(keyPath, in: hive).notes { HVExcludeCommand.printError("note: \(note)") }
             }
-            StandardStream.output.write(
-                options.json ? try RegistryQuery.json(hive, keyPath: keyPath) : try RegistryQuery.render(hive, keyPath: keyPath))
+            if options.recursive {
+                try RegistryQuery.jsonLines(hive, keyPath: keyPath) { StandardStream.output.write($0) }
+            } else {
+                StandardStream.output.write(
+                    options.json ? try RegistryQuery.json(hive, keyPath: keyPath) : try RegistryQuery.render(hive, keyPath: keyPath))
+            }
             return hive.warnings.isEmpty || !options.strict ? .success : .finishedWithErrors
         } catch {
             HVExcludeCommand.printError("hvexclude: \(error)")
