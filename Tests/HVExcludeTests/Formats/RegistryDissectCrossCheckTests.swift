@@ -207,4 +207,27 @@ struct RegistryDissectCrossCheckTests {
         let names = try hive.subkeys(of: hive.rootKey()).map(\.name)
         #expect(names == ["key\\uD800", "key\\uDC01"], "\(names) \(hive.warnings)")
     }
+
+    @Test("a key listed under two parents is read under both (as dissect.regf lists it); a key below itself is a cycle")
+    func sharedKeyAndCycle() throws {
+        var builder = RegistryHiveTestBuilder()
+        let c = builder.nextOffset, cList = c + 88, a = cList + 16, aList = a + 88, b = aList + 16, bList = b + 88
+        let rootList = bList + 16, root = rootList + 16
+        builder.cell(RegistryHiveTestBuilder.nk("C", subkeys: 1, subkeyList: cList))
+        builder.cell(RegistryHiveTestBuilder.list("li", [root]))
+        builder.cell(RegistryHiveTestBuilder.nk("A", subkeys: 1, subkeyList: aList))
+        builder.cell(RegistryHiveTestBuilder.list("li", [c]))
+        builder.cell(RegistryHiveTestBuilder.nk("B", subkeys: 1, subkeyList: bList))
+        builder.cell(RegistryHiveTestBuilder.list("li", [c]))
+        builder.cell(RegistryHiveTestBuilder.list("li", [a, b]))
+        builder.rootOffset = builder.nextOffset
+        #expect(builder.rootOffset == root)
+        builder.cell(RegistryHiveTestBuilder.nk("ROOT", flags: 0x2C, subkeys: 2, subkeyList: rootList))
+        let hive = try RegistryHive(bytes: builder.bytes(), name: "HIVE")
+        var paths: [String] = []
+        try hive.walk { path, _ in paths.append(path.joined(separator: "\\")) }
+        #expect(paths == ["", "A", "A\\C", "B", "B\\C"])
+        #expect(hive.warnings.filter { $0.contains("\"C\": also listed under \"B\" (a key with two parents)") }.count == 1)
+        #expect(hive.warnings.filter { $0.contains("\"ROOT\": listed below itself under \"C\" (a cycle)") }.count == 1)
+    }
 }

@@ -248,7 +248,8 @@ package final class RegistryHive: Sendable {
             warnings.append("regf base block at 0x1C: file type \(baseBlock.fileType) is not a primary hive file; read on")
         }
         bins = RegistryHive.scanBins(hbins, warnings: &warnings)
-        warnings += RegistryHive.sizeWarnings(baseBlock, read: hbins.count, binsEnd: bins.last?.upperBound ?? 0, fileSize: fileSize)
+        warnings += RegistryHive.sizeWarnings(
+            baseBlock, read: hbins.count, binsEnd: bins.last?.upperBound ?? 0, fileSize: fileSize)
         collected = Mutex(warnings)
     }
 
@@ -276,8 +277,8 @@ package final class RegistryHive: Sendable {
                 + "the bins found run to \(hex(binsEnd)) bytes: all are read"]
         }
         if !base.checksumValid && binsEnd > declared {
-            return ["regf base block at 0x28: hbins size \(hex(declared)) is not trusted (the base block's checksum fails); "
-                + "the bins found run to \(hex(binsEnd)) bytes: all are read"]
+            return ["regf base block at 0x28: hbins size \(hex(declared)) is not trusted (the base block's checksum "
+                + "fails); the bins found run to \(hex(binsEnd)) bytes: all are read"]
         }
         if declared > read {
             return ["regf base block at 0x28: hbins size \(hex(declared)) runs past the end of the file "
@@ -301,7 +302,9 @@ package final class RegistryHive: Sendable {
             case .sane(let size):
                 let stored = readU32(data, position + 4)
                 if Int(stored) != position {
-                    warnings.append("hbin at \(absolute): stored offset \(hex(stored)) differs from its position \(hex(position)); read on")
+                    warnings.append(
+                        "hbin at \(absolute): stored offset \(hex(stored)) differs from its position \(hex(position)); "
+                            + "read on")
                 }
                 bins.append(position..<position + size)
                 position += size
@@ -312,7 +315,8 @@ package final class RegistryHive: Sendable {
             let next = nextBin(data, after: position)
             let end = next ?? data.count
             if next == nil, !bins.isEmpty, data[position..<end].allSatisfy({ $0 == 0 }) { break }
-            let kept = next.map { "up to the next hbin at \(hex($0 + RegistryBaseBlock.size))" } ?? "to the end of the hbins data"
+            let kept = next.map { "up to the next hbin at \(hex($0 + RegistryBaseBlock.size))" }
+                ?? "to the end of the hbins data"
             warnings.append(
                 "hbin at \(absolute): \(problem); the \(hex(end - position)) bytes \(kept) are read as one bin "
                     + "(cell offsets are absolute)")
@@ -336,7 +340,8 @@ package final class RegistryHive: Sendable {
             return .damaged("size \(hex(size)) is not a positive multiple of 4096")
         }
         guard size <= data.count - position else {
-            return .damaged("size \(hex(size)) runs past the end of the hbins data (\(hex(data.count - position)) bytes left)")
+            let left = hex(data.count - position)
+            return .damaged("size \(hex(size)) runs past the end of the hbins data (\(left) bytes left)")
         }
         return .sane(size)
     }
@@ -575,12 +580,13 @@ package final class RegistryHive: Sendable {
             var reader = try cell(at: key.valueListOffset, structure: "regf value list")
             let count = min(Int(key.valueCount), reader.count / 4)
             if count < Int(key.valueCount) {
-                warn("regf value list at \(hex(reader.baseOffset)): key \"\(key.name)\" declares \(key.valueCount) values, "
-                    + "the list cell holds room for \(count); those \(count) are read")
+                warn("regf value list at \(hex(reader.baseOffset)): key \"\(key.name)\" declares \(key.valueCount) "
+                    + "values, the list cell holds room for \(count); those \(count) are read")
             }
             offsets = try (0..<count).map { _ in try reader.u32(.little) }
         } catch {
-            warn("regf key (nk) at \(hex(key.fileOffset)) \"\(key.name)\": value list unreadable: \(error); no value read")
+            warn("regf key (nk) at \(hex(key.fileOffset)) \"\(key.name)\": value list unreadable: \(error); "
+                + "no value read")
             return []
         }
         return offsets.enumerated().compactMap { index, offset in
@@ -711,8 +717,13 @@ package final class RegistryHive: Sendable {
     ) throws {
         let start = try key ?? rootKey()
         var visited: Set<UInt32> = [start.cellOffset]
-        var stack: [([String], RegistryKey)] = [([], start)]
-        while let (path, current) = stack.popLast() {
+        // A key listed under two parents (dissect.regf lists it under both) is read again under the second, within
+        // a budget, so crafted sharing cannot multiply the walk; a key among its own ancestors is a cycle.
+        var revisits = 0
+        var stack: [(path: [String], cells: [UInt32], again: Bool, key: RegistryKey)] = [
+            ([], [start.cellOffset], false, start),
+        ]
+        while let (path, cells, again, current) = stack.popLast() {
             try body(path, current)
             guard path.count < maximumDepth else {
                 warn("regf key (nk) at \(hex(current.fileOffset)): deeper than \(maximumDepth) levels; not descended")
@@ -722,16 +733,27 @@ package final class RegistryHive: Sendable {
             do {
                 children = try subkeys(of: current)
             } catch {
-                warn("regf key (nk) at \(hex(current.fileOffset)) \"\(current.name)\": subkey list unreadable: \(error); "
-                    + "its subkeys are not listed")
+                warn("regf key (nk) at \(hex(current.fileOffset)) \"\(current.name)\": subkey list unreadable: "
+                    + "\(error); its subkeys are not listed")
                 continue
             }
             for child in children.reversed() {
-                guard visited.insert(child.cellOffset).inserted else {
-                    warn("regf key (nk) at \(hex(child.fileOffset)): reached twice (a cycle); skipped")
+                let at = "regf key (nk) at \(hex(child.fileOffset)) \"\(child.name)\""
+                if cells.contains(child.cellOffset) {
+                    warn("\(at): listed below itself under \"\(current.name)\" (a cycle); not descended again")
                     continue
                 }
-                stack.append((path + [child.name], child))
+                let shared = !visited.insert(child.cellOffset).inserted
+                if shared || again {
+                    revisits += 1
+                    guard revisits <= max(visited.count, 10_000) else {
+                        warn("regf key (nk) at \(hex(current.fileOffset)): keys listed under several parents exceed the "
+                            + "walk's budget; \"\(current.name)\"'s shared subkeys are not read again")
+                        break
+                    }
+                    if !again { warn("\(at): also listed under \"\(current.name)\" (a key with two parents); read there too") }
+                }
+                stack.append((path + [child.name], cells + [child.cellOffset], again || shared, child))
             }
         }
     }

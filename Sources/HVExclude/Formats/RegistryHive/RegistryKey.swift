@@ -130,7 +130,8 @@ package struct RegistryKey: Sendable, Equatable {
         var position = 0
         while position < units.count {
             let unit = units[position]
-            if (0xD800...0xDBFF).contains(unit), position + 1 < units.count, (0xDC00...0xDFFF).contains(units[position + 1]) {
+            let paired = position + 1 < units.count && (0xDC00...0xDFFF).contains(units[position + 1])
+            if (0xD800...0xDBFF).contains(unit), paired {
                 out += String(decoding: units[position...position + 1], as: UTF16.self)
                 position += 2
                 continue

@@ -210,10 +210,11 @@ package struct RegistryLogReplay {
                 if entry.hbinsSize > hbins.count {
                     hbins += [UInt8](repeating: 0, count: entry.hbinsSize - hbins.count)
                 } else {
+                    let dropped = hex(hbins.count - entry.hbinsSize)
                     outcome.warnings.append(
-                        "\(log.name) at \(hex(position)): log entry sequence \(entry.sequence) shrinks the hive bins from "
-                            + "\(hex(hbins.count)) to \(hex(entry.hbinsSize)) bytes; the \(hex(hbins.count - entry.hbinsSize)) "
-                            + "bytes past the new end are dropped, as Windows drops them")
+                        "\(log.name) at \(hex(position)): log entry sequence \(entry.sequence) shrinks the hive bins "
+                            + "from \(hex(hbins.count)) to \(hex(entry.hbinsSize)) bytes; the \(dropped) bytes "
+                            + "past the new end are dropped, as Windows drops them")
                     hbins.removeSubrange(entry.hbinsSize...)
                 }
             }
@@ -313,9 +314,9 @@ package struct RegistryLogReplay {
                 // Bounded by the hive's size: a bin running past the end is invalid, and Windows stops there.
                 guard Int(binSize) <= hbinsSize - first.offset else {
                     outcome.warnings.append(
-                        "\(chosen.name) at \(hex(at)): the dirty hive bin for hive bins offset \(hex(first.offset)) has size "
-                            + "\(hex(binSize)), past the end of the \(hex(hbinsSize))-byte hive bins; not applied, replay "
-                            + "stopped after \(applied) pages")
+                        "\(chosen.name) at \(hex(at)): the dirty hive bin for hive bins offset \(hex(first.offset)) "
+                            + "has size \(hex(binSize)), past the end of the \(hex(hbinsSize))-byte hive bins; not "
+                            + "applied, replay stopped after \(applied) pages")
                     break groups
                 }
             }
