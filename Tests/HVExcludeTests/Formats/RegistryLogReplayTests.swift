@@ -612,7 +612,10 @@ struct RegistryLogCheckTests {
         try folder.write("HIVE.LOG1", log)
         let hive = try RegistryHive(path: try folder.write("HIVE", primary))
         #expect(try StagedHive.stage(of: hive) == 3)
-        #expect(hive.warnings.filter { $0.contains("HIVE.LOG1 at 0x200: log entry sequence 2 shrinks the hive bins from 0x2000 to 0x1000 bytes; the 0x1000 bytes past the new end are dropped") }.count == 1, "\(hive.warnings)")
+        #expect(hive.warnings == [
+            "HIVE.LOG1 at 0x200: log entry sequence 2 shrinks the hive bins from 0x2000 to 0x1000 bytes; the 0x1000 bytes "
+                + "past the new end are dropped, as Windows drops them",
+        ])
     }
 
     @Test("a replay that would leave the root unreadable gives way to the file as it is, with a warning")

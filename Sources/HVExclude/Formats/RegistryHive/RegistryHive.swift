@@ -142,7 +142,7 @@ package final class RegistryHive: Sendable {
         var data = hbins
         let replay = RegistryLogReplay(primaryBase: header, base: base, hiveName: name, maximumHbinsSize: maximumHbinsSize)
         let outcome = replay.replay(hbins: &data, logs: logs)
-        var warnings = outcome.warnings
+        var warnings = outcome.warnings + outcome.notes
         guard let rebuilt = outcome.baseBlock, let summary = outcome.summary else {
             return (base, data, warnings, nil)
         }

@@ -31,10 +31,13 @@ package struct RegistryLogReplay {
         var lastSequence: UInt32?
         /// Problems that stopped the replay early or made a log unusable.
         package var warnings: [String]
+        /// What the replay did that is worth a warning without stopping it (an entry shrinking the hive).
+        package var notes: [String] = []
 
         package static func == (lhs: Outcome, rhs: Outcome) -> Bool {
             lhs.baseBlock == rhs.baseBlock && lhs.applied.map { "\($0.log):\($0.count)" } == rhs.applied.map { "\($0.log):\($0.count)" }
                 && lhs.format == rhs.format && lhs.lastSequence == rhs.lastSequence && lhs.warnings == rhs.warnings
+                && lhs.notes == rhs.notes
         }
 
         /// "replayed 3 log entries from NewDirtyHive.LOG1 and 1 from NewDirtyHive.LOG2 (to sequence 5)".
@@ -211,7 +214,7 @@ package struct RegistryLogReplay {
                     hbins += [UInt8](repeating: 0, count: entry.hbinsSize - hbins.count)
                 } else {
                     let dropped = hex(hbins.count - entry.hbinsSize)
-                    outcome.warnings.append(
+                    outcome.notes.append(
                         "\(log.name) at \(hex(position)): log entry sequence \(entry.sequence) shrinks the hive bins "
                             + "from \(hex(hbins.count)) to \(hex(entry.hbinsSize)) bytes; the \(dropped) bytes "
                             + "past the new end are dropped, as Windows drops them")
