@@ -115,17 +115,11 @@ package struct RegistryKey: Sendable, Equatable {
     /// UTF-16LE text in which a lone surrogate is written `\uD800` (upper-case hex), so that two names differing
     /// only there stay distinct (decoding would make both U+FFFD).
     static func escapingLoneSurrogates(_ raw: [UInt8]) -> String {
-        var units: [UInt16] = []
-        units.reserveCapacity(raw.count / 2)
-        var surrogates = false
-        var index = 0
-        while index + 1 < raw.count {
-            let unit = UInt16(raw[index]) | UInt16(raw[index + 1]) << 8
-            surrogates = surrogates || (0xD800...0xDFFF).contains(unit)
-            units.append(unit)
-            index += 2
-        }
-        guard surrogates else { return String(decoding: units, as: UTF16.self) }
+        let decoded = UTF16Text.decode(raw, .little)
+        // Decoding turns a lone surrogate into U+FFFD; only then are the code units looked at one by one.
+        guard decoded.unicodeScalars.contains("\u{FFFD}") else { return decoded }
+        let reader = ByteReader(raw, structure: "regf name")
+        let units = (0..<raw.count / 2).map { (try? reader.u16(at: $0 * 2, .little)) ?? 0 }  // inside raw: the range
         var out = ""
         var position = 0
         while position < units.count {
