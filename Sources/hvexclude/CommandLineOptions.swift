@@ -75,6 +75,8 @@ public struct CommandLineOptions: Equatable, Sendable {
     public var noReplay = false
     /// `hive --json`: print the key as JSON instead of `reg query` text.
     public var json = false
+    /// `hive --recursive`: every key from KEYPATH down as JSON lines, one key with its values per line.
+    public var recursive = false
 
     /// Creates default options.
     public init() {}
@@ -90,7 +92,7 @@ public struct CommandLineOptions: Equatable, Sendable {
             && lhs.planDeferred == rhs.planDeferred && lhs.replicaStorage == rhs.replicaStorage
             && lhs.dataOnly == rhs.dataOnly && lhs.helpTopic == rhs.helpTopic
             && lhs.eventIds == rhs.eventIds && lhs.since == rhs.since
-            && lhs.noReplay == rhs.noReplay && lhs.json == rhs.json && lhs.acceptDetections == rhs.acceptDetections
+            && lhs.noReplay == rhs.noReplay && lhs.json == rhs.json && lhs.recursive == rhs.recursive && lhs.acceptDetections == rhs.acceptDetections
     }
 
     /// Parses `arguments` (without the program name).

@@ -30,7 +30,9 @@ extension HVExcludeCommand {
                 or MBR disk signature and partition offset). A dirty hive's .LOG1/.LOG2/.LOG are replayed in
                 memory first (nothing is written); a note on stderr says what was applied.
                 Options: --quiet, -q (no warnings on stderr); --strict (a hive warning makes the exit code 1);
-                --no-replay (read the file as it is); --json (the key as JSON, names and data exact).
+                --no-replay (read the file as it is); --json (the key as JSON, names and data exact);
+                --recursive (every key from KEYPATH down as JSON lines: one key per line with its values,
+                {"path":…,"values":[{"data":…,"name":…,"type":…}]}; damage on the way is a warning, the walk goes on).
 
                 """
         case .vmcx:
@@ -95,7 +97,8 @@ extension HVExcludeCommand {
           hvexclude audit ROOT [options]    scan, then compare with the host's Defender exclusions
           hvexclude hive FILE [KEYPATH]     list a registry hive key's subkeys and values (a dirty hive's
                                             .LOG1/.LOG2 are replayed in memory first; --no-replay reads
-                                            the file as it is; --json prints JSON)
+                                            the file as it is; --json prints JSON; --recursive every key
+                                            below as JSON lines, one key with its values per line)
           hvexclude vmcx FILE               dump a VMCX/XML configuration's key tree as JSON
           hvexclude events FILE [--id N…] [--since T]
                                             an .evtx event log's records, one JSON object per line

@@ -9,7 +9,8 @@ enum InspectCommands {
         let keyPath = options.arguments.count > 1 ? options.arguments[1] : ""
         let outcome: HiveInspection.Outcome
         do {
-            outcome = try HiveInspection.run(file: file, keyPath: keyPath, replay: !options.noReplay, json: options.json)
+            outcome = try HiveInspection.run(file: file, keyPath: keyPath, replay: !options.noReplay, json: options.json,
+                                           recursive: options.recursive)
         } catch {
             HVExcludeCommand.printError("hvexclude: \(error)")
             return .couldNotScan
@@ -19,10 +20,17 @@ enum InspectCommands {
         if !options.quiet {
             for note in outcome.notes { HVExcludeCommand.printError("note: \(note)") }
         }
+        // Damage met while listing is warned about after the output.
+        defer {
+            for warning in outcome.listingWarnings where !options.quiet {
+                HVExcludeCommand.printError("warning: \(file): \(warning)")
+            }
+        }
         switch outcome.listing {
         case .success(let text):
             StandardStream.output.write(text)
-            return outcome.warnings.isEmpty || !options.strict ? .success : .finishedWithErrors
+            let warned = !outcome.warnings.isEmpty || !outcome.listingWarnings.isEmpty
+            return !warned || !options.strict ? .success : .finishedWithErrors
         case .failure(let error):
             HVExcludeCommand.printError("hvexclude: \(error)")
             return .finishedWithErrors

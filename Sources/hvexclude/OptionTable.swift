@@ -137,6 +137,9 @@ struct CommandLineOption: Sendable {
         },
         flag("--no-replay", commands: [.hive], ["read the file as it is, without applying its transaction logs"]) { $0.noReplay = true },
         flag("--json", commands: [.hive], ["the key as JSON, names and data exact"]) { $0.json = true },
+        flag("--recursive", commands: [.hive], ["every key from KEYPATH down as JSON lines, one key with its values per line"]) {
+            $0.recursive = true
+        },
         flag("--help", short: "-h", commands: everyCommand, ["this help, or a command's"]) {
             if $0.command != .help { $0.helpTopic = $0.command }
             $0.command = .help
@@ -151,7 +154,7 @@ struct CommandLineOption: Sendable {
         "--against", "--drive", "--map", "--format", "--vendor", "--output", "--jobs", "--hive-dir", "--replica-storage",
         "--id", "--since", "--quiet", "--strict", "--verbose", "--cross-mounts", "--include-unregistered",
         "--broad-extensions", "--extensions", "--plan-deferred", "--env-paths", "--mount", "--data-only", "--help",
-        "--version", "--no-replay", "--json", "--accept-detections",
+        "--version", "--no-replay", "--json", "--recursive", "--accept-detections",
     ]
 
     /// The option spelled `flag` (long or short), if any.

@@ -21,6 +21,22 @@ import Testing
         #expect(strict.status == 1)
     }
 
+    @Test(.requires(.sharedFixtures))
+    func recursivePrintsEveryKeyOfADamagedHiveAsJSONLines() throws {
+        let file = Requirements.sharedFixtures + "/regf-damaged/SAMBadHBinHeader"
+        let result = try CLI.run(["hive", file, "--recursive"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.count == 68)
+        let first = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any]
+        #expect(first?["path"] as? String == "" && first?["values"] is [Any])
+        #expect(lines.contains { $0.hasPrefix(#"{"path":"SAM\\Domains\\Account""#) })
+        #expect(result.stderr.components(separatedBy: "\n").filter { $0.contains("hbin at 0x2000") }.count == 1)
+        let below = try CLI.run(["hive", file, #"SAM\Domains"#, "--recursive", "--quiet"])
+        #expect(below.status == 0 && below.stderr.isEmpty)
+        #expect(below.stdout.split(separator: "\n").allSatisfy { $0.hasPrefix(#"{"path":"SAM\\Domains"#) })
+    }
+
     static let system = CLI.testTree("ws2019-custom") + "/C/Windows/System32/config/SYSTEM"
     static let software = CLI.testTree("ws2019-custom") + "/C/Windows/System32/config/SOFTWARE"
 

@@ -105,6 +105,31 @@ package enum RegistryQuery {
         return String(decoding: try encoder.encode(listing), as: UTF8.self) + "\n"
     }
 
+    /// Every key from `keyPath` (default: the root) down, depth first, as JSON lines handed to `emit` one at a
+    /// time (`hvexclude hive FILE --recursive`): `{"path":"A\\B","values":[{"data":…,"name":…,"type":…}]}`,
+    /// keys sorted, the path relative to the hive's root. Data is typed as in ``json(_:keyPath:)``. Damage met on
+    /// the way (an unreadable subkey entry, value or list) is skipped with a warning in the hive's warnings, and the
+    /// walk goes on. Returns the number of keys emitted.
+    /// - Throws: ``KeyNotFound`` when the path is absent; ``BinaryFormatError`` when the starting key is unreadable.
+    @discardableResult
+    package static func jsonLines(_ hive: RegistryHive, keyPath: String = "", emit: (String) -> Void) throws -> Int {
+        let resolved = try resolve(keyPath, in: hive)
+        guard let start = try hive.key(resolved.components.joined(separator: "\\")) else {
+            throw KeyNotFound(path: keyPath, hive: hive.name)
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var count = 0
+        try hive.walk(from: start) { path, key in
+            let line = KeyLine(
+                path: (resolved.components + path).joined(separator: "\\"),
+                values: hive.readableValues(of: key).map(ValueListing.init))
+            emit(String(decoding: try encoder.encode(line), as: UTF8.self) + "\n")
+            count += 1
+        }
+        return count
+    }
+
     /// The data column of one value.
     static func dataText(_ value: RegistryValue) -> String {
         switch value.data {
@@ -165,6 +190,11 @@ package enum RegistryQuery {
         package var values: [ValueListing]
         package var subkeys: [String]
         package var replayed: String?
+    }
+
+    private struct KeyLine: Encodable {
+        var path: String
+        var values: [ValueListing]
     }
 
     private struct ValueListing: Encodable {

@@ -12,13 +12,18 @@ public enum HiveInspection {
         public var recovery: String?
         /// How KEYPATH was resolved (`CurrentControlSet` through `Select\Current`, a machine root dropped).
         public var notes: [String] = []
-        /// The listing (text, or JSON with `json`), or why KEYPATH could not be listed (exit 1).
+        /// The listing (text, JSON with `json`, JSON lines with `recursive`), or why KEYPATH could not be listed
+        /// (exit 1).
         public var listing: Result<String, CommandFailure>
+        /// Damage met while listing (a bad subkey entry, a cell past its bin), shown after the listing.
+        public var listingWarnings: [String] = []
     }
 
-    /// Reads `file` (replaying its logs in memory unless `replay` is off) and lists `keyPath`.
+    /// Reads `file` (replaying its logs in memory unless `replay` is off) and lists `keyPath`: its values and
+    /// subkeys as text, as JSON with `json`, or every key from it down as JSON lines with `recursive`
+    /// (``RegistryQuery/jsonLines(_:keyPath:write:)``).
     /// - Throws: ``CommandFailure/couldNotRead(_:)`` when the file is no hive or cannot be read.
-    public static func run(file: String, keyPath: String, replay: Bool = true, json: Bool = false)
+    public static func run(file: String, keyPath: String, replay: Bool = true, json: Bool = false, recursive: Bool = false)
         throws(CommandFailure) -> Outcome
     {
         let hive: RegistryHive
@@ -27,14 +32,22 @@ public enum HiveInspection {
         } catch {
             throw .couldNotRead("cannot read hive \(file): \(error)")
         }
+        let opened = hive.warnings.count
         var outcome = Outcome(warnings: hive.warnings, recovery: hive.recovery?.summary, listing: .success(""))
         do {
             outcome.notes = try RegistryQuery.resolve(keyPath, in: hive).notes
-            outcome.listing = .success(
-                json ? try RegistryQuery.json(hive, keyPath: keyPath) : try RegistryQuery.render(hive, keyPath: keyPath))
+            if recursive {
+                var lines = ""
+                try RegistryQuery.jsonLines(hive, keyPath: keyPath) { lines += $0 }
+                outcome.listing = .success(lines)
+            } else {
+                outcome.listing = .success(
+                    json ? try RegistryQuery.json(hive, keyPath: keyPath) : try RegistryQuery.render(hive, keyPath: keyPath))
+            }
         } catch {
             outcome.listing = .failure(.damaged("\(error)"))
         }
+        outcome.listingWarnings = Array(hive.warnings.dropFirst(opened))
         return outcome
     }
 }

@@ -333,28 +333,34 @@ struct RegistryHiveTests {
             _ = try ourListing(hive)
             return hive
         }
+        // Damage read past (as dissect.regf reads it): the hive reads, with one warning naming it.
+        let readPast: [Damage: String] = [
+            .hbinSizeZero: "hbin at 0x1000: size 0x0 is not a positive multiple of 4096; the 0x1000 bytes to the end "
+                + "of the hbins data are read as one bin",
+            .riPointsToItself: "is reached twice (a cycle in the ri lists); skipped",
+            .nameLengthPastCell: "name length 500 runs past the cell (",
+        ]
+        if let warning = readPast[damage] {
+            let hive = try readAll()
+            #expect(hive.warnings.filter { $0.contains(warning) }.count == 1, "\(damage): \(hive.warnings)")
+            return
+        }
         let expected: String
         switch damage {
         case .truncatedBaseBlock: expected = "truncated: a base block needs 4096 bytes"
         case .badSignature: expected = "signature is \"Xegf\", expected \"regf\""
         case .majorVersion2: expected = "major version 2 is not 1"
-        case .hbinSizeZero: expected = "lies outside every readable hbin"
         case .cellPastBin: expected = "runs past the end of its hbin"
-        case .riPointsToItself: expected = "a cycle in the ri lists"
         case .dbSegmentPastEOF: expected = "lies outside every readable hbin"
-        case .nameLengthPastCell: expected = "name length 500 runs past the cell"
         case .valueNameLengthPastCell: expected = "name length 300 runs past the cell"
         case .valueListCountPastCell: expected = "declares 1000 values"
+        case .hbinSizeZero, .riPointsToItself, .nameLengthPastCell: return
         }
         do {
             _ = try readAll()
             Issue.record("\(damage): read without an error")
         } catch let error as BinaryFormatError {
             #expect(error.description.contains(expected), "\(damage): \(error)")
-        }
-        if damage == .hbinSizeZero {
-            let hive = try RegistryHive(bytes: bytes, name: "SOFTWARE")
-            #expect(hive.warnings.contains { $0.contains("hbin at 0x1000: size 0x0 is not a positive multiple of 4096") })
         }
     }
 

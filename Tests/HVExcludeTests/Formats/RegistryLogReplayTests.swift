@@ -309,7 +309,11 @@ struct RegistryLogReplayTests {
         let path = try staged.write(folder, logs: [:])
         let hive = try RegistryHive(path: path)
         #expect(try StagedHive.stage(of: hive) == 1)
-        #expect(hive.warnings.contains { $0.contains("none found beside the hive") })
+        // One warning, not two near-identical ones: the base block's says that no log is beside the hive.
+        #expect(hive.warnings == [
+            "regf base block at 0x0: sequence numbers differ (primary 3, secondary 2): hive may be missing recent "
+                + "changes (no transaction log HIVE.LOG1/.LOG2 beside it); read on",
+        ])
     }
 
     @Test("log names are matched case-insensitively, as on NTFS")
@@ -464,7 +468,7 @@ struct RegistryLogReplayEdgeTests {
         try #require(unzip.status == 0)
         let hive = try RegistryHive(path: path)
         #expect(hive.recovery == nil)
-        #expect(hive.warnings.contains { $0.contains("none found beside the hive") })
+        #expect(hive.warnings.filter { $0.contains("transaction log") }.count == 1, "\(hive.warnings)")
         #expect(hive.warnings.contains { $0.contains("sequence numbers differ (primary 4317, secondary 4316)") })
         #expect(try hive.key("ControlSet001\\Services\\vmcompute") != nil)
     }
@@ -530,5 +534,101 @@ struct RegistryLogReplayScanTests {
         #expect(result.findings.contains { $0.severity == .info && $0.message.contains("replayed 1 log entry from SYSTEM.LOG1") })
         #expect(!result.findings.contains { $0.message.contains("sequence numbers differ") })
         #expect(result.facts?.services.first { $0.name == "vmms" }?.present == true)
+    }
+}
+
+/// A copy of a whole hive (or log base block) with a base block field changed and the checksum recomputed.
+func rebased(_ bytes: [UInt8], _ changes: [(offset: Int, bytes: [UInt8])]) -> [UInt8] {
+    var out = bytes
+    for change in changes { out.replaceSubrange(change.offset..<change.offset + change.bytes.count, with: change.bytes) }
+    out.replaceSubrange(508..<512, with: le32(RegistryBaseBlock.checksum(Array(out[0..<508]))))
+    return out
+}
+
+/// The identity a base block carries: the file name at 48 and the RmId, LogId and TmId GUIDs at 112, 128, 148.
+func identity(name: String, id: UInt8) -> [(offset: Int, bytes: [UInt8])] {
+    let utf16 = Array(name.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] })
+    let guid = [UInt8](repeating: id, count: 16)
+    return [(48, utf16 + [UInt8](repeating: 0, count: 64 - utf16.count)), (112, guid), (128, guid), (148, guid)]
+}
+
+/// Log checks before replay: a rejected log leaves the primary as it is with a warning, and a replay never
+/// makes a readable hive unreadable.
+@Suite("RegistryLogReplay log checks")
+struct RegistryLogCheckTests {
+    @Test("a log of another hive (other file name and ids) is not used; the hive's own log is")
+    func foreignLog() throws {
+        let staged = StagedHive()
+        let primary = rebased(staged.stages[0], identity(name: "\\Windows\\HIVE", id: 0xA1))
+        let foreign = TestLogBuilder.newLog(
+            hive: rebased(staged.stages[0], identity(name: "\\Users\\x\\OTHER", id: 0xB2)), start: 2,
+            entries: [staged.entry(2, stage: 3)])
+        let folder = try TemporaryDirectory()
+        try folder.write("HIVE.LOG1", foreign)
+        let hive = try RegistryHive(path: try folder.write("HIVE", primary))
+        #expect(try StagedHive.stage(of: hive) == 1)
+        #expect(hive.recovery == nil)
+        #expect(hive.warnings.filter { $0.hasPrefix("HIVE.LOG1: belongs to another hive (its base block names \"\\Users\\x\\OTHER\", HIVE's names \"\\Windows\\HIVE\"; its RmId, LogId, TmId differ from HIVE's); not used") }.count == 1, "\(hive.warnings)")
+        #expect(hive.warnings.contains { $0.contains("(read without its logs: HIVE.LOG1 could not be applied)") }, "\(hive.warnings)")
+
+        let own = TestLogBuilder.newLog(hive: primary, start: 2, entries: [staged.entry(2, stage: 3)])
+        let other = try TemporaryDirectory()
+        try other.write("HIVE.LOG1", own)
+        let replayed = try RegistryHive(path: try other.write("HIVE", primary))
+        #expect(try StagedHive.stage(of: replayed) == 3)
+        #expect(replayed.warnings.isEmpty, "\(replayed.warnings)")
+    }
+
+    @Test("an old-format dirty bin whose size runs past the hive is not applied; the hive reads as it is")
+    func oldFormatBinPastTheEnd() throws {
+        let staged = StagedHive()
+        var log = TestLogBuilder.oldLog(hive: staged.stages[0], sequence: 3, target: staged.stages[2], dirty: Array(0..<8))
+        log.replaceSubrange(1024 + 8..<1024 + 12, with: le32(0x3000))  // the dirty bin's size: past the 0x1000 hive bins
+        let folder = try TemporaryDirectory()
+        let hive = try RegistryHive(path: try staged.write(folder, logs: ["LOG1": log]))
+        #expect(try StagedHive.stage(of: hive) == 1)
+        #expect(hive.recovery == nil)
+        #expect(hive.warnings.filter { $0.contains("the dirty hive bin for hive bins offset 0x0 has size 0x3000, past the end of the 0x1000-byte hive bins; not applied") }.count == 1, "\(hive.warnings)")
+        let noReplay = try RegistryHive(path: folder.path + "/HIVE", logs: .ignore)
+        #expect(try fullListing(hive) == fullListing(noReplay))
+    }
+
+    /// The stage-1 hive grown to two bins, its root in the second (a copy of the first bin's cells, whose value
+    /// list still points into the first bin).
+    static func twoBinHive(_ staged: StagedHive) -> [UInt8] {
+        var second = staged.hbins(1)
+        second.replaceSubrange(4..<8, with: le32(0x1000))
+        let base = staged.stages[0]
+        let root = UInt32(0x1000) + (0..<4).reduce(UInt32(0)) { $0 | UInt32(base[36 + $1]) << (8 * UInt32($1)) }
+        return rebased(staged.stages[0] + second, [(36, le32(root)), (40, le32(0x2000))])
+    }
+
+    @Test("a log entry that shrinks the hive is applied with a warning naming the bytes dropped")
+    func shrinkingEntry() throws {
+        let staged = StagedHive()
+        let primary = rebased(staged.stages[0] + Self.twoBinHive(staged)[8192...], [(40, le32(0x2000))])
+        let log = TestLogBuilder.newLog(hive: primary, start: 2, entries: [staged.entry(2, stage: 3)])
+        let folder = try TemporaryDirectory()
+        try folder.write("HIVE.LOG1", log)
+        let hive = try RegistryHive(path: try folder.write("HIVE", primary))
+        #expect(try StagedHive.stage(of: hive) == 3)
+        #expect(hive.warnings == [
+            "HIVE.LOG1 at 0x200: log entry sequence 2 shrinks the hive bins from 0x2000 to 0x1000 bytes; the 0x1000 bytes "
+                + "past the new end are dropped, as Windows drops them",
+        ])
+    }
+
+    @Test("a replay that would leave the root unreadable gives way to the file as it is, with a warning")
+    func replayNeverMakesAHiveUnreadable() throws {
+        let staged = StagedHive()
+        let primary = Self.twoBinHive(staged)
+        // Valid hashes, but it cuts the hive to its first bin: the root (in the second) is gone.
+        let log = TestLogBuilder.newLog(hive: primary, start: 2, entries: [staged.entry(2, stage: 3)])
+        let folder = try TemporaryDirectory()
+        try folder.write("HIVE.LOG1", log)
+        let hive = try RegistryHive(path: try folder.write("HIVE", primary))
+        #expect(hive.recovery == nil)
+        #expect(try StagedHive.stage(of: hive) == 1)
+        #expect(hive.warnings.contains { $0.contains("the root key or its subkey list cannot be read, while the file as it is reads; the logs are not used") }, "\(hive.warnings)")
     }
 }

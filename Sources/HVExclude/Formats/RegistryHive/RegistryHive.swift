@@ -95,7 +95,7 @@ package final class RegistryHive: Sendable {
         var header = try file.reader(at: 0, count: RegistryBaseBlock.size, structure: "regf base block")
         let base = try RegistryBaseBlock(parsing: &header)
         let available = file.size > UInt64(RegistryBaseBlock.size) ? file.size - UInt64(RegistryBaseBlock.size) : 0
-        let wanted = try RegistryHive.hbinsLength(declared: base.hbinsSize, available: available)
+        let wanted = try RegistryHive.hbinsLength(base, available: available)
         let data = try file.read(at: UInt64(RegistryBaseBlock.size), count: wanted)
         guard logs == .replay, base.sequencesDiffer || !base.checksumValid else {
             try self.init(path: path, name: name, baseBlock: base, hbins: data, fileSize: file.size,
@@ -142,15 +142,30 @@ package final class RegistryHive: Sendable {
         var data = hbins
         let replay = RegistryLogReplay(primaryBase: header, base: base, hiveName: name, maximumHbinsSize: maximumHbinsSize)
         let outcome = replay.replay(hbins: &data, logs: logs)
-        var warnings = outcome.warnings
+        var warnings = outcome.warnings + outcome.notes
         guard let rebuilt = outcome.baseBlock, let summary = outcome.summary else {
             return (base, data, warnings, nil)
         }
         var reader = ByteReader(rebuilt, structure: "regf base block (recovered)")
         let recovered = try RegistryBaseBlock(parsing: &reader)
+        // Replay never makes a readable hive unreadable: when the result's root or its subkey list cannot be read
+        // and the primary's can, the primary is read as it is.
+        if !readable(base: recovered, hbins: data, name: name) && readable(base: base, hbins: hbins, name: name) {
+            warnings.append(
+                "\(name): after the replay (\(summary)) the root key or its subkey list cannot be read, while the file "
+                    + "as it is reads; the logs are not used")
+            return (base, hbins, warnings, nil)
+        }
         let used = outcome.applied.filter { $0.count > 0 }
         if !outcome.warnings.isEmpty { warnings.append("\(name): \(summary) before that problem; read on") }
         return (recovered, data, warnings, Recovery(summary: summary, logs: used.map(\.log), count: used.reduce(0) { $0 + $1.count }))
+    }
+
+    /// Whether a hive of these bins opens: its root key and the root's subkey list can be read.
+    private static func readable(base: RegistryBaseBlock, hbins: [UInt8], name: String) -> Bool {
+        guard let hive = try? RegistryHive(path: name, name: name, baseBlock: base, hbins: hbins, fileSize: 0),
+              let root = try? hive.rootKey() else { return false }
+        return (try? hive.subkeys(of: root)) != nil
     }
 
     /// Reads `NAME.LOG1`, `NAME.LOG2` and `NAME.LOG` (names matched case-insensitively, as on NTFS) from the folder
@@ -188,7 +203,7 @@ package final class RegistryHive: Sendable {
             Array(bytes.prefix(RegistryBaseBlock.size)), baseOffset: 0, structure: "regf base block")
         let base = try RegistryBaseBlock(parsing: &header)
         let available = UInt64(bytes.count - RegistryBaseBlock.size)
-        let wanted = try RegistryHive.hbinsLength(declared: base.hbinsSize, available: available)
+        let wanted = try RegistryHive.hbinsLength(base, available: available)
         return (base, Array(bytes[RegistryBaseBlock.size..<RegistryBaseBlock.size + wanted]))
     }
 
@@ -211,7 +226,9 @@ package final class RegistryHive: Sendable {
         var warnings = logWarnings
         let logNote = logFiles.isEmpty
             ? "(no transaction log \(name).LOG1/.LOG2 beside it)"
-            : "that live in " + logFiles.joined(separator: " and ")
+            : logWarnings.isEmpty
+                ? "that live in " + logFiles.joined(separator: " and ")
+                : "(read without its logs: " + logFiles.joined(separator: " and ") + " could not be applied)"
         // A recovered hive's base block is the rebuilt one: it is clean by construction.
         if recovery == nil && baseBlock.sequencesDiffer {
             warnings.append(
@@ -230,24 +247,18 @@ package final class RegistryHive: Sendable {
         if baseBlock.fileType != 0 {
             warnings.append("regf base block at 0x1C: file type \(baseBlock.fileType) is not a primary hive file; read on")
         }
-        let declared = Int(baseBlock.hbinsSize)
-        if declared == 0 || declared % 4096 != 0 {
-            warnings.append(
-                "regf base block at 0x28: hbins size \(hex(declared)) is not a positive multiple of 4096; "
-                    + "reading the \(hbins.count) bytes that follow the base block")
-        } else if declared > hbins.count {
-            warnings.append(
-                "regf base block at 0x28: hbins size \(hex(declared)) runs past the end of the file "
-                    + "(file size \(fileSize)); reading the \(hbins.count) bytes present")
-        }
         bins = RegistryHive.scanBins(hbins, warnings: &warnings)
+        warnings += RegistryHive.sizeWarnings(
+            baseBlock, read: hbins.count, binsEnd: bins.last?.upperBound ?? 0, fileSize: fileSize)
         collected = Mutex(warnings)
     }
 
-    /// How many bytes of the hbins region to read: the declared size when sane, else what the file holds, capped.
-    private static func hbinsLength(declared: UInt32, available: UInt64) throws -> Int {
-        var wanted = UInt64(declared)
-        if wanted == 0 || wanted % 4096 != 0 { wanted = available - available % 4096 }
+    /// How many bytes of the hbins region to read: the declared size when the base block is sound, else (a torn
+    /// base block, a size that is not a positive multiple of 4096) all the file holds, where the bins themselves
+    /// say how far the hive goes (as yarp, dissect.regf and regipy read it); capped.
+    private static func hbinsLength(_ base: RegistryBaseBlock, available: UInt64) throws -> Int {
+        var wanted = UInt64(base.hbinsSize)
+        if wanted == 0 || wanted % 4096 != 0 || !base.checksumValid { wanted = available }
         wanted = min(wanted, available)
         guard wanted <= UInt64(maximumHbinsSize) else {
             throw BinaryFormatError(
@@ -257,43 +268,94 @@ package final class RegistryHive: Sendable {
         return Int(wanted)
     }
 
-    /// Walks the chain of `hbin` headers; stops (with a warning) at the first one that is not sane.
+    /// What the base block's hbins size says against what was read: a size that is not a positive multiple of
+    /// 4096, one past the end of the file, or (a torn base block) bins that go on past it.
+    private static func sizeWarnings(_ base: RegistryBaseBlock, read: Int, binsEnd: Int, fileSize: UInt64) -> [String] {
+        let declared = Int(base.hbinsSize)
+        if declared == 0 || declared % 4096 != 0 {
+            return ["regf base block at 0x28: hbins size \(hex(declared)) is not a positive multiple of 4096; "
+                + "the bins found run to \(hex(binsEnd)) bytes: all are read"]
+        }
+        if !base.checksumValid && binsEnd > declared {
+            return ["regf base block at 0x28: hbins size \(hex(declared)) is not trusted (the base block's checksum "
+                + "fails); the bins found run to \(hex(binsEnd)) bytes: all are read"]
+        }
+        if declared > read {
+            return ["regf base block at 0x28: hbins size \(hex(declared)) runs past the end of the file "
+                + "(file size \(fileSize)); reading the \(read) bytes present"]
+        }
+        return []
+    }
+
+    /// The bins of the hbins region: the chain of `hbin` headers, each sane bin as its header says. A damaged
+    /// header (signature, size, zeroed) does not end the hive: the next `hbin` is looked for at the following 4 KiB
+    /// boundaries, and the bytes up to it are kept as one bin (cell offsets are absolute, so the cells in it and
+    /// after it stay addressable), with one warning naming the offset and what was kept. Zeroes after the last
+    /// bin are padding.
     private static func scanBins(_ data: [UInt8], warnings: inout [String]) -> [Range<Int>] {
         var bins: [Range<Int>] = []
         var position = 0
         while position + binHeaderSize <= data.count {
             let absolute = hex(position + RegistryBaseBlock.size)
-            guard data[position..<position + 4].elementsEqual("hbin".utf8) else {
-                // Windows pads the region after the last bin with zeroes; only non-zero garbage is news.
-                if data[position..<position + 4].contains(where: { $0 != 0 }) || bins.isEmpty {
+            let problem: String
+            switch binHeader(data, at: position) {
+            case .sane(let size):
+                let stored = readU32(data, position + 4)
+                if Int(stored) != position {
                     warnings.append(
-                        "hbin at \(absolute): signature is "
-                            + "\(RegistryBaseBlock.printable(Array(data[position..<position + 4]))), expected \"hbin\"; "
-                            + "cells from here on cannot be read")
+                        "hbin at \(absolute): stored offset \(hex(stored)) differs from its position \(hex(position)); "
+                            + "read on")
                 }
-                break
+                bins.append(position..<position + size)
+                position += size
+                continue
+            case .damaged(let reason):
+                problem = reason
             }
-            let stored = readU32(data, position + 4)
-            let size = Int(readU32(data, position + 8))
-            if Int(stored) != position {
-                warnings.append("hbin at \(absolute): stored offset \(hex(stored)) differs from its position \(hex(position)); read on")
-            }
-            guard size >= 4096, size % 4096 == 0 else {
-                warnings.append(
-                    "hbin at \(absolute): size \(hex(size)) is not a positive multiple of 4096; "
-                        + "cells from here on cannot be read")
-                break
-            }
-            guard size <= data.count - position else {
-                warnings.append(
-                    "hbin at \(absolute): size \(hex(size)) runs past the end of the hbins data "
-                        + "(\(data.count - position) bytes left); cells from here on cannot be read")
-                break
-            }
-            bins.append(position..<position + size)
-            position += size
+            let next = nextBin(data, after: position)
+            let end = next ?? data.count
+            if next == nil, !bins.isEmpty, data[position..<end].allSatisfy({ $0 == 0 }) { break }
+            let kept = next.map { "up to the next hbin at \(hex($0 + RegistryBaseBlock.size))" }
+                ?? "to the end of the hbins data"
+            warnings.append(
+                "hbin at \(absolute): \(problem); the \(hex(end - position)) bytes \(kept) are read as one bin "
+                    + "(cell offsets are absolute)")
+            bins.append(position..<end)
+            position = end
         }
         return bins
+    }
+
+    private enum BinHeader { case sane(Int), damaged(String) }
+
+    /// Whether the header at `position` starts a usable bin, and its size; else what is wrong with it.
+    private static func binHeader(_ data: [UInt8], at position: Int) -> BinHeader {
+        let signature = Array(data[position..<position + 4])
+        guard signature.elementsEqual("hbin".utf8) else {
+            if data[position..<position + binHeaderSize].allSatisfy({ $0 == 0 }) { return .damaged("header is zeroed") }
+            return .damaged("signature is \(RegistryBaseBlock.printable(signature)), expected \"hbin\"")
+        }
+        let size = Int(readU32(data, position + 8))
+        guard size >= 4096, size % 4096 == 0 else {
+            return .damaged("size \(hex(size)) is not a positive multiple of 4096")
+        }
+        guard size <= data.count - position else {
+            let left = hex(data.count - position)
+            return .damaged("size \(hex(size)) runs past the end of the hbins data (\(left) bytes left)")
+        }
+        return .sane(size)
+    }
+
+    /// The next 4 KiB boundary after `position` where a sane bin starts, if any.
+    private static func nextBin(_ data: [UInt8], after position: Int) -> Int? {
+        var candidate = (position / 4096 + 1) * 4096
+        while candidate + binHeaderSize <= data.count {
+            if data[candidate..<candidate + 4].elementsEqual("hbin".utf8), case .sane = binHeader(data, at: candidate) {
+                return candidate
+            }
+            candidate += 4096
+        }
+        return nil
     }
 
     /// The little-endian 32-bit integer at `at`, which the caller has checked lies inside `data` (0 if not).
@@ -379,7 +441,14 @@ package final class RegistryHive: Sendable {
     /// - Throws: ``BinaryFormatError`` when the cell is not a readable `nk` record.
     package func key(atCell offset: UInt32) throws -> RegistryKey {
         var reader = try cell(at: offset, structure: "regf key (nk)")
-        return try RegistryKey(parsing: &reader, cellOffset: offset)
+        let key = try RegistryKey(parsing: &reader, cellOffset: offset)
+        if key.nameIsCut {
+            warn(
+                "regf key (nk) at \(hex(key.fileOffset)): name length \(key.declaredNameLength) runs past the cell "
+                    + "(\(key.storedNameLength) bytes in it); the key is read with the name cut there, "
+                    + RegistryBaseBlock.printable(Array(key.name.utf8)))
+        }
+        return key
     }
 
     /// The key at a backslash-separated `path` below the root (`""` is the root), matched case-insensitively;
@@ -394,8 +463,9 @@ package final class RegistryHive: Sendable {
         return current
     }
 
-    /// The direct subkey of `parent` called `name` (case-insensitive), or `nil`.
-    /// - Throws: ``BinaryFormatError`` when the subkey list or a candidate key is corrupt.
+    /// The direct subkey of `parent` called `name` (case-insensitive), or `nil`. An unreadable entry of the list
+    /// is skipped with a warning.
+    /// - Throws: ``BinaryFormatError`` when the subkey list itself is corrupt.
     package func subkey(_ name: String, of parent: RegistryKey) throws -> RegistryKey? {
         let entries = try subkeyEntries(of: parent)
         let wanted = RegistryName.uppercased(name)
@@ -403,25 +473,40 @@ package final class RegistryHive: Sendable {
         var tried = Set<UInt32>()
         // lh hashes narrow the search; if none matches (a hash computed with a different upper-case table),
         // every entry is still compared by name.
-        for entry in entries where entry.hash == hash {
+        for (index, entry) in entries.enumerated() where entry.hash == hash {
             tried.insert(entry.offset)
-            let key = try key(atCell: entry.offset)
-            if RegistryName.uppercased(key.name) == wanted { return key }
+            let key = readableKey(entry.offset, entry: index, of: entries.count, parent: parent)
+            if let key, RegistryName.uppercased(key.name) == wanted { return key }
         }
-        for entry in entries where !tried.contains(entry.offset) {
-            let key = try key(atCell: entry.offset)
-            if RegistryName.uppercased(key.name) == wanted { return key }
+        for (index, entry) in entries.enumerated() where !tried.contains(entry.offset) {
+            let key = readableKey(entry.offset, entry: index, of: entries.count, parent: parent)
+            if let key, RegistryName.uppercased(key.name) == wanted { return key }
         }
         return nil
     }
 
-    /// All direct subkeys of `key`, in stored order.
-    /// - Throws: ``BinaryFormatError`` when a list or a key is corrupt.
+    /// All readable direct subkeys of `key`, in stored order; an entry that is not a readable key is skipped with
+    /// a warning naming it (the others are still listed, as dissect.regf lists them).
+    /// - Throws: ``BinaryFormatError`` when the key's subkey list itself is unreadable.
     package func subkeys(of key: RegistryKey) throws -> [RegistryKey] {
-        try subkeyEntries(of: key).map { try self.key(atCell: $0.offset) }
+        let entries = try subkeyEntries(of: key)
+        return entries.enumerated().compactMap { readableKey($1.offset, entry: $0, of: entries.count, parent: key) }
     }
 
-    /// Subkey cell offsets (with `lh` hashes) of `key`, flattening `ri` lists and refusing cycles.
+    /// The key at `offset`, entry `index` of `count` in `parent`'s subkey lists; nil with a warning when unreadable.
+    private func readableKey(_ offset: UInt32, entry index: Int, of count: Int, parent: RegistryKey) -> RegistryKey? {
+        do {
+            return try key(atCell: offset)
+        } catch {
+            warn(
+                "regf key (nk) at \(hex(parent.fileOffset)) \"\(parent.name)\": subkey entry \(index + 1) of \(count) "
+                    + "(cell \(hex(offset))) is unreadable: \(error); skipped, the other entries are listed")
+            return nil
+        }
+    }
+
+    /// Subkey cell offsets (with `lh` hashes) of `key`, flattening `ri` lists; a nested list that is unreadable
+    /// or reached twice is skipped with a warning.
     private func subkeyEntries(of key: RegistryKey) throws -> [(offset: UInt32, hash: UInt32?)] {
         guard key.subkeyCount > 0, key.subkeyListOffset != RegistryHive.noCell else { return [] }
         var entries: [(offset: UInt32, hash: UInt32?)] = []
@@ -451,7 +536,15 @@ package final class RegistryHive: Sendable {
         let list = try RegistrySubkeyList(parsing: &reader)
         switch list.kind {
         case .ri:
-            for child in list.offsets { try collectEntries(list: child, depth: depth + 1, visited: &visited, into: &entries) }
+            for (index, child) in list.offsets.enumerated() {
+                do {
+                    try collectEntries(list: child, depth: depth + 1, visited: &visited, into: &entries)
+                } catch {
+                    warn(
+                        "regf subkey list (ri) at \(hex(absolute)): entry \(index + 1) of \(list.offsets.count) "
+                            + "(list \(hex(child))) is unreadable: \(error); skipped, the other lists are read")
+                }
+            }
         case .lf, .lh, .li:
             for (index, child) in list.offsets.enumerated() { entries.append((child, list.hashes?[index])) }
         }
@@ -475,6 +568,35 @@ package final class RegistryHive: Sendable {
                         + "entries share data cells")
             }
             return value
+        }
+    }
+
+    /// The values of `key` that can be read, in stored order: an unreadable value list (or one shorter than the
+    /// count the key declares) and each unreadable value are warnings naming the offset, and the rest is read.
+    package func readableValues(of key: RegistryKey) -> [RegistryValue] {
+        guard key.valueCount > 0, key.valueListOffset != RegistryHive.noCell else { return [] }
+        let offsets: [UInt32]
+        do {
+            var reader = try cell(at: key.valueListOffset, structure: "regf value list")
+            let count = min(Int(key.valueCount), reader.count / 4)
+            if count < Int(key.valueCount) {
+                warn("regf value list at \(hex(reader.baseOffset)): key \"\(key.name)\" declares \(key.valueCount) "
+                    + "values, the list cell holds room for \(count); those \(count) are read")
+            }
+            offsets = try (0..<count).map { _ in try reader.u32(.little) }
+        } catch {
+            warn("regf key (nk) at \(hex(key.fileOffset)) \"\(key.name)\": value list unreadable: \(error); "
+                + "no value read")
+            return []
+        }
+        return offsets.enumerated().compactMap { index, offset in
+            do {
+                return try value(atCell: offset)
+            } catch {
+                warn("regf key (nk) at \(hex(key.fileOffset)) \"\(key.name)\": value \(index + 1) of \(offsets.count) "
+                    + "(cell \(hex(offset))) is unreadable: \(error); skipped")
+                return nil
+            }
         }
     }
 
@@ -586,27 +708,52 @@ package final class RegistryHive: Sendable {
     // MARK: Walking
 
     /// Visits `key` (default: the root) and every key below it depth-first with its path relative to `key`.
-    /// Keys reached twice (a cycle) and levels deeper than `maximumDepth` are skipped with a warning.
-    /// - Throws: whatever `body` throws, and ``BinaryFormatError`` for corrupt lists or keys.
+    /// Keys reached twice (a cycle), levels deeper than `maximumDepth` and keys whose subkey list is unreadable
+    /// are not descended, with a warning; unreadable entries of a list are skipped with a warning.
+    /// - Throws: whatever `body` throws, and ``BinaryFormatError`` when the starting key is unreadable.
     package func walk(
         from key: RegistryKey? = nil, maximumDepth: Int = RegistryHive.defaultMaximumDepth,
         _ body: (_ path: [String], _ key: RegistryKey) throws -> Void
     ) throws {
         let start = try key ?? rootKey()
         var visited: Set<UInt32> = [start.cellOffset]
-        var stack: [([String], RegistryKey)] = [([], start)]
-        while let (path, current) = stack.popLast() {
+        // A key listed under two parents (dissect.regf lists it under both) is read again under the second, within
+        // a budget, so crafted sharing cannot multiply the walk; a key among its own ancestors is a cycle.
+        var revisits = 0
+        var stack: [(path: [String], cells: [UInt32], again: Bool, key: RegistryKey)] = [
+            ([], [start.cellOffset], false, start),
+        ]
+        while let (path, cells, again, current) = stack.popLast() {
             try body(path, current)
             guard path.count < maximumDepth else {
                 warn("regf key (nk) at \(hex(current.fileOffset)): deeper than \(maximumDepth) levels; not descended")
                 continue
             }
-            for child in try subkeys(of: current).reversed() {
-                guard visited.insert(child.cellOffset).inserted else {
-                    warn("regf key (nk) at \(hex(child.fileOffset)): reached twice (a cycle); skipped")
+            let children: [RegistryKey]
+            do {
+                children = try subkeys(of: current)
+            } catch {
+                warn("regf key (nk) at \(hex(current.fileOffset)) \"\(current.name)\": subkey list unreadable: "
+                    + "\(error); its subkeys are not listed")
+                continue
+            }
+            for child in children.reversed() {
+                let at = "regf key (nk) at \(hex(child.fileOffset)) \"\(child.name)\""
+                if cells.contains(child.cellOffset) {
+                    warn("\(at): listed below itself under \"\(current.name)\" (a cycle); not descended again")
                     continue
                 }
-                stack.append((path + [child.name], child))
+                let shared = !visited.insert(child.cellOffset).inserted
+                if shared || again {
+                    revisits += 1
+                    guard revisits <= max(visited.count, 10_000) else {
+                        warn("regf key (nk) at \(hex(current.fileOffset)): keys listed under several parents exceed the "
+                            + "walk's budget; \"\(current.name)\"'s shared subkeys are not read again")
+                        break
+                    }
+                    if !again { warn("\(at): also listed under \"\(current.name)\" (a key with two parents); read there too") }
+                }
+                stack.append((path + [child.name], cells + [child.cellOffset], again || shared, child))
             }
         }
     }

@@ -80,15 +80,22 @@ package struct RegistryKey: Sendable, Equatable {
         valueListOffset = try reader.u32(.little)
         try reader.seek(to: 72)
         let nameLength = Int(try reader.u16(.little))
-        guard nameLength <= reader.count - RegistryKey.headerSize else {
-            throw reader.error(
-                "name length \(nameLength) runs past the cell (\(reader.count - RegistryKey.headerSize) bytes left)",
-                at: 72)
-        }
-        try reader.seek(to: RegistryKey.headerSize)
         let compressed = flags & RegistryKey.compressedNameFlag != 0
-        name = try RegistryKey.decodeName(&reader, byteCount: nameLength, compressed: compressed)
+        // A name running past its cell is cut at the cell's end (as dissect.regf reads it); the hive warns.
+        var stored = min(nameLength, reader.count - RegistryKey.headerSize)
+        if !compressed { stored -= stored % 2 }
+        declaredNameLength = nameLength
+        storedNameLength = stored
+        try reader.seek(to: RegistryKey.headerSize)
+        name = try RegistryKey.decodeName(&reader, byteCount: stored, compressed: compressed)
     }
+
+    /// The name length the record declares, in bytes; more than the name read when it ran past the cell.
+    var declaredNameLength: Int
+    /// Whether the declared name ran past the cell and ``name`` holds only the part inside it.
+    var nameIsCut: Bool { declaredNameLength > storedNameLength }
+    /// The bytes of the name inside the cell.
+    var storedNameLength: Int
 
     /// Decodes a stored name: Latin-1 bytes when compressed, else UTF-16LE; NULs are kept.
     static func decodeName(_ reader: inout ByteReader, byteCount: Int, compressed: Bool) throws -> String {
@@ -102,6 +109,34 @@ package struct RegistryKey: Sendable, Equatable {
         guard byteCount % 2 == 0 else {
             throw reader.error("UTF-16 name of odd length \(byteCount)")
         }
-        return try reader.utf16(byteCount: byteCount, .little)
+        return escapingLoneSurrogates(try reader.bytes(count: byteCount))
+    }
+
+    /// UTF-16LE text in which a lone surrogate is written `\uD800` (upper-case hex), so that two names differing
+    /// only there stay distinct (decoding would make both U+FFFD).
+    static func escapingLoneSurrogates(_ raw: [UInt8]) -> String {
+        let decoded = UTF16Text.decode(raw, .little)
+        // Decoding turns a lone surrogate into U+FFFD; only then are the code units looked at one by one.
+        guard decoded.unicodeScalars.contains("\u{FFFD}") else { return decoded }
+        let reader = ByteReader(raw, structure: "regf name")
+        let units = (0..<raw.count / 2).map { (try? reader.u16(at: $0 * 2, .little)) ?? 0 }  // inside raw: the range
+        var out = ""
+        var position = 0
+        while position < units.count {
+            let unit = units[position]
+            let paired = position + 1 < units.count && (0xDC00...0xDFFF).contains(units[position + 1])
+            if (0xD800...0xDBFF).contains(unit), paired {
+                out += String(decoding: units[position...position + 1], as: UTF16.self)
+                position += 2
+                continue
+            }
+            if (0xD800...0xDFFF).contains(unit) {
+                out += "\\u" + String(unit, radix: 16, uppercase: true)
+            } else {
+                out.unicodeScalars.append(Unicode.Scalar(unit) ?? "\u{FFFD}")
+            }
+            position += 1
+        }
+        return out
     }
 }

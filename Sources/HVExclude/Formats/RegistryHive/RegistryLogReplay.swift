@@ -31,10 +31,13 @@ package struct RegistryLogReplay {
         var lastSequence: UInt32?
         /// Problems that stopped the replay early or made a log unusable.
         package var warnings: [String]
+        /// What the replay did that is worth a warning without stopping it (an entry shrinking the hive).
+        package var notes: [String] = []
 
         package static func == (lhs: Outcome, rhs: Outcome) -> Bool {
             lhs.baseBlock == rhs.baseBlock && lhs.applied.map { "\($0.log):\($0.count)" } == rhs.applied.map { "\($0.log):\($0.count)" }
                 && lhs.format == rhs.format && lhs.lastSequence == rhs.lastSequence && lhs.warnings == rhs.warnings
+                && lhs.notes == rhs.notes
         }
 
         /// "replayed 3 log entries from NewDirtyHive.LOG1 and 1 from NewDirtyHive.LOG2 (to sequence 5)".
@@ -69,7 +72,12 @@ package struct RegistryLogReplay {
         var usable: [RegistryTransactionLog] = []
         for (name, bytes) in logs {
             do {
-                usable.append(try RegistryTransactionLog(name: name, bytes: bytes))
+                let log = try RegistryTransactionLog(name: name, bytes: bytes)
+                if let foreign = foreignReason(log) {
+                    outcome.warnings.append("\(name): belongs to another hive (\(foreign)); not used")
+                } else {
+                    usable.append(log)
+                }
             } catch {
                 if !error.isUnused { outcome.warnings.append("\(error); not used") }
             }
@@ -80,10 +88,31 @@ package struct RegistryLogReplay {
             replayEntries(newFormat, hbins: &hbins, outcome: &outcome)
         } else if !oldFormat.isEmpty {
             replayDirtyVector(oldFormat, hbins: &hbins, outcome: &outcome)
-        } else if outcome.warnings.isEmpty {
-            outcome.warnings.append("no usable transaction log (\(logs.isEmpty ? "none found beside the hive" : logs.map(\.name).joined(separator: ", ") + " hold nothing")); the hive is read as it is")
         }
+        // No log, or only empty ones (not in use): the hive's own dirty warning says so, once.
         return outcome
+    }
+
+    // MARK: Identity
+
+    /// Why `log` is not this hive's log, or nil. The base block copy at its start is a copy of the hive's own
+    /// (made from memory while the hive is loaded), so the fields a hive keeps for its life must match: the
+    /// file name (offset 48) and, on Windows 10 and later, the RmId, LogId and TmId GUIDs (112, 128, 148).
+    /// Windows itself goes by sequence numbers and (old format) the last-written time, which a foreign log
+    /// can pass; these fields are what tells them apart. A torn primary base block is not compared.
+    func foreignReason(_ log: RegistryTransactionLog) -> String? {
+        guard base.checksumValid, primaryBase.count >= 512, log.bytes.count >= 512 else { return nil }
+        var reasons: [String] = []
+        let ours = base.fileName, theirs = log.baseBlock.fileName
+        if !ours.isEmpty, !theirs.isEmpty, ours != theirs {
+            reasons.append("its base block names \"\(theirs)\", \(hiveName)'s names \"\(ours)\"")
+        }
+        let ids = [(112, "RmId"), (128, "LogId"), (148, "TmId")].filter { at, _ in
+            let mine = primaryBase[at..<at + 16], other = log.bytes[at..<at + 16]
+            return mine.contains { $0 != 0 } && other.contains { $0 != 0 } && !mine.elementsEqual(other)
+        }
+        if !ids.isEmpty { reasons.append("its \(ids.map(\.1).joined(separator: ", ")) differ from \(hiveName)'s") }
+        return reasons.isEmpty ? nil : reasons.joined(separator: "; ")
     }
 
     // MARK: New format
@@ -184,6 +213,11 @@ package struct RegistryLogReplay {
                 if entry.hbinsSize > hbins.count {
                     hbins += [UInt8](repeating: 0, count: entry.hbinsSize - hbins.count)
                 } else {
+                    let dropped = hex(hbins.count - entry.hbinsSize)
+                    outcome.notes.append(
+                        "\(log.name) at \(hex(position)): log entry sequence \(entry.sequence) shrinks the hive bins "
+                            + "from \(hex(hbins.count)) to \(hex(entry.hbinsSize)) bytes; the \(dropped) bytes "
+                            + "past the new end are dropped, as Windows drops them")
                     hbins.removeSubrange(entry.hbinsSize...)
                 }
             }
@@ -278,6 +312,14 @@ package struct RegistryLogReplay {
                     outcome.warnings.append(
                         "\(chosen.name) at \(hex(at)): the dirty hive bin for hive bins offset \(hex(first.offset)) is invalid "
                             + "(signature, offset or size); replay stopped after \(applied) pages")
+                    break groups
+                }
+                // Bounded by the hive's size: a bin running past the end is invalid, and Windows stops there.
+                guard Int(binSize) <= hbinsSize - first.offset else {
+                    outcome.warnings.append(
+                        "\(chosen.name) at \(hex(at)): the dirty hive bin for hive bins offset \(hex(first.offset)) "
+                            + "has size \(hex(binSize)), past the end of the \(hex(hbinsSize))-byte hive bins; not "
+                            + "applied, replay stopped after \(applied) pages")
                     break groups
                 }
             }
