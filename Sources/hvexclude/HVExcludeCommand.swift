@@ -54,8 +54,10 @@ public enum HVExcludeCommand {
             return .usage
         }
         let observer = TerminalObserver(quiet: options.quiet)
+        // The handlers stay until the report is written, as the --mount flow had them: a SIGTERM while a full pipe
+        // blocks the report still exits 143 (the mounts are undone again, which does nothing when they are gone).
+        defer { observer.removeSignalHandlers() }
         let result = Result { () throws(ScanFailure) in try ScanSession.run(request, observer: observer) }
-        observer.removeSignalHandlers()
         switch result {
         case .failure(let failure):
             for line in failure.before { printError(line) }

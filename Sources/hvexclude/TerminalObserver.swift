@@ -45,11 +45,19 @@ final class TerminalObserver: ScanObserver, @unchecked Sendable {
         }
     }
 
-    /// Restores the default dispositions, when handlers were installed.
+    /// Restores the default dispositions, when handlers were installed, and unblocks the signals: Dispatch's signal
+    /// sources block them in the thread that made them (to read them through a signalfd), and a cancelled source
+    /// leaves them blocked, so without this a SIGTERM after the handlers were gone would wait forever.
     func removeSignalHandlers() {
         guard !signalSources.isEmpty else { return }
         for source in signalSources { source.cancel() }
-        for number in [SIGINT, SIGTERM, SIGHUP] { signal(number, SIG_DFL) }
+        var blocked = sigset_t()
+        sigemptyset(&blocked)
+        for number in [SIGINT, SIGTERM, SIGHUP] {
+            signal(number, SIG_DFL)
+            sigaddset(&blocked, number)
+        }
+        pthread_sigmask(SIG_UNBLOCK, &blocked, nil)
         signalSources = []
     }
 }
