@@ -53,61 +53,69 @@ package enum DiskImageBytes {
         let file = try FileReader(path: path, readBudget: UInt64.max)
         let size = try deviceSize(path: path, statSize: file.size)
         let head = try file.readUnbudgeted(at: 0, count: 8)
-        if head == Array("vhdxfile".utf8) {
-            let header = try VHDXFile(reading: file)
-            var parent: Opened?
-            if header.hasParent {
-                guard let locator = header.parentLocator else { throw OpenError.parentMissing(child: path, candidates: []) }
-                let candidates = parentCandidates(of: path, relative: locator.value("relative_path"), absolute: locator.value("absolute_win32_path"))
-                guard let found = candidates.first(where: { access($0, R_OK) == 0 }) else {
-                    throw OpenError.parentMissing(child: path, candidates: candidates)
-                }
-                let parentFile = try FileReader(path: found)
-                if let linkage = locator.value("parent_linkage").flatMap({ GUID($0) }),
-                   let parentHeader = try? VHDXFile(reading: parentFile), parentHeader.dataWriteGuid != linkage {
-                    throw OpenError.parentMismatch(child: path, parent: found)
-                }
-                parent = try open(path: found, depth: depth + 1)
-            }
-            let kind = header.hasParent ? "differencing" : header.leaveBlocksAllocated ? "fixed" : "dynamic"
-            let bytes = try VHDXDiskBytes(file: file, header: header, parent: parent?.source)
-            return Opened(
-                source: bytes,
-                format: "VHDX \(kind)" + (parent.map { " over \($0.format)" } ?? ""),
-                warnings: header.warnings + (parent?.warnings ?? []),
-                errors: (bytes.pastEnd.summary.map { [$0] } ?? []) + (parent?.errors ?? []))
-        }
+        if head == Array("vhdxfile".utf8) { return try openVHDX(path: path, file: file, depth: depth) }
         let tail = size >= 512 ? try file.readUnbudgeted(at: size - 512, count: 8) : []
         if head == Array("conectix".utf8) || tail == Array("conectix".utf8) {
-            let header = try VHDFile(reading: file)
-            var parent: Opened?
-            if header.footer.diskType == 4 {
-                let texts = header.locators.compactMap(\.text)
-                var candidates: [String] = []
-                for text in texts { candidates += parentCandidates(of: path, relative: text, absolute: text) }
-                if let name = header.dynamicHeader?.parentUnicodeName, !name.isEmpty {
-                    candidates += parentCandidates(of: path, relative: nil, absolute: name)
-                }
-                var unique: [String] = []
-                for candidate in candidates where !unique.contains(candidate) { unique.append(candidate) }
-                guard let found = unique.first(where: { access($0, R_OK) == 0 }) else {
-                    throw OpenError.parentMissing(child: path, candidates: unique)
-                }
-                if let expected = header.dynamicHeader?.parentUniqueID,
-                   let parentHeader = try? VHDFile(reading: try FileReader(path: found)), parentHeader.footer.uniqueID != expected {
-                    throw OpenError.parentMismatch(child: path, parent: found)
-                }
-                parent = try open(path: found, depth: depth + 1)
-            }
-            let kind = header.footer.diskType == 2 ? "fixed" : header.footer.diskType == 4 ? "differencing" : "dynamic"
-            let bytes = try VHDDiskBytes(file: file, header: header, parent: parent?.source)
-            return Opened(
-                source: bytes,
-                format: "VHD \(kind)" + (parent.map { " over \($0.format)" } ?? ""),
-                warnings: header.warnings + (parent?.warnings ?? []),
-                errors: (bytes.pastEnd.summary.map { [$0] } ?? []) + (parent?.errors ?? []))
+            return try openVHD(path: path, file: file, depth: depth)
         }
         return Opened(source: FileBytes(reader: file, size: size), format: "raw", warnings: [])
+    }
+
+    /// A VHDX file and, for a differencing disk, its parent chain (the parent checked by its data-write GUID).
+    private static func openVHDX(path: String, file: FileReader, depth: Int) throws -> Opened {
+        let header = try VHDXFile(reading: file)
+        var parent: Opened?
+        if header.hasParent {
+            guard let locator = header.parentLocator else { throw OpenError.parentMissing(child: path, candidates: []) }
+            let candidates = parentCandidates(of: path, relative: locator.value("relative_path"), absolute: locator.value("absolute_win32_path"))
+            guard let found = candidates.first(where: { access($0, R_OK) == 0 }) else {
+                throw OpenError.parentMissing(child: path, candidates: candidates)
+            }
+            let parentFile = try FileReader(path: found)
+            if let linkage = locator.value("parent_linkage").flatMap({ GUID($0) }),
+               let parentHeader = try? VHDXFile(reading: parentFile), parentHeader.dataWriteGuid != linkage {
+                throw OpenError.parentMismatch(child: path, parent: found)
+            }
+            parent = try open(path: found, depth: depth + 1)
+        }
+        let kind = header.hasParent ? "differencing" : header.leaveBlocksAllocated ? "fixed" : "dynamic"
+        let bytes = try VHDXDiskBytes(file: file, header: header, parent: parent?.source)
+        return Opened(
+            source: bytes,
+            format: "VHDX \(kind)" + (parent.map { " over \($0.format)" } ?? ""),
+            warnings: header.warnings + (parent?.warnings ?? []),
+            errors: (bytes.pastEnd.summary.map { [$0] } ?? []) + (parent?.errors ?? []))
+    }
+
+    /// A VHD file and, for a differencing disk, its parent chain (the parent checked by its unique id).
+    private static func openVHD(path: String, file: FileReader, depth: Int) throws -> Opened {
+        let header = try VHDFile(reading: file)
+        var parent: Opened?
+        if header.footer.diskType == 4 {
+            let texts = header.locators.compactMap(\.text)
+            var candidates: [String] = []
+            for text in texts { candidates += parentCandidates(of: path, relative: text, absolute: text) }
+            if let name = header.dynamicHeader?.parentUnicodeName, !name.isEmpty {
+                candidates += parentCandidates(of: path, relative: nil, absolute: name)
+            }
+            var unique: [String] = []
+            for candidate in candidates where !unique.contains(candidate) { unique.append(candidate) }
+            guard let found = unique.first(where: { access($0, R_OK) == 0 }) else {
+                throw OpenError.parentMissing(child: path, candidates: unique)
+            }
+            if let expected = header.dynamicHeader?.parentUniqueID,
+               let parentHeader = try? VHDFile(reading: try FileReader(path: found)), parentHeader.footer.uniqueID != expected {
+                throw OpenError.parentMismatch(child: path, parent: found)
+            }
+            parent = try open(path: found, depth: depth + 1)
+        }
+        let kind = header.footer.diskType == 2 ? "fixed" : header.footer.diskType == 4 ? "differencing" : "dynamic"
+        let bytes = try VHDDiskBytes(file: file, header: header, parent: parent?.source)
+        return Opened(
+            source: bytes,
+            format: "VHD \(kind)" + (parent.map { " over \($0.format)" } ?? ""),
+            warnings: header.warnings + (parent?.warnings ?? []),
+            errors: (bytes.pastEnd.summary.map { [$0] } ?? []) + (parent?.errors ?? []))
     }
 
     /// Size of a regular file or block device (fstat reports 0 for a block device: seek to its end).

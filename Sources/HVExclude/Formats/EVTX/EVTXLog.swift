@@ -96,21 +96,25 @@ package struct EVTXLog: Sendable {
         return nil
     }
 
-    private mutating func readChunk(index: Int, offset: UInt64, bytes: [UInt8], limits: EVTXLimits, include: (EVTXEvent) -> Bool) {
+    /// The header of chunk `index` with its checks (signature, header and records checksums, declared count), each
+    /// problem a warning; `nil` when the chunk cannot be read at all. `cut`: the file ends inside the chunk.
+    private mutating func chunkHeader(index: Int, offset: UInt64, bytes: [UInt8])
+        -> (chunk: EVTXChunkHeader, place: String, cut: Bool, recordsEnd: Int)?
+    {
         let declared = index < Int(header.chunkCount)
         let place = "chunk \(index) at \(hex(offset))"
         guard bytes.count >= EVTXChunkHeader.size else {
             if bytes.contains(where: { $0 != 0 }) {
                 warnings.append("\(place): the file ends \(bytes.count) bytes into the chunk, inside its header; nothing read")
             }
-            return
+            return nil
         }
         guard bytes.starts(with: EVTXChunkHeader.signature) else {
             // Space past the declared chunks is normally zero-filled preallocation, not a finding.
             if declared || bytes.contains(where: { $0 != 0 }) {
                 warnings.append("\(place): no chunk signature; skipped")
             }
-            return
+            return nil
         }
         var reader = ByteReader(bytes, baseOffset: offset, structure: "EVTX \(place)")
         let chunk: EVTXChunkHeader
@@ -118,7 +122,7 @@ package struct EVTXLog: Sendable {
             chunk = try EVTXChunkHeader(parsing: &reader)
         } catch {
             warnings.append("\(error); chunk skipped")
-            return
+            return nil
         }
         // A failed (or never written, 0) header checksum guards tables that record parsing re-derives: each record
         // has its own size, signature and copy of the size, and the binary XML's offsets are checked one by one.
@@ -139,6 +143,36 @@ package struct EVTXLog: Sendable {
                 warnings.append("\(place): event records checksum mismatch (stored \(hex(chunk.recordsChecksum)), computed \(hex(computed))); each record is checked on its own")
             }
         }
+        return (chunk, place, cut, recordsEnd)
+    }
+
+    /// Renders one record and keeps its event when `include` takes it; a record that cannot be rendered is
+    /// counted and named. Returns whether it was read.
+    private mutating func read(
+        _ record: EVTXRecordHeader, at position: Int, parser: BinXMLParser, renderer: inout BinXMLRenderer,
+        include: (EVTXEvent) -> Bool, place: String, offset: UInt64
+    ) -> Bool {
+        do {
+            let nodes = try parser.parseFragment(record.binXMLRange)
+            let elements = try renderer.render(nodes)
+            guard let event = elements.first(where: { $0.name == "Event" }) ?? elements.first else {
+                throw EVTXError.badRecord("no event element", offset: position)
+            }
+            let parsed = EVTXEvent(xml: event, recordIdentifier: record.identifier, written: record.written)
+            recordsRead += 1
+            if include(parsed) { events.append(parsed) }
+            return true
+        } catch {
+            recordsSkipped += 1
+            warnings.append("\(place): record \(record.identifier) at \(hex(offset + UInt64(position))): \(error); record skipped")
+            return false
+        }
+    }
+
+    /// Reads the records of chunk `index` (at `offset`, `bytes` long: less when the file ends inside it) one by one,
+    /// resuming at the next whole record header after a damaged one; each record lost is counted and named.
+    private mutating func readChunk(index: Int, offset: UInt64, bytes: [UInt8], limits: EVTXLimits, include: (EVTXEvent) -> Bool) {
+        guard let (chunk, place, cut, recordsEnd) = chunkHeader(index: index, offset: offset, bytes: bytes) else { return }
         chunksRead += 1
         let parser = BinXMLParser(chunk: bytes, limits: limits)
         let limit = min(recordsEnd, bytes.count)
@@ -182,20 +216,9 @@ package struct EVTXLog: Sendable {
                 elementsLeft -= max(1, renderer.elements)
                 bytesLeft -= renderer.outputBytes
             }
-            do {
-                let nodes = try parser.parseFragment(record.binXMLRange)
-                let elements = try renderer.render(nodes)
-                guard let event = elements.first(where: { $0.name == "Event" }) ?? elements.first else {
-                    throw EVTXError.badRecord("no event element", offset: position)
-                }
-                let parsed = EVTXEvent(xml: event, recordIdentifier: record.identifier, written: record.written)
-                recordsRead += 1
+            if read(record, at: position, parser: parser, renderer: &renderer, include: include, place: place, offset: offset) {
                 if firstRead == nil { firstRead = record.identifier }
                 lastRead = record.identifier
-                if include(parsed) { events.append(parsed) }
-            } catch {
-                recordsSkipped += 1
-                warnings.append("\(place): record \(record.identifier) at \(hex(offset + UInt64(position))): \(error); record skipped")
             }
             position += record.size
         }

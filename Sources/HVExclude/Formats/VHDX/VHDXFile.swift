@@ -98,6 +98,37 @@ package struct VHDXFile: Sendable {
         let items = try VHDXMetadataTable(parsing: &metadataReader, regionLength: metadata.length)
         metadataTable = items
 
+        let described = try VHDXFile.readItems(file, metadata: metadata, items: items, warnings: &warnings)
+        blockSize = described.blockSize
+        leaveBlocksAllocated = described.leaveBlocksAllocated
+        hasParent = described.hasParent
+        virtualDiskSize = described.virtualDiskSize
+        logicalSectorSize = described.logicalSectorSize
+        physicalSectorSize = described.physicalSectorSize
+        virtualDiskID = described.virtualDiskID
+        parentLocator = described.parentLocator
+        self.warnings = warnings
+    }
+
+    /// The metadata items that describe the disk (MS-VHDX 2.6.2).
+    struct DescribedDisk {
+        var blockSize: UInt32 = 0
+        var leaveBlocksAllocated = false
+        var hasParent = false
+        var virtualDiskSize: UInt64 = 0
+        var logicalSectorSize: UInt32?
+        var physicalSectorSize: UInt32?
+        var virtualDiskID: GUID?
+        var parentLocator: VHDXParentLocator?
+    }
+
+    /// Reads the metadata items of `items` (in the metadata region `metadata`): file parameters and virtual disk
+    /// size are required, the sector sizes, disk id and parent locator optional.
+    /// - Throws: ``BinaryFormatError`` when a required item is missing or an item is shorter than its content.
+    static func readItems(
+        _ file: FileReader, metadata: VHDXRegionTable.Entry, items: VHDXMetadataTable, warnings: inout [String]
+    ) throws -> DescribedDisk {
+        var described = DescribedDisk()
         func item(_ guid: GUID, _ name: String, minimum: Int) throws -> ByteReader? {
             guard let entry = items.item(guid) else { return nil }
             guard Int(entry.length) >= minimum else {
@@ -112,10 +143,11 @@ package struct VHDXFile: Sendable {
         guard var parameters = try item(VHDXMetadataTable.fileParameters, "file parameters", minimum: 8) else {
             throw BinaryFormatError("VHDX metadata table", at: metadata.fileOffset, "no file parameters item")
         }
-        blockSize = try parameters.u32(.little)
+        described.blockSize = try parameters.u32(.little)
         let flags = try parameters.u32(.little)
-        leaveBlocksAllocated = flags & 1 != 0
-        hasParent = flags & 2 != 0
+        described.leaveBlocksAllocated = flags & 1 != 0
+        described.hasParent = flags & 2 != 0
+        let blockSize = described.blockSize
         if blockSize < 1 << 20 || blockSize > 256 << 20 || blockSize & (blockSize - 1) != 0 {
             warnings.append(
                 "VHDX file parameters at \(hex(parameters.baseOffset)): block size \(blockSize) is not a power of two "
@@ -125,16 +157,16 @@ package struct VHDXFile: Sendable {
         guard var size = try item(VHDXMetadataTable.virtualDiskSize, "virtual disk size", minimum: 8) else {
             throw BinaryFormatError("VHDX metadata table", at: metadata.fileOffset, "no virtual disk size item")
         }
-        virtualDiskSize = try size.u64(.little)
+        described.virtualDiskSize = try size.u64(.little)
 
         if var reader = try item(VHDXMetadataTable.logicalSectorSize, "logical sector size", minimum: 4) {
-            logicalSectorSize = try reader.u32(.little)
+            described.logicalSectorSize = try reader.u32(.little)
         }
         if var reader = try item(VHDXMetadataTable.physicalSectorSize, "physical sector size", minimum: 4) {
-            physicalSectorSize = try reader.u32(.little)
+            described.physicalSectorSize = try reader.u32(.little)
         }
         if var reader = try item(VHDXMetadataTable.virtualDiskID, "virtual disk id", minimum: 16) {
-            virtualDiskID = try reader.guid()
+            described.virtualDiskID = try reader.guid()
         }
         if var reader = try item(VHDXMetadataTable.parentLocator, "parent locator", minimum: 0) {
             let locator = try VHDXParentLocator(parsing: &reader)
@@ -143,13 +175,13 @@ package struct VHDXFile: Sendable {
                     "VHDX parent locator at \(hex(reader.baseOffset)): unknown locator type \(locator.locatorType); "
                         + "its entries are not used to find the parent")
             }
-            parentLocator = locator
+            described.parentLocator = locator
         }
-        if hasParent && parentLocator == nil {
+        if described.hasParent && described.parentLocator == nil {
             warnings.append(
                 "VHDX file parameters at \(hex(parameters.baseOffset)): HasParent is set but there is no parent locator")
         }
-        self.warnings = warnings
+        return described
     }
 
     /// Both headers (nil where invalid) and the index of the one in use: the valid one with the higher
