@@ -45,11 +45,15 @@ let package = Package(
         layer("Report", ["Scan", "DiskImage", "Exclusions", "Diagnosis", "Inventory", "Formats", "Volume", "Binary"]),
         // The facade: one entry per command (ScanSession, HiveInspection, ConfigInspection, EventLogReading,
         // FleetSession), typed outcomes and failures; the executable only translates.
-        layer("Session", ["Report", "Scan", "DiskImage", "Exclusions", "Inventory", "Formats", "Volume", "Walk", "Binary"]),
+        layer(
+            "Session",
+            ["Report", "Scan", "DiskImage", "Exclusions", "Inventory", "Formats", "Volume", "Walk", "Binary"]),
         .executableTarget(
             name: "hvexclude",
-            dependencies: ["HVXSession", "HVXReport", "HVXScan", "HVXFormats", "HVXVolume", "HVXWalk",
-                           "HVXBinary"]),
+            dependencies: [
+                "HVXSession", "HVXReport", "HVXScan", "HVXFormats", "HVXVolume", "HVXWalk",
+                "HVXBinary",
+            ]),
         // What both test targets share: the runtime requirements of a test (tools, root, ../shared) and cleanup at exit.
         .target(name: "HVExcludeTestSupport", path: "Tests/HVExcludeTestSupport"),
         .testTarget(name: "HVExcludeTests", dependencies: ["HVExcludeTestSupport"] + allLayers, exclude: ["Corpus"]),

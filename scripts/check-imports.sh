@@ -6,9 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 allowed=(FoundationEssentials Dispatch Glibc Synchronization CSystemShims)
-# Package.swift declares each layer as `layer("Binary", …)`, the target HVXBinary.
-while IFS= read -r folder; do allowed+=("HVX$folder"); done < <(grep -oE '^\s*layer\("[A-Za-z]+"' Package.swift |
-    sed -E 's/.*"([A-Za-z]+)"/\1/')
+# Package.swift declares each layer as `layer("Binary", …)` (the name may be on the next line), the target HVXBinary.
+while IFS= read -r folder; do allowed+=("HVX$folder"); done < <(tr '\n' ' ' < Package.swift |
+    grep -oE 'layer\(\s*"[A-Za-z]+"' | sed -E 's/.*"([A-Za-z]+)"/\1/')
 [[ ${#allowed[@]} -gt 5 ]] || { echo "error: no library targets found in Package.swift" >&2; exit 1; }
 pattern=$(IFS='|'; echo "${allowed[*]}")
 # Every import line, whatever its attributes or kind (`@testable import`, `import struct X.Y`), minus allowed modules.

@@ -20,7 +20,8 @@ status=0
 
 for folder in "$src"/*/; do
     folder=${folder%/}
-    if ! grep -qF "layer(\"${folder##*/}\"" Package.swift; then
+    # The name may be on the line after `layer(` (swift format breaks a long call).
+    if ! tr '\n' ' ' < Package.swift | grep -qE "layer\(\s*\"${folder##*/}\""; then
         echo "error: $folder is no target of Package.swift (layer(\"${folder##*/}\", …))" >&2
         status=1
     fi

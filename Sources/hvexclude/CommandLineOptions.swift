@@ -85,14 +85,18 @@ public struct CommandLineOptions: Equatable, Sendable {
         lhs.command == rhs.command && lhs.arguments == rhs.arguments
             && lhs.drives.map { "\($0.letter)=\($0.path)" } == rhs.drives.map { "\($0.letter)=\($0.path)" }
             && lhs.maps.map { "\($0.windowsPath)=\($0.path)" } == rhs.maps.map { "\($0.windowsPath)=\($0.path)" }
-            && lhs.format == rhs.format && lhs.vendor == rhs.vendor && lhs.output == rhs.output && lhs.jobs == rhs.jobs && lhs.quiet == rhs.quiet
-            && lhs.strict == rhs.strict && lhs.verbose == rhs.verbose && lhs.against == rhs.against && lhs.crossMounts == rhs.crossMounts && lhs.hiveDirectory == rhs.hiveDirectory
+            && lhs.format == rhs.format && lhs.vendor == rhs.vendor && lhs.output == rhs.output && lhs.jobs == rhs.jobs
+            && lhs.quiet == rhs.quiet
+            && lhs.strict == rhs.strict && lhs.verbose == rhs.verbose && lhs.against == rhs.against
+            && lhs.crossMounts == rhs.crossMounts && lhs.hiveDirectory == rhs.hiveDirectory
             && lhs.includeUnregistered == rhs.includeUnregistered && lhs.broadExtensions == rhs.broadExtensions
-            && lhs.environmentPaths == rhs.environmentPaths && lhs.mount == rhs.mount && lhs.extensions == rhs.extensions
+            && lhs.environmentPaths == rhs.environmentPaths && lhs.mount == rhs.mount
+            && lhs.extensions == rhs.extensions
             && lhs.planDeferred == rhs.planDeferred && lhs.replicaStorage == rhs.replicaStorage
             && lhs.dataOnly == rhs.dataOnly && lhs.helpTopic == rhs.helpTopic
             && lhs.eventIds == rhs.eventIds && lhs.since == rhs.since
-            && lhs.noReplay == rhs.noReplay && lhs.json == rhs.json && lhs.recursive == rhs.recursive && lhs.acceptDetections == rhs.acceptDetections
+            && lhs.noReplay == rhs.noReplay && lhs.json == rhs.json && lhs.recursive == rhs.recursive
+            && lhs.acceptDetections == rhs.acceptDetections
     }
 
     /// Parses `arguments` (without the program name).
@@ -143,7 +147,9 @@ public struct CommandLineOptions: Equatable, Sendable {
                 // `--id 4624 4625`: the values after --id that are event ids (digits and commas) belong to it, as
                 // the help's `--id N…` says; a log file named like a number is given after `--` or as `./4625`.
                 if flag == "--id" && inlineValue == nil && !positionalOnly {
-                    while let next = rest.first, !next.isEmpty, next.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ",") }) {
+                    while let next = rest.first, !next.isEmpty,
+                        next.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ",") })
+                    {
                         rest = rest.dropFirst()
                         try apply(&options, next)
                     }
@@ -161,8 +167,9 @@ public struct CommandLineOptions: Equatable, Sendable {
     static func drive(_ value: String) throws -> (letter: Character, path: String) {
         let parts = value.split(separator: "=", maxSplits: 1).map(String.init)
         guard parts.count == 2, !parts[1].isEmpty,
-              let letter = parts[0].replacing(":", with: "").first, parts[0].replacing(":", with: "").count == 1,
-              letter.isASCII, letter.isLetter else {
+            let letter = parts[0].replacing(":", with: "").first, parts[0].replacing(":", with: "").count == 1,
+            letter.isASCII, letter.isLetter
+        else {
             throw UsageError.badDrive(value)
         }
         return (Character(letter.uppercased()), parts[1])
@@ -171,7 +178,8 @@ public struct CommandLineOptions: Equatable, Sendable {
     /// `--map WINPATH=PATH`: the host path follows the last '=' (Windows paths may hold '=', mount points rarely).
     static func map(_ value: String) throws -> (windowsPath: String, path: String) {
         guard let equals = value.lastIndex(of: "="), equals != value.startIndex,
-              value.index(after: equals) != value.endIndex else {
+            value.index(after: equals) != value.endIndex
+        else {
             throw UsageError.badMap(value)
         }
         let windows = String(value[..<equals])
@@ -264,7 +272,8 @@ public struct CommandLineOptions: Equatable, Sendable {
 
     /// Levenshtein distance.
     static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
+        let a = Array(a)
+        let b = Array(b)
         guard !a.isEmpty else { return b.count }
         var previous = Array(0...b.count)
         for (i, x) in a.enumerated() {
@@ -319,25 +328,35 @@ enum UsageError: Error, Equatable, Sendable, CustomStringConvertible {
         case .missingValue(let flag): return "\(flag) needs a value"
         case .unexpectedValue(let flag): return "\(flag) takes no value"
         case .badDrive(let value): return "--drive takes LETTER=PATH, e.g. --drive D=/mnt/d (got '\(value)')"
-        case .badMap(let value): return "--map takes WINPATH=PATH, e.g. --map 'C:\\ClusterStorage\\Volume1=/mnt/csv1' (got '\(value)')"
+        case .badMap(let value):
+            return "--map takes WINPATH=PATH, e.g. --map 'C:\\ClusterStorage\\Volume1=/mnt/csv1' (got '\(value)')"
         case .mapNotAWindowsPath(let windows):
-            return "--map: '\(windows)' is not an absolute Windows path (C:\\…, \\\\server\\share, \\\\?\\Volume{GUID}\\)"
+            return
+                "--map: '\(windows)' is not an absolute Windows path (C:\\…, \\\\server\\share, \\\\?\\Volume{GUID}\\)"
         case .unknownFormat(let value, let suggestion):
-            return "unknown format '\(value)' (\(CommandLineOptions.Format.allCases.map(\.rawValue).joined(separator: ", ")))" + hint(suggestion)
+            return
+                "unknown format '\(value)' (\(CommandLineOptions.Format.allCases.map(\.rawValue).joined(separator: ", ")))"
+                + hint(suggestion)
         case .unknownVendor(let value, let suggestion):
-            return "unknown vendor '\(value)' (\(VendorProfile.allCases.map(\.rawValue).joined(separator: ", ")))" + hint(suggestion)
-        case .vendorNeedsList(let format): return "--vendor writes the list format; it does not apply to --format \(format.rawValue)"
+            return "unknown vendor '\(value)' (\(VendorProfile.allCases.map(\.rawValue).joined(separator: ", ")))"
+                + hint(suggestion)
+        case .vendorNeedsList(let format):
+            return "--vendor writes the list format; it does not apply to --format \(format.rawValue)"
         case .badJobs(let value): return "--jobs takes a whole number from 1 to 256 (got '\(value)')"
         case .badReplicaStorage(let value):
-            return "--replica-storage takes an absolute Windows path, e.g. --replica-storage 'D:\\Replica' (got '\(value)')"
+            return
+                "--replica-storage takes an absolute Windows path, e.g. --replica-storage 'D:\\Replica' (got '\(value)')"
         case .badEventId(let value): return "--id takes event ids from 0 to 65535 (got '\(value)')"
-        case .badSince(let value): return "--since takes a UTC time like 2024-05-01 or 2024-05-01T12:00:00Z (got '\(value)')"
+        case .badSince(let value):
+            return "--since takes a UTC time like 2024-05-01 or 2024-05-01T12:00:00Z (got '\(value)')"
         case .argumentCount(let command, let count):
             switch command {
             case .hive: return "hive takes FILE [KEYPATH]"
             case .vmcx: return "vmcx takes one FILE"
             case .events: return "events takes one FILE (an .evtx event log), got \(count)"
-            case .merge: return "merge takes the JSON reports of the nodes to merge (hvexclude scan … --format json), one or more"
+            case .merge:
+                return
+                    "merge takes the JSON reports of the nodes to merge (hvexclude scan … --format json), one or more"
             case .diff: return "diff takes OLD.json NEW.json, got \(count)"
             default: return "\(command.rawValue) takes one ROOT folder (the C: volume), got \(count)"
             }
@@ -363,7 +382,9 @@ extension ScanRequest {
         (dataOnly, mount, output, against) = (options.dataOnly, options.mount, options.output, options.against)
         (includeUnregistered, extensions, broadExtensions) =
             (options.includeUnregistered, options.extensions, options.broadExtensions)
-        (planDeferred, environmentPaths, replicaStorage) = (options.planDeferred, options.environmentPaths, options.replicaStorage)
+        (planDeferred, environmentPaths, replicaStorage) = (
+            options.planDeferred, options.environmentPaths, options.replicaStorage
+        )
         (format, vendor, verbose, self.style) = (options.format, options.vendor, options.verbose, style)
         (acceptDetections, strict) = (options.acceptDetections, options.strict)
     }

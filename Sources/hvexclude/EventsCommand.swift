@@ -14,10 +14,13 @@ enum EventsCommand {
             return .couldNotScan
         }
         outcome.writeJSONLines { StandardStream.output.write($0) }
-        for warning in outcome.warnings where !options.quiet { HVExcludeCommand.printError("warning: \(file): \(warning)") }
+        for warning in outcome.warnings where !options.quiet {
+            HVExcludeCommand.printError("warning: \(file): \(warning)")
+        }
         if outcome.recordsSkipped > 0 {
             // The count goes to stderr even with --quiet: it is the result's other half.
-            HVExcludeCommand.printError("hvexclude: \(file): \(outcome.recordsRead) records read, \(outcome.recordsSkipped) skipped")
+            HVExcludeCommand.printError(
+                "hvexclude: \(file): \(outcome.recordsRead) records read, \(outcome.recordsSkipped) skipped")
         }
         if outcome.nothingRead {
             HVExcludeCommand.printError("hvexclude: \(file): no record could be read")

@@ -1,4 +1,3 @@
-
 /// Exit codes, documented in `--help` and the README. Precedence: 64, then 2, then 3 (action needed), then 1, then 0.
 public enum ExitCode: Int32, Sendable, Comparable {
     /// Success.

@@ -12,7 +12,9 @@ enum FleetCommands {
             return InspectCommands.failed(error)
         }
         for item in outcome.leftOut where !options.quiet {
-            HVExcludeCommand.printError("left out of the cluster-wide \(options.format.rawValue) (apply it with --format powershell, node by node): \(item)")
+            HVExcludeCommand.printError(
+                "left out of the cluster-wide \(options.format.rawValue) (apply it with --format powershell, node by node): \(item)"
+            )
         }
         for item in outcome.refused where !options.quiet { HVExcludeCommand.printError("not written: \(item)") }
         do {

@@ -1,5 +1,6 @@
 import HVXReport
 import HVXSession
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -84,7 +85,9 @@ public enum HVExcludeCommand {
             return .couldNotScan
         }
         if !options.quiet {
-            for item in outcome.refused { printError("hvexclude: not in the \(options.format.rawValue) output: \(item)") }
+            for item in outcome.refused {
+                printError("hvexclude: not in the \(options.format.rawValue) output: \(item)")
+            }
             let shown = outcome.shownWarnings
             for warning in shown.prefix(20) { printError("warning: \(warning.path): \(warning.message)") }
             if shown.count > 20 { printError("… and \(shown.count - 20) more warnings in the report") }
@@ -99,9 +102,11 @@ public enum HVExcludeCommand {
         }
         let held = outcome.heldEntries
         if !held.isEmpty && !options.quiet {
-            printError("hvexclude: malware detected in a file \(held.count == 1 ? "this planned entry covers" : "these planned entries cover"): "
-                + held.joined(separator: ", ") + " — investigate before excluding"
-                + (options.acceptDetections ? " (--accept-detections: exit code not raised)" : "; --accept-detections accepts it"))
+            printError(
+                "hvexclude: malware detected in a file \(held.count == 1 ? "this planned entry covers" : "these planned entries cover"): "
+                    + held.joined(separator: ", ") + " — investigate before excluding"
+                    + (options.acceptDetections
+                        ? " (--accept-detections: exit code not raised)" : "; --accept-detections accepts it"))
         }
         switch outcome.verdict {
         case .success: return .success
@@ -115,9 +120,13 @@ public enum HVExcludeCommand {
     static var outputWidth: Int {
         if StandardStream.output.isTerminal {
             var size = winsize()
-            if ioctl(StandardStream.output.rawValue, UInt(TIOCGWINSZ), &size) == 0, size.ws_col >= 40 { return Int(size.ws_col) }
+            if ioctl(StandardStream.output.rawValue, UInt(TIOCGWINSZ), &size) == 0, size.ws_col >= 40 {
+                return Int(size.ws_col)
+            }
         }
-        if let text = getenv("COLUMNS").map({ String(cString: $0) }), let columns = Int(text), columns >= 40 { return columns }
+        if let text = getenv("COLUMNS").map({ String(cString: $0) }), let columns = Int(text), columns >= 40 {
+            return columns
+        }
         return 120
     }
 

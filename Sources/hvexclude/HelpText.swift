@@ -7,7 +7,8 @@ extension HVExcludeCommand {
     public static func help(for command: CommandLineOptions.Command) -> String {
         switch command {
         case .scan, .audit:
-            let what = command == .scan
+            let what =
+                command == .scan
                 ? "the exclusions this host needs, derived from its volumes"
                 : "the exclusions this host needs, compared with its Defender configuration (exit 3 when some are missing)"
             return """

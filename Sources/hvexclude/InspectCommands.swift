@@ -9,13 +9,16 @@ enum InspectCommands {
         let keyPath = options.arguments.count > 1 ? options.arguments[1] : ""
         let outcome: HiveInspection.Outcome
         do {
-            outcome = try HiveInspection.run(file: file, keyPath: keyPath, replay: !options.noReplay, json: options.json,
-                                           recursive: options.recursive)
+            outcome = try HiveInspection.run(
+                file: file, keyPath: keyPath, replay: !options.noReplay, json: options.json,
+                recursive: options.recursive)
         } catch {
             HVExcludeCommand.printError("hvexclude: \(error)")
             return .couldNotScan
         }
-        for warning in outcome.warnings where !options.quiet { HVExcludeCommand.printError("warning: \(file): \(warning)") }
+        for warning in outcome.warnings where !options.quiet {
+            HVExcludeCommand.printError("warning: \(file): \(warning)")
+        }
         if let recovery = outcome.recovery, !options.quiet { HVExcludeCommand.printError("note: \(file): \(recovery)") }
         if !options.quiet {
             for note in outcome.notes { HVExcludeCommand.printError("note: \(note)") }

@@ -1,5 +1,6 @@
 import HVXBinary
 import HVXSession
+
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,6 +1,7 @@
 import Dispatch
 import HVXSession
 import HVXWalk
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -33,7 +34,8 @@ final class TerminalObserver: ScanObserver, @unchecked Sendable {
     func mounting(directory: String, undo: @escaping @Sendable () -> [String]) {
         signalSources = [SIGINT, SIGTERM, SIGHUP].map { number in
             signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: DispatchQueue(label: "hvexclude.signal.\(number)"))
+            let source = DispatchSource.makeSignalSource(
+                signal: number, queue: DispatchQueue(label: "hvexclude.signal.\(number)"))
             source.setEventHandler {
                 HVExcludeCommand.printError("\nhvexclude: signal \(number): unmounting and detaching \(directory)")
                 // Lazy: the walker may still hold folders open on the mounts.

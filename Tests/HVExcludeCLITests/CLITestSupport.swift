@@ -6,7 +6,8 @@ import Testing
 /// Runs the built `hvexclude` binary, which SwiftPM puts beside the test bundle.
 enum CLI {
     static let binary: String = {
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let exe =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         return URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent("hvexclude").path
     }()
 
@@ -32,7 +33,9 @@ enum CLI {
     }
 
     /// Runs `hvexclude arguments…` with stdin closed and captures everything.
-    static func run(_ arguments: [String], environment: [String: String]? = nil, currentDirectory: String? = nil) throws -> Result {
+    static func run(
+        _ arguments: [String], environment: [String: String]? = nil, currentDirectory: String? = nil
+    ) throws -> Result {
         try launch(binary, arguments, environment: environment, currentDirectory: currentDirectory)
     }
 
@@ -43,7 +46,8 @@ enum CLI {
 
     /// Runs `executable`, feeding `input` (or nothing) to its stdin, and captures stdout and stderr.
     static func launch(
-        _ executable: String, _ arguments: [String], environment: [String: String]? = nil, currentDirectory: String? = nil,
+        _ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+        currentDirectory: String? = nil,
         input: String? = nil
     ) throws -> Result {
         let process = Process()
@@ -51,7 +55,9 @@ enum CLI {
         process.arguments = arguments
         if let environment { process.environment = environment }
         if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
-        let out = Pipe(), err = Pipe(), stdin = Pipe()
+        let out = Pipe()
+        let err = Pipe()
+        let stdin = Pipe()
         process.standardOutput = out
         process.standardError = err
         process.standardInput = input == nil ? FileHandle.nullDevice : stdin
@@ -98,6 +104,7 @@ final class TemporaryFolder {
     /// Gives the folder (or `subfolder`) a `Windows\System32\config` folder, so a scan takes it for a system volume.
     func markAsSystemVolume(_ subfolder: String = "") throws {
         let base = subfolder.isEmpty ? path : path + "/" + subfolder
-        try FileManager.default.createDirectory(atPath: base + "/Windows/System32/config", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: base + "/Windows/System32/config", withIntermediateDirectories: true)
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import HVXExclusions
 @testable import HVXScan
 @testable import HVXSession
@@ -11,7 +12,8 @@ struct CommandLineOptionsTests {
     func parsesEveryFlag() throws {
         let options = try CommandLineOptions.parse([
             "audit", "/mnt/c", "--drive", "d=/mnt/d", "--map=C:\\ClusterStorage\\Volume1=/mnt/csv1", "-o", "out.json",
-            "--format", "TEXT", "-j", "3", "-q", "--strict", "--cross-mounts", "--hive-dir", "/hives", "--include-unregistered",
+            "--format", "TEXT", "-j", "3", "-q", "--strict", "--cross-mounts", "--hive-dir", "/hives",
+            "--include-unregistered",
             "--broad-extensions", "--env-paths",
         ])
         #expect(options.command == .audit)
@@ -23,19 +25,21 @@ struct CommandLineOptionsTests {
         #expect(options.includeUnregistered && options.broadExtensions && options.environmentPaths && !options.mount)
     }
 
-    @Test("mistakes are typed cases, with the nearest spelling", arguments: [
-        (["scna", "/x"], UsageError.unknownCommand("scna", suggestion: "scan")),
-        (["scan", "/x", "--jbos", "2"], .unknownOption("--jbos", suggestion: "--jobs")),
-        (["scan", "/x", "--format", "jsno"], .unknownFormat("jsno", suggestion: "json")),
-        (["scan", "/x", "--output"], .missingValue(flag: "--output")),
-        (["scan", "/x", "--quiet=yes"], .unexpectedValue(flag: "--quiet")),
-        (["scan", "/x", "--drive", "DD=/x"], .badDrive("DD=/x")),
-        (["scan", "/x", "--map", "C:\\x"], .badMap("C:\\x")),
-        (["scan", "/x", "--map", "relative=/x"], .mapNotAWindowsPath("relative")),
-        (["scan", "/x", "--jobs", "0"], .badJobs("0")),
-        (["scan"], .argumentCount(.scan, got: 0)),
-        (["vmcx", "a", "b"], .argumentCount(.vmcx, got: 2)),
-    ])
+    @Test(
+        "mistakes are typed cases, with the nearest spelling",
+        arguments: [
+            (["scna", "/x"], UsageError.unknownCommand("scna", suggestion: "scan")),
+            (["scan", "/x", "--jbos", "2"], .unknownOption("--jbos", suggestion: "--jobs")),
+            (["scan", "/x", "--format", "jsno"], .unknownFormat("jsno", suggestion: "json")),
+            (["scan", "/x", "--output"], .missingValue(flag: "--output")),
+            (["scan", "/x", "--quiet=yes"], .unexpectedValue(flag: "--quiet")),
+            (["scan", "/x", "--drive", "DD=/x"], .badDrive("DD=/x")),
+            (["scan", "/x", "--map", "C:\\x"], .badMap("C:\\x")),
+            (["scan", "/x", "--map", "relative=/x"], .mapNotAWindowsPath("relative")),
+            (["scan", "/x", "--jobs", "0"], .badJobs("0")),
+            (["scan"], .argumentCount(.scan, got: 0)),
+            (["vmcx", "a", "b"], .argumentCount(.vmcx, got: 2)),
+        ])
     func mistakes(arguments: [String], expected: UsageError) {
         #expect(throws: expected) { try CommandLineOptions.parse(arguments) }
     }
@@ -50,7 +54,8 @@ struct CommandLineOptionsTests {
     @Test("scan options: ROOT is C:, then --drive and --map in order; planner switches carried over")
     func scanOptions() throws {
         let options = try CommandLineOptions.parse([
-            "scan", "/mnt/c", "--drive", "E=/mnt/e", "--map", "\\\\srv\\vms=/mnt/share", "--jobs", "2", "--include-unregistered",
+            "scan", "/mnt/c", "--drive", "E=/mnt/e", "--map", "\\\\srv\\vms=/mnt/share", "--jobs", "2",
+            "--include-unregistered",
         ])
         let scan = ScanOptions(try ScanRequest(commandLine: options))
         #expect(scan.mappings.map(\.prefix.description) == ["C:\\", "E:\\", "\\\\srv\\vms\\"])

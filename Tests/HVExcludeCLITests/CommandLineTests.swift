@@ -68,11 +68,15 @@ extension CommandLineTests {
         let folder = root.path + "/VMs/Virtual Machines"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         // A VMCX signature, then nothing: the headers are cut off.
-        #expect(FileManager.default.createFile(atPath: folder + "/A0100000-1111-4222-8333-444455556666.vmcx", contents: Data([0x14, 0x20, 0x28, 0x01, 0, 0])))
+        #expect(
+            FileManager.default.createFile(
+                atPath: folder + "/A0100000-1111-4222-8333-444455556666.vmcx",
+                contents: Data([0x14, 0x20, 0x28, 0x01, 0, 0])))
         let result = try CLI.run(["scan", root.path, "--quiet"])
         #expect(result.status == 1)
         let json = try JSONValue.parse(result.stdout)
-        let warning = try #require(json["scan"]?["warnings"]?.arrayValue.first { $0["path"]?.stringValue?.hasSuffix(".vmcx") == true })
+        let warning = try #require(
+            json["scan"]?["warnings"]?.arrayValue.first { $0["path"]?.stringValue?.hasSuffix(".vmcx") == true })
         #expect(warning["severity"]?.stringValue == "error")
         #expect(warning["message"]?.stringValue?.contains("VMCX") == true)
     }

@@ -23,7 +23,9 @@ struct DamagedImageTests {
         return warnings.filter { $0["severity"] as? String == severity }.compactMap { $0["message"] as? String }
     }
 
-    @Test("an NTFS image cut in half: the scan names both sizes and exits non-zero", .requires(.tool("mkntfs"), .tool("truncate")))
+    @Test(
+        "an NTFS image cut in half: the scan names both sizes and exits non-zero",
+        .requires(.tool("mkntfs"), .tool("truncate")))
     func truncatedImage() throws {
         let work = try TemporaryFolder()
         let image = work.path + "/cut.img"
@@ -35,7 +37,9 @@ struct DamagedImageTests {
         let result = try CLI.run(["scan", image, "--data-only"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("the image is shorter than the NTFS volume"), "\(result.stderr)")
-        #expect(result.stderr.contains("16776704 bytes") && result.stderr.contains("the image has 8388608 bytes"), "\(result.stderr)")
+        #expect(
+            result.stderr.contains("16776704 bytes") && result.stderr.contains("the image has 8388608 bytes"),
+            "\(result.stderr)")
     }
 
     /// A dynamic VHD of a fresh 16 MiB NTFS volume (mkntfs, then qemu-img convert).
@@ -48,8 +52,9 @@ struct DamagedImageTests {
         return vhd
     }
 
-    @Test("a VHD whose BAT points past its end: an error naming path, block, offset and file size; exit 1",
-          .requires(.tool("mkntfs"), .tool("truncate"), .tool("qemu-img")))
+    @Test(
+        "a VHD whose BAT points past its end: an error naming path, block, offset and file size; exit 1",
+        .requires(.tool("mkntfs"), .tool("truncate"), .tool("qemu-img")))
     func vhdBlockPastEnd() throws {
         let work = try TemporaryFolder()
         let vhd = try Self.ntfsVHD(in: work)
@@ -59,19 +64,25 @@ struct DamagedImageTests {
         let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: vhd)))
         let table = Int((16..<24).reduce(UInt64(0)) { $0 << 8 | UInt64(bytes[512 + $1]) })
         let blocks = Int((28..<32).reduce(UInt32(0)) { $0 << 8 | UInt32(bytes[512 + $1]) })
-        let block = try #require((0..<blocks).first { index in bytes[table + index * 4..<table + index * 4 + 4].allSatisfy { $0 == 0xFF } })
+        let block = try #require(
+            (0..<blocks).first { index in bytes[table + index * 4..<table + index * 4 + 4].allSatisfy { $0 == 0xFF } })
         let fileSize = try Self.size(vhd)
         let sector = UInt32(fileSize / 512 + 100)
-        try Self.write(vhd, at: UInt64(table + block * 4), (0..<4).map { UInt8(truncatingIfNeeded: sector >> (24 - 8 * $0)) })
+        try Self.write(
+            vhd, at: UInt64(table + block * 4), (0..<4).map { UInt8(truncatingIfNeeded: sector >> (24 - 8 * $0)) })
         let result = try CLI.run(["scan", vhd, "--data-only"])
         #expect(result.status == 1, "\(result.stderr)")
         let errors = try Self.messages(result.stdout, severity: "error")
-        #expect(errors.contains { $0.contains(vhd) && $0.contains("VHD data block \(block) at \(hex(UInt64(sector) * 512))")
-            && $0.contains("file size \(fileSize)") }, "\(errors)")
+        #expect(
+            errors.contains {
+                $0.contains(vhd) && $0.contains("VHD data block \(block) at \(hex(UInt64(sector) * 512))")
+                    && $0.contains("file size \(fileSize)")
+            }, "\(errors)")
     }
 
-    @Test("a VHDX whose first payload block lies past its end: the real error with the format's name, exit 2",
-          .requires(.tool("mkntfs"), .tool("truncate"), .tool("qemu-img")))
+    @Test(
+        "a VHDX whose first payload block lies past its end: the real error with the format's name, exit 2",
+        .requires(.tool("mkntfs"), .tool("truncate"), .tool("qemu-img")))
     func vhdxSectorZeroPastEnd() throws {
         let work = try TemporaryFolder()
         let raw = work.path + "/volume.img"
@@ -84,7 +95,9 @@ struct DamagedImageTests {
         let result = try CLI.run(["scan", vhdx])
         #expect(result.status == 2)
         #expect(result.stderr.contains("cannot read sector 0 of the VHDX dynamic image \(vhdx)"), "\(result.stderr)")
-        #expect(result.stderr.contains("VHDX payload block 0") && result.stderr.contains("past the end of the file"), "\(result.stderr)")
+        #expect(
+            result.stderr.contains("VHDX payload block 0") && result.stderr.contains("past the end of the file"),
+            "\(result.stderr)")
         #expect(!result.stderr.contains("no MBR, GPT or NTFS boot sector"))
     }
 
@@ -96,19 +109,39 @@ struct DamagedImageTests {
     }
 
     static let foreign: [(String, [UInt8], [String])] = [
-        ("BitLocker", sector([(0, [0xEB, 0x58, 0x90]), (3, Array("-FVE-FS-".utf8))]), ["BitLocker-encrypted volume", "dislocker"]),
-        ("FAT32", sector([(0, [0xEB, 0x58, 0x90]), (82, Array("FAT32   ".utf8))]), ["FAT32 volume", "reads NTFS only"]),
-        ("exFAT", sector([(0, [0xEB, 0x76, 0x90]), (3, Array("EXFAT   ".utf8))]), ["exFAT volume", "reads NTFS only"]),
-        ("ReFS", sector([(3, Array("ReFS".utf8) + [0, 0, 0, 0]), (16, Array("FSRS".utf8))], mark: false), ["ReFS volume", "Windows host"]),
-        ("LUKS", sector([(0, Array("LUKS".utf8) + [0xBA, 0xBE, 0, 1])], mark: false), ["LUKS-encrypted volume", "cryptsetup open --readonly"]),
-        ("EWF", sector([(0, Array("EVF".utf8) + [0x09, 0x0D, 0x0A, 0xFF, 0x00, 0x01, 0x01, 0x00])], mark: false),
-         ["EnCase/EWF evidence file", "ewfexport", "ewfmount"]),
-        ("invalid MBR", sector([(446, [0x3F, 0, 2, 0, 0x07, 0xFE, 0xFF, 0xFF, 0, 8, 0, 0, 0, 0, 1, 0])]),
-         ["partition records are not valid", "status byte 0x3F"]),
+        (
+            "BitLocker", sector([(0, [0xEB, 0x58, 0x90]), (3, Array("-FVE-FS-".utf8))]),
+            ["BitLocker-encrypted volume", "dislocker"]
+        ),
+        (
+            "FAT32", sector([(0, [0xEB, 0x58, 0x90]), (82, Array("FAT32   ".utf8))]),
+            ["FAT32 volume", "reads NTFS only"]
+        ),
+        (
+            "exFAT", sector([(0, [0xEB, 0x76, 0x90]), (3, Array("EXFAT   ".utf8))]),
+            ["exFAT volume", "reads NTFS only"]
+        ),
+        (
+            "ReFS", sector([(3, Array("ReFS".utf8) + [0, 0, 0, 0]), (16, Array("FSRS".utf8))], mark: false),
+            ["ReFS volume", "Windows host"]
+        ),
+        (
+            "LUKS", sector([(0, Array("LUKS".utf8) + [0xBA, 0xBE, 0, 1])], mark: false),
+            ["LUKS-encrypted volume", "cryptsetup open --readonly"]
+        ),
+        (
+            "EWF", sector([(0, Array("EVF".utf8) + [0x09, 0x0D, 0x0A, 0xFF, 0x00, 0x01, 0x01, 0x00])], mark: false),
+            ["EnCase/EWF evidence file", "ewfexport", "ewfmount"]
+        ),
+        (
+            "invalid MBR", sector([(446, [0x3F, 0, 2, 0, 0x07, 0xFE, 0xFF, 0xFF, 0, 8, 0, 0, 0, 0, 1, 0])]),
+            ["partition records are not valid", "status byte 0x3F"]
+        ),
     ]
 
-    @Test("a foreign volume, a container or an invalid MBR at sector 0 is named with what to do; exit 2",
-          .requires(.tool("truncate")), arguments: 0..<foreign.count)
+    @Test(
+        "a foreign volume, a container or an invalid MBR at sector 0 is named with what to do; exit 2",
+        .requires(.tool("truncate")), arguments: 0..<foreign.count)
     func foreignSectorZero(index: Int) throws {
         let (name, head, expected) = Self.foreign[index]
         let work = try TemporaryFolder()
@@ -123,8 +156,9 @@ struct DamagedImageTests {
         #expect(!result.stderr.contains("no MBR, GPT or NTFS boot sector"), "\(name)")
     }
 
-    @Test("qcow2 and VMDK (made by qemu-img) and ext2 inside a VHD are named with the command that converts them",
-          .requires(.tool("qemu-img"), .tool("mke2fs"), .tool("truncate")), arguments: ["qcow2", "vmdk", "ext2-vhd"])
+    @Test(
+        "qcow2 and VMDK (made by qemu-img) and ext2 inside a VHD are named with the command that converts them",
+        .requires(.tool("qemu-img"), .tool("mke2fs"), .tool("truncate")), arguments: ["qcow2", "vmdk", "ext2-vhd"])
     func containers(kind: String) throws {
         let work = try TemporaryFolder()
         var image = work.path + "/disk." + kind

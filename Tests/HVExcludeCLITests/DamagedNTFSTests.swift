@@ -9,10 +9,11 @@ import Testing
     /// The images, made once (read-only after; the suite is serialized).
     nonisolated(unsafe) static let work: (folder: TemporaryFolder, records: [String: Int])? = {
         guard let folder = try? TemporaryFolder(),
-              (try? Shell.check(NativeScanTests.script + "/make-ntfs-damaged", [folder.path])) != nil,
-              let data = FileManager.default.contents(atPath: folder.path + "/facts.json"),
-              let facts = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let records = facts["records"] as? [String: Int] else { return nil }
+            (try? Shell.check(NativeScanTests.script + "/make-ntfs-damaged", [folder.path])) != nil,
+            let data = FileManager.default.contents(atPath: folder.path + "/facts.json"),
+            let facts = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let records = facts["records"] as? [String: Int]
+        else { return nil }
         return (folder, records)
     }()
 
@@ -33,8 +34,10 @@ import Testing
         return (run.status, warnings, files)
     }
 
-    static let healthyFiles: Set<String> = [#"C:\a.iso"#, #"C:\VMs\Disks\d.iso"#, #"C:\Stale\s.iso"#, #"C:\CycA\CycB\c.iso"#,
-                                            #"C:\Hidden\h.iso"#]
+    static let healthyFiles: Set<String> = [
+        #"C:\a.iso"#, #"C:\VMs\Disks\d.iso"#, #"C:\Stale\s.iso"#, #"C:\CycA\CycB\c.iso"#,
+        #"C:\Hidden\h.iso"#,
+    ]
 
     @Test("the healthy twin scans with exit 0 and no NTFS warning", .requires(.ntfsMount))
     func healthy() throws {
@@ -43,33 +46,52 @@ import Testing
         #expect(result.files == Self.healthyFiles)
     }
 
-    @Test("orphans by stale sequence and by cycle are under $Orphans, named, scanned; the index check names the rest",
-          .requires(.ntfsMount))
+    @Test(
+        "orphans by stale sequence and by cycle are under $Orphans, named, scanned; the index check names the rest",
+        .requires(.ntfsMount))
     func orphans() throws {
         let records = try #require(Self.work?.records)
         let result = try Self.scan("orphans.img")
         #expect(result.status == 1)
-        let stale = try #require(records["Stale"]), cycA = try #require(records["CycA"]), cycB = try #require(records["CycA/CycB"])
-        #expect(result.warnings.contains { $0.hasSuffix(
-            "MFT record \(stale) (folder \"Stale\"): orphaned, its parent reference names record 5 with sequence 6, but that record "
-                + #"has sequence 5 (a stale reference); placed under \$Orphans\Stale"#) }, "\(result.warnings)")
-        #expect(result.warnings.contains { $0.hasSuffix(
-            "MFT record \(cycA) (folder \"CycA\"): orphaned, its parent chain is a cycle (records \(cycA) → \(cycB) → \(cycA)); "
-                + #"placed under \$Orphans\CycA"#) }, "\(result.warnings)")
+        let stale = try #require(records["Stale"])
+        let cycA = try #require(records["CycA"])
+        let cycB = try #require(records["CycA/CycB"])
+        #expect(
+            result.warnings.contains {
+                $0.hasSuffix(
+                    "MFT record \(stale) (folder \"Stale\"): orphaned, its parent reference names record 5 with sequence 6, but that record "
+                        + #"has sequence 5 (a stale reference); placed under \$Orphans\Stale"#)
+            }, "\(result.warnings)")
+        #expect(
+            result.warnings.contains {
+                $0.hasSuffix(
+                    "MFT record \(cycA) (folder \"CycA\"): orphaned, its parent chain is a cycle (records \(cycA) → \(cycB) → \(cycA)); "
+                        + #"placed under \$Orphans\CycA"#)
+            }, "\(result.warnings)")
         #expect(result.warnings.contains { $0.contains(#"the folder's index ($I30) lists "Stale""#) })
         let hidden = try #require(records["Hidden/h.iso"])
-        #expect(result.warnings.contains { $0.contains(
-            "MFT record \(hidden) (\"h.iso\") names this folder as its parent, but the folder's index ($I30) does not list it") })
-        #expect(result.files == [#"C:\a.iso"#, #"C:\VMs\Disks\d.iso"#, #"C:\$Orphans\Stale\s.iso"#,
-                                 #"C:\$Orphans\CycA\CycB\c.iso"#, #"C:\Other\h.iso"#])
+        #expect(
+            result.warnings.contains {
+                $0.contains(
+                    "MFT record \(hidden) (\"h.iso\") names this folder as its parent, but the folder's index ($I30) does not list it"
+                )
+            })
+        #expect(
+            result.files == [
+                #"C:\a.iso"#, #"C:\VMs\Disks\d.iso"#, #"C:\$Orphans\Stale\s.iso"#,
+                #"C:\$Orphans\CycA\CycB\c.iso"#, #"C:\Other\h.iso"#,
+            ])
     }
 
     @Test("a zeroed primary boot sector is read through the backup, with a warning and exit 1", .requires(.ntfsMount))
     func damagedBootSector() throws {
         let result = try Self.scan("bad-boot.img")
         #expect(result.status == 1)
-        #expect(result.warnings.contains { $0.contains("the boot sector is damaged") && $0.contains("read with the backup boot sector at 0xFFFE00") },
-                "\(result.warnings)")
+        #expect(
+            result.warnings.contains {
+                $0.contains("the boot sector is damaged") && $0.contains("read with the backup boot sector at 0xFFFE00")
+            },
+            "\(result.warnings)")
         #expect(result.files == Self.healthyFiles)
     }
 
@@ -77,9 +99,16 @@ import Testing
     func damagedMFTRecordZero() throws {
         let result = try Self.scan("bad-mft0.img")
         #expect(result.status == 1)
-        #expect(result.warnings.contains { $0.contains("$MFT's record 0 is damaged (MFT record 0: marked BAAD") && $0.contains("$MFTMirr") },
-                "\(result.warnings)")
-        #expect(result.warnings.contains { $0.hasSuffix("MFT record 0: marked BAAD (a multi-sector write failed); its copy in $MFTMirr is read instead") })
+        #expect(
+            result.warnings.contains {
+                $0.contains("$MFT's record 0 is damaged (MFT record 0: marked BAAD") && $0.contains("$MFTMirr")
+            },
+            "\(result.warnings)")
+        #expect(
+            result.warnings.contains {
+                $0.hasSuffix(
+                    "MFT record 0: marked BAAD (a multi-sector write failed); its copy in $MFTMirr is read instead")
+            })
         #expect(!result.warnings.contains { $0.contains("($I30)") }, "\(result.warnings)")
         #expect(result.files == Self.healthyFiles)
     }

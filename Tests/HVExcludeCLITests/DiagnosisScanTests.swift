@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import HVXSession
 @testable import hvexclude
 
@@ -16,9 +17,11 @@ import Testing
         let report = try CLI.json(result.stdout)
         let diagnosis = try #require(report["diagnosis"] as? [String: Any])
         let logs = try #require(diagnosis["logs"] as? [[String: Any]])
-        #expect(logs.compactMap { $0["channel"] as? String }.sorted() == [
-            "Microsoft-Windows-Hyper-V-Config-Admin", "Microsoft-Windows-Hyper-V-VMMS-Admin",
-            "Microsoft-Windows-Hyper-V-Worker-Admin", "Microsoft-Windows-Windows Defender/Operational"])
+        #expect(
+            logs.compactMap { $0["channel"] as? String }.sorted() == [
+                "Microsoft-Windows-Hyper-V-Config-Admin", "Microsoft-Windows-Hyper-V-VMMS-Admin",
+                "Microsoft-Windows-Hyper-V-Worker-Admin", "Microsoft-Windows-Windows Defender/Operational",
+            ])
         let findings = try #require(diagnosis["findings"] as? [[String: Any]])
         #expect(findings.count == 4)
         // Db01's guest state file: held twice; today's configured exclusions miss it, the plan covers it.
@@ -58,7 +61,11 @@ import Testing
         #expect(detection["signatures"] as? [String] == ["defenderDetection"])
         #expect((detection["events"] as? [[String: Any]])?.map { $0["id"] as? Int } == [1116])
         // No lock finding names the detection's event.
-        #expect(!findings.contains { $0["kind"] as? String == "lock" && ($0["signatures"] as? [String])?.contains("defenderDetection") == true })
+        #expect(
+            !findings.contains {
+                $0["kind"] as? String == "lock"
+                    && ($0["signatures"] as? [String])?.contains("defenderDetection") == true
+            })
         let paths = try #require((report["exclusions"] as? [String: Any])?["paths"] as? [[String: Any]])
         let held = paths.filter { $0["hold"] != nil }
         #expect(held.compactMap { $0["path"] as? String } == ["D:\\Db01.vhdx"])
@@ -74,18 +81,25 @@ import Testing
 
     @Test func acceptDetectionsKeepsTheHoldButNotTheExitCode() throws {
         let tree = CLI.testTree("ws2019-custom")
-        let accepted = try CLI.run(["scan", tree + "/C", "--drive", "D=" + tree + "/D", "--format", "list", "--accept-detections"])
+        let accepted = try CLI.run([
+            "scan", tree + "/C", "--drive", "D=" + tree + "/D", "--format", "list", "--accept-detections",
+        ])
         #expect(accepted.status == 0, "\(accepted.stderr)")
         #expect(accepted.stderr.contains("malware detected") && accepted.stderr.contains("D:\\Db01.vhdx"))
         let lines = accepted.stdout.split(separator: "\n").map(String.init)
         let index = try #require(lines.firstIndex(of: "file:D:\\Db01.vhdx"))
         #expect(lines[index - 1].hasPrefix("# held: malware detected in D:\\Db01.vhdx (Trojan:Win32/Wacatac.B!ml"))
         #expect(lines.filter { $0.hasPrefix("#") }.count == 1)
-        let script = try CLI.run(["scan", tree + "/C", "--drive", "D=" + tree + "/D", "--format", "powershell", "--quiet"])
+        let script = try CLI.run([
+            "scan", tree + "/C", "--drive", "D=" + tree + "/D", "--format", "powershell", "--quiet",
+        ])
         #expect(script.status == 3)
         let scriptLines = script.stdout.split(separator: "\n").map(String.init)
         // The script's plan row carries the threat; the script applies it only with -AcceptDetections.
-        #expect(scriptLines.contains { $0.contains("Value = 'D:\\Db01.vhdx'") && $0.contains("Threat = 'Trojan:Win32/Wacatac.B!ml'") })
+        #expect(
+            scriptLines.contains {
+                $0.contains("Value = 'D:\\Db01.vhdx'") && $0.contains("Threat = 'Trojan:Win32/Wacatac.B!ml'")
+            })
         // audit: missing exclusions are action needed on their own; accepting the detection leaves that exit code.
         let audit = try CLI.run(["audit", tree + "/C", "--drive", "D=" + tree + "/D", "--accept-detections"])
         #expect(audit.status == 3)
@@ -95,12 +109,22 @@ import Testing
     @Test func textOutputOpensWithTheDiagnosis() throws {
         let result = try Self.scan("text")
         // The summary's first lines wrap rather than lose their end (six spaces mark a continuation).
-        let first = result.stdout.replacingOccurrences(of: "\n      ", with: "").split(separator: "\n").first.map(String.init) ?? ""
+        let first =
+            result.stdout.replacingOccurrences(of: "\n      ", with: "").split(separator: "\n").first.map(String.init)
+            ?? ""
         // The detection first, then detections and locks counted apart.
         // (The coverage half, "not covered today by …", is in the event-log lines of the summary and in --verbose.)
-        #expect(first == "Diagnosis: Malware detected in D:\\Db01.vhdx on 2024-05-04 02:00 UTC (Trojan:Win32/Wacatac.B!ml): investigate before excluding; 1 malware detection (1 Defender event); 2 VMs hit by file locks (4 events), last on 2024-05-03 21:47 UTC")
-        let verbose = try CLI.run(["scan", CLI.testTree("ws2019-custom/C"), "--drive", "D=" + CLI.testTree("ws2019-custom/D"), "--quiet", "--format", "text", "--verbose"])
-        #expect(verbose.stdout.replacingOccurrences(of: "\n      ", with: "").contains("not covered today by the configured exclusions: Db01, "))
+        #expect(
+            first
+                == "Diagnosis: Malware detected in D:\\Db01.vhdx on 2024-05-04 02:00 UTC (Trojan:Win32/Wacatac.B!ml): investigate before excluding; 1 malware detection (1 Defender event); 2 VMs hit by file locks (4 events), last on 2024-05-03 21:47 UTC"
+        )
+        let verbose = try CLI.run([
+            "scan", CLI.testTree("ws2019-custom/C"), "--drive", "D=" + CLI.testTree("ws2019-custom/D"), "--quiet",
+            "--format", "text", "--verbose",
+        ])
+        #expect(
+            verbose.stdout.replacingOccurrences(of: "\n      ", with: "").contains(
+                "not covered today by the configured exclusions: Db01, "))
     }
 
     @Test func eventsExitCodesAndIdLists() throws {
@@ -108,7 +132,9 @@ import Testing
         let folder = (path: temporary.path, url: URL(fileURLWithPath: temporary.path))
         let notALog = folder.url.appendingPathComponent("notes.evtx")
         try Data("not an event log".utf8).write(to: notALog)
-        let log = CLI.testTree("ws2019-custom") + "/C/Windows/System32/winevt/Logs/Microsoft-Windows-Hyper-V-Worker-Admin.evtx"
+        let log =
+            CLI.testTree("ws2019-custom")
+            + "/C/Windows/System32/winevt/Logs/Microsoft-Windows-Hyper-V-Worker-Admin.evtx"
         let asFolder = try CLI.run(["events", folder.path])
         #expect(asFolder.status == 2)
         #expect(asFolder.stderr.contains("is a folder"))
@@ -135,7 +161,9 @@ import Testing
     }
 
     @Test func eventsCommandPrintsOneJSONObjectPerRecord() throws {
-        let log = CLI.testTree("ws2019-custom") + "/C/Windows/System32/winevt/Logs/Microsoft-Windows-Hyper-V-Worker-Admin.evtx"
+        let log =
+            CLI.testTree("ws2019-custom")
+            + "/C/Windows/System32/winevt/Logs/Microsoft-Windows-Hyper-V-Worker-Admin.evtx"
         let all = try CLI.run(["events", log])
         #expect(all.status == 0)
         let lines = all.stdout.split(separator: "\n")
@@ -146,7 +174,10 @@ import Testing
         #expect(objects.first?["eventId"] as? Int == 12010)
         #expect(objects.first?["time"] as? String == "2024-05-03T21:47:05.0000000Z")
         #expect((objects.first?["data"] as? [String: String])?["ErrorCode"] == "0x80070020")
-        #expect(Array(objects.first?.keys.sorted() ?? []) == ["channel", "computer", "data", "eventId", "level", "provider", "recordId", "time"])
+        #expect(
+            Array(objects.first?.keys.sorted() ?? []) == [
+                "channel", "computer", "data", "eventId", "level", "provider", "recordId", "time",
+            ])
         let bad = try CLI.run(["events", log, "--since", "yesterday"])
         #expect(bad.status == 64)
     }
@@ -156,8 +187,14 @@ import Testing
     }
 
     @Test func eventsUsageMistakesNameTheFlag() throws {
-        #expect(throws: UsageError.badEventId("70000")) { try CommandLineOptions.parse(["events", "x.evtx", "--id", "70000"]) }
-        #expect(throws: UsageError.badSince("yesterday")) { try CommandLineOptions.parse(["events", "x.evtx", "--since", "yesterday"]) }
-        #expect(throws: UsageError.argumentCount(.events, got: 2)) { try CommandLineOptions.parse(["events", "a.evtx", "b.evtx"]) }
+        #expect(throws: UsageError.badEventId("70000")) {
+            try CommandLineOptions.parse(["events", "x.evtx", "--id", "70000"])
+        }
+        #expect(throws: UsageError.badSince("yesterday")) {
+            try CommandLineOptions.parse(["events", "x.evtx", "--since", "yesterday"])
+        }
+        #expect(throws: UsageError.argumentCount(.events, got: 2)) {
+            try CommandLineOptions.parse(["events", "a.evtx", "b.evtx"])
+        }
     }
 }

@@ -21,7 +21,8 @@ import Testing
         let result = try CLI.run(["scan"] + arguments + ["--quiet", "--format", "html"])
         // ws2019-custom holds a Defender detection on D:\Db01.vhdx: its entry is held, and a scan exits 3.
         #expect(result.status == (name == "ws2019-custom" ? 3 : 0), "\(result.stderr)")
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("hvx-html-\(getpid())-\(name).html").path
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("hvx-html-\(getpid())-\(name).html")
+            .path
         try result.stdout.write(toFile: file, atomically: true, encoding: .utf8)
         ExitCleanup.remove(file)
         return file
@@ -31,9 +32,11 @@ import Testing
     func chromiumRendersEveryPageWithoutErrorsRequestsOrOverflow() throws {
         for (name, arguments) in try Self.hosts() {
             let page = try Self.page(name, arguments)
-            let output = FileManager.default.temporaryDirectory.appendingPathComponent("hvx-html-\(getpid())-\(name)").path
+            let output = FileManager.default.temporaryDirectory.appendingPathComponent("hvx-html-\(getpid())-\(name)")
+                .path
             ExitCleanup.remove(output)
-            let rendered = try CLI.runTool("python3", [CLI.projectRoot.appendingPathComponent("scripts/render-html").path, page, output])
+            let rendered = try CLI.runTool(
+                "python3", [CLI.projectRoot.appendingPathComponent("scripts/render-html").path, page, output])
             #expect(rendered.status == 0, "\(name): \(rendered.stderr)")
             let result = try CLI.json(rendered.stdout)
             #expect((result["consoleErrors"] as? [String]) == [], "\(name)")
@@ -41,7 +44,9 @@ import Testing
             #expect((result["wide"] as? [String]) == [], "\(name)")
             #expect((result["scrollWidth"] as? Int ?? .max) <= (result["clientWidth"] as? Int ?? 0), "\(name)")
             let elements = result["elements"] as? [String: Int] ?? [:]
-            #expect(elements.values.allSatisfy { $0 == 0 } && elements.count == 5, "\(name): no script, image, link, frame or object: \(elements)")
+            #expect(
+                elements.values.allSatisfy { $0 == 0 } && elements.count == 5,
+                "\(name): no script, image, link, frame or object: \(elements)")
             for file in ["page.png", "page.pdf"] {
                 let size = (try? FileManager.default.attributesOfItem(atPath: output + "/" + file)[.size] as? Int) ?? 0
                 #expect(size > 10_000, "\(name) \(file): \(size) bytes")
@@ -62,7 +67,8 @@ import Testing
 
     @Test(.requires([.pip(module: "html5lib", package: "html5lib")] + Requirement.makeHives))
     func everyPageIsValidHTML() throws {
-        let check = "import html5lib,sys\nhtml5lib.HTMLParser(strict=True).parse(open(sys.argv[1], encoding='utf-8').read())\nprint('ok')"
+        let check =
+            "import html5lib,sys\nhtml5lib.HTMLParser(strict=True).parse(open(sys.argv[1], encoding='utf-8').read())\nprint('ok')"
         for (name, arguments) in try Self.hosts() {
             let page = try Self.page(name, arguments)
             let parsed = try CLI.runTool("python3", ["-c", check, page])
@@ -72,8 +78,13 @@ import Testing
 
     @Test(.requires(Requirement.makeHives)) func thePageIsSelfContainedAndEscapesWhatTheVolumeSays() throws {
         let cases = try PolicyCaseTests.cases.get()
-        let html = try String(contentsOfFile: try Self.page("escape", [cases + "/security-names/C", "--drive", "D=" + cases + "/security-names/D"]), encoding: .utf8)
-        #expect(html.contains("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'"))
+        let html = try String(
+            contentsOfFile: try Self.page(
+                "escape", [cases + "/security-names/C", "--drive", "D=" + cases + "/security-names/D"]), encoding: .utf8
+        )
+        #expect(
+            html.contains(
+                "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'"))
         #expect(!html.contains("<script"), "no script element, and the VM name is escaped")
         #expect(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"))
         #expect(!html.contains("http://") && !html.contains("https://") && !html.contains("src="), "nothing to load")

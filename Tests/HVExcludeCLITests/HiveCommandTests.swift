@@ -46,7 +46,9 @@ import Testing
         #expect(result.stdout.hasPrefix(#"SYSTEM\ControlSet001\Services\vmms"# + "\n"))
         #expect(result.stdout.contains(#"ImagePath    REG_EXPAND_SZ    %SystemRoot%\system32\vmms.exe"#))
         #expect(result.stderr.contains("CurrentControlSet is ControlSet001"))
-        let long = try CLI.run(["hive", Self.software, #"HKEY_LOCAL_MACHINE\SOFTWARE\Microsoft\Windows NT\CurrentVersion"#])
+        let long = try CLI.run([
+            "hive", Self.software, #"HKEY_LOCAL_MACHINE\SOFTWARE\Microsoft\Windows NT\CurrentVersion"#,
+        ])
         #expect(long.status == 0)
         #expect(long.stdout.contains("ProductName    REG_SZ    Windows Server 2019 Datacenter"))
     }
@@ -57,8 +59,16 @@ import Testing
         let json = try JSONValue.parse(result.stdout)
         #expect(json["path"]?.stringValue == (#"ControlSet001\Services\vmms"#))
         guard case .array(let values)? = json["values"] else { Issue.record("no values"); return }
-        #expect(values.contains { $0["name"]?.stringValue == ("Start") && $0["data"]?.intValue == 2 && $0["type"]?.stringValue == ("REG_DWORD") })
-        #expect(values.contains { $0["name"]?.stringValue == ("ImagePath") && $0["data"]?.stringValue == (#"%SystemRoot%\system32\vmms.exe"#) })
+        #expect(
+            values.contains {
+                $0["name"]?.stringValue == ("Start") && $0["data"]?.intValue == 2
+                    && $0["type"]?.stringValue == ("REG_DWORD")
+            })
+        #expect(
+            values.contains {
+                $0["name"]?.stringValue == ("ImagePath")
+                    && $0["data"]?.stringValue == (#"%SystemRoot%\system32\vmms.exe"#)
+            })
     }
 
     @Test(.requires(Requirement.makeHives))
@@ -67,16 +77,26 @@ import Testing
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         func sz(_ text: String) -> [String: Any] {
-            ["type": 1, "hex": (Array(text.utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] } + [0, 0]).map { String(format: "%02x", $0) }.joined()]
+            [
+                "type": 1,
+                "hex": (Array(text.utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] } + [0, 0]).map {
+                    String(format: "%02x", $0)
+                }.joined(),
+            ]
         }
-        let spec: [String: [String: [String: Any]]] = ["Odd": [
-            "newline": sz("a\nb"), "trailing ": sz("x  "), "path": sz(#"C:\new\Windows"#), "tab": sz("a\tb"),
-        ]]
+        let spec: [String: [String: [String: Any]]] = [
+            "Odd": [
+                "newline": sz("a\nb"), "trailing ": sz("x  "), "path": sz(#"C:\new\Windows"#), "tab": sz("a\tb"),
+            ]
+        ]
         let specFile = folder.appendingPathComponent("spec.json")
         try JSONSerialization.data(withJSONObject: spec).write(to: specFile)
         let hive = folder.appendingPathComponent("ODD").path
-        let made = try CLI.runTool(CLI.projectRoot.appendingPathComponent("scripts/make-hives").path, [
-            "--spec", specFile.path, hive])
+        let made = try CLI.runTool(
+            CLI.projectRoot.appendingPathComponent("scripts/make-hives").path,
+            [
+                "--spec", specFile.path, hive,
+            ])
         try #require(made.status == 0, "\(made.stderr)")
         let result = try CLI.run(["hive", hive, "Odd"])
         #expect(result.status == 0, "\(result.stderr)")
@@ -99,28 +119,46 @@ import Testing
     func passiveDefenderTextNamesTheEngineRightAfterTheDiagnosis() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hvx-cases-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let made = try CLI.runTool(CLI.projectRoot.appendingPathComponent("scripts/make-hives").path, [
-            "--defender-cases", folder.path])
+        let made = try CLI.runTool(
+            CLI.projectRoot.appendingPathComponent("scripts/make-hives").path,
+            [
+                "--defender-cases", folder.path,
+            ])
         try #require(made.status == 0, "\(made.stderr)")
         let tree = CLI.testTree("ws2019-custom")
         let result = try CLI.run([
-            "audit", tree + "/C", "--drive", "D=" + tree + "/D", "--hive-dir", folder.path + "/passive", "--format", "text", "--verbose", "-q"])
+            "audit", tree + "/C", "--drive", "D=" + tree + "/D", "--hive-dir", folder.path + "/passive", "--format",
+            "text", "--verbose", "-q",
+        ])
         #expect(result.status == 3, "\(result.stderr)")
-        let lines = result.stdout.replacingOccurrences(of: "\n      ", with: "").split(separator: "\n").map(String.init)  // wrapped lines joined
+        // wrapped lines joined
+        let lines = result.stdout.replacingOccurrences(of: "\n      ", with: "").split(separator: "\n").map(String.init)
         // The diagnosis line comes first (docs/diagnosis.md), the engine that really scans right after it.
         #expect(lines.first?.hasPrefix("Diagnosis: ") == true)
         #expect(lines.dropFirst().first == "Antivirus: Symantec Endpoint Protection scans this host")
-        #expect(lines.contains { $0.contains("Microsoft Defender Antivirus: does not scan") && $0.contains("ForceDefenderPassiveMode = 1") })
-        #expect(lines.contains { $0.contains("Defender is not the active engine") && $0.contains("not what protects this host") })
+        #expect(
+            lines.contains {
+                $0.contains("Microsoft Defender Antivirus: does not scan")
+                    && $0.contains("ForceDefenderPassiveMode = 1")
+            })
+        #expect(
+            lines.contains {
+                $0.contains("Defender is not the active engine") && $0.contains("not what protects this host")
+            })
         // Every case's JSON report follows the schema.
         for name in ["mdm", "merge", "passive", "thirdparty", "hidden"] {
-            let report = try JSONValue.parse(try CLI.run([
-                "audit", tree + "/C", "--drive", "D=" + tree + "/D", "--hive-dir", folder.path + "/" + name, "-q"]).stdout)
-            #expect(try SchemaValidator(schemaFile: CLI.projectRoot.appendingPathComponent("docs/json-schema.json").path)
-                .validate(report).map(\.description) == [], "\(name)")
+            let report = try JSONValue.parse(
+                try CLI.run([
+                    "audit", tree + "/C", "--drive", "D=" + tree + "/D", "--hive-dir", folder.path + "/" + name, "-q",
+                ]).stdout)
+            #expect(
+                try SchemaValidator(schemaFile: CLI.projectRoot.appendingPathComponent("docs/json-schema.json").path)
+                    .validate(report).map(\.description) == [], "\(name)")
         }
-        let json = try JSONValue.parse(try CLI.run([
-            "audit", tree + "/C", "--drive", "D=" + tree + "/D", "--hive-dir", folder.path + "/passive", "-q"]).stdout)
+        let json = try JSONValue.parse(
+            try CLI.run([
+                "audit", tree + "/C", "--drive", "D=" + tree + "/D", "--hive-dir", folder.path + "/passive", "-q",
+            ]).stdout)
         #expect(json["audit"]?["defenderStatus"]?.stringValue == "passive")
         let filters = json["host"]?["antivirus"]?["minifilters"]?.arrayValue ?? []
         #expect(filters.contains { $0["service"]?.stringValue == "SRTSP" && $0["altitude"]?.stringValue == "329000" })

@@ -12,7 +12,8 @@ import Testing
 
     /// make-hostile-volume builds with ntfs-3g (as root), make-disks, make-hives and make-vmcx, and cuts corrupt
     /// configurations from the real ones in ../shared/fixtures.
-    static let requirements: [Requirement] = [.ntfsMount, .sharedFixtures] + Requirement.makeDisks + Requirement.makeHives
+    static let requirements: [Requirement] =
+        [.ntfsMount, .sharedFixtures] + Requirement.makeDisks + Requirement.makeHives
 
     @Test(.requires(HostileVolumeTests.requirements), .timeLimit(.minutes(10)))
     func scanOfTheHostileVolumeChangesNothingAndReportsEveryProblem() throws {
@@ -29,10 +30,13 @@ import Testing
         let made = try Shell.check(Self.script + "/make-hostile-volume", ["--canary", canary, image])
         print("make-hostile-volume: \(made.stdout.trimmingCharacters(in: .whitespacesAndNewlines))")
         let manifest = try #require(
-            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: image + ".manifest.json"))) as? [String: Any])
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: image + ".manifest.json")))
+                as? [String: Any])
         let problems = try #require(manifest["problems"] as? [[String: String]])
         // A part the script could not build (a tool missing) would make this test pass on less than it claims.
-        #expect((manifest["skipped"] as? [String] ?? []).isEmpty, "make-hostile-volume skipped: \(manifest["skipped"] ?? "")")
+        #expect(
+            (manifest["skipped"] as? [String] ?? []).isEmpty,
+            "make-hostile-volume skipped: \(manifest["skipped"] ?? "")")
         let mount = work.path + "/mnt"
 
         // Read-write with noatime, then read-only: the image must hash the same before and after each scan.
@@ -92,17 +96,23 @@ import Testing
 
         let log = work.path + "/strace.log"
         // -y prints each descriptor's path, so openat(dirfd, relative) can be resolved.
-        let traced = try Shell.run("strace", [
-            "-f", "-y", "-qq", "-e", "trace=open,openat,openat2,execve", "-e", "signal=none", "-o", log,
-            CLI.binary, "scan", mount, "--quiet",
-        ])
+        let traced = try Shell.run(
+            "strace",
+            [
+                "-f", "-y", "-qq", "-e", "trace=open,openat,openat2,execve", "-e", "signal=none", "-o", log,
+                CLI.binary, "scan", mount, "--quiet",
+            ])
         #expect(traced.status == 0 || traced.status == 1, "scan under strace exited \(traced.status): \(traced.stderr)")
         let opened = try String(contentsOfFile: log, encoding: .utf8)
             .split(separator: "\n").compactMap { Self.openedPath(String($0)) }
-        #expect(opened.contains { $0.hasPrefix(mount + "/") }, "strace saw no open under the mount: \(opened.prefix(20))")
+        #expect(
+            opened.contains { $0.hasPrefix(mount + "/") }, "strace saw no open under the mount: \(opened.prefix(20))")
         // The binary's own libraries and the process's view of itself are allowed; nothing else outside the root.
-        let allowed = ["/proc/", "/sys/devices/system/cpu/", "/etc/ld.so", "/lib", "/usr/lib", "/opt/swift/", "/dev/null",
-                       "/dev/urandom", "/usr/share/zoneinfo", "/etc/localtime", CLI.binary, (CLI.binary as NSString).deletingLastPathComponent + "/"]
+        let allowed = [
+            "/proc/", "/sys/devices/system/cpu/", "/etc/ld.so", "/lib", "/usr/lib", "/opt/swift/", "/dev/null",
+            "/dev/urandom", "/usr/share/zoneinfo", "/etc/localtime", CLI.binary,
+            (CLI.binary as NSString).deletingLastPathComponent + "/",
+        ]
         let escaped = opened.filter { path in
             path != mount && !path.hasPrefix(mount + "/") && !allowed.contains { path == $0 || path.hasPrefix($0) }
         }
@@ -136,10 +146,14 @@ import Testing
         #expect(PlanCheck.violations(scan.stdout, roots: ["C:": root.path]) == [])
         let report = try CLI.json(scan.stdout)
         let artifacts = (report["artifacts"] as? [[String: Any]] ?? []).compactMap { $0["path"] as? String }
-        let warnings = ((report["scan"] as? [String: Any])?["warnings"] as? [[String: Any]] ?? []).compactMap { $0["path"] as? String }
+        let warnings = ((report["scan"] as? [String: Any])?["warnings"] as? [[String: Any]] ?? []).compactMap {
+            $0["path"] as? String
+        }
         // Each undecodable name is either listed (lossy) or warned about: never silently dropped.
         for stem in ["bad-", "latin1-"] {
-            #expect(artifacts.contains { $0.contains(stem) } || warnings.contains { $0.contains(stem) }, "\(stem): \(scan.stdout.prefix(2000))")
+            #expect(
+                artifacts.contains { $0.contains(stem) } || warnings.contains { $0.contains(stem) },
+                "\(stem): \(scan.stdout.prefix(2000))")
         }
     }
 
@@ -153,7 +167,9 @@ import Testing
         let hasErrors = warnings.contains { $0["severity"] as? String == "error" }
         // Exit 1 exactly when something could not be read (an error-severity warning), else 0.
         #expect(status == (hasErrors ? 1 : 0), "\(label): exit \(status), errors in report: \(hasErrors)")
-        #expect((scan["entriesVisited"] as? Int ?? 0) >= 100_000, "\(label): entriesVisited \(scan["entriesVisited"] ?? "nil")")
+        #expect(
+            (scan["entriesVisited"] as? Int ?? 0) >= 100_000,
+            "\(label): entriesVisited \(scan["entriesVisited"] ?? "nil")")
 
         func windows(_ relative: String) -> String { "C:\\" + relative.replacingOccurrences(of: "/", with: "\\") }
         let warningsByPath = Dictionary(grouping: warnings) { $0["path"] as? String ?? "" }
@@ -179,31 +195,40 @@ import Testing
             #expect(message.contains(expected), "\(label): \(relative): \(list)")
         }
         // Loops and the other-drive junction are recorded with their targets and not followed.
-        let targets = Dictionary(links.compactMap { link in (link["path"] as? String).map { ($0, link["target"] as? String ?? "") } },
-                                 uniquingKeysWith: { first, _ in first })
+        let targets = Dictionary(
+            links.compactMap { link in (link["path"] as? String).map { ($0, link["target"] as? String ?? "") } },
+            uniquingKeysWith: { first, _ in first })
         #expect(targets[windows("Loops/self")] == "C:\\Loops\\self")
         #expect(targets[windows("Loops/a")] == "C:\\Loops\\b")
         #expect(targets[windows("Loops/up")] == "C:\\Loops")
         #expect(targets[windows("Loops/j1")] == "C:\\Loops\\j2")
         #expect(targets[windows("Links/other-drive")] == "E:\\VMs")
         let artifactPaths = artifacts.compactMap { $0["path"] as? String }
-        #expect(!artifactPaths.contains { $0.uppercased().hasPrefix("C:\\LOOPS\\") }, "\(label): something was found through a loop")
+        #expect(
+            !artifactPaths.contains { $0.uppercased().hasPrefix("C:\\LOOPS\\") },
+            "\(label): something was found through a loop")
         let hostPaths: [String] = artifacts.compactMap { $0["hostPath"] as? String }
         #expect(!hostPaths.contains { $0.contains("/canary") })
 
         // Everything planted with a Hyper-V extension is listed once: deep, odd names, sparse, empty, corrupt.
-        for problem in problems where ["deep-path", "sparse-1tib", "zero-length", "corrupt-disk"].contains(problem["kind"] ?? "") {
+        for problem in problems
+        where ["deep-path", "sparse-1tib", "zero-length", "corrupt-disk"].contains(problem["kind"] ?? "") {
             let path = problem["path"]! + (problem["kind"] == "deep-path" ? "/bottom.vhdx" : "")
             #expect(artifactPaths.filter { $0 == windows(path) }.count == 1, "\(label): \(path) not listed once")
         }
-        for name in ["line\nfeed.vhdx", "double\"quote.avhdx", "single'quote.vhd", "dollar$HOME.vmcx", "-dash-first.vhdx"] {
-            #expect(artifactPaths.contains(windows("Names/" + name)), "\(label): Names/\(name.debugDescription) missing")
+        for name in [
+            "line\nfeed.vhdx", "double\"quote.avhdx", "single'quote.vhd", "dollar$HOME.vmcx", "-dash-first.vhdx",
+        ] {
+            #expect(
+                artifactPaths.contains(windows("Names/" + name)), "\(label): Names/\(name.debugDescription) missing")
         }
         // A host name holding '\' must not turn into another Windows path; it is reported instead.
         #expect(!artifactPaths.contains(windows("Names/back") + "\\slash.vhdx"))
-        #expect(warnings.contains {
-            ($0["path"] as? String ?? "").hasSuffix("/Names/back\\slash.vhdx") && ($0["message"] as? String ?? "").contains("has no Windows path")
-        }, "\(label): no warning for the backslash name")
+        #expect(
+            warnings.contains {
+                ($0["path"] as? String ?? "").hasSuffix("/Names/back\\slash.vhdx")
+                    && ($0["message"] as? String ?? "").contains("has no Windows path")
+            }, "\(label): no warning for the backslash name")
     }
 
     func sha256(_ path: String) throws -> String {
@@ -251,7 +276,9 @@ enum Shell {
     @discardableResult
     static func check(_ program: String, _ arguments: [String]) throws -> Result {
         let result = try run(program, arguments)
-        try #require(result.status == 0, "\(program) \(arguments.joined(separator: " ")) exited \(result.status): \(result.stderr)\(result.stdout)")
+        try #require(
+            result.status == 0,
+            "\(program) \(arguments.joined(separator: " ")) exited \(result.status): \(result.stderr)\(result.stdout)")
         return result
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import HVXSession
 
 /// `hive` and `vmcx` through their library entries (``HiveInspection``, ``ConfigInspection``), in-process; one
@@ -8,7 +9,8 @@ import Testing
     static let software = CLI.testTree("ws2019-custom") + "/C/Windows/System32/config/SOFTWARE"
 
     @Test func hiveListsAKeyLikeRegQuery() throws {
-        let outcome = try HiveInspection.run(file: Self.software, keyPath: #"microsoft\windows defender\exclusions\paths"#)
+        let outcome = try HiveInspection.run(
+            file: Self.software, keyPath: #"microsoft\windows defender\exclusions\paths"#)
         let lines = try outcome.listing.get().split(separator: "\n").map(String.init)
         #expect(lines.first?.lowercased() == #"software\microsoft\windows defender\exclusions\paths"#)
         #expect(lines.contains { $0.contains(#"D:\VMs"#) && $0.contains("REG_DWORD") })
@@ -16,7 +18,9 @@ import Testing
 
     @Test func hiveMissingKeyAndUnreadableFile() throws {
         let missing = try HiveInspection.run(file: Self.software, keyPath: #"No\Such\Key"#)
-        guard case .failure(.damaged(let message)) = missing.listing else { throw Failure("listed: \(missing.listing)") }
+        guard case .failure(.damaged(let message)) = missing.listing else {
+            throw Failure("listed: \(missing.listing)")
+        }
         #expect(message.contains(#"No\Such\Key"#))
         do {
             _ = try HiveInspection.run(file: "/etc/hostname", keyPath: "")

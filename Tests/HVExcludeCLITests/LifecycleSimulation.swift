@@ -1,14 +1,15 @@
 import Foundation
+
 @testable import HVXBinary
-@testable import HVXWalk
-@testable import HVXVolume
+@testable import HVXDiagnosis
+@testable import HVXDiskImage
+@testable import HVXExclusions
 @testable import HVXFormats
 @testable import HVXInventory
-@testable import HVXExclusions
-@testable import HVXDiagnosis
-@testable import HVXScan
-@testable import HVXDiskImage
 @testable import HVXReport
+@testable import HVXScan
+@testable import HVXVolume
+@testable import HVXWalk
 
 /// What a Hyper-V host writes next — one checkpoint, a checkpoint of that checkpoint, one backup with resilient
 /// change tracking, Replica logs, a start or save, smart paging — applied to a report's registered VMs as Hyper-V
@@ -33,9 +34,12 @@ enum LifecycleSimulation {
     /// share belong to the file server's plan), in the order the operations run.
     static func written(by report: Report) -> [Written] {
         var out: [Written] = []
-        let replicaFolders = Set(report.artifacts.filter { $0.kind == .replicaLog }.compactMap { WindowsPath($0.path)?.parent?.key })
+        let replicaFolders = Set(
+            report.artifacts.filter { $0.kind == .replicaLog }.compactMap { WindowsPath($0.path)?.parent?.key })
         for vm in report.virtualMachines where vm.registered && vm.exists && vm.checkpointOf == nil {
-            guard let config = WindowsPath(vm.configurationFile), let configFolder = config.parent, case .drive = config.root else { continue }
+            guard let config = WindowsPath(vm.configurationFile), let configFolder = config.parent,
+                case .drive = config.root
+            else { continue }
             let id = vm.id ?? ids.config1
             let xml = config.lastComponent?.lowercased().hasSuffix(".xml") == true
             let version = vm.configurationVersion.flatMap(parseVersion) ?? (xml ? 0x0500 : 0x0900)
@@ -56,7 +60,9 @@ enum LifecycleSimulation {
                     let ext = name[name.index(after: dot)...].lowercased()
                     guard ["vhdx", "avhdx", "vhd", "avhd"].contains(ext) else { continue }
                     var base = String(name[..<dot])
-                    if ext.hasPrefix("a"), let underscore = base.lastIndex(of: "_"), GUID(base[base.index(after: underscore)...]) != nil {
+                    if ext.hasPrefix("a"), let underscore = base.lastIndex(of: "_"),
+                        GUID(base[base.index(after: underscore)...]) != nil
+                    {
                         base = String(base[..<underscore])
                     }
                     let child = disk.parent?.appending("\(base)_\(guid).\(ext.hasSuffix("x") ? "avhdx" : "avhd")")
@@ -64,7 +70,8 @@ enum LifecycleSimulation {
                     if let child { newDisks.append(child) }
                 }
             }
-            let snapshotRoot = vm.folders.first { $0.role == "snapshotDataRoot" }.flatMap { WindowsPath($0.path) }
+            let snapshotRoot =
+                vm.folders.first { $0.role == "snapshotDataRoot" }.flatMap { WindowsPath($0.path) }
                 ?? vm.folders.first { $0.role == "dataRoot" || $0.role == "vmFolder" }.flatMap { WindowsPath($0.path) }
             if let snapshots = snapshotRoot?.appending("Snapshots") {
                 for (index, checkpoint) in [ids.config1, ids.config2].enumerated() {
@@ -72,15 +79,21 @@ enum LifecycleSimulation {
                         add("checkpoint \(index + 1)", snapshots.appending("\(checkpoint).xml"))
                         add("checkpoint \(index + 1)", snapshots.appending("\(checkpoint)\\\(checkpoint).vsv"))
                     } else {
-                        for type in ["vmcx", "vmrs"] { add("checkpoint \(index + 1)", snapshots.appending("\(checkpoint).\(type)")) }
-                        if vm.generation == 2 { add("checkpoint \(index + 1)", snapshots.appending("\(checkpoint).vmgs")) }
+                        for type in ["vmcx", "vmrs"] {
+                            add("checkpoint \(index + 1)", snapshots.appending("\(checkpoint).\(type)"))
+                        }
+                        if vm.generation == 2 {
+                            add("checkpoint \(index + 1)", snapshots.appending("\(checkpoint).vmgs"))
+                        }
                     }
                 }
             }
             // A backup with resilient change tracking: `<disk file name>.rct` and `.mrt` beside every VHDX of the chain.
             if changeTracking {
                 for disk in chains + newDisks where disk.lastComponent?.lowercased().hasSuffix("vhdx") == true {
-                    for suffix in ["rct", "mrt"] { add("backup", disk.parent?.appending("\(disk.lastComponent!).\(suffix)")) }
+                    for suffix in ["rct", "mrt"] {
+                        add("backup", disk.parent?.appending("\(disk.lastComponent!).\(suffix)"))
+                    }
                 }
             }
             // Replica: a log beside each disk of a VM that is replicated (a log already sits beside one of its disks).
@@ -96,7 +109,9 @@ enum LifecycleSimulation {
                 add("saved state", configFolder.appending("\(id).vmrs"))
             }
             // Smart paging, in the smart-paging folder.
-            if let paging = vm.folders.first(where: { $0.role == "smartPagingDataRoot" && $0.exists }).flatMap({ WindowsPath($0.path) }) {
+            if let paging = vm.folders.first(where: { $0.role == "smartPagingDataRoot" && $0.exists }).flatMap({
+                WindowsPath($0.path)
+            }) {
                 add("smart paging", paging.appending("\(id).slp"))
             }
         }
@@ -112,7 +127,9 @@ enum LifecycleSimulation {
     /// The written files no entry of the report's plan covers (Defender's matching), for files whose drive was
     /// scanned: empty when the lifecycle property holds.
     static func uncovered(_ report: Report, map: VolumeMap) -> [Written] {
-        let written = written(by: report).filter { map.isScanned($0.path) && map.kind(of: $0.path.parent ?? $0.path) != nil || isBelowNewFolder($0.path, map) }
+        let written = written(by: report).filter {
+            map.isScanned($0.path) && map.kind(of: $0.path.parent ?? $0.path) != nil || isBelowNewFolder($0.path, map)
+        }
         let missed = Set(PlanProperties.uncovered(written.map(\.path), by: report.exclusions))
         return written.filter { missed.contains($0.path) }
     }
@@ -132,11 +149,17 @@ enum LifecycleSimulation {
         }
         var hostPaths: [String] = []
         for file in written {
-            guard let mapping = mappings.filter({ $0.prefix.contains(file.path) }).max(by: { $0.prefix.components.count < $1.prefix.components.count })
+            guard
+                let mapping = mappings.filter({ $0.prefix.contains(file.path) }).max(by: {
+                    $0.prefix.components.count < $1.prefix.components.count
+                })
             else { continue }
-            let host = resolveCaseInsensitively(mapping.host, Array(file.path.components.dropFirst(mapping.prefix.components.count)))
-            try FileManager.default.createDirectory(atPath: (host as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try Data("hvexclude lifecycle stand-in: \(file.operation) (not parsed)\r\n".utf8).write(to: URL(fileURLWithPath: host))
+            let host = resolveCaseInsensitively(
+                mapping.host, Array(file.path.components.dropFirst(mapping.prefix.components.count)))
+            try FileManager.default.createDirectory(
+                atPath: (host as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try Data("hvexclude lifecycle stand-in: \(file.operation) (not parsed)\r\n".utf8).write(
+                to: URL(fileURLWithPath: host))
             hostPaths.append(host)
         }
         return hostPaths
@@ -146,7 +169,9 @@ enum LifecycleSimulation {
     static func resolveCaseInsensitively(_ root: String, _ components: [String]) -> String {
         var current = root
         for component in components {
-            let existing = (try? FileManager.default.contentsOfDirectory(atPath: current))?.first { NTFSName.fold($0) == NTFSName.fold(component) }
+            let existing = (try? FileManager.default.contentsOfDirectory(atPath: current))?.first {
+                NTFSName.fold($0) == NTFSName.fold(component)
+            }
             current += "/" + (existing ?? component)
         }
         return current

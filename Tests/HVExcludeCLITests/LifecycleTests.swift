@@ -1,15 +1,16 @@
 import Foundation
 import Testing
+
 @testable import HVXBinary
-@testable import HVXWalk
-@testable import HVXVolume
+@testable import HVXDiagnosis
+@testable import HVXDiskImage
+@testable import HVXExclusions
 @testable import HVXFormats
 @testable import HVXInventory
-@testable import HVXExclusions
-@testable import HVXDiagnosis
-@testable import HVXScan
-@testable import HVXDiskImage
 @testable import HVXReport
+@testable import HVXScan
+@testable import HVXVolume
+@testable import HVXWalk
 
 /// The lifecycle property on real files: on a copy of each sample host and policy case, Hyper-V's next checkpoint,
 /// a checkpoint of it, a backup, Replica logs, a start and smart paging are written as Hyper-V names the files
@@ -18,7 +19,8 @@ import Testing
 @Suite(.serialized) struct LifecycleTests {
     /// Scans a copy of `folder` (arguments relative to it), applies the operations, scans again and checks.
     static func check(_ name: String, folder: String, arguments: [String]) throws {
-        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("hvx-lifecycle-\(getpid())-\(name)").path
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("hvx-lifecycle-\(getpid())-\(name)")
+            .path
         try? FileManager.default.removeItem(atPath: copy)
         try FileManager.default.copyItem(atPath: folder, toPath: copy)
         defer { try? FileManager.default.removeItem(atPath: copy) }
@@ -26,13 +28,18 @@ import Testing
 
         let before = try scan(args)
         let written = LifecycleSimulation.written(by: before.report)
-        let map = VolumeMap(roots.compactMap { prefix, host in
-            WindowsPath(prefix.hasSuffix(":") ? prefix + "\\" : prefix).map { VolumeMap.Mapping(prefix: $0, hostRoot: host) }
-        })
+        let map = VolumeMap(
+            roots.compactMap { prefix, host in
+                WindowsPath(prefix.hasSuffix(":") ? prefix + "\\" : prefix).map {
+                    VolumeMap.Mapping(prefix: $0, hostRoot: host)
+                }
+            })
         let checked = written.filter { map.isScanned($0.path) }
         let missed = Set(PlanProperties.uncovered(checked.map(\.path), by: before.report.exclusions))
         // One line per tree, for the closing note's before/after table.
-        print("lifecycle: \(name): \(checked.count - missed.count)/\(checked.count) new files covered by the plan made before")
+        print(
+            "lifecycle: \(name): \(checked.count - missed.count)/\(checked.count) new files covered by the plan made before"
+        )
         #expect(missed.isEmpty, "\(name): not covered: \(checked.filter { missed.contains($0.path) })")
 
         // Write them, scan again: the plan covers no less, and keeps its properties on the changed tree.
@@ -40,13 +47,20 @@ import Testing
         let after = try scan(args)
         #expect(PlanCheck.violations(after.stdout, roots: roots) == [], "\(name) after the operations")
         var lost: [WindowsPath] = []
-        let oldRules = before.report.exclusions.paths.compactMap { WindowsPath($0.path).map(DefenderPathPattern.init(path:)) }
-        let newRules = after.report.exclusions.paths.compactMap { WindowsPath($0.path).map(DefenderPathPattern.init(path:)) }
-        for file in files(roots) where oldRules.contains(where: { $0.covers(file) }) && !newRules.contains(where: { $0.covers(file) }) {
+        let oldRules = before.report.exclusions.paths.compactMap {
+            WindowsPath($0.path).map(DefenderPathPattern.init(path:))
+        }
+        let newRules = after.report.exclusions.paths.compactMap {
+            WindowsPath($0.path).map(DefenderPathPattern.init(path:))
+        }
+        for file in files(roots)
+        where oldRules.contains(where: { $0.covers(file) }) && !newRules.contains(where: { $0.covers(file) }) {
             lost.append(file)
         }
         #expect(lost.isEmpty, "\(name): covered before the operations, not after: \(lost)")
-        #expect(PlanProperties.uncovered(checked.map(\.path), by: after.report.exclusions).isEmpty, "\(name): the new plan covers the new files")
+        #expect(
+            PlanProperties.uncovered(checked.map(\.path), by: after.report.exclusions).isEmpty,
+            "\(name): the new plan covers the new files")
     }
 
     /// The arguments with their folders made absolute below `folder`, and the roots they map.
@@ -78,10 +92,13 @@ import Testing
         var out: [WindowsPath] = []
         for (prefix, host) in roots {
             guard let base = WindowsPath(prefix.hasSuffix(":") ? prefix + "\\" : prefix),
-                  let walker = FileManager.default.enumerator(atPath: host) else { continue }
+                let walker = FileManager.default.enumerator(atPath: host)
+            else { continue }
             while let relative = walker.nextObject() as? String {
                 var isFolder: ObjCBool = false
-                guard FileManager.default.fileExists(atPath: host + "/" + relative, isDirectory: &isFolder), !isFolder.boolValue else { continue }
+                guard FileManager.default.fileExists(atPath: host + "/" + relative, isDirectory: &isFolder),
+                    !isFolder.boolValue
+                else { continue }
                 if let path = base.appending(relative.replacingOccurrences(of: "/", with: "\\")) { out.append(path) }
             }
         }

@@ -12,7 +12,8 @@ import Testing
         let made = try CLI.runTool(script + "/make-ntfs-host", [work.path])
         try #require(made.status == 0, "\(made.stderr)")
         let manifest = try JSONValue.parse(try String(contentsOfFile: work.path + "/manifest.json", encoding: .utf8))
-        let c = work.path + "/c", d = work.path + "/d"
+        let c = work.path + "/c"
+        let d = work.path + "/d"
         try #require(try CLI.runTool(script + "/ntfs-volume", ["mount", work.path + "/C.img", c]).status == 0)
         defer { _ = try? CLI.runTool("umount", [c]) }
         try #require(try CLI.runTool(script + "/ntfs-volume", ["mount", work.path + "/D.img", d]).status == 0)
@@ -29,7 +30,8 @@ import Testing
         let link = try #require(json["scan"]?["links"]?.arrayValue.first { $0["path"]?.stringValue == registration })
         #expect(link["target"]?.stringValue == target)
         #expect(link["targetSource"]?.stringValue == "reparseData")
-        let readlink = try FileManager.default.destinationOfSymbolicLink(atPath: try #require(link["hostPath"]?.stringValue))
+        let readlink = try FileManager.default.destinationOfSymbolicLink(
+            atPath: try #require(link["hostPath"]?.stringValue))
         #expect(readlink.hasPrefix(c), "ntfs-3g's own readlink points into the C: mount: \(readlink)")
 
         // The D: VM is the registered one; the config planted at the same path on C: is not.

@@ -44,11 +44,14 @@ import Testing
     /// The first line where two reports differ, as sorted pretty JSON.
     static func firstDifference(_ a: NSDictionary, _ b: NSDictionary) -> String {
         func lines(_ value: NSDictionary) -> [String] {
-            let data = (try? JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys])) ?? Data()
+            let data =
+                (try? JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys])) ?? Data()
             return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
         }
-        let left = lines(a), right = lines(b)
-        for index in 0..<max(left.count, right.count) where index >= left.count || index >= right.count || left[index] != right[index] {
+        let left = lines(a)
+        let right = lines(b)
+        for index in 0..<max(left.count, right.count)
+        where index >= left.count || index >= right.count || left[index] != right[index] {
             let context = left[max(0, index - 3)..<min(left.count, index + 1)].joined(separator: "\n")
             return "native line \(index): \(context)\nmounted: \(index < right.count ? right[index] : "<end>")"
         }
@@ -59,20 +62,26 @@ import Testing
     func expectSameReports(native: [String], mounted: [String], hostRoots: [String], label: String) throws {
         let nativeRun = try CLI.run(["scan"] + native + ["--quiet"])
         let mountedRun = try CLI.run(["scan"] + mounted + ["--quiet"])
-        #expect(nativeRun.status == mountedRun.status, "\(label): exit \(nativeRun.status) natively, \(mountedRun.status) mounted: \(nativeRun.stderr)")
+        #expect(
+            nativeRun.status == mountedRun.status,
+            "\(label): exit \(nativeRun.status) natively, \(mountedRun.status) mounted: \(nativeRun.stderr)")
         let a = try Self.normalized(nativeRun.stdout, hostRoots: hostRoots)
         let b = try Self.normalized(mountedRun.stdout, hostRoots: hostRoots)
         #expect(a == b, "\(label): native and mounted reports differ: \(Self.firstDifference(a, b))")
-        let roots = try #require((try JSONSerialization.jsonObject(with: Data(nativeRun.stdout.utf8)) as? [String: Any])?["scan"] as? [String: Any])
+        let roots = try #require(
+            (try JSONSerialization.jsonObject(with: Data(nativeRun.stdout.utf8)) as? [String: Any])?["scan"]
+                as? [String: Any])
         #expect((roots["entriesVisited"] as? Int ?? 0) > 0)
     }
 
-    @Test("the two-volume NTFS host (make-ntfs-host): C.img and --drive D=D.img natively = the ntfs-3g mounts",
-          .requires(.ntfsMount))
+    @Test(
+        "the two-volume NTFS host (make-ntfs-host): C.img and --drive D=D.img natively = the ntfs-3g mounts",
+        .requires(.ntfsMount))
     func twoVolumeHost() throws {
         let work = try TemporaryFolder()
         try Shell.check(Self.script + "/make-ntfs-host", [work.path])
-        let c = work.path + "/c", d = work.path + "/d"
+        let c = work.path + "/c"
+        let d = work.path + "/d"
         try Shell.check(Self.script + "/ntfs-volume", ["mount", work.path + "/C.img", c])
         defer { _ = try? Shell.run("umount", [c]) }
         try Shell.check(Self.script + "/ntfs-volume", ["mount", work.path + "/D.img", d])
@@ -82,8 +91,10 @@ import Testing
             hostRoots: [c, d, work.path + "/C.img#p1", work.path + "/D.img#p1"], label: "make-ntfs-host")
     }
 
-    @Test("the hostile volume natively = its ntfs-3g mount (links, loops, deep paths, odd names, corrupt files)",
-          .requires([.ntfsMount, .sharedFixtures] + Requirement.makeDisks + Requirement.makeHives), .timeLimit(.minutes(10)))
+    @Test(
+        "the hostile volume natively = its ntfs-3g mount (links, loops, deep paths, odd names, corrupt files)",
+        .requires([.ntfsMount, .sharedFixtures] + Requirement.makeDisks + Requirement.makeHives),
+        .timeLimit(.minutes(10)))
     func hostileVolume() throws {
         let work = try TemporaryFolder()
         let image = work.path + "/hostile.img"
@@ -91,37 +102,58 @@ import Testing
         let mount = work.path + "/m"
         try Shell.check(Self.script + "/ntfs-volume", ["mount", image, mount])
         defer { _ = try? Shell.run("umount", [mount]) }
-        try expectSameReports(native: [image], mounted: [mount], hostRoots: [mount, image + "#p1"], label: "hostile volume")
+        try expectSameReports(
+            native: [image], mounted: [mount], hostRoots: [mount, image + "#p1"], label: "hostile volume")
     }
 
-    @Test("the two-drive GPT image of the rescue tests: natively = --mount (C: and D: from MountedDevices)",
-          .requires(RescueImageBuilder.requirements))
+    @Test(
+        "the two-drive GPT image of the rescue tests: natively = --mount (C: and D: from MountedDevices)",
+        .requires(RescueImageBuilder.requirements))
     func gptImage() throws {
         let work = try TemporaryFolder()
         let image = try RescueImageBuilder.gptHost(in: work.path)
         let native = try CLI.run(["scan", image])
         #expect(native.status == 0, "\(native.stderr)")
-        #expect(native.stderr.contains("hvexclude: C: = partition 1 of \(image), read natively (raw) as \(image)#p1 (Windows partition)"))
-        #expect(native.stderr.contains("hvexclude: D: = partition 2 of \(image), read natively (raw) as \(image)#p2 (MountedDevices)"))
+        #expect(
+            native.stderr.contains(
+                "hvexclude: C: = partition 1 of \(image), read natively (raw) as \(image)#p1 (Windows partition)"))
+        #expect(
+            native.stderr.contains(
+                "hvexclude: D: = partition 2 of \(image), read natively (raw) as \(image)#p2 (MountedDevices)"))
         let mounted = try CLI.run(["scan", image, "--mount", "--quiet"])
-        let mountRoots = try #require((try JSONSerialization.jsonObject(with: Data(mounted.stdout.utf8)) as? [String: Any])?["scan"] as? [String: Any])
+        let mountRoots = try #require(
+            (try JSONSerialization.jsonObject(with: Data(mounted.stdout.utf8)) as? [String: Any])?["scan"]
+                as? [String: Any])
         let roots = (mountRoots["roots"] as? [[String: Any]] ?? []).compactMap { $0["path"] as? String }
         #expect(roots.count == 2)
-        let a = try Self.normalized(native.stdout, hostRoots: [image]), b = try Self.normalized(mounted.stdout, hostRoots: roots + [image])
+        let a = try Self.normalized(native.stdout, hostRoots: [image])
+        let b = try Self.normalized(mounted.stdout, hostRoots: roots + [image])
         #expect(a == b, "\(Self.firstDifference(a, b))")
         let artifacts = try #require(try CLI.json(native.stdout)["artifacts"] as? [[String: Any]])
-        #expect(artifacts.contains { $0["path"] as? String == "D:\\VMs\\Virtual Hard Disks\\web.vhdx" && $0["hostPath"] as? String == image + "#p2/VMs/Virtual Hard Disks/web.vhdx" })
+        #expect(
+            artifacts.contains {
+                $0["path"] as? String == "D:\\VMs\\Virtual Hard Disks\\web.vhdx"
+                    && $0["hostPath"] as? String == image + "#p2/VMs/Virtual Hard Disks/web.vhdx"
+            })
     }
 
     /// The real Windows Server 2022 VHDX, decompressed into `work`.
     static func realVHDX(in work: TemporaryFolder) throws -> String {
         let target = work.path + "/ws2022 disk.vhdx"
-        try Shell.check("sh", ["-c", "gunzip -c \"$0\" > \"$1\"", CLI.projectRoot.deletingLastPathComponent().appendingPathComponent("shared/fixtures/vhdx/real/ws2022-gpt-ntfs.vhdx.gz").path, target])
+        try Shell.check(
+            "sh",
+            [
+                "-c", "gunzip -c \"$0\" > \"$1\"",
+                CLI.projectRoot.deletingLastPathComponent().appendingPathComponent(
+                    "shared/fixtures/vhdx/real/ws2022-gpt-ntfs.vhdx.gz"
+                ).path, target,
+            ])
         return target
     }
 
-    @Test("the real Windows Server 2022 VHDX natively = its raw copy mounted with --mount",
-          .requires([.ntfsMount, .loopDevice, .tool("qemu-img"), .tool("sh")] + Requirement.gzipFixture))
+    @Test(
+        "the real Windows Server 2022 VHDX natively = its raw copy mounted with --mount",
+        .requires([.ntfsMount, .loopDevice, .tool("qemu-img"), .tool("sh")] + Requirement.gzipFixture))
     func realVHDX() throws {
         let work = try TemporaryFolder()
         let vhdx = try Self.realVHDX(in: work)
@@ -130,23 +162,29 @@ import Testing
         // Its volume holds no Windows\System32\config: refused as a folder would be, read through the native reader.
         let refused = try CLI.run(["scan", vhdx, "--quiet"])
         #expect(refused.status == 2)
-        #expect(refused.stderr.contains("ROOT \(vhdx)#p1 does not look like a Windows system volume"), "\(refused.stderr)")
+        #expect(
+            refused.stderr.contains("ROOT \(vhdx)#p1 does not look like a Windows system volume"), "\(refused.stderr)")
         let native = try CLI.run(["scan", vhdx, "--quiet", "--data-only"])
         let mounted = try CLI.run(["scan", raw, "--mount", "--quiet", "--data-only"])
         #expect(native.status == mounted.status, "\(native.stderr)")
-        let roots = ((try JSONSerialization.jsonObject(with: Data(mounted.stdout.utf8)) as? [String: Any])?["scan"] as? [String: Any])?["roots"] as? [[String: Any]] ?? []
-        let a = try Self.normalized(native.stdout, hostRoots: [vhdx]), b = try Self.normalized(mounted.stdout, hostRoots: roots.compactMap { $0["path"] as? String } + [raw])
+        let roots =
+            ((try JSONSerialization.jsonObject(with: Data(mounted.stdout.utf8)) as? [String: Any])?["scan"]
+            as? [String: Any])?["roots"] as? [[String: Any]] ?? []
+        let a = try Self.normalized(native.stdout, hostRoots: [vhdx])
+        let b = try Self.normalized(mounted.stdout, hostRoots: roots.compactMap { $0["path"] as? String } + [raw])
         #expect(a == b, "\(Self.firstDifference(a, b))")
     }
 
-    @Test("hvexclude scan disk.vhdx as an ordinary user (nobody): the real VHDX's GPT disk is read, exit 0",
-          .requires(Requirement.gzipFixture + [.root, .tool("setpriv"), .tool("sh")]))
+    @Test(
+        "hvexclude scan disk.vhdx as an ordinary user (nobody): the real VHDX's GPT disk is read, exit 0",
+        .requires(Requirement.gzipFixture + [.root, .tool("setpriv"), .tool("sh")]))
     func vhdxAsOrdinaryUser() throws {
         let work = try TemporaryFolder()
         let vhdx = try Self.realVHDX(in: work)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: work.path)
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: vhdx)
-        let result = try Shell.run("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", CLI.binary, "scan", vhdx, "--data-only"])
+        let result = try Shell.run(
+            "setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", CLI.binary, "scan", vhdx, "--data-only"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("C: = partition 1 of \(vhdx), read natively (VHDX dynamic)"))
         let report = try CLI.json(result.stdout)
@@ -156,8 +194,9 @@ import Testing
         #expect(scan["entriesVisited"] as? Int == 12)
     }
 
-    @Test("a BitLocker partition is refused natively with what to do; exit 2 when nothing else is readable",
-          .requires(.tool("sfdisk"), .tool("truncate"), .tool("sh")))
+    @Test(
+        "a BitLocker partition is refused natively with what to do; exit 2 when nothing else is readable",
+        .requires(.tool("sfdisk"), .tool("truncate"), .tool("sh")))
     func bitLockerPartition() throws {
         let work = try TemporaryFolder()
         let image = work.path + "/bitlocker.img"
@@ -176,7 +215,10 @@ import Testing
         let result = try CLI.run(["scan", image])
         #expect(result.status == 2)
         #expect(result.stdout.isEmpty)
-        #expect(result.stderr.contains("partition 1: the volume at 0x100000 is BitLocker-encrypted (boot signature -FVE-FS-)"), "\(result.stderr)")
+        #expect(
+            result.stderr.contains(
+                "partition 1: the volume at 0x100000 is BitLocker-encrypted (boot signature -FVE-FS-)"),
+            "\(result.stderr)")
         #expect(result.stderr.contains("dislocker") && result.stderr.contains("--mount"))
     }
 }

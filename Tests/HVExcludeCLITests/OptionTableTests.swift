@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import hvexclude
 
 /// The one table of options is what the parser, `--help` and the README's option table say.
@@ -19,15 +20,18 @@ import Testing
     }
 
     @Test func theReadmeTableListsExactlyTheOptionsOfScanAndAudit() throws {
-        let scanOptions = Set(CommandLineOption.table.filter {
-            !$0.commands.isDisjoint(with: CommandLineOption.scanCommands) && $0.commands != CommandLineOption.everyCommand
-        }.map(\.name))
+        let scanOptions = Set(
+            CommandLineOption.table.filter {
+                !$0.commands.isDisjoint(with: CommandLineOption.scanCommands)
+                    && $0.commands != CommandLineOption.everyCommand
+            }.map(\.name))
         #expect(try Self.readmeOptions() == scanOptions)
     }
 
     @Test func theHelpListsEveryOptionOfScanAndAuditWithItsHelp() {
         let help = HVExcludeCommand.help(for: .scan)
-        for option in CommandLineOption.table where !option.commands.isDisjoint(with: CommandLineOption.scanCommands)
+        for option in CommandLineOption.table
+        where !option.commands.isDisjoint(with: CommandLineOption.scanCommands)
             && option.commands != CommandLineOption.everyCommand
         {
             #expect(help.contains("  " + option.label), "\(option.name)")
@@ -52,7 +56,9 @@ import Testing
         #expect(Set(CommandLineOption.suggestions) == Set(names) && CommandLineOption.suggestions.count == names.count)
         for option in CommandLineOption.table where !option.takesValue && option.name != "--version" {
             #expect(try CommandLineOptions.parse(["scan", "/x", option.name]).command != .version, "\(option.name)")
-            if let short = option.short { #expect(throws: Never.self) { try CommandLineOptions.parse(["scan", "/x", short]) } }
+            if let short = option.short {
+                #expect(throws: Never.self) { try CommandLineOptions.parse(["scan", "/x", short]) }
+            }
         }
     }
 

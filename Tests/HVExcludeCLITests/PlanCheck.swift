@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import HVXExclusions
 @testable import HVXReport
 @testable import HVXVolume
@@ -17,10 +18,14 @@ enum PlanCheck {
             return ["the report does not decode: \(error)"]
         }
         let mappings = roots.compactMap { prefix, host in
-            WindowsPath(prefix.hasSuffix(":") ? prefix + "\\" : prefix).map { VolumeMap.Mapping(prefix: $0, hostRoot: host) }
+            WindowsPath(prefix.hasSuffix(":") ? prefix + "\\" : prefix).map {
+                VolumeMap.Mapping(prefix: $0, hostRoot: host)
+            }
         }
         let map = VolumeMap(mappings)
         return PlanProperties.violations(of: report, map: map).map(\.description)
-            + LifecycleSimulation.uncovered(report, map: map).map { "lifecycle: \($0): written by Hyper-V later, but the plan made before does not cover it" }
+            + LifecycleSimulation.uncovered(report, map: map).map {
+                "lifecycle: \($0): written by Hyper-V later, but the plan made before does not cover it"
+            }
     }
 }

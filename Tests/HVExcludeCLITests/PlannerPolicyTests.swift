@@ -12,7 +12,8 @@ import Testing
     static func plan(_ arguments: [String]) throws -> (status: Int32, json: JSONValue) {
         let result = try CLI.run(["scan"] + arguments + ["--quiet"])
         var roots = ["C:": arguments[0]]
-        for index in arguments.indices.dropFirst() where arguments[index - 1] == "--drive" || arguments[index - 1] == "--map" {
+        for index in arguments.indices.dropFirst()
+        where arguments[index - 1] == "--drive" || arguments[index - 1] == "--map" {
             let parts = arguments[index].split(separator: "=", maxSplits: 1).map(String.init)
             roots[arguments[index - 1] == "--drive" ? parts[0] + ":" : parts[0]] = parts[1]
         }
@@ -26,10 +27,15 @@ import Testing
         try FileManager.default.removeItem(atPath: work.path + "/C/Windows/System32/vmcompute.exe")
         let (_, json) = try Self.plan([work.path + "/C", "--drive", "D=" + work.path + "/D"])
         let processes = json["exclusions"]!["processes"]!.arrayValue
-        let compute = try #require(processes.first { $0["path"]?.stringValue?.lowercased().hasSuffix("vmcompute.exe") == true })
+        let compute = try #require(
+            processes.first { $0["path"]?.stringValue?.lowercased().hasSuffix("vmcompute.exe") == true })
         #expect(compute["verified"]?.boolValue == false)
-        #expect(compute["evidence"]?.arrayValue.contains { $0["detail"]?.stringValue?.contains("vmcompute") == true } == true)
-        #expect(processes.first { $0["path"]?.stringValue?.lowercased().hasSuffix("vmms.exe") == true }?["verified"]?.boolValue == true)
+        #expect(
+            compute["evidence"]?.arrayValue.contains { $0["detail"]?.stringValue?.contains("vmcompute") == true }
+                == true)
+        #expect(
+            processes.first { $0["path"]?.stringValue?.lowercased().hasSuffix("vmms.exe") == true }?["verified"]?
+                .boolValue == true)
         let warnings = json["scan"]!["warnings"]!.arrayValue.compactMap { $0["message"]?.stringValue }
         #expect(warnings.contains { $0.contains("vmcompute.exe is not in the scanned copy") })
     }
@@ -41,12 +47,14 @@ import Testing
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let id = "E0E0E0E0-1111-4222-8333-444455556666"
         let lib = CLI.projectRoot.appendingPathComponent("scripts/lib").path
-        let made = try CLI.runTool("python3", [
-            "-c",
-            "import sys; sys.path.insert(0, sys.argv[1]); import vmcx_writer as w; "
-                + "w.write_vm_config(sys.argv[2], name='Web', vm_id=sys.argv[3], ide=[(0, 0, 'VHD', r'E:\\Disks\\web.vhdx')])",
-            lib, folder + "/\(id).vmcx", id,
-        ])
+        let made = try CLI.runTool(
+            "python3",
+            [
+                "-c",
+                "import sys; sys.path.insert(0, sys.argv[1]); import vmcx_writer as w; "
+                    + "w.write_vm_config(sys.argv[2], name='Web', vm_id=sys.argv[3], ide=[(0, 0, 'VHD', r'E:\\Disks\\web.vhdx')])",
+                lib, folder + "/\(id).vmcx", id,
+            ])
         try #require(made.status == 0, "\(made.stderr)")
         let (_, json) = try Self.plan([work.path + "/C", "--include-unregistered"])
         let paths = json["exclusions"]!["paths"]!.arrayValue
@@ -54,9 +62,10 @@ import Testing
         #expect(disk["verified"]?.boolValue == false)
         #expect(disk["kind"]?.stringValue == "file")
         let warnings = json["scan"]!["warnings"]!.arrayValue
-        #expect(warnings.contains {
-            $0["path"]?.stringValue == #"E:\Disks\web.vhdx"# && $0["severity"]?.stringValue == "warning"
-        })
+        #expect(
+            warnings.contains {
+                $0["path"]?.stringValue == #"E:\Disks\web.vhdx"# && $0["severity"]?.stringValue == "warning"
+            })
     }
 }
 
@@ -67,8 +76,10 @@ extension PlannerPolicyTests {
     func clusteredVMStoresFromTheClusterDatabase() throws {
         let work = try TemporaryFolder()
         try Self.copyTree("ws2019-custom", to: work.path)
-        try FileManager.default.createDirectory(atPath: work.path + "/C/Windows/Cluster", withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: work.path + "/csv1/VM1/Virtual Machines", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: work.path + "/C/Windows/Cluster", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: work.path + "/csv1/VM1/Virtual Machines", withIntermediateDirectories: true)
         let script = CLI.projectRoot.appendingPathComponent("scripts/make-hives").path
         let python = """
             import importlib.machinery, sys
@@ -85,9 +96,11 @@ extension PlannerPolicyTests {
         let made = try CLI.runTool("python3", ["-c", python, script, work.path + "/C/Windows/Cluster/CLUSDB"])
         try #require(made.status == 0, "\(made.stderr)")
         let (_, json) = try Self.plan([
-            work.path + "/C", "--drive", "D=" + work.path + "/D", "--map", #"C:\ClusterStorage\Volume1="# + work.path + "/csv1",
+            work.path + "/C", "--drive", "D=" + work.path + "/D", "--map",
+            #"C:\ClusterStorage\Volume1="# + work.path + "/csv1",
         ])
-        let paths = Dictionary(uniqueKeysWithValues: json["exclusions"]!["paths"]!.arrayValue.map { ($0["path"]!.stringValue!, $0) })
+        let paths = Dictionary(
+            uniqueKeysWithValues: json["exclusions"]!["paths"]!.arrayValue.map { ($0["path"]!.stringValue!, $0) })
         // CSVs are known, so C:\ClusterStorage is planned (it covers the clustered VM's store on Volume1).
         let csv = try #require(paths[#"C:\ClusterStorage"#])
         #expect(csv["basis"]?.stringValue == "microsoftFolder")

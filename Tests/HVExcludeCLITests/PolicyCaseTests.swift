@@ -12,7 +12,8 @@ import Testing
         // Built once per process and shared by the tests: removed when the test process exits, so a run leaves
         // nothing in /tmp.
         ExitCleanup.remove(folder)
-        let made = try CLI.runTool("python3", [CLI.projectRoot.appendingPathComponent("scripts/make-policy-cases").path, folder])
+        let made = try CLI.runTool(
+            "python3", [CLI.projectRoot.appendingPathComponent("scripts/make-policy-cases").path, folder])
         guard made.status == 0 else { throw CaseError(message: made.stderr) }
         return folder
     }
@@ -20,7 +21,9 @@ import Testing
     struct CaseError: Error { var message: String }
 
     /// Scans one case: its report text, parsed JSON, and the roots it mapped.
-    static func scan(_ name: String, _ extra: [String] = []) throws -> (stdout: String, json: JSONValue, roots: [String: String]) {
+    static func scan(
+        _ name: String, _ extra: [String] = []
+    ) throws -> (stdout: String, json: JSONValue, roots: [String: String]) {
         let (arguments, roots) = try arguments(name)
         let result = try CLI.run(["scan"] + arguments + ["--quiet"] + extra)
         #expect(result.status == 0 || result.status == 1, "\(result.stderr)")
@@ -36,7 +39,10 @@ import Testing
     }
 
     static func paths(_ json: JSONValue) -> [String: JSONValue] {
-        Dictionary(uniqueKeysWithValues: (json["exclusions"]?["paths"]?.arrayValue ?? []).map { ($0["path"]!.stringValue!, $0) })
+        Dictionary(
+            uniqueKeysWithValues: (json["exclusions"]?["paths"]?.arrayValue ?? []).map {
+                ($0["path"]!.stringValue!, $0)
+            })
     }
 
     static func refused(_ json: JSONValue, _ path: String) -> String? {
@@ -44,8 +50,10 @@ import Testing
     }
 
     static let names = [
-        "vm-in-documents", "share-data-root", "temp-disk", "win11-client", "replica-primary", "replica-server", "csv-cluster",
-        "smb-vms", "vhd-set", "no-system32", "foreign-in-disk-folder", "legacy-defaults", "literal-percent", "witness-folder",
+        "vm-in-documents", "share-data-root", "temp-disk", "win11-client", "replica-primary", "replica-server",
+        "csv-cluster",
+        "smb-vms", "vhd-set", "no-system32", "foreign-in-disk-folder", "legacy-defaults", "literal-percent",
+        "witness-folder",
         "win11-programdata", "security-names",
     ]
 
@@ -53,7 +61,8 @@ import Testing
     func everyCaseKeepsThePlanPropertiesAndTheSchema(name: String) throws {
         let (stdout, json, roots) = try Self.scan(name)
         #expect(PlanCheck.violations(stdout, roots: roots) == [], "\(name)")
-        let schema = try SchemaValidator(schemaFile: CLI.projectRoot.appendingPathComponent("docs/json-schema.json").path)
+        let schema = try SchemaValidator(
+            schemaFile: CLI.projectRoot.appendingPathComponent("docs/json-schema.json").path)
         #expect(schema.validate(json).map(\.description) == [], "\(name)")
         #expect(json["exclusions"]!["extensions"]!.arrayValue.isEmpty, "no extension exclusions by default")
     }
@@ -71,7 +80,8 @@ import Testing
     @Test(.requires(Requirement.makeHives))
     func thePropertyCheckCatchesATamperedPlan() throws {
         let (stdout, _, roots) = try Self.scan("vm-in-documents")
-        let tampered = stdout.replacingOccurrences(of: #""C:\\Users\\alice\\Documents\\Virtual Machines""#, with: #""C:\\Users\\alice\\Documents""#)
+        let tampered = stdout.replacingOccurrences(
+            of: #""C:\\Users\\alice\\Documents\\Virtual Machines""#, with: #""C:\\Users\\alice\\Documents""#)
         #expect(tampered != stdout)
         let violations = PlanCheck.violations(tampered, roots: roots)
         #expect(violations.contains { $0.hasPrefix(#"noHidingPlace: C:\Users\alice\Documents: a protected place"#) })
@@ -106,8 +116,11 @@ import Testing
         let extensions = try Self.scan("win11-client", ["--extensions"]).json["exclusions"]!["extensions"]!.arrayValue
         #expect(extensions.count == 12)
         #expect(extensions.allSatisfy { $0["reason"]?.stringValue?.contains("Windows 11") == true })
-        #expect(json["audit"]?["automaticExclusionsApply"]?.boolValue == false, "Windows 10/11 get no automatic exclusions")
-        #expect(Self.paths(json)[#"C:\Users\Public\Documents\Hyper-V\Virtual hard disks"#]?["basis"]?.stringValue == "hyperVFolder")
+        #expect(
+            json["audit"]?["automaticExclusionsApply"]?.boolValue == false, "Windows 10/11 get no automatic exclusions")
+        #expect(
+            Self.paths(json)[#"C:\Users\Public\Documents\Hyper-V\Virtual hard disks"#]?["basis"]?.stringValue
+                == "hyperVFolder")
     }
 
     @Test(.requires(Requirement.makeHives))
@@ -116,7 +129,9 @@ import Testing
         let paths = Self.paths(json)
         #expect(paths[#"D:\Data\web-data_3B2C4D5E-6F70-4B8C-9DAE-1F203B4C5D6E.hrl"#]?["kind"]?.stringValue == "file")
         #expect(paths[#"D:\Data\web-data.vhdx"#] != nil)
-        #expect(paths[#"D:\VMs\Web"#] != nil, "the .hrl beside the other disk is inside the VM's folder, which holds only Hyper-V files")
+        #expect(
+            paths[#"D:\VMs\Web"#] != nil,
+            "the .hrl beside the other disk is inside the VM's folder, which holds only Hyper-V files")
         let artifacts = json["artifacts"]!.arrayValue.filter { $0["kind"]?.stringValue == "replicaLog" }
         #expect(artifacts.count == 2)
     }
@@ -128,7 +143,8 @@ import Testing
         #expect(storage["basis"]?.stringValue == "microsoftFolder")
         #expect(storage["verified"]?.boolValue == false, "inferred from the 'Hyper-V Replica' folder")
         let unreferenced = json["unreferenced"]!.arrayValue.compactMap { $0["path"]?.stringValue }
-        #expect(!unreferenced.contains { $0.hasSuffix("app.vhdx") }, "a replica disk still arriving is not 'unreferenced'")
+        #expect(
+            !unreferenced.contains { $0.hasSuffix("app.vhdx") }, "a replica disk still arriving is not 'unreferenced'")
         let confirmed = try Self.scan("replica-server", ["--replica-storage", #"D:\Replica"#]).json
         #expect(Self.paths(confirmed)[#"D:\Replica"#]?["verified"]?.boolValue == true)
     }
@@ -141,9 +157,13 @@ import Testing
         #expect(paths[#"C:\Windows\Cluster"#]?["basis"]?.stringValue == "microsoftFolder")
         let witness = try #require(paths[#"Q:\Cluster"#])
         #expect(witness["verified"]?.boolValue == false)
-        #expect(witness["evidence"]?.arrayValue.contains { $0["detail"]?.stringValue?.contains("DosDevices\\Q:") == true } == true)
+        #expect(
+            witness["evidence"]?.arrayValue.contains { $0["detail"]?.stringValue?.contains("DosDevices\\Q:") == true }
+                == true)
         let processes = json["exclusions"]!["processes"]!.arrayValue.compactMap { $0["path"]?.stringValue }
-        #expect(processes.contains(#"C:\Windows\Cluster\clussvc.exe"#) && processes.contains(#"C:\Windows\Cluster\rhs.exe"#))
+        #expect(
+            processes.contains(#"C:\Windows\Cluster\clussvc.exe"#) && processes.contains(#"C:\Windows\Cluster\rhs.exe"#)
+        )
     }
 
     @Test(.requires(Requirement.makeHives))
@@ -157,7 +177,8 @@ import Testing
         #expect(share["paths"]?.arrayValue.first?["relativePath"]?.stringValue == "Web")
         let text = try CLI.run(["scan"] + [try Self.cases.get() + "/smb-vms/C", "--format", "text", "--quiet"]).stdout
         #expect(text.contains("On the file server fs01"))
-        let script = try CLI.run(["scan"] + [try Self.cases.get() + "/smb-vms/C", "--format", "powershell", "--quiet"]).stdout
+        let script = try CLI.run(["scan"] + [try Self.cases.get() + "/smb-vms/C", "--format", "powershell", "--quiet"])
+            .stdout
         #expect(script.contains("function Add-HvxFileServerExclusions1 {"))
         #expect(script.contains("(Get-SmbShare -Name 'vms').Path"))
         #expect(!script.contains(#"-ExclusionPath '\\fs01"#), "no UNC exclusion on the host")
@@ -165,8 +186,10 @@ import Testing
         let listed = list.split(separator: "\n").map(String.init)
         #expect(listed.contains { $0.hasPrefix(#"fileserver-path:\\fs01\vms\Web"#) })
         #expect(!listed.contains { $0.hasPrefix(#"path:\\"#) }, "no UNC entry for the host")
-        let regBytes = try CLI.run(["scan"] + [try Self.cases.get() + "/smb-vms/C", "--format", "reg", "--quiet"]).stdoutData
-        let reg = try #require(String(data: regBytes.dropFirst(2), encoding: .utf16LittleEndian), "a .reg file is UTF-16LE after its BOM")
+        let regBytes = try CLI.run(["scan"] + [try Self.cases.get() + "/smb-vms/C", "--format", "reg", "--quiet"])
+            .stdoutData
+        let reg = try #require(
+            String(data: regBytes.dropFirst(2), encoding: .utf16LittleEndian), "a .reg file is UTF-16LE after its BOM")
         #expect(reg.contains("; Not in this file: the SMB file server fs01 holds VM files"))
         #expect(reg.contains(#"; on fs01: \\fs01\vms\Web"#))
         #expect(!reg.contains(#""\\\\fs01"#), "no UNC value for the host")
@@ -178,7 +201,8 @@ import Testing
         let member = #"D:\Shared\quorum_5D4E6F70-8192-4DAE-BFC0-31425D6E7F80.avhdx"#
         let entry = try #require(Self.paths(json)[member])
         #expect(entry["verified"]?.boolValue == false)
-        #expect(entry["evidence"]?.arrayValue.contains { $0["detail"]?.stringValue?.hasPrefix("inferred") == true } == true)
+        #expect(
+            entry["evidence"]?.arrayValue.contains { $0["detail"]?.stringValue?.hasPrefix("inferred") == true } == true)
         #expect(!json["unreferenced"]!.arrayValue.contains { $0["path"]?.stringValue == member })
         let artifact = json["artifacts"]!.arrayValue.first { $0["path"]?.stringValue == member }
         #expect(artifact?["vms"]?.arrayValue.compactMap(\.stringValue) == ["C000000A-1111-4222-8333-444455556666"])
@@ -190,10 +214,11 @@ import Testing
     func aCopyWithoutSystem32StillNamesTheProcesses() throws {
         let (_, json, _) = try Self.scan("no-system32")
         let processes = json["exclusions"]!["processes"]!.arrayValue
-        #expect(processes.compactMap { $0["path"]?.stringValue } == [
-            #"C:\Windows\system32\vmms.exe"#, #"C:\Windows\system32\vmwp.exe"#, #"C:\Windows\system32\vmsp.exe"#,
-            #"C:\Windows\system32\vmcompute.exe"#,
-        ])
+        #expect(
+            processes.compactMap { $0["path"]?.stringValue } == [
+                #"C:\Windows\system32\vmms.exe"#, #"C:\Windows\system32\vmwp.exe"#, #"C:\Windows\system32\vmsp.exe"#,
+                #"C:\Windows\system32\vmcompute.exe"#,
+            ])
         #expect(processes.allSatisfy { $0["verified"]?.boolValue == false })
         let warnings = json["scan"]!["warnings"]!.arrayValue.compactMap { $0["message"]?.stringValue }
         #expect(warnings.filter { $0.contains("is not in the scanned copy") }.count == 4)
@@ -237,10 +262,16 @@ import Testing
         let (_, json, _) = try Self.scan("literal-percent")
         let vm = try #require(json["virtualMachines"]?.arrayValue.first { $0["name"]?.stringValue == "Pct" })
         #expect(vm["registered"]?.boolValue == true && vm["exists"]?.boolValue == true)
-        #expect(vm["configurationFile"]?.stringValue == #"D:\VMs\%PATH%\Virtual Machines\C000000E-1111-4222-8333-444455556666.vmcx"#)
+        #expect(
+            vm["configurationFile"]?.stringValue
+                == #"D:\VMs\%PATH%\Virtual Machines\C000000E-1111-4222-8333-444455556666.vmcx"#)
         #expect(Self.paths(json)[#"D:\VMs\%PATH%"#]?["basis"]?.stringValue == "hyperVFolder")
         let warnings = json["scan"]!["warnings"]!.arrayValue
-        #expect(warnings.contains { $0["path"]?.stringValue == #"D:\VMs\%PATH%"# && $0["message"]?.stringValue?.contains("Defender expands") == true })
+        #expect(
+            warnings.contains {
+                $0["path"]?.stringValue == #"D:\VMs\%PATH%"#
+                    && $0["message"]?.stringValue?.contains("Defender expands") == true
+            })
         #expect(!warnings.contains { $0["message"]?.stringValue?.contains("not an absolute Windows path") == true })
     }
 
@@ -250,7 +281,11 @@ import Testing
         let witness = try #require(Self.paths(json)[#"Q:\Cluster"#])
         #expect(witness["basis"]?.stringValue == "microsoftFolder" && witness["verified"]?.boolValue == false)
         let evidence = witness["evidence"]?.arrayValue ?? []
-        #expect(evidence.contains { $0["source"]?.stringValue == #"Q:\Cluster\0.hive"# && $0["detail"]?.stringValue?.contains("ClusSvc") == true })
+        #expect(
+            evidence.contains {
+                $0["source"]?.stringValue == #"Q:\Cluster\0.hive"#
+                    && $0["detail"]?.stringValue?.contains("ClusSvc") == true
+            })
         #expect(Self.paths(json)[#"C:\Windows\Cluster"#] != nil)
     }
 

@@ -6,16 +6,26 @@ indirect enum JSONValue: Decodable, CustomStringConvertible {
 
     init(from decoder: Decoder) throws {
         let container = try decoder.singleValueContainer()
-        if container.decodeNil() { self = .null }
-        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
-        else if let value = try? container.decode(Int.self) { self = .integer(value) }
-        else if let value = try? container.decode(Double.self) { self = .number(value) }
-        else if let value = try? container.decode(String.self) { self = .string(value) }
-        else if let value = try? container.decode([JSONValue].self) { self = .array(value) }
-        else { self = .object(try container.decode([String: JSONValue].self)) }
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Int.self) {
+            self = .integer(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .number(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? container.decode([JSONValue].self) {
+            self = .array(value)
+        } else {
+            self = .object(try container.decode([String: JSONValue].self))
+        }
     }
 
-    static func parse(_ text: String) throws -> JSONValue { try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) }
+    static func parse(_ text: String) throws -> JSONValue {
+        try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+    }
 
     var typeName: String {
         switch self {
@@ -77,7 +87,8 @@ struct SchemaValidator {
 
     private func resolve(_ schema: JSONValue) -> JSONValue {
         guard let ref = schema["$ref"]?.stringValue, ref.hasPrefix("#/$defs/"),
-              let target = root["$defs"]?[String(ref.dropFirst("#/$defs/".count))] else { return schema }
+            let target = root["$defs"]?[String(ref.dropFirst("#/$defs/".count))]
+        else { return schema }
         return resolve(target)
     }
 
@@ -109,14 +120,25 @@ struct SchemaValidator {
         }
         if let pattern = schema["pattern"]?.stringValue, case .string(let text) = value {
             // Anchored patterns only (the schema's GUID pattern): NSRegularExpression over the whole string.
-            let matches = (try? NSRegularExpression(pattern: pattern))
+            let matches =
+                (try? NSRegularExpression(pattern: pattern))
                 .map { $0.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil } ?? false
             if !matches { errors.append(.init(path: path, message: "\"\(text)\" does not match \(pattern)")) }
         }
         if let minimum = schema["minimum"] {
-            let bound: Double? = minimum.intValue.map(Double.init) ?? { if case .number(let d) = minimum { return d }; return nil }()
-            let number: Double? = value.intValue.map(Double.init) ?? { if case .number(let d) = value { return d }; return nil }()
-            if let bound, let number, number < bound { errors.append(.init(path: path, message: "\(number) < minimum \(bound)")) }
+            let bound: Double? =
+                minimum.intValue.map(Double.init)
+                ?? {
+                    if case .number(let d) = minimum { return d }; return nil
+                }()
+            let number: Double? =
+                value.intValue.map(Double.init)
+                ?? {
+                    if case .number(let d) = value { return d }; return nil
+                }()
+            if let bound, let number, number < bound {
+                errors.append(.init(path: path, message: "\(number) < minimum \(bound)"))
+            }
         }
         if case .object(let object) = value {
             for name in schema["required"]?.arrayValue.compactMap(\.stringValue) ?? [] where object[name] == nil {
@@ -135,7 +157,9 @@ struct SchemaValidator {
             }
         }
         if case .array(let array) = value, let items = schema["items"] {
-            for (index, item) in array.enumerated() { check(item, against: items, at: "\(path)[\(index)]", into: &errors) }
+            for (index, item) in array.enumerated() {
+                check(item, against: items, at: "\(path)[\(index)]", into: &errors)
+            }
         }
     }
 }

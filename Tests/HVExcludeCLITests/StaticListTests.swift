@@ -52,7 +52,12 @@ import Testing
         #expect(beyond.contains(#"D:\Hyper-V"#))
         #expect(beyond.allSatisfy { $0.hasPrefix("D:") }, "\(beyond)")
         // And two of its four processes are missing from the static list.
-        let extra = plan.processes.filter { process in !Self.staticProcesses.contains { process.lowercased().hasSuffix("\\" + $0) } }
-        #expect(extra.map { $0.lowercased() }.sorted() == [#"c:\windows\system32\vmcompute.exe"#, #"c:\windows\system32\vmsp.exe"#])
+        let extra = plan.processes.filter { process in
+            !Self.staticProcesses.contains { process.lowercased().hasSuffix("\\" + $0) }
+        }
+        #expect(
+            extra.map { $0.lowercased() }.sorted() == [
+                #"c:\windows\system32\vmcompute.exe"#, #"c:\windows\system32\vmsp.exe"#,
+            ])
     }
 }

@@ -4,7 +4,8 @@ import Testing
 /// The audit lists in `TestTrees/README.md` are the real output: each fenced `text audit-planned TREE` and
 /// `text audit-configured TREE` block equals what `hvexclude audit` reports for that tree, line for line.
 @Suite struct TestTreesReadmeTests {
-    static let readme: String = (try? String(contentsOf: CLI.projectRoot.appendingPathComponent("TestTrees/README.md"), encoding: .utf8)) ?? ""
+    static let readme: String =
+        (try? String(contentsOf: CLI.projectRoot.appendingPathComponent("TestTrees/README.md"), encoding: .utf8)) ?? ""
 
     /// The lines of the fenced block whose info string is `text <kind> <tree>`, or nil when there is none.
     static func block(_ kind: String, _ tree: String) -> [String]? {
@@ -18,7 +19,9 @@ import Testing
         line.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
     }
 
-    @Test(arguments: [("ws2012r2-default", [] as [String]), ("ws2019-custom", ["--drive", "D=" + CLI.testTree("ws2019-custom/D")])])
+    @Test(arguments: [
+        ("ws2012r2-default", [] as [String]), ("ws2019-custom", ["--drive", "D=" + CLI.testTree("ws2019-custom/D")]),
+    ])
     func auditListsMatchTheRealOutput(tree: String, drives: [String]) throws {
         let result = try CLI.run(["audit", CLI.testTree(tree + "/C"), "--quiet"] + drives)
         #expect(result.status == 3)
@@ -26,11 +29,13 @@ import Testing
         let planned = (audit["planned"] as? [[String: Any]] ?? []).map { item in
             "\(item["status"] ?? "?") \(item["type"] ?? "?") \(item["value"] ?? "?")"
         }
-        let documented = try #require(Self.block("audit-planned", tree), "TestTrees/README.md has no audit-planned block for \(tree)")
+        let documented = try #require(
+            Self.block("audit-planned", tree), "TestTrees/README.md has no audit-planned block for \(tree)")
         #expect(documented.map(Self.normalised) == planned.map(Self.normalised))
         let configured = (audit["configured"] as? [[String: Any]] ?? []).map { item -> String in
             let findings = (item["findings"] as? [String] ?? []).joined(separator: ", ")
-            return "\(item["origin"] ?? "?") \(item["type"] ?? "?") \(item["value"] ?? "?"): \(findings.isEmpty ? "ok" : findings)"
+            return
+                "\(item["origin"] ?? "?") \(item["type"] ?? "?") \(item["value"] ?? "?"): \(findings.isEmpty ? "ok" : findings)"
         }
         #expect((Self.block("audit-configured", tree) ?? []).map(Self.normalised) == configured.map(Self.normalised))
     }
@@ -38,7 +43,9 @@ import Testing
     /// The `text diagnosis` block is the text output's first line; the `text held` block lists the held entries.
     @Test func diagnosisAndHeldEntriesMatchTheRealOutput() throws {
         let tree = CLI.testTree("ws2019-custom")
-        let text = try CLI.run(["scan", tree + "/C", "--drive", "D=" + tree + "/D", "--quiet", "--format", "text"], environment: ["NO_COLOR": "1"])
+        let text = try CLI.run(
+            ["scan", tree + "/C", "--drive", "D=" + tree + "/D", "--quiet", "--format", "text"],
+            environment: ["NO_COLOR": "1"])
         #expect(text.status == 3)
         let documented = try #require(Self.block("diagnosis", "ws2019-custom"))
         // The whole diagnosis summary (the text's first line, which wraps and leaves its coverage half to the
@@ -46,14 +53,20 @@ import Testing
         let json0 = try CLI.json(try CLI.run(["scan", tree + "/C", "--drive", "D=" + tree + "/D", "--quiet"]).stdout)
         let summary = (json0["diagnosis"] as? [String: Any])?["summary"] as? String ?? ""
         #expect(documented == [summary])
-        let first = text.stdout.replacingOccurrences(of: "\n      ", with: "").split(separator: "\n").first.map(String.init) ?? ""
-        #expect(summary.hasPrefix(String(first.dropFirst("Diagnosis: ".count))) && first.hasPrefix("Diagnosis: Malware detected in D:\\Db01.vhdx"))
+        let first =
+            text.stdout.replacingOccurrences(of: "\n      ", with: "").split(separator: "\n").first.map(String.init)
+            ?? ""
+        #expect(
+            summary.hasPrefix(String(first.dropFirst("Diagnosis: ".count)))
+                && first.hasPrefix("Diagnosis: Malware detected in D:\\Db01.vhdx"))
         let json = try CLI.run(["scan", tree + "/C", "--drive", "D=" + tree + "/D", "--quiet"])
-        let paths = try #require((try CLI.json(json.stdout)["exclusions"] as? [String: Any])?["paths"] as? [[String: Any]])
+        let paths = try #require(
+            (try CLI.json(json.stdout)["exclusions"] as? [String: Any])?["paths"] as? [[String: Any]])
         let held = paths.compactMap { entry -> String? in
             guard let hold = entry["hold"] as? [String: Any] else { return nil }
             let ids = (hold["events"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? Int }.map(String.init)
-            return "\(entry["path"] ?? "?"): \(hold["reason"] ?? "?") \(hold["threat"] ?? "?") \(ids.joined(separator: " "))"
+            return
+                "\(entry["path"] ?? "?"): \(hold["reason"] ?? "?") \(hold["threat"] ?? "?") \(ids.joined(separator: " "))"
         }
         #expect(Self.block("held", "ws2019-custom") == held)
     }

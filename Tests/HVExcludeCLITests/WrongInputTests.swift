@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import HVXReport
 @testable import HVXSession
 
@@ -46,10 +47,12 @@ import Testing
     @Test func atMostThreeSubfoldersAreNamedAndCaseDoesNotMatter() throws {
         let root = try TemporaryFolder()
         for name in ["a", "b", "c", "d"] {
-            try FileManager.default.createDirectory(atPath: root.path + "/\(name)/programdata/MICROSOFT/windows/hyper-v", withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: root.path + "/\(name)/programdata/MICROSOFT/windows/hyper-v", withIntermediateDirectories: true)
         }
         let failure = try #require(Self.failure(ScanRequest(.scan, root: root.path)))
-        #expect(failure.description.contains("Subfolders that do: \(root.path)/a, \(root.path)/b, \(root.path)/c (ROOT"))
+        #expect(
+            failure.description.contains("Subfolders that do: \(root.path)/a, \(root.path)/b, \(root.path)/c (ROOT"))
         #expect(!failure.description.contains("\(root.path)/d"))
         // The same lower-case folders make a system volume of the subfolder itself.
         let outcome = try Self.scan(ScanRequest(.scan, root: root.path + "/a")).get()
@@ -64,9 +67,11 @@ import Testing
         let outcome = try Self.scan(request).get()
         #expect(outcome.verdict == .success)
         #expect(outcome.report.scan.dataOnly == true)
-        #expect(outcome.shownWarnings.contains {
-            $0.message.hasPrefix("data-only scan (--data-only): ROOT is not a Windows system volume") && $0.message.contains("VM registrations are unknown")
-        })
+        #expect(
+            outcome.shownWarnings.contains {
+                $0.message.hasPrefix("data-only scan (--data-only): ROOT is not a Windows system volume")
+                    && $0.message.contains("VM registrations are unknown")
+            })
         // The JSON report says so; a normal scan has no such key.
         let report = try CLI.json(String(decoding: outcome.bytes, as: UTF8.self))
         #expect((report["scan"] as? [String: Any])?["dataOnly"] as? Bool == true)
@@ -79,7 +84,10 @@ import Testing
         for (output, expected) in [
             ("/tmp", "--output /tmp is a directory; name the file to write, e.g. /tmp/report.json"),
             ("/nonexistent-hvx/x.json", "--output: folder /nonexistent-hvx does not exist"),
-            (tree + "/x.json", "--output \(tree)/x.json lies inside the scanned root \(tree): nothing is ever written to the scanned volume"),
+            (
+                tree + "/x.json",
+                "--output \(tree)/x.json lies inside the scanned root \(tree): nothing is ever written to the scanned volume"
+            ),
         ] {
             var request = ScanRequest(.scan, root: tree)
             request.output = output
@@ -100,10 +108,14 @@ import Testing
         let folder = try TemporaryFolder()
         for (name, size) in [("short.txt", 100), ("long.txt", 4096)] {
             let path = folder.path + "/" + name
-            #expect(FileManager.default.createFile(atPath: path, contents: Data(repeating: UInt8(ascii: "x"), count: size)))
+            #expect(
+                FileManager.default.createFile(atPath: path, contents: Data(repeating: UInt8(ascii: "x"), count: size)))
             let result = try CLI.run(["scan", path])
             #expect(result.status == 2, "\(name)")
-            #expect(result.stderr.contains("\(path) is a file, not a folder, and no disk image: no MBR, GPT or NTFS boot sector"), "\(name): \(result.stderr)")
+            #expect(
+                result.stderr.contains(
+                    "\(path) is a file, not a folder, and no disk image: no MBR, GPT or NTFS boot sector"),
+                "\(name): \(result.stderr)")
             #expect(!result.stderr.contains("truncated"), "\(name)")
         }
     }
@@ -112,7 +124,10 @@ import Testing
         let result = try CLI.run(["scan", CLI.testTree("ws2019-custom/C"), "--drive", "D=/nonexistent/hvx-d"])
         #expect(result.status == 2)
         #expect(result.stdout.isEmpty)
-        #expect(result.stderr.contains("cannot read the folder of D: (/nonexistent/hvx-d): open /nonexistent/hvx-d: No such file or directory"))
+        #expect(
+            result.stderr.contains(
+                "cannot read the folder of D: (/nonexistent/hvx-d): open /nonexistent/hvx-d: No such file or directory")
+        )
     }
 
     @Test func bareCommandPrintsUsageToStderrAndExits64() throws {
@@ -164,7 +179,11 @@ import Testing
         let message = try #require(aboutServices.first?["message"] as? String)
         #expect(message.hasPrefix("SYSTEM: could not read ControlSet001\\Services: "))
         #expect(message.hasSuffix("whether vmms, vmcompute, ClusSvc are installed is unknown"))
-        #expect(!warnings.contains { ($0["message"] as? String)?.contains("is missing") == true && ($0["message"] as? String)?.contains("Services") == true })
+        #expect(
+            !warnings.contains {
+                ($0["message"] as? String)?.contains("is missing") == true
+                    && ($0["message"] as? String)?.contains("Services") == true
+            })
         #expect(result.stderr.contains("warning: registry: SYSTEM: could not read ControlSet001\\Services"))
         let text = try CLI.run(["scan", root.path, "--format", "text", "--verbose", "--quiet"])
         #expect(text.stdout.contains("vmms unknown, vmcompute unknown, ClusSvc unknown"))
@@ -174,12 +193,14 @@ import Testing
         let root = try TemporaryFolder()
         let config = root.path + "/Windows/System32/config"
         try FileManager.default.createDirectory(atPath: config, withIntermediateDirectories: true)
-        var hive = [UInt8](try Data(contentsOf: URL(fileURLWithPath: CLI.testTree("ws2019-custom/C/Windows/System32/config/SYSTEM"))))
+        var hive = [UInt8](
+            try Data(contentsOf: URL(fileURLWithPath: CLI.testTree("ws2019-custom/C/Windows/System32/config/SYSTEM"))))
         TinyHive.makeDirty(&hive)
         try Data(hive).write(to: URL(fileURLWithPath: config + "/SYSTEM"))
         #expect(FileManager.default.createFile(atPath: config + "/SYSTEM.LOG1", contents: Data()))
         let result = try CLI.run(["scan", root.path])
-        let warnings = try #require((try CLI.json(result.stdout)["scan"] as? [String: Any])?["warnings"] as? [[String: Any]])
+        let warnings = try #require(
+            (try CLI.json(result.stdout)["scan"] as? [String: Any])?["warnings"] as? [[String: Any]])
         let dirty = warnings.compactMap { $0["message"] as? String }.filter { $0.contains("sequence numbers differ") }
         #expect(dirty.count == 1, "\(dirty)")
         #expect(dirty.first?.contains("that live in SYSTEM.LOG1;") == true, "\(dirty)")
@@ -191,12 +212,22 @@ import Testing
 /// `hvexclude hive … MountedDevices` decodes each value next to its hex.
 @Suite struct MountedDevicesQueryTests {
     @Test func gptAndMBRValuesAreDecoded() throws {
-        let gpt = try CLI.run(["hive", CLI.testTree("ws2019-custom/C/Windows/System32/config/SYSTEM"), "MountedDevices"])
+        let gpt = try CLI.run([
+            "hive", CLI.testTree("ws2019-custom/C/Windows/System32/config/SYSTEM"), "MountedDevices",
+        ])
         #expect(gpt.status == 0)
-        #expect(gpt.stdout.contains("    \\DosDevices\\C:    REG_BINARY    444D494F3A49443A935A1E7C4B2D6A4F9E8C0B1D3F5A7C9E    (GPT partition GUID 7C1E5A93-2D4B-4F6A-9E8C-0B1D3F5A7C9E)\n"))
-        let mbr = try CLI.run(["hive", CLI.testTree("ws2012r2-default/C/Windows/System32/config/SYSTEM"), "mounteddevices"])
+        #expect(
+            gpt.stdout.contains(
+                "    \\DosDevices\\C:    REG_BINARY    444D494F3A49443A935A1E7C4B2D6A4F9E8C0B1D3F5A7C9E    (GPT partition GUID 7C1E5A93-2D4B-4F6A-9E8C-0B1D3F5A7C9E)\n"
+            ))
+        let mbr = try CLI.run([
+            "hive", CLI.testTree("ws2012r2-default/C/Windows/System32/config/SYSTEM"), "mounteddevices",
+        ])
         #expect(mbr.status == 0)
-        #expect(mbr.stdout.contains("    \\DosDevices\\C:    REG_BINARY    179E3C5A0000E01500000000    (MBR disk signature 0x5A3C9E17, partition offset 367001600 (0x15E00000))\n"))
+        #expect(
+            mbr.stdout.contains(
+                "    \\DosDevices\\C:    REG_BINARY    179E3C5A0000E01500000000    (MBR disk signature 0x5A3C9E17, partition offset 367001600 (0x15E00000))\n"
+            ))
         // Other keys are printed as before.
         let select = try CLI.run(["hive", CLI.testTree("ws2012r2-default/C/Windows/System32/config/SYSTEM"), "Select"])
         #expect(!select.stdout.contains("("))
@@ -226,7 +257,8 @@ enum TinyHive {
         let list = cell(Array("lf".utf8) + le16(1) + le32(0x88) + Array("Cont".utf8))
         let controlSet = cell(nk("ControlSet001", flags: 0x20, subkeys: 1, subkeyList: 0x00FF_FF00))
         precondition(root.count == 0x58 && list.count == 0x10)
-        var bin = Array("hbin".utf8) + le32(0) + le32(4096) + [UInt8](repeating: 0, count: 20) + root + list + controlSet
+        var bin =
+            Array("hbin".utf8) + le32(0) + le32(4096) + [UInt8](repeating: 0, count: 20) + root + list + controlSet
         bin += le32(UInt32(4096 - bin.count)) + [UInt8](repeating: 0, count: 4096 - bin.count - 4)
         var base = Array("regf".utf8) + le32(1) + le32(1) + [UInt8](repeating: 0, count: 8)
         base += le32(1) + le32(5) + le32(0) + le32(1) + le32(0x20) + le32(4096) + le32(1)
@@ -245,7 +277,9 @@ enum TinyHive {
     /// XOR of the base block's first 127 little-endian words.
     static func checksum(_ bytes: [UInt8]) -> UInt32 {
         stride(from: 0, to: 508, by: 4).reduce(UInt32(0)) { sum, index in
-            sum ^ (UInt32(bytes[index]) | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2]) << 16 | UInt32(bytes[index + 3]) << 24)
+            sum
+                ^ (UInt32(bytes[index]) | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2]) << 16 | UInt32(
+                    bytes[index + 3]) << 24)
         }
     }
 }

@@ -31,9 +31,11 @@ package enum Requirement: Hashable, Sendable {
     package var isMet: Bool {
         switch self {
         case .tool(let name): return Requirements.onPath(name)
-        case .pip(let module, _): return Requirements.onPath("python3") && Requirements.probe("python3", ["-c", "import " + module]) == nil
+        case .pip(let module, _):
+            return Requirements.onPath("python3") && Requirements.probe("python3", ["-c", "import " + module]) == nil
         case .systemPython(let module, _):
-            return FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") && Requirements.probe("/usr/bin/python3", ["-c", "import " + module]) == nil
+            return FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")
+                && Requirements.probe("/usr/bin/python3", ["-c", "import " + module]) == nil
         case .root: return getuid() == 0
         case .sharedFixtures: return FileManager.default.fileExists(atPath: Requirements.sharedFixtures + "/README.md")
         case .device(let path, _): return FileManager.default.fileExists(atPath: path)
@@ -48,7 +50,8 @@ package enum Requirement: Hashable, Sendable {
         case .tool(let name):
             return "\(name) (Debian package \(Requirements.debianPackages[name] ?? name))"
         case .pip(let module, let package):
-            return Requirements.onPath("python3") ? "the Python module \(module) (pip install \(package))" : "python3 (Debian package python3)"
+            return Requirements.onPath("python3")
+                ? "the Python module \(module) (pip install \(package))" : "python3 (Debian package python3)"
         case .systemPython(let module, let package):
             return "the Python module \(module) for /usr/bin/python3 (Debian package \(package))"
         case .root: return "root (run as root)"
@@ -63,7 +66,11 @@ package enum Requirement: Hashable, Sendable {
     package var prerequisites: [Requirement] {
         switch self {
         case .pip: return [.tool("python3")]
-        case .ntfsMount: return [.root, .tool("python3"), .tool("mkntfs"), .tool("ntfs-3g"), .tool("setfattr"), .device("/dev/fuse", how: "FUSE: modprobe fuse")]
+        case .ntfsMount:
+            return [
+                .root, .tool("python3"), .tool("mkntfs"), .tool("ntfs-3g"), .tool("setfattr"),
+                .device("/dev/fuse", how: "FUSE: modprobe fuse"),
+            ]
         case .loopDevice: return [.root, .tool("losetup")]
         default: return []
         }
@@ -79,16 +86,21 @@ package enum Requirements {
 
     /// Debian packages of the programs the tests run.
     package static let debianPackages: [String: String] = [
-        "qemu-img": "qemu-utils", "qemu-nbd": "qemu-utils", "vhdiinfo": "libvhdi-utils", "vhdimount": "libvhdi-utils", "mke2fs": "e2fsprogs", "regfexport": "libregf-utils",
+        "qemu-img": "qemu-utils", "qemu-nbd": "qemu-utils", "vhdiinfo": "libvhdi-utils", "vhdimount": "libvhdi-utils",
+        "mke2fs": "e2fsprogs", "regfexport": "libregf-utils",
         "hivexsh": "libhivex-bin", "hivexml": "libhivex-bin", "hivexregedit": "libwin-hivex-perl", "sgdisk": "gdisk",
         "sfdisk": "fdisk", "mkntfs": "ntfs-3g", "ntfs-3g": "ntfs-3g", "setfattr": "attr", "strace": "strace",
         "losetup": "mount", "mount": "mount", "umount": "mount", "blkid": "util-linux", "setpriv": "util-linux",
-        "python3": "python3", "gunzip": "gzip", "sh": "dash", "dd": "coreutils", "truncate": "coreutils", "touch": "coreutils",
-        "fls": "sleuthkit", "icat": "sleuthkit", "script": "bsdutils", "chromium": "chromium", "qemu-io": "qemu-utils", "evtxexport": "libevtx-utils", "find": "findutils", "bash": "bash", "blockdev": "util-linux",
+        "python3": "python3", "gunzip": "gzip", "sh": "dash", "dd": "coreutils", "truncate": "coreutils",
+        "touch": "coreutils",
+        "fls": "sleuthkit", "icat": "sleuthkit", "script": "bsdutils", "chromium": "chromium", "qemu-io": "qemu-utils",
+        "evtxexport": "libevtx-utils", "find": "findutils", "bash": "bash", "blockdev": "util-linux",
     ]
 
     /// Whether a failing requirement fails the test instead of skipping it.
-    package static var strict: Bool { ProcessInfo.processInfo.environment[strictVariable].map { !$0.isEmpty && $0 != "0" } ?? false }
+    package static var strict: Bool {
+        ProcessInfo.processInfo.environment[strictVariable].map { !$0.isEmpty && $0 != "0" } ?? false
+    }
 
     package static let projectRoot: URL = {
         var url = URL(fileURLWithPath: #filePath)
@@ -100,7 +112,9 @@ package enum Requirements {
     }()
 
     /// `../shared/fixtures`.
-    package static let sharedFixtures = projectRoot.deletingLastPathComponent().appendingPathComponent("shared/fixtures").path
+    package static let sharedFixtures = projectRoot.deletingLastPathComponent().appendingPathComponent(
+        "shared/fixtures"
+    ).path
 
     /// The requirements (with their prerequisites first) that are not met, without repeats.
     package static func missing(_ requirements: [Requirement]) -> [Requirement] {
@@ -195,14 +209,17 @@ extension Requirement {
     package static let powerShellGrammar = Requirement.pip(
         module: "tree_sitter, tree_sitter_powershell", package: "tree-sitter==0.26.1 tree-sitter-powershell==0.26.4")
     /// Samba's Registry.pol parser, the independent reader of `--format pol`.
-    package static let sambaPolicyParser = Requirement.systemPython(module: "samba.gp_parse.gp_pol", debianPackage: "python3-samba")
+    package static let sambaPolicyParser = Requirement.systemPython(
+        module: "samba.gp_parse.gp_pol", debianPackage: "python3-samba")
     /// A gzip-compressed file of `../shared/fixtures`, decompressed by the test.
     package static let gzipFixture: [Requirement] = [.sharedFixtures, .tool("gunzip")]
 }
 
 extension Trait where Self == ConditionTrait {
     /// ``requires(_:sourceLocation:)`` for a list built from the sets above.
-    package static func requires(_ requirements: [Requirement], sourceLocation: SourceLocation = #_sourceLocation) -> Self {
+    package static func requires(
+        _ requirements: [Requirement], sourceLocation: SourceLocation = #_sourceLocation
+    ) -> Self {
         let lacking = Requirements.missing(requirements)
         return .enabled(
             if: try Requirements.shouldRun(requirements),
@@ -212,7 +229,9 @@ extension Trait where Self == ConditionTrait {
 
     /// Runs the test only where every requirement is met; otherwise skips it with one line naming what is missing
     /// (or fails under `HVX_REQUIRE_ALL`).
-    package static func requires(_ requirements: Requirement..., sourceLocation: SourceLocation = #_sourceLocation) -> Self {
+    package static func requires(
+        _ requirements: Requirement..., sourceLocation: SourceLocation = #_sourceLocation
+    ) -> Self {
         requires(requirements, sourceLocation: sourceLocation)
     }
 }

@@ -57,7 +57,8 @@ extension ByteReader {
     /// - Throws: ``BinaryFormatError`` "no "…" `what`", at the offset.
     package func expectBytes(_ expected: [UInt8], at offset: Int, _ what: String) throws {
         guard offset >= 0, offset + expected.count <= count,
-              storage[(start + offset)..<(start + offset + expected.count)].elementsEqual(expected) else {
+            storage[(start + offset)..<(start + offset + expected.count)].elementsEqual(expected)
+        else {
             throw error("no \"\(String(decoding: expected, as: UTF8.self))\" \(what)", at: offset)
         }
     }

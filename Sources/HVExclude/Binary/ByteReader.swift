@@ -131,7 +131,9 @@ package struct ByteReader: Sendable {
     @inlinable package func u64(at offset: Int, _ order: Endianness) throws -> UInt64 { try integer(at: offset, order) }
 
     /// The fixed-width unsigned integer at relative `offset`.
-    @inlinable package func integer<T: FixedWidthInteger & UnsignedInteger>(at offset: Int, _ order: Endianness) throws -> T {
+    @inlinable package func integer<T: FixedWidthInteger & UnsignedInteger>(
+        at offset: Int, _ order: Endianness
+    ) throws -> T {
         let size = MemoryLayout<T>.size
         guard offset >= 0, offset <= count - size else { throw outOfBounds(offset, size) }
         let first = start + offset
@@ -146,7 +148,9 @@ package struct ByteReader: Sendable {
     }
 
     /// Reads an integer at relative `offset` without moving the cursor.
-    package func peek<T: FixedWidthInteger & UnsignedInteger>(_ type: T.Type, at offset: Int, _ order: Endianness) throws -> T {
+    package func peek<T: FixedWidthInteger & UnsignedInteger>(
+        _ type: T.Type, at offset: Int, _ order: Endianness
+    ) throws -> T {
         guard offset >= 0, offset <= count else {
             throw error("offset \(hex(offset)) lies outside the \(count)-byte structure", at: 0)
         }
@@ -163,7 +167,9 @@ package struct ByteReader: Sendable {
     }
 
     /// All the reader's bytes: its storage itself, copied only when the reader is a slice of a larger buffer.
-    package var array: [UInt8] { start == 0 && count == storage.count ? storage : Array(storage[start..<(start + count)]) }
+    package var array: [UInt8] {
+        start == 0 && count == storage.count ? storage : Array(storage[start..<(start + count)])
+    }
 
     /// A copy of the bytes at relative `range`.
     package func copy(_ range: Range<Int>) throws -> [UInt8] { Array(try slice(range)) }
@@ -191,7 +197,8 @@ package enum UTF16Text {
         units.reserveCapacity(raw.count / 2)
         var index = 0
         while index + 1 < raw.count {
-            let unit: UInt16 = order == .little
+            let unit: UInt16 =
+                order == .little
                 ? UInt16(raw[index]) | UInt16(raw[index + 1]) << 8
                 : UInt16(raw[index]) << 8 | UInt16(raw[index + 1])
             if stopAtNUL && unit == 0 { break }

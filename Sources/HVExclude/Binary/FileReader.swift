@@ -1,5 +1,6 @@
 import CSystemShims
 import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -57,7 +58,9 @@ package final class FileReader: Sendable {
     /// Opens a path longer than PATH_MAX piece by piece (``LongPath``), as the walker reads such folders; the last
     /// piece is the file, opened without following a link.
     package static func openLong(_ path: String, lastFlags: Int32 = O_NOFOLLOW) -> Int32 {
-        LongPath.open(Array(path.utf8), folderFlags: O_RDONLY | O_CLOEXEC | O_DIRECTORY, lastFlags: O_RDONLY | O_CLOEXEC | lastFlags)
+        LongPath.open(
+            Array(path.utf8), folderFlags: O_RDONLY | O_CLOEXEC | O_DIRECTORY,
+            lastFlags: O_RDONLY | O_CLOEXEC | lastFlags)
     }
 
     /// A reader over `source`, named `path` in messages (a file inside an image has no host path of its own).
@@ -151,5 +154,7 @@ package struct FileBytes: ByteSource, Sendable {
         self.reader = reader
         self.size = size ?? reader.size
     }
-    package func read(at offset: UInt64, count: Int) throws -> [UInt8] { try reader.readUnbudgeted(at: offset, count: count) }
+    package func read(at offset: UInt64, count: Int) throws -> [UInt8] {
+        try reader.readUnbudgeted(at: offset, count: count)
+    }
 }

@@ -152,15 +152,17 @@ package struct Diagnosis: Sendable, Equatable {
             let files = held.compactMap { $0.file?.description }
             let threats = Set(held.compactMap { $0.detection?.threat }).sorted()
             let last = held.map(\.last).max()!
-            parts.append("Malware detected in \(Self.list(files)) on \(Self.minutes(last))"
-                + (threats.isEmpty ? "" : " (\(Self.list(threats)))") + ": investigate before excluding")
+            parts.append(
+                "Malware detected in \(Self.list(files)) on \(Self.minutes(last))"
+                    + (threats.isEmpty ? "" : " (\(Self.list(threats)))") + ": investigate before excluding")
         }
         let detections = self.detections
         if !detections.isEmpty {
             let events = detections.reduce(0) { $0 + $1.count }
             let removed = detections.count - held.count
-            parts.append("\(detections.count) malware detection\(detections.count == 1 ? "" : "s") (\(events) Defender event\(events == 1 ? "" : "s")"
-                + (removed > 0 ? ", \(removed) quarantined or removed" : "") + ")")
+            parts.append(
+                "\(detections.count) malware detection\(detections.count == 1 ? "" : "s") (\(events) Defender event\(events == 1 ? "" : "s")"
+                    + (removed > 0 ? ", \(removed) quarantined or removed" : "") + ")")
         }
         parts.append(lockSummary)
         return parts.joined(separator: "; ")
@@ -173,7 +175,8 @@ package struct Diagnosis: Sendable, Equatable {
         let vms = Set(findings.compactMap { $0.vm?.description ?? $0.file.map { "path:" + $0.key } }).count
         let events = findings.reduce(0) { $0 + $1.count }
         let last = findings.map(\.last).max()!
-        var text = "\(vms) VM\(vms == 1 ? "" : "s") hit by file locks (\(events) event\(events == 1 ? "" : "s")), last on \(Self.minutes(last))"
+        var text =
+            "\(vms) VM\(vms == 1 ? "" : "s") hit by file locks (\(events) event\(events == 1 ? "" : "s")), last on \(Self.minutes(last))"
         let missed = findings.filter { $0.coveredByConfigured == false }
         if findings.contains(where: { $0.coveredByConfigured == nil }) && missed.isEmpty {
             text += "; the configured exclusions are unknown (no SOFTWARE hive)"
@@ -184,7 +187,10 @@ package struct Diagnosis: Sendable, Equatable {
             for entry in missed.flatMap(\.plannedEntries) where !entries.contains(entry) { entries.append(entry) }
             let what = missed.compactMap { $0.file?.description ?? $0.vmName }
             text += "; not covered today by the configured exclusions: \(Self.list(what))"
-            if !entries.isEmpty { text += " — the plan covers \(missed.count == 1 ? "it" : "them") with \(Self.list(entries.map(\.description)))" }
+            if !entries.isEmpty {
+                text +=
+                    " — the plan covers \(missed.count == 1 ? "it" : "them") with \(Self.list(entries.map(\.description)))"
+            }
             if missed.contains(where: { !$0.coveredByPlan }) { text += " (some not even by the plan)" }
         }
         return text
@@ -196,7 +202,8 @@ package struct Diagnosis: Sendable, Equatable {
     }
 
     package static func list(_ items: [String]) -> String {
-        items.count <= 3 ? items.joined(separator: ", ") : items.prefix(3).joined(separator: ", ") + " and \(items.count - 3) more"
+        items.count <= 3
+            ? items.joined(separator: ", ") : items.prefix(3).joined(separator: ", ") + " and \(items.count - 3) more"
     }
 }
 
@@ -248,14 +255,17 @@ package enum DiagnosisEngine {
             finding.signatures.sort()
             finding.codes.sort()
             finding.detection?.settle()
-            let targets: [WindowsPath] = finding.file.map { [$0] }
+            let targets: [WindowsPath] =
+                finding.file.map { [$0] }
                 ?? vms.first { $0.id == finding.vm }?.files ?? []
             finding.coveredByPlan = !targets.isEmpty && targets.allSatisfy { plannedEntry($0) != nil }
             if let configuredCovers {
                 let missed = targets.filter { !configuredCovers($0) }
                 finding.coveredByConfigured = !targets.isEmpty && missed.isEmpty
                 var entries: [WindowsPath] = []
-                for path in missed { if let entry = plannedEntry(path), !entries.contains(entry) { entries.append(entry) } }
+                for path in missed {
+                    if let entry = plannedEntry(path), !entries.contains(entry) { entries.append(entry) }
+                }
                 finding.plannedEntries = entries
             } else {
                 finding.plannedEntries = []
@@ -268,7 +278,8 @@ package enum DiagnosisEngine {
             let r = (rhs.kind == .detection ? 0 : 1, rhs.vmName ?? "\u{10FFFF}", rhs.file?.key ?? "")
             return l < r
         }
-        return Diagnosis(findings: findings, exclusionChanges: changes.sorted { $0.time < $1.time }, eventsRead: events.count)
+        return Diagnosis(
+            findings: findings, exclusionChanges: changes.sorted { $0.time < $1.time }, eventsRead: events.count)
     }
 
     private struct GroupKey: Hashable {
@@ -297,16 +308,21 @@ package enum DiagnosisEngine {
             }
             let action = field("actionname")
             let facts = DetectionFacts(
-                threat: field("threatname"), severity: field("severityname"), action: action, process: field("processname"),
+                threat: field("threatname"), severity: field("severityname"), action: action,
+                process: field("processname"),
                 events: [DetectionFacts.Event(id: id, time: event.time, action: action)], remediated: false)
             // Defender lists resources as `file:_C:\…; process:_pid:…` (one or more, separated by "; ").
-            let resources = event.data.filter { normalized($0.name) == "path" }.flatMap { $0.value.split(separator: ";") }
+            let resources = event.data.filter { normalized($0.name) == "path" }.flatMap {
+                $0.value.split(separator: ";")
+            }
             for resource in resources {
                 var text = resource.trimmingPrefix(" ")
                 guard text.hasPrefix("file:_") else { continue }
                 text = text.dropFirst(6)
                 guard let path = WindowsPath(String(text)), path.isAbsoluteFilePath else { continue }
-                if let vm = vms.first(where: { $0.owns(path) }) { return Hit(signature: signature, vm: vm, file: path, detection: facts) }
+                if let vm = vms.first(where: { $0.owns(path) }) {
+                    return Hit(signature: signature, vm: vm, file: path, detection: facts)
+                }
                 if path.hasHyperVExtension { return Hit(signature: signature, file: path, detection: facts) }
             }
             return nil
@@ -315,14 +331,19 @@ package enum DiagnosisEngine {
         // Informational events never report a failure; critical, error and warning do (levels 1–3, 0 = always).
         if let level = event.level, level >= 4 { return nil }
         guard let code = event.data.lazy.compactMap({ hresult(in: $0.value) }).first,
-              let byCode = LockSignature.codes[code] else { return nil }
+            let byCode = LockSignature.codes[code]
+        else { return nil }
         var signature = byCode
-        if event.eventId == 4096 && code == 0x8007_04C8 && event.isFrom("Config") { signature = .configurationInaccessible }
+        if event.eventId == 4096 && code == 0x8007_04C8 && event.isFrom("Config") {
+            signature = .configurationInaccessible
+        }
         if event.eventId == 19060 && code == 0x8007_0037 && event.isFrom("VMMS") { signature = .savedStateUnavailable }
         let paths = event.data.flatMap { windowsPaths(in: $0.value) }
         let ids = event.data.compactMap { GUID(trimmedBraces($0.value)) }
         var vm = vms.first { ids.contains($0.id) }
-        let file = paths.first { path in vm?.owns(path) ?? vms.contains { $0.owns(path) } } ?? paths.first { $0.hasHyperVExtension }
+        let file =
+            paths.first { path in vm?.owns(path) ?? vms.contains { $0.owns(path) } }
+            ?? paths.first { $0.hasHyperVExtension }
         if vm == nil, let file { vm = vms.first { $0.owns(file) } }
         if vm == nil {
             let names = Set(event.data.map { NTFSName.fold($0.value) })
@@ -331,11 +352,16 @@ package enum DiagnosisEngine {
         if event.eventId == 19100 && code == 0x8007_0020 && event.isFrom("VMMS") {
             signature = .checkpointMergeFailed
         } else if event.isFrom("Worker") || event.isFrom("Config"), signature != .configurationInaccessible,
-                  let name = file?.lastComponent?.lowercased(), let dot = name.lastIndex(of: "."),
-                  let byType = LockSignature.byFileType(String(name[dot...])) {
+            let name = file?.lastComponent?.lowercased(), let dot = name.lastIndex(of: "."),
+            let byType = LockSignature.byFileType(String(name[dot...]))
+        {
             signature = byType
         }
-        if signature.needsVMFile && file.map({ path in vms.contains { $0.owns(path) } || path.hasHyperVExtension }) != true { return nil }
+        if signature.needsVMFile
+            && file.map({ path in vms.contains { $0.owns(path) } || path.hasHyperVExtension }) != true
+        {
+            return nil
+        }
         guard vm != nil || file != nil else { return nil }
         return Hit(signature: signature, code: code, vm: vm, file: file)
     }
@@ -354,7 +380,8 @@ package enum DiagnosisEngine {
     }
 
     package static func isHyperV(_ event: EVTXEvent) -> Bool {
-        event.provider.hasPrefix(DiagnosisChannels.hyperVProviderPrefix) || DiagnosisChannels.hyperV.contains(event.channel)
+        event.provider.hasPrefix(DiagnosisChannels.hyperVProviderPrefix)
+            || DiagnosisChannels.hyperV.contains(event.channel)
     }
 
     /// Field names as Defender writes them vary (`Threat Name` in the log, `ThreatName` in the manifest).
@@ -370,15 +397,17 @@ package enum DiagnosisEngine {
         var index = 0
         while index + 10 <= bytes.count {
             if bytes[index] == UInt8(ascii: "0"), bytes[index + 1] | 0x20 == UInt8(ascii: "x"),
-               let value = UInt32(String(decoding: bytes[index + 2..<index + 10], as: UTF8.self), radix: 16),
-               index + 10 == bytes.count || !isHexDigit(bytes[index + 10]) {
+                let value = UInt32(String(decoding: bytes[index + 2..<index + 10], as: UTF8.self), radix: 16),
+                index + 10 == bytes.count || !isHexDigit(bytes[index + 10])
+            {
                 if LockSignature.codes[value] != nil { return value }
             }
             index += 1
         }
         // Some fields carry the code as a number: 2147943624 or -2147023672.
         if let value = Int64(text), let code = UInt32(exactly: value < 0 ? value + 0x1_0000_0000 : value),
-           LockSignature.codes[code] != nil {
+            LockSignature.codes[code] != nil
+        {
             return code
         }
         return nil
@@ -407,7 +436,8 @@ extension EVTXEvent {
     /// Whether the event comes from Hyper-V's `component` (provider `…-Hyper-V-<component>` or channel
     /// `…-Hyper-V-<component>-Admin`).
     package func isFrom(_ component: String) -> Bool {
-        provider == "Microsoft-Windows-Hyper-V-\(component)" || channel == "Microsoft-Windows-Hyper-V-\(component)-Admin"
+        provider == "Microsoft-Windows-Hyper-V-\(component)"
+            || channel == "Microsoft-Windows-Hyper-V-\(component)-Admin"
     }
 }
 

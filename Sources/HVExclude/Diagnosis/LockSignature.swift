@@ -41,8 +41,11 @@ package enum LockSignature: String, Codable, Sendable, CaseIterable, Comparable 
     /// Codes that only count when the event names a VM file: both also have innocent causes (permissions,
     /// backup software) and mean an antivirus only together with a VM file.
     package var needsVMFile: Bool {
-        [.sharingViolation, .accessDenied, .checkpointMergeFailed, .checkpointDiskLocked, .changeTrackingLocked, .runtimeStateLocked]
-            .contains(self)
+        [
+            .sharingViolation, .accessDenied, .checkpointMergeFailed, .checkpointDiskLocked, .changeTrackingLocked,
+            .runtimeStateLocked,
+        ]
+        .contains(self)
     }
 
     /// The Worker/Config signature for a lock code on a file of this extension (lower case, with the dot).

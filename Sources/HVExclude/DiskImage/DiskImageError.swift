@@ -28,11 +28,13 @@ package enum DiskImageError: Error, Sendable, Equatable, CustomStringConvertible
     package var description: String {
         switch self {
         case .notRoot:
-            return "--mount needs root (it attaches loop devices and mounts them); run it with sudo, or mount by hand as shown"
+            return
+                "--mount needs root (it attaches loop devices and mounts them); run it with sudo, or mount by hand as shown"
         case .toolMissing(let tool, let package):
             return "\(tool) is not installed (Debian package \(package))"
         case .commandFailed(let command, let status, let errorOutput):
-            let text = errorOutput.split(whereSeparator: \.isNewline).map { String($0.drop(while: \.isWhitespace)) }.joined(separator: " / ")
+            let text = errorOutput.split(whereSeparator: \.isNewline).map { String($0.drop(while: \.isWhitespace)) }
+                .joined(separator: " / ")
             return "\(command) failed with exit code \(status)" + (text.isEmpty ? "" : ": \(text)")
         case .noNTFSPartition(let image):
             return "\(image) holds no NTFS partition"

@@ -50,7 +50,9 @@ package enum DiskImageScan {
             var type = partition.typeName
             if let name = partition.name { type += " \"\(name)\"" }
             if partition.scheme == .mbrLogical { type += " (logical)" }
-            rows.append([String(partition.number), String(partition.offset), String(partition.size), type, identity, system])
+            rows.append([
+                String(partition.number), String(partition.offset), String(partition.size), type, identity, system,
+            ])
         }
         var widths = [Int](repeating: 0, count: rows[0].count)
         for row in rows { for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) } }
@@ -71,10 +73,13 @@ package enum DiskImageScan {
         let ntfs = table.ntfsPartitions
         guard !ntfs.isEmpty else { return "No NTFS partition found: nothing to scan.\n" }
         let quoted = quote(image)
-        var text = "To scan it, attach and mount each NTFS partition read-only (as root); ntfs-3g has no offset option, hence losetup:\n"
+        var text =
+            "To scan it, attach and mount each NTFS partition read-only (as root); ntfs-3g has no offset option, hence losetup:\n"
         text += "  mkdir -p " + ntfs.map { "/mnt/hvx/p\($0.number)" }.joined(separator: " ") + "\n"
         for partition in ntfs {
-            let arguments = ImageMountSession.losetupArguments(image: image, partition: partition).map { $0 == image ? quoted : $0 }
+            let arguments = ImageMountSession.losetupArguments(image: image, partition: partition).map {
+                $0 == image ? quoted : $0
+            }
             text += "  L\(partition.number)=$(losetup \(arguments.joined(separator: " ")))\n"
             text += "  ntfs-3g -o ro \"$L\(partition.number)\" /mnt/hvx/p\(partition.number)"
             text += "      # or: mount -t ntfs3 -o ro \"$L\(partition.number)\" /mnt/hvx/p\(partition.number)\n"
@@ -87,7 +92,8 @@ package enum DiskImageScan {
             letter += 1
         }
         text += scan + " -o report.json\n"
-        text += "    (ROOT is the partition holding Windows\\System32\\config\\SYSTEM; the letters of the others are in its MountedDevices)\n"
+        text +=
+            "    (ROOT is the partition holding Windows\\System32\\config\\SYSTEM; the letters of the others are in its MountedDevices)\n"
         text += "  umount " + ntfs.map { "/mnt/hvx/p\($0.number)" }.joined(separator: " ")
         text += "; losetup -d " + ntfs.map { "\"$L\($0.number)\"" }.joined(separator: " ") + "\n"
         text += "Or let hvexclude do all of this, drive letters included (as root):\n"
@@ -98,7 +104,9 @@ package enum DiskImageScan {
     /// `text` quoted for a POSIX shell when it needs quoting.
     package static func quote(_ text: String) -> String {
         let plain = text.unicodeScalars.allSatisfy { scalar in
-            scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "/._-+=:,@%".unicodeScalars.contains(scalar))
+            scalar.isASCII
+                && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
+                    || "/._-+=:,@%".unicodeScalars.contains(scalar))
         }
         return plain && !text.isEmpty ? text : "'" + text.replacing("'", with: "'\\''") + "'"
     }

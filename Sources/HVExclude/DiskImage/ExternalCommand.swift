@@ -87,7 +87,9 @@ package enum ExternalCommand {
             throw SystemError("posix_spawn", path: path, code: spawned)
         }
         let (output, errorOutput, status) = collect(pid: pid, out: outPipe[0], err: errPipe[0])
-        return Result(status: status, output: String(decoding: output, as: UTF8.self), errorOutput: String(decoding: errorOutput, as: UTF8.self))
+        return Result(
+            status: status, output: String(decoding: output, as: UTF8.self),
+            errorOutput: String(decoding: errorOutput, as: UTF8.self))
     }
 
     /// The current environment with PATH set when it is missing (tools such as ntfs-3g call helpers).
@@ -98,7 +100,9 @@ package enum ExternalCommand {
             entries.append(String(cString: entry))
             index += 1
         }
-        if !entries.contains(where: { $0.hasPrefix("PATH=") }) { entries.append("PATH=" + fallbackPath.joined(separator: ":")) }
+        if !entries.contains(where: { $0.hasPrefix("PATH=") }) {
+            entries.append("PATH=" + fallbackPath.joined(separator: ":"))
+        }
         return entries.map { strdup($0) } + [nil]
     }
 
@@ -106,7 +110,9 @@ package enum ExternalCommand {
     /// a copy of a pipe open in its daemon, so reading stops shortly after the direct child exits.
     private static func collect(pid: pid_t, out: Int32, err: Int32) -> ([UInt8], [UInt8], Int32) {
         var buffers: [[UInt8]] = [[], []]
-        var descriptors = [pollfd(fd: out, events: Int16(POLLIN), revents: 0), pollfd(fd: err, events: Int16(POLLIN), revents: 0)]
+        var descriptors = [
+            pollfd(fd: out, events: Int16(POLLIN), revents: 0), pollfd(fd: err, events: Int16(POLLIN), revents: 0),
+        ]
         var status: Int32?
         var quietRoundsAfterExit = 0
         var chunk = [UInt8](repeating: 0, count: 4096)

@@ -81,11 +81,15 @@ package struct GPTHeader: Sendable, Equatable {
         entrySize = try reader.u32(.little)
         entryArrayCRC = try reader.u32(.little)
         guard entrySize >= 128, entrySize <= GPTHeader.maximumEntrySize, entrySize.nonzeroBitCount == 1 else {
-            throw reader.error("partition entry size \(entrySize) is not 128 × 2ⁿ (≤ \(GPTHeader.maximumEntrySize))", at: 84)
+            throw reader.error(
+                "partition entry size \(entrySize) is not 128 × 2ⁿ (≤ \(GPTHeader.maximumEntrySize))", at: 84)
         }
         guard entryCount <= GPTHeader.maximumEntryCount,
-              Int(entryCount) * Int(entrySize) <= GPTHeader.maximumArrayBytes else {
-            throw reader.error("\(entryCount) partition entries of \(entrySize) bytes exceed the cap of \(GPTHeader.maximumArrayBytes) bytes", at: 80)
+            Int(entryCount) * Int(entrySize) <= GPTHeader.maximumArrayBytes
+        else {
+            throw reader.error(
+                "\(entryCount) partition entries of \(entrySize) bytes exceed the cap of \(GPTHeader.maximumArrayBytes) bytes",
+                at: 80)
         }
     }
 

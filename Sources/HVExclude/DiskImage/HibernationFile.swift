@@ -25,15 +25,21 @@ package struct HibernationFile: Sendable, Equatable {
         self.hostPath = hostPath
         let first = Array(header.prefix(4))
         signature = String(decoding: first.map { (0x20..<0x7F).contains($0) ? $0 : UInt8(ascii: ".") }, as: UTF8.self)
-        isHibernated = first.count == 4 && HibernationFile.hibernatedSignatures.contains(String(decoding: first, as: UTF8.self))
+        isHibernated =
+            first.count == 4 && HibernationFile.hibernatedSignatures.contains(String(decoding: first, as: UTF8.self))
     }
 
     /// Reads `hiberfil.sys` (any case) at the root of the volume mounted at `volumeRoot`; nil when there is none
     /// or it cannot be read.
-    package static func read(volumeRoot: String, fileSystem: any VolumeFileSystem = POSIXFileSystem.shared) -> HibernationFile? {
-        let map = VolumeMap([.init(prefix: WindowsPath(root: .drive("C"), components: []), hostRoot: volumeRoot, fileSystem: fileSystem)])
+    package static func read(
+        volumeRoot: String, fileSystem: any VolumeFileSystem = POSIXFileSystem.shared
+    ) -> HibernationFile? {
+        let map = VolumeMap([
+            .init(prefix: WindowsPath(root: .drive("C"), components: []), hostRoot: volumeRoot, fileSystem: fileSystem)
+        ])
         guard let path = map.hostPath(for: WindowsPath(root: .drive("C"), components: ["hiberfil.sys"])),
-              let file = try? map.openFile(path, readBudget: 4), let header = try? file.read(at: 0, count: 4) else { return nil }
+            let file = try? map.openFile(path, readBudget: 4), let header = try? file.read(at: 0, count: 4)
+        else { return nil }
         return HibernationFile(hostPath: path, header: header)
     }
 
@@ -50,9 +56,11 @@ package struct HibernationFile: Sendable, Equatable {
     package static func warnings(for mappings: [VolumeMap.Mapping]) -> [Finding] {
         mappings.compactMap { mapping in
             guard mapping.prefix.components.isEmpty, case .drive = mapping.prefix.root,
-                  let file = read(volumeRoot: mapping.hostRoot, fileSystem: mapping.fileSystem), file.isHibernated else { return nil }
+                let file = read(volumeRoot: mapping.hostRoot, fileSystem: mapping.fileSystem), file.isHibernated
+            else { return nil }
             let drive = mapping.prefix.rootDescription
-            return Finding(.image, path: drive + "\\hiberfil.sys", message: file.explanation(drive: drive), severity: .warning)
+            return Finding(
+                .image, path: drive + "\\hiberfil.sys", message: file.explanation(drive: drive), severity: .warning)
         }
     }
 

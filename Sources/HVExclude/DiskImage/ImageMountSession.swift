@@ -1,5 +1,6 @@
 import HVXBinary
 import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -41,18 +42,24 @@ package final class ImageMountSession: Sendable {
     /// Attaches `partition` read-only and mounts it read-only at `directory/pN`.
     /// - Throws: ``DiskImageError`` naming the command that failed and its message.
     package func mount(_ partition: DiskPartition) throws -> MountedPartition {
-        guard ExternalCommand.locate("losetup") != nil else { throw DiskImageError.toolMissing("losetup", package: "mount") }
-        let attach = try ExternalCommand.run("losetup", ImageMountSession.losetupArguments(image: imagePath, partition: partition))
+        guard ExternalCommand.locate("losetup") != nil else {
+            throw DiskImageError.toolMissing("losetup", package: "mount")
+        }
+        let attach = try ExternalCommand.run(
+            "losetup", ImageMountSession.losetupArguments(image: imagePath, partition: partition))
         let device = attach.output.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
         guard attach.succeeded, device.hasPrefix("/dev/") else {
-            throw DiskImageError.commandFailed(command: "losetup", status: attach.status, errorOutput: attach.errorOutput)
+            throw DiskImageError.commandFailed(
+                command: "losetup", status: attach.status, errorOutput: attach.errorOutput)
         }
         state.withLock { $0.devices.append(device) }
         let mountPoint = directory + "/p\(partition.number)"
         guard Glibc.mkdir(mountPoint, 0o700) == 0 else { throw SystemError.current("mkdir", path: mountPoint) }
         state.withLock { $0.folders.append(mountPoint) }
         var failures: [DiskImageError] = []
-        for (tool, arguments) in [("ntfs-3g", ["-o", "ro", device, mountPoint]), ("mount", ["-t", "ntfs3", "-o", "ro", device, mountPoint])] {
+        for (tool, arguments) in [
+            ("ntfs-3g", ["-o", "ro", device, mountPoint]), ("mount", ["-t", "ntfs3", "-o", "ro", device, mountPoint]),
+        ] {
             guard ExternalCommand.locate(tool) != nil else {
                 failures.append(.toolMissing(tool, package: tool == "ntfs-3g" ? "ntfs-3g" : "mount"))
                 continue
@@ -62,10 +69,15 @@ package final class ImageMountSession: Sendable {
                 state.withLock { $0.mountPoints.append(mountPoint) }
                 return MountedPartition(partition: partition, mountPoint: mountPoint, device: device)
             }
-            failures.append(.commandFailed(command: ([tool] + arguments).joined(separator: " "), status: result.status, errorOutput: result.errorOutput))
+            failures.append(
+                .commandFailed(
+                    command: ([tool] + arguments).joined(separator: " "), status: result.status,
+                    errorOutput: result.errorOutput))
         }
         // Report the ntfs-3g failure: it names hibernation and unclean volumes precisely.
-        throw failures.first { if case .commandFailed = $0 { return true }; return false } ?? failures[0]
+        throw failures.first {
+            if case .commandFailed = $0 { return true }; return false
+        } ?? failures[0]
     }
 
     /// Unmounts (lazily when `lazy` or when busy), detaches the loop devices and removes the folders.

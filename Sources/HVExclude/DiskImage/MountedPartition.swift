@@ -11,7 +11,10 @@ package struct MountedPartition: Sendable, Equatable {
     /// What reads it: the host's mount, or the native NTFS reader (then `mountPoint` is a synthetic root).
     package var fileSystem: any VolumeFileSystem
 
-    package init(partition: DiskPartition, mountPoint: String, device: String? = nil, fileSystem: any VolumeFileSystem = POSIXFileSystem.shared) {
+    package init(
+        partition: DiskPartition, mountPoint: String, device: String? = nil,
+        fileSystem: any VolumeFileSystem = POSIXFileSystem.shared
+    ) {
         self.partition = partition
         self.mountPoint = mountPoint
         self.device = device
@@ -20,6 +23,7 @@ package struct MountedPartition: Sendable, Equatable {
 
     /// Equal when partition, mount point, device and file system (the same object) are.
     package static func == (lhs: MountedPartition, rhs: MountedPartition) -> Bool {
-        lhs.partition == rhs.partition && lhs.mountPoint == rhs.mountPoint && lhs.device == rhs.device && lhs.fileSystem === rhs.fileSystem
+        lhs.partition == rhs.partition && lhs.mountPoint == rhs.mountPoint && lhs.device == rhs.device
+            && lhs.fileSystem === rhs.fileSystem
     }
 }

@@ -47,15 +47,19 @@ package enum NativeImageScan {
         }
         if table.kind == .unknown, let boot = backupBootSector(opened.source) {
             // A bare NTFS volume whose first sector is damaged: NTFSVolume reads it through the backup and says so.
-            var volume = DiskPartition(number: 1, scheme: .bareVolume, offset: 0, size: opened.source.size, typeName: "NTFS volume")
+            var volume = DiskPartition(
+                number: 1, scheme: .bareVolume, offset: 0, size: opened.source.size, typeName: "NTFS volume")
             volume.ntfs = boot
-            table = PartitionTable(kind: .bareNTFS, sectorSize: Int(boot.bytesPerSector), diskSize: opened.source.size,
-                                   diskSignature: nil, diskGUID: nil, partitions: [volume], warnings: [])
+            table = PartitionTable(
+                kind: .bareNTFS, sectorSize: Int(boot.bytesPerSector), diskSize: opened.source.size,
+                diskSignature: nil, diskGUID: nil, partitions: [volume], warnings: [])
         }
         guard table.kind != .unknown else {
             throw DiskImageError.unrecognised(table, image: image, format: opened.format)
         }
-        var notes = (opened.warnings + table.warnings).map { Finding(.image, path: image, message: $0, severity: .warning) }
+        var notes = (opened.warnings + table.warnings).map {
+            Finding(.image, path: image, message: $0, severity: .warning)
+        }
         notes += (opened.errors + table.errors).map { Finding(.image, path: image, message: $0, severity: .error) }
         var partitions: [MountedPartition] = []
         var refused: [(Int, String)] = []
@@ -67,19 +71,27 @@ package enum NativeImageScan {
                 if head.count == 11, Array(head[3..<11]) == Array("-FVE-FS-".utf8) {
                     let reason = NTFSError.bitLocker(offset: partition.offset).description
                     refused.append((partition.number, reason))
-                    notes.append(Finding(.image, path: image, message: "partition \(partition.number): \(reason); it is not scanned", severity: .error))
+                    notes.append(
+                        Finding(
+                            .image, path: image, message: "partition \(partition.number): \(reason); it is not scanned",
+                            severity: .error))
                 }
                 continue
             }
             do {
                 let volume = try NTFSVolume(source: bytes, name: "partition \(partition.number) of \(image)")
                 let root = root(image: image, partition: partition.number)
-                partitions.append(MountedPartition(partition: partition, mountPoint: root, fileSystem: NTFSFileSystem(volume: volume, root: root)))
+                partitions.append(
+                    MountedPartition(
+                        partition: partition, mountPoint: root, fileSystem: NTFSFileSystem(volume: volume, root: root)))
             } catch {
                 refused.append((partition.number, "\(error)"))
-                notes.append(Finding(
-                    .image, path: image, message: "partition \(partition.number) cannot be read natively (\(error)); it is not scanned (try --mount)",
-                    severity: .error))
+                notes.append(
+                    Finding(
+                        .image, path: image,
+                        message:
+                            "partition \(partition.number) cannot be read natively (\(error)); it is not scanned (try --mount)",
+                        severity: .error))
             }
         }
         return Volumes(partitions: partitions, notes: notes, table: table, format: opened.format, refused: refused)
@@ -89,11 +101,13 @@ package enum NativeImageScan {
     /// when there is none or the first sector is another file system's (a reformatted volume keeps its old backup).
     static func backupBootSector(_ bytes: any ByteSource) -> NTFSBootSector? {
         guard let head = try? bytes.read(at: 0, count: 512), head.count == 512,
-              Array(head[3..<11]) != Array("EXFAT   ".utf8), Array(head[3..<11]) != Array("-FVE-FS-".utf8),
-              Array(head[54..<57]) != Array("FAT".utf8), Array(head[82..<87]) != Array("FAT32".utf8),
-              let (_, offset) = NTFSVolume.backupBootRecord(bytes),
-              var reader = try? ByteReader(bytes.read(at: offset, count: 512), baseOffset: offset, structure: "NTFS backup boot sector"),
-              let boot = try? NTFSBootSector(parsing: &reader) else { return nil }
+            Array(head[3..<11]) != Array("EXFAT   ".utf8), Array(head[3..<11]) != Array("-FVE-FS-".utf8),
+            Array(head[54..<57]) != Array("FAT".utf8), Array(head[82..<87]) != Array("FAT32".utf8),
+            let (_, offset) = NTFSVolume.backupBootRecord(bytes),
+            var reader = try? ByteReader(
+                bytes.read(at: offset, count: 512), baseOffset: offset, structure: "NTFS backup boot sector"),
+            let boot = try? NTFSBootSector(parsing: &reader)
+        else { return nil }
         return boot
     }
 
@@ -107,12 +121,17 @@ package enum NativeImageScan {
         var chosen = volumes.partitions[0]
         if volumes.partitions.count > 1 {
             let assignment = DriveAssignment(mounted: volumes.partitions)
-            if let windows = assignment.windowsPartition, let match = volumes.partitions.first(where: { $0.partition == windows }) {
+            if let windows = assignment.windowsPartition,
+                let match = volumes.partitions.first(where: { $0.partition == windows })
+            {
                 chosen = match
             }
-            notes.append(Finding(
-                .image, path: image, message: "\(volumes.partitions.count) NTFS partitions: partition \(chosen.partition.number) is scanned as \(prefix.rootDescription)",
-                severity: .warning))
+            notes.append(
+                Finding(
+                    .image, path: image,
+                    message:
+                        "\(volumes.partitions.count) NTFS partitions: partition \(chosen.partition.number) is scanned as \(prefix.rootDescription)",
+                    severity: .warning))
         }
         return (VolumeMap.Mapping(prefix: prefix, hostRoot: chosen.mountPoint, fileSystem: chosen.fileSystem), notes)
     }
@@ -121,18 +140,23 @@ package enum NativeImageScan {
     /// by that image's natively read partition (``driveMapping(prefix:image:)``), and the notes the images gave.
     /// `from` skips the first mappings (ROOT's, already a mounted or native image).
     /// - Throws: ``DiskImageError/imageDriveUnreadable(image:drive:reason:)`` naming the first image that cannot be read.
-    package static func openImageDrives(_ mappings: [VolumeMap.Mapping], from first: Int = 0) throws -> (mappings: [VolumeMap.Mapping], notes: [Finding]) {
+    package static func openImageDrives(
+        _ mappings: [VolumeMap.Mapping], from first: Int = 0
+    ) throws -> (mappings: [VolumeMap.Mapping], notes: [Finding]) {
         var mappings = mappings
         var notes: [Finding] = []
-        for index in mappings.indices where index >= first && mappings[index].fileSystem === POSIXFileSystem.shared
-            && DiskImageScan.isImage(mappings[index].hostRoot) {
+        for index in mappings.indices
+        where index >= first && mappings[index].fileSystem === POSIXFileSystem.shared
+            && DiskImageScan.isImage(mappings[index].hostRoot)
+        {
             let mapping = mappings[index]
             do {
                 let (native, imageNotes) = try driveMapping(prefix: mapping.prefix, image: mapping.hostRoot)
                 mappings[index] = native
                 notes += imageNotes
             } catch {
-                throw DiskImageError.imageDriveUnreadable(image: mapping.hostRoot, drive: mapping.name, reason: "\(error)")
+                throw DiskImageError.imageDriveUnreadable(
+                    image: mapping.hostRoot, drive: mapping.name, reason: "\(error)")
             }
         }
         return (mappings, notes)

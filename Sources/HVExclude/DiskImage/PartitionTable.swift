@@ -64,7 +64,9 @@ package struct PartitionTable: Sendable, Equatable {
     /// - Throws: ``BinaryFormatError`` when the image is shorter than one sector; the source's own error when
     ///   sector 0 cannot be read.
     package static func read(_ file: FileReader, size: UInt64) throws -> PartitionTable {
-        var table = PartitionTable(kind: .unknown, sectorSize: 512, diskSize: size, diskSignature: nil, diskGUID: nil, partitions: [], warnings: [])
+        var table = PartitionTable(
+            kind: .unknown, sectorSize: 512, diskSize: size, diskSignature: nil, diskGUID: nil, partitions: [],
+            warnings: [])
         var first = try file.reader(at: 0, count: 512, structure: "sector 0")
         let damagedNTFS: SectorZeroContent?
         do {
@@ -98,7 +100,8 @@ package struct PartitionTable: Sendable, Equatable {
         table.diskSignature = mbr.diskSignature
         if mbr.isProtective {
             if table.readGPT(file, protective: mbr) { return table.checkedNTFS(file) }
-            table.warnings.append("the MBR is GPT-protective but no valid GPT header was found; the MBR's own records are listed")
+            table.warnings.append(
+                "the MBR is GPT-protective but no valid GPT header was found; the MBR's own records are listed")
         }
         table.kind = .mbr
         table.readMBR(mbr, file)
@@ -127,9 +130,10 @@ package struct PartitionTable: Sendable, Equatable {
         if overflow || overflowEnd || end > diskSize {
             let missing = overflow || overflowEnd ? "" : " (\(end - diskSize) bytes missing: a truncated copy?)"
             let bytes = overflow ? "overflowing" : String(data)
-            errors.append("the image is shorter than \(name): its boot sector at \(hex(partition.offset)) states "
-                + "\(boot.totalSectors) sectors of \(boot.bytesPerSector) bytes (\(bytes) bytes), "
-                + "the image has \(diskSize) bytes\(missing); what lies past the image's end cannot be read")
+            errors.append(
+                "the image is shorter than \(name): its boot sector at \(hex(partition.offset)) states "
+                    + "\(boot.totalSectors) sectors of \(boot.bytesPerSector) bytes (\(bytes) bytes), "
+                    + "the image has \(diskSize) bytes\(missing); what lies past the image's end cannot be read")
         } else if end + UInt64(boot.bytesPerSector) > diskSize, partition.scheme == .bareVolume {
             warnings.append("the image ends at \(hex(diskSize)), before \(name)'s backup boot sector at \(hex(end))")
         }
@@ -175,7 +179,9 @@ package struct PartitionTable: Sendable, Equatable {
         var number = 5
         while visited.insert(ebrLBA).inserted {
             guard number - 5 < PartitionTable.maximumLogicalPartitions else {
-                warnings.append("EBR chain: more than \(PartitionTable.maximumLogicalPartitions) logical partitions; the rest are not listed")
+                warnings.append(
+                    "EBR chain: more than \(PartitionTable.maximumLogicalPartitions) logical partitions; the rest are not listed"
+                )
                 return
             }
             let offset = ebrLBA * sector
@@ -201,7 +207,9 @@ package struct PartitionTable: Sendable, Equatable {
             guard !next.isEmpty, next.isExtended else { return }
             ebrLBA = extended.start + UInt64(next.startLBA)
             if ebrLBA >= extended.start + extended.count {
-                warnings.append("EBR at \(hex(offset)): next EBR at LBA \(ebrLBA) lies outside the extended partition; the chain stops here")
+                warnings.append(
+                    "EBR at \(hex(offset)): next EBR at LBA \(ebrLBA) lies outside the extended partition; the chain stops here"
+                )
                 return
             }
         }
@@ -214,7 +222,8 @@ package struct PartitionTable: Sendable, Equatable {
     private mutating func readGPT(_ file: FileReader, protective: MasterBootRecord?) -> Bool {
         // 512-byte logical blocks unless "EFI PART" sits at 4096 rather than at 512 (4Kn disks).
         if let at512 = try? file.read(at: 512, count: 8), at512 != GPTHeader.signature,
-           let at4096 = try? file.read(at: 4096, count: 8), at4096 == GPTHeader.signature {
+            let at4096 = try? file.read(at: 4096, count: 8), at4096 == GPTHeader.signature
+        {
             sectorSize = 4096
         }
         let sector = UInt64(sectorSize)
@@ -227,7 +236,8 @@ package struct PartitionTable: Sendable, Equatable {
             // The backup lives at AlternateLBA of an intact primary header, else at the disk's last LBA.
             var backupLBA = diskSize / sector &- 1
             if var reader = try? file.reader(at: sector, count: sectorSize, structure: "GPT primary header"),
-               let header = try? GPTHeader(parsing: &reader) {
+                let header = try? GPTHeader(parsing: &reader)
+            {
                 backupLBA = header.alternateLBA
             }
             if let offset = backupLBA.multipliedReportingOverflow(by: sector).overflow ? nil : backupLBA * sector {
@@ -245,11 +255,15 @@ package struct PartitionTable: Sendable, Equatable {
         kind = .gpt
         diskGUID = header.diskGUID
         checkGPTDiskFits(header)
-        if protective == nil { warnings.append("GPT found without a protective MBR (sector 0 has no 0x55AA signature)") }
+        if protective == nil {
+            warnings.append("GPT found without a protective MBR (sector 0 has no 0x55AA signature)")
+        }
         for (index, entry) in entries.enumerated() where !entry.isUnused {
             let location = header.entryArrayLBA * sector + UInt64(index) * UInt64(header.entrySize)
             guard entry.endingLBA >= entry.startingLBA else {
-                warnings.append("GPT entry \(index + 1) at \(hex(location)): ending LBA \(entry.endingLBA) lies before starting LBA \(entry.startingLBA); skipped")
+                warnings.append(
+                    "GPT entry \(index + 1) at \(hex(location)): ending LBA \(entry.endingLBA) lies before starting LBA \(entry.startingLBA); skipped"
+                )
                 continue
             }
             let (start, overflowStart) = entry.startingLBA.multipliedReportingOverflow(by: sector)
@@ -258,7 +272,9 @@ package struct PartitionTable: Sendable, Equatable {
                 warnings.append("GPT entry \(index + 1) at \(hex(location)): LBAs overflow; skipped")
                 continue
             }
-            var partition = DiskPartition(number: index + 1, scheme: .gpt, offset: start, size: size, typeName: GPTPartitionEntry.typeName(entry.typeGUID))
+            var partition = DiskPartition(
+                number: index + 1, scheme: .gpt, offset: start, size: size,
+                typeName: GPTPartitionEntry.typeName(entry.typeGUID))
             partition.gptType = entry.typeGUID
             partition.partitionGUID = entry.partitionGUID
             partition.name = entry.name.isEmpty ? nil : entry.name
@@ -273,25 +289,33 @@ package struct PartitionTable: Sendable, Equatable {
         let (end, overflow) = (last &+ 1).multipliedReportingOverflow(by: UInt64(sectorSize))
         guard overflow || end > diskSize else { return }
         let bytes = overflow ? "overflowing" : String(end)
-        errors.append("the image is shorter than its GPT disk: the GPT header at LBA \(header.myLBA) places the "
-            + "backup header at LBA \(header.alternateLBA) (a disk of \(bytes) bytes), the image has "
-            + "\(diskSize) bytes; what lies past the image's end cannot be read")
+        errors.append(
+            "the image is shorter than its GPT disk: the GPT header at LBA \(header.myLBA) places the "
+                + "backup header at LBA \(header.alternateLBA) (a disk of \(bytes) bytes), the image has "
+                + "\(diskSize) bytes; what lies past the image's end cannot be read")
     }
 
     /// One GPT header and its entry array, or nil with the reason appended to `problems`.
-    private func loadGPT(_ file: FileReader, headerOffset: UInt64, role: String, problems: inout [String]) -> (GPTHeader, [GPTPartitionEntry])? {
+    private func loadGPT(
+        _ file: FileReader, headerOffset: UInt64, role: String, problems: inout [String]
+    ) -> (GPTHeader, [GPTPartitionEntry])? {
         let sector = UInt64(sectorSize)
         do {
             var reader = try file.reader(at: headerOffset, count: sectorSize, structure: "GPT \(role) header")
             let header = try GPTHeader(parsing: &reader)
             if header.myLBA * sector != headerOffset {
-                problems.append("GPT \(role) header at \(hex(headerOffset)): MyLBA \(header.myLBA) does not match its location; read on")
+                problems.append(
+                    "GPT \(role) header at \(hex(headerOffset)): MyLBA \(header.myLBA) does not match its location; read on"
+                )
             }
-            let arrayOffset = try Checked.multiply(header.entryArrayLBA, sector, "GPT \(role) header", at: headerOffset + 72)
-            let array = try file.reader(at: arrayOffset, count: header.entryArrayBytes, structure: "GPT \(role) partition entry array")
+            let arrayOffset = try Checked.multiply(
+                header.entryArrayLBA, sector, "GPT \(role) header", at: headerOffset + 72)
+            let array = try file.reader(
+                at: arrayOffset, count: header.entryArrayBytes, structure: "GPT \(role) partition entry array")
             let computed = CRC32.ieee.checksum(array.array)
             guard computed == header.entryArrayCRC else {
-                throw array.error("CRC-32 mismatch (stored \(hex(header.entryArrayCRC)), computed \(hex(computed)))", at: 0)
+                throw array.error(
+                    "CRC-32 mismatch (stored \(hex(header.entryArrayCRC)), computed \(hex(computed)))", at: 0)
             }
             var entries: [GPTPartitionEntry] = []
             for index in 0..<Int(header.entryCount) {
@@ -312,9 +336,10 @@ package struct PartitionTable: Sendable, Equatable {
         if overflow || end > diskSize {
             let missing = overflow ? "" : " (\(end - diskSize) bytes missing: a truncated copy?)"
             let ends = overflow ? "an overflowing offset (overflow bytes)" : "\(hex(end)) (\(end) bytes)"
-            errors.append("the image is shorter than partition \(partition.number) (record at \(hex(recordOffset))): "
-                + "the partition ends at \(ends), the image has \(diskSize) bytes\(missing); listed anyway, "
-                + "what lies past the image's end cannot be read")
+            errors.append(
+                "the image is shorter than partition \(partition.number) (record at \(hex(recordOffset))): "
+                    + "the partition ends at \(ends), the image has \(diskSize) bytes\(missing); listed anyway, "
+                    + "what lies past the image's end cannot be read")
         }
         partitions.append(partition)
     }
@@ -324,12 +349,17 @@ package struct PartitionTable: Sendable, Equatable {
         var table = self
         for index in table.partitions.indices {
             let offset = table.partitions[index].offset
-            guard offset < diskSize, var reader = try? file.reader(at: offset, count: 512, structure: "partition \(table.partitions[index].number) boot sector"),
-                  var boot = try? NTFSBootSector(parsing: &reader) else { continue }
+            guard offset < diskSize,
+                var reader = try? file.reader(
+                    at: offset, count: 512, structure: "partition \(table.partitions[index].number) boot sector"),
+                var boot = try? NTFSBootSector(parsing: &reader)
+            else { continue }
             table.warnings += boot.warnings
             boot.warnings = []
             if let bytes = boot.volumeBytes, bytes > table.partitions[index].size {
-                table.warnings.append("partition \(table.partitions[index].number) at \(hex(offset)): the NTFS boot sector states \(bytes) bytes, more than the partition's \(table.partitions[index].size); mounting may fail")
+                table.warnings.append(
+                    "partition \(table.partitions[index].number) at \(hex(offset)): the NTFS boot sector states \(bytes) bytes, more than the partition's \(table.partitions[index].size); mounting may fail"
+                )
             }
             // The partition's own end is checked when it is listed; its volume may reach further.
             let (end, overflow) = offset.addingReportingOverflow(table.partitions[index].size)

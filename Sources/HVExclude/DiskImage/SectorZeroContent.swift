@@ -35,7 +35,8 @@ package enum SectorZeroContent: Sendable, Equatable {
         }
         if at(0, Array("QFI".utf8) + [0xFB]) { return .qcow }
         if at(0, Array("EVF".utf8) + [0x09, 0x0D, 0x0A, 0xFF, 0x00])
-            || at(0, Array("EVF2".utf8) + [0x0D, 0x0A, 0x81, 0x00]) {
+            || at(0, Array("EVF2".utf8) + [0x0D, 0x0A, 0x81, 0x00])
+        {
             return .ewf
         }
         if at(0, Array("KDMV".utf8)) || at(0, Array("COWD".utf8)) || at(0, Array("# Disk DescriptorFile".utf8)) {

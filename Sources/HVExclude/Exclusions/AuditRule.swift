@@ -14,7 +14,9 @@ package struct AuditRule: Sendable {
     package let name: String?
 
     /// Parses a configured entry.
-    package init(type: DefenderAudit.EntryType, value: String, origin: DefenderAudit.Origin, environment: WindowsEnvironment) {
+    package init(
+        type: DefenderAudit.EntryType, value: String, origin: DefenderAudit.Origin, environment: WindowsEnvironment
+    ) {
         self.type = type
         self.value = value
         self.origin = origin

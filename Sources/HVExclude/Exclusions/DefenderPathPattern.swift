@@ -2,11 +2,10 @@
 // section "Use wildcards in the file name and folder path or extension exclusion lists" (MicrosoftDocs/defender-docs
 // defender-endpoint/configure-extension-file-exclusions-microsoft-defender-antivirus.md).
 
-import HVXInventory
-import HVXFormats
-import HVXVolume
 import HVXBinary
-
+import HVXFormats
+import HVXInventory
+import HVXVolume
 
 /// A Defender path exclusion as Defender reads it — the one implementation of its documented matching, used by the
 /// planner's patterns, the audit and the plan properties:
@@ -78,7 +77,9 @@ package struct DefenderPathPattern: Sendable, Equatable, CustomStringConvertible
     /// Whether the entry names `target` itself, wildcards expanded at the same depth (a process exclusion names
     /// one binary, never a folder's contents).
     package func matches(_ target: WindowsPath) -> Bool {
-        guard isWithinWildcardLimit, path.sameRoot(as: target), path.components.count == target.components.count else { return false }
+        guard isWithinWildcardLimit, path.sameRoot(as: target), path.components.count == target.components.count else {
+            return false
+        }
         return zip(path.components, target.components).allSatisfy { DefenderPathPattern.glob($0, $1) }
     }
 
@@ -102,10 +103,13 @@ package struct DefenderPathPattern: Sendable, Equatable, CustomStringConvertible
 
     /// Case-insensitive match of `text` against `pattern`, where `*` is any run of characters and `?` one.
     package static func glob(_ pattern: String, _ text: String) -> Bool {
-        let p = Array(NTFSName.fold(pattern)), t = Array(NTFSName.fold(text))
+        let p = Array(NTFSName.fold(pattern))
+        let t = Array(NTFSName.fold(text))
         // Iterative matcher with one backtrack point: linear in practice, never recursive.
-        var pi = 0, ti = 0
-        var star: Int?, mark = 0
+        var pi = 0
+        var ti = 0
+        var star: Int?
+        var mark = 0
         while ti < t.count {
             if pi < p.count && (p[pi] == "?" || p[pi] == t[ti]) {
                 pi += 1
@@ -129,7 +133,8 @@ package struct DefenderPathPattern: Sendable, Equatable, CustomStringConvertible
     /// Whether every name `inner` matches is matched by `outer` (both glob patterns, case-insensitive): `*` in
     /// `outer` takes any run of `inner`'s characters and wildcards; `?` one character or `?`, never a `*`.
     package static func contains(_ outer: String, _ inner: String) -> Bool {
-        let p = Array(NTFSName.fold(outer)), q = Array(NTFSName.fold(inner))
+        let p = Array(NTFSName.fold(outer))
+        let q = Array(NTFSName.fold(inner))
         // match[i][j]: p[i...] contains q[j...]. Names are short (≤ 255), so the table is small.
         var next = [Bool](repeating: false, count: q.count + 1)
         next[q.count] = true

@@ -91,7 +91,8 @@ package struct PathExclusion: Codable, Sendable, Equatable {
 
     /// An entry (explicit: a memberwise initialiser would be internal to this target).
     package init(
-        path: String, environmentPath: String?, kind: Kind, form: Form, lifecycle: Lifecycle? = nil, basis: Basis = .file,
+        path: String, environmentPath: String?, kind: Kind, form: Form, lifecycle: Lifecycle? = nil,
+        basis: Basis = .file,
         reasons: [String], evidence: [Evidence], verified: Bool, hold: EntryHold? = nil
     ) {
         self.path = path
@@ -229,7 +230,8 @@ extension PathExclusion {
         path = try container.decode(String.self, forKey: .path)
         environmentPath = try container.decodeIfPresent(String.self, forKey: .environmentPath)
         kind = try container.decode(Kind.self, forKey: .kind)
-        form = try container.decodeIfPresent(Form.self, forKey: .form)
+        form =
+            try container.decodeIfPresent(Form.self, forKey: .form)
             ?? (kind == .directory ? .folder : (DefenderPathPattern.isWildcard(path) ? .pattern : .file))
         lifecycle = try container.decodeIfPresent(Lifecycle.self, forKey: .lifecycle)
         basis = try container.decodeIfPresent(Basis.self, forKey: .basis) ?? .file

@@ -2,10 +2,10 @@
 /// normal operation — at its next checkpoint, backup, start or save — covered before it exists, by the folder that
 /// will hold it when the folder rule admits that folder, else by typed file-name patterns in that very folder.
 
-import HVXInventory
-import HVXFormats
-import HVXVolume
 import HVXBinary
+import HVXFormats
+import HVXInventory
+import HVXVolume
 
 extension ExclusionPlanner {
     /// The lifecycle entries of one registered VM or checkpoint configuration. A checkpoint contributes only its
@@ -21,23 +21,27 @@ extension ExclusionPlanner {
             return !volume.isScanned(path) || volume.kind(of: path) == .file
         }
         for disk in vm.paths where disk.role == .disk && present(disk.path) {
-            guard let folder = disk.path.parent, let name = disk.path.lastComponent, let family = DiskFamily(name) else { continue }
+            guard let folder = disk.path.parent, let name = disk.path.lastComponent, let family = DiskFamily(name)
+            else { continue }
             let stem = family.stem
             state.coverFuture(
                 in: folder, name: "\(stem)_*.\(family.differencingExtension)", lifecycle: .checkpoint,
-                reason: "\(vm.label) checkpoint disks \(stem)_<GUID>.\(family.differencingExtension) (written beside \(name) at each checkpoint)",
+                reason:
+                    "\(vm.label) checkpoint disks \(stem)_<GUID>.\(family.differencingExtension) (written beside \(name) at each checkpoint)",
                 evidence: evidence + [LifecycleRules.checkpointSource])
             guard vm.usesChangeTracking, family.tracksChanges else { continue }
             for suffix in ["rct", "mrt"] {
                 state.coverFuture(
                     in: folder, name: "\(stem)_*.avhdx.\(suffix)", lifecycle: .changeTracking,
-                    reason: "\(vm.label) change tracking of its checkpoint disks (\(stem)_<GUID>.avhdx.\(suffix), written at each backup)",
+                    reason:
+                        "\(vm.label) change tracking of its checkpoint disks (\(stem)_<GUID>.avhdx.\(suffix), written at each backup)",
                     evidence: evidence + [LifecycleRules.changeTrackingSource])
             }
         }
         if vm.usesChangeTracking {
             for disk in chain where present(disk.path) {
-                guard let folder = disk.path.parent, let name = disk.path.lastComponent, DiskFamily(name)?.tracksChanges == true
+                guard let folder = disk.path.parent, let name = disk.path.lastComponent,
+                    DiskFamily(name)?.tracksChanges == true
                 else { continue }
                 for suffix in ["rct", "mrt"] {
                     state.coverFuture(
@@ -62,7 +66,8 @@ extension ExclusionPlanner {
         if let paging = vm.paths.first(where: { $0.role == .smartPagingRoot })?.path {
             state.coverFuture(
                 in: paging, name: "*.slp", lifecycle: .smartPaging,
-                reason: "\(vm.label) smart paging file (.slp, written while the VM restarts with more memory than it can get)",
+                reason:
+                    "\(vm.label) smart paging file (.slp, written while the VM restarts with more memory than it can get)",
                 evidence: evidence + [LifecycleRules.smartPagingSource], verified: false)
         }
         savedState(vm, evidence: evidence, &state)
@@ -71,7 +76,8 @@ extension ExclusionPlanner {
     /// `<snapshot data root>\Snapshots`: the whole folder when it exists and passes the folder rule, its typed files
     /// when it fails, and the folder itself before it exists ("created at the first checkpoint").
     package func snapshotFolder(_ vm: PolicyInput.VMInput, evidence: [Evidence], _ state: inout PlanState) {
-        let root = vm.paths.first(where: { $0.role == .snapshotRoot })?.path
+        let root =
+            vm.paths.first(where: { $0.role == .snapshotRoot })?.path
             ?? vm.paths.first(where: { $0.role == .dataRoot })?.path
         guard let root, let snapshots = root.appending("Snapshots") else { return }
         let reason = "\(vm.label) checkpoint configurations and state (written to \(snapshots) at each checkpoint)"
@@ -81,25 +87,37 @@ extension ExclusionPlanner {
             return
         }
         guard volume.isScanned(root) else {
-            state.add(PathCandidate(
-                path: snapshots, kind: .directory, basis: .file, reason: reason, evidence: why, verified: false, lifecycle: .snapshotFolder))
+            state.add(
+                PathCandidate(
+                    path: snapshots, kind: .directory, basis: .file, reason: reason, evidence: why, verified: false,
+                    lifecycle: .snapshotFolder))
             return
         }
         switch volume.kind(of: snapshots) {
         case .directory:
             let folder = volume.spelling(of: snapshots)
-            if state.wholeFolder(containing: folder, orItself: true, reason: reason, evidence: why, lifecycle: .snapshotFolder) { return }
+            if state.wholeFolder(
+                containing: folder, orItself: true, reason: reason, evidence: why, lifecycle: .snapshotFolder)
+            {
+                return
+            }
             guard !vm.isXMLConfiguration else {
-                state.warn(folder, "\(vm.label)'s checkpoints will write <GUID>.xml files to \(folder), which cannot be excluded whole, and a typed pattern cannot name a GUID-named .xml within Defender's six wildcards: exclude the checkpoint configurations after the checkpoint, or move what is not Hyper-V's out of the folder", .info)
+                state.warn(
+                    folder,
+                    "\(vm.label)'s checkpoints will write <GUID>.xml files to \(folder), which cannot be excluded whole, and a typed pattern cannot name a GUID-named .xml within Defender's six wildcards: exclude the checkpoint configurations after the checkpoint, or move what is not Hyper-V's out of the folder",
+                    .info)
                 return
             }
             for type in ["vmcx", "vmrs", "vmgs"] {
-                state.coverFuture(in: folder, name: "*.\(type)", lifecycle: .snapshotFolder, reason: reason, evidence: why)
+                state.coverFuture(
+                    in: folder, name: "*.\(type)", lifecycle: .snapshotFolder, reason: reason, evidence: why)
             }
         case nil:
             guard volume.kind(of: root) == .directory else { return }
-            state.coverFutureFolder(volume.spelling(of: root).appending("Snapshots")!, reason: reason, evidence: why, lifecycle: .snapshotFolder,
-                                    created: "Hyper-V creates it at the first checkpoint")
+            state.coverFutureFolder(
+                volume.spelling(of: root).appending("Snapshots")!, reason: reason, evidence: why,
+                lifecycle: .snapshotFolder,
+                created: "Hyper-V creates it at the first checkpoint")
         default:
             return
         }
@@ -112,15 +130,21 @@ extension ExclusionPlanner {
         let why = evidence + [LifecycleRules.savedStateSource]
         if vm.isXMLConfiguration {
             guard let runtime = folder.appending(id), volume.isScanned(runtime), volume.kind(of: runtime) == nil,
-                  volume.kind(of: folder) == .directory else { return }
+                volume.kind(of: folder) == .directory
+            else { return }
             state.coverFutureFolder(
-                runtime, reason: "\(vm.label) runtime folder (saved state .vsv and memory .bin, written when it starts or saves)",
+                runtime,
+                reason:
+                    "\(vm.label) runtime folder (saved state .vsv and memory .bin, written when it starts or saves)",
                 evidence: why, lifecycle: .savedState, created: "Hyper-V creates it when the VM starts")
         } else {
-            guard let file = folder.appending("\(id).vmrs"), volume.isScanned(file), volume.kind(of: file) == nil else { return }
+            guard let file = folder.appending("\(id).vmrs"), volume.isScanned(file), volume.kind(of: file) == nil else {
+                return
+            }
             state.coverFuture(
                 in: folder, name: "\(id).vmrs", lifecycle: .savedState,
-                reason: "\(vm.label) runtime and saved state (\(id).vmrs, written when it starts or saves)", evidence: why)
+                reason: "\(vm.label) runtime and saved state (\(id).vmrs, written when it starts or saves)",
+                evidence: why)
         }
     }
 
@@ -129,7 +153,9 @@ extension ExclusionPlanner {
         let logFolders = Set(input.replicaLogs.compactMap { $0.parent?.key })
         var ids: Set<String> = []
         for vm in input.virtualMachines {
-            let folders = vm.paths.filter { $0.role == .disk || $0.role == .parentDisk }.compactMap { $0.path.parent?.key }
+            let folders = vm.paths.filter { $0.role == .disk || $0.role == .parentDisk }.compactMap {
+                $0.path.parent?.key
+            }
             if folders.contains(where: logFolders.contains) { ids.insert(vm.checkpointOf ?? vm.id ?? vm.label) }
         }
         return ids
@@ -140,22 +166,32 @@ extension ExclusionPlanner {
 package enum LifecycleRules {
     package static let checkpointSource = Evidence(
         source: "lifecycle rule",
-        detail: "a checkpoint's differencing disk is created in the folder of the disk it extends, named <disk name>_<GUID>.avhdx (.avhd for VHD): real Windows-written AVHDX (fixtures/vhdx) and a public incident write-up")
+        detail:
+            "a checkpoint's differencing disk is created in the folder of the disk it extends, named <disk name>_<GUID>.avhdx (.avhd for VHD): real Windows-written AVHDX (fixtures/vhdx) and a public incident write-up"
+    )
     package static let changeTrackingSource = Evidence(
         source: "lifecycle rule",
-        detail: "resilient change tracking writes <disk file name>.rct and .mrt beside each disk of the chain, configuration version 6.2 and later: public incident write-up listing X.vhdx.rct, X.vhdx.mrt, X_<GUID>.avhdx.rct, X_<GUID>.avhdx.mrt")
+        detail:
+            "resilient change tracking writes <disk file name>.rct and .mrt beside each disk of the chain, configuration version 6.2 and later: public incident write-up listing X.vhdx.rct, X.vhdx.mrt, X_<GUID>.avhdx.rct, X_<GUID>.avhdx.mrt"
+    )
     package static let snapshotSource = Evidence(
         source: "lifecycle rule",
-        detail: "checkpoint configurations and runtime state go to <snapshot data root>\\Snapshots (KB 3105657 names the default Snapshots folder)")
+        detail:
+            "checkpoint configurations and runtime state go to <snapshot data root>\\Snapshots (KB 3105657 names the default Snapshots folder)"
+    )
     package static let replicaSource = Evidence(
         source: "lifecycle rule",
-        detail: "Replica log files sit in the same folder as the disks they track (azure-docs hyper-v-azure-architecture); their names are unverified, so any .hrl there")
+        detail:
+            "Replica log files sit in the same folder as the disks they track (azure-docs hyper-v-azure-architecture); their names are unverified, so any .hrl there"
+    )
     package static let smartPagingSource = Evidence(
         source: "hvexclude",
         detail: "inferred: smart paging files (.slp) go to the VM's smart-paging folder (secondary sources only)")
     package static let savedStateSource = Evidence(
         source: "lifecycle rule",
-        detail: "runtime and saved state sit beside the configuration: <VMID>.vmrs (VMCX), <VMID>\\<VMID>.vsv and .bin (XML)")
+        detail:
+            "runtime and saved state sit beside the configuration: <VMID>.vmrs (VMCX), <VMID>\\<VMID>.vsv and .bin (XML)"
+    )
 }
 
 /// A virtual disk's family, for the names its checkpoints and change tracking take.
@@ -206,7 +242,10 @@ extension PlanState {
             return
         }
         guard volume.isScanned(folder) else {
-            add(PathCandidate(path: named, kind: .file, basis: .file, reason: reason, evidence: evidence, verified: false, lifecycle: lifecycle))
+            add(
+                PathCandidate(
+                    path: named, kind: .file, basis: .file, reason: reason, evidence: evidence, verified: false,
+                    lifecycle: lifecycle))
             return
         }
         // A disk folder that does not exist was reported with the disk.
@@ -214,11 +253,19 @@ extension PlanState {
         let spelled = volume.spelling(of: folder)
         let target = WindowsPath(root: spelled.root, components: spelled.components + [name])
         if namedCover(target) != nil {
-            add(PathCandidate(path: target, kind: .file, basis: .file, reason: reason, evidence: evidence, verified: verified, lifecycle: lifecycle))
+            add(
+                PathCandidate(
+                    path: target, kind: .file, basis: .file, reason: reason, evidence: evidence, verified: verified,
+                    lifecycle: lifecycle))
             return
         }
-        if wholeFolder(containing: spelled, orItself: true, reason: reason, evidence: evidence, lifecycle: lifecycle) { return }
-        add(PathCandidate(path: target, kind: .file, basis: .file, reason: reason, evidence: evidence, verified: verified, lifecycle: lifecycle))
+        if wholeFolder(containing: spelled, orItself: true, reason: reason, evidence: evidence, lifecycle: lifecycle) {
+            return
+        }
+        add(
+            PathCandidate(
+                path: target, kind: .file, basis: .file, reason: reason, evidence: evidence, verified: verified,
+                lifecycle: lifecycle))
     }
 
     /// Covers a folder Hyper-V will create (`Snapshots`, a runtime folder): by an admitted folder above it, else
@@ -227,17 +274,26 @@ extension PlanState {
         _ folder: WindowsPath, reason: String, evidence: [Evidence], lifecycle: PathExclusion.Lifecycle, created: String
     ) {
         if namedCover(folder) != nil {
-            add(PathCandidate(path: folder, kind: .directory, reason: reason, evidence: evidence, verified: true, lifecycle: lifecycle))
+            add(
+                PathCandidate(
+                    path: folder, kind: .directory, reason: reason, evidence: evidence, verified: true,
+                    lifecycle: lifecycle))
             return
         }
-        if wholeFolder(containing: folder, orItself: false, reason: reason, evidence: evidence, lifecycle: lifecycle) { return }
+        if wholeFolder(containing: folder, orItself: false, reason: reason, evidence: evidence, lifecycle: lifecycle) {
+            return
+        }
         if let why = protected.reason(folder) {
-            refuse(folder, "not excluded as a folder: \(why)", instead: "nothing yet: exclude what Hyper-V writes there when it exists")
+            refuse(
+                folder, "not excluded as a folder: \(why)",
+                instead: "nothing yet: exclude what Hyper-V writes there when it exists")
             return
         }
-        add(PathCandidate(
-            path: folder, kind: .directory, basis: .hyperVFolder, reason: "\(reason); \(created)",
-            evidence: evidence + [Evidence(source: "hvexclude", detail: "not on the volume yet: \(created)")], verified: false,
-            lifecycle: lifecycle))
+        add(
+            PathCandidate(
+                path: folder, kind: .directory, basis: .hyperVFolder, reason: "\(reason); \(created)",
+                evidence: evidence + [Evidence(source: "hvexclude", detail: "not on the volume yet: \(created)")],
+                verified: false,
+                lifecycle: lifecycle))
     }
 }

@@ -58,9 +58,12 @@ package struct ExclusionPlanner {
         defaultFolders(&state)
         if input.options.includeUnregistered {
             for file in input.unreferenced where volume.kind(of: file.path) != nil {
-                state.add(PathCandidate(
-                    path: volume.spelling(of: file.path), kind: .file, reason: "--include-unregistered: \(file.reason)",
-                    evidence: [Evidence(source: file.path.description, detail: "found on the volume")], verified: true))
+                state.add(
+                    PathCandidate(
+                        path: volume.spelling(of: file.path), kind: .file,
+                        reason: "--include-unregistered: \(file.reason)",
+                        evidence: [Evidence(source: file.path.description, detail: "found on the volume")],
+                        verified: true))
             }
         }
         return state.finish()
@@ -111,7 +114,8 @@ package struct PlanState {
     package mutating func add(_ candidate: PathCandidate) { candidates.append(candidate) }
 
     /// The reason every folder the folder rule admits carries.
-    package static let onlyHyperV = "Hyper-V owns this folder and it holds only Hyper-V files (checked on the scanned volume)"
+    package static let onlyHyperV =
+        "Hyper-V owns this folder and it holds only Hyper-V files (checked on the scanned volume)"
 
     package mutating func warn(_ path: WindowsPath, _ message: String, _ severity: Finding.Severity = .warning) {
         warnings.append(Finding(.exclusion, path: path.description, message: message, severity: severity))
@@ -129,9 +133,12 @@ package struct PlanState {
         if let why = protected.reason(folder) {
             refuse(folder, "not excluded as a folder: \(why)", instead: "its Hyper-V subfolders and files, one by one")
             allowed = false
-        } else if let foreign = HyperVFiles.firstForeignEntry(in: folder, volume: volume, attachedISOs: attachedISOs, ownedRoots: ownedRoots) {
+        } else if let foreign = HyperVFiles.firstForeignEntry(
+            in: folder, volume: volume, attachedISOs: attachedISOs, ownedRoots: ownedRoots)
+        {
             refuse(
-                folder, "not excluded as a folder: \(foreign.path) \(foreign.why); an exclusion would hide it and anything put beside it",
+                folder,
+                "not excluded as a folder: \(foreign.path) \(foreign.why); an exclusion would hide it and anything put beside it",
                 instead: "its Hyper-V subfolders and files, one by one")
             allowed = false
         }
@@ -153,12 +160,19 @@ package struct PlanState {
     /// Covers one existing item (a file, or a runtime folder) on a scanned volume: by the highest Hyper-V-owned
     /// folder above it that passes the folder rule, else by the item itself (a folder that fails: its Hyper-V
     /// files one by one).
-    package mutating func cover(_ item: WindowsPath, isFolder: Bool, reason: String, evidence: [Evidence], verified: Bool = true) {
+    package mutating func cover(
+        _ item: WindowsPath, isFolder: Bool, reason: String, evidence: [Evidence], verified: Bool = true
+    ) {
         if namedCover(item) != nil {
-            add(PathCandidate(path: item, kind: isFolder ? .directory : .file, reason: reason, evidence: evidence, verified: verified))
+            add(
+                PathCandidate(
+                    path: item, kind: isFolder ? .directory : .file, reason: reason, evidence: evidence,
+                    verified: verified))
             return
         }
-        if wholeFolder(containing: item, orItself: isFolder, reason: reason, evidence: evidence, verified: verified) { return }
+        if wholeFolder(containing: item, orItself: isFolder, reason: reason, evidence: evidence, verified: verified) {
+            return
+        }
         if isFolder {
             for entry in volume.children(of: item) ?? [] {
                 if entry.kind == .file && HyperVFiles.isHyperVFile(entry.path, attachedISOs: attachedISOs) {
@@ -171,7 +185,8 @@ package struct PlanState {
         }
         add(PathCandidate(path: item, kind: .file, reason: reason, evidence: evidence, verified: verified))
         if let parent = item.parent, refused[parent.key] == nil, !isOwned(parent) {
-            let why = protected.reason(parent).map { "it is not a folder Hyper-V owns, and \($0)" }
+            let why =
+                protected.reason(parent).map { "it is not a folder Hyper-V owns, and \($0)" }
                 ?? "it is not a folder Hyper-V owns (no configuration or registry value names it, and its name is not one Hyper-V gives)"
             refuse(parent, "not excluded as a folder: \(why)", instead: "the file \(item.lastComponent ?? "")")
         }
@@ -189,8 +204,14 @@ package struct PlanState {
         for depth in depths {
             let folder = WindowsPath(root: item.root, components: Array(item.components.prefix(depth)))
             guard isOwned(folder), folderRule(folder) else { continue }
-            add(PathCandidate(path: folder, kind: .directory, reason: reason, evidence: evidence, verified: verified, lifecycle: lifecycle))
-            add(PathCandidate(path: folder, kind: .directory, reason: PlanState.onlyHyperV, evidence: [], verified: verified, lifecycle: lifecycle))
+            add(
+                PathCandidate(
+                    path: folder, kind: .directory, reason: reason, evidence: evidence, verified: verified,
+                    lifecycle: lifecycle))
+            add(
+                PathCandidate(
+                    path: folder, kind: .directory, reason: PlanState.onlyHyperV, evidence: [], verified: verified,
+                    lifecycle: lifecycle))
             return true
         }
         return false
@@ -207,13 +228,16 @@ package struct PlanState {
         // A higher owned folder that passes covers this one too (a VM's root inside DefaultExternalDataRoot).
         if wholeFolder(containing: root, orItself: true, reason: reason, evidence: evidence) { return }
         // Refused: the Hyper-V folders it holds, each by the same rule.
-        for entry in volume.children(of: root) ?? [] where entry.kind == .directory && HyperVFiles.isOwnedByName(entry.path) {
+        for entry in volume.children(of: root) ?? []
+        where entry.kind == .directory && HyperVFiles.isOwnedByName(entry.path) {
             coverRoot(entry.path, reason: reason, evidence: evidence)
         }
     }
 
     /// A path on an SMB share: recorded for that file server, never in the host's plan.
-    package mutating func fileServer(_ path: WindowsPath, kind: PathExclusion.Kind, reason: String, evidence: [Evidence]) {
+    package mutating func fileServer(
+        _ path: WindowsPath, kind: PathExclusion.Kind, reason: String, evidence: [Evidence]
+    ) {
         guard case .unc(let server, let share) = path.root else { return }
         let key = path.key
         if var existing = fileServerEntries[key] {
@@ -222,9 +246,13 @@ package struct PlanState {
             if kind == .directory { existing.entry.kind = .directory }
             fileServerEntries[key] = existing
         } else {
-            fileServerEntries[key] = (server, share, FileServerPlan.Entry(
-                path: path.description, relativePath: path.components.joined(separator: "\\"), kind: kind, reasons: [reason],
-                evidence: evidence.sorted()))
+            fileServerEntries[key] = (
+                server, share,
+                FileServerPlan.Entry(
+                    path: path.description, relativePath: path.components.joined(separator: "\\"), kind: kind,
+                    reasons: [reason],
+                    evidence: evidence.sorted())
+            )
         }
     }
 
@@ -234,21 +262,32 @@ package struct PlanState {
             let scanned = volume.isScanned(candidate.path)
             if scanned && candidate.lifecycle != nil && candidate.kind == .directory {
                 warn(candidate.path, "planned before it exists: \(candidate.reason)", .info)
-            } else if scanned && candidate.lifecycle != nil && volume.kind(of: candidate.path.parent ?? candidate.path) == .directory {
+            } else if scanned && candidate.lifecycle != nil
+                && volume.kind(of: candidate.path.parent ?? candidate.path) == .directory
+            {
                 // What Hyper-V will write in a folder that exists: nothing to check yet; a rule no source confirms says so.
                 if candidate.evidence.contains(where: { $0.detail.hasPrefix("inferred") }) {
-                    warn(candidate.path, "excluded before Hyper-V writes it, by a naming rule no source confirms: \(candidate.reason)", .info)
+                    warn(
+                        candidate.path,
+                        "excluded before Hyper-V writes it, by a naming rule no source confirms: \(candidate.reason)",
+                        .info)
                 }
             } else {
-                warn(candidate.path, scanned
-                    ? "excluded, but inferred: \(candidate.reason)"
-                    : "excluded, but \(candidate.path.rootDescription) was not scanned, so it could not be checked (add --drive or --map): \(candidate.reason)")
+                warn(
+                    candidate.path,
+                    scanned
+                        ? "excluded, but inferred: \(candidate.reason)"
+                        : "excluded, but \(candidate.path.rootDescription) was not scanned, so it could not be checked (add --drive or --map): \(candidate.reason)"
+                )
             }
         }
         plan.paths = MinimalCover.cover(candidates)
         for entry in plan.paths {
             guard let path = WindowsPath(entry.path), path.hasEnvironmentForm else { continue }
-            warn(path, "the path holds a %NAME% form, which Defender expands as an environment variable where the name is one: the exclusion may then name another path; check it with MpCmdRun -CheckExclusion -path, or rename the folder")
+            warn(
+                path,
+                "the path holds a %NAME% form, which Defender expands as an environment variable where the name is one: the exclusion may then name another path; check it with MpCmdRun -CheckExclusion -path, or rename the folder"
+            )
         }
         let planned = plan.paths.compactMap { entry in entry.kind == .directory ? WindowsPath(entry.path) : nil }
         plan.deferred = deferred.values.filter { item in
@@ -261,7 +300,10 @@ package struct PlanState {
             return !planned.contains { $0.isAncestor(of: path) }
         }.sorted { $0.path < $1.path }
         for item in plan.refused {
-            warnings.append(Finding(.exclusion, path: item.path, message: "\(item.reason); excluded instead: \(item.instead)", severity: .info))
+            warnings.append(
+                Finding(
+                    .exclusion, path: item.path, message: "\(item.reason); excluded instead: \(item.instead)",
+                    severity: .info))
         }
         if input.options.environmentPaths {
             for index in plan.paths.indices {
@@ -273,7 +315,9 @@ package struct PlanState {
         var serverNames: [String: String] = [:]
         var shareNames: [String: String] = [:]
         // Minimal cover inside each share, as on the host.
-        let folders = fileServerEntries.values.filter { $0.entry.kind == .directory }.compactMap { WindowsPath($0.entry.path) }
+        let folders = fileServerEntries.values.filter { $0.entry.kind == .directory }.compactMap {
+            WindowsPath($0.entry.path)
+        }
         for (key, value) in fileServerEntries.sorted(by: { $0.key < $1.key }) {
             guard let path = WindowsPath(value.entry.path) else { continue }
             if folders.contains(where: { $0.isAncestor(of: path) }) { continue }
@@ -285,11 +329,14 @@ package struct PlanState {
             _ = key
         }
         let fileServers = servers.keys.sorted().map { server in
-            FileServerPlan(server: serverNames[server]!, shares: servers[server]!.keys.sorted().map { share in
-                FileServerPlan.Share(name: shareNames[share]!, paths: servers[server]![share]!)
-            })
+            FileServerPlan(
+                server: serverNames[server]!,
+                shares: servers[server]!.keys.sorted().map { share in
+                    FileServerPlan.Share(name: shareNames[share]!, paths: servers[server]![share]!)
+                })
         }
         return ExclusionPlanner.Result(
-            plan: plan, fileServers: fileServers, findings: Array(Set(warnings)).sorted { ($0.path, $0.message) < ($1.path, $1.message) }, claimed: claimed)
+            plan: plan, fileServers: fileServers,
+            findings: Array(Set(warnings)).sorted { ($0.path, $0.message) < ($1.path, $1.message) }, claimed: claimed)
     }
 }

@@ -6,9 +6,12 @@ import HVXVolume
 package enum HyperVFiles {
     /// Folder names Hyper-V creates (compared case-insensitively).
     package static let folderNames: Set<String> = Set(
-        ["Virtual Machines", "Snapshots", "Virtual Hard Disks", "UndoLog Configuration", "Hyper-V Replica"].map { NTFSName.fold($0) })
+        ["Virtual Machines", "Snapshots", "Virtual Hard Disks", "UndoLog Configuration", "Hyper-V Replica"].map {
+            NTFSName.fold($0)
+        })
     /// The folder names that make a folder Hyper-V-owned by name alone.
-    package static let ownedNames: Set<String> = Set(["Virtual Machines", "Snapshots", "Virtual Hard Disks"].map { NTFSName.fold($0) })
+    package static let ownedNames: Set<String> = Set(
+        ["Virtual Machines", "Snapshots", "Virtual Hard Disks"].map { NTFSName.fold($0) })
 
     /// The lower-case extension of a file name, without the dot.
     package static func fileExtension(_ name: String) -> String? {
@@ -40,7 +43,9 @@ package enum HyperVFiles {
     package static func isOwnedByName(_ folder: WindowsPath) -> Bool {
         guard let name = folder.lastComponent else { return false }
         if ownedNames.contains(NTFSName.fold(name)) { return true }
-        if GUID(name) != nil, let parent = folder.parent?.lastComponent { return ownedNames.contains(NTFSName.fold(parent)) }
+        if GUID(name) != nil, let parent = folder.parent?.lastComponent {
+            return ownedNames.contains(NTFSName.fold(parent))
+        }
         return false
     }
 
@@ -64,11 +69,16 @@ package enum HyperVFiles {
                 switch entry.kind {
                 case .directory:
                     guard isHyperVFolder(entry.path, ownedRoots: ownedRoots) else {
-                        return (entry.path, "is a folder Hyper-V does not create (and no configuration or registry value names it)")
+                        return (
+                            entry.path,
+                            "is a folder Hyper-V does not create (and no configuration or registry value names it)"
+                        )
                     }
                     stack.append(entry.path)
                 case .file:
-                    guard isHyperVFile(entry.path, attachedISOs: attachedISOs) else { return (entry.path, "is not a Hyper-V file") }
+                    guard isHyperVFile(entry.path, attachedISOs: attachedISOs) else {
+                        return (entry.path, "is not a Hyper-V file")
+                    }
                 case .symlink:
                     return (entry.path, "is a link: what it points at cannot be vouched for")
                 case .other:

@@ -10,7 +10,8 @@ package enum MinimalCover {
     /// `Program Files`.
     package static func forbiddenFolders(_ environment: WindowsEnvironment) -> [WindowsPath] {
         let forms = [
-            "%SystemRoot%", "%SystemRoot%\\System32", "%SystemRoot%\\SysWOW64", "%ProgramData%", "%ProgramData%\\Microsoft",
+            "%SystemRoot%", "%SystemRoot%\\System32", "%SystemRoot%\\SysWOW64", "%ProgramData%",
+            "%ProgramData%\\Microsoft",
             "%ProgramData%\\Microsoft\\Windows", "%SystemDrive%\\Users", "%Public%", "%Public%\\Documents",
             "%ProgramFiles%", "%ProgramFiles(x86)%",
         ]
@@ -59,11 +60,15 @@ package enum MinimalCover {
         }
         // Drop every entry below an excluded folder, folding its reasons and evidence into the folder so
         // nothing that explains the folder is lost.
-        let folders = merged.filter { $0.value.kind == .directory }.keys.sorted { paths[$0]!.components.count < paths[$1]!.components.count }
+        let folders = merged.filter { $0.value.kind == .directory }.keys.sorted {
+            paths[$0]!.components.count < paths[$1]!.components.count
+        }
         var kept = merged
         for key in merged.keys.sorted() {
             let path = paths[key]!
-            guard let ancestor = folders.first(where: { kept[$0] != nil && paths[$0]!.isAncestor(of: path) }) else { continue }
+            guard let ancestor = folders.first(where: { kept[$0] != nil && paths[$0]!.isAncestor(of: path) }) else {
+                continue
+            }
             let child = kept.removeValue(forKey: key)!
             var parent = kept[ancestor]!
             // "Hyper-V owns this folder" explains a folder the folder rule admitted, never a folder Microsoft names.

@@ -26,7 +26,8 @@ package struct PathCandidate: Sendable, Equatable {
 
     /// Creates a candidate.
     package init(
-        path: WindowsPath, kind: PathExclusion.Kind, basis: PathExclusion.Basis? = nil, reason: String, evidence: [Evidence],
+        path: WindowsPath, kind: PathExclusion.Kind, basis: PathExclusion.Basis? = nil, reason: String,
+        evidence: [Evidence],
         verified: Bool, lifecycle: PathExclusion.Lifecycle? = nil
     ) {
         self.lifecycle = lifecycle

@@ -17,7 +17,8 @@ package struct PlannerOptions: Sendable, Equatable {
 
     /// Creates options.
     package init(
-        includeUnregistered: Bool = false, extensions: Bool = false, broadExtensions: Bool = false, planDeferred: Bool = false,
+        includeUnregistered: Bool = false, extensions: Bool = false, broadExtensions: Bool = false,
+        planDeferred: Bool = false,
         environmentPaths: Bool = false, replicaStorage: [WindowsPath] = []
     ) {
         self.includeUnregistered = includeUnregistered

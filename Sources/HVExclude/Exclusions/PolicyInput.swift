@@ -46,7 +46,8 @@ package struct PolicyInput: Sendable {
     ) {
         self.release = release
         self.environment = environment
-        self.dataRoot = dataRoot ?? environment.path("%ProgramData%\\Microsoft\\Windows\\Hyper-V")
+        self.dataRoot =
+            dataRoot ?? environment.path("%ProgramData%\\Microsoft\\Windows\\Hyper-V")
             ?? WindowsPath(root: .drive("C"), components: ["ProgramData", "Microsoft", "Windows", "Hyper-V"])
         self.defaultFolders = defaultFolders
         self.services = services

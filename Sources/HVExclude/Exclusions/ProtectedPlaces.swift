@@ -21,10 +21,12 @@ package struct ProtectedPlaces: Sendable {
     package let shares: [PolicyInput.Share]
 
     /// Folder names Windows creates in every profile (the shell's known folders), compared case-insensitively.
-    package static let knownFolders: Set<String> = Set([
-        "AppData", "Contacts", "Desktop", "Documents", "Downloads", "Favorites", "Links", "Music", "OneDrive", "Pictures",
-        "Saved Games", "Searches", "Videos", "3D Objects", "Local Settings", "My Documents", "Application Data",
-    ].map { NTFSName.fold($0) })
+    package static let knownFolders: Set<String> = Set(
+        [
+            "AppData", "Contacts", "Desktop", "Documents", "Downloads", "Favorites", "Links", "Music", "OneDrive",
+            "Pictures",
+            "Saved Games", "Searches", "Videos", "3D Objects", "Local Settings", "My Documents", "Application Data",
+        ].map { NTFSName.fold($0) })
     package static let tempNames: Set<String> = Set(["Temp", "Tmp", "$Recycle.Bin"].map { NTFSName.fold($0) })
 
     /// The protected places of a host.
@@ -54,13 +56,16 @@ package struct ProtectedPlaces: Sendable {
         if dataRoot.contains(folder) { return nil }
         if let clientDiskFolder, clientDiskFolder.contains(folder) { return nil }
         if let programData, programData.contains(folder) {
-            return "it is in ProgramData (only \(dataRoot) and \(clientDiskFolder?.description ?? "its Virtual Hard Disks folder") may be excluded there)"
+            return
+                "it is in ProgramData (only \(dataRoot) and \(clientDiskFolder?.description ?? "its Virtual Hard Disks folder") may be excluded there)"
         }
         if parts[0] == "PROGRAMDATA" {
-            return "it is in ProgramData (only its Microsoft\\Windows\\Hyper-V and Microsoft\\Windows\\Virtual Hard Disks subtrees may be excluded)"
+            return
+                "it is in ProgramData (only its Microsoft\\Windows\\Hyper-V and Microsoft\\Windows\\Virtual Hard Disks subtrees may be excluded)"
         }
         if let temp = parts.firstIndex(where: { ProtectedPlaces.tempNames.contains($0) }) {
-            return "it is \(temp == parts.count - 1 ? "" : "in ")the temporary folder \(WindowsPath(root: folder.root, components: Array(folder.components[...temp])))"
+            return
+                "it is \(temp == parts.count - 1 ? "" : "in ")the temporary folder \(WindowsPath(root: folder.root, components: Array(folder.components[...temp])))"
         }
         if parts[0] == "USERS" {
             if let publicHyperV, publicHyperV.contains(folder) { return nil }
@@ -69,7 +74,8 @@ package struct ProtectedPlaces: Sendable {
             if ProtectedPlaces.knownFolders.contains(parts[2]) && parts.count == 3 {
                 return "it is the known folder \(folder.components[2]) of the profile \(folder.components[1])"
             }
-            if parts.count >= 3, parts[2] == "APPDATA" || parts[2] == "LOCAL SETTINGS" || parts[2] == "APPLICATION DATA" {
+            if parts.count >= 3, parts[2] == "APPDATA" || parts[2] == "LOCAL SETTINGS" || parts[2] == "APPLICATION DATA"
+            {
                 return "it is in the application data of the profile \(folder.components[1])"
             }
         }

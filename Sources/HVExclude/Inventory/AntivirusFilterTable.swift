@@ -30,7 +30,9 @@ package enum AntivirusFilterTable {
 
     package static let entries: [Entry] = [
         Entry(filter: "WdFilter", altitude: "328010", vendor: "Microsoft", product: "Microsoft Defender Antivirus"),
-        Entry(filter: "MpFilter", altitude: "328000", vendor: "Microsoft", product: "Microsoft Defender Antivirus (older platform)"),
+        Entry(
+            filter: "MpFilter", altitude: "328000", vendor: "Microsoft",
+            product: "Microsoft Defender Antivirus (older platform)"),
         Entry(filter: "SentinelMonitor", altitude: "329355.5", vendor: "SentinelOne", product: "SentinelOne"),
         Entry(filter: "SRTSP", altitude: "329000", vendor: "Symantec", product: "Symantec Endpoint Protection"),
         Entry(filter: "eeCtrl", altitude: "329010", vendor: "Symantec", product: "Symantec Endpoint Protection"),
@@ -45,8 +47,12 @@ package enum AntivirusFilterTable {
         Entry(filter: "savonaccess", altitude: "324000", vendor: "Sophos", product: "Sophos Anti-Virus"),
         Entry(filter: "fortishield", altitude: "324900", vendor: "Fortinet", product: "FortiClient"),
         Entry(filter: "csagent", altitude: "321410", vendor: "CrowdStrike", product: "CrowdStrike Falcon"),
-        Entry(filter: "mfehidk", altitude: "321300", vendor: "McAfee / Trellix", product: "McAfee / Trellix Endpoint Security"),
-        Entry(filter: "mfencoas", altitude: "321310", vendor: "McAfee / Trellix", product: "McAfee / Trellix Endpoint Security"),
+        Entry(
+            filter: "mfehidk", altitude: "321300", vendor: "McAfee / Trellix",
+            product: "McAfee / Trellix Endpoint Security"),
+        Entry(
+            filter: "mfencoas", altitude: "321310", vendor: "McAfee / Trellix",
+            product: "McAfee / Trellix Endpoint Security"),
         Entry(filter: "CyvrFsfd", altitude: "321234", vendor: "Palo Alto Networks", product: "Cortex XDR"),
         Entry(filter: "TRUFOS", altitude: "320770", vendor: "Bitdefender", product: "Bitdefender"),
         Entry(filter: "gzflt", altitude: "320820", vendor: "Bitdefender", product: "Bitdefender GravityZone"),
@@ -62,7 +68,9 @@ package enum AntivirusFilterTable {
 
     /// The table entry for a filter service, by name (and, when the name is unknown, by exact altitude).
     package static func entry(service: String, altitude: String) -> Entry? {
-        if let byName = entries.first(where: { $0.filter.map { RegistryName.equal($0, service) } ?? false }) { return byName }
+        if let byName = entries.first(where: { $0.filter.map { RegistryName.equal($0, service) } ?? false }) {
+            return byName
+        }
         return entries.first { $0.altitude == altitude }
     }
 }

@@ -25,7 +25,9 @@ package enum ArtifactClassifier {
     static let clusterProcesses = ["clussvc.exe", "rhs.exe"]
     static let processNames: Set<String> = Set(hyperVProcesses + clusterProcesses)
     static let markerFolders: Set<String> = ["virtual machines", "snapshots", "virtual hard disks"]
-    static let candidateFolders: Set<String> = markerFolders.union(["hyper-v", "clusterstorage", "virtual machines cache", "hyper-v replica"])
+    static let candidateFolders: Set<String> = markerFolders.union([
+        "hyper-v", "clusterstorage", "virtual machines cache", "hyper-v replica",
+    ])
 
     /// Longest candidate name we test byte-wise ("virtual machines cache").
     private static let longestName = 24
@@ -62,7 +64,8 @@ package enum ArtifactClassifier {
         }
         guard kind == .file || kind == .other, let dot = lower.lastIndex(of: ".") else { return nil }
         let ext = String(lower[lower.index(after: dot)...])
-        let stem = String(name[..<name.index(name.startIndex, offsetBy: lower.distance(from: lower.startIndex, to: dot))])
+        let stem = String(
+            name[..<name.index(name.startIndex, offsetBy: lower.distance(from: lower.startIndex, to: dot))])
         switch ext {
         case _ where diskExtensions.contains(ext): return .virtualDisk
         case "vmcx":
@@ -78,8 +81,12 @@ package enum ArtifactClassifier {
         case "iso": return .iso
         case "vfd": return .floppy
         case "exe":
-            if hyperVProcesses.contains(lower) && folders.suffix(2) == ["windows", "system32"] { return .processBinary }
-            if clusterProcesses.contains(lower) && folders.suffix(2) == ["windows", "cluster"] { return .processBinary }
+            if hyperVProcesses.contains(lower) && folders.suffix(2) == ["windows", "system32"] {
+                return .processBinary
+            }
+            if clusterProcesses.contains(lower) && folders.suffix(2) == ["windows", "cluster"] {
+                return .processBinary
+            }
             return nil
         default: return nil
         }

@@ -12,7 +12,8 @@ package struct ConfigurationRead: Sendable {
     /// The path asked for, in on-disk spelling when found.
     package var path: WindowsPath { file.path! }
 
-    private init(_ path: WindowsPath, hostPath: String?, _ outcome: ReadOutcome, configuration: VMConfiguration? = nil) {
+    private init(_ path: WindowsPath, hostPath: String?, _ outcome: ReadOutcome, configuration: VMConfiguration? = nil)
+    {
         file = ConfigurationFile(path: path, text: path.description, hostPath: hostPath, outcome: outcome)
         self.configuration = configuration
     }
@@ -27,7 +28,8 @@ package struct ConfigurationRead: Sendable {
                 let spelled = map.windowsPath(forHostPath: host) ?? current
                 do {
                     let configuration = try VMConfiguration.read(file: map.openFile(host))
-                    return ConfigurationRead(spelled, hostPath: host, .parsed(configuration.format), configuration: configuration)
+                    return ConfigurationRead(
+                        spelled, hostPath: host, .parsed(configuration.format), configuration: configuration)
                 } catch let error as VMConfigXMLError where !NTFSName.hasSuffix(spelled.lastComponent ?? "", ".vmcx") {
                     // An .xml that is not a VM configuration is simply not one; a .vmcx without the keys is damaged.
                     return ConfigurationRead(spelled, hostPath: host, .notAConfiguration("\(error)"))
@@ -37,7 +39,8 @@ package struct ConfigurationRead: Sendable {
             case .found(let host, .symlink):
                 let target = LinkReader.target(ofLinkAt: host, linkPath: current, map: map)
                 guard let next = target.windowsPath else {
-                    return ConfigurationRead(current, hostPath: host, .unresolvedLink(target.problem ?? "target unknown"))
+                    return ConfigurationRead(
+                        current, hostPath: host, .unresolvedLink(target.problem ?? "target unknown"))
                 }
                 current = next
             case .found(let host, let kind):

@@ -30,11 +30,17 @@ package struct HiveLocator {
         func open(_ name: String, windows: String, optional: Bool = false) -> RegistryHive? {
             let location: (display: String, host: String)?
             if let hiveDirectory {
-                let hostDirectory = hiveDirectory.hasSuffix("/") && hiveDirectory.count > 1 ? String(hiveDirectory.dropLast()) : hiveDirectory
+                let hostDirectory =
+                    hiveDirectory.hasSuffix("/") && hiveDirectory.count > 1
+                    ? String(hiveDirectory.dropLast()) : hiveDirectory
                 let entry = map.listing(of: hostDirectory).find(name)
                 location = entry.map { (hostDirectory + "/" + $0.name, hostDirectory + "/" + $0.name) }
                 if entry == nil && !optional {
-                    findings.append(Finding(.hive, path: hostDirectory + "/" + name, message: "no \(name) hive in --hive-dir; its facts are unknown and defaults apply", severity: .warning))
+                    findings.append(
+                        Finding(
+                            .hive, path: hostDirectory + "/" + name,
+                            message: "no \(name) hive in --hive-dir; its facts are unknown and defaults apply",
+                            severity: .warning))
                 }
             } else {
                 let path = WindowsPath(windows)!
@@ -43,11 +49,18 @@ package struct HiveLocator {
                     location = (map.windowsPath(forHostPath: host)?.description ?? windows, host)
                 case .found(let host, let kind):
                     location = nil
-                    findings.append(Finding(.hive, path: windows, message: "\(host) is a \(kind.rawValue), not a hive file; not read", severity: .error))
+                    findings.append(
+                        Finding(
+                            .hive, path: windows, message: "\(host) is a \(kind.rawValue), not a hive file; not read",
+                            severity: .error))
                 case .missing(let reason):
                     location = nil
                     if !optional {
-                        findings.append(Finding(.hive, path: windows, message: "hive not found (\(reason)); its facts are unknown and defaults apply", severity: .warning))
+                        findings.append(
+                            Finding(
+                                .hive, path: windows,
+                                message: "hive not found (\(reason)); its facts are unknown and defaults apply",
+                                severity: .warning))
                     }
                 case .unmapped:
                     location = nil
@@ -56,28 +69,34 @@ package struct HiveLocator {
             guard let location else { return nil }
             do {
                 let hive = try RegistryHive(
-                    file: map.openFile(location.host, readBudget: RegistryHive.readBudget), fileSystem: map.fileSystem(forHostPath: location.host))
+                    file: map.openFile(location.host, readBudget: RegistryHive.readBudget),
+                    fileSystem: map.fileSystem(forHostPath: location.host))
                 for warning in hive.warnings {
                     findings.append(Finding(.hive, path: location.display, message: warning, severity: .warning))
                 }
                 if let recovery = hive.recovery {
                     // Not a problem: the record that the facts include the changes only the logs held.
-                    findings.append(Finding(
-                        .hive, path: location.display, message: "dirty hive: \(recovery.summary) in memory before reading it",
-                        severity: .info))
+                    findings.append(
+                        Finding(
+                            .hive, path: location.display,
+                            message: "dirty hive: \(recovery.summary) in memory before reading it",
+                            severity: .info))
                 }
                 return hive
             } catch {
-                findings.append(Finding(.hive, path: location.display, message: "unreadable hive: \(error)", severity: .error))
+                findings.append(
+                    Finding(.hive, path: location.display, message: "unreadable hive: \(error)", severity: .error))
                 problems[name] = "unreadable (\(error))"
                 return nil
             }
         }
         let software = open("SOFTWARE", windows: "C:\\Windows\\System32\\config\\SOFTWARE")
         let system = open("SYSTEM", windows: "C:\\Windows\\System32\\config\\SYSTEM")
-        let clusdb = hiveDirectory == nil ? open("CLUSDB", windows: "C:\\Windows\\Cluster\\CLUSDB", optional: true) : nil
+        let clusdb =
+            hiveDirectory == nil ? open("CLUSDB", windows: "C:\\Windows\\Cluster\\CLUSDB", optional: true) : nil
         guard software != nil || system != nil || clusdb != nil else {
-            return Result(facts: nil, softwareRead: false, findings: findings, softwareProblem: problems["SOFTWARE"] ?? "missing")
+            return Result(
+                facts: nil, softwareRead: false, findings: findings, softwareProblem: problems["SOFTWARE"] ?? "missing")
         }
         let facts = HostFacts.read(software: software, system: system, clusdb: clusdb)
         var softwareProblem = software == nil ? problems["SOFTWARE"] ?? "missing" : nil

@@ -147,12 +147,14 @@ package struct HostFacts: Codable, Sendable, Equatable {
 
     private mutating func readSoftware(_ hive: RegistryHive, name: String) {
         noteReplay(hive, name: name)
-        let currentVersion = attempt(name, HostFacts.currentVersionKey) { try hive.key(HostFacts.currentVersionKey) } ?? nil
+        let currentVersion =
+            attempt(name, HostFacts.currentVersionKey) { try hive.key(HostFacts.currentVersionKey) } ?? nil
         if let currentVersion {
             func text(_ valueName: String) -> Fact<String>? {
-                let value = attempt(name, HostFacts.currentVersionKey + "\\" + valueName) {
-                    try hive.value(valueName, of: currentVersion)
-                } ?? nil
+                let value =
+                    attempt(name, HostFacts.currentVersionKey + "\\" + valueName) {
+                        try hive.value(valueName, of: currentVersion)
+                    } ?? nil
                 guard let value, let string = value.stringValue else { return nil }
                 return Fact(string, source: Source(hive: name, key: HostFacts.currentVersionKey, value: value.name))
             }
@@ -160,7 +162,9 @@ package struct HostFacts: Codable, Sendable, Equatable {
                 productName: text("ProductName"), currentBuild: text("CurrentBuild"),
                 installationType: text("InstallationType"), editionID: text("EditionID"),
                 build: nil, isServer: nil, generation: nil, exactBuild: false, release: nil)
-            windows.build = (windows.currentBuild?.value).flatMap { Int($0) } ?? text("CurrentBuildNumber").flatMap { Int($0.value) }
+            windows.build =
+                (windows.currentBuild?.value).flatMap { Int($0) }
+                ?? text("CurrentBuildNumber").flatMap { Int($0.value) }
             if let type = windows.installationType?.value {
                 windows.isServer = type.lowercased().contains("server")
             } else if let product = windows.productName?.value {
@@ -176,7 +180,8 @@ package struct HostFacts: Codable, Sendable, Equatable {
         }
         folders.programData = pathFact(hive, name, HostFacts.profileListKey, "ProgramData", expand: false)
         folders.publicFolder = pathFact(hive, name, HostFacts.profileListKey, "Public", expand: false)
-        folders.programFiles = pathFact(hive, name, HostFacts.windowsCurrentVersionKey, "ProgramFilesDir", expand: false)
+        folders.programFiles = pathFact(
+            hive, name, HostFacts.windowsCurrentVersionKey, "ProgramFilesDir", expand: false)
         // Expanded forms need the folders above, so they are filled in a second pass.
         for keyPath in [\Folders.programData, \Folders.publicFolder, \Folders.systemRoot, \Folders.programFiles] {
             if var fact = folders[keyPath: keyPath] {
@@ -184,7 +189,8 @@ package struct HostFacts: Codable, Sendable, Equatable {
                 folders[keyPath: keyPath] = fact
             }
         }
-        hyperVDefaults.virtualMachinePath = pathFact(hive, name, HostFacts.virtualizationKey, "DefaultExternalDataRoot", expand: true)
+        hyperVDefaults.virtualMachinePath = pathFact(
+            hive, name, HostFacts.virtualizationKey, "DefaultExternalDataRoot", expand: true)
         hyperVDefaults.virtualHardDiskPath = pathFact(
             hive, name, HostFacts.virtualizationKey, "DefaultVirtualHardDiskPath", expand: true)
         var collected: [String] = []
@@ -195,7 +201,9 @@ package struct HostFacts: Codable, Sendable, Equatable {
         readDefenderSoftware(hive, name: name)
     }
 
-    private mutating func pathFact(_ hive: RegistryHive, _ name: String, _ key: String, _ valueName: String, expand: Bool) -> PathFact? {
+    private mutating func pathFact(
+        _ hive: RegistryHive, _ name: String, _ key: String, _ valueName: String, expand: Bool
+    ) -> PathFact? {
         let value = attempt(name, key + "\\" + valueName) { try hive.value(valueName, at: key) } ?? nil
         guard let value else { return nil }
         guard let text = value.stringValue else {
@@ -233,38 +241,49 @@ package struct HostFacts: Codable, Sendable, Equatable {
                 if servicesKey == nil { warnings.append("\(name): \(servicesPath) is missing") }
             } catch {
                 servicesUnreadable = true
-                errors.append("\(name): could not read \(servicesPath): \(error); whether "
-                    + HostFacts.serviceNames.joined(separator: ", ") + " are installed is unknown")
+                errors.append(
+                    "\(name): could not read \(servicesPath): \(error); whether "
+                        + HostFacts.serviceNames.joined(separator: ", ") + " are installed is unknown")
             }
-            readDefenderServices(hive, name: name, servicesPath: servicesPath, servicesKey: servicesKey, unreadable: servicesUnreadable)
+            readDefenderServices(
+                hive, name: name, servicesPath: servicesPath, servicesKey: servicesKey, unreadable: servicesUnreadable)
             readAntivirus(hive, name: name, servicesPath: servicesPath, servicesKey: servicesKey)
             for serviceName in HostFacts.serviceNames {
                 let keyPath = servicesPath + "\\" + serviceName
                 var service = Service(
-                    name: serviceName, present: servicesUnreadable ? nil : false, start: nil, startType: nil, imagePath: nil,
+                    name: serviceName, present: servicesUnreadable ? nil : false, start: nil, startType: nil,
+                    imagePath: nil,
                     source: Source(hive: name, key: keyPath))
                 if let servicesKey {
                     do {
                         if let key = try hive.subkey(serviceName, of: servicesKey) {
                             service.present = true
                             service.source.key = servicesPath + "\\" + key.name
-                            if let start = (attempt(name, keyPath + "\\Start") { try hive.value("Start", of: key) } ?? nil)?.integerValue {
+                            if let start =
+                                (attempt(name, keyPath + "\\Start") { try hive.value("Start", of: key) } ?? nil)?
+                                .integerValue
+                            {
                                 service.start = UInt32(truncatingIfNeeded: start)
                                 service.startType = Service.startName(UInt32(truncatingIfNeeded: start))
                             }
-                            service.imagePath = (attempt(name, keyPath + "\\ImagePath") { try hive.value("ImagePath", of: key) } ?? nil)?
+                            service.imagePath =
+                                (attempt(name, keyPath + "\\ImagePath") { try hive.value("ImagePath", of: key) } ?? nil)?
                                 .stringValue
                         }
                     } catch {
                         service.present = nil
-                        errors.append("\(name): could not read \(keyPath): \(error); whether \(serviceName) is installed is unknown")
+                        errors.append(
+                            "\(name): could not read \(keyPath): \(error); whether \(serviceName) is installed is unknown"
+                        )
                     }
                 }
                 services.append(service)
             }
             readShares(hive, name: name, key: servicesPath + "\\LanmanServer\\Shares")
             let computerKey = setName + "\\Control\\ComputerName\\ComputerName"
-            if let value = attempt(name, computerKey, { try hive.value("ComputerName", at: computerKey) }) ?? nil, let text = value.stringValue {
+            if let value = attempt(name, computerKey, { try hive.value("ComputerName", at: computerKey) }) ?? nil,
+                let text = value.stringValue
+            {
                 computerName = Fact(text, source: Source(hive: name, key: computerKey, value: value.name))
             }
             // An unreadable Services key is already one error; the event log locations below it stay default.

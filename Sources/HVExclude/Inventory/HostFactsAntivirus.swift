@@ -69,22 +69,30 @@ extension HostFacts {
                     }
                     guard let instances = key else { continue }
                     for instance in try hive.subkeys(of: instances) {
-                        guard let value = try hive.value("Altitude", of: instance), let altitude = value.stringValue else { continue }
+                        guard let value = try hive.value("Altitude", of: instance), let altitude = value.stringValue
+                        else { continue }
                         let text = altitude.trimmingCharacters(in: " ")
                         let number = Double(text)
                         let inGroup = number.map { AntivirusFilterTable.antivirusRange.contains($0) } ?? false
                         let known = AntivirusFilterTable.entry(service: service.name, altitude: text)
                         guard inGroup || known != nil else { continue }
                         // 24H2 writes the same instance in both places: keep one.
-                        if filters.contains(where: { RegistryName.equal($0.service, service.name) && RegistryName.equal($0.instance, instance.name) }) {
+                        if filters.contains(where: {
+                            RegistryName.equal($0.service, service.name)
+                                && RegistryName.equal($0.instance, instance.name)
+                        }) {
                             continue
                         }
-                        let start = try hive.value("Start", of: service)?.integerValue.map { UInt32(truncatingIfNeeded: $0) }
-                        filters.append(Minifilter(
-                            service: service.name, instance: instance.name, altitude: text, antivirusGroup: inGroup,
-                            imagePath: try hive.value("ImagePath", of: service)?.stringValue,
-                            startType: start.map(Service.startName), vendor: known?.vendor, product: known?.product,
-                            source: Source(hive: name, key: instancesPath + "\\" + instance.name, value: value.name)))
+                        let start = try hive.value("Start", of: service)?.integerValue.map {
+                            UInt32(truncatingIfNeeded: $0)
+                        }
+                        filters.append(
+                            Minifilter(
+                                service: service.name, instance: instance.name, altitude: text, antivirusGroup: inGroup,
+                                imagePath: try hive.value("ImagePath", of: service)?.stringValue,
+                                startType: start.map(Service.startName), vendor: known?.vendor, product: known?.product,
+                                source: Source(hive: name, key: instancesPath + "\\" + instance.name, value: value.name)
+                            ))
                     }
                 } catch {
                     warnings.append("\(name): could not read \(instancesPath): \(error)")
@@ -101,9 +109,10 @@ extension HostFacts {
         let defenderFilters = antivirus.minifilters.filter { $0.vendor == "Microsoft" }
         if let state = defender.state {
             let scans: Bool? = state.status == .active ? true : (state.status == .unknown ? nil : false)
-            engines.append(Engine(
-                name: "Microsoft Defender Antivirus", scans: scans, reason: state.reason,
-                filters: defenderFilters.map { "\($0.service) (\($0.altitude))" }))
+            engines.append(
+                Engine(
+                    name: "Microsoft Defender Antivirus", scans: scans, reason: state.reason,
+                    filters: defenderFilters.map { "\($0.service) (\($0.altitude))" }))
         }
         var products: [String: [Minifilter]] = [:]
         var order: [String] = []
@@ -117,20 +126,30 @@ extension HostFacts {
             let enabled = filters.filter { $0.startType != "disabled" }
             let names = filters.map { "\($0.service) (\($0.altitude))" }
             if enabled.isEmpty {
-                engines.append(Engine(name: product, scans: false, reason: "its filter driver is disabled (Start = 4)", filters: names))
+                engines.append(
+                    Engine(
+                        name: product, scans: false, reason: "its filter driver is disabled (Start = 4)", filters: names
+                    ))
             } else {
-                let group = filters.contains { $0.antivirusGroup } ? "a file-system filter in the anti-virus altitude range" : "a file-system filter Microsoft allocated to it"
-                engines.append(Engine(name: product, scans: true, reason: "\(group) is installed and not disabled", filters: names))
+                let group =
+                    filters.contains { $0.antivirusGroup }
+                    ? "a file-system filter in the anti-virus altitude range"
+                    : "a file-system filter Microsoft allocated to it"
+                engines.append(
+                    Engine(name: product, scans: true, reason: "\(group) is installed and not disabled", filters: names)
+                )
             }
         }
         // On Windows 10/11 another registered antivirus turns Defender off; the Security Center registration that
         // decides it is not in these hives, so say so rather than guess.
         let thirdParty = engines.dropFirst(defender.state == nil ? 0 : 1).filter { $0.scans == true }
-        if !thirdParty.isEmpty, windows?.isServer == false, let index = engines.firstIndex(where: { $0.name == "Microsoft Defender Antivirus" }),
+        if !thirdParty.isEmpty, windows?.isServer == false,
+            let index = engines.firstIndex(where: { $0.name == "Microsoft Defender Antivirus" }),
             engines[index].scans == true
         {
             engines[index].scans = nil
-            engines[index].reason += "; on Windows 10/11 another antivirus usually turns Defender off, which cannot be known offline"
+            engines[index].reason +=
+                "; on Windows 10/11 another antivirus usually turns Defender off, which cannot be known offline"
         }
         antivirus.engines = engines
         let scanning = engines.filter { $0.scans == true }.map(\.name)
@@ -142,8 +161,10 @@ extension HostFacts {
         default: summary = scanning.dropLast().joined(separator: ", ") + " and \(scanning.last!) scan this host"
         }
         if !maybe.isEmpty {
-            summary = scanning.isEmpty
-                ? "which engine scans this host cannot be told from these hives: " + maybe.joined(separator: ", ") + "'s state is unknown"
+            summary =
+                scanning.isEmpty
+                ? "which engine scans this host cannot be told from these hives: " + maybe.joined(separator: ", ")
+                    + "'s state is unknown"
                 : summary + "; possibly also " + maybe.joined(separator: ", ") + " (cannot be known offline)"
         }
         antivirus.summary = summary

@@ -80,11 +80,15 @@ extension HostFacts {
                                 Fact(name, source: Source(hive: hive.name, key: keyPath, value: "Name")))
                         }
                         if type.lowercased().contains("replication broker"),
-                           let parameters = try hive.subkey("Parameters", of: key),
-                           let text = try hive.value("Authorization", of: parameters)?.stringValue
+                            let parameters = try hive.subkey("Parameters", of: key),
+                            let text = try hive.value("Authorization", of: parameters)?.stringValue
                         {
                             for location in Cluster.authorizationLocations(text) {
-                                cluster.replicaStorage.append(Fact(location, source: Source(hive: hive.name, key: keyPath + "\\Parameters", value: "Authorization")))
+                                cluster.replicaStorage.append(
+                                    Fact(
+                                        location,
+                                        source: Source(
+                                            hive: hive.name, key: keyPath + "\\Parameters", value: "Authorization")))
                             }
                         }
                         guard virtualMachineTypes.contains(where: { RegistryName.equal($0, type) }) else { continue }
@@ -94,7 +98,8 @@ extension HostFacts {
                         if let parameters = try hive.subkey("Parameters", of: key) {
                             resource.vmId = try hive.value("VmId", of: parameters)?.stringValue
                             resource.vmStoreRootPath = try hive.value("VmStoreRootPath", of: parameters)?.stringValue
-                            resource.configStoreRootPath = try hive.value("ConfigStoreRootPath", of: parameters)?.stringValue
+                            resource.configStoreRootPath = try hive.value("ConfigStoreRootPath", of: parameters)?
+                                .stringValue
                         }
                         cluster.virtualMachineResources.append(resource)
                     } catch {
@@ -137,13 +142,17 @@ extension HostFacts {
                     id: id, name: nil, type: nil, diskSignature: nil, diskIdGuid: nil,
                     sources: [Source(hive: hive.name, key: "Quorum", value: "Resource")])
                 if let resources = try hive.key("Resources"),
-                   let key = try hive.subkeys(of: resources).first(where: { GUID($0.name) != nil && GUID($0.name) == GUID(id) })
+                    let key = try hive.subkeys(of: resources).first(where: {
+                        GUID($0.name) != nil && GUID($0.name) == GUID(id)
+                    })
                 {
                     witness.sources.append(Source(hive: hive.name, key: "Resources\\" + key.name))
                     witness.name = try hive.value("Name", of: key)?.stringValue
                     witness.type = try hive.value("Type", of: key)?.stringValue
                     if let parameters = try hive.subkey("Parameters", of: key) {
-                        witness.diskSignature = try hive.value("DiskSignature", of: parameters)?.integerValue.map { UInt32(truncatingIfNeeded: $0) }
+                        witness.diskSignature = try hive.value("DiskSignature", of: parameters)?.integerValue.map {
+                            UInt32(truncatingIfNeeded: $0)
+                        }
                         witness.diskIdGuid = try hive.value("DiskIdGuid", of: parameters)?.stringValue
                     }
                 }

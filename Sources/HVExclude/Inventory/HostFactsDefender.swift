@@ -53,7 +53,8 @@ extension HostFacts {
                     guard let value = try hive.value(name, of: key) else { continue }
                     found = true
                     guard let text = value.stringValue else {
-                        warnings.append("\(hive.name): \(keyPath)\\\(name) has type \(value.type.name), not a string; ignored")
+                        warnings.append(
+                            "\(hive.name): \(keyPath)\\\(name) has type \(value.type.name), not a string; ignored")
                         continue
                     }
                     let items = text.split(separator: "|").map { $0.trimmingBlanks() }.filter { !$0.isEmpty }.map {
@@ -71,7 +72,9 @@ extension HostFacts {
             return found ? set : nil
         }
 
-        package static func read(_ hive: RegistryHive, at keyPath: String, into warnings: inout [String]) -> ExclusionSet? {
+        package static func read(
+            _ hive: RegistryHive, at keyPath: String, into warnings: inout [String]
+        ) -> ExclusionSet? {
             let root: RegistryKey?
             do { root = try hive.key(keyPath) } catch {
                 warnings.append("\(hive.name): could not read \(keyPath): \(error)")

@@ -66,8 +66,10 @@ extension HostFacts {
             warnings.append("\(name): could not read \(HostFacts.defenderRootKey): \(error)")
         }
         state.passiveMode = dword(hive, name, HostFacts.defenderRootKey, "PassiveMode")
-        state.forcePassiveMode = dword(hive, name, HostFacts.advancedThreatProtectionPolicyKey, "ForceDefenderPassiveMode")
-        state.disableAntiSpyware = dword(hive, name, HostFacts.defenderPolicyRootKey, "DisableAntiSpyware")
+        state.forcePassiveMode = dword(
+            hive, name, HostFacts.advancedThreatProtectionPolicyKey, "ForceDefenderPassiveMode")
+        state.disableAntiSpyware =
+            dword(hive, name, HostFacts.defenderPolicyRootKey, "DisableAntiSpyware")
             ?? dword(hive, name, HostFacts.defenderRootKey, "DisableAntiSpyware")
         defender.state = state
     }
@@ -78,50 +80,67 @@ extension HostFacts {
         _ hive: RegistryHive, name: String, servicesPath: String, servicesKey: RegistryKey?, unreadable: Bool = false
     ) {
         var state = defender.state ?? DefenderState(status: .unknown, reason: "")
-        state.winDefend = service(hive, name, servicesPath: servicesPath, servicesKey: servicesKey, unreadable: unreadable, "WinDefend")
-        state.wdFilter = service(hive, name, servicesPath: servicesPath, servicesKey: servicesKey, unreadable: unreadable, "WdFilter")
+        state.winDefend = service(
+            hive, name, servicesPath: servicesPath, servicesKey: servicesKey, unreadable: unreadable, "WinDefend")
+        state.wdFilter = service(
+            hive, name, servicesPath: servicesPath, servicesKey: servicesKey, unreadable: unreadable, "WdFilter")
         defender.state = state
     }
 
     /// Decides Defender's status once both hives are read.
     mutating func decideDefenderState(systemRead: Bool) {
         var state = defender.state ?? DefenderState(status: .unknown, reason: "")
-        func at(_ fact: Fact<UInt32>) -> String { "\(fact.source.value ?? "") = \(fact.value) in \(fact.source.hive) \(fact.source.key)" }
+        func at(_ fact: Fact<UInt32>) -> String {
+            "\(fact.source.value ?? "") = \(fact.value) in \(fact.source.hive) \(fact.source.key)"
+        }
         if let unread = [state.winDefend, state.wdFilter].compactMap({ $0 }).first(where: { $0.present == nil }) {
             state.status = .unknown
-            state.reason = "\(unread.source.hive) \(unread.source.key) could not be read: whether Defender is installed and enabled is unknown"
+            state.reason =
+                "\(unread.source.hive) \(unread.source.key) could not be read: whether Defender is installed and enabled is unknown"
         } else if let winDefend = state.winDefend, winDefend.present == false, state.settingsPresent == true {
             state.status = .unknown
-            state.reason = "SOFTWARE holds Defender's settings (\(HostFacts.defenderRootKey)) but \(winDefend.source.hive) has no "
+            state.reason =
+                "SOFTWARE holds Defender's settings (\(HostFacts.defenderRootKey)) but \(winDefend.source.hive) has no "
                 + "\(winDefend.source.key): whether Defender is installed cannot be told from these hives"
         } else if let winDefend = state.winDefend, winDefend.present == false {
             state.status = .notInstalled
             let software = state.settingsPresent == false ? " and no Defender settings in SOFTWARE" : ""
-            state.reason = "no WinDefend service in \(winDefend.source.hive) \(winDefend.source.key)\(software): Microsoft Defender Antivirus is not installed"
-        } else if let service = [state.winDefend, state.wdFilter].compactMap({ $0 }).first(where: { $0.present == true && $0.start == 4 }) {
+            state.reason =
+                "no WinDefend service in \(winDefend.source.hive) \(winDefend.source.key)\(software): Microsoft Defender Antivirus is not installed"
+        } else if let service = [state.winDefend, state.wdFilter].compactMap({ $0 }).first(where: {
+            $0.present == true && $0.start == 4
+        }) {
             state.status = .disabled
-            state.reason = "the \(service.name) service is disabled (Start = 4 in \(service.source.hive) \(service.source.key)): Defender does not scan"
+            state.reason =
+                "the \(service.name) service is disabled (Start = 4 in \(service.source.hive) \(service.source.key)): Defender does not scan"
         } else if let force = state.forcePassiveMode, force.value == 1 {
             state.status = .passive
-            state.reason = "ForceDefenderPassiveMode = 1 (\(at(force))): Defender runs in passive mode and does not scan in real time"
+            state.reason =
+                "ForceDefenderPassiveMode = 1 (\(at(force))): Defender runs in passive mode and does not scan in real time"
         } else if let passive = state.passiveMode, passive.value == 1 {
             state.status = .passive
-            state.reason = "PassiveMode = 1 (\(at(passive))): Defender runs in passive mode and does not scan in real time"
+            state.reason =
+                "PassiveMode = 1 (\(at(passive))): Defender runs in passive mode and does not scan in real time"
         } else if !systemRead || state.winDefend == nil {
             state.status = .unknown
-            state.reason = "the SYSTEM hive was not read: whether Defender's services are installed and enabled is unknown"
+            state.reason =
+                "the SYSTEM hive was not read: whether Defender's services are installed and enabled is unknown"
         } else {
             state.status = .active
-            state.reason = "WinDefend is installed and not disabled, and no passive-mode setting is present: Defender scans in real time"
+            state.reason =
+                "WinDefend is installed and not disabled, and no passive-mode setting is present: Defender scans in real time"
         }
         if let off = state.disableAntiSpyware, off.value == 1, state.status == .active {
-            state.reason += "; DisableAntiSpyware = 1 (\(at(off))) turns Defender off only on platforms before 4.18.2108.4, which an offline copy cannot tell"
+            state.reason +=
+                "; DisableAntiSpyware = 1 (\(at(off))) turns Defender off only on platforms before 4.18.2108.4, which an offline copy cannot tell"
         }
         defender.state = state
     }
 
     /// A DWORD value as a fact, or nil when absent or not a number (a warning then says why).
-    package mutating func dword(_ hive: RegistryHive, _ name: String, _ key: String, _ valueName: String) -> Fact<UInt32>? {
+    package mutating func dword(
+        _ hive: RegistryHive, _ name: String, _ key: String, _ valueName: String
+    ) -> Fact<UInt32>? {
         let value: RegistryValue?
         do { value = try hive.value(valueName, at: key) } catch {
             warnings.append("\(name): could not read \(key)\\\(valueName): \(error)")
@@ -156,7 +175,8 @@ extension HostFacts {
             service.imagePath = try hive.value("ImagePath", of: key)?.stringValue
         } catch {
             service.present = nil
-            errors.append("\(name): could not read \(keyPath): \(error); whether \(serviceName) is installed is unknown")
+            errors.append(
+                "\(name): could not read \(keyPath): \(error); whether \(serviceName) is installed is unknown")
         }
         return service
     }

@@ -34,10 +34,14 @@ extension HostFacts {
             do {
                 guard let value = try hive.value("File", of: child) else { continue }
                 guard let text = value.stringValue, !text.isEmpty else {
-                    warnings.append("\(name): \(key)\\File has type \(value.type.name) or is empty, not a path; the default log location is used")
+                    warnings.append(
+                        "\(name): \(key)\\File has type \(value.type.name) or is empty, not a path; the default log location is used"
+                    )
                     continue
                 }
-                eventLogFiles.append(EventLogFile(channel: child.name, raw: text, source: Source(hive: name, key: key, value: value.name)))
+                eventLogFiles.append(
+                    EventLogFile(
+                        channel: child.name, raw: text, source: Source(hive: name, key: key, value: value.name)))
             } catch {
                 warnings.append("\(name): could not read \(key)\\File: \(error)")
             }

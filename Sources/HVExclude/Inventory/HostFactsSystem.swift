@@ -124,7 +124,10 @@ extension HostFacts {
             guard let text = value.stringValue else { continue }
             let lines = text.split(separator: "\n").map(String.init)
             guard let line = lines.first(where: { $0.uppercased().hasPrefix("PATH=") }) else { continue }
-            shares.append(Share(name: value.name, path: String(line.dropFirst(5)), source: Source(hive: name, key: key, value: value.name)))
+            shares.append(
+                Share(
+                    name: value.name, path: String(line.dropFirst(5)),
+                    source: Source(hive: name, key: key, value: value.name)))
         }
         shares.sort { $0.name.uppercased() < $1.name.uppercased() }
     }

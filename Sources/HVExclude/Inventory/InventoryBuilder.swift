@@ -26,10 +26,12 @@ package struct InventoryBuilder: Sendable {
         let hives = HiveLocator(map: map, hiveDirectory: hiveDirectory).read()
         findings += hives.findings
         let environment = InventoryBuilder.environment(hives.facts)
-        let dataRoot = map.spelling(of: environment.path("%ProgramData%\\Microsoft\\Windows\\Hyper-V")
-            ?? WindowsPath(root: .drive("C"), components: ["ProgramData", "Microsoft", "Windows", "Hyper-V"]))
+        let dataRoot = map.spelling(
+            of: environment.path("%ProgramData%\\Microsoft\\Windows\\Hyper-V")
+                ?? WindowsPath(root: .drive("C"), components: ["ProgramData", "Microsoft", "Windows", "Hyper-V"]))
 
-        let (registrations, registrationFindings) = RegistrationReader(map: map, environment: environment).read(dataRoot: dataRoot)
+        let (registrations, registrationFindings) = RegistrationReader(map: map, environment: environment).read(
+            dataRoot: dataRoot)
         findings += registrationFindings
         var reads = ConfigurationReads(map: map)
         for registration in registrations {
@@ -48,7 +50,11 @@ package struct InventoryBuilder: Sendable {
             registrations: registrations, foundConfigurations: foundConfigurations, reads: reads, assembler: assembler,
             findings: &findings)
         findings += InventoryBuilder.recordFindings(records)
-        records.sort { ($0.registered ? 0 : 1, NTFSName.fold($0.configuration.text)) < ($1.registered ? 0 : 1, NTFSName.fold($1.configuration.text)) }
+        records.sort {
+            ($0.registered ? 0 : 1, NTFSName.fold($0.configuration.text)) < (
+                $1.registered ? 0 : 1, NTFSName.fold($1.configuration.text)
+            )
+        }
 
         let (artifacts, unreferenced) = assembler.relate(records)
         var facts = hives.facts
@@ -68,11 +74,15 @@ package struct InventoryBuilder: Sendable {
     }
 
     /// Every disk artifact plus every disk a configuration names, as host paths.
-    package func diskHostPaths(_ found: [FoundArtifact], reads: ConfigurationReads, environment: WindowsEnvironment) -> [String] {
+    package func diskHostPaths(
+        _ found: [FoundArtifact], reads: ConfigurationReads, environment: WindowsEnvironment
+    ) -> [String] {
         var paths = Set(found.filter { $0.kind == .virtualDisk }.map(\.hostPath))
         for read in reads.all {
             for reference in read.configuration?.paths(.disk) ?? [] {
-                if let path = environment.literalPath(reference.path), let host = map.resolve(path).hostPath { paths.insert(host) }
+                if let path = environment.literalPath(reference.path), let host = map.resolve(path).hostPath {
+                    paths.insert(host)
+                }
             }
         }
         // A VHD Set file (.vhds) has no published layout (DOMAIN.md): it is not read as a disk, so it is no error;
@@ -83,7 +93,8 @@ package struct InventoryBuilder: Sendable {
     /// One VM per configuration: registered ones first (one per configuration file, however many
     /// registrations name it), then the configurations only the walk found.
     package static func records(
-        registrations: [Registration], foundConfigurations: [WindowsPath], reads: ConfigurationReads, assembler: RecordAssembler,
+        registrations: [Registration], foundConfigurations: [WindowsPath], reads: ConfigurationReads,
+        assembler: RecordAssembler,
         findings: inout [Finding]
     ) -> [VirtualMachine] {
         var records: [VirtualMachine] = []
@@ -100,9 +111,12 @@ package struct InventoryBuilder: Sendable {
                 continue
             }
             guard recordedPaths.insert(read.path.key).inserted else { continue }
-            var record = assembler.record(read.file, configuration: read.configuration, registered: true, registrations: byPath[read.path.key] ?? [registration])
+            var record = assembler.record(
+                read.file, configuration: read.configuration, registered: true,
+                registrations: byPath[read.path.key] ?? [registration])
             if let id = registration.id, let configID = read.configuration?.id, id != configID {
-                record.problems.append("the registration names id \(id), but the configuration's global_id is \(configID)")
+                record.problems.append(
+                    "the registration names id \(id), but the configuration's global_id is \(configID)")
             }
             if let id = record.id ?? registration.id { registeredIDs.insert(id) }
             records.append(record)
@@ -110,16 +124,24 @@ package struct InventoryBuilder: Sendable {
         for path in foundConfigurations {
             guard let read = reads[path], recordedPaths.insert(read.path.key).inserted else { continue }
             if case .notAConfiguration(let reason) = read.file.outcome {
-                findings.append(Finding(.configuration, path: read.path.description, message: "\(reason); not treated as a VM", severity: .info))
+                findings.append(
+                    Finding(
+                        .configuration, path: read.path.description, message: "\(reason); not treated as a VM",
+                        severity: .info))
                 continue
             }
-            if let id = read.configuration?.id, registeredIDs.contains(id), !RecordAssembler.isCheckpointFolder(read.path) {
-                findings.append(Finding(
-                    .configuration, path: read.path.description,
-                    message: "a copy of registered VM \(id)'s configuration outside its registered place; reported as unregistered",
-                    severity: .info))
+            if let id = read.configuration?.id, registeredIDs.contains(id),
+                !RecordAssembler.isCheckpointFolder(read.path)
+            {
+                findings.append(
+                    Finding(
+                        .configuration, path: read.path.description,
+                        message:
+                            "a copy of registered VM \(id)'s configuration outside its registered place; reported as unregistered",
+                        severity: .info))
             }
-            records.append(assembler.record(read.file, configuration: read.configuration, registered: false, registrations: []))
+            records.append(
+                assembler.record(read.file, configuration: read.configuration, registered: false, registrations: []))
         }
         RecordAssembler.attachCheckpoints(&records)
         return records
@@ -130,7 +152,9 @@ package struct InventoryBuilder: Sendable {
         records.flatMap { record in
             let unreadable = record.configuration.exists && record.configuration.format == nil
             return record.problems.map { message in
-                Finding(.configuration, path: record.configuration.text, message: message, severity: unreadable ? .error : .warning)
+                Finding(
+                    .configuration, path: record.configuration.text, message: message,
+                    severity: unreadable ? .error : .warning)
             }
         }
     }
@@ -141,22 +165,33 @@ package struct InventoryBuilder: Sendable {
     package static func chainFindings(_ chain: [DiskChainLink]) -> [Finding] {
         guard let first = chain.first else { return [] }
         if first.status != .start {
-            return [Finding(.disk, path: first.path, message: "unreadable virtual disk: \(first.reason ?? first.status.rawValue)", severity: .error)]
+            return [
+                Finding(
+                    .disk, path: first.path,
+                    message: "unreadable virtual disk: \(first.reason ?? first.status.rawValue)", severity: .error)
+            ]
         }
-        var findings = (first.disk?.warnings ?? []).map { Finding(.disk, path: first.path, message: $0, severity: .warning) }
+        var findings = (first.disk?.warnings ?? []).map {
+            Finding(.disk, path: first.path, message: $0, severity: .warning)
+        }
         if chain.count > 1 {
             let link = chain[1]
             switch link.status {
             case .verified, .start:
                 break
             case .unverifiable:
-                findings.append(Finding(.disk, path: first.path, message: "parent \(link.path): \(link.reason ?? "not verifiable")", severity: .info))
+                findings.append(
+                    Finding(
+                        .disk, path: first.path, message: "parent \(link.path): \(link.reason ?? "not verifiable")",
+                        severity: .info))
             default:
                 let candidates = link.candidates.map { " (candidates: \($0.joined(separator: "; ")))" } ?? ""
-                findings.append(Finding(
-                    .disk, path: first.path,
-                    message: "parent \(link.status.rawValue): \(link.path.isEmpty ? "?" : link.path): \(link.reason ?? "")\(candidates)",
-                    severity: .warning))
+                findings.append(
+                    Finding(
+                        .disk, path: first.path,
+                        message:
+                            "parent \(link.status.rawValue): \(link.path.isEmpty ? "?" : link.path): \(link.reason ?? "")\(candidates)",
+                        severity: .warning))
             }
         }
         return findings
@@ -167,7 +202,9 @@ package struct InventoryBuilder: Sendable {
     package func readChains(_ hostPaths: [String], facts: HostFacts?) -> [String: [DiskChainLink]] {
         let volumeLetters = Dictionary(
             (facts?.mountedDevices ?? []).compactMap { device -> (GUID, Character)? in
-                guard let volume = device.volume, let letter = facts?.driveLetter(forVolume: volume)?.first else { return nil }
+                guard let volume = device.volume, let letter = facts?.driveLetter(forVolume: volume)?.first else {
+                    return nil
+                }
                 return (volume, letter)
             }, uniquingKeysWith: { first, _ in first })
         let resolver = DiskChainResolver(map: map, volumeLetters: volumeLetters)

@@ -14,7 +14,9 @@ package struct RecordAssembler {
     package static func folderAboveVirtualMachines(_ configuration: WindowsPath) -> WindowsPath? {
         guard let folder = configuration.parent else { return nil }
         let name = folder.lastComponent ?? ""
-        if NTFSName.equal(name, "Virtual Machines") || NTFSName.equal(name, "Snapshots") { return folder.parent ?? folder }
+        if NTFSName.equal(name, "Virtual Machines") || NTFSName.equal(name, "Snapshots") {
+            return folder.parent ?? folder
+        }
         return folder
     }
 
@@ -26,14 +28,18 @@ package struct RecordAssembler {
     /// A used path for `text`, checked on the volumes.
     package func usedPath(_ text: String, role: PathRole, keyPath: String) -> UsedPath {
         guard let path = environment.literalPath(text) else {
-            return UsedPath(path: nil, text: text, role: role, exists: false, problem: "not an absolute Windows path", keyPath: keyPath)
+            return UsedPath(
+                path: nil, text: text, role: role, exists: false, problem: "not an absolute Windows path",
+                keyPath: keyPath)
         }
         switch volume.resolve(path) {
         case .found(let host, _):
             let spelled = volume.windowsPath(forHostPath: host) ?? path
-            return UsedPath(path: spelled, text: spelled.description, role: role, exists: true, problem: nil, keyPath: keyPath)
+            return UsedPath(
+                path: spelled, text: spelled.description, role: role, exists: true, problem: nil, keyPath: keyPath)
         case .missing(let reason):
-            return UsedPath(path: path, text: path.description, role: role, exists: false, problem: reason, keyPath: keyPath)
+            return UsedPath(
+                path: path, text: path.description, role: role, exists: false, problem: reason, keyPath: keyPath)
         case .unmapped:
             return UsedPath(
                 path: path, text: path.description, role: role, exists: false,
@@ -45,14 +51,18 @@ package struct RecordAssembler {
     package func unresolvedRegistration(_ registration: Registration) -> VirtualMachine {
         VirtualMachine(
             id: registration.id, name: nil, configurationVersion: nil, generation: nil,
-            configuration: ConfigurationFile(path: nil, text: registration.rawPath, hostPath: nil, outcome: .unresolvableRegistration),
-            registered: true, registration: [registration.evidence], checkpointOf: nil, checkpoints: [], folders: [], disks: [],
+            configuration: ConfigurationFile(
+                path: nil, text: registration.rawPath, hostPath: nil, outcome: .unresolvableRegistration),
+            registered: true, registration: [registration.evidence], checkpointOf: nil, checkpoints: [], folders: [],
+            disks: [],
             isos: [], floppies: [], stateFiles: [], otherPaths: [],
             problems: ["registered, but its configuration path '\(registration.rawPath)' cannot be resolved"])
     }
 
     /// The VM of one configuration file that was looked for (`file.path` is set), with what it said when it parsed.
-    package func record(_ file: ConfigurationFile, configuration: VMConfiguration?, registered: Bool, registrations: [Registration]) -> VirtualMachine {
+    package func record(
+        _ file: ConfigurationFile, configuration: VMConfiguration?, registered: Bool, registrations: [Registration]
+    ) -> VirtualMachine {
         var record = VirtualMachine(
             id: configuration?.id ?? registrations.first?.id, name: configuration?.name,
             configurationVersion: configuration?.configurationVersion, generation: configuration?.generation,
@@ -76,7 +86,10 @@ package struct RecordAssembler {
         if let root = configuration?.dataRoot {
             folders.append(usedPath(root.path, role: .dataRoot, keyPath: root.keyPath))
         } else if let path, let folder = RecordAssembler.folderAboveVirtualMachines(path) {
-            folders.append(usedPath(folder.description, role: .vmFolder, keyPath: "folder above the configuration's 'Virtual Machines' folder"))
+            folders.append(
+                usedPath(
+                    folder.description, role: .vmFolder,
+                    keyPath: "folder above the configuration's 'Virtual Machines' folder"))
         }
         if let root = configuration?.snapshotDataRoot {
             folders.append(usedPath(root.path, role: .snapshotDataRoot, keyPath: root.keyPath))
@@ -105,8 +118,10 @@ package struct RecordAssembler {
     private func addPaths(_ configuration: VMConfiguration?, to record: inout VirtualMachine) {
         for reference in configuration?.paths ?? [] {
             switch reference.role {
-            case .guestState: record.stateFiles.append(usedPath(reference.path, role: .guestState, keyPath: reference.keyPath))
-            case .savedState: record.stateFiles.append(usedPath(reference.path, role: .savedState, keyPath: reference.keyPath))
+            case .guestState:
+                record.stateFiles.append(usedPath(reference.path, role: .guestState, keyPath: reference.keyPath))
+            case .savedState:
+                record.stateFiles.append(usedPath(reference.path, role: .savedState, keyPath: reference.keyPath))
             case .other: record.otherPaths.append(usedPath(reference.path, role: .other, keyPath: reference.keyPath))
             default: break
             }
@@ -124,31 +139,45 @@ package struct RecordAssembler {
             let besideConfig = parent == folder && NTFSName.equal(stem, id)
             let inRuntimeFolder = parent.lastComponent.map { NTFSName.equal($0, id) } == true && parent.parent == folder
             guard besideConfig || inRuntimeFolder, !known.contains(path.key) else { continue }
-            record.stateFiles.append(UsedPath(
-                path: path, text: path.description, role: artifact.kind == .runtimeFolder ? .runtimeFolder : .runtimeFile,
-                exists: true, problem: nil, keyPath: "found beside the configuration"))
+            record.stateFiles.append(
+                UsedPath(
+                    path: path, text: path.description,
+                    role: artifact.kind == .runtimeFolder ? .runtimeFolder : .runtimeFile,
+                    exists: true, problem: nil, keyPath: "found beside the configuration"))
         }
     }
 
     /// A disk a configuration names, with its chain.
     package func attachedDisk(_ text: String, controller: String, keyPath: String) -> AttachedDisk {
         func missing(_ path: WindowsPath?, _ text: String, _ reason: String) -> AttachedDisk {
-            let link = DiskChainLink(path: text, hostPath: nil, exists: false, verified: false, status: .unresolved, reason: reason)
-            return AttachedDisk(path: path, text: text, controller: controller, keyPath: keyPath, exists: false, chain: [link])
+            let link = DiskChainLink(
+                path: text, hostPath: nil, exists: false, verified: false, status: .unresolved, reason: reason)
+            return AttachedDisk(
+                path: path, text: text, controller: controller, keyPath: keyPath, exists: false, chain: [link])
         }
-        guard let path = environment.literalPath(text) else { return missing(nil, text, "not an absolute Windows path") }
+        guard let path = environment.literalPath(text) else {
+            return missing(nil, text, "not an absolute Windows path")
+        }
         switch volume.resolve(path) {
         case .found(let host, _):
             let spelled = volume.windowsPath(forHostPath: host) ?? path
-            let chain = chains[host]
-                ?? [DiskChainLink(path: spelled.description, hostPath: host, exists: true, verified: false, status: .unreadable,
-                    reason: spelled.lastComponent?.lowercased().hasSuffix(".vhds") == true
-                        ? "a VHD Set file: its format is not published, so it is not read (its data files are grouped by name)" : "not read")]
-            return AttachedDisk(path: spelled, text: spelled.description, controller: controller, keyPath: keyPath, exists: true, chain: chain)
+            let chain =
+                chains[host]
+                ?? [
+                    DiskChainLink(
+                        path: spelled.description, hostPath: host, exists: true, verified: false, status: .unreadable,
+                        reason: spelled.lastComponent?.lowercased().hasSuffix(".vhds") == true
+                            ? "a VHD Set file: its format is not published, so it is not read (its data files are grouped by name)"
+                            : "not read")
+                ]
+            return AttachedDisk(
+                path: spelled, text: spelled.description, controller: controller, keyPath: keyPath, exists: true,
+                chain: chain)
         case .missing(let reason):
             return missing(path, path.description, reason)
         case .unmapped:
-            return missing(path, path.description, "on \(path.rootDescription), which was not given (add --drive or --map)")
+            return missing(
+                path, path.description, "on \(path.rootDescription), which was not given (add --drive or --map)")
         }
     }
 
@@ -160,7 +189,8 @@ package struct RecordAssembler {
             records[index].configuration.path.map { !isCheckpointFolder($0) } ?? true
         }
         for index in records.indices {
-            guard let path = records[index].configuration.path, isCheckpointFolder(path), let folder = path.parent else { continue }
+            guard let path = records[index].configuration.path, isCheckpointFolder(path), let folder = path.parent
+            else { continue }
             let id = records[index].id?.description
             let listed = vms.filter { candidate in
                 id != nil && records[candidate].checkpoints.contains { NTFSName.equal($0, id!) }
@@ -168,7 +198,9 @@ package struct RecordAssembler {
             let byFolder = vms.filter { candidate in
                 let folders = records[candidate].folders
                 let roots = folders.filter { $0.role == .snapshotDataRoot }.compactMap(\.path)
-                let base = roots.isEmpty ? folders.filter { $0.role == .dataRoot || $0.role == .vmFolder }.compactMap(\.path) : roots
+                let base =
+                    roots.isEmpty
+                    ? folders.filter { $0.role == .dataRoot || $0.role == .vmFolder }.compactMap(\.path) : roots
                 return base.contains { $0.appending("Snapshots") == folder }
             }
             let owner = listed.first ?? (byFolder.count == 1 ? byFolder.first : nil)
@@ -200,14 +232,17 @@ package struct RecordAssembler {
         for index in artifacts.indices {
             let key = artifacts[index].path.key
             if let ids = users[key] { artifacts[index].users = ids.sorted { $0.description < $1.description } }
-            if artifacts[index].kind == .virtualDisk { artifacts[index].chain = chains[artifacts[index].hostPath] ?? [] }
+            if artifacts[index].kind == .virtualDisk {
+                artifacts[index].chain = chains[artifacts[index].hostPath] ?? []
+            }
             guard !registeredUse.contains(key) else { continue }
             switch artifacts[index].kind {
             case .virtualDisk:
                 let ids = users[key].map { Array($0) } ?? []
-                unreferenced.append(UnreferencedFile(
-                    path: artifacts[index].path, kind: .virtualDisk,
-                    reason: ids.isEmpty ? .diskUnused : .diskUsedOnlyByUnregistered(ids)))
+                unreferenced.append(
+                    UnreferencedFile(
+                        path: artifacts[index].path, kind: .virtualDisk,
+                        reason: ids.isEmpty ? .diskUnused : .diskUsedOnlyByUnregistered(ids)))
             case .iso:
                 unreferenced.append(UnreferencedFile(path: artifacts[index].path, kind: .iso, reason: .imageUnattached))
             default:
@@ -216,8 +251,10 @@ package struct RecordAssembler {
         }
         for record in records where !record.registered && record.configuration.exists {
             guard let path = record.configuration.path else { continue }
-            unreferenced.append(UnreferencedFile(
-                path: path, kind: .vmConfiguration, reason: .configurationUnregistered(name: record.name, id: record.id)))
+            unreferenced.append(
+                UnreferencedFile(
+                    path: path, kind: .vmConfiguration,
+                    reason: .configurationUnregistered(name: record.name, id: record.id)))
         }
         unreferenced.sort { $0.path.key < $1.path.key }
         return (artifacts, unreferenced)

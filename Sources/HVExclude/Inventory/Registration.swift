@@ -34,25 +34,36 @@ package struct RegistrationReader {
                 do {
                     let read = try VMRegistrations(tree: VMCXFile(file: map.openFile(host)).tree)
                     for warning in read.warnings {
-                        findings.append(Finding(.registration, path: spelled.description, message: warning, severity: .warning))
+                        findings.append(
+                            Finding(.registration, path: spelled.description, message: warning, severity: .warning))
                     }
                     for entry in read.virtualMachines {
                         let path = environment.literalPath(entry.configurationPath)
                         if path == nil {
-                            findings.append(Finding(
-                                .registration, path: spelled.description,
-                                message: "registration \(entry.keyPath) names '\(entry.configurationPath)', which is not an absolute Windows path",
-                                severity: .warning))
+                            findings.append(
+                                Finding(
+                                    .registration, path: spelled.description,
+                                    message:
+                                        "registration \(entry.keyPath) names '\(entry.configurationPath)', which is not an absolute Windows path",
+                                    severity: .warning))
                         }
-                        registrations.append(Registration(
-                            id: entry.id, configuration: path, rawPath: entry.configurationPath,
-                            evidence: Evidence(source: spelled.description, detail: entry.keyPath), checkpoint: false))
+                        registrations.append(
+                            Registration(
+                                id: entry.id, configuration: path, rawPath: entry.configurationPath,
+                                evidence: Evidence(source: spelled.description, detail: entry.keyPath),
+                                checkpoint: false))
                     }
                 } catch {
-                    findings.append(Finding(.registration, path: spelled.description, message: "unreadable registration store: \(error)", severity: .error))
+                    findings.append(
+                        Finding(
+                            .registration, path: spelled.description,
+                            message: "unreadable registration store: \(error)", severity: .error))
                 }
             case .found(_, let kind):
-                findings.append(Finding(.registration, path: store.description, message: "is a \(kind.rawValue), not a registration store; not read", severity: .warning))
+                findings.append(
+                    Finding(
+                        .registration, path: store.description,
+                        message: "is a \(kind.rawValue), not a registration store; not read", severity: .warning))
             case .missing, .unmapped:
                 break
             }
@@ -61,27 +72,37 @@ package struct RegistrationReader {
             guard let directory = dataRoot.appending(folder) else { continue }
             for entry in map.entries(of: directory) {
                 guard let name = entry.path.lastComponent, NTFSName.hasSuffix(name, ".xml"),
-                      let id = VMRegistrations.guid(fromXMLFileName: name) else { continue }
+                    let id = VMRegistrations.guid(fromXMLFileName: name)
+                else { continue }
                 switch entry.kind {
                 case .symlink:
                     let target = LinkReader.target(ofLinkAt: entry.hostPath, linkPath: entry.path, map: map)
-                    let how = target.source == .reparseData ? "NTFS symlink (reparse data)" : "link (link text; no reparse data)"
+                    let how =
+                        target.source == .reparseData
+                        ? "NTFS symlink (reparse data)" : "link (link text; no reparse data)"
                     if target.windowsPath == nil {
-                        findings.append(Finding(
+                        findings.append(
+                            Finding(
                                 .registration, path: entry.path.description,
-                            message: "registration link target cannot be worked out: \(target.problem ?? target.text)",
-                            severity: .warning))
+                                message:
+                                    "registration link target cannot be worked out: \(target.problem ?? target.text)",
+                                severity: .warning))
                     }
-                    registrations.append(Registration(
-                        id: id, configuration: target.windowsPath, rawPath: target.text,
-                        evidence: Evidence(source: entry.path.description, detail: "\(how) → \(target.windowsPath?.description ?? target.text)"),
-                        checkpoint: checkpoint))
+                    registrations.append(
+                        Registration(
+                            id: id, configuration: target.windowsPath, rawPath: target.text,
+                            evidence: Evidence(
+                                source: entry.path.description,
+                                detail: "\(how) → \(target.windowsPath?.description ?? target.text)"),
+                            checkpoint: checkpoint))
                 case .file:
                     // A default-location VM, or a copied tree where the link became a plain copy.
-                    registrations.append(Registration(
-                        id: id, configuration: entry.path, rawPath: entry.path.description,
-                        evidence: Evidence(source: entry.path.description, detail: "configuration in the Hyper-V data root"),
-                        checkpoint: checkpoint))
+                    registrations.append(
+                        Registration(
+                            id: id, configuration: entry.path, rawPath: entry.path.description,
+                            evidence: Evidence(
+                                source: entry.path.description, detail: "configuration in the Hyper-V data root"),
+                            checkpoint: checkpoint))
                 default:
                     continue
                 }

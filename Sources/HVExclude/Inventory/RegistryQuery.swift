@@ -57,7 +57,8 @@ package enum RegistryQuery {
             }
         }
         if let first = parts.first, RegistryName.equal(first, "CurrentControlSet") {
-            guard let current = try hive.value("Current", at: "Select")?.integerValue, current > 0, current < 1000 else {
+            guard let current = try hive.value("Current", at: "Select")?.integerValue, current > 0, current < 1000
+            else {
                 throw KeyNotFound(path: keyPath + " (no Select\\Current to resolve CurrentControlSet)", hive: hive.name)
             }
             let digits = String(current)
@@ -153,7 +154,9 @@ package enum RegistryQuery {
         let raw = value.raw
         guard raw.count >= 4, raw.count % 2 == 0 else { return nil }
         let text = UTF16Text.decode(raw, .little, stopAtNUL: true)
-        guard text.hasPrefix("\\"), text.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0 != "\u{FFFD}" }) else { return nil }
+        guard text.hasPrefix("\\"), text.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0 != "\u{FFFD}" }) else {
+            return nil
+        }
         return "device \(text)"
     }
 

@@ -171,7 +171,7 @@ package struct VMConfiguration: Sendable, Equatable {
         if let manifest = configuration.child(named: "manifest") {
             for vdev in manifest.children where vdev.isNode {
                 guard let device = vdev.string(at: "device"), NTFSName.equal(device, VMConfiguration.scsiDeviceID),
-                      let instance = vdev.string(at: "instance")
+                    let instance = vdev.string(at: "instance")
                 else { continue }
                 scsiKeys.insert(NTFSName.fold("_\(instance)_"))
             }
@@ -199,9 +199,10 @@ package struct VMConfiguration: Sendable, Equatable {
                     let keyPath = "\(base)/\(pathKey?.name ?? "pathname")"
                     var path = pathKey?.value.stringValue
                     if path?.isEmpty == true { path = nil }
-                    drives.append(Drive(
-                        controllerKind: kind, controllerKey: device.name, controller: n, drive: m,
-                        kind: driveKind, path: path, keyPath: keyPath))
+                    drives.append(
+                        Drive(
+                            controllerKind: kind, controllerKey: device.name, controller: n, drive: m,
+                            kind: driveKind, path: path, keyPath: keyPath))
                     if let path {
                         let role: PathRole
                         switch driveKind {
@@ -225,7 +226,8 @@ package struct VMConfiguration: Sendable, Equatable {
 
         // Every other absolute Windows path, classified by where it sits.
         configuration.forEach(path: "configuration") { keyPath, node in
-            guard let text = node.value.stringValue, VMConfiguration.isWindowsPath(text), !claimed.contains(keyPath) else { return }
+            guard let text = node.value.stringValue, VMConfiguration.isWindowsPath(text), !claimed.contains(keyPath)
+            else { return }
             paths.append(PathReference(role: VMConfiguration.role(ofKeyPath: keyPath), path: text, keyPath: keyPath))
         }
     }
@@ -233,7 +235,9 @@ package struct VMConfiguration: Sendable, Equatable {
     /// Whether `text` looks like an absolute Windows path: `X:\…`, `X:/…`, `\\server\…`, `\\?\…`, or `%VAR%\…`.
     static func isWindowsPath(_ text: String) -> Bool {
         let u = Array(text.utf8.prefix(3))
-        if u.count >= 3, (u[0] | 0x20) >= 0x61, (u[0] | 0x20) <= 0x7A, u[1] == 0x3A, u[2] == 0x5C || u[2] == 0x2F { return true }
+        if u.count >= 3, (u[0] | 0x20) >= 0x61, (u[0] | 0x20) <= 0x7A, u[1] == 0x3A, u[2] == 0x5C || u[2] == 0x2F {
+            return true
+        }
         if text.hasPrefix("\\\\") && text.utf8.count > 2 { return true }
         if text.hasPrefix("%"), let close = text.dropFirst().firstIndex(of: "%") {
             let rest = text[text.index(after: close)...]

@@ -50,7 +50,9 @@ package struct VMRegistrations: Sendable, Equatable {
         formatVersion = configurations.integer(at: "FormatVersion")
         virtualMachines = []
         cache = []
-        for (list, name) in [(\VMRegistrations.virtualMachines, "VirtualMachines"), (\VMRegistrations.cache, "VirtualMachinesCache")] {
+        for (list, name) in [
+            (\VMRegistrations.virtualMachines, "VirtualMachines"), (\VMRegistrations.cache, "VirtualMachinesCache"),
+        ] {
             guard let node = configurations.child(named: name) else { continue }
             for child in node.children {
                 let keyPath = "\(configurations.name)/\(node.name)/\(child.name)"

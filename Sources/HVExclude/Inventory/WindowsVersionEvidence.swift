@@ -33,7 +33,9 @@ package enum WindowsVersionEvidence {
         guard creator.contains("Windows") else { return nil }
         for word in creator.split(separator: " ") {
             let parts = word.split(separator: ".")
-            if parts.count >= 3, parts.allSatisfy({ Int($0) != nil }), let build = Int(parts[2]), build >= 6000 { return build }
+            if parts.count >= 3, parts.allSatisfy({ Int($0) != nil }), let build = Int(parts[2]), build >= 6000 {
+                return build
+            }
         }
         return nil
     }
@@ -41,11 +43,16 @@ package enum WindowsVersionEvidence {
     /// The kernel's file version: `%SystemRoot%\System32\ntoskrnl.exe` on the scanned volume.
     static func kernel(map: VolumeMap, environment: WindowsEnvironment, findings: inout [Finding]) -> Inference? {
         guard let path = environment.path("%SystemRoot%\\System32\\ntoskrnl.exe"),
-              case .found(let host, .file) = map.resolve(path) else { return nil }
+            case .found(let host, .file) = map.resolve(path)
+        else { return nil }
         let shown = map.windowsPath(forHostPath: host)?.description ?? path.description
         do {
-            guard let version = try PEFileVersion.read(file: map.openFile(host, readBudget: PEFileVersion.readBudget)) else {
-                findings.append(Finding(.hive, path: shown, message: "no version resource: the kernel's version is unknown", severity: .warning))
+            guard let version = try PEFileVersion.read(file: map.openFile(host, readBudget: PEFileVersion.readBudget))
+            else {
+                findings.append(
+                    Finding(
+                        .hive, path: shown, message: "no version resource: the kernel's version is unknown",
+                        severity: .warning))
                 return nil
             }
             guard let match = HostFacts.WindowsGeneration.forBuild(version.build) else { return nil }
@@ -53,7 +60,9 @@ package enum WindowsVersionEvidence {
                 build: version.build, generation: match.generation, exact: match.exact,
                 evidence: "\(shown) file version \(version) (build \(version.build))")
         } catch {
-            findings.append(Finding(.hive, path: shown, message: "could not read the kernel's version: \(error)", severity: .warning))
+            findings.append(
+                Finding(
+                    .hive, path: shown, message: "could not read the kernel's version: \(error)", severity: .warning))
             return nil
         }
     }
@@ -65,17 +74,24 @@ package enum WindowsVersionEvidence {
             if best == nil || best!.generation < candidate.generation { best = candidate }
         }
         for record in records {
-            guard let version = record.configurationVersion, let generation = generation(configurationVersion: version) else { continue }
-            consider(Inference(
-                build: nil, generation: generation, exact: false,
-                evidence: "VM configuration version \(record.configurationVersionText ?? "?") in \(record.configuration.text) "
-                    + "(needs Windows Server \(generation.rawValue) or later; inferred)"))
+            guard let version = record.configurationVersion, let generation = generation(configurationVersion: version)
+            else { continue }
+            consider(
+                Inference(
+                    build: nil, generation: generation, exact: false,
+                    evidence:
+                        "VM configuration version \(record.configurationVersionText ?? "?") in \(record.configuration.text) "
+                        + "(needs Windows Server \(generation.rawValue) or later; inferred)"))
         }
         for disk in disks where disk.format == .vhdx {
-            guard let build = build(creator: disk.creator), let match = HostFacts.WindowsGeneration.forBuild(build) else { continue }
-            consider(Inference(
-                build: build, generation: match.generation, exact: false,
-                evidence: "VHDX creator \"\(disk.creator)\" (build \(build); the disk may have been made on another host; inferred)"))
+            guard let build = build(creator: disk.creator), let match = HostFacts.WindowsGeneration.forBuild(build)
+            else { continue }
+            consider(
+                Inference(
+                    build: build, generation: match.generation, exact: false,
+                    evidence:
+                        "VHDX creator \"\(disk.creator)\" (build \(build); the disk may have been made on another host; inferred)"
+                ))
         }
         return best
     }
@@ -86,24 +102,30 @@ package enum WindowsVersionEvidence {
         records: [VirtualMachine], disks: [VirtualDisk], findings: inout [Finding]
     ) {
         guard facts?.windows == nil, let problem = softwareProblem else { return }
-        let inference = kernel(map: map, environment: environment, findings: &findings)
+        let inference =
+            kernel(map: map, environment: environment, findings: &findings)
             ?? artifacts(records: records, disks: disks)
         guard let inference else {
-            findings.append(Finding(
-                .hive, path: "C:\\Windows\\System32\\config\\SOFTWARE",
-                message: "SOFTWARE is \(problem), and neither ntoskrnl.exe, a VM configuration version nor a VHDX creator string tells the Windows release: it is unknown",
-                severity: .warning))
+            findings.append(
+                Finding(
+                    .hive, path: "C:\\Windows\\System32\\config\\SOFTWARE",
+                    message:
+                        "SOFTWARE is \(problem), and neither ntoskrnl.exe, a VM configuration version nor a VHDX creator string tells the Windows release: it is unknown",
+                    severity: .warning))
             return
         }
         var known = facts ?? HostFacts.read(software: nil, system: nil)
         known.windows = HostFacts.Windows(
-            productName: nil, currentBuild: nil, installationType: nil, editionID: nil, build: inference.build, isServer: nil,
+            productName: nil, currentBuild: nil, installationType: nil, editionID: nil, build: inference.build,
+            isServer: nil,
             generation: inference.generation, exactBuild: false,
             evidence: "SOFTWARE is \(problem); the release comes from \(inference.evidence)")
         facts = known
-        findings.append(Finding(
-            .hive, path: "C:\\Windows\\System32\\config\\SOFTWARE",
-            message: "SOFTWARE is \(problem): Windows Server \(inference.generation.rawValue) rules apply, from \(inference.evidence)",
-            severity: .info))
+        findings.append(
+            Finding(
+                .hive, path: "C:\\Windows\\System32\\config\\SOFTWARE",
+                message:
+                    "SOFTWARE is \(problem): Windows Server \(inference.generation.rawValue) rules apply, from \(inference.evidence)",
+                severity: .info))
     }
 }

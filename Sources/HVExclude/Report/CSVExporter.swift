@@ -1,14 +1,13 @@
 // Reference: RFC 4180 (Common Format and MIME Type for CSV Files).
 
-import HVXScan
+import HVXBinary
+import HVXDiagnosis
 import HVXDiskImage
 import HVXExclusions
-import HVXDiagnosis
-import HVXInventory
 import HVXFormats
+import HVXInventory
+import HVXScan
 import HVXVolume
-import HVXBinary
-
 
 /// Writes the host's plan as CSV for any antivirus console that imports a table: one row per entry, the columns
 /// `form` (`folder`, `file`, `pattern`, `process`, `extension`), `path` (the Windows path, a pattern in Defender's
@@ -27,10 +26,15 @@ package enum CSVExporter {
         let plan = report.exclusions
         var rows = [header]
         for entry in plan.paths {
-            rows.append([entry.form.rawValue, entry.path, entry.reasons.joined(separator: "; "), String(entry.verified), entry.hold.map { $0.threat ?? $0.reason } ?? ""])
+            rows.append([
+                entry.form.rawValue, entry.path, entry.reasons.joined(separator: "; "), String(entry.verified),
+                entry.hold.map { $0.threat ?? $0.reason } ?? "",
+            ])
         }
         for entry in plan.extensions {
-            rows.append(["extension", "." + DefenderPathPattern.normaliseExtension(entry.extension), entry.reason, "true", ""])
+            rows.append([
+                "extension", "." + DefenderPathPattern.normaliseExtension(entry.extension), entry.reason, "true", "",
+            ])
         }
         for entry in plan.processes {
             rows.append(["process", entry.path, entry.reason, String(entry.verified), ""])

@@ -77,7 +77,8 @@ package struct DiagnosisReport: Codable, Sendable, Equatable {
         package var events: [DetectionEvent]? = nil
 
         private enum CodingKeys: String, CodingKey {
-            case kind, vm, vmName, file, signatures, codes, firstTime, lastTime, count, coveredByPlan, coveredByConfigured, plannedEntries
+            case kind, vm, vmName, file, signatures, codes, firstTime, lastTime, count, coveredByPlan,
+                coveredByConfigured, plannedEntries
             case threat, severity, action, process, remediated, events
         }
 
@@ -170,7 +171,8 @@ package struct DiagnosisReport: Codable, Sendable, Equatable {
         findings = diagnosis.findings.map { finding in
             var record = Finding(
                 vm: finding.vm?.description, vmName: finding.vmName, file: finding.file?.description,
-                signatures: finding.signatures.map(\.rawValue), codes: finding.codes.map { "0x" + String($0, radix: 16, uppercase: true) },
+                signatures: finding.signatures.map(\.rawValue),
+                codes: finding.codes.map { "0x" + String($0, radix: 16, uppercase: true) },
                 firstTime: finding.first.description, lastTime: finding.last.description, count: finding.count,
                 coveredByPlan: finding.coveredByPlan, coveredByConfigured: finding.coveredByConfigured,
                 plannedEntries: finding.plannedEntries.map(\.description))
@@ -181,7 +183,9 @@ package struct DiagnosisReport: Codable, Sendable, Equatable {
                 record.action = facts.action
                 record.process = facts.process
                 record.remediated = facts.remediated
-                record.events = facts.events.map { DetectionEvent(id: $0.id, time: $0.time.description, action: $0.action) }
+                record.events = facts.events.map {
+                    DetectionEvent(id: $0.id, time: $0.time.description, action: $0.action)
+                }
             }
             return record
         }

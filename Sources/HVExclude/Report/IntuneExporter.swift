@@ -1,12 +1,12 @@
 import FoundationEssentials
-import HVXScan
+import HVXBinary
+import HVXDiagnosis
 import HVXDiskImage
 import HVXExclusions
-import HVXDiagnosis
-import HVXInventory
 import HVXFormats
+import HVXInventory
+import HVXScan
 import HVXVolume
-import HVXBinary
 
 // Reference: Microsoft Learn, "Policy CSP - Defender" (ExcludedPaths, ExcludedExtensions, ExcludedProcesses);
 // Microsoft Graph, windows10CustomConfiguration and omaSettingString.
@@ -47,7 +47,9 @@ package enum IntuneExporter {
         for entry in plan.paths {
             let value = entry.environmentPath ?? entry.path
             if let hold = entry.hold {
-                refused.append("\(value): held (Defender detected \(hold.threat ?? "malware") in a file it covers); add it once the threat is handled")
+                refused.append(
+                    "\(value): held (Defender detected \(hold.threat ?? "malware") in a file it covers); add it once the threat is handled"
+                )
             } else {
                 paths.append(value)
             }
@@ -80,7 +82,8 @@ package enum IntuneExporter {
         let profile = Profile(
             odataType: "#microsoft.graph.windows10CustomConfiguration",
             displayName: "Hyper-V host exclusions (\(PlanIdentity.of(report.exclusions)))",
-            description: "Microsoft Defender exclusions planned by \(report.tool.name) \(report.tool.version) for \(PowerShellExporter.hostDescription(report)). "
+            description:
+                "Microsoft Defender exclusions planned by \(report.tool.name) \(report.tool.version) for \(PowerShellExporter.hostDescription(report)). "
                 + "Values are the Defender policy CSP's lists, items separated by '|' (no length limit is documented). "
                 + "Custom profiles reach Intune-enrolled devices only; Windows Server gets these values through Defender for Endpoint security settings management or Group Policy.",
             omaSettings: settings.map {

@@ -1,4 +1,5 @@
 import HVXExclusions
+
 /// Writes the plan one exclusion per line, `folder:`, `file:`, `pattern:`, `ext:` or `process:` followed by the
 /// value, for antivirus products other than Defender (and for scripts); with a ``VendorProfile``, in that product's
 /// syntax instead.
@@ -30,7 +31,9 @@ package enum ListExporter {
             lines += plan.extensions.map { "ext:." + DefenderPathPattern.normaliseExtension($0.extension) }
             lines += plan.processes.map { "process:" + $0.path }
         }
-        lines += report.fileServers.flatMap { server in server.shares.flatMap { $0.paths.map { "fileserver-path:" + $0.path } } }
+        lines += report.fileServers.flatMap { server in
+            server.shares.flatMap { $0.paths.map { "fileserver-path:" + $0.path } }
+        }
         return lines.isEmpty ? "" : lines.map(oneLine).joined(separator: "\n") + "\n"
     }
 

@@ -5,14 +5,14 @@
 /// on every run, any added, removed or changed entry a different one. Not a security boundary — it names a record,
 /// it does not protect it.
 
-import HVXScan
+import HVXBinary
+import HVXDiagnosis
 import HVXDiskImage
 import HVXExclusions
-import HVXDiagnosis
-import HVXInventory
 import HVXFormats
+import HVXInventory
+import HVXScan
 import HVXVolume
-import HVXBinary
 
 package enum PlanIdentity {
     /// `hvx-` and 16 hex digits.

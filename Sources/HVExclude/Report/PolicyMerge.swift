@@ -7,14 +7,14 @@
 /// (a VM registered with different configurations, releases with different process sets, a path that is a folder
 /// on one node and a file on another, different Defender channels) a conflict says so.
 
-import HVXScan
+import HVXBinary
+import HVXDiagnosis
 import HVXDiskImage
 import HVXExclusions
-import HVXDiagnosis
-import HVXInventory
 import HVXFormats
+import HVXInventory
+import HVXScan
 import HVXVolume
-import HVXBinary
 
 package struct MergedPolicy: Codable, Sendable, Equatable {
     /// The report layout this policy follows (the reports' own).
@@ -122,7 +122,8 @@ package enum MergeError: Error, Equatable, CustomStringConvertible {
     package var description: String {
         switch self {
         case .schemaVersions(let versions):
-            return "the reports have different schema versions (" + versions.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
+            return "the reports have different schema versions ("
+                + versions.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
                 + "): scan every node with the same hvexclude"
         case .sameNode(let name, let files):
             return "node \(name) is given twice (\(files.joined(separator: ", "))): give one report per node"
@@ -137,7 +138,8 @@ package enum PolicyMerge {
     /// - Throws: ``MergeError`` for mixed schema versions or a node given twice.
     package static func merge(_ reports: [(file: String, report: Report)]) throws -> MergedPolicy {
         guard !reports.isEmpty else { throw MergeError.nothingToMerge }
-        let versions = Dictionary(reports.map { ($0.file, $0.report.schemaVersion) }, uniquingKeysWith: { first, _ in first })
+        let versions = Dictionary(
+            reports.map { ($0.file, $0.report.schemaVersion) }, uniquingKeysWith: { first, _ in first })
         if Set(versions.values).count > 1 { throw MergeError.schemaVersions(versions) }
         var nodes: [MergedPolicy.Node] = []
         var seen: [String: String] = [:]
@@ -147,20 +149,28 @@ package enum PolicyMerge {
             seen[NTFSName.fold(name)] = file
             let defender = report.host?.defender
             var channels: [String] = []
-            for (channel, set) in [("preferences", defender?.preferences), ("policies", defender?.policies), ("mdm", defender?.mdm)] {
-                if let set, !(set.paths.isEmpty && set.extensions.isEmpty && set.processes.isEmpty) { channels.append(channel) }
+            for (channel, set) in [
+                ("preferences", defender?.preferences), ("policies", defender?.policies), ("mdm", defender?.mdm),
+            ] {
+                if let set, !(set.paths.isEmpty && set.extensions.isEmpty && set.processes.isEmpty) {
+                    channels.append(channel)
+                }
             }
             if defender?.localPreferencesIgnored == true { channels.append("DisableLocalAdminMerge") }
-            nodes.append(MergedPolicy.Node(
-                name: name, report: file, release: report.host?.windows?.release ?? report.host?.windows?.productName?.value,
-                build: report.host?.windows?.build,
-                virtualMachines: report.virtualMachines.filter { $0.registered && $0.checkpointOf == nil }.compactMap { $0.name ?? $0.id },
-                defenderChannels: channels, missing: report.audit?.missingCount ?? 0,
-                toFix: report.audit?.configured.count { !$0.findings.isEmpty } ?? 0))
+            nodes.append(
+                MergedPolicy.Node(
+                    name: name, report: file,
+                    release: report.host?.windows?.release ?? report.host?.windows?.productName?.value,
+                    build: report.host?.windows?.build,
+                    virtualMachines: report.virtualMachines.filter { $0.registered && $0.checkpointOf == nil }
+                        .compactMap { $0.name ?? $0.id },
+                    defenderChannels: channels, missing: report.audit?.missingCount ?? 0,
+                    toFix: report.audit?.configured.count { !$0.findings.isEmpty } ?? 0))
         }
         let names = nodes.map(\.name)
         var policy = MergedPolicy(
-            nodes: nodes, virtualMachines: [], exclusions: .init(paths: [], processes: [], extensions: []), fileServers: [], conflicts: [])
+            nodes: nodes, virtualMachines: [], exclusions: .init(paths: [], processes: [], extensions: []),
+            fileServers: [], conflicts: [])
         mergePaths(reports.map(\.report), names: names, into: &policy)
         mergeProcesses(reports.map(\.report), names: names, into: &policy)
         mergeVMs(reports.map(\.report), names: names, into: &policy)
@@ -170,8 +180,13 @@ package enum PolicyMerge {
                 let key = NTFSName.fold(server.server)
                 guard var merged = servers[key] else { servers[key] = server; continue }
                 for share in server.shares {
-                    if let index = merged.shares.firstIndex(where: { NTFSName.fold($0.name) == NTFSName.fold(share.name) }) {
-                        for entry in share.paths where !merged.shares[index].paths.contains(where: { NTFSName.fold($0.path) == NTFSName.fold(entry.path) }) {
+                    if let index = merged.shares.firstIndex(where: {
+                        NTFSName.fold($0.name) == NTFSName.fold(share.name)
+                    }) {
+                        for entry in share.paths
+                        where !merged.shares[index].paths.contains(where: {
+                            NTFSName.fold($0.path) == NTFSName.fold(entry.path)
+                        }) {
                             merged.shares[index].paths.append(entry)
                         }
                     } else {
@@ -184,19 +199,24 @@ package enum PolicyMerge {
         policy.fileServers = servers.keys.sorted().map { servers[$0]! }
         let releases = Dictionary(grouping: nodes, by: { $0.release ?? "unknown" })
         if releases.count > 1 {
-            policy.conflicts.append(MergedPolicy.Conflict(
-                kind: "release", subject: "Windows release",
-                detail: releases.keys.sorted().map { "\($0): " + releases[$0]!.map(\.name).joined(separator: ", ") }.joined(separator: "; ")
-                    + " — Hyper-V's processes and Defender's automatic exclusions differ by release; each node gets the processes its release runs",
-                nodes: names))
+            policy.conflicts.append(
+                MergedPolicy.Conflict(
+                    kind: "release", subject: "Windows release",
+                    detail: releases.keys.sorted().map { "\($0): " + releases[$0]!.map(\.name).joined(separator: ", ") }
+                        .joined(separator: "; ")
+                        + " — Hyper-V's processes and Defender's automatic exclusions differ by release; each node gets the processes its release runs",
+                    nodes: names))
         }
         let channels = Dictionary(grouping: nodes, by: { $0.defenderChannels.joined(separator: "+") })
         if channels.count > 1 {
-            policy.conflicts.append(MergedPolicy.Conflict(
-                kind: "defenderChannel", subject: "where Defender's exclusions are configured",
-                detail: channels.keys.sorted().map { ($0.isEmpty ? "none" : $0) + ": " + channels[$0]!.map(\.name).joined(separator: ", ") }.joined(separator: "; ")
-                    + " — push the merged policy through one channel (Group Policy or Intune) to every node",
-                nodes: names))
+            policy.conflicts.append(
+                MergedPolicy.Conflict(
+                    kind: "defenderChannel", subject: "where Defender's exclusions are configured",
+                    detail: channels.keys.sorted().map {
+                        ($0.isEmpty ? "none" : $0) + ": " + channels[$0]!.map(\.name).joined(separator: ", ")
+                    }.joined(separator: "; ")
+                        + " — push the merged policy through one channel (Group Policy or Intune) to every node",
+                    nodes: names))
         }
         return policy
     }
@@ -224,13 +244,17 @@ package enum PolicyMerge {
                 let shared = WindowsPath(entry.path).map(isShared) ?? false
                 if var existing = merged[key] {
                     if !existing.nodes.contains(names[index]) { existing.nodes.append(names[index]) }
-                    for reason in entry.reasons where !existing.reasons.contains(reason) { existing.reasons.append(reason) }
+                    for reason in entry.reasons where !existing.reasons.contains(reason) {
+                        existing.reasons.append(reason)
+                    }
                     existing.verified = existing.verified && entry.verified
                     if existing.kind != entry.kind {
-                        policy.conflicts.append(MergedPolicy.Conflict(
-                            kind: "kind", subject: entry.path,
-                            detail: "a \(existing.kind == .directory ? "folder" : "file") on \(existing.nodes.dropLast().joined(separator: ", ")), a \(entry.kind == .directory ? "folder" : "file") on \(names[index]): excluded as a folder, which covers both",
-                            nodes: existing.nodes))
+                        policy.conflicts.append(
+                            MergedPolicy.Conflict(
+                                kind: "kind", subject: entry.path,
+                                detail:
+                                    "a \(existing.kind == .directory ? "folder" : "file") on \(existing.nodes.dropLast().joined(separator: ", ")), a \(entry.kind == .directory ? "folder" : "file") on \(names[index]): excluded as a folder, which covers both",
+                                nodes: existing.nodes))
                         existing.kind = .directory
                         existing.form = .folder
                     }
@@ -239,8 +263,10 @@ package enum PolicyMerge {
                 } else {
                     order.append(key)
                     merged[key] = MergedPolicy.Path(
-                        path: entry.path, kind: entry.kind, form: entry.form, lifecycle: entry.lifecycle, basis: entry.basis,
-                        reasons: entry.reasons, verified: entry.verified, nodes: [names[index]], shared: shared, hold: entry.hold)
+                        path: entry.path, kind: entry.kind, form: entry.form, lifecycle: entry.lifecycle,
+                        basis: entry.basis,
+                        reasons: entry.reasons, verified: entry.verified, nodes: [names[index]], shared: shared,
+                        hold: entry.hold)
                 }
             }
         }
@@ -262,10 +288,16 @@ package enum PolicyMerge {
             }
             if !covered { kept.append(key) }
         }
-        policy.exclusions.paths = kept.sorted { merged[$0]!.path.lowercased() < merged[$1]!.path.lowercased() }.map { merged[$0]! }
+        policy.exclusions.paths = kept.sorted { merged[$0]!.path.lowercased() < merged[$1]!.path.lowercased() }.map {
+            merged[$0]!
+        }
         // Extensions: the union.
         var extensions: [String: ExtensionExclusion] = [:]
-        for report in reports { for entry in report.exclusions.extensions { extensions[entry.extension.lowercased()] = extensions[entry.extension.lowercased()] ?? entry } }
+        for report in reports {
+            for entry in report.exclusions.extensions {
+                extensions[entry.extension.lowercased()] = extensions[entry.extension.lowercased()] ?? entry
+            }
+        }
         policy.exclusions.extensions = extensions.keys.sorted().map { extensions[$0]! }
     }
 
@@ -284,10 +316,12 @@ package enum PolicyMerge {
         }
         policy.exclusions.processes = order.map { merged[$0]! }
         for process in policy.exclusions.processes where process.nodes.count < names.count {
-            policy.conflicts.append(MergedPolicy.Conflict(
-                kind: "processes", subject: process.path,
-                detail: "planned on \(process.nodes.joined(separator: ", ")) only (not on \(names.filter { !process.nodes.contains($0) }.joined(separator: ", ")), whose release or services do not run it)",
-                nodes: process.nodes))
+            policy.conflicts.append(
+                MergedPolicy.Conflict(
+                    kind: "processes", subject: process.path,
+                    detail:
+                        "planned on \(process.nodes.joined(separator: ", ")) only (not on \(names.filter { !process.nodes.contains($0) }.joined(separator: ", ")), whose release or services do not run it)",
+                    nodes: process.nodes))
         }
     }
 
@@ -300,7 +334,11 @@ package enum PolicyMerge {
                 let shared = WindowsPath(vm.configurationFile).map(isShared) ?? false
                 if merged[key] == nil {
                     order.append(key)
-                    merged[key] = (MergedPolicy.VM(id: vm.id, name: vm.name, nodes: [], configurationFile: vm.configurationFile, shared: shared), [], [])
+                    merged[key] = (
+                        MergedPolicy.VM(
+                            id: vm.id, name: vm.name, nodes: [], configurationFile: vm.configurationFile, shared: shared
+                        ), [], []
+                    )
                 }
                 merged[key]!.vm.nodes.append(names[index])
                 merged[key]!.versions.insert(vm.configurationVersion ?? "?")
@@ -311,10 +349,12 @@ package enum PolicyMerge {
         for key in order {
             let (vm, versions, configurations) = merged[key]!
             guard vm.nodes.count > 1, versions.count > 1 || configurations.count > 1 else { continue }
-            policy.conflicts.append(MergedPolicy.Conflict(
-                kind: "vmConfiguration", subject: "VM \(vm.name ?? vm.id ?? "?")",
-                detail: "registered on \(vm.nodes.joined(separator: ", ")) with different configurations (files: \(configurations.sorted().joined(separator: ", ")); versions: \(versions.sorted().joined(separator: ", ")))",
-                nodes: vm.nodes))
+            policy.conflicts.append(
+                MergedPolicy.Conflict(
+                    kind: "vmConfiguration", subject: "VM \(vm.name ?? vm.id ?? "?")",
+                    detail:
+                        "registered on \(vm.nodes.joined(separator: ", ")) with different configurations (files: \(configurations.sorted().joined(separator: ", ")); versions: \(versions.sorted().joined(separator: ", ")))",
+                    nodes: vm.nodes))
         }
     }
 }
@@ -334,35 +374,50 @@ extension MergedPolicy {
                 path: entry.path, environmentPath: nil, kind: entry.kind, form: entry.form, lifecycle: entry.lifecycle,
                 basis: entry.basis, reasons: entry.reasons, evidence: [], verified: entry.verified, hold: entry.hold)
         }
-        plan.processes = exclusions.processes.filter { applies($0.nodes) }.map { ProcessExclusion(path: $0.path, reason: $0.reason) }
+        plan.processes = exclusions.processes.filter { applies($0.nodes) }.map {
+            ProcessExclusion(path: $0.path, reason: $0.reason)
+        }
         plan.extensions = exclusions.extensions
         return (plan, known)
     }
 
     /// The policy in words: nodes, conflicts, then one line per entry with the nodes it applies to.
     package func text() -> String {
-        var lines = ["Merged policy for \(nodes.count) node\(nodes.count == 1 ? "" : "s"): " + nodes.map { node in
-            node.name + (node.release.map { " (\($0))" } ?? "")
-        }.joined(separator: ", ")]
-        lines.append("\(virtualMachines.count) VMs (\(virtualMachines.count { $0.shared }) on shared storage); "
-            + "\(exclusions.paths.count) paths, \(exclusions.processes.count) processes, \(exclusions.extensions.count) extensions; "
-            + "\(exclusions.paths.count { $0.hold != nil }) held")
+        var lines = [
+            "Merged policy for \(nodes.count) node\(nodes.count == 1 ? "" : "s"): "
+                + nodes.map { node in
+                    node.name + (node.release.map { " (\($0))" } ?? "")
+                }.joined(separator: ", ")
+        ]
+        lines.append(
+            "\(virtualMachines.count) VMs (\(virtualMachines.count { $0.shared }) on shared storage); "
+                + "\(exclusions.paths.count) paths, \(exclusions.processes.count) processes, \(exclusions.extensions.count) extensions; "
+                + "\(exclusions.paths.count { $0.hold != nil }) held")
         if !conflicts.isEmpty {
             lines.append("Conflicts (\(conflicts.count))")
             lines += conflicts.map { "  \($0.kind): \($0.subject): \($0.detail)" }
         }
         lines.append("Paths")
         for entry in exclusions.paths {
-            let scope = entry.shared ? "all nodes (shared storage)" : (entry.nodes.count == nodes.count ? "all nodes" : entry.nodes.joined(separator: ", "))
-            lines.append("  \(entry.form.rawValue)  \(entry.path)  [\(scope)]" + (entry.hold.map { "  HELD: \($0.threat ?? $0.reason)" } ?? ""))
+            let scope =
+                entry.shared
+                ? "all nodes (shared storage)"
+                : (entry.nodes.count == nodes.count ? "all nodes" : entry.nodes.joined(separator: ", "))
+            lines.append(
+                "  \(entry.form.rawValue)  \(entry.path)  [\(scope)]"
+                    + (entry.hold.map { "  HELD: \($0.threat ?? $0.reason)" } ?? ""))
         }
         lines.append("Processes")
         for process in exclusions.processes {
-            lines.append("  \(process.path)  [\(process.nodes.count == nodes.count ? "all nodes" : process.nodes.joined(separator: ", "))]")
+            lines.append(
+                "  \(process.path)  [\(process.nodes.count == nodes.count ? "all nodes" : process.nodes.joined(separator: ", "))]"
+            )
         }
         lines.append("VMs")
         for vm in virtualMachines {
-            lines.append("  \(vm.name ?? vm.id ?? "?")  \(vm.shared ? "shared" : "local to " + vm.nodes.joined(separator: ", "))  \(vm.configurationFile)")
+            lines.append(
+                "  \(vm.name ?? vm.id ?? "?")  \(vm.shared ? "shared" : "local to " + vm.nodes.joined(separator: ", "))  \(vm.configurationFile)"
+            )
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -371,10 +426,12 @@ extension MergedPolicy {
     /// `$env:COMPUTERNAME` is that node; single-quoted literals, held entries only with `-AcceptDetections`.
     /// Written UTF-8 with a byte-order mark and CRLF, as Windows PowerShell 5.1 needs (DOMAIN.md).
     package func powershell() -> [UInt8] {
-        let quote = PowerShellExporter.quote, comment = PowerShellExporter.comment
+        let quote = PowerShellExporter.quote
+        let comment = PowerShellExporter.comment
         var lines = [
             "#Requires -RunAsAdministrator",
-            "# Microsoft Defender exclusions for the cluster nodes " + comment(nodes.map(\.name).joined(separator: ", ")) + ", merged by \(tool.name) \(tool.version).",
+            "# Microsoft Defender exclusions for the cluster nodes "
+                + comment(nodes.map(\.name).joined(separator: ", ")) + ", merged by \(tool.name) \(tool.version).",
             "# Run it on every node: shared-storage entries apply everywhere, a node's own entries only on that node.",
             "[CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High')]",
             "param([switch]$AcceptDetections)",
@@ -396,12 +453,17 @@ extension MergedPolicy {
             "}",
         ]
         for entry in exclusions.paths {
-            let nodeList = entry.shared || entry.nodes.count == nodes.count ? "@()" : "@(" + entry.nodes.map(quote).joined(separator: ", ") + ")"
-            lines.append("# " + comment(entry.reasons.first ?? "") + (entry.shared ? " (shared storage: every node)" : ""))
+            let nodeList =
+                entry.shared || entry.nodes.count == nodes.count
+                ? "@()" : "@(" + entry.nodes.map(quote).joined(separator: ", ") + ")"
+            lines.append(
+                "# " + comment(entry.reasons.first ?? "") + (entry.shared ? " (shared storage: every node)" : ""))
             lines.append("Add-HvxPath -Nodes \(nodeList) -Path \(quote(entry.path)) -Held $\(entry.hold != nil)")
         }
         for process in exclusions.processes {
-            let nodeList = process.nodes.count == nodes.count ? "@()" : "@(" + process.nodes.map(quote).joined(separator: ", ") + ")"
+            let nodeList =
+                process.nodes.count == nodes.count
+                ? "@()" : "@(" + process.nodes.map(quote).joined(separator: ", ") + ")"
             lines.append("Add-HvxProcess -Nodes \(nodeList) -Path \(quote(process.path))")
         }
         lines.append("Write-Output ('hvexclude: ' + $added + ' Defender exclusion(s) added on ' + $node)")
@@ -418,16 +480,21 @@ extension ScanResult {
         guard inventory.softwareHiveRead, let facts = inventory.facts else { return }
         let node = facts.computerName?.value
         let (plan, known) = policy.plan(forNode: node)
-        audit = DefenderAuditor.audit(plan: plan, facts: facts, map: VolumeMap(roots), environment: inventory.environment)
-        notes.append(Finding(
-            .exclusion, path: file,
-            message: "audited against the policy in \(file) for node \(node ?? "(unnamed)"): \(plan.paths.count) paths, \(plan.processes.count) processes",
-            severity: .info))
-        if !known {
-            notes.append(Finding(
+        audit = DefenderAuditor.audit(
+            plan: plan, facts: facts, map: VolumeMap(roots), environment: inventory.environment)
+        notes.append(
+            Finding(
                 .exclusion, path: file,
-                message: "the policy in \(file) does not name this node (\(node ?? "no ComputerName in SYSTEM")): audited against its shared entries and the processes every node runs",
-                severity: .warning))
+                message:
+                    "audited against the policy in \(file) for node \(node ?? "(unnamed)"): \(plan.paths.count) paths, \(plan.processes.count) processes",
+                severity: .info))
+        if !known {
+            notes.append(
+                Finding(
+                    .exclusion, path: file,
+                    message:
+                        "the policy in \(file) does not name this node (\(node ?? "no ComputerName in SYSTEM")): audited against its shared entries and the processes every node runs",
+                    severity: .warning))
         }
     }
 }
@@ -440,7 +507,9 @@ extension MergedPolicy {
     /// its nodes (the merged PowerShell script applies them node by node).
     package func clusterWide(template: Report) -> (report: Report, left: [String]) {
         var report = template
-        let everyNode = { (entryNodes: [String]) in Set(entryNodes.map { NTFSName.fold($0) }) == Set(nodes.map { NTFSName.fold($0.name) }) }
+        let everyNode = { (entryNodes: [String]) in
+            Set(entryNodes.map { NTFSName.fold($0) }) == Set(nodes.map { NTFSName.fold($0.name) })
+        }
         var left: [String] = []
         var plan = ExclusionPlan()
         for entry in exclusions.paths {
@@ -448,9 +517,12 @@ extension MergedPolicy {
                 left.append("\(entry.path) (\(entry.nodes.joined(separator: ", ")) only)")
                 continue
             }
-            plan.paths.append(PathExclusion(
-                path: entry.path, environmentPath: nil, kind: entry.kind, form: entry.form, lifecycle: entry.lifecycle,
-                basis: entry.basis, reasons: entry.reasons, evidence: [], verified: entry.verified, hold: entry.hold))
+            plan.paths.append(
+                PathExclusion(
+                    path: entry.path, environmentPath: nil, kind: entry.kind, form: entry.form,
+                    lifecycle: entry.lifecycle,
+                    basis: entry.basis, reasons: entry.reasons, evidence: [], verified: entry.verified, hold: entry.hold
+                ))
         }
         for process in exclusions.processes {
             guard everyNode(process.nodes) else {

@@ -1,4 +1,5 @@
 import HVXExclusions
+
 /// Writes the plan as a PowerShell script a consultant runs on the production host: it checks the preconditions,
 /// adds what is missing through `Add-MpPreference` (each change confirmed, `-WhatIf` honoured), logs every change,
 /// records what it added under the plan's identity (so `-Undo` removes exactly that), validates each path with
@@ -27,7 +28,10 @@ package enum PowerShellExporter {
         var lines: [String] = [
             "# Microsoft Defender exclusions for a Hyper-V host, written by \(report.tool.name) \(report.tool.version).",
             "# Host: \(comment(hostDescription(report)))",
-            "# Scanned: \(comment(report.scan.startedAt))" + (report.scan.roots.isEmpty ? "" : " (" + comment(report.scan.roots.map { "\($0.drive) = \($0.path)" }.joined(separator: ", ")) + ")"),
+            "# Scanned: \(comment(report.scan.startedAt))"
+                + (report.scan.roots.isEmpty
+                    ? ""
+                    : " (" + comment(report.scan.roots.map { "\($0.drive) = \($0.path)" }.joined(separator: ", ")) + ")"),
             "# Plan: \(identity)",
             "#",
             "# Run it first with -WhatIf: it says what it would change and changes nothing. Each change asks for",
@@ -73,13 +77,19 @@ package enum PowerShellExporter {
     package static func auditNotes(_ report: Report) -> [String] {
         var notes: [String] = []
         if report.host?.defender.localPreferencesIgnored == true {
-            notes.append("# The offline audit found DisableLocalAdminMerge = 1: local exclusions do not apply on this host and the")
-            notes.append("# script will stop. Apply the plan through Group Policy (--format pol or reg) or Intune (--format intune).")
+            notes.append(
+                "# The offline audit found DisableLocalAdminMerge = 1: local exclusions do not apply on this host and the"
+            )
+            notes.append(
+                "# script will stop. Apply the plan through Group Policy (--format pol or reg) or Intune (--format intune)."
+            )
         }
         if let note = report.audit?.engineNote { notes.append("# Audit: " + comment(note)) }
         let held = report.exclusions.paths.filter { $0.hold != nil }
         if !held.isEmpty {
-            notes.append("# \(held.count) entr\(held.count == 1 ? "y is" : "ies are") held by a Defender detection: not applied without -AcceptDetections.")
+            notes.append(
+                "# \(held.count) entr\(held.count == 1 ? "y is" : "ies are") held by a Defender detection: not applied without -AcceptDetections."
+            )
         }
         return notes
     }
@@ -90,19 +100,24 @@ package enum PowerShellExporter {
         for entry in plan.paths {
             rows += entry.reasons.map { "    # " + comment($0) }
             if entry.form == .pattern {
-                rows.append("    # pattern: Defender matches the file names in this folder only (a * or ? in the last part)")
+                rows.append(
+                    "    # pattern: Defender matches the file names in this folder only (a * or ? in the last part)")
             }
             if !entry.verified, let lifecycle = entry.lifecycle {
-                rows.append("    # not there yet: Hyper-V writes it later (\(lifecycle.rawValue)); excluded before it exists")
+                rows.append(
+                    "    # not there yet: Hyper-V writes it later (\(lifecycle.rawValue)); excluded before it exists")
             } else if !entry.verified {
-                rows.append("    # not verified: \(comment(entry.path)) was not found on the scanned volumes (unmapped drive, or missing); check it on the host")
+                rows.append(
+                    "    # not verified: \(comment(entry.path)) was not found on the scanned volumes (unmapped drive, or missing); check it on the host"
+                )
             }
             var fields = [
                 "Type = 'Path'", "Value = \(quote(entry.environmentPath ?? entry.path))", "Also = \(quote(entry.path))",
                 "Form = '\(entry.form.rawValue)'", "Verified = $\(entry.verified)",
             ]
             if let hold = entry.hold {
-                rows.append("    # HELD: Defender detected \(comment(hold.threat ?? "malware")) in a file this entry covers")
+                rows.append(
+                    "    # HELD: Defender detected \(comment(hold.threat ?? "malware")) in a file this entry covers")
                 fields.append("Threat = \(quote(hold.threat ?? "a detection (no threat name)"))")
             } else {
                 fields.append("Threat = $null")
@@ -112,12 +127,18 @@ package enum PowerShellExporter {
         for entry in plan.extensions {
             let bare = DefenderPathPattern.normaliseExtension(entry.extension)
             rows.append("    # " + comment(entry.reason))
-            rows.append("    [pscustomobject]@{ Type = 'Extension'; Value = \(quote("." + bare)); Also = \(quote(bare)); Form = 'extension'; Verified = $true; Threat = $null }")
+            rows.append(
+                "    [pscustomobject]@{ Type = 'Extension'; Value = \(quote("." + bare)); Also = \(quote(bare)); Form = 'extension'; Verified = $true; Threat = $null }"
+            )
         }
         for entry in plan.processes {
             rows.append("    # " + comment(entry.reason))
-            if !entry.verified { rows.append("    # not verified: the binary was not found on the scanned volume (named by its service)") }
-            rows.append("    [pscustomobject]@{ Type = 'Process'; Value = \(quote(entry.path)); Also = \(quote(entry.path)); Form = 'process'; Verified = $\(entry.verified); Threat = $null }")
+            if !entry.verified {
+                rows.append("    # not verified: the binary was not found on the scanned volume (named by its service)")
+            }
+            rows.append(
+                "    [pscustomobject]@{ Type = 'Process'; Value = \(quote(entry.path)); Also = \(quote(entry.path)); Form = 'process'; Verified = $\(entry.verified); Threat = $null }"
+            )
         }
         let count = plan.paths.count + plan.extensions.count + plan.processes.count
         if rows.isEmpty { return ["# The plan (0 entries)", "$Plan = @()", ""] }
@@ -283,9 +304,13 @@ package enum PowerShellExporter {
         }
         let wrong = audit.configured.filter { !Set($0.findings).isDisjoint(with: removableFindings) }
         let local = wrong.filter { $0.origin == .preference }
-        var lines = ["# Findings of the offline audit on configured entries (\(wrong.count)); removed only with -RemoveFindings."]
+        var lines = [
+            "# Findings of the offline audit on configured entries (\(wrong.count)); removed only with -RemoveFindings."
+        ]
         for entry in wrong where entry.origin != .preference {
-            lines.append("# \(entry.findings.joined(separator: ", ")) (set by \(entry.origin == .policy ? "Group Policy" : "MDM"): change it there): \(comment(entry.value))")
+            lines.append(
+                "# \(entry.findings.joined(separator: ", ")) (set by \(entry.origin == .policy ? "Group Policy" : "MDM"): change it there): \(comment(entry.value))"
+            )
         }
         lines.append("if ($RemoveFindings) {")
         if local.isEmpty { lines.append("    Write-Output 'hvexclude: no local entry to remove'") }
@@ -295,8 +320,12 @@ package enum PowerShellExporter {
             for message in entry.messages { lines.append("    # \(findings): " + comment(message)) }
             let what = quote("Remove-MpPreference -Exclusion\(type) (\(findings))")
             lines.append("    if ($PSCmdlet.ShouldProcess(\(quote(entry.value)), \(what))) {")
-            lines.append("        try { Remove-MpPreference -Exclusion\(type) \(quote(entry.value)); Write-HvxLog -Action 'remove' -Type '\(type)' -Value \(quote(entry.value)) -Result \(quote("removed: " + findings)) }")
-            lines.append("        catch { Write-HvxLog -Action 'remove' -Type '\(type)' -Value \(quote(entry.value)) -Result ('failed: ' + $_.Exception.Message); Write-Warning $_.Exception.Message }")
+            lines.append(
+                "        try { Remove-MpPreference -Exclusion\(type) \(quote(entry.value)); Write-HvxLog -Action 'remove' -Type '\(type)' -Value \(quote(entry.value)) -Result \(quote("removed: " + findings)) }"
+            )
+            lines.append(
+                "        catch { Write-HvxLog -Action 'remove' -Type '\(type)' -Value \(quote(entry.value)) -Result ('failed: ' + $_.Exception.Message); Write-Warning $_.Exception.Message }"
+            )
             lines.append("    }")
         }
         lines += ["}", ""]
@@ -357,12 +386,19 @@ package enum PowerShellExporter {
                 lines.append("    $root = (Get-SmbShare -Name \(quote(share.name))).Path")
                 for entry in share.paths {
                     for reason in entry.reasons { lines.append("    # " + comment(reason)) }
-                    let target = entry.relativePath.isEmpty ? "$root" : "(Join-Path -Path $root -ChildPath \(quote(entry.relativePath)))"
+                    let target =
+                        entry.relativePath.isEmpty
+                        ? "$root" : "(Join-Path -Path $root -ChildPath \(quote(entry.relativePath)))"
                     lines.append("    $path = \(target).TrimEnd('\\')")
-                    lines.append("    if ($existingPaths -notcontains $path) { Add-MpPreference -ExclusionPath $path; $added++ }")
+                    lines.append(
+                        "    if ($existingPaths -notcontains $path) { Add-MpPreference -ExclusionPath $path; $added++ }"
+                    )
                 }
             }
-            lines += ["    Write-Output ('hvexclude: {0} Defender exclusion(s) added on {1}' -f $added, $env:COMPUTERNAME)", "}"]
+            lines += [
+                "    Write-Output ('hvexclude: {0} Defender exclusion(s) added on {1}' -f $added, $env:COMPUTERNAME)",
+                "}",
+            ]
         }
         return lines
     }
@@ -386,7 +422,6 @@ package enum PowerShellExporter {
         return "# held: malware detected in \(files.joined(separator: ", "))"
             + " (\(hold.threat ?? "threat not named")\(last)): investigate before excluding"
     }
-
 
     /// A value never spans lines: a line break inside a literal would survive, but one in a comment would end it.
     package static func oneLine(_ text: String) -> String { String(text.map { $0.isNewline ? " " : $0 }) }

@@ -43,7 +43,8 @@ package enum RegExporter {
             // a line ending in a backslash continues on the next, so each comment ends with a word.
             if list.name == "Paths" {
                 for entry in plan.paths where !entry.verified {
-                    lines.append("; \(oneLine(entry.environmentPath ?? entry.path)) was not verified on the scanned volumes")
+                    lines.append(
+                        "; \(oneLine(entry.environmentPath ?? entry.path)) was not verified on the scanned volumes")
                 }
             }
             lines.append("[\(policyKey)\\\(list.name)]")
@@ -57,12 +58,15 @@ package enum RegExporter {
     package static func fileServerComments(_ servers: [FileServerPlan]) -> [String] {
         var lines: [String] = []
         for (index, server) in servers.enumerated() {
-            lines.append("; Not in this file: the SMB file server \(oneLine(server.server)) holds VM files; KB 3105657 asks for their "
-                + "exclusions on that server, where each share's local folder is known (--format powershell: "
-                + "Add-HvxFileServerExclusions\(index + 1))")
+            lines.append(
+                "; Not in this file: the SMB file server \(oneLine(server.server)) holds VM files; KB 3105657 asks for their "
+                    + "exclusions on that server, where each share's local folder is known (--format powershell: "
+                    + "Add-HvxFileServerExclusions\(index + 1))")
             for share in server.shares {
                 for entry in share.paths {
-                    lines.append("; on \(oneLine(server.server)): \(oneLine(entry.path)) (\(entry.kind == .directory ? "folder" : "file"))")
+                    lines.append(
+                        "; on \(oneLine(server.server)): \(oneLine(entry.path)) (\(entry.kind == .directory ? "folder" : "file"))"
+                    )
                 }
             }
         }

@@ -1,15 +1,14 @@
 // Reference: Microsoft, "Registry Policy File Format" (Group Policy, previous-versions/windows/desktop/Policy);
 // [MS-GPREG] 2.2.1 "Registry Policy Message Syntax".
 
-import HVXScan
+import HVXBinary
+import HVXDiagnosis
 import HVXDiskImage
 import HVXExclusions
-import HVXDiagnosis
-import HVXInventory
 import HVXFormats
+import HVXInventory
+import HVXScan
 import HVXVolume
-import HVXBinary
-
 
 /// Writes the plan as a Group Policy `Registry.pol` file (PReg version 1) holding Defender's exclusion policy keys,
 /// for `LGPO.exe /m` or a GPO's `Machine\Registry.pol`.
@@ -62,7 +61,9 @@ package enum RegistryPolicyExporter {
         for entry in plan.paths {
             let value = entry.environmentPath ?? entry.path
             if let hold = entry.hold {
-                refused.append("\(value): held (Defender detected \(hold.threat ?? "malware") in a file it covers); add it once the threat is handled")
+                refused.append(
+                    "\(value): held (Defender detected \(hold.threat ?? "malware") in a file it covers); add it once the threat is handled"
+                )
             } else {
                 paths.append(value)
             }
@@ -76,7 +77,9 @@ package enum RegistryPolicyExporter {
             var items: [String] = []
             for item in list.items {
                 if item.utf16.count > maximumValueNameLength {
-                    refused.append("\(item): \(item.utf16.count) characters, more than the \(maximumValueNameLength) a Registry.pol value name may hold (MS-GPREG 2.2.1); add it with the PowerShell script")
+                    refused.append(
+                        "\(item): \(item.utf16.count) characters, more than the \(maximumValueNameLength) a Registry.pol value name may hold (MS-GPREG 2.2.1); add it with the PowerShell script"
+                    )
                 } else {
                     items.append(item)
                 }
@@ -84,11 +87,13 @@ package enum RegistryPolicyExporter {
             written.append((list.name, items))
         }
         for list in written where !list.items.isEmpty {
-            result.append(Instruction(key: policyKey, value: "Exclusions_" + list.name, type: typeDWORD, data: [1, 0, 0, 0]))
+            result.append(
+                Instruction(key: policyKey, value: "Exclusions_" + list.name, type: typeDWORD, data: [1, 0, 0, 0]))
         }
         for list in written where !list.items.isEmpty {
             for item in list.items {
-                result.append(Instruction(key: policyKey + "\\" + list.name, value: item, type: typeString, data: utf16z("0")))
+                result.append(
+                    Instruction(key: policyKey + "\\" + list.name, value: item, type: typeString, data: utf16z("0")))
             }
         }
         return (result, refused)
@@ -100,7 +105,8 @@ package enum RegistryPolicyExporter {
         var bytes: [UInt8] = Array("PReg".utf8) + [1, 0, 0, 0]
         for instruction in instructions {
             bytes += utf16("[") + utf16z(instruction.key) + utf16(";") + utf16z(instruction.value) + utf16(";")
-            bytes += littleEndian(instruction.type) + utf16(";") + littleEndian(UInt32(instruction.data.count)) + utf16(";")
+            bytes +=
+                littleEndian(instruction.type) + utf16(";") + littleEndian(UInt32(instruction.data.count)) + utf16(";")
             bytes += instruction.data + utf16("]")
         }
         return Output(bytes: bytes, refused: refused)
@@ -108,5 +114,7 @@ package enum RegistryPolicyExporter {
 
     package static func utf16(_ text: String) -> [UInt8] { UTF16Text.encode(text, .little) }
     package static func utf16z(_ text: String) -> [UInt8] { utf16(text) + [0, 0] }
-    package static func littleEndian(_ value: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) } }
+    package static func littleEndian(_ value: UInt32) -> [UInt8] {
+        (0..<4).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) }
+    }
 }

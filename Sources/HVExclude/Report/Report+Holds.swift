@@ -1,11 +1,11 @@
-import HVXScan
+import HVXBinary
+import HVXDiagnosis
 import HVXDiskImage
 import HVXExclusions
-import HVXDiagnosis
-import HVXInventory
 import HVXFormats
+import HVXInventory
+import HVXScan
 import HVXVolume
-import HVXBinary
 
 extension Report {
     /// The planned path entries held by a Defender detection (docs/diagnosis.md, "Detections"): `scan` and

@@ -38,7 +38,8 @@ public struct Report: Codable, Sendable, Equatable {
     /// Creates a report.
     init(
         scan: ScanSummary, host: HostFacts? = nil, virtualMachines: [VirtualMachineRecord] = [], artifacts: [Artifact],
-        exclusions: ExclusionPlan = ExclusionPlan(), fileServers: [FileServerPlan] = [], unreferenced: [UnreferencedItem] = [],
+        exclusions: ExclusionPlan = ExclusionPlan(), fileServers: [FileServerPlan] = [],
+        unreferenced: [UnreferencedItem] = [],
         audit: DefenderAudit? = nil
     ) {
         self.fileServers = fileServers
@@ -211,8 +212,10 @@ struct DiskInfo: Codable, Sendable, Equatable {
 
     /// Creates a disk record.
     init(
-        format: VirtualDisk.Format?, type: VirtualDisk.DiskType?, virtualSize: UInt64?, blockSize: UInt32?, creator: String?,
-        id: GUID? = nil, virtualDiskId: GUID? = nil, parentId: GUID? = nil, parent: String?, chain: [ChainEntry], error: String?
+        format: VirtualDisk.Format?, type: VirtualDisk.DiskType?, virtualSize: UInt64?, blockSize: UInt32?,
+        creator: String?,
+        id: GUID? = nil, virtualDiskId: GUID? = nil, parentId: GUID? = nil, parent: String?, chain: [ChainEntry],
+        error: String?
     ) {
         self.format = format
         self.type = type

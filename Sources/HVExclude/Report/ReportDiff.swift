@@ -1,12 +1,12 @@
 import FoundationEssentials
-import HVXScan
+import HVXBinary
+import HVXDiagnosis
 import HVXDiskImage
 import HVXExclusions
-import HVXDiagnosis
-import HVXInventory
 import HVXFormats
+import HVXInventory
+import HVXScan
 import HVXVolume
-import HVXBinary
 
 /// What changed between two scans of a host (`hvexclude diff OLD.json NEW.json`): VMs added, removed or moved,
 /// checkpoints added or removed, disk chains changed, plan entries added or removed (with why), audit statuses that
@@ -78,17 +78,21 @@ package struct ReportDiff: Codable, Sendable, Equatable {
     /// Whether anything at all changed.
     package var isEmpty: Bool {
         virtualMachines.added.isEmpty && virtualMachines.removed.isEmpty && virtualMachines.moved.isEmpty
-            && checkpoints.added.isEmpty && checkpoints.removed.isEmpty && disks.isEmpty && !planChanged && audit.isEmpty && newFindings.isEmpty
+            && checkpoints.added.isEmpty && checkpoints.removed.isEmpty && disks.isEmpty && !planChanged
+            && audit.isEmpty && newFindings.isEmpty
     }
 
     /// The differences from `old` to `new`.
     package static func compare(_ old: Report, _ new: Report) -> ReportDiff {
         func label(_ vm: VirtualMachineRecord) -> String { "\(vm.name ?? "(unnamed)") (\(vm.id ?? "no id"))" }
         func byId(_ report: Report, checkpoints: Bool) -> [String: VirtualMachineRecord] {
-            Dictionary(report.virtualMachines.filter { $0.registered && ($0.checkpointOf != nil) == checkpoints }
-                .map { ($0.id ?? NTFSName.fold($0.configurationFile), $0) }, uniquingKeysWith: { first, _ in first })
+            Dictionary(
+                report.virtualMachines.filter { $0.registered && ($0.checkpointOf != nil) == checkpoints }
+                    .map { ($0.id ?? NTFSName.fold($0.configurationFile), $0) }, uniquingKeysWith: { first, _ in first }
+            )
         }
-        let oldVMs = byId(old, checkpoints: false), newVMs = byId(new, checkpoints: false)
+        let oldVMs = byId(old, checkpoints: false)
+        let newVMs = byId(new, checkpoints: false)
         var vms = VMChanges(added: [], removed: [], moved: [])
         for key in newVMs.keys.sorted() where oldVMs[key] == nil { vms.added.append(label(newVMs[key]!)) }
         for key in oldVMs.keys.sorted() where newVMs[key] == nil { vms.removed.append(label(oldVMs[key]!)) }
@@ -98,29 +102,50 @@ package struct ReportDiff: Codable, Sendable, Equatable {
             if NTFSName.fold(before.configurationFile) != NTFSName.fold(after.configurationFile) {
                 vms.moved.append(Move(vm: label(after), from: before.configurationFile, to: after.configurationFile))
             }
-            let chains = { (vm: VirtualMachineRecord) in vm.disks.map { disk in disk.chain.map(\.path).joined(separator: " → ") }.sorted() }
-            if chains(before) != chains(after) { disks.append(DiskChange(vm: label(after), old: chains(before), new: chains(after))) }
+            let chains = { (vm: VirtualMachineRecord) in
+                vm.disks.map { disk in disk.chain.map(\.path).joined(separator: " → ") }.sorted()
+            }
+            if chains(before) != chains(after) {
+                disks.append(DiskChange(vm: label(after), old: chains(before), new: chains(after)))
+            }
         }
-        let oldCheckpoints = byId(old, checkpoints: true), newCheckpoints = byId(new, checkpoints: true)
+        let oldCheckpoints = byId(old, checkpoints: true)
+        let newCheckpoints = byId(new, checkpoints: true)
         let checkpoints = Changes(
             added: newCheckpoints.keys.sorted().filter { oldCheckpoints[$0] == nil }.map { label(newCheckpoints[$0]!) },
-            removed: oldCheckpoints.keys.sorted().filter { newCheckpoints[$0] == nil }.map { label(oldCheckpoints[$0]!) })
+            removed: oldCheckpoints.keys.sorted().filter { newCheckpoints[$0] == nil }.map {
+                label(oldCheckpoints[$0]!)
+            })
         func entries(_ report: Report) -> [String: Entry] {
             var out: [String: Entry] = [:]
-            for entry in report.exclusions.paths { out["path " + NTFSName.fold(entry.path)] = Entry(type: "path", value: entry.path, reasons: entry.reasons) }
-            for entry in report.exclusions.processes { out["process " + NTFSName.fold(entry.path)] = Entry(type: "process", value: entry.path, reasons: [entry.reason]) }
-            for entry in report.exclusions.extensions { out["extension " + entry.extension.lowercased()] = Entry(type: "extension", value: entry.extension, reasons: [entry.reason]) }
+            for entry in report.exclusions.paths {
+                out["path " + NTFSName.fold(entry.path)] = Entry(
+                    type: "path", value: entry.path, reasons: entry.reasons)
+            }
+            for entry in report.exclusions.processes {
+                out["process " + NTFSName.fold(entry.path)] = Entry(
+                    type: "process", value: entry.path, reasons: [entry.reason])
+            }
+            for entry in report.exclusions.extensions {
+                out["extension " + entry.extension.lowercased()] = Entry(
+                    type: "extension", value: entry.extension, reasons: [entry.reason])
+            }
             return out
         }
-        let oldPlan = entries(old), newPlan = entries(new)
+        let oldPlan = entries(old)
+        let newPlan = entries(new)
         let plan = PlanChanges(
             added: newPlan.keys.sorted().filter { oldPlan[$0] == nil }.map { newPlan[$0]! },
             removed: oldPlan.keys.sorted().filter { newPlan[$0] == nil }.map { oldPlan[$0]! })
         var audit: [AuditChange] = []
-        let oldStatus = Dictionary((old.audit?.planned ?? []).map { ("\($0.type.rawValue) \($0.value)", $0.status.rawValue) }, uniquingKeysWith: { first, _ in first })
+        let oldStatus = Dictionary(
+            (old.audit?.planned ?? []).map { ("\($0.type.rawValue) \($0.value)", $0.status.rawValue) },
+            uniquingKeysWith: { first, _ in first })
         for entry in new.audit?.planned ?? [] {
             let key = "\(entry.type.rawValue) \(entry.value)"
-            if let before = oldStatus[key], before != entry.status.rawValue { audit.append(AuditChange(entry: key, old: before, new: entry.status.rawValue)) }
+            if let before = oldStatus[key], before != entry.status.rawValue {
+                audit.append(AuditChange(entry: key, old: before, new: entry.status.rawValue))
+            }
         }
         let findingKey = { (finding: DiagnosisReport.Finding) in
             "\(finding.vmName ?? finding.vm ?? "?") \(finding.file ?? "(all files)") \(finding.signatures.joined(separator: ","))"
@@ -128,14 +153,18 @@ package struct ReportDiff: Codable, Sendable, Equatable {
         let oldFindings = Set((old.diagnosis?.findings ?? []).map(findingKey))
         let newFindings = (new.diagnosis?.findings ?? []).map(findingKey).filter { !oldFindings.contains($0) }
         return ReportDiff(
-            old: old.scan.startedAt, new: new.scan.startedAt, virtualMachines: vms, checkpoints: checkpoints, disks: disks, plan: plan,
+            old: old.scan.startedAt, new: new.scan.startedAt, virtualMachines: vms, checkpoints: checkpoints,
+            disks: disks, plan: plan,
             audit: audit, newFindings: newFindings, planChanged: !plan.added.isEmpty || !plan.removed.isEmpty)
     }
 
     /// The changes in words, one per line.
     package func text() -> String {
         var lines: [String] = []
-        lines.append(planChanged ? "The exclusions must change: \(plan.added.count) to add, \(plan.removed.count) to remove." : "The exclusions need no change.")
+        lines.append(
+            planChanged
+                ? "The exclusions must change: \(plan.added.count) to add, \(plan.removed.count) to remove."
+                : "The exclusions need no change.")
         for vm in virtualMachines.added { lines.append("VM added: \(vm)") }
         for vm in virtualMachines.removed { lines.append("VM removed: \(vm)") }
         for move in virtualMachines.moved { lines.append("VM moved: \(move.vm): \(move.from) → \(move.to)") }
@@ -146,7 +175,9 @@ package struct ReportDiff: Codable, Sendable, Equatable {
             lines += disk.old.map { "  - " + $0 } + disk.new.map { "  + " + $0 }
         }
         for entry in plan.added { lines.append("plan + \(entry.type) \(entry.value) — \(entry.reasons.first ?? "")") }
-        for entry in plan.removed { lines.append("plan - \(entry.type) \(entry.value) — was: \(entry.reasons.first ?? "")") }
+        for entry in plan.removed {
+            lines.append("plan - \(entry.type) \(entry.value) — was: \(entry.reasons.first ?? "")")
+        }
         for change in audit { lines.append("audit: \(change.entry): \(change.old) → \(change.new)") }
         for finding in newFindings { lines.append("new in the event logs: \(finding)") }
         return lines.joined(separator: "\n") + "\n"
@@ -169,7 +200,9 @@ package enum SavedReport {
     /// The merged policy in `file`, or a single report taken as the policy of its one node.
     package static func loadPolicy(_ file: String) throws -> MergedPolicy {
         let bytes = try read(file)
-        if let policy = try? JSONDecoder().decode(MergedPolicy.self, from: Data(bytes)), policy.kind == "mergedPolicy" { return policy }
+        if let policy = try? JSONDecoder().decode(MergedPolicy.self, from: Data(bytes)), policy.kind == "mergedPolicy" {
+            return policy
+        }
         return try PolicyMerge.merge([(file, load(file))])
     }
 

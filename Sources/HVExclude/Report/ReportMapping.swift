@@ -12,11 +12,14 @@ extension Report {
     package init(_ result: ScanResult, image: String? = nil, drives: [DriveAssignment.Drive] = []) {
         var partitions: [String: ScanRoot.PartitionSource] = [:]
         if let image {
-            for drive in drives { partitions[drive.mounted.mountPoint] = ScanRoot.PartitionSource(image: image, drive: drive) }
+            for drive in drives {
+                partitions[drive.mounted.mountPoint] = ScanRoot.PartitionSource(image: image, drive: drive)
+            }
         }
         let inventory = result.inventory
         // Findings are reported once each (path, message, severity), sorted; the caller's notes join them.
-        let warnings = Array(Set(result.findings.map(ReportWarning.init))).sorted() + result.notes.map(ReportWarning.init)
+        let warnings =
+            Array(Set(result.findings.map(ReportWarning.init))).sorted() + result.notes.map(ReportWarning.init)
         let summary = ScanSummary(
             roots: result.roots.map { ScanRoot(drive: $0.name, path: $0.hostRoot, partition: partitions[$0.hostRoot]) },
             entriesVisited: result.entriesVisited,
@@ -27,12 +30,17 @@ extension Report {
             warnings: warnings.sorted(),
             dataOnly: result.dataOnly ? true : nil)
         self.init(
-            scan: summary, host: inventory.facts, virtualMachines: inventory.virtualMachines.map(VirtualMachineRecord.init),
+            scan: summary, host: inventory.facts,
+            virtualMachines: inventory.virtualMachines.map(VirtualMachineRecord.init),
             artifacts: inventory.artifacts.map(Artifact.init), exclusions: result.plan, fileServers: result.fileServers,
             unreferenced: inventory.unreferenced.map(UnreferencedItem.init), audit: result.audit)
-        diagnosis = DiagnosisReport(result.diagnosis, logs: result.eventLogs.map {
-            DiagnosisReport.Log(channel: $0.channel, path: $0.path.description, records: $0.records, recordsSkipped: $0.recordsSkipped)
-        })
+        diagnosis = DiagnosisReport(
+            result.diagnosis,
+            logs: result.eventLogs.map {
+                DiagnosisReport.Log(
+                    channel: $0.channel, path: $0.path.description, records: $0.records,
+                    recordsSkipped: $0.recordsSkipped)
+            })
     }
 }
 
@@ -98,11 +106,13 @@ extension VirtualMachineRecord {
     /// A VM as the report lists it.
     package init(_ vm: VirtualMachine) {
         self.init(
-            id: vm.id?.description, name: vm.name, configurationVersion: vm.configurationVersionText, generation: vm.generation,
+            id: vm.id?.description, name: vm.name, configurationVersion: vm.configurationVersionText,
+            generation: vm.generation,
             configurationFile: vm.configuration.text, hostPath: vm.configuration.hostPath,
             format: vm.configuration.format?.rawValue, registered: vm.registered, registration: vm.registration,
             exists: vm.configuration.exists, checkpointOf: vm.checkpointOf?.description, checkpoints: vm.checkpoints,
-            folders: vm.folders.map(PathRecord.init), disks: vm.disks.map(DiskRecord.init), dvds: vm.isos.map(PathRecord.init),
+            folders: vm.folders.map(PathRecord.init), disks: vm.disks.map(DiskRecord.init),
+            dvds: vm.isos.map(PathRecord.init),
             floppies: vm.floppies.map(PathRecord.init), files: vm.stateFiles.map(PathRecord.init),
             otherPaths: vm.otherPaths.map(PathRecord.init), warnings: vm.problems)
     }
@@ -111,7 +121,8 @@ extension VirtualMachineRecord {
 extension PathRecord {
     /// A used path as the report lists it.
     package init(_ used: UsedPath) {
-        self.init(path: used.display, role: used.role.name, exists: used.exists, problem: used.problem, keyPath: used.keyPath)
+        self.init(
+            path: used.display, role: used.role.name, exists: used.exists, problem: used.problem, keyPath: used.keyPath)
     }
 }
 

@@ -4,7 +4,9 @@ extension TextExporter {
     /// The first line: which engine(s) scan this host, then one line per engine with its evidence.
     static func engines(_ report: Report, _ out: inout Output) {
         guard let antivirus = report.host?.antivirus else {
-            out.line(out.bold("Antivirus: ") + "unknown (no SYSTEM hive was read, so the host's file-system filters are unknown)")
+            out.line(
+                out.bold("Antivirus: ")
+                    + "unknown (no SYSTEM hive was read, so the host's file-system filters are unknown)")
             return
         }
         out.line(out.bold("Antivirus: ") + antivirus.summary)

@@ -9,9 +9,11 @@ package enum TextExporter {
     /// `C: = /mnt/c`, and for a mounted image partition which one it was (the mount point is gone by now).
     static func rootText(_ root: ScanRoot) -> String {
         guard let partition = root.partition else { return "\(root.drive) = \(root.path)" }
-        let identity = partition.gptPartitionGuid.map { "GPT partition GUID \($0)" }
+        let identity =
+            partition.gptPartitionGuid.map { "GPT partition GUID \($0)" }
             ?? partition.mbrDiskSignature.map { "MBR signature \($0)" } ?? "no partition identity"
-        return "\(root.drive) = partition \(partition.index) of \(partition.device) (offset \(partition.offset), \(identity); "
+        return
+            "\(root.drive) = partition \(partition.index) of \(partition.device) (offset \(partition.offset), \(identity); "
             + "\(partition.basis))"
     }
 
@@ -21,7 +23,8 @@ package enum TextExporter {
     ///   - color: whether to emit ANSI colour and bold sequences.
     ///   - width: the widest a line may be (the terminal's width; 120 when not a terminal).
     ///   - verbose: the full report (every reason, its evidence, every warning) instead of the summary.
-    package static func render(_ report: Report, color: Bool = false, width: Int = 120, verbose: Bool = false) -> String {
+    package static func render(_ report: Report, color: Bool = false, width: Int = 120, verbose: Bool = false) -> String
+    {
         verbose ? renderVerbose(report, color: color, width: width) : renderSummary(report, color: color, width: width)
     }
 
@@ -47,13 +50,17 @@ package enum TextExporter {
     // MARK: Sections
 
     package static func header(_ report: Report, _ out: inout Output) {
-        out.line(out.bold("\(report.tool.name) \(report.tool.version)") + " — scan of "
-            + (report.scan.roots.isEmpty ? "nothing" : report.scan.roots.map(rootText).joined(separator: ", ")))
+        out.line(
+            out.bold("\(report.tool.name) \(report.tool.version)") + " — scan of "
+                + (report.scan.roots.isEmpty ? "nothing" : report.scan.roots.map(rootText).joined(separator: ", ")))
         let seconds = (report.scan.durationSeconds * 100).rounded() / 100
-        out.line("started \(report.scan.startedAt); \(report.scan.entriesVisited) entries in \(report.scan.directoriesVisited) folders, \(seconds) s")
+        out.line(
+            "started \(report.scan.startedAt); \(report.scan.entriesVisited) entries in \(report.scan.directoriesVisited) folders, \(seconds) s"
+        )
         let counts = Dictionary(grouping: report.artifacts, by: \.kind).sorted { $0.key < $1.key }
         if !counts.isEmpty {
-            out.line("found: " + counts.map { "\($0.value.count) \(title($0.key).lowercased())" }.joined(separator: ", "))
+            out.line(
+                "found: " + counts.map { "\($0.value.count) \(title($0.key).lowercased())" }.joined(separator: ", "))
         }
     }
 
@@ -69,8 +76,14 @@ package enum TextExporter {
             if windows.isServer == false, let release = windows.release { facts.append(release) }
             if let build = windows.build { facts.append("build \(build)") }
             if let type = windows.installationType?.value { facts.append(type) }
-            if let generation = windows.generation { facts.append("rules for \(generation.rawValue)" + (windows.exactBuild ? "" : ", nearest release")) }
-            rows.append(["Windows", (windows.productName?.value ?? "unknown product") + (facts.isEmpty ? "" : " (" + facts.joined(separator: "; ") + ")")])
+            if let generation = windows.generation {
+                facts.append("rules for \(generation.rawValue)" + (windows.exactBuild ? "" : ", nearest release"))
+            }
+            rows.append([
+                "Windows",
+                (windows.productName?.value ?? "unknown product")
+                    + (facts.isEmpty ? "" : " (" + facts.joined(separator: "; ") + ")"),
+            ])
             if let evidence = windows.evidence { rows.append(["", "inferred: " + evidence]) }
         } else {
             rows.append(["Windows", "unknown (no SOFTWARE CurrentVersion key)"])
@@ -80,24 +93,42 @@ package enum TextExporter {
             if let expanded = fact.expanded, expanded != fact.raw { return "\(fact.raw) = \(expanded)" }
             return fact.raw
         }
-        rows.append(["New VMs", defaultFolder(host.hyperVDefaults.virtualMachinePath, builtIn: "%ProgramData%\\Microsoft\\Windows\\Hyper-V")])
-        rows.append(["New disks", defaultFolder(host.hyperVDefaults.virtualHardDiskPath, builtIn: "%Public%\\Documents\\Hyper-V\\Virtual Hard Disks")])
+        rows.append([
+            "New VMs",
+            defaultFolder(
+                host.hyperVDefaults.virtualMachinePath, builtIn: "%ProgramData%\\Microsoft\\Windows\\Hyper-V"),
+        ])
+        rows.append([
+            "New disks",
+            defaultFolder(
+                host.hyperVDefaults.virtualHardDiskPath, builtIn: "%Public%\\Documents\\Hyper-V\\Virtual Hard Disks"),
+        ])
         if !host.services.isEmpty {
-            rows.append(["Services", host.services.map { service in
-                let state = service.present.map { $0 ? (service.startType ?? "present") : "absent" } ?? "unknown"
-                return "\(service.name) \(state)"
-            }.joined(separator: ", ")])
+            rows.append([
+                "Services",
+                host.services.map { service in
+                    let state = service.present.map { $0 ? (service.startType ?? "present") : "absent" } ?? "unknown"
+                    return "\(service.name) \(state)"
+                }.joined(separator: ", "),
+            ])
         }
         if let cluster = host.cluster {
-            rows.append(["Cluster", "\(cluster.virtualMachineResources.count) VM resources, shared volumes: " + (cluster.sharedVolumes.isEmpty ? "none" : cluster.sharedVolumes.joined(separator: ", "))])
+            rows.append([
+                "Cluster",
+                "\(cluster.virtualMachineResources.count) VM resources, shared volumes: "
+                    + (cluster.sharedVolumes.isEmpty ? "none" : cluster.sharedVolumes.joined(separator: ", ")),
+            ])
         }
         let defender = host.defender
         func count(_ set: HostFacts.ExclusionSet?) -> String {
             guard let set else { return "none" }
             return "\(set.paths.count) paths, \(set.extensions.count) extensions, \(set.processes.count) processes"
         }
-        rows.append(["Defender", "preferences: \(count(defender.preferences)); policies: \(count(defender.policies))"
-            + (defender.mdm.map { "; MDM: \(count($0))" } ?? "")])
+        rows.append([
+            "Defender",
+            "preferences: \(count(defender.preferences)); policies: \(count(defender.policies))"
+                + (defender.mdm.map { "; MDM: \(count($0))" } ?? ""),
+        ])
         for replay in host.logReplays ?? [] { rows.append(["Hive logs", "\(replay.hive): \(replay.summary)"]) }
         out.table(rows, indent: "  ")
     }
@@ -106,15 +137,25 @@ package enum TextExporter {
         out.section("Virtual machines (\(report.virtualMachines.count))")
         if report.virtualMachines.isEmpty { out.line("  none") }
         for vm in report.virtualMachines {
-            var state: [String] = [vm.registered ? "registered" : out.yellow("not registered"), vm.exists ? "exists" : out.red("missing")]
+            var state: [String] = [
+                vm.registered ? "registered" : out.yellow("not registered"), vm.exists ? "exists" : out.red("missing"),
+            ]
             if let version = vm.configurationVersion { state.append("version \(version)") }
             if let generation = vm.generation { state.append("generation \(generation)") }
             if let parent = vm.checkpointOf { state.append("checkpoint of \(parent)") }
-            out.line("  " + out.bold(vm.name ?? "(unnamed)") + "  " + (vm.id ?? "(no id)") + "  " + state.joined(separator: ", "))
+            out.line(
+                "  " + out.bold(vm.name ?? "(unnamed)") + "  " + (vm.id ?? "(no id)") + "  "
+                    + state.joined(separator: ", "))
             var rows: [[String]] = [["config", vm.configurationFile]]
-            for folder in vm.folders { rows.append([folder.role, folder.path + (folder.exists ? "" : "  " + out.yellow("(not found)"))]) }
-            for disk in vm.disks { rows.append(["disk \(disk.controller)", disk.path + (disk.exists ? "" : "  " + out.red("(missing)"))]) }
-            for dvd in vm.dvds { rows.append(["dvd", dvd.path + (dvd.exists ? "" : "  " + out.yellow("(not found)"))]) }
+            for folder in vm.folders {
+                rows.append([folder.role, folder.path + (folder.exists ? "" : "  " + out.yellow("(not found)"))])
+            }
+            for disk in vm.disks {
+                rows.append(["disk \(disk.controller)", disk.path + (disk.exists ? "" : "  " + out.red("(missing)"))])
+            }
+            for dvd in vm.dvds {
+                rows.append(["dvd", dvd.path + (dvd.exists ? "" : "  " + out.yellow("(not found)"))])
+            }
             for floppy in vm.floppies { rows.append(["floppy", floppy.path]) }
             out.table(rows, indent: "      ")
             for warning in vm.warnings { out.line("      " + out.yellow("! ") + warning) }
@@ -148,27 +189,42 @@ package enum TextExporter {
 
     package static func exclusions(_ report: Report, _ out: inout Output) {
         let plan = report.exclusions
-        out.section("Exclusions (\(plan.paths.count) paths, \(plan.extensions.count) extensions, \(plan.processes.count) processes)")
+        out.section(
+            "Exclusions (\(plan.paths.count) paths, \(plan.extensions.count) extensions, \(plan.processes.count) processes)"
+        )
         if !plan.paths.isEmpty {
             out.line("  Paths")
             for entry in plan.paths {
                 let status = entry.verified ? "" : out.yellow(entry.lifecycle != nil ? "not yet there" : "not verified")
-                out.line("    " + [entry.path, entry.form.rawValue + (entry.lifecycle.map { " (\($0.rawValue))" } ?? ""), status].filter { !$0.isEmpty }.joined(separator: "  "))
-                if let hold = entry.hold { out.line("        " + out.red("held: \(hold.reason)") + (hold.threat.map { " \($0)" } ?? "")) }
+                out.line(
+                    "    "
+                        + [
+                            entry.path, entry.form.rawValue + (entry.lifecycle.map { " (\($0.rawValue))" } ?? ""),
+                            status,
+                        ].filter { !$0.isEmpty }.joined(separator: "  "))
+                if let hold = entry.hold {
+                    out.line("        " + out.red("held: \(hold.reason)") + (hold.threat.map { " \($0)" } ?? ""))
+                }
                 for reason in entry.reasons { out.line("        why: " + reason) }
                 for evidence in entry.evidence { out.line("        evidence: \(evidence.source) — \(evidence.detail)") }
             }
             if plan.paths.contains(where: { $0.form == .pattern }) {
-                out.line("    (pattern: Defender's syntax — a * or ? in the last part matches file names in that folder only; for a product without wildcards, see --format list)")
+                out.line(
+                    "    (pattern: Defender's syntax — a * or ? in the last part matches file names in that folder only; for a product without wildcards, see --format list)"
+                )
             }
         }
         if !plan.extensions.isEmpty {
             out.line("  Extensions")
-            out.table(plan.extensions.map { ["." + DefenderPathPattern.normaliseExtension($0.extension), $0.reason] }, indent: "    ")
+            out.table(
+                plan.extensions.map { ["." + DefenderPathPattern.normaliseExtension($0.extension), $0.reason] },
+                indent: "    ")
         }
         if !plan.processes.isEmpty {
             out.line("  Processes")
-            out.table(plan.processes.map { [$0.path, $0.verified ? "" : out.yellow("not verified"), $0.reason] }, indent: "    ")
+            out.table(
+                plan.processes.map { [$0.path, $0.verified ? "" : out.yellow("not verified"), $0.reason] },
+                indent: "    ")
         }
         if plan.paths.isEmpty && plan.extensions.isEmpty && plan.processes.isEmpty { out.line("  none") }
         if !plan.extensionPolicy.isEmpty { out.line("  Extensions: " + plan.extensionPolicy) }
@@ -181,12 +237,18 @@ package enum TextExporter {
             out.table(plan.refused.map { [$0.path, $0.reason + "; instead: " + $0.instead] }, indent: "    ")
         }
         for server in report.fileServers {
-            out.section("On the file server \(server.server) (KB 3105657: exclude VM files on the SMB 3.0 server, not on this host)")
+            out.section(
+                "On the file server \(server.server) (KB 3105657: exclude VM files on the SMB 3.0 server, not on this host)"
+            )
             for share in server.shares {
                 out.line("  Share \(share.name)")
-                out.table(share.paths.map { entry in
-                    [entry.path, entry.kind == .directory ? "folder" : "file", entry.reasons.joined(separator: "; ")]
-                }, indent: "    ")
+                out.table(
+                    share.paths.map { entry in
+                        [
+                            entry.path, entry.kind == .directory ? "folder" : "file",
+                            entry.reasons.joined(separator: "; "),
+                        ]
+                    }, indent: "    ")
             }
         }
     }
@@ -194,28 +256,46 @@ package enum TextExporter {
     package static func diagnosis(_ report: Report, _ out: inout Output) {
         guard let diagnosis = report.diagnosis, !diagnosis.logs.isEmpty else { return }
         let detections = diagnosis.findings.filter { $0.kind == "detection" }.count
-        out.section("Diagnosis from the event logs (\(diagnosis.findings.count - detections) lock\(diagnosis.findings.count - detections == 1 ? "" : "s"), \(detections) malware detection\(detections == 1 ? "" : "s"), \(diagnosis.logs.count) logs)")
-        out.table(diagnosis.findings.map { finding in
-            let what = finding.file ?? "(all of its files)"
-            let times = finding.firstTime == finding.lastTime ? String(finding.firstTime.prefix(19)) + "Z"
-                : String(finding.firstTime.prefix(19)) + "Z – " + String(finding.lastTime.prefix(19)) + "Z"
-            var coverage = finding.coveredByPlan ? "plan covers" : "plan misses"
-            switch finding.coveredByConfigured {
-            case true?: coverage += ", configured covers"
-            case false?: coverage += ", configured misses" + (finding.plannedEntries.isEmpty ? "" : " → " + finding.plannedEntries.joined(separator: ", "))
-            case nil: coverage += ", configured unknown"
-            }
-            var signature = finding.signatures.joined(separator: ", ") + (finding.codes.isEmpty ? "" : " " + finding.codes.joined(separator: ", "))
-            if finding.kind == "detection" {
-                // Malware, not a lock: what Defender found and did, and whether the plan entry is held.
-                signature = "MALWARE \(finding.threat ?? "(threat not named)")" + (finding.severity.map { " (\($0))" } ?? "")
-                    + (finding.action.map { ", action \($0)" } ?? "") + (finding.process.map { ", process \($0)" } ?? "")
-                    + (finding.remediated == true ? "; quarantined or removed" : "; investigate before excluding")
-            }
-            return [finding.vmName ?? finding.vm ?? "unknown VM", what, "\(finding.count)× \(times)", signature, coverage]
-        }, indent: "  ")
+        out.section(
+            "Diagnosis from the event logs (\(diagnosis.findings.count - detections) lock\(diagnosis.findings.count - detections == 1 ? "" : "s"), \(detections) malware detection\(detections == 1 ? "" : "s"), \(diagnosis.logs.count) logs)"
+        )
+        out.table(
+            diagnosis.findings.map { finding in
+                let what = finding.file ?? "(all of its files)"
+                let times =
+                    finding.firstTime == finding.lastTime
+                    ? String(finding.firstTime.prefix(19)) + "Z"
+                    : String(finding.firstTime.prefix(19)) + "Z – " + String(finding.lastTime.prefix(19)) + "Z"
+                var coverage = finding.coveredByPlan ? "plan covers" : "plan misses"
+                switch finding.coveredByConfigured {
+                case true?: coverage += ", configured covers"
+                case false?:
+                    coverage +=
+                        ", configured misses"
+                        + (finding.plannedEntries.isEmpty ? "" : " → " + finding.plannedEntries.joined(separator: ", "))
+                case nil: coverage += ", configured unknown"
+                }
+                var signature =
+                    finding.signatures.joined(separator: ", ")
+                    + (finding.codes.isEmpty ? "" : " " + finding.codes.joined(separator: ", "))
+                if finding.kind == "detection" {
+                    // Malware, not a lock: what Defender found and did, and whether the plan entry is held.
+                    signature =
+                        "MALWARE \(finding.threat ?? "(threat not named)")"
+                        + (finding.severity.map { " (\($0))" } ?? "")
+                        + (finding.action.map { ", action \($0)" } ?? "")
+                        + (finding.process.map { ", process \($0)" } ?? "")
+                        + (finding.remediated == true ? "; quarantined or removed" : "; investigate before excluding")
+                }
+                return [
+                    finding.vmName ?? finding.vm ?? "unknown VM", what, "\(finding.count)× \(times)", signature,
+                    coverage,
+                ]
+            }, indent: "  ")
         for change in diagnosis.exclusionChanges {
-            out.line("  exclusions changed \(change.time.prefix(19))Z: \(change.oldValue.isEmpty ? "(none)" : change.oldValue) → \(change.newValue)")
+            out.line(
+                "  exclusions changed \(change.time.prefix(19))Z: \(change.oldValue.isEmpty ? "(none)" : change.oldValue) → \(change.newValue)"
+            )
         }
     }
 
@@ -228,31 +308,40 @@ package enum TextExporter {
         let present = audit.planned.count { $0.status == .present }
         let covered = audit.planned.count { $0.status == .covered }
         out.section("Defender audit (\(audit.missingCount) missing, \(present) present, \(covered) covered)")
-        out.line("  automatic Hyper-V exclusions: " + (audit.automaticExclusionsApply ? "apply" : "do not apply") + " — " + audit.automaticExclusionsReason)
+        out.line(
+            "  automatic Hyper-V exclusions: " + (audit.automaticExclusionsApply ? "apply" : "do not apply") + " — "
+                + audit.automaticExclusionsReason)
         auditContext(audit, &out)
         var notes: [String] = []
-        out.table(audit.planned.map { entry in
-            var by = ""
-            if let matched = entry.matchedBy { by = "by " + matched + (entry.matchedOrigin.map { " (\($0.rawValue))" } ?? "") }
-            if let note = entry.note {
-                if !notes.contains(note) { notes.append(note) }
-                by += (by.isEmpty ? "" : " ") + "[\(notes.firstIndex(of: note)! + 1)]"
-            }
-            let status: String
-            switch entry.status {
-            case .missing: status = out.red("missing")
-            case .present: status = out.green("present")
-            case .covered: status = out.yellow("covered")
-            case .unknown: status = out.yellow("unknown")
-            }
-            return [status, entry.type.rawValue, entry.type == .extension ? "." + entry.value : entry.value, by]
-        }, indent: "  ")
+        out.table(
+            audit.planned.map { entry in
+                var by = ""
+                if let matched = entry.matchedBy {
+                    by = "by " + matched + (entry.matchedOrigin.map { " (\($0.rawValue))" } ?? "")
+                }
+                if let note = entry.note {
+                    if !notes.contains(note) { notes.append(note) }
+                    by += (by.isEmpty ? "" : " ") + "[\(notes.firstIndex(of: note)! + 1)]"
+                }
+                let status: String
+                switch entry.status {
+                case .missing: status = out.red("missing")
+                case .present: status = out.green("present")
+                case .covered: status = out.yellow("covered")
+                case .unknown: status = out.yellow("unknown")
+                }
+                return [status, entry.type.rawValue, entry.type == .extension ? "." + entry.value : entry.value, by]
+            }, indent: "  ")
         for (index, note) in notes.enumerated() { out.line("  [\(index + 1)] \(note)") }
         let flagged = audit.configured.filter { !$0.findings.isEmpty || !$0.messages.isEmpty }
-        out.line("  configured entries: \(audit.configured.count), with findings: \(audit.configured.count { !$0.findings.isEmpty })")
+        out.line(
+            "  configured entries: \(audit.configured.count), with findings: \(audit.configured.count { !$0.findings.isEmpty })"
+        )
         for entry in flagged {
             let findings = entry.findings.isEmpty ? "note" : entry.findings.joined(separator: ", ")
-            out.line("    " + (entry.findings.isEmpty ? findings : out.red(findings)) + "  \(entry.type.rawValue) \(entry.value) (\(entry.origin.rawValue))")
+            out.line(
+                "    " + (entry.findings.isEmpty ? findings : out.red(findings))
+                    + "  \(entry.type.rawValue) \(entry.value) (\(entry.origin.rawValue))")
             for message in entry.messages { out.line("        " + message) }
         }
     }
@@ -291,7 +380,8 @@ package enum TextExporter {
     /// "40 GiB", "3.5 MiB".
     package static func byteCount(_ bytes: UInt64) -> String {
         let units = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB"]
-        var value = Double(bytes), unit = 0
+        var value = Double(bytes)
+        var unit = 0
         while value >= 1024 && unit < units.count - 1 {
             value /= 1024
             unit += 1
@@ -367,7 +457,9 @@ package enum TextExporter {
 
         /// The first `count` visible characters of `text`, colour sequences kept.
         package static func prefix(_ text: String, _ count: Int) -> String {
-            var out = "", shown = 0, escaped = false
+            var out = ""
+            var shown = 0
+            var escaped = false
             for character in text {
                 if escaped {
                     out.append(character)
@@ -398,7 +490,9 @@ package enum TextExporter {
             line(bold(title))
         }
 
-        package func paint(_ code: String, _ text: String) -> String { color && !text.isEmpty ? "\u{1B}[\(code)m" + text + "\u{1B}[0m" : text }
+        package func paint(_ code: String, _ text: String) -> String {
+            color && !text.isEmpty ? "\u{1B}[\(code)m" + text + "\u{1B}[0m" : text
+        }
         package func bold(_ text: String) -> String { paint("1", text) }
         package func red(_ text: String) -> String { paint("31", text) }
         package func green(_ text: String) -> String { paint("32", text) }
@@ -413,7 +507,9 @@ package enum TextExporter {
         /// Rows with aligned columns where column `pathColumn` holds paths: shortened in the middle so that the
         /// other columns and at least 24 characters of the last one fit in `width`; the rest is cut by ``line(_:)``.
         /// `maximumWidth` caps every column but the last (the full report's tables).
-        package mutating func table(_ rows: [[String]], indent: String, pathColumn: Int?, pathLimit: Int = .max, maximumWidth: Int = .max) {
+        package mutating func table(
+            _ rows: [[String]], indent: String, pathColumn: Int?, pathLimit: Int = .max, maximumWidth: Int = .max
+        ) {
             // A line break inside a cell (a reason, a message) would break the table.
             let rows = rows.map { $0.map { String($0.map { $0.isNewline ? " " : $0 }) } }
             guard let columns = rows.map(\.count).max(), columns > 0 else { return }
@@ -424,7 +520,9 @@ package enum TextExporter {
                 }
             }
             if let pathColumn, width != .max && pathColumn < columns - 1 {
-                let others = widths.enumerated().filter { $0.offset != pathColumn && $0.offset < columns - 1 }.map(\.element).reduce(0, +)
+                let others = widths.enumerated().filter { $0.offset != pathColumn && $0.offset < columns - 1 }.map(
+                    \.element
+                ).reduce(0, +)
                 let room = width - indent.count - others - 2 * (columns - 1) - 24
                 widths[pathColumn] = min(widths[pathColumn], max(room, 24), pathLimit)
             }
@@ -435,7 +533,8 @@ package enum TextExporter {
                     if index == row.count - 1 {
                         cells.append(shown)
                     } else {
-                        cells.append(shown + String(repeating: " ", count: max(0, widths[index] - Output.visibleWidth(shown))))
+                        cells.append(
+                            shown + String(repeating: " ", count: max(0, widths[index] - Output.visibleWidth(shown))))
                     }
                 }
                 var joined = indent + cells.joined(separator: "  ")
@@ -446,7 +545,8 @@ package enum TextExporter {
 
         /// Characters shown, without ANSI sequences.
         package static func visibleWidth(_ text: String) -> Int {
-            var count = 0, escaped = false
+            var count = 0
+            var escaped = false
             for character in text {
                 if escaped {
                     if character == "m" { escaped = false }

@@ -6,14 +6,14 @@
 /// do, and where the plan's pattern matches files that exist today those files are listed one by one (they must be
 /// added again when Hyper-V writes new ones — re-export after each checkpoint).
 
-import HVXScan
+import HVXBinary
+import HVXDiagnosis
 import HVXDiskImage
 import HVXExclusions
-import HVXDiagnosis
-import HVXInventory
 import HVXFormats
+import HVXInventory
+import HVXScan
 import HVXVolume
-import HVXBinary
 
 public enum VendorProfile: String, CaseIterable, Sendable {
     /// ESET Endpoint Security / Server Security, performance exclusions (help.eset.com, "Add or Edit performance
@@ -55,13 +55,17 @@ public enum VendorProfile: String, CaseIterable, Sendable {
             case .pattern: lines += pattern(path, report: report)
             }
         }
-        for entry in plan.extensions { lines.append(self.extension(DefenderPathPattern.normaliseExtension(entry.extension))) }
+        for entry in plan.extensions {
+            lines.append(self.extension(DefenderPathPattern.normaliseExtension(entry.extension)))
+        }
         for entry in plan.processes { lines.append(process(entry.path)) }
         if let limit = listLimit {
             for prefix in ["directory:", "file:", "extension:"] {
                 let count = lines.count { $0.hasPrefix(prefix) }
                 if count > limit {
-                    lines.append("unsupported:\(count) \(prefix.dropLast()) entries, more than the \(limit) one \(displayName) list holds: split the plan over policies or exclude fewer, wider Hyper-V folders")
+                    lines.append(
+                        "unsupported:\(count) \(prefix.dropLast()) entries, more than the \(limit) one \(displayName) list holds: split the plan over policies or exclude fewer, wider Hyper-V folders"
+                    )
                 }
             }
         }
@@ -90,10 +94,14 @@ public enum VendorProfile: String, CaseIterable, Sendable {
         case .eset: return ["path:" + path]
         case .trendmicro: return ["file:" + path]
         case .sophos:
-            var lines = ["unsupported:\(path) — Sophos takes * only as [file name].* or *.[extension], not a pattern in one folder; the files it matches today follow, add new ones as Hyper-V writes them (never the folder)"]
+            var lines = [
+                "unsupported:\(path) — Sophos takes * only as [file name].* or *.[extension], not a pattern in one folder; the files it matches today follow, add new ones as Hyper-V writes them (never the folder)"
+            ]
             if let pattern = WindowsPath(path).map(DefenderPathPattern.init(path:)) {
                 for artifact in report.artifacts {
-                    if let target = WindowsPath(artifact.path), pattern.covers(target) { lines.append("path:" + artifact.path) }
+                    if let target = WindowsPath(artifact.path), pattern.covers(target) {
+                        lines.append("path:" + artifact.path)
+                    }
                 }
             }
             return lines
@@ -102,7 +110,9 @@ public enum VendorProfile: String, CaseIterable, Sendable {
 
     package func `extension`(_ bare: String) -> String {
         switch self {
-        case .eset: return "unsupported:.\(bare) — ESET's performance exclusions take paths, not a host-wide extension; the plan's folders and files already cover Hyper-V's files"
+        case .eset:
+            return
+                "unsupported:.\(bare) — ESET's performance exclusions take paths, not a host-wide extension; the plan's folders and files already cover Hyper-V's files"
         case .sophos: return "path:*." + bare
         case .trendmicro: return "extension:" + bare
         }
@@ -111,7 +121,9 @@ public enum VendorProfile: String, CaseIterable, Sendable {
     package func process(_ path: String) -> String {
         switch self {
         case .eset, .sophos: return "process:" + path
-        case .trendmicro: return "unsupported:\(path) — Apex One's scan exclusions list directories, files and extensions, not processes; the plan's folders and files cover what the process opens"
+        case .trendmicro:
+            return
+                "unsupported:\(path) — Apex One's scan exclusions list directories, files and extensions, not processes; the plan's folders and files cover what the process opens"
         }
     }
 

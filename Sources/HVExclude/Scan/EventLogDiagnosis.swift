@@ -1,10 +1,10 @@
 import HVXBinary
-import HVXWalk
 import HVXDiagnosis
 import HVXExclusions
 import HVXFormats
 import HVXInventory
 import HVXVolume
+import HVXWalk
 
 /// The scan's one seam to the event-log diagnosis: finds the Hyper-V and Defender logs on the scanned volume,
 /// reads them, and runs ``DiagnosisEngine`` with the inventory's VMs, the plan and the host's configured
@@ -24,7 +24,8 @@ package enum EventLogDiagnosis {
 
     /// The diagnosis, the logs read, and a finding for each log that could not be read whole.
     package static func run(
-        inventory: HostInventory, plan: ExclusionPlan, audit: DefenderAudit?, map: VolumeMap, progress: WalkProgress? = nil
+        inventory: HostInventory, plan: ExclusionPlan, audit: DefenderAudit?, map: VolumeMap,
+        progress: WalkProgress? = nil
     ) -> (diagnosis: Diagnosis, logs: [LogRead], findings: [Finding]) {
         let environment = inventory.environment
         let systemRoot = WindowsPath(environment.value("SystemRoot") ?? "C:\\Windows") ?? WindowsPath("C:\\Windows")!
@@ -47,12 +48,18 @@ package enum EventLogDiagnosis {
                 let log = try EVTXLog(file: file, include: relevant)
                 progress?.add(bytes: Int(clamping: file.size))
                 events += log.events
-                logs.append(LogRead(channel: channel, path: path, records: log.recordsRead, recordsSkipped: log.recordsSkipped))
+                logs.append(
+                    LogRead(channel: channel, path: path, records: log.recordsRead, recordsSkipped: log.recordsSkipped))
                 for warning in log.warnings {
-                    findings.append(Finding(.eventLog, path: path.description, message: "event log: \(warning)", severity: .warning))
+                    findings.append(
+                        Finding(.eventLog, path: path.description, message: "event log: \(warning)", severity: .warning)
+                    )
                 }
             } catch {
-                findings.append(Finding(.eventLog, path: path.description, message: "event log cannot be read: \(error)", severity: .error))
+                findings.append(
+                    Finding(
+                        .eventLog, path: path.description, message: "event log cannot be read: \(error)",
+                        severity: .error))
             }
         }
         let diagnosis = DiagnosisEngine.diagnose(
@@ -64,17 +71,22 @@ package enum EventLogDiagnosis {
     /// The first configured file of a channel that exists; each configured file that does not is a warning with
     /// its path, where it is configured, and why it cannot be read. Nil: none exists (the default folder is next).
     package static func locate(
-        _ configured: [HostFacts.EventLogFile], environment: WindowsEnvironment, map: VolumeMap, findings: inout [Finding]
+        _ configured: [HostFacts.EventLogFile], environment: WindowsEnvironment, map: VolumeMap,
+        findings: inout [Finding]
     ) -> (path: WindowsPath, host: String)? {
         for file in configured {
             let expanded = environment.expand(file.raw)
             let whereFrom = "configured in \(file.source.hive) \(file.source.key)\\\(file.source.value ?? "File")"
             func problem(_ reason: String) {
-                findings.append(Finding(
-                    .eventLog, path: expanded, message: "event log \(file.channel) \(whereFrom) cannot be read: \(reason)",
-                    severity: .warning))
+                findings.append(
+                    Finding(
+                        .eventLog, path: expanded,
+                        message: "event log \(file.channel) \(whereFrom) cannot be read: \(reason)",
+                        severity: .warning))
             }
-            guard !expanded.contains("%") else { problem("\(file.raw) names a variable the host's registry does not define"); continue }
+            guard !expanded.contains("%") else {
+                problem("\(file.raw) names a variable the host's registry does not define"); continue
+            }
             guard let path = WindowsPath(expanded) else { problem("not an absolute Windows path"); continue }
             switch map.resolve(path) {
             case .found(let host, .file): return (path, host)
@@ -109,8 +121,11 @@ package enum EventLogDiagnosis {
     /// The planned entry that covers a path as Defender reads it (``DefenderPathPattern``: a folder holding it, the
     /// file itself, a pattern matching it), or an extension.
     package static func planned(_ plan: ExclusionPlan) -> (WindowsPath) -> WindowsPath? {
-        let entries = plan.paths.compactMap { entry in WindowsPath(entry.path).map { ($0, DefenderPathPattern(path: $0)) } }
-        let extensions = Set(plan.extensions.map { NTFSName.fold($0.extension.hasPrefix(".") ? $0.extension : "." + $0.extension) })
+        let entries = plan.paths.compactMap { entry in
+            WindowsPath(entry.path).map { ($0, DefenderPathPattern(path: $0)) }
+        }
+        let extensions = Set(
+            plan.extensions.map { NTFSName.fold($0.extension.hasPrefix(".") ? $0.extension : "." + $0.extension) })
         return { path in
             if let hit = entries.first(where: { $0.1.covers(path) }) { return hit.0 }
             if let ext = path.extensionKey, extensions.contains(ext), let name = path.lastComponent {
@@ -134,7 +149,9 @@ package enum EventLogDiagnosis {
             var events: [HoldEvent] = []
             for (file, finding) in hits {
                 for event in finding.detection?.events ?? [] {
-                    events.append(HoldEvent(id: event.id, time: event.time.description, file: file.description, action: event.action))
+                    events.append(
+                        HoldEvent(
+                            id: event.id, time: event.time.description, file: file.description, action: event.action))
                 }
             }
             events.sort { ($0.time, $0.file, $0.id) < ($1.time, $1.file, $1.id) }

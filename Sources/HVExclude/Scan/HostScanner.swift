@@ -47,18 +47,21 @@ package final class HostScanner: Sendable {
         }
         let (artifacts, links) = classify(walk, findings: &findings)
         walker.progress.enter("reading hives, configurations and disks")
-        var inventory = InventoryBuilder(map: map, jobs: options.jobs, hiveDirectory: options.hiveDirectory).build(artifacts: artifacts)
+        var inventory = InventoryBuilder(map: map, jobs: options.jobs, hiveDirectory: options.hiveDirectory).build(
+            artifacts: artifacts)
         let input = PolicyInput(inventory: inventory, map: map, options: options.planner)
         let planned = ExclusionPlanner(input: input, volume: map).plan()
         HostScanner.apply(planned.claimed, to: &inventory)
         // The audit compares with the host's configured exclusions, which only a SOFTWARE hive can tell.
         var audit: DefenderAudit?
         if inventory.softwareHiveRead, let facts = inventory.facts {
-            audit = DefenderAuditor.audit(plan: planned.plan, facts: facts, map: map, environment: inventory.environment)
+            audit = DefenderAuditor.audit(
+                plan: planned.plan, facts: facts, map: map, environment: inventory.environment)
         }
         // The event-log diagnosis reads the finished stages' values (docs/diagnosis.md).
         walker.progress.enter("reading event logs")
-        let diagnosed = EventLogDiagnosis.run(inventory: inventory, plan: planned.plan, audit: audit, map: map, progress: walker.progress)
+        let diagnosed = EventLogDiagnosis.run(
+            inventory: inventory, plan: planned.plan, audit: audit, map: map, progress: walker.progress)
         findings += inventory.findings + planned.findings + diagnosed.findings
         if options.dataOnly {
             findings.append(Finding(.walk, path: "C:", message: ScanResult.dataOnlyNote, severity: .warning))
@@ -77,38 +80,49 @@ package final class HostScanner: Sendable {
     }
 
     /// The walk's entries as Hyper-V artifacts (sorted by Windows path) and links (with their true targets).
-    package func classify(_ walk: WalkResult, findings: inout [Finding]) -> (artifacts: [FoundArtifact], links: [FoundLink]) {
+    package func classify(
+        _ walk: WalkResult, findings: inout [Finding]
+    ) -> (artifacts: [FoundArtifact], links: [FoundLink]) {
         var artifacts: [FoundArtifact] = []
         var links: [FoundLink] = []
         var seen = Set<String>()
         for entry in walk.entries where seen.insert(entry.hostPath).inserted {
             guard let windows = map.windowsPath(forHostPath: entry.hostPath) else {
-                findings.append(Finding(
-                    .walk, path: entry.hostPath,
-                    message: "has no Windows path: a name holds '\\', which Windows reads as a folder separator (a copied tree or a POSIX name); not classified",
-                    severity: .warning))
+                findings.append(
+                    Finding(
+                        .walk, path: entry.hostPath,
+                        message:
+                            "has no Windows path: a name holds '\\', which Windows reads as a folder separator (a copied tree or a POSIX name); not classified",
+                        severity: .warning))
                 continue
             }
             if entry.kind == .symlink {
                 let target = LinkReader.target(ofLinkAt: entry.hostPath, linkPath: windows, map: map)
                 links.append(FoundLink(path: windows, hostPath: entry.hostPath, target: target))
                 if let problem = target.problem {
-                    findings.append(Finding(.link, path: windows.description, message: "link: \(problem)", severity: .warning))
+                    findings.append(
+                        Finding(.link, path: windows.description, message: "link: \(problem)", severity: .warning))
                 }
                 continue
             }
             guard let kind = ArtifactClassifier.classify(windows, kind: entry.kind) else { continue }
             artifacts.append(FoundArtifact(path: windows, hostPath: entry.hostPath, kind: kind))
         }
-        artifacts.sort { (NTFSName.fold($0.path.description), $0.path.description) < (NTFSName.fold($1.path.description), $1.path.description) }
+        artifacts.sort {
+            (NTFSName.fold($0.path.description), $0.path.description) < (
+                NTFSName.fold($1.path.description), $1.path.description
+            )
+        }
         links.sort { $0.path.description < $1.path.description }
         return (artifacts, links)
     }
 
     /// Walks each root with its own file system: the POSIX ones together (one walker, cancellable), each native
     /// volume through its MFT; the results merged.
-    package static func walk(_ roots: [VolumeMap.Mapping], walker: DirectoryWalker,
-                     match: @escaping @Sendable (UnsafeBufferPointer<UInt8>, EntryKind) -> Bool) throws -> WalkResult {
+    package static func walk(
+        _ roots: [VolumeMap.Mapping], walker: DirectoryWalker,
+        match: @escaping @Sendable (UnsafeBufferPointer<UInt8>, EntryKind) -> Bool
+    ) throws -> WalkResult {
         var groups: [(fileSystem: any VolumeFileSystem, roots: [String])] = []
         for root in roots {
             if let index = groups.firstIndex(where: { $0.fileSystem === root.fileSystem }) {
@@ -125,7 +139,9 @@ package final class HostScanner: Sendable {
             if group.fileSystem === POSIXFileSystem.shared {
                 results.append(try walker.walk(roots: group.roots, match: match))
             } else {
-                results.append(try group.fileSystem.walk(roots: group.roots, options: walker.options, progress: walker.progress, match: match))
+                results.append(
+                    try group.fileSystem.walk(
+                        roots: group.roots, options: walker.options, progress: walker.progress, match: match))
             }
         }
         return WalkResult.merged(results)
@@ -167,10 +183,12 @@ package enum ScanError: Error, CustomStringConvertible, Sendable, Equatable {
         case .rootUnreadable(nil, let error):
             return "cannot read the root folder: \(error)"
         case .notASystemVolume(let root, let candidates):
-            var text = "ROOT \(root) does not look like a Windows system volume: it has neither Windows\\System32\\config nor "
+            var text =
+                "ROOT \(root) does not look like a Windows system volume: it has neither Windows\\System32\\config nor "
                 + "ProgramData\\Microsoft\\Windows\\Hyper-V."
             if !candidates.isEmpty {
-                text += " Subfolders that do: " + candidates.joined(separator: ", ") + " (ROOT is the C: volume itself)."
+                text +=
+                    " Subfolders that do: " + candidates.joined(separator: ", ") + " (ROOT is the C: volume itself)."
             }
             text += " To scan a copy that holds only VM data on purpose, add --data-only."
             return text

@@ -18,7 +18,10 @@ package struct ScanOptions: Sendable {
     package var dataOnly = false
 
     /// Creates options.
-    package init(mappings: [VolumeMap.Mapping], jobs: Int = WalkOptions.defaultJobs, crossMounts: Bool = false, hiveDirectory: String? = nil) {
+    package init(
+        mappings: [VolumeMap.Mapping], jobs: Int = WalkOptions.defaultJobs, crossMounts: Bool = false,
+        hiveDirectory: String? = nil
+    ) {
         self.mappings = mappings
         self.jobs = jobs
         self.crossMounts = crossMounts

@@ -39,7 +39,8 @@ package struct ScanResult: Sendable {
     package var dataOnly = false
 
     /// What a data-only scan could not know, as its report says.
-    static let dataOnlyNote = "data-only scan (--data-only): ROOT is not a Windows system volume, so the host's "
+    static let dataOnlyNote =
+        "data-only scan (--data-only): ROOT is not a Windows system volume, so the host's "
         + "Windows version, Hyper-V default folders, services, drive letters, Defender exclusions and VM registrations "
         + "are unknown; every VM and disk found is planned as with --include-unregistered, and default folders are "
         + "Windows Server's built-in ones"

@@ -22,7 +22,9 @@ package enum SystemVolumeCheck {
 
     /// Up to `limit` subfolders of `root` (one or two levels down) that look like a system volume, as host paths in
     /// name order.
-    static func systemVolumesBelow(_ root: String, in fileSystem: any VolumeFileSystem = POSIXFileSystem.shared, limit: Int = 3) -> [String] {
+    static func systemVolumesBelow(
+        _ root: String, in fileSystem: any VolumeFileSystem = POSIXFileSystem.shared, limit: Int = 3
+    ) -> [String] {
         var found: [String] = []
         var searched = 0
         var level = [root]
@@ -55,15 +57,21 @@ package enum SystemVolumeCheck {
     /// Throws when `root` is a folder that does not look like a system volume.
     /// - Throws: ``ScanError/notASystemVolume(root:candidates:)``.
     package static func check(_ root: String, in fileSystem: any VolumeFileSystem = POSIXFileSystem.shared) throws {
-        let isFolder = fileSystem === POSIXFileSystem.shared ? isDirectory(root) : fileSystem.kind(of: root) == .directory
+        let isFolder =
+            fileSystem === POSIXFileSystem.shared ? isDirectory(root) : fileSystem.kind(of: root) == .directory
         guard isFolder, !isSystemVolume(root, in: fileSystem) else { return }
         throw ScanError.notASystemVolume(root: root, candidates: systemVolumesBelow(root, in: fileSystem))
     }
 
-    package static func folder(_ root: String, holds components: [String], in fileSystem: any VolumeFileSystem) -> Bool {
+    package static func folder(_ root: String, holds components: [String], in fileSystem: any VolumeFileSystem) -> Bool
+    {
         var current = root
         for component in components {
-            guard let name = subfolders(of: current, in: fileSystem).first(where: { $0.uppercased() == component.uppercased() }) else { return false }
+            guard
+                let name = subfolders(of: current, in: fileSystem).first(where: {
+                    $0.uppercased() == component.uppercased()
+                })
+            else { return false }
             current = current.hasSuffix("/") ? current + name : current + "/" + name
         }
         return true

@@ -20,7 +20,9 @@ public enum FleetSession {
     /// `hvexclude merge REPORT.json…`: one policy for the nodes.
     /// - Throws: ``CommandFailure/couldNotRead(_:)`` when a report cannot be read or the reports cannot be merged
     ///   (mixed schema versions, a node twice); ``CommandFailure/usage(_:)`` for a format merge does not write.
-    public static func merge(_ files: [String], format: ReportFormat, vendor: VendorProfile? = nil)
+    public static func merge(
+        _ files: [String], format: ReportFormat, vendor: VendorProfile? = nil
+    )
         throws(CommandFailure) -> MergeOutcome
     {
         let policy: MergedPolicy
@@ -63,7 +65,9 @@ public enum FleetSession {
     /// (exit 3).
     /// - Throws: ``CommandFailure/couldNotRead(_:)`` when a report cannot be read, ``CommandFailure/usage(_:)``
     ///   for a format other than json or text.
-    public static func diff(old: String, new: String, format: ReportFormat)
+    public static func diff(
+        old: String, new: String, format: ReportFormat
+    )
         throws(CommandFailure) -> (bytes: [UInt8], planChanged: Bool)
     {
         let diff: ReportDiff

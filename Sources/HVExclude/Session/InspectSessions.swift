@@ -23,7 +23,9 @@ public enum HiveInspection {
     /// subkeys as text, as JSON with `json`, or every key from it down as JSON lines with `recursive`
     /// (``RegistryQuery/jsonLines(_:keyPath:write:)``).
     /// - Throws: ``CommandFailure/couldNotRead(_:)`` when the file is no hive or cannot be read.
-    public static func run(file: String, keyPath: String, replay: Bool = true, json: Bool = false, recursive: Bool = false)
+    public static func run(
+        file: String, keyPath: String, replay: Bool = true, json: Bool = false, recursive: Bool = false
+    )
         throws(CommandFailure) -> Outcome
     {
         let hive: RegistryHive
@@ -42,7 +44,9 @@ public enum HiveInspection {
                 outcome.listing = .success(lines)
             } else {
                 outcome.listing = .success(
-                    json ? try RegistryQuery.json(hive, keyPath: keyPath) : try RegistryQuery.render(hive, keyPath: keyPath))
+                    json
+                        ? try RegistryQuery.json(hive, keyPath: keyPath)
+                        : try RegistryQuery.render(hive, keyPath: keyPath))
             }
         } catch {
             outcome.listing = .failure(.damaged("\(error)"))
@@ -57,7 +61,9 @@ public enum ConfigInspection {
     /// The configuration's warnings and its key tree as JSON, or why it cannot be written (exit 1).
     /// - Throws: ``CommandFailure/couldNotRead(_:)`` when the file cannot be opened or read (nothing was
     ///   inspected), ``CommandFailure/damaged(_:)`` when its content is damaged.
-    public static func run(file: String) throws(CommandFailure) -> (warnings: [String], json: Result<String, CommandFailure>) {
+    public static func run(
+        file: String
+    ) throws(CommandFailure) -> (warnings: [String], json: Result<String, CommandFailure>) {
         let tree: ConfigTree
         do {
             tree = try ConfigTree.read(path: file)

@@ -11,12 +11,17 @@ import HVXVolume
 /// observer learns how to undo the mounts from a signal handler (``ScanObserver/mounting(directory:undo:)``).
 enum MountedImageScan {
     /// Runs `scan`/`audit` for an image ROOT.
-    static func run(_ request: ScanRequest, observer: some ScanObserver, scan: NativeImageSession.Scan)
+    static func run(
+        _ request: ScanRequest, observer: some ScanObserver, scan: NativeImageSession.Scan
+    )
         throws(ScanFailure) -> ScanOutcome
     {
         let root = request.root
         guard DiskImageScan.isImage(root) else {
-            throw ScanFailure(.usage("--mount takes a disk image file or a block device as ROOT; \(root) is not one (a mounted folder needs no --mount)"))
+            throw ScanFailure(
+                .usage(
+                    "--mount takes a disk image file or a block device as ROOT; \(root) is not one (a mounted folder needs no --mount)"
+                ))
         }
         let table: PartitionTable
         do {
@@ -28,16 +33,18 @@ enum MountedImageScan {
             throw .couldNotScan("cannot read the disk image \(root): \(error)")
         }
         if table.kind == .unknown, let format = DiskImageScan.virtualDiskFormat(root) {
-            throw .couldNotScan("\(root) is a \(format) virtual disk, not a raw disk image or a mounted folder. "
-                + "Expose it read-only as a block device and scan that (docs/rescue.md):\n"
-                + "  modprobe nbd max_part=8\n  qemu-nbd --read-only --connect=/dev/nbd0 \(DiskImageScan.quote(root))\n"
-                + "  hvexclude scan /dev/nbd0 --mount -o report.json\n  qemu-nbd --disconnect /dev/nbd0")
+            throw .couldNotScan(
+                "\(root) is a \(format) virtual disk, not a raw disk image or a mounted folder. "
+                    + "Expose it read-only as a block device and scan that (docs/rescue.md):\n"
+                    + "  modprobe nbd max_part=8\n  qemu-nbd --read-only --connect=/dev/nbd0 \(DiskImageScan.quote(root))\n"
+                    + "  hvexclude scan /dev/nbd0 --mount -o report.json\n  qemu-nbd --disconnect /dev/nbd0")
         }
         if table.kind == .unknown {
             throw .couldNotScan("\(DiskImageError.unrecognised(table, image: root))")
         }
         guard !table.ntfsPartitions.isEmpty else {
-            throw .couldNotScan("\(DiskImageError.noNTFSPartition(root))\n\n" + DiskImageScan.listing(table, image: root))
+            throw .couldNotScan(
+                "\(DiskImageError.noNTFSPartition(root))\n\n" + DiskImageScan.listing(table, image: root))
         }
         let session: ImageMountSession
         do {
@@ -56,7 +63,9 @@ enum MountedImageScan {
         let assignment = DriveAssignment(mounted: mounted)
         notes += assignment.warnings.map { Finding(.image, path: root, message: $0, severity: .warning) }
         for drive in assignment.drives {
-            observer.driveAssigned("\(drive.prefix.rootDescription) = partition \(drive.mounted.partition.number) of \(root), mounted read-only at \(drive.mounted.mountPoint) (\(drive.basis.rawValue))")
+            observer.driveAssigned(
+                "\(drive.prefix.rootDescription) = partition \(drive.mounted.partition.number) of \(root), mounted read-only at \(drive.mounted.mountPoint) (\(drive.basis.rawValue))"
+            )
         }
         do {
             var outcome = try scan(assignment.mappings, notes, assignment.drives)
@@ -71,7 +80,9 @@ enum MountedImageScan {
 
     /// Mounts every NTFS partition of `table` read-only; a partition that cannot be mounted is an error finding
     /// (with what to do when the volume is hibernated).
-    static func mount(_ table: PartitionTable, in session: ImageMountSession, image root: String)
+    static func mount(
+        _ table: PartitionTable, in session: ImageMountSession, image root: String
+    )
         -> (mounted: [MountedPartition], failures: [Finding])
     {
         var mounted: [MountedPartition] = []
@@ -81,9 +92,11 @@ enum MountedImageScan {
                 let item = try session.mount(partition)
                 mounted.append(item)
             } catch {
-                var message = "partition \(partition.number) (offset \(partition.offset)) could not be mounted read-only: \(error)"
+                var message =
+                    "partition \(partition.number) (offset \(partition.offset)) could not be mounted read-only: \(error)"
                 if HibernationFile.mentionsHibernation(message) {
-                    message += ". The volume is hibernated or was left unclean by Fast Startup: boot Windows and shut it down fully "
+                    message +=
+                        ". The volume is hibernated or was left unclean by Fast Startup: boot Windows and shut it down fully "
                         + "(shutdown /s /t 0), then try again. Never use ntfs-3g's remove_hiberfile: it deletes the hibernated session and unsaved work."
                 }
                 failures.append(Finding(.image, path: root, message: message, severity: .error))

@@ -1,7 +1,7 @@
-import HVXWalk
 import HVXDiskImage
 import HVXInventory
 import HVXVolume
+import HVXWalk
 
 /// `hvexclude scan IMAGE` without `--mount`: the image's NTFS partitions read natively (``NativeImageScan``: no
 /// root, no FUSE, no loop device), lettered from MountedDevices as `--mount` letters them, then the ordinary scan.
@@ -11,7 +11,8 @@ enum NativeImageSession {
         throws(ScanFailure) -> ScanOutcome
 
     /// Runs `scan`/`audit` for an image ROOT, natively.
-    static func run(_ request: ScanRequest, observer: some ScanObserver, scan: Scan) throws(ScanFailure) -> ScanOutcome {
+    static func run(_ request: ScanRequest, observer: some ScanObserver, scan: Scan) throws(ScanFailure) -> ScanOutcome
+    {
         let image = request.root
         let volumes: NativeImageScan.Volumes
         // Opening reads every NTFS partition's MFT, which takes a while on a large image: say so on a terminal.
@@ -31,7 +32,8 @@ enum NativeImageSession {
             if volumes.refused.isEmpty {
                 text += "\(DiskImageError.noNTFSPartition(image))"
             } else {
-                text += "no NTFS partition of \(image) can be read natively:\n"
+                text +=
+                    "no NTFS partition of \(image) can be read natively:\n"
                     + volumes.refused.map { "  partition \($0.number): \($0.reason)" }.joined(separator: "\n")
             }
             throw .couldNotScan(text + "\n\n" + DiskImageScan.listing(volumes.table, image: image))
@@ -41,8 +43,9 @@ enum NativeImageSession {
         let lettering = volumes.table.kind == .bareNTFS ? [] : assignment.warnings
         let notes = volumes.notes + lettering.map { Finding(.image, path: image, message: $0, severity: .warning) }
         for drive in assignment.drives {
-            observer.driveAssigned("\(drive.prefix.rootDescription) = partition \(drive.mounted.partition.number) of \(image), "
-                + "read natively (\(volumes.format)) as \(drive.mounted.mountPoint) (\(drive.basis.rawValue))")
+            observer.driveAssigned(
+                "\(drive.prefix.rootDescription) = partition \(drive.mounted.partition.number) of \(image), "
+                    + "read natively (\(volumes.format)) as \(drive.mounted.mountPoint) (\(drive.basis.rawValue))")
         }
         return try scan(assignment.mappings, notes, assignment.drives)
     }

@@ -1,7 +1,8 @@
+import HVXScan
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import HVXScan
 
 /// Where `--output` may go: never a folder, never into a missing folder, never inside a scanned root (nothing is
 /// ever written to the scanned volume).
@@ -9,7 +10,9 @@ package enum OutputPlace {
     /// Why `output` cannot be written, checked before a scan starts; nil when it can.
     package static func problem(_ output: String, roots: [String]) -> OutputProblem? {
         if SystemVolumeCheck.isDirectory(output) { return .isDirectory(output) }
-        guard let realFolder = realPath(folder(of: output)) else { return .folderMissing(folder(of: output, bare: true)) }
+        guard let realFolder = realPath(folder(of: output)) else {
+            return .folderMissing(folder(of: output, bare: true))
+        }
         return insideRoot(output, realFolder: realFolder, roots: roots)
     }
 
@@ -51,10 +54,12 @@ package enum OutputProblem: Error, Equatable, Sendable, CustomStringConvertible 
     package var description: String {
         switch self {
         case .insideRoot(let output, let root):
-            return "--output \(output) lies inside the scanned root \(root): nothing is ever written to the scanned volume"
+            return
+                "--output \(output) lies inside the scanned root \(root): nothing is ever written to the scanned volume"
         case .folderMissing(let folder): return "--output: folder \(folder) does not exist"
         case .isDirectory(let output):
-            return "--output \(output) is a directory; name the file to write, e.g. \(output.hasSuffix("/") ? output : output + "/")report.json"
+            return
+                "--output \(output) is a directory; name the file to write, e.g. \(output.hasSuffix("/") ? output : output + "/")report.json"
         }
     }
 }

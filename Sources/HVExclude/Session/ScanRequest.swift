@@ -62,7 +62,8 @@ extension ScanOptions {
         let root = request.root
         var mappings = [VolumeMap.Mapping(prefix: WindowsPath(root: .drive("C"), components: []), hostRoot: root)]
         for drive in request.drives {
-            mappings.append(.init(prefix: WindowsPath(root: .drive(drive.letter), components: []), hostRoot: drive.path))
+            mappings.append(
+                .init(prefix: WindowsPath(root: .drive(drive.letter), components: []), hostRoot: drive.path))
         }
         for map in request.maps { mappings.append(.init(prefix: map.prefix, hostRoot: map.path)) }
         self.init(
@@ -73,6 +74,7 @@ extension ScanOptions {
         planner = PlannerOptions(
             includeUnregistered: request.includeUnregistered || request.dataOnly, extensions: request.extensions,
             broadExtensions: request.broadExtensions, planDeferred: request.planDeferred,
-            environmentPaths: request.environmentPaths, replicaStorage: request.replicaStorage.compactMap { WindowsPath($0) })
+            environmentPaths: request.environmentPaths,
+            replicaStorage: request.replicaStorage.compactMap { WindowsPath($0) })
     }
 }

@@ -10,19 +10,25 @@ import HVXVolume
 public enum ScanSession {
     /// Runs the request.
     /// - Throws: ``ScanFailure`` when no report can be made.
-    public static func run(_ request: ScanRequest, observer: some ScanObserver = SilentScanObserver()) throws(ScanFailure)
+    public static func run(
+        _ request: ScanRequest, observer: some ScanObserver = SilentScanObserver()
+    ) throws(ScanFailure)
         -> ScanOutcome
     {
         // ROOT is a disk image or block device (docs/rescue.md): with --mount mount it and scan.
         if request.mount {
-            return try MountedImageScan.run(request, observer: observer) { mappings, notes, drives throws(ScanFailure) in
-                try scan(request, imageMappings: mappings, notes: notes, image: (request.root, drives), observer: observer)
+            return try MountedImageScan.run(request, observer: observer) {
+                mappings, notes, drives throws(ScanFailure) in
+                try scan(
+                    request, imageMappings: mappings, notes: notes, image: (request.root, drives), observer: observer)
             }
         }
         // Without --mount an image is read natively: no root, no FUSE.
         if DiskImageScan.isImage(request.root) {
-            return try NativeImageSession.run(request, observer: observer) { mappings, notes, drives throws(ScanFailure) in
-                try scan(request, imageMappings: mappings, notes: notes, image: (request.root, drives), observer: observer)
+            return try NativeImageSession.run(request, observer: observer) {
+                mappings, notes, drives throws(ScanFailure) in
+                try scan(
+                    request, imageMappings: mappings, notes: notes, image: (request.root, drives), observer: observer)
             }
         }
         return try scan(request, imageMappings: nil, notes: [], image: nil, observer: observer)

@@ -1,4 +1,5 @@
 import CSystemShims
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -58,7 +59,8 @@ package enum LinkReader {
             do {
                 let point = try ReparsePoint(parsing: data)
                 if let absolute = point.absoluteTarget {
-                    return LinkTarget(windowsPath: absolute, text: point.substituteName, source: .reparseData, kind: point.kind)
+                    return LinkTarget(
+                        windowsPath: absolute, text: point.substituteName, source: .reparseData, kind: point.kind)
                 }
                 let relative = linkPath?.parent?.appending(point.substituteName)
                 return LinkTarget(
@@ -69,7 +71,8 @@ package enum LinkReader {
             }
         }
         guard let text = fileSystem.linkText(hostPath) else {
-            return LinkTarget(windowsPath: nil, text: "", source: .linkText, kind: nil, problem: "not a link, or unreadable")
+            return LinkTarget(
+                windowsPath: nil, text: "", source: .linkText, kind: nil, problem: "not a link, or unreadable")
         }
         return LinkTarget(text: text, linkPath: linkPath, map: map)
     }

@@ -56,7 +56,8 @@ package struct ReparsePoint: Equatable, Sendable {
         let printOffset = Int(try reader.u16(.little))
         let printLength = Int(try reader.u16(.little))
         isRelative = kind == .symlink ? (try reader.u32(.little)) & 1 == 1 : false
-        let buffer = try reader.sub(at: reader.position, count: 8 + dataLength - reader.position, structure: "NTFS reparse path buffer")
+        let buffer = try reader.sub(
+            at: reader.position, count: 8 + dataLength - reader.position, structure: "NTFS reparse path buffer")
         var substitute = try buffer.sub(at: substituteOffset, count: substituteLength)
         var print = try buffer.sub(at: printOffset, count: printLength)
         substituteName = try substitute.utf16(byteCount: substituteLength, .little)

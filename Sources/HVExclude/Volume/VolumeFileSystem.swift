@@ -13,8 +13,10 @@ import HVXWalk
 /// not exist on the host) and name each component with its on-disk spelling.
 package protocol VolumeFileSystem: AnyObject, Sendable {
     /// Walks `roots` (each a root of this file system), recording what `match` accepts plus every link.
-    func walk(roots: [String], options: WalkOptions, progress: WalkProgress,
-              match: @escaping @Sendable (UnsafeBufferPointer<UInt8>, EntryKind) -> Bool) throws -> WalkResult
+    func walk(
+        roots: [String], options: WalkOptions, progress: WalkProgress,
+        match: @escaping @Sendable (UnsafeBufferPointer<UInt8>, EntryKind) -> Bool
+    ) throws -> WalkResult
     /// The names and kinds in a folder.
     /// - Throws: ``SystemError`` when it cannot be read.
     func listFolder(_ hostPath: String) throws -> [(name: String, kind: EntryKind)]
@@ -37,8 +39,10 @@ package final class POSIXFileSystem: VolumeFileSystem {
     /// The walker of the current scan (for cancellation and its progress counters).
     private init() {}
 
-    package func walk(roots: [String], options: WalkOptions, progress: WalkProgress,
-                     match: @escaping @Sendable (UnsafeBufferPointer<UInt8>, EntryKind) -> Bool) throws -> WalkResult {
+    package func walk(
+        roots: [String], options: WalkOptions, progress: WalkProgress,
+        match: @escaping @Sendable (UnsafeBufferPointer<UInt8>, EntryKind) -> Bool
+    ) throws -> WalkResult {
         try DirectoryWalker(options: options, progress: progress).walk(roots: roots, match: match)
     }
 
@@ -53,8 +57,10 @@ package final class POSIXFileSystem: VolumeFileSystem {
                 return String(decoding: UnsafeBufferPointer(rebasing: bytes[..<length]), as: UTF8.self)
             }
             if name == "." || name == ".." { continue }
-            guard let kind = EntryKind(direntType: entry.pointee.d_type)
-                ?? EntryKind(lstatPath: hostPath == "/" ? "/" + name : hostPath + "/" + name) else { continue }
+            guard
+                let kind = EntryKind(direntType: entry.pointee.d_type)
+                    ?? EntryKind(lstatPath: hostPath == "/" ? "/" + name : hostPath + "/" + name)
+            else { continue }
             entries.append((name, kind))
         }
         return entries
@@ -68,7 +74,9 @@ package final class POSIXFileSystem: VolumeFileSystem {
         let parent = FileReader.openLong(String(hostPath[..<slash]), lastFlags: O_DIRECTORY)
         guard parent >= 0 else { return nil }
         defer { close(parent) }
-        guard fstatat(parent, String(hostPath[hostPath.index(after: slash)...]), &info, AT_SYMLINK_NOFOLLOW) == 0 else { return nil }
+        guard fstatat(parent, String(hostPath[hostPath.index(after: slash)...]), &info, AT_SYMLINK_NOFOLLOW) == 0 else {
+            return nil
+        }
         return EntryKind(mode: info.st_mode)
     }
 
@@ -86,7 +94,8 @@ package final class POSIXFileSystem: VolumeFileSystem {
 extension WalkResult {
     /// Several walks (one per file system) as one result: entries and issues merged and sorted, counts summed.
     package static func merged(_ results: [WalkResult]) -> WalkResult {
-        var merged = WalkResult(roots: [], entries: [], issues: [], entriesVisited: 0, directoriesVisited: 0, cancelled: false)
+        var merged = WalkResult(
+            roots: [], entries: [], issues: [], entriesVisited: 0, directoriesVisited: 0, cancelled: false)
         for result in results {
             merged.roots += result.roots
             merged.entries += result.entries

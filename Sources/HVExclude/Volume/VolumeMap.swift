@@ -1,6 +1,7 @@
 import HVXBinary
 import HVXWalk
 import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -79,7 +80,12 @@ package final class VolumeMap: VolumeQueries {
 
     /// A map of drive letters to host folders (`["C": "/mnt/c", "D": "/mnt/d"]`).
     package static func drives(_ roots: [Character: String]) -> VolumeMap {
-        VolumeMap(roots.map { Mapping(prefix: WindowsPath(root: .drive(Character($0.key.uppercased())), components: []), hostRoot: $0.value) })
+        VolumeMap(
+            roots.map {
+                Mapping(
+                    prefix: WindowsPath(root: .drive(Character($0.key.uppercased())), components: []),
+                    hostRoot: $0.value)
+            })
     }
 
     /// The mapping whose prefix is the longest one containing `path`.
@@ -122,7 +128,8 @@ package final class VolumeMap: VolumeQueries {
                     return .missing(reason: "link \(walked): \(target.problem ?? "target unknown")")
                 }
                 let remaining = Array(rest.dropFirst(index + 1))
-                return resolve(WindowsPath(root: targetPath.root, components: targetPath.components + remaining), hops: hops + 1)
+                return resolve(
+                    WindowsPath(root: targetPath.root, components: targetPath.components + remaining), hops: hops + 1)
             }
         }
         return .found(hostPath: host, kind: kind)
@@ -154,7 +161,8 @@ package final class VolumeMap: VolumeQueries {
             }
         }
         guard let best else { return nil }
-        return WindowsPath(root: best.mapping.prefix.root, components: best.mapping.prefix.components + best.rest.filter { $0 != "." })
+        return WindowsPath(
+            root: best.mapping.prefix.root, components: best.mapping.prefix.components + best.rest.filter { $0 != "." })
     }
 
     /// The file system holding `hostPath`: that of the deepest mapped root containing it (POSIX outside them).
@@ -190,10 +198,12 @@ package final class VolumeMap: VolumeQueries {
     /// The entries of the folder at Windows path `folder` (empty when it does not exist or is unmapped).
     package func entries(of folder: WindowsPath) -> [VolumeEntry] {
         guard case .found(let host, .directory) = resolve(folder),
-              let spelled = windowsPath(forHostPath: host) else { return [] }
+            let spelled = windowsPath(forHostPath: host)
+        else { return [] }
         return listing(of: host).entries.compactMap { entry in
             guard let path = spelled.appending(entry.name) else { return nil }
-            return VolumeEntry(path: path, hostPath: host == "/" ? "/" + entry.name : host + "/" + entry.name, kind: entry.kind)
+            return VolumeEntry(
+                path: path, hostPath: host == "/" ? "/" + entry.name : host + "/" + entry.name, kind: entry.kind)
         }
     }
 

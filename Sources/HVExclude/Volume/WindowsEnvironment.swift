@@ -22,7 +22,8 @@ package struct WindowsEnvironment: Sendable, Equatable {
 
     /// An environment from explicit values (names are case-insensitive).
     package init(values: [String: String]) {
-        self.values = Dictionary(values.map { (NTFSName.fold($0.key), $0.value) }, uniquingKeysWith: { _, last in last })
+        self.values = Dictionary(
+            values.map { (NTFSName.fold($0.key), $0.value) }, uniquingKeysWith: { _, last in last })
     }
 
     /// Sets one variable.
@@ -82,7 +83,10 @@ package struct WindowsEnvironment: Sendable, Equatable {
     }
 
     /// The `%NAME%\…` form of `path` under the deepest of `names` that contains it, for `--env-paths`.
-    package func environmentForm(of path: WindowsPath, using names: [String] = ["ProgramData", "Public", "SystemRoot", "ProgramFiles", "SystemDrive"]) -> String? {
+    package func environmentForm(
+        of path: WindowsPath,
+        using names: [String] = ["ProgramData", "Public", "SystemRoot", "ProgramFiles", "SystemDrive"]
+    ) -> String? {
         var best: (name: String, depth: Int, rootPath: WindowsPath)?
         for name in names {
             guard let value = value(name), let rootPath = WindowsPath(value), rootPath.contains(path) else { continue }

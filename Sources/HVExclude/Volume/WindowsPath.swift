@@ -46,17 +46,20 @@ package struct WindowsPath: Hashable, Sendable, Comparable, TextCodable {
             // spelling `\\?\C:\` would parse as drive C:), and `.`/`..` name no server or share.
             let parts = rest.dropFirst(2).split(separator: "\\", maxSplits: 2, omittingEmptySubsequences: false)
             guard parts.count >= 2, !parts[0].isEmpty, !parts[1].isEmpty, !["?", ".", ".."].contains(parts[0]),
-                  ![".", ".."].contains(parts[1]) else { return nil }
+                ![".", ".."].contains(parts[1])
+            else { return nil }
             root = .unc(server: String(parts[0]), share: String(parts[1]))
             rest = parts.count > 2 ? parts[2] : ""
         } else if rest.count >= 2, let letter = rest.first, letter.isASCII, letter.isLetter,
-                  rest[rest.index(after: rest.startIndex)] == ":" {
+            rest[rest.index(after: rest.startIndex)] == ":"
+        {
             root = .drive(Character(letter.uppercased()))
             rest = rest.dropFirst(2)
             // "C:relative" is relative to the drive's current directory: not an absolute path.
             guard rest.isEmpty || rest.hasPrefix("\\") else { return nil }
         } else if NTFSName.hasPrefix(rest, "volume{"), let close = rest.firstIndex(of: "}"),
-                  let guid = GUID(rest[rest.index(rest.startIndex, offsetBy: 6)...close]) {
+            let guid = GUID(rest[rest.index(rest.startIndex, offsetBy: 6)...close])
+        {
             root = .volume(guid)
             rest = rest[rest.index(after: close)...]
             guard rest.isEmpty || rest.hasPrefix("\\") else { return nil }
@@ -149,7 +152,8 @@ package struct WindowsPath: Hashable, Sendable, Comparable, TextCodable {
         switch (root, other.root) {
         case (.drive(let a), .drive(let b)): return a == b
         case (.volume(let a), .volume(let b)): return a == b
-        case (.unc(let s1, let h1), .unc(let s2, let h2)): return NTFSName.fold(s1) == NTFSName.fold(s2) && NTFSName.fold(h1) == NTFSName.fold(h2)
+        case (.unc(let s1, let h1), .unc(let s2, let h2)):
+            return NTFSName.fold(s1) == NTFSName.fold(s2) && NTFSName.fold(h1) == NTFSName.fold(h2)
         default: return false
         }
     }

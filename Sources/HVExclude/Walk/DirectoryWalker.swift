@@ -1,6 +1,7 @@
 import Dispatch
 import HVXBinary
 import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif

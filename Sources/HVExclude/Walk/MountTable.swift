@@ -96,7 +96,9 @@ package struct MountTable: Sendable {
         guard let mountinfo, let canonical = realPath(path) else { return nil }
         let target = canonical + [UInt8(ascii: "/")]
         return parse(mountinfo)
-            .filter { point in point.path == [UInt8(ascii: "/")] || target.starts(with: point.path + [UInt8(ascii: "/")]) }
+            .filter { point in
+                point.path == [UInt8(ascii: "/")] || target.starts(with: point.path + [UInt8(ascii: "/")])
+            }
             .max { $0.path.count < $1.path.count }?.type
     }
 

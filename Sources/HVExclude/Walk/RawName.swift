@@ -35,7 +35,8 @@ package enum RawName {
                 position += encoded.count
             case .error(let length):
                 for byte in array[position..<position + length] {
-                    output += "\\x" + String(byte >> 4, radix: 16, uppercase: true)
+                    output +=
+                        "\\x" + String(byte >> 4, radix: 16, uppercase: true)
                         + String(byte & 0xF, radix: 16, uppercase: true)
                 }
                 position += length

@@ -2,6 +2,7 @@ import CSystemShims
 import Dispatch
 import HVXBinary
 import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -85,7 +86,9 @@ package final class WalkWorker: @unchecked Sendable {
                     continue
                 }
                 seen += 1
-                visit(name, namePointer: namePointer, type: type, fd: fd, in: directory, handle: &handle, mayShare: &mayShare)
+                visit(
+                    name, namePointer: namePointer, type: type, fd: fd, in: directory, handle: &handle,
+                    mayShare: &mayShare)
             }
         }
         context.progress.finished(entries: seen)
@@ -179,14 +182,17 @@ package final class WalkWorker: @unchecked Sendable {
         let flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | (directory.isRoot ? 0 : O_NOFOLLOW)
         if let parent = directory.parent {
             return directory.path.withUnsafeBufferPointer { bytes in
-                let name = UnsafeRawPointer(bytes.baseAddress! + directory.nameOffset).assumingMemoryBound(to: CChar.self)
+                let name = UnsafeRawPointer(bytes.baseAddress! + directory.nameOffset).assumingMemoryBound(
+                    to: CChar.self)
                 var fd = openat(parent.fd, name, flags | hvx_O_NOATIME)
                 if fd < 0 && errno == EPERM { fd = openat(parent.fd, name, flags) }
                 return fd
             }
         }
         var fd = LongPath.openPiece(AT_FDCWD, directory.path, flags)
-        if fd < 0 && errno == ENAMETOOLONG { fd = LongPath.open(Array(directory.path.dropLast()), folderFlags: flags, lastFlags: flags) }
+        if fd < 0 && errno == ENAMETOOLONG {
+            fd = LongPath.open(Array(directory.path.dropLast()), folderFlags: flags, lastFlags: flags)
+        }
         return fd
     }
 

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import HVXBinary
 
 @Suite struct ByteReaderTests {
@@ -22,7 +23,9 @@ import Testing
 
     @Test func mixedEndianGUID() throws {
         // {B04AEFB7-D19E-4A81-B789-25B8E9445913} as stored on disk.
-        let raw: [UInt8] = [0xB7, 0xEF, 0x4A, 0xB0, 0x9E, 0xD1, 0x81, 0x4A, 0xB7, 0x89, 0x25, 0xB8, 0xE9, 0x44, 0x59, 0x13]
+        let raw: [UInt8] = [
+            0xB7, 0xEF, 0x4A, 0xB0, 0x9E, 0xD1, 0x81, 0x4A, 0xB7, 0x89, 0x25, 0xB8, 0xE9, 0x44, 0x59, 0x13,
+        ]
         var reader = ByteReader(raw, structure: "guid")
         let guid = try reader.guid()
         #expect(guid.description == "B04AEFB7-D19E-4A81-B789-25B8E9445913")

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import HVXBinary
 
 @Suite struct CRC32Tests {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import HVXBinary
 @testable import HVXFormats
 @testable import HVXVolume

@@ -11,7 +11,8 @@ enum DiskImageFixture {
     static func run(_ program: String, _ arguments: [String]) throws -> String {
         let result = try runProcess(program, arguments)
         guard result.status == 0 else {
-            throw FixtureError("\(program) \(arguments.joined(separator: " ")) failed (\(result.status)): \(result.stderr)")
+            throw FixtureError(
+                "\(program) \(arguments.joined(separator: " ")) failed (\(result.status)): \(result.stderr)")
         }
         return result.stdout
     }
@@ -36,11 +37,13 @@ enum DiskImageFixture {
     static func gptImage(in folder: TemporaryDirectory, withNTFS: Bool = true) throws -> String {
         let image = folder.path + "/gpt.img"
         try blank(image, mib: 40)
-        try run("sgdisk", [
-            "-n", "1:1M:+12M", "-t", "1:0700", "-c", "1:system", "-u", "1:6B1E9C2A-1F3D-4C5E-8A7B-0C1D2E3F4A51",
-            "-n", "2:13M:+12M", "-t", "2:0700", "-c", "2:data", "-u", "2:6B1E9C2A-1F3D-4C5E-8A7B-0C1D2E3F4A52",
-            "-n", "3:25M:+4M", "-t", "3:8300", "-U", "0D2A5C1E-3B4F-4A6D-9E8F-7A6B5C4D3E2F", image,
-        ])
+        try run(
+            "sgdisk",
+            [
+                "-n", "1:1M:+12M", "-t", "1:0700", "-c", "1:system", "-u", "1:6B1E9C2A-1F3D-4C5E-8A7B-0C1D2E3F4A51",
+                "-n", "2:13M:+12M", "-t", "2:0700", "-c", "2:data", "-u", "2:6B1E9C2A-1F3D-4C5E-8A7B-0C1D2E3F4A52",
+                "-n", "3:25M:+4M", "-t", "3:8300", "-U", "0D2A5C1E-3B4F-4A6D-9E8F-7A6B5C4D3E2F", image,
+            ])
         if withNTFS {
             try ntfsVolume(folder.path + "/p1.ntfs", mib: 12, label: "system")
             try ntfsVolume(folder.path + "/p2.ntfs", mib: 12, label: "data")
@@ -112,7 +115,8 @@ enum DiskImageFixture {
     }
 
     /// The tools the builders and the independent readers need.
-    static let requirements: [Requirement] = ["sgdisk", "sfdisk", "mkntfs", "blkid", "truncate", "dd"].map(Requirement.tool)
+    static let requirements: [Requirement] = ["sgdisk", "sfdisk", "mkntfs", "blkid", "truncate", "dd"].map(
+        Requirement.tool)
 }
 
 struct FixtureError: Error, CustomStringConvertible {

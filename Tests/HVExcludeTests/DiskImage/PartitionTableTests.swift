@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import HVXBinary
 @testable import HVXDiskImage
 @testable import HVXFormats
@@ -36,7 +37,9 @@ struct PartitionTableTests {
         #expect(table.partitions[0].ntfs?.bytesPerSector == 512)
     }
 
-    @Test("MBR with an extended partition: primary and logical partitions match sfdisk --json and blkid", .requires(DiskImageFixture.requirements))
+    @Test(
+        "MBR with an extended partition: primary and logical partitions match sfdisk --json and blkid",
+        .requires(DiskImageFixture.requirements))
     func mbrMatchesSfdisk() throws {
         let folder = try TemporaryDirectory("hvx-mbr")
         let image = try DiskImageFixture.mbrImage(in: folder)
@@ -46,7 +49,9 @@ struct PartitionTableTests {
         #expect(table.warnings.isEmpty, "\(table.warnings)")
         #expect(table.diskSignature.map { "0x" + String($0, radix: 16) } == (expected["id"] as? String)?.lowercased())
         // sfdisk also lists the extended container itself; it holds no file system and is not ours to list.
-        let partitions = try #require(expected["partitions"] as? [[String: Any]]).filter { ($0["type"] as? String) != "5" }
+        let partitions = try #require(expected["partitions"] as? [[String: Any]]).filter {
+            ($0["type"] as? String) != "5"
+        }
         #expect(table.partitions.count == partitions.count)
         for (ours, theirs) in zip(table.partitions, partitions) {
             #expect(ours.offset == UInt64(try #require(theirs["start"] as? Int)) * 512)
@@ -62,7 +67,9 @@ struct PartitionTableTests {
         #expect(table.ntfsPartitions.map(\.offset) == [1 << 20, 15 << 20])
     }
 
-    @Test("a damaged primary GPT header falls back to the backup header, with a specific warning", .requires(DiskImageFixture.requirements))
+    @Test(
+        "a damaged primary GPT header falls back to the backup header, with a specific warning",
+        .requires(DiskImageFixture.requirements))
     func damagedPrimaryHeader() throws {
         let folder = try TemporaryDirectory("hvx-gpt-crc")
         let image = try DiskImageFixture.gptImage(in: folder)
@@ -74,12 +81,15 @@ struct PartitionTableTests {
         #expect(table.kind == .gpt)
         #expect(table.partitions == intact.partitions)
         #expect(table.diskGUID == intact.diskGUID)
-        #expect(table.warnings.contains { $0.hasPrefix("GPT primary header at 0x210: header CRC-32 mismatch (stored 0x") })
+        #expect(
+            table.warnings.contains { $0.hasPrefix("GPT primary header at 0x210: header CRC-32 mismatch (stored 0x") })
         let backup = hex(UInt64(40 << 20) - 512)
         #expect(table.warnings.contains("using the backup GPT header at \(backup)"), "\(table.warnings)")
     }
 
-    @Test("a damaged primary partition entry array falls back to the backup array", .requires(DiskImageFixture.requirements))
+    @Test(
+        "a damaged primary partition entry array falls back to the backup array",
+        .requires(DiskImageFixture.requirements))
     func damagedPrimaryArray() throws {
         let folder = try TemporaryDirectory("hvx-gpt-array")
         let image = try DiskImageFixture.gptImage(in: folder)
@@ -88,10 +98,14 @@ struct PartitionTableTests {
         try DiskImageFixture.poke(image, at: 1024 + 56, [0x58, 0x00])
         let table = try PartitionTable.read(path: image)
         #expect(table.partitions == intact.partitions)
-        #expect(table.warnings.contains { $0.hasPrefix("GPT primary partition entry array at 0x400: CRC-32 mismatch") }, "\(table.warnings)")
+        #expect(
+            table.warnings.contains { $0.hasPrefix("GPT primary partition entry array at 0x400: CRC-32 mismatch") },
+            "\(table.warnings)")
     }
 
-    @Test("both GPT headers damaged: no partitions from GPT, and warnings that say so", .requires(DiskImageFixture.requirements))
+    @Test(
+        "both GPT headers damaged: no partitions from GPT, and warnings that say so",
+        .requires(DiskImageFixture.requirements))
     func bothHeadersDamaged() throws {
         let folder = try TemporaryDirectory("hvx-gpt-both")
         let image = try DiskImageFixture.gptImage(in: folder)
@@ -103,7 +117,9 @@ struct PartitionTableTests {
         #expect(table.partitions.map(\.typeName) == ["GPT protective"])
         #expect(table.warnings.contains { $0.contains("GPT primary header") && $0.contains("CRC-32 mismatch") })
         #expect(table.warnings.contains { $0.contains("GPT backup header") && $0.contains("CRC-32 mismatch") })
-        #expect(table.warnings.contains("the MBR is GPT-protective but no valid GPT header was found; the MBR's own records are listed"))
+        #expect(
+            table.warnings.contains(
+                "the MBR is GPT-protective but no valid GPT header was found; the MBR's own records are listed"))
     }
 
     @Test("an image of one NTFS partition is a bare volume at offset 0", .requires(DiskImageFixture.requirements))
@@ -165,13 +181,17 @@ struct PartitionTableTests {
     @Test("a partition past the end of the image is listed, with an error naming both sizes")
     func partitionPastEnd() throws {
         let folder = try TemporaryDirectory("hvx-past-end")
-        let path = try folder.write("short.img", PartitionTableTests.sector([(0x07, 1, 1000)]) + [UInt8](repeating: 0, count: 512))
+        let path = try folder.write(
+            "short.img", PartitionTableTests.sector([(0x07, 1, 1000)]) + [UInt8](repeating: 0, count: 512))
         let table = try PartitionTable.read(path: path)
         #expect(table.partitions.count == 1)
         #expect(table.warnings.isEmpty)
-        #expect(table.errors == ["the image is shorter than partition 1 (record at 0x1BE): the partition ends at 0x7D200 "
-            + "(512512 bytes), the image has 1024 bytes (511488 bytes missing: a truncated copy?); listed anyway, "
-            + "what lies past the image's end cannot be read"])
+        #expect(
+            table.errors == [
+                "the image is shorter than partition 1 (record at 0x1BE): the partition ends at 0x7D200 "
+                    + "(512512 bytes), the image has 1024 bytes (511488 bytes missing: a truncated copy?); listed anyway, "
+                    + "what lies past the image's end cannot be read"
+            ])
     }
 
     @Test("an EBR without a signature ends the chain with a warning naming its offset")
@@ -183,7 +203,9 @@ struct PartitionTableTests {
         #expect(table.warnings == ["EBR at 0x3FE: no 0x55AA boot signature (found 0x0); the EBR chain stops here"])
     }
 
-    @Test("no table, no NTFS: unknown with a warning; shorter than a sector: an error", arguments: [0, 100, 511, 512, 4096])
+    @Test(
+        "no table, no NTFS: unknown with a warning; shorter than a sector: an error",
+        arguments: [0, 100, 511, 512, 4096])
     func unrecognised(size: Int) throws {
         let folder = try TemporaryDirectory("hvx-unknown")
         let path = try folder.write("zero.img", [UInt8](repeating: 0, count: size))
@@ -193,16 +215,21 @@ struct PartitionTableTests {
             let table = try PartitionTable.read(path: path)
             #expect(table.kind == .unknown)
             #expect(table.partitions.isEmpty)
-            #expect(table.warnings == ["MBR at 0x1FE: no 0x55AA boot signature (found 0x0); no partition table or NTFS volume recognised"])
+            #expect(
+                table.warnings == [
+                    "MBR at 0x1FE: no 0x55AA boot signature (found 0x0); no partition table or NTFS volume recognised"
+                ])
         }
     }
 
-    @Test("GPT header checks", arguments: [
-        ("signature", 0, [UInt8(ascii: "X")], "no \"EFI PART\" signature"),
-        ("header size", 12, [0x10, 0, 0, 0], "header size 16 is outside 92…512"),
-        ("entry size", 84, [0x81, 0, 0, 0], "partition entry size 129 is not 128 × 2ⁿ"),
-        ("entry count", 80, [0x01, 0x10, 0, 0], "4097 partition entries of 128 bytes exceed the cap"),
-    ])
+    @Test(
+        "GPT header checks",
+        arguments: [
+            ("signature", 0, [UInt8(ascii: "X")], "no \"EFI PART\" signature"),
+            ("header size", 12, [0x10, 0, 0, 0], "header size 16 is outside 92…512"),
+            ("entry size", 84, [0x81, 0, 0, 0], "partition entry size 129 is not 128 × 2ⁿ"),
+            ("entry count", 80, [0x01, 0x10, 0, 0], "4097 partition entries of 128 bytes exceed the cap"),
+        ])
     func gptHeaderMatrix(field: String, offset: Int, bytes: [UInt8], message: String) throws {
         var header = [UInt8](repeating: 0, count: 512)
         header.replaceSubrange(0..<8, with: Array("EFI PART".utf8))
@@ -219,13 +246,15 @@ struct PartitionTableTests {
         }
     }
 
-    @Test("NTFS boot sector checks", arguments: [
-        (3, Array("NTFX    ".utf8), "no \"NTFS    \" signature"),
-        (11, [0x00, 0x03], "bytes per sector 768 is not a power of two"),
-        (11, [0x00, 0x20], "bytes per sector 8192"),
-        (13, [0x00], "sectors per cluster 0 is not a power of two"),
-        (13, [0x03], "sectors per cluster 3 is not a power of two"),
-    ])
+    @Test(
+        "NTFS boot sector checks",
+        arguments: [
+            (3, Array("NTFX    ".utf8), "no \"NTFS    \" signature"),
+            (11, [0x00, 0x03], "bytes per sector 768 is not a power of two"),
+            (11, [0x00, 0x20], "bytes per sector 8192"),
+            (13, [0x00], "sectors per cluster 0 is not a power of two"),
+            (13, [0x03], "sectors per cluster 3 is not a power of two"),
+        ])
     func ntfsMatrix(offset: Int, bytes: [UInt8], message: String) throws {
         var sector = [UInt8](repeating: 0, count: 512)
         sector.replaceSubrange(3..<11, with: NTFSBootSector.oemID)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import HVXBinary
 @testable import HVXDiskImage
 @testable import HVXFormats
@@ -54,25 +55,43 @@ struct SectorZeroTests {
     @Test("each named content says what to do")
     func advice() {
         #expect(SectorZeroContent.bitLocker.advice(image: "/x.img").contains("dislocker"))
-        #expect(SectorZeroContent.qcow.advice(image: "/x.qcow2").contains("qemu-img convert -O raw /x.qcow2 /x.qcow2.raw"))
+        #expect(
+            SectorZeroContent.qcow.advice(image: "/x.qcow2").contains("qemu-img convert -O raw /x.qcow2 /x.qcow2.raw"))
         #expect(SectorZeroContent.vmdk.advice(image: "/x.vmdk").contains("qemu-img convert -O raw /x.vmdk"))
         #expect(SectorZeroContent.ewf.advice(image: "/x.E01").contains("ewfexport"))
         #expect(SectorZeroContent.ewf.advice(image: "/x.E01").contains("ewfmount /x.E01"))
         #expect(SectorZeroContent.luks.advice(image: "/x.img").contains("cryptsetup open --readonly /x.img"))
     }
 
-    static func record(status: UInt8, type: UInt8 = 0x07, chs: [UInt8] = [0, 0x21, 0], start: UInt32, count: UInt32) -> [UInt8] {
+    static func record(
+        status: UInt8, type: UInt8 = 0x07, chs: [UInt8] = [0, 0x21, 0], start: UInt32, count: UInt32
+    ) -> [UInt8] {
         [status] + chs + [type] + [0xFE, 0xFF, 0xFF]
-            + (0..<4).map { UInt8(truncatingIfNeeded: start >> (8 * $0)) } + (0..<4).map { UInt8(truncatingIfNeeded: count >> (8 * $0)) }
+            + (0..<4).map { UInt8(truncatingIfNeeded: start >> (8 * $0)) }
+            + (0..<4).map { UInt8(truncatingIfNeeded: count >> (8 * $0)) }
     }
 
-    @Test("an MBR is believed only with valid records", arguments: [
-        ("status byte 0x3F", [record(status: 0x3F, start: 2048, count: 100)], "status byte 0x3F is neither 0x00 nor 0x80"),
-        ("CHS sector 0", [record(status: 0, chs: [1, 0, 0], start: 2048, count: 100)], "starting CHS has sector 0"),
-        ("LBA 0", [record(status: 0x80, start: 0, count: 100)], "starting LBA 0"),
-        ("overlap", [record(status: 0, start: 64, count: 100), record(status: 0, start: 100, count: 100)], "slots 1 and 2 overlap"),
-        ("past the end", [record(status: 0, start: 1 << 30, count: 100)], "every record starts past the end of the 2048-sector disk"),
-    ])
+    @Test(
+        "an MBR is believed only with valid records",
+        arguments: [
+            (
+                "status byte 0x3F", [record(status: 0x3F, start: 2048, count: 100)],
+                "status byte 0x3F is neither 0x00 nor 0x80"
+            ),
+            (
+                "CHS sector 0", [record(status: 0, chs: [1, 0, 0], start: 2048, count: 100)],
+                "starting CHS has sector 0"
+            ),
+            ("LBA 0", [record(status: 0x80, start: 0, count: 100)], "starting LBA 0"),
+            (
+                "overlap", [record(status: 0, start: 64, count: 100), record(status: 0, start: 100, count: 100)],
+                "slots 1 and 2 overlap"
+            ),
+            (
+                "past the end", [record(status: 0, start: 1 << 30, count: 100)],
+                "every record starts past the end of the 2048-sector disk"
+            ),
+        ])
     func invalidMBR(name: String, records: [[UInt8]], problem: String) throws {
         let folder = try TemporaryDirectory("hvx-badmbr")
         let entries = records.enumerated().map { (446 + 16 * $0.offset, $0.element) }
@@ -88,8 +107,10 @@ struct SectorZeroTests {
     @Test("a valid MBR (active or not, hybrid 0xEE spanning the others) is still believed")
     func validMBR() throws {
         let folder = try TemporaryDirectory("hvx-goodmbr")
-        let records = [Self.record(status: 0x80, start: 64, count: 512), Self.record(status: 0, start: 576, count: 512),
-                       Self.record(status: 0, type: 0xEE, start: 1, count: 2047)]
+        let records = [
+            Self.record(status: 0x80, start: 64, count: 512), Self.record(status: 0, start: 576, count: 512),
+            Self.record(status: 0, type: 0xEE, start: 1, count: 2047),
+        ]
         let entries = records.enumerated().map { (446 + 16 * $0.offset, $0.element) }
         let table = try PartitionTable.read(path: try Self.image(entries + [Self.bootMark], in: folder))
         #expect(table.content == nil)
@@ -101,8 +122,11 @@ struct SectorZeroTests {
     func damagedNTFS() throws {
         let folder = try TemporaryDirectory("hvx-badntfs")
         // "NTFS    " but 3 bytes per sector; the record bytes hold a valid-looking partition.
-        let path = try Self.image([Self.jump, Self.text(3, "NTFS    "), (11, [3, 0]), (13, [8]), Self.bootMark,
-                                   (446, Self.record(status: 0x80, start: 64, count: 512))], in: folder)
+        let path = try Self.image(
+            [
+                Self.jump, Self.text(3, "NTFS    "), (11, [3, 0]), (13, [8]), Self.bootMark,
+                (446, Self.record(status: 0x80, start: 64, count: 512)),
+            ], in: folder)
         let table = try PartitionTable.read(path: path)
         #expect(table.kind == .unknown)
         guard case .damagedNTFS(let reason) = table.content else {
@@ -122,7 +146,9 @@ struct SectorZeroTests {
         #expect(table.kind == .mbr)
         #expect(table.errors.count == 1)
         let error = try #require(table.errors.first)
-        #expect(error.contains("shorter than partition 1") && error.contains("8388608 bytes") && error.contains("4194304 bytes"), "\(error)")
+        #expect(
+            error.contains("shorter than partition 1") && error.contains("8388608 bytes")
+                && error.contains("4194304 bytes"), "\(error)")
     }
 
     @Test("an image shorter than its bare NTFS volume: an error with both sizes", .requires(.tool("mkntfs")))
@@ -135,7 +161,8 @@ struct SectorZeroTests {
         let table = try PartitionTable.read(path: path)
         #expect(table.kind == .bareNTFS)
         let error = try #require(table.errors.first)
-        #expect(error.contains("shorter than the NTFS volume") && error.contains("the image has 8388608 bytes"), "\(error)")
+        #expect(
+            error.contains("shorter than the NTFS volume") && error.contains("the image has 8388608 bytes"), "\(error)")
         #expect(error.contains("\((16 << 20) - 512) bytes"), "\(error)")
     }
 }

@@ -41,10 +41,13 @@ enum SystemHiveFixture {
         let folder = root + "/Windows/System32/config"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let spec = try JSONSerialization.data(withJSONObject: mounted.mapValues(\.json))
-        let result = try runProcess("python3", [
-            "-c", script, Fixtures.projectRoot.appendingPathComponent("scripts/make-hives").path, folder + "/SYSTEM",
-            String(decoding: spec, as: UTF8.self),
-        ])
+        let result = try runProcess(
+            "python3",
+            [
+                "-c", script, Fixtures.projectRoot.appendingPathComponent("scripts/make-hives").path,
+                folder + "/SYSTEM",
+                String(decoding: spec, as: UTF8.self),
+            ])
         guard result.status == 0 else { throw FixtureError("make-hives failed: \(result.stderr)") }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import HVXExclusions
 @testable import HVXInventory
 @testable import HVXVolume
@@ -22,12 +23,19 @@ struct DefenderAuditorTests {
             disableAutoExclusions: disable.map { HostFacts.Fact($0, source: source(key, "DisableAutoExclusions")) })
     }
 
-    static func preferences(paths: [String] = [], extensions: [String] = [], processes: [String] = [], disable: UInt32? = nil) -> HostFacts.ExclusionSet {
-        exclusions(key: HostFacts.defenderKey, paths: paths, extensions: extensions, processes: processes, disable: disable)
+    static func preferences(
+        paths: [String] = [], extensions: [String] = [], processes: [String] = [], disable: UInt32? = nil
+    ) -> HostFacts.ExclusionSet {
+        exclusions(
+            key: HostFacts.defenderKey, paths: paths, extensions: extensions, processes: processes, disable: disable)
     }
 
-    static func policies(paths: [String] = [], extensions: [String] = [], processes: [String] = [], disable: UInt32? = nil) -> HostFacts.ExclusionSet {
-        exclusions(key: HostFacts.defenderPolicyKey, paths: paths, extensions: extensions, processes: processes, disable: disable)
+    static func policies(
+        paths: [String] = [], extensions: [String] = [], processes: [String] = [], disable: UInt32? = nil
+    ) -> HostFacts.ExclusionSet {
+        exclusions(
+            key: HostFacts.defenderPolicyKey, paths: paths, extensions: extensions, processes: processes,
+            disable: disable)
     }
 
     /// Host facts for a release given by its build; `isServer` nil leaves it unknown.
@@ -40,14 +48,18 @@ struct DefenderAuditorTests {
             currentBuild: HostFacts.Fact(String(build), source: source(HostFacts.currentVersionKey, "CurrentBuild")),
             installationType: nil, editionID: nil, build: build, isServer: isServer,
             generation: HostFacts.WindowsGeneration.forBuild(build)?.generation, exactBuild: true)
-        let services = vmms.map {
-            [HostFacts.Service(
-                name: "vmms", present: $0, start: $0 ? 2 : nil, startType: nil, imagePath: nil,
-                source: HostFacts.Source(hive: "SYSTEM", key: "ControlSet001\\Services\\vmms"))]
-        } ?? []
+        let services =
+            vmms.map {
+                [
+                    HostFacts.Service(
+                        name: "vmms", present: $0, start: $0 ? 2 : nil, startType: nil, imagePath: nil,
+                        source: HostFacts.Source(hive: "SYSTEM", key: "ControlSet001\\Services\\vmms"))
+                ]
+            } ?? []
         return HostFacts(
             windows: windows, folders: HostFacts.Folders(), hyperVDefaults: HostFacts.HyperVDefaults(),
-            defender: HostFacts.Defender(preferences: preferences, policies: policies), controlSet: nil, services: services,
+            defender: HostFacts.Defender(preferences: preferences, policies: policies), controlSet: nil,
+            services: services,
             mountedDevices: [], cluster: nil, warnings: [])
     }
 
@@ -56,11 +68,19 @@ struct DefenderAuditorTests {
     /// A plan as the planner would make it for one VM on C:.
     static let plan = ExclusionPlan(
         paths: [
-            PathExclusion(path: dataRoot, environmentPath: nil, kind: .directory, form: .folder, reasons: ["data root"], evidence: [], verified: true),
-            PathExclusion(path: "C:\\VMs\\VM1", environmentPath: nil, kind: .directory, form: .folder, reasons: ["VM folder"], evidence: [], verified: true),
-            PathExclusion(path: "C:\\Shared\\base.vhdx", environmentPath: nil, kind: .file, form: .file, reasons: ["disk"], evidence: [], verified: true),
+            PathExclusion(
+                path: dataRoot, environmentPath: nil, kind: .directory, form: .folder, reasons: ["data root"],
+                evidence: [], verified: true),
+            PathExclusion(
+                path: "C:\\VMs\\VM1", environmentPath: nil, kind: .directory, form: .folder, reasons: ["VM folder"],
+                evidence: [], verified: true),
+            PathExclusion(
+                path: "C:\\Shared\\base.vhdx", environmentPath: nil, kind: .file, form: .file, reasons: ["disk"],
+                evidence: [], verified: true),
         ],
-        extensions: ["vhd", "vhdx", "avhdx", "vhds", "vmcx"].map { ExtensionExclusion(extension: $0, reason: "Hyper-V") },
+        extensions: ["vhd", "vhdx", "avhdx", "vhds", "vmcx"].map {
+            ExtensionExclusion(extension: $0, reason: "Hyper-V")
+        },
         processes: [
             ProcessExclusion(path: "C:\\Windows\\System32\\vmms.exe", reason: "VMMS"),
             ProcessExclusion(path: "C:\\Windows\\System32\\vmwp.exe", reason: "worker"),
@@ -107,7 +127,10 @@ struct DefenderAuditorTests {
         #expect(!audit.automaticExclusionsApply)
         #expect(audit.automaticExclusionsReason.contains("older than Windows Server 2016"))
         // Plan order: paths, extensions, processes.
-        #expect(audit.planned.map(\.type) == [.path, .path, .path] + Array(repeating: .extension, count: 5) + [.process, .process])
+        #expect(
+            audit.planned.map(\.type) == [.path, .path, .path] + Array(repeating: .extension, count: 5) + [
+                .process, .process,
+            ])
     }
 
     @Test("present after normalising case, trailing backslash, \\\\?\\ and %ProgramData%")
@@ -115,11 +138,16 @@ struct DefenderAuditorTests {
         let facts = Self.facts(
             build: 9600, product: "Windows Server 2012 R2",
             preferences: Self.preferences(
-                paths: ["%ProgramData%\\Microsoft\\Windows\\Hyper-V", "c:\\vms\\VM1\\", "\\\\?\\C:\\SHARED\\Base.VHDX"],
+                paths: [
+                    "%ProgramData%\\Microsoft\\Windows\\Hyper-V", "c:\\vms\\VM1\\", "\\\\?\\C:\\SHARED\\Base.VHDX",
+                ],
                 extensions: [".VHDX", "*.vhd", "avhdx"], processes: ["%SystemRoot%\\System32\\VMMS.EXE"]),
             policies: Self.policies(extensions: ["vmcx"]))
         let audit = try Self.audit(facts)
-        for value in [Self.dataRoot, "C:\\VMs\\VM1", "C:\\Shared\\base.vhdx", "vhdx", "vhd", "avhdx", "vmcx", "C:\\Windows\\System32\\vmms.exe"] {
+        for value in [
+            Self.dataRoot, "C:\\VMs\\VM1", "C:\\Shared\\base.vhdx", "vhdx", "vhd", "avhdx", "vmcx",
+            "C:\\Windows\\System32\\vmms.exe",
+        ] {
             let entry = try Self.entry(audit, value)
             #expect(entry.status == .present, "\(value): \(entry)")
         }
@@ -127,7 +155,8 @@ struct DefenderAuditorTests {
         #expect(try Self.entry(audit, "C:\\VMs\\VM1").matchedOrigin == .preference)
         #expect(try Self.entry(audit, "vmcx").matchedOrigin == .policy)
         // Planned extensions are reported without their dot, however the plan spelled them.
-        let dotted = try Self.audit(facts, plan: ExclusionPlan(extensions: [ExtensionExclusion(extension: ".VHDX", reason: "r")]))
+        let dotted = try Self.audit(
+            facts, plan: ExclusionPlan(extensions: [ExtensionExclusion(extension: ".VHDX", reason: "r")]))
         #expect(dotted.planned.map(\.value) == ["vhdx"] && dotted.planned[0].status == .present)
         #expect(try Self.entry(audit, "vhds").status == .missing)
         #expect(try Self.entry(audit, "C:\\Windows\\System32\\vmwp.exe").status == .missing)
@@ -158,7 +187,9 @@ struct DefenderAuditorTests {
         #expect(worker.note?.contains("image name") == true)
         #expect(try Self.entry(audit, "C:\\Windows\\System32\\vmms.exe").status == .missing)
         // A folder is not covered by its own child, nor by a sibling with a common prefix.
-        let narrow = try Self.audit(Self.facts(build: 9600, preferences: Self.preferences(paths: ["C:\\VMs\\VM1\\Virtual Machines", "C:\\VMs\\VM"])))
+        let narrow = try Self.audit(
+            Self.facts(
+                build: 9600, preferences: Self.preferences(paths: ["C:\\VMs\\VM1\\Virtual Machines", "C:\\VMs\\VM"])))
         #expect(try Self.entry(narrow, "C:\\VMs\\VM1").status == .missing)
     }
 
@@ -176,7 +207,9 @@ struct DefenderAuditorTests {
             // Not in the automatic list.
             #expect(try Self.entry(audit, "vhds").status == .missing)
             #expect(try Self.entry(audit, "C:\\VMs\\VM1").status == .missing)
-            #expect(try Self.entry(audit, "C:\\Windows\\System32\\vmms.exe").matchedBy == "%SystemRoot%\\System32\\Vmms.exe")
+            #expect(
+                try Self.entry(audit, "C:\\Windows\\System32\\vmms.exe").matchedBy == "%SystemRoot%\\System32\\Vmms.exe"
+            )
             // A single .vhdx file anywhere is covered by the automatic *.vhdx.
             #expect(try Self.entry(audit, "C:\\Shared\\base.vhdx").matchedOrigin == .automatic)
             #expect(audit.missingCount == 2)
@@ -187,7 +220,9 @@ struct DefenderAuditorTests {
 
     @Test("a configured entry is preferred over an automatic one")
     func configuredBeatsAutomatic() throws {
-        let facts = Self.facts(preferences: Self.preferences(paths: [Self.dataRoot], extensions: ["vhdx"]), policies: Self.policies(processes: ["vmms.exe"]))
+        let facts = Self.facts(
+            preferences: Self.preferences(paths: [Self.dataRoot], extensions: ["vhdx"]),
+            policies: Self.policies(processes: ["vmms.exe"]))
         let audit = try Self.audit(facts)
         let root = try Self.entry(audit, Self.dataRoot)
         #expect(root.status == .present && root.matchedOrigin == .preference && root.note == nil)
@@ -198,8 +233,9 @@ struct DefenderAuditorTests {
     }
 
     @Test("DisableAutoExclusions = 1 turns the automatic exclusions off", arguments: ["preference", "policy"])
-    func automaticDisabled(_ where_: String) throws {
-        let facts = where_ == "policy"
+    func automaticDisabled(_ place: String) throws {
+        let facts =
+            place == "policy"
             ? Self.facts(policies: Self.policies(disable: 1))
             : Self.facts(preferences: Self.preferences(disable: 1))
         let audit = try Self.audit(facts)
@@ -230,8 +266,10 @@ struct DefenderAuditorTests {
 
     @Test("stale: a configured path that resolves to nothing on a mapped drive")
     func stale() throws {
-        let facts = Self.facts(preferences: Self.preferences(
-            paths: ["C:\\OldVMs", "C:\\VMs\\*\\Old", "C:\\Gone\\*", "C:\\VMs"], processes: ["C:\\Tools\\gone.exe", "gone.exe"]))
+        let facts = Self.facts(
+            preferences: Self.preferences(
+                paths: ["C:\\OldVMs", "C:\\VMs\\*\\Old", "C:\\Gone\\*", "C:\\VMs"],
+                processes: ["C:\\Tools\\gone.exe", "gone.exe"]))
         let audit = try Self.audit(facts)
         let old = try Self.configured(audit, "C:\\OldVMs")
         #expect(old.findings == ["stale"])
@@ -261,7 +299,8 @@ struct DefenderAuditorTests {
         "over-broad: drive roots, system folders, profiles, global extensions, wildcards",
         arguments: [
             ("path", "C:\\"), ("path", "c:"), ("path", "C:\\Windows\\System32\\"), ("path", "%SystemRoot%"),
-            ("path", "%ProgramData%"), ("path", "C:\\ProgramData\\Microsoft"), ("path", "C:\\Users"), ("path", "C:\\Users\\bob"),
+            ("path", "%ProgramData%"), ("path", "C:\\ProgramData\\Microsoft"), ("path", "C:\\Users"),
+            ("path", "C:\\Users\\bob"),
             ("path", "C:\\Program Files"), ("path", "C:\\VMs\\*"), ("path", "C:\\VMs\\VM?"), ("extension", ".xml"),
             ("extension", "xml"), ("extension", "*.BIN"), ("extension", "iso"), ("process", "C:\\Windows\\System32\\*"),
         ])
@@ -280,9 +319,12 @@ struct DefenderAuditorTests {
 
     @Test("not over-broad: a Hyper-V folder, a disk extension, a process path")
     func notOverBroad() throws {
-        let audit = try Self.audit(Self.facts(preferences: Self.preferences(
-            paths: ["C:\\VMs", "C:\\ProgramData\\Microsoft\\Windows\\Hyper-V", "C:\\Users\\bob\\VMs"], extensions: ["vhdx"],
-            processes: ["C:\\Windows\\System32\\vmms.exe"])))
+        let audit = try Self.audit(
+            Self.facts(
+                preferences: Self.preferences(
+                    paths: ["C:\\VMs", "C:\\ProgramData\\Microsoft\\Windows\\Hyper-V", "C:\\Users\\bob\\VMs"],
+                    extensions: ["vhdx"],
+                    processes: ["C:\\Windows\\System32\\vmms.exe"])))
         #expect(try Self.configured(audit, "C:\\VMs").findings.isEmpty)
         #expect(try Self.configured(audit, "C:\\ProgramData\\Microsoft\\Windows\\Hyper-V").findings.isEmpty)
         #expect(try Self.configured(audit, "C:\\Users\\bob\\VMs").findings == ["stale"])
@@ -295,11 +337,20 @@ struct DefenderAuditorTests {
         let doubled = "C:\\ProgramData\\ProgramData\\Microsoft\\Windows\\Hyper-V"
         let snapshots = "C:\\ProgramData\\Microsoft\\Windows\\Snapshots"
         let envSnapshots = "%ProgramData%\\Microsoft\\Windows\\Snapshots"
-        let audit = try Self.audit(Self.facts(preferences: Self.preferences(
-            paths: [doubled, snapshots, envSnapshots, "C:\\VMs\\VMs", "E:\\Data\\Data", "C:\\ProgramData\\Microsoft\\Hyper-V"])))
+        let audit = try Self.audit(
+            Self.facts(
+                preferences: Self.preferences(
+                    paths: [
+                        doubled, snapshots, envSnapshots, "C:\\VMs\\VMs", "E:\\Data\\Data",
+                        "C:\\ProgramData\\Microsoft\\Hyper-V",
+                    ])))
         let first = try Self.configured(audit, doubled)
         #expect(first.findings.contains("typo"))
-        #expect(first.messages.contains { $0.contains("C:\\ProgramData\\Microsoft\\Windows\\Hyper-V;") || $0.contains("for C:\\ProgramData\\Microsoft\\Windows\\Hyper-V") })
+        #expect(
+            first.messages.contains {
+                $0.contains("C:\\ProgramData\\Microsoft\\Windows\\Hyper-V;")
+                    || $0.contains("for C:\\ProgramData\\Microsoft\\Windows\\Hyper-V")
+            })
         for value in [snapshots, envSnapshots] {
             let entry = try Self.configured(audit, value)
             #expect(entry.findings.contains("typo"), "\(value)")
@@ -314,9 +365,10 @@ struct DefenderAuditorTests {
 
     @Test("every configured entry is listed, preferences first, with its origin and type")
     func configuredListing() throws {
-        let audit = try Self.audit(Self.facts(
-            preferences: Self.preferences(paths: ["C:\\VMs"], extensions: ["vhdx"], processes: ["vmms.exe"]),
-            policies: Self.policies(paths: ["C:\\VMs"])))
+        let audit = try Self.audit(
+            Self.facts(
+                preferences: Self.preferences(paths: ["C:\\VMs"], extensions: ["vhdx"], processes: ["vmms.exe"]),
+                policies: Self.policies(paths: ["C:\\VMs"])))
         #expect(audit.configured.map(\.value) == ["C:\\VMs", "vhdx", "vmms.exe", "C:\\VMs"])
         #expect(audit.configured.map(\.origin) == [.preference, .preference, .preference, .policy])
         #expect(audit.configured.map(\.type) == [.path, .extension, .process, .path])
@@ -326,20 +378,35 @@ struct DefenderAuditorTests {
 
     /// The plan's typed patterns beside a disk at a volume root, and a VM's disk folder.
     static let patternPlan = ExclusionPlan(paths: [
-        PathExclusion(path: #"C:\Shared\base_*.avhdx"#, environmentPath: nil, kind: .file, form: .pattern, lifecycle: .checkpoint, reasons: ["checkpoint disks"], evidence: [], verified: true),
-        PathExclusion(path: #"C:\Shared\base.vhdx.rct"#, environmentPath: nil, kind: .file, form: .file, lifecycle: .changeTracking, reasons: ["change tracking"], evidence: [], verified: true),
-        PathExclusion(path: #"C:\VMs\VM1\Virtual Hard Disks"#, environmentPath: nil, kind: .directory, form: .folder, reasons: ["disks"], evidence: [], verified: true),
-        PathExclusion(path: #"C:\VMs\VM1\Virtual Machines"#, environmentPath: nil, kind: .directory, form: .folder, reasons: ["configuration"], evidence: [], verified: true),
+        PathExclusion(
+            path: #"C:\Shared\base_*.avhdx"#, environmentPath: nil, kind: .file, form: .pattern, lifecycle: .checkpoint,
+            reasons: ["checkpoint disks"], evidence: [], verified: true),
+        PathExclusion(
+            path: #"C:\Shared\base.vhdx.rct"#, environmentPath: nil, kind: .file, form: .file,
+            lifecycle: .changeTracking, reasons: ["change tracking"], evidence: [], verified: true),
+        PathExclusion(
+            path: #"C:\VMs\VM1\Virtual Hard Disks"#, environmentPath: nil, kind: .directory, form: .folder,
+            reasons: ["disks"], evidence: [], verified: true),
+        PathExclusion(
+            path: #"C:\VMs\VM1\Virtual Machines"#, environmentPath: nil, kind: .directory, form: .folder,
+            reasons: ["configuration"], evidence: [], verified: true),
     ])
 
-    @Test("a configured typed pattern is present for the same pattern and covers nothing else; a folder wildcard covers but is over-broad")
+    @Test(
+        "a configured typed pattern is present for the same pattern and covers nothing else; a folder wildcard covers but is over-broad"
+    )
     func configuredPatterns() throws {
-        let facts = Self.facts(build: 9600, product: "Windows Server 2012 R2 Datacenter", preferences: Self.preferences(paths: [
-            #"C:\Shared\BASE_*.avhdx"#, #"C:\VMs\*\Virtual Hard Disks"#, #"C:\Shared\*.txt"#, #"C:\Shared\???????.vhdx.rct"#,
-        ]))
+        let facts = Self.facts(
+            build: 9600, product: "Windows Server 2012 R2 Datacenter",
+            preferences: Self.preferences(paths: [
+                #"C:\Shared\BASE_*.avhdx"#, #"C:\VMs\*\Virtual Hard Disks"#, #"C:\Shared\*.txt"#,
+                #"C:\Shared\???????.vhdx.rct"#,
+            ]))
         let audit = try Self.audit(facts, plan: Self.patternPlan)
         #expect(try Self.entry(audit, #"C:\Shared\base_*.avhdx"#).status == .present)
-        #expect(try Self.entry(audit, #"C:\Shared\base.vhdx.rct"#).status == .missing, "seven wildcards: Defender may not apply it")
+        #expect(
+            try Self.entry(audit, #"C:\Shared\base.vhdx.rct"#).status == .missing,
+            "seven wildcards: Defender may not apply it")
         let disks = try Self.entry(audit, #"C:\VMs\VM1\Virtual Hard Disks"#)
         #expect(disks.status == .covered && disks.matchedBy == #"C:\VMs\*\Virtual Hard Disks"#)
         #expect(try Self.entry(audit, #"C:\VMs\VM1\Virtual Machines"#).status == .missing)
@@ -352,13 +419,18 @@ struct DefenderAuditorTests {
 
     @Test("a configured folder or extension covers the plan's patterns; a pattern of another disk does not")
     func patternsCoveredByBroaderEntries() throws {
-        let facts = Self.facts(build: 9600, product: "Windows Server 2012 R2 Datacenter", preferences: Self.preferences(
-            paths: [#"C:\Shared\other_*.avhdx"#], extensions: ["rct"]))
+        let facts = Self.facts(
+            build: 9600, product: "Windows Server 2012 R2 Datacenter",
+            preferences: Self.preferences(
+                paths: [#"C:\Shared\other_*.avhdx"#], extensions: ["rct"]))
         var audit = try Self.audit(facts, plan: Self.patternPlan)
         #expect(try Self.entry(audit, #"C:\Shared\base_*.avhdx"#).status == .missing)
         #expect(try Self.entry(audit, #"C:\Shared\base.vhdx.rct"#).status == .covered)
-        audit = try Self.audit(Self.facts(build: 9600, product: "Windows Server 2012 R2 Datacenter", preferences: Self.preferences(
-            paths: [#"C:\Shared"#], extensions: ["avhdx"])), plan: Self.patternPlan)
+        audit = try Self.audit(
+            Self.facts(
+                build: 9600, product: "Windows Server 2012 R2 Datacenter",
+                preferences: Self.preferences(
+                    paths: [#"C:\Shared"#], extensions: ["avhdx"])), plan: Self.patternPlan)
         #expect(try Self.entry(audit, #"C:\Shared\base_*.avhdx"#).status == .covered)
         #expect(try Self.entry(audit, #"C:\Shared\base_*.avhdx"#).matchedBy == #"C:\Shared"#)
     }

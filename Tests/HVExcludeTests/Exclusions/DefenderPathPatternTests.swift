@@ -1,14 +1,15 @@
 import Testing
+
 @testable import HVXBinary
-@testable import HVXWalk
-@testable import HVXVolume
+@testable import HVXDiagnosis
+@testable import HVXDiskImage
+@testable import HVXExclusions
 @testable import HVXFormats
 @testable import HVXInventory
-@testable import HVXExclusions
-@testable import HVXDiagnosis
-@testable import HVXScan
-@testable import HVXDiskImage
 @testable import HVXReport
+@testable import HVXScan
+@testable import HVXVolume
+@testable import HVXWalk
 
 /// Defender's documented path matching (``DefenderPathPattern``), row by row from Microsoft's wildcard table
 /// ("Use wildcards in the file name and folder path or extension exclusion lists", MicrosoftDocs/defender-docs
@@ -28,18 +29,30 @@ import Testing
             (#"C:\MyData\*.txt"#, #"C:\MyData\notes.txt"#, #"C:\MyData\Old\notes.txt"#),
             // `*` in a folder: exactly one folder, then every subfolder.
             (#"C:\somepath\*\Data"#, #"C:\somepath\Archives\Data\file.bin"#, #"C:\somepath\Data\file.bin"#),
-            (#"C:\somepath\*\Data"#, #"C:\somepath\Authorized\Data\sub\deeper\file.bin"#, #"C:\somepath\a\b\Data\file.bin"#),
+            (
+                #"C:\somepath\*\Data"#, #"C:\somepath\Authorized\Data\sub\deeper\file.bin"#,
+                #"C:\somepath\a\b\Data\file.bin"#
+            ),
             (#"C:\Serv\*\*\Backup"#, #"C:\Serv\Primary\Denied\Backup\file.bak"#, #"C:\Serv\Primary\Backup\file.bak"#),
-            (#"C:\Serv\*\*\Backup"#, #"C:\Serv\Secondary\Allowed\Backup\sub\file.bak"#, #"C:\Serv\Secondary\Allowed\Other\file.bak"#),
+            (
+                #"C:\Serv\*\*\Backup"#, #"C:\Serv\Secondary\Allowed\Backup\sub\file.bak"#,
+                #"C:\Serv\Secondary\Allowed\Other\file.bak"#
+            ),
             // `?` in a file name: one character, files in the last folder only.
             (#"C:\MyData\my?.zip"#, #"C:\MyData\my1.zip"#, #"C:\MyData\my12.zip"#),
             // `?` in a folder: one character of that folder's name, then every subfolder.
             (#"C:\somepath\?\Data"#, #"C:\somepath\P\Data\file.bin"#, #"C:\somepath\PP\Data\file.bin"#),
             (#"C:\somepath\test0?\Data"#, #"C:\somepath\test01\Data\file.bin"#, #"C:\somepath\test1\Data\file.bin"#),
             // Environment variables.
-            (#"%ALLUSERSPROFILE%\CustomLogFiles"#, #"C:\ProgramData\CustomLogFiles\Folder1\file1.txt"#, #"C:\ProgramData\Other\file1.txt"#),
+            (
+                #"%ALLUSERSPROFILE%\CustomLogFiles"#, #"C:\ProgramData\CustomLogFiles\Folder1\file1.txt"#,
+                #"C:\ProgramData\Other\file1.txt"#
+            ),
             // Mix and match.
-            (#"%PROGRAMFILES%\Contoso*\v?\bin\contoso.exe"#, #"c:\Program Files\Contoso Labs\v1\bin\contoso.exe"#, #"c:\Program Files\Contoso Labs\v10\bin\contoso.exe"#),
+            (
+                #"%PROGRAMFILES%\Contoso*\v?\bin\contoso.exe"#, #"c:\Program Files\Contoso Labs\v1\bin\contoso.exe"#,
+                #"c:\Program Files\Contoso Labs\v10\bin\contoso.exe"#
+            ),
             // A folder argument mixed with a file argument stops at the file match in the matched folder.
             (#"c:\data\*\marked\date*"#, #"c:\data\final\marked\date1.txt"#, #"c:\data\final\marked\sub\date1.txt"#),
             (#"c:\data\*\marked\date*"#, #"c:\data\review\marked\date"#, #"c:\data\review\other\date1.txt"#),
@@ -77,7 +90,9 @@ import Testing
     func typedPatterns() throws {
         let checkpoint = try Self.pattern(#"D:\Db01_*.avhdx"#)
         #expect(checkpoint.covers(try Self.path(#"D:\Db01_5A1D0C1E-7E2B-4C3A-9D4E-0F1A2B3C4D01.avhdx"#)))
-        #expect(!checkpoint.covers(try Self.path(#"D:\Db01_5A1D0C1E-7E2B-4C3A-9D4E-0F1A2B3C4D01.avhdx.rct"#)), "X_*.avhdx is not X_<GUID>.avhdx.rct")
+        #expect(
+            !checkpoint.covers(try Self.path(#"D:\Db01_5A1D0C1E-7E2B-4C3A-9D4E-0F1A2B3C4D01.avhdx.rct"#)),
+            "X_*.avhdx is not X_<GUID>.avhdx.rct")
         #expect(!checkpoint.covers(try Self.path(#"D:\Sub\Db01_x.avhdx"#)))
         #expect(!checkpoint.covers(try Self.path(#"D:\Db02_x.avhdx"#)))
         #expect(checkpoint.isFileNamePattern && !checkpoint.hasFolderWildcard)
@@ -96,14 +111,19 @@ import Testing
         #expect(try !Self.pattern(#"D:\Db01_*.vhdx"#).covers(planned))
         #expect(try !Self.pattern(#"D:\Sub\*.avhdx"#).covers(planned))
         // A folder wildcard covers the typed patterns below the folders it stands for.
-        #expect(try Self.pattern(#"D:\VMs\*\Virtual Hard Disks"#).covers(Self.pattern(#"D:\VMs\App01\Virtual Hard Disks\App01_*.avhdx"#)))
-        #expect(try !Self.pattern(#"D:\VMs\*.avhdx"#).covers(Self.pattern(#"D:\VMs\App01\App01_*.avhdx"#)), "a file-name pattern does not reach subfolders")
+        #expect(
+            try Self.pattern(#"D:\VMs\*\Virtual Hard Disks"#).covers(
+                Self.pattern(#"D:\VMs\App01\Virtual Hard Disks\App01_*.avhdx"#)))
+        #expect(
+            try !Self.pattern(#"D:\VMs\*.avhdx"#).covers(Self.pattern(#"D:\VMs\App01\App01_*.avhdx"#)),
+            "a file-name pattern does not reach subfolders")
     }
 
     @Test(
         "glob containment of one name pattern in another",
         arguments: [
-            ("*", "a*b", true), ("a*", "a?b*", true), ("a?b", "a?b", true), ("a?b", "a*b", false), ("*.vhdx", "x_*.vhdx", true),
+            ("*", "a*b", true), ("a*", "a?b*", true), ("a?b", "a?b", true), ("a?b", "a*b", false),
+            ("*.vhdx", "x_*.vhdx", true),
             ("x_*.vhdx", "*.vhdx", false), ("X_*", "x_abc", true), ("abc", "abc", true), ("abc", "ab", false),
         ])
     func nameContainment(outer: String, inner: String, expected: Bool) {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import HVXBinary
 @testable import HVXFormats
 
@@ -7,7 +8,9 @@ import Testing
         let folder = try TemporaryDirectory()
         let empty = try folder.write("empty.vmcx")
         let foreign = try folder.write("foreign.vmcx", [0x4D, 0x5A, 0x90, 0x00, 0x03])
-        #expect(throws: BinaryFormatError("configuration", at: 0, "empty file (0 bytes)")) { try ConfigTree.read(path: empty) }
+        #expect(throws: BinaryFormatError("configuration", at: 0, "empty file (0 bytes)")) {
+            try ConfigTree.read(path: empty)
+        }
         do {
             _ = try ConfigTree.read(path: foreign)
             Issue.record("a foreign file parsed")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import HVXBinary
 @testable import HVXFormats
 @testable import HVXInventory
@@ -20,7 +21,8 @@ struct DiskChainResolverTests {
             let head = try #require(expected["head"] as? String)
             let chain = resolver.chain(hostPath: tree.path(head))
             let statuses = try #require(expected["statuses"] as? [String])
-            #expect(chain.map(\.status.rawValue) == statuses, "\(head): \(chain.map { "\($0.status) \($0.reason ?? "")" })")
+            #expect(
+                chain.map(\.status.rawValue) == statuses, "\(head): \(chain.map { "\($0.status) \($0.reason ?? "")" })")
             #expect(chain.count == expected["length"] as? Int, "\(head)")
             #expect(chain.first?.path.hasPrefix("C:\\") == true, "\(head) is on drive C")
             if let paths = expected["paths"] as? [Any] {
@@ -98,9 +100,13 @@ struct DiskChainResolverTests {
         let directory = try TemporaryDirectory()
         try directory.write("Virtual Hard Disks/Disk.VHDX")
         let guid = try #require(GUID("0eba351e-5634-46d6-a8cf-4ddc2d6ac0b9"))
-        let candidate = VirtualDiskParent.Candidate(kind: .volume, path: #"\\?\Volume{0eba351e-5634-46d6-a8cf-4ddc2d6ac0b9}\virtual hard disks\disk.vhdx"#, source: "volume_path")
+        let candidate = VirtualDiskParent.Candidate(
+            kind: .volume, path: #"\\?\Volume{0eba351e-5634-46d6-a8cf-4ddc2d6ac0b9}\virtual hard disks\disk.vhdx"#,
+            source: "volume_path")
         let unknown = DiskChainResolver(map: .drives(["C": directory.path]))
-        guard case .failure = unknown.locate(candidate, childWindows: nil) else { Issue.record("an unknown volume resolved"); return }
+        guard case .failure = unknown.locate(candidate, childWindows: nil) else {
+            Issue.record("an unknown volume resolved"); return
+        }
         let known = DiskChainResolver(map: .drives(["C": directory.path]), volumeLetters: [guid: "C"])
         let found = try known.locate(candidate, childWindows: nil).get()
         #expect(found.hostPath == directory.path + "/Virtual Hard Disks/Disk.VHDX")
@@ -115,7 +121,8 @@ struct DiskChainResolverTests {
             windowsPath: WindowsPath(#"C:\Users\Public\Documents\Hyper-V\Virtual hard disks\differencing.avhdx"#))
         let link = try #require(chain.last)
         #expect(chain.count == 2 && link.status == .unresolved && !link.exists && !link.verified)
-        let absolute = #"C:\Users\Public\Documents\Hyper-V\Virtual hard disks\Generation 1_49C4BAF3-4B25-4406-8C4B-D39E65C32385.avhdx"#
+        let absolute =
+            #"C:\Users\Public\Documents\Hyper-V\Virtual hard disks\Generation 1_49C4BAF3-4B25-4406-8C4B-D39E65C32385.avhdx"#
         #expect(link.path == absolute)
         // The relative candidate joins to the same Windows path, so it is listed once; the volume path follows.
         #expect(link.candidates?.first == absolute)

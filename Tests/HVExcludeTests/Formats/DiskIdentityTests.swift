@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import HVXBinary
 @testable import HVXFormats
 @testable import HVXReport
@@ -37,7 +38,10 @@ struct DiskIdentityTests {
     func theReportCarriesBothIDsAndTheParentsExpectedID() throws {
         let directory = try TemporaryDirectory()
         let child = try gunzip("vhd/real/win10-fat-differential.vhd.gz", into: directory)
-        let report = Report(try HostScanner(options: ScanOptions(mappings: [.init(prefix: WindowsPath("C:\\")!, hostRoot: directory.path)])).run())
+        let report = Report(
+            try HostScanner(
+                options: ScanOptions(mappings: [.init(prefix: WindowsPath("C:\\")!, hostRoot: directory.path)])
+            ).run())
         let artifact = try #require(report.artifacts.first { $0.hostPath == child })
         let disk = try #require(artifact.disk)
         #expect(disk.id?.description == "36164FF8-9ECD-4190-A69E-DCC2380E416A")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import HVXBinary
 @testable import HVXFormats
 
@@ -19,7 +20,8 @@ import Testing
     /// evtxexport's 9-digit fractions (…T03:56:03.261233400Z) written as Windows's 7 digits.
     static func sevenDigits(_ text: String) -> String {
         guard text.hasSuffix("Z"), let dot = text.lastIndex(of: "."),
-              text.distance(from: dot, to: text.endIndex) == 11, text.hasSuffix("00Z") else { return text }
+            text.distance(from: dot, to: text.endIndex) == 11, text.hasSuffix("00Z")
+        else { return text }
         return String(text.dropLast(3)) + "Z"
     }
 
@@ -34,7 +36,9 @@ import Testing
             var values: [String] = []
             // Every element's attributes are fields too (before its text, which an attribute-only element lacks).
             func attributes(_ node: XMLElementNode, except key: String? = nil) -> Int {
-                let kept = node.attributes.filter { $0.name != key && $0.name != "xmlns" && !$0.name.hasPrefix("xmlns:") }
+                let kept = node.attributes.filter {
+                    $0.name != key && $0.name != "xmlns" && !$0.name.hasPrefix("xmlns:")
+                }
                 values += kept.map(\.value)
                 return kept.count
             }
@@ -42,7 +46,9 @@ import Testing
                 let count = attributes(node)
                 if node.children.isEmpty {
                     if count == 0 || !node.text.isEmpty { values.append(node.text) }
-                } else { node.children.forEach(leaves) }
+                } else {
+                    node.children.forEach(leaves)
+                }
             }
             for section in event.children {
                 if section.name == "EventData" {
@@ -69,14 +75,17 @@ import Testing
 
     /// evtxexport zero-pads hex values (`0x00000004`), Windows does not (`0x4`): hex is compared by value.
     static func numericHex(_ text: String) -> String {
-        guard text.hasPrefix("0x"), text.count > 2, let value = UInt64(text.dropFirst(2), radix: 16) else { return text }
+        guard text.hasPrefix("0x"), text.count > 2, let value = UInt64(text.dropFirst(2), radix: 16) else {
+            return text
+        }
         return "0x" + String(value, radix: 16)
     }
 
     static func ours(_ event: EVTXEvent) -> Reference {
         // XML parsers turn CR LF into LF (XML 1.0 §2.11); the raw value keeps CR LF.
-        Reference(provider: event.provider, eventId: event.eventId, time: event.time.description, recordId: event.recordId,
-                  values: event.data.map { numericHex($0.value.replacingOccurrences(of: "\r\n", with: "\n")) })
+        Reference(
+            provider: event.provider, eventId: event.eventId, time: event.time.description, recordId: event.recordId,
+            values: event.data.map { numericHex($0.value.replacingOccurrences(of: "\r\n", with: "\n")) })
     }
 
     @Test(.requires(.sharedFixtures, .tool("evtxexport")), arguments: fixtureFiles)
@@ -121,7 +130,8 @@ import Testing
         #expect(log.events.map(\.recordId) == Array(1...283))
         #expect(log.events.allSatisfy { $0.channel == "Security" })
         #expect(log.events.filter { $0.provider == "Microsoft-Windows-Security-Auditing" }.count > 250)
-        #expect(log.warnings.contains { $0.contains("chunk 2") && $0.contains("64832 of 65536") && $0.contains("195–283") })
+        #expect(
+            log.warnings.contains { $0.contains("chunk 2") && $0.contains("64832 of 65536") && $0.contains("195–283") })
     }
 
     @Test(.requires(.sharedFixtures))
@@ -145,8 +155,9 @@ import Testing
         #expect(event.field("BackupPath") == "")
     }
 
-    @Test(.requires(.sharedFixtures, pythonEvtx),
-          arguments: ["LocalSessionManager.evtx", "System2.evtx", "System-log-cleared.evtx"])
+    @Test(
+        .requires(.sharedFixtures, pythonEvtx),
+        arguments: ["LocalSessionManager.evtx", "System2.evtx", "System-log-cleared.evtx"])
     func recordsAgreeWithPythonEvtx(_ name: String) throws {
         let path = Fixtures.path("evtx/\(name)")
         let script = """
@@ -213,7 +224,10 @@ import Testing
         #expect(log.events.count == 4)
         #expect(log.recordsSkipped == 0)
         #expect(log.warnings.count == 1)
-        #expect(log.warnings.contains { $0.contains("chunk 0") && $0.contains("header checksum mismatch") && $0.contains("each record") })
+        #expect(
+            log.warnings.contains {
+                $0.contains("chunk 0") && $0.contains("header checksum mismatch") && $0.contains("each record")
+            })
     }
 
     @Test func badChunkHeaderChecksumStillChecksEachRecord() throws {
@@ -224,7 +238,10 @@ import Testing
         let log = try EVTXLog(bytes: Self.file([chunk]))
         #expect(log.events.count == 1)
         #expect(log.recordsSkipped == 1)
-        #expect(log.warnings.contains { $0.contains("record at 0x1200") && $0.contains("bad signature") && $0.contains("record skipped") })
+        #expect(
+            log.warnings.contains {
+                $0.contains("record at 0x1200") && $0.contains("bad signature") && $0.contains("record skipped")
+            })
     }
 
     @Test func badRecordsChecksumIsAWarningAndRecordsAreCheckedOneByOne() throws {
@@ -260,8 +277,11 @@ import Testing
         let defOffset = base + p.count + 10
         p += [0x0C, 1] + EVTXBuilder.le32(1) + EVTXBuilder.le32(defOffset)
         // The definition's fragment is a template instance pointing back at the definition itself.
-        let body: [UInt8] = [0x0F, 1, 1, 0, 0x0C, 1] + EVTXBuilder.le32(1) + EVTXBuilder.le32(defOffset) + EVTXBuilder.le32(0) + [0x00]
-        p += EVTXBuilder.le32(0) + [UInt8](repeating: 0, count: 16) + EVTXBuilder.le32(body.count) + body + EVTXBuilder.le32(0) + [0x00]
+        let body: [UInt8] =
+            [0x0F, 1, 1, 0, 0x0C, 1] + EVTXBuilder.le32(1) + EVTXBuilder.le32(defOffset) + EVTXBuilder.le32(0) + [0x00]
+        p +=
+            EVTXBuilder.le32(0) + [UInt8](repeating: 0, count: 16) + EVTXBuilder.le32(body.count) + body
+            + EVTXBuilder.le32(0) + [0x00]
         let log = try EVTXLog(bytes: Self.file([EVTXBuilder.chunk([p])]))
         #expect(log.events.isEmpty)
         #expect(log.warnings.contains { $0.contains("instantiates itself") })
@@ -281,7 +301,9 @@ import Testing
         var p: [UInt8] = [0x0F, 1, 1, 0]
         for _ in 0..<200 {
             let at = 512 + 24 + p.count + 11
-            p += [0x01] + EVTXBuilder.le16(0xFFFF) + EVTXBuilder.le32(0) + EVTXBuilder.le32(at) + EVTXBuilder.name("a") + [0x02]
+            p +=
+                [0x01] + EVTXBuilder.le16(0xFFFF) + EVTXBuilder.le32(0) + EVTXBuilder.le32(at) + EVTXBuilder.name("a")
+                + [0x02]
         }
         p += [UInt8](repeating: 0x04, count: 200) + [0x00]
         let log = try EVTXLog(bytes: Self.file([EVTXBuilder.chunk([p])]))

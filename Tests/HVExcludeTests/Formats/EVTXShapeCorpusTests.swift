@@ -1,15 +1,16 @@
 import Foundation
 import Testing
+
 @testable import HVXBinary
-@testable import HVXWalk
-@testable import HVXVolume
+@testable import HVXDiagnosis
+@testable import HVXDiskImage
+@testable import HVXExclusions
 @testable import HVXFormats
 @testable import HVXInventory
-@testable import HVXExclusions
-@testable import HVXDiagnosis
-@testable import HVXScan
-@testable import HVXDiskImage
 @testable import HVXReport
+@testable import HVXScan
+@testable import HVXVolume
+@testable import HVXWalk
 
 /// Every record shape scripts/make-evtx writes (`shapes`): direct elements with and without dependency ids, both
 /// in one chunk, the forwarded shape, zero and wrong chunk header checksums over intact records, UserData elements
@@ -22,7 +23,8 @@ import Testing
     static func shapes() throws -> (TemporaryDirectory, [ManifestLog]) {
         let folder = try TemporaryDirectory("evtx-shapes")
         // Without --no-check, make-evtx reads back with evtxexport / python-evtx the shapes they can read.
-        let made = try runProcess(Fixtures.projectRoot.appendingPathComponent("scripts/make-evtx").path, ["shapes", folder.path])
+        let made = try runProcess(
+            Fixtures.projectRoot.appendingPathComponent("scripts/make-evtx").path, ["shapes", folder.path])
         #expect(made.status == 0, "\(made.stderr)")
         let data = try Data(contentsOf: folder.url.appendingPathComponent("manifest.json"))
         return (folder, try JSONDecoder().decode([String: [ManifestLog]].self, from: data)["logs"] ?? [])
@@ -31,10 +33,11 @@ import Testing
     @Test(.requires(.tool("python3"), .tool("evtxexport"), EVTXLogTests.pythonEvtx))
     func everyShapeReadsEveryRecord() throws {
         let (folder, logs) = try Self.shapes()
-        #expect(Set(logs.map(\.file)) == [
-            "direct-dependency.evtx", "direct-no-dependency.evtx", "direct-mixed.evtx", "forwarded.evtx",
-            "checksum-zero.evtx", "checksum-wrong.evtx", "userdata-attributes.evtx",
-        ])
+        #expect(
+            Set(logs.map(\.file)) == [
+                "direct-dependency.evtx", "direct-no-dependency.evtx", "direct-mixed.evtx", "forwarded.evtx",
+                "checksum-zero.evtx", "checksum-wrong.evtx", "userdata-attributes.evtx",
+            ])
         for entry in logs {
             let log = try EVTXLog(path: folder.url.appendingPathComponent(entry.file).path)
             #expect(log.recordsRead == entry.records, "\(entry.file): \(log.warnings.prefix(3))")
@@ -47,7 +50,10 @@ import Testing
             if entry.file.hasPrefix("checksum-") {
                 // One warning per chunk, saying its header checksum failed; nothing else.
                 #expect(log.warnings.count == entry.chunks, "\(log.warnings)")
-                #expect(log.warnings.allSatisfy { $0.contains("header checksum mismatch") && $0.contains("each record is checked on its own") })
+                #expect(
+                    log.warnings.allSatisfy {
+                        $0.contains("header checksum mismatch") && $0.contains("each record is checked on its own")
+                    })
             } else {
                 #expect(log.warnings.isEmpty, "\(entry.file): \(log.warnings.prefix(3))")
             }

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import HVXBinary
 
 /// Builds small EVTX files in memory for negative tests: one file header and chunks with valid checksums
@@ -11,7 +12,9 @@ enum EVTXBuilder {
     /// A file header for `chunks` chunks.
     static func fileHeader(chunks: Int, flags: Int = 0) -> [UInt8] {
         var h = Array("ElfFile".utf8) + [0]
-        h += le64(0) + le64(UInt64(max(0, chunks - 1))) + le64(100) + le32(128) + le16(1) + le16(3) + le16(4096) + le16(chunks)
+        h +=
+            le64(0) + le64(UInt64(max(0, chunks - 1))) + le64(100) + le32(128) + le16(1) + le16(3) + le16(4096)
+            + le16(chunks)
         h += [UInt8](repeating: 0, count: 76) + le32(flags)
         h += le32(Int(CRC32.ieee.checksum(Array(h[0..<120]))))
         return h + [UInt8](repeating: 0, count: 4096 - h.count)
@@ -25,11 +28,14 @@ enum EVTXBuilder {
         for payload in payloads {
             let size = 24 + payload.count + 4
             last = 512 + records.count
-            records += [0x2A, 0x2A, 0, 0] + le32(size) + le64(id) + le64(132_000_000_000_000_000) + payload + le32(size)
+            records +=
+                [0x2A, 0x2A, 0, 0] + le32(size) + le64(id) + le64(132_000_000_000_000_000) + payload + le32(size)
             id += 1
         }
         var c = Array("ElfChnk".utf8) + [0]
-        c += le64(firstId) + le64(id - 1) + le64(firstId) + le64(id - 1) + le32(128) + le32(last) + le32(512 + records.count)
+        c +=
+            le64(firstId) + le64(id - 1) + le64(firstId) + le64(id - 1) + le32(128) + le32(last)
+            + le32(512 + records.count)
         c += le32(Int(CRC32.ieee.checksum(records)))
         c += [UInt8](repeating: 0, count: 68)
         c += [0, 0, 0, 0]  // header checksum, below

@@ -1,8 +1,9 @@
 import Foundation
 import Testing
+
+@testable import HVXBinary
 @testable import HVXFormats
 @testable import HVXInventory
-@testable import HVXBinary
 
 /// One key as a line: its path from the root, then its values (name, type number, data in upper-case hex), in
 /// stored order; the same form `scripts/lib/regf_dissect_dump.py` prints for dissect.regf.
@@ -78,8 +79,10 @@ func compareWithDissect(_ file: String, name: String) throws -> HiveComparison {
 private func fixtureHives(into folder: TemporaryDirectory) throws -> (intact: [String], damaged: [String]) {
     let root = Fixtures.root.path
     var intact = ["regf/Syscache.hve", "regf/minimal.hive", "regf/special.hive"].map { root + "/" + $0 }
-    for dirty in ["NewDirtyHive1/NewDirtyHive", "NewDirtyHive1/RecoveredHive_Windows10", "OldDirtyHive/OldDirtyHive",
-                  "OldDirtyHive/RecoveredHive_Windows7"] {
+    for dirty in [
+        "NewDirtyHive1/NewDirtyHive", "NewDirtyHive1/RecoveredHive_Windows10", "OldDirtyHive/OldDirtyHive",
+        "OldDirtyHive/RecoveredHive_Windows7",
+    ] {
         intact.append(root + "/regf-dirty/" + dirty)
     }
     for gz in ["SYSTEM-win10-19041.gz", "SYSTEM-win10-18362-dirty-nolog.gz"] {
@@ -110,8 +113,9 @@ extension Requirement {
 
 @Suite("Hive reader against dissect.regf")
 struct RegistryDissectCrossCheckTests {
-    @Test("every test hive: same keys and values as dissect.regf on intact hives, at least as many on damaged ones",
-          .requires([Requirement.dissectRegf, .sharedFixtures, .tool("gunzip")] + Requirement.makeHives))
+    @Test(
+        "every test hive: same keys and values as dissect.regf on intact hives, at least as many on damaged ones",
+        .requires([Requirement.dissectRegf, .sharedFixtures, .tool("gunzip")] + Requirement.makeHives))
     func everyHive() throws {
         let scratch = try TemporaryDirectory("dissect-compare")
         var (intact, damaged) = try fixtureHives(into: scratch)
@@ -136,13 +140,14 @@ struct RegistryDissectCrossCheckTests {
         print("hive keys against dissect.regf:\n  " + report.joined(separator: "\n  "))
     }
 
-    @Test("the damaged fixtures read as far as dissect.regf reads them (5,003, 68 and 2 keys), each damage named once",
-          .requires([Requirement.dissectRegf, .sharedFixtures]),
-          arguments: [
+    @Test(
+        "the damaged fixtures read as far as dissect.regf reads them (5,003, 68 and 2 keys), each damage named once",
+        .requires([Requirement.dissectRegf, .sharedFixtures]),
+        arguments: [
             ("EffectiveSizeHive", 5003, "regf base block at 0x28: hbins size 0x1000 is not trusted"),
             ("SAMBadHBinHeader", 68, "hbin at 0x2000: signature is \"gbin\", expected \"hbin\"; the 0x1000 bytes"),
             ("TruncatedNameHive", 2, "name length 22 runs past the cell (16 bytes in it)"),
-          ])
+        ])
     func damagedFixture(name: String, keys: Int, warning: String) throws {
         let file = Fixtures.path("regf-damaged/" + name)
         let hive = try RegistryHive(path: file)
@@ -153,9 +158,10 @@ struct RegistryDissectCrossCheckTests {
         #expect(hive.warnings.filter { $0.contains(warning) }.count == 1, "\(hive.warnings)")
     }
 
-    @Test("generated damage: each is one named warning and every key dissect.regf reads is read",
-          .requires([Requirement.dissectRegf] + Requirement.makeHives),
-          arguments: ["torn-size", "bad-signature", "zeroed-header", "name-past-cell"])
+    @Test(
+        "generated damage: each is one named warning and every key dissect.regf reads is read",
+        .requires([Requirement.dissectRegf] + Requirement.makeHives),
+        arguments: ["torn-size", "bad-signature", "zeroed-header", "name-past-cell"])
     func generatedDamage(damage: String) throws {
         let (folder, manifest) = try makeDamagedHives()
         let offset = try #require(manifest[damage])
@@ -166,8 +172,10 @@ struct RegistryDissectCrossCheckTests {
         _ = try ourKeyLines(hive)
         let named: String
         switch damage {
-        case "torn-size": named = "regf base block at 0x28: hbins size 0x1000 is not trusted (the base block's checksum fails)"
-        case "bad-signature": named = "hbin at \(hex(offset)): signature is \"gbin\", expected \"hbin\"; the 0x1000 bytes up to"
+        case "torn-size":
+            named = "regf base block at 0x28: hbins size 0x1000 is not trusted (the base block's checksum fails)"
+        case "bad-signature":
+            named = "hbin at \(hex(offset)): signature is \"gbin\", expected \"hbin\"; the 0x1000 bytes up to"
         case "zeroed-header": named = "hbin at \(hex(offset)): header is zeroed; the 0x1000 bytes up to the next hbin"
         default: named = "regf key (nk) at \(hex(offset)): name length 88 runs past the cell (8 bytes in it)"
         }
@@ -195,7 +203,10 @@ struct RegistryDissectCrossCheckTests {
         var builder = RegistryHiveTestBuilder()
         var keys: [UInt32] = []
         for unit: UInt16 in [0xD800, 0xDC01] {
-            let name = Array("key".utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }) + [UInt8(unit & 0xFF), UInt8(unit >> 8)]
+            let name =
+                Array("key".utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }) + [
+                    UInt8(unit & 0xFF), UInt8(unit >> 8),
+                ]
             var record = Array(RegistryHiveTestBuilder.nk("", flags: 0).prefix(76))
             record.replaceSubrange(72..<74, with: le16(UInt16(name.count)))
             keys.append(builder.cell(record + name))
@@ -211,8 +222,14 @@ struct RegistryDissectCrossCheckTests {
     @Test("a key listed under two parents is read under both (as dissect.regf lists it); a key below itself is a cycle")
     func sharedKeyAndCycle() throws {
         var builder = RegistryHiveTestBuilder()
-        let c = builder.nextOffset, cList = c + 88, a = cList + 16, aList = a + 88, b = aList + 16, bList = b + 88
-        let rootList = bList + 16, root = rootList + 16
+        let c = builder.nextOffset
+        let cList = c + 88
+        let a = cList + 16
+        let aList = a + 88
+        let b = aList + 16
+        let bList = b + 88
+        let rootList = bList + 16
+        let root = rootList + 16
         builder.cell(RegistryHiveTestBuilder.nk("C", subkeys: 1, subkeyList: cList))
         builder.cell(RegistryHiveTestBuilder.list("li", [root]))
         builder.cell(RegistryHiveTestBuilder.nk("A", subkeys: 1, subkeyList: aList))
@@ -227,7 +244,8 @@ struct RegistryDissectCrossCheckTests {
         var paths: [String] = []
         try hive.walk { path, _ in paths.append(path.joined(separator: "\\")) }
         #expect(paths == ["", "A", "A\\C", "B", "B\\C"])
-        #expect(hive.warnings.filter { $0.contains("\"C\": also listed under \"B\" (a key with two parents)") }.count == 1)
+        #expect(
+            hive.warnings.filter { $0.contains("\"C\": also listed under \"B\" (a key with two parents)") }.count == 1)
         #expect(hive.warnings.filter { $0.contains("\"ROOT\": listed below itself under \"C\" (a cycle)") }.count == 1)
     }
 }

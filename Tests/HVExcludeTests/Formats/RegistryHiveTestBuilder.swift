@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import HVXFormats
 
 /// Builds small regf files cell by cell, for structures hivexsh cannot write (db, li, ri, corrupt cells).
@@ -62,7 +63,8 @@ struct RegistryHiveTestBuilder {
         bin += cells
         let free = binSize - bin.count
         bin += le32(UInt32(free)) + [UInt8](repeating: 0, count: free - 4)
-        var base = Array("regf".utf8) + le32(primarySequence) + le32(secondarySequence) + [UInt8](repeating: 0, count: 8)
+        var base =
+            Array("regf".utf8) + le32(primarySequence) + le32(secondarySequence) + [UInt8](repeating: 0, count: 8)
         base += le32(1) + le32(minorVersion) + le32(0) + le32(1) + le32(rootOffset) + le32(UInt32(binSize)) + le32(1)
         base += [UInt8](repeating: 0, count: 508 - base.count)
         base += le32(RegistryBaseBlock.checksum(base))

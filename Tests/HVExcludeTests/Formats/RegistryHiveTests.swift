@@ -1,11 +1,13 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import Testing
+
 @testable import HVXBinary
 @testable import HVXFormats
 @testable import HVXInventory
+
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 
 /// One key as an independent tool lists it: path from the root (names cut at NUL) and its values.
 struct ListedKey: Equatable, CustomStringConvertible {
@@ -184,7 +186,9 @@ struct RegistryHiveTests {
     func syscacheLookup() throws {
         let hive = try RegistryHive(path: Fixtures.path("regf/Syscache.hve"))
         let value = try #require(
-            try hive.value("_IndexName_", at: "defaultobjectstore\\INDEXTABLE\\FileIdIndex-{AB885EF3-0E40-497C-ADF1-DD1834EC28B7}"))
+            try hive.value(
+                "_IndexName_", at: "defaultobjectstore\\INDEXTABLE\\FileIdIndex-{AB885EF3-0E40-497C-ADF1-DD1834EC28B7}")
+        )
         #expect(value.type == .string)
         #expect(value.stringValue == "FileIdIndex-{ab885ef3-0e40-497c-adf1-dd1834ec28b7}")
         #expect(try hive.value("_CurrentObjectId_", at: "DefaultObjectStore")?.data == .qword(401))
@@ -214,7 +218,8 @@ struct RegistryHiveTests {
                 }
             }
             // And the same hive as hivexml lists it.
-            let ours = try ourListing(hive), theirs = try HivexmlListing.list(hive.path)
+            let ours = try ourListing(hive)
+            let theirs = try HivexmlListing.list(hive.path)
             #expect(ours.count == theirs.count, "\(file)")
             for (mine, other) in zip(ours, theirs) where mine != other {
                 Issue.record("\(file) differs: ours \(mine) vs hivexml \(other)")
@@ -240,7 +245,8 @@ struct RegistryHiveTests {
         let segments = builder.cell(le32(segment1) + le32(segment2))
         let db = builder.cell(Array("db".utf8) + le16(2) + le32(segments))
         let vk = builder.cell(RegistryHiveTestBuilder.vk("Big", type: 3, length: 20000, dataOffset: db))
-        let small = builder.cell(RegistryHiveTestBuilder.vk("Small", type: 4, length: 0x8000_0004, dataOffset: 0x1234_5678))
+        let small = builder.cell(
+            RegistryHiveTestBuilder.vk("Small", type: 4, length: 0x8000_0004, dataOffset: 0x1234_5678))
         let valueList = builder.cell(le32(vk) + le32(small))
         let c = builder.cell(RegistryHiveTestBuilder.nk("Gamma", values: 2, valueList: valueList))
         let li = builder.cell(RegistryHiveTestBuilder.list("li", [a]))
@@ -288,7 +294,11 @@ struct RegistryHiveTests {
             let rootSize = RegistryHiveTestBuilder.nk("ROOT", flags: 0x2C).count + 4
             let base = builder.nextOffset + UInt32((rootSize + 7) / 8 * 8)
             // Layout after the root: value list, vk, db, segment list, segment 1.
-            let valueList = base, vk = base + 8, db = vk + 32, list = db + 16, segment1 = list + 16
+            let valueList = base
+            let vk = base + 8
+            let db = vk + 32
+            let list = db + 16
+            let segment1 = list + 16
             builder.cell(RegistryHiveTestBuilder.nk("ROOT", flags: 0x2C, values: 1, valueList: valueList))
             builder.cell(le32(vk))
             builder.cell(RegistryHiveTestBuilder.vk("Big", type: 3, length: 20000, dataOffset: db))
@@ -364,8 +374,9 @@ struct RegistryHiveTests {
         }
     }
 
-    @Test("the project's own minimal hive: hvexclude, regfexport and hivexsh read it and what hivexsh adds to it",
-          .requires(.tool("python3"), .tool("hivexsh"), .tool("regfexport")))
+    @Test(
+        "the project's own minimal hive: hvexclude, regfexport and hivexsh read it and what hivexsh adds to it",
+        .requires(.tool("python3"), .tool("hivexsh"), .tool("regfexport")))
     func ownMinimalHive() throws {
         let folder = try TemporaryDirectory("minimal-hive")
         let script = Fixtures.projectRoot.appendingPathComponent("scripts/make-hives").path
@@ -387,18 +398,21 @@ struct RegistryHiveTests {
         builder.primarySequence = 7
         builder.secondarySequence = 6
         let hive = try RegistryHive(bytes: builder.bytes(), name: "SYSTEM")
-        #expect(hive.warnings.contains {
-            $0.contains("sequence numbers differ (primary 7, secondary 6)")
-                && $0.contains("hive may be missing recent changes (no transaction log SYSTEM.LOG1/.LOG2 beside it)")
-        })
+        #expect(
+            hive.warnings.contains {
+                $0.contains("sequence numbers differ (primary 7, secondary 6)")
+                    && $0.contains(
+                        "hive may be missing recent changes (no transaction log SYSTEM.LOG1/.LOG2 beside it)")
+            })
         #expect(try hive.rootKey().name == "ROOT")
 
         var bytes = RegistryHiveTestBuilder().bytes()
         bytes[508] ^= 0xFF
         let badChecksum = try RegistryHive(bytes: bytes, name: "SOFTWARE")
-        #expect(badChecksum.warnings.contains {
-            $0.contains("checksum mismatch") && $0.contains("SOFTWARE.LOG1/.LOG2")
-        })
+        #expect(
+            badChecksum.warnings.contains {
+                $0.contains("checksum mismatch") && $0.contains("SOFTWARE.LOG1/.LOG2")
+            })
     }
 
     @Test("reg query rendering lists values with type names, then subkeys")
@@ -415,19 +429,21 @@ struct RegistryHiveTests {
         let values = builder.cell(le32(v1) + le32(v2) + le32(v3))
         let list = builder.cell(RegistryHiveTestBuilder.list("lf", [sub], hashes: true))
         var bytes = builder.bytes()
-        let record = RegistryHiveTestBuilder.nk("ROOT", flags: 0x2C, subkeys: 1, subkeyList: list, values: 3, valueList: values)
+        let record = RegistryHiveTestBuilder.nk(
+            "ROOT", flags: 0x2C, subkeys: 1, subkeyList: list, values: 3, valueList: values)
         bytes.replaceSubrange(4096 + Int(root) + 4..<4096 + Int(root) + 4 + record.count, with: record)
         let hive = try RegistryHive(bytes: bytes, name: "SOFTWARE")
         let output = try RegistryQuery.render(hive)
-        #expect(output == """
-            SOFTWARE
-                Path    REG_EXPAND_SZ    D:\\VMs
-                (Default)    REG_DWORD    0x5
-                Bin    REG_BINARY    EFBE
+        #expect(
+            output == """
+                SOFTWARE
+                    Path    REG_EXPAND_SZ    D:\\VMs
+                    (Default)    REG_DWORD    0x5
+                    Bin    REG_BINARY    EFBE
 
-            SOFTWARE\\Sub
+                SOFTWARE\\Sub
 
-            """)
+                """)
         #expect(throws: RegistryQuery.KeyNotFound.self) { try RegistryQuery.render(hive, keyPath: "Nope") }
     }
 }

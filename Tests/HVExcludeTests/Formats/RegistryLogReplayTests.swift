@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import HVXFormats
 @testable import HVXInventory
 @testable import HVXVolume
@@ -73,7 +74,8 @@ struct StagedHive {
             var builder = RegistryHiveTestBuilder()
             builder.primarySequence = 3
             builder.secondarySequence = 2
-            let value = builder.cell(RegistryHiveTestBuilder.vk("Stage", type: 4, length: 0x8000_0004, dataOffset: UInt32(stage)))
+            let value = builder.cell(
+                RegistryHiveTestBuilder.vk("Stage", type: 4, length: 0x8000_0004, dataOffset: UInt32(stage)))
             let list = builder.cell(le32(value))
             builder.rootOffset = builder.nextOffset
             builder.cell(RegistryHiveTestBuilder.nk("Root", flags: 0x24, values: 1, valueList: list))
@@ -132,7 +134,9 @@ struct RegistryLogReplayTests {
         let hive = try RegistryHive(path: Fixtures.path("regf-dirty/NewDirtyHive1/NewDirtyHive"))
         let recovery = try #require(hive.recovery)
         #expect(recovery.logs == ["NewDirtyHive.LOG1", "NewDirtyHive.LOG2"])
-        #expect(recovery.summary == "replayed 1 log entry from NewDirtyHive.LOG1 and 3 from NewDirtyHive.LOG2 (to sequence 5)")
+        #expect(
+            recovery.summary
+                == "replayed 1 log entry from NewDirtyHive.LOG1 and 3 from NewDirtyHive.LOG2 (to sequence 5)")
         #expect(recovery.count == 4)
         #expect(try hive.subkeys(of: hive.rootKey()).map(\.name) == ["Key3"])
         #expect(!hive.baseBlock.sequencesDiffer && hive.baseBlock.checksumValid)
@@ -148,10 +152,13 @@ struct RegistryLogReplayTests {
         #expect(hive.warnings.isEmpty)
     }
 
-    @Test("the recovered fixtures read the same through hivexml", .requires(.sharedFixtures),
-          .requires(.tool("hivexml")))
+    @Test(
+        "the recovered fixtures read the same through hivexml", .requires(.sharedFixtures),
+        .requires(.tool("hivexml")))
     func recoveredCrossCheck() throws {
-        for file in ["regf-dirty/NewDirtyHive1/RecoveredHive_Windows10", "regf-dirty/OldDirtyHive/RecoveredHive_Windows7"] {
+        for file in [
+            "regf-dirty/NewDirtyHive1/RecoveredHive_Windows10", "regf-dirty/OldDirtyHive/RecoveredHive_Windows7",
+        ] {
             let path = Fixtures.path(file)
             // hivexml shows a MULTI_SZ's extra empty terminator as one more empty item; our reader drops it.
             func trimmed(_ keys: [ListedKey]) -> [ListedKey] {
@@ -177,8 +184,11 @@ struct RegistryLogReplayTests {
 
     @Test("Marvin32 matches the hashes Windows wrote into the fixture's log entries", .requires(.sharedFixtures))
     func marvinAgainstWindows() throws {
-        let log = try [UInt8](Data(contentsOf: URL(fileURLWithPath: Fixtures.path("regf-dirty/NewDirtyHive1/NewDirtyHive.LOG1"))))
-        let stored = log[512 + 32..<512 + 40].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        let log = try [UInt8](
+            Data(contentsOf: URL(fileURLWithPath: Fixtures.path("regf-dirty/NewDirtyHive1/NewDirtyHive.LOG1"))))
+        let stored = log[512 + 32..<512 + 40].enumerated().reduce(UInt64(0)) {
+            $0 | UInt64($1.element) << (8 * UInt64($1.offset))
+        }
         #expect(Marvin32.hash(log, 512..<512 + 32) == stored)
         #expect(Marvin32.hash(log, 512..<512 + 31) != stored)
     }
@@ -189,8 +199,12 @@ struct RegistryLogReplayTests {
     func consecutive() throws {
         let staged = StagedHive()
         let folder = try TemporaryDirectory()
-        let path = try staged.write(folder, logs: ["LOG1": TestLogBuilder.newLog(
-            hive: staged.stages[0], start: 2, entries: [staged.entry(2, stage: 2), staged.entry(3, stage: 3)])])
+        let path = try staged.write(
+            folder,
+            logs: [
+                "LOG1": TestLogBuilder.newLog(
+                    hive: staged.stages[0], start: 2, entries: [staged.entry(2, stage: 2), staged.entry(3, stage: 3)])
+            ])
         let hive = try RegistryHive(path: path)
         #expect(try StagedHive.stage(of: hive) == 3)
         #expect(hive.recovery?.summary == "replayed 2 log entries from HIVE.LOG1 (to sequence 3)")
@@ -202,10 +216,12 @@ struct RegistryLogReplayTests {
     func dualLogs() throws {
         let staged = StagedHive()
         let folder = try TemporaryDirectory()
-        let path = try staged.write(folder, logs: [
-            "LOG1": TestLogBuilder.newLog(hive: staged.stages[0], start: 3, entries: [staged.entry(3, stage: 3)]),
-            "LOG2": TestLogBuilder.newLog(hive: staged.stages[0], start: 2, entries: [staged.entry(2, stage: 2)]),
-        ])
+        let path = try staged.write(
+            folder,
+            logs: [
+                "LOG1": TestLogBuilder.newLog(hive: staged.stages[0], start: 3, entries: [staged.entry(3, stage: 3)]),
+                "LOG2": TestLogBuilder.newLog(hive: staged.stages[0], start: 2, entries: [staged.entry(2, stage: 2)]),
+            ])
         let hive = try RegistryHive(path: path)
         #expect(try StagedHive.stage(of: hive) == 3)
         #expect(hive.recovery?.logs == ["HIVE.LOG2", "HIVE.LOG1"])
@@ -216,10 +232,12 @@ struct RegistryLogReplayTests {
     func reconciledLog() throws {
         let staged = StagedHive()
         let folder = try TemporaryDirectory()
-        let path = try staged.write(folder, logs: [
-            "LOG1": TestLogBuilder.newLog(hive: staged.stages[0], start: 1, entries: [staged.entry(1, stage: 3)]),
-            "LOG2": TestLogBuilder.newLog(hive: staged.stages[0], start: 2, entries: [staged.entry(2, stage: 2)]),
-        ])
+        let path = try staged.write(
+            folder,
+            logs: [
+                "LOG1": TestLogBuilder.newLog(hive: staged.stages[0], start: 1, entries: [staged.entry(1, stage: 3)]),
+                "LOG2": TestLogBuilder.newLog(hive: staged.stages[0], start: 2, entries: [staged.entry(2, stage: 2)]),
+            ])
         let hive = try RegistryHive(path: path)
         #expect(try StagedHive.stage(of: hive) == 2)
         #expect(hive.recovery?.logs == ["HIVE.LOG2"])
@@ -231,12 +249,17 @@ struct RegistryLogReplayTests {
         var bad = staged.entry(3, stage: 3)
         bad[600] ^= 0xFF
         let folder = try TemporaryDirectory()
-        let path = try staged.write(folder, logs: ["LOG1": TestLogBuilder.newLog(
-            hive: staged.stages[0], start: 2, entries: [staged.entry(2, stage: 2), bad])])
+        let path = try staged.write(
+            folder,
+            logs: [
+                "LOG1": TestLogBuilder.newLog(
+                    hive: staged.stages[0], start: 2, entries: [staged.entry(2, stage: 2), bad])
+            ])
         let hive = try RegistryHive(path: path)
         #expect(try StagedHive.stage(of: hive) == 2)
         #expect(hive.recovery?.count == 1)
-        #expect(hive.warnings.contains { $0.contains("Hash-1 mismatch") && $0.contains("replay stopped after sequence 2") })
+        #expect(
+            hive.warnings.contains { $0.contains("Hash-1 mismatch") && $0.contains("replay stopped after sequence 2") })
         #expect(hive.warnings.contains { $0.contains("replayed 1 log entry from HIVE.LOG1") })
     }
 
@@ -246,8 +269,12 @@ struct RegistryLogReplayTests {
         var bad = staged.entry(3, stage: 3)
         bad[8] = 1  // flags are covered by Hash-2
         let folder = try TemporaryDirectory()
-        let path = try staged.write(folder, logs: ["LOG1": TestLogBuilder.newLog(
-            hive: staged.stages[0], start: 2, entries: [staged.entry(2, stage: 2), bad])])
+        let path = try staged.write(
+            folder,
+            logs: [
+                "LOG1": TestLogBuilder.newLog(
+                    hive: staged.stages[0], start: 2, entries: [staged.entry(2, stage: 2), bad])
+            ])
         let hive = try RegistryHive(path: path)
         #expect(try StagedHive.stage(of: hive) == 2)
         #expect(hive.warnings.contains { $0.contains("Hash-2 mismatch") })
@@ -257,8 +284,12 @@ struct RegistryLogReplayTests {
     func sequenceGap() throws {
         let staged = StagedHive()
         let folder = try TemporaryDirectory()
-        let path = try staged.write(folder, logs: ["LOG1": TestLogBuilder.newLog(
-            hive: staged.stages[0], start: 2, entries: [staged.entry(2, stage: 2), staged.entry(4, stage: 3)])])
+        let path = try staged.write(
+            folder,
+            logs: [
+                "LOG1": TestLogBuilder.newLog(
+                    hive: staged.stages[0], start: 2, entries: [staged.entry(2, stage: 2), staged.entry(4, stage: 3)])
+            ])
         let hive = try RegistryHive(path: path)
         #expect(try StagedHive.stage(of: hive) == 2)
         #expect(hive.warnings.contains { $0.contains("sequence 4 where 3 was expected") })
@@ -268,10 +299,12 @@ struct RegistryLogReplayTests {
     func gapBetweenLogs() throws {
         let staged = StagedHive()
         let folder = try TemporaryDirectory()
-        let path = try staged.write(folder, logs: [
-            "LOG1": TestLogBuilder.newLog(hive: staged.stages[0], start: 2, entries: [staged.entry(2, stage: 2)]),
-            "LOG2": TestLogBuilder.newLog(hive: staged.stages[0], start: 4, entries: [staged.entry(4, stage: 3)]),
-        ])
+        let path = try staged.write(
+            folder,
+            logs: [
+                "LOG1": TestLogBuilder.newLog(hive: staged.stages[0], start: 2, entries: [staged.entry(2, stage: 2)]),
+                "LOG2": TestLogBuilder.newLog(hive: staged.stages[0], start: 4, entries: [staged.entry(4, stage: 3)]),
+            ])
         let hive = try RegistryHive(path: path)
         #expect(try StagedHive.stage(of: hive) == 2)
         #expect(hive.warnings.contains { $0.contains("HIVE.LOG2: its entries start at sequence 4") })
@@ -280,7 +313,8 @@ struct RegistryLogReplayTests {
     @Test("a truncated log applies the whole entries before the cut, with a warning")
     func truncatedLog() throws {
         let staged = StagedHive()
-        let log = TestLogBuilder.newLog(hive: staged.stages[0], start: 2, entries: [staged.entry(2, stage: 2), staged.entry(3, stage: 3)])
+        let log = TestLogBuilder.newLog(
+            hive: staged.stages[0], start: 2, entries: [staged.entry(2, stage: 2), staged.entry(3, stage: 3)])
         let folder = try TemporaryDirectory()
         let path = try staged.write(folder, logs: ["LOG1": Array(log.dropLast(1000))])
         let hive = try RegistryHive(path: path)
@@ -310,17 +344,19 @@ struct RegistryLogReplayTests {
         let hive = try RegistryHive(path: path)
         #expect(try StagedHive.stage(of: hive) == 1)
         // One warning, not two near-identical ones: the base block's says that no log is beside the hive.
-        #expect(hive.warnings == [
-            "regf base block at 0x0: sequence numbers differ (primary 3, secondary 2): hive may be missing recent "
-                + "changes (no transaction log HIVE.LOG1/.LOG2 beside it); read on",
-        ])
+        #expect(
+            hive.warnings == [
+                "regf base block at 0x0: sequence numbers differ (primary 3, secondary 2): hive may be missing recent "
+                    + "changes (no transaction log HIVE.LOG1/.LOG2 beside it); read on"
+            ])
     }
 
     @Test("log names are matched case-insensitively, as on NTFS")
     func caseInsensitiveLogName() throws {
         let staged = StagedHive()
         let folder = try TemporaryDirectory()
-        try folder.write("hive.log1", TestLogBuilder.newLog(hive: staged.stages[0], start: 2, entries: [staged.entry(2, stage: 3)]))
+        try folder.write(
+            "hive.log1", TestLogBuilder.newLog(hive: staged.stages[0], start: 2, entries: [staged.entry(2, stage: 3)]))
         let path = try folder.write("HIVE", staged.stages[0])
         #expect(try StagedHive.stage(of: RegistryHive(path: path)) == 3)
     }
@@ -328,7 +364,8 @@ struct RegistryLogReplayTests {
     @Test("an old-format log rewrites the dirty pages; a torn bin header stops it")
     func oldFormat() throws {
         let staged = StagedHive()
-        let good = TestLogBuilder.oldLog(hive: staged.stages[0], sequence: 3, target: staged.stages[2], dirty: Array(0..<8))
+        let good = TestLogBuilder.oldLog(
+            hive: staged.stages[0], sequence: 3, target: staged.stages[2], dirty: Array(0..<8))
         let folder = try TemporaryDirectory()
         let path = try staged.write(folder, logs: ["LOG1": good])
         let hive = try RegistryHive(path: path)
@@ -368,7 +405,8 @@ struct RegistryLogReplayBenchmark {
         hive.replaceSubrange(508..<512, with: le32(RegistryBaseBlock.checksum(Array(hive[0..<508]))))
         // 24 entries of 128 pages × 4 KiB = 12 MiB, spread over the whole hive; each page carries the hive's own
         // bytes, so the replayed hive must read exactly like the clean one.
-        let pagesPerEntry = Self.full ? 128 : 16, entries = Self.full ? 24 : 4
+        let pagesPerEntry = Self.full ? 128 : 16
+        let entries = Self.full ? 24 : 4
         let stride = max(1, (hbinsSize / 4096) / (pagesPerEntry * entries))
         var log: [UInt8] = TestLogBuilder.baseCopy(of: hive, type: 6, sequence: secondary)
         var page = 0
@@ -392,7 +430,8 @@ struct RegistryLogReplayBenchmark {
                 try FileManager.default.copyItem(atPath: folder.path + "/" + name, toPath: keep + "/" + name)
             }
         }
-        var withReplay = Double.infinity, asIs = Double.infinity
+        var withReplay = Double.infinity
+        var asIs = Double.infinity
         for _ in 0..<5 {
             var start = DispatchTime.now().uptimeNanoseconds
             _ = try RegistryHive(path: path)
@@ -402,9 +441,11 @@ struct RegistryLogReplayBenchmark {
             asIs = min(asIs, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
         }
         let dirtyMiB = Double(pagesPerEntry * entries * 4096) / Double(1 << 20)
-        print(String(
-            format: "hive log replay: %d MiB hive, %.0f MiB of dirty pages in %d entries (log %d MiB): open with replay %.1f ms, as is %.1f ms, replay adds %.1f ms (best of 5)",
-            hive.count >> 20, dirtyMiB, entries, log.count >> 20, withReplay, asIs, withReplay - asIs))
+        print(
+            String(
+                format:
+                    "hive log replay: %d MiB hive, %.0f MiB of dirty pages in %d entries (log %d MiB): open with replay %.1f ms, as is %.1f ms, replay adds %.1f ms (best of 5)",
+                hive.count >> 20, dirtyMiB, entries, log.count >> 20, withReplay, asIs, withReplay - asIs))
         let replayed = try RegistryHive(path: path)
         #expect(replayed.recovery?.count == entries)
         let facts = HostFacts.read(software: replayed, system: nil)
@@ -414,11 +455,13 @@ struct RegistryLogReplayBenchmark {
 
 @Suite("RegistryQuery")
 struct RegistryQueryTests {
-    @Test("text is printed unambiguously", arguments: [
-        ("two\nlines", #"two\nlines"#), ("x  ", #"x\x20\x20"#), (#"C:\new\Windows"#, #"C:\\new\Windows"#),
-        ("a\tb\r", #"a\tb\r"#), ("bell\u{7}", #"bell\x07"#), ("zero\0key", #"zero\0key"#), (#"end\"#, #"end\"#),
-        (#"lit\\n"#, #"lit\\\\n"#), ("in ner", "in ner"),
-    ])
+    @Test(
+        "text is printed unambiguously",
+        arguments: [
+            ("two\nlines", #"two\nlines"#), ("x  ", #"x\x20\x20"#), (#"C:\new\Windows"#, #"C:\\new\Windows"#),
+            ("a\tb\r", #"a\tb\r"#), ("bell\u{7}", #"bell\x07"#), ("zero\0key", #"zero\0key"#), (#"end\"#, #"end\"#),
+            (#"lit\\n"#, #"lit\\\\n"#), ("in ner", "in ner"),
+        ])
     func visible(raw: String, shown: String) {
         #expect(RegistryQuery.visible(raw) == shown)
     }
@@ -436,21 +479,27 @@ struct RegistryQueryTests {
         let resolved = try RegistryQuery.resolve(#"HKLM\SYSTEM\CurrentControlSet\Services\vmms"#, in: hive)
         #expect(resolved.components == ["ControlSet002", "Services", "vmms"])
         #expect(resolved.notes == [#"CurrentControlSet is ControlSet002 (Select\Current = 2)"#])
-        #expect(try RegistryQuery.resolve(#"hkey_local_machine\software\X"#, in: hive).notes.first?.contains("names the software hive") == true)
+        #expect(
+            try RegistryQuery.resolve(#"hkey_local_machine\software\X"#, in: hive).notes.first?.contains(
+                "names the software hive") == true)
         #expect(try RegistryQuery.resolve(#"Select"#, in: hive).components == ["Select"])
     }
 }
 
 @Suite("RegistryLogReplay edge cases")
 struct RegistryLogReplayEdgeTests {
-    @Test("a torn primary base block: only the log with the latest entries is used, and the base block is rebuilt from it")
+    @Test(
+        "a torn primary base block: only the log with the latest entries is used, and the base block is rebuilt from it"
+    )
     func tornPrimary() throws {
         let staged = StagedHive()
         var primary = staged.stages[0]
         primary[12] ^= 0x55  // a byte of the last-written time: the checksum no longer matches
         let folder = try TemporaryDirectory()
-        try folder.write("HIVE.LOG1", TestLogBuilder.newLog(hive: staged.stages[0], start: 2, entries: [staged.entry(2, stage: 2)]))
-        try folder.write("HIVE.LOG2", TestLogBuilder.newLog(hive: staged.stages[0], start: 3, entries: [staged.entry(3, stage: 3)]))
+        try folder.write(
+            "HIVE.LOG1", TestLogBuilder.newLog(hive: staged.stages[0], start: 2, entries: [staged.entry(2, stage: 2)]))
+        try folder.write(
+            "HIVE.LOG2", TestLogBuilder.newLog(hive: staged.stages[0], start: 3, entries: [staged.entry(3, stage: 3)]))
         let path = try folder.write("HIVE", primary)
         let hive = try RegistryHive(path: path)
         #expect(try StagedHive.stage(of: hive) == 3)
@@ -459,12 +508,14 @@ struct RegistryLogReplayEdgeTests {
         #expect(hive.warnings.contains { $0.contains("rebuilt from HIVE.LOG2") })
     }
 
-    @Test("the real dirty hive without logs is read as it is, with a warning naming the missing logs",
-          .requires(Requirement.gzipFixture))
+    @Test(
+        "the real dirty hive without logs is read as it is, with a warning naming the missing logs",
+        .requires(Requirement.gzipFixture))
     func realDirtyWithoutLogs() throws {
         let folder = try TemporaryDirectory()
         let path = folder.path + "/SYSTEM"
-        let unzip = try runProcess("sh", ["-c", "gzip -dc '\(Fixtures.path("regf/real/SYSTEM-win10-18362-dirty-nolog.gz"))' > '\(path)'"])
+        let unzip = try runProcess(
+            "sh", ["-c", "gzip -dc '\(Fixtures.path("regf/real/SYSTEM-win10-18362-dirty-nolog.gz"))' > '\(path)'"])
         try #require(unzip.status == 0)
         let hive = try RegistryHive(path: path)
         #expect(hive.recovery == nil)
@@ -477,7 +528,8 @@ struct RegistryLogReplayEdgeTests {
     func garbage(seed: Int) throws {
         var generator = SplitMix(seed: UInt64(seed))
         let staged = StagedHive()
-        var log = TestLogBuilder.newLog(hive: staged.stages[0], start: 2, entries: [staged.entry(2, stage: 2), staged.entry(3, stage: 3)])
+        var log = TestLogBuilder.newLog(
+            hive: staged.stages[0], start: 2, entries: [staged.entry(2, stage: 2), staged.entry(3, stage: 3)])
         // Flip a few bytes anywhere past the base block copy, or cut the log short.
         for _ in 0..<(1 + Int(generator.next() % 4)) {
             let at = 512 + Int(generator.next() % UInt64(log.count - 512))
@@ -518,9 +570,12 @@ struct RegistryLogReplayScanTests {
         system.replaceSubrange(4..<8, with: le32(secondary + 1))
         system.replaceSubrange(508..<512, with: le32(RegistryBaseBlock.checksum(Array(system[0..<508]))))
         let hbinsSize = system.count - 4096
-        let log = TestLogBuilder.newLog(hive: system, start: secondary, entries: [
-            TestLogBuilder.entry(sequence: secondary, hbinsSize: hbinsSize, pages: [(0, Array(system[4096..<8192]))]),
-        ])
+        let log = TestLogBuilder.newLog(
+            hive: system, start: secondary,
+            entries: [
+                TestLogBuilder.entry(
+                    sequence: secondary, hbinsSize: hbinsSize, pages: [(0, Array(system[4096..<8192]))])
+            ])
         let folder = try TemporaryDirectory()
         try folder.write("hives/SOFTWARE", software)
         try folder.write("hives/SYSTEM", system)
@@ -531,7 +586,10 @@ struct RegistryLogReplayScanTests {
         let replays = try #require(result.facts?.logReplays)
         #expect(replays.map(\.summary) == ["replayed 1 log entry from SYSTEM.LOG1 (to sequence \(secondary))"])
         #expect(replays.first?.hive == "SYSTEM")
-        #expect(result.findings.contains { $0.severity == .info && $0.message.contains("replayed 1 log entry from SYSTEM.LOG1") })
+        #expect(
+            result.findings.contains {
+                $0.severity == .info && $0.message.contains("replayed 1 log entry from SYSTEM.LOG1")
+            })
         #expect(!result.findings.contains { $0.message.contains("sequence numbers differ") })
         #expect(result.facts?.services.first { $0.name == "vmms" }?.present == true)
     }
@@ -540,7 +598,9 @@ struct RegistryLogReplayScanTests {
 /// A copy of a whole hive (or log base block) with a base block field changed and the checksum recomputed.
 func rebased(_ bytes: [UInt8], _ changes: [(offset: Int, bytes: [UInt8])]) -> [UInt8] {
     var out = bytes
-    for change in changes { out.replaceSubrange(change.offset..<change.offset + change.bytes.count, with: change.bytes) }
+    for change in changes {
+        out.replaceSubrange(change.offset..<change.offset + change.bytes.count, with: change.bytes)
+    }
     out.replaceSubrange(508..<512, with: le32(RegistryBaseBlock.checksum(Array(out[0..<508]))))
     return out
 }
@@ -568,8 +628,15 @@ struct RegistryLogCheckTests {
         let hive = try RegistryHive(path: try folder.write("HIVE", primary))
         #expect(try StagedHive.stage(of: hive) == 1)
         #expect(hive.recovery == nil)
-        #expect(hive.warnings.filter { $0.hasPrefix("HIVE.LOG1: belongs to another hive (its base block names \"\\Users\\x\\OTHER\", HIVE's names \"\\Windows\\HIVE\"; its RmId, LogId, TmId differ from HIVE's); not used") }.count == 1, "\(hive.warnings)")
-        #expect(hive.warnings.contains { $0.contains("(read without its logs: HIVE.LOG1 could not be applied)") }, "\(hive.warnings)")
+        #expect(
+            hive.warnings.filter {
+                $0.hasPrefix(
+                    "HIVE.LOG1: belongs to another hive (its base block names \"\\Users\\x\\OTHER\", HIVE's names \"\\Windows\\HIVE\"; its RmId, LogId, TmId differ from HIVE's); not used"
+                )
+            }.count == 1, "\(hive.warnings)")
+        #expect(
+            hive.warnings.contains { $0.contains("(read without its logs: HIVE.LOG1 could not be applied)") },
+            "\(hive.warnings)")
 
         let own = TestLogBuilder.newLog(hive: primary, start: 2, entries: [staged.entry(2, stage: 3)])
         let other = try TemporaryDirectory()
@@ -582,13 +649,20 @@ struct RegistryLogCheckTests {
     @Test("an old-format dirty bin whose size runs past the hive is not applied; the hive reads as it is")
     func oldFormatBinPastTheEnd() throws {
         let staged = StagedHive()
-        var log = TestLogBuilder.oldLog(hive: staged.stages[0], sequence: 3, target: staged.stages[2], dirty: Array(0..<8))
-        log.replaceSubrange(1024 + 8..<1024 + 12, with: le32(0x3000))  // the dirty bin's size: past the 0x1000 hive bins
+        var log = TestLogBuilder.oldLog(
+            hive: staged.stages[0], sequence: 3, target: staged.stages[2], dirty: Array(0..<8))
+        // the dirty bin's size: past the 0x1000 hive bins
+        log.replaceSubrange(1024 + 8..<1024 + 12, with: le32(0x3000))
         let folder = try TemporaryDirectory()
         let hive = try RegistryHive(path: try staged.write(folder, logs: ["LOG1": log]))
         #expect(try StagedHive.stage(of: hive) == 1)
         #expect(hive.recovery == nil)
-        #expect(hive.warnings.filter { $0.contains("the dirty hive bin for hive bins offset 0x0 has size 0x3000, past the end of the 0x1000-byte hive bins; not applied") }.count == 1, "\(hive.warnings)")
+        #expect(
+            hive.warnings.filter {
+                $0.contains(
+                    "the dirty hive bin for hive bins offset 0x0 has size 0x3000, past the end of the 0x1000-byte hive bins; not applied"
+                )
+            }.count == 1, "\(hive.warnings)")
         let noReplay = try RegistryHive(path: folder.path + "/HIVE", logs: .ignore)
         #expect(try fullListing(hive) == fullListing(noReplay))
     }
@@ -612,10 +686,11 @@ struct RegistryLogCheckTests {
         try folder.write("HIVE.LOG1", log)
         let hive = try RegistryHive(path: try folder.write("HIVE", primary))
         #expect(try StagedHive.stage(of: hive) == 3)
-        #expect(hive.warnings == [
-            "HIVE.LOG1 at 0x200: log entry sequence 2 shrinks the hive bins from 0x2000 to 0x1000 bytes; the 0x1000 bytes "
-                + "past the new end are dropped, as Windows drops them",
-        ])
+        #expect(
+            hive.warnings == [
+                "HIVE.LOG1 at 0x200: log entry sequence 2 shrinks the hive bins from 0x2000 to 0x1000 bytes; the 0x1000 bytes "
+                    + "past the new end are dropped, as Windows drops them"
+            ])
     }
 
     @Test("a replay that would leave the root unreadable gives way to the file as it is, with a warning")
@@ -629,6 +704,11 @@ struct RegistryLogCheckTests {
         let hive = try RegistryHive(path: try folder.write("HIVE", primary))
         #expect(hive.recovery == nil)
         #expect(try StagedHive.stage(of: hive) == 1)
-        #expect(hive.warnings.contains { $0.contains("the root key or its subkey list cannot be read, while the file as it is reads; the logs are not used") }, "\(hive.warnings)")
+        #expect(
+            hive.warnings.contains {
+                $0.contains(
+                    "the root key or its subkey list cannot be read, while the file as it is reads; the logs are not used"
+                )
+            }, "\(hive.warnings)")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import HVXBinary
 @testable import HVXFormats
 @testable import HVXInventory
@@ -35,9 +36,10 @@ struct VHDFileTests {
         #expect(child.type == .differencing)
         #expect(child.creator.hasPrefix("qemu"))
         #expect(child.warnings.contains { $0.hasPrefix("VHD footer at 0x200A00: checksum mismatch") })
-        #expect(child.warnings.contains {
-            $0.hasPrefix("VHD dynamic header at 0x200: checksum mismatch (stored 0xFFFFF476")
-        })
+        #expect(
+            child.warnings.contains {
+                $0.hasPrefix("VHD dynamic header at 0x200: checksum mismatch (stored 0xFFFFF476")
+            })
         let parent = try #require(child.parent)
         #expect(parent.candidates == [.init(kind: .unicodeName, path: "image.vhd", source: "parent unicode name")])
         // Stored bytes d49c5c80-350a-4a89-… (qemu's random id), in the Windows GUID reading used for every VHD id.
@@ -50,12 +52,14 @@ struct VHDFileTests {
         #expect(chain.last?.disk?.warnings.contains { $0.contains("checksum mismatch") } == true)
     }
 
-    @Test(.requires(Requirement.makeDisks), arguments: [
-        ("vhd-truncated.avhd", "truncated"),
-        ("vhd-bad-cookie.vhd", "neither a VHDX file identifier"),
-        ("vhd-dynamic-header-bad-cookie.avhd", "cookie is not \"cxsparse\""),
-        ("vhd-dynamic-header-past-eof.avhd", "VHD dynamic header at 0x10000000000: truncated"),
-    ])
+    @Test(
+        .requires(Requirement.makeDisks),
+        arguments: [
+            ("vhd-truncated.avhd", "truncated"),
+            ("vhd-bad-cookie.vhd", "neither a VHDX file identifier"),
+            ("vhd-dynamic-header-bad-cookie.avhd", "cookie is not \"cxsparse\""),
+            ("vhd-dynamic-header-past-eof.avhd", "VHD dynamic header at 0x10000000000: truncated"),
+        ])
     func corruptErrors(name: String, message: String) throws {
         let tree = try GeneratedDisks.require()
         #expect { try VirtualDiskReader.read(path: tree.path("corrupt/" + name)) } throws: {
@@ -63,11 +67,13 @@ struct VHDFileTests {
         }
     }
 
-    @Test(.requires(Requirement.makeDisks), arguments: [
-        ("vhd-bad-footer-checksum.avhd", "checksum mismatch (stored 0x12345678"),
-        ("vhd-locator-past-eof.avhd", "lie past the end of the file"),
-        ("vhd-fixed-one-byte-short.vhd", "only 511 bytes long"),
-    ])
+    @Test(
+        .requires(Requirement.makeDisks),
+        arguments: [
+            ("vhd-bad-footer-checksum.avhd", "checksum mismatch (stored 0x12345678"),
+            ("vhd-locator-past-eof.avhd", "lie past the end of the file"),
+            ("vhd-fixed-one-byte-short.vhd", "only 511 bytes long"),
+        ])
     func corruptWarnings(name: String, message: String) throws {
         let tree = try GeneratedDisks.require()
         let disk = try VirtualDiskReader.read(path: tree.path("corrupt/" + name))
@@ -84,20 +90,31 @@ struct VHDFileTests {
         badSum[100] ^= 1
         var reader = ByteReader(badSum, structure: "VHD footer")
         #expect(try VHDFooter(parsing: &reader).checksumMatches == false)
-        for (data, text) in [([UInt8](), "truncated"), (Array(footer.prefix(510)), "truncated"),
-                             ([0x43] + Array(footer.dropFirst()), "cookie")] {
+        for (data, text) in [
+            ([UInt8](), "truncated"), (Array(footer.prefix(510)), "truncated"),
+            ([0x43] + Array(footer.dropFirst()), "cookie"),
+        ] {
             var reader = ByteReader(data, structure: "VHD footer")
-            #expect { try VHDFooter(parsing: &reader) } throws: { ($0 as? BinaryFormatError)?.message.contains(text) == true }
+            #expect { try VHDFooter(parsing: &reader) } throws: {
+                ($0 as? BinaryFormatError)?.message.contains(text) == true
+            }
         }
         let header = Array(bytes[512..<1536])
-        for (data, text) in [([UInt8](), "truncated"), (Array(header.dropLast()), "truncated"),
-                             ([0x43] + Array(header.dropFirst()), "cookie")] {
+        for (data, text) in [
+            ([UInt8](), "truncated"), (Array(header.dropLast()), "truncated"),
+            ([0x43] + Array(header.dropFirst()), "cookie"),
+        ] {
             var reader = ByteReader(data, baseOffset: 512, structure: "VHD dynamic header")
-            #expect { try VHDDynamicHeader(parsing: &reader) } throws: { ($0 as? BinaryFormatError)?.message.contains(text) == true }
+            #expect { try VHDDynamicHeader(parsing: &reader) } throws: {
+                ($0 as? BinaryFormatError)?.message.contains(text) == true
+            }
         }
         // Windows-style locators: UTF-16 little-endian.
-        let disk = try VirtualDiskReader.read(path: tree.path("D/VHD/" + (try FileManager.default
-            .contentsOfDirectory(atPath: tree.path("D/VHD")).first { $0.hasSuffix(".avhd") }!)))
+        let disk = try VirtualDiskReader.read(
+            path: tree.path(
+                "D/VHD/"
+                    + (try FileManager.default
+                        .contentsOfDirectory(atPath: tree.path("D/VHD")).first { $0.hasSuffix(".avhd") }!)))
         let parent = try #require(disk.parent)
         #expect(parent.candidates.map(\.source) == ["W2ru", "W2ku", "parent unicode name"])
         #expect(parent.candidates.map(\.path) == [#".\base.vhd"#, #"D:\VHD\base.vhd"#, "base.vhd"])

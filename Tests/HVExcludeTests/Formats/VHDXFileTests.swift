@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import HVXBinary
 @testable import HVXFormats
 
@@ -20,10 +21,14 @@ struct VHDXFileTests {
         #expect(locator.locatorType == VHDXParentLocator.vhdxParentType)
         #expect(locator.entries.count == 5)
         #expect(locator.value("parent_linkage") == "{ff34003b-11ed-4cf8-a166-b2be05e20b80}")
-        #expect(locator.value("absolute_win32_path")
-            == #"C:\Users\Public\Documents\Hyper-V\Virtual hard disks\Generation 1_49C4BAF3-4B25-4406-8C4B-D39E65C32385.avhdx"#)
+        #expect(
+            locator.value("absolute_win32_path")
+                == #"C:\Users\Public\Documents\Hyper-V\Virtual hard disks\Generation 1_49C4BAF3-4B25-4406-8C4B-D39E65C32385.avhdx"#
+        )
         #expect(locator.value("relative_path") == #".\Generation 1_49C4BAF3-4B25-4406-8C4B-D39E65C32385.avhdx"#)
-        #expect(locator.value("volume_path")?.hasPrefix(#"\\?\Volume{0eba351e-5634-46d6-a8cf-4ddc2d6ac0b9}\Users\Public\"#) == true)
+        #expect(
+            locator.value("volume_path")?.hasPrefix(#"\\?\Volume{0eba351e-5634-46d6-a8cf-4ddc2d6ac0b9}\Users\Public\"#)
+                == true)
         #expect(GUID(try #require(locator.value("parent_linkage2")))?.isZero == true)
         // The fixture is cut at 3 MiB, right where the BAT starts.
         #expect(file.warnings.count == 1)
@@ -54,15 +59,17 @@ struct VHDXFileTests {
     }
 
     /// Generated corrupt variants: each a specific error or warning, never a crash.
-    @Test(.requires(Requirement.makeDisks), arguments: [
-        ("vhdx-truncated-in-header2.vhdx", "truncated"),
-        ("vhdx-both-headers-bad.vhdx", "neither header is valid"),
-        ("vhdx-bad-signature.vhdx", "neither a VHDX file identifier"),
-        ("vhdx-region-count-over-cap.vhdx", "entry count 2048 exceeds the limit of 2047"),
-        ("vhdx-unknown-required-region.vhdx", "is marked required"),
-        ("vhdx-metadata-past-eof.vhdx", "truncated"),
-        ("vhdx-locator-outside-item.vhdx", "lies outside the"),
-    ])
+    @Test(
+        .requires(Requirement.makeDisks),
+        arguments: [
+            ("vhdx-truncated-in-header2.vhdx", "truncated"),
+            ("vhdx-both-headers-bad.vhdx", "neither header is valid"),
+            ("vhdx-bad-signature.vhdx", "neither a VHDX file identifier"),
+            ("vhdx-region-count-over-cap.vhdx", "entry count 2048 exceeds the limit of 2047"),
+            ("vhdx-unknown-required-region.vhdx", "is marked required"),
+            ("vhdx-metadata-past-eof.vhdx", "truncated"),
+            ("vhdx-locator-outside-item.vhdx", "lies outside the"),
+        ])
     func corruptErrors(name: String, message: String) throws {
         let tree = try GeneratedDisks.require()
         let path = tree.path("corrupt/" + name)
@@ -77,15 +84,19 @@ struct VHDXFileTests {
     @Test(.requires(Requirement.makeDisks)) func badSignatureDirectly() throws {
         let tree = try GeneratedDisks.require()
         let file = try FileReader(path: tree.path("corrupt/vhdx-bad-signature.vhdx"))
-        #expect { try VHDXFile(reading: file) } throws: { "\($0)" == #"VHDX file identifier at 0x0: signature is not "vhdxfile""# }
+        #expect { try VHDXFile(reading: file) } throws: {
+            "\($0)" == #"VHDX file identifier at 0x0: signature is not "vhdxfile""#
+        }
     }
 
-    @Test(.requires(Requirement.makeDisks), arguments: [
-        ("vhdx-header1-bad-crc.vhdx", "VHDX header 1 at 0x10004: checksum mismatch"),
-        ("vhdx-bat-past-eof.vhdx", "lies past the end of the file"),
-        ("vhdx-log-not-replayed.vhdx", "LogGuid"),
-        ("vhdx-region-table1-bad-crc.vhdx", "VHDX region table 1 at 0x30004: checksum mismatch"),
-    ])
+    @Test(
+        .requires(Requirement.makeDisks),
+        arguments: [
+            ("vhdx-header1-bad-crc.vhdx", "VHDX header 1 at 0x10004: checksum mismatch"),
+            ("vhdx-bat-past-eof.vhdx", "lies past the end of the file"),
+            ("vhdx-log-not-replayed.vhdx", "LogGuid"),
+            ("vhdx-region-table1-bad-crc.vhdx", "VHDX region table 1 at 0x30004: checksum mismatch"),
+        ])
     func corruptWarnings(name: String, message: String) throws {
         let tree = try GeneratedDisks.require()
         let disk = try VirtualDiskReader.read(path: tree.path("corrupt/" + name))
@@ -101,10 +112,14 @@ struct VHDXFileTests {
         let header = Array(good[0x10000..<0x11000])
         var reader = ByteReader(header, baseOffset: 0x10000, structure: "VHDX header 1")
         #expect(try VHDXHeader(parsing: &reader).version == 1)
-        for (bytes, text) in [([UInt8](), "truncated"), (Array(header.dropLast()), "truncated"),
-                              (mutate(header, 0, 0x48), "signature"), (mutate(header, 100, 1), "checksum mismatch")] {
+        for (bytes, text) in [
+            ([UInt8](), "truncated"), (Array(header.dropLast()), "truncated"),
+            (mutate(header, 0, 0x48), "signature"), (mutate(header, 100, 1), "checksum mismatch"),
+        ] {
             var reader = ByteReader(bytes, baseOffset: 0x10000, structure: "VHDX header 1")
-            #expect { try VHDXHeader(parsing: &reader) } throws: { ($0 as? BinaryFormatError)?.message.contains(text) == true }
+            #expect { try VHDXHeader(parsing: &reader) } throws: {
+                ($0 as? BinaryFormatError)?.message.contains(text) == true
+            }
         }
         // Region table: the same, plus a count over the cap with a valid checksum.
         let table = Array(good[0x30000..<0x40000])
@@ -113,11 +128,15 @@ struct VHDXFileTests {
         overCap[9] = 0x08  // 2048 entries
         let crc = CRC32.castagnoli.checksum(overCap, zeroingFieldAt: 4)
         for index in 0..<4 { overCap[4 + index] = UInt8(truncatingIfNeeded: crc >> (8 * index)) }
-        for (bytes, text) in [([UInt8](), "truncated"), (Array(table.dropLast()), "truncated"),
-                              (mutate(table, 0, 0x48), "signature"), (mutate(table, 200, 1), "checksum mismatch"),
-                              (overCap, "exceeds the limit of 2047")] {
+        for (bytes, text) in [
+            ([UInt8](), "truncated"), (Array(table.dropLast()), "truncated"),
+            (mutate(table, 0, 0x48), "signature"), (mutate(table, 200, 1), "checksum mismatch"),
+            (overCap, "exceeds the limit of 2047"),
+        ] {
             var reader = ByteReader(bytes, baseOffset: 0x30000, structure: "VHDX region table 1")
-            #expect(performing: { _ = try VHDXRegionTable(parsing: &reader) }, throws: { ($0 as? BinaryFormatError)?.message.contains(text) == true })
+            #expect(
+                performing: { _ = try VHDXRegionTable(parsing: &reader) },
+                throws: { ($0 as? BinaryFormatError)?.message.contains(text) == true })
         }
         // Whole file: empty, and cut one byte short of the second region table.
         let temporary = try TemporaryDirectory()

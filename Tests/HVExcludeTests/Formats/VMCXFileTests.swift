@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import HVXBinary
 @testable import HVXFormats
 
@@ -27,6 +28,8 @@ import Testing
     func dataVMCXHoldsNoStaleRegistrations() throws {
         let tree = try VMCXFile.read(path: Fixtures.path("vmcx/data.vmcx")).tree
         var strings: [String] = []
+        // swift-format-ignore: ReplaceForEachWithForLoop
+        // (ConfigNode.forEach walks the tree with each node's path; it is no Sequence.)
         tree.root.forEach { path, node in
             strings.append(path)
             if let text = node.value.stringValue { strings.append(text) }
@@ -47,10 +50,12 @@ import Testing
         #expect(tree.string(at: "Configuration/Properties/Global_ID") == "EC04F346-DB96-4700-AF5B-77B3C56C38BD")
         #expect(tree.integer(at: "configuration/properties/version") == 2304)
         #expect(tree.bool(at: "configuration/global_settings/vhd_path_acled") == true)
-        #expect(tree.string(at: "configuration/_83F8638B-8DCA-4152-9EDA-2CA8B33039B4_/controller0/drive0/pathname")
-            == #"C:\Disks\Default Generation 1.vhdx"#)
+        #expect(
+            tree.string(at: "configuration/_83F8638B-8DCA-4152-9EDA-2CA8B33039B4_/controller0/drive0/pathname")
+                == #"C:\Disks\Default Generation 1.vhdx"#)
         // Children come in insertion order, as Hyper-V wrote them.
-        let drive0 = try #require(tree.node(at: "configuration/_83f8638b-8dca-4152-9eda-2ca8b33039b4_/controller0/drive0"))
+        let drive0 = try #require(
+            tree.node(at: "configuration/_83f8638b-8dca-4152-9eda-2ca8b33039b4_/controller0/drive0"))
         #expect(drive0.children.prefix(2).map(\.name) == ["type", "pathname"])
         if case .bytes(let bytes)? = tree.node(at: "configuration/properties/creation_time")?.value {
             #expect(bytes.count == 8)
@@ -74,7 +79,8 @@ import Testing
 
     enum Damage: String, CaseIterable, CustomTestStringConvertible {
         case empty, oneHeaderBad, bothHeadersBad, objectTableSignature, objectTableCountPastFile, firstEntrySizeZero,
-             entrySizePastTable, parentToMissingTable, parentCycle, stringLengthPastEntry, fileObjectMissing, unknownVersion
+            entrySizePastTable, parentToMissingTable, parentCycle, stringLengthPastEntry, fileObjectMissing,
+            unknownVersion
         var testDescription: String { rawValue }
     }
 

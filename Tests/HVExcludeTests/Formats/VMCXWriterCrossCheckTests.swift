@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import HVXBinary
 @testable import HVXFormats
 @testable import HVXInventory
@@ -41,7 +42,8 @@ import Testing
         return out
     }
 
-    @Test(.requires(.pip(module: "dissect.hypervisor", package: "dissect.hypervisor"))) func writerOutputReadsTheSameInDissectAndOurReader() throws {
+    @Test(.requires(.pip(module: "dissect.hypervisor", package: "dissect.hypervisor")))
+    func writerOutputReadsTheSameInDissectAndOurReader() throws {
         let dir = try TemporaryDirectory("make-vmcx")
         let script = Fixtures.projectRoot.appendingPathComponent("scripts/make-vmcx").path
         let made = try runProcess("python3", [script, "demo", dir.path])
@@ -66,13 +68,20 @@ import Testing
             }
             if let registrations = expected.registrations {
                 let read = try VMRegistrations(tree: tree)
-                #expect(Dictionary(uniqueKeysWithValues: read.virtualMachines.map { ($0.id.description, $0.configurationPath) }) == registrations)
+                #expect(
+                    Dictionary(
+                        uniqueKeysWithValues: read.virtualMachines.map { ($0.id.description, $0.configurationPath) })
+                        == registrations)
                 #expect(read.cache.count == registrations.count)
                 // The deleted registrations are really in the file (as stale UTF-16 strings) and never reported.
                 let raw = try Data(contentsOf: URL(fileURLWithPath: path))
                 for id in expected.deleted ?? [] {
-                    #expect(raw.range(of: Data(UTF16Text.encode(id, .little))) != nil, "\(file): stale copy of \(id) missing")
-                    #expect(!read.virtualMachines.contains { $0.id == GUID(id) } && !read.cache.contains { $0.id == GUID(id) })
+                    #expect(
+                        raw.range(of: Data(UTF16Text.encode(id, .little))) != nil,
+                        "\(file): stale copy of \(id) missing")
+                    #expect(
+                        !read.virtualMachines.contains { $0.id == GUID(id) }
+                            && !read.cache.contains { $0.id == GUID(id) })
                 }
                 if file.contains("truncated") {
                     #expect(read.warnings.count == 1 && read.warnings[0].contains("cut short"), "\(read.warnings)")
@@ -101,12 +110,15 @@ import Testing
         #expect(checked == 4)
     }
 
-    @Test(.requires(.pip(module: "dissect.hypervisor", package: "dissect.hypervisor"))) func longValuesLiveInFileObjects() throws {
+    @Test(.requires(.pip(module: "dissect.hypervisor", package: "dissect.hypervisor")))
+    func longValuesLiveInFileObjects() throws {
         let dir = try TemporaryDirectory("make-vmcx")
         let script = Fixtures.projectRoot.appendingPathComponent("scripts/make-vmcx").path
         let out = dir.url.appendingPathComponent("long.vmcx").path
         let notes = String(repeating: "x", count: 3000)
-        let made = try runProcess("python3", [script, "vm", out, "--name", "L", "--id", "44444444-AAAA-4BBB-8CCC-000000000004", "--notes", notes])
+        let made = try runProcess(
+            "python3",
+            [script, "vm", out, "--name", "L", "--id", "44444444-AAAA-4BBB-8CCC-000000000004", "--notes", notes])
         try #require(made.status == 0, "\(made.stderr)")
         let file = try VMCXFile.read(path: out)
         #expect(file.objectTable.entries.contains { $0.allocated && $0.type == .file })

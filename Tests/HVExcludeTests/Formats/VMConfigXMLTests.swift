@@ -1,11 +1,13 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import Testing
+
 @testable import HVXBinary
 @testable import HVXFormats
 @testable import HVXInventory
+
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 
 @Suite struct VMConfigXMLTests {
     static let fixture = "xml/B90AC31B-C6F8-479F-9B91-07B894A6A3F6.xml"
@@ -25,9 +27,13 @@ import Testing
         #expect(tree.integer(at: "configuration/properties/subtype") == 0)
         #expect(tree.integer(at: "configuration/properties/last_powered_off_time") == 133_211_067_586_606_556)
         #expect(tree.bool(at: "configuration/properties/highly_available") == false)
-        #expect(tree.string(at: "configuration/_83f8638b-8dca-4152-9eda-2ca8b33039b4_/controller0/drive0/pathname")
-            == #"C:\Disks\Default Generation 1.vhdx"#)
-        let data = tree.node(at: "configuration/_b5996220-9ab5-4a2d-a79d-cbe9c4bc06d6_/Connection/Feature_C885BFD1-ABB7-418F-8163-9F379C9F7166/Setting_50D7CB38-1C3E-4B1B-86D5-831734003B01/Data")
+        #expect(
+            tree.string(at: "configuration/_83f8638b-8dca-4152-9eda-2ca8b33039b4_/controller0/drive0/pathname")
+                == #"C:\Disks\Default Generation 1.vhdx"#)
+        let data = tree.node(
+            at:
+                "configuration/_b5996220-9ab5-4a2d-a79d-cbe9c4bc06d6_/Connection/Feature_C885BFD1-ABB7-418F-8163-9F379C9F7166/Setting_50D7CB38-1C3E-4B1B-86D5-831734003B01/Data"
+        )
         // Independent check: Foundation's base64 decoder.
         let expected = [UInt8](try #require(Data(base64Encoded: "AAIAAGQAAAAAAAAAAQAAAAAAAAA=")))
         #expect(data?.value == .bytes(expected))
@@ -42,7 +48,10 @@ import Testing
         let data = try Data(contentsOf: url)
         final class Collector: NSObject, XMLParserDelegate {
             var stack: [String] = [], text = "", leaves: [String: String] = [:], typed = false
-            func parser(_ p: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+            func parser(
+                _ p: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+                attributes: [String: String] = [:]
+            ) {
                 stack.append(name); text = ""; typed = attributes["type"] != nil
             }
             func parser(_ p: XMLParser, foundCharacters string: String) { text += string }
@@ -57,6 +66,8 @@ import Testing
         #expect(parser.parse())
         let tree = try VMConfigXML.read(path: url.path)
         var ours: [String: String] = [:]
+        // swift-format-ignore: ReplaceForEachWithForLoop
+        // (ConfigNode.forEach walks the tree with each node's path; it is no Sequence.)
         tree.root.forEach { path, node in
             guard !node.isNode, ours[path] == nil else { return }
             switch node.value {
@@ -74,7 +85,8 @@ import Testing
     }
 
     @Test func encodingsAndSyntax() throws {
-        let body = #"<configuration><properties><name type="string">a&lt;b&#x263A;&#65;<![CDATA[<x>]]></name><!-- c --><?pi x?><n type="integer">-5</n><b type="bool">True</b></properties></configuration>"#
+        let body =
+            #"<configuration><properties><name type="string">a&lt;b&#x263A;&#65;<![CDATA[<x>]]></name><!-- c --><?pi x?><n type="integer">-5</n><b type="bool">True</b></properties></configuration>"#
         let decl = "<?xml version=\"1.0\" encoding=\"UTF-16\"?>\r\n"
         let variants: [[UInt8]] = [
             Self.utf16LE(decl + body),
@@ -93,22 +105,31 @@ import Testing
 
     enum Bad: String, CaseIterable, CustomTestStringConvertible {
         case truncated, wrongEncodingDeclared, utf16WithoutBOMDeclaredUTF8, invalidUTF8, doctype, mismatchedTag,
-             undefinedEntity, twoRoots, attributeWithoutQuotes, doubleDashComment, oddUTF16, deepNesting
+            undefinedEntity, twoRoots, attributeWithoutQuotes, doubleDashComment, oddUTF16, deepNesting
         var testDescription: String { rawValue }
     }
 
     static func input(_ bad: Bad) -> (bytes: [UInt8], message: String, line: Int?) {
         switch bad {
         case .truncated:
-            return (Array("<configuration>\n<properties>\n<name type=\"string\">x</na".utf8), "unexpected end of document", 3)
+            return (
+                Array("<configuration>\n<properties>\n<name type=\"string\">x</na".utf8), "unexpected end of document",
+                3
+            )
         case .wrongEncodingDeclared:
             return (Array("<?xml version=\"1.0\" encoding=\"UTF-16\"?><configuration/>".utf8), "bytes are UTF-8", 1)
         case .utf16WithoutBOMDeclaredUTF8:
-            return (utf16LE("<?xml version=\"1.0\" encoding=\"UTF-8\"?><configuration/>", bom: false), "bytes are UTF-16LE", 1)
+            return (
+                utf16LE("<?xml version=\"1.0\" encoding=\"UTF-8\"?><configuration/>", bom: false), "bytes are UTF-16LE",
+                1
+            )
         case .invalidUTF8:
             return ([0x3C, 0x61, 0x3E, 0xC3, 0x28, 0x3C, 0x2F, 0x61, 0x3E], "invalid UTF-8", 1)
         case .doctype:
-            return (Array("<?xml version=\"1.0\"?>\n<!DOCTYPE x [<!ENTITY a \"b\">]>\n<configuration/>".utf8), "DOCTYPE is not allowed", 2)
+            return (
+                Array("<?xml version=\"1.0\"?>\n<!DOCTYPE x [<!ENTITY a \"b\">]>\n<configuration/>".utf8),
+                "DOCTYPE is not allowed", 2
+            )
         case .mismatchedTag:
             return (Array("<configuration>\n  <a></b>\n</configuration>".utf8), "does not match <a>", 2)
         case .undefinedEntity:
@@ -122,7 +143,10 @@ import Testing
         case .oddUTF16:
             return ([0xFF, 0xFE, 0x3C, 0x00, 0x61], "odd number of bytes", nil)
         case .deepNesting:
-            return (Array((String(repeating: "<a>", count: 300) + String(repeating: "</a>", count: 300)).utf8), "nest deeper", 1)
+            return (
+                Array((String(repeating: "<a>", count: 300) + String(repeating: "</a>", count: 300)).utf8),
+                "nest deeper", 1
+            )
         }
     }
 
@@ -145,11 +169,15 @@ import Testing
               <appSettings><add key="DataPath" value="C:\\Data\\app.vhdx"/></appSettings>
             </configuration>
             """
-        #expect(throws: VMConfigXMLError.foreignAttribute(element: "supportedRuntime", line: 3, column: 12, attribute: "version")) {
+        #expect(
+            throws: VMConfigXMLError.foreignAttribute(
+                element: "supportedRuntime", line: 3, column: 12, attribute: "version")
+        ) {
             _ = try VMConfigXML.parse(Array(appConfig.utf8))
         }
         // Hyper-V-shaped but with no VM identity: the tree reads, the VM model refuses.
-        let shaped = try VMConfigXML.parse(Array("<configuration><settings><a type=\"string\">C:\\x</a></settings></configuration>".utf8))
+        let shaped = try VMConfigXML.parse(
+            Array("<configuration><settings><a type=\"string\">C:\\x</a></settings></configuration>".utf8))
         #expect(throws: VMConfigXMLError.noGlobalID) {
             _ = try VMConfiguration(tree: shaped)
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import HVXBinary
 @testable import HVXFormats
 
@@ -16,7 +17,9 @@ struct VirtualDiskReaderTests {
     @Test(.requires(Requirement.makeDisks)) func agreesWithVhdiinfo() throws {
         let tree = try GeneratedDisks.require()
         #expect(tree.disks.count >= 14)
-        let names: [VirtualDisk.DiskType: String] = [.fixed: "Fixed", .dynamic: "Dynamic", .differencing: "Differential"]
+        let names: [VirtualDisk.DiskType: String] = [
+            .fixed: "Fixed", .dynamic: "Dynamic", .differencing: "Differential",
+        ]
         for entry in tree.disks {
             let relative = try #require(entry["path"] as? String)
             let path = tree.path(relative)
@@ -31,14 +34,18 @@ struct VirtualDiskReaderTests {
             }
             #expect(fields["Disk type"] == names[disk.type], "\(relative)")
             #expect(fields["Media size"]?.contains("(\(disk.virtualSize) bytes)") == true, "\(relative)")
-            #expect(fields["Identifier"].map { Self.reading($0, disk.format) } == disk.identity.description, "\(relative)")
+            #expect(
+                fields["Identifier"].map { Self.reading($0, disk.format) } == disk.identity.description, "\(relative)")
             // vhdiinfo shows a VHDX's absolute_win32_path and a VHD's parent unicode name.
-            let shown = disk.format == .vhdx
+            let shown =
+                disk.format == .vhdx
                 ? disk.parent?.candidates.first { $0.source == "absolute_win32_path" }?.path
                 : disk.parent?.candidates.first { $0.kind == .unicodeName }?.path
             #expect(fields["Parent filename"] == shown, "\(relative)")
             if let expected = disk.parent?.expectedIdentities.first {
-                #expect(fields["Parent identifier"].map { Self.reading($0, disk.format) } == expected.description, "\(relative)")
+                #expect(
+                    fields["Parent identifier"].map { Self.reading($0, disk.format) } == expected.description,
+                    "\(relative)")
             }
             #expect(disk.warnings.isEmpty, "\(relative): \(disk.warnings)")
         }
@@ -67,7 +74,9 @@ struct VirtualDiskReaderTests {
             bytes = file.bytesRead
             #expect(disk.virtualSize == 64 << 30 && disk.type == .dynamic)
         }
-        print("MEASURE 64 GiB sparse VHDX: best of 5 \(String(format: "%.2f", best)) ms, bytesRead \(bytes) (\(bytes / 1024) KiB)")
+        print(
+            "MEASURE 64 GiB sparse VHDX: best of 5 \(String(format: "%.2f", best)) ms, bytesRead \(bytes) (\(bytes / 1024) KiB)"
+        )
         #expect(bytes < 4 << 20)
     }
 }

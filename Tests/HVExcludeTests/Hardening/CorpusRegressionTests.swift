@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import HVXBinary
 @testable import HVXFormats
 @testable import HVXVolume
@@ -52,7 +53,9 @@ import Testing
         for candidate in [text, WindowsEnvironment.defaults.expand(text)] {
             guard let path = WindowsPath(candidate) else { continue }
             // The harness's property: the canonical spelling parses back to the same path.
-            #expect(WindowsPath(path.description) == path, "\(candidate.debugDescription) -> \(path.description.debugDescription)")
+            #expect(
+                WindowsPath(path.description) == path,
+                "\(candidate.debugDescription) -> \(path.description.debugDescription)")
         }
     }
 }

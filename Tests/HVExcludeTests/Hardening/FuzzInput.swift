@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import HVXBinary
 
 /// Replays fuzz inputs the way the libFuzzer harnesses in `scripts/fuzz/` run them, so every crash the fuzzer
@@ -12,7 +13,9 @@ enum FuzzInput {
     }
 
     /// Decodes a SparseImage input into `directory/image` and returns the file's path.
-    static func sparseFile(_ data: [UInt8], in directory: TemporaryDirectory, fix: (FileHandle, String) throws -> Void) throws -> String {
+    static func sparseFile(
+        _ data: [UInt8], in directory: TemporaryDirectory, fix: (FileHandle, String) throws -> Void
+    ) throws -> String {
         let path = directory.url.appendingPathComponent("image").path
         guard FileManager.default.createFile(atPath: path, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
         let handle = try FileHandle(forUpdating: URL(fileURLWithPath: path))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import HVXBinary
 @testable import HVXFormats
 @testable import HVXVolume
@@ -15,7 +16,9 @@ import Testing
         let file = try FileReader(path: path)
         #expect(try file.read(at: UInt64.max - 3, count: 16).isEmpty)
         #expect(try file.read(at: UInt64(Int64.max), count: 1).isEmpty)
-        #expect(throws: BinaryFormatError.self) { try file.reader(at: 0xFFFF_FFFF_FFFF_FFFF, count: 512, structure: "x") }
+        #expect(throws: BinaryFormatError.self) {
+            try file.reader(at: 0xFFFF_FFFF_FFFF_FFFF, count: 512, structure: "x")
+        }
     }
 
     @Test func aHugeCountAllocatesNoMoreThanTheFileHolds() throws {
@@ -116,8 +119,10 @@ import Testing
             let key = UInt32(0x20 + 104 * level)
             let last = level == depth - 1
             #expect(builder.nextOffset == key)
-            builder.cell(RegistryHiveTestBuilder.nk(
-                "K", flags: level == 0 ? 0x2C : 0x20, subkeys: last ? 0 : 1, subkeyList: last ? 0xFFFF_FFFF : key + 88))
+            builder.cell(
+                RegistryHiveTestBuilder.nk(
+                    "K", flags: level == 0 ? 0x2C : 0x20, subkeys: last ? 0 : 1,
+                    subkeyList: last ? 0xFFFF_FFFF : key + 88))
             if !last { builder.cell(RegistryHiveTestBuilder.list("lf", [key + 104], hashes: true)) }
         }
         let hive = try RegistryHive(bytes: builder.bytes(), name: "SYSTEM")
@@ -175,8 +180,14 @@ import Testing
     // MARK: XML configurations
 
     @Test(arguments: [
-        ("deep", String(repeating: "<a>", count: 300) + String(repeating: "</a>", count: 300), XMLParseError.Kind.capExceeded(.depth)),
-        ("attributes", "<configuration " + (0..<300).map { "a\($0)=\"x\"" }.joined(separator: " ") + "/>", .capExceeded(.attributes)),
+        (
+            "deep", String(repeating: "<a>", count: 300) + String(repeating: "</a>", count: 300),
+            XMLParseError.Kind.capExceeded(.depth)
+        ),
+        (
+            "attributes", "<configuration " + (0..<300).map { "a\($0)=\"x\"" }.joined(separator: " ") + "/>",
+            .capExceeded(.attributes)
+        ),
         ("doctype", "<!DOCTYPE x [<!ENTITY a \"aaaa\">]><configuration>&a;</configuration>", .declarationRefused),
     ])
     func xmlCapsRefuseHostileDocuments(name: String, document: String, expected: XMLParseError.Kind) throws {
@@ -188,7 +199,9 @@ import Testing
         var limits = XMLDocumentParser.Limits()
         limits.maximumElements = 1000
         let many = "<configuration>" + String(repeating: "<x/>", count: 1001) + "</configuration>"
-        let tooMany = try #require(throws: XMLParseError.self) { try XMLDocumentParser.parse(Array(many.utf8), limits: limits) }
+        let tooMany = try #require(throws: XMLParseError.self) {
+            try XMLDocumentParser.parse(Array(many.utf8), limits: limits)
+        }
         #expect(tooMany.kind == .capExceeded(.elements))
         limits.maximumInputBytes = 100
         let error = try #require(throws: XMLParseError.self) {
@@ -220,7 +233,8 @@ import Testing
     }
 
     @Test(arguments: [
-        "C:\\VMs\\a.vhdx", "\\\\server\\share\\VMs", "\\\\?\\UNC\\srv\\sh\\x", "\\\\?\\Volume{0eba351e-5634-46d6-a8cf-4ddc2d6ac0b9}\\x",
+        "C:\\VMs\\a.vhdx", "\\\\server\\share\\VMs", "\\\\?\\UNC\\srv\\sh\\x",
+        "\\\\?\\Volume{0eba351e-5634-46d6-a8cf-4ddc2d6ac0b9}\\x",
         "c:/a/./b/../c", "\\\\?\\D:\\trailing. \\x", "\\\\srv\\sh",
     ])
     func canonicalSpellingsParseBackToTheSamePath(text: String) throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import HVXWalk
 
 /// The volume changing under the walker, made deterministic with ``WalkOptions/beforeOpeningDirectory``: the
@@ -23,9 +24,11 @@ import Testing
     func aDirectoryVanishesDuringTheWalk(jobs: Int) throws {
         let root = try makeTree()
         let victim = root.path + "/b"
-        let options = WalkOptions(jobs: jobs, beforeOpeningDirectory: { path in
-            if path == victim { try? FileManager.default.removeItem(atPath: path) }
-        })
+        let options = WalkOptions(
+            jobs: jobs,
+            beforeOpeningDirectory: { path in
+                if path == victim { try? FileManager.default.removeItem(atPath: path) }
+            })
         let result = try DirectoryWalker(options: options).walk(roots: [root.path], match: Self.vhdx)
         let found = Set(result.entries.map(\.name))
         #expect(found == ["x.vhdx", "z.vhdx", "v.vhdx"])
@@ -44,11 +47,13 @@ import Testing
         try outside.write("secret.vhdx")
         let victim = root.path + "/c/d"
         let outsidePath = outside.path
-        let options = WalkOptions(jobs: 1, beforeOpeningDirectory: { path in
-            guard path == victim else { return }
-            try? FileManager.default.removeItem(atPath: path)
-            try? FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: outsidePath)
-        })
+        let options = WalkOptions(
+            jobs: 1,
+            beforeOpeningDirectory: { path in
+                guard path == victim else { return }
+                try? FileManager.default.removeItem(atPath: path)
+                try? FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: outsidePath)
+            })
         let result = try DirectoryWalker(options: options).walk(roots: [root.path], match: Self.vhdx)
         #expect(!result.entries.contains { $0.name == "secret.vhdx" })
         #expect(!result.entries.contains { $0.hostPath.hasPrefix(outside.path) })
@@ -60,9 +65,13 @@ import Testing
     @Test func namesThatAreNotUTF8AreReportedNotDropped() throws {
         let root = try TemporaryDirectory("hvx-race")
         // ntfs-3g refuses such names, so they are tested on a plain folder: bytes 0xFF and a lone 0xC3.
-        for raw in [Array("bad-\u{1}".utf8) + [0xFF] + Array(".vhdx".utf8), Array("half-".utf8) + [0xC3] + Array(".vhdx".utf8)] {
+        for raw in [
+            Array("bad-\u{1}".utf8) + [0xFF] + Array(".vhdx".utf8), Array("half-".utf8) + [0xC3] + Array(".vhdx".utf8),
+        ] {
             let path = Array(root.path.utf8) + [0x2F] + raw + [0]
-            let fd = path.withUnsafeBufferPointer { open(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), O_CREAT | O_WRONLY, 0o644) }
+            let fd = path.withUnsafeBufferPointer {
+                open(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), O_CREAT | O_WRONLY, 0o644)
+            }
             #expect(fd >= 0)
             close(fd)
         }

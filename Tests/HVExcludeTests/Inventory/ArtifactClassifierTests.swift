@@ -1,4 +1,5 @@
 import Testing
+
 @testable import HVXBinary
 @testable import HVXInventory
 @testable import HVXVolume
@@ -17,10 +18,15 @@ import Testing
         #expect(kind(#"D:\x\Disk.VHDX"#) == .virtualDisk)
         #expect(kind(#"D:\x\a_1234.AVHDX"#) == .virtualDisk)
         #expect(kind(#"C:\ProgramData\Microsoft\Windows\Hyper-V\data.vmcx"#) == .registrationStore)
-        #expect(kind(#"C:\ProgramData\Microsoft\Windows\Hyper-V\Virtual Machines Cache\A0100000-1111-4222-8333-444455556666.vmcx"#) == .configurationCache)
+        #expect(
+            kind(
+                #"C:\ProgramData\Microsoft\Windows\Hyper-V\Virtual Machines Cache\A0100000-1111-4222-8333-444455556666.vmcx"#
+            ) == .configurationCache)
         #expect(kind(#"D:\VMs\Virtual Machines\A0100000-1111-4222-8333-444455556666.xml"#) == .vmConfiguration)
         #expect(kind(#"D:\anywhere\A0100000-1111-4222-8333-444455556666.xml"#) == .vmConfiguration)
-        #expect(kind(#"D:\VMs\App01\Virtual Machines\notes.xml"#) == nil, "Hyper-V names every XML configuration after an id")
+        #expect(
+            kind(#"D:\VMs\App01\Virtual Machines\notes.xml"#) == nil,
+            "Hyper-V names every XML configuration after an id")
         #expect(kind(#"C:\Tools\app.config.xml"#) == nil, "an .xml outside Hyper-V folders that is not GUID-named")
         #expect(kind(#"D:\VMs\Virtual Machines\A0100000-1111-4222-8333-444455556666.vmrs"#) == .runtimeState)
         #expect(kind(#"C:\Windows\Temp\setup.bin"#) == nil, "a .bin that is not GUID-named")
@@ -35,7 +41,9 @@ import Testing
     @Test func prefilterOnRawBytes() {
         #expect(mayMatch("DISK.VhDx"))
         #expect(mayMatch("x.iso"))
-        #expect(mayMatch("A0100000-1111-4222-8333-444455556666.XML") && mayMatch("{A0100000-1111-4222-8333-444455556666}.vmrs"))
+        #expect(
+            mayMatch("A0100000-1111-4222-8333-444455556666.XML")
+                && mayMatch("{A0100000-1111-4222-8333-444455556666}.vmrs"))
         #expect(!mayMatch("settings.xml") && !mayMatch("boot.bin"), "no GUID name, no candidate")
         #expect(!mayMatch("x.vhdx.txt"))
         #expect(!mayMatch("kernel32.dll"))

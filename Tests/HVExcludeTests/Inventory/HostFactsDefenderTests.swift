@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import HVXExclusions
 @testable import HVXFormats
 @testable import HVXInventory
@@ -35,9 +36,13 @@ struct HostFactsDefenderTests {
         let map = VolumeMap.drives(["C": tree.path + "/C", "D": tree.path + "/D"])
         let plan = ExclusionPlan(
             paths: [
-                PathExclusion(path: "C:\\ProgramData\\Microsoft\\Windows\\Hyper-V", environmentPath: nil, kind: .directory, form: .folder,
-                              reasons: ["data root"], evidence: [], verified: true),
-                PathExclusion(path: "D:\\VMs", environmentPath: nil, kind: .directory, form: .folder, reasons: ["VM folder"], evidence: [], verified: true),
+                PathExclusion(
+                    path: "C:\\ProgramData\\Microsoft\\Windows\\Hyper-V", environmentPath: nil, kind: .directory,
+                    form: .folder,
+                    reasons: ["data root"], evidence: [], verified: true),
+                PathExclusion(
+                    path: "D:\\VMs", environmentPath: nil, kind: .directory, form: .folder, reasons: ["VM folder"],
+                    evidence: [], verified: true),
             ],
             extensions: [],
             processes: [ProcessExclusion(path: "C:\\Windows\\System32\\vmms.exe", reason: "VMMS")])
@@ -49,8 +54,9 @@ struct HostFactsDefenderTests {
         audit.planned.first { $0.value == value }
     }
 
-    @Test("MDM exclusions are read from Policy Manager as |-separated lists and count in the audit",
-          .requires(Requirement.makeHives))
+    @Test(
+        "MDM exclusions are read from Policy Manager as |-separated lists and count in the audit",
+        .requires(Requirement.makeHives))
     func mdm() throws {
         let folder = try Self.cases()
         let facts = try Self.facts(folder, "mdm")
@@ -58,8 +64,11 @@ struct HostFactsDefenderTests {
         #expect(mdm.paths.map(\.value) == ["C:\\ProgramData\\Microsoft\\Windows\\Hyper-V", "D:\\VMs"])
         #expect(mdm.extensions.map(\.value) == [".vhdx", ".avhdx"])
         #expect(mdm.processes.map(\.value) == ["C:\\Windows\\System32\\vmms.exe", "C:\\Windows\\System32\\vmwp.exe"])
-        #expect(mdm.paths.first?.source == HostFacts.Source(
-            hive: "SOFTWARE", key: "Policies\\Microsoft\\Windows Defender\\Policy Manager", value: "ExcludedPaths"))
+        #expect(
+            mdm.paths.first?.source
+                == HostFacts.Source(
+                    hive: "SOFTWARE", key: "Policies\\Microsoft\\Windows Defender\\Policy Manager",
+                    value: "ExcludedPaths"))
         let (audit, _) = try Self.audit(facts)
         #expect(Self.planned(audit, "D:\\VMs")?.status == .present)
         #expect(Self.planned(audit, "D:\\VMs")?.matchedOrigin == .mdm)
@@ -69,8 +78,9 @@ struct HostFactsDefenderTests {
         #expect(audit.engineNote == nil)
     }
 
-    @Test("DisableLocalAdminMerge: local preference exclusions are listed as not applied and not counted",
-          .requires(Requirement.makeHives))
+    @Test(
+        "DisableLocalAdminMerge: local preference exclusions are listed as not applied and not counted",
+        .requires(Requirement.makeHives))
     func localAdminMerge() throws {
         let folder = try Self.cases()
         let facts = try Self.facts(folder, "merge")
@@ -83,13 +93,17 @@ struct HostFactsDefenderTests {
         #expect(Self.planned(audit, "C:\\ProgramData\\Microsoft\\Windows\\Hyper-V")?.matchedOrigin != .preference)
         let ignored = audit.configured.filter { $0.origin == .preference }
         #expect(ignored.count == 2)
-        #expect(ignored.allSatisfy { $0.findings == ["notApplied"] && $0.messages[0].contains("DisableLocalAdminMerge = 1") })
+        #expect(
+            ignored.allSatisfy {
+                $0.findings == ["notApplied"] && $0.messages[0].contains("DisableLocalAdminMerge = 1")
+            })
         #expect(audit.ignoredSources?.count == 1)
         #expect(audit.missingCount == 2)
     }
 
-    @Test("passive Defender: the audit says its exclusions are not what protects the host, and names the engine",
-          .requires(Requirement.makeHives))
+    @Test(
+        "passive Defender: the audit says its exclusions are not what protects the host, and names the engine",
+        .requires(Requirement.makeHives))
     func passive() throws {
         let folder = try Self.cases()
         let facts = try Self.facts(folder, "passive")
@@ -105,8 +119,9 @@ struct HostFactsDefenderTests {
         #expect(facts.antivirus?.summary == "Symantec Endpoint Protection scans this host")
     }
 
-    @Test("a third-party minifilter beside an active Defender: both scan; names, images, altitudes and both key layouts",
-          .requires(Requirement.makeHives))
+    @Test(
+        "a third-party minifilter beside an active Defender: both scan; names, images, altitudes and both key layouts",
+        .requires(Requirement.makeHives))
     func thirdParty() throws {
         let folder = try Self.cases()
         let facts = try Self.facts(folder, "thirdparty")
@@ -120,13 +135,16 @@ struct HostFactsDefenderTests {
         let acme = try #require(antivirus.minifilters.first { $0.service == "AcmeScan" })
         #expect(acme.altitude == "325123.5" && acme.antivirusGroup && acme.product == nil)
         #expect(!antivirus.minifilters.contains { $0.service == "NotAScanner" })
-        #expect(antivirus.summary
-            == "Microsoft Defender Antivirus, unknown product (filter AcmeScan) and Symantec Endpoint Protection scan this host")
+        #expect(
+            antivirus.summary
+                == "Microsoft Defender Antivirus, unknown product (filter AcmeScan) and Symantec Endpoint Protection scan this host"
+        )
         #expect(facts.defender.state?.status == .active)
     }
 
-    @Test("hidden exclusions: what the registry does not show is unknown, never missing",
-          .requires(Requirement.makeHives))
+    @Test(
+        "hidden exclusions: what the registry does not show is unknown, never missing",
+        .requires(Requirement.makeHives))
     func hidden() throws {
         let folder = try Self.cases()
         let facts = try Self.facts(folder, "hidden")
@@ -140,12 +158,14 @@ struct HostFactsDefenderTests {
         #expect(audit.blindSpots?.first?.contains("HideExclusionsFromLocalAdmins = 1") == true)
     }
 
-    @Test("the real Windows 10 SYSTEM hive: WdFilter at 328010, Defender installed and enabled",
-          .requires(Requirement.gzipFixture))
+    @Test(
+        "the real Windows 10 SYSTEM hive: WdFilter at 328010, Defender installed and enabled",
+        .requires(Requirement.gzipFixture))
     func realSystem() throws {
         let folder = try TemporaryDirectory()
         let path = folder.path + "/SYSTEM"
-        let data = try runProcess("sh", ["-c", "gzip -dc '\(Fixtures.path("regf/real/SYSTEM-win10-19041.gz"))' > '\(path)'"])
+        let data = try runProcess(
+            "sh", ["-c", "gzip -dc '\(Fixtures.path("regf/real/SYSTEM-win10-19041.gz"))' > '\(path)'"])
         try #require(data.status == 0, "\(data.stderr)")
         let facts = HostFacts.read(software: nil, system: try RegistryHive(path: path))
         let antivirus = try #require(facts.antivirus)

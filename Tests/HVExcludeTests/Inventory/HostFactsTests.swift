@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import HVXBinary
 @testable import HVXFormats
 @testable import HVXInventory
@@ -29,7 +30,9 @@ struct HostFactsTests {
             #expect(windows.build == build)
             #expect(windows.exactBuild)
             #expect(windows.isServer == true)
-            #expect(windows.productName?.source == .init(hive: "SOFTWARE", key: "Microsoft\\Windows NT\\CurrentVersion", value: "ProductName"))
+            #expect(
+                windows.productName?.source
+                    == .init(hive: "SOFTWARE", key: "Microsoft\\Windows NT\\CurrentVersion", value: "ProductName"))
             #expect(facts.folders.programData?.raw == "%SystemDrive%\\ProgramData")
             #expect(facts.folders.programData?.type == .expandString)
             #expect(facts.folders.programData?.expanded == "C:\\ProgramData")
@@ -69,10 +72,11 @@ struct HostFactsTests {
         let (folder, _) = try makeStandardHives()
         let defender = try Self.facts(folder, "2016").defender
         let preferences = try #require(defender.preferences)
-        #expect(preferences.paths.map(\.value) == [
-            "C:\\", "C:\\ProgramData\\ProgramData\\Microsoft\\Windows\\Hyper-V", "D:\\OldVMs",
-            "C:\\ClusterStorage\\*\\Virtual Machines", "D:\\VMs\\Übung",
-        ])
+        #expect(
+            preferences.paths.map(\.value) == [
+                "C:\\", "C:\\ProgramData\\ProgramData\\Microsoft\\Windows\\Hyper-V", "D:\\OldVMs",
+                "C:\\ClusterStorage\\*\\Virtual Machines", "D:\\VMs\\Übung",
+            ])
         #expect(preferences.extensions.map(\.value) == [".xml", ".vhdx", "*.avhdx"])
         #expect(preferences.processes.map(\.value) == ["vmms.exe", "%SystemRoot%\\System32\\vmwp.exe"])
         #expect(preferences.disableAutoExclusions?.value == 0)
@@ -117,7 +121,8 @@ struct HostFactsTests {
     @Test(
         "build numbers map to generations",
         arguments: [
-            (6002, HostFacts.WindowsGeneration.v2008, true), (7601, .v2008R2, true), (9200, .v2012, true), (9600, .v2012R2, true),
+            (6002, HostFacts.WindowsGeneration.v2008, true), (7601, .v2008R2, true), (9200, .v2012, true),
+            (9600, .v2012R2, true),
             (10240, .v2016, false), (14393, .v2016, true), (16299, .v2016, false), (17763, .v2019, true),
             (19045, .v2019, false), (20348, .v2022, true), (22631, .v2022, false), (26100, .v2025, true),
             (27000, .v2025, false),
@@ -134,7 +139,10 @@ struct HostFactsTests {
         #expect(facts.windows == nil && facts.services.isEmpty && facts.warnings.isEmpty)
         let damaged = try RegistryHive(bytes: RegistryHiveTests.damaged(.cellPastBin), name: "SOFTWARE")
         let broken = HostFacts.read(software: damaged, system: damaged, systemName: "SYSTEM")
-        #expect(broken.warnings.contains { $0.hasPrefix("SOFTWARE: could not read") && $0.contains("runs past the end of its hbin") })
+        #expect(
+            broken.warnings.contains {
+                $0.hasPrefix("SOFTWARE: could not read") && $0.contains("runs past the end of its hbin")
+            })
         #expect(broken.warnings.contains { $0.hasPrefix("SYSTEM: could not read") })
         let encoded = try JSONEncoder().encode(broken)
         // `errors` become scan warnings of severity error; they are not part of `host`.

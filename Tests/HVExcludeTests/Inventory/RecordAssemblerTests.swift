@@ -1,4 +1,5 @@
 import Testing
+
 @testable import HVXBinary
 @testable import HVXFormats
 @testable import HVXInventory
@@ -18,27 +19,73 @@ struct RecordAssemblerTests {
         ])
 
     static func leaf(_ name: String, _ value: ConfigValue) -> ConfigNode { ConfigNode(name: name, value: value) }
-    static func node(_ name: String, _ children: [ConfigNode]) -> ConfigNode { ConfigNode(name: name, value: .node, children: children) }
+    static func node(_ name: String, _ children: [ConfigNode]) -> ConfigNode {
+        ConfigNode(name: name, value: .node, children: children)
+    }
 
     /// A generation 2 VM with one SCSI disk, one DVD, a guest state file and a drive of another type.
     static func configuration() throws -> VMConfiguration {
         let scsi = "_5f9b4c3a-0000-0000-0000-00000000beef_"
-        let tree = node("", [node("configuration", [
-            node("properties", [leaf("global_id", .string(id)), leaf("name", .string("web")), leaf("subtype", .integer(1))]),
-            node("manifest", [node("vdev001", [leaf("device", .string(VMConfiguration.scsiDeviceID)), leaf("instance", .string("5f9b4c3a-0000-0000-0000-00000000beef"))])]),
-            node(scsi, [node("controller0", [
-                node("drive0", [leaf("type", .string("vhd")), leaf("pathname", .string("d:\\disks\\web.vhdx"))]),
-                node("drive1", [leaf("type", .string("ISO")), leaf("pathname", .string("D:\\ISO\\setup.iso"))]),
-                node("drive2", [leaf("type", .string("PASSTHRU")), leaf("pathname", .string("D:\\odd.bin"))]),
-            ])]),
-            node(VMConfiguration.guestStateKey, [leaf("StateFilePath", .string("E:\\State\\\(id).vmgs"))]),
-        ])])
+        let tree = node(
+            "",
+            [
+                node(
+                    "configuration",
+                    [
+                        node(
+                            "properties",
+                            [
+                                leaf("global_id", .string(id)), leaf("name", .string("web")),
+                                leaf("subtype", .integer(1)),
+                            ]),
+                        node(
+                            "manifest",
+                            [
+                                node(
+                                    "vdev001",
+                                    [
+                                        leaf("device", .string(VMConfiguration.scsiDeviceID)),
+                                        leaf("instance", .string("5f9b4c3a-0000-0000-0000-00000000beef")),
+                                    ])
+                            ]),
+                        node(
+                            scsi,
+                            [
+                                node(
+                                    "controller0",
+                                    [
+                                        node(
+                                            "drive0",
+                                            [
+                                                leaf("type", .string("vhd")),
+                                                leaf("pathname", .string("d:\\disks\\web.vhdx")),
+                                            ]),
+                                        node(
+                                            "drive1",
+                                            [
+                                                leaf("type", .string("ISO")),
+                                                leaf("pathname", .string("D:\\ISO\\setup.iso")),
+                                            ]),
+                                        node(
+                                            "drive2",
+                                            [
+                                                leaf("type", .string("PASSTHRU")),
+                                                leaf("pathname", .string("D:\\odd.bin")),
+                                            ]),
+                                    ])
+                            ]),
+                        node(VMConfiguration.guestStateKey, [leaf("StateFilePath", .string("E:\\State\\\(id).vmgs"))]),
+                    ])
+            ])
         return try VMConfiguration(tree: ConfigTree(format: .vmcx, root: tree))
     }
 
-    static let assembler = RecordAssembler(volume: volume, environment: .defaults, chains: [:], artifacts: [
-        FoundArtifact(path: F.path("D:\\Hyper-V\\Virtual Machines\\\(id).VMRS"), hostPath: "/mem/x", kind: .runtimeState),
-    ])
+    static let assembler = RecordAssembler(
+        volume: volume, environment: .defaults, chains: [:],
+        artifacts: [
+            FoundArtifact(
+                path: F.path("D:\\Hyper-V\\Virtual Machines\\\(id).VMRS"), hostPath: "/mem/x", kind: .runtimeState)
+        ])
 
     static func file(_ text: String, _ outcome: ReadOutcome) -> ConfigurationFile {
         ConfigurationFile(path: WindowsPath(text), text: text, hostPath: nil, outcome: outcome)
@@ -81,7 +128,8 @@ struct RecordAssemblerTests {
 
     @Test("a checkpoint is attached to the VM that lists it, and is registered with it")
     func attachesCheckpoints() {
-        let vmID = "BBBBBBBB-0000-0000-0000-000000000002", checkpointID = "CCCCCCCC-0000-0000-0000-000000000003"
+        let vmID = "BBBBBBBB-0000-0000-0000-000000000002"
+        let checkpointID = "CCCCCCCC-0000-0000-0000-000000000003"
         var vm = F.vm("D:\\VMs\\Virtual Machines\\\(vmID).vmcx", id: vmID, folders: [F.used("D:\\VMs", .vmFolder)])
         vm.checkpoints = [checkpointID.lowercased()]
         let checkpoint = F.vm("D:\\Elsewhere\\Snapshots\\\(checkpointID).vmcx", id: checkpointID, registered: false)
@@ -95,12 +143,18 @@ struct RecordAssemblerTests {
 
     @Test("relate: users per artifact; what no registered VM uses is unreferenced, with the reason")
     func relatesArtifacts() {
-        let used = F.path("D:\\Disks\\used.vhdx"), spare = F.path("D:\\Disks\\spare.vhdx"), iso = F.path("D:\\ISO\\a.iso")
-        let artifacts = [used, spare].map { FoundArtifact(path: $0, hostPath: "/mem/" + $0.description, kind: .virtualDisk) }
+        let used = F.path("D:\\Disks\\used.vhdx")
+        let spare = F.path("D:\\Disks\\spare.vhdx")
+        let iso = F.path("D:\\ISO\\a.iso")
+        let artifacts =
+            [used, spare].map { FoundArtifact(path: $0, hostPath: "/mem/" + $0.description, kind: .virtualDisk) }
             + [FoundArtifact(path: iso, hostPath: "/mem/iso", kind: .iso)]
-        let assembler = RecordAssembler(volume: RecordAssemblerTests.volume, environment: .defaults, chains: [:], artifacts: artifacts)
+        let assembler = RecordAssembler(
+            volume: RecordAssemblerTests.volume, environment: .defaults, chains: [:], artifacts: artifacts)
         let vm = F.vm("D:\\VMs\\a.vmcx", disks: [F.disk("d:\\disks\\USED.vhdx")])
-        var stray = F.vm("D:\\VMs\\b.vmcx", id: "DDDDDDDD-0000-0000-0000-000000000004", registered: false, disks: [F.disk("D:\\Disks\\spare.vhdx")])
+        var stray = F.vm(
+            "D:\\VMs\\b.vmcx", id: "DDDDDDDD-0000-0000-0000-000000000004", registered: false,
+            disks: [F.disk("D:\\Disks\\spare.vhdx")])
         stray.name = "stray"
         let (related, unreferenced) = assembler.relate([vm, stray])
         #expect(related[0].users == [vm.id!])
@@ -115,7 +169,9 @@ struct RecordAssemblerTests {
     func readOutcomes() {
         #expect(ReadOutcome.parsed(.xml).problem == nil && ReadOutcome.parsed(.xml).exists)
         #expect(ReadOutcome.notAFile(.directory).problem == "is a directory, not a configuration file")
-        #expect(ReadOutcome.unmapped(root: "E:").problem == "configuration is on E:, which was not given (add --drive or --map)")
+        #expect(
+            ReadOutcome.unmapped(root: "E:").problem
+                == "configuration is on E:, which was not given (add --drive or --map)")
         #expect(!ReadOutcome.tooManyLinks.exists && ReadOutcome.unresolvedLink("x").exists)
         #expect(DriveKind(type: "vfd") == .floppy && DriveKind(type: nil).typeText == nil)
     }

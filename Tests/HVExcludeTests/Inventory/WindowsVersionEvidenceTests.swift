@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import HVXBinary
 @testable import HVXFormats
 @testable import HVXInventory
@@ -15,17 +16,24 @@ struct WindowsVersionEvidenceTests {
         guard result.status == 0 else { throw HiveTestError.script(result.stderr) }
     }
 
-    @Test("the version resource equals what pefile reads", .requires(.pip(module: "pefile", package: "pefile")),
-          arguments: ["10.0.17763.1", "6.3.9600.20144", "10.0.26100.2894"])
+    @Test(
+        "the version resource equals what pefile reads", .requires(.pip(module: "pefile", package: "pefile")),
+        arguments: ["10.0.17763.1", "6.3.9600.20144", "10.0.26100.2894"])
     func peVersionMatchesPefile(version: String) throws {
         let folder = try TemporaryDirectory()
         let path = folder.path + "/ntoskrnl.exe"
         try Self.makePE(path, version)
-        let theirs = try runProcess("python3", ["-c", """
-            import pefile, sys
-            f = pefile.PE(sys.argv[1]).VS_FIXEDFILEINFO[0]
-            print("%d.%d.%d.%d" % (f.FileVersionMS >> 16, f.FileVersionMS & 0xFFFF, f.FileVersionLS >> 16, f.FileVersionLS & 0xFFFF))
-            """, path]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let theirs = try runProcess(
+            "python3",
+            [
+                "-c",
+                """
+                import pefile, sys
+                f = pefile.PE(sys.argv[1]).VS_FIXEDFILEINFO[0]
+                print("%d.%d.%d.%d" % (f.FileVersionMS >> 16, f.FileVersionMS & 0xFFFF, f.FileVersionLS >> 16, f.FileVersionLS & 0xFFFF))
+                """, path,
+            ]
+        ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(try PEFileVersion.read(path: path)?.description == theirs)
         #expect(theirs == version)
     }
@@ -33,7 +41,8 @@ struct WindowsVersionEvidenceTests {
     @Test("not a PE image, or cut short: a clear error")
     func notPE() throws {
         let folder = try TemporaryDirectory()
-        let text = try folder.write("a.exe", Array("hello, not a PE image at all".utf8) + [UInt8](repeating: 0, count: 100))
+        let text = try folder.write(
+            "a.exe", Array("hello, not a PE image at all".utf8) + [UInt8](repeating: 0, count: 100))
         #expect(throws: BinaryFormatError.self) { try PEFileVersion.read(path: text) }
         let short = try folder.write("b.exe", Array("MZ".utf8))
         #expect(throws: BinaryFormatError.self) { try PEFileVersion.read(path: short) }
@@ -47,21 +56,25 @@ struct WindowsVersionEvidenceTests {
         #expect(WindowsVersionEvidence.generation(configurationVersion: 5 << 8) == .v2012R2)
         #expect(WindowsVersionEvidence.generation(configurationVersion: 12 << 8) == .v2025)
         let disk = VirtualDisk(
-            format: .vhdx, type: .dynamic, virtualSize: 1 << 30, blockSize: nil, creator: "Microsoft Windows 10.0.20348.0",
+            format: .vhdx, type: .dynamic, virtualSize: 1 << 30, blockSize: nil,
+            creator: "Microsoft Windows 10.0.20348.0",
             identity: GUID("8BB57038-35FA-4306-97BA-41AE4CAF0141")!, parent: nil, warnings: [])
         let inferred = WindowsVersionEvidence.artifacts(records: [], disks: [disk])
         #expect(inferred?.generation == .v2022)
         #expect(inferred?.evidence.contains("VHDX creator \"Microsoft Windows 10.0.20348.0\"") == true)
     }
 
-    @Test("SOFTWARE that is not a machine hive: the kernel's file version decides, and the evidence says so",
-          .requires(.sharedFixtures, .tool("python3")))
+    @Test(
+        "SOFTWARE that is not a machine hive: the kernel's file version decides, and the evidence says so",
+        .requires(.sharedFixtures, .tool("python3")))
     func kernelWhenSoftwareIsNotAMachineHive() throws {
         let tree = try TemporaryDirectory()
         try Self.makePE(tree.path + "/ntoskrnl.exe", "10.0.17763.1")
         let kernel = try Data(contentsOf: URL(fileURLWithPath: tree.path + "/ntoskrnl.exe"))
         try tree.write("C/Windows/System32/ntoskrnl.exe", [UInt8](kernel))
-        try tree.write("C/Windows/System32/config/SOFTWARE", [UInt8](try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("regf/minimal.hive")))))
+        try tree.write(
+            "C/Windows/System32/config/SOFTWARE",
+            [UInt8](try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("regf/minimal.hive")))))
         let map = VolumeMap.drives(["C": tree.path + "/C"])
         let inventory = InventoryBuilder(map: map, jobs: 1).build(artifacts: [])
         let windows = try #require(inventory.facts?.windows)
@@ -79,6 +92,9 @@ struct WindowsVersionEvidenceTests {
         try tree.write("C/Windows/System32/drivers/etc/hosts")
         let inventory = InventoryBuilder(map: VolumeMap.drives(["C": tree.path + "/C"]), jobs: 1).build(artifacts: [])
         #expect(inventory.facts?.windows == nil)
-        #expect(inventory.findings.contains { $0.message.contains("SOFTWARE is missing") && $0.message.contains("it is unknown") })
+        #expect(
+            inventory.findings.contains {
+                $0.message.contains("SOFTWARE is missing") && $0.message.contains("it is unknown")
+            })
     }
 }

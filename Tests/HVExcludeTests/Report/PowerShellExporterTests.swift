@@ -1,7 +1,8 @@
 import Foundation
 import Testing
-@testable import HVXReport
+
 @testable import HVXExclusions
+@testable import HVXReport
 
 /// A reader of PowerShell single-quoted string literals written from the language specification
 /// (PowerShell 3.0 spec §2.3.5.2: `verbatim-string-literal`), independent of the exporter: inside
@@ -13,7 +14,8 @@ enum SingleQuotedLiteral {
     /// Reads the literal starting at `text[start]`; returns its value and the index after its closing quote.
     static func read(_ text: [Character], at start: Int) -> (value: String, end: Int)? {
         guard start < text.count, quotes.contains(text[start]) else { return nil }
-        var value = "", index = start + 1
+        var value = ""
+        var index = start + 1
         while index < text.count {
             let character = text[index]
             if quotes.contains(character) {
@@ -37,7 +39,9 @@ enum SingleQuotedLiteral {
         var found: [String] = []
         var index = 0
         while index + needle.count <= characters.count {
-            if Array(characters[index..<index + needle.count]) == needle, let literal = read(characters, at: index + needle.count) {
+            if Array(characters[index..<index + needle.count]) == needle,
+                let literal = read(characters, at: index + needle.count)
+            {
                 found.append(literal.value)
                 index = literal.end
             } else {
@@ -53,7 +57,8 @@ struct PowerShellExporterTests {
     @Test(
         "quoting round-trips through a spec reader and ends exactly at the closing quote",
         arguments: [
-            "C:\\VMs\\O'Brien $x\\a b", "C:\\VMs\\tick`name", "C:\\VMs\\$(Remove-Item C:\\)", "C:\\VMs\\Bob\u{2019}s VM",
+            "C:\\VMs\\O'Brien $x\\a b", "C:\\VMs\\tick`name", "C:\\VMs\\$(Remove-Item C:\\)",
+            "C:\\VMs\\Bob\u{2019}s VM",
             "''", "'", "C:\\a\u{2018}b\u{201A}c\u{201B}d", "C:\\\"double\"", "C:\\VMs\\", "",
         ])
     func quoting(_ text: String) throws {
@@ -82,7 +87,8 @@ struct PowerShellExporterTests {
         #expect(script.contains("hvexclude \(ToolInfo.currentVersion)"))
         let identity = PlanIdentity.of(report.exclusions)
         #expect(lines.contains("$PlanId = '\(identity)'"))
-        let binding = try #require(lines.firstIndex(of: "[CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High')]"))
+        let binding = try #require(
+            lines.firstIndex(of: "[CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High')]"))
         #expect(lines[binding + 1] == "param(")
         #expect(lines[..<binding].allSatisfy { $0.isEmpty || $0.hasPrefix("#") }, "only comments before CmdletBinding")
 
@@ -90,9 +96,14 @@ struct PowerShellExporterTests {
         let plan = SampleReport.plan
         #expect(rows.count == plan.paths.count + plan.extensions.count + plan.processes.count)
         // Every value reads back exactly through the spec reader; the environment form also names the expanded path.
-        #expect(rows.flatMap { SingleQuotedLiteral.arguments(of: "Value =", in: $0) }
-            == plan.paths.map { $0.environmentPath ?? $0.path } + [".vhdx", ".avhdx", "C:\\Windows\\System32\\vmms.exe"])
-        #expect(SingleQuotedLiteral.arguments(of: "Also =", in: rows[0]) == ["C:\\ProgramData\\Microsoft\\Windows\\Hyper-V"])
+        #expect(
+            rows.flatMap { SingleQuotedLiteral.arguments(of: "Value =", in: $0) }
+                == plan.paths.map { $0.environmentPath ?? $0.path } + [
+                    ".vhdx", ".avhdx", "C:\\Windows\\System32\\vmms.exe",
+                ])
+        #expect(
+            SingleQuotedLiteral.arguments(of: "Also =", in: rows[0]) == ["C:\\ProgramData\\Microsoft\\Windows\\Hyper-V"]
+        )
         #expect(rows.allSatisfy { $0.contains("Threat = $null") }, "nothing is held")
 
         // Reasons are comments; a line break in a reason does not escape the comment.
@@ -106,7 +117,9 @@ struct PowerShellExporterTests {
         // No line outside comments and quotes holds a bare $x or backtick from a path, and nothing is double-quoted.
         for line in lines where !line.drop(while: { $0 == " " }).hasPrefix("#") {
             var stripped = line
-            for literal in SingleQuotedLiteral.arguments(of: "Value =", in: line) + SingleQuotedLiteral.arguments(of: "Also =", in: line) {
+            for literal in SingleQuotedLiteral.arguments(of: "Value =", in: line)
+                + SingleQuotedLiteral.arguments(of: "Also =", in: line)
+            {
                 stripped = stripped.replacing(PowerShellExporter.quote(literal), with: "''")
             }
             #expect(!stripped.contains("$x") && !stripped.contains("`"), "\(line)")
@@ -114,8 +127,9 @@ struct PowerShellExporterTests {
         }
         // The audit's local findings become Remove-MpPreference lines, each behind ShouldProcess with its reason above.
         let removals = lines.filter { $0.contains("try { Remove-MpPreference") }
-        #expect(removals.flatMap { SingleQuotedLiteral.arguments(of: "-ExclusionPath", in: $0) }
-            == ["C:\\ProgramData\\ProgramData\\Microsoft\\Windows\\Hyper-V", "C:\\"])
+        #expect(
+            removals.flatMap { SingleQuotedLiteral.arguments(of: "-ExclusionPath", in: $0) }
+                == ["C:\\ProgramData\\ProgramData\\Microsoft\\Windows\\Hyper-V", "C:\\"])
         #expect(removals.flatMap { SingleQuotedLiteral.arguments(of: "-ExclusionExtension", in: $0) } == [".xml"])
     }
 
@@ -129,14 +143,19 @@ struct PowerShellExporterTests {
         #expect(!text.replacingOccurrences(of: "\r\n", with: "").contains("\n"))
     }
 
-    @Test("a held entry carries its threat, and the only branch that sees it without -AcceptDetections adds nothing",
-          .requires(.powerShellGrammar))
+    @Test(
+        "a held entry carries its threat, and the only branch that sees it without -AcceptDetections adds nothing",
+        .requires(.powerShellGrammar))
     func heldEntry() throws {
         var report = SampleReport.report()
         let threat = "Trojan:Win32/Wacatac.B!ml"
         report.exclusions.paths[1].hold = EntryHold(
             reason: "detection", threat: threat,
-            events: [HoldEvent(id: 1116, time: "2024-05-01T09:00:00Z", file: report.exclusions.paths[1].path + "\\disk.vhdx", action: nil)])
+            events: [
+                HoldEvent(
+                    id: 1116, time: "2024-05-01T09:00:00Z", file: report.exclusions.paths[1].path + "\\disk.vhdx",
+                    action: nil)
+            ])
         let held = try PowerShellTree.facts(PowerShellExporter.renderBytes(report))
         let clean = try PowerShellTree.facts(PowerShellExporter.renderBytes(SampleReport.report()))
         #expect(held.errors == 0 && clean.errors == 0)
@@ -146,14 +165,20 @@ struct PowerShellExporterTests {
         // The apply loop: the first clause tests the threat and -AcceptDetections, and its branch changes nothing;
         // the add comes later in the same chain, behind ShouldProcess.
         let first = try #require(held.ifs.firstIndex { $0.conditionVariables.contains("$AcceptDetections") })
-        #expect(held.ifs[first].conditionVariables.contains("$entry") && held.ifs[first].conditionMembers.contains("Threat"))
+        #expect(
+            held.ifs[first].conditionVariables.contains("$entry") && held.ifs[first].conditionMembers.contains("Threat")
+        )
         #expect(!held.ifs[first].bodyCommands.contains { ["Invoke-HvxPreference", "Add-MpPreference"].contains($0) })
         #expect(held.ifs[first].bodyCommands.contains("Write-Warning"))
-        let add = try #require(held.ifs.indices.first {
-            $0 > first && held.ifs[$0].conditionMembers.contains("ShouldProcess") && held.ifs[$0].bodyCommands.contains("Invoke-HvxPreference")
-        })
+        let add = try #require(
+            held.ifs.indices.first {
+                $0 > first && held.ifs[$0].conditionMembers.contains("ShouldProcess")
+                    && held.ifs[$0].bodyCommands.contains("Invoke-HvxPreference")
+            })
         #expect(held.ifs[add].clause == "elseif", "the add is an elseif of the hold test")
-        #expect(PowerShellExporter.render(report).contains("# 1 entry is held by a Defender detection: not applied without -AcceptDetections."))
+        #expect(
+            PowerShellExporter.render(report).contains(
+                "# 1 entry is held by a Defender detection: not applied without -AcceptDetections."))
     }
 
     @Test("without a hive the header says the host is unknown")

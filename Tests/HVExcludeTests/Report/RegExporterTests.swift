@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import HVXExclusions
 @testable import HVXFormats
 @testable import HVXInventory
@@ -17,15 +18,19 @@ struct RegExporterTests {
         #expect(lines.first == "Windows Registry Editor Version 5.00")
         #expect(lines[1] == "")
         let root = try #require(lines.firstIndex(of: "[\(Self.key)]"))
-        #expect(Array(lines[(root + 1)...(root + 3)]) == [
-            "\"Exclusions_Paths\"=dword:00000001", "\"Exclusions_Extensions\"=dword:00000001", "\"Exclusions_Processes\"=dword:00000001",
-        ])
+        #expect(
+            Array(lines[(root + 1)...(root + 3)]) == [
+                "\"Exclusions_Paths\"=dword:00000001", "\"Exclusions_Extensions\"=dword:00000001",
+                "\"Exclusions_Processes\"=dword:00000001",
+            ])
         let paths = try #require(lines.firstIndex(of: "[\(Self.key)\\Paths]"))
         #expect(lines.contains("\"%ProgramData%\\\\Microsoft\\\\Windows\\\\Hyper-V\"=dword:00000000"))
         #expect(lines.contains("\"C:\\\\VMs\\\\O'Brien $x\\\\a b\"=dword:00000000"))
         #expect(lines.contains("\"\\\\\\\\nas\\\\vms\\\\VM 3\"=dword:00000000"))
         #expect(lines.contains("[\(Self.key)\\Extensions]") && lines.contains("\".vhdx\"=dword:00000000"))
-        #expect(lines.contains("[\(Self.key)\\Processes]") && lines.contains("\"C:\\\\Windows\\\\System32\\\\vmms.exe\"=dword:00000000"))
+        #expect(
+            lines.contains("[\(Self.key)\\Processes]")
+                && lines.contains("\"C:\\\\Windows\\\\System32\\\\vmms.exe\"=dword:00000000"))
         #expect(lines[paths - 1] == "; D:\\Hyper-V\\VM2 was not verified on the scanned volumes")
         #expect(text.hasSuffix("\n\n"))
     }
@@ -37,7 +42,11 @@ struct RegExporterTests {
         let lines = RegExporter.render(report).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let root = try #require(lines.firstIndex(of: "[\(Self.key)]"))
         let header = Array(lines[..<root])
-        #expect(header.contains { $0.hasPrefix("; Not in this file: the SMB file server fs01 holds VM files;") && $0.hasSuffix("Add-HvxFileServerExclusions1)") })
+        #expect(
+            header.contains {
+                $0.hasPrefix("; Not in this file: the SMB file server fs01 holds VM files;")
+                    && $0.hasSuffix("Add-HvxFileServerExclusions1)")
+            })
         #expect(header.contains("; on fs01: \\\\fs01\\vms\\Web (folder)"))
         #expect(header.contains("; on fs01: \\\\fs01\\vms\\Golden\\base.vhdx (file)"))
         #expect(header.contains("; on fs01: \\\\fs01\\db (folder)"))
@@ -66,25 +75,31 @@ struct RegExporterTests {
         #expect(!decoded.replacingOccurrences(of: "\r\n", with: "").contains("\n"))
     }
 
-    @Test("hivexregedit merges the file into a hive with exactly the planned value names", .requires(.tool("python3"), .tool("hivexregedit")))
+    @Test(
+        "hivexregedit merges the file into a hive with exactly the planned value names",
+        .requires(.tool("python3"), .tool("hivexregedit")))
     func mergesIntoHive() throws {
         let folder = try TemporaryDirectory()
         let hivePath = folder.path + "/SOFTWARE"
-        let made = try runProcess("python3", [Fixtures.projectRoot.appendingPathComponent("scripts/make-hives").path, "--minimal", hivePath])
+        let made = try runProcess(
+            "python3", [Fixtures.projectRoot.appendingPathComponent("scripts/make-hives").path, "--minimal", hivePath])
         try #require(made.status == 0, "make-hives --minimal: \(made.stderr)")
         // hivexregedit wants the local encoding (UTF-8, LF): convert the bytes regedit would read. The file
         // servers' comment lines must not disturb the import.
         var report = SampleReport.report()
         report.fileServers = SampleReport.fileServers
-        let decoded = try #require(String(data: Data(RegExporter.renderBytes(report).dropFirst(2)), encoding: .utf16LittleEndian))
+        let decoded = try #require(
+            String(data: Data(RegExporter.renderBytes(report).dropFirst(2)), encoding: .utf16LittleEndian))
         let regPath = folder.path + "/exclusions.reg"
         // regedit creates missing parent keys; hivexregedit does not, so the test names them first.
         let parents = ["Policies", "Policies\\Microsoft", "Policies\\Microsoft\\Windows Defender"]
             .map { "[HKEY_LOCAL_MACHINE\\SOFTWARE\\\($0)]\n\n" }.joined()
         var text = decoded.replacingOccurrences(of: "\r\n", with: "\n")
-        text = text.replacingOccurrences(of: "Windows Registry Editor Version 5.00\n\n", with: "Windows Registry Editor Version 5.00\n\n" + parents)
+        text = text.replacingOccurrences(
+            of: "Windows Registry Editor Version 5.00\n\n", with: "Windows Registry Editor Version 5.00\n\n" + parents)
         try text.write(toFile: regPath, atomically: true, encoding: .utf8)
-        let merge = try runProcess("hivexregedit", ["--merge", "--prefix", "HKEY_LOCAL_MACHINE\\SOFTWARE", hivePath, regPath])
+        let merge = try runProcess(
+            "hivexregedit", ["--merge", "--prefix", "HKEY_LOCAL_MACHINE\\SOFTWARE", hivePath, regPath])
         #expect(merge.status == 0, "\(merge.stderr)")
 
         let hive = try RegistryHive(path: hivePath)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import HVXReport
 
 @Suite("TextExporter")
@@ -17,15 +18,21 @@ struct TextExporterTests {
         #expect(coloured.replacing(/\x{1B}\[[0-9;]*m/, with: "") == plain)
     }
 
-    @Test("the full report (--verbose): host, VMs, disks with chain status, exclusions with reasons, audit, unreferenced, warnings")
+    @Test(
+        "the full report (--verbose): host, VMs, disks with chain status, exclusions with reasons, audit, unreferenced, warnings"
+    )
     func sections() throws {
         let text = TextExporter.render(SampleReport.report(), color: false, width: 1000, verbose: true)
-        for title in ["Host", "Virtual machines (1)", "Virtual disks (1)", "Exclusions (", "Defender audit (", "Unreferenced (1)", "Warnings (2)"] {
+        for title in [
+            "Host", "Virtual machines (1)", "Virtual disks (1)", "Exclusions (", "Defender audit (", "Unreferenced (1)",
+            "Warnings (2)",
+        ] {
             #expect(text.contains("\n" + title), "\(title)")
         }
         #expect(text.contains("Windows Server 2019 Datacenter (build 17763; rules for 2019)"))
         #expect(text.contains("built-in default"))
-        #expect(text.contains("VM1  8A3F2C61-1111-2222-3333-444455556666  registered, exists, version 9.0, generation 2"))
+        #expect(
+            text.contains("VM1  8A3F2C61-1111-2222-3333-444455556666  registered, exists, version 9.0, generation 2"))
         #expect(text.contains("C:\\VMs\\VM1\\Virtual Machines\\8A3F2C61-1111-2222-3333-444455556666.vmcx"))
         #expect(text.contains("(vhdx, differencing, 40 GiB)"))
         #expect(text.contains("C:\\Shared\\base.vhdx  verified"))
@@ -44,10 +51,18 @@ struct TextExporterTests {
         let text = TextExporter.render(SampleReport.report(), color: false)
         let lines = text.split(separator: "\n").map(String.init)
         let start = try #require(lines.firstIndex { $0.hasPrefix("Plan (") })
-        let rows = Array(lines[(start + 1)...].prefix { $0.hasPrefix("  ") && !$0.hasPrefix("  processes") && !$0.hasPrefix("  pattern:") })
+        let rows = Array(
+            lines[(start + 1)...].prefix {
+                $0.hasPrefix("  ") && !$0.hasPrefix("  processes") && !$0.hasPrefix("  pattern:")
+            })
         #expect(rows.count == SampleReport.plan.paths.count + SampleReport.plan.extensions.count)
         let paths = SampleReport.plan.paths.map(\.path)
-        let offsets = Set(rows.compactMap { row in paths.compactMap { row.firstRange(of: $0).map { row.distance(from: row.startIndex, to: $0.lowerBound) } }.min() })
+        let offsets = Set(
+            rows.compactMap { row in
+                paths.compactMap {
+                    row.firstRange(of: $0).map { row.distance(from: row.startIndex, to: $0.lowerBound) }
+                }.min()
+            })
         #expect(offsets.count == 1, "\(rows)")
     }
 

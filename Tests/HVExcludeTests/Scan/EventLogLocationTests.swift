@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import HVXDiagnosis
 @testable import HVXScan
 @testable import HVXVolume
@@ -9,7 +10,9 @@ import Testing
 /// folder; a configured file that is missing is a warning with its path and reason. Hives written by
 /// scripts/make-hives (hivexsh), logs copied from the sample host ws2019-custom.
 @Suite struct EventLogLocationTests {
-    static let logs = Fixtures.projectRoot.appendingPathComponent("TestTrees/ws2019-custom/C/Windows/System32/winevt/Logs").path
+    static let logs = Fixtures.projectRoot.appendingPathComponent(
+        "TestTrees/ws2019-custom/C/Windows/System32/winevt/Logs"
+    ).path
 
     static let script = """
         import importlib.machinery, importlib.util, json, sys
@@ -31,17 +34,23 @@ import Testing
 
     /// A C: volume (and a D:) with hives naming `software` and `system` log files; `place` copies sample logs
     /// (by channel file name) to volume-relative paths.
-    static func scan(software: [String: String], system: [String: String], place: [String: String]) throws -> ScanResult {
+    static func scan(software: [String: String], system: [String: String], place: [String: String]) throws -> ScanResult
+    {
         let volume = try TemporaryDirectory()
-        let c = volume.path + "/C", d = volume.path + "/D"
+        let c = volume.path + "/C"
+        let d = volume.path + "/D"
         let config = c + "/Windows/System32/config"
         try FileManager.default.createDirectory(atPath: config, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-        func json(_ value: [String: String]) throws -> String { String(decoding: try JSONSerialization.data(withJSONObject: value), as: UTF8.self) }
-        let result = try runProcess("python3", [
-            "-c", script, Fixtures.projectRoot.appendingPathComponent("scripts/make-hives").path, config,
-            try json(software), try json(system),
-        ])
+        func json(_ value: [String: String]) throws -> String {
+            String(decoding: try JSONSerialization.data(withJSONObject: value), as: UTF8.self)
+        }
+        let result = try runProcess(
+            "python3",
+            [
+                "-c", script, Fixtures.projectRoot.appendingPathComponent("scripts/make-hives").path, config,
+                try json(software), try json(system),
+            ])
         try #require(result.status == 0, "make-hives: \(result.stderr)")
         for (name, target) in place {
             let destination = volume.path + "/" + target
@@ -50,9 +59,11 @@ import Testing
             try FileManager.default.copyItem(atPath: logs + "/" + name, toPath: destination)
         }
         return try withExtendedLifetime(volume) {
-            try HostScanner(options: ScanOptions(mappings: [
-                .init(prefix: WindowsPath("C:\\")!, hostRoot: c), .init(prefix: WindowsPath("D:\\")!, hostRoot: d),
-            ])).run()
+            try HostScanner(
+                options: ScanOptions(mappings: [
+                    .init(prefix: WindowsPath("C:\\")!, hostRoot: c), .init(prefix: WindowsPath("D:\\")!, hostRoot: d),
+                ])
+            ).run()
         }
     }
 
@@ -109,6 +120,9 @@ import Testing
         #expect(folder.message.contains("directory, not a file"))
         #expect(folder.message.contains("SYSTEM ControlSet001\\Services\\EventLog\\" + Self.vmms + "\\File"))
         #expect(warnings.count == 4)
-        #expect(result.eventLogs.map(\.path.description) == ["C:\\Windows\\System32\\winevt\\Logs\\" + Self.config + ".evtx"])
+        #expect(
+            result.eventLogs.map(\.path.description) == [
+                "C:\\Windows\\System32\\winevt\\Logs\\" + Self.config + ".evtx"
+            ])
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import HVXScan
 
 @Suite struct SystemVolumeCheckTests {
@@ -23,7 +24,8 @@ import Testing
         try dir.write("real/Windows/System32/config/x")
         try FileManager.default.createSymbolicLink(atPath: dir.path + "/b", withDestinationPath: dir.path + "/real")
         try FileManager.default.createDirectory(atPath: dir.path + "/c", withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(atPath: dir.path + "/c/Windows", withDestinationPath: dir.path + "/real/Windows")
+        try FileManager.default.createSymbolicLink(
+            atPath: dir.path + "/c/Windows", withDestinationPath: dir.path + "/real/Windows")
         #expect(!SystemVolumeCheck.isSystemVolume(dir.path + "/c"))
         #expect(SystemVolumeCheck.systemVolumesBelow(dir.path) == [dir.path + "/a", dir.path + "/real"])
     }

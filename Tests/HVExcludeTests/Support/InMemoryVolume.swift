@@ -32,7 +32,9 @@ struct InMemoryVolume: VolumeQueries {
     func resolve(_ path: WindowsPath) -> PathResolution {
         guard let letter = path.driveLetter, drives.contains(letter) else { return .unmapped }
         if path.isRoot { return .found(hostPath: InMemoryVolume.hostPath(path), kind: .directory) }
-        guard let entry = entries[path.key] else { return .missing(reason: "no \(path.lastComponent ?? "?") in memory") }
+        guard let entry = entries[path.key] else {
+            return .missing(reason: "no \(path.lastComponent ?? "?") in memory")
+        }
         return .found(hostPath: InMemoryVolume.hostPath(entry.path), kind: entry.kind)
     }
 
@@ -59,23 +61,33 @@ enum ModelFixture {
     }
 
     static func disk(_ text: String, exists: Bool = true, parents: [String] = []) -> AttachedDisk {
-        var chain = [DiskChainLink(path: text, hostPath: nil, exists: exists, verified: exists, status: exists ? .start : .unresolved)]
+        var chain = [
+            DiskChainLink(
+                path: text, hostPath: nil, exists: exists, verified: exists, status: exists ? .start : .unresolved)
+        ]
         for parent in parents {
             chain.append(DiskChainLink(path: parent, hostPath: nil, exists: true, verified: true, status: .verified))
         }
-        return AttachedDisk(path: WindowsPath(text), text: text, controller: "scsi 0:0", keyPath: "drive0/pathname", exists: exists, chain: chain)
+        return AttachedDisk(
+            path: WindowsPath(text), text: text, controller: "scsi 0:0", keyPath: "drive0/pathname", exists: exists,
+            chain: chain)
     }
 
     static func vm(
         _ configuration: String, id: String = "11111111-2222-3333-4444-555555555555", name: String = "web",
-        registered: Bool = true, outcome: ReadOutcome = .parsed(.vmcx), folders: [UsedPath] = [], disks: [AttachedDisk] = [],
+        registered: Bool = true, outcome: ReadOutcome = .parsed(.vmcx), folders: [UsedPath] = [],
+        disks: [AttachedDisk] = [],
         isos: [UsedPath] = [], stateFiles: [UsedPath] = []
     ) -> VirtualMachine {
         VirtualMachine(
             id: GUID(id), name: name, configurationVersion: 0x0900, generation: 2,
-            configuration: ConfigurationFile(path: WindowsPath(configuration), text: configuration, hostPath: nil, outcome: outcome),
-            registered: registered, registration: registered ? [Evidence(source: "C:\\ProgramData\\Microsoft\\Windows\\Hyper-V\\data.vmcx", detail: "entry")] : [],
-            checkpointOf: nil, checkpoints: [], folders: folders, disks: disks, isos: isos, floppies: [], stateFiles: stateFiles,
+            configuration: ConfigurationFile(
+                path: WindowsPath(configuration), text: configuration, hostPath: nil, outcome: outcome),
+            registered: registered,
+            registration: registered
+                ? [Evidence(source: "C:\\ProgramData\\Microsoft\\Windows\\Hyper-V\\data.vmcx", detail: "entry")] : [],
+            checkpointOf: nil, checkpoints: [], folders: folders, disks: disks, isos: isos, floppies: [],
+            stateFiles: stateFiles,
             otherPaths: [], problems: [])
     }
 

@@ -24,7 +24,10 @@ struct PowerShellTree {
         defer { try? FileManager.default.removeItem(at: file) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["timeout", "120", "python3", Requirements.projectRoot.appendingPathComponent("scripts/powershell-tree").path, file.path]
+        process.arguments = [
+            "timeout", "120", "python3",
+            Requirements.projectRoot.appendingPathComponent("scripts/powershell-tree").path, file.path,
+        ]
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
@@ -33,8 +36,9 @@ struct PowerShellTree {
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0,
-              let all = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let facts = all[file.path] as? [String: Any] else {
+            let all = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let facts = all[file.path] as? [String: Any]
+        else {
             throw CheckerFailed(status: process.terminationStatus)
         }
         func strings(_ value: Any?) -> [String] { value as? [String] ?? [] }
@@ -46,7 +50,8 @@ struct PowerShellTree {
                 conditionMembers: strings(condition["members"]), bodyCommands: commands)
         }
         return PowerShellTree(
-            errors: facts["errors"] as? Int ?? -1, verbatim: strings(facts["verbatim"]), expandable: strings(facts["expandable"]),
+            errors: facts["errors"] as? Int ?? -1, verbatim: strings(facts["verbatim"]),
+            expandable: strings(facts["expandable"]),
             hashtables: facts["hashtables"] as? [[String: String]] ?? [], ifs: clauses)
     }
 

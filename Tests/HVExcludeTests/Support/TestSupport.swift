@@ -22,7 +22,8 @@ enum Fixtures {
     static var available: Bool { FileManager.default.fileExists(atPath: root.appendingPathComponent("README.md").path) }
 
     /// The reason printed when they are not.
-    static let missingReason: Comment = "../shared/fixtures is missing beside the project root: the real-file tests need it"
+    static let missingReason: Comment =
+        "../shared/fixtures is missing beside the project root: the real-file tests need it"
 
     /// Path of one fixture, e.g. `Fixtures.path("vhdx/fixed-head3MiB.vhdx")`.
     static func path(_ relative: String) -> String { root.appendingPathComponent(relative).path }
@@ -57,7 +58,9 @@ final class TemporaryDirectory {
 /// reach past PATH_MAX where FileManager gives up (300 levels make a path of over 6,300 bytes). `eachLevel` gets every
 /// parent's descriptor before the next level is made in it.
 /// - Returns: the deepest folder's descriptor (the caller closes it) and its path.
-func makeDeepFolders(in directory: String, levels: Int, eachLevel: (Int32) -> Void = { _ in }) -> (fd: Int32, path: String) {
+func makeDeepFolders(
+    in directory: String, levels: Int, eachLevel: (Int32) -> Void = { _ in }
+) -> (fd: Int32, path: String) {
     var fd = open(directory, O_RDONLY | O_DIRECTORY)
     var path = directory
     for level in 0..<levels {
@@ -86,7 +89,8 @@ func runProcess(_ program: String, _ arguments: [String], currentDirectory: Stri
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = [program] + arguments
     if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
-    let out = Pipe(), err = Pipe()
+    let out = Pipe()
+    let err = Pipe()
     process.standardOutput = out
     process.standardError = err
     try process.run()
@@ -103,9 +107,12 @@ func runProcess(_ program: String, _ arguments: [String], currentDirectory: Stri
 /// Decompresses the gzip fixture `relative` (of ../shared/fixtures) into `directory` with gunzip and returns the
 /// path; the test declares `.requires(Requirement.gzipFixture)`.
 func gunzipFixture(_ relative: String, into directory: TemporaryDirectory) throws -> String {
-    let name = (relative.split(separator: "/").last.map(String.init) ?? relative).replacingOccurrences(of: ".gz", with: "")
+    let name = (relative.split(separator: "/").last.map(String.init) ?? relative).replacingOccurrences(
+        of: ".gz", with: "")
     let target = directory.path + "/" + name
-    guard FileManager.default.createFile(atPath: target, contents: nil), let output = FileHandle(forWritingAtPath: target) else {
+    guard FileManager.default.createFile(atPath: target, contents: nil),
+        let output = FileHandle(forWritingAtPath: target)
+    else {
         throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: target])
     }
     defer { try? output.close() }
@@ -121,4 +128,3 @@ func gunzipFixture(_ relative: String, into directory: TemporaryDirectory) throw
     try #require(process.terminationStatus == 0, "gunzip \(relative): \(message)")
     return target
 }
-

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import HVXBinary
 @testable import HVXFormats
 @testable import HVXInventory
@@ -31,8 +32,10 @@ import Testing
         #expect(facts.hyperVDefaults.virtualMachinePath?.raw == "D:\\Hyper-V")
         #expect(facts.hyperVDefaults.virtualHardDiskPath?.raw == "D:\\Hyper-V\\Virtual Hard Disks")
         #expect(facts.driveLetter(forVolume: try #require(GUID("5E0D4C3B-2A19-4F88-9E77-6D5C4B3A2910"))) == "D:")
-        #expect(Set(facts.defender.preferences?.paths.map(\.value) ?? []) == [
-            "D:\\VMs", "C:\\ProgramData\\ProgramData\\Microsoft\\Windows\\Hyper-V", "D:\\OldVMs", "C:\\"])
+        #expect(
+            Set(facts.defender.preferences?.paths.map(\.value) ?? []) == [
+                "D:\\VMs", "C:\\ProgramData\\ProgramData\\Microsoft\\Windows\\Hyper-V", "D:\\OldVMs", "C:\\",
+            ])
         #expect(Set(facts.defender.preferences?.extensions.map(\.value) ?? []) == [".vhdx", ".xml"])
         #expect(facts.defender.preferences?.processes.map(\.value) == ["vmms.exe"])
         #expect(facts.defender.policies?.paths.map(\.value) == ["C:\\ProgramData\\Microsoft\\Windows\\Snapshots"])
@@ -42,21 +45,25 @@ import Testing
 
         let registrations = try VMRegistrations.read(
             path: try Self.host(map, "C:\\ProgramData\\Microsoft\\Windows\\Hyper-V\\data.vmcx"))
-        let registered = Dictionary(uniqueKeysWithValues: registrations.virtualMachines.map {
-            ($0.id.description, $0.configurationPath)
-        })
-        #expect(registered == [
-            "A0100000-1111-4222-8333-444455556666":
-                "D:\\VMs\\App01\\Virtual Machines\\A0100000-1111-4222-8333-444455556666.vmcx",
-            "DB010000-1111-4222-8333-444455556666":
-                "D:\\Hyper-V\\Virtual Machines\\DB010000-1111-4222-8333-444455556666.vmcx",
-            "60E01000-1111-4222-8333-444455556666":
-                "D:\\VMs\\Gone01\\Virtual Machines\\60E01000-1111-4222-8333-444455556666.vmcx",
-        ])
-        #expect(WindowsPath(registered["60E01000-1111-4222-8333-444455556666"] ?? "").flatMap(map.hostPath(for:)) == nil,
-                "Gone01's configuration must be missing")
+        let registered = Dictionary(
+            uniqueKeysWithValues: registrations.virtualMachines.map {
+                ($0.id.description, $0.configurationPath)
+            })
+        #expect(
+            registered == [
+                "A0100000-1111-4222-8333-444455556666":
+                    "D:\\VMs\\App01\\Virtual Machines\\A0100000-1111-4222-8333-444455556666.vmcx",
+                "DB010000-1111-4222-8333-444455556666":
+                    "D:\\Hyper-V\\Virtual Machines\\DB010000-1111-4222-8333-444455556666.vmcx",
+                "60E01000-1111-4222-8333-444455556666":
+                    "D:\\VMs\\Gone01\\Virtual Machines\\60E01000-1111-4222-8333-444455556666.vmcx",
+            ])
+        #expect(
+            WindowsPath(registered["60E01000-1111-4222-8333-444455556666"] ?? "").flatMap(map.hostPath(for:)) == nil,
+            "Gone01's configuration must be missing")
 
-        let app = try VMConfiguration.read(path: try Self.host(map, registered["A0100000-1111-4222-8333-444455556666"]!))
+        let app = try VMConfiguration.read(
+            path: try Self.host(map, registered["A0100000-1111-4222-8333-444455556666"]!))
         #expect(app.name == "App01" && app.generation == 2 && app.configurationVersion == 2304)
         #expect(app.snapshots == ["5B7C9D1E-3F20-4A41-8B62-C7D8E9F0A1B2"])
         let appDisk = try #require(app.paths(.disk).first?.path)
@@ -89,8 +96,10 @@ import Testing
         #expect(facts.warnings.isEmpty, "\(facts.warnings)")
 
         let vms = "C:\\ProgramData\\Microsoft\\Windows\\Hyper-V\\Virtual Machines\\"
-        let expected = [("6A1C3B2E-0F4D-4E8B-9C21-3D5E7F901A11", "Web01", "Web01.vhdx"),
-                        ("0B9D6E3A-5C21-4F7E-8A14-2B6C8D0E4F22", "Sql01", "Sql01.vhd")]
+        let expected = [
+            ("6A1C3B2E-0F4D-4E8B-9C21-3D5E7F901A11", "Web01", "Web01.vhdx"),
+            ("0B9D6E3A-5C21-4F7E-8A14-2B6C8D0E4F22", "Sql01", "Sql01.vhd"),
+        ]
         let resolver = DiskChainResolver(map: map)
         for (id, name, base) in expected {
             let config = try VMConfiguration.read(path: try Self.host(map, vms + id + ".xml"))

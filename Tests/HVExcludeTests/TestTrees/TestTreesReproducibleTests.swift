@@ -47,8 +47,10 @@ import Testing
 
     /// make-testtrees writes with qemu-img and hivexsh and, with --check, reads back with vhdiinfo, regfexport,
     /// hivexsh and dissect.hypervisor; it needs nothing from ../shared.
-    @Test(.requires(.tool("qemu-img"), .tool("hivexsh"), .tool("vhdiinfo"), .tool("regfexport"),
-                    .pip(module: "dissect.hypervisor", package: "dissect.hypervisor")))
+    @Test(
+        .requires(
+            .tool("qemu-img"), .tool("hivexsh"), .tool("vhdiinfo"), .tool("regfexport"),
+            .pip(module: "dissect.hypervisor", package: "dissect.hypervisor")))
     func regeneratingReproducesTheCommittedTreesByteForByte() throws {
         let dir = try TemporaryDirectory("testtrees")
         let script = Fixtures.projectRoot.appendingPathComponent("scripts/make-testtrees").path
@@ -69,7 +71,8 @@ import Testing
                 guard let theirs = generated[path], theirs != mine else { continue }
                 switch (mine, theirs) {
                 case (.file(let a), .file(let b)):
-                    Issue.record("TestTrees/\(tree)/\(path) differs from the regenerated file: \(Self.firstDifference(a, b))")
+                    Issue.record(
+                        "TestTrees/\(tree)/\(path) differs from the regenerated file: \(Self.firstDifference(a, b))")
                 default:
                     Issue.record("TestTrees/\(tree)/\(path): committed \(mine), regenerated \(theirs)")
                 }

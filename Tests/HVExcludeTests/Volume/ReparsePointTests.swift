@@ -1,11 +1,14 @@
 import Testing
+
 @testable import HVXBinary
 @testable import HVXVolume
 
 @Suite struct ReparsePointTests {
     /// The symlink to `D:\VMs\x.xml` exactly as FORMATS.md shows it was read from an ntfs-3g mount.
     static let symlinkToD: [UInt8] = {
-        var bytes: [UInt8] = [0x0C, 0x00, 0x00, 0xA0, 0x44, 0x00, 0x00, 0x00, 0x00, 0x00, 0x20, 0x00, 0x20, 0x00, 0x18, 0x00, 0, 0, 0, 0]
+        var bytes: [UInt8] = [
+            0x0C, 0x00, 0x00, 0xA0, 0x44, 0x00, 0x00, 0x00, 0x00, 0x00, 0x20, 0x00, 0x20, 0x00, 0x18, 0x00, 0, 0, 0, 0,
+        ]
         bytes += UTF16Text.encode("\\??\\D:\\VMs\\x.xml", .little)
         bytes += UTF16Text.encode("D:\\VMs\\x.xml", .little)
         return bytes
@@ -37,7 +40,7 @@ import Testing
         ("empty", [UInt8]()),
         ("other tag", [0x17, 0x00, 0x00, 0x80, 0x00, 0x00, 0x00, 0x00]),
         ("length past the end", [0x0C, 0x00, 0x00, 0xA0, 0xFF, 0x00, 0x00, 0x00]),
-        ("name past the buffer", Array(symlinkToD.prefix(30)) ),
+        ("name past the buffer", Array(symlinkToD.prefix(30))),
     ])
     func rejectsBrokenData(name: String, bytes: [UInt8]) {
         #expect(throws: BinaryFormatError.self, "\(name)") { try ReparsePoint(parsing: bytes) }
@@ -49,9 +52,14 @@ import Testing
             .init(prefix: try #require(WindowsPath("D:")), hostRoot: "/mnt/d"),
         ])
         let link = try #require(WindowsPath("C:\\ProgramData\\Microsoft\\Windows\\Hyper-V\\Virtual Machines\\A.xml"))
-        #expect(LinkTarget(text: "/mnt/c/.NTFS-3G/D:/VMs/x.xml", linkPath: link, map: map).windowsPath?.description == "D:\\VMs\\x.xml")
-        #expect(LinkTarget(text: "/mnt/d/VMs/x.xml", linkPath: link, map: map).windowsPath?.description == "D:\\VMs\\x.xml")
-        #expect(LinkTarget(text: "../../x.xml", linkPath: link, map: map).windowsPath?.description == "C:\\ProgramData\\Microsoft\\Windows\\x.xml")
+        #expect(
+            LinkTarget(text: "/mnt/c/.NTFS-3G/D:/VMs/x.xml", linkPath: link, map: map).windowsPath?.description
+                == "D:\\VMs\\x.xml")
+        #expect(
+            LinkTarget(text: "/mnt/d/VMs/x.xml", linkPath: link, map: map).windowsPath?.description == "D:\\VMs\\x.xml")
+        #expect(
+            LinkTarget(text: "../../x.xml", linkPath: link, map: map).windowsPath?.description
+                == "C:\\ProgramData\\Microsoft\\Windows\\x.xml")
         let outside = LinkTarget(text: "/etc/passwd", linkPath: link, map: map)
         #expect(outside.windowsPath == nil)
         #expect(outside.problem?.contains("outside the mapped roots") == true)

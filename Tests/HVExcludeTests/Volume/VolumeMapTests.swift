@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import HVXVolume
 
 @Suite struct VolumeMapTests {
@@ -15,8 +16,12 @@ import Testing
         ])
         let data = map.resolve(try #require(WindowsPath("c:\\programdata\\MICROSOFT\\windows\\hyper-v\\DATA.VMCX")))
         #expect(data == .found(hostPath: tree.path + "/C/ProgramData/Microsoft/Windows/Hyper-V/data.vmcx", kind: .file))
-        #expect(map.hostPath(for: try #require(WindowsPath("D:\\Hyper-V\\Virtual Hard Disks\\BASE.vhdx"))) == tree.path + "/D/Hyper-V/Virtual hard disks/base.vhdx")
-        #expect(map.hostPath(for: try #require(WindowsPath("C:\\ClusterStorage\\Volume1\\vm1\\Disk.vhdx"))) == tree.path + "/CSV1/VM1/disk.vhdx")
+        #expect(
+            map.hostPath(for: try #require(WindowsPath("D:\\Hyper-V\\Virtual Hard Disks\\BASE.vhdx"))) == tree.path
+                + "/D/Hyper-V/Virtual hard disks/base.vhdx")
+        #expect(
+            map.hostPath(for: try #require(WindowsPath("C:\\ClusterStorage\\Volume1\\vm1\\Disk.vhdx"))) == tree.path
+                + "/CSV1/VM1/disk.vhdx")
         #expect(map.resolve(try #require(WindowsPath("E:\\x"))) == .unmapped)
         guard case .missing(let reason) = map.resolve(try #require(WindowsPath("D:\\Hyper-V\\nothing\\x.vhdx"))) else {
             Issue.record("expected missing"); return
@@ -41,11 +46,15 @@ import Testing
         try tree.write("C/Users/Public/x.vhdx")
         try tree.write("outside/secret.vhdx")
         // A relative link inside the volume, like the "Documents and Settings" junction.
-        try FileManager.default.createSymbolicLink(atPath: tree.path + "/C/Documents and Settings", withDestinationPath: "Users")
+        try FileManager.default.createSymbolicLink(
+            atPath: tree.path + "/C/Documents and Settings", withDestinationPath: "Users")
         // A link whose host target lies outside the mapped root must never be followed.
-        try FileManager.default.createSymbolicLink(atPath: tree.path + "/C/escape", withDestinationPath: tree.path + "/outside")
+        try FileManager.default.createSymbolicLink(
+            atPath: tree.path + "/C/escape", withDestinationPath: tree.path + "/outside")
         let map = VolumeMap([.init(prefix: try #require(WindowsPath("C:")), hostRoot: tree.path + "/C")])
-        #expect(map.hostPath(for: try #require(WindowsPath("C:\\Documents and Settings\\public\\X.VHDX"))) == tree.path + "/C/Users/Public/x.vhdx")
+        #expect(
+            map.hostPath(for: try #require(WindowsPath("C:\\Documents and Settings\\public\\X.VHDX"))) == tree.path
+                + "/C/Users/Public/x.vhdx")
         guard case .missing(let reason) = map.resolve(try #require(WindowsPath("C:\\escape\\secret.vhdx"))) else {
             Issue.record("a link out of the root resolved"); return
         }

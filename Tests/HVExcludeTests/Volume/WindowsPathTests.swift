@@ -1,4 +1,5 @@
 import Testing
+
 @testable import HVXVolume
 
 @Suite struct WindowsPathTests {
@@ -9,7 +10,10 @@ import Testing
         ("C:", "C:\\"),
         ("\\\\?\\D:\\Hyper-V\\x", "D:\\Hyper-V\\x"),
         ("\\??\\D:\\VMs\\x.xml", "D:\\VMs\\x.xml"),
-        ("\\\\?\\Volume{0EBA351E-5634-46D6-A8CF-4DDC2D6AC0B9}\\Users\\Public", "\\\\?\\Volume{0eba351e-5634-46d6-a8cf-4ddc2d6ac0b9}\\Users\\Public"),
+        (
+            "\\\\?\\Volume{0EBA351E-5634-46D6-A8CF-4DDC2D6AC0B9}\\Users\\Public",
+            "\\\\?\\Volume{0eba351e-5634-46d6-a8cf-4ddc2d6ac0b9}\\Users\\Public"
+        ),
         ("\\\\server\\share\\VMs", "\\\\server\\share\\VMs"),
         ("\\\\?\\UNC\\server\\share\\VMs", "\\\\server\\share\\VMs"),
         ("C:\\a\\.\\b\\..\\c", "C:\\a\\c"),
@@ -20,7 +24,9 @@ import Testing
         #expect(path.description == expected)
     }
 
-    @Test(arguments: ["relative\\x", "C:relative", "C:\\..\\x", "%SystemRoot%\\x", "\\\\server", "", "\\\\?\\Volume{nope}\\x"])
+    @Test(arguments: [
+        "relative\\x", "C:relative", "C:\\..\\x", "%SystemRoot%\\x", "\\\\server", "", "\\\\?\\Volume{nope}\\x",
+    ])
     func rejects(input: String) {
         #expect(WindowsPath(input) == nil)
     }
@@ -48,7 +54,8 @@ import Testing
     @Test func environmentExpansionAndForms() throws {
         var environment = WindowsEnvironment.defaults
         environment.set("ProgramData", "D:\\PD")
-        #expect(environment.expand("%programdata%\\Microsoft\\Windows\\Hyper-V") == "D:\\PD\\Microsoft\\Windows\\Hyper-V")
+        #expect(
+            environment.expand("%programdata%\\Microsoft\\Windows\\Hyper-V") == "D:\\PD\\Microsoft\\Windows\\Hyper-V")
         #expect(environment.expand("%SystemDrive%\\VMs") == "C:\\VMs")
         #expect(environment.expand("%Unknown%\\x") == "%Unknown%\\x")
         #expect(environment.expand("100% sure") == "100% sure")

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import Synchronization
 import Testing
+
 @testable import HVXBinary
 @testable import HVXWalk
 
@@ -38,7 +39,8 @@ import Testing
         try fm.createSymbolicLink(atPath: dir.path + "/ping", withDestinationPath: "pong")
         try fm.createSymbolicLink(atPath: dir.path + "/pong", withDestinationPath: "ping")
         try fm.createSymbolicLink(atPath: dir.path + "/outside", withDestinationPath: "/usr/share")
-        try fm.createSymbolicLink(atPath: dir.path + "/ISO/linked.vhdx", withDestinationPath: "../Hyper-V/Virtual Hard Disks/disk.vhdx")
+        try fm.createSymbolicLink(
+            atPath: dir.path + "/ISO/linked.vhdx", withDestinationPath: "../Hyper-V/Virtual Hard Disks/disk.vhdx")
     }
 
     @Test(.requires(.tool("find"))) func recordsMatchesAndEveryLinkWithoutFollowingAny() throws {
@@ -67,7 +69,10 @@ import Testing
         // The link named like a disk is a link, and is not a match: the predicate only takes files.
         #expect(result.entries.first { $0.name == "linked.vhdx" }?.matched == false)
         // Nothing was reached through a link (no path goes through loop/, up/ or outside/).
-        #expect(!result.entries.contains { $0.hostPath.contains("/loop/") || $0.hostPath.contains("/up/") || $0.hostPath.contains("/outside/") })
+        #expect(
+            !result.entries.contains {
+                $0.hostPath.contains("/loop/") || $0.hostPath.contains("/up/") || $0.hostPath.contains("/outside/")
+            })
         // Counted independently with find(1), which does not follow links either.
         let find = try runProcess("find", [root, "-mindepth", "1"])
         #expect(result.entriesVisited == find.stdout.split(separator: "\n").count)
@@ -110,7 +115,9 @@ import Testing
         #expect(result.issues.count == 1)
         // The raw bytes open the real file.
         let fd = entry.hostPathBytes.withUnsafeBufferPointer { bytes in
-            (bytes.map { CChar(bitPattern: $0) } + [0]).withUnsafeBufferPointer { Glibc.open($0.baseAddress!, O_RDONLY) }
+            (bytes.map { CChar(bitPattern: $0) } + [0]).withUnsafeBufferPointer {
+                Glibc.open($0.baseAddress!, O_RDONLY)
+            }
         }
         #expect(fd >= 0)
         close(fd)
@@ -188,7 +195,8 @@ import Testing
         }
         // Other tests run concurrently in this process: count only descriptors open on this tree.
         let open = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").filter {
-            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + $0))?.hasPrefix(dir.path) == true
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + $0))?.hasPrefix(dir.path)
+                == true
         }
         #expect(open.isEmpty)
     }
@@ -213,7 +221,9 @@ import Testing
         // O_DIRECTORY|O_NOFOLLOW on what is now a link fails with ENOTDIR (ELOOP only without O_DIRECTORY).
         #expect(issues == ["open /gone \(ENOENT)", "open /swapped \(ENOTDIR)"])
         #expect(result.issues[1].message.contains("links are not followed"))
-        #expect(result.issues[0].message.contains("No such file or directory") && result.issues[0].message.contains("vanished"))
+        #expect(
+            result.issues[0].message.contains("No such file or directory")
+                && result.issues[0].message.contains("vanished"))
     }
 
     @Test func unreadableRootThrowsAndFileRootThrows() throws {
@@ -262,7 +272,8 @@ import Testing
             41 22 0:36 / /tmp/x/back\\134slash rw shared:7 master:2 - fuseblk /dev/loop0 ro
             """
         let mounts = MountTable.parse(Array(text.utf8))
-        #expect(mounts.map { String(decoding: $0.path, as: UTF8.self) } == ["/", "/tmp/x/with space", "/tmp/x/back\\slash"])
+        #expect(
+            mounts.map { String(decoding: $0.path, as: UTF8.self) } == ["/", "/tmp/x/with space", "/tmp/x/back\\slash"])
         #expect(mounts.map(\.type) == ["ext4", "tmpfs", "fuseblk"])
     }
 
@@ -315,9 +326,11 @@ import Testing
             try dir.write("open/a.vhdx")
             try dir.write("locked/inner/b.vhdx")
             let lines = try Self.childWalk(root: dir.path)
-            #expect(lines == [
-                "uid \(getuid())", "entry \(dir.path)/locked/inner/b.vhdx", "entry \(dir.path)/open/a.vhdx", "root did not throw",
-            ])
+            #expect(
+                lines == [
+                    "uid \(getuid())", "entry \(dir.path)/locked/inner/b.vhdx", "entry \(dir.path)/open/a.vhdx",
+                    "root did not throw",
+                ])
             return
         }
         try Self.childWalk(root: root).joined(separator: "\n").write(toFile: output, atomically: false, encoding: .utf8)

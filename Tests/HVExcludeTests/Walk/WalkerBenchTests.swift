@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import HVXWalk
 
 /// Timing of the walker, printed, never asserted: on a big tree when `HVX_BENCH_ROOT` names one (scripts/bench-walk.sh

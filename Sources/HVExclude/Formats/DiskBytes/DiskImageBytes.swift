@@ -32,11 +32,13 @@ package enum DiskImageBytes {
         package var description: String {
             switch self {
             case .parentMissing(let child, let candidates):
-                return "\(child) is a differencing disk whose parent was not found beside it (tried: \(candidates.joined(separator: ", "))); put the parent next to it"
+                return
+                    "\(child) is a differencing disk whose parent was not found beside it (tried: \(candidates.joined(separator: ", "))); put the parent next to it"
             case .parentMismatch(let child, let parent):
                 return "\(parent) is not the parent of \(child): its identity differs from the one the child records"
             case .chainTooLong(let path):
-                return "\(path): more than \(DiskImageBytes.maximumChainLength) differencing disks in the chain (or a loop)"
+                return
+                    "\(path): more than \(DiskImageBytes.maximumChainLength) differencing disks in the chain (or a loop)"
             }
         }
     }
@@ -67,13 +69,15 @@ package enum DiskImageBytes {
         var parent: Opened?
         if header.hasParent {
             guard let locator = header.parentLocator else { throw OpenError.parentMissing(child: path, candidates: []) }
-            let candidates = parentCandidates(of: path, relative: locator.value("relative_path"), absolute: locator.value("absolute_win32_path"))
+            let candidates = parentCandidates(
+                of: path, relative: locator.value("relative_path"), absolute: locator.value("absolute_win32_path"))
             guard let found = candidates.first(where: { access($0, R_OK) == 0 }) else {
                 throw OpenError.parentMissing(child: path, candidates: candidates)
             }
             let parentFile = try FileReader(path: found)
             if let linkage = locator.value("parent_linkage").flatMap({ GUID($0) }),
-               let parentHeader = try? VHDXFile(reading: parentFile), parentHeader.dataWriteGuid != linkage {
+                let parentHeader = try? VHDXFile(reading: parentFile), parentHeader.dataWriteGuid != linkage
+            {
                 throw OpenError.parentMismatch(child: path, parent: found)
             }
             parent = try open(path: found, depth: depth + 1)
@@ -104,7 +108,9 @@ package enum DiskImageBytes {
                 throw OpenError.parentMissing(child: path, candidates: unique)
             }
             if let expected = header.dynamicHeader?.parentUniqueID,
-               let parentHeader = try? VHDFile(reading: try FileReader(path: found)), parentHeader.footer.uniqueID != expected {
+                let parentHeader = try? VHDFile(reading: try FileReader(path: found)),
+                parentHeader.footer.uniqueID != expected
+            {
                 throw OpenError.parentMismatch(child: path, parent: found)
             }
             parent = try open(path: found, depth: depth + 1)
@@ -134,7 +140,9 @@ package enum DiskImageBytes {
     static func parentCandidates(of child: String, relative: String?, absolute: String?) -> [String] {
         let folder = child.contains("/") ? String(child[..<child.lastIndex(of: "/")!]) : "."
         var candidates: [String] = []
-        if let relative, !relative.isEmpty, !(relative.count >= 2 && relative.dropFirst().first == ":"), !relative.hasPrefix("\\\\") {
+        if let relative, !relative.isEmpty, !(relative.count >= 2 && relative.dropFirst().first == ":"),
+            !relative.hasPrefix("\\\\")
+        {
             var parts = relative.split(separator: "\\").map(String.init)
             if parts.first == "." { parts.removeFirst() }
             if !parts.isEmpty { candidates.append(([folder] + parts).joined(separator: "/")) }

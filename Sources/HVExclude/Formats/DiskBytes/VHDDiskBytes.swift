@@ -34,14 +34,19 @@ package final class VHDDiskBytes: ByteSource {
             return
         }
         blockSize = UInt64(dynamic.blockSize)
-        guard blockSize >= 512, blockSize.nonzeroBitCount == 1, dynamic.maxTableEntries <= VHDDiskBytes.maximumEntries else {
-            throw BinaryFormatError("VHD dynamic header", at: dynamic.offset, "block size \(blockSize) or \(dynamic.maxTableEntries) BAT entries unusable")
+        guard blockSize >= 512, blockSize.nonzeroBitCount == 1, dynamic.maxTableEntries <= VHDDiskBytes.maximumEntries
+        else {
+            throw BinaryFormatError(
+                "VHD dynamic header", at: dynamic.offset,
+                "block size \(blockSize) or \(dynamic.maxTableEntries) BAT entries unusable")
         }
         let sectors = blockSize / 512
         bitmapBytes = ((sectors / 8 + 511) / 512) * 512
         let count = Int(dynamic.maxTableEntries)
         let raw = try file.readUnbudgeted(at: dynamic.tableOffset, count: count * 4)
-        guard raw.count == count * 4 else { throw BinaryFormatError("VHD BAT", at: dynamic.tableOffset, "truncated: the file ends inside the BAT") }
+        guard raw.count == count * 4 else {
+            throw BinaryFormatError("VHD BAT", at: dynamic.tableOffset, "truncated: the file ends inside the BAT")
+        }
         var table = [UInt32](repeating: 0, count: count)
         var pastEnd = BlocksPastEnd(path: file.path, fileSize: file.size)
         for index in 0..<count {
@@ -49,8 +54,9 @@ package final class VHDDiskBytes: ByteSource {
             for byte in 0..<4 { value = value << 8 | UInt32(raw[index * 4 + byte]) }
             table[index] = value
             if value != 0xFFFF_FFFF {
-                pastEnd.check(entry: index, block: UInt64(index), what: "VHD data block \(index)",
-                              offset: UInt64(value) * 512, length: bitmapBytes + blockSize)
+                pastEnd.check(
+                    entry: index, block: UInt64(index), what: "VHD data block \(index)",
+                    offset: UInt64(value) * 512, length: bitmapBytes + blockSize)
             }
         }
         self.table = table

@@ -49,21 +49,27 @@ package final class VHDXDiskBytes: ByteSource {
         blockSize = UInt64(header.blockSize)
         sectorSize = UInt64(header.logicalSectorSize ?? 512)
         guard blockSize >= 1 << 20, blockSize.nonzeroBitCount == 1, sectorSize == 512 || sectorSize == 4096 else {
-            throw BinaryFormatError("VHDX file parameters", at: 0, "block size \(blockSize) / sector size \(sectorSize) unusable for reading data")
+            throw BinaryFormatError(
+                "VHDX file parameters", at: 0,
+                "block size \(blockSize) / sector size \(sectorSize) unusable for reading data")
         }
         chunkRatio = ((1 << 23) * sectorSize) / blockSize
         let dataBlocks = (size + blockSize - 1) / blockSize
-        let entryCount = header.hasParent
+        let entryCount =
+            header.hasParent
             ? ((dataBlocks + chunkRatio - 1) / chunkRatio) * (chunkRatio + 1)
             : dataBlocks + (dataBlocks == 0 ? 0 : (dataBlocks - 1) / chunkRatio)
         let bytes = try Checked.multiply(entryCount, 8, "VHDX BAT", at: header.batRegion.fileOffset)
         guard bytes <= UInt64(header.batRegion.length), bytes <= VHDXDiskBytes.maximumBATBytes else {
-            throw BinaryFormatError("VHDX BAT", at: header.batRegion.fileOffset,
-                "needs \(bytes) bytes for \(dataBlocks) blocks, the region has \(header.batRegion.length) (cap \(VHDXDiskBytes.maximumBATBytes))")
+            throw BinaryFormatError(
+                "VHDX BAT", at: header.batRegion.fileOffset,
+                "needs \(bytes) bytes for \(dataBlocks) blocks, the region has \(header.batRegion.length) (cap \(VHDXDiskBytes.maximumBATBytes))"
+            )
         }
         let raw = try file.readUnbudgeted(at: header.batRegion.fileOffset, count: Int(bytes))
         guard raw.count == Int(bytes) else {
-            throw BinaryFormatError("VHDX BAT", at: header.batRegion.fileOffset, "truncated: the file ends inside the BAT")
+            throw BinaryFormatError(
+                "VHDX BAT", at: header.batRegion.fileOffset, "truncated: the file ends inside the BAT")
         }
         var entries = [UInt64](repeating: 0, count: Int(entryCount))
         for index in 0..<Int(entryCount) {
@@ -90,11 +96,14 @@ package final class VHDXDiskBytes: ByteSource {
                 let last = first + chunkRatio - 1
                 let what = "VHDX sector bitmap block of chunk \(chunk) (payload blocks \(first)–\(last))"
                 pastEnd.check(entry: index, block: first, what: what, offset: entry.fileOffset, length: 1 << 20)
-            } else if !isBitmap, entry.state == VHDXBATEntry.fullyPresent
-                || (differencing && entry.state == VHDXBATEntry.partiallyPresent) {
+            } else if !isBitmap,
+                entry.state == VHDXBATEntry.fullyPresent
+                    || (differencing && entry.state == VHDXBATEntry.partiallyPresent)
+            {
                 let block = UInt64(index) - chunk
-                pastEnd.check(entry: index, block: block, what: "VHDX payload block \(block)",
-                              offset: entry.fileOffset, length: blockSize)
+                pastEnd.check(
+                    entry: index, block: block, what: "VHDX payload block \(block)",
+                    offset: entry.fileOffset, length: blockSize)
             }
         }
         return pastEnd
@@ -134,7 +143,8 @@ package final class VHDXDiskBytes: ByteSource {
     private func present(_ entry: VHDXBATEntry, within: UInt64, count: UInt64) throws -> [UInt8] {
         let bytes = try file.readUnbudgeted(at: entry.fileOffset + within, count: Int(count))
         guard bytes.count == Int(count) else {
-            throw BinaryFormatError("VHDX payload block", at: entry.fileOffset, "truncated: the file ends inside the block")
+            throw BinaryFormatError(
+                "VHDX payload block", at: entry.fileOffset, "truncated: the file ends inside the block")
         }
         return bytes
     }
@@ -146,18 +156,23 @@ package final class VHDXDiskBytes: ByteSource {
     }
 
     /// A partially present block: each sector from this file when its sector bitmap bit is set, else the parent.
-    private func partial(_ entry: VHDXBATEntry, block: UInt64, position: UInt64, within: UInt64, count: UInt64) throws -> [UInt8] {
+    private func partial(
+        _ entry: VHDXBATEntry, block: UInt64, position: UInt64, within: UInt64, count: UInt64
+    ) throws -> [UInt8] {
         let chunk = block / chunkRatio
         let bitmapIndex = Int(chunk * (chunkRatio + 1) + chunkRatio)
         let bitmapEntry = VHDXBATEntry(entries[bitmapIndex])
         try pastEnd.require(entry: bitmapIndex)
         guard bitmapEntry.state == VHDXBATEntry.fullyPresent else {
-            throw BinaryFormatError("VHDX BAT", at: header.batRegion.fileOffset, "block \(block) is partially present but its sector bitmap is not")
+            throw BinaryFormatError(
+                "VHDX BAT", at: header.batRegion.fileOffset,
+                "block \(block) is partially present but its sector bitmap is not")
         }
         let sectorsPerBlock = blockSize / sectorSize
         let firstSector = (block % chunkRatio) * sectorsPerBlock + within / sectorSize
         let lastSector = (block % chunkRatio) * sectorsPerBlock + (within + count - 1) / sectorSize
-        let bitmap = try file.readUnbudgeted(at: bitmapEntry.fileOffset + firstSector / 8, count: Int(lastSector / 8 - firstSector / 8 + 1))
+        let bitmap = try file.readUnbudgeted(
+            at: bitmapEntry.fileOffset + firstSector / 8, count: Int(lastSector / 8 - firstSector / 8 + 1))
         var output: [UInt8] = []
         var at = position
         let end = position + count

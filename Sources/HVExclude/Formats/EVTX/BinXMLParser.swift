@@ -154,7 +154,9 @@ package final class BinXMLParser {
             case 0x0A, 0x0B:
                 try processingInstruction()
             default:
-                if let node = try contentValue(token) { nodes.append(node) } else {
+                if let node = try contentValue(token) {
+                    nodes.append(node)
+                } else {
                     throw EVTXError.unexpectedToken(token, offset: position)
                 }
             }
@@ -174,7 +176,8 @@ package final class BinXMLParser {
         // expects here unless only the other way gives a data size inside the data and a name where one can be.
         var withDependency = dependencyIdentifiers
         if !elementHeaderPlausible(at: start, dependencyIdentifier: withDependency)
-            && elementHeaderPlausible(at: start, dependencyIdentifier: !withDependency) {
+            && elementHeaderPlausible(at: start, dependencyIdentifier: !withDependency)
+        {
             withDependency.toggle()
         }
         if withDependency { _ = try u16() }
@@ -205,13 +208,16 @@ package final class BinXMLParser {
                     position += 1
                     break content
                 case 0x01, 0x41:
-                    children.append(.element(try element(depth: depth + 1, dependencyIdentifiers: dependencyIdentifiers)))
+                    children.append(
+                        .element(try element(depth: depth + 1, dependencyIdentifiers: dependencyIdentifiers)))
                 case 0x0C:
                     children.append(try templateInstance(depth: depth + 1))
                 case 0x0A, 0x0B:
                     try processingInstruction()
                 default:
-                    guard let node = try contentValue(next) else { throw EVTXError.unexpectedToken(next, offset: position) }
+                    guard let node = try contentValue(next) else {
+                        throw EVTXError.unexpectedToken(next, offset: position)
+                    }
                     children.append(node)
                 }
             }
@@ -339,7 +345,9 @@ package final class BinXMLParser {
                 guard EVTXValueType(rawValue: descriptor.type & 0x7F) != nil else {
                     throw EVTXError.unknownValueType(descriptor.type, offset: valueStart)
                 }
-                values.append(descriptor.type == 0 ? .null : .deferred(type: descriptor.type, offset: valueStart, size: descriptor.size))
+                values.append(
+                    descriptor.type == 0
+                        ? .null : .deferred(type: descriptor.type, offset: valueStart, size: descriptor.size))
             }
             position = valueStart + descriptor.size
         }

@@ -72,8 +72,10 @@ package struct EVTXChunkHeader: Sendable, Equatable {
         computedHeaderChecksum = CRC32.ieee.checksum(
             try reader.copy(start..<start + 120) + reader.slice(start + 128..<start + 512))
         try reader.seek(to: start + EVTXChunkHeader.size)
-        guard freeSpaceOffset >= UInt32(EVTXChunkHeader.size), freeSpaceOffset <= UInt32(EVTXChunkHeader.chunkSize) else {
-            throw reader.error("free space offset \(hex(freeSpaceOffset)) lies outside the records area 0x200–0x10000", at: start + 48)
+        guard freeSpaceOffset >= UInt32(EVTXChunkHeader.size), freeSpaceOffset <= UInt32(EVTXChunkHeader.chunkSize)
+        else {
+            throw reader.error(
+                "free space offset \(hex(freeSpaceOffset)) lies outside the records area 0x200–0x10000", at: start + 48)
         }
     }
 }

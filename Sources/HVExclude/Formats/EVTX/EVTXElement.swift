@@ -56,7 +56,8 @@ package struct BinXMLRenderer {
     }
 
     /// `values[index]` (or the array item standing in for it), decoded.
-    private func value(_ index: Int, _ values: [EVTXValue], _ override: (index: Int, item: String)?) throws -> EVTXValue {
+    private func value(_ index: Int, _ values: [EVTXValue], _ override: (index: Int, item: String)?) throws -> EVTXValue
+    {
         if let override, override.index == index { return .text(override.item) }
         guard index < values.count else { return .null }
         if case .deferred(let type, let offset, let size) = values[index] {
@@ -91,7 +92,9 @@ package struct BinXMLRenderer {
                 var arrayIndex: Int?
                 var items: [String] = []
                 for child in element.children {
-                    if case .substitution(let index, _) = child, override?.index != index, case .array(let list) = try value(index) {
+                    if case .substitution(let index, _) = child, override?.index != index,
+                        case .array(let list) = try value(index)
+                    {
                         arrayIndex = index
                         items = list.isEmpty ? [""] : list
                         break
@@ -99,7 +102,8 @@ package struct BinXMLRenderer {
                 }
                 if let arrayIndex {
                     for item in items {
-                        try renderElement(element, values: values, override: (arrayIndex, item), into: &parent, depth: depth)
+                        try renderElement(
+                            element, values: values, override: (arrayIndex, item), into: &parent, depth: depth)
                     }
                 } else {
                     try renderElement(element, values: values, override: override, into: &parent, depth: depth)
@@ -142,7 +146,8 @@ package struct BinXMLRenderer {
         elements += 1
         guard elements <= maxElements else {
             throw EVTXError.limitExceeded(
-                maxElements < limits.maxElements ? "the chunk's records expand to more than \(limits.maxElementsPerChunk) elements"
+                maxElements < limits.maxElements
+                    ? "the chunk's records expand to more than \(limits.maxElementsPerChunk) elements"
                     : "record expands to more than \(limits.maxElements) elements", offset: recordOffset)
         }
         var rendered = EVTXElement(name: element.name)
@@ -178,7 +183,8 @@ package struct BinXMLRenderer {
         outputBytes += text.utf8.count
         guard outputBytes <= maxOutputBytes else {
             throw EVTXError.limitExceeded(
-                maxOutputBytes < limits.maxOutputBytes ? "the chunk's records expand to more than \(limits.maxOutputBytesPerChunk) bytes of text"
+                maxOutputBytes < limits.maxOutputBytes
+                    ? "the chunk's records expand to more than \(limits.maxOutputBytesPerChunk) bytes of text"
                     : "record expands to more than \(limits.maxOutputBytes) bytes of text", offset: recordOffset)
         }
     }

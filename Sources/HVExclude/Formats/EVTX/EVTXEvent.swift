@@ -29,7 +29,9 @@ package struct EVTXEvent: Sendable, Equatable {
     package var data: [EVTXDataField]
 
     /// `System` children the event does not keep; the reader skips them (and the values they would decode).
-    package static let unusedSystemElements: Set<String> = ["Version", "Task", "Opcode", "Keywords", "Correlation", "Execution", "Security"]
+    package static let unusedSystemElements: Set<String> = [
+        "Version", "Task", "Opcode", "Keywords", "Correlation", "Execution", "Security",
+    ]
 
     /// The value of field `name`.
     package func field(_ name: String) -> String? { data.first { $0.name == name }?.value }
@@ -42,7 +44,9 @@ package struct EVTXEvent: Sendable, Equatable {
         providerGUIDText = providerElement?.attribute("Guid")
         eventId = system?.child("EventID").flatMap { UInt32(trimmedText($0.text)) }
         level = system?.child("Level").flatMap { UInt8(trimmedText($0.text)) }
-        time = system?.child("TimeCreated")?.attribute("SystemTime").flatMap { EVTXTimestamp(iso8601: trimmedText($0)) } ?? written
+        time =
+            system?.child("TimeCreated")?.attribute("SystemTime").flatMap { EVTXTimestamp(iso8601: trimmedText($0)) }
+            ?? written
         recordId = system?.child("EventRecordID").flatMap { UInt64(trimmedText($0.text)) } ?? recordIdentifier
         computer = system?.child("Computer")?.text ?? ""
         channel = system?.child("Channel")?.text ?? ""
@@ -95,7 +99,8 @@ private struct EVTXDataFieldCollector {
     /// `keyAttribute` names the attribute already used as the field's name (`Data Name="…"`).
     package mutating func add(_ key: String, _ element: EVTXElement, keyAttribute: String? = nil) {
         var attributes = 0
-        for attribute in element.attributes where attribute.name != keyAttribute && !EVTXDataFieldCollector.isNamespace(attribute.name) {
+        for attribute in element.attributes
+        where attribute.name != keyAttribute && !EVTXDataFieldCollector.isNamespace(attribute.name) {
             append("\(key)/@\(attribute.name)", attribute.value)
             attributes += 1
         }
@@ -116,7 +121,11 @@ private func trimmedText(_ text: String) -> String {
     func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x09 || c == 0x0D }
     if let first = text.utf8.first, let last = text.utf8.last, !isSpace(first), !isSpace(last) { return text }
     var slice = text[...]
-    while let first = slice.first, first == " " || first == "\n" || first == "\t" || first == "\r" { slice = slice.dropFirst() }
-    while let last = slice.last, last == " " || last == "\n" || last == "\t" || last == "\r" { slice = slice.dropLast() }
+    while let first = slice.first, first == " " || first == "\n" || first == "\t" || first == "\r" {
+        slice = slice.dropFirst()
+    }
+    while let last = slice.last, last == " " || last == "\n" || last == "\t" || last == "\r" {
+        slice = slice.dropLast()
+    }
     return String(slice)
 }

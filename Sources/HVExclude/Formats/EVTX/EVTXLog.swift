@@ -34,7 +34,8 @@ package struct EVTXLog: Sendable {
     /// Reads the log at `path`, keeping the events `include` accepts.
     /// - Throws: ``SystemError`` when the file cannot be opened or read, ``BinaryFormatError`` when it is no EVTX file.
     package init(path: String, limits: EVTXLimits, include: (EVTXEvent) -> Bool = { _ in true }) throws {
-        try self.init(file: try FileReader(path: path, readBudget: EVTXLog.readBudget(limits)), limits: limits, include: include)
+        try self.init(
+            file: try FileReader(path: path, readBudget: EVTXLog.readBudget(limits)), limits: limits, include: include)
     }
 
     /// Bytes one log may read under `limits`.
@@ -44,14 +45,17 @@ package struct EVTXLog: Sendable {
 
     /// Reads the log through an open reader (a file inside a disk image), keeping the events `include` accepts.
     /// - Throws: as ``init(path:limits:include:)``.
-    package init(file: FileReader, limits: EVTXLimits = EVTXLimits(), include: (EVTXEvent) -> Bool = { _ in true }) throws {
+    package init(
+        file: FileReader, limits: EVTXLimits = EVTXLimits(), include: (EVTXEvent) -> Bool = { _ in true }
+    ) throws {
         try self.init(size: file.size, limits: limits, include: include) { offset, count in
             try file.read(at: offset, count: count)
         }
     }
 
     /// Reads a log held in memory (tests, fuzzing).
-    package init(bytes: [UInt8], limits: EVTXLimits = EVTXLimits(), include: (EVTXEvent) -> Bool = { _ in true }) throws {
+    package init(bytes: [UInt8], limits: EVTXLimits = EVTXLimits(), include: (EVTXEvent) -> Bool = { _ in true }) throws
+    {
         try self.init(size: UInt64(bytes.count), limits: limits, include: include) { offset, count in
             guard offset < UInt64(bytes.count) else { return [] }
             let start = Int(offset)
@@ -59,16 +63,22 @@ package struct EVTXLog: Sendable {
         }
     }
 
-    private init(size: UInt64, limits: EVTXLimits, include: (EVTXEvent) -> Bool,
-                 read: (UInt64, Int) throws -> [UInt8]) throws {
+    private init(
+        size: UInt64, limits: EVTXLimits, include: (EVTXEvent) -> Bool,
+        read: (UInt64, Int) throws -> [UInt8]
+    ) throws {
         let headerBytes = try read(0, EVTXFileHeader.size)
         var reader = ByteReader(headerBytes, baseOffset: 0, structure: "EVTX file header")
         header = try EVTXFileHeader(parsing: &reader)
         if !header.checksumMatches {
-            warnings.append("file header checksum mismatch (stored \(hex(header.checksum)), computed \(hex(header.computedChecksum))); reading the chunks on their own checksums")
+            warnings.append(
+                "file header checksum mismatch (stored \(hex(header.checksum)), computed \(hex(header.computedChecksum))); reading the chunks on their own checksums"
+            )
         }
         if header.isDirty {
-            warnings.append("the file header's dirty flag is set (the log was not closed cleanly): its chunk count may lag; every chunk present is read")
+            warnings.append(
+                "the file header's dirty flag is set (the log was not closed cleanly): its chunk count may lag; every chunk present is read"
+            )
         }
         let first = UInt64(header.blockSize)
         let chunkSize = UInt64(EVTXChunkHeader.chunkSize)
@@ -87,8 +97,10 @@ package struct EVTXLog: Sendable {
     private static func nextRecord(in bytes: [UInt8], after position: Int, limit: Int) -> Int? {
         var candidate = position + 1
         while candidate + 24 <= limit {
-            if bytes[candidate] == 0x2A, bytes[candidate + 1] == 0x2A, bytes[candidate + 2] == 0, bytes[candidate + 3] == 0,
-               (try? EVTXRecordHeader(chunk: bytes, at: candidate, limit: limit)) != nil {
+            if bytes[candidate] == 0x2A, bytes[candidate + 1] == 0x2A, bytes[candidate + 2] == 0,
+                bytes[candidate + 3] == 0,
+                (try? EVTXRecordHeader(chunk: bytes, at: candidate, limit: limit)) != nil
+            {
                 return candidate
             }
             candidate += 1
@@ -98,14 +110,17 @@ package struct EVTXLog: Sendable {
 
     /// The header of chunk `index` with its checks (signature, header and records checksums, declared count), each
     /// problem a warning; `nil` when the chunk cannot be read at all. `cut`: the file ends inside the chunk.
-    private mutating func chunkHeader(index: Int, offset: UInt64, bytes: [UInt8])
+    private mutating func chunkHeader(
+        index: Int, offset: UInt64, bytes: [UInt8]
+    )
         -> (chunk: EVTXChunkHeader, place: String, cut: Bool, recordsEnd: Int)?
     {
         let declared = index < Int(header.chunkCount)
         let place = "chunk \(index) at \(hex(offset))"
         guard bytes.count >= EVTXChunkHeader.size else {
             if bytes.contains(where: { $0 != 0 }) {
-                warnings.append("\(place): the file ends \(bytes.count) bytes into the chunk, inside its header; nothing read")
+                warnings.append(
+                    "\(place): the file ends \(bytes.count) bytes into the chunk, inside its header; nothing read")
             }
             return nil
         }
@@ -128,7 +143,9 @@ package struct EVTXLog: Sendable {
         // has its own size, signature and copy of the size, and the binary XML's offsets are checked one by one.
         let headerChecksumFailed = !chunk.headerChecksumMatches
         if headerChecksumFailed {
-            warnings.append("\(place): header checksum mismatch (stored \(hex(chunk.headerChecksum)), computed \(hex(chunk.computedHeaderChecksum))); each record is checked on its own")
+            warnings.append(
+                "\(place): header checksum mismatch (stored \(hex(chunk.headerChecksum)), computed \(hex(chunk.computedHeaderChecksum))); each record is checked on its own"
+            )
         }
         if !declared {
             warnings.append("\(place) lies past the \(header.chunkCount) chunks the file header declares; read anyway")
@@ -140,7 +157,9 @@ package struct EVTXLog: Sendable {
         } else {
             let computed = CRC32.ieee.checksum(bytes[EVTXChunkHeader.size..<recordsEnd])
             if computed != chunk.recordsChecksum && !headerChecksumFailed {
-                warnings.append("\(place): event records checksum mismatch (stored \(hex(chunk.recordsChecksum)), computed \(hex(computed))); each record is checked on its own")
+                warnings.append(
+                    "\(place): event records checksum mismatch (stored \(hex(chunk.recordsChecksum)), computed \(hex(computed))); each record is checked on its own"
+                )
             }
         }
         return (chunk, place, cut, recordsEnd)
@@ -164,15 +183,20 @@ package struct EVTXLog: Sendable {
             return true
         } catch {
             recordsSkipped += 1
-            warnings.append("\(place): record \(record.identifier) at \(hex(offset + UInt64(position))): \(error); record skipped")
+            warnings.append(
+                "\(place): record \(record.identifier) at \(hex(offset + UInt64(position))): \(error); record skipped")
             return false
         }
     }
 
     /// Reads the records of chunk `index` (at `offset`, `bytes` long: less when the file ends inside it) one by one,
     /// resuming at the next whole record header after a damaged one; each record lost is counted and named.
-    private mutating func readChunk(index: Int, offset: UInt64, bytes: [UInt8], limits: EVTXLimits, include: (EVTXEvent) -> Bool) {
-        guard let (chunk, place, cut, recordsEnd) = chunkHeader(index: index, offset: offset, bytes: bytes) else { return }
+    private mutating func readChunk(
+        index: Int, offset: UInt64, bytes: [UInt8], limits: EVTXLimits, include: (EVTXEvent) -> Bool
+    ) {
+        guard let (chunk, place, cut, recordsEnd) = chunkHeader(index: index, offset: offset, bytes: bytes) else {
+            return
+        }
         chunksRead += 1
         let parser = BinXMLParser(chunk: bytes, limits: limits)
         let limit = min(recordsEnd, bytes.count)
@@ -187,8 +211,11 @@ package struct EVTXLog: Sendable {
                 record = try EVTXRecordHeader(chunk: bytes, at: position, limit: limit)
             } catch {
                 if cut {
-                    let lost = position + 16 <= bytes.count ? " from record \(EVTXValue.le(bytes, position + 8, 8))" : ""
-                    warnings.append("\(place): the file ends \(bytes.count) of \(EVTXChunkHeader.chunkSize) bytes into the chunk; records \(firstRead.map { "\($0)–\(lastRead ?? $0)" } ?? "none") read whole, the rest\(lost) cut off")
+                    let lost =
+                        position + 16 <= bytes.count ? " from record \(EVTXValue.le(bytes, position + 8, 8))" : ""
+                    warnings.append(
+                        "\(place): the file ends \(bytes.count) of \(EVTXChunkHeader.chunkSize) bytes into the chunk; records \(firstRead.map { "\($0)–\(lastRead ?? $0)" } ?? "none") read whole, the rest\(lost) cut off"
+                    )
                 } else if position + 4 <= bytes.count && EVTXValue.le(bytes, position, 4) == 0 {
                     // Zero fill after the last record where the free space offset says more: nothing lost.
                 } else {
@@ -204,26 +231,35 @@ package struct EVTXLog: Sendable {
                 return
             }
             guard elementsLeft > 0, bytesLeft > 0 else {
-                recordsSkipped += chunk.lastRecordIdentifier >= record.identifier
+                recordsSkipped +=
+                    chunk.lastRecordIdentifier >= record.identifier
                     ? Int(min(chunk.lastRecordIdentifier - record.identifier, 1 << 20)) + 1 : 1
-                warnings.append("\(place): its records expand beyond the chunk's limits (\(limits.maxElementsPerChunk) elements, \(limits.maxOutputBytesPerChunk) bytes); the rest of the chunk from record \(record.identifier) is skipped")
+                warnings.append(
+                    "\(place): its records expand beyond the chunk's limits (\(limits.maxElementsPerChunk) elements, \(limits.maxOutputBytesPerChunk) bytes); the rest of the chunk from record \(record.identifier) is skipped"
+                )
                 return
             }
             var renderer = BinXMLRenderer(
-                limits: limits, recordOffset: position, chunk: bytes, prunedSystemChildren: EVTXEvent.unusedSystemElements,
+                limits: limits, recordOffset: position, chunk: bytes,
+                prunedSystemChildren: EVTXEvent.unusedSystemElements,
                 chunkElementsLeft: elementsLeft, chunkBytesLeft: bytesLeft)
             defer {
                 elementsLeft -= max(1, renderer.elements)
                 bytesLeft -= renderer.outputBytes
             }
-            if read(record, at: position, parser: parser, renderer: &renderer, include: include, place: place, offset: offset) {
+            if read(
+                record, at: position, parser: parser, renderer: &renderer, include: include, place: place,
+                offset: offset)
+            {
                 if firstRead == nil { firstRead = record.identifier }
                 lastRead = record.identifier
             }
             position += record.size
         }
         if cut {
-            warnings.append("\(place): the file ends \(bytes.count) of \(EVTXChunkHeader.chunkSize) bytes into the chunk; records \(firstRead.map { "\($0)–\(lastRead ?? $0)" } ?? "none") read whole")
+            warnings.append(
+                "\(place): the file ends \(bytes.count) of \(EVTXChunkHeader.chunkSize) bytes into the chunk; records \(firstRead.map { "\($0)–\(lastRead ?? $0)" } ?? "none") read whole"
+            )
         }
     }
 }

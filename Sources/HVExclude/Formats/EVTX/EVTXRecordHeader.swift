@@ -39,7 +39,8 @@ package struct EVTXRecordHeader: Sendable, Equatable {
         }
         size = Int(EVTXValue.le(bytes, offset + 4, 4))
         guard size >= EVTXRecordHeader.size + 4, size <= limit - offset else {
-            throw EVTXError.badRecord("size \(size) does not fit between 28 and \(limit - offset) bytes", offset: offset)
+            throw EVTXError.badRecord(
+                "size \(size) does not fit between 28 and \(limit - offset) bytes", offset: offset)
         }
         let copy = Int(EVTXValue.le(bytes, offset + size - 4, 4))
         guard copy == size else {

@@ -25,13 +25,18 @@ package struct EVTXTimestamp: Sendable, Hashable, Comparable, TextCodable {
             return value
         }
         guard let year = number(0, 4), chars.count >= 10, chars[4] == 45, chars[7] == 45,
-              let month = number(5, 2), let day = number(8, 2), (1601...9999).contains(year),
-              (1...12).contains(month), (1...31).contains(day) else { return nil }
-        var hour = 0, minute = 0, second = 0, ticks = 0
+            let month = number(5, 2), let day = number(8, 2), (1601...9999).contains(year),
+            (1...12).contains(month), (1...31).contains(day)
+        else { return nil }
+        var hour = 0
+        var minute = 0
+        var second = 0
+        var ticks = 0
         var index = 10
         if chars.count > 10 {
             guard chars[10] == 84 || chars[10] == 32, let h = number(11, 2), chars.count >= 19, chars[13] == 58,
-                  let m = number(14, 2), chars[16] == 58, let s = number(17, 2), h < 24, m < 60, s < 61 else { return nil }
+                let m = number(14, 2), chars[16] == 58, let s = number(17, 2), h < 24, m < 60, s < 61
+            else { return nil }
             hour = h; minute = m; second = s
             index = 19
             if index < chars.count && chars[index] == 46 {
@@ -63,7 +68,9 @@ package struct EVTXTimestamp: Sendable, Hashable, Comparable, TextCodable {
             fraction: String(ticks + 10_000_000).dropFirst())
     }
 
-    package static func format(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, fraction: Substring) -> String {
+    package static func format(
+        year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, fraction: Substring
+    ) -> String {
         // Written byte by byte: every record's TimeCreated passes here.
         let fractionBytes = Array(fraction.utf8)
         return String(unsafeUninitializedCapacity: 21 + fractionBytes.count) { buffer in

@@ -50,7 +50,9 @@ package enum EVTXValue: Sendable {
         }
     }
 
-    private static func decodeArray(_ type: EVTXValueType, _ bytes: [UInt8], at offset: Int, size: Int) throws -> EVTXValue {
+    private static func decodeArray(
+        _ type: EVTXValueType, _ bytes: [UInt8], at offset: Int, size: Int
+    ) throws -> EVTXValue {
         var items: [String] = []
         switch type {
         case .string:
@@ -73,7 +75,9 @@ package enum EVTXValue: Sendable {
         case .sizeT:
             // An array of size_t should be paired with hex32 or hex64 (libyal): 8-byte items unless that cannot be.
             let width = size % 8 == 0 ? 8 : 4
-            guard size % width == 0 else { throw EVTXError.badValueSize(type.rawValue | 0x80, size: size, offset: offset) }
+            guard size % width == 0 else {
+                throw EVTXError.badValueSize(type.rawValue | 0x80, size: size, offset: offset)
+            }
             for start in stride(from: offset, to: offset + size, by: width) {
                 items.append(hexInteger(le(bytes, start, width)))
             }
@@ -112,7 +116,9 @@ package enum EVTXValue: Sendable {
     /// Little-endian unsigned integer of `size` bytes.
     package static func le(_ bytes: [UInt8], _ offset: Int, _ size: Int) -> UInt64 {
         var value: UInt64 = 0
-        for index in stride(from: offset + size - 1, through: offset, by: -1) { value = value << 8 | UInt64(bytes[index]) }
+        for index in stride(from: offset + size - 1, through: offset, by: -1) {
+            value = value << 8 | UInt64(bytes[index])
+        }
         return value
     }
 
@@ -198,7 +204,9 @@ package enum EVTXValue: Sendable {
     package static func sid(_ bytes: [UInt8], _ offset: Int, _ size: Int) throws -> String {
         guard size >= 8 else { throw EVTXError.badValueSize(EVTXValueType.sid.rawValue, size: size, offset: offset) }
         let count = Int(bytes[offset + 1])
-        guard size >= 8 + count * 4 else { throw EVTXError.badValueSize(EVTXValueType.sid.rawValue, size: size, offset: offset) }
+        guard size >= 8 + count * 4 else {
+            throw EVTXError.badValueSize(EVTXValueType.sid.rawValue, size: size, offset: offset)
+        }
         var authority: UInt64 = 0
         for index in 2..<8 { authority = authority << 8 | UInt64(bytes[offset + index]) }
         var text = "S-\(bytes[offset])-\(authority)"

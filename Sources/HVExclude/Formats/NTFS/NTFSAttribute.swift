@@ -87,7 +87,8 @@ package struct NTFSAttribute: Sendable, Equatable {
         id = try u16(offset + 14)
         if nameLength > 0 {
             guard nameOffset + nameLength * 2 <= length else { throw fail("name runs past the attribute", offset + 10) }
-            name = UTF16Text.decode(try reader.copy((offset + nameOffset)..<(offset + nameOffset + nameLength * 2)), .little)
+            name = UTF16Text.decode(
+                try reader.copy((offset + nameOffset)..<(offset + nameOffset + nameLength * 2)), .little)
         } else {
             name = ""
         }
@@ -111,7 +112,8 @@ package struct NTFSAttribute: Sendable, Equatable {
             let first = try u64(offset + 16)
             let last = try u64(offset + 24)
             let runs = try NTFSRunList.decode(
-                try reader.slice((offset + runsOffset)..<end), firstVCN: first, baseOffset: baseOffset &+ UInt64(offset + runsOffset))
+                try reader.slice((offset + runsOffset)..<end), firstVCN: first,
+                baseOffset: baseOffset &+ UInt64(offset + runsOffset))
             residentValue = nil
             nonResident = NonResident(
                 firstVCN: first, lastVCN: last, compressionUnit: unit, allocatedSize: try u64(offset + 40),

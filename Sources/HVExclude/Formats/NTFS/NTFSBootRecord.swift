@@ -58,7 +58,8 @@ package struct NTFSBootSector: Sendable, Equatable {
         if rawCluster == 0 || (rawCluster <= 0x80 && rawCluster.nonzeroBitCount != 1) {
             throw reader.error("sectors per cluster \(rawCluster) is not a power of two", at: 13)
         }
-        bytesPerCluster = rawCluster <= 0x80
+        bytesPerCluster =
+            rawCluster <= 0x80
             ? UInt64(rawCluster) * UInt64(bytesPerSector) : 1 << UInt64(min(63, 256 - Int(rawCluster)))
         // Partition detection takes clusters up to 2 GiB (2^31); the native reader, up to its cap.
         guard bytesPerCluster <= 1 << 31 else {
@@ -69,7 +70,8 @@ package struct NTFSBootSector: Sendable, Equatable {
         serialNumber = try reader.peek(UInt64.self, at: 72, .little)
         let mark = try reader.peek(UInt16.self, at: 510, .little)
         if mark != 0xAA55 {
-            warnings.append("NTFS boot sector at \(hex(reader.baseOffset)): no 0x55AA signature (found \(hex(mark))); read on")
+            warnings.append(
+                "NTFS boot sector at \(hex(reader.baseOffset)): no 0x55AA signature (found \(hex(mark))); read on")
         }
     }
 

@@ -38,21 +38,33 @@ package struct NTFSDataStream: ByteSource {
     /// A stream over the fragments of one non-resident attribute (one per extension record, in VCN order).
     /// - Throws: ``NTFSError/record(_:_:)`` when fragments leave gaps or overlap, a run lies outside the volume,
     ///   or the runs do not cover the allocated size.
-    package init(fragments: [NTFSAttribute.NonResident], flags: UInt16, volume: any ByteSource, clusterSize: UInt64,
-         clusterCount: UInt64, record: UInt64) throws {
-        guard let first = fragments.first else { throw NTFSError.record(record, "non-resident attribute without fragments") }
+    package init(
+        fragments: [NTFSAttribute.NonResident], flags: UInt16, volume: any ByteSource, clusterSize: UInt64,
+        clusterCount: UInt64, record: UInt64
+    ) throws {
+        guard let first = fragments.first else {
+            throw NTFSError.record(record, "non-resident attribute without fragments")
+        }
         var runs: [NTFSRun] = []
         var nextVCN: UInt64 = 0
         for fragment in fragments {
             guard fragment.firstVCN == nextVCN else {
-                throw NTFSError.record(record, "attribute fragment starts at VCN \(fragment.firstVCN), expected \(nextVCN) (a gap, an overlap or a loop in the runlists)")
+                throw NTFSError.record(
+                    record,
+                    "attribute fragment starts at VCN \(fragment.firstVCN), expected \(nextVCN) (a gap, an overlap or a loop in the runlists)"
+                )
             }
             for run in fragment.runs {
-                guard run.vcn == nextVCN else { throw NTFSError.record(record, "runlist out of order at VCN \(run.vcn)") }
+                guard run.vcn == nextVCN else {
+                    throw NTFSError.record(record, "runlist out of order at VCN \(run.vcn)")
+                }
                 if let lcn = run.lcn {
                     let (end, overflow) = lcn.addingReportingOverflow(run.length)
                     guard !overflow, end <= clusterCount else {
-                        throw NTFSError.record(record, "run at LCN \(lcn) (\(run.length) clusters) lies outside the \(clusterCount)-cluster volume")
+                        throw NTFSError.record(
+                            record,
+                            "run at LCN \(lcn) (\(run.length) clusters) lies outside the \(clusterCount)-cluster volume"
+                        )
                     }
                 }
                 runs.append(run)
@@ -62,13 +74,15 @@ package struct NTFSDataStream: ByteSource {
                 throw NTFSError.record(record, "more than \(NTFSDataStream.maximumRuns) runs")
             }
             if fragment.lastVCN &+ 1 != nextVCN {
-                throw NTFSError.record(record, "runlist ends at VCN \(nextVCN), the attribute says \(fragment.lastVCN &+ 1)")
+                throw NTFSError.record(
+                    record, "runlist ends at VCN \(nextVCN), the attribute says \(fragment.lastVCN &+ 1)")
             }
         }
         let (allocatedClusters, overflow) = nextVCN.multipliedReportingOverflow(by: clusterSize)
         guard !overflow else { throw NTFSError.record(record, "runlist of \(nextVCN) clusters overflows") }
         guard first.dataSize <= allocatedClusters || (first.dataSize == 0) else {
-            throw NTFSError.record(record, "data size \(first.dataSize) exceeds the \(allocatedClusters) bytes its runs hold")
+            throw NTFSError.record(
+                record, "data size \(first.dataSize) exceeds the \(allocatedClusters) bytes its runs hold")
         }
         let compressed = flags & 0x0001 != 0 && first.compressionUnit > 0
         self.volume = volume
@@ -88,12 +102,15 @@ package struct NTFSDataStream: ByteSource {
         case .runs(let runs, let unit):
             let end = offset + UInt64(wanted)
             // The common case (the MFT read in large pieces, a file in one extent): one read, no second buffer.
-            if unit == nil, end <= initializedSize, let index = NTFSDataStream.runIndex(runs, vcn: offset / clusterSize),
-               let lcn = runs[index].lcn, end <= (runs[index].vcn + runs[index].length) * clusterSize {
+            if unit == nil, end <= initializedSize,
+                let index = NTFSDataStream.runIndex(runs, vcn: offset / clusterSize),
+                let lcn = runs[index].lcn, end <= (runs[index].vcn + runs[index].length) * clusterSize
+            {
                 let diskOffset = lcn * clusterSize + (offset - runs[index].vcn * clusterSize)
                 let bytes = try volume.read(at: diskOffset, count: wanted)
                 guard bytes.count == wanted else {
-                    throw NTFSError.record(record, "the image ends inside the data at volume offset \(hex(diskOffset)) (truncated image)")
+                    throw NTFSError.record(
+                        record, "the image ends inside the data at volume offset \(hex(diskOffset)) (truncated image)")
                 }
                 return bytes
             }
@@ -101,7 +118,8 @@ package struct NTFSDataStream: ByteSource {
             let validEnd = min(end, initializedSize)
             if offset < validEnd {
                 if let unit {
-                    try readCompressed(runs, unitClusters: unit, from: offset, to: validEnd, into: &output, outputStart: offset)
+                    try readCompressed(
+                        runs, unitClusters: unit, from: offset, to: validEnd, into: &output, outputStart: offset)
                 } else {
                     try readPlain(runs, from: offset, to: validEnd, into: &output, outputStart: offset)
                 }
@@ -117,12 +135,20 @@ package struct NTFSDataStream: ByteSource {
         while low <= high {
             let middle = (low + high) / 2
             let run = runs[middle]
-            if vcn < run.vcn { high = middle - 1 } else if vcn >= run.vcn + run.length { low = middle + 1 } else { return middle }
+            if vcn < run.vcn {
+                high = middle - 1
+            } else if vcn >= run.vcn + run.length {
+                low = middle + 1
+            } else {
+                return middle
+            }
         }
         return nil
     }
 
-    private func readPlain(_ runs: [NTFSRun], from start: UInt64, to end: UInt64, into output: inout [UInt8], outputStart: UInt64) throws {
+    private func readPlain(
+        _ runs: [NTFSRun], from start: UInt64, to end: UInt64, into output: inout [UInt8], outputStart: UInt64
+    ) throws {
         var position = start
         guard var index = NTFSDataStream.runIndex(runs, vcn: start / clusterSize) else {
             throw NTFSError.record(record, "offset \(start) lies past the runlist")
@@ -136,7 +162,8 @@ package struct NTFSDataStream: ByteSource {
                 let diskOffset = lcn * clusterSize + (position - runStart)
                 let bytes = try volume.read(at: diskOffset, count: Int(pieceEnd - position))
                 guard bytes.count == Int(pieceEnd - position) else {
-                    throw NTFSError.record(record, "the image ends inside the data at volume offset \(hex(diskOffset)) (truncated image)")
+                    throw NTFSError.record(
+                        record, "the image ends inside the data at volume offset \(hex(diskOffset)) (truncated image)")
                 }
                 let target = Int(position - outputStart)
                 output.replaceSubrange(target..<(target + bytes.count), with: bytes)
@@ -146,8 +173,10 @@ package struct NTFSDataStream: ByteSource {
         }
     }
 
-    private func readCompressed(_ runs: [NTFSRun], unitClusters: UInt64, from start: UInt64, to end: UInt64,
-                                into output: inout [UInt8], outputStart: UInt64) throws {
+    private func readCompressed(
+        _ runs: [NTFSRun], unitClusters: UInt64, from start: UInt64, to end: UInt64,
+        into output: inout [UInt8], outputStart: UInt64
+    ) throws {
         let unitBytes = unitClusters * clusterSize
         var unit = start / unitBytes
         while unit * unitBytes < end {

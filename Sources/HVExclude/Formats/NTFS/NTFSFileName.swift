@@ -40,7 +40,9 @@ package struct NTFSFileName: Sendable, Equatable {
         try reader.skip(4)
         let length = Int(try reader.u8())
         namespace = try reader.u8()
-        guard 66 + length * 2 <= value.count else { throw reader.error("name of \(length) units runs past the value", at: 64) }
+        guard 66 + length * 2 <= value.count else {
+            throw reader.error("name of \(length) units runs past the value", at: 64)
+        }
         var units: [UInt16] = []
         units.reserveCapacity(length)
         for index in 0..<length { units.append(try reader.u16(at: 66 + index * 2, .little)) }
@@ -75,7 +77,9 @@ package struct NTFSAttributeListEntry: Sendable, Equatable {
         var entries: [NTFSAttributeListEntry] = []
         var offset = 0
         while offset + 26 <= value.count {
-            var reader = ByteReader(Array(value[offset..<min(value.count, offset + 32)]), baseOffset: UInt64(offset), structure: "NTFS $ATTRIBUTE_LIST entry")
+            var reader = ByteReader(
+                Array(value[offset..<min(value.count, offset + 32)]), baseOffset: UInt64(offset),
+                structure: "NTFS $ATTRIBUTE_LIST entry")
             let type = try reader.u32(.little)
             let length = Int(try reader.u16(.little))
             guard length >= 26, offset + length <= value.count else {
@@ -86,7 +90,9 @@ package struct NTFSAttributeListEntry: Sendable, Equatable {
             let reference = NTFSReference(try reader.u64(.little))
             let id = try reader.u16(.little)
             entries.append(NTFSAttributeListEntry(type: type, firstVCN: vcn, record: reference, id: id))
-            guard entries.count <= maximumEntries else { throw reader.error("more than \(maximumEntries) entries", at: 0) }
+            guard entries.count <= maximumEntries else {
+                throw reader.error("more than \(maximumEntries) entries", at: 0)
+            }
             offset += length
         }
         return entries

@@ -64,8 +64,10 @@ package struct NTFSFileRecord: Sendable {
         let fixupCount = Int(try u16(6))
         let strides = record.count / 512
         guard fixupCount >= 1, fixupCount - 1 <= max(1, strides), fixupOffset >= 42,
-              fixupOffset + fixupCount * 2 <= record.count else {
-            throw fail("fixup array (\(fixupCount) entries at \(fixupOffset)) does not fit the \(record.count)-byte record")
+            fixupOffset + fixupCount * 2 <= record.count
+        else {
+            throw fail(
+                "fixup array (\(fixupCount) entries at \(fixupOffset)) does not fit the \(record.count)-byte record")
         }
         let sequenceNumber = try u16(fixupOffset)
         for index in 1..<fixupCount {
@@ -73,7 +75,9 @@ package struct NTFSFileRecord: Sendable {
             guard end + 2 <= record.count else { break }
             let found = try u16(end)
             guard found == sequenceNumber else {
-                throw fail("fixup mismatch in sector \(index - 1) (found \(hex(found)), expected \(hex(sequenceNumber))): torn write")
+                throw fail(
+                    "fixup mismatch in sector \(index - 1) (found \(hex(found)), expected \(hex(sequenceNumber))): torn write"
+                )
             }
             record[end] = record[fixupOffset + index * 2]
             record[end + 1] = record[fixupOffset + index * 2 + 1]
@@ -101,7 +105,8 @@ package struct NTFSFileRecord: Sendable {
                 throw fail("attribute at \(offset) has length \(length), past the used size \(used)")
             }
             do {
-                attributes.append(try NTFSAttribute(record: record, offset: offset, length: length, baseOffset: baseOffset))
+                attributes.append(
+                    try NTFSAttribute(record: record, offset: offset, length: length, baseOffset: baseOffset))
             } catch let error as BinaryFormatError {
                 warnings.append("attribute \(hex(type)) at \(offset) skipped: \(error.message)")
             }

@@ -1,5 +1,6 @@
 import HVXBinary
 import HVXWalk
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -36,11 +37,14 @@ extension NTFSFileSystem {
     func indexDisagreements(_ folders: [(UInt64, String)]) -> [WalkIssue] {
         var issues: [WalkIssue] = []
         func issue(_ path: String, _ message: String) {
-            issues.append(WalkIssue(path: path, operation: "read index", code: EIO, message: "\(volume.name): \(message)"))
+            issues.append(
+                WalkIssue(path: path, operation: "read index", code: EIO, message: "\(volume.name): \(message)"))
         }
         if folders.count > NTFSFileSystem.maximumIndexChecks {
-            issue(root, "\(folders.count) folders lead to matched files; only the indexes of the first "
-                + "\(NTFSFileSystem.maximumIndexChecks) are compared with the MFT")
+            issue(
+                root,
+                "\(folders.count) folders lead to matched files; only the indexes of the first "
+                    + "\(NTFSFileSystem.maximumIndexChecks) are compared with the MFT")
         }
         for (folder, path) in folders.prefix(NTFSFileSystem.maximumIndexChecks) {
             let index: NTFSIndex
@@ -56,13 +60,19 @@ extension NTFSFileSystem {
                 let key = "\(entry.record)/\(tree.name(Int(child)))"
                 placed.insert(key)
                 if !listed.contains(key) {
-                    issue(path, "MFT record \(entry.record) (\"\(tree.name(Int(child)))\") names this folder as its parent, but the "
-                        + "folder's index ($I30) does not list it: Windows and ntfs-3g do not show it; scanned where the MFT places it")
+                    issue(
+                        path,
+                        "MFT record \(entry.record) (\"\(tree.name(Int(child)))\") names this folder as its parent, but the "
+                            + "folder's index ($I30) does not list it: Windows and ntfs-3g do not show it; scanned where the MFT places it"
+                    )
                 }
             }
-            for entry in index.entries where !placed.contains("\(entry.record)/\(entry.name)") && entry.record != NTFSVolume.rootRecord {
-                issue(path, "the folder's index ($I30) lists \"\(entry.name)\" (record \(entry.record)), which the MFT does not place "
-                    + "here (\(misplacement(entry, folder: folder))); not scanned here")
+            for entry in index.entries
+            where !placed.contains("\(entry.record)/\(entry.name)") && entry.record != NTFSVolume.rootRecord {
+                issue(
+                    path,
+                    "the folder's index ($I30) lists \"\(entry.name)\" (record \(entry.record)), which the MFT does not place "
+                        + "here (\(misplacement(entry, folder: folder))); not scanned here")
             }
         }
         return issues
@@ -77,7 +87,9 @@ extension NTFSFileSystem {
         if node.sequence != entry.sequence && entry.sequence != 0 {
             return "the entry names sequence \(entry.sequence), the record has \(node.sequence): a stale entry"
         }
-        if tree.orphanFolder != nil && tree.names.contains(where: { $0.record == entry.record && $0.parent.record == tree.orphanFolder }) {
+        if tree.orphanFolder != nil
+            && tree.names.contains(where: { $0.record == entry.record && $0.parent.record == tree.orphanFolder })
+        {
             return "its $FILE_NAME's parent reference is broken; it is under \\\(NTFSTree.orphansName)"
         }
         return "its $FILE_NAME names another folder or name"

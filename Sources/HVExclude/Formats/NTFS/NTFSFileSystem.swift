@@ -2,6 +2,7 @@ import HVXBinary
 import HVXVolume
 import HVXWalk
 import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -40,7 +41,9 @@ package final class NTFSFileSystem: VolumeFileSystem {
         guard hostPath == root || hostPath.hasPrefix(root + "/") else { return nil }
         var record = NTFSVolume.rootRecord
         for component in hostPath.dropFirst(root.count).split(separator: "/", omittingEmptySubsequences: true) {
-            guard tree.kind(of: record) == .directory, let child = child(named: String(component), of: record) else { return nil }
+            guard tree.kind(of: record) == .directory, let child = child(named: String(component), of: record) else {
+                return nil
+            }
             record = child
         }
         return record
@@ -70,7 +73,9 @@ package final class NTFSFileSystem: VolumeFileSystem {
     // MARK: VolumeFileSystem
 
     package func listFolder(_ hostPath: String) throws -> [(name: String, kind: EntryKind)] {
-        guard let record = record(atHostPath: hostPath) else { throw SystemError("opendir", path: hostPath, code: ENOENT) }
+        guard let record = record(atHostPath: hostPath) else {
+            throw SystemError("opendir", path: hostPath, code: ENOENT)
+        }
         guard tree.kind(of: record) == .directory else { throw SystemError("opendir", path: hostPath, code: ENOTDIR) }
         return children(of: record).map { ($0.name, tree.kind(of: $0.record)) }
     }
@@ -103,11 +108,15 @@ package final class NTFSFileSystem: VolumeFileSystem {
 
     package func fold(_ name: String) -> String { volume.upcase.fold(name) }
 
-    package func walk(roots: [String], options: WalkOptions, progress: WalkProgress,
-                     match: @escaping @Sendable (UnsafeBufferPointer<UInt8>, EntryKind) -> Bool) throws -> WalkResult {
-        var result = WalkResult(roots: roots, entries: [], issues: [], entriesVisited: 0, directoriesVisited: 0, cancelled: false)
+    package func walk(
+        roots: [String], options: WalkOptions, progress: WalkProgress,
+        match: @escaping @Sendable (UnsafeBufferPointer<UInt8>, EntryKind) -> Bool
+    ) throws -> WalkResult {
+        var result = WalkResult(
+            roots: roots, entries: [], issues: [], entriesVisited: 0, directoriesVisited: 0, cancelled: false)
         for warning in warnings {
-            result.issues.append(WalkIssue(path: root, operation: "read MFT", code: EIO, message: "\(volume.name): \(warning)"))
+            result.issues.append(
+                WalkIssue(path: root, operation: "read MFT", code: EIO, message: "\(volume.name): \(warning)"))
         }
         for walkRoot in roots {
             guard let start = record(atHostPath: walkRoot), tree.kind(of: start) == .directory else {
@@ -139,15 +148,22 @@ package final class NTFSFileSystem: VolumeFileSystem {
                             stack.append((child.record, pathBytes, folder.depth + 1))
                         } else {
                             let path = String(decoding: pathBytes, as: UTF8.self)
-                            result.issues.append(WalkIssue(path: path, operation: "read MFT", code: ELOOP,
-                                message: "\(volume.name): MFT record \(child.record): folder reached a second time (corrupt parent references); not entered again"))
+                            result.issues.append(
+                                WalkIssue(
+                                    path: path, operation: "read MFT", code: ELOOP,
+                                    message:
+                                        "\(volume.name): MFT record \(child.record): folder reached a second time (corrupt parent references); not entered again"
+                                ))
                         }
                     }
                     if matched && kind != .directory { matchedFolders[folder.record] = folder.path }
                     if matched || kind == .symlink {
-                        result.entries.append(WalkEntry(
-                            root: walkRoot, hostPath: String(decoding: pathBytes, as: UTF8.self), hostPathBytes: pathBytes,
-                            name: tree.name(child.index), kind: kind, linkTarget: nil, depth: folder.depth + 1, matched: matched))
+                        result.entries.append(
+                            WalkEntry(
+                                root: walkRoot, hostPath: String(decoding: pathBytes, as: UTF8.self),
+                                hostPathBytes: pathBytes,
+                                name: tree.name(child.index), kind: kind, linkTarget: nil, depth: folder.depth + 1,
+                                matched: matched))
                     }
                 }
                 progress.finished(entries: listed)

@@ -30,7 +30,9 @@ package struct NTFSIndex: Sendable {
     /// - Throws: ``NTFSError/record(_:_:)`` when the index cannot be followed (no `$INDEX_ROOT`, a damaged block).
     package init(volume: NTFSVolume, record: UInt64) throws {
         let attributes = try volume.attributes(ofRecord: record)
-        guard let root = attributes.first(where: { $0.type == 0x90 && $0.name == "$I30" }), let value = root.residentValue else {
+        guard let root = attributes.first(where: { $0.type == 0x90 && $0.name == "$I30" }),
+            let value = root.residentValue
+        else {
             throw NTFSError.record(record, "folder without a resident $I30 $INDEX_ROOT")
         }
         var pending = try parseNode(value[...], headerAt: 16, record: record, where: "$INDEX_ROOT")
@@ -73,7 +75,8 @@ package struct NTFSIndex: Sendable {
         for index in 1..<fixupCount {
             let end = index * 512 - 2
             guard try reader.u16(at: end, .little) == usn else {
-                throw NTFSError.record(record, "$I30 block at VCN \(vcn): fixup mismatch in sector \(index - 1) (torn write)")
+                throw NTFSError.record(
+                    record, "$I30 block at VCN \(vcn): fixup mismatch in sector \(index - 1) (torn write)")
             }
             block[end] = block[fixupOffset + index * 2]
             block[end + 1] = block[fixupOffset + index * 2 + 1]
@@ -81,8 +84,10 @@ package struct NTFSIndex: Sendable {
     }
 
     /// Adds the entries of the node whose header is at `headerAt`; returns the VCNs of its child blocks.
-    private mutating func parseNode(_ bytes: ArraySlice<UInt8>, headerAt header: Int, record: UInt64,
-                                    where place: String) throws -> [UInt64] {
+    private mutating func parseNode(
+        _ bytes: ArraySlice<UInt8>, headerAt header: Int, record: UInt64,
+        where place: String
+    ) throws -> [UInt64] {
         let reader = ByteReader(Array(bytes), structure: "NTFS index node")
         func fail(_ why: String) -> NTFSError { .record(record, "\(place): \(why)") }
         let start = header + Int(try reader.u32(at: header, .little))

@@ -56,7 +56,8 @@ package enum NTFSRunList {
                 }
                 // Sign-extend from the field's top bit.
                 let shift = UInt64(64 - offsetSize * 8)
-                let signed = offsetSize == 8 ? Int64(bitPattern: delta) : Int64(bitPattern: delta << shift) >> Int64(shift)
+                let signed =
+                    offsetSize == 8 ? Int64(bitPattern: delta) : Int64(bitPattern: delta << shift) >> Int64(shift)
                 let (next, overflow) = lcn.addingReportingOverflow(signed)
                 guard !overflow, next >= 0 else { throw fail("run LCN \(lcn) + \(signed) leaves the volume") }
                 lcn = next

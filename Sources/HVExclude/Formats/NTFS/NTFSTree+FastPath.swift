@@ -42,7 +42,9 @@ extension NTFSTree {
     /// `valueLength >= 66` and its name by `66 + units * 2 <= valueLength`. `NTFSFastPathAgreementTests` checks
     /// that the parser agrees on every record of every test image and on randomly damaged records, in a debug build
     /// that bounds-checks each read.
-    package static func scan(_ bytes: UnsafeMutableRawBufferPointer, nameBytes: inout [UInt8], names: inout [ScannedName]) -> Scanned? {
+    package static func scan(
+        _ bytes: UnsafeMutableRawBufferPointer, nameBytes: inout [UInt8], names: inout [ScannedName]
+    ) -> Scanned? {
         let size = bytes.count
         guard size >= 512, size % 512 == 0 else { return nil }
         func u16(_ at: Int) -> UInt16 { UInt16(bytes[at]) | UInt16(bytes[at + 1]) << 8 }
@@ -110,7 +112,8 @@ extension NTFSTree {
                 if bytes[valueStart + 65] == NTFSFileName.dosNamespace { break }
                 let start = nameBytes.count
                 appendUTF8(bytes, at: valueStart + 66, units: units, to: &nameBytes)
-                names.append(ScannedName(parent: NTFSReference(u64(valueStart)), start: start, length: nameBytes.count - start))
+                names.append(
+                    ScannedName(parent: NTFSReference(u64(valueStart)), start: start, length: nameBytes.count - start))
             case NTFSAttribute.Kind.data.rawValue:
                 if nameLength > 0 {
                     result.streams.append(text(bytes, at: offset + nameOffset, units: nameLength))
@@ -123,7 +126,9 @@ extension NTFSTree {
                     result.dataSize = UInt64(valueLength)
                     result.dataFlags = attributeFlags
                     if valueLength > 8, valueLength <= Int(NTFSTree.interixMaximum), bytes[valueStart] == 0x49 {  // "I"
-                        result.interixTarget = NTFSTree.interixTarget(ArraySlice(UnsafeRawBufferPointer(rebasing: bytes[valueStart..<(valueStart + valueLength)])))
+                        result.interixTarget = NTFSTree.interixTarget(
+                            ArraySlice(UnsafeRawBufferPointer(rebasing: bytes[valueStart..<(valueStart + valueLength)]))
+                        )
                     }
                 }
             case NTFSAttribute.Kind.reparsePoint.rawValue:
@@ -168,7 +173,9 @@ extension NTFSTree {
         }
         var decoded: [UInt16] = []
         decoded.reserveCapacity(units)
-        for index in 0..<units { decoded.append(UInt16(bytes[at + index * 2]) | UInt16(bytes[at + index * 2 + 1]) << 8) }
+        for index in 0..<units {
+            decoded.append(UInt16(bytes[at + index * 2]) | UInt16(bytes[at + index * 2 + 1]) << 8)
+        }
         return String(decoding: decoded, as: UTF16.self)
     }
 }

@@ -70,14 +70,18 @@ extension NTFSTree {
             while !reachable[current] && state[current] != 2 {
                 if state[current] == 1 {
                     let loop = chain[chain.firstIndex(of: current)!...].map(String.init) + [String(current)]
-                    orphans.append(Orphan(record: current, name: Int(firstLinked[current]),
-                                          reason: "its parent chain is a cycle (records \(loop.joined(separator: " → ")))"))
+                    orphans.append(
+                        Orphan(
+                            record: current, name: Int(firstLinked[current]),
+                            reason: "its parent chain is a cycle (records \(loop.joined(separator: " → ")))"))
                     break
                 }
                 if firstName[current] < 0, let child = chain.last {
                     // A folder in use without a name of its own: its child is the top.
-                    orphans.append(Orphan(record: child, name: Int(firstLinked[child]),
-                                          reason: "its parent, record \(current), is a folder with no name the root reaches"))
+                    orphans.append(
+                        Orphan(
+                            record: child, name: Int(firstLinked[child]),
+                            reason: "its parent, record \(current), is a folder with no name the root reaches"))
                     break
                 }
                 state[current] = 1
@@ -106,8 +110,10 @@ extension NTFSTree {
         nodes.append(node)
         orphanFolder = folder
         let stored = store(NTFSTree.orphansName)
-        names.append(Name(record: folder, parent: NTFSReference(NTFSVolume.rootRecord), start: stored.start,
-                          length: stored.length))
+        names.append(
+            Name(
+                record: folder, parent: NTFSReference(NTFSVolume.rootRecord), start: stored.start,
+                length: stored.length))
         linked.append(true)
         // A top keeps one name (under the folder); its other names, into the lost subtree or elsewhere, are cut.
         let tops = Set(orphans.map(\.record))
@@ -127,8 +133,9 @@ extension NTFSTree {
             names[orphan.name].parent = NTFSReference(folder)
             linked[orphan.name] = true
             let what = nodes[orphan.record].isDirectory ? "folder" : "file"
-            warnings.append("MFT record \(orphan.record) (\(what) \"\(text)\"): orphaned, \(orphan.reason); "
-                + "placed under \\\(NTFSTree.orphansName)\\\(text)")
+            warnings.append(
+                "MFT record \(orphan.record) (\(what) \"\(text)\"): orphaned, \(orphan.reason); "
+                    + "placed under \\\(NTFSTree.orphansName)\\\(text)")
         }
         return true
     }

@@ -97,7 +97,9 @@ package struct NTFSTree: Sendable {
         // Records past the MFT's valid data size were never written; a hostile size is capped.
         let valid = min(volume.mft.size, volume.mft.initializedSize) / UInt64(recordSize)
         if valid > NTFSTree.maximumRecords {
-            warnings.append("MFT record \(NTFSTree.maximumRecords): the MFT claims \(valid) records; only the first \(NTFSTree.maximumRecords) are read")
+            warnings.append(
+                "MFT record \(NTFSTree.maximumRecords): the MFT claims \(valid) records; only the first \(NTFSTree.maximumRecords) are read"
+            )
         }
         let count = Int(min(valid, NTFSTree.maximumRecords))
         // The metafiles' slots, the root folder (record 5) among them, always exist: a damaged MFT too short to
@@ -107,7 +109,9 @@ package struct NTFSTree: Sendable {
         names.reserveCapacity(count + 16)
         nameBytes.reserveCapacity(count * 24)
         if count <= Int(NTFSVolume.rootRecord) {
-            warnings.append("MFT record \(count): the MFT holds only \(count) records and not the root folder (record \(NTFSVolume.rootRecord))")
+            warnings.append(
+                "MFT record \(count): the MFT holds only \(count) records and not the root folder (record \(NTFSVolume.rootRecord))"
+            )
         }
         var offset: UInt64 = 0
         let total = UInt64(count) * UInt64(recordSize)
@@ -124,14 +128,18 @@ package struct NTFSTree: Sendable {
                     number += 1
                 }
                 if number < UInt64(count) {
-                    warnings.append("MFT record \(number): the MFT cannot be read from here on (\(error)); the records after it are missing")
+                    warnings.append(
+                        "MFT record \(number): the MFT cannot be read from here on (\(error)); the records after it are missing"
+                    )
                 }
                 break reading
             }
             addChunk(&chunk, firstNumber: number, recordSize: recordSize, volume: volume, fastPath: fastPath)
             number += UInt64(chunk.count / recordSize)
             if chunk.count < wanted {
-                warnings.append("MFT record \(number): the image ends inside the MFT (truncated image); the records after it are missing")
+                warnings.append(
+                    "MFT record \(number): the image ends inside the MFT (truncated image); the records after it are missing"
+                )
                 break reading
             }
             offset += UInt64(wanted)
@@ -179,16 +187,23 @@ package struct NTFSTree: Sendable {
                     var result = Slice()
                     let first = slice * NTFSTree.sliceRecords
                     for index in first..<min(first + NTFSTree.sliceRecords, recordCount) {
-                        let record = UnsafeMutableRawBufferPointer(rebasing: buffer[(index * recordSize)..<((index + 1) * recordSize)])
-                        if record[0] == 0 && record[1] == 0 && record[2] == 0 && record[3] == 0 { continue }  // never written
+                        let record = UnsafeMutableRawBufferPointer(
+                            rebasing: buffer[(index * recordSize)..<((index + 1) * recordSize)])
+                        // never written
+                        if record[0] == 0 && record[1] == 0 && record[2] == 0 && record[3] == 0 { continue }
                         let byteMark = result.nameBytes.count
                         let nameMark = result.names.count
-                        if fastPath, let scanned = NTFSTree.scan(record, nameBytes: &result.nameBytes, names: &result.names) {
-                            result.records.append(SliceRecord(index: index, scanned: scanned, firstName: nameMark, endName: result.names.count))
+                        if fastPath,
+                            let scanned = NTFSTree.scan(record, nameBytes: &result.nameBytes, names: &result.names)
+                        {
+                            result.records.append(
+                                SliceRecord(
+                                    index: index, scanned: scanned, firstName: nameMark, endName: result.names.count))
                         } else {
                             result.nameBytes.removeSubrange(byteMark...)
                             result.names.removeSubrange(nameMark...)
-                            result.records.append(SliceRecord(index: index, scanned: nil, firstName: nameMark, endName: nameMark))
+                            result.records.append(
+                                SliceRecord(index: index, scanned: nil, firstName: nameMark, endName: nameMark))
                         }
                     }
                     output[slice] = result
@@ -204,7 +219,9 @@ package struct NTFSTree: Sendable {
                 let number = firstNumber + UInt64(index)
                 if let scanned = slices[sliceIndex].records[recordIndex].scanned {
                     scratch.removeAll(keepingCapacity: true)
-                    for nameIndex in slices[sliceIndex].records[recordIndex].firstName..<slices[sliceIndex].records[recordIndex].endName {
+                    for nameIndex in slices[sliceIndex].records[recordIndex]
+                        .firstName..<slices[sliceIndex].records[recordIndex].endName
+                    {
                         let name = slices[sliceIndex].names[nameIndex]
                         scratch.append(ScannedName(parent: name.parent, start: name.start + base, length: name.length))
                     }
@@ -221,13 +238,17 @@ package struct NTFSTree: Sendable {
 
     /// Interix symlinks whose data is not resident: read the few candidates (system files of link size).
     private mutating func resolveInterixLinks(_ volume: NTFSVolume) {
-        for index in nodes.indices where nodes[index].inUse && !nodes[index].isDirectory && !nodes[index].isInterix
-            && nodes[index].fileAttributes & 0x4 != 0 && nodes[index].size > 8 && nodes[index].size <= NTFSTree.interixMaximum
-            && nodes[index].reparseTag == 0 {
+        for index in nodes.indices
+        where nodes[index].inUse && !nodes[index].isDirectory && !nodes[index].isInterix
+            && nodes[index].fileAttributes & 0x4 != 0 && nodes[index].size > 8
+            && nodes[index].size <= NTFSTree.interixMaximum
+            && nodes[index].reparseTag == 0
+        {
             let number = UInt64(index)
             guard let attributes = try? volume.attributes(ofRecord: number),
-                  let stream = try? volume.dataStream(attributes, record: number),
-                  let data = try? stream.read(at: 0, count: Int(stream.size)) else { continue }
+                let stream = try? volume.dataStream(attributes, record: number),
+                let data = try? stream.read(at: 0, count: Int(stream.size))
+            else { continue }
             if let target = NTFSTree.interixTarget(data[...]) {
                 interixTargets[number] = target
                 nodes[index].isInterix = true
@@ -245,13 +266,17 @@ package struct NTFSTree: Sendable {
     package func name(_ index: Int) -> String {
         let name = names[index]
         // Through a buffer pointer: String's fast UTF-8 validation (an ArraySlice takes the slow generic path).
-        return nameBytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[name.start..<(name.start + name.length)]), as: UTF8.self) }
+        return nameBytes.withUnsafeBufferPointer {
+            String(decoding: UnsafeBufferPointer(rebasing: $0[name.start..<(name.start + name.length)]), as: UTF8.self)
+        }
     }
 
     /// Runs `body` on the UTF-8 bytes of ``names``[`index`], without making a `String`.
     func withNameBytes<Result>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
         let name = names[index]
-        return nameBytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[name.start..<(name.start + name.length)])) }
+        return nameBytes.withUnsafeBufferPointer {
+            body(UnsafeBufferPointer(rebasing: $0[name.start..<(name.start + name.length)]))
+        }
     }
 
     /// Indexes into ``names`` of folder `record`'s children.
@@ -262,7 +287,8 @@ package struct NTFSTree: Sendable {
 
     /// Whether two stored names have the same bytes.
     func sameBytes(_ a: (start: Int, length: Int), _ b: (start: Int, length: Int)) -> Bool {
-        a.length == b.length && nameBytes[a.start..<(a.start + a.length)].elementsEqual(nameBytes[b.start..<(b.start + b.length)])
+        a.length == b.length
+            && nameBytes[a.start..<(a.start + a.length)].elementsEqual(nameBytes[b.start..<(b.start + b.length)])
     }
 
     /// Appends `text` to ``nameBytes`` and returns where it is.
@@ -289,7 +315,9 @@ package struct NTFSTree: Sendable {
         if let attributes = scanned.fileAttributes { nodes[index].fileAttributes = attributes }
         // Names of one record in one folder are one entry (a POSIX and a Win32 name of the same spelling).
         for (offset, entry) in scannedNames.enumerated()
-        where !scannedNames[..<offset].contains(where: { $0.parent == entry.parent && sameBytes(($0.start, $0.length), (entry.start, entry.length)) }) {
+        where !scannedNames[..<offset].contains(where: {
+            $0.parent == entry.parent && sameBytes(($0.start, $0.length), (entry.start, entry.length))
+        }) {
             names.append(Name(record: owner, parent: entry.parent, start: entry.start, length: entry.length))
         }
         if let size = scanned.dataSize {
@@ -302,7 +330,8 @@ package struct NTFSTree: Sendable {
             nodes[index].isInterix = true
         }
         if let tag = scanned.reparseTag { nodes[index].reparseTag = tag }
-        for stream in scanned.streams where streams[owner, default: []].count < 256 && !(streams[owner]?.contains(stream) ?? false) {
+        for stream in scanned.streams
+        where streams[owner, default: []].count < 256 && !(streams[owner]?.contains(stream) ?? false) {
             streams[owner, default: []].append(stream)
         }
     }
@@ -315,7 +344,9 @@ package struct NTFSTree: Sendable {
         } catch {
             // Records 0–3 have a copy in $MFTMirr (chkdsk restores them from it).
             guard let copy = try? volume.mirrorRecordBytes(number),
-                  let mirrored = try? NTFSFileRecord(parsing: copy[...], number: number, baseOffset: number * UInt64(recordSize)) else {
+                let mirrored = try? NTFSFileRecord(
+                    parsing: copy[...], number: number, baseOffset: number * UInt64(recordSize))
+            else {
                 warnings.append("\(error)")
                 return
             }
@@ -343,17 +374,21 @@ package struct NTFSTree: Sendable {
                     let name = try NTFSFileName(parsing: value)
                     if name.namespace == NTFSFileName.dosNamespace { continue }
                     let stored = store(name.name)
-                    if names.suffix(16).contains(where: { $0.record == owner && $0.parent == name.parent && sameBytes(($0.start, $0.length), stored) }) {
+                    if names.suffix(16).contains(where: {
+                        $0.record == owner && $0.parent == name.parent && sameBytes(($0.start, $0.length), stored)
+                    }) {
                         nameBytes.removeSubrange(stored.start...)
                     } else {
-                        names.append(Name(record: owner, parent: name.parent, start: stored.start, length: stored.length))
+                        names.append(
+                            Name(record: owner, parent: name.parent, start: stored.start, length: stored.length))
                     }
                 } catch {
                     warnings.append("MFT record \(number): $FILE_NAME skipped: \(error)")
                 }
             case NTFSAttribute.Kind.standardInformation.rawValue:
                 if let value = attribute.residentValue,
-                   let attributes = try? ByteReader(value, structure: "$STANDARD_INFORMATION").u32(at: 32, .little) {
+                    let attributes = try? ByteReader(value, structure: "$STANDARD_INFORMATION").u32(at: 32, .little)
+                {
                     nodes[index].fileAttributes = attributes
                 }
             case NTFSAttribute.Kind.data.rawValue:
@@ -374,7 +409,8 @@ package struct NTFSTree: Sendable {
                 }
             case NTFSAttribute.Kind.reparsePoint.rawValue:
                 if let value = attribute.residentValue,
-                   let tag = try? ByteReader(value, structure: "$REPARSE_POINT").u32(at: 0, .little) {
+                    let tag = try? ByteReader(value, structure: "$REPARSE_POINT").u32(at: 0, .little)
+                {
                     nodes[index].reparseTag = tag
                 } else {
                     nodes[index].reparseTag = 0xFFFF_FFFF  // non-resident: read on demand
@@ -421,7 +457,9 @@ package struct NTFSTree: Sendable {
     /// The kind a listing shows for record `number`: NTFS symlinks and junctions are links (as ntfs-3g shows them).
     package func kind(of number: UInt64) -> EntryKind {
         let node = nodes[Int(number)]
-        if node.reparseTag == ReparsePoint.symlinkTag || node.reparseTag == ReparsePoint.mountPointTag { return .symlink }
+        if node.reparseTag == ReparsePoint.symlinkTag || node.reparseTag == ReparsePoint.mountPointTag {
+            return .symlink
+        }
         if !node.isDirectory, node.isInterix, node.fileAttributes & 0x4 != 0 { return .symlink }
         return node.isDirectory ? .directory : .file
     }

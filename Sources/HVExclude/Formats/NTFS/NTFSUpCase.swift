@@ -16,7 +16,8 @@ package struct NTFSUpCase: Sendable {
     /// - Throws: ``BinaryFormatError`` when the data is shorter than 128 KiB.
     package init(parsing bytes: [UInt8]) throws {
         guard bytes.count >= NTFSUpCase.byteCount else {
-            throw BinaryFormatError("NTFS $UpCase", at: 0, "truncated: \(bytes.count) bytes, needs \(NTFSUpCase.byteCount)")
+            throw BinaryFormatError(
+                "NTFS $UpCase", at: 0, "truncated: \(bytes.count) bytes, needs \(NTFSUpCase.byteCount)")
         }
         var table = [UInt16](repeating: 0, count: 65536)
         let reader = ByteReader(bytes, structure: "NTFS $UpCase")

@@ -54,8 +54,10 @@ package final class NTFSVolume: Sendable {
         // $UpCase: read through the MFT now mapped.
         var upcase = NTFSUpCase.ascii
         do {
-            let attributes = try NTFSVolume.attributes(ofRecord: NTFSVolume.upcaseRecord, mft: mft, boot: boot, source: source)
-            let stream = try NTFSVolume.dataStream(attributes, streamName: "", record: NTFSVolume.upcaseRecord, source: source, boot: boot)
+            let attributes = try NTFSVolume.attributes(
+                ofRecord: NTFSVolume.upcaseRecord, mft: mft, boot: boot, source: source)
+            let stream = try NTFSVolume.dataStream(
+                attributes, streamName: "", record: NTFSVolume.upcaseRecord, source: source, boot: boot)
             upcase = try NTFSUpCase(parsing: try stream.read(at: 0, count: NTFSUpCase.byteCount))
         } catch {
             warnings.append("\(name): $UpCase unreadable (\(error)); names are compared with ASCII case folding only")
@@ -66,8 +68,11 @@ package final class NTFSVolume: Sendable {
 
     /// The boot record and `$MFT`'s data from the first copies that pass their checks: the primary boot sector, else
     /// the backup; `$MFT`'s record 0, else `$MFTMirr`'s copy of it.
-    static func openMFT(source: any ByteSource, name: String, warnings: inout [String]) throws
-        -> (NTFSBootRecord, NTFSDataStream, UInt64?) {
+    static func openMFT(
+        source: any ByteSource, name: String, warnings: inout [String]
+    ) throws
+        -> (NTFSBootRecord, NTFSDataStream, UInt64?)
+    {
         var boots: [(boot: NTFSBootRecord, what: String)] = []
         var firstError: (any Error)?
         do {
@@ -86,7 +91,8 @@ package final class NTFSVolume: Sendable {
             if let failure { warnings.append("\(failure); read with \(candidate.what)") }
             let boot = candidate.boot
             let primary = try? Checked.multiply(boot.mftCluster, boot.clusterSize, "NTFS boot record", at: 48)
-            let mirror = boot.mftMirrorCluster == boot.mftCluster
+            let mirror =
+                boot.mftMirrorCluster == boot.mftCluster
                 ? nil : try? Checked.multiply(boot.mftMirrorCluster, boot.clusterSize, "NTFS boot record", at: 56)
             var recordError: (any Error)?
             for (copy, at) in [("$MFT", primary), ("$MFTMirr", mirror)] {
@@ -94,8 +100,9 @@ package final class NTFSVolume: Sendable {
                 do {
                     let mft = try mapMFT(source: source, boot: boot, at: at)
                     if let recordError {
-                        warnings.append("$MFT's record 0 is damaged (\(recordError)); $MFT is mapped with its copy "
-                            + "in $MFTMirr at \(hex(at))")
+                        warnings.append(
+                            "$MFT's record 0 is damaged (\(recordError)); $MFT is mapped with its copy "
+                                + "in $MFTMirr at \(hex(at))")
                     }
                     return (boot, mft, mirror)
                 } catch {
@@ -114,7 +121,9 @@ package final class NTFSVolume: Sendable {
             let offset = source.size - UInt64(sectorSize)
             guard let bytes = try? source.read(at: offset, count: NTFSBootRecord.size) else { continue }
             var reader = ByteReader(bytes, baseOffset: offset, structure: "NTFS backup boot record")
-            if let boot = try? NTFSBootRecord(parsing: &reader), boot.bytesPerSector == sectorSize { return (boot, offset) }
+            if let boot = try? NTFSBootRecord(parsing: &reader), boot.bytesPerSector == sectorSize {
+                return (boot, offset)
+            }
         }
         return nil
     }
@@ -127,7 +136,9 @@ package final class NTFSVolume: Sendable {
             throw NTFSError.record(0, "the image ends before the MFT (offset \(hex(mftStart))); truncated image")
         }
         let record = try NTFSFileRecord(parsing: first[...], number: 0, baseOffset: mftStart)
-        guard record.inUse, record.baseRecord == nil else { throw NTFSError.record(0, "$MFT's record is not a file in use") }
+        guard record.inUse, record.baseRecord == nil else {
+            throw NTFSError.record(0, "$MFT's record is not a file in use")
+        }
         // $MFT's data may itself be fragmented over extension records (a huge MFT): map the first fragment, then
         // read the extension records through it.
         var fragments = record.attributes.filter { $0.type == NTFSAttribute.Kind.data.rawValue && $0.name.isEmpty }
@@ -139,22 +150,27 @@ package final class NTFSVolume: Sendable {
             fragments += try extensionFragments(list, head: head, source: source, boot: boot)
         }
         fragments.sort { $0.firstVCN < $1.firstVCN }
-        return try NTFSDataStream(fragments: fragments, flags: 0, volume: source, clusterSize: boot.clusterSize,
-                                  clusterCount: boot.clusterCount, record: 0)
+        return try NTFSDataStream(
+            fragments: fragments, flags: 0, volume: source, clusterSize: boot.clusterSize,
+            clusterCount: boot.clusterCount, record: 0)
     }
 
     /// The `$DATA` fragments of `$MFT` held in the extension records its attribute list names.
-    static func extensionFragments(_ list: NTFSAttribute, head: NTFSAttribute.NonResident, source: any ByteSource,
-                                   boot: NTFSBootRecord) throws -> [NTFSAttribute.NonResident] {
+    static func extensionFragments(
+        _ list: NTFSAttribute, head: NTFSAttribute.NonResident, source: any ByteSource,
+        boot: NTFSBootRecord
+    ) throws -> [NTFSAttribute.NonResident] {
         let recordSize = boot.recordSize
-        let partial = try NTFSDataStream(fragments: [head], flags: 0, volume: source, clusterSize: boot.clusterSize,
-                                         clusterCount: boot.clusterCount, record: 0)
+        let partial = try NTFSDataStream(
+            fragments: [head], flags: 0, volume: source, clusterSize: boot.clusterSize,
+            clusterCount: boot.clusterCount, record: 0)
         let listBytes: [UInt8]
         if let value = list.residentValue {
             listBytes = value
         } else if let runs = list.nonResident {
-            let stream = try NTFSDataStream(fragments: [runs], flags: 0, volume: source, clusterSize: boot.clusterSize,
-                                            clusterCount: boot.clusterCount, record: 0)
+            let stream = try NTFSDataStream(
+                fragments: [runs], flags: 0, volume: source, clusterSize: boot.clusterSize,
+                clusterCount: boot.clusterCount, record: 0)
             listBytes = try stream.read(at: 0, count: Int(min(stream.size, NTFSVolume.maximumAttributeListSize)))
         } else {
             listBytes = []
@@ -169,15 +185,22 @@ package final class NTFSVolume: Sendable {
             guard seen.insert(entry.record.record).inserted else { continue }
             let offset = entry.record.record * UInt64(recordSize)
             guard offset + UInt64(recordSize) <= partial.size else {
-                throw NTFSError.record(0, "$ATTRIBUTE_LIST names record \(entry.record.record), which lies outside the part of $MFT mapped so far")
+                throw NTFSError.record(
+                    0,
+                    "$ATTRIBUTE_LIST names record \(entry.record.record), which lies outside the part of $MFT mapped so far"
+                )
             }
             let bytes = try partial.read(at: offset, count: recordSize)
-            let extension_ = try NTFSFileRecord(parsing: bytes[...], number: entry.record.record, baseOffset: offset)
-            guard extension_.baseRecord.map({ NTFSReference($0).record }) == 0 else {
-                throw NTFSError.record(entry.record.record, "named by $MFT's attribute list but belongs to another record")
+            let extensionRecord = try NTFSFileRecord(
+                parsing: bytes[...], number: entry.record.record, baseOffset: offset)
+            guard extensionRecord.baseRecord.map({ NTFSReference($0).record }) == 0 else {
+                throw NTFSError.record(
+                    entry.record.record, "named by $MFT's attribute list but belongs to another record")
             }
-            fragments += extension_.attributes.filter { $0.type == NTFSAttribute.Kind.data.rawValue && $0.name.isEmpty }
-                .compactMap(\.nonResident)
+            fragments += extensionRecord.attributes.filter {
+                $0.type == NTFSAttribute.Kind.data.rawValue && $0.name.isEmpty
+            }
+            .compactMap(\.nonResident)
         }
         return fragments
     }
@@ -205,7 +228,8 @@ package final class NTFSVolume: Sendable {
 
     /// Record `number`, parsed.
     package func record(_ number: UInt64) throws -> NTFSFileRecord {
-        try NTFSFileRecord(parsing: try recordBytes(number)[...], number: number, baseOffset: number * UInt64(boot.recordSize))
+        try NTFSFileRecord(
+            parsing: try recordBytes(number)[...], number: number, baseOffset: number * UInt64(boot.recordSize))
     }
 
     /// Every attribute of base record `number`, those in extension records included (through `$ATTRIBUTE_LIST`).
@@ -213,10 +237,13 @@ package final class NTFSVolume: Sendable {
         try NTFSVolume.attributes(ofRecord: number, mft: mft, boot: boot, source: source)
     }
 
-    package static func attributes(ofRecord number: UInt64, mft: NTFSDataStream, boot: NTFSBootRecord, source: any ByteSource) throws -> [NTFSAttribute] {
+    package static func attributes(
+        ofRecord number: UInt64, mft: NTFSDataStream, boot: NTFSBootRecord, source: any ByteSource
+    ) throws -> [NTFSAttribute] {
         let recordSize = boot.recordSize
-        let base = try NTFSFileRecord(parsing: try recordBytes(number, mft: mft, recordSize: recordSize)[...], number: number,
-                                      baseOffset: number * UInt64(recordSize))
+        let base = try NTFSFileRecord(
+            parsing: try recordBytes(number, mft: mft, recordSize: recordSize)[...], number: number,
+            baseOffset: number * UInt64(recordSize))
         guard base.inUse else { throw NTFSError.record(number, "not in use") }
         guard base.baseRecord == nil else { throw NTFSError.record(number, "is an extension record, not a file") }
         guard let list = base.attributes.first(where: { $0.type == NTFSAttribute.Kind.attributeList.rawValue }) else {
@@ -227,11 +254,13 @@ package final class NTFSVolume: Sendable {
             bytes = value
         } else if let runs = list.nonResident {
             guard runs.dataSize <= maximumAttributeListSize else {
-                throw NTFSError.record(number, "$ATTRIBUTE_LIST of \(runs.dataSize) bytes exceeds \(maximumAttributeListSize)")
+                throw NTFSError.record(
+                    number, "$ATTRIBUTE_LIST of \(runs.dataSize) bytes exceeds \(maximumAttributeListSize)")
             }
             // The list's own runs are never fragmented (it cannot name itself), so one fragment maps it.
-            let stream = try NTFSDataStream(fragments: [runs], flags: 0, volume: source, clusterSize: boot.clusterSize,
-                                            clusterCount: boot.clusterCount, record: number)
+            let stream = try NTFSDataStream(
+                fragments: [runs], flags: 0, volume: source, clusterSize: boot.clusterSize,
+                clusterCount: boot.clusterCount, record: number)
             bytes = try stream.read(at: 0, count: Int(runs.dataSize))
         } else {
             bytes = []
@@ -248,10 +277,12 @@ package final class NTFSVolume: Sendable {
                 throw NTFSError.record(number, "$ATTRIBUTE_LIST names more than \(maximumExtensionRecords) records")
             }
             let other = entry.record.record
-            let record = try NTFSFileRecord(parsing: try recordBytes(other, mft: mft, recordSize: recordSize)[...], number: other,
-                                            baseOffset: other * UInt64(recordSize))
+            let record = try NTFSFileRecord(
+                parsing: try recordBytes(other, mft: mft, recordSize: recordSize)[...], number: other,
+                baseOffset: other * UInt64(recordSize))
             guard record.inUse, let owner = record.baseRecord, NTFSReference(owner).record == number else {
-                throw NTFSError.record(number, "$ATTRIBUTE_LIST names record \(other), which is not an extension of this one")
+                throw NTFSError.record(
+                    number, "$ATTRIBUTE_LIST names record \(other), which is not an extension of this one")
             }
             // An extension record never carries a list of its own; one that does is ignored, not followed.
             attributes += record.attributes.filter { $0.type != NTFSAttribute.Kind.attributeList.rawValue }
@@ -264,25 +295,31 @@ package final class NTFSVolume: Sendable {
         try NTFSVolume.dataStream(attributes, streamName: streamName, record: record, source: source, boot: boot)
     }
 
-    static func dataStream(_ attributes: [NTFSAttribute], streamName: String, record: UInt64, source: any ByteSource,
-                           boot: NTFSBootRecord) throws -> NTFSDataStream {
+    static func dataStream(
+        _ attributes: [NTFSAttribute], streamName: String, record: UInt64, source: any ByteSource,
+        boot: NTFSBootRecord
+    ) throws -> NTFSDataStream {
         let data = attributes.filter { $0.type == NTFSAttribute.Kind.data.rawValue && $0.name == streamName }
         guard let first = data.first else {
-            throw NTFSError.record(record, streamName.isEmpty ? "no unnamed $DATA attribute" : "no $DATA stream \(streamName)")
+            throw NTFSError.record(
+                record, streamName.isEmpty ? "no unnamed $DATA attribute" : "no $DATA stream \(streamName)")
         }
         if first.isEncrypted { throw NTFSError.encrypted(record) }
         if let value = first.residentValue {
             return NTFSDataStream(resident: value, volume: source, clusterSize: boot.clusterSize, record: record)
         }
         let fragments = data.compactMap(\.nonResident).sorted { $0.firstVCN < $1.firstVCN }
-        return try NTFSDataStream(fragments: fragments, flags: first.flags, volume: source, clusterSize: boot.clusterSize,
-                                  clusterCount: boot.clusterCount, record: record)
+        return try NTFSDataStream(
+            fragments: fragments, flags: first.flags, volume: source, clusterSize: boot.clusterSize,
+            clusterCount: boot.clusterCount, record: record)
     }
 
     /// The raw `$REPARSE_POINT` value of record `number` (as ntfs-3g's `system.ntfs_reparse_data` shows it).
     package func reparseData(ofRecord number: UInt64) throws -> [UInt8]? {
         let attributes = try attributes(ofRecord: number)
-        guard let point = attributes.first(where: { $0.type == NTFSAttribute.Kind.reparsePoint.rawValue }) else { return nil }
+        guard let point = attributes.first(where: { $0.type == NTFSAttribute.Kind.reparsePoint.rawValue }) else {
+            return nil
+        }
         if let value = point.residentValue { return value }
         let stream = try dataStream([NTFSAttribute(copying: point, asData: true)], record: number)
         return try stream.read(at: 0, count: Int(min(stream.size, 16 * 1024)))

@@ -43,13 +43,19 @@ package struct PEFileVersion: Sendable, Equatable, CustomStringConvertible {
     /// - Throws: as ``read(path:)``.
     package static func read(file: FileReader) throws -> PEFileVersion? {
         var dos = try file.reader(at: 0, count: 64, structure: "PE DOS header")
-        guard try dos.bytes(count: 2) == Array("MZ".utf8) else { throw dos.error("signature is not \"MZ\": not a PE image", at: 0) }
+        guard try dos.bytes(count: 2) == Array("MZ".utf8) else {
+            throw dos.error("signature is not \"MZ\": not a PE image", at: 0)
+        }
         try dos.seek(to: 0x3C)
         let peOffset = UInt64(try dos.u32(.little))
-        guard peOffset < 4096 - 24 else { throw dos.error("PE header offset \(hex(peOffset)) lies past the first 4 KiB", at: 0x3C) }
+        guard peOffset < 4096 - 24 else {
+            throw dos.error("PE header offset \(hex(peOffset)) lies past the first 4 KiB", at: 0x3C)
+        }
         let headers = try file.read(at: 0, count: 4096)
         var pe = ByteReader(Array(headers[Int(peOffset)...]), baseOffset: peOffset, structure: "PE header")
-        guard try pe.bytes(count: 4) == [0x50, 0x45, 0, 0] else { throw pe.error("signature is not \"PE\\0\\0\"", at: 0) }
+        guard try pe.bytes(count: 4) == [0x50, 0x45, 0, 0] else {
+            throw pe.error("signature is not \"PE\\0\\0\"", at: 0)
+        }
         try pe.seek(to: 6)
         let sectionCount = Int(try pe.u16(.little))
         try pe.seek(to: 20)
@@ -81,25 +87,34 @@ package struct PEFileVersion: Sendable, Equatable, CustomStringConvertible {
             let span = max(virtualSize, rawSize)
             if resourceRVA >= rva, UInt64(resourceRVA) < UInt64(rva) + UInt64(span) { rsrc = (rva, rawSize, rawOffset) }
         }
-        guard let rsrc else { throw pe.error("no section holds the resource directory at RVA \(hex(resourceRVA))", at: 0) }
+        guard let rsrc else {
+            throw pe.error("no section holds the resource directory at RVA \(hex(resourceRVA))", at: 0)
+        }
         guard Int(rsrc.size) <= maximumResourceSize else {
-            throw BinaryFormatError("PE resource section", at: UInt64(rsrc.offset), "\(rsrc.size) bytes exceed the \(maximumResourceSize >> 20) MiB cap")
+            throw BinaryFormatError(
+                "PE resource section", at: UInt64(rsrc.offset),
+                "\(rsrc.size) bytes exceed the \(maximumResourceSize >> 20) MiB cap")
         }
         let section = try file.read(at: UInt64(rsrc.offset), count: Int(rsrc.size))
         let base = Int(resourceRVA - rsrc.rva)
         var resources = ByteReader(section, baseOffset: UInt64(rsrc.offset), structure: "PE resource directory")
         // type RT_VERSION (16) → first name → first language.
         guard let names = try entry(&resources, directory: base, id: 16, base: base),
-              let languages = try entry(&resources, directory: names.offset, id: nil, base: base),
-              let data = try entry(&resources, directory: languages.offset, id: nil, base: base)
+            let languages = try entry(&resources, directory: names.offset, id: nil, base: base),
+            let data = try entry(&resources, directory: languages.offset, id: nil, base: base)
         else { return nil }
-        guard !data.isDirectory else { throw resources.error("the version resource's language entry is a directory", at: data.offset) }
+        guard !data.isDirectory else {
+            throw resources.error("the version resource's language entry is a directory", at: data.offset)
+        }
         try resources.seek(to: data.offset)
         let dataRVA = try resources.u32(.little)
         let dataSize = Int(try resources.u32(.little))
-        guard dataRVA >= rsrc.rva else { throw resources.error("version data RVA \(hex(dataRVA)) lies before the section", at: data.offset) }
-        var version = try resources.sub(at: Int(dataRVA - rsrc.rva), count: min(dataSize, section.count - Int(dataRVA - rsrc.rva)),
-                                        structure: "VS_VERSIONINFO")
+        guard dataRVA >= rsrc.rva else {
+            throw resources.error("version data RVA \(hex(dataRVA)) lies before the section", at: data.offset)
+        }
+        var version = try resources.sub(
+            at: Int(dataRVA - rsrc.rva), count: min(dataSize, section.count - Int(dataRVA - rsrc.rva)),
+            structure: "VS_VERSIONINFO")
         // "VS_VERSION_INFO" (15 characters + NUL = 32 bytes) after 6 bytes of header, padded to 40.
         try version.seek(to: 6)
         guard try version.utf16(byteCount: 30, .little) == "VS_VERSION_INFO" else {
@@ -118,17 +133,23 @@ package struct PEFileVersion: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The entry with `id` (or the first entry when `id` is nil) of the resource directory at `directory`.
-    private static func entry(_ reader: inout ByteReader, directory: Int, id: UInt32?, base: Int) throws -> (offset: Int, isDirectory: Bool)? {
+    private static func entry(
+        _ reader: inout ByteReader, directory: Int, id: UInt32?, base: Int
+    ) throws -> (offset: Int, isDirectory: Bool)? {
         try reader.seek(to: directory + 12)
         let named = Int(try reader.u16(.little))
         let ids = Int(try reader.u16(.little))
-        guard named + ids <= 4096 else { throw reader.error("\(named + ids) entries in one resource directory", at: directory + 12) }
+        guard named + ids <= 4096 else {
+            throw reader.error("\(named + ids) entries in one resource directory", at: directory + 12)
+        }
         for index in 0..<(named + ids) {
             let name = try reader.u32(.little)
             let target = try reader.u32(.little)
             if let id, index < named || name != id { continue }
             let offset = base + Int(target & 0x7FFF_FFFF)
-            guard offset < reader.count else { throw reader.error("resource entry points past the section (\(hex(offset)))", at: directory) }
+            guard offset < reader.count else {
+                throw reader.error("resource entry points past the section (\(hex(offset)))", at: directory)
+            }
             return (offset, target & 0x8000_0000 != 0)
         }
         return nil

@@ -3,6 +3,7 @@
 import HVXBinary
 import HVXVolume
 import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -89,7 +90,9 @@ package final class RegistryHive: Sendable {
     /// Reads a hive through an open reader (a file inside a disk image), its logs beside it through `fileSystem`;
     /// see ``init(path:logs:)``.
     /// - Throws: as ``init(path:logs:)``.
-    package convenience init(file: FileReader, logs: LogHandling = .replay, fileSystem: any VolumeFileSystem = POSIXFileSystem.shared) throws {
+    package convenience init(
+        file: FileReader, logs: LogHandling = .replay, fileSystem: any VolumeFileSystem = POSIXFileSystem.shared
+    ) throws {
         let path = file.path
         let name = path.split(separator: "/").last.map(String.init) ?? path
         var header = try file.reader(at: 0, count: RegistryBaseBlock.size, structure: "regf base block")
@@ -98,12 +101,14 @@ package final class RegistryHive: Sendable {
         let wanted = try RegistryHive.hbinsLength(base, available: available)
         let data = try file.read(at: UInt64(RegistryBaseBlock.size), count: wanted)
         guard logs == .replay, base.sequencesDiffer || !base.checksumValid else {
-            try self.init(path: path, name: name, baseBlock: base, hbins: data, fileSize: file.size,
-                          logFiles: RegistryHive.logFiles(besideHiveAt: path, in: fileSystem))
+            try self.init(
+                path: path, name: name, baseBlock: base, hbins: data, fileSize: file.size,
+                logFiles: RegistryHive.logFiles(besideHiveAt: path, in: fileSystem))
             return
         }
         let found = RegistryHive.readLogs(besideHive: path, name: name, in: fileSystem)
-        let result = try RegistryHive.replay(header: header.array, base: base, hbins: data, logs: found.logs, name: name)
+        let result = try RegistryHive.replay(
+            header: header.array, base: base, hbins: data, logs: found.logs, name: name)
         try self.init(
             path: path, name: name, baseBlock: result.base, hbins: result.hbins, fileSize: file.size,
             logFiles: found.names, logWarnings: found.warnings + result.warnings, recovery: result.recovery)
@@ -111,12 +116,16 @@ package final class RegistryHive: Sendable {
 
     /// The transaction logs that exist beside the hive at `path` (`NAME.LOG`, `.LOG1`, `.LOG2`, any case), by
     /// their real names, so a warning names only files that are there.
-    static func logFiles(besideHiveAt path: String, in fileSystem: any VolumeFileSystem = POSIXFileSystem.shared) -> [String] {
+    static func logFiles(
+        besideHiveAt path: String, in fileSystem: any VolumeFileSystem = POSIXFileSystem.shared
+    ) -> [String] {
         let slash = path.lastIndex(of: "/")
         let folder = slash.map { path[..<$0].isEmpty ? "/" : String(path[..<$0]) } ?? "."
         let stem = (slash.map { String(path[path.index(after: $0)...]) } ?? path).uppercased()
         guard let listed = try? fileSystem.listFolder(folder) else { return [] }
-        return listed.map(\.name).filter { name in [".LOG", ".LOG1", ".LOG2"].contains(where: { stem + $0 == name.uppercased() }) }.sorted()
+        return listed.map(\.name).filter { name in
+            [".LOG", ".LOG1", ".LOG2"].contains(where: { stem + $0 == name.uppercased() })
+        }.sorted()
     }
 
     /// Reads a hive already in memory and, when it is dirty, replays `logs` (whole log files with their names,
@@ -140,7 +149,8 @@ package final class RegistryHive: Sendable {
         header: [UInt8], base: RegistryBaseBlock, hbins: [UInt8], logs: [(name: String, bytes: [UInt8])], name: String
     ) throws -> (base: RegistryBaseBlock, hbins: [UInt8], warnings: [String], recovery: Recovery?) {
         var data = hbins
-        let replay = RegistryLogReplay(primaryBase: header, base: base, hiveName: name, maximumHbinsSize: maximumHbinsSize)
+        let replay = RegistryLogReplay(
+            primaryBase: header, base: base, hiveName: name, maximumHbinsSize: maximumHbinsSize)
         let outcome = replay.replay(hbins: &data, logs: logs)
         var warnings = outcome.warnings + outcome.notes
         guard let rebuilt = outcome.baseBlock, let summary = outcome.summary else {
@@ -158,13 +168,17 @@ package final class RegistryHive: Sendable {
         }
         let used = outcome.applied.filter { $0.count > 0 }
         if !outcome.warnings.isEmpty { warnings.append("\(name): \(summary) before that problem; read on") }
-        return (recovered, data, warnings, Recovery(summary: summary, logs: used.map(\.log), count: used.reduce(0) { $0 + $1.count }))
+        return (
+            recovered, data, warnings,
+            Recovery(summary: summary, logs: used.map(\.log), count: used.reduce(0) { $0 + $1.count })
+        )
     }
 
     /// Whether a hive of these bins opens: its root key and the root's subkey list can be read.
     private static func readable(base: RegistryBaseBlock, hbins: [UInt8], name: String) -> Bool {
         guard let hive = try? RegistryHive(path: name, name: name, baseBlock: base, hbins: hbins, fileSize: 0),
-              let root = try? hive.rootKey() else { return false }
+            let root = try? hive.rootKey()
+        else { return false }
         return (try? hive.subkeys(of: root)) != nil
     }
 
@@ -185,7 +199,9 @@ package final class RegistryHive: Sendable {
             do {
                 let reader = try fileSystem.openFile(logPath, readBudget: UInt64(maximumLogSize))
                 guard reader.size <= UInt64(maximumLogSize) else {
-                    warnings.append("\(entry.name): \(reader.size) bytes exceed the \(maximumLogSize >> 20) MiB cap for a log; not used")
+                    warnings.append(
+                        "\(entry.name): \(reader.size) bytes exceed the \(maximumLogSize >> 20) MiB cap for a log; not used"
+                    )
                     continue
                 }
                 logs.append((entry.name, try reader.read(at: 0, count: Int(reader.size))))
@@ -224,7 +240,8 @@ package final class RegistryHive: Sendable {
         self.hbins = hbins
         self.recovery = recovery
         var warnings = logWarnings
-        let logNote = logFiles.isEmpty
+        let logNote =
+            logFiles.isEmpty
             ? "(no transaction log \(name).LOG1/.LOG2 beside it)"
             : logWarnings.isEmpty
                 ? "that live in " + logFiles.joined(separator: " and ")
@@ -238,14 +255,16 @@ package final class RegistryHive: Sendable {
         if recovery == nil && !baseBlock.checksumValid {
             warnings.append(
                 "regf base block at 0x1FC: checksum mismatch (stored \(hex(baseBlock.storedChecksum)), computed "
-                    + "\(hex(baseBlock.computedChecksum)))" + (baseBlock.sequencesDiffer ? "" : ": hive may be missing recent changes \(logNote)")
+                    + "\(hex(baseBlock.computedChecksum)))"
+                    + (baseBlock.sequencesDiffer ? "" : ": hive may be missing recent changes \(logNote)")
                     + "; read on")
         }
         if !(2...6).contains(baseBlock.minorVersion) {
             warnings.append("regf base block at 0x18: unexpected minor version \(baseBlock.minorVersion); read on")
         }
         if baseBlock.fileType != 0 {
-            warnings.append("regf base block at 0x1C: file type \(baseBlock.fileType) is not a primary hive file; read on")
+            warnings.append(
+                "regf base block at 0x1C: file type \(baseBlock.fileType) is not a primary hive file; read on")
         }
         bins = RegistryHive.scanBins(hbins, warnings: &warnings)
         warnings += RegistryHive.sizeWarnings(
@@ -273,16 +292,22 @@ package final class RegistryHive: Sendable {
     private static func sizeWarnings(_ base: RegistryBaseBlock, read: Int, binsEnd: Int, fileSize: UInt64) -> [String] {
         let declared = Int(base.hbinsSize)
         if declared == 0 || declared % 4096 != 0 {
-            return ["regf base block at 0x28: hbins size \(hex(declared)) is not a positive multiple of 4096; "
-                + "the bins found run to \(hex(binsEnd)) bytes: all are read"]
+            return [
+                "regf base block at 0x28: hbins size \(hex(declared)) is not a positive multiple of 4096; "
+                    + "the bins found run to \(hex(binsEnd)) bytes: all are read"
+            ]
         }
         if !base.checksumValid && binsEnd > declared {
-            return ["regf base block at 0x28: hbins size \(hex(declared)) is not trusted (the base block's checksum "
-                + "fails); the bins found run to \(hex(binsEnd)) bytes: all are read"]
+            return [
+                "regf base block at 0x28: hbins size \(hex(declared)) is not trusted (the base block's checksum "
+                    + "fails); the bins found run to \(hex(binsEnd)) bytes: all are read"
+            ]
         }
         if declared > read {
-            return ["regf base block at 0x28: hbins size \(hex(declared)) runs past the end of the file "
-                + "(file size \(fileSize)); reading the \(read) bytes present"]
+            return [
+                "regf base block at 0x28: hbins size \(hex(declared)) runs past the end of the file "
+                    + "(file size \(fileSize)); reading the \(read) bytes present"
+            ]
         }
         return []
     }
@@ -315,7 +340,8 @@ package final class RegistryHive: Sendable {
             let next = nextBin(data, after: position)
             let end = next ?? data.count
             if next == nil, !bins.isEmpty, data[position..<end].allSatisfy({ $0 == 0 }) { break }
-            let kept = next.map { "up to the next hbin at \(hex($0 + RegistryBaseBlock.size))" }
+            let kept =
+                next.map { "up to the next hbin at \(hex($0 + RegistryBaseBlock.size))" }
                 ?? "to the end of the hbins data"
             warnings.append(
                 "hbin at \(absolute): \(problem); the \(hex(end - position)) bytes \(kept) are read as one bin "
@@ -394,7 +420,8 @@ package final class RegistryHive: Sendable {
         let rawSize = Int32(bitPattern: RegistryHive.readU32(hbins, start))
         let size = Int(rawSize).magnitude
         if rawSize > 0 {
-            warn("\(structure) at \(hex(absolute)): cell is marked free (size \(rawSize)) but still referenced; read on")
+            warn(
+                "\(structure) at \(hex(absolute)): cell is marked free (size \(rawSize)) but still referenced; read on")
         }
         guard size >= 8 else {
             throw BinaryFormatError(structure, at: absolute, "cell size \(rawSize) is smaller than 8 bytes")
@@ -521,7 +548,8 @@ package final class RegistryHive: Sendable {
     }
 
     private func collectEntries(
-        list offset: UInt32, depth: Int, visited: inout Set<UInt32>, into entries: inout [(offset: UInt32, hash: UInt32?)]
+        list offset: UInt32, depth: Int, visited: inout Set<UInt32>,
+        into entries: inout [(offset: UInt32, hash: UInt32?)]
     ) throws {
         let absolute = UInt64(offset) + UInt64(RegistryBaseBlock.size)
         guard visited.insert(offset).inserted else {
@@ -580,21 +608,24 @@ package final class RegistryHive: Sendable {
             var reader = try cell(at: key.valueListOffset, structure: "regf value list")
             let count = min(Int(key.valueCount), reader.count / 4)
             if count < Int(key.valueCount) {
-                warn("regf value list at \(hex(reader.baseOffset)): key \"\(key.name)\" declares \(key.valueCount) "
-                    + "values, the list cell holds room for \(count); those \(count) are read")
+                warn(
+                    "regf value list at \(hex(reader.baseOffset)): key \"\(key.name)\" declares \(key.valueCount) "
+                        + "values, the list cell holds room for \(count); those \(count) are read")
             }
             offsets = try (0..<count).map { _ in try reader.u32(.little) }
         } catch {
-            warn("regf key (nk) at \(hex(key.fileOffset)) \"\(key.name)\": value list unreadable: \(error); "
-                + "no value read")
+            warn(
+                "regf key (nk) at \(hex(key.fileOffset)) \"\(key.name)\": value list unreadable: \(error); "
+                    + "no value read")
             return []
         }
         return offsets.enumerated().compactMap { index, offset in
             do {
                 return try value(atCell: offset)
             } catch {
-                warn("regf key (nk) at \(hex(key.fileOffset)) \"\(key.name)\": value \(index + 1) of \(offsets.count) "
-                    + "(cell \(hex(offset))) is unreadable: \(error); skipped")
+                warn(
+                    "regf key (nk) at \(hex(key.fileOffset)) \"\(key.name)\": value \(index + 1) of \(offsets.count) "
+                        + "(cell \(hex(offset))) is unreadable: \(error); skipped")
                 return nil
             }
         }
@@ -658,18 +689,21 @@ package final class RegistryHive: Sendable {
             guard length <= hbins.count else {
                 throw BinaryFormatError(
                     "regf value (vk)", at: fileOffset + 4,
-                    "value \"\(header.name)\": data length \(length) exceeds the whole hbins region (\(hbins.count) bytes)")
+                    "value \"\(header.name)\": data length \(length) exceeds the whole hbins region (\(hbins.count) bytes)"
+                )
             }
             let structure = "regf value data"
             var data = try cell(at: header.dataOffset, structure: structure)
-            let isBigData = try length > RegistryHive.bigDataSegmentSize && baseBlock.minorVersion >= 4
+            let isBigData =
+                try length > RegistryHive.bigDataSegmentSize && baseBlock.minorVersion >= 4
                 && data.count >= 8 && data.u8(at: 0) == 0x64 && data.u8(at: 1) == 0x62
             if isBigData {
                 raw = try bigData(&data, length: length, name: header.name)
             } else {
                 guard length <= data.count else {
                     throw data.error(
-                        "value \"\(header.name)\": data length \(length) runs past its cell (\(data.count) bytes)", at: 0)
+                        "value \"\(header.name)\": data length \(length) runs past its cell (\(data.count) bytes)",
+                        at: 0)
                 }
                 raw = try data.bytes(count: length)
             }
@@ -721,7 +755,7 @@ package final class RegistryHive: Sendable {
         // a budget, so crafted sharing cannot multiply the walk; a key among its own ancestors is a cycle.
         var revisits = 0
         var stack: [(path: [String], cells: [UInt32], again: Bool, key: RegistryKey)] = [
-            ([], [start.cellOffset], false, start),
+            ([], [start.cellOffset], false, start)
         ]
         while let (path, cells, again, current) = stack.popLast() {
             try body(path, current)
@@ -733,8 +767,9 @@ package final class RegistryHive: Sendable {
             do {
                 children = try subkeys(of: current)
             } catch {
-                warn("regf key (nk) at \(hex(current.fileOffset)) \"\(current.name)\": subkey list unreadable: "
-                    + "\(error); its subkeys are not listed")
+                warn(
+                    "regf key (nk) at \(hex(current.fileOffset)) \"\(current.name)\": subkey list unreadable: "
+                        + "\(error); its subkeys are not listed")
                 continue
             }
             for child in children.reversed() {
@@ -747,11 +782,14 @@ package final class RegistryHive: Sendable {
                 if shared || again {
                     revisits += 1
                     guard revisits <= max(visited.count, 10_000) else {
-                        warn("regf key (nk) at \(hex(current.fileOffset)): keys listed under several parents exceed the "
-                            + "walk's budget; \"\(current.name)\"'s shared subkeys are not read again")
+                        warn(
+                            "regf key (nk) at \(hex(current.fileOffset)): keys listed under several parents exceed the "
+                                + "walk's budget; \"\(current.name)\"'s shared subkeys are not read again")
                         break
                     }
-                    if !again { warn("\(at): also listed under \"\(current.name)\" (a key with two parents); read there too") }
+                    if !again {
+                        warn("\(at): also listed under \"\(current.name)\" (a key with two parents); read there too")
+                    }
                 }
                 stack.append((path + [child.name], cells + [child.cellOffset], again || shared, child))
             }

@@ -60,7 +60,8 @@ package struct RegistryKey: Sendable, Equatable {
     /// - Throws: ``BinaryFormatError`` for a short record, a wrong signature or a name running past the cell.
     package init(parsing reader: inout ByteReader, cellOffset: UInt32) throws {
         guard reader.count >= RegistryKey.headerSize else {
-            throw reader.error("an nk record needs \(RegistryKey.headerSize) bytes, the cell holds \(reader.count)", at: 0)
+            throw reader.error(
+                "an nk record needs \(RegistryKey.headerSize) bytes, the cell holds \(reader.count)", at: 0)
         }
         let signature = try reader.bytes(count: 2)
         guard signature == [0x6E, 0x6B] else {

@@ -118,12 +118,16 @@ package struct RegistryLogEntry: Sendable, Equatable {
         for index in 0..<count {
             let pageOffset = Int(try u32(RegistryLogEntry.headerSize + index * 8))
             let pageSize = Int(try u32(RegistryLogEntry.headerSize + index * 8 + 4))
-            guard pageSize > 0, pageSize % RegistryLogEntry.alignment == 0, pageOffset % RegistryLogEntry.alignment == 0 else {
-                throw .malformed("dirty page \(index): offset \(hex(pageOffset)), size \(hex(pageSize)) are not whole 512-byte sectors")
+            guard pageSize > 0, pageSize % RegistryLogEntry.alignment == 0, pageOffset % RegistryLogEntry.alignment == 0
+            else {
+                throw .malformed(
+                    "dirty page \(index): offset \(hex(pageOffset)), size \(hex(pageSize)) are not whole 512-byte sectors"
+                )
             }
             guard pageSize <= hbinsSize, pageOffset <= hbinsSize - pageSize else {
                 throw .malformed(
-                    "dirty page \(index) at \(hex(pageOffset)) (\(pageSize) bytes) lies past the hive bins size \(hex(hbinsSize))")
+                    "dirty page \(index) at \(hex(pageOffset)) (\(pageSize) bytes) lies past the hive bins size \(hex(hbinsSize))"
+                )
             }
             guard pageSize <= offset + size - data else {
                 throw .malformed("dirty page \(index) (\(pageSize) bytes) runs past the end of its entry")

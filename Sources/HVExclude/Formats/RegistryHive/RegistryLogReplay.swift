@@ -35,7 +35,8 @@ package struct RegistryLogReplay {
         package var notes: [String] = []
 
         package static func == (lhs: Outcome, rhs: Outcome) -> Bool {
-            lhs.baseBlock == rhs.baseBlock && lhs.applied.map { "\($0.log):\($0.count)" } == rhs.applied.map { "\($0.log):\($0.count)" }
+            lhs.baseBlock == rhs.baseBlock
+                && lhs.applied.map { "\($0.log):\($0.count)" } == rhs.applied.map { "\($0.log):\($0.count)" }
                 && lhs.format == rhs.format && lhs.lastSequence == rhs.lastSequence && lhs.warnings == rhs.warnings
                 && lhs.notes == rhs.notes
         }
@@ -50,7 +51,9 @@ package struct RegistryLogReplay {
             }
             var parts: [String] = []
             for (index, item) in used.enumerated() {
-                parts.append(index == 0 ? "\(item.count) \(noun(item.count)) from \(item.log)" : "\(item.count) from \(item.log)")
+                parts.append(
+                    index == 0 ? "\(item.count) \(noun(item.count)) from \(item.log)" : "\(item.count) from \(item.log)"
+                )
             }
             let sequence = lastSequence.map { " (to sequence \($0))" } ?? ""
             return "replayed " + parts.joined(separator: " and ") + sequence
@@ -103,12 +106,14 @@ package struct RegistryLogReplay {
     func foreignReason(_ log: RegistryTransactionLog) -> String? {
         guard base.checksumValid, primaryBase.count >= 512, log.bytes.count >= 512 else { return nil }
         var reasons: [String] = []
-        let ours = base.fileName, theirs = log.baseBlock.fileName
+        let ours = base.fileName
+        let theirs = log.baseBlock.fileName
         if !ours.isEmpty, !theirs.isEmpty, ours != theirs {
             reasons.append("its base block names \"\(theirs)\", \(hiveName)'s names \"\(ours)\"")
         }
         let ids = [(112, "RmId"), (128, "LogId"), (148, "TmId")].filter { at, _ in
-            let mine = primaryBase[at..<at + 16], other = log.bytes[at..<at + 16]
+            let mine = primaryBase[at..<at + 16]
+            let other = log.bytes[at..<at + 16]
             return mine.contains { $0 != 0 } && other.contains { $0 != 0 } && !mine.elementsEqual(other)
         }
         if !ids.isEmpty { reasons.append("its \(ids.map(\.1).joined(separator: ", ")) differ from \(hiveName)'s") }
@@ -123,14 +128,17 @@ package struct RegistryLogReplay {
     private func replayEntries(_ logs: [RegistryTransactionLog], hbins: inout [UInt8], outcome: inout Outcome) {
         outcome.format = .logEntries
         // Earliest entries first (a log's base block copy carries the sequence of its first entry).
-        let ordered = logs.sorted { RegistryLogReplay.precedes($0.baseBlock.primarySequence, $1.baseBlock.primarySequence) }
+        let ordered = logs.sorted {
+            RegistryLogReplay.precedes($0.baseBlock.primarySequence, $1.baseBlock.primarySequence)
+        }
         var flags = base.checksumValid ? baseFlags(primaryBase) : 0
         var baseSource: RegistryTransactionLog?
         if !base.checksumValid {
             // A torn primary base block: Windows takes the log with the latest entries only, and its base block.
             guard let latest = ordered.last else { return }
             outcome.warnings.append(
-                "\(hiveName): base block checksum mismatch: rebuilt from \(latest.name), whose entries alone are replayed")
+                "\(hiveName): base block checksum mismatch: rebuilt from \(latest.name), whose entries alone are replayed"
+            )
             flags = baseFlags(latest.bytes)
             baseSource = latest
             apply(latest, hbins: &hbins, flags: &flags, outcome: &outcome)
@@ -166,7 +174,9 @@ package struct RegistryLogReplay {
 
     /// Applies the consecutive valid entries of one log; false when it stopped on a problem worth a warning.
     @discardableResult
-    private func apply(_ log: RegistryTransactionLog, hbins: inout [UInt8], flags: inout UInt32, outcome: inout Outcome) -> Bool {
+    private func apply(
+        _ log: RegistryTransactionLog, hbins: inout [UInt8], flags: inout UInt32, outcome: inout Outcome
+    ) -> Bool {
         var expected = log.baseBlock.primarySequence
         var position = RegistryTransactionLog.baseBlockSize
         var count = 0
@@ -174,7 +184,8 @@ package struct RegistryLogReplay {
         let bytes = log.bytes
         let reader = ByteReader(bytes, structure: "regf log")
         while position < bytes.count {
-            let stored = position + 16 <= bytes.count && bytes[position..<position + 4].elementsEqual("HvLE".utf8)
+            let stored =
+                position + 16 <= bytes.count && bytes[position..<position + 4].elementsEqual("HvLE".utf8)
                 ? (try? reader.u32(at: position + 12, .little)) : nil
             // An older entry after the newest one is what the log held before it was reused: its normal end.
             if let stored, RegistryLogReplay.precedes(stored, expected) { return true }
@@ -196,9 +207,11 @@ package struct RegistryLogReplay {
                         "\(at): log entry \(stored.map { "sequence \($0)" } ?? "") is cut off (declares \(declared) bytes, "
                             + "\(available) remain in the file); \(after)")
                 case .malformed(let reason):
-                    outcome.warnings.append("\(at): log entry \(stored.map { "sequence \($0)" } ?? ""): \(reason); \(after)")
+                    outcome.warnings.append(
+                        "\(at): log entry \(stored.map { "sequence \($0)" } ?? ""): \(reason); \(after)")
                 case .checksum(let reason):
-                    outcome.warnings.append("\(at): log entry \(stored.map { "sequence \($0)" } ?? ""): \(reason); \(after)")
+                    outcome.warnings.append(
+                        "\(at): log entry \(stored.map { "sequence \($0)" } ?? ""): \(reason); \(after)")
                 }
                 return false
             }
@@ -249,13 +262,15 @@ package struct RegistryLogReplay {
         }
         let eligible = logs.filter { $0.baseBlock.lastWritten >= primaryTime }
         for log in logs where !eligible.contains(where: { $0.name == log.name }) {
-            outcome.warnings.append("\(log.name): its base block is older than \(hiveName)'s (an earlier, already written log); not used")
+            outcome.warnings.append(
+                "\(log.name): its base block is older than \(hiveName)'s (an earlier, already written log); not used")
         }
         // LOG1 unless it cannot be applied or the other log holds newer data (Windows 8 and the 2016 Windows 7 kernel).
         guard let chosen = eligible.max(by: { $0.baseBlock.lastWritten < $1.baseBlock.lastWritten }) else { return }
         let hbinsSize = Int(chosen.baseBlock.hbinsSize)
         guard hbinsSize >= 4096, hbinsSize % 4096 == 0, hbinsSize <= maximumHbinsSize else {
-            outcome.warnings.append("\(chosen.name): base block hive bins size \(hex(hbinsSize)) is not usable; not replayed")
+            outcome.warnings.append(
+                "\(chosen.name): base block hive bins size \(hex(hbinsSize)) is not usable; not replayed")
             return
         }
         let vector: RegistryDirtyVector
@@ -288,7 +303,8 @@ package struct RegistryLogReplay {
                 let logOffset = vector.pagesStart + index * 512
                 if !group.isEmpty {
                     let contiguous = group.last!.offset + 512 == offset
-                    let binBoundary = offset % 4096 == 0 && (isBinStart(chosen.bytes, logOffset) || isBinStart(original, offset))
+                    let binBoundary =
+                        offset % 4096 == 0 && (isBinStart(chosen.bytes, logOffset) || isBinStart(original, offset))
                     if !contiguous || binBoundary { break }
                 }
                 guard logOffset + 512 <= chosen.bytes.count else {
@@ -301,13 +317,15 @@ package struct RegistryLogReplay {
                 index += 1
             } while index < pages.count
             let first = group[0]
-            if first.offset % 4096 == 0, isBinStart(chosen.bytes, first.logOffset) || isBinStart(original, first.offset) {
+            if first.offset % 4096 == 0, isBinStart(chosen.bytes, first.logOffset) || isBinStart(original, first.offset)
+            {
                 let page = chosen.bytes
                 let at = first.logOffset
                 let reader = ByteReader(page, structure: "regf log page")
                 let binOffset = try? reader.u32(at: at + 4, .little)
                 let binSize = (try? reader.u32(at: at + 8, .little)) ?? 0
-                let valid = isBinStart(page, at) && binOffset == UInt32(first.offset) && binSize >= 4096 && binSize % 4096 == 0
+                let valid =
+                    isBinStart(page, at) && binOffset == UInt32(first.offset) && binSize >= 4096 && binSize % 4096 == 0
                 guard valid else {
                     outcome.warnings.append(
                         "\(chosen.name) at \(hex(at)): the dirty hive bin for hive bins offset \(hex(first.offset)) is invalid "
@@ -334,17 +352,23 @@ package struct RegistryLogReplay {
             return
         }
         outcome.baseBlock = rebuiltBase(
-            from: chosen, sequence: chosen.baseBlock.primarySequence, hbinsSize: hbins.count, flags: baseFlags(chosen.bytes))
+            from: chosen, sequence: chosen.baseBlock.primarySequence, hbinsSize: hbins.count,
+            flags: baseFlags(chosen.bytes))
     }
 
     // MARK: Base block
 
     /// The base block after recovery: the log's copy of the first 512 bytes over the primary's block, as a primary
     /// file (type 0) with both sequence numbers `sequence`, the new hive bins size and a fresh checksum.
-    private func rebuiltBase(from log: RegistryTransactionLog, sequence: UInt32, hbinsSize: Int, flags: UInt32) -> [UInt8] {
+    private func rebuiltBase(
+        from log: RegistryTransactionLog, sequence: UInt32, hbinsSize: Int, flags: UInt32
+    ) -> [UInt8] {
         var block = primaryBase
-        if block.count < RegistryBaseBlock.size { block += [UInt8](repeating: 0, count: RegistryBaseBlock.size - block.count) }
-        block.replaceSubrange(0..<RegistryTransactionLog.baseBlockSize, with: log.bytes[0..<RegistryTransactionLog.baseBlockSize])
+        if block.count < RegistryBaseBlock.size {
+            block += [UInt8](repeating: 0, count: RegistryBaseBlock.size - block.count)
+        }
+        block.replaceSubrange(
+            0..<RegistryTransactionLog.baseBlockSize, with: log.bytes[0..<RegistryTransactionLog.baseBlockSize])
         func put(_ value: UInt32, _ at: Int) {
             for index in 0..<4 { block[at + index] = UInt8(truncatingIfNeeded: value >> (8 * UInt32(index))) }
         }

@@ -46,7 +46,8 @@ package struct RegistrySubkeyList: Sendable, Equatable {
         case [0x72, 0x69]: kind = .ri
         default:
             throw reader.error(
-                "signature is \(RegistryBaseBlock.printable(signature)), expected \"lf\", \"lh\", \"li\" or \"ri\"", at: 0)
+                "signature is \(RegistryBaseBlock.printable(signature)), expected \"lf\", \"lh\", \"li\" or \"ri\"",
+                at: 0)
         }
         let count = Int(try reader.u16(.little))
         let entrySize = kind == .lf || kind == .lh ? 8 : 4

@@ -50,7 +50,9 @@ package struct RegistryTransactionLog: Sendable {
             throw Unusable(name: name, reason: "empty (the log is not in use)", isUnused: true)
         }
         guard bytes.count >= RegistryTransactionLog.baseBlockSize else {
-            throw Unusable(name: name, reason: "truncated: \(bytes.count) bytes cannot hold its 512-byte base block", isUnused: false)
+            throw Unusable(
+                name: name, reason: "truncated: \(bytes.count) bytes cannot hold its 512-byte base block",
+                isUnused: false)
         }
         // The copy is 512 bytes; the fields read from the base block all lie before 512.
         var padded = Array(bytes[0..<RegistryTransactionLog.baseBlockSize])
@@ -65,7 +67,9 @@ package struct RegistryTransactionLog: Sendable {
         case 6: format = .logEntries
         case 1, 2: format = .dirtyVector
         default:
-            throw Unusable(name: name, reason: "base block file type \(baseBlock.fileType) is not a transaction log (1, 2 or 6)", isUnused: false)
+            throw Unusable(
+                name: name, reason: "base block file type \(baseBlock.fileType) is not a transaction log (1, 2 or 6)",
+                isUnused: false)
         }
         guard baseBlock.checksumValid else {
             throw Unusable(
@@ -77,7 +81,8 @@ package struct RegistryTransactionLog: Sendable {
         guard !baseBlock.sequencesDiffer else {
             throw Unusable(
                 name: name,
-                reason: "base block sequence numbers differ (\(baseBlock.primarySequence), \(baseBlock.secondarySequence)): "
+                reason:
+                    "base block sequence numbers differ (\(baseBlock.primarySequence), \(baseBlock.secondarySequence)): "
                     + "the log was being written when the host stopped", isUnused: false)
         }
     }
@@ -105,7 +110,8 @@ package struct RegistryDirtyVector: Sendable, Equatable {
         guard start + 4 + bitmapBytes <= log.count else {
             throw BinaryFormatError(
                 "\(name) dirty vector", at: UInt64(start),
-                "truncated: a bitmap for \(hex(hbinsSize)) bytes of hive bins needs \(bitmapBytes) bytes after the signature")
+                "truncated: a bitmap for \(hex(hbinsSize)) bytes of hive bins needs \(bitmapBytes) bytes after the signature"
+            )
         }
         guard log[start..<start + 4].elementsEqual("DIRT".utf8) else {
             throw BinaryFormatError(

@@ -70,7 +70,8 @@ package struct RegistryValueHeader {
 
     package init(parsing reader: inout ByteReader) throws {
         guard reader.count >= RegistryValue.headerSize else {
-            throw reader.error("a vk record needs \(RegistryValue.headerSize) bytes, the cell holds \(reader.count)", at: 0)
+            throw reader.error(
+                "a vk record needs \(RegistryValue.headerSize) bytes, the cell holds \(reader.count)", at: 0)
         }
         let signature = try reader.bytes(count: 2)
         guard signature == [0x76, 0x6B] else {

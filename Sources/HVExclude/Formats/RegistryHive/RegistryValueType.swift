@@ -71,7 +71,8 @@ package struct RegistryValueType: RawRepresentable, Hashable, Sendable, Codable,
         } else if text.hasPrefix("REG_0x"), let number = UInt32(text.dropFirst(6), radix: 16) {
             rawValue = number
         } else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown type \(text)"))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "unknown type \(text)"))
         }
     }
 

@@ -104,9 +104,10 @@ package struct VHDDynamicHeader: Sendable, Equatable {
             try reader.skip(4)
             let dataOffset = try reader.u64(.big)
             guard code != [0, 0, 0, 0] else { continue }
-            locators.append(Locator(
-                platformCode: VHDFooter.fourCC(code), dataSpace: dataSpace, dataLength: dataLength,
-                dataOffset: dataOffset, entryOffset: entryOffset))
+            locators.append(
+                Locator(
+                    platformCode: VHDFooter.fourCC(code), dataSpace: dataSpace, dataLength: dataLength,
+                    dataOffset: dataOffset, entryOffset: entryOffset))
         }
         self.locators = locators
     }

@@ -77,8 +77,11 @@ package struct VHDFile: Sendable {
         if atEnd && found.diskType != 2 {
             do {
                 let copy = try footer(at: 0, count: VHDFooter.size)
-                if copy.uniqueID != found.uniqueID || copy.diskType != found.diskType || copy.currentSize != found.currentSize {
-                    warnings.append("VHD footer copy at 0x0 differs from the footer at \(hex(found.offset)); using the latter")
+                if copy.uniqueID != found.uniqueID || copy.diskType != found.diskType
+                    || copy.currentSize != found.currentSize
+                {
+                    warnings.append(
+                        "VHD footer copy at 0x0 differs from the footer at \(hex(found.offset)); using the latter")
                 }
             } catch let error as BinaryFormatError {
                 warnings.append("\(error.description) (the footer copy of a dynamic disk); using the footer at the end")
@@ -98,7 +101,9 @@ package struct VHDFile: Sendable {
             }
             if found.diskType == 4 {
                 for locator in header.locators {
-                    if let data = VHDFile.readLocator(locator, from: file, warnings: &warnings) { locators.append(data) }
+                    if let data = VHDFile.readLocator(locator, from: file, warnings: &warnings) {
+                        locators.append(data)
+                    }
                 }
             }
             dynamicHeader = header
@@ -113,7 +118,8 @@ package struct VHDFile: Sendable {
     ) -> LocatorData? {
         let place = "VHD parent locator \(locator.platformCode) at \(hex(locator.entryOffset))"
         guard locator.dataLength <= maximumLocatorLength else {
-            warnings.append("\(place): data length \(locator.dataLength) exceeds \(maximumLocatorLength) bytes; skipped")
+            warnings.append(
+                "\(place): data length \(locator.dataLength) exceeds \(maximumLocatorLength) bytes; skipped")
             return nil
         }
         let (end, overflow) = locator.dataOffset.addingReportingOverflow(UInt64(locator.dataLength))

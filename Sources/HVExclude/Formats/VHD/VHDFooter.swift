@@ -80,7 +80,8 @@ package struct VHDFooter: Sendable, Equatable {
         try reader.skip(4)
         diskType = try reader.u32(.big)
         guard (2...4).contains(diskType) else {
-            throw reader.error("disk type \(diskType) is not 2 (fixed), 3 (dynamic) or 4 (differencing)", at: start + 60)
+            throw reader.error(
+                "disk type \(diskType) is not 2 (fixed), 3 (dynamic) or 4 (differencing)", at: start + 60)
         }
         checksum = try reader.u32(.big)
         computedChecksum = VHDFooter.onesComplementSum(raw, zeroingFieldAt: 64)

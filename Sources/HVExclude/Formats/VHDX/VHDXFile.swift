@@ -179,7 +179,8 @@ package struct VHDXFile: Sendable {
         }
         if described.hasParent && described.parentLocator == nil {
             warnings.append(
-                "VHDX file parameters at \(hex(parameters.baseOffset)): HasParent is set but there is no parent locator")
+                "VHDX file parameters at \(hex(parameters.baseOffset)): HasParent is set but there is no parent locator"
+            )
         }
         return described
     }
@@ -187,53 +188,57 @@ package struct VHDXFile: Sendable {
     /// Both headers (nil where invalid) and the index of the one in use: the valid one with the higher
     /// sequence wins; one bad copy is survivable.
     /// - Throws: ``BinaryFormatError`` when neither is valid.
-    static func readHeaders(_ file: FileReader, warnings: inout [String]) throws -> (headers: [VHDXHeader?], current: Int) {
-    var headers: [VHDXHeader?] = []
-    var headerErrors: [String] = []
-    for (index, offset) in VHDXHeader.offsets.enumerated() {
-        do {
-            var reader = try file.reader(at: offset, count: VHDXHeader.size, structure: "VHDX header \(index + 1)")
-            headers.append(try VHDXHeader(parsing: &reader))
-        } catch let error as BinaryFormatError {
-            headers.append(nil)
-            headerErrors.append(error.description)
+    static func readHeaders(
+        _ file: FileReader, warnings: inout [String]
+    ) throws -> (headers: [VHDXHeader?], current: Int) {
+        var headers: [VHDXHeader?] = []
+        var headerErrors: [String] = []
+        for (index, offset) in VHDXHeader.offsets.enumerated() {
+            do {
+                var reader = try file.reader(at: offset, count: VHDXHeader.size, structure: "VHDX header \(index + 1)")
+                headers.append(try VHDXHeader(parsing: &reader))
+            } catch let error as BinaryFormatError {
+                headers.append(nil)
+                headerErrors.append(error.description)
+            }
         }
-    }
-    guard let current = VHDXFile.currentHeader(headers) else {
-        throw BinaryFormatError(
-            "VHDX headers", at: VHDXHeader.offsets[0], "neither header is valid: " + headerErrors.joined(separator: "; "))
-    }
-    for message in headerErrors { warnings.append("\(message); using the other header") }
-    return (headers, current)
+        guard let current = VHDXFile.currentHeader(headers) else {
+            throw BinaryFormatError(
+                "VHDX headers", at: VHDXHeader.offsets[0],
+                "neither header is valid: " + headerErrors.joined(separator: "; "))
+        }
+        for message in headerErrors { warnings.append("\(message); using the other header") }
+        return (headers, current)
     }
 
     /// The region table: the copies should agree; the first valid one is used.
     /// - Throws: ``BinaryFormatError`` when neither copy is valid.
     static func readRegionTable(_ file: FileReader, warnings: inout [String]) throws -> VHDXRegionTable {
-    var tables: [VHDXRegionTable?] = []
-    var tableErrors: [String] = []
-    for (index, offset) in VHDXRegionTable.offsets.enumerated() {
-        do {
-            var reader = try file.reader(
-                at: offset, count: VHDXRegionTable.size, structure: "VHDX region table \(index + 1)")
-            tables.append(try VHDXRegionTable(parsing: &reader))
-        } catch let error as BinaryFormatError {
-            tables.append(nil)
-            tableErrors.append(error.description)
+        var tables: [VHDXRegionTable?] = []
+        var tableErrors: [String] = []
+        for (index, offset) in VHDXRegionTable.offsets.enumerated() {
+            do {
+                var reader = try file.reader(
+                    at: offset, count: VHDXRegionTable.size, structure: "VHDX region table \(index + 1)")
+                tables.append(try VHDXRegionTable(parsing: &reader))
+            } catch let error as BinaryFormatError {
+                tables.append(nil)
+                tableErrors.append(error.description)
+            }
         }
-    }
-    guard let table = tables.compactMap({ $0 }).first else {
-        throw BinaryFormatError(
-            "VHDX region tables", at: VHDXRegionTable.offsets[0],
-            "neither copy is valid: " + tableErrors.joined(separator: "; "))
-    }
-    for message in tableErrors { warnings.append("\(message); using the other copy") }
-    if let first = tables[0], let second = tables[1], first.entries.map(\.guid) != second.entries.map(\.guid)
-        || first.entries.map(\.fileOffset) != second.entries.map(\.fileOffset)
-    {
-        warnings.append("VHDX region tables at 0x30000 and 0x40000 differ; using table 1")
-    }
-    return table
+        guard let table = tables.compactMap({ $0 }).first else {
+            throw BinaryFormatError(
+                "VHDX region tables", at: VHDXRegionTable.offsets[0],
+                "neither copy is valid: " + tableErrors.joined(separator: "; "))
+        }
+        for message in tableErrors { warnings.append("\(message); using the other copy") }
+        if let first = tables[0], let second = tables[1],
+            first.entries.map(\.guid) != second.entries.map(\.guid)
+                || first.entries.map(\.fileOffset) != second.entries.map(\.fileOffset)
+        {
+            warnings.append("VHDX region tables at 0x30000 and 0x40000 differ; using table 1")
+        }
+        return table
     }
 
     /// Index of the valid header with the higher sequence number (header 1 on a tie).

@@ -89,7 +89,8 @@ package struct VHDXMetadataTable: Sendable, Equatable {
         try reader.skip(2)
         let count = try reader.u16(.little)
         guard count <= VHDXMetadataTable.maximumEntryCount else {
-            throw reader.error("entry count \(count) exceeds the limit of \(VHDXMetadataTable.maximumEntryCount)", at: start + 10)
+            throw reader.error(
+                "entry count \(count) exceeds the limit of \(VHDXMetadataTable.maximumEntryCount)", at: start + 10)
         }
         try reader.seek(to: start + 32)
         var entries: [Entry] = []

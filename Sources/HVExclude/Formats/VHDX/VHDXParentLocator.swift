@@ -48,7 +48,8 @@ package struct VHDXParentLocator: Sendable, Equatable {
         let count = Int(try reader.u16(.little))
         guard 20 + count * 12 <= itemLength else {
             throw reader.error(
-                "\(count) key/value entries need \(20 + count * 12) bytes but the item has \(itemLength)", at: start + 18)
+                "\(count) key/value entries need \(20 + count * 12) bytes but the item has \(itemLength)",
+                at: start + 18)
         }
         var entries: [Entry] = []
         for index in 0..<count {
@@ -65,9 +66,10 @@ package struct VHDXParentLocator: Sendable, Equatable {
             }
             var keyReader = try reader.sub(at: start + keyOffset, count: keyLength)
             var valueReader = try reader.sub(at: start + valueOffset, count: valueLength)
-            entries.append(Entry(
-                key: try keyReader.utf16(byteCount: keyLength, .little),
-                value: try valueReader.utf16(byteCount: valueLength, .little)))
+            entries.append(
+                Entry(
+                    key: try keyReader.utf16(byteCount: keyLength, .little),
+                    value: try valueReader.utf16(byteCount: valueLength, .little)))
         }
         self.entries = entries
     }

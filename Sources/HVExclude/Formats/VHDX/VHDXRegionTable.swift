@@ -67,7 +67,8 @@ package struct VHDXRegionTable: Sendable, Equatable {
         checksum = try reader.verifiedChecksum(.castagnoli, over: raw, fieldAt: 4)
         let count = try reader.u32(.little)
         guard count <= VHDXRegionTable.maximumEntryCount else {
-            throw reader.error("entry count \(count) exceeds the limit of \(VHDXRegionTable.maximumEntryCount)", at: start + 8)
+            throw reader.error(
+                "entry count \(count) exceeds the limit of \(VHDXRegionTable.maximumEntryCount)", at: start + 8)
         }
         try reader.skip(4)
         var entries: [Entry] = []
@@ -83,7 +84,8 @@ package struct VHDXRegionTable: Sendable, Equatable {
                     reader.structure, at: entryOffset,
                     "unknown region \(guid) is marked required; the file cannot be read safely")
             }
-            entries.append(Entry(guid: guid, fileOffset: fileOffset, length: length, required: required, entryOffset: entryOffset))
+            entries.append(
+                Entry(guid: guid, fileOffset: fileOffset, length: length, required: required, entryOffset: entryOffset))
         }
         self.entries = entries
         try reader.seek(to: start + VHDXRegionTable.size)

@@ -56,9 +56,11 @@ package struct ConfigTree: Sendable, Equatable {
         }
         // XML starts with a byte-order mark, '<', or white space (in UTF-8 or UTF-16).
         let xmlStarts: [UInt8] = [0xEF, 0xFE, 0xFF, UInt8(ascii: "<"), 0x20, 0x09, 0x0A, 0x0D, 0x00]
-        guard let first = head.first, xmlStarts.contains(first) || (head.count > 1 && head[1] == UInt8(ascii: "<")) else {
+        guard let first = head.first, xmlStarts.contains(first) || (head.count > 1 && head[1] == UInt8(ascii: "<"))
+        else {
             let found = head.map { String($0, radix: 16, uppercase: true) }.joined(separator: " ")
-            throw BinaryFormatError("configuration", at: 0, "neither a VMCX header (signature 14 20 28 01) nor XML (starts with \(found))")
+            throw BinaryFormatError(
+                "configuration", at: 0, "neither a VMCX header (signature 14 20 28 01) nor XML (starts with \(found))")
         }
         return try VMConfigXML.read(file: file)
     }

@@ -57,7 +57,8 @@ package struct VMCXFile: Sendable {
         guard file.size >= minimum else {
             throw BinaryFormatError(
                 "VMCX file", at: 0,
-                "file of \(file.size) bytes is too small for a HyperVStorage container (needs at least \(hex(minimum)))")
+                "file of \(file.size) bytes is too small for a HyperVStorage container (needs at least \(hex(minimum)))"
+            )
         }
         header = try VMCXFile.chooseHeader(file, warnings: &warnings)
         objectTable = try VMCXObjectTable(file: file, offset: VMCXObjectTable.standardOffset)
@@ -73,121 +74,133 @@ package struct VMCXFile: Sendable {
     /// Both headers; the valid one with the higher sequence.
     /// - Throws: ``BinaryFormatError`` when neither is valid or the version is unsupported.
     static func chooseHeader(_ file: FileReader, warnings: inout WarningList) throws -> VMCXHeader {
-    var valid: [VMCXHeader] = []
-    var problems: [String] = []
-    for (number, offset) in [(1, UInt64(0)), (2, UInt64(0x1000))] {
-        do {
-            var reader = try file.reader(at: offset, count: VMCXHeader.size, structure: "VMCX header \(number)")
-            valid.append(try VMCXHeader(parsing: &reader))
-        } catch let error as BinaryFormatError {
-            problems.append(error.description)
+        var valid: [VMCXHeader] = []
+        var problems: [String] = []
+        for (number, offset) in [(1, UInt64(0)), (2, UInt64(0x1000))] {
+            do {
+                var reader = try file.reader(at: offset, count: VMCXHeader.size, structure: "VMCX header \(number)")
+                valid.append(try VMCXHeader(parsing: &reader))
+            } catch let error as BinaryFormatError {
+                problems.append(error.description)
+            }
         }
-    }
-    guard let chosen = valid.max(by: { $0.sequence < $1.sequence }) else {
-        throw BinaryFormatError("VMCX headers", at: 0, "neither header is valid: " + problems.joined(separator: "; "))
-    }
-    for problem in problems {
-        warnings.add("\(problem); using the header at \(hex(chosen.offset)) (sequence \(chosen.sequence))")
-    }
-    guard chosen.version == VMCXHeader.supportedVersion else {
-        throw BinaryFormatError(
-            "VMCX header", at: chosen.offset,
-            "unsupported format version \(hex(chosen.version)) (only \(hex(VMCXHeader.supportedVersion)) is known)")
-    }
+        guard let chosen = valid.max(by: { $0.sequence < $1.sequence }) else {
+            throw BinaryFormatError(
+                "VMCX headers", at: 0, "neither header is valid: " + problems.joined(separator: "; "))
+        }
+        for problem in problems {
+            warnings.add("\(problem); using the header at \(hex(chosen.offset)) (sequence \(chosen.sequence))")
+        }
+        guard chosen.version == VMCXHeader.supportedVersion else {
+            throw BinaryFormatError(
+                "VMCX header", at: chosen.offset,
+                "unsupported format version \(hex(chosen.version)) (only \(hex(VMCXHeader.supportedVersion)) is known)")
+        }
         return chosen
     }
 
     /// The entries of the object table at 0x2000 and of any allocated further tables it lists (none in the samples).
-    static func allObjects(_ objectTable: VMCXObjectTable, file: FileReader, warnings: inout WarningList) throws -> [VMCXObjectTable.Entry] {
-    var objects = objectTable.entries
-    var tablesRead: Set<UInt64> = [VMCXObjectTable.standardOffset]
-    var scan = 0
-    while scan < objects.count {
-        let entry = objects[scan]
-        scan += 1
-        guard entry.allocated, entry.type == .objectTable, !tablesRead.contains(entry.offset) else { continue }
-        tablesRead.insert(entry.offset)
-        guard tablesRead.count <= 16, objects.count < VMCXObjectTable.maximumEntries else {
-            warnings.add("VMCX object table at \(hex(entry.offset)): too many object tables; not read")
-            continue
+    static func allObjects(
+        _ objectTable: VMCXObjectTable, file: FileReader, warnings: inout WarningList
+    ) throws -> [VMCXObjectTable.Entry] {
+        var objects = objectTable.entries
+        var tablesRead: Set<UInt64> = [VMCXObjectTable.standardOffset]
+        var scan = 0
+        while scan < objects.count {
+            let entry = objects[scan]
+            scan += 1
+            guard entry.allocated, entry.type == .objectTable, !tablesRead.contains(entry.offset) else { continue }
+            tablesRead.insert(entry.offset)
+            guard tablesRead.count <= 16, objects.count < VMCXObjectTable.maximumEntries else {
+                warnings.add("VMCX object table at \(hex(entry.offset)): too many object tables; not read")
+                continue
+            }
+            do {
+                objects += try VMCXObjectTable(file: file, offset: entry.offset).entries
+            } catch let error as BinaryFormatError {
+                warnings.add("\(error.description); objects it lists were not read")
+            }
         }
-        do {
-            objects += try VMCXObjectTable(file: file, offset: entry.offset).entries
-        } catch let error as BinaryFormatError {
-            warnings.add("\(error.description); objects it lists were not read")
+        let badObjectChecksums = objects.filter { !$0.checksumValid }
+        if let first = badObjectChecksums.first {
+            warnings.add(
+                "VMCX object table: \(badObjectChecksums.count) entr\(badObjectChecksums.count == 1 ? "y has" : "ies have") a checksum mismatch"
+                    + " (first at \(hex(first.entryOffset))); read on")
         }
-    }
-    let badObjectChecksums = objects.filter { !$0.checksumValid }
-    if let first = badObjectChecksums.first {
-        warnings.add(
-            "VMCX object table: \(badObjectChecksums.count) entr\(badObjectChecksums.count == 1 ? "y has" : "ies have") a checksum mismatch"
-                + " (first at \(hex(first.entryOffset))); read on")
-    }
 
         return objects
     }
 
     /// The live key tables: allocated KeyTable objects only; the higher sequence wins per index.
-    static func liveKeyTables(_ objects: [VMCXObjectTable.Entry], file: FileReader, warnings: inout WarningList) throws -> [VMCXKeyTable] {
-    var tablesByIndex: [UInt16: VMCXKeyTable] = [:]
-    var keyTableObjects = 0
-    for entry in objects where entry.allocated && entry.type == .keyTable {
-        keyTableObjects += 1
-        guard keyTableObjects <= VMCXFile.maximumKeyTables else {
-            warnings.add("VMCX object table: more than \(VMCXFile.maximumKeyTables) key tables; the rest were not read")
-            break
-        }
-        guard entry.size <= VMCXKeyTable.maximumSize else {
-            warnings.add("VMCX key table at \(hex(entry.offset)): size \(hex(entry.size)) exceeds the cap of \(hex(VMCXKeyTable.maximumSize)); not read")
-            continue
-        }
-        let (end, overflow) = entry.offset.addingReportingOverflow(UInt64(entry.size))
-        guard !overflow, end <= file.size else {
-            warnings.add(
-                "VMCX key table at \(hex(entry.offset)) (size \(hex(entry.size))) lies past the end of the file (\(hex(file.size))); not read")
-            continue
-        }
-        do {
-            let reader = try file.reader(at: entry.offset, count: Int(entry.size), structure: "VMCX key table")
-            let table = try VMCXKeyTable(parsing: reader)
-            if !table.checksumValid {
-                warnings.add("VMCX key table \(table.index) at \(hex(table.offset)): header checksum mismatch; read on")
-            }
-            if let other = tablesByIndex[table.index] {
-                let keep = table.sequence > other.sequence ? table : other
-                let drop = table.sequence > other.sequence ? other : table
+    static func liveKeyTables(
+        _ objects: [VMCXObjectTable.Entry], file: FileReader, warnings: inout WarningList
+    ) throws -> [VMCXKeyTable] {
+        var tablesByIndex: [UInt16: VMCXKeyTable] = [:]
+        var keyTableObjects = 0
+        for entry in objects where entry.allocated && entry.type == .keyTable {
+            keyTableObjects += 1
+            guard keyTableObjects <= VMCXFile.maximumKeyTables else {
                 warnings.add(
-                    "VMCX key table \(table.index): allocated twice (at \(hex(other.offset)) and \(hex(table.offset)));"
-                        + " using sequence \(keep.sequence) at \(hex(keep.offset)), ignoring sequence \(drop.sequence) at \(hex(drop.offset))")
-                tablesByIndex[table.index] = keep
-            } else {
-                tablesByIndex[table.index] = table
+                    "VMCX object table: more than \(VMCXFile.maximumKeyTables) key tables; the rest were not read")
+                break
             }
-        } catch let error as BinaryFormatError {
-            warnings.add("\(error.description); table not read")
+            guard entry.size <= VMCXKeyTable.maximumSize else {
+                warnings.add(
+                    "VMCX key table at \(hex(entry.offset)): size \(hex(entry.size)) exceeds the cap of \(hex(VMCXKeyTable.maximumSize)); not read"
+                )
+                continue
+            }
+            let (end, overflow) = entry.offset.addingReportingOverflow(UInt64(entry.size))
+            guard !overflow, end <= file.size else {
+                warnings.add(
+                    "VMCX key table at \(hex(entry.offset)) (size \(hex(entry.size))) lies past the end of the file (\(hex(file.size))); not read"
+                )
+                continue
+            }
+            do {
+                let reader = try file.reader(at: entry.offset, count: Int(entry.size), structure: "VMCX key table")
+                let table = try VMCXKeyTable(parsing: reader)
+                if !table.checksumValid {
+                    warnings.add(
+                        "VMCX key table \(table.index) at \(hex(table.offset)): header checksum mismatch; read on")
+                }
+                if let other = tablesByIndex[table.index] {
+                    let keep = table.sequence > other.sequence ? table : other
+                    let drop = table.sequence > other.sequence ? other : table
+                    warnings.add(
+                        "VMCX key table \(table.index): allocated twice (at \(hex(other.offset)) and \(hex(table.offset)));"
+                            + " using sequence \(keep.sequence) at \(hex(keep.offset)), ignoring sequence \(drop.sequence) at \(hex(drop.offset))"
+                    )
+                    tablesByIndex[table.index] = keep
+                } else {
+                    tablesByIndex[table.index] = table
+                }
+            } catch let error as BinaryFormatError {
+                warnings.add("\(error.description); table not read")
+            }
         }
-    }
-    return tablesByIndex.keys.sorted().compactMap { tablesByIndex[$0] }
+        return tablesByIndex.keys.sorted().compactMap { tablesByIndex[$0] }
 
     }
 
     /// Every key entry of the live tables, with their damage as warnings.
     /// - Throws: ``BinaryFormatError`` past ``maximumEntries``.
     static func keyEntries(_ keyTables: [VMCXKeyTable], warnings: inout WarningList) throws -> [VMCXKeyEntry] {
-    var entries: [VMCXKeyEntry] = []
-    for table in keyTables {
-        for message in table.warnings { warnings.add(message) }
-        let bad = table.entries.filter { !$0.checksumValid }
-        if let first = bad.first {
-            warnings.add(
-                "VMCX key table \(table.index) at \(hex(table.offset)): \(bad.count) entr\(bad.count == 1 ? "y has" : "ies have")"
-                    + " a checksum mismatch (first '\(first.name)' at \(hex(first.absoluteOffset))); read on")
+        var entries: [VMCXKeyEntry] = []
+        for table in keyTables {
+            for message in table.warnings { warnings.add(message) }
+            let bad = table.entries.filter { !$0.checksumValid }
+            if let first = bad.first {
+                warnings.add(
+                    "VMCX key table \(table.index) at \(hex(table.offset)): \(bad.count) entr\(bad.count == 1 ? "y has" : "ies have")"
+                        + " a checksum mismatch (first '\(first.name)' at \(hex(first.absoluteOffset))); read on")
+            }
+            entries += table.entries
+            guard entries.count <= VMCXFile.maximumEntries else {
+                throw BinaryFormatError(
+                    "VMCX key tables", at: table.offset, "more than \(VMCXFile.maximumEntries) key entries")
+            }
         }
-        entries += table.entries
-        guard entries.count <= VMCXFile.maximumEntries else {
-            throw BinaryFormatError("VMCX key tables", at: table.offset, "more than \(VMCXFile.maximumEntries) key entries")
-        }
-    }
 
         return entries
     }
@@ -196,62 +209,68 @@ package struct VMCXFile: Sendable {
     package static func values(
         of entries: [VMCXKeyEntry], objects: [VMCXObjectTable.Entry], file: FileReader, warnings: inout WarningList
     ) throws -> [ConfigValue?] {
-    let fileObjects = Dictionary(
-        objects.filter { $0.allocated && $0.type == .file }.map { ($0.offset, $0.size) }, uniquingKeysWith: { a, _ in a })
-    var values: [ConfigValue?] = []
-    values.reserveCapacity(entries.count)
-    for entry in entries {
-        do {
-            let raw: [UInt8]
-            switch entry.payload {
-            case .inline(let bytes):
-                raw = bytes
-            case .fileObject(let size, let offset):
-                guard let objectSize = fileObjects[offset] else {
-                    throw BinaryFormatError(
-                        "VMCX key entry '\(entry.name)'", at: entry.absoluteOffset,
-                        "value points at \(hex(offset)), which is not an allocated file object")
+        let fileObjects = Dictionary(
+            objects.filter { $0.allocated && $0.type == .file }.map { ($0.offset, $0.size) },
+            uniquingKeysWith: { a, _ in a })
+        var values: [ConfigValue?] = []
+        values.reserveCapacity(entries.count)
+        for entry in entries {
+            do {
+                let raw: [UInt8]
+                switch entry.payload {
+                case .inline(let bytes):
+                    raw = bytes
+                case .fileObject(let size, let offset):
+                    guard let objectSize = fileObjects[offset] else {
+                        throw BinaryFormatError(
+                            "VMCX key entry '\(entry.name)'", at: entry.absoluteOffset,
+                            "value points at \(hex(offset)), which is not an allocated file object")
+                    }
+                    guard size <= objectSize, size <= VMCXFile.maximumFileObjectValue else {
+                        throw BinaryFormatError(
+                            "VMCX key entry '\(entry.name)'", at: entry.absoluteOffset,
+                            "value of \(size) bytes exceeds its file object (\(objectSize) bytes) or the cap of \(VMCXFile.maximumFileObjectValue)"
+                        )
+                    }
+                    raw = try file.reader(at: offset, count: Int(size), structure: "VMCX file object").array
                 }
-                guard size <= objectSize, size <= VMCXFile.maximumFileObjectValue else {
-                    throw BinaryFormatError(
-                        "VMCX key entry '\(entry.name)'", at: entry.absoluteOffset,
-                        "value of \(size) bytes exceeds its file object (\(objectSize) bytes) or the cap of \(VMCXFile.maximumFileObjectValue)")
-                }
-                raw = try file.reader(at: offset, count: Int(size), structure: "VMCX file object").array
+                values.append(try entry.decode(raw))
+            } catch let error as BinaryFormatError {
+                warnings.add("\(error.description); entry skipped")
+                values.append(nil)
             }
-            values.append(try entry.decode(raw))
-        } catch let error as BinaryFormatError {
-            warnings.add("\(error.description); entry skipped")
-            values.append(nil)
         }
-    }
 
         return values
     }
 
     /// The replay-log header: outstanding entries mean the tables may be older than what Hyper-V last wrote.
-    static func readReplayLog(_ chosen: VMCXHeader, file: FileReader, warnings: inout WarningList) throws -> VMCXReplayLog? {
-    var replayLog: VMCXReplayLog?
-    if chosen.replayLogOffset != 0 || chosen.replayLogSize != 0 {
-        let (end, overflow) = chosen.replayLogOffset.addingReportingOverflow(chosen.replayLogSize)
-        if overflow || end > file.size {
-            warnings.add(
-                "VMCX replay log at \(hex(chosen.replayLogOffset)) (size \(hex(chosen.replayLogSize))) runs past the end of the file"
-                    + " (\(hex(file.size))): the file is cut short inside its replay-log area; the key tables before it were read")
-        }
-        do {
-            var reader = try file.reader(at: chosen.replayLogOffset, count: VMCXReplayLog.size, structure: "VMCX replay log")
-            let log = try VMCXReplayLog(parsing: &reader)
-            replayLog = log
-            if log.entryCount > 0 {
+    static func readReplayLog(
+        _ chosen: VMCXHeader, file: FileReader, warnings: inout WarningList
+    ) throws -> VMCXReplayLog? {
+        var replayLog: VMCXReplayLog?
+        if chosen.replayLogOffset != 0 || chosen.replayLogSize != 0 {
+            let (end, overflow) = chosen.replayLogOffset.addingReportingOverflow(chosen.replayLogSize)
+            if overflow || end > file.size {
                 warnings.add(
-                    "VMCX replay log at \(hex(log.offset)): \(log.entryCount) outstanding entr\(log.entryCount == 1 ? "y was" : "ies were")"
-                        + " not replayed; values may be older than what Hyper-V last wrote")
+                    "VMCX replay log at \(hex(chosen.replayLogOffset)) (size \(hex(chosen.replayLogSize))) runs past the end of the file"
+                        + " (\(hex(file.size))): the file is cut short inside its replay-log area; the key tables before it were read"
+                )
             }
-        } catch let error as BinaryFormatError {
-            warnings.add("\(error.description); replay log not checked")
+            do {
+                var reader = try file.reader(
+                    at: chosen.replayLogOffset, count: VMCXReplayLog.size, structure: "VMCX replay log")
+                let log = try VMCXReplayLog(parsing: &reader)
+                replayLog = log
+                if log.entryCount > 0 {
+                    warnings.add(
+                        "VMCX replay log at \(hex(log.offset)): \(log.entryCount) outstanding entr\(log.entryCount == 1 ? "y was" : "ies were")"
+                            + " not replayed; values may be older than what Hyper-V last wrote")
+                }
+            } catch let error as BinaryFormatError {
+                warnings.add("\(error.description); replay log not checked")
+            }
         }
-    }
 
         return replayLog
     }
@@ -275,10 +294,13 @@ package struct VMCXFile: Sendable {
                 continue
             }
             guard let parent = indexByKey[key(entry.parentTable, entry.parentOffset)] else {
-                let reason = tables.contains(entry.parentTable)
+                let reason =
+                    tables.contains(entry.parentTable)
                     ? "table \(entry.parentTable) has no key entry at offset \(hex(entry.parentOffset))"
                     : "key table \(entry.parentTable) does not exist"
-                warnings.add("VMCX key entry '\(entry.name)' at \(at): its parent is missing (\(reason)); entry and its children dropped")
+                warnings.add(
+                    "VMCX key entry '\(entry.name)' at \(at): its parent is missing (\(reason)); entry and its children dropped"
+                )
                 continue
             }
             guard values[parent] == .node else {
@@ -294,7 +316,8 @@ package struct VMCXFile: Sendable {
         var reached = Set<Int>()
         func ordered(_ list: [Int]) -> [Int] {
             list.sorted {
-                let a = entries[$0], b = entries[$1]
+                let a = entries[$0]
+                let b = entries[$1]
                 if a.insertionSequence != b.insertionSequence { return a.insertionSequence < b.insertionSequence }
                 return (a.tableIndex, a.offset) < (b.tableIndex, b.offset)
             }
@@ -305,7 +328,9 @@ package struct VMCXFile: Sendable {
             var node = ConfigNode(name: entry.name, value: values[index]!, location: hex(entry.absoluteOffset))
             let kids = ordered(children[index] ?? [])
             if depth >= VMCXFile.maximumDepth, !kids.isEmpty {
-                warnings.add("VMCX key entry '\(entry.name)' at \(hex(entry.absoluteOffset)): nesting deeper than \(VMCXFile.maximumDepth); children dropped")
+                warnings.add(
+                    "VMCX key entry '\(entry.name)' at \(hex(entry.absoluteOffset)): nesting deeper than \(VMCXFile.maximumDepth); children dropped"
+                )
                 return node
             }
             for child in kids where !reached.contains(child) {
@@ -336,7 +361,8 @@ package struct VMCXFile: Sendable {
             let cycle = seen[seen.firstIndex(of: loopStart)!...]
             let names = cycle.prefix(4).map { "'\(entries[$0].name)' at \(hex(entries[$0].absoluteOffset))" }
             warnings.add(
-                "VMCX key entries form a parent cycle (\(names.joined(separator: " → "))\(cycle.count > 4 ? " …" : "")); \(cycle.count) entries and their children dropped")
+                "VMCX key entries form a parent cycle (\(names.joined(separator: " → "))\(cycle.count > 4 ? " …" : "")); \(cycle.count) entries and their children dropped"
+            )
             reported.formUnion(seen)
         }
         return root

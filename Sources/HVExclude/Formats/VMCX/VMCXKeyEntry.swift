@@ -99,7 +99,8 @@ package struct VMCXKeyEntry: Sendable, Equatable {
 
         func need(_ count: Int, _ what: String) throws {
             guard count <= reader.remaining else {
-                throw entry.error("\(what) of \(count) bytes runs past the \(entry.count)-byte entry '\(keyName)'", at: 0)
+                throw entry.error(
+                    "\(what) of \(count) bytes runs past the \(entry.count)-byte entry '\(keyName)'", at: 0)
             }
         }
 
@@ -149,7 +150,8 @@ package struct VMCXKeyEntry: Sendable, Equatable {
     package func decode(_ raw: [UInt8]) throws -> ConfigValue {
         func integer(_ count: Int) throws -> UInt64 {
             guard raw.count >= count else {
-                throw BinaryFormatError("VMCX key entry '\(name)'", at: absoluteOffset, "value needs \(count) bytes, has \(raw.count)")
+                throw BinaryFormatError(
+                    "VMCX key entry '\(name)'", at: absoluteOffset, "value needs \(count) bytes, has \(raw.count)")
             }
             var value: UInt64 = 0
             for index in (0..<count).reversed() { value = value << 8 | UInt64(raw[index]) }
@@ -161,7 +163,8 @@ package struct VMCXKeyEntry: Sendable, Equatable {
         case 5: return .double(Double(bitPattern: try integer(8)))
         case 6:
             guard raw.count % 2 == 0 else {
-                throw BinaryFormatError("VMCX key entry '\(name)'", at: absoluteOffset, "string has odd UTF-16 byte length \(raw.count)")
+                throw BinaryFormatError(
+                    "VMCX key entry '\(name)'", at: absoluteOffset, "string has odd UTF-16 byte length \(raw.count)")
             }
             return .string(UTF16Text.decode(raw, .little))
         case 7: return .bytes(raw)

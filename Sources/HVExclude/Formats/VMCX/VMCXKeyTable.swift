@@ -40,7 +40,8 @@ package struct VMCXKeyTable: Sendable, Equatable {
     /// - Throws: ``BinaryFormatError`` when the table is too small or its signature is wrong.
     package init(parsing reader: ByteReader) throws {
         guard reader.count >= VMCXKeyTable.headerSize else {
-            throw reader.error("key table of \(reader.count) bytes is smaller than its \(VMCXKeyTable.headerSize)-byte header", at: 0)
+            throw reader.error(
+                "key table of \(reader.count) bytes is smaller than its \(VMCXKeyTable.headerSize)-byte header", at: 0)
         }
         let magic = try reader.peek(UInt16.self, at: 0, .little)
         guard magic == VMCXKeyTable.signature else {
@@ -60,7 +61,9 @@ package struct VMCXKeyTable: Sendable, Equatable {
             let (type, entrySize) = try VMCXKeyEntry.peekTypeAndSize(reader, at: position)
             if entrySize == 0 { break }
             let at = hex(reader.baseOffset + UInt64(position))
-            guard entrySize >= UInt32(VMCXKeyEntry.headerSize), UInt64(position) + UInt64(entrySize) <= UInt64(reader.count) else {
+            guard entrySize >= UInt32(VMCXKeyEntry.headerSize),
+                UInt64(position) + UInt64(entrySize) <= UInt64(reader.count)
+            else {
                 warnings.append(
                     "\(label): key entry at \(at) has size \(entrySize), past the end of the \(hex(reader.count))-byte table"
                         + " (or smaller than its header); the rest of the table was not read")

@@ -97,7 +97,8 @@ package struct VMCXObjectTable: Sendable, Equatable {
         var head = try file.reader(at: offset, count: 8, structure: structure)
         let magic = try head.u32(.little)
         guard magic == VMCXObjectTable.signature else {
-            throw BinaryFormatError(structure, at: offset, "bad signature \(hex(magic)) (expected \(hex(VMCXObjectTable.signature)))")
+            throw BinaryFormatError(
+                structure, at: offset, "bad signature \(hex(magic)) (expected \(hex(VMCXObjectTable.signature)))")
         }
         let count = try head.u32(.little)
         let bytes = try Checked.multiply(UInt64(count), UInt64(VMCXObjectTable.entrySize), structure, at: offset + 4)
@@ -105,10 +106,12 @@ package struct VMCXObjectTable: Sendable, Equatable {
         guard end <= file.size else {
             throw BinaryFormatError(
                 structure, at: offset,
-                "entry count \(count) needs \(bytes) bytes up to \(hex(end)), past the end of the file (\(hex(file.size)))")
+                "entry count \(count) needs \(bytes) bytes up to \(hex(end)), past the end of the file (\(hex(file.size)))"
+            )
         }
         guard count <= VMCXObjectTable.maximumEntries else {
-            throw BinaryFormatError(structure, at: offset, "entry count \(count) exceeds the cap of \(VMCXObjectTable.maximumEntries)")
+            throw BinaryFormatError(
+                structure, at: offset, "entry count \(count) exceeds the cap of \(VMCXObjectTable.maximumEntries)")
         }
         var reader = try file.reader(at: offset + 8, count: Int(bytes), structure: structure)
         var entries: [Entry] = []
@@ -121,11 +124,12 @@ package struct VMCXObjectTable: Sendable, Equatable {
             let objectOffset = try reader.u64(.little)
             let size = try reader.u32(.little)
             let allocated = try reader.u8() != 0
-            entries.append(Entry(
-                rawType: type, checksum: checksum,
-                checksumValid: CRC32.ieee.checksum(raw, zeroingFieldAt: 1) == checksum,
-                offset: objectOffset, size: size, allocated: allocated,
-                entryOffset: reader.baseOffset + UInt64(start)))
+            entries.append(
+                Entry(
+                    rawType: type, checksum: checksum,
+                    checksumValid: CRC32.ieee.checksum(raw, zeroingFieldAt: 1) == checksum,
+                    offset: objectOffset, size: size, allocated: allocated,
+                    entryOffset: reader.baseOffset + UInt64(start)))
         }
         self.offset = offset
         self.entries = entries

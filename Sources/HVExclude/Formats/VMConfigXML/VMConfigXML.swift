@@ -20,7 +20,8 @@ package enum VMConfigXML {
     /// - Throws: ``XMLParseError`` or ``VMConfigXMLError``; ``BinaryFormatError`` when the file exceeds the cap.
     package static func read(file: FileReader) throws -> ConfigTree {
         guard file.size <= maximumFileSize else {
-            throw BinaryFormatError("XML configuration", at: 0, "file of \(file.size) bytes exceeds the cap of \(maximumFileSize)")
+            throw BinaryFormatError(
+                "XML configuration", at: 0, "file of \(file.size) bytes exceeds the cap of \(maximumFileSize)")
         }
         return try parse(try file.read(at: 0, count: Int(file.size)))
     }
@@ -47,7 +48,8 @@ package enum VMConfigXML {
         let location = "line \(element.line)"
         let at = "<\(element.name)> at line \(element.line), column \(element.column)"
         for attribute in element.attributes where attribute.name != "type" {
-            throw VMConfigXMLError.foreignAttribute(element: element.name, line: element.line, column: element.column, attribute: attribute.name)
+            throw VMConfigXMLError.foreignAttribute(
+                element: element.name, line: element.line, column: element.column, attribute: attribute.name)
         }
         let hasText = element.text.unicodeScalars.contains { !($0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r") }
         guard let type = element.attribute("type") else {
@@ -88,7 +90,8 @@ package enum VMConfigXML {
             case "true", "1": value = .bool(true)
             case "false", "0": value = .bool(false)
             default:
-                warnings.append("XML \(at): bool value '\(trimmed.prefix(40))' is neither True nor False; kept as a string")
+                warnings.append(
+                    "XML \(at): bool value '\(trimmed.prefix(40))' is neither True nor False; kept as a string")
                 value = .string(text)
             }
         case "bytes":
@@ -108,7 +111,9 @@ package enum VMConfigXML {
     private static func trim(_ text: String) -> String {
         let scalars = text.unicodeScalars
         let isSpace: (Unicode.Scalar) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
-        guard let first = scalars.firstIndex(where: { !isSpace($0) }), let last = scalars.lastIndex(where: { !isSpace($0) }) else {
+        guard let first = scalars.firstIndex(where: { !isSpace($0) }),
+            let last = scalars.lastIndex(where: { !isSpace($0) })
+        else {
             return ""
         }
         return String(scalars[first...last])

@@ -17,9 +17,11 @@ package enum VMConfigXMLError: Error, Equatable, Sendable, CustomStringConvertib
         case .rootElement(let name, let line):
             reason = "root element is <\(name)> (line \(line)), not <configuration>"
         case .foreignAttribute(let element, let line, let column, let attribute):
-            reason = "<\(element)> at line \(line), column \(column) carries attribute '\(attribute)'; Hyper-V configurations use only 'type'"
+            reason =
+                "<\(element)> at line \(line), column \(column) carries attribute '\(attribute)'; Hyper-V configurations use only 'type'"
         case .noConfigurationKey(let found):
-            reason = "no 'configuration' key at the top level (found: \(found.isEmpty ? "nothing" : found.joined(separator: ", ")))"
+            reason =
+                "no 'configuration' key at the top level (found: \(found.isEmpty ? "nothing" : found.joined(separator: ", ")))"
         case .noGlobalID:
             reason = "no string 'configuration/properties/global_id'"
         case .notARegistrationStore:

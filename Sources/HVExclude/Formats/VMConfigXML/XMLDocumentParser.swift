@@ -39,7 +39,9 @@ package struct XMLDocumentParser {
     package static func parse(_ bytes: [UInt8], limits: Limits = Limits()) throws -> XMLElementNode {
         var parser = XMLDocumentParser(limits: limits)
         guard bytes.count <= limits.maximumInputBytes else {
-            throw XMLParseError(.capExceeded(.inputBytes), line: 1, column: 1, "document of \(bytes.count) bytes exceeds the cap of \(limits.maximumInputBytes)")
+            throw XMLParseError(
+                .capExceeded(.inputBytes), line: 1, column: 1,
+                "document of \(bytes.count) bytes exceeds the cap of \(limits.maximumInputBytes)")
         }
         let encoding = try parser.decode(bytes)
         return try parser.parseDocument(encoding: encoding)
@@ -47,7 +49,8 @@ package struct XMLDocumentParser {
 
     // MARK: Decoding
 
-    private enum Encoding: Equatable { case utf8, utf16LE, utf16BE
+    private enum Encoding: Equatable {
+        case utf8, utf16LE, utf16BE
 
         package var name: String {
             switch self {
@@ -72,7 +75,10 @@ package struct XMLDocumentParser {
         }
         previousCR = false
         guard XMLDocumentParser.isChar(scalar) else {
-            throw position(scalars.count, "character U+\(String(scalar.value, radix: 16, uppercase: true)) is not allowed in XML (wrong encoding?)")
+            throw position(
+                scalars.count,
+                "character U+\(String(scalar.value, radix: 16, uppercase: true)) is not allowed in XML (wrong encoding?)"
+            )
         }
         scalars.append(scalar)
         if scalar == "\n" { lineStarts.append(scalars.count) }
@@ -111,7 +117,9 @@ package struct XMLDocumentParser {
                 case 0xC2...0xDF: (length, minimum, initial) = (2, 0x80, UInt32(lead & 0x1F))
                 case 0xE0...0xEF: (length, minimum, initial) = (3, 0x800, UInt32(lead & 0x0F))
                 case 0xF0...0xF4: (length, minimum, initial) = (4, 0x10000, UInt32(lead & 0x07))
-                default: throw position(scalars.count, "invalid UTF-8 byte \(hex(lead)) at byte offset \(at) (wrong encoding?)")
+                default:
+                    throw position(
+                        scalars.count, "invalid UTF-8 byte \(hex(lead)) at byte offset \(at) (wrong encoding?)")
                 }
                 guard at + length <= bytes.count else {
                     throw position(scalars.count, "truncated UTF-8 sequence at byte offset \(at)")
@@ -131,7 +139,8 @@ package struct XMLDocumentParser {
             }
         case .utf16LE, .utf16BE:
             guard (bytes.count - start) % 2 == 0 else {
-                throw position(0, "UTF-16 document has an odd number of bytes (\(bytes.count)): truncated or not UTF-16")
+                throw position(
+                    0, "UTF-16 document has an odd number of bytes (\(bytes.count)): truncated or not UTF-16")
             }
             let reader = ByteReader(bytes, structure: "XML document")
             let order: Endianness = encoding == .utf16LE ? .little : .big
@@ -166,7 +175,8 @@ package struct XMLDocumentParser {
     }
 
     private func lineAndColumn(_ offset: Int) -> (Int, Int) {
-        var low = 0, high = lineStarts.count - 1
+        var low = 0
+        var high = lineStarts.count - 1
         while low < high {
             let mid = (low + high + 1) / 2
             if lineStarts[mid] <= offset { low = mid } else { high = mid - 1 }
@@ -174,7 +184,9 @@ package struct XMLDocumentParser {
         return (low + 1, offset - lineStarts[low] + 1)
     }
 
-    private func fail(_ message: String, _ kind: XMLParseError.Kind = .malformed) -> XMLParseError { position(index, message, kind) }
+    private func fail(_ message: String, _ kind: XMLParseError.Kind = .malformed) -> XMLParseError {
+        position(index, message, kind)
+    }
 
     // MARK: Scanning helpers
 
@@ -195,7 +207,9 @@ package struct XMLDocumentParser {
 
     private mutating func expect(_ text: String, _ context: String) throws {
         guard looking(at: text) else {
-            throw atEnd ? fail("unexpected end of document: expected '\(text)' \(context)") : fail("expected '\(text)' \(context)")
+            throw atEnd
+                ? fail("unexpected end of document: expected '\(text)' \(context)")
+                : fail("expected '\(text)' \(context)")
         }
         index += text.unicodeScalars.count
     }
@@ -219,8 +233,8 @@ package struct XMLDocumentParser {
     static func isNameStart(_ c: Unicode.Scalar) -> Bool {
         switch c.value {
         case 0x3A, 0x41...0x5A, 0x5F, 0x61...0x7A, 0xC0...0xD6, 0xD8...0xF6, 0xF8...0x2FF, 0x370...0x37D,
-             0x37F...0x1FFF, 0x200C...0x200D, 0x2070...0x218F, 0x2C00...0x2FEF, 0x3001...0xD7FF, 0xF900...0xFDCF,
-             0xFDF0...0xFFFD, 0x10000...0xEFFFF:
+            0x37F...0x1FFF, 0x200C...0x200D, 0x2070...0x218F, 0x2C00...0x2FEF, 0x3001...0xD7FF, 0xF900...0xFDCF,
+            0xFDF0...0xFFFD, 0x10000...0xEFFFF:
             return true
         default: return false
         }
@@ -293,7 +307,8 @@ package struct XMLDocumentParser {
             let isUTF16 = upper == "UTF-16" || upper == "UTF-16LE" || upper == "UTF-16BE" || upper == "UNICODE"
             let isUTF8 = upper == "UTF-8" || upper == "US-ASCII" || upper == "ASCII"
             if encoding == .utf8 && isUTF16 {
-                throw fail("the declaration says encoding \"\(declared)\" but the bytes are UTF-8 (no UTF-16 byte-order mark)")
+                throw fail(
+                    "the declaration says encoding \"\(declared)\" but the bytes are UTF-8 (no UTF-16 byte-order mark)")
             }
             if encoding != .utf8 && !isUTF16 {
                 throw fail("the declaration says encoding \"\(declared)\" but the bytes are \(encoding.name)")
@@ -305,7 +320,9 @@ package struct XMLDocumentParser {
     }
 
     private mutating func quoted(_ context: String) throws -> String {
-        guard let quote = peek(), quote == "\"" || quote == "'" else { throw fail("expected a quoted value \(context)") }
+        guard let quote = peek(), quote == "\"" || quote == "'" else {
+            throw fail("expected a quoted value \(context)")
+        }
         index += 1
         var out = String.UnicodeScalarView()
         while let c = peek(), c != quote {
@@ -392,7 +409,9 @@ package struct XMLDocumentParser {
         while true {
             guard let c = peek() else {
                 let open = stack.last!.element
-                throw fail("unexpected end of document inside <\(open.name)> (opened at line \(open.line), column \(open.column))")
+                throw fail(
+                    "unexpected end of document inside <\(open.name)> (opened at line \(open.line), column \(open.column))"
+                )
             }
             if c == "<" {
                 flushText(&stack, &text)
@@ -404,7 +423,9 @@ package struct XMLDocumentParser {
                     let done = stack.removeLast().element
                     guard closing == done.name else {
                         index -= 1
-                        throw fail("end tag </\(closing)> does not match <\(done.name)> opened at line \(done.line), column \(done.column)")
+                        throw fail(
+                            "end tag </\(closing)> does not match <\(done.name)> opened at line \(done.line), column \(done.column)"
+                        )
                     }
                     if stack.isEmpty { return done }
                     stack[stack.count - 1].element.children.append(done)
@@ -439,17 +460,23 @@ package struct XMLDocumentParser {
         }
     }
 
-    private mutating func addText(_ c: Unicode.Scalar, _ text: inout String.UnicodeScalarView, _ stack: inout [Open]) throws {
+    private mutating func addText(
+        _ c: Unicode.Scalar, _ text: inout String.UnicodeScalarView, _ stack: inout [Open]
+    ) throws {
         stack[stack.count - 1].textCount += 1
         guard stack[stack.count - 1].textCount <= limits.maximumTextCharacters else {
-            throw fail("text of <\(stack[stack.count - 1].element.name)> exceeds the cap of \(limits.maximumTextCharacters) characters", .capExceeded(.textCharacters))
+            throw fail(
+                "text of <\(stack[stack.count - 1].element.name)> exceeds the cap of \(limits.maximumTextCharacters) characters",
+                .capExceeded(.textCharacters))
         }
         text.append(c)
     }
 
     private mutating func parseStartTag(depth: Int) throws -> (XMLElementNode, Bool) {
         let (line, column) = lineAndColumn(index)
-        guard depth <= limits.maximumDepth else { throw fail("elements nest deeper than the cap of \(limits.maximumDepth)", .capExceeded(.depth)) }
+        guard depth <= limits.maximumDepth else {
+            throw fail("elements nest deeper than the cap of \(limits.maximumDepth)", .capExceeded(.depth))
+        }
         elementCount += 1
         guard elementCount <= limits.maximumElements else {
             throw fail("more than \(limits.maximumElements) elements (cap)", .capExceeded(.elements))
@@ -476,7 +503,8 @@ package struct XMLDocumentParser {
                 throw fail("attribute '\(attributeName)' repeated in <\(elementName)>")
             }
             guard element.attributes.count < limits.maximumAttributes else {
-                throw fail("more than \(limits.maximumAttributes) attributes on <\(elementName)>", .capExceeded(.attributes))
+                throw fail(
+                    "more than \(limits.maximumAttributes) attributes on <\(elementName)>", .capExceeded(.attributes))
             }
             element.attributes.append(.init(name: attributeName, value: value))
         }
@@ -500,7 +528,9 @@ package struct XMLDocumentParser {
             out.append(XMLDocumentParser.isSpace(c) ? " " : c)
             index += 1
             guard out.count <= limits.maximumTextCharacters else {
-                throw fail("value of attribute '\(attribute)' exceeds the cap of \(limits.maximumTextCharacters) characters", .capExceeded(.textCharacters))
+                throw fail(
+                    "value of attribute '\(attribute)' exceeds the cap of \(limits.maximumTextCharacters) characters",
+                    .capExceeded(.textCharacters))
             }
         }
         return String(out)
@@ -523,7 +553,7 @@ package struct XMLDocumentParser {
                 index += 1
             }
             guard peek() == ";", !digits.isEmpty, let value = UInt32(digits, radix: radix),
-                  let scalar = Unicode.Scalar(value), XMLDocumentParser.isChar(scalar)
+                let scalar = Unicode.Scalar(value), XMLDocumentParser.isChar(scalar)
             else {
                 index = start
                 throw fail("malformed or disallowed character reference")

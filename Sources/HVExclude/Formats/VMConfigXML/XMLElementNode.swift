@@ -22,7 +22,10 @@ package struct XMLElementNode: Sendable, Equatable {
     var column: Int
 
     /// Creates an element.
-    package init(name: String, attributes: [Attribute] = [], children: [XMLElementNode] = [], text: String = "", line: Int = 0, column: Int = 0) {
+    package init(
+        name: String, attributes: [Attribute] = [], children: [XMLElementNode] = [], text: String = "", line: Int = 0,
+        column: Int = 0
+    ) {
         self.name = name
         self.attributes = attributes
         self.children = children

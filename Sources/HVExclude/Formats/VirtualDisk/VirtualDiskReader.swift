@@ -41,9 +41,10 @@ package enum VirtualDiskReader {
         var parent: VirtualDiskParent?
         if file.hasParent, let locator = file.parentLocator, locator.locatorType == VHDXParentLocator.vhdxParentType {
             var candidates: [VirtualDiskParent.Candidate] = []
-            for (key, kind) in [("relative_path", VirtualDiskParent.Candidate.Kind.relative),
-                                ("volume_path", .volume), ("absolute_win32_path", .absolute)]
-            {
+            for (key, kind) in [
+                ("relative_path", VirtualDiskParent.Candidate.Kind.relative),
+                ("volume_path", .volume), ("absolute_win32_path", .absolute),
+            ] {
                 if let value = locator.value(key), !value.isEmpty {
                     candidates.append(.init(kind: kind, path: value, source: key))
                 }
@@ -79,9 +80,10 @@ package enum VirtualDiskReader {
         var parent: VirtualDiskParent?
         if type == .differencing, let header = file.dynamicHeader {
             var candidates: [VirtualDiskParent.Candidate] = []
-            for (code, kind) in [("W2ru", VirtualDiskParent.Candidate.Kind.relative), ("W2ku", .absolute),
-                                 ("Wi2r", .relative), ("Wi2k", .absolute)]
-            {
+            for (code, kind) in [
+                ("W2ru", VirtualDiskParent.Candidate.Kind.relative), ("W2ku", .absolute),
+                ("Wi2r", .relative), ("Wi2k", .absolute),
+            ] {
                 for locator in file.locators where locator.platformCode == code {
                     if let text = locator.text, !text.isEmpty {
                         candidates.append(.init(kind: kind, path: text, source: code))
@@ -89,7 +91,8 @@ package enum VirtualDiskReader {
                 }
             }
             if !header.parentUnicodeName.isEmpty {
-                candidates.append(.init(kind: .unicodeName, path: header.parentUnicodeName, source: "parent unicode name"))
+                candidates.append(
+                    .init(kind: .unicodeName, path: header.parentUnicodeName, source: "parent unicode name"))
             }
             parent = VirtualDiskParent(
                 candidates: candidates,

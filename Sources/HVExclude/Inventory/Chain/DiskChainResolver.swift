@@ -45,27 +45,33 @@ package struct DiskChainResolver: Sendable {
             disk = try readDisk(hostPath)
         } catch {
             let exists = map.kind(ofHostPath: hostPath) != nil
-            return [DiskChainLink(
-                path: startWindows?.description ?? hostPath, hostPath: hostPath, exists: exists, verified: false,
-                status: exists ? .unreadable : .unresolved, reason: "\(error)")]
+            return [
+                DiskChainLink(
+                    path: startWindows?.description ?? hostPath, hostPath: hostPath, exists: exists, verified: false,
+                    status: exists ? .unreadable : .unresolved, reason: "\(error)")
+            ]
         }
-        links.append(DiskChainLink(
-            path: startWindows?.description ?? hostPath, hostPath: hostPath, exists: true, verified: true, status: .start, disk: disk))
+        links.append(
+            DiskChainLink(
+                path: startWindows?.description ?? hostPath, hostPath: hostPath, exists: true, verified: true,
+                status: .start, disk: disk))
         var visited: Set<String> = [DiskChainResolver.canonical(hostPath)]
         var childHost = hostPath
         var childWindows = startWindows
 
         while disk.type == .differencing {
             guard let parent = disk.parent else {
-                links.append(DiskChainLink(
-                    path: "", hostPath: nil, exists: false, verified: false, status: .unresolved,
-                    reason: "the differencing disk records no parent locator", candidates: []))
+                links.append(
+                    DiskChainLink(
+                        path: "", hostPath: nil, exists: false, verified: false, status: .unresolved,
+                        reason: "the differencing disk records no parent locator", candidates: []))
                 break
             }
             guard links.count < maximumDepth else {
-                links.append(DiskChainLink(
-                    path: "", hostPath: nil, exists: false, verified: false, status: .tooDeep,
-                    reason: "the chain is longer than \(maximumDepth) disks; not followed further"))
+                links.append(
+                    DiskChainLink(
+                        path: "", hostPath: nil, exists: false, verified: false, status: .tooDeep,
+                        reason: "the chain is longer than \(maximumDepth) disks; not followed further"))
                 break
             }
             let step = resolveParent(parent, childHost: childHost, childWindows: childWindows, visited: visited)
@@ -112,12 +118,16 @@ package struct DiskChainResolver: Sendable {
             func setBack(_ step: inout Step?, _ status: DiskChainLink.Status, attempt: String, reason: String) {
                 attempts.append("\(candidate.source) \"\(candidate.path)\": \(attempt)")
                 if step == nil {
-                    step = Step(link: DiskChainLink(path: windows, hostPath: found, exists: true, verified: false, status: status, reason: reason))
+                    step = Step(
+                        link: DiskChainLink(
+                            path: windows, hostPath: found, exists: true, verified: false, status: status,
+                            reason: reason))
                 }
             }
             if visited.contains(DiskChainResolver.canonical(found)) {
-                setBack(&firstLoop, .loop, attempt: "\(found) is already in the chain",
-                        reason: "\(candidate.source) \"\(candidate.path)\" leads back to a disk already in the chain")
+                setBack(
+                    &firstLoop, .loop, attempt: "\(found) is already in the chain",
+                    reason: "\(candidate.source) \"\(candidate.path)\" leads back to a disk already in the chain")
                 continue
             }
             let disk: VirtualDisk
@@ -143,25 +153,29 @@ package struct DiskChainResolver: Sendable {
             }
             let names = expected.map(\.description).joined(separator: " or ")
             let what = disk.format == .vhdx ? "DataWriteGuid" : "unique id"
-            let reason = "found through \(candidate.source), but its \(what) \(disk.identity) does not match the "
+            let reason =
+                "found through \(candidate.source), but its \(what) \(disk.identity) does not match the "
                 + "child's expected \(names): the link is broken (the parent was modified or replaced)"
             attempts.append("\(candidate.source) \"\(candidate.path)\": \(found) has identity \(disk.identity)")
             if firstMismatch == nil {
-                firstMismatch = Step(link: DiskChainLink(
-                    path: windows, hostPath: found, exists: true, verified: false, status: .broken, reason: reason,
-                    disk: disk))
+                firstMismatch = Step(
+                    link: DiskChainLink(
+                        path: windows, hostPath: found, exists: true, verified: false, status: .broken, reason: reason,
+                        disk: disk))
             }
         }
         if let firstLoop { return firstLoop }
         if let firstMismatch { return firstMismatch }
         if let firstUnreadable { return firstUnreadable }
         let paths = orderedCandidatePaths(parent, childWindows: childWindows)
-        let reason = parent.candidates.isEmpty
+        let reason =
+            parent.candidates.isEmpty
             ? "the child records no parent path"
             : "no candidate resolves: " + attempts.joined(separator: "; ")
-        return Step(link: DiskChainLink(
-            path: paths.first ?? "", hostPath: nil, exists: false, verified: false, status: .unresolved,
-            reason: reason, candidates: paths))
+        return Step(
+            link: DiskChainLink(
+                path: paths.first ?? "", hostPath: nil, exists: false, verified: false, status: .unresolved,
+                reason: reason, candidates: paths))
     }
 
     /// Why a candidate did not lead to a file.
@@ -170,13 +184,18 @@ package struct DiskChainResolver: Sendable {
     }
 
     /// The Windows path a candidate names and the host file it leads to.
-    package func locate(_ candidate: VirtualDiskParent.Candidate, childWindows: WindowsPath?) -> Result<(windowsPath: WindowsPath, hostPath: String), LocateFailure> {
+    package func locate(
+        _ candidate: VirtualDiskParent.Candidate, childWindows: WindowsPath?
+    ) -> Result<(windowsPath: WindowsPath, hostPath: String), LocateFailure> {
         guard let target = targetPath(candidate, childWindows: childWindows) else {
             switch candidate.kind {
             case .absolute, .volume: return .failure(.init(reason: "not an absolute Windows path"))
             case .relative, .unicodeName:
-                return .failure(.init(reason: childWindows == nil
-                    ? "the child's Windows folder is unknown" : "not a relative path, or it climbs above the volume root"))
+                return .failure(
+                    .init(
+                        reason: childWindows == nil
+                            ? "the child's Windows folder is unknown"
+                            : "not a relative path, or it climbs above the volume root"))
             }
         }
         switch map.resolve(target) {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import HVXBinary
 @testable import HVXFormats
 
@@ -11,7 +12,9 @@ struct BlocksPastEndTests {
     static let writer = Fixtures.projectRoot.appendingPathComponent("scripts/lib").path
 
     static func qemu(_ format: String, _ path: String, writes: [(String, Int)]) throws {
-        try #require(try runProcess("qemu-img", ["create", "-q", "-f", format, "-o", "subformat=dynamic", path, "48M"]).status == 0)
+        try #require(
+            try runProcess("qemu-img", ["create", "-q", "-f", format, "-o", "subformat=dynamic", path, "48M"]).status
+                == 0)
         for (pattern, offset) in writes {
             let result = try runProcess("qemu-io", ["-f", format, "-c", "write -P \(pattern) \(offset) 65536", path])
             try #require(result.status == 0, "\(result.stderr)")
@@ -29,11 +32,16 @@ struct BlocksPastEndTests {
         try handle.close()
     }
 
-    static func bigEndian(_ value: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: value >> (24 - 8 * $0)) } }
-    static func littleEndian(_ value: UInt64) -> [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) } }
+    static func bigEndian(_ value: UInt32) -> [UInt8] {
+        (0..<4).map { UInt8(truncatingIfNeeded: value >> (24 - 8 * $0)) }
+    }
+    static func littleEndian(_ value: UInt64) -> [UInt8] {
+        (0..<8).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) }
+    }
 
-    @Test("a truncated dynamic VHD (footer kept): the cut block is an error naming it; the others read",
-          .requires(.tool("qemu-img"), .tool("qemu-io")))
+    @Test(
+        "a truncated dynamic VHD (footer kept): the cut block is an error naming it; the others read",
+        .requires(.tool("qemu-img"), .tool("qemu-io")))
     func truncatedDynamicVHD() throws {
         let folder = try TemporaryDirectory("hvx-vhd-cut")
         let path = folder.path + "/disk.vhd"
@@ -49,7 +57,9 @@ struct BlocksPastEndTests {
         #expect(opened.format == "VHD dynamic")
         #expect(opened.errors.count == 1)
         let summary = try #require(opened.errors.first)
-        #expect(summary.contains(path) && summary.contains("VHD data block 8") && summary.contains("file size \(fileSize)"), "\(summary)")
+        #expect(
+            summary.contains(path) && summary.contains("VHD data block 8") && summary.contains("file size \(fileSize)"),
+            "\(summary)")
         #expect(try opened.source.read(at: 0, count: 4096) == [UInt8](repeating: 0xAB, count: 4096))
         let error = try #require(throws: BlockPastEndError.self) { try opened.source.read(at: 16 << 20, count: 4096) }
         #expect(error.block == 8 && error.fileSize == fileSize && error.path == path)
@@ -58,9 +68,11 @@ struct BlocksPastEndTests {
         #expect(throws: BlockPastEndError.self) { try opened.source.read(at: (17 << 20) + 512, count: 512) }
     }
 
-    @Test("libvhdi (vhdimount) fails the same read of a truncated dynamic VHD's missing half as hvexclude",
-          .requires(.tool("qemu-img"), .tool("qemu-io"), .tool("vhdimount"), .tool("dd"), .root,
-                    .device("/dev/fuse", how: "FUSE: modprobe fuse")))
+    @Test(
+        "libvhdi (vhdimount) fails the same read of a truncated dynamic VHD's missing half as hvexclude",
+        .requires(
+            .tool("qemu-img"), .tool("qemu-io"), .tool("vhdimount"), .tool("dd"), .root,
+            .device("/dev/fuse", how: "FUSE: modprobe fuse")))
     func libvhdiAgrees() throws {
         let folder = try TemporaryDirectory("hvx-vhd-cut-libvhdi")
         let path = folder.path + "/disk.vhd"
@@ -80,14 +92,16 @@ struct BlocksPastEndTests {
             umount "$1"; wait; echo "$a $b"
             """
         let result = try runProcess("sh", ["-c", script, path, mount])
-        #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0 1", "\(result.stdout) \(result.stderr)")
+        #expect(
+            result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0 1", "\(result.stdout) \(result.stderr)")
         let opened = try DiskImageBytes.open(path: path)
         #expect(try opened.source.read(at: 0, count: 512).count == 512)
         #expect(throws: BlockPastEndError.self) { try opened.source.read(at: (17 << 20) + 512, count: 512) }
     }
 
-    @Test("a truncated dynamic VHDX: the cut payload block is an error naming it",
-          .requires(.tool("qemu-img"), .tool("qemu-io")))
+    @Test(
+        "a truncated dynamic VHDX: the cut payload block is an error naming it",
+        .requires(.tool("qemu-img"), .tool("qemu-io")))
     func truncatedDynamicVHDX() throws {
         let folder = try TemporaryDirectory("hvx-vhdx-cut")
         let path = folder.path + "/disk.vhdx"
@@ -112,22 +126,30 @@ struct BlocksPastEndTests {
         let child = folder.path + (vhdx ? "/child.avhdx" : "/child.avhd")
         try qemu(vhdx ? "vhdx" : "vpc", parent, writes: [("0x11", 0)])
         let size = try DiskImageBytes.open(path: parent).source.size
-        let script = vhdx
+        let script =
+            vhdx
             ? "write_differencing_vhdx(c, vhdx_data_write_guid(p), relative_path='.\\\\parent.vhdx', virtual_size=\(size), block_size=MIB)"
             : "write_differencing_vhd(c, vhd_unique_id(p), 'parent.vhd', virtual_size=\(size))"
-        let result = try runProcess("python3", ["-c", "import sys; sys.path.insert(0, '\(writer)'); from vdisk_writer import *; "
-            + "p, c = sys.argv[1:3]; " + script, parent, child])
+        let result = try runProcess(
+            "python3",
+            [
+                "-c",
+                "import sys; sys.path.insert(0, '\(writer)'); from vdisk_writer import *; "
+                    + "p, c = sys.argv[1:3]; " + script, parent, child,
+            ])
         try #require(result.status == 0, "\(result.stderr)")
         return (parent, child)
     }
 
-    @Test("a differencing VHD whose BAT points past its end: an error, never the parent's bytes",
-          .requires(.tool("qemu-img"), .tool("qemu-io"), .tool("python3")))
+    @Test(
+        "a differencing VHD whose BAT points past its end: an error, never the parent's bytes",
+        .requires(.tool("qemu-img"), .tool("qemu-io"), .tool("python3")))
     func differencingVHD() throws {
         let folder = try TemporaryDirectory("hvx-avhd-cut")
         let (_, child) = try Self.chain("vhd", in: folder)
         // Before: the child has no block, so its first sector is the parent's.
-        #expect(try DiskImageBytes.open(path: child).source.read(at: 0, count: 512) == [UInt8](repeating: 0x11, count: 512))
+        #expect(
+            try DiskImageBytes.open(path: child).source.read(at: 0, count: 512) == [UInt8](repeating: 0x11, count: 512))
         let header = try VHDFile(reading: FileReader(path: child))
         let table = try #require(header.dynamicHeader?.tableOffset)
         let fileSize = try Self.size(child)
@@ -140,12 +162,14 @@ struct BlocksPastEndTests {
         #expect(try opened.source.read(at: 4 << 20, count: 512) == [UInt8](repeating: 0, count: 512))
     }
 
-    @Test("a differencing VHDX whose payload or sector bitmap block lies past its end: an error, never the parent's",
-          .requires(.tool("qemu-img"), .tool("qemu-io"), .tool("python3")), arguments: [6, 7])
+    @Test(
+        "a differencing VHDX whose payload or sector bitmap block lies past its end: an error, never the parent's",
+        .requires(.tool("qemu-img"), .tool("qemu-io"), .tool("python3")), arguments: [6, 7])
     func differencingVHDX(state: UInt64) throws {
         let folder = try TemporaryDirectory("hvx-avhdx-cut")
         let (_, child) = try Self.chain("vhdx", in: folder)
-        #expect(try DiskImageBytes.open(path: child).source.read(at: 0, count: 512) == [UInt8](repeating: 0x11, count: 512))
+        #expect(
+            try DiskImageBytes.open(path: child).source.read(at: 0, count: 512) == [UInt8](repeating: 0x11, count: 512))
         let header = try VHDXFile(reading: FileReader(path: child))
         let fileSize = try Self.size(child)
         let beyond = ((fileSize >> 20) + 4) << 20

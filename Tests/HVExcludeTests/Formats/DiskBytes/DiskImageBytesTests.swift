@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import HVXBinary
 @testable import HVXFormats
 
@@ -21,15 +22,22 @@ struct DiskImageBytesTests {
         return bytes
     }
 
-    @Test(.requires(.tool("qemu-img"), .tool("qemu-io")),
-          arguments: [("vhdx", "dynamic"), ("vhdx", "fixed"), ("vpc", "dynamic"), ("vpc", "fixed")])
+    @Test(
+        .requires(.tool("qemu-img"), .tool("qemu-io")),
+        arguments: [("vhdx", "dynamic"), ("vhdx", "fixed"), ("vpc", "dynamic"), ("vpc", "fixed")])
     func guestBytesEqualQemuRawConversion(format: String, subformat: String) throws {
         let folder = try TemporaryDirectory("hvx-diskbytes")
         let disk = folder.path + "/disk." + (format == "vpc" ? "vhd" : "vhdx")
-        try #require(try runProcess("qemu-img", ["create", "-q", "-f", format, "-o", "subformat=\(subformat)", disk, "48M"]).status == 0)
+        try #require(
+            try runProcess("qemu-img", ["create", "-q", "-f", format, "-o", "subformat=\(subformat)", disk, "48M"])
+                .status == 0)
         // Data in the first block, across a 2 MiB (VHD) boundary, deep inside, and at the very end.
-        for (pattern, offset, length) in [("0xAB", 0, 4096), ("0x5C", 2_097_152 - 1024, 8192), ("0x11", 33_554_432 + 512, 65536), ("0xEE", 50_331_648 - 4096, 4096)] {
-            let result = try runProcess("qemu-io", ["-f", format, "-c", "write -P \(pattern) \(offset) \(length)", disk])
+        for (pattern, offset, length) in [
+            ("0xAB", 0, 4096), ("0x5C", 2_097_152 - 1024, 8192), ("0x11", 33_554_432 + 512, 65536),
+            ("0xEE", 50_331_648 - 4096, 4096),
+        ] {
+            let result = try runProcess(
+                "qemu-io", ["-f", format, "-c", "write -P \(pattern) \(offset) \(length)", disk])
             try #require(result.status == 0, "\(result.stderr)")
         }
         let raw = folder.path + "/disk.raw"
@@ -76,7 +84,8 @@ struct DiskImageBytesTests {
     @Test(.requires(.sharedFixtures))
     func missingParentNamesTheCandidates() throws {
         let folder = try TemporaryDirectory("hvx-vhd-orphan")
-        try FileManager.default.copyItem(atPath: Fixtures.path("vhd/image-differential.vhd"), toPath: folder.path + "/child.vhd")
+        try FileManager.default.copyItem(
+            atPath: Fixtures.path("vhd/image-differential.vhd"), toPath: folder.path + "/child.vhd")
         #expect(throws: DiskImageBytes.OpenError.self) { try DiskImageBytes.open(path: folder.path + "/child.vhd") }
         do {
             _ = try DiskImageBytes.open(path: folder.path + "/child.vhd")

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import HVXBinary
 @testable import HVXFormats
 
@@ -32,10 +33,11 @@ struct NTFSBackupMetadataTests {
         var bytes = Self.image()
         bytes[0..<512] = ArraySlice(repeating: 0, count: 512)
         let fs = try Self.open(bytes)
-        #expect(fs.warnings == [
-            "the boot sector is damaged (not an NTFS volume: NTFS boot record at 0x3: no \"NTFS    \" signature); "
-                + "read with the backup boot sector at 0xFFE00",
-        ])
+        #expect(
+            fs.warnings == [
+                "the boot sector is damaged (not an NTFS volume: NTFS boot record at 0x3: no \"NTFS    \" signature); "
+                    + "read with the backup boot sector at 0xFFE00"
+            ])
         #expect(Set(try fs.listFolder("/t").map(\.name)) == ["a.vhdx", "VMs", "c-link.txt"])
         #expect(NTFSVolume.backupBootRecord(MemoryBytes(bytes))?.1 == UInt64(Self.sectorOffset))
     }
@@ -45,8 +47,10 @@ struct NTFSBackupMetadataTests {
         let mft = NTFSTestVolume.mftCluster * NTFSTestVolume.clusterSize
         bytes[mft..<(mft + 4)] = ArraySlice(Array("BAAD".utf8))
         let fs = try Self.open(bytes)
-        #expect(fs.warnings.first == "$MFT's record 0 is damaged (MFT record 0: marked BAAD (a multi-sector write failed)); "
-            + "$MFT is mapped with its copy in $MFTMirr at 0x28000", "\(fs.warnings)")
+        #expect(
+            fs.warnings.first
+                == "$MFT's record 0 is damaged (MFT record 0: marked BAAD (a multi-sector write failed)); "
+                + "$MFT is mapped with its copy in $MFTMirr at 0x28000", "\(fs.warnings)")
         #expect(Set(try fs.listFolder("/t/VMs").map(\.name)) == ["b.vmcx", "c.txt"])
     }
 

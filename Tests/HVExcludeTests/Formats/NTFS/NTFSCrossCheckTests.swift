@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import HVXBinary
 @testable import HVXFormats
 @testable import HVXVolume
@@ -50,8 +51,13 @@ import Testing
             // "r/r 42-128-1:": the record number leads the address; metafiles (below 16) and $Extend are hidden.
             let address = fields[0].split(separator: " ").last.map(String.init) ?? ""
             let record = Int(address.split(separator: "-").first ?? "") ?? 0
-            if record < 16 || name.hasPrefix("$Extend/") || name.contains(":") || fields[0].contains("*") || type == "V/V" { continue }
-            entries.insert(Listed(path: name, isFolder: type == "d/d", size: type == "d/d" ? 0 : UInt64(fields[6]) ?? 0))
+            if record < 16 || name.hasPrefix("$Extend/") || name.contains(":") || fields[0].contains("*")
+                || type == "V/V"
+            {
+                continue
+            }
+            entries.insert(
+                Listed(path: name, isFolder: type == "d/d", size: type == "d/d" ? 0 : UInt64(fields[6]) ?? 0))
         }
         return entries
     }
@@ -74,26 +80,37 @@ import Testing
         let (native, records) = Self.nativeListing(fs)
         let sleuthKit = try Self.sleuthKitListing(image)
         #expect(native.count > 1500)
-        #expect(native.subtracting(sleuthKit).isEmpty, "only native: \(native.subtracting(sleuthKit).sorted { $0.path < $1.path }.prefix(10))")
-        #expect(sleuthKit.subtracting(native).isEmpty, "only fls: \(sleuthKit.subtracting(native).sorted { $0.path < $1.path }.prefix(10))")
+        #expect(
+            native.subtracting(sleuthKit).isEmpty,
+            "only native: \(native.subtracting(sleuthKit).sorted { $0.path < $1.path }.prefix(10))")
+        #expect(
+            sleuthKit.subtracting(native).isEmpty,
+            "only fls: \(sleuthKit.subtracting(native).sorted { $0.path < $1.path }.prefix(10))")
 
         // The structures the image was built to hold really are there.
         let links = try volume.record(try #require(records["Links/original.vmcx"]))
-        #expect(links.attributes.contains { $0.type == NTFSAttribute.Kind.attributeList.rawValue && $0.nonResident != nil })
+        #expect(
+            links.attributes.contains { $0.type == NTFSAttribute.Kind.attributeList.rawValue && $0.nonResident != nil })
         #expect(fs.tree.nodes[Int(try #require(records["Compressed/notes.xml"]))].isCompressed)
         #expect(Set(fs.tree.streams[try #require(records["Streams/ads.txt"])] ?? []) == ["Zone.Identifier", "second"])
-        #expect(fs.kind(of: "/features/Reparse/disk-link.vhdx") == .symlink && fs.kind(of: "/features/Reparse/junction") == .symlink)
-        let target = LinkReader.target(ofLinkAt: "/features/Reparse/disk-link.vhdx", linkPath: WindowsPath("C:\\Reparse\\disk-link.vhdx"),
-                                       map: VolumeMap([.init(prefix: WindowsPath("C:")!, hostRoot: "/features", fileSystem: fs)]))
+        #expect(
+            fs.kind(of: "/features/Reparse/disk-link.vhdx") == .symlink
+                && fs.kind(of: "/features/Reparse/junction") == .symlink)
+        let target = LinkReader.target(
+            ofLinkAt: "/features/Reparse/disk-link.vhdx", linkPath: WindowsPath("C:\\Reparse\\disk-link.vhdx"),
+            map: VolumeMap([.init(prefix: WindowsPath("C:")!, hostRoot: "/features", fileSystem: fs)]))
         #expect(target.windowsPath == WindowsPath("D:\\VMs\\x.vhdx") && target.source == .reparseData)
 
         // Every file's bytes equal icat's, read through the same record.
-        for entry in native where !entry.isFolder && !entry.path.hasPrefix("Many/") && fs.kind(of: "/features/" + entry.path) == .file {
+        for entry in native
+        where !entry.isFolder && !entry.path.hasPrefix("Many/") && fs.kind(of: "/features/" + entry.path) == .file {
             let record = try #require(records[entry.path])
             let expected = try runProcessData("icat", [image, String(record)])
             let reader = try fs.openFile("/features/" + entry.path, readBudget: 1 << 30)
             let actual = try reader.read(at: 0, count: Int(reader.size))
-            #expect(actual.count == expected.count && actual == [UInt8](expected), "\(entry.path): \(actual.count) bytes natively, \(expected.count) from icat")
+            #expect(
+                actual.count == expected.count && actual == [UInt8](expected),
+                "\(entry.path): \(actual.count) bytes natively, \(expected.count) from icat")
         }
 
         // The ntfs-3g mount lists the same and reads the same bytes.
@@ -105,17 +122,27 @@ import Testing
         while let path = enumerator.nextObject() as? String {
             let attributes = try FileManager.default.attributesOfItem(atPath: mount + "/" + path)
             let type = attributes[.type] as? FileAttributeType
-            let isFolder = type == .typeDirectory || (type == .typeSymbolicLink && fs.tree.nodes[Int(records[path] ?? 0)].isDirectory)
-            let size = isFolder ? 0 : (type == .typeSymbolicLink ? fs.tree.nodes[Int(records[path] ?? 0)].size : (attributes[.size] as? UInt64 ?? 0))
+            let isFolder =
+                type == .typeDirectory
+                || (type == .typeSymbolicLink && fs.tree.nodes[Int(records[path] ?? 0)].isDirectory)
+            let size =
+                isFolder
+                ? 0
+                : (type == .typeSymbolicLink
+                    ? fs.tree.nodes[Int(records[path] ?? 0)].size : (attributes[.size] as? UInt64 ?? 0))
             mounted.insert(Listed(path: path, isFolder: isFolder, size: size))
             if type == .typeSymbolicLink { #expect(fs.kind(of: "/features/" + path) == .symlink, "\(path)") }
             if type == .typeRegular && !path.hasPrefix("Many/") {
                 let bytes = try Data(contentsOf: URL(fileURLWithPath: mount + "/" + path))
                 let reader = try fs.openFile("/features/" + path, readBudget: 1 << 30)
-                #expect(try reader.read(at: 0, count: Int(reader.size)) == [UInt8](bytes), "\(path) differs from the mount")
+                #expect(
+                    try reader.read(at: 0, count: Int(reader.size)) == [UInt8](bytes), "\(path) differs from the mount")
             }
         }
-        #expect(mounted == native, "only mounted: \(mounted.subtracting(native).prefix(5)); only native: \(native.subtracting(mounted).prefix(5))")
+        #expect(
+            mounted == native,
+            "only mounted: \(mounted.subtracting(native).prefix(5)); only native: \(native.subtracting(mounted).prefix(5))"
+        )
     }
 
     @Test(.requires(Requirement.gzipFixture + [.tool("sh"), .tool("fls"), .tool("icat"), .tool("qemu-img")]))
@@ -126,7 +153,9 @@ import Testing
         let fs = try NTFSRealVolumeTests.fileSystem()
         let (native, records) = Self.nativeListing(fs)
         let sleuthKit = try Self.sleuthKitListing(raw, offset: 128)
-        #expect(native == sleuthKit, "only native: \(native.subtracting(sleuthKit)); only fls: \(sleuthKit.subtracting(native))")
+        #expect(
+            native == sleuthKit,
+            "only native: \(native.subtracting(sleuthKit)); only fls: \(sleuthKit.subtracting(native))")
         for entry in native where !entry.isFolder {
             let expected = try runProcessData("icat", ["-o", "128", raw, String(try #require(records[entry.path]))])
             let reader = try fs.openFile("/img#p1/" + entry.path, readBudget: 1 << 20)

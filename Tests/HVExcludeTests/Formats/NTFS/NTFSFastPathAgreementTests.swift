@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import HVXBinary
 @testable import HVXDiskImage
 @testable import HVXFormats
@@ -34,7 +35,8 @@ struct NTFSFastPathAgreementTests {
         let slow = Contents(NTFSTree(volume: volume, fastPath: false))
         #expect(fast.nodes.count == slow.nodes.count, "\(label)")
         for index in fast.nodes.indices where index < slow.nodes.count && fast.nodes[index] != slow.nodes[index] {
-            Issue.record("\(label): record \(index): fast path \(fast.nodes[index]), record parser \(slow.nodes[index])")
+            Issue.record(
+                "\(label): record \(index): fast path \(fast.nodes[index]), record parser \(slow.nodes[index])")
         }
         #expect(fast.names == slow.names, "\(label)")
         #expect(fast.streams == slow.streams, "\(label)")
@@ -47,18 +49,23 @@ struct NTFSFastPathAgreementTests {
         var torn = NTFSCorruptionTests.healthy()
         torn.tornRecords = [18]
         var extended = NTFSCorruptionTests.healthy()
-        extended.add(20, attributes: [
-            NTFSTestVolume.fileName(parent: 5, name: "streams.vhdx"),
-            NTFSTestVolume.resident(type: 0x10, value: [UInt8](repeating: 0, count: 32) + [0x04, 0, 0, 0, 0, 0, 0, 0]),
-            NTFSTestVolume.resident(type: 0x80, value: Array("data".utf8)),
-            NTFSTestVolume.resident(type: 0x80, value: Array("ads".utf8), name: "Zone.Identifier"),
-            NTFSTestVolume.resident(type: 0xC0, value: [0x0C, 0, 0, 0xA0, 0, 0, 0, 0]),
-        ])
+        extended.add(
+            20,
+            attributes: [
+                NTFSTestVolume.fileName(parent: 5, name: "streams.vhdx"),
+                NTFSTestVolume.resident(
+                    type: 0x10, value: [UInt8](repeating: 0, count: 32) + [0x04, 0, 0, 0, 0, 0, 0, 0]),
+                NTFSTestVolume.resident(type: 0x80, value: Array("data".utf8)),
+                NTFSTestVolume.resident(type: 0x80, value: Array("ads".utf8), name: "Zone.Identifier"),
+                NTFSTestVolume.resident(type: 0xC0, value: [0x0C, 0, 0, 0xA0, 0, 0, 0, 0]),
+            ])
         extended.add(21, base: 20, attributes: [NTFSTestVolume.fileName(parent: 17, name: "second-name.vhdx")])
-        extended.add(22, attributes: [
-            NTFSTestVolume.fileName(parent: 5, name: "interix"),
-            NTFSTestVolume.resident(type: 0x80, value: NTFSTree.interixMagic + UTF16Text.encode("target", .little)),
-        ])
+        extended.add(
+            22,
+            attributes: [
+                NTFSTestVolume.fileName(parent: 5, name: "interix"),
+                NTFSTestVolume.resident(type: 0x80, value: NTFSTree.interixMagic + UTF16Text.encode("target", .little)),
+            ])
         for (label, volume) in [("healthy", NTFSCorruptionTests.healthy()), ("torn", torn), ("extended", extended)] {
             Self.expectAgreement(try NTFSVolume(source: MemoryBytes(volume.image()), name: label), label)
         }
@@ -76,7 +83,9 @@ struct NTFSFastPathAgreementTests {
         for _ in 0..<(1 + Int(random.next() % 12)) {
             let at = first + Int(random.next() % UInt64(4 * NTFSTestVolume.recordSize))
             // Mostly small values: lengths and offsets near their real ones reach deeper than noise.
-            image[at] = random.next() % 3 == 0 ? UInt8(truncatingIfNeeded: random.next()) : image[at] &+ UInt8(random.next() % 9) &- 4
+            image[at] =
+                random.next() % 3 == 0
+                ? UInt8(truncatingIfNeeded: random.next()) : image[at] &+ UInt8(random.next() % 9) &- 4
         }
         let volume = try NTFSVolume(source: MemoryBytes(image), name: "damaged")
         // Seed 53 damages record 18's runlist offset: the fast path now hands such a record to the parser, which

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import HVXBinary
 @testable import HVXFormats
 @testable import HVXWalk
@@ -39,10 +40,11 @@ struct NTFSOrphanTests {
 
     @Test func staleParentSequenceOrphansTheFolderWithItsSubtree() throws {
         let fs = try Self.open(Self.volume(vmsName: V.fileName(parent: 5, parentSequence: 4, name: "VMs")))
-        #expect(fs.warnings == [
-            "MFT record 17 (folder \"VMs\"): orphaned, its parent reference names record 5 with sequence 4, but that "
-                + "record has sequence 5 (a stale reference); placed under \\$Orphans\\VMs",
-        ])
+        #expect(
+            fs.warnings == [
+                "MFT record 17 (folder \"VMs\"): orphaned, its parent reference names record 5 with sequence 4, but that "
+                    + "record has sequence 5 (a stale reference); placed under \\$Orphans\\VMs"
+            ])
         #expect(Set(try fs.listFolder("/t").map(\.name)) == ["a.vhdx", "$Orphans"])
         #expect(try Self.walkedPaths(fs) == ["/t/a.vhdx", "/t/$Orphans/VMs/Disks/d.vhdx"])
     }
@@ -50,35 +52,50 @@ struct NTFSOrphanTests {
     @Test func parentCycleIsOneOrphanAndEveryMemberIsWalkedOnce() throws {
         // VMs (17) names Disks (20) as its parent, Disks names VMs: neither reaches the root.
         let fs = try Self.open(Self.volume(vmsName: V.fileName(parent: 20, name: "VMs")))
-        #expect(fs.warnings == [
-            "MFT record 17 (folder \"VMs\"): orphaned, its parent chain is a cycle (records 17 → 20 → 17); placed under "
-                + "\\$Orphans\\VMs",
-        ])
+        #expect(
+            fs.warnings == [
+                "MFT record 17 (folder \"VMs\"): orphaned, its parent chain is a cycle (records 17 → 20 → 17); placed under "
+                    + "\\$Orphans\\VMs"
+            ])
         #expect(try Self.walkedPaths(fs) == ["/t/a.vhdx", "/t/$Orphans/VMs/Disks/d.vhdx"])
     }
 
     @Test func missingAndNonFolderParentsAreNamed() throws {
-        let fs = try Self.open(Self.volume(vmsName: V.fileName(parent: 5, name: "VMs")) { volume in
-            volume.add(22, attributes: [V.fileName(parent: 25, name: "lost.vhdx"), V.resident(type: 0x80, value: [])])  // 25: never written
-            volume.add(23, attributes: [V.fileName(parent: 16, name: "under-a-file.vhdx")])
-            volume.add(24, attributes: [V.fileName(parent: 40, name: "lost.vhdx")])  // past the 32-record MFT
-        })
+        let fs = try Self.open(
+            Self.volume(vmsName: V.fileName(parent: 5, name: "VMs")) { volume in
+                // 25: never written
+                volume.add(
+                    22, attributes: [V.fileName(parent: 25, name: "lost.vhdx"), V.resident(type: 0x80, value: [])])
+                volume.add(23, attributes: [V.fileName(parent: 16, name: "under-a-file.vhdx")])
+                volume.add(24, attributes: [V.fileName(parent: 40, name: "lost.vhdx")])  // past the 32-record MFT
+            })
         #expect(fs.warnings.count == 3, "\(fs.warnings)")
-        #expect(fs.warnings.contains { $0.hasPrefix("MFT record 22 (file \"lost.vhdx\"): orphaned, its parent, record 25, is not in use") })
-        #expect(fs.warnings.contains { $0.hasPrefix("MFT record 23 (file \"under-a-file.vhdx\"): orphaned, its parent, record 16, is not a folder") })
-        #expect(fs.warnings.contains {
-            $0 == "MFT record 24 (file \"lost (record 24).vhdx\"): orphaned, its parent, record 40, lies past the end of the MFT; "
-                + "placed under \\$Orphans\\lost (record 24).vhdx"
-        })
-        #expect(try Self.walkedPaths(fs) == [
-            "/t/a.vhdx", "/t/VMs/Disks/d.vhdx", "/t/$Orphans/lost.vhdx", "/t/$Orphans/under-a-file.vhdx",
-            "/t/$Orphans/lost (record 24).vhdx",
-        ])
+        #expect(
+            fs.warnings.contains {
+                $0.hasPrefix("MFT record 22 (file \"lost.vhdx\"): orphaned, its parent, record 25, is not in use")
+            })
+        #expect(
+            fs.warnings.contains {
+                $0.hasPrefix(
+                    "MFT record 23 (file \"under-a-file.vhdx\"): orphaned, its parent, record 16, is not a folder")
+            })
+        #expect(
+            fs.warnings.contains {
+                $0
+                    == "MFT record 24 (file \"lost (record 24).vhdx\"): orphaned, its parent, record 40, lies past the end of the MFT; "
+                    + "placed under \\$Orphans\\lost (record 24).vhdx"
+            })
+        #expect(
+            try Self.walkedPaths(fs) == [
+                "/t/a.vhdx", "/t/VMs/Disks/d.vhdx", "/t/$Orphans/lost.vhdx", "/t/$Orphans/under-a-file.vhdx",
+                "/t/$Orphans/lost (record 24).vhdx",
+            ])
         #expect(try fs.openFile("/t/$Orphans/lost.vhdx", readBudget: 10).read(at: 0, count: 10) == [])
     }
 
     @Test func agreesWithTheRecordParser() throws {
-        let volume = try NTFSVolume(source: MemoryBytes(Self.volume(vmsName: V.fileName(parent: 20, name: "VMs")).image()), name: "t")
+        let volume = try NTFSVolume(
+            source: MemoryBytes(Self.volume(vmsName: V.fileName(parent: 20, name: "VMs")).image()), name: "t")
         let fast = NTFSTree(volume: volume, fastPath: true)
         let slow = NTFSTree(volume: volume, fastPath: false)
         #expect(fast.warnings == slow.warnings)

@@ -1,4 +1,3 @@
-
 /// A small NTFS volume built in memory, record by record, so tests (and fuzz seeds) can corrupt exactly one
 /// structure: 4 KiB clusters, 1 KiB records, the MFT (32 records) at cluster 4, `$UpCase` at cluster 16, data from
 /// cluster 48, 256 clusters in all.
@@ -19,16 +18,22 @@ struct NTFSTestVolume {
 
     /// A volume with $MFT, the root folder and $UpCase.
     init() {
-        records[0] = Self.record(number: 0, attributes: [
-            Self.fileName(parent: 5, name: "$MFT"),
-            Self.nonResident(type: 0x80, runs: [(UInt64(Self.mftRecords * Self.recordSize / Self.clusterSize), UInt64(Self.mftCluster))],
-                             size: UInt64(Self.mftRecords * Self.recordSize)),
-        ])
+        records[0] = Self.record(
+            number: 0,
+            attributes: [
+                Self.fileName(parent: 5, name: "$MFT"),
+                Self.nonResident(
+                    type: 0x80,
+                    runs: [(UInt64(Self.mftRecords * Self.recordSize / Self.clusterSize), UInt64(Self.mftCluster))],
+                    size: UInt64(Self.mftRecords * Self.recordSize)),
+            ])
         records[5] = Self.record(number: 5, directory: true, attributes: [Self.fileName(parent: 5, name: ".")])
-        records[10] = Self.record(number: 10, attributes: [
-            Self.fileName(parent: 5, name: "$UpCase"),
-            Self.nonResident(type: 0x80, runs: [(32, UInt64(Self.upcaseCluster))], size: 131_072),
-        ])
+        records[10] = Self.record(
+            number: 10,
+            attributes: [
+                Self.fileName(parent: 5, name: "$UpCase"),
+                Self.nonResident(type: 0x80, runs: [(32, UInt64(Self.upcaseCluster))], size: 131_072),
+            ])
         var upcase: [UInt8] = []
         for unit in 0..<65536 {
             let upper = (0x61...0x7A).contains(unit) ? unit - 0x20 : unit
@@ -74,10 +79,15 @@ struct NTFSTestVolume {
         for index in 0..<size { bytes[offset + index] = UInt8((value >> (8 * UInt64(index))) & 0xFF) }
     }
 
-    static func le(_ value: UInt64, _ size: Int) -> [UInt8] { (0..<size).map { UInt8((value >> (8 * UInt64($0))) & 0xFF) } }
+    static func le(_ value: UInt64, _ size: Int) -> [UInt8] {
+        (0..<size).map { UInt8((value >> (8 * UInt64($0))) & 0xFF) }
+    }
 
     /// A FILE record: 56-byte header, the attributes, the end marker.
-    static func record(number: Int, inUse: Bool = true, directory: Bool = false, base: Int = 0, sequence: UInt16 = 1, attributes: [[UInt8]]) -> [UInt8] {
+    static func record(
+        number: Int, inUse: Bool = true, directory: Bool = false, base: Int = 0, sequence: UInt16 = 1,
+        attributes: [[UInt8]]
+    ) -> [UInt8] {
         var record = [UInt8](repeating: 0, count: recordSize)
         record[0..<4] = ArraySlice(Array("FILE".utf8))
         record[4..<6] = ArraySlice(le(48, 2))  // fixup array at 48
@@ -140,8 +150,10 @@ struct NTFSTestVolume {
     }
 
     /// A non-resident attribute with `runs` (clusters, LCN or nil for sparse).
-    static func nonResident(type: UInt32, runs: [(UInt64, UInt64?)], size: UInt64, firstVCN: UInt64 = 0, flags: UInt16 = 0,
-                            compressionUnit: UInt16 = 0, name: String = "", rawRunlist: [UInt8]? = nil) -> [UInt8] {
+    static func nonResident(
+        type: UInt32, runs: [(UInt64, UInt64?)], size: UInt64, firstVCN: UInt64 = 0, flags: UInt16 = 0,
+        compressionUnit: UInt16 = 0, name: String = "", rawRunlist: [UInt8]? = nil
+    ) -> [UInt8] {
         var runlist: [UInt8] = []
         var previous: Int64 = 0
         for (length, lcn) in runs {
@@ -152,7 +164,9 @@ struct NTFSTestVolume {
                 let delta = Int64(lcn) - previous
                 previous = Int64(lcn)
                 var size = 1
-                while size < 8 && !(Int64(-(1 << (8 * size - 1)))..<Int64(1 << (8 * size - 1))).contains(delta) { size += 1 }
+                while size < 8 && !(Int64(-(1 << (8 * size - 1)))..<Int64(1 << (8 * size - 1))).contains(delta) {
+                    size += 1
+                }
                 offsetBytes = le(UInt64(bitPattern: delta), size)
                 header |= UInt8(size) << 4
             }
@@ -186,7 +200,8 @@ struct NTFSTestVolume {
     static func attributeList(_ entries: [(type: UInt32, vcn: UInt64, record: Int)]) -> [UInt8] {
         var value: [UInt8] = []
         for entry in entries {
-            value += le(UInt64(entry.type), 4) + le(32, 2) + [0, 26] + le(entry.vcn, 8)
+            value +=
+                le(UInt64(entry.type), 4) + le(32, 2) + [0, 26] + le(entry.vcn, 8)
                 + le(UInt64(entry.record) | UInt64(entry.record == 5 ? 5 : 1) << 48, 8) + le(0, 2) + [0, 0, 0, 0, 0, 0]
         }
         return resident(type: 0x20, value: value)

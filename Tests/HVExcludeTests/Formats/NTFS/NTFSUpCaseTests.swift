@@ -1,4 +1,5 @@
 import Testing
+
 @testable import HVXFormats
 
 /// Names fold through the volume's own `$UpCase` table, also on the ASCII fast path.
