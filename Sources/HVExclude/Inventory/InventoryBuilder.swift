@@ -174,6 +174,11 @@ package struct InventoryBuilder: Sendable {
         var findings = (first.disk?.warnings ?? []).map {
             Finding(.disk, path: first.path, message: $0, severity: .warning)
         }
+        // A disk whose blocks lie past the end of its file (a half-copied checkpoint disk) is planned from its
+        // header, but its data could not be read: an error, as for the same disk given as ROOT.
+        findings += (first.disk?.damage ?? []).map {
+            Finding(.disk, path: first.path, message: $0, severity: .error)
+        }
         if chain.count > 1 {
             let link = chain[1]
             switch link.status {

@@ -53,13 +53,16 @@ package struct BlocksPastEnd: Sendable {
     /// Every damaged block, in BAT order.
     package var all: [BlockPastEndError] { errors.sorted { $0.key < $1.key }.map(\.value) }
 
-    /// One sentence naming the damaged blocks (the first 8 with offsets), or nil when there are none.
-    package var summary: String? {
+    /// One sentence naming the file and its damaged blocks (the first 8 with offsets), or nil when there are none.
+    package var summary: String? { problem.map { "\(path): \($0)" } }
+
+    /// ``summary`` without the file's path, for a finding that names the file already.
+    package var problem: String? {
         let all = all
         guard let first = all.first else { return nil }
         let named = all.prefix(8).map { "\($0.what) at \(hex($0.offset))" }.joined(separator: ", ")
         let more = all.count > 8 ? " and \(all.count - 8) more" : ""
-        return "\(path): \(all.count) BAT \(all.count == 1 ? "entry points" : "entries point") past the end of the "
+        return "\(all.count) BAT \(all.count == 1 ? "entry points" : "entries point") past the end of the "
             + "file (file size \(first.fileSize): a truncated copy or a damaged BAT): \(named)\(more); "
             + "reading \(all.count == 1 ? "that block" : "those blocks") fails (never the parent's data, never zeros)"
     }

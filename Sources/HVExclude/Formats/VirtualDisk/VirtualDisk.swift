@@ -38,6 +38,10 @@ package struct VirtualDisk: Codable, Sendable, Equatable {
     package var parent: VirtualDiskParent?
     /// Non-fatal problems found while reading, each a sentence with an offset.
     package var warnings: [String]
+    /// Data the file cannot give: BAT entries that point past its end (a half-copied `.avhdx`, a truncated
+    /// download), or a BAT that cannot be read. The header is whole, so the disk is still placed in its chain and
+    /// planned; its guest bytes are not all there.
+    package var damage: [String] = []
 
     /// Creates a value; readers fill it from a parsed file.
     package init(

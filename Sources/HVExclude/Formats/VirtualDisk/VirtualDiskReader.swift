@@ -9,20 +9,38 @@ package enum VirtualDiskReader {
         try read(file: FileReader(path: path))
     }
 
-    /// Reads the disk behind an open reader (lets callers measure ``FileReader/bytesRead``).
+    /// Reads the disk behind an open reader (lets callers measure ``FileReader/bytesRead``), and checks its block
+    /// allocation table against the file's size (``VirtualDisk/damage``).
     /// - Throws: as ``read(path:)``.
     package static func read(file: FileReader) throws -> VirtualDisk {
         let head = try file.read(at: 0, count: 8)
         if head == VHDXFileIdentifier.signature {
-            return try disk(from: VHDXFile(reading: file))
+            let header = try VHDXFile(reading: file)
+            var disk = disk(from: header)
+            disk.damage = damage(of: file) { try VHDXDiskBytes(file: file, header: header, parent: nil).pastEnd }
+            return disk
         }
         if head == VHDFooter.cookie || hasVHDFooterAtEnd(file) {
-            return try disk(from: VHDFile(reading: file))
+            let header = try VHDFile(reading: file)
+            var disk = disk(from: header)
+            disk.damage = damage(of: file) { try VHDDiskBytes(file: file, header: header, parent: nil).pastEnd }
+            return disk
         }
         throw BinaryFormatError(
             "virtual disk", at: 0,
             "neither a VHDX file identifier (\"vhdxfile\") at 0x0 nor a VHD footer (\"conectix\") at the end "
                 + "(file size \(file.size))")
+    }
+
+    /// The blocks of the disk behind `file` that its BAT places past the end of the file (one sentence naming
+    /// them, without the path: the finding names the disk), or why the BAT could not be read; empty for a whole disk. The BAT is read as the guest view reads it
+    /// (``VHDDiskBytes``, ``VHDXDiskBytes``): bounded by the file's size and their caps.
+    static func damage(of file: FileReader, _ blocks: () throws -> BlocksPastEnd) -> [String] {
+        do {
+            return try blocks().problem.map { [$0] } ?? []
+        } catch {
+            return ["the block allocation table cannot be read, so the disk's data cannot be: \(error)"]
+        }
     }
 
     /// Whether a VHD cookie sits 512 or 511 bytes before the end (a fixed VHD has no copy at 0).

@@ -61,6 +61,11 @@ struct BlocksPastEndTests {
             summary.contains(path) && summary.contains("VHD data block 8") && summary.contains("file size \(fileSize)"),
             "\(summary)")
         #expect(try opened.source.read(at: 0, count: 4096) == [UInt8](repeating: 0xAB, count: 4096))
+        // The inventory's reader of a disk found on a host names the same block, without the path (the finding
+        // names the disk).
+        let damage = try VirtualDiskReader.read(path: path).damage
+        #expect(damage.count == 1 && damage[0].hasPrefix("1 BAT entry points past the end"), "\(damage)")
+        #expect(damage.first?.contains("VHD data block 8 at ") == true && damage.first?.contains(path) == false)
         let error = try #require(throws: BlockPastEndError.self) { try opened.source.read(at: 16 << 20, count: 4096) }
         #expect(error.block == 8 && error.fileSize == fileSize && error.path == path)
         #expect(error.offset + error.length > fileSize)
@@ -113,6 +118,8 @@ struct BlocksPastEndTests {
         let block = (40 << 20) / bytes.blockSize
         #expect(opened.errors.count == 1)
         #expect(opened.errors.first?.contains("VHDX payload block \(block)") == true, "\(opened.errors)")
+        let damage = try VirtualDiskReader.read(path: path).damage
+        #expect(damage.count == 1 && damage.first?.contains("VHDX payload block \(block) at ") == true, "\(damage)")
         #expect(try opened.source.read(at: 0, count: 512) == [UInt8](repeating: 0xAB, count: 512))
         let error = try #require(throws: BlockPastEndError.self) { try opened.source.read(at: 40 << 20, count: 512) }
         #expect(error.block == block && error.fileSize == full - (1 << 20))
@@ -150,12 +157,15 @@ struct BlocksPastEndTests {
         // Before: the child has no block, so its first sector is the parent's.
         #expect(
             try DiskImageBytes.open(path: child).source.read(at: 0, count: 512) == [UInt8](repeating: 0x11, count: 512))
+        #expect(try VirtualDiskReader.read(path: child).damage == [])
         let header = try VHDFile(reading: FileReader(path: child))
         let table = try #require(header.dynamicHeader?.tableOffset)
         let fileSize = try Self.size(child)
         try Self.patch(child, at: table, Self.bigEndian(UInt32(fileSize / 512 + 64)))
         let opened = try DiskImageBytes.open(path: child)
         #expect(opened.errors.count == 1 && opened.errors[0].contains("VHD data block 0"), "\(opened.errors)")
+        let damage = try VirtualDiskReader.read(path: child).damage
+        #expect(damage.count == 1 && damage.first?.contains("VHD data block 0 at ") == true, "\(damage)")
         let error = try #require(throws: BlockPastEndError.self) { try opened.source.read(at: 0, count: 512) }
         #expect(error.block == 0 && error.offset == (fileSize / 512 + 64) * 512 && error.path == child)
         // Blocks the child does not hold still come from the parent (zeros there: qemu wrote only block 0).
@@ -170,6 +180,7 @@ struct BlocksPastEndTests {
         let (_, child) = try Self.chain("vhdx", in: folder)
         #expect(
             try DiskImageBytes.open(path: child).source.read(at: 0, count: 512) == [UInt8](repeating: 0x11, count: 512))
+        #expect(try VirtualDiskReader.read(path: child).damage == [])
         let header = try VHDXFile(reading: FileReader(path: child))
         let fileSize = try Self.size(child)
         let beyond = ((fileSize >> 20) + 4) << 20
@@ -187,6 +198,8 @@ struct BlocksPastEndTests {
         let opened = try DiskImageBytes.open(path: child)
         let named = state == 6 ? "VHDX payload block 0" : "VHDX sector bitmap block of chunk 0"
         #expect(opened.errors.count == 1 && opened.errors[0].contains(named), "\(opened.errors)")
+        let damage = try VirtualDiskReader.read(path: child).damage
+        #expect(damage.count == 1 && damage.first?.contains(named) == true, "\(damage)")
         let error = try #require(throws: BlockPastEndError.self) { try opened.source.read(at: 0, count: 512) }
         #expect(error.offset == beyond && error.fileSize == fileSize)
         #expect(error.description.contains(named))
