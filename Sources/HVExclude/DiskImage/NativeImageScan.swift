@@ -57,7 +57,7 @@ package enum NativeImageScan {
         guard table.kind != .unknown else {
             throw DiskImageError.unrecognised(table, image: image, format: opened.format)
         }
-        var notes = (opened.warnings + table.warnings).map {
+        var notes = (opened.warnings.map(\.message) + table.warnings).map {
             Finding(.image, path: image, message: $0, severity: .warning)
         }
         notes += (opened.errors + table.errors).map { Finding(.image, path: image, message: $0, severity: .error) }

@@ -172,7 +172,7 @@ package struct InventoryBuilder: Sendable {
             ]
         }
         var findings = (first.disk?.warnings ?? []).map {
-            Finding(.disk, path: first.path, message: $0, severity: .warning)
+            Finding(.disk, path: first.path, message: $0.message, severity: .warning)
         }
         if chain.count > 1 {
             let link = chain[1]

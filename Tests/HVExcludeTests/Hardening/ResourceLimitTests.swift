@@ -78,11 +78,16 @@ import Testing
         let folder = try TemporaryDirectory("hvx-limits")
         let path = try folder.write("x.vhd", Array(repeating: 0, count: 4096))
         let file = try FileReader(path: path)
-        var warnings: [String] = []
+        var warnings: [Diagnostic] = []
         let locator = VHDDynamicHeader.Locator(
             platformCode: "W2ku", dataSpace: 0, dataLength: 0xFFFF_FFFF, dataOffset: 0, entryOffset: 0x440)
         #expect(VHDFile.readLocator(locator, from: file, warnings: &warnings) == nil)
-        #expect(warnings == ["VHD parent locator W2ku at 0x440: data length 4294967295 exceeds 65536 bytes; skipped"])
+        #expect(
+            warnings == [
+                Diagnostic(
+                    .vhdLocatorTooLong, at: .offset(0x440),
+                    "VHD parent locator W2ku at 0x440: data length 4294967295 exceeds 65536 bytes; skipped")
+            ])
         #expect(file.bytesRead == 0)
     }
 

@@ -36,13 +36,13 @@ package struct VirtualDisk: Codable, Sendable, Equatable {
     package var virtualDiskID: GUID?
     /// Where the parent should be, for a differencing disk.
     package var parent: VirtualDiskParent?
-    /// Non-fatal problems found while reading, each a sentence with an offset.
-    package var warnings: [String]
+    /// Non-fatal problems found while reading, each with an offset.
+    package var warnings: [Diagnostic]
 
     /// Creates a value; readers fill it from a parsed file.
     package init(
         format: Format, type: DiskType, virtualSize: UInt64, blockSize: UInt32?, creator: String, identity: GUID,
-        parent: VirtualDiskParent?, warnings: [String], virtualDiskID: GUID? = nil
+        parent: VirtualDiskParent?, warnings: [Diagnostic], virtualDiskID: GUID? = nil
     ) {
         self.virtualDiskID = virtualDiskID
         self.format = format

@@ -55,11 +55,13 @@ package enum VirtualDiskReader {
                 if let guid = GUID(value) {
                     if !guid.isZero { identities.append(guid) }
                 } else {
-                    warnings.append("VHDX parent locator: \(key) \"\(value)\" is not a GUID; ignored")
+                    warnings.append(
+                        .vhdxParentLinkageInvalid, "VHDX parent locator: \(key) \"\(value)\" is not a GUID; ignored")
                 }
             }
             if identities.isEmpty {
-                warnings.append("VHDX parent locator: no parent_linkage; the parent cannot be verified")
+                warnings.append(
+                    .vhdxParentLinkageMissing, "VHDX parent locator: no parent_linkage; the parent cannot be verified")
             }
             parent = VirtualDiskParent(candidates: candidates, expectedIdentities: identities)
         }
