@@ -72,7 +72,8 @@ package struct HiveLocator {
                     file: map.openFile(location.host, readBudget: RegistryHive.readBudget),
                     fileSystem: map.fileSystem(forHostPath: location.host))
                 for warning in hive.warnings {
-                    findings.append(Finding(.hive, path: location.display, message: warning, severity: .warning))
+                    findings.append(
+                        Finding(.hive, path: location.display, message: warning.message, severity: .warning))
                 }
                 if let recovery = hive.recovery {
                     // Not a problem: the record that the facts include the changes only the logs held.
