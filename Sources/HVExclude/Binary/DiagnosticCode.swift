@@ -74,4 +74,18 @@ package enum DiagnosticCode: String, Sendable, Hashable, Codable, CaseIterable {
     case regfLogBinPastEnd = "regf.log-bin-past-end"
     case regfLogReplayUndone = "regf.log-replay-undone"
     case regfLogPartialReplay = "regf.log-partial-replay"
+
+    // Event logs (Formats/EVTX)
+    case evtxHeaderChecksum = "evtx.header-checksum"
+    case evtxDirty = "evtx.dirty"
+    case evtxChunkLimit = "evtx.chunk-limit"
+    case evtxChunkCutOff = "evtx.chunk-cut-off"
+    case evtxChunkSignature = "evtx.chunk-signature"
+    case evtxChunkUnreadable = "evtx.chunk-unreadable"
+    case evtxChunkHeaderChecksum = "evtx.chunk-header-checksum"
+    case evtxChunkPastDeclared = "evtx.chunk-past-declared"
+    case evtxChunkChecksum = "evtx.chunk-checksum"
+    case evtxChunkExpansionLimit = "evtx.chunk-expansion-limit"
+    case evtxRecordHeaderDamaged = "evtx.record-header-damaged"
+    case evtxRecordUnreadable = "evtx.record-unreadable"
 }
