@@ -37,8 +37,8 @@ package enum DiagnosticLocation: Sendable, Hashable, Codable {
     case logRecord(UInt64)
     /// An NTFS MFT record, by its number.
     case mftRecord(UInt64)
-    /// An element of an XML document, by its path ("configuration/settings/global_id").
-    case element(String)
+    /// A line and column of a text file (an XML configuration's element).
+    case line(Int, column: Int)
 }
 
 /// Collects a reader's diagnostics up to a limit and counts the rest, so a hostile file cannot flood a report;

@@ -35,7 +35,8 @@ package struct RegistrationReader {
                     let read = try VMRegistrations(tree: VMCXFile(file: map.openFile(host)).tree)
                     for warning in read.warnings {
                         findings.append(
-                            Finding(.registration, path: spelled.description, message: warning, severity: .warning))
+                            Finding(
+                                .registration, path: spelled.description, message: warning.message, severity: .warning))
                     }
                     for entry in read.virtualMachines {
                         let path = environment.literalPath(entry.configurationPath)

@@ -72,9 +72,9 @@ public enum ConfigInspection {
             throw failure(file, error)
         }
         do {
-            return (tree.warnings, .success(try ConfigTreeJSON.text(tree)))
+            return (tree.warnings.map(\.message), .success(try ConfigTreeJSON.text(tree)))
         } catch {
-            return (tree.warnings, .failure(failure(file, error)))
+            return (tree.warnings.map(\.message), .failure(failure(file, error)))
         }
     }
 
