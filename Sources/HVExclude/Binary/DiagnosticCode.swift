@@ -121,4 +121,12 @@ package enum DiagnosticCode: String, Sendable, Hashable, Codable, CaseIterable {
     case configIdNotGUID = "config.id-not-guid"
     case registrationKeyName = "registration.key-name"
     case registrationValueType = "registration.value-type"
+
+    // NTFS (Formats/NTFS): the volume, boot record and MFT records; the tree's own warnings at the boundary
+    case ntfsBootSignature = "ntfs.boot-signature"
+    case ntfsBootSectorDamaged = "ntfs.boot-sector-damaged"
+    case ntfsMFTRecordZeroDamaged = "ntfs.mft-record0-damaged"
+    case ntfsUpCaseUnreadable = "ntfs.upcase-unreadable"
+    case ntfsAttributeSkipped = "ntfs.attribute-skipped"
+    case ntfsTree = "ntfs.tree"
 }

@@ -112,7 +112,7 @@ package struct PartitionTable: Sendable, Equatable {
     private mutating func readBareNTFS(_ boot: NTFSBootSector) {
         var boot = boot
         var volume = DiskPartition(number: 1, scheme: .bareVolume, offset: 0, size: diskSize, typeName: "NTFS volume")
-        warnings += boot.warnings
+        warnings += boot.warnings.map(\.message)
         boot.warnings = []
         volume.ntfs = boot
         kind = .bareNTFS
@@ -354,7 +354,7 @@ package struct PartitionTable: Sendable, Equatable {
                     at: offset, count: 512, structure: "partition \(table.partitions[index].number) boot sector"),
                 var boot = try? NTFSBootSector(parsing: &reader)
             else { continue }
-            table.warnings += boot.warnings
+            table.warnings += boot.warnings.map(\.message)
             boot.warnings = []
             if let bytes = boot.volumeBytes, bytes > table.partitions[index].size {
                 table.warnings.append(

@@ -32,7 +32,7 @@ package final class NTFSFileSystem: VolumeFileSystem {
     }
 
     /// Problems met reading the volume and its MFT, each naming the record.
-    package var warnings: [String] { volume.warnings + tree.warnings }
+    package var warnings: [Diagnostic] { volume.warnings + tree.warnings.map { Diagnostic(.ntfsTree, $0) } }
 
     // MARK: paths
 
