@@ -39,6 +39,11 @@ package enum DiagnosticLocation: Sendable, Hashable, Codable {
     case mftRecord(UInt64)
     /// A line and column of a text file (an XML configuration's element).
     case line(Int, column: Int)
+
+    /// The record number of a ``logRecord(_:)`` location.
+    package var logRecord: UInt64? {
+        if case .logRecord(let record) = self { record } else { nil }
+    }
 }
 
 /// Collects a reader's diagnostics up to a limit and counts the rest, so a hostile file cannot flood a report;

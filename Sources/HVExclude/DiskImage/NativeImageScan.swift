@@ -57,10 +57,11 @@ package enum NativeImageScan {
         guard table.kind != .unknown else {
             throw DiskImageError.unrecognised(table, image: image, format: opened.format)
         }
-        var notes = (opened.warnings.map(\.message) + table.warnings).map {
-            Finding(.image, path: image, message: $0, severity: .warning)
+        var notes = opened.warnings.map { Finding(.image, at: .hostPath(image), $0) }
+        notes += table.warnings.map { Finding(.image, at: .hostPath(image), message: $0, severity: .warning) }
+        notes += (opened.errors + table.errors).map {
+            Finding(.image, at: .hostPath(image), message: $0, severity: .error)
         }
-        notes += (opened.errors + table.errors).map { Finding(.image, path: image, message: $0, severity: .error) }
         var partitions: [MountedPartition] = []
         var refused: [(Int, String)] = []
         for var partition in table.partitions {
@@ -73,7 +74,8 @@ package enum NativeImageScan {
                     refused.append((partition.number, reason))
                     notes.append(
                         Finding(
-                            .image, path: image, message: "partition \(partition.number): \(reason); it is not scanned",
+                            .image, at: .hostPath(image),
+                            message: "partition \(partition.number): \(reason); it is not scanned",
                             severity: .error))
                 }
                 continue
@@ -88,7 +90,7 @@ package enum NativeImageScan {
                 refused.append((partition.number, "\(error)"))
                 notes.append(
                     Finding(
-                        .image, path: image,
+                        .image, at: .hostPath(image),
                         message:
                             "partition \(partition.number) cannot be read natively (\(error)); it is not scanned (try --mount)",
                         severity: .error))
@@ -128,7 +130,7 @@ package enum NativeImageScan {
             }
             notes.append(
                 Finding(
-                    .image, path: image,
+                    .image, at: .hostPath(image),
                     message:
                         "\(volumes.partitions.count) NTFS partitions: partition \(chosen.partition.number) is scanned as \(prefix.rootDescription)",
                     severity: .warning))

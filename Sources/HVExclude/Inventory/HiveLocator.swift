@@ -38,7 +38,7 @@ package struct HiveLocator {
                 if entry == nil && !optional {
                     findings.append(
                         Finding(
-                            .hive, path: hostDirectory + "/" + name,
+                            .hive, at: .registry(hive: hostDirectory + "/" + name, key: nil),
                             message: "no \(name) hive in --hive-dir; its facts are unknown and defaults apply",
                             severity: .warning))
                 }
@@ -51,14 +51,15 @@ package struct HiveLocator {
                     location = nil
                     findings.append(
                         Finding(
-                            .hive, path: windows, message: "\(host) is a \(kind.rawValue), not a hive file; not read",
+                            .hive, at: .registry(hive: windows, key: nil),
+                            message: "\(host) is a \(kind.rawValue), not a hive file; not read",
                             severity: .error))
                 case .missing(let reason):
                     location = nil
                     if !optional {
                         findings.append(
                             Finding(
-                                .hive, path: windows,
+                                .hive, at: .registry(hive: windows, key: nil),
                                 message: "hive not found (\(reason)); its facts are unknown and defaults apply",
                                 severity: .warning))
                     }
@@ -73,20 +74,22 @@ package struct HiveLocator {
                     fileSystem: map.fileSystem(forHostPath: location.host))
                 for warning in hive.warnings {
                     findings.append(
-                        Finding(.hive, path: location.display, message: warning.message, severity: .warning))
+                        Finding(.hive, at: .registry(hive: location.display, key: nil), warning))
                 }
                 if let recovery = hive.recovery {
                     // Not a problem: the record that the facts include the changes only the logs held.
                     findings.append(
                         Finding(
-                            .hive, path: location.display,
+                            .hive, at: .registry(hive: location.display, key: nil),
                             message: "dirty hive: \(recovery.summary) in memory before reading it",
                             severity: .info))
                 }
                 return hive
             } catch {
                 findings.append(
-                    Finding(.hive, path: location.display, message: "unreadable hive: \(error)", severity: .error))
+                    Finding(
+                        .hive, at: .registry(hive: location.display, key: nil), message: "unreadable hive: \(error)",
+                        severity: .error))
                 problems[name] = "unreadable (\(error))"
                 return nil
             }
@@ -105,10 +108,10 @@ package struct HiveLocator {
             softwareProblem = "not a machine hive: it has no \(HostFacts.currentVersionKey) key"
         }
         for warning in facts.warnings + (facts.cluster?.warnings ?? []) {
-            findings.append(Finding(.hive, path: "registry", message: warning, severity: .warning))
+            findings.append(Finding(.hive, at: .subject("registry"), message: warning, severity: .warning))
         }
         for error in facts.errors {
-            findings.append(Finding(.hive, path: "registry", message: error, severity: .error))
+            findings.append(Finding(.hive, at: .subject("registry"), message: error, severity: .error))
         }
         return Result(facts: facts, softwareRead: software != nil, findings: findings, softwareProblem: softwareProblem)
     }
