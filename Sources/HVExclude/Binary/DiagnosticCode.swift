@@ -129,4 +129,21 @@ package enum DiagnosticCode: String, Sendable, Hashable, Codable, CaseIterable {
     case ntfsUpCaseUnreadable = "ntfs.upcase-unreadable"
     case ntfsAttributeSkipped = "ntfs.attribute-skipped"
     case ntfsTree = "ntfs.tree"
+
+    // Disk images: partition tables (DiskImage/PartitionTable)
+    case imageUnrecognised = "image.unrecognised"
+    case imageBackupBootSectorMissing = "image.backup-boot-sector-missing"
+    case imagePartitionVolumeLarger = "image.partition-volume-larger"
+    case mbrSecondExtended = "mbr.second-extended"
+    case mbrLogicalLimit = "mbr.logical-limit"
+    case mbrEBRUnreadable = "mbr.ebr-unreadable"
+    case mbrEBROutside = "mbr.ebr-outside"
+    case mbrEBRLoop = "mbr.ebr-loop"
+    case gptMissing = "gpt.missing"
+    case gptDamaged = "gpt.damaged"
+    case gptMyLBA = "gpt.my-lba"
+    case gptBackupUsed = "gpt.backup-used"
+    case gptNoProtectiveMBR = "gpt.no-protective-mbr"
+    case gptEntryLBAOrder = "gpt.entry-lba-order"
+    case gptEntryLBAOverflow = "gpt.entry-lba-overflow"
 }

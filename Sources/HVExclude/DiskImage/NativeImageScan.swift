@@ -58,7 +58,7 @@ package enum NativeImageScan {
             throw DiskImageError.unrecognised(table, image: image, format: opened.format)
         }
         var notes = opened.warnings.map { Finding(.image, at: .hostPath(image), $0) }
-        notes += table.warnings.map { Finding(.image, at: .hostPath(image), message: $0, severity: .warning) }
+        notes += table.warnings.map { Finding(.image, at: .hostPath(image), $0) }
         notes += (opened.errors + table.errors).map {
             Finding(.image, at: .hostPath(image), message: $0, severity: .error)
         }

@@ -34,8 +34,8 @@ package struct PartitionTable: Sendable, Equatable {
     var diskGUID: GUID?
     /// Partitions in table order (empty MBR slots and unused GPT entries left out).
     package var partitions: [DiskPartition]
-    /// Non-fatal problems, each naming the offset.
-    package var warnings: [String]
+    /// Non-fatal problems, each naming the offset (a few per table: no cap).
+    package var warnings: [Diagnostic]
     /// Damage that leaves part of the disk unreadable (the image is shorter than its partitions or volume), each
     /// a sentence with both sizes.
     package var errors: [String] = []
@@ -89,7 +89,7 @@ package struct PartitionTable: Sendable, Equatable {
             // A GPT disk whose protective MBR was wiped still has its headers: look before giving up.
             if table.readGPT(file, protective: nil) { return table.checkedNTFS(file) }
             if SectorZeroContent.isExt(head) { table.content = .ext }
-            table.warnings.append("\(error); no partition table or NTFS volume recognised")
+            table.warnings.append(.imageUnrecognised, "\(error); no partition table or NTFS volume recognised")
             return table
         }
         if let problem = mbr.invalidity(diskSectors: size / 512) {
@@ -101,6 +101,7 @@ package struct PartitionTable: Sendable, Equatable {
         if mbr.isProtective {
             if table.readGPT(file, protective: mbr) { return table.checkedNTFS(file) }
             table.warnings.append(
+                .gptMissing, at: .offset(512),
                 "the MBR is GPT-protective but no valid GPT header was found; the MBR's own records are listed")
         }
         table.kind = .mbr
@@ -112,7 +113,7 @@ package struct PartitionTable: Sendable, Equatable {
     private mutating func readBareNTFS(_ boot: NTFSBootSector) {
         var boot = boot
         var volume = DiskPartition(number: 1, scheme: .bareVolume, offset: 0, size: diskSize, typeName: "NTFS volume")
-        warnings += boot.warnings.map(\.message)
+        warnings += boot.warnings
         boot.warnings = []
         volume.ntfs = boot
         kind = .bareNTFS
@@ -135,7 +136,9 @@ package struct PartitionTable: Sendable, Equatable {
                     + "\(boot.totalSectors) sectors of \(boot.bytesPerSector) bytes (\(bytes) bytes), "
                     + "the image has \(diskSize) bytes\(missing); what lies past the image's end cannot be read")
         } else if end + UInt64(boot.bytesPerSector) > diskSize, partition.scheme == .bareVolume {
-            warnings.append("the image ends at \(hex(diskSize)), before \(name)'s backup boot sector at \(hex(end))")
+            warnings.append(
+                .imageBackupBootSectorMissing, at: .offset(end),
+                "the image ends at \(hex(diskSize)), before \(name)'s backup boot sector at \(hex(end))")
         }
     }
 
@@ -160,7 +163,9 @@ package struct PartitionTable: Sendable, Equatable {
                 if extended == nil {
                     extended = (UInt64(entry.startLBA), UInt64(entry.sectorCount))
                 } else {
-                    warnings.append("MBR at 0x0: slot \(slot + 1) is a second extended partition; ignored")
+                    warnings.append(
+                        .mbrSecondExtended, at: .offset(446 + UInt64(slot) * 16),
+                        "MBR at 0x0: slot \(slot + 1) is a second extended partition; ignored")
                 }
                 continue
             }
@@ -180,6 +185,7 @@ package struct PartitionTable: Sendable, Equatable {
         while visited.insert(ebrLBA).inserted {
             guard number - 5 < PartitionTable.maximumLogicalPartitions else {
                 warnings.append(
+                    .mbrLogicalLimit,
                     "EBR chain: more than \(PartitionTable.maximumLogicalPartitions) logical partitions; the rest are not listed"
                 )
                 return
@@ -190,7 +196,7 @@ package struct PartitionTable: Sendable, Equatable {
                 var reader = try file.reader(at: offset, count: 512, structure: "EBR")
                 ebr = try MasterBootRecord(parsing: &reader)
             } catch {
-                warnings.append("\(error); the EBR chain stops here")
+                warnings.append(.mbrEBRUnreadable, at: .offset(offset), "\(error); the EBR chain stops here")
                 return
             }
             let logical = ebr.entries[0]
@@ -208,12 +214,13 @@ package struct PartitionTable: Sendable, Equatable {
             ebrLBA = extended.start + UInt64(next.startLBA)
             if ebrLBA >= extended.start + extended.count {
                 warnings.append(
+                    .mbrEBROutside, at: .offset(offset),
                     "EBR at \(hex(offset)): next EBR at LBA \(ebrLBA) lies outside the extended partition; the chain stops here"
                 )
                 return
             }
         }
-        warnings.append("EBR chain loops back to LBA \(ebrLBA); the chain stops here")
+        warnings.append(.mbrEBRLoop, "EBR chain loops back to LBA \(ebrLBA); the chain stops here")
     }
 
     // MARK: GPT
@@ -229,7 +236,7 @@ package struct PartitionTable: Sendable, Equatable {
         let sector = UInt64(sectorSize)
         // Without a protective MBR, only a primary header's signature makes this worth calling GPT.
         if protective == nil, (try? file.read(at: sector, count: 8)) != GPTHeader.signature { return false }
-        var problems: [String] = []
+        var problems: [Diagnostic] = []
         let primary = loadGPT(file, headerOffset: sector, role: "primary", problems: &problems)
         var chosen = primary
         if chosen == nil {
@@ -243,7 +250,8 @@ package struct PartitionTable: Sendable, Equatable {
             if let offset = backupLBA.multipliedReportingOverflow(by: sector).overflow ? nil : backupLBA * sector {
                 chosen = loadGPT(file, headerOffset: offset, role: "backup", problems: &problems)
                 if chosen != nil {
-                    problems.append("using the backup GPT header at \(hex(offset))")
+                    problems.append(
+                        .gptBackupUsed, at: .offset(offset), "using the backup GPT header at \(hex(offset))")
                 }
             }
         }
@@ -256,12 +264,15 @@ package struct PartitionTable: Sendable, Equatable {
         diskGUID = header.diskGUID
         checkGPTDiskFits(header)
         if protective == nil {
-            warnings.append("GPT found without a protective MBR (sector 0 has no 0x55AA signature)")
+            warnings.append(
+                .gptNoProtectiveMBR, at: .offset(0),
+                "GPT found without a protective MBR (sector 0 has no 0x55AA signature)")
         }
         for (index, entry) in entries.enumerated() where !entry.isUnused {
             let location = header.entryArrayLBA * sector + UInt64(index) * UInt64(header.entrySize)
             guard entry.endingLBA >= entry.startingLBA else {
                 warnings.append(
+                    .gptEntryLBAOrder, at: .offset(location),
                     "GPT entry \(index + 1) at \(hex(location)): ending LBA \(entry.endingLBA) lies before starting LBA \(entry.startingLBA); skipped"
                 )
                 continue
@@ -269,7 +280,9 @@ package struct PartitionTable: Sendable, Equatable {
             let (start, overflowStart) = entry.startingLBA.multipliedReportingOverflow(by: sector)
             let (size, overflowSize) = (entry.endingLBA - entry.startingLBA + 1).multipliedReportingOverflow(by: sector)
             guard !overflowStart, !overflowSize else {
-                warnings.append("GPT entry \(index + 1) at \(hex(location)): LBAs overflow; skipped")
+                warnings.append(
+                    .gptEntryLBAOverflow, at: .offset(location),
+                    "GPT entry \(index + 1) at \(hex(location)): LBAs overflow; skipped")
                 continue
             }
             var partition = DiskPartition(
@@ -297,7 +310,7 @@ package struct PartitionTable: Sendable, Equatable {
 
     /// One GPT header and its entry array, or nil with the reason appended to `problems`.
     private func loadGPT(
-        _ file: FileReader, headerOffset: UInt64, role: String, problems: inout [String]
+        _ file: FileReader, headerOffset: UInt64, role: String, problems: inout [Diagnostic]
     ) -> (GPTHeader, [GPTPartitionEntry])? {
         let sector = UInt64(sectorSize)
         do {
@@ -305,6 +318,7 @@ package struct PartitionTable: Sendable, Equatable {
             let header = try GPTHeader(parsing: &reader)
             if header.myLBA * sector != headerOffset {
                 problems.append(
+                    .gptMyLBA, at: .offset(headerOffset),
                     "GPT \(role) header at \(hex(headerOffset)): MyLBA \(header.myLBA) does not match its location; read on"
                 )
             }
@@ -324,7 +338,8 @@ package struct PartitionTable: Sendable, Equatable {
             }
             return (header, entries)
         } catch {
-            problems.append("\(error)")
+            let at = (error as? BinaryFormatError).map { DiagnosticLocation.offset($0.offset) } ?? .offset(headerOffset)
+            problems.append(.gptDamaged, at: at, "\(error)")
             return nil
         }
     }
@@ -354,10 +369,11 @@ package struct PartitionTable: Sendable, Equatable {
                     at: offset, count: 512, structure: "partition \(table.partitions[index].number) boot sector"),
                 var boot = try? NTFSBootSector(parsing: &reader)
             else { continue }
-            table.warnings += boot.warnings.map(\.message)
+            table.warnings += boot.warnings
             boot.warnings = []
             if let bytes = boot.volumeBytes, bytes > table.partitions[index].size {
                 table.warnings.append(
+                    .imagePartitionVolumeLarger, at: .offset(offset),
                     "partition \(table.partitions[index].number) at \(hex(offset)): the NTFS boot sector states \(bytes) bytes, more than the partition's \(table.partitions[index].size); mounting may fail"
                 )
             }

@@ -58,7 +58,8 @@ enum MountedImageScan {
             let before = failures.map { "hvexclude: \($0.message)" } + session.cleanup().map { "warning: \($0)" }
             throw ScanFailure(.couldNotScan("no NTFS partition of \(root) could be mounted"), before: before)
         }
-        var notes = table.warnings.map { Finding(.image, path: root, message: $0, severity: .warning) } + failures
+        var notes =
+            table.warnings.map { Finding(.image, path: root, message: $0.message, severity: .warning) } + failures
         notes += table.errors.map { Finding(.image, path: root, message: $0, severity: .error) }
         let assignment = DriveAssignment(mounted: mounted)
         notes += assignment.warnings.map { Finding(.image, path: root, message: $0, severity: .warning) }
