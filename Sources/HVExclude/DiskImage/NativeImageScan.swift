@@ -35,28 +35,7 @@ package enum NativeImageScan {
     ///   sectors cannot be read; ``SystemError`` or the VHD/VHDX reader's error when the image cannot be opened.
     package static func open(image: String) throws -> Volumes {
         let opened = try DiskImageBytes.open(path: image)
-        let disk = FileReader(path: image, source: opened.source, readBudget: 16 << 20)
-        // Shorter than one sector: no image at all, whatever its name says.
-        guard opened.source.size >= 512 else { throw DiskImageError.notADiskImage(image) }
-        var table: PartitionTable
-        do {
-            table = try PartitionTable.read(disk, size: opened.source.size)
-        } catch {
-            // A real read error (a VHDX payload block past the end) keeps its message and the format's name.
-            throw DiskImageError.sectorZeroUnreadable(image: image, format: opened.format, reason: "\(error)")
-        }
-        if table.kind == .unknown, let boot = backupBootSector(opened.source) {
-            // A bare NTFS volume whose first sector is damaged: NTFSVolume reads it through the backup and says so.
-            var volume = DiskPartition(
-                number: 1, scheme: .bareVolume, offset: 0, size: opened.source.size, typeName: "NTFS volume")
-            volume.ntfs = boot
-            table = PartitionTable(
-                kind: .bareNTFS, sectorSize: Int(boot.bytesPerSector), diskSize: opened.source.size,
-                diskSignature: nil, diskGUID: nil, partitions: [volume], warnings: [])
-        }
-        guard table.kind != .unknown else {
-            throw DiskImageError.unrecognised(table, image: image, format: opened.format)
-        }
+        let table = try partitionTable(of: opened, image: image)
         var notes = opened.warnings.map { Finding(.image, at: .hostPath(image), $0) }
         notes += table.warnings.map { Finding(.image, at: .hostPath(image), $0) }
         notes += (opened.errors + table.errors).map {
@@ -97,6 +76,36 @@ package enum NativeImageScan {
             }
         }
         return Volumes(partitions: partitions, notes: notes, table: table, format: opened.format, refused: refused)
+    }
+
+    /// The partition table of the guest disk `opened` (a bare NTFS volume whose first sector is damaged is found
+    /// by its backup boot sector).
+    /// - Throws: ``DiskImageError`` when the image is shorter than a sector, its first sector cannot be read, or
+    ///   it holds no table or NTFS volume.
+    static func partitionTable(of opened: DiskImageBytes.Opened, image: String) throws -> PartitionTable {
+        let disk = FileReader(path: image, source: opened.source, readBudget: 16 << 20)
+        // Shorter than one sector: no image at all, whatever its name says.
+        guard opened.source.size >= 512 else { throw DiskImageError.notADiskImage(image) }
+        var table: PartitionTable
+        do {
+            table = try PartitionTable.read(disk, size: opened.source.size)
+        } catch {
+            // A real read error (a VHDX payload block past the end) keeps its message and the format's name.
+            throw DiskImageError.sectorZeroUnreadable(image: image, format: opened.format, reason: "\(error)")
+        }
+        if table.kind == .unknown, let boot = backupBootSector(opened.source) {
+            // A bare NTFS volume whose first sector is damaged: NTFSVolume reads it through the backup and says so.
+            var volume = DiskPartition(
+                number: 1, scheme: .bareVolume, offset: 0, size: opened.source.size, typeName: "NTFS volume")
+            volume.ntfs = boot
+            table = PartitionTable(
+                kind: .bareNTFS, sectorSize: Int(boot.bytesPerSector), diskSize: opened.source.size,
+                diskSignature: nil, diskGUID: nil, partitions: [volume], warnings: [])
+        }
+        guard table.kind != .unknown else {
+            throw DiskImageError.unrecognised(table, image: image, format: opened.format)
+        }
+        return table
     }
 
     /// The backup NTFS boot sector in the last sector of `bytes` (a volume whose first sector is damaged), `nil`

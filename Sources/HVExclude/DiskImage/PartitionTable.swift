@@ -177,8 +177,16 @@ package struct PartitionTable: Sendable, Equatable {
             add(partition, at: 446 + UInt64(slot) * 16)
         }
         guard let extended else { return }
-        // Each EBR: record 1 = the logical partition relative to this EBR, record 2 = the next EBR relative to
-        // the extended partition's start.
+        readEBRChain(extended: extended, mbr: mbr, file)
+    }
+
+    /// The logical partitions of the extended partition `extended` (in sectors), EBR after EBR. Each EBR: record 1
+    /// = the logical partition relative to this EBR, record 2 = the next EBR relative to the extended partition's
+    /// start; the chain stops at a damaged or outside EBR, a loop, or the cap, with a warning.
+    private mutating func readEBRChain(
+        extended: (start: UInt64, count: UInt64), mbr: MasterBootRecord, _ file: FileReader
+    ) {
+        let sector = UInt64(sectorSize)
         var ebrLBA = extended.start
         var visited = Set<UInt64>()
         var number = 5
@@ -268,6 +276,14 @@ package struct PartitionTable: Sendable, Equatable {
                 .gptNoProtectiveMBR, at: .offset(0),
                 "GPT found without a protective MBR (sector 0 has no 0x55AA signature)")
         }
+        addGPTEntries(entries, header: header)
+        return true
+    }
+
+    /// The used entries of a GPT partition entry array as partitions; an entry whose LBAs are out of order or
+    /// overflow is skipped with a warning.
+    private mutating func addGPTEntries(_ entries: [GPTPartitionEntry], header: GPTHeader) {
+        let sector = UInt64(sectorSize)
         for (index, entry) in entries.enumerated() where !entry.isUnused {
             let location = header.entryArrayLBA * sector + UInt64(index) * UInt64(header.entrySize)
             guard entry.endingLBA >= entry.startingLBA else {
@@ -293,7 +309,6 @@ package struct PartitionTable: Sendable, Equatable {
             partition.name = entry.name.isEmpty ? nil : entry.name
             add(partition, at: location)
         }
-        return true
     }
 
     /// An error when the GPT headers place the disk's last LBA (the backup header's) past the image's end.

@@ -28,46 +28,9 @@ package struct HiveLocator {
         var findings: [Finding] = []
         var problems: [String: String] = [:]
         func open(_ name: String, windows: String, optional: Bool = false) -> RegistryHive? {
-            let location: (display: String, host: String)?
-            if let hiveDirectory {
-                let hostDirectory =
-                    hiveDirectory.hasSuffix("/") && hiveDirectory.count > 1
-                    ? String(hiveDirectory.dropLast()) : hiveDirectory
-                let entry = map.listing(of: hostDirectory).find(name)
-                location = entry.map { (hostDirectory + "/" + $0.name, hostDirectory + "/" + $0.name) }
-                if entry == nil && !optional {
-                    findings.append(
-                        Finding(
-                            .hive, at: .registry(hive: hostDirectory + "/" + name, key: nil),
-                            message: "no \(name) hive in --hive-dir; its facts are unknown and defaults apply",
-                            severity: .warning))
-                }
-            } else {
-                let path = WindowsPath(windows)!
-                switch map.resolve(path) {
-                case .found(let host, .file):
-                    location = (map.windowsPath(forHostPath: host)?.description ?? windows, host)
-                case .found(let host, let kind):
-                    location = nil
-                    findings.append(
-                        Finding(
-                            .hive, at: .registry(hive: windows, key: nil),
-                            message: "\(host) is a \(kind.rawValue), not a hive file; not read",
-                            severity: .error))
-                case .missing(let reason):
-                    location = nil
-                    if !optional {
-                        findings.append(
-                            Finding(
-                                .hive, at: .registry(hive: windows, key: nil),
-                                message: "hive not found (\(reason)); its facts are unknown and defaults apply",
-                                severity: .warning))
-                    }
-                case .unmapped:
-                    location = nil
-                }
+            guard let location = locate(name, windows: windows, optional: optional, findings: &findings) else {
+                return nil
             }
-            guard let location else { return nil }
             do {
                 let hive = try RegistryHive(
                     file: map.openFile(location.host, readBudget: RegistryHive.readBudget),
@@ -114,5 +77,52 @@ package struct HiveLocator {
             findings.append(Finding(.hive, at: .subject("registry"), message: error, severity: .error))
         }
         return Result(facts: facts, softwareRead: software != nil, findings: findings, softwareProblem: softwareProblem)
+    }
+
+    /// Where hive `name` is (its path as shown, and on the host): in `--hive-dir`, else at `windows` on the volume;
+    /// nil with a finding when it is missing (unless `optional`) or not a file.
+    private func locate(
+        _ name: String, windows: String, optional: Bool, findings: inout [Finding]
+    ) -> (display: String, host: String)? {
+        let location: (display: String, host: String)?
+        if let hiveDirectory {
+            let hostDirectory =
+                hiveDirectory.hasSuffix("/") && hiveDirectory.count > 1
+                ? String(hiveDirectory.dropLast()) : hiveDirectory
+            let entry = map.listing(of: hostDirectory).find(name)
+            location = entry.map { (hostDirectory + "/" + $0.name, hostDirectory + "/" + $0.name) }
+            if entry == nil && !optional {
+                findings.append(
+                    Finding(
+                        .hive, at: .registry(hive: hostDirectory + "/" + name, key: nil),
+                        message: "no \(name) hive in --hive-dir; its facts are unknown and defaults apply",
+                        severity: .warning))
+            }
+        } else {
+            let path = WindowsPath(windows)!
+            switch map.resolve(path) {
+            case .found(let host, .file):
+                location = (map.windowsPath(forHostPath: host)?.description ?? windows, host)
+            case .found(let host, let kind):
+                location = nil
+                findings.append(
+                    Finding(
+                        .hive, at: .registry(hive: windows, key: nil),
+                        message: "\(host) is a \(kind.rawValue), not a hive file; not read",
+                        severity: .error))
+            case .missing(let reason):
+                location = nil
+                if !optional {
+                    findings.append(
+                        Finding(
+                            .hive, at: .registry(hive: windows, key: nil),
+                            message: "hive not found (\(reason)); its facts are unknown and defaults apply",
+                            severity: .warning))
+                }
+            case .unmapped:
+                location = nil
+            }
+        }
+        return location
     }
 }
