@@ -211,12 +211,11 @@ package struct EVTXLog: Sendable {
                 record = try EVTXRecordHeader(chunk: bytes, at: position, limit: limit)
             } catch {
                 if cut {
-                    let lost =
-                        position + 16 <= bytes.count ? " from record \(EVTXValue.le(bytes, position + 8, 8))" : ""
+                    let lost = (try? EVTXValue.le(bytes, position + 8, 8)).map { " from record \($0)" } ?? ""
                     warnings.append(
                         "\(place): the file ends \(bytes.count) of \(EVTXChunkHeader.chunkSize) bytes into the chunk; records \(firstRead.map { "\($0)–\(lastRead ?? $0)" } ?? "none") read whole, the rest\(lost) cut off"
                     )
-                } else if position + 4 <= bytes.count && EVTXValue.le(bytes, position, 4) == 0 {
+                } else if (try? EVTXValue.le(bytes, position, 4)) == 0 {
                     // Zero fill after the last record where the free space offset says more: nothing lost.
                 } else {
                     // The record header is damaged: this record is lost; the next record signature whose header
