@@ -13,13 +13,15 @@ struct NTFSFastPathAgreementTests {
     /// What a tree holds, with names as text (the two paths store name bytes in different places).
     struct Contents: Equatable {
         var nodes: [NTFSTree.Node]
+        var records: [UInt32]
         var names: [String]
         var streams: [UInt64: [String]]
         var interixTargets: [UInt64: String]
         var warnings: [String]
 
         init(_ tree: NTFSTree) {
-            nodes = tree.nodes
+            nodes = tree.keptNodes
+            records = tree.keptRecords
             names = tree.names.map { name in
                 let text = String(decoding: tree.nameBytes[name.start..<(name.start + name.length)], as: UTF8.self)
                 return "\(name.record) in \(name.parent.record)/\(name.parent.sequence): \(text)"
@@ -38,6 +40,7 @@ struct NTFSFastPathAgreementTests {
             Issue.record(
                 "\(label): record \(index): fast path \(fast.nodes[index]), record parser \(slow.nodes[index])")
         }
+        #expect(fast.records == slow.records, "\(label)")
         #expect(fast.names == slow.names, "\(label)")
         #expect(fast.streams == slow.streams, "\(label)")
         #expect(fast.interixTargets == slow.interixTargets, "\(label)")
