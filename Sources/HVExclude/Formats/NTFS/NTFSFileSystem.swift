@@ -100,14 +100,19 @@ package final class NTFSFileSystem: VolumeFileSystem {
         let dropped = tree.droppedCount(of: folder)
         guard dropped > 0 else { return children }
         var found: [(name: String, record: UInt64)] = []
-        var seen: Set<String> = []
         if let index = index ?? (try? NTFSIndex(volume: volume, record: folder)) {
-            for entry in index.entries
-            where tree.isDropped(entry.record) && !seen.contains("\(entry.record)/\(entry.name)")
-                && record(entry.record, places: entry.name, in: folder)
-            {
-                seen.insert("\(entry.record)/\(entry.name)")
+            var seen: Set<String> = []
+            var print: UInt64 = 0
+            for entry in index.entries where tree.isDropped(entry.record) {
+                guard seen.insert("\(entry.record)/\(entry.name)").inserted else { continue }
                 found.append((entry.name, entry.record))
+                var name = entry.name
+                print &+= name.withUTF8 { NTFSTree.fingerprint(record: entry.record, name: $0) }
+            }
+            // The index names exactly the dropped names (their count and fingerprint agree): no record to read.
+            // Otherwise each entry is checked against its record, and what the index lacks comes from the MFT.
+            if found.count != dropped || print != tree.droppedPrint(of: folder) {
+                found = found.filter { record($0.record, places: $0.name, in: folder) }
             }
         }
         if found.count < dropped { found = droppedChildrenFromMFT(of: folder) }
@@ -196,35 +201,70 @@ package final class NTFSFileSystem: VolumeFileSystem {
             guard let start = record(atHostPath: walkRoot), tree.kind(of: start) == .directory else {
                 throw SystemError("open", path: walkRoot, code: ENOENT)
             }
-            var walk = RootWalk(root: walkRoot, start: start)
-            while let folder = walk.stack.popLast() {
-                progress.started(directory: folder.path)
-                let listed = visit(folder, of: &walk, into: &result, match: match)
+            var walk = RootWalk(root: walkRoot, start: start, folders: tree.keptNodes.count)
+            if let slot = tree.slot(start) { walk.visited[slot] = true }
+            while let (folder, depth) = walk.stack.popLast() {
+                let path = walk.path(Int(folder), tree: tree)
+                progress.started(directory: path)
+                let listed = visit((Int(folder), path, depth), of: &walk, into: &result, match: match)
                 progress.finished(entries: listed)
                 result.entriesVisited += listed
                 result.directoriesVisited += 1
             }
-            result.issues += indexDisagreements(foldersToCheck(walk.matchedFolders, parents: walk.parents))
+            result.issues += indexDisagreements(foldersToCheck(walk.matchedFolders, parents: walk.parentsOfMatched()))
         }
         result.entries.sort()
         result.issues.sort()
         return result
     }
 
-    /// The walk below one root: the folders still to enter, those entered, and what the index check needs.
+    /// The walk below one root: the folders entered (each its parent and name: a path is made when the folder is
+    /// listed, so the stack holds no path), those still to list, and what the index check needs.
     private struct RootWalk {
         var root: String
-        var stack: [(record: UInt64, path: [UInt8], depth: Int)]
-        var visited: Set<UInt64>
-        /// Each entered folder's parent.
-        var parents: [UInt64: UInt64] = [:]
-        /// The folders holding a matched file, with their paths.
+        /// Entered folders: record, parent (an index here, -1 for the walk root), name (an index into the tree's names).
+        var folders: [(record: UInt64, parent: Int32, name: Int32)]
+        /// Folders still to list: index into ``folders``, depth.
+        var stack: [(Int32, Int)]
+        /// Per slot of the tree: whether the folder was entered.
+        var visited: [Bool]
+        /// The folders holding a matched file: record → index into ``folders``, and their paths.
         var matchedFolders: [UInt64: [UInt8]] = [:]
+        var matchedIndexes: [UInt64: Int] = [:]
 
-        init(root: String, start: UInt64) {
+        init(root: String, start: UInt64, folders count: Int) {
             self.root = root
-            stack = [(start, Array(root.utf8), 0)]
-            visited = [start]
+            folders = [(start, -1, -1)]
+            stack = [(0, 0)]
+            visited = [Bool](repeating: false, count: count)
+        }
+
+        /// The host path of entered folder `index`.
+        func path(_ index: Int, tree: NTFSTree) -> [UInt8] {
+            var names: [Int32] = []
+            var current = index
+            while folders[current].parent >= 0 {
+                names.append(folders[current].name)
+                current = Int(folders[current].parent)
+            }
+            var path = Array(root.utf8)
+            for name in names.reversed() {
+                if path != [UInt8(ascii: "/")] { path.append(UInt8(ascii: "/")) }
+                tree.withNameBytes(Int(name)) { path.append(contentsOf: $0) }
+            }
+            return path
+        }
+
+        /// Each entered folder's parent, for the folders on the way to a matched file.
+        func parentsOfMatched() -> [UInt64: UInt64] {
+            var parents: [UInt64: UInt64] = [:]
+            for var index in matchedIndexes.values {
+                while folders[index].parent >= 0, parents[folders[index].record] == nil {
+                    parents[folders[index].record] = folders[Int(folders[index].parent)].record
+                    index = Int(folders[index].parent)
+                }
+            }
+            return parents
         }
     }
 
@@ -232,9 +272,10 @@ package final class NTFSFileSystem: VolumeFileSystem {
     /// holds every name `match` accepts), links and matched names into `result`, subfolders onto the stack.
     /// Returns how many visible children it has.
     private func visit(
-        _ folder: (record: UInt64, path: [UInt8], depth: Int), of walk: inout RootWalk, into result: inout WalkResult,
+        _ entered: (index: Int, path: [UInt8], depth: Int), of walk: inout RootWalk, into result: inout WalkResult,
         match: (UnsafeBufferPointer<UInt8>, EntryKind) -> Bool
     ) -> Int {
+        let folder = (record: walk.folders[entered.index].record, path: entered.path, depth: entered.depth)
         var listed = tree.droppedCount(of: folder.record)
         for index in tree.children(of: folder.record) {
             let child = (record: tree.names[Int(index)].record, index: Int(index))
@@ -244,14 +285,19 @@ package final class NTFSFileSystem: VolumeFileSystem {
             // The predicate sees the stored UTF-8 bytes: no String for the many names it rejects.
             let matched = tree.withNameBytes(child.index) { match($0, kind) }
             guard kind == .directory || matched || kind == .symlink else { continue }
-            var pathBytes = folder.path
-            if pathBytes != [UInt8(ascii: "/")] { pathBytes.append(UInt8(ascii: "/")) }
-            tree.withNameBytes(child.index) { pathBytes.append(contentsOf: $0) }
+            var pathBytes: [UInt8] {
+                var bytes = folder.path
+                if bytes != [UInt8(ascii: "/")] { bytes.append(UInt8(ascii: "/")) }
+                tree.withNameBytes(child.index) { bytes.append(contentsOf: $0) }
+                return bytes
+            }
             if kind == .directory {
                 // A folder reachable twice would be a corrupt tree (folders have one name): enter it once.
-                if walk.visited.insert(child.record).inserted {
-                    walk.parents[child.record] = folder.record
-                    walk.stack.append((child.record, pathBytes, folder.depth + 1))
+                // A folder's slot exists: the tree keeps every folder.
+                if let slot = tree.slot(child.record), !walk.visited[slot] {
+                    walk.visited[slot] = true
+                    walk.folders.append((child.record, Int32(entered.index), Int32(child.index)))
+                    walk.stack.append((Int32(walk.folders.count - 1), folder.depth + 1))
                 } else {
                     result.issues.append(
                         WalkIssue(
@@ -261,8 +307,12 @@ package final class NTFSFileSystem: VolumeFileSystem {
                         ))
                 }
             }
-            if matched && kind != .directory { walk.matchedFolders[folder.record] = folder.path }
+            if matched && kind != .directory {
+                walk.matchedFolders[folder.record] = folder.path
+                walk.matchedIndexes[folder.record] = entered.index
+            }
             if matched || kind == .symlink {
+                let pathBytes = pathBytes
                 result.entries.append(
                     WalkEntry(
                         root: walk.root, hostPath: String(decoding: pathBytes, as: UTF8.self), hostPathBytes: pathBytes,

@@ -90,6 +90,9 @@ package struct NTFSTree: Sendable {
     internal(set) var keptRecords: [UInt32] = []
     /// Per slot (a folder): how many names of dropped files the MFT places in it.
     internal(set) var droppedNames: [Int32] = []
+    /// Per slot (a folder): the sum of the ``fingerprint(record:name:)``s of those names, so that a folder's index
+    /// is known to name exactly them without reading their records.
+    internal(set) var droppedPrints: [UInt64] = []
     /// Every kept name.
     package internal(set) var names: [Name] = []
     /// The UTF-8 bytes of every kept name, one after another.
@@ -136,6 +139,21 @@ package struct NTFSTree: Sendable {
         readRecords(volume, count: count, fastPath: fastPath)
         resolveInterixLinks(volume)
         link()
+        // Grown by doubling while the MFT was read: trimmed once, before a walk adds its own.
+        names = NTFSTree.trimmed(names)
+        nameBytes = NTFSTree.trimmed(nameBytes)
+        keptNodes = NTFSTree.trimmed(keptNodes)
+        keptRecords = NTFSTree.trimmed(keptRecords)
+        droppedNames = NTFSTree.trimmed(droppedNames)
+        droppedPrints = NTFSTree.trimmed(droppedPrints)
+    }
+
+    /// A copy of `array` in storage of its own size.
+    static func trimmed<Element>(_ array: [Element]) -> [Element] {
+        var copy: [Element] = []
+        copy.reserveCapacity(array.count)
+        copy.append(contentsOf: array)
+        return copy
     }
 
     /// Adds the first `count` records of the MFT, read in chunks of ``chunkSize``, in record order.
@@ -352,6 +370,18 @@ package struct NTFSTree: Sendable {
         number < UInt64(slots.count) && slots[Int(number)] == NTFSTree.droppedFile
     }
 
+    /// The sum of the fingerprints of the dropped names in folder `number`.
+    package func droppedPrint(of number: UInt64) -> UInt64 {
+        slot(number).map { droppedPrints[$0] } ?? 0
+    }
+
+    /// A 64-bit fingerprint of one name of a record (FNV-1a over the UTF-8, seeded with the record number).
+    static func fingerprint(record: UInt64, name: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325 ^ (record &* 0x9E37_79B9_7F4A_7C15)
+        for byte in name { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
+        return hash ^ (hash >> 31)
+    }
+
     /// How many names of dropped files the MFT places in folder `number`.
     package func droppedCount(of number: UInt64) -> Int {
         slot(number).map { Int(droppedNames[$0]) } ?? 0
@@ -365,6 +395,7 @@ package struct NTFSTree: Sendable {
         keptNodes.append(node)
         keptRecords.append(UInt32(truncatingIfNeeded: number))
         droppedNames.append(0)
+        droppedPrints.append(0)
         slots[Int(number)] = Int32(slot)
         return slot
     }
@@ -420,7 +451,9 @@ package struct NTFSTree: Sendable {
             if scanned.base == 0 && !mustKeep(scanned, names: scannedNames, bytes: bytes, owner: owner) {
                 slots[Int(owner)] = NTFSTree.droppedFile
                 for offset in scannedNames.indices where !isRepeat(offset) {
-                    droppedNames[Int(slots[Int(scannedNames[offset].parent.record)])] += 1
+                    let folder = Int(slots[Int(scannedNames[offset].parent.record)])
+                    droppedNames[folder] += 1
+                    droppedPrints[folder] &+= NTFSTree.fingerprint(record: owner, name: text(scannedNames[offset]))
                 }
                 return
             }
