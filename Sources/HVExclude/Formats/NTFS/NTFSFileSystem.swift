@@ -235,6 +235,7 @@ package final class NTFSFileSystem: VolumeFileSystem {
         init(root: String, start: UInt64, folders count: Int) {
             self.root = root
             folders = [(start, -1, -1)]
+            folders.reserveCapacity(count)  // never doubled; untouched room costs no memory
             stack = [(0, 0)]
             visited = [Bool](repeating: false, count: count)
         }

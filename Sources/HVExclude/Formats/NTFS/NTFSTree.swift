@@ -6,11 +6,15 @@ import HVXVolume
 import HVXWalk
 
 /// The folder tree of an NTFS volume, built from one pass over the MFT (each chunk parsed on all cores, added in
-/// record order): every in-use record's names (`$FILE_NAME`, DOS 8.3 duplicates left out, hard links kept), kind,
-/// data size and reparse tag, and each folder's children by parent reference.
+/// record order): the names (`$FILE_NAME`, DOS 8.3 duplicates left out, hard links kept), kind, data size and reparse
+/// tag of every folder and of the files the ``keep`` test wants, and each folder's children by parent reference.
+/// Every other file is counted under its folder (with a fingerprint of its name) and its record marked in use: its
+/// name is found, when asked for, through the folder's `$I30` index (``NTFSFileSystem``).
 ///
 /// Reading the MFT in large pieces and linking names by parent reference costs one pass over a few hundred
-/// megabytes at most, where walking the `$I30` indexes would seek once per folder.
+/// megabytes at most, where walking the `$I30` indexes would seek once per folder. Keeping only folders and the
+/// names the scan may classify keeps the tree's memory to the folders' (issue 24: 4 bytes a record beyond them;
+/// a name, a node and a child slot cost about 90), so a volume of a million files costs no more than its folders.
 package struct NTFSTree: Sendable {
     /// What the tree knows of one record.
     package struct Node: Sendable, Equatable {
@@ -107,8 +111,9 @@ package struct NTFSTree: Sendable {
     /// The test deciding which files' names are kept, `nil` for all.
     let keep: KeepTest?
 
-    /// Bytes read from the MFT at a time.
-    static let chunkSize = 8 << 20
+    /// Bytes read from the MFT at a time: 4,096 records of 1 KiB, four slices (the chunk is a scan's largest
+    /// allocation while the MFT is read).
+    static let chunkSize = 4 << 20
 
     /// Reads the MFT of `volume` once.
     /// - Parameters:
@@ -134,26 +139,19 @@ package struct NTFSTree: Sendable {
                 "MFT record \(count): the MFT holds only \(count) records and not the root folder (record \(NTFSVolume.rootRecord))"
             )
         }
+        // Room for every record, reserved once: an array that doubles holds both copies at once, and the room no
+        // record fills is never touched, so it costs address space, not memory.
+        keptNodes.reserveCapacity(slots.count + 1)
+        keptRecords.reserveCapacity(slots.count + 1)
+        droppedNames.reserveCapacity(slots.count + 1)
+        droppedPrints.reserveCapacity(slots.count + 1)
+        names.reserveCapacity(count + 16)
+        nameBytes.reserveCapacity(count * 24)
         // The root folder always has a node (the orphans' folder goes there, even when the root is damaged).
         _ = makeSlot(NTFSVolume.rootRecord)
         readRecords(volume, count: count, fastPath: fastPath)
         resolveInterixLinks(volume)
         link()
-        // Grown by doubling while the MFT was read: trimmed once, before a walk adds its own.
-        names = NTFSTree.trimmed(names)
-        nameBytes = NTFSTree.trimmed(nameBytes)
-        keptNodes = NTFSTree.trimmed(keptNodes)
-        keptRecords = NTFSTree.trimmed(keptRecords)
-        droppedNames = NTFSTree.trimmed(droppedNames)
-        droppedPrints = NTFSTree.trimmed(droppedPrints)
-    }
-
-    /// A copy of `array` in storage of its own size.
-    static func trimmed<Element>(_ array: [Element]) -> [Element] {
-        var copy: [Element] = []
-        copy.reserveCapacity(array.count)
-        copy.append(contentsOf: array)
-        return copy
     }
 
     /// Adds the first `count` records of the MFT, read in chunks of ``chunkSize``, in record order.
