@@ -81,6 +81,16 @@ struct NTFSKeptNamesTests {
             return try file.read(at: 0, count: 1 << 16)
         }
         #expect(try bytes(some) == bytes(all))
+        // An index that does not name a folder's dropped files (here another folder's): its entries are checked
+        // against their records and refused, and the names come from the MFT read again — the same children.
+        let streams = try #require(all.record(atHostPath: "/v/Streams"))
+        let compressed = try #require(all.record(atHostPath: "/v/Compressed"))
+        #expect(some.tree.droppedCount(of: streams) > 0)
+        let key = { (child: (name: String, record: UInt64)) in "\(child.record)/\(child.name)" }
+        let wrong = try NTFSIndex(volume: volume, record: compressed)
+        #expect(
+            some.placedChildren(of: streams, index: wrong).map(key).sorted()
+                == all.placedChildren(of: streams).map(key).sorted())
         try Self.expectSameAnswers(volume, keeping: ".vhdx", "features")
         try Self.expectSameAnswers(volume, keeping: ".nothing", "features")
     }
