@@ -102,16 +102,16 @@ package final class NTFSFileSystem: VolumeFileSystem {
         var found: [(name: String, record: UInt64)] = []
         if let index = index ?? (try? NTFSIndex(volume: volume, record: folder)) {
             var seen: Set<String> = []
-            var print: UInt64 = 0
+            var fingerprints: UInt64 = 0
             for entry in index.entries where tree.isDropped(entry.record) {
                 guard seen.insert("\(entry.record)/\(entry.name)").inserted else { continue }
                 found.append((entry.name, entry.record))
                 var name = entry.name
-                print &+= name.withUTF8 { NTFSTree.fingerprint(record: entry.record, name: $0) }
+                fingerprints &+= name.withUTF8 { NTFSTree.fingerprint(record: entry.record, name: $0) }
             }
             // The index names exactly the dropped names (their count and fingerprint agree): no record to read.
             // Otherwise each entry is checked against its record, and what the index lacks comes from the MFT.
-            if found.count != dropped || print != tree.droppedPrint(of: folder) {
+            if found.count != dropped || fingerprints != tree.droppedPrint(of: folder) {
                 found = found.filter { record($0.record, places: $0.name, in: folder) }
             }
         }
