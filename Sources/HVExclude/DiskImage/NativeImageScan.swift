@@ -62,9 +62,9 @@ package enum NativeImageScan {
             do {
                 let volume = try NTFSVolume(source: bytes, name: "partition \(partition.number) of \(image)")
                 let root = root(image: image, partition: partition.number)
-                partitions.append(
-                    MountedPartition(
-                        partition: partition, mountPoint: root, fileSystem: NTFSFileSystem(volume: volume, root: root)))
+                // The tree keeps the names the walk may match; other names come from their folder's index.
+                let fileSystem = NTFSFileSystem(volume: volume, root: root, keep: ArtifactClassifier.mayMatch)
+                partitions.append(MountedPartition(partition: partition, mountPoint: root, fileSystem: fileSystem))
             } catch {
                 refused.append((partition.number, "\(error)"))
                 notes.append(

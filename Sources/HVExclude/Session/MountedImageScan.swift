@@ -23,29 +23,7 @@ enum MountedImageScan {
                     "--mount takes a disk image file or a block device as ROOT; \(root) is not one (a mounted folder needs no --mount)"
                 ))
         }
-        let table: PartitionTable
-        do {
-            table = try PartitionTable.read(path: root)
-        } catch is BinaryFormatError {
-            // Shorter than one sector: no image at all, whatever its name says.
-            throw .couldNotScan("\(DiskImageError.notADiskImage(root))")
-        } catch {
-            throw .couldNotScan("cannot read the disk image \(root): \(error)")
-        }
-        if table.kind == .unknown, let format = DiskImageScan.virtualDiskFormat(root) {
-            throw .couldNotScan(
-                "\(root) is a \(format) virtual disk, not a raw disk image or a mounted folder. "
-                    + "Expose it read-only as a block device and scan that (docs/rescue.md):\n"
-                    + "  modprobe nbd max_part=8\n  qemu-nbd --read-only --connect=/dev/nbd0 \(DiskImageScan.quote(root))\n"
-                    + "  hvexclude scan /dev/nbd0 --mount -o report.json\n  qemu-nbd --disconnect /dev/nbd0")
-        }
-        if table.kind == .unknown {
-            throw .couldNotScan("\(DiskImageError.unrecognised(table, image: root))")
-        }
-        guard !table.ntfsPartitions.isEmpty else {
-            throw .couldNotScan(
-                "\(DiskImageError.noNTFSPartition(root))\n\n" + DiskImageScan.listing(table, image: root))
-        }
+        let table = try ntfsPartitionTable(root)
         let session: ImageMountSession
         do {
             session = try ImageMountSession(imagePath: root)
@@ -77,6 +55,35 @@ enum MountedImageScan {
             failure.cleanupProblems = session.cleanup()
             throw failure
         }
+    }
+
+    /// The partition table of the image `root`, which must hold an NTFS partition; a virtual disk (VHD, VHDX) is
+    /// refused with the commands that expose it as a block device.
+    static func ntfsPartitionTable(_ root: String) throws(ScanFailure) -> PartitionTable {
+        let table: PartitionTable
+        do {
+            table = try PartitionTable.read(path: root)
+        } catch is BinaryFormatError {
+            // Shorter than one sector: no image at all, whatever its name says.
+            throw .couldNotScan("\(DiskImageError.notADiskImage(root))")
+        } catch {
+            throw .couldNotScan("cannot read the disk image \(root): \(error)")
+        }
+        if table.kind == .unknown, let format = DiskImageScan.virtualDiskFormat(root) {
+            throw .couldNotScan(
+                "\(root) is a \(format) virtual disk, not a raw disk image or a mounted folder. "
+                    + "Expose it read-only as a block device and scan that (docs/rescue.md):\n"
+                    + "  modprobe nbd max_part=8\n  qemu-nbd --read-only --connect=/dev/nbd0 \(DiskImageScan.quote(root))\n"
+                    + "  hvexclude scan /dev/nbd0 --mount -o report.json\n  qemu-nbd --disconnect /dev/nbd0")
+        }
+        if table.kind == .unknown {
+            throw .couldNotScan("\(DiskImageError.unrecognised(table, image: root))")
+        }
+        guard !table.ntfsPartitions.isEmpty else {
+            throw .couldNotScan(
+                "\(DiskImageError.noNTFSPartition(root))\n\n" + DiskImageScan.listing(table, image: root))
+        }
+        return table
     }
 
     /// Mounts every NTFS partition of `table` read-only; a partition that cannot be mounted is an error finding

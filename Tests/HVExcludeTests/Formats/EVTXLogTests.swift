@@ -260,7 +260,7 @@ import Testing
 
     @Test func fileEndingMidChunkGivesTheWholeRecords() throws {
         let chunk = Self.twoRecordChunk()
-        let firstSize = Int(EVTXValue.le(chunk, 512 + 4, 4))
+        let firstSize = Int(try EVTXValue.le(chunk, 512 + 4, 4))
         let bytes = Array(Self.file([chunk]).prefix(4096 + 512 + firstSize + 10))
         let log = try EVTXLog(bytes: bytes)
         #expect(log.events.map(\.eventId) == [4096])

@@ -114,20 +114,21 @@ package final class BinXMLParser {
     /// ends inside the data being parsed and a name offset that is inline, already known, or a name stored
     /// earlier in the chunk.
     private func elementHeaderPlausible(at start: Int, dependencyIdentifier: Bool) -> Bool {
+        // A field that does not fit makes the header implausible (each is checked against `end` first, too).
+        func field(_ at: Int, _ size: Int) -> Int? { (try? EVTXValue.le(bytes, at, size)).map { Int($0) } }
         let sizeAt = start + 1 + (dependencyIdentifier ? 2 : 0)
-        guard sizeAt + 8 <= end else { return false }
-        let dataSize = Int(EVTXValue.le(bytes, sizeAt, 4))
+        guard sizeAt + 8 <= end, let dataSize = field(sizeAt, 4) else { return false }
         guard dataSize <= end - (sizeAt + 4) else { return false }
         let nameAt = sizeAt + 8
-        let offset = Int(EVTXValue.le(bytes, sizeAt + 4, 4))
+        guard let offset = field(sizeAt + 4, 4) else { return false }
         if offset == nameAt {
-            guard nameAt + 8 <= end else { return false }
-            let count = Int(EVTXValue.le(bytes, nameAt + 6, 2))
+            guard nameAt + 8 <= end, let count = field(nameAt + 6, 2) else { return false }
             return nameAt + 8 + count * 2 + 2 <= end
         }
         if names[offset] != nil { return true }
-        guard offset >= EVTXChunkHeader.size, offset < start, offset + 8 <= bytes.count else { return false }
-        let count = Int(EVTXValue.le(bytes, offset + 6, 2))
+        guard offset >= EVTXChunkHeader.size, offset < start, offset + 8 <= bytes.count,
+            let count = field(offset + 6, 2)
+        else { return false }
         return offset + 8 + count * 2 <= start
     }
 
@@ -312,7 +313,7 @@ package final class BinXMLParser {
         templatesInProgress.insert(offset)
         defer { templatesInProgress.remove(offset) }
         let identifier = GUID(mixedEndian: Array(bytes[offset + 4..<offset + 20]))
-        let dataSize = Int(EVTXValue.le(bytes, offset + 20, 4))
+        let dataSize = Int(try EVTXValue.le(bytes, offset + 20, 4))
         guard dataSize <= bytes.count - offset - 24 else {
             throw EVTXError.badOffset("template definition data end", offset + 24 + dataSize, offset: offset)
         }

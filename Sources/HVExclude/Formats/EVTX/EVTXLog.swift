@@ -284,12 +284,12 @@ package struct EVTXLog: Sendable {
         span: ReadSpan
     ) -> Int? {
         if cut {
-            let lost = position + 16 <= bytes.count ? " from record \(EVTXValue.le(bytes, position + 8, 8))" : ""
+            let lost = (try? EVTXValue.le(bytes, position + 8, 8)).map { " from record \($0)" } ?? ""
             problems.add(
                 .evtxChunkCutOff, at: .offset(offset),
                 "\(place): the file ends \(bytes.count) of \(EVTXChunkHeader.chunkSize) bytes into the chunk; records \(span.text) read whole, the rest\(lost) cut off"
             )
-        } else if position + 4 <= bytes.count && EVTXValue.le(bytes, position, 4) == 0 {
+        } else if (try? EVTXValue.le(bytes, position, 4)) == 0 {
             // Zero fill after the last record where the free space offset says more: nothing lost.
         } else {
             // The record header is damaged: this record is lost; the next record signature whose header is whole

@@ -213,7 +213,7 @@ struct NTFSCorruptionTests {
             ])
         let fs = try Self.open(volume)
         #expect(try fs.listFolder("/t").map(\.name).contains("secret.vhdx"))
-        #expect(fs.tree.nodes[28].isEncrypted)
+        #expect(fs.tree.node(28).isEncrypted)
         #expect(throws: NTFSError.encrypted(28)) { try fs.openFile("/t/secret.vhdx", readBudget: 1 << 20) }
     }
 
