@@ -134,26 +134,7 @@ public struct CommandLineOptions: Equatable, Sendable {
             flag = option.name
             switch option.action {
             case .value(let apply):
-                let value: String
-                if let inlineValue {
-                    value = inlineValue
-                } else if let next = rest.first {
-                    value = next
-                    rest = rest.dropFirst()
-                } else {
-                    throw UsageError.missingValue(flag: flag)
-                }
-                try apply(&options, value)
-                // `--id 4624 4625`: the values after --id that are event ids (digits and commas) belong to it, as
-                // the help's `--id N…` says; a log file named like a number is given after `--` or as `./4625`.
-                if flag == "--id" && inlineValue == nil && !positionalOnly {
-                    while let next = rest.first, !next.isEmpty,
-                        next.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ",") })
-                    {
-                        rest = rest.dropFirst()
-                        try apply(&options, next)
-                    }
-                }
+                try options.takeValue(of: flag, inline: inlineValue, from: &rest, apply: apply)
             case .flag(let apply):
                 guard inlineValue == nil else { throw UsageError.unexpectedValue(flag: flag) }
                 apply(&options)
@@ -161,6 +142,31 @@ public struct CommandLineOptions: Equatable, Sendable {
         }
         try options.validate()
         return options
+    }
+
+    /// Applies the value of `flag`: `inlineValue` (`--flag=value`) or the next of `rest`, which it takes.
+    mutating func takeValue(
+        of flag: String, inline inlineValue: String?, from rest: inout ArraySlice<String>,
+        apply: (inout CommandLineOptions, String) throws -> Void
+    ) throws {
+        let value: String
+        if let inlineValue {
+            value = inlineValue
+        } else if let next = rest.first {
+            value = next
+            rest = rest.dropFirst()
+        } else {
+            throw UsageError.missingValue(flag: flag)
+        }
+        try apply(&self, value)
+        // `--id 4624 4625`: the values after --id that are event ids (digits and commas) belong to it, as
+        // the help's `--id N…` says; a log file named like a number is given after `--` or as `./4625`.
+        if flag == "--id" && inlineValue == nil {
+            while let next = rest.first, !next.isEmpty, next.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ",") }) {
+                rest = rest.dropFirst()
+                try apply(&self, next)
+            }
+        }
     }
 
     /// `--drive X=PATH`.

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+@testable import HVXSession
+
 /// The formats that take a plan to a host, on both sample hosts and every policy case (the security names among
 /// them), checked by independent readers: the PowerShell script by a real PowerShell grammar (tree-sitter, through
 /// `scripts/powershell-tree`), the `Registry.pol` by Samba's parser (`scripts/read-registry-pol`), the Intune
@@ -26,16 +28,18 @@ import Testing
     /// The host's report, parsed.
     static func report(_ arguments: [String]) throws -> JSONValue {
         // --accept-detections: ws2019-custom holds a detection (exit 3 otherwise); the held entry stays marked.
-        let result = try CLI.run(["scan"] + arguments + ["--quiet", "--accept-detections"])
-        #expect(result.status == 0 || result.status == 1, "\(result.stderr)")
+        let result = try InProcess.outcome(["scan"] + arguments + ["--quiet", "--accept-detections"])
+        #expect(result.verdict == .success || result.verdict == .finishedWithErrors, "\(result.shownWarnings)")
         return try JSONValue.parse(result.stdout)
     }
 
-    /// Writes `format` for the host into `file`.
+    /// Writes `format` for the host into `file` (the bytes the binary writes to `--output`, which the session
+    /// checks before the scan).
     static func write(_ arguments: [String], format: String, to file: String) throws {
-        let result = try CLI.run(
+        let result = try InProcess.outcome(
             ["scan"] + arguments + ["--quiet", "--accept-detections", "--format", format, "--output", file])
-        #expect(result.status == 0 || result.status == 1, "\(result.stderr)")
+        #expect(result.verdict == .success || result.verdict == .finishedWithErrors, "\(result.shownWarnings)")
+        try Data(result.bytes).write(to: URL(fileURLWithPath: file))
     }
 
     /// The values a plan's entries are written with (`%VAR%` forms with --env-paths).
@@ -233,8 +237,8 @@ import Testing
     @Test(arguments: GoldenOutputTests.trees)
     func intuneProfileSplitsBackIntoThePlan(tree: String) throws {
         let arguments = Self.sampleHost(tree) + ["--extensions"]
-        let result = try CLI.run(["scan"] + arguments + ["--quiet", "--format", "intune"])
-        #expect(result.status == (tree == "ws2019-custom" ? 3 : 0), "\(result.stderr)")
+        let result = try InProcess.outcome(["scan"] + arguments + ["--quiet", "--format", "intune"])
+        #expect(result.verdict == (tree == "ws2019-custom" ? .actionNeeded : .success), "\(result.shownWarnings)")
         let profile = try JSONValue.parse(result.stdout)
         let report = try Self.report(arguments)
         #expect(profile["@odata.type"]?.stringValue == "#microsoft.graph.windows10CustomConfiguration")

@@ -3,6 +3,9 @@ import Foundation
 @_exported import HVExcludeTestSupport
 import Testing
 
+@testable import HVXSession
+@testable import hvexclude
+
 /// Runs the built `hvexclude` binary, which SwiftPM puts beside the test bundle.
 enum CLI {
     static let binary: String = {
@@ -107,4 +110,47 @@ final class TemporaryFolder {
         try FileManager.default.createDirectory(
             atPath: base + "/Windows/System32/config", withIntermediateDirectories: true)
     }
+}
+
+/// The library's entry for `scan` and `audit` in-process, called with the binary's own arguments: the executable's
+/// parser and `ScanRequest(commandLine:)` make the request, ``ScanSession/run(_:observer:)`` answers it. What the
+/// binary would print on stdout is ``ScanOutcome/bytes``; its warnings on stderr are ``ScanOutcome/shownWarnings``;
+/// its exit code follows ``ScanOutcome/verdict`` (the end-to-end tests check that mapping).
+enum InProcess {
+    /// The outcome or the typed failure of `hvexclude arguments…` (`scan …` or `audit …`).
+    static func scan(_ arguments: [String]) throws -> Result<ScanOutcome, ScanFailure> {
+        let request = try ScanRequest(commandLine: try CommandLineOptions.parse(arguments))
+        return Result { () throws(ScanFailure) in try ScanSession.run(request) }
+    }
+
+    /// The outcome of a scan that must make a report (its failure is thrown).
+    static func outcome(_ arguments: [String]) throws -> ScanOutcome { try scan(arguments).get() }
+
+    /// The failure of a scan that must make no report (a report is thrown as a test failure).
+    static func failure(_ arguments: [String]) throws -> ScanFailure {
+        guard case .failure(let failure) = try scan(arguments) else { throw Failure("\(arguments) made a report") }
+        return failure
+    }
+}
+
+extension ScanOutcome {
+    /// The report as the binary prints it on stdout, as text.
+    var stdout: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// Whether the warnings the binary prints on stderr (`warning: PATH: MESSAGE`) include one containing `text`.
+    func warns(_ text: String) -> Bool { shownWarnings.contains { "\($0.path): \($0.message)".contains(text) } }
+}
+
+extension ScanFailure.Reason {
+    /// A mistake in the request (the binary exits 64); any other failure is "could not scan" (exit 2).
+    var isUsage: Bool {
+        if case .usage = self { return true }
+        return false
+    }
+}
+
+extension ScanFailure {
+    /// The lines the binary prints on stderr for the failure (without the program's name): the lines before it,
+    /// the failure, the cleanup problems.
+    var messages: String { (before + [description] + cleanupProblems).joined(separator: "\n") }
 }

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 
+@testable import HVXSession
+
+/// The binary's own work (options, usage errors, exit codes, writing `--output`) end to end; what the library
+/// decides (a root that cannot be scanned, an output inside it, a damaged configuration) in-process.
 @Suite struct CommandLineTests {
     @Test func versionAndHelp() throws {
         let version = try CLI.run(["--version"])
@@ -32,18 +36,19 @@ import Testing
     }
 
     @Test func unreadableRootExits2() throws {
-        let result = try CLI.run(["scan", "/nonexistent/hvx-root"])
-        #expect(result.status == 2)
-        #expect(result.stderr.contains("/nonexistent/hvx-root"))
-        #expect(result.stdout.isEmpty)
+        let failure = try InProcess.failure(["scan", "/nonexistent/hvx-root"])
+        #expect(!failure.reason.isUsage, "\(failure)")
+        #expect(failure.description.contains("/nonexistent/hvx-root"))
     }
 
     @Test func outputIsRefusedInsideTheScannedRoot() throws {
         let folder = try TemporaryFolder()
         try folder.markAsSystemVolume()
-        let result = try CLI.run(["scan", folder.path, "--output", folder.path + "/report.json"])
-        #expect(result.status == 64)
-        #expect(result.stderr.contains("inside the scanned root"))
+        let result = try InProcess.scan(["scan", folder.path, "--output", folder.path + "/report.json"])
+        guard case .failure(let failure) = result, case .usage(let message) = failure.reason else {
+            throw Failure("not a usage error: \(result)")
+        }
+        #expect(message.contains("inside the scanned root"))
         #expect(!FileManager.default.fileExists(atPath: folder.path + "/report.json"))
     }
 
@@ -72,8 +77,8 @@ extension CommandLineTests {
             FileManager.default.createFile(
                 atPath: folder + "/A0100000-1111-4222-8333-444455556666.vmcx",
                 contents: Data([0x14, 0x20, 0x28, 0x01, 0, 0])))
-        let result = try CLI.run(["scan", root.path, "--quiet"])
-        #expect(result.status == 1)
+        let result = try InProcess.outcome(["scan", root.path, "--quiet"])
+        #expect(result.verdict == .finishedWithErrors)
         let json = try JSONValue.parse(result.stdout)
         let warning = try #require(
             json["scan"]?["warnings"]?.arrayValue.first { $0["path"]?.stringValue?.hasSuffix(".vmcx") == true })

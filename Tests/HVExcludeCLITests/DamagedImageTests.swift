@@ -1,8 +1,11 @@
 import Foundation
 import Testing
 
-/// `hvexclude scan IMAGE` over damaged or foreign images (issue 24): each ends in a named warning or error and an
-/// exit code that says something could not be read (1: the scan ran without part of the image; 2: nothing read).
+@testable import HVXSession
+
+/// `hvexclude scan IMAGE` over damaged or foreign images (issue 24), in-process: each ends in a named warning or
+/// error and a verdict that says something could not be read (exit 1: the scan ran without part of the image), or
+/// in a failure (exit 2: nothing read).
 @Suite("Damaged images")
 struct DamagedImageTests {
     static func write(_ path: String, at offset: UInt64, _ bytes: [UInt8]) throws {
@@ -31,15 +34,14 @@ struct DamagedImageTests {
         let image = work.path + "/cut.img"
         try Shell.check("truncate", ["-s", "16M", image])
         try Shell.check("mkntfs", ["-F", "-Q", "-q", image])
-        let whole = try CLI.run(["scan", image, "--data-only", "--quiet"])
-        #expect(whole.status == 0, "\(whole.stderr)")
+        let whole = try InProcess.outcome(["scan", image, "--data-only", "--quiet"])
+        #expect(whole.verdict == .success, "\(whole.shownWarnings)")
         try Shell.check("truncate", ["-s", "8M", image])
-        let result = try CLI.run(["scan", image, "--data-only"])
-        #expect(result.status == 1)
-        #expect(result.stderr.contains("the image is shorter than the NTFS volume"), "\(result.stderr)")
+        let result = try InProcess.outcome(["scan", image, "--data-only"])
+        #expect(result.verdict == .finishedWithErrors)
+        #expect(result.warns("the image is shorter than the NTFS volume"), "\(result.shownWarnings)")
         #expect(
-            result.stderr.contains("16776704 bytes") && result.stderr.contains("the image has 8388608 bytes"),
-            "\(result.stderr)")
+            result.warns("16776704 bytes") && result.warns("the image has 8388608 bytes"), "\(result.shownWarnings)")
     }
 
     /// A dynamic VHD of a fresh 16 MiB NTFS volume (mkntfs, then qemu-img convert).
@@ -58,7 +60,7 @@ struct DamagedImageTests {
     func vhdBlockPastEnd() throws {
         let work = try TemporaryFolder()
         let vhd = try Self.ntfsVHD(in: work)
-        #expect(try CLI.run(["scan", vhd, "--data-only", "--quiet"]).status == 0)
+        #expect(try InProcess.outcome(["scan", vhd, "--data-only", "--quiet"]).verdict == .success)
         // The dynamic header (at 512) holds the BAT offset at +16 (big-endian); point the first unallocated
         // block (zeros in the guest, which the scan need not read) past the end.
         let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: vhd)))
@@ -70,8 +72,8 @@ struct DamagedImageTests {
         let sector = UInt32(fileSize / 512 + 100)
         try Self.write(
             vhd, at: UInt64(table + block * 4), (0..<4).map { UInt8(truncatingIfNeeded: sector >> (24 - 8 * $0)) })
-        let result = try CLI.run(["scan", vhd, "--data-only"])
-        #expect(result.status == 1, "\(result.stderr)")
+        let result = try InProcess.outcome(["scan", vhd, "--data-only"])
+        #expect(result.verdict == .finishedWithErrors, "\(result.shownWarnings)")
         let errors = try Self.messages(result.stdout, severity: "error")
         #expect(
             errors.contains {
@@ -92,13 +94,12 @@ struct DamagedImageTests {
         try Shell.check("qemu-img", ["convert", "-f", "raw", "-O", "vhdx", "-o", "subformat=dynamic", raw, vhdx])
         // qemu writes the data blocks after its 1 MiB regions: cut the file right after them.
         try Shell.check("truncate", ["-s", "4M", vhdx])
-        let result = try CLI.run(["scan", vhdx])
-        #expect(result.status == 2)
-        #expect(result.stderr.contains("cannot read sector 0 of the VHDX dynamic image \(vhdx)"), "\(result.stderr)")
-        #expect(
-            result.stderr.contains("VHDX payload block 0") && result.stderr.contains("past the end of the file"),
-            "\(result.stderr)")
-        #expect(!result.stderr.contains("no MBR, GPT or NTFS boot sector"))
+        let failure = try InProcess.failure(["scan", vhdx])
+        #expect(!failure.reason.isUsage)
+        let stderr = failure.messages
+        #expect(stderr.contains("cannot read sector 0 of the VHDX dynamic image \(vhdx)"), "\(stderr)")
+        #expect(stderr.contains("VHDX payload block 0") && stderr.contains("past the end of the file"), "\(stderr)")
+        #expect(!stderr.contains("no MBR, GPT or NTFS boot sector"))
     }
 
     static func sector(_ fields: [(Int, [UInt8])], mark: Bool = true) -> [UInt8] {
@@ -148,12 +149,12 @@ struct DamagedImageTests {
         let image = work.path + "/image.bin"
         try Shell.check("truncate", ["-s", "8M", image])
         try Self.write(image, at: 0, head)
-        let result = try CLI.run(["scan", image])
-        #expect(result.status == 2, "\(name)")
-        #expect(result.stdout.isEmpty, "\(name)")
-        for text in expected { #expect(result.stderr.contains(text), "\(name): \(result.stderr)") }
-        #expect(!result.stderr.contains("MBR disk"), "\(name)")
-        #expect(!result.stderr.contains("no MBR, GPT or NTFS boot sector"), "\(name)")
+        let failure = try InProcess.failure(["scan", image])
+        #expect(!failure.reason.isUsage, "\(name)")
+        let stderr = failure.messages
+        for text in expected { #expect(stderr.contains(text), "\(name): \(stderr)") }
+        #expect(!stderr.contains("MBR disk"), "\(name)")
+        #expect(!stderr.contains("no MBR, GPT or NTFS boot sector"), "\(name)")
     }
 
     @Test(
@@ -178,9 +179,9 @@ struct DamagedImageTests {
             try Shell.check("qemu-img", ["convert", "-f", "raw", "-O", "vpc", raw, image])
             expected = ["the VHD dynamic disk \(image) holds at sector 0 an ext2/3/4 file system"]
         }
-        let result = try CLI.run(["scan", image])
-        #expect(result.status == 2, "\(kind)")
-        for text in expected { #expect(result.stderr.contains(text), "\(kind): \(result.stderr)") }
+        let failure = try InProcess.failure(["scan", image])
+        #expect(!failure.reason.isUsage, "\(kind)")
+        for text in expected { #expect(failure.messages.contains(text), "\(kind): \(failure.messages)") }
     }
 }
 

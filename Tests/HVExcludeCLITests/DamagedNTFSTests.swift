@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+@testable import HVXSession
+
 /// `hvexclude scan IMAGE` over real NTFS images damaged by scripts/make-ntfs-damaged: each damage ends in its
 /// named warning and exit 1 (the healthy twin exits 0), and the orphaned subtrees' Hyper-V files are in the report.
 /// ntfs-3g and `fls -r` show `Stale` and `CycA` where their folder's index lists them; the native scan shows them
@@ -17,10 +19,10 @@ import Testing
         return (folder, records)
     }()
 
-    /// Exit status, warning messages, and every Windows path in the report that names an `.iso`.
-    static func scan(_ image: String) throws -> (status: Int32, warnings: [String], files: Set<String>) {
+    /// The verdict (the exit policy), warning messages, and every Windows path in the report that names an `.iso`.
+    static func scan(_ image: String) throws -> (verdict: ScanVerdict, warnings: [String], files: Set<String>) {
         let work = try #require(Self.work, "scripts/make-ntfs-damaged failed")
-        let run = try CLI.run(["scan", work.folder.path + "/" + image, "--data-only", "--quiet"])
+        let run = try InProcess.outcome(["scan", work.folder.path + "/" + image, "--data-only", "--quiet"])
         let report = try CLI.json(run.stdout)
         let scan = try #require(report["scan"] as? [String: Any])
         let warnings = (scan["warnings"] as? [[String: Any]] ?? []).compactMap { $0["message"] as? String }
@@ -31,7 +33,7 @@ import Testing
             if let array = value as? [Any] { array.forEach(collect) }
         }
         collect(report)
-        return (run.status, warnings, files)
+        return (run.verdict, warnings, files)
     }
 
     static let healthyFiles: Set<String> = [
@@ -42,7 +44,7 @@ import Testing
     @Test("the healthy twin scans with exit 0 and no NTFS warning", .requires(.ntfsMount))
     func healthy() throws {
         let result = try Self.scan("healthy.img")
-        #expect(result.status == 0, "\(result.warnings)")
+        #expect(result.verdict == .success, "\(result.warnings)")
         #expect(result.files == Self.healthyFiles)
     }
 
@@ -52,7 +54,7 @@ import Testing
     func orphans() throws {
         let records = try #require(Self.work?.records)
         let result = try Self.scan("orphans.img")
-        #expect(result.status == 1)
+        #expect(result.verdict == .finishedWithErrors)
         let stale = try #require(records["Stale"])
         let cycA = try #require(records["CycA"])
         let cycB = try #require(records["CycA/CycB"])
@@ -86,7 +88,7 @@ import Testing
     @Test("a zeroed primary boot sector is read through the backup, with a warning and exit 1", .requires(.ntfsMount))
     func damagedBootSector() throws {
         let result = try Self.scan("bad-boot.img")
-        #expect(result.status == 1)
+        #expect(result.verdict == .finishedWithErrors)
         #expect(
             result.warnings.contains {
                 $0.contains("the boot sector is damaged") && $0.contains("read with the backup boot sector at 0xFFFE00")
@@ -98,7 +100,7 @@ import Testing
     @Test("a BAAD $MFT record 0 is read through $MFTMirr, with a warning and exit 1", .requires(.ntfsMount))
     func damagedMFTRecordZero() throws {
         let result = try Self.scan("bad-mft0.img")
-        #expect(result.status == 1)
+        #expect(result.verdict == .finishedWithErrors)
         #expect(
             result.warnings.contains {
                 $0.contains("$MFT's record 0 is damaged (MFT record 0: marked BAAD") && $0.contains("$MFTMirr")

@@ -5,11 +5,15 @@ import Testing
 @testable import hvexclude
 
 /// The scan of the sample host ws2019-custom reads the event logs scripts/make-testtrees put in
-/// C:\Windows\System32\winevt\Logs and opens its text output with the diagnosis.
+/// C:\Windows\System32\winevt\Logs and opens its text output with the diagnosis. The scans run in-process
+/// (``InProcess``); runs of the binary check what it prints and exits for a held entry (scan and audit), and the
+/// `events` command's exit codes.
 @Suite struct DiagnosisScanTests {
-    static func scan(_ format: String) throws -> CLI.Result {
+    static func scan(_ format: String) throws -> ScanOutcome {
         let tree = CLI.testTree("ws2019-custom")
-        return try CLI.run(["scan", tree + "/C", "--drive", "D=" + tree + "/D", "--format", format, "--quiet"])
+        return try InProcess.outcome([
+            "scan", tree + "/C", "--drive", "D=" + tree + "/D", "--format", format, "--quiet",
+        ])
     }
 
     @Test func findingsCarryVMFileTimesCountAndBothCoverageAnswers() throws {
@@ -48,7 +52,7 @@ import Testing
 
     @Test func theDetectionIsNotALockAndHoldsThePlannedEntry() throws {
         let result = try Self.scan("json")
-        #expect(result.status == 3, "\(result.stderr)")
+        #expect(result.verdict == .actionNeeded, "\(result.shownWarnings)")
         let report = try CLI.json(result.stdout)
         let diagnosis = try #require(report["diagnosis"] as? [String: Any])
         let findings = try #require(diagnosis["findings"] as? [[String: Any]])
@@ -90,10 +94,10 @@ import Testing
         let index = try #require(lines.firstIndex(of: "file:D:\\Db01.vhdx"))
         #expect(lines[index - 1].hasPrefix("# held: malware detected in D:\\Db01.vhdx (Trojan:Win32/Wacatac.B!ml"))
         #expect(lines.filter { $0.hasPrefix("#") }.count == 1)
-        let script = try CLI.run([
+        let script = try InProcess.outcome([
             "scan", tree + "/C", "--drive", "D=" + tree + "/D", "--format", "powershell", "--quiet",
         ])
-        #expect(script.status == 3)
+        #expect(script.verdict == .actionNeeded)
         let scriptLines = script.stdout.split(separator: "\n").map(String.init)
         // The script's plan row carries the threat; the script applies it only with -AcceptDetections.
         #expect(
@@ -101,6 +105,7 @@ import Testing
                 $0.contains("Value = 'D:\\Db01.vhdx'") && $0.contains("Threat = 'Trojan:Win32/Wacatac.B!ml'")
             })
         // audit: missing exclusions are action needed on their own; accepting the detection leaves that exit code.
+        // (The binary, as audit's one end-to-end run: the exit code and the audit's line on stderr.)
         let audit = try CLI.run(["audit", tree + "/C", "--drive", "D=" + tree + "/D", "--accept-detections"])
         #expect(audit.status == 3)
         #expect(audit.stderr.contains("planned exclusions missing"))
@@ -118,7 +123,7 @@ import Testing
             first
                 == "Diagnosis: Malware detected in D:\\Db01.vhdx on 2024-05-04 02:00 UTC (Trojan:Win32/Wacatac.B!ml): investigate before excluding; 1 malware detection (1 Defender event); 2 VMs hit by file locks (4 events), last on 2024-05-03 21:47 UTC"
         )
-        let verbose = try CLI.run([
+        let verbose = try InProcess.outcome([
             "scan", CLI.testTree("ws2019-custom/C"), "--drive", "D=" + CLI.testTree("ws2019-custom/D"), "--quiet",
             "--format", "text", "--verbose",
         ])
@@ -158,17 +163,19 @@ import Testing
         #expect(spaced.stdout == commas.stdout)
         let ids = Set(spaced.stdout.split(separator: "\n").compactMap { try? CLI.json(String($0))["eventId"] as? Int })
         #expect(ids == [12010, 13002])
+        let bad = try CLI.run(["events", log, "--since", "yesterday"])
+        #expect(bad.status == 64)
     }
 
     @Test func eventsCommandPrintsOneJSONObjectPerRecord() throws {
         let log =
             CLI.testTree("ws2019-custom")
             + "/C/Windows/System32/winevt/Logs/Microsoft-Windows-Hyper-V-Worker-Admin.evtx"
-        let all = try CLI.run(["events", log])
-        #expect(all.status == 0)
+        let all = try Self.events([log])
+        #expect(!all.outcome.nothingRead && all.outcome.recordsSkipped == 0)
         let lines = all.stdout.split(separator: "\n")
         #expect(lines.count == 42)
-        let picked = try CLI.run(["events", log, "--id", "12010", "--since", "2024-05-03"])
+        let picked = try Self.events([log, "--id", "12010", "--since", "2024-05-03"])
         let objects = try picked.stdout.split(separator: "\n").map { try CLI.json(String($0)) }
         #expect(objects.count == 1)
         #expect(objects.first?["eventId"] as? Int == 12010)
@@ -178,8 +185,17 @@ import Testing
             Array(objects.first?.keys.sorted() ?? []) == [
                 "channel", "computer", "data", "eventId", "level", "provider", "recordId", "time",
             ])
-        let bad = try CLI.run(["events", log, "--since", "yesterday"])
-        #expect(bad.status == 64)
+    }
+
+    /// `hvexclude events arguments…` in-process: the options parsed as the binary parses them, the log read by
+    /// ``EventLogReading``, and the JSON Lines it would print.
+    static func events(_ arguments: [String]) throws -> (outcome: EventLogReading.Outcome, stdout: String) {
+        let options = try CommandLineOptions.parse(["events"] + arguments)
+        let outcome = try EventLogReading.run(
+            file: options.arguments[0], ids: Set(options.eventIds), since: options.since)
+        var stdout = ""
+        outcome.writeJSONLines { stdout += $0 }
+        return (outcome, stdout)
     }
 
     @Test func eventsLinesQuoteJSON() {

@@ -34,8 +34,8 @@ import Testing
         let folder = try cases.get() + "/" + host
         let spec = try JSONValue.parse(String(contentsOfFile: folder + "/args.json", encoding: .utf8))
         let (arguments, roots) = LifecycleTests.resolve(spec["args"]!.arrayValue.compactMap(\.stringValue), in: folder)
-        let result = try CLI.run(["scan"] + arguments + ["--quiet"])
-        #expect(result.status == 0, "\(host): \(result.stderr)")
+        let result = try InProcess.outcome(["scan"] + arguments + ["--quiet"])
+        #expect(result.verdict == .success, "\(host): \(result.shownWarnings)")
         let file = try cases.get() + "/" + (name ?? host.replacingOccurrences(of: "/", with: "-")) + ".json"
         try result.stdout.write(toFile: file, atomically: true, encoding: .utf8)
         return (file, roots, result.stdout)
@@ -46,9 +46,9 @@ import Testing
     @Test(.requires(Requirement.makeHives))
     func aClusterMergesIntoOnePolicyThatCoversEveryNode() throws {
         let scans = try Self.nodes.map { try Self.scan($0) }
-        let merged = try CLI.run(["merge"] + scans.map(\.file) + ["--quiet"])
-        #expect(merged.status == 0, "\(merged.stderr)")
-        let policy = try JSONDecoder().decode(MergedPolicy.self, from: Data(merged.stdout.utf8))
+        let merged = try FleetSession.merge(scans.map(\.file), format: .json)
+        #expect(!merged.held, "\(merged.conflicts)")
+        let policy = try JSONDecoder().decode(MergedPolicy.self, from: Data(merged.bytes))
         #expect(policy.nodes.map(\.name) == ["HV-NODE1", "HV-NODE2", "HV-NODE3"], "named by SYSTEM's ComputerName")
         // Every entry once.
         let keys = policy.exclusions.paths.map { NTFSName.fold($0.path) }
@@ -81,13 +81,12 @@ import Testing
             #expect(violations == [], "\(policy.nodes[index].name)")
         }
         // One script for every node: node-specific entries are guarded by the node's name.
-        let script = try CLI.run(["merge"] + scans.map(\.file) + ["--format", "powershell", "--quiet"])
-        let bytes = [UInt8](script.stdoutData)
+        let bytes = try FleetSession.merge(scans.map(\.file), format: .powershell).bytes
+        let script = String(decoding: bytes, as: UTF8.self)
         #expect(
-            bytes.starts(with: [0xEF, 0xBB, 0xBF])
-                && !script.stdout.replacingOccurrences(of: "\r\n", with: "").contains("\n"))
-        #expect(script.stdout.contains(#"Add-HvxPath -Nodes @('HV-NODE2') -Path 'D:\VMs\Local2' -Held $false"#))
-        #expect(script.stdout.contains(#"Add-HvxPath -Nodes @() -Path 'C:\ClusterStorage' -Held $false"#))
+            bytes.starts(with: [0xEF, 0xBB, 0xBF]) && !script.replacingOccurrences(of: "\r\n", with: "").contains("\n"))
+        #expect(script.contains(#"Add-HvxPath -Nodes @('HV-NODE2') -Path 'D:\VMs\Local2' -Held $false"#))
+        #expect(script.contains(#"Add-HvxPath -Nodes @() -Path 'C:\ClusterStorage' -Held $false"#))
     }
 
     @Test(.requires(Requirement.makeHives))
@@ -161,13 +160,14 @@ import Testing
     func auditAgainstTheMergedPolicyAuditsThisNodesShare() throws {
         let scans = try Self.nodes.map { try Self.scan($0) }
         let policy = try Self.cases.get() + "/cluster-policy.json"
-        let merged = try CLI.run(["merge"] + scans.map(\.file) + ["-o", policy, "--quiet"])
-        #expect(merged.status == 0)
+        let merged = try FleetSession.merge(scans.map(\.file), format: .json)
+        #expect(!merged.held)
+        try Data(merged.bytes).write(to: URL(fileURLWithPath: policy))
         let folder = try Self.cases.get() + "/cluster/node2"
         let spec = try JSONValue.parse(String(contentsOfFile: folder + "/args.json", encoding: .utf8))
         let (arguments, _) = LifecycleTests.resolve(spec["args"]!.arrayValue.compactMap(\.stringValue), in: folder)
-        let audit = try CLI.run(["audit"] + arguments + ["--against", policy, "--quiet"])
-        #expect(audit.status == 3, "nothing of the policy is configured on node2")
+        let audit = try InProcess.outcome(["audit"] + arguments + ["--against", policy, "--quiet"])
+        #expect(audit.verdict == .actionNeeded, "nothing of the policy is configured on node2")
         let report = try JSONDecoder().decode(Report.self, from: Data(audit.stdout.utf8))
         let planned = report.audit?.planned.filter { $0.type == .path }.map(\.value) ?? []
         #expect(
@@ -184,13 +184,12 @@ import Testing
     func aClusterWideGroupPolicyHoldsWhatEveryNodeSharesAndNamesTheRest() throws {
         let scans = try Self.nodes.map { try Self.scan($0) }
         let pol = try Self.cases.get() + "/cluster.pol"
-        let merged = try CLI.run(["merge"] + scans.map(\.file) + ["--format", "pol", "-o", pol])
-        #expect(merged.status == 0, "\(merged.stderr)")
+        let merged = try FleetSession.merge(scans.map(\.file), format: .pol)
+        #expect(!merged.held, "\(merged.conflicts)")
+        try Data(merged.bytes).write(to: URL(fileURLWithPath: pol))
         // A GPO reaches every node alike: a local VM's folder would be a pre-created exclusion on the other nodes.
-        let left = merged.stderr.split(separator: "\n").filter { $0.hasPrefix("left out of the cluster-wide pol") }.map
-        { String($0.split(separator: ": ").last ?? "") }
         #expect(
-            left == [
+            merged.leftOut == [
                 #"D:\VMs\Local1 (HV-NODE1 only)"#, #"D:\VMs\Local2 (HV-NODE2 only)"#, #"D:\VMs\Local3 (HV-NODE3 only)"#,
                 #"process C:\Windows\System32\vmcompute.exe (HV-NODE1, HV-NODE2 only)"#,
             ])

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+@testable import HVXSession
+
 /// The HTML report as a customer opens it: rendered by a real browser (headless Chromium, `scripts/render-html`)
 /// with no console error, no network request, no element wider than the page, hostile names shown as literal text;
 /// and valid HTML by an independent parser (html5lib, strict).
@@ -18,9 +20,9 @@ import Testing
 
     /// The page for `arguments`, written to a temporary file removed at exit.
     static func page(_ name: String, _ arguments: [String]) throws -> String {
-        let result = try CLI.run(["scan"] + arguments + ["--quiet", "--format", "html"])
+        let result = try InProcess.outcome(["scan"] + arguments + ["--quiet", "--format", "html"])
         // ws2019-custom holds a Defender detection on D:\Db01.vhdx: its entry is held, and a scan exits 3.
-        #expect(result.status == (name == "ws2019-custom" ? 3 : 0), "\(result.stderr)")
+        #expect(result.verdict == (name == "ws2019-custom" ? .actionNeeded : .success), "\(result.shownWarnings)")
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("hvx-html-\(getpid())-\(name).html")
             .path
         try result.stdout.write(toFile: file, atomically: true, encoding: .utf8)

@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 
-/// A full `hvexclude scan` of the NTFS image `scripts/make-hostile-volume` builds (link loops, links leaving the
+@testable import HVXSession
+
+/// A full scan (in-process; under strace, the binary) of the NTFS image `scripts/make-hostile-volume` builds (link loops, links leaving the
 /// volume, 300-deep paths, odd names, 100,000 entries in one folder, sparse 1 TiB files, corrupt disks, hives
 /// and configurations), mounted read-write (noatime) and then read-only through ntfs-3g. Checked: the image's
 /// bytes do not change, the report is valid JSON with one warning per planted problem, nothing outside the
@@ -50,28 +52,28 @@ import Testing
 
             let clock = ContinuousClock()
             let started = clock.now
-            let scan = try CLI.run(["scan", mount, "--quiet"])
+            let scan = try InProcess.outcome(["scan", mount, "--quiet"])
             let elapsed = clock.now - started
-            print("hostile volume (\(label)): scan took \(elapsed), exit \(scan.status)")
+            print("hostile volume (\(label)): scan took \(elapsed), \(scan.verdict)")
             #expect(elapsed < .seconds(120), "the scan must not hang (\(elapsed))")
 
             // --output inside the mounted volume is refused before anything is written.
-            let refused = try CLI.run(["scan", mount, "--output", mount + "/report.json", "--quiet"])
-            #expect(refused.status == 64)
-            #expect(refused.stderr.contains("inside the scanned root"))
+            let refused = try InProcess.failure(["scan", mount, "--output", mount + "/report.json", "--quiet"])
+            #expect(refused.reason.isUsage)
+            #expect(refused.description.contains("inside the scanned root"))
             #expect(!FileManager.default.fileExists(atPath: mount + "/report.json"))
 
-            let strict = try CLI.run(["scan", mount, "--quiet", "--strict"])
+            let strict = try InProcess.outcome(["scan", mount, "--quiet", "--strict"])
             try Shell.check("sync", [])
             let after = try sha256(image)
             #expect(before == after, "\(label): the image changed during the scans (\(before) → \(after))")
 
             let report = try CLI.json(scan.stdout)
-            try checkReport(report, problems: problems, status: scan.status, label: label)
+            try checkReport(report, problems: problems, verdict: scan.verdict, label: label)
             // The plan keeps its properties on a volume built to break it (link loops, odd names, corrupt files).
             #expect(PlanCheck.violations(scan.stdout, roots: ["C:": mount]) == [], "\(label)")
             // Every planted link problem is a warning: --strict turns them into exit code 1.
-            #expect(strict.status == 1, "\(label): --strict exit \(strict.status)")
+            #expect(strict.verdict == .finishedWithErrors, "\(label): --strict: \(strict.verdict)")
             reports.append(report)
         }
         // Both mounts show the same volume.
@@ -141,8 +143,8 @@ import Testing
             }
             #expect(result == 0)
         }
-        let scan = try CLI.run(["scan", root.path, "--quiet"])
-        #expect(scan.status == 0 || scan.status == 1)
+        let scan = try InProcess.outcome(["scan", root.path, "--quiet"])
+        #expect(scan.verdict == .success || scan.verdict == .finishedWithErrors)
         #expect(PlanCheck.violations(scan.stdout, roots: ["C:": root.path]) == [])
         let report = try CLI.json(scan.stdout)
         let artifacts = (report["artifacts"] as? [[String: Any]] ?? []).compactMap { $0["path"] as? String }
@@ -159,14 +161,17 @@ import Testing
 
     // MARK: Checks
 
-    func checkReport(_ report: [String: Any], problems: [[String: String]], status: Int32, label: String) throws {
+    func checkReport(_ report: [String: Any], problems: [[String: String]], verdict: ScanVerdict, label: String) throws
+    {
         let scan = try #require(report["scan"] as? [String: Any])
         let warnings = try #require(scan["warnings"] as? [[String: Any]])
         let links = try #require(scan["links"] as? [[String: Any]])
         let artifacts = try #require(report["artifacts"] as? [[String: Any]])
         let hasErrors = warnings.contains { $0["severity"] as? String == "error" }
         // Exit 1 exactly when something could not be read (an error-severity warning), else 0.
-        #expect(status == (hasErrors ? 1 : 0), "\(label): exit \(status), errors in report: \(hasErrors)")
+        #expect(
+            verdict == (hasErrors ? .finishedWithErrors : .success),
+            "\(label): \(verdict), errors in report: \(hasErrors)")
         #expect(
             (scan["entriesVisited"] as? Int ?? 0) >= 100_000,
             "\(label): entriesVisited \(scan["entriesVisited"] ?? "nil")")

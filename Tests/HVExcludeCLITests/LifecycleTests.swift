@@ -9,6 +9,7 @@ import Testing
 @testable import HVXInventory
 @testable import HVXReport
 @testable import HVXScan
+@testable import HVXSession
 @testable import HVXVolume
 @testable import HVXWalk
 
@@ -82,8 +83,8 @@ import Testing
 
     static func scan(_ args: [String]) throws -> (stdout: String, report: Report) {
         // --accept-detections: ws2019-custom's Defender detection (a held entry, exit 3) is not what these tests check.
-        let result = try CLI.run(["scan"] + args + ["--quiet", "--accept-detections"])
-        #expect(result.status == 0 || result.status == 1, "\(result.stderr)")
+        let result = try InProcess.outcome(["scan"] + args + ["--quiet", "--accept-detections"])
+        #expect(result.verdict == .success || result.verdict == .finishedWithErrors, "\(result.shownWarnings)")
         return (result.stdout, try JSONDecoder().decode(Report.self, from: Data(result.stdout.utf8)))
     }
 

@@ -1,8 +1,10 @@
 import Foundation
 import Testing
 
-/// End to end on real NTFS: two images made by mkntfs, filled through ntfs-3g, with a real NTFS symlink
-/// (reparse data) as a 2012 R2 registration pointing at D:, mounted read-only and scanned.
+@testable import HVXSession
+
+/// On real NTFS: two images made by mkntfs, filled through ntfs-3g, with a real NTFS symlink (reparse data) as a
+/// 2012 R2 registration pointing at D:, mounted read-only and scanned (in-process).
 @Suite(.serialized) struct NTFSHostTests {
     /// make-ntfs-host writes the images through ntfs-3g with make-disks, make-hives and make-vmcx.
     @Test(.requires([.ntfsMount] + Requirement.makeDisks + Requirement.makeHives))
@@ -19,8 +21,8 @@ import Testing
         try #require(try CLI.runTool(script + "/ntfs-volume", ["mount", work.path + "/D.img", d]).status == 0)
         defer { _ = try? CLI.runTool("umount", [d]) }
 
-        let result = try CLI.run(["scan", c, "--drive", "D=" + d, "--quiet"])
-        #expect(result.status == 0, "\(result.stderr)")
+        let result = try InProcess.outcome(["scan", c, "--drive", "D=" + d, "--quiet"])
+        #expect(result.verdict == .success, "\(result.shownWarnings)")
         let json = try JSONValue.parse(result.stdout)
         #expect(PlanCheck.violations(result.stdout, roots: ["C:": c, "D:": d]) == [])
 

@@ -1,10 +1,13 @@
 import Foundation
 import Testing
 
+@testable import HVXSession
+
 /// `hvexclude scan IMAGE` read natively (no mount, no root) gives the report a scan of the ntfs-3g mount of the
 /// same image gives, apart from what says where things were found on this machine: every `hostPath`,
 /// `scan.roots`, `entriesVisited`/`directoriesVisited` (ntfs-3g hides metafiles), `durationSeconds`, `startedAt`,
-/// and warning paths that name a host path or the image itself.
+/// and warning paths that name a host path or the image itself. Scans of an image or folder run in-process; those
+/// with `--mount`, and the ones that check what the binary prints about the partitions it reads, run the binary.
 @Suite(.serialized) struct NativeScanTests {
     static let script = CLI.projectRoot.appendingPathComponent("scripts").path
 
@@ -58,13 +61,13 @@ import Testing
         return "none"
     }
 
-    /// Scans natively and through the mounts, and expects the same report.
+    /// Scans natively and through the mounts (folders the test mounted), and expects the same report.
     func expectSameReports(native: [String], mounted: [String], hostRoots: [String], label: String) throws {
-        let nativeRun = try CLI.run(["scan"] + native + ["--quiet"])
-        let mountedRun = try CLI.run(["scan"] + mounted + ["--quiet"])
+        let nativeRun = try InProcess.outcome(["scan"] + native + ["--quiet"])
+        let mountedRun = try InProcess.outcome(["scan"] + mounted + ["--quiet"])
         #expect(
-            nativeRun.status == mountedRun.status,
-            "\(label): exit \(nativeRun.status) natively, \(mountedRun.status) mounted: \(nativeRun.stderr)")
+            nativeRun.verdict == mountedRun.verdict,
+            "\(label): \(nativeRun.verdict) natively, \(mountedRun.verdict) mounted: \(nativeRun.shownWarnings)")
         let a = try Self.normalized(nativeRun.stdout, hostRoots: hostRoots)
         let b = try Self.normalized(mountedRun.stdout, hostRoots: hostRoots)
         #expect(a == b, "\(label): native and mounted reports differ: \(Self.firstDifference(a, b))")
@@ -160,10 +163,12 @@ import Testing
         let raw = work.path + "/disk.raw"
         try Shell.check("qemu-img", ["convert", "-O", "raw", vhdx, raw])
         // Its volume holds no Windows\System32\config: refused as a folder would be, read through the native reader.
-        let refused = try CLI.run(["scan", vhdx, "--quiet"])
-        #expect(refused.status == 2)
+        guard case .failure(let refused) = try InProcess.scan(["scan", vhdx, "--quiet"]) else {
+            throw Failure("a volume without Windows\\System32\\config was scanned")
+        }
+        #expect(!refused.reason.isUsage)
         #expect(
-            refused.stderr.contains("ROOT \(vhdx)#p1 does not look like a Windows system volume"), "\(refused.stderr)")
+            refused.messages.contains("ROOT \(vhdx)#p1 does not look like a Windows system volume"), "\(refused)")
         let native = try CLI.run(["scan", vhdx, "--quiet", "--data-only"])
         let mounted = try CLI.run(["scan", raw, "--mount", "--quiet", "--data-only"])
         #expect(native.status == mounted.status, "\(native.stderr)")
@@ -212,13 +217,14 @@ import Testing
         try handle.seek(toOffset: 1 << 20)
         try handle.write(contentsOf: Data(sector))
         try handle.close()
-        let result = try CLI.run(["scan", image])
-        #expect(result.status == 2)
-        #expect(result.stdout.isEmpty)
+        guard case .failure(let failure) = try InProcess.scan(["scan", image]) else {
+            throw Failure("a BitLocker partition was scanned")
+        }
+        #expect(!failure.reason.isUsage)
         #expect(
-            result.stderr.contains(
+            failure.messages.contains(
                 "partition 1: the volume at 0x100000 is BitLocker-encrypted (boot signature -FVE-FS-)"),
-            "\(result.stderr)")
-        #expect(result.stderr.contains("dislocker") && result.stderr.contains("--mount"))
+            "\(failure.messages)")
+        #expect(failure.messages.contains("dislocker") && failure.messages.contains("--mount"))
     }
 }

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+@testable import HVXSession
+
 /// Policy cases that need a host of their own, built in a temporary folder by the project's writers.
 @Suite struct PlannerPolicyTests {
     static func copyTree(_ tree: String, to folder: String) throws {
@@ -9,8 +11,8 @@ import Testing
     }
 
     /// Scans, checks the plan properties on the scanned roots (ROOT as C:, then --drive and --map), returns the JSON.
-    static func plan(_ arguments: [String]) throws -> (status: Int32, json: JSONValue) {
-        let result = try CLI.run(["scan"] + arguments + ["--quiet"])
+    static func plan(_ arguments: [String]) throws -> (verdict: ScanVerdict, json: JSONValue) {
+        let result = try InProcess.outcome(["scan"] + arguments + ["--quiet"])
         var roots = ["C:": arguments[0]]
         for index in arguments.indices.dropFirst()
         where arguments[index - 1] == "--drive" || arguments[index - 1] == "--map" {
@@ -18,7 +20,7 @@ import Testing
             roots[arguments[index - 1] == "--drive" ? parts[0] + ":" : parts[0]] = parts[1]
         }
         #expect(PlanCheck.violations(result.stdout, roots: roots) == [])
-        return (result.status, try JSONValue.parse(result.stdout))
+        return (result.verdict, try JSONValue.parse(result.stdout))
     }
 
     @Test func aMissingBinaryWithItsServiceIsPlannedFromImagePathWithAWarning() throws {

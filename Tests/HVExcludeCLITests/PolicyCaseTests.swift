@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+@testable import HVXSession
+
 /// The policy-v2 sample hosts `scripts/make-policy-cases` builds (one per finding of issue 13), scanned with the
 /// built binary: each report validates against the schema, keeps the plan properties (``PlanCheck``), and shows
 /// the behaviour its case is about.
@@ -25,8 +27,8 @@ import Testing
         _ name: String, _ extra: [String] = []
     ) throws -> (stdout: String, json: JSONValue, roots: [String: String]) {
         let (arguments, roots) = try arguments(name)
-        let result = try CLI.run(["scan"] + arguments + ["--quiet"] + extra)
-        #expect(result.status == 0 || result.status == 1, "\(result.stderr)")
+        let result = try InProcess.outcome(["scan"] + arguments + ["--quiet"] + extra)
+        #expect(result.verdict == .success || result.verdict == .finishedWithErrors, "\(result.shownWarnings)")
         return (result.stdout, try JSONValue.parse(result.stdout), roots)
     }
 
@@ -175,19 +177,26 @@ import Testing
         let share = try #require(server["shares"]?.arrayValue.first)
         #expect(share["name"]?.stringValue == "vms")
         #expect(share["paths"]?.arrayValue.first?["relativePath"]?.stringValue == "Web")
-        let text = try CLI.run(["scan"] + [try Self.cases.get() + "/smb-vms/C", "--format", "text", "--quiet"]).stdout
+        let text = try InProcess.outcome(
+            ["scan"] + [try Self.cases.get() + "/smb-vms/C", "--format", "text", "--quiet"]
+        )
+        .stdout
         #expect(text.contains("On the file server fs01"))
-        let script = try CLI.run(["scan"] + [try Self.cases.get() + "/smb-vms/C", "--format", "powershell", "--quiet"])
-            .stdout
+        let script = try InProcess.outcome([
+            "scan", try Self.cases.get() + "/smb-vms/C", "--format", "powershell", "--quiet",
+        ]).stdout
         #expect(script.contains("function Add-HvxFileServerExclusions1 {"))
         #expect(script.contains("(Get-SmbShare -Name 'vms').Path"))
         #expect(!script.contains(#"-ExclusionPath '\\fs01"#), "no UNC exclusion on the host")
-        let list = try CLI.run(["scan"] + [try Self.cases.get() + "/smb-vms/C", "--format", "list", "--quiet"]).stdout
+        let list = try InProcess.outcome(
+            ["scan"] + [try Self.cases.get() + "/smb-vms/C", "--format", "list", "--quiet"]
+        )
+        .stdout
         let listed = list.split(separator: "\n").map(String.init)
         #expect(listed.contains { $0.hasPrefix(#"fileserver-path:\\fs01\vms\Web"#) })
         #expect(!listed.contains { $0.hasPrefix(#"path:\\"#) }, "no UNC entry for the host")
-        let regBytes = try CLI.run(["scan"] + [try Self.cases.get() + "/smb-vms/C", "--format", "reg", "--quiet"])
-            .stdoutData
+        let regBytes = Data(
+            try InProcess.outcome(["scan"] + [try Self.cases.get() + "/smb-vms/C", "--format", "reg", "--quiet"]).bytes)
         let reg = try #require(
             String(data: regBytes.dropFirst(2), encoding: .utf16LittleEndian), "a .reg file is UTF-16LE after its BOM")
         #expect(reg.contains("; Not in this file: the SMB file server fs01 holds VM files"))

@@ -1,7 +1,10 @@
 import Foundation
 import Testing
 
-/// `hvexclude scan IMAGE` and `--mount` on partitioned disk images (docs/rescue.md).
+@testable import HVXSession
+
+/// `hvexclude scan IMAGE` and `--mount` on partitioned disk images (docs/rescue.md). The `--mount` flows run the
+/// binary (root, loop devices, FUSE, signals, the commands it prints); a native scan and the usage error in-process.
 @Suite("Rescue", .serialized)
 struct RescueTests {
     @Test(
@@ -10,8 +13,8 @@ struct RescueTests {
     func imageWithoutMountIsReadNatively() throws {
         let work = try TemporaryFolder()
         let image = try RescueImageBuilder.gptHost(in: work.path)
-        let result = try CLI.run(["scan", image])
-        #expect(result.status == 0, "\(result.stderr)")
+        let result = try InProcess.outcome(["scan", image])
+        #expect(result.verdict == .success, "\(result.shownWarnings)")
         let report = try CLI.json(result.stdout)
         let roots = try #require((report["scan"] as? [String: Any])?["roots"] as? [[String: Any]])
         #expect(roots.map { $0["drive"] as? String } == ["C:", "D:"])
@@ -222,8 +225,8 @@ struct RescueTests {
         let root = try TemporaryFolder()
         try root.markAsSystemVolume()
         try Data(Array("hibr".utf8)).write(to: URL(fileURLWithPath: root.path + "/hiberfil.sys"))
-        let result = try CLI.run(["scan", root.path, "--quiet"])
-        #expect(result.status == 0)
+        let result = try InProcess.outcome(["scan", root.path, "--quiet"])
+        #expect(result.verdict == .success)
         let warnings = try #require(
             (try CLI.json(result.stdout)["scan"] as? [String: Any])?["warnings"] as? [[String: Any]])
         #expect(
@@ -234,9 +237,11 @@ struct RescueTests {
     @Test("--mount with a folder ROOT is a usage error")
     func mountFolder() throws {
         let root = try TemporaryFolder()
-        let result = try CLI.run(["scan", root.path, "--mount"])
-        #expect(result.status == 64)
-        #expect(result.stderr.contains("--mount takes a disk image file or a block device as ROOT"))
+        let result = try InProcess.scan(["scan", root.path, "--mount"])
+        guard case .failure(let failure) = result, case .usage(let message) = failure.reason else {
+            throw Failure("not a usage error: \(result)")
+        }
+        #expect(message.contains("--mount takes a disk image file or a block device as ROOT"))
     }
 
     @Test(

@@ -1,15 +1,17 @@
 import Foundation
 import Testing
 
-/// Scans the bundled sample hosts end to end with the built binary and checks what `TestTrees/README.md`
+@testable import HVXSession
+
+/// Scans the bundled sample hosts in-process (``InProcess``; the golden files run the binary) and checks what `TestTrees/README.md`
 /// says the scanner must report, and that the JSON validates against `docs/json-schema.json`.
 @Suite struct TestTreeScanTests {
-    static func scan(_ tree: String, _ extra: [String] = []) throws -> (result: CLI.Result, json: JSONValue) {
+    static func scan(_ tree: String, _ extra: [String] = []) throws -> (result: ScanOutcome, json: JSONValue) {
         var arguments = ["scan", CLI.testTree(tree) + "/C", "--quiet"]
         if FileManager.default.fileExists(atPath: CLI.testTree(tree) + "/D") {
             arguments += ["--drive", "D=" + CLI.testTree(tree) + "/D"]
         }
-        let result = try CLI.run(arguments + extra)
+        let result = try InProcess.outcome(arguments + extra)
         return (result, try JSONValue.parse(result.stdout))
     }
 
@@ -39,7 +41,7 @@ import Testing
     @Test func ws2019CustomInventoryAndPlan() throws {
         let (result, json) = try Self.scan("ws2019-custom")
         // Action needed: a Defender detection holds the planned entry D:\Db01.vhdx (DiagnosisScanTests).
-        #expect(result.status == 3, "\(result.stderr)")
+        #expect(result.verdict == .actionNeeded, "\(result.shownWarnings)")
         #expect(try Self.validate(json).map(\.description) == [])
 
         // Registered VMs, the missing one, the unregistered one; the decoy XML is no VM.
@@ -112,7 +114,7 @@ import Testing
 
     @Test func ws2012r2DefaultInventoryAndPlan() throws {
         let (result, json) = try Self.scan("ws2012r2-default")
-        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.verdict == .success, "\(result.shownWarnings)")
         #expect(try Self.validate(json).map(\.description) == [])
         #expect(json["host"]?["windows"]?["generation"]?.stringValue == "2012 R2")
         let web = try #require(Self.vm(json, named: "Web01"))
@@ -144,7 +146,7 @@ import Testing
 
     @Test func unmappedDriveGivesUnverifiedEntriesWithWarnings() throws {
         // The same host without its D: drive: every VM on D: is still planned, unverified, with a warning.
-        let result = try CLI.run(["scan", CLI.testTree("ws2019-custom") + "/C", "--quiet"])
+        let result = try InProcess.outcome(["scan", CLI.testTree("ws2019-custom") + "/C", "--quiet"])
         let json = try JSONValue.parse(result.stdout)
         let paths = Self.exclusionPaths(json)
         let app = try #require(
@@ -182,10 +184,11 @@ import Testing
     @Test func guidValuesMustBeUpperCase() throws {
         let validator = try SchemaValidator(
             schemaFile: CLI.projectRoot.appendingPathComponent("docs/json-schema.json").path)
-        let report = try JSONValue.parse(try CLI.run(["scan", CLI.testTree("ws2012r2-default/C"), "--quiet"]).stdout)
+        let report = try JSONValue.parse(
+            try InProcess.outcome(["scan", CLI.testTree("ws2012r2-default/C"), "--quiet"]).stdout)
         #expect(validator.validate(report).isEmpty)
         // The same report with one disk id in lower case is refused.
-        let text = try CLI.run(["scan", CLI.testTree("ws2012r2-default/C"), "--quiet"]).stdout
+        let text = try InProcess.outcome(["scan", CLI.testTree("ws2012r2-default/C"), "--quiet"]).stdout
             .replacingOccurrences(
                 of: "\"id\" : \"1D5A7C3E-9B2F-4D60-8E14-A3C5E7092B41\"",
                 with: "\"id\" : \"1d5a7c3e-9b2f-4d60-8e14-a3c5e7092b41\"")

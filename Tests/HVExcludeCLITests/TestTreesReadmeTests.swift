@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+@testable import HVXSession
+
 /// The audit lists in `TestTrees/README.md` are the real output: each fenced `text audit-planned TREE` and
 /// `text audit-configured TREE` block equals what `hvexclude audit` reports for that tree, line for line.
 @Suite struct TestTreesReadmeTests {
@@ -23,8 +25,8 @@ import Testing
         ("ws2012r2-default", [] as [String]), ("ws2019-custom", ["--drive", "D=" + CLI.testTree("ws2019-custom/D")]),
     ])
     func auditListsMatchTheRealOutput(tree: String, drives: [String]) throws {
-        let result = try CLI.run(["audit", CLI.testTree(tree + "/C"), "--quiet"] + drives)
-        #expect(result.status == 3)
+        let result = try InProcess.outcome(["audit", CLI.testTree(tree + "/C"), "--quiet"] + drives)
+        #expect(result.verdict == .actionNeeded)
         let audit = try #require(try CLI.json(result.stdout)["audit"] as? [String: Any])
         let planned = (audit["planned"] as? [[String: Any]] ?? []).map { item in
             "\(item["status"] ?? "?") \(item["type"] ?? "?") \(item["value"] ?? "?")"
@@ -43,14 +45,16 @@ import Testing
     /// The `text diagnosis` block is the text output's first line; the `text held` block lists the held entries.
     @Test func diagnosisAndHeldEntriesMatchTheRealOutput() throws {
         let tree = CLI.testTree("ws2019-custom")
-        let text = try CLI.run(
-            ["scan", tree + "/C", "--drive", "D=" + tree + "/D", "--quiet", "--format", "text"],
-            environment: ["NO_COLOR": "1"])
-        #expect(text.status == 3)
+        // In-process the text has no colour and is 120 columns wide, as the binary's is without a terminal.
+        let text = try InProcess.outcome([
+            "scan", tree + "/C", "--drive", "D=" + tree + "/D", "--quiet", "--format", "text",
+        ])
+        #expect(text.verdict == .actionNeeded)
         let documented = try #require(Self.block("diagnosis", "ws2019-custom"))
         // The whole diagnosis summary (the text's first line, which wraps and leaves its coverage half to the
         // event-log lines below, begins with it).
-        let json0 = try CLI.json(try CLI.run(["scan", tree + "/C", "--drive", "D=" + tree + "/D", "--quiet"]).stdout)
+        let json0 = try CLI.json(
+            try InProcess.outcome(["scan", tree + "/C", "--drive", "D=" + tree + "/D", "--quiet"]).stdout)
         let summary = (json0["diagnosis"] as? [String: Any])?["summary"] as? String ?? ""
         #expect(documented == [summary])
         let first =
@@ -59,7 +63,7 @@ import Testing
         #expect(
             summary.hasPrefix(String(first.dropFirst("Diagnosis: ".count)))
                 && first.hasPrefix("Diagnosis: Malware detected in D:\\Db01.vhdx"))
-        let json = try CLI.run(["scan", tree + "/C", "--drive", "D=" + tree + "/D", "--quiet"])
+        let json = try InProcess.outcome(["scan", tree + "/C", "--drive", "D=" + tree + "/D", "--quiet"])
         let paths = try #require(
             (try CLI.json(json.stdout)["exclusions"] as? [String: Any])?["paths"] as? [[String: Any]])
         let held = paths.compactMap { entry -> String? in

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+@testable import HVXSession
+
 /// The text report as a person reads it on a terminal: short, what to do first, every planned entry once, no line
 /// wider than the terminal, colour only on a terminal and never with `NO_COLOR`.
 @Suite struct TextReportTests {
@@ -46,7 +48,7 @@ import Testing
     @Test func everyPlannedPathIsOneRowAndWarningsAreNotRepeated() throws {
         let text = try Self.text("ws2019-custom")
         let json = try CLI.json(
-            try CLI.run([
+            try InProcess.outcome([
                 "scan", CLI.testTree("ws2019-custom/C"), "--drive", "D=" + CLI.testTree("ws2019-custom/D"), "--quiet",
             ]).stdout)
         let planned = ((json["exclusions"] as? [String: Any])?["paths"] as? [[String: Any]] ?? []).compactMap {

@@ -110,22 +110,23 @@ import Testing
             let path = folder.path + "/" + name
             #expect(
                 FileManager.default.createFile(atPath: path, contents: Data(repeating: UInt8(ascii: "x"), count: size)))
-            let result = try CLI.run(["scan", path])
-            #expect(result.status == 2, "\(name)")
+            let failure = try #require(Self.failure(ScanRequest(.scan, root: path)))
+            #expect(!failure.reason.isUsage, "\(name)")
+            let stderr = failure.messages
             #expect(
-                result.stderr.contains(
-                    "\(path) is a file, not a folder, and no disk image: no MBR, GPT or NTFS boot sector"),
-                "\(name): \(result.stderr)")
-            #expect(!result.stderr.contains("truncated"), "\(name)")
+                stderr.contains("\(path) is a file, not a folder, and no disk image: no MBR, GPT or NTFS boot sector"),
+                "\(name): \(stderr)")
+            #expect(!stderr.contains("truncated"), "\(name)")
         }
     }
 
     @Test func aMissingDriveFolderNamesTheDrive() throws {
-        let result = try CLI.run(["scan", CLI.testTree("ws2019-custom/C"), "--drive", "D=/nonexistent/hvx-d"])
-        #expect(result.status == 2)
-        #expect(result.stdout.isEmpty)
+        var request = ScanRequest(.scan, root: CLI.testTree("ws2019-custom/C"))
+        request.drives = [.init(letter: "D", path: "/nonexistent/hvx-d")]
+        let failure = try #require(Self.failure(request))
+        #expect(!failure.reason.isUsage)
         #expect(
-            result.stderr.contains(
+            failure.description.contains(
                 "cannot read the folder of D: (/nonexistent/hvx-d): open /nonexistent/hvx-d: No such file or directory")
         )
     }
@@ -165,8 +166,8 @@ import Testing
         let config = root.path + "/Windows/System32/config"
         try FileManager.default.createDirectory(atPath: config, withIntermediateDirectories: true)
         try Data(TinyHive.unreadableServices()).write(to: URL(fileURLWithPath: config + "/SYSTEM"))
-        let result = try CLI.run(["scan", root.path])
-        #expect(result.status == 1, "\(result.stderr)")
+        let result = try InProcess.outcome(["scan", root.path])
+        #expect(result.verdict == .finishedWithErrors, "\(result.shownWarnings)")
         let report = try CLI.json(result.stdout)
         let services = try #require((report["host"] as? [String: Any])?["services"] as? [[String: Any]])
         #expect(services.map { $0["name"] as? String } == ["vmms", "vmcompute", "ClusSvc"])
@@ -184,8 +185,8 @@ import Testing
                 ($0["message"] as? String)?.contains("is missing") == true
                     && ($0["message"] as? String)?.contains("Services") == true
             })
-        #expect(result.stderr.contains("warning: registry: SYSTEM: could not read ControlSet001\\Services"))
-        let text = try CLI.run(["scan", root.path, "--format", "text", "--verbose", "--quiet"])
+        #expect(result.warns("registry: SYSTEM: could not read ControlSet001\\Services"))
+        let text = try InProcess.outcome(["scan", root.path, "--format", "text", "--verbose", "--quiet"])
         #expect(text.stdout.contains("vmms unknown, vmcompute unknown, ClusSvc unknown"))
     }
 
@@ -198,38 +199,38 @@ import Testing
         TinyHive.makeDirty(&hive)
         try Data(hive).write(to: URL(fileURLWithPath: config + "/SYSTEM"))
         #expect(FileManager.default.createFile(atPath: config + "/SYSTEM.LOG1", contents: Data()))
-        let result = try CLI.run(["scan", root.path])
+        let result = try InProcess.outcome(["scan", root.path])
         let warnings = try #require(
             (try CLI.json(result.stdout)["scan"] as? [String: Any])?["warnings"] as? [[String: Any]])
         let dirty = warnings.compactMap { $0["message"] as? String }.filter { $0.contains("sequence numbers differ") }
         #expect(dirty.count == 1, "\(dirty)")
         #expect(dirty.first?.contains("that live in SYSTEM.LOG1;") == true, "\(dirty)")
         #expect(dirty.first?.contains("LOG2") == false)
-        #expect(result.stderr.components(separatedBy: "sequence numbers differ").count == 2)
+        #expect(result.shownWarnings.filter { $0.message.contains("sequence numbers differ") }.count == 1)
     }
 }
 
-/// `hvexclude hive … MountedDevices` decodes each value next to its hex.
+/// `hvexclude hive … MountedDevices` decodes each value next to its hex (in-process, ``HiveInspection``).
 @Suite struct MountedDevicesQueryTests {
     @Test func gptAndMBRValuesAreDecoded() throws {
-        let gpt = try CLI.run([
-            "hive", CLI.testTree("ws2019-custom/C/Windows/System32/config/SYSTEM"), "MountedDevices",
+        let gpt = try HiveCommandTests.hive([
+            CLI.testTree("ws2019-custom/C/Windows/System32/config/SYSTEM"), "MountedDevices",
         ])
-        #expect(gpt.status == 0)
         #expect(
             gpt.stdout.contains(
                 "    \\DosDevices\\C:    REG_BINARY    444D494F3A49443A935A1E7C4B2D6A4F9E8C0B1D3F5A7C9E    (GPT partition GUID 7C1E5A93-2D4B-4F6A-9E8C-0B1D3F5A7C9E)\n"
             ))
-        let mbr = try CLI.run([
-            "hive", CLI.testTree("ws2012r2-default/C/Windows/System32/config/SYSTEM"), "mounteddevices",
+        let mbr = try HiveCommandTests.hive([
+            CLI.testTree("ws2012r2-default/C/Windows/System32/config/SYSTEM"), "mounteddevices",
         ])
-        #expect(mbr.status == 0)
         #expect(
             mbr.stdout.contains(
                 "    \\DosDevices\\C:    REG_BINARY    179E3C5A0000E01500000000    (MBR disk signature 0x5A3C9E17, partition offset 367001600 (0x15E00000))\n"
             ))
         // Other keys are printed as before.
-        let select = try CLI.run(["hive", CLI.testTree("ws2012r2-default/C/Windows/System32/config/SYSTEM"), "Select"])
+        let select = try HiveCommandTests.hive([
+            CLI.testTree("ws2012r2-default/C/Windows/System32/config/SYSTEM"), "Select",
+        ])
         #expect(!select.stdout.contains("("))
     }
 }

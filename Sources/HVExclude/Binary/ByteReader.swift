@@ -147,6 +147,42 @@ package struct ByteReader: Sendable {
         return value
     }
 
+    /// The unsigned integer of `size` bytes (0…8) at relative `offset`: a field whose width the data gives (an NTFS
+    /// run's length and offset, 1–8 bytes) or that no Swift type has (a SID's 48-bit authority). Zero for size 0.
+    @inlinable package func integer(at offset: Int, size: Int, _ order: Endianness) throws -> UInt64 {
+        guard size >= 0, size <= 8 else { throw error("an integer field of \(size) bytes is wider than 8", at: offset) }
+        guard offset >= 0, offset <= count - size else { throw outOfBounds(offset, size) }
+        let first = start + offset
+        var value: UInt64 = 0
+        switch order {
+        case .little:
+            for index in (0..<size).reversed() { value = value << 8 | UInt64(storage[first + index]) }
+        case .big:
+            for index in 0..<size { value = value << 8 | UInt64(storage[first + index]) }
+        }
+        return value
+    }
+
+    /// ``integer(at:size:_:)`` in a whole buffer, for a reader that keeps its own offsets into one buffer (an EVTX
+    /// chunk's values and headers): nothing is made per read. A field past the end throws, naming `structure`.
+    @inlinable package static func integer(
+        in bytes: [UInt8], at offset: Int, size: Int, _ order: Endianness, structure: String
+    ) throws -> UInt64 {
+        guard size >= 0, size <= 8, offset >= 0, offset <= bytes.count - size else {
+            throw BinaryFormatError(
+                structure, at: UInt64(max(0, offset)),
+                "\(size) bytes at \(hex(max(0, offset))) lie outside the \(bytes.count)-byte buffer")
+        }
+        var value: UInt64 = 0
+        switch order {
+        case .little:
+            for index in (0..<size).reversed() { value = value << 8 | UInt64(bytes[offset + index]) }
+        case .big:
+            for index in 0..<size { value = value << 8 | UInt64(bytes[offset + index]) }
+        }
+        return value
+    }
+
     /// Reads an integer at relative `offset` without moving the cursor.
     package func peek<T: FixedWidthInteger & UnsignedInteger>(
         _ type: T.Type, at offset: Int, _ order: Endianness

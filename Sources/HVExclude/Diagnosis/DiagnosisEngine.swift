@@ -299,34 +299,7 @@ package enum DiagnosisEngine {
 
     /// The lock signature an event shows, with the VM and file it names; nil when it shows none.
     package static func classify(_ event: EVTXEvent, vms: [DiagnosisVM]) -> Hit? {
-        if isDefender(event) {
-            let id = Int(event.eventId ?? 0)
-            guard DetectionFacts.eventIds.contains(id) else { return nil }
-            let signature: LockSignature = [1006, 1015, 1116].contains(id) ? .defenderDetection : .defenderRemediation
-            func field(_ name: String) -> String? {
-                event.data.first { normalized($0.name) == name }.map(\.value).flatMap { $0.isEmpty ? nil : $0 }
-            }
-            let action = field("actionname")
-            let facts = DetectionFacts(
-                threat: field("threatname"), severity: field("severityname"), action: action,
-                process: field("processname"),
-                events: [DetectionFacts.Event(id: id, time: event.time, action: action)], remediated: false)
-            // Defender lists resources as `file:_C:\…; process:_pid:…` (one or more, separated by "; ").
-            let resources = event.data.filter { normalized($0.name) == "path" }.flatMap {
-                $0.value.split(separator: ";")
-            }
-            for resource in resources {
-                var text = resource.trimmingPrefix(" ")
-                guard text.hasPrefix("file:_") else { continue }
-                text = text.dropFirst(6)
-                guard let path = WindowsPath(String(text)), path.isAbsoluteFilePath else { continue }
-                if let vm = vms.first(where: { $0.owns(path) }) {
-                    return Hit(signature: signature, vm: vm, file: path, detection: facts)
-                }
-                if path.hasHyperVExtension { return Hit(signature: signature, file: path, detection: facts) }
-            }
-            return nil
-        }
+        if isDefender(event) { return detection(event, vms: vms) }
         guard isHyperV(event) else { return nil }
         // Informational events never report a failure; critical, error and warning do (levels 1–3, 0 = always).
         if let level = event.level, level >= 4 { return nil }
@@ -364,6 +337,37 @@ package enum DiagnosisEngine {
         }
         guard vm != nil || file != nil else { return nil }
         return Hit(signature: signature, code: code, vm: vm, file: file)
+    }
+
+    /// A Defender detection or remediation event: its facts, and the first file it names that a VM owns or that
+    /// has a Hyper-V file's extension; nil when it names none.
+    static func detection(_ event: EVTXEvent, vms: [DiagnosisVM]) -> Hit? {
+        let id = Int(event.eventId ?? 0)
+        guard DetectionFacts.eventIds.contains(id) else { return nil }
+        let signature: LockSignature = [1006, 1015, 1116].contains(id) ? .defenderDetection : .defenderRemediation
+        func field(_ name: String) -> String? {
+            event.data.first { normalized($0.name) == name }.map(\.value).flatMap { $0.isEmpty ? nil : $0 }
+        }
+        let action = field("actionname")
+        let facts = DetectionFacts(
+            threat: field("threatname"), severity: field("severityname"), action: action,
+            process: field("processname"),
+            events: [DetectionFacts.Event(id: id, time: event.time, action: action)], remediated: false)
+        // Defender lists resources as `file:_C:\…; process:_pid:…` (one or more, separated by "; ").
+        let resources = event.data.filter { normalized($0.name) == "path" }.flatMap {
+            $0.value.split(separator: ";")
+        }
+        for resource in resources {
+            var text = resource.trimmingPrefix(" ")
+            guard text.hasPrefix("file:_") else { continue }
+            text = text.dropFirst(6)
+            guard let path = WindowsPath(String(text)), path.isAbsoluteFilePath else { continue }
+            if let vm = vms.first(where: { $0.owns(path) }) {
+                return Hit(signature: signature, vm: vm, file: path, detection: facts)
+            }
+            if path.hasHyperVExtension { return Hit(signature: signature, file: path, detection: facts) }
+        }
+        return nil
     }
 
     package static func exclusionChange(_ event: EVTXEvent) -> ExclusionChange? {

@@ -60,7 +60,8 @@ package struct HibernationFile: Sendable, Equatable {
             else { return nil }
             let drive = mapping.prefix.rootDescription
             return Finding(
-                .image, path: drive + "\\hiberfil.sys", message: file.explanation(drive: drive), severity: .warning)
+                .image, at: .windowsPath(drive + "\\hiberfil.sys"), message: file.explanation(drive: drive),
+                severity: .warning)
         }
     }
 

@@ -35,6 +35,54 @@ package enum NativeImageScan {
     ///   sectors cannot be read; ``SystemError`` or the VHD/VHDX reader's error when the image cannot be opened.
     package static func open(image: String) throws -> Volumes {
         let opened = try DiskImageBytes.open(path: image)
+        let table = try partitionTable(of: opened, image: image)
+        var notes = opened.warnings.map { Finding(.image, at: .hostPath(image), $0) }
+        notes += table.warnings.map { Finding(.image, at: .hostPath(image), $0) }
+        notes += (opened.errors + table.errors).map {
+            Finding(.image, at: .hostPath(image), message: $0, severity: .error)
+        }
+        var partitions: [MountedPartition] = []
+        var refused: [(Int, String)] = []
+        for var partition in table.partitions {
+            let bytes = ByteRange(opened.source, offset: partition.offset, size: partition.size)
+            if !partition.isNTFS, let boot = backupBootSector(bytes) { partition.ntfs = boot }
+            if !partition.isNTFS {
+                let head = (try? bytes.read(at: 0, count: 11)) ?? []
+                if head.count == 11, Array(head[3..<11]) == Array("-FVE-FS-".utf8) {
+                    let reason = NTFSError.bitLocker(offset: partition.offset).description
+                    refused.append((partition.number, reason))
+                    notes.append(
+                        Finding(
+                            .image, at: .hostPath(image),
+                            message: "partition \(partition.number): \(reason); it is not scanned",
+                            severity: .error))
+                }
+                continue
+            }
+            do {
+                let volume = try NTFSVolume(source: bytes, name: "partition \(partition.number) of \(image)")
+                let root = root(image: image, partition: partition.number)
+                // The tree keeps the names the walk may match; other names come from their folder's index.
+                let fileSystem = NTFSFileSystem(volume: volume, root: root, keep: ArtifactClassifier.mayMatch)
+                partitions.append(MountedPartition(partition: partition, mountPoint: root, fileSystem: fileSystem))
+            } catch {
+                refused.append((partition.number, "\(error)"))
+                notes.append(
+                    Finding(
+                        .image, at: .hostPath(image),
+                        message:
+                            "partition \(partition.number) cannot be read natively (\(error)); it is not scanned (try --mount)",
+                        severity: .error))
+            }
+        }
+        return Volumes(partitions: partitions, notes: notes, table: table, format: opened.format, refused: refused)
+    }
+
+    /// The partition table of the guest disk `opened` (a bare NTFS volume whose first sector is damaged is found
+    /// by its backup boot sector).
+    /// - Throws: ``DiskImageError`` when the image is shorter than a sector, its first sector cannot be read, or
+    ///   it holds no table or NTFS volume.
+    static func partitionTable(of opened: DiskImageBytes.Opened, image: String) throws -> PartitionTable {
         let disk = FileReader(path: image, source: opened.source, readBudget: 16 << 20)
         // Shorter than one sector: no image at all, whatever its name says.
         guard opened.source.size >= 512 else { throw DiskImageError.notADiskImage(image) }
@@ -57,44 +105,7 @@ package enum NativeImageScan {
         guard table.kind != .unknown else {
             throw DiskImageError.unrecognised(table, image: image, format: opened.format)
         }
-        var notes = (opened.warnings + table.warnings).map {
-            Finding(.image, path: image, message: $0, severity: .warning)
-        }
-        notes += (opened.errors + table.errors).map { Finding(.image, path: image, message: $0, severity: .error) }
-        var partitions: [MountedPartition] = []
-        var refused: [(Int, String)] = []
-        for var partition in table.partitions {
-            let bytes = ByteRange(opened.source, offset: partition.offset, size: partition.size)
-            if !partition.isNTFS, let boot = backupBootSector(bytes) { partition.ntfs = boot }
-            if !partition.isNTFS {
-                let head = (try? bytes.read(at: 0, count: 11)) ?? []
-                if head.count == 11, Array(head[3..<11]) == Array("-FVE-FS-".utf8) {
-                    let reason = NTFSError.bitLocker(offset: partition.offset).description
-                    refused.append((partition.number, reason))
-                    notes.append(
-                        Finding(
-                            .image, path: image, message: "partition \(partition.number): \(reason); it is not scanned",
-                            severity: .error))
-                }
-                continue
-            }
-            do {
-                let volume = try NTFSVolume(source: bytes, name: "partition \(partition.number) of \(image)")
-                let root = root(image: image, partition: partition.number)
-                partitions.append(
-                    MountedPartition(
-                        partition: partition, mountPoint: root, fileSystem: NTFSFileSystem(volume: volume, root: root)))
-            } catch {
-                refused.append((partition.number, "\(error)"))
-                notes.append(
-                    Finding(
-                        .image, path: image,
-                        message:
-                            "partition \(partition.number) cannot be read natively (\(error)); it is not scanned (try --mount)",
-                        severity: .error))
-            }
-        }
-        return Volumes(partitions: partitions, notes: notes, table: table, format: opened.format, refused: refused)
+        return table
     }
 
     /// The backup NTFS boot sector in the last sector of `bytes` (a volume whose first sector is damaged), `nil`
@@ -128,7 +139,7 @@ package enum NativeImageScan {
             }
             notes.append(
                 Finding(
-                    .image, path: image,
+                    .image, at: .hostPath(image),
                     message:
                         "\(volumes.partitions.count) NTFS partitions: partition \(chosen.partition.number) is scanned as \(prefix.rootDescription)",
                     severity: .warning))

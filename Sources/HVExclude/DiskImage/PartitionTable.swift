@@ -34,8 +34,8 @@ package struct PartitionTable: Sendable, Equatable {
     var diskGUID: GUID?
     /// Partitions in table order (empty MBR slots and unused GPT entries left out).
     package var partitions: [DiskPartition]
-    /// Non-fatal problems, each naming the offset.
-    package var warnings: [String]
+    /// Non-fatal problems, each naming the offset (a few per table: no cap).
+    package var warnings: [Diagnostic]
     /// Damage that leaves part of the disk unreadable (the image is shorter than its partitions or volume), each
     /// a sentence with both sizes.
     package var errors: [String] = []
@@ -89,7 +89,7 @@ package struct PartitionTable: Sendable, Equatable {
             // A GPT disk whose protective MBR was wiped still has its headers: look before giving up.
             if table.readGPT(file, protective: nil) { return table.checkedNTFS(file) }
             if SectorZeroContent.isExt(head) { table.content = .ext }
-            table.warnings.append("\(error); no partition table or NTFS volume recognised")
+            table.warnings.append(.imageUnrecognised, "\(error); no partition table or NTFS volume recognised")
             return table
         }
         if let problem = mbr.invalidity(diskSectors: size / 512) {
@@ -101,6 +101,7 @@ package struct PartitionTable: Sendable, Equatable {
         if mbr.isProtective {
             if table.readGPT(file, protective: mbr) { return table.checkedNTFS(file) }
             table.warnings.append(
+                .gptMissing, at: .offset(512),
                 "the MBR is GPT-protective but no valid GPT header was found; the MBR's own records are listed")
         }
         table.kind = .mbr
@@ -135,7 +136,9 @@ package struct PartitionTable: Sendable, Equatable {
                     + "\(boot.totalSectors) sectors of \(boot.bytesPerSector) bytes (\(bytes) bytes), "
                     + "the image has \(diskSize) bytes\(missing); what lies past the image's end cannot be read")
         } else if end + UInt64(boot.bytesPerSector) > diskSize, partition.scheme == .bareVolume {
-            warnings.append("the image ends at \(hex(diskSize)), before \(name)'s backup boot sector at \(hex(end))")
+            warnings.append(
+                .imageBackupBootSectorMissing, at: .offset(end),
+                "the image ends at \(hex(diskSize)), before \(name)'s backup boot sector at \(hex(end))")
         }
     }
 
@@ -160,7 +163,9 @@ package struct PartitionTable: Sendable, Equatable {
                 if extended == nil {
                     extended = (UInt64(entry.startLBA), UInt64(entry.sectorCount))
                 } else {
-                    warnings.append("MBR at 0x0: slot \(slot + 1) is a second extended partition; ignored")
+                    warnings.append(
+                        .mbrSecondExtended, at: .offset(446 + UInt64(slot) * 16),
+                        "MBR at 0x0: slot \(slot + 1) is a second extended partition; ignored")
                 }
                 continue
             }
@@ -172,14 +177,23 @@ package struct PartitionTable: Sendable, Equatable {
             add(partition, at: 446 + UInt64(slot) * 16)
         }
         guard let extended else { return }
-        // Each EBR: record 1 = the logical partition relative to this EBR, record 2 = the next EBR relative to
-        // the extended partition's start.
+        readEBRChain(extended: extended, mbr: mbr, file)
+    }
+
+    /// The logical partitions of the extended partition `extended` (in sectors), EBR after EBR. Each EBR: record 1
+    /// = the logical partition relative to this EBR, record 2 = the next EBR relative to the extended partition's
+    /// start; the chain stops at a damaged or outside EBR, a loop, or the cap, with a warning.
+    private mutating func readEBRChain(
+        extended: (start: UInt64, count: UInt64), mbr: MasterBootRecord, _ file: FileReader
+    ) {
+        let sector = UInt64(sectorSize)
         var ebrLBA = extended.start
         var visited = Set<UInt64>()
         var number = 5
         while visited.insert(ebrLBA).inserted {
             guard number - 5 < PartitionTable.maximumLogicalPartitions else {
                 warnings.append(
+                    .mbrLogicalLimit,
                     "EBR chain: more than \(PartitionTable.maximumLogicalPartitions) logical partitions; the rest are not listed"
                 )
                 return
@@ -190,7 +204,7 @@ package struct PartitionTable: Sendable, Equatable {
                 var reader = try file.reader(at: offset, count: 512, structure: "EBR")
                 ebr = try MasterBootRecord(parsing: &reader)
             } catch {
-                warnings.append("\(error); the EBR chain stops here")
+                warnings.append(.mbrEBRUnreadable, at: .offset(offset), "\(error); the EBR chain stops here")
                 return
             }
             let logical = ebr.entries[0]
@@ -208,12 +222,13 @@ package struct PartitionTable: Sendable, Equatable {
             ebrLBA = extended.start + UInt64(next.startLBA)
             if ebrLBA >= extended.start + extended.count {
                 warnings.append(
+                    .mbrEBROutside, at: .offset(offset),
                     "EBR at \(hex(offset)): next EBR at LBA \(ebrLBA) lies outside the extended partition; the chain stops here"
                 )
                 return
             }
         }
-        warnings.append("EBR chain loops back to LBA \(ebrLBA); the chain stops here")
+        warnings.append(.mbrEBRLoop, "EBR chain loops back to LBA \(ebrLBA); the chain stops here")
     }
 
     // MARK: GPT
@@ -229,7 +244,7 @@ package struct PartitionTable: Sendable, Equatable {
         let sector = UInt64(sectorSize)
         // Without a protective MBR, only a primary header's signature makes this worth calling GPT.
         if protective == nil, (try? file.read(at: sector, count: 8)) != GPTHeader.signature { return false }
-        var problems: [String] = []
+        var problems: [Diagnostic] = []
         let primary = loadGPT(file, headerOffset: sector, role: "primary", problems: &problems)
         var chosen = primary
         if chosen == nil {
@@ -243,7 +258,8 @@ package struct PartitionTable: Sendable, Equatable {
             if let offset = backupLBA.multipliedReportingOverflow(by: sector).overflow ? nil : backupLBA * sector {
                 chosen = loadGPT(file, headerOffset: offset, role: "backup", problems: &problems)
                 if chosen != nil {
-                    problems.append("using the backup GPT header at \(hex(offset))")
+                    problems.append(
+                        .gptBackupUsed, at: .offset(offset), "using the backup GPT header at \(hex(offset))")
                 }
             }
         }
@@ -256,12 +272,23 @@ package struct PartitionTable: Sendable, Equatable {
         diskGUID = header.diskGUID
         checkGPTDiskFits(header)
         if protective == nil {
-            warnings.append("GPT found without a protective MBR (sector 0 has no 0x55AA signature)")
+            warnings.append(
+                .gptNoProtectiveMBR, at: .offset(0),
+                "GPT found without a protective MBR (sector 0 has no 0x55AA signature)")
         }
+        addGPTEntries(entries, header: header)
+        return true
+    }
+
+    /// The used entries of a GPT partition entry array as partitions; an entry whose LBAs are out of order or
+    /// overflow is skipped with a warning.
+    private mutating func addGPTEntries(_ entries: [GPTPartitionEntry], header: GPTHeader) {
+        let sector = UInt64(sectorSize)
         for (index, entry) in entries.enumerated() where !entry.isUnused {
             let location = header.entryArrayLBA * sector + UInt64(index) * UInt64(header.entrySize)
             guard entry.endingLBA >= entry.startingLBA else {
                 warnings.append(
+                    .gptEntryLBAOrder, at: .offset(location),
                     "GPT entry \(index + 1) at \(hex(location)): ending LBA \(entry.endingLBA) lies before starting LBA \(entry.startingLBA); skipped"
                 )
                 continue
@@ -269,7 +296,9 @@ package struct PartitionTable: Sendable, Equatable {
             let (start, overflowStart) = entry.startingLBA.multipliedReportingOverflow(by: sector)
             let (size, overflowSize) = (entry.endingLBA - entry.startingLBA + 1).multipliedReportingOverflow(by: sector)
             guard !overflowStart, !overflowSize else {
-                warnings.append("GPT entry \(index + 1) at \(hex(location)): LBAs overflow; skipped")
+                warnings.append(
+                    .gptEntryLBAOverflow, at: .offset(location),
+                    "GPT entry \(index + 1) at \(hex(location)): LBAs overflow; skipped")
                 continue
             }
             var partition = DiskPartition(
@@ -280,7 +309,6 @@ package struct PartitionTable: Sendable, Equatable {
             partition.name = entry.name.isEmpty ? nil : entry.name
             add(partition, at: location)
         }
-        return true
     }
 
     /// An error when the GPT headers place the disk's last LBA (the backup header's) past the image's end.
@@ -297,7 +325,7 @@ package struct PartitionTable: Sendable, Equatable {
 
     /// One GPT header and its entry array, or nil with the reason appended to `problems`.
     private func loadGPT(
-        _ file: FileReader, headerOffset: UInt64, role: String, problems: inout [String]
+        _ file: FileReader, headerOffset: UInt64, role: String, problems: inout [Diagnostic]
     ) -> (GPTHeader, [GPTPartitionEntry])? {
         let sector = UInt64(sectorSize)
         do {
@@ -305,6 +333,7 @@ package struct PartitionTable: Sendable, Equatable {
             let header = try GPTHeader(parsing: &reader)
             if header.myLBA * sector != headerOffset {
                 problems.append(
+                    .gptMyLBA, at: .offset(headerOffset),
                     "GPT \(role) header at \(hex(headerOffset)): MyLBA \(header.myLBA) does not match its location; read on"
                 )
             }
@@ -324,7 +353,8 @@ package struct PartitionTable: Sendable, Equatable {
             }
             return (header, entries)
         } catch {
-            problems.append("\(error)")
+            let at = (error as? BinaryFormatError).map { DiagnosticLocation.offset($0.offset) } ?? .offset(headerOffset)
+            problems.append(.gptDamaged, at: at, "\(error)")
             return nil
         }
     }
@@ -358,6 +388,7 @@ package struct PartitionTable: Sendable, Equatable {
             boot.warnings = []
             if let bytes = boot.volumeBytes, bytes > table.partitions[index].size {
                 table.warnings.append(
+                    .imagePartitionVolumeLarger, at: .offset(offset),
                     "partition \(table.partitions[index].number) at \(hex(offset)): the NTFS boot sector states \(bytes) bytes, more than the partition's \(table.partitions[index].size); mounting may fail"
                 )
             }

@@ -263,27 +263,14 @@ package enum DefenderAuditor {
     ) -> DefenderAudit.ConfiguredEntry {
         var entry = DefenderAudit.ConfiguredEntry(
             type: rule.type, value: rule.value, origin: rule.origin, findings: [], messages: [])
-        func add(_ finding: String, _ message: String) {
-            if !entry.findings.contains(finding) { entry.findings.append(finding) }
-            entry.messages.append(message)
-        }
         switch rule.type {
         case .extension:
-            let ext = rule.name ?? ""
-            if ext.isEmpty || ext.allSatisfy({ $0 == "*" }) {
-                add("overBroad", "\(rule.value) matches every file name: Defender would scan nothing; remove it")
-            } else if broadExtensions.contains(ext) {
-                add(
-                    "overBroad",
-                    "the extension .\(ext) is excluded on every path: any .\(ext) file anywhere on the host goes unscanned, though Hyper-V's .\(ext) files need only their folders excluded; remove it and rely on the path exclusions"
-                )
-            }
+            extensionFindings(rule, &entry)
         case .path, .process:
-            let noun = rule.type == .path ? "exclusion" : "process exclusion"
             guard let pattern = rule.pattern else {
                 if rule.type == .path {
                     if rule.hasWildcard {
-                        add(
+                        entry.add(
                             "overBroad",
                             "\(rule.value) uses wildcards without an absolute folder: it may match files anywhere on the host; list the exact folders instead"
                         )
@@ -294,52 +281,74 @@ package enum DefenderAuditor {
                 }
                 return entry
             }
-            let literal = pattern.literalPrefix
-            if !pattern.isWithinWildcardLimit {
-                add(
-                    "invalid",
-                    "\(rule.value) holds \(pattern.wildcardCount) wildcards: Defender accepts at most \(DefenderPathPattern.maximumWildcards) in one entry, so it may not apply at all; list the exact \(rule.type == .path ? "folders and files" : "binaries") instead"
-                )
-            }
-            if rule.type == .process && pattern.hasWildcard {
-                add(
-                    "overBroad",
-                    "\(rule.value) uses wildcards: every binary whose path matches is trusted, and what it opens goes unscanned; list the exact binaries instead"
-                )
-            } else if rule.type == .path, let why = wildcardBreadth(pattern) {
-                add(
-                    "overBroad",
-                    "\(rule.value) \(why); list the exact folders, or typed file-name patterns such as D:\\Disks\\Db01_*.avhdx, instead"
-                )
-            }
-            if rule.type == .path && !pattern.hasWildcard,
-                let why = overBroadReason(pattern.path, environment: environment)
-            {
-                add(
-                    "overBroad",
-                    "\(pattern.path) is \(why): Defender would skip every file below it, where malware can then hide; exclude only the Hyper-V folders and files it holds (see the planned paths)"
-                )
-            }
-            let resolution = map.resolve(literal)
-            switch resolution {
-            case .found:
-                break
-            case .missing(let reason):
-                let what = pattern.hasWildcard ? "\(literal), the fixed part of \(rule.value)," : "\(pattern.path)"
-                add(
-                    "stale",
-                    "\(what) does not exist on the scanned volume (\(reason)): the \(noun) protects nothing; remove it, or correct it if the \(rule.type == .path ? "folder" : "binary") moved"
-                )
-            case .unmapped:
-                entry.messages.append(
-                    "\(literal.rootDescription) was not scanned, so whether \(pattern.path) exists cannot be checked (map the drive with --drive to check it)"
-                )
-            }
-            if rule.type == .path, let typo = typo(pattern.path, map: map, found: resolution.hostPath != nil) {
-                add("typo", typo)
-            }
+            patternFindings(rule, pattern, map: map, environment: environment, &entry)
         }
         return entry
+    }
+
+    /// An excluded extension: every file name, or one Hyper-V's files need only on their folders.
+    static func extensionFindings(_ rule: AuditRule, _ entry: inout DefenderAudit.ConfiguredEntry) {
+        let ext = rule.name ?? ""
+        if ext.isEmpty || ext.allSatisfy({ $0 == "*" }) {
+            entry.add("overBroad", "\(rule.value) matches every file name: Defender would scan nothing; remove it")
+        } else if broadExtensions.contains(ext) {
+            entry.add(
+                "overBroad",
+                "the extension .\(ext) is excluded on every path: any .\(ext) file anywhere on the host goes unscanned, though Hyper-V's .\(ext) files need only their folders excluded; remove it and rely on the path exclusions"
+            )
+        }
+    }
+
+    /// A path or process exclusion with an absolute pattern: too many wildcards, over-broad, stale, or a typo.
+    static func patternFindings(
+        _ rule: AuditRule, _ pattern: DefenderPathPattern, map: some VolumeQueries, environment: WindowsEnvironment,
+        _ entry: inout DefenderAudit.ConfiguredEntry
+    ) {
+        let noun = rule.type == .path ? "exclusion" : "process exclusion"
+        let literal = pattern.literalPrefix
+        if !pattern.isWithinWildcardLimit {
+            entry.add(
+                "invalid",
+                "\(rule.value) holds \(pattern.wildcardCount) wildcards: Defender accepts at most \(DefenderPathPattern.maximumWildcards) in one entry, so it may not apply at all; list the exact \(rule.type == .path ? "folders and files" : "binaries") instead"
+            )
+        }
+        if rule.type == .process && pattern.hasWildcard {
+            entry.add(
+                "overBroad",
+                "\(rule.value) uses wildcards: every binary whose path matches is trusted, and what it opens goes unscanned; list the exact binaries instead"
+            )
+        } else if rule.type == .path, let why = wildcardBreadth(pattern) {
+            entry.add(
+                "overBroad",
+                "\(rule.value) \(why); list the exact folders, or typed file-name patterns such as D:\\Disks\\Db01_*.avhdx, instead"
+            )
+        }
+        if rule.type == .path && !pattern.hasWildcard,
+            let why = overBroadReason(pattern.path, environment: environment)
+        {
+            entry.add(
+                "overBroad",
+                "\(pattern.path) is \(why): Defender would skip every file below it, where malware can then hide; exclude only the Hyper-V folders and files it holds (see the planned paths)"
+            )
+        }
+        let resolution = map.resolve(literal)
+        switch resolution {
+        case .found:
+            break
+        case .missing(let reason):
+            let what = pattern.hasWildcard ? "\(literal), the fixed part of \(rule.value)," : "\(pattern.path)"
+            entry.add(
+                "stale",
+                "\(what) does not exist on the scanned volume (\(reason)): the \(noun) protects nothing; remove it, or correct it if the \(rule.type == .path ? "folder" : "binary") moved"
+            )
+        case .unmapped:
+            entry.messages.append(
+                "\(literal.rootDescription) was not scanned, so whether \(pattern.path) exists cannot be checked (map the drive with --drive to check it)"
+            )
+        }
+        if rule.type == .path, let typo = typo(pattern.path, map: map, found: resolution.hostPath != nil) {
+            entry.add("typo", typo)
+        }
     }
 
     /// Why a configured wildcard path is broader than the plan's own pattern rule allows, or nil when it keeps
@@ -415,5 +424,13 @@ package enum DefenderAuditor {
             }
         }
         return nil
+    }
+}
+
+extension DefenderAudit.ConfiguredEntry {
+    /// Records `finding` (once) and its message.
+    mutating func add(_ finding: String, _ message: String) {
+        if !findings.contains(finding) { findings.append(finding) }
+        messages.append(message)
     }
 }

@@ -72,29 +72,7 @@ extension ExclusionPlanner {
             }
             guard let service = service(rule.service) else { continue }
             if let generation = input.release?.generation, generation < rule.since { continue }
-            // The service's binary, from ImagePath (or Windows' location for it when ImagePath is absent).
-            let image = service.imagePath.flatMap { ServiceImagePath.windowsPath($0, environment: input.environment) }
-            var path: WindowsPath
-            var evidence = [service.evidence]
-            var how: String
-            if rule.ownService {
-                path = image ?? expected
-                how =
-                    image != nil
-                    ? "the service's ImagePath" : "the service has no readable ImagePath: Windows' own location"
-                if let text = service.imagePath {
-                    evidence = [
-                        Evidence(
-                            source: service.evidence.source, detail: service.evidence.detail + "\\ImagePath = " + text)
-                    ]
-                }
-            } else {
-                path = image?.parent?.appending(rule.name) ?? expected
-                how = "inferred: beside the \(service.name) service's binary"
-                evidence.append(
-                    Evidence(
-                        source: "hvexclude", detail: "inferred: \(rule.name) ships beside \(service.name)'s binary"))
-            }
+            var (path, how, evidence) = servicePath(of: rule, service: service, expected: expected)
             let found = volume.kind(of: path) == .file
             if found { path = volume.spelling(of: path) }
             result.append(
@@ -120,6 +98,30 @@ extension ExclusionPlanner {
             )
         }
         return result
+    }
+
+    /// Where a rule's process is when the volume does not have it at `expected` but the SYSTEM hive has its service:
+    /// the service's binary, from ImagePath (or Windows' location for it when ImagePath is absent), or beside it; with
+    /// how the path was found and the evidence.
+    func servicePath(
+        of rule: ProcessRule, service: PolicyInput.ServiceFact, expected: WindowsPath
+    ) -> (path: WindowsPath, how: String, evidence: [Evidence]) {
+        let image = service.imagePath.flatMap { ServiceImagePath.windowsPath($0, environment: input.environment) }
+        guard rule.ownService else {
+            let evidence = Evidence(
+                source: "hvexclude", detail: "inferred: \(rule.name) ships beside \(service.name)'s binary")
+            return (
+                image?.parent?.appending(rule.name) ?? expected,
+                "inferred: beside the \(service.name) service's binary",
+                [service.evidence, evidence]
+            )
+        }
+        let how =
+            image != nil ? "the service's ImagePath" : "the service has no readable ImagePath: Windows' own location"
+        guard let text = service.imagePath else { return (image ?? expected, how, [service.evidence]) }
+        let evidence = Evidence(
+            source: service.evidence.source, detail: service.evidence.detail + "\\ImagePath = " + text)
+        return (image ?? expected, how, [evidence])
     }
 
     /// Extensions: none by default; Hyper-V's types for the release with `--extensions`; `.xml .bin .iso` with
@@ -179,56 +181,60 @@ extension ExclusionPlanner {
                     evidence: [Evidence(source: input.dataRoot.description, detail: "exists on the volume")],
                     verified: true))
         }
-        for storage in input.replicaStorage {
-            let evidence =
-                storage.confirmed
-                ? [storage.evidence]
-                : [
-                    storage.evidence,
-                    Evidence(
-                        source: "hvexclude",
-                        detail: "inferred: a folder holding 'Hyper-V Replica' is a replica storage location"),
-                ]
-            if case .unc = storage.path.root {
-                state.fileServer(
-                    storage.path, kind: .directory, reason: "Hyper-V Replica storage location (KB 3105657)",
-                    evidence: evidence)
-                continue
-            }
-            let scanned = volume.isScanned(storage.path)
-            if scanned && volume.kind(of: storage.path) != .directory {
-                state.warn(
-                    storage.path,
-                    "Hyper-V Replica storage location \(storage.path) does not exist on the scanned volume: not planned"
-                )
-                continue
-            }
-            // A location only inferred from the folders on disk passes the protected-place test like any folder; one the
-            // user names is taken as named, but never a volume root.
-            let why =
-                storage.confirmed
-                ? (storage.path.isRoot ? "it is a volume root" : nil) : state.protected.reason(storage.path)
-            if let why {
-                state.refuse(
-                    storage.path, "not excluded as a folder: \(why)", instead: "the replica VMs' files, one by one")
-                continue
-            }
-            let path = volume.spelling(of: storage.path)
-            state.namedFolders.append(path)
-            state.add(
-                PathCandidate(
-                    path: path, kind: .directory, basis: .microsoftFolder,
+        for storage in input.replicaStorage { replicaStorage(storage, &state) }
+    }
+
+    /// A Hyper-V Replica storage location: a folder exclusion (at a file server, refused, or warned about when it is
+    /// missing), and the unreferenced files below it claimed as the replica VMs'.
+    func replicaStorage(_ storage: PolicyInput.ReplicaStorage, _ state: inout PlanState) {
+        let evidence =
+            storage.confirmed
+            ? [storage.evidence]
+            : [
+                storage.evidence,
+                Evidence(
+                    source: "hvexclude",
+                    detail: "inferred: a folder holding 'Hyper-V Replica' is a replica storage location"),
+            ]
+        if case .unc = storage.path.root {
+            state.fileServer(
+                storage.path, kind: .directory, reason: "Hyper-V Replica storage location (KB 3105657)",
+                evidence: evidence)
+            return
+        }
+        let scanned = volume.isScanned(storage.path)
+        if scanned && volume.kind(of: storage.path) != .directory {
+            state.warn(
+                storage.path,
+                "Hyper-V Replica storage location \(storage.path) does not exist on the scanned volume: not planned"
+            )
+            return
+        }
+        // A location only inferred from the folders on disk passes the protected-place test like any folder; one the
+        // user names is taken as named, but never a volume root.
+        let why =
+            storage.confirmed
+            ? (storage.path.isRoot ? "it is a volume root" : nil) : state.protected.reason(storage.path)
+        if let why {
+            state.refuse(
+                storage.path, "not excluded as a folder: \(why)", instead: "the replica VMs' files, one by one")
+            return
+        }
+        let path = volume.spelling(of: storage.path)
+        state.namedFolders.append(path)
+        state.add(
+            PathCandidate(
+                path: path, kind: .directory, basis: .microsoftFolder,
+                reason:
+                    "Hyper-V Replica storage location: replica VMs, their disks while the initial copy arrives, and undo logs (KB 3105657)",
+                evidence: evidence, verified: scanned && storage.confirmed))
+        for file in input.unreferenced where path.contains(file.path) {
+            state.claimed.append(
+                ExclusionPlanner.ClaimedFile(
+                    path: file.path, vms: [],
                     reason:
-                        "Hyper-V Replica storage location: replica VMs, their disks while the initial copy arrives, and undo logs (KB 3105657)",
-                    evidence: evidence, verified: scanned && storage.confirmed))
-            for file in input.unreferenced where path.contains(file.path) {
-                state.claimed.append(
-                    ExclusionPlanner.ClaimedFile(
-                        path: file.path, vms: [],
-                        reason:
-                            "in the Hyper-V Replica storage location \(path): a replica VM's file (its initial copy may still be arriving)"
-                    ))
-            }
+                        "in the Hyper-V Replica storage location \(path): a replica VM's file (its initial copy may still be arriving)"
+                ))
         }
     }
 

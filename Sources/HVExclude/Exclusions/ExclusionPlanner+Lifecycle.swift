@@ -39,28 +39,9 @@ extension ExclusionPlanner {
             }
         }
         if vm.usesChangeTracking {
-            for disk in chain where present(disk.path) {
-                guard let folder = disk.path.parent, let name = disk.path.lastComponent,
-                    DiskFamily(name)?.tracksChanges == true
-                else { continue }
-                for suffix in ["rct", "mrt"] {
-                    state.coverFuture(
-                        in: folder, name: "\(name).\(suffix)", lifecycle: .changeTracking,
-                        reason: "\(vm.label) change tracking of \(name) (written beside it at each backup)",
-                        evidence: evidence + [LifecycleRules.changeTrackingSource])
-                }
-            }
+            changeTracking(of: chain.filter { present($0.path) }, vm, evidence: evidence, &state)
         }
-        if replicated {
-            var folders: [WindowsPath] = []
-            for disk in chain { if let folder = disk.path.parent, !folders.contains(folder) { folders.append(folder) } }
-            for folder in folders {
-                state.coverFuture(
-                    in: folder, name: "*.hrl", lifecycle: .replicaLog,
-                    reason: "\(vm.label) Hyper-V Replica logs (.hrl, written beside the disks they track)",
-                    evidence: evidence + [LifecycleRules.replicaSource])
-            }
-        }
+        if replicated { futureReplicaLogs(beside: chain, vm, evidence: evidence, &state) }
         guard vm.checkpointOf == nil else { return }
         snapshotFolder(vm, evidence: evidence, &state)
         if let paging = vm.paths.first(where: { $0.role == .smartPagingRoot })?.path {
@@ -71,6 +52,37 @@ extension ExclusionPlanner {
                 evidence: evidence + [LifecycleRules.smartPagingSource], verified: false)
         }
         savedState(vm, evidence: evidence, &state)
+    }
+
+    /// The change tracking files (`.rct`, `.mrt`) Hyper-V writes beside each disk of the chain at each backup.
+    func changeTracking(
+        of chain: [PolicyInput.VMPath], _ vm: PolicyInput.VMInput, evidence: [Evidence], _ state: inout PlanState
+    ) {
+        for disk in chain {
+            guard let folder = disk.path.parent, let name = disk.path.lastComponent,
+                DiskFamily(name)?.tracksChanges == true
+            else { continue }
+            for suffix in ["rct", "mrt"] {
+                state.coverFuture(
+                    in: folder, name: "\(name).\(suffix)", lifecycle: .changeTracking,
+                    reason: "\(vm.label) change tracking of \(name) (written beside it at each backup)",
+                    evidence: evidence + [LifecycleRules.changeTrackingSource])
+            }
+        }
+    }
+
+    /// A replicated VM's Hyper-V Replica logs (`.hrl`), written in each folder of its disk chain.
+    func futureReplicaLogs(
+        beside chain: [PolicyInput.VMPath], _ vm: PolicyInput.VMInput, evidence: [Evidence], _ state: inout PlanState
+    ) {
+        var folders: [WindowsPath] = []
+        for disk in chain { if let folder = disk.path.parent, !folders.contains(folder) { folders.append(folder) } }
+        for folder in folders {
+            state.coverFuture(
+                in: folder, name: "*.hrl", lifecycle: .replicaLog,
+                reason: "\(vm.label) Hyper-V Replica logs (.hrl, written beside the disks they track)",
+                evidence: evidence + [LifecycleRules.replicaSource])
+        }
     }
 
     /// `<snapshot data root>\Snapshots`: the whole folder when it exists and passes the folder rule, its typed files

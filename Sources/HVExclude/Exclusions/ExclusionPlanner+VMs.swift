@@ -35,17 +35,7 @@ extension ExclusionPlanner {
                 continue
             }
             guard volume.isScanned(item.path) else {
-                // Not scanned: the folder rule cannot be checked; plan what the VM names, as it names it.
-                var path = item.path
-                var kind: PathExclusion.Kind = isFolder ? .directory : .file
-                if item.role == .configuration, let folder = item.path.parent, HyperVFiles.isOwnedByName(folder) {
-                    path = folder
-                    kind = .directory
-                }
-                if item.role.isRoot { continue }  // its files are planned one by one below
-                state.add(
-                    PathCandidate(
-                        path: path, kind: kind, basis: .file, reason: reason, evidence: evidence, verified: false))
+                unscanned(item, isFolder: isFolder, reason: reason, evidence: evidence, &state)
                 continue
             }
             guard let kind = volume.kind(of: item.path) else {
@@ -67,6 +57,22 @@ extension ExclusionPlanner {
                     path, isFolder: kind == .directory, reason: reason, evidence: evidence, verified: !item.inferred)
             }
         }
+    }
+
+    /// A path on a drive that was not scanned: the folder rule cannot be checked, so what the VM names is planned as
+    /// it names it.
+    func unscanned(
+        _ item: PolicyInput.VMPath, isFolder: Bool, reason: String, evidence: [Evidence], _ state: inout PlanState
+    ) {
+        var path = item.path
+        var kind: PathExclusion.Kind = isFolder ? .directory : .file
+        if item.role == .configuration, let folder = item.path.parent, HyperVFiles.isOwnedByName(folder) {
+            path = folder
+            kind = .directory
+        }
+        if item.role.isRoot { return }  // its files are planned one by one
+        state.add(
+            PathCandidate(path: path, kind: kind, basis: .file, reason: reason, evidence: evidence, verified: false))
     }
 
     /// Replica log files (`.hrl`) in the folder of a disk a registered VM uses: Hyper-V Replica keeps them beside

@@ -211,42 +211,10 @@ extension PolicyInput {
                         detail: "VM resources store on C:\\ClusterStorage\\"
                             + database.sharedVolumes.joined(separator: ", ")))
             }
-            for resource in database.virtualMachineResources {
-                let name = resource.name ?? resource.vmId ?? resource.id
-                for (text, value) in [
-                    (resource.configStoreRootPath, "ConfigStoreRootPath"),
-                    (resource.vmStoreRootPath, "VmStoreRootPath"),
-                ] {
-                    guard let text, let path = environment.path(text) else { continue }
-                    cluster.vmStores.append(
-                        VMPath(
-                            path: path, role: .dataRoot, what: "VM \(name) store (cluster database \(value))",
-                            evidence: Evidence(
-                                source: resource.source.hive, detail: "\(resource.source.key)\\Parameters\\\(value)")))
-                }
-            }
+            cluster.vmStores = vmStores(database.virtualMachineResources, environment: environment)
             if let witness = database.witness, witness.type.map({ RegistryName.equal($0, "Physical Disk") }) ?? true {
-                let evidence = witness.sources.map {
-                    Evidence(source: $0.hive, detail: $0.key + ($0.value.map { "\\" + $0 } ?? ""))
-                }
-                if let signature = witness.diskSignature,
-                    let device = facts?.mountedDevices.first(where: {
-                        $0.driveLetter != nil && $0.diskSignature == signature
-                    }),
-                    let letter = device.driveLetter?.first
-                {
-                    cluster.witness = .init(
-                        drive: WindowsPath(root: .drive(letter), components: []),
-                        evidence: evidence + [
-                            Evidence(
-                                source: device.source.hive,
-                                detail: "MountedDevices\\\(device.name): disk signature \(String(signature, radix: 16))"
-                            )
-                        ])
-                } else {
-                    cluster.witnessProblem =
-                        "the witness disk \(witness.name ?? witness.id) has no drive letter this scan can tie it to (MountedDevices has no MBR entry with its DiskSignature\(witness.diskIdGuid != nil ? "; a GPT DiskIdGuid names the disk, not a partition" : "")): exclude the \\Cluster folder on it by hand (KB 250355)"
-                }
+                let (drive, problem) = diskWitness(witness, facts: facts)
+                (cluster.witness, cluster.witnessProblem) = (drive, problem)
             }
         }
         // No disk witness in the database (or none tied to a letter), but the cluster service is installed: a scanned
@@ -266,5 +234,56 @@ extension PolicyInput {
             cluster.sharedVolumeEvidence.append(Evidence(source: "--map", detail: mapping.prefix.description))
         }
         return any ? cluster : nil
+    }
+
+    /// The clustered VMs' store roots (`ConfigStoreRootPath`, `VmStoreRootPath`) the cluster database names.
+    static func vmStores(
+        _ resources: [HostFacts.Cluster.Resource], environment: WindowsEnvironment
+    ) -> [VMPath] {
+        var stores: [VMPath] = []
+        for resource in resources {
+            let name = resource.name ?? resource.vmId ?? resource.id
+            for (text, value) in [
+                (resource.configStoreRootPath, "ConfigStoreRootPath"),
+                (resource.vmStoreRootPath, "VmStoreRootPath"),
+            ] {
+                guard let text, let path = environment.path(text) else { continue }
+                stores.append(
+                    VMPath(
+                        path: path, role: .dataRoot, what: "VM \(name) store (cluster database \(value))",
+                        evidence: Evidence(
+                            source: resource.source.hive, detail: "\(resource.source.key)\\Parameters\\\(value)")))
+            }
+        }
+        return stores
+    }
+
+    /// A disk witness's drive, tied to a letter through MountedDevices by the disk's MBR signature; or why it cannot
+    /// be.
+    static func diskWitness(
+        _ witness: HostFacts.Cluster.WitnessResource, facts: HostFacts?
+    ) -> (witness: ClusterInput.Witness?, problem: String?) {
+        let evidence = witness.sources.map {
+            Evidence(source: $0.hive, detail: $0.key + ($0.value.map { "\\" + $0 } ?? ""))
+        }
+        guard let signature = witness.diskSignature,
+            let device = facts?.mountedDevices.first(where: {
+                $0.driveLetter != nil && $0.diskSignature == signature
+            }),
+            let letter = device.driveLetter?.first
+        else {
+            let problem =
+                "the witness disk \(witness.name ?? witness.id) has no drive letter this scan can tie it to (MountedDevices has no MBR entry with its DiskSignature\(witness.diskIdGuid != nil ? "; a GPT DiskIdGuid names the disk, not a partition" : "")): exclude the \\Cluster folder on it by hand (KB 250355)"
+            return (nil, problem)
+        }
+        let witnessDrive = ClusterInput.Witness(
+            drive: WindowsPath(root: .drive(letter), components: []),
+            evidence: evidence + [
+                Evidence(
+                    source: device.source.hive,
+                    detail: "MountedDevices\\\(device.name): disk signature \(String(signature, radix: 16))"
+                )
+            ])
+        return (witnessDrive, nil)
     }
 }

@@ -28,64 +28,31 @@ package struct HiveLocator {
         var findings: [Finding] = []
         var problems: [String: String] = [:]
         func open(_ name: String, windows: String, optional: Bool = false) -> RegistryHive? {
-            let location: (display: String, host: String)?
-            if let hiveDirectory {
-                let hostDirectory =
-                    hiveDirectory.hasSuffix("/") && hiveDirectory.count > 1
-                    ? String(hiveDirectory.dropLast()) : hiveDirectory
-                let entry = map.listing(of: hostDirectory).find(name)
-                location = entry.map { (hostDirectory + "/" + $0.name, hostDirectory + "/" + $0.name) }
-                if entry == nil && !optional {
-                    findings.append(
-                        Finding(
-                            .hive, path: hostDirectory + "/" + name,
-                            message: "no \(name) hive in --hive-dir; its facts are unknown and defaults apply",
-                            severity: .warning))
-                }
-            } else {
-                let path = WindowsPath(windows)!
-                switch map.resolve(path) {
-                case .found(let host, .file):
-                    location = (map.windowsPath(forHostPath: host)?.description ?? windows, host)
-                case .found(let host, let kind):
-                    location = nil
-                    findings.append(
-                        Finding(
-                            .hive, path: windows, message: "\(host) is a \(kind.rawValue), not a hive file; not read",
-                            severity: .error))
-                case .missing(let reason):
-                    location = nil
-                    if !optional {
-                        findings.append(
-                            Finding(
-                                .hive, path: windows,
-                                message: "hive not found (\(reason)); its facts are unknown and defaults apply",
-                                severity: .warning))
-                    }
-                case .unmapped:
-                    location = nil
-                }
+            guard let location = locate(name, windows: windows, optional: optional, findings: &findings) else {
+                return nil
             }
-            guard let location else { return nil }
             do {
                 let hive = try RegistryHive(
                     file: map.openFile(location.host, readBudget: RegistryHive.readBudget),
                     fileSystem: map.fileSystem(forHostPath: location.host))
                 for warning in hive.warnings {
-                    findings.append(Finding(.hive, path: location.display, message: warning, severity: .warning))
+                    findings.append(
+                        Finding(.hive, at: .registry(hive: location.display, key: nil), warning))
                 }
                 if let recovery = hive.recovery {
                     // Not a problem: the record that the facts include the changes only the logs held.
                     findings.append(
                         Finding(
-                            .hive, path: location.display,
+                            .hive, at: .registry(hive: location.display, key: nil),
                             message: "dirty hive: \(recovery.summary) in memory before reading it",
                             severity: .info))
                 }
                 return hive
             } catch {
                 findings.append(
-                    Finding(.hive, path: location.display, message: "unreadable hive: \(error)", severity: .error))
+                    Finding(
+                        .hive, at: .registry(hive: location.display, key: nil), message: "unreadable hive: \(error)",
+                        severity: .error))
                 problems[name] = "unreadable (\(error))"
                 return nil
             }
@@ -104,11 +71,58 @@ package struct HiveLocator {
             softwareProblem = "not a machine hive: it has no \(HostFacts.currentVersionKey) key"
         }
         for warning in facts.warnings + (facts.cluster?.warnings ?? []) {
-            findings.append(Finding(.hive, path: "registry", message: warning, severity: .warning))
+            findings.append(Finding(.hive, at: .subject("registry"), message: warning, severity: .warning))
         }
         for error in facts.errors {
-            findings.append(Finding(.hive, path: "registry", message: error, severity: .error))
+            findings.append(Finding(.hive, at: .subject("registry"), message: error, severity: .error))
         }
         return Result(facts: facts, softwareRead: software != nil, findings: findings, softwareProblem: softwareProblem)
+    }
+
+    /// Where hive `name` is (its path as shown, and on the host): in `--hive-dir`, else at `windows` on the volume;
+    /// nil with a finding when it is missing (unless `optional`) or not a file.
+    private func locate(
+        _ name: String, windows: String, optional: Bool, findings: inout [Finding]
+    ) -> (display: String, host: String)? {
+        let location: (display: String, host: String)?
+        if let hiveDirectory {
+            let hostDirectory =
+                hiveDirectory.hasSuffix("/") && hiveDirectory.count > 1
+                ? String(hiveDirectory.dropLast()) : hiveDirectory
+            let entry = map.listing(of: hostDirectory).find(name)
+            location = entry.map { (hostDirectory + "/" + $0.name, hostDirectory + "/" + $0.name) }
+            if entry == nil && !optional {
+                findings.append(
+                    Finding(
+                        .hive, at: .registry(hive: hostDirectory + "/" + name, key: nil),
+                        message: "no \(name) hive in --hive-dir; its facts are unknown and defaults apply",
+                        severity: .warning))
+            }
+        } else {
+            let path = WindowsPath(windows)!
+            switch map.resolve(path) {
+            case .found(let host, .file):
+                location = (map.windowsPath(forHostPath: host)?.description ?? windows, host)
+            case .found(let host, let kind):
+                location = nil
+                findings.append(
+                    Finding(
+                        .hive, at: .registry(hive: windows, key: nil),
+                        message: "\(host) is a \(kind.rawValue), not a hive file; not read",
+                        severity: .error))
+            case .missing(let reason):
+                location = nil
+                if !optional {
+                    findings.append(
+                        Finding(
+                            .hive, at: .registry(hive: windows, key: nil),
+                            message: "hive not found (\(reason)); its facts are unknown and defaults apply",
+                            severity: .warning))
+                }
+            case .unmapped:
+                location = nil
+            }
+        }
+        return location
     }
 }

@@ -152,6 +152,12 @@ extension HostFacts {
                 "; on Windows 10/11 another antivirus usually turns Defender off, which cannot be known offline"
         }
         antivirus.engines = engines
+        antivirus.summary = HostFacts.engineSummary(engines)
+        self.antivirus = antivirus
+    }
+
+    /// One sentence naming the engines that scan (and those that may: state unknown).
+    static func engineSummary(_ engines: [Engine]) -> String {
         let scanning = engines.filter { $0.scans == true }.map(\.name)
         let maybe = engines.filter { $0.scans == nil }.map(\.name)
         var summary: String
@@ -167,8 +173,7 @@ extension HostFacts {
                     + "'s state is unknown"
                 : summary + "; possibly also " + maybe.joined(separator: ", ") + " (cannot be known offline)"
         }
-        antivirus.summary = summary
-        self.antivirus = antivirus
+        return summary
     }
 }
 

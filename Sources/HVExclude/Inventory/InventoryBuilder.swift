@@ -126,7 +126,7 @@ package struct InventoryBuilder: Sendable {
             if case .notAConfiguration(let reason) = read.file.outcome {
                 findings.append(
                     Finding(
-                        .configuration, path: read.path.description, message: "\(reason); not treated as a VM",
+                        .configuration, at: .windows(read.path), message: "\(reason); not treated as a VM",
                         severity: .info))
                 continue
             }
@@ -135,7 +135,7 @@ package struct InventoryBuilder: Sendable {
             {
                 findings.append(
                     Finding(
-                        .configuration, path: read.path.description,
+                        .configuration, at: .windows(read.path),
                         message:
                             "a copy of registered VM \(id)'s configuration outside its registered place; reported as unregistered",
                         severity: .info))
@@ -153,7 +153,7 @@ package struct InventoryBuilder: Sendable {
             let unreadable = record.configuration.exists && record.configuration.format == nil
             return record.problems.map { message in
                 Finding(
-                    .configuration, path: record.configuration.text, message: message,
+                    .configuration, at: .windowsPath(record.configuration.text), message: message,
                     severity: unreadable ? .error : .warning)
             }
         }
@@ -167,18 +167,16 @@ package struct InventoryBuilder: Sendable {
         if first.status != .start {
             return [
                 Finding(
-                    .disk, path: first.path,
+                    .disk, at: .text(first.path),
                     message: "unreadable virtual disk: \(first.reason ?? first.status.rawValue)", severity: .error)
             ]
         }
         var findings = (first.disk?.warnings ?? []).map {
-            Finding(.disk, path: first.path, message: $0, severity: .warning)
+            Finding(.disk, at: .text(first.path), $0)
         }
         // A disk whose blocks lie past the end of its file (a half-copied checkpoint disk) is planned from its
         // header, but its data could not be read: an error, as for the same disk given as ROOT.
-        findings += (first.disk?.damage ?? []).map {
-            Finding(.disk, path: first.path, message: $0, severity: .error)
-        }
+        findings += (first.disk?.damage ?? []).map { Finding(.disk, at: .text(first.path), $0, severity: .error) }
         if chain.count > 1 {
             let link = chain[1]
             switch link.status {
@@ -187,13 +185,14 @@ package struct InventoryBuilder: Sendable {
             case .unverifiable:
                 findings.append(
                     Finding(
-                        .disk, path: first.path, message: "parent \(link.path): \(link.reason ?? "not verifiable")",
+                        .disk, at: .text(first.path),
+                        message: "parent \(link.path): \(link.reason ?? "not verifiable")",
                         severity: .info))
             default:
                 let candidates = link.candidates.map { " (candidates: \($0.joined(separator: "; ")))" } ?? ""
                 findings.append(
                     Finding(
-                        .disk, path: first.path,
+                        .disk, at: .text(first.path),
                         message:
                             "parent \(link.status.rawValue): \(link.path.isEmpty ? "?" : link.path): \(link.reason ?? "")\(candidates)",
                         severity: .warning))

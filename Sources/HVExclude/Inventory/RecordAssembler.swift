@@ -69,7 +69,7 @@ package struct RecordAssembler {
             configuration: file, registered: registered, registration: registrations.map(\.evidence).sorted(),
             checkpointOf: nil, checkpoints: configuration?.snapshots.map { GUID($0)?.description ?? $0 } ?? [],
             folders: [], disks: [], isos: [], floppies: [], stateFiles: [], otherPaths: [],
-            problems: configuration?.warnings ?? [])
+            problems: configuration?.warnings.map(\.message) ?? [])
         if let problem = file.outcome.problem {
             record.problems.append(registered ? "registered, but \(problem)" : problem)
         }

@@ -35,14 +35,15 @@ package struct RegistrationReader {
                     let read = try VMRegistrations(tree: VMCXFile(file: map.openFile(host)).tree)
                     for warning in read.warnings {
                         findings.append(
-                            Finding(.registration, path: spelled.description, message: warning, severity: .warning))
+                            Finding(
+                                .registration, at: .windows(spelled), warning))
                     }
                     for entry in read.virtualMachines {
                         let path = environment.literalPath(entry.configurationPath)
                         if path == nil {
                             findings.append(
                                 Finding(
-                                    .registration, path: spelled.description,
+                                    .registration, at: .windows(spelled),
                                     message:
                                         "registration \(entry.keyPath) names '\(entry.configurationPath)', which is not an absolute Windows path",
                                     severity: .warning))
@@ -56,13 +57,13 @@ package struct RegistrationReader {
                 } catch {
                     findings.append(
                         Finding(
-                            .registration, path: spelled.description,
+                            .registration, at: .windows(spelled),
                             message: "unreadable registration store: \(error)", severity: .error))
                 }
             case .found(_, let kind):
                 findings.append(
                     Finding(
-                        .registration, path: store.description,
+                        .registration, at: .windows(store),
                         message: "is a \(kind.rawValue), not a registration store; not read", severity: .warning))
             case .missing, .unmapped:
                 break
@@ -83,7 +84,7 @@ package struct RegistrationReader {
                     if target.windowsPath == nil {
                         findings.append(
                             Finding(
-                                .registration, path: entry.path.description,
+                                .registration, at: .windows(entry.path),
                                 message:
                                     "registration link target cannot be worked out: \(target.problem ?? target.text)",
                                 severity: .warning))

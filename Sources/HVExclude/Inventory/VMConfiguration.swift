@@ -115,7 +115,7 @@ package struct VMConfiguration: Sendable, Equatable {
     /// Snapshot ids listed under `global_settings/snapshots/list`.
     var snapshots: [String]
     /// Problems met reading the file and interpreting the tree.
-    package var warnings: [String]
+    package var warnings: [Diagnostic]
 
     /// `configurationVersion` as "major.minor" ("9.0"), or nil.
     var configurationVersionString: String? {
@@ -158,7 +158,9 @@ package struct VMConfiguration: Sendable, Equatable {
         format = tree.format
         warnings = tree.warnings
         id = GUID(idText)
-        if id == nil { warnings.append("configuration/properties/global_id '\(idText)' is not a GUID") }
+        if id == nil {
+            warnings.append(.configIdNotGUID, "configuration/properties/global_id '\(idText)' is not a GUID")
+        }
         name = configuration.string(at: "properties/name")
         configurationVersion = configuration.integer(at: "properties/version").flatMap { Int(exactly: $0) }
         generation = configuration.integer(at: "properties/subtype").flatMap { Int(exactly: $0) }.map { $0 + 1 }

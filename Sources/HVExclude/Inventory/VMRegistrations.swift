@@ -31,7 +31,7 @@ package struct VMRegistrations: Sendable, Equatable {
     /// `Configurations/FormatVersion`, when present.
     var formatVersion: Int64?
     /// Problems met reading the file and interpreting the tree.
-    package var warnings: [String]
+    package var warnings: [Diagnostic]
 
     /// Reads `data.vmcx`.
     /// - Throws: ``BinaryFormatError`` or ``SystemError`` from the reader, ``VMConfigXMLError`` when the file
@@ -57,11 +57,13 @@ package struct VMRegistrations: Sendable, Equatable {
             for child in node.children {
                 let keyPath = "\(configurations.name)/\(node.name)/\(child.name)"
                 guard let id = VMRegistrations.guid(fromKey: child.name) else {
-                    warnings.append("\(keyPath): key name is not _<GUID>_; ignored")
+                    warnings.append(.registrationKeyName, "\(keyPath): key name is not _<GUID>_; ignored")
                     continue
                 }
                 guard let path = child.value.stringValue, !path.isEmpty else {
-                    warnings.append("\(keyPath): value is a \(child.value.typeName), not a configuration path; ignored")
+                    warnings.append(
+                        .registrationValueType,
+                        "\(keyPath): value is a \(child.value.typeName), not a configuration path; ignored")
                     continue
                 }
                 self[keyPath: list].append(Entry(id: id, configurationPath: path, keyPath: keyPath))

@@ -51,7 +51,7 @@ package enum WindowsVersionEvidence {
             else {
                 findings.append(
                     Finding(
-                        .hive, path: shown, message: "no version resource: the kernel's version is unknown",
+                        .hive, at: .windowsPath(shown), message: "no version resource: the kernel's version is unknown",
                         severity: .warning))
                 return nil
             }
@@ -62,7 +62,8 @@ package enum WindowsVersionEvidence {
         } catch {
             findings.append(
                 Finding(
-                    .hive, path: shown, message: "could not read the kernel's version: \(error)", severity: .warning))
+                    .hive, at: .windowsPath(shown), message: "could not read the kernel's version: \(error)",
+                    severity: .warning))
             return nil
         }
     }
@@ -108,7 +109,7 @@ package enum WindowsVersionEvidence {
         guard let inference else {
             findings.append(
                 Finding(
-                    .hive, path: "C:\\Windows\\System32\\config\\SOFTWARE",
+                    .hive, at: .registry(hive: "C:\\Windows\\System32\\config\\SOFTWARE", key: nil),
                     message:
                         "SOFTWARE is \(problem), and neither ntoskrnl.exe, a VM configuration version nor a VHDX creator string tells the Windows release: it is unknown",
                     severity: .warning))
@@ -123,7 +124,7 @@ package enum WindowsVersionEvidence {
         facts = known
         findings.append(
             Finding(
-                .hive, path: "C:\\Windows\\System32\\config\\SOFTWARE",
+                .hive, at: .registry(hive: "C:\\Windows\\System32\\config\\SOFTWARE", key: nil),
                 message:
                     "SOFTWARE is \(problem): Windows Server \(inference.generation.rawValue) rules apply, from \(inference.evidence)",
                 severity: .info))

@@ -195,27 +195,7 @@ package enum HTMLExporter {
         groups.sort { ($0 == "The host" ? 1 : 0, $0) < ($1 == "The host" ? 1 : 0, $1) }
         for group in groups {
             page.raw("<h3>\(escape(group))</h3><ul class=\"plan\">")
-            for entry in members[group]! {
-                let status = statuses["path \(entry.path)"]
-                page.raw(
-                    "<li><details><summary><span class=\"badge \(status?.rawValue ?? "none")\">\(escape(status?.rawValue ?? "planned"))</span> "
-                )
-                page.raw("<span class=\"form\">\(entry.form.rawValue)</span> <code>\(escape(entry.path))</code>")
-                if !entry.verified {
-                    page.raw(
-                        " <span class=\"note\">\(entry.lifecycle != nil ? "not yet there" : "not verified")</span>")
-                }
-                if let hold = entry.hold {
-                    page.raw(" <span class=\"badge held\">held: \(escape(hold.threat ?? hold.reason))</span>")
-                }
-                page.raw("</summary><ul>")
-                for reason in entry.reasons { page.raw("<li>\(escape(reason))</li>") }
-                for evidence in entry.evidence {
-                    page.raw(
-                        "<li class=\"evidence\">evidence: \(escape(evidence.source)) — \(escape(evidence.detail))</li>")
-                }
-                page.raw("</ul></details></li>")
-            }
+            for entry in members[group]! { planEntry(entry, status: statuses["path \(entry.path)"], &page) }
             page.raw("</ul>")
         }
         if !plan.processes.isEmpty {
@@ -238,6 +218,27 @@ package enum HTMLExporter {
             page.raw("</ul>")
         }
         page.raw("</section>\n")
+    }
+
+    /// One planned path: its status on the host, form and path, whether it is there yet, a hold, and its reasons and
+    /// evidence folded below it.
+    static func planEntry(_ entry: PathExclusion, status: DefenderAudit.Status?, _ page: inout Page) {
+        page.raw(
+            "<li><details><summary><span class=\"badge \(status?.rawValue ?? "none")\">\(escape(status?.rawValue ?? "planned"))</span> "
+        )
+        page.raw("<span class=\"form\">\(entry.form.rawValue)</span> <code>\(escape(entry.path))</code>")
+        if !entry.verified {
+            page.raw(" <span class=\"note\">\(entry.lifecycle != nil ? "not yet there" : "not verified")</span>")
+        }
+        if let hold = entry.hold {
+            page.raw(" <span class=\"badge held\">held: \(escape(hold.threat ?? hold.reason))</span>")
+        }
+        page.raw("</summary><ul>")
+        for reason in entry.reasons { page.raw("<li>\(escape(reason))</li>") }
+        for evidence in entry.evidence {
+            page.raw("<li class=\"evidence\">evidence: \(escape(evidence.source)) — \(escape(evidence.detail))</li>")
+        }
+        page.raw("</ul></details></li>")
     }
 
     package static func audit(_ report: Report, _ page: inout Page) {

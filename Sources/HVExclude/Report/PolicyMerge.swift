@@ -243,22 +243,7 @@ package enum PolicyMerge {
                 let key = WindowsPath(entry.path)?.key ?? NTFSName.fold(entry.path)
                 let shared = WindowsPath(entry.path).map(isShared) ?? false
                 if var existing = merged[key] {
-                    if !existing.nodes.contains(names[index]) { existing.nodes.append(names[index]) }
-                    for reason in entry.reasons where !existing.reasons.contains(reason) {
-                        existing.reasons.append(reason)
-                    }
-                    existing.verified = existing.verified && entry.verified
-                    if existing.kind != entry.kind {
-                        policy.conflicts.append(
-                            MergedPolicy.Conflict(
-                                kind: "kind", subject: entry.path,
-                                detail:
-                                    "a \(existing.kind == .directory ? "folder" : "file") on \(existing.nodes.dropLast().joined(separator: ", ")), a \(entry.kind == .directory ? "folder" : "file") on \(names[index]): excluded as a folder, which covers both",
-                                nodes: existing.nodes))
-                        existing.kind = .directory
-                        existing.form = .folder
-                    }
-                    if existing.hold == nil { existing.hold = entry.hold }
+                    join(entry, node: names[index], into: &existing, conflicts: &policy.conflicts)
                     merged[key] = existing
                 } else {
                     order.append(key)
@@ -299,6 +284,31 @@ package enum PolicyMerge {
             }
         }
         policy.exclusions.extensions = extensions.keys.sorted().map { extensions[$0]! }
+    }
+
+    /// Joins `entry`, planned by `node`, with the entry other nodes plan for the same path: the node, its reasons,
+    /// verified only if verified everywhere, held if held anywhere; a file on one node and a folder on another is a
+    /// conflict, excluded as the folder.
+    static func join(
+        _ entry: PathExclusion, node: String, into existing: inout MergedPolicy.Path,
+        conflicts: inout [MergedPolicy.Conflict]
+    ) {
+        if !existing.nodes.contains(node) { existing.nodes.append(node) }
+        for reason in entry.reasons where !existing.reasons.contains(reason) {
+            existing.reasons.append(reason)
+        }
+        existing.verified = existing.verified && entry.verified
+        if existing.kind != entry.kind {
+            conflicts.append(
+                MergedPolicy.Conflict(
+                    kind: "kind", subject: entry.path,
+                    detail:
+                        "a \(existing.kind == .directory ? "folder" : "file") on \(existing.nodes.dropLast().joined(separator: ", ")), a \(entry.kind == .directory ? "folder" : "file") on \(node): excluded as a folder, which covers both",
+                    nodes: existing.nodes))
+            existing.kind = .directory
+            existing.form = .folder
+        }
+        if existing.hold == nil { existing.hold = entry.hold }
     }
 
     package static func mergeProcesses(_ reports: [Report], names: [String], into policy: inout MergedPolicy) {

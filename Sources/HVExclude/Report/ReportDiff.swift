@@ -116,27 +116,42 @@ package struct ReportDiff: Codable, Sendable, Equatable {
             removed: oldCheckpoints.keys.sorted().filter { newCheckpoints[$0] == nil }.map {
                 label(oldCheckpoints[$0]!)
             })
-        func entries(_ report: Report) -> [String: Entry] {
-            var out: [String: Entry] = [:]
-            for entry in report.exclusions.paths {
-                out["path " + NTFSName.fold(entry.path)] = Entry(
-                    type: "path", value: entry.path, reasons: entry.reasons)
-            }
-            for entry in report.exclusions.processes {
-                out["process " + NTFSName.fold(entry.path)] = Entry(
-                    type: "process", value: entry.path, reasons: [entry.reason])
-            }
-            for entry in report.exclusions.extensions {
-                out["extension " + entry.extension.lowercased()] = Entry(
-                    type: "extension", value: entry.extension, reasons: [entry.reason])
-            }
-            return out
-        }
-        let oldPlan = entries(old)
-        let newPlan = entries(new)
+        let oldPlan = planEntries(old)
+        let newPlan = planEntries(new)
         let plan = PlanChanges(
             added: newPlan.keys.sorted().filter { oldPlan[$0] == nil }.map { newPlan[$0]! },
             removed: oldPlan.keys.sorted().filter { newPlan[$0] == nil }.map { oldPlan[$0]! })
+        let audit = auditChanges(old, new)
+        let findingKey = { (finding: DiagnosisReport.Finding) in
+            "\(finding.vmName ?? finding.vm ?? "?") \(finding.file ?? "(all files)") \(finding.signatures.joined(separator: ","))"
+        }
+        let oldFindings = Set((old.diagnosis?.findings ?? []).map(findingKey))
+        let newFindings = (new.diagnosis?.findings ?? []).map(findingKey).filter { !oldFindings.contains($0) }
+        return ReportDiff(
+            old: old.scan.startedAt, new: new.scan.startedAt, virtualMachines: vms, checkpoints: checkpoints,
+            disks: disks, plan: plan,
+            audit: audit, newFindings: newFindings, planChanged: !plan.added.isEmpty || !plan.removed.isEmpty)
+    }
+
+    /// A report's planned paths, processes and extensions, by type and folded value.
+    static func planEntries(_ report: Report) -> [String: Entry] {
+        var out: [String: Entry] = [:]
+        for entry in report.exclusions.paths {
+            out["path " + NTFSName.fold(entry.path)] = Entry(type: "path", value: entry.path, reasons: entry.reasons)
+        }
+        for entry in report.exclusions.processes {
+            out["process " + NTFSName.fold(entry.path)] = Entry(
+                type: "process", value: entry.path, reasons: [entry.reason])
+        }
+        for entry in report.exclusions.extensions {
+            out["extension " + entry.extension.lowercased()] = Entry(
+                type: "extension", value: entry.extension, reasons: [entry.reason])
+        }
+        return out
+    }
+
+    /// The planned entries both audits list whose status on the host changed.
+    static func auditChanges(_ old: Report, _ new: Report) -> [AuditChange] {
         var audit: [AuditChange] = []
         let oldStatus = Dictionary(
             (old.audit?.planned ?? []).map { ("\($0.type.rawValue) \($0.value)", $0.status.rawValue) },
@@ -147,15 +162,7 @@ package struct ReportDiff: Codable, Sendable, Equatable {
                 audit.append(AuditChange(entry: key, old: before, new: entry.status.rawValue))
             }
         }
-        let findingKey = { (finding: DiagnosisReport.Finding) in
-            "\(finding.vmName ?? finding.vm ?? "?") \(finding.file ?? "(all files)") \(finding.signatures.joined(separator: ","))"
-        }
-        let oldFindings = Set((old.diagnosis?.findings ?? []).map(findingKey))
-        let newFindings = (new.diagnosis?.findings ?? []).map(findingKey).filter { !oldFindings.contains($0) }
-        return ReportDiff(
-            old: old.scan.startedAt, new: new.scan.startedAt, virtualMachines: vms, checkpoints: checkpoints,
-            disks: disks, plan: plan,
-            audit: audit, newFindings: newFindings, planChanged: !plan.added.isEmpty || !plan.removed.isEmpty)
+        return audit
     }
 
     /// The changes in words, one per line.

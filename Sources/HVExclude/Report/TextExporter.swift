@@ -70,24 +70,7 @@ package enum TextExporter {
             out.line("  no registry hive was read: Windows version, Hyper-V defaults and Defender settings are unknown")
             return
         }
-        var rows: [[String]] = []
-        if let windows = host.windows {
-            var facts: [String] = []
-            if windows.isServer == false, let release = windows.release { facts.append(release) }
-            if let build = windows.build { facts.append("build \(build)") }
-            if let type = windows.installationType?.value { facts.append(type) }
-            if let generation = windows.generation {
-                facts.append("rules for \(generation.rawValue)" + (windows.exactBuild ? "" : ", nearest release"))
-            }
-            rows.append([
-                "Windows",
-                (windows.productName?.value ?? "unknown product")
-                    + (facts.isEmpty ? "" : " (" + facts.joined(separator: "; ") + ")"),
-            ])
-            if let evidence = windows.evidence { rows.append(["", "inferred: " + evidence]) }
-        } else {
-            rows.append(["Windows", "unknown (no SOFTWARE CurrentVersion key)"])
-        }
+        var rows = windowsRows(host.windows)
         func defaultFolder(_ fact: HostFacts.PathFact?, builtIn: String) -> String {
             guard let fact else { return "\(builtIn) (built-in default: the value is absent)" }
             if let expanded = fact.expanded, expanded != fact.raw { return "\(fact.raw) = \(expanded)" }
@@ -131,6 +114,28 @@ package enum TextExporter {
         ])
         for replay in host.logReplays ?? [] { rows.append(["Hive logs", "\(replay.hive): \(replay.summary)"]) }
         out.table(rows, indent: "  ")
+    }
+
+    /// The Windows row of the host table: product, release, build, installation type and the rules used; and how the
+    /// release was inferred when SOFTWARE cannot say.
+    static func windowsRows(_ windows: HostFacts.Windows?) -> [[String]] {
+        guard let windows else { return [["Windows", "unknown (no SOFTWARE CurrentVersion key)"]] }
+        var facts: [String] = []
+        if windows.isServer == false, let release = windows.release { facts.append(release) }
+        if let build = windows.build { facts.append("build \(build)") }
+        if let type = windows.installationType?.value { facts.append(type) }
+        if let generation = windows.generation {
+            facts.append("rules for \(generation.rawValue)" + (windows.exactBuild ? "" : ", nearest release"))
+        }
+        var rows = [
+            [
+                "Windows",
+                (windows.productName?.value ?? "unknown product")
+                    + (facts.isEmpty ? "" : " (" + facts.joined(separator: "; ") + ")"),
+            ]
+        ]
+        if let evidence = windows.evidence { rows.append(["", "inferred: " + evidence]) }
+        return rows
     }
 
     package static func machines(_ report: Report, _ out: inout Output) {
@@ -192,28 +197,7 @@ package enum TextExporter {
         out.section(
             "Exclusions (\(plan.paths.count) paths, \(plan.extensions.count) extensions, \(plan.processes.count) processes)"
         )
-        if !plan.paths.isEmpty {
-            out.line("  Paths")
-            for entry in plan.paths {
-                let status = entry.verified ? "" : out.yellow(entry.lifecycle != nil ? "not yet there" : "not verified")
-                out.line(
-                    "    "
-                        + [
-                            entry.path, entry.form.rawValue + (entry.lifecycle.map { " (\($0.rawValue))" } ?? ""),
-                            status,
-                        ].filter { !$0.isEmpty }.joined(separator: "  "))
-                if let hold = entry.hold {
-                    out.line("        " + out.red("held: \(hold.reason)") + (hold.threat.map { " \($0)" } ?? ""))
-                }
-                for reason in entry.reasons { out.line("        why: " + reason) }
-                for evidence in entry.evidence { out.line("        evidence: \(evidence.source) — \(evidence.detail)") }
-            }
-            if plan.paths.contains(where: { $0.form == .pattern }) {
-                out.line(
-                    "    (pattern: Defender's syntax — a * or ? in the last part matches file names in that folder only; for a product without wildcards, see --format list)"
-                )
-            }
-        }
+        if !plan.paths.isEmpty { paths(plan.paths, &out) }
         if !plan.extensions.isEmpty {
             out.line("  Extensions")
             out.table(
@@ -250,6 +234,31 @@ package enum TextExporter {
                         ]
                     }, indent: "    ")
             }
+        }
+    }
+
+    /// The planned paths: each with its form, whether it is there yet, a hold, its reasons and evidence; and what a
+    /// pattern means when there is one.
+    static func paths(_ paths: [PathExclusion], _ out: inout Output) {
+        out.line("  Paths")
+        for entry in paths {
+            let status = entry.verified ? "" : out.yellow(entry.lifecycle != nil ? "not yet there" : "not verified")
+            out.line(
+                "    "
+                    + [
+                        entry.path, entry.form.rawValue + (entry.lifecycle.map { " (\($0.rawValue))" } ?? ""),
+                        status,
+                    ].filter { !$0.isEmpty }.joined(separator: "  "))
+            if let hold = entry.hold {
+                out.line("        " + out.red("held: \(hold.reason)") + (hold.threat.map { " \($0)" } ?? ""))
+            }
+            for reason in entry.reasons { out.line("        why: " + reason) }
+            for evidence in entry.evidence { out.line("        evidence: \(evidence.source) — \(evidence.detail)") }
+        }
+        if paths.contains(where: { $0.form == .pattern }) {
+            out.line(
+                "    (pattern: Defender's syntax — a * or ? in the last part matches file names in that folder only; for a product without wildcards, see --format list)"
+            )
         }
     }
 

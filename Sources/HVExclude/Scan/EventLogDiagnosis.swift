@@ -52,13 +52,16 @@ package enum EventLogDiagnosis {
                     LogRead(channel: channel, path: path, records: log.recordsRead, recordsSkipped: log.recordsSkipped))
                 for warning in log.warnings {
                     findings.append(
-                        Finding(.eventLog, path: path.description, message: "event log: \(warning)", severity: .warning)
+                        Finding(
+                            .eventLog, at: .eventLog(path.description, record: warning.location.logRecord),
+                            message: "event log: \(warning)", severity: .warning, code: warning.code)
                     )
                 }
             } catch {
                 findings.append(
                     Finding(
-                        .eventLog, path: path.description, message: "event log cannot be read: \(error)",
+                        .eventLog, at: .eventLog(path.description, record: nil),
+                        message: "event log cannot be read: \(error)",
                         severity: .error))
             }
         }
@@ -80,7 +83,7 @@ package enum EventLogDiagnosis {
             func problem(_ reason: String) {
                 findings.append(
                     Finding(
-                        .eventLog, path: expanded,
+                        .eventLog, at: .eventLog(expanded, record: nil),
                         message: "event log \(file.channel) \(whereFrom) cannot be read: \(reason)",
                         severity: .warning))
             }

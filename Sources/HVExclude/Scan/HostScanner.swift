@@ -42,7 +42,8 @@ package final class HostScanner: Sendable {
         }
         var findings = walk.issues.map { issue in
             Finding(
-                .walk, path: map.windowsPath(forHostPath: issue.path)?.description ?? issue.path,
+                .walk,
+                at: map.windowsPath(forHostPath: issue.path).map(Finding.Location.windows) ?? .hostPath(issue.path),
                 message: "\(issue.operation): \(issue.message)", severity: issue.severity == .info ? .info : .error)
         }
         let (artifacts, links) = classify(walk, findings: &findings)
@@ -64,7 +65,8 @@ package final class HostScanner: Sendable {
             inventory: inventory, plan: planned.plan, audit: audit, map: map, progress: walker.progress)
         findings += inventory.findings + planned.findings + diagnosed.findings
         if options.dataOnly {
-            findings.append(Finding(.walk, path: "C:", message: ScanResult.dataOnlyNote, severity: .warning))
+            findings.append(
+                Finding(.walk, at: .windowsPath("C:"), message: ScanResult.dataOnlyNote, severity: .warning))
         }
         var seen = Set<Finding>()
         findings = findings.filter { seen.insert($0).inserted }
@@ -90,7 +92,7 @@ package final class HostScanner: Sendable {
             guard let windows = map.windowsPath(forHostPath: entry.hostPath) else {
                 findings.append(
                     Finding(
-                        .walk, path: entry.hostPath,
+                        .walk, at: .hostPath(entry.hostPath),
                         message:
                             "has no Windows path: a name holds '\\', which Windows reads as a folder separator (a copied tree or a POSIX name); not classified",
                         severity: .warning))
@@ -101,7 +103,7 @@ package final class HostScanner: Sendable {
                 links.append(FoundLink(path: windows, hostPath: entry.hostPath, target: target))
                 if let problem = target.problem {
                     findings.append(
-                        Finding(.link, path: windows.description, message: "link: \(problem)", severity: .warning))
+                        Finding(.link, at: .windows(windows), message: "link: \(problem)", severity: .warning))
                 }
                 continue
             }

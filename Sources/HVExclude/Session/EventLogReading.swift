@@ -9,7 +9,7 @@ package enum EventLogReading {
     package struct Outcome: Sendable {
         let log: EVTXLog
         /// The log's warnings (a damaged chunk or record, each with its offset).
-        package var warnings: [String] { log.warnings }
+        package var warnings: [String] { log.warnings.map(\.message) }
         /// Records read (after the filter) and records skipped as damaged.
         package var recordsRead: Int { log.recordsRead }
         package var recordsSkipped: Int { log.recordsSkipped }

@@ -35,7 +35,8 @@ public enum HiveInspection {
             throw .couldNotRead("cannot read hive \(file): \(error)")
         }
         let opened = hive.warnings.count
-        var outcome = Outcome(warnings: hive.warnings, recovery: hive.recovery?.summary, listing: .success(""))
+        var outcome = Outcome(
+            warnings: hive.warnings.map(\.message), recovery: hive.recovery?.summary, listing: .success(""))
         do {
             outcome.notes = try RegistryQuery.resolve(keyPath, in: hive).notes
             if recursive {
@@ -51,7 +52,7 @@ public enum HiveInspection {
         } catch {
             outcome.listing = .failure(.damaged("\(error)"))
         }
-        outcome.listingWarnings = Array(hive.warnings.dropFirst(opened))
+        outcome.listingWarnings = hive.warnings.dropFirst(opened).map(\.message)
         return outcome
     }
 }
@@ -71,9 +72,9 @@ public enum ConfigInspection {
             throw failure(file, error)
         }
         do {
-            return (tree.warnings, .success(try ConfigTreeJSON.text(tree)))
+            return (tree.warnings.map(\.message), .success(try ConfigTreeJSON.text(tree)))
         } catch {
-            return (tree.warnings, .failure(failure(file, error)))
+            return (tree.warnings.map(\.message), .failure(failure(file, error)))
         }
     }
 

@@ -23,6 +23,43 @@ enum MountedImageScan {
                     "--mount takes a disk image file or a block device as ROOT; \(root) is not one (a mounted folder needs no --mount)"
                 ))
         }
+        let table = try ntfsPartitionTable(root)
+        let session: ImageMountSession
+        do {
+            session = try ImageMountSession(imagePath: root)
+        } catch {
+            throw .couldNotScan("\(error)\n\n" + DiskImageScan.instructions(table, image: root))
+        }
+        observer.mounting(directory: session.directory) { session.cleanup(lazy: true) }
+        let (mounted, failures) = mount(table, in: session, image: root)
+        guard !mounted.isEmpty else {
+            let before = failures.map { "hvexclude: \($0.message)" } + session.cleanup().map { "warning: \($0)" }
+            throw ScanFailure(.couldNotScan("no NTFS partition of \(root) could be mounted"), before: before)
+        }
+        var notes =
+            table.warnings.map { Finding(.image, path: root, message: $0.message, severity: .warning) } + failures
+        notes += table.errors.map { Finding(.image, path: root, message: $0, severity: .error) }
+        let assignment = DriveAssignment(mounted: mounted)
+        notes += assignment.warnings.map { Finding(.image, path: root, message: $0, severity: .warning) }
+        for drive in assignment.drives {
+            observer.driveAssigned(
+                "\(drive.prefix.rootDescription) = partition \(drive.mounted.partition.number) of \(root), mounted read-only at \(drive.mounted.mountPoint) (\(drive.basis.rawValue))"
+            )
+        }
+        do {
+            var outcome = try scan(assignment.mappings, notes, assignment.drives)
+            outcome.cleanupProblems = session.cleanup()
+            return outcome
+        } catch {
+            var failure = error
+            failure.cleanupProblems = session.cleanup()
+            throw failure
+        }
+    }
+
+    /// The partition table of the image `root`, which must hold an NTFS partition; a virtual disk (VHD, VHDX) is
+    /// refused with the commands that expose it as a block device.
+    static func ntfsPartitionTable(_ root: String) throws(ScanFailure) -> PartitionTable {
         let table: PartitionTable
         do {
             table = try PartitionTable.read(path: root)
@@ -46,36 +83,7 @@ enum MountedImageScan {
             throw .couldNotScan(
                 "\(DiskImageError.noNTFSPartition(root))\n\n" + DiskImageScan.listing(table, image: root))
         }
-        let session: ImageMountSession
-        do {
-            session = try ImageMountSession(imagePath: root)
-        } catch {
-            throw .couldNotScan("\(error)\n\n" + DiskImageScan.instructions(table, image: root))
-        }
-        observer.mounting(directory: session.directory) { session.cleanup(lazy: true) }
-        let (mounted, failures) = mount(table, in: session, image: root)
-        guard !mounted.isEmpty else {
-            let before = failures.map { "hvexclude: \($0.message)" } + session.cleanup().map { "warning: \($0)" }
-            throw ScanFailure(.couldNotScan("no NTFS partition of \(root) could be mounted"), before: before)
-        }
-        var notes = table.warnings.map { Finding(.image, path: root, message: $0, severity: .warning) } + failures
-        notes += table.errors.map { Finding(.image, path: root, message: $0, severity: .error) }
-        let assignment = DriveAssignment(mounted: mounted)
-        notes += assignment.warnings.map { Finding(.image, path: root, message: $0, severity: .warning) }
-        for drive in assignment.drives {
-            observer.driveAssigned(
-                "\(drive.prefix.rootDescription) = partition \(drive.mounted.partition.number) of \(root), mounted read-only at \(drive.mounted.mountPoint) (\(drive.basis.rawValue))"
-            )
-        }
-        do {
-            var outcome = try scan(assignment.mappings, notes, assignment.drives)
-            outcome.cleanupProblems = session.cleanup()
-            return outcome
-        } catch {
-            var failure = error
-            failure.cleanupProblems = session.cleanup()
-            throw failure
-        }
+        return table
     }
 
     /// Mounts every NTFS partition of `table` read-only; a partition that cannot be mounted is an error finding

@@ -21,6 +21,39 @@ import Testing
         } catch { Issue.record("unexpected \(error)") }
     }
 
+    /// Variable-width fields (NTFS run lists, a SID's authority): every width 0…8 at every offset agrees with the
+    /// fixed-width reads and with a value built byte by byte; a width over 8 or a field past the end throws.
+    @Test func variableWidthIntegersAgreeWithFixedWidthReads() throws {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            let bytes = (0..<24).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let reader = ByteReader(bytes, baseOffset: 0x200, structure: "runlist")
+            for offset in 0...16 {
+                for size in 0...8 {
+                    var little: UInt64 = 0
+                    var big: UInt64 = 0
+                    for index in 0..<size {
+                        little |= UInt64(bytes[offset + index]) << (8 * UInt64(index))
+                        big = big << 8 | UInt64(bytes[offset + index])
+                    }
+                    #expect(try reader.integer(at: offset, size: size, .little) == little)
+                    #expect(try reader.integer(at: offset, size: size, .big) == big)
+                }
+                #expect(try reader.integer(at: offset, size: 2, .little) == UInt64(try reader.u16(at: offset, .little)))
+                #expect(try reader.integer(at: offset, size: 4, .big) == UInt64(try reader.u32(at: offset, .big)))
+                #expect(try reader.integer(at: offset, size: 8, .little) == (try reader.u64(at: offset, .little)))
+            }
+            #expect(throws: BinaryFormatError.self) { try reader.integer(at: 17, size: 8, .little) }
+            #expect(throws: BinaryFormatError.self) { try reader.integer(at: 0, size: 9, .little) }
+            #expect(throws: BinaryFormatError.self) { try reader.integer(at: -1, size: 1, .little) }
+            let sub = try reader.sub(at: 20, count: 4)
+            #expect(throws: BinaryFormatError.self) { try sub.integer(at: 1, size: 4, .little) }
+            #expect(
+                try sub.integer(at: 1, size: 3, .big) == UInt64(bytes[21]) << 16 | UInt64(bytes[22]) << 8
+                    | UInt64(bytes[23]))
+        }
+    }
+
     @Test func mixedEndianGUID() throws {
         // {B04AEFB7-D19E-4A81-B789-25B8E9445913} as stored on disk.
         let raw: [UInt8] = [

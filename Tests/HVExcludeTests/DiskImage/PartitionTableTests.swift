@@ -81,10 +81,8 @@ struct PartitionTableTests {
         #expect(table.kind == .gpt)
         #expect(table.partitions == intact.partitions)
         #expect(table.diskGUID == intact.diskGUID)
-        #expect(
-            table.warnings.contains { $0.hasPrefix("GPT primary header at 0x210: header CRC-32 mismatch (stored 0x") })
-        let backup = hex(UInt64(40 << 20) - 512)
-        #expect(table.warnings.contains("using the backup GPT header at \(backup)"), "\(table.warnings)")
+        #expect(table.warnings.has(.gptDamaged, at: .offset(0x210)), "\(table.warnings)")
+        #expect(table.warnings.has(.gptBackupUsed, at: .offset(UInt64(40 << 20) - 512)), "\(table.warnings)")
     }
 
     @Test(
@@ -98,9 +96,7 @@ struct PartitionTableTests {
         try DiskImageFixture.poke(image, at: 1024 + 56, [0x58, 0x00])
         let table = try PartitionTable.read(path: image)
         #expect(table.partitions == intact.partitions)
-        #expect(
-            table.warnings.contains { $0.hasPrefix("GPT primary partition entry array at 0x400: CRC-32 mismatch") },
-            "\(table.warnings)")
+        #expect(table.warnings.has(.gptDamaged, at: .offset(0x400)), "\(table.warnings)")
     }
 
     @Test(
@@ -115,11 +111,7 @@ struct PartitionTableTests {
         #expect(table.kind == .mbr)
         #expect(table.ntfsPartitions.isEmpty)
         #expect(table.partitions.map(\.typeName) == ["GPT protective"])
-        #expect(table.warnings.contains { $0.contains("GPT primary header") && $0.contains("CRC-32 mismatch") })
-        #expect(table.warnings.contains { $0.contains("GPT backup header") && $0.contains("CRC-32 mismatch") })
-        #expect(
-            table.warnings.contains(
-                "the MBR is GPT-protective but no valid GPT header was found; the MBR's own records are listed"))
+        #expect(table.warnings.codes == [.gptDamaged, .gptDamaged, .gptMissing], "\(table.warnings)")
     }
 
     @Test("an image of one NTFS partition is a bare volume at offset 0", .requires(DiskImageFixture.requirements))
@@ -175,7 +167,7 @@ struct PartitionTableTests {
         #expect(table.diskSignature == 0xCAFE_F00D)
         #expect(table.partitions.map(\.number) == [1, 5])
         #expect(table.partitions.map(\.offset) == [64 * 512, 4 * 512])
-        #expect(table.warnings == ["EBR chain loops back to LBA 2; the chain stops here"])
+        #expect(table.warnings.codes == [.mbrEBRLoop])
     }
 
     @Test("a partition past the end of the image is listed, with an error naming both sizes")
@@ -200,7 +192,7 @@ struct PartitionTableTests {
         let image = PartitionTableTests.sector([(0x0F, 1, 10)]) + [UInt8](repeating: 0, count: 512 * 11)
         let table = try PartitionTable.read(path: try folder.write("bad-ebr.img", image))
         #expect(table.partitions.isEmpty)
-        #expect(table.warnings == ["EBR at 0x3FE: no 0x55AA boot signature (found 0x0); the EBR chain stops here"])
+        #expect(table.warnings.codes == [.mbrEBRUnreadable] && table.warnings.first?.location == .offset(0x200))
     }
 
     @Test(
@@ -215,8 +207,9 @@ struct PartitionTableTests {
             let table = try PartitionTable.read(path: path)
             #expect(table.kind == .unknown)
             #expect(table.partitions.isEmpty)
+            #expect(table.warnings.codes == [.imageUnrecognised])
             #expect(
-                table.warnings == [
+                table.warnings.messages == [
                     "MBR at 0x1FE: no 0x55AA boot signature (found 0x0); no partition table or NTFS volume recognised"
                 ])
         }
@@ -280,6 +273,6 @@ struct PartitionTableTests {
         var reader = ByteReader(sector, baseOffset: 0x100000, structure: "NTFS boot sector")
         let boot = try NTFSBootSector(parsing: &reader)
         #expect(boot.bytesPerCluster == 4096)
-        #expect(boot.warnings == ["NTFS boot sector at 0x100000: no 0x55AA signature (found 0x0); read on"])
+        #expect(boot.warnings.codes == [.ntfsBootSignature] && boot.warnings.first?.location == .offset(0x100000 + 510))
     }
 }

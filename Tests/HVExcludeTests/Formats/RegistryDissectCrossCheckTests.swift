@@ -144,18 +144,19 @@ struct RegistryDissectCrossCheckTests {
         "the damaged fixtures read as far as dissect.regf reads them (5,003, 68 and 2 keys), each damage named once",
         .requires([Requirement.dissectRegf, .sharedFixtures]),
         arguments: [
-            ("EffectiveSizeHive", 5003, "regf base block at 0x28: hbins size 0x1000 is not trusted"),
-            ("SAMBadHBinHeader", 68, "hbin at 0x2000: signature is \"gbin\", expected \"hbin\"; the 0x1000 bytes"),
-            ("TruncatedNameHive", 2, "name length 22 runs past the cell (16 bytes in it)"),
+            ("EffectiveSizeHive", 5003, Diagnostic(.regfHbinsSizeUntrusted, at: .offset(0x28), "")),
+            ("SAMBadHBinHeader", 68, Diagnostic(.regfBinHeaderDamaged, at: .offset(0x2000), "")),
+            ("TruncatedNameHive", 2, Diagnostic(.regfKeyNameCut, "")),
         ])
-    func damagedFixture(name: String, keys: Int, warning: String) throws {
+    func damagedFixture(name: String, keys: Int, warning: Diagnostic) throws {
         let file = Fixtures.path("regf-damaged/" + name)
         let hive = try RegistryHive(path: file)
         let comparison = try compareWithDissect(file, name: name)
         #expect(comparison.ours.count == keys && comparison.dissect.count == keys, "\(comparison)")
         #expect(comparison.missing.isEmpty, "\(comparison)")
         _ = try ourKeyLines(hive)
-        #expect(hive.warnings.filter { $0.contains(warning) }.count == 1, "\(hive.warnings)")
+        let location = warning.location == .unknown ? nil : warning.location
+        #expect(hive.warnings.count(warning.code, at: location) == 1, "\(hive.warnings)")
     }
 
     @Test(
@@ -170,16 +171,13 @@ struct RegistryDissectCrossCheckTests {
         let comparison = try compareWithDissect(file, name: damage)
         #expect(comparison.missing.isEmpty && comparison.ours.count == 281, "\(comparison)")
         _ = try ourKeyLines(hive)
-        let named: String
+        let named: (DiagnosticCode, DiagnosticLocation)
         switch damage {
-        case "torn-size":
-            named = "regf base block at 0x28: hbins size 0x1000 is not trusted (the base block's checksum fails)"
-        case "bad-signature":
-            named = "hbin at \(hex(offset)): signature is \"gbin\", expected \"hbin\"; the 0x1000 bytes up to"
-        case "zeroed-header": named = "hbin at \(hex(offset)): header is zeroed; the 0x1000 bytes up to the next hbin"
-        default: named = "regf key (nk) at \(hex(offset)): name length 88 runs past the cell (8 bytes in it)"
+        case "torn-size": named = (.regfHbinsSizeUntrusted, .offset(0x28))
+        case "bad-signature", "zeroed-header": named = (.regfBinHeaderDamaged, .offset(UInt64(offset)))
+        default: named = (.regfKeyNameCut, .offset(UInt64(offset)))
         }
-        #expect(hive.warnings.filter { $0.contains(named) }.count == 1, "\(damage): \(hive.warnings)")
+        #expect(hive.warnings.count(named.0, at: named.1) == 1, "\(damage): \(hive.warnings)")
         // One warning for the damage (a torn base block also says the hive may lack recent changes).
         #expect(hive.warnings.count == (damage == "torn-size" ? 2 : 1), "\(damage): \(hive.warnings)")
     }
@@ -244,8 +242,10 @@ struct RegistryDissectCrossCheckTests {
         var paths: [String] = []
         try hive.walk { path, _ in paths.append(path.joined(separator: "\\")) }
         #expect(paths == ["", "A", "A\\C", "B", "B\\C"])
+        // "C" is shared by A and B; "ROOT" listed below "C" is a cycle.
+        #expect(hive.warnings.count(.regfSharedKey) == 1 && hive.warnings.count(.regfKeyCycle) == 1)
         #expect(
-            hive.warnings.filter { $0.contains("\"C\": also listed under \"B\" (a key with two parents)") }.count == 1)
-        #expect(hive.warnings.filter { $0.contains("\"ROOT\": listed below itself under \"C\" (a cycle)") }.count == 1)
+            hive.warnings.first { $0.code == .regfSharedKey }?.message.hasSuffix(
+                "under \"B\" (a key with two parents); read there too") == true)
     }
 }

@@ -344,15 +344,14 @@ struct RegistryHiveTests {
             return hive
         }
         // Damage read past (as dissect.regf reads it): the hive reads, with one warning naming it.
-        let readPast: [Damage: String] = [
-            .hbinSizeZero: "hbin at 0x1000: size 0x0 is not a positive multiple of 4096; the 0x1000 bytes to the end "
-                + "of the hbins data are read as one bin",
-            .riPointsToItself: "is reached twice (a cycle in the ri lists); skipped",
-            .nameLengthPastCell: "name length 500 runs past the cell (",
+        let readPast: [Damage: (DiagnosticCode, DiagnosticLocation?)] = [
+            .hbinSizeZero: (.regfBinHeaderDamaged, .offset(0x1000)),
+            .riPointsToItself: (.regfSubkeyListEntryUnreadable, nil),
+            .nameLengthPastCell: (.regfKeyNameCut, nil),
         ]
-        if let warning = readPast[damage] {
+        if let (code, location) = readPast[damage] {
             let hive = try readAll()
-            #expect(hive.warnings.filter { $0.contains(warning) }.count == 1, "\(damage): \(hive.warnings)")
+            #expect(hive.warnings.count(code, at: location) == 1, "\(damage): \(hive.warnings)")
             return
         }
         let expected: String
@@ -398,21 +397,18 @@ struct RegistryHiveTests {
         builder.primarySequence = 7
         builder.secondarySequence = 6
         let hive = try RegistryHive(bytes: builder.bytes(), name: "SYSTEM")
+        #expect(hive.warnings.codes == [.regfSequencesDiffer])
         #expect(
-            hive.warnings.contains {
-                $0.contains("sequence numbers differ (primary 7, secondary 6)")
-                    && $0.contains(
-                        "hive may be missing recent changes (no transaction log SYSTEM.LOG1/.LOG2 beside it)")
-            })
+            hive.warnings.first?.message
+                == "regf base block at 0x0: sequence numbers differ (primary 7, secondary 6): hive may be missing "
+                + "recent changes (no transaction log SYSTEM.LOG1/.LOG2 beside it); read on")
         #expect(try hive.rootKey().name == "ROOT")
 
         var bytes = RegistryHiveTestBuilder().bytes()
         bytes[508] ^= 0xFF
         let badChecksum = try RegistryHive(bytes: bytes, name: "SOFTWARE")
-        #expect(
-            badChecksum.warnings.contains {
-                $0.contains("checksum mismatch") && $0.contains("SOFTWARE.LOG1/.LOG2")
-            })
+        #expect(badChecksum.warnings.codes == [.regfBaseBlockChecksum])
+        #expect(badChecksum.warnings.first?.location == .offset(0x1FC))
     }
 
     @Test("reg query rendering lists values with type names, then subkeys")

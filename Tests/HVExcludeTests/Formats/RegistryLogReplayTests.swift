@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import HVXBinary
 @testable import HVXFormats
 @testable import HVXInventory
 @testable import HVXVolume
@@ -126,7 +127,7 @@ struct RegistryLogReplayTests {
         let asIs = try RegistryHive(path: Fixtures.path(dirty), logs: .ignore)
         #expect(try fullListing(asIs) != theirs)
         #expect(asIs.recovery == nil)
-        #expect(asIs.warnings.contains { $0.contains("sequence numbers differ") })
+        #expect(asIs.warnings.has(.regfSequencesDiffer))
     }
 
     @Test("the new-format fixture takes its entries from both logs, LOG1 first", .requires(.sharedFixtures))
@@ -258,9 +259,8 @@ struct RegistryLogReplayTests {
         let hive = try RegistryHive(path: path)
         #expect(try StagedHive.stage(of: hive) == 2)
         #expect(hive.recovery?.count == 1)
-        #expect(
-            hive.warnings.contains { $0.contains("Hash-1 mismatch") && $0.contains("replay stopped after sequence 2") })
-        #expect(hive.warnings.contains { $0.contains("replayed 1 log entry from HIVE.LOG1") })
+        #expect(hive.warnings.codes == [.regfLogEntryChecksum, .regfLogPartialReplay])
+        #expect(hive.warnings.last?.message.hasPrefix("HIVE: replayed 1 log entry from HIVE.LOG1") == true)
     }
 
     @Test("a torn entry header (Hash-2) stops the replay too")
@@ -277,7 +277,7 @@ struct RegistryLogReplayTests {
             ])
         let hive = try RegistryHive(path: path)
         #expect(try StagedHive.stage(of: hive) == 2)
-        #expect(hive.warnings.contains { $0.contains("Hash-2 mismatch") })
+        #expect(hive.warnings.has(.regfLogEntryChecksum))
     }
 
     @Test("a sequence gap stops the replay at the last consecutive entry")
@@ -292,7 +292,7 @@ struct RegistryLogReplayTests {
             ])
         let hive = try RegistryHive(path: path)
         #expect(try StagedHive.stage(of: hive) == 2)
-        #expect(hive.warnings.contains { $0.contains("sequence 4 where 3 was expected") })
+        #expect(hive.warnings.has(.regfLogEntrySequence))
     }
 
     @Test("a gap between the two logs stops the replay after the first")
@@ -307,7 +307,7 @@ struct RegistryLogReplayTests {
             ])
         let hive = try RegistryHive(path: path)
         #expect(try StagedHive.stage(of: hive) == 2)
-        #expect(hive.warnings.contains { $0.contains("HIVE.LOG2: its entries start at sequence 4") })
+        #expect(hive.warnings.has(.regfLogSequenceGap, at: .file("HIVE.LOG2", offset: nil)))
     }
 
     @Test("a truncated log applies the whole entries before the cut, with a warning")
@@ -319,7 +319,7 @@ struct RegistryLogReplayTests {
         let path = try staged.write(folder, logs: ["LOG1": Array(log.dropLast(1000))])
         let hive = try RegistryHive(path: path)
         #expect(try StagedHive.stage(of: hive) == 2)
-        #expect(hive.warnings.contains { $0.contains("is cut off") })
+        #expect(hive.warnings.has(.regfLogEntryCutOff))
     }
 
     @Test("a log whose base block copy is torn is not used, and the hive is read as it is with a warning")
@@ -332,8 +332,8 @@ struct RegistryLogReplayTests {
         let hive = try RegistryHive(path: path)
         #expect(try StagedHive.stage(of: hive) == 1)
         #expect(hive.recovery == nil)
-        #expect(hive.warnings.contains { $0.contains("HIVE.LOG1: base block checksum mismatch") })
-        #expect(hive.warnings.contains { $0.contains("sequence numbers differ") })
+        #expect(hive.warnings.has(.regfLogUnusable, at: .file("HIVE.LOG1", offset: nil)))
+        #expect(hive.warnings.has(.regfSequencesDiffer))
     }
 
     @Test("without logs a dirty hive is read as it is, and the warning says no log was found")
@@ -346,8 +346,10 @@ struct RegistryLogReplayTests {
         // One warning, not two near-identical ones: the base block's says that no log is beside the hive.
         #expect(
             hive.warnings == [
-                "regf base block at 0x0: sequence numbers differ (primary 3, secondary 2): hive may be missing recent "
-                    + "changes (no transaction log HIVE.LOG1/.LOG2 beside it); read on"
+                Diagnostic(
+                    .regfSequencesDiffer, at: .offset(0),
+                    "regf base block at 0x0: sequence numbers differ (primary 3, secondary 2): hive may be missing "
+                        + "recent changes (no transaction log HIVE.LOG1/.LOG2 beside it); read on")
             ])
     }
 
@@ -378,7 +380,7 @@ struct RegistryLogReplayTests {
         let badPath = try staged.write(other, logs: ["LOG1": bad])
         let badHive = try RegistryHive(path: badPath)
         #expect(try StagedHive.stage(of: badHive) == 1)
-        #expect(badHive.warnings.contains { $0.contains("dirty hive bin for hive bins offset 0x0 is invalid") })
+        #expect(badHive.warnings.has(.regfLogBinInvalid, at: .file("HIVE.LOG1", offset: 1024)))
     }
 }
 
@@ -505,7 +507,7 @@ struct RegistryLogReplayEdgeTests {
         #expect(try StagedHive.stage(of: hive) == 3)
         #expect(hive.recovery?.logs == ["HIVE.LOG2"])
         #expect(hive.baseBlock.checksumValid)
-        #expect(hive.warnings.contains { $0.contains("rebuilt from HIVE.LOG2") })
+        #expect(hive.warnings.has(.regfLogBaseRebuilt, at: .file("HIVE.LOG2", offset: 0)))
     }
 
     @Test(
@@ -519,8 +521,10 @@ struct RegistryLogReplayEdgeTests {
         try #require(unzip.status == 0)
         let hive = try RegistryHive(path: path)
         #expect(hive.recovery == nil)
-        #expect(hive.warnings.filter { $0.contains("transaction log") }.count == 1, "\(hive.warnings)")
-        #expect(hive.warnings.contains { $0.contains("sequence numbers differ (primary 4317, secondary 4316)") })
+        #expect(hive.warnings.count(.regfSequencesDiffer) == 1, "\(hive.warnings)")
+        #expect(
+            hive.warnings.first { $0.code == .regfSequencesDiffer }?.message.hasPrefix(
+                "regf base block at 0x0: sequence numbers differ (primary 4317, secondary 4316)") == true)
         #expect(try hive.key("ControlSet001\\Services\\vmcompute") != nil)
     }
 
@@ -628,14 +632,16 @@ struct RegistryLogCheckTests {
         let hive = try RegistryHive(path: try folder.write("HIVE", primary))
         #expect(try StagedHive.stage(of: hive) == 1)
         #expect(hive.recovery == nil)
+        #expect(hive.warnings.count(.regfLogForeign, at: .file("HIVE.LOG1", offset: nil)) == 1, "\(hive.warnings)")
         #expect(
             hive.warnings.filter {
-                $0.hasPrefix(
+                $0.message.hasPrefix(
                     "HIVE.LOG1: belongs to another hive (its base block names \"\\Users\\x\\OTHER\", HIVE's names \"\\Windows\\HIVE\"; its RmId, LogId, TmId differ from HIVE's); not used"
                 )
             }.count == 1, "\(hive.warnings)")
         #expect(
-            hive.warnings.contains { $0.contains("(read without its logs: HIVE.LOG1 could not be applied)") },
+            hive.warnings.first { $0.code == .regfSequencesDiffer }?.message.hasSuffix(
+                "(read without its logs: HIVE.LOG1 could not be applied); read on") == true,
             "\(hive.warnings)")
 
         let own = TestLogBuilder.newLog(hive: primary, start: 2, entries: [staged.entry(2, stage: 3)])
@@ -657,12 +663,7 @@ struct RegistryLogCheckTests {
         let hive = try RegistryHive(path: try staged.write(folder, logs: ["LOG1": log]))
         #expect(try StagedHive.stage(of: hive) == 1)
         #expect(hive.recovery == nil)
-        #expect(
-            hive.warnings.filter {
-                $0.contains(
-                    "the dirty hive bin for hive bins offset 0x0 has size 0x3000, past the end of the 0x1000-byte hive bins; not applied"
-                )
-            }.count == 1, "\(hive.warnings)")
+        #expect(hive.warnings.count(.regfLogBinPastEnd, at: .file("HIVE.LOG1", offset: 1024)) == 1, "\(hive.warnings)")
         let noReplay = try RegistryHive(path: folder.path + "/HIVE", logs: .ignore)
         #expect(try fullListing(hive) == fullListing(noReplay))
     }
@@ -688,8 +689,10 @@ struct RegistryLogCheckTests {
         #expect(try StagedHive.stage(of: hive) == 3)
         #expect(
             hive.warnings == [
-                "HIVE.LOG1 at 0x200: log entry sequence 2 shrinks the hive bins from 0x2000 to 0x1000 bytes; the 0x1000 bytes "
-                    + "past the new end are dropped, as Windows drops them"
+                Diagnostic(
+                    .regfLogShrinksHive, at: .file("HIVE.LOG1", offset: 0x200),
+                    "HIVE.LOG1 at 0x200: log entry sequence 2 shrinks the hive bins from 0x2000 to 0x1000 bytes; the "
+                        + "0x1000 bytes past the new end are dropped, as Windows drops them")
             ])
     }
 
@@ -704,11 +707,6 @@ struct RegistryLogCheckTests {
         let hive = try RegistryHive(path: try folder.write("HIVE", primary))
         #expect(hive.recovery == nil)
         #expect(try StagedHive.stage(of: hive) == 1)
-        #expect(
-            hive.warnings.contains {
-                $0.contains(
-                    "the root key or its subkey list cannot be read, while the file as it is reads; the logs are not used"
-                )
-            }, "\(hive.warnings)")
+        #expect(hive.warnings.has(.regfLogReplayUndone), "\(hive.warnings)")
     }
 }

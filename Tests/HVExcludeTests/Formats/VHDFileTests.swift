@@ -35,11 +35,11 @@ struct VHDFileTests {
         let child = try VirtualDiskReader.read(path: Fixtures.path("vhd/image-differential.vhd"))
         #expect(child.type == .differencing)
         #expect(child.creator.hasPrefix("qemu"))
-        #expect(child.warnings.contains { $0.hasPrefix("VHD footer at 0x200A00: checksum mismatch") })
+        #expect(child.warnings.map(\.code) == [.vhdFooterChecksum, .vhdDynamicHeaderChecksum])
+        #expect(child.warnings.map(\.location) == [.offset(0x200A00), .offset(0x200)])
         #expect(
-            child.warnings.contains {
-                $0.hasPrefix("VHD dynamic header at 0x200: checksum mismatch (stored 0xFFFFF476")
-            })
+            child.warnings.last?.message.hasPrefix("VHD dynamic header at 0x200: checksum mismatch (stored 0xFFFFF476")
+                == true)
         let parent = try #require(child.parent)
         #expect(parent.candidates == [.init(kind: .unicodeName, path: "image.vhd", source: "parent unicode name")])
         // Stored bytes d49c5c80-350a-4a89-… (qemu's random id), in the Windows GUID reading used for every VHD id.
@@ -49,7 +49,7 @@ struct VHDFileTests {
         let chain = resolver.chain(hostPath: Fixtures.path("vhd/image-differential.vhd"))
         #expect(chain.map(\.status) == [.start, .verified])
         #expect(chain.last?.hostPath == Fixtures.path("vhd/image.vhd"))
-        #expect(chain.last?.disk?.warnings.contains { $0.contains("checksum mismatch") } == true)
+        #expect(chain.last?.disk?.warnings.map(\.code).contains(.vhdFooterChecksum) == true)
     }
 
     @Test(
@@ -70,14 +70,14 @@ struct VHDFileTests {
     @Test(
         .requires(Requirement.makeDisks),
         arguments: [
-            ("vhd-bad-footer-checksum.avhd", "checksum mismatch (stored 0x12345678"),
-            ("vhd-locator-past-eof.avhd", "lie past the end of the file"),
-            ("vhd-fixed-one-byte-short.vhd", "only 511 bytes long"),
+            ("vhd-bad-footer-checksum.avhd", DiagnosticCode.vhdFooterChecksum),
+            ("vhd-locator-past-eof.avhd", .vhdLocatorPastEnd),
+            ("vhd-fixed-one-byte-short.vhd", .vhdFooterShort),
         ])
-    func corruptWarnings(name: String, message: String) throws {
+    func corruptWarnings(name: String, code: DiagnosticCode) throws {
         let tree = try GeneratedDisks.require()
         let disk = try VirtualDiskReader.read(path: tree.path("corrupt/" + name))
-        #expect(disk.warnings.contains { $0.contains(message) }, "\(disk.warnings)")
+        #expect(disk.warnings.map(\.code).contains(code), "\(disk.warnings)")
     }
 
     @Test(.requires(Requirement.makeDisks)) func structureMatrix() throws {

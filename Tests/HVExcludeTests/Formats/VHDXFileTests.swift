@@ -31,8 +31,8 @@ struct VHDXFileTests {
                 == true)
         #expect(GUID(try #require(locator.value("parent_linkage2")))?.isZero == true)
         // The fixture is cut at 3 MiB, right where the BAT starts.
-        #expect(file.warnings.count == 1)
-        #expect(file.warnings.first?.contains("BAT region at 0x300000") == true)
+        #expect(file.warnings.map(\.code) == [.vhdxBATPastEnd])
+        #expect(file.warnings.first?.location == .offset(0x300000))
 
         let disk = VirtualDiskReader.disk(from: file)
         #expect(disk.format == .vhdx && disk.type == .differencing)
@@ -92,16 +92,18 @@ struct VHDXFileTests {
     @Test(
         .requires(Requirement.makeDisks),
         arguments: [
-            ("vhdx-header1-bad-crc.vhdx", "VHDX header 1 at 0x10004: checksum mismatch"),
-            ("vhdx-bat-past-eof.vhdx", "lies past the end of the file"),
-            ("vhdx-log-not-replayed.vhdx", "LogGuid"),
-            ("vhdx-region-table1-bad-crc.vhdx", "VHDX region table 1 at 0x30004: checksum mismatch"),
+            ("vhdx-header1-bad-crc.vhdx", Diagnostic(.vhdxHeaderDamaged, at: .offset(0x10004), "")),
+            ("vhdx-bat-past-eof.vhdx", Diagnostic(.vhdxBATPastEnd, "")),
+            ("vhdx-log-not-replayed.vhdx", Diagnostic(.vhdxLogNotReplayed, "")),
+            ("vhdx-region-table1-bad-crc.vhdx", Diagnostic(.vhdxRegionTableDamaged, at: .offset(0x30004), "")),
         ])
-    func corruptWarnings(name: String, message: String) throws {
+    func corruptWarnings(name: String, expected: Diagnostic) throws {
         let tree = try GeneratedDisks.require()
         let disk = try VirtualDiskReader.read(path: tree.path("corrupt/" + name))
         #expect(disk.type == .differencing)
-        #expect(disk.warnings.contains { $0.contains(message) }, "\(disk.warnings)")
+        let found = disk.warnings.first { $0.code == expected.code }
+        #expect(found != nil, "\(disk.warnings)")
+        if expected.location != .unknown { #expect(found?.location == expected.location) }
     }
 
     /// Structure-level matrix over in-memory bytes of a generated disk.

@@ -19,9 +19,8 @@ import Testing
         #expect(file.keyTables.map(\.sequence) == [33, 33, 16])
         #expect(file.tree.integer(at: "Configurations/FormatVersion") == 2)
         // The only tolerated warning: the file is cut short inside its replay-log area.
-        #expect(file.warnings.count == 1)
-        #expect(file.warnings.first?.contains("replay log at 0x9000") == true)
-        #expect(file.warnings.first?.contains("cut short") == true)
+        #expect(file.warnings == [file.warnings[0]] && file.warnings[0].code == .vmcxReplayLogPastEnd)
+        #expect(file.warnings.first?.location == .offset(0x9000))
     }
 
     @Test(.requires(.sharedFixtures))
@@ -84,20 +83,20 @@ import Testing
         var testDescription: String { rawValue }
     }
 
-    /// What each damage must produce: an error containing `error`, or warnings containing `warning`.
-    static func expectation(_ damage: Damage) -> (error: String?, warning: String?) {
+    /// What each damage must produce: an error containing `error`, or a warning of that code (at that location).
+    static func expectation(_ damage: Damage) -> (error: String?, warning: (DiagnosticCode, DiagnosticLocation?)?) {
         switch damage {
         case .empty: return ("too small", nil)
-        case .oneHeaderBad: return (nil, "VMCX header 1 at 0x0: checksum mismatch")
+        case .oneHeaderBad: return (nil, (.vmcxHeaderDamaged, .offset(0)))
         case .bothHeadersBad: return ("neither header is valid", nil)
         case .objectTableSignature: return ("VMCX object table at 0x2000: bad signature", nil)
         case .objectTableCountPastFile: return ("past the end of the file", nil)
-        case .firstEntrySizeZero: return (nil, "its parent is missing")
-        case .entrySizePastTable: return (nil, "past the end of the 0x1000-byte table")
-        case .parentToMissingTable: return (nil, "key table 77 does not exist")
-        case .parentCycle: return (nil, "parent cycle")
-        case .stringLengthPastEntry: return (nil, "string length 65535 runs past")
-        case .fileObjectMissing: return (nil, "not an allocated file object")
+        case .firstEntrySizeZero: return (nil, (.vmcxParentMissing, nil))
+        case .entrySizePastTable: return (nil, (.vmcxKeyEntrySize, .offset(0x3039)))
+        case .parentToMissingTable: return (nil, (.vmcxParentMissing, .offset(0x3081)))
+        case .parentCycle: return (nil, (.vmcxParentCycle, nil))
+        case .stringLengthPastEntry: return (nil, (.vmcxKeyEntryUnreadable, .offset(0x3496)))
+        case .fileObjectMissing: return (nil, (.vmcxValueUnreadable, .offset(0x3496)))
         case .unknownVersion: return ("unsupported format version 0x500", nil)
         }
     }
@@ -153,9 +152,9 @@ import Testing
             } throws: { thrown in
                 String(describing: thrown).contains(error)
             }
-        } else if let warning {
+        } else if let (code, location) = warning {
             let file = try VMCXFile.read(path: path)
-            #expect(file.warnings.contains { $0.contains(warning) }, "\(file.warnings)")
+            #expect(file.warnings.has(code, at: location), "\(file.warnings)")
         }
     }
 

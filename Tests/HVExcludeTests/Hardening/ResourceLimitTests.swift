@@ -78,11 +78,16 @@ import Testing
         let folder = try TemporaryDirectory("hvx-limits")
         let path = try folder.write("x.vhd", Array(repeating: 0, count: 4096))
         let file = try FileReader(path: path)
-        var warnings: [String] = []
+        var warnings: [Diagnostic] = []
         let locator = VHDDynamicHeader.Locator(
             platformCode: "W2ku", dataSpace: 0, dataLength: 0xFFFF_FFFF, dataOffset: 0, entryOffset: 0x440)
         #expect(VHDFile.readLocator(locator, from: file, warnings: &warnings) == nil)
-        #expect(warnings == ["VHD parent locator W2ku at 0x440: data length 4294967295 exceeds 65536 bytes; skipped"])
+        #expect(
+            warnings == [
+                Diagnostic(
+                    .vhdLocatorTooLong, at: .offset(0x440),
+                    "VHD parent locator W2ku at 0x440: data length 4294967295 exceeds 65536 bytes; skipped")
+            ])
         #expect(file.bytesRead == 0)
     }
 
@@ -95,7 +100,7 @@ import Testing
         bytes.replaceSubrange(40..<44, with: le32(0xFFFF_F000))
         let hive = try RegistryHive(bytes: bytes, name: "SOFTWARE")
         #expect(try hive.rootKey().name == "ROOT")
-        #expect(hive.warnings.contains { $0.contains("hbins size 0xFFFFF000 runs past the end of the file") })
+        #expect(hive.warnings.has(.regfHbinsSizePastEnd, at: .offset(0x28)))
     }
 
     @Test func aHiveFileOverTheHbinsCapIsRefusedBeforeReading() throws {
@@ -129,7 +134,7 @@ import Testing
         var deepest = 0
         try hive.walk(maximumDepth: 3) { path, _ in deepest = max(deepest, path.count) }
         #expect(deepest == 3)
-        #expect(hive.warnings.contains { $0.contains("deeper than 3 levels; not descended") })
+        #expect(hive.warnings.has(.regfTooDeep))
         var all = 0
         try hive.walk { path, _ in all = max(all, path.count) }
         #expect(all == depth - 1)

@@ -16,8 +16,8 @@ package enum DiskImageBytes {
         package var source: any ByteSource
         /// "raw", "VHD fixed", "VHDX dynamic", …, with the chain for a differencing disk.
         package var format: String
-        /// Warnings from the container headers.
-        package var warnings: [String]
+        /// Warnings from the container headers, the child's first.
+        package var warnings: [Diagnostic]
         /// Damage that leaves guest bytes unreadable (BAT entries past the end of a file in the chain), each a
         /// sentence with the file's path, the blocks, their offsets and the file size.
         package var errors: [String] = []

@@ -47,11 +47,11 @@ package final class VHDDiskBytes: ByteSource {
         guard raw.count == count * 4 else {
             throw BinaryFormatError("VHD BAT", at: dynamic.tableOffset, "truncated: the file ends inside the BAT")
         }
+        let bat = ByteReader(raw, baseOffset: dynamic.tableOffset, structure: "VHD BAT")
         var table = [UInt32](repeating: 0, count: count)
         var pastEnd = BlocksPastEnd(path: file.path, fileSize: file.size)
         for index in 0..<count {
-            var value: UInt32 = 0
-            for byte in 0..<4 { value = value << 8 | UInt32(raw[index * 4 + byte]) }
+            let value = try bat.u32(at: index * 4, .big)
             table[index] = value
             if value != 0xFFFF_FFFF {
                 pastEnd.check(

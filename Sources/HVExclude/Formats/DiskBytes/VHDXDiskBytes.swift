@@ -71,12 +71,9 @@ package final class VHDXDiskBytes: ByteSource {
             throw BinaryFormatError(
                 "VHDX BAT", at: header.batRegion.fileOffset, "truncated: the file ends inside the BAT")
         }
+        let bat = ByteReader(raw, baseOffset: header.batRegion.fileOffset, structure: "VHDX BAT")
         var entries = [UInt64](repeating: 0, count: Int(entryCount))
-        for index in 0..<Int(entryCount) {
-            var value: UInt64 = 0
-            for byte in (0..<8).reversed() { value = value << 8 | UInt64(raw[index * 8 + byte]) }
-            entries[index] = value
-        }
+        for index in 0..<Int(entryCount) { entries[index] = try bat.u64(at: index * 8, .little) }
         self.entries = entries
         pastEnd = VHDXDiskBytes.blocksPastEnd(
             entries, file: file, blockSize: blockSize, chunkRatio: chunkRatio, differencing: header.hasParent)

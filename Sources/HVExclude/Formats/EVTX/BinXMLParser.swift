@@ -114,20 +114,21 @@ package final class BinXMLParser {
     /// ends inside the data being parsed and a name offset that is inline, already known, or a name stored
     /// earlier in the chunk.
     private func elementHeaderPlausible(at start: Int, dependencyIdentifier: Bool) -> Bool {
+        // A field that does not fit makes the header implausible (each is checked against `end` first, too).
+        func field(_ at: Int, _ size: Int) -> Int? { (try? EVTXValue.le(bytes, at, size)).map { Int($0) } }
         let sizeAt = start + 1 + (dependencyIdentifier ? 2 : 0)
-        guard sizeAt + 8 <= end else { return false }
-        let dataSize = Int(EVTXValue.le(bytes, sizeAt, 4))
+        guard sizeAt + 8 <= end, let dataSize = field(sizeAt, 4) else { return false }
         guard dataSize <= end - (sizeAt + 4) else { return false }
         let nameAt = sizeAt + 8
-        let offset = Int(EVTXValue.le(bytes, sizeAt + 4, 4))
+        guard let offset = field(sizeAt + 4, 4) else { return false }
         if offset == nameAt {
-            guard nameAt + 8 <= end else { return false }
-            let count = Int(EVTXValue.le(bytes, nameAt + 6, 2))
+            guard nameAt + 8 <= end, let count = field(nameAt + 6, 2) else { return false }
             return nameAt + 8 + count * 2 + 2 <= end
         }
         if names[offset] != nil { return true }
-        guard offset >= EVTXChunkHeader.size, offset < start, offset + 8 <= bytes.count else { return false }
-        let count = Int(EVTXValue.le(bytes, offset + 6, 2))
+        guard offset >= EVTXChunkHeader.size, offset < start, offset + 8 <= bytes.count,
+            let count = field(offset + 6, 2)
+        else { return false }
         return offset + 8 + count * 2 <= start
     }
 
@@ -183,48 +184,60 @@ package final class BinXMLParser {
         if withDependency { _ = try u16() }
         _ = try u32()  // data size: the tokens delimit the element themselves
         let elementName = try name(at: u32())
-        var attributes: [(name: String, value: [BinXMLNode])] = []
-        if token & 0x40 != 0 {
-            _ = try u32()  // attribute list size
-            while let next = peek(), next & 0xBF == 0x06 {
-                position += 1
-                let attributeName = try name(at: u32())
-                var value: [BinXMLNode] = []
-                while let piece = peek(), let node = try contentValue(piece, attribute: true) { value.append(node) }
-                attributes.append((attributeName, value))
-                if next == 0x06 { break }
-            }
-        }
+        let attributes = token & 0x40 != 0 ? try attributeList() : []
         var children: [BinXMLNode] = []
         let close = try u8()
         switch close {
         case 0x03:
             break
         case 0x02:
-            content: while true {
-                guard let next = peek() else { throw EVTXError.truncated("element <\(elementName)>", offset: position) }
-                switch next {
-                case 0x04:
-                    position += 1
-                    break content
-                case 0x01, 0x41:
-                    children.append(
-                        .element(try element(depth: depth + 1, dependencyIdentifiers: dependencyIdentifiers)))
-                case 0x0C:
-                    children.append(try templateInstance(depth: depth + 1))
-                case 0x0A, 0x0B:
-                    try processingInstruction()
-                default:
-                    guard let node = try contentValue(next) else {
-                        throw EVTXError.unexpectedToken(next, offset: position)
-                    }
-                    children.append(node)
-                }
-            }
+            children = try content(of: elementName, depth: depth, dependencyIdentifiers: dependencyIdentifiers)
         default:
             throw EVTXError.unexpectedToken(close, offset: position - 1)
         }
         return BinXMLElement(name: elementName, attributes: attributes, children: children)
+    }
+
+    /// An element's attribute list (after its size): each attribute's name and value pieces, up to the last one.
+    private func attributeList() throws -> [(name: String, value: [BinXMLNode])] {
+        var attributes: [(name: String, value: [BinXMLNode])] = []
+        _ = try u32()  // attribute list size
+        while let next = peek(), next & 0xBF == 0x06 {
+            position += 1
+            let attributeName = try name(at: u32())
+            var value: [BinXMLNode] = []
+            while let piece = peek(), let node = try contentValue(piece, attribute: true) { value.append(node) }
+            attributes.append((attributeName, value))
+            if next == 0x06 { break }
+        }
+        return attributes
+    }
+
+    /// The content of element `elementName` (at `depth`) up to its end tag: child elements, template instances and
+    /// values; processing instructions are skipped.
+    private func content(of elementName: String, depth: Int, dependencyIdentifiers: Bool) throws -> [BinXMLNode] {
+        var children: [BinXMLNode] = []
+        content: while true {
+            guard let next = peek() else { throw EVTXError.truncated("element <\(elementName)>", offset: position) }
+            switch next {
+            case 0x04:
+                position += 1
+                break content
+            case 0x01, 0x41:
+                children.append(
+                    .element(try element(depth: depth + 1, dependencyIdentifiers: dependencyIdentifiers)))
+            case 0x0C:
+                children.append(try templateInstance(depth: depth + 1))
+            case 0x0A, 0x0B:
+                try processingInstruction()
+            default:
+                guard let node = try contentValue(next) else {
+                    throw EVTXError.unexpectedToken(next, offset: position)
+                }
+                children.append(node)
+            }
+        }
+        return children
     }
 
     /// Value text, CDATA, references and substitutions; `nil` (nothing consumed) for any other token.
@@ -300,7 +313,7 @@ package final class BinXMLParser {
         templatesInProgress.insert(offset)
         defer { templatesInProgress.remove(offset) }
         let identifier = GUID(mixedEndian: Array(bytes[offset + 4..<offset + 20]))
-        let dataSize = Int(EVTXValue.le(bytes, offset + 20, 4))
+        let dataSize = Int(try EVTXValue.le(bytes, offset + 20, 4))
         guard dataSize <= bytes.count - offset - 24 else {
             throw EVTXError.badOffset("template definition data end", offset + 24 + dataSize, offset: offset)
         }

@@ -16,8 +16,12 @@ package struct EVTXLog: Sendable {
     package var header: EVTXFileHeader
     /// The events, in file order.
     package var events: [EVTXEvent] = []
-    /// What could not be read whole, in words.
-    package var warnings: [String] = []
+    /// What could not be read whole: one diagnostic per problem, capped at ``maximumWarnings``.
+    package var warnings: [Diagnostic] { problems.finish() }
+    /// Most diagnostics kept for one log; the rest are counted.
+    static let maximumWarnings = 1000
+    /// The diagnostics met so far.
+    private var problems = DiagnosticList(limit: EVTXLog.maximumWarnings)
     /// Chunks read.
     package var chunksRead = 0
     /// Records read (before filtering).
@@ -71,12 +75,14 @@ package struct EVTXLog: Sendable {
         var reader = ByteReader(headerBytes, baseOffset: 0, structure: "EVTX file header")
         header = try EVTXFileHeader(parsing: &reader)
         if !header.checksumMatches {
-            warnings.append(
+            problems.add(
+                .evtxHeaderChecksum, at: .offset(0),
                 "file header checksum mismatch (stored \(hex(header.checksum)), computed \(hex(header.computedChecksum))); reading the chunks on their own checksums"
             )
         }
         if header.isDirty {
-            warnings.append(
+            problems.add(
+                .evtxDirty, at: .offset(0),
                 "the file header's dirty flag is set (the log was not closed cleanly): its chunk count may lag; every chunk present is read"
             )
         }
@@ -84,7 +90,9 @@ package struct EVTXLog: Sendable {
         let chunkSize = UInt64(EVTXChunkHeader.chunkSize)
         let available = size > first ? (size - first + chunkSize - 1) / chunkSize : 0
         if available > UInt64(limits.maxChunks) {
-            warnings.append("the file holds \(available) chunks; only the first \(limits.maxChunks) are read (limit)")
+            problems.add(
+                .evtxChunkLimit,
+                "the file holds \(available) chunks; only the first \(limits.maxChunks) are read (limit)")
         }
         for index in 0..<Int(min(available, UInt64(limits.maxChunks))) {
             let offset = first + UInt64(index) * chunkSize
@@ -119,7 +127,8 @@ package struct EVTXLog: Sendable {
         let place = "chunk \(index) at \(hex(offset))"
         guard bytes.count >= EVTXChunkHeader.size else {
             if bytes.contains(where: { $0 != 0 }) {
-                warnings.append(
+                problems.add(
+                    .evtxChunkCutOff, at: .offset(offset),
                     "\(place): the file ends \(bytes.count) bytes into the chunk, inside its header; nothing read")
             }
             return nil
@@ -127,7 +136,7 @@ package struct EVTXLog: Sendable {
         guard bytes.starts(with: EVTXChunkHeader.signature) else {
             // Space past the declared chunks is normally zero-filled preallocation, not a finding.
             if declared || bytes.contains(where: { $0 != 0 }) {
-                warnings.append("\(place): no chunk signature; skipped")
+                problems.add(.evtxChunkSignature, at: .offset(offset), "\(place): no chunk signature; skipped")
             }
             return nil
         }
@@ -136,19 +145,22 @@ package struct EVTXLog: Sendable {
         do {
             chunk = try EVTXChunkHeader(parsing: &reader)
         } catch {
-            warnings.append("\(error); chunk skipped")
+            problems.add(.evtxChunkUnreadable, at: .offset(offset), "\(error); chunk skipped")
             return nil
         }
         // A failed (or never written, 0) header checksum guards tables that record parsing re-derives: each record
         // has its own size, signature and copy of the size, and the binary XML's offsets are checked one by one.
         let headerChecksumFailed = !chunk.headerChecksumMatches
         if headerChecksumFailed {
-            warnings.append(
+            problems.add(
+                .evtxChunkHeaderChecksum, at: .offset(offset),
                 "\(place): header checksum mismatch (stored \(hex(chunk.headerChecksum)), computed \(hex(chunk.computedHeaderChecksum))); each record is checked on its own"
             )
         }
         if !declared {
-            warnings.append("\(place) lies past the \(header.chunkCount) chunks the file header declares; read anyway")
+            problems.add(
+                .evtxChunkPastDeclared, at: .offset(offset),
+                "\(place) lies past the \(header.chunkCount) chunks the file header declares; read anyway")
         }
         let cut = bytes.count < EVTXChunkHeader.chunkSize
         let recordsEnd = Int(chunk.freeSpaceOffset)
@@ -157,7 +169,8 @@ package struct EVTXLog: Sendable {
         } else {
             let computed = CRC32.ieee.checksum(bytes[EVTXChunkHeader.size..<recordsEnd])
             if computed != chunk.recordsChecksum && !headerChecksumFailed {
-                warnings.append(
+                problems.add(
+                    .evtxChunkChecksum, at: .offset(offset),
                     "\(place): event records checksum mismatch (stored \(hex(chunk.recordsChecksum)), computed \(hex(computed))); each record is checked on its own"
                 )
             }
@@ -183,7 +196,8 @@ package struct EVTXLog: Sendable {
             return true
         } catch {
             recordsSkipped += 1
-            warnings.append(
+            problems.add(
+                .evtxRecordUnreadable, at: .logRecord(record.identifier),
                 "\(place): record \(record.identifier) at \(hex(offset + UInt64(position))): \(error); record skipped")
             return false
         }
@@ -201,8 +215,7 @@ package struct EVTXLog: Sendable {
         let parser = BinXMLParser(chunk: bytes, limits: limits)
         let limit = min(recordsEnd, bytes.count)
         var position = EVTXChunkHeader.size
-        var firstRead: UInt64?
-        var lastRead: UInt64?
+        var span = ReadSpan()
         var elementsLeft = limits.maxElementsPerChunk
         var bytesLeft = limits.maxOutputBytesPerChunk
         while position < limit {
@@ -210,31 +223,18 @@ package struct EVTXLog: Sendable {
             do {
                 record = try EVTXRecordHeader(chunk: bytes, at: position, limit: limit)
             } catch {
-                if cut {
-                    let lost =
-                        position + 16 <= bytes.count ? " from record \(EVTXValue.le(bytes, position + 8, 8))" : ""
-                    warnings.append(
-                        "\(place): the file ends \(bytes.count) of \(EVTXChunkHeader.chunkSize) bytes into the chunk; records \(firstRead.map { "\($0)–\(lastRead ?? $0)" } ?? "none") read whole, the rest\(lost) cut off"
-                    )
-                } else if position + 4 <= bytes.count && EVTXValue.le(bytes, position, 4) == 0 {
-                    // Zero fill after the last record where the free space offset says more: nothing lost.
-                } else {
-                    // The record header is damaged: this record is lost; the next record signature whose header
-                    // is whole starts the rest.
-                    recordsSkipped += 1
-                    warnings.append("\(place): record at \(hex(offset + UInt64(position))): \(error); record skipped")
-                    if let next = EVTXLog.nextRecord(in: bytes, after: position, limit: limit) {
-                        position = next
-                        continue
-                    }
-                }
-                return
+                let resume = recordHeaderFailed(
+                    error, at: position, in: bytes, limit: limit, cut: cut, place: place, offset: offset, span: span)
+                guard let resume else { return }
+                position = resume
+                continue
             }
             guard elementsLeft > 0, bytesLeft > 0 else {
                 recordsSkipped +=
                     chunk.lastRecordIdentifier >= record.identifier
                     ? Int(min(chunk.lastRecordIdentifier - record.identifier, 1 << 20)) + 1 : 1
-                warnings.append(
+                problems.add(
+                    .evtxChunkExpansionLimit, at: .logRecord(record.identifier),
                     "\(place): its records expand beyond the chunk's limits (\(limits.maxElementsPerChunk) elements, \(limits.maxOutputBytesPerChunk) bytes); the rest of the chunk from record \(record.identifier) is skipped"
                 )
                 return
@@ -251,15 +251,55 @@ package struct EVTXLog: Sendable {
                 record, at: position, parser: parser, renderer: &renderer, include: include, place: place,
                 offset: offset)
             {
-                if firstRead == nil { firstRead = record.identifier }
-                lastRead = record.identifier
+                span.add(record.identifier)
             }
             position += record.size
         }
         if cut {
-            warnings.append(
-                "\(place): the file ends \(bytes.count) of \(EVTXChunkHeader.chunkSize) bytes into the chunk; records \(firstRead.map { "\($0)–\(lastRead ?? $0)" } ?? "none") read whole"
+            problems.add(
+                .evtxChunkCutOff, at: .offset(offset),
+                "\(place): the file ends \(bytes.count) of \(EVTXChunkHeader.chunkSize) bytes into the chunk; records \(span.text) read whole"
             )
         }
+    }
+
+    /// The identifiers of the first and last records of a chunk read whole.
+    private struct ReadSpan {
+        var first: UInt64?
+        var last: UInt64?
+
+        mutating func add(_ identifier: UInt64) {
+            if first == nil { first = identifier }
+            last = identifier
+        }
+
+        /// "195–283", or "none".
+        var text: String { first.map { "\($0)–\(last ?? $0)" } ?? "none" }
+    }
+
+    /// A record header at `position` that cannot be read: the end of a cut chunk, zero fill, or a damaged header
+    /// (the record is lost and counted). Returns where reading resumes (the next whole record header), or nil.
+    private mutating func recordHeaderFailed(
+        _ error: any Error, at position: Int, in bytes: [UInt8], limit: Int, cut: Bool, place: String, offset: UInt64,
+        span: ReadSpan
+    ) -> Int? {
+        if cut {
+            let lost = (try? EVTXValue.le(bytes, position + 8, 8)).map { " from record \($0)" } ?? ""
+            problems.add(
+                .evtxChunkCutOff, at: .offset(offset),
+                "\(place): the file ends \(bytes.count) of \(EVTXChunkHeader.chunkSize) bytes into the chunk; records \(span.text) read whole, the rest\(lost) cut off"
+            )
+        } else if (try? EVTXValue.le(bytes, position, 4)) == 0 {
+            // Zero fill after the last record where the free space offset says more: nothing lost.
+        } else {
+            // The record header is damaged: this record is lost; the next record signature whose header is whole
+            // starts the rest.
+            recordsSkipped += 1
+            problems.add(
+                .evtxRecordHeaderDamaged, at: .offset(offset + UInt64(position)),
+                "\(place): record at \(hex(offset + UInt64(position))): \(error); record skipped")
+            return EVTXLog.nextRecord(in: bytes, after: position, limit: limit)
+        }
+        return nil
     }
 }

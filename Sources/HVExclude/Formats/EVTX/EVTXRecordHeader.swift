@@ -33,21 +33,21 @@ package struct EVTXRecordHeader: Sendable, Equatable {
         guard offset + EVTXRecordHeader.size <= limit else {
             throw EVTXError.badRecord("header runs past the end of the records (\(hex(limit)))", offset: offset)
         }
-        let magic = UInt32(EVTXValue.le(bytes, offset, 4))
+        let magic = UInt32(try EVTXValue.le(bytes, offset, 4))
         guard magic == EVTXRecordHeader.signature else {
             throw EVTXError.badRecord("bad signature \(hex(magic)) (expected 0x2A2A)", offset: offset)
         }
-        size = Int(EVTXValue.le(bytes, offset + 4, 4))
+        size = Int(try EVTXValue.le(bytes, offset + 4, 4))
         guard size >= EVTXRecordHeader.size + 4, size <= limit - offset else {
             throw EVTXError.badRecord(
                 "size \(size) does not fit between 28 and \(limit - offset) bytes", offset: offset)
         }
-        let copy = Int(EVTXValue.le(bytes, offset + size - 4, 4))
+        let copy = Int(try EVTXValue.le(bytes, offset + size - 4, 4))
         guard copy == size else {
             throw EVTXError.badRecord("trailing size copy \(copy) differs from the size \(size)", offset: offset)
         }
         self.offset = offset
-        identifier = EVTXValue.le(bytes, offset + 8, 8)
-        written = EVTXTimestamp(fileTime: EVTXValue.le(bytes, offset + 16, 8))
+        identifier = try EVTXValue.le(bytes, offset + 8, 8)
+        written = EVTXTimestamp(fileTime: try EVTXValue.le(bytes, offset + 16, 8))
     }
 }

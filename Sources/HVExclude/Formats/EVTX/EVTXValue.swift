@@ -41,12 +41,12 @@ package enum EVTXValue: Sendable {
             return .text(try sid(bytes, offset, size))
         case .sizeT:
             guard size == 4 || size == 8 else { throw EVTXError.badValueSize(rawType, size: size, offset: offset) }
-            return .text(hexInteger(le(bytes, offset, size)))
+            return .text(hexInteger(try le(bytes, offset, size)))
         default:
             guard let element = type.elementSize, size == element else {
                 throw EVTXError.badValueSize(rawType, size: size, offset: offset)
             }
-            return .text(scalar(type, bytes, offset))
+            return .text(try scalar(type, bytes, offset))
         }
     }
 
@@ -79,47 +79,46 @@ package enum EVTXValue: Sendable {
                 throw EVTXError.badValueSize(type.rawValue | 0x80, size: size, offset: offset)
             }
             for start in stride(from: offset, to: offset + size, by: width) {
-                items.append(hexInteger(le(bytes, start, width)))
+                items.append(hexInteger(try le(bytes, start, width)))
             }
         default:
             guard let width = type.elementSize, size % width == 0 else {
                 throw EVTXError.badValueSize(type.rawValue | 0x80, size: size, offset: offset)
             }
-            for start in stride(from: offset, to: offset + size, by: width) { items.append(scalar(type, bytes, start)) }
+            for start in stride(from: offset, to: offset + size, by: width) {
+                items.append(try scalar(type, bytes, start))
+            }
         }
         return .array(items)
     }
 
     /// A fixed-size scalar at `offset` (its size already checked).
-    private static func scalar(_ type: EVTXValueType, _ bytes: [UInt8], _ offset: Int) -> String {
+    private static func scalar(_ type: EVTXValueType, _ bytes: [UInt8], _ offset: Int) throws -> String {
         switch type {
         case .int8: return String(Int8(bitPattern: bytes[offset]))
         case .uint8: return String(bytes[offset])
-        case .int16: return String(Int16(truncatingIfNeeded: le(bytes, offset, 2)))
-        case .uint16: return String(le(bytes, offset, 2))
-        case .int32: return String(Int32(truncatingIfNeeded: le(bytes, offset, 4)))
-        case .uint32: return String(le(bytes, offset, 4))
-        case .int64: return String(Int64(bitPattern: le(bytes, offset, 8)))
-        case .uint64: return String(le(bytes, offset, 8))
-        case .float32: return String(Float(bitPattern: UInt32(le(bytes, offset, 4))))
-        case .float64: return String(Double(bitPattern: le(bytes, offset, 8)))
-        case .bool: return le(bytes, offset, 4) != 0 ? "true" : "false"
+        case .int16: return String(Int16(truncatingIfNeeded: try le(bytes, offset, 2)))
+        case .uint16: return String(try le(bytes, offset, 2))
+        case .int32: return String(Int32(truncatingIfNeeded: try le(bytes, offset, 4)))
+        case .uint32: return String(try le(bytes, offset, 4))
+        case .int64: return String(Int64(bitPattern: try le(bytes, offset, 8)))
+        case .uint64: return String(try le(bytes, offset, 8))
+        case .float32: return String(Float(bitPattern: UInt32(try le(bytes, offset, 4))))
+        case .float64: return String(Double(bitPattern: try le(bytes, offset, 8)))
+        case .bool: return try le(bytes, offset, 4) != 0 ? "true" : "false"
         case .guid: return guidText(bytes, offset)
-        case .fileTime: return EVTXTimestamp(fileTime: le(bytes, offset, 8)).description
-        case .systemTime: return systemTime(bytes, offset)
-        case .hex32: return hexInteger(le(bytes, offset, 4))
-        case .hex64: return hexInteger(le(bytes, offset, 8))
+        case .fileTime: return EVTXTimestamp(fileTime: try le(bytes, offset, 8)).description
+        case .systemTime: return try systemTime(bytes, offset)
+        case .hex32: return hexInteger(try le(bytes, offset, 4))
+        case .hex64: return hexInteger(try le(bytes, offset, 8))
         default: return ""
         }
     }
 
-    /// Little-endian unsigned integer of `size` bytes.
-    package static func le(_ bytes: [UInt8], _ offset: Int, _ size: Int) -> UInt64 {
-        var value: UInt64 = 0
-        for index in stride(from: offset + size - 1, through: offset, by: -1) {
-            value = value << 8 | UInt64(bytes[index])
-        }
-        return value
+    /// Little-endian unsigned integer of `size` bytes, read through ``ByteReader``'s checked read: one past the
+    /// end of the chunk throws (the callers check sizes first; this keeps a mistake from trapping).
+    package static func le(_ bytes: [UInt8], _ offset: Int, _ size: Int) throws -> UInt64 {
+        try ByteReader.integer(in: bytes, at: offset, size: size, .little, structure: "EVTX chunk")
     }
 
     /// UTF-16LE text; trailing NULs (some writers count the terminator) are dropped.
@@ -207,18 +206,17 @@ package enum EVTXValue: Sendable {
         guard size >= 8 + count * 4 else {
             throw EVTXError.badValueSize(EVTXValueType.sid.rawValue, size: size, offset: offset)
         }
-        var authority: UInt64 = 0
-        for index in 2..<8 { authority = authority << 8 | UInt64(bytes[offset + index]) }
+        let authority = try ByteReader.integer(in: bytes, at: offset + 2, size: 6, .big, structure: "EVTX SID")
         var text = "S-\(bytes[offset])-\(authority)"
-        for index in 0..<count { text += "-\(le(bytes, offset + 8 + index * 4, 4))" }
+        for index in 0..<count { text += "-\(try le(bytes, offset + 8 + index * 4, 4))" }
         return text
     }
 
     /// SYSTEMTIME (year, month, day of week, day, hour, minute, second, milliseconds; 16-bit each).
-    package static func systemTime(_ bytes: [UInt8], _ offset: Int) -> String {
-        func field(_ index: Int) -> Int { Int(le(bytes, offset + index * 2, 2)) }
+    package static func systemTime(_ bytes: [UInt8], _ offset: Int) throws -> String {
+        func field(_ index: Int) throws -> Int { Int(try le(bytes, offset + index * 2, 2)) }
         return EVTXTimestamp.format(
-            year: field(0), month: field(1), day: field(3), hour: field(4), minute: field(5), second: field(6),
-            fraction: String(field(7) + 1000).dropFirst())
+            year: try field(0), month: try field(1), day: try field(3), hour: try field(4), minute: try field(5),
+            second: try field(6), fraction: String(try field(7) + 1000).dropFirst())
     }
 }

@@ -112,8 +112,8 @@ package struct NTFSAttribute: Sendable, Equatable {
             let first = try u64(offset + 16)
             let last = try u64(offset + 24)
             let runs = try NTFSRunList.decode(
-                try reader.slice((offset + runsOffset)..<end), firstVCN: first,
-                baseOffset: baseOffset &+ UInt64(offset + runsOffset))
+                try reader.sub(at: offset + runsOffset, count: end - offset - runsOffset, structure: "NTFS runlist"),
+                firstVCN: first)
             residentValue = nil
             nonResident = NonResident(
                 firstVCN: first, lastVCN: last, compressionUnit: unit, allocatedSize: try u64(offset + 40),

@@ -40,7 +40,7 @@ package struct NTFSBootSector: Sendable, Equatable {
     /// The 64-bit volume serial number (what `blkid` prints as UUID).
     package var serialNumber: UInt64
     /// Non-fatal findings (a missing 0x55AA).
-    package var warnings: [String] = []
+    package var warnings: [Diagnostic] = []
 
     /// Parses the first 512 bytes of a volume, far enough to recognise NTFS: signature, sector and cluster size.
     /// - Throws: ``NTFSError/bitLocker(offset:)`` for a BitLocker volume, ``BinaryFormatError`` when the sector is
@@ -71,6 +71,7 @@ package struct NTFSBootSector: Sendable, Equatable {
         let mark = try reader.peek(UInt16.self, at: 510, .little)
         if mark != 0xAA55 {
             warnings.append(
+                .ntfsBootSignature, at: .offset(reader.baseOffset + 510),
                 "NTFS boot sector at \(hex(reader.baseOffset)): no 0x55AA signature (found \(hex(mark))); read on")
         }
     }

@@ -33,7 +33,7 @@ package struct NTFSFileRecord: Sendable {
     /// Attributes in record order.
     package var attributes: [NTFSAttribute]
     /// Why some attributes were skipped (the record is read on).
-    package var warnings: [String] = []
+    package var warnings: [Diagnostic] = []
 
     /// Cap on attributes in one record: a 1 KiB record holds at most 64 of their 16-byte headers.
     static let maximumAttributes = 512
@@ -108,7 +108,9 @@ package struct NTFSFileRecord: Sendable {
                 attributes.append(
                     try NTFSAttribute(record: record, offset: offset, length: length, baseOffset: baseOffset))
             } catch let error as BinaryFormatError {
-                warnings.append("attribute \(hex(type)) at \(offset) skipped: \(error.message)")
+                warnings.append(
+                    .ntfsAttributeSkipped, at: .mftRecord(number),
+                    "attribute \(hex(type)) at \(offset) skipped: \(error.message)")
             }
             guard attributes.count < NTFSFileRecord.maximumAttributes else {
                 throw fail("more than \(NTFSFileRecord.maximumAttributes) attributes")

@@ -54,15 +54,13 @@ extension NTFSFileSystem {
             }
             let listed = Set(index.entries.map { "\($0.record)/\($0.name)" })
             var placed: Set<String> = []
-            for child in tree.children(of: folder) {
-                let entry = tree.names[Int(child)]
-                if entry.record == tree.orphanFolder { continue }
-                let key = "\(entry.record)/\(tree.name(Int(child)))"
+            for child in placedChildren(of: folder, index: index) where child.record != tree.orphanFolder {
+                let key = "\(child.record)/\(child.name)"
                 placed.insert(key)
                 if !listed.contains(key) {
                     issue(
                         path,
-                        "MFT record \(entry.record) (\"\(tree.name(Int(child)))\") names this folder as its parent, but the "
+                        "MFT record \(child.record) (\"\(child.name)\") names this folder as its parent, but the "
                             + "folder's index ($I30) does not list it: Windows and ntfs-3g do not show it; scanned where the MFT places it"
                     )
                 }
@@ -80,12 +78,17 @@ extension NTFSFileSystem {
 
     /// Why the MFT does not put index entry `entry` in `folder`.
     private func misplacement(_ entry: NTFSIndex.Entry, folder: UInt64) -> String {
-        guard entry.record < UInt64(tree.nodes.count), tree.nodes[Int(entry.record)].inUse else {
+        guard entry.record < UInt64(tree.slots.count), tree.node(entry.record).inUse else {
             return "record \(entry.record) is not in use"
         }
-        let node = tree.nodes[Int(entry.record)]
-        if node.sequence != entry.sequence && entry.sequence != 0 {
-            return "the entry names sequence \(entry.sequence), the record has \(node.sequence): a stale entry"
+        // A dropped file's sequence is in its record's header.
+        let sequence =
+            tree.isDropped(entry.record)
+            ? (try? volume.recordBytes(entry.record)).flatMap {
+                try? ByteReader($0, structure: "MFT record").u16(at: 16, .little)
+            } ?? 0 : tree.node(entry.record).sequence
+        if sequence != entry.sequence && entry.sequence != 0 {
+            return "the entry names sequence \(entry.sequence), the record has \(sequence): a stale entry"
         }
         if tree.orphanFolder != nil
             && tree.names.contains(where: { $0.record == entry.record && $0.parent.record == tree.orphanFolder })

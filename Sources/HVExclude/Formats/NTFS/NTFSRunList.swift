@@ -26,34 +26,28 @@ package enum NTFSRunList {
     /// Decodes the runlist in `bytes`, starting at virtual cluster `firstVCN`.
     /// - Throws: ``BinaryFormatError`` for a field wider than 8 bytes, a zero-length run, an LCN below 0, or VCN
     ///   overflow; the list ends at the end of `bytes` without a terminator too (read on).
-    package static func decode(_ bytes: ArraySlice<UInt8>, firstVCN: UInt64, baseOffset: UInt64) throws -> [NTFSRun] {
+    package static func decode(_ bytes: ByteReader, firstVCN: UInt64) throws -> [NTFSRun] {
         var runs: [NTFSRun] = []
-        var position = bytes.startIndex
+        var position = 0
         var vcn = firstVCN
         var lcn: Int64 = 0
-        func fail(_ message: String) -> BinaryFormatError {
-            BinaryFormatError("NTFS runlist", at: baseOffset &+ UInt64(position - bytes.startIndex), message)
-        }
-        while position < bytes.endIndex {
-            let header = bytes[position]
+        func fail(_ message: String) -> BinaryFormatError { bytes.error(message, at: position) }
+        while position < bytes.count {
+            let header = try bytes.u8(at: position)
             if header == 0 { break }
             let lengthSize = Int(header & 0x0F)
             let offsetSize = Int(header >> 4)
             guard lengthSize >= 1, lengthSize <= 8, offsetSize <= 8 else {
                 throw fail("run header \(hex(header)): field sizes \(lengthSize)/\(offsetSize) are not 1…8/0…8")
             }
-            guard position + 1 + lengthSize + offsetSize <= bytes.endIndex else {
+            guard position + 1 + lengthSize + offsetSize <= bytes.count else {
                 throw fail("run of \(lengthSize + offsetSize) bytes runs past the attribute")
             }
-            var length: UInt64 = 0
-            for index in (0..<lengthSize).reversed() { length = length << 8 | UInt64(bytes[position + 1 + index]) }
+            let length = try bytes.integer(at: position + 1, size: lengthSize, .little)
             guard length > 0, length <= UInt64(Int64.max) else { throw fail("run length \(length) is 0 or too large") }
             var run = NTFSRun(vcn: vcn, length: length, lcn: nil)
             if offsetSize > 0 {
-                var delta: UInt64 = 0
-                for index in (0..<offsetSize).reversed() {
-                    delta = delta << 8 | UInt64(bytes[position + 1 + lengthSize + index])
-                }
+                let delta = try bytes.integer(at: position + 1 + lengthSize, size: offsetSize, .little)
                 // Sign-extend from the field's top bit.
                 let shift = UInt64(64 - offsetSize * 8)
                 let signed =

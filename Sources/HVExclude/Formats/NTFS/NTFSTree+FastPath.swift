@@ -15,6 +15,8 @@ extension NTFSTree {
         var interixTarget: String?
         var reparseTag: UInt32?
         var streams: [String] = []
+        /// Whether the record has an `$ATTRIBUTE_LIST` (its attributes continue in extension records).
+        var hasAttributeList = false
     }
 
     /// One `$FILE_NAME` the fast path read: its folder and where its UTF-8 bytes went in ``NTFSTree/nameBytes``.
@@ -131,6 +133,8 @@ extension NTFSTree {
                         )
                     }
                 }
+            case NTFSAttribute.Kind.attributeList.rawValue:
+                result.hasAttributeList = true
             case NTFSAttribute.Kind.reparsePoint.rawValue:
                 result.reparseTag = !nonResident && valueLength >= 4 ? u32(valueStart) : 0xFFFF_FFFF
             default:

@@ -11,32 +11,32 @@ extension NTFSTree {
     /// The synthetic folder at the volume root holding the orphans (Sleuth Kit shows them under `$OrphanFiles`).
     package static let orphansName = "$Orphans"
 
-    /// Why `name` cannot be linked under the folder it names; `nil` when it can.
-    func linkProblem(_ name: Name) -> String? {
-        let parent = name.parent.record
-        guard parent < UInt64(nodes.count) else { return "its parent, record \(parent), lies past the end of the MFT" }
-        let node = nodes[Int(parent)]
+    /// Why a name whose folder is `reference` cannot be linked under it; `nil` when it can.
+    func linkProblem(_ reference: NTFSReference) -> String? {
+        let parent = reference.record
+        guard parent < UInt64(slots.count) else { return "its parent, record \(parent), lies past the end of the MFT" }
+        let node = node(parent)
         guard node.inUse else { return "its parent, record \(parent), is not in use" }
         guard node.isDirectory else { return "its parent, record \(parent), is not a folder" }
-        guard node.sequence == name.parent.sequence || name.parent.sequence == 0 else {
-            return "its parent reference names record \(parent) with sequence \(name.parent.sequence), but that record "
+        guard node.sequence == reference.sequence || reference.sequence == 0 else {
+            return "its parent reference names record \(parent) with sequence \(reference.sequence), but that record "
                 + "has sequence \(node.sequence) (a stale reference)"
         }
         return nil
     }
 
-    /// Records the root reaches through the names marked linked (after ``groupChildren(linked:)``).
-    func reachableRecords() -> [Bool] {
-        let root = Int(NTFSVolume.rootRecord)
-        var reached = [Bool](repeating: false, count: nodes.count)
+    /// Slots of the records the root reaches through the names marked linked (after ``groupChildren(linked:)``).
+    func reachableSlots() -> [Bool] {
+        var reached = [Bool](repeating: false, count: keptNodes.count)
+        guard let root = slot(NTFSVolume.rootRecord) else { return reached }
         reached[root] = true
         var stack = [root]
         while let folder = stack.popLast() {
-            for index in children(of: UInt64(folder)) {
-                let child = Int(names[Int(index)].record)
+            for index in children(of: UInt64(keptRecords[folder])) {
+                let child = Int(slots[Int(names[Int(index)].record)])
                 guard !reached[child] else { continue }
                 reached[child] = true
-                if nodes[child].isDirectory { stack.append(child) }
+                if keptNodes[child].isDirectory { stack.append(child) }
             }
         }
         return reached
@@ -51,28 +51,33 @@ extension NTFSTree {
 
     /// Finds the top of every lost subtree: from each unreached record, follows its linked names up until a record
     /// whose names are all unlinked (the top: its link is the damage) or one met before on the way (a cycle: that
-    /// record is the top).
+    /// record is the top). Only kept records can be lost: a dropped file's names were linked to a folder.
     func findOrphans(linked: [Bool]) -> [Orphan] {
-        let reachable = reachableRecords()
-        var firstName = [Int32](repeating: -1, count: nodes.count)
-        var firstLinked = [Int32](repeating: -1, count: nodes.count)
+        let reachable = reachableSlots()
+        var firstName = [Int32](repeating: -1, count: keptNodes.count)
+        var firstLinked = [Int32](repeating: -1, count: keptNodes.count)
         for (index, name) in names.enumerated() {
-            let record = Int(name.record)
-            if firstName[record] < 0 { firstName[record] = Int32(index) }
-            if linked[index] && firstLinked[record] < 0 { firstLinked[record] = Int32(index) }
+            let slot = Int(slots[Int(name.record)])
+            if firstName[slot] < 0 { firstName[slot] = Int32(index) }
+            if linked[index] && firstLinked[slot] < 0 { firstLinked[slot] = Int32(index) }
         }
-        // 0: not seen; 1: on the chain being followed; 2: placed (below a top found before, or a top).
-        var state = [UInt8](repeating: 0, count: nodes.count)
+        // By slot, 0: not seen; 1: on the chain being followed; 2: placed (below a top found before, or a top).
+        var state = [UInt8](repeating: 0, count: keptNodes.count)
         var orphans: [Orphan] = []
-        for record in nodes.indices where !reachable[record] && firstName[record] >= 0 && state[record] == 0 {
+        // In record order (slots are in the order records were first met).
+        for first in slots.indices where slots[first] >= 0 {
+            let start = Int(slots[first])
+            guard !reachable[start] && firstName[start] >= 0 && state[start] == 0 else { continue }
             var chain: [Int] = []
-            var current = record
+            var current = start
+            func record(_ slot: Int) -> Int { Int(keptRecords[slot]) }
             while !reachable[current] && state[current] != 2 {
                 if state[current] == 1 {
-                    let loop = chain[chain.firstIndex(of: current)!...].map(String.init) + [String(current)]
+                    let loop =
+                        chain[chain.firstIndex(of: current)!...].map { String(record($0)) } + [String(record(current))]
                     orphans.append(
                         Orphan(
-                            record: current, name: Int(firstLinked[current]),
+                            record: record(current), name: Int(firstLinked[current]),
                             reason: "its parent chain is a cycle (records \(loop.joined(separator: " → ")))"))
                     break
                 }
@@ -80,18 +85,20 @@ extension NTFSTree {
                     // A folder in use without a name of its own: its child is the top.
                     orphans.append(
                         Orphan(
-                            record: child, name: Int(firstLinked[child]),
-                            reason: "its parent, record \(current), is a folder with no name the root reaches"))
+                            record: record(child), name: Int(firstLinked[child]),
+                            reason: "its parent, record \(record(current)), is a folder with no name the root reaches"))
                     break
                 }
                 state[current] = 1
                 chain.append(current)
                 guard firstLinked[current] >= 0 else {
                     let name = Int(firstName[current])
-                    orphans.append(Orphan(record: current, name: name, reason: linkProblem(names[name]) ?? "unlinked"))
+                    orphans.append(
+                        Orphan(
+                            record: record(current), name: name, reason: linkProblem(names[name].parent) ?? "unlinked"))
                     break
                 }
-                current = Int(names[Int(firstLinked[current])].parent.record)
+                current = Int(slots[Int(names[Int(firstLinked[current])].parent.record)])
             }
             for member in chain { state[member] = 2 }
         }
@@ -103,11 +110,11 @@ extension NTFSTree {
     mutating func placeOrphans(linked: inout [Bool]) -> Bool {
         let orphans = findOrphans(linked: linked)
         guard !orphans.isEmpty else { return false }
-        let folder = UInt64(nodes.count)
-        var node = Node()
-        node.inUse = true
-        node.isDirectory = true
-        nodes.append(node)
+        let folder = UInt64(slots.count)
+        slots.append(NTFSTree.notInUse)
+        let slot = makeSlot(folder)
+        keptNodes[slot].inUse = true
+        keptNodes[slot].isDirectory = true
         orphanFolder = folder
         let stored = store(NTFSTree.orphansName)
         names.append(
@@ -132,7 +139,7 @@ extension NTFSTree {
             }
             names[orphan.name].parent = NTFSReference(folder)
             linked[orphan.name] = true
-            let what = nodes[orphan.record].isDirectory ? "folder" : "file"
+            let what = node(UInt64(orphan.record)).isDirectory ? "folder" : "file"
             warnings.append(
                 "MFT record \(orphan.record) (\(what) \"\(text)\"): orphaned, \(orphan.reason); "
                     + "placed under \\\(NTFSTree.orphansName)\\\(text)")

@@ -6,11 +6,15 @@ import HVXVolume
 import HVXWalk
 
 /// The folder tree of an NTFS volume, built from one pass over the MFT (each chunk parsed on all cores, added in
-/// record order): every in-use record's names (`$FILE_NAME`, DOS 8.3 duplicates left out, hard links kept), kind,
-/// data size and reparse tag, and each folder's children by parent reference.
+/// record order): the names (`$FILE_NAME`, DOS 8.3 duplicates left out, hard links kept), kind, data size and reparse
+/// tag of every folder and of the files the ``keep`` test wants, and each folder's children by parent reference.
+/// Every other file is counted under its folder (with a fingerprint of its name) and its record marked in use: its
+/// name is found, when asked for, through the folder's `$I30` index (``NTFSFileSystem``).
 ///
 /// Reading the MFT in large pieces and linking names by parent reference costs one pass over a few hundred
-/// megabytes at most, where walking the `$I30` indexes would seek once per folder.
+/// megabytes at most, where walking the `$I30` indexes would seek once per folder. Keeping only folders and the
+/// names the scan may classify keeps the tree's memory to the folders' (issue 24: 4 bytes a record beyond them;
+/// a name, a node and a child slot cost about 90), so a volume of a million files costs no more than its folders.
 package struct NTFSTree: Sendable {
     /// What the tree knows of one record.
     package struct Node: Sendable, Equatable {
@@ -72,27 +76,52 @@ package struct NTFSTree: Sendable {
         }
     }
 
-    /// Records by number.
-    internal(set) var nodes: [Node]
-    /// Every live name.
+    /// Decides which files' names the tree keeps (the walk's own test): the names of every other file are counted
+    /// under their folder and dropped, so the tree grows with the folders, not with the files. `nil` keeps every name.
+    package typealias KeepTest = @Sendable (UnsafeBufferPointer<UInt8>, EntryKind) -> Bool
+
+    /// Per MFT record, where the tree holds it: an index into ``keptNodes``, or ``notInUse``, or ``droppedFile`` (in
+    /// use, a file whose names were counted and dropped). Four bytes a record; a node, a name and a child slot are
+    /// kept only for folders and for the files the scan may want by name.
+    internal(set) var slots: [Int32]
+    /// A record never seen in use.
+    static let notInUse: Int32 = -1
+    /// A file in use whose names the tree dropped (its folder counts them; the folder's `$I30` index names them).
+    static let droppedFile: Int32 = -2
+    /// What the tree knows of each kept record, by slot.
+    internal(set) var keptNodes: [Node] = []
+    /// Each kept record's number, by slot.
+    internal(set) var keptRecords: [UInt32] = []
+    /// Per slot (a folder): how many names of dropped files the MFT places in it.
+    internal(set) var droppedNames: [Int32] = []
+    /// Per slot (a folder): the sum of the ``fingerprint(record:name:)``s of those names, so that a folder's index
+    /// is known to name exactly them without reading their records.
+    internal(set) var droppedPrints: [UInt64] = []
+    /// Every kept name.
     package internal(set) var names: [Name] = []
-    /// The UTF-8 bytes of every name, one after another.
+    /// The UTF-8 bytes of every kept name, one after another.
     internal(set) var nameBytes: [UInt8] = []
-    /// Folder record `r`'s children are `names[childIndexes[childStart[r]..<childStart[r + 1]]]`, in MFT order.
+    /// Folder slot `s`'s kept children are `names[childIndexes[childStart[s]..<childStart[s + 1]]]`, in MFT order.
     internal(set) var childStart: [Int32] = []
     internal(set) var childIndexes: [Int32] = []
     /// The synthetic folder holding the orphans (``orphansName``), `nil` when there are none.
     package internal(set) var orphanFolder: UInt64?
     /// One message per record that could not be read, naming the record.
     package internal(set) var warnings: [String] = []
+    /// The test deciding which files' names are kept, `nil` for all.
+    let keep: KeepTest?
 
-    /// Bytes read from the MFT at a time.
-    static let chunkSize = 8 << 20
+    /// Bytes read from the MFT at a time: 4,096 records of 1 KiB, four slices (the chunk is a scan's largest
+    /// allocation while the MFT is read).
+    static let chunkSize = 4 << 20
 
     /// Reads the MFT of `volume` once.
-    /// - Parameter fastPath: `false` reads every record through ``NTFSFileRecord`` (the agreement test compares
-    ///   both ways on every record of every test image).
-    package init(volume: NTFSVolume, fastPath: Bool = true) {
+    /// - Parameters:
+    ///   - fastPath: `false` reads every record through ``NTFSFileRecord`` (the agreement test compares both ways on
+    ///     every record of every test image).
+    ///   - keep: which files' names to keep (``KeepTest``); `nil` keeps every name.
+    package init(volume: NTFSVolume, fastPath: Bool = true, keep: KeepTest? = nil) {
+        self.keep = keep
         let recordSize = volume.boot.recordSize
         // Records past the MFT's valid data size were never written; a hostile size is capped.
         let valid = min(volume.mft.size, volume.mft.initializedSize) / UInt64(recordSize)
@@ -104,19 +133,34 @@ package struct NTFSTree: Sendable {
         let count = Int(min(valid, NTFSTree.maximumRecords))
         // The metafiles' slots, the root folder (record 5) among them, always exist: a damaged MFT too short to
         // hold them leaves them unused (the root lists nothing) rather than out of range for every lookup.
-        nodes = [Node](repeating: Node(), count: max(count, Int(NTFSVolume.firstUserRecord)))
-        // About one name per record: reserved once, so the arrays never double (a doubling holds both copies at once).
-        names.reserveCapacity(count + 16)
-        nameBytes.reserveCapacity(count * 24)
+        slots = [Int32](repeating: NTFSTree.notInUse, count: max(count, Int(NTFSVolume.firstUserRecord)))
         if count <= Int(NTFSVolume.rootRecord) {
             warnings.append(
                 "MFT record \(count): the MFT holds only \(count) records and not the root folder (record \(NTFSVolume.rootRecord))"
             )
         }
+        // Room for every record, reserved once: an array that doubles holds both copies at once, and the room no
+        // record fills is never touched, so it costs address space, not memory.
+        keptNodes.reserveCapacity(slots.count + 1)
+        keptRecords.reserveCapacity(slots.count + 1)
+        droppedNames.reserveCapacity(slots.count + 1)
+        droppedPrints.reserveCapacity(slots.count + 1)
+        names.reserveCapacity(count + 16)
+        nameBytes.reserveCapacity(count * 24)
+        // The root folder always has a node (the orphans' folder goes there, even when the root is damaged).
+        _ = makeSlot(NTFSVolume.rootRecord)
+        readRecords(volume, count: count, fastPath: fastPath)
+        resolveInterixLinks(volume)
+        link()
+    }
+
+    /// Adds the first `count` records of the MFT, read in chunks of ``chunkSize``, in record order.
+    private mutating func readRecords(_ volume: NTFSVolume, count: Int, fastPath: Bool) {
+        let recordSize = volume.boot.recordSize
         var offset: UInt64 = 0
         let total = UInt64(count) * UInt64(recordSize)
         var number: UInt64 = 0
-        reading: while offset < total {
+        while offset < total {
             let wanted = Int(min(UInt64(NTFSTree.chunkSize), total - offset))
             var chunk: [UInt8]
             do {
@@ -132,7 +176,7 @@ package struct NTFSTree: Sendable {
                         "MFT record \(number): the MFT cannot be read from here on (\(error)); the records after it are missing"
                     )
                 }
-                break reading
+                return
             }
             addChunk(&chunk, firstNumber: number, recordSize: recordSize, volume: volume, fastPath: fastPath)
             number += UInt64(chunk.count / recordSize)
@@ -140,17 +184,15 @@ package struct NTFSTree: Sendable {
                 warnings.append(
                     "MFT record \(number): the image ends inside the MFT (truncated image); the records after it are missing"
                 )
-                break reading
+                return
             }
             offset += UInt64(wanted)
         }
-        resolveInterixLinks(volume)
-        link()
     }
 
     /// What one slice of a chunk's records gave the fast path, scanned on its own thread.
     private struct Slice: @unchecked Sendable {
-        /// The names' UTF-8 bytes, as ``NTFSTree/nameBytes`` will hold them after `base` is added.
+        /// The names' UTF-8 bytes.
         var nameBytes: [UInt8] = []
         package var names: [ScannedName] = []
         /// Each written record.
@@ -175,12 +217,37 @@ package struct NTFSTree: Sendable {
     private mutating func addChunk(
         _ chunk: inout [UInt8], firstNumber: UInt64, recordSize: Int, volume: NTFSVolume, fastPath: Bool
     ) {
+        let slices = NTFSTree.scanSlices(&chunk, recordSize: recordSize, fastPath: fastPath)
+        for slice in slices {
+            slice.names.withUnsafeBufferPointer { names in
+                slice.nameBytes.withUnsafeBufferPointer { bytes in
+                    for record in slice.records {
+                        let number = firstNumber + UInt64(record.index)
+                        if let scanned = record.scanned {
+                            add(
+                                scanned, names: UnsafeBufferPointer(rebasing: names[record.firstName..<record.endName]),
+                                bytes: bytes, number: number)
+                        } else {
+                            // The slow path names what is wrong (the fast path may have applied some fixups: re-read).
+                            let start = record.index * recordSize
+                            let original =
+                                (try? volume.recordBytes(number)) ?? Array(chunk[start..<(start + recordSize)])
+                            add(original[...], number: number, recordSize: recordSize, volume: volume)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Scans the records of `chunk` through the fast path, slices on all cores; each slice touches only its own
+    /// records and its own output element.
+    private static func scanSlices(_ chunk: inout [UInt8], recordSize: Int, fastPath: Bool) -> [Slice] {
         let recordCount = chunk.count / recordSize
         let sliceCount = (recordCount + NTFSTree.sliceRecords - 1) / NTFSTree.sliceRecords
         var slices = [Slice](repeating: Slice(), count: sliceCount)
         chunk.withUnsafeMutableBytes { buffer in
             slices.withUnsafeMutableBufferPointer { output in
-                // Each slice touches only its own records and its own output element.
                 nonisolated(unsafe) let buffer = buffer
                 nonisolated(unsafe) let output = output
                 DispatchQueue.concurrentPerform(iterations: sliceCount) { slice in
@@ -193,65 +260,43 @@ package struct NTFSTree: Sendable {
                         if record[0] == 0 && record[1] == 0 && record[2] == 0 && record[3] == 0 { continue }
                         let byteMark = result.nameBytes.count
                         let nameMark = result.names.count
-                        if fastPath,
-                            let scanned = NTFSTree.scan(record, nameBytes: &result.nameBytes, names: &result.names)
-                        {
-                            result.records.append(
-                                SliceRecord(
-                                    index: index, scanned: scanned, firstName: nameMark, endName: result.names.count))
-                        } else {
+                        var scanned: Scanned?
+                        if fastPath {
+                            scanned = NTFSTree.scan(record, nameBytes: &result.nameBytes, names: &result.names)
+                        }
+                        if scanned == nil {
                             result.nameBytes.removeSubrange(byteMark...)
                             result.names.removeSubrange(nameMark...)
-                            result.records.append(
-                                SliceRecord(index: index, scanned: nil, firstName: nameMark, endName: nameMark))
                         }
+                        result.records.append(
+                            SliceRecord(
+                                index: index, scanned: scanned, firstName: nameMark, endName: result.names.count))
                     }
                     output[slice] = result
                 }
             }
         }
-        var scratch: [ScannedName] = []
-        for sliceIndex in slices.indices {
-            let base = nameBytes.count
-            nameBytes.append(contentsOf: slices[sliceIndex].nameBytes)
-            for recordIndex in slices[sliceIndex].records.indices {
-                let index = slices[sliceIndex].records[recordIndex].index
-                let number = firstNumber + UInt64(index)
-                if let scanned = slices[sliceIndex].records[recordIndex].scanned {
-                    scratch.removeAll(keepingCapacity: true)
-                    for nameIndex in slices[sliceIndex].records[recordIndex]
-                        .firstName..<slices[sliceIndex].records[recordIndex].endName
-                    {
-                        let name = slices[sliceIndex].names[nameIndex]
-                        scratch.append(ScannedName(parent: name.parent, start: name.start + base, length: name.length))
-                    }
-                    add(scanned, names: scratch, number: number)
-                } else {
-                    // The slow path names what is wrong (the fast path may have applied some fixups: re-read).
-                    let start = index * recordSize
-                    let original = (try? volume.recordBytes(number)) ?? Array(chunk[start..<(start + recordSize)])
-                    add(original[...], number: number, recordSize: recordSize, volume: volume)
-                }
-            }
-        }
+        return slices
     }
 
     /// Interix symlinks whose data is not resident: read the few candidates (system files of link size).
     private mutating func resolveInterixLinks(_ volume: NTFSVolume) {
-        for index in nodes.indices
-        where nodes[index].inUse && !nodes[index].isDirectory && !nodes[index].isInterix
-            && nodes[index].fileAttributes & 0x4 != 0 && nodes[index].size > 8
-            && nodes[index].size <= NTFSTree.interixMaximum
-            && nodes[index].reparseTag == 0
-        {
-            let number = UInt64(index)
+        for record in slots.indices where slots[record] >= 0 {
+            let index = Int(slots[record])
+            guard
+                keptNodes[index].inUse && !keptNodes[index].isDirectory && !keptNodes[index].isInterix
+                    && keptNodes[index].fileAttributes & 0x4 != 0 && keptNodes[index].size > 8
+                    && keptNodes[index].size <= NTFSTree.interixMaximum
+                    && keptNodes[index].reparseTag == 0
+            else { continue }
+            let number = UInt64(record)
             guard let attributes = try? volume.attributes(ofRecord: number),
                 let stream = try? volume.dataStream(attributes, record: number),
                 let data = try? stream.read(at: 0, count: Int(stream.size))
             else { continue }
             if let target = NTFSTree.interixTarget(data[...]) {
                 interixTargets[number] = target
-                nodes[index].isInterix = true
+                keptNodes[index].isInterix = true
             }
         }
     }
@@ -279,16 +324,18 @@ package struct NTFSTree: Sendable {
         }
     }
 
-    /// Indexes into ``names`` of folder `record`'s children.
+    /// Indexes into ``names`` of folder `record`'s kept children (those of dropped files are only counted:
+    /// ``droppedCount(of:)``).
     package func children(of record: UInt64) -> ArraySlice<Int32> {
-        guard record + 1 < UInt64(childStart.count) else { return [] }
-        return childIndexes[Int(childStart[Int(record)])..<Int(childStart[Int(record) + 1])]
+        guard let slot = slot(record), slot + 1 < childStart.count else { return [] }
+        return childIndexes[Int(childStart[slot])..<Int(childStart[slot + 1])]
     }
 
-    /// Whether two stored names have the same bytes.
-    func sameBytes(_ a: (start: Int, length: Int), _ b: (start: Int, length: Int)) -> Bool {
-        a.length == b.length
-            && nameBytes[a.start..<(a.start + a.length)].elementsEqual(nameBytes[b.start..<(b.start + b.length)])
+    /// Appends `bytes` to ``nameBytes`` and returns where they are.
+    mutating func store(_ bytes: UnsafeBufferPointer<UInt8>) -> (start: Int, length: Int) {
+        let start = nameBytes.count
+        nameBytes.append(contentsOf: bytes)
+        return (start, bytes.count)
     }
 
     /// Appends `text` to ``nameBytes`` and returns where it is.
@@ -298,44 +345,148 @@ package struct NTFSTree: Sendable {
         return (start, nameBytes.count - start)
     }
 
-    /// Adds what the fast path read of a well-formed record; `names` are its names, already in ``nameBytes``.
-    private mutating func add(_ scanned: Scanned, names scannedNames: [ScannedName], number: UInt64) {
+    /// The slot of record `number`, `nil` when the tree keeps no node for it.
+    func slot(_ number: UInt64) -> Int? {
+        guard number < UInt64(slots.count) else { return nil }
+        let slot = slots[Int(number)]
+        return slot >= 0 ? Int(slot) : nil
+    }
+
+    /// What the tree knows of record `number`: a dropped file is in use and nothing more (its details are read
+    /// from its record when asked).
+    package func node(_ number: UInt64) -> Node {
+        guard number < UInt64(slots.count) else { return Node() }
+        let slot = slots[Int(number)]
+        if slot >= 0 { return keptNodes[Int(slot)] }
+        var node = Node()
+        node.inUse = slot == NTFSTree.droppedFile
+        return node
+    }
+
+    /// Whether record `number` is a file in use whose names the tree dropped.
+    package func isDropped(_ number: UInt64) -> Bool {
+        number < UInt64(slots.count) && slots[Int(number)] == NTFSTree.droppedFile
+    }
+
+    /// The sum of the fingerprints of the dropped names in folder `number`.
+    package func droppedPrint(of number: UInt64) -> UInt64 {
+        slot(number).map { droppedPrints[$0] } ?? 0
+    }
+
+    /// A 64-bit fingerprint of one name of a record (FNV-1a over the UTF-8, seeded with the record number).
+    static func fingerprint(record: UInt64, name: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325 ^ (record &* 0x9E37_79B9_7F4A_7C15)
+        for byte in name { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
+        return hash ^ (hash >> 31)
+    }
+
+    /// How many names of dropped files the MFT places in folder `number`.
+    package func droppedCount(of number: UInt64) -> Int {
+        slot(number).map { Int(droppedNames[$0]) } ?? 0
+    }
+
+    /// Gives record `number` a node (a fresh one; in use when its base record was dropped) and returns its slot.
+    mutating func makeSlot(_ number: UInt64) -> Int {
+        let slot = keptNodes.count
+        var node = Node()
+        node.inUse = slots[Int(number)] == NTFSTree.droppedFile
+        keptNodes.append(node)
+        keptRecords.append(UInt32(truncatingIfNeeded: number))
+        droppedNames.append(0)
+        droppedPrints.append(0)
+        slots[Int(number)] = Int32(slot)
+        return slot
+    }
+
+    /// Whether a base record must keep its node and names: a folder, a metafile, a file of many records, a link or
+    /// a possible Interix link, a name the ``keep`` test wants, or a name not linked for sure yet (its folder comes
+    /// later in the MFT, or the link is broken: the orphan search needs it).
+    private func mustKeep(
+        _ scanned: Scanned, names: UnsafeBufferPointer<ScannedName>, bytes: UnsafeBufferPointer<UInt8>, owner: UInt64
+    ) -> Bool {
+        guard let keep else { return true }
+        if scanned.isDirectory || owner < NTFSVolume.firstUserRecord || scanned.hasAttributeList
+            || scanned.reparseTag != nil || scanned.interixTarget != nil
+        {
+            return true
+        }
+        if let attributes = scanned.fileAttributes, attributes & 0x4 != 0, let size = scanned.dataSize, size > 8,
+            size <= NTFSTree.interixMaximum
+        {
+            return true
+        }
+        for name in names {
+            if name.parent.record >= owner || linkProblem(name.parent) != nil { return true }
+            if keep(UnsafeBufferPointer(rebasing: bytes[name.start..<(name.start + name.length)]), .file) {
+                return true
+            }
+        }
+        return false
+    }
+
+    /// Adds what one record contributes; `names` are its names, their bytes in `bytes`.
+    private mutating func add(
+        _ scanned: Scanned, names scannedNames: UnsafeBufferPointer<ScannedName>, bytes: UnsafeBufferPointer<UInt8>,
+        number: UInt64
+    ) {
         guard scanned.inUse else { return }
         let owner = scanned.base == 0 ? number : scanned.base
-        guard owner < UInt64(nodes.count) else {
+        guard owner < UInt64(slots.count) else {
             warnings.append("MFT record \(number): names base record \(owner), past the end of the MFT")
             return
         }
-        let index = Int(owner)
-        if scanned.base == 0 {
-            nodes[index].sequence = scanned.sequence
-            nodes[index].inUse = true
-            nodes[index].isDirectory = scanned.isDirectory
+        func text(_ name: ScannedName) -> UnsafeBufferPointer<UInt8> {
+            UnsafeBufferPointer(rebasing: bytes[name.start..<(name.start + name.length)])
         }
-        if let attributes = scanned.fileAttributes { nodes[index].fileAttributes = attributes }
         // Names of one record in one folder are one entry (a POSIX and a Win32 name of the same spelling).
-        for (offset, entry) in scannedNames.enumerated()
-        where !scannedNames[..<offset].contains(where: {
-            $0.parent == entry.parent && sameBytes(($0.start, $0.length), (entry.start, entry.length))
-        }) {
-            names.append(Name(record: owner, parent: entry.parent, start: entry.start, length: entry.length))
+        func isRepeat(_ offset: Int) -> Bool {
+            scannedNames[..<offset].contains {
+                $0.parent == scannedNames[offset].parent && text($0).elementsEqual(text(scannedNames[offset]))
+            }
+        }
+        var slot = slots[Int(owner)]
+        if slot < 0 {
+            if scanned.base == 0 && !mustKeep(scanned, names: scannedNames, bytes: bytes, owner: owner) {
+                slots[Int(owner)] = NTFSTree.droppedFile
+                for offset in scannedNames.indices where !isRepeat(offset) {
+                    let folder = Int(slots[Int(scannedNames[offset].parent.record)])
+                    droppedNames[folder] += 1
+                    droppedPrints[folder] &+= NTFSTree.fingerprint(record: owner, name: text(scannedNames[offset]))
+                }
+                return
+            }
+            slot = Int32(makeSlot(owner))
+        }
+        let index = Int(slot)
+        if scanned.base == 0 {
+            keptNodes[index].sequence = scanned.sequence
+            keptNodes[index].inUse = true
+            keptNodes[index].isDirectory = scanned.isDirectory
+        }
+        if let attributes = scanned.fileAttributes { keptNodes[index].fileAttributes = attributes }
+        for offset in scannedNames.indices where !isRepeat(offset) {
+            let stored = store(text(scannedNames[offset]))
+            names.append(
+                Name(record: owner, parent: scannedNames[offset].parent, start: stored.start, length: stored.length))
         }
         if let size = scanned.dataSize {
-            nodes[index].size = size
-            nodes[index].isEncrypted = scanned.dataFlags & 0x4000 != 0
-            nodes[index].isCompressed = scanned.dataFlags & 0x0001 != 0
+            keptNodes[index].size = size
+            keptNodes[index].isEncrypted = scanned.dataFlags & 0x4000 != 0
+            keptNodes[index].isCompressed = scanned.dataFlags & 0x0001 != 0
         }
         if let target = scanned.interixTarget {
             interixTargets[owner] = target
-            nodes[index].isInterix = true
+            keptNodes[index].isInterix = true
         }
-        if let tag = scanned.reparseTag { nodes[index].reparseTag = tag }
+        if let tag = scanned.reparseTag { keptNodes[index].reparseTag = tag }
         for stream in scanned.streams
         where streams[owner, default: []].count < 256 && !(streams[owner]?.contains(stream) ?? false) {
             streams[owner, default: []].append(stream)
         }
     }
 
+    /// Adds a record through ``NTFSFileRecord`` (the fast path refused it, or is off): what it reads goes the same
+    /// way as the fast path's.
     private mutating func add(_ bytes: ArraySlice<UInt8>, number: UInt64, recordSize: Int, volume: NTFSVolume) {
         if NTFSFileRecord.isEmpty(bytes) { return }
         var record: NTFSFileRecord
@@ -355,69 +506,62 @@ package struct NTFSTree: Sendable {
         }
         for warning in record.warnings { warnings.append("MFT record \(number): \(warning)") }
         guard record.inUse else { return }
-        let owner = record.baseRecord.map { NTFSReference($0).record } ?? number
-        guard owner < UInt64(nodes.count) else {
-            warnings.append("MFT record \(number): names base record \(owner), past the end of the MFT")
-            return
-        }
-        let index = Int(owner)
-        if record.baseRecord == nil {
-            nodes[index].sequence = record.sequence
-            nodes[index].inUse = true
-            nodes[index].isDirectory = record.isDirectory
-        }
+        var scanned = Scanned()
+        scanned.inUse = true
+        scanned.isDirectory = record.isDirectory
+        scanned.sequence = record.sequence
+        scanned.base = record.baseRecord.map { NTFSReference($0).record } ?? 0
+        var names: [ScannedName] = []
+        var nameBytes: [UInt8] = []
+        let owner = scanned.base == 0 ? number : scanned.base
         for attribute in record.attributes {
             switch attribute.type {
+            case NTFSAttribute.Kind.attributeList.rawValue:
+                scanned.hasAttributeList = true
             case NTFSAttribute.Kind.fileName.rawValue:
                 guard let value = attribute.residentValue else { continue }
                 do {
                     let name = try NTFSFileName(parsing: value)
                     if name.namespace == NTFSFileName.dosNamespace { continue }
-                    let stored = store(name.name)
-                    if names.suffix(16).contains(where: {
-                        $0.record == owner && $0.parent == name.parent && sameBytes(($0.start, $0.length), stored)
-                    }) {
-                        nameBytes.removeSubrange(stored.start...)
-                    } else {
-                        names.append(
-                            Name(record: owner, parent: name.parent, start: stored.start, length: stored.length))
-                    }
+                    let start = nameBytes.count
+                    nameBytes.append(contentsOf: name.name.utf8)
+                    names.append(ScannedName(parent: name.parent, start: start, length: nameBytes.count - start))
                 } catch {
-                    warnings.append("MFT record \(number): $FILE_NAME skipped: \(error)")
+                    // Only for a record the tree can hold (the base check below warns about the others).
+                    if owner < UInt64(slots.count) {
+                        warnings.append("MFT record \(number): $FILE_NAME skipped: \(error)")
+                    }
                 }
             case NTFSAttribute.Kind.standardInformation.rawValue:
                 if let value = attribute.residentValue,
                     let attributes = try? ByteReader(value, structure: "$STANDARD_INFORMATION").u32(at: 32, .little)
                 {
-                    nodes[index].fileAttributes = attributes
+                    scanned.fileAttributes = attributes
                 }
             case NTFSAttribute.Kind.data.rawValue:
                 if !attribute.name.isEmpty {
-                    if streams[owner, default: []].count < 256 && !(streams[owner]?.contains(attribute.name) ?? false) {
-                        streams[owner, default: []].append(attribute.name)
-                    }
+                    scanned.streams.append(attribute.name)
                 } else if attribute.nonResident?.firstVCN ?? 0 == 0 {
-                    nodes[index].size = attribute.dataSize
-                    nodes[index].isEncrypted = attribute.isEncrypted
-                    nodes[index].isCompressed = attribute.isCompressed
+                    scanned.dataSize = attribute.dataSize
+                    scanned.dataFlags = attribute.flags
                     if let value = attribute.residentValue, value.count <= Int(NTFSTree.interixMaximum) {
-                        if let target = NTFSTree.interixTarget(value[...]) {
-                            interixTargets[owner] = target
-                            nodes[index].isInterix = true
-                        }
+                        scanned.interixTarget = NTFSTree.interixTarget(value[...])
                     }
                 }
             case NTFSAttribute.Kind.reparsePoint.rawValue:
                 if let value = attribute.residentValue,
                     let tag = try? ByteReader(value, structure: "$REPARSE_POINT").u32(at: 0, .little)
                 {
-                    nodes[index].reparseTag = tag
+                    scanned.reparseTag = tag
                 } else {
-                    nodes[index].reparseTag = 0xFFFF_FFFF  // non-resident: read on demand
+                    scanned.reparseTag = 0xFFFF_FFFF  // non-resident: read on demand
                 }
             default:
                 continue
             }
+        }
+        names.withUnsafeBufferPointer { names in
+            nameBytes.withUnsafeBufferPointer { add(scanned, names: names, bytes: $0, number: number) }
         }
     }
 
@@ -427,26 +571,27 @@ package struct NTFSTree: Sendable {
         var linked = [Bool](repeating: false, count: names.count)
         for (index, name) in names.enumerated() {
             if name.record == NTFSVolume.rootRecord && name.parent.record == NTFSVolume.rootRecord { continue }
-            linked[index] = linkProblem(name) == nil
+            linked[index] = linkProblem(name.parent) == nil
         }
         groupChildren(linked: linked)
         if placeOrphans(linked: &linked) { groupChildren(linked: linked) }
     }
 
     /// Groups the names marked in `linked` under their folders (dropping the others) into ``childStart`` and
-    /// ``childIndexes``: a counting sort by parent, stable, so each folder's children stay in MFT order.
+    /// ``childIndexes``: a counting sort by parent slot, stable, so each folder's children stay in MFT order. A
+    /// linked name's parent is a folder, which the tree always keeps.
     mutating func groupChildren(linked: [Bool]) {
-        var start = [Int32](repeating: 0, count: nodes.count + 1)
+        var start = [Int32](repeating: 0, count: keptNodes.count + 1)
         var count = 0
         for (index, name) in names.enumerated() where linked[index] {
-            start[Int(name.parent.record) + 1] += 1
+            start[Int(slots[Int(name.parent.record)]) + 1] += 1
             count += 1
         }
-        for index in 0..<nodes.count { start[index + 1] += start[index] }
+        for index in 0..<keptNodes.count { start[index + 1] += start[index] }
         var next = start
         var indexes = [Int32](repeating: 0, count: count)
         for (index, name) in names.enumerated() where linked[index] {
-            let parent = Int(name.parent.record)
+            let parent = Int(slots[Int(name.parent.record)])
             indexes[Int(next[parent])] = Int32(index)
             next[parent] += 1
         }
@@ -456,7 +601,7 @@ package struct NTFSTree: Sendable {
 
     /// The kind a listing shows for record `number`: NTFS symlinks and junctions are links (as ntfs-3g shows them).
     package func kind(of number: UInt64) -> EntryKind {
-        let node = nodes[Int(number)]
+        let node = node(number)
         if node.reparseTag == ReparsePoint.symlinkTag || node.reparseTag == ReparsePoint.mountPointTag {
             return .symlink
         }

@@ -33,7 +33,7 @@ package final class NTFSVolume: Sendable {
     /// Case folding table.
     let upcase: NTFSUpCase
     /// Problems met while opening (an unreadable `$UpCase`, …).
-    package let warnings: [String]
+    package let warnings: [Diagnostic]
 
     /// Records in the MFT.
     var recordCount: UInt64 { mft.size / UInt64(boot.recordSize) }
@@ -46,7 +46,7 @@ package final class NTFSVolume: Sendable {
     package init(source: any ByteSource, name: String) throws {
         self.source = source
         self.name = name
-        var warnings: [String] = []
+        var warnings: [Diagnostic] = []
         let (boot, mft, mirror) = try NTFSVolume.openMFT(source: source, name: name, warnings: &warnings)
         self.boot = boot
         self.mft = mft
@@ -60,7 +60,9 @@ package final class NTFSVolume: Sendable {
                 attributes, streamName: "", record: NTFSVolume.upcaseRecord, source: source, boot: boot)
             upcase = try NTFSUpCase(parsing: try stream.read(at: 0, count: NTFSUpCase.byteCount))
         } catch {
-            warnings.append("\(name): $UpCase unreadable (\(error)); names are compared with ASCII case folding only")
+            warnings.append(
+                .ntfsUpCaseUnreadable, at: .mftRecord(NTFSVolume.upcaseRecord),
+                "\(name): $UpCase unreadable (\(error)); names are compared with ASCII case folding only")
         }
         self.upcase = upcase
         self.warnings = warnings
@@ -69,7 +71,7 @@ package final class NTFSVolume: Sendable {
     /// The boot record and `$MFT`'s data from the first copies that pass their checks: the primary boot sector, else
     /// the backup; `$MFT`'s record 0, else `$MFTMirr`'s copy of it.
     static func openMFT(
-        source: any ByteSource, name: String, warnings: inout [String]
+        source: any ByteSource, name: String, warnings: inout [Diagnostic]
     ) throws
         -> (NTFSBootRecord, NTFSDataStream, UInt64?)
     {
@@ -88,7 +90,9 @@ package final class NTFSVolume: Sendable {
         // Why the copy before could not be used (named when the next is tried).
         var failure = firstError.map { "the boot sector is damaged (\($0))" }
         for candidate in boots {
-            if let failure { warnings.append("\(failure); read with \(candidate.what)") }
+            if let failure {
+                warnings.append(.ntfsBootSectorDamaged, at: .offset(0), "\(failure); read with \(candidate.what)")
+            }
             let boot = candidate.boot
             let primary = try? Checked.multiply(boot.mftCluster, boot.clusterSize, "NTFS boot record", at: 48)
             let mirror =
@@ -101,6 +105,7 @@ package final class NTFSVolume: Sendable {
                     let mft = try mapMFT(source: source, boot: boot, at: at)
                     if let recordError {
                         warnings.append(
+                            .ntfsMFTRecordZeroDamaged, at: .mftRecord(0),
                             "$MFT's record 0 is damaged (\(recordError)); $MFT is mapped with its copy "
                                 + "in $MFTMirr at \(hex(at))")
                     }

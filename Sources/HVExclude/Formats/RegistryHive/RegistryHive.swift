@@ -47,10 +47,13 @@ package final class RegistryHive: Sendable {
     private let hbins: [UInt8]
     /// Usable bins as ranges relative to the first bin, in file order.
     private let bins: [Range<Int>]
-    private let collected: Mutex<[String]>
+    private let collected: Mutex<(list: DiagnosticList, seen: Set<String>)>
+
+    /// Most diagnostics kept for one hive (opening and reading it); the rest are counted.
+    static let maximumWarnings = 1000
 
     /// Warnings so far: those found on open plus any met while reading keys and values.
-    package var warnings: [String] { collected.withLock { $0 } }
+    package var warnings: [Diagnostic] { collected.withLock { $0.list.finish() } }
 
     /// What to do with a dirty hive's transaction logs.
     package enum LogHandling: Sendable, Equatable {
@@ -147,7 +150,7 @@ package final class RegistryHive: Sendable {
     /// Replays `logs` onto a dirty hive's bins: the base block and bins to read, the log warnings, and the record.
     private static func replay(
         header: [UInt8], base: RegistryBaseBlock, hbins: [UInt8], logs: [(name: String, bytes: [UInt8])], name: String
-    ) throws -> (base: RegistryBaseBlock, hbins: [UInt8], warnings: [String], recovery: Recovery?) {
+    ) throws -> (base: RegistryBaseBlock, hbins: [UInt8], warnings: [Diagnostic], recovery: Recovery?) {
         var data = hbins
         let replay = RegistryLogReplay(
             primaryBase: header, base: base, hiveName: name, maximumHbinsSize: maximumHbinsSize)
@@ -162,12 +165,15 @@ package final class RegistryHive: Sendable {
         // and the primary's can, the primary is read as it is.
         if !readable(base: recovered, hbins: data, name: name) && readable(base: base, hbins: hbins, name: name) {
             warnings.append(
+                .regfLogReplayUndone,
                 "\(name): after the replay (\(summary)) the root key or its subkey list cannot be read, while the file "
                     + "as it is reads; the logs are not used")
             return (base, hbins, warnings, nil)
         }
         let used = outcome.applied.filter { $0.count > 0 }
-        if !outcome.warnings.isEmpty { warnings.append("\(name): \(summary) before that problem; read on") }
+        if !outcome.warnings.isEmpty {
+            warnings.append(.regfLogPartialReplay, "\(name): \(summary) before that problem; read on")
+        }
         return (
             recovered, data, warnings,
             Recovery(summary: summary, logs: used.map(\.log), count: used.reduce(0) { $0 + $1.count })
@@ -186,12 +192,12 @@ package final class RegistryHive: Sendable {
     /// of `path`; the folder is the hive's own, so nothing outside the scanned roots is read.
     static func readLogs(
         besideHive path: String, name: String, in fileSystem: any VolumeFileSystem = POSIXFileSystem.shared
-    ) -> (logs: [(name: String, bytes: [UInt8])], names: [String], warnings: [String]) {
+    ) -> (logs: [(name: String, bytes: [UInt8])], names: [String], warnings: [Diagnostic]) {
         let folder = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
         let listing = DirectoryListing(reading: folder.isEmpty ? "/" : folder, in: fileSystem)
         var logs: [(name: String, bytes: [UInt8])] = []
         var names: [String] = []
-        var warnings: [String] = []
+        var warnings: [Diagnostic] = []
         for suffix in ["LOG1", "LOG2", "LOG"] {
             guard let entry = listing.find(name + "." + suffix), entry.kind == .file else { continue }
             names.append(entry.name)
@@ -200,13 +206,16 @@ package final class RegistryHive: Sendable {
                 let reader = try fileSystem.openFile(logPath, readBudget: UInt64(maximumLogSize))
                 guard reader.size <= UInt64(maximumLogSize) else {
                     warnings.append(
+                        .regfLogTooLarge, at: .file(entry.name, offset: nil),
                         "\(entry.name): \(reader.size) bytes exceed the \(maximumLogSize >> 20) MiB cap for a log; not used"
                     )
                     continue
                 }
                 logs.append((entry.name, try reader.read(at: 0, count: Int(reader.size))))
             } catch {
-                warnings.append("\(entry.name): unreadable: \(error); not used")
+                warnings.append(
+                    .regfLogUnreadable, at: .file(entry.name, offset: nil),
+                    "\(entry.name): unreadable: \(error); not used")
             }
         }
         return (logs, names.sorted(), warnings)
@@ -232,14 +241,15 @@ package final class RegistryHive: Sendable {
 
     private init(
         path: String, name: String, baseBlock: RegistryBaseBlock, hbins: [UInt8], fileSize: UInt64,
-        logFiles: [String] = [], logWarnings: [String] = [], recovery: Recovery? = nil
+        logFiles: [String] = [], logWarnings: [Diagnostic] = [], recovery: Recovery? = nil
     ) throws {
         self.path = path
         self.name = name
         self.baseBlock = baseBlock
         self.hbins = hbins
         self.recovery = recovery
-        var warnings = logWarnings
+        var warnings = DiagnosticList(limit: RegistryHive.maximumWarnings)
+        warnings.add(contentsOf: logWarnings)
         let logNote =
             logFiles.isEmpty
             ? "(no transaction log \(name).LOG1/.LOG2 beside it)"
@@ -248,28 +258,34 @@ package final class RegistryHive: Sendable {
                 : "(read without its logs: " + logFiles.joined(separator: " and ") + " could not be applied)"
         // A recovered hive's base block is the rebuilt one: it is clean by construction.
         if recovery == nil && baseBlock.sequencesDiffer {
-            warnings.append(
+            warnings.add(
+                .regfSequencesDiffer, at: .offset(0),
                 "regf base block at 0x0: sequence numbers differ (primary \(baseBlock.primarySequence), secondary "
                     + "\(baseBlock.secondarySequence)): hive may be missing recent changes \(logNote); read on")
         }
         if recovery == nil && !baseBlock.checksumValid {
-            warnings.append(
+            warnings.add(
+                .regfBaseBlockChecksum, at: .offset(0x1FC),
                 "regf base block at 0x1FC: checksum mismatch (stored \(hex(baseBlock.storedChecksum)), computed "
                     + "\(hex(baseBlock.computedChecksum)))"
                     + (baseBlock.sequencesDiffer ? "" : ": hive may be missing recent changes \(logNote)")
                     + "; read on")
         }
         if !(2...6).contains(baseBlock.minorVersion) {
-            warnings.append("regf base block at 0x18: unexpected minor version \(baseBlock.minorVersion); read on")
+            warnings.add(
+                .regfMinorVersion, at: .offset(0x18),
+                "regf base block at 0x18: unexpected minor version \(baseBlock.minorVersion); read on")
         }
         if baseBlock.fileType != 0 {
-            warnings.append(
+            warnings.add(
+                .regfFileType, at: .offset(0x1C),
                 "regf base block at 0x1C: file type \(baseBlock.fileType) is not a primary hive file; read on")
         }
         bins = RegistryHive.scanBins(hbins, warnings: &warnings)
-        warnings += RegistryHive.sizeWarnings(
-            baseBlock, read: hbins.count, binsEnd: bins.last?.upperBound ?? 0, fileSize: fileSize)
-        collected = Mutex(warnings)
+        warnings.add(
+            contentsOf: RegistryHive.sizeWarnings(
+                baseBlock, read: hbins.count, binsEnd: bins.last?.upperBound ?? 0, fileSize: fileSize))
+        collected = Mutex((warnings, Set(warnings.items.map(\.message))))
     }
 
     /// How many bytes of the hbins region to read: the declared size when the base block is sound, else (a torn
@@ -289,24 +305,32 @@ package final class RegistryHive: Sendable {
 
     /// What the base block's hbins size says against what was read: a size that is not a positive multiple of
     /// 4096, one past the end of the file, or (a torn base block) bins that go on past it.
-    private static func sizeWarnings(_ base: RegistryBaseBlock, read: Int, binsEnd: Int, fileSize: UInt64) -> [String] {
+    private static func sizeWarnings(
+        _ base: RegistryBaseBlock, read: Int, binsEnd: Int, fileSize: UInt64
+    ) -> [Diagnostic] {
         let declared = Int(base.hbinsSize)
         if declared == 0 || declared % 4096 != 0 {
             return [
-                "regf base block at 0x28: hbins size \(hex(declared)) is not a positive multiple of 4096; "
-                    + "the bins found run to \(hex(binsEnd)) bytes: all are read"
+                Diagnostic(
+                    .regfHbinsSizeInvalid, at: .offset(0x28),
+                    "regf base block at 0x28: hbins size \(hex(declared)) is not a positive multiple of 4096; "
+                        + "the bins found run to \(hex(binsEnd)) bytes: all are read")
             ]
         }
         if !base.checksumValid && binsEnd > declared {
             return [
-                "regf base block at 0x28: hbins size \(hex(declared)) is not trusted (the base block's checksum "
-                    + "fails); the bins found run to \(hex(binsEnd)) bytes: all are read"
+                Diagnostic(
+                    .regfHbinsSizeUntrusted, at: .offset(0x28),
+                    "regf base block at 0x28: hbins size \(hex(declared)) is not trusted (the base block's checksum "
+                        + "fails); the bins found run to \(hex(binsEnd)) bytes: all are read")
             ]
         }
         if declared > read {
             return [
-                "regf base block at 0x28: hbins size \(hex(declared)) runs past the end of the file "
-                    + "(file size \(fileSize)); reading the \(read) bytes present"
+                Diagnostic(
+                    .regfHbinsSizePastEnd, at: .offset(0x28),
+                    "regf base block at 0x28: hbins size \(hex(declared)) runs past the end of the file "
+                        + "(file size \(fileSize)); reading the \(read) bytes present")
             ]
         }
         return []
@@ -317,7 +341,7 @@ package final class RegistryHive: Sendable {
     /// boundaries, and the bytes up to it are kept as one bin (cell offsets are absolute, so the cells in it and
     /// after it stay addressable), with one warning naming the offset and what was kept. Zeroes after the last
     /// bin are padding.
-    private static func scanBins(_ data: [UInt8], warnings: inout [String]) -> [Range<Int>] {
+    private static func scanBins(_ data: [UInt8], warnings: inout DiagnosticList) -> [Range<Int>] {
         var bins: [Range<Int>] = []
         var position = 0
         while position + binHeaderSize <= data.count {
@@ -327,7 +351,8 @@ package final class RegistryHive: Sendable {
             case .sane(let size):
                 let stored = readU32(data, position + 4)
                 if Int(stored) != position {
-                    warnings.append(
+                    warnings.add(
+                        .regfBinOffset, at: .offset(UInt64(position + RegistryBaseBlock.size)),
                         "hbin at \(absolute): stored offset \(hex(stored)) differs from its position \(hex(position)); "
                             + "read on")
                 }
@@ -343,7 +368,8 @@ package final class RegistryHive: Sendable {
             let kept =
                 next.map { "up to the next hbin at \(hex($0 + RegistryBaseBlock.size))" }
                 ?? "to the end of the hbins data"
-            warnings.append(
+            warnings.add(
+                .regfBinHeaderDamaged, at: .offset(UInt64(position + RegistryBaseBlock.size)),
                 "hbin at \(absolute): \(problem); the \(hex(end - position)) bytes \(kept) are read as one bin "
                     + "(cell offsets are absolute)")
             bins.append(position..<end)
@@ -389,10 +415,10 @@ package final class RegistryHive: Sendable {
         (try? ByteReader(data, structure: "regf hive bins").u32(at: at, .little)) ?? 0
     }
 
-    /// Records a non-fatal problem once.
-    package func warn(_ message: String) {
-        collected.withLock { list in
-            if !list.contains(message) { list.append(message) }
+    /// Records a non-fatal problem once (by its message: the same cell read twice is one problem).
+    package func warn(_ code: DiagnosticCode, at location: DiagnosticLocation, _ message: String) {
+        collected.withLock { state in
+            if state.seen.insert(message).inserted { state.list.add(code, at: location, message) }
         }
     }
 
@@ -421,6 +447,7 @@ package final class RegistryHive: Sendable {
         let size = Int(rawSize).magnitude
         if rawSize > 0 {
             warn(
+                .regfCellFree, at: .offset(absolute),
                 "\(structure) at \(hex(absolute)): cell is marked free (size \(rawSize)) but still referenced; read on")
         }
         guard size >= 8 else {
@@ -459,7 +486,9 @@ package final class RegistryHive: Sendable {
     func rootKey() throws -> RegistryKey {
         let key = try key(atCell: baseBlock.rootCellOffset)
         if key.flags & RegistryKey.rootFlag == 0 {
-            warn("root key at \(hex(key.fileOffset)): the root flag (0x4) is not set; read on")
+            warn(
+                .regfRootFlag, at: .offset(key.fileOffset),
+                "root key at \(hex(key.fileOffset)): the root flag (0x4) is not set; read on")
         }
         return key
     }
@@ -471,6 +500,7 @@ package final class RegistryHive: Sendable {
         let key = try RegistryKey(parsing: &reader, cellOffset: offset)
         if key.nameIsCut {
             warn(
+                .regfKeyNameCut, at: .offset(key.fileOffset),
                 "regf key (nk) at \(hex(key.fileOffset)): name length \(key.declaredNameLength) runs past the cell "
                     + "(\(key.storedNameLength) bytes in it); the key is read with the name cut there, "
                     + RegistryBaseBlock.printable(Array(key.name.utf8)))
@@ -526,6 +556,7 @@ package final class RegistryHive: Sendable {
             return try key(atCell: offset)
         } catch {
             warn(
+                .regfSubkeyUnreadable, at: .offset(parent.fileOffset),
                 "regf key (nk) at \(hex(parent.fileOffset)) \"\(parent.name)\": subkey entry \(index + 1) of \(count) "
                     + "(cell \(hex(offset))) is unreadable: \(error); skipped, the other entries are listed")
             return nil
@@ -541,6 +572,7 @@ package final class RegistryHive: Sendable {
         try collectEntries(list: key.subkeyListOffset, depth: 0, visited: &visited, into: &entries)
         if entries.count != Int(key.subkeyCount) {
             warn(
+                .regfSubkeyCount, at: .offset(key.fileOffset),
                 "regf key (nk) at \(hex(key.fileOffset)) \"\(key.name)\": declares \(key.subkeyCount) subkeys, "
                     + "its lists hold \(entries.count); read on")
         }
@@ -569,6 +601,7 @@ package final class RegistryHive: Sendable {
                     try collectEntries(list: child, depth: depth + 1, visited: &visited, into: &entries)
                 } catch {
                     warn(
+                        .regfSubkeyListEntryUnreadable, at: .offset(absolute),
                         "regf subkey list (ri) at \(hex(absolute)): entry \(index + 1) of \(list.offsets.count) "
                             + "(list \(hex(child))) is unreadable: \(error); skipped, the other lists are read")
                 }
@@ -609,12 +642,14 @@ package final class RegistryHive: Sendable {
             let count = min(Int(key.valueCount), reader.count / 4)
             if count < Int(key.valueCount) {
                 warn(
+                    .regfValueCount, at: .offset(reader.baseOffset),
                     "regf value list at \(hex(reader.baseOffset)): key \"\(key.name)\" declares \(key.valueCount) "
                         + "values, the list cell holds room for \(count); those \(count) are read")
             }
             offsets = try (0..<count).map { _ in try reader.u32(.little) }
         } catch {
             warn(
+                .regfValueListUnreadable, at: .offset(key.fileOffset),
                 "regf key (nk) at \(hex(key.fileOffset)) \"\(key.name)\": value list unreadable: \(error); "
                     + "no value read")
             return []
@@ -624,6 +659,7 @@ package final class RegistryHive: Sendable {
                 return try value(atCell: offset)
             } catch {
                 warn(
+                    .regfValueUnreadable, at: .offset(key.fileOffset),
                     "regf key (nk) at \(hex(key.fileOffset)) \"\(key.name)\": value \(index + 1) of \(offsets.count) "
                         + "(cell \(hex(offset))) is unreadable: \(error); skipped")
                 return nil
@@ -760,7 +796,9 @@ package final class RegistryHive: Sendable {
         while let (path, cells, again, current) = stack.popLast() {
             try body(path, current)
             guard path.count < maximumDepth else {
-                warn("regf key (nk) at \(hex(current.fileOffset)): deeper than \(maximumDepth) levels; not descended")
+                warn(
+                    .regfTooDeep, at: .offset(current.fileOffset),
+                    "regf key (nk) at \(hex(current.fileOffset)): deeper than \(maximumDepth) levels; not descended")
                 continue
             }
             let children: [RegistryKey]
@@ -768,6 +806,7 @@ package final class RegistryHive: Sendable {
                 children = try subkeys(of: current)
             } catch {
                 warn(
+                    .regfSubkeyListUnreadable, at: .offset(current.fileOffset),
                     "regf key (nk) at \(hex(current.fileOffset)) \"\(current.name)\": subkey list unreadable: "
                         + "\(error); its subkeys are not listed")
                 continue
@@ -775,7 +814,9 @@ package final class RegistryHive: Sendable {
             for child in children.reversed() {
                 let at = "regf key (nk) at \(hex(child.fileOffset)) \"\(child.name)\""
                 if cells.contains(child.cellOffset) {
-                    warn("\(at): listed below itself under \"\(current.name)\" (a cycle); not descended again")
+                    warn(
+                        .regfKeyCycle, at: .offset(child.fileOffset),
+                        "\(at): listed below itself under \"\(current.name)\" (a cycle); not descended again")
                     continue
                 }
                 let shared = !visited.insert(child.cellOffset).inserted
@@ -783,12 +824,15 @@ package final class RegistryHive: Sendable {
                     revisits += 1
                     guard revisits <= max(visited.count, 10_000) else {
                         warn(
+                            .regfSharedKeyBudget, at: .offset(current.fileOffset),
                             "regf key (nk) at \(hex(current.fileOffset)): keys listed under several parents exceed the "
                                 + "walk's budget; \"\(current.name)\"'s shared subkeys are not read again")
                         break
                     }
                     if !again {
-                        warn("\(at): also listed under \"\(current.name)\" (a key with two parents); read there too")
+                        warn(
+                            .regfSharedKey, at: .offset(child.fileOffset),
+                            "\(at): also listed under \"\(current.name)\" (a key with two parents); read there too")
                     }
                 }
                 stack.append((path + [child.name], cells + [child.cellOffset], again || shared, child))

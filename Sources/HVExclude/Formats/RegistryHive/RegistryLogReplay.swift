@@ -30,9 +30,9 @@ package struct RegistryLogReplay {
         /// The sequence number of the last entry applied (new format).
         var lastSequence: UInt32?
         /// Problems that stopped the replay early or made a log unusable.
-        package var warnings: [String]
+        package var warnings: [Diagnostic]
         /// What the replay did that is worth a warning without stopping it (an entry shrinking the hive).
-        package var notes: [String] = []
+        package var notes: [Diagnostic] = []
 
         package static func == (lhs: Outcome, rhs: Outcome) -> Bool {
             lhs.baseBlock == rhs.baseBlock
@@ -77,12 +77,16 @@ package struct RegistryLogReplay {
             do {
                 let log = try RegistryTransactionLog(name: name, bytes: bytes)
                 if let foreign = foreignReason(log) {
-                    outcome.warnings.append("\(name): belongs to another hive (\(foreign)); not used")
+                    outcome.warnings.append(
+                        .regfLogForeign, at: .file(name, offset: nil),
+                        "\(name): belongs to another hive (\(foreign)); not used")
                 } else {
                     usable.append(log)
                 }
             } catch {
-                if !error.isUnused { outcome.warnings.append("\(error); not used") }
+                if !error.isUnused {
+                    outcome.warnings.append(.regfLogUnusable, at: .file(name, offset: nil), "\(error); not used")
+                }
             }
         }
         let newFormat = usable.filter { $0.format == .logEntries }
@@ -137,6 +141,7 @@ package struct RegistryLogReplay {
             // A torn primary base block: Windows takes the log with the latest entries only, and its base block.
             guard let latest = ordered.last else { return }
             outcome.warnings.append(
+                .regfLogBaseRebuilt, at: .file(latest.name, offset: 0),
                 "\(hiveName): base block checksum mismatch: rebuilt from \(latest.name), whose entries alone are replayed"
             )
             flags = baseFlags(latest.bytes)
@@ -149,6 +154,7 @@ package struct RegistryLogReplay {
                     if !RegistryLogReplay.precedes(last, start) { continue }  // older than what was applied
                     guard start == last &+ 1 else {
                         outcome.warnings.append(
+                            .regfLogSequenceGap, at: .file(log.name, offset: nil),
                             "\(log.name): its entries start at sequence \(start), but the last entry applied is \(last): "
                                 + "entries \(last &+ 1)–\(start &- 1) are missing; replay stopped at sequence \(last)")
                         break
@@ -163,6 +169,7 @@ package struct RegistryLogReplay {
         guard let last = outcome.lastSequence, let source = baseSource else {
             if outcome.warnings.isEmpty {
                 outcome.warnings.append(
+                    .regfLogNoNewEntries,
                     "\(hiveName) is dirty (sequences \(base.primarySequence)/\(base.secondarySequence)) but "
                         + "\(logs.map(\.name).joined(separator: " and ")) hold no entry from sequence \(base.secondarySequence) on; "
                         + "the hive is read as it is")
@@ -194,23 +201,29 @@ package struct RegistryLogReplay {
                 entry = try RegistryLogEntry(log: bytes, at: position, maximumHbinsSize: maximumHbinsSize)
             } catch {
                 let at = "\(log.name) at \(hex(position))"
+                let place = DiagnosticLocation.file(log.name, offset: UInt64(position))
                 let after = outcome.lastSequence.map { "replay stopped after sequence \($0)" } ?? "nothing was replayed"
                 switch error {
                 case .noEntry:
                     if count == 0 {
-                        outcome.warnings.append("\(at): no log entry where sequence \(expected) should start; \(after)")
+                        outcome.warnings.append(
+                            .regfLogNoEntry, at: place,
+                            "\(at): no log entry where sequence \(expected) should start; \(after)")
                         return false
                     }
                     return true
                 case .truncated(let declared, let available):
                     outcome.warnings.append(
+                        .regfLogEntryCutOff, at: place,
                         "\(at): log entry \(stored.map { "sequence \($0)" } ?? "") is cut off (declares \(declared) bytes, "
                             + "\(available) remain in the file); \(after)")
                 case .malformed(let reason):
                     outcome.warnings.append(
+                        .regfLogEntryMalformed, at: place,
                         "\(at): log entry \(stored.map { "sequence \($0)" } ?? ""): \(reason); \(after)")
                 case .checksum(let reason):
                     outcome.warnings.append(
+                        .regfLogEntryChecksum, at: place,
                         "\(at): log entry \(stored.map { "sequence \($0)" } ?? ""): \(reason); \(after)")
                 }
                 return false
@@ -218,6 +231,7 @@ package struct RegistryLogReplay {
             guard entry.sequence == expected else {
                 let after = outcome.lastSequence.map { "replay stopped after sequence \($0)" } ?? "nothing was replayed"
                 outcome.warnings.append(
+                    .regfLogEntrySequence, at: .file(log.name, offset: UInt64(position)),
                     "\(log.name) at \(hex(position)): log entry has sequence \(entry.sequence) where \(expected) was expected "
                         + "(entries are missing); \(after)")
                 return false
@@ -228,6 +242,7 @@ package struct RegistryLogReplay {
                 } else {
                     let dropped = hex(hbins.count - entry.hbinsSize)
                     outcome.notes.append(
+                        .regfLogShrinksHive, at: .file(log.name, offset: UInt64(position)),
                         "\(log.name) at \(hex(position)): log entry sequence \(entry.sequence) shrinks the hive bins "
                             + "from \(hex(hbins.count)) to \(hex(entry.hbinsSize)) bytes; the \(dropped) bytes "
                             + "past the new end are dropped, as Windows drops them")
@@ -263,6 +278,7 @@ package struct RegistryLogReplay {
         let eligible = logs.filter { $0.baseBlock.lastWritten >= primaryTime }
         for log in logs where !eligible.contains(where: { $0.name == log.name }) {
             outcome.warnings.append(
+                .regfLogOlder, at: .file(log.name, offset: nil),
                 "\(log.name): its base block is older than \(hiveName)'s (an earlier, already written log); not used")
         }
         // LOG1 unless it cannot be applied or the other log holds newer data (Windows 8 and the 2016 Windows 7 kernel).
@@ -270,6 +286,7 @@ package struct RegistryLogReplay {
         let hbinsSize = Int(chosen.baseBlock.hbinsSize)
         guard hbinsSize >= 4096, hbinsSize % 4096 == 0, hbinsSize <= maximumHbinsSize else {
             outcome.warnings.append(
+                .regfLogSizeUnusable, at: .file(chosen.name, offset: 0),
                 "\(chosen.name): base block hive bins size \(hex(hbinsSize)) is not usable; not replayed")
             return
         }
@@ -277,7 +294,7 @@ package struct RegistryLogReplay {
         do {
             vector = try RegistryDirtyVector(log: chosen.bytes, hbinsSize: hbinsSize, name: chosen.name)
         } catch {
-            outcome.warnings.append("\(error); not replayed")
+            outcome.warnings.append(.regfLogUnusable, at: .file(chosen.name, offset: nil), "\(error); not replayed")
             return
         }
         let original = hbins
@@ -309,6 +326,7 @@ package struct RegistryLogReplay {
                 }
                 guard logOffset + 512 <= chosen.bytes.count else {
                     outcome.warnings.append(
+                        .regfLogPagePastEnd, at: .file(chosen.name, offset: UInt64(logOffset)),
                         "\(chosen.name): cut off at dirty page \(index + 1) of \(pages.count) (log offset \(hex(logOffset)) past "
                             + "its end, \(chosen.bytes.count) bytes); replay stopped after \(applied) pages")
                     break groups
@@ -328,6 +346,7 @@ package struct RegistryLogReplay {
                     isBinStart(page, at) && binOffset == UInt32(first.offset) && binSize >= 4096 && binSize % 4096 == 0
                 guard valid else {
                     outcome.warnings.append(
+                        .regfLogBinInvalid, at: .file(chosen.name, offset: UInt64(at)),
                         "\(chosen.name) at \(hex(at)): the dirty hive bin for hive bins offset \(hex(first.offset)) is invalid "
                             + "(signature, offset or size); replay stopped after \(applied) pages")
                     break groups
@@ -335,6 +354,7 @@ package struct RegistryLogReplay {
                 // Bounded by the hive's size: a bin running past the end is invalid, and Windows stops there.
                 guard Int(binSize) <= hbinsSize - first.offset else {
                     outcome.warnings.append(
+                        .regfLogBinPastEnd, at: .file(chosen.name, offset: UInt64(at)),
                         "\(chosen.name) at \(hex(at)): the dirty hive bin for hive bins offset \(hex(first.offset)) "
                             + "has size \(hex(binSize)), past the end of the \(hex(hbinsSize))-byte hive bins; not "
                             + "applied, replay stopped after \(applied) pages")

@@ -116,9 +116,7 @@ package enum RegistryData: Sendable, Equatable {
         case 5 where raw.count == 4:
             self = .dword((try? ByteReader(raw, structure: "regf value").u32(at: 0, .big)) ?? 0)
         case 11 where raw.count == 8:
-            var number: UInt64 = 0
-            for index in (0..<8).reversed() { number = number << 8 | UInt64(raw[index]) }
-            self = .qword(number)
+            self = .qword((try? ByteReader(raw, structure: "regf value").u64(at: 0, .little)) ?? 0)
         case 3: self = .binary(raw)
         case 0: self = .none(raw)
         default: self = .raw(raw)

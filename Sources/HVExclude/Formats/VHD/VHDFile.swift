@@ -30,14 +30,14 @@ package struct VHDFile: Sendable {
     var dynamicHeader: VHDDynamicHeader?
     /// Decoded parent locator data, in entry order.
     var locators: [LocatorData]
-    /// Non-fatal problems, each a sentence with an offset.
-    package var warnings: [String]
+    /// Non-fatal problems, each with an offset (a handful at most: the structures are few, so no cap).
+    package var warnings: [Diagnostic]
 
     /// Reads the footer, its copy, the dynamic header and the parent locators of the VHD file behind `file`.
     /// - Throws: ``BinaryFormatError`` when no valid footer exists or the dynamic header is missing or invalid;
     ///   ``SystemError`` on an I/O error.
     package init(reading file: FileReader) throws {
-        var warnings: [String] = []
+        var warnings: [Diagnostic] = []
         guard file.size >= UInt64(VHDFooter.size - 1) else {
             throw BinaryFormatError(
                 "VHD footer", at: 0, "truncated: the file has \(file.size) bytes, a footer needs \(VHDFooter.size)")
@@ -56,13 +56,16 @@ package struct VHDFile: Sendable {
         } catch let endError as BinaryFormatError {
             if let old = try? footer(at: file.size - UInt64(VHDFooter.size - 1), count: VHDFooter.size - 1) {
                 warnings.append(
+                    .vhdFooterShort, at: .offset(old.offset),
                     "VHD footer at \(hex(old.offset)): only 511 bytes long (an old Virtual PC footer, or the file lost "
                         + "its last byte); read on")
                 found = old
             } else if file.size >= UInt64(VHDFooter.size), let copy = try? footer(at: 0, count: VHDFooter.size),
                 copy.diskType != 2
             {
-                warnings.append("\(endError.description); using the footer copy at 0x0")
+                warnings.append(
+                    .vhdFooterUnreadable, at: .offset(endError.offset),
+                    "\(endError.description); using the footer copy at 0x0")
                 found = copy
                 atEnd = false
             } else {
@@ -71,6 +74,7 @@ package struct VHDFile: Sendable {
         }
         if !found.checksumMatches {
             warnings.append(
+                .vhdFooterChecksum, at: .offset(found.offset),
                 "VHD footer at \(hex(found.offset)): checksum mismatch (stored \(hex(found.checksum)), computed "
                     + "\(hex(found.computedChecksum))); read on")
         }
@@ -81,10 +85,13 @@ package struct VHDFile: Sendable {
                     || copy.currentSize != found.currentSize
                 {
                     warnings.append(
+                        .vhdFooterCopyDiffers, at: .offset(0),
                         "VHD footer copy at 0x0 differs from the footer at \(hex(found.offset)); using the latter")
                 }
             } catch let error as BinaryFormatError {
-                warnings.append("\(error.description) (the footer copy of a dynamic disk); using the footer at the end")
+                warnings.append(
+                    .vhdFooterCopyUnreadable, at: .offset(error.offset),
+                    "\(error.description) (the footer copy of a dynamic disk); using the footer at the end")
             }
         }
         self.footer = found
@@ -96,6 +103,7 @@ package struct VHDFile: Sendable {
             let header = try VHDDynamicHeader(parsing: &reader)
             if !header.checksumMatches {
                 warnings.append(
+                    .vhdDynamicHeaderChecksum, at: .offset(header.offset),
                     "VHD dynamic header at \(hex(header.offset)): checksum mismatch (stored \(hex(header.checksum)), "
                         + "computed \(hex(header.computedChecksum))); read on")
             }
@@ -114,17 +122,19 @@ package struct VHDFile: Sendable {
 
     /// Reads and decodes one locator's data; problems become warnings and the locator is skipped.
     static func readLocator(
-        _ locator: VHDDynamicHeader.Locator, from file: FileReader, warnings: inout [String]
+        _ locator: VHDDynamicHeader.Locator, from file: FileReader, warnings: inout [Diagnostic]
     ) -> LocatorData? {
         let place = "VHD parent locator \(locator.platformCode) at \(hex(locator.entryOffset))"
         guard locator.dataLength <= maximumLocatorLength else {
             warnings.append(
+                .vhdLocatorTooLong, at: .offset(locator.entryOffset),
                 "\(place): data length \(locator.dataLength) exceeds \(maximumLocatorLength) bytes; skipped")
             return nil
         }
         let (end, overflow) = locator.dataOffset.addingReportingOverflow(UInt64(locator.dataLength))
         guard !overflow, end <= file.size else {
             warnings.append(
+                .vhdLocatorPastEnd, at: .offset(locator.entryOffset),
                 "\(place): \(locator.dataLength) bytes at \(hex(locator.dataOffset)) lie past the end of the file "
                     + "(size \(hex(file.size))); skipped")
             return nil
@@ -133,7 +143,7 @@ package struct VHDFile: Sendable {
         do {
             bytes = try file.read(at: locator.dataOffset, count: Int(locator.dataLength))
         } catch {
-            warnings.append("\(place): \(error); skipped")
+            warnings.append(.vhdLocatorUnreadable, at: .offset(locator.dataOffset), "\(place): \(error); skipped")
             return nil
         }
         var text: String?
@@ -143,7 +153,9 @@ package struct VHDFile: Sendable {
             var order = Endianness.little
             if bytes.count >= 2 && bytes[0] == 0 && bytes[1] != 0 {
                 order = .big
-                warnings.append("\(place): the path is UTF-16 big-endian, not little-endian as Windows writes it")
+                warnings.append(
+                    .vhdLocatorBigEndian, at: .offset(locator.dataOffset),
+                    "\(place): the path is UTF-16 big-endian, not little-endian as Windows writes it")
             }
             text = UTF16Text.decode(bytes.count % 2 == 0 ? bytes : Array(bytes.dropLast()), order, stopAtNUL: true)
         case "Wi2r", "Wi2k", "MacX":

@@ -43,7 +43,7 @@ package struct VHDXFile: Sendable {
     /// The parent locator of a differencing disk.
     var parentLocator: VHDXParentLocator?
     /// Non-fatal problems, each a sentence with an offset.
-    package var warnings: [String]
+    package var warnings: [Diagnostic]
 
     /// The current header.
     var currentHeader: VHDXHeader { headers[currentHeaderIndex]! }
@@ -54,7 +54,7 @@ package struct VHDXFile: Sendable {
     /// - Throws: ``BinaryFormatError`` when a structure needed to describe the disk is missing or invalid;
     ///   ``SystemError`` on an I/O error.
     package init(reading file: FileReader) throws {
-        var warnings: [String] = []
+        var warnings: [Diagnostic] = []
         var identifierReader = try file.reader(
             at: VHDXFileIdentifier.offset, count: VHDXFileIdentifier.size, structure: "VHDX file identifier")
         creator = try VHDXFileIdentifier(parsing: &identifierReader).creator
@@ -64,6 +64,7 @@ package struct VHDXFile: Sendable {
         let header = headers[current]!
         if !header.logGuid.isZero {
             warnings.append(
+                .vhdxLogNotReplayed, at: .offset(VHDXHeader.offsets[current]),
                 "VHDX header \(current + 1) at \(hex(VHDXHeader.offsets[current])): LogGuid \(header.logGuid) is not zero: "
                     + "the log was not replayed, so the metadata read here may be stale")
         }
@@ -82,6 +83,7 @@ package struct VHDXFile: Sendable {
         let batEnd = try Checked.add(bat.fileOffset, UInt64(bat.length), tableStructure, at: bat.entryOffset)
         if batEnd > file.size {
             warnings.append(
+                .vhdxBATPastEnd, at: .offset(bat.fileOffset),
                 "VHDX BAT region at \(hex(bat.fileOffset)) (\(bat.length) bytes) lies past the end of the file "
                     + "(size \(hex(file.size))): the disk's data is cut off; metadata read on")
         }
@@ -126,7 +128,7 @@ package struct VHDXFile: Sendable {
     /// size are required, the sector sizes, disk id and parent locator optional.
     /// - Throws: ``BinaryFormatError`` when a required item is missing or an item is shorter than its content.
     static func readItems(
-        _ file: FileReader, metadata: VHDXRegionTable.Entry, items: VHDXMetadataTable, warnings: inout [String]
+        _ file: FileReader, metadata: VHDXRegionTable.Entry, items: VHDXMetadataTable, warnings: inout [Diagnostic]
     ) throws -> DescribedDisk {
         var described = DescribedDisk()
         func item(_ guid: GUID, _ name: String, minimum: Int) throws -> ByteReader? {
@@ -147,12 +149,7 @@ package struct VHDXFile: Sendable {
         let flags = try parameters.u32(.little)
         described.leaveBlocksAllocated = flags & 1 != 0
         described.hasParent = flags & 2 != 0
-        let blockSize = described.blockSize
-        if blockSize < 1 << 20 || blockSize > 256 << 20 || blockSize & (blockSize - 1) != 0 {
-            warnings.append(
-                "VHDX file parameters at \(hex(parameters.baseOffset)): block size \(blockSize) is not a power of two "
-                    + "between 1 MiB and 256 MiB")
-        }
+        if let problem = blockSizeProblem(described.blockSize, at: parameters.baseOffset) { warnings.append(problem) }
 
         guard var size = try item(VHDXMetadataTable.virtualDiskSize, "virtual disk size", minimum: 8) else {
             throw BinaryFormatError("VHDX metadata table", at: metadata.fileOffset, "no virtual disk size item")
@@ -172,6 +169,7 @@ package struct VHDXFile: Sendable {
             let locator = try VHDXParentLocator(parsing: &reader)
             if locator.locatorType != VHDXParentLocator.vhdxParentType {
                 warnings.append(
+                    .vhdxLocatorTypeUnknown, at: .offset(reader.baseOffset),
                     "VHDX parent locator at \(hex(reader.baseOffset)): unknown locator type \(locator.locatorType); "
                         + "its entries are not used to find the parent")
             }
@@ -179,43 +177,55 @@ package struct VHDXFile: Sendable {
         }
         if described.hasParent && described.parentLocator == nil {
             warnings.append(
+                .vhdxParentLocatorMissing, at: .offset(parameters.baseOffset),
                 "VHDX file parameters at \(hex(parameters.baseOffset)): HasParent is set but there is no parent locator"
             )
         }
         return described
     }
 
+    /// The warning for a block size that is not a power of two between 1 MiB and 256 MiB (MS-VHDX 2.6.2.1).
+    static func blockSizeProblem(_ blockSize: UInt32, at offset: UInt64) -> Diagnostic? {
+        guard blockSize < 1 << 20 || blockSize > 256 << 20 || blockSize & (blockSize - 1) != 0 else { return nil }
+        return Diagnostic(
+            .vhdxBlockSize, at: .offset(offset),
+            "VHDX file parameters at \(hex(offset)): block size \(blockSize) is not a power of two "
+                + "between 1 MiB and 256 MiB")
+    }
+
     /// Both headers (nil where invalid) and the index of the one in use: the valid one with the higher
     /// sequence wins; one bad copy is survivable.
     /// - Throws: ``BinaryFormatError`` when neither is valid.
     static func readHeaders(
-        _ file: FileReader, warnings: inout [String]
+        _ file: FileReader, warnings: inout [Diagnostic]
     ) throws -> (headers: [VHDXHeader?], current: Int) {
         var headers: [VHDXHeader?] = []
-        var headerErrors: [String] = []
+        var headerErrors: [BinaryFormatError] = []
         for (index, offset) in VHDXHeader.offsets.enumerated() {
             do {
                 var reader = try file.reader(at: offset, count: VHDXHeader.size, structure: "VHDX header \(index + 1)")
                 headers.append(try VHDXHeader(parsing: &reader))
             } catch let error as BinaryFormatError {
                 headers.append(nil)
-                headerErrors.append(error.description)
+                headerErrors.append(error)
             }
         }
         guard let current = VHDXFile.currentHeader(headers) else {
             throw BinaryFormatError(
                 "VHDX headers", at: VHDXHeader.offsets[0],
-                "neither header is valid: " + headerErrors.joined(separator: "; "))
+                "neither header is valid: " + headerErrors.map(\.description).joined(separator: "; "))
         }
-        for message in headerErrors { warnings.append("\(message); using the other header") }
+        for error in headerErrors {
+            warnings.append(.vhdxHeaderDamaged, at: .offset(error.offset), "\(error); using the other header")
+        }
         return (headers, current)
     }
 
     /// The region table: the copies should agree; the first valid one is used.
     /// - Throws: ``BinaryFormatError`` when neither copy is valid.
-    static func readRegionTable(_ file: FileReader, warnings: inout [String]) throws -> VHDXRegionTable {
+    static func readRegionTable(_ file: FileReader, warnings: inout [Diagnostic]) throws -> VHDXRegionTable {
         var tables: [VHDXRegionTable?] = []
-        var tableErrors: [String] = []
+        var tableErrors: [BinaryFormatError] = []
         for (index, offset) in VHDXRegionTable.offsets.enumerated() {
             do {
                 var reader = try file.reader(
@@ -223,20 +233,24 @@ package struct VHDXFile: Sendable {
                 tables.append(try VHDXRegionTable(parsing: &reader))
             } catch let error as BinaryFormatError {
                 tables.append(nil)
-                tableErrors.append(error.description)
+                tableErrors.append(error)
             }
         }
         guard let table = tables.compactMap({ $0 }).first else {
             throw BinaryFormatError(
                 "VHDX region tables", at: VHDXRegionTable.offsets[0],
-                "neither copy is valid: " + tableErrors.joined(separator: "; "))
+                "neither copy is valid: " + tableErrors.map(\.description).joined(separator: "; "))
         }
-        for message in tableErrors { warnings.append("\(message); using the other copy") }
+        for error in tableErrors {
+            warnings.append(.vhdxRegionTableDamaged, at: .offset(error.offset), "\(error); using the other copy")
+        }
         if let first = tables[0], let second = tables[1],
             first.entries.map(\.guid) != second.entries.map(\.guid)
                 || first.entries.map(\.fileOffset) != second.entries.map(\.fileOffset)
         {
-            warnings.append("VHDX region tables at 0x30000 and 0x40000 differ; using table 1")
+            warnings.append(
+                .vhdxRegionTablesDiffer, at: .offset(VHDXRegionTable.offsets[0]),
+                "VHDX region tables at 0x30000 and 0x40000 differ; using table 1")
         }
         return table
     }

@@ -17,10 +17,10 @@ package struct ConfigTree: Sendable, Equatable {
     /// The unnamed root key; its children are the file's top-level keys.
     package var root: ConfigNode
     /// Non-fatal problems met while reading, each a sentence naming the offset or line.
-    package var warnings: [String]
+    package var warnings: [Diagnostic]
 
     /// Creates a tree.
-    package init(format: Format, root: ConfigNode, warnings: [String] = []) {
+    package init(format: Format, root: ConfigNode, warnings: [Diagnostic] = []) {
         self.format = format
         self.root = root
         self.warnings = warnings

@@ -39,7 +39,7 @@ package struct VMCXFile: Sendable {
     package var tree: ConfigTree
 
     /// Non-fatal problems.
-    package var warnings: [String] { tree.warnings }
+    package var warnings: [Diagnostic] { tree.warnings }
 
     /// Opens and reads `path`.
     /// - Throws: ``SystemError`` when the file cannot be opened, ``BinaryFormatError`` when it is not a readable
@@ -52,7 +52,7 @@ package struct VMCXFile: Sendable {
     /// - Throws: ``BinaryFormatError`` when no header is valid, the version is unsupported or the object table is
     ///   unreadable.
     package init(file: FileReader) throws {
-        var warnings = WarningList(limit: VMCXFile.maximumWarnings)
+        var warnings = DiagnosticList(limit: VMCXFile.maximumWarnings)
         let minimum = VMCXObjectTable.standardOffset + 8
         guard file.size >= minimum else {
             throw BinaryFormatError(
@@ -73,23 +73,26 @@ package struct VMCXFile: Sendable {
 
     /// Both headers; the valid one with the higher sequence.
     /// - Throws: ``BinaryFormatError`` when neither is valid or the version is unsupported.
-    static func chooseHeader(_ file: FileReader, warnings: inout WarningList) throws -> VMCXHeader {
+    static func chooseHeader(_ file: FileReader, warnings: inout DiagnosticList) throws -> VMCXHeader {
         var valid: [VMCXHeader] = []
-        var problems: [String] = []
+        var problems: [BinaryFormatError] = []
         for (number, offset) in [(1, UInt64(0)), (2, UInt64(0x1000))] {
             do {
                 var reader = try file.reader(at: offset, count: VMCXHeader.size, structure: "VMCX header \(number)")
                 valid.append(try VMCXHeader(parsing: &reader))
             } catch let error as BinaryFormatError {
-                problems.append(error.description)
+                problems.append(error)
             }
         }
         guard let chosen = valid.max(by: { $0.sequence < $1.sequence }) else {
             throw BinaryFormatError(
-                "VMCX headers", at: 0, "neither header is valid: " + problems.joined(separator: "; "))
+                "VMCX headers", at: 0, "neither header is valid: " + problems.map(\.description).joined(separator: "; ")
+            )
         }
         for problem in problems {
-            warnings.add("\(problem); using the header at \(hex(chosen.offset)) (sequence \(chosen.sequence))")
+            warnings.add(
+                .vmcxHeaderDamaged, at: .offset(problem.offset),
+                "\(problem); using the header at \(hex(chosen.offset)) (sequence \(chosen.sequence))")
         }
         guard chosen.version == VMCXHeader.supportedVersion else {
             throw BinaryFormatError(
@@ -101,7 +104,7 @@ package struct VMCXFile: Sendable {
 
     /// The entries of the object table at 0x2000 and of any allocated further tables it lists (none in the samples).
     static func allObjects(
-        _ objectTable: VMCXObjectTable, file: FileReader, warnings: inout WarningList
+        _ objectTable: VMCXObjectTable, file: FileReader, warnings: inout DiagnosticList
     ) throws -> [VMCXObjectTable.Entry] {
         var objects = objectTable.entries
         var tablesRead: Set<UInt64> = [VMCXObjectTable.standardOffset]
@@ -112,18 +115,23 @@ package struct VMCXFile: Sendable {
             guard entry.allocated, entry.type == .objectTable, !tablesRead.contains(entry.offset) else { continue }
             tablesRead.insert(entry.offset)
             guard tablesRead.count <= 16, objects.count < VMCXObjectTable.maximumEntries else {
-                warnings.add("VMCX object table at \(hex(entry.offset)): too many object tables; not read")
+                warnings.add(
+                    .vmcxObjectTableLimit, at: .offset(entry.offset),
+                    "VMCX object table at \(hex(entry.offset)): too many object tables; not read")
                 continue
             }
             do {
                 objects += try VMCXObjectTable(file: file, offset: entry.offset).entries
             } catch let error as BinaryFormatError {
-                warnings.add("\(error.description); objects it lists were not read")
+                warnings.add(
+                    .vmcxObjectTableUnreadable, at: .offset(error.offset),
+                    "\(error.description); objects it lists were not read")
             }
         }
         let badObjectChecksums = objects.filter { !$0.checksumValid }
         if let first = badObjectChecksums.first {
             warnings.add(
+                .vmcxObjectChecksum, at: .offset(first.entryOffset),
                 "VMCX object table: \(badObjectChecksums.count) entr\(badObjectChecksums.count == 1 ? "y has" : "ies have") a checksum mismatch"
                     + " (first at \(hex(first.entryOffset))); read on")
         }
@@ -133,7 +141,7 @@ package struct VMCXFile: Sendable {
 
     /// The live key tables: allocated KeyTable objects only; the higher sequence wins per index.
     static func liveKeyTables(
-        _ objects: [VMCXObjectTable.Entry], file: FileReader, warnings: inout WarningList
+        _ objects: [VMCXObjectTable.Entry], file: FileReader, warnings: inout DiagnosticList
     ) throws -> [VMCXKeyTable] {
         var tablesByIndex: [UInt16: VMCXKeyTable] = [:]
         var keyTableObjects = 0
@@ -141,11 +149,13 @@ package struct VMCXFile: Sendable {
             keyTableObjects += 1
             guard keyTableObjects <= VMCXFile.maximumKeyTables else {
                 warnings.add(
+                    .vmcxKeyTableLimit,
                     "VMCX object table: more than \(VMCXFile.maximumKeyTables) key tables; the rest were not read")
                 break
             }
             guard entry.size <= VMCXKeyTable.maximumSize else {
                 warnings.add(
+                    .vmcxKeyTableTooLarge, at: .offset(entry.offset),
                     "VMCX key table at \(hex(entry.offset)): size \(hex(entry.size)) exceeds the cap of \(hex(VMCXKeyTable.maximumSize)); not read"
                 )
                 continue
@@ -153,6 +163,7 @@ package struct VMCXFile: Sendable {
             let (end, overflow) = entry.offset.addingReportingOverflow(UInt64(entry.size))
             guard !overflow, end <= file.size else {
                 warnings.add(
+                    .vmcxKeyTablePastEnd, at: .offset(entry.offset),
                     "VMCX key table at \(hex(entry.offset)) (size \(hex(entry.size))) lies past the end of the file (\(hex(file.size))); not read"
                 )
                 continue
@@ -162,12 +173,14 @@ package struct VMCXFile: Sendable {
                 let table = try VMCXKeyTable(parsing: reader)
                 if !table.checksumValid {
                     warnings.add(
+                        .vmcxKeyTableChecksum, at: .offset(table.offset),
                         "VMCX key table \(table.index) at \(hex(table.offset)): header checksum mismatch; read on")
                 }
                 if let other = tablesByIndex[table.index] {
                     let keep = table.sequence > other.sequence ? table : other
                     let drop = table.sequence > other.sequence ? other : table
                     warnings.add(
+                        .vmcxKeyTableDuplicate, at: .offset(drop.offset),
                         "VMCX key table \(table.index): allocated twice (at \(hex(other.offset)) and \(hex(table.offset)));"
                             + " using sequence \(keep.sequence) at \(hex(keep.offset)), ignoring sequence \(drop.sequence) at \(hex(drop.offset))"
                     )
@@ -176,7 +189,7 @@ package struct VMCXFile: Sendable {
                     tablesByIndex[table.index] = table
                 }
             } catch let error as BinaryFormatError {
-                warnings.add("\(error.description); table not read")
+                warnings.add(.vmcxKeyTableUnreadable, at: .offset(error.offset), "\(error.description); table not read")
             }
         }
         return tablesByIndex.keys.sorted().compactMap { tablesByIndex[$0] }
@@ -185,13 +198,14 @@ package struct VMCXFile: Sendable {
 
     /// Every key entry of the live tables, with their damage as warnings.
     /// - Throws: ``BinaryFormatError`` past ``maximumEntries``.
-    static func keyEntries(_ keyTables: [VMCXKeyTable], warnings: inout WarningList) throws -> [VMCXKeyEntry] {
+    static func keyEntries(_ keyTables: [VMCXKeyTable], warnings: inout DiagnosticList) throws -> [VMCXKeyEntry] {
         var entries: [VMCXKeyEntry] = []
         for table in keyTables {
-            for message in table.warnings { warnings.add(message) }
+            warnings.add(contentsOf: table.warnings)
             let bad = table.entries.filter { !$0.checksumValid }
             if let first = bad.first {
                 warnings.add(
+                    .vmcxKeyEntryChecksum, at: .offset(first.absoluteOffset),
                     "VMCX key table \(table.index) at \(hex(table.offset)): \(bad.count) entr\(bad.count == 1 ? "y has" : "ies have")"
                         + " a checksum mismatch (first '\(first.name)' at \(hex(first.absoluteOffset))); read on")
             }
@@ -207,7 +221,7 @@ package struct VMCXFile: Sendable {
 
     /// Each entry's value (inline, or from its file object); nil for an entry whose value cannot be read.
     package static func values(
-        of entries: [VMCXKeyEntry], objects: [VMCXObjectTable.Entry], file: FileReader, warnings: inout WarningList
+        of entries: [VMCXKeyEntry], objects: [VMCXObjectTable.Entry], file: FileReader, warnings: inout DiagnosticList
     ) throws -> [ConfigValue?] {
         let fileObjects = Dictionary(
             objects.filter { $0.allocated && $0.type == .file }.map { ($0.offset, $0.size) },
@@ -236,7 +250,7 @@ package struct VMCXFile: Sendable {
                 }
                 values.append(try entry.decode(raw))
             } catch let error as BinaryFormatError {
-                warnings.add("\(error.description); entry skipped")
+                warnings.add(.vmcxValueUnreadable, at: .offset(error.offset), "\(error.description); entry skipped")
                 values.append(nil)
             }
         }
@@ -246,13 +260,14 @@ package struct VMCXFile: Sendable {
 
     /// The replay-log header: outstanding entries mean the tables may be older than what Hyper-V last wrote.
     static func readReplayLog(
-        _ chosen: VMCXHeader, file: FileReader, warnings: inout WarningList
+        _ chosen: VMCXHeader, file: FileReader, warnings: inout DiagnosticList
     ) throws -> VMCXReplayLog? {
         var replayLog: VMCXReplayLog?
         if chosen.replayLogOffset != 0 || chosen.replayLogSize != 0 {
             let (end, overflow) = chosen.replayLogOffset.addingReportingOverflow(chosen.replayLogSize)
             if overflow || end > file.size {
                 warnings.add(
+                    .vmcxReplayLogPastEnd, at: .offset(chosen.replayLogOffset),
                     "VMCX replay log at \(hex(chosen.replayLogOffset)) (size \(hex(chosen.replayLogSize))) runs past the end of the file"
                         + " (\(hex(file.size))): the file is cut short inside its replay-log area; the key tables before it were read"
                 )
@@ -264,11 +279,13 @@ package struct VMCXFile: Sendable {
                 replayLog = log
                 if log.entryCount > 0 {
                     warnings.add(
+                        .vmcxReplayLogOutstanding, at: .offset(log.offset),
                         "VMCX replay log at \(hex(log.offset)): \(log.entryCount) outstanding entr\(log.entryCount == 1 ? "y was" : "ies were")"
                             + " not replayed; values may be older than what Hyper-V last wrote")
                 }
             } catch let error as BinaryFormatError {
-                warnings.add("\(error.description); replay log not checked")
+                warnings.add(
+                    .vmcxReplayLogUnreadable, at: .offset(error.offset), "\(error.description); replay log not checked")
             }
         }
 
@@ -277,7 +294,8 @@ package struct VMCXFile: Sendable {
 
     /// Links entries to their parents and builds the tree; entries under missing parents or in cycles are dropped
     /// with a warning.
-    static func buildTree(entries: [VMCXKeyEntry], values: [ConfigValue?], warnings: inout WarningList) -> ConfigNode {
+    static func buildTree(entries: [VMCXKeyEntry], values: [ConfigValue?], warnings: inout DiagnosticList) -> ConfigNode
+    {
         func key(_ table: UInt16, _ offset: UInt32) -> UInt64 { UInt64(table) << 32 | UInt64(offset) }
         var indexByKey: [UInt64: Int] = [:]
         for (index, entry) in entries.enumerated() where values[index] != nil {
@@ -299,12 +317,14 @@ package struct VMCXFile: Sendable {
                     ? "table \(entry.parentTable) has no key entry at offset \(hex(entry.parentOffset))"
                     : "key table \(entry.parentTable) does not exist"
                 warnings.add(
+                    .vmcxParentMissing, at: .offset(entry.absoluteOffset),
                     "VMCX key entry '\(entry.name)' at \(at): its parent is missing (\(reason)); entry and its children dropped"
                 )
                 continue
             }
             guard values[parent] == .node else {
                 warnings.add(
+                    .vmcxParentNotNode, at: .offset(entry.absoluteOffset),
                     "VMCX key entry '\(entry.name)' at \(at): its parent '\(entries[parent].name)' at \(hex(entries[parent].absoluteOffset))"
                         + " is a \(values[parent]!.typeName), not a node; entry dropped")
                 continue
@@ -329,6 +349,7 @@ package struct VMCXFile: Sendable {
             let kids = ordered(children[index] ?? [])
             if depth >= VMCXFile.maximumDepth, !kids.isEmpty {
                 warnings.add(
+                    .vmcxTooDeep, at: .offset(entry.absoluteOffset),
                     "VMCX key entry '\(entry.name)' at \(hex(entry.absoluteOffset)): nesting deeper than \(VMCXFile.maximumDepth); children dropped"
                 )
                 return node
@@ -361,27 +382,11 @@ package struct VMCXFile: Sendable {
             let cycle = seen[seen.firstIndex(of: loopStart)!...]
             let names = cycle.prefix(4).map { "'\(entries[$0].name)' at \(hex(entries[$0].absoluteOffset))" }
             warnings.add(
+                .vmcxParentCycle, at: .offset(entries[loopStart].absoluteOffset),
                 "VMCX key entries form a parent cycle (\(names.joined(separator: " → "))\(cycle.count > 4 ? " …" : "")); \(cycle.count) entries and their children dropped"
             )
             reported.formUnion(seen)
         }
         return root
-    }
-}
-
-/// Collects warning sentences up to a limit and counts the rest, so a hostile file cannot flood a report.
-package struct WarningList {
-    package let limit: Int
-    package private(set) var items: [String] = []
-    private(set) var suppressed = 0
-
-    package init(limit: Int) { self.limit = limit }
-
-    package mutating func add(_ message: String) {
-        if items.count < limit { items.append(message) } else { suppressed += 1 }
-    }
-
-    package func finish() -> [String] {
-        suppressed == 0 ? items : items + ["\(suppressed) more warnings were suppressed"]
     }
 }

@@ -153,9 +153,8 @@ package struct VMCXKeyEntry: Sendable, Equatable {
                 throw BinaryFormatError(
                     "VMCX key entry '\(name)'", at: absoluteOffset, "value needs \(count) bytes, has \(raw.count)")
             }
-            var value: UInt64 = 0
-            for index in (0..<count).reversed() { value = value << 8 | UInt64(raw[index]) }
-            return value
+            return try ByteReader(raw, baseOffset: absoluteOffset, structure: "VMCX key entry '\(name)'")
+                .integer(at: 0, size: count, .little)
         }
         switch type {
         case 3: return .integer(Int64(bitPattern: try integer(8)))

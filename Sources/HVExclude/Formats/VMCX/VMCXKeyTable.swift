@@ -34,7 +34,7 @@ package struct VMCXKeyTable: Sendable, Equatable {
     /// Non-free entries, in stored order.
     package var entries: [VMCXKeyEntry]
     /// Problems met in this table (the table is kept up to the damage).
-    package var warnings: [String]
+    package var warnings: [Diagnostic]
 
     /// Parses a table over `reader`, which holds exactly the table object's bytes.
     /// - Throws: ``BinaryFormatError`` when the table is too small or its signature is wrong.
@@ -54,7 +54,7 @@ package struct VMCXKeyTable: Sendable, Equatable {
         let stored = try reader.peek(UInt32.self, at: 6, .little)
         checksumValid = CRC32.ieee.checksum(try reader.copy(0..<10), zeroingFieldAt: 6) == stored
         var entries: [VMCXKeyEntry] = []
-        var warnings: [String] = []
+        var warnings: [Diagnostic] = []
         var position = VMCXKeyTable.headerSize
         let label = "VMCX key table \(index) at \(hex(reader.baseOffset))"
         while position + VMCXKeyEntry.headerSize <= reader.count {
@@ -65,6 +65,7 @@ package struct VMCXKeyTable: Sendable, Equatable {
                 UInt64(position) + UInt64(entrySize) <= UInt64(reader.count)
             else {
                 warnings.append(
+                    .vmcxKeyEntrySize, at: .offset(reader.baseOffset + UInt64(position)),
                     "\(label): key entry at \(at) has size \(entrySize), past the end of the \(hex(reader.count))-byte table"
                         + " (or smaller than its header); the rest of the table was not read")
                 break
@@ -74,7 +75,8 @@ package struct VMCXKeyTable: Sendable, Equatable {
                     let sub = try reader.sub(at: position, count: Int(entrySize), structure: "VMCX key entry")
                     entries.append(try VMCXKeyEntry(parsing: sub, tableIndex: index, offset: UInt32(position)))
                 } catch let error as BinaryFormatError {
-                    warnings.append("\(error.description); entry skipped")
+                    warnings.append(
+                        .vmcxKeyEntryUnreadable, at: .offset(error.offset), "\(error.description); entry skipped")
                 }
             }
             position += Int(entrySize)

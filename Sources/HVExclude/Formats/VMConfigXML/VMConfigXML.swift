@@ -39,13 +39,15 @@ package enum VMConfigXML {
         guard document.name == "configuration" else {
             throw VMConfigXMLError.rootElement(name: document.name, line: document.line)
         }
-        var warnings: [String] = []
+        var warnings = DiagnosticList()
         let node = try map(document, warnings: &warnings)
-        return ConfigTree(format: .xml, root: ConfigNode(name: "", value: .node, children: [node]), warnings: warnings)
+        return ConfigTree(
+            format: .xml, root: ConfigNode(name: "", value: .node, children: [node]), warnings: warnings.finish())
     }
 
-    private static func map(_ element: XMLElementNode, warnings: inout [String]) throws -> ConfigNode {
+    private static func map(_ element: XMLElementNode, warnings: inout DiagnosticList) throws -> ConfigNode {
         let location = "line \(element.line)"
+        let place = DiagnosticLocation.line(element.line, column: element.column)
         let at = "<\(element.name)> at line \(element.line), column \(element.column)"
         for attribute in element.attributes where attribute.name != "type" {
             throw VMConfigXMLError.foreignAttribute(
@@ -54,11 +56,11 @@ package enum VMConfigXML {
         let hasText = element.text.unicodeScalars.contains { !($0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r") }
         guard let type = element.attribute("type") else {
             if element.children.isEmpty && hasText {
-                warnings.append("XML \(at): text without a 'type' attribute; kept as a string")
+                warnings.add(.xmlUntypedText, at: place, "XML \(at): text without a 'type' attribute; kept as a string")
                 return ConfigNode(name: element.name, value: .string(element.text), location: location)
             }
             if hasText {
-                warnings.append("XML \(at): text beside child elements ignored")
+                warnings.add(.xmlMixedContent, at: place, "XML \(at): text beside child elements ignored")
             }
             var node = ConfigNode(name: element.name, value: .node, location: location)
             node.children.reserveCapacity(element.children.count)
@@ -68,7 +70,9 @@ package enum VMConfigXML {
             return node
         }
         if !element.children.isEmpty {
-            warnings.append("XML \(at): a typed leaf (type=\"\(type)\") has child elements; they were ignored")
+            warnings.add(
+                .xmlTypedLeafChildren, at: place,
+                "XML \(at): a typed leaf (type=\"\(type)\") has child elements; they were ignored")
         }
         let text = element.text
         let trimmed = trim(text)
@@ -82,7 +86,9 @@ package enum VMConfigXML {
             } else if let number = UInt64(trimmed) {
                 value = .unsigned(number)
             } else {
-                warnings.append("XML \(at): integer value '\(trimmed.prefix(40))' is not a number; kept as a string")
+                warnings.add(
+                    .xmlBadValue, at: place,
+                    "XML \(at): integer value '\(trimmed.prefix(40))' is not a number; kept as a string")
                 value = .string(text)
             }
         case "bool":
@@ -90,7 +96,8 @@ package enum VMConfigXML {
             case "true", "1": value = .bool(true)
             case "false", "0": value = .bool(false)
             default:
-                warnings.append(
+                warnings.add(
+                    .xmlBadValue, at: place,
                     "XML \(at): bool value '\(trimmed.prefix(40))' is neither True nor False; kept as a string")
                 value = .string(text)
             }
@@ -98,11 +105,11 @@ package enum VMConfigXML {
             if let bytes = Base64Decoder.decode(text) {
                 value = .bytes(bytes)
             } else {
-                warnings.append("XML \(at): bytes value is not valid base64; kept as a string")
+                warnings.add(.xmlBadValue, at: place, "XML \(at): bytes value is not valid base64; kept as a string")
                 value = .string(text)
             }
         default:
-            warnings.append("XML \(at): unknown type \"\(type)\"; kept as a string")
+            warnings.add(.xmlUnknownType, at: place, "XML \(at): unknown type \"\(type)\"; kept as a string")
             value = .string(text)
         }
         return ConfigNode(name: element.name, value: value, location: location)

@@ -36,17 +36,17 @@ package struct VirtualDisk: Codable, Sendable, Equatable {
     package var virtualDiskID: GUID?
     /// Where the parent should be, for a differencing disk.
     package var parent: VirtualDiskParent?
-    /// Non-fatal problems found while reading, each a sentence with an offset.
-    package var warnings: [String]
+    /// Non-fatal problems found while reading, each with an offset.
+    package var warnings: [Diagnostic]
     /// Data the file cannot give: BAT entries that point past its end (a half-copied `.avhdx`, a truncated
-    /// download), or a BAT that cannot be read. The header is whole, so the disk is still placed in its chain and
-    /// planned; its guest bytes are not all there.
-    package var damage: [String] = []
+    /// download, `disk.blocks-past-end`), or a BAT that cannot be read (`disk.bat-unreadable`). The header is
+    /// whole, so the disk is still placed in its chain and planned; its guest bytes are not all there.
+    package var damage: [Diagnostic] = []
 
     /// Creates a value; readers fill it from a parsed file.
     package init(
         format: Format, type: DiskType, virtualSize: UInt64, blockSize: UInt32?, creator: String, identity: GUID,
-        parent: VirtualDiskParent?, warnings: [String], virtualDiskID: GUID? = nil
+        parent: VirtualDiskParent?, warnings: [Diagnostic], virtualDiskID: GUID? = nil
     ) {
         self.virtualDiskID = virtualDiskID
         self.format = format

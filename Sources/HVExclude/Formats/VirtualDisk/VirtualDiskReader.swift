@@ -35,11 +35,15 @@ package enum VirtualDiskReader {
     /// The blocks of the disk behind `file` that its BAT places past the end of the file (one sentence naming
     /// them, without the path: the finding names the disk), or why the BAT could not be read; empty for a whole disk. The BAT is read as the guest view reads it
     /// (``VHDDiskBytes``, ``VHDXDiskBytes``): bounded by the file's size and their caps.
-    static func damage(of file: FileReader, _ blocks: () throws -> BlocksPastEnd) -> [String] {
+    static func damage(of file: FileReader, _ blocks: () throws -> BlocksPastEnd) -> [Diagnostic] {
         do {
-            return try blocks().problem.map { [$0] } ?? []
+            return try blocks().problem.map { [Diagnostic(.diskBlocksPastEnd, $0)] } ?? []
         } catch {
-            return ["the block allocation table cannot be read, so the disk's data cannot be: \(error)"]
+            return [
+                Diagnostic(
+                    .diskBATUnreadable,
+                    "the block allocation table cannot be read, so the disk's data cannot be: \(error)")
+            ]
         }
     }
 
@@ -73,11 +77,13 @@ package enum VirtualDiskReader {
                 if let guid = GUID(value) {
                     if !guid.isZero { identities.append(guid) }
                 } else {
-                    warnings.append("VHDX parent locator: \(key) \"\(value)\" is not a GUID; ignored")
+                    warnings.append(
+                        .vhdxParentLinkageInvalid, "VHDX parent locator: \(key) \"\(value)\" is not a GUID; ignored")
                 }
             }
             if identities.isEmpty {
-                warnings.append("VHDX parent locator: no parent_linkage; the parent cannot be verified")
+                warnings.append(
+                    .vhdxParentLinkageMissing, "VHDX parent locator: no parent_linkage; the parent cannot be verified")
             }
             parent = VirtualDiskParent(candidates: candidates, expectedIdentities: identities)
         }

@@ -1,3 +1,6 @@
+import HVXBinary
+import HVXVolume
+
 /// A problem met while scanning, as a value the pipeline carries; the scan goes on.
 ///
 /// Every stage from the walk to the planner returns findings; the report turns them into its `warnings` in
@@ -47,20 +50,73 @@ package struct Finding: Sendable, Hashable {
         package static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
     }
 
+    /// Where a finding is: what kind of place, and its text as the report prints it (the report's `path`).
+    ///
+    /// The text is made once, where the finding is made, from the typed value there (a ``WindowsPath``'s
+    /// description, a host path), so the report's JSON stays what it was when `path` was a plain string.
+    package enum Location: Sendable, Hashable, CustomStringConvertible {
+        /// A Windows path (`C:\ProgramData\…\x.vmcx`, a drive `C:`).
+        case windowsPath(String)
+        /// A path on the scanning host (a file the map gives no Windows form, an image, a mount).
+        case hostPath(String)
+        /// A registry hive file, by its path (Windows when known), and the key below its root when the problem
+        /// is in one key.
+        case registry(hive: String, key: String?)
+        /// An event log file, by its path, and the record when the problem is in one record.
+        case eventLog(String, record: UInt64?)
+        /// Not a place: what the finding is about (`registry`, `exclusions`, `CLUSDB`).
+        case subject(String)
+        /// A place given as text by a caller not yet typed (``Finding/init(_:path:message:severity:)``).
+        case text(String)
+
+        /// A Windows path.
+        package static func windows(_ path: WindowsPath) -> Location { .windowsPath(path.description) }
+
+        /// The text the report prints as the finding's `path`.
+        package var description: String {
+            switch self {
+            case .windowsPath(let text), .hostPath(let text), .subject(let text), .text(let text): text
+            case .registry(let hive, _): hive
+            case .eventLog(let path, _): path
+            }
+        }
+    }
+
     /// Which stage met it.
     package var category: Category
-    /// The Windows path when known, else the host path, else what it is about (`registry`, `exclusions`).
-    package var path: String
+    /// Where it is.
+    package var location: Location
     /// What went wrong, specifically.
     package var message: String
     /// See ``Severity``.
     package var severity: Severity
+    /// The reader's code when the finding carries a reader's ``Diagnostic`` (docs/diagnostics.md); not in the
+    /// report's JSON yet.
+    package var code: DiagnosticCode?
 
-    /// Creates a finding.
-    package init(_ category: Category, path: String, message: String, severity: Severity = .warning) {
+    /// The location as the report prints it: the Windows path when known, else the host path, else what it is
+    /// about (`registry`, `exclusions`).
+    package var path: String { location.description }
+
+    /// A finding at `location`.
+    package init(
+        _ category: Category, at location: Location, message: String, severity: Severity = .warning,
+        code: DiagnosticCode? = nil
+    ) {
         self.category = category
-        self.path = path
+        self.location = location
         self.message = message
         self.severity = severity
+        self.code = code
+    }
+
+    /// A finding carrying a reader's `diagnostic` (its message and code) at `location`.
+    package init(_ category: Category, at location: Location, _ diagnostic: Diagnostic, severity: Severity = .warning) {
+        self.init(category, at: location, message: diagnostic.message, severity: severity, code: diagnostic.code)
+    }
+
+    /// A finding whose place is text (``Location/text(_:)``): for callers not yet typed.
+    package init(_ category: Category, path: String, message: String, severity: Severity = .warning) {
+        self.init(category, at: .text(path), message: message, severity: severity)
     }
 }

@@ -64,8 +64,10 @@ struct BlocksPastEndTests {
         // The inventory's reader of a disk found on a host names the same block, without the path (the finding
         // names the disk).
         let damage = try VirtualDiskReader.read(path: path).damage
-        #expect(damage.count == 1 && damage[0].hasPrefix("1 BAT entry points past the end"), "\(damage)")
-        #expect(damage.first?.contains("VHD data block 8 at ") == true && damage.first?.contains(path) == false)
+        #expect(damage.codes == [.diskBlocksPastEnd], "\(damage)")
+        #expect(damage.first?.message.hasPrefix("1 BAT entry points past the end") == true)
+        #expect(damage.first?.message.contains("VHD data block 8 at ") == true)
+        #expect(damage.first?.message.contains(path) == false)
         let error = try #require(throws: BlockPastEndError.self) { try opened.source.read(at: 16 << 20, count: 4096) }
         #expect(error.block == 8 && error.fileSize == fileSize && error.path == path)
         #expect(error.offset + error.length > fileSize)
@@ -119,7 +121,8 @@ struct BlocksPastEndTests {
         #expect(opened.errors.count == 1)
         #expect(opened.errors.first?.contains("VHDX payload block \(block)") == true, "\(opened.errors)")
         let damage = try VirtualDiskReader.read(path: path).damage
-        #expect(damage.count == 1 && damage.first?.contains("VHDX payload block \(block) at ") == true, "\(damage)")
+        #expect(damage.codes == [.diskBlocksPastEnd], "\(damage)")
+        #expect(damage.first?.message.contains("VHDX payload block \(block) at ") == true, "\(damage)")
         #expect(try opened.source.read(at: 0, count: 512) == [UInt8](repeating: 0xAB, count: 512))
         let error = try #require(throws: BlockPastEndError.self) { try opened.source.read(at: 40 << 20, count: 512) }
         #expect(error.block == block && error.fileSize == full - (1 << 20))
@@ -165,7 +168,8 @@ struct BlocksPastEndTests {
         let opened = try DiskImageBytes.open(path: child)
         #expect(opened.errors.count == 1 && opened.errors[0].contains("VHD data block 0"), "\(opened.errors)")
         let damage = try VirtualDiskReader.read(path: child).damage
-        #expect(damage.count == 1 && damage.first?.contains("VHD data block 0 at ") == true, "\(damage)")
+        #expect(damage.codes == [.diskBlocksPastEnd], "\(damage)")
+        #expect(damage.first?.message.contains("VHD data block 0 at ") == true, "\(damage)")
         let error = try #require(throws: BlockPastEndError.self) { try opened.source.read(at: 0, count: 512) }
         #expect(error.block == 0 && error.offset == (fileSize / 512 + 64) * 512 && error.path == child)
         // Blocks the child does not hold still come from the parent (zeros there: qemu wrote only block 0).
@@ -199,7 +203,8 @@ struct BlocksPastEndTests {
         let named = state == 6 ? "VHDX payload block 0" : "VHDX sector bitmap block of chunk 0"
         #expect(opened.errors.count == 1 && opened.errors[0].contains(named), "\(opened.errors)")
         let damage = try VirtualDiskReader.read(path: child).damage
-        #expect(damage.count == 1 && damage.first?.contains(named) == true, "\(damage)")
+        #expect(damage.codes == [.diskBlocksPastEnd], "\(damage)")
+        #expect(damage.first?.message.contains(named) == true, "\(damage)")
         let error = try #require(throws: BlockPastEndError.self) { try opened.source.read(at: 0, count: 512) }
         #expect(error.offset == beyond && error.fileSize == fileSize)
         #expect(error.description.contains(named))

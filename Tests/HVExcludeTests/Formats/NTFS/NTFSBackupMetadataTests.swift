@@ -34,7 +34,9 @@ struct NTFSBackupMetadataTests {
         bytes[0..<512] = ArraySlice(repeating: 0, count: 512)
         let fs = try Self.open(bytes)
         #expect(
-            fs.warnings == [
+            fs.warnings.codes == [.ntfsBootSectorDamaged])
+        #expect(
+            fs.warnings.messages == [
                 "the boot sector is damaged (not an NTFS volume: NTFS boot record at 0x3: no \"NTFS    \" signature); "
                     + "read with the backup boot sector at 0xFFE00"
             ])
@@ -48,7 +50,9 @@ struct NTFSBackupMetadataTests {
         bytes[mft..<(mft + 4)] = ArraySlice(Array("BAAD".utf8))
         let fs = try Self.open(bytes)
         #expect(
-            fs.warnings.first
+            fs.warnings.codes.first == .ntfsMFTRecordZeroDamaged && fs.warnings.first?.location == .mftRecord(0))
+        #expect(
+            fs.warnings.messages.first
                 == "$MFT's record 0 is damaged (MFT record 0: marked BAAD (a multi-sector write failed)); "
                 + "$MFT is mapped with its copy in $MFTMirr at 0x28000", "\(fs.warnings)")
         #expect(Set(try fs.listFolder("/t/VMs").map(\.name)) == ["b.vmcx", "c.txt"])

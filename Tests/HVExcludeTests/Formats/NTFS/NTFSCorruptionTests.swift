@@ -59,7 +59,7 @@ struct NTFSCorruptionTests {
         var volume = Self.healthy()
         volume.tornRecords = [18]
         let fs = try Self.open(volume)
-        #expect(fs.warnings.contains { $0.hasPrefix("MFT record 18: fixup mismatch") }, "\(fs.warnings)")
+        #expect(fs.warnings.messages.contains { $0.hasPrefix("MFT record 18: fixup mismatch") }, "\(fs.warnings)")
         #expect(Set(try fs.listFolder("/t/VMs").map(\.name)) == ["c.txt"])
     }
 
@@ -68,8 +68,10 @@ struct NTFSCorruptionTests {
         volume.records[16]![0..<4] = ArraySlice(Array("BAAD".utf8))
         volume.records[19]![60..<64] = [0, 0, 0, 0]  // first attribute's length 0
         let fs = try Self.open(volume)
-        #expect(fs.warnings.contains { $0.hasPrefix("MFT record 16: marked BAAD") }, "\(fs.warnings)")
-        #expect(fs.warnings.contains { $0.hasPrefix("MFT record 19: attribute at 56 has length 0") }, "\(fs.warnings)")
+        #expect(fs.warnings.messages.contains { $0.hasPrefix("MFT record 16: marked BAAD") }, "\(fs.warnings)")
+        #expect(
+            fs.warnings.messages.contains { $0.hasPrefix("MFT record 19: attribute at 56 has length 0") },
+            "\(fs.warnings)")
         #expect(Set(try fs.listFolder("/t").map(\.name)) == ["VMs"])
     }
 
@@ -141,10 +143,10 @@ struct NTFSCorruptionTests {
         let volume = try NTFSVolume(source: MemoryBytes(cut), name: "cut")
         let fs = NTFSFileSystem(volume: volume, root: "/t")
         #expect(
-            fs.warnings.contains {
+            fs.warnings.messages.contains {
                 $0.hasPrefix("MFT record 18: the MFT cannot be read from here on") && $0.contains("truncated image")
             }, "\(fs.warnings)")
-        #expect(volume.warnings.contains { $0.contains("$UpCase unreadable") })
+        #expect(volume.warnings.has(.ntfsUpCaseUnreadable, at: .mftRecord(10)))
         #expect(try fs.listFolder("/t").map(\.name).contains("VMs"))
     }
 
@@ -162,7 +164,7 @@ struct NTFSCorruptionTests {
             ])
         let fs = try Self.open(volume)
         #expect(
-            fs.warnings.contains {
+            fs.warnings.messages.contains {
                 $0 == "MFT record 4: the MFT holds only 4 records and not the root folder (record 5)"
             }, "\(fs.warnings)")
         #expect(fs.record(atHostPath: "/t/a.vhdx") == nil)
@@ -211,7 +213,7 @@ struct NTFSCorruptionTests {
             ])
         let fs = try Self.open(volume)
         #expect(try fs.listFolder("/t").map(\.name).contains("secret.vhdx"))
-        #expect(fs.tree.nodes[28].isEncrypted)
+        #expect(fs.tree.node(28).isEncrypted)
         #expect(throws: NTFSError.encrypted(28)) { try fs.openFile("/t/secret.vhdx", readBudget: 1 << 20) }
     }
 

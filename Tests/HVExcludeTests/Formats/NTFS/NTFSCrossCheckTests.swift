@@ -29,7 +29,7 @@ import Testing
         while let (folder, prefix) = stack.popLast() {
             for child in fs.children(of: folder) {
                 let path = prefix.isEmpty ? child.name : prefix + "/" + child.name
-                let node = fs.tree.nodes[Int(child.record)]
+                let node = fs.tree.node(child.record)
                 entries.insert(Listed(path: path, isFolder: node.isDirectory, size: node.isDirectory ? 0 : node.size))
                 records[path] = child.record
                 if fs.tree.kind(of: child.record) == .directory { stack.append((child.record, path)) }
@@ -91,7 +91,7 @@ import Testing
         let links = try volume.record(try #require(records["Links/original.vmcx"]))
         #expect(
             links.attributes.contains { $0.type == NTFSAttribute.Kind.attributeList.rawValue && $0.nonResident != nil })
-        #expect(fs.tree.nodes[Int(try #require(records["Compressed/notes.xml"]))].isCompressed)
+        #expect(fs.tree.node(try #require(records["Compressed/notes.xml"])).isCompressed)
         #expect(Set(fs.tree.streams[try #require(records["Streams/ads.txt"])] ?? []) == ["Zone.Identifier", "second"])
         #expect(
             fs.kind(of: "/features/Reparse/disk-link.vhdx") == .symlink
@@ -124,12 +124,12 @@ import Testing
             let type = attributes[.type] as? FileAttributeType
             let isFolder =
                 type == .typeDirectory
-                || (type == .typeSymbolicLink && fs.tree.nodes[Int(records[path] ?? 0)].isDirectory)
+                || (type == .typeSymbolicLink && fs.tree.node(records[path] ?? 0).isDirectory)
             let size =
                 isFolder
                 ? 0
                 : (type == .typeSymbolicLink
-                    ? fs.tree.nodes[Int(records[path] ?? 0)].size : (attributes[.size] as? UInt64 ?? 0))
+                    ? fs.tree.node(records[path] ?? 0).size : (attributes[.size] as? UInt64 ?? 0))
             mounted.insert(Listed(path: path, isFolder: isFolder, size: size))
             if type == .typeSymbolicLink { #expect(fs.kind(of: "/features/" + path) == .symlink, "\(path)") }
             if type == .typeRegular && !path.hasPrefix("Many/") {

@@ -13,13 +13,19 @@ struct NTFSFastPathAgreementTests {
     /// What a tree holds, with names as text (the two paths store name bytes in different places).
     struct Contents: Equatable {
         var nodes: [NTFSTree.Node]
+        var records: [UInt32]
         var names: [String]
+        var slots: [Int32]
+        var droppedNames: [Int32]
         var streams: [UInt64: [String]]
         var interixTargets: [UInt64: String]
         var warnings: [String]
 
         init(_ tree: NTFSTree) {
-            nodes = tree.nodes
+            nodes = tree.keptNodes
+            records = tree.keptRecords
+            slots = tree.slots
+            droppedNames = tree.droppedNames
             names = tree.names.map { name in
                 let text = String(decoding: tree.nameBytes[name.start..<(name.start + name.length)], as: UTF8.self)
                 return "\(name.record) in \(name.parent.record)/\(name.parent.sequence): \(text)"
@@ -31,13 +37,22 @@ struct NTFSFastPathAgreementTests {
     }
 
     static func expectAgreement(_ volume: NTFSVolume, _ label: String) {
-        let fast = Contents(NTFSTree(volume: volume))
-        let slow = Contents(NTFSTree(volume: volume, fastPath: false))
+        expectAgreement(volume, label, keep: nil)
+        // The two paths also decide alike which files the tree drops (here all it may).
+        expectAgreement(volume, label + " keeping no file name", keep: { _, _ in false })
+    }
+
+    static func expectAgreement(_ volume: NTFSVolume, _ label: String, keep: NTFSTree.KeepTest?) {
+        let fast = Contents(NTFSTree(volume: volume, keep: keep))
+        let slow = Contents(NTFSTree(volume: volume, fastPath: false, keep: keep))
         #expect(fast.nodes.count == slow.nodes.count, "\(label)")
         for index in fast.nodes.indices where index < slow.nodes.count && fast.nodes[index] != slow.nodes[index] {
             Issue.record(
                 "\(label): record \(index): fast path \(fast.nodes[index]), record parser \(slow.nodes[index])")
         }
+        #expect(fast.records == slow.records, "\(label)")
+        #expect(fast.slots == slow.slots, "\(label)")
+        #expect(fast.droppedNames == slow.droppedNames, "\(label)")
         #expect(fast.names == slow.names, "\(label)")
         #expect(fast.streams == slow.streams, "\(label)")
         #expect(fast.interixTargets == slow.interixTargets, "\(label)")

@@ -41,7 +41,7 @@ struct NTFSOrphanTests {
     @Test func staleParentSequenceOrphansTheFolderWithItsSubtree() throws {
         let fs = try Self.open(Self.volume(vmsName: V.fileName(parent: 5, parentSequence: 4, name: "VMs")))
         #expect(
-            fs.warnings == [
+            fs.warnings.messages == [
                 "MFT record 17 (folder \"VMs\"): orphaned, its parent reference names record 5 with sequence 4, but that "
                     + "record has sequence 5 (a stale reference); placed under \\$Orphans\\VMs"
             ])
@@ -53,7 +53,7 @@ struct NTFSOrphanTests {
         // VMs (17) names Disks (20) as its parent, Disks names VMs: neither reaches the root.
         let fs = try Self.open(Self.volume(vmsName: V.fileName(parent: 20, name: "VMs")))
         #expect(
-            fs.warnings == [
+            fs.warnings.messages == [
                 "MFT record 17 (folder \"VMs\"): orphaned, its parent chain is a cycle (records 17 → 20 → 17); placed under "
                     + "\\$Orphans\\VMs"
             ])
@@ -71,16 +71,16 @@ struct NTFSOrphanTests {
             })
         #expect(fs.warnings.count == 3, "\(fs.warnings)")
         #expect(
-            fs.warnings.contains {
+            fs.warnings.messages.contains {
                 $0.hasPrefix("MFT record 22 (file \"lost.vhdx\"): orphaned, its parent, record 25, is not in use")
             })
         #expect(
-            fs.warnings.contains {
+            fs.warnings.messages.contains {
                 $0.hasPrefix(
                     "MFT record 23 (file \"under-a-file.vhdx\"): orphaned, its parent, record 16, is not a folder")
             })
         #expect(
-            fs.warnings.contains {
+            fs.warnings.messages.contains {
                 $0
                     == "MFT record 24 (file \"lost (record 24).vhdx\"): orphaned, its parent, record 40, lies past the end of the MFT; "
                     + "placed under \\$Orphans\\lost (record 24).vhdx"
