@@ -40,7 +40,7 @@ package final class NTFSFileSystem: VolumeFileSystem {
     }
 
     /// Problems met reading the volume and its MFT, each naming the record.
-    package var warnings: [Diagnostic] { volume.warnings + tree.warnings.map { Diagnostic(.ntfsTree, $0) } }
+    package var warnings: [Diagnostic] { volume.warnings + tree.warnings }
 
     // MARK: paths
 
