@@ -149,6 +149,11 @@ package enum DiagnosticCode: String, Sendable, Hashable, Codable, CaseIterable {
     case ntfsOrphanParentNotFolder = "ntfs.orphan-parent-not-folder"
     case ntfsOrphanStaleSequence = "ntfs.orphan-stale-sequence"
     case ntfsOrphanUnlinked = "ntfs.orphan-unlinked"
+    case ntfsFolderReachedTwice = "ntfs.folder-reached-twice"
+    case ntfsIndexCheckLimit = "ntfs.index-check-limit"
+    case ntfsIndexUnreadable = "ntfs.index-unreadable"
+    case ntfsIndexLacksName = "ntfs.index-lacks-name"
+    case ntfsIndexExtraName = "ntfs.index-extra-name"
 
     // Disk images: partition tables (DiskImage/PartitionTable)
     case imageUnrecognised = "image.unrecognised"
