@@ -126,13 +126,34 @@ package enum DiagnosticCode: String, Sendable, Hashable, Codable, CaseIterable {
     case registrationKeyName = "registration.key-name"
     case registrationValueType = "registration.value-type"
 
-    // NTFS (Formats/NTFS): the volume, boot record and MFT records; the tree's own warnings at the boundary
+    // NTFS (Formats/NTFS): the volume, boot record and MFT records
     case ntfsBootSignature = "ntfs.boot-signature"
     case ntfsBootSectorDamaged = "ntfs.boot-sector-damaged"
     case ntfsMFTRecordZeroDamaged = "ntfs.mft-record0-damaged"
     case ntfsUpCaseUnreadable = "ntfs.upcase-unreadable"
     case ntfsAttributeSkipped = "ntfs.attribute-skipped"
-    case ntfsTree = "ntfs.tree"
+
+    // NTFS: the MFT tree (Formats/NTFS/NTFSTree), its orphans and the walk's index check
+    case ntfsMFTRecordLimit = "ntfs.mft-record-limit"
+    case ntfsMFTNoRoot = "ntfs.mft-no-root"
+    case ntfsMFTUnreadable = "ntfs.mft-unreadable"
+    case ntfsMFTCutOff = "ntfs.mft-cut-off"
+    case ntfsBaseRecordPastEnd = "ntfs.base-record-past-end"
+    case ntfsRecordUnreadable = "ntfs.record-unreadable"
+    case ntfsRecordFromMirror = "ntfs.record-from-mirror"
+    case ntfsFileNameSkipped = "ntfs.file-name-skipped"
+    case ntfsOrphanCycle = "ntfs.orphan-cycle"
+    case ntfsOrphanParentUnnamed = "ntfs.orphan-parent-unnamed"
+    case ntfsOrphanParentPastEnd = "ntfs.orphan-parent-past-end"
+    case ntfsOrphanMissingParent = "ntfs.orphan-missing-parent"
+    case ntfsOrphanParentNotFolder = "ntfs.orphan-parent-not-folder"
+    case ntfsOrphanStaleSequence = "ntfs.orphan-stale-sequence"
+    case ntfsOrphanUnlinked = "ntfs.orphan-unlinked"
+    case ntfsFolderReachedTwice = "ntfs.folder-reached-twice"
+    case ntfsIndexCheckLimit = "ntfs.index-check-limit"
+    case ntfsIndexUnreadable = "ntfs.index-unreadable"
+    case ntfsIndexLacksName = "ntfs.index-lacks-name"
+    case ntfsIndexExtraName = "ntfs.index-extra-name"
 
     // Disk images: partition tables (DiskImage/PartitionTable)
     case imageUnrecognised = "image.unrecognised"

@@ -154,7 +154,7 @@ extension ExclusionPlanner {
             }
             state.warnings.append(
                 Finding(
-                    .exclusion, path: "exclusions",
+                    .exclusion, at: .subject("exclusions"),
                     message:
                         "--broad-extensions lists .xml .bin .iso host-wide: every such file on the host escapes scanning, not only Hyper-V's",
                     severity: .warning))
@@ -323,7 +323,7 @@ extension ExclusionPlanner {
                         verified: false))
             }
         } else if let problem = input.cluster?.witnessProblem {
-            state.warnings.append(Finding(.exclusion, path: "CLUSDB", message: problem, severity: .warning))
+            state.warnings.append(Finding(.exclusion, at: .subject("CLUSDB"), message: problem, severity: .warning))
         }
         for store in input.cluster?.vmStores ?? [] {
             let reason = "clustered \(store.what); it runs here after a failover"

@@ -118,7 +118,7 @@ package struct PlanState {
         "Hyper-V owns this folder and it holds only Hyper-V files (checked on the scanned volume)"
 
     package mutating func warn(_ path: WindowsPath, _ message: String, _ severity: Finding.Severity = .warning) {
-        warnings.append(Finding(.exclusion, path: path.description, message: message, severity: severity))
+        warnings.append(Finding(.exclusion, at: .windows(path), message: message, severity: severity))
     }
 
     package mutating func refuse(_ folder: WindowsPath, _ reason: String, instead: String) {
@@ -302,7 +302,8 @@ package struct PlanState {
         for item in plan.refused {
             warnings.append(
                 Finding(
-                    .exclusion, path: item.path, message: "\(item.reason); excluded instead: \(item.instead)",
+                    .exclusion, at: .windowsPath(item.path),
+                    message: "\(item.reason); excluded instead: \(item.instead)",
                     severity: .info))
         }
         if input.options.environmentPaths {

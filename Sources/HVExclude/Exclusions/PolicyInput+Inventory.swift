@@ -39,9 +39,10 @@ extension PolicyInput {
         for folder in folders {
             let text = folder.fact.map { $0.expanded ?? $0.raw } ?? folder.builtIn
             guard let path = environment.path(text) else {
+                // The value's words are not a path of any kind: text is all there is to print.
                 findings.append(
                     Finding(
-                        .exclusion, path: text,
+                        .exclusion, at: .text(text),
                         message: "\(folder.value) '\(text)' is not an absolute Windows path; not excluded"))
                 continue
             }

@@ -167,16 +167,16 @@ package struct InventoryBuilder: Sendable {
         if first.status != .start {
             return [
                 Finding(
-                    .disk, at: .text(first.path),
+                    .disk, at: first.location,
                     message: "unreadable virtual disk: \(first.reason ?? first.status.rawValue)", severity: .error)
             ]
         }
         var findings = (first.disk?.warnings ?? []).map {
-            Finding(.disk, at: .text(first.path), $0)
+            Finding(.disk, at: first.location, $0)
         }
         // A disk whose blocks lie past the end of its file (a half-copied checkpoint disk) is planned from its
         // header, but its data could not be read: an error, as for the same disk given as ROOT.
-        findings += (first.disk?.damage ?? []).map { Finding(.disk, at: .text(first.path), $0, severity: .error) }
+        findings += (first.disk?.damage ?? []).map { Finding(.disk, at: first.location, $0, severity: .error) }
         if chain.count > 1 {
             let link = chain[1]
             switch link.status {
@@ -185,14 +185,14 @@ package struct InventoryBuilder: Sendable {
             case .unverifiable:
                 findings.append(
                     Finding(
-                        .disk, at: .text(first.path),
+                        .disk, at: first.location,
                         message: "parent \(link.path): \(link.reason ?? "not verifiable")",
                         severity: .info))
             default:
                 let candidates = link.candidates.map { " (candidates: \($0.joined(separator: "; ")))" } ?? ""
                 findings.append(
                     Finding(
-                        .disk, at: .text(first.path),
+                        .disk, at: first.location,
                         message:
                             "parent \(link.status.rawValue): \(link.path.isEmpty ? "?" : link.path): \(link.reason ?? "")\(candidates)",
                         severity: .warning))

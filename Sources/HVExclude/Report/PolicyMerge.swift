@@ -494,14 +494,14 @@ extension ScanResult {
             plan: plan, facts: facts, map: VolumeMap(roots), environment: inventory.environment)
         notes.append(
             Finding(
-                .exclusion, path: file,
+                .exclusion, at: .hostPath(file),
                 message:
                     "audited against the policy in \(file) for node \(node ?? "(unnamed)"): \(plan.paths.count) paths, \(plan.processes.count) processes",
                 severity: .info))
         if !known {
             notes.append(
                 Finding(
-                    .exclusion, path: file,
+                    .exclusion, at: .hostPath(file),
                     message:
                         "the policy in \(file) does not name this node (\(node ?? "no ComputerName in SYSTEM")): audited against its shared entries and the processes every node runs",
                     severity: .warning))

@@ -44,7 +44,8 @@ package final class HostScanner: Sendable {
             Finding(
                 .walk,
                 at: map.windowsPath(forHostPath: issue.path).map(Finding.Location.windows) ?? .hostPath(issue.path),
-                message: "\(issue.operation): \(issue.message)", severity: issue.severity == .info ? .info : .error)
+                message: "\(issue.operation): \(issue.message)", severity: issue.severity == .info ? .info : .error,
+                code: issue.diagnostic)
         }
         let (artifacts, links) = classify(walk, findings: &findings)
         walker.progress.enter("reading hives, configurations and disks")

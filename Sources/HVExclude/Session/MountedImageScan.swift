@@ -37,10 +37,10 @@ enum MountedImageScan {
             throw ScanFailure(.couldNotScan("no NTFS partition of \(root) could be mounted"), before: before)
         }
         var notes =
-            table.warnings.map { Finding(.image, path: root, message: $0.message, severity: .warning) } + failures
-        notes += table.errors.map { Finding(.image, path: root, message: $0, severity: .error) }
+            table.warnings.map { Finding(.image, at: .hostPath(root), $0, severity: .warning) } + failures
+        notes += table.errors.map { Finding(.image, at: .hostPath(root), message: $0, severity: .error) }
         let assignment = DriveAssignment(mounted: mounted)
-        notes += assignment.warnings.map { Finding(.image, path: root, message: $0, severity: .warning) }
+        notes += assignment.warnings.map { Finding(.image, at: .hostPath(root), message: $0, severity: .warning) }
         for drive in assignment.drives {
             observer.driveAssigned(
                 "\(drive.prefix.rootDescription) = partition \(drive.mounted.partition.number) of \(root), mounted read-only at \(drive.mounted.mountPoint) (\(drive.basis.rawValue))"
@@ -107,7 +107,7 @@ enum MountedImageScan {
                         ". The volume is hibernated or was left unclean by Fast Startup: boot Windows and shut it down fully "
                         + "(shutdown /s /t 0), then try again. Never use ntfs-3g's remove_hiberfile: it deletes the hibernated session and unsaved work."
                 }
-                failures.append(Finding(.image, path: root, message: message, severity: .error))
+                failures.append(Finding(.image, at: .hostPath(root), message: message, severity: .error))
             }
         }
         return (mounted, failures)

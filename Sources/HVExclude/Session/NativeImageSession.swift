@@ -41,7 +41,8 @@ enum NativeImageSession {
         let assignment = DriveAssignment(mounted: volumes.partitions)
         // A bare volume is C: by definition (as a mounted folder is); a partitioned disk gets --mount's notes.
         let lettering = volumes.table.kind == .bareNTFS ? [] : assignment.warnings
-        let notes = volumes.notes + lettering.map { Finding(.image, path: image, message: $0, severity: .warning) }
+        let notes =
+            volumes.notes + lettering.map { Finding(.image, at: .hostPath(image), message: $0, severity: .warning) }
         for drive in assignment.drives {
             observer.driveAssigned(
                 "\(drive.prefix.rootDescription) = partition \(drive.mounted.partition.number) of \(image), "

@@ -1,3 +1,5 @@
+import HVXBinary
+
 /// A problem (or a deliberate skip) met during a walk: errors are data, and the walk goes on.
 package struct WalkIssue: Sendable, Hashable, Comparable {
     /// Whether something could not be read, or was skipped on purpose.
@@ -18,14 +20,21 @@ package struct WalkIssue: Sendable, Hashable, Comparable {
     package var message: String
     /// Error or info.
     package var severity: Severity
+    /// What kind of problem, when a reader behind the walk (an NTFS volume read natively) names one
+    /// (docs/diagnostics.md); `nil` for the system's own errors, which `code` says.
+    package var diagnostic: DiagnosticCode?
 
     /// Creates an issue.
-    package init(path: String, operation: String, code: Int32, message: String, severity: Severity = .error) {
+    package init(
+        path: String, operation: String, code: Int32, message: String, severity: Severity = .error,
+        diagnostic: DiagnosticCode? = nil
+    ) {
         self.path = path
         self.operation = operation
         self.code = code
         self.message = message
         self.severity = severity
+        self.diagnostic = diagnostic
     }
 
     /// Orders by path, then operation, code and message, so results are deterministic.

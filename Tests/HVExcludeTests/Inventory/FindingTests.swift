@@ -23,7 +23,7 @@ struct FindingTests {
                 #"C:\Windows\System32\winevt\Logs\System.evtx"#
             ),
             (.subject("registry"), "registry"),
-            (.text("CLUSDB"), "CLUSDB"),
+            (.text("VMs\\a.vhdx"), "VMs\\a.vhdx"),
         ]
         for (location, printed) in cases {
             #expect(Finding(.hive, at: location, message: "m").path == printed)
@@ -43,5 +43,24 @@ struct FindingTests {
             json
                 == #"{"message":"regf base block at 0x0: sequence numbers differ; read on","path":"SYSTEM","severity":"warning"}"#
         )
+    }
+
+    /// A chain's findings are at its first disk: the Windows path when the resolver knew it, else the host path; a
+    /// link with no host path (a configuration's words) is text.
+    @Test func chainFindingsAreAtTheDisksWindowsOrHostPath() {
+        func unreadable(_ path: String, host: String?) -> [Finding] {
+            InventoryBuilder.chainFindings([
+                DiskChainLink(path: path, hostPath: host, exists: true, verified: false, status: .unreadable)
+            ])
+        }
+        #expect(
+            unreadable(#"D:\VMs\a.vhdx"#, host: "/mnt/d/VMs/a.vhdx").map(\.location) == [
+                .windowsPath(#"D:\VMs\a.vhdx"#)
+            ])
+        #expect(
+            unreadable("/mnt/d/VMs/a.vhdx", host: "/mnt/d/VMs/a.vhdx").map(\.location) == [
+                .hostPath("/mnt/d/VMs/a.vhdx")
+            ])
+        #expect(unreadable("a.vhdx", host: nil).map(\.location) == [.text("a.vhdx")])
     }
 }

@@ -36,20 +36,24 @@ extension NTFSFileSystem {
     /// One issue per name the index and the MFT disagree on, in each of `folders`.
     func indexDisagreements(_ folders: [(UInt64, String)]) -> [WalkIssue] {
         var issues: [WalkIssue] = []
-        func issue(_ path: String, _ message: String) {
+        func issue(_ path: String, _ diagnostic: DiagnosticCode, _ message: String) {
             issues.append(
-                WalkIssue(path: path, operation: "read index", code: EIO, message: "\(volume.name): \(message)"))
+                WalkIssue(
+                    path: path, operation: "read index", code: EIO, message: "\(volume.name): \(message)",
+                    diagnostic: diagnostic))
         }
         if folders.count > NTFSFileSystem.maximumIndexChecks {
             issue(
-                root,
+                root, .ntfsIndexCheckLimit,
                 "\(folders.count) folders lead to matched files; only the indexes of the first "
                     + "\(NTFSFileSystem.maximumIndexChecks) are compared with the MFT")
         }
         for (folder, path) in folders.prefix(NTFSFileSystem.maximumIndexChecks) {
             let index: NTFSIndex
             do { index = try NTFSIndex(volume: volume, record: folder) } catch {
-                issue(path, "the folder's index ($I30) cannot be read (\(error)); its MFT names are listed unchecked")
+                issue(
+                    path, .ntfsIndexUnreadable,
+                    "the folder's index ($I30) cannot be read (\(error)); its MFT names are listed unchecked")
                 continue
             }
             let listed = Set(index.entries.map { "\($0.record)/\($0.name)" })
@@ -59,7 +63,7 @@ extension NTFSFileSystem {
                 placed.insert(key)
                 if !listed.contains(key) {
                     issue(
-                        path,
+                        path, .ntfsIndexLacksName,
                         "MFT record \(child.record) (\"\(child.name)\") names this folder as its parent, but the "
                             + "folder's index ($I30) does not list it: Windows and ntfs-3g do not show it; scanned where the MFT places it"
                     )
@@ -68,7 +72,7 @@ extension NTFSFileSystem {
             for entry in index.entries
             where !placed.contains("\(entry.record)/\(entry.name)") && entry.record != NTFSVolume.rootRecord {
                 issue(
-                    path,
+                    path, .ntfsIndexExtraName,
                     "the folder's index ($I30) lists \"\(entry.name)\" (record \(entry.record)), which the MFT does not place "
                         + "here (\(misplacement(entry, folder: folder))); not scanned here")
             }

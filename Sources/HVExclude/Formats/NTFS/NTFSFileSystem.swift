@@ -40,7 +40,7 @@ package final class NTFSFileSystem: VolumeFileSystem {
     }
 
     /// Problems met reading the volume and its MFT, each naming the record.
-    package var warnings: [Diagnostic] { volume.warnings + tree.warnings.map { Diagnostic(.ntfsTree, $0) } }
+    package var warnings: [Diagnostic] { volume.warnings + tree.warnings }
 
     // MARK: paths
 
@@ -195,7 +195,9 @@ package final class NTFSFileSystem: VolumeFileSystem {
             roots: roots, entries: [], issues: [], entriesVisited: 0, directoriesVisited: 0, cancelled: false)
         for warning in warnings {
             result.issues.append(
-                WalkIssue(path: root, operation: "read MFT", code: EIO, message: "\(volume.name): \(warning)"))
+                WalkIssue(
+                    path: root, operation: "read MFT", code: EIO, message: "\(volume.name): \(warning)",
+                    diagnostic: warning.code))
         }
         for walkRoot in roots {
             guard let start = record(atHostPath: walkRoot), tree.kind(of: start) == .directory else {
@@ -304,8 +306,8 @@ package final class NTFSFileSystem: VolumeFileSystem {
                         WalkIssue(
                             path: String(decoding: pathBytes, as: UTF8.self), operation: "read MFT", code: ELOOP,
                             message:
-                                "\(volume.name): MFT record \(child.record): folder reached a second time (corrupt parent references); not entered again"
-                        ))
+                                "\(volume.name): MFT record \(child.record): folder reached a second time (corrupt parent references); not entered again",
+                            diagnostic: .ntfsFolderReachedTwice))
                 }
             }
             if matched && kind != .directory {

@@ -11,16 +11,24 @@ extension NTFSTree {
     /// The synthetic folder at the volume root holding the orphans (Sleuth Kit shows them under `$OrphanFiles`).
     package static let orphansName = "$Orphans"
 
-    /// Why a name whose folder is `reference` cannot be linked under it; `nil` when it can.
-    func linkProblem(_ reference: NTFSReference) -> String? {
+    /// Why a name whose folder is `reference` cannot be linked under it (the kind, as an orphan's code, and the
+    /// words); `nil` when it can.
+    func linkProblem(_ reference: NTFSReference) -> (code: DiagnosticCode, reason: String)? {
         let parent = reference.record
-        guard parent < UInt64(slots.count) else { return "its parent, record \(parent), lies past the end of the MFT" }
+        guard parent < UInt64(slots.count) else {
+            return (.ntfsOrphanParentPastEnd, "its parent, record \(parent), lies past the end of the MFT")
+        }
         let node = node(parent)
-        guard node.inUse else { return "its parent, record \(parent), is not in use" }
-        guard node.isDirectory else { return "its parent, record \(parent), is not a folder" }
+        guard node.inUse else { return (.ntfsOrphanMissingParent, "its parent, record \(parent), is not in use") }
+        guard node.isDirectory else {
+            return (.ntfsOrphanParentNotFolder, "its parent, record \(parent), is not a folder")
+        }
         guard node.sequence == reference.sequence || reference.sequence == 0 else {
-            return "its parent reference names record \(parent) with sequence \(reference.sequence), but that record "
-                + "has sequence \(node.sequence) (a stale reference)"
+            return (
+                .ntfsOrphanStaleSequence,
+                "its parent reference names record \(parent) with sequence \(reference.sequence), but that record "
+                    + "has sequence \(node.sequence) (a stale reference)"
+            )
         }
         return nil
     }
@@ -46,6 +54,8 @@ extension NTFSTree {
     struct Orphan {
         var record: Int
         var name: Int
+        /// The kind of damage, the code of the orphan's warning.
+        var code: DiagnosticCode
         var reason: String
     }
 
@@ -77,7 +87,7 @@ extension NTFSTree {
                         chain[chain.firstIndex(of: current)!...].map { String(record($0)) } + [String(record(current))]
                     orphans.append(
                         Orphan(
-                            record: record(current), name: Int(firstLinked[current]),
+                            record: record(current), name: Int(firstLinked[current]), code: .ntfsOrphanCycle,
                             reason: "its parent chain is a cycle (records \(loop.joined(separator: " → ")))"))
                     break
                 }
@@ -85,7 +95,7 @@ extension NTFSTree {
                     // A folder in use without a name of its own: its child is the top.
                     orphans.append(
                         Orphan(
-                            record: record(child), name: Int(firstLinked[child]),
+                            record: record(child), name: Int(firstLinked[child]), code: .ntfsOrphanParentUnnamed,
                             reason: "its parent, record \(record(current)), is a folder with no name the root reaches"))
                     break
                 }
@@ -93,9 +103,9 @@ extension NTFSTree {
                 chain.append(current)
                 guard firstLinked[current] >= 0 else {
                     let name = Int(firstName[current])
+                    let problem = linkProblem(names[name].parent) ?? (.ntfsOrphanUnlinked, "unlinked")
                     orphans.append(
-                        Orphan(
-                            record: record(current), name: name, reason: linkProblem(names[name].parent) ?? "unlinked"))
+                        Orphan(record: record(current), name: name, code: problem.code, reason: problem.reason))
                     break
                 }
                 current = Int(slots[Int(names[Int(firstLinked[current])].parent.record)])
@@ -141,6 +151,7 @@ extension NTFSTree {
             linked[orphan.name] = true
             let what = node(UInt64(orphan.record)).isDirectory ? "folder" : "file"
             warnings.append(
+                orphan.code, at: .mftRecord(UInt64(orphan.record)),
                 "MFT record \(orphan.record) (\(what) \"\(text)\"): orphaned, \(orphan.reason); "
                     + "placed under \\\(NTFSTree.orphansName)\\\(text)")
         }

@@ -106,8 +106,8 @@ package struct NTFSTree: Sendable {
     internal(set) var childIndexes: [Int32] = []
     /// The synthetic folder holding the orphans (``orphansName``), `nil` when there are none.
     package internal(set) var orphanFolder: UInt64?
-    /// One message per record that could not be read, naming the record.
-    package internal(set) var warnings: [String] = []
+    /// One diagnostic per record that could not be read or orphan placed, at its MFT record.
+    package internal(set) var warnings: [Diagnostic] = []
     /// The test deciding which files' names are kept, `nil` for all.
     let keep: KeepTest?
 
@@ -127,6 +127,7 @@ package struct NTFSTree: Sendable {
         let valid = min(volume.mft.size, volume.mft.initializedSize) / UInt64(recordSize)
         if valid > NTFSTree.maximumRecords {
             warnings.append(
+                .ntfsMFTRecordLimit, at: .mftRecord(NTFSTree.maximumRecords),
                 "MFT record \(NTFSTree.maximumRecords): the MFT claims \(valid) records; only the first \(NTFSTree.maximumRecords) are read"
             )
         }
@@ -136,6 +137,7 @@ package struct NTFSTree: Sendable {
         slots = [Int32](repeating: NTFSTree.notInUse, count: max(count, Int(NTFSVolume.firstUserRecord)))
         if count <= Int(NTFSVolume.rootRecord) {
             warnings.append(
+                .ntfsMFTNoRoot, at: .mftRecord(UInt64(count)),
                 "MFT record \(count): the MFT holds only \(count) records and not the root folder (record \(NTFSVolume.rootRecord))"
             )
         }
@@ -173,6 +175,7 @@ package struct NTFSTree: Sendable {
                 }
                 if number < UInt64(count) {
                     warnings.append(
+                        .ntfsMFTUnreadable, at: .mftRecord(number),
                         "MFT record \(number): the MFT cannot be read from here on (\(error)); the records after it are missing"
                     )
                 }
@@ -182,6 +185,7 @@ package struct NTFSTree: Sendable {
             number += UInt64(chunk.count / recordSize)
             if chunk.count < wanted {
                 warnings.append(
+                    .ntfsMFTCutOff, at: .mftRecord(number),
                     "MFT record \(number): the image ends inside the MFT (truncated image); the records after it are missing"
                 )
                 return
@@ -432,7 +436,9 @@ package struct NTFSTree: Sendable {
         guard scanned.inUse else { return }
         let owner = scanned.base == 0 ? number : scanned.base
         guard owner < UInt64(slots.count) else {
-            warnings.append("MFT record \(number): names base record \(owner), past the end of the MFT")
+            warnings.append(
+                .ntfsBaseRecordPastEnd, at: .mftRecord(number),
+                "MFT record \(number): names base record \(owner), past the end of the MFT")
             return
         }
         func text(_ name: ScannedName) -> UnsafeBufferPointer<UInt8> {
@@ -498,13 +504,16 @@ package struct NTFSTree: Sendable {
                 let mirrored = try? NTFSFileRecord(
                     parsing: copy[...], number: number, baseOffset: number * UInt64(recordSize))
             else {
-                warnings.append("\(error)")
+                warnings.append(.ntfsRecordUnreadable, at: .mftRecord(number), "\(error)")
                 return
             }
-            warnings.append("\(error); its copy in $MFTMirr is read instead")
+            warnings.append(
+                .ntfsRecordFromMirror, at: .mftRecord(number), "\(error); its copy in $MFTMirr is read instead")
             record = mirrored
         }
-        for warning in record.warnings { warnings.append("MFT record \(number): \(warning)") }
+        for warning in record.warnings {
+            warnings.append(warning.code, at: warning.location, "MFT record \(number): \(warning.message)")
+        }
         guard record.inUse else { return }
         var scanned = Scanned()
         scanned.inUse = true
@@ -529,7 +538,9 @@ package struct NTFSTree: Sendable {
                 } catch {
                     // Only for a record the tree can hold (the base check below warns about the others).
                     if owner < UInt64(slots.count) {
-                        warnings.append("MFT record \(number): $FILE_NAME skipped: \(error)")
+                        warnings.append(
+                            .ntfsFileNameSkipped, at: .mftRecord(number),
+                            "MFT record \(number): $FILE_NAME skipped: \(error)")
                     }
                 }
             case NTFSAttribute.Kind.standardInformation.rawValue:

@@ -53,4 +53,13 @@ package struct DiskChainLink: Codable, Sendable, Equatable {
         self.candidates = candidates
         self.disk = disk
     }
+
+    /// ``path`` as a finding's location. A link found on this machine has a host path, and its `path` is that
+    /// host path unless the resolver knew the Windows path (a host path starts with `/`, a Windows one never does).
+    /// A link with no host path holds only what a configuration or a parent locator said, which need not be a path
+    /// at all (`not an absolute Windows path`): its text, the one place the kind is unknown.
+    package var location: Finding.Location {
+        guard let hostPath else { return .text(path) }
+        return path == hostPath ? .hostPath(path) : .windowsPath(path)
+    }
 }

@@ -66,7 +66,9 @@ package struct Finding: Sendable, Hashable {
         case eventLog(String, record: UInt64?)
         /// Not a place: what the finding is about (`registry`, `exclusions`, `CLUSDB`).
         case subject(String)
-        /// A place given as text by a caller not yet typed (``Finding/init(_:path:message:severity:)``).
+        /// Words that are no path of any kind, printed as they were given: a registry value meant to be an
+        /// absolute Windows path that is not one, a disk a configuration names that is no absolute path
+        /// (``DiskChainLink/location``).
         case text(String)
 
         /// A Windows path.
@@ -113,10 +115,5 @@ package struct Finding: Sendable, Hashable {
     /// A finding carrying a reader's `diagnostic` (its message and code) at `location`.
     package init(_ category: Category, at location: Location, _ diagnostic: Diagnostic, severity: Severity = .warning) {
         self.init(category, at: location, message: diagnostic.message, severity: severity, code: diagnostic.code)
-    }
-
-    /// A finding whose place is text (``Location/text(_:)``): for callers not yet typed.
-    package init(_ category: Category, path: String, message: String, severity: Severity = .warning) {
-        self.init(category, at: .text(path), message: message, severity: severity)
     }
 }

@@ -19,7 +19,7 @@ struct NTFSFastPathAgreementTests {
         var droppedNames: [Int32]
         var streams: [UInt64: [String]]
         var interixTargets: [UInt64: String]
-        var warnings: [String]
+        var warnings: [Diagnostic]
 
         init(_ tree: NTFSTree) {
             nodes = tree.keptNodes

@@ -41,6 +41,10 @@ struct NTFSOrphanTests {
     @Test func staleParentSequenceOrphansTheFolderWithItsSubtree() throws {
         let fs = try Self.open(Self.volume(vmsName: V.fileName(parent: 5, parentSequence: 4, name: "VMs")))
         #expect(
+            fs.warnings.codes == [.ntfsOrphanStaleSequence]
+                && fs.warnings.has(.ntfsOrphanStaleSequence, at: .mftRecord(17)))
+        // The text names the damage and where the folder went.
+        #expect(
             fs.warnings.messages == [
                 "MFT record 17 (folder \"VMs\"): orphaned, its parent reference names record 5 with sequence 4, but that "
                     + "record has sequence 5 (a stale reference); placed under \\$Orphans\\VMs"
@@ -52,6 +56,8 @@ struct NTFSOrphanTests {
     @Test func parentCycleIsOneOrphanAndEveryMemberIsWalkedOnce() throws {
         // VMs (17) names Disks (20) as its parent, Disks names VMs: neither reaches the root.
         let fs = try Self.open(Self.volume(vmsName: V.fileName(parent: 20, name: "VMs")))
+        #expect(fs.warnings.codes == [.ntfsOrphanCycle] && fs.warnings.has(.ntfsOrphanCycle, at: .mftRecord(17)))
+        // The text names the loop's records.
         #expect(
             fs.warnings.messages == [
                 "MFT record 17 (folder \"VMs\"): orphaned, its parent chain is a cycle (records 17 → 20 → 17); placed under "
@@ -70,15 +76,10 @@ struct NTFSOrphanTests {
                 volume.add(24, attributes: [V.fileName(parent: 40, name: "lost.vhdx")])  // past the 32-record MFT
             })
         #expect(fs.warnings.count == 3, "\(fs.warnings)")
-        #expect(
-            fs.warnings.messages.contains {
-                $0.hasPrefix("MFT record 22 (file \"lost.vhdx\"): orphaned, its parent, record 25, is not in use")
-            })
-        #expect(
-            fs.warnings.messages.contains {
-                $0.hasPrefix(
-                    "MFT record 23 (file \"under-a-file.vhdx\"): orphaned, its parent, record 16, is not a folder")
-            })
+        #expect(fs.warnings.has(.ntfsOrphanMissingParent, at: .mftRecord(22)))
+        #expect(fs.warnings.has(.ntfsOrphanParentNotFolder, at: .mftRecord(23)))
+        #expect(fs.warnings.has(.ntfsOrphanParentPastEnd, at: .mftRecord(24)))
+        // The text shows the second "lost.vhdx" renamed after its record.
         #expect(
             fs.warnings.messages.contains {
                 $0
