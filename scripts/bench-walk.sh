@@ -56,6 +56,7 @@ fi
 source "$REPO/scripts/lib/one-module.sh"
 build_harness() {
     local sources=("$REPO"/Sources/HVExclude/Walk/*.swift "$REPO/Sources/HVExclude/Binary/SystemError.swift"
+        "$REPO/Sources/HVExclude/Binary/DiagnosticCode.swift"
         "$REPO/Sources/HVExclude/Binary/LongPath.swift" "$REPO/scripts/lib/bench-walk-harness.swift")
     local stale=0 file copies
     [[ -x "$HARNESS" ]] || stale=1
