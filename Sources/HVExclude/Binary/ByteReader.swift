@@ -136,13 +136,18 @@ package struct ByteReader: Sendable {
     ) throws -> T {
         let size = MemoryLayout<T>.size
         guard offset >= 0, offset <= count - size else { throw outOfBounds(offset, size) }
-        let first = start + offset
-        var value: T = 0
+        return T(truncatingIfNeeded: Self.assemble(storage, from: start + offset, size: size, order))
+    }
+
+    /// The `size` bytes (0…8) at `first` in `bytes` as one integer: the one loop behind every integer read, its
+    /// bounds checked by the caller.
+    @inlinable static func assemble(_ bytes: [UInt8], from first: Int, size: Int, _ order: Endianness) -> UInt64 {
+        var value: UInt64 = 0
         switch order {
         case .little:
-            for index in (0..<size).reversed() { value = value << 8 | T(storage[first + index]) }
+            for index in (0..<size).reversed() { value = value << 8 | UInt64(bytes[first + index]) }
         case .big:
-            for index in 0..<size { value = value << 8 | T(storage[first + index]) }
+            for index in 0..<size { value = value << 8 | UInt64(bytes[first + index]) }
         }
         return value
     }
@@ -152,15 +157,7 @@ package struct ByteReader: Sendable {
     @inlinable package func integer(at offset: Int, size: Int, _ order: Endianness) throws -> UInt64 {
         guard size >= 0, size <= 8 else { throw error("an integer field of \(size) bytes is wider than 8", at: offset) }
         guard offset >= 0, offset <= count - size else { throw outOfBounds(offset, size) }
-        let first = start + offset
-        var value: UInt64 = 0
-        switch order {
-        case .little:
-            for index in (0..<size).reversed() { value = value << 8 | UInt64(storage[first + index]) }
-        case .big:
-            for index in 0..<size { value = value << 8 | UInt64(storage[first + index]) }
-        }
-        return value
+        return Self.assemble(storage, from: start + offset, size: size, order)
     }
 
     /// ``integer(at:size:_:)`` in a whole buffer, for a reader that keeps its own offsets into one buffer (an EVTX
@@ -173,14 +170,7 @@ package struct ByteReader: Sendable {
                 structure, at: UInt64(max(0, offset)),
                 "\(size) bytes at \(hex(max(0, offset))) lie outside the \(bytes.count)-byte buffer")
         }
-        var value: UInt64 = 0
-        switch order {
-        case .little:
-            for index in (0..<size).reversed() { value = value << 8 | UInt64(bytes[offset + index]) }
-        case .big:
-            for index in 0..<size { value = value << 8 | UInt64(bytes[offset + index]) }
-        }
-        return value
+        return assemble(bytes, from: offset, size: size, order)
     }
 
     /// Reads an integer at relative `offset` without moving the cursor.

@@ -17,13 +17,13 @@ package enum VirtualDiskReader {
         if head == VHDXFileIdentifier.signature {
             let header = try VHDXFile(reading: file)
             var disk = disk(from: header)
-            disk.damage = damage(of: file) { try VHDXDiskBytes(file: file, header: header, parent: nil).pastEnd }
+            disk.damage = damage { try VHDXDiskBytes(file: file, header: header, parent: nil).pastEnd }
             return disk
         }
         if head == VHDFooter.cookie || hasVHDFooterAtEnd(file) {
             let header = try VHDFile(reading: file)
             var disk = disk(from: header)
-            disk.damage = damage(of: file) { try VHDDiskBytes(file: file, header: header, parent: nil).pastEnd }
+            disk.damage = damage { try VHDDiskBytes(file: file, header: header, parent: nil).pastEnd }
             return disk
         }
         throw BinaryFormatError(
@@ -32,10 +32,11 @@ package enum VirtualDiskReader {
                 + "(file size \(file.size))")
     }
 
-    /// The blocks of the disk behind `file` that its BAT places past the end of the file (one sentence naming
-    /// them, without the path: the finding names the disk), or why the BAT could not be read; empty for a whole disk. The BAT is read as the guest view reads it
-    /// (``VHDDiskBytes``, ``VHDXDiskBytes``): bounded by the file's size and their caps.
-    static func damage(of file: FileReader, _ blocks: () throws -> BlocksPastEnd) -> [Diagnostic] {
+    /// The blocks `blocks` finds that the disk's BAT places past the end of its file (one sentence naming them,
+    /// without the path: the finding names the disk), or why the BAT could not be read; empty for a whole disk. The
+    /// BAT is read as the guest view reads it (``VHDDiskBytes``, ``VHDXDiskBytes``): bounded by the file's size and
+    /// their caps.
+    static func damage(_ blocks: () throws -> BlocksPastEnd) -> [Diagnostic] {
         do {
             return try blocks().problem.map { [Diagnostic(.diskBlocksPastEnd, $0)] } ?? []
         } catch {
